@@ -1,0 +1,5 @@
+export * from './lib/errors';
+export * from './lib/events';
+export * from './lib/limits';
+export * from './lib/log';
+export * from './lib/session';

@@ -1,0 +1,21 @@
+/**
+ * Default limits of the contract. Each is configurable on the server; the dashboard
+ * uses them only as hints (the server's answer is what counts).
+ */
+export const DEFAULT_LIMITS = {
+  maxBodyBytes: 1024 * 1024,
+  appnameMaxChars: 256,
+  modeMaxChars: 256,
+  jobidMaxChars: 256,
+  metadataMaxKeys: 256,
+  metadataKeyMaxChars: 128,
+  metadataMaxBytes: 64 * 1024,
+  messageMaxBytes: 64 * 1024,
+  dataMaxBytes: 64 * 1024,
+  batchMaxEntries: 10_000,
+  logCapacity: 10_000,
+  readMaxLimit: 10_000,
+  offsetDefaultLimit: 100,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
