@@ -1,0 +1,97 @@
+import {
+  BadRequestException,
+  HttpException,
+  Injectable,
+  PayloadTooLargeException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { parse as parseContentType } from 'content-type';
+import { Request } from 'express';
+import { isUtf8 } from 'node:buffer';
+import getRawBody from 'raw-body';
+import { AppConfig } from '../config/app-config';
+
+/** A request body that passed the body checks: size, media type, UTF-8. */
+export interface RequestBody {
+  /** '' for an empty body. */
+  mediaType: string;
+  bytes: Buffer;
+}
+
+/**
+ * Reads request bodies by hand, after the route has validated its id: the contract
+ * answers a bad id before looking at the body, so no global body parser runs first.
+ */
+@Injectable()
+export class RequestBodyReader {
+  constructor(private readonly config: AppConfig) {}
+
+  /**
+   * Reads the body and checks its media type against `accepted`. An empty body is
+   * allowed with any (or no) Content-Type when `emptyAllowed`.
+   */
+  async read(req: Request, accepted: readonly string[], emptyAllowed: boolean): Promise<RequestBody> {
+    const bytes = await this.readBytes(req);
+    if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes };
+    const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
+    if (!isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
+    return { mediaType, bytes };
+  }
+
+  /** Reads a JSON body; an empty body reads as undefined. */
+  async readJson(req: Request, emptyAllowed: boolean): Promise<unknown> {
+    const body = await this.read(req, ['application/json'], emptyAllowed);
+    return body.bytes.length === 0 && emptyAllowed ? undefined : parseJson(body.bytes);
+  }
+
+  private async readBytes(req: Request): Promise<Buffer> {
+    const limit = this.config.limits.maxBodyBytes;
+    try {
+      return await getRawBody(req, { length: req.headers['content-length'], limit });
+    } catch (error) {
+      // Let the client finish sending, so it can read our answer instead of a reset.
+      req.resume();
+      throw bodyError(error, limit);
+    }
+  }
+}
+
+export function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new BadRequestException(`malformed JSON in request body: ${(error as Error).message}`);
+  }
+}
+
+function acceptedMediaType(header: string | undefined, accepted: readonly string[]): string {
+  const expected = accepted.join(' or ');
+  if (!header) throw new UnsupportedMediaTypeException(`Content-Type is missing; expected ${expected}`);
+  let parsed;
+  try {
+    parsed = parseContentType(header);
+  } catch {
+    throw new UnsupportedMediaTypeException(`Content-Type ${JSON.stringify(header)} is not valid; expected ${expected}`);
+  }
+  if (!accepted.includes(parsed.type)) {
+    throw new UnsupportedMediaTypeException(`Content-Type ${parsed.type} is not supported; expected ${expected}`);
+  }
+  const charset = parsed.parameters['charset']?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeException(`charset ${charset} is not supported; use utf-8`);
+  }
+  return parsed.type;
+}
+
+function bodyError(error: unknown, limit: number): HttpException {
+  switch ((error as { type?: string }).type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeException(`request body is larger than ${limit} bytes (MAX_BODY_BYTES)`);
+    case 'request.size.invalid':
+      return new BadRequestException('request body length does not match Content-Length');
+    case 'request.aborted':
+      return new BadRequestException('request body was aborted by the client');
+    default:
+      return new BadRequestException(`request body could not be read: ${(error as Error).message}`);
+  }
+}

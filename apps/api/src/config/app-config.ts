@@ -1,0 +1,42 @@
+import { DEFAULT_LIMITS, Limits } from '@zen/contract';
+import { join } from 'node:path';
+
+/** Express's `trust proxy` setting: off, on, a hop count, or addresses/subnets. */
+export type TrustProxy = boolean | number | string;
+
+/**
+ * Every setting of the server, read from the environment once at start-up.
+ * Injected by class, so services read typed fields instead of `process.env`.
+ */
+export class AppConfig {
+  readonly port: number = 8558;
+  readonly host: string = '127.0.0.1';
+  /** '' or a path such as '/zen' (no trailing slash). */
+  readonly basePath: string = '';
+  readonly logCapacity: number = DEFAULT_LIMITS.logCapacity;
+  readonly retainEnded: number = 1000;
+  readonly wsIntervalMs: number = 1000;
+  /** 0 turns liveness expiry off. */
+  readonly sessionTimeoutS: number = 0;
+  /** Active client sessions the server accepts before answering 429. */
+  readonly maxSessions: number = 10_000;
+  readonly limits: Limits = { ...DEFAULT_LIMITS };
+  readonly wsMaxPayloadBytes: number = 64 * 1024;
+  /** Bytes a WebSocket client may have queued before the server skips it ahead. */
+  readonly wsMaxBufferedBytes: number = 4 * 1024 * 1024;
+  /** Entries per `log` event; a larger backlog goes out as several events. */
+  readonly wsLogChunk: number = 1000;
+  readonly wsPingIntervalMs: number = 30_000;
+  readonly trustProxy: TrustProxy = false;
+  /** The built dashboard (index.html and assets). */
+  readonly dashboardDir: string = join(__dirname, '..', 'dashboard', 'browser');
+
+  constructor(values: Partial<AppConfig> = {}) {
+    Object.assign(this, values);
+  }
+
+  /** `path` under the base path: `/sessions` → `/zen/sessions`. */
+  under(path: string): string {
+    return this.basePath + path;
+  }
+}

@@ -1,0 +1,110 @@
+import { DEFAULT_LIMITS, Limits } from '@zen/contract';
+import { AppConfig, TrustProxy } from './app-config';
+
+type Env = Record<string, string | undefined>;
+
+/** Raised when the environment holds a value the server cannot start with. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Limit variables: environment name → field of `Limits`. */
+const LIMIT_VARIABLES: Record<string, keyof Limits> = {
+  MAX_BODY_BYTES: 'maxBodyBytes',
+  MAX_APPNAME_CHARS: 'appnameMaxChars',
+  MAX_MODE_CHARS: 'modeMaxChars',
+  MAX_JOBID_CHARS: 'jobidMaxChars',
+  MAX_METADATA_KEYS: 'metadataMaxKeys',
+  MAX_METADATA_KEY_CHARS: 'metadataKeyMaxChars',
+  MAX_METADATA_BYTES: 'metadataMaxBytes',
+  MAX_MESSAGE_BYTES: 'messageMaxBytes',
+  MAX_DATA_BYTES: 'dataMaxBytes',
+  MAX_BATCH_ENTRIES: 'batchMaxEntries',
+  MAX_READ_LIMIT: 'readMaxLimit',
+};
+
+/**
+ * Reads and validates every setting. Collects all problems before failing, so one
+ * start-up names every bad variable at once.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const reader = new EnvReader(env, problems);
+  const defaults = new AppConfig();
+  const limits = { ...DEFAULT_LIMITS } as Limits;
+  for (const [name, field] of Object.entries(LIMIT_VARIABLES)) {
+    limits[field] = reader.int(name, DEFAULT_LIMITS[field], 1);
+  }
+  const config = new AppConfig({
+    port: reader.int('PORT', defaults.port, 0, 65535),
+    host: reader.text('HOST', defaults.host),
+    basePath: reader.basePath('BASE_PATH'),
+    logCapacity: reader.int('LOG_CAPACITY', defaults.logCapacity, 1, 10_000_000),
+    retainEnded: reader.int('SESSIONS_RETAIN_ENDED', defaults.retainEnded, 0),
+    wsIntervalMs: reader.int('SESSIONS_WS_INTERVAL_MS', defaults.wsIntervalMs, 10),
+    sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),
+    maxSessions: reader.int('MAX_SESSIONS', defaults.maxSessions, 1),
+    limits,
+    wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
+    wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),
+    wsLogChunk: reader.int('WS_LOG_CHUNK', defaults.wsLogChunk, 1, 10_000),
+    wsPingIntervalMs: reader.int('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, 0),
+    trustProxy: reader.trustProxy('TRUST_PROXY'),
+    dashboardDir: reader.text('DASHBOARD_DIR', defaults.dashboardDir),
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= min && value <= max)) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}–${max}`;
+      return this.fail(name, raw, `an integer ${range}`, fallback);
+    }
+    return value;
+  }
+
+  text(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  basePath(name: string): string {
+    const raw = this.raw(name);
+    if (raw === undefined) return '';
+    const path = raw.replace(/\/+$/, '');
+    if (path !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
+      return this.fail(name, raw, "a path such as '/zen' (segments of letters, digits, '.', '_', '~', '-')", '');
+    }
+    return path;
+  }
+
+  trustProxy(name: string): TrustProxy {
+    const raw = this.raw(name);
+    if (raw === undefined || raw === 'false') return false;
+    if (raw === 'true') return true;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    return raw;
+  }
+
+  /** The variable's value, or undefined when unset or empty. */
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  private fail<T>(name: string, raw: string, expected: string, fallback: T): T {
+    this.problems.push(`${name} must be ${expected} (got ${JSON.stringify(raw)})`);
+    return fallback;
+  }
+}

@@ -1,0 +1,41 @@
+import { Controller, Get, NotFoundException, Req, Res } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { DashboardFiles } from './dashboard-files';
+
+/** Serves the dashboard at `/dashboard/` (deep links get index.html) and redirects `/` there. */
+@Controller()
+export class DashboardController {
+  private readonly home: string;
+
+  constructor(
+    config: AppConfig,
+    private readonly files: DashboardFiles,
+  ) {
+    this.home = config.under('/dashboard/');
+  }
+
+  @Get()
+  root(@Res() res: Response): void {
+    res.redirect(302, this.home);
+  }
+
+  @Get(['dashboard', 'dashboard/{*path}'])
+  serve(@Req() req: Request, @Res() res: Response): void {
+    const path = req.path.slice(this.home.length - 1);
+    if (path === '') return res.redirect(301, this.home);
+    if (path === '/' || !this.files.built) return this.sendIndex(res);
+    res.sendFile(path, { root: this.files.root, dotfiles: 'deny', maxAge: '1y', immutable: true }, (error) => {
+      if (!error || res.headersSent) return;
+      const status = (error as { status?: number }).status;
+      // Paths without a file extension are the app's own routes (deep links).
+      if (status === 404 && !/\.[^/]*$/.test(path)) return this.sendIndex(res);
+      req.next?.(status === 404 ? new NotFoundException(`no such file: ${path}`) : error);
+    });
+  }
+
+  private sendIndex(res: Response): void {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('html').send(this.files.indexHtml);
+  }
+}

@@ -1,0 +1,18 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { SESSIONS_WS_PATH } from '@zen/contract';
+import { LogsModule } from '../logs/logs.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { LiveGateway } from './live.gateway';
+import { LogFollowers } from './log-followers';
+import { UpgradeRequiredMiddleware } from './upgrade-required.middleware';
+
+@Module({
+  imports: [SessionsModule, LogsModule],
+  providers: [LiveGateway, LogFollowers],
+  exports: [LiveGateway, LogFollowers],
+})
+export class LiveModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(UpgradeRequiredMiddleware).forRoutes({ path: SESSIONS_WS_PATH.slice(1), method: RequestMethod.ALL });
+  }
+}

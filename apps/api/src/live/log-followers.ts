@@ -1,0 +1,168 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import WebSocket from 'ws';
+import { AppConfig } from '../config/app-config';
+import { LogsService } from '../logs/logs.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { logFrame } from './live-frames';
+
+/** One client following one session's log: the next `seq` it has not been sent. */
+interface Follow {
+  readonly client: WebSocket;
+  readonly sessionId: string;
+  cursor: number;
+}
+
+/** A frame shared by every follower that stood at the same cursor. */
+interface Chunk {
+  frame: string;
+  next: number;
+  /** Whether the chunk carried anything (entries or a dropped count). */
+  news: boolean;
+  full: boolean;
+}
+
+/**
+ * The `subscribe-log` subscriptions and their delivery. Appends are coalesced per
+ * session and flushed once per turn of the event loop; followers at the same cursor
+ * share one serialised frame. A client whose socket has more than
+ * WS_MAX_BUFFERED_BYTES queued is skipped and keeps its cursor; when it catches up,
+ * what was evicted meanwhile arrives as `dropped`. So a slow client costs the server
+ * at most that many bytes, never a growing queue.
+ */
+@Injectable()
+export class LogFollowers implements OnModuleDestroy {
+  private readonly bySession = new Map<string, Set<Follow>>();
+  private readonly byClient = new Map<WebSocket, Map<string, Follow>>();
+  /** Sessions to flush on the next turn. */
+  private readonly due = new Set<string>();
+  /** Sessions with a follower that was skipped for being slow. */
+  private readonly lagging = new Set<string>();
+  private readonly flushing = new Map<string, Promise<void>>();
+  private flushScheduled = false;
+  private readonly appends: Subscription;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly sessions: SessionsService,
+    private readonly logs: LogsService,
+  ) {
+    this.appends = logs.appended$.subscribe((sessionId) => this.schedule(sessionId));
+  }
+
+  onModuleDestroy(): void {
+    this.appends.unsubscribe();
+  }
+
+  /** Follows `sessionId` from `cursor`, replacing an earlier subscription of the client. */
+  follow(client: WebSocket, sessionId: string, cursor: number): void {
+    this.unfollow(client, sessionId);
+    const follow: Follow = { client, sessionId, cursor };
+    let followers = this.bySession.get(sessionId);
+    if (!followers) this.bySession.set(sessionId, (followers = new Set()));
+    followers.add(follow);
+    let follows = this.byClient.get(client);
+    if (!follows) this.byClient.set(client, (follows = new Map()));
+    follows.set(sessionId, follow);
+    this.schedule(sessionId);
+  }
+
+  unfollow(client: WebSocket, sessionId: string): void {
+    const follow = this.byClient.get(client)?.get(sessionId);
+    if (!follow) return;
+    this.byClient.get(client)?.delete(sessionId);
+    const followers = this.bySession.get(sessionId);
+    followers?.delete(follow);
+    if (followers?.size === 0) this.bySession.delete(sessionId);
+  }
+
+  /** Forgets every subscription of a client that went away. */
+  disconnect(client: WebSocket): void {
+    for (const sessionId of [...(this.byClient.get(client)?.keys() ?? [])]) this.unfollow(client, sessionId);
+    this.byClient.delete(client);
+  }
+
+  subscriptionCount(): number {
+    let count = 0;
+    for (const followers of this.bySession.values()) count += followers.size;
+    return count;
+  }
+
+  /** Retries the followers that were skipped for being slow (called periodically). */
+  retryLagging(): void {
+    for (const sessionId of this.lagging) this.schedule(sessionId);
+    this.lagging.clear();
+  }
+
+  private schedule(sessionId: string): void {
+    if (!this.bySession.has(sessionId)) return;
+    this.due.add(sessionId);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushDue());
+  }
+
+  private flushDue(): void {
+    this.flushScheduled = false;
+    const due = [...this.due];
+    this.due.clear();
+    for (const sessionId of due) void this.flush(sessionId);
+  }
+
+  /** One flush per session at a time; a flush asked for meanwhile runs after it. */
+  private async flush(sessionId: string): Promise<void> {
+    const running = this.flushing.get(sessionId);
+    if (running) {
+      await running;
+      return this.flush(sessionId);
+    }
+    const done = this.deliver(sessionId).finally(() => this.flushing.delete(sessionId));
+    this.flushing.set(sessionId, done);
+    return done;
+  }
+
+  private async deliver(sessionId: string): Promise<void> {
+    const record = this.sessions.find(sessionId);
+    const followers = this.bySession.get(sessionId);
+    if (!followers) return;
+    if (!record) {
+      // The session was forgotten (retention): nothing more will come.
+      for (const follow of [...followers]) this.unfollow(follow.client, sessionId);
+      return;
+    }
+    const chunks = new Map<number, Chunk>();
+    const chunkAt = async (cursor: number): Promise<Chunk> => {
+      let chunk = chunks.get(cursor);
+      if (!chunk) {
+        const slice = await this.logs.readCursor(record, { cursor, limit: this.config.wsLogChunk });
+        chunk = {
+          frame: logFrame(sessionId, slice),
+          next: slice.cursor,
+          news: slice.entries.length > 0 || slice.dropped > 0,
+          full: slice.entries.length === this.config.wsLogChunk,
+        };
+        chunks.set(cursor, chunk);
+      }
+      return chunk;
+    };
+    for (const follow of [...followers]) {
+      for (;;) {
+        if (!this.isCurrent(follow) || follow.client.readyState !== WebSocket.OPEN) break;
+        if (follow.client.bufferedAmount > this.config.wsMaxBufferedBytes) {
+          this.lagging.add(sessionId);
+          break;
+        }
+        const chunk = await chunkAt(follow.cursor);
+        if (!chunk.news || !this.isCurrent(follow)) break;
+        follow.client.send(chunk.frame);
+        follow.cursor = chunk.next;
+        if (!chunk.full) break;
+      }
+    }
+  }
+
+  /** False once the client unsubscribed or subscribed again (a newer follow replaced it). */
+  private isCurrent(follow: Follow): boolean {
+    return this.byClient.get(follow.client)?.get(follow.sessionId) === follow;
+  }
+}

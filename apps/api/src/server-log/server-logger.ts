@@ -1,0 +1,82 @@
+import { ConsoleLogger, Injectable, LogLevel as NestLogLevel, OnApplicationBootstrap } from '@nestjs/common';
+import { inspect } from 'node:util';
+import { LogsService } from '../logs/logs.service';
+import { emptyBatch, EntryBatch, LEVEL_CODE } from '../logs/store/entry-batch';
+import { SessionsService } from '../sessions/sessions.service';
+
+const LEVELS: Record<NestLogLevel, number> = {
+  log: LEVEL_CODE.info,
+  warn: LEVEL_CODE.warn,
+  error: LEVEL_CODE.error,
+  fatal: LEVEL_CODE.error,
+  debug: LEVEL_CODE.debug,
+  verbose: LEVEL_CODE.debug,
+};
+
+/** Messages logged before the server session exists are held, up to this many. */
+const EARLY_LIMIT = 10_000;
+
+/**
+ * The Nest logger: prints to the console as usual and appends every message to the
+ * server's own session, so the dashboard shows the server's log first.
+ */
+@Injectable()
+export class ServerLogger extends ConsoleLogger implements OnApplicationBootstrap {
+  private early: EntryBatch | null = emptyBatch();
+  private appending = false;
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly logs: LogsService,
+  ) {
+    super();
+  }
+
+  /** Every module is initialised, so the server session exists: flush what came early. */
+  onApplicationBootstrap(): void {
+    const early = this.early;
+    this.early = null;
+    if (early && early.messages.length > 0) this.append(early);
+  }
+
+  protected override printMessages(
+    messages: unknown[],
+    context = '',
+    logLevel: NestLogLevel = 'log',
+    writeStreamType?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+  ): void {
+    super.printMessages(messages, context, logLevel, writeStreamType, errorStack);
+    // Appending must never log, but guard anyway: a loop here would never end.
+    if (this.appending) return;
+    this.record(messages, context, LEVELS[logLevel] ?? LEVEL_CODE.info, errorStack);
+  }
+
+  private record(messages: unknown[], context: string, level: number, stack: unknown): void {
+    const batch = this.early ?? emptyBatch();
+    if (batch === this.early && batch.messages.length >= EARLY_LIMIT) return;
+    const now = Date.now();
+    const data = context || stack ? JSON.stringify({ context: context || undefined, stack: stack || undefined }) : undefined;
+    for (const message of messages) {
+      batch.messages.push(typeof message === 'string' ? message : inspect(message, { depth: 4, breakLength: Infinity }));
+      batch.levels.push(level);
+      batch.times.push(now);
+      if (data !== undefined) (batch.data ??= new Array(batch.messages.length - 1)).push(data);
+      else batch.data?.push(undefined);
+    }
+    if (batch !== this.early) this.append(batch);
+  }
+
+  private append(batch: EntryBatch): void {
+    const record = this.sessions.find(this.sessions.serverSessionId);
+    if (!record) return;
+    // Only the synchronous part can re-enter this logger; the flag must not outlive it,
+    // or messages logged while the append settles would be lost.
+    this.appending = true;
+    try {
+      void this.logs.append(record, batch).catch(() => undefined);
+    } finally {
+      this.appending = false;
+    }
+  }
+}

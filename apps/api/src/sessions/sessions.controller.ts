@@ -1,0 +1,80 @@
+import { BadRequestException, Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Session, SESSION_LIST_STATUSES, SessionList, SessionListStatus } from '@zen/contract';
+import { Request, Response } from 'express';
+import { OidPipe } from '../common/oid.pipe';
+import { singleQueryValue } from '../common/query';
+import { RequestBodyReader } from '../common/request-body';
+import { SessionsService } from './sessions.service';
+
+/**
+ * Session management. Each handler follows the contract's order of errors: the id
+ * (pipe), then the body, then the session's state, then the fields.
+ */
+@Controller('sessions')
+export class SessionsController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly bodies: RequestBodyReader,
+  ) {}
+
+  @Get()
+  list(@Req() req: Request): SessionList {
+    const status = (singleQueryValue(req.query, 'status') ?? 'active') as SessionListStatus;
+    if (!SESSION_LIST_STATUSES.includes(status)) {
+      throw new BadRequestException(`status must be one of ${SESSION_LIST_STATUSES.join(', ')}`);
+    }
+    return {
+      sessions: this.sessions.list(status).map((record) => record.toSession()),
+      serverSessionId: this.sessions.serverSessionId,
+    };
+  }
+
+  @Post()
+  async createWithNewId(@Req() req: Request): Promise<Session> {
+    const body = await this.bodies.readJson(req, true);
+    const changes = this.sessions.input.parse(body, true);
+    const record = await this.sessions.create(this.sessions.newId(), changes, req.ip ?? null);
+    return record.toSession();
+  }
+
+  /** Creates the session (201) or updates an active one (200), merging metadata. */
+  @Post(':id')
+  async upsert(
+    @Param('id', OidPipe) id: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Session> {
+    const body = await this.bodies.readJson(req, true);
+    const existing = this.sessions.find(id);
+    if (!existing) {
+      const record = await this.sessions.create(id, this.sessions.input.parse(body, true), req.ip ?? null);
+      return record.toSession();
+    }
+    this.sessions.assertClientWritable(existing);
+    const changes = this.sessions.input.parse(body, false);
+    res.status(HttpStatus.OK);
+    return this.sessions.update(existing, changes, true).toSession();
+  }
+
+  /** Updates an active session; metadata, when given, replaces the stored one. */
+  @Put(':id')
+  async replace(@Param('id', OidPipe) id: string, @Req() req: Request): Promise<Session> {
+    const body = await this.bodies.readJson(req, true);
+    const record = this.sessions.get(id);
+    this.sessions.assertClientWritable(record);
+    const changes = this.sessions.input.parse(body, false);
+    return this.sessions.update(record, changes, false).toSession();
+  }
+
+  @Delete(':id')
+  async end(@Param('id', OidPipe) id: string): Promise<Session> {
+    const record = this.sessions.get(id);
+    if (this.sessions.isServerSession(record)) this.sessions.assertClientWritable(record);
+    return (await this.sessions.end(record, 'deleted')).toSession();
+  }
+
+  @Get(':id')
+  get(@Param('id', OidPipe) id: string): Session {
+    return this.sessions.get(id).toSession();
+  }
+}
