@@ -1,0 +1,69 @@
+import { Logger } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { LogCursorPage, SessionList } from '@zen/contract';
+import { loadConfig } from '../config/load-config';
+import { createApp } from '../create-app';
+
+describe('ServerLogger (real server)', () => {
+  let app: NestExpressApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    app = await createApp(loadConfig({ PORT: '0' }));
+    // Keep the test output quiet: the console side is ConsoleLogger's, the session side is ours.
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    jest.restoreAllMocks();
+  });
+
+  async function serverLog(): Promise<LogCursorPage> {
+    const list = (await (await fetch(`${base}/sessions/`)).json()) as SessionList;
+    return (await (await fetch(`${base}/sessions/${list.serverSessionId}/log`)).json()) as LogCursorPage;
+  }
+
+  it('appends start-up messages logged before the server session existed', async () => {
+    const { entries } = await serverLog();
+    expect(entries.some((entry) => entry.message === 'Starting Nest application...')).toBe(true);
+    expect(entries.find((entry) => entry.message.startsWith('Mapped {/sessions'))?.data).toEqual({ context: 'RouterExplorer' });
+  });
+
+  it('maps Nest levels to log levels and keeps printing to the console', async () => {
+    const stdout = process.stdout.write as unknown as jest.Mock;
+    const logger = new Logger('Probe');
+    logger.log('probe log');
+    logger.warn('probe warn');
+    logger.error('probe error', 'Error: boom\n    at somewhere');
+    logger.fatal('probe fatal');
+    logger.debug('probe debug');
+    logger.verbose('probe verbose');
+    const { entries } = await serverLog();
+    const levelOf = (message: string) => entries.find((entry) => entry.message === message)?.level;
+    expect(levelOf('probe log')).toBe('info');
+    expect(levelOf('probe warn')).toBe('warn');
+    expect(levelOf('probe error')).toBe('error');
+    expect(levelOf('probe fatal')).toBe('error');
+    expect(levelOf('probe debug')).toBe('debug');
+    expect(levelOf('probe verbose')).toBe('debug');
+    expect(entries.find((entry) => entry.message === 'probe error')?.data).toEqual({
+      context: 'Probe',
+      stack: 'Error: boom\n    at somewhere',
+    });
+    expect(stdout.mock.calls.some(([text]) => String(text).includes('probe log'))).toBe(true);
+  });
+
+  it('logs session lifecycle events naming the session id', async () => {
+    const id = 'abcdefabcdefabcdefabcdef';
+    const json = { 'content-type': 'application/json' };
+    await fetch(`${base}/sessions/${id}`, { method: 'POST', headers: json, body: '{"appname":"probe"}' });
+    await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
+    const messages = (await serverLog()).entries.map((entry) => entry.message);
+    expect(messages).toContainEqual(expect.stringMatching(new RegExp(`session ${id} created`)));
+    expect(messages).toContainEqual(expect.stringMatching(new RegExp(`session ${id} ended`)));
+  });
+});
