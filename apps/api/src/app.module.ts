@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
 import { LogsModule } from './logs/logs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ServerLogModule } from './server-log/server-log.module';
 import { SessionsModule } from './sessions/sessions.module';
 
@@ -14,10 +17,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        AuthModule,
         ServerLogModule,
         LiveModule,
         SessionsModule,
         LogsModule,
+        HealthModule,
+        MetricsModule,
         DashboardModule,
       ],
     };

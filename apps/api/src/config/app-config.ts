@@ -28,6 +28,14 @@ export class AppConfig {
   readonly wsLogChunk: number = 1000;
   readonly wsPingIntervalMs: number = 30_000;
   readonly trustProxy: TrustProxy = false;
+  /** Bearer token every write needs; null: writes are open. */
+  readonly authToken: string | null = null;
+  /** Bearer token reads, WebSockets and /metrics need too; null: reads are open. */
+  readonly authReadToken: string | null = null;
+  /** Origins allowed by CORS; empty: CORS off (same origin only); ['*']: any. */
+  readonly corsOrigins: string[] = [];
+  /** Longest a graceful shutdown may take before the process exits anyway. */
+  readonly shutdownTimeoutMs: number = 10_000;
   /** The built dashboard (index.html and assets). */
   readonly dashboardDir: string = join(__dirname, '..', 'dashboard', 'browser');
 

@@ -52,6 +52,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsLogChunk: reader.int('WS_LOG_CHUNK', defaults.wsLogChunk, 1, 10_000),
     wsPingIntervalMs: reader.int('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, 0),
     trustProxy: reader.trustProxy('TRUST_PROXY'),
+    authToken: reader.token('AUTH_TOKEN'),
+    authReadToken: reader.token('AUTH_READ_TOKEN'),
+    corsOrigins: reader.list('CORS_ORIGINS'),
+    shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0),
     dashboardDir: reader.text('DASHBOARD_DIR', defaults.dashboardDir),
   });
   if (problems.length > 0) throw new ConfigError(problems);
@@ -70,7 +74,7 @@ class EnvReader {
     const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
     if (!(value >= min && value <= max)) {
       const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}–${max}`;
-      return this.fail(name, raw, `an integer ${range}`, fallback);
+      return this.fail(name, `an integer ${range}`, fallback, raw);
     }
     return value;
   }
@@ -84,7 +88,7 @@ class EnvReader {
     if (raw === undefined) return '';
     const path = raw.replace(/\/+$/, '');
     if (path !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
-      return this.fail(name, raw, "a path such as '/zen' (segments of letters, digits, '.', '_', '~', '-')", '');
+      return this.fail(name, "a path such as '/zen' (segments of letters, digits, '.', '_', '~', '-')", '', raw);
     }
     return path;
   }
@@ -97,14 +101,28 @@ class EnvReader {
     return raw;
   }
 
+  token(name: string): string | null {
+    const raw = this.raw(name);
+    if (raw === undefined) return null;
+    // Never echo a token: it may be a real secret with a typo.
+    if (raw.length < 8 || /\s/.test(raw)) return this.fail(name, 'at least 8 characters without spaces', null);
+    return raw;
+  }
+
+  list(name: string): string[] {
+    return (this.raw(name) ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  }
+
   /** The variable's value, or undefined when unset or empty. */
   private raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === '' ? undefined : value;
   }
 
-  private fail<T>(name: string, raw: string, expected: string, fallback: T): T {
-    this.problems.push(`${name} must be ${expected} (got ${JSON.stringify(raw)})`);
+  /** Records a problem; `raw` is shown unless it may be a secret. */
+  private fail<T>(name: string, expected: string, fallback: T, raw?: string): T {
+    const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
+    this.problems.push(`${name} must be ${expected}${got}`);
     return fallback;
   }
 }

@@ -1,9 +1,13 @@
 import { Controller, Get, NotFoundException, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import { Public } from '../auth/public.decorator';
 import { AppConfig } from '../config/app-config';
 import { DashboardFiles } from './dashboard-files';
 
 /** Serves the dashboard at `/dashboard/` (deep links get index.html) and redirects `/` there. */
+@ApiExcludeController()
+@Public()
 @Controller()
 export class DashboardController {
   private readonly home: string;

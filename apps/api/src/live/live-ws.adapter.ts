@@ -4,8 +4,14 @@ import { MessageMappingProperties } from '@nestjs/websockets';
 import { WS_EVENTS } from '@zen/contract';
 import { Observable } from 'rxjs';
 import WebSocket, { RawData } from 'ws';
+import { IncomingMessage } from 'node:http';
+import { AccessTokens } from '../auth/access-tokens';
 import { AppConfig } from '../config/app-config';
 import { errorFrame } from './live-frames';
+
+const GOING_AWAY = 1001;
+/** How long closing clients get to answer the close handshake. */
+const CLOSE_GRACE_MS = 1000;
 
 /**
  * The ws adapter with the contract's behaviour: gateway paths live under BASE_PATH,
@@ -19,6 +25,7 @@ export class LiveWsAdapter extends WsAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
+    private readonly tokens: AccessTokens,
   ) {
     super(app);
   }
@@ -28,7 +35,19 @@ export class LiveWsAdapter extends WsAdapter {
       ...options,
       path: this.config.under(options.path ?? '/'),
       maxPayload: this.config.wsMaxPayloadBytes,
+      // With AUTH_READ_TOKEN set, the upgrade needs the token (header or ?access_token=).
+      verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) =>
+        this.tokens.allows('read', AccessTokens.fromRequest(info.req)) ? done(true) : done(false, 401, 'Unauthorized'),
     });
+  }
+
+  /** On shutdown, clients are told the server is going away (1001) instead of being cut off. */
+  override async close(server: WebSocket.Server): Promise<void> {
+    for (const client of server.clients) client.close(GOING_AWAY, 'server shutting down');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    await Promise.race([closed, deadline]);
+    for (const client of server.clients) client.terminate();
   }
 
   override bindMessageHandlers(

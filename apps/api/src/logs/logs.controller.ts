@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { LOG_FORMATS, LOG_LEVELS } from '@zen/contract';
 import { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { OidPipe } from '../common/oid.pipe';
@@ -14,6 +16,8 @@ import {
   offsetPageJson,
   pageHeaders,
 } from './log-format';
+import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
+import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
 import { parseLogQuery } from './log-query';
 import { LogsService } from './logs.service';
 
@@ -23,6 +27,8 @@ const APPEND_TYPES = ['text/plain', 'application/json'] as const;
  * Session logs. Both routes are hot paths: they read the raw body once and write
  * pre-serialised JSON straight to the response.
  */
+@ApiTags('logs')
+@ApiErrors(401)
 @Controller('sessions/:id/log')
 export class LogsController {
   constructor(
@@ -33,6 +39,11 @@ export class LogsController {
   ) {}
 
   @Post()
+  @ApiSessionId()
+  @ApiConsumes('application/json', 'text/plain')
+  @ApiBody({ schema: LOG_APPEND_INPUT, description: 'One entry, {"entries": [...]}, or text lines (one info entry each)' })
+  @ApiJson(200, 'Appended; cursor is the new logCursor', APPEND_RESULT)
+  @ApiErrors(400, 403, 404, 409, 413, 415)
   async append(@Param('id', OidPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const body = await this.bodies.read(req, APPEND_TYPES, false);
     const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
@@ -48,6 +59,16 @@ export class LogsController {
   }
 
   @Get()
+  @ApiSessionId()
+  @ApiQuery({ name: 'cursor', required: false, type: 'integer', description: 'Cursor mode: entries with seq >= cursor' })
+  @ApiQuery({ name: 'offset', required: false, type: 'integer', description: 'Offset mode: held entries by position' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '0–10,000' })
+  @ApiQuery({ name: 'level', required: false, enum: LOG_LEVELS, description: 'This level or more severe' })
+  @ApiQuery({ name: 'q', required: false, description: 'Message contains, case-insensitively' })
+  @ApiQuery({ name: 'format', required: false, enum: LOG_FORMATS })
+  @ApiProduces('application/json', 'application/x-ndjson', 'text/plain')
+  @ApiJson(200, 'A page of entries', LOG_PAGE)
+  @ApiErrors(400, 404)
   async read(@Param('id', OidPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const record = this.sessions.get(id);
     const query = parseLogQuery(req.query, this.config.limits);

@@ -1,15 +1,22 @@
 import { BadRequestException, Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Session, SESSION_LIST_STATUSES, SessionList, SessionListStatus } from '@zen/contract';
 import { Request, Response } from 'express';
 import { OidPipe } from '../common/oid.pipe';
 import { singleQueryValue } from '../common/query';
 import { RequestBodyReader } from '../common/request-body';
+import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
+import { SESSION, SESSION_INPUT, SESSION_LIST } from '../openapi/schemas';
 import { SessionsService } from './sessions.service';
+
+const SESSION_BODY = { schema: SESSION_INPUT, required: false };
 
 /**
  * Session management. Each handler follows the contract's order of errors: the id
  * (pipe), then the body, then the session's state, then the fields.
  */
+@ApiTags('sessions')
+@ApiErrors(401)
 @Controller('sessions')
 export class SessionsController {
   constructor(
@@ -18,6 +25,9 @@ export class SessionsController {
   ) {}
 
   @Get()
+  @ApiQuery({ name: 'status', required: false, enum: SESSION_LIST_STATUSES })
+  @ApiJson(200, 'Sessions, newest created first', SESSION_LIST)
+  @ApiErrors(400)
   list(@Req() req: Request): SessionList {
     const status = (singleQueryValue(req.query, 'status') ?? 'active') as SessionListStatus;
     if (!SESSION_LIST_STATUSES.includes(status)) {
@@ -30,6 +40,9 @@ export class SessionsController {
   }
 
   @Post()
+  @ApiBody(SESSION_BODY)
+  @ApiJson(201, 'Created with a server-generated id', SESSION)
+  @ApiErrors(400, 413, 415, 429)
   async createWithNewId(@Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
     const changes = this.sessions.input.parse(body, true);
@@ -39,6 +52,11 @@ export class SessionsController {
 
   /** Creates the session (201) or updates an active one (200), merging metadata. */
   @Post(':id')
+  @ApiSessionId()
+  @ApiBody(SESSION_BODY)
+  @ApiJson(201, 'Created', SESSION)
+  @ApiJson(200, 'Updated (metadata merged); an empty body is a heartbeat', SESSION)
+  @ApiErrors(400, 403, 409, 413, 415, 429)
   async upsert(
     @Param('id', OidPipe) id: string,
     @Req() req: Request,
@@ -58,6 +76,10 @@ export class SessionsController {
 
   /** Updates an active session; metadata, when given, replaces the stored one. */
   @Put(':id')
+  @ApiSessionId()
+  @ApiBody(SESSION_BODY)
+  @ApiJson(200, 'Updated (metadata replaced)', SESSION)
+  @ApiErrors(400, 403, 404, 409, 413, 415)
   async replace(@Param('id', OidPipe) id: string, @Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
     const record = this.sessions.get(id);
@@ -67,6 +89,9 @@ export class SessionsController {
   }
 
   @Delete(':id')
+  @ApiSessionId()
+  @ApiJson(200, 'Ended (again: unchanged)', SESSION)
+  @ApiErrors(400, 403, 404)
   async end(@Param('id', OidPipe) id: string): Promise<Session> {
     const record = this.sessions.get(id);
     if (this.sessions.isServerSession(record)) this.sessions.assertClientWritable(record);
@@ -74,6 +99,9 @@ export class SessionsController {
   }
 
   @Get(':id')
+  @ApiSessionId()
+  @ApiJson(200, 'The session, active or ended', SESSION)
+  @ApiErrors(400, 404)
   get(@Param('id', OidPipe) id: string): Session {
     return this.sessions.get(id).toSession();
   }

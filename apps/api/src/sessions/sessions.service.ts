@@ -128,6 +128,11 @@ export class SessionsService implements OnModuleInit {
     return idle;
   }
 
+  /** Sessions held now, server session included among the active. */
+  counts(): { active: number; ended: number } {
+    return { active: this.sessions.size - this.ended.size, ended: this.ended.size };
+  }
+
   /** Newest created first. */
   list(status: SessionListStatus): SessionRecord[] {
     const records = [...this.sessions.values()].reverse();

@@ -56,6 +56,12 @@ export interface PageSlice {
   cursor: number;
 }
 
+/** Totals since start, indexed by level code (debug, info, warn, error). */
+export interface LogStoreStats {
+  appended: number[];
+  evicted: number[];
+}
+
 /**
  * Where session logs live. The in-memory store is the default; a shared store (for
  * several server processes) can implement the same contract, which is why every
@@ -69,4 +75,6 @@ export abstract class LogStore {
   abstract append(sessionId: string, batch: EntryBatch): Promise<LogCounters | undefined>;
   abstract readCursor(sessionId: string, read: CursorRead): Promise<CursorSlice | undefined>;
   abstract readPage(sessionId: string, read: PageRead): Promise<PageSlice | undefined>;
+  /** Totals for the metrics endpoint. */
+  abstract stats(): Promise<LogStoreStats>;
 }

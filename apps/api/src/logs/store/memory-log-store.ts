@@ -1,10 +1,13 @@
 import { EntryBatch } from './entry-batch';
-import { CursorRead, CursorSlice, LogCounters, LogStore, PageRead, PageSlice } from './log-store';
+import { CursorRead, CursorSlice, LogCounters, LogStore, LogStoreStats, PageRead, PageSlice } from './log-store';
 import { SessionLog } from './session-log';
 
 /** The default store: every session's log in this process's memory. */
 export class MemoryLogStore extends LogStore {
   private readonly logs = new Map<string, SessionLog>();
+  /** By level code: entries ever appended, and evicted from logs (still held, or deleted since). */
+  private readonly appended = [0, 0, 0, 0];
+  private readonly evictedFromDeleted = [0, 0, 0, 0];
 
   constructor(private readonly capacity: number) {
     super();
@@ -17,11 +20,23 @@ export class MemoryLogStore extends LogStore {
   }
 
   async delete(sessionId: string): Promise<void> {
+    const log = this.logs.get(sessionId);
+    if (!log) return;
     this.logs.delete(sessionId);
+    addInto(this.evictedFromDeleted, log.evicted);
   }
 
   async append(sessionId: string, batch: EntryBatch): Promise<LogCounters | undefined> {
-    return this.logs.get(sessionId)?.append(batch);
+    const log = this.logs.get(sessionId);
+    if (!log) return undefined;
+    for (const level of batch.levels) this.appended[level]++;
+    return log.append(batch);
+  }
+
+  async stats(): Promise<LogStoreStats> {
+    const evicted = [...this.evictedFromDeleted];
+    for (const log of this.logs.values()) addInto(evicted, log.evicted);
+    return { appended: [...this.appended], evicted };
   }
 
   async readCursor(sessionId: string, read: CursorRead): Promise<CursorSlice | undefined> {
@@ -31,4 +46,8 @@ export class MemoryLogStore extends LogStore {
   async readPage(sessionId: string, read: PageRead): Promise<PageSlice | undefined> {
     return this.logs.get(sessionId)?.readPage(read);
   }
+}
+
+function addInto(total: number[], counts: readonly number[]): void {
+  for (let level = 0; level < total.length; level++) total[level] += counts[level];
 }

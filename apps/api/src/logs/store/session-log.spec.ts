@@ -167,3 +167,18 @@ describe('SessionLog', () => {
     });
   });
 });
+
+describe('SessionLog eviction counts', () => {
+  it('counts evicted entries by level, including batch entries never held', () => {
+    const log = new SessionLog(3);
+    const levels = (codes: number[]): EntryBatch => ({ messages: codes.map(String), levels: codes, times: codes.map(() => T0), data: null });
+    log.append(levels([LEVEL_CODE.debug, LEVEL_CODE.warn]));
+    expect(log.evicted).toEqual([0, 0, 0, 0]);
+    log.append(levels([LEVEL_CODE.info, LEVEL_CODE.error]));
+    expect(log.evicted).toEqual([1, 0, 0, 0]);
+    // Five more into a ring of three: the three held (warn, info, error) and the batch's first two go.
+    log.append(levels([LEVEL_CODE.info, LEVEL_CODE.info, LEVEL_CODE.debug, LEVEL_CODE.warn, LEVEL_CODE.error]));
+    expect(log.evicted).toEqual([1, 3, 1, 1]);
+    expect(log.counters().logCount).toBe(3);
+  });
+});

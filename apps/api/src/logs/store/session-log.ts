@@ -28,6 +28,8 @@ export class SessionLog {
   private next = 0;
   private warns = 0;
   private errors = 0;
+  /** Entries evicted so far, by level code. */
+  readonly evicted = [0, 0, 0, 0];
 
   constructor(readonly capacity: number) {
     this.allocated = Math.min(capacity, INITIAL_SLOTS);
@@ -53,6 +55,7 @@ export class SessionLog {
     }
     // Entries of the batch that would be evicted by the batch itself are counted, not stored.
     const skipped = Math.max(0, count - this.capacity);
+    this.countEvictions(count, batch, skipped);
     for (let i = skipped; i < count; i++) {
       this.write((this.next + i) % this.allocated, batch, i);
     }
@@ -64,6 +67,15 @@ export class SessionLog {
     this.next += count;
     this.first = Math.max(this.first, this.next - this.capacity);
     return this.counters();
+  }
+
+  /** Counts, by level, the held entries this append evicts and the batch's own that it never holds. */
+  private countEvictions(count: number, batch: EntryBatch, skipped: number): void {
+    const firstAfter = Math.max(this.first, this.next + count - this.capacity);
+    for (let seq = this.first; seq < Math.min(firstAfter, this.next); seq++) {
+      this.evicted[this.levels[seq % this.allocated]]++;
+    }
+    for (let i = 0; i < skipped; i++) this.evicted[batch.levels[i]]++;
   }
 
   readCursor(read: CursorRead): CursorSlice {

@@ -1,0 +1,48 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+
+export type Access = 'read' | 'write';
+
+/**
+ * The optional bearer tokens: AUTH_TOKEN guards writes, AUTH_READ_TOKEN reads too.
+ * A write never needs less than a read, and the write token also opens reads.
+ * Tokens are compared in constant time (as SHA-256 digests, so length leaks nothing).
+ */
+export class AccessTokens {
+  private readonly write: Buffer[];
+  private readonly read: Buffer[];
+
+  constructor(writeToken: string | null, readToken: string | null) {
+    const writeDigest = writeToken === null ? null : digest(writeToken);
+    const readDigest = readToken === null ? null : digest(readToken);
+    this.write = writeDigest ? [writeDigest] : readDigest ? [readDigest] : [];
+    this.read = readDigest ? [readDigest, ...(writeDigest ? [writeDigest] : [])] : [];
+  }
+
+  /** Whether `access` needs any token at all. */
+  required(access: Access): boolean {
+    return (access === 'write' ? this.write : this.read).length > 0;
+  }
+
+  allows(access: Access, token: string | undefined): boolean {
+    const accepted = access === 'write' ? this.write : this.read;
+    if (accepted.length === 0) return true;
+    if (!token) return false;
+    const given = digest(token);
+    // Compare against every accepted token, so timing does not tell which one matched.
+    return accepted.map((expected) => timingSafeEqual(expected, given)).includes(true);
+  }
+
+  /** The token of a request: `Authorization: Bearer …`, or `access_token` in the query (downloads, WebSockets). */
+  static fromRequest(req: IncomingMessage): string | undefined {
+    const header = req.headers.authorization;
+    const bearer = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (bearer) return bearer[1];
+    const query = new URL(req.url ?? '/', 'http://host').searchParams.get('access_token');
+    return query ?? undefined;
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}

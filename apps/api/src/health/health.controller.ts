@@ -1,0 +1,42 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/public.decorator';
+import { SessionsService } from '../sessions/sessions.service';
+import { ShutdownService } from './shutdown.service';
+
+/** Probes for load balancers and orchestrators; open without a token. */
+@ApiTags('operations')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly sessions: SessionsService,
+    private readonly shutdown: ShutdownService,
+  ) {}
+
+  /** Liveness: the process answers. */
+  @Get()
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
+  }
+
+  /** Readiness: the server session exists and the server is not shutting down (503 otherwise). */
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => {
+        const sessions = this.indicators.check('sessions');
+        return this.sessions.find(this.sessions.serverSessionId) ? sessions.up() : sessions.down('no server session');
+      },
+      () => {
+        const lifecycle = this.indicators.check('lifecycle');
+        return this.shutdown.shuttingDown ? lifecycle.down('shutting down') : lifecycle.up();
+      },
+    ]);
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { SessionsModule } from '../sessions/sessions.module';
+import { HealthController } from './health.controller';
+import { ShutdownService } from './shutdown.service';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), SessionsModule],
+  controllers: [HealthController],
+  providers: [ShutdownService],
+})
+export class HealthModule {}

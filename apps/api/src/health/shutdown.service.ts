@@ -1,0 +1,33 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: readiness turns false first (so a proxy stops
+ * sending), then Nest closes the WebSockets (1001) and the HTTP server, which stops
+ * accepting and lets in-flight requests finish. A watchdog bounds the whole thing.
+ */
+@Injectable()
+export class ShutdownService implements BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Shutdown');
+  private stopping = false;
+
+  constructor(private readonly config: AppConfig) {}
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  beforeApplicationShutdown(signal?: string): void {
+    this.stopping = true;
+    this.logger.log(`Shutting down${signal ? ` on ${signal}` : ''}: finishing in-flight requests, closing WebSockets`);
+    const watchdog = setTimeout(() => {
+      this.logger.error(`Shutdown took longer than ${this.config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS); exiting`);
+      process.exit(1);
+    }, this.config.shutdownTimeoutMs);
+    watchdog.unref();
+  }
+
+  onApplicationShutdown(): void {
+    this.logger.log('Shutdown complete');
+  }
+}

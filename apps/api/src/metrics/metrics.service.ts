@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { LOG_LEVELS } from '@zen/contract';
+import { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LiveGateway } from '../live/live.gateway';
+import { LogFollowers } from '../live/log-followers';
+import { LogStore } from '../logs/store/log-store';
+import { SessionsService } from '../sessions/sessions.service';
+
+/**
+ * The Prometheus registry. Session, log and WebSocket figures are read when scraped
+ * (nothing on the hot paths); HTTP requests are counted as they finish.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly durations: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(sessions: SessionsService, store: LogStore, gateway: LiveGateway, followers: LogFollowers) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'zen_sessions',
+      help: 'Sessions held, by status (ended: retained ended sessions)',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        const counts = sessions.counts();
+        this.set({ status: 'active' }, counts.active);
+        this.set({ status: 'ended' }, counts.ended);
+      },
+    });
+    const stats = () => store.stats();
+    levelCounter('zen_log_entries_appended_total', 'Log entries appended, by level', registers, async () => (await stats()).appended);
+    levelCounter('zen_log_entries_evicted_total', "Log entries evicted past a log's capacity, by level", registers, async () => (await stats()).evicted);
+    new Gauge({
+      name: 'zen_ws_clients',
+      help: 'Connected WebSocket clients',
+      registers,
+      collect() {
+        this.set(gateway.clientCount());
+      },
+    });
+    new Gauge({
+      name: 'zen_ws_subscriptions',
+      help: 'Active subscribe-log subscriptions',
+      registers,
+      collect() {
+        this.set(followers.subscriptionCount());
+      },
+    });
+    this.requests = new Counter({
+      name: 'zen_http_requests_total',
+      help: 'HTTP requests, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.durations = new Histogram({
+      name: 'zen_http_request_duration_seconds',
+      help: 'HTTP request duration, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+  }
+
+  /** Express middleware timing every request; the route label is the matched pattern, never the raw path. */
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
+      this.requests.inc(labels);
+      this.durations.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    });
+    next();
+  };
+}
+
+function routeOf(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? path : 'unmatched';
+}
+
+/** A counter by level that follows a store's running totals, read when scraped. */
+function levelCounter(name: string, help: string, registers: Registry[], totals: () => Promise<number[]>): void {
+  const seen = [0, 0, 0, 0];
+  const counter: Counter<'level'> = new Counter({
+    name,
+    help,
+    labelNames: ['level'],
+    registers,
+    async collect() {
+      (await totals()).forEach((total, code) => {
+        if (total > seen[code]) counter.inc({ level: LOG_LEVELS[code] }, total - seen[code]);
+        seen[code] = total;
+      });
+    },
+  });
+  for (const level of LOG_LEVELS) counter.inc({ level }, 0);
+}
