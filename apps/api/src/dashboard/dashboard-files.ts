@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 
 const PLACEHOLDER = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>zen-sessions</title></head>
+<html lang="en"><head><meta charset="utf-8"><base href="/dashboard/"><title>zen-sessions</title></head>
 <body><h1>zen-sessions</h1>
 <p>The dashboard has not been built. Run <code>npx nx build dashboard</code> (or <code>npm start</code>) and reload.</p>
 <p>The API is at <a href="../sessions/">sessions/</a>.</p></body></html>`;

@@ -1,0 +1,88 @@
+import { ErrorResponse } from '@zen/contract';
+import WebSocket from 'ws';
+import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+
+const WRITE = 'write-token-123';
+const READ = 'read-token-456';
+const ID = 'a0a0a0a0a0a0a0a0a0a0a0a0';
+
+function wsOutcome(url: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
+    ws.on('error', () => resolve('error'));
+  });
+}
+
+describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
+  describe('with only a write token', () => {
+    let server: RunningApp;
+    beforeAll(async () => (server = await startApp({ AUTH_TOKEN: WRITE })));
+    afterAll(() => server.close());
+
+    it('answers a write without the token with 401 in the error shape and changes nothing', async () => {
+      const res = await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"a"}' });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const body = (await res.json()) as ErrorResponse;
+      expect(body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+      expect(JSON.stringify(body)).not.toContain(WRITE);
+      expect((await fetch(`${server.url}/sessions/${ID}`)).status).toBe(404);
+    });
+
+    it('rejects a wrong token and accepts the right one', async () => {
+      const post = (token: string) =>
+        fetch(`${server.url}/sessions/${ID}`, {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, authorization: `Bearer ${token}` },
+          body: '{"appname":"a"}',
+        });
+      expect((await post('write-token-124')).status).toBe(401);
+      expect((await post(WRITE)).status).toBe(201);
+    });
+
+    it('leaves reads and the WebSocket open', async () => {
+      expect((await fetch(`${server.url}/sessions/`)).status).toBe(200);
+      expect(await wsOutcome(`${server.wsUrl}/sessions/ws`)).toBe('open');
+    });
+  });
+
+  describe('with a read token too', () => {
+    let server: RunningApp;
+    beforeAll(async () => (server = await startApp({ AUTH_TOKEN: WRITE, AUTH_READ_TOKEN: READ })));
+    afterAll(() => server.close());
+
+    it('needs a token for reads and metrics; either token opens them', async () => {
+      expect((await fetch(`${server.url}/sessions/`)).status).toBe(401);
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${server.url}/sessions/`, { headers: { authorization: `Bearer ${READ}` } })).status).toBe(200);
+      expect((await fetch(`${server.url}/sessions/`, { headers: { authorization: `Bearer ${WRITE}` } })).status).toBe(200);
+      expect((await fetch(`${server.url}/metrics?access_token=${READ}`)).status).toBe(200);
+    });
+
+    it('does not let the read token write', async () => {
+      const res = await fetch(`${server.url}/sessions/`, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, authorization: `Bearer ${READ}` },
+        body: '{"appname":"a"}',
+      });
+      expect(res.status).toBe(401);
+    });
+
+    it('refuses a WebSocket upgrade without the token and accepts it by header or query', async () => {
+      expect(await wsOutcome(`${server.wsUrl}/sessions/ws`)).toBe('HTTP 401');
+      expect(await wsOutcome(`${server.wsUrl}/sessions/ws`, { authorization: `Bearer ${READ}` })).toBe('open');
+      expect(await wsOutcome(`${server.wsUrl}/sessions/ws?access_token=${READ}`)).toBe('open');
+    });
+
+    it('keeps health probes and the dashboard page open', async () => {
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${server.url}/dashboard/`)).status).toBe(200);
+    });
+  });
+});

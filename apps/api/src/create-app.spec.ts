@@ -1,0 +1,99 @@
+import { Session } from '@zen/contract';
+import WebSocket from 'ws';
+import { JSON_HEADERS, RunningApp, startApp } from './testing/running-app';
+
+const ID = 'd3d3d3d3d3d3d3d3d3d3d3d3';
+
+function firstMessage(url: string): Promise<{ event: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('message', (data) => {
+      ws.close();
+      resolve(JSON.parse(data.toString()));
+    });
+    ws.once('error', reject);
+  });
+}
+
+describe('BASE_PATH=/zen', () => {
+  let server: RunningApp;
+  let root: string;
+  beforeAll(async () => {
+    server = await startApp({ BASE_PATH: '/zen' });
+    root = server.url.replace(/\/zen$/, '');
+  });
+  afterAll(() => server.close());
+
+  it('moves the API, health, metrics and docs under the prefix', async () => {
+    for (const path of ['/sessions/', '/health', '/metrics', '/api-docs/json']) {
+      expect([path, (await fetch(`${root}/zen${path}`)).status]).toEqual([path, 200]);
+      expect([path, (await fetch(`${root}${path}`)).status]).toEqual([path, 404]);
+    }
+  });
+
+  it('moves the WebSocket under the prefix', async () => {
+    expect(await firstMessage(`${server.wsUrl}/sessions/ws`)).toMatchObject({ event: 'sessions' });
+    expect((await fetch(`${root}/zen/sessions/ws`)).status).toBe(426);
+  });
+
+  it('redirects the prefix root to the dashboard, whose base href names the prefix', async () => {
+    const res = await fetch(`${root}/zen/`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/zen/dashboard/');
+    const html = await (await fetch(`${root}/zen/dashboard/sessions/${ID}`)).text();
+    expect(html).toContain('<base href="/zen/dashboard/">');
+  });
+});
+
+describe('TRUST_PROXY and the client address', () => {
+  const create = (server: RunningApp, id: string) =>
+    fetch(`${server.url}/sessions/${id}`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'x-forwarded-for': '203.0.113.7' },
+      body: '{"appname":"a"}',
+    }).then((res) => res.json() as Promise<Session>);
+
+  it('ignores X-Forwarded-For by default', async () => {
+    const server = await startApp();
+    try {
+      expect((await create(server, ID)).clientAddress).toBe('127.0.0.1');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('records the forwarded address when the proxy is trusted', async () => {
+    const server = await startApp({ TRUST_PROXY: 'loopback' });
+    try {
+      expect((await create(server, ID)).clientAddress).toBe('203.0.113.7');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('security headers and CORS', () => {
+  it('sends a CSP and no CORS headers by default', async () => {
+    const server = await startApp();
+    try {
+      const res = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://elsewhere.example' } });
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('allows the configured origins', async () => {
+    const server = await startApp({ CORS_ORIGINS: 'http://tools.example' });
+    try {
+      const res = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://tools.example' } });
+      expect(res.headers.get('access-control-allow-origin')).toBe('http://tools.example');
+      const other = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://elsewhere.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+});

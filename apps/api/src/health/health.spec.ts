@@ -1,0 +1,29 @@
+import WebSocket from 'ws';
+import { RunningApp, startApp } from '../testing/running-app';
+
+describe('health and shutdown', () => {
+  let server: RunningApp;
+  beforeAll(async () => (server = await startApp()));
+  afterAll(() => server.close());
+
+  it('answers liveness and readiness with status ok', async () => {
+    const live = await fetch(`${server.url}/health`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'ok' });
+    const ready = await fetch(`${server.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', details: { sessions: { status: 'up' }, lifecycle: { status: 'up' } } });
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('closes WebSocket clients with 1001 and stops accepting connections', async () => {
+    const server = await startApp();
+    const ws = new WebSocket(`${server.wsUrl}/sessions/ws`);
+    await new Promise((resolve) => ws.once('message', resolve));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    await server.close();
+    expect(await closed).toBe(1001);
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+  });
+});
