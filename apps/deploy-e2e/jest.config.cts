@@ -1,0 +1,10 @@
+module.exports = {
+  displayName: 'deploy-e2e',
+  preset: '../../jest.preset.js',
+  testEnvironment: 'node',
+  testTimeout: 60_000,
+  transform: {
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+  },
+  moduleFileExtensions: ['ts', 'js'],
+};

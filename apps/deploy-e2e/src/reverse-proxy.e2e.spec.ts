@@ -1,0 +1,98 @@
+import { LogEventData, SessionList } from '@zen/contract';
+import { Browser, chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { Child, freePort, startNginx, startServer } from './processes';
+
+const ID = 'e4e4e4e4e4e4e4e4e4e4e4e4';
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
+  let server: Child;
+  let nginx: Child;
+  let proxied: string;
+
+  beforeAll(async () => {
+    const serverPort = await freePort();
+    server = await startServer(serverPort, { BASE_PATH: '/zen', TRUST_PROXY: 'loopback', SESSIONS_WS_INTERVAL_MS: '200' });
+    const proxyPort = await freePort();
+    nginx = await startNginx(proxyPort, serverPort);
+    proxied = `http://127.0.0.1:${proxyPort}/zen`;
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await server?.stop();
+  });
+
+  it('serves the REST API, recording the client address from X-Forwarded-For', async () => {
+    const created = await fetch(`${proxied}/sessions/${ID}`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'x-forwarded-for': '198.51.100.23' },
+      body: '{"appname":"BuildAgent","metadata":{"pool":"farm"}}',
+    });
+    expect(created.status).toBe(201);
+    // nginx appends the address it saw; the service trusts the loopback proxy and takes the client's.
+    expect((await created.json()).clientAddress).toBe('198.51.100.23');
+    const list = (await (await fetch(`${proxied}/sessions/`)).json()) as SessionList;
+    expect(list.sessions.map((session) => session.id)).toContain(ID);
+  });
+
+  it('streams log downloads and passes error answers through', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n');
+    const append = await fetch(`${proxied}/sessions/${ID}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines });
+    expect(await append.json()).toMatchObject({ appended: 2000 });
+    const download = await fetch(`${proxied}/sessions/${ID}/log?format=text&limit=10000&cursor=0`);
+    expect(download.headers.get('x-log-cursor')).toBe('2000');
+    expect((await download.text()).trimEnd().split('\n')).toHaveLength(2000);
+    const tooLarge = await fetch(`${proxied}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(1024 * 1024 + 1),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ statusCode: 413 });
+  });
+
+  it('upgrades the WebSocket and pushes appended entries to a subscriber', async () => {
+    const ws = new WebSocket(`${proxied.replace('http', 'ws')}/sessions/ws`);
+    const received: LogEventData[] = [];
+    const gotLine = new Promise<void>((resolve) => {
+      ws.on('message', (raw) => {
+        const message = JSON.parse(raw.toString());
+        if (message.event !== 'log') return;
+        received.push(message.data);
+        if (message.data.entries.some((entry: { message: string }) => entry.message === 'through the proxy')) resolve();
+      });
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ event: 'subscribe-log', data: { id: ID, cursor: 2000 } }));
+    await fetch(`${proxied}/sessions/${ID}/log`, { method: 'POST', headers: JSON_HEADERS, body: '{"message":"through the proxy"}' });
+    await gotLine;
+    expect(received.flatMap((event) => event.entries.map((entry) => entry.seq))).toEqual([2000]);
+    ws.close();
+  });
+
+  describe('the dashboard in Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      });
+    });
+    afterAll(() => browser?.close());
+
+    it('loads under /zen/ and shows the server session', async () => {
+      const page = await browser.newPage();
+      const failed: string[] = [];
+      page.on('response', (res) => res.status() >= 400 && failed.push(`${res.status()} ${res.url()}`));
+      await page.goto(`${proxied}/`);
+      expect(page.url()).toBe(`${proxied}/dashboard/`);
+      const { serverSessionId } = (await (await fetch(`${proxied}/sessions/`)).json()) as SessionList;
+      await page.waitForFunction((id) => location.pathname.endsWith(`/sessions/${id}`), serverSessionId, { timeout: 15_000 });
+      await page.getByText('zenserver').first().waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: 'test-artifacts/deploy-dashboard-behind-nginx.png' });
+      expect(failed).toEqual([]);
+    });
+  });
+});
