@@ -38,7 +38,8 @@ export class LogFollowers implements OnModuleDestroy {
   private readonly due = new Set<string>();
   /** Sessions with a follower that was skipped for being slow. */
   private readonly lagging = new Set<string>();
-  private readonly flushing = new Map<string, Promise<void>>();
+  private readonly flushing = new Set<string>();
+  private readonly flushAgain = new Set<string>();
   private flushScheduled = false;
   private readonly appends: Subscription;
 
@@ -106,19 +107,20 @@ export class LogFollowers implements OnModuleDestroy {
     this.flushScheduled = false;
     const due = [...this.due];
     this.due.clear();
-    for (const sessionId of due) void this.flush(sessionId);
+    for (const sessionId of due) this.flush(sessionId);
   }
 
-  /** One flush per session at a time; a flush asked for meanwhile runs after it. */
-  private async flush(sessionId: string): Promise<void> {
-    const running = this.flushing.get(sessionId);
-    if (running) {
-      await running;
-      return this.flush(sessionId);
+  /** One flush per session at a time; a flush asked for meanwhile runs once after it. */
+  private flush(sessionId: string): void {
+    if (this.flushing.has(sessionId)) {
+      this.flushAgain.add(sessionId);
+      return;
     }
-    const done = this.deliver(sessionId).finally(() => this.flushing.delete(sessionId));
-    this.flushing.set(sessionId, done);
-    return done;
+    this.flushing.add(sessionId);
+    void this.deliver(sessionId).finally(() => {
+      this.flushing.delete(sessionId);
+      if (this.flushAgain.delete(sessionId)) this.flush(sessionId);
+    });
   }
 
   private async deliver(sessionId: string): Promise<void> {
