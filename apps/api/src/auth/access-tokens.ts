@@ -1,5 +1,6 @@
+import { UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 
 export type Access = 'read' | 'write';
 
@@ -31,6 +32,13 @@ export class AccessTokens {
     const given = digest(token);
     // Compare against every accepted token, so timing does not tell which one matched.
     return accepted.map((expected) => timingSafeEqual(expected, given)).includes(true);
+  }
+
+  /** Throws 401 (and asks for a bearer token) unless the request may have `access`. */
+  check(access: Access, req: IncomingMessage, res: ServerResponse): void {
+    if (!this.required(access) || this.allows(access, AccessTokens.fromRequest(req))) return;
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    throw new UnauthorizedException(`this ${access} needs a valid token: send "Authorization: Bearer <token>"`);
   }
 
   /** The token of a request: `Authorization: Bearer …`, or `access_token` in the query (downloads, WebSockets). */

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
 import { AccessTokens } from './access-tokens';
@@ -18,10 +18,9 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    const access = READ_METHODS.has(req.method) ? 'read' : 'write';
-    if (this.tokens.allows(access, AccessTokens.fromRequest(req))) return true;
-    context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
-    throw new UnauthorizedException(`this ${access} needs a valid token: send "Authorization: Bearer <token>"`);
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    this.tokens.check(READ_METHODS.has(req.method) ? 'read' : 'write', req, http.getResponse<Response>());
+    return true;
   }
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ErrorResponse } from '@zen/contract';
-import { Response } from 'express';
-import { STATUS_CODES } from 'node:http';
+import { ServerResponse, STATUS_CODES } from 'node:http';
+import { sendJson } from './json-response';
 
 /**
  * Turns every failure of an HTTP request into the contract's error shape. Errors
@@ -12,32 +12,36 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const body = this.describe(exception);
-    if (body.statusCode >= 500) {
-      this.logger.error(`Unhandled error: ${String(exception)}`, (exception as Error)?.stack);
-    }
-    if (response.headersSent) {
-      response.destroy();
-      return;
-    }
-    response.status(body.statusCode).json(body);
+    sendError(host.switchToHttp().getResponse<ServerResponse>(), exception, this.logger);
   }
+}
 
-  private describe(exception: unknown): ErrorResponse {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const answer = exception.getResponse();
-      const message = typeof answer === 'string' ? answer : (answer as { message?: string | string[] }).message;
-      return errorBody(status, message ?? exception.message);
-    }
-    // Errors raised by Express itself (e.g. an undecodable path) carry a 4xx status.
-    const status = (exception as { status?: unknown })?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return errorBody(status, (exception as Error).message);
-    }
-    return errorBody(500, 'Internal server error');
+/** Answers `exception` in the error shape (or cuts the connection if the answer had begun). */
+export function sendError(res: ServerResponse, exception: unknown, logger: Logger): void {
+  const body = describeError(exception);
+  if (body.statusCode >= 500) {
+    logger.error(`Unhandled error: ${String(exception)}`, (exception as Error)?.stack);
   }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, body.statusCode, JSON.stringify(body));
+}
+
+function describeError(exception: unknown): ErrorResponse {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const answer = exception.getResponse();
+    const message = typeof answer === 'string' ? answer : (answer as { message?: string | string[] }).message;
+    return errorBody(status, message ?? exception.message);
+  }
+  // Errors raised by Express itself (e.g. an undecodable path) carry a 4xx status.
+  const status = (exception as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return errorBody(status, (exception as Error).message);
+  }
+  return errorBody(500, 'Internal server error');
 }
 
 export function errorBody(statusCode: number, message: string | string[]): ErrorResponse {

@@ -6,8 +6,8 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { parse as parseContentType } from 'content-type';
-import { Request } from 'express';
 import { isUtf8 } from 'node:buffer';
+import { IncomingMessage } from 'node:http';
 import getRawBody from 'raw-body';
 import { AppConfig } from '../config/app-config';
 
@@ -30,7 +30,7 @@ export class RequestBodyReader {
    * Reads the body and checks its media type against `accepted`. An empty body is
    * allowed with any (or no) Content-Type when `emptyAllowed`.
    */
-  async read(req: Request, accepted: readonly string[], emptyAllowed: boolean): Promise<RequestBody> {
+  async read(req: IncomingMessage, accepted: readonly string[], emptyAllowed: boolean): Promise<RequestBody> {
     const bytes = await this.readBytes(req);
     if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes };
     const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
@@ -39,12 +39,12 @@ export class RequestBodyReader {
   }
 
   /** Reads a JSON body; an empty body reads as undefined. */
-  async readJson(req: Request, emptyAllowed: boolean): Promise<unknown> {
+  async readJson(req: IncomingMessage, emptyAllowed: boolean): Promise<unknown> {
     const body = await this.read(req, ['application/json'], emptyAllowed);
     return body.bytes.length === 0 && emptyAllowed ? undefined : parseJson(body.bytes);
   }
 
-  private async readBytes(req: Request): Promise<Buffer> {
+  private async readBytes(req: IncomingMessage): Promise<Buffer> {
     const limit = this.config.limits.maxBodyBytes;
     try {
       return await getRawBody(req, { length: req.headers['content-length'], limit });

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { Limits, LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel } from '@zen/contract';
-import { Request } from 'express';
+import { ParsedUrlQuery } from 'node:querystring';
 import { intQueryValue, singleQueryValue } from '../common/query';
 import { CursorRead, LogFilter, PageRead } from './store/log-store';
 
@@ -13,7 +13,7 @@ export type LogQuery =
  * Offset mode when `offset` is given, or `limit` without `cursor`; cursor mode
  * otherwise, from 0 by default.
  */
-export function parseLogQuery(query: Request['query'], limits: Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>): LogQuery {
+export function parseLogQuery(query: ParsedUrlQuery, limits: Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>): LogQuery {
   const cursor = intQueryValue(query, 'cursor');
   const offset = intQueryValue(query, 'offset');
   const limit = intQueryValue(query, 'limit', limits.readMaxLimit);
@@ -29,7 +29,7 @@ export function parseLogQuery(query: Request['query'], limits: Pick<Limits, 'rea
   return { mode: 'cursor', read: { ...filter, cursor: cursor ?? 0, limit }, format };
 }
 
-function parseFilter(query: Request['query']): LogFilter {
+function parseFilter(query: ParsedUrlQuery): LogFilter {
   const level = singleQueryValue(query, 'level');
   if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) {
     throw new BadRequestException(`level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -37,7 +37,7 @@ function parseFilter(query: Request['query']): LogFilter {
   return { minLevel: level as LogLevel | undefined, text: singleQueryValue(query, 'q') };
 }
 
-function parseFormat(query: Request['query']): LogFormat {
+function parseFormat(query: ParsedUrlQuery): LogFormat {
   const format = singleQueryValue(query, 'format') ?? 'json';
   if (!LOG_FORMATS.includes(format as LogFormat)) {
     throw new BadRequestException(`format must be one of ${LOG_FORMATS.join(', ')}`);

@@ -1,31 +1,27 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { LOG_FORMATS, LOG_LEVELS } from '@zen/contract';
-import { Request, Response } from 'express';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
+import { sendJson } from '../common/json-response';
 import { OidPipe } from '../common/oid.pipe';
 import { parseJson, RequestBodyReader } from '../common/request-body';
-import { sendJson } from '../common/json-response';
-import { SessionsService } from '../sessions/sessions.service';
-import { parseJsonEntries, parseTextEntries } from './entry-parsers';
-import {
-  cursorPageJson,
-  entriesNdjson,
-  entriesText,
-  FORMAT_CONTENT_TYPES,
-  offsetPageJson,
-  pageHeaders,
-} from './log-format';
 import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
 import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
+import { SessionsService } from '../sessions/sessions.service';
+import { parseJsonEntries, parseTextEntries } from './entry-parsers';
+import { cursorPageJson, entriesNdjson, entriesText, FORMAT_CONTENT_TYPES, offsetPageJson, pageHeaders } from './log-format';
 import { parseLogQuery } from './log-query';
 import { LogsService } from './logs.service';
+import { StoredEntry } from './store/log-store';
 
 const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 
 /**
  * Session logs. Both routes are hot paths: they read the raw body once and write
- * pre-serialised JSON straight to the response.
+ * pre-serialised JSON straight to the response, using only Node's request and
+ * response API, so that LogsFastLane can call them without Express in between.
  */
 @ApiTags('logs')
 @ApiErrors(401)
@@ -44,7 +40,7 @@ export class LogsController {
   @ApiBody({ schema: LOG_APPEND_INPUT, description: 'One entry, {"entries": [...]}, or text lines (one info entry each)' })
   @ApiJson(200, 'Appended; cursor is the new logCursor', APPEND_RESULT)
   @ApiErrors(400, 403, 404, 409, 413, 415)
-  async append(@Param('id', OidPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async append(@Param('id', OidPipe) id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     const body = await this.bodies.read(req, APPEND_TYPES, false);
     const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
     const record = this.sessions.get(id);
@@ -69,9 +65,9 @@ export class LogsController {
   @ApiProduces('application/json', 'application/x-ndjson', 'text/plain')
   @ApiJson(200, 'A page of entries', LOG_PAGE)
   @ApiErrors(400, 404)
-  async read(@Param('id', OidPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async read(@Param('id', OidPipe) id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     const record = this.sessions.get(id);
-    const query = parseLogQuery(req.query, this.config.limits);
+    const query = parseLogQuery(queryOf(req), this.config.limits);
     if (query.mode === 'offset') {
       const slice = await this.logs.readPage(record, query.read);
       if (query.format === 'json') return sendJson(res, 200, offsetPageJson(slice, query.read.offset, query.read.limit));
@@ -84,12 +80,17 @@ export class LogsController {
   }
 }
 
-function sendFormatted(
-  res: Response,
-  format: 'ndjson' | 'text',
-  entries: Parameters<typeof entriesText>[0],
-  headers: Record<string, string>,
-): void {
+function queryOf(req: IncomingMessage): ReturnType<typeof parseQuery> {
+  const url = req.url ?? '';
+  const start = url.indexOf('?');
+  return start === -1 ? {} : parseQuery(url.slice(start + 1));
+}
+
+function sendFormatted(res: ServerResponse, format: 'ndjson' | 'text', entries: StoredEntry[], headers: Record<string, string>): void {
   const body = format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
-  res.status(200).set(headers).set('Content-Type', FORMAT_CONTENT_TYPES[format]).send(body);
+  res.statusCode = 200;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', FORMAT_CONTENT_TYPES[format]);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }

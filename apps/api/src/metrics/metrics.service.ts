@@ -68,13 +68,16 @@ export class MetricsService {
   /** Express middleware timing every request; the route label is the matched pattern, never the raw path. */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
-    res.once('finish', () => {
-      const labels = { method: req.method, route: routeOf(req), status: String(res.statusCode) };
-      this.requests.inc(labels);
-      this.durations.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-    });
+    res.once('finish', () => this.record(req.method, routeOf(req), res.statusCode, start));
     next();
   };
+
+  /** Counts one finished request that started at `start` (process.hrtime.bigint()). */
+  record(method: string, route: string, status: number, start: bigint): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.durations.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+  }
 }
 
 function routeOf(req: Request): string {

@@ -2,6 +2,7 @@ import { BadRequestException, Controller, Delete, Get, HttpStatus, Param, Post, 
 import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Session, SESSION_LIST_STATUSES, SessionList, SessionListStatus } from '@zen/contract';
 import { Request, Response } from 'express';
+import { ParsedUrlQuery } from 'node:querystring';
 import { OidPipe } from '../common/oid.pipe';
 import { singleQueryValue } from '../common/query';
 import { RequestBodyReader } from '../common/request-body';
@@ -29,7 +30,7 @@ export class SessionsController {
   @ApiJson(200, 'Sessions, newest created first', SESSION_LIST)
   @ApiErrors(400)
   list(@Req() req: Request): SessionList {
-    const status = (singleQueryValue(req.query, 'status') ?? 'active') as SessionListStatus;
+    const status = (singleQueryValue(req.query as ParsedUrlQuery, 'status') ?? 'active') as SessionListStatus;
     if (!SESSION_LIST_STATUSES.includes(status)) {
       throw new BadRequestException(`status must be one of ${SESSION_LIST_STATUSES.join(', ')}`);
     }

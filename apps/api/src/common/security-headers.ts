@@ -1,0 +1,40 @@
+import helmet from 'helmet';
+import { ServerResponse } from 'node:http';
+
+/** Helmet's defaults, with a CSP the built dashboard (and the API docs) satisfy over plain HTTP too. */
+const OPTIONS: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      // Angular Material and the docs UI set inline styles.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  // TLS is the reverse proxy's business; HSTS from a plain-HTTP LAN server would be wrong.
+  strictTransportSecurity: false,
+};
+
+export const securityHeaders = helmet(OPTIONS);
+
+/**
+ * The same headers as a fixed list, for routes that answer without Express
+ * (LogsFastLane): Helmet's headers do not depend on the request.
+ */
+export function fixedSecurityHeaders(): [string, string][] {
+  const headers: [string, string][] = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.push([name, value]),
+    removeHeader: () => undefined,
+  } as unknown as ServerResponse;
+  securityHeaders({} as never, recorder as never, () => undefined);
+  return headers;
+}

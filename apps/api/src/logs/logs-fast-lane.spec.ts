@@ -1,0 +1,89 @@
+import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+
+const ID = 'c0ffeec0ffeec0ffeec0ffee';
+const TEXT = { 'content-type': 'text/plain' };
+
+// The lane answers log requests ahead of Express: these check that it adds what the
+// Express route would have (headers, auth, error shape, metrics) and leaves the rest alone.
+describe('LogsFastLane', () => {
+  describe('without tokens', () => {
+    let server: RunningApp;
+    beforeAll(async () => {
+      server = await startApp();
+      await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"lane"}' });
+    });
+    afterAll(() => server.close());
+
+    it('sends the same security headers as the Express routes', async () => {
+      const viaExpress = await fetch(`${server.url}/sessions/${ID}`);
+      const viaLane = await fetch(`${server.url}/sessions/${ID}/log`);
+      for (const header of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy']) {
+        expect([header, viaLane.headers.get(header)]).toEqual([header, viaExpress.headers.get(header)]);
+        expect(viaLane.headers.get(header)).not.toBeNull();
+      }
+    });
+
+    it('serves appends and reads, with or without a trailing slash, upper-case ids normalised', async () => {
+      const append = await fetch(`${server.url}/sessions/${ID.toUpperCase()}/log/`, { method: 'POST', headers: TEXT, body: 'one\ntwo\n' });
+      expect(append.status).toBe(200);
+      expect(await append.json()).toEqual({ appended: 2, cursor: 2 });
+      const read = await fetch(`${server.url}/sessions/${ID}/log/?cursor=1`);
+      expect((await read.json()).entries.map((entry: { message: string }) => entry.message)).toEqual(['two']);
+    });
+
+    it('answers errors in the contract shape', async () => {
+      const unknown = await fetch(`${server.url}/sessions/${'9'.repeat(24)}/log`);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ statusCode: 404, error: 'Not Found', message: `session ${'9'.repeat(24)} not found` });
+      const badType = await fetch(`${server.url}/sessions/${ID}/log`, { method: 'POST', headers: { 'content-type': 'text/html' }, body: 'x' });
+      expect(badType.status).toBe(415);
+      expect(await badType.json()).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
+    });
+
+    it('leaves a malformed id to Nest, which answers 400', async () => {
+      const res = await fetch(`${server.url}/sessions/not-an-id/log`, { method: 'POST', headers: TEXT, body: 'x' });
+      expect(res.status).toBe(400);
+      expect((await res.json()).message).toContain('invalid session id');
+    });
+  });
+
+  describe('with AUTH_TOKEN and AUTH_READ_TOKEN', () => {
+    let server: RunningApp;
+    const write = { authorization: 'Bearer writer-token' };
+    beforeAll(async () => {
+      server = await startApp({ AUTH_TOKEN: 'writer-token', AUTH_READ_TOKEN: 'reader-token' });
+      await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: { ...JSON_HEADERS, ...write }, body: '{"appname":"lane"}' });
+    });
+    afterAll(() => server.close());
+
+    it('refuses appends and reads without a token, changing nothing', async () => {
+      const append = await fetch(`${server.url}/sessions/${ID}/log`, { method: 'POST', headers: TEXT, body: 'sneaky' });
+      expect(append.status).toBe(401);
+      expect(append.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await append.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+      expect((await fetch(`${server.url}/sessions/${ID}/log`)).status).toBe(401);
+      const read = await fetch(`${server.url}/sessions/${ID}/log`, { headers: { authorization: 'Bearer reader-token' } });
+      expect(await read.json()).toMatchObject({ entries: [], cursor: 0 });
+    });
+
+    it('accepts the write token for appends and the read token for reads', async () => {
+      const append = await fetch(`${server.url}/sessions/${ID}/log`, { method: 'POST', headers: { ...TEXT, ...write }, body: 'ok' });
+      expect(append.status).toBe(200);
+      const read = await fetch(`${server.url}/sessions/${ID}/log?access_token=reader-token`);
+      expect((await read.json()).entries).toHaveLength(1);
+    });
+  });
+
+  it('steps aside when CORS is on, so that log responses carry the CORS headers', async () => {
+    const server = await startApp({ CORS_ORIGINS: 'http://tools.example' });
+    try {
+      await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"cors"}' });
+      const res = await fetch(`${server.url}/sessions/${ID}/log`, { headers: { origin: 'http://tools.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('http://tools.example');
+      expect(res.headers.get('access-control-expose-headers')).toContain('X-Log-Cursor');
+    } finally {
+      await server.close();
+    }
+  });
+});
