@@ -84,6 +84,20 @@ describe('SessionLog', () => {
       expect(log.readCursor({ cursor: 0 }).entries.map((entry) => entry.message)).toEqual(['m7', 'm8', 'm9']);
     });
 
+    it('frees the bytes of evicted messages, so a full log stops growing', () => {
+      const log = new SessionLog(1000);
+      const line = (i: number) => `${'z'.repeat(90)}${String(i).padStart(10, '0')}`;
+      for (let i = 0; i < 100; i++) {
+        const messages = Array.from({ length: 1000 }, (_, j) => line(i * 1000 + j));
+        log.append({ messages, levels: messages.map(() => LEVEL_CODE.info), times: messages.map(() => T0), data: null });
+      }
+      // 1000 held messages of 100 bytes, plus at most two partly used 64 KiB blocks.
+      expect(log.messageBytes()).toBeLessThanOrEqual(100_000 + 2 * 64 * 1024);
+      const entries = log.readCursor({ cursor: 0 }).entries;
+      expect(entries[0].message).toBe(line(99_000));
+      expect(entries[999].message).toBe(line(99_999));
+    });
+
     it('forgets the data of evicted entries along with them', () => {
       const log = new SessionLog(2);
       log.append(batch(0, 2, { data: ['{"a":0}', undefined] }));

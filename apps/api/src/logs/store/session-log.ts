@@ -1,4 +1,5 @@
 import { EntryBatch, ERROR, LEVEL_CODE, WARN } from './entry-batch';
+import { MessageArena, MessageRefs } from './message-arena';
 import { CursorRead, CursorSlice, LogCounters, LogFilter, PageRead, PageSlice, StoredEntry } from './log-store';
 
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
@@ -7,9 +8,10 @@ const INITIAL_SLOTS = 16;
 type Matcher = (slot: number) => boolean;
 
 /**
- * One session's capped log, stored as columns in a ring: messages in one array,
- * times and levels in typed arrays, `seq` implied by position. That costs about the
- * message itself plus 17 bytes per entry, where an object per entry costs ~70 more.
+ * One session's capped log, stored as columns in a ring: times, levels and where each
+ * message's bytes are in typed arrays, the messages' UTF-8 bytes in a MessageArena,
+ * `seq` implied by position. That costs the message's bytes plus 21 bytes per entry,
+ * off the JavaScript heap, where an object per entry costs ~100 more.
  *
  * Entry `seq` lives in slot `seq % allocated`. While `allocated < capacity` nothing
  * has been evicted yet (`first === 0`, `next <= allocated`), so growing copies every
@@ -17,7 +19,8 @@ type Matcher = (slot: number) => boolean;
  */
 export class SessionLog {
   private allocated: number;
-  private messages: string[];
+  private readonly arena = new MessageArena();
+  private refs: MessageRefs;
   private times: Float64Array;
   private levels: Uint8Array;
   /** Serialised `data` per slot; allocated only once some entry has data. */
@@ -33,7 +36,7 @@ export class SessionLog {
 
   constructor(readonly capacity: number) {
     this.allocated = Math.min(capacity, INITIAL_SLOTS);
-    this.messages = new Array<string>(this.allocated);
+    this.refs = newRefs(this.allocated);
     this.times = new Float64Array(this.allocated);
     this.levels = new Uint8Array(this.allocated);
   }
@@ -45,6 +48,11 @@ export class SessionLog {
       warnCount: this.warns,
       errorCount: this.errors,
     };
+  }
+
+  /** Bytes the messages take (blocks allocated), for tests and the memory benchmark. */
+  messageBytes(): number {
+    return this.arena.bytes();
   }
 
   append(batch: EntryBatch): LogCounters {
@@ -66,6 +74,7 @@ export class SessionLog {
     }
     this.next += count;
     this.first = Math.max(this.first, this.next - this.capacity);
+    this.arena.releaseBefore(this.refs.block[this.first % this.allocated]);
     return this.counters();
   }
 
@@ -124,7 +133,7 @@ export class SessionLog {
   }
 
   private write(slot: number, batch: EntryBatch, i: number): void {
-    this.messages[slot] = batch.messages[i];
+    this.arena.put(batch.messages[i], this.refs, slot);
     this.times[slot] = batch.times[i];
     this.levels[slot] = batch.levels[i];
     if (this.data) this.data[slot] = batch.data ? batch.data[i] : undefined;
@@ -135,7 +144,7 @@ export class SessionLog {
       seq,
       time: this.times[slot],
       level: this.levels[slot],
-      message: this.messages[slot],
+      message: this.arena.get(this.refs, slot),
       data: this.data ? this.data[slot] : undefined,
     };
   }
@@ -146,9 +155,11 @@ export class SessionLog {
     let size = this.allocated * 2;
     while (size < held) size *= 2;
     size = Math.min(size, this.capacity);
-    const messages = new Array<string>(size);
-    for (let i = 0; i < this.next; i++) messages[i] = this.messages[i];
-    this.messages = messages;
+    this.refs = {
+      block: grow(this.refs.block, new Uint32Array(size)),
+      offset: grow(this.refs.offset, new Uint32Array(size)),
+      length: grow(this.refs.length, new Uint32Array(size)),
+    };
     this.times = grow(this.times, new Float64Array(size));
     this.levels = grow(this.levels, new Uint8Array(size));
     if (this.data) {
@@ -163,7 +174,7 @@ export class SessionLog {
     const minLevel = filter.minLevel ? LEVEL_CODE[filter.minLevel] : 0;
     const text = filter.text ? containsIgnoringCase(filter.text) : null;
     if (minLevel === 0 && !text) return ALL;
-    return (slot) => this.levels[slot] >= minLevel && (!text || text.test(this.messages[slot]));
+    return (slot) => this.levels[slot] >= minLevel && (!text || text.test(this.arena.get(this.refs, slot)));
   }
 
   private countMatching(matches: Matcher): number {
@@ -178,7 +189,11 @@ export class SessionLog {
 
 const ALL: Matcher = () => true;
 
-function grow<T extends Float64Array | Uint8Array>(from: T, to: T): T {
+function newRefs(size: number): MessageRefs {
+  return { block: new Uint32Array(size), offset: new Uint32Array(size), length: new Uint32Array(size) };
+}
+
+function grow<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

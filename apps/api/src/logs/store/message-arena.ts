@@ -1,0 +1,70 @@
+/** Smallest and largest block sizes: small logs stay small, big ones free memory in steps. */
+const MIN_BLOCK = 1024;
+const MAX_BLOCK = 64 * 1024;
+
+/** Where each held message's bytes are, per ring slot. */
+export interface MessageRefs {
+  /** Number of the block (counting from the log's first block ever). */
+  block: Uint32Array;
+  offset: Uint32Array;
+  /** In UTF-8 bytes. */
+  length: Uint32Array;
+}
+
+/**
+ * One log's messages as UTF-8 bytes, packed into blocks that are appended at the end
+ * and freed from the front as entries are evicted. A message costs its bytes plus
+ * 12 bytes of refs, and no object on the JavaScript heap: nothing for the garbage
+ * collector to trace, however many entries a server holds. (A JS string would cost
+ * 16 bytes of header and a pointer, and the heap's slack on top.)
+ * Unpaired UTF-16 surrogates cannot be encoded and are stored as U+FFFD.
+ */
+export class MessageArena {
+  private readonly blocks: Buffer[] = [];
+  /** Number of `blocks[0]`. */
+  private firstBlock = 0;
+  /** Bytes used in the last block. */
+  private fill = 0;
+
+  put(message: string, refs: MessageRefs, slot: number): void {
+    let block = this.blocks[this.blocks.length - 1];
+    // A UTF-16 unit is at most 3 UTF-8 bytes: try the cheap bound before measuring.
+    const room = block ? block.length - this.fill : 0;
+    if (message.length * 3 > room && Buffer.byteLength(message) > room) {
+      block = this.newBlock(Buffer.byteLength(message));
+    }
+    const length = block.write(message, this.fill);
+    refs.block[slot] = this.firstBlock + this.blocks.length - 1;
+    refs.offset[slot] = this.fill;
+    refs.length[slot] = length;
+    this.fill += length;
+  }
+
+  get(refs: MessageRefs, slot: number): string {
+    const offset = refs.offset[slot];
+    return this.blocks[refs.block[slot] - this.firstBlock].toString('utf8', offset, offset + refs.length[slot]);
+  }
+
+  /** Frees the blocks before `block` (the block of the oldest message still held). */
+  releaseBefore(block: number): void {
+    while (this.firstBlock < block && this.blocks.length > 1) {
+      this.blocks.shift();
+      this.firstBlock++;
+    }
+  }
+
+  /** Bytes held in blocks (for tests and the memory benchmark). */
+  bytes(): number {
+    return this.blocks.reduce((sum, block) => sum + block.length, 0);
+  }
+
+  private newBlock(needed: number): Buffer {
+    const last = this.blocks[this.blocks.length - 1];
+    const size = Math.max(needed, Math.min(MAX_BLOCK, last ? last.length * 2 : MIN_BLOCK));
+    // Not from Node's shared pool: a pooled slice would keep its whole pool alive.
+    const block = Buffer.allocUnsafeSlow(size);
+    this.blocks.push(block);
+    this.fill = 0;
+    return block;
+  }
+}
