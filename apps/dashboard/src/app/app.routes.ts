@@ -1,3 +1,8 @@
 import { Route } from '@angular/router';
+import { SessionsPage } from './sessions/sessions-page';
 
-export const appRoutes: Route[] = [];
+export const appRoutes: Route[] = [
+  { path: '', component: SessionsPage },
+  { path: 'sessions/:id', component: SessionsPage },
+  { path: '**', redirectTo: '' },
+];

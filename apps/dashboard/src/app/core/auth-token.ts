@@ -1,0 +1,50 @@
+import { HttpErrorResponse, HttpInterceptorFn } from '@angular/common/http';
+import { inject, Injectable, signal } from '@angular/core';
+import { catchError, throwError } from 'rxjs';
+
+const STORAGE_KEY = 'zen-sessions.token';
+
+/**
+ * The bearer token, when the server asks for one (AUTH_READ_TOKEN). Asked for once
+ * and kept for the browser tab (sessionStorage), never in the URL bar.
+ */
+@Injectable({ providedIn: 'root' })
+export class AuthToken {
+  private readonly stored = signal<string | null>(readStored());
+  /** True once the server answered 401: the app shows the token form. */
+  readonly needed = signal(false);
+  readonly value = this.stored.asReadonly();
+
+  set(token: string): void {
+    sessionStorage.setItem(STORAGE_KEY, token);
+    this.stored.set(token);
+    this.needed.set(false);
+  }
+
+  rejected(): void {
+    sessionStorage.removeItem(STORAGE_KEY);
+    this.stored.set(null);
+    this.needed.set(true);
+  }
+}
+
+function readStored(): string | null {
+  try {
+    return sessionStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Adds the token to API requests and notices when the server wants one. */
+export const authInterceptor: HttpInterceptorFn = (req, next) => {
+  const auth = inject(AuthToken);
+  const token = auth.value();
+  const request = token ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
+  return next(request).pipe(
+    catchError((error: unknown) => {
+      if (error instanceof HttpErrorResponse && error.status === 401) auth.rejected();
+      return throwError(() => error);
+    }),
+  );
+};

@@ -1,0 +1,30 @@
+import { DatePipe, KeyValuePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { Session } from '@zen/contract';
+import { ServerUrls } from '../core/server-urls';
+
+/** Every property of the selected session, its metadata, and links to download its log. */
+@Component({
+  selector: 'zen-session-detail',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [DatePipe, KeyValuePipe, MatButtonModule],
+  templateUrl: './session-detail.html',
+  styleUrl: './session-detail.scss',
+})
+export class SessionDetail {
+  private readonly urls = inject(ServerUrls);
+  readonly session = input.required<Session>();
+  readonly isServer = input(false);
+
+  readonly textLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=text`));
+  readonly ndjsonLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=ndjson`));
+
+  json(value: unknown): string {
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  copy(text: string): void {
+    void navigator.clipboard?.writeText(text);
+  }
+}

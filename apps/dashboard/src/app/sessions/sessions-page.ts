@@ -1,0 +1,51 @@
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { Router } from '@angular/router';
+import { SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
+import { LiveSocket } from '../core/live-socket';
+import { LogViewer } from '../log-viewer/log-viewer';
+import { SessionDetail } from './session-detail';
+import { SessionsTable } from './sessions-table';
+
+/**
+ * The one page: sessions table, then the selected session's details and live log.
+ * The URL holds the selection (`sessions/<id>`) and the status tab (`?status=`);
+ * without a selection, the server's own session is selected.
+ */
+@Component({
+  selector: 'zen-sessions-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [SessionsTable, SessionDetail, LogViewer],
+  templateUrl: './sessions-page.html',
+  styleUrl: './sessions-page.scss',
+})
+export class SessionsPage {
+  private readonly router = inject(Router);
+  private readonly socket = inject(LiveSocket);
+
+  /** Route parameter and query parameter, bound by the router. */
+  readonly id = input<string | undefined>();
+  readonly status = input<string | undefined>();
+
+  readonly list = this.socket.sessions;
+  readonly statusTab = computed<SessionListStatus>(() => {
+    const status = this.status() as SessionListStatus;
+    return SESSION_LIST_STATUSES.includes(status) ? status : 'active';
+  });
+  readonly selectedId = computed(() => this.id()?.toLowerCase() ?? null);
+  readonly selected = computed(() => this.list()?.sessions.find((session) => session.id === this.selectedId()) ?? null);
+
+  constructor() {
+    effect(() => {
+      const list = this.list();
+      if (list && !this.id()) this.select(list.serverSessionId, true);
+    });
+  }
+
+  select(id: string, replaceUrl = false): void {
+    void this.router.navigate(['sessions', id], { queryParamsHandling: 'preserve', replaceUrl });
+  }
+
+  setStatus(status: SessionListStatus): void {
+    void this.router.navigate([], { queryParams: { status }, queryParamsHandling: 'merge' });
+  }
+}

@@ -1,0 +1,69 @@
+import { DatePipe } from '@angular/common';
+import { AfterViewInit, ChangeDetectionStrategy, Component, computed, effect, input, output, signal, viewChild } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatPaginator, MatPaginatorModule } from '@angular/material/paginator';
+import { MatSort, MatSortModule } from '@angular/material/sort';
+import { MatTableDataSource, MatTableModule } from '@angular/material/table';
+import { Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
+import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } from './session-table-model';
+
+/**
+ * The sessions table. Live pushes replace the data only: the sort, page, filter
+ * and selection the user chose stay as they are.
+ */
+@Component({
+  selector: 'zen-sessions-table',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [DatePipe, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule, MatPaginatorModule, MatSortModule, MatTableModule],
+  templateUrl: './sessions-table.html',
+  styleUrl: './sessions-table.scss',
+})
+export class SessionsTable implements AfterViewInit {
+  readonly sessions = input.required<readonly Session[]>();
+  readonly serverSessionId = input<string | null>(null);
+  readonly selectedId = input<string | null>(null);
+  readonly status = input<SessionListStatus>('active');
+  readonly statusChange = output<SessionListStatus>();
+  readonly selectedIdChange = output<string>();
+
+  readonly statuses = SESSION_LIST_STATUSES;
+  readonly columns = ['appname', 'mode', 'jobid', 'id', 'created', 'updated', 'ended', 'duration', 'logCount', 'warnCount', 'errorCount'];
+  readonly dataSource = new MatTableDataSource<Session>([]);
+  readonly quickFilter = signal('');
+  readonly now = signal(Date.now());
+  readonly shown = computed(() => byStatus(this.sessions(), this.status()));
+
+  private readonly sort = viewChild.required(MatSort);
+  private readonly paginator = viewChild.required(MatPaginator);
+
+  constructor() {
+    this.dataSource.sortingDataAccessor = (session, column) => sortValue(session, column, this.now());
+    this.dataSource.filterPredicate = (session, filter) => matchesQuickFilter(session, filter);
+    effect(() => {
+      this.now.set(Date.now());
+      this.dataSource.data = this.shown();
+    });
+    effect(() => (this.dataSource.filter = this.quickFilter()));
+  }
+
+  ngAfterViewInit(): void {
+    this.dataSource.sort = this.sort();
+    this.dataSource.paginator = this.paginator();
+  }
+
+  shortId(id: string): string {
+    return id.slice(-8);
+  }
+
+  durationText(session: Session): string {
+    return formatDuration(duration(session, this.now()));
+  }
+
+  copy(id: string, event: Event): void {
+    event.stopPropagation();
+    void navigator.clipboard?.writeText(id);
+  }
+}
