@@ -1,0 +1,74 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { LiveSocket, SOCKET_FACTORY } from '../core/live-socket';
+import { FakeSocket } from '../testing/fake-socket';
+import { entry, session } from '../testing/sessions';
+import { LogViewer } from './log-viewer';
+
+describe('LogViewer', () => {
+  let fixture: ComponentFixture<LogViewer>;
+  let viewer: LogViewer;
+  const s = session({ logCount: 0, logCursor: 0 });
+
+  beforeAll(() => {
+    // jsdom lays nothing out: give the virtual scroll viewport a height so it renders rows.
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
+    Element.prototype.scrollTo = function scrollTo(this: Element, options?: ScrollToOptions | number) {
+      if (typeof options === 'object' && options.top !== undefined) this.scrollTop = options.top;
+    };
+  });
+
+  beforeEach(async () => {
+    FakeSocket.created = [];
+    await TestBed.configureTestingModule({
+      imports: [LogViewer],
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    }).compileComponents();
+    TestBed.inject(LiveSocket).connect();
+    FakeSocket.latest().open();
+    fixture = TestBed.createComponent(LogViewer);
+    fixture.componentRef.setInput('session', s);
+    fixture.detectChanges();
+    viewer = fixture.componentInstance;
+    viewer.stream()?.receive({
+      id: s.id,
+      entries: [entry(0, 'boot'), entry(1, 'Shader compile slow', 'warn'), entry(2, '<script>window.pwned = true</script>', 'error'), entry(3, 'shader done')],
+      cursor: 4,
+      dropped: 0,
+    });
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    fixture.detectChanges();
+    await fixture.whenStable();
+    fixture.detectChanges();
+  });
+
+  const messages = () => viewer.visible().map((row) => (row.kind === 'entry' ? row.entry.message : 'gap'));
+
+  it('subscribes to the session from its oldest held entry', () => {
+    expect(FakeSocket.latest().sent).toContainEqual({ event: 'subscribe-log', data: { id: s.id, cursor: 0 } });
+  });
+
+  it('filters by text and level, and orders newest first on request', () => {
+    viewer.setText('SHADER');
+    expect(messages()).toEqual(['Shader compile slow', 'shader done']);
+    viewer.setLevel('warn');
+    expect(messages()).toEqual(['Shader compile slow']);
+    viewer.setLevel('debug');
+    viewer.setNewestFirst(true);
+    expect(messages()).toEqual(['shader done', 'Shader compile slow']);
+  });
+
+  it('renders messages as text, never as HTML', () => {
+    const rows = fixture.nativeElement.querySelector('[data-testid="log-rows"]') as HTMLElement;
+    expect(rows.textContent).toContain('<script>window.pwned = true</script>');
+    expect(rows.querySelector('script')).toBeNull();
+    expect((window as unknown as { pwned?: boolean }).pwned).toBeUndefined();
+  });
+
+  it('highlights matches of the text filter', () => {
+    viewer.setText('shader');
+    fixture.detectChanges();
+    const marks = [...fixture.nativeElement.querySelectorAll('mark')].map((mark: HTMLElement) => mark.textContent);
+    expect(marks).toEqual(['Shader', 'shader']);
+  });
+});
