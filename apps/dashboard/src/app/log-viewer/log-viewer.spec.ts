@@ -72,3 +72,25 @@ describe('LogViewer', () => {
     expect(marks).toEqual(['Shader', 'shader']);
   });
 });
+
+describe('LogViewer across sessions pushes', () => {
+  it('keeps its stream (and its rows) when a push brings a new object for the same session', async () => {
+    FakeSocket.created = [];
+    await TestBed.configureTestingModule({
+      imports: [LogViewer],
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    }).compileComponents();
+    TestBed.inject(LiveSocket).connect();
+    FakeSocket.latest().open();
+    const fixture = TestBed.createComponent(LogViewer);
+    const s = session();
+    fixture.componentRef.setInput('session', s);
+    fixture.detectChanges();
+    const stream = fixture.componentInstance.stream();
+    fixture.componentRef.setInput('session', { ...s, logCount: 5, logCursor: 5, updated: '2026-11-24T12:00:05.000Z' });
+    fixture.detectChanges();
+    expect(fixture.componentInstance.stream()).toBe(stream);
+    const subscribes = FakeSocket.latest().sent.filter((message) => message.event === 'subscribe-log');
+    expect(subscribes).toHaveLength(1);
+  });
+});

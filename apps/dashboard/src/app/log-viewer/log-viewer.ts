@@ -58,6 +58,8 @@ export class LogViewer implements OnDestroy {
   private readonly viewport = viewChild(CdkVirtualScrollViewport);
 
   readonly session = input.required<Session>();
+  /** Every push brings a new session object; only a new id means a new stream. */
+  private readonly sessionId = computed(() => this.session().id);
   readonly levels = LOG_LEVELS;
   readonly rowHeight = ROW_HEIGHT;
 
@@ -82,7 +84,7 @@ export class LogViewer implements OnDestroy {
   constructor() {
     // A new stream per selected session, starting at its oldest held entry.
     effect((onCleanup) => {
-      const id = this.session().id;
+      const id = this.sessionId();
       const session = untracked(() => this.session());
       const stream = new LogStream(this.socket, id, session.logCursor - session.logCount);
       stream.start();

@@ -1,6 +1,7 @@
 import { LogEventData, SessionList } from '@zen/contract';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
+import { launchChromium, screenshot } from './browser';
 import { Child, freePort, startNginx, startServer } from './processes';
 
 const ID = 'e4e4e4e4e4e4e4e4e4e4e4e4';
@@ -75,10 +76,7 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
   describe('the dashboard in Chromium', () => {
     let browser: Browser;
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      });
+      browser = await launchChromium();
     });
     afterAll(() => browser?.close());
 
@@ -91,7 +89,7 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
       const { serverSessionId } = (await (await fetch(`${proxied}/sessions/`)).json()) as SessionList;
       await page.waitForFunction((id) => location.pathname.endsWith(`/sessions/${id}`), serverSessionId, { timeout: 15_000 });
       await page.getByText('zenserver').first().waitFor({ timeout: 15_000 });
-      await page.screenshot({ path: 'test-artifacts/deploy-dashboard-behind-nginx.png' });
+      await screenshot(page, 'dashboard-behind-nginx');
       expect(failed).toEqual([]);
     });
   });

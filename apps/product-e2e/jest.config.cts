@@ -1,5 +1,5 @@
 module.exports = {
-  displayName: 'deploy-e2e',
+  displayName: 'product-e2e',
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
   testTimeout: 60_000,

@@ -1,0 +1,195 @@
+import { Session, SessionList } from '@zen/contract';
+import { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot } from './browser';
+import { Child, freePort, startServer } from './processes';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const EDITOR = '0123456789abcdef01234567';
+
+describe('the dashboard in Chromium (built server, as `npm start` runs it)', () => {
+  let server: Child;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+
+  const api = (path: string, init?: RequestInit) => fetch(`${base}/${path}`, init);
+  const appendText = (id: string, lines: string[]) =>
+    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+  const row = (id: string) => page.locator(`tr[data-session-id="${id}"]`);
+  const logText = () => page.getByTestId('log-rows').innerText();
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await startServer(port, { SESSIONS_WS_INTERVAL_MS: '250', LOG_CAPACITY: '300' });
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+
+  afterEach(() => page.close());
+
+  it('opens with the server session selected and its log visible', async () => {
+    const { serverSessionId } = (await (await api('sessions/')).json()) as SessionList;
+    await page.goto(`${base}/`);
+    await page.waitForURL(`**/dashboard/sessions/${serverSessionId}`);
+    await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
+    await page.getByTestId('connection').getByText('Live').waitFor();
+    await screenshot(page, 'dashboard-server-session');
+  });
+
+  it('shows a session created through the API within a second or two, and its metadata when selected', async () => {
+    await page.goto(`${base}/dashboard/`);
+    await page.getByTestId('connection').getByText('Live').waitFor();
+    await api(`sessions/${EDITOR}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ appname: 'UnrealEditor', mode: 'editor', jobid: 'build-4711', metadata: { project: 'Lyra', platform: 'Win64' } }),
+    });
+    await row(EDITOR).waitFor({ timeout: 2000 });
+    await row(EDITOR).click();
+    await page.waitForURL(`**/dashboard/sessions/${EDITOR}`);
+    const metadata = page.getByTestId('session-metadata');
+    await metadata.getByText('Lyra').waitFor();
+    expect(await metadata.innerText()).toContain('platform');
+    await screenshot(page, 'dashboard-session-detail');
+  });
+
+  it('streams appended lines in follow mode; filters text and shows newest first', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await page.getByTestId('connection').getByText('Live').waitFor();
+    await appendText(EDITOR, ['Shader compile started', 'Loading map Lyra', 'Shader compile finished']);
+    await page.getByTestId('log-rows').getByText('Shader compile finished').waitFor({ timeout: 2000 });
+
+    await page.getByTestId('log-filter').fill('shader');
+    await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent?.startsWith('2 /'));
+    expect(await logText()).not.toContain('Loading map');
+    expect(await page.locator('[data-testid="log-rows"] mark').count()).toBe(2);
+
+    await page.getByTestId('newest-first').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="log-message"]')?.textContent === 'Shader compile finished');
+    const messages = await page.getByTestId('log-message').allInnerTexts();
+    expect(messages).toEqual(['Shader compile finished', 'Shader compile started']);
+    await screenshot(page, 'dashboard-log-filtered');
+  });
+
+  it('moves an ended session from the active tab to the ended tab', async () => {
+    const id = 'e0e0e0e0e0e0e0e0e0e0e0e0';
+    await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"BuildAgent","mode":"cook"}' });
+    await page.goto(`${base}/dashboard/?status=active`);
+    await row(id).waitFor();
+    await api(`sessions/${id}`, { method: 'DELETE' });
+    await row(id).waitFor({ state: 'detached', timeout: 2000 });
+    await page.getByTestId('status-ended').click();
+    await page.waitForURL(/[?&]status=ended/);
+    await row(id).waitFor();
+    expect(await row(id).innerText()).toContain('deleted');
+  });
+
+  it('shows a gap row for entries evicted while disconnected, and resumes without duplicates', async () => {
+    const id = 'a1a1a1a1a1a1a1a1a1a1a1a1';
+    await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"Flood"}' });
+    await appendText(id, ['first']);
+    // Stand between the page and the server's WebSocket, so the test can cut it.
+    let blocked = false;
+    const pageSockets: { close(): Promise<void> }[] = [];
+    await page.routeWebSocket(/\/sessions\/ws/, (socket) => {
+      if (blocked) return void socket.close();
+      pageSockets.push(socket);
+      socket.connectToServer();
+    });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-rows').getByText('first').waitFor();
+
+    blocked = true;
+    await Promise.all(pageSockets.map((socket) => socket.close()));
+    await page.getByTestId('connection').getByText('Reconnecting').waitFor();
+    // 400 lines past a capacity of 300 while the page is away: seq 1–100 are evicted.
+    await appendText(id, Array.from({ length: 400 }, (_, i) => `flood ${i}`));
+    blocked = false;
+
+    await page.getByTestId('connection').getByText('Live').waitFor({ timeout: 15_000 });
+    // 'first', the gap row, and flood 100–399: nothing twice, nothing else missing.
+    await page.getByTestId('log-count').getByText('302 / 302 rows').waitFor();
+    await page.getByTestId('log-rows').getByText('flood 399').waitFor();
+    // The gap is near the top: scroll there (which also pauses follow mode).
+    await page.getByTestId('log-rows').evaluate((viewport) => viewport.scrollTo({ top: 0 }));
+    await page.getByTestId('gap-row').waitFor();
+    expect(await page.getByTestId('gap-row').innerText()).toContain('100 entries evicted');
+    expect(await page.getByTestId('log-message').first().innerText()).toBe('first');
+    await page.getByTestId('new-entries').or(page.getByTestId('follow').getByText('Follow', { exact: true })).first().waitFor();
+    await screenshot(page, 'dashboard-gap-row');
+  });
+
+  it('keeps HTML and script in client strings as inert text', async () => {
+    const id = 'b2b2b2b2b2b2b2b2b2b2b2b2';
+    const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+    await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ appname: payload, metadata: { [payload]: payload } }) });
+    await appendText(id, [payload]);
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-rows').getByText(payload).waitFor();
+    await page.getByTestId('session-metadata').getByText(payload).first().waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await screenshot(page, 'dashboard-inert-html');
+  });
+
+  it('opens the same view from a deep link', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR.toUpperCase()}`);
+    await page.getByTestId('session-metadata').getByText('Lyra').waitFor();
+    const selected = page.locator('tr.selected');
+    await selected.waitFor();
+    expect(await selected.getAttribute('data-session-id')).toBe(EDITOR);
+  });
+
+  it('is usable on a narrow window', async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await page.getByTestId('session-metadata').getByText('Lyra').waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(440);
+    await screenshot(page, 'dashboard-narrow');
+  });
+});
+
+describe('the dashboard with AUTH_READ_TOKEN', () => {
+  let server: Child;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await startServer(port, { AUTH_TOKEN: 'writer-secret', AUTH_READ_TOKEN: 'reader-secret' });
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('asks for the token once, then shows the server session', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/dashboard/`);
+    await page.getByTestId('token').fill('reader-secret');
+    await page.getByTestId('token').press('Enter');
+    await page.getByTestId('connection').getByText('Live').waitFor();
+    await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
+    const sessions = (await page.evaluate(() => sessionStorage.getItem('zen-sessions.token'))) as string;
+    expect(sessions).toBe('reader-secret');
+    await page.reload();
+    await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
+    expect(await page.getByTestId('token').count()).toBe(0);
+    await page.close();
+  });
+});
+
+export type { Session };
