@@ -57,27 +57,28 @@ interface SessionInputDto {
 }
 
 // The limits are configuration, so the decorated class is made per server.
+// class-validator checks a property's decorators bottom-up: the type check comes last here.
 function sessionInputClass(limits: Limits): new () => SessionInputDto {
   class SessionInput implements SessionInputDto {
     // appname may be absent (an update), but never null.
     @ValidateIf((o: SessionInput) => o.appname !== undefined)
-    @IsString()
     @CodeUnits(1, limits.appnameMaxChars)
+    @IsString()
     appname?: unknown;
 
     @ValidateIf((o: SessionInput) => o.mode != null)
-    @IsString()
     @CodeUnits(0, limits.modeMaxChars)
+    @IsString()
     mode?: unknown;
 
     @ValidateIf((o: SessionInput) => o.jobid != null)
-    @IsString()
     @CodeUnits(0, limits.jobidMaxChars)
+    @IsString()
     jobid?: unknown;
 
     @ValidateIf((o: SessionInput) => o.metadata != null)
-    @IsObject()
     @WithinMetadataLimits(limits)
+    @IsObject()
     metadata?: unknown;
   }
   return SessionInput;

@@ -1,0 +1,284 @@
+import { ErrorResponse, Session, SessionList } from '@zen/contract';
+import { rawRequest } from '../testing/raw-request';
+import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+
+const A = 'aaaaaaaaaaaaaaaaaaaaaa01';
+const B = 'aaaaaaaaaaaaaaaaaaaaaa02';
+const UNKNOWN = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe('sessions API (real HTTP server)', () => {
+  let server: RunningApp;
+  let url: string;
+
+  const post = (id: string, body?: unknown, headers: Record<string, string> = JSON_HEADERS) =>
+    fetch(`${url}/sessions/${id}`, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const put = (id: string, body: unknown) => fetch(`${url}/sessions/${id}`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(body) });
+  const get = async (id: string) => (await fetch(`${url}/sessions/${id}`)).json() as Promise<Session>;
+  const list = async (query = '') => (await fetch(`${url}/sessions/${query}`)).json() as Promise<SessionList>;
+  const expectError = async (res: Response, status: number, message: string | RegExp) => {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const body = (await res.json()) as ErrorResponse;
+    expect(body.statusCode).toBe(status);
+    expect(typeof body.error).toBe('string');
+    expect(JSON.stringify(body.message)).toMatch(message);
+  };
+
+  beforeAll(async () => {
+    server = await startApp({ SESSIONS_RETAIN_ENDED: '2', MAX_BODY_BYTES: '4096' });
+    url = server.url;
+  });
+  afterAll(() => server.close());
+
+  describe('POST /sessions/{id}', () => {
+    it('creates a session (201) with defaults', async () => {
+      const res = await post(A, { appname: 'UnrealEditor' });
+      expect(res.status).toBe(201);
+      const session = (await res.json()) as Session;
+      expect(session).toMatchObject({
+        id: A,
+        appname: 'UnrealEditor',
+        mode: '',
+        jobid: null,
+        metadata: {},
+        status: 'active',
+        ended: null,
+        endReason: null,
+        logCount: 0,
+        logCursor: 0,
+        warnCount: 0,
+        errorCount: 0,
+      });
+      expect(session.created).toMatch(ISO_MS);
+      expect(session.updated).toBe(session.created);
+    });
+
+    it('normalises an upper-case id', async () => {
+      const res = await post(B.toUpperCase(), { appname: 'Agent', mode: 'cook', jobid: 'j1', metadata: { a: 1, b: { c: [true] } } });
+      expect(res.status).toBe(201);
+      expect((await res.json()).id).toBe(B);
+      expect((await get(B.toUpperCase())).metadata).toEqual({ a: 1, b: { c: [true] } });
+    });
+
+    it('updates an active session (200): fields replaced, metadata merged, updated moved', async () => {
+      const before = await get(B);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const res = await post(B, { mode: 'editor', metadata: { b: 2, d: 'x' } });
+      expect(res.status).toBe(200);
+      const after = (await res.json()) as Session;
+      expect(after).toMatchObject({ appname: 'Agent', mode: 'editor', jobid: 'j1', metadata: { a: 1, b: 2, d: 'x' } });
+      expect(Date.parse(after.updated)).toBeGreaterThan(Date.parse(before.updated));
+      expect(after.created).toBe(before.created);
+    });
+
+    it('treats an empty body (or {}) as a heartbeat, and null as absent (jobid: null clears it)', async () => {
+      const before = await get(B);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect((await post(B, undefined, {})).status).toBe(200);
+      expect((await post(B, {})).status).toBe(200);
+      const beat = await get(B);
+      expect(Date.parse(beat.updated)).toBeGreaterThan(Date.parse(before.updated));
+      expect({ ...beat, updated: before.updated }).toEqual(before);
+      const cleared = (await (await post(B, { mode: null, metadata: null, jobid: null })).json()) as Session;
+      expect(cleared).toMatchObject({ mode: 'editor', jobid: null, metadata: { a: 1, b: 2, d: 'x' } });
+    });
+
+    it.each([
+      [{}, 'appname is required'],
+      [{ appname: null }, 'appname must be a string'],
+      [{ appname: '' }, 'appname must be 1–256 characters long'],
+      [{ appname: 'x'.repeat(257) }, 'appname must be 1–256 characters long'],
+      [{ appname: 5 }, 'appname must be a string'],
+      [{ appname: 'a', mode: 'm'.repeat(257) }, 'mode must be at most 256 characters long'],
+      [{ appname: 'a', jobid: 7 }, 'jobid must be a string'],
+      [{ appname: 'a', metadata: [] }, 'metadata must be an object'],
+      [{ appname: 'a', metadata: 'x' }, 'metadata must be an object'],
+      [{ appname: 'a', metadata: { '': 1 } }, 'metadata keys must be 1–128 characters long'],
+      [{ appname: 'a', metadata: { ['k'.repeat(129)]: 1 } }, 'metadata keys must be 1–128 characters long'],
+      [{ appname: 'a', metadata: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, i])) }, 'metadata has 257 keys'],
+    ])('rejects %j with 400 naming the problem, creating nothing', async (body, message) => {
+      await expectError(await post(UNKNOWN, body), 400, message);
+      expect((await fetch(`${url}/sessions/${UNKNOWN}`)).status).toBe(404);
+    });
+
+    it('counts characters in UTF-16 code units', async () => {
+      // 128 emoji are 256 code units: allowed; 129 are 258: not.
+      expect((await post('cccccccccccccccccccccc01', { appname: '🎮'.repeat(128) })).status).toBe(201);
+      await expectError(await post('cccccccccccccccccccccc02', { appname: '🎮'.repeat(129) }), 400, 'appname');
+    });
+
+    it('keeps __proto__ and constructor metadata keys as plain data', async () => {
+      const body = '{"appname":"p","metadata":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}';
+      const created = await rawRequest(`${url}/sessions/cccccccccccccccccccccc04`, 'POST', JSON_HEADERS, body);
+      expect(created.status).toBe(201);
+      expect(created.json<Session>().metadata).toEqual(JSON.parse(body).metadata);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+      const merged = await rawRequest(`${url}/sessions/cccccccccccccccccccccc04`, 'POST', JSON_HEADERS, '{"metadata":{"__proto__":{"x":1}}}');
+      expect(merged.json<Session>().metadata['__proto__']).toEqual({ x: 1 });
+    });
+
+    it('rejects merged metadata beyond the limits, changing nothing', async () => {
+      const id = 'cccccccccccccccccccccc05';
+      const half = (prefix: string) => Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`${prefix}${i}`, i]));
+      await post(id, { appname: 'm', metadata: half('a') });
+      await expectError(await post(id, { metadata: half('b') }), 400, 'after merging');
+      expect(Object.keys((await get(id)).metadata)).toHaveLength(200);
+    });
+  });
+
+  describe('errors of the body, in the contract order', () => {
+    it('answers a bad id before looking at the body', async () => {
+      const res = await rawRequest(`${url}/sessions/xyz`, 'POST', { 'content-type': 'text/plain', 'content-length': 999_999 }, 'x');
+      expect(res.status).toBe(400);
+      expect(res.json<ErrorResponse>().message).toContain('invalid session id');
+    });
+
+    it('answers 413 for a body over MAX_BODY_BYTES, before the content type', async () => {
+      const res = await fetch(`${url}/sessions/${UNKNOWN}`, { method: 'POST', headers: { 'content-type': 'text/html' }, body: 'x'.repeat(5000) });
+      await expectError(res, 413, 'larger than 4096 bytes');
+    });
+
+    it.each([
+      ['text/plain', 'Content-Type text/plain is not supported'],
+      ['application/json; charset=latin1', 'charset latin1 is not supported'],
+      ['not a type', 'is not valid'],
+    ])('answers 415 for Content-Type %s', async (type, message) => {
+      await expectError(await post(A, { appname: 'x' }, { 'content-type': type }), 415, message);
+    });
+
+    it('answers 415 for a non-empty body without a Content-Type', async () => {
+      const res = await rawRequest(`${url}/sessions/${A}`, 'POST', { 'content-length': 2 }, '{}');
+      expect(res.status).toBe(415);
+    });
+
+    it('answers 400 for malformed JSON, and for a body that is not valid UTF-8', async () => {
+      await expectError(await fetch(`${url}/sessions/${A}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":' }), 400, 'malformed JSON');
+      const res = await rawRequest(`${url}/sessions/${A}`, 'POST', JSON_HEADERS, Buffer.from([0x7b, 0xff, 0x7d]));
+      expect(res.status).toBe(400);
+      expect(res.json<ErrorResponse>().message).toContain('UTF-8');
+    });
+
+    it('answers the body problem before the session state, and the state before the fields', async () => {
+      const ended = 'dddddddddddddddddddddd01';
+      await post(ended, { appname: 'e' });
+      await fetch(`${url}/sessions/${ended}`, { method: 'DELETE' });
+      await expectError(await fetch(`${url}/sessions/${ended}`, { method: 'POST', headers: JSON_HEADERS, body: '{' }), 400, 'malformed');
+      await expectError(await post(ended, { appname: '' }), 409, 'has ended');
+      await expectError(await put(UNKNOWN, { appname: '' }), 404, 'not found');
+    });
+  });
+
+  describe('POST /sessions/', () => {
+    it('creates a session with a server-generated OID', async () => {
+      for (const path of ['sessions/', 'sessions']) {
+        const res = await fetch(`${url}/${path}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gen"}' });
+        expect(res.status).toBe(201);
+        expect((await res.json()).id).toMatch(/^[0-9a-f]{24}$/);
+      }
+      await expectError(await fetch(`${url}/sessions/`, { method: 'POST', headers: JSON_HEADERS, body: '{}' }), 400, 'appname is required');
+    });
+  });
+
+  describe('PUT /sessions/{id}', () => {
+    it('replaces metadata wholesale and answers 404 for an unknown id', async () => {
+      const res = await put(B, { metadata: { only: true }, jobid: 'j2' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ metadata: { only: true }, jobid: 'j2', mode: 'editor' });
+      await expectError(await put(UNKNOWN, {}), 404, 'not found');
+    });
+  });
+
+  describe('DELETE /sessions/{id} and retention', () => {
+    it('ends a session (200), idempotently, keeping it readable', async () => {
+      const res = await fetch(`${url}/sessions/${A}`, { method: 'DELETE' });
+      expect(res.status).toBe(200);
+      const ended = (await res.json()) as Session;
+      expect(ended).toMatchObject({ status: 'ended', endReason: 'deleted' });
+      expect(ended.ended).toMatch(ISO_MS);
+      const again = (await (await fetch(`${url}/sessions/${A}`, { method: 'DELETE' })).json()) as Session;
+      expect(again).toEqual(ended);
+      expect(await get(A)).toEqual(ended);
+      await expectError(await put(A, {}), 409, 'has ended');
+      await expectError(await fetch(`${url}/sessions/${UNKNOWN}`, { method: 'DELETE' }), 404, 'not found');
+    });
+
+    it('lists by status, newest created first, with the server session id', async () => {
+      const active = await list();
+      expect(active.sessions.every((session) => session.status === 'active')).toBe(true);
+      expect(active.sessions.map((session) => session.id)).toContain(active.serverSessionId);
+      expect((await list('?status=ended')).sessions.every((session) => session.status === 'ended')).toBe(true);
+      const all = await list('?status=all');
+      const created = all.sessions.map((session) => Date.parse(session.created));
+      expect(created).toEqual([...created].sort((x, y) => y - x));
+      expect((await fetch(`${url}/sessions`)).status).toBe(200);
+      await expectError(await fetch(`${url}/sessions/?status=`), 400, 'status must not be empty');
+      await expectError(await fetch(`${url}/sessions/?status=closed`), 400, 'status must be one of active, ended, all');
+    });
+
+    it('forgets the earliest-ended sessions beyond SESSIONS_RETAIN_ENDED, with their logs', async () => {
+      const ids = ['eeeeeeeeeeeeeeeeeeeeee01', 'eeeeeeeeeeeeeeeeeeeeee02', 'eeeeeeeeeeeeeeeeeeeeee03'];
+      for (const id of ids) {
+        await post(id, { appname: 'r' });
+        await fetch(`${url}/sessions/${id}`, { method: 'DELETE' });
+      }
+      const ended = (await list('?status=ended')).sessions.map((session) => session.id);
+      expect(ended.sort()).toEqual(ids.slice(1).sort());
+      expect((await fetch(`${url}/sessions/${ids[0]}`)).status).toBe(404);
+      expect((await fetch(`${url}/sessions/${ids[0]}/log`)).status).toBe(404);
+    });
+  });
+
+  describe("the server's own session", () => {
+    it('describes the process and refuses client changes with 403', async () => {
+      const { serverSessionId } = await list();
+      const server = await get(serverSessionId);
+      expect(server).toMatchObject({ appname: 'zenserver', mode: 'server', status: 'active' });
+      expect(Object.keys(server.metadata)).toEqual(expect.arrayContaining(['version', 'pid', 'hostname', 'startTime']));
+      await expectError(await post(serverSessionId, { mode: 'x' }), 403, "server's own session");
+      await expectError(await put(serverSessionId, {}), 403, "server's own session");
+      await expectError(await fetch(`${url}/sessions/${serverSessionId}`, { method: 'DELETE' }), 403, "server's own session");
+      const append = await fetch(`${url}/sessions/${serverSessionId}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+      await expectError(append, 403, "server's own session");
+    });
+  });
+
+  describe('ids and routes', () => {
+    it.each(['abc', 'g'.repeat(24), 'a'.repeat(23), 'a'.repeat(25), '%20' + 'a'.repeat(24)])('answers 400 for the id %j', async (id) => {
+      await expectError(await fetch(`${url}/sessions/${id}`), 400, 'invalid session id');
+    });
+
+    it('answers 404 in the error shape for an unknown route', async () => {
+      await expectError(await fetch(`${url}/nothing/here`), 404, 'Cannot GET');
+    });
+  });
+});
+
+describe('liveness (SESSIONS_TIMEOUT_S)', () => {
+  it('ends idle client sessions as expired and logs it in the server session', async () => {
+    const server = await startApp({ SESSIONS_TIMEOUT_S: '1' });
+    try {
+      const idle = 'ffffffffffffffffffffff01';
+      const alive = 'ffffffffffffffffffffff02';
+      for (const id of [idle, alive]) {
+        await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"t"}' });
+      }
+      const deadline = Date.now() + 4000;
+      let state: Session | undefined;
+      while (Date.now() < deadline) {
+        await fetch(`${server.url}/sessions/${alive}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'beat' });
+        state = (await (await fetch(`${server.url}/sessions/${idle}`)).json()) as Session;
+        if (state.status === 'ended') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(state).toMatchObject({ status: 'ended', endReason: 'expired' });
+      expect((await (await fetch(`${server.url}/sessions/${alive}`)).json()).status).toBe('active');
+      const { serverSessionId } = (await (await fetch(`${server.url}/sessions/`)).json()) as SessionList;
+      expect((await (await fetch(`${server.url}/sessions/${serverSessionId}`)).json()).status).toBe('active');
+      const log = await (await fetch(`${server.url}/sessions/${serverSessionId}/log?q=${idle}`)).json();
+      expect(log.entries.map((entry: { message: string }) => entry.message)).toContainEqual(expect.stringContaining(`session ${idle} expired`));
+    } finally {
+      await server.close();
+    }
+  });
+});
