@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The suite only checks that the benchmark runs and yields every figure from valid
+// runs (no errors, no non-2xx answers). How fast is for `npm run bench` to say.
+describe('npm run bench -- --quick', () => {
+  let results: Record<string, any>;
+
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(__dirname, 'run.mjs'), '--quick'], { cwd: join(__dirname, '..'), stdio: 'pipe' });
+    results = JSON.parse(readFileSync(join(__dirname, 'results', 'quick.json'), 'utf8'));
+  });
+
+  it('reports no invalid run', () => {
+    expect(results['invalid']).toEqual([]);
+  });
+
+  it.each(['bare', 'api'])('measures ingest and tail reads on the %s server', (kind) => {
+    const figures = results[kind];
+    for (const workload of ['jsonBatch', 'textBatch', 'single', 'tailLoaded', 'tailUnloaded']) {
+      expect([workload, figures[workload].requestsPerSecond > 0]).toEqual([workload, true]);
+      expect(Number.isFinite(figures[workload].latencyP99)).toBe(true);
+    }
+    expect(figures.jsonBatch.entriesPerSecond).toBe(figures.jsonBatch.requestsPerSecond * 100);
+  });
+
+  it('measures memory per held entry, WebSocket latency and the sessions push', () => {
+    expect(results['memoryApi'].bytesPerEntry).toBeGreaterThan(0);
+    expect(results['live'].receipts).toBe(results['live'].expected);
+    expect(Number.isFinite(results['live'].p99)).toBe(true);
+    expect(results['push'].cpuMsPerTick).toBeGreaterThanOrEqual(0);
+    expect(results['push'].bytesPerTickPerClient).toBeGreaterThan(0);
+  });
+});
