@@ -4,6 +4,7 @@ import { LOG_HEADERS } from '@zen/contract';
 import { AppModule } from './app.module';
 import { AccessTokens } from './auth/access-tokens';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { answerClientErrors } from './common/client-errors';
 import { AppConfig } from './config/app-config';
 import { securityHeaders } from './common/security-headers';
 import { LiveWsAdapter } from './live/live-ws.adapter';
@@ -36,7 +37,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useWebSocketAdapter(new LiveWsAdapter(app, config, app.get(AccessTokens)));
   serveOpenApi(app);
-  app.enableShutdownHooks();
+  // Exit with 0 once closed (Nest would otherwise re-raise the signal).
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
+  // Beyond this, Node closes new connections at once: a burst cannot exhaust the process.
+  app.getHttpServer().maxConnections = config.maxConnections;
+  answerClientErrors(app.getHttpServer());
   // CORS headers come from Express; with CORS on, log requests take the ordinary route.
   if (config.corsOrigins.length === 0) {
     new LogsFastLane(config, app.get(LogsController), app.get(AccessTokens), app.get(MetricsService)).install(

@@ -18,6 +18,8 @@ export class AppConfig {
   readonly wsIntervalMs: number = 1000;
   /** 0 turns liveness expiry off. */
   readonly sessionTimeoutS: number = 0;
+  /** Open TCP connections (HTTP and WebSocket) beyond which new ones are refused. */
+  readonly maxConnections: number = 10_000;
   /** Active client sessions the server accepts before answering 429. */
   readonly maxSessions: number = 10_000;
   readonly limits: Limits = { ...DEFAULT_LIMITS };

@@ -46,6 +46,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsIntervalMs: reader.int('SESSIONS_WS_INTERVAL_MS', defaults.wsIntervalMs, 10),
     sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),
     maxSessions: reader.int('MAX_SESSIONS', defaults.maxSessions, 1),
+    maxConnections: reader.int('MAX_CONNECTIONS', defaults.maxConnections, 1),
     limits,
     wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),

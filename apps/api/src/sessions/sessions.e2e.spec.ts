@@ -282,3 +282,23 @@ describe('liveness (SESSIONS_TIMEOUT_S)', () => {
     }
   });
 });
+
+describe('requests the HTTP parser rejects', () => {
+  it('are answered in the error shape, not with a bare 400', async () => {
+    const server = await startApp();
+    try {
+      const { connect } = await import('node:net');
+      const port = Number(new URL(server.url).port);
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write('GET /sessions/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+      });
+      expect(answer).toMatch(/^HTTP\/1.1 400 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    } finally {
+      await server.close();
+    }
+  });
+});

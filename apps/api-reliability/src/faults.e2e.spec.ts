@@ -1,0 +1,108 @@
+import { connect } from 'node:net';
+import { request } from 'node:http';
+import { JSON_HEADERS, oid, ServerProcess } from './server';
+
+describe('faults (real server)', () => {
+  it('survives a client that disconnects mid-upload, appending nothing', async () => {
+    const server = await ServerProcess.start();
+    try {
+      const id = oid(0x1f1);
+      await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"f"}' });
+      await new Promise<void>((resolve) => {
+        const req = request(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': 500_000 }, agent: false });
+        req.on('error', () => resolve());
+        req.write('half a line\n'.repeat(10_000));
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 100);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.alive()).toBe(true);
+      expect((await (await fetch(`${server.url}/sessions/${id}`)).json()).logCursor).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('survives a request aborted mid-response', async () => {
+    const server = await ServerProcess.start({ LOG_CAPACITY: '10000' });
+    try {
+      const id = oid(0x1f2);
+      await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"f"}' });
+      const body = Array.from({ length: 10_000 }, (_, i) => `line ${i} ${'x'.repeat(80)}`).join('\n');
+      await fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+      for (let i = 0; i < 20; i++) {
+        await new Promise<void>((resolve) => {
+          const req = request(`${server.url}/sessions/${id}/log?format=text&limit=10000`, { agent: false }, (res) => {
+            res.once('data', () => {
+              req.destroy();
+              resolve();
+            });
+          });
+          req.on('error', () => resolve());
+          req.end();
+        });
+      }
+      expect(server.alive()).toBe(true);
+      expect((await fetch(`${server.url}/sessions/${id}/log?limit=1`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('turns away connections beyond MAX_CONNECTIONS and keeps serving', async () => {
+    const server = await ServerProcess.start({ MAX_CONNECTIONS: '50' });
+    try {
+      const port = Number(new URL(server.url).port);
+      const sockets = await Promise.all(
+        Array.from({ length: 300 }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => resolve(socket));
+          socket.on('error', () => resolve(socket));
+        })),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const open = sockets.filter((socket) => !socket.destroyed && socket.readyState === 'open').length;
+      expect(open).toBeLessThanOrEqual(300);
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(server.alive()).toBe(true);
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      expect(server.output).not.toMatch(/Unhandled|ERROR/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('shuts down gracefully under load: every append gets a whole answer or a connection error, and the exit is clean', async () => {
+    const server = await ServerProcess.start({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const id = oid(0x1f3);
+    await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"f"}' });
+    const outcomes: string[] = [];
+    let stop = false;
+    const workers = Array.from({ length: 8 }, () =>
+      (async () => {
+        while (!stop) {
+          try {
+            const res = await fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x\ny\nz' });
+            const body = await res.json();
+            outcomes.push(res.status === 200 && body.appended === 3 ? 'ok' : `bad ${res.status}`);
+          } catch {
+            outcomes.push('refused');
+            stop = true;
+          }
+        }
+      })(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exit = server.stop('SIGTERM');
+    const code = await exit;
+    stop = true;
+    await Promise.all(workers);
+    expect(code).toBe(0);
+    expect(outcomes.filter((outcome) => outcome.startsWith('bad'))).toEqual([]);
+    expect(outcomes.filter((outcome) => outcome === 'ok').length).toBeGreaterThan(0);
+    expect(server.output).toContain('Shutting down on SIGTERM');
+    expect(server.output).toContain('Shutdown complete');
+  });
+});

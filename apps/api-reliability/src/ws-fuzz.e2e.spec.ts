@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import WebSocket from 'ws';
+import { JSON_HEADERS, oid, ServerProcess } from './server';
+import { Client } from './ws-client';
+
+// Malformed frames, unknown events, wrong payload types, binary and oversize frames,
+// subscribe storms: the connection gets error events or a clean close, never the process.
+describe('WebSocket fuzzing (real server)', () => {
+  let server: ServerProcess;
+  const session = oid(0xc1);
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ WS_MAX_PAYLOAD_BYTES: '4096', LOG_CAPACITY: '100' });
+    await fetch(`${server.url}/sessions/${session}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"ws"}' });
+    await fetch(`${server.url}/sessions/${session}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'one\ntwo' });
+  });
+  afterAll(() => server.stop());
+
+  const frame = fc.oneof(
+    fc.string({ maxLength: 100 }),
+    fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value) ?? 'null'),
+    fc
+      .record({
+        event: fc.oneof(fc.constantFrom('subscribe-log', 'unsubscribe-log', 'sessions', 'log', 'error', '__proto__', 'constructor', ''), fc.string({ maxLength: 20 }), fc.integer()),
+        data: fc.oneof(
+          fc.jsonValue({ maxDepth: 3 }),
+          fc.record({ id: fc.oneof(fc.constantFrom(session, session.toUpperCase(), oid(0xdead), 'x'), fc.string(), fc.integer()), cursor: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)) }, { requiredKeys: [] }),
+        ),
+      })
+      .map((message) => JSON.stringify(message)),
+    fc.constant('{"event":"subscribe-log","data":{"__proto__":{"id":"' + session + '"}}}'),
+  );
+
+  it('answers every generated frame with error events or log events, and stays open', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 20 }), async (frames) => {
+        const client = new Client(server.wsUrl);
+        await client.opened();
+        for (const text of frames) client.ws.send(text);
+        // A known-good subscribe after the garbage must still work on the same connection.
+        client.send('subscribe-log', { id: session, cursor: 1 });
+        await client.until(() => client.of('log').some((event) => event.entries.some((entry: { seq: number }) => entry.seq === 1)));
+        expect(client.ws.readyState).toBe(WebSocket.OPEN);
+        for (const event of client.frames) expect(['sessions', 'log', 'error']).toContain(event.event);
+        client.ws.terminate();
+      }),
+      { numRuns: Number(process.env['FUZZ_RUNS'] ?? 60) },
+    );
+    expect(server.alive()).toBe(true);
+  });
+
+  it('answers binary frames with an error event', async () => {
+    const client = new Client(server.wsUrl);
+    await client.opened();
+    client.ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
+    await client.until(() => client.of('error').length === 1);
+    expect(client.ws.readyState).toBe(WebSocket.OPEN);
+    client.ws.terminate();
+  });
+
+  it('closes a connection that sends a frame over WS_MAX_PAYLOAD_BYTES with 1009, and lives on', async () => {
+    const client = new Client(server.wsUrl);
+    await client.opened();
+    client.ws.send('x'.repeat(5000));
+    await client.until(() => client.closeCode !== null);
+    expect(client.closeCode).toBe(1009);
+    expect(server.alive()).toBe(true);
+    const next = new Client(server.wsUrl);
+    await next.opened();
+    next.ws.terminate();
+  });
+
+  it('survives a subscribe storm and ends with exactly the last subscription', async () => {
+    const client = new Client(server.wsUrl);
+    await client.opened();
+    for (let i = 0; i < 2000; i++) client.send('subscribe-log', { id: i % 2 ? session : oid(0xdead), cursor: i % 3 });
+    client.send('unsubscribe-log', { id: session });
+    client.send('subscribe-log', { id: session, cursor: 2 });
+    await client.until(() => client.of('error').length === 1000, 10_000);
+    const before = client.of('log').length;
+    await fetch(`${server.url}/sessions/${session}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'after storm' });
+    await client.until(() => client.of('log').slice(before).some((event) => event.entries.some((entry: { message: string }) => entry.message === 'after storm')));
+    // One subscription: the new entry arrived once.
+    const copies = client.of('log').flatMap((event) => event.entries).filter((entry: { message: string }) => entry.message === 'after storm');
+    expect(copies).toHaveLength(1);
+    expect(server.alive()).toBe(true);
+    client.ws.terminate();
+  });
+});
