@@ -28,8 +28,15 @@ describe('npm run bench -- --quick', () => {
   it('measures memory per held entry, WebSocket latency and the sessions push', () => {
     expect(results['memoryApi'].bytesPerEntry).toBeGreaterThan(0);
     expect(results['live'].receipts).toBe(results['live'].expected);
+    expect(results['memoryBare'].bytesPerEntry).toBeGreaterThan(0);
     expect(Number.isFinite(results['live'].p99)).toBe(true);
     expect(results['push'].cpuMsPerTick).toBeGreaterThanOrEqual(0);
     expect(results['push'].bytesPerTickPerClient).toBeGreaterThan(0);
+  });
+
+  it('measures the dashboard in Chromium: filter keystrokes and follow mode', () => {
+    expect(results['ui'].keystrokeMedianMs).toBeGreaterThan(0);
+    expect(Number.isFinite(results['ui'].followLagSecondHalf)).toBe(true);
+    expect(results['ui'].followCatchUpMs).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,7 +1,9 @@
 // Runs one autocannon load (pinned to its own core by run.mjs) and prints the result as JSON.
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 
-const spec = JSON.parse(process.argv[2]);
+// The spec comes as a file: with its request bodies it is too big for argv.
+const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const bodies = spec.bodies;
 let next = 0;
 const result = await autocannon({

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
+import { dashboardWorkloads } from './dashboard.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = join(BENCH, '..');
@@ -37,8 +38,8 @@ function freePort() {
 
 /** Builds what the bench runs: the API (if not built) and the bare baseline. */
 async function build() {
-  if (!existsSync(join(REPO, 'dist/apps/api/main.js'))) {
-    execFileSync('npx', ['nx', 'build', 'api'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
+  if (!existsSync(join(REPO, 'dist/apps/api/main.js')) || !existsSync(join(REPO, 'dist/apps/dashboard/browser/index.html'))) {
+    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api,dashboard'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
   }
   await esbuild.build({
     entryPoints: [join(BENCH, 'bare-server.ts')],
@@ -66,18 +67,19 @@ async function startServer(kind, env = {}) {
       await sleep(50);
     }
   }
-  const pid = kind === 'bare' ? child.pid : child.pid;
   return {
     url,
     // taskset execs node in place, so the child's pid is the server's.
-    pid,
+    pid: child.pid,
     stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
   };
 }
 
 /** One autocannon run on core 1. */
 function load(spec) {
-  const [command, args] = pinned(1, ['node', join(BENCH, 'load.mjs'), JSON.stringify(spec)]);
+  const file = join(BENCH, '.build', 'load-spec.json');
+  writeFileSync(file, JSON.stringify(spec));
+  const [command, args] = pinned(1, ['node', join(BENCH, 'load.mjs'), file]);
   const out = execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString();
   const result = JSON.parse(out.trim().split('\n').pop());
   result.valid = result.non2xx === 0 && result.errors === 0 && result.requests > 0;
@@ -219,6 +221,16 @@ async function listPush() {
   };
 }
 
+/** The dashboard in Chromium against the built server (pinned like the others). */
+async function dashboard() {
+  const server = await startServer('api');
+  try {
+    return await dashboardWorkloads(server, { entries: QUICK ? 2000 : 10_000, followSeconds: QUICK ? 2 : 10 });
+  } finally {
+    await server.stop();
+  }
+}
+
 // ---- report ------------------------------------------------------------------------
 
 const fmt = (n, digits = 0) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
@@ -232,6 +244,7 @@ async function main() {
   const memoryBare = await memory('bare');
   const live = await fanout();
   const push = await listPush();
+  const ui = await dashboard();
   const ratio = (a, b) => a / b;
   const rows = [
     ['JSON batch ingest, entries/s', fmt(api.jsonBatch.entriesPerSecond), fmt(bare.jsonBatch.entriesPerSecond), fmt(ratio(api.jsonBatch.entriesPerSecond, bare.jsonBatch.entriesPerSecond), 2) + 'x', '>= 0.7x'],
@@ -243,13 +256,15 @@ async function main() {
     ['RSS per held entry (100-byte message), bytes', fmt(memoryApi.bytesPerEntry, 1), fmt(memoryBare.bytesPerEntry, 1), '', '<= 150'],
     [`append -> WebSocket, ${live.expected / (live.probes || 1)} subscribers, p50/p99 ms`, `${fmt(live.p50, 1)}/${fmt(live.p99, 1)}`, '', `while ingesting ${fmt(live.ingestEntriesPerSecond)} entries/s`, 'p99 <= 20 ms'],
     [`sessions push, ${push.sessions} sessions x ${push.clients} clients`, `${fmt(push.cpuPercentOfCore, 1)} % of a core`, '', `${fmt(push.cpuMsPerTick, 1)} ms CPU per tick, ${fmt(push.bytesPerTickPerClient / 1024)} KiB per client`, '<= 10 %'],
+    [`dashboard: filter keystroke, ${ui.entries} entries, median/max ms`, `${fmt(ui.keystrokeMedianMs, 1)}/${fmt(ui.keystrokeMaxMs, 1)}`, '', 'input to painted frame, Chromium', '<= 50 ms'],
+    [`dashboard: follow at ${fmt(ui.followEntriesPerSecond)} entries/s`, `lag ${fmt(ui.followLagFirstHalf)} -> ${fmt(ui.followLagSecondHalf)} entries`, '', `caught up ${fmt(ui.followCatchUpMs)} ms after the stream stopped`, 'no growing lag'],
   ];
   const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...[['workload', 'api', 'bare node:http', 'ratio / note', 'target'], ...rows].map((r) => String(r[c]).length)));
   const line = (r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ');
   console.log(line(['workload', 'api', 'bare node:http', 'ratio / note', 'target']));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   rows.forEach((r) => console.log(line(r)));
-  const checks = { bare, api, memoryApi, memoryBare, live, push };
+  const checks = { bare, api, memoryApi, memoryBare, live, push, ui };
   const invalid = Object.entries({
     ...Object.fromEntries(Object.entries(bare).map(([k, v]) => [`bare.${k}`, v.valid])),
     ...Object.fromEntries(Object.entries(api).map(([k, v]) => [`api.${k}`, v.valid])),
@@ -257,6 +272,7 @@ async function main() {
     memoryBare: memoryBare.valid,
     live: live.valid,
     push: push.valid,
+    ui: ui.valid,
   })
     .filter(([, valid]) => !valid)
     .map(([name]) => name);

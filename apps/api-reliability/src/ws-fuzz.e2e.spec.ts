@@ -44,7 +44,7 @@ describe('WebSocket fuzzing (real server)', () => {
         for (const event of client.frames) expect(['sessions', 'log', 'error']).toContain(event.event);
         client.ws.terminate();
       }),
-      { numRuns: Number(process.env['FUZZ_RUNS'] ?? 60) },
+      { numRuns: Number(process.env['WS_FUZZ_RUNS'] ?? 60) },
     );
     expect(server.alive()).toBe(true);
   });

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// Soak: a realistic mix against the built server for SOAK_MINUTES (default 10), loopback
+// only, bounded in time. 1,000 sessions, steady appends past capacity, cursor readers,
+// dashboards on the WebSocket. Samples RSS and heap every 10 s and checks that memory
+// flattens once every log is at capacity. Results: scripts/results/soak-latest.json.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const SESSIONS = 1000;
+const CAPACITY = 2000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const oid = (i) => i.toString(16).padStart(24, '0');
+const line = (i) => `soak ${String(i).padStart(10, '0')} ${'s'.repeat(84)}`;
+
+const port = await new Promise((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+const url = `http://127.0.0.1:${port}`;
+const server = spawn('taskset', ['-c', '0', process.execPath, 'dist/apps/api/main.js'], {
+  cwd: REPO,
+  env: { ...process.env, PORT: String(port), LOG_CAPACITY: String(CAPACITY), MAX_SESSIONS: '5000' },
+  stdio: 'ignore',
+});
+for (;;) {
+  try {
+    if ((await fetch(`${url}/health`)).ok) break;
+  } catch {
+    await sleep(100);
+  }
+}
+
+const counts = { appends: 0, entries: 0, reads: 0, logEvents: 0, pushes: 0, failures: 0 };
+const post = async (path, body, type = 'application/json') => {
+  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+  if (!res.ok) counts.failures++;
+  await res.arrayBuffer();
+};
+for (let i = 0; i < SESSIONS; i += 50) {
+  await Promise.all(Array.from({ length: 50 }, (_, j) => post(`/sessions/${oid(i + j + 1)}`, JSON.stringify({ appname: 'soak', metadata: { n: i + j } }))));
+}
+
+// Dashboards: 5 clients, each following 20 sessions and receiving the listing every second.
+const dashboards = Array.from({ length: 5 }, (_, d) => {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/sessions/ws`);
+  ws.on('open', () => {
+    for (let s = 0; s < 20; s++) ws.send(JSON.stringify({ event: 'subscribe-log', data: { id: oid(d * 20 + s + 1) } }));
+  });
+  ws.on('message', (data) => (data.toString().startsWith('{"event":"log"') ? counts.logEvents++ : counts.pushes++));
+  return ws;
+});
+
+const deadline = Date.now() + MINUTES * 60_000;
+let next = 0;
+const appender = async () => {
+  while (Date.now() < deadline) {
+    const session = oid((next % SESSIONS) + 1);
+    const text = Array.from({ length: 100 }, (_, i) => line(next * 100 + i)).join('\n');
+    next++;
+    await post(`/sessions/${session}/log`, text, 'text/plain');
+    counts.appends++;
+    counts.entries += 100;
+    await sleep(5);
+  }
+};
+const reader = async () => {
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/sessions/${oid(1 + Math.floor(Math.random() * SESSIONS))}/log?cursor=0&limit=100`);
+    if (!res.ok) counts.failures++;
+    await res.arrayBuffer();
+    counts.reads++;
+    await sleep(20);
+  }
+};
+
+const samples = [];
+const status = (pid) => Object.fromEntries(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').filter((l) => l.startsWith('Vm')).map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) * 1024]));
+const sampler = async () => {
+  const started = Date.now();
+  while (Date.now() < deadline) {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const heap = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN);
+    const sample = { seconds: Math.round((Date.now() - started) / 1000), rss: status(server.pid).VmRSS, heapUsed: heap, entries: counts.entries };
+    samples.push(sample);
+    console.log(`${String(sample.seconds).padStart(5)} s  rss ${(sample.rss / 2 ** 20).toFixed(0)} MiB  heap ${(heap / 2 ** 20).toFixed(0)} MiB  entries appended ${sample.entries}`);
+    await sleep(10_000);
+  }
+};
+
+await Promise.all([...Array.from({ length: 4 }, appender), ...Array.from({ length: 4 }, reader), sampler()]);
+dashboards.forEach((ws) => ws.close());
+server.kill('SIGTERM');
+
+// Every log is at capacity once SESSIONS * CAPACITY entries went in; compare memory after that.
+const full = samples.filter((s) => s.entries >= SESSIONS * CAPACITY * 1.2);
+const half = full.slice(Math.floor(full.length / 2));
+const maxRss = (list) => Math.max(...list.map((s) => s.rss));
+const result = {
+  date: new Date().toISOString(),
+  minutes: MINUTES,
+  sessions: SESSIONS,
+  capacity: CAPACITY,
+  counts,
+  samples,
+  rssWhenFull: full.length ? full[0].rss : null,
+  rssMaxFirstHalfWhenFull: full.length ? maxRss(full.slice(0, Math.max(1, Math.floor(full.length / 2)))) : null,
+  rssMaxSecondHalfWhenFull: half.length ? maxRss(half) : null,
+};
+result.flat = result.rssMaxSecondHalfWhenFull !== null && result.rssMaxSecondHalfWhenFull <= result.rssMaxFirstHalfWhenFull * 1.1;
+mkdirSync(join(REPO, 'scripts', 'results'), { recursive: true });
+writeFileSync(join(REPO, 'scripts', 'results', 'soak-latest.json'), JSON.stringify(result, null, 2));
+console.log(JSON.stringify({ ...result, samples: undefined }, null, 2));
+process.exit(result.flat && counts.failures === 0 ? 0 : 1);
