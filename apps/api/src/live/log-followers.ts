@@ -13,9 +13,9 @@ interface Follow {
   cursor: number;
 }
 
-/** A frame shared by every follower that stood at the same cursor. */
+/** A frame shared by every follower that stood at the same cursor, encoded once. */
 interface Chunk {
-  frame: string;
+  frame: Buffer;
   next: number;
   /** Whether the chunk carried anything (entries or a dropped count). */
   news: boolean;
@@ -138,7 +138,7 @@ export class LogFollowers implements OnModuleDestroy {
       if (!chunk) {
         const slice = await this.logs.readCursor(record, { cursor, limit: this.config.wsLogChunk });
         chunk = {
-          frame: logFrame(sessionId, slice),
+          frame: Buffer.from(logFrame(sessionId, slice)),
           next: slice.cursor,
           news: slice.entries.length > 0 || slice.dropped > 0,
           full: slice.entries.length === this.config.wsLogChunk,
@@ -156,7 +156,7 @@ export class LogFollowers implements OnModuleDestroy {
         }
         const chunk = await chunkAt(follow.cursor);
         if (!chunk.news || !this.isCurrent(follow)) break;
-        follow.client.send(chunk.frame);
+        follow.client.send(chunk.frame, { binary: false });
         follow.cursor = chunk.next;
         if (!chunk.full) break;
       }
