@@ -43,6 +43,60 @@ describe('loadConfig', () => {
     expect(config.under('/sessions')).toBe('/zen/sessions');
   });
 
+  it('reads every limit, WebSocket, security and lifecycle variable of the README table', () => {
+    const config = loadConfig({
+      MAX_APPNAME_CHARS: '10',
+      MAX_MODE_CHARS: '11',
+      MAX_JOBID_CHARS: '12',
+      MAX_METADATA_KEYS: '13',
+      MAX_METADATA_KEY_CHARS: '14',
+      MAX_METADATA_BYTES: '15',
+      MAX_DATA_BYTES: '16',
+      MAX_BATCH_ENTRIES: '17',
+      MAX_READ_LIMIT: '18',
+      MAX_SESSIONS: '19',
+      MAX_CONNECTIONS: '20',
+      WS_MAX_PAYLOAD_BYTES: '2048',
+      WS_MAX_BUFFERED_BYTES: '4096',
+      WS_LOG_CHUNK: '21',
+      WS_PING_INTERVAL_MS: '0',
+      AUTH_TOKEN: 'write-secret',
+      AUTH_READ_TOKEN: 'read-secret',
+      CORS_ORIGINS: 'http://a.example, http://b.example',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+      DASHBOARD_DIR: '/srv/dashboard',
+    });
+    expect(config.limits).toMatchObject({
+      appnameMaxChars: 10,
+      modeMaxChars: 11,
+      jobidMaxChars: 12,
+      metadataMaxKeys: 13,
+      metadataKeyMaxChars: 14,
+      metadataMaxBytes: 15,
+      dataMaxBytes: 16,
+      batchMaxEntries: 17,
+      readMaxLimit: 18,
+    });
+    expect(config).toMatchObject({
+      maxSessions: 19,
+      maxConnections: 20,
+      wsMaxPayloadBytes: 2048,
+      wsMaxBufferedBytes: 4096,
+      wsLogChunk: 21,
+      wsPingIntervalMs: 0,
+      authToken: 'write-secret',
+      authReadToken: 'read-secret',
+      corsOrigins: ['http://a.example', 'http://b.example'],
+      shutdownTimeoutMs: 2500,
+      dashboardDir: '/srv/dashboard',
+    });
+  });
+
+  it('rejects a short token without echoing it', () => {
+    expect(() => loadConfig({ AUTH_TOKEN: 'short' })).toThrow('AUTH_TOKEN must be at least 8 characters without spaces');
+    expect(() => loadConfig({ AUTH_TOKEN: 'short' })).not.toThrow(/short"/);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

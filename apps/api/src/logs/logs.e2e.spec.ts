@@ -1,0 +1,164 @@
+import { AppendResult, ErrorResponse, LogCursorPage, LogOffsetPage } from '@zen/contract';
+import { rawRequest } from '../testing/raw-request';
+import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+
+const ID = '10a10a10a10a10a10a10a10a';
+const ENDED = '20b20b20b20b20b20b20b20b';
+const TEXT = { 'content-type': 'text/plain' };
+
+describe('session logs API (real HTTP server)', () => {
+  let server: RunningApp;
+  let url: string;
+  const append = (body: string, headers: Record<string, string> = JSON_HEADERS, id = ID) => fetch(`${url}/sessions/${id}/log`, { method: 'POST', headers, body });
+  const read = async <T>(query: string, id = ID) => (await (await fetch(`${url}/sessions/${id}/log${query}`)).json()) as T;
+  const expectError = async (res: Response, status: number, message: string) => {
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as ErrorResponse;
+    expect(body).toMatchObject({ statusCode: status });
+    expect(JSON.stringify(body.message)).toContain(message);
+  };
+
+  beforeAll(async () => {
+    server = await startApp({ LOG_CAPACITY: '8', MAX_READ_LIMIT: '50' });
+    url = server.url;
+    await fetch(`${url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"logs"}' });
+    await fetch(`${url}/sessions/${ENDED}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gone"}' });
+    await append('kept after the end', TEXT, ENDED);
+    await fetch(`${url}/sessions/${ENDED}`, { method: 'DELETE' });
+  });
+  afterAll(() => server.close());
+
+  describe('appending', () => {
+    it('takes text lines as info entries: CRLF or LF, no entry for a final terminator or blank lines', async () => {
+      const res = await append('first\r\nsecond\n\n   \t\nthird\n', TEXT);
+      expect(res.status).toBe(200);
+      expect((await res.json()) as AppendResult).toEqual({ appended: 3, cursor: 3 });
+      const page = await read<LogCursorPage>('');
+      expect(page.entries.map((entry) => [entry.seq, entry.level, entry.message])).toEqual([
+        [0, 'info', 'first'],
+        [1, 'info', 'second'],
+        [2, 'info', 'third'],
+      ]);
+      expect(page.entries[0]).not.toHaveProperty('data');
+    });
+
+    it('takes one JSON entry or a batch, with levels, data and client times in UTC', async () => {
+      expect(await (await append('{"level":"warn","message":"Shader compile slow","data":{"ms":5120}}')).json()).toEqual({ appended: 1, cursor: 4 });
+      const batch = { entries: [{ message: 'a', level: 'error', time: '2026-11-24T13:00:01.5+01:00' }, { message: 'b', level: null, data: null, time: null }] };
+      expect(await (await append(JSON.stringify(batch))).json()).toEqual({ appended: 2, cursor: 6 });
+      const page = await read<LogCursorPage>('?cursor=3');
+      expect(page.entries).toEqual([
+        { seq: 3, time: expect.stringMatching(/Z$/), level: 'warn', message: 'Shader compile slow', data: { ms: 5120 } },
+        { seq: 4, time: '2026-11-24T12:00:01.500Z', level: 'error', message: 'a' },
+        { seq: 5, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), level: 'info', message: 'b' },
+      ]);
+    });
+
+    it('appends nothing from a batch with one invalid entry', async () => {
+      await expectError(await append(JSON.stringify({ entries: [{ message: 'ok' }, { message: 'bad', level: 'fatal' }] })), 400, 'entries[1].level');
+      expect((await read<LogCursorPage>('?cursor=6')).entries).toEqual([]);
+    });
+
+    it('answers 415 for other content types and charsets, 404/409/403 for the session state', async () => {
+      await expectError(await append('x', { 'content-type': 'text/html' }), 415, 'text/html');
+      await expectError(await append('x', { 'content-type': 'text/plain; charset=utf-16' }), 415, 'charset');
+      await expectError(await append('x', TEXT, '30c30c30c30c30c30c30c30c'), 404, 'not found');
+      await expectError(await append('x', TEXT, ENDED), 409, 'has ended');
+    });
+  });
+
+  describe('reading in cursor mode', () => {
+    beforeAll(async () => {
+      // 6 entries so far; 6 more makes 12 with capacity 8: seq 0–3 are evicted.
+      await append('g\nh\ni\nj\nk\nl', TEXT);
+    });
+
+    it('reports entries evicted before they could be read as dropped', async () => {
+      const page = await read<LogCursorPage>('?cursor=2');
+      expect(page.dropped).toBe(2);
+      expect(page.entries.map((entry) => entry.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(page.cursor).toBe(12);
+      expect(await read<LogCursorPage>('?cursor=12')).toEqual({ entries: [], cursor: 12, dropped: 0 });
+      expect(await read<LogCursorPage>('?cursor=99')).toEqual({ entries: [], cursor: 99, dropped: 0 });
+    });
+
+    it('limits the entries and points the cursor just past the last one returned', async () => {
+      const page = await read<LogCursorPage>('?cursor=4&limit=3');
+      expect(page.entries.map((entry) => entry.seq)).toEqual([4, 5, 6]);
+      expect(page.cursor).toBe(7);
+    });
+
+    it('filters by level and text without holding the cursor back', async () => {
+      const warn = await read<LogCursorPage>('?cursor=4&level=warn');
+      expect(warn.entries.map((entry) => entry.message)).toEqual(['a']);
+      expect(warn.cursor).toBe(12);
+      const text = await read<LogCursorPage>('?cursor=0&q=K');
+      expect(text.entries.map((entry) => entry.message)).toEqual(['k']);
+      expect(text.cursor).toBe(12);
+    });
+  });
+
+  describe('reading in offset mode', () => {
+    it('pages over the held entries that pass the filters', async () => {
+      const page = await read<LogOffsetPage>('?offset=2&limit=3');
+      expect(page).toMatchObject({ total: 8, offset: 2, limit: 3, cursor: 12 });
+      expect(page.entries.map((entry) => entry.seq)).toEqual([6, 7, 8]);
+      expect(await read<LogOffsetPage>('?limit=2')).toMatchObject({ offset: 0, limit: 2, total: 8 });
+      const defaults = await read<LogOffsetPage>('?offset=0');
+      expect(defaults).toMatchObject({ offset: 0, limit: 100, total: 8 });
+      const filtered = await read<LogOffsetPage>('?offset=0&level=error');
+      expect(filtered).toMatchObject({ total: 1, cursor: 12 });
+    });
+  });
+
+  describe('formats', () => {
+    it('writes NDJSON with the page figures in headers', async () => {
+      const res = await fetch(`${url}/sessions/${ID}/log?format=ndjson&cursor=10`);
+      expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+      expect(res.headers.get('x-log-cursor')).toBe('12');
+      expect(res.headers.get('x-log-dropped')).toBe('0');
+      expect(res.headers.get('x-log-total')).toBe('8');
+      const lines = (await res.text()).split('\n');
+      expect(lines.pop()).toBe('');
+      expect(lines.map((line) => JSON.parse(line).message)).toEqual(['k', 'l']);
+    });
+
+    it('writes text lines as <time> <LEVEL> <message>, with newlines escaped', async () => {
+      await append(JSON.stringify({ message: 'two\nlines', level: 'warn' }));
+      const res = await fetch(`${url}/sessions/${ID}/log?format=text&cursor=12`);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      expect(res.headers.get('x-log-cursor')).toBe('13');
+      expect(await res.text()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN two\\nlines\n$/);
+    });
+  });
+
+  describe('bad queries', () => {
+    it.each([
+      ['?cursor=', 'cursor must not be empty'],
+      ['?cursor=-1', 'cursor must be a non-negative integer'],
+      ['?cursor=1.5', 'cursor must be a non-negative integer'],
+      ['?cursor=1&offset=0', 'cursor and offset cannot be combined'],
+      ['?limit=51', 'limit must be at most 50'],
+      ['?level=fatal', 'level must be one of debug, info, warn, error'],
+      ['?format=xml', 'format must be one of json, ndjson, text'],
+      ['?q=', 'q must not be empty'],
+      ['?cursor=1&cursor=2', 'cursor must be given once'],
+    ])('answers %s with 400', async (query, message) => {
+      await expectError(await fetch(`${url}/sessions/${ID}/log${query}`), 400, message);
+    });
+
+    it('answers the session state before the query', async () => {
+      await expectError(await fetch(`${url}/sessions/30c30c30c30c30c30c30c30c/log?cursor=-1`), 404, 'not found');
+    });
+
+    it('keeps logs of ended sessions readable', async () => {
+      expect((await read<LogCursorPage>('', ENDED)).entries.map((entry) => entry.message)).toEqual(['kept after the end']);
+    });
+  });
+
+  it('answers an append that is not UTF-8 with 400, appending nothing', async () => {
+    const res = await rawRequest(`${url}/sessions/${ID}/log`, 'POST', TEXT, Buffer.from([0x61, 0xc3, 0x28]));
+    expect(res.status).toBe(400);
+    expect((await read<LogCursorPage>('?cursor=13')).entries).toEqual([]);
+  });
+});
