@@ -19,7 +19,8 @@ describe('HTTP fuzzing (fast-check, real server)', () => {
   const known = [oid(0xa1), oid(0xa2), oid(0xa3)];
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ LOG_CAPACITY: String(CAPACITY), MAX_BODY_BYTES: '65536', MAX_MESSAGE_BYTES: '4096', MAX_BATCH_ENTRIES: '50' });
+    // Few sessions at most, so that reading the whole state back after each request stays cheap.
+    server = await ServerProcess.start({ LOG_CAPACITY: String(CAPACITY), MAX_BODY_BYTES: '65536', MAX_MESSAGE_BYTES: '4096', MAX_BATCH_ENTRIES: '50', MAX_SESSIONS: '200', SESSIONS_RETAIN_ENDED: '50' });
     for (const id of known) {
       await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ appname: 'fuzz', metadata: { k: 1 } }) });
       await fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'a\nb\nc' });
