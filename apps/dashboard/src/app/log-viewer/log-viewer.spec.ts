@@ -4,6 +4,21 @@ import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
 
+/** A LogViewer for `s` on a live (fake) socket. */
+async function createViewer(s: ReturnType<typeof session>): Promise<ComponentFixture<LogViewer>> {
+  FakeSocket.created = [];
+  await TestBed.configureTestingModule({
+    imports: [LogViewer],
+    providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+  }).compileComponents();
+  TestBed.inject(LiveSocket).connect();
+  FakeSocket.latest().open();
+  const fixture = TestBed.createComponent(LogViewer);
+  fixture.componentRef.setInput('session', s);
+  fixture.detectChanges();
+  return fixture;
+}
+
 describe('LogViewer', () => {
   let fixture: ComponentFixture<LogViewer>;
   let viewer: LogViewer;
@@ -19,16 +34,7 @@ describe('LogViewer', () => {
   });
 
   beforeEach(async () => {
-    FakeSocket.created = [];
-    await TestBed.configureTestingModule({
-      imports: [LogViewer],
-      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
-    }).compileComponents();
-    TestBed.inject(LiveSocket).connect();
-    FakeSocket.latest().open();
-    fixture = TestBed.createComponent(LogViewer);
-    fixture.componentRef.setInput('session', s);
-    fixture.detectChanges();
+    fixture = await createViewer(s);
     viewer = fixture.componentInstance;
     viewer.stream()?.receive({
       id: s.id,
@@ -75,17 +81,8 @@ describe('LogViewer', () => {
 
 describe('LogViewer across sessions pushes', () => {
   it('keeps its stream (and its rows) when a push brings a new object for the same session', async () => {
-    FakeSocket.created = [];
-    await TestBed.configureTestingModule({
-      imports: [LogViewer],
-      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
-    }).compileComponents();
-    TestBed.inject(LiveSocket).connect();
-    FakeSocket.latest().open();
-    const fixture = TestBed.createComponent(LogViewer);
     const s = session();
-    fixture.componentRef.setInput('session', s);
-    fixture.detectChanges();
+    const fixture = await createViewer(s);
     const stream = fixture.componentInstance.stream();
     fixture.componentRef.setInput('session', { ...s, logCount: 5, logCursor: 5, updated: '2026-11-24T12:00:05.000Z' });
     fixture.detectChanges();
