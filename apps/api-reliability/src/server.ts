@@ -46,6 +46,18 @@ export class ServerProcess {
     throw new Error(`server did not start:\n${server.output}`);
   }
 
+  /** Runs the built server with `env` when it is expected to stop by itself: its exit code and output. */
+  static async runToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['dist/apps/api/main.js'], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+    clearTimeout(timer);
+    return { code, output };
+  }
+
   get wsUrl(): string {
     return this.url.replace('http', 'ws') + '/sessions/ws';
   }

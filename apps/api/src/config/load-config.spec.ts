@@ -113,6 +113,15 @@ describe('loadConfig', () => {
     expect(message).toContain('MAX_BODY_BYTES must be an integer >= 1');
   });
 
+  // Found by the black-box contract check: a bad HOST ended in a raw getaddrinfo stack.
+  it.each(['no such host!', 'host_name', '-leading.dash', '1.2.3.4:80'])('rejects HOST %j, naming it', (host) => {
+    expect(() => loadConfig({ HOST: host })).toThrow(`HOST must be an IP address or a host name`);
+  });
+
+  it.each(['0.0.0.0', '::', '::1', 'localhost', 'zen-01.studio.example'])('accepts HOST %j', (host) => {
+    expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
   it('treats a root BASE_PATH as no prefix and reads TRUST_PROXY hop counts', () => {
     expect(loadConfig({ BASE_PATH: '/', TRUST_PROXY: '2' })).toMatchObject({ basePath: '', trustProxy: 2 });
   });

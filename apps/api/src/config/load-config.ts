@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, Limits } from '@zen/contract';
+import { isIP } from 'node:net';
 import { AppConfig, TrustProxy } from './app-config';
 
 type Env = Record<string, string | undefined>;
@@ -39,7 +40,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const config = new AppConfig({
     port: reader.int('PORT', defaults.port, 0, 65535),
-    host: reader.text('HOST', defaults.host),
+    host: reader.host('HOST', defaults.host),
     basePath: reader.basePath('BASE_PATH'),
     logCapacity: reader.int('LOG_CAPACITY', defaults.logCapacity, 1, 10_000_000),
     retainEnded: reader.int('SESSIONS_RETAIN_ENDED', defaults.retainEnded, 0),
@@ -63,6 +64,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return config;
 }
 
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 class EnvReader {
   constructor(
     private readonly env: Env,
@@ -82,6 +85,16 @@ class EnvReader {
 
   text(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
+  }
+
+  /** An IP address or a host name (RFC 1123 labels); whether it resolves is for listen() to say. */
+  host(name: string, fallback: string): string {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
+      return this.fail(name, "an IP address or a host name (e.g. '127.0.0.1', '0.0.0.0', '::', 'localhost')", fallback, raw);
+    }
+    return raw;
   }
 
   basePath(name: string): string {

@@ -83,8 +83,15 @@ describe('parseTime', () => {
     ['2026-11-24T12:00:00.123456Z', NOW + 123],
     ['2026-11-24t13:30:00+01:30', NOW],
     ['2024-02-29T12:00:00Z', Date.UTC(2024, 1, 29, 12)],
+    ['0000-01-01T00:00:00Z', Date.parse('0000-01-01T00:00:00Z')],
+    ['9999-12-31T23:59:59.999Z', Date.parse('9999-12-31T23:59:59.999Z')],
   ])('accepts %s', (value, ms) => {
     expect(parseTime(value, '')).toBe(ms);
+  });
+
+  // Found by the black-box contract check: these came back as "+010000-…" and "-000001-…".
+  it.each(['9999-12-31T23:59:59-01:00', '0000-01-01T00:00:00+01:00'])('rejects %s, outside 0000–9999 once in UTC', (value) => {
+    expect(() => parseTime(value, '')).toThrow('time must fall within the years 0000–9999 in UTC');
   });
 
   it.each(['2026-11-24', '2026-11-24T12:00Z', '2026-11-24T12:00:00', '2026-02-30T00:00:00Z', '2026-11-24T24:00:00Z', '2026-13-01T00:00:00Z', 1795521600000])(

@@ -103,12 +103,20 @@ function serialiseData(data: unknown, path: string, limits: EntryLimits): string
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i;
 
+// Times are returned as `YYYY-MM-DDTHH:mm:ss.sssZ`, which only years 0000–9999 fit.
+const EARLIEST_TIME = Date.parse('0000-01-01T00:00:00.000Z');
+const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** A full RFC 3339 date-time (seconds and a zone required) → milliseconds since the epoch. */
 export function parseTime(value: unknown, path: string): number {
   const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
   const ms = match && validFields(match) ? Date.parse(value as string) : NaN;
   if (Number.isNaN(ms)) {
     throw new BadRequestException(`${path}time must be a full ISO-8601 date-time with Z or an offset, e.g. 2026-11-24T12:00:00.000Z`);
+  }
+  // An offset can carry 0000-01-01 or 9999-12-31 out of that range once converted to UTC.
+  if (ms < EARLIEST_TIME || ms > LATEST_TIME) {
+    throw new BadRequestException(`${path}time must fall within the years 0000–9999 in UTC`);
   }
   return ms;
 }

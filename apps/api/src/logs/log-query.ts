@@ -23,7 +23,7 @@ export function parseLogQuery(query: ParsedUrlQuery, limits: Pick<Limits, 'readM
     throw new BadRequestException('cursor and offset cannot be combined: use cursor mode or offset mode');
   }
   if (offset !== undefined || (limit !== undefined && cursor === undefined)) {
-    const read: PageRead = { ...filter, offset: offset ?? 0, limit: limit ?? limits.offsetDefaultLimit };
+    const read: PageRead = { ...filter, offset: offset ?? 0, limit: limit ?? Math.min(limits.offsetDefaultLimit, limits.readMaxLimit) };
     return { mode: 'offset', read, format };
   }
   return { mode: 'cursor', read: { ...filter, cursor: cursor ?? 0, limit }, format };

@@ -104,8 +104,9 @@ describe('session logs API (real HTTP server)', () => {
       expect(page).toMatchObject({ total: 8, offset: 2, limit: 3, cursor: 12 });
       expect(page.entries.map((entry) => entry.seq)).toEqual([6, 7, 8]);
       expect(await read<LogOffsetPage>('?limit=2')).toMatchObject({ offset: 0, limit: 2, total: 8 });
+      // The default limit is 100, lowered to MAX_READ_LIMIT (50 here) so that it never exceeds what a reader may ask for.
       const defaults = await read<LogOffsetPage>('?offset=0');
-      expect(defaults).toMatchObject({ offset: 0, limit: 100, total: 8 });
+      expect(defaults).toMatchObject({ offset: 0, limit: 50, total: 8 });
       const filtered = await read<LogOffsetPage>('?offset=0&level=error');
       expect(filtered).toMatchObject({ total: 1, cursor: 12 });
     });
@@ -154,6 +155,16 @@ describe('session logs API (real HTTP server)', () => {
     it('keeps logs of ended sessions readable', async () => {
       expect((await read<LogCursorPage>('', ENDED)).entries.map((entry) => entry.message)).toEqual(['kept after the end']);
     });
+  });
+
+  it('takes one request with more entries than the log holds, keeping the newest', async () => {
+    const big = '40d40d40d40d40d40d40d40d';
+    await fetch(`${url}/sessions/${big}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"big batch"}' });
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
+    expect(await (await append(lines, TEXT, big)).json()).toEqual({ appended: 20, cursor: 20 });
+    const page = await read<LogCursorPage>('?cursor=0', big);
+    expect(page.entries.map((entry) => entry.seq)).toEqual([12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(page).toMatchObject({ cursor: 20, dropped: 12 });
   });
 
   it('answers an append that is not UTF-8 with 400, appending nothing', async () => {

@@ -12,7 +12,9 @@ export const DEFAULT_LIMITS = {
   metadataMaxBytes: 64 * 1024,
   messageMaxBytes: 64 * 1024,
   dataMaxBytes: 64 * 1024,
-  batchMaxEntries: 10_000,
+  // Above what a 1 MiB body can hold (524,288 one-character lines): by default the body
+  // limit binds first, so a batch may exceed the log's capacity, as the contract allows.
+  batchMaxEntries: 1_000_000,
   logCapacity: 10_000,
   readMaxLimit: 10_000,
   offsetDefaultLimit: 100,
