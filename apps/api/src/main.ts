@@ -12,6 +12,8 @@ async function bootstrap(): Promise<void> {
   } catch (error) {
     // EADDRINUSE, EACCES, ENOTFOUND…: say which settings to change rather than print a stack.
     const { code, message } = error as NodeJS.ErrnoException;
+    // Nest holds start-up logs (bufferLogs) until listening succeeds: print them now.
+    app.flushLogs();
     Logger.error(`Cannot listen on ${config.host}:${config.port} (HOST, PORT): ${code ?? message}`, 'Bootstrap');
     await app.close();
     process.exit(1);
