@@ -139,6 +139,13 @@ describe('sessions API (real HTTP server)', () => {
       await expectError(res, 413, 'larger than 4096 bytes');
     });
 
+    it('answers 413 for a chunked body (no Content-Length) that grows past MAX_BODY_BYTES', async () => {
+      const res = await rawRequest(`${url}/sessions/${UNKNOWN}`, 'POST', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, `{"appname":"${'x'.repeat(5000)}"}`);
+      expect(res.status).toBe(413);
+      expect(res.json<ErrorResponse>().message).toContain('larger than 4096 bytes (MAX_BODY_BYTES)');
+      expect((await fetch(`${url}/sessions/${UNKNOWN}`)).status).toBe(404);
+    });
+
     it.each([
       ['text/plain', 'Content-Type text/plain is not supported'],
       ['application/json; charset=latin1', 'charset latin1 is not supported'],
