@@ -27,12 +27,8 @@ export class ServerProcess {
 
   static async start(env: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['dist/apps/api/main.js'], {
-      cwd: REPO,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const server = new ServerProcess(child, `http://127.0.0.1:${port}`);
+    const server = new ServerProcess(spawnServer({ PORT: String(port), HOST: '127.0.0.1', ...env }), `http://127.0.0.1:${port}`);
+    const child = server.child;
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited:\n${server.output}`);
@@ -48,14 +44,12 @@ export class ServerProcess {
 
   /** Runs the built server with `env` when it is expected to stop by itself: its exit code and output. */
   static async runToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, ['dist/apps/api/main.js'], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+    const server = new ServerProcess(spawnServer(env), '');
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), timeoutMs);
+    // 'close', not 'exit': by then the output streams have been read to the end.
+    const code = await new Promise<number | null>((done) => server.child.once('close', (exitCode) => done(exitCode)));
     clearTimeout(timer);
-    return { code, output };
+    return { code, output: server.output };
   }
 
   get wsUrl(): string {
@@ -80,6 +74,10 @@ export class ServerProcess {
     this.child.kill(signal);
     return exited;
   }
+}
+
+function spawnServer(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['dist/apps/api/main.js'], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
