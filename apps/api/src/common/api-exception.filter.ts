@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ErrorResponse } from '@zen/contract';
 import { ServerResponse, STATUS_CODES } from 'node:http';
-import { sendJson } from './json-response';
+import { sendJson } from './response-body';
 
 /**
  * Turns every failure of an HTTP request into the contract's error shape. Errors

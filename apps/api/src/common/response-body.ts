@@ -1,13 +1,32 @@
 import { ServerResponse } from 'node:http';
 
+/** Response headers as a flat `[name, value, name, value, …]` list, as `writeHead` takes them. */
+export type HeaderList = readonly string[];
+
+const presets = new WeakMap<ServerResponse, HeaderList>();
+
+/**
+ * Headers that `res` must carry whatever it answers, written with the status line by
+ * sendBody. The log routes' fast lane presets the security headers this way: one
+ * `writeHead` with a list measured ~3 µs per request cheaper than eleven `setHeader`
+ * calls (docs/performance.md). On Express routes Helmet has set them already.
+ */
+export function presetHeaders(res: ServerResponse, headers: HeaderList): void {
+  presets.set(res, headers);
+}
+
+/** Writes a whole, already-serialised body with its status and headers in one go. */
+export function sendBody(res: ServerResponse, status: number, contentType: string, body: string, headers: HeaderList = []): void {
+  const preset = presets.get(res) ?? [];
+  res.writeHead(status, [...preset, ...headers, 'Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body))]);
+  res.end(body);
+}
+
 /**
  * Writes an already-serialised JSON body. The hot routes build their JSON by hand
  * (entries are stored as columns, data as JSON text), so Express's res.json would
  * only parse nothing and re-serialise nothing — but still cost an ETag and a copy.
  */
 export function sendJson(res: ServerResponse, status: number, json: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(json));
-  res.end(json);
+  sendBody(res, status, 'application/json; charset=utf-8', json);
 }

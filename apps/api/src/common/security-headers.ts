@@ -1,5 +1,6 @@
 import helmet from 'helmet';
 import { ServerResponse } from 'node:http';
+import { HeaderList } from './response-body';
 
 /** Helmet's defaults, with a CSP the built dashboard (and the API docs) satisfy over plain HTTP too. */
 const OPTIONS: Parameters<typeof helmet>[0] = {
@@ -29,10 +30,10 @@ export const securityHeaders = helmet(OPTIONS);
  * The same headers as a fixed list, for routes that answer without Express
  * (LogsFastLane): Helmet's headers do not depend on the request.
  */
-export function fixedSecurityHeaders(): [string, string][] {
-  const headers: [string, string][] = [];
+export function fixedSecurityHeaders(): HeaderList {
+  const headers: string[] = [];
   const recorder = {
-    setHeader: (name: string, value: string) => headers.push([name, value]),
+    setHeader: (name: string, value: string) => headers.push(name, value),
     removeHeader: () => undefined,
   } as unknown as ServerResponse;
   securityHeaders({} as never, recorder as never, () => undefined);

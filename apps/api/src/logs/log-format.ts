@@ -1,4 +1,5 @@
 import { LOG_HEADERS, LogFormat } from '@zen/contract';
+import { HeaderList } from '../common/response-body';
 import { levelName } from './store/entry-batch';
 import { CursorSlice, PageSlice, StoredEntry } from './store/log-store';
 
@@ -54,10 +55,6 @@ export const FORMAT_CONTENT_TYPES: Record<Exclude<LogFormat, 'json'>, string> = 
 };
 
 /** The page figures that the ndjson and text formats carry as headers. */
-export function pageHeaders(cursor: number, dropped: number, total: number): Record<string, string> {
-  return {
-    [LOG_HEADERS.cursor]: String(cursor),
-    [LOG_HEADERS.dropped]: String(dropped),
-    [LOG_HEADERS.total]: String(total),
-  };
+export function pageHeaders(cursor: number, dropped: number, total: number): HeaderList {
+  return [LOG_HEADERS.cursor, String(cursor), LOG_HEADERS.dropped, String(dropped), LOG_HEADERS.total, String(total)];
 }

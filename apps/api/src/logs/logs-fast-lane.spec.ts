@@ -1,3 +1,4 @@
+import { rawRequest } from '../testing/raw-request';
 import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
 
 const ID = 'c0ffeec0ffeec0ffeec0ffee';
@@ -14,13 +15,23 @@ describe('LogsFastLane', () => {
     });
     afterAll(() => server.close());
 
-    it('sends the same security headers as the Express routes', async () => {
+    it('sends the same security headers as the Express routes, on answers, downloads and errors', async () => {
       const viaExpress = await fetch(`${server.url}/sessions/${ID}`);
-      const viaLane = await fetch(`${server.url}/sessions/${ID}/log`);
-      for (const header of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy']) {
-        expect([header, viaLane.headers.get(header)]).toEqual([header, viaExpress.headers.get(header)]);
-        expect(viaLane.headers.get(header)).not.toBeNull();
+      const all: [string, string][] = [];
+      viaExpress.headers.forEach((value, name) => all.push([name, value]));
+      const security = all.filter(([name]) => !/^(content-|date|connection|keep-alive)/.test(name) || name === 'content-security-policy');
+      expect(security.length).toBeGreaterThanOrEqual(10);
+      for (const path of [`/sessions/${ID}/log`, `/sessions/${ID}/log?format=text`, `/sessions/${'9'.repeat(24)}/log`]) {
+        const viaLane = await fetch(`${server.url}${path}`);
+        for (const [name, value] of security) expect([path, name, viaLane.headers.get(name)]).toEqual([path, name, value]);
       }
+    });
+
+    it('writes each header once, with the download figures and a Content-Length', async () => {
+      const res = await rawRequest(`${server.url}/sessions/${ID}/log?format=ndjson`, 'GET');
+      expect(res.headerNames).toEqual([...new Set(res.headerNames)]);
+      expect(res.headers).toMatchObject({ 'x-log-cursor': expect.any(String), 'x-log-dropped': '0', 'content-length': String(Buffer.byteLength(res.body)) });
+      expect(res.headers['content-type']).toContain('application/x-ndjson');
     });
 
     it('serves appends and reads, with or without a trailing slash, upper-case ids normalised', async () => {

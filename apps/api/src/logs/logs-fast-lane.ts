@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AccessTokens } from '../auth/access-tokens';
 import { sendError } from '../common/api-exception.filter';
+import { presetHeaders } from '../common/response-body';
 import { fixedSecurityHeaders } from '../common/security-headers';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -54,7 +55,7 @@ export class LogsFastLane {
 
   private async serve(req: IncomingMessage, res: ServerResponse, method: 'GET' | 'POST', id: string): Promise<void> {
     const start = process.hrtime.bigint();
-    for (const [name, value] of this.headers) res.setHeader(name, value);
+    presetHeaders(res, this.headers);
     try {
       if (method === 'POST') {
         this.tokens.check('write', req, res);

@@ -4,7 +4,7 @@ import { LOG_FORMATS, LOG_LEVELS } from '@zen/contract';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
-import { sendJson } from '../common/json-response';
+import { HeaderList, sendBody, sendJson } from '../common/response-body';
 import { OidPipe } from '../common/oid.pipe';
 import { parseJson, RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
@@ -86,11 +86,7 @@ function queryOf(req: IncomingMessage): ReturnType<typeof parseQuery> {
   return start === -1 ? {} : parseQuery(url.slice(start + 1));
 }
 
-function sendFormatted(res: ServerResponse, format: 'ndjson' | 'text', entries: StoredEntry[], headers: Record<string, string>): void {
+function sendFormatted(res: ServerResponse, format: 'ndjson' | 'text', entries: StoredEntry[], headers: HeaderList): void {
   const body = format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
-  res.statusCode = 200;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Content-Type', FORMAT_CONTENT_TYPES[format]);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+  sendBody(res, 200, FORMAT_CONTENT_TYPES[format], body, headers);
 }

@@ -3,6 +3,8 @@ import { request } from 'node:http';
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** Header names as they came on the wire, repeats included. */
+  headerNames: string[];
   body: string;
   json<T = unknown>(): T;
 }
@@ -24,7 +26,8 @@ export function rawRequest(
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+        const headerNames = res.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, headerNames, body: text, json: () => JSON.parse(text) });
       });
     });
     req.on('error', reject);
