@@ -46,14 +46,13 @@ if (spec.mode === 'list') {
   let probe = 0;
   while (performance.now() < deadline) {
     const now = performance.now();
-    if (now < measureFrom) {
-      await fetch(spec.appendUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'warm-up' });
-      await new Promise((resolve) => setTimeout(resolve, spec.probeEveryMs));
-      continue;
+    let body = 'warm-up';
+    if (now >= measureFrom) {
+      const id = probe++;
+      sentAt.set(id, now);
+      body = `probe:${id}`;
     }
-    const id = probe++;
-    sentAt.set(id, now);
-    await fetch(spec.appendUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `probe:${id}` });
+    await fetch(spec.appendUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
     await new Promise((resolve) => setTimeout(resolve, spec.probeEveryMs));
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
