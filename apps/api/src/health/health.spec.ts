@@ -27,3 +27,18 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
   });
 });
+
+describe('the shutdown watchdog', () => {
+  it('ends with the shutdown it guards: a closed app never exits the process later', async () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+    try {
+      const server = await startApp({ SHUTDOWN_TIMEOUT_MS: '100' });
+      await server.close();
+      // Well past the timeout: an armed watchdog would have called process.exit(1) by now.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(exit).not.toHaveBeenCalled();
+    } finally {
+      exit.mockRestore();
+    }
+  });
+});

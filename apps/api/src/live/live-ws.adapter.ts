@@ -45,8 +45,10 @@ export class LiveWsAdapter extends WsAdapter {
   override async close(server: WebSocket.Server): Promise<void> {
     for (const client of server.clients) client.close(GOING_AWAY, 'server shutting down');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    let grace: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)));
     await Promise.race([closed, deadline]);
+    clearTimeout(grace);
     for (const client of server.clients) client.terminate();
   }
 
