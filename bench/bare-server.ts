@@ -13,7 +13,10 @@ const store = new MemoryLogStore(Number(process.env['LOG_CAPACITY'] ?? 10_000));
 const ROUTE = /^\/sessions\/([0-9a-f]{24})(\/log)?\/?(?:\?(.*))?$/;
 
 function send(res: ServerResponse, status: number, json: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+  });
   res.end(json);
 }
 
@@ -36,7 +39,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
   }
   if (log && req.method === 'GET') {
     const params = new URLSearchParams(query ?? '');
-    const slice = await store.readCursor(id, { cursor: Number(params.get('cursor') ?? 0), limit: params.has('limit') ? Number(params.get('limit')) : undefined });
+    const slice = await store.readCursor(id, {
+      cursor: Number(params.get('cursor') ?? 0),
+      limit: params.has('limit') ? Number(params.get('limit')) : undefined,
+    });
     return slice ? send(res, 200, cursorPageJson(slice)) : send(res, 404, '{}');
   }
   send(res, 404, '{}');
@@ -46,6 +52,8 @@ createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    handle(req, res, Buffer.concat(chunks)).catch((error: Error) => send(res, 400, JSON.stringify({ message: error.message })));
+    handle(req, res, Buffer.concat(chunks)).catch((error: Error) =>
+      send(res, 400, JSON.stringify({ message: error.message })),
+    );
   });
 }).listen(Number(process.env['PORT']), '127.0.0.1', () => console.log('listening'));

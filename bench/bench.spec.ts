@@ -8,7 +8,10 @@ describe('npm run bench -- --quick', () => {
   let results: Record<string, any>;
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(__dirname, 'run.mjs'), '--quick'], { cwd: join(__dirname, '..'), stdio: 'pipe' });
+    execFileSync(process.execPath, [join(__dirname, 'run.mjs'), '--quick'], {
+      cwd: join(__dirname, '..'),
+      stdio: 'pipe',
+    });
     results = JSON.parse(readFileSync(join(__dirname, 'results', 'quick.json'), 'utf8'));
   });
 

@@ -6,14 +6,30 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function dashboardWorkloads(server, { entries, followSeconds }) {
   const id = 'd'.repeat(24);
-  const post = (path, body, type = 'application/json') => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+  const post = (path, body, type = 'application/json') =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
   await post(`/sessions/${id}`, '{"appname":"dashboard-bench"}');
   for (let i = 0; i < entries; i += 1000) {
-    await post(`/sessions/${id}/log`, Array.from({ length: 1000 }, (_, k) => `entry ${String(i + k).padStart(7, '0')} ${k % 7 ? 'compile' : 'shader'} ${'x'.repeat(60)}`).join('\n'), 'text/plain');
+    await post(
+      `/sessions/${id}/log`,
+      Array.from(
+        { length: 1000 },
+        (_, k) => `entry ${String(i + k).padStart(7, '0')} ${k % 7 ? 'compile' : 'shader'} ${'x'.repeat(60)}`,
+      ).join('\n'),
+      'text/plain',
+    );
   }
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -46,7 +62,11 @@ export async function dashboardWorkloads(server, { entries, followSeconds }) {
     const lags = [];
     const lagSampler = (async () => {
       while (Date.now() < stop) {
-        const shown = await page.evaluate(() => document.querySelector('[data-testid="log-rows"] .row:last-child [data-testid="log-message"]')?.textContent ?? '');
+        const shown = await page.evaluate(
+          () =>
+            document.querySelector('[data-testid="log-rows"] .row:last-child [data-testid="log-message"]')
+              ?.textContent ?? '',
+        );
         const shownSeq = Number(/follow (\d+)/.exec(shown)?.[1] ?? -1);
         lags.push(sent - 1 - shownSeq);
         await sleep(250);
@@ -62,7 +82,9 @@ export async function dashboardWorkloads(server, { entries, followSeconds }) {
     await lagSampler;
     const drained = Date.now();
     await page.waitForFunction(
-      (last) => document.querySelector('[data-testid="log-rows"] .row:last-child [data-testid="log-message"]')?.textContent === `follow ${last}`,
+      (last) =>
+        document.querySelector('[data-testid="log-rows"] .row:last-child [data-testid="log-message"]')?.textContent ===
+        `follow ${last}`,
       sent - 1,
       { timeout: 30_000 },
     );

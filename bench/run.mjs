@@ -19,11 +19,14 @@ const SCALE = QUICK
   ? { sessions: 8, fillSessions: 10, listSessions: 500, listClients: 10, fanoutClients: 10, listSeconds: 2 }
   : { sessions: 64, fillSessions: 200, listSessions: 10_000, listClients: 100, fanoutClients: 100, listSeconds: 10 };
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-const pinned = existsSync('/usr/bin/taskset') ? (core, args) => ['taskset', ['-c', String(core), ...args]] : (_core, args) => [args[0], args.slice(1)];
+const pinned = existsSync('/usr/bin/taskset')
+  ? (core, args) => ['taskset', ['-c', String(core), ...args]]
+  : (_core, args) => [args[0], args.slice(1)];
 
 const oid = (i) => i.toString(16).padStart(24, '0');
 const message = (i) => `bench entry ${String(i).padStart(8, '0')} ` + 'x'.repeat(78); // 100 bytes
-const jsonBatch = (n) => JSON.stringify({ entries: Array.from({ length: n }, (_, i) => ({ level: 'info', message: message(i) })) });
+const jsonBatch = (n) =>
+  JSON.stringify({ entries: Array.from({ length: n }, (_, i) => ({ level: 'info', message: message(i) })) });
 const textBatch = (n) => Array.from({ length: n }, (_, i) => message(i)).join('\n');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,8 +41,15 @@ function freePort() {
 
 /** Builds what the bench runs: the API (if not built) and the bare baseline. */
 async function build() {
-  if (!existsSync(join(REPO, 'dist/apps/api/main.js')) || !existsSync(join(REPO, 'dist/apps/dashboard/browser/index.html'))) {
-    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api,dashboard'], { cwd: REPO, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } });
+  if (
+    !existsSync(join(REPO, 'dist/apps/api/main.js')) ||
+    !existsSync(join(REPO, 'dist/apps/dashboard/browser/index.html'))
+  ) {
+    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api,dashboard'], {
+      cwd: REPO,
+      stdio: 'inherit',
+      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+    });
   }
   await esbuild.build({
     entryPoints: [join(BENCH, 'bare-server.ts')],
@@ -57,7 +67,11 @@ async function startServer(kind, env = {}) {
   const port = await freePort();
   const file = kind === 'bare' ? join(BENCH, '.build/bare-server.js') : join(REPO, 'dist/apps/api/main.js');
   const [command, args] = pinned(0, ['node', file]);
-  const child = spawn(command, args, { cwd: REPO, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(command, args, {
+    cwd: REPO,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -92,7 +106,9 @@ function subscribers(spec) {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`subscribers exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`subscribers exited ${code}`)),
+    );
   });
 }
 
@@ -104,13 +120,17 @@ async function post(url, body, type = 'application/json') {
 async function createSessions(server, count, offset = 0) {
   for (let i = 0; i < count; i += 50) {
     await Promise.all(
-      Array.from({ length: Math.min(50, count - i) }, (_, j) => post(`${server.url}/sessions/${oid(offset + i + j + 1)}`, '{"appname":"bench"}')),
+      Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+        post(`${server.url}/sessions/${oid(offset + i + j + 1)}`, '{"appname":"bench"}'),
+      ),
     );
   }
 }
 
 function rssBytes(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
@@ -133,11 +153,23 @@ async function throughput(kind) {
   const text = textBatch(100);
   const single = JSON.stringify({ level: 'info', message: message(1) });
   const out = {};
-  out.jsonBatch = run('POST', 'application/json', ids.map((id) => ({ path: logPath(id), body: json })));
+  out.jsonBatch = run(
+    'POST',
+    'application/json',
+    ids.map((id) => ({ path: logPath(id), body: json })),
+  );
   out.jsonBatch.entriesPerSecond = out.jsonBatch.requestsPerSecond * 100;
-  out.textBatch = run('POST', 'text/plain', ids.map((id) => ({ path: logPath(id), body: text })));
+  out.textBatch = run(
+    'POST',
+    'text/plain',
+    ids.map((id) => ({ path: logPath(id), body: text })),
+  );
   out.textBatch.entriesPerSecond = out.textBatch.requestsPerSecond * 100;
-  out.single = run('POST', 'application/json', ids.map((id) => ({ path: logPath(id), body: single })));
+  out.single = run(
+    'POST',
+    'application/json',
+    ids.map((id) => ({ path: logPath(id), body: single })),
+  );
   await server.stop();
 
   // Tail reads: 200 sessions holding 10,000 entries each; read the 100 newest.
@@ -147,8 +179,22 @@ async function throughput(kind) {
   const readIds = Array.from({ length: SCALE.fillSessions }, (_, i) => oid(1000 + i + 1));
   for (const id of readIds) for (let b = 0; b < 10; b++) await post(`${reads.url}/sessions/${id}/log`, fill);
   const tail = readIds.map((id) => ({ path: `/sessions/${id}/log?cursor=9900` }));
-  out.tailUnloaded = load({ url: reads.url, method: 'GET', headers: {}, bodies: tail, connections: 1, duration: Math.max(1, SECONDS / 2) });
-  out.tailLoaded = load({ url: reads.url, method: 'GET', headers: {}, bodies: tail, connections: 32, duration: SECONDS });
+  out.tailUnloaded = load({
+    url: reads.url,
+    method: 'GET',
+    headers: {},
+    bodies: tail,
+    connections: 1,
+    duration: Math.max(1, SECONDS / 2),
+  });
+  out.tailLoaded = load({
+    url: reads.url,
+    method: 'GET',
+    headers: {},
+    bodies: tail,
+    connections: 32,
+    duration: SECONDS,
+  });
   await reads.stop();
   return out;
 }
@@ -167,7 +213,13 @@ async function memory(kind) {
   const after = rssBytes(server.pid);
   await server.stop();
   const entries = SCALE.fillSessions * 10_000;
-  return { entries, rssBefore: before, rssAfter: after, bytesPerEntry: (after - before) / entries, valid: after > before };
+  return {
+    entries,
+    rssBefore: before,
+    rssAfter: after,
+    bytesPerEntry: (after - before) / entries,
+    valid: after > before,
+  };
 }
 
 /** Append-to-receipt latency for subscribers of one session while others ingest ~50k entries/s. */
@@ -186,12 +238,30 @@ async function fanout() {
       setTimeout(
         () =>
           resolve(
-            load({ url: server.url, method: 'POST', headers: { 'content-type': 'application/json' }, bodies: ids.map((id) => ({ path: `/sessions/${id}/log`, body: json })), connections: 16, duration: Math.ceil((durationMs + warmupMs) / 1000) + 1, rate: 500 }),
+            load({
+              url: server.url,
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              bodies: ids.map((id) => ({ path: `/sessions/${id}/log`, body: json })),
+              connections: 16,
+              duration: Math.ceil((durationMs + warmupMs) / 1000) + 1,
+              rate: 500,
+            }),
           ),
         200,
       ),
     ),
-    subscribers({ mode: 'fanout', clients: SCALE.fanoutClients, wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`, sessionId: watched, cursor: 0, appendUrl: `${server.url}/sessions/${watched}/log`, probeEveryMs: 20, durationMs, warmupMs }),
+    subscribers({
+      mode: 'fanout',
+      clients: SCALE.fanoutClients,
+      wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`,
+      sessionId: watched,
+      cursor: 0,
+      appendUrl: `${server.url}/sessions/${watched}/log`,
+      probeEveryMs: 20,
+      durationMs,
+      warmupMs,
+    }),
   ]);
   await server.stop();
   return {
@@ -206,7 +276,12 @@ async function listPush() {
   const server = await startServer('api', { MAX_SESSIONS: '100000', SESSIONS_WS_INTERVAL_MS: '1000' });
   await createSessions(server, SCALE.listSessions, 100_000);
   const durationMs = SCALE.listSeconds * 1000;
-  const counting = subscribers({ mode: 'list', clients: SCALE.listClients, wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`, durationMs: durationMs + 1500 });
+  const counting = subscribers({
+    mode: 'list',
+    clients: SCALE.listClients,
+    wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`,
+    durationMs: durationMs + 1500,
+  });
   await sleep(1500); // connections made, first pushes delivered
   const cpuBefore = cpuSeconds(server.pid);
   await sleep(durationMs);
@@ -236,7 +311,10 @@ async function dashboard() {
 
 // ---- report ------------------------------------------------------------------------
 
-const fmt = (n, digits = 0) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+const fmt = (n, digits = 0) =>
+  typeof n === 'number' && Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : String(n);
 
 async function main() {
   const started = Date.now();
@@ -250,19 +328,89 @@ async function main() {
   const ui = await dashboard();
   const ratio = (a, b) => a / b;
   const rows = [
-    ['JSON batch ingest, entries/s', fmt(api.jsonBatch.entriesPerSecond), fmt(bare.jsonBatch.entriesPerSecond), fmt(ratio(api.jsonBatch.entriesPerSecond, bare.jsonBatch.entriesPerSecond), 2) + 'x', '>= 0.7x'],
-    ['text ingest, entries/s', fmt(api.textBatch.entriesPerSecond), fmt(bare.textBatch.entriesPerSecond), fmt(ratio(api.textBatch.entriesPerSecond, bare.textBatch.entriesPerSecond), 2) + 'x', '>= 0.7x'],
-    ['single-entry appends, requests/s', fmt(api.single.requestsPerSecond), fmt(bare.single.requestsPerSecond), fmt(ratio(api.single.requestsPerSecond, bare.single.requestsPerSecond), 2) + 'x', '>= 0.3x'],
-    ['cursor tail read, requests/s', fmt(api.tailLoaded.requestsPerSecond), fmt(bare.tailLoaded.requestsPerSecond), fmt(ratio(api.tailLoaded.requestsPerSecond, bare.tailLoaded.requestsPerSecond), 2) + 'x', '>= 0.5x'],
-    ['cursor tail read p50/p99 loaded, ms', `${api.tailLoaded.latencyP50}/${api.tailLoaded.latencyP99}`, `${bare.tailLoaded.latencyP50}/${bare.tailLoaded.latencyP99}`, '', ''],
-    ['cursor tail read p50/p99 unloaded, ms', `${api.tailUnloaded.latencyP50}/${api.tailUnloaded.latencyP99}`, `${bare.tailUnloaded.latencyP50}/${bare.tailUnloaded.latencyP99}`, '', 'p99 <= 5 ms'],
-    ['RSS per held entry (100-byte message), bytes', fmt(memoryApi.bytesPerEntry, 1), fmt(memoryBare.bytesPerEntry, 1), '', '<= 150'],
-    [`append -> WebSocket, ${live.expected / (live.probes || 1)} subscribers, p50/p99 ms`, `${fmt(live.p50, 1)}/${fmt(live.p99, 1)}`, '', `while ingesting ${fmt(live.ingestEntriesPerSecond)} entries/s`, 'p99 <= 20 ms'],
-    [`sessions push, ${push.sessions} sessions x ${push.clients} clients`, `${fmt(push.cpuPercentOfCore, 1)} % of a core`, '', `${fmt(push.cpuMsPerTick, 1)} ms CPU per tick, ${fmt(push.bytesPerTickPerClient / 1024)} KiB per client`, '<= 10 %'],
-    [`dashboard: filter keystroke, ${ui.entries} entries, median/max ms`, `${fmt(ui.keystrokeMedianMs, 1)}/${fmt(ui.keystrokeMaxMs, 1)}`, '', 'input to painted frame, Chromium', '<= 50 ms'],
-    [`dashboard: follow at ${fmt(ui.followEntriesPerSecond)} entries/s`, `lag ${fmt(ui.followLagFirstHalf)} -> ${fmt(ui.followLagSecondHalf)} entries`, '', `caught up ${fmt(ui.followCatchUpMs)} ms after the stream stopped`, 'no growing lag'],
+    [
+      'JSON batch ingest, entries/s',
+      fmt(api.jsonBatch.entriesPerSecond),
+      fmt(bare.jsonBatch.entriesPerSecond),
+      fmt(ratio(api.jsonBatch.entriesPerSecond, bare.jsonBatch.entriesPerSecond), 2) + 'x',
+      '>= 0.7x',
+    ],
+    [
+      'text ingest, entries/s',
+      fmt(api.textBatch.entriesPerSecond),
+      fmt(bare.textBatch.entriesPerSecond),
+      fmt(ratio(api.textBatch.entriesPerSecond, bare.textBatch.entriesPerSecond), 2) + 'x',
+      '>= 0.7x',
+    ],
+    [
+      'single-entry appends, requests/s',
+      fmt(api.single.requestsPerSecond),
+      fmt(bare.single.requestsPerSecond),
+      fmt(ratio(api.single.requestsPerSecond, bare.single.requestsPerSecond), 2) + 'x',
+      '>= 0.3x',
+    ],
+    [
+      'cursor tail read, requests/s',
+      fmt(api.tailLoaded.requestsPerSecond),
+      fmt(bare.tailLoaded.requestsPerSecond),
+      fmt(ratio(api.tailLoaded.requestsPerSecond, bare.tailLoaded.requestsPerSecond), 2) + 'x',
+      '>= 0.5x',
+    ],
+    [
+      'cursor tail read p50/p99 loaded, ms',
+      `${api.tailLoaded.latencyP50}/${api.tailLoaded.latencyP99}`,
+      `${bare.tailLoaded.latencyP50}/${bare.tailLoaded.latencyP99}`,
+      '',
+      '',
+    ],
+    [
+      'cursor tail read p50/p99 unloaded, ms',
+      `${api.tailUnloaded.latencyP50}/${api.tailUnloaded.latencyP99}`,
+      `${bare.tailUnloaded.latencyP50}/${bare.tailUnloaded.latencyP99}`,
+      '',
+      'p99 <= 5 ms',
+    ],
+    [
+      'RSS per held entry (100-byte message), bytes',
+      fmt(memoryApi.bytesPerEntry, 1),
+      fmt(memoryBare.bytesPerEntry, 1),
+      '',
+      '<= 150',
+    ],
+    [
+      `append -> WebSocket, ${live.expected / (live.probes || 1)} subscribers, p50/p99 ms`,
+      `${fmt(live.p50, 1)}/${fmt(live.p99, 1)}`,
+      '',
+      `while ingesting ${fmt(live.ingestEntriesPerSecond)} entries/s`,
+      'p99 <= 20 ms',
+    ],
+    [
+      `sessions push, ${push.sessions} sessions x ${push.clients} clients`,
+      `${fmt(push.cpuPercentOfCore, 1)} % of a core`,
+      '',
+      `${fmt(push.cpuMsPerTick, 1)} ms CPU per tick, ${fmt(push.bytesPerTickPerClient / 1024)} KiB per client`,
+      '<= 10 %',
+    ],
+    [
+      `dashboard: filter keystroke, ${ui.entries} entries, median/max ms`,
+      `${fmt(ui.keystrokeMedianMs, 1)}/${fmt(ui.keystrokeMaxMs, 1)}`,
+      '',
+      'input to painted frame, Chromium',
+      '<= 50 ms',
+    ],
+    [
+      `dashboard: follow at ${fmt(ui.followEntriesPerSecond)} entries/s`,
+      `lag ${fmt(ui.followLagFirstHalf)} -> ${fmt(ui.followLagSecondHalf)} entries`,
+      '',
+      `caught up ${fmt(ui.followCatchUpMs)} ms after the stream stopped`,
+      'no growing lag',
+    ],
   ];
-  const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...[['workload', 'api', 'bare node:http', 'ratio / note', 'target'], ...rows].map((r) => String(r[c]).length)));
+  const widths = [0, 1, 2, 3, 4].map((c) =>
+    Math.max(
+      ...[['workload', 'api', 'bare node:http', 'ratio / note', 'target'], ...rows].map((r) => String(r[c]).length),
+    ),
+  );
   const line = (r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ');
   console.log(line(['workload', 'api', 'bare node:http', 'ratio / note', 'target']));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
@@ -279,10 +427,19 @@ async function main() {
   })
     .filter(([, valid]) => !valid)
     .map(([name]) => name);
-  const results = { date: new Date().toISOString(), quick: QUICK, seconds: (Date.now() - started) / 1000, node: process.version, ...checks, invalid };
+  const results = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    seconds: (Date.now() - started) / 1000,
+    node: process.version,
+    ...checks,
+    invalid,
+  };
   mkdirSync(join(BENCH, 'results'), { recursive: true });
   writeFileSync(join(BENCH, 'results', QUICK ? 'quick.json' : 'latest.json'), JSON.stringify(results, null, 2));
-  console.log(`\n${invalid.length ? `INVALID runs (errors or non-2xx answers): ${invalid.join(', ')}` : 'All runs valid.'} (${fmt(results.seconds)} s)`);
+  console.log(
+    `\n${invalid.length ? `INVALID runs (errors or non-2xx answers): ${invalid.join(', ')}` : 'All runs valid.'} (${fmt(results.seconds)} s)`,
+  );
   process.exitCode = invalid.length ? 1 : 0;
 }
 

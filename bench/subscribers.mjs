@@ -58,6 +58,14 @@ if (spec.mode === 'list') {
   await new Promise((resolve) => setTimeout(resolve, 500));
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  console.log(JSON.stringify({ probes: probe, receipts: latencies.length, expected: probe * spec.clients, p50: at(0.5), p99: at(0.99) }));
+  console.log(
+    JSON.stringify({
+      probes: probe,
+      receipts: latencies.length,
+      expected: probe * spec.clients,
+      p50: at(0.5),
+      p99: at(0.99),
+    }),
+  );
 }
 for (const ws of clients) ws.terminate();

@@ -17,7 +17,12 @@ const started = Date.now();
 const jest = spawnSync(
   'npx',
   ['jest', '-c', 'apps/api-reliability/jest.config.cts', '--testTimeout=3600000', 'http-fuzz', 'ws-fuzz'],
-  { cwd: REPO, env: { ...process.env, FUZZ_RUNS: String(runs), WS_FUZZ_RUNS: String(wsRuns), FUZZ_SEED: String(seed) }, encoding: 'utf8', maxBuffer: 1 << 28 },
+  {
+    cwd: REPO,
+    env: { ...process.env, FUZZ_RUNS: String(runs), WS_FUZZ_RUNS: String(wsRuns), FUZZ_SEED: String(seed) },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  },
 );
 const output = `${jest.stdout}${jest.stderr}`;
 const summary = /Tests:\s+(.*)/.exec(output)?.[1] ?? 'no summary';

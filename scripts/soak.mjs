@@ -45,7 +45,11 @@ const post = async (path, body, type = 'application/json') => {
   await res.arrayBuffer();
 };
 for (let i = 0; i < SESSIONS; i += 50) {
-  await Promise.all(Array.from({ length: 50 }, (_, j) => post(`/sessions/${oid(i + j + 1)}`, JSON.stringify({ appname: 'soak', metadata: { n: i + j } }))));
+  await Promise.all(
+    Array.from({ length: 50 }, (_, j) =>
+      post(`/sessions/${oid(i + j + 1)}`, JSON.stringify({ appname: 'soak', metadata: { n: i + j } })),
+    ),
+  );
 }
 
 // Dashboards: 5 clients, each following 20 sessions and receiving the listing every second.
@@ -82,15 +86,28 @@ const reader = async () => {
 };
 
 const samples = [];
-const status = (pid) => Object.fromEntries(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').filter((l) => l.startsWith('Vm')).map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) * 1024]));
+const status = (pid) =>
+  Object.fromEntries(
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Vm'))
+      .map((l) => [l.split(':')[0], Number(l.split(/\s+/)[1]) * 1024]),
+  );
 const sampler = async () => {
   const started = Date.now();
   while (Date.now() < deadline) {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const heap = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN);
-    const sample = { seconds: Math.round((Date.now() - started) / 1000), rss: status(server.pid).VmRSS, heapUsed: heap, entries: counts.entries };
+    const sample = {
+      seconds: Math.round((Date.now() - started) / 1000),
+      rss: status(server.pid).VmRSS,
+      heapUsed: heap,
+      entries: counts.entries,
+    };
     samples.push(sample);
-    console.log(`${String(sample.seconds).padStart(5)} s  rss ${(sample.rss / 2 ** 20).toFixed(0)} MiB  heap ${(heap / 2 ** 20).toFixed(0)} MiB  entries appended ${sample.entries}`);
+    console.log(
+      `${String(sample.seconds).padStart(5)} s  rss ${(sample.rss / 2 ** 20).toFixed(0)} MiB  heap ${(heap / 2 ** 20).toFixed(0)} MiB  entries appended ${sample.entries}`,
+    );
     await sleep(10_000);
   }
 };
@@ -114,7 +131,8 @@ const result = {
   rssMaxFirstHalfWhenFull: full.length ? maxRss(full.slice(0, Math.max(1, Math.floor(full.length / 2)))) : null,
   rssMaxSecondHalfWhenFull: half.length ? maxRss(half) : null,
 };
-result.flat = result.rssMaxSecondHalfWhenFull !== null && result.rssMaxSecondHalfWhenFull <= result.rssMaxFirstHalfWhenFull * 1.1;
+result.flat =
+  result.rssMaxSecondHalfWhenFull !== null && result.rssMaxSecondHalfWhenFull <= result.rssMaxFirstHalfWhenFull * 1.1;
 mkdirSync(join(REPO, 'scripts', 'results'), { recursive: true });
 writeFileSync(join(REPO, 'scripts', 'results', 'soak-latest.json'), JSON.stringify(result, null, 2));
 console.log(JSON.stringify({ ...result, samples: undefined }, null, 2));

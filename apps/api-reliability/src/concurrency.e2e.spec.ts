@@ -5,10 +5,19 @@ describe('concurrency (real server)', () => {
   beforeAll(async () => (server = await ServerProcess.start({ LOG_CAPACITY: '100000', MAX_BATCH_ENTRIES: '100000' })));
   afterAll(() => server.stop());
 
-  const create = (id: string) => fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"c"}' });
+  const create = (id: string) =>
+    fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"c"}' });
   const append = (id: string, messages: string[]) =>
-    fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries: messages.map((message) => ({ message })) }) });
-  const readAll = async (id: string) => (await (await fetch(`${server.url}/sessions/${id}/log?cursor=0&limit=10000`)).json()).entries as { seq: number; message: string }[];
+    fetch(`${server.url}/sessions/${id}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ entries: messages.map((message) => ({ message })) }),
+    });
+  const readAll = async (id: string) =>
+    (await (await fetch(`${server.url}/sessions/${id}/log?cursor=0&limit=10000`)).json()).entries as {
+      seq: number;
+      message: string;
+    }[];
 
   it('loses and duplicates nothing when many clients append to one session and to many at once, while sessions come and go', async () => {
     const shared = oid(0xe0);
@@ -20,10 +29,16 @@ describe('concurrency (real server)', () => {
         // Each request's entries name their client and request, in order.
         const messages = Array.from({ length: 10 }, (_, k) => `c${client}-r${request}-e${k}`);
         work.push(append(shared, messages).then((res) => expect(res.status).toBe(200)));
-        work.push(append(others[(client + request) % others.length], messages).then((res) => expect(res.status).toBe(200)));
+        work.push(
+          append(others[(client + request) % others.length], messages).then((res) => expect(res.status).toBe(200)),
+        );
       }
       // Sessions created and ended meanwhile.
-      work.push(create(oid(0xf000 + client)).then(() => fetch(`${server.url}/sessions/${oid(0xf000 + client)}`, { method: 'DELETE' })));
+      work.push(
+        create(oid(0xf000 + client)).then(() =>
+          fetch(`${server.url}/sessions/${oid(0xf000 + client)}`, { method: 'DELETE' }),
+        ),
+      );
     }
     await Promise.all(work);
 
@@ -34,7 +49,9 @@ describe('concurrency (real server)', () => {
     // Every request's ten entries are contiguous and in order.
     for (let i = 0; i < entries.length; i += 10) {
       const [prefix] = entries[i].message.split('-e');
-      expect(entries.slice(i, i + 10).map((entry) => entry.message)).toEqual(Array.from({ length: 10 }, (_, k) => `${prefix}-e${k}`));
+      expect(entries.slice(i, i + 10).map((entry) => entry.message)).toEqual(
+        Array.from({ length: 10 }, (_, k) => `${prefix}-e${k}`),
+      );
     }
     const otherTotal = (await Promise.all(others.map(readAll))).reduce((sum, list) => sum + list.length, 0);
     expect(otherTotal).toBe(2000);

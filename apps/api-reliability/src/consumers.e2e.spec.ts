@@ -3,10 +3,19 @@ import { Client } from './ws-client';
 
 describe('slow and dead WebSocket consumers (real server)', () => {
   it('keeps server memory bounded while a paused client falls behind, and serves the others', async () => {
-    const server = await ServerProcess.start({ WS_MAX_BUFFERED_BYTES: String(1024 * 1024), LOG_CAPACITY: '2000', SESSIONS_WS_INTERVAL_MS: '100', WS_LOG_CHUNK: '100' });
+    const server = await ServerProcess.start({
+      WS_MAX_BUFFERED_BYTES: String(1024 * 1024),
+      LOG_CAPACITY: '2000',
+      SESSIONS_WS_INTERVAL_MS: '100',
+      WS_LOG_CHUNK: '100',
+    });
     try {
       const id = oid(0xd1);
-      await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"slow"}' });
+      await fetch(`${server.url}/sessions/${id}`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"appname":"slow"}',
+      });
       const slow = new Client(server.wsUrl);
       const fast = new Client(server.wsUrl);
       await Promise.all([slow.opened(), fast.opened()]);
@@ -20,7 +29,11 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       const body = Array.from({ length: 100 }, () => line).join('\n');
       const peaks = [0, 0, 0];
       for (let i = 0; i < 300; i++) {
-        await fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+        await fetch(`${server.url}/sessions/${id}/log`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body,
+        });
         if (i % 10 === 0) peaks[Math.floor(i / 100)] = Math.max(peaks[Math.floor(i / 100)], server.rss());
       }
       await fast.until(() => fast.of('log').at(-1)?.cursor === 30_000, 30_000);

@@ -9,7 +9,11 @@ describe('faults (real server)', () => {
       const id = oid(0x1f1);
       await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"f"}' });
       await new Promise<void>((resolve) => {
-        const req = request(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': 500_000 }, agent: false });
+        const req = request(`${server.url}/sessions/${id}/log`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', 'content-length': 500_000 },
+          agent: false,
+        });
         req.on('error', () => resolve());
         req.write('half a line\n'.repeat(10_000));
         setTimeout(() => {
@@ -31,7 +35,11 @@ describe('faults (real server)', () => {
       const id = oid(0x1f2);
       await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"f"}' });
       const body = Array.from({ length: 10_000 }, (_, i) => `line ${i} ${'x'.repeat(80)}`).join('\n');
-      await fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+      await fetch(`${server.url}/sessions/${id}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body,
+      });
       for (let i = 0; i < 20; i++) {
         await new Promise<void>((resolve) => {
           const req = request(`${server.url}/sessions/${id}/log?format=text&limit=10000`, { agent: false }, (res) => {
@@ -56,10 +64,14 @@ describe('faults (real server)', () => {
     try {
       const port = Number(new URL(server.url).port);
       const sockets = await Promise.all(
-        Array.from({ length: 300 }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
-          const socket = connect(port, '127.0.0.1', () => resolve(socket));
-          socket.on('error', () => resolve(socket));
-        })),
+        Array.from(
+          { length: 300 },
+          () =>
+            new Promise<ReturnType<typeof connect>>((resolve) => {
+              const socket = connect(port, '127.0.0.1', () => resolve(socket));
+              socket.on('error', () => resolve(socket));
+            }),
+        ),
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
       const open = sockets.filter((socket) => !socket.destroyed && socket.readyState === 'open').length;
@@ -84,7 +96,11 @@ describe('faults (real server)', () => {
       (async () => {
         while (!stop) {
           try {
-            const res = await fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x\ny\nz' });
+            const res = await fetch(`${server.url}/sessions/${id}/log`, {
+              method: 'POST',
+              headers: { 'content-type': 'text/plain' },
+              body: 'x\ny\nz',
+            });
             const body = await res.json();
             outcomes.push(res.status === 200 && body.appended === 3 ? 'ok' : `bad ${res.status}`);
           } catch {

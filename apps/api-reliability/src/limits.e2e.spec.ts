@@ -5,11 +5,19 @@ describe('limits and odd paths (real server)', () => {
   let server: ServerProcess;
   beforeAll(
     async () =>
-      (server = await ServerProcess.start({ MAX_SESSIONS: '3', MAX_BATCH_ENTRIES: '5', MAX_BODY_BYTES: '2048', MAX_METADATA_KEYS: '2', MAX_MESSAGE_BYTES: '64', MAX_DATA_BYTES: '32' })),
+      (server = await ServerProcess.start({
+        MAX_SESSIONS: '3',
+        MAX_BATCH_ENTRIES: '5',
+        MAX_BODY_BYTES: '2048',
+        MAX_METADATA_KEYS: '2',
+        MAX_MESSAGE_BYTES: '64',
+        MAX_DATA_BYTES: '32',
+      })),
   );
   afterAll(() => server.stop());
 
-  const post = (path: string, body: string, type = 'application/json') => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+  const post = (path: string, body: string, type = 'application/json') =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
   const expectClear = async (res: Response, status: number, mention: string) => {
     expect(res.status).toBe(status);
     const body = await res.json();
@@ -19,12 +27,27 @@ describe('limits and odd paths (real server)', () => {
 
   it('answers each limit with a clear 4xx', async () => {
     const id = oid(0x2a1);
-    await expectClear(await post(`/sessions/${id}`, JSON.stringify({ appname: 'a', metadata: { a: 1, b: 2, c: 3 } })), 400, 'metadata has 3 keys');
+    await expectClear(
+      await post(`/sessions/${id}`, JSON.stringify({ appname: 'a', metadata: { a: 1, b: 2, c: 3 } })),
+      400,
+      'metadata has 3 keys',
+    );
     expect((await post(`/sessions/${id}`, '{"appname":"a"}')).status).toBe(201);
     await expectClear(await post(`/sessions/${id}/log`, 'x'.repeat(3000), 'text/plain'), 413, 'MAX_BODY_BYTES');
-    await expectClear(await post(`/sessions/${id}/log`, JSON.stringify({ entries: Array.from({ length: 6 }, () => ({ message: 'm' })) })), 413, 'MAX_BATCH_ENTRIES');
+    await expectClear(
+      await post(
+        `/sessions/${id}/log`,
+        JSON.stringify({ entries: Array.from({ length: 6 }, () => ({ message: 'm' })) }),
+      ),
+      413,
+      'MAX_BATCH_ENTRIES',
+    );
     await expectClear(await post(`/sessions/${id}/log`, 'y'.repeat(65), 'text/plain'), 400, 'MAX_MESSAGE_BYTES');
-    await expectClear(await post(`/sessions/${id}/log`, JSON.stringify({ message: 'm', data: { text: 'z'.repeat(40) } })), 400, 'MAX_DATA_BYTES');
+    await expectClear(
+      await post(`/sessions/${id}/log`, JSON.stringify({ message: 'm', data: { text: 'z'.repeat(40) } })),
+      400,
+      'MAX_DATA_BYTES',
+    );
     expect((await (await fetch(`${server.url}/sessions/${id}`)).json()).logCursor).toBe(0);
   });
 

@@ -27,7 +27,10 @@ export class ServerProcess {
 
   static async start(env: Record<string, string> = {}): Promise<ServerProcess> {
     const port = await freePort();
-    const server = new ServerProcess(spawnServer({ PORT: String(port), HOST: '127.0.0.1', ...env }), `http://127.0.0.1:${port}`);
+    const server = new ServerProcess(
+      spawnServer({ PORT: String(port), HOST: '127.0.0.1', ...env }),
+      `http://127.0.0.1:${port}`,
+    );
     const child = server.child;
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -43,7 +46,10 @@ export class ServerProcess {
   }
 
   /** Runs the built server with `env` when it is expected to stop by itself: its exit code and output. */
-  static async runToExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+  static async runToExit(
+    env: Record<string, string>,
+    timeoutMs = 20_000,
+  ): Promise<{ code: number | null; output: string }> {
     const server = new ServerProcess(spawnServer(env), '');
     const timer = setTimeout(() => server.child.kill('SIGKILL'), timeoutMs);
     // 'close', not 'exit': by then the output streams have been read to the end.
@@ -77,7 +83,11 @@ export class ServerProcess {
 }
 
 function spawnServer(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['dist/apps/api/main.js'], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['dist/apps/api/main.js'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };

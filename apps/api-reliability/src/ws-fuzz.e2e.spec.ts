@@ -11,8 +11,16 @@ describe('WebSocket fuzzing (real server)', () => {
 
   beforeAll(async () => {
     server = await ServerProcess.start({ WS_MAX_PAYLOAD_BYTES: '4096', LOG_CAPACITY: '100' });
-    await fetch(`${server.url}/sessions/${session}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"ws"}' });
-    await fetch(`${server.url}/sessions/${session}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'one\ntwo' });
+    await fetch(`${server.url}/sessions/${session}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"appname":"ws"}',
+    });
+    await fetch(`${server.url}/sessions/${session}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'one\ntwo',
+    });
   });
   afterAll(() => server.stop());
 
@@ -21,10 +29,33 @@ describe('WebSocket fuzzing (real server)', () => {
     fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value) ?? 'null'),
     fc
       .record({
-        event: fc.oneof(fc.constantFrom('subscribe-log', 'unsubscribe-log', 'sessions', 'log', 'error', '__proto__', 'constructor', ''), fc.string({ maxLength: 20 }), fc.integer()),
+        event: fc.oneof(
+          fc.constantFrom(
+            'subscribe-log',
+            'unsubscribe-log',
+            'sessions',
+            'log',
+            'error',
+            '__proto__',
+            'constructor',
+            '',
+          ),
+          fc.string({ maxLength: 20 }),
+          fc.integer(),
+        ),
         data: fc.oneof(
           fc.jsonValue({ maxDepth: 3 }),
-          fc.record({ id: fc.oneof(fc.constantFrom(session, session.toUpperCase(), oid(0xdead), 'x'), fc.string(), fc.integer()), cursor: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)) }, { requiredKeys: [] }),
+          fc.record(
+            {
+              id: fc.oneof(
+                fc.constantFrom(session, session.toUpperCase(), oid(0xdead), 'x'),
+                fc.string(),
+                fc.integer(),
+              ),
+              cursor: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+            },
+            { requiredKeys: [] },
+          ),
         ),
       })
       .map((message) => JSON.stringify(message)),
@@ -39,7 +70,9 @@ describe('WebSocket fuzzing (real server)', () => {
         for (const text of frames) client.ws.send(text);
         // A known-good subscribe after the garbage must still work on the same connection.
         client.send('subscribe-log', { id: session, cursor: 1 });
-        await client.until(() => client.of('log').some((event) => event.entries.some((entry: { seq: number }) => entry.seq === 1)));
+        await client.until(() =>
+          client.of('log').some((event) => event.entries.some((entry: { seq: number }) => entry.seq === 1)),
+        );
         expect(client.ws.readyState).toBe(WebSocket.OPEN);
         for (const event of client.frames) expect(['sessions', 'log', 'error']).toContain(event.event);
         client.ws.terminate();
@@ -78,10 +111,22 @@ describe('WebSocket fuzzing (real server)', () => {
     client.send('subscribe-log', { id: session, cursor: 2 });
     await client.until(() => client.of('error').length === 1000, 10_000);
     const before = client.of('log').length;
-    await fetch(`${server.url}/sessions/${session}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'after storm' });
-    await client.until(() => client.of('log').slice(before).some((event) => event.entries.some((entry: { message: string }) => entry.message === 'after storm')));
+    await fetch(`${server.url}/sessions/${session}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'after storm',
+    });
+    await client.until(() =>
+      client
+        .of('log')
+        .slice(before)
+        .some((event) => event.entries.some((entry: { message: string }) => entry.message === 'after storm')),
+    );
     // One subscription: the new entry arrived once.
-    const copies = client.of('log').flatMap((event) => event.entries).filter((entry: { message: string }) => entry.message === 'after storm');
+    const copies = client
+      .of('log')
+      .flatMap((event) => event.entries)
+      .filter((entry: { message: string }) => entry.message === 'after storm');
     expect(copies).toHaveLength(1);
     expect(server.alive()).toBe(true);
     client.ws.terminate();

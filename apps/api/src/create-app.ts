@@ -31,7 +31,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(app.get(MetricsService).middleware);
   app.use(securityHeaders);
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, exposedHeaders: Object.values(LOG_HEADERS) });
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+      exposedHeaders: Object.values(LOG_HEADERS),
+    });
   }
   if (config.basePath) app.setGlobalPrefix(config.basePath);
   app.useGlobalFilters(new ApiExceptionFilter());

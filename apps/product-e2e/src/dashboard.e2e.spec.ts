@@ -51,7 +51,12 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     await api(`sessions/${EDITOR}`, {
       method: 'POST',
       headers: JSON_HEADERS,
-      body: JSON.stringify({ appname: 'UnrealEditor', mode: 'editor', jobid: 'build-4711', metadata: { project: 'Lyra', platform: 'Win64' } }),
+      body: JSON.stringify({
+        appname: 'UnrealEditor',
+        mode: 'editor',
+        jobid: 'build-4711',
+        metadata: { project: 'Lyra', platform: 'Win64' },
+      }),
     });
     await row(EDITOR).waitFor({ timeout: 2000 });
     await row(EDITOR).click();
@@ -69,12 +74,16 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     await page.getByTestId('log-rows').getByText('Shader compile finished').waitFor({ timeout: 2000 });
 
     await page.getByTestId('log-filter').fill('shader');
-    await page.waitForFunction(() => document.querySelector('[data-testid="log-count"]')?.textContent?.startsWith('2 /'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="log-count"]')?.textContent?.startsWith('2 /'),
+    );
     expect(await logText()).not.toContain('Loading map');
     expect(await page.locator('[data-testid="log-rows"] mark').count()).toBe(2);
 
     await page.getByTestId('newest-first').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="log-message"]')?.textContent === 'Shader compile finished');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="log-message"]')?.textContent === 'Shader compile finished',
+    );
     const messages = await page.getByTestId('log-message').allInnerTexts();
     expect(messages).toEqual(['Shader compile finished', 'Shader compile started']);
     await screenshot(page, 'dashboard-log-filtered');
@@ -82,7 +91,11 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
 
   it('moves an ended session from the active tab to the ended tab', async () => {
     const id = 'e0e0e0e0e0e0e0e0e0e0e0e0';
-    await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"BuildAgent","mode":"cook"}' });
+    await api(`sessions/${id}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"appname":"BuildAgent","mode":"cook"}',
+    });
     await page.goto(`${base}/dashboard/?status=active`);
     await row(id).waitFor();
     await api(`sessions/${id}`, { method: 'DELETE' });
@@ -112,7 +125,10 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     await Promise.all(pageSockets.map((socket) => socket.close()));
     await page.getByTestId('connection').getByText('Reconnecting').waitFor();
     // 400 lines past a capacity of 300 while the page is away: seq 1–100 are evicted.
-    await appendText(id, Array.from({ length: 400 }, (_, i) => `flood ${i}`));
+    await appendText(
+      id,
+      Array.from({ length: 400 }, (_, i) => `flood ${i}`),
+    );
     blocked = false;
 
     await page.getByTestId('connection').getByText('Live').waitFor({ timeout: 15_000 });
@@ -124,14 +140,22 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     await page.getByTestId('gap-row').waitFor();
     expect(await page.getByTestId('gap-row').innerText()).toContain('100 entries evicted');
     expect(await page.getByTestId('log-message').first().innerText()).toBe('first');
-    await page.getByTestId('new-entries').or(page.getByTestId('follow').getByText('Follow', { exact: true })).first().waitFor();
+    await page
+      .getByTestId('new-entries')
+      .or(page.getByTestId('follow').getByText('Follow', { exact: true }))
+      .first()
+      .waitFor();
     await screenshot(page, 'dashboard-gap-row');
   });
 
   it('keeps HTML and script in client strings as inert text', async () => {
     const id = 'b2b2b2b2b2b2b2b2b2b2b2b2';
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
-    await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ appname: payload, metadata: { [payload]: payload } }) });
+    await api(`sessions/${id}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ appname: payload, metadata: { [payload]: payload } }),
+    });
     await appendText(id, [payload]);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-rows').getByText(payload).waitFor();

@@ -96,7 +96,9 @@ http {
 }
 `,
   );
-  const child = new Child(spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = new Child(
+    spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   await waitFor(`http://127.0.0.1:${port}/zen/health`, child);
   return child;
 }

@@ -14,7 +14,11 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
 
   beforeAll(async () => {
     const serverPort = await freePort();
-    server = await startServer(serverPort, { BASE_PATH: '/zen', TRUST_PROXY: 'loopback', SESSIONS_WS_INTERVAL_MS: '200' });
+    server = await startServer(serverPort, {
+      BASE_PATH: '/zen',
+      TRUST_PROXY: 'loopback',
+      SESSIONS_WS_INTERVAL_MS: '200',
+    });
     const proxyPort = await freePort();
     nginx = await startNginx(proxyPort, serverPort);
     proxied = `http://127.0.0.1:${proxyPort}/zen`;
@@ -40,7 +44,11 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
 
   it('streams log downloads and passes error answers through', async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n');
-    const append = await fetch(`${proxied}/sessions/${ID}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines });
+    const append = await fetch(`${proxied}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: lines,
+    });
     expect(await append.json()).toMatchObject({ appended: 2000 });
     const download = await fetch(`${proxied}/sessions/${ID}/log?format=text&limit=10000&cursor=0`);
     expect(download.headers.get('x-log-cursor')).toBe('2000');
@@ -67,7 +75,11 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
     });
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ event: 'subscribe-log', data: { id: ID, cursor: 2000 } }));
-    await fetch(`${proxied}/sessions/${ID}/log`, { method: 'POST', headers: JSON_HEADERS, body: '{"message":"through the proxy"}' });
+    await fetch(`${proxied}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"message":"through the proxy"}',
+    });
     await gotLine;
     expect(received.flatMap((event) => event.entries.map((entry) => entry.seq))).toEqual([2000]);
     ws.close();
@@ -87,7 +99,9 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
       await page.goto(`${proxied}/`);
       expect(page.url()).toBe(`${proxied}/dashboard/`);
       const { serverSessionId } = (await (await fetch(`${proxied}/sessions/`)).json()) as SessionList;
-      await page.waitForFunction((id) => location.pathname.endsWith(`/sessions/${id}`), serverSessionId, { timeout: 15_000 });
+      await page.waitForFunction((id) => location.pathname.endsWith(`/sessions/${id}`), serverSessionId, {
+        timeout: 15_000,
+      });
       await page.getByText('zenserver').first().waitFor({ timeout: 15_000 });
       await screenshot(page, 'dashboard-behind-nginx');
       expect(failed).toEqual([]);

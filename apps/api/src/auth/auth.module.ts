@@ -8,7 +8,11 @@ import { AuthGuard } from './auth.guard';
 @Global()
 @Module({
   providers: [
-    { provide: AccessTokens, useFactory: (config: AppConfig) => new AccessTokens(config.authToken, config.authReadToken), inject: [AppConfig] },
+    {
+      provide: AccessTokens,
+      useFactory: (config: AppConfig) => new AccessTokens(config.authToken, config.authReadToken),
+      inject: [AppConfig],
+    },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AccessTokens],

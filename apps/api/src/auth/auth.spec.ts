@@ -25,7 +25,11 @@ describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
     afterAll(() => server.close());
 
     it('answers a write without the token with 401 in the error shape and changes nothing', async () => {
-      const res = await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"a"}' });
+      const res = await fetch(`${server.url}/sessions/${ID}`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"appname":"a"}',
+      });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
       const body = (await res.json()) as ErrorResponse;
@@ -59,8 +63,12 @@ describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
     it('needs a token for reads and metrics; either token opens them', async () => {
       expect((await fetch(`${server.url}/sessions/`)).status).toBe(401);
       expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
-      expect((await fetch(`${server.url}/sessions/`, { headers: { authorization: `Bearer ${READ}` } })).status).toBe(200);
-      expect((await fetch(`${server.url}/sessions/`, { headers: { authorization: `Bearer ${WRITE}` } })).status).toBe(200);
+      expect((await fetch(`${server.url}/sessions/`, { headers: { authorization: `Bearer ${READ}` } })).status).toBe(
+        200,
+      );
+      expect((await fetch(`${server.url}/sessions/`, { headers: { authorization: `Bearer ${WRITE}` } })).status).toBe(
+        200,
+      );
       expect((await fetch(`${server.url}/metrics?access_token=${READ}`)).status).toBe(200);
     });
 

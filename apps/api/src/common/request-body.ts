@@ -82,7 +82,9 @@ function readWhole(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (!settled) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
       settled = true;
     });
-    req.on('error', (error) => settle(() => new BadRequestException(`request body could not be read: ${error.message}`)));
+    req.on('error', (error) =>
+      settle(() => new BadRequestException(`request body could not be read: ${error.message}`)),
+    );
     // 'close' before 'end': the client went away mid-upload.
     req.on('close', () => settle(() => new BadRequestException('request body was aborted by the client')));
   });
@@ -107,7 +109,9 @@ function acceptedMediaType(header: string | undefined, accepted: readonly string
   try {
     parsed = parseContentType(header);
   } catch {
-    throw new UnsupportedMediaTypeException(`Content-Type ${JSON.stringify(header)} is not valid; expected ${expected}`);
+    throw new UnsupportedMediaTypeException(
+      `Content-Type ${JSON.stringify(header)} is not valid; expected ${expected}`,
+    );
   }
   if (!accepted.includes(parsed.type)) {
     throw new UnsupportedMediaTypeException(`Content-Type ${parsed.type} is not supported; expected ${expected}`);

@@ -17,9 +17,22 @@ export function presetHeaders(res: ServerResponse, headers: HeaderList): void {
 }
 
 /** Writes a whole, already-serialised body with its status and headers in one go. */
-export function sendBody(res: ServerResponse, status: number, contentType: string, body: string, headers: HeaderList = []): void {
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: HeaderList = [],
+): void {
   const preset = presets.get(res) ?? [];
-  res.writeHead(status, [...preset, ...headers, 'Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body))]);
+  res.writeHead(status, [
+    ...preset,
+    ...headers,
+    'Content-Type',
+    contentType,
+    'Content-Length',
+    String(Buffer.byteLength(body)),
+  ]);
   res.end(body);
 }
 

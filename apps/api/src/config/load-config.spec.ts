@@ -93,7 +93,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects a short token without echoing it', () => {
-    expect(() => loadConfig({ AUTH_TOKEN: 'short' })).toThrow('AUTH_TOKEN must be at least 8 characters without spaces');
+    expect(() => loadConfig({ AUTH_TOKEN: 'short' })).toThrow(
+      'AUTH_TOKEN must be at least 8 characters without spaces',
+    );
     expect(() => loadConfig({ AUTH_TOKEN: 'short' })).not.toThrow(/short"/);
   });
 

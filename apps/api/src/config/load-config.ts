@@ -64,7 +64,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return config;
 }
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 class EnvReader {
   constructor(
@@ -92,7 +93,12 @@ class EnvReader {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
-      return this.fail(name, "an IP address or a host name (e.g. '127.0.0.1', '0.0.0.0', '::', 'localhost')", fallback, raw);
+      return this.fail(
+        name,
+        "an IP address or a host name (e.g. '127.0.0.1', '0.0.0.0', '::', 'localhost')",
+        fallback,
+        raw,
+      );
     }
     return raw;
   }
@@ -124,7 +130,10 @@ class EnvReader {
   }
 
   list(name: string): string[] {
-    return (this.raw(name) ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+    return (this.raw(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   }
 
   /** The variable's value, or undefined when unset or empty. */

@@ -12,7 +12,10 @@ describe('health and shutdown', () => {
     expect(await live.json()).toMatchObject({ status: 'ok' });
     const ready = await fetch(`${server.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', details: { sessions: { status: 'up' }, lifecycle: { status: 'up' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      details: { sessions: { status: 'up' }, lifecycle: { status: 'up' } },
+    });
   });
 });
 

@@ -63,7 +63,8 @@ export class LiveWsAdapter extends WsAdapter {
       const message = problem ? undefined : parseMessage(raw);
       const handler = message && byEvent.get(message.event);
       if (!handler) {
-        const why = problem ?? (message ? unknownEvent(message.event) : 'a message must be JSON: {"event": "...", "data": ...}');
+        const why =
+          problem ?? (message ? unknownEvent(message.event) : 'a message must be JSON: {"event": "...", "data": ...}');
         return send(client, errorFrame(why));
       }
       transform(handler.callback(message.data, message.event)).subscribe({

@@ -19,7 +19,9 @@ class Client {
   }
 
   opened(): Promise<void> {
-    return new Promise((resolve) => (this.ws.readyState === WebSocket.OPEN ? resolve() : this.ws.once('open', () => resolve())));
+    return new Promise((resolve) =>
+      this.ws.readyState === WebSocket.OPEN ? resolve() : this.ws.once('open', () => resolve()),
+    );
   }
 
   send(event: string, data: unknown): void {
@@ -49,7 +51,11 @@ class Client {
 describe('LiveGateway (/sessions/ws)', () => {
   let server: RunningApp;
   const append = (lines: string[]) =>
-    fetch(`${server.url}/sessions/${ID}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+    fetch(`${server.url}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: lines.join('\n'),
+    });
 
   beforeAll(async () => {
     server = await startApp({ SESSIONS_WS_INTERVAL_MS: '100', WS_LOG_CHUNK: '2', LOG_CAPACITY: '50' });
@@ -123,8 +129,16 @@ describe('LiveGateway (/sessions/ws)', () => {
     ['an unknown event', JSON.stringify({ event: 'nope', data: {} }), 'unknown event "nope"'],
     ['a bad id', JSON.stringify({ event: 'subscribe-log', data: { id: 'x' } }), 'data.id must be a session id'],
     ['no data', JSON.stringify({ event: 'subscribe-log' }), 'data.id must be a session id'],
-    ['a bad cursor', JSON.stringify({ event: 'subscribe-log', data: { id: ID, cursor: -1 } }), 'cursor must be a non-negative integer'],
-    ['an unknown session', JSON.stringify({ event: 'subscribe-log', data: { id: 'abababababababababababab' } }), 'not found'],
+    [
+      'a bad cursor',
+      JSON.stringify({ event: 'subscribe-log', data: { id: ID, cursor: -1 } }),
+      'cursor must be a non-negative integer',
+    ],
+    [
+      'an unknown session',
+      JSON.stringify({ event: 'subscribe-log', data: { id: 'abababababababababababab' } }),
+      'not found',
+    ],
   ])('answers %s with an error event and keeps the connection open', async (_name, frame, message) => {
     const client = new Client(`${server.wsUrl}/sessions/ws`);
     await client.opened();
@@ -157,7 +171,12 @@ describe('LiveGateway (/sessions/ws)', () => {
 describe('LiveGateway with a client that stops reading', () => {
   let server: RunningApp;
   beforeAll(async () => {
-    server = await startApp({ WS_MAX_BUFFERED_BYTES: '1024', LOG_CAPACITY: '100', WS_LOG_CHUNK: '50', SESSIONS_WS_INTERVAL_MS: '50' });
+    server = await startApp({
+      WS_MAX_BUFFERED_BYTES: '1024',
+      LOG_CAPACITY: '100',
+      WS_LOG_CHUNK: '50',
+      SESSIONS_WS_INTERVAL_MS: '50',
+    });
     await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"slow"}' });
   });
   afterAll(() => server.close());
@@ -175,7 +194,11 @@ describe('LiveGateway with a client that stops reading', () => {
     const line = 'y'.repeat(4000);
     for (let i = 0; i < 60; i++) {
       const body = Array.from({ length: 50 }, () => line).join('\n');
-      await fetch(`${server.url}/sessions/${ID}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+      await fetch(`${server.url}/sessions/${ID}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body,
+      });
     }
     await fast.until(() => fast.seqs().length === 3000, 10_000);
     expect(fast.seqs()).toEqual(Array.from({ length: 3000 }, (_, i) => i));

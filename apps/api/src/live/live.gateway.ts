@@ -27,7 +27,13 @@ const alive = new WeakSet<WebSocket>();
  */
 @WebSocketGateway({ path: SESSIONS_WS_PATH })
 @UseFilters(WsErrorFilter)
-export class LiveGateway implements OnGatewayInit<Server>, OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket>, OnApplicationShutdown {
+export class LiveGateway
+  implements
+    OnGatewayInit<Server>,
+    OnGatewayConnection<WebSocket>,
+    OnGatewayDisconnect<WebSocket>,
+    OnApplicationShutdown
+{
   private server!: Server;
   private readonly timers: NodeJS.Timeout[] = [];
 

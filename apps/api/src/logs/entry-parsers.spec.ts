@@ -25,7 +25,9 @@ describe('parseTextEntries', () => {
   it('keeps multi-byte characters whole and measures lines in UTF-8 bytes', () => {
     expect(text('héllo ✓\n').messages).toEqual(['héllo ✓']);
     expect(text('✓✓✓\n').messages).toEqual(['✓✓✓']); // 9 bytes
-    expect(() => text('ok\n✓✓✓✓\n')).toThrow(new BadRequestException('line 2 is longer than 10 bytes (MAX_MESSAGE_BYTES)'));
+    expect(() => text('ok\n✓✓✓✓\n')).toThrow(
+      new BadRequestException('line 2 is longer than 10 bytes (MAX_MESSAGE_BYTES)'),
+    );
   });
 
   it('rejects more lines than a batch may hold', () => {
@@ -60,7 +62,10 @@ describe('parseJsonEntries', () => {
     [{ message: 'x', level: 'fatal' }, 'level must be one of debug, info, warn, error'],
     [{ message: 'x', level: 'toString' }, 'level must be one of debug, info, warn, error'],
     [{ message: 'x', data: [1] }, 'data must be an object'],
-    [{ message: 'x', data: { text: 'more than twenty bytes' } }, 'data is larger than 20 bytes serialised (MAX_DATA_BYTES)'],
+    [
+      { message: 'x', data: { text: 'more than twenty bytes' } },
+      'data is larger than 20 bytes serialised (MAX_DATA_BYTES)',
+    ],
     [{ message: '12345678901' }, 'message is longer than 10 bytes (MAX_MESSAGE_BYTES)'],
     [{ entries: {} }, 'entries must be an array'],
     [{ entries: [{ message: 'ok' }, 'x'] }, 'entries[1] must be an object'],
@@ -90,14 +95,22 @@ describe('parseTime', () => {
   });
 
   // Found by the black-box contract check: these came back as "+010000-…" and "-000001-…".
-  it.each(['9999-12-31T23:59:59-01:00', '0000-01-01T00:00:00+01:00'])('rejects %s, outside 0000–9999 once in UTC', (value) => {
-    expect(() => parseTime(value, '')).toThrow('time must fall within the years 0000–9999 in UTC');
-  });
-
-  it.each(['2026-11-24', '2026-11-24T12:00Z', '2026-11-24T12:00:00', '2026-02-30T00:00:00Z', '2026-11-24T24:00:00Z', '2026-13-01T00:00:00Z', 1795521600000])(
-    'rejects %j',
+  it.each(['9999-12-31T23:59:59-01:00', '0000-01-01T00:00:00+01:00'])(
+    'rejects %s, outside 0000–9999 once in UTC',
     (value) => {
-      expect(() => parseTime(value, '')).toThrow(BadRequestException);
+      expect(() => parseTime(value, '')).toThrow('time must fall within the years 0000–9999 in UTC');
     },
   );
+
+  it.each([
+    '2026-11-24',
+    '2026-11-24T12:00Z',
+    '2026-11-24T12:00:00',
+    '2026-02-30T00:00:00Z',
+    '2026-11-24T24:00:00Z',
+    '2026-13-01T00:00:00Z',
+    1795521600000,
+  ])('rejects %j', (value) => {
+    expect(() => parseTime(value, '')).toThrow(BadRequestException);
+  });
 });

@@ -96,7 +96,9 @@ function serialiseData(data: unknown, path: string, limits: EntryLimits): string
     throw new BadRequestException(`${path}data is nested too deeply to serialise`);
   }
   if (json.length * 3 > limits.dataMaxBytes && Buffer.byteLength(json) > limits.dataMaxBytes) {
-    throw new BadRequestException(`${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`);
+    throw new BadRequestException(
+      `${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`,
+    );
   }
   return json;
 }
@@ -112,7 +114,9 @@ export function parseTime(value: unknown, path: string): number {
   const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
   const ms = match && validFields(match) ? Date.parse(value as string) : NaN;
   if (Number.isNaN(ms)) {
-    throw new BadRequestException(`${path}time must be a full ISO-8601 date-time with Z or an offset, e.g. 2026-11-24T12:00:00.000Z`);
+    throw new BadRequestException(
+      `${path}time must be a full ISO-8601 date-time with Z or an offset, e.g. 2026-11-24T12:00:00.000Z`,
+    );
   }
   // An offset can carry 0000-01-01 or 9999-12-31 out of that range once converted to UTC.
   if (ms < EARLIEST_TIME || ms > LATEST_TIME) {
@@ -125,12 +129,23 @@ function validFields(match: RegExpExecArray): boolean {
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = match[9] === undefined || (Number(match[10]) <= 23 && Number(match[11]) <= 59);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetOk
+  );
 }
 
 function checkBatchSize(count: number, limits: EntryLimits): void {
   if (count > limits.batchMaxEntries) {
-    throw new PayloadTooLargeException(`the request holds ${count} entries; at most ${limits.batchMaxEntries} are allowed (MAX_BATCH_ENTRIES)`);
+    throw new PayloadTooLargeException(
+      `the request holds ${count} entries; at most ${limits.batchMaxEntries} are allowed (MAX_BATCH_ENTRIES)`,
+    );
   }
 }
 

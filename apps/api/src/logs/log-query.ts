@@ -13,7 +13,10 @@ export type LogQuery =
  * Offset mode when `offset` is given, or `limit` without `cursor`; cursor mode
  * otherwise, from 0 by default.
  */
-export function parseLogQuery(query: ParsedUrlQuery, limits: Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>): LogQuery {
+export function parseLogQuery(
+  query: ParsedUrlQuery,
+  limits: Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>,
+): LogQuery {
   const cursor = intQueryValue(query, 'cursor');
   const offset = intQueryValue(query, 'offset');
   const limit = intQueryValue(query, 'limit', limits.readMaxLimit);
@@ -23,7 +26,11 @@ export function parseLogQuery(query: ParsedUrlQuery, limits: Pick<Limits, 'readM
     throw new BadRequestException('cursor and offset cannot be combined: use cursor mode or offset mode');
   }
   if (offset !== undefined || (limit !== undefined && cursor === undefined)) {
-    const read: PageRead = { ...filter, offset: offset ?? 0, limit: limit ?? Math.min(limits.offsetDefaultLimit, limits.readMaxLimit) };
+    const read: PageRead = {
+      ...filter,
+      offset: offset ?? 0,
+      limit: limit ?? Math.min(limits.offsetDefaultLimit, limits.readMaxLimit),
+    };
     return { mode: 'offset', read, format };
   }
   return { mode: 'cursor', read: { ...filter, cursor: cursor ?? 0, limit }, format };

@@ -11,7 +11,14 @@ import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators
 import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
 import { SessionsService } from '../sessions/sessions.service';
 import { parseJsonEntries, parseTextEntries } from './entry-parsers';
-import { cursorPageJson, entriesNdjson, entriesText, FORMAT_CONTENT_TYPES, offsetPageJson, pageHeaders } from './log-format';
+import {
+  cursorPageJson,
+  entriesNdjson,
+  entriesText,
+  FORMAT_CONTENT_TYPES,
+  offsetPageJson,
+  pageHeaders,
+} from './log-format';
 import { parseLogQuery } from './log-query';
 import { LogsService } from './logs.service';
 import { StoredEntry } from './store/log-store';
@@ -37,10 +44,17 @@ export class LogsController {
   @Post()
   @ApiSessionId()
   @ApiConsumes('application/json', 'text/plain')
-  @ApiBody({ schema: LOG_APPEND_INPUT, description: 'One entry, {"entries": [...]}, or text lines (one info entry each)' })
+  @ApiBody({
+    schema: LOG_APPEND_INPUT,
+    description: 'One entry, {"entries": [...]}, or text lines (one info entry each)',
+  })
   @ApiJson(200, 'Appended; cursor is the new logCursor', APPEND_RESULT)
   @ApiErrors(400, 403, 404, 409, 413, 415)
-  async append(@Param('id', OidPipe) id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+  async append(
+    @Param('id', OidPipe) id: string,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
     const body = await this.bodies.read(req, APPEND_TYPES, false);
     const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
     const record = this.sessions.get(id);
@@ -56,7 +70,12 @@ export class LogsController {
 
   @Get()
   @ApiSessionId()
-  @ApiQuery({ name: 'cursor', required: false, type: 'integer', description: 'Cursor mode: entries with seq >= cursor' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    type: 'integer',
+    description: 'Cursor mode: entries with seq >= cursor',
+  })
   @ApiQuery({ name: 'offset', required: false, type: 'integer', description: 'Offset mode: held entries by position' })
   @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '0–10,000' })
   @ApiQuery({ name: 'level', required: false, enum: LOG_LEVELS, description: 'This level or more severe' })
@@ -70,7 +89,8 @@ export class LogsController {
     const query = parseLogQuery(queryOf(req), this.config.limits);
     if (query.mode === 'offset') {
       const slice = await this.logs.readPage(record, query.read);
-      if (query.format === 'json') return sendJson(res, 200, offsetPageJson(slice, query.read.offset, query.read.limit));
+      if (query.format === 'json')
+        return sendJson(res, 200, offsetPageJson(slice, query.read.offset, query.read.limit));
       return sendFormatted(res, query.format, slice.entries, pageHeaders(slice.cursor, 0, slice.total));
     }
     const withTotal = query.format !== 'json';
@@ -86,7 +106,12 @@ function queryOf(req: IncomingMessage): ReturnType<typeof parseQuery> {
   return start === -1 ? {} : parseQuery(url.slice(start + 1));
 }
 
-function sendFormatted(res: ServerResponse, format: 'ndjson' | 'text', entries: StoredEntry[], headers: HeaderList): void {
+function sendFormatted(
+  res: ServerResponse,
+  format: 'ndjson' | 'text',
+  entries: StoredEntry[],
+  headers: HeaderList,
+): void {
   const body = format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
   sendBody(res, 200, FORMAT_CONTENT_TYPES[format], body, headers);
 }

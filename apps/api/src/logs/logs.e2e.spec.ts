@@ -9,8 +9,10 @@ const TEXT = { 'content-type': 'text/plain' };
 describe('session logs API (real HTTP server)', () => {
   let server: RunningApp;
   let url: string;
-  const append = (body: string, headers: Record<string, string> = JSON_HEADERS, id = ID) => fetch(`${url}/sessions/${id}/log`, { method: 'POST', headers, body });
-  const read = async <T>(query: string, id = ID) => (await (await fetch(`${url}/sessions/${id}/log${query}`)).json()) as T;
+  const append = (body: string, headers: Record<string, string> = JSON_HEADERS, id = ID) =>
+    fetch(`${url}/sessions/${id}/log`, { method: 'POST', headers, body });
+  const read = async <T>(query: string, id = ID) =>
+    (await (await fetch(`${url}/sessions/${id}/log${query}`)).json()) as T;
   const expectError = async (res: Response, status: number, message: string) => {
     expect(res.status).toBe(status);
     const body = (await res.json()) as ErrorResponse;
@@ -43,19 +45,41 @@ describe('session logs API (real HTTP server)', () => {
     });
 
     it('takes one JSON entry or a batch, with levels, data and client times in UTC', async () => {
-      expect(await (await append('{"level":"warn","message":"Shader compile slow","data":{"ms":5120}}')).json()).toEqual({ appended: 1, cursor: 4 });
-      const batch = { entries: [{ message: 'a', level: 'error', time: '2026-11-24T13:00:01.5+01:00' }, { message: 'b', level: null, data: null, time: null }] };
+      expect(
+        await (await append('{"level":"warn","message":"Shader compile slow","data":{"ms":5120}}')).json(),
+      ).toEqual({ appended: 1, cursor: 4 });
+      const batch = {
+        entries: [
+          { message: 'a', level: 'error', time: '2026-11-24T13:00:01.5+01:00' },
+          { message: 'b', level: null, data: null, time: null },
+        ],
+      };
       expect(await (await append(JSON.stringify(batch))).json()).toEqual({ appended: 2, cursor: 6 });
       const page = await read<LogCursorPage>('?cursor=3');
       expect(page.entries).toEqual([
-        { seq: 3, time: expect.stringMatching(/Z$/), level: 'warn', message: 'Shader compile slow', data: { ms: 5120 } },
+        {
+          seq: 3,
+          time: expect.stringMatching(/Z$/),
+          level: 'warn',
+          message: 'Shader compile slow',
+          data: { ms: 5120 },
+        },
         { seq: 4, time: '2026-11-24T12:00:01.500Z', level: 'error', message: 'a' },
-        { seq: 5, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), level: 'info', message: 'b' },
+        {
+          seq: 5,
+          time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+          level: 'info',
+          message: 'b',
+        },
       ]);
     });
 
     it('appends nothing from a batch with one invalid entry', async () => {
-      await expectError(await append(JSON.stringify({ entries: [{ message: 'ok' }, { message: 'bad', level: 'fatal' }] })), 400, 'entries[1].level');
+      await expectError(
+        await append(JSON.stringify({ entries: [{ message: 'ok' }, { message: 'bad', level: 'fatal' }] })),
+        400,
+        'entries[1].level',
+      );
       expect((await read<LogCursorPage>('?cursor=6')).entries).toEqual([]);
     });
 
@@ -153,7 +177,9 @@ describe('session logs API (real HTTP server)', () => {
     });
 
     it('keeps logs of ended sessions readable', async () => {
-      expect((await read<LogCursorPage>('', ENDED)).entries.map((entry) => entry.message)).toEqual(['kept after the end']);
+      expect((await read<LogCursorPage>('', ENDED)).entries.map((entry) => entry.message)).toEqual([
+        'kept after the end',
+      ]);
     });
   });
 

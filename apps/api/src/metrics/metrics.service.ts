@@ -31,8 +31,18 @@ export class MetricsService {
       },
     });
     const stats = () => store.stats();
-    levelCounter('zen_log_entries_appended_total', 'Log entries appended, by level', registers, async () => (await stats()).appended);
-    levelCounter('zen_log_entries_evicted_total', "Log entries evicted past a log's capacity, by level", registers, async () => (await stats()).evicted);
+    levelCounter(
+      'zen_log_entries_appended_total',
+      'Log entries appended, by level',
+      registers,
+      async () => (await stats()).appended,
+    );
+    levelCounter(
+      'zen_log_entries_evicted_total',
+      "Log entries evicted past a log's capacity, by level",
+      registers,
+      async () => (await stats()).evicted,
+    );
     new Gauge({
       name: 'zen_ws_clients',
       help: 'Connected WebSocket clients',

@@ -25,8 +25,16 @@ describe('GET /metrics', () => {
     const before = await scrape();
     const added = (text: string, series: string) => (value(text, series) ?? 0) - (value(before, series) ?? 0);
     await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"m"}' });
-    const entries = [{ level: 'warn', message: 'a' }, { level: 'warn', message: 'b' }, { level: 'error', message: 'c' }];
-    await fetch(`${server.url}/sessions/${ID}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    const entries = [
+      { level: 'warn', message: 'a' },
+      { level: 'warn', message: 'b' },
+      { level: 'error', message: 'c' },
+    ];
+    await fetch(`${server.url}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ entries }),
+    });
     const ws = new WebSocket(`${server.wsUrl}/sessions/ws`);
     await new Promise((resolve) => ws.once('message', resolve));
     ws.send(JSON.stringify({ event: 'subscribe-log', data: { id: ID } }));
@@ -42,9 +50,13 @@ describe('GET /metrics', () => {
     expect(value(text, 'zen_ws_clients')).toBe(1);
     expect(value(text, 'zen_ws_subscriptions')).toBe(1);
     // Requests are counted by the histogram's _count (no separate counter to keep in step).
-    expect(value(text, 'zen_http_request_duration_seconds_count{method="POST",route="/sessions/:id/log",status="200"}')).toBe(1);
+    expect(
+      value(text, 'zen_http_request_duration_seconds_count{method="POST",route="/sessions/:id/log",status="200"}'),
+    ).toBe(1);
     expect(text).not.toContain('zen_http_requests_total');
-    expect(text).toContain('zen_http_request_duration_seconds_bucket{le="0.001",method="POST",route="/sessions/:id/log",status="200"}');
+    expect(text).toContain(
+      'zen_http_request_duration_seconds_bucket{le="0.001",method="POST",route="/sessions/:id/log",status="200"}',
+    );
     expect(text).toContain('process_cpu_seconds_total');
     ws.close();
   });
@@ -53,7 +65,9 @@ describe('GET /metrics', () => {
     await fetch(`${server.url}/sessions/c2c2c2c2c2c2c2c2c2c2c2c2`);
     await fetch(`${server.url}/no/such/route`);
     const text = await scrape();
-    expect(value(text, 'zen_http_request_duration_seconds_count{method="GET",route="/sessions/:id",status="404"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      value(text, 'zen_http_request_duration_seconds_count{method="GET",route="/sessions/:id",status="404"}'),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).toContain('route="unmatched",status="404"');
     expect(text).not.toContain('c2c2c2c2c2c2c2c2c2c2c2c2');
   });

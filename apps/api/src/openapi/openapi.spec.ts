@@ -44,14 +44,15 @@ describe('OpenAPI document', () => {
     expect(routes.sort()).toEqual(expected.sort());
   });
 
-  it.each(Object.entries(CONTRACT).flatMap(([path, methods]) => Object.entries(methods).map(([method, statuses]) => ({ path, method, statuses }))))(
-    '$method $path lists the statuses the contract names',
-    ({ path, method, statuses }) => {
-      const operation = (document.paths[`/zen${path}`] as Record<string, { responses: Record<string, unknown> }>)[method];
-      const listed = Object.keys(operation.responses).map(Number);
-      expect(listed.sort()).toEqual([...statuses].sort());
-    },
-  );
+  it.each(
+    Object.entries(CONTRACT).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, statuses]) => ({ path, method, statuses })),
+    ),
+  )('$method $path lists the statuses the contract names', ({ path, method, statuses }) => {
+    const operation = (document.paths[`/zen${path}`] as Record<string, { responses: Record<string, unknown> }>)[method];
+    const listed = Object.keys(operation.responses).map(Number);
+    expect(listed.sort()).toEqual([...statuses].sort());
+  });
 
   it('serves the docs UI', async () => {
     const res = await fetch(`${server.url}/api-docs`);

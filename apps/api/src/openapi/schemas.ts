@@ -66,7 +66,10 @@ const LOG_ENTRY_INPUT: SchemaObject = {
 };
 
 export const LOG_APPEND_INPUT: SchemaObject = {
-  oneOf: [LOG_ENTRY_INPUT, { type: 'object', required: ['entries'], properties: { entries: { type: 'array', items: LOG_ENTRY_INPUT } } }],
+  oneOf: [
+    LOG_ENTRY_INPUT,
+    { type: 'object', required: ['entries'], properties: { entries: { type: 'array', items: LOG_ENTRY_INPUT } } },
+  ],
 };
 
 export const LOG_PAGE: SchemaObject = {

@@ -30,7 +30,9 @@ describe('ServerLogger (real server)', () => {
   it('appends start-up messages logged before the server session existed', async () => {
     const { entries } = await serverLog();
     expect(entries.some((entry) => entry.message === 'Starting Nest application...')).toBe(true);
-    expect(entries.find((entry) => entry.message.startsWith('Mapped {/sessions'))?.data).toEqual({ context: 'RouterExplorer' });
+    expect(entries.find((entry) => entry.message.startsWith('Mapped {/sessions'))?.data).toEqual({
+      context: 'RouterExplorer',
+    });
   });
 
   it('maps Nest levels to log levels and keeps printing to the console', async () => {

@@ -56,9 +56,12 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     const batch = this.early ?? emptyBatch();
     if (batch === this.early && batch.messages.length >= EARLY_LIMIT) return;
     const now = Date.now();
-    const data = context || stack ? JSON.stringify({ context: context || undefined, stack: stack || undefined }) : undefined;
+    const data =
+      context || stack ? JSON.stringify({ context: context || undefined, stack: stack || undefined }) : undefined;
     for (const message of messages) {
-      batch.messages.push(typeof message === 'string' ? message : inspect(message, { depth: 4, breakLength: Infinity }));
+      batch.messages.push(
+        typeof message === 'string' ? message : inspect(message, { depth: 4, breakLength: Infinity }),
+      );
       batch.levels.push(level);
       batch.times.push(now);
       if (data !== undefined) (batch.data ??= new Array(batch.messages.length - 1)).push(data);

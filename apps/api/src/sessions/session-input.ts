@@ -29,7 +29,9 @@ export class SessionInputValidator {
       jobid: input['jobid'],
       metadata: input['metadata'],
     });
-    const messages = validateSync(dto, { stopAtFirstError: true }).flatMap((error) => Object.values(error.constraints ?? {}));
+    const messages = validateSync(dto, { stopAtFirstError: true }).flatMap((error) =>
+      Object.values(error.constraints ?? {}),
+    );
     if (messages.length > 0) throw new BadRequestException(messages.length === 1 ? messages[0] : messages);
     return {
       appname: dto.appname as string | undefined,

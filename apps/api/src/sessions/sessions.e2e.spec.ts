@@ -12,8 +12,13 @@ describe('sessions API (real HTTP server)', () => {
   let url: string;
 
   const post = (id: string, body?: unknown, headers: Record<string, string> = JSON_HEADERS) =>
-    fetch(`${url}/sessions/${id}`, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const put = (id: string, body: unknown) => fetch(`${url}/sessions/${id}`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(body) });
+    fetch(`${url}/sessions/${id}`, {
+      method: 'POST',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const put = (id: string, body: unknown) =>
+    fetch(`${url}/sessions/${id}`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(body) });
   const get = async (id: string) => (await fetch(`${url}/sessions/${id}`)).json() as Promise<Session>;
   const list = async (query = '') => (await fetch(`${url}/sessions/${query}`)).json() as Promise<SessionList>;
   const expectError = async (res: Response, status: number, message: string | RegExp) => {
@@ -55,7 +60,12 @@ describe('sessions API (real HTTP server)', () => {
     });
 
     it('normalises an upper-case id', async () => {
-      const res = await post(B.toUpperCase(), { appname: 'Agent', mode: 'cook', jobid: 'j1', metadata: { a: 1, b: { c: [true] } } });
+      const res = await post(B.toUpperCase(), {
+        appname: 'Agent',
+        mode: 'cook',
+        jobid: 'j1',
+        metadata: { a: 1, b: { c: [true] } },
+      });
       expect(res.status).toBe(201);
       expect((await res.json()).id).toBe(B);
       expect((await get(B.toUpperCase())).metadata).toEqual({ a: 1, b: { c: [true] } });
@@ -96,7 +106,10 @@ describe('sessions API (real HTTP server)', () => {
       [{ appname: 'a', metadata: 'x' }, 'metadata must be an object'],
       [{ appname: 'a', metadata: { '': 1 } }, 'metadata keys must be 1–128 characters long'],
       [{ appname: 'a', metadata: { ['k'.repeat(129)]: 1 } }, 'metadata keys must be 1–128 characters long'],
-      [{ appname: 'a', metadata: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, i])) }, 'metadata has 257 keys'],
+      [
+        { appname: 'a', metadata: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, i])) },
+        'metadata has 257 keys',
+      ],
     ])('rejects %j with 400 naming the problem, creating nothing', async (body, message) => {
       await expectError(await post(UNKNOWN, body), 400, message);
       expect((await fetch(`${url}/sessions/${UNKNOWN}`)).status).toBe(404);
@@ -109,12 +122,18 @@ describe('sessions API (real HTTP server)', () => {
     });
 
     it('keeps __proto__ and constructor metadata keys as plain data', async () => {
-      const body = '{"appname":"p","metadata":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}';
+      const body =
+        '{"appname":"p","metadata":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}';
       const created = await rawRequest(`${url}/sessions/cccccccccccccccccccccc04`, 'POST', JSON_HEADERS, body);
       expect(created.status).toBe(201);
       expect(created.json<Session>().metadata).toEqual(JSON.parse(body).metadata);
       expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-      const merged = await rawRequest(`${url}/sessions/cccccccccccccccccccccc04`, 'POST', JSON_HEADERS, '{"metadata":{"__proto__":{"x":1}}}');
+      const merged = await rawRequest(
+        `${url}/sessions/cccccccccccccccccccccc04`,
+        'POST',
+        JSON_HEADERS,
+        '{"metadata":{"__proto__":{"x":1}}}',
+      );
       expect(merged.json<Session>().metadata['__proto__']).toEqual({ x: 1 });
     });
 
@@ -129,18 +148,32 @@ describe('sessions API (real HTTP server)', () => {
 
   describe('errors of the body, in the contract order', () => {
     it('answers a bad id before looking at the body', async () => {
-      const res = await rawRequest(`${url}/sessions/xyz`, 'POST', { 'content-type': 'text/plain', 'content-length': 999_999 }, 'x');
+      const res = await rawRequest(
+        `${url}/sessions/xyz`,
+        'POST',
+        { 'content-type': 'text/plain', 'content-length': 999_999 },
+        'x',
+      );
       expect(res.status).toBe(400);
       expect(res.json<ErrorResponse>().message).toContain('invalid session id');
     });
 
     it('answers 413 for a body over MAX_BODY_BYTES, before the content type', async () => {
-      const res = await fetch(`${url}/sessions/${UNKNOWN}`, { method: 'POST', headers: { 'content-type': 'text/html' }, body: 'x'.repeat(5000) });
+      const res = await fetch(`${url}/sessions/${UNKNOWN}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/html' },
+        body: 'x'.repeat(5000),
+      });
       await expectError(res, 413, 'larger than 4096 bytes');
     });
 
     it('answers 413 for a chunked body (no Content-Length) that grows past MAX_BODY_BYTES', async () => {
-      const res = await rawRequest(`${url}/sessions/${UNKNOWN}`, 'POST', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, `{"appname":"${'x'.repeat(5000)}"}`);
+      const res = await rawRequest(
+        `${url}/sessions/${UNKNOWN}`,
+        'POST',
+        { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        `{"appname":"${'x'.repeat(5000)}"}`,
+      );
       expect(res.status).toBe(413);
       expect(res.json<ErrorResponse>().message).toContain('larger than 4096 bytes (MAX_BODY_BYTES)');
       expect((await fetch(`${url}/sessions/${UNKNOWN}`)).status).toBe(404);
@@ -160,7 +193,11 @@ describe('sessions API (real HTTP server)', () => {
     });
 
     it('answers 400 for malformed JSON, and for a body that is not valid UTF-8', async () => {
-      await expectError(await fetch(`${url}/sessions/${A}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":' }), 400, 'malformed JSON');
+      await expectError(
+        await fetch(`${url}/sessions/${A}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":' }),
+        400,
+        'malformed JSON',
+      );
       const res = await rawRequest(`${url}/sessions/${A}`, 'POST', JSON_HEADERS, Buffer.from([0x7b, 0xff, 0x7d]));
       expect(res.status).toBe(400);
       expect(res.json<ErrorResponse>().message).toContain('UTF-8');
@@ -170,7 +207,11 @@ describe('sessions API (real HTTP server)', () => {
       const ended = 'dddddddddddddddddddddd01';
       await post(ended, { appname: 'e' });
       await fetch(`${url}/sessions/${ended}`, { method: 'DELETE' });
-      await expectError(await fetch(`${url}/sessions/${ended}`, { method: 'POST', headers: JSON_HEADERS, body: '{' }), 400, 'malformed');
+      await expectError(
+        await fetch(`${url}/sessions/${ended}`, { method: 'POST', headers: JSON_HEADERS, body: '{' }),
+        400,
+        'malformed',
+      );
       await expectError(await post(ended, { appname: '' }), 409, 'has ended');
       await expectError(await put(UNKNOWN, { appname: '' }), 404, 'not found');
     });
@@ -183,7 +224,11 @@ describe('sessions API (real HTTP server)', () => {
         expect(res.status).toBe(201);
         expect((await res.json()).id).toMatch(/^[0-9a-f]{24}$/);
       }
-      await expectError(await fetch(`${url}/sessions/`, { method: 'POST', headers: JSON_HEADERS, body: '{}' }), 400, 'appname is required');
+      await expectError(
+        await fetch(`${url}/sessions/`, { method: 'POST', headers: JSON_HEADERS, body: '{}' }),
+        400,
+        'appname is required',
+      );
     });
   });
 
@@ -244,16 +289,27 @@ describe('sessions API (real HTTP server)', () => {
       expect(Object.keys(server.metadata)).toEqual(expect.arrayContaining(['version', 'pid', 'hostname', 'startTime']));
       await expectError(await post(serverSessionId, { mode: 'x' }), 403, "server's own session");
       await expectError(await put(serverSessionId, {}), 403, "server's own session");
-      await expectError(await fetch(`${url}/sessions/${serverSessionId}`, { method: 'DELETE' }), 403, "server's own session");
-      const append = await fetch(`${url}/sessions/${serverSessionId}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+      await expectError(
+        await fetch(`${url}/sessions/${serverSessionId}`, { method: 'DELETE' }),
+        403,
+        "server's own session",
+      );
+      const append = await fetch(`${url}/sessions/${serverSessionId}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'x',
+      });
       await expectError(append, 403, "server's own session");
     });
   });
 
   describe('ids and routes', () => {
-    it.each(['abc', 'g'.repeat(24), 'a'.repeat(23), 'a'.repeat(25), '%20' + 'a'.repeat(24)])('answers 400 for the id %j', async (id) => {
-      await expectError(await fetch(`${url}/sessions/${id}`), 400, 'invalid session id');
-    });
+    it.each(['abc', 'g'.repeat(24), 'a'.repeat(23), 'a'.repeat(25), '%20' + 'a'.repeat(24)])(
+      'answers 400 for the id %j',
+      async (id) => {
+        await expectError(await fetch(`${url}/sessions/${id}`), 400, 'invalid session id');
+      },
+    );
 
     it('answers 404 in the error shape for an unknown route', async () => {
       await expectError(await fetch(`${url}/nothing/here`), 404, 'Cannot GET');
@@ -273,7 +329,11 @@ describe('liveness (SESSIONS_TIMEOUT_S)', () => {
       const deadline = Date.now() + 4000;
       let state: Session | undefined;
       while (Date.now() < deadline) {
-        await fetch(`${server.url}/sessions/${alive}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'beat' });
+        await fetch(`${server.url}/sessions/${alive}/log`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: 'beat',
+        });
         state = (await (await fetch(`${server.url}/sessions/${idle}`)).json()) as Session;
         if (state.status === 'ended') break;
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -283,7 +343,9 @@ describe('liveness (SESSIONS_TIMEOUT_S)', () => {
       const { serverSessionId } = (await (await fetch(`${server.url}/sessions/`)).json()) as SessionList;
       expect((await (await fetch(`${server.url}/sessions/${serverSessionId}`)).json()).status).toBe('active');
       const log = await (await fetch(`${server.url}/sessions/${serverSessionId}/log?q=${idle}`)).json();
-      expect(log.entries.map((entry: { message: string }) => entry.message)).toContainEqual(expect.stringContaining(`session ${idle} expired`));
+      expect(log.entries.map((entry: { message: string }) => entry.message)).toContainEqual(
+        expect.stringContaining(`session ${idle} expired`),
+      );
     } finally {
       await server.close();
     }
@@ -297,13 +359,18 @@ describe('requests the HTTP parser rejects', () => {
       const { connect } = await import('node:net');
       const port = Number(new URL(server.url).port);
       const answer = await new Promise<string>((resolve) => {
-        const socket = connect(port, '127.0.0.1', () => socket.write('GET /sessions/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write('GET /sessions/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+        );
         let text = '';
         socket.on('data', (chunk) => (text += chunk));
         socket.on('close', () => resolve(text));
       });
       expect(answer).toMatch(/^HTTP\/1.1 400 /);
-      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+      });
     } finally {
       await server.close();
     }

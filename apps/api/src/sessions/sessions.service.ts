@@ -114,7 +114,9 @@ export class SessionsService implements OnModuleInit {
     record.end(reason, Date.now());
     this.activeClients--;
     this.ended.add(record.id);
-    this.logger.log(`session ${record.id} ${reason === 'expired' ? 'expired' : 'ended'} (appname ${JSON.stringify(record.appname)})`);
+    this.logger.log(
+      `session ${record.id} ${reason === 'expired' ? 'expired' : 'ended'} (appname ${JSON.stringify(record.appname)})`,
+    );
     await this.forgetBeyondRetention();
     return record;
   }

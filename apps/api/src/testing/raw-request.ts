@@ -27,7 +27,13 @@ export function rawRequest(
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         const headerNames = res.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, headerNames, body: text, json: () => JSON.parse(text) });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          headerNames,
+          body: text,
+          json: () => JSON.parse(text),
+        });
       });
     });
     req.on('error', reject);

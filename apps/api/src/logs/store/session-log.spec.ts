@@ -89,7 +89,12 @@ describe('SessionLog', () => {
       const line = (i: number) => `${'z'.repeat(90)}${String(i).padStart(10, '0')}`;
       for (let i = 0; i < 100; i++) {
         const messages = Array.from({ length: 1000 }, (_, j) => line(i * 1000 + j));
-        log.append({ messages, levels: messages.map(() => LEVEL_CODE.info), times: messages.map(() => T0), data: null });
+        log.append({
+          messages,
+          levels: messages.map(() => LEVEL_CODE.info),
+          times: messages.map(() => T0),
+          data: null,
+        });
       }
       // 1000 held messages of 100 bytes, plus at most two partly used 64 KiB blocks.
       expect(log.messageBytes()).toBeLessThanOrEqual(100_000 + 2 * 64 * 1024);
@@ -108,7 +113,14 @@ describe('SessionLog', () => {
   });
 
   describe('filters', () => {
-    const levels = [LEVEL_CODE.debug, LEVEL_CODE.info, LEVEL_CODE.warn, LEVEL_CODE.error, LEVEL_CODE.warn, LEVEL_CODE.info];
+    const levels = [
+      LEVEL_CODE.debug,
+      LEVEL_CODE.info,
+      LEVEL_CODE.warn,
+      LEVEL_CODE.error,
+      LEVEL_CODE.warn,
+      LEVEL_CODE.info,
+    ];
     const messages = ['boot', 'Shader compile', 'SHADER slow', 'crash', 'disk', 'done'];
     const log = new SessionLog(100);
     log.append({ messages, levels, times: messages.map(() => T0), data: null });
@@ -185,7 +197,12 @@ describe('SessionLog', () => {
 describe('SessionLog eviction counts', () => {
   it('counts evicted entries by level, including batch entries never held', () => {
     const log = new SessionLog(3);
-    const levels = (codes: number[]): EntryBatch => ({ messages: codes.map(String), levels: codes, times: codes.map(() => T0), data: null });
+    const levels = (codes: number[]): EntryBatch => ({
+      messages: codes.map(String),
+      levels: codes,
+      times: codes.map(() => T0),
+      data: null,
+    });
     log.append(levels([LEVEL_CODE.debug, LEVEL_CODE.warn]));
     expect(log.evicted).toEqual([0, 0, 0, 0]);
     log.append(levels([LEVEL_CODE.info, LEVEL_CODE.error]));

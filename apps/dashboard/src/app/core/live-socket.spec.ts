@@ -8,7 +8,9 @@ describe('LiveSocket', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     FakeSocket.created = [];
-    TestBed.configureTestingModule({ providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }] });
+    TestBed.configureTestingModule({
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    });
     live = TestBed.inject(LiveSocket);
   });
 

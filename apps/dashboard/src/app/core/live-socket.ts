@@ -63,7 +63,8 @@ export class LiveSocket {
     socket.onopen = () => {
       this.retries = 0;
       this.stateSignal.set('live');
-      for (const [id, cursor] of this.follows) this.send({ event: WS_EVENTS.subscribeLog, data: { id, cursor: cursor() } });
+      for (const [id, cursor] of this.follows)
+        this.send({ event: WS_EVENTS.subscribeLog, data: { id, cursor: cursor() } });
     };
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = () => {

@@ -26,7 +26,10 @@ describe('log rows', () => {
   it('matches a regular expression when asked, and reports an invalid one instead of throwing', () => {
     const filter = { level: 'debug' as const, text: '^(boot|crash)', regex: true };
     expect(seqs(filterRows(rows, filter, textMatcher(filter).pattern))).toEqual([0, 'gap5', 8]);
-    expect(textMatcher({ level: 'debug', text: '(', regex: true })).toMatchObject({ pattern: null, error: expect.any(String) });
+    expect(textMatcher({ level: 'debug', text: '(', regex: true })).toMatchObject({
+      pattern: null,
+      error: expect.any(String),
+    });
   });
 
   it('cuts a message into highlighted and plain parts', () => {

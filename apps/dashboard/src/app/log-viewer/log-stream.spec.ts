@@ -24,12 +24,20 @@ describe('LogStream', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     FakeSocket.created = [];
-    TestBed.configureTestingModule({ providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }] });
+    TestBed.configureTestingModule({
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    });
     live = TestBed.inject(LiveSocket);
     live.connect();
     FakeSocket.latest().open();
     frames = [];
-    stream = new LogStream(live, ID, 3, (flush) => frames.push(flush), () => undefined);
+    stream = new LogStream(
+      live,
+      ID,
+      3,
+      (flush) => frames.push(flush),
+      () => undefined,
+    );
     stream.start();
   });
 

@@ -54,7 +54,8 @@ export class LogStream {
   }
 
   receive(event: LogEventData): void {
-    if (event.dropped > 0) this.pending.push({ kind: 'gap', dropped: event.dropped, before: event.entries[0]?.seq ?? event.cursor });
+    if (event.dropped > 0)
+      this.pending.push({ kind: 'gap', dropped: event.dropped, before: event.entries[0]?.seq ?? event.cursor });
     let added = 0;
     for (const entry of event.entries) {
       // A replayed entry (e.g. an event that crossed a resubscription) is shown once.

@@ -38,7 +38,12 @@ describe('LogViewer', () => {
     viewer = fixture.componentInstance;
     viewer.stream()?.receive({
       id: s.id,
-      entries: [entry(0, 'boot'), entry(1, 'Shader compile slow', 'warn'), entry(2, '<script>window.pwned = true</script>', 'error'), entry(3, 'shader done')],
+      entries: [
+        entry(0, 'boot'),
+        entry(1, 'Shader compile slow', 'warn'),
+        entry(2, '<script>window.pwned = true</script>', 'error'),
+        entry(3, 'shader done'),
+      ],
       cursor: 4,
       dropped: 0,
     });

@@ -22,15 +22,23 @@ describe('session table model', () => {
 
   it('sorts by times, counts, text case-insensitively, and active sessions after ended ones by end', () => {
     const now = Date.now();
-    expect(sortValue(session({ created: '2026-11-24T12:00:01.000Z' }), 'created', now)).toBe(Date.parse('2026-11-24T12:00:01.000Z'));
+    expect(sortValue(session({ created: '2026-11-24T12:00:01.000Z' }), 'created', now)).toBe(
+      Date.parse('2026-11-24T12:00:01.000Z'),
+    );
     expect(sortValue(session({ errorCount: 7 }), 'errorCount', now)).toBe(7);
     expect(sortValue(session({ appname: 'ZenServer' }), 'appname', now)).toBe('zenserver');
     expect(sortValue(active, 'ended', now)).toBeGreaterThan(sortValue(ended, 'ended', now) as number);
   });
 
   it('filters on appname, mode, job id and metadata values, case-insensitively', () => {
-    const s = session({ appname: 'BuildAgent', mode: 'cook', jobid: 'job-42', metadata: { project: 'Lyra', cores: 64 } });
-    for (const text of ['buildagent', 'COOK', 'job-4', 'lyra', '64']) expect([text, matchesQuickFilter(s, text)]).toEqual([text, true]);
+    const s = session({
+      appname: 'BuildAgent',
+      mode: 'cook',
+      jobid: 'job-42',
+      metadata: { project: 'Lyra', cores: 64 },
+    });
+    for (const text of ['buildagent', 'COOK', 'job-4', 'lyra', '64'])
+      expect([text, matchesQuickFilter(s, text)]).toEqual([text, true]);
     expect(matchesQuickFilter(s, 'fortnite')).toBe(false);
     expect(matchesQuickFilter(s, '  ')).toBe(true);
   });

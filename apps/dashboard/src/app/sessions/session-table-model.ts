@@ -51,10 +51,15 @@ export function sortValue(session: Session, column: string, now: number): string
 export function matchesQuickFilter(session: Session, filter: string): boolean {
   const needle = filter.trim().toLowerCase();
   if (!needle) return true;
-  const haystack = [session.appname, session.mode, session.jobid ?? '', ...Object.values(session.metadata).map(valueText)];
+  const haystack = [
+    session.appname,
+    session.mode,
+    session.jobid ?? '',
+    ...Object.values(session.metadata).map(valueText),
+  ];
   return haystack.some((text) => text.toLowerCase().includes(needle));
 }
 
 function valueText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }

@@ -5,10 +5,17 @@ import { SessionsTable } from './sessions-table';
 
 describe('SessionsTable', () => {
   let fixture: ComponentFixture<SessionsTable>;
-  const apps = () => [...fixture.nativeElement.querySelectorAll('tr[data-session-id] td:first-child')].map((cell: HTMLElement) => cell.textContent?.trim());
+  const apps = () =>
+    [...fixture.nativeElement.querySelectorAll('tr[data-session-id] td:first-child')].map((cell: HTMLElement) =>
+      cell.textContent?.trim(),
+    );
   const many = (count: number): Session[] =>
     Array.from({ length: count }, (_, i) =>
-      session({ appname: `app-${String(i).padStart(2, '0')}`, created: new Date(Date.UTC(2026, 10, 24, 12, 0, i)).toISOString(), errorCount: i % 3 }),
+      session({
+        appname: `app-${String(i).padStart(2, '0')}`,
+        created: new Date(Date.UTC(2026, 10, 24, 12, 0, i)).toISOString(),
+        errorCount: i % 3,
+      }),
     );
 
   async function render(sessions: Session[]): Promise<void> {
@@ -32,14 +39,19 @@ describe('SessionsTable', () => {
 
   it('sorts by a column when its header is clicked', async () => {
     await render(many(25));
-    const header = [...fixture.nativeElement.querySelectorAll('th')].find((th: HTMLElement) => th.textContent?.includes('App')) as HTMLElement;
+    const header = [...fixture.nativeElement.querySelectorAll('th')].find((th: HTMLElement) =>
+      th.textContent?.includes('App'),
+    ) as HTMLElement;
     (header.querySelector('.mat-sort-header-container') as HTMLElement).click();
     fixture.detectChanges();
     expect(apps().slice(0, 2)).toEqual(['app-00', 'app-01']);
   });
 
   it('filters on the quick filter text', async () => {
-    await render([session({ appname: 'Editor', metadata: { project: 'Lyra' } }), session({ appname: 'Agent', metadata: { project: 'Fortnite' } })]);
+    await render([
+      session({ appname: 'Editor', metadata: { project: 'Lyra' } }),
+      session({ appname: 'Agent', metadata: { project: 'Fortnite' } }),
+    ]);
     const input = fixture.nativeElement.querySelector('[data-testid="session-filter"]') as HTMLInputElement;
     input.value = 'lyra';
     input.dispatchEvent(new Event('input'));
@@ -59,7 +71,12 @@ describe('SessionsTable', () => {
   });
 
   it('shows only the chosen status and emits the selection on click', async () => {
-    const ended = session({ appname: 'Gone', status: 'ended', ended: '2026-11-24T12:05:00.000Z', endReason: 'expired' });
+    const ended = session({
+      appname: 'Gone',
+      status: 'ended',
+      ended: '2026-11-24T12:05:00.000Z',
+      endReason: 'expired',
+    });
     fixture.componentRef.setInput('status', 'ended');
     await render([session({ appname: 'Here' }), ended]);
     expect(apps()).toEqual(['Gone']);

@@ -1,5 +1,15 @@
 import { DatePipe } from '@angular/common';
-import { AfterViewInit, ChangeDetectionStrategy, Component, computed, effect, input, output, signal, viewChild } from '@angular/core';
+import {
+  AfterViewInit,
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  input,
+  output,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -17,7 +27,16 @@ import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } fro
 @Component({
   selector: 'zen-sessions-table',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule, MatPaginatorModule, MatSortModule, MatTableModule],
+  imports: [
+    DatePipe,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatPaginatorModule,
+    MatSortModule,
+    MatTableModule,
+  ],
   templateUrl: './sessions-table.html',
   styleUrl: './sessions-table.scss',
 })
@@ -30,7 +49,19 @@ export class SessionsTable implements AfterViewInit {
   readonly selectedIdChange = output<string>();
 
   readonly statuses = SESSION_LIST_STATUSES;
-  readonly columns = ['appname', 'mode', 'jobid', 'id', 'created', 'updated', 'ended', 'duration', 'logCount', 'warnCount', 'errorCount'];
+  readonly columns = [
+    'appname',
+    'mode',
+    'jobid',
+    'id',
+    'created',
+    'updated',
+    'ended',
+    'duration',
+    'logCount',
+    'warnCount',
+    'errorCount',
+  ];
   readonly dataSource = new MatTableDataSource<Session>([]);
   readonly quickFilter = signal('');
   readonly now = signal(Date.now());
