@@ -31,3 +31,15 @@ export function emptyBatch(): EntryBatch {
 export function batchSize(batch: EntryBatch): number {
   return batch.messages.length;
 }
+
+/**
+ * Adds one entry at the end of the batch, keeping the columns in step: the `data`
+ * column is created only once some entry has data.
+ */
+export function addEntry(batch: EntryBatch, message: string, level: number, time: number, data?: string): void {
+  batch.messages.push(message);
+  batch.levels.push(level);
+  batch.times.push(time);
+  if (data !== undefined) (batch.data ??= new Array<string | undefined>(batch.messages.length - 1)).push(data);
+  else batch.data?.push(undefined);
+}
