@@ -10,8 +10,6 @@ export interface LogFilterState {
   regex: boolean;
 }
 
-export const NO_FILTER: LogFilterState = { level: 'debug', text: '', regex: false };
-
 /**
  * The matcher for the text filter: plain text case-insensitively, or a regular
  * expression. Null means "no text filter"; an invalid regex is reported, not thrown.

@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { LogEventData } from '@zen/contract';
-import { LiveSocket, SOCKET_FACTORY } from '../core/live-socket';
+import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
+import { LogFeed } from '../core/log-feed';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry } from '../testing/sessions';
 import { LogStream, MAX_ROWS } from './log-stream';
@@ -8,7 +9,6 @@ import { LogStream, MAX_ROWS } from './log-stream';
 const ID = 'c'.repeat(24);
 
 describe('LogStream', () => {
-  let live: LiveSocket;
   let frames: (() => void)[];
   let stream: LogStream;
 
@@ -27,12 +27,12 @@ describe('LogStream', () => {
     TestBed.configureTestingModule({
       providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
     });
-    live = TestBed.inject(LiveSocket);
-    live.connect();
+    const feed = TestBed.inject(LogFeed);
+    TestBed.inject(LiveTransport).connect();
     FakeSocket.latest().open();
     frames = [];
     stream = new LogStream(
-      live,
+      feed,
       ID,
       3,
       (flush) => frames.push(flush),

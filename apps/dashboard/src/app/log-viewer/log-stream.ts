@@ -1,7 +1,7 @@
 import { signal } from '@angular/core';
 import { LogEventData } from '@zen/contract';
 import { Subscription } from 'rxjs';
-import { LiveSocket } from '../core/live-socket';
+import { LogFeed } from '../core/log-feed';
 import { LogRow } from './log-rows';
 
 /** Rows kept per viewer: the server's default capacity plus room for gap rows. */
@@ -26,7 +26,7 @@ export class LogStream {
   readonly received = this.receivedSignal.asReadonly();
 
   constructor(
-    private readonly socket: LiveSocket,
+    private readonly feed: LogFeed,
     readonly sessionId: string,
     startCursor: number,
     private readonly schedule: (flush: () => void) => number = (flush) => requestAnimationFrame(flush),
@@ -36,21 +36,16 @@ export class LogStream {
   }
 
   start(): void {
-    this.subscription = this.socket.logEvents.subscribe((event) => {
+    this.subscription = this.feed.events.subscribe((event) => {
       if (event.id === this.sessionId) this.receive(event);
     });
-    this.socket.follow(this.sessionId, () => this.cursor);
+    this.feed.follow(this.sessionId, () => this.cursor);
   }
 
   stop(): void {
     this.subscription?.unsubscribe();
-    this.socket.unfollow(this.sessionId);
+    this.feed.unfollow(this.sessionId);
     if (this.frame !== null) this.cancel(this.frame);
-  }
-
-  /** The cursor a resumed subscription starts from. */
-  position(): number {
-    return this.cursor;
   }
 
   receive(event: LogEventData): void {

@@ -1,5 +1,5 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { LiveSocket, SOCKET_FACTORY } from '../core/live-socket';
+import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
@@ -11,7 +11,7 @@ async function createViewer(s: ReturnType<typeof session>): Promise<ComponentFix
     imports: [LogViewer],
     providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
   }).compileComponents();
-  TestBed.inject(LiveSocket).connect();
+  TestBed.inject(LiveTransport).connect();
   FakeSocket.latest().open();
   const fixture = TestBed.createComponent(LogViewer);
   fixture.componentRef.setInput('session', s);

@@ -22,7 +22,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { LOG_LEVELS, LogEntry, LogLevel, Session } from '@zen/contract';
-import { LiveSocket } from '../core/live-socket';
+import { LogFeed } from '../core/log-feed';
 import { filterRows, highlight, LogFilterState, LogRow, textMatcher } from './log-rows';
 import { LogStream } from './log-stream';
 
@@ -53,7 +53,7 @@ export const ROW_HEIGHT = 24;
   styleUrl: './log-viewer.scss',
 })
 export class LogViewer implements OnDestroy {
-  private readonly socket = inject(LiveSocket);
+  private readonly feed = inject(LogFeed);
   private readonly injector = inject(Injector);
   private readonly viewport = viewChild(CdkVirtualScrollViewport);
 
@@ -86,7 +86,7 @@ export class LogViewer implements OnDestroy {
     effect((onCleanup) => {
       const id = this.sessionId();
       const session = untracked(() => this.session());
-      const stream = new LogStream(this.socket, id, session.logCursor - session.logCount);
+      const stream = new LogStream(this.feed, id, session.logCursor - session.logCount);
       stream.start();
       untracked(() => {
         this.stream.set(stream);

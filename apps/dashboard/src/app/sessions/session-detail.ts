@@ -2,6 +2,7 @@ import { DatePipe, KeyValuePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Session } from '@zen/contract';
+import { CopyText } from '../core/copy-text';
 import { ServerUrls } from '../core/server-urls';
 
 /** Every property of the selected session, its metadata, and links to download its log. */
@@ -14,6 +15,7 @@ import { ServerUrls } from '../core/server-urls';
 })
 export class SessionDetail {
   private readonly urls = inject(ServerUrls);
+  private readonly clipboard = inject(CopyText);
   readonly session = input.required<Session>();
   readonly isServer = input(false);
 
@@ -24,7 +26,7 @@ export class SessionDetail {
     return typeof value === 'string' ? value : JSON.stringify(value);
   }
 
-  copy(text: string): void {
-    void navigator.clipboard?.writeText(text);
+  copyId(): void {
+    this.clipboard.copy(this.session().id, 'id');
   }
 }

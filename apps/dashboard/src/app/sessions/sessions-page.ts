@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
 import { Router } from '@angular/router';
 import { SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
-import { LiveSocket } from '../core/live-socket';
+import { SessionsFeed } from '../core/sessions-feed';
 import { LogViewer } from '../log-viewer/log-viewer';
 import { SessionDetail } from './session-detail';
 import { SessionsTable } from './sessions-table';
@@ -20,13 +20,13 @@ import { SessionsTable } from './sessions-table';
 })
 export class SessionsPage {
   private readonly router = inject(Router);
-  private readonly socket = inject(LiveSocket);
+  private readonly feed = inject(SessionsFeed);
 
   /** Route parameter and query parameter, bound by the router. */
   readonly id = input<string | undefined>();
   readonly status = input<string | undefined>();
 
-  readonly list = this.socket.sessions;
+  readonly list = this.feed.list;
   readonly statusTab = computed<SessionListStatus>(() => {
     const status = this.status() as SessionListStatus;
     return SESSION_LIST_STATUSES.includes(status) ? status : 'active';

@@ -1,6 +1,7 @@
 import { DatePipe } from '@angular/common';
 import {
   AfterViewInit,
+  inject,
   ChangeDetectionStrategy,
   Component,
   computed,
@@ -18,6 +19,7 @@ import { MatPaginator, MatPaginatorModule } from '@angular/material/paginator';
 import { MatSort, MatSortModule } from '@angular/material/sort';
 import { MatTableDataSource, MatTableModule } from '@angular/material/table';
 import { Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
+import { CopyText } from '../core/copy-text';
 import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } from './session-table-model';
 
 /**
@@ -41,6 +43,7 @@ import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } fro
   styleUrl: './sessions-table.scss',
 })
 export class SessionsTable implements AfterViewInit {
+  private readonly clipboard = inject(CopyText);
   readonly sessions = input.required<readonly Session[]>();
   readonly serverSessionId = input<string | null>(null);
   readonly selectedId = input<string | null>(null);
@@ -95,6 +98,6 @@ export class SessionsTable implements AfterViewInit {
 
   copy(id: string, event: Event): void {
     event.stopPropagation();
-    void navigator.clipboard?.writeText(id);
+    this.clipboard.copy(id, 'id');
   }
 }
