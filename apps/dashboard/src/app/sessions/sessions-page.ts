@@ -1,10 +1,18 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
+import { map } from 'rxjs';
 import { SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
 import { SessionsFeed } from '../core/sessions-feed';
+import { ViewPrefs } from '../core/view-prefs';
+import { Splitter } from '../layout/splitter';
 import { LogViewer } from '../log-viewer/log-viewer';
 import { SessionDetail } from './session-detail';
 import { SessionsTable } from './sessions-table';
+
+/** At 1280×800 this leaves the log viewer most of the window. */
+const DEFAULT_TABLE_HEIGHT = 260;
 
 /**
  * The one page: sessions table, then the selected session's details and live log.
@@ -14,7 +22,7 @@ import { SessionsTable } from './sessions-table';
 @Component({
   selector: 'zen-sessions-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [SessionsTable, SessionDetail, LogViewer],
+  imports: [SessionsTable, SessionDetail, LogViewer, Splitter],
   templateUrl: './sessions-page.html',
   styleUrl: './sessions-page.scss',
 })
@@ -26,7 +34,18 @@ export class SessionsPage {
   readonly id = input<string | undefined>();
   readonly status = input<string | undefined>();
 
+  private readonly prefs = inject(ViewPrefs);
+
   readonly list = this.feed.list;
+  /** Below 900 px wide the panes stack and the page scrolls instead. */
+  readonly narrow = toSignal(
+    inject(BreakpointObserver)
+      .observe('(max-width: 900px)')
+      .pipe(map((state) => state.matches)),
+    { initialValue: false },
+  );
+  /** The table pane's height: the user's split, kept across reloads. */
+  readonly tableHeight = computed(() => this.prefs.tableHeight() ?? DEFAULT_TABLE_HEIGHT);
   readonly statusTab = computed<SessionListStatus>(() => {
     const status = this.status() as SessionListStatus;
     return SESSION_LIST_STATUSES.includes(status) ? status : 'active';
@@ -43,6 +62,10 @@ export class SessionsPage {
 
   select(id: string, replaceUrl = false): void {
     void this.router.navigate(['sessions', id], { queryParamsHandling: 'preserve', replaceUrl });
+  }
+
+  resizeTable(height: number): void {
+    this.prefs.tableHeight.set(height);
   }
 
   setStatus(status: SessionListStatus): void {
