@@ -1,5 +1,5 @@
 import { DatePipe, KeyValuePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
@@ -18,6 +18,8 @@ export class SessionDetail {
   private readonly clipboard = inject(CopyText);
   readonly session = input.required<Session>();
   readonly isServer = input(false);
+  /** Asks for the merged view of every session with the same job id or app name. */
+  readonly showAlike = output<'jobid' | 'appname'>();
 
   readonly textLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=text`));
   readonly ndjsonLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=ndjson`));

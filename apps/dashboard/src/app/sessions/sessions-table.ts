@@ -12,6 +12,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -32,6 +33,7 @@ import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } fro
   imports: [
     DatePipe,
     MatButtonModule,
+    MatCheckboxModule,
     MatButtonToggleModule,
     MatFormFieldModule,
     MatInputModule,
@@ -50,9 +52,13 @@ export class SessionsTable implements AfterViewInit {
   readonly status = input<SessionListStatus>('active');
   readonly statusChange = output<SessionListStatus>();
   readonly selectedIdChange = output<string>();
+  /** Sessions in the (merged) view: their checkboxes are ticked. */
+  readonly inView = input<readonly string[]>([]);
+  readonly toggleInView = output<string>();
 
   readonly statuses = SESSION_LIST_STATUSES;
   readonly columns = [
+    'inView',
     'appname',
     'mode',
     'jobid',
