@@ -115,7 +115,10 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     ).toMatch(/^(rgb|oklch|color)/);
 
     // The field's floating label covers the empty select: click the field, as a person does.
-    await page.locator('mat-form-field').filter({ has: page.getByTestId('log-category') }).click();
+    await page
+      .locator('mat-form-field')
+      .filter({ has: page.getByTestId('log-category') })
+      .click();
     await page.getByRole('option', { name: 'LogCook' }).click();
     await page.waitForURL(/category=LogCook/);
     expect(await page.getByTestId('log-message').allInnerTexts()).toEqual(['Display: Cooked packages 0']);
@@ -127,7 +130,9 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.waitForURL((url) => AGENTS.every((id) => url.pathname.includes(id)));
     await page.getByTestId('log-count').getByText('15 / 15 rows').waitFor();
     const tags = page.getByTestId('source-tag');
-    expect(new Set((await tags.allInnerTexts()).map((tag) => tag.replace(/\s+/g, ' ')))).toEqual(new Set(AGENTS.map((id) => `CookAgent …${id.slice(-6)}`)));
+    expect(new Set((await tags.allInnerTexts()).map((tag) => tag.replace(/\s+/g, ' ')))).toEqual(
+      new Set(AGENTS.map((id) => `CookAgent …${id.slice(-6)}`)),
+    );
     const times = await page
       .locator('[role="grid"] [role="row"] .time')
       .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('title') ?? ''));
