@@ -13,6 +13,7 @@ import { jsonLines } from './json-lines';
       @for (line of lines(); track line.path) {
         <li
           role="treeitem"
+          aria-selected="false"
           [attr.aria-level]="line.depth + 1"
           [attr.aria-expanded]="line.expandable ? line.expanded : null"
           [style.padding-left.em]="line.depth * 1.5"
