@@ -1,5 +1,5 @@
 import { LogCursorPage } from './log';
-import { SessionList } from './session';
+import { Session, SessionList } from './session';
 
 /** The WebSocket endpoint, relative to the server root (and under BASE_PATH). */
 export const SESSIONS_WS_PATH = '/sessions/ws';
@@ -11,7 +11,22 @@ export const WS_EVENTS = {
   error: 'error',
   subscribeLog: 'subscribe-log',
   unsubscribeLog: 'unsubscribe-log',
+  subscribeSessions: 'subscribe-sessions',
+  sessionsDelta: 'sessions-delta',
 } as const;
+
+/** How a connection follows the sessions list: periodic full lists, or one baseline then deltas. */
+export type SessionsMode = 'full' | 'delta';
+
+export interface SubscribeSessionsData {
+  mode: SessionsMode;
+}
+
+/** Payload of `sessions-delta`: whole objects of sessions created or changed, ids the server forgot. */
+export interface SessionsDeltaData {
+  upserted: Session[];
+  removed: string[];
+}
 
 /** Payload of the `log` event: new entries of a subscribed session. */
 export interface LogEventData extends LogCursorPage {
@@ -37,12 +52,14 @@ export interface ServerEvents {
   [WS_EVENTS.sessions]: SessionList;
   [WS_EVENTS.log]: LogEventData;
   [WS_EVENTS.error]: ErrorEventData;
+  [WS_EVENTS.sessionsDelta]: SessionsDeltaData;
 }
 
 /** Client → server events and their payloads. */
 export interface ClientEvents {
   [WS_EVENTS.subscribeLog]: SubscribeLogData;
   [WS_EVENTS.unsubscribeLog]: UnsubscribeLogData;
+  [WS_EVENTS.subscribeSessions]: SubscribeSessionsData;
 }
 
 /** A frame on the wire: `{"event": "...", "data": ...}`. */
