@@ -23,8 +23,8 @@ export class BuiltServer {
     private readonly env: Record<string, string>,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<BuiltServer> {
-    const server = new BuiltServer(await freePort(), env);
+  static async start(env: Record<string, string> = {}, port?: number): Promise<BuiltServer> {
+    const server = new BuiltServer(port ?? (await freePort()), env);
     await server.restart();
     return server;
   }

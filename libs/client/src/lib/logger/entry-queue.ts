@@ -36,12 +36,21 @@ export class EntryQueue {
 
   /** Puts entries back in front of everything queued (a batch to send again, a report), then trims to capacity. */
   requeue(entries: LogEntryInput[]): void {
+    this.requeueUnbounded(entries);
+    while (this.length > this.capacity) this.dropOldest();
+    this.compact();
+  }
+
+  private requeueUnbounded(entries: LogEntryInput[]): void {
     if (entries.length === 0) return;
     this.items = entries.concat(this.items.slice(this.head));
     this.head = 0;
     for (const entry of entries) this.approxBytes += entry.message.length + 64;
-    while (this.length > this.capacity) this.dropOldest();
-    this.compact();
+  }
+
+  /** Puts one entry in front, even beyond capacity (the report of what was dropped must not drop itself). */
+  unshiftReport(entry: LogEntryInput): void {
+    this.requeueUnbounded([entry]);
   }
 
   /** The entry `index` places from the front. */

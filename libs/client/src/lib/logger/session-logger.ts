@@ -95,6 +95,8 @@ export class SessionLogger {
   private sleeping: { timer: ReturnType<typeof setTimeout>; wake: () => void } | null = null;
   private lastRequestAt = Date.now();
   private heartbeatDue = false;
+  /** Entries of a batch refused with 400 still being sent in halves to find the bad one. */
+  private isolating = 0;
   private exitAttempts = 0;
   private readonly idle = new Set<() => void>();
   private readonly onBeforeExit = () => this.flushBeforeExit();
@@ -272,13 +274,11 @@ export class SessionLogger {
     const dropped = this.queue.takeDropped();
     if (dropped > 0) {
       this.stats_.dropped += dropped;
-      this.queue.requeue([
-        {
-          time: new Date().toISOString(),
-          level: 'warn',
-          message: `${dropped} log entries were dropped while the server could not be reached (the queue holds ${this.queue.capacity})`,
-        },
-      ]);
+      this.queue.unshiftReport({
+        time: new Date().toISOString(),
+        level: 'warn',
+        message: `${dropped} log entries were dropped while the server could not be reached (the queue holds ${this.queue.capacity})`,
+      });
     }
     if (this.queue.length === 0) {
       this.heartbeatDue = false;
@@ -289,17 +289,21 @@ export class SessionLogger {
     try {
       await this.request(() => this.client.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json }));
       this.stats_.sent += entries.length;
-      this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.options.maxBatchEntries ?? 50_000);
+      this.isolating = Math.max(0, this.isolating - entries.length);
+      if (this.isolating === 0)
+        this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.options.maxBatchEntries ?? 50_000);
     } catch (error) {
       this.queue.requeue(entries);
       if (error instanceof ApiError && (error.status === 400 || error.status === 413) && entries.length > 1) {
         // Too big for this server, or one bad entry: send smaller batches to isolate it.
         if (error.status === 413) this.maxBatchBytes = Math.max(1024, Math.floor(this.maxBatchBytes / 2));
         this.batchEntryCap = Math.ceil(entries.length / 2);
+        this.isolating = Math.max(this.isolating, entries.length);
         return;
       }
       if (error instanceof ApiError && error.status === 400) {
         this.queue.take(1);
+        this.isolating = Math.max(0, this.isolating - 1);
         this.stats_.rejected++;
         this.options.onError?.(error);
         return;
@@ -315,9 +319,13 @@ export class SessionLogger {
       session = await this.client.sessions.get(this.id);
       if (session.status === 'ended') throw new ApiError(409, `session ${this.id} has ended`);
     } else {
-      const metadata = { ...this.fields.metadata, ...this.pendingUpdate };
-      session = await this.client.sessions.upsert(this.id, { ...this.fields, metadata });
-      this.pendingUpdate = null;
+      const update = this.pendingUpdate;
+      session = await this.client.sessions.upsert(this.id, {
+        ...this.fields,
+        metadata: { ...this.fields.metadata, ...update },
+      });
+      // Keys merged while the request was out go in the next round.
+      if (this.pendingUpdate === update) this.pendingUpdate = null;
     }
     this.lastRequestAt = Date.now();
     this.opened = true;
