@@ -24,6 +24,8 @@ export interface SessionLoggerOptions extends HttpOptions {
   id?: string;
   /** Append to an existing active session only: never create it, never end it. */
   attach?: boolean;
+  /** The caller created the session already (with these fields): skip the first opening request. */
+  alreadyOpen?: boolean;
   /** End the session (`DELETE`) on `close()`; default true unless `attach`. */
   endOnClose?: boolean;
   /** Longest an entry waits before its batch is sent (ms). */
@@ -106,6 +108,7 @@ export class SessionLogger {
     this.client = new SessionsClient(options);
     this.attach = options.attach ?? false;
     this.endOnClose = options.endOnClose ?? !this.attach;
+    this.opened = options.alreadyOpen ?? false;
     this.fields = { appname: options.appname, mode: options.mode, jobid: options.jobid, metadata: options.metadata };
     this.queue = new EntryQueue(options.maxQueue ?? 100_000);
     this.backoff = new Backoff({ initialMs: options.retryInitialMs ?? 250, maxMs: options.retryMaxMs ?? 10_000 });
