@@ -149,6 +149,16 @@ export class SessionLogger {
     this.scheduleSend();
   }
 
+  /** Queues an entry with its own time (another logger's), when given; split like `log()`. */
+  append(entry: { level: LogLevel; message: string; data?: LogData; time?: string }): void {
+    if (this.ended) return;
+    const time = entry.time ?? new Date().toISOString();
+    for (const message of splitUtf8(entry.message, this.maxMessageBytes)) {
+      this.queue.push({ time, level: entry.level, message, data: entry.data });
+    }
+    this.scheduleSend();
+  }
+
   debug(message: string, data?: LogData): void {
     this.log('debug', message, data);
   }
