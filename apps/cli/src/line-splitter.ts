@@ -8,13 +8,17 @@ export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private writes = 0;
 
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly partialMs = 1_000,
+    /** While true, the rest of the line is held up on our side (a paused pipe): not a partial line. */
+    private readonly held: () => boolean = () => false,
   ) {}
 
   write(chunk: Buffer): void {
+    this.writes++;
     const text = this.pending + this.decoder.write(chunk);
     let start = 0;
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
@@ -35,7 +39,22 @@ export class LineSplitter {
   private armTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length > 0) this.timer = setTimeout(() => this.flushPartial(), this.partialMs);
+    if (this.pending.length > 0) {
+      this.timer = setTimeout(() => this.partialDue(), this.partialMs);
+    }
+  }
+
+  /**
+   * A second without a newline, as far as the timer knows. A busy event loop may have data
+   * waiting unread, so look again after this turn's I/O (setImmediate runs after the poll phase).
+   */
+  private partialDue(): void {
+    const writes = this.writes;
+    setImmediate(() => {
+      if (this.writes !== writes || this.pending.length === 0) return; // more arrived: the line went on
+      if (this.held()) this.armTimer();
+      else this.flushPartial();
+    });
   }
 
   private flushPartial(): void {

@@ -25,9 +25,19 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     flushOnExit: false,
     onError: (error) => (failure ??= error),
   });
-  const lines = new LineSplitter((line) => logger.log(options.level, line));
+  const lines = new LineSplitter(
+    (line) => logger.log(options.level, line),
+    1_000,
+    () => process.stdin.isPaused(),
+  );
   await new Promise<void>((resolve) => {
-    process.stdin.on('data', (chunk: Buffer) => lines.write(chunk));
+    process.stdin.on('data', (chunk: Buffer) => {
+      lines.write(chunk);
+      if (logger.backlogged) {
+        process.stdin.pause();
+        void logger.drained().then(() => process.stdin.resume());
+      }
+    });
     process.stdin.on('end', resolve);
     process.stdin.on('error', resolve);
   });

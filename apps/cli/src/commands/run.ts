@@ -22,8 +22,9 @@ interface RunOptions extends GlobalOptions {
 }
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const STDOUT = { stream: 'stdout' } as const;
-const STDERR = { stream: 'stderr' } as const;
+// Frozen: the logger serialises them once.
+const STDOUT = Object.freeze({ stream: 'stdout' } as const);
+const STDERR = Object.freeze({ stream: 'stderr' } as const);
 
 /**
  * `zen-sessions run -- <command>`: the command runs exactly as it would bare; its output also
@@ -126,14 +127,19 @@ function runChild(command: string, args: string[], logger: SessionLogger, option
 
     const markers = options.levelFromMarkers !== false;
     const feed = (stream: Readable, echo: Writable, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
-      const lines = new LineSplitter((line) => logger.log((markers && markerLevel(line)) || base, line, data));
+      const lines = new LineSplitter(
+        (line) => logger.log((markers && markerLevel(line)) || base, line, data),
+        1_000,
+        () => stream.isPaused(),
+      );
+      const hold = holder(stream);
       stream.on('data', (chunk: Buffer) => {
         // Echo first and as it arrives; a slow terminal slows the command, as it would bare.
-        if (!options.quiet && !echo.write(chunk)) {
-          stream.pause();
-          echo.once('drain', () => stream.resume());
-        }
+        if (!options.quiet && !echo.write(chunk)) hold(new Promise((drained) => echo.once('drain', drained)));
         lines.write(chunk);
+        // A server slower than the output slows the command too (as a slow `| tee` would), rather
+        // than dropping lines; a server that cannot be reached never does (see `backlogged`).
+        if (logger.backlogged) hold(logger.drained());
       });
       stream.on('end', () => lines.end());
     };
@@ -156,6 +162,17 @@ function runChild(command: string, args: string[], logger: SessionLogger, option
       resolve({ code, signal, exitCode: code ?? 128 + signalNumber });
     });
   });
+}
+
+/** Pauses a stream until every promise handed to it has settled. */
+function holder(stream: Readable): (until: Promise<unknown>) => void {
+  let holds = 0;
+  return (until) => {
+    if (holds++ === 0) stream.pause();
+    void until.then(() => {
+      if (--holds === 0) stream.resume();
+    });
+  };
 }
 
 /** The command line as a shell would read it back. */

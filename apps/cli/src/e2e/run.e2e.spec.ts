@@ -190,6 +190,16 @@ describe('zen-sessions run', () => {
     }
   });
 
+  it('slows a command whose output outruns the server rather than dropping lines (--buffer-lines is for outages)', async () => {
+    const script = `for (let i = 0; i < 30000; i++) console.log('fast ' + i)`;
+    const result = await run(['--quiet', '--buffer-lines', '500', '--', node, '-e', script]);
+    expect(result.code).toBe(0);
+    const session = await client.sessions.get(sessionIdOf(result.stderr));
+    expect(session).toMatchObject({ logCursor: 30_000, warnCount: 0 });
+    const last = await client.logs.read(session.id, { cursor: 29_999 });
+    expect(last.entries.map((entry) => entry.message)).toEqual(['fast 29999']);
+  });
+
   it('keeps a silent command s session alive with heartbeats, then ends it', async () => {
     // The server ends sessions idle for 3 s.
     const result = await run(['--', 'sh', '-c', 'echo start; sleep 7; echo done']);

@@ -12,7 +12,12 @@ export class EntryQueue {
   /** Rough UTF-8 size of what is queued, to decide when a batch is full without serialising. */
   approxBytes = 0;
 
-  constructor(readonly capacity: number) {}
+  /** How many may wait right now: `capacity`, or more while the server takes entries (see `SessionLogger`). */
+  limit: number;
+
+  constructor(readonly capacity: number) {
+    this.limit = capacity;
+  }
 
   get length(): number {
     return this.items.length - this.head;
@@ -21,7 +26,7 @@ export class EntryQueue {
   push(entry: LogEntryInput): void {
     this.items.push(entry);
     this.approxBytes += entry.message.length + 64;
-    if (this.length > this.capacity) {
+    if (this.length > this.limit) {
       this.dropOldest();
       this.compact();
     }
@@ -37,7 +42,12 @@ export class EntryQueue {
   /** Puts entries back in front of everything queued (a batch to send again, a report), then trims to capacity. */
   requeue(entries: LogEntryInput[]): void {
     this.requeueUnbounded(entries);
-    while (this.length > this.capacity) this.dropOldest();
+    this.trim();
+  }
+
+  /** Drops the oldest beyond the limit. */
+  trim(): void {
+    while (this.length > this.limit) this.dropOldest();
     this.compact();
   }
 

@@ -116,6 +116,25 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('says when a producer should wait (backlogged) while the server takes entries, never while it is away', async () => {
+    const log = logger({ highWaterEntries: 10, maxQueue: 1_000 });
+    for (let i = 0; i < 20; i++) log.info(`burst ${i}`);
+    expect(log.backlogged).toBe(true);
+    await log.drained();
+    expect(log.backlogged).toBe(false);
+    await log.flush();
+    expect((await messages(log.id)).length).toBe(20);
+
+    const away = logger({
+      server: `http://127.0.0.1:${await freePort()}`,
+      highWaterEntries: 10,
+      onWarning: () => undefined,
+    });
+    for (let i = 0; i < 20; i++) away.info(`held ${i}`);
+    await eventually(() => !away.backlogged, 10_000, 'the outage to be noticed');
+    await away.drained();
+  });
+
   it('retries a 429 no sooner than its Retry-After, and a 503', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {

@@ -37,6 +37,8 @@ export interface SessionLoggerOptions extends HttpOptions {
   maxMessageBytes?: number;
   /** Entries held while the server cannot be reached; beyond it the oldest are dropped and counted. */
   maxQueue?: number;
+  /** Above this many queued entries a producer that checks `backlogged` should wait (default: 20,000 or `maxQueue`). */
+  highWaterEntries?: number;
   /** A heartbeat is sent after this long without any request (ms; 0: none). */
   heartbeatMs?: number;
   retryInitialMs?: number;
@@ -66,6 +68,7 @@ export class FlushTimeoutError extends Error {
 }
 
 const ATTEMPTS_AT_EXIT = 3;
+const FLOWING_QUEUE_LIMIT = 100_000;
 
 /**
  * Feeds one session: `log()` only queues (it never waits for the network); a single pump
@@ -101,6 +104,10 @@ export class SessionLogger {
   private isolating = 0;
   private exitAttempts = 0;
   private readonly idle = new Set<() => void>();
+  private readonly drainWaiters: (() => void)[] = [];
+  private readonly highWater: number;
+  private readonly serialized = new JsonCache();
+  private clock = { ms: 0, iso: '' };
   private readonly onBeforeExit = () => this.flushBeforeExit();
 
   constructor(private readonly options: SessionLoggerOptions) {
@@ -118,6 +125,8 @@ export class SessionLogger {
     this.batchEntryCap = options.maxBatchEntries ?? 50_000;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_LIMITS.messageMaxBytes;
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.highWater = Math.min(options.highWaterEntries ?? 20_000, this.queue.capacity);
+    this.setFailing(false);
     if (this.heartbeatMs > 0) {
       this.heartbeatTimer = setInterval(() => this.heartbeatIfIdle(), Math.max(50, this.heartbeatMs / 2));
       unref(this.heartbeatTimer);
@@ -139,7 +148,7 @@ export class SessionLogger {
   /** Queues one entry (split into several when longer than the message limit); never blocks. */
   log(level: LogLevel, message: string, data?: LogData): void {
     if (this.ended) return;
-    const time = new Date().toISOString();
+    const time = this.now();
     if (message.length * 3 > this.maxMessageBytes) {
       for (const piece of splitUtf8(message, this.maxMessageBytes))
         this.queue.push({ time, level, message: piece, data });
@@ -152,7 +161,7 @@ export class SessionLogger {
   /** Queues an entry with its own time (another logger's), when given; split like `log()`. */
   append(entry: { level: LogLevel; message: string; data?: LogData; time?: string }): void {
     if (this.ended) return;
-    const time = entry.time ?? new Date().toISOString();
+    const time = entry.time ?? this.now();
     for (const message of splitUtf8(entry.message, this.maxMessageBytes)) {
       this.queue.push({ time, level: entry.level, message, data: entry.data });
     }
@@ -170,6 +179,21 @@ export class SessionLogger {
   }
   error(message: string, data?: LogData): void {
     this.log('error', message, data);
+  }
+
+  /**
+   * True while more entries wait than the high-water mark and the server is taking them: a
+   * producer that can slow down (a pipe) should wait for `drained()`, rather than have the
+   * oldest entries dropped. While the server cannot be reached it is false: nothing waits on it.
+   */
+  get backlogged(): boolean {
+    return !this.failing && !this.failure && !this.ended && this.queue.length >= this.highWater;
+  }
+
+  /** Resolves when `backlogged` is false. */
+  drained(): Promise<void> {
+    if (!this.backlogged) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** Merges keys into the session's metadata (sent with the next request round). */
@@ -205,6 +229,7 @@ export class SessionLogger {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     nodeProcess()?.off('beforeExit', this.onBeforeExit);
     this.wakeUp();
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
   private scheduleSend(): void {
@@ -249,8 +274,9 @@ export class SessionLogger {
     while (this.hasWork() && !this.ended) {
       try {
         await this.step();
-        if (this.failing) this.failing = false;
+        if (this.failing) this.setFailing(false);
         this.backoff.reset();
+        this.releaseDrainWaiters();
       } catch (error) {
         if (this.ended) return;
         if (!isRetryable(error)) {
@@ -258,7 +284,8 @@ export class SessionLogger {
           continue;
         }
         if (!this.failing) {
-          this.failing = true;
+          this.setFailing(true);
+          this.releaseDrainWaiters();
           this.options.onWarning?.(
             `${(error as Error).message}; holding entries (up to ${this.queue.capacity}) and retrying`,
           );
@@ -269,6 +296,29 @@ export class SessionLogger {
       if (this.closing || this.idle.size > 0 || !this.opened || this.pendingUpdate || this.queue.dropped) continue;
       if (this.batchNotFull()) return;
     }
+  }
+
+  /**
+   * `maxQueue` bounds what is held while the server cannot be reached. While it takes entries,
+   * a producer that honours `backlogged` still hands over a whole chunk at a time, so the
+   * bound is looser then (and the oldest are only dropped past it).
+   */
+  private setFailing(failing: boolean): void {
+    this.failing = failing;
+    this.queue.limit = failing ? this.queue.capacity : Math.max(this.queue.capacity, FLOWING_QUEUE_LIMIT);
+    this.queue.trim();
+  }
+
+  private releaseDrainWaiters(): void {
+    if (this.backlogged) return;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  /** The time as an ISO string, made once per millisecond. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.clock.ms) this.clock = { ms, iso: new Date(ms).toISOString() };
+    return this.clock.iso;
   }
 
   private batchNotFull(): boolean {
@@ -359,23 +409,28 @@ export class SessionLogger {
   }
 
   private nextBatch(): { entries: LogEntryInput[]; json: string } {
-    let bytes = 14; // {"entries":[]}
-    let count = 0;
+    // Counted in UTF-16 units while building (cheap), then checked once in bytes.
+    let chars = 14; // {"entries":[]}
     const parts: string[] = [];
-    while (count < this.queue.length && count < this.batchEntryCap) {
-      const part = JSON.stringify(this.queue.at(count));
-      const size = utf8Length(part) + 1;
-      if (count > 0 && bytes + size > this.maxBatchBytes) break;
+    while (parts.length < this.queue.length && parts.length < this.batchEntryCap) {
+      const part = this.serialized.entry(this.queue.at(parts.length));
+      if (parts.length > 0 && chars + part.length + 1 > this.maxBatchBytes) break;
       parts.push(part);
-      bytes += size;
-      count++;
+      chars += part.length + 1;
     }
-    return { entries: this.queue.take(count), json: `{"entries":[${parts.join(',')}]}` };
+    let json = `{"entries":[${parts.join(',')}]}`;
+    // Characters beyond ASCII take more bytes: shed entries from the end until it fits.
+    while (parts.length > 1 && utf8Length(json) > this.maxBatchBytes) {
+      parts.length = Math.max(1, Math.floor(parts.length * 0.8));
+      json = `{"entries":[${parts.join(',')}]}`;
+    }
+    return { entries: this.queue.take(parts.length), json };
   }
 
   /** A refusal for good: an entry is dropped (400, handled above), or the session cannot be fed at all. */
   private refused(error: Error): void {
     this.failure = error;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.stats_.rejected += this.queue.length;
     this.queue.clear();
     this.options.onError?.(error);
@@ -455,6 +510,28 @@ export class SessionLogger {
     this.closing = true;
     if (this.pumping) this.wakeUp();
     else this.kick();
+  }
+}
+
+/**
+ * Serialises entries by hand: the fields are known, and a producer that passes the same `data`
+ * object each time (the CLI's `{stream}`) has it serialised once.
+ */
+class JsonCache {
+  private lastData: unknown = null;
+  private lastDataJson = '';
+
+  entry(entry: LogEntryInput): string {
+    let json = `{"time":"${entry.time}","level":"${entry.level}","message":${JSON.stringify(entry.message)}`;
+    if (entry.data) {
+      // Only a frozen object cannot have changed since it was last seen.
+      if (entry.data !== this.lastData || !Object.isFrozen(entry.data)) {
+        this.lastData = entry.data;
+        this.lastDataJson = JSON.stringify(entry.data);
+      }
+      json += `,"data":${this.lastDataJson}`;
+    }
+    return json + '}';
   }
 }
 
