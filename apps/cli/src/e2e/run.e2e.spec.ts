@@ -170,6 +170,21 @@ describe('zen-sessions run', () => {
     ).toBe(long);
   });
 
+  it('splits to the server s own message limit when it is smaller than the default', async () => {
+    const small = await BuiltServer.start({ MAX_MESSAGE_BYTES: '1000' });
+    try {
+      const result = await cli(['run', '--', 'sh', '-c', `printf '%2500s\\nshort\\n' '' | tr ' ' z`], {
+        env: { ZEN_SESSIONS_URL: small.url },
+      });
+      expect(result.code).toBe(0);
+      const got = await entries(sessionIdOf(result.stderr), new SessionsClient({ server: small.url }));
+      expect(got.map((entry) => entry.message.length)).toEqual([1000, 1000, 500, 5]);
+      expect(result.stderr).not.toMatch(/warning/);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('sends entries in batches while output flows, each request within the body limit', async () => {
     const { FaultProxy } = await import('../../../../libs/client/src/testing/fault-proxy');
     const proxy = await FaultProxy.start(server.url);

@@ -85,7 +85,7 @@ export class SessionLogger {
   private readonly flushIntervalMs: number;
   private maxBatchBytes: number;
   private batchEntryCap: number;
-  private readonly maxMessageBytes: number;
+  private maxMessageBytes: number;
   private readonly heartbeatMs: number;
   private readonly stats_ = { sent: 0, dropped: 0, rejected: 0 };
   private opened = false;
@@ -365,7 +365,8 @@ export class SessionLogger {
         return;
       }
       if (error instanceof ApiError && error.status === 400) {
-        this.queue.take(1);
+        const [entry] = this.queue.take(1);
+        if (this.splitForServer(entry, error)) return;
         this.isolating = Math.max(0, this.isolating - 1);
         this.stats_.rejected++;
         this.options.onError?.(error);
@@ -373,6 +374,15 @@ export class SessionLogger {
       }
       throw error;
     }
+  }
+
+  /** A server with a smaller message limit than ours names it: split the entry to fit, rather than lose it. */
+  private splitForServer(entry: LogEntryInput, error: ApiError): boolean {
+    const limit = /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/.exec(error.message);
+    if (!limit || Number(limit[1]) >= this.maxMessageBytes || Number(limit[1]) < 4) return false;
+    this.maxMessageBytes = Number(limit[1]);
+    this.queue.requeue(splitUtf8(entry.message, this.maxMessageBytes).map((message) => ({ ...entry, message })));
+    return true;
   }
 
   /** Creates the session (or merges its fields into the active one), or checks it exists when attached. */
