@@ -31,9 +31,10 @@ export class HealthController {
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
-      () => {
+      async () => {
         const sessions = this.indicators.check('sessions');
-        return this.sessions.find(this.sessions.serverSessionId) ? sessions.up() : sessions.down('no server session');
+        const server = await this.sessions.find(this.sessions.serverSessionId);
+        return server ? sessions.up() : sessions.down('no server session');
       },
       () => {
         const lifecycle = this.indicators.check('lifecycle');

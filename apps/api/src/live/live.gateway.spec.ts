@@ -211,5 +211,5 @@ describe('LiveGateway with a client that stops reading', () => {
     expect(new Set(slow.seqs()).size).toBe(slow.seqs().length);
     slow.ws.close();
     fast.ws.close();
-  });
+  }, 30_000); // 12 MB through two sockets, on a machine that may be busy: more than jest's default 5 s.
 });

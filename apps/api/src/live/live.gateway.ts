@@ -1,4 +1,4 @@
-import { OnApplicationShutdown, UseFilters } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -35,6 +35,7 @@ export class LiveGateway
     OnApplicationShutdown
 {
   private server!: Server;
+  private readonly logger = new Logger('LiveGateway');
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -45,7 +46,9 @@ export class LiveGateway
 
   afterInit(server: Server): void {
     this.server = server;
-    this.timers.push(setInterval(() => this.tick(), this.config.wsIntervalMs));
+    this.timers.push(
+      setInterval(() => void this.tick().catch((error) => this.tickFailed(error)), this.config.wsIntervalMs),
+    );
     if (this.config.wsPingIntervalMs > 0) {
       this.timers.push(setInterval(() => this.reapDead(), this.config.wsPingIntervalMs));
     }
@@ -56,10 +59,11 @@ export class LiveGateway
     for (const timer of this.timers) clearInterval(timer);
   }
 
-  handleConnection(client: WebSocket): void {
+  async handleConnection(client: WebSocket): Promise<void> {
     alive.add(client);
     client.on('pong', () => alive.add(client));
-    client.send(sessionsFrame(this.sessions.listJson()));
+    const listing = await this.sessions.listJson();
+    if (client.readyState === WebSocket.OPEN) client.send(sessionsFrame(listing));
   }
 
   handleDisconnect(client: WebSocket): void {
@@ -71,13 +75,13 @@ export class LiveGateway
   }
 
   @SubscribeMessage(WS_EVENTS.subscribeLog)
-  subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): void {
+  async subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): Promise<void> {
     const id = sessionIdOf(data, WS_EVENTS.subscribeLog);
     const cursor = (data as { cursor?: unknown }).cursor ?? 0;
     if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) {
       throw new WsException(`${WS_EVENTS.subscribeLog}: cursor must be a non-negative integer`);
     }
-    if (!this.sessions.find(id)) throw new WsException(`${WS_EVENTS.subscribeLog}: session ${id} not found`);
+    if (!(await this.sessions.find(id))) throw new WsException(`${WS_EVENTS.subscribeLog}: session ${id} not found`);
     this.followers.follow(client, id, cursor);
   }
 
@@ -86,16 +90,20 @@ export class LiveGateway
     this.followers.unfollow(client, sessionIdOf(data, WS_EVENTS.unsubscribeLog));
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     this.followers.retryLagging();
     if (this.server.clients.size === 0) return;
-    const frame = Buffer.from(sessionsFrame(this.sessions.listJson()));
+    const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
     for (const client of this.server.clients) {
       // A client that is not reading gets no more listings until it drains.
       if (client.readyState === WebSocket.OPEN && client.bufferedAmount <= this.config.wsMaxBufferedBytes) {
         client.send(frame, { binary: false });
       }
     }
+  }
+
+  private tickFailed(error: unknown): void {
+    this.logger.warn(`sessions push skipped: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private reapDead(): void {

@@ -1,9 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Subscription } from 'rxjs';
+import { LogNotFoundError, LogStore, Unsubscribe } from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
-import { LogsService } from '../logs/logs.service';
-import { SessionsService } from '../sessions/sessions.service';
 import { logFrame } from './live-frames';
 
 /** One client following one session's log: the next `seq` it has not been sent. */
@@ -41,18 +39,17 @@ export class LogFollowers implements OnModuleDestroy {
   private readonly flushing = new Set<string>();
   private readonly flushAgain = new Set<string>();
   private flushScheduled = false;
-  private readonly appends: Subscription;
+  private readonly stopFollowingAppends: Unsubscribe;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly sessions: SessionsService,
-    private readonly logs: LogsService,
+    private readonly logs: LogStore,
   ) {
-    this.appends = logs.appended$.subscribe((sessionId) => this.schedule(sessionId));
+    this.stopFollowingAppends = logs.onAppended((sessionId) => this.schedule(sessionId));
   }
 
   onModuleDestroy(): void {
-    this.appends.unsubscribe();
+    this.stopFollowingAppends();
   }
 
   /** Follows `sessionId` from `cursor`, replacing an earlier subscription of the client. */
@@ -124,19 +121,27 @@ export class LogFollowers implements OnModuleDestroy {
   }
 
   private async deliver(sessionId: string): Promise<void> {
-    const record = this.sessions.find(sessionId);
+    try {
+      await this.deliverChunks(sessionId);
+    } catch (error) {
+      if (error instanceof LogNotFoundError) {
+        // The session was forgotten (retention): nothing more will come.
+        for (const follow of [...(this.bySession.get(sessionId) ?? [])]) this.unfollow(follow.client, sessionId);
+      } else {
+        // The store failed (a shared one unreachable): followers keep their cursors; retried on the next tick.
+        this.lagging.add(sessionId);
+      }
+    }
+  }
+
+  private async deliverChunks(sessionId: string): Promise<void> {
     const followers = this.bySession.get(sessionId);
     if (!followers) return;
-    if (!record) {
-      // The session was forgotten (retention): nothing more will come.
-      for (const follow of [...followers]) this.unfollow(follow.client, sessionId);
-      return;
-    }
     const chunks = new Map<number, Chunk>();
     const chunkAt = async (cursor: number): Promise<Chunk> => {
       let chunk = chunks.get(cursor);
       if (!chunk) {
-        const slice = await this.logs.readCursor(record, { cursor, limit: this.config.wsLogChunk });
+        const slice = await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk });
         chunk = {
           frame: Buffer.from(logFrame(sessionId, slice)),
           next: slice.cursor,

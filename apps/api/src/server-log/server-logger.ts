@@ -1,7 +1,7 @@
 import { ConsoleLogger, Injectable, LogLevel as NestLogLevel, OnApplicationBootstrap } from '@nestjs/common';
 import { inspect } from 'node:util';
+import { addEntry, emptyBatch, EntryBatch, LEVEL_CODE } from '@zen/log-store';
 import { LogsService } from '../logs/logs.service';
-import { emptyBatch, EntryBatch, LEVEL_CODE } from '../logs/store/entry-batch';
 import { SessionsService } from '../sessions/sessions.service';
 
 const LEVELS: Record<NestLogLevel, number> = {
@@ -59,25 +59,20 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     const data =
       context || stack ? JSON.stringify({ context: context || undefined, stack: stack || undefined }) : undefined;
     for (const message of messages) {
-      batch.messages.push(
-        typeof message === 'string' ? message : inspect(message, { depth: 4, breakLength: Infinity }),
-      );
-      batch.levels.push(level);
-      batch.times.push(now);
-      if (data !== undefined) (batch.data ??= new Array(batch.messages.length - 1)).push(data);
-      else batch.data?.push(undefined);
+      const text = typeof message === 'string' ? message : inspect(message, { depth: 4, breakLength: Infinity });
+      addEntry(batch, text, level, now, data);
     }
     if (batch !== this.early) this.append(batch);
   }
 
   private append(batch: EntryBatch): void {
-    const record = this.sessions.find(this.sessions.serverSessionId);
-    if (!record) return;
+    const id = this.sessions.serverSessionId;
+    if (!id) return;
     // Only the synchronous part can re-enter this logger; the flag must not outlive it,
     // or messages logged while the append settles would be lost.
     this.appending = true;
     try {
-      void this.logs.append(record, batch).catch(() => undefined);
+      void this.logs.append(id, batch).catch(() => undefined);
     } finally {
       this.appending = false;
     }

@@ -1,4 +1,5 @@
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
+import { SessionNotFoundError } from './errors';
 import { LogCounters, Unsubscribe } from './log-store';
 import { NewSession, SessionFields, SessionRecord } from './session-record';
 
@@ -92,4 +93,11 @@ export abstract class SessionRegistry {
 
   /** The change feed that live session lists follow (see SessionChange). */
   abstract onChanged(listener: SessionChangeListener): Unsubscribe;
+}
+
+/** The session, or SessionNotFoundError. */
+export async function requireSession(registry: SessionRegistry, id: string): Promise<SessionRecord> {
+  const record = await registry.get(id);
+  if (!record) throw new SessionNotFoundError(id);
+  return record;
 }

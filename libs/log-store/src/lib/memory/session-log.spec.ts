@@ -1,4 +1,4 @@
-import { EntryBatch, LEVEL_CODE } from './entry-batch';
+import { EntryBatch, LEVEL_CODE } from '../entry-batch';
 import { SessionLog } from './session-log';
 
 const T0 = Date.UTC(2026, 10, 24, 12);

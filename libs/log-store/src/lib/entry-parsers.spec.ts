@@ -1,7 +1,7 @@
-import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { DEFAULT_LIMITS } from '@zen/contract';
 import { parseJsonEntries, parseTextEntries, parseTime } from './entry-parsers';
-import { LEVEL_CODE } from './store/entry-batch';
+import { LEVEL_CODE } from './entry-batch';
+import { InvalidEntryError, TooManyEntriesError } from './errors';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 const limits = { ...DEFAULT_LIMITS, messageMaxBytes: 10, dataMaxBytes: 20, batchMaxEntries: 3 };
@@ -26,12 +26,12 @@ describe('parseTextEntries', () => {
     expect(text('héllo ✓\n').messages).toEqual(['héllo ✓']);
     expect(text('✓✓✓\n').messages).toEqual(['✓✓✓']); // 9 bytes
     expect(() => text('ok\n✓✓✓✓\n')).toThrow(
-      new BadRequestException('line 2 is longer than 10 bytes (MAX_MESSAGE_BYTES)'),
+      new InvalidEntryError('line 2 is longer than 10 bytes (MAX_MESSAGE_BYTES)'),
     );
   });
 
   it('rejects more lines than a batch may hold', () => {
-    expect(() => text('a\nb\nc\nd\n')).toThrow(PayloadTooLargeException);
+    expect(() => text('a\nb\nc\nd\n')).toThrow(TooManyEntriesError);
   });
 });
 
@@ -71,13 +71,13 @@ describe('parseJsonEntries', () => {
     [{ entries: [{ message: 'ok' }, 'x'] }, 'entries[1] must be an object'],
     [{ entries: [{ message: 'ok' }, { message: 'ok', time: 'yesterday' }] }, 'entries[1].time must be a full ISO-8601'],
   ])('rejects %j: %s', (body, message) => {
-    expect(() => json(body)).toThrow(BadRequestException);
+    expect(() => json(body)).toThrow(InvalidEntryError);
     expect(() => json(body)).toThrow(message);
   });
 
   it('rejects a batch larger than the limit', () => {
     expect(() => json({ entries: [{ message: 'a' }, { message: 'b' }, { message: 'c' }, { message: 'd' }] })).toThrow(
-      PayloadTooLargeException,
+      TooManyEntriesError,
     );
   });
 });
@@ -111,6 +111,6 @@ describe('parseTime', () => {
     '2026-13-01T00:00:00Z',
     1795521600000,
   ])('rejects %j', (value) => {
-    expect(() => parseTime(value, '')).toThrow(BadRequestException);
+    expect(() => parseTime(value, '')).toThrow(InvalidEntryError);
   });
 });

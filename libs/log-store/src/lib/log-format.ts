@@ -1,7 +1,6 @@
 import { LOG_HEADERS, LogFormat } from '@zen/contract';
-import { HeaderList } from '../common/response-body';
-import { levelName } from './store/entry-batch';
-import { CursorSlice, PageSlice, StoredEntry } from './store/log-store';
+import { levelName } from './entry-batch';
+import { CursorSlice, PageSlice, StoredEntry } from './log-store';
 
 /**
  * Log entries to wire formats. JSON is assembled by hand: the store holds columns
@@ -48,6 +47,9 @@ export function entriesText(entries: StoredEntry[]): string {
   }
   return text;
 }
+
+/** Response headers as a flat `[name, value, name, value, …]` list, as `writeHead` takes them. */
+export type HeaderList = readonly string[];
 
 export const FORMAT_CONTENT_TYPES: Record<Exclude<LogFormat, 'json'>, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',

@@ -1,5 +1,17 @@
-import { EntryBatch } from './entry-batch';
-import { CursorRead, CursorSlice, LogCounters, LogStore, LogStoreStats, PageRead, PageSlice } from './log-store';
+import { EntryBatch } from '../entry-batch';
+import { LogNotFoundError } from '../errors';
+import {
+  AppendListener,
+  CursorRead,
+  CursorSlice,
+  LogCounters,
+  LogStore,
+  LogStoreStats,
+  PageRead,
+  PageSlice,
+  Unsubscribe,
+} from '../log-store';
+import { Listeners } from './listeners';
 import { SessionLog } from './session-log';
 
 /** The default store: every session's log in this process's memory. */
@@ -8,6 +20,7 @@ export class MemoryLogStore extends LogStore {
   /** By level code: entries ever appended, and evicted from logs (still held, or deleted since). */
   private readonly appended = [0, 0, 0, 0];
   private readonly evictedFromDeleted = [0, 0, 0, 0];
+  private readonly listeners = new Listeners<AppendListener>();
 
   constructor(private readonly capacity: number) {
     super();
@@ -26,11 +39,12 @@ export class MemoryLogStore extends LogStore {
     addInto(this.evictedFromDeleted, log.evicted);
   }
 
-  async append(sessionId: string, batch: EntryBatch): Promise<LogCounters | undefined> {
-    const log = this.logs.get(sessionId);
-    if (!log) return undefined;
+  async append(sessionId: string, batch: EntryBatch): Promise<LogCounters> {
+    const log = this.logOf(sessionId);
     for (const level of batch.levels) this.appended[level]++;
-    return log.append(batch);
+    const counters = log.append(batch);
+    if (batch.messages.length > 0) this.listeners.emit(sessionId, counters.logCursor);
+    return counters;
   }
 
   async stats(): Promise<LogStoreStats> {
@@ -39,12 +53,22 @@ export class MemoryLogStore extends LogStore {
     return { appended: [...this.appended], evicted };
   }
 
-  async readCursor(sessionId: string, read: CursorRead): Promise<CursorSlice | undefined> {
-    return this.logs.get(sessionId)?.readCursor(read);
+  async readCursor(sessionId: string, read: CursorRead): Promise<CursorSlice> {
+    return this.logOf(sessionId).readCursor(read);
   }
 
-  async readPage(sessionId: string, read: PageRead): Promise<PageSlice | undefined> {
-    return this.logs.get(sessionId)?.readPage(read);
+  async readPage(sessionId: string, read: PageRead): Promise<PageSlice> {
+    return this.logOf(sessionId).readPage(read);
+  }
+
+  onAppended(listener: AppendListener): Unsubscribe {
+    return this.listeners.add(listener);
+  }
+
+  private logOf(sessionId: string): SessionLog {
+    const log = this.logs.get(sessionId);
+    if (!log) throw new LogNotFoundError(sessionId);
+    return log;
   }
 }
 

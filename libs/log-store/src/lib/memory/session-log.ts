@@ -1,6 +1,6 @@
-import { EntryBatch, ERROR, LEVEL_CODE, WARN } from './entry-batch';
+import { EntryBatch, ERROR, LEVEL_CODE, WARN } from '../entry-batch';
 import { MessageArena, MessageRefs } from './message-arena';
-import { CursorRead, CursorSlice, LogCounters, LogFilter, PageRead, PageSlice, StoredEntry } from './log-store';
+import { CursorRead, CursorSlice, LogCounters, LogFilter, PageRead, PageSlice, StoredEntry } from '../log-store';
 
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
 const INITIAL_SLOTS = 16;

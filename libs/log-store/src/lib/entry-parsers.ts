@@ -1,6 +1,6 @@
-import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { Limits, LOG_LEVELS, LogLevel } from '@zen/contract';
-import { EntryBatch, emptyBatch, LEVEL_CODE } from './store/entry-batch';
+import { EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
+import { InvalidEntryError, TooManyEntriesError } from './errors';
 
 type EntryLimits = Pick<Limits, 'messageMaxBytes' | 'dataMaxBytes' | 'batchMaxEntries'>;
 
@@ -25,7 +25,7 @@ export function parseTextEntries(body: Buffer, limits: EntryLimits, now: number)
     if (end > start && body[end - 1] === CARRIAGE_RETURN) end--;
     line++;
     if (end - start > limits.messageMaxBytes) {
-      throw new BadRequestException(`line ${line} is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
+      throw new InvalidEntryError(`line ${line} is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
     }
     const message = body.toString('utf8', start, end);
     if (NOT_BLANK.test(message)) {
@@ -42,7 +42,7 @@ export function parseTextEntries(body: Buffer, limits: EntryLimits, now: number)
 /** An application/json body: one entry object, or `{"entries": [...]}`; all valid or none. */
 export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number): EntryBatch {
   if (!isObject(body)) {
-    throw new BadRequestException('request body must be a JSON object: one entry or {"entries": [...]}');
+    throw new InvalidEntryError('request body must be a JSON object: one entry or {"entries": [...]}');
   }
   const batch = emptyBatch();
   if (body['entries'] === undefined) {
@@ -50,7 +50,7 @@ export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number
     return batch;
   }
   const entries = body['entries'];
-  if (!Array.isArray(entries)) throw new BadRequestException('entries must be an array');
+  if (!Array.isArray(entries)) throw new InvalidEntryError('entries must be an array');
   checkBatchSize(entries.length, limits);
   for (let i = 0; i < entries.length; i++) {
     addEntry(batch, entries[i], `entries[${i}].`, limits, now);
@@ -59,13 +59,13 @@ export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number
 }
 
 function addEntry(batch: EntryBatch, entry: unknown, path: string, limits: EntryLimits, now: number): void {
-  if (!isObject(entry)) throw new BadRequestException(`${path ? path.slice(0, -1) : 'entry'} must be an object`);
+  if (!isObject(entry)) throw new InvalidEntryError(`${path ? path.slice(0, -1) : 'entry'} must be an object`);
   const { message, level, data, time } = entry;
-  if (message === undefined || message === null) throw new BadRequestException(`${path}message is required`);
-  if (typeof message !== 'string') throw new BadRequestException(`${path}message must be a string`);
+  if (message === undefined || message === null) throw new InvalidEntryError(`${path}message is required`);
+  if (typeof message !== 'string') throw new InvalidEntryError(`${path}message must be a string`);
   // Only long strings can exceed the limit: a UTF-16 unit is at most 3 UTF-8 bytes.
   if (message.length * 3 > limits.messageMaxBytes && Buffer.byteLength(message) > limits.messageMaxBytes) {
-    throw new BadRequestException(`${path}message is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
+    throw new InvalidEntryError(`${path}message is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
   }
   batch.messages.push(message);
   batch.levels.push(parseLevel(level, path));
@@ -82,23 +82,21 @@ function addEntry(batch: EntryBatch, entry: unknown, path: string, limits: Entry
 function parseLevel(level: unknown, path: string): number {
   if (level == null) return INFO;
   if (typeof level !== 'string' || !Object.hasOwn(LEVEL_CODE, level)) {
-    throw new BadRequestException(`${path}level must be one of ${LOG_LEVELS.join(', ')}`);
+    throw new InvalidEntryError(`${path}level must be one of ${LOG_LEVELS.join(', ')}`);
   }
   return LEVEL_CODE[level as LogLevel];
 }
 
 function serialiseData(data: unknown, path: string, limits: EntryLimits): string {
-  if (!isObject(data)) throw new BadRequestException(`${path}data must be an object`);
+  if (!isObject(data)) throw new InvalidEntryError(`${path}data must be an object`);
   let json: string;
   try {
     json = JSON.stringify(data);
   } catch {
-    throw new BadRequestException(`${path}data is nested too deeply to serialise`);
+    throw new InvalidEntryError(`${path}data is nested too deeply to serialise`);
   }
   if (json.length * 3 > limits.dataMaxBytes && Buffer.byteLength(json) > limits.dataMaxBytes) {
-    throw new BadRequestException(
-      `${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`,
-    );
+    throw new InvalidEntryError(`${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`);
   }
   return json;
 }
@@ -114,13 +112,13 @@ export function parseTime(value: unknown, path: string): number {
   const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
   const ms = match && validFields(match) ? Date.parse(value as string) : NaN;
   if (Number.isNaN(ms)) {
-    throw new BadRequestException(
+    throw new InvalidEntryError(
       `${path}time must be a full ISO-8601 date-time with Z or an offset, e.g. 2026-11-24T12:00:00.000Z`,
     );
   }
   // An offset can carry 0000-01-01 or 9999-12-31 out of that range once converted to UTC.
   if (ms < EARLIEST_TIME || ms > LATEST_TIME) {
-    throw new BadRequestException(`${path}time must fall within the years 0000–9999 in UTC`);
+    throw new InvalidEntryError(`${path}time must fall within the years 0000–9999 in UTC`);
   }
   return ms;
 }
@@ -143,7 +141,7 @@ function validFields(match: RegExpExecArray): boolean {
 
 function checkBatchSize(count: number, limits: EntryLimits): void {
   if (count > limits.batchMaxEntries) {
-    throw new PayloadTooLargeException(
+    throw new TooManyEntriesError(
       `the request holds ${count} entries; at most ${limits.batchMaxEntries} are allowed (MAX_BATCH_ENTRIES)`,
     );
   }
