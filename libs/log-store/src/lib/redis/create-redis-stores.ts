@@ -14,16 +14,17 @@ export interface RedisStoresOptions extends RedisConnectionOptions {
   serverSilenceMs?: number;
 }
 
-/**
- * Stores shared through Redis by every replica with the same URL and key prefix. Builds
- * at once even when Redis is down: the connection comes up in the background, calls
- * fail with StoreUnavailableError until then, and `ready()` says which.
- */
 export function redisStoresFactory(redis: RedisStoresOptions): StoresFactory {
-  return async (options: StoresOptions) => createRedisStores({ ...options, ...redis });
+  return (options: StoresOptions) => createRedisStores({ ...options, ...redis });
 }
 
-export function createRedisStores(options: StoresOptions & RedisStoresOptions): Stores {
+/**
+ * Stores shared through Redis by every replica with the same URL and key prefix. Waits
+ * up to the command timeout for the connection and the feed, then answers even if
+ * Redis is down: the connection keeps trying in the background, calls fail with
+ * StoreUnavailableError until it is up, and `ready()` says which.
+ */
+export async function createRedisStores(options: StoresOptions & RedisStoresOptions): Promise<Stores> {
   const connection = new RedisConnection(options);
   const logs = new RedisLogStore(connection, options.capacity, options.clock);
   const sessions = new RedisSessionRegistry(connection, logs, options);
@@ -35,6 +36,12 @@ export function createRedisStores(options: StoresOptions & RedisStoresOptions): 
     resync: () => void resync(sessions, logs, connection),
   });
   const liveness = new ServerLiveness(sessions, connection, options);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([connection.connected, feed.subscribed]),
+    new Promise((done) => (timer = setTimeout(done, options.commandTimeoutMs))),
+  ]);
+  clearTimeout(timer);
   return {
     logs,
     sessions,

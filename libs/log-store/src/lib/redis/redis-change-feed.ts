@@ -38,17 +38,21 @@ export interface ChangeFeedHandlers {
  */
 export class RedisChangeFeed {
   private readonly subscriber: StoreClient;
-  private subscribed = false;
+  /** Settles once the feed is subscribed (it may never settle while Redis is down). */
+  readonly subscribed: Promise<void>;
+  private markSubscribed!: () => void;
+  private isSubscribed = false;
   private lostSubscription = false;
 
   constructor(
     private readonly connection: RedisConnection,
     private readonly handlers: ChangeFeedHandlers,
   ) {
+    this.subscribed = new Promise((done) => (this.markSubscribed = done));
     this.subscriber = connection.client.duplicate();
     this.subscriber.on('error', () => {
       // The command connection reports the same outage; reconnecting is automatic.
-      this.lostSubscription = this.subscribed;
+      this.lostSubscription = this.isSubscribed;
     });
     this.subscriber.on('ready', () => void this.onReady());
     this.subscriber.connect().catch(() => undefined);
@@ -59,10 +63,11 @@ export class RedisChangeFeed {
   }
 
   private async onReady(): Promise<void> {
-    if (!this.subscribed) {
+    if (!this.isSubscribed) {
       try {
         await this.subscriber.subscribe(this.connection.keys.changes, (text) => this.receive(text));
-        this.subscribed = true;
+        this.isSubscribed = true;
+        this.markSubscribed();
       } catch {
         // Lost again before subscribing: the next 'ready' tries again.
       }

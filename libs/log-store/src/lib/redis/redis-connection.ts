@@ -43,6 +43,8 @@ export class RedisConnection {
   readonly keys: RedisKeys;
   /** `Redis at host:port`, for messages (never the password). */
   readonly name: string;
+  /** Settles when the first connection is up (never rejects; it may never settle while Redis is down). */
+  readonly connected: Promise<void>;
   private lastError = 'not connected yet';
   private wasReady = false;
 
@@ -57,7 +59,10 @@ export class RedisConnection {
       this.wasReady = true;
     });
     // Connecting retries forever in the background; errors arrive as 'error' events.
-    this.client.connect().catch((error: Error) => this.failed(error));
+    this.connected = this.client.connect().then(
+      () => undefined,
+      (error: Error) => this.failed(error),
+    );
   }
 
   /** Runs Redis commands, turning any failure but the engine's own errors into StoreUnavailableError. */

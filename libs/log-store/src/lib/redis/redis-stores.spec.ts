@@ -33,7 +33,7 @@ afterEach(async () => {
 
 /** One replica's stores on the test's Redis and prefix. */
 async function replica(options: Partial<RedisStoresOptions> & { capacity?: number; retainEnded?: number } = {}) {
-  const stores = createRedisStores({
+  const stores = await createRedisStores({
     capacity: 100,
     retainEnded: 10,
     maxActiveClients: 1000,
@@ -208,7 +208,7 @@ describe('Redis stores when Redis goes away', () => {
 
   it('start while Redis is down, and become ready once it is up', async () => {
     await redis.stop();
-    const stores = createRedisStores({
+    const stores = await createRedisStores({
       capacity: 10,
       retainEnded: 10,
       maxActiveClients: 10,
