@@ -8,6 +8,7 @@ import {
   PageRead,
   PageSlice,
   requireSession,
+  SessionNotFoundError,
   SessionRecord,
   SessionRegistry,
 } from '@zen/log-store';
@@ -30,7 +31,8 @@ export class LogsService {
 
   /** The session a client may append to: 404, then 403 for a server's own session, 409 for an ended one. */
   async writable(id: string): Promise<SessionRecord> {
-    const record = await requireSession(this.registry, id);
+    const record = await this.registry.get(id);
+    if (!record) throw new SessionNotFoundError(id);
     assertClientWritable(record);
     return record;
   }

@@ -20,7 +20,7 @@ export class MemoryLogStore extends LogStore {
   /** By level code: entries ever appended, and evicted from logs (still held, or deleted since). */
   private readonly appended = [0, 0, 0, 0];
   private readonly evictedFromDeleted = [0, 0, 0, 0];
-  private readonly listeners = new Listeners<AppendListener>();
+  private readonly listeners = new Listeners<string, number>();
 
   constructor(private readonly capacity: number) {
     super();
@@ -43,7 +43,7 @@ export class MemoryLogStore extends LogStore {
     const log = this.logOf(sessionId);
     for (const level of batch.levels) this.appended[level]++;
     const counters = log.append(batch);
-    if (batch.messages.length > 0) this.listeners.emit(sessionId, counters.logCursor);
+    if (batch.messages.length > 0 && this.listeners.size > 0) this.listeners.emit(sessionId, counters.logCursor);
     return counters;
   }
 

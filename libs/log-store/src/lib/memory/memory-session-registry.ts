@@ -23,7 +23,7 @@ export class MemorySessionRegistry extends SessionRegistry {
   /** Ended sessions' ids, earliest ended first: the retention queue. */
   private readonly ended = new Set<string>();
   private activeClients = 0;
-  private readonly listeners = new Listeners<SessionChangeListener>();
+  private readonly listeners = new Listeners<SessionChange>();
   private readonly clock: () => number;
 
   constructor(
@@ -135,7 +135,7 @@ export class MemorySessionRegistry extends SessionRegistry {
   }
 
   private changed(kind: SessionChange['kind'], id: string): void {
-    this.listeners.emit({ kind, id });
+    if (this.listeners.size > 0) this.listeners.emit({ kind, id }, undefined);
   }
 }
 
