@@ -1,7 +1,7 @@
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
 import { LogCounters, Unsubscribe } from '../log-store';
-import { NewSession, SessionRecord } from '../session-record';
+import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
 import {
   SessionChange,
   SessionChangeListener,
@@ -306,12 +306,4 @@ export class RedisSessionRegistry extends SessionRegistry {
     const { client, keys } = this.connection;
     return (await this.connection.run(() => client.hGetAll(keys.session(id)))) as SessionHash;
   }
-}
-
-/** The stored metadata with the given keys set, as a new null-prototype object. */
-function mergeMetadata(stored: SessionMetadata, changes: SessionMetadata): SessionMetadata {
-  const merged: SessionMetadata = Object.create(null);
-  for (const key of Object.keys(stored)) merged[key] = stored[key];
-  for (const key of Object.keys(changes)) merged[key] = changes[key];
-  return merged;
 }
