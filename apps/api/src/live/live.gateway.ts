@@ -13,7 +13,8 @@ import { parseOid, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
 import WebSocket, { Server } from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
-import { sessionsFrame } from './live-frames';
+import { StoreUnavailableError } from '@zen/log-store';
+import { errorFrame, sessionsFrame } from './live-frames';
 import { LogFollowers } from './log-followers';
 import { WsErrorFilter } from './ws-error.filter';
 
@@ -37,6 +38,8 @@ export class LiveGateway
   private server!: Server;
   private readonly logger = new Logger('LiveGateway');
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The message of the store outage clients were last told about; '' while the store answers. */
+  private outage = '';
 
   constructor(
     private readonly config: AppConfig,
@@ -62,8 +65,14 @@ export class LiveGateway
   async handleConnection(client: WebSocket): Promise<void> {
     alive.add(client);
     client.on('pong', () => alive.add(client));
-    const listing = await this.sessions.listJson();
-    if (client.readyState === WebSocket.OPEN) client.send(sessionsFrame(listing));
+    try {
+      const listing = await this.sessions.listJson();
+      if (client.readyState === WebSocket.OPEN) client.send(sessionsFrame(listing));
+    } catch (error) {
+      // The store is unreachable: say so and keep the connection; the periodic push catches up.
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      if (client.readyState === WebSocket.OPEN) client.send(errorFrame(error.message));
+    }
   }
 
   handleDisconnect(client: WebSocket): void {
@@ -94,6 +103,7 @@ export class LiveGateway
     this.followers.retryLagging();
     if (this.server.clients.size === 0) return;
     const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
+    this.outage = '';
     for (const client of this.server.clients) {
       // A client that is not reading gets no more listings until it drains.
       if (client.readyState === WebSocket.OPEN && client.bufferedAmount <= this.config.wsMaxBufferedBytes) {
@@ -103,7 +113,15 @@ export class LiveGateway
   }
 
   private tickFailed(error: unknown): void {
-    this.logger.warn(`sessions push skipped: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof StoreUnavailableError) {
+      // Tell every client once per outage; connections and subscriptions stay, and resume when it ends.
+      if (this.outage === message) return;
+      this.outage = message;
+      const frame = errorFrame(message);
+      for (const client of this.server.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
+    }
+    this.logger.warn(`sessions push skipped: ${message}`);
   }
 
   private reapDead(): void {
