@@ -48,6 +48,8 @@ async function settle(fixture: ComponentFixture<LogViewer>): Promise<void> {
   fixture.detectChanges();
 }
 
+/** The URL follows the filters after a short pause. */
+const urlSettled = () => new Promise((resolve) => setTimeout(resolve, 500));
 const el = (fixture: ComponentFixture<LogViewer>) => fixture.nativeElement as HTMLElement;
 const rowsOf = (fixture: ComponentFixture<LogViewer>) =>
   [...el(fixture).querySelectorAll('[role="row"]')] as HTMLElement[];
@@ -108,6 +110,7 @@ describe('the log viewer, as a person uses it', () => {
     fixture.componentInstance.setCategory('LogCook');
     await settle(fixture);
     expect(messagesOf(fixture)).toEqual(['Error: cook failed', 'Error: second failure']);
+    await urlSettled();
     expect(TestBed.inject(Router).url).toContain('category=LogCook');
   });
 
@@ -118,6 +121,7 @@ describe('the log viewer, as a person uses it', () => {
     fixture.componentInstance.setLevel('warn');
     fixture.componentInstance.setNewestFirst(true);
     await settle(fixture);
+    await urlSettled();
     const url = TestBed.inject(Router).url;
     expect(url).toContain('q=fail(ed%7Cure)');
     expect(url).toContain('re=1');
