@@ -209,7 +209,7 @@ export async function mergedDashboardWorkloads(server, { sessions, entries, foll
     await page.waitForFunction(
       (last) => {
         const rows = document.querySelectorAll('[data-testid="log-rows"] [role="row"] [data-testid="log-message"]');
-        return rows[rows.length - 1]?.textContent === `Display: follow ${last}`;
+        return rows[rows.length - 1]?.textContent?.endsWith(`Display: follow ${last}`) ?? false;
       },
       sent - 1,
       { timeout: 30_000 },
