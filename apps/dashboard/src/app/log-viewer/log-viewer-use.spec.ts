@@ -48,11 +48,19 @@ async function settle(fixture: ComponentFixture<LogViewer>): Promise<void> {
   fixture.detectChanges();
 }
 
+/** The URL follows the filters after a short pause. */
+const urlSettled = () => new Promise((resolve) => setTimeout(resolve, 500));
 const el = (fixture: ComponentFixture<LogViewer>) => fixture.nativeElement as HTMLElement;
 const rowsOf = (fixture: ComponentFixture<LogViewer>) =>
-  [...el(fixture).querySelectorAll('[role="row"]')] as HTMLElement[];
+  Array.from(el(fixture).querySelectorAll('[role="row"]')) as HTMLElement[];
+/** The messages as shown on a wide screen (the inline category is for phone width only). */
 const messagesOf = (fixture: ComponentFixture<LogViewer>) =>
-  [...el(fixture).querySelectorAll('[data-testid="log-message"]')].map((cell) => cell.textContent);
+  Array.from(el(fixture).querySelectorAll('[data-testid="log-message"]')).map((cell) => shownText(cell as HTMLElement));
+const shownText = (cell: HTMLElement) => {
+  const copy = cell.cloneNode(true) as HTMLElement;
+  copy.querySelectorAll('.cat-inline').forEach((inline) => inline.remove());
+  return copy.textContent;
+};
 const selectedSeqs = (fixture: ComponentFixture<LogViewer>) =>
   rowsOf(fixture)
     .filter((row) => row.getAttribute('aria-selected') === 'true')
@@ -62,7 +70,7 @@ const press = async (fixture: ComponentFixture<LogViewer>, key: string, target: 
   await settle(fixture);
 };
 const button = (fixture: ComponentFixture<LogViewer>, text: string) =>
-  [...el(fixture).querySelectorAll('button')].find((b) => b.textContent?.trim() === text) as HTMLButtonElement;
+  Array.from(el(fixture).querySelectorAll('button')).find((b) => b.textContent?.trim() === text) as HTMLButtonElement;
 
 describe('the log viewer, as a person uses it', () => {
   const s = session({ logCount: 5, logCursor: 5 });
@@ -94,7 +102,7 @@ describe('the log viewer, as a person uses it', () => {
   it('shows ANSI colour and bold as styled text, with the escape codes gone', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     const cell = rowsOf(fixture)[2].querySelector('[data-testid="log-message"]') as HTMLElement;
-    expect(cell.textContent).toBe('Error: cook failed');
+    expect(shownText(cell)).toBe('Error: cook failed');
     const styled = cell.querySelector('span.fg') as HTMLElement;
     expect(styled.classList).toContain('b');
     expect(styled.style.getPropertyValue('--fg')).toBe('rgb(205, 49, 49)');
@@ -103,11 +111,14 @@ describe('the log viewer, as a person uses it', () => {
 
   it('shows Unreal categories in their own column and filters by one', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
-    const categories = [...el(fixture).querySelectorAll('[data-testid="log-category-cell"]')].map((c) => c.textContent);
+    const categories = Array.from(el(fixture).querySelectorAll('[data-testid="log-category-cell"]')).map(
+      (c) => c.textContent,
+    );
     expect(categories).toEqual(['LogInit', 'LogShader', 'LogCook', '', 'LogCook']);
     fixture.componentInstance.setCategory('LogCook');
     await settle(fixture);
     expect(messagesOf(fixture)).toEqual(['Error: cook failed', 'Error: second failure']);
+    await urlSettled();
     expect(TestBed.inject(Router).url).toContain('category=LogCook');
   });
 
@@ -118,6 +129,7 @@ describe('the log viewer, as a person uses it', () => {
     fixture.componentInstance.setLevel('warn');
     fixture.componentInstance.setNewestFirst(true);
     await settle(fixture);
+    await urlSettled();
     const url = TestBed.inject(Router).url;
     expect(url).toContain('q=fail(ed%7Cure)');
     expect(url).toContain('re=1');
@@ -189,7 +201,7 @@ describe('the log viewer, as a person uses it', () => {
     toggle.click();
     await settle(fixture);
     const items = () =>
-      [...el(fixture).querySelectorAll('[role="treeitem"]')].map((item) =>
+      Array.from(el(fixture).querySelectorAll('[role="treeitem"]')).map((item) =>
         item.textContent?.replace(/\s+/g, ' ').trim(),
       );
     expect(items()).toEqual(['▾ {2 keys}', 'ms:5120', '▾ nested:{1 key}', '▾ list:[2 items]', '0:1', '1:2']);
@@ -206,7 +218,7 @@ describe('the log viewer, as a person uses it', () => {
     fixture.componentInstance.prefs.relativeTimes.set(true);
     await settle(fixture);
     expect(grid.classList).toContain('wrap');
-    const times = [...el(fixture).querySelectorAll('.time')].map((cell) => cell.textContent?.trim());
+    const times = Array.from(el(fixture).querySelectorAll('.time')).map((cell) => cell.textContent?.trim());
     expect(times.slice(0, 2)).toEqual(['+0.000s', '+1.000s']);
     fixture.componentInstance.prefs.wrap.set(false);
     fixture.componentInstance.prefs.relativeTimes.set(false);
@@ -259,7 +271,7 @@ describe('the merged log view', () => {
       [b.id]: [at(0, 2, 'b first'), at(1, 4, 'b second')],
     });
     expect(messagesOf(fixture)).toEqual(['a first', 'b first', 'a second', 'b second']);
-    const tags = [...el(fixture).querySelectorAll('[data-testid="source-tag"]')] as HTMLButtonElement[];
+    const tags = Array.from(el(fixture).querySelectorAll('[data-testid="source-tag"]')) as HTMLButtonElement[];
     expect(tags.map((tag) => tag.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
       `CookAgent …${a.id.slice(-6)}`,
       `CookWorker …${b.id.slice(-6)}`,

@@ -51,6 +51,8 @@ import { isTyping, keyAction } from './log-keys';
 export const ROW_HEIGHT = LINE_HEIGHT;
 /** Rows rendered above and below the viewport. */
 const OVERSCAN = 8;
+/** How long the URL waits for the filters to settle. */
+const URL_DELAY_MS = 300;
 /** Width of a character of the log font, for wrapping estimates when it cannot be measured. */
 const FALLBACK_CHAR_PX = 7.2;
 /** Width taken by the columns before the message. */
@@ -102,6 +104,8 @@ export class LogViewer implements OnDestroy {
       .join(','),
   );
   readonly merged = computed(() => this.sessions().length > 1);
+  /** Each session's place in the view (its tag colour). */
+  private readonly sourcePlaces = computed(() => new Map(this.sessions().map((session, i) => [session.id, i])));
   readonly levels = LOG_LEVELS;
   readonly lineHeight = LINE_HEIGHT;
   readonly maxDataLines = MAX_DATA_LINES;
@@ -230,11 +234,18 @@ export class LogViewer implements OnDestroy {
       afterNextRender(() => this.scrollToNewest(height), { injector: this.injector });
     });
     effect(() => this.showPendingLine());
+    // The URL follows the filters a moment after the last keystroke (a navigation per key would cost a frame).
+    let urlTimer: ReturnType<typeof setTimeout> | undefined;
     effect(() => {
       const filter = this.filter();
       const newestFirst = this.newestFirst();
-      untracked(() => this.url.write({ ...filter, category: filter.category ?? null, newestFirst }));
+      clearTimeout(urlTimer);
+      urlTimer = setTimeout(
+        () => this.url.write({ ...filter, category: filter.category ?? null, newestFirst }),
+        URL_DELAY_MS,
+      );
     });
+    inject(DestroyRef).onDestroy(() => clearTimeout(urlTimer));
     afterNextRender(() => this.measure());
     const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.measure());
     afterNextRender(() => observer?.observe(this.scroller().nativeElement));
@@ -258,16 +269,16 @@ export class LogViewer implements OnDestroy {
   }
 
   sourceIndex(id: string): number {
-    return this.sessions().findIndex((session) => session.id === id);
+    return this.sourcePlaces().get(id) ?? 0;
   }
 
   sourceName(id: string): string {
-    const session = this.sessions().find((candidate) => candidate.id === id);
-    return `${session?.appname ?? '?'} …${id.slice(-6)}`;
+    return `${this.appName(id)} …${id.slice(-6)}`;
   }
 
   appName(id: string): string {
-    return this.sessions().find((candidate) => candidate.id === id)?.appname ?? '?';
+    const index = this.sourcePlaces().get(id);
+    return index === undefined ? '?' : this.sessions()[index].appname;
   }
 
   elapsed(row: LogRow): string {
@@ -496,8 +507,10 @@ export class LogViewer implements OnDestroy {
   private scrollToOffset(top: number): void {
     const element = this.scroller().nativeElement;
     this.autoScrolling = true;
-    element.scrollTop = top;
-    this.scrollTop.set(element.scrollTop);
+    // Clamped as the browser will, without reading layout back (which would force it now).
+    const clamped = Math.max(0, Math.min(top, this.contentHeight() - this.viewportHeight()));
+    element.scrollTop = clamped;
+    this.scrollTop.set(clamped);
     requestAnimationFrame(() => (this.autoScrolling = false));
   }
 

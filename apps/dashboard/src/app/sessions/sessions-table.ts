@@ -94,6 +94,11 @@ export class SessionsTable implements AfterViewInit {
     this.dataSource.paginator = this.paginator();
   }
 
+  /** Rows are kept across pushes (each push brings new objects for the same sessions). */
+  trackById(_index: number, session: Session): string {
+    return session.id;
+  }
+
   shortId(id: string): string {
     return id.slice(-8);
   }
