@@ -275,6 +275,18 @@ describe('zen-sessions run', () => {
     expect(result.stderr).toMatch(/ECONNREFUSED/);
   });
 
+  it('stops waiting for an unreachable server on a signal after the command ended, keeping its exit code', async () => {
+    const port = await freePort();
+    const started = startCli(['run', '--flush-timeout', '60', '--', 'sh', '-c', 'echo bye; exit 4'], {
+      env: { ZEN_SESSIONS_URL: `http://127.0.0.1:${port}` },
+    });
+    started.child.stdin?.end();
+    await eventually(() => started.stdout.includes('bye') && /warning/.test(started.stderr));
+    await new Promise((done) => setTimeout(done, 1_000)); // the command has ended: the wrapper is waiting
+    started.child.kill('SIGINT');
+    expect((await started.done).code).toBe(4);
+  });
+
   it('holds the entries while the server is down at the start, and sends them when it comes', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
