@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,6 +50,30 @@ describe('the zen-sessions package', () => {
         cwd: work,
       });
       expect(tail.stdout).toMatch(/ INFO installed\n$/);
+
+      // --follow uses the bundled WebSocket client.
+      const created = await fetch(`${server.url}/sessions/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"appname":"followed"}',
+      });
+      const { id } = (await created.json()) as { id: string };
+      const following = spawn(bin, ['tail', '-f', '--server', server.url, id], { cwd: work });
+      let followed = '';
+      following.stdout.on('data', (chunk) => (followed += chunk));
+      const followedExit = new Promise((done) => following.on('close', (code) => done(code)));
+      await new Promise((done) => setTimeout(done, 1_500));
+      await fetch(`${server.url}/sessions/${id}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'live\n',
+      }).catch(() => undefined);
+      const deadline = Date.now() + 20_000;
+      while (!followed.includes('INFO live') && Date.now() < deadline)
+        await new Promise((done) => setTimeout(done, 50));
+      following.kill('SIGINT');
+      expect(await followedExit).toBe(0);
+      expect(followed).toMatch(/^\S+ INFO live\n$/);
     } finally {
       await server.stop();
     }
