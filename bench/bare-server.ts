@@ -5,9 +5,7 @@
  */
 import { DEFAULT_LIMITS } from '@zen/contract';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { parseJsonEntries, parseTextEntries } from '../apps/api/src/logs/entry-parsers';
-import { cursorPageJson } from '../apps/api/src/logs/log-format';
-import { MemoryLogStore } from '../apps/api/src/logs/store/memory-log-store';
+import { cursorPageJson, LogNotFoundError, MemoryLogStore, parseJsonEntries, parseTextEntries } from '@zen/log-store';
 
 const store = new MemoryLogStore(Number(process.env['LOG_CAPACITY'] ?? 10_000));
 const ROUTE = /^\/sessions\/([0-9a-f]{24})(\/log)?\/?(?:\?(.*))?$/;
@@ -34,7 +32,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
       ? parseTextEntries(body, DEFAULT_LIMITS, now)
       : parseJsonEntries(JSON.parse(body.toString('utf8')), DEFAULT_LIMITS, now);
     const counters = await store.append(id, batch);
-    if (!counters) return send(res, 404, '{}');
     return send(res, 200, `{"appended":${batch.messages.length},"cursor":${counters.logCursor}}`);
   }
   if (log && req.method === 'GET') {
@@ -43,7 +40,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
       cursor: Number(params.get('cursor') ?? 0),
       limit: params.has('limit') ? Number(params.get('limit')) : undefined,
     });
-    return slice ? send(res, 200, cursorPageJson(slice)) : send(res, 404, '{}');
+    return send(res, 200, cursorPageJson(slice));
   }
   send(res, 404, '{}');
 }
@@ -53,7 +50,7 @@ createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     handle(req, res, Buffer.concat(chunks)).catch((error: Error) =>
-      send(res, 400, JSON.stringify({ message: error.message })),
+      send(res, error instanceof LogNotFoundError ? 404 : 400, JSON.stringify({ message: error.message })),
     );
   });
 }).listen(Number(process.env['PORT']), '127.0.0.1', () => console.log('listening'));

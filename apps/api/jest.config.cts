@@ -1,3 +1,6 @@
+// Times in assertions are UTC; a developer's local zone must not change the results.
+process.env.TZ = 'UTC';
+
 module.exports = {
   displayName: 'api',
   preset: '../../jest.preset.js',

@@ -73,9 +73,12 @@ describe('faults (real server)', () => {
             }),
         ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const open = sockets.filter((socket) => !socket.destroyed && socket.readyState === 'open').length;
-      expect(open).toBeLessThanOrEqual(300);
+      // The kernel completes every handshake; the server then closes each one beyond the
+      // limit at once. Poll (a busy machine may take a while) until at most 50 remain.
+      const stillOpen = () => sockets.filter((socket) => !socket.destroyed && socket.readyState === 'open').length;
+      const deadline = Date.now() + 10_000;
+      while (stillOpen() > 50 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(stillOpen()).toBeLessThanOrEqual(50);
       sockets.forEach((socket) => socket.destroy());
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(server.alive()).toBe(true);

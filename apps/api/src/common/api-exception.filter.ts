@@ -1,5 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ErrorResponse } from '@zen/contract';
+import {
+  InvalidEntryError,
+  LogNotFoundError,
+  LogStoreError,
+  ServerSessionError,
+  SessionEndedError,
+  SessionExistsError,
+  SessionNotFoundError,
+  StoreUnavailableError,
+  TooManyEntriesError,
+  TooManySessionsError,
+} from '@zen/log-store';
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { sendJson } from './response-body';
 
@@ -19,7 +31,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
 /** Answers `exception` in the error shape (or cuts the connection if the answer had begun). */
 export function sendError(res: ServerResponse, exception: unknown, logger: Logger): void {
   const body = describeError(exception);
-  if (body.statusCode >= 500) {
+  // An unreachable store is an expected fault, answered 503 without a stack per request.
+  if (body.statusCode >= 500 && !(exception instanceof StoreUnavailableError)) {
     logger.error(`Unhandled error: ${String(exception)}`, (exception as Error)?.stack);
   }
   if (res.headersSent) {
@@ -29,7 +42,31 @@ export function sendError(res: ServerResponse, exception: unknown, logger: Logge
   sendJson(res, body.statusCode, JSON.stringify(body));
 }
 
+/** The one place the engine's domain errors become HTTP statuses (the WebSocket filter sends their message). */
+const DOMAIN_STATUS = new Map<abstract new (...args: never[]) => LogStoreError, number>([
+  [InvalidEntryError, 400],
+  [ServerSessionError, 403],
+  [SessionNotFoundError, 404],
+  [LogNotFoundError, 404],
+  [SessionEndedError, 409],
+  [SessionExistsError, 409],
+  [TooManyEntriesError, 413],
+  [TooManySessionsError, 429],
+  [StoreUnavailableError, 503],
+]);
+
+export function domainErrorStatus(error: LogStoreError): number {
+  for (let type = Object.getPrototypeOf(error); type && type !== Error.prototype; type = Object.getPrototypeOf(type)) {
+    const status = DOMAIN_STATUS.get(type.constructor);
+    if (status !== undefined) return status;
+  }
+  return 500;
+}
+
 function describeError(exception: unknown): ErrorResponse {
+  if (exception instanceof LogStoreError) {
+    return errorBody(domainErrorStatus(exception), exception.message);
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const answer = exception.getResponse();

@@ -1,6 +1,5 @@
 import { WS_EVENTS } from '@zen/contract';
-import { cursorPageJson } from '../logs/log-format';
-import { CursorSlice } from '../logs/store/log-store';
+import { cursorPageJson, CursorSlice } from '@zen/log-store';
 
 // Frames are built as text once and sent as is to every client that needs them.
 

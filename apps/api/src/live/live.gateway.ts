@@ -1,4 +1,4 @@
-import { OnApplicationShutdown, UseFilters } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -13,7 +13,8 @@ import { parseOid, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
 import WebSocket, { Server } from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
-import { sessionsFrame } from './live-frames';
+import { StoreUnavailableError } from '@zen/log-store';
+import { errorFrame, sessionsFrame } from './live-frames';
 import { LogFollowers } from './log-followers';
 import { WsErrorFilter } from './ws-error.filter';
 
@@ -35,7 +36,10 @@ export class LiveGateway
     OnApplicationShutdown
 {
   private server!: Server;
+  private readonly logger = new Logger('LiveGateway');
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The message of the store outage clients were last told about; '' while the store answers. */
+  private outage = '';
 
   constructor(
     private readonly config: AppConfig,
@@ -45,7 +49,9 @@ export class LiveGateway
 
   afterInit(server: Server): void {
     this.server = server;
-    this.timers.push(setInterval(() => this.tick(), this.config.wsIntervalMs));
+    this.timers.push(
+      setInterval(() => void this.tick().catch((error) => this.tickFailed(error)), this.config.wsIntervalMs),
+    );
     if (this.config.wsPingIntervalMs > 0) {
       this.timers.push(setInterval(() => this.reapDead(), this.config.wsPingIntervalMs));
     }
@@ -56,10 +62,17 @@ export class LiveGateway
     for (const timer of this.timers) clearInterval(timer);
   }
 
-  handleConnection(client: WebSocket): void {
+  async handleConnection(client: WebSocket): Promise<void> {
     alive.add(client);
     client.on('pong', () => alive.add(client));
-    client.send(sessionsFrame(this.sessions.listJson()));
+    try {
+      const listing = await this.sessions.listJson();
+      if (client.readyState === WebSocket.OPEN) client.send(sessionsFrame(listing));
+    } catch (error) {
+      // The store is unreachable: say so and keep the connection; the periodic push catches up.
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      if (client.readyState === WebSocket.OPEN) client.send(errorFrame(error.message));
+    }
   }
 
   handleDisconnect(client: WebSocket): void {
@@ -71,13 +84,13 @@ export class LiveGateway
   }
 
   @SubscribeMessage(WS_EVENTS.subscribeLog)
-  subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): void {
+  async subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): Promise<void> {
     const id = sessionIdOf(data, WS_EVENTS.subscribeLog);
     const cursor = (data as { cursor?: unknown }).cursor ?? 0;
     if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) {
       throw new WsException(`${WS_EVENTS.subscribeLog}: cursor must be a non-negative integer`);
     }
-    if (!this.sessions.find(id)) throw new WsException(`${WS_EVENTS.subscribeLog}: session ${id} not found`);
+    if (!(await this.sessions.find(id))) throw new WsException(`${WS_EVENTS.subscribeLog}: session ${id} not found`);
     this.followers.follow(client, id, cursor);
   }
 
@@ -86,16 +99,29 @@ export class LiveGateway
     this.followers.unfollow(client, sessionIdOf(data, WS_EVENTS.unsubscribeLog));
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     this.followers.retryLagging();
     if (this.server.clients.size === 0) return;
-    const frame = Buffer.from(sessionsFrame(this.sessions.listJson()));
+    const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
+    this.outage = '';
     for (const client of this.server.clients) {
       // A client that is not reading gets no more listings until it drains.
       if (client.readyState === WebSocket.OPEN && client.bufferedAmount <= this.config.wsMaxBufferedBytes) {
         client.send(frame, { binary: false });
       }
     }
+  }
+
+  private tickFailed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof StoreUnavailableError) {
+      // Tell every client once per outage; connections and subscriptions stay, and resume when it ends.
+      if (this.outage === message) return;
+      this.outage = message;
+      const frame = errorFrame(message);
+      for (const client of this.server.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
+    }
+    this.logger.warn(`sessions push skipped: ${message}`);
   }
 
   private reapDead(): void {

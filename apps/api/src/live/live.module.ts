@@ -1,13 +1,13 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { SESSIONS_WS_PATH } from '@zen/contract';
-import { LogsModule } from '../logs/logs.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { StoresModule } from '../store/stores.module';
 import { LiveGateway } from './live.gateway';
 import { LogFollowers } from './log-followers';
 import { UpgradeRequiredMiddleware } from './upgrade-required.middleware';
 
 @Module({
-  imports: [SessionsModule, LogsModule],
+  imports: [SessionsModule, StoresModule],
   providers: [LiveGateway, LogFollowers],
   exports: [LiveGateway, LogFollowers],
 })

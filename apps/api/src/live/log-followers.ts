@@ -1,9 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Subscription } from 'rxjs';
+import { LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
-import { LogsService } from '../logs/logs.service';
-import { SessionsService } from '../sessions/sessions.service';
 import { logFrame } from './live-frames';
 
 /** One client following one session's log: the next `seq` it has not been sent. */
@@ -41,18 +39,23 @@ export class LogFollowers implements OnModuleDestroy {
   private readonly flushing = new Set<string>();
   private readonly flushAgain = new Set<string>();
   private flushScheduled = false;
-  private readonly appends: Subscription;
+  private readonly stopFeeds: Unsubscribe[];
 
   constructor(
     private readonly config: AppConfig,
-    private readonly sessions: SessionsService,
-    private readonly logs: LogsService,
+    private readonly logs: LogStore,
+    registry: SessionRegistry,
   ) {
-    this.appends = logs.appended$.subscribe((sessionId) => this.schedule(sessionId));
+    this.stopFeeds = [
+      logs.onAppended((sessionId) => this.schedule(sessionId)),
+      registry.onChanged((change) => {
+        if (change.kind === 'removed') this.forget(change.id);
+      }),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.appends.unsubscribe();
+    for (const stop of this.stopFeeds) stop();
   }
 
   /** Follows `sessionId` from `cursor`, replacing an earlier subscription of the client. */
@@ -75,6 +78,11 @@ export class LogFollowers implements OnModuleDestroy {
     const followers = this.bySession.get(sessionId);
     followers?.delete(follow);
     if (followers?.size === 0) this.bySession.delete(sessionId);
+  }
+
+  /** Drops every follower of a session the registry forgot (retention): nothing more will come. */
+  private forget(sessionId: string): void {
+    for (const follow of [...(this.bySession.get(sessionId) ?? [])]) this.unfollow(follow.client, sessionId);
   }
 
   /** Forgets every subscription of a client that went away. */
@@ -124,19 +132,26 @@ export class LogFollowers implements OnModuleDestroy {
   }
 
   private async deliver(sessionId: string): Promise<void> {
-    const record = this.sessions.find(sessionId);
+    try {
+      await this.deliverChunks(sessionId);
+    } catch (error) {
+      if (error instanceof LogNotFoundError) {
+        this.forget(sessionId);
+      } else {
+        // The store failed (a shared one unreachable): followers keep their cursors; retried on the next tick.
+        this.lagging.add(sessionId);
+      }
+    }
+  }
+
+  private async deliverChunks(sessionId: string): Promise<void> {
     const followers = this.bySession.get(sessionId);
     if (!followers) return;
-    if (!record) {
-      // The session was forgotten (retention): nothing more will come.
-      for (const follow of [...followers]) this.unfollow(follow.client, sessionId);
-      return;
-    }
     const chunks = new Map<number, Chunk>();
     const chunkAt = async (cursor: number): Promise<Chunk> => {
       let chunk = chunks.get(cursor);
       if (!chunk) {
-        const slice = await this.logs.readCursor(record, { cursor, limit: this.config.wsLogChunk });
+        const slice = await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk });
         chunk = {
           frame: Buffer.from(logFrame(sessionId, slice)),
           next: slice.cursor,

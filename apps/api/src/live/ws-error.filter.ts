@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, WsExceptionFilter } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
+import { LogStoreError } from '@zen/log-store';
 import WebSocket from 'ws';
 import { errorFrame } from './live-frames';
 
@@ -11,7 +12,7 @@ export class WsErrorFilter implements WsExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const client = host.switchToWs().getClient<WebSocket>();
     let message = 'the server could not act on this message';
-    if (exception instanceof WsException || exception instanceof HttpException) {
+    if (exception instanceof WsException || exception instanceof HttpException || exception instanceof LogStoreError) {
       message = exception.message;
     } else {
       this.logger.error(`WebSocket message failed: ${String(exception)}`, (exception as Error)?.stack);

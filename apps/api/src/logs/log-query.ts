@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { Limits, LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel } from '@zen/contract';
 import { ParsedUrlQuery } from 'node:querystring';
 import { intQueryValue, singleQueryValue } from '../common/query';
-import { CursorRead, LogFilter, PageRead } from './store/log-store';
+import { CursorRead, LogFilter, PageRead } from '@zen/log-store';
 
 /** A validated `GET /sessions/{id}/log` query. */
 export type LogQuery =

@@ -9,8 +9,6 @@ import { OidPipe } from '../common/oid.pipe';
 import { parseJson, RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
 import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
-import { SessionsService } from '../sessions/sessions.service';
-import { parseJsonEntries, parseTextEntries } from './entry-parsers';
 import {
   cursorPageJson,
   entriesNdjson,
@@ -18,10 +16,12 @@ import {
   FORMAT_CONTENT_TYPES,
   offsetPageJson,
   pageHeaders,
-} from './log-format';
+  parseJsonEntries,
+  parseTextEntries,
+  StoredEntry,
+} from '@zen/log-store';
 import { parseLogQuery } from './log-query';
 import { LogsService } from './logs.service';
-import { StoredEntry } from './store/log-store';
 
 const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 
@@ -36,7 +36,6 @@ const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 export class LogsController {
   constructor(
     private readonly config: AppConfig,
-    private readonly sessions: SessionsService,
     private readonly logs: LogsService,
     private readonly bodies: RequestBodyReader,
   ) {}
@@ -57,14 +56,13 @@ export class LogsController {
   ): Promise<void> {
     const body = await this.bodies.read(req, APPEND_TYPES, false);
     const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
-    const record = this.sessions.get(id);
-    this.sessions.assertClientWritable(record);
+    await this.logs.writable(id);
     const now = Date.now();
     const batch =
       body.mediaType === 'application/json'
         ? parseJsonEntries(json, this.config.limits, now)
         : parseTextEntries(body.bytes, this.config.limits, now);
-    const cursor = await this.logs.append(record, batch);
+    const cursor = await this.logs.append(id, batch);
     sendJson(res, 200, `{"appended":${batch.messages.length},"cursor":${cursor}}`);
   }
 
@@ -85,16 +83,16 @@ export class LogsController {
   @ApiJson(200, 'A page of entries', LOG_PAGE)
   @ApiErrors(400, 404)
   async read(@Param('id', OidPipe) id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
-    const record = this.sessions.get(id);
+    await this.logs.readable(id);
     const query = parseLogQuery(queryOf(req), this.config.limits);
     if (query.mode === 'offset') {
-      const slice = await this.logs.readPage(record, query.read);
+      const slice = await this.logs.readPage(id, query.read);
       if (query.format === 'json')
         return sendJson(res, 200, offsetPageJson(slice, query.read.offset, query.read.limit));
       return sendFormatted(res, query.format, slice.entries, pageHeaders(slice.cursor, 0, slice.total));
     }
     const withTotal = query.format !== 'json';
-    const slice = await this.logs.readCursor(record, { ...query.read, withTotal });
+    const slice = await this.logs.readCursor(id, { ...query.read, withTotal });
     if (query.format === 'json') return sendJson(res, 200, cursorPageJson(slice));
     return sendFormatted(res, query.format, slice.entries, pageHeaders(slice.cursor, slice.dropped, slice.total ?? 0));
   }

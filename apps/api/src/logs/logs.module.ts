@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module';
-import { LogStoreModule } from './store/log-store.module';
+import { RequestBodyReader } from '../common/request-body';
+import { StoresModule } from '../store/stores.module';
 import { LogsController } from './logs.controller';
 import { LogsService } from './logs.service';
 
 @Module({
-  imports: [SessionsModule, LogStoreModule],
+  imports: [StoresModule],
   controllers: [LogsController],
-  providers: [LogsService],
+  providers: [LogsService, RequestBodyReader],
   exports: [LogsService],
 })
 export class LogsModule {}

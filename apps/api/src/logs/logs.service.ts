@@ -1,35 +1,55 @@
 import { Injectable } from '@nestjs/common';
-import { Observable, Subject } from 'rxjs';
-import { SessionRecord } from '../sessions/session-record';
-import { EntryBatch } from './store/entry-batch';
-import { CursorRead, CursorSlice, LogStore, PageRead, PageSlice } from './store/log-store';
+import {
+  assertClientWritable,
+  CursorRead,
+  CursorSlice,
+  EntryBatch,
+  LogStore,
+  PageRead,
+  PageSlice,
+  SessionNotFoundError,
+  SessionRecord,
+  SessionRegistry,
+} from '@zen/log-store';
 
 /**
- * Appends to and reads session logs, keeping each session's counters in step and
- * announcing appends to whoever follows them live.
+ * Appends to and reads session logs, keeping each session's counters in step. Who
+ * follows appends live listens to the store's own change feed (LogStore.onAppended).
  */
 @Injectable()
 export class LogsService {
-  private readonly appendedSubject = new Subject<string>();
-  /** Ids of sessions whose logs just grew. */
-  readonly appended$: Observable<string> = this.appendedSubject.asObservable();
+  constructor(
+    private readonly store: LogStore,
+    private readonly registry: SessionRegistry,
+  ) {}
 
-  constructor(private readonly store: LogStore) {}
+  /** The session whose log is read, or 404. */
+  async readable(id: string): Promise<SessionRecord> {
+    const record = await this.registry.get(id);
+    if (!record) throw new SessionNotFoundError(id);
+    return record;
+  }
+
+  /** The session a client may append to: 404, then 403 for a server's own session, 409 for an ended one. */
+  async writable(id: string): Promise<SessionRecord> {
+    const record = await this.registry.get(id);
+    if (!record) throw new SessionNotFoundError(id);
+    assertClientWritable(record);
+    return record;
+  }
 
   /** Appends the batch (possibly empty: still a sign of life) and returns the new logCursor. */
-  async append(record: SessionRecord, batch: EntryBatch): Promise<number> {
-    const counters = await this.store.append(record.id, batch);
-    if (!counters) throw new Error(`log of session ${record.id} is missing`);
-    record.logChanged(counters, Date.now());
-    if (batch.messages.length > 0) this.appendedSubject.next(record.id);
+  async append(id: string, batch: EntryBatch): Promise<number> {
+    const counters = await this.store.append(id, batch);
+    await this.registry.recordAppend(id, counters);
     return counters.logCursor;
   }
 
-  async readCursor(record: SessionRecord, read: CursorRead): Promise<CursorSlice> {
-    return (await this.store.readCursor(record.id, read)) ?? { entries: [], cursor: read.cursor, dropped: 0 };
+  readCursor(id: string, read: CursorRead): Promise<CursorSlice> {
+    return this.store.readCursor(id, read);
   }
 
-  async readPage(record: SessionRecord, read: PageRead): Promise<PageSlice> {
-    return (await this.store.readPage(record.id, read)) ?? { entries: [], total: 0, cursor: 0 };
+  readPage(id: string, read: PageRead): Promise<PageSlice> {
+    return this.store.readPage(id, read);
   }
 }

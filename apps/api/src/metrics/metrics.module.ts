@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { LiveModule } from '../live/live.module';
-import { LogStoreModule } from '../logs/store/log-store.module';
+import { StoresModule } from '../store/stores.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Module({
-  imports: [SessionsModule, LogStoreModule, LiveModule],
+  imports: [SessionsModule, StoresModule, LiveModule],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

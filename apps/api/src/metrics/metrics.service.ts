@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { LOG_LEVELS } from '@zen/contract';
+import { LogStore } from '@zen/log-store';
 import { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LiveGateway } from '../live/live.gateway';
 import { LogFollowers } from '../live/log-followers';
-import { LogStore } from '../logs/store/log-store';
 import { SessionsService } from '../sessions/sessions.service';
 
 /**
@@ -24,8 +24,8 @@ export class MetricsService {
       help: 'Sessions held, by status (ended: retained ended sessions)',
       labelNames: ['status'],
       registers,
-      collect() {
-        const counts = sessions.counts();
+      async collect() {
+        const counts = await sessions.counts();
         this.set({ status: 'active' }, counts.active);
         this.set({ status: 'ended' }, counts.ended);
       },

@@ -26,8 +26,6 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async sweep(timeoutMs: number, now = Date.now()): Promise<void> {
-    for (const record of this.sessions.idleSince(now - timeoutMs)) {
-      await this.sessions.end(record, 'expired');
-    }
+    await this.sessions.expireIdle(now - timeoutMs);
   }
 }

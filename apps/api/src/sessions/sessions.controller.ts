@@ -1,6 +1,7 @@
 import { BadRequestException, Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Session, SESSION_LIST_STATUSES, SessionList, SessionListStatus } from '@zen/contract';
+import { assertClientWritable, SessionExistsError, SessionRecord } from '@zen/log-store';
 import { Request, Response } from 'express';
 import { ParsedUrlQuery } from 'node:querystring';
 import { OidPipe } from '../common/oid.pipe';
@@ -29,13 +30,13 @@ export class SessionsController {
   @ApiQuery({ name: 'status', required: false, enum: SESSION_LIST_STATUSES })
   @ApiJson(200, 'Sessions, newest created first', SESSION_LIST)
   @ApiErrors(400)
-  list(@Req() req: Request): SessionList {
+  async list(@Req() req: Request): Promise<SessionList> {
     const status = (singleQueryValue(req.query as ParsedUrlQuery, 'status') ?? 'active') as SessionListStatus;
     if (!SESSION_LIST_STATUSES.includes(status)) {
       throw new BadRequestException(`status must be one of ${SESSION_LIST_STATUSES.join(', ')}`);
     }
     return {
-      sessions: this.sessions.list(status).map((record) => record.toSession()),
+      sessions: (await this.sessions.list(status)).map((record) => record.toSession()),
       serverSessionId: this.sessions.serverSessionId,
     };
   }
@@ -47,7 +48,7 @@ export class SessionsController {
   async createWithNewId(@Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
     const changes = this.sessions.input.parse(body, true);
-    const record = await this.sessions.create(this.sessions.newId(), changes, req.ip ?? null);
+    const record = await this.sessions.createWithNewId(changes, req.ip ?? null);
     return record.toSession();
   }
 
@@ -64,15 +65,13 @@ export class SessionsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
-    const existing = this.sessions.find(id);
-    if (!existing) {
-      const record = await this.sessions.create(id, this.sessions.input.parse(body, true), req.ip ?? null);
-      return record.toSession();
-    }
-    this.sessions.assertClientWritable(existing);
+    const found = await this.sessions.find(id);
+    const existing = found ? { record: found, created: false } : await this.createOrFind(id, body, req.ip ?? null);
+    if (existing.created) return existing.record.toSession();
+    assertClientWritable(existing.record);
     const changes = this.sessions.input.parse(body, false);
     res.status(HttpStatus.OK);
-    return this.sessions.update(existing, changes, true).toSession();
+    return (await this.sessions.update(id, changes, true)).toSession();
   }
 
   /** Updates an active session; metadata, when given, replaces the stored one. */
@@ -83,10 +82,9 @@ export class SessionsController {
   @ApiErrors(400, 403, 404, 409, 413, 415)
   async replace(@Param('id', OidPipe) id: string, @Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
-    const record = this.sessions.get(id);
-    this.sessions.assertClientWritable(record);
+    assertClientWritable(await this.sessions.get(id));
     const changes = this.sessions.input.parse(body, false);
-    return this.sessions.update(record, changes, false).toSession();
+    return (await this.sessions.update(id, changes, false)).toSession();
   }
 
   @Delete(':id')
@@ -94,16 +92,33 @@ export class SessionsController {
   @ApiJson(200, 'Ended (again: unchanged)', SESSION)
   @ApiErrors(400, 403, 404)
   async end(@Param('id', OidPipe) id: string): Promise<Session> {
-    const record = this.sessions.get(id);
-    if (this.sessions.isServerSession(record)) this.sessions.assertClientWritable(record);
-    return (await this.sessions.end(record, 'deleted')).toSession();
+    const record = await this.sessions.get(id);
+    if (record.server) assertClientWritable(record);
+    return (await this.sessions.end(id, 'deleted')).toSession();
   }
 
   @Get(':id')
   @ApiSessionId()
   @ApiJson(200, 'The session, active or ended', SESSION)
   @ApiErrors(400, 404)
-  get(@Param('id', OidPipe) id: string): Session {
-    return this.sessions.get(id).toSession();
+  async get(@Param('id', OidPipe) id: string): Promise<Session> {
+    return (await this.sessions.get(id)).toSession();
+  }
+
+  /** Creates the session; if another request created it meanwhile, that one is the session to update. */
+  private async createOrFind(
+    id: string,
+    body: unknown,
+    clientAddress: string | null,
+  ): Promise<{ record: SessionRecord; created: boolean }> {
+    try {
+      return {
+        record: await this.sessions.create(id, this.sessions.input.parse(body, true), clientAddress),
+        created: true,
+      };
+    } catch (error) {
+      if (!(error instanceof SessionExistsError)) throw error;
+      return { record: await this.sessions.get(id), created: false };
+    }
   }
 }

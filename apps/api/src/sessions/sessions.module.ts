@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { RequestBodyReader } from '../common/request-body';
-import { LogStoreModule } from '../logs/store/log-store.module';
+import { StoresModule } from '../store/stores.module';
 import { LivenessService } from './liveness.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [LogStoreModule],
+  imports: [StoresModule],
   controllers: [SessionsController],
   providers: [SessionsService, LivenessService, RequestBodyReader],
   exports: [SessionsService, RequestBodyReader],

@@ -1,40 +1,33 @@
+import { BadRequestException, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import {
-  ConflictException,
-  ForbiddenException,
-  HttpException,
-  HttpStatus,
-  Injectable,
-  Logger,
-  NotFoundException,
-  OnModuleInit,
-} from '@nestjs/common';
-import { EndReason, SessionListStatus } from '@zen/contract';
+  requireSession,
+  SessionExistsError,
+  SessionRecord,
+  SessionRegistry,
+  StoreUnavailableError,
+} from '@zen/log-store';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
-import { LogStore } from '../logs/store/log-store';
 import { version } from '../version';
 import { newObjectId } from './object-id';
-import { SessionChanges, SessionInputValidator } from './session-input';
-import { SessionRecord } from './session-record';
+import { metadataProblem, SessionChanges, SessionInputValidator } from './session-input';
 
 /**
- * The registry of sessions: active and retained ended ones, the server's own
- * session, retention and the state rules (404/403/409) every route shares.
+ * The sessions as the API sees them: a thin layer over the SessionRegistry that adds
+ * this process's own session, fresh ids, the input limits and the lifecycle log lines.
+ * The state rules (404/403/409) are the engine's domain errors.
  */
 @Injectable()
-export class SessionsService implements OnModuleInit {
+export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   readonly input: SessionInputValidator;
   private readonly logger = new Logger('Sessions');
-  /** Every known session, in creation order (a listing walks it backwards). */
-  private readonly sessions = new Map<string, SessionRecord>();
-  /** Ended sessions' ids, earliest ended first: the retention queue. */
-  private readonly ended = new Set<string>();
-  private activeClients = 0;
-  private server!: SessionRecord;
+  private serverId = '';
+  private serverRetry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly store: LogStore,
+    private readonly registry: SessionRegistry,
   ) {
     this.input = new SessionInputValidator(config.limits);
   }
@@ -48,128 +41,119 @@ export class SessionsService implements OnModuleInit {
       startTime,
       node: process.version,
     });
-    this.server = await this.add(newObjectId(), { appname: 'zenserver', mode: 'server', metadata }, null);
+    await this.createServerSession({ appname: 'zenserver', mode: 'server', metadata });
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.serverRetry);
+  }
+
+  /**
+   * A shared store may be unreachable at start: the process starts anyway (not ready,
+   * see /health/ready) and creates its session once the store answers.
+   */
+  private async createServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
+    try {
+      this.serverId = (await this.createWithNewId(fields, null, true)).id;
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      if (this.serverRetry === undefined) this.logger.warn(`${error.message}; the server session waits for it`);
+      this.serverRetry = setTimeout(() => void this.createServerSession(fields), 1000);
+      this.serverRetry.unref();
+    }
   }
 
   get serverSessionId(): string {
-    return this.server.id;
+    return this.serverId;
   }
 
-  isServerSession(record: SessionRecord): boolean {
-    return record === this.server;
-  }
-
-  find(id: string): SessionRecord | undefined {
-    return this.sessions.get(id);
+  find(id: string): Promise<SessionRecord | undefined> {
+    return this.registry.get(id);
   }
 
   /** The session, or 404. */
-  get(id: string): SessionRecord {
-    const record = this.sessions.get(id);
-    if (!record) throw new NotFoundException(`session ${id} not found`);
-    return record;
+  get(id: string): Promise<SessionRecord> {
+    return requireSession(this.registry, id);
   }
 
-  /** 403 for the server's own session, 409 for an ended one. */
-  assertClientWritable(record: SessionRecord): void {
-    if (this.isServerSession(record)) {
-      throw new ForbiddenException(`session ${record.id} is the server's own session; clients cannot change it`);
-    }
-    if (!record.active) {
-      throw new ConflictException(`session ${record.id} has ended; a new session needs a new id`);
-    }
-  }
-
+  /** Creates a client session; 409 if the id is taken, 429 past MAX_SESSIONS. */
   async create(id: string, changes: SessionChanges, clientAddress: string | null): Promise<SessionRecord> {
     if (changes.appname === undefined) throw new Error('create() needs an appname');
-    if (this.activeClients >= this.config.maxSessions) {
-      throw new HttpException(
-        `the server already holds ${this.activeClients} active sessions (MAX_SESSIONS)`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
-    const record = await this.add(id, { ...changes, appname: changes.appname }, clientAddress);
-    this.activeClients++;
-    return record;
+    return this.add(id, { ...changes, appname: changes.appname }, clientAddress, false);
   }
 
-  /** A fresh id no session uses. */
-  newId(): string {
-    let id = newObjectId();
-    while (this.sessions.has(id)) id = newObjectId();
-    return id;
+  /** Creates a session under a fresh id no session uses. */
+  async createWithNewId(changes: SessionChanges, clientAddress: string | null, server = false): Promise<SessionRecord> {
+    if (changes.appname === undefined) throw new Error('create() needs an appname');
+    for (;;) {
+      try {
+        return await this.add(newObjectId(), { ...changes, appname: changes.appname }, clientAddress, server);
+      } catch (error) {
+        if (!(error instanceof SessionExistsError)) throw error;
+      }
+    }
   }
 
-  update(record: SessionRecord, changes: SessionChanges, mergeMetadata: boolean): SessionRecord {
-    if (mergeMetadata && changes.metadata) {
-      changes = { ...changes, metadata: this.input.merge(record.metadata, changes.metadata) };
-    }
-    record.apply(changes, Date.now());
-    return record;
+  /** Updates an active session; metadata is merged into the stored one or replaces it. */
+  update(id: string, changes: SessionChanges, mergeMetadata: boolean): Promise<SessionRecord> {
+    return this.registry.update(id, {
+      fields: changes,
+      metadata: mergeMetadata ? 'merge' : 'replace',
+      checkMerged: (merged) => this.checkMerged(merged),
+    });
   }
 
   /** Ends an active session; ending an ended one changes nothing. */
-  async end(record: SessionRecord, reason: EndReason): Promise<SessionRecord> {
-    if (!record.active) return record;
-    record.end(reason, Date.now());
-    this.activeClients--;
-    this.ended.add(record.id);
-    this.logger.log(
-      `session ${record.id} ${reason === 'expired' ? 'expired' : 'ended'} (appname ${JSON.stringify(record.appname)})`,
-    );
-    await this.forgetBeyondRetention();
+  async end(id: string, reason: EndReason): Promise<SessionRecord> {
+    const wasActive = (await this.get(id)).active;
+    const record = await this.registry.end(id, reason);
+    if (wasActive) this.logEnded(record);
     return record;
   }
 
-  /** Client sessions idle for longer than the timeout, oldest update first. */
-  idleSince(cutoff: number): SessionRecord[] {
-    const idle: SessionRecord[] = [];
-    for (const record of this.sessions.values()) {
-      if (record.active && record !== this.server && record.updated < cutoff) idle.push(record);
-    }
-    return idle;
+  /** Ends the client sessions idle since before `idleBefore` (each exactly once, whoever else sweeps). */
+  async expireIdle(idleBefore: number): Promise<void> {
+    for (const record of await this.registry.expireIdle(idleBefore)) this.logEnded(record);
   }
 
   /** Sessions held now, server session included among the active. */
-  counts(): { active: number; ended: number } {
-    return { active: this.sessions.size - this.ended.size, ended: this.ended.size };
+  counts(): Promise<{ active: number; ended: number }> {
+    return this.registry.counts();
   }
 
   /** Newest created first. */
-  list(status: SessionListStatus): SessionRecord[] {
-    const records = [...this.sessions.values()].reverse();
-    if (status === 'all') return records;
-    const active = status === 'active';
-    return records.filter((record) => record.active === active);
+  list(status: SessionListStatus): Promise<SessionRecord[]> {
+    return this.registry.list(status);
   }
 
   /** `{"sessions": [...], "serverSessionId": ...}` of every session, as JSON text. */
-  listJson(): string {
-    const parts: string[] = [];
-    for (const record of this.sessions.values()) parts.push(record.toJson());
-    return `{"sessions":[${parts.reverse().join(',')}],"serverSessionId":"${this.server.id}"}`;
+  async listJson(): Promise<string> {
+    const records = await this.registry.list('all');
+    const parts = new Array<string>(records.length);
+    for (let i = 0; i < records.length; i++) parts[i] = records[i].toJson();
+    return `{"sessions":[${parts.join(',')}],"serverSessionId":"${this.serverId}"}`;
   }
 
   private async add(
     id: string,
-    changes: SessionChanges & { appname: string },
+    fields: SessionChanges & { appname: string },
     clientAddress: string | null,
+    server: boolean,
   ): Promise<SessionRecord> {
-    const record = new SessionRecord(id, changes, Date.now(), clientAddress);
-    record.log = await this.store.create(id);
-    this.sessions.set(id, record);
+    const record = await this.registry.create({ id, fields, clientAddress, server });
     this.logger.log(
       `session ${id} created (appname ${JSON.stringify(record.appname)}, mode ${JSON.stringify(record.mode)})`,
     );
     return record;
   }
 
-  private async forgetBeyondRetention(): Promise<void> {
-    for (const id of this.ended) {
-      if (this.ended.size <= this.config.retainEnded) return;
-      this.ended.delete(id);
-      this.sessions.delete(id);
-      await this.store.delete(id);
-    }
+  private checkMerged(merged: SessionMetadata): void {
+    const problem = metadataProblem(merged, this.config.limits);
+    if (problem) throw new BadRequestException(`${problem} after merging with the stored metadata`);
+  }
+
+  private logEnded(record: SessionRecord): void {
+    const how = record.endReason === 'expired' ? 'expired' : 'ended';
+    this.logger.log(`session ${record.id} ${how} (appname ${JSON.stringify(record.appname)})`);
   }
 }

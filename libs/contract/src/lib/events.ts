@@ -15,19 +15,6 @@ export const WS_EVENTS = {
   sessionsDelta: 'sessions-delta',
 } as const;
 
-/** How a connection follows the sessions list: periodic full lists, or one baseline then deltas. */
-export type SessionsMode = 'full' | 'delta';
-
-export interface SubscribeSessionsData {
-  mode: SessionsMode;
-}
-
-/** Payload of `sessions-delta`: whole objects of sessions created or changed, ids the server forgot. */
-export interface SessionsDeltaData {
-  upserted: Session[];
-  removed: string[];
-}
-
 /** Payload of the `log` event: new entries of a subscribed session. */
 export interface LogEventData extends LogCursorPage {
   id: string;
@@ -45,6 +32,22 @@ export interface SubscribeLogData {
 
 export interface UnsubscribeLogData {
   id: string;
+}
+
+/** `subscribe-sessions`: `delta` for a baseline and then `sessions-delta` events, `full` for periodic lists. */
+export type SessionsFeedMode = 'delta' | 'full';
+
+export interface SubscribeSessionsData {
+  mode: SessionsFeedMode;
+}
+
+/**
+ * Payload of `sessions-delta`: the whole current object of every session created or
+ * changed since the previous event, and the ids the server forgot.
+ */
+export interface SessionsDeltaData {
+  upserted: Session[];
+  removed: string[];
 }
 
 /** Server → client events and their payloads. */

@@ -5,7 +5,7 @@ import {
   Session,
   SessionList,
   SessionsDeltaData,
-  SessionsMode,
+  SessionsFeedMode,
   SESSIONS_WS_PATH,
   WS_EVENTS,
 } from '@zen/contract';
@@ -50,7 +50,7 @@ export class LiveClient {
   private socket: WebSocketLike | null = null;
   private readonly follows = new Map<string, FollowState>();
   private readonly listeners = new Set<SessionsListener>();
-  private sessionsMode: SessionsMode = 'full';
+  private sessionsMode: SessionsFeedMode = 'full';
   private readonly sessions = new Map<string, Session>();
   private serverSessionId = '';
   private readonly backoff: Backoff;
@@ -99,7 +99,7 @@ export class LiveClient {
    * Follows the sessions list: `listener` gets the whole list on every change. In `delta`
    * mode the server sends one baseline, then only changes, which are applied here.
    */
-  followSessions(listener: SessionsListener, mode: SessionsMode = 'full'): () => void {
+  followSessions(listener: SessionsListener, mode: SessionsFeedMode = 'full'): () => void {
     this.listeners.add(listener);
     if (mode !== this.sessionsMode) {
       this.sessionsMode = mode;

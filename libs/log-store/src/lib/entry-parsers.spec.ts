@@ -1,0 +1,116 @@
+import { DEFAULT_LIMITS } from '@zen/contract';
+import { parseJsonEntries, parseTextEntries, parseTime } from './entry-parsers';
+import { LEVEL_CODE } from './entry-batch';
+import { InvalidEntryError, TooManyEntriesError } from './errors';
+
+const NOW = Date.UTC(2026, 10, 24, 12);
+const limits = { ...DEFAULT_LIMITS, messageMaxBytes: 10, dataMaxBytes: 20, batchMaxEntries: 3 };
+
+describe('parseTextEntries', () => {
+  const text = (body: string) => parseTextEntries(Buffer.from(body), limits, NOW);
+
+  it('makes one info entry per line, at the time of receipt', () => {
+    const batch = text('one\ntwo\r\nthree');
+    expect(batch.messages).toEqual(['one', 'two', 'three']);
+    expect(batch.levels).toEqual([LEVEL_CODE.info, LEVEL_CODE.info, LEVEL_CODE.info]);
+    expect(batch.times).toEqual([NOW, NOW, NOW]);
+    expect(batch.data).toBeNull();
+  });
+
+  it('adds no entry for a final line terminator and skips blank lines', () => {
+    expect(text('a\n\n  \t\r\nb\r\n').messages).toEqual(['a', 'b']);
+    expect(text('').messages).toEqual([]);
+  });
+
+  it('keeps multi-byte characters whole and measures lines in UTF-8 bytes', () => {
+    expect(text('héllo ✓\n').messages).toEqual(['héllo ✓']);
+    expect(text('✓✓✓\n').messages).toEqual(['✓✓✓']); // 9 bytes
+    expect(() => text('ok\n✓✓✓✓\n')).toThrow(
+      new InvalidEntryError('line 2 is longer than 10 bytes (MAX_MESSAGE_BYTES)'),
+    );
+  });
+
+  it('rejects more lines than a batch may hold', () => {
+    expect(() => text('a\nb\nc\nd\n')).toThrow(TooManyEntriesError);
+  });
+});
+
+describe('parseJsonEntries', () => {
+  const json = (body: unknown) => parseJsonEntries(body, limits, NOW);
+
+  it('takes a single entry with defaults', () => {
+    expect(json({ message: 'hi' })).toEqual({ messages: ['hi'], levels: [LEVEL_CODE.info], times: [NOW], data: null });
+  });
+
+  it('takes a batch in order, with levels, data as JSON text and times in UTC', () => {
+    const batch = json({
+      entries: [
+        { message: 'a', level: 'warn', data: { ms: 5 } },
+        { message: 'b', level: null, data: null, time: '2026-11-24T14:00:00.5+02:00' },
+      ],
+    });
+    expect(batch.messages).toEqual(['a', 'b']);
+    expect(batch.levels).toEqual([LEVEL_CODE.warn, LEVEL_CODE.info]);
+    expect(batch.times).toEqual([NOW, NOW + 500]);
+    expect(batch.data).toEqual(['{"ms":5}', undefined]);
+  });
+
+  it.each([
+    [[], 'request body must be a JSON object: one entry or {"entries": [...]}'],
+    [{ level: 'info' }, 'message is required'],
+    [{ message: 5 }, 'message must be a string'],
+    [{ message: 'x', level: 'fatal' }, 'level must be one of debug, info, warn, error'],
+    [{ message: 'x', level: 'toString' }, 'level must be one of debug, info, warn, error'],
+    [{ message: 'x', data: [1] }, 'data must be an object'],
+    [
+      { message: 'x', data: { text: 'more than twenty bytes' } },
+      'data is larger than 20 bytes serialised (MAX_DATA_BYTES)',
+    ],
+    [{ message: '12345678901' }, 'message is longer than 10 bytes (MAX_MESSAGE_BYTES)'],
+    [{ entries: {} }, 'entries must be an array'],
+    [{ entries: [{ message: 'ok' }, 'x'] }, 'entries[1] must be an object'],
+    [{ entries: [{ message: 'ok' }, { message: 'ok', time: 'yesterday' }] }, 'entries[1].time must be a full ISO-8601'],
+  ])('rejects %j: %s', (body, message) => {
+    expect(() => json(body)).toThrow(InvalidEntryError);
+    expect(() => json(body)).toThrow(message);
+  });
+
+  it('rejects a batch larger than the limit', () => {
+    expect(() => json({ entries: [{ message: 'a' }, { message: 'b' }, { message: 'c' }, { message: 'd' }] })).toThrow(
+      TooManyEntriesError,
+    );
+  });
+});
+
+describe('parseTime', () => {
+  it.each([
+    ['2026-11-24T12:00:00Z', NOW],
+    ['2026-11-24T12:00:00.123456Z', NOW + 123],
+    ['2026-11-24t13:30:00+01:30', NOW],
+    ['2024-02-29T12:00:00Z', Date.UTC(2024, 1, 29, 12)],
+    ['0000-01-01T00:00:00Z', Date.parse('0000-01-01T00:00:00Z')],
+    ['9999-12-31T23:59:59.999Z', Date.parse('9999-12-31T23:59:59.999Z')],
+  ])('accepts %s', (value, ms) => {
+    expect(parseTime(value, '')).toBe(ms);
+  });
+
+  // Found by the black-box contract check: these came back as "+010000-…" and "-000001-…".
+  it.each(['9999-12-31T23:59:59-01:00', '0000-01-01T00:00:00+01:00'])(
+    'rejects %s, outside 0000–9999 once in UTC',
+    (value) => {
+      expect(() => parseTime(value, '')).toThrow('time must fall within the years 0000–9999 in UTC');
+    },
+  );
+
+  it.each([
+    '2026-11-24',
+    '2026-11-24T12:00Z',
+    '2026-11-24T12:00:00',
+    '2026-02-30T00:00:00Z',
+    '2026-11-24T24:00:00Z',
+    '2026-13-01T00:00:00Z',
+    1795521600000,
+  ])('rejects %j', (value) => {
+    expect(() => parseTime(value, '')).toThrow(InvalidEntryError);
+  });
+});

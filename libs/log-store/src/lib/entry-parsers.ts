@@ -1,0 +1,152 @@
+import { Limits, LOG_LEVELS, LogLevel } from '@zen/contract';
+import { EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
+import { InvalidEntryError, TooManyEntriesError } from './errors';
+
+type EntryLimits = Pick<Limits, 'messageMaxBytes' | 'dataMaxBytes' | 'batchMaxEntries'>;
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const NOT_BLANK = /\S/;
+const INFO = LEVEL_CODE.info;
+
+/**
+ * A text/plain body: one `info` entry per line. Lines are decoded one by one from
+ * the buffer, so each message is a compact string of its own rather than a slice
+ * that would keep the whole request body alive.
+ */
+export function parseTextEntries(body: Buffer, limits: EntryLimits, now: number): EntryBatch {
+  const batch = emptyBatch();
+  let start = 0;
+  let line = 0;
+  while (start < body.length) {
+    const newline = body.indexOf(NEWLINE, start);
+    const next = newline === -1 ? body.length : newline + 1;
+    let end = newline === -1 ? body.length : newline;
+    if (end > start && body[end - 1] === CARRIAGE_RETURN) end--;
+    line++;
+    if (end - start > limits.messageMaxBytes) {
+      throw new InvalidEntryError(`line ${line} is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
+    }
+    const message = body.toString('utf8', start, end);
+    if (NOT_BLANK.test(message)) {
+      batch.messages.push(message);
+      batch.levels.push(INFO);
+      batch.times.push(now);
+    }
+    start = next;
+  }
+  checkBatchSize(batch.messages.length, limits);
+  return batch;
+}
+
+/** An application/json body: one entry object, or `{"entries": [...]}`; all valid or none. */
+export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number): EntryBatch {
+  if (!isObject(body)) {
+    throw new InvalidEntryError('request body must be a JSON object: one entry or {"entries": [...]}');
+  }
+  const batch = emptyBatch();
+  if (body['entries'] === undefined) {
+    addEntry(batch, body, '', limits, now);
+    return batch;
+  }
+  const entries = body['entries'];
+  if (!Array.isArray(entries)) throw new InvalidEntryError('entries must be an array');
+  checkBatchSize(entries.length, limits);
+  for (let i = 0; i < entries.length; i++) {
+    addEntry(batch, entries[i], `entries[${i}].`, limits, now);
+  }
+  return batch;
+}
+
+function addEntry(batch: EntryBatch, entry: unknown, path: string, limits: EntryLimits, now: number): void {
+  if (!isObject(entry)) throw new InvalidEntryError(`${path ? path.slice(0, -1) : 'entry'} must be an object`);
+  const { message, level, data, time } = entry;
+  if (message === undefined || message === null) throw new InvalidEntryError(`${path}message is required`);
+  if (typeof message !== 'string') throw new InvalidEntryError(`${path}message must be a string`);
+  // Only long strings can exceed the limit: a UTF-16 unit is at most 3 UTF-8 bytes.
+  if (message.length * 3 > limits.messageMaxBytes && Buffer.byteLength(message) > limits.messageMaxBytes) {
+    throw new InvalidEntryError(`${path}message is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
+  }
+  batch.messages.push(message);
+  batch.levels.push(parseLevel(level, path));
+  batch.times.push(time == null ? now : parseTime(time, path));
+  if (data != null) {
+    const json = serialiseData(data, path, limits);
+    batch.data ??= new Array<string | undefined>(batch.messages.length - 1);
+    batch.data.push(json);
+  } else if (batch.data) {
+    batch.data.push(undefined);
+  }
+}
+
+function parseLevel(level: unknown, path: string): number {
+  if (level == null) return INFO;
+  if (typeof level !== 'string' || !Object.hasOwn(LEVEL_CODE, level)) {
+    throw new InvalidEntryError(`${path}level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return LEVEL_CODE[level as LogLevel];
+}
+
+function serialiseData(data: unknown, path: string, limits: EntryLimits): string {
+  if (!isObject(data)) throw new InvalidEntryError(`${path}data must be an object`);
+  let json: string;
+  try {
+    json = JSON.stringify(data);
+  } catch {
+    throw new InvalidEntryError(`${path}data is nested too deeply to serialise`);
+  }
+  if (json.length * 3 > limits.dataMaxBytes && Buffer.byteLength(json) > limits.dataMaxBytes) {
+    throw new InvalidEntryError(`${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`);
+  }
+  return json;
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i;
+
+// Times are returned as `YYYY-MM-DDTHH:mm:ss.sssZ`, which only years 0000–9999 fit.
+const EARLIEST_TIME = Date.parse('0000-01-01T00:00:00.000Z');
+const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** A full RFC 3339 date-time (seconds and a zone required) → milliseconds since the epoch. */
+export function parseTime(value: unknown, path: string): number {
+  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  const ms = match && validFields(match) ? Date.parse(value as string) : NaN;
+  if (Number.isNaN(ms)) {
+    throw new InvalidEntryError(
+      `${path}time must be a full ISO-8601 date-time with Z or an offset, e.g. 2026-11-24T12:00:00.000Z`,
+    );
+  }
+  // An offset can carry 0000-01-01 or 9999-12-31 out of that range once converted to UTC.
+  if (ms < EARLIEST_TIME || ms > LATEST_TIME) {
+    throw new InvalidEntryError(`${path}time must fall within the years 0000–9999 in UTC`);
+  }
+  return ms;
+}
+
+function validFields(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = match[9] === undefined || (Number(match[10]) <= 23 && Number(match[11]) <= 59);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetOk
+  );
+}
+
+function checkBatchSize(count: number, limits: EntryLimits): void {
+  if (count > limits.batchMaxEntries) {
+    throw new TooManyEntriesError(
+      `the request holds ${count} entries; at most ${limits.batchMaxEntries} are allowed (MAX_BATCH_ENTRIES)`,
+    );
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,75 @@
+/**
+ * The engine's own failures. Each names the problem in a sentence a client can act on;
+ * the server maps each class to its HTTP status in one place (see docs/architecture.md):
+ *
+ * | error                      | status |
+ * |----------------------------|--------|
+ * | InvalidEntryError          | 400    |
+ * | ServerSessionError         | 403    |
+ * | SessionNotFoundError       | 404    |
+ * | LogNotFoundError           | 404    |
+ * | SessionEndedError          | 409    |
+ * | SessionExistsError         | 409    |
+ * | TooManyEntriesError        | 413    |
+ * | TooManySessionsError       | 429    |
+ * | StoreUnavailableError      | 503    |
+ *
+ * A failed call changes nothing.
+ */
+export abstract class LogStoreError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An entry (or the body that carries entries) breaks the contract: bad shape, level, time or size. */
+export class InvalidEntryError extends LogStoreError {}
+
+/** A batch holds more entries than MAX_BATCH_ENTRIES allows. */
+export class TooManyEntriesError extends LogStoreError {}
+
+/** No session has this id (never created, or forgotten by retention). */
+export class SessionNotFoundError extends LogStoreError {
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} not found`);
+  }
+}
+
+/** The session exists but its log does not (forgotten meanwhile, or never created in this store). */
+export class LogNotFoundError extends LogStoreError {
+  constructor(readonly sessionId: string) {
+    super(`log of session ${sessionId} not found`);
+  }
+}
+
+/** The session has ended: it can be read, not changed or appended to. */
+export class SessionEndedError extends LogStoreError {
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} has ended; a new session needs a new id`);
+  }
+}
+
+/** `create` for an id some session already has. */
+export class SessionExistsError extends LogStoreError {
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} already exists`);
+  }
+}
+
+/** A client tried to change, end or append to a server's own session. */
+export class ServerSessionError extends LogStoreError {
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} is the server's own session; clients cannot change it`);
+  }
+}
+
+/** Creating one more client session would pass MAX_SESSIONS. */
+export class TooManySessionsError extends LogStoreError {
+  constructor(readonly active: number) {
+    super(`the server already holds ${active} active sessions (MAX_SESSIONS)`);
+  }
+}
+
+/** The store cannot be reached (a shared store down or too slow); retrying later may succeed. */
+export class StoreUnavailableError extends LogStoreError {}

@@ -1,0 +1,16 @@
+import { Stores, StoresOptions } from '../stores';
+import { MemoryLogStore } from './memory-log-store';
+import { MemorySessionRegistry } from './memory-session-registry';
+
+/** The default stores: sessions and their logs in this process's memory. */
+export function createMemoryStores(options: StoresOptions): Stores {
+  const logs = new MemoryLogStore(options.capacity);
+  const sessions = new MemorySessionRegistry(logs, options);
+  return {
+    logs,
+    sessions,
+    ready: async () => true,
+    // Nothing to release: the memory goes with the process.
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,140 @@
+import { EndReason, SessionListStatus } from '@zen/contract';
+import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
+import { LogCounters, LogStore, Unsubscribe } from '../log-store';
+import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
+import {
+  SessionChange,
+  SessionChangeListener,
+  SessionCounts,
+  SessionRegistry,
+  SessionUpdate,
+} from '../session-registry';
+import { StoresOptions } from '../stores';
+import { Listeners } from './listeners';
+
+/**
+ * The default registry: sessions in this process's memory, in creation order. Every
+ * check-and-change runs without an `await` in between, which is what makes it atomic
+ * here; records are handed out live (their cached JSON is shared with every reader).
+ */
+export class MemorySessionRegistry extends SessionRegistry {
+  /** Every known session, in creation order (a listing walks it backwards). */
+  private readonly sessions = new Map<string, SessionRecord>();
+  /** Ended sessions' ids, earliest ended first: the retention queue. */
+  private readonly ended = new Set<string>();
+  private activeClients = 0;
+  private readonly listeners = new Listeners<SessionChange>();
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly logs: LogStore,
+    private readonly options: Pick<StoresOptions, 'retainEnded' | 'maxActiveClients' | 'clock'>,
+  ) {
+    super();
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async create(session: NewSession): Promise<SessionRecord> {
+    if (this.sessions.has(session.id)) throw new SessionExistsError(session.id);
+    const server = session.server ?? false;
+    if (!server && this.activeClients >= this.options.maxActiveClients) {
+      throw new TooManySessionsError(this.activeClients);
+    }
+    const record = SessionRecord.create(session, this.clock());
+    // Claimed before the log is created, so that a concurrent create of the id fails.
+    this.sessions.set(record.id, record);
+    if (!server) this.activeClients++;
+    try {
+      record.log = await this.logs.create(record.id);
+    } catch (error) {
+      this.sessions.delete(record.id);
+      if (!server) this.activeClients--;
+      throw error;
+    }
+    this.changed('created', record.id);
+    return record;
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    return this.sessions.get(id);
+  }
+
+  async update(id: string, update: SessionUpdate): Promise<SessionRecord> {
+    const record = this.sessions.get(id);
+    if (!record) throw new SessionNotFoundError(id);
+    if (!record.active) throw new SessionEndedError(id);
+    let fields = update.fields;
+    if (update.metadata === 'merge' && fields.metadata) {
+      const merged = mergeMetadata(record.metadata, fields.metadata);
+      update.checkMerged?.(merged);
+      fields = { ...fields, metadata: merged };
+    }
+    record.apply(fields, this.clock());
+    this.changed('updated', id);
+    return record;
+  }
+
+  async end(id: string, reason: EndReason): Promise<SessionRecord> {
+    const record = this.sessions.get(id);
+    if (!record) throw new SessionNotFoundError(id);
+    if (!record.active) return record;
+    this.endNow(record, reason);
+    await this.forgetBeyondRetention();
+    return record;
+  }
+
+  async list(status: SessionListStatus): Promise<SessionRecord[]> {
+    const records = [...this.sessions.values()].reverse();
+    if (status === 'all') return records;
+    const active = status === 'active';
+    return records.filter((record) => record.active === active);
+  }
+
+  async counts(): Promise<SessionCounts> {
+    return { active: this.sessions.size - this.ended.size, ended: this.ended.size };
+  }
+
+  async expireIdle(idleBefore: number): Promise<SessionRecord[]> {
+    const expired: SessionRecord[] = [];
+    for (const record of this.sessions.values()) {
+      if (record.active && !record.server && record.updated < idleBefore) expired.push(record);
+    }
+    // Oldest update first, as they fell idle.
+    expired.sort((a, b) => a.updated - b.updated);
+    for (const record of expired) this.endNow(record, 'expired');
+    if (expired.length > 0) await this.forgetBeyondRetention();
+    return expired;
+  }
+
+  async recordAppend(id: string, counters: LogCounters): Promise<void> {
+    const record = this.sessions.get(id);
+    if (!record) return;
+    record.logChanged(counters, this.clock());
+    this.changed('appended', id);
+  }
+
+  onChanged(listener: SessionChangeListener): Unsubscribe {
+    return this.listeners.add(listener);
+  }
+
+  private endNow(record: SessionRecord, reason: EndReason): void {
+    record.end(reason, this.clock());
+    if (!record.server) this.activeClients--;
+    this.ended.add(record.id);
+    this.changed('ended', record.id);
+  }
+
+  private async forgetBeyondRetention(): Promise<void> {
+    for (const id of this.ended) {
+      if (this.ended.size <= this.options.retainEnded) return;
+      this.ended.delete(id);
+      this.sessions.delete(id);
+      this.changed('removed', id);
+      await this.logs.delete(id);
+    }
+  }
+
+  private changed(kind: SessionChange['kind'], id: string): void {
+    if (this.listeners.size > 0) this.listeners.emit({ kind, id }, undefined);
+  }
+}

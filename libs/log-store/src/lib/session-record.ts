@@ -1,0 +1,168 @@
+import { EndReason, Session, SessionMetadata, SessionStatus } from '@zen/contract';
+import { SessionEndedError, ServerSessionError } from './errors';
+import { LogCounters, NO_LOG } from './log-store';
+
+/** Fields a client sets: absent ones are undefined; `jobid: null` clears it. */
+export interface SessionFields {
+  appname?: string;
+  mode?: string;
+  jobid?: string | null;
+  /** A null-prototype object: keys such as `__proto__` are plain data. */
+  metadata?: SessionMetadata;
+}
+
+/** Everything a registry keeps of a session; times in milliseconds since the epoch. */
+export interface SessionState {
+  readonly id: string;
+  appname: string;
+  mode: string;
+  jobid: string | null;
+  metadata: SessionMetadata;
+  status: SessionStatus;
+  created: number;
+  updated: number;
+  ended: number | null;
+  endReason: EndReason | null;
+  log: LogCounters;
+  clientAddress: string | null;
+  /** A server's own session: read-only to clients, never expired by SESSIONS_TIMEOUT_S. */
+  server: boolean;
+}
+
+/** What `SessionRegistry.create` needs. */
+export interface NewSession {
+  id: string;
+  fields: SessionFields & { appname: string };
+  clientAddress: string | null;
+  /** Creates a server's own session (not counted against MAX_SESSIONS). */
+  server?: boolean;
+}
+
+/**
+ * A session as a registry hands it out. Callers read it; only registry
+ * implementations call the mutating methods, each of which also drops the cached
+ * serialisation that the periodic WebSocket push reuses.
+ */
+export class SessionRecord implements SessionState {
+  readonly id: string;
+  appname: string;
+  mode: string;
+  jobid: string | null;
+  metadata: SessionMetadata;
+  status: SessionStatus;
+  created: number;
+  updated: number;
+  ended: number | null;
+  endReason: EndReason | null;
+  log: LogCounters;
+  clientAddress: string | null;
+  server: boolean;
+  private json: string | null = null;
+
+  constructor(state: SessionState) {
+    this.id = state.id;
+    this.appname = state.appname;
+    this.mode = state.mode;
+    this.jobid = state.jobid;
+    this.metadata = state.metadata;
+    this.status = state.status;
+    this.created = state.created;
+    this.updated = state.updated;
+    this.ended = state.ended;
+    this.endReason = state.endReason;
+    this.log = state.log;
+    this.clientAddress = state.clientAddress;
+    this.server = state.server;
+  }
+
+  /** A new active session with an empty log. */
+  static create(session: NewSession, now: number): SessionRecord {
+    const { fields } = session;
+    return new SessionRecord({
+      id: session.id,
+      appname: fields.appname,
+      mode: fields.mode ?? '',
+      jobid: fields.jobid ?? null,
+      metadata: fields.metadata ?? Object.create(null),
+      status: 'active',
+      created: now,
+      updated: now,
+      ended: null,
+      endReason: null,
+      log: NO_LOG,
+      clientAddress: session.clientAddress,
+      server: session.server ?? false,
+    });
+  }
+
+  get active(): boolean {
+    return this.status === 'active';
+  }
+
+  /** Applies the fields given; metadata replaces the stored one (merging is the registry's job). */
+  apply(fields: SessionFields, now: number): void {
+    if (fields.appname !== undefined) this.appname = fields.appname;
+    if (fields.mode !== undefined) this.mode = fields.mode;
+    if (fields.jobid !== undefined) this.jobid = fields.jobid;
+    if (fields.metadata !== undefined) this.metadata = fields.metadata;
+    this.touch(now);
+  }
+
+  touch(now: number): void {
+    this.updated = Math.max(this.updated, now);
+    this.json = null;
+  }
+
+  /** Takes the counters of an append, unless a later append's are already here. */
+  logChanged(log: LogCounters, now: number): void {
+    if (log.logCursor >= this.log.logCursor) this.log = log;
+    this.touch(now);
+  }
+
+  end(reason: EndReason, now: number): void {
+    this.status = 'ended';
+    this.ended = now;
+    this.endReason = reason;
+    this.json = null;
+  }
+
+  toSession(): Session {
+    return {
+      id: this.id,
+      appname: this.appname,
+      mode: this.mode,
+      jobid: this.jobid,
+      metadata: this.metadata,
+      status: this.status,
+      created: iso(this.created),
+      updated: iso(this.updated),
+      ended: this.ended === null ? null : iso(this.ended),
+      endReason: this.endReason,
+      ...this.log,
+      clientAddress: this.clientAddress,
+    };
+  }
+
+  /** The session as JSON text, serialised once per change. */
+  toJson(): string {
+    return (this.json ??= JSON.stringify(this.toSession()));
+  }
+}
+
+/** The stored metadata with the given keys set, as a new null-prototype object. */
+export function mergeMetadata(stored: SessionMetadata, changes: SessionMetadata): SessionMetadata {
+  const merged: SessionMetadata = Object.create(null);
+  for (const key of Object.keys(stored)) merged[key] = stored[key];
+  for (const key of Object.keys(changes)) merged[key] = changes[key];
+  return merged;
+}
+
+/** The rule every client write shares: 403 for a server's own session, then 409 for an ended one. */
+export function assertClientWritable(record: SessionRecord): void {
+  if (record.server) throw new ServerSessionError(record.id);
+  if (!record.active) throw new SessionEndedError(record.id);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

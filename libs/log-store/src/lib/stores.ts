@@ -1,0 +1,27 @@
+import { LogStore } from './log-store';
+import { SessionRegistry } from './session-registry';
+
+/** What every store implementation is configured with. */
+export interface StoresOptions {
+  /** Entries held per session log (LOG_CAPACITY). */
+  capacity: number;
+  /** Ended sessions kept, with their logs (SESSIONS_RETAIN_ENDED). */
+  retainEnded: number;
+  /** Active client sessions allowed at once (MAX_SESSIONS); server sessions do not count. */
+  maxActiveClients: number;
+  /** The registry's clock, ms since the epoch (tests pass their own); Date.now by default. */
+  clock?: () => number;
+}
+
+/** A log store and the session registry over it, built together by one factory and replaced together. */
+export interface Stores {
+  readonly logs: LogStore;
+  readonly sessions: SessionRegistry;
+  /** Whether the stores can be reached now (readiness); the memory stores always can. */
+  ready(): Promise<boolean>;
+  /** Releases connections and timers; the stores are unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Builds a fresh pair of stores (async: a shared store connects first). */
+export type StoresFactory = (options: StoresOptions) => Promise<Stores>;
