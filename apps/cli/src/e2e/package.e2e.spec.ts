@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { BuiltServer, CLI, REPO } from './support';
+import { BuiltServer, CLI, REPO, sessionIdOf } from './support';
 
 const run = promisify(execFile);
 
@@ -46,7 +46,7 @@ describe('the zen-sessions package', () => {
         cwd: work,
       });
       expect(wrapped.stdout).toBe('installed\n');
-      const tail = await run(bin, ['tail', '--server', server.url, /session ([0-9a-f]{24})/.exec(wrapped.stderr)![1]], {
+      const tail = await run(bin, ['tail', '--server', server.url, sessionIdOf(wrapped.stderr)], {
         cwd: work,
       });
       expect(tail.stdout).toMatch(/ INFO installed\n$/);
@@ -85,7 +85,7 @@ describe('the zen-sessions package', () => {
       const samples: { cpu: number; wall: number }[] = [];
       for (let i = 0; i < 5; i++) {
         const { stderr } = await run('/usr/bin/time', ['-f', '%U %S %e', process.execPath, ...args]);
-        const [user, system, wall] = stderr.trim().split('\n').pop()!.split(' ').map(Number);
+        const [user, system, wall] = (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
         samples.push({ cpu: user + system, wall });
       }
       const median = (values: number[]) => values.sort((a, b) => a - b)[2];

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, cli, eventually, freePort, REPO, sessionIdOf, startCli, TcpProxy } from './support';
+import { BuiltServer, cli, eventually, FaultProxy, freePort, REPO, sessionIdOf, startCli, TcpProxy } from './support';
 
 const node = process.execPath;
 
@@ -186,7 +186,6 @@ describe('zen-sessions run', () => {
   });
 
   it('sends entries in batches while output flows, each request within the body limit', async () => {
-    const { FaultProxy } = await import('../../../../libs/client/src/testing/fault-proxy');
     const proxy = await FaultProxy.start(server.url);
     try {
       const script = `let i = 0; const t = setInterval(() => { for (let j = 0; j < 2000; j++) console.log('line ' + i++ + ' ' + 'y'.repeat(90)); if (i >= 20000) clearInterval(t); }, 100);`;
