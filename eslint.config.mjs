@@ -12,7 +12,7 @@ export default [
   ...nx.configs['flat/javascript'],
   prettier,
   {
-    ignores: ['**/dist', '**/node_modules', '**/.angular', '**/.nx', '**/coverage', '**/out-tsc'],
+    ignores: ['**/dist', '**/node_modules', '**/.angular', '**/.nx', '**/coverage', '**/out-tsc', '**/.build'],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.cts'],

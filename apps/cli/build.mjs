@@ -1,4 +1,5 @@
 // Builds the `zen-sessions` package: one bundled file with no runtime dependencies, and its package.json.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,14 @@ const REPO = join(HERE, '../..');
 const OUT = join(REPO, 'dist/apps/cli');
 const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
+// esbuild strips types without checking them: check first, so a type error fails the build.
+execFileSync(
+  process.execPath,
+  [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(HERE, 'tsconfig.app.json'), '--noEmit'],
+  {
+    stdio: 'inherit',
+  },
+);
 mkdirSync(OUT, { recursive: true });
 await esbuild.build({
   entryPoints: [join(HERE, 'src/main.ts')],

@@ -76,11 +76,15 @@ export async function runCommand([argv]: [string[]], options: RunOptions): Promi
   const outcome = await runChild(command, args, logger, options);
 
   logger.updateMetadata({ exitCode: outcome.code, signal: outcome.signal });
+  // A signal while the last entries are sent stops the wait, not the exit code.
+  const giveUp = () => process.exit(outcome.exitCode);
+  for (const signal of FORWARDED_SIGNALS) process.once(signal, giveUp);
   try {
     await logger.close(options.flushTimeout * 1000);
   } catch (error) {
     warnOnce(describe(error));
   }
+  for (const signal of FORWARDED_SIGNALS) process.off(signal, giveUp);
   return outcome.exitCode;
 }
 

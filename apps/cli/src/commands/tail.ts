@@ -1,4 +1,5 @@
 import { entryFilter, formatTextLine, LiveClient, LogFilters, SessionsClient } from '@zen/client';
+import { nodeWebSocketFactory } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient, UsageError } from '../connection';
 
@@ -68,7 +69,6 @@ function reportDropped(count: number): void {
 
 /** Follows over the WebSocket until SIGINT (exit 0); the live client reconnects and resumes by itself. */
 async function follow(id: string, cursor: number, options: TailOptions, print: (entries: LogEntry[]) => void) {
-  const { nodeWebSocketFactory } = await import('@zen/client/node');
   const keep = entryFilter(options.level, options.grep);
   const live = new LiveClient({ ...connection(options), webSocket: nodeWebSocketFactory });
   live.followLog(id, cursor, {

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, cli, eventually, freePort, startCli, TcpProxy } from './support';
+import { BuiltServer, cli, eventually, freePort, REPO, startCli, TcpProxy } from './support';
 
 describe('zen-sessions log, tail, ls, end', () => {
   let server: BuiltServer;
@@ -334,7 +336,8 @@ describe('zen-sessions log, tail, ls, end', () => {
         expect(each.stdout).toContain('--server');
       }
       const version = await cli(['--version']);
-      expect(version).toMatchObject({ code: 0, stdout: `${require('../../../../package.json').version}\n` });
+      const { version: expected } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+      expect(version).toMatchObject({ code: 0, stdout: `${expected}\n` });
     });
   });
 });

@@ -1,9 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { BuiltServer, CLI, REPO } from './support';
+import { BuiltServer, CLI, REPO, sessionIdOf } from './support';
 
 const run = promisify(execFile);
 
@@ -46,10 +46,34 @@ describe('the zen-sessions package', () => {
         cwd: work,
       });
       expect(wrapped.stdout).toBe('installed\n');
-      const tail = await run(bin, ['tail', '--server', server.url, /session ([0-9a-f]{24})/.exec(wrapped.stderr)![1]], {
+      const tail = await run(bin, ['tail', '--server', server.url, sessionIdOf(wrapped.stderr)], {
         cwd: work,
       });
       expect(tail.stdout).toMatch(/ INFO installed\n$/);
+
+      // --follow uses the bundled WebSocket client.
+      const created = await fetch(`${server.url}/sessions/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"appname":"followed"}',
+      });
+      const { id } = (await created.json()) as { id: string };
+      const following = spawn(bin, ['tail', '-f', '--server', server.url, id], { cwd: work });
+      let followed = '';
+      following.stdout.on('data', (chunk) => (followed += chunk));
+      const followedExit = new Promise((done) => following.on('close', (code) => done(code)));
+      await new Promise((done) => setTimeout(done, 1_500));
+      await fetch(`${server.url}/sessions/${id}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'live\n',
+      }).catch(() => undefined);
+      const deadline = Date.now() + 20_000;
+      while (!followed.includes('INFO live') && Date.now() < deadline)
+        await new Promise((done) => setTimeout(done, 50));
+      following.kill('SIGINT');
+      expect(await followedExit).toBe(0);
+      expect(followed).toMatch(/^\S+ INFO live\n$/);
     } finally {
       await server.stop();
     }
@@ -61,7 +85,7 @@ describe('the zen-sessions package', () => {
       const samples: { cpu: number; wall: number }[] = [];
       for (let i = 0; i < 5; i++) {
         const { stderr } = await run('/usr/bin/time', ['-f', '%U %S %e', process.execPath, ...args]);
-        const [user, system, wall] = stderr.trim().split('\n').pop()!.split(' ').map(Number);
+        const [user, system, wall] = (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
         samples.push({ cpu: user + system, wall });
       }
       const median = (values: number[]) => values.sort((a, b) => a - b)[2];

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, cli, eventually, freePort, REPO, sessionIdOf, startCli, TcpProxy } from './support';
+import { BuiltServer, cli, eventually, FaultProxy, freePort, REPO, sessionIdOf, startCli, TcpProxy } from './support';
 
 const node = process.execPath;
 
@@ -186,7 +186,6 @@ describe('zen-sessions run', () => {
   });
 
   it('sends entries in batches while output flows, each request within the body limit', async () => {
-    const { FaultProxy } = await import('../../../../libs/client/src/testing/fault-proxy');
     const proxy = await FaultProxy.start(server.url);
     try {
       const script = `let i = 0; const t = setInterval(() => { for (let j = 0; j < 2000; j++) console.log('line ' + i++ + ' ' + 'y'.repeat(90)); if (i >= 20000) clearInterval(t); }, 100);`;
@@ -273,6 +272,18 @@ describe('zen-sessions run', () => {
     expect(result.stderr).toContain('err\n');
     expect(result.stderr.split('\n').filter((line) => /warning/i.test(line))).toHaveLength(1);
     expect(result.stderr).toMatch(/ECONNREFUSED/);
+  });
+
+  it('stops waiting for an unreachable server on a signal after the command ended, keeping its exit code', async () => {
+    const port = await freePort();
+    const started = startCli(['run', '--flush-timeout', '60', '--', 'sh', '-c', 'echo bye; exit 4'], {
+      env: { ZEN_SESSIONS_URL: `http://127.0.0.1:${port}` },
+    });
+    started.child.stdin?.end();
+    await eventually(() => started.stdout.includes('bye') && /warning/.test(started.stderr));
+    await new Promise((done) => setTimeout(done, 1_000)); // the command has ended: the wrapper is waiting
+    started.child.kill('SIGINT');
+    expect((await started.done).code).toBe(4);
   });
 
   it('holds the entries while the server is down at the start, and sends them when it comes', async () => {

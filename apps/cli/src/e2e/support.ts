@@ -1,8 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export { BuiltServer, eventually, freePort } from '../../../../libs/client/src/testing/built-server';
-export { TcpProxy } from '../../../../libs/client/src/testing/tcp-proxy';
+export { BuiltServer, eventually, FaultProxy, freePort, TcpProxy } from '@zen/client/testing';
 
 export const REPO = resolve(__dirname, '../../../..');
 export const CLI = resolve(REPO, 'dist/apps/cli/main.js');
