@@ -1,4 +1,5 @@
 import { RedisServer } from '@zen/testing';
+import { createClient } from 'redis';
 import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from '../entry-batch';
 import { LogNotFoundError, SessionEndedError, StoreUnavailableError } from '../errors';
 import { SessionChange } from '../session-registry';
@@ -223,5 +224,38 @@ describe('Redis stores when Redis goes away', () => {
     await until(() => stores.ready());
     await stores.sessions.create(newSession(ID));
     expect((await stores.sessions.list('all')).length).toBe(1);
+  });
+
+  it('fail a command slower than the timeout with StoreUnavailableError, and answer again once Redis does', async () => {
+    const slow = await RedisServer.start({ args: ['--enable-debug-command', 'local'] });
+    try {
+      const stores = await createRedisStores({
+        capacity: 10,
+        retainEnded: 10,
+        maxActiveClients: 10,
+        url: slow.url,
+        keyPrefix: prefix,
+        commandTimeoutMs: 200,
+      });
+      opened.push(stores);
+      await stores.sessions.create(newSession(ID));
+      const blocker = createClient({ url: slow.url });
+      await blocker.connect();
+      try {
+        let slept = false;
+        const sleeping = blocker.sendCommand(['DEBUG', 'SLEEP', '1.5']).then(() => (slept = true));
+        // Let the sleep reach Redis first: it blocks every other client while it runs.
+        await new Promise((done) => setTimeout(done, 100));
+        await expect(stores.sessions.get(ID)).rejects.toThrow(/session store .* no answer within 200 ms/);
+        // Rejected by the timeout, not by an answer from a Redis that woke up.
+        expect(slept).toBe(false);
+        await sleeping;
+      } finally {
+        blocker.destroy();
+      }
+      await until(async () => (await stores.sessions.get(ID).catch(() => undefined))?.id === ID);
+    } finally {
+      await slow.close();
+    }
   });
 });
