@@ -3,6 +3,9 @@ import { RedisServer } from '@zen/testing';
 import WebSocket from 'ws';
 import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
 
+// A real redis-server is stopped and restarted here: generous on a busy machine.
+jest.setTimeout(30_000);
+
 /**
  * The Scale-out section of the contract, end to end: two replicas (two real servers)
  * on one real redis-server, and Redis going away under them.

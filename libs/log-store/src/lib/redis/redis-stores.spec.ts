@@ -6,6 +6,9 @@ import { SessionChange } from '../session-registry';
 import { Stores } from '../stores';
 import { createRedisStores, RedisStoresOptions } from './create-redis-stores';
 
+// A real redis-server is stopped and restarted here: generous on a busy machine.
+jest.setTimeout(30_000);
+
 /**
  * What the Redis stores add to the conformance suite: several replicas on one Redis,
  * the change feed between them, server sessions, and Redis going away and coming back.
