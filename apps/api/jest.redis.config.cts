@@ -6,6 +6,8 @@ module.exports = {
   displayName: 'api-redis',
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
+  // Every request is a round trip to Redis: slower on a busy machine than in memory.
+  testTimeout: 30_000,
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },

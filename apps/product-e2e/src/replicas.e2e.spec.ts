@@ -1,6 +1,7 @@
 import { Session, SessionList } from '@zen/contract';
 import { RedisServer } from '@zen/testing';
 import { Browser } from 'playwright-core';
+import WebSocket from 'ws';
 import { launchChromium, screenshot } from './browser';
 import { Child, freePort, startScaleOutNginx, startServer } from './processes';
 
@@ -105,4 +106,49 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
       'stopped',
     ]);
   });
+
+  it('resumes a follower on another replica after one is killed, which the others end as expired after 30 s', async () => {
+    const killedServer = ((await (await direct(1, 'sessions/')).json()) as SessionList).serverSessionId;
+    const { logCursor } = (await (await direct(0, `sessions/${ID}`)).json()) as Session;
+    // A follower on replica 1 at the log's end.
+    const seen: number[] = [];
+    const follow = (replica: number, cursor: number) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${ports[replica]}/zen/sessions/ws`);
+      ws.on('message', (raw) => {
+        const frame = JSON.parse(raw.toString());
+        if (frame.event === 'log') seen.push(...frame.data.entries.map((entry: { seq: number }) => entry.seq));
+      });
+      ws.on('open', () => ws.send(JSON.stringify({ event: 'subscribe-log', data: { id: ID, cursor } })));
+      return ws;
+    };
+    const first = follow(1, logCursor);
+    const closed = new Promise((done) => first.once('close', done));
+    await appendText(0, ['before the kill']);
+    await waitUntil(() => seen.length === 1);
+
+    replicas[1].process.kill('SIGKILL');
+    await closed;
+    await appendText(0, ['while reconnecting']);
+    // The client reconnects to the other replica and resumes from its cursor.
+    const second = follow(0, logCursor + seen.length);
+    await appendText(0, ['after the reconnect']);
+    await waitUntil(() => seen.length === 3);
+    expect(seen).toEqual([logCursor, logCursor + 1, logCursor + 2]);
+    second.close();
+
+    await waitUntil(async () => {
+      const session = (await (await direct(0, `sessions/${killedServer}`)).json()) as Session;
+      return session.status === 'ended';
+    }, 60_000);
+    expect(await (await direct(0, `sessions/${killedServer}`)).json()).toMatchObject({ endReason: 'expired' });
+    replicas[1] = await startServer(ports[1], env());
+  }, 120_000);
 });
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${check}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}

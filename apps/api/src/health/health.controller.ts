@@ -42,7 +42,9 @@ export class HealthController {
         const sessions = this.indicators.check('sessions');
         const id = this.sessions.serverSessionId;
         const server = id ? await this.sessions.find(id).catch(() => undefined) : undefined;
-        return server ? sessions.up() : sessions.down('no server session');
+        if (!server) return sessions.down('no server session');
+        // Ended by the other replicas after this one was silent for 30 s (a long pause): not ready.
+        return server.active ? sessions.up() : sessions.down('the server session has ended');
       },
       () => {
         const lifecycle = this.indicators.check('lifecycle');

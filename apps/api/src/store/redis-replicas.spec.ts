@@ -1,7 +1,12 @@
 import { ErrorResponse, LogEventData, ServerMessage, Session, SessionList } from '@zen/contract';
 import { RedisServer } from '@zen/testing';
 import WebSocket from 'ws';
+import { Stores } from '@zen/log-store';
 import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { STORES } from './stores.module';
+
+// A real redis-server is stopped and restarted here: generous on a busy machine.
+jest.setTimeout(30_000);
 
 /**
  * The Scale-out section of the contract, end to end: two replicas (two real servers)
@@ -126,6 +131,16 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     running.splice(running.indexOf(b), 1);
     const ended = (await (await fetch(`${a.url}/sessions/${onB.serverSessionId}`)).json()) as Session;
     expect(ended).toMatchObject({ status: 'ended', endReason: 'stopped' });
+  });
+
+  it('is not ready once the other replicas have ended its server session (it was silent too long)', async () => {
+    const [a, b] = await replicas(2);
+    const { serverSessionId } = await listing(a);
+    expect(await ready(a)).toBe(200);
+    // What b's sweep does to a replica silent for 30 s (see the stores' own tests for the sweep).
+    await b.app.get<Stores>(STORES).sessions.end(serverSessionId, 'expired');
+    expect(await ready(a)).toBe(503);
+    expect(await ready(b)).toBe(200);
   });
 
   it('pushes log events and session changes made through one replica to the WebSocket clients of another', async () => {

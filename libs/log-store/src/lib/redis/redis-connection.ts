@@ -9,7 +9,7 @@ export interface RedisConnectionOptions {
   url: string;
   /** Prefix of every key and channel (REDIS_KEY_PREFIX). */
   keyPrefix: string;
-  /** Longest a command may take before it fails with StoreUnavailableError (REDIS_TIMEOUT_MS). */
+  /** Longest a call may wait for Redis before it fails with StoreUnavailableError (REDIS_TIMEOUT_MS). */
   commandTimeoutMs: number;
   /** Told about connection errors and recoveries (the server logs them); defaults to silence. */
   onEvent?: (message: string) => void;
@@ -19,8 +19,8 @@ export function createStoreClient(options: RedisConnectionOptions) {
   return createClient({
     url: options.url,
     scripts: SCRIPTS,
-    // Fail at once while Redis is unreachable (a 503 now beats a request hanging), and
-    // fail any command that takes longer than the timeout.
+    // Fail at once while Redis is unreachable (a 503 now beats a request hanging); a
+    // command queued longer than the timeout fails too (RedisConnection.run times the answer).
     disableOfflineQueue: true,
     commandOptions: { timeout: options.commandTimeoutMs },
     socket: {
@@ -65,12 +65,27 @@ export class RedisConnection {
     );
   }
 
-  /** Runs Redis commands, turning any failure but the engine's own errors into StoreUnavailableError. */
+  /**
+   * Runs Redis commands, turning any failure but the engine's own errors into
+   * StoreUnavailableError, and so is a wait longer than the command timeout: node-redis
+   * times a command out only until it is written, never while Redis is slow to answer.
+   * A command that timed out may still complete in Redis; its answer is then ignored.
+   */
   async run<T>(commands: () => Promise<T>): Promise<T> {
+    const work = commands();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => {
+        work.catch(() => undefined);
+        fail(new Error(`no answer within ${this.options.commandTimeoutMs} ms`));
+      }, this.options.commandTimeoutMs);
+    });
     try {
-      return await commands();
+      return await Promise.race([work, timeout]);
     } catch (error) {
       throw error instanceof LogStoreError ? error : this.unavailable(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -78,7 +93,7 @@ export class RedisConnection {
   async ready(): Promise<boolean> {
     if (!this.client.isReady) return false;
     try {
-      await this.client.ping();
+      await this.run(() => this.client.ping());
       return true;
     } catch {
       return false;

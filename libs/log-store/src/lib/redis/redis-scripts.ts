@@ -90,7 +90,7 @@ return {1, cursor, kept, warn, err, evicted[1], evicted[2], evicted[3], evicted[
  */
 export const READ = defineScript({
   NUMBER_OF_KEYS: 2,
-  SCRIPT: `#!lua flags=no-writes
+  SCRIPT: `
 local h = redis.call('HMGET', KEYS[1], 'cursor', 'held')
 if not h[1] then return false end
 local cursor, held = tonumber(h[1]), tonumber(h[2])

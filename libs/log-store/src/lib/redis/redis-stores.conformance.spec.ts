@@ -3,6 +3,9 @@ import { describeLogStoreConformance, describeSessionRegistryConformance } from 
 import { Stores, StoresOptions } from '../stores';
 import { createRedisStores } from './create-redis-stores';
 
+// A real redis-server is stopped and restarted here: generous on a busy machine.
+jest.setTimeout(30_000);
+
 /** The conformance suites on a real redis-server: fresh stores under a fresh key prefix per factory call. */
 let redis: RedisServer;
 beforeAll(async () => {

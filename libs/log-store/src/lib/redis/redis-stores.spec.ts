@@ -1,9 +1,13 @@
 import { RedisServer } from '@zen/testing';
+import { createClient } from 'redis';
 import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from '../entry-batch';
 import { LogNotFoundError, SessionEndedError, StoreUnavailableError } from '../errors';
 import { SessionChange } from '../session-registry';
 import { Stores } from '../stores';
 import { createRedisStores, RedisStoresOptions } from './create-redis-stores';
+
+// A real redis-server is stopped and restarted here: generous on a busy machine.
+jest.setTimeout(30_000);
 
 /**
  * What the Redis stores add to the conformance suite: several replicas on one Redis,
@@ -223,5 +227,93 @@ describe('Redis stores when Redis goes away', () => {
     await until(() => stores.ready());
     await stores.sessions.create(newSession(ID));
     expect((await stores.sessions.list('all')).length).toBe(1);
+  });
+
+  it('fail a command slower than the timeout with StoreUnavailableError, and answer again once Redis does', async () => {
+    const slow = await RedisServer.start({ args: ['--enable-debug-command', 'local'] });
+    try {
+      const stores = await createRedisStores({
+        capacity: 10,
+        retainEnded: 10,
+        maxActiveClients: 10,
+        url: slow.url,
+        keyPrefix: prefix,
+        commandTimeoutMs: 200,
+      });
+      opened.push(stores);
+      await stores.sessions.create(newSession(ID));
+      const blocker = createClient({ url: slow.url });
+      await blocker.connect();
+      try {
+        let slept = false;
+        const sleeping = blocker.sendCommand(['DEBUG', 'SLEEP', '1.5']).then(() => (slept = true));
+        // Let the sleep reach Redis first: it blocks every other client while it runs.
+        await new Promise((done) => setTimeout(done, 100));
+        await expect(stores.sessions.get(ID)).rejects.toThrow(/session store .* no answer within 200 ms/);
+        // Rejected by the timeout, not by an answer from a Redis that woke up.
+        expect(slept).toBe(false);
+        await sleeping;
+      } finally {
+        blocker.destroy();
+      }
+      await until(async () => (await stores.sessions.get(ID).catch(() => undefined))?.id === ID);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('never half-applies a batch when Redis is killed mid-traffic, and keeps every acknowledged one', async () => {
+    const crashing = await RedisServer.start({ args: ['--appendfsync', 'always'] });
+    try {
+      const stores = await createRedisStores({
+        capacity: 100_000,
+        retainEnded: 10,
+        maxActiveClients: 10,
+        url: crashing.url,
+        keyPrefix: prefix,
+        commandTimeoutMs: 1000,
+      });
+      opened.push(stores);
+      await stores.sessions.create(newSession(ID));
+      const acknowledged: number[] = [];
+      let failed = 0;
+      let stop = false;
+      const writers = Array.from({ length: 4 }, async (_, writer) => {
+        for (let round = 0; !stop; round++) {
+          const batchNo = writer * 1_000_000 + round;
+          const messages = Array.from({ length: 50 }, (_, i) => `${batchNo}:${i}`);
+          try {
+            await stores.logs.append(ID, batch(...messages));
+            acknowledged.push(batchNo);
+          } catch (error) {
+            expect(error).toBeInstanceOf(StoreUnavailableError);
+            failed++;
+            await new Promise((done) => setTimeout(done, 20));
+          }
+        }
+      });
+      await until(() => acknowledged.length >= 20);
+      await crashing.kill();
+      await until(() => failed >= 4);
+      await crashing.restart();
+      await until(() => stores.ready());
+      const after = acknowledged.length;
+      await until(() => acknowledged.length >= after + 20);
+      stop = true;
+      await Promise.all(writers);
+
+      const { entries, cursor } = await stores.logs.readCursor(ID, { cursor: 0 });
+      expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: cursor }, (_, i) => i));
+      const batches = new Map<string, number>();
+      for (const entry of entries) {
+        const [batchNo] = entry.message.split(':');
+        batches.set(batchNo, (batches.get(batchNo) ?? 0) + 1);
+      }
+      // Every batch in the log is whole, and every acknowledged batch is in the log.
+      expect([...batches.values()].every((count) => count === 50)).toBe(true);
+      for (const batchNo of acknowledged) expect(batches.get(String(batchNo))).toBe(50);
+    } finally {
+      await crashing.close();
+    }
   });
 });
