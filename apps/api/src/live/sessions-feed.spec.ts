@@ -1,7 +1,7 @@
 import { ServerMessage, Session, SessionList, SessionsDeltaData } from '@zen/contract';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { RunningApp, startApp } from '../testing/running-app';
 import { WsTestClient } from '../testing/ws-client';
 
 // Real servers on a machine that may be busy: conditions are polled with generous deadlines.

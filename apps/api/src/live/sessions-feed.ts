@@ -92,7 +92,10 @@ export class SessionsFeed implements OnModuleDestroy {
   tick(): void {
     if (this.full.size > 0 && !this.periodicQueued) {
       this.periodicQueued = true;
-      this.run(() => ((this.periodicQueued = false), this.pushListing(this.full)));
+      this.run(() => {
+        this.periodicQueued = false;
+        return this.pushListing(this.full);
+      });
     }
     this.serveOwed();
   }
