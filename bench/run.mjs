@@ -362,6 +362,8 @@ async function sessionsFeed() {
     full,
     deltaCpuPercentOfCore: Math.max(0, delta.cpuPercentOfCore - changesAlone.cpuPercentOfCore),
     fullCpuPercentOfCore: Math.max(0, full.cpuPercentOfCore - changesAlone.cpuPercentOfCore),
+    // Below 1 a second, the dashboards could not take the full lists and were skipped (see the README).
+    fullListingsPerSecond: full.listings / FEED.dashboards / FEED.seconds,
     // Delta dashboards got deltas and no periodic lists; full ones got the periodic lists.
     valid: [changesAlone, delta, full].every(steady) && delta.deltas > 0 && delta.listings === 0 && full.listings > 0,
   };
@@ -464,7 +466,7 @@ async function main() {
       `sessions feed, ${feed.sessions} sessions x ${feed.dashboards} dashboards, delta mode`,
       `${fmt(feed.deltaCpuPercentOfCore, 2)} % of a core`,
       '',
-      `${fmt(feed.changesPerSecond)} changes/s; full mode ${fmt(feed.fullCpuPercentOfCore, 1)} %; changes alone ${fmt(feed.changesAlone.cpuPercentOfCore, 1)} %`,
+      `${fmt(feed.changesPerSecond)} changes/s; full mode ${fmt(feed.fullCpuPercentOfCore, 1)} % (${fmt(feed.fullListingsPerSecond, 1)} lists/s each); changes alone ${fmt(feed.changesAlone.cpuPercentOfCore, 1)} %`,
       '<= 1 %',
     ],
     [

@@ -25,45 +25,61 @@ if (spec.mode !== 'feed') for (let i = 0; i < spec.clients; i++) clients.push(aw
 
 if (spec.mode === 'feed') {
   const counts = { bytes: 0, listings: 0, deltas: 0, changes: 0, changeErrors: 0 };
+  // Changes are counted when issued in the measuring window and answered 2xx.
+  let measuring = false;
   let listed;
   const allListed = new Promise((resolve) => (listed = resolve));
   let waiting = spec.clients;
   if (waiting === 0) listed();
-  // A delta dashboard subscribes once it has the connect-time listing, and is ready with its baseline.
-  const needed = spec.feedMode === 'delta' ? 2 : 1;
-  const seen = new Map();
+  // A delta dashboard subscribes on its connect-time listing and is ready at its first delta
+  // (its baseline came before it; a listing crossing the subscribe may not be the baseline).
+  // A full one is ready at its first listing.
+  const ready = new Set();
+  const subscribed = new Set();
+  const markReady = (ws) => {
+    if (ready.has(ws)) return;
+    ready.add(ws);
+    if (--waiting === 0) listed();
+  };
   const onMessage = (ws, data) => {
     counts.bytes += data.length;
     // '{"event":"sessions' is 18 characters: a '-' follows in sessions-delta.
-    if (data[18] === 0x2d) return counts.deltas++;
+    if (data[18] === 0x2d) {
+      counts.deltas++;
+      return markReady(ws);
+    }
     counts.listings++;
-    const listings = (seen.get(ws) ?? 0) + 1;
-    seen.set(ws, listings);
-    if (listings === 1 && spec.feedMode === 'delta') {
+    if (spec.feedMode !== 'delta') return markReady(ws);
+    if (!subscribed.has(ws)) {
+      subscribed.add(ws);
       ws.send(JSON.stringify({ event: 'subscribe-sessions', data: { mode: 'delta' } }));
     }
-    if (listings === needed && --waiting === 0) listed();
   };
   for (let i = 0; i < spec.clients; i++) clients.push(await open(spec.wsUrl, onMessage));
   // Changes at a steady rate: each 10 ms, as many appends as are due by then, to the next sessions.
-  const started = performance.now();
+  let started = performance.now();
   let sent = 0;
   const changer = setInterval(() => {
     const due = Math.floor(((performance.now() - started) / 1000) * spec.changesPerSecond);
     for (; sent < due; sent++) {
+      const counted = measuring;
       const id = (spec.firstSession + ((sent * 7919) % spec.sessionCount)).toString(16).padStart(24, '0');
       fetch(`${spec.url}/sessions/${id}/log`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain' },
         body: `change ${sent}`,
       })
-        .then((res) => (res.ok ? counts.changes++ : counts.changeErrors++))
+        .then((res) => (res.ok ? counted && counts.changes++ : counts.changeErrors++))
         .catch(() => counts.changeErrors++);
     }
   }, 10);
   await allListed;
   await new Promise((resolve) => setTimeout(resolve, spec.warmupMs));
-  const zero = { ...counts };
+  // The rate restarts here: a backlog from connecting (baselines) would be a burst in the window.
+  started = performance.now();
+  sent = 0;
+  measuring = true;
+  const zero = { ...counts, changes: 0 };
   console.log('ready');
   await new Promise((resolve) => setTimeout(resolve, spec.durationMs));
   clearInterval(changer);
