@@ -113,7 +113,8 @@ export class SessionsFeed implements OnModuleDestroy {
       this.fullDue = true;
       due = true;
     }
-    // The window closes a little early, so the event is built and sent within SESSIONS_WS_DELTA_MS of the first change.
+    // The window closes a little early, so that the event is built and sent within
+    // SESSIONS_WS_DELTA_MS of the first change.
     if (due) this.arm(this.config.wsDeltaMs - Math.min(20, Math.floor(this.config.wsDeltaMs / 5)));
   }
 
