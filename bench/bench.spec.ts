@@ -46,6 +46,16 @@ describe('npm run bench -- --quick', () => {
     expect(Number.isFinite(logger.logP99Us)).toBe(true);
   });
 
+  it('measures the sessions feed in delta and full mode against the changes alone', () => {
+    const feed = results['feed'];
+    expect(feed.delta.deltas).toBeGreaterThan(0);
+    expect(feed.delta.listings).toBe(0);
+    expect(feed.full.listings).toBeGreaterThan(0);
+    for (const figure of ['deltaCpuPercentOfCore', 'fullCpuPercentOfCore']) {
+      expect([figure, Number.isFinite(feed[figure])]).toEqual([figure, true]);
+    }
+  });
+
   it('measures the dashboard in Chromium: filter keystrokes and follow mode', () => {
     expect(results['ui'].keystrokeMedianMs).toBeGreaterThan(0);
     expect(Number.isFinite(results['ui'].followLagSecondHalf)).toBe(true);

@@ -19,6 +19,10 @@ const SECONDS = QUICK ? 1 : 8;
 const SCALE = QUICK
   ? { sessions: 8, fillSessions: 10, listSessions: 500, listClients: 10, fanoutClients: 10, listSeconds: 2 }
   : { sessions: 64, fillSessions: 200, listSessions: 10_000, listClients: 100, fanoutClients: 100, listSeconds: 10 };
+/** The sessions feed: dashboards watching many sessions while 1 % of them change per second. */
+const FEED = QUICK
+  ? { sessions: 500, dashboards: 10, seconds: 2, warmupMs: 500 }
+  : { sessions: 10_000, dashboards: 100, seconds: 10, warmupMs: 2000 };
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const pinned = existsSync('/usr/bin/taskset')
   ? (core, args) => ['taskset', ['-c', String(core), ...args]]
@@ -111,12 +115,19 @@ function load(spec) {
   return result;
 }
 
-function subscribers(spec) {
+/** The subscribers process on core 1; `onReady` runs when it prints `ready` (the feed workload does). */
+function subscribers(spec, onReady = undefined) {
   const [command, args] = pinned(1, ['node', join(BENCH, 'subscribers.mjs'), JSON.stringify(spec)]);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (onReady && /^ready$/m.test(out)) {
+        onReady();
+        onReady = undefined;
+      }
+    });
     child.on('exit', (code) =>
       code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`subscribers exited ${code}`)),
     );
@@ -310,6 +321,65 @@ async function listPush() {
   };
 }
 
+/**
+ * CPU the server spends on the sessions feed: FEED.sessions sessions, 1 % of them changing
+ * (an append) per second, measured with no dashboards (the changes alone), then with
+ * FEED.dashboards in delta mode, then in full mode. The server's CPU (user + system, what
+ * process.cpuUsage reports, read from /proc) over the measuring window; the feed's share is
+ * a mode's figure minus the changes-alone one.
+ */
+async function sessionsFeed() {
+  const server = await startServer('api', { MAX_SESSIONS: '100000' });
+  const firstSession = 200_001;
+  await createSessions(server, FEED.sessions, firstSession - 1);
+  const phase = async (feedMode, clients) => {
+    let ready;
+    const started = new Promise((resolve) => (ready = resolve));
+    const durationMs = FEED.seconds * 1000;
+    const counting = subscribers(
+      {
+        mode: 'feed',
+        feedMode,
+        clients,
+        wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`,
+        url: server.url,
+        firstSession,
+        sessionCount: FEED.sessions,
+        changesPerSecond: FEED.sessions / 100,
+        warmupMs: FEED.warmupMs,
+        durationMs,
+      },
+      ready,
+    );
+    await started;
+    const cpuBefore = cpuSeconds(server.pid);
+    await sleep(durationMs);
+    const cpu = cpuSeconds(server.pid) - cpuBefore;
+    const counted = await counting;
+    return { ...counted, cpuPercentOfCore: (100 * cpu) / FEED.seconds };
+  };
+  const changesAlone = await phase('none', 0);
+  const delta = await phase('delta', FEED.dashboards);
+  const full = await phase('full', FEED.dashboards);
+  await server.stop();
+  const expectedChanges = (FEED.seconds * FEED.sessions) / 100;
+  const steady = (run) => run.changeErrors === 0 && run.changes >= expectedChanges * 0.8;
+  return {
+    sessions: FEED.sessions + 1,
+    dashboards: FEED.dashboards,
+    changesPerSecond: FEED.sessions / 100,
+    changesAlone,
+    delta,
+    full,
+    deltaCpuPercentOfCore: Math.max(0, delta.cpuPercentOfCore - changesAlone.cpuPercentOfCore),
+    fullCpuPercentOfCore: Math.max(0, full.cpuPercentOfCore - changesAlone.cpuPercentOfCore),
+    // Below 1 a second, the dashboards could not take the full lists and were skipped (see the README).
+    fullListingsPerSecond: full.listings / FEED.dashboards / FEED.seconds,
+    // Delta dashboards got deltas and no periodic lists; full ones got the periodic lists.
+    valid: [changesAlone, delta, full].every(steady) && delta.deltas > 0 && delta.listings === 0 && full.listings > 0,
+  };
+}
+
 /** The dashboard in Chromium against the built server (pinned like the others). */
 async function dashboard() {
   const server = await startServer('api');
@@ -350,6 +420,7 @@ async function main() {
   const memoryBare = await memory('bare');
   const live = await fanout();
   const push = await listPush();
+  const feed = await sessionsFeed();
   const ui = await dashboard();
   const client = await clientWorkloads({ startServer, repo: REPO, bench: BENCH, quick: QUICK });
   const merged = await mergedDashboard();
@@ -419,6 +490,13 @@ async function main() {
       '<= 10 %',
     ],
     [
+      `sessions feed, ${feed.sessions} sessions x ${feed.dashboards} dashboards, delta mode`,
+      `${fmt(feed.deltaCpuPercentOfCore, 2)} % of a core`,
+      '',
+      `${fmt(feed.changesPerSecond)} changes/s; full mode ${fmt(feed.fullCpuPercentOfCore, 1)} % (${fmt(feed.fullListingsPerSecond, 1)} lists/s each); changes alone ${fmt(feed.changesAlone.cpuPercentOfCore, 1)} %`,
+      '<= 1 %',
+    ],
+    [
       `dashboard: filter keystroke, ${ui.entries} entries, median/max ms`,
       `${fmt(ui.keystrokeMedianMs, 1)}/${fmt(ui.keystrokeMaxMs, 1)}`,
       '',
@@ -470,7 +548,7 @@ async function main() {
   console.log(line(['workload', 'api', 'bare node:http', 'ratio / note', 'target']));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   rows.forEach((r) => console.log(line(r)));
-  const checks = { bare, api, memoryApi, memoryBare, live, push, ui, merged, client };
+  const checks = { bare, api, memoryApi, memoryBare, live, push, feed, ui, merged, client };
   const invalid = Object.entries({
     ...Object.fromEntries(Object.entries(bare).map(([k, v]) => [`bare.${k}`, v.valid])),
     ...Object.fromEntries(Object.entries(api).map(([k, v]) => [`api.${k}`, v.valid])),
@@ -478,6 +556,7 @@ async function main() {
     memoryBare: memoryBare.valid,
     live: live.valid,
     push: push.valid,
+    feed: feed.valid,
     ui: ui.valid,
     'client.run': client.run.valid,
     'client.logger': client.logger.valid,

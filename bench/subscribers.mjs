@@ -3,22 +3,89 @@
 //           append-to-receipt latency (sender and receivers share this process's clock),
 //           after a warm-up whose probes are not counted.
 //   list:   N clients just receive the periodic sessions push, counting bytes.
+//   feed:   N dashboards in `feedMode` (delta: subscribe-sessions delta; full: the periodic
+//           list) while this process appends to `changesPerSecond` sessions a second; prints
+//           "ready" once every dashboard has its first listing and the warm-up is over, then
+//           counts for `durationMs`.
 import WebSocket from 'ws';
 
 const spec = JSON.parse(process.argv[2]);
 const clients = [];
 
-function open(url) {
+function open(url, onMessage) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
+    if (onMessage) ws.on('message', (data) => onMessage(ws, data));
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
 }
 
-for (let i = 0; i < spec.clients; i++) clients.push(await open(spec.wsUrl));
+if (spec.mode !== 'feed') for (let i = 0; i < spec.clients; i++) clients.push(await open(spec.wsUrl));
 
-if (spec.mode === 'list') {
+if (spec.mode === 'feed') {
+  const counts = { bytes: 0, listings: 0, deltas: 0, changes: 0, changeErrors: 0 };
+  // Changes are counted when issued in the measuring window and answered 2xx.
+  let measuring = false;
+  let listed;
+  const allListed = new Promise((resolve) => (listed = resolve));
+  let waiting = spec.clients;
+  if (waiting === 0) listed();
+  // A delta dashboard subscribes on its connect-time listing and is ready at its first delta
+  // (its baseline came before it; a listing crossing the subscribe may not be the baseline).
+  // A full one is ready at its first listing.
+  const ready = new Set();
+  const subscribed = new Set();
+  const markReady = (ws) => {
+    if (ready.has(ws)) return;
+    ready.add(ws);
+    if (--waiting === 0) listed();
+  };
+  const onMessage = (ws, data) => {
+    counts.bytes += data.length;
+    // '{"event":"sessions' is 18 characters: a '-' follows in sessions-delta.
+    if (data[18] === 0x2d) {
+      counts.deltas++;
+      return markReady(ws);
+    }
+    counts.listings++;
+    if (spec.feedMode !== 'delta') return markReady(ws);
+    if (!subscribed.has(ws)) {
+      subscribed.add(ws);
+      ws.send(JSON.stringify({ event: 'subscribe-sessions', data: { mode: 'delta' } }));
+    }
+  };
+  for (let i = 0; i < spec.clients; i++) clients.push(await open(spec.wsUrl, onMessage));
+  // Changes at a steady rate: each 10 ms, as many appends as are due by then, to the next sessions.
+  let started = performance.now();
+  let sent = 0;
+  const changer = setInterval(() => {
+    const due = Math.floor(((performance.now() - started) / 1000) * spec.changesPerSecond);
+    for (; sent < due; sent++) {
+      const counted = measuring;
+      const id = (spec.firstSession + ((sent * 7919) % spec.sessionCount)).toString(16).padStart(24, '0');
+      fetch(`${spec.url}/sessions/${id}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: `change ${sent}`,
+      })
+        .then((res) => (res.ok ? counted && counts.changes++ : counts.changeErrors++))
+        .catch(() => counts.changeErrors++);
+    }
+  }, 10);
+  await allListed;
+  await new Promise((resolve) => setTimeout(resolve, spec.warmupMs));
+  // The rate restarts here: a backlog from connecting (baselines) would be a burst in the window.
+  started = performance.now();
+  sent = 0;
+  measuring = true;
+  const zero = { ...counts, changes: 0 };
+  console.log('ready');
+  await new Promise((resolve) => setTimeout(resolve, spec.durationMs));
+  clearInterval(changer);
+  const measured = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, value - zero[key]]));
+  console.log(JSON.stringify(measured));
+} else if (spec.mode === 'list') {
   let bytes = 0;
   let frames = 0;
   for (const ws of clients) ws.on('message', (data) => ((bytes += data.length), frames++));

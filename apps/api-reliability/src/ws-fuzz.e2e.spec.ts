@@ -33,7 +33,9 @@ describe('WebSocket fuzzing (real server)', () => {
           fc.constantFrom(
             'subscribe-log',
             'unsubscribe-log',
+            'subscribe-sessions',
             'sessions',
+            'sessions-delta',
             'log',
             'error',
             '__proto__',
@@ -53,6 +55,7 @@ describe('WebSocket fuzzing (real server)', () => {
                 fc.integer(),
               ),
               cursor: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+              mode: fc.oneof(fc.constantFrom('delta', 'full', 'DELTA', ''), fc.jsonValue({ maxDepth: 1 })),
             },
             { requiredKeys: [] },
           ),
@@ -74,7 +77,8 @@ describe('WebSocket fuzzing (real server)', () => {
           client.of('log').some((event) => event.entries.some((entry: { seq: number }) => entry.seq === 1)),
         );
         expect(client.ws.readyState).toBe(WebSocket.OPEN);
-        for (const event of client.frames) expect(['sessions', 'log', 'error']).toContain(event.event);
+        for (const event of client.frames)
+          expect(['sessions', 'sessions-delta', 'log', 'error']).toContain(event.event);
         client.ws.terminate();
       }),
       { numRuns: Number(process.env['WS_FUZZ_RUNS'] ?? 60) },

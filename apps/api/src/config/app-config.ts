@@ -20,6 +20,8 @@ export class AppConfig {
   readonly logCapacity: number = DEFAULT_LIMITS.logCapacity;
   readonly retainEnded: number = 1000;
   readonly wsIntervalMs: number = 1000;
+  /** Window within which session changes reach `sessions-delta` subscribers, coalesced. */
+  readonly wsDeltaMs: number = 100;
   /** 0 turns liveness expiry off. */
   readonly sessionTimeoutS: number = 0;
   /** Open TCP connections (HTTP and WebSocket) beyond which new ones are refused. */

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       logCapacity: 10_000,
       retainEnded: 1000,
       wsIntervalMs: 1000,
+      wsDeltaMs: 100,
       sessionTimeoutS: 0,
       trustProxy: false,
     });
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
       LOG_CAPACITY: '50',
       SESSIONS_RETAIN_ENDED: '0',
       SESSIONS_WS_INTERVAL_MS: '250',
+      SESSIONS_WS_DELTA_MS: '40',
       SESSIONS_TIMEOUT_S: '30',
       MAX_BODY_BYTES: '2048',
       MAX_MESSAGE_BYTES: '100',
@@ -36,6 +38,7 @@ describe('loadConfig', () => {
       logCapacity: 50,
       retainEnded: 0,
       wsIntervalMs: 250,
+      wsDeltaMs: 40,
       sessionTimeoutS: 30,
       trustProxy: 'loopback',
     });
@@ -122,6 +125,12 @@ describe('loadConfig', () => {
 
   it.each(['0.0.0.0', '::', '::1', 'localhost', 'zen-01.studio.example'])('accepts HOST %j', (host) => {
     expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it.each(['0', '5', '60001', '1.5', 'fast'])('rejects SESSIONS_WS_DELTA_MS %j, naming it', (value) => {
+    expect(() => loadConfig({ SESSIONS_WS_DELTA_MS: value })).toThrow(
+      'SESSIONS_WS_DELTA_MS must be an integer 10–60000',
+    );
   });
 
   it('treats a root BASE_PATH as no prefix and reads TRUST_PROXY hop counts', () => {

@@ -45,6 +45,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logCapacity: reader.int('LOG_CAPACITY', defaults.logCapacity, 1, 10_000_000),
     retainEnded: reader.int('SESSIONS_RETAIN_ENDED', defaults.retainEnded, 0),
     wsIntervalMs: reader.int('SESSIONS_WS_INTERVAL_MS', defaults.wsIntervalMs, 10),
+    wsDeltaMs: reader.int('SESSIONS_WS_DELTA_MS', defaults.wsDeltaMs, 10, 60_000),
     sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),
     maxSessions: reader.int('MAX_SESSIONS', defaults.maxSessions, 1),
     maxConnections: reader.int('MAX_CONNECTIONS', defaults.maxConnections, 1),

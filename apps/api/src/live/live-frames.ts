@@ -15,3 +15,8 @@ export function sessionsFrame(sessionsJson: string): string {
 export function logFrame(sessionId: string, slice: CursorSlice): string {
   return `{"event":"${WS_EVENTS.log}","data":{"id":"${sessionId}",${cursorPageJson(slice).slice(1)}}`;
 }
+
+/** `upserted` are sessions as JSON text (each record's cached serialisation). */
+export function sessionsDeltaFrame(upserted: string[], removed: string[]): string {
+  return `{"event":"${WS_EVENTS.sessionsDelta}","data":{"upserted":[${upserted.join(',')}],"removed":${JSON.stringify(removed)}}}`;
+}

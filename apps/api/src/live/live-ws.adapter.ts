@@ -85,7 +85,7 @@ function parseMessage(raw: RawData): { event: string; data: unknown } | undefine
 }
 
 function unknownEvent(event: string): string {
-  const known = [WS_EVENTS.subscribeLog, WS_EVENTS.unsubscribeLog].join(', ');
+  const known = [WS_EVENTS.subscribeLog, WS_EVENTS.unsubscribeLog, WS_EVENTS.subscribeSessions].join(', ');
   return `unknown event ${JSON.stringify(event.slice(0, 64))}; expected one of ${known}`;
 }
 

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown, UseFilters } from '@nestjs/common';
+import { OnApplicationShutdown, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -13,18 +13,16 @@ import { parseOid, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
 import WebSocket, { Server } from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
-import { StoreUnavailableError } from '@zen/log-store';
-import { errorFrame, sessionsFrame } from './live-frames';
 import { LogFollowers } from './log-followers';
+import { feedModeOf, SessionsFeed } from './sessions-feed';
 import { WsErrorFilter } from './ws-error.filter';
 
 /** Clients that answered the last ping; the others are reaped at the next one. */
 const alive = new WeakSet<WebSocket>();
 
 /**
- * `/sessions/ws`: the periodic `sessions` push and the `subscribe-log` /
- * `unsubscribe-log` messages. The listing is serialised once per tick and the same
- * bytes go to every client.
+ * `/sessions/ws`: the sessions listing (SessionsFeed: periodic `sessions` pushes or
+ * `sessions-delta` events) and the `subscribe-log` / `unsubscribe-log` messages.
  */
 @WebSocketGateway({ path: SESSIONS_WS_PATH })
 @UseFilters(WsErrorFilter)
@@ -36,22 +34,18 @@ export class LiveGateway
     OnApplicationShutdown
 {
   private server!: Server;
-  private readonly logger = new Logger('LiveGateway');
   private readonly timers: NodeJS.Timeout[] = [];
-  /** The message of the store outage clients were last told about; '' while the store answers. */
-  private outage = '';
 
   constructor(
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly followers: LogFollowers,
+    private readonly feed: SessionsFeed,
   ) {}
 
   afterInit(server: Server): void {
     this.server = server;
-    this.timers.push(
-      setInterval(() => void this.tick().catch((error) => this.tickFailed(error)), this.config.wsIntervalMs),
-    );
+    this.timers.push(setInterval(() => this.tick(), this.config.wsIntervalMs));
     if (this.config.wsPingIntervalMs > 0) {
       this.timers.push(setInterval(() => this.reapDead(), this.config.wsPingIntervalMs));
     }
@@ -62,21 +56,15 @@ export class LiveGateway
     for (const timer of this.timers) clearInterval(timer);
   }
 
-  async handleConnection(client: WebSocket): Promise<void> {
+  handleConnection(client: WebSocket): void {
     alive.add(client);
     client.on('pong', () => alive.add(client));
-    try {
-      const listing = await this.sessions.listJson();
-      if (client.readyState === WebSocket.OPEN) client.send(sessionsFrame(listing));
-    } catch (error) {
-      // The store is unreachable: say so and keep the connection; the periodic push catches up.
-      if (!(error instanceof StoreUnavailableError)) throw error;
-      if (client.readyState === WebSocket.OPEN) client.send(errorFrame(error.message));
-    }
+    this.feed.connect(client);
   }
 
   handleDisconnect(client: WebSocket): void {
     this.followers.disconnect(client);
+    this.feed.disconnect(client);
   }
 
   clientCount(): number {
@@ -99,29 +87,14 @@ export class LiveGateway
     this.followers.unfollow(client, sessionIdOf(data, WS_EVENTS.unsubscribeLog));
   }
 
-  private async tick(): Promise<void> {
-    this.followers.retryLagging();
-    if (this.server.clients.size === 0) return;
-    const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
-    this.outage = '';
-    for (const client of this.server.clients) {
-      // A client that is not reading gets no more listings until it drains.
-      if (client.readyState === WebSocket.OPEN && client.bufferedAmount <= this.config.wsMaxBufferedBytes) {
-        client.send(frame, { binary: false });
-      }
-    }
+  @SubscribeMessage(WS_EVENTS.subscribeSessions)
+  subscribeSessions(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): void {
+    this.feed.subscribe(client, feedModeOf(data));
   }
 
-  private tickFailed(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof StoreUnavailableError) {
-      // Tell every client once per outage; connections and subscriptions stay, and resume when it ends.
-      if (this.outage === message) return;
-      this.outage = message;
-      const frame = errorFrame(message);
-      for (const client of this.server.clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
-    }
-    this.logger.warn(`sessions push skipped: ${message}`);
+  private tick(): void {
+    this.followers.retryLagging();
+    this.feed.tick();
   }
 
   private reapDead(): void {

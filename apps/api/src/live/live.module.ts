@@ -4,11 +4,12 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { StoresModule } from '../store/stores.module';
 import { LiveGateway } from './live.gateway';
 import { LogFollowers } from './log-followers';
+import { SessionsFeed } from './sessions-feed';
 import { UpgradeRequiredMiddleware } from './upgrade-required.middleware';
 
 @Module({
   imports: [SessionsModule, StoresModule],
-  providers: [LiveGateway, LogFollowers],
+  providers: [LiveGateway, LogFollowers, SessionsFeed],
   exports: [LiveGateway, LogFollowers],
 })
 export class LiveModule implements NestModule {

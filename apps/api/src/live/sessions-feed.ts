@@ -1,0 +1,286 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
+import { SessionsFeedMode, WS_EVENTS } from '@zen/contract';
+import { SessionChange, SessionRecord, SessionRegistry, StoreUnavailableError, Unsubscribe } from '@zen/log-store';
+import WebSocket from 'ws';
+import { AppConfig } from '../config/app-config';
+import { SessionsService } from '../sessions/sessions.service';
+import { errorFrame, sessionsDeltaFrame, sessionsFrame } from './live-frames';
+
+/** What the next delta must say about one session that changed in the current window. */
+interface PendingChange {
+  /** Forgotten at some point in the window (it may have been created again since). */
+  removed: boolean;
+  /** Rank of its latest creation within the window, or -1 when it existed before. */
+  created: number;
+}
+
+/**
+ * The sessions listing of `/sessions/ws`, for each connection in one of two modes:
+ * - `full` (the default): a `sessions` event on connect, every SESSIONS_WS_INTERVAL_MS,
+ *   and within SESSIONS_WS_DELTA_MS of a session being created or ended;
+ * - `delta`: one `sessions` event (the baseline), then a `sessions-delta` event per
+ *   SESSIONS_WS_DELTA_MS window in which something changed.
+ *
+ * Listings and deltas are built one at a time, so a baseline never interleaves with a
+ * delta: whatever changed after a baseline's snapshot is in the next delta. Each frame is
+ * serialised once (from the records' cached JSON) and the same bytes go to every client
+ * it is for. A client with more than WS_MAX_BUFFERED_BYTES queued is skipped; in delta
+ * mode it is then owed a fresh baseline, sent once its queue is under the bound again.
+ */
+@Injectable()
+export class SessionsFeed implements OnModuleDestroy {
+  private readonly full = new Set<WebSocket>();
+  private readonly delta = new Set<WebSocket>();
+  /** Delta clients that have their baseline and get every delta. */
+  private readonly inSync = new Set<WebSocket>();
+  /** Clients owed a `sessions` event now (either mode). */
+  private readonly owed = new Set<WebSocket>();
+  /** Sessions changed since the last delta, in the order first seen: one entry per id. */
+  private pending = new Map<string, PendingChange>();
+  private creations = 0;
+  /** A session was created or ended since the last prompt listing for full clients. */
+  private fullDue = false;
+  private lastPromptAt = 0;
+  private window: NodeJS.Timeout | null = null;
+  private owedQueued = false;
+  private periodicQueued = false;
+  private work: Promise<void> = Promise.resolve();
+  private readonly stopFollowing: Unsubscribe;
+  private readonly logger = new Logger('SessionsFeed');
+  /** The store outage clients were last told about; '' while the store answers. */
+  private outage = '';
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly sessions: SessionsService,
+    private readonly registry: SessionRegistry,
+  ) {
+    this.stopFollowing = registry.onChanged((change) => this.changed(change));
+  }
+
+  onModuleDestroy(): void {
+    this.stopFollowing();
+    if (this.window) clearTimeout(this.window);
+  }
+
+  /** A new connection: full mode, and its first listing at once. */
+  connect(client: WebSocket): void {
+    this.full.add(client);
+    this.owe(client);
+  }
+
+  disconnect(client: WebSocket): void {
+    this.full.delete(client);
+    this.delta.delete(client);
+    this.inSync.delete(client);
+    this.owed.delete(client);
+  }
+
+  /** `subscribe-sessions`: either mode starts with a full listing sent at once. */
+  subscribe(client: WebSocket, mode: SessionsFeedMode): void {
+    this.inSync.delete(client);
+    if (mode === 'delta') {
+      this.full.delete(client);
+      this.delta.add(client);
+    } else {
+      this.delta.delete(client);
+      this.full.add(client);
+    }
+    this.owe(client);
+  }
+
+  /** The periodic part, every SESSIONS_WS_INTERVAL_MS: full clients' listing, and baselines owed to drained clients. */
+  tick(): void {
+    if (this.full.size > 0 && !this.periodicQueued) {
+      this.periodicQueued = true;
+      this.run(() => {
+        this.periodicQueued = false;
+        return this.pushListing(this.full);
+      });
+    }
+    this.serveOwed();
+  }
+
+  private changed(change: SessionChange): void {
+    let due = false;
+    if (this.delta.size > 0) {
+      let entry = this.pending.get(change.id);
+      if (!entry) this.pending.set(change.id, (entry = { removed: false, created: -1 }));
+      if (change.kind === 'removed') entry.removed = true;
+      if (change.kind === 'created') entry.created = this.creations++;
+      due = true;
+    }
+    if ((change.kind === 'created' || change.kind === 'ended') && this.full.size > 0) {
+      this.fullDue = true;
+      due = true;
+    }
+    // The window closes a little early, so that the event is built and sent within
+    // SESSIONS_WS_DELTA_MS of the first change.
+    if (due) this.arm(this.config.wsDeltaMs - Math.min(20, Math.floor(this.config.wsDeltaMs / 5)));
+  }
+
+  /** Starts a window unless one is open: what changes until it closes goes out as one event. */
+  private arm(delayMs: number): void {
+    if (this.window) return;
+    this.window = setTimeout(() => {
+      this.window = null;
+      this.run(() => this.flush());
+    }, delayMs);
+    this.window.unref();
+  }
+
+  /** Runs after every task queued before it: listings and deltas never interleave. */
+  private run(task: () => Promise<void>): void {
+    this.work = this.work.then(task).catch((error) => this.failed(error));
+  }
+
+  /** A store outage is told to every client once, and the connections stay; the next listing that succeeds ends it. */
+  private failed(error: unknown): void {
+    const message = messageOf(error);
+    if (error instanceof StoreUnavailableError && this.outage !== message) {
+      this.outage = message;
+      const frame = errorFrame(message);
+      for (const clients of [this.full, this.delta]) {
+        for (const client of clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
+      }
+    }
+    this.logger.warn(`sessions push skipped: ${message}`);
+  }
+
+  private async flush(): Promise<void> {
+    const changes = this.pending;
+    this.pending = new Map();
+    this.creations = 0;
+    // Without clients in sync nobody needs these: a delta client still owed its baseline gets a later snapshot.
+    if (changes.size > 0 && this.inSync.size > 0) await this.pushDelta(changes);
+    if (this.fullDue && this.full.size > 0) await this.promptListing();
+    this.fullDue &&= this.full.size > 0;
+    this.serveOwed();
+  }
+
+  private async pushDelta(changes: Map<string, PendingChange>): Promise<void> {
+    const ids = [...changes.keys()];
+    let records: (SessionRecord | undefined)[];
+    try {
+      records = await Promise.all(ids.map((id) => this.registry.get(id)));
+    } catch (error) {
+      // The changes are lost to these clients: each gets a fresh baseline once the store answers.
+      for (const client of this.inSync) this.owed.add(client);
+      this.inSync.clear();
+      throw error;
+    }
+    const frame = Buffer.from(deltaFrameOf(ids, records, changes));
+    for (const client of this.inSync) {
+      if (this.writable(client)) {
+        client.send(frame, { binary: false });
+      } else {
+        this.inSync.delete(client);
+        if (client.readyState === WebSocket.OPEN) this.owed.add(client);
+      }
+    }
+  }
+
+  /** A listing for full clients after a create or end, never twice within one window. */
+  private async promptListing(): Promise<void> {
+    const wait = this.lastPromptAt + this.config.wsDeltaMs - Date.now();
+    if (wait > 0) return this.arm(wait);
+    this.fullDue = false;
+    this.lastPromptAt = Date.now();
+    await this.pushListing(this.full);
+  }
+
+  private async pushListing(clients: Set<WebSocket>): Promise<void> {
+    if (clients.size === 0) return;
+    const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
+    this.outage = '';
+    for (const client of clients) {
+      // A client that is not reading gets no more listings until it drains.
+      if (!this.writable(client)) continue;
+      client.send(frame, { binary: false });
+      this.owed.delete(client);
+    }
+  }
+
+  private owe(client: WebSocket): void {
+    this.owed.add(client);
+    this.serveOwed();
+  }
+
+  /** Sends one listing to every owed client whose queue is under the bound; delta clients are then in sync. */
+  private serveOwed(): void {
+    if (this.owedQueued || ![...this.owed].some((client) => this.writable(client))) return;
+    this.owedQueued = true;
+    this.run(async () => {
+      this.owedQueued = false;
+      const ready = [...this.owed].filter((client) => this.writable(client));
+      // A client whose mode changes while the listing is built waits for the next one:
+      // changes before its switch to delta were not being recorded for it.
+      const wasDelta = new Map(ready.map((client) => [client, this.delta.has(client)]));
+      let listing: string;
+      try {
+        listing = await this.sessions.listJson();
+      } catch (error) {
+        const frame = errorFrame(`sessions listing unavailable: ${messageOf(error)}`);
+        for (const client of ready) if (client.readyState === WebSocket.OPEN) client.send(frame);
+        return;
+      }
+      const frame = Buffer.from(sessionsFrame(listing));
+      for (const client of ready) {
+        if (!this.owed.has(client) || this.delta.has(client) !== wasDelta.get(client)) continue;
+        if (client.readyState !== WebSocket.OPEN) continue;
+        client.send(frame, { binary: false });
+        this.owed.delete(client);
+        if (this.delta.has(client)) this.inSync.add(client);
+      }
+      this.serveOwed();
+    });
+  }
+
+  private writable(client: WebSocket): boolean {
+    return client.readyState === WebSocket.OPEN && client.bufferedAmount <= this.config.wsMaxBufferedBytes;
+  }
+}
+
+/**
+ * `upserted` lists the sessions created in the window first, newest first (a client puts
+ * the ones it does not know on top, in this order), then the other changed ones.
+ * `removed` names every id forgotten in the window, even one created again since.
+ */
+function deltaFrameOf(
+  ids: string[],
+  records: (SessionRecord | undefined)[],
+  changes: Map<string, PendingChange>,
+): string {
+  const created: { rank: number; json: string }[] = [];
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const change = changes.get(ids[i]) as PendingChange;
+    const record = records[i];
+    if (change.removed || !record) removed.push(ids[i]);
+    if (!record) continue;
+    if (change.created >= 0) created.push({ rank: change.created, json: record.toJson() });
+    else changed.push(record.toJson());
+  }
+  created.sort((a, b) => b.rank - a.rank);
+  return sessionsDeltaFrame([...created.map((entry) => entry.json), ...changed], removed);
+}
+
+/** The mode of a `subscribe-sessions` message, or a WsException naming the problem. */
+export function feedModeOf(data: unknown): SessionsFeedMode {
+  const event = WS_EVENTS.subscribeSessions;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new WsException(`${event}: data must be an object such as {"mode": "delta"}`);
+  }
+  const mode = (data as { mode?: unknown }).mode;
+  if (mode !== 'delta' && mode !== 'full') {
+    const got = mode === undefined ? 'no mode' : JSON.stringify(mode).slice(0, 64);
+    throw new WsException(`${event}: data.mode must be "delta" or "full" (got ${got})`);
+  }
+  return mode;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

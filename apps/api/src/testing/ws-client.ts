@@ -1,0 +1,68 @@
+import { ServerMessage } from '@zen/contract';
+import WebSocket from 'ws';
+
+/** A frame as a test client received it. */
+export interface Received {
+  message: ServerMessage;
+  at: number;
+}
+
+/** A real `ws` client that records every frame and can wait for a condition on them. */
+export class WsTestClient {
+  readonly received: Received[] = [];
+  readonly ws: WebSocket;
+  private waiters: (() => void)[] = [];
+
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.ws.on('message', (raw) => {
+      this.received.push({ message: JSON.parse(raw.toString()), at: Date.now() });
+      const waiters = this.waiters;
+      this.waiters = [];
+      waiters.forEach((wake) => wake());
+    });
+  }
+
+  get frames(): ServerMessage[] {
+    return this.received.map((frame) => frame.message);
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.ws.readyState === WebSocket.OPEN) return resolve();
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+  }
+
+  send(event: string, data: unknown): void {
+    this.ws.send(JSON.stringify({ event, data }));
+  }
+
+  /** Waits until `check` holds; generous by default, as the machine may be busy. */
+  async until(check: (frames: ServerMessage[]) => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check(this.frames)) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out; last frames: ${JSON.stringify(this.frames.slice(-5)).slice(0, 1000)}`);
+      }
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  /** Stops reading from the socket: the server's queue for this client grows once the kernel buffers fill. */
+  pause(): void {
+    (this.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
+  resume(): void {
+    (this.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
