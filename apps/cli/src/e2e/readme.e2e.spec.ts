@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SessionsClient } from '@zen/client';
@@ -33,7 +33,10 @@ describe('the README examples of "Feeding sessions"', () => {
     writeFileSync(join(work, 'bin/zen-sessions'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
     chmodSync(join(work, 'bin/zen-sessions'), 0o755);
   });
-  afterAll(() => server.stop());
+  afterAll(async () => {
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it('has shell and TypeScript examples', () => {
     expect(examples('sh').length).toBeGreaterThanOrEqual(2);
