@@ -5,7 +5,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
 import { HeaderList, sendBody, sendJson } from '../common/response-body';
-import { OidPipe } from '../common/oid.pipe';
+import { sessionIdParam } from '../common/oid.pipe';
+import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { parseJson, RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
 import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
@@ -26,9 +27,9 @@ import { StoredEntry } from './store/log-store';
 const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 
 /**
- * Session logs. Both routes are hot paths: they read the raw body once and write
- * pre-serialised JSON straight to the response, using only Node's request and
- * response API, so that LogsFastLane can call them without Express in between.
+ * Session logs. Both routes are hot paths and raw routes: the HTTP pipeline calls them
+ * without Express or Nest in between. They read the raw body once and write
+ * pre-serialised JSON straight to the response, using only Node's request and response.
  */
 @ApiTags('logs')
 @ApiErrors(401)
@@ -42,6 +43,7 @@ export class LogsController {
   ) {}
 
   @Post()
+  @RawRoute()
   @ApiSessionId()
   @ApiConsumes('application/json', 'text/plain')
   @ApiBody({
@@ -50,11 +52,8 @@ export class LogsController {
   })
   @ApiJson(200, 'Appended; cursor is the new logCursor', APPEND_RESULT)
   @ApiErrors(400, 403, 404, 409, 413, 415)
-  async append(
-    @Param('id', OidPipe) id: string,
-    @Req() req: IncomingMessage,
-    @Res() res: ServerResponse,
-  ): Promise<void> {
+  async append(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
+    const id = sessionIdParam(params['id']);
     const body = await this.bodies.read(req, APPEND_TYPES, false);
     const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
     const record = this.sessions.get(id);
@@ -69,6 +68,7 @@ export class LogsController {
   }
 
   @Get()
+  @RawRoute()
   @ApiSessionId()
   @ApiQuery({
     name: 'cursor',
@@ -84,7 +84,8 @@ export class LogsController {
   @ApiProduces('application/json', 'application/x-ndjson', 'text/plain')
   @ApiJson(200, 'A page of entries', LOG_PAGE)
   @ApiErrors(400, 404)
-  async read(@Param('id', OidPipe) id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+  async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
+    const id = sessionIdParam(params['id']);
     const record = this.sessions.get(id);
     const query = parseLogQuery(queryOf(req), this.config.limits);
     if (query.mode === 'offset') {

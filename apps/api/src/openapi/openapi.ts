@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { HttpPipeline } from '../http/http-pipeline';
 import { version } from '../version';
 
 /** Where the docs live, under BASE_PATH: the UI and the JSON document. */
@@ -18,8 +19,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config);
 }
 
-/** Serves the UI at `<BASE_PATH>/api-docs` and the document at `<BASE_PATH>/api-docs/json`. */
-export function serveOpenApi(app: INestApplication): void {
+/**
+ * Serves the UI at `<BASE_PATH>/api-docs` and the document at `<BASE_PATH>/api-docs/json`,
+ * open without a token like the dashboard's files (they hold no data).
+ */
+export function serveOpenApi(app: INestApplication, pipeline: HttpPipeline): void {
+  pipeline.addRoute({ method: 'GET', path: `${pipeline.basePath}/${DOCS_PATH}{/*file}`, access: 'public' });
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     useGlobalPrefix: true,
     jsonDocumentUrl: `${DOCS_PATH}/json`,
