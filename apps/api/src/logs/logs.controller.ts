@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { LOG_FORMATS, LOG_LEVELS } from '@zen/contract';
+import { ApiTags } from '@nestjs/swagger';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
@@ -8,8 +7,7 @@ import { HeaderList, sendBody, sendJson } from '../common/response-body';
 import { sessionIdParam } from '../common/oid.pipe';
 import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { parseJson, RequestBodyReader } from '../common/request-body';
-import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
-import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
+import { ApiErrors, ApiInput, ApiJson, ApiLogPage, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { SessionsService } from '../sessions/sessions.service';
 import { parseJsonEntries, parseTextEntries } from './entry-parsers';
 import {
@@ -45,12 +43,8 @@ export class LogsController {
   @Post()
   @RawRoute()
   @ApiSessionId()
-  @ApiConsumes('application/json', 'text/plain')
-  @ApiBody({
-    schema: LOG_APPEND_INPUT,
-    description: 'One entry, {"entries": [...]}, or text lines (one info entry each)',
-  })
-  @ApiJson(200, 'Appended; cursor is the new logCursor', APPEND_RESULT)
+  @ApiInput({ 'application/json': 'LogAppendInput', 'text/plain': 'LogTextInput' }, true)
+  @ApiJson(200, 'Appended; cursor is the new logCursor', 'AppendResult')
   @ApiErrors(400, 403, 404, 409, 413, 415)
   async append(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
@@ -70,19 +64,8 @@ export class LogsController {
   @Get()
   @RawRoute()
   @ApiSessionId()
-  @ApiQuery({
-    name: 'cursor',
-    required: false,
-    type: 'integer',
-    description: 'Cursor mode: entries with seq >= cursor',
-  })
-  @ApiQuery({ name: 'offset', required: false, type: 'integer', description: 'Offset mode: held entries by position' })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '0–10,000' })
-  @ApiQuery({ name: 'level', required: false, enum: LOG_LEVELS, description: 'This level or more severe' })
-  @ApiQuery({ name: 'q', required: false, description: 'Message contains, case-insensitively' })
-  @ApiQuery({ name: 'format', required: false, enum: LOG_FORMATS })
-  @ApiProduces('application/json', 'application/x-ndjson', 'text/plain')
-  @ApiJson(200, 'A page of entries', LOG_PAGE)
+  @ApiQueryOf('LogQuery', ['cursor', 'offset', 'limit', 'level', 'q', 'format'])
+  @ApiLogPage()
   @ApiErrors(400, 404)
   async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);

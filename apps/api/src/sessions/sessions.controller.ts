@@ -1,16 +1,16 @@
 import { BadRequestException, Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Session, SESSION_LIST_STATUSES, SessionList, SessionListStatus } from '@zen/contract';
 import { Request, Response } from 'express';
 import { ParsedUrlQuery } from 'node:querystring';
 import { OidPipe } from '../common/oid.pipe';
 import { singleQueryValue } from '../common/query';
 import { RequestBodyReader } from '../common/request-body';
-import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
-import { SESSION, SESSION_INPUT, SESSION_LIST } from '../openapi/schemas';
+import { ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { SessionsService } from './sessions.service';
 
-const SESSION_BODY = { schema: SESSION_INPUT, required: false };
+// Optional: an empty body is a heartbeat (or a session with defaults).
+const SESSION_BODY = ApiInput({ 'application/json': 'SessionInput' }, false);
 
 /**
  * Session management. Each handler follows the contract's order of errors: the id
@@ -26,8 +26,8 @@ export class SessionsController {
   ) {}
 
   @Get()
-  @ApiQuery({ name: 'status', required: false, enum: SESSION_LIST_STATUSES })
-  @ApiJson(200, 'Sessions, newest created first', SESSION_LIST)
+  @ApiQueryOf('SessionListQuery', ['status'])
+  @ApiJson(200, 'Sessions, newest created first', 'SessionList')
   @ApiErrors(400)
   list(@Req() req: Request): SessionList {
     const status = (singleQueryValue(req.query as ParsedUrlQuery, 'status') ?? 'active') as SessionListStatus;
@@ -41,8 +41,8 @@ export class SessionsController {
   }
 
   @Post()
-  @ApiBody(SESSION_BODY)
-  @ApiJson(201, 'Created with a server-generated id', SESSION)
+  @SESSION_BODY
+  @ApiJson(201, 'Created with a server-generated id', 'Session')
   @ApiErrors(400, 413, 415, 429)
   async createWithNewId(@Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
@@ -54,9 +54,9 @@ export class SessionsController {
   /** Creates the session (201) or updates an active one (200), merging metadata. */
   @Post(':id')
   @ApiSessionId()
-  @ApiBody(SESSION_BODY)
-  @ApiJson(201, 'Created', SESSION)
-  @ApiJson(200, 'Updated (metadata merged); an empty body is a heartbeat', SESSION)
+  @SESSION_BODY
+  @ApiJson(201, 'Created', 'Session')
+  @ApiJson(200, 'Updated (metadata merged); an empty body is a heartbeat', 'Session')
   @ApiErrors(400, 403, 409, 413, 415, 429)
   async upsert(
     @Param('id', OidPipe) id: string,
@@ -78,8 +78,8 @@ export class SessionsController {
   /** Updates an active session; metadata, when given, replaces the stored one. */
   @Put(':id')
   @ApiSessionId()
-  @ApiBody(SESSION_BODY)
-  @ApiJson(200, 'Updated (metadata replaced)', SESSION)
+  @SESSION_BODY
+  @ApiJson(200, 'Updated (metadata replaced)', 'Session')
   @ApiErrors(400, 403, 404, 409, 413, 415)
   async replace(@Param('id', OidPipe) id: string, @Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
@@ -91,7 +91,7 @@ export class SessionsController {
 
   @Delete(':id')
   @ApiSessionId()
-  @ApiJson(200, 'Ended (again: unchanged)', SESSION)
+  @ApiJson(200, 'Ended (again: unchanged)', 'Session')
   @ApiErrors(400, 403, 404)
   async end(@Param('id', OidPipe) id: string): Promise<Session> {
     const record = this.sessions.get(id);
@@ -101,7 +101,7 @@ export class SessionsController {
 
   @Get(':id')
   @ApiSessionId()
-  @ApiJson(200, 'The session, active or ended', SESSION)
+  @ApiJson(200, 'The session, active or ended', 'Session')
   @ApiErrors(400, 404)
   get(@Param('id', OidPipe) id: string): Session {
     return this.sessions.get(id).toSession();
