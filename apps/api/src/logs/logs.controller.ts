@@ -18,7 +18,7 @@ import {
   offsetPageJson,
   pageHeaders,
 } from './log-format';
-import { parseLogQuery } from './log-query';
+import { LogQueryParser } from './log-query';
 import { LogsService } from './logs.service';
 import { StoredEntry } from './store/log-store';
 
@@ -38,7 +38,11 @@ export class LogsController {
     private readonly sessions: SessionsService,
     private readonly logs: LogsService,
     private readonly bodies: RequestBodyReader,
-  ) {}
+  ) {
+    this.queries = new LogQueryParser(config.limits);
+  }
+
+  private readonly queries: LogQueryParser;
 
   @Post()
   @RawRoute()
@@ -70,7 +74,7 @@ export class LogsController {
   async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
     const record = this.sessions.get(id);
-    const query = parseLogQuery(queryOf(req), this.config.limits);
+    const query = this.queries.parse(queryOf(req));
     if (query.mode === 'offset') {
       const slice = await this.logs.readPage(record, query.read);
       if (query.format === 'json')

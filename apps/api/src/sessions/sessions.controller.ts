@@ -1,13 +1,16 @@
-import { BadRequestException, Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Session, SESSION_LIST_STATUSES, SessionList, SessionListStatus } from '@zen/contract';
+import { Session, SessionList } from '@zen/contract';
+import { SessionListQuerySchema } from '@zen/contract/schemas';
 import { Request, Response } from 'express';
 import { ParsedUrlQuery } from 'node:querystring';
 import { OidPipe } from '../common/oid.pipe';
-import { singleQueryValue } from '../common/query';
+import { ContractValidator } from '../common/contract-validator';
 import { RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { SessionsService } from './sessions.service';
+
+const LIST_QUERY = new ContractValidator(SessionListQuerySchema);
 
 // Optional: an empty body is a heartbeat (or a session with defaults).
 const SESSION_BODY = ApiInput({ 'application/json': 'SessionInput' }, false);
@@ -30,10 +33,7 @@ export class SessionsController {
   @ApiJson(200, 'Sessions, newest created first', 'SessionList')
   @ApiErrors(400)
   list(@Req() req: Request): SessionList {
-    const status = (singleQueryValue(req.query as ParsedUrlQuery, 'status') ?? 'active') as SessionListStatus;
-    if (!SESSION_LIST_STATUSES.includes(status)) {
-      throw new BadRequestException(`status must be one of ${SESSION_LIST_STATUSES.join(', ')}`);
-    }
+    const status = LIST_QUERY.parseQuery(req.query as ParsedUrlQuery).status ?? 'active';
     return {
       sessions: this.sessions.list(status).map((record) => record.toSession()),
       serverSessionId: this.sessions.serverSessionId,

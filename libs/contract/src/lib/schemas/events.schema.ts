@@ -17,7 +17,14 @@ const sessionId = Type.String({
 export const SubscribeLogDataSchema = Type.Object(
   {
     id: sessionId,
-    cursor: Type.Optional(Type.Integer({ minimum: 0, default: 0, errorMessage: 'must be a non-negative integer' })),
+    cursor: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        default: 0,
+        errorMessage: 'must be a non-negative integer',
+      }),
+    ),
   },
   { errorMessage: { type: 'must be an object', required: { id: 'must be a session id (24 hexadecimal characters)' } } },
 );

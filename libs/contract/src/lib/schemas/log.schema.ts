@@ -67,19 +67,19 @@ export const LogAppendInputSchema = Type.Union([LogEntryInputSchema, LogBatchInp
 export const LogTextInputSchema = Type.String({ description: 'One info entry per non-blank line (\\n or \\r\\n)' });
 
 /**
- * Query of `GET /sessions/{id}/log`, with the configured limits. Numbers come as text:
- * a validator coerces them (`1.5`, `-1` and `x` are not non-negative integers). Each
- * parameter may be given once and never empty.
+ * Query of `GET /sessions/{id}/log`, with the configured limits. Numbers come as text
+ * and are digits only (`1.5`, `-1` and `x` are not non-negative integers). Each parameter
+ * may be given once and never empty.
  */
 export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit'>) {
   const count = (max?: number) =>
     Type.Integer({
       minimum: 0,
-      ...(max === undefined ? {} : { maximum: max }),
+      maximum: max ?? Number.MAX_SAFE_INTEGER,
       errorMessage: {
         type: 'must be a non-negative integer',
         minimum: 'must be a non-negative integer',
-        ...(max === undefined ? {} : { maximum: `must be at most ${max}` }),
+        maximum: max === undefined ? 'must be a non-negative integer' : `must be at most ${max}`,
       },
     });
   return Type.Object({
