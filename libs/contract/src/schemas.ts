@@ -7,3 +7,4 @@ export * from './lib/schemas/error.schema';
 export * from './lib/schemas/events.schema';
 export * from './lib/schemas/log.schema';
 export * from './lib/schemas/session.schema';
+export * from './lib/schemas/asyncapi';

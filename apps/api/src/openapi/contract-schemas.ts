@@ -7,6 +7,7 @@ import {
   LogOffsetPageSchema,
   logQuerySchema,
   LogTextInputSchema,
+  plainSchema,
   sessionInputSchema,
   SessionListQuerySchema,
   SessionListSchema,
@@ -40,7 +41,4 @@ export function schemaRef(name: ContractSchemaName, property?: string): { $ref: 
   return { $ref: `#/components/schemas/${name}${property ? `/properties/${property}` : ''}` };
 }
 
-/** The schema as plain JSON: without TypeBox's symbols and the validator's `errorMessage`s. */
-export function plainSchema(schema: object): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(schema, (key, value: unknown) => (key === 'errorMessage' ? undefined : value)));
-}
+export { plainSchema };

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LogEntrySchema } from '@zen/contract/schemas';
+import { ContractValidator } from '../common/contract-validator';
 import { rawRequest, RawResponse } from '../testing/raw-request';
 import { RunningApp, startApp } from '../testing/running-app';
 
@@ -222,6 +224,14 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       { method: 'GET', path: `/sessions/${UNKNOWN}/log`, headers: R, status: 404, type: json },
       { method: 'GET', path: `/sessions/${ID}/log`, status: 401, type: json },
     ]);
+  });
+
+  it('NDJSON downloads: every line is a log entry as the contract states it', async () => {
+    const res = await rawRequest(`${prismUrl}/sessions/${ID}/log?format=ndjson`, 'GET', R);
+    const lines = res.body.split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    const entry = new ContractValidator(LogEntrySchema);
+    for (const line of lines) expect([line, entry.problems(JSON.parse(line))]).toEqual([line, []]);
   });
 
   it('ending: DELETE, then the ended session refuses changes (409)', async () => {

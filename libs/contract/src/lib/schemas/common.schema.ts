@@ -20,3 +20,11 @@ export const CountSchema = Type.Integer({ minimum: 0 });
 
 /** A JSON object of any JSON values. */
 export const JsonObjectSchema = Type.Record(Type.String(), Type.Unknown());
+
+/**
+ * A schema as plain JSON, for documents (OpenAPI, AsyncAPI): without TypeBox's symbols
+ * and the validator's `errorMessage`s.
+ */
+export function plainSchema(schema: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema, (key, value: unknown) => (key === 'errorMessage' ? undefined : value)));
+}
