@@ -4,9 +4,11 @@
 //   node bench/ab.mjs [--seconds 5] [--rounds 3] name=path/to/main.js ...
 // `bare` (bench/bare-server.ts) is always included. Each round runs every server once,
 // in turn, pinned as run.mjs pins them (server on core 0, autocannon on core 1); the
-// report gives each figure's median over the rounds, its spread and its ratio to bare.
+// report gives each figure's median over the rounds, its spread and its ratio to bare,
+// both as throughput and as the server's CPU time per request (from /proc: on a machine
+// whose cores are shared, the CPU a request costs moves far less than what it achieves).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +60,20 @@ async function start(file) {
       await sleep(50);
     }
   }
-  return { url, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
+  return { url, pid: child.pid, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Requests per second, and the server's CPU microseconds per request. */
+function measured(server, spec) {
+  const before = cpuSeconds(server.pid);
+  const result = load({ url: server.url, ...spec });
+  return { rps: result.requestsPerSecond, cpuUs: ((cpuSeconds(server.pid) - before) * 1e6) / result.requests };
 }
 
 function load(spec) {
@@ -69,7 +84,7 @@ function load(spec) {
   }).toString();
   const result = JSON.parse(out.trim().split('\n').pop());
   if (result.non2xx || result.errors || !result.requests) throw new Error(`invalid run: ${out}`);
-  return result.requestsPerSecond;
+  return result;
 }
 
 async function post(url, body) {
@@ -83,17 +98,10 @@ async function workloads(file) {
   for (const id of ids) await post(`${server.url}/sessions/${id}`, '{"appname":"bench"}');
   const at = (body) => ids.map((id) => ({ path: `/sessions/${id}/log`, body }));
   const run = (type, bodies) =>
-    load({
-      url: server.url,
-      method: 'POST',
-      headers: { 'content-type': type },
-      bodies,
-      connections: 32,
-      duration: SECONDS,
-    });
+    measured(server, { method: 'POST', headers: { 'content-type': type }, bodies, connections: 32, duration: SECONDS });
   const out = {};
-  out.json = run('application/json', at(jsonBatch(100))) * 100;
-  out.text = run('text/plain', at(textBatch(100))) * 100;
+  out.json = run('application/json', at(jsonBatch(100)));
+  out.text = run('text/plain', at(textBatch(100)));
   out.single = run('application/json', at(JSON.stringify({ level: 'info', message: message(1) })));
   await server.stop();
   // Tail reads on a fresh server, as run.mjs does: 64 sessions of 10,000 entries.
@@ -101,8 +109,7 @@ async function workloads(file) {
   const fill = jsonBatch(1000);
   for (const id of ids) await post(`${reads.url}/sessions/${id}`, '{"appname":"bench"}');
   for (const id of ids) for (let b = 0; b < 10; b++) await post(`${reads.url}/sessions/${id}/log`, fill);
-  out.tail = load({
-    url: reads.url,
+  out.tail = measured(reads, {
     method: 'GET',
     headers: {},
     bodies: ids.map((id) => ({ path: `/sessions/${id}/log?cursor=9900` })),
@@ -135,12 +142,18 @@ const report = {};
 for (const [name] of servers) {
   report[name] = {};
   for (const key of ['json', 'text', 'single', 'tail']) {
-    const xs = results[name].map((r) => r[key]);
-    const bare = median(results.bare.map((r) => r[key]));
+    const rps = results[name].map((r) => r[key].rps);
+    const cpu = results[name].map((r) => r[key].cpuUs);
+    const bareRps = median(results.bare.map((r) => r[key].rps));
+    const bareCpu = median(results.bare.map((r) => r[key].cpuUs));
     report[name][key] = {
-      median: Math.round(median(xs)),
-      spread: `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`,
-      ratio: Number((median(xs) / bare).toFixed(2)),
+      rps: Math.round(median(rps)),
+      rpsSpread: `${Math.round(Math.min(...rps))}–${Math.round(Math.max(...rps))}`,
+      rpsRatio: Number((median(rps) / bareRps).toFixed(2)),
+      cpuUsPerRequest: Number(median(cpu).toFixed(1)),
+      cpuSpread: `${Math.min(...cpu).toFixed(1)}–${Math.max(...cpu).toFixed(1)}`,
+      // Bare's CPU per request over this one's: the throughput ratio on a core of its own.
+      cpuRatio: Number((bareCpu / median(cpu)).toFixed(2)),
     };
   }
 }

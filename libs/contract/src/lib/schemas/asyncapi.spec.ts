@@ -1,4 +1,5 @@
 import { Parser } from '@asyncapi/parser';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -13,12 +14,12 @@ describe('docs/asyncapi.yaml, the WebSocket protocol', () => {
   const generated = asyncApiDocument(VERSION);
 
   // UPDATE_ASYNCAPI=1 npx nx test contract  rewrites the file after a change to the event map.
-  if (process.env['UPDATE_ASYNCAPI'] === '1') {
-    writeFileSync(
-      FILE,
-      `# Generated from @zen/contract (libs/contract/src/lib/schemas/asyncapi.ts): do not edit.\n${stringify(generated, { aliasDuplicateObjects: false })}`,
-    );
-  }
+  beforeAll(() => {
+    if (process.env['UPDATE_ASYNCAPI'] !== '1') return;
+    const header = '# Generated from @zen/contract (libs/contract/src/lib/schemas/asyncapi.ts): do not edit.\n';
+    writeFileSync(FILE, header + stringify(generated, { aliasDuplicateObjects: false }));
+    execFileSync(join(ROOT, 'node_modules/.bin/prettier'), ['--write', FILE]);
+  });
 
   it('is the document generated from the contract event map (regenerate with UPDATE_ASYNCAPI=1)', () => {
     expect(parse(readFileSync(FILE, 'utf8'))).toEqual(generated);
