@@ -19,24 +19,31 @@ export default [
     // A project's eslint.config.mjs extends this file by its relative path.
     ignores: ['**/eslint.config.mjs'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          // The server reports the workspace's version.
-          allow: ['../../../package.json'],
-          depConstraints: [
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
-            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
-            {
-              sourceTag: 'type:test',
-              onlyDependOnLibsWithTags: ['type:test', 'scope:server', 'scope:client', 'scope:shared'],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Tests of any room may use the test-only helpers (@zen/testing, conformance suites).
+    files: ['**/*.spec.ts', '**/testing/**/*.ts', '**/e2e/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
+  },
 ];
+
+function boundaries(inTests) {
+  const also = inTests ? ['type:test'] : [];
+  return {
+    enforceBuildableLibDependency: true,
+    // The server reports the workspace's version.
+    allow: ['../../../package.json'],
+    depConstraints: [
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', ...also] },
+      { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared', ...also] },
+      { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared', ...also] },
+      {
+        sourceTag: 'type:test',
+        onlyDependOnLibsWithTags: ['type:test', 'scope:server', 'scope:client', 'scope:shared'],
+      },
+    ],
+  };
+}

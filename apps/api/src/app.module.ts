@@ -4,6 +4,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { HttpModule } from './http/http.module';
 import { LiveModule } from './live/live.module';
 import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -25,6 +26,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         DashboardModule,
+        HttpModule,
       ],
     };
   }

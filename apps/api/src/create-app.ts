@@ -1,16 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { LOG_HEADERS } from '@zen/contract';
+import { SESSIONS_WS_PATH } from '@zen/contract';
 import { AppModule } from './app.module';
 import { AccessTokens } from './auth/access-tokens';
-import { ApiExceptionFilter } from './common/api-exception.filter';
-import { answerClientErrors } from './common/client-errors';
 import { AppConfig } from './config/app-config';
-import { securityHeaders } from './common/security-headers';
+import { HttpPipeline } from './http/http-pipeline';
 import { LiveWsAdapter } from './live/live-ws.adapter';
-import { LogsController } from './logs/logs.controller';
-import { LogsFastLane } from './logs/logs-fast-lane';
-import { MetricsService } from './metrics/metrics.service';
 import { serveOpenApi } from './openapi/openapi';
 import { ServerLogger } from './server-log/server-logger';
 
@@ -28,29 +23,17 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.set('etag', false);
   app.set('x-powered-by', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(app.get(MetricsService).middleware);
-  app.use(securityHeaders);
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
-      exposedHeaders: Object.values(LOG_HEADERS),
-    });
-  }
   if (config.basePath) app.setGlobalPrefix(config.basePath);
-  app.useGlobalFilters(new ApiExceptionFilter());
   app.useWebSocketAdapter(new LiveWsAdapter(app, config, app.get(AccessTokens)));
-  serveOpenApi(app);
+  // Auth, security headers, CORS, metrics and the error shape, for every route.
+  const pipeline = app.get(HttpPipeline);
+  // A plain HTTP request to the WebSocket path is answered 426 by LiveModule's middleware.
+  pipeline.addRoute({ method: 'ALL', path: config.under(SESSIONS_WS_PATH), access: 'read' });
+  pipeline.install(app);
+  serveOpenApi(app, pipeline);
   // Exit with 0 once closed (Nest would otherwise re-raise the signal).
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   // Beyond this, Node closes new connections at once: a burst cannot exhaust the process.
   app.getHttpServer().maxConnections = config.maxConnections;
-  answerClientErrors(app.getHttpServer());
-  // CORS headers come from Express; with CORS on, log requests take the ordinary route.
-  if (config.corsOrigins.length === 0) {
-    new LogsFastLane(config, app.get(LogsController), app.get(AccessTokens), app.get(MetricsService)).install(
-      app.getHttpServer(),
-      app.getHttpAdapter().getInstance(),
-    );
-  }
   return app;
 }

@@ -113,7 +113,7 @@ export async function startScaleOutNginx(port: number, replicaPorts: number[]): 
   const read = (path: string) => readFileSync(join(REPO, 'deploy', path), 'utf8');
   const servers = replicaPorts.map((replica) => `    server 127.0.0.1:${replica} max_fails=1 fail_timeout=10s;`);
   const upstream = read('scale-out/zen-sessions-upstream.conf').replace(
-    /(upstream zen_sessions \{\n)[\s\S]*?(    keepalive)/,
+    /(upstream zen_sessions \{\n)[\s\S]*?( {4}keepalive)/,
     `$1${servers.join('\n')}\n$2`,
   );
   writeFileSync(join(dir, 'zen-sessions.map.conf'), read('nginx/zen-sessions.map.conf'));

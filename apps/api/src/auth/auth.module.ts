@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
 import { AccessTokens } from './access-tokens';
-import { AuthGuard } from './auth.guard';
 
-/** Optional bearer-token authentication (AUTH_TOKEN, AUTH_READ_TOKEN) for HTTP; the WebSocket adapter checks the same tokens. */
+/**
+ * Optional bearer tokens (AUTH_TOKEN, AUTH_READ_TOKEN), checked by the HTTP pipeline for
+ * every route that is not @Public() and by the WebSocket adapter on upgrade.
+ */
 @Global()
 @Module({
   providers: [
@@ -13,7 +14,6 @@ import { AuthGuard } from './auth.guard';
       useFactory: (config: AppConfig) => new AccessTokens(config.authToken, config.authReadToken),
       inject: [AppConfig],
     },
-    { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AccessTokens],
 })

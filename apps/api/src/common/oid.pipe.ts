@@ -5,10 +5,15 @@ import { parseOid } from '@zen/contract';
 @Injectable()
 export class OidPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    const id = parseOid(value);
-    if (id === null) throw new BadRequestException(invalidIdMessage(value));
-    return id;
+    return sessionIdParam(value);
   }
+}
+
+/** The normalised session id of an `{id}` path segment, or a 400 naming what was sent. */
+export function sessionIdParam(value: string | undefined): string {
+  const id = value === undefined ? null : parseOid(value);
+  if (id === null) throw new BadRequestException(invalidIdMessage(value));
+  return id;
 }
 
 export function invalidIdMessage(value: unknown): string {

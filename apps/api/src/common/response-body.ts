@@ -7,10 +7,10 @@ const presets = new WeakMap<ServerResponse, HeaderList>();
 
 /**
  * Headers that `res` must carry whatever it answers, written with the status line by
- * sendBody. The log routes' fast lane presets the security headers this way: one
+ * sendBody. The HTTP pipeline presets the security headers this way on raw routes: one
  * `writeHead` with a list measured cheaper per request than eleven `setHeader` calls,
  * which validate, lower-case and store each header before it is written
- * (docs/performance.md). On Express routes Helmet has set them already.
+ * (docs/performance.md).
  */
 export function presetHeaders(res: ServerResponse, headers: HeaderList): void {
   presets.set(res, headers);

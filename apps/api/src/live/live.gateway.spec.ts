@@ -1,5 +1,7 @@
 import { LogEventData, ServerMessage, SessionList } from '@zen/contract';
+import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket from 'ws';
+import { ContractValidator } from '../common/contract-validator';
 import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
 
 const ID = 'f5f5f5f5f5f5f5f5f5f5f5f5';
@@ -158,6 +160,28 @@ describe('LiveGateway (/sessions/ws)', () => {
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     await client.until((frames) => frames.some((frame) => frame.event === 'error'));
     expect(client.ws.readyState).toBe(WebSocket.OPEN);
+    client.ws.close();
+  });
+
+  it('sends only frames that parse as the contract says (sessions, log with data, error)', async () => {
+    await fetch(`${server.url}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ entries: [{ message: 'with data', level: 'warn', data: { ms: 5, nested: [1, null] } }] }),
+    });
+    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    await client.opened();
+    client.send('subscribe-log', { id: ID.toUpperCase(), cursor: 0 });
+    client.send('subscribe-log', { id: ID, cursor: -1 });
+    const seen = (event: string) => (frames: ServerMessage[]) => frames.some((frame) => frame.event === event);
+    await client.until((frames) => ['sessions', 'log', 'error'].every((event) => seen(event)(frames)));
+    const validators = Object.fromEntries(
+      Object.entries(SERVER_EVENT_SCHEMAS).map(([event, schema]) => [event, new ContractValidator(schema)]),
+    );
+    for (const frame of client.frames) {
+      expect(Object.keys(frame).sort()).toEqual(['data', 'event']);
+      expect([frame.event, validators[frame.event]?.problems(frame.data, 'data')]).toEqual([frame.event, []]);
+    }
     client.ws.close();
   });
 

@@ -9,8 +9,10 @@ import {
   WebSocketGateway,
   WsException,
 } from '@nestjs/websockets';
-import { parseOid, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
+import { ClientEvents, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
+import { CLIENT_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
+import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
 import { LogFollowers } from './log-followers';
@@ -73,18 +75,17 @@ export class LiveGateway
 
   @SubscribeMessage(WS_EVENTS.subscribeLog)
   async subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): Promise<void> {
-    const id = sessionIdOf(data, WS_EVENTS.subscribeLog);
-    const cursor = (data as { cursor?: unknown }).cursor ?? 0;
-    if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) {
-      throw new WsException(`${WS_EVENTS.subscribeLog}: cursor must be a non-negative integer`);
+    const { id, cursor } = payload(WS_EVENTS.subscribeLog, data);
+    const session = id.toLowerCase();
+    if (!(await this.sessions.find(session))) {
+      throw new WsException(`${WS_EVENTS.subscribeLog}: session ${session} not found`);
     }
-    if (!(await this.sessions.find(id))) throw new WsException(`${WS_EVENTS.subscribeLog}: session ${id} not found`);
-    this.followers.follow(client, id, cursor);
+    this.followers.follow(client, session, cursor ?? 0);
   }
 
   @SubscribeMessage(WS_EVENTS.unsubscribeLog)
   unsubscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): void {
-    this.followers.unfollow(client, sessionIdOf(data, WS_EVENTS.unsubscribeLog));
+    this.followers.unfollow(client, payload(WS_EVENTS.unsubscribeLog, data).id.toLowerCase());
   }
 
   @SubscribeMessage(WS_EVENTS.subscribeSessions)
@@ -109,9 +110,14 @@ export class LiveGateway
   }
 }
 
-function sessionIdOf(data: unknown, event: string): string {
-  const raw = (data as { id?: unknown } | null)?.id;
-  const id = typeof raw === 'string' ? parseOid(raw) : null;
-  if (id === null) throw new WsException(`${event}: data.id must be a session id (24 hexadecimal characters)`);
-  return id;
+const validators = {
+  [WS_EVENTS.subscribeLog]: new ContractValidator(CLIENT_EVENT_SCHEMAS[WS_EVENTS.subscribeLog]),
+  [WS_EVENTS.unsubscribeLog]: new ContractValidator(CLIENT_EVENT_SCHEMAS[WS_EVENTS.unsubscribeLog]),
+};
+
+/** A client event's payload checked against the contract's schema; an `error` event names what was wrong. */
+function payload<E extends keyof typeof validators>(event: E, data: unknown): ClientEvents[E] {
+  const problems = validators[event].problems(data ?? {}, 'data');
+  if (problems.length > 0) throw new WsException(`${event}: ${problems.join('; ')}`);
+  return data as ClientEvents[E];
 }

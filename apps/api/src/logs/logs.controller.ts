@@ -1,14 +1,13 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { LOG_FORMATS, LOG_LEVELS } from '@zen/contract';
+import { ApiTags } from '@nestjs/swagger';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
 import { HeaderList, sendBody, sendJson } from '../common/response-body';
-import { OidPipe } from '../common/oid.pipe';
+import { sessionIdParam } from '../common/oid.pipe';
+import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { parseJson, RequestBodyReader } from '../common/request-body';
-import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
-import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
+import { ApiErrors, ApiInput, ApiJson, ApiLogPage, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import {
   cursorPageJson,
   entriesNdjson,
@@ -20,15 +19,15 @@ import {
   parseTextEntries,
   StoredEntry,
 } from '@zen/log-store';
-import { parseLogQuery } from './log-query';
+import { LogQueryParser } from './log-query';
 import { LogsService } from './logs.service';
 
 const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 
 /**
- * Session logs. Both routes are hot paths: they read the raw body once and write
- * pre-serialised JSON straight to the response, using only Node's request and
- * response API, so that LogsFastLane can call them without Express in between.
+ * Session logs. Both routes are hot paths and raw routes: the HTTP pipeline calls them
+ * without Express or Nest in between. They read the raw body once and write
+ * pre-serialised JSON straight to the response, using only Node's request and response.
  */
 @ApiTags('logs')
 @ApiErrors(401)
@@ -38,22 +37,20 @@ export class LogsController {
     private readonly config: AppConfig,
     private readonly logs: LogsService,
     private readonly bodies: RequestBodyReader,
-  ) {}
+  ) {
+    this.queries = new LogQueryParser(config.limits);
+  }
+
+  private readonly queries: LogQueryParser;
 
   @Post()
+  @RawRoute()
   @ApiSessionId()
-  @ApiConsumes('application/json', 'text/plain')
-  @ApiBody({
-    schema: LOG_APPEND_INPUT,
-    description: 'One entry, {"entries": [...]}, or text lines (one info entry each)',
-  })
-  @ApiJson(200, 'Appended; cursor is the new logCursor', APPEND_RESULT)
+  @ApiInput({ 'application/json': 'LogAppendInput', 'text/plain': 'LogTextInput' }, true)
+  @ApiJson(200, 'Appended; cursor is the new logCursor', 'AppendResult')
   @ApiErrors(400, 403, 404, 409, 413, 415)
-  async append(
-    @Param('id', OidPipe) id: string,
-    @Req() req: IncomingMessage,
-    @Res() res: ServerResponse,
-  ): Promise<void> {
+  async append(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
+    const id = sessionIdParam(params['id']);
     const body = await this.bodies.read(req, APPEND_TYPES, false);
     const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
     await this.logs.writable(id);
@@ -67,24 +64,15 @@ export class LogsController {
   }
 
   @Get()
+  @RawRoute()
   @ApiSessionId()
-  @ApiQuery({
-    name: 'cursor',
-    required: false,
-    type: 'integer',
-    description: 'Cursor mode: entries with seq >= cursor',
-  })
-  @ApiQuery({ name: 'offset', required: false, type: 'integer', description: 'Offset mode: held entries by position' })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '0–10,000' })
-  @ApiQuery({ name: 'level', required: false, enum: LOG_LEVELS, description: 'This level or more severe' })
-  @ApiQuery({ name: 'q', required: false, description: 'Message contains, case-insensitively' })
-  @ApiQuery({ name: 'format', required: false, enum: LOG_FORMATS })
-  @ApiProduces('application/json', 'application/x-ndjson', 'text/plain')
-  @ApiJson(200, 'A page of entries', LOG_PAGE)
+  @ApiQueryOf('LogQuery', ['cursor', 'offset', 'limit', 'level', 'q', 'format'])
+  @ApiLogPage()
   @ApiErrors(400, 404)
-  async read(@Param('id', OidPipe) id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+  async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
+    const id = sessionIdParam(params['id']);
     await this.logs.readable(id);
-    const query = parseLogQuery(queryOf(req), this.config.limits);
+    const query = this.queries.parse(queryOf(req));
     if (query.mode === 'offset') {
       const slice = await this.logs.readPage(id, query.read);
       if (query.format === 'json')

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { ApiErrors } from '../openapi/api-docs.decorators';
+import { ApiErrors, ApiText } from '../openapi/api-docs.decorators';
 import { MetricsService } from './metrics.service';
 
 /** Prometheus scrape endpoint (needs the read token when AUTH_READ_TOKEN is set). */
@@ -12,7 +12,7 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  @ApiProduces('text/plain')
+  @ApiText(200, 'Prometheus text exposition')
   async scrape(@Res() res: Response): Promise<void> {
     const text = await this.metrics.registry.metrics();
     res.status(200).type(this.metrics.registry.contentType).send(text);

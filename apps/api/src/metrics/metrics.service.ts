@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LOG_LEVELS } from '@zen/contract';
 import { LogStore } from '@zen/log-store';
-import { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LiveGateway } from '../live/live.gateway';
 import { LogFollowers } from '../live/log-followers';
@@ -9,7 +8,7 @@ import { SessionsService } from '../sessions/sessions.service';
 
 /**
  * The Prometheus registry. Session, log and WebSocket figures are read when scraped
- * (nothing on the hot paths); HTTP requests are counted as they finish.
+ * (nothing on the hot paths); HTTP requests are counted by the HTTP pipeline as they finish.
  */
 @Injectable()
 export class MetricsService {
@@ -70,22 +69,10 @@ export class MetricsService {
     });
   }
 
-  /** Express middleware timing every request; the route label is the matched pattern, never the raw path. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const start = process.hrtime.bigint();
-    res.once('finish', () => this.record(req.method, routeOf(req), res.statusCode, start));
-    next();
-  };
-
   /** Counts one finished request that started at `start` (process.hrtime.bigint()). */
   record(method: string, route: string, status: number, start: bigint): void {
     this.durations.observe({ method, route, status: String(status) }, Number(process.hrtime.bigint() - start) / 1e9);
   }
-}
-
-function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? path : 'unmatched';
 }
 
 /** A counter by level that follows a store's running totals, read when scraped. */

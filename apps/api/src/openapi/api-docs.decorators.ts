@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiParam, ApiResponse } from '@nestjs/swagger';
-import { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ERROR } from './schemas';
+import { ApiExtension, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { LOG_HEADERS } from '@zen/contract';
+import { ContractSchemaName, schemaRef } from './contract-schemas';
 
 const ERROR_MEANINGS: Record<number, string> = {
   400: 'Bad id, malformed body or invalid fields',
@@ -14,17 +14,73 @@ const ERROR_MEANINGS: Record<number, string> = {
   429: 'Too many active sessions (MAX_SESSIONS)',
 };
 
-/** The `{id}` path parameter. */
+/** Where buildOpenApiDocument finds a request body's media types (Nest's ApiBody takes one schema for all). */
+export const REQUEST_CONTENT = 'x-zen-request-content';
+
+/**
+ * The `{id}` path parameter. Any segment is accepted on the wire and answered 400 when
+ * it is not an OID, so the document does not constrain it.
+ */
 export const ApiSessionId = (): MethodDecorator =>
-  ApiParam({ name: 'id', description: 'Session OID: 24 hexadecimal characters (upper case is normalised)' });
+  ApiParam({
+    name: 'id',
+    schema: { type: 'string' },
+    description: 'Session OID: 24 hexadecimal characters (upper case is normalised)',
+  });
 
 /** Error statuses a route can answer, each with the contract's error shape. */
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, description: ERROR_MEANINGS[status], schema: ERROR })),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: ERROR_MEANINGS[status],
+        content: { 'application/json': { schema: schemaRef('ErrorResponse') } },
+      }),
+    ),
   );
 }
 
-export function ApiJson(status: number, description: string, schema: SchemaObject): MethodDecorator & ClassDecorator {
-  return ApiResponse({ status, description, schema });
+/** A JSON answer whose body is the contract's `schema`. */
+export function ApiJson(status: number, description: string, schema: ContractSchemaName): MethodDecorator {
+  return ApiResponse({ status, description, content: { 'application/json': { schema: schemaRef(schema) } } });
+}
+
+/** A request body: media type → the contract's schema. */
+export function ApiInput(content: Record<string, ContractSchemaName>, required: boolean): MethodDecorator {
+  const media = Object.fromEntries(Object.entries(content).map(([type, name]) => [type, { schema: schemaRef(name) }]));
+  return ApiExtension(REQUEST_CONTENT, { required, content: media });
+}
+
+/** The query parameters of the contract's query schema `name`, each optional. */
+export function ApiQueryOf(name: ContractSchemaName, parameters: string[]): MethodDecorator {
+  return applyDecorators(
+    ...parameters.map((parameter) =>
+      ApiQuery({ name: parameter, required: false, schema: schemaRef(name, parameter) }),
+    ),
+  );
+}
+
+/** The log read's 200: JSON pages (cursor or offset mode), NDJSON and text downloads with their headers. */
+export function ApiLogPage(): MethodDecorator {
+  const header = (description: string) => ({ description, schema: { type: 'integer' as const, minimum: 0 } });
+  return ApiResponse({
+    status: 200,
+    description: 'A page of entries (format=json), or the entries as NDJSON or text lines',
+    content: {
+      'application/json': { schema: { oneOf: [schemaRef('LogCursorPage'), schemaRef('LogOffsetPage')] } },
+      'application/x-ndjson': { schema: { type: 'string', description: 'One entry object per line' } },
+      'text/plain': { schema: { type: 'string', description: '<time> <LEVEL> <message> per line' } },
+    },
+    headers: {
+      [LOG_HEADERS.cursor]: header('format=ndjson/text: the cursor to pass next (offset mode: logCursor)'),
+      [LOG_HEADERS.dropped]: header('format=ndjson/text: entries evicted before they could be read'),
+      [LOG_HEADERS.total]: header('format=ndjson/text: held entries passing the filters'),
+    },
+  });
+}
+
+/** A text/plain answer (the metrics). */
+export function ApiText(status: number, description: string): MethodDecorator {
+  return ApiResponse({ status, description, content: { 'text/plain': { schema: { type: 'string' } } } });
 }

@@ -7,6 +7,11 @@ const CONTRACT: Record<string, Record<string, number[]>> = {
     get: [200, 400, 401],
     post: [201, 400, 401, 413, 415, 429],
   },
+  // The listing's own URI (API.md), stated apart so that it is not read as /sessions/{id}.
+  '/sessions/': {
+    get: [200, 400, 401],
+    post: [201, 400, 401, 413, 415, 429],
+  },
   '/sessions/{id}': {
     post: [200, 201, 400, 401, 403, 409, 413, 415, 429],
     put: [200, 400, 401, 403, 404, 409, 413, 415],

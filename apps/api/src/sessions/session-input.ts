@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { Limits, SessionMetadata } from '@zen/contract';
-import { IsObject, IsString, ValidateBy, ValidateIf, validateSync } from 'class-validator';
+import { sessionInputSchema } from '@zen/contract/schemas';
+import { ContractValidator } from '../common/contract-validator';
 
 /** Validated changes to a session: absent fields are undefined; `jobid: null` clears it. */
 export interface SessionChanges {
@@ -10,12 +11,15 @@ export interface SessionChanges {
   metadata?: SessionMetadata;
 }
 
-/** Checks session bodies against the configured limits (built once per server). */
+/**
+ * Checks session bodies against the contract's schema with the configured limits (built
+ * once per server), and what a schema cannot say: metadata's serialised size, after a merge too.
+ */
 export class SessionInputValidator {
-  private readonly dto: new () => SessionInputDto;
+  private readonly validator: ContractValidator<ReturnType<typeof sessionInputSchema>>;
 
   constructor(private readonly limits: Limits) {
-    this.dto = sessionInputClass(limits);
+    this.validator = new ContractValidator(sessionInputSchema(limits));
   }
 
   /** Parses a create/update body; `undefined` is the empty body. */
@@ -23,21 +27,16 @@ export class SessionInputValidator {
     const input = body === undefined ? {} : body;
     if (!isPlainObject(input)) throw new BadRequestException('request body must be a JSON object');
     if (creating && input['appname'] === undefined) throw new BadRequestException('appname is required');
-    const dto = Object.assign(new this.dto(), {
-      appname: input['appname'],
-      mode: input['mode'],
-      jobid: input['jobid'],
-      metadata: input['metadata'],
-    });
-    const messages = validateSync(dto, { stopAtFirstError: true }).flatMap((error) =>
-      Object.values(error.constraints ?? {}),
-    );
-    if (messages.length > 0) throw new BadRequestException(messages.length === 1 ? messages[0] : messages);
+    // The metadata limits with the figures ("metadata has 300 keys; at most 256 are allowed").
+    const metadata = input['metadata'];
+    const problem = isPlainObject(metadata) ? metadataProblem(metadata, this.limits) : null;
+    if (problem) throw new BadRequestException(problem);
+    const fields = this.validator.parse(input);
     return {
-      appname: dto.appname as string | undefined,
-      mode: (dto.mode ?? undefined) as string | undefined,
-      jobid: dto.jobid as string | null | undefined,
-      metadata: dto.metadata == null ? undefined : copyMetadata(dto.metadata as SessionMetadata),
+      appname: fields.appname,
+      mode: fields.mode ?? undefined,
+      jobid: fields.jobid,
+      metadata: fields.metadata == null ? undefined : copyMetadata(fields.metadata as SessionMetadata),
     };
   }
 
@@ -49,66 +48,6 @@ export class SessionInputValidator {
     if (problem) throw new BadRequestException(`${problem} after merging with the stored metadata`);
     return merged;
   }
-}
-
-interface SessionInputDto {
-  appname?: unknown;
-  mode?: unknown;
-  jobid?: unknown;
-  metadata?: unknown;
-}
-
-// The limits are configuration, so the decorated class is made per server.
-// class-validator checks a property's decorators bottom-up: the type check comes last here.
-function sessionInputClass(limits: Limits): new () => SessionInputDto {
-  class SessionInput implements SessionInputDto {
-    // appname may be absent (an update), but never null.
-    @ValidateIf((o: SessionInput) => o.appname !== undefined)
-    @CodeUnits(1, limits.appnameMaxChars)
-    @IsString()
-    appname?: unknown;
-
-    @ValidateIf((o: SessionInput) => o.mode != null)
-    @CodeUnits(0, limits.modeMaxChars)
-    @IsString()
-    mode?: unknown;
-
-    @ValidateIf((o: SessionInput) => o.jobid != null)
-    @CodeUnits(0, limits.jobidMaxChars)
-    @IsString()
-    jobid?: unknown;
-
-    @ValidateIf((o: SessionInput) => o.metadata != null)
-    @WithinMetadataLimits(limits)
-    @IsObject()
-    metadata?: unknown;
-  }
-  return SessionInput;
-}
-
-/** String length in UTF-16 code units, as the contract counts characters. */
-function CodeUnits(min: number, max: number): PropertyDecorator {
-  return ValidateBy({
-    name: 'codeUnits',
-    constraints: [min, max],
-    validator: {
-      validate: (value) => typeof value === 'string' && value.length >= min && value.length <= max,
-      defaultMessage: (args) =>
-        min > 0
-          ? `${args?.property} must be ${min}–${max} characters long`
-          : `${args?.property} must be at most ${max} characters long`,
-    },
-  });
-}
-
-function WithinMetadataLimits(limits: Limits): PropertyDecorator {
-  return ValidateBy({
-    name: 'metadataLimits',
-    validator: {
-      validate: (value) => metadataProblem(value as object, limits) === null,
-      defaultMessage: (args) => metadataProblem(args?.value as object, limits) ?? 'metadata is invalid',
-    },
-  });
 }
 
 export function metadataProblem(metadata: object, limits: Limits): string | null {

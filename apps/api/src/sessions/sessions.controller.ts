@@ -1,17 +1,20 @@
-import { BadRequestException, Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Session, SESSION_LIST_STATUSES, SessionList, SessionListStatus } from '@zen/contract';
+import { Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Session, SessionList } from '@zen/contract';
+import { SessionListQuerySchema } from '@zen/contract/schemas';
 import { assertClientWritable, SessionExistsError, SessionRecord } from '@zen/log-store';
 import { Request, Response } from 'express';
 import { ParsedUrlQuery } from 'node:querystring';
 import { OidPipe } from '../common/oid.pipe';
-import { singleQueryValue } from '../common/query';
+import { ContractValidator } from '../common/contract-validator';
 import { RequestBodyReader } from '../common/request-body';
-import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
-import { SESSION, SESSION_INPUT, SESSION_LIST } from '../openapi/schemas';
+import { ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { SessionsService } from './sessions.service';
 
-const SESSION_BODY = { schema: SESSION_INPUT, required: false };
+const LIST_QUERY = new ContractValidator(SessionListQuerySchema);
+
+// Optional: an empty body is a heartbeat (or a session with defaults).
+const SESSION_BODY = ApiInput({ 'application/json': 'SessionInput' }, false);
 
 /**
  * Session management. Each handler follows the contract's order of errors: the id
@@ -27,14 +30,11 @@ export class SessionsController {
   ) {}
 
   @Get()
-  @ApiQuery({ name: 'status', required: false, enum: SESSION_LIST_STATUSES })
-  @ApiJson(200, 'Sessions, newest created first', SESSION_LIST)
+  @ApiQueryOf('SessionListQuery', ['status'])
+  @ApiJson(200, 'Sessions, newest created first', 'SessionList')
   @ApiErrors(400)
   async list(@Req() req: Request): Promise<SessionList> {
-    const status = (singleQueryValue(req.query as ParsedUrlQuery, 'status') ?? 'active') as SessionListStatus;
-    if (!SESSION_LIST_STATUSES.includes(status)) {
-      throw new BadRequestException(`status must be one of ${SESSION_LIST_STATUSES.join(', ')}`);
-    }
+    const status = LIST_QUERY.parseQuery(req.query as ParsedUrlQuery).status ?? 'active';
     return {
       sessions: (await this.sessions.list(status)).map((record) => record.toSession()),
       serverSessionId: this.sessions.serverSessionId,
@@ -42,8 +42,8 @@ export class SessionsController {
   }
 
   @Post()
-  @ApiBody(SESSION_BODY)
-  @ApiJson(201, 'Created with a server-generated id', SESSION)
+  @SESSION_BODY
+  @ApiJson(201, 'Created with a server-generated id', 'Session')
   @ApiErrors(400, 413, 415, 429)
   async createWithNewId(@Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
@@ -55,9 +55,9 @@ export class SessionsController {
   /** Creates the session (201) or updates an active one (200), merging metadata. */
   @Post(':id')
   @ApiSessionId()
-  @ApiBody(SESSION_BODY)
-  @ApiJson(201, 'Created', SESSION)
-  @ApiJson(200, 'Updated (metadata merged); an empty body is a heartbeat', SESSION)
+  @SESSION_BODY
+  @ApiJson(201, 'Created', 'Session')
+  @ApiJson(200, 'Updated (metadata merged); an empty body is a heartbeat', 'Session')
   @ApiErrors(400, 403, 409, 413, 415, 429)
   async upsert(
     @Param('id', OidPipe) id: string,
@@ -77,8 +77,8 @@ export class SessionsController {
   /** Updates an active session; metadata, when given, replaces the stored one. */
   @Put(':id')
   @ApiSessionId()
-  @ApiBody(SESSION_BODY)
-  @ApiJson(200, 'Updated (metadata replaced)', SESSION)
+  @SESSION_BODY
+  @ApiJson(200, 'Updated (metadata replaced)', 'Session')
   @ApiErrors(400, 403, 404, 409, 413, 415)
   async replace(@Param('id', OidPipe) id: string, @Req() req: Request): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
@@ -89,7 +89,7 @@ export class SessionsController {
 
   @Delete(':id')
   @ApiSessionId()
-  @ApiJson(200, 'Ended (again: unchanged)', SESSION)
+  @ApiJson(200, 'Ended (again: unchanged)', 'Session')
   @ApiErrors(400, 403, 404)
   async end(@Param('id', OidPipe) id: string): Promise<Session> {
     const record = await this.sessions.get(id);
@@ -99,7 +99,7 @@ export class SessionsController {
 
   @Get(':id')
   @ApiSessionId()
-  @ApiJson(200, 'The session, active or ended', SESSION)
+  @ApiJson(200, 'The session, active or ended', 'Session')
   @ApiErrors(400, 404)
   async get(@Param('id', OidPipe) id: string): Promise<Session> {
     return (await this.sessions.get(id)).toSession();

@@ -1,3 +1,5 @@
+// Jest loads global setup outside the path aliases, so the helper is imported by its path.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { RedisServer } from '../../../../libs/testing/src/lib/redis-server';
 
 /** Starts the redis-server every test app of the run shares (each under its own key prefix). */

@@ -1,10 +1,13 @@
-import { LogCursorPage } from './log';
-import { Session, SessionList } from './session';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { CLIENT_EVENT_SCHEMAS, SERVER_EVENT_SCHEMAS } from './schemas/events.schema';
+import type { Session, SessionList } from './session';
+
+// The types are the schemas' (./schemas/events.schema.ts): one statement of the protocol.
 
 /** The WebSocket endpoint, relative to the server root (and under BASE_PATH). */
 export const SESSIONS_WS_PATH = '/sessions/ws';
 
-/** Event names, declared once: the gateway and the dashboard both use these. */
+/** Event names, declared once: the gateway, the dashboard and the AsyncAPI document use these. */
 export const WS_EVENTS = {
   sessions: 'sessions',
   log: 'log',
@@ -15,55 +18,26 @@ export const WS_EVENTS = {
   sessionsDelta: 'sessions-delta',
 } as const;
 
-/** Payload of the `log` event: new entries of a subscribed session. */
-export interface LogEventData extends LogCursorPage {
-  id: string;
-}
-
-export interface ErrorEventData {
-  message: string;
-}
-
-export interface SubscribeLogData {
-  id: string;
-  /** Defaults to 0. */
-  cursor?: number;
-}
-
-export interface UnsubscribeLogData {
-  id: string;
-}
-
-/** `subscribe-sessions`: `delta` for a baseline and then `sessions-delta` events, `full` for periodic lists. */
-export type SessionsFeedMode = 'delta' | 'full';
-
-export interface SubscribeSessionsData {
-  mode: SessionsFeedMode;
-}
-
-/**
- * Payload of `sessions-delta`: the whole current object of every session created or
- * changed since the previous event, and the ids the server forgot.
- */
-export interface SessionsDeltaData {
-  upserted: Session[];
-  removed: string[];
-}
+type Payloads<M extends Record<string, TSchema>> = { [E in keyof M]: Static<M[E]> };
 
 /** Server → client events and their payloads. */
-export interface ServerEvents {
+export type ServerEvents = Omit<Payloads<typeof SERVER_EVENT_SCHEMAS>, 'sessions' | 'sessions-delta'> & {
+  // Sessions carry the contract's SessionMetadata type (JSON values), which the schema states loosely.
   [WS_EVENTS.sessions]: SessionList;
-  [WS_EVENTS.log]: LogEventData;
-  [WS_EVENTS.error]: ErrorEventData;
-  [WS_EVENTS.sessionsDelta]: SessionsDeltaData;
-}
-
+  [WS_EVENTS.sessionsDelta]: { upserted: Session[]; removed: string[] };
+};
 /** Client → server events and their payloads. */
-export interface ClientEvents {
-  [WS_EVENTS.subscribeLog]: SubscribeLogData;
-  [WS_EVENTS.unsubscribeLog]: UnsubscribeLogData;
-  [WS_EVENTS.subscribeSessions]: SubscribeSessionsData;
-}
+export type ClientEvents = Payloads<typeof CLIENT_EVENT_SCHEMAS>;
+
+/** Payload of the `log` event: new entries of a subscribed session. */
+export type LogEventData = ServerEvents['log'];
+export type ErrorEventData = ServerEvents['error'];
+export type SubscribeLogData = ClientEvents['subscribe-log'];
+export type UnsubscribeLogData = ClientEvents['unsubscribe-log'];
+/** `subscribe-sessions`: `delta` for a baseline and then `sessions-delta` events, `full` for periodic lists. */
+export type SubscribeSessionsData = ClientEvents['subscribe-sessions'];
+export type SessionsFeedMode = SubscribeSessionsData['mode'];
+export type SessionsDeltaData = ServerEvents['sessions-delta'];
 
 /** A frame on the wire: `{"event": "...", "data": ...}`. */
 export type WsMessage<M, K extends keyof M = keyof M> = { [E in K]: { event: E; data: M[E] } }[K];

@@ -1,62 +1,36 @@
-/** A session's lifecycle state. */
-export type SessionStatus = 'active' | 'ended';
+import type { Static } from '@sinclair/typebox';
+import type { sessionInputSchema, SessionListSchema, SessionSchema } from './schemas/session.schema';
 
+// The types are the schemas' (./schemas): one statement of each shape.
+
+export const SESSION_STATUSES = ['active', 'ended'] as const;
+/** A session's lifecycle state. */
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const END_REASONS = ['deleted', 'expired', 'stopped'] as const;
 /**
  * Why a session ended: `DELETE` by its client, idle past `SESSIONS_TIMEOUT_S` (or, for a
  * replica's server session, silent for 30 s), or, for a server session, its process stopped.
  */
-export type EndReason = 'deleted' | 'expired' | 'stopped';
+export type EndReason = (typeof END_REASONS)[number];
 
 /** Metadata values are arbitrary JSON. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
 export type SessionMetadata = Record<string, JsonValue>;
 
 /** The session object as the API returns it (see API.md, "Session object"). */
-export interface Session {
-  id: string;
-  appname: string;
-  mode: string;
-  jobid: string | null;
-  metadata: SessionMetadata;
-  status: SessionStatus;
-  /** ISO-8601 UTC with milliseconds. */
-  created: string;
-  updated: string;
-  ended: string | null;
-  endReason: EndReason | null;
-  /** Entries held now. */
-  logCount: number;
-  /** Entries ever appended: the cursor that yields only newer entries. */
-  logCursor: number;
-  warnCount: number;
-  errorCount: number;
-  /** Address the session was created from (honours X-Forwarded-For only when TRUST_PROXY says so). */
-  clientAddress?: string | null;
-}
+export type Session = Omit<Static<typeof SessionSchema>, 'metadata'> & { metadata: SessionMetadata };
 
 /** Body of `POST /sessions/{id}`, `POST /sessions/` and `PUT /sessions/{id}`. */
-export interface SessionInput {
-  appname?: string;
-  mode?: string | null;
-  jobid?: string | null;
+export type SessionInput = Omit<Static<ReturnType<typeof sessionInputSchema>>, 'metadata'> & {
   metadata?: SessionMetadata | null;
-}
+};
 
+export const SESSION_LIST_STATUSES = ['active', 'ended', 'all'] as const;
 /** `status` query of `GET /sessions/`. */
-export type SessionListStatus = 'active' | 'ended' | 'all';
-export const SESSION_LIST_STATUSES: readonly SessionListStatus[] = ['active', 'ended', 'all'];
+export type SessionListStatus = (typeof SESSION_LIST_STATUSES)[number];
 
 /** Response of `GET /sessions/` and payload of the `sessions` WebSocket event. */
-export interface SessionList {
-  sessions: Session[];
-  serverSessionId: string;
-}
+export type SessionList = Omit<Static<typeof SessionListSchema>, 'sessions'> & { sessions: Session[] };
 
-/** A session id is an OID: 24 hexadecimal characters. */
-export const OID_PATTERN = /^[0-9a-fA-F]{24}$/;
-
-/** Returns the normalised (lower-case) id, or null when `value` is not an OID. */
-export function parseOid(value: string): string | null {
-  return OID_PATTERN.test(value) ? value.toLowerCase() : null;
-}
+export { OID_PATTERN, parseOid } from './oid';

@@ -14,7 +14,7 @@ import {
 import { once } from 'node:events';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { sendError } from './api-exception.filter';
+import { sendError } from './error-shape';
 
 const ID = 'abcdefabcdefabcdefabcdef';
 

@@ -1,6 +1,6 @@
 import { Server, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
-import { errorBody } from './api-exception.filter';
+import { errorBody } from './error-shape';
 
 /**
  * Requests that Node's HTTP parser rejects never reach Express; Node would answer a

@@ -4,9 +4,9 @@ import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
 const ID = 'c0ffeec0ffeec0ffeec0ffee';
 const TEXT = { 'content-type': 'text/plain' };
 
-// The lane answers log requests ahead of Express: these check that it adds what the
-// Express route would have (headers, auth, error shape, metrics) and leaves the rest alone.
-describe('LogsFastLane', () => {
+// The log routes are raw routes, served by the pipeline without Express: these check that
+// they get what the Express routes get (headers, auth, error shape) through the pipeline.
+describe('HttpPipeline on the raw log routes', () => {
   describe('without tokens', () => {
     let server: RunningApp;
     beforeAll(async () => {
@@ -78,7 +78,7 @@ describe('LogsFastLane', () => {
       expect(await badType.json()).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
     });
 
-    it('leaves a malformed id to Nest, which answers 400', async () => {
+    it('answers a malformed id with 400', async () => {
       const res = await fetch(`${server.url}/sessions/not-an-id/log`, { method: 'POST', headers: TEXT, body: 'x' });
       expect(res.status).toBe(400);
       expect((await res.json()).message).toContain('invalid session id');
@@ -122,7 +122,7 @@ describe('LogsFastLane', () => {
     });
   });
 
-  it('steps aside when CORS is on, so that log responses carry the CORS headers', async () => {
+  it('keeps serving log requests when CORS is on, with the CORS headers', async () => {
     const server = await startApp({ CORS_ORIGINS: 'http://tools.example' });
     try {
       await fetch(`${server.url}/sessions/${ID}`, {

@@ -1,6 +1,6 @@
 import helmet from 'helmet';
 import { ServerResponse } from 'node:http';
-import { HeaderList } from './response-body';
+import { HeaderList } from '../common/response-body';
 
 /** Helmet's defaults, with a CSP the built dashboard (and the API docs) satisfy over plain HTTP too. */
 const OPTIONS: Parameters<typeof helmet>[0] = {
@@ -24,18 +24,16 @@ const OPTIONS: Parameters<typeof helmet>[0] = {
   strictTransportSecurity: false,
 };
 
-export const securityHeaders = helmet(OPTIONS);
-
 /**
- * The same headers as a fixed list, for routes that answer without Express
- * (LogsFastLane): Helmet's headers do not depend on the request.
+ * Helmet's headers as a fixed list, recorded once: they do not depend on the request,
+ * and the pipeline writes them with each answer's own headers in one `writeHead`.
  */
-export function fixedSecurityHeaders(): HeaderList {
+export function securityHeaders(): HeaderList {
   const headers: string[] = [];
   const recorder = {
     setHeader: (name: string, value: string) => headers.push(name, value),
     removeHeader: () => undefined,
   } as unknown as ServerResponse;
-  securityHeaders({} as never, recorder as never, () => undefined);
+  helmet(OPTIONS)({} as never, recorder as never, () => undefined);
   return headers;
 }

@@ -13,11 +13,11 @@ import {
   TooManySessionsError,
 } from '@zen/log-store';
 import { ServerResponse, STATUS_CODES } from 'node:http';
-import { sendJson } from './response-body';
+import { sendJson } from '../common/response-body';
 
 /**
- * Turns every failure of an HTTP request into the contract's error shape. Errors
- * that are not ours become a 500 without internals; the stack goes to the log only.
+ * Nest's side of the error shape: what a Nest route throws is answered by sendError,
+ * exactly as the pipeline answers what its own steps and raw routes throw.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -28,7 +28,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** Answers `exception` in the error shape (or cuts the connection if the answer had begun). */
+/**
+ * Answers `exception` in the contract's error shape (or cuts the connection if the
+ * answer had begun). Errors that are not ours become a 500 without internals; the
+ * stack goes to the log only.
+ */
 export function sendError(res: ServerResponse, exception: unknown, logger: Logger): void {
   const body = describeError(exception);
   // An unreachable store is an expected fault, answered 503 without a stack per request.

@@ -1,0 +1,149 @@
+import { HttpPipeline } from './http-pipeline';
+import { securityHeaders } from './security-headers';
+import { rawRequest, RawResponse } from '../testing/raw-request';
+import { RunningApp, startApp } from '../testing/running-app';
+
+const WRITE = 'every-route-write';
+const READ = 'every-route-read';
+const ORIGIN = 'http://tools.example';
+const OID = 'e0e0e0e0e0e0e0e0e0e0e0e0';
+/**
+ * Routes open without a token (health probes, the dashboard's files, the API docs): the
+ * exceptions, named here so that a new route needs a token unless it is added to them.
+ */
+const PUBLIC = [/^\/zen$/, /^\/zen\/dashboard(\/|$)/, /^\/zen\/health(\/|$)/, /^\/zen\/api-docs(\/|$)/];
+
+interface RouterLayer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+}
+
+/** Every route Express holds, read from its router of the running app: nothing is listed by hand. */
+function expressRoutes(server: RunningApp): { method: string; path: string }[] {
+  const express = server.app.getHttpAdapter().getInstance() as { router: { stack: RouterLayer[] } };
+  return express.router.stack.flatMap((layer) => {
+    if (!layer.route) return [];
+    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+    // A route for every method (Nest's middleware for the WebSocket path) is tried with GET.
+    const all = Object.keys(layer.route.methods).length > 10 || layer.route.methods['_all'];
+    const methods = all ? ['GET'] : Object.keys(layer.route.methods).map((method) => method.toUpperCase());
+    return paths.flatMap((path) => methods.map((method) => ({ method, path })));
+  });
+}
+
+/** A URL path the pattern matches: parameters get an OID, wildcards a file name. */
+function concrete(pattern: string): string {
+  return pattern
+    .replace(/\{\/\*\w+\}/g, '/app.js')
+    .replace(/\*\w+/g, 'app.js')
+    .replace(/:\w+/g, OID);
+}
+
+function expectSecurityHeaders(res: RawResponse, what: string): void {
+  const expected = securityHeaders();
+  for (let i = 0; i < expected.length; i += 2) {
+    expect([what, expected[i], res.headers[expected[i].toLowerCase()]]).toEqual([what, expected[i], expected[i + 1]]);
+  }
+}
+
+function expectErrorShape(res: RawResponse, what: string): void {
+  expect([what, res.headers['content-type']]).toEqual([what, 'application/json; charset=utf-8']);
+  const body = res.json<Record<string, unknown>>();
+  expect([what, Object.keys(body).sort()]).toEqual([what, ['error', 'message', 'statusCode']]);
+  expect([what, body['statusCode']]).toEqual([what, res.status]);
+}
+
+// Every cross-cutting step on every route of the running app (BASE_PATH, both tokens and
+// CORS on): auth, security headers, CORS headers, metrics counting and the error shape.
+describe('every route goes through every step of the HTTP pipeline', () => {
+  let server: RunningApp;
+  let routes: { method: string; path: string }[];
+  const counted = new Map<string, number>();
+
+  beforeAll(async () => {
+    server = await startApp({ BASE_PATH: '/zen', AUTH_TOKEN: WRITE, AUTH_READ_TOKEN: READ, CORS_ORIGINS: ORIGIN });
+    routes = expressRoutes(server);
+  });
+  afterAll(() => server.close());
+
+  async function send(method: string, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+    const res = await rawRequest(`${server.url.replace(/\/zen$/, '')}${path}`, method, { origin: ORIGIN, ...headers });
+    const label = server.app.get(HttpPipeline).routes.match(method, path)?.route.path ?? 'unmatched';
+    const key = `method="${method}",route="${label}",status="${res.status}"`;
+    counted.set(key, (counted.get(key) ?? 0) + 1);
+    return res;
+  }
+
+  it('finds the routes (sessions, logs, health, metrics, dashboard, docs) under the base path', () => {
+    const paths = routes.map((route) => `${route.method} ${route.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'GET /zen/sessions',
+        'POST /zen/sessions/:id',
+        'POST /zen/sessions/:id/log',
+        'GET /zen/sessions/:id/log',
+        'GET /zen/health/ready',
+        'GET /zen/metrics',
+        'GET /zen/api-docs/json',
+      ]),
+    );
+    expect(routes.every((route) => route.path.startsWith('/zen'))).toBe(true);
+  });
+
+  it('knows every route of the router in the pipeline (so its access and metrics label are known)', () => {
+    const pipeline = server.app.get(HttpPipeline);
+    const unknown = routes.filter((route) => !pipeline.routes.match(route.method, concrete(route.path)));
+    expect(unknown).toEqual([]);
+  });
+
+  it('refuses every route but the public ones without a token, in the error shape, with headers and CORS', async () => {
+    for (const { method, path } of routes) {
+      const url = concrete(path);
+      const what = `${method} ${path}`;
+      const res = await send(method, url);
+      expectSecurityHeaders(res, what);
+      expect([what, res.headers['access-control-allow-origin']]).toEqual([what, ORIGIN]);
+      if (PUBLIC.some((pattern) => pattern.test(url))) {
+        expect([what, res.status]).not.toEqual([what, 401]);
+      } else {
+        expect([what, res.status]).toEqual([what, 401]);
+        expect([what, res.headers['www-authenticate']]).toEqual([what, 'Bearer']);
+        expectErrorShape(res, what);
+      }
+    }
+  });
+
+  it('serves every route with the token, with headers and CORS, and answers its errors in the error shape', async () => {
+    for (const { method, path } of routes) {
+      const what = `${method} ${path}`;
+      const tries = [concrete(path)];
+      // A route with an id also gets a bad one: the route's own error, not the pipeline's.
+      if (path.includes(':')) tries.push(concrete(path).replace(OID, 'not-an-id'));
+      for (const url of tries) {
+        const res = await send(method, url, { authorization: `Bearer ${WRITE}` });
+        expect([what, url, res.status]).not.toEqual([what, url, 401]);
+        expectSecurityHeaders(res, `${what} (${url})`);
+        expect([what, url, res.headers['access-control-allow-origin']]).toEqual([what, url, ORIGIN]);
+        if (res.status >= 400) expectErrorShape(res, `${what} (${url})`);
+      }
+    }
+  });
+
+  it('answers preflights for every route without a token', async () => {
+    for (const { method, path } of routes) {
+      const res = await send('OPTIONS', concrete(path), { 'access-control-request-method': method });
+      expect([path, res.status]).toEqual([path, 204]);
+      expect([path, res.headers['access-control-allow-origin']]).toEqual([path, ORIGIN]);
+      expectSecurityHeaders(res, `OPTIONS ${path}`);
+    }
+  });
+
+  it('counted every request above in the metrics, by method, route pattern and status', async () => {
+    const res = await rawRequest(`${server.url}/metrics`, 'GET', { authorization: `Bearer ${READ}` });
+    expect(res.status).toBe(200);
+    expect(counted.size).toBeGreaterThan(routes.length);
+    for (const [labels, count] of counted) {
+      const line = res.body.split('\n').find((l) => l.startsWith(`zen_http_request_duration_seconds_count{${labels}}`));
+      expect([labels, Number(line?.split(' ')[1] ?? 0) >= count]).toEqual([labels, true]);
+    }
+  });
+});

@@ -1,0 +1,292 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogEntrySchema } from '@zen/contract/schemas';
+import { ContractValidator } from '../common/contract-validator';
+import { rawRequest, RawResponse } from '../testing/raw-request';
+import { RunningApp, startApp } from '../testing/running-app';
+
+const WRITE = 'traffic-write';
+const READ = 'traffic-read';
+const W = { authorization: `Bearer ${WRITE}` };
+const R = { authorization: `Bearer ${READ}` };
+const JSON_W = { ...W, 'content-type': 'application/json' };
+const TEXT_W = { ...W, 'content-type': 'text/plain' };
+const JSON_ONLY = { 'content-type': 'application/json' };
+const oid = (n: number) => n.toString(16).padStart(24, '0');
+const ID = oid(0xa11ce);
+const UNKNOWN = oid(0xdead);
+
+interface Step {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  status: number;
+  /** Start of the answer's Content-Type. */
+  type: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Every endpoint, status and content type of the served OpenAPI document, driven through
+ * Stoplight Prism's validating proxy (`prism proxy --errors`), which checks each request
+ * and response against the document: a violation answers 422/500 with a problem+json body
+ * and an `sl-violations` header instead of the server's answer. Requests are valid ones
+ * (Prism answers an invalid one itself, 422, without forwarding it), so each error status
+ * is reached the way a client reaches it with a request the document allows. Not driven
+ * here, because only requests the document declares invalid reach them: `400` of the
+ * listing (a bad `status`) and `415` (a media type the document does not list), whose
+ * answers sessions.e2e.spec.ts and logs.e2e.spec.ts check; nor `503` of the health
+ * probes (only while shutting down).
+ */
+describe('the served OpenAPI document, checked by Prism against real traffic', () => {
+  jest.setTimeout(120_000);
+  let server: RunningApp;
+  let prism: ChildProcess;
+  let prismUrl: string;
+  let dir: string;
+  let serverSessionId: string;
+  let prismOutput = '';
+
+  beforeAll(async () => {
+    server = await startApp({
+      AUTH_TOKEN: WRITE,
+      AUTH_READ_TOKEN: READ,
+      MAX_BODY_BYTES: '4096',
+      MAX_MESSAGE_BYTES: '100',
+      MAX_SESSIONS: '3',
+    });
+    const doc = await fetch(`${server.url}/api-docs/json`);
+    dir = mkdtempSync(join(tmpdir(), 'zen-openapi-'));
+    writeFileSync(join(dir, 'openapi.json'), await doc.text());
+    const port = await freePort();
+    prismUrl = `http://127.0.0.1:${port}`;
+    prism = spawn(
+      join(process.cwd(), 'node_modules/.bin/prism'),
+      ['proxy', join(dir, 'openapi.json'), server.url, '--errors', '--host', '127.0.0.1', '--port', String(port)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prism.stdout?.on('data', (chunk: Buffer) => (prismOutput += chunk.toString()));
+    prism.stderr?.on('data', (chunk: Buffer) => (prismOutput += chunk.toString()));
+    // Prism takes a while to start on a busy machine.
+    const deadline = Date.now() + 240_000;
+    for (;;) {
+      try {
+        await rawRequest(`${prismUrl}/health`, 'GET');
+        break;
+      } catch {
+        if (Date.now() > deadline || prism.exitCode !== null) throw new Error(`prism did not start: ${prismOutput}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    serverSessionId = (await rawRequest(`${server.url}/sessions`, 'GET', R)).json<{ serverSessionId: string }>()
+      .serverSessionId;
+  }, 300_000);
+
+  afterAll(async () => {
+    prism?.kill();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function drive(steps: Step[]): Promise<void> {
+    const problems: string[] = [];
+    for (const step of steps) {
+      const headers: Record<string, string> = { ...step.headers };
+      if (step.body !== undefined) headers['content-length'] = String(Buffer.byteLength(step.body));
+      const res: RawResponse = await rawRequest(`${prismUrl}${step.path}`, step.method, headers, step.body);
+      const what = `${step.method} ${step.path} → ${res.status} ${res.headers['content-type'] ?? ''}`;
+      if (res.headers['sl-violations'] !== undefined) problems.push(`${what}: ${res.headers['sl-violations']}`);
+      else if (res.status !== step.status) problems.push(`${what}: expected ${step.status}; ${res.body.slice(0, 600)}`);
+      else if (!String(res.headers['content-type'] ?? '').startsWith(step.type))
+        problems.push(`${what}: not ${step.type}`);
+    }
+    expect(problems).toEqual([]);
+  }
+
+  const json = 'application/json';
+
+  it('sessions: listing (with and without the trailing slash), create, update, read, end', async () => {
+    const big = JSON.stringify({ appname: 'a', metadata: { pad: 'x'.repeat(5000) } });
+    await drive([
+      { method: 'GET', path: '/sessions/', headers: R, status: 200, type: json },
+      { method: 'GET', path: '/sessions', headers: R, status: 200, type: json },
+      { method: 'GET', path: '/sessions/?status=all', headers: R, status: 200, type: json },
+      { method: 'GET', path: '/sessions?status=ended', headers: W, status: 200, type: json },
+      { method: 'GET', path: '/sessions/', status: 401, type: json },
+      { method: 'POST', path: '/sessions/', headers: JSON_W, body: '{"appname":"traffic"}', status: 201, type: json },
+      { method: 'POST', path: '/sessions', headers: W, status: 400, type: json },
+      { method: 'POST', path: '/sessions', headers: JSON_W, body: big, status: 413, type: json },
+      { method: 'POST', path: '/sessions', headers: JSON_ONLY, body: '{"appname":"a"}', status: 401, type: json },
+      {
+        method: 'POST',
+        path: `/sessions/${ID}`,
+        headers: JSON_W,
+        body: '{"appname":"t","jobid":"j"}',
+        status: 201,
+        type: json,
+      },
+      { method: 'POST', path: `/sessions/${ID.toUpperCase()}`, headers: JSON_W, body: '{}', status: 200, type: json },
+      { method: 'POST', path: `/sessions/${ID}`, headers: W, status: 200, type: json },
+      { method: 'POST', path: '/sessions/not-an-id', headers: JSON_W, body: '{}', status: 400, type: json },
+      { method: 'POST', path: `/sessions/${serverSessionId}`, headers: JSON_W, body: '{}', status: 403, type: json },
+      { method: 'POST', path: `/sessions/${ID}`, headers: JSON_W, body: big, status: 413, type: json },
+      { method: 'POST', path: `/sessions/${ID}`, headers: JSON_ONLY, body: '{}', status: 401, type: json },
+      {
+        method: 'PUT',
+        path: `/sessions/${ID}`,
+        headers: JSON_W,
+        body: '{"metadata":{"k":[1,{"a":null}]}}',
+        status: 200,
+        type: json,
+      },
+      { method: 'PUT', path: `/sessions/${UNKNOWN}`, headers: JSON_W, body: '{}', status: 404, type: json },
+      { method: 'PUT', path: '/sessions/xyz', headers: JSON_W, body: '{}', status: 400, type: json },
+      { method: 'PUT', path: `/sessions/${serverSessionId}`, headers: JSON_W, body: '{}', status: 403, type: json },
+      { method: 'PUT', path: `/sessions/${ID}`, headers: JSON_W, body: big, status: 413, type: json },
+      { method: 'PUT', path: `/sessions/${ID}`, headers: JSON_ONLY, body: '{}', status: 401, type: json },
+      { method: 'GET', path: `/sessions/${ID}`, headers: R, status: 200, type: json },
+      { method: 'GET', path: `/sessions/${UNKNOWN}`, headers: R, status: 404, type: json },
+      { method: 'GET', path: '/sessions/xyz', headers: R, status: 400, type: json },
+      { method: 'GET', path: `/sessions/${ID}`, status: 401, type: json },
+    ]);
+  });
+
+  it('logs: text and JSON appends, JSON pages, NDJSON and text downloads, and their errors', async () => {
+    await drive([
+      { method: 'POST', path: `/sessions/${ID}/log`, headers: TEXT_W, body: 'one\r\ntwo\n\n', status: 200, type: json },
+      {
+        method: 'POST',
+        path: `/sessions/${ID}/log`,
+        headers: JSON_W,
+        body: '{"message":"m","level":"warn","data":{"ms":5}}',
+        status: 200,
+        type: json,
+      },
+      {
+        method: 'POST',
+        path: `/sessions/${ID}/log`,
+        headers: JSON_W,
+        body: '{"entries":[{"message":"a","time":"2026-11-24T12:00:00+01:00"},{"message":"b","level":null}]}',
+        status: 200,
+        type: json,
+      },
+      { method: 'POST', path: `/sessions/${ID}/log`, headers: TEXT_W, body: 'x'.repeat(200), status: 400, type: json },
+      { method: 'POST', path: '/sessions/xyz/log', headers: TEXT_W, body: 'x', status: 400, type: json },
+      { method: 'POST', path: `/sessions/${UNKNOWN}/log`, headers: TEXT_W, body: 'x', status: 404, type: json },
+      { method: 'POST', path: `/sessions/${serverSessionId}/log`, headers: TEXT_W, body: 'x', status: 403, type: json },
+      {
+        method: 'POST',
+        path: `/sessions/${ID}/log`,
+        headers: TEXT_W,
+        body: 'x\n'.repeat(3000),
+        status: 413,
+        type: json,
+      },
+      {
+        method: 'POST',
+        path: `/sessions/${ID}/log`,
+        headers: { 'content-type': 'text/plain' },
+        body: 'x',
+        status: 401,
+        type: json,
+      },
+      { method: 'GET', path: `/sessions/${ID}/log`, headers: R, status: 200, type: json },
+      {
+        method: 'GET',
+        path: `/sessions/${ID}/log?cursor=2&limit=1&level=info&q=B`,
+        headers: R,
+        status: 200,
+        type: json,
+      },
+      { method: 'GET', path: `/sessions/${ID}/log?offset=1&limit=2`, headers: R, status: 200, type: json },
+      {
+        method: 'GET',
+        path: `/sessions/${ID}/log?format=ndjson`,
+        headers: R,
+        status: 200,
+        type: 'application/x-ndjson',
+      },
+      { method: 'GET', path: `/sessions/${ID}/log?format=text&offset=0`, headers: R, status: 200, type: 'text/plain' },
+      { method: 'GET', path: `/sessions/${ID}/log?cursor=1&offset=1`, headers: R, status: 400, type: json },
+      { method: 'GET', path: '/sessions/xyz/log', headers: R, status: 400, type: json },
+      { method: 'GET', path: `/sessions/${UNKNOWN}/log`, headers: R, status: 404, type: json },
+      { method: 'GET', path: `/sessions/${ID}/log`, status: 401, type: json },
+    ]);
+  });
+
+  it('NDJSON downloads: every line is a log entry as the contract states it', async () => {
+    const res = await rawRequest(`${prismUrl}/sessions/${ID}/log?format=ndjson`, 'GET', R);
+    const lines = res.body.split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    const entry = new ContractValidator(LogEntrySchema);
+    for (const line of lines) expect([line, entry.problems(JSON.parse(line))]).toEqual([line, []]);
+  });
+
+  it('ending: DELETE, then the ended session refuses changes (409)', async () => {
+    await drive([
+      { method: 'DELETE', path: `/sessions/${ID}`, status: 401, type: json },
+      { method: 'DELETE', path: `/sessions/${ID}`, headers: W, status: 200, type: json },
+      { method: 'DELETE', path: `/sessions/${ID}`, headers: W, status: 200, type: json },
+      { method: 'DELETE', path: `/sessions/${UNKNOWN}`, headers: W, status: 404, type: json },
+      { method: 'DELETE', path: '/sessions/xyz', headers: W, status: 400, type: json },
+      { method: 'DELETE', path: `/sessions/${serverSessionId}`, headers: W, status: 403, type: json },
+      { method: 'POST', path: `/sessions/${ID}`, headers: JSON_W, body: '{}', status: 409, type: json },
+      { method: 'PUT', path: `/sessions/${ID}`, headers: JSON_W, body: '{}', status: 409, type: json },
+      { method: 'POST', path: `/sessions/${ID}/log`, headers: TEXT_W, body: 'late', status: 409, type: json },
+      { method: 'GET', path: `/sessions/${ID}/log?format=text`, headers: R, status: 200, type: 'text/plain' },
+    ]);
+  });
+
+  it('operations: health probes and metrics', async () => {
+    await drive([
+      { method: 'GET', path: '/health', status: 200, type: json },
+      { method: 'GET', path: '/health/ready', status: 200, type: json },
+      { method: 'GET', path: '/metrics', headers: R, status: 200, type: 'text/plain' },
+      { method: 'GET', path: '/metrics', status: 401, type: json },
+    ]);
+  });
+
+  it('too many active sessions: 429 on both ways of creating one', async () => {
+    const steps: Step[] = [];
+    // MAX_SESSIONS=3: the session created above by POST /sessions/ is active; two more fill it.
+    for (const n of [1, 2]) {
+      steps.push({
+        method: 'POST',
+        path: `/sessions/${oid(n)}`,
+        headers: JSON_W,
+        body: '{"appname":"f"}',
+        status: 201,
+        type: json,
+      });
+    }
+    steps.push({
+      method: 'POST',
+      path: '/sessions',
+      headers: JSON_W,
+      body: '{"appname":"f"}',
+      status: 429,
+      type: json,
+    });
+    steps.push({
+      method: 'POST',
+      path: `/sessions/${oid(3)}`,
+      headers: JSON_W,
+      body: '{"appname":"f"}',
+      status: 429,
+      type: json,
+    });
+    await drive(steps);
+  });
+});

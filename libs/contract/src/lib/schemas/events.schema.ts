@@ -1,0 +1,67 @@
+import { TSchema, Type } from '@sinclair/typebox';
+import { WS_EVENTS } from '../events';
+import { OidSchema } from './common.schema';
+import { LogCursorPageSchema } from './log.schema';
+import { SessionListSchema, SessionSchema } from './session.schema';
+
+/** Payload of the `log` event: new entries of a subscribed session. */
+export const LogEventDataSchema = Type.Composite([Type.Object({ id: OidSchema }), LogCursorPageSchema]);
+
+export const ErrorEventDataSchema = Type.Object({ message: Type.String() });
+
+const sessionId = Type.String({
+  pattern: OidSchema.pattern,
+  errorMessage: 'must be a session id (24 hexadecimal characters)',
+});
+
+export const SubscribeLogDataSchema = Type.Object(
+  {
+    id: sessionId,
+    cursor: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        default: 0,
+        errorMessage: 'must be a non-negative integer',
+      }),
+    ),
+  },
+  { errorMessage: { type: 'must be an object', required: { id: 'must be a session id (24 hexadecimal characters)' } } },
+);
+
+export const UnsubscribeLogDataSchema = Type.Object(
+  { id: sessionId },
+  { errorMessage: { type: 'must be an object', required: { id: 'must be a session id (24 hexadecimal characters)' } } },
+);
+
+export const SESSIONS_FEED_MODES = ['delta', 'full'] as const;
+
+/** `subscribe-sessions`: `delta` for a baseline and then `sessions-delta` events, `full` for periodic lists. */
+export const SubscribeSessionsDataSchema = Type.Object(
+  { mode: Type.Union(SESSIONS_FEED_MODES.map((mode) => Type.Literal(mode))) },
+  { errorMessage: { type: 'must be an object', required: { mode: 'must be "delta" or "full"' } } },
+);
+
+/**
+ * Payload of `sessions-delta`: the whole current object of every session created or
+ * changed since the previous event, and the ids the server forgot.
+ */
+export const SessionsDeltaDataSchema = Type.Object({
+  upserted: Type.Array(SessionSchema),
+  removed: Type.Array(OidSchema),
+});
+
+/** Server → client events and their payloads' schemas: the protocol's single statement. */
+export const SERVER_EVENT_SCHEMAS = {
+  [WS_EVENTS.sessions]: SessionListSchema,
+  [WS_EVENTS.log]: LogEventDataSchema,
+  [WS_EVENTS.error]: ErrorEventDataSchema,
+  [WS_EVENTS.sessionsDelta]: SessionsDeltaDataSchema,
+} satisfies Record<string, TSchema>;
+
+/** Client → server events and their payloads' schemas. */
+export const CLIENT_EVENT_SCHEMAS = {
+  [WS_EVENTS.subscribeLog]: SubscribeLogDataSchema,
+  [WS_EVENTS.unsubscribeLog]: UnsubscribeLogDataSchema,
+  [WS_EVENTS.subscribeSessions]: SubscribeSessionsDataSchema,
+} satisfies Record<string, TSchema>;

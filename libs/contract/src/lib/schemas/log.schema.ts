@@ -1,0 +1,93 @@
+import { Type } from '@sinclair/typebox';
+import { Limits } from '../limits';
+import { LOG_FORMATS, LOG_LEVELS } from '../log';
+import { CountSchema, JsonObjectSchema, Nullable, TimeSchema } from './common.schema';
+
+const oneOf = <T extends string>(values: readonly T[], options: object = {}) =>
+  Type.Union(
+    values.map((value) => Type.Literal(value)),
+    { errorMessage: `must be one of ${values.join(', ')}`, ...options },
+  );
+
+export const LogLevelSchema = oneOf(LOG_LEVELS);
+
+/** One log entry as the API returns it. `data` is present only when the entry has it. */
+export const LogEntrySchema = Type.Object({
+  /** Position in the session's whole history: 0, 1, 2, … without gaps. */
+  seq: CountSchema,
+  time: TimeSchema,
+  level: LogLevelSchema,
+  message: Type.String(),
+  data: Type.Optional(JsonObjectSchema),
+});
+
+/** Response of `GET /sessions/{id}/log` in cursor mode, and the body of the `log` event. */
+export const LogCursorPageSchema = Type.Object({
+  entries: Type.Array(LogEntrySchema),
+  /** The cursor to pass next. */
+  cursor: CountSchema,
+  /** Entries at and after the requested cursor that were evicted before they could be read. */
+  dropped: CountSchema,
+});
+
+/** Response of `GET /sessions/{id}/log` in offset mode. */
+export const LogOffsetPageSchema = Type.Object({
+  entries: Type.Array(LogEntrySchema),
+  /** Held entries passing the filters. */
+  total: CountSchema,
+  offset: CountSchema,
+  limit: CountSchema,
+  /** The session's `logCursor`. */
+  cursor: CountSchema,
+});
+
+/** Response of `POST /sessions/{id}/log`. */
+export const AppendResultSchema = Type.Object({ appended: CountSchema, cursor: CountSchema });
+
+/**
+ * One entry of a JSON append. `null` for level, data or time counts as absent. Beyond
+ * what a schema can say: `message` is at most `messageMaxBytes` and `data` at most
+ * `dataMaxBytes` of UTF-8 (serialised).
+ */
+export const LogEntryInputSchema = Type.Object({
+  message: Type.String(),
+  level: Type.Optional(Nullable(LogLevelSchema)),
+  data: Type.Optional(Nullable(JsonObjectSchema)),
+  /** Full ISO-8601 date-time with `Z` or an offset. */
+  time: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
+});
+
+/** Body of a JSON batch append. */
+export const LogBatchInputSchema = Type.Object({ entries: Type.Array(LogEntryInputSchema) });
+
+/** Body of a JSON append: one entry or a batch. */
+export const LogAppendInputSchema = Type.Union([LogEntryInputSchema, LogBatchInputSchema]);
+
+/** Body of a text/plain append: one `info` entry per non-blank line. */
+export const LogTextInputSchema = Type.String({ description: 'One info entry per non-blank line (\\n or \\r\\n)' });
+
+/**
+ * Query of `GET /sessions/{id}/log`, with the configured limits. Numbers come as text
+ * and are digits only (`1.5`, `-1` and `x` are not non-negative integers). Each parameter
+ * may be given once and never empty.
+ */
+export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit'>) {
+  const count = (max?: number) =>
+    Type.Integer({
+      minimum: 0,
+      maximum: max ?? Number.MAX_SAFE_INTEGER,
+      errorMessage: {
+        type: 'must be a non-negative integer',
+        minimum: 'must be a non-negative integer',
+        maximum: max === undefined ? 'must be a non-negative integer' : `must be at most ${max}`,
+      },
+    });
+  return Type.Object({
+    cursor: Type.Optional(count()),
+    offset: Type.Optional(count()),
+    limit: Type.Optional(count(limits.readMaxLimit)),
+    level: Type.Optional(LogLevelSchema),
+    q: Type.Optional(Type.String({ description: 'Message contains, case-insensitively' })),
+    format: Type.Optional(oneOf(LOG_FORMATS, { default: 'json' })),
+  });
+}
