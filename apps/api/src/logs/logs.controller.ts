@@ -4,24 +4,14 @@ import { LOG_FORMATS, LOG_LEVELS } from '@zen/contract';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
-import { HeaderList, sendBody, sendJson } from '../common/response-body';
+import { sendBody, sendJson } from '../common/response-body';
 import { OidPipe } from '../common/oid.pipe';
 import { parseJson, RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiJson, ApiSessionId } from '../openapi/api-docs.decorators';
 import { APPEND_RESULT, LOG_APPEND_INPUT, LOG_PAGE } from '../openapi/schemas';
-import {
-  cursorPageJson,
-  entriesNdjson,
-  entriesText,
-  FORMAT_CONTENT_TYPES,
-  offsetPageJson,
-  pageHeaders,
-  parseJsonEntries,
-  parseTextEntries,
-  StoredEntry,
-} from '@zen/log-store';
+import { FORMAT_CONTENT_TYPES, pageHeaders, parseJsonEntries, parseTextEntries } from '@zen/log-store';
 import { parseLogQuery } from './log-query';
-import { LogsService } from './logs.service';
+import { LogsService, ReadBody } from './logs.service';
 
 const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 
@@ -85,16 +75,12 @@ export class LogsController {
   async read(@Param('id', OidPipe) id: string, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     await this.logs.readable(id);
     const query = parseLogQuery(queryOf(req), this.config.limits);
-    if (query.mode === 'offset') {
-      const slice = await this.logs.readPage(id, query.read);
-      if (query.format === 'json')
-        return sendJson(res, 200, offsetPageJson(slice, query.read.offset, query.read.limit));
-      return sendFormatted(res, query.format, slice.entries, pageHeaders(slice.cursor, 0, slice.total));
-    }
-    const withTotal = query.format !== 'json';
-    const slice = await this.logs.readCursor(id, { ...query.read, withTotal });
-    if (query.format === 'json') return sendJson(res, 200, cursorPageJson(slice));
-    return sendFormatted(res, query.format, slice.entries, pageHeaders(slice.cursor, slice.dropped, slice.total ?? 0));
+    const answer =
+      query.mode === 'offset'
+        ? await this.logs.readPage(id, query.read, query.format)
+        : await this.logs.readCursor(id, { ...query.read, withTotal: query.format !== 'json' }, query.format);
+    if (query.format === 'json') return sendJson(res, 200, answer.body);
+    sendFormatted(res, query.format, answer);
   }
 }
 
@@ -104,12 +90,7 @@ function queryOf(req: IncomingMessage): ReturnType<typeof parseQuery> {
   return start === -1 ? {} : parseQuery(url.slice(start + 1));
 }
 
-function sendFormatted(
-  res: ServerResponse,
-  format: 'ndjson' | 'text',
-  entries: StoredEntry[],
-  headers: HeaderList,
-): void {
-  const body = format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
-  sendBody(res, 200, FORMAT_CONTENT_TYPES[format], body, headers);
+function sendFormatted(res: ServerResponse, format: 'ndjson' | 'text', answer: ReadBody): void {
+  const headers = pageHeaders(answer.cursor, answer.dropped, answer.total ?? 0);
+  sendBody(res, 200, FORMAT_CONTENT_TYPES[format], answer.body, headers);
 }

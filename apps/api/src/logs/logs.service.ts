@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import { LogFormat } from '@zen/contract';
 import {
   assertClientWritable,
   CursorRead,
-  CursorSlice,
+  cursorPageJson,
+  EncodedSlice,
+  entriesNdjson,
+  entriesText,
   EntryBatch,
+  hasEncodedReads,
+  offsetPageJson,
+  StoredEntry,
   LogStore,
   PageRead,
-  PageSlice,
   SessionNotFoundError,
   SessionRecord,
   SessionRegistry,
@@ -45,11 +51,26 @@ export class LogsService {
     return counters.logCursor;
   }
 
-  readCursor(id: string, read: CursorRead): Promise<CursorSlice> {
-    return this.store.readCursor(id, read);
+  /** A cursor read as the response body in `format`, straight from the store's bytes when it offers that. */
+  async readCursor(id: string, read: CursorRead, format: LogFormat): Promise<ReadBody> {
+    if (hasEncodedReads(this.store)) return this.store.readCursorEncoded(id, read, format);
+    const slice = await this.store.readCursor(id, read);
+    const body = format === 'json' ? cursorPageJson(slice) : linesOf(slice.entries, format);
+    return { body, cursor: slice.cursor, dropped: slice.dropped, total: slice.total };
   }
 
-  readPage(id: string, read: PageRead): Promise<PageSlice> {
-    return this.store.readPage(id, read);
+  /** An offset page as the response body in `format` (see readCursor). */
+  async readPage(id: string, read: PageRead, format: LogFormat): Promise<ReadBody> {
+    if (hasEncodedReads(this.store)) return this.store.readPageEncoded(id, read, format);
+    const slice = await this.store.readPage(id, read);
+    const body = format === 'json' ? offsetPageJson(slice, read.offset, read.limit) : linesOf(slice.entries, format);
+    return { body, cursor: slice.cursor, dropped: 0, total: slice.total };
   }
+}
+
+/** A read's response body with the figures its headers carry. */
+export type ReadBody = Omit<EncodedSlice, 'body'> & { body: Buffer | string };
+
+function linesOf(entries: StoredEntry[], format: Exclude<LogFormat, 'json'>): string {
+  return format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
 }

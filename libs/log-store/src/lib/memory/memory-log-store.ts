@@ -1,3 +1,5 @@
+import { LogFormat } from '@zen/contract';
+import { EncodedReads, EncodedSlice } from '../encoded-reads';
 import { EntryBatch } from '../entry-batch';
 import { LogNotFoundError } from '../errors';
 import {
@@ -15,7 +17,7 @@ import { Listeners } from './listeners';
 import { SessionLog } from './session-log';
 
 /** The default store: every session's log in this process's memory. */
-export class MemoryLogStore extends LogStore {
+export class MemoryLogStore extends LogStore implements EncodedReads {
   private readonly logs = new Map<string, SessionLog>();
   /** By level code: entries ever appended, and evicted from logs (still held, or deleted since). */
   private readonly appended = [0, 0, 0, 0];
@@ -59,6 +61,14 @@ export class MemoryLogStore extends LogStore {
 
   async readPage(sessionId: string, read: PageRead): Promise<PageSlice> {
     return this.logOf(sessionId).readPage(read);
+  }
+
+  async readCursorEncoded(sessionId: string, read: CursorRead, format: LogFormat): Promise<EncodedSlice> {
+    return this.logOf(sessionId).readCursorEncoded(read, format);
+  }
+
+  async readPageEncoded(sessionId: string, read: PageRead, format: LogFormat): Promise<EncodedSlice> {
+    return this.logOf(sessionId).readPageEncoded(read, format);
   }
 
   onAppended(listener: AppendListener): Unsubscribe {

@@ -30,7 +30,7 @@ export class MessageArena {
     let block = this.blocks[this.blocks.length - 1];
     // A UTF-16 unit is at most 3 UTF-8 bytes: try the cheap bound before measuring.
     const room = block ? block.length - this.fill : 0;
-    if (message.length * 3 > room && Buffer.byteLength(message) > room) {
+    if (!block || (message.length * 3 > room && Buffer.byteLength(message) > room)) {
       block = this.newBlock(Buffer.byteLength(message));
     }
     const length = block.write(message, this.fill);
@@ -43,6 +43,11 @@ export class MessageArena {
   get(refs: MessageRefs, slot: number): string {
     const offset = refs.offset[slot];
     return this.blocks[refs.block[slot] - this.firstBlock].toString('utf8', offset, offset + refs.length[slot]);
+  }
+
+  /** The block holding the slot's message (its bytes are at `refs.offset[slot]`, `refs.length[slot]` long). */
+  blockOf(refs: MessageRefs, slot: number): Buffer {
+    return this.blocks[refs.block[slot] - this.firstBlock];
   }
 
   /** Frees the blocks before `block` (the block of the oldest message still held). */

@@ -1,11 +1,17 @@
 import { EntryBatch, ERROR, LEVEL_CODE, WARN } from '../entry-batch';
 import { MessageArena, MessageRefs } from './message-arena';
 import { CursorRead, CursorSlice, LogCounters, LogFilter, PageRead, PageSlice, StoredEntry } from '../log-store';
+import { LogFormat } from '@zen/contract';
+import { EncodedSlice } from '../encoded-reads';
+import { EntryEncoder } from './entry-encoder';
+import { TextSearch } from './text-search';
 
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
 const INITIAL_SLOTS = 16;
 
 type Matcher = (slot: number) => boolean;
+/** Called for each entry a read returns, in order; `index` counts from 0. */
+type Take = (seq: number, slot: number, index: number) => void;
 
 /**
  * One session's capped log, stored as columns in a ring: times, levels and where each
@@ -88,48 +94,111 @@ export class SessionLog {
   }
 
   readCursor(read: CursorRead): CursorSlice {
+    const entries: StoredEntry[] = [];
+    const slice = this.selectCursor(read, (seq, slot) => entries.push(this.entry(seq, slot)));
+    const result: CursorSlice = { entries, cursor: slice.cursor, dropped: slice.dropped };
+    if (slice.total !== undefined) result.total = slice.total;
+    return result;
+  }
+
+  readPage(read: PageRead): PageSlice {
+    const entries: StoredEntry[] = [];
+    const slice = this.selectPage(read, (seq, slot) => entries.push(this.entry(seq, slot)));
+    return { entries, total: slice.total, cursor: slice.cursor };
+  }
+
+  /** readCursor's entries written straight into the response body (see EncodedReads). */
+  readCursorEncoded(read: CursorRead, format: LogFormat): EncodedSlice {
+    const encoder = new EntryEncoder(this.sizeHint(read.limit));
+    if (format === 'json') encoder.ascii('{"entries":[');
+    const slice = this.selectCursor(read, this.writerFor(encoder, format));
+    if (format === 'json') encoder.ascii(`],"cursor":${slice.cursor},"dropped":${slice.dropped}}`);
+    return { ...slice, body: encoder.body() };
+  }
+
+  /** readPage's entries written straight into the response body (see EncodedReads). */
+  readPageEncoded(read: PageRead, format: LogFormat): EncodedSlice {
+    const encoder = new EntryEncoder(this.sizeHint(read.limit));
+    if (format === 'json') encoder.ascii('{"entries":[');
+    const slice = this.selectPage(read, this.writerFor(encoder, format));
+    if (format === 'json') {
+      encoder.ascii(`],"total":${slice.total},"offset":${read.offset},"limit":${read.limit},"cursor":${slice.cursor}}`);
+    }
+    return { ...slice, dropped: 0, body: encoder.body() };
+  }
+
+  private selectCursor(read: CursorRead, take: Take): Omit<EncodedSlice, 'body'> {
     const start = Math.max(read.cursor, this.first);
     const dropped = read.cursor < this.first ? this.first - read.cursor : 0;
     const matches = this.matcher(read);
     const limit = read.limit ?? Infinity;
-    const entries: StoredEntry[] = [];
+    let taken = 0;
     let cursor = Math.max(read.cursor, this.next);
     if (limit === 0) {
       cursor = start;
     }
-    for (let seq = start; seq < this.next && entries.length < limit; seq++) {
+    for (let seq = start; seq < this.next && taken < limit; seq++) {
       const slot = seq % this.allocated;
       if (matches(slot)) {
-        entries.push(this.entry(seq, slot));
-        if (entries.length === limit) cursor = seq + 1;
+        take(seq, slot, taken++);
+        if (taken === limit) cursor = seq + 1;
       }
     }
-    const slice: CursorSlice = { entries, cursor, dropped };
+    const slice: Omit<EncodedSlice, 'body'> = { cursor, dropped };
     if (read.withTotal) slice.total = this.countMatching(matches);
     return slice;
   }
 
-  readPage(read: PageRead): PageSlice {
+  private selectPage(read: PageRead, take: Take): { total: number; cursor: number } {
     const matches = this.matcher(read);
     if (matches === ALL) {
       const from = this.first + read.offset;
-      const entries: StoredEntry[] = [];
-      for (let seq = from; seq < this.next && entries.length < read.limit; seq++) {
-        entries.push(this.entry(seq, seq % this.allocated));
+      let taken = 0;
+      for (let seq = from; seq < this.next && taken < read.limit; seq++) {
+        take(seq, seq % this.allocated, taken++);
       }
-      return { entries, total: this.next - this.first, cursor: this.next };
+      return { total: this.next - this.first, cursor: this.next };
     }
-    const entries: StoredEntry[] = [];
+    let taken = 0;
     let passed = 0;
     for (let seq = this.first; seq < this.next; seq++) {
       const slot = seq % this.allocated;
       if (!matches(slot)) continue;
-      if (passed >= read.offset && entries.length < read.limit) {
-        entries.push(this.entry(seq, slot));
+      if (passed >= read.offset && taken < read.limit) {
+        take(seq, slot, taken++);
       }
       passed++;
     }
-    return { entries, total: passed, cursor: this.next };
+    return { total: passed, cursor: this.next };
+  }
+
+  private writerFor(encoder: EntryEncoder, format: LogFormat): Take {
+    const { refs, arena, times, levels, data } = this;
+    if (format === 'text') {
+      return (_seq, slot) =>
+        encoder.text(times[slot], levels[slot], arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]);
+    }
+    const separator = format === 'json' ? ',' : '';
+    const after = format === 'ndjson' ? '\n' : '';
+    return (seq, slot, index) => {
+      if (index > 0 && separator) encoder.ascii(separator);
+      encoder.json(
+        seq,
+        times[slot],
+        levels[slot],
+        arena.blockOf(refs, slot),
+        refs.offset[slot],
+        refs.length[slot],
+        data ? data[slot] : undefined,
+      );
+      if (after) encoder.ascii(after);
+    };
+  }
+
+  /** A starting size for a response body: most reads fit without growing. */
+  private sizeHint(limit: number | undefined): number {
+    const held = this.next - this.first;
+    return Math.min(Math.min(held, limit ?? held) * 200, 1 << 20);
   }
 
   private write(slot: number, batch: EntryBatch, i: number): void {
@@ -172,9 +241,11 @@ export class SessionLog {
 
   private matcher(filter: LogFilter): Matcher {
     const minLevel = filter.minLevel ? LEVEL_CODE[filter.minLevel] : 0;
-    const text = filter.text ? containsIgnoringCase(filter.text) : null;
+    const text = filter.text ? new TextSearch(filter.text) : null;
     if (minLevel === 0 && !text) return ALL;
-    return (slot) => this.levels[slot] >= minLevel && (!text || text.test(this.arena.get(this.refs, slot)));
+    const { levels, refs, arena } = this;
+    return (slot) =>
+      levels[slot] >= minLevel && (!text || text.test(arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]));
   }
 
   private countMatching(matches: Matcher): number {
@@ -196,8 +267,4 @@ function newRefs(size: number): MessageRefs {
 function grow<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
-}
-
-function containsIgnoringCase(text: string): RegExp {
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
 }
