@@ -84,6 +84,15 @@ describe('encoded reads', () => {
         (batches, capacity, filterOf, cursorOf, pageOf, format) => {
           const log = new SessionLog(capacity);
           for (const batch of batches) log.append(batchOf(batch));
+          // The filter decides as a case-insensitive Unicode RegExp on the decoded message, whatever
+          // the neighbours in the message block (no match across two messages).
+          const pattern = filterOf.text && new RegExp(filterOf.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
+          const minLevel = filterOf.minLevel ? LOG_LEVELS.indexOf(filterOf.minLevel) : 0;
+          const passing = log
+            .readCursor({ cursor: 0 })
+            .entries.filter((e) => e.level >= minLevel && (!pattern || pattern.test(e.message)));
+          expect(log.readCursor({ ...filterOf, cursor: 0 }).entries).toEqual(passing);
+
           const cursorRead: CursorRead = { ...filterOf, ...cursorOf };
           const slice = log.readCursor(cursorRead);
           const encoded = log.readCursorEncoded(cursorRead, format);

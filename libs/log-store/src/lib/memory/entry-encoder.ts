@@ -1,4 +1,5 @@
 import { LOG_LEVELS } from '@zen/contract';
+import { BlockScanner } from './block-scanner';
 
 const LEVEL_JSON = LOG_LEVELS.map((level) => Buffer.from(`","level":"${level}","message":"`));
 const LEVEL_TEXT = LOG_LEVELS.map((level) => Buffer.from(` ${level.toUpperCase()} `));
@@ -22,6 +23,9 @@ export class EntryEncoder {
   /** The day whose `YYYY-MM-DDT` is cached in `dayPrefix`. */
   private day = NaN;
   private readonly dayPrefix = Buffer.alloc(11);
+  // eslint-disable-next-line no-control-regex
+  private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g);
+  private readonly lineBreaks = new BlockScanner(/[\r\n]/g);
 
   constructor(sizeHint: number) {
     this.out = Buffer.allocUnsafe(Math.max(256, sizeHint));
@@ -65,14 +69,15 @@ export class EntryEncoder {
     let at = this.at;
     const end = offset + length;
     let from = offset;
-    for (let i = offset; i < end; i++) {
-      const byte = block[i];
-      if (byte !== 0x0a && byte !== 0x0d) continue;
+    for (
+      let i = this.lineBreaks.firstAtOrAfter(block, from);
+      i < end;
+      i = this.lineBreaks.firstAtOrAfter(block, from)
+    ) {
       at += block.copy(out, at, from, i);
       out[at++] = 0x5c;
       out[at++] = 0x6e;
-      if (byte === 0x0d && i + 1 < end && block[i + 1] === 0x0a) i++;
-      from = i + 1;
+      from = block[i] === 0x0d && i + 1 < end && block[i + 1] === 0x0a ? i + 2 : i + 1;
     }
     at += block.copy(out, at, from, end);
     out[at++] = 0x0a;
@@ -85,11 +90,9 @@ export class EntryEncoder {
     let at = this.at;
     const end = offset + length;
     let from = offset;
-    for (let i = offset; i < end; i++) {
-      const escape = JSON_ESCAPES[block[i]];
-      if (escape === 0) continue;
+    for (let i = this.toEscape.firstAtOrAfter(block, from); i < end; i = this.toEscape.firstAtOrAfter(block, from)) {
       at += block.copy(out, at, from, i);
-      at += escape.copy(out, at);
+      at += (JSON_ESCAPES[block[i]] as Buffer).copy(out, at);
       from = i + 1;
     }
     at += block.copy(out, at, from, end);
