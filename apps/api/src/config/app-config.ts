@@ -22,6 +22,10 @@ export class AppConfig {
   readonly maxConnections: number = 10_000;
   /** Active client sessions the server accepts before answering 429. */
   readonly maxSessions: number = 10_000;
+  /** Entries one session may append per second (a second's worth at once); 0: no limit. */
+  readonly maxAppendEntriesPerS: number = 0;
+  /** Entries one client address (the TCP peer) may append per second across its sessions; 0: no limit. */
+  readonly maxClientAppendEntriesPerS: number = 0;
   readonly limits: Limits = { ...DEFAULT_LIMITS };
   readonly wsMaxPayloadBytes: number = 64 * 1024;
   /** Bytes a WebSocket client may have queued before the server skips it ahead. */

@@ -48,6 +48,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),
     maxSessions: reader.int('MAX_SESSIONS', defaults.maxSessions, 1),
     maxConnections: reader.int('MAX_CONNECTIONS', defaults.maxConnections, 1),
+    maxAppendEntriesPerS: reader.int('MAX_APPEND_ENTRIES_PER_S', 0, 0),
+    maxClientAppendEntriesPerS: reader.int('MAX_CLIENT_APPEND_ENTRIES_PER_S', 0, 0),
     limits,
     wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),

@@ -52,7 +52,7 @@ export class LogsController {
       body.mediaType === 'application/json'
         ? parseJsonEntries(json, this.config.limits, now)
         : parseTextEntries(body.bytes, this.config.limits, now);
-    const cursor = await this.logs.append(id, batch);
+    const cursor = await this.logs.append(id, batch, req.socket.remoteAddress ?? '');
     sendJson(res, 200, `{"appended":${batch.messages.length},"cursor":${cursor}}`);
   }
 

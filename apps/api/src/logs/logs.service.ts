@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppendRateLimit } from './append-rate-limit';
 import { LogFormat } from '@zen/contract';
 import {
   assertClientWritable,
@@ -27,6 +28,7 @@ export class LogsService {
   constructor(
     private readonly store: LogStore,
     private readonly registry: SessionRegistry,
+    private readonly rateLimit: AppendRateLimit,
   ) {}
 
   /** The session whose log is read, or 404. */
@@ -44,8 +46,13 @@ export class LogsService {
     return record;
   }
 
-  /** Appends the batch (possibly empty: still a sign of life) and returns the new logCursor. */
-  async append(id: string, batch: EntryBatch): Promise<number> {
+  /**
+   * Appends the batch (possibly empty: still a sign of life) and returns the new logCursor.
+   * A client's append (`client`: its address) passes the append rate limits first, or
+   * fails with RateLimitedError having changed nothing; the server's own appends do not.
+   */
+  async append(id: string, batch: EntryBatch, client?: string): Promise<number> {
+    if (client !== undefined) this.rateLimit.check(id, client, batch.messages.length);
     const counters = await this.store.append(id, batch);
     await this.registry.recordAppend(id, counters);
     return counters.logCursor;
