@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, Limits } from '@zen/contract';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 
 /** Express's `trust proxy` setting: off, on, a hop count, or addresses/subnets. */
@@ -14,6 +15,10 @@ export class AppConfig {
   /** '' or a path such as '/zen' (no trailing slash). */
   readonly basePath: string = '';
   readonly logCapacity: number = DEFAULT_LIMITS.logCapacity;
+  /** Bytes all logs of the memory store may hold together: a quarter of the machine's memory by default. */
+  readonly logMemoryBytes: number = Math.floor(totalmem() / 4);
+  /** Newest entries of an active session's log the memory budget never evicts. */
+  readonly logMemoryFloorEntries: number = 100;
   readonly retainEnded: number = 1000;
   readonly wsIntervalMs: number = 1000;
   /** 0 turns liveness expiry off. */

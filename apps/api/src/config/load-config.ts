@@ -43,6 +43,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: reader.host('HOST', defaults.host),
     basePath: reader.basePath('BASE_PATH'),
     logCapacity: reader.int('LOG_CAPACITY', defaults.logCapacity, 1, 10_000_000),
+    logMemoryBytes: reader.int('LOG_MEMORY_BYTES', defaults.logMemoryBytes, 1024 * 1024),
+    logMemoryFloorEntries: reader.int('LOG_MEMORY_FLOOR_ENTRIES', defaults.logMemoryFloorEntries, 0),
     retainEnded: reader.int('SESSIONS_RETAIN_ENDED', defaults.retainEnded, 0),
     wsIntervalMs: reader.int('SESSIONS_WS_INTERVAL_MS', defaults.wsIntervalMs, 10),
     sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),

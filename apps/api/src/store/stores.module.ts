@@ -29,6 +29,7 @@ class StoresLifecycle implements OnApplicationShutdown {
           capacity: config.logCapacity,
           retainEnded: config.retainEnded,
           maxActiveClients: config.maxSessions,
+          memoryBudget: { bytes: config.logMemoryBytes, floorEntries: config.logMemoryFloorEntries },
         }),
       inject: [AppConfig],
     },

@@ -19,9 +19,10 @@ type Take = (seq: number, slot: number, index: number) => void;
  * `seq` implied by position. That costs the message's bytes plus 21 bytes per entry,
  * off the JavaScript heap, where an object per entry costs ~100 more.
  *
- * Entry `seq` lives in slot `seq % allocated`. While `allocated < capacity` nothing
- * has been evicted yet (`first === 0`, `next <= allocated`), so growing copies every
- * slot to the same index; once full, `allocated === capacity` and the ring wraps.
+ * Entry `seq` lives in slot `seq % allocated`: the columns are a ring, which grows (moving
+ * each held entry to its slot in the larger ring) until it reaches the capacity. Entries
+ * leave from the front when the capacity is passed, or when the store's memory budget
+ * evicts a log's oldest block (evictOldestBlock).
  */
 export class SessionLog {
   private allocated: number;
@@ -35,6 +36,8 @@ export class SessionLog {
   private first = 0;
   /** `seq` the next entry gets: the number of entries ever appended. */
   private next = 0;
+  /** UTF-16 units of the `data` held (its JSON text), for the memory accounting. */
+  private dataUnits = 0;
   private warns = 0;
   private errors = 0;
   /** Entries evicted so far, by level code. */
@@ -59,6 +62,33 @@ export class SessionLog {
   /** Bytes the messages take (blocks allocated), for tests and the memory benchmark. */
   messageBytes(): number {
     return this.arena.bytes();
+  }
+
+  /** Bytes this log holds: message blocks, columns and `data` (counted as two bytes a unit). */
+  heldBytes(): number {
+    return this.arena.bytes() + this.allocated * BYTES_PER_SLOT + this.dataUnits * 2;
+  }
+
+  /**
+   * Evicts the oldest entries, as capacity eviction does (counted in `evicted`, seen by
+   * readers as `dropped`): those of the oldest message block, so that its memory is freed,
+   * but never any of the newest `keep`. Answers how many went.
+   */
+  evictOldestBlock(keep: number): number {
+    const until = this.next - keep;
+    if (this.first >= until) return 0;
+    const from = this.first;
+    const block = this.refs.block[from % this.allocated];
+    let seq = from;
+    for (; seq < until && this.refs.block[seq % this.allocated] === block; seq++) {
+      const slot = seq % this.allocated;
+      this.evicted[this.levels[slot]]++;
+      this.forgetData(slot);
+    }
+    this.first = seq;
+    if (seq === this.next) this.arena.releaseAll();
+    else this.arena.releaseBefore(this.refs.block[seq % this.allocated]);
+    return seq - from;
   }
 
   append(batch: EntryBatch): LogCounters {
@@ -205,7 +235,19 @@ export class SessionLog {
     this.arena.put(batch.messages[i], this.refs, slot);
     this.times[slot] = batch.times[i];
     this.levels[slot] = batch.levels[i];
-    if (this.data) this.data[slot] = batch.data ? batch.data[i] : undefined;
+    if (this.data) {
+      this.forgetData(slot);
+      const data = batch.data ? batch.data[i] : undefined;
+      this.data[slot] = data;
+      if (data !== undefined) this.dataUnits += data.length;
+    }
+  }
+
+  private forgetData(slot: number): void {
+    const old = this.data?.[slot];
+    if (old === undefined) return;
+    this.dataUnits -= old.length;
+    (this.data as (string | undefined)[])[slot] = undefined;
   }
 
   private entry(seq: number, slot: number): StoredEntry {
@@ -218,24 +260,24 @@ export class SessionLog {
     };
   }
 
-  /** Grows the columns so that `held` entries fit, up to the capacity. */
+  /** Grows the columns so that `held` entries fit, up to the capacity, moving each held entry to its new slot. */
   private reserve(held: number): void {
     if (held <= this.allocated || this.allocated === this.capacity) return;
     let size = this.allocated * 2;
     while (size < held) size *= 2;
     size = Math.min(size, this.capacity);
-    this.refs = {
-      block: grow(this.refs.block, new Uint32Array(size)),
-      offset: grow(this.refs.offset, new Uint32Array(size)),
-      length: grow(this.refs.length, new Uint32Array(size)),
+    const move = <T extends Slots>(from: T, to: T): T => {
+      for (let seq = this.first; seq < this.next; seq++) to[seq % size] = from[seq % this.allocated];
+      return to;
     };
-    this.times = grow(this.times, new Float64Array(size));
-    this.levels = grow(this.levels, new Uint8Array(size));
-    if (this.data) {
-      const data = new Array<string | undefined>(size);
-      for (let i = 0; i < this.next; i++) data[i] = this.data[i];
-      this.data = data;
-    }
+    this.refs = {
+      block: move(this.refs.block, new Uint32Array(size)),
+      offset: move(this.refs.offset, new Uint32Array(size)),
+      length: move(this.refs.length, new Uint32Array(size)),
+    };
+    this.times = move(this.times, new Float64Array(size));
+    this.levels = move(this.levels, new Uint8Array(size));
+    if (this.data) this.data = move(this.data, new Array<string | undefined>(size));
     this.allocated = size;
   }
 
@@ -259,12 +301,11 @@ export class SessionLog {
 }
 
 const ALL: Matcher = () => true;
+/** Column bytes per slot: block, offset and length refs (4 each), time (8), level (1). */
+const BYTES_PER_SLOT = 21;
 
 function newRefs(size: number): MessageRefs {
   return { block: new Uint32Array(size), offset: new Uint32Array(size), length: new Uint32Array(size) };
 }
 
-function grow<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
+type Slots = { [slot: number]: unknown };
