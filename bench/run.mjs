@@ -434,7 +434,6 @@ const fmt = (n, digits = 0) =>
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : String(n);
 
-
 async function main() {
   const started = Date.now();
   await build();
