@@ -1,20 +1,30 @@
 /**
- * The baseline: the same routes as the API (create a session, append text or JSON,
- * cursor read) on the same store, parsers and formats, with nothing but node:http.
- * Every ingest and read figure of the benchmark is a ratio to this server.
+ * The same-store baseline: the routes the bench drives (create a session, append text or
+ * JSON, cursor and offset reads with `q=`/`level=`, ndjson/text downloads) on the same
+ * store, parsers and formats as the API, with nothing but node:http. Its ratio to the API
+ * is what the framework and the product's own layers cost; the naive baseline
+ * (naive-server.ts) is what the store's design is worth.
  */
-import { DEFAULT_LIMITS } from '@zen/contract';
+import { DEFAULT_LIMITS, LogFormat, LogLevel } from '@zen/contract';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { cursorPageJson, LogNotFoundError, MemoryLogStore, parseJsonEntries, parseTextEntries } from '@zen/log-store';
+import {
+  FORMAT_CONTENT_TYPES,
+  LogNotFoundError,
+  MemoryLogStore,
+  parseJsonEntries,
+  parseTextEntries,
+} from '@zen/log-store';
 
 const store = new MemoryLogStore(Number(process.env['LOG_CAPACITY'] ?? 10_000));
 const ROUTE = /^\/sessions\/([0-9a-f]{24})(\/log)?\/?(?:\?(.*))?$/;
 
-function send(res: ServerResponse, status: number, json: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(json),
-  });
+function send(
+  res: ServerResponse,
+  status: number,
+  json: string | Buffer,
+  type = 'application/json; charset=utf-8',
+): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(json) });
   res.end(json);
 }
 
@@ -36,11 +46,21 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
   }
   if (log && req.method === 'GET') {
     const params = new URLSearchParams(query ?? '');
-    const slice = await store.readCursor(id, {
-      cursor: Number(params.get('cursor') ?? 0),
-      limit: params.has('limit') ? Number(params.get('limit')) : undefined,
-    });
-    return send(res, 200, cursorPageJson(slice));
+    const format = (params.get('format') ?? 'json') as LogFormat;
+    const filter = {
+      minLevel: (params.get('level') ?? undefined) as LogLevel | undefined,
+      text: params.get('q') ?? undefined,
+    };
+    const limit = params.has('limit') ? Number(params.get('limit')) : undefined;
+    const slice =
+      params.has('offset') || (limit !== undefined && !params.has('cursor'))
+        ? await store.readPageEncoded(
+            id,
+            { ...filter, offset: Number(params.get('offset') ?? 0), limit: limit ?? 1000 },
+            format,
+          )
+        : await store.readCursorEncoded(id, { ...filter, cursor: Number(params.get('cursor') ?? 0), limit }, format);
+    return send(res, 200, slice.body, format === 'json' ? undefined : FORMAT_CONTENT_TYPES[format]);
   }
   send(res, 404, '{}');
 }

@@ -19,13 +19,37 @@ describe('npm run bench -- --quick', () => {
     expect(results['invalid']).toEqual([]);
   });
 
-  it.each(['bare', 'api'])('measures ingest and tail reads on the %s server', (kind) => {
+  it.each(['bare', 'naive', 'api'])('measures ingest and reads on the %s server', (kind) => {
     const figures = results[kind];
-    for (const workload of ['jsonBatch', 'textBatch', 'single', 'tailLoaded', 'tailUnloaded']) {
+    const workloads = ['jsonBatch', 'textBatch', 'single', 'tailLoaded', 'tailUnloaded', 'offsetMiddle'];
+    for (const workload of [...workloads, 'filteredLoaded', 'filteredUnloaded', 'ndjsonDownload', 'textDownload']) {
       expect([workload, figures[workload].requestsPerSecond > 0]).toEqual([workload, true]);
       expect(Number.isFinite(figures[workload].latencyP99)).toBe(true);
     }
     expect(figures.jsonBatch.entriesPerSecond).toBe(figures.jsonBatch.requestsPerSecond * 100);
+    expect(figures.ndjsonDownload.bytesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('measures memory per held entry on the three servers, for 100-byte messages and a cook log', () => {
+    for (const run of [
+      'memoryApi',
+      'memoryBare',
+      'memoryNaive',
+      'memoryApiCook',
+      'memoryBareCook',
+      'memoryNaiveCook',
+    ]) {
+      expect([run, results[run].bytesPerEntry > 0]).toEqual([run, true]);
+    }
+    expect(results['memoryApiCook'].messageBytesPerEntry).toBeGreaterThan(40);
+  });
+
+  it('measures the others while one session floods, with the per-session limit off and on', () => {
+    const isolated = results['isolated'];
+    for (const run of ['alone', 'off', 'on']) expect(isolated[run].othersRps).toBeGreaterThan(0);
+    expect(isolated.off.floodRps).toBeGreaterThan(0);
+    // With the limit on, the flooding client is answered 429 for most of its batches.
+    expect(isolated.on.floodRejected).toBeGreaterThan(0);
   });
 
   it('measures memory per held entry, WebSocket latency and the sessions push', () => {

@@ -27,6 +27,7 @@ const result = await autocannon({
 console.log(
   JSON.stringify({
     requestsPerSecond: result.requests.average,
+    bytesPerSecond: result.throughput.average,
     requests: result.requests.total,
     latencyP50: result.latency.p50,
     latencyP99: result.latency.p99,

@@ -6,6 +6,8 @@ export * from './lib/session-registry';
 export * from './lib/stores';
 export * from './lib/entry-parsers';
 export * from './lib/log-format';
+export * from './lib/encoded-reads';
+export * from './lib/token-buckets';
 export * from './lib/memory/create-memory-stores';
 export * from './lib/memory/memory-log-store';
 export * from './lib/memory/memory-session-registry';

@@ -21,7 +21,7 @@ export function sendBody(
   res: ServerResponse,
   status: number,
   contentType: string,
-  body: string,
+  body: string | Buffer,
   headers: HeaderList = [],
 ): void {
   const preset = presets.get(res) ?? [];
@@ -41,6 +41,6 @@ export function sendBody(
  * (entries are stored as columns, data as JSON text), so Express's res.json would
  * only parse nothing and re-serialise nothing — but still cost an ETag and a copy.
  */
-export function sendJson(res: ServerResponse, status: number, json: string): void {
+export function sendJson(res: ServerResponse, status: number, json: string | Buffer): void {
   sendBody(res, status, 'application/json; charset=utf-8', json);
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, Limits } from '@zen/contract';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 
 /** Where sessions and logs live: this process's memory, or a Redis shared by every replica. */
@@ -18,6 +19,10 @@ export class AppConfig {
   /** '' or a path such as '/zen' (no trailing slash). */
   readonly basePath: string = '';
   readonly logCapacity: number = DEFAULT_LIMITS.logCapacity;
+  /** Bytes all logs of the memory store may hold together: a quarter of the machine's memory by default. */
+  readonly logMemoryBytes: number = Math.floor(totalmem() / 4);
+  /** Newest entries of an active session's log the memory budget never evicts. */
+  readonly logMemoryFloorEntries: number = 100;
   readonly retainEnded: number = 1000;
   readonly wsIntervalMs: number = 1000;
   /** Window within which session changes reach `sessions-delta` subscribers, coalesced. */
@@ -28,6 +33,10 @@ export class AppConfig {
   readonly maxConnections: number = 10_000;
   /** Active client sessions the server accepts before answering 429. */
   readonly maxSessions: number = 10_000;
+  /** Entries one session may append per second (a second's worth at once); 0: no limit. */
+  readonly maxAppendEntriesPerS: number = 0;
+  /** Entries one client address (the TCP peer) may append per second across its sessions; 0: no limit. */
+  readonly maxClientAppendEntriesPerS: number = 0;
   readonly limits: Limits = { ...DEFAULT_LIMITS };
   readonly wsMaxPayloadBytes: number = 64 * 1024;
   /** Bytes a WebSocket client may have queued before the server skips it ahead. */

@@ -4,6 +4,7 @@ import {
   InvalidEntryError,
   LogNotFoundError,
   LogStoreError,
+  RateLimitedError,
   ServerSessionError,
   SessionEndedError,
   SessionExistsError,
@@ -43,6 +44,7 @@ export function sendError(res: ServerResponse, exception: unknown, logger: Logge
     res.destroy();
     return;
   }
+  if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
   sendJson(res, body.statusCode, JSON.stringify(body));
 }
 
@@ -56,6 +58,7 @@ const DOMAIN_STATUS = new Map<abstract new (...args: never[]) => LogStoreError, 
   [SessionExistsError, 409],
   [TooManyEntriesError, 413],
   [TooManySessionsError, 429],
+  [RateLimitedError, 429],
   [StoreUnavailableError, 503],
 ]);
 

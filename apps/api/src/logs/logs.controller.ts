@@ -3,24 +3,14 @@ import { ApiTags } from '@nestjs/swagger';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
-import { HeaderList, sendBody, sendJson } from '../common/response-body';
+import { sendBody, sendJson } from '../common/response-body';
 import { sessionIdParam } from '../common/oid.pipe';
 import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { parseJson, RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiInput, ApiJson, ApiLogPage, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
-import {
-  cursorPageJson,
-  entriesNdjson,
-  entriesText,
-  FORMAT_CONTENT_TYPES,
-  offsetPageJson,
-  pageHeaders,
-  parseJsonEntries,
-  parseTextEntries,
-  StoredEntry,
-} from '@zen/log-store';
+import { FORMAT_CONTENT_TYPES, pageHeaders, parseJsonEntries, parseTextEntries } from '@zen/log-store';
 import { LogQueryParser } from './log-query';
-import { LogsService } from './logs.service';
+import { LogsService, ReadBody } from './logs.service';
 
 const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 
@@ -59,7 +49,7 @@ export class LogsController {
       body.mediaType === 'application/json'
         ? parseJsonEntries(json, this.config.limits, now)
         : parseTextEntries(body.bytes, this.config.limits, now);
-    const cursor = await this.logs.append(id, batch);
+    const cursor = await this.logs.append(id, batch, req.socket.remoteAddress ?? '');
     sendJson(res, 200, `{"appended":${batch.messages.length},"cursor":${cursor}}`);
   }
 
@@ -73,16 +63,12 @@ export class LogsController {
     const id = sessionIdParam(params['id']);
     await this.logs.readable(id);
     const query = this.queries.parse(queryOf(req));
-    if (query.mode === 'offset') {
-      const slice = await this.logs.readPage(id, query.read);
-      if (query.format === 'json')
-        return sendJson(res, 200, offsetPageJson(slice, query.read.offset, query.read.limit));
-      return sendFormatted(res, query.format, slice.entries, pageHeaders(slice.cursor, 0, slice.total));
-    }
-    const withTotal = query.format !== 'json';
-    const slice = await this.logs.readCursor(id, { ...query.read, withTotal });
-    if (query.format === 'json') return sendJson(res, 200, cursorPageJson(slice));
-    return sendFormatted(res, query.format, slice.entries, pageHeaders(slice.cursor, slice.dropped, slice.total ?? 0));
+    const answer =
+      query.mode === 'offset'
+        ? await this.logs.readPage(id, query.read, query.format)
+        : await this.logs.readCursor(id, { ...query.read, withTotal: query.format !== 'json' }, query.format);
+    if (query.format === 'json') return sendJson(res, 200, answer.body);
+    sendFormatted(res, query.format, answer);
   }
 }
 
@@ -92,12 +78,7 @@ function queryOf(req: IncomingMessage): ReturnType<typeof parseQuery> {
   return start === -1 ? {} : parseQuery(url.slice(start + 1));
 }
 
-function sendFormatted(
-  res: ServerResponse,
-  format: 'ndjson' | 'text',
-  entries: StoredEntry[],
-  headers: HeaderList,
-): void {
-  const body = format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
-  sendBody(res, 200, FORMAT_CONTENT_TYPES[format], body, headers);
+function sendFormatted(res: ServerResponse, format: 'ndjson' | 'text', answer: ReadBody): void {
+  const headers = pageHeaders(answer.cursor, answer.dropped, answer.total ?? 0);
+  sendBody(res, 200, FORMAT_CONTENT_TYPES[format], answer.body, headers);
 }

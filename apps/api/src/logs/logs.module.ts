@@ -3,11 +3,12 @@ import { RequestBodyReader } from '../common/request-body';
 import { StoresModule } from '../store/stores.module';
 import { LogsController } from './logs.controller';
 import { LogsService } from './logs.service';
+import { AppendRateLimit } from './append-rate-limit';
 
 @Module({
   imports: [StoresModule],
   controllers: [LogsController],
-  providers: [LogsService, RequestBodyReader],
+  providers: [LogsService, RequestBodyReader, AppendRateLimit],
   exports: [LogsService],
 })
 export class LogsModule {}

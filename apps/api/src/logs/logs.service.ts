@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { AppendRateLimit } from './append-rate-limit';
+import { LogFormat } from '@zen/contract';
 import {
   assertClientWritable,
   CursorRead,
-  CursorSlice,
+  cursorPageJson,
+  EncodedSlice,
+  entriesNdjson,
+  entriesText,
   EntryBatch,
+  hasEncodedReads,
+  offsetPageJson,
+  StoredEntry,
   LogStore,
   PageRead,
-  PageSlice,
   SessionNotFoundError,
   SessionRecord,
   SessionRegistry,
@@ -21,6 +28,7 @@ export class LogsService {
   constructor(
     private readonly store: LogStore,
     private readonly registry: SessionRegistry,
+    private readonly rateLimit: AppendRateLimit,
   ) {}
 
   /** The session whose log is read, or 404. */
@@ -38,18 +46,38 @@ export class LogsService {
     return record;
   }
 
-  /** Appends the batch (possibly empty: still a sign of life) and returns the new logCursor. */
-  async append(id: string, batch: EntryBatch): Promise<number> {
+  /**
+   * Appends the batch (possibly empty: still a sign of life) and returns the new logCursor.
+   * A client's append (`client`: its address) passes the append rate limits first, or
+   * fails with RateLimitedError having changed nothing; the server's own appends do not.
+   */
+  async append(id: string, batch: EntryBatch, client?: string): Promise<number> {
+    if (client !== undefined) this.rateLimit.check(id, client, batch.messages.length);
     const counters = await this.store.append(id, batch);
     await this.registry.recordAppend(id, counters);
     return counters.logCursor;
   }
 
-  readCursor(id: string, read: CursorRead): Promise<CursorSlice> {
-    return this.store.readCursor(id, read);
+  /** A cursor read as the response body in `format`, straight from the store's bytes when it offers that. */
+  async readCursor(id: string, read: CursorRead, format: LogFormat): Promise<ReadBody> {
+    if (hasEncodedReads(this.store)) return this.store.readCursorEncoded(id, read, format);
+    const slice = await this.store.readCursor(id, read);
+    const body = format === 'json' ? cursorPageJson(slice) : linesOf(slice.entries, format);
+    return { body, cursor: slice.cursor, dropped: slice.dropped, total: slice.total };
   }
 
-  readPage(id: string, read: PageRead): Promise<PageSlice> {
-    return this.store.readPage(id, read);
+  /** An offset page as the response body in `format` (see readCursor). */
+  async readPage(id: string, read: PageRead, format: LogFormat): Promise<ReadBody> {
+    if (hasEncodedReads(this.store)) return this.store.readPageEncoded(id, read, format);
+    const slice = await this.store.readPage(id, read);
+    const body = format === 'json' ? offsetPageJson(slice, read.offset, read.limit) : linesOf(slice.entries, format);
+    return { body, cursor: slice.cursor, dropped: 0, total: slice.total };
   }
+}
+
+/** A read's response body with the figures its headers carry. */
+export type ReadBody = Omit<EncodedSlice, 'body'> & { body: Buffer | string };
+
+function linesOf(entries: StoredEntry[], format: Exclude<LogFormat, 'json'>): string {
+  return format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
 }

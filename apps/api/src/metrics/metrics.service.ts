@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LOG_LEVELS } from '@zen/contract';
-import { LogStore } from '@zen/log-store';
+import { LogStore, MemoryBudget, MemoryLogStore } from '@zen/log-store';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LiveGateway } from '../live/live.gateway';
 import { LogFollowers } from '../live/log-followers';
@@ -42,6 +42,7 @@ export class MetricsService {
       registers,
       async () => (await stats()).evicted,
     );
+    if (store instanceof MemoryLogStore && store.budget) memoryBudgetGauges(store, store.budget, registers);
     new Gauge({
       name: 'zen_ws_clients',
       help: 'Connected WebSocket clients',
@@ -91,4 +92,26 @@ function levelCounter(name: string, help: string, registers: Registry[], totals:
     },
   });
   for (const level of LOG_LEVELS) counter.inc({ level }, 0);
+}
+
+/** The memory store's budget (LOG_MEMORY_BYTES, LOG_MEMORY_FLOOR_ENTRIES) and what its logs hold now. */
+function memoryBudgetGauges(store: MemoryLogStore, budget: MemoryBudget, registers: Registry[]): void {
+  new Gauge({
+    name: 'zen_log_memory_bytes',
+    help: 'Bytes all session logs hold (messages, columns, data), as the memory budget counts them',
+    registers,
+    collect() {
+      this.set(store.heldBytes());
+    },
+  });
+  new Gauge({
+    name: 'zen_log_memory_limit_bytes',
+    help: "LOG_MEMORY_BYTES: past it the oldest entries are evicted, ended sessions' logs first, then the largest",
+    registers,
+  }).set(budget.bytes);
+  new Gauge({
+    name: 'zen_log_memory_floor_entries',
+    help: "LOG_MEMORY_FLOOR_ENTRIES: newest entries of an active session's log the budget never evicts",
+    registers,
+  }).set(budget.floorEntries);
 }

@@ -23,7 +23,12 @@ async function createStores(config: AppConfig): Promise<Stores> {
     retainEnded: config.retainEnded,
     maxActiveClients: config.maxSessions,
   };
-  if (config.logStore === 'memory') return createMemoryStores(options);
+  if (config.logStore === 'memory') {
+    return createMemoryStores({
+      ...options,
+      memoryBudget: { bytes: config.logMemoryBytes, floorEntries: config.logMemoryFloorEntries },
+    });
+  }
   const logger = new Logger('Store');
   return createRedisStores({
     ...options,

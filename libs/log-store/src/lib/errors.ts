@@ -12,6 +12,7 @@
  * | SessionExistsError         | 409    |
  * | TooManyEntriesError        | 413    |
  * | TooManySessionsError       | 429    |
+ * | RateLimitedError           | 429    |
  * | StoreUnavailableError      | 503    |
  *
  * A failed call changes nothing.
@@ -68,6 +69,16 @@ export class ServerSessionError extends LogStoreError {
 export class TooManySessionsError extends LogStoreError {
   constructor(readonly active: number) {
     super(`the server already holds ${active} active sessions (MAX_SESSIONS)`);
+  }
+}
+
+/** Appending would pass a per-session or per-client rate limit; `retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends LogStoreError {
+  constructor(
+    readonly limit: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`too many entries appended: over ${limit}; retry after ${retryAfterSeconds} s`);
   }
 }
 

@@ -119,6 +119,13 @@ export class SessionRecord implements SessionState {
     this.touch(now);
   }
 
+  /** Entries of the log were evicted (not appended): the counters change, the session is not touched. */
+  logTrimmed(log: LogCounters): void {
+    if (log.logCursor < this.log.logCursor) return;
+    this.log = log;
+    this.json = null;
+  }
+
   end(reason: EndReason, now: number): void {
     this.status = 'ended';
     this.ended = now;

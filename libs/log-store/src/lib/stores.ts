@@ -11,6 +11,18 @@ export interface StoresOptions {
   maxActiveClients: number;
   /** The registry's clock, ms since the epoch (tests pass their own); Date.now by default. */
   clock?: () => number;
+  /** What all logs of an in-process store may hold together (LOG_MEMORY_BYTES); none: unbounded. */
+  memoryBudget?: MemoryBudget;
+}
+
+/**
+ * The memory store's bound on the bytes its logs hold. Past it, the oldest entries go:
+ * ended sessions' logs first (earliest ended first), then the largest logs, never below
+ * `floorEntries` newest entries of an active session's log.
+ */
+export interface MemoryBudget {
+  bytes: number;
+  floorEntries: number;
 }
 
 /** A log store and the session registry over it, built together by one factory and replaced together. */

@@ -1,3 +1,5 @@
+import { LogFormat } from '@zen/contract';
+import { EncodedReads, EncodedSlice } from '../encoded-reads';
 import { EntryBatch } from '../entry-batch';
 import { LogNotFoundError } from '../errors';
 import {
@@ -11,24 +13,34 @@ import {
   PageSlice,
   Unsubscribe,
 } from '../log-store';
+import { MemoryBudget } from '../stores';
 import { Listeners } from './listeners';
 import { SessionLog } from './session-log';
 
 /** The default store: every session's log in this process's memory. */
-export class MemoryLogStore extends LogStore {
+export class MemoryLogStore extends LogStore implements EncodedReads {
   private readonly logs = new Map<string, SessionLog>();
   /** By level code: entries ever appended, and evicted from logs (still held, or deleted since). */
   private readonly appended = [0, 0, 0, 0];
   private readonly evictedFromDeleted = [0, 0, 0, 0];
   private readonly listeners = new Listeners<string, number>();
+  private readonly trimListeners = new Listeners<string, LogCounters>();
+  /** Bytes all logs hold (SessionLog.heldBytes, summed). */
+  private held = 0;
+  /** Logs of ended sessions, earliest ended first: the budget's first victims. */
+  private readonly endedLogs = new Set<string>();
 
-  constructor(private readonly capacity: number) {
+  constructor(
+    private readonly capacity: number,
+    readonly budget: MemoryBudget | null = null,
+  ) {
     super();
   }
 
   async create(sessionId: string): Promise<LogCounters> {
     const log = new SessionLog(this.capacity);
     this.logs.set(sessionId, log);
+    this.held += log.heldBytes();
     return log.counters();
   }
 
@@ -36,15 +48,83 @@ export class MemoryLogStore extends LogStore {
     const log = this.logs.get(sessionId);
     if (!log) return;
     this.logs.delete(sessionId);
+    this.endedLogs.delete(sessionId);
+    this.held -= log.heldBytes();
     addInto(this.evictedFromDeleted, log.evicted);
   }
 
   async append(sessionId: string, batch: EntryBatch): Promise<LogCounters> {
     const log = this.logOf(sessionId);
     for (const level of batch.levels) this.appended[level]++;
-    const counters = log.append(batch);
+    const before = log.heldBytes();
+    log.append(batch);
+    this.held += log.heldBytes() - before;
+    if (this.budget && this.held > this.budget.bytes) this.enforceBudget(this.budget, sessionId);
+    const counters = log.counters();
     if (batch.messages.length > 0 && this.listeners.size > 0) this.listeners.emit(sessionId, counters.logCursor);
     return counters;
+  }
+
+  /** The session has ended: its log is among the first the memory budget evicts from. */
+  ended(sessionId: string): void {
+    if (this.logs.has(sessionId)) this.endedLogs.add(sessionId);
+  }
+
+  /** Bytes all logs hold now, as the memory budget counts them. */
+  heldBytes(): number {
+    return this.held;
+  }
+
+  /**
+   * Called when the memory budget evicted entries of a log other than the one appended to
+   * (whose counters the append answers), with that log's counters after the eviction.
+   */
+  onTrimmed(listener: (sessionId: string, counters: LogCounters) => void): Unsubscribe {
+    return this.trimListeners.add(listener);
+  }
+
+  /**
+   * Evicts oldest-first until the logs fit the budget: a block at a time from ended
+   * sessions' logs (earliest ended first), then from the largest log, keeping the newest
+   * `floorEntries` of every active session. Stops there if that is still too much.
+   */
+  private enforceBudget(budget: MemoryBudget, appendedTo: string): void {
+    const trimmed = new Set<string>();
+    while (this.held > budget.bytes) {
+      const victim = this.endedVictim() ?? this.largestLog(budget.floorEntries);
+      if (!victim) break;
+      const [id, log, keep] = victim;
+      const before = log.heldBytes();
+      if (log.evictOldestBlock(keep) === 0) break;
+      this.held += log.heldBytes() - before;
+      if (id !== appendedTo) trimmed.add(id);
+    }
+    for (const id of trimmed) {
+      const log = this.logs.get(id);
+      if (log) this.trimListeners.emit(id, log.counters());
+    }
+  }
+
+  private endedVictim(): [string, SessionLog, number] | null {
+    for (const id of this.endedLogs) {
+      const log = this.logs.get(id);
+      if (log && log.counters().logCount > 0) return [id, log, 0];
+    }
+    return null;
+  }
+
+  private largestLog(floor: number): [string, SessionLog, number] | null {
+    let largest: [string, SessionLog, number] | null = null;
+    let largestBytes = 0;
+    for (const [id, log] of this.logs) {
+      if (this.endedLogs.has(id) || log.counters().logCount <= floor) continue;
+      const bytes = log.heldBytes();
+      if (bytes > largestBytes) {
+        largest = [id, log, floor];
+        largestBytes = bytes;
+      }
+    }
+    return largest;
   }
 
   async stats(): Promise<LogStoreStats> {
@@ -59,6 +139,14 @@ export class MemoryLogStore extends LogStore {
 
   async readPage(sessionId: string, read: PageRead): Promise<PageSlice> {
     return this.logOf(sessionId).readPage(read);
+  }
+
+  async readCursorEncoded(sessionId: string, read: CursorRead, format: LogFormat): Promise<EncodedSlice> {
+    return this.logOf(sessionId).readCursorEncoded(read, format);
+  }
+
+  async readPageEncoded(sessionId: string, read: PageRead, format: LogFormat): Promise<EncodedSlice> {
+    return this.logOf(sessionId).readPageEncoded(read, format);
   }
 
   onAppended(listener: AppendListener): Unsubscribe {

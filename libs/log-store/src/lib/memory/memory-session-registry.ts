@@ -113,6 +113,14 @@ export class MemorySessionRegistry extends SessionRegistry {
     this.changed('appended', id);
   }
 
+  /** The memory budget evicted entries of the session's log: its counters change, not its liveness. */
+  logTrimmed(id: string, counters: LogCounters): void {
+    const record = this.sessions.get(id);
+    if (!record) return;
+    record.logTrimmed(counters);
+    this.changed('appended', id);
+  }
+
   onChanged(listener: SessionChangeListener): Unsubscribe {
     return this.listeners.add(listener);
   }

@@ -14,6 +14,14 @@ describe('MessageArena', () => {
     expect(at.length[1]).toBe(Buffer.byteLength('héllo wörld'));
   });
 
+  it('stores an empty message as the first of a log', () => {
+    const arena = new MessageArena();
+    const at = refs(2);
+    arena.put('', at, 0);
+    arena.put('next', at, 1);
+    expect([arena.get(at, 0), arena.get(at, 1)]).toEqual(['', 'next']);
+  });
+
   it('stores an unpaired surrogate as U+FFFD', () => {
     const arena = new MessageArena();
     const at = refs(1);

@@ -25,12 +25,14 @@ export class MessageArena {
   private firstBlock = 0;
   /** Bytes used in the last block. */
   private fill = 0;
+  /** Bytes of all blocks held. */
+  private held = 0;
 
   put(message: string, refs: MessageRefs, slot: number): void {
     let block = this.blocks[this.blocks.length - 1];
     // A UTF-16 unit is at most 3 UTF-8 bytes: try the cheap bound before measuring.
     const room = block ? block.length - this.fill : 0;
-    if (message.length * 3 > room && Buffer.byteLength(message) > room) {
+    if (!block || (message.length * 3 > room && Buffer.byteLength(message) > room)) {
       block = this.newBlock(Buffer.byteLength(message));
     }
     const length = block.write(message, this.fill);
@@ -45,17 +47,30 @@ export class MessageArena {
     return this.blocks[refs.block[slot] - this.firstBlock].toString('utf8', offset, offset + refs.length[slot]);
   }
 
+  /** The block holding the slot's message (its bytes are at `refs.offset[slot]`, `refs.length[slot]` long). */
+  blockOf(refs: MessageRefs, slot: number): Buffer {
+    return this.blocks[refs.block[slot] - this.firstBlock];
+  }
+
   /** Frees the blocks before `block` (the block of the oldest message still held). */
   releaseBefore(block: number): void {
     while (this.firstBlock < block && this.blocks.length > 1) {
-      this.blocks.shift();
+      this.held -= (this.blocks.shift() as Buffer).length;
       this.firstBlock++;
     }
   }
 
-  /** Bytes held in blocks (for tests and the memory benchmark). */
+  /** Frees every block (no message is held any more); the next message starts a new one. */
+  releaseAll(): void {
+    this.firstBlock += this.blocks.length;
+    this.blocks.length = 0;
+    this.held = 0;
+    this.fill = 0;
+  }
+
+  /** Bytes held in blocks. */
   bytes(): number {
-    return this.blocks.reduce((sum, block) => sum + block.length, 0);
+    return this.held;
   }
 
   private newBlock(needed: number): Buffer {
@@ -64,6 +79,7 @@ export class MessageArena {
     // Not from Node's shared pool: a pooled slice would keep its whole pool alive.
     const block = Buffer.allocUnsafeSlow(size);
     this.blocks.push(block);
+    this.held += size;
     this.fill = 0;
     return block;
   }

@@ -1,11 +1,17 @@
 import { EntryBatch, ERROR, LEVEL_CODE, WARN } from '../entry-batch';
 import { MessageArena, MessageRefs } from './message-arena';
 import { CursorRead, CursorSlice, LogCounters, LogFilter, PageRead, PageSlice, StoredEntry } from '../log-store';
+import { LogFormat } from '@zen/contract';
+import { EncodedSlice } from '../encoded-reads';
+import { EntryEncoder } from './entry-encoder';
+import { TextSearch } from './text-search';
 
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
 const INITIAL_SLOTS = 16;
 
 type Matcher = (slot: number) => boolean;
+/** Called for each entry a read returns, in order; `index` counts from 0. */
+type Take = (seq: number, slot: number, index: number) => void;
 
 /**
  * One session's capped log, stored as columns in a ring: times, levels and where each
@@ -13,9 +19,10 @@ type Matcher = (slot: number) => boolean;
  * `seq` implied by position. That costs the message's bytes plus 21 bytes per entry,
  * off the JavaScript heap, where an object per entry costs ~100 more.
  *
- * Entry `seq` lives in slot `seq % allocated`. While `allocated < capacity` nothing
- * has been evicted yet (`first === 0`, `next <= allocated`), so growing copies every
- * slot to the same index; once full, `allocated === capacity` and the ring wraps.
+ * Entry `seq` lives in slot `seq % allocated`: the columns are a ring, which grows (moving
+ * each held entry to its slot in the larger ring) until it reaches the capacity. Entries
+ * leave from the front when the capacity is passed, or when the store's memory budget
+ * evicts a log's oldest block (evictOldestBlock).
  */
 export class SessionLog {
   private allocated: number;
@@ -29,6 +36,8 @@ export class SessionLog {
   private first = 0;
   /** `seq` the next entry gets: the number of entries ever appended. */
   private next = 0;
+  /** UTF-16 units of the `data` held (its JSON text), for the memory accounting. */
+  private dataUnits = 0;
   private warns = 0;
   private errors = 0;
   /** Entries evicted so far, by level code. */
@@ -53,6 +62,33 @@ export class SessionLog {
   /** Bytes the messages take (blocks allocated), for tests and the memory benchmark. */
   messageBytes(): number {
     return this.arena.bytes();
+  }
+
+  /** Bytes this log holds: message blocks, columns and `data` (counted as two bytes a unit). */
+  heldBytes(): number {
+    return this.arena.bytes() + this.allocated * BYTES_PER_SLOT + this.dataUnits * 2;
+  }
+
+  /**
+   * Evicts the oldest entries, as capacity eviction does (counted in `evicted`, seen by
+   * readers as `dropped`): those of the oldest message block, so that its memory is freed,
+   * but never any of the newest `keep`. Answers how many went.
+   */
+  evictOldestBlock(keep: number): number {
+    const until = this.next - keep;
+    if (this.first >= until) return 0;
+    const from = this.first;
+    const block = this.refs.block[from % this.allocated];
+    let seq = from;
+    for (; seq < until && this.refs.block[seq % this.allocated] === block; seq++) {
+      const slot = seq % this.allocated;
+      this.evicted[this.levels[slot]]++;
+      this.forgetData(slot);
+    }
+    this.first = seq;
+    if (seq === this.next) this.arena.releaseAll();
+    else this.arena.releaseBefore(this.refs.block[seq % this.allocated]);
+    return seq - from;
   }
 
   append(batch: EntryBatch): LogCounters {
@@ -88,55 +124,130 @@ export class SessionLog {
   }
 
   readCursor(read: CursorRead): CursorSlice {
+    const entries: StoredEntry[] = [];
+    const slice = this.selectCursor(read, (seq, slot) => entries.push(this.entry(seq, slot)));
+    const result: CursorSlice = { entries, cursor: slice.cursor, dropped: slice.dropped };
+    if (slice.total !== undefined) result.total = slice.total;
+    return result;
+  }
+
+  readPage(read: PageRead): PageSlice {
+    const entries: StoredEntry[] = [];
+    const slice = this.selectPage(read, (seq, slot) => entries.push(this.entry(seq, slot)));
+    return { entries, total: slice.total, cursor: slice.cursor };
+  }
+
+  /** readCursor's entries written straight into the response body (see EncodedReads). */
+  readCursorEncoded(read: CursorRead, format: LogFormat): EncodedSlice {
+    const encoder = new EntryEncoder(this.sizeHint(read.limit));
+    if (format === 'json') encoder.ascii('{"entries":[');
+    const slice = this.selectCursor(read, this.writerFor(encoder, format));
+    if (format === 'json') encoder.ascii(`],"cursor":${slice.cursor},"dropped":${slice.dropped}}`);
+    return { ...slice, body: encoder.body() };
+  }
+
+  /** readPage's entries written straight into the response body (see EncodedReads). */
+  readPageEncoded(read: PageRead, format: LogFormat): EncodedSlice {
+    const encoder = new EntryEncoder(this.sizeHint(read.limit));
+    if (format === 'json') encoder.ascii('{"entries":[');
+    const slice = this.selectPage(read, this.writerFor(encoder, format));
+    if (format === 'json') {
+      encoder.ascii(`],"total":${slice.total},"offset":${read.offset},"limit":${read.limit},"cursor":${slice.cursor}}`);
+    }
+    return { ...slice, dropped: 0, body: encoder.body() };
+  }
+
+  private selectCursor(read: CursorRead, take: Take): Omit<EncodedSlice, 'body'> {
     const start = Math.max(read.cursor, this.first);
     const dropped = read.cursor < this.first ? this.first - read.cursor : 0;
     const matches = this.matcher(read);
     const limit = read.limit ?? Infinity;
-    const entries: StoredEntry[] = [];
+    let taken = 0;
     let cursor = Math.max(read.cursor, this.next);
     if (limit === 0) {
       cursor = start;
     }
-    for (let seq = start; seq < this.next && entries.length < limit; seq++) {
+    for (let seq = start; seq < this.next && taken < limit; seq++) {
       const slot = seq % this.allocated;
       if (matches(slot)) {
-        entries.push(this.entry(seq, slot));
-        if (entries.length === limit) cursor = seq + 1;
+        take(seq, slot, taken++);
+        if (taken === limit) cursor = seq + 1;
       }
     }
-    const slice: CursorSlice = { entries, cursor, dropped };
+    const slice: Omit<EncodedSlice, 'body'> = { cursor, dropped };
     if (read.withTotal) slice.total = this.countMatching(matches);
     return slice;
   }
 
-  readPage(read: PageRead): PageSlice {
+  private selectPage(read: PageRead, take: Take): { total: number; cursor: number } {
     const matches = this.matcher(read);
     if (matches === ALL) {
       const from = this.first + read.offset;
-      const entries: StoredEntry[] = [];
-      for (let seq = from; seq < this.next && entries.length < read.limit; seq++) {
-        entries.push(this.entry(seq, seq % this.allocated));
+      let taken = 0;
+      for (let seq = from; seq < this.next && taken < read.limit; seq++) {
+        take(seq, seq % this.allocated, taken++);
       }
-      return { entries, total: this.next - this.first, cursor: this.next };
+      return { total: this.next - this.first, cursor: this.next };
     }
-    const entries: StoredEntry[] = [];
+    let taken = 0;
     let passed = 0;
     for (let seq = this.first; seq < this.next; seq++) {
       const slot = seq % this.allocated;
       if (!matches(slot)) continue;
-      if (passed >= read.offset && entries.length < read.limit) {
-        entries.push(this.entry(seq, slot));
+      if (passed >= read.offset && taken < read.limit) {
+        take(seq, slot, taken++);
       }
       passed++;
     }
-    return { entries, total: passed, cursor: this.next };
+    return { total: passed, cursor: this.next };
+  }
+
+  private writerFor(encoder: EntryEncoder, format: LogFormat): Take {
+    const { refs, arena, times, levels, data } = this;
+    if (format === 'text') {
+      return (_seq, slot) =>
+        encoder.text(times[slot], levels[slot], arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]);
+    }
+    const separator = format === 'json' ? ',' : '';
+    const after = format === 'ndjson' ? '\n' : '';
+    return (seq, slot, index) => {
+      if (index > 0 && separator) encoder.ascii(separator);
+      encoder.json(
+        seq,
+        times[slot],
+        levels[slot],
+        arena.blockOf(refs, slot),
+        refs.offset[slot],
+        refs.length[slot],
+        data ? data[slot] : undefined,
+      );
+      if (after) encoder.ascii(after);
+    };
+  }
+
+  /** A starting size for a response body: most reads fit without growing. */
+  private sizeHint(limit: number | undefined): number {
+    const held = this.next - this.first;
+    return Math.min(Math.min(held, limit ?? held) * 200, 1 << 20);
   }
 
   private write(slot: number, batch: EntryBatch, i: number): void {
     this.arena.put(batch.messages[i], this.refs, slot);
     this.times[slot] = batch.times[i];
     this.levels[slot] = batch.levels[i];
-    if (this.data) this.data[slot] = batch.data ? batch.data[i] : undefined;
+    if (this.data) {
+      this.forgetData(slot);
+      const data = batch.data ? batch.data[i] : undefined;
+      this.data[slot] = data;
+      if (data !== undefined) this.dataUnits += data.length;
+    }
+  }
+
+  private forgetData(slot: number): void {
+    const old = this.data?.[slot];
+    if (old === undefined) return;
+    this.dataUnits -= old.length;
+    (this.data as (string | undefined)[])[slot] = undefined;
   }
 
   private entry(seq: number, slot: number): StoredEntry {
@@ -149,32 +260,34 @@ export class SessionLog {
     };
   }
 
-  /** Grows the columns so that `held` entries fit, up to the capacity. */
+  /** Grows the columns so that `held` entries fit, up to the capacity, moving each held entry to its new slot. */
   private reserve(held: number): void {
     if (held <= this.allocated || this.allocated === this.capacity) return;
     let size = this.allocated * 2;
     while (size < held) size *= 2;
     size = Math.min(size, this.capacity);
-    this.refs = {
-      block: grow(this.refs.block, new Uint32Array(size)),
-      offset: grow(this.refs.offset, new Uint32Array(size)),
-      length: grow(this.refs.length, new Uint32Array(size)),
+    const move = <T extends Slots>(from: T, to: T): T => {
+      for (let seq = this.first; seq < this.next; seq++) to[seq % size] = from[seq % this.allocated];
+      return to;
     };
-    this.times = grow(this.times, new Float64Array(size));
-    this.levels = grow(this.levels, new Uint8Array(size));
-    if (this.data) {
-      const data = new Array<string | undefined>(size);
-      for (let i = 0; i < this.next; i++) data[i] = this.data[i];
-      this.data = data;
-    }
+    this.refs = {
+      block: move(this.refs.block, new Uint32Array(size)),
+      offset: move(this.refs.offset, new Uint32Array(size)),
+      length: move(this.refs.length, new Uint32Array(size)),
+    };
+    this.times = move(this.times, new Float64Array(size));
+    this.levels = move(this.levels, new Uint8Array(size));
+    if (this.data) this.data = move(this.data, new Array<string | undefined>(size));
     this.allocated = size;
   }
 
   private matcher(filter: LogFilter): Matcher {
     const minLevel = filter.minLevel ? LEVEL_CODE[filter.minLevel] : 0;
-    const text = filter.text ? containsIgnoringCase(filter.text) : null;
+    const text = filter.text ? new TextSearch(filter.text) : null;
     if (minLevel === 0 && !text) return ALL;
-    return (slot) => this.levels[slot] >= minLevel && (!text || text.test(this.arena.get(this.refs, slot)));
+    const { levels, refs, arena } = this;
+    return (slot) =>
+      levels[slot] >= minLevel && (!text || text.test(arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]));
   }
 
   private countMatching(matches: Matcher): number {
@@ -188,16 +301,11 @@ export class SessionLog {
 }
 
 const ALL: Matcher = () => true;
+/** Column bytes per slot: block, offset and length refs (4 each), time (8), level (1). */
+const BYTES_PER_SLOT = 21;
 
 function newRefs(size: number): MessageRefs {
   return { block: new Uint32Array(size), offset: new Uint32Array(size), length: new Uint32Array(size) };
 }
 
-function grow<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
-function containsIgnoringCase(text: string): RegExp {
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
-}
+type Slots = { [slot: number]: unknown };

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { RateLimitedError, TokenBuckets } from '@zen/log-store';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * The append rate limits (MAX_APPEND_ENTRIES_PER_S per session,
+ * MAX_CLIENT_APPEND_ENTRIES_PER_S per client address), so that one client appending as
+ * fast as it can does not slow down everyone else. Counted in entries; an empty append
+ * (a sign of life) always passes. Held in this process: each replica limits on its own.
+ */
+@Injectable()
+export class AppendRateLimit {
+  private readonly perSession: TokenBuckets | null;
+  private readonly perClient: TokenBuckets | null;
+
+  constructor(config: AppConfig) {
+    this.perSession = config.maxAppendEntriesPerS > 0 ? new TokenBuckets(config.maxAppendEntriesPerS) : null;
+    this.perClient = config.maxClientAppendEntriesPerS > 0 ? new TokenBuckets(config.maxClientAppendEntriesPerS) : null;
+  }
+
+  /** Counts `entries` against the session's and the client's limits, or throws RateLimitedError. */
+  check(sessionId: string, client: string, entries: number): void {
+    if (entries === 0) return;
+    // The client's bucket is checked first but charged only if the session's passes too.
+    const clientWait = this.perClient ? this.perClient.take(client, 0) : 0;
+    if (clientWait > 0) throw new RateLimitedError('MAX_CLIENT_APPEND_ENTRIES_PER_S', clientWait);
+    const sessionWait = this.perSession ? this.perSession.take(sessionId, entries) : 0;
+    if (sessionWait > 0) throw new RateLimitedError('MAX_APPEND_ENTRIES_PER_S', sessionWait);
+    this.perClient?.take(client, entries);
+  }
+}

@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import { LOG_FORMATS, LOG_LEVELS, LogFormat } from '@zen/contract';
+import { EntryBatch } from '../entry-batch';
+import { cursorPageJson, entriesNdjson, entriesText, offsetPageJson } from '../log-format';
+import { CursorRead, PageRead, StoredEntry } from '../log-store';
+import { hasEncodedReads } from '../encoded-reads';
+import { MemoryLogStore } from './memory-log-store';
+import { SessionLog } from './session-log';
+
+const lines = (entries: StoredEntry[], format: LogFormat) =>
+  format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
+
+/** Messages with what the encoder must escape or pass through: controls, quotes, CR/LF, multi-byte, lone surrogates. */
+const message = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom(
+      'a',
+      'Z',
+      'k',
+      'K',
+      '\u212a',
+      's',
+      '\u017f',
+      '"',
+      '\\',
+      '\n',
+      '\r',
+      '\t',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+    ),
+    fc.constantFrom('é', 'É', 'ß', '日', '🎮', '\u2028', '\ud800', '\udc00', ' '),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  ),
+  maxLength: 40,
+});
+const time = fc.oneof(
+  fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+  fc.constantFrom(0, Date.UTC(2000, 1, 29), Date.UTC(2026, 11, 31, 23, 59, 59, 999), 1.5, 1_700_000_000_000.7),
+  fc.integer({ min: -8.64e15, max: 8.64e15 }),
+);
+const entry = fc.record({
+  message,
+  level: fc.integer({ min: 0, max: 3 }),
+  time,
+  data: fc.option(fc.constantFrom('{"a":1}', '[1,"é\\n"]', 'null', '"x"'), { nil: undefined }),
+});
+const filter = fc.record(
+  {
+    minLevel: fc.constantFrom(...LOG_LEVELS),
+    text: fc.oneof(
+      fc.constantFrom('k', 'S', 'é', 'É', 'a"', '\\', 'ß', '\u212a'),
+      message.filter((m) => m.length > 0),
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+function batchOf(entries: { message: string; level: number; time: number; data?: string }[]): EntryBatch {
+  const withData = entries.some((e) => e.data !== undefined);
+  return {
+    messages: entries.map((e) => e.message),
+    levels: entries.map((e) => e.level),
+    times: entries.map((e) => e.time),
+    data: withData ? entries.map((e) => e.data) : null,
+  };
+}
+
+describe('encoded reads', () => {
+  it('the memory store offers them', () => {
+    expect(hasEncodedReads(new MemoryLogStore(10))).toBe(true);
+  });
+
+  it('answer byte for byte what the formatters make of readCursor and readPage, in every format', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(entry, { maxLength: 12 }), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 20 }),
+        filter,
+        fc.record({ cursor: fc.nat(60), limit: fc.option(fc.nat(15), { nil: undefined }), withTotal: fc.boolean() }),
+        fc.record({ offset: fc.nat(30), limit: fc.nat(15) }),
+        fc.constantFrom(...LOG_FORMATS),
+        (batches, capacity, filterOf, cursorOf, pageOf, format) => {
+          const log = new SessionLog(capacity);
+          for (const batch of batches) log.append(batchOf(batch));
+          // The filter decides as a case-insensitive Unicode RegExp on the decoded message, whatever
+          // the neighbours in the message block (no match across two messages).
+          const pattern = filterOf.text && new RegExp(filterOf.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
+          const minLevel = filterOf.minLevel ? LOG_LEVELS.indexOf(filterOf.minLevel) : 0;
+          const passing = log
+            .readCursor({ cursor: 0 })
+            .entries.filter((e) => e.level >= minLevel && (!pattern || pattern.test(e.message)));
+          expect(log.readCursor({ ...filterOf, cursor: 0 }).entries).toEqual(passing);
+
+          const cursorRead: CursorRead = { ...filterOf, ...cursorOf };
+          const slice = log.readCursor(cursorRead);
+          const encoded = log.readCursorEncoded(cursorRead, format);
+          const expected = format === 'json' ? cursorPageJson(slice) : lines(slice.entries, format);
+          expect(encoded.body.toString('utf8')).toBe(expected);
+          expect(encoded.body.equals(Buffer.from(expected))).toBe(true);
+          expect([encoded.cursor, encoded.dropped, encoded.total]).toEqual([slice.cursor, slice.dropped, slice.total]);
+
+          const pageRead: PageRead = { ...filterOf, ...pageOf };
+          const page = log.readPage(pageRead);
+          const encodedPage = log.readPageEncoded(pageRead, format);
+          const expectedPage =
+            format === 'json' ? offsetPageJson(page, pageRead.offset, pageRead.limit) : lines(page.entries, format);
+          expect(encodedPage.body.equals(Buffer.from(expectedPage))).toBe(true);
+          expect([encodedPage.cursor, encodedPage.total, encodedPage.dropped]).toEqual([page.cursor, page.total, 0]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('grow their buffer past the first size guess (large messages)', () => {
+    const log = new SessionLog(10);
+    const big = '"\n'.repeat(50_000);
+    log.append(
+      batchOf([
+        { message: big, level: 1, time: 0 },
+        { message: 'after', level: 2, time: 1 },
+      ]),
+    );
+    const body = log.readCursorEncoded({ cursor: 0 }, 'json').body.toString();
+    expect(body).toBe(cursorPageJson(log.readCursor({ cursor: 0 })));
+  });
+});

@@ -1,0 +1,164 @@
+import { LOG_LEVELS } from '@zen/contract';
+import { BlockScanner } from './block-scanner';
+
+const LEVEL_JSON = LOG_LEVELS.map((level) => Buffer.from(`","level":"${level}","message":"`));
+const LEVEL_TEXT = LOG_LEVELS.map((level) => Buffer.from(` ${level.toUpperCase()} `));
+/** How JSON.stringify writes each byte below 0x20 and the two it escapes; 0: as is. */
+const JSON_ESCAPES: (Buffer | 0)[] = Array.from({ length: 256 }, (_, byte) => {
+  if (byte >= 0x20 && byte !== 0x22 && byte !== 0x5c) return 0;
+  return Buffer.from(JSON.stringify(String.fromCharCode(byte)).slice(1, -1));
+});
+/** Times JSON.stringify and toISOString write in the plain `YYYY-MM-DDTHH:MM:SS.mmmZ` shape. */
+const MAX_PLAIN_TIME = Date.UTC(10000, 0, 1);
+const DAY = 86_400_000;
+
+/**
+ * Writes log entries in the wire formats (see log-format.ts, which it matches byte for
+ * byte) from their stored parts straight into one growing Buffer: messages are copied as
+ * UTF-8 bytes, escaped on the way where needed, and times are formatted without a Date.
+ */
+export class EntryEncoder {
+  private out: Buffer;
+  private at = 0;
+  /** The day whose `YYYY-MM-DDT` is cached in `dayPrefix`. */
+  private day = NaN;
+  private readonly dayPrefix = Buffer.alloc(11);
+  // eslint-disable-next-line no-control-regex
+  private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g);
+  private readonly lineBreaks = new BlockScanner(/[\r\n]/g);
+
+  constructor(sizeHint: number) {
+    this.out = Buffer.allocUnsafe(Math.max(256, sizeHint));
+  }
+
+  /** The body written so far (a view of the encoder's buffer). */
+  body(): Buffer {
+    return this.out.subarray(0, this.at);
+  }
+
+  ascii(text: string): void {
+    this.reserve(text.length);
+    this.at += this.out.write(text, this.at, 'latin1');
+  }
+
+  utf8(text: string): void {
+    this.reserve(text.length * 3);
+    this.at += this.out.write(text, this.at, 'utf8');
+  }
+
+  /** One entry as a JSON object (as entryJson writes it). */
+  json(seq: number, time: number, level: number, block: Buffer, offset: number, length: number, data?: string): void {
+    this.ascii(`{"seq":${seq},"time":"`);
+    this.time(time);
+    this.bytes(LEVEL_JSON[level]);
+    this.jsonString(block, offset, length);
+    if (data === undefined) this.ascii('"}');
+    else {
+      this.ascii('","data":');
+      this.utf8(data);
+      this.ascii('}');
+    }
+  }
+
+  /** One `<time> <LEVEL> <message>` line (as entriesText writes it). */
+  text(time: number, level: number, block: Buffer, offset: number, length: number): void {
+    this.time(time);
+    this.bytes(LEVEL_TEXT[level]);
+    this.reserve(length * 2 + 1);
+    const out = this.out;
+    let at = this.at;
+    const end = offset + length;
+    let from = offset;
+    for (
+      let i = this.lineBreaks.firstAtOrAfter(block, from);
+      i < end;
+      i = this.lineBreaks.firstAtOrAfter(block, from)
+    ) {
+      at += block.copy(out, at, from, i);
+      out[at++] = 0x5c;
+      out[at++] = 0x6e;
+      from = block[i] === 0x0d && i + 1 < end && block[i + 1] === 0x0a ? i + 2 : i + 1;
+    }
+    at += block.copy(out, at, from, end);
+    out[at++] = 0x0a;
+    this.at = at;
+  }
+
+  private jsonString(block: Buffer, offset: number, length: number): void {
+    this.reserve(length * 6);
+    const out = this.out;
+    let at = this.at;
+    const end = offset + length;
+    let from = offset;
+    for (let i = this.toEscape.firstAtOrAfter(block, from); i < end; i = this.toEscape.firstAtOrAfter(block, from)) {
+      at += block.copy(out, at, from, i);
+      at += (JSON_ESCAPES[block[i]] as Buffer).copy(out, at);
+      from = i + 1;
+    }
+    at += block.copy(out, at, from, end);
+    this.at = at;
+  }
+
+  private bytes(bytes: Buffer): void {
+    this.reserve(bytes.length);
+    this.at += bytes.copy(this.out, this.at);
+  }
+
+  /** `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Date.prototype.toISOString writes it. */
+  private time(ms: number): void {
+    if (!(ms >= 0 && ms < MAX_PLAIN_TIME)) return this.ascii(new Date(ms).toISOString());
+    ms = Math.floor(ms);
+    const day = Math.floor(ms / DAY);
+    if (day !== this.day) this.setDay(day);
+    this.reserve(24);
+    const out = this.out;
+    let at = this.at + this.dayPrefix.copy(this.out, this.at);
+    let rest = ms - day * DAY;
+    const millis = rest % 1000;
+    rest = (rest - millis) / 1000;
+    const seconds = rest % 60;
+    rest = (rest - seconds) / 60;
+    const minutes = rest % 60;
+    const hours = (rest - minutes) / 60;
+    at = two(out, at, hours);
+    out[at++] = 0x3a;
+    at = two(out, at, minutes);
+    out[at++] = 0x3a;
+    at = two(out, at, seconds);
+    out[at++] = 0x2e;
+    out[at++] = 0x30 + Math.floor(millis / 100);
+    at = two(out, at, millis % 100);
+    out[at++] = 0x5a;
+    this.at = at;
+  }
+
+  private setDay(day: number): void {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
+    const z = day + 719468;
+    const era = Math.floor(z / 146097);
+    const doe = z - era * 146097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const date = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    this.dayPrefix.write(`${String(year).padStart(4, '0')}-${pad(month)}-${pad(date)}T`, 0, 'latin1');
+    this.day = day;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.at + bytes <= this.out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.at + bytes));
+    this.out.copy(grown, 0, 0, this.at);
+    this.out = grown;
+  }
+}
+
+function two(out: Buffer, at: number, value: number): number {
+  out[at] = 0x30 + Math.floor(value / 10);
+  out[at + 1] = 0x30 + (value % 10);
+  return at + 2;
+}
+
+const pad = (value: number) => (value < 10 ? `0${value}` : String(value));

@@ -1,0 +1,44 @@
+import { TokenBuckets } from './token-buckets';
+
+describe('TokenBuckets', () => {
+  let now = 0;
+  const clock = () => now;
+  beforeEach(() => (now = 1_000_000));
+
+  it('grants a second worth of entries at once, then refuses with the seconds to wait', () => {
+    const buckets = new TokenBuckets(100, clock);
+    expect(buckets.take('a', 60)).toBe(0);
+    expect(buckets.take('a', 40)).toBe(0);
+    expect(buckets.take('a', 1)).toBe(1);
+    // Another key has its own bucket.
+    expect(buckets.take('b', 100)).toBe(0);
+  });
+
+  it('refills at the rate, and a refused take costs nothing', () => {
+    const buckets = new TokenBuckets(100, clock);
+    buckets.take('a', 100);
+    for (let i = 0; i < 5; i++) expect(buckets.take('a', 10)).toBe(1);
+    now += 100; // 10 tokens back
+    expect(buckets.take('a', 10)).toBe(0);
+    expect(buckets.take('a', 1)).toBe(1);
+  });
+
+  it('lets a batch larger than a second through once, then makes its key wait for the debt', () => {
+    const buckets = new TokenBuckets(100, clock);
+    expect(buckets.take('a', 450)).toBe(0);
+    expect(buckets.take('a', 1)).toBe(4); // 350 in debt: a token again after 3.51 s
+    now += 3_000;
+    expect(buckets.take('a', 1)).toBe(1);
+    now += 600;
+    expect(buckets.take('a', 1)).toBe(0);
+  });
+
+  it('forgets idle keys', () => {
+    const buckets = new TokenBuckets(10, clock);
+    for (let i = 0; i < 5000; i++) buckets.take(`k${i}`, 1);
+    now += 1_000;
+    for (let i = 0; i < 5000; i++) buckets.take(`n${i}`, 1);
+    const size = (buckets as unknown as { buckets: Map<string, unknown> }).buckets.size;
+    expect(size).toBeLessThanOrEqual(5000);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Rate limits by key (a session, a client address): each key has a bucket that fills at
+ * `ratePerSecond` up to one second's worth. A take passes while the bucket is not empty
+ * and may overdraw it (a batch larger than a second's worth still gets in, then its key
+ * waits for the debt to refill); a refused take changes nothing. Buckets that have filled
+ * up again are forgotten, so idle keys cost nothing.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private sweepAbove = 1024;
+
+  constructor(
+    readonly ratePerSecond: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * Takes `count` tokens for `key`: 0 when they are granted, else the whole seconds to
+   * wait before the key's bucket holds a token again (at least 1, for a Retry-After).
+   */
+  take(key: string, count: number): number {
+    const now = this.clock();
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? this.refilled(bucket, now) : this.ratePerSecond;
+    if (tokens <= 0) return Math.max(1, Math.ceil((1 - tokens) / this.ratePerSecond));
+    if (bucket) {
+      bucket.tokens = tokens - count;
+      bucket.at = now;
+    } else {
+      this.buckets.set(key, { tokens: tokens - count, at: now });
+      if (this.buckets.size > this.sweepAbove) this.sweep(now);
+    }
+    return 0;
+  }
+
+  private refilled(bucket: { tokens: number; at: number }, now: number): number {
+    return Math.min(this.ratePerSecond, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
+  }
+
+  private sweep(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (this.refilled(bucket, now) >= this.ratePerSecond) this.buckets.delete(key);
+    }
+    this.sweepAbove = Math.max(1024, this.buckets.size * 2);
+  }
+}
