@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { SessionsFeedMode, WS_EVENTS } from '@zen/contract';
-import { SessionChange, SessionRecord, SessionRegistry, Unsubscribe } from '@zen/log-store';
+import { SessionChange, SessionRecord, SessionRegistry, StoreUnavailableError, Unsubscribe } from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
@@ -46,6 +46,8 @@ export class SessionsFeed implements OnModuleDestroy {
   private owedQueued = false;
   private periodicQueued = false;
   private work: Promise<void> = Promise.resolve();
+  /** Clients told about the current store outage (each once); renewed when a listing succeeds. */
+  private toldOfOutage = new WeakSet<WebSocket>();
   private readonly stopFollowing: Unsubscribe;
   private readonly logger = new Logger('SessionsFeed');
 
@@ -130,7 +132,25 @@ export class SessionsFeed implements OnModuleDestroy {
 
   /** Runs after every task queued before it: listings and deltas never interleave. */
   private run(task: () => Promise<void>): void {
-    this.work = this.work.then(task).catch((error) => this.logger.warn(`sessions push skipped: ${messageOf(error)}`));
+    this.work = this.work.then(task).catch((error) => this.failed(error, [...this.full, ...this.delta]));
+  }
+
+  /** A store outage is told to each client once (its connection and mode stay); other errors are logged. */
+  private failed(error: unknown, clients: WebSocket[]): void {
+    if (error instanceof StoreUnavailableError) {
+      const frame = errorFrame(error.message);
+      const untold = clients.filter((client) => !this.toldOfOutage.has(client));
+      if (untold.length === 0) return;
+      for (const client of untold) {
+        this.toldOfOutage.add(client);
+        if (client.readyState === WebSocket.OPEN) client.send(frame);
+      }
+    }
+    this.logger.warn(`sessions push skipped: ${messageOf(error)}`);
+  }
+
+  private listingSucceeded(): void {
+    this.toldOfOutage = new WeakSet();
   }
 
   private async flush(): Promise<void> {
@@ -178,6 +198,7 @@ export class SessionsFeed implements OnModuleDestroy {
   private async pushListing(clients: Set<WebSocket>): Promise<void> {
     if (clients.size === 0) return;
     const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
+    this.listingSucceeded();
     for (const client of clients) {
       // A client that is not reading gets no more listings until it drains.
       if (!this.writable(client)) continue;
@@ -205,10 +226,10 @@ export class SessionsFeed implements OnModuleDestroy {
       try {
         listing = await this.sessions.listJson();
       } catch (error) {
-        const frame = errorFrame(`sessions listing unavailable: ${messageOf(error)}`);
-        for (const client of ready) if (client.readyState === WebSocket.OPEN) client.send(frame);
-        return;
+        // They stay owed and are served once the store answers (tick).
+        return this.failed(error, ready);
       }
+      this.listingSucceeded();
       const frame = Buffer.from(sessionsFrame(listing));
       for (const client of ready) {
         if (!this.owed.has(client) || this.delta.has(client) !== wasDelta.get(client)) continue;
