@@ -47,6 +47,15 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('measures the overhead of zen-sessions run and the session logger', () => {
+    const { run, logger } = results['client'];
+    expect(run.valid).toBe(true);
+    expect(run.wrappedSeconds).toBeGreaterThan(0);
+    expect(run.bareSeconds).toBeGreaterThan(0);
+    expect(logger.entriesPerSecond).toBeGreaterThan(0);
+    expect(Number.isFinite(logger.logP99Us)).toBe(true);
+  });
+
   it('measures the dashboard in Chromium: filter keystrokes and follow mode', () => {
     expect(results['ui'].keystrokeMedianMs).toBeGreaterThan(0);
     expect(Number.isFinite(results['ui'].followLagSecondHalf)).toBe(true);

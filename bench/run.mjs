@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
+import { clientWorkloads } from './client.mjs';
 import { dashboardWorkloads } from './dashboard.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -62,6 +63,16 @@ async function build() {
     platform: 'node',
     tsconfig: join(REPO, 'tsconfig.base.json'),
     external: ['@nestjs/*', 'class-validator', 'class-transformer'],
+    logLevel: 'warning',
+  });
+  // The client side: the CLI as shipped, and the session logger bundled like any Node tool using it.
+  execFileSync('node', [join(REPO, 'apps/cli/build.mjs')], { cwd: REPO, stdio: 'inherit' });
+  await esbuild.build({
+    entryPoints: [join(BENCH, 'client-logger.ts')],
+    outfile: join(BENCH, '.build/client-logger.js'),
+    bundle: true,
+    platform: 'node',
+    tsconfig: join(REPO, 'tsconfig.base.json'),
     logLevel: 'warning',
   });
 }
@@ -397,6 +408,7 @@ async function main() {
   const push = await listPush();
   const feed = await sessionsFeed();
   const ui = await dashboard();
+  const client = await clientWorkloads({ startServer, repo: REPO, bench: BENCH, quick: QUICK });
   const ratio = (a, b) => a / b;
   const rows = [
     [
@@ -483,6 +495,20 @@ async function main() {
       `caught up ${fmt(ui.followCatchUpMs)} ms after the stream stopped`,
       'no growing lag',
     ],
+    [
+      `zen-sessions run --quiet, ${fmt(client.run.lines)} lines of 100 bytes, s`,
+      `${fmt(client.run.wrappedSeconds, 2)} vs bare ${fmt(client.run.bareSeconds, 2)}`,
+      '',
+      `${fmt(client.run.ratio, 2)}x the bare run (output to a file); count and last seq checked`,
+      '<= 1.3x',
+    ],
+    [
+      'session logger, one process into one session, entries/s',
+      fmt(client.logger.entriesPerSecond),
+      '',
+      `log() p50/p99 ${fmt(client.logger.logP50Us, 2)}/${fmt(client.logger.logP99Us, 2)} us`,
+      '>= 200,000; p99 <= 5 us',
+    ],
   ];
   const widths = [0, 1, 2, 3, 4].map((c) =>
     Math.max(
@@ -493,7 +519,7 @@ async function main() {
   console.log(line(['workload', 'api', 'bare node:http', 'ratio / note', 'target']));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   rows.forEach((r) => console.log(line(r)));
-  const checks = { bare, api, memoryApi, memoryBare, live, push, feed, ui };
+  const checks = { bare, api, memoryApi, memoryBare, live, push, feed, ui, client };
   const invalid = Object.entries({
     ...Object.fromEntries(Object.entries(bare).map(([k, v]) => [`bare.${k}`, v.valid])),
     ...Object.fromEntries(Object.entries(api).map(([k, v]) => [`api.${k}`, v.valid])),
@@ -503,6 +529,8 @@ async function main() {
     push: push.valid,
     feed: feed.valid,
     ui: ui.valid,
+    'client.run': client.run.valid,
+    'client.logger': client.logger.valid,
   })
     .filter(([, valid]) => !valid)
     .map(([name]) => name);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { REPO } from './processes';
@@ -17,6 +17,43 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** Saves a screenshot of a main view into docs/screenshots/ (committed; the README links them). */
+export async function docScreenshot(page: Page, name: string): Promise<void> {
+  const dir = join(REPO, 'docs/screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations (WCAG 2 A/AA rules). */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, so the dashboard's CSP (script-src 'self') stays as served.
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResults> } })
+      .axe;
+    const results = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } });
+    return results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) =>
+          `${violation.id}: ${violation.help} — ${violation.nodes
+            .slice(0, 3)
+            .map((node) => `${node.target.join(' ')} ${node.failureSummary ?? ''}`)
+            .join(' | ')}`,
+      );
+  });
+  return violations;
+}
+
+interface AxeResults {
+  violations: {
+    id: string;
+    impact: string | null;
+    help: string;
+    nodes: { target: string[]; failureSummary?: string }[];
+  }[];
 }
 
 /** Saves a screenshot as a test artifact (test-artifacts/ is not committed). */

@@ -102,3 +102,48 @@ http {
   await waitFor(`http://127.0.0.1:${port}/zen/health`, child);
   return child;
 }
+
+/**
+ * Real nginx in front of several replicas with the repository's scale-out config
+ * (deploy/scale-out), the upstream's servers rewritten to the test replicas' ports.
+ */
+export async function startScaleOutNginx(port: number, replicaPorts: number[]): Promise<Child> {
+  const dir = mkdtempSync(join(tmpdir(), 'zen-nginx-'));
+  chmodSync(dir, 0o755);
+  const read = (path: string) => readFileSync(join(REPO, 'deploy', path), 'utf8');
+  const servers = replicaPorts.map((replica) => `    server 127.0.0.1:${replica} max_fails=1 fail_timeout=10s;`);
+  const upstream = read('scale-out/zen-sessions-upstream.conf').replace(
+    /(upstream zen_sessions \{\n)[\s\S]*?(    keepalive)/,
+    `$1${servers.join('\n')}\n$2`,
+  );
+  writeFileSync(join(dir, 'zen-sessions.map.conf'), read('nginx/zen-sessions.map.conf'));
+  writeFileSync(join(dir, 'zen-sessions-upstream.conf'), upstream);
+  writeFileSync(join(dir, 'zen-sessions.locations.conf'), read('scale-out/zen-sessions.locations.conf'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  include ${dir}/zen-sessions.map.conf;
+  include ${dir}/zen-sessions-upstream.conf;
+  server {
+    listen 127.0.0.1:${port};
+    include ${dir}/zen-sessions.locations.conf;
+  }
+}
+`,
+  );
+  const child = new Child(
+    spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+  await waitFor(`http://127.0.0.1:${port}/zen/health`, child);
+  return child;
+}

@@ -1,6 +1,10 @@
 import { DEFAULT_LIMITS, Limits } from '@zen/contract';
 import { join } from 'node:path';
 
+/** Where sessions and logs live: this process's memory, or a Redis shared by every replica. */
+export type LogStoreKind = 'memory' | 'redis';
+export const LOG_STORE_KINDS: readonly LogStoreKind[] = ['memory', 'redis'];
+
 /** Express's `trust proxy` setting: off, on, a hop count, or addresses/subnets. */
 export type TrustProxy = boolean | number | string;
 
@@ -40,6 +44,13 @@ export class AppConfig {
   readonly corsOrigins: string[] = [];
   /** Longest a graceful shutdown may take before the process exits anyway. */
   readonly shutdownTimeoutMs: number = 10_000;
+  readonly logStore: LogStoreKind = 'memory';
+  /** With LOG_STORE=redis: the server (`redis://` or `rediss://`, user and password in the URL). */
+  readonly redisUrl: string = 'redis://127.0.0.1:6379';
+  /** Prefix of every Redis key and channel: replicas sharing a Redis and a prefix share everything. */
+  readonly redisKeyPrefix: string = 'zen:';
+  /** Longest a Redis command (or connection attempt) may take before the request answers 503. */
+  readonly redisTimeoutMs: number = 2000;
   /** The built dashboard (index.html and assets). */
   readonly dashboardDir: string = join(__dirname, '..', 'dashboard', 'browser');
 

@@ -136,4 +136,48 @@ describe('loadConfig', () => {
   it('treats a root BASE_PATH as no prefix and reads TRUST_PROXY hop counts', () => {
     expect(loadConfig({ BASE_PATH: '/', TRUST_PROXY: '2' })).toMatchObject({ basePath: '', trustProxy: 2 });
   });
+
+  it('defaults to the memory store, with the Redis settings the README names', () => {
+    expect(loadConfig({})).toMatchObject({
+      logStore: 'memory',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisKeyPrefix: 'zen:',
+      redisTimeoutMs: 2000,
+    });
+  });
+
+  it('reads the Redis store settings', () => {
+    const config = loadConfig({
+      LOG_STORE: 'redis',
+      REDIS_URL: 'rediss://user:secret@redis.studio.example:6380/2',
+      REDIS_KEY_PREFIX: 'studio-a:',
+      REDIS_TIMEOUT_MS: '500',
+    });
+    expect(config).toMatchObject({
+      logStore: 'redis',
+      redisUrl: 'rediss://user:secret@redis.studio.example:6380/2',
+      redisKeyPrefix: 'studio-a:',
+      redisTimeoutMs: 500,
+    });
+  });
+
+  it('rejects a bad store, Redis URL, key prefix or timeout, never echoing a password', () => {
+    let message = '';
+    try {
+      loadConfig({
+        LOG_STORE: 'postgres',
+        REDIS_URL: 'http://user:secret@redis:6379',
+        REDIS_KEY_PREFIX: 'a{b}',
+        REDIS_TIMEOUT_MS: '0',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('LOG_STORE must be one of memory, redis (got "postgres")');
+    expect(message).toContain("REDIS_URL must be a URL such as 'redis://127.0.0.1:6379'");
+    expect(message).not.toContain('secret');
+    expect(message).toContain('REDIS_KEY_PREFIX must be a prefix without braces');
+    expect(message).toContain('REDIS_TIMEOUT_MS must be an integer 1–600000');
+    expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow('REDIS_URL must be a URL');
+  });
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS, Limits } from '@zen/contract';
 import { isIP } from 'node:net';
-import { AppConfig, TrustProxy } from './app-config';
+import { AppConfig, LOG_STORE_KINDS, TrustProxy } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -60,6 +60,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: reader.list('CORS_ORIGINS'),
     shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0),
     dashboardDir: reader.text('DASHBOARD_DIR', defaults.dashboardDir),
+    logStore: reader.choice('LOG_STORE', LOG_STORE_KINDS, defaults.logStore),
+    redisUrl: reader.redisUrl('REDIS_URL', defaults.redisUrl),
+    redisKeyPrefix: reader.keyPrefix('REDIS_KEY_PREFIX', defaults.redisKeyPrefix),
+    redisTimeoutMs: reader.int('REDIS_TIMEOUT_MS', defaults.redisTimeoutMs, 1, 600_000),
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -82,6 +86,45 @@ class EnvReader {
       const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}–${max}`;
       return this.fail(name, `an integer ${range}`, fallback, raw);
     }
+    return value;
+  }
+
+  choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (!(choices as readonly string[]).includes(raw))
+      return this.fail(name, `one of ${choices.join(', ')}`, fallback, raw);
+    return raw as T;
+  }
+
+  /** A redis:// or rediss:// URL; shown in the problem without its password. */
+  redisUrl(name: string, fallback: string): string {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
+      if (url?.password) url.password = '***';
+      return this.fail(
+        name,
+        "a URL such as 'redis://127.0.0.1:6379' or 'rediss://user:password@host:6380'",
+        fallback,
+        url?.href ?? raw.replace(/:[^:@/]*@/, ':***@'),
+      );
+    }
+    return raw;
+  }
+
+  /** Any text without braces (they would break the keys' cluster hash tags). */
+  keyPrefix(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (/[{}\s]/.test(value))
+      return this.fail(name, "a prefix without braces or spaces, such as 'zen:'", fallback, value);
     return value;
   }
 

@@ -1,8 +1,10 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
+import { Stores } from '@zen/log-store';
 import { SessionsService } from '../sessions/sessions.service';
+import { STORES } from '../store/stores.module';
 import { ShutdownService } from './shutdown.service';
 
 /** Probes for load balancers and orchestrators; open without a token. */
@@ -15,6 +17,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly sessions: SessionsService,
     private readonly shutdown: ShutdownService,
+    @Inject(STORES) private readonly stores: Stores,
   ) {}
 
   /** Liveness: the process answers. */
@@ -26,14 +29,19 @@ export class HealthController {
     ]);
   }
 
-  /** Readiness: the server session exists and the server is not shutting down (503 otherwise). */
+  /** Readiness: the store answers, the server session exists and the server is not shutting down (503 otherwise). */
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       async () => {
+        const store = this.indicators.check('store');
+        return (await this.stores.ready()) ? store.up() : store.down('the session store cannot be reached');
+      },
+      async () => {
         const sessions = this.indicators.check('sessions');
-        const server = await this.sessions.find(this.sessions.serverSessionId);
+        const id = this.sessions.serverSessionId;
+        const server = id ? await this.sessions.find(id).catch(() => undefined) : undefined;
         return server ? sessions.up() : sessions.down('no server session');
       },
       () => {

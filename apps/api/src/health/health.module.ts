@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { SessionsModule } from '../sessions/sessions.module';
+import { StoresModule } from '../store/stores.module';
 import { HealthController } from './health.controller';
 import { ShutdownService } from './shutdown.service';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), SessionsModule],
+  imports: [TerminusModule.forRoot({ logger: false }), SessionsModule, StoresModule],
   controllers: [HealthController],
   providers: [ShutdownService],
 })

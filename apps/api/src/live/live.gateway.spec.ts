@@ -213,3 +213,29 @@ describe('LiveGateway with a client that stops reading', () => {
     fast.ws.close();
   }, 30_000); // 12 MB through two sockets, on a machine that may be busy: more than jest's default 5 s.
 });
+
+describe('LiveGateway when a followed session is forgotten', () => {
+  let server: RunningApp;
+  beforeAll(async () => (server = await startApp({ SESSIONS_RETAIN_ENDED: '0' })));
+  afterAll(() => server.close());
+
+  const subscriptions = async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return Number(/^zen_ws_subscriptions (\d+)$/m.exec(text)?.[1]);
+  };
+
+  it('drops its followers once retention forgets it', async () => {
+    await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gone"}' });
+    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    await client.opened();
+    client.send('subscribe-log', { id: ID, cursor: 0 });
+    const deadline = Date.now() + 5000;
+    while ((await subscriptions()) !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await subscriptions()).toBe(1);
+    // Retention 0: ending it forgets it at once, with its log.
+    expect((await fetch(`${server.url}/sessions/${ID}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${server.url}/sessions/${ID}`)).status).toBe(404);
+    expect(await subscriptions()).toBe(0);
+    client.ws.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { LogNotFoundError, LogStore, Unsubscribe } from '@zen/log-store';
+import { LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { logFrame } from './live-frames';
@@ -39,17 +39,23 @@ export class LogFollowers implements OnModuleDestroy {
   private readonly flushing = new Set<string>();
   private readonly flushAgain = new Set<string>();
   private flushScheduled = false;
-  private readonly stopFollowingAppends: Unsubscribe;
+  private readonly stopFeeds: Unsubscribe[];
 
   constructor(
     private readonly config: AppConfig,
     private readonly logs: LogStore,
+    registry: SessionRegistry,
   ) {
-    this.stopFollowingAppends = logs.onAppended((sessionId) => this.schedule(sessionId));
+    this.stopFeeds = [
+      logs.onAppended((sessionId) => this.schedule(sessionId)),
+      registry.onChanged((change) => {
+        if (change.kind === 'removed') this.forget(change.id);
+      }),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.stopFollowingAppends();
+    for (const stop of this.stopFeeds) stop();
   }
 
   /** Follows `sessionId` from `cursor`, replacing an earlier subscription of the client. */
@@ -72,6 +78,11 @@ export class LogFollowers implements OnModuleDestroy {
     const followers = this.bySession.get(sessionId);
     followers?.delete(follow);
     if (followers?.size === 0) this.bySession.delete(sessionId);
+  }
+
+  /** Drops every follower of a session the registry forgot (retention): nothing more will come. */
+  private forget(sessionId: string): void {
+    for (const follow of [...(this.bySession.get(sessionId) ?? [])]) this.unfollow(follow.client, sessionId);
   }
 
   /** Forgets every subscription of a client that went away. */
@@ -125,8 +136,7 @@ export class LogFollowers implements OnModuleDestroy {
       await this.deliverChunks(sessionId);
     } catch (error) {
       if (error instanceof LogNotFoundError) {
-        // The session was forgotten (retention): nothing more will come.
-        for (const follow of [...(this.bySession.get(sessionId) ?? [])]) this.unfollow(follow.client, sessionId);
+        this.forget(sessionId);
       } else {
         // The store failed (a shared one unreachable): followers keep their cursors; retried on the next tick.
         this.lagging.add(sessionId);

@@ -7,7 +7,6 @@ import {
   LogStore,
   PageRead,
   PageSlice,
-  requireSession,
   SessionNotFoundError,
   SessionRecord,
   SessionRegistry,
@@ -25,8 +24,10 @@ export class LogsService {
   ) {}
 
   /** The session whose log is read, or 404. */
-  readable(id: string): Promise<SessionRecord> {
-    return requireSession(this.registry, id);
+  async readable(id: string): Promise<SessionRecord> {
+    const record = await this.registry.get(id);
+    if (!record) throw new SessionNotFoundError(id);
+    return record;
   }
 
   /** The session a client may append to: 404, then 403 for a server's own session, 409 for an ended one. */

@@ -24,6 +24,8 @@ const EARLY_LIMIT = 10_000;
 export class ServerLogger extends ConsoleLogger implements OnApplicationBootstrap {
   private early: EntryBatch | null = emptyBatch();
   private appending = false;
+  /** Appends on their way to the store (a shared store takes a round trip). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly sessions: SessionsService,
@@ -32,11 +34,19 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     super();
   }
 
-  /** Every module is initialised, so the server session exists: flush what came early. */
-  onApplicationBootstrap(): void {
+  /**
+   * Every module is initialised, so the server session exists: flush what came early,
+   * before the server listens (a shared store takes a round trip to take it).
+   */
+  async onApplicationBootstrap(): Promise<void> {
     const early = this.early;
     this.early = null;
-    if (early && early.messages.length > 0) this.append(early);
+    if (early && early.messages.length > 0) await this.append(early);
+  }
+
+  /** Settles once every message logged so far is in the server session's log (tests wait for it). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
   protected override printMessages(
@@ -62,17 +72,20 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
       const text = typeof message === 'string' ? message : inspect(message, { depth: 4, breakLength: Infinity });
       addEntry(batch, text, level, now, data);
     }
-    if (batch !== this.early) this.append(batch);
+    if (batch !== this.early) void this.append(batch);
   }
 
-  private append(batch: EntryBatch): void {
+  private append(batch: EntryBatch): Promise<unknown> | undefined {
     const id = this.sessions.serverSessionId;
-    if (!id) return;
+    if (!id) return undefined;
     // Only the synchronous part can re-enter this logger; the flag must not outlive it,
     // or messages logged while the append settles would be lost.
     this.appending = true;
     try {
-      void this.logs.append(id, batch).catch(() => undefined);
+      const appended = this.logs.append(id, batch).catch(() => undefined);
+      this.inFlight.add(appended);
+      void appended.finally(() => this.inFlight.delete(appended));
+      return appended;
     } finally {
       this.appending = false;
     }

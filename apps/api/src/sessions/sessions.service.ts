@@ -1,6 +1,12 @@
-import { BadRequestException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
-import { requireSession, SessionExistsError, SessionRecord, SessionRegistry } from '@zen/log-store';
+import {
+  requireSession,
+  SessionExistsError,
+  SessionRecord,
+  SessionRegistry,
+  StoreUnavailableError,
+} from '@zen/log-store';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { version } from '../version';
@@ -13,10 +19,11 @@ import { metadataProblem, SessionChanges, SessionInputValidator } from './sessio
  * The state rules (404/403/409) are the engine's domain errors.
  */
 @Injectable()
-export class SessionsService implements OnModuleInit {
+export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   readonly input: SessionInputValidator;
   private readonly logger = new Logger('Sessions');
   private serverId = '';
+  private serverRetry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -34,9 +41,26 @@ export class SessionsService implements OnModuleInit {
       startTime,
       node: process.version,
     });
-    const fields = { appname: 'zenserver', mode: 'server', metadata };
-    const record = await this.createWithNewId(fields, null, true);
-    this.serverId = record.id;
+    await this.createServerSession({ appname: 'zenserver', mode: 'server', metadata });
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.serverRetry);
+  }
+
+  /**
+   * A shared store may be unreachable at start: the process starts anyway (not ready,
+   * see /health/ready) and creates its session once the store answers.
+   */
+  private async createServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
+    try {
+      this.serverId = (await this.createWithNewId(fields, null, true)).id;
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      if (this.serverRetry === undefined) this.logger.warn(`${error.message}; the server session waits for it`);
+      this.serverRetry = setTimeout(() => void this.createServerSession(fields), 1000);
+      this.serverRetry.unref();
+    }
   }
 
   get serverSessionId(): string {

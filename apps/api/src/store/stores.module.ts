@@ -1,5 +1,6 @@
-import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createMemoryStores, LogStore, SessionRegistry, Stores } from '@zen/log-store';
+import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { createMemoryStores, LogStore, SessionRegistry, Stores, StoresOptions } from '@zen/log-store';
+import { createRedisStores } from '@zen/log-store/redis';
 import { AppConfig } from '../config/app-config';
 
 /** The injection token of the Stores pair (the log store and the session registry over it). */
@@ -15,6 +16,24 @@ class StoresLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** LOG_STORE's choice: this process's memory, or Redis shared by every replica (connecting in the background). */
+async function createStores(config: AppConfig): Promise<Stores> {
+  const options: StoresOptions = {
+    capacity: config.logCapacity,
+    retainEnded: config.retainEnded,
+    maxActiveClients: config.maxSessions,
+  };
+  if (config.logStore === 'memory') return createMemoryStores(options);
+  const logger = new Logger('Store');
+  return createRedisStores({
+    ...options,
+    url: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    commandTimeoutMs: config.redisTimeoutMs,
+    onEvent: (message) => logger.warn(message),
+  });
+}
+
 /**
  * Where sessions and their logs live: the one place that chooses the implementation.
  * Everything else injects LogStore and SessionRegistry, so a shared implementation
@@ -24,12 +43,7 @@ class StoresLifecycle implements OnApplicationShutdown {
   providers: [
     {
       provide: STORES,
-      useFactory: (config: AppConfig): Stores =>
-        createMemoryStores({
-          capacity: config.logCapacity,
-          retainEnded: config.retainEnded,
-          maxActiveClients: config.maxSessions,
-        }),
+      useFactory: createStores,
       inject: [AppConfig],
     },
     { provide: LogStore, useFactory: (stores: Stores) => stores.logs, inject: [STORES] },

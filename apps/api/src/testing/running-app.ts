@@ -1,6 +1,8 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load-config';
 import { createApp } from '../create-app';
+import { ServerLogger } from '../server-log/server-logger';
 
 export interface RunningApp {
   app: NestExpressApplication;
@@ -12,14 +14,30 @@ export interface RunningApp {
 }
 
 /**
+ * The store the suite runs on: memory, or with LOG_STORE=redis in the test process's
+ * environment (the api-redis run), Redis under a key prefix of this app's own, so that
+ * test apps sharing the run's redis-server never see each other's sessions.
+ */
+function storeEnv(): Record<string, string> {
+  if (process.env['LOG_STORE'] !== 'redis') return {};
+  return {
+    LOG_STORE: 'redis',
+    REDIS_URL: process.env['REDIS_URL'] ?? '',
+    REDIS_KEY_PREFIX: `test-${randomBytes(6).toString('hex')}:`,
+  };
+}
+
+/**
  * Starts the real application on a free loopback port with the given environment.
  * Console output is silenced (the server session still records everything).
  */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const config = loadConfig({ PORT: '0', ...env });
+  const config = loadConfig({ PORT: '0', ...storeEnv(), ...env });
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
+  // Start-up messages are logged once listening; let them reach the server session first.
+  await app.get(ServerLogger).settled();
   const root = (await app.getUrl()).replace('[::1]', '127.0.0.1') + config.basePath;
   return {
     app,

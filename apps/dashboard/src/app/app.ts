@@ -8,7 +8,10 @@ import { MatToolbarModule } from '@angular/material/toolbar';
 import { RouterOutlet } from '@angular/router';
 import { SessionList } from '@zen/contract';
 import { AuthToken } from './core/auth-token';
-import { LiveSocket } from './core/live-socket';
+import { LiveTransport } from './core/live-transport';
+import { LogFeed } from './core/log-feed';
+import { ServerErrors } from './core/server-errors';
+import { SessionsFeed } from './core/sessions-feed';
 import { ServerUrls } from './core/server-urls';
 
 /** Shell: title, connection indicator, the token form when the server asks for one. */
@@ -22,9 +25,16 @@ import { ServerUrls } from './core/server-urls';
 export class App implements OnInit {
   private readonly http = inject(HttpClient);
   private readonly urls = inject(ServerUrls);
-  readonly socket = inject(LiveSocket);
+  readonly socket = inject(LiveTransport);
   readonly auth = inject(AuthToken);
   tokenInput = '';
+
+  constructor() {
+    // The feeds and the error notices listen from the first connect on.
+    inject(SessionsFeed);
+    inject(LogFeed);
+    inject(ServerErrors);
+  }
 
   ngOnInit(): void {
     this.start();

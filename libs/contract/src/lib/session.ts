@@ -1,8 +1,11 @@
 /** A session's lifecycle state. */
 export type SessionStatus = 'active' | 'ended';
 
-/** Why a session ended: `DELETE` by its client, or idle past `SESSIONS_TIMEOUT_S`. */
-export type EndReason = 'deleted' | 'expired';
+/**
+ * Why a session ended: `DELETE` by its client, idle past `SESSIONS_TIMEOUT_S` (or, for a
+ * replica's server session, silent for 30 s), or, for a server session, its process stopped.
+ */
+export type EndReason = 'deleted' | 'expired' | 'stopped';
 
 /** Metadata values are arbitrary JSON. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -149,6 +149,14 @@ export class SessionRecord implements SessionState {
   }
 }
 
+/** The stored metadata with the given keys set, as a new null-prototype object. */
+export function mergeMetadata(stored: SessionMetadata, changes: SessionMetadata): SessionMetadata {
+  const merged: SessionMetadata = Object.create(null);
+  for (const key of Object.keys(stored)) merged[key] = stored[key];
+  for (const key of Object.keys(changes)) merged[key] = changes[key];
+  return merged;
+}
+
 /** The rule every client write shares: 403 for a server's own session, then 409 for an ended one. */
 export function assertClientWritable(record: SessionRecord): void {
   if (record.server) throw new ServerSessionError(record.id);

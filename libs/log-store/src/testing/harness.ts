@@ -8,18 +8,44 @@ export function newSessionId(): string {
   return randomBytes(12).toString('hex');
 }
 
+/** What a conformance suite may exercise beyond one process. */
+export interface ConformanceOptions {
+  /**
+   * Opens another replica over the same data as `of` (for a shared store: a second
+   * connection with the same key prefix). With it, the suites also check what must
+   * hold across replicas; the harness closes it after the test.
+   */
+  replica?: (of: Stores) => Promise<Stores>;
+}
+
 /**
  * Opens stores through the factory for one test and closes every one of them after
  * it, even when the test fails.
  */
 export function storesHarness(factory: StoresFactory): (options?: Partial<StoresOptions>) => Promise<Stores> {
+  const opened = closedAfterEach();
+  return async (options = {}) => opened(await factory({ ...DEFAULT_OPTIONS, ...options }));
+}
+
+/** Opens a replica of `of` for one test, closed after it (with every other one opened). */
+export function replicaHarness(conformance: ConformanceOptions): ((of: Stores) => Promise<Stores>) | undefined {
+  const replica = conformance.replica;
+  if (!replica) return undefined;
+  const opened = closedAfterEach();
+  return async (of) => {
+    const other = await replica(of);
+    // The memory stores are their own replica: close each pair once.
+    return other === of ? other : opened(other);
+  };
+}
+
+function closedAfterEach(): (stores: Stores) => Stores {
   const opened: Stores[] = [];
   afterEach(async () => {
     const closing = opened.splice(0);
     await Promise.all(closing.map((stores) => stores.close()));
   });
-  return async (options = {}) => {
-    const stores = await factory({ ...DEFAULT_OPTIONS, ...options });
+  return (stores) => {
     opened.push(stores);
     return stores;
   };

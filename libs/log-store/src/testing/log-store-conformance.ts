@@ -4,7 +4,7 @@ import { StoredEntry } from '../lib/log-store';
 import { StoresFactory } from '../lib/stores';
 import { infoBatch, levelBatch, T0 } from './batches';
 import { eventually } from './eventually';
-import { newSessionId, storesHarness } from './harness';
+import { ConformanceOptions, newSessionId, replicaHarness, storesHarness } from './harness';
 
 const seqs = (entries: StoredEntry[]) => entries.map((entry) => entry.seq);
 const messages = (entries: StoredEntry[]) => entries.map((entry) => entry.message);
@@ -14,11 +14,17 @@ const messages = (entries: StoredEntry[]) => entries.map((entry) => entry.messag
  * at the top level of a spec; `factory` builds fresh stores for each test (it may be
  * async: connect to a server started in the spec's `beforeAll`) and each test closes
  * what it opened. Shared stores must pass it too, so change feeds are awaited with a
- * deadline, never assumed synchronous.
+ * deadline, never assumed synchronous. With `conformance.replica`, what must hold
+ * across replicas sharing the store is checked too.
  */
-export function describeLogStoreConformance(name: string, factory: StoresFactory): void {
+export function describeLogStoreConformance(
+  name: string,
+  factory: StoresFactory,
+  conformance: ConformanceOptions = {},
+): void {
   describe(`LogStore conformance: ${name}`, () => {
     const open = storesHarness(factory);
+    const replicaOf = replicaHarness(conformance);
 
     async function logWith(capacity: number, count = 0) {
       const { logs } = await open({ capacity });
@@ -378,5 +384,41 @@ export function describeLogStoreConformance(name: string, factory: StoresFactory
         expect(delta('evicted')).toEqual([0, 0, 1, 1]);
       });
     });
+
+    if (replicaOf) {
+      describe('across replicas', () => {
+        it('keeps seq contiguous and batches whole when two replicas append to one session at once', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const id = newSessionId();
+          await a.logs.create(id);
+          const size = 10;
+          await Promise.all(
+            Array.from({ length: 20 }, (_, n) => (n % 2 ? a : b).logs.append(id, infoBatch(0, size, `r${n}-`))),
+          );
+          const { entries } = await b.logs.readCursor(id, { cursor: 0 });
+          expect(seqs(entries)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+          for (let n = 0; n < 20; n++) {
+            const start = entries.findIndex((entry) => entry.message === `r${n}-0`);
+            expect(messages(entries.slice(start, start + size))).toEqual(infoBatch(0, size, `r${n}-`).messages);
+          }
+          expect(await a.logs.readPage(id, { offset: 0, limit: 5 })).toEqual(
+            await b.logs.readPage(id, { offset: 0, limit: 5 }),
+          );
+        });
+
+        it('announces appends made through the other replica', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const id = newSessionId();
+          await a.logs.create(id);
+          const heard: number[] = [];
+          const stop = b.logs.onAppended((sessionId, cursor) => sessionId === id && heard.push(cursor));
+          await a.logs.append(id, infoBatch(0, 3));
+          await eventually(() => expect(heard).toEqual([3]));
+          stop();
+        });
+      });
+    }
   });
 }

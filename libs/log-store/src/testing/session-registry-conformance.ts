@@ -11,7 +11,7 @@ import { SessionChange } from '../lib/session-registry';
 import { StoresFactory, StoresOptions } from '../lib/stores';
 import { infoBatch, T0 } from './batches';
 import { eventually } from './eventually';
-import { newSessionId, storesHarness } from './harness';
+import { ConformanceOptions, newSessionId, replicaHarness, storesHarness } from './harness';
 
 function metadata(entries: Record<string, unknown>): SessionMetadata {
   return Object.assign(Object.create(null), entries);
@@ -25,11 +25,17 @@ function client(appname: string, more: Partial<NewSession> = {}): NewSession {
  * Every behaviour of the SessionRegistry contract, run against one implementation
  * (with the LogStore it was built with). As for describeLogStoreConformance, the
  * factory builds fresh stores per test. Registries must take every timestamp from
- * `options.clock`: the suite moves a fake clock.
+ * `options.clock`: the suite moves a fake clock (a replica must take the same clock).
+ * With `conformance.replica`, what must hold across replicas is checked too.
  */
-export function describeSessionRegistryConformance(name: string, factory: StoresFactory): void {
+export function describeSessionRegistryConformance(
+  name: string,
+  factory: StoresFactory,
+  conformance: ConformanceOptions = {},
+): void {
   describe(`SessionRegistry conformance: ${name}`, () => {
     const openStores = storesHarness(factory);
+    const replicaOf = replicaHarness(conformance);
     let now = T0;
     const clock = () => now;
     beforeEach(() => (now = T0));
@@ -439,5 +445,62 @@ export function describeSessionRegistryConformance(name: string, factory: Stores
         stop();
       });
     });
+
+    if (replicaOf) {
+      describe('across replicas', () => {
+        it('shows sessions created, updated, appended to and ended through the other replica', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const record = await a.sessions.create(client('Shared'));
+          now += 10;
+          await b.sessions.update(record.id, { fields: { mode: 'b' }, metadata: 'merge' });
+          await b.sessions.recordAppend(record.id, await b.logs.append(record.id, infoBatch(0, 2)));
+          expect((await a.sessions.get(record.id))?.toSession()).toMatchObject({
+            mode: 'b',
+            logCursor: 2,
+            updated: new Date(T0 + 10).toISOString(),
+          });
+          await a.sessions.end(record.id, 'deleted');
+          expect((await b.sessions.get(record.id))?.status).toBe('ended');
+          expect((await b.sessions.list('ended')).map((r) => r.id)).toContain(record.id);
+        });
+
+        it('creates one session when two replicas create the same id at once', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const session = client('Race');
+          const results = await Promise.allSettled([a.sessions.create(session), b.sessions.create(session)]);
+          expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+        });
+
+        it('expires each idle session exactly once when replicas sweep at once', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const ids = new Set<string>();
+          for (let i = 0; i < 10; i++) ids.add((await a.sessions.create(client(`idle${i}`))).id);
+          now += 10_000;
+          const results = await Promise.all([a, b, a, b].map((stores) => stores.sessions.expireIdle(T0 + 1)));
+          const expired = results.flat().map((record) => record.id);
+          expect(expired).toHaveLength(10);
+          expect(new Set(expired)).toEqual(ids);
+        });
+
+        it('announces changes made through the other replica', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const heard: SessionChange[] = [];
+          const stop = b.sessions.onChanged((change) => heard.push(change));
+          const record = await a.sessions.create(client('Heard'));
+          await a.sessions.end(record.id, 'deleted');
+          await eventually(() =>
+            expect(heard.filter((change) => change.id === record.id)).toEqual([
+              { kind: 'created', id: record.id },
+              { kind: 'ended', id: record.id },
+            ]),
+          );
+          stop();
+        });
+      });
+    }
   });
 }

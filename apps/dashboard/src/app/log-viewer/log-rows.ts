@@ -1,16 +1,21 @@
-import { LOG_LEVELS, LogEntry, LogLevel } from '@zen/contract';
+import { LOG_LEVELS, LogLevel } from '@zen/contract';
+import { AnsiSegment } from './ansi';
+import { LogRow } from './log-line';
 
-/** A row of the viewer: an entry, or a gap where the server evicted entries before we read them. */
-export type LogRow = { kind: 'entry'; entry: LogEntry } | { kind: 'gap'; dropped: number; before: number };
+export type { LogRow } from './log-line';
 
 export interface LogFilterState {
-  /** Minimum level shown. */
+  /** Minimum level shown (of the entry's severity). */
   level: LogLevel;
   text: string;
   regex: boolean;
+  /** Only this Unreal category. */
+  category?: string | null;
+  /** Only this session (in a merged view). */
+  source?: string | null;
+  /** Only entries in this time range (ms, inclusive), from the histogram. */
+  range?: { from: number; to: number } | null;
 }
-
-export const NO_FILTER: LogFilterState = { level: 'debug', text: '', regex: false };
 
 /**
  * The matcher for the text filter: plain text case-insensitively, or a regular
@@ -26,16 +31,20 @@ export function textMatcher(filter: LogFilterState): { pattern: RegExp | null; e
   }
 }
 
-/** Rows passing the filter; gap rows always stay, so losses remain visible. */
+/** Rows passing the filter; gap rows stay (of the shown sources), so losses remain visible. */
 export function filterRows(rows: readonly LogRow[], filter: LogFilterState, pattern: RegExp | null): LogRow[] {
   const minLevel = LOG_LEVELS.indexOf(filter.level);
-  if (minLevel === 0 && !pattern) return rows as LogRow[];
+  const { category, source, range } = filter;
+  if (minLevel === 0 && !pattern && !category && !source && !range) return rows as LogRow[];
   return rows.filter((row) => {
+    if (source && row.source !== source) return false;
     if (row.kind === 'gap') return true;
-    if (LOG_LEVELS.indexOf(row.entry.level) < minLevel) return false;
+    if (LOG_LEVELS.indexOf(row.severity) < minLevel) return false;
+    if (category && row.category !== category) return false;
+    if (range && (row.timeMs < range.from || row.timeMs > range.to)) return false;
     if (!pattern) return true;
     pattern.lastIndex = 0;
-    return pattern.test(row.entry.message);
+    return pattern.test(row.text);
   });
 }
 
@@ -54,4 +63,43 @@ export function highlight(message: string, pattern: RegExp | null): { text: stri
   }
   if (last < message.length) parts.push({ text: message.slice(last), match: false });
   return parts;
+}
+
+export interface ShownSegment extends AnsiSegment {
+  match: boolean;
+}
+
+/** ANSI runs cut further where the text filter matches, so both colour and highlight show. */
+export function highlightSegments(segments: readonly AnsiSegment[], pattern: RegExp | null): ShownSegment[] {
+  if (!pattern) return segments.map((segment) => ({ ...segment, match: false }));
+  const text = segments.map((segment) => segment.text).join('');
+  const parts = highlight(text, pattern);
+  const shown: ShownSegment[] = [];
+  let segmentIndex = 0;
+  let offsetInSegment = 0;
+  for (const part of parts) {
+    let remaining = part.text.length;
+    while (remaining > 0 && segmentIndex < segments.length) {
+      const segment = segments[segmentIndex];
+      const take = Math.min(remaining, segment.text.length - offsetInSegment);
+      shown.push({
+        ...segment,
+        text: segment.text.slice(offsetInSegment, offsetInSegment + take),
+        match: part.match,
+      });
+      remaining -= take;
+      offsetInSegment += take;
+      if (offsetInSegment === segment.text.length) {
+        segmentIndex++;
+        offsetInSegment = 0;
+      }
+    }
+  }
+  return shown;
+}
+
+/** The last index whose item passes `test`, or -1 (Array.prototype.findLastIndex, for the ES2022 target). */
+export function lastIndexWhere<T>(items: readonly T[], test: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i])) return i;
+  return -1;
 }

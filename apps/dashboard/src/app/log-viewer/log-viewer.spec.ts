@@ -1,5 +1,6 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { LiveSocket, SOCKET_FACTORY } from '../core/live-socket';
+import { provideRouter } from '@angular/router';
+import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
@@ -9,12 +10,12 @@ async function createViewer(s: ReturnType<typeof session>): Promise<ComponentFix
   FakeSocket.created = [];
   await TestBed.configureTestingModule({
     imports: [LogViewer],
-    providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    providers: [provideRouter([]), { provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
   }).compileComponents();
-  TestBed.inject(LiveSocket).connect();
+  TestBed.inject(LiveTransport).connect();
   FakeSocket.latest().open();
   const fixture = TestBed.createComponent(LogViewer);
-  fixture.componentRef.setInput('session', s);
+  fixture.componentRef.setInput('sessions', [s]);
   fixture.detectChanges();
   return fixture;
 }
@@ -36,7 +37,7 @@ describe('LogViewer', () => {
   beforeEach(async () => {
     fixture = await createViewer(s);
     viewer = fixture.componentInstance;
-    viewer.stream()?.receive({
+    viewer.sources()?.receive({
       id: s.id,
       entries: [
         entry(0, 'boot'),
@@ -85,13 +86,15 @@ describe('LogViewer', () => {
 });
 
 describe('LogViewer across sessions pushes', () => {
-  it('keeps its stream (and its rows) when a push brings a new object for the same session', async () => {
+  it('keeps its streams (and its rows) when a push brings a new object for the same session', async () => {
     const s = session();
     const fixture = await createViewer(s);
-    const stream = fixture.componentInstance.stream();
-    fixture.componentRef.setInput('session', { ...s, logCount: 5, logCursor: 5, updated: '2026-11-24T12:00:05.000Z' });
+    const stream = fixture.componentInstance.sources();
+    fixture.componentRef.setInput('sessions', [
+      { ...s, logCount: 5, logCursor: 5, updated: '2026-11-24T12:00:05.000Z' },
+    ]);
     fixture.detectChanges();
-    expect(fixture.componentInstance.stream()).toBe(stream);
+    expect(fixture.componentInstance.sources()).toBe(stream);
     const subscribes = FakeSocket.latest().sent.filter((message) => message.event === 'subscribe-log');
     expect(subscribes).toHaveLength(1);
   });

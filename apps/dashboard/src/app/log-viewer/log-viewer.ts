@@ -1,11 +1,12 @@
-import { ScrollingModule, CdkVirtualScrollViewport } from '@angular/cdk/scrolling';
-import { DatePipe, JsonPipe } from '@angular/common';
+import { DatePipe } from '@angular/common';
 import {
   afterNextRender,
   ChangeDetectionStrategy,
   Component,
   computed,
+  DestroyRef,
   effect,
+  ElementRef,
   inject,
   Injector,
   input,
@@ -18,102 +19,262 @@ import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatCheckboxModule } from '@angular/material/checkbox';
+import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
+import { MatMenuModule } from '@angular/material/menu';
 import { MatSelectModule } from '@angular/material/select';
-import { LOG_LEVELS, LogEntry, LogLevel, Session } from '@zen/contract';
-import { LiveSocket } from '../core/live-socket';
-import { filterRows, highlight, LogFilterState, LogRow, textMatcher } from './log-rows';
-import { LogStream } from './log-stream';
+import { LOG_LEVELS, LogLevel, Session } from '@zen/contract';
+import { CopyText } from '../core/copy-text';
+import { LogFeed } from '../core/log-feed';
+import { ViewPrefs } from '../core/view-prefs';
+import { JsonTree } from './json-tree';
+import { KeysHelp } from './keys-help';
+import { LogHistogram } from './log-histogram';
+import { LogLine } from './log-line';
+import {
+  filterRows,
+  highlightSegments,
+  lastIndexWhere,
+  LogFilterState,
+  LogRow,
+  ShownSegment,
+  textMatcher,
+} from './log-rows';
+import { LogSources } from './log-sources';
+import { LogUrl } from './log-url';
+import { asNdjson, asText, formatElapsed } from './log-copy';
+import { indexAt, LINE_HEIGHT, MAX_DATA_LINES, offsetOf, rowOffsets, totalHeight } from './row-layout';
+import { isTyping, keyAction } from './log-keys';
 
-/** Fixed row height: what lets the virtual scroll keep 10,000 rows cheap. */
-export const ROW_HEIGHT = 24;
+/** Fixed height of a one-line row. */
+export const ROW_HEIGHT = LINE_HEIGHT;
+/** Rows rendered above and below the viewport. */
+const OVERSCAN = 8;
+/** Width of a character of the log font, for wrapping estimates when it cannot be measured. */
+const FALLBACK_CHAR_PX = 7.2;
+/** Width taken by the columns before the message. */
+const FIXED_COLUMNS_PX = 260;
 
 /**
- * The live log of one session: follow mode, ordering, text/regex and level filters
- * with highlighting, gap rows, and jumps to errors. Messages are rendered as text
- * nodes only, so nothing a client logs is ever interpreted as HTML.
+ * The live log of one session, or of several merged by time: follow mode, ordering,
+ * filters (text/regex, level, Unreal category, source, time range) with highlighting,
+ * ANSI colours, gap rows, a volume histogram, inline data trees, permalinks, copy and
+ * keyboard navigation. Messages are rendered as text nodes only, so nothing a client
+ * logs is ever interpreted as HTML.
  */
 @Component({
   selector: 'zen-log-viewer',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
-    ScrollingModule,
     DatePipe,
-    JsonPipe,
     FormsModule,
+    JsonTree,
+    LogHistogram,
     MatButtonModule,
     MatButtonToggleModule,
     MatCheckboxModule,
     MatFormFieldModule,
     MatInputModule,
+    MatMenuModule,
     MatSelectModule,
   ],
   templateUrl: './log-viewer.html',
   styleUrl: './log-viewer.scss',
+  host: { '(document:keydown)': 'onKey($event)' },
 })
 export class LogViewer implements OnDestroy {
-  private readonly socket = inject(LiveSocket);
+  private readonly feed = inject(LogFeed);
   private readonly injector = inject(Injector);
-  private readonly viewport = viewChild(CdkVirtualScrollViewport);
+  private readonly url = inject(LogUrl);
+  private readonly clipboard = inject(CopyText);
+  private readonly dialog = inject(MatDialog);
+  readonly prefs = inject(ViewPrefs);
+  private readonly scroller = viewChild.required<ElementRef<HTMLElement>>('scroller');
+  private readonly filterInput = viewChild.required<ElementRef<HTMLInputElement>>('filterInput');
 
-  readonly session = input.required<Session>();
-  /** Every push brings a new session object; only a new id means a new stream. */
-  private readonly sessionId = computed(() => this.session().id);
+  /** The sessions shown: one, or several merged by time. */
+  readonly sessions = input.required<readonly Session[]>();
+  /** Every push brings new session objects; only a new set of ids means new streams. */
+  private readonly sourceKey = computed(() =>
+    this.sessions()
+      .map((session) => session.id)
+      .join(','),
+  );
+  readonly merged = computed(() => this.sessions().length > 1);
   readonly levels = LOG_LEVELS;
-  readonly rowHeight = ROW_HEIGHT;
+  readonly lineHeight = LINE_HEIGHT;
+  readonly maxDataLines = MAX_DATA_LINES;
 
-  readonly stream = signal<LogStream | null>(null);
-  readonly filter = signal<LogFilterState>({ level: 'debug', text: '', regex: false });
-  readonly newestFirst = signal(false);
-  readonly following = signal(true);
+  private readonly initial = this.url.read();
+  readonly sources = signal<LogSources | null>(null);
+  readonly filter = signal<LogFilterState>({
+    level: this.initial.level,
+    text: this.initial.text,
+    regex: this.initial.regex,
+    category: this.initial.category,
+    source: null,
+    range: null,
+  });
+  readonly newestFirst = signal(this.initial.newestFirst);
+  readonly following = signal(this.initial.line === null);
   /** `received` count when follow was paused. */
   private readonly pausedAt = signal(0);
-  readonly selected = signal<LogEntry | null>(null);
+  /** Selected lines, by key: the anchor (first click) and the focus (moved by j/k, shift-click). */
+  readonly selection = signal<{ anchor: string; focus: string } | null>(null);
+  /** Rows whose data tree is open, with its line count. */
+  readonly expanded = signal<ReadonlyMap<string, number>>(new Map());
+  /** The permalinked line, until it is shown (or known to be gone). */
+  private readonly pendingLine = signal<{ source: string; seq: number } | null>(null);
+  readonly lineNotice = signal<string | null>(null);
+  readonly highlightKey = signal<string | null>(null);
+
+  readonly scrollTop = signal(0);
+  readonly viewportHeight = signal(600);
+  readonly viewportWidth = signal(800);
+  private readonly charWidth = signal(FALLBACK_CHAR_PX);
   private autoScrolling = false;
 
   readonly matcher = computed(() => textMatcher(this.filter()));
-  readonly visible = computed<LogRow[]>(() => {
-    const rows = this.stream()?.rows() ?? [];
-    const filtered = filterRows(rows, this.filter(), this.matcher().pattern);
-    return this.newestFirst() ? filtered.slice().reverse() : filtered;
+  /** Rows passing every filter but the time range: what the histogram shows. */
+  readonly inSelection = computed<LogRow[]>(() => {
+    const rows = this.sources()?.rows() ?? [];
+    return filterRows(rows, { ...this.filter(), range: null }, this.matcher().pattern);
   });
-  readonly total = computed(() => this.stream()?.rows().length ?? 0);
-  readonly newEntries = computed(() => (this.following() ? 0 : (this.stream()?.received() ?? 0) - this.pausedAt()));
+  readonly visible = computed<LogRow[]>(() => {
+    const range = this.filter().range;
+    const rows = range
+      ? this.inSelection().filter((row) => row.kind === 'gap' || (row.timeMs >= range.from && row.timeMs <= range.to))
+      : this.inSelection();
+    return this.newestFirst() ? rows.slice().reverse() : rows;
+  });
+  readonly total = computed(() => this.sources()?.rows().length ?? 0);
+  readonly categories = computed(() => this.sources()?.categories() ?? []);
+  readonly newEntries = computed(() => (this.following() ? 0 : (this.sources()?.received() ?? 0) - this.pausedAt()));
+  readonly firstTime = computed(() => {
+    const rows = this.sources()?.rows() ?? [];
+    return rows.find((row) => row.kind === 'entry')?.timeMs ?? 0;
+  });
+
+  private readonly wrapColumns = computed(() =>
+    this.prefs.wrap()
+      ? Math.max(
+          20,
+          Math.floor(
+            (this.viewportWidth() -
+              FIXED_COLUMNS_PX -
+              (this.merged() ? 158 : 0) -
+              (this.categories().length > 0 ? 138 : 0)) /
+              this.charWidth(),
+          ),
+        )
+      : 0,
+  );
+  private readonly offsets = computed(() =>
+    rowOffsets(this.visible(), { wrapColumns: this.wrapColumns(), expanded: this.expanded() }),
+  );
+  readonly contentHeight = computed(() => totalHeight(this.offsets(), this.visible().length));
+  /** The rows in and near the viewport: the only ones in the DOM. */
+  readonly window = computed(() => {
+    const rows = this.visible();
+    const offsets = this.offsets();
+    const top = this.scrollTop();
+    const start = Math.max(0, indexAt(offsets, rows.length, top) - OVERSCAN);
+    const end = Math.min(rows.length, indexAt(offsets, rows.length, top + this.viewportHeight()) + 1 + OVERSCAN);
+    return { start, top: offsetOf(offsets, start), rows: rows.slice(start, end) };
+  });
+  private readonly selectedRange = computed(() => {
+    const selection = this.selection();
+    if (!selection) return null;
+    const rows = this.visible();
+    const a = rows.findIndex((row) => row.key === selection.anchor);
+    const b = rows.findIndex((row) => row.key === selection.focus);
+    if (a === -1 || b === -1) return null;
+    return { from: Math.min(a, b), to: Math.max(a, b), focus: b };
+  });
+  readonly selectedCount = computed(() => {
+    const range = this.selectedRange();
+    return range ? range.to - range.from + 1 : 0;
+  });
+  /** The line a permalink can name: the focused one. */
+  readonly focusedLine = computed(() => {
+    const range = this.selectedRange();
+    const row = range ? this.visible()[range.focus] : null;
+    return row?.kind === 'entry' ? row : null;
+  });
 
   constructor() {
-    // A new stream per selected session, starting at its oldest held entry.
+    if (this.initial.line !== null) this.pendingLine.set({ source: '', seq: this.initial.line });
+    // New streams when the set of sessions changes, each from its oldest held entry.
     effect((onCleanup) => {
-      const id = this.sessionId();
-      const session = untracked(() => this.session());
-      const stream = new LogStream(this.socket, id, session.logCursor - session.logCount);
-      stream.start();
+      this.sourceKey();
+      const sessions = untracked(() => this.sessions());
+      const sources = new LogSources(
+        this.feed,
+        sessions.map((session) => ({ id: session.id, startCursor: session.logCursor - session.logCount })),
+      );
+      sources.start();
       untracked(() => {
-        this.stream.set(stream);
-        this.selected.set(null);
-        this.following.set(true);
+        this.sources.set(sources);
+        this.selection.set(null);
+        this.expanded.set(new Map());
+        this.filter.update((filter) => ({ ...filter, source: null, range: null }));
+        this.placePendingLine(sessions);
       });
-      onCleanup(() => stream.stop());
+      onCleanup(() => sources.stop());
     });
     // In follow mode, keep the newest row in view after each render.
     effect(() => {
-      const rows = this.visible();
+      const height = this.contentHeight();
       if (!this.following()) return;
-      afterNextRender(() => this.scrollToNewest(rows.length), { injector: this.injector });
+      afterNextRender(() => this.scrollToNewest(height), { injector: this.injector });
     });
+    effect(() => this.showPendingLine());
+    effect(() => {
+      const filter = this.filter();
+      const newestFirst = this.newestFirst();
+      untracked(() => this.url.write({ ...filter, category: filter.category ?? null, newestFirst }));
+    });
+    afterNextRender(() => this.measure());
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.measure());
+    afterNextRender(() => observer?.observe(this.scroller().nativeElement));
+    inject(DestroyRef).onDestroy(() => observer?.disconnect());
   }
 
   ngOnDestroy(): void {
-    this.stream()?.stop();
+    this.sources()?.stop();
   }
 
-  trackRow(_index: number, row: LogRow): string {
-    return row.kind === 'entry' ? `e${row.entry.seq}` : `g${row.before}`;
+  // ---- rendering helpers ----
+
+  segments(row: LogLine): ShownSegment[] {
+    const shown = highlightSegments(row.segments, this.matcher().pattern);
+    return row.bodyStart > 0 && this.categories().length > 0 ? dropPrefix(shown, row.bodyStart) : shown;
   }
 
-  parts(message: string): { text: string; match: boolean }[] {
-    return highlight(message, this.matcher().pattern);
+  isSelected(index: number): boolean {
+    const range = this.selectedRange();
+    return !!range && index >= range.from && index <= range.to;
   }
+
+  sourceIndex(id: string): number {
+    return this.sessions().findIndex((session) => session.id === id);
+  }
+
+  sourceName(id: string): string {
+    const session = this.sessions().find((candidate) => candidate.id === id);
+    return `${session?.appname ?? '?'} …${id.slice(-6)}`;
+  }
+
+  appName(id: string): string {
+    return this.sessions().find((candidate) => candidate.id === id)?.appname ?? '?';
+  }
+
+  elapsed(row: LogRow): string {
+    return formatElapsed(row.timeMs - this.firstTime());
+  }
+
+  // ---- filters and modes ----
 
   setText(text: string): void {
     this.filter.update((filter) => ({ ...filter, text }));
@@ -127,6 +288,20 @@ export class LogViewer implements OnDestroy {
     this.filter.update((filter) => ({ ...filter, level }));
   }
 
+  setCategory(category: string | null): void {
+    this.filter.update((filter) => ({ ...filter, category }));
+  }
+
+  /** Click on a source tag: show only that session; again to show all. */
+  toggleSource(source: string): void {
+    this.filter.update((filter) => ({ ...filter, source: filter.source === source ? null : source }));
+  }
+
+  setRange(range: { from: number; to: number } | null): void {
+    this.filter.update((filter) => ({ ...filter, range }));
+    this.pause();
+  }
+
   setNewestFirst(newestFirst: boolean): void {
     this.newestFirst.set(newestFirst);
   }
@@ -138,52 +313,264 @@ export class LogViewer implements OnDestroy {
 
   resume(): void {
     this.following.set(true);
-    this.scrollToNewest(this.visible().length);
+    this.scrollToNewest(this.contentHeight());
   }
+
+  toggleData(row: LogLine): void {
+    this.expanded.update((map) => {
+      const next = new Map(map);
+      if (!next.delete(row.key)) next.set(row.key, 1);
+      return next;
+    });
+  }
+
+  setDataLines(key: string, lines: number): void {
+    if (this.expanded().get(key) === lines || !this.expanded().has(key)) return;
+    this.expanded.update((map) => new Map(map).set(key, lines));
+  }
+
+  // ---- scrolling ----
 
   /** The user scrolled: leaving the newest edge pauses follow, coming back resumes it. */
   onScroll(): void {
+    const element = this.scroller().nativeElement;
+    this.scrollTop.set(element.scrollTop);
     if (this.autoScrolling) return;
-    const viewport = this.viewport();
-    if (!viewport) return;
-    const edge = viewport.measureScrollOffset(this.newestFirst() ? 'top' : 'bottom');
-    const atNewest = edge < this.rowHeight / 2;
+    const edge = this.newestFirst()
+      ? element.scrollTop
+      : element.scrollHeight - element.clientHeight - element.scrollTop;
+    const atNewest = edge < LINE_HEIGHT / 2;
     if (atNewest && !this.following()) this.following.set(true);
     if (!atNewest && this.following()) this.pause();
   }
 
-  /** Scrolls to the first error, or the next one after the top visible row. */
-  jumpToError(next: boolean): void {
+  /** Jumps to the next (or previous) error after (before) the focused or top row. */
+  jumpToError(forward: boolean): void {
     const rows = this.visible();
-    const viewport = this.viewport();
-    const from = next && viewport ? Math.floor(viewport.measureScrollOffset('top') / this.rowHeight) + 1 : 0;
-    const index = rows.findIndex((row, i) => i >= from && row.kind === 'entry' && row.entry.level === 'error');
+    const from =
+      this.selectedRange()?.focus ?? indexAt(this.offsets(), rows.length, this.scrollTop()) - (forward ? 1 : 0);
+    const isError = (row: LogRow) => row.kind === 'entry' && row.severity === 'error';
+    let index = -1;
+    if (forward) index = rows.findIndex((row, i) => i > from && isError(row));
+    else for (let i = Math.min(from, rows.length) - 1; i >= 0 && index === -1; i--) if (isError(rows[i])) index = i;
     if (index === -1) return;
-    this.pause();
-    this.scrollTo(index);
-    const row = rows[index];
-    if (row.kind === 'entry') this.selected.set(row.entry);
+    this.selectIndex(index);
   }
 
-  select(entry: LogEntry): void {
-    this.selected.set(this.selected()?.seq === entry.seq ? null : entry);
+  /** Jumps to the first entry at or after `time` (a histogram bar). */
+  jumpToTime(time: number): void {
+    const rows = this.visible();
+    const index = this.newestFirst()
+      ? lastIndexWhere(rows, (row) => row.timeMs >= time)
+      : rows.findIndex((row) => row.timeMs >= time);
+    if (index !== -1) this.selectIndex(index);
   }
+
+  // ---- selection ----
+
+  clickRow(event: MouseEvent, index: number): void {
+    const row = this.visible()[index];
+    if (!row || (event.target as Element).closest('button')) return;
+    const selection = this.selection();
+    if (event.shiftKey && selection) this.selection.set({ anchor: selection.anchor, focus: row.key });
+    else this.selection.set({ anchor: row.key, focus: row.key });
+    this.pause();
+  }
+
+  selectIndex(index: number): void {
+    const row = this.visible()[index];
+    if (!row) return;
+    this.selection.set({ anchor: row.key, focus: row.key });
+    this.pause();
+    this.scrollIntoView(index);
+  }
+
+  moveSelection(step: number): void {
+    const rows = this.visible();
+    if (rows.length === 0) return;
+    const focus = this.selectedRange()?.focus;
+    const top = indexAt(this.offsets(), rows.length, this.scrollTop());
+    const index = focus === undefined ? top : Math.min(rows.length - 1, Math.max(0, focus + step));
+    this.selectIndex(index);
+  }
+
+  // ---- copy ----
+
+  private linesToCopy(): LogLine[] {
+    const range = this.selectedRange();
+    const rows = range ? this.visible().slice(range.from, range.to + 1) : this.visible();
+    return rows.filter((row): row is LogLine => row.kind === 'entry');
+  }
+
+  copyText(): void {
+    const lines = this.linesToCopy();
+    this.clipboard.copy(asText(lines, this.merged() ? (id) => this.sourceName(id) : null), countOf(lines, 'as text'));
+  }
+
+  copyNdjson(): void {
+    const lines = this.linesToCopy();
+    this.clipboard.copy(asNdjson(lines, this.merged()), countOf(lines, 'as NDJSON'));
+  }
+
+  copyLink(): void {
+    const line = this.focusedLine();
+    if (line) this.clipboard.copy(this.url.permalink(line.source, line.entry.seq), `link to line ${line.entry.seq}`);
+  }
+
+  // ---- keyboard ----
+
+  onKey(event: KeyboardEvent): void {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) {
+      if (event.key === 'Escape' && event.target === this.filterInput().nativeElement) {
+        this.setText('');
+        this.filterInput().nativeElement.blur();
+      }
+      return;
+    }
+    if (this.dialog.openDialogs.length > 0) return;
+    const action = keyAction(event.key);
+    if (!action) return;
+    event.preventDefault();
+    switch (action) {
+      case 'focus-filter':
+        return this.filterInput().nativeElement.focus();
+      case 'follow':
+        return this.toggleFollow();
+      case 'top':
+        return this.toEdge(true);
+      case 'bottom':
+        return this.toEdge(false);
+      case 'next-error':
+        return this.jumpToError(true);
+      case 'previous-error':
+        return this.jumpToError(false);
+      case 'next-line':
+        return this.moveSelection(1);
+      case 'previous-line':
+        return this.moveSelection(-1);
+      case 'clear':
+        return this.clear();
+      case 'help':
+        return this.showKeys();
+    }
+  }
+
+  showKeys(): void {
+    this.dialog.open(KeysHelp, { autoFocus: 'dialog' });
+  }
+
+  /** `Esc`: the selection, the time range and the source filter go. */
+  clear(): void {
+    this.selection.set(null);
+    this.highlightKey.set(null);
+    this.filter.update((filter) => ({ ...filter, source: null, range: null }));
+  }
+
+  private toEdge(top: boolean): void {
+    const newestAtTop = this.newestFirst();
+    if (top === newestAtTop) return this.resume();
+    this.pause();
+    this.scrollToOffset(top ? 0 : this.contentHeight());
+  }
+
+  // ---- internals ----
 
   private pause(): void {
-    this.pausedAt.set(this.stream()?.received() ?? 0);
+    if (!this.following()) return;
+    this.pausedAt.set(this.sources()?.received() ?? 0);
     this.following.set(false);
   }
 
-  private scrollToNewest(count: number): void {
-    if (count === 0) return;
-    this.scrollTo(this.newestFirst() ? 0 : count - 1);
+  private scrollToNewest(height: number): void {
+    this.scrollToOffset(this.newestFirst() ? 0 : height);
   }
 
-  private scrollTo(index: number): void {
-    const viewport = this.viewport();
-    if (!viewport) return;
+  private scrollIntoView(index: number): void {
+    const top = offsetOf(this.offsets(), index);
+    const height = this.viewportHeight();
+    const current = this.scrollTop();
+    if (top < current || top + LINE_HEIGHT > current + height) this.scrollToOffset(Math.max(0, top - height / 3));
+  }
+
+  private scrollToOffset(top: number): void {
+    const element = this.scroller().nativeElement;
     this.autoScrolling = true;
-    viewport.scrollToOffset(index * this.rowHeight);
+    element.scrollTop = top;
+    this.scrollTop.set(element.scrollTop);
     requestAnimationFrame(() => (this.autoScrolling = false));
   }
+
+  private measure(): void {
+    const element = this.scroller().nativeElement;
+    if (element.clientHeight > 0) this.viewportHeight.set(element.clientHeight);
+    if (element.clientWidth > 0) this.viewportWidth.set(element.clientWidth);
+    const probe = element.querySelector('.probe');
+    const width = probe ? probe.getBoundingClientRect().width / 10 : 0;
+    if (width > 0) this.charWidth.set(width);
+  }
+
+  /** For a permalink: tell at once when the line was evicted or never written. */
+  private placePendingLine(sessions: readonly Session[]): void {
+    const pending = this.pendingLine();
+    if (!pending) return;
+    const session = sessions[0];
+    const firstHeld = session.logCursor - session.logCount;
+    this.lineNotice.set(null);
+    if (pending.seq < firstHeld) {
+      this.lineNotice.set(
+        `Line ${pending.seq} was evicted: the server now holds lines ${firstHeld}–${session.logCursor - 1} of this session.`,
+      );
+      this.pendingLine.set(null);
+      this.following.set(true);
+    } else if (pending.seq >= session.logCursor) {
+      this.lineNotice.set(`Line ${pending.seq} has not been written: this session has ${session.logCursor} lines.`);
+      this.pendingLine.set(null);
+      this.following.set(true);
+    } else this.pendingLine.set({ source: session.id, seq: pending.seq });
+  }
+
+  /** Once the permalinked line has arrived: select and highlight it, scrolled into view. */
+  private showPendingLine(): void {
+    const pending = this.pendingLine();
+    if (!pending?.source) return;
+    const rows = this.visible();
+    const key = `${pending.source}:${pending.seq}`;
+    const index = rows.findIndex((row) => row.key === key);
+    if (index !== -1) {
+      untracked(() => {
+        this.pendingLine.set(null);
+        this.highlightKey.set(key);
+        this.selection.set({ anchor: key, focus: key });
+        afterNextRender(() => this.scrollIntoView(index), { injector: this.injector });
+      });
+      return;
+    }
+    const passed = rows.some(
+      (row) => row.kind === 'entry' && row.source === pending.source && row.entry.seq > pending.seq,
+    );
+    if (passed)
+      untracked(() => {
+        this.pendingLine.set(null);
+        this.lineNotice.set(`Line ${pending.seq} is not shown: it was evicted, or the filters hide it.`);
+      });
+  }
+}
+
+function dropPrefix(segments: ShownSegment[], count: number): ShownSegment[] {
+  const shown: ShownSegment[] = [];
+  let skip = count;
+  for (const segment of segments) {
+    if (skip >= segment.text.length) {
+      skip -= segment.text.length;
+      continue;
+    }
+    shown.push(skip > 0 ? { ...segment, text: segment.text.slice(skip) } : segment);
+    skip = 0;
+  }
+  return shown;
+}
+
+function countOf(lines: readonly unknown[], how: string): string {
+  return `${lines.length} ${lines.length === 1 ? 'line' : 'lines'} ${how}`;
 }

@@ -1,7 +1,8 @@
 import { DatePipe, KeyValuePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Session } from '@zen/contract';
+import { CopyText } from '../core/copy-text';
 import { ServerUrls } from '../core/server-urls';
 
 /** Every property of the selected session, its metadata, and links to download its log. */
@@ -14,8 +15,11 @@ import { ServerUrls } from '../core/server-urls';
 })
 export class SessionDetail {
   private readonly urls = inject(ServerUrls);
+  private readonly clipboard = inject(CopyText);
   readonly session = input.required<Session>();
   readonly isServer = input(false);
+  /** Asks for the merged view of every session with the same job id or app name. */
+  readonly showAlike = output<'jobid' | 'appname'>();
 
   readonly textLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=text`));
   readonly ndjsonLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=ndjson`));
@@ -24,7 +28,7 @@ export class SessionDetail {
     return typeof value === 'string' ? value : JSON.stringify(value);
   }
 
-  copy(text: string): void {
-    void navigator.clipboard?.writeText(text);
+  copyId(): void {
+    this.clipboard.copy(this.session().id, 'id');
   }
 }

@@ -1,38 +1,77 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
-import { SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
-import { LiveSocket } from '../core/live-socket';
+import { parseOid, Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
+import { map } from 'rxjs';
+import { SessionsFeed } from '../core/sessions-feed';
+import { ViewPrefs } from '../core/view-prefs';
+import { Splitter } from '../layout/splitter';
 import { LogViewer } from '../log-viewer/log-viewer';
+import { MergedSources } from './merged-sources';
 import { SessionDetail } from './session-detail';
 import { SessionsTable } from './sessions-table';
 
+/** At 1280×800 this leaves the log viewer most of the window. */
+const DEFAULT_TABLE_HEIGHT = 260;
+/** The most sessions one merged view follows. */
+export const MAX_MERGED = 20;
+
 /**
- * The one page: sessions table, then the selected session's details and live log.
- * The URL holds the selection (`sessions/<id>`) and the status tab (`?status=`);
- * without a selection, the server's own session is selected.
+ * The one page: sessions table, then the selected session's details and live log, or
+ * the log of several sessions merged. The URL holds the selection (`sessions/<id>`, or
+ * `sessions/<id>,<id>,…` for a merged view) and the status tab (`?status=`); without a
+ * selection, the server's own session is selected.
  */
 @Component({
   selector: 'zen-sessions-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [SessionsTable, SessionDetail, LogViewer],
+  imports: [SessionsTable, SessionDetail, LogViewer, MergedSources, Splitter],
   templateUrl: './sessions-page.html',
   styleUrl: './sessions-page.scss',
 })
 export class SessionsPage {
   private readonly router = inject(Router);
-  private readonly socket = inject(LiveSocket);
+  private readonly feed = inject(SessionsFeed);
+  private readonly prefs = inject(ViewPrefs);
 
   /** Route parameter and query parameter, bound by the router. */
   readonly id = input<string | undefined>();
   readonly status = input<string | undefined>();
 
-  readonly list = this.socket.sessions;
+  readonly list = this.feed.list;
+  /** Below 900 px wide the panes stack and the page scrolls instead. */
+  readonly narrow = toSignal(
+    inject(BreakpointObserver)
+      .observe('(max-width: 900px)')
+      .pipe(map((state) => state.matches)),
+    { initialValue: false },
+  );
+  /** The table pane's height: the user's split, kept across reloads. */
+  readonly tableHeight = computed(() => this.prefs.tableHeight() ?? DEFAULT_TABLE_HEIGHT);
   readonly statusTab = computed<SessionListStatus>(() => {
     const status = this.status() as SessionListStatus;
     return SESSION_LIST_STATUSES.includes(status) ? status : 'active';
   });
-  readonly selectedId = computed(() => this.id()?.toLowerCase() ?? null);
-  readonly selected = computed(() => this.list()?.sessions.find((session) => session.id === this.selectedId()) ?? null);
+  /** The ids the URL names, valid and distinct, in order. */
+  readonly selectedIds = computed<string[]>(() => {
+    const ids = (this.id() ?? '').split(',').map((part) => parseOid(part.trim()));
+    return [...new Set(ids.filter((id): id is string => id !== null))].slice(0, MAX_MERGED);
+  });
+  readonly selectedId = computed(() => (this.selectedIds().length === 1 ? this.selectedIds()[0] : null));
+  private readonly byId = computed(() => new Map(this.list()?.sessions.map((session) => [session.id, session])));
+  /** The sessions shown, in the URL's order; ids the server does not know are left out. */
+  readonly viewed = computed<Session[]>(
+    () => {
+      const byId = this.byId();
+      return this.selectedIds()
+        .map((id) => byId.get(id))
+        .filter((session): session is Session => !!session);
+    },
+    { equal: (a, b) => a.length === b.length && a.every((session, i) => session === b[i]) },
+  );
+  readonly missing = computed(() => this.selectedIds().filter((id) => !this.byId().has(id)));
+  readonly selected = computed(() => (this.selectedIds().length === 1 ? (this.viewed()[0] ?? null) : null));
 
   constructor() {
     effect(() => {
@@ -42,7 +81,34 @@ export class SessionsPage {
   }
 
   select(id: string, replaceUrl = false): void {
-    void this.router.navigate(['sessions', id], { queryParamsHandling: 'preserve', replaceUrl });
+    this.show([id], replaceUrl);
+  }
+
+  /** Opens the merged view of `ids` (one id: the single-session view). */
+  show(ids: readonly string[], replaceUrl = false): void {
+    if (ids.length === 0) return;
+    void this.router.navigate(['sessions', ids.slice(0, MAX_MERGED).join(',')], {
+      queryParams: { line: null },
+      queryParamsHandling: 'merge',
+      replaceUrl,
+    });
+  }
+
+  /** A checkbox in the table: add the session to the view, or take it out. */
+  toggleInView(id: string): void {
+    const ids = this.selectedIds();
+    const next = ids.includes(id) ? ids.filter((other) => other !== id) : [...ids, id];
+    this.show(next);
+  }
+
+  /** "All sessions of this job / app" from the detail panel. */
+  showAlike(session: Session, by: 'jobid' | 'appname'): void {
+    const alike = (this.list()?.sessions ?? []).filter((other) => other[by] === session[by]);
+    this.show([session.id, ...alike.map((other) => other.id).filter((id) => id !== session.id)]);
+  }
+
+  resizeTable(height: number): void {
+    this.prefs.tableHeight.set(height);
   }
 
   setStatus(status: SessionListStatus): void {

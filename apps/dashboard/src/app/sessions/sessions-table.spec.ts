@@ -6,7 +6,7 @@ import { SessionsTable } from './sessions-table';
 describe('SessionsTable', () => {
   let fixture: ComponentFixture<SessionsTable>;
   const apps = () =>
-    [...fixture.nativeElement.querySelectorAll('tr[data-session-id] td:first-child')].map((cell: HTMLElement) =>
+    [...fixture.nativeElement.querySelectorAll('tr[data-session-id] td.mat-column-appname')].map((cell: HTMLElement) =>
       cell.textContent?.trim(),
     );
   const many = (count: number): Session[] =>

@@ -1,6 +1,7 @@
 import { DatePipe } from '@angular/common';
 import {
   AfterViewInit,
+  inject,
   ChangeDetectionStrategy,
   Component,
   computed,
@@ -11,6 +12,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -18,6 +20,7 @@ import { MatPaginator, MatPaginatorModule } from '@angular/material/paginator';
 import { MatSort, MatSortModule } from '@angular/material/sort';
 import { MatTableDataSource, MatTableModule } from '@angular/material/table';
 import { Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
+import { CopyText } from '../core/copy-text';
 import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } from './session-table-model';
 
 /**
@@ -30,6 +33,7 @@ import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } fro
   imports: [
     DatePipe,
     MatButtonModule,
+    MatCheckboxModule,
     MatButtonToggleModule,
     MatFormFieldModule,
     MatInputModule,
@@ -41,15 +45,20 @@ import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } fro
   styleUrl: './sessions-table.scss',
 })
 export class SessionsTable implements AfterViewInit {
+  private readonly clipboard = inject(CopyText);
   readonly sessions = input.required<readonly Session[]>();
   readonly serverSessionId = input<string | null>(null);
   readonly selectedId = input<string | null>(null);
   readonly status = input<SessionListStatus>('active');
   readonly statusChange = output<SessionListStatus>();
   readonly selectedIdChange = output<string>();
+  /** Sessions in the (merged) view: their checkboxes are ticked. */
+  readonly inView = input<readonly string[]>([]);
+  readonly toggleInView = output<string>();
 
   readonly statuses = SESSION_LIST_STATUSES;
   readonly columns = [
+    'inView',
     'appname',
     'mode',
     'jobid',
@@ -95,6 +104,6 @@ export class SessionsTable implements AfterViewInit {
 
   copy(id: string, event: Event): void {
     event.stopPropagation();
-    void navigator.clipboard?.writeText(id);
+    this.clipboard.copy(id, 'id');
   }
 }

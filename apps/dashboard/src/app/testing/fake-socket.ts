@@ -1,5 +1,5 @@
 import { ClientMessage, ServerMessage } from '@zen/contract';
-import { SocketLike } from '../core/live-socket';
+import { SocketLike } from '../core/live-transport';
 
 /** A WebSocket stand-in the tests drive by hand: open it, push frames, close it. */
 export class FakeSocket implements SocketLike {

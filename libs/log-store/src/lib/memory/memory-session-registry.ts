@@ -1,7 +1,7 @@
-import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
+import { EndReason, SessionListStatus } from '@zen/contract';
 import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
 import { LogCounters, LogStore, Unsubscribe } from '../log-store';
-import { NewSession, SessionRecord } from '../session-record';
+import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
 import {
   SessionChange,
   SessionChangeListener,
@@ -137,12 +137,4 @@ export class MemorySessionRegistry extends SessionRegistry {
   private changed(kind: SessionChange['kind'], id: string): void {
     if (this.listeners.size > 0) this.listeners.emit({ kind, id }, undefined);
   }
-}
-
-/** The stored metadata with the given keys set, as a new null-prototype object. */
-export function mergeMetadata(stored: SessionMetadata, changes: SessionMetadata): SessionMetadata {
-  const merged: SessionMetadata = Object.create(null);
-  for (const key of Object.keys(stored)) merged[key] = stored[key];
-  for (const key of Object.keys(changes)) merged[key] = changes[key];
-  return merged;
 }

@@ -1,11 +1,11 @@
 import { DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
-import { ClientMessage, LogEventData, ServerMessage, SessionList, WS_EVENTS } from '@zen/contract';
+import { ClientMessage, ServerMessage } from '@zen/contract';
 import { Observable, Subject } from 'rxjs';
 import { ServerUrls } from './server-urls';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
-/** The parts of the browser's WebSocket the service uses; tests substitute a fake. */
+/** The parts of the browser's WebSocket the transport uses; tests substitute a fake. */
 export interface SocketLike {
   readyState: number;
   onopen: ((event: never) => void) | null;
@@ -25,31 +25,28 @@ const FIRST_RETRY_MS = 500;
 const LAST_RETRY_MS = 10_000;
 
 /**
- * The one WebSocket to `/sessions/ws`: the live session listing, the log events of
- * followed sessions, and reconnection with backoff. After a reconnect every followed
- * log is subscribed again from the cursor its reader reached, so nothing is missed
- * or repeated.
+ * The one WebSocket to `/sessions/ws`: connects, reconnects with backoff, parses
+ * frames and sends messages. It knows nothing of what the frames mean; the feeds
+ * (sessions, logs) and the error notices listen to `messages` and to `opened`,
+ * where they (re)subscribe after every connect.
  */
 @Injectable({ providedIn: 'root' })
-export class LiveSocket {
+export class LiveTransport {
   private readonly urls = inject(ServerUrls);
   private readonly createSocket = inject(SOCKET_FACTORY);
   private readonly stateSignal = signal<ConnectionState>('connecting');
-  private readonly sessionsSignal = signal<SessionList | null>(null);
-  private readonly logSubject = new Subject<LogEventData>();
-  private readonly errorSubject = new Subject<string>();
-  /** Followed session → the cursor to resume from. */
-  private readonly follows = new Map<string, () => number>();
+  private readonly messageSubject = new Subject<ServerMessage>();
+  private readonly openedSubject = new Subject<void>();
   private socket: SocketLike | null = null;
   private retries = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
 
   readonly state = this.stateSignal.asReadonly();
-  /** The latest `sessions` push. */
-  readonly sessions = this.sessionsSignal.asReadonly();
-  readonly logEvents: Observable<LogEventData> = this.logSubject.asObservable();
-  readonly serverErrors: Observable<string> = this.errorSubject.asObservable();
+  /** Every frame the server sends, parsed. */
+  readonly messages: Observable<ServerMessage> = this.messageSubject.asObservable();
+  /** Fires on every (re)connect, before any frame of the new connection is delivered. */
+  readonly opened: Observable<void> = this.openedSubject.asObservable();
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.stop());
@@ -63,30 +60,13 @@ export class LiveSocket {
     socket.onopen = () => {
       this.retries = 0;
       this.stateSignal.set('live');
-      for (const [id, cursor] of this.follows)
-        this.send({ event: WS_EVENTS.subscribeLog, data: { id, cursor: cursor() } });
+      this.openedSubject.next();
     };
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = () => {
       this.socket = null;
       if (!this.stopped) this.scheduleReconnect();
     };
-  }
-
-  /** Follows a session's log from the cursor `resumeAt()` gives, now and after every reconnect. */
-  follow(id: string, resumeAt: () => number): void {
-    this.follows.set(id, resumeAt);
-    this.send({ event: WS_EVENTS.subscribeLog, data: { id, cursor: resumeAt() } });
-  }
-
-  unfollow(id: string): void {
-    if (!this.follows.delete(id)) return;
-    this.send({ event: WS_EVENTS.unsubscribeLog, data: { id } });
-  }
-
-  /** Drops the connection and connects again at once (e.g. with a new token). */
-  reconnect(): void {
-    this.socket?.close();
   }
 
   stop(): void {
@@ -96,7 +76,8 @@ export class LiveSocket {
     this.socket = null;
   }
 
-  private send(message: ClientMessage): void {
+  /** Sends when connected; otherwise the feeds send again on the next `opened`. */
+  send(message: ClientMessage): void {
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message));
   }
 
@@ -107,17 +88,7 @@ export class LiveSocket {
     } catch {
       return;
     }
-    switch (message.event) {
-      case WS_EVENTS.sessions:
-        this.sessionsSignal.set(message.data);
-        break;
-      case WS_EVENTS.log:
-        this.logSubject.next(message.data);
-        break;
-      case WS_EVENTS.error:
-        this.errorSubject.next(message.data.message);
-        break;
-    }
+    if (message && typeof message.event === 'string') this.messageSubject.next(message);
   }
 
   private scheduleReconnect(): void {

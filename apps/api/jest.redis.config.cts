@@ -1,0 +1,24 @@
+/**
+ * The API's end-to-end suites once more with LOG_STORE=redis: a real redis-server for
+ * the run (started by the global setup), each test app under its own key prefix.
+ */
+module.exports = {
+  displayName: 'api-redis',
+  preset: '../../jest.preset.js',
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'html'],
+  testMatch: [
+    '<rootDir>/src/**/*.e2e.spec.ts',
+    '<rootDir>/src/live/live.gateway.spec.ts',
+    '<rootDir>/src/health/health.spec.ts',
+    '<rootDir>/src/auth/auth.spec.ts',
+    '<rootDir>/src/metrics/metrics.spec.ts',
+    '<rootDir>/src/create-app.spec.ts',
+  ],
+  globalSetup: '<rootDir>/src/testing/redis-global-setup.ts',
+  globalTeardown: '<rootDir>/src/testing/redis-global-teardown.ts',
+  coverageDirectory: '../../coverage/apps/api-redis',
+};

@@ -1,0 +1,217 @@
+import { ErrorResponse, LogEventData, ServerMessage, Session, SessionList } from '@zen/contract';
+import { RedisServer } from '@zen/testing';
+import WebSocket from 'ws';
+import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+
+/**
+ * The Scale-out section of the contract, end to end: two replicas (two real servers)
+ * on one real redis-server, and Redis going away under them.
+ */
+
+const ID = 'a0a0a0a0a0a0a0a0a0a0a0a0';
+
+/** A WebSocket client that records every frame. */
+class Client {
+  readonly frames: ServerMessage[] = [];
+  readonly ws: WebSocket;
+
+  constructor(url: string) {
+    this.ws = new WebSocket(`${url}/sessions/ws`);
+    this.ws.on('message', (raw) => this.frames.push(JSON.parse(raw.toString())));
+  }
+
+  opened(): Promise<void> {
+    return new Promise((done) => (this.ws.readyState === WebSocket.OPEN ? done() : this.ws.once('open', () => done())));
+  }
+
+  send(event: string, data: unknown): void {
+    this.ws.send(JSON.stringify({ event, data }));
+  }
+
+  seqs(id: string): number[] {
+    return this.frames
+      .flatMap((frame) => (frame.event === 'log' && (frame.data as LogEventData).id === id ? [frame.data] : []))
+      .flatMap((data) => (data as LogEventData).entries.map((entry) => entry.seq));
+  }
+
+  errors(): string[] {
+    return this.frames.flatMap((frame) =>
+      frame.event === 'error' ? [(frame.data as { message: string }).message] : [],
+    );
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 25));
+  }
+}
+
+const create = (app: RunningApp, id: string) =>
+  fetch(`${app.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"farm"}' });
+const append = (app: RunningApp, id: string, lines: string[]) =>
+  fetch(`${app.url}/sessions/${id}/log`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: lines.join('\n'),
+  });
+const listing = async (app: RunningApp, status = 'all') =>
+  (await (await fetch(`${app.url}/sessions/?status=${status}`)).json()) as SessionList;
+const ready = async (app: RunningApp) => (await fetch(`${app.url}/health/ready`)).status;
+
+describe('replicas on one Redis (LOG_STORE=redis)', () => {
+  let redis: RedisServer;
+  let prefixes = 0;
+  const running: RunningApp[] = [];
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.ws.terminate();
+    await Promise.all(running.splice(0).map((app) => app.close()));
+  });
+  afterAll(async () => {
+    await redis.close();
+  });
+
+  /** Replicas sharing the test's Redis and key prefix. */
+  async function replicas(count: number, env: Record<string, string> = {}): Promise<RunningApp[]> {
+    const shared = { LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: `replicas${++prefixes}:`, ...env };
+    const apps: RunningApp[] = [];
+    for (let i = 0; i < count; i++) apps.push(await startApp(shared));
+    running.push(...apps);
+    return apps;
+  }
+
+  function client(app: RunningApp): Client {
+    const made = new Client(app.url);
+    clients.push(made);
+    return made;
+  }
+
+  it('reads, appends to and ends through one replica a session created through another', async () => {
+    const [a, b] = await replicas(2);
+    expect((await create(a, ID)).status).toBe(201);
+    expect(await (await append(b, ID, ['one', 'two'])).json()).toEqual({ appended: 2, cursor: 2 });
+    expect(await (await append(a, ID, ['three'])).json()).toEqual({ appended: 1, cursor: 3 });
+    const log = await (await fetch(`${a.url}/sessions/${ID}/log`)).json();
+    expect(log.entries.map((entry: { seq: number; message: string }) => [entry.seq, entry.message])).toEqual([
+      [0, 'one'],
+      [1, 'two'],
+      [2, 'three'],
+    ]);
+    const [onA, onB] = [await listing(a), await listing(b)];
+    expect(onA.sessions).toEqual(onB.sessions);
+    expect(onA.sessions.find((session) => session.id === ID)).toMatchObject({ logCount: 3, logCursor: 3 });
+    expect((await fetch(`${b.url}/sessions/${ID}`, { method: 'DELETE' })).status).toBe(200);
+    expect(((await (await fetch(`${a.url}/sessions/${ID}`)).json()) as Session).status).toBe('ended');
+    expect((await append(a, ID, ['late'])).status).toBe(409);
+  });
+
+  it("gives each replica its own server session, and ends a stopping replica's as stopped", async () => {
+    const [a, b] = await replicas(2);
+    const [onA, onB] = [await listing(a, 'active'), await listing(b, 'active')];
+    expect(onA.serverSessionId).not.toBe(onB.serverSessionId);
+    for (const id of [onA.serverSessionId, onB.serverSessionId]) {
+      expect(onA.sessions.find((session) => session.id === id)).toMatchObject({ appname: 'zenserver', mode: 'server' });
+    }
+    const server = onA.sessions.find((session) => session.id === onB.serverSessionId) as Session;
+    expect(server.metadata).toMatchObject({ pid: process.pid });
+    expect((await append(a, onB.serverSessionId, ['not yours'])).status).toBe(403);
+    await b.close();
+    running.splice(running.indexOf(b), 1);
+    const ended = (await (await fetch(`${a.url}/sessions/${onB.serverSessionId}`)).json()) as Session;
+    expect(ended).toMatchObject({ status: 'ended', endReason: 'stopped' });
+  });
+
+  it('pushes log events and session changes made through one replica to the WebSocket clients of another', async () => {
+    const [a, b] = await replicas(2);
+    await create(a, ID);
+    const watcher = client(b);
+    await watcher.opened();
+    watcher.send('subscribe-log', { id: ID, cursor: 0 });
+    await append(a, ID, ['from a']);
+    await until(() => watcher.seqs(ID).includes(0), 'the log event on b');
+    await append(a, ID, ['again', 'and again']);
+    await until(() => watcher.seqs(ID).length === 3, 'all three entries on b');
+    expect(watcher.seqs(ID)).toEqual([0, 1, 2]);
+    const other = 'a1a1a1a1a1a1a1a1a1a1a1a1';
+    await create(a, other);
+    await until(
+      () =>
+        watcher.frames.some(
+          (frame) => frame.event === 'sessions' && (frame.data as SessionList).sessions.some((s) => s.id === other),
+        ),
+      'a sessions event on b naming the session created on a',
+    );
+  });
+
+  it('answers 503 naming the store while Redis is down, tells WebSocket clients, and recovers with nothing lost', async () => {
+    const [a, b] = await replicas(2, { REDIS_TIMEOUT_MS: '500', SESSIONS_WS_INTERVAL_MS: '100' });
+    await create(a, ID);
+    await append(a, ID, ['before']);
+    const watcher = client(b);
+    await watcher.opened();
+    watcher.send('subscribe-log', { id: ID, cursor: 0 });
+    await until(() => watcher.seqs(ID).length === 1, 'the first entry on b');
+
+    await redis.stop();
+    const refused = await append(a, ID, ['during']);
+    expect(refused.status).toBe(503);
+    const body = (await refused.json()) as ErrorResponse;
+    expect(body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(body.message).toMatch(/^the session store \(Redis at 127\.0\.0\.1:\d+\) is unavailable/);
+    expect((await fetch(`${b.url}/sessions/${ID}`)).status).toBe(503);
+    expect(await ready(a)).toBe(503);
+    expect((await fetch(`${a.url}/health`)).status).toBe(200);
+    await until(() => watcher.errors().some((message) => message.includes('session store')), 'an error event');
+    expect(watcher.ws.readyState).toBe(WebSocket.OPEN);
+
+    await redis.restart();
+    await until(async () => (await ready(a)) === 200 && (await ready(b)) === 200, 'both replicas ready again');
+    expect(await (await append(a, ID, ['after'])).json()).toEqual({ appended: 1, cursor: 2 });
+    await until(() => watcher.seqs(ID).length === 2, 'the entry appended after the outage on b');
+    expect(watcher.seqs(ID)).toEqual([0, 1]);
+    const log = await (await fetch(`${b.url}/sessions/${ID}/log`)).json();
+    expect(log.entries.map((entry: { message: string }) => entry.message)).toEqual(['before', 'after']);
+  });
+
+  it('starts while Redis is down, not ready until it is up, then creates its server session', async () => {
+    await redis.stop();
+    try {
+      const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
+      expect(await ready(a)).toBe(503);
+      expect((await create(a, ID)).status).toBe(503);
+      await redis.restart();
+      await until(async () => (await ready(a)) === 200, 'ready once Redis is up');
+      const { serverSessionId, sessions } = await listing(a, 'active');
+      expect(sessions.map((session) => session.id)).toContain(serverSessionId);
+    } finally {
+      if (!redis.isRunning) await redis.restart();
+    }
+  });
+
+  it('keeps sessions, logs and counters across a restart of every replica', async () => {
+    const prefix = `restart${++prefixes}:`;
+    const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix };
+    const first = await startApp(env);
+    await create(first, ID);
+    await fetch(`${first.url}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ entries: [{ level: 'warn', message: 'kept' }, { message: 'too' }] }),
+    });
+    await first.close();
+    await redis.restart();
+    const second = await startApp(env);
+    running.push(second);
+    const session = (await (await fetch(`${second.url}/sessions/${ID}`)).json()) as Session;
+    expect(session).toMatchObject({ status: 'active', logCount: 2, logCursor: 2, warnCount: 1 });
+    const log = await (await fetch(`${second.url}/sessions/${ID}/log`)).json();
+    expect(log.entries.map((entry: { message: string }) => entry.message)).toEqual(['kept', 'too']);
+  });
+});

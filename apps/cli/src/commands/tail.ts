@@ -1,0 +1,86 @@
+import { entryFilter, formatTextLine, LiveClient, LogFilters, SessionsClient } from '@zen/client';
+import type { LogEntry, LogLevel } from '@zen/contract';
+import { connection, GlobalOptions, restClient, UsageError } from '../connection';
+
+interface TailOptions extends GlobalOptions {
+  follow?: boolean;
+  lines: number;
+  cursor?: number;
+  level?: LogLevel;
+  grep?: string;
+  format: 'text' | 'ndjson' | 'json';
+}
+
+/** `zen-sessions tail <id>`: the last entries, then (with `--follow`) new ones as they come. */
+export async function tailCommand([id]: [string], options: TailOptions): Promise<number> {
+  if (options.follow && options.format === 'json') throw new UsageError('--format json cannot be used with --follow');
+  const client = restClient(options);
+  const filters: LogFilters = { level: options.level, q: options.grep };
+  const { entries, cursor } = await initialEntries(client, id, options, filters);
+  if (options.format === 'json') {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    return 0;
+  }
+  const print = printer(options.format);
+  print(entries);
+  if (!options.follow) return 0;
+  return follow(id, cursor, options, print);
+}
+
+/** What to print first, and the cursor that follows on without a gap or a repeat. */
+async function initialEntries(
+  client: SessionsClient,
+  id: string,
+  options: TailOptions,
+  filters: LogFilters,
+): Promise<{ entries: LogEntry[]; cursor: number }> {
+  if (options.cursor !== undefined) {
+    const page = await client.logs.readAll(id, { cursor: options.cursor, ...filters });
+    if (page.dropped > 0) reportDropped(page.dropped);
+    return page;
+  }
+  if (options.lines === Infinity) return client.logs.readAll(id, filters);
+  const { total, cursor } = await client.logs.page(id, { limit: 0, ...filters });
+  if (options.lines === 0) return { entries: [], cursor };
+  const entries: LogEntry[] = [];
+  for (let offset = Math.max(0, total - options.lines); offset < total; offset += 10_000) {
+    const page = await client.logs.page(id, { offset, limit: Math.min(10_000, total - offset), ...filters });
+    entries.push(...page.entries);
+    if (page.entries.length === 0) break;
+  }
+  // Resume just past what was printed: entries appended between the two reads are not lost.
+  return { entries, cursor: entries.length > 0 ? entries[entries.length - 1].seq + 1 : cursor };
+}
+
+function printer(format: 'text' | 'ndjson'): (entries: LogEntry[]) => void {
+  const line = format === 'ndjson' ? (entry: LogEntry) => JSON.stringify(entry) : formatTextLine;
+  return (entries) => {
+    if (entries.length === 0) return;
+    let text = '';
+    for (const entry of entries) text += line(entry) + '\n';
+    process.stdout.write(text);
+  };
+}
+
+function reportDropped(count: number): void {
+  process.stderr.write(`-- ${count} entries dropped --\n`);
+}
+
+/** Follows over the WebSocket until SIGINT (exit 0); the live client reconnects and resumes by itself. */
+async function follow(id: string, cursor: number, options: TailOptions, print: (entries: LogEntry[]) => void) {
+  const { nodeWebSocketFactory } = await import('@zen/client/node');
+  const keep = entryFilter(options.level, options.grep);
+  const live = new LiveClient({ ...connection(options), webSocket: nodeWebSocketFactory });
+  live.followLog(id, cursor, {
+    onEntries: (entries) => print(entries.filter(keep)),
+    onDropped: reportDropped,
+  });
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      live.close();
+      resolve(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,45 @@
+import { ApiError, NetworkError, SessionsClient } from '@zen/client';
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8558';
+
+/** The global options, as commander hands them over (before or after the command's name). */
+export interface GlobalOptions {
+  server?: string;
+  token?: string;
+}
+
+export interface Connection {
+  server: string;
+  token: string | undefined;
+}
+
+/** Option, then environment, then default. */
+export function connection(options: GlobalOptions): Connection {
+  return {
+    server: (options.server ?? process.env['ZEN_SESSIONS_URL'] ?? DEFAULT_SERVER).replace(/\/+$/, ''),
+    token: options.token ?? (process.env['ZEN_SESSIONS_TOKEN'] || undefined),
+  };
+}
+
+export function restClient(options: GlobalOptions): SessionsClient {
+  return new SessionsClient(connection(options));
+}
+
+/** A usage error found after parsing (exit 2). */
+export class UsageError extends Error {}
+
+/** Exit codes of every command but `run`: 0 done, 1 the server answered an error or could not be reached, 2 usage. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof UsageError ? 2 : 1;
+}
+
+/** One line on stderr saying what went wrong. */
+export function describe(error: unknown): string {
+  if (error instanceof ApiError) return `the server answered ${error.status}: ${error.message}`;
+  if (error instanceof NetworkError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`zen-sessions: ${message}\n`);
+}

@@ -1,0 +1,340 @@
+import { SessionsClient } from '@zen/client';
+import type { LogEntry } from '@zen/contract';
+import { BuiltServer, cli, eventually, freePort, startCli, TcpProxy } from './support';
+
+describe('zen-sessions log, tail, ls, end', () => {
+  let server: BuiltServer;
+  let client: SessionsClient;
+  const env = () => ({ ZEN_SESSIONS_URL: server.url });
+  const messages = async (id: string) =>
+    (await client.logs.readAll(id)).entries.map((entry) => `${entry.level} ${entry.message}`);
+  const newSession = async (count = 0) => {
+    const { id } = await client.sessions.create({ appname: 'cmd-test' });
+    if (count > 0) {
+      await client.logs.append(
+        id,
+        Array.from({ length: count }, (_, i) => ({ message: `entry ${i}`, level: i % 5 === 4 ? 'error' : 'info' })),
+      );
+    }
+    return id;
+  };
+
+  beforeAll(async () => {
+    server = await BuiltServer.start({ LOG_CAPACITY: '50' });
+    client = new SessionsClient({ server: server.url });
+  });
+  afterAll(() => server.stop());
+
+  describe('log', () => {
+    it('appends one entry with the words of the message joined by spaces, at --level', async () => {
+      const id = await newSession();
+      expect(await cli(['log', id, 'hello', 'there  world'], { env: env() })).toMatchObject({ code: 0, stdout: '' });
+      expect((await cli(['log', id, '--level', 'error', 'it broke'], { env: env() })).code).toBe(0);
+      expect(await messages(id)).toEqual(['info hello there  world', 'error it broke']);
+    });
+
+    it('appends every line of stdin, as it arrives, at --level', async () => {
+      const id = await newSession();
+      const piped = startCli(['log', id, '--level', 'warn'], { env: env() });
+      piped.child.stdin?.write('first\nsecond\n');
+      await eventually(async () => (await messages(id)).length === 2, 20_000, 'lines before stdin ends');
+      piped.child.stdin?.end('third\r\nno newline');
+      expect((await piped.done).code).toBe(0);
+      expect(await messages(id)).toEqual(['warn first', 'warn second', 'warn third', 'warn no newline']);
+      expect((await client.sessions.get(id)).status).toBe('active');
+    });
+
+    it('exits 1 with one line on stderr for an unknown or ended session', async () => {
+      const unknown = '0123456789abcdef01234567';
+      const message = await cli(['log', unknown, 'x'], { env: env() });
+      expect(message.code).toBe(1);
+      expect(message.stderr.trim().split('\n')).toHaveLength(1);
+      expect(message.stderr).toMatch(/404/);
+      const piped = await cli(['log', unknown], { env: env(), input: 'a\n' });
+      expect(piped.code).toBe(1);
+      expect(piped.stderr).toMatch(/404/);
+
+      const ended = await newSession();
+      await client.sessions.end(ended);
+      const refused = await cli(['log', ended, 'late'], { env: env() });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/409/);
+    });
+  });
+
+  describe('tail', () => {
+    it('prints the last 10 entries as <time> <LEVEL> <message> lines, the server s text format', async () => {
+      const id = await newSession(15);
+      await client.logs.append(id, { message: 'two\nlines' });
+      const result = await cli(['tail', id], { env: env() });
+      expect(result.code).toBe(0);
+      const server = await client.logs.download(id, 'text', { cursor: 6 });
+      expect(result.stdout).toBe(server.body);
+      expect(result.stdout.split('\n')[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO entry 6$/);
+      expect(result.stdout).toContain('INFO two\\nlines\n');
+    });
+
+    it('takes -n N, -n all and --cursor N', async () => {
+      const id = await newSession(60); // capacity 50: seq 10..59 held
+      const messagesOf = (stdout: string) =>
+        stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ').slice(2).join(' '));
+      expect(messagesOf((await cli(['tail', id, '-n', '3'], { env: env() })).stdout)).toEqual([
+        'entry 57',
+        'entry 58',
+        'entry 59',
+      ]);
+      expect(messagesOf((await cli(['tail', id, '--lines', '1'], { env: env() })).stdout)).toEqual(['entry 59']);
+      const all = await cli(['tail', id, '-n', 'all'], { env: env() });
+      expect(messagesOf(all.stdout)).toHaveLength(50);
+      expect(all.stderr).toBe('');
+      const fromCursor = await cli(['tail', id, '--cursor', '55'], { env: env() });
+      expect(messagesOf(fromCursor.stdout)).toEqual(['entry 55', 'entry 56', 'entry 57', 'entry 58', 'entry 59']);
+      const evicted = await cli(['tail', id, '--cursor', '5'], { env: env() });
+      expect(messagesOf(evicted.stdout)).toHaveLength(50);
+      expect(evicted.stderr).toBe('-- 5 entries dropped --\n');
+    });
+
+    it('filters with --level and --grep (case-insensitive)', async () => {
+      const id = await newSession(20);
+      const errors = await cli(['tail', id, '--level', 'error', '-n', 'all'], { env: env() });
+      expect(
+        errors.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ').slice(1).join(' ')),
+      ).toEqual(['ERROR entry 4', 'ERROR entry 9', 'ERROR entry 14', 'ERROR entry 19']);
+      const grep = await cli(['tail', id, '--grep', 'ENTRY 1', '-n', '2'], { env: env() });
+      expect(
+        grep.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ').slice(2).join(' ')),
+      ).toEqual(['entry 18', 'entry 19']);
+    });
+
+    it('prints ndjson and json', async () => {
+      const id = await newSession(3);
+      const ndjson = await cli(['tail', id, '--format', 'ndjson'], { env: env() });
+      const parsed = ndjson.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as LogEntry);
+      expect(parsed).toEqual((await client.logs.read(id)).entries);
+      const json = await cli(['tail', id, '--format', 'json', '-n', '2'], { env: env() });
+      expect(JSON.parse(json.stdout)).toEqual((await client.logs.read(id, { cursor: 1 })).entries);
+      expect((await cli(['tail', id, '--format', 'json', '--follow'], { env: env() })).code).toBe(2);
+    });
+
+    it('follows new entries, resumes after a lost connection with nothing twice or skipped, and exits 0 on SIGINT', async () => {
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const id = await newSession(2);
+        const tail = startCli(['tail', id, '-f', '--format', 'ndjson'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+        const seqs = () =>
+          tail.stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => (JSON.parse(line) as LogEntry).seq);
+        await eventually(() => seqs().length === 2);
+        await client.logs.append(id, [{ message: 'live 1' }, { message: 'live 2' }]);
+        await eventually(() => seqs().length === 4, 20_000, 'live entries');
+
+        proxy.refusing = true;
+        proxy.cut();
+        await client.logs.append(id, [{ message: 'while away 1' }, { message: 'while away 2' }]);
+        proxy.refusing = false;
+        await client.logs.append(id, { message: 'after' });
+        await eventually(() => seqs().length >= 7, 20_000, 'resumed entries');
+        await new Promise((done) => setTimeout(done, 500));
+        expect(seqs()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+
+        tail.child.kill('SIGINT');
+        const result = await tail.done;
+        expect(result.code).toBe(0);
+        expect(result.stderr).toBe('');
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('reports entries evicted before it could read them as one line on stderr', async () => {
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const id = await newSession(1);
+        const tail = startCli(['tail', id, '--follow'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+        await eventually(() => tail.stdout.includes('entry 0'));
+        proxy.refusing = true;
+        proxy.cut();
+        await client.logs.append(
+          id,
+          Array.from({ length: 70 }, (_, i) => ({ message: `burst ${i}` })),
+        ); // capacity 50: seq 1..20 evicted
+        proxy.refusing = false;
+        await eventually(() => tail.stdout.includes('burst 69'), 20_000, 'the burst');
+        expect(tail.stderr).toBe('-- 20 entries dropped --\n');
+        expect(tail.stdout).not.toContain('burst 19\n');
+        expect(tail.stdout).toContain('burst 20\n');
+        tail.child.kill('SIGINT');
+        expect((await tail.done).code).toBe(0);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('applies --level and --grep to followed entries too', async () => {
+      const id = await newSession();
+      const tail = startCli(['tail', id, '-f', '--level', 'warn', '--grep', 'disk'], { env: env() });
+      await new Promise((done) => setTimeout(done, 1_000));
+      await client.logs.append(id, [
+        { message: 'disk fine', level: 'info' },
+        { message: 'DISK slow', level: 'warn' },
+        { message: 'net slow', level: 'warn' },
+        { message: 'disk gone', level: 'error' },
+      ]);
+      await eventually(() => tail.stdout.includes('disk gone'), 20_000);
+      expect(
+        tail.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ').slice(1).join(' ')),
+      ).toEqual(['WARN DISK slow', 'ERROR disk gone']);
+      tail.child.kill('SIGINT');
+      await tail.done;
+    });
+
+    it('exits 1 for an unknown session', async () => {
+      const result = await cli(['tail', '0123456789abcdef01234567'], { env: env() });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^zen-sessions: the server answered 404: .+\n$/);
+    });
+  });
+
+  describe('ls', () => {
+    it('prints a table of sessions newest first, and --json the listing s sessions array', async () => {
+      const older = await client.sessions.create({ appname: 'ls-older', mode: 'cook', jobid: 'job-7' });
+      await client.logs.append(older.id, [
+        { message: 'w', level: 'warn' },
+        { message: 'e', level: 'error' },
+      ]);
+      const newer = await client.sessions.create({ appname: 'ls-newer' });
+      const table = await cli(['ls'], { env: env() });
+      expect(table.code).toBe(0);
+      const rows = table.stdout.trim().split('\n');
+      expect(rows[0].split(/\s{2,}/)).toEqual([
+        'ID',
+        'APP',
+        'MODE',
+        'JOB',
+        'CREATED',
+        'LAST SEEN',
+        'ENTRIES',
+        'WARNINGS',
+        'ERRORS',
+      ]);
+      const row = (id: string) => rows.findIndex((line) => line.startsWith(id));
+      expect(row(newer.id)).toBeLessThan(row(older.id));
+      const cells = rows[row(older.id)].split(/\s{2,}/);
+      expect(cells.slice(0, 4)).toEqual([older.id, 'ls-older', 'cook', 'job-7']);
+      expect(cells.slice(6)).toEqual(['2', '1', '1']);
+
+      const json = await cli(['ls', '--json'], { env: env() });
+      expect(JSON.parse(json.stdout)).toEqual((await client.sessions.list()).sessions);
+
+      await client.sessions.end(older.id);
+      const ended = JSON.parse((await cli(['ls', '--status', 'ended', '--json'], { env: env() })).stdout);
+      expect(ended.map((session: { id: string }) => session.id)).toContain(older.id);
+      const all = JSON.parse((await cli(['ls', '--status', 'all', '--json'], { env: env() })).stdout);
+      expect(all.map((session: { id: string }) => session.id)).toEqual(expect.arrayContaining([older.id, newer.id]));
+      expect((await cli(['ls', '--status', 'gone'], { env: env() })).code).toBe(2);
+    });
+  });
+
+  describe('end', () => {
+    it('ends a session and prints its id; an unknown one exits 1', async () => {
+      const id = await newSession();
+      const result = await cli(['end', id.toUpperCase()], { env: env() });
+      expect(result).toMatchObject({ code: 0, stdout: `${id}\n` });
+      expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', endReason: 'deleted' });
+      expect((await cli(['end', '0123456789abcdef01234567'], { env: env() })).code).toBe(1);
+    });
+  });
+
+  describe('global options and exit codes', () => {
+    it('takes --server before or after the command, else ZEN_SESSIONS_URL', async () => {
+      const id = await newSession();
+      const before = await cli(['--server', server.url, 'ls', '--json']);
+      const after = await cli(['ls', '--json', '--server', server.url]);
+      const fromEnv = await cli(['ls', '--json'], { env: env() });
+      for (const result of [before, after, fromEnv]) {
+        expect(result.code).toBe(0);
+        expect(JSON.parse(result.stdout).map((session: { id: string }) => session.id)).toContain(id);
+      }
+      const port = await freePort();
+      const optionWins = await cli(['ls', '--server', server.url], {
+        env: { ZEN_SESSIONS_URL: `http://127.0.0.1:${port}` },
+      });
+      expect(optionWins.code).toBe(0);
+    });
+
+    it('defaults to http://127.0.0.1:8558 and names it when it cannot be reached (exit 1, one line)', async () => {
+      const result = await cli(['ls', '--server', `http://127.0.0.1:${await freePort()}`]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/sessions\/.*ECONNREFUSED.*\n$/,
+      );
+      const defaulted = await cli(['end', '0123456789abcdef01234567']);
+      expect(defaulted.stderr).toMatch(/127\.0\.0\.1:8558|404/);
+    });
+
+    it('sends --token / ZEN_SESSIONS_TOKEN as a bearer token', async () => {
+      const guarded = await BuiltServer.start({ AUTH_TOKEN: 'cli-token-1', AUTH_READ_TOKEN: 'cli-read-1' });
+      try {
+        expect((await cli(['ls', '--server', guarded.url])).code).toBe(1);
+        expect((await cli(['ls', '--server', guarded.url, '--token', 'cli-read-1'])).code).toBe(0);
+        expect((await cli(['--token', 'cli-read-1', 'ls', '--server', guarded.url])).code).toBe(0);
+        const viaEnv = await cli(['run', '--', 'sh', '-c', 'echo guarded'], {
+          env: { ZEN_SESSIONS_URL: guarded.url, ZEN_SESSIONS_TOKEN: 'cli-token-1' },
+        });
+        expect(viaEnv.code).toBe(0);
+        expect(viaEnv.stderr).not.toMatch(/warning/);
+      } finally {
+        await guarded.stop();
+      }
+    });
+
+    it('exits 2 on usage errors', async () => {
+      for (const args of [
+        [],
+        ['nope'],
+        ['ls', '--bogus'],
+        ['tail'],
+        ['tail', 'not-an-id'],
+        ['tail', '0123456789abcdef01234567', '-n', 'many'],
+        ['log', '0123456789abcdef01234567', '--level', 'loud', 'x'],
+        ['run'],
+        ['run', '--meta', 'novalue', '--', 'true'],
+      ]) {
+        const result = await cli(args, { env: env() });
+        expect({ args, code: result.code }).toEqual({ args, code: 2 });
+        expect(result.stderr).not.toBe('');
+      }
+    });
+
+    it('prints usage with --help for the program and each command, and the version', async () => {
+      const help = await cli(['--help']);
+      expect(help).toMatchObject({ code: 0 });
+      for (const command of ['run', 'log', 'tail', 'ls', 'end']) expect(help.stdout).toContain(command);
+      for (const command of ['run', 'log', 'tail', 'ls', 'end']) {
+        const each = await cli([command, '--help']);
+        expect(each.code).toBe(0);
+        expect(each.stdout).toMatch(new RegExp(`^Usage: zen-sessions ${command} `));
+        expect(each.stdout).toContain('--server');
+      }
+      const version = await cli(['--version']);
+      expect(version).toMatchObject({ code: 0, stdout: `${require('../../../../package.json').version}\n` });
+    });
+  });
+});

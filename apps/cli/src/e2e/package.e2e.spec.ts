@@ -1,0 +1,77 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { BuiltServer, CLI, REPO } from './support';
+
+const run = promisify(execFile);
+
+describe('the zen-sessions package', () => {
+  it('packs from dist/apps/cli into a tarball that npm install -g installs with nothing but Node', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'zen-pack-'));
+    const manifest = JSON.parse(readFileSync(join(dirname(CLI), 'package.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      name: 'zen-sessions',
+      bin: { 'zen-sessions': 'main.js' },
+      engines: { node: '>=20' },
+    });
+    expect(manifest.dependencies).toBeUndefined();
+    expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+
+    execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: dirname(CLI) });
+    const tarball = readdirSync(work).find((file) => file.endsWith('.tgz')) as string;
+    const prefix = join(work, 'prefix');
+    execFileSync('npm', [
+      'install',
+      '-g',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      prefix,
+      join(work, tarball),
+    ]);
+    const installed = join(prefix, 'lib/node_modules/zen-sessions');
+    expect(existsSync(join(installed, 'node_modules'))).toBe(false);
+
+    const bin = join(prefix, 'bin/zen-sessions');
+    // Outside the repository, so nothing of its node_modules can be found.
+    const version = await run(bin, ['--version'], { cwd: work });
+    expect(version.stdout).toBe(`${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}\n`);
+
+    const server = await BuiltServer.start();
+    try {
+      const wrapped = await run(bin, ['run', '--server', server.url, '--', 'sh', '-c', 'echo installed'], {
+        cwd: work,
+      });
+      expect(wrapped.stdout).toBe('installed\n');
+      const tail = await run(bin, ['tail', '--server', server.url, /session ([0-9a-f]{24})/.exec(wrapped.stderr)![1]], {
+        cwd: work,
+      });
+      expect(tail.stdout).toMatch(/ INFO installed\n$/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('starts fast: --version costs next to nothing over a bare node start', async () => {
+    // CPU time, not wall time: the machine is shared, and CPU time is what the CLI adds.
+    const measure = async (args: string[]) => {
+      const samples: { cpu: number; wall: number }[] = [];
+      for (let i = 0; i < 5; i++) {
+        const { stderr } = await run('/usr/bin/time', ['-f', '%U %S %e', process.execPath, ...args]);
+        const [user, system, wall] = stderr.trim().split('\n').pop()!.split(' ').map(Number);
+        samples.push({ cpu: user + system, wall });
+      }
+      const median = (values: number[]) => values.sort((a, b) => a - b)[2];
+      return { cpu: median(samples.map((s) => s.cpu)), wall: median(samples.map((s) => s.wall)) };
+    };
+    const bare = await measure(['-e', '0']);
+    const version = await measure([CLI, '--version']);
+    process.stdout.write(
+      `--version: ${version.wall}s wall, ${version.cpu}s CPU; bare node: ${bare.wall}s, ${bare.cpu}s\n`,
+    );
+    expect(version.cpu - bare.cpu).toBeLessThan(0.1);
+  });
+});

@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SessionsClient } from '@zen/client';
+import { buildSync } from 'esbuild';
+import { BuiltServer, CLI, REPO } from './support';
+
+const run = promisify(execFile);
+
+/** The fenced blocks of the README's "Feeding sessions" section, by language. */
+function examples(language: 'sh' | 'ts'): string[] {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Feeding sessions');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].filter((m) => m[1] === language).map((m) => m[2]);
+}
+
+describe('the README examples of "Feeding sessions"', () => {
+  let server: BuiltServer;
+  let client: SessionsClient;
+  let work: string;
+  const fedSessions = async () =>
+    (await client.sessions.list('all')).sessions.filter((s) => s.appname !== 'zenserver' && s.logCursor > 0);
+
+  beforeAll(async () => {
+    server = await BuiltServer.start();
+    client = new SessionsClient({ server: server.url });
+    // Inside the repository, so the examples' imports resolve from its node_modules.
+    mkdirSync(join(REPO, 'tmp'), { recursive: true });
+    work = mkdtempSync(join(REPO, 'tmp', 'readme-'));
+    mkdirSync(join(work, 'bin'));
+    writeFileSync(join(work, 'bin/zen-sessions'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+    chmodSync(join(work, 'bin/zen-sessions'), 0o755);
+  });
+  afterAll(() => server.stop());
+
+  it('has shell and TypeScript examples', () => {
+    expect(examples('sh').length).toBeGreaterThanOrEqual(2);
+    expect(examples('ts').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('runs every shell example, each feeding a session', async () => {
+    for (const script of examples('sh')) {
+      const before = (await fedSessions()).length;
+      await run('bash', ['-euo', 'pipefail', '-c', script], {
+        cwd: work,
+        env: { ...process.env, PATH: `${join(work, 'bin')}:${process.env['PATH']}`, ZEN_SESSIONS_URL: server.url },
+      });
+      expect({ script, fed: (await fedSessions()).length }).toEqual({ script, fed: before + 1 });
+    }
+    const cook = (await fedSessions()).find((session) => session.appname === 'cook');
+    expect(cook).toMatchObject({ jobid: 'build-4711', metadata: { platform: 'Win64' }, warnCount: 1 });
+    const nightly = (await fedSessions()).find((session) => session.appname === 'nightly');
+    expect(nightly).toMatchObject({ status: 'ended', logCursor: 4, errorCount: 1 });
+  });
+
+  it('runs every TypeScript example, each feeding a session', async () => {
+    for (const [index, source] of examples('ts').entries()) {
+      const before = (await fedSessions()).length;
+      const file = join(work, `example-${index}.ts`);
+      writeFileSync(file, source);
+      buildSync({
+        entryPoints: [file],
+        outfile: join(work, `example-${index}.mjs`),
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        tsconfig: join(REPO, 'tsconfig.base.json'),
+        external: [
+          '@nestjs/*',
+          'pino',
+          'winston',
+          'reflect-metadata',
+          'ws',
+          'pino-abstract-transport',
+          'winston-transport',
+        ],
+        logLevel: 'silent',
+      });
+      await run(process.execPath, [join(work, `example-${index}.mjs`)], {
+        cwd: work,
+        env: { ...process.env, ZEN_SESSIONS_URL: server.url },
+        timeout: 30_000,
+      });
+      expect({ index, fed: (await fedSessions()).length }).toEqual({ index, fed: before + 1 });
+    }
+  });
+});

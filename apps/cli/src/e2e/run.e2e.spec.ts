@@ -1,0 +1,352 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SessionsClient } from '@zen/client';
+import type { LogEntry } from '@zen/contract';
+import { BuiltServer, cli, eventually, freePort, REPO, sessionIdOf, startCli, TcpProxy } from './support';
+
+const node = process.execPath;
+
+describe('zen-sessions run', () => {
+  let server: BuiltServer;
+  let client: SessionsClient;
+  const entries = async (id: string, on = client): Promise<LogEntry[]> => (await on.logs.readAll(id)).entries;
+  const lines = async (id: string) => (await entries(id)).map((entry) => `${entry.level} ${entry.message}`);
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    cli(['run', ...args], { env: { ZEN_SESSIONS_URL: server.url, ...env } });
+
+  beforeAll(async () => {
+    server = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '3' });
+    client = new SessionsClient({ server: server.url });
+  });
+  afterAll(() => server.stop());
+
+  it('creates the session with its fields and metadata before the command starts, and prints its id and URL', async () => {
+    const probe = `fetch(process.argv[1] + '/sessions/').then((r) => r.json()).then((l) => console.log('created before start: ' + l.sessions.some((s) => s.appname === 'probe-app')))`;
+    const started = startCli(
+      [
+        'run',
+        '--appname',
+        'probe-app',
+        '--mode',
+        'cook',
+        '--jobid',
+        'build-1',
+        '--meta',
+        'project=Lyra',
+        '--meta',
+        'platform=Win64',
+        '--',
+        node,
+        '-e',
+        probe,
+        server.url,
+      ],
+      { env: { ZEN_SESSIONS_URL: server.url } },
+    );
+    started.child.stdin?.end();
+    const result = await started.done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('created before start: true\n');
+    const id = sessionIdOf(result.stderr);
+    expect(result.stderr).toContain(`${server.url}/dashboard/sessions/${id}`);
+    const session = await client.sessions.get(id);
+    expect(session).toMatchObject({
+      appname: 'probe-app',
+      mode: 'cook',
+      jobid: 'build-1',
+      status: 'ended',
+      endReason: 'deleted',
+      metadata: {
+        project: 'Lyra',
+        platform: 'Win64',
+        cwd: REPO,
+        host: hostname(),
+        pid: started.child.pid,
+        exitCode: 0,
+        signal: null,
+      },
+    });
+    expect(session.metadata['command']).toContain(`${node} -e `);
+  });
+
+  it('defaults appname to the command base name and mode to "run"', async () => {
+    const result = await run(['--', '/bin/sh', '-c', 'exit 0']);
+    expect(await client.sessions.get(sessionIdOf(result.stderr))).toMatchObject({
+      appname: 'sh',
+      mode: 'run',
+      jobid: null,
+    });
+  });
+
+  it('turns every line into an entry in order: stdout info, stderr warn, levels from markers, the stream in data', async () => {
+    const script = [
+      'echo plain out',
+      'echo plain err >&2',
+      'echo "Error: broke"',
+      'echo "error: lower"',
+      'echo "Fatal: gone" >&2',
+      'echo "[2026.01.01-00.00.00:000][  0]LogCook: Warning: slow shader"',
+      'echo "warning: careful"',
+      'echo "LogInit: Verbose: detail" >&2',
+      'echo "VeryVerbose: more"',
+      'echo "LogInit: Display: shown" >&2',
+      'echo "no Error: in the middle"',
+      'echo',
+    ].join('; sleep 0.05; ');
+    const result = await run(['--', 'sh', '-c', script]);
+    const id = sessionIdOf(result.stderr);
+    expect(await lines(id)).toEqual([
+      'info plain out',
+      'warn plain err',
+      'error Error: broke',
+      'error error: lower',
+      'error Fatal: gone',
+      'warn [2026.01.01-00.00.00:000][  0]LogCook: Warning: slow shader',
+      'warn warning: careful',
+      'debug LogInit: Verbose: detail',
+      'debug VeryVerbose: more',
+      'warn LogInit: Display: shown',
+      'info no Error: in the middle',
+      'info ',
+    ]);
+    const data = (await entries(id)).map((entry) => entry.data);
+    expect(data.slice(0, 2)).toEqual([{ stream: 'stdout' }, { stream: 'stderr' }]);
+
+    const plain = await run(['--no-level-from-markers', '--', 'sh', '-c', 'echo "Error: x"; echo "Warning: y" >&2']);
+    expect(await lines(sessionIdOf(plain.stderr))).toEqual(['info Error: x', 'warn Warning: y']);
+  });
+
+  it('passes the output through unchanged, or not at all with --quiet', async () => {
+    // Two pipes keep no order between them: the pauses make the order of writing the order of arrival.
+    const script = 'printf "a\\r\\nb\\n"; sleep 0.2; printf "to err\\n" >&2; sleep 0.2; printf "no newline"';
+    const shown = await run(['--', 'sh', '-c', script]);
+    expect(shown.stdout).toBe('a\r\nb\nno newline');
+    expect(shown.stderr).toContain('to err\n');
+    expect(await lines(sessionIdOf(shown.stderr))).toEqual(['info a', 'info b', 'warn to err', 'info no newline']);
+
+    const quiet = await run(['--quiet', '--', 'sh', '-c', script]);
+    expect(quiet.stdout).toBe('');
+    expect(
+      quiet.stderr
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => line.startsWith('zen-sessions: ')),
+    ).toBe(true);
+    expect(await lines(sessionIdOf(quiet.stderr))).toHaveLength(4);
+  });
+
+  it('sends a partial line after 1 s without a newline, while the command still runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const gate = join(dir, 'gate');
+    const started = startCli(
+      ['run', '--', 'sh', '-c', `printf "prompt> "; while [ ! -f ${gate} ]; do sleep 0.1; done; echo answered`],
+      {
+        env: { ZEN_SESSIONS_URL: server.url },
+      },
+    );
+    started.child.stdin?.end();
+    await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+    const id = sessionIdOf(started.stderr);
+    await eventually(async () => (await lines(id)).includes('info prompt> '), 20_000, 'the partial line');
+    expect(started.child.exitCode).toBeNull();
+    writeFileSync(gate, '');
+    expect((await started.done).code).toBe(0);
+    expect(await lines(id)).toEqual(['info prompt> ', 'info answered']);
+  });
+
+  it('splits lines longer than the message limit instead of losing them', async () => {
+    const long = 'x'.repeat(150_000);
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    writeFileSync(join(dir, 'long.txt'), `${long}\nnext\n`);
+    const result = await run(['--quiet', '--', 'cat', join(dir, 'long.txt')]);
+    const got = await entries(sessionIdOf(result.stderr));
+    expect(got.map((entry) => entry.message.length)).toEqual([65_536, 65_536, 150_000 - 131_072, 4]);
+    expect(
+      got
+        .slice(0, 3)
+        .map((entry) => entry.message)
+        .join(''),
+    ).toBe(long);
+  });
+
+  it('splits to the server s own message limit when it is smaller than the default', async () => {
+    const small = await BuiltServer.start({ MAX_MESSAGE_BYTES: '1000' });
+    try {
+      const result = await cli(['run', '--', 'sh', '-c', `printf '%2500s\\nshort\\n' '' | tr ' ' z`], {
+        env: { ZEN_SESSIONS_URL: small.url },
+      });
+      expect(result.code).toBe(0);
+      const got = await entries(sessionIdOf(result.stderr), new SessionsClient({ server: small.url }));
+      expect(got.map((entry) => entry.message.length)).toEqual([1000, 1000, 500, 5]);
+      expect(result.stderr).not.toMatch(/warning/);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('sends entries in batches while output flows, each request within the body limit', async () => {
+    const { FaultProxy } = await import('../../../../libs/client/src/testing/fault-proxy');
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const script = `let i = 0; const t = setInterval(() => { for (let j = 0; j < 2000; j++) console.log('line ' + i++ + ' ' + 'y'.repeat(90)); if (i >= 20000) clearInterval(t); }, 100);`;
+      const result = await cli(['run', '--quiet', '--', node, '-e', script], { env: { ZEN_SESSIONS_URL: proxy.url } });
+      const id = sessionIdOf(result.stderr);
+      const got = await entries(id);
+      expect(got).toHaveLength(10_000); // the log's capacity: the oldest 10,000 were evicted
+      expect(got[got.length - 1]).toMatchObject({ seq: 19_999, message: `line 19999 ${'y'.repeat(90)}` });
+      expect((await client.sessions.get(id)).logCursor).toBe(20_000);
+      const appends = proxy.seen.filter((request) => request.method === 'POST' && request.url.endsWith('/log'));
+      expect(appends.length).toBeGreaterThanOrEqual(5); // over ~1 s of output: sent as it flowed, not at the end
+      expect(appends.length).toBeLessThan(500);
+      for (const append of appends) expect(append.bytes).toBeLessThanOrEqual(1024 * 1024);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('slows a command whose output outruns the server rather than dropping lines (--buffer-lines is for outages)', async () => {
+    const script = `for (let i = 0; i < 30000; i++) console.log('fast ' + i)`;
+    const result = await run(['--quiet', '--buffer-lines', '500', '--', node, '-e', script]);
+    expect(result.code).toBe(0);
+    const session = await client.sessions.get(sessionIdOf(result.stderr));
+    expect(session).toMatchObject({ logCursor: 30_000, warnCount: 0 });
+    const last = await client.logs.read(session.id, { cursor: 29_999 });
+    expect(last.entries.map((entry) => entry.message)).toEqual(['fast 29999']);
+  });
+
+  it('keeps a silent command s session alive with heartbeats, then ends it', async () => {
+    // The server ends sessions idle for 3 s.
+    const result = await run(['--', 'sh', '-c', 'echo start; sleep 7; echo done']);
+    const session = await client.sessions.get(sessionIdOf(result.stderr));
+    expect(session).toMatchObject({ status: 'ended', endReason: 'deleted', logCount: 2 });
+  });
+
+  it.each([
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+    ['SIGHUP', 1],
+  ] as const)('passes %s to the command and exits with 128 + N when it ends the command', async (signal, number) => {
+    const started = startCli(['run', '--', node, '-e', `console.log('ready'); setInterval(() => {}, 1000)`], {
+      env: { ZEN_SESSIONS_URL: server.url },
+    });
+    started.child.stdin?.end();
+    await eventually(() => started.stdout.includes('ready'));
+    started.child.kill(signal);
+    const result = await started.done;
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(128 + number);
+    const session = await client.sessions.get(sessionIdOf(result.stderr));
+    expect(session).toMatchObject({ status: 'ended', metadata: { exitCode: null, signal } });
+  });
+
+  it('lets a command that handles the signal decide its exit code', async () => {
+    const script = `process.on('SIGTERM', () => { console.log('cleaning up'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000);`;
+    const started = startCli(['run', '--', node, '-e', script], { env: { ZEN_SESSIONS_URL: server.url } });
+    started.child.stdin?.end();
+    await eventually(() => started.stdout.includes('ready'));
+    started.child.kill('SIGTERM');
+    const result = await started.done;
+    expect(result.code).toBe(7);
+    const id = sessionIdOf(result.stderr);
+    expect(await client.sessions.get(id)).toMatchObject({ metadata: { exitCode: 7, signal: null } });
+    expect(await lines(id)).toEqual(['info ready', 'info cleaning up']);
+  });
+
+  it('exits with the command s exit code', async () => {
+    expect((await run(['--', 'sh', '-c', 'exit 0'])).code).toBe(0);
+    const failed = await run(['--', 'sh', '-c', 'echo failing; exit 42']);
+    expect(failed.code).toBe(42);
+    expect(await client.sessions.get(sessionIdOf(failed.stderr))).toMatchObject({ metadata: { exitCode: 42 } });
+    const missing = await run(['--', 'no-such-command-zen']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/cannot run no-such-command-zen: command not found/);
+  });
+
+  it('runs the command unchanged when the server cannot be reached, with one warning', async () => {
+    const port = await freePort();
+    const result = await cli(['run', '--flush-timeout', '1', '--', 'sh', '-c', 'echo out; echo err >&2; exit 5'], {
+      env: { ZEN_SESSIONS_URL: `http://127.0.0.1:${port}` },
+    });
+    expect(result.code).toBe(5);
+    expect(result.stdout).toBe('out\n');
+    expect(result.stderr).toContain('err\n');
+    expect(result.stderr.split('\n').filter((line) => /warning/i.test(line))).toHaveLength(1);
+    expect(result.stderr).toMatch(/ECONNREFUSED/);
+  });
+
+  it('holds the entries while the server is down at the start, and sends them when it comes', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const gate = join(dir, 'gate');
+    const script = `for i in $(seq 1 50); do echo "line $i"; done; while [ ! -f ${gate} ]; do sleep 0.1; done`;
+    const started = startCli(['run', '--buffer-lines', '10', '--meta', 'k=v', '--', 'sh', '-c', script], {
+      env: { ZEN_SESSIONS_URL: `http://127.0.0.1:${port}` },
+    });
+    started.child.stdin?.end();
+    await eventually(() => started.stdout.includes('line 50') && /warning/.test(started.stderr));
+    const late = await BuiltServer.start({}, port);
+    try {
+      writeFileSync(gate, '');
+      const result = await started.done;
+      expect(result.code).toBe(0);
+      const lateClient = new SessionsClient({ server: late.url });
+      const id = sessionIdOf(result.stderr);
+      expect(await lateClient.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { k: 'v', exitCode: 0 } });
+      const seen = (await lateClient.logs.readAll(id)).entries.map((entry) => `${entry.level} ${entry.message}`);
+      // 50 lines through a queue of 10: the oldest 40 dropped, counted, reported first.
+      expect(seen[0]).toMatch(/^warn 40 log entries were dropped/);
+      expect(seen.slice(1)).toEqual(Array.from({ length: 10 }, (_, i) => `info line ${41 + i}`));
+      expect(result.stderr.split('\n').filter((line) => /warning/i.test(line))).toHaveLength(1);
+    } finally {
+      await late.stop();
+    }
+  });
+
+  it('carries on when the server goes away mid-run and sends what it held when it is back', async () => {
+    const proxy = await TcpProxy.start(server.port);
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const gates = [join(dir, 'one'), join(dir, 'two')];
+    const wait = (file: string) => `while [ ! -f ${file} ]; do sleep 0.1; done`;
+    const script = `echo before; ${wait(gates[0])}; echo during; ${wait(gates[1])}; echo after; exit 3`;
+    try {
+      const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: proxy.url } });
+      started.child.stdin?.end();
+      await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+      const id = sessionIdOf(started.stderr);
+      await eventually(async () => (await lines(id)).includes('info before'));
+      proxy.refusing = true;
+      proxy.cut();
+      writeFileSync(gates[0], '');
+      await eventually(() => started.stdout.includes('during') && /warning/.test(started.stderr));
+      proxy.refusing = false;
+      writeFileSync(gates[1], '');
+      const result = await started.done;
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe('before\nduring\nafter\n');
+      expect(await lines(id)).toEqual(['info before', 'info during', 'info after']);
+      expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 3 } });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('continues an active session given with --id, and refuses an ended one before the command starts', async () => {
+    const active = await client.sessions.create({ appname: 'earlier' });
+    await client.logs.append(active.id, [{ message: 'first' }, { message: 'second' }]);
+    const continued = await run(['--id', active.id.toUpperCase(), '--', 'sh', '-c', 'echo third']);
+    expect(continued.code).toBe(0);
+    expect((await entries(active.id)).map((entry) => [entry.seq, entry.message])).toEqual([
+      [0, 'first'],
+      [1, 'second'],
+      [2, 'third'],
+    ]);
+
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const marker = join(dir, 'ran');
+    const refused = await run(['--id', active.id, '--', 'sh', '-c', `touch ${marker}`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/has ended/);
+    expect(existsSync(marker)).toBe(false);
+  });
+});

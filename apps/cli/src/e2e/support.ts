@@ -1,0 +1,65 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export { BuiltServer, eventually, freePort } from '../../../../libs/client/src/testing/built-server';
+export { TcpProxy } from '../../../../libs/client/src/testing/tcp-proxy';
+
+export const REPO = resolve(__dirname, '../../../..');
+export const CLI = resolve(REPO, 'dist/apps/cli/main.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  cwd?: string;
+}
+
+/** The built CLI as a child process, with the environment of a clean shell plus `env`. */
+export function startCli(args: string[], options: CliOptions = {}): CliProcess {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ZEN_SESSIONS_URL: undefined,
+    ZEN_SESSIONS_TOKEN: undefined,
+  };
+  Object.assign(env, options.env);
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? REPO,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  if (options.input !== undefined) child.stdin?.end(options.input);
+  return new CliProcess(child);
+}
+
+export function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const process = startCli(args, options);
+  if (options.input === undefined) process.child.stdin?.end();
+  return process.done;
+}
+
+export class CliProcess {
+  stdout = '';
+  stderr = '';
+  readonly done: Promise<CliResult>;
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk) => (this.stdout += chunk));
+    child.stderr?.on('data', (chunk) => (this.stderr += chunk));
+    this.done = new Promise((done) =>
+      child.on('close', (code, signal) => done({ code, signal, stdout: this.stdout, stderr: this.stderr })),
+    );
+  }
+}
+
+/** The session id `run` printed on stderr. */
+export function sessionIdOf(stderr: string): string {
+  const match = /session ([0-9a-f]{24})/.exec(stderr);
+  if (!match) throw new Error(`no session id in:\n${stderr}`);
+  return match[1];
+}

@@ -1,0 +1,142 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { describe, exitCodeOf, warn } from './connection';
+
+declare const ZEN_SESSIONS_VERSION: string;
+
+const LEVELS = ['debug', 'info', 'warn', 'error'];
+
+/** `--server` and `--token`, accepted before the command's name and after it. */
+function withGlobalOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'the service, base path included (env ZEN_SESSIONS_URL; default http://127.0.0.1:8558)')
+    .option('--token <token>', 'sent as "Authorization: Bearer <token>" (env ZEN_SESSIONS_TOKEN)');
+}
+
+function integer(minimum: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < minimum) {
+      throw new InvalidArgumentError(`expected an integer of at least ${minimum}`);
+    }
+    return Number(value);
+  };
+}
+
+function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const equals = value.indexOf('=');
+  if (equals < 1) throw new InvalidArgumentError('expected key=value');
+  return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
+}
+
+function sessionId(value: string): string {
+  if (!/^[0-9a-fA-F]{24}$/.test(value)) throw new InvalidArgumentError('a session id is 24 hexadecimal characters');
+  return value.toLowerCase();
+}
+
+/** A command's action: its parsed arguments, its options merged with the program's (its own winning). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command types its own arguments and options
+export type Action = (args: any, options: any) => Promise<number | void>;
+
+/** Loads the command's module only when it runs, so `--version` and `--help` stay fast. */
+function act(load: () => Promise<Action>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const run = await load();
+    const code = await run(command.processedArgs, command.optsWithGlobals());
+    if (typeof code === 'number') process.exitCode = code;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('zen-sessions')
+    .description('Feed and watch zen-sessions: wrap a command, pipe a stream, tail a session.')
+    .version(ZEN_SESSIONS_VERSION, '-V, --version', 'print the version')
+    .enablePositionalOptions()
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  withGlobalOptions(program);
+
+  withGlobalOptions(
+    program
+      .command('run')
+      .description('run a command as a session: its output becomes the log, its exit code is yours')
+      .usage('[options] -- <command> [args...]')
+      .argument('<command...>', 'the command and its arguments')
+      .option('--appname <name>', "the session's appname (default: the command's base name)")
+      .option('--mode <mode>', "the session's mode", 'run')
+      .option('--jobid <id>', "the session's job id")
+      .option('--meta <key=value>', 'a metadata field (repeatable)', keyValue)
+      .option('--id <oid>', 'the session id (an active one is continued; default: a new one)', sessionId)
+      .option('--quiet', 'do not echo the output')
+      .option('--level-from-markers', 'take levels from markers such as "Error:" or "LogCook: Warning:" (default)')
+      .option('--no-level-from-markers', 'stdout lines are info, stderr lines warn, whatever they say')
+      .addOption(
+        new Option('--buffer-lines <n>', 'lines held while the server cannot be reached')
+          .argParser(integer(1))
+          .default(100_000),
+      )
+      .addOption(
+        new Option('--flush-timeout <seconds>', 'longest wait for the server after the command ended')
+          .argParser(integer(0))
+          .default(10),
+      )
+      .passThroughOptions(),
+  ).action(act(async () => (await import('./commands/run')).runCommand));
+
+  withGlobalOptions(
+    program
+      .command('log')
+      .description('append one entry (the message) or every line of stdin to a session')
+      .argument('<id>', 'the session id', sessionId)
+      .argument('[message...]', 'the message, words joined by spaces; none: read stdin')
+      .addOption(new Option('--level <level>', 'the level of every entry').choices(LEVELS).default('info')),
+  ).action(act(async () => (await import('./commands/log')).logCommand));
+
+  withGlobalOptions(
+    program
+      .command('tail')
+      .description("print a session's log as <time> <LEVEL> <message> lines")
+      .argument('<id>', 'the session id', sessionId)
+      .option('-f, --follow', 'keep printing new entries as they arrive')
+      .option('-n, --lines <n>', 'start with the last N held entries, or "all"', lineCount, 10)
+      .option('--cursor <n>', 'start at this cursor instead', integer(0))
+      .addOption(new Option('--level <level>', 'only entries at this level or more severe').choices(LEVELS))
+      .option('--grep <text>', 'only entries whose message contains the text (case-insensitive)')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson', 'json']).default('text')),
+  ).action(act(async () => (await import('./commands/tail')).tailCommand));
+
+  withGlobalOptions(
+    program
+      .command('ls')
+      .description('list sessions, newest first')
+      .addOption(
+        new Option('--status <status>', 'which sessions').choices(['active', 'ended', 'all']).default('active'),
+      )
+      .option('--json', "print the listing's sessions array as JSON"),
+  ).action(act(async () => (await import('./commands/ls')).lsCommand));
+
+  withGlobalOptions(
+    program.command('end').description('end a session').argument('<id>', 'the session id', sessionId),
+  ).action(act(async () => (await import('./commands/end')).endCommand));
+
+  return program;
+}
+
+function lineCount(value: string): number {
+  if (value === 'all') return Infinity;
+  return integer(0)(value);
+}
+
+/** Parses and runs; usage errors exit 2, failures 1 (with one line on stderr), `run` the command's code. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    warn(describe(error));
+    process.exitCode = exitCodeOf(error);
+  }
+}

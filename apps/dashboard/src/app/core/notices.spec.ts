@@ -1,0 +1,58 @@
+import { TestBed } from '@angular/core/testing';
+import { FakeSocket } from '../testing/fake-socket';
+import { CopyText } from './copy-text';
+import { LiveTransport, SOCKET_FACTORY } from './live-transport';
+import { ServerErrors } from './server-errors';
+import { Clipboard } from '@angular/cdk/clipboard';
+
+/** What the snack bar shows now (it renders into the CDK overlay container). */
+const snackBarText = () => document.querySelector('.mat-mdc-snack-bar-container')?.textContent ?? '';
+
+describe('notices to the user', () => {
+  beforeEach(() => {
+    FakeSocket.created = [];
+    TestBed.configureTestingModule({
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    });
+  });
+
+  afterEach(() => document.querySelector('.cdk-overlay-container')?.replaceChildren());
+
+  it('shows a server error event in a snack bar', () => {
+    TestBed.inject(ServerErrors);
+    TestBed.inject(LiveTransport).connect();
+    FakeSocket.latest().open();
+    FakeSocket.latest().push({ event: 'error', data: { message: 'subscribe-log: session 0123 not found' } });
+    TestBed.tick();
+    expect(snackBarText()).toContain('The server says: subscribe-log: session 0123 not found');
+  });
+
+  it("does not show an older server's refusal of the delta mode", () => {
+    TestBed.inject(ServerErrors);
+    TestBed.inject(LiveTransport).connect();
+    FakeSocket.latest().open();
+    FakeSocket.latest().push({
+      event: 'error',
+      data: { message: 'unknown event "subscribe-sessions"; expected one of' },
+    });
+    TestBed.tick();
+    expect(snackBarText()).toBe('');
+  });
+
+  // jsdom has no clipboard: the CDK's copy is stubbed here; the Chromium tests copy for real.
+  it('confirms a copy', () => {
+    const copied: string[] = [];
+    jest.spyOn(TestBed.inject(Clipboard), 'copy').mockImplementation((text) => (copied.push(text), true));
+    TestBed.inject(CopyText).copy('0123', 'id');
+    TestBed.tick();
+    expect(copied).toEqual(['0123']);
+    expect(snackBarText()).toContain('Copied id');
+  });
+
+  it('says so when the browser refuses the clipboard', () => {
+    jest.spyOn(TestBed.inject(Clipboard), 'copy').mockReturnValue(false);
+    TestBed.inject(CopyText).copy('0123', 'id');
+    TestBed.tick();
+    expect(snackBarText()).toContain('Could not copy id');
+  });
+});

@@ -1,0 +1,19 @@
+import { inject, Injectable } from '@angular/core';
+import { MatSnackBar } from '@angular/material/snack-bar';
+
+const SHORT_MS = 2500;
+const LONG_MS = 8000;
+
+/** Short messages to the user in a snack bar (announced politely to screen readers). */
+@Injectable({ providedIn: 'root' })
+export class Notices {
+  private readonly snackBar = inject(MatSnackBar);
+
+  info(message: string): void {
+    this.snackBar.open(message, undefined, { duration: SHORT_MS, politeness: 'polite' });
+  }
+
+  problem(message: string): void {
+    this.snackBar.open(message, 'Dismiss', { duration: LONG_MS, politeness: 'assertive', panelClass: 'problem' });
+  }
+}

@@ -1,0 +1,68 @@
+import { TestBed } from '@angular/core/testing';
+import { FakeSocket } from '../testing/fake-socket';
+import { session } from '../testing/sessions';
+import { LiveTransport, SOCKET_FACTORY } from './live-transport';
+import { SessionsFeed } from './sessions-feed';
+
+const SERVER = 'f'.repeat(24);
+
+describe('SessionsFeed', () => {
+  let feed: SessionsFeed;
+  const ids = () => feed.list()?.sessions.map((s) => s.appname);
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    FakeSocket.created = [];
+    TestBed.configureTestingModule({
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    });
+    feed = TestBed.inject(SessionsFeed);
+    TestBed.inject(LiveTransport).connect();
+    FakeSocket.latest().open();
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  it('asks for the delta mode on every connect', () => {
+    expect(FakeSocket.latest().sent).toEqual([{ event: 'subscribe-sessions', data: { mode: 'delta' } }]);
+    FakeSocket.latest().close();
+    jest.advanceTimersByTime(1000);
+    FakeSocket.latest().open();
+    expect(FakeSocket.latest().sent).toEqual([{ event: 'subscribe-sessions', data: { mode: 'delta' } }]);
+  });
+
+  it('applies sessions-delta events to the baseline: new first, changed in place, forgotten removed', () => {
+    const a = session({ appname: 'a', created: '2026-11-24T12:00:01.000Z' });
+    const b = session({ appname: 'b', created: '2026-11-24T12:00:02.000Z' });
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [b, a], serverSessionId: SERVER } });
+    expect(ids()).toEqual(['b', 'a']);
+
+    const c = session({ appname: 'c', created: '2026-11-24T12:00:03.000Z' });
+    FakeSocket.latest().push({ event: 'sessions-delta', data: { upserted: [c], removed: [] } });
+    expect(ids()).toEqual(['c', 'b', 'a']);
+
+    const endedA = { ...a, status: 'ended' as const, ended: '2026-11-24T12:00:04.000Z', endReason: 'deleted' as const };
+    FakeSocket.latest().push({ event: 'sessions-delta', data: { upserted: [endedA], removed: [b.id] } });
+    expect(feed.list()?.sessions).toEqual([c, endedA]);
+    expect(feed.list()?.serverSessionId).toBe(SERVER);
+  });
+
+  it('works with a server that only sends periodic full lists, and claims its refusal of the delta mode', () => {
+    const a = session({ appname: 'a' });
+    FakeSocket.latest().push({
+      event: 'error',
+      data: { message: 'unknown event "subscribe-sessions"; expected one of subscribe-log, unsubscribe-log' },
+    });
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [a], serverSessionId: SERVER } });
+    expect(ids()).toEqual(['a']);
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: SERVER } });
+    expect(ids()).toEqual([]);
+    expect(feed.explains('unknown event "subscribe-sessions"; expected one of subscribe-log')).toBe(true);
+    expect(feed.explains('subscribe-log: session 0123 not found')).toBe(false);
+  });
+
+  it('ignores a delta that arrives before any baseline', () => {
+    FakeSocket.latest().push({ event: 'sessions-delta', data: { upserted: [session()], removed: [] } });
+    expect(feed.list()).toBeNull();
+  });
+});

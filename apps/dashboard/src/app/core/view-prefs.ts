@@ -1,0 +1,44 @@
+import { Injectable, signal, WritableSignal } from '@angular/core';
+
+const PREFIX = 'zen-sessions.';
+
+/**
+ * The user's view preferences that outlive a reload (the split's height, wrapping,
+ * relative times), kept in localStorage. A browser that refuses storage keeps them
+ * for the page's life only.
+ */
+@Injectable({ providedIn: 'root' })
+export class ViewPrefs {
+  /** Height of the sessions table pane in px; null until the user drags the split. */
+  readonly tableHeight = this.stored<number | null>('tableHeight', null);
+  readonly wrap = this.stored('wrap', false);
+  readonly relativeTimes = this.stored('relativeTimes', false);
+
+  private stored<T>(key: string, fallback: T): WritableSignal<T> {
+    const value = signal<T>(read(PREFIX + key, fallback));
+    const set = value.set.bind(value);
+    value.set = (next: T) => {
+      set(next);
+      write(PREFIX + key, next);
+    };
+    value.update = (fn: (current: T) => T) => value.set(fn(value()));
+    return value;
+  }
+}
+
+function read<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw === null ? fallback : (JSON.parse(raw) as T);
+  } catch {
+    return fallback;
+  }
+}
+
+function write(key: string, value: unknown): void {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or refused: the preference lasts for this page only.
+  }
+}

@@ -1,0 +1,37 @@
+import { parseAnsi, plainText } from './ansi';
+
+describe('ANSI rendering', () => {
+  it('leaves a plain message as one segment', () => {
+    expect(parseAnsi('plain <b>text</b>')).toEqual([{ text: 'plain <b>text</b>' }]);
+  });
+
+  it('renders the 16 basic colours and bold, and resets', () => {
+    expect(parseAnsi('\x1b[31mred\x1b[0m and \x1b[1;92mbold bright green\x1b[22m plain green\x1b[m.')).toEqual([
+      { text: 'red', fg: 'rgb(205, 49, 49)' },
+      { text: ' and ' },
+      { text: 'bold bright green', fg: 'rgb(35, 209, 139)', bold: true },
+      { text: ' plain green', fg: 'rgb(35, 209, 139)' },
+      { text: '.' },
+    ]);
+  });
+
+  it('renders 256-colour and 24-bit foregrounds and backgrounds', () => {
+    expect(parseAnsi('\x1b[38;5;196mA\x1b[48;5;244mB\x1b[38;2;10;20;30mC\x1b[49;39mD')).toEqual([
+      { text: 'A', fg: 'rgb(255, 0, 0)' },
+      { text: 'B', fg: 'rgb(255, 0, 0)', bg: 'rgb(128, 128, 128)' },
+      { text: 'C', fg: 'rgb(10, 20, 30)', bg: 'rgb(128, 128, 128)' },
+      { text: 'D' },
+    ]);
+  });
+
+  it('strips every other escape and control character', () => {
+    const segments = parseAnsi('\x1b[2K\x1b[1Gprogress\x1b]0;title\x07 50%\x1b[?25l\x07\x08 done\x1b=\r');
+    expect(plainText(segments)).toBe('progress 50% done');
+    expect(segments).toEqual([{ text: 'progress 50% done' }]);
+  });
+
+  it('keeps tabs and newlines, ignores malformed colour codes', () => {
+    expect(plainText(parseAnsi('a\tb\nc'))).toBe('a\tb\nc');
+    expect(parseAnsi('\x1b[38;2;300;0;0mX')).toEqual([{ text: 'X' }]);
+  });
+});

@@ -1,0 +1,36 @@
+import { entry } from '../testing/sessions';
+import { logLine } from './log-line';
+
+const line = (message: string, level: 'info' | 'debug' | 'warn' | 'error' = 'info') =>
+  logLine('s', entry(1, message, level));
+
+describe('log lines', () => {
+  it('finds the Unreal category, with or without a verbosity and the bracketed prefix', () => {
+    expect(line('LogInit: Display: Running engine').category).toBe('LogInit');
+    expect(line('LogStreaming: Warning: slow').category).toBe('LogStreaming');
+    expect(line('LogTemp: plain message').category).toBe('LogTemp');
+    expect(line('[2026.11.24-12.00.00:123][  0]LogCook: Display: Cooked').category).toBe('LogCook');
+    expect(line('PIE: Error: map failed').category).toBe('PIE');
+  });
+
+  it('does not take any "word: text" for a category', () => {
+    expect(line('Note: something').category).toBeNull();
+    expect(line('error: cannot find file').category).toBeNull();
+  });
+
+  it('raises the severity to the Unreal verbosity, never lowers it', () => {
+    expect(line('LogStreaming: Error: missing package').severity).toBe('error');
+    expect(line('LogShader: Warning: slow').severity).toBe('warn');
+    expect(line('LogCore: Fatal: crash').severity).toBe('error');
+    expect(line('LogInit: Display: fine', 'error').severity).toBe('error');
+    expect(line('LogInit: Display: fine').severity).toBe('info');
+  });
+
+  it('matches and copies the plain text, without ANSI codes', () => {
+    const coloured = line('\x1b[31mLogTemp: Error: red\x1b[0m');
+    expect(coloured.text).toBe('LogTemp: Error: red');
+    expect(coloured.category).toBe('LogTemp');
+    expect(coloured.text.slice(coloured.bodyStart)).toBe('Error: red');
+    expect(coloured.severity).toBe('error');
+  });
+});

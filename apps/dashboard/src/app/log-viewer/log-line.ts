@@ -1,0 +1,71 @@
+import { LOG_LEVELS, LogEntry, LogLevel } from '@zen/contract';
+import { AnsiSegment, parseAnsi, plainText } from './ansi';
+
+/** An entry prepared once for showing, filtering and copying. */
+export interface LogLine {
+  kind: 'entry';
+  /** Unique in a view: source and seq. */
+  key: string;
+  /** The session the entry belongs to. */
+  source: string;
+  entry: LogEntry;
+  timeMs: number;
+  /** The message's text runs (ANSI colours applied, other escapes removed). */
+  segments: AnsiSegment[];
+  /** The message as plain text. */
+  text: string;
+  /** Unreal log category (`LogInit` in `LogInit: Display: …`), or null. */
+  category: string | null;
+  /** Where the text after the category (`Display: …`) starts; 0 without a category. */
+  bodyStart: number;
+  /** The entry's level, raised by an Unreal verbosity (`Warning`, `Error`, `Fatal`) in the message. */
+  severity: LogLevel;
+}
+
+/** Where the server evicted entries before this view read them. */
+export interface GapLine {
+  kind: 'gap';
+  key: string;
+  source: string;
+  dropped: number;
+  /** The seq the gap ends before. */
+  before: number;
+  timeMs: number;
+}
+
+export type LogRow = LogLine | GapLine;
+
+// `[2026.11.24-12.00.00:123][  0]LogInit: Display: message`: the bracketed prefix is
+// optional; a category without a verbosity must look like one (`Log…`).
+const UNREAL =
+  /^(?:\[[^\]]*\]\[\s*\d+\])?(?:(Log[A-Za-z0-9_]*): (?:(Fatal|Error|Warning|Display|Log|Verbose|VeryVerbose): )?|([A-Za-z][A-Za-z0-9_]*): (Fatal|Error|Warning|Display|Verbose|VeryVerbose): )/;
+
+const VERBOSITY_LEVEL: Record<string, LogLevel> = { Fatal: 'error', Error: 'error', Warning: 'warn' };
+
+export function logLine(source: string, entry: LogEntry): LogLine {
+  const segments = parseAnsi(entry.message);
+  const text = plainText(segments);
+  const unreal = UNREAL.exec(text);
+  const category = unreal ? (unreal[1] ?? unreal[3]) : null;
+  const verbosityLevel = unreal ? VERBOSITY_LEVEL[unreal[2] ?? unreal[4]] : undefined;
+  return {
+    kind: 'entry',
+    key: `${source}:${entry.seq}`,
+    source,
+    entry,
+    timeMs: Date.parse(entry.time),
+    segments,
+    text,
+    category,
+    bodyStart: category ? text.indexOf(category) + category.length + 2 : 0,
+    severity: verbosityLevel && moreSevere(verbosityLevel, entry.level) ? verbosityLevel : entry.level,
+  };
+}
+
+export function gapLine(source: string, dropped: number, before: number, timeMs: number): GapLine {
+  return { kind: 'gap', key: `${source}:gap${before}`, source, dropped, before, timeMs };
+}
+
+function moreSevere(a: LogLevel, b: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(a) > LOG_LEVELS.indexOf(b);
+}

@@ -1,0 +1,170 @@
+import { TestBed } from '@angular/core/testing';
+import { LogEventData } from '@zen/contract';
+import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
+import { LogFeed } from '../core/log-feed';
+import { FakeSocket } from '../testing/fake-socket';
+import { entry } from '../testing/sessions';
+import { LogSources, MAX_ROWS } from './log-sources';
+
+const ID = 'c'.repeat(24);
+
+describe('LogSources of one session', () => {
+  let frames: (() => void)[];
+  let stream: LogSources;
+
+  const event = (seqs: number[], cursor: number, dropped = 0): LogEventData => ({
+    id: ID,
+    entries: seqs.map((seq) => entry(seq)),
+    cursor,
+    dropped,
+  });
+  const runFrame = () => frames.splice(0).forEach((flush) => flush());
+  const shown = () => stream.rows().map((row) => (row.kind === 'entry' ? row.entry.seq : `gap${row.dropped}`));
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    FakeSocket.created = [];
+    TestBed.configureTestingModule({
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    });
+    const feed = TestBed.inject(LogFeed);
+    TestBed.inject(LiveTransport).connect();
+    FakeSocket.latest().open();
+    frames = [];
+    stream = new LogSources(
+      feed,
+      [{ id: ID, startCursor: 3 }],
+      (flush) => frames.push(flush),
+      () => undefined,
+    );
+    stream.start();
+  });
+
+  afterEach(() => {
+    stream.stop();
+    jest.useRealTimers();
+  });
+
+  it('subscribes from its start cursor and shows entries once per animation frame', () => {
+    expect(FakeSocket.latest().sent).toEqual([{ event: 'subscribe-log', data: { id: ID, cursor: 3 } }]);
+    FakeSocket.latest().push({ event: 'log', data: event([3, 4], 5) });
+    FakeSocket.latest().push({ event: 'log', data: event([5], 6) });
+    expect(shown()).toEqual([]);
+    expect(frames).toHaveLength(1);
+    runFrame();
+    expect(shown()).toEqual([3, 4, 5]);
+  });
+
+  it('ignores other sessions and entries it already has', () => {
+    FakeSocket.latest().push({ event: 'log', data: { ...event([3], 4), id: 'd'.repeat(24) } });
+    stream.receive(event([3, 4], 5));
+    stream.receive(event([4, 5], 6));
+    runFrame();
+    expect(shown()).toEqual([3, 4, 5]);
+  });
+
+  it('turns dropped entries into a gap row before the entries that follow it', () => {
+    stream.receive(event([3], 4));
+    stream.receive(event([10, 11], 12, 6));
+    runFrame();
+    expect(shown()).toEqual([3, 'gap6', 10, 11]);
+  });
+
+  it('resumes from the last cursor after a reconnect, so nothing repeats or goes missing', () => {
+    stream.receive(event([3, 4], 5));
+    runFrame();
+    FakeSocket.latest().close();
+    jest.advanceTimersByTime(1000);
+    FakeSocket.latest().open();
+    expect(FakeSocket.latest().sent).toEqual([{ event: 'subscribe-log', data: { id: ID, cursor: 5 } }]);
+    FakeSocket.latest().push({ event: 'log', data: event([5, 6], 7) });
+    runFrame();
+    expect(shown()).toEqual([3, 4, 5, 6]);
+  });
+
+  it('keeps at most MAX_ROWS rows, dropping the oldest', () => {
+    const seqs = Array.from({ length: MAX_ROWS + 5 }, (_, i) => i + 3);
+    stream.receive(event(seqs, MAX_ROWS + 8));
+    runFrame();
+    expect(stream.rows()).toHaveLength(MAX_ROWS);
+    expect(shown()[0]).toBe(8);
+    expect(stream.received()).toBe(MAX_ROWS + 5);
+  });
+});
+
+describe('LogSources of several sessions (merged view)', () => {
+  const A = 'a'.repeat(24);
+  const B = 'b'.repeat(24);
+  let frames: (() => void)[];
+  let merged: LogSources;
+  const at = (seq: number, second: number, message = `m${seq}`) => ({
+    ...entry(seq, message),
+    time: new Date(Date.UTC(2026, 10, 24, 12, 0, second)).toISOString(),
+  });
+  const shown = () => merged.rows().map((row) => (row.kind === 'entry' ? row.entry.message : `gap${row.dropped}`));
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    FakeSocket.created = [];
+    TestBed.configureTestingModule({
+      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    });
+    const feed = TestBed.inject(LogFeed);
+    TestBed.inject(LiveTransport).connect();
+    FakeSocket.latest().open();
+    frames = [];
+    merged = new LogSources(
+      feed,
+      [
+        { id: A, startCursor: 0 },
+        { id: B, startCursor: 10 },
+      ],
+      (flush) => frames.push(flush),
+      () => undefined,
+    );
+    merged.start();
+  });
+
+  afterEach(() => {
+    merged.stop();
+    jest.useRealTimers();
+  });
+
+  it('subscribes to every session and orders their entries by time', () => {
+    expect(FakeSocket.latest().sent).toEqual([
+      { event: 'subscribe-log', data: { id: A, cursor: 0 } },
+      { event: 'subscribe-log', data: { id: B, cursor: 10 } },
+    ]);
+    FakeSocket.latest().push({
+      event: 'log',
+      data: { id: A, entries: [at(0, 1, 'a1'), at(1, 4, 'a4')], cursor: 2, dropped: 0 },
+    });
+    FakeSocket.latest().push({
+      event: 'log',
+      data: { id: B, entries: [at(10, 2, 'b2'), at(11, 5, 'b5')], cursor: 12, dropped: 0 },
+    });
+    frames.splice(0).forEach((flush) => flush());
+    expect(shown()).toEqual(['a1', 'b2', 'a4', 'b5']);
+    // A late arrival older than the newest row is merged into place.
+    FakeSocket.latest().push({
+      event: 'log',
+      data: { id: A, entries: [at(2, 3, 'a3'), at(3, 6, 'a6')], cursor: 4, dropped: 0 },
+    });
+    frames.splice(0).forEach((flush) => flush());
+    expect(shown()).toEqual(['a1', 'b2', 'a3', 'a4', 'b5', 'a6']);
+    expect(merged.rows().map((row) => row.source)).toEqual([A, B, A, A, B, A]);
+  });
+
+  it("shows a gap row in a source's place, and resumes each source from its own cursor", () => {
+    merged.receive({ id: B, entries: [at(20, 3, 'b3')], cursor: 21, dropped: 10 });
+    frames.splice(0).forEach((flush) => flush());
+    expect(shown()).toEqual(['gap10', 'b3']);
+    FakeSocket.latest().close();
+    jest.advanceTimersByTime(1000);
+    FakeSocket.latest().open();
+    expect(FakeSocket.latest().sent).toEqual([
+      { event: 'subscribe-log', data: { id: A, cursor: 0 } },
+      { event: 'subscribe-log', data: { id: B, cursor: 21 } },
+    ]);
+  });
+});

@@ -1,0 +1,274 @@
+import { Clipboard } from '@angular/cdk/clipboard';
+import { Component } from '@angular/core';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter, Router } from '@angular/router';
+import { LogEntry, Session } from '@zen/contract';
+import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
+import { FakeSocket } from '../testing/fake-socket';
+import { entry, session } from '../testing/sessions';
+import { LogViewer } from './log-viewer';
+
+@Component({ template: '' })
+class Blank {}
+
+const at = (seq: number, second: number, message: string, level: LogEntry['level'] = 'info'): LogEntry => ({
+  ...entry(seq, message, level),
+  time: new Date(Date.UTC(2026, 10, 24, 12, 0, second)).toISOString(),
+});
+
+/** A viewer opened at `url`, showing `sessions`, with each session's entries delivered and rendered. */
+async function open(url: string, sessions: Session[], entries: Record<string, LogEntry[]>) {
+  FakeSocket.created = [];
+  TestBed.configureTestingModule({
+    imports: [LogViewer],
+    providers: [
+      provideRouter([{ path: '**', component: Blank }]),
+      { provide: SOCKET_FACTORY, useValue: (socketUrl: string) => new FakeSocket(socketUrl) },
+    ],
+  });
+  await TestBed.inject(Router).navigateByUrl(url);
+  TestBed.inject(LiveTransport).connect();
+  FakeSocket.latest().open();
+  const fixture = TestBed.createComponent(LogViewer);
+  fixture.componentRef.setInput('sessions', sessions);
+  fixture.detectChanges();
+  for (const s of sessions) {
+    const list = entries[s.id] ?? [];
+    FakeSocket.latest().push({ event: 'log', data: { id: s.id, entries: list, cursor: list.length, dropped: 0 } });
+  }
+  await settle(fixture);
+  document.body.appendChild(fixture.nativeElement);
+  return fixture;
+}
+
+async function settle(fixture: ComponentFixture<LogViewer>): Promise<void> {
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  fixture.detectChanges();
+  await fixture.whenStable();
+  fixture.detectChanges();
+}
+
+const el = (fixture: ComponentFixture<LogViewer>) => fixture.nativeElement as HTMLElement;
+const rowsOf = (fixture: ComponentFixture<LogViewer>) =>
+  [...el(fixture).querySelectorAll('[role="row"]')] as HTMLElement[];
+const messagesOf = (fixture: ComponentFixture<LogViewer>) =>
+  [...el(fixture).querySelectorAll('[data-testid="log-message"]')].map((cell) => cell.textContent);
+const selectedSeqs = (fixture: ComponentFixture<LogViewer>) =>
+  rowsOf(fixture)
+    .filter((row) => row.getAttribute('aria-selected') === 'true')
+    .map((row) => Number(row.dataset['seq']));
+const press = async (fixture: ComponentFixture<LogViewer>, key: string, target: EventTarget = document.body) => {
+  target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+  await settle(fixture);
+};
+const button = (fixture: ComponentFixture<LogViewer>, text: string) =>
+  [...el(fixture).querySelectorAll('button')].find((b) => b.textContent?.trim() === text) as HTMLButtonElement;
+
+describe('the log viewer, as a person uses it', () => {
+  const s = session({ logCount: 5, logCursor: 5 });
+  const lines = [
+    at(0, 1, 'LogInit: Display: Running engine'),
+    at(1, 2, 'LogShader: Warning: slow shader'),
+    at(2, 3, '\x1b[1;31mLogCook: Error: cook failed\x1b[0m'),
+    at(3, 4, 'plain line'),
+    { ...at(4, 5, 'LogCook: Error: second failure'), data: { ms: 5120, nested: { list: [1, 2] } } },
+  ];
+
+  beforeAll(() => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
+  });
+
+  afterEach(() => document.body.replaceChildren());
+
+  it('tints and marks error and warning rows, beyond the level word', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const [info, warn, error] = rowsOf(fixture);
+    expect(info.classList).toContain('info');
+    expect(warn.classList).toContain('warn');
+    expect(error.classList).toContain('error');
+    expect(warn.querySelector('.marker')?.textContent).toBe('▲');
+    expect(error.querySelector('.marker')?.textContent).toBe('✖');
+  });
+
+  it('shows ANSI colour and bold as styled text, with the escape codes gone', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const cell = rowsOf(fixture)[2].querySelector('[data-testid="log-message"]') as HTMLElement;
+    expect(cell.textContent).toBe('Error: cook failed');
+    const styled = cell.querySelector('span.fg') as HTMLElement;
+    expect(styled.classList).toContain('b');
+    expect(styled.style.getPropertyValue('--fg')).toBe('rgb(205, 49, 49)');
+    expect(el(fixture).textContent).not.toContain('\x1b');
+  });
+
+  it('shows Unreal categories in their own column and filters by one', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const categories = [...el(fixture).querySelectorAll('[data-testid="log-category-cell"]')].map((c) => c.textContent);
+    expect(categories).toEqual(['LogInit', 'LogShader', 'LogCook', '', 'LogCook']);
+    fixture.componentInstance.setCategory('LogCook');
+    await settle(fixture);
+    expect(messagesOf(fixture)).toEqual(['Error: cook failed', 'Error: second failure']);
+    expect(TestBed.inject(Router).url).toContain('category=LogCook');
+  });
+
+  it('keeps the filter, level, regex flag and order in the URL, and opens with them', async () => {
+    let fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    fixture.componentInstance.setText('fail(ed|ure)');
+    fixture.componentInstance.setRegex(true);
+    fixture.componentInstance.setLevel('warn');
+    fixture.componentInstance.setNewestFirst(true);
+    await settle(fixture);
+    const url = TestBed.inject(Router).url;
+    expect(url).toContain('q=fail(ed%7Cure)');
+    expect(url).toContain('re=1');
+    expect(url).toContain('level=warn');
+    expect(url).toContain('order=newest');
+
+    TestBed.resetTestingModule();
+    fixture = await open(url, [s], { [s.id]: lines });
+    expect(messagesOf(fixture)).toEqual(['Error: second failure', 'Error: cook failed']);
+    expect((el(fixture).querySelector('[data-testid="log-filter"]') as HTMLInputElement).value).toBe('fail(ed|ure)');
+  });
+
+  it('opens a permalink scrolled to and highlighting its line, and says when the line was evicted', async () => {
+    const fixture = await open(`/sessions/${s.id}?line=3`, [s], { [s.id]: lines });
+    const row = el(fixture).querySelector('[data-seq="3"]') as HTMLElement;
+    expect(row.classList).toContain('highlight');
+    expect(row.getAttribute('aria-selected')).toBe('true');
+    expect(button(fixture, 'Follow')).toBeTruthy();
+
+    TestBed.resetTestingModule();
+    const trimmed = session({ logCount: 5, logCursor: 105 });
+    const evicted = await open(`/sessions/${trimmed.id}?line=7`, [trimmed], {});
+    expect(el(evicted).querySelector('[data-testid="line-notice"]')?.textContent).toContain(
+      'Line 7 was evicted: the server now holds lines 100–104',
+    );
+  });
+
+  it('answers keys: j/k move, n/N jump between errors, f follows, Esc clears, / focuses the filter, ? lists them', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    await press(fixture, 'g');
+    expect(button(fixture, 'Follow')).toBeTruthy();
+    await press(fixture, 'j');
+    expect(selectedSeqs(fixture)).toEqual([0]);
+    await press(fixture, 'j');
+    await press(fixture, 'j');
+    await press(fixture, 'k');
+    expect(selectedSeqs(fixture)).toEqual([1]);
+    expect(button(fixture, 'Follow')).toBeTruthy();
+    await press(fixture, 'n');
+    expect(selectedSeqs(fixture)).toEqual([2]);
+    await press(fixture, 'n');
+    expect(selectedSeqs(fixture)).toEqual([4]);
+    await press(fixture, 'N');
+    expect(selectedSeqs(fixture)).toEqual([2]);
+    await press(fixture, 'Escape');
+    expect(selectedSeqs(fixture)).toEqual([]);
+    await press(fixture, 'f');
+    expect(button(fixture, 'Following')).toBeTruthy();
+    await press(fixture, 'f');
+    expect(button(fixture, 'Follow')).toBeTruthy();
+
+    const filter = el(fixture).querySelector('[data-testid="log-filter"]') as HTMLInputElement;
+    await press(fixture, '/');
+    expect(document.activeElement).toBe(filter);
+    // Typing in the field: nothing fires.
+    await press(fixture, 'f', filter);
+    await press(fixture, 'j', filter);
+    expect(button(fixture, 'Follow')).toBeTruthy();
+    expect(selectedSeqs(fixture)).toEqual([]);
+
+    filter.blur();
+    await press(fixture, '?');
+    expect(document.querySelector('mat-dialog-container')?.textContent).toContain('Keyboard shortcuts');
+  });
+
+  it('opens structured data inline as a tree that folds', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const toggle = el(fixture).querySelector('[aria-label="Data of line 4"]') as HTMLButtonElement;
+    toggle.click();
+    await settle(fixture);
+    const items = () =>
+      [...el(fixture).querySelectorAll('[role="treeitem"]')].map((item) =>
+        item.textContent?.replace(/\s+/g, ' ').trim(),
+      );
+    expect(items()).toEqual(['▾ {2 keys}', 'ms:5120', '▾ nested:{1 key}', '▾ list:[2 items]', '0:1', '1:2']);
+    (el(fixture).querySelector('[aria-label="Fold nested"]') as HTMLButtonElement).click();
+    await settle(fixture);
+    expect(items()).toEqual(['▾ {2 keys}', 'ms:5120', '▸ nested:{1 key}']);
+  });
+
+  it('wraps long lines on request, and shows times relative to the first entry', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const grid = el(fixture).querySelector('[role="grid"]') as HTMLElement;
+    expect(grid.classList).not.toContain('wrap');
+    fixture.componentInstance.prefs.wrap.set(true);
+    fixture.componentInstance.prefs.relativeTimes.set(true);
+    await settle(fixture);
+    expect(grid.classList).toContain('wrap');
+    const times = [...el(fixture).querySelectorAll('.time')].map((cell) => cell.textContent?.trim());
+    expect(times.slice(0, 2)).toEqual(['+0.000s', '+1.000s']);
+    fixture.componentInstance.prefs.wrap.set(false);
+    fixture.componentInstance.prefs.relativeTimes.set(false);
+  });
+
+  it('filters to a time range dragged on the histogram, and clears it with Esc', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    expect(el(fixture).querySelector('[data-testid="histogram"]')?.getAttribute('aria-label')).toContain(
+      '5 entries, 2 errors, 1 warnings',
+    );
+    fixture.componentInstance.setRange({
+      from: Date.UTC(2026, 10, 24, 12, 0, 2),
+      to: Date.UTC(2026, 10, 24, 12, 0, 3),
+    });
+    await settle(fixture);
+    expect(messagesOf(fixture)).toEqual(['Warning: slow shader', 'Error: cook failed']);
+    expect(el(fixture).querySelector('[data-testid="range-chip"]')).toBeTruthy();
+    await press(fixture, 'Escape');
+    expect(messagesOf(fixture)).toHaveLength(5);
+  });
+
+  it('copies the selected lines as text or NDJSON, and a permalink to a line', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const copied: string[] = [];
+    jest.spyOn(TestBed.inject(Clipboard), 'copy').mockImplementation((text) => (copied.push(text), true));
+    rowsOf(fixture)[1].dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    rowsOf(fixture)[2].dispatchEvent(new MouseEvent('click', { bubbles: true, shiftKey: true }));
+    await settle(fixture);
+    expect(selectedSeqs(fixture)).toEqual([1, 2]);
+    fixture.componentInstance.copyText();
+    fixture.componentInstance.copyNdjson();
+    fixture.componentInstance.copyLink();
+    expect(copied[0]).toBe(
+      '2026-11-24T12:00:02.000Z INFO LogShader: Warning: slow shader\n2026-11-24T12:00:03.000Z INFO LogCook: Error: cook failed',
+    );
+    expect(copied[1].split('\n').map((line) => JSON.parse(line).seq)).toEqual([1, 2]);
+    expect(copied[2]).toBe(`http://localhost/sessions/${s.id}?line=2`);
+  });
+});
+
+describe('the merged log view', () => {
+  const a = session({ appname: 'CookAgent', logCount: 2, logCursor: 2 });
+  const b = session({ appname: 'CookWorker', logCount: 2, logCursor: 2 });
+
+  afterEach(() => document.body.replaceChildren());
+
+  it('orders the sessions by time with a source tag on each line; a tag click filters to its source', async () => {
+    const fixture = await open(`/sessions/${a.id},${b.id}`, [a, b], {
+      [a.id]: [at(0, 1, 'a first'), at(1, 3, 'a second')],
+      [b.id]: [at(0, 2, 'b first'), at(1, 4, 'b second')],
+    });
+    expect(messagesOf(fixture)).toEqual(['a first', 'b first', 'a second', 'b second']);
+    const tags = [...el(fixture).querySelectorAll('[data-testid="source-tag"]')] as HTMLButtonElement[];
+    expect(tags.map((tag) => tag.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      `CookAgent …${a.id.slice(-6)}`,
+      `CookWorker …${b.id.slice(-6)}`,
+      `CookAgent …${a.id.slice(-6)}`,
+      `CookWorker …${b.id.slice(-6)}`,
+    ]);
+    tags[1].click();
+    await settle(fixture);
+    expect(messagesOf(fixture)).toEqual(['b first', 'b second']);
+    expect(el(fixture).querySelector('[data-testid="source-chip"]')?.textContent).toContain('Only CookWorker');
+  });
+});

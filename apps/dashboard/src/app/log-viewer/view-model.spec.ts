@@ -1,0 +1,58 @@
+import { entry } from '../testing/sessions';
+import { binRows } from './histogram-bins';
+import { jsonLines } from './json-lines';
+import { gapLine, logLine } from './log-line';
+import { indexAt, LINE_HEIGHT, rowHeight, rowOffsets } from './row-layout';
+
+const at = (seq: number, ms: number, message: string, level: 'info' | 'warn' | 'error' = 'info') =>
+  logLine('s', { ...entry(seq, message, level), time: new Date(Date.UTC(2026, 10, 24, 12) + ms).toISOString() });
+
+describe('histogram bins', () => {
+  it('counts entries by severity in bins of a readable width over the span', () => {
+    const rows = [at(0, 0, 'a'), at(1, 1_500, 'b', 'warn'), gapLine('s', 4, 9, 2_000), at(9, 59_000, 'LogX: Error: c')];
+    const bins = binRows(rows, 60);
+    expect(bins[0].to - bins[0].from + 1).toBe(1_000);
+    expect(bins).toHaveLength(60);
+    expect(bins[0].counts).toEqual({ debug: 0, info: 1, warn: 0, error: 0 });
+    expect(bins[1].counts.warn).toBe(1);
+    expect(bins[59].counts.error).toBe(1);
+    expect(bins.reduce((sum, bin) => sum + bin.total, 0)).toBe(3);
+    expect(binRows([])).toEqual([]);
+  });
+});
+
+describe('row layout', () => {
+  const rows = [at(0, 0, 'x'.repeat(25)), at(1, 0, 'short\nsecond line'), gapLine('s', 1, 5, 0)];
+
+  it('is one line per row unless wrapping or a data tree is open', () => {
+    expect(rowOffsets(rows, { wrapColumns: 0, expanded: new Map() })).toBeNull();
+    expect(indexAt(null, rows.length, 2.5 * LINE_HEIGHT)).toBe(2);
+  });
+
+  it('gives wrapped rows as many lines as their text needs, and open data trees their lines', () => {
+    const options = { wrapColumns: 10, expanded: new Map([[rows[1].key, 3]]) };
+    expect(rowHeight(rows[0], options)).toBe(3 * LINE_HEIGHT);
+    // 'short' and 'second line' (11 characters: two lines of 10), then the three lines of data.
+    expect(rowHeight(rows[1], options)).toBe(3 * LINE_HEIGHT + 3 * LINE_HEIGHT + 8);
+    const offsets = rowOffsets(rows, options) as Float64Array;
+    expect([...offsets]).toEqual([0, 60, 188, 208]);
+    expect(indexAt(offsets, 3, 61)).toBe(1);
+    expect(indexAt(offsets, 3, 190)).toBe(2);
+  });
+});
+
+describe('JSON tree lines', () => {
+  it('lists keys and values by depth, and hides the children of collapsed nodes', () => {
+    const data = { ms: 5120, nested: { list: [1, 'two'], none: null } };
+    expect(jsonLines(data).map((line) => `${'  '.repeat(line.depth)}${line.key ?? '·'} ${line.text}`)).toEqual([
+      '· {2 keys}',
+      '  ms 5120',
+      '  nested {2 keys}',
+      '    list [2 items]',
+      '      0 1',
+      '      1 "two"',
+      '    none null',
+    ]);
+    expect(jsonLines(data, new Set(['/nested'])).map((line) => line.text)).toEqual(['{2 keys}', '5120', '{2 keys}']);
+  });
+});

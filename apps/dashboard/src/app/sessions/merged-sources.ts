@@ -1,0 +1,45 @@
+import { ChangeDetectionStrategy, Component, input, output } from '@angular/core';
+import { Session } from '@zen/contract';
+
+/** The side panel of a merged view: the sessions in it, each with its colour, to open or take out. */
+@Component({
+  selector: 'zen-merged-sources',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h2>Merged view</h2>
+    <p class="hint">{{ sessions().length }} sessions in one log, ordered by time.</p>
+    <ul aria-label="Sessions in this view" data-testid="merged-sources">
+      @for (session of sessions(); track session.id; let i = $index) {
+        <li class="src-{{ i % 8 }}">
+          <button
+            type="button"
+            class="open"
+            (click)="open.emit(session.id)"
+            [attr.aria-label]="'Open ' + session.appname + ' …' + session.id.slice(-6) + ' alone'"
+          >
+            <span class="name">{{ session.appname }} …{{ session.id.slice(-6) }}</span>
+            <span class="meta">{{ session.mode || '—' }} · {{ session.jobid ?? 'no job' }} · {{ session.status }}</span>
+          </button>
+          <button
+            type="button"
+            class="remove"
+            (click)="remove.emit(session.id)"
+            [attr.aria-label]="'Remove ' + session.appname + ' …' + session.id.slice(-6) + ' from the view'"
+          >
+            ✕
+          </button>
+        </li>
+      }
+    </ul>
+    @if (missing().length > 0) {
+      <p class="hint">Not known to the server: {{ missing().join(', ') }}</p>
+    }
+  `,
+  styleUrl: './merged-sources.scss',
+})
+export class MergedSources {
+  readonly sessions = input.required<readonly Session[]>();
+  readonly missing = input<readonly string[]>([]);
+  readonly open = output<string>();
+  readonly remove = output<string>();
+}

@@ -1,0 +1,289 @@
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { docScreenshot, launchChromium, seriousA11yViolations } from './browser';
+import { Child, freePort, startServer } from './processes';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const AGENTS = ['c00c00c00c00c00c00c00c01', 'c00c00c00c00c00c00c00c02', 'c00c00c00c00c00c00c00c03'];
+const EDITOR = 'ed17ed17ed17ed17ed17ed17';
+
+/** Unreal-style lines, with ANSI colour from a build tool, as an editor and cook agents write them. */
+const unrealLines = (agent: number) => [
+  `LogInit: Display: Running engine for game: Lyra (agent ${agent})`,
+  'LogShaderCompilers: Warning: Shader compile slow (5120 ms)',
+  `LogCook: Display: Cooked packages ${agent * 100}`,
+  "\x1b[1;31mLogStreaming: Error: Couldn't find file for package /Game/Maps/Foo\x1b[0m",
+  '\x1b[38;5;33mUAT\x1b[0m: \x1b[38;2;0;160;0mBUILD SUCCESSFUL\x1b[0m',
+];
+
+describe('the dashboard views operators use (built server, in Chromium)', () => {
+  let server: Child;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  const api = (path: string, init?: RequestInit) => fetch(`${base}/${path}`, init);
+  const create = (id: string, body: object) =>
+    api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
+  const appendText = (id: string, lines: string[]) =>
+    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+  const rows = () => page.getByRole('grid', { name: 'Log entries' });
+  const live = () => page.getByTestId('connection').getByText('Live').waitFor();
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await startServer(port, { SESSIONS_WS_INTERVAL_MS: '250' });
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+    await create(EDITOR, { appname: 'UnrealEditor', mode: 'editor', jobid: 'edit-1', metadata: { project: 'Lyra' } });
+    await appendText(EDITOR, unrealLines(0));
+    await api(`sessions/${EDITOR}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({
+        level: 'error',
+        message: 'LogTemp: Error: Crash in editor',
+        data: { ms: 5120, stack: ['a', 'b'] },
+      }),
+    });
+    for (const [i, id] of AGENTS.entries()) {
+      await create(id, { appname: 'CookAgent', mode: 'cook', jobid: 'cook-4711', metadata: { agent: `agent-${i}` } });
+      await appendText(id, unrealLines(i + 1));
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    page = await context.newPage();
+  });
+
+  afterEach(() => context.close());
+
+  it('fits table, detail and log on a 1280×800 screen without page scrolling; the split is kept across reloads', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await rows().getByText('Crash in editor').waitFor();
+    const size = await page.evaluate(() => ({
+      height: document.documentElement.scrollHeight,
+      width: document.documentElement.scrollWidth,
+    }));
+    expect(size).toEqual({ height: 800, width: 1280 });
+    const grid = (await rows().boundingBox())!;
+    expect(grid.y + grid.height).toBeLessThanOrEqual(800);
+    expect(grid.height).toBeGreaterThan(250);
+    expect(await page.getByTestId('session-properties').isVisible()).toBe(true);
+    expect(await page.getByTestId('sessions-table').isVisible()).toBe(true);
+    await docScreenshot(page, 'dashboard-session');
+
+    const split = page.getByRole('separator', { name: 'Resize the sessions table' });
+    const before = Number(await split.getAttribute('aria-valuenow'));
+    await split.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(Number(await split.getAttribute('aria-valuenow'))).toBe(before + 48);
+    await page.reload();
+    await rows().getByText('Crash in editor').waitFor();
+    expect(Number(await split.getAttribute('aria-valuenow'))).toBe(before + 48);
+    const grown = (await rows().boundingBox())!;
+    expect(Math.round(grid.height - grown.height)).toBe(48);
+  });
+
+  it('marks errors and warnings, renders ANSI colour as styled text, and shows Unreal categories with a filter', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    const error = rows().getByRole('row').filter({ hasText: "Couldn't find file" });
+    await error.waitFor();
+    expect(await error.getAttribute('class')).toContain('error');
+    expect(await error.innerText()).toContain('✖');
+    const warning = rows().getByRole('row').filter({ hasText: 'Shader compile slow' });
+    expect(await warning.getAttribute('class')).toContain('warn');
+    // Colour and bold, and no escape code left in the page.
+    const bold = error.locator('.message .b');
+    expect(await bold.evaluate((node) => getComputedStyle(node).fontWeight)).toBe('700');
+    expect(await bold.evaluate((node) => getComputedStyle(node).color)).not.toBe(
+      await error.locator('.time').evaluate((node) => getComputedStyle(node).color),
+    );
+    expect(await page.evaluate(() => document.body.innerText.includes('\x1b'))).toBe(false);
+    expect(
+      await rows()
+        .getByText('BUILD SUCCESSFUL')
+        .evaluate((node) => getComputedStyle(node).color),
+    ).toMatch(/^(rgb|oklch|color)/);
+
+    // The field's floating label covers the empty select: click the field, as a person does.
+    await page
+      .locator('mat-form-field')
+      .filter({ has: page.getByTestId('log-category') })
+      .click();
+    await page.getByRole('option', { name: 'LogCook' }).click();
+    await page.waitForURL(/category=LogCook/);
+    expect(await page.getByTestId('log-message').allInnerTexts()).toEqual(['Display: Cooked packages 0']);
+  });
+
+  it('follows a cook job on all its agents in one log, ordered by time, with source tags that filter', async () => {
+    await page.goto(`${base}/dashboard/sessions/${AGENTS[0]}`);
+    await page.getByTestId('same-job').click();
+    await page.waitForURL((url) => AGENTS.every((id) => url.pathname.includes(id)));
+    await page.getByTestId('log-count').getByText('15 / 15 rows').waitFor();
+    const tags = page.getByTestId('source-tag');
+    expect(new Set((await tags.allInnerTexts()).map((tag) => tag.replace(/\s+/g, ' ')))).toEqual(
+      new Set(AGENTS.map((id) => `CookAgent …${id.slice(-6)}`)),
+    );
+    const times = await page
+      .locator('[role="grid"] [role="row"] .time')
+      .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('title') ?? ''));
+    expect(times).toEqual([...times].sort());
+
+    // A new line from one agent arrives live, in follow mode.
+    await appendText(AGENTS[1], ['LogCook: Display: agent 2 finished']);
+    await rows().getByText('agent 2 finished').waitFor();
+    await docScreenshot(page, 'dashboard-merged-job');
+
+    await tags
+      .filter({ hasText: AGENTS[2].slice(-6) })
+      .first()
+      .click();
+    await page.getByTestId('log-count').getByText('5 / 16 rows').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('log-count').getByText('16 / 16 rows').waitFor();
+
+    // The URL names the selection: a reload opens the same merged view.
+    await page.reload();
+    await page.getByTestId('merged-sources').waitFor();
+    expect(await page.getByTestId('merged-sources').getByRole('listitem').count()).toBe(3);
+  });
+
+  it('merges sessions ticked in the table', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await live();
+    await page.getByRole('checkbox', { name: new RegExp(`…${AGENTS[0].slice(-8)} in the merged log`) }).check();
+    await page.waitForURL(new RegExp(`sessions/${EDITOR},${AGENTS[0]}`));
+    await page.getByTestId('log-count').getByText('11 / 11 rows').waitFor();
+  });
+
+  it('links to a line: the link opens the session at that line, highlighted; keys move and jump between errors', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await rows().getByText('Crash in editor').waitFor();
+    await page.keyboard.press('g');
+    await page.keyboard.press('j');
+    await page.keyboard.press('n');
+    const selected = rows().locator('[aria-selected="true"]');
+    expect(await selected.getAttribute('data-seq')).toBe('3');
+    await page.keyboard.press('n');
+    expect(await selected.getAttribute('data-seq')).toBe('5');
+    await page.keyboard.press('N');
+    expect(await selected.getAttribute('data-seq')).toBe('3');
+
+    await page.getByTestId('copy-menu').click();
+    await page.getByRole('menuitem', { name: 'Copy link to line' }).click();
+    await page.getByText('Copied link to line 3').waitFor();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toBe(`${base}/dashboard/sessions/${EDITOR}?line=3`);
+
+    const other = await context.newPage();
+    await other.goto(link);
+    const row = other.locator('[role="row"][data-seq="3"]');
+    await row.waitFor();
+    expect(await row.getAttribute('class')).toContain('highlight');
+    expect(await row.isVisible()).toBe(true);
+    await docScreenshot(other, 'dashboard-permalink');
+    await other.goto(`${base}/dashboard/sessions/${EDITOR}?line=999`);
+    await other.getByTestId('line-notice').getByText('Line 999 has not been written').waitFor();
+  });
+
+  it('keys do nothing while typing; "/" focuses the filter, "?" lists the keys; filters live in the URL', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await rows().getByText('Crash in editor').waitFor();
+    await page.keyboard.press('/');
+    await page.keyboard.type('fail');
+    expect(await page.getByTestId('log-filter').inputValue()).toBe('fail');
+    expect(await page.getByTestId('follow').innerText()).toBe('Following');
+    await page.waitForURL(/q=fail/);
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('log-filter').inputValue()).toBe('');
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Keyboard shortcuts').waitFor();
+    expect(await dialog.innerText()).toContain('Next / previous error');
+    await docScreenshot(page, 'dashboard-keys');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}?q=crash&level=error&order=newest`);
+    await page.getByTestId('log-count').getByText('1 / 6 rows').waitFor();
+    expect(await page.getByTestId('log-filter').inputValue()).toBe('crash');
+  });
+
+  it('copies shown lines as NDJSON with a confirmation, and opens data inline as a tree', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}?level=error`);
+    await rows().getByText('Crash in editor').waitFor();
+    await page.getByTestId('copy-menu').click();
+    await page.getByRole('menuitem', { name: 'Copy as NDJSON' }).click();
+    await page.getByText('Copied 2 lines as NDJSON').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied.split('\n').map((line) => JSON.parse(line).seq)).toEqual([3, 5]);
+
+    await page.getByRole('button', { name: 'Data of line 5' }).click();
+    const tree = page.getByRole('tree', { name: 'Data of line 5' });
+    await tree.waitFor();
+    expect(await tree.getByRole('treeitem').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining('5120')]),
+    );
+  });
+
+  it('filters by a range dragged on the histogram', async () => {
+    const id = 'd1d1d1d1d1d1d1d1d1d1d1d1';
+    await create(id, { appname: 'Timeline' });
+    const start = Date.parse('2026-11-24T12:00:00.000Z');
+    const entries = Array.from({ length: 60 }, (_, i) => ({
+      time: new Date(start + i * 1000).toISOString(),
+      message: `tick ${i}`,
+      level: i === 45 ? 'error' : 'info',
+    }));
+    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
+    const chart = (await page.getByTestId('histogram').boundingBox())!;
+    // The rare error is drawn: a red bar exists.
+    expect(await page.locator('[data-testid="histogram"] rect.error').count()).toBe(1);
+    await page.mouse.move(chart.x + 2, chart.y + chart.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(chart.x + chart.width / 4, chart.y + chart.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('range-chip').waitFor();
+    const shown = Number((await page.getByTestId('log-count').innerText()).split(' / ')[0]);
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(30);
+    await docScreenshot(page, 'dashboard-histogram-range');
+  });
+
+  it('passes axe-core (no serious or critical violations) in light and dark mode', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+      await rows().getByText('Crash in editor').waitFor();
+      expect([colorScheme, await seriousA11yViolations(page)]).toEqual([colorScheme, []]);
+      await page.goto(`${base}/dashboard/sessions/${AGENTS.join(',')}`);
+      await page
+        .getByTestId('log-count')
+        .getByText(/^1[56] \/ 1[56] rows$/)
+        .waitFor();
+      expect([colorScheme, 'merged', await seriousA11yViolations(page)]).toEqual([colorScheme, 'merged', []]);
+    }
+    await docScreenshot(page, 'dashboard-merged-dark');
+  });
+
+  it('works at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await rows().getByText('Crash in editor').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+    await docScreenshot(page, 'dashboard-phone');
+    await rows().scrollIntoViewIfNeeded();
+    await docScreenshot(page, 'dashboard-phone-log');
+  });
+});

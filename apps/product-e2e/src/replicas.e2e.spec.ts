@@ -1,0 +1,108 @@
+import { Session, SessionList } from '@zen/contract';
+import { RedisServer } from '@zen/testing';
+import { Browser } from 'playwright-core';
+import { launchChromium, screenshot } from './browser';
+import { Child, freePort, startScaleOutNginx, startServer } from './processes';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const ID = 'fa11fa11fa11fa11fa11fa11';
+
+/**
+ * The built product scaled out as deploy/ describes it: two replicas on one real
+ * redis-server behind a real nginx (round-robin, WebSockets proxied), a dashboard in
+ * Chromium on one of them.
+ */
+describe('two replicas on one Redis behind nginx (built server, deploy/scale-out)', () => {
+  let redis: RedisServer;
+  let ports: number[];
+  let replicas: Child[];
+  let nginx: Child;
+  let proxy: string;
+  let browser: Browser;
+  const env = () => ({
+    LOG_STORE: 'redis',
+    REDIS_URL: redis.url,
+    BASE_PATH: '/zen',
+    TRUST_PROXY: 'loopback',
+    SESSIONS_WS_INTERVAL_MS: '250',
+  });
+  const direct = (replica: number, path: string, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${ports[replica]}/zen/${path}`, init);
+  const appendText = (replica: number, lines: string[]) =>
+    direct(replica, `sessions/${ID}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: lines.join('\n'),
+    });
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    ports = [await freePort(), await freePort()];
+    replicas = [await startServer(ports[0], env()), await startServer(ports[1], env())];
+    const proxyPort = await freePort();
+    nginx = await startScaleOutNginx(proxyPort, ports);
+    proxy = `http://127.0.0.1:${proxyPort}/zen`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await nginx?.stop();
+    for (const replica of replicas ?? []) await replica.stop();
+    await redis?.close();
+  });
+
+  it('appends through one replica to a session created through the other; nginx spreads requests over both', async () => {
+    expect(
+      (await direct(0, `sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"farm"}' })).status,
+    ).toBe(201);
+    expect(await (await appendText(1, ['through replica 1'])).json()).toEqual({ appended: 1, cursor: 1 });
+    const answeredBy = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${proxy}/sessions/${ID}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: `through nginx ${i}`,
+      });
+      expect(await res.json()).toEqual({ appended: 1, cursor: 2 + i });
+    }
+    for (let i = 0; i < 5; i++) {
+      answeredBy.add(((await (await fetch(`${proxy}/sessions/`)).json()) as SessionList).serverSessionId);
+    }
+    // Round-robin: both replicas answered, each naming its own server session.
+    expect(answeredBy.size).toBe(2);
+    const log = await (await fetch(`${proxy}/sessions/${ID}/log`)).json();
+    expect(log.entries.map((entry: { seq: number }) => entry.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+  });
+
+  it('shows, in a dashboard connected to one replica, entries appended through the other', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await page.goto(`http://127.0.0.1:${ports[0]}/zen/dashboard/sessions/${ID}`);
+      await page.getByTestId('connection').getByText('Live').waitFor();
+      await appendText(1, ['Cooked on replica 1']);
+      await page.getByTestId('log-rows').getByText('Cooked on replica 1').waitFor({ timeout: 10_000 });
+      await screenshot(page, 'replicas-dashboard');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('keeps the session and its log when both replicas restart', async () => {
+    const before = (await (await fetch(`${proxy}/sessions/${ID}`)).json()) as Session;
+    for (const replica of replicas) await replica.stop();
+    replicas = [await startServer(ports[0], env()), await startServer(ports[1], env())];
+    for (const replica of [0, 1]) {
+      const after = (await (await direct(replica, `sessions/${ID}`)).json()) as Session;
+      expect(after).toMatchObject({ status: 'active', logCount: before.logCount, logCursor: before.logCursor });
+      const log = await (await direct(replica, `sessions/${ID}/log`)).json();
+      expect(log.entries.map((entry: { message: string }) => entry.message)).toContain('Cooked on replica 1');
+    }
+    // The stopped replicas' server sessions ended as "stopped".
+    const ended = ((await (await fetch(`${proxy}/sessions/?status=ended`)).json()) as SessionList).sessions;
+    expect(ended.filter((session) => session.appname === 'zenserver').map((session) => session.endReason)).toEqual([
+      'stopped',
+      'stopped',
+    ]);
+  });
+});

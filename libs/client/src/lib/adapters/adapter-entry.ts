@@ -1,0 +1,26 @@
+import type { LogData, LogLevel } from '@zen/contract';
+
+/** Fields of another logger's record that say something only the entry itself already says. */
+export function restAsData(record: Record<string, unknown>, omit: readonly string[]): LogData | undefined {
+  let data: LogData | undefined;
+  for (const key of Object.keys(record)) {
+    if (omit.includes(key) || record[key] === undefined) continue;
+    (data ??= {})[key] = record[key];
+  }
+  return data;
+}
+
+/** An ISO time from a record's time field (epoch ms or a date string), when it is one. */
+export function isoTime(value: unknown): string | undefined {
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+export function messageText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  return value === undefined ? '' : (JSON.stringify(value) ?? String(value));
+}
+
+export type LevelMap = Record<string, LogLevel>;

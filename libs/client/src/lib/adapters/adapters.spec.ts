@@ -1,0 +1,184 @@
+import 'reflect-metadata';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { buildSync } from 'esbuild';
+import pino from 'pino';
+import winston from 'winston';
+import { createPinoDestination } from '../../pino';
+import { SessionNestLogger } from '../../nest';
+import { SessionTransport } from '../../winston';
+import { BuiltServer, eventually } from '../../testing/built-server';
+import { newSessionId } from '../ids';
+import { createSessionLogger } from '../logger/session-logger';
+import { SessionsClient } from '../rest/sessions-client';
+
+const REPO = resolve(__dirname, '../../../../..');
+
+describe('logger adapters against the built server', () => {
+  let server: BuiltServer;
+  let client: SessionsClient;
+  const entries = async (id: string) =>
+    (await client.logs.readAll(id)).entries.map(({ level, message, data }) => ({ level, message, data }));
+
+  beforeAll(async () => {
+    server = await BuiltServer.start();
+    client = new SessionsClient({ server: server.url });
+  });
+  afterAll(() => server.stop());
+
+  it('pino, in process: levels mapped, msg the message, other fields in data, pino s time kept', async () => {
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-app' });
+    const log = pino({ level: 'trace' }, destination);
+    log.trace('tracing');
+    log.debug({ cache: 'warm' }, 'debugging');
+    log.info({ user: 'ada', n: 3 }, 'signed in');
+    log.warn('slow');
+    log.error(new Error('boom'), 'failed');
+    log.fatal('gone');
+    log.child({ module: 'db' }).info('from a child');
+    pino({ timestamp: () => ',"time":1767323045678' }, destination).info('at a set time');
+    await destination.logger.close();
+    const got = await entries(destination.logger.id);
+    expect(got.map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'debug tracing',
+      'debug debugging',
+      'info signed in',
+      'warn slow',
+      'error failed',
+      'error gone',
+      'info from a child',
+      'info at a set time',
+    ]);
+    const { entries: raw } = await client.logs.read(destination.logger.id, { cursor: 7 });
+    expect(raw[0].time).toBe('2026-01-02T03:04:05.678Z');
+    expect(got[1].data).toEqual({ cache: 'warm' });
+    expect(got[2].data).toEqual({ user: 'ada', n: 3 });
+    expect(got[3].data).toBeUndefined();
+    expect(got[4].data?.['err']).toMatchObject({ type: 'Error', message: 'boom' });
+    expect(got[6].data).toEqual({ module: 'db' });
+    expect((await client.sessions.get(destination.logger.id)).status).toBe('ended');
+  });
+
+  it('pino, as a transport in pino s worker thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-pino-'));
+    const target = join(dir, 'transport.js');
+    buildSync({
+      entryPoints: [join(REPO, 'libs/client/src/pino.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: target,
+      tsconfig: join(REPO, 'tsconfig.base.json'),
+      logLevel: 'silent',
+    });
+    const id = newSessionId();
+    const transport = pino.transport({ target, options: { server: server.url, appname: 'pino-worker', id } });
+    const log = pino(transport);
+    log.info({ job: 7 }, 'through the worker');
+    log.warn('and a warning');
+    await eventually(async () => (await client.sessions.get(id).catch(() => null))?.logCursor === 2, 20_000);
+    await new Promise<void>((done) => {
+      transport.once('close', () => done());
+      transport.end();
+    });
+    await eventually(async () => (await client.sessions.get(id)).status === 'ended', 20_000, 'the session to end');
+    expect(await entries(id)).toEqual([
+      { level: 'info', message: 'through the worker', data: { job: 7 } },
+      { level: 'warn', message: 'and a warning' },
+    ]);
+  });
+
+  it('winston: npm levels mapped, metadata in data, the timestamp kept', async () => {
+    const transport = new SessionTransport({ session: { server: server.url, appname: 'winston-app' } });
+    const log = winston.createLogger({
+      level: 'silly',
+      format: winston.format.combine(
+        winston.format.timestamp({ format: () => '2026-01-02T03:04:05.678Z' }),
+        winston.format.json(),
+      ),
+      transports: [transport],
+    });
+    log.error('bad', { code: 'E1' });
+    log.warn('careful');
+    log.info('fine', { user: 'ada' });
+    log.http('GET /');
+    log.verbose('chatty');
+    log.debug('details');
+    log.silly('noise');
+    log.child({ requestId: 'r-1' }).info('in a request');
+    await transport.logger.flush();
+    const got = await entries(transport.logger.id);
+    expect(got.map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'error bad',
+      'warn careful',
+      'info fine',
+      'info GET /',
+      'debug chatty',
+      'debug details',
+      'debug noise',
+      'info in a request',
+    ]);
+    expect(got[0].data).toEqual({ code: 'E1' });
+    expect(got[1].data).toBeUndefined();
+    expect(got[7].data).toEqual({ requestId: 'r-1' });
+    const { entries: raw } = await client.logs.read(transport.logger.id, { cursor: 0, limit: 1 });
+    expect(raw[0].time).toBe('2026-01-02T03:04:05.678Z');
+    await transport.logger.close();
+  });
+
+  it('Nest: a LoggerService whose levels map as the contract s, context and structured fields in data', async () => {
+    @Injectable()
+    class Greeter implements OnModuleInit {
+      private readonly logger = new Logger('Greeter');
+      onModuleInit(): void {
+        this.logger.log('hello');
+        this.logger.warn('careful');
+        this.logger.error('failed', 'Error: failed\n    at somewhere');
+        this.logger.fatal('gone');
+        this.logger.debug({ message: 'structured', user: 'ada' });
+        this.logger.verbose('chatty');
+      }
+    }
+    @Module({ providers: [Greeter] })
+    class AppModule {}
+
+    const session = createSessionLogger({ server: server.url, appname: 'nest-app' });
+    const logger = new SessionNestLogger({ session, console: false });
+    const app = await NestFactory.createApplicationContext(AppModule, { logger });
+    await app.close();
+    await session.flush();
+    const got = (await entries(session.id)).filter((entry) => entry.data?.['context'] === 'Greeter');
+    expect(got).toEqual([
+      { level: 'info', message: 'hello', data: { context: 'Greeter' } },
+      { level: 'warn', message: 'careful', data: { context: 'Greeter' } },
+      { level: 'error', message: 'failed', data: { context: 'Greeter', stack: 'Error: failed\n    at somewhere' } },
+      { level: 'error', message: 'gone', data: { context: 'Greeter' } },
+      { level: 'debug', message: 'structured', data: { context: 'Greeter', user: 'ada' } },
+      { level: 'debug', message: 'chatty', data: { context: 'Greeter' } },
+    ]);
+    // Nest's own start-up lines land there too.
+    expect((await entries(session.id)).some((entry) => entry.data?.['context'] === 'NestFactory')).toBe(true);
+    await session.close();
+  });
+});
+
+describe('entry points', () => {
+  it('keeps ws, pino, winston and Nest out of the core a browser bundles', () => {
+    const result = buildSync({
+      entryPoints: [join(REPO, 'libs/client/src/index.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      tsconfig: join(REPO, 'tsconfig.base.json'),
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((input) => input.includes('node_modules'))).toEqual([]);
+    expect(inputs.every((input) => input.startsWith('libs/'))).toBe(true);
+  });
+});

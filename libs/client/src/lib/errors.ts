@@ -1,0 +1,53 @@
+import type { ErrorResponse } from '@zen/contract';
+
+/** The server answered with an error status; `message` is the server's own (joined when it sent several). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The error body as the server sent it, when it was the contract's JSON shape. */
+    readonly body: ErrorResponse | null = null,
+    /** Seconds the server asked to wait (`Retry-After`), when it said so. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+
+  /** Worth trying again later: the server is overloaded or failing, not refusing the request. */
+  get retryable(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+/** The server could not be reached (refused, reset, DNS, timeout): no answer at all. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+
+  constructor(
+    readonly url: string,
+    override readonly cause: unknown,
+  ) {
+    super(`cannot reach ${url}: ${describeCause(cause)}`);
+  }
+
+  get retryable(): boolean {
+    return true;
+  }
+}
+
+/** Whether sending again later may succeed. */
+export function isRetryable(error: unknown): boolean {
+  return (error instanceof ApiError || error instanceof NetworkError) && error.retryable;
+}
+
+function describeCause(cause: unknown): string {
+  // fetch wraps the socket error: `TypeError: fetch failed` with `cause: Error: connect ECONNREFUSED ...`.
+  // Duck-typed: errors from another realm (a test sandbox) fail `instanceof Error`.
+  const outer = cause as { message?: string; cause?: { message?: string; code?: string } } | null;
+  const inner = outer?.cause;
+  if (inner?.message)
+    return inner.code && !inner.message.includes(inner.code) ? `${inner.code}: ${inner.message}` : inner.message;
+  return outer?.message ?? String(cause);
+}

@@ -1,0 +1,139 @@
+import { LogEntry, SessionList } from '@zen/contract';
+import { BuiltServer, eventually } from '../../testing/built-server';
+import { TcpProxy } from '../../testing/tcp-proxy';
+import { SessionsClient } from '../rest/sessions-client';
+import { LiveClient } from './live-client';
+import { nodeWebSocketFactory } from './node-websocket';
+
+describe('live client against the built server', () => {
+  let server: BuiltServer;
+  let proxy: TcpProxy;
+  let client: SessionsClient;
+  const live: LiveClient[] = [];
+  const connect = (options: Partial<ConstructorParameters<typeof LiveClient>[0]> = {}) => {
+    const created = new LiveClient({
+      server: proxy.url,
+      webSocket: nodeWebSocketFactory,
+      reconnectInitialMs: 50,
+      reconnectMaxMs: 500,
+      ...options,
+    });
+    live.push(created);
+    return created;
+  };
+  const append = (id: string, from: number, count: number) =>
+    client.logs.append(
+      id,
+      Array.from({ length: count }, (_, i) => ({ message: `m${from + i}` })),
+    );
+
+  beforeAll(async () => {
+    server = await BuiltServer.start({ LOG_CAPACITY: '20', SESSIONS_WS_INTERVAL_MS: '200' });
+    proxy = await TcpProxy.start(server.port);
+    client = new SessionsClient({ server: server.url });
+  });
+  afterEach(() => live.splice(0).forEach((each) => each.close()));
+  afterAll(async () => {
+    await proxy.stop();
+    await server.stop();
+  });
+
+  it('follows several sessions at once, each entry once and in order, from a cursor', async () => {
+    const a = (await client.sessions.create({ appname: 'a' })).id;
+    const b = (await client.sessions.create({ appname: 'b' })).id;
+    await append(a, 0, 3);
+    const seen: Record<string, string[]> = { [a]: [], [b]: [] };
+    const socket = connect();
+    await eventually(() => socket.connected);
+    const followA = socket.followLog(a, 1, { onEntries: (entries) => seen[a].push(...entries.map((e) => e.message)) });
+    socket.followLog(b, 0, { onEntries: (entries) => seen[b].push(...entries.map((e) => e.message)) });
+    await append(b, 0, 2);
+    await append(a, 3, 2);
+    await eventually(() => seen[a].length === 4 && seen[b].length === 2);
+    expect(seen[a]).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(seen[b]).toEqual(['m0', 'm1']);
+    expect(followA.cursor).toBe(5);
+
+    followA.stop();
+    await append(a, 5, 1);
+    await append(b, 2, 1);
+    await eventually(() => seen[b].length === 3);
+    expect(seen[a]).toHaveLength(4);
+  });
+
+  it('reconnects after a lost connection and resumes from its cursor: nothing twice, nothing missing', async () => {
+    const id = (await client.sessions.create({ appname: 'resume' })).id;
+    const seen: LogEntry[] = [];
+    const states: string[] = [];
+    const socket = connect({ onConnection: (state) => states.push(state) });
+    socket.followLog(id, 0, { onEntries: (entries) => seen.push(...entries) });
+    await eventually(() => socket.connected);
+    await append(id, 0, 5);
+    await eventually(() => seen.length === 5);
+
+    proxy.refusing = true;
+    proxy.cut();
+    await eventually(() => states.includes('lost'));
+    await append(id, 5, 5);
+    proxy.refusing = false;
+    await append(id, 10, 5);
+    await eventually(() => seen.length >= 15);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(seen.map((entry) => entry.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(states.filter((state) => state === 'open').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reports entries evicted while it was away as dropped', async () => {
+    const id = (await client.sessions.create({ appname: 'dropped' })).id;
+    const seen: number[] = [];
+    let dropped = 0;
+    const socket = connect();
+    socket.followLog(id, 0, {
+      onEntries: (entries) => seen.push(...entries.map((e) => e.seq)),
+      onDropped: (n) => (dropped += n),
+    });
+    await eventually(() => socket.connected);
+    await append(id, 0, 2);
+    await eventually(() => seen.length === 2);
+
+    proxy.refusing = true;
+    proxy.cut();
+    await append(id, 2, 30); // capacity 20: seq 2..11 are evicted before it is back
+    proxy.refusing = false;
+    await eventually(() => seen.length === 22);
+    expect(dropped).toBe(10);
+    expect(seen.slice(2)).toEqual(Array.from({ length: 20 }, (_, i) => 12 + i));
+  });
+
+  it('follows the sessions list in full mode and in delta mode', async () => {
+    for (const mode of ['full', 'delta'] as const) {
+      const lists: SessionList[] = [];
+      const socket = connect();
+      socket.followSessions((list) => lists.push(list), mode);
+      const created = await client.sessions.create({ appname: `list-${mode}` });
+      const latest = () => lists[lists.length - 1]?.sessions.find((session) => session.id === created.id);
+      await eventually(() => latest(), 10_000, `${mode}: the new session`);
+      await client.logs.append(created.id, { message: 'counted', level: 'warn' });
+      await eventually(() => latest()?.warnCount === 1, 10_000, `${mode}: the append`);
+      await client.sessions.end(created.id);
+      await eventually(() => latest()?.status === 'ended', 10_000, `${mode}: the end`);
+      const list = lists[lists.length - 1];
+      expect(list.serverSessionId).toMatch(/^[0-9a-f]{24}$/);
+      const created_ = list.sessions.map((session) => session.created);
+      expect([...created_].sort().reverse()).toEqual(created_);
+    }
+  });
+
+  it('passes the token to the server', async () => {
+    const guarded = await BuiltServer.start({ AUTH_TOKEN: 'write-token-1', AUTH_READ_TOKEN: 'read-token-1' });
+    try {
+      const lists: SessionList[] = [];
+      const socket = new LiveClient({ server: guarded.url, token: 'read-token-1', webSocket: nodeWebSocketFactory });
+      live.push(socket);
+      socket.followSessions((list) => lists.push(list));
+      await eventually(() => lists.length > 0);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});

@@ -1,0 +1,208 @@
+import {
+  LogEntry,
+  LogEventData,
+  ServerMessage,
+  Session,
+  SessionList,
+  SessionsDeltaData,
+  SessionsFeedMode,
+  SESSIONS_WS_PATH,
+  WS_EVENTS,
+} from '@zen/contract';
+import { Backoff } from '../backoff';
+import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
+
+export interface LiveClientOptions {
+  /** The service, base path included: `https://host/zen`. */
+  server: string;
+  token?: string;
+  /** How to open a socket; the platform's WebSocket by default (`@zen/client/node` passes `ws`). */
+  webSocket?: WebSocketFactory;
+  reconnectInitialMs?: number;
+  reconnectMaxMs?: number;
+  /** The connection opened or was lost (it reconnects by itself until `close()`). */
+  onConnection?: (state: 'open' | 'lost', detail?: string) => void;
+  /** An `error` event from the server (the connection stays open). */
+  onServerError?: (message: string) => void;
+}
+
+export interface LogFollowHandlers {
+  /** New entries, in order, each seen once; `cursor` is where reading would resume. */
+  onEntries: (entries: LogEntry[], cursor: number) => void;
+  /** Entries evicted before they could be read. */
+  onDropped?: (count: number) => void;
+}
+
+/** One followed session log; `cursor` moves as entries arrive. */
+export interface LogFollow {
+  readonly id: string;
+  readonly cursor: number;
+  stop(): void;
+}
+
+type SessionsListener = (list: SessionList) => void;
+
+/**
+ * The WebSocket side of the contract: follows any number of session logs and the
+ * sessions list, reconnecting with backoff and resuming every log from its cursor.
+ */
+export class LiveClient {
+  private socket: WebSocketLike | null = null;
+  private readonly follows = new Map<string, FollowState>();
+  private readonly listeners = new Set<SessionsListener>();
+  private sessionsMode: SessionsFeedMode = 'full';
+  private readonly sessions = new Map<string, Session>();
+  private serverSessionId = '';
+  private readonly backoff: Backoff;
+  private readonly factory: WebSocketFactory;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  constructor(private readonly options: LiveClientOptions) {
+    const factory = options.webSocket ?? globalWebSocketFactory();
+    if (!factory) throw new Error('no WebSocket here: pass `webSocket` (in Node 20, use @zen/client/node)');
+    this.factory = factory;
+    this.backoff = new Backoff({
+      initialMs: options.reconnectInitialMs ?? 250,
+      maxMs: options.reconnectMaxMs ?? 5_000,
+    });
+    this.connect();
+  }
+
+  get url(): string {
+    return liveUrl(this.options.server);
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === WS_OPEN;
+  }
+
+  /** Follows a session's log from `cursor` (default 0). Following it again replaces the previous follow. */
+  followLog(id: string, cursor: number, handlers: LogFollowHandlers): LogFollow {
+    const state: FollowState = { id: id.toLowerCase(), cursor, handlers };
+    this.follows.set(state.id, state);
+    this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor });
+    return {
+      id: state.id,
+      get cursor() {
+        return state.cursor;
+      },
+      stop: () => {
+        if (this.follows.get(state.id) !== state) return;
+        this.follows.delete(state.id);
+        this.send(WS_EVENTS.unsubscribeLog, { id: state.id });
+      },
+    };
+  }
+
+  /**
+   * Follows the sessions list: `listener` gets the whole list on every change. In `delta`
+   * mode the server sends one baseline, then only changes, which are applied here.
+   */
+  followSessions(listener: SessionsListener, mode: SessionsFeedMode = 'full'): () => void {
+    this.listeners.add(listener);
+    if (mode !== this.sessionsMode) {
+      this.sessionsMode = mode;
+      this.send(WS_EVENTS.subscribeSessions, { mode });
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.socket?.close(1000);
+    this.socket = null;
+  }
+
+  private connect(): void {
+    const socket = this.factory(this.url, this.options.token);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.backoff.reset();
+      this.options.onConnection?.('open');
+      if (this.sessionsMode === 'delta') this.send(WS_EVENTS.subscribeSessions, { mode: 'delta' });
+      for (const state of this.follows.values()) {
+        this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor: state.cursor });
+      }
+    };
+    socket.onmessage = (event) => this.receive(event.data);
+    socket.onerror = () => undefined; // 'close' follows and reconnects
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.closed) return;
+      this.options.onConnection?.('lost', `closed with ${event.code}${event.reason ? `: ${event.reason}` : ''}`);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (!this.closed) this.connect();
+      }, this.backoff.next());
+    };
+  }
+
+  private send(event: string, data: unknown): void {
+    if (this.socket?.readyState === WS_OPEN) this.socket.send(JSON.stringify({ event, data }));
+  }
+
+  private receive(raw: unknown): void {
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(typeof raw === 'string' ? raw : String(raw)) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (message.event) {
+      case WS_EVENTS.log:
+        return this.receiveLog(message.data);
+      case WS_EVENTS.sessions:
+        return this.receiveList(message.data);
+      case WS_EVENTS.sessionsDelta:
+        return this.receiveDelta(message.data);
+      case WS_EVENTS.error:
+        return this.options.onServerError?.(message.data.message);
+    }
+  }
+
+  private receiveLog(data: LogEventData): void {
+    const state = this.follows.get(data.id);
+    if (!state) return;
+    if (data.dropped > 0) state.handlers.onDropped?.(data.dropped);
+    // After a resubscription the backlog may overlap what was seen: each entry once.
+    const fresh = data.entries.filter((entry) => entry.seq >= state.cursor);
+    state.cursor = Math.max(state.cursor, data.cursor);
+    if (fresh.length > 0) state.handlers.onEntries(fresh, state.cursor);
+  }
+
+  private receiveList(list: SessionList): void {
+    this.sessions.clear();
+    for (const session of list.sessions) this.sessions.set(session.id, session);
+    this.serverSessionId = list.serverSessionId;
+    this.emitList();
+  }
+
+  private receiveDelta(delta: SessionsDeltaData): void {
+    for (const session of delta.upserted) this.sessions.set(session.id, session);
+    for (const id of delta.removed) this.sessions.delete(id);
+    this.emitList();
+  }
+
+  private emitList(): void {
+    if (this.listeners.size === 0) return;
+    const sessions = [...this.sessions.values()].sort((a, b) =>
+      a.created < b.created ? 1 : a.created > b.created ? -1 : 0,
+    );
+    const list = { sessions, serverSessionId: this.serverSessionId };
+    for (const listener of this.listeners) listener(list);
+  }
+}
+
+interface FollowState {
+  readonly id: string;
+  cursor: number;
+  readonly handlers: LogFollowHandlers;
+}
+
+/** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
+export function liveUrl(server: string): string {
+  return server.replace(/\/+$/, '').replace(/^http/, 'ws') + SESSIONS_WS_PATH;
+}

@@ -1,0 +1,261 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { buildSync } from 'esbuild';
+import { BuiltServer, eventually, freePort } from '../../testing/built-server';
+import { FaultProxy } from '../../testing/fault-proxy';
+import { newSessionId } from '../ids';
+import { SessionsClient } from '../rest/sessions-client';
+import { createSessionLogger, SessionLogger } from './session-logger';
+
+const REPO = resolve(__dirname, '../../../../..');
+
+describe('session logger against the built server', () => {
+  let server: BuiltServer;
+  let client: SessionsClient;
+  const loggers: SessionLogger[] = [];
+  const logger = (options: Partial<Parameters<typeof createSessionLogger>[0]> = {}) => {
+    const created = createSessionLogger({ server: server.url, appname: 'logger-test', retryInitialMs: 50, ...options });
+    loggers.push(created);
+    return created;
+  };
+  const messages = async (id: string) =>
+    (await client.logs.readAll(id)).entries.map((entry) => `${entry.level} ${entry.message}`);
+
+  beforeAll(async () => {
+    server = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '2' });
+    client = new SessionsClient({ server: server.url });
+  });
+  afterEach(async () => {
+    await Promise.all(loggers.splice(0).map((each) => each.close(2_000).catch(() => undefined)));
+  });
+  afterAll(() => server.stop());
+
+  it('opens the session with its fields and sends entries in order, in one batch when they come together', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const log = logger({ server: proxy.url, mode: 'tool', jobid: 'j-1', metadata: { project: 'Lyra' } });
+      log.info('one', { step: 1 });
+      log.warn('two');
+      log.error('three');
+      log.debug('four');
+      await log.flush();
+      expect(await client.sessions.get(log.id)).toMatchObject({
+        appname: 'logger-test',
+        mode: 'tool',
+        jobid: 'j-1',
+        metadata: { project: 'Lyra' },
+        warnCount: 1,
+        errorCount: 1,
+      });
+      const { entries } = await client.logs.read(log.id);
+      expect(entries.map((entry) => [entry.seq, entry.level, entry.message])).toEqual([
+        [0, 'info', 'one'],
+        [1, 'warn', 'two'],
+        [2, 'error', 'three'],
+        [3, 'debug', 'four'],
+      ]);
+      expect(entries[0].data).toEqual({ step: 1 });
+      const appends = proxy.seen.filter((request) => request.url.endsWith('/log'));
+      expect(appends).toHaveLength(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('sends a batch when it is full, each request within the size limit, and by time when output pauses', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const log = logger({ server: proxy.url, maxBatchBytes: 4_000, flushIntervalMs: 100 });
+      for (let i = 0; i < 200; i++) log.info(`line ${i} ${'x'.repeat(80)}`);
+      await eventually(async () => (await client.sessions.get(log.id).catch(() => null))?.logCursor === 200);
+      const appends = proxy.seen.filter((request) => request.url.endsWith('/log'));
+      expect(appends.length).toBeGreaterThan(4);
+      for (const append of appends) expect(append.bytes).toBeLessThanOrEqual(4_000);
+      expect((await messages(log.id)).slice(-1)).toEqual([`info line 199 ${'x'.repeat(80)}`]);
+
+      // One more entry: sent by the timer alone, without flush().
+      log.info('late');
+      await eventually(async () => (await client.sessions.get(log.id)).logCursor === 201, 5_000, 'the timed batch');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('splits a message longer than the limit into several entries', async () => {
+    const log = logger({ maxMessageBytes: 1_000 });
+    log.info('é'.repeat(1_200)); // 2,400 bytes
+    await log.flush();
+    const entries = (await client.logs.read(log.id)).entries;
+    expect(entries.map((entry) => entry.message.length)).toEqual([500, 500, 200]);
+    expect(entries.map((entry) => entry.message).join('')).toBe('é'.repeat(1_200));
+  });
+
+  it('holds entries while the server is down, retries, warns once, and reports the oldest it had to drop', async () => {
+    const port = await freePort();
+    const warnings: string[] = [];
+    const log = logger({ server: `http://127.0.0.1:${port}`, maxQueue: 5, onWarning: (text) => warnings.push(text) });
+    for (let i = 0; i < 8; i++) log.info(`held ${i}`);
+    await eventually(() => warnings.length > 0, 10_000, 'a warning');
+    expect(log.stats).toMatchObject({ queued: 5, dropped: 3, sent: 0 });
+
+    const late = await BuiltServer.start({}, port);
+    try {
+      await log.flush(20_000);
+      const lateClient = new SessionsClient({ server: late.url });
+      const seen = (await lateClient.logs.read(log.id)).entries.map((entry) => `${entry.level} ${entry.message}`);
+      expect(seen[0]).toMatch(/^warn 3 log entries were dropped/);
+      expect(seen.slice(1)).toEqual(['info held 3', 'info held 4', 'info held 5', 'info held 6', 'info held 7']);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/ECONNREFUSED/);
+    } finally {
+      await log.close(5_000).catch(() => undefined);
+      await late.stop();
+    }
+  });
+
+  it('says when a producer should wait (backlogged) while the server takes entries, never while it is away', async () => {
+    const log = logger({ highWaterEntries: 10, maxQueue: 1_000 });
+    for (let i = 0; i < 20; i++) log.info(`burst ${i}`);
+    expect(log.backlogged).toBe(true);
+    await log.drained();
+    expect(log.backlogged).toBe(false);
+    await log.flush();
+    expect((await messages(log.id)).length).toBe(20);
+
+    const away = logger({
+      server: `http://127.0.0.1:${await freePort()}`,
+      highWaterEntries: 10,
+      onWarning: () => undefined,
+    });
+    for (let i = 0; i < 20; i++) away.info(`held ${i}`);
+    await eventually(() => !away.backlogged, 10_000, 'the outage to be noticed');
+    await away.drained();
+  });
+
+  it('retries a 429 no sooner than its Retry-After, and a 503', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      let faults = 0;
+      proxy.fault = (req) => {
+        if (!req.url?.endsWith('/log') || faults >= 2) return null;
+        faults++;
+        return faults === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 503 };
+      };
+      const log = logger({ server: proxy.url });
+      log.info('patient');
+      await log.flush(20_000);
+      const appends = proxy.seen.filter((request) => request.url.endsWith('/log'));
+      expect(appends).toHaveLength(3);
+      expect(appends[1].at - appends[0].at).toBeGreaterThanOrEqual(950);
+      expect(await messages(log.id)).toEqual(['info patient']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('never retries another 4xx: a rejected entry is dropped alone and reported', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const errors: Error[] = [];
+      const log = logger({ server: proxy.url, onError: (error) => errors.push(error) });
+      log.info('before');
+      log.info('too much data', { blob: 'x'.repeat(70_000) });
+      log.info('after');
+      await log.flush();
+      expect(await messages(log.id)).toEqual(['info before', 'info after']);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ status: 400 });
+      expect(log.stats.rejected).toBe(1);
+      const rejected = proxy.seen.filter((request) => request.url.endsWith('/log'));
+      // The batch of 3, then halves until the bad entry stands alone (3, 2, 1, 1, 1): never the same request again.
+      expect(rejected.length).toBeLessThanOrEqual(5);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('stops on an ended session: flush rejects with the 409', async () => {
+    const log = logger();
+    log.info('first');
+    await log.flush();
+    await client.sessions.end(log.id);
+    log.info('second');
+    await expect(log.flush(10_000)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it('attaches to an existing session without ending it, and refuses an unknown one', async () => {
+    const id = newSessionId();
+    await client.sessions.upsert(id, { appname: 'owner' });
+    const attached = logger({ id, attach: true });
+    attached.info('appended');
+    await attached.close();
+    expect(await client.sessions.get(id)).toMatchObject({ status: 'active', appname: 'owner', logCursor: 1 });
+
+    const unknown = logger({ id: newSessionId(), attach: true });
+    unknown.info('nowhere');
+    await expect(unknown.flush(10_000)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('keeps an idle session alive with heartbeats', async () => {
+    const log = logger({ heartbeatMs: 400 });
+    log.info('then silence');
+    await log.flush();
+    await new Promise((done) => setTimeout(done, 4_500)); // the server ends sessions idle for 2 s
+    expect((await client.sessions.get(log.id)).status).toBe('active');
+
+    const silent = new SessionsClient({ server: server.url });
+    const control = await silent.sessions.create({ appname: 'no heartbeat' });
+    await eventually(async () => (await silent.sessions.get(control.id)).status === 'ended', 10_000, 'expiry');
+  });
+
+  it('close() sends what is pending, merges metadata and ends the session', async () => {
+    const log = logger();
+    log.info('last words');
+    log.updateMetadata({ exitCode: 0 });
+    await log.close();
+    const session = await client.sessions.get(log.id);
+    expect(session).toMatchObject({ status: 'ended', endReason: 'deleted', metadata: { exitCode: 0 } });
+    expect(await messages(log.id)).toEqual(['info last words']);
+  });
+
+  it('creates the session again when a server without persistence restarted', async () => {
+    const restarting = await BuiltServer.start();
+    try {
+      const log = logger({ server: restarting.url, flushIntervalMs: 50 });
+      log.info('before restart');
+      await log.flush();
+      await restarting.stop();
+      await restarting.restart();
+      log.info('after restart');
+      await log.flush(20_000);
+      const again = new SessionsClient({ server: restarting.url });
+      expect((await again.logs.read(log.id)).entries.map((entry) => entry.message)).toEqual(['after restart']);
+    } finally {
+      await restarting.stop();
+    }
+  });
+
+  it('sends a pending batch before a normal process exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
+    const id = newSessionId();
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
+       const log = createSessionLogger({ server: process.argv[2], appname: 'exiting', id: process.argv[3], flushIntervalMs: 60_000 });
+       log.info('sent at exit');`,
+    );
+    buildSync({
+      entryPoints: [join(dir, 'main.ts')],
+      bundle: true,
+      platform: 'node',
+      outfile: join(dir, 'main.js'),
+      tsconfig: join(REPO, 'tsconfig.base.json'),
+      logLevel: 'silent',
+    });
+    await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id], { timeout: 20_000 });
+    expect(await messages(id)).toEqual(['info sent at exit']);
+  });
+});

@@ -1,0 +1,565 @@
+import {
+  DEFAULT_LIMITS,
+  LogData,
+  LogEntryInput,
+  LogLevel,
+  Session,
+  SessionInput,
+  SessionMetadata,
+} from '@zen/contract';
+import { Backoff } from '../backoff';
+import { ApiError, isRetryable } from '../errors';
+import { newSessionId } from '../ids';
+import { HttpOptions } from '../rest/http';
+import { SessionsClient } from '../rest/sessions-client';
+import { splitUtf8, utf8Length } from '../utf8';
+import { EntryQueue } from './entry-queue';
+
+export interface SessionLoggerOptions extends HttpOptions {
+  appname: string;
+  mode?: string;
+  jobid?: string;
+  metadata?: SessionMetadata;
+  /** The session's id; a new OID by default. An active session with this id is continued. */
+  id?: string;
+  /** Append to an existing active session only: never create it, never end it. */
+  attach?: boolean;
+  /** The caller created the session already (with these fields): skip the first opening request. */
+  alreadyOpen?: boolean;
+  /** End the session (`DELETE`) on `close()`; default true unless `attach`. */
+  endOnClose?: boolean;
+  /** Longest an entry waits before its batch is sent (ms). */
+  flushIntervalMs?: number;
+  /** Largest request body (UTF-8 bytes); a `413` halves it. */
+  maxBatchBytes?: number;
+  maxBatchEntries?: number;
+  /** Longer messages are split into several entries (UTF-8 bytes). */
+  maxMessageBytes?: number;
+  /** Entries held while the server cannot be reached; beyond it the oldest are dropped and counted. */
+  maxQueue?: number;
+  /** Above this many queued entries a producer that checks `backlogged` should wait (default: 20,000 or `maxQueue`). */
+  highWaterEntries?: number;
+  /** A heartbeat is sent after this long without any request (ms; 0: none). */
+  heartbeatMs?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Called when sending starts failing (once per outage), e.g. to print one warning. */
+  onWarning?: (message: string) => void;
+  /** Called when the server refuses something for good (a rejected entry, an ended session). */
+  onError?: (error: Error) => void;
+  /** Send what is pending when the process is about to exit normally (Node only; default true). */
+  flushOnExit?: boolean;
+}
+
+export interface SessionLoggerStats {
+  /** Entries the server accepted. */
+  sent: number;
+  /** Entries waiting. */
+  queued: number;
+  /** Entries dropped because the queue was full. */
+  dropped: number;
+  /** Entries the server refused (a 4xx other than 404/409/429). */
+  rejected: number;
+}
+
+/** Waiting for `flush()`/`close()` to finish gave up after `timeoutMs`. */
+export class FlushTimeoutError extends Error {
+  override readonly name = 'FlushTimeoutError';
+}
+
+const ATTEMPTS_AT_EXIT = 3;
+const FLOWING_QUEUE_LIMIT = 100_000;
+
+/**
+ * Feeds one session: `log()` only queues (it never waits for the network); a single pump
+ * sends batches in order, retrying with backoff on network errors, 5xx and 429.
+ */
+export class SessionLogger {
+  readonly id: string;
+  readonly client: SessionsClient;
+  private readonly queue: EntryQueue;
+  private readonly backoff: Backoff;
+  private readonly fields: SessionInput;
+  private readonly attach: boolean;
+  private readonly endOnClose: boolean;
+  private readonly flushIntervalMs: number;
+  private maxBatchBytes: number;
+  private batchEntryCap: number;
+  private maxMessageBytes: number;
+  private readonly heartbeatMs: number;
+  private readonly stats_ = { sent: 0, dropped: 0, rejected: 0 };
+  private opened = false;
+  private pendingUpdate: SessionMetadata | null = null;
+  private failure: Error | null = null;
+  private failing = false;
+  private closing = false;
+  private ended = false;
+  private pumping: Promise<void> | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private sleeping: { timer: ReturnType<typeof setTimeout>; wake: () => void } | null = null;
+  private lastRequestAt = Date.now();
+  private heartbeatDue = false;
+  /** Entries of a batch refused with 400 still being sent in halves to find the bad one. */
+  private isolating = 0;
+  private exitAttempts = 0;
+  private readonly idle = new Set<() => void>();
+  private readonly drainWaiters: (() => void)[] = [];
+  private readonly highWater: number;
+  private readonly serialized = new JsonCache();
+  private clock = { ms: 0, iso: '' };
+  private readonly onBeforeExit = () => this.flushBeforeExit();
+
+  constructor(private readonly options: SessionLoggerOptions) {
+    this.id = options.id?.toLowerCase() ?? newSessionId();
+    this.client = new SessionsClient(options);
+    this.attach = options.attach ?? false;
+    this.endOnClose = options.endOnClose ?? !this.attach;
+    this.opened = options.alreadyOpen ?? false;
+    this.fields = { appname: options.appname, mode: options.mode, jobid: options.jobid, metadata: options.metadata };
+    this.queue = new EntryQueue(options.maxQueue ?? 100_000);
+    this.backoff = new Backoff({ initialMs: options.retryInitialMs ?? 250, maxMs: options.retryMaxMs ?? 10_000 });
+    this.flushIntervalMs = options.flushIntervalMs ?? 200;
+    // Leave room below the body limit for the envelope and a rounding of the estimate.
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBodyBytes - 1024;
+    this.batchEntryCap = options.maxBatchEntries ?? 50_000;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_LIMITS.messageMaxBytes;
+    this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.highWater = Math.min(options.highWaterEntries ?? 20_000, this.queue.capacity);
+    this.setFailing(false);
+    if (this.heartbeatMs > 0) {
+      this.heartbeatTimer = setInterval(() => this.heartbeatIfIdle(), Math.max(50, this.heartbeatMs / 2));
+      unref(this.heartbeatTimer);
+    }
+    const proc = nodeProcess();
+    if (proc && (options.flushOnExit ?? true)) proc.on('beforeExit', this.onBeforeExit);
+    this.kick();
+  }
+
+  /** The dashboard's page for this session. */
+  get dashboardUrl(): string {
+    return this.client.dashboardUrl(this.id);
+  }
+
+  get stats(): SessionLoggerStats {
+    return { ...this.stats_, dropped: this.stats_.dropped + this.queue.dropped, queued: this.queue.length };
+  }
+
+  /** Queues one entry (split into several when longer than the message limit); never blocks. */
+  log(level: LogLevel, message: string, data?: LogData): void {
+    if (this.ended) return;
+    const time = this.now();
+    if (message.length * 3 > this.maxMessageBytes) {
+      for (const piece of splitUtf8(message, this.maxMessageBytes))
+        this.queue.push({ time, level, message: piece, data });
+    } else {
+      this.queue.push({ time, level, message, data });
+    }
+    this.scheduleSend();
+  }
+
+  /** Queues an entry with its own time (another logger's), when given; split like `log()`. */
+  append(entry: { level: LogLevel; message: string; data?: LogData; time?: string }): void {
+    if (this.ended) return;
+    const time = entry.time ?? this.now();
+    for (const message of splitUtf8(entry.message, this.maxMessageBytes)) {
+      this.queue.push({ time, level: entry.level, message, data: entry.data });
+    }
+    this.scheduleSend();
+  }
+
+  debug(message: string, data?: LogData): void {
+    this.log('debug', message, data);
+  }
+  info(message: string, data?: LogData): void {
+    this.log('info', message, data);
+  }
+  warn(message: string, data?: LogData): void {
+    this.log('warn', message, data);
+  }
+  error(message: string, data?: LogData): void {
+    this.log('error', message, data);
+  }
+
+  /**
+   * True while more entries wait than the high-water mark and the server is taking them: a
+   * producer that can slow down (a pipe) should wait for `drained()`, rather than have the
+   * oldest entries dropped. While the server cannot be reached it is false: nothing waits on it.
+   */
+  get backlogged(): boolean {
+    return !this.failing && !this.failure && !this.ended && this.queue.length >= this.highWater;
+  }
+
+  /** Resolves when `backlogged` is false. */
+  drained(): Promise<void> {
+    if (!this.backlogged) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Merges keys into the session's metadata (sent with the next request round). */
+  updateMetadata(metadata: SessionMetadata): void {
+    this.pendingUpdate = { ...this.pendingUpdate, ...metadata };
+    this.kick();
+  }
+
+  /** Resolves when everything logged so far has been sent (or rejects on a refusal for good / the timeout). */
+  flush(timeoutMs = Infinity): Promise<void> {
+    return this.waitIdle(timeoutMs);
+  }
+
+  /** Sends what is pending, then ends the session (unless attached); stops the logger. */
+  async close(timeoutMs = Infinity): Promise<void> {
+    this.closing = true;
+    try {
+      await this.waitIdle(timeoutMs);
+      if (this.endOnClose && this.opened) await this.client.sessions.end(this.id);
+    } finally {
+      this.stop();
+    }
+  }
+
+  /** Whether the session is known to exist on the server. */
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  private stop(): void {
+    this.ended = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    nodeProcess()?.off('beforeExit', this.onBeforeExit);
+    this.wakeUp();
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  private scheduleSend(): void {
+    if (this.queue.approxBytes >= this.maxBatchBytes || this.queue.length >= this.batchEntryCap) {
+      this.kick();
+    } else if (!this.flushTimer && !this.pumping) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.kick();
+      }, this.flushIntervalMs);
+      unref(this.flushTimer);
+    }
+  }
+
+  private hasWork(): boolean {
+    return (
+      !this.failure &&
+      (!this.opened ||
+        this.pendingUpdate !== null ||
+        this.heartbeatDue ||
+        this.queue.length > 0 ||
+        this.queue.dropped > 0)
+    );
+  }
+
+  /** Starts the pump unless it runs. */
+  private kick(): void {
+    if (this.pumping || this.ended) return;
+    if (!this.hasWork()) return this.settle();
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      if (this.hasWork() && !this.ended) this.scheduleSend();
+      else this.settle();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    while (this.hasWork() && !this.ended) {
+      try {
+        await this.step();
+        if (this.failing) this.setFailing(false);
+        this.backoff.reset();
+        this.releaseDrainWaiters();
+      } catch (error) {
+        if (this.ended) return;
+        if (!isRetryable(error)) {
+          this.refused(error as Error);
+          continue;
+        }
+        if (!this.failing) {
+          this.setFailing(true);
+          this.releaseDrainWaiters();
+          this.options.onWarning?.(
+            `${(error as Error).message}; holding entries (up to ${this.queue.capacity}) and retrying`,
+          );
+        }
+        await this.sleep(this.backoff.next((error as ApiError).retryAfterMs ?? 0));
+      }
+      // While output flows, wait for a fuller batch rather than sending a few entries at a time.
+      if (this.closing || this.idle.size > 0 || !this.opened || this.pendingUpdate || this.queue.dropped) continue;
+      if (this.batchNotFull()) return;
+    }
+  }
+
+  /**
+   * `maxQueue` bounds what is held while the server cannot be reached. While it takes entries,
+   * a producer that honours `backlogged` still hands over a whole chunk at a time, so the
+   * bound is looser then (and the oldest are only dropped past it).
+   */
+  private setFailing(failing: boolean): void {
+    this.failing = failing;
+    this.queue.limit = failing ? this.queue.capacity : Math.max(this.queue.capacity, FLOWING_QUEUE_LIMIT);
+    this.queue.trim();
+  }
+
+  private releaseDrainWaiters(): void {
+    if (this.backlogged) return;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  /** The time as an ISO string, made once per millisecond. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.clock.ms) this.clock = { ms, iso: new Date(ms).toISOString() };
+    return this.clock.iso;
+  }
+
+  private batchNotFull(): boolean {
+    return this.queue.approxBytes < this.maxBatchBytes && this.queue.length < this.batchEntryCap;
+  }
+
+  /** One request: open the session, send the metadata update, a heartbeat or a batch. */
+  private async step(): Promise<void> {
+    if (!this.opened) return this.open();
+    if (this.pendingUpdate) {
+      const metadata = this.pendingUpdate;
+      await this.request(() => this.client.sessions.upsert(this.id, { metadata }));
+      if (this.pendingUpdate === metadata) this.pendingUpdate = null;
+      return;
+    }
+    const dropped = this.queue.takeDropped();
+    if (dropped > 0) {
+      this.stats_.dropped += dropped;
+      this.queue.unshiftReport({
+        time: new Date().toISOString(),
+        level: 'warn',
+        message: `${dropped} log entries were dropped while the server could not be reached (the queue holds ${this.queue.capacity})`,
+      });
+    }
+    if (this.queue.length === 0) {
+      this.heartbeatDue = false;
+      await this.request(() => this.client.sessions.heartbeat(this.id));
+      return;
+    }
+    const { entries, json } = this.nextBatch();
+    try {
+      await this.request(() => this.client.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json }));
+      this.stats_.sent += entries.length;
+      this.isolating = Math.max(0, this.isolating - entries.length);
+      if (this.isolating === 0)
+        this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.options.maxBatchEntries ?? 50_000);
+    } catch (error) {
+      this.queue.requeue(entries);
+      if (error instanceof ApiError && (error.status === 400 || error.status === 413) && entries.length > 1) {
+        // Too big for this server, or one bad entry: send smaller batches to isolate it.
+        if (error.status === 413) this.maxBatchBytes = Math.max(1024, Math.floor(this.maxBatchBytes / 2));
+        this.batchEntryCap = Math.ceil(entries.length / 2);
+        this.isolating = Math.max(this.isolating, entries.length);
+        return;
+      }
+      if (error instanceof ApiError && error.status === 400) {
+        const [entry] = this.queue.take(1);
+        if (this.splitForServer(entry, error)) return;
+        this.isolating = Math.max(0, this.isolating - 1);
+        this.stats_.rejected++;
+        this.options.onError?.(error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** A server with a smaller message limit than ours names it: split the entry to fit, rather than lose it. */
+  private splitForServer(entry: LogEntryInput, error: ApiError): boolean {
+    const limit = /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/.exec(error.message);
+    if (!limit || Number(limit[1]) >= this.maxMessageBytes || Number(limit[1]) < 4) return false;
+    this.maxMessageBytes = Number(limit[1]);
+    this.queue.requeue(splitUtf8(entry.message, this.maxMessageBytes).map((message) => ({ ...entry, message })));
+    return true;
+  }
+
+  /** Creates the session (or merges its fields into the active one), or checks it exists when attached. */
+  private async open(): Promise<void> {
+    let session: Session;
+    if (this.attach) {
+      session = await this.client.sessions.get(this.id);
+      if (session.status === 'ended') throw new ApiError(409, `session ${this.id} has ended`);
+    } else {
+      const update = this.pendingUpdate;
+      session = await this.client.sessions.upsert(this.id, {
+        ...this.fields,
+        metadata: { ...this.fields.metadata, ...update },
+      });
+      // Keys merged while the request was out go in the next round.
+      if (this.pendingUpdate === update) this.pendingUpdate = null;
+    }
+    this.lastRequestAt = Date.now();
+    this.opened = true;
+  }
+
+  private async request<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      const result = await send();
+      this.lastRequestAt = Date.now();
+      return result;
+    } catch (error) {
+      // The session vanished (a server without persistence restarted): create it again.
+      if (error instanceof ApiError && error.status === 404 && !this.attach) this.opened = false;
+      throw error instanceof ApiError && error.status === 404 && !this.attach
+        ? new ApiError(503, error.message, error.body, 0)
+        : error;
+    }
+  }
+
+  private nextBatch(): { entries: LogEntryInput[]; json: string } {
+    // Counted in UTF-16 units while building (cheap), then checked once in bytes.
+    let chars = 14; // {"entries":[]}
+    const parts: string[] = [];
+    while (parts.length < this.queue.length && parts.length < this.batchEntryCap) {
+      const part = this.serialized.entry(this.queue.at(parts.length));
+      if (parts.length > 0 && chars + part.length + 1 > this.maxBatchBytes) break;
+      parts.push(part);
+      chars += part.length + 1;
+    }
+    let json = `{"entries":[${parts.join(',')}]}`;
+    // Characters beyond ASCII take more bytes: shed entries from the end until it fits.
+    while (parts.length > 1 && utf8Length(json) > this.maxBatchBytes) {
+      parts.length = Math.max(1, Math.floor(parts.length * 0.8));
+      json = `{"entries":[${parts.join(',')}]}`;
+    }
+    return { entries: this.queue.take(parts.length), json };
+  }
+
+  /** A refusal for good: an entry is dropped (400, handled above), or the session cannot be fed at all. */
+  private refused(error: Error): void {
+    this.failure = error;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+    this.stats_.rejected += this.queue.length;
+    this.queue.clear();
+    this.options.onError?.(error);
+  }
+
+  private heartbeatIfIdle(): void {
+    if (
+      this.opened &&
+      !this.pumping &&
+      this.queue.length === 0 &&
+      Date.now() - this.lastRequestAt >= this.heartbeatMs
+    ) {
+      this.heartbeatDue = true;
+      this.kick();
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleeping = null;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      // A waiting flush()/close() keeps the process alive; a background retry does not.
+      if (this.idle.size === 0) unref(timer);
+      this.sleeping = { timer, wake };
+    });
+  }
+
+  private wakeUp(): void {
+    this.sleeping?.wake();
+  }
+
+  private waitIdle(timeoutMs: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!this.hasWork() && !this.pumping) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      // Hold the process open while someone waits, even when the pending retry timer is unref'd.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      this.sleeping?.timer.ref?.();
+      const deadline =
+        timeoutMs === Infinity
+          ? null
+          : setTimeout(() => {
+              done();
+              reject(
+                new FlushTimeoutError(`${this.queue.length} log entries could not be sent within ${timeoutMs} ms`),
+              );
+            }, timeoutMs);
+      const done = () => {
+        clearInterval(keepAlive);
+        if (deadline) clearTimeout(deadline);
+        this.idle.delete(onIdle);
+      };
+      const onIdle = () => {
+        done();
+        if (this.failure) reject(this.failure);
+        else resolve();
+      };
+      this.idle.add(onIdle);
+      if (!this.pumping) this.kick();
+      else this.wakeUp();
+    });
+  }
+
+  private settle(): void {
+    if (this.hasWork() && !this.failure && !this.ended) return;
+    for (const resolve of [...this.idle]) resolve();
+  }
+
+  /** 'beforeExit': the event loop emptied with entries pending; try a few times, then let the process go. */
+  private flushBeforeExit(): void {
+    if (!this.hasWork() || this.exitAttempts >= ATTEMPTS_AT_EXIT) return;
+    this.exitAttempts++;
+    this.closing = true;
+    if (this.pumping) this.wakeUp();
+    else this.kick();
+  }
+}
+
+/**
+ * Serialises entries by hand: the fields are known, and a producer that passes the same `data`
+ * object each time (the CLI's `{stream}`) has it serialised once.
+ */
+class JsonCache {
+  private lastData: unknown = null;
+  private lastDataJson = '';
+
+  entry(entry: LogEntryInput): string {
+    let json = `{"time":"${entry.time}","level":"${entry.level}","message":${JSON.stringify(entry.message)}`;
+    if (entry.data) {
+      // Only a frozen object cannot have changed since it was last seen.
+      if (entry.data !== this.lastData || !Object.isFrozen(entry.data)) {
+        this.lastData = entry.data;
+        this.lastDataJson = JSON.stringify(entry.data);
+      }
+      json += `,"data":${this.lastDataJson}`;
+    }
+    return json + '}';
+  }
+}
+
+/** Opens a session and returns its logger (see `SessionLoggerOptions`). */
+export function createSessionLogger(options: SessionLoggerOptions): SessionLogger {
+  return new SessionLogger(options);
+}
+
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}
+
+interface ProcessLike {
+  on(event: 'beforeExit', listener: () => void): void;
+  off(event: 'beforeExit', listener: () => void): void;
+}
+
+function nodeProcess(): ProcessLike | null {
+  const proc = (globalThis as { process?: Partial<ProcessLike> }).process;
+  return proc && typeof proc.on === 'function' && typeof proc.off === 'function' ? (proc as ProcessLike) : null;
+}

@@ -1,0 +1,90 @@
+import { AppendResult, LOG_HEADERS, LogCursorPage, LogEntryInput, LogLevel, LogOffsetPage } from '@zen/contract';
+import { Http } from './http';
+
+const path = (id: string) => `/sessions/${encodeURIComponent(id)}/log`;
+
+/** The server's filters: at least this severe, message containing the text (case-insensitive). */
+export interface LogFilters {
+  level?: LogLevel;
+  q?: string;
+}
+
+export interface CursorQuery extends LogFilters {
+  cursor?: number;
+  limit?: number;
+}
+
+export interface OffsetQuery extends LogFilters {
+  offset?: number;
+  limit?: number;
+}
+
+/** A log read in the `ndjson` or `text` format: the body and the figures the headers carry. */
+export interface LogDownload {
+  body: string;
+  cursor: number;
+  dropped: number;
+  total: number;
+}
+
+/** The log endpoints of one session: read (cursor, offset, downloads) and append (JSON, text). */
+export class LogsApi {
+  constructor(private readonly http: Http) {}
+
+  /** Cursor mode: the held entries with `seq >= cursor`, oldest first. */
+  read(id: string, query: CursorQuery = {}): Promise<LogCursorPage> {
+    return this.http.json({
+      method: 'GET',
+      path: path(id),
+      query: { cursor: query.cursor ?? 0, ...filters(query), limit: query.limit },
+    });
+  }
+
+  /** Offset mode: a page of the held entries that pass the filters. */
+  page(id: string, query: OffsetQuery = {}): Promise<LogOffsetPage> {
+    return this.http.json({
+      method: 'GET',
+      path: path(id),
+      query: { offset: query.offset ?? 0, limit: query.limit, ...filters(query) },
+    });
+  }
+
+  /** Every held entry from `cursor` on, read in pages of `limit` until the end. */
+  async readAll(id: string, query: CursorQuery = {}): Promise<LogCursorPage> {
+    const limit = query.limit ?? 10_000;
+    const all: LogCursorPage = { entries: [], cursor: query.cursor ?? 0, dropped: 0 };
+    for (;;) {
+      const page = await this.read(id, { ...query, cursor: all.cursor, limit });
+      all.entries.push(...page.entries);
+      all.dropped += page.dropped;
+      all.cursor = page.cursor;
+      if (page.entries.length < limit) return all;
+    }
+  }
+
+  /** The same selection as `read`/`page`, in the `ndjson` or `text` format. */
+  async download(id: string, format: 'ndjson' | 'text', query: CursorQuery & OffsetQuery = {}): Promise<LogDownload> {
+    const response = await this.http.send({ method: 'GET', path: path(id), query: { ...query, format } });
+    const figure = (name: string) => Number(response.headers.get(name) ?? 0);
+    return {
+      body: await response.text(),
+      cursor: figure(LOG_HEADERS.cursor),
+      dropped: figure(LOG_HEADERS.dropped),
+      total: figure(LOG_HEADERS.total),
+    };
+  }
+
+  /** Appends entries (one request, all or nothing). */
+  append(id: string, entries: LogEntryInput | LogEntryInput[]): Promise<AppendResult> {
+    return this.http.json({ method: 'POST', path: path(id), body: Array.isArray(entries) ? { entries } : entries });
+  }
+
+  /** Appends every non-blank line of `text` at `info`. */
+  appendText(id: string, text: string): Promise<AppendResult> {
+    return this.http.json({ method: 'POST', path: path(id), text });
+  }
+}
+
+function filters(query: LogFilters): LogFilters {
+  return { level: query.level, q: query.q };
+}

@@ -1,0 +1,130 @@
+import { ApiError, NetworkError } from '../errors';
+import { newSessionId } from '../ids';
+import { BuiltServer, freePort } from '../../testing/built-server';
+import { retryAfterMs } from './http';
+import { SessionsClient } from './sessions-client';
+
+describe('SessionsClient against the built server', () => {
+  let server: BuiltServer;
+  let client: SessionsClient;
+
+  beforeAll(async () => {
+    server = await BuiltServer.start({ LOG_CAPACITY: '5' });
+    client = new SessionsClient({ server: server.url + '/' });
+  });
+  afterAll(() => server.stop());
+
+  it('creates, reads, updates, heartbeats, replaces, lists and ends sessions', async () => {
+    const id = newSessionId();
+    const created = await client.sessions.upsert(id, { appname: 'tool', metadata: { a: 1 } });
+    expect(created).toMatchObject({ id, appname: 'tool', mode: '', status: 'active', metadata: { a: 1 } });
+
+    const merged = await client.sessions.upsert(id, { metadata: { b: 2 } });
+    expect(merged.metadata).toEqual({ a: 1, b: 2 });
+    const beat = await client.sessions.heartbeat(id);
+    expect(beat.updated >= merged.updated).toBe(true);
+    const replaced = await client.sessions.replace(id, { metadata: { c: 3 }, jobid: 'j1' });
+    expect(replaced).toMatchObject({ metadata: { c: 3 }, jobid: 'j1' });
+    expect(await client.sessions.get(id.toUpperCase())).toMatchObject({ id, jobid: 'j1' });
+
+    const generated = await client.sessions.create({ appname: 'other' });
+    expect(generated.id).toMatch(/^[0-9a-f]{24}$/);
+    const active = await client.sessions.list();
+    expect(active.sessions.map((session) => session.id)).toEqual(expect.arrayContaining([id, generated.id]));
+    expect(active.serverSessionId).toMatch(/^[0-9a-f]{24}$/);
+
+    const ended = await client.sessions.end(id);
+    expect(ended).toMatchObject({ status: 'ended', endReason: 'deleted' });
+    expect((await client.sessions.list('ended')).sessions.map((session) => session.id)).toContain(id);
+    expect((await client.sessions.list('all')).sessions.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('appends JSON and text, reads in cursor and offset modes, with filters and downloads', async () => {
+    const id = newSessionId();
+    await client.sessions.upsert(id, { appname: 'tool' });
+    expect(await client.logs.append(id, { message: 'one', level: 'warn', data: { k: 'v' } })).toEqual({
+      appended: 1,
+      cursor: 1,
+    });
+    expect(await client.logs.append(id, [{ message: 'two' }, { message: 'three', level: 'error' }])).toEqual({
+      appended: 2,
+      cursor: 3,
+    });
+    expect(await client.logs.appendText(id, 'four\n\nfive\n')).toEqual({ appended: 2, cursor: 5 });
+
+    const page = await client.logs.read(id, { cursor: 1 });
+    expect(page.entries.map((entry) => entry.message)).toEqual(['two', 'three', 'four', 'five']);
+    expect(page.cursor).toBe(5);
+    expect((await client.logs.read(id, { cursor: 0, level: 'warn' })).entries.map((e) => e.message)).toEqual([
+      'one',
+      'three',
+    ]);
+    expect((await client.logs.read(id, { q: 'FIV' })).entries.map((e) => e.message)).toEqual(['five']);
+
+    const offset = await client.logs.page(id, { offset: 1, limit: 2 });
+    expect(offset).toMatchObject({ total: 5, offset: 1, limit: 2, cursor: 5 });
+    expect(offset.entries.map((e) => e.seq)).toEqual([1, 2]);
+
+    const text = await client.logs.download(id, 'text', { cursor: 3 });
+    expect(text.body).toMatch(/^\S+Z INFO four\n\S+Z INFO five\n$/);
+    expect(text.cursor).toBe(5);
+    const ndjson = await client.logs.download(id, 'ndjson', { cursor: 4 });
+    expect(JSON.parse(ndjson.body.trim())).toMatchObject({ seq: 4, message: 'five' });
+
+    // Capacity 5: two more appends evict two; reading from 0 reports them dropped.
+    await client.logs.append(id, [{ message: 'six' }, { message: 'seven' }]);
+    const all = await client.logs.readAll(id, { limit: 2 });
+    expect(all.entries.map((e) => e.seq)).toEqual([2, 3, 4, 5, 6]);
+    expect(all.dropped).toBe(2);
+    expect(all.cursor).toBe(7);
+  });
+
+  it('throws ApiError with the status and the server message', async () => {
+    const missing = newSessionId();
+    const error = await client.sessions.get(missing).catch((caught) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(404);
+    expect(error.message).toContain(missing);
+    expect(error.retryable).toBe(false);
+
+    const bad = await client.sessions.get('nope').catch((caught) => caught);
+    expect(bad).toMatchObject({ status: 400 });
+    expect(bad.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+
+    const serverId = (await client.sessions.list()).serverSessionId;
+    await expect(client.logs.append(serverId, { message: 'x' })).rejects.toMatchObject({ status: 403 });
+    const noAppname = await client.sessions.upsert(newSessionId(), {}).catch((caught) => caught);
+    expect(noAppname.status).toBe(400);
+    expect(noAppname.message).toMatch(/appname/);
+  });
+
+  it('throws NetworkError when nothing listens', async () => {
+    const port = await freePort();
+    const offline = new SessionsClient({ server: `http://127.0.0.1:${port}` });
+    const error = await offline.sessions.list().catch((caught) => caught);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.retryable).toBe(true);
+  });
+
+  it('sends the token as a bearer header', async () => {
+    const guarded = await BuiltServer.start({ AUTH_TOKEN: 'secret-token-1' });
+    try {
+      const anonymous = new SessionsClient({ server: guarded.url });
+      await expect(anonymous.sessions.create({ appname: 'a' })).rejects.toMatchObject({ status: 401 });
+      const withToken = new SessionsClient({ server: guarded.url, token: 'secret-token-1' });
+      await expect(withToken.sessions.create({ appname: 'a' })).resolves.toMatchObject({ appname: 'a' });
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads delay-seconds and HTTP dates', () => {
+    expect(retryAfterMs('3')).toBe(3000);
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
+    expect(retryAfterMs('soon')).toBeNull();
+    expect(retryAfterMs(null)).toBeNull();
+  });
+});

@@ -1,0 +1,27 @@
+import { Http, HttpOptions } from './http';
+import { LogsApi } from './logs-api';
+import { SessionsApi } from './sessions-api';
+
+export type ClientOptions = HttpOptions;
+
+/** A typed client for every endpoint of the contract: `sessions` and `logs`. */
+export class SessionsClient {
+  readonly http: Http;
+  readonly sessions: SessionsApi;
+  readonly logs: LogsApi;
+
+  constructor(options: ClientOptions) {
+    this.http = new Http(options);
+    this.sessions = new SessionsApi(this.http);
+    this.logs = new LogsApi(this.http);
+  }
+
+  get server(): string {
+    return this.http.server;
+  }
+
+  /** Where the dashboard shows a session. */
+  dashboardUrl(id: string): string {
+    return `${this.http.server}/dashboard/sessions/${id}`;
+  }
+}

@@ -1,0 +1,3 @@
+// @zen/client/nest: a Nest LoggerService that feeds a session (levels as the contract maps Nest's).
+export { NEST_LEVELS, SessionNestLogger } from './lib/adapters/nest-logger';
+export type { SessionNestLoggerOptions } from './lib/adapters/nest-logger';

@@ -1,0 +1,11 @@
+// @zen/client/node: the core plus what only Node has (the `ws` WebSocket for Node 20).
+import { LiveClient, LiveClientOptions } from './lib/live/live-client';
+import { nodeWebSocketFactory } from './lib/live/node-websocket';
+
+export * from './index';
+export { nodeWebSocketFactory } from './lib/live/node-websocket';
+
+/** A live client over `ws` (unless `webSocket` says otherwise). */
+export function createNodeLiveClient(options: LiveClientOptions): LiveClient {
+  return new LiveClient({ webSocket: nodeWebSocketFactory, ...options });
+}

@@ -1,0 +1,61 @@
+import { createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  bytes: number;
+  at: number;
+}
+
+/**
+ * A real HTTP proxy in front of the built server that records requests and can answer
+ * some of them itself (a 429 with `Retry-After`, a 503), as a load balancer would.
+ */
+export class FaultProxy {
+  readonly seen: SeenRequest[] = [];
+  /** Decides per request: a status to answer with (and headers), or null to pass it on. */
+  fault: (req: IncomingMessage) => { status: number; headers?: Record<string, string> } | null = () => null;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(target: string): Promise<FaultProxy> {
+    const holder: { proxy?: FaultProxy } = {};
+    const server = createServer((req, res) => holder.proxy?.handle(req, res, new URL(target)));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    holder.proxy = new FaultProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return holder.proxy;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((done) => this.server.close(() => done()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, target: URL): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      this.seen.push({ method: req.method ?? '', url: req.url ?? '', bytes: body.length, at: Date.now() });
+      const fault = this.fault(req);
+      if (fault) {
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+        res.end(JSON.stringify({ statusCode: fault.status, error: 'Fault', message: 'injected by the test proxy' }));
+        return;
+      }
+      const upstream = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  }
+}

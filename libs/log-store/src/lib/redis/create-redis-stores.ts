@@ -1,0 +1,128 @@
+import { Stores, StoresFactory, StoresOptions } from '../stores';
+import { RedisChangeFeed } from './redis-change-feed';
+import { RedisConnection, RedisConnectionOptions } from './redis-connection';
+import { RedisLogStore } from './redis-log-store';
+import { RedisSessionRegistry } from './redis-session-registry';
+
+/** How long a replica may stay silent before the others end its server session (the contract's 30 s). */
+export const SERVER_SILENCE_MS = 30_000;
+
+export interface RedisStoresOptions extends RedisConnectionOptions {
+  /** Period of this replica's heartbeat on its server sessions (well under SERVER_SILENCE_MS). */
+  heartbeatMs?: number;
+  /** How long a silent replica's server session lives on (SERVER_SILENCE_MS; tests shorten it). */
+  serverSilenceMs?: number;
+}
+
+export function redisStoresFactory(redis: RedisStoresOptions): StoresFactory {
+  return (options: StoresOptions) => createRedisStores({ ...options, ...redis });
+}
+
+/**
+ * Stores shared through Redis by every replica with the same URL and key prefix. Waits
+ * up to the command timeout for the connection and the feed, then answers even if
+ * Redis is down: the connection keeps trying in the background, calls fail with
+ * StoreUnavailableError until it is up, and `ready()` says which.
+ */
+export async function createRedisStores(options: StoresOptions & RedisStoresOptions): Promise<Stores> {
+  const connection = new RedisConnection(options);
+  const logs = new RedisLogStore(connection, options.capacity, options.clock);
+  const sessions = new RedisSessionRegistry(connection, logs, options);
+  const feed = new RedisChangeFeed(connection, {
+    change(message) {
+      if (message.kind === 'appended') logs.emitAppended(message.id, message.cursor);
+      sessions.emitChange({ kind: message.kind, id: message.id });
+    },
+    resync: () => void resync(sessions, logs, connection),
+  });
+  const liveness = new ServerLiveness(sessions, connection, options);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([connection.connected, feed.subscribed]),
+    new Promise((done) => (timer = setTimeout(done, options.commandTimeoutMs))),
+  ]);
+  clearTimeout(timer);
+  return {
+    logs,
+    sessions,
+    ready: () => connection.ready(),
+    async close() {
+      await liveness.stop();
+      await feed.close();
+      await connection.close();
+    },
+  };
+}
+
+/**
+ * After the feed was lost, every session may have moved: tell the listeners about each
+ * (a follower reads from its own cursor, so a session that did not move costs a read).
+ */
+async function resync(sessions: RedisSessionRegistry, logs: RedisLogStore, connection: RedisConnection) {
+  try {
+    const ids = await sessions.ids();
+    const { client, keys } = connection;
+    const cursors = await Promise.all(ids.map((id) => client.hGet(keys.session(id), 'cursor')));
+    ids.forEach((id, i) => {
+      if (cursors[i] !== null) logs.emitAppended(id, Number(cursors[i]));
+      sessions.emitChange({ kind: 'updated', id });
+    });
+  } catch {
+    // Lost again: the next reconnection resyncs.
+  }
+}
+
+/**
+ * The server sessions of this replica and of the others: a heartbeat keeps this
+ * replica's alive; a sweep ends, as expired, those of replicas silent for
+ * SERVER_SILENCE_MS (each exactly once, whichever replica sees it first); stopping
+ * ends this replica's own with endReason `stopped`.
+ */
+class ServerLiveness {
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly sessions: RedisSessionRegistry,
+    private readonly connection: RedisConnection,
+    private readonly options: StoresOptions & RedisStoresOptions,
+  ) {
+    const silence = options.serverSilenceMs ?? SERVER_SILENCE_MS;
+    const heartbeat = options.heartbeatMs ?? Math.min(10_000, silence / 3);
+    this.every(heartbeat, () => this.beat());
+    this.every(Math.min(5_000, silence / 3), () => this.sweep(silence));
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const id of this.sessions.ownServers) {
+      try {
+        await this.sessions.end(id, 'stopped');
+      } catch (error) {
+        this.options.onEvent?.(`could not end server session ${id}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private every(ms: number, run: () => Promise<void>): void {
+    const timer = setInterval(() => void run().catch(() => undefined), ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async beat(): Promise<void> {
+    for (const id of this.sessions.ownServers) {
+      if (!(await this.sessions.beat(id))) {
+        this.sessions.ownServers.delete(id);
+        this.options.onEvent?.(`server session ${id} was ended by another replica (this one was silent too long)`);
+      }
+    }
+  }
+
+  private async sweep(silence: number): Promise<void> {
+    if (!this.connection.client.isReady) return;
+    const clock = this.options.clock ?? Date.now;
+    for (const record of await this.sessions.expireSilentServers(clock() - silence)) {
+      this.options.onEvent?.(`session ${record.id} expired (appname ${JSON.stringify(record.appname)})`);
+    }
+  }
+}

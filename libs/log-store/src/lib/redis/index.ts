@@ -1,0 +1,3 @@
+export * from './create-redis-stores';
+export { RedisConnectionOptions } from './redis-connection';
+export { RedisKeys } from './redis-keys';

@@ -1,0 +1,87 @@
+import { RedisConnection, StoreClient } from './redis-connection';
+
+/** One change as published on the feed channel. */
+export type FeedMessage =
+  | { kind: 'appended'; id: string; cursor: number }
+  | { kind: 'created' | 'updated' | 'ended' | 'removed'; id: string };
+
+const KINDS = new Set(['appended', 'created', 'updated', 'ended', 'removed']);
+
+/** The feed message as published: `<kind> <id>`, or `appended <id> <cursor>`. */
+export function feedMessage(kind: FeedMessage['kind'], id: string): string {
+  return `${kind} ${id}`;
+}
+
+function parse(text: string): FeedMessage | undefined {
+  const [kind, id, cursor] = text.split(' ');
+  if (!KINDS.has(kind) || !id) return undefined;
+  if (kind === 'appended') return { kind, id, cursor: Number(cursor) };
+  return { kind: kind as Exclude<FeedMessage['kind'], 'appended'>, id };
+}
+
+export interface ChangeFeedHandlers {
+  /** A change made through any replica (this one included: its own changes come back this way too). */
+  change(message: FeedMessage): void;
+  /**
+   * The subscription was lost and is back: changes published meanwhile were missed,
+   * so everything a listener follows may have moved.
+   */
+  resync(): void;
+}
+
+/**
+ * The change feed between replicas: Redis pub/sub on one channel, on a connection of
+ * its own (a subscribed connection can do nothing else). Pub/sub rather than a stream:
+ * the logs themselves are the durable record (a follower reads from its cursor), so
+ * the feed only needs to say "this session moved" as fast as possible, with nothing
+ * to store or trim; what it loses while disconnected, `resync` makes up for.
+ */
+export class RedisChangeFeed {
+  private readonly subscriber: StoreClient;
+  /** Settles once the feed is subscribed (it may never settle while Redis is down). */
+  readonly subscribed: Promise<void>;
+  private markSubscribed!: () => void;
+  private isSubscribed = false;
+  private lostSubscription = false;
+
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly handlers: ChangeFeedHandlers,
+  ) {
+    this.subscribed = new Promise((done) => (this.markSubscribed = done));
+    this.subscriber = connection.client.duplicate();
+    this.subscriber.on('error', () => {
+      // The command connection reports the same outage; reconnecting is automatic.
+      this.lostSubscription = this.isSubscribed;
+    });
+    this.subscriber.on('ready', () => void this.onReady());
+    this.subscriber.connect().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.subscriber.isOpen) this.subscriber.destroy();
+  }
+
+  private async onReady(): Promise<void> {
+    if (!this.isSubscribed) {
+      try {
+        await this.subscriber.subscribe(this.connection.keys.changes, (text) => this.receive(text));
+        this.isSubscribed = true;
+        this.markSubscribed();
+      } catch {
+        // Lost again before subscribing: the next 'ready' tries again.
+      }
+      return;
+    }
+    // The client has resubscribed by itself; tell listeners what they may have missed.
+    if (this.lostSubscription) {
+      this.lostSubscription = false;
+      this.handlers.resync();
+    }
+  }
+
+  private receive(text: string): void {
+    const message = parse(text);
+    if (message) this.handlers.change(message);
+  }
+}

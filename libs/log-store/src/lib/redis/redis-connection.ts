@@ -1,0 +1,115 @@
+import { createClient } from 'redis';
+import { LogStoreError, StoreUnavailableError } from '../errors';
+import { RedisKeys } from './redis-keys';
+import { SCRIPTS } from './redis-scripts';
+
+/** How the Redis stores reach Redis. */
+export interface RedisConnectionOptions {
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (REDIS_URL). */
+  url: string;
+  /** Prefix of every key and channel (REDIS_KEY_PREFIX). */
+  keyPrefix: string;
+  /** Longest a command may take before it fails with StoreUnavailableError (REDIS_TIMEOUT_MS). */
+  commandTimeoutMs: number;
+  /** Told about connection errors and recoveries (the server logs them); defaults to silence. */
+  onEvent?: (message: string) => void;
+}
+
+export function createStoreClient(options: RedisConnectionOptions) {
+  return createClient({
+    url: options.url,
+    scripts: SCRIPTS,
+    // Fail at once while Redis is unreachable (a 503 now beats a request hanging), and
+    // fail any command that takes longer than the timeout.
+    disableOfflineQueue: true,
+    commandOptions: { timeout: options.commandTimeoutMs },
+    socket: {
+      connectTimeout: options.commandTimeoutMs,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+    },
+  });
+}
+
+export type StoreClient = ReturnType<typeof createStoreClient>;
+
+/**
+ * The command connection of a pair of Redis stores: one client, whose automatic
+ * pipelining sends every command issued in one tick in one write. It connects in the
+ * background and reconnects by itself; until then every call fails fast with
+ * StoreUnavailableError naming the store.
+ */
+export class RedisConnection {
+  readonly client: StoreClient;
+  readonly keys: RedisKeys;
+  /** `Redis at host:port`, for messages (never the password). */
+  readonly name: string;
+  /** Settles when the first connection is up (never rejects; it may never settle while Redis is down). */
+  readonly connected: Promise<void>;
+  private lastError = 'not connected yet';
+  private wasReady = false;
+
+  constructor(readonly options: RedisConnectionOptions) {
+    this.keys = new RedisKeys(options.keyPrefix);
+    this.name = `Redis at ${hostOf(options.url)}`;
+    this.client = createStoreClient(options);
+    this.client.on('error', (error: Error) => this.failed(error));
+    this.client.on('ready', () => {
+      this.lastError = '';
+      if (this.wasReady) options.onEvent?.(`the session store (${this.name}) is reachable again`);
+      this.wasReady = true;
+    });
+    // Connecting retries forever in the background; errors arrive as 'error' events.
+    this.connected = this.client.connect().then(
+      () => undefined,
+      (error: Error) => this.failed(error),
+    );
+  }
+
+  /** Runs Redis commands, turning any failure but the engine's own errors into StoreUnavailableError. */
+  async run<T>(commands: () => Promise<T>): Promise<T> {
+    try {
+      return await commands();
+    } catch (error) {
+      throw error instanceof LogStoreError ? error : this.unavailable(error);
+    }
+  }
+
+  /** Whether Redis answers now. */
+  async ready(): Promise<boolean> {
+    if (!this.client.isReady) return false;
+    try {
+      await this.client.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  unavailable(error: unknown): StoreUnavailableError {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new StoreUnavailableError(`the session store (${this.name}) is unavailable: ${reason || this.lastError}`, {
+      cause: error,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isOpen) this.client.destroy();
+  }
+
+  private failed(error: Error): void {
+    const message = error.message || error.name;
+    // Report a new kind of failure once, not every reconnect attempt.
+    if (message !== this.lastError) {
+      this.options.onEvent?.(`the session store (${this.name}) is unavailable: ${message}`);
+    }
+    this.lastError = message;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return 'an invalid REDIS_URL';
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Where the Redis stores keep everything, all under one prefix (REDIS_KEY_PREFIX).
+ *
+ * Per session, in one cluster hash slot (the `{id}` hash tag), so that one script can
+ * change both atomically:
+ * - `<prefix>{<id>}:session` — a hash: the session's fields, its log counters
+ *   (`cursor`, `held`, `warn`, `error`) and bookkeeping (`order`, `version`, `beat`).
+ * - `<prefix>{<id>}:log` — a stream: one entry per log entry, with the explicit id
+ *   `<seq>-1` (stream ids must be above 0-0), so a cursor read is one XRANGE from
+ *   `<cursor>-1` and trimming to capacity is an exact `XTRIM MINID <first>-1`. Fields
+ *   `t` (ms since the epoch), `l` (level code), `m` (message) and, when present, `d`
+ *   (data as JSON): entries with the same fields share the field names in Redis's
+ *   stream nodes, so an entry costs little more than its message.
+ *
+ * Across sessions (each key in its own slot; touched by single-key commands only):
+ * - `<prefix>sessions:active` — sorted set of active sessions, scored by creation order.
+ * - `<prefix>sessions:ended` — sorted set of retained ended sessions, scored by end order
+ *   (the retention queue: the lowest scores are forgotten first).
+ * - `<prefix>sessions:idle` — sorted set of active client sessions, scored by `updated`
+ *   as last indexed (it may lag behind the hash: the expiry script checks the real one).
+ * - `<prefix>sessions:servers` — sorted set of active server sessions, scored by their
+ *   replica's last heartbeat.
+ * - `<prefix>sessions:order` — a counter giving each create and end its order.
+ * - `<prefix>changes` — the pub/sub channel of the change feed.
+ */
+export class RedisKeys {
+  readonly active: string;
+  readonly ended: string;
+  readonly idle: string;
+  readonly servers: string;
+  readonly order: string;
+  readonly changes: string;
+
+  constructor(readonly prefix: string) {
+    this.active = `${prefix}sessions:active`;
+    this.ended = `${prefix}sessions:ended`;
+    this.idle = `${prefix}sessions:idle`;
+    this.servers = `${prefix}sessions:servers`;
+    this.order = `${prefix}sessions:order`;
+    this.changes = `${prefix}changes`;
+  }
+
+  session(id: string): string {
+    return `${this.prefix}{${id}}:session`;
+  }
+
+  log(id: string): string {
+    return `${this.prefix}{${id}}:log`;
+  }
+}

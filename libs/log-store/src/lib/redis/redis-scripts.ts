@@ -1,0 +1,234 @@
+import { CommandParser, defineScript } from 'redis';
+
+/**
+ * The Lua scripts that make each check-and-change on one session atomic. Every script
+ * touches only the keys of one session (one cluster hash slot) and publishes its change
+ * on the feed channel itself, so no replica can change a session without telling the
+ * others. Numbers travel as decimal strings; replies are flat arrays.
+ */
+
+/** Status codes the scripts answer with, first in their reply. */
+export const SCRIPT_STATUS = {
+  ok: 1,
+  missing: 0,
+  ended: 2,
+  notIdle: 3,
+  conflict: 4,
+  exists: 5,
+} as const;
+
+/** Parses the arguments as keys (the first `keyCount`) and plain arguments (the rest). */
+function keysThenArgs(keyCount: number) {
+  return (parser: CommandParser, ...args: string[]) => {
+    for (let i = 0; i < args.length; i++) {
+      if (i < keyCount) parser.pushKey(args[i]);
+      else parser.push(args[i]);
+    }
+  };
+}
+
+const raw = (reply: unknown) => reply;
+
+/**
+ * Appends a batch to a log and trims it to capacity, bumps the counters and `updated`,
+ * and publishes `appended <id> <cursor>`; refuses a missing log or an ended session.
+ * KEYS: session hash, log stream. ARGV: channel, id, capacity, now, then per entry
+ * time, level, message, data ('' for none).
+ * Reply: {status, cursor, held, warn, error, evicted debug, info, warn, error}.
+ */
+export const APPEND = defineScript({
+  NUMBER_OF_KEYS: 2,
+  SCRIPT: `
+local hash, stream = KEYS[1], KEYS[2]
+local h = redis.call('HMGET', hash, 'cursor', 'held', 'warn', 'error', 'status', 'updated')
+if not h[1] then return {0} end
+if h[5] == 'ended' then return {2} end
+local cursor, held, warn, err = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
+local capacity, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+local n = (#ARGV - 4) / 4
+local kept = math.min(held + n, capacity)
+local skipped = math.max(0, n - capacity)
+local evictedHeld = held + n - kept - skipped
+local evicted = {0, 0, 0, 0}
+if evictedHeld > 0 then
+  for _, entry in ipairs(redis.call('XRANGE', stream, '-', '+', 'COUNT', evictedHeld)) do
+    local level = tonumber(entry[2][4]) + 1
+    evicted[level] = evicted[level] + 1
+  end
+end
+for i = 0, n - 1 do
+  local at = 5 + i * 4
+  local level = ARGV[at + 1]
+  if level == '2' then warn = warn + 1 elseif level == '3' then err = err + 1 end
+  if i < skipped then
+    evicted[tonumber(level) + 1] = evicted[tonumber(level) + 1] + 1
+  else
+    local id = string.format('%d-1', cursor + i)
+    if ARGV[at + 3] == '' then
+      redis.call('XADD', stream, id, 't', ARGV[at], 'l', level, 'm', ARGV[at + 2])
+    else
+      redis.call('XADD', stream, id, 't', ARGV[at], 'l', level, 'm', ARGV[at + 2], 'd', ARGV[at + 3])
+    end
+  end
+end
+cursor = cursor + n
+if evictedHeld > 0 then redis.call('XTRIM', stream, 'MINID', string.format('%d-1', cursor - kept)) end
+redis.call('HSET', hash, 'cursor', cursor, 'held', kept, 'warn', warn, 'error', err)
+if h[6] and now > tonumber(h[6]) then redis.call('HSET', hash, 'updated', ARGV[4]) end
+redis.call('PUBLISH', ARGV[1], 'appended ' .. ARGV[2] .. ' ' .. string.format('%d', cursor))
+return {1, cursor, kept, warn, err, evicted[1], evicted[2], evicted[3], evicted[4]}
+`,
+  parseCommand: keysThenArgs(2),
+  transformReply: raw,
+});
+
+/**
+ * Reads held entries of a log with their counters, in one snapshot.
+ * KEYS: session hash, log stream. ARGV: 'cursor' (from seq N, or the oldest held) or
+ * 'offset' (from the N-th held entry), N, count ('all', or at most that many).
+ * Reply: {cursor, held, entries as XRANGE answers them}, or nil for a missing log.
+ */
+export const READ = defineScript({
+  NUMBER_OF_KEYS: 2,
+  SCRIPT: `#!lua flags=no-writes
+local h = redis.call('HMGET', KEYS[1], 'cursor', 'held')
+if not h[1] then return false end
+local cursor, held = tonumber(h[1]), tonumber(h[2])
+local first = cursor - held
+local start
+if ARGV[1] == 'offset' then start = first + tonumber(ARGV[2]) else start = math.max(first, tonumber(ARGV[2])) end
+if start >= cursor or ARGV[3] == '0' then return {cursor, held, {}} end
+local from = string.format('%d-1', start)
+if ARGV[3] == 'all' then return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+')} end
+return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[3])}
+`,
+  IS_READ_ONLY: true,
+  parseCommand: keysThenArgs(2),
+  transformReply: raw,
+});
+
+/**
+ * Creates a session (or a bare log) unless the id is taken, and publishes `created <id>`
+ * (nothing for a bare log: no session changed).
+ * KEYS: session hash, log stream. ARGV: channel, id, then field/value pairs.
+ * Reply: {status}.
+ */
+export const CREATE = defineScript({
+  NUMBER_OF_KEYS: 2,
+  SCRIPT: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {5} end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'cursor', 0, 'held', 0, 'warn', 0, 'error', 0, unpack(ARGV, 3))
+if #ARGV > 2 then redis.call('PUBLISH', ARGV[1], 'created ' .. ARGV[2]) end
+return {1}
+`,
+  parseCommand: keysThenArgs(2),
+  transformReply: raw,
+});
+
+/**
+ * Changes an active session: sets fields, deletes others, moves `updated` (never
+ * backwards) and bumps `version`, and publishes `updated <id>`. With an expected
+ * version, refuses when another change came first (the caller merged metadata from
+ * what it read, and retries).
+ * KEYS: session hash. ARGV: channel, id, now, expected version ('' for any), number of
+ * field/value pairs, the pairs, then fields to delete.
+ * Reply: {status, the hash as HGETALL answers it}.
+ */
+export const UPDATE = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+local hash = KEYS[1]
+local h = redis.call('HMGET', hash, 'status', 'version', 'updated')
+if not h[1] then return {0} end
+if h[1] == 'ended' then return {2} end
+if ARGV[4] ~= '' and ARGV[4] ~= h[2] then return {4} end
+local pairs = tonumber(ARGV[5])
+if pairs > 0 then redis.call('HSET', hash, unpack(ARGV, 6, 5 + pairs * 2)) end
+if #ARGV > 5 + pairs * 2 then redis.call('HDEL', hash, unpack(ARGV, 6 + pairs * 2)) end
+local now = tonumber(ARGV[3])
+if now > tonumber(h[3]) then redis.call('HSET', hash, 'updated', ARGV[3]) end
+redis.call('HINCRBY', hash, 'version', 1)
+redis.call('PUBLISH', ARGV[1], 'updated ' .. ARGV[2])
+return {1, redis.call('HGETALL', hash)}
+`,
+  parseCommand: keysThenArgs(1),
+  transformReply: raw,
+});
+
+/**
+ * Ends an active session and publishes `ended <id>`. With an idle cutoff, ends it only
+ * if neither `updated` nor the replica heartbeat `beat` reached the cutoff, so that of
+ * several replicas racing to expire a session exactly one does.
+ * KEYS: session hash. ARGV: channel, id, reason, now, end order, idle cutoff ('' for none).
+ * Reply: {status, the hash} ({3, updated} when not idle).
+ */
+export const END = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+local hash = KEYS[1]
+local h = redis.call('HMGET', hash, 'status', 'updated', 'beat')
+if not h[1] then return {0} end
+if h[1] == 'ended' then return {2, redis.call('HGETALL', hash)} end
+if ARGV[6] ~= '' then
+  local last = math.max(tonumber(h[2]), tonumber(h[3] or 0))
+  if last >= tonumber(ARGV[6]) then return {3, string.format('%d', last)} end
+end
+redis.call('HSET', hash, 'status', 'ended', 'ended', ARGV[4], 'endReason', ARGV[3], 'endOrder', ARGV[5])
+redis.call('PUBLISH', ARGV[1], 'ended ' .. ARGV[2])
+return {1, redis.call('HGETALL', hash)}
+`,
+  parseCommand: keysThenArgs(1),
+  transformReply: raw,
+});
+
+/**
+ * A replica's heartbeat on its own server session (`beat`), which does not move
+ * `updated` (nothing a client sees changes). KEYS: session hash. ARGV: now.
+ * Reply: {status}: missing or ended tells the replica its session is gone.
+ */
+export const BEAT = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {0} end
+if status == 'ended' then return {2} end
+redis.call('HSET', KEYS[1], 'beat', ARGV[1])
+return {1}
+`,
+  parseCommand: keysThenArgs(1),
+  transformReply: raw,
+});
+
+/**
+ * Records counters given by the caller (SessionRegistry.recordAppend for an append not
+ * made by this store's script), never moving them backwards, moves `updated` and
+ * publishes `appended <id> <cursor>`. KEYS: session hash. ARGV: channel, id, now,
+ * cursor, held, warn, error. Reply: {status}.
+ */
+export const RECORD = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+local hash = KEYS[1]
+local h = redis.call('HMGET', hash, 'status', 'cursor', 'updated')
+if not h[1] then return {0} end
+if tonumber(ARGV[4]) >= tonumber(h[2]) then
+  redis.call('HSET', hash, 'cursor', ARGV[4], 'held', ARGV[5], 'warn', ARGV[6], 'error', ARGV[7])
+end
+if tonumber(ARGV[3]) > tonumber(h[3]) then redis.call('HSET', hash, 'updated', ARGV[3]) end
+redis.call('PUBLISH', ARGV[1], 'appended ' .. ARGV[2] .. ' ' .. redis.call('HGET', hash, 'cursor'))
+return {1}
+`,
+  parseCommand: keysThenArgs(1),
+  transformReply: raw,
+});
+
+export const SCRIPTS = {
+  append: APPEND,
+  read: READ,
+  create: CREATE,
+  update: UPDATE,
+  end: END,
+  beat: BEAT,
+  record: RECORD,
+};

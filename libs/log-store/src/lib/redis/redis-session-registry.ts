@@ -1,0 +1,309 @@
+import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
+import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
+import { LogCounters, Unsubscribe } from '../log-store';
+import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
+import {
+  SessionChange,
+  SessionChangeListener,
+  SessionCounts,
+  SessionRegistry,
+  SessionUpdate,
+} from '../session-registry';
+import { StoresOptions } from '../stores';
+import { feedMessage } from './redis-change-feed';
+import { RedisConnection } from './redis-connection';
+import { RedisLogStore } from './redis-log-store';
+import { SCRIPT_STATUS } from './redis-scripts';
+import { isSession, newSessionPairs, pairsToHash, SessionHash, toRecord, updatePairs } from './session-hash';
+
+/** Attempts of a metadata merge that lost the race to another change before giving up. */
+const MERGE_ATTEMPTS = 20;
+
+type StatusReply = [number, ...unknown[]];
+
+/**
+ * Sessions in Redis, shared by every replica on the same REDIS_URL and key prefix. The
+ * session hash is the truth; every check-and-change of one session is one script. The
+ * sorted sets that list sessions are indexes kept beside it (other cluster slots, so
+ * not in the same script): they may briefly hold an id the hash disagrees with after a
+ * replica died mid-change, and readers repair what they find.
+ */
+export class RedisSessionRegistry extends SessionRegistry {
+  /** Server sessions this replica created and keeps alive (see ServerLiveness). */
+  readonly ownServers = new Set<string>();
+  private readonly listeners = new Set<SessionChangeListener>();
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly logs: RedisLogStore,
+    private readonly options: Pick<StoresOptions, 'retainEnded' | 'maxActiveClients' | 'clock'>,
+  ) {
+    super();
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async create(session: NewSession): Promise<SessionRecord> {
+    const { client, keys } = this.connection;
+    const id = session.id;
+    const server = session.server ?? false;
+    return this.connection.run(async () => {
+      if (!server) {
+        const [active, servers] = await Promise.all([client.zCard(keys.active), client.zCard(keys.servers)]);
+        if (active - servers >= this.options.maxActiveClients) throw new TooManySessionsError(active - servers);
+      }
+      const order = await client.incr(keys.order);
+      const record = SessionRecord.create(session, this.clock());
+      // Indexed first (NX: an existing entry is left alone), so that no replica dying
+      // between the two steps leaves a session that no listing shows.
+      const [addedActive] = await Promise.all([
+        client.zAdd(keys.active, { score: order, value: id }, { condition: 'NX' }),
+        client.zAdd(server ? keys.servers : keys.idle, { score: record.updated, value: id }, { condition: 'NX' }),
+      ]);
+      const pairs = newSessionPairs(record, order);
+      const [status] = (await client.create(keys.session(id), keys.log(id), keys.changes, id, ...pairs)) as StatusReply;
+      if (status === SCRIPT_STATUS.exists) {
+        if (addedActive === 1) await this.unindexIfNotActive(id);
+        throw new SessionExistsError(id);
+      }
+      if (server) this.ownServers.add(id);
+      return record;
+    });
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const hash = await this.hash(id);
+    return isSession(hash) ? toRecord(id, hash) : undefined;
+  }
+
+  async update(id: string, update: SessionUpdate): Promise<SessionRecord> {
+    const merging = update.metadata === 'merge' && update.fields.metadata !== undefined;
+    for (let attempt = 1; ; attempt++) {
+      let fields = update.fields;
+      let version = '';
+      if (merging) {
+        const hash = await this.hash(id);
+        if (!isSession(hash)) throw new SessionNotFoundError(id);
+        if (hash['status'] === 'ended') throw new SessionEndedError(id);
+        const merged = mergeMetadata(toRecord(id, hash).metadata, fields.metadata as SessionMetadata);
+        update.checkMerged?.(merged);
+        fields = { ...fields, metadata: merged };
+        version = hash['version'];
+      }
+      const { set, remove } = updatePairs(fields);
+      const { client, keys } = this.connection;
+      const args = [keys.changes, id, String(this.clock()), version, String(set.length / 2), ...set, ...remove];
+      const reply = (await this.connection.run(() => client.update(keys.session(id), ...args))) as StatusReply;
+      const status = reply[0];
+      if (status === SCRIPT_STATUS.ok) return toRecord(id, pairsToHash(reply[1] as string[]));
+      if (status === SCRIPT_STATUS.missing) throw new SessionNotFoundError(id);
+      if (status === SCRIPT_STATUS.ended) throw new SessionEndedError(id);
+      // Another change came between reading the metadata and writing the merge: merge again.
+      if (attempt === MERGE_ATTEMPTS) throw this.connection.unavailable(new Error('too many concurrent updates'));
+    }
+  }
+
+  async end(id: string, reason: EndReason): Promise<SessionRecord> {
+    const reply = await this.endScript(id, reason, '');
+    if (reply[0] === SCRIPT_STATUS.missing) throw new SessionNotFoundError(id);
+    const hash = pairsToHash(reply[1] as string[]);
+    if (reply[0] === SCRIPT_STATUS.ok) {
+      await this.ended(id, hash);
+      await this.forgetBeyondRetention();
+    }
+    return toRecord(id, hash);
+  }
+
+  async list(status: SessionListStatus): Promise<SessionRecord[]> {
+    const { client, keys } = this.connection;
+    return this.connection.run(async () => {
+      const [active, ended] = await Promise.all([
+        status === 'ended' ? [] : client.zRange(keys.active, 0, -1),
+        status === 'active' ? [] : client.zRange(keys.ended, 0, -1),
+      ]);
+      const ids = [...active, ...ended];
+      const hashes = await Promise.all(ids.map((id) => client.hGetAll(keys.session(id))));
+      const found: { id: string; hash: SessionHash }[] = [];
+      const seen = new Set<string>();
+      const repairs: Promise<unknown>[] = [];
+      hashes.forEach((hash, i) => {
+        const id = ids[i];
+        if (!isSession(hash)) {
+          repairs.push(this.unindex(id));
+          return;
+        }
+        const isActive = hash['status'] === 'active';
+        // Ended by a replica that died before moving it to the ended list.
+        if (i < active.length && !isActive) repairs.push(this.ended(id, hash));
+        if (status !== 'all' && isActive !== (status === 'active')) return;
+        if (seen.has(id)) return;
+        seen.add(id);
+        found.push({ id, hash });
+      });
+      await Promise.all(repairs);
+      found.sort((a, b) => Number(b.hash['order']) - Number(a.hash['order']));
+      return found.map(({ id, hash }) => toRecord(id, hash));
+    });
+  }
+
+  async counts(): Promise<SessionCounts> {
+    const { client, keys } = this.connection;
+    const [active, ended] = await this.connection.run(() =>
+      Promise.all([client.zCard(keys.active), client.zCard(keys.ended)]),
+    );
+    return { active, ended };
+  }
+
+  async expireIdle(idleBefore: number): Promise<SessionRecord[]> {
+    const { client, keys } = this.connection;
+    const candidates = await this.connection.run(() => client.zRangeByScore(keys.idle, '-inf', `(${idleBefore}`));
+    const expired = await this.expire(candidates, idleBefore, keys.idle);
+    return expired.sort((a, b) => a.updated - b.updated);
+  }
+
+  async recordAppend(id: string, counters: LogCounters): Promise<void> {
+    // The store's own append script recorded these already, atomically with the append.
+    if (this.logs.recorded.has(counters)) return;
+    const { client, keys } = this.connection;
+    const { logCursor, logCount, warnCount, errorCount } = counters;
+    const args = [keys.changes, id, String(this.clock()), String(logCursor), String(logCount)];
+    await this.connection.run(() => client.record(keys.session(id), ...args, String(warnCount), String(errorCount)));
+  }
+
+  onChanged(listener: SessionChangeListener): Unsubscribe {
+    const entry: SessionChangeListener = (change) => listener(change);
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  /** Tells listeners about a change made through any replica (called by the change feed). */
+  emitChange(change: SessionChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /** Ids of every listed session, for a resync after the feed was lost. */
+  async ids(): Promise<string[]> {
+    const { client, keys } = this.connection;
+    const [active, ended] = await this.connection.run(() =>
+      Promise.all([client.zRange(keys.active, 0, -1), client.zRange(keys.ended, 0, -1)]),
+    );
+    return [...active, ...ended];
+  }
+
+  /**
+   * A replica's heartbeat on its own server session. Answers false when the session is
+   * gone (the other replicas found this one silent for too long and ended it).
+   */
+  async beat(id: string): Promise<boolean> {
+    const { client, keys } = this.connection;
+    const now = this.clock();
+    const [[status]] = (await this.connection.run(() =>
+      Promise.all([
+        client.beat(keys.session(id), String(now)),
+        client.zAdd(keys.servers, { score: now, value: id }, { condition: 'XX' }),
+      ]),
+    )) as [StatusReply, number];
+    return status === SCRIPT_STATUS.ok;
+  }
+
+  /** Ends, as expired, the server sessions of replicas silent since the cutoff; answers them. */
+  async expireSilentServers(silentBefore: number): Promise<SessionRecord[]> {
+    const { client, keys } = this.connection;
+    const candidates = await this.connection.run(() => client.zRangeByScore(keys.servers, '-inf', `(${silentBefore}`));
+    return this.expire(candidates, silentBefore, keys.servers);
+  }
+
+  /** Ends each candidate still idle since the cutoff; the index scores of the others catch up. */
+  private async expire(candidates: string[], idleBefore: number, index: string): Promise<SessionRecord[]> {
+    const { client } = this.connection;
+    const expired: SessionRecord[] = [];
+    for (const id of candidates) {
+      const reply = await this.endScript(id, 'expired', String(idleBefore));
+      if (reply[0] === SCRIPT_STATUS.ok) {
+        const hash = pairsToHash(reply[1] as string[]);
+        await this.ended(id, hash);
+        expired.push(toRecord(id, hash));
+      } else if (reply[0] === SCRIPT_STATUS.notIdle) {
+        const score = Number(reply[1]);
+        await this.connection.run(() =>
+          client.zAdd(index, { score, value: id }, { condition: 'XX', comparison: 'GT' }),
+        );
+      } else {
+        await this.connection.run(() => client.zRem(index, id));
+      }
+    }
+    if (expired.length > 0) await this.forgetBeyondRetention();
+    return expired;
+  }
+
+  private async endScript(id: string, reason: EndReason, idleBefore: string): Promise<StatusReply> {
+    const { client, keys } = this.connection;
+    return this.connection.run(async () => {
+      const order = await client.incr(keys.order);
+      const args = [keys.changes, id, reason, String(this.clock()), String(order), idleBefore];
+      return (await client.end(keys.session(id), ...args)) as StatusReply;
+    });
+  }
+
+  /** Moves an ended session from the active indexes to the retention queue. */
+  private async ended(id: string, hash: SessionHash): Promise<void> {
+    const { client, keys } = this.connection;
+    await this.connection.run(() =>
+      Promise.all([
+        client.zAdd(keys.ended, { score: Number(hash['endOrder'] ?? 0), value: id }),
+        client.zRem(keys.active, id),
+        client.zRem(keys.idle, id),
+        client.zRem(keys.servers, id),
+      ]),
+    );
+  }
+
+  /**
+   * Forgets the earliest-ended sessions beyond the retention count. The keys go first
+   * and the index entry last, so a replica dying in between leaves only an entry that
+   * listings drop; of replicas racing, the one whose removal counts tells the feed.
+   */
+  private async forgetBeyondRetention(): Promise<void> {
+    const { client, keys } = this.connection;
+    await this.connection.run(async () => {
+      const excess = (await client.zCard(keys.ended)) - this.options.retainEnded;
+      if (excess <= 0) return;
+      const ids = await client.zRange(keys.ended, 0, excess - 1);
+      await Promise.all(
+        ids.map(async (id) => {
+          await client.del([keys.session(id), keys.log(id)]);
+          if ((await client.zRem(keys.ended, id)) === 1) {
+            await client.publish(keys.changes, feedMessage('removed', id));
+          }
+        }),
+      );
+    });
+  }
+
+  /** Drops a listed id whose session hash is gone (a create or forget cut short). */
+  private async unindex(id: string): Promise<void> {
+    const { client, keys } = this.connection;
+    await Promise.all([keys.active, keys.ended, keys.idle, keys.servers].map((index) => client.zRem(index, id)));
+  }
+
+  /** Undoes this create's index entry when the id turned out to be an ended session's. */
+  private async unindexIfNotActive(id: string): Promise<void> {
+    const hash = await this.hash(id);
+    if (isSession(hash) && hash['status'] === 'active') return;
+    const { client, keys } = this.connection;
+    await Promise.all([client.zRem(keys.active, id), client.zRem(keys.idle, id), client.zRem(keys.servers, id)]);
+  }
+
+  private async hash(id: string): Promise<SessionHash> {
+    const { client, keys } = this.connection;
+    return (await this.connection.run(() => client.hGetAll(keys.session(id)))) as SessionHash;
+  }
+}

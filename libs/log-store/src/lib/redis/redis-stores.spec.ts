@@ -1,0 +1,227 @@
+import { RedisServer } from '@zen/testing';
+import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from '../entry-batch';
+import { LogNotFoundError, SessionEndedError, StoreUnavailableError } from '../errors';
+import { SessionChange } from '../session-registry';
+import { Stores } from '../stores';
+import { createRedisStores, RedisStoresOptions } from './create-redis-stores';
+
+/**
+ * What the Redis stores add to the conformance suite: several replicas on one Redis,
+ * the change feed between them, server sessions, and Redis going away and coming back.
+ */
+
+let redis: RedisServer;
+let prefix: string;
+const opened: Stores[] = [];
+let prefixes = 0;
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+
+afterAll(async () => {
+  await redis.close();
+});
+
+beforeEach(() => {
+  prefix = `test${++prefixes}:`;
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((stores) => stores.close()));
+});
+
+/** One replica's stores on the test's Redis and prefix. */
+async function replica(options: Partial<RedisStoresOptions> & { capacity?: number; retainEnded?: number } = {}) {
+  const stores = await createRedisStores({
+    capacity: 100,
+    retainEnded: 10,
+    maxActiveClients: 1000,
+    url: redis.url,
+    keyPrefix: prefix,
+    commandTimeoutMs: 2000,
+    ...options,
+  });
+  opened.push(stores);
+  await until(() => stores.ready());
+  return stores;
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${condition}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+function batch(...messages: string[]): EntryBatch {
+  const entries = emptyBatch();
+  for (const message of messages) addEntry(entries, message, LEVEL_CODE.info, Date.now());
+  return entries;
+}
+
+const newSession = (id: string, server = false) => ({ id, fields: { appname: 'test' }, clientAddress: null, server });
+const ID = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+const ID2 = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+
+describe('Redis stores, several replicas on one Redis', () => {
+  it('shows a session created and appended to through one replica on another', async () => {
+    const [a, b] = [await replica(), await replica()];
+    await a.sessions.create(newSession(ID));
+    await b.logs.append(ID, batch('one', 'two'));
+    const read = await a.logs.readCursor(ID, { cursor: 0 });
+    expect(read.entries.map((entry) => [entry.seq, entry.message])).toEqual([
+      [0, 'one'],
+      [1, 'two'],
+    ]);
+    const record = await b.sessions.get(ID);
+    expect(record?.log).toEqual({ logCount: 2, logCursor: 2, warnCount: 0, errorCount: 0 });
+    expect((await a.sessions.list('active')).map((session) => session.id)).toEqual([ID]);
+  });
+
+  it('keeps seq contiguous and every batch whole when two replicas append to one log at once', async () => {
+    const [a, b] = [await replica({ capacity: 10_000 }), await replica({ capacity: 10_000 })];
+    await a.sessions.create(newSession(ID));
+    const appends = [];
+    for (let i = 0; i < 40; i++) {
+      const messages = Array.from({ length: 10 }, (_, j) => `${i}:${j}`);
+      appends.push((i % 2 ? a : b).logs.append(ID, batch(...messages)));
+    }
+    await Promise.all(appends);
+    const { entries, cursor } = await b.logs.readCursor(ID, { cursor: 0 });
+    expect(cursor).toBe(400);
+    expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    // Each batch's ten entries are contiguous and in order.
+    for (let at = 0; at < 400; at += 10) {
+      const [batchNo] = entries[at].message.split(':');
+      expect(entries.slice(at, at + 10).map((entry) => entry.message)).toEqual(
+        Array.from({ length: 10 }, (_, j) => `${batchNo}:${j}`),
+      );
+    }
+  });
+
+  it('refuses an append to a session another replica ended, changing nothing', async () => {
+    const [a, b] = [await replica(), await replica()];
+    await a.sessions.create(newSession(ID));
+    await a.logs.append(ID, batch('before'));
+    await b.sessions.end(ID, 'deleted');
+    await expect(a.logs.append(ID, batch('after'))).rejects.toBeInstanceOf(SessionEndedError);
+    expect((await b.logs.readCursor(ID, { cursor: 0 })).entries.map((entry) => entry.message)).toEqual(['before']);
+    await expect(a.logs.append(ID2, batch('nowhere'))).rejects.toBeInstanceOf(LogNotFoundError);
+  });
+
+  it("tells every replica's listeners about appends and session changes made through any", async () => {
+    const [a, b] = [await replica(), await replica()];
+    const appended: [string, number][] = [];
+    const changes: SessionChange[] = [];
+    b.logs.onAppended((id, cursor) => appended.push([id, cursor]));
+    b.sessions.onChanged((change) => changes.push(change));
+    await a.sessions.create(newSession(ID));
+    await a.logs.append(ID, batch('x', 'y'));
+    await a.sessions.update(ID, { fields: { mode: 'editor' }, metadata: 'merge' });
+    await a.sessions.end(ID, 'deleted');
+    await until(() => changes.length >= 4);
+    expect(appended).toEqual([[ID, 2]]);
+    expect(changes).toEqual([
+      { kind: 'created', id: ID },
+      { kind: 'appended', id: ID },
+      { kind: 'updated', id: ID },
+      { kind: 'ended', id: ID },
+    ]);
+  });
+
+  it('expires each idle session exactly once however many replicas sweep at once', async () => {
+    const replicas = [
+      await replica({ retainEnded: 100 }),
+      await replica({ retainEnded: 100 }),
+      await replica({ retainEnded: 100 }),
+    ];
+    const ids = Array.from({ length: 12 }, (_, i) => i.toString(16).padStart(24, 'c'));
+    for (const id of ids) await replicas[0].sessions.create(newSession(id));
+    const cutoff = Date.now() + 1;
+    const results = await Promise.all(replicas.map((stores) => stores.sessions.expireIdle(cutoff)));
+    const expired = results.flat().map((record) => record.id);
+    expect(expired.sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      expect((await replicas[1].sessions.get(id))?.endReason).toBe('expired');
+    }
+    expect(await replicas[2].sessions.expireIdle(Date.now() + 1)).toEqual([]);
+  });
+
+  it('keeps the ended-session retention count across replicas, forgetting the earliest ended with their logs', async () => {
+    const [a, b] = [await replica({ retainEnded: 2 }), await replica({ retainEnded: 2 })];
+    const ids = ['1', '2', '3', '4'].map((digit) => digit.repeat(24));
+    for (const id of ids) await a.sessions.create(newSession(id));
+    await a.logs.append(ids[0], batch('kept until forgotten'));
+    await a.sessions.end(ids[0], 'deleted');
+    await b.sessions.end(ids[1], 'deleted');
+    await a.sessions.end(ids[2], 'deleted');
+    await b.sessions.end(ids[3], 'deleted');
+    expect((await a.sessions.list('ended')).map((record) => record.id)).toEqual([ids[3], ids[2]]);
+    expect(await b.sessions.get(ids[0])).toBeUndefined();
+    await expect(b.logs.readCursor(ids[0], { cursor: 0 })).rejects.toBeInstanceOf(LogNotFoundError);
+    expect(await a.sessions.counts()).toEqual({ active: 0, ended: 2 });
+  });
+
+  it("ends a stopping replica's server session as stopped, and a silent one's as expired", async () => {
+    const options = { serverSilenceMs: 600, heartbeatMs: 100 };
+    const [a, b, c] = [await replica(options), await replica(options), await replica(options)];
+    await a.sessions.create(newSession(ID, true));
+    await b.sessions.create(newSession(ID2, true));
+    // a stops cleanly; b goes silent (its heartbeat stops, as if the process froze or died).
+    await a.close();
+    expect((await c.sessions.get(ID))?.endReason).toBe('stopped');
+    (b.sessions as unknown as { ownServers: Set<string> }).ownServers.clear();
+    await until(async () => (await c.sessions.get(ID2))?.status === 'ended');
+    expect((await c.sessions.get(ID2))?.endReason).toBe('expired');
+    // A live replica's server session outlives the silence period.
+    const d = await replica(options);
+    const live = 'dddddddddddddddddddddddd';
+    await d.sessions.create(newSession(live, true));
+    await new Promise((done) => setTimeout(done, 1500));
+    expect((await c.sessions.get(live))?.status).toBe('active');
+  });
+});
+
+describe('Redis stores when Redis goes away', () => {
+  it('fail with StoreUnavailableError naming the store, and recover by themselves with nothing lost', async () => {
+    const a = await replica();
+    await a.sessions.create(newSession(ID));
+    await a.logs.append(ID, batch('acknowledged'));
+    const appended: number[] = [];
+    a.logs.onAppended((_, cursor) => appended.push(cursor));
+    await redis.stop();
+    await expect(a.logs.append(ID, batch('lost'))).rejects.toThrow(StoreUnavailableError);
+    await expect(a.sessions.get(ID)).rejects.toThrow(/session store \(Redis at 127\.0\.0\.1:\d+\)/);
+    expect(await a.ready()).toBe(false);
+    await redis.restart();
+    await until(() => a.ready());
+    expect((await a.logs.readCursor(ID, { cursor: 0 })).entries.map((entry) => entry.message)).toEqual([
+      'acknowledged',
+    ]);
+    // The feed resubscribed: after the outage listeners hear of the session again, then of new appends.
+    await until(() => appended.includes(1));
+    await a.logs.append(ID, batch('after'));
+    await until(() => appended.includes(2));
+  });
+
+  it('start while Redis is down, and become ready once it is up', async () => {
+    await redis.stop();
+    const stores = await createRedisStores({
+      capacity: 10,
+      retainEnded: 10,
+      maxActiveClients: 10,
+      url: redis.url,
+      keyPrefix: prefix,
+      commandTimeoutMs: 1000,
+    });
+    opened.push(stores);
+    expect(await stores.ready()).toBe(false);
+    await expect(stores.sessions.list('all')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await redis.restart();
+    await until(() => stores.ready());
+    await stores.sessions.create(newSession(ID));
+    expect((await stores.sessions.list('all')).length).toBe(1);
+  });
+});

@@ -1,0 +1,2 @@
+export * from './lib/free-port';
+export * from './lib/redis-server';
