@@ -15,6 +15,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/src/**/*.e2e.spec.ts',
     '<rootDir>/src/live/live.gateway.spec.ts',
+    '<rootDir>/src/live/sessions-feed.spec.ts',
     '<rootDir>/src/health/health.spec.ts',
     '<rootDir>/src/auth/auth.spec.ts',
     '<rootDir>/src/metrics/metrics.spec.ts',

@@ -46,10 +46,10 @@ export class SessionsFeed implements OnModuleDestroy {
   private owedQueued = false;
   private periodicQueued = false;
   private work: Promise<void> = Promise.resolve();
+  /** Clients told about the current store outage (each once); renewed when a listing succeeds. */
+  private toldOfOutage = new WeakSet<WebSocket>();
   private readonly stopFollowing: Unsubscribe;
   private readonly logger = new Logger('SessionsFeed');
-  /** The store outage clients were last told about; '' while the store answers. */
-  private outage = '';
 
   constructor(
     private readonly config: AppConfig,
@@ -132,20 +132,25 @@ export class SessionsFeed implements OnModuleDestroy {
 
   /** Runs after every task queued before it: listings and deltas never interleave. */
   private run(task: () => Promise<void>): void {
-    this.work = this.work.then(task).catch((error) => this.failed(error));
+    this.work = this.work.then(task).catch((error) => this.failed(error, [...this.full, ...this.delta]));
   }
 
-  /** A store outage is told to every client once, and the connections stay; the next listing that succeeds ends it. */
-  private failed(error: unknown): void {
-    const message = messageOf(error);
-    if (error instanceof StoreUnavailableError && this.outage !== message) {
-      this.outage = message;
-      const frame = errorFrame(message);
-      for (const clients of [this.full, this.delta]) {
-        for (const client of clients) if (client.readyState === WebSocket.OPEN) client.send(frame);
+  /** A store outage is told to each client once (its connection and mode stay); other errors are logged. */
+  private failed(error: unknown, clients: WebSocket[]): void {
+    if (error instanceof StoreUnavailableError) {
+      const frame = errorFrame(error.message);
+      const untold = clients.filter((client) => !this.toldOfOutage.has(client));
+      if (untold.length === 0) return;
+      for (const client of untold) {
+        this.toldOfOutage.add(client);
+        if (client.readyState === WebSocket.OPEN) client.send(frame);
       }
     }
-    this.logger.warn(`sessions push skipped: ${message}`);
+    this.logger.warn(`sessions push skipped: ${messageOf(error)}`);
+  }
+
+  private listingSucceeded(): void {
+    this.toldOfOutage = new WeakSet();
   }
 
   private async flush(): Promise<void> {
@@ -193,7 +198,7 @@ export class SessionsFeed implements OnModuleDestroy {
   private async pushListing(clients: Set<WebSocket>): Promise<void> {
     if (clients.size === 0) return;
     const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
-    this.outage = '';
+    this.listingSucceeded();
     for (const client of clients) {
       // A client that is not reading gets no more listings until it drains.
       if (!this.writable(client)) continue;
@@ -221,10 +226,10 @@ export class SessionsFeed implements OnModuleDestroy {
       try {
         listing = await this.sessions.listJson();
       } catch (error) {
-        const frame = errorFrame(`sessions listing unavailable: ${messageOf(error)}`);
-        for (const client of ready) if (client.readyState === WebSocket.OPEN) client.send(frame);
-        return;
+        // They stay owed and are served once the store answers (tick).
+        return this.failed(error, ready);
       }
+      this.listingSucceeded();
       const frame = Buffer.from(sessionsFrame(listing));
       for (const client of ready) {
         if (!this.owed.has(client) || this.delta.has(client) !== wasDelta.get(client)) continue;
