@@ -16,6 +16,13 @@ const MEANINGS: Record<string, string> = {
     'Follow a session: the server sends everything from `cursor` (default 0) and then pushes new entries. ' +
     'Subscribing again to the same session replaces the subscription.',
   [WS_EVENTS.unsubscribeLog]: 'Stop following a session; unsubscribing from one not followed does nothing.',
+  [WS_EVENTS.subscribeSessions]:
+    '`delta`: no more periodic full lists; one full `sessions` event at once (the baseline), then ' +
+    '`sessions-delta` events. `full`: back to the periodic full list.',
+  [WS_EVENTS.sessionsDelta]:
+    'What changed since the previous event, within SESSIONS_WS_DELTA_MS of the change: the whole current ' +
+    'object of every session created or changed, and the ids the server forgot. Applied in order to the ' +
+    'baseline they give the list a full `sessions` event would carry.',
 };
 
 /** One frame on the wire: `{"event": name, "data": payload}`. */
