@@ -171,12 +171,13 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.keyboard.press('g');
     await page.keyboard.press('j');
     await page.keyboard.press('n');
-    const selected = rows().locator('[aria-selected="true"]');
-    expect(await selected.getAttribute('data-seq')).toBe('3');
+    // A key's effect is painted on the next frame: wait for it (a busy machine may take a while).
+    const selectedRow = (seq: string) => rows().locator(`[aria-selected="true"][data-seq="${seq}"]`).waitFor();
+    await selectedRow('3');
     await page.keyboard.press('n');
-    expect(await selected.getAttribute('data-seq')).toBe('5');
+    await selectedRow('5');
     await page.keyboard.press('N');
-    expect(await selected.getAttribute('data-seq')).toBe('3');
+    await selectedRow('3');
 
     await page.getByTestId('copy-menu').click();
     await page.getByRole('menuitem', { name: 'Copy link to line' }).click();
@@ -204,7 +205,10 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
     await page.waitForURL(/q=fail/);
     await page.keyboard.press('Escape');
-    expect(await page.getByTestId('log-filter').inputValue()).toBe('');
+    // Cleared by the app on the next change detection, not by the browser: wait for it.
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="log-filter"]') as HTMLInputElement | null)?.value === '',
+    );
     await page.keyboard.press('?');
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Keyboard shortcuts').waitFor();
