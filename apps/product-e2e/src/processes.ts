@@ -66,41 +66,14 @@ export async function startServer(port: number, env: Record<string, string>): Pr
  * address rewritten to the test server's port.
  */
 export async function startNginx(port: number, upstreamPort: number): Promise<Child> {
-  const dir = mkdtempSync(join(tmpdir(), 'zen-nginx-'));
-  // Run as root, nginx's workers drop to `nobody`, which must reach the temp paths.
-  chmodSync(dir, 0o755);
   const read = (name: string) => readFileSync(join(REPO, 'deploy/nginx', name), 'utf8');
-  writeFileSync(join(dir, 'zen-sessions.map.conf'), read('zen-sessions.map.conf'));
-  writeFileSync(
-    join(dir, 'zen-sessions.locations.conf'),
-    read('zen-sessions.locations.conf').replace('127.0.0.1:8558', `127.0.0.1:${upstreamPort}`),
-  );
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events {}
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  include ${dir}/zen-sessions.map.conf;
-  server {
-    listen 127.0.0.1:${port};
-    include ${dir}/zen-sessions.locations.conf;
-  }
-}
-`,
-  );
-  const child = new Child(
-    spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }),
-  );
-  await waitFor(`http://127.0.0.1:${port}/zen/health`, child);
-  return child;
+  return runNginx(port, {
+    'zen-sessions.map.conf': read('zen-sessions.map.conf'),
+    'zen-sessions.locations.conf': read('zen-sessions.locations.conf').replace(
+      '127.0.0.1:8558',
+      `127.0.0.1:${upstreamPort}`,
+    ),
+  });
 }
 
 /**
@@ -108,17 +81,31 @@ http {
  * (deploy/scale-out), the upstream's servers rewritten to the test replicas' ports.
  */
 export async function startScaleOutNginx(port: number, replicaPorts: number[]): Promise<Child> {
-  const dir = mkdtempSync(join(tmpdir(), 'zen-nginx-'));
-  chmodSync(dir, 0o755);
   const read = (path: string) => readFileSync(join(REPO, 'deploy', path), 'utf8');
   const servers = replicaPorts.map((replica) => `    server 127.0.0.1:${replica} max_fails=1 fail_timeout=10s;`);
-  const upstream = read('scale-out/zen-sessions-upstream.conf').replace(
-    /(upstream zen_sessions \{\n)[\s\S]*?( {4}keepalive)/,
-    `$1${servers.join('\n')}\n$2`,
-  );
-  writeFileSync(join(dir, 'zen-sessions.map.conf'), read('nginx/zen-sessions.map.conf'));
-  writeFileSync(join(dir, 'zen-sessions-upstream.conf'), upstream);
-  writeFileSync(join(dir, 'zen-sessions.locations.conf'), read('scale-out/zen-sessions.locations.conf'));
+  return runNginx(port, {
+    'zen-sessions.map.conf': read('nginx/zen-sessions.map.conf'),
+    'zen-sessions-upstream.conf': read('scale-out/zen-sessions-upstream.conf').replace(
+      /(upstream zen_sessions \{\n)[\s\S]*?( {4}keepalive)/,
+      `$1${servers.join('\n')}\n$2`,
+    ),
+    'zen-sessions.locations.conf': read('scale-out/zen-sessions.locations.conf'),
+  });
+}
+
+/**
+ * Writes the given files into a temp dir, an nginx.conf whose http block includes all but
+ * the locations (included in the one server block on `port`), and starts nginx on it.
+ */
+async function runNginx(port: number, files: Record<string, string>): Promise<Child> {
+  const dir = mkdtempSync(join(tmpdir(), 'zen-nginx-'));
+  // Run as root, nginx's workers drop to `nobody`, which must reach the temp paths.
+  chmodSync(dir, 0o755);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const httpIncludes = Object.keys(files)
+    .filter((name) => name !== 'zen-sessions.locations.conf')
+    .map((name) => `  include ${dir}/${name};`)
+    .join('\n');
   writeFileSync(
     join(dir, 'nginx.conf'),
     `daemon off;
@@ -132,8 +119,7 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  include ${dir}/zen-sessions.map.conf;
-  include ${dir}/zen-sessions-upstream.conf;
+${httpIncludes}
   server {
     listen 127.0.0.1:${port};
     include ${dir}/zen-sessions.locations.conf;
