@@ -1,3 +1,4 @@
+import { eventually } from '@zen/testing';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { docScreenshot, launchChromium, seriousA11yViolations } from './browser';
 import { Child, freePort, startServer } from './processes';
@@ -85,7 +86,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await split.focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    expect(Number(await split.getAttribute('aria-valuenow'))).toBe(before + 48);
+    // Each key's effect is painted on a later frame: on a busy machine the second may not be yet.
+    await eventually(async () => expect(Number(await split.getAttribute('aria-valuenow'))).toBe(before + 48));
     await page.reload();
     await rows().getByText('Crash in editor').waitFor();
     expect(Number(await split.getAttribute('aria-valuenow'))).toBe(before + 48);
@@ -121,7 +123,9 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       .click();
     await page.getByRole('option', { name: 'LogCook' }).click();
     await page.waitForURL(/category=LogCook/);
-    expect(await page.getByTestId('log-message').allInnerTexts()).toEqual(['Display: Cooked packages 0']);
+    await eventually(async () =>
+      expect(await page.getByTestId('log-message').allInnerTexts()).toEqual(['Display: Cooked packages 0']),
+    );
   });
 
   it('follows a cook job on all its agents in one log, ordered by time, with source tags that filter', async () => {
@@ -154,7 +158,9 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     // The URL names the selection: a reload opens the same merged view.
     await page.reload();
     await page.getByTestId('merged-sources').waitFor();
-    expect(await page.getByTestId('merged-sources').getByRole('listitem').count()).toBe(3);
+    await eventually(async () =>
+      expect(await page.getByTestId('merged-sources').getByRole('listitem').count()).toBe(3),
+    );
   });
 
   it('merges sessions ticked in the table', async () => {
@@ -189,7 +195,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await other.goto(link);
     const row = other.locator('[role="row"][data-seq="3"]');
     await row.waitFor();
-    expect(await row.getAttribute('class')).toContain('highlight');
+    await eventually(async () => expect(await row.getAttribute('class')).toContain('highlight'));
     expect(await row.isVisible()).toBe(true);
     await docScreenshot(other, 'dashboard-permalink');
     await other.goto(`${base}/dashboard/sessions/${EDITOR}?line=999`);
@@ -253,15 +259,17 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
     const chart = (await page.getByTestId('histogram').boundingBox())!;
     // The rare error is drawn: a red bar exists.
-    expect(await page.locator('[data-testid="histogram"] rect.error').count()).toBe(1);
+    await eventually(async () => expect(await page.locator('[data-testid="histogram"] rect.error').count()).toBe(1));
     await page.mouse.move(chart.x + 2, chart.y + chart.height / 2);
     await page.mouse.down();
     await page.mouse.move(chart.x + chart.width / 4, chart.y + chart.height / 2, { steps: 5 });
     await page.mouse.up();
     await page.getByTestId('range-chip').waitFor();
-    const shown = Number((await page.getByTestId('log-count').innerText()).split(' / ')[0]);
-    expect(shown).toBeGreaterThan(5);
-    expect(shown).toBeLessThan(30);
+    await eventually(async () => {
+      const shown = Number((await page.getByTestId('log-count').innerText()).split(' / ')[0]);
+      expect(shown).toBeGreaterThan(5);
+      expect(shown).toBeLessThan(30);
+    });
     await docScreenshot(page, 'dashboard-histogram-range');
   });
 

@@ -1,5 +1,5 @@
 import { Session, SessionList } from '@zen/contract';
-import { RedisServer } from '@zen/testing';
+import { eventually, RedisServer } from '@zen/testing';
 import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { launchChromium, screenshot } from './browser';
@@ -124,7 +124,7 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     const first = follow(1, logCursor);
     const closed = new Promise((done) => first.once('close', done));
     await appendText(0, ['before the kill']);
-    await waitUntil(() => seen.length === 1);
+    await eventually(() => expect(seen).toHaveLength(1), 15_000);
 
     replicas[1].process.kill('SIGKILL');
     await closed;
@@ -132,23 +132,15 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     // The client reconnects to the other replica and resumes from its cursor.
     const second = follow(0, logCursor + seen.length);
     await appendText(0, ['after the reconnect']);
-    await waitUntil(() => seen.length === 3);
+    await eventually(() => expect(seen).toHaveLength(3), 15_000);
     expect(seen).toEqual([logCursor, logCursor + 1, logCursor + 2]);
     second.close();
 
-    await waitUntil(async () => {
+    await eventually(async () => {
       const session = (await (await direct(0, `sessions/${killedServer}`)).json()) as Session;
-      return session.status === 'ended';
+      expect(session.status).toBe('ended');
     }, 60_000);
     expect(await (await direct(0, `sessions/${killedServer}`)).json()).toMatchObject({ endReason: 'expired' });
     replicas[1] = await startServer(ports[1], env());
   }, 120_000);
 });
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${check}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}

@@ -1,5 +1,4 @@
 export * from './batches';
-export * from './eventually';
 export * from './harness';
 export * from './log-store-conformance';
 export * from './session-registry-conformance';

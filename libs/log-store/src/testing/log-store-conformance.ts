@@ -3,7 +3,7 @@ import { LogNotFoundError } from '../lib/errors';
 import { StoredEntry } from '../lib/log-store';
 import { StoresFactory } from '../lib/stores';
 import { infoBatch, levelBatch, T0 } from './batches';
-import { eventually } from './eventually';
+import { eventually } from '@zen/testing';
 import { ConformanceOptions, newSessionId, replicaHarness, storesHarness } from './harness';
 
 const seqs = (entries: StoredEntry[]) => entries.map((entry) => entry.seq);

@@ -10,7 +10,7 @@ import { NewSession } from '../lib/session-record';
 import { SessionChange } from '../lib/session-registry';
 import { StoresFactory, StoresOptions } from '../lib/stores';
 import { infoBatch, T0 } from './batches';
-import { eventually } from './eventually';
+import { eventually } from '@zen/testing';
 import { ConformanceOptions, newSessionId, replicaHarness, storesHarness } from './harness';
 
 function metadata(entries: Record<string, unknown>): SessionMetadata {
