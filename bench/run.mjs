@@ -100,20 +100,32 @@ async function startServer(kind, env = {}) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(kind === 'api' ? `${url}/health` : `${url}/sessions/${oid(0)}/log`);
-      break;
-    } catch {
-      await sleep(50);
-    }
-  }
+  await answering(kind === 'api' ? `${url}/health` : `${url}/sessions/${oid(0)}/log`, child, kind);
   return {
     url,
     // taskset execs node in place, so the child's pid is the server's.
     pid: child.pid,
     stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
   };
+}
+
+/**
+ * Waits until `url` answers. A loaded machine may take many seconds to start a server; one
+ * that exits or never answers fails the run by name instead of letting a workload meet a
+ * closed port.
+ */
+async function answering(url, child, name, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the ${name} server exited (${child.exitCode}) before answering`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the ${name} server did not answer ${url} within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
 }
 
 /** One autocannon run on core 1. */
