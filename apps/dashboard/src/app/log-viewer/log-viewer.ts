@@ -26,7 +26,7 @@ import { MatMenuModule } from '@angular/material/menu';
 import { MatSelectModule } from '@angular/material/select';
 import { LOG_LEVELS, LogLevel, Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
-import { LogFeed } from '../core/log-feed';
+import { LiveConnection } from '../core/live-connection';
 import { ViewPrefs } from '../core/view-prefs';
 import { JsonTree } from './json-tree';
 import { KeysHelp } from './keys-help';
@@ -86,7 +86,7 @@ const FIXED_COLUMNS_PX = 260;
   host: { '(document:keydown)': 'onKey($event)' },
 })
 export class LogViewer implements OnDestroy {
-  private readonly feed = inject(LogFeed);
+  private readonly live = inject(LiveConnection).client;
   private readonly injector = inject(Injector);
   private readonly url = inject(LogUrl);
   private readonly clipboard = inject(CopyText);
@@ -214,7 +214,7 @@ export class LogViewer implements OnDestroy {
       this.sourceKey();
       const sessions = untracked(() => this.sessions());
       const sources = new LogSources(
-        this.feed,
+        this.live,
         sessions.map((session) => ({ id: session.id, startCursor: session.logCursor - session.logCount })),
       );
       sources.start();

@@ -129,6 +129,27 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('applies deltas so that the list is the one a full list would be, in the same order', async () => {
+    const socket = connect();
+    const lists: SessionList[] = [];
+    socket.followSessions((list) => lists.push(list), 'delta');
+    await eventually(() => lists.length > 0);
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) made.push((await client.sessions.create({ appname: `order-${i}` })).id);
+    await client.sessions.end(made[1]);
+    const latest = () => lists[lists.length - 1].sessions.map((session) => session.id);
+    await eventually(
+      () => latest()[0] === made[2] && lists[lists.length - 1].sessions.some((s) => s.status === 'ended'),
+    );
+    const full: SessionList[] = [];
+    connect().followSessions((list) => full.push(list));
+    await eventually(() => full.length > 0);
+    await eventually(
+      () => JSON.stringify(latest()) === JSON.stringify(full[full.length - 1].sessions.map((s) => s.id)),
+    );
+    expect(latest().slice(0, 3)).toEqual([made[2], made[1], made[0]]);
+  });
+
   it('waits for open() when lazy, stays down after close(), and resumes every follow from its cursor on open()', async () => {
     const id = (await client.sessions.create({ appname: 'reopen' })).id;
     const seen: number[] = [];

@@ -60,7 +60,8 @@ export class LiveClient {
   private readonly follows = new Map<string, FollowState>();
   private readonly listeners = new Set<SessionsListener>();
   private sessionsMode: SessionsFeedMode = 'full';
-  private readonly sessions = new Map<string, Session>();
+  /** The list in the server's order (newest first); a Map keeps it. */
+  private sessions = new Map<string, Session>();
   /** Null until the first full list: a delta has nothing to apply to before it. */
   private serverSessionId: string | null = null;
   private readonly backoff: Backoff;
@@ -212,8 +213,12 @@ export class LiveClient {
 
   private receiveDelta(delta: SessionsDeltaData): void {
     if (this.serverSessionId === null) return; // the baseline follows
-    for (const session of delta.upserted) this.sessions.set(session.id, session);
     for (const id of delta.removed) this.sessions.delete(id);
+    // Changed sessions keep their place; new ones are the newest, so they go first.
+    const added = delta.upserted.filter((session) => !this.sessions.has(session.id));
+    for (const session of delta.upserted) if (this.sessions.has(session.id)) this.sessions.set(session.id, session);
+    if (added.length > 0)
+      this.sessions = new Map([...added.map((session) => [session.id, session] as const), ...this.sessions]);
     this.emitList();
   }
 
@@ -223,10 +228,8 @@ export class LiveClient {
     for (const listener of this.listeners) listener(list);
   }
 
-  /** The list as a full `sessions` event orders it: newest `created` first. */
   private currentList(): SessionList {
-    const sessions = [...this.sessions.values()].sort(newestCreatedFirst);
-    return { sessions, serverSessionId: this.serverSessionId ?? '' };
+    return { sessions: [...this.sessions.values()], serverSessionId: this.serverSessionId ?? '' };
   }
 }
 
@@ -234,10 +237,6 @@ interface FollowState {
   readonly id: string;
   cursor: number;
   readonly handlers: LogFollowHandlers;
-}
-
-function newestCreatedFirst(a: Session, b: Session): number {
-  return a.created < b.created ? 1 : a.created > b.created ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 /** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
