@@ -33,7 +33,7 @@ import { KeysHelp } from './keys-help';
 import { LogHistogram } from './log-histogram';
 import { LogLine } from './log-line';
 import {
-  filterRows,
+  RowFilter,
   highlightSegments,
   lastIndexWhere,
   LogFilterState,
@@ -140,10 +140,11 @@ export class LogViewer implements OnDestroy {
   private autoScrolling = false;
 
   readonly matcher = computed(() => textMatcher(this.filter()));
+  private readonly rowFilter = new RowFilter();
   /** Rows passing every filter but the time range: what the histogram shows. */
   readonly inSelection = computed<LogRow[]>(() => {
     const rows = this.sources()?.rows() ?? [];
-    return filterRows(rows, { ...this.filter(), range: null }, this.matcher().pattern);
+    return this.rowFilter.apply(rows, { ...this.filter(), range: null }, this.matcher().pattern);
   });
   readonly visible = computed<LogRow[]>(() => {
     const range = this.filter().range;
