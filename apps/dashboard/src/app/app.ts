@@ -1,4 +1,3 @@
-import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, OnInit } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -6,13 +5,11 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { RouterOutlet } from '@angular/router';
-import { SessionList } from '@zen/contract';
 import { AuthToken } from './core/auth-token';
-import { LiveTransport } from './core/live-transport';
-import { LogFeed } from './core/log-feed';
+import { LiveConnection } from './core/live-connection';
+import { ServerApi } from './core/server-api';
 import { ServerErrors } from './core/server-errors';
 import { SessionsFeed } from './core/sessions-feed';
-import { ServerUrls } from './core/server-urls';
 
 /** Shell: title, connection indicator, the token form when the server asks for one. */
 @Component({
@@ -23,16 +20,14 @@ import { ServerUrls } from './core/server-urls';
   styleUrl: './app.scss',
 })
 export class App implements OnInit {
-  private readonly http = inject(HttpClient);
-  private readonly urls = inject(ServerUrls);
-  readonly socket = inject(LiveTransport);
+  private readonly api = inject(ServerApi);
+  readonly socket = inject(LiveConnection);
   readonly auth = inject(AuthToken);
   tokenInput = '';
 
   constructor() {
     // The feeds and the error notices listen from the first connect on.
     inject(SessionsFeed);
-    inject(LogFeed);
     inject(ServerErrors);
   }
 
@@ -42,12 +37,14 @@ export class App implements OnInit {
 
   /** One REST call first: it tells whether a token is needed before the WebSocket is tried. */
   start(): void {
-    this.http.get<SessionList>(this.urls.api('sessions/')).subscribe({
-      next: () => this.socket.connect(),
-      error: () => {
-        if (!this.auth.needed()) this.socket.connect();
-      },
-    });
+    this.api
+      .call((client) => client.sessions.list())
+      .then(
+        () => this.socket.connect(),
+        () => {
+          if (!this.auth.needed()) this.socket.connect();
+        },
+      );
   }
 
   submitToken(): void {

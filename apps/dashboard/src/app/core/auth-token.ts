@@ -1,6 +1,4 @@
-import { HttpErrorResponse, HttpInterceptorFn } from '@angular/common/http';
-import { inject, Injectable, signal } from '@angular/core';
-import { catchError, throwError } from 'rxjs';
+import { Injectable, signal } from '@angular/core';
 
 const STORAGE_KEY = 'zen-sessions.token';
 
@@ -35,16 +33,3 @@ function readStored(): string | null {
     return null;
   }
 }
-
-/** Adds the token to API requests and notices when the server wants one. */
-export const authInterceptor: HttpInterceptorFn = (req, next) => {
-  const auth = inject(AuthToken);
-  const token = auth.value();
-  const request = token ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
-  return next(request).pipe(
-    catchError((error: unknown) => {
-      if (error instanceof HttpErrorResponse && error.status === 401) auth.rejected();
-      return throwError(() => error);
-    }),
-  );
-};

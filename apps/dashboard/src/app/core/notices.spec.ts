@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { FakeSocket } from '../testing/fake-socket';
 import { CopyText } from './copy-text';
-import { LiveTransport, SOCKET_FACTORY } from './live-transport';
+import { LiveConnection, SOCKET_FACTORY } from './live-connection';
 import { ServerErrors } from './server-errors';
 import { Clipboard } from '@angular/cdk/clipboard';
 
@@ -20,7 +20,7 @@ describe('notices to the user', () => {
 
   it('shows a server error event in a snack bar', () => {
     TestBed.inject(ServerErrors);
-    TestBed.inject(LiveTransport).connect();
+    TestBed.inject(LiveConnection).connect();
     FakeSocket.latest().open();
     FakeSocket.latest().push({ event: 'error', data: { message: 'subscribe-log: session 0123 not found' } });
     TestBed.tick();
@@ -29,7 +29,7 @@ describe('notices to the user', () => {
 
   it("does not show an older server's refusal of the delta mode", () => {
     TestBed.inject(ServerErrors);
-    TestBed.inject(LiveTransport).connect();
+    TestBed.inject(LiveConnection).connect();
     FakeSocket.latest().open();
     FakeSocket.latest().push({
       event: 'error',

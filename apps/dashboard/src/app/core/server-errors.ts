@@ -1,6 +1,5 @@
 import { DestroyRef, inject, Injectable } from '@angular/core';
-import { WS_EVENTS } from '@zen/contract';
-import { LiveTransport } from './live-transport';
+import { LiveConnection } from './live-connection';
 import { Notices } from './notices';
 import { SessionsFeed } from './sessions-feed';
 
@@ -14,9 +13,7 @@ export class ServerErrors {
   private readonly sessions = inject(SessionsFeed);
 
   constructor() {
-    const subscription = inject(LiveTransport).messages.subscribe((message) => {
-      if (message.event !== WS_EVENTS.error) return;
-      const text = message.data.message;
+    const subscription = inject(LiveConnection).serverErrors.subscribe((text) => {
       if (!this.sessions.explains(text)) this.notices.problem(`The server says: ${text}`);
     });
     inject(DestroyRef).onDestroy(() => subscription.unsubscribe());

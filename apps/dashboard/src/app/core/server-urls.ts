@@ -1,6 +1,5 @@
 import { DOCUMENT } from '@angular/common';
 import { inject, Injectable } from '@angular/core';
-import { SESSIONS_WS_PATH } from '@zen/contract';
 import { AuthToken } from './auth-token';
 
 /**
@@ -18,23 +17,11 @@ export class ServerUrls {
     return new URL('../', this.document.baseURI);
   }
 
-  /** A REST URL: `api('sessions/')`. */
-  api(path: string): string {
-    return new URL(path, this.root()).toString();
-  }
-
   /** A link the browser follows by itself (downloads), carrying the token when there is one. */
   link(path: string): string {
     const url = new URL(path, this.root());
     const token = this.token.value();
     if (token) url.searchParams.set('access_token', token);
-    return url.toString();
-  }
-
-  /** The WebSocket URL (browsers cannot send headers there, so the token goes in the query). */
-  webSocket(): string {
-    const url = new URL(this.link(SESSIONS_WS_PATH.slice(1)));
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     return url.toString();
   }
 }

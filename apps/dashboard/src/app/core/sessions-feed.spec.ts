@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { FakeSocket } from '../testing/fake-socket';
 import { session } from '../testing/sessions';
-import { LiveTransport, SOCKET_FACTORY } from './live-transport';
+import { LiveConnection, SOCKET_FACTORY } from './live-connection';
 import { SessionsFeed } from './sessions-feed';
 
 const SERVER = 'f'.repeat(24);
@@ -17,7 +17,7 @@ describe('SessionsFeed', () => {
       providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
     });
     feed = TestBed.inject(SessionsFeed);
-    TestBed.inject(LiveTransport).connect();
+    TestBed.inject(LiveConnection).connect();
     FakeSocket.latest().open();
   });
 

@@ -14,6 +14,8 @@ export interface LogLine {
   segments: AnsiSegment[];
   /** The message as plain text. */
   text: string;
+  /** `text` lower-cased once, so that a filter keystroke compares without case folding. */
+  lower: string;
   /** Unreal log category (`LogInit` in `LogInit: Display: …`), or null. */
   category: string | null;
   /** Where the text after the category (`Display: …`) starts; 0 without a category. */
@@ -56,6 +58,7 @@ export function logLine(source: string, entry: LogEntry): LogLine {
     timeMs: Date.parse(entry.time),
     segments,
     text,
+    lower: text.toLowerCase(),
     category,
     bodyStart: category ? text.indexOf(category) + category.length + 2 : 0,
     severity: verbosityLevel && moreSevere(verbosityLevel, entry.level) ? verbosityLevel : entry.level,

@@ -1,7 +1,7 @@
 import { entry } from '../testing/sessions';
 import { parseAnsi } from './ansi';
 import { gapLine, logLine } from './log-line';
-import { filterRows, highlight, highlightSegments, LogRow, textMatcher } from './log-rows';
+import { filterRows, highlight, highlightSegments, LogFilterState, LogRow, RowFilter, textMatcher } from './log-rows';
 
 const rows: LogRow[] = [
   logLine('a', entry(0, 'boot', 'debug')),
@@ -61,6 +61,46 @@ describe('log rows', () => {
     expect(seqs(filterRows(mixed, { ...base, source: 'a' }, null))).toEqual([1, 3]);
     const from = Date.UTC(2026, 10, 24, 12, 0, 2);
     expect(seqs(filterRows(mixed, { ...base, range: { from, to: from + 1000 } }, null))).toEqual([2, 'gap3', 3]);
+  });
+
+  it('filters typing on from the previous answer, and every answer is what a full filter gives', () => {
+    const many: LogRow[] = Array.from({ length: 40 }, (_, i) =>
+      logLine(i % 2 ? 'a' : 'b', entry(i, `${i % 3 ? 'Shader' : 'compile'} step ${i}`, i % 4 ? 'info' : 'warn')),
+    );
+    many.splice(10, 0, gapLine('a', 3, 10, 0));
+    const rowFilter = new RowFilter();
+    const check = (rows: LogRow[], filter: LogFilterState) =>
+      expect(seqs(rowFilter.apply(rows, filter, textMatcher(filter).pattern))).toEqual(
+        seqs(filterRows(rows, filter, textMatcher(filter).pattern)),
+      );
+    const typed = (text: string, more: Partial<LogFilterState> = {}) => ({
+      level: 'debug' as const,
+      text,
+      regex: false,
+      ...more,
+    });
+    for (const text of ['s', 'sh', 'SHA', 'shader', 'shader step 1', 'shader step', 'step 2']) check(many, typed(text));
+    check(many, typed('step 2', { level: 'warn' }));
+    check(many, typed('step 2', { source: 'a' }));
+    check(many, typed('step 2'));
+    check(many, typed('step 2.', { regex: true }));
+    check(many, typed('step 2.'));
+    // A filter that keeps every row answers with the rows themselves, so nothing downstream recomputes.
+    expect(rowFilter.apply(many, typed('e'), textMatcher(typed('e')).pattern)).toBe(many);
+    // New rows (the log moved on): every row is a candidate again.
+    const more = [...many, logLine('a', entry(99, 'shader step 2 late'))];
+    check(more, typed('step 2'));
+    expect(seqs(rowFilter.apply(more, typed('step 2 l'), textMatcher(typed('step 2 l')).pattern))).toEqual([
+      'gap3',
+      99,
+    ]);
+  });
+
+  it('matches plain text without case, by the lower-cased text kept per row', () => {
+    const line = logLine('a', entry(0, '\x1b[31mShader\x1b[0m Compile'));
+    expect(line.lower).toBe('shader compile');
+    const filter = { level: 'debug' as const, text: 'DER COMP', regex: false };
+    expect(seqs(filterRows([line], filter, textMatcher(filter).pattern))).toEqual([0]);
   });
 
   it('filters on the severity an Unreal verbosity gives a text line', () => {

@@ -36,16 +36,56 @@ export function filterRows(rows: readonly LogRow[], filter: LogFilterState, patt
   const minLevel = LOG_LEVELS.indexOf(filter.level);
   const { category, source, range } = filter;
   if (minLevel === 0 && !pattern && !category && !source && !range) return rows as LogRow[];
-  return rows.filter((row) => {
+  // Plain text is compared with the pre-lower-cased text: a substring search, no regex per row.
+  const needle = pattern && !filter.regex ? filter.text.toLowerCase() : null;
+  const kept = rows.filter((row) => {
     if (source && row.source !== source) return false;
     if (row.kind === 'gap') return true;
-    if (LOG_LEVELS.indexOf(row.severity) < minLevel) return false;
+    if (minLevel > 0 && LOG_LEVELS.indexOf(row.severity) < minLevel) return false;
     if (category && row.category !== category) return false;
     if (range && (row.timeMs < range.from || row.timeMs > range.to)) return false;
+    if (needle !== null) return row.lower.includes(needle);
     if (!pattern) return true;
     pattern.lastIndex = 0;
     return pattern.test(row.text);
   });
+  // Everything kept (the first letter typed, say): the same array, so nothing downstream recomputes.
+  return kept.length === rows.length ? (rows as LogRow[]) : kept;
+}
+
+/**
+ * `filterRows` that remembers its last answer: when only the plain text grew to contain
+ * what it was (typing on), the rows that matched before are the only candidates, so a
+ * keystroke filters the previous result rather than every row.
+ */
+export class RowFilter {
+  private last: { rows: readonly LogRow[]; filter: LogFilterState; result: LogRow[] } | null = null;
+
+  apply(rows: readonly LogRow[], filter: LogFilterState, pattern: RegExp | null): LogRow[] {
+    const last = this.last;
+    const from = last && last.rows === rows && narrows(last.filter, filter) ? last.result : rows;
+    const result = filterRows(from, filter, pattern);
+    this.last = { rows, filter, result };
+    return result;
+  }
+}
+
+/** True when every row `next` keeps, `previous` kept too (the plain text only got longer). */
+function narrows(previous: LogFilterState, next: LogFilterState): boolean {
+  return (
+    !previous.regex &&
+    !next.regex &&
+    previous.text !== '' &&
+    next.text.toLowerCase().includes(previous.text.toLowerCase()) &&
+    previous.level === next.level &&
+    (previous.category ?? null) === (next.category ?? null) &&
+    (previous.source ?? null) === (next.source ?? null) &&
+    sameRange(previous.range ?? null, next.range ?? null)
+  );
+}
+
+function sameRange(a: LogFilterState['range'], b: LogFilterState['range']): boolean {
+  return a === b || (!!a && !!b && a.from === b.from && a.to === b.to);
 }
 
 /** A message cut into plain and matching parts, for highlighting without HTML. */

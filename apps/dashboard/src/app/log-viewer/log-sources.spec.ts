@@ -1,7 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { LogEventData } from '@zen/contract';
-import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
-import { LogFeed } from '../core/log-feed';
+import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry } from '../testing/sessions';
 import { LogSources, MAX_ROWS } from './log-sources';
@@ -18,6 +17,7 @@ describe('LogSources of one session', () => {
     cursor,
     dropped,
   });
+  const deliver = (data: LogEventData) => FakeSocket.latest().push({ event: 'log', data });
   const runFrame = () => frames.splice(0).forEach((flush) => flush());
   const shown = () => stream.rows().map((row) => (row.kind === 'entry' ? row.entry.seq : `gap${row.dropped}`));
 
@@ -27,12 +27,12 @@ describe('LogSources of one session', () => {
     TestBed.configureTestingModule({
       providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
     });
-    const feed = TestBed.inject(LogFeed);
-    TestBed.inject(LiveTransport).connect();
+    const live = TestBed.inject(LiveConnection);
+    live.connect();
     FakeSocket.latest().open();
     frames = [];
     stream = new LogSources(
-      feed,
+      live.client,
       [{ id: ID, startCursor: 3 }],
       (flush) => frames.push(flush),
       () => undefined,
@@ -57,21 +57,21 @@ describe('LogSources of one session', () => {
 
   it('ignores other sessions and entries it already has', () => {
     FakeSocket.latest().push({ event: 'log', data: { ...event([3], 4), id: 'd'.repeat(24) } });
-    stream.receive(event([3, 4], 5));
-    stream.receive(event([4, 5], 6));
+    deliver(event([3, 4], 5));
+    deliver(event([4, 5], 6));
     runFrame();
     expect(shown()).toEqual([3, 4, 5]);
   });
 
   it('turns dropped entries into a gap row before the entries that follow it', () => {
-    stream.receive(event([3], 4));
-    stream.receive(event([10, 11], 12, 6));
+    deliver(event([3], 4));
+    deliver(event([10, 11], 12, 6));
     runFrame();
     expect(shown()).toEqual([3, 'gap6', 10, 11]);
   });
 
   it('resumes from the last cursor after a reconnect, so nothing repeats or goes missing', () => {
-    stream.receive(event([3, 4], 5));
+    deliver(event([3, 4], 5));
     runFrame();
     FakeSocket.latest().close();
     jest.advanceTimersByTime(1000);
@@ -84,7 +84,7 @@ describe('LogSources of one session', () => {
 
   it('keeps at most MAX_ROWS rows, dropping the oldest', () => {
     const seqs = Array.from({ length: MAX_ROWS + 5 }, (_, i) => i + 3);
-    stream.receive(event(seqs, MAX_ROWS + 8));
+    deliver(event(seqs, MAX_ROWS + 8));
     runFrame();
     expect(stream.rows()).toHaveLength(MAX_ROWS);
     expect(shown()[0]).toBe(8);
@@ -101,6 +101,7 @@ describe('LogSources of several sessions (merged view)', () => {
     ...entry(seq, message),
     time: new Date(Date.UTC(2026, 10, 24, 12, 0, second)).toISOString(),
   });
+  const deliver = (data: LogEventData) => FakeSocket.latest().push({ event: 'log', data });
   const shown = () => merged.rows().map((row) => (row.kind === 'entry' ? row.entry.message : `gap${row.dropped}`));
 
   beforeEach(() => {
@@ -109,12 +110,12 @@ describe('LogSources of several sessions (merged view)', () => {
     TestBed.configureTestingModule({
       providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
     });
-    const feed = TestBed.inject(LogFeed);
-    TestBed.inject(LiveTransport).connect();
+    const live = TestBed.inject(LiveConnection);
+    live.connect();
     FakeSocket.latest().open();
     frames = [];
     merged = new LogSources(
-      feed,
+      live.client,
       [
         { id: A, startCursor: 0 },
         { id: B, startCursor: 10 },
@@ -156,7 +157,7 @@ describe('LogSources of several sessions (merged view)', () => {
   });
 
   it("shows a gap row in a source's place, and resumes each source from its own cursor", () => {
-    merged.receive({ id: B, entries: [at(20, 3, 'b3')], cursor: 21, dropped: 10 });
+    deliver({ id: B, entries: [at(20, 3, 'b3')], cursor: 21, dropped: 10 });
     frames.splice(0).forEach((flush) => flush());
     expect(shown()).toEqual(['gap10', 'b3']);
     FakeSocket.latest().close();

@@ -1,7 +1,6 @@
 import { signal } from '@angular/core';
-import { LogEventData } from '@zen/contract';
-import { Subscription } from 'rxjs';
-import { LogFeed } from '../core/log-feed';
+import { DroppedAt, LiveClient, LogFollow } from '@zen/client';
+import { LogEntry } from '@zen/contract';
 import { gapLine, logLine, LogRow } from './log-line';
 
 /** Rows kept per followed session: the server's default capacity. */
@@ -13,17 +12,20 @@ export interface LogSource {
   startCursor: number;
 }
 
+/** What follows session logs: the live client (which resumes each from its cursor after a reconnect). */
+export type LogFollower = Pick<LiveClient, 'followLog'>;
+
 interface SourceState {
-  cursor: number;
+  startCursor: number;
   lastTimeMs: number;
+  follow: LogFollow | null;
 }
 
 /**
- * The log of one or more sessions as a viewer shows it: subscribes to each over the
- * WebSocket from a cursor, adds what arrives once per animation frame (however fast it
- * comes), turns `dropped` into gap rows, and keeps each cursor so that a reconnect
- * resumes exactly where it stopped. One session's rows are in `seq` order; several
- * sessions' rows are merged by time.
+ * The log of one or more sessions as a viewer shows it: follows each with the live client
+ * from a cursor (each entry arrives once, and a reconnect resumes where it stopped), adds
+ * what arrives once per animation frame (however fast it comes), and turns `dropped` into
+ * gap rows. One session's rows are in `seq` order; several sessions' rows are merged by time.
  */
 export class LogSources {
   private readonly rowsSignal = signal<readonly LogRow[]>([]);
@@ -32,7 +34,6 @@ export class LogSources {
   private readonly states = new Map<string, SourceState>();
   private pending: LogRow[] = [];
   private frame: number | null = null;
-  private subscription: Subscription | null = null;
 
   readonly rows = this.rowsSignal.asReadonly();
   /** Entries received since start (for "N new entries" while paused). */
@@ -42,12 +43,13 @@ export class LogSources {
   readonly ids: readonly string[];
 
   constructor(
-    private readonly feed: LogFeed,
+    private readonly live: LogFollower,
     sources: readonly LogSource[],
     private readonly schedule: (flush: () => void) => number = (flush) => requestAnimationFrame(flush),
     private readonly cancel: (handle: number) => void = (handle) => cancelAnimationFrame(handle),
   ) {
-    for (const source of sources) this.states.set(source.id, { cursor: source.startCursor, lastTimeMs: 0 });
+    for (const source of sources)
+      this.states.set(source.id, { startCursor: source.startCursor, lastTimeMs: 0, follow: null });
     this.ids = sources.map((source) => source.id);
   }
 
@@ -56,37 +58,36 @@ export class LogSources {
   }
 
   start(): void {
-    this.subscription = this.feed.events.subscribe((event) => this.receive(event));
-    for (const [id, state] of this.states) this.feed.follow(id, () => state.cursor);
+    for (const [id, state] of this.states)
+      state.follow = this.live.followLog(id, state.startCursor, {
+        onEntries: (entries) => this.receive(id, state, entries),
+        onDropped: (count, at) => this.receiveGap(id, state, count, at),
+      });
   }
 
   stop(): void {
-    this.subscription?.unsubscribe();
-    for (const id of this.states.keys()) this.feed.unfollow(id);
+    for (const state of this.states.values()) state.follow?.stop();
     if (this.frame !== null) this.cancel(this.frame);
     this.frame = null;
   }
 
-  receive(event: LogEventData): void {
-    const state = this.states.get(event.id);
-    if (!state) return;
-    const first = event.entries[0];
-    if (event.dropped > 0) {
-      const timeMs = first ? Date.parse(first.time) : state.lastTimeMs;
-      this.pending.push(gapLine(event.id, event.dropped, first?.seq ?? event.cursor, timeMs));
-    }
-    let added = 0;
-    for (const entry of event.entries) {
-      // A replayed entry (e.g. an event that crossed a resubscription) is shown once.
-      if (entry.seq < state.cursor) continue;
-      const line = logLine(event.id, entry);
+  private receive(id: string, state: SourceState, entries: LogEntry[]): void {
+    for (const entry of entries) {
+      const line = logLine(id, entry);
       this.pending.push(line);
-      state.cursor = entry.seq + 1;
       state.lastTimeMs = line.timeMs;
-      added++;
     }
-    state.cursor = Math.max(state.cursor, event.cursor);
-    if (added) this.receivedSignal.update((count) => count + added);
+    this.receivedSignal.update((count) => count + entries.length);
+    this.scheduleFlush();
+  }
+
+  private receiveGap(id: string, state: SourceState, count: number, at: DroppedAt): void {
+    const timeMs = at.time ? Date.parse(at.time) : state.lastTimeMs;
+    this.pending.push(gapLine(id, count, at.seq, timeMs));
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.frame === null && this.pending.length > 0) this.frame = this.schedule(() => this.flush());
   }
 

@@ -3,7 +3,7 @@ import { Component } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import { LogEntry, Session } from '@zen/contract';
-import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
+import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
@@ -27,7 +27,7 @@ async function open(url: string, sessions: Session[], entries: Record<string, Lo
     ],
   });
   await TestBed.inject(Router).navigateByUrl(url);
-  TestBed.inject(LiveTransport).connect();
+  TestBed.inject(LiveConnection).connect();
   FakeSocket.latest().open();
   const fixture = TestBed.createComponent(LogViewer);
   fixture.componentRef.setInput('sessions', sessions);

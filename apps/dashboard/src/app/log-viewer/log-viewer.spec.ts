@@ -1,6 +1,6 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
+import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
@@ -12,7 +12,7 @@ async function createViewer(s: ReturnType<typeof session>): Promise<ComponentFix
     imports: [LogViewer],
     providers: [provideRouter([]), { provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
   }).compileComponents();
-  TestBed.inject(LiveTransport).connect();
+  TestBed.inject(LiveConnection).connect();
   FakeSocket.latest().open();
   const fixture = TestBed.createComponent(LogViewer);
   fixture.componentRef.setInput('sessions', [s]);
@@ -37,16 +37,19 @@ describe('LogViewer', () => {
   beforeEach(async () => {
     fixture = await createViewer(s);
     viewer = fixture.componentInstance;
-    viewer.sources()?.receive({
-      id: s.id,
-      entries: [
-        entry(0, 'boot'),
-        entry(1, 'Shader compile slow', 'warn'),
-        entry(2, '<script>window.pwned = true</script>', 'error'),
-        entry(3, 'shader done'),
-      ],
-      cursor: 4,
-      dropped: 0,
+    FakeSocket.latest().push({
+      event: 'log',
+      data: {
+        id: s.id,
+        entries: [
+          entry(0, 'boot'),
+          entry(1, 'Shader compile slow', 'warn'),
+          entry(2, '<script>window.pwned = true</script>', 'error'),
+          entry(3, 'shader done'),
+        ],
+        cursor: 4,
+        dropped: 0,
+      },
     });
     await new Promise((resolve) => requestAnimationFrame(resolve));
     fixture.detectChanges();

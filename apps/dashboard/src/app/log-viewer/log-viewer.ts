@@ -26,14 +26,14 @@ import { MatMenuModule } from '@angular/material/menu';
 import { MatSelectModule } from '@angular/material/select';
 import { LOG_LEVELS, LogLevel, Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
-import { LogFeed } from '../core/log-feed';
+import { LiveConnection } from '../core/live-connection';
 import { ViewPrefs } from '../core/view-prefs';
 import { JsonTree } from './json-tree';
 import { KeysHelp } from './keys-help';
 import { LogHistogram } from './log-histogram';
 import { LogLine } from './log-line';
 import {
-  filterRows,
+  RowFilter,
   highlightSegments,
   lastIndexWhere,
   LogFilterState,
@@ -86,7 +86,7 @@ const FIXED_COLUMNS_PX = 260;
   host: { '(document:keydown)': 'onKey($event)' },
 })
 export class LogViewer implements OnDestroy {
-  private readonly feed = inject(LogFeed);
+  private readonly live = inject(LiveConnection).client;
   private readonly injector = inject(Injector);
   private readonly url = inject(LogUrl);
   private readonly clipboard = inject(CopyText);
@@ -140,10 +140,11 @@ export class LogViewer implements OnDestroy {
   private autoScrolling = false;
 
   readonly matcher = computed(() => textMatcher(this.filter()));
+  private readonly rowFilter = new RowFilter();
   /** Rows passing every filter but the time range: what the histogram shows. */
   readonly inSelection = computed<LogRow[]>(() => {
     const rows = this.sources()?.rows() ?? [];
-    return filterRows(rows, { ...this.filter(), range: null }, this.matcher().pattern);
+    return this.rowFilter.apply(rows, { ...this.filter(), range: null }, this.matcher().pattern);
   });
   readonly visible = computed<LogRow[]>(() => {
     const range = this.filter().range;
@@ -214,7 +215,7 @@ export class LogViewer implements OnDestroy {
       this.sourceKey();
       const sessions = untracked(() => this.sessions());
       const sources = new LogSources(
-        this.feed,
+        this.live,
         sessions.map((session) => ({ id: session.id, startCursor: session.logCursor - session.logCount })),
       );
       sources.start();

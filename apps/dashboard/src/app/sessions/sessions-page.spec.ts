@@ -2,7 +2,7 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { LiveTransport, SOCKET_FACTORY } from '../core/live-transport';
+import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { SessionsFeed } from '../core/sessions-feed';
 import { FakeSocket } from '../testing/fake-socket';
 import { session } from '../testing/sessions';
@@ -31,7 +31,7 @@ describe('SessionsPage selection', () => {
       ],
     });
     TestBed.inject(SessionsFeed);
-    TestBed.inject(LiveTransport).connect();
+    TestBed.inject(LiveConnection).connect();
     FakeSocket.latest().open();
     FakeSocket.latest().push({
       event: 'sessions',

@@ -1,13 +1,14 @@
+import { WebSocketLike } from '@zen/client';
 import { ClientMessage, ServerMessage } from '@zen/contract';
-import { SocketLike } from '../core/live-transport';
 
 /** A WebSocket stand-in the tests drive by hand: open it, push frames, close it. */
-export class FakeSocket implements SocketLike {
+export class FakeSocket implements WebSocketLike {
   static created: FakeSocket[] = [];
   readyState = 0;
-  onopen: ((event: never) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: never) => void) | null = null;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
   readonly sent: ClientMessage[] = [];
 
   constructor(readonly url: string) {
@@ -20,20 +21,20 @@ export class FakeSocket implements SocketLike {
 
   open(): void {
     this.readyState = 1;
-    this.onopen?.(undefined as never);
+    this.onopen?.(undefined);
   }
 
   push(message: ServerMessage): void {
-    this.onmessage?.({ data: JSON.stringify(message) } as MessageEvent);
+    this.onmessage?.({ data: JSON.stringify(message) });
   }
 
   send(data: string): void {
     this.sent.push(JSON.parse(data));
   }
 
-  close(): void {
+  close(code = 1006): void {
     if (this.readyState === 3) return;
     this.readyState = 3;
-    this.onclose?.(undefined as never);
+    this.onclose?.({ code, reason: '' });
   }
 }

@@ -2,7 +2,7 @@ import { LogEntry, SessionList } from '@zen/contract';
 import { BuiltServer, eventually } from '../../testing/built-server';
 import { TcpProxy } from '../../testing/tcp-proxy';
 import { SessionsClient } from '../rest/sessions-client';
-import { LiveClient } from './live-client';
+import { DroppedAt, LiveClient } from './live-client';
 import { nodeWebSocketFactory } from './node-websocket';
 
 describe('live client against the built server', () => {
@@ -87,10 +87,14 @@ describe('live client against the built server', () => {
     const id = (await client.sessions.create({ appname: 'dropped' })).id;
     const seen: number[] = [];
     let dropped = 0;
+    const gapEnds: DroppedAt[] = [];
     const socket = connect();
     socket.followLog(id, 0, {
       onEntries: (entries) => seen.push(...entries.map((e) => e.seq)),
-      onDropped: (n) => (dropped += n),
+      onDropped: (n, at) => {
+        dropped += n;
+        gapEnds.push(at);
+      },
     });
     await eventually(() => socket.connected);
     await append(id, 0, 2);
@@ -102,6 +106,7 @@ describe('live client against the built server', () => {
     proxy.refusing = false;
     await eventually(() => seen.length === 22);
     expect(dropped).toBe(10);
+    expect(gapEnds).toEqual([{ seq: 12, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
     expect(seen.slice(2)).toEqual(Array.from({ length: 20 }, (_, i) => 12 + i));
   });
 
@@ -121,6 +126,87 @@ describe('live client against the built server', () => {
       expect(list.serverSessionId).toMatch(/^[0-9a-f]{24}$/);
       const created_ = list.sessions.map((session) => session.created);
       expect([...created_].sort().reverse()).toEqual(created_);
+    }
+  });
+
+  it('applies deltas so that the list is the one a full list would be, in the same order', async () => {
+    const socket = connect();
+    const lists: SessionList[] = [];
+    socket.followSessions((list) => lists.push(list), 'delta');
+    await eventually(() => lists.length > 0);
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) made.push((await client.sessions.create({ appname: `order-${i}` })).id);
+    await client.sessions.end(made[1]);
+    const latest = () => lists[lists.length - 1].sessions.map((session) => session.id);
+    await eventually(
+      () => latest()[0] === made[2] && lists[lists.length - 1].sessions.some((s) => s.status === 'ended'),
+    );
+    const full: SessionList[] = [];
+    connect().followSessions((list) => full.push(list));
+    await eventually(() => full.length > 0);
+    await eventually(
+      () => JSON.stringify(latest()) === JSON.stringify(full[full.length - 1].sessions.map((s) => s.id)),
+    );
+    expect(latest().slice(0, 3)).toEqual([made[2], made[1], made[0]]);
+  });
+
+  it('waits for open() when lazy, stays down after close(), and resumes every follow from its cursor on open()', async () => {
+    const id = (await client.sessions.create({ appname: 'reopen' })).id;
+    const seen: number[] = [];
+    const states: string[] = [];
+    const socket = connect({ lazy: true, onConnection: (state) => states.push(state) });
+    socket.followLog(id, 0, { onEntries: (entries) => seen.push(...entries.map((e) => e.seq)) });
+    await append(id, 0, 3);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(socket.connected).toBe(false);
+    expect(seen).toEqual([]);
+
+    socket.open();
+    await eventually(() => seen.length === 3);
+    socket.close();
+    await append(id, 3, 3);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(socket.connected).toBe(false);
+    expect(seen).toHaveLength(3);
+
+    socket.open();
+    await eventually(() => seen.length === 6);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(states).toEqual(['open', 'open']);
+  });
+
+  it('gives a new sessions listener the list it already has', async () => {
+    const socket = connect();
+    const first: SessionList[] = [];
+    socket.followSessions((list) => first.push(list), 'delta');
+    await eventually(() => first.length > 0);
+    const late: SessionList[] = [];
+    socket.followSessions((list) => late.push(list), 'delta');
+    expect(late).toHaveLength(1);
+    expect(late[0].serverSessionId).toBe(first[first.length - 1].serverSessionId);
+  });
+
+  it('asks a token function again at every connect, so a corrected token gets in', async () => {
+    const guarded = await BuiltServer.start({ AUTH_TOKEN: 'write-token-2', AUTH_READ_TOKEN: 'read-token-2' });
+    try {
+      let token = 'wrong';
+      let asked = 0;
+      const lists: SessionList[] = [];
+      const socket = new LiveClient({
+        server: guarded.url,
+        token: () => (asked++, token),
+        webSocket: nodeWebSocketFactory,
+        reconnectInitialMs: 50,
+        reconnectMaxMs: 200,
+      });
+      live.push(socket);
+      socket.followSessions((list) => lists.push(list));
+      await eventually(() => asked >= 2);
+      expect(lists).toEqual([]);
+      token = 'read-token-2';
+      await eventually(() => lists.length > 0);
+    } finally {
+      await guarded.stop();
     }
   });
 

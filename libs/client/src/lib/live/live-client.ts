@@ -15,7 +15,10 @@ import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from
 export interface LiveClientOptions {
   /** The service, base path included: `https://host/zen`. */
   server: string;
-  token?: string;
+  /** The read token; a function is asked again at every (re)connect (a browser tab whose user just typed it). */
+  token?: string | (() => string | null | undefined);
+  /** Wait for `open()` before connecting (follows registered meanwhile are sent on connect). */
+  lazy?: boolean;
   /** How to open a socket; the platform's WebSocket by default (`@zen/client/node` passes `ws`). */
   webSocket?: WebSocketFactory;
   reconnectInitialMs?: number;
@@ -29,8 +32,14 @@ export interface LiveClientOptions {
 export interface LogFollowHandlers {
   /** New entries, in order, each seen once; `cursor` is where reading would resume. */
   onEntries: (entries: LogEntry[], cursor: number) => void;
-  /** Entries evicted before they could be read. */
-  onDropped?: (count: number) => void;
+  /** Entries evicted before they could be read; `at` is where reading went on after the gap. */
+  onDropped?: (count: number, at: DroppedAt) => void;
+}
+
+/** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */
+export interface DroppedAt {
+  seq: number;
+  time?: string;
 }
 
 /** One followed session log; `cursor` moves as entries arrive. */
@@ -51,12 +60,14 @@ export class LiveClient {
   private readonly follows = new Map<string, FollowState>();
   private readonly listeners = new Set<SessionsListener>();
   private sessionsMode: SessionsFeedMode = 'full';
-  private readonly sessions = new Map<string, Session>();
-  private serverSessionId = '';
+  /** The list in the server's order (newest first); a Map keeps it. */
+  private sessions = new Map<string, Session>();
+  /** Null until the first full list: a delta has nothing to apply to before it. */
+  private serverSessionId: string | null = null;
   private readonly backoff: Backoff;
   private readonly factory: WebSocketFactory;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private closed = false;
+  private closed = true;
 
   constructor(private readonly options: LiveClientOptions) {
     const factory = options.webSocket ?? globalWebSocketFactory();
@@ -66,7 +77,7 @@ export class LiveClient {
       initialMs: options.reconnectInitialMs ?? 250,
       maxMs: options.reconnectMaxMs ?? 5_000,
     });
-    this.connect();
+    if (!options.lazy) this.open();
   }
 
   get url(): string {
@@ -98,9 +109,11 @@ export class LiveClient {
   /**
    * Follows the sessions list: `listener` gets the whole list on every change. In `delta`
    * mode the server sends one baseline, then only changes, which are applied here.
+   * A list already received is given to the new listener at once.
    */
   followSessions(listener: SessionsListener, mode: SessionsFeedMode = 'full'): () => void {
     this.listeners.add(listener);
+    if (this.serverSessionId !== null) listener(this.currentList());
     if (mode !== this.sessionsMode) {
       this.sessionsMode = mode;
       this.send(WS_EVENTS.subscribeSessions, { mode });
@@ -108,6 +121,17 @@ export class LiveClient {
     return () => this.listeners.delete(listener);
   }
 
+  /** Connects (again, after `close()`), now, resubscribing every follow from its cursor. */
+  open(): void {
+    this.closed = false;
+    if (this.socket) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.backoff.reset();
+    this.connect();
+  }
+
+  /** Disconnects and stays down until `open()`; follows and their cursors are kept. */
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -116,7 +140,8 @@ export class LiveClient {
   }
 
   private connect(): void {
-    const socket = this.factory(this.url, this.options.token);
+    const token = typeof this.options.token === 'function' ? this.options.token() : this.options.token;
+    const socket = this.factory(this.url, token ?? undefined);
     this.socket = socket;
     socket.onopen = () => {
       this.backoff.reset();
@@ -126,7 +151,10 @@ export class LiveClient {
         this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor: state.cursor });
       }
     };
-    socket.onmessage = (event) => this.receive(event.data);
+    // A closed socket may still deliver frames while it closes: they belong to no one now.
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.receive(event.data);
+    };
     socket.onerror = () => undefined; // 'close' follows and reconnects
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
@@ -166,7 +194,10 @@ export class LiveClient {
   private receiveLog(data: LogEventData): void {
     const state = this.follows.get(data.id);
     if (!state) return;
-    if (data.dropped > 0) state.handlers.onDropped?.(data.dropped);
+    if (data.dropped > 0) {
+      const next = data.entries[0];
+      state.handlers.onDropped?.(data.dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
+    }
     // After a resubscription the backlog may overlap what was seen: each entry once.
     const fresh = data.entries.filter((entry) => entry.seq >= state.cursor);
     state.cursor = Math.max(state.cursor, data.cursor);
@@ -181,18 +212,24 @@ export class LiveClient {
   }
 
   private receiveDelta(delta: SessionsDeltaData): void {
-    for (const session of delta.upserted) this.sessions.set(session.id, session);
+    if (this.serverSessionId === null) return; // the baseline follows
     for (const id of delta.removed) this.sessions.delete(id);
+    // Changed sessions keep their place; new ones are the newest, so they go first.
+    const added = delta.upserted.filter((session) => !this.sessions.has(session.id));
+    for (const session of delta.upserted) if (this.sessions.has(session.id)) this.sessions.set(session.id, session);
+    if (added.length > 0)
+      this.sessions = new Map([...added.map((session) => [session.id, session] as const), ...this.sessions]);
     this.emitList();
   }
 
   private emitList(): void {
     if (this.listeners.size === 0) return;
-    const sessions = [...this.sessions.values()].sort((a, b) =>
-      a.created < b.created ? 1 : a.created > b.created ? -1 : 0,
-    );
-    const list = { sessions, serverSessionId: this.serverSessionId };
+    const list = this.currentList();
     for (const listener of this.listeners) listener(list);
+  }
+
+  private currentList(): SessionList {
+    return { sessions: [...this.sessions.values()], serverSessionId: this.serverSessionId ?? '' };
   }
 }
 

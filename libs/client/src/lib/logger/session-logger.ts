@@ -482,7 +482,7 @@ export class SessionLogger {
     return new Promise<void>((resolve, reject) => {
       // Hold the process open while someone waits, even when the pending retry timer is unref'd.
       const keepAlive = setInterval(() => undefined, 1 << 30);
-      this.sleeping?.timer.ref?.();
+      if (this.sleeping) ref(this.sleeping.timer);
       const deadline =
         timeoutMs === Infinity
           ? null
@@ -552,6 +552,11 @@ export function createSessionLogger(options: SessionLoggerOptions): SessionLogge
 
 function unref(timer: unknown): void {
   (timer as { unref?: () => void }).unref?.();
+}
+
+/** Node's timers have `ref()`; a browser's are numbers. */
+function ref(timer: unknown): void {
+  (timer as { ref?: () => void }).ref?.();
 }
 
 interface ProcessLike {

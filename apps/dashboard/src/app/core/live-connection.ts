@@ -1,0 +1,57 @@
+import { DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
+import { globalWebSocketFactory, LiveClient, WebSocketFactory } from '@zen/client';
+import { Observable, Subject } from 'rxjs';
+import { AuthToken } from './auth-token';
+import { ServerUrls } from './server-urls';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+/** How a socket is opened: the browser's WebSocket (the token in the query); tests substitute a fake. */
+export const SOCKET_FACTORY = new InjectionToken<WebSocketFactory>('SOCKET_FACTORY', {
+  providedIn: 'root',
+  factory: () => {
+    const factory = globalWebSocketFactory();
+    if (!factory) throw new Error('this browser has no WebSocket');
+    return factory;
+  },
+});
+
+/**
+ * The dashboard's one `@zen/client` live client, adapted to Angular: its connection as a
+ * signal ("Live" / "Reconnecting…"), the server's `error` events as an observable, the
+ * tab's token read at every connect. The protocol (subscriptions, resume from cursors,
+ * backoff with jitter, the sessions delta mode) is the library's.
+ */
+@Injectable({ providedIn: 'root' })
+export class LiveConnection {
+  private readonly stateSignal = signal<ConnectionState>('connecting');
+  private readonly serverErrorSubject = new Subject<string>();
+  readonly state = this.stateSignal.asReadonly();
+  /** The messages of the server's `error` events. */
+  readonly serverErrors: Observable<string> = this.serverErrorSubject.asObservable();
+  readonly client: LiveClient;
+
+  constructor() {
+    const auth = inject(AuthToken);
+    this.client = new LiveClient({
+      server: inject(ServerUrls).root().toString(),
+      token: () => auth.value(),
+      webSocket: inject(SOCKET_FACTORY),
+      // Connects once the first REST call has told whether a token is needed.
+      lazy: true,
+      reconnectInitialMs: 500,
+      reconnectMaxMs: 10_000,
+      onConnection: (state) => this.stateSignal.set(state === 'open' ? 'live' : 'reconnecting'),
+      onServerError: (message) => this.serverErrorSubject.next(message),
+    });
+    inject(DestroyRef).onDestroy(() => this.client.close());
+  }
+
+  connect(): void {
+    this.client.open();
+  }
+
+  stop(): void {
+    this.client.close();
+  }
+}
