@@ -300,7 +300,7 @@ async function listing(creator, server, offset, count, samples) {
   return { sessions: listed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const began = performance.now();
+let began = performance.now();
 const step = (name) =>
   process.stderr.write(`redis bench: ${name} (${((performance.now() - began) / 1000).toFixed(1)} s)\n`);
 
@@ -311,6 +311,7 @@ const step = (name) =>
  */
 export async function redisWorkloads({ quick }) {
   SIZE = quick ? QUICK : FULL;
+  began = performance.now();
   const redis = await startRedis();
   const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, LOG_CAPACITY: '10000', MAX_SESSIONS: '100000' };
   const figures = {};
