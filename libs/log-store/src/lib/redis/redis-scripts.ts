@@ -120,12 +120,12 @@ return {1, cursor, kept, warn, err, evicted[1], evicted[2], evicted[3], evicted[
 });
 
 /**
- * Reads held entries of a log with their counters, in one snapshot.
- * KEYS: session hash, log stream. ARGV: 'cursor' (from seq N, or the oldest held) or
- * 'offset' (from the N-th held entry), N, count ('all', or at most that many).
+ * Reads held entries of a log from the N-th held one, with its counters, in one snapshot
+ * (a read from a seq needs no script: see RedisLogStore).
+ * KEYS: session hash, log stream. ARGV: N, count ('all', or at most that many).
  * Reply: {cursor, held, entries as XRANGE answers them}, or nil for a missing log.
  */
-export const READ = defineScript({
+export const READ_PAGE = defineScript({
   NUMBER_OF_KEYS: 2,
   SCRIPT: script(
     ['streamId'],
@@ -133,13 +133,11 @@ export const READ = defineScript({
 local h = redis.call('HMGET', KEYS[1], 'cursor', 'held')
 if not h[1] then return false end
 local cursor, held = tonumber(h[1]), tonumber(h[2])
-local first = cursor - held
-local start
-if ARGV[1] == 'offset' then start = first + tonumber(ARGV[2]) else start = math.max(first, tonumber(ARGV[2])) end
-if start >= cursor or ARGV[3] == '0' then return {cursor, held, {}} end
+local start = cursor - held + tonumber(ARGV[1])
+if start >= cursor or ARGV[2] == '0' then return {cursor, held, {}} end
 local from = streamId(start)
-if ARGV[3] == 'all' then return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+')} end
-return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[3])}
+if ARGV[2] == 'all' then return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+')} end
+return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[2])}
 `,
   ),
   IS_READ_ONLY: true,
@@ -277,7 +275,7 @@ return {1}
 
 export const SCRIPTS = {
   append: APPEND,
-  read: READ,
+  readPage: READ_PAGE,
   create: CREATE,
   update: UPDATE,
   end: END,
