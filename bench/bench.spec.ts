@@ -85,4 +85,17 @@ describe('npm run bench -- --quick', () => {
     expect(Number.isFinite(results['ui'].followLagSecondHalf)).toBe(true);
     expect(results['ui'].followCatchUpMs).toBeGreaterThanOrEqual(0);
   });
+
+  it('measures the Redis store: ingest against the bare script, append on A to log on B, tail read, memory, listing', () => {
+    const redis = results['redis'];
+    for (const figure of ['bareBatchEntriesPerSecond', 'jsonBatchEntriesPerSecond', 'redisBytesPerHeldEntry']) {
+      expect([figure, redis[figure] > 0]).toEqual([figure, true]);
+    }
+    for (const figure of ['crossReplicaLogEventP99Ms', 'tailReadP99Ms', 'listSessionsP99Ms']) {
+      expect([figure, Number.isFinite(redis[figure])]).toEqual([figure, true]);
+    }
+    expect(redis.crossReplicaSamples).toBeGreaterThan(0);
+    expect(redis.crossReplicaBackgroundEntriesPerSecond).toBeGreaterThan(0);
+    expect(redis.listedSessions).toBeGreaterThanOrEqual(100);
+  });
 });

@@ -1,28 +1,47 @@
 #!/usr/bin/env node
-// The Redis store's benchmark (issue 12): `node bench/redis.mjs` (about a minute) or
-// `node bench/redis.mjs --quick` (seconds). Needs Debian's redis-server and the built API.
-// Figures, each beside its baseline from the same run:
+// The Redis store's workloads (issue 12): the `redis` section of `npm run bench` (bench/run.mjs
+// calls redisWorkloads), or alone with `node bench/redis.mjs [--quick]`. Needs Debian's
+// redis-server and the built API. Figures, each beside its baseline from the same run:
 // - ingest through one replica (JSON batches of 100, text batches of 100, single appends)
 //   against a bare script writing the same entries straight to the same Redis with the
 //   same client, pipelined, in the store's layout (XADD <seq>-1 t l m + the counters);
 // - two replicas ingesting into the same Redis against one;
 // - append on replica A → `log` event on a WebSocket client of replica B (p50/p99);
 // - cursor tail read (100 newest of 10,000), p99, unloaded;
+// - GET /sessions with a few thousand sessions, answered by the replica that did not create them;
 // - Redis memory per held entry (100-byte message), from INFO memory.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import WebSocket from 'ws';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = join(BENCH, '..');
-const QUICK = process.argv.includes('--quick');
-const SECONDS = QUICK ? 1 : 5;
-const SESSIONS = QUICK ? 4 : 32;
+/** Sizes of a full run, and of the quick one bench.spec.ts runs (a few seconds). */
+const FULL = {
+  seconds: 5,
+  sessions: 32,
+  everyIngest: true,
+  latencySamples: 500,
+  readSamples: 500,
+  memorySessions: 10,
+  listed: 3000,
+};
+/** The quick run checks that each kind of workload runs: batches only, and few samples. */
+const QUICK = {
+  seconds: 1,
+  sessions: 4,
+  everyIngest: false,
+  latencySamples: 30,
+  readSamples: 20,
+  memorySessions: 1,
+  listed: 100,
+};
+let SIZE = FULL;
 const pinned = existsSync('/usr/bin/taskset')
   ? (cores, args) => ['taskset', ['-c', cores, ...args]]
   : (_cores, args) => [args[0], args.slice(1)];
@@ -130,7 +149,7 @@ async function ingest(servers, offset, kind, perRequest) {
       : perRequest === 1
         ? JSON.stringify({ level: 'info', message: message(0) })
         : jsonBatch(perRequest);
-  for (let i = 0; i < SESSIONS; i++) bodies.push({ path: `/sessions/${oid(offset + i + 1)}/log`, body });
+  for (let i = 0; i < SIZE.sessions; i++) bodies.push({ path: `/sessions/${oid(offset + i + 1)}/log`, body });
   const type = kind === 'text' ? 'text/plain' : 'application/json';
   const results = await Promise.all(
     servers.map((server) =>
@@ -140,7 +159,7 @@ async function ingest(servers, offset, kind, perRequest) {
         headers: { 'content-type': type },
         bodies,
         connections: 16,
-        duration: SECONDS,
+        duration: SIZE.seconds,
       }),
     ),
   );
@@ -152,35 +171,41 @@ async function ingest(servers, offset, kind, perRequest) {
 async function bareIngest(url, perRequest) {
   const client = await createClient({ url }).connect();
   const prefix = 'bare:';
-  const cursors = new Array(SESSIONS).fill(0);
-  const deadline = Date.now() + SECONDS * 1000;
+  const cursors = new Array(SIZE.sessions).fill(0);
+  const deadline = Date.now() + SIZE.seconds * 1000;
   let entries = 0;
   const now = String(Date.now());
   // 16 writers like autocannon's 16 connections, each one batch at a time.
   await Promise.all(
     Array.from({ length: 16 }, async (_, writer) => {
       for (let round = 0; Date.now() < deadline; round++) {
-        const session = (writer + round * 16) % SESSIONS;
+        const session = (writer + round * 16) % SIZE.sessions;
         const key = `${prefix}{${oid(session)}}`;
         const start = cursors[session];
         cursors[session] += perRequest;
-        const commands = [];
+        // One pipeline per batch (no MULTI): the cheapest way this client sends 101 commands.
+        const pipeline = client.multi();
         for (let i = 0; i < perRequest; i++) {
-          commands.push(client.xAdd(`${key}:log`, `${start + i}-1`, { t: now, l: '1', m: message(i) }));
+          pipeline.xAdd(`${key}:log`, `${start + i}-1`, { t: now, l: '1', m: message(i) });
         }
-        commands.push(
-          client.hSet(`${key}:session`, { cursor: start + perRequest, held: start + perRequest, updated: now }),
-        );
-        await Promise.all(commands);
+        pipeline.hSet(`${key}:session`, { cursor: start + perRequest, held: start + perRequest, updated: now });
+        await pipeline.execAsPipeline();
         entries += perRequest;
       }
     }),
   );
   client.destroy();
-  return entries / SECONDS;
+  return entries / SIZE.seconds;
 }
 
-/** Append on A, time until B's WebSocket client gets the `log` event. */
+/** The issue's background for the cross-replica figure: JSON batches of 100 at this many entries/s. */
+const BACKGROUND_ENTRIES_PER_SECOND = 20_000;
+
+/**
+ * Append on A, time until B's WebSocket client gets the `log` event, while A ingests
+ * BACKGROUND_ENTRIES_PER_SECOND into the other sessions. Samples until `samples` or the
+ * background load ends, whichever comes first.
+ */
 async function crossReplicaLatency(a, b, id, samples) {
   const ws = new WebSocket(`${b.url.replace('http', 'ws')}/sessions/ws`);
   await new Promise((resolve) => ws.once('open', resolve));
@@ -192,8 +217,23 @@ async function crossReplicaLatency(a, b, id, samples) {
   const { logCursor } = await (await fetch(`${b.url}/sessions/${id}`)).json();
   ws.send(JSON.stringify({ event: 'subscribe-log', data: { id, cursor: logCursor } }));
   await sleep(200);
+  const bodies = Array.from({ length: SIZE.sessions }, (_, i) => ({
+    path: `/sessions/${oid(i + 1)}/log`,
+    body: jsonBatch(100),
+  }));
+  let loading = true;
+  const background = load({
+    url: a.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    bodies,
+    connections: 8,
+    duration: SIZE.seconds + 0.5,
+    rate: BACKGROUND_ENTRIES_PER_SECOND / 100,
+  }).finally(() => (loading = false));
+  await sleep(500);
   const latencies = [];
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; i < samples && loading; i++) {
     const seen = new Promise((resolve) => (waiting = resolve));
     await post(`${a.url}/sessions/${id}/log`, JSON.stringify({ message: message(i) }));
     const answered = performance.now();
@@ -202,7 +242,14 @@ async function crossReplicaLatency(a, b, id, samples) {
     waiting = null;
   }
   ws.close();
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  const ingested = await background;
+  if (!ingested.valid) throw new Error(`invalid background load: ${JSON.stringify(ingested)}`);
+  return {
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    samples: latencies.length,
+    ingestEntriesPerSecond: ingested.requestsPerSecond * 100,
+  };
 }
 
 async function tailRead(server, id, samples) {
@@ -217,10 +264,11 @@ async function tailRead(server, id, samples) {
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
+/** Fills sessions with 10,000 entries each: Redis's `used_memory` per held entry, and the first session's id. */
 async function memoryPerEntry(url, server, offset) {
   const client = await createClient({ url }).connect();
   const used = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))[1]);
-  const sessions = QUICK ? 2 : 10;
+  const sessions = SIZE.memorySessions;
   const before = await used();
   await createSessions(server, offset, sessions);
   for (let s = 0; s < sessions; s++) {
@@ -229,12 +277,151 @@ async function memoryPerEntry(url, server, offset) {
   }
   const after = await used();
   client.destroy();
-  return (after - before) / (sessions * 10_000);
+  return { bytesPerEntry: (after - before) / (sessions * 10_000), filled: oid(offset + 1) };
 }
 
-const step = (name) => process.stderr.write(`redis bench: ${name}\n`);
+/** GET /sessions on `server` with `count` more sessions created through `creator`: p50/p99 ms. */
+async function listing(creator, server, offset, count, samples) {
+  for (let i = 0; i < count; i += 50) {
+    const ids = Array.from({ length: Math.min(50, count - i) }, (_, j) => oid(offset + i + j + 1));
+    await Promise.all(
+      ids.map((id) => post(`${creator.url}/sessions/${id}`, '{"appname":"bench","metadata":{"user":"b"}}')),
+    );
+  }
+  const latencies = [];
+  let listed = 0;
+  for (let i = 0; i < samples + 3; i++) {
+    const start = performance.now();
+    const body = await (await fetch(`${server.url}/sessions`)).json();
+    if (i >= 3) latencies.push(performance.now() - start); // the first calls warm the replica up
+    listed = body.sessions.length;
+  }
+  if (listed < count) throw new Error(`GET /sessions listed ${listed} of at least ${count} sessions`);
+  return { sessions: listed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
 
-async function main() {
+let began = performance.now();
+const step = (name) =>
+  process.stderr.write(`redis bench: ${name} (${((performance.now() - began) / 1000).toFixed(1)} s)\n`);
+
+/**
+ * Issue 12's workloads on a redis-server of its own (Redis on core 1, the replicas on core 0).
+ * Answers the figures, rounded, and `valid` (every load answered 2xx without errors; a failed
+ * workload throws).
+ */
+export async function redisWorkloads({ quick }) {
+  SIZE = quick ? QUICK : FULL;
+  began = performance.now();
+  const redis = await startRedis();
+  const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, LOG_CAPACITY: '10000', MAX_SESSIONS: '100000' };
+  const figures = {};
+  step('replicas');
+  // The quick run starts the second replica beside the first (its figures only show that
+  // each workload runs); the full run starts it after the one-replica figures.
+  const starting = quick ? startServer(env, '0') : undefined;
+  const a = await startServer(env, '0');
+  try {
+    await createSessions(a, 0, SIZE.sessions);
+    step('bare ingest');
+    figures.bareBatchEntriesPerSecond = await bareIngest(redis.url, 100);
+    step('ingest through one replica');
+    figures.jsonBatchEntriesPerSecond = await ingest([a], 0, 'json', 100);
+    figures.batchRatioToBare = figures.jsonBatchEntriesPerSecond / figures.bareBatchEntriesPerSecond;
+    if (SIZE.everyIngest) {
+      figures.textBatchEntriesPerSecond = await ingest([a], 0, 'text', 100);
+      figures.singleAppendsPerSecond = await ingest([a], 0, 'json', 1);
+    }
+    step('memory');
+    const memory = await memoryPerEntry(redis.url, a, 200_000);
+    figures.redisBytesPerHeldEntry = memory.bytesPerEntry;
+    step('tail read');
+    const read = await tailRead(a, memory.filled, SIZE.readSamples);
+    figures.tailReadP50Ms = read.p50;
+    figures.tailReadP99Ms = read.p99;
+
+    const b = await (starting ?? startServer(env, '0'));
+    try {
+      if (SIZE.everyIngest) {
+        step('two replicas');
+        figures.twoReplicasJsonBatchEntriesPerSecond = await ingest([a, b], 0, 'json', 100);
+        figures.twoReplicasRatioToOne =
+          figures.twoReplicasJsonBatchEntriesPerSecond / figures.jsonBatchEntriesPerSecond;
+      }
+      step('cross-replica latency');
+      const probe = oid(400_000);
+      await createSessions(a, 399_999, 1);
+      const latency = await crossReplicaLatency(a, b, probe, SIZE.latencySamples);
+      figures.crossReplicaLogEventP50Ms = latency.p50;
+      figures.crossReplicaLogEventP99Ms = latency.p99;
+      figures.crossReplicaSamples = latency.samples;
+      figures.crossReplicaBackgroundEntriesPerSecond = latency.ingestEntriesPerSecond;
+      step('listing');
+      const listed = await listing(a, b, 300_000, SIZE.listed, SIZE.readSamples);
+      figures.listedSessions = listed.sessions;
+      figures.listSessionsP50Ms = listed.p50;
+      figures.listSessionsP99Ms = listed.p99;
+    } finally {
+      if (!starting) await b.stop();
+    }
+  } finally {
+    if (starting) await (await starting).stop().catch(() => undefined);
+    await a.stop();
+    redis.stop();
+  }
+  const rounded = Object.fromEntries(
+    Object.entries(figures).map(([key, value]) => [key, Math.round(value * 100) / 100]),
+  );
+  return { ...rounded, valid: true };
+}
+
+/**
+ * The section's rows in bench/run.mjs's table, each made by its `note(label, value, detail,
+ * target)`; `memoryStoreBytes` is the memory store's RSS per held entry from the same run.
+ */
+export function redisRows(figures, { note, fmt, memoryStoreBytes }) {
+  const ms = (p50, p99) => `${fmt(p50, 1)}/${fmt(p99, 1)}`;
+  const ratio = (value) => (value === undefined ? 'not in a quick run' : `${fmt(value, 2)}x`);
+  const others =
+    figures.textBatchEntriesPerSecond === undefined
+      ? ''
+      : `; text ${fmt(figures.textBatchEntriesPerSecond)}, single appends ${fmt(figures.singleAppendsPerSecond)} requests/s`;
+  return [
+    note(
+      'Redis: JSON batch ingest through one replica, entries/s',
+      fmt(figures.jsonBatchEntriesPerSecond),
+      `${fmt(figures.batchRatioToBare, 2)}x the bare pipelined script (${fmt(figures.bareBatchEntriesPerSecond)})${others}`,
+      '>= 0.6x bare script',
+    ),
+    note('Redis: two replicas vs one, JSON batches', ratio(figures.twoReplicasRatioToOne), '', '>= 1.5x'),
+    note(
+      'Redis: append on A -> log on B, p50/p99 ms',
+      ms(figures.crossReplicaLogEventP50Ms, figures.crossReplicaLogEventP99Ms),
+      `${figures.crossReplicaSamples} samples while A ingests ${fmt(figures.crossReplicaBackgroundEntriesPerSecond)} entries/s`,
+      'p99 <= 50 ms',
+    ),
+    note(
+      'Redis: cursor tail read (100 of 10,000) unloaded, p50/p99 ms',
+      ms(figures.tailReadP50Ms, figures.tailReadP99Ms),
+      '',
+      'p99 <= 10 ms',
+    ),
+    note(
+      'Redis: used_memory per held entry (100-byte message), bytes',
+      fmt(figures.redisBytesPerHeldEntry, 1),
+      memoryStoreBytes === undefined ? '' : `memory store: ${fmt(memoryStoreBytes, 1)} bytes of RSS`,
+      '<= 200',
+    ),
+    note(
+      `Redis: GET /sessions with ${fmt(figures.listedSessions)} sessions on the other replica, p50/p99 ms`,
+      ms(figures.listSessionsP50Ms, figures.listSessionsP99Ms),
+      '',
+      '',
+    ),
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const quick = process.argv.includes('--quick');
   if (!existsSync(join(REPO, 'dist/apps/api/main.js'))) {
     execFileSync('npx', ['nx', 'build', 'api'], {
       cwd: REPO,
@@ -242,51 +429,8 @@ async function main() {
       env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
     });
   }
-  const redis = await startRedis();
-  const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, LOG_CAPACITY: '10000' };
-  const figures = {};
-  const a = await startServer(env, '0');
-  try {
-    await createSessions(a, 0, SESSIONS);
-    step('bare ingest');
-    figures.bareBatchEntriesPerSecond = await bareIngest(redis.url, 100);
-    step('ingest through one replica');
-    figures.jsonBatchEntriesPerSecond = await ingest([a], 0, 'json', 100);
-    figures.textBatchEntriesPerSecond = await ingest([a], 0, 'text', 100);
-    figures.singleAppendsPerSecond = await ingest([a], 0, 'json', 1);
-    figures.batchRatioToBare = figures.jsonBatchEntriesPerSecond / figures.bareBatchEntriesPerSecond;
-
-    const b = await startServer(env, '0');
-    try {
-      step('two replicas');
-      figures.twoReplicasJsonBatchEntriesPerSecond = await ingest([a, b], 0, 'json', 100);
-      figures.twoReplicasRatioToOne = figures.twoReplicasJsonBatchEntriesPerSecond / figures.jsonBatchEntriesPerSecond;
-      step('cross-replica latency');
-      const latency = await crossReplicaLatency(a, b, oid(1), QUICK ? 50 : 500);
-      figures.crossReplicaLogEventP50Ms = latency.p50;
-      figures.crossReplicaLogEventP99Ms = latency.p99;
-    } finally {
-      await b.stop();
-    }
-    step('tail read');
-    const tail = oid(100_000);
-    await createSessions(a, 99_999, 1);
-    for (let i = 0; i < 10; i++) await post(`${a.url}/sessions/${tail}/log`, jsonBatch(1000));
-    const read = await tailRead(a, tail, QUICK ? 50 : 500);
-    figures.tailReadP50Ms = read.p50;
-    figures.tailReadP99Ms = read.p99;
-    step('memory');
-    figures.redisBytesPerHeldEntry = await memoryPerEntry(redis.url, a, 200_000);
-  } finally {
-    await a.stop();
-    redis.stop();
-  }
-  const rounded = Object.fromEntries(
-    Object.entries(figures).map(([key, value]) => [key, Math.round(value * 100) / 100]),
-  );
+  const figures = await redisWorkloads({ quick });
   mkdirSync(join(BENCH, 'results'), { recursive: true });
-  writeFileSync(join(BENCH, 'results', `redis-${QUICK ? 'quick' : 'full'}.json`), JSON.stringify(rounded, null, 2));
-  console.log(JSON.stringify(rounded, null, 2));
+  writeFileSync(join(BENCH, 'results', `redis-${quick ? 'quick' : 'full'}.json`), JSON.stringify(figures, null, 2));
+  console.log(JSON.stringify(figures, null, 2));
 }
-
-await main();

@@ -14,6 +14,7 @@ import esbuild from 'esbuild';
 import { clientWorkloads } from './client.mjs';
 import { cookLog } from './cook-log.mjs';
 import { dashboardWorkloads, mergedDashboardWorkloads } from './dashboard.mjs';
+import { redisRows, redisWorkloads } from './redis.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = join(BENCH, '..');
@@ -566,6 +567,7 @@ async function main() {
   const client = wanted('client')
     ? await clientWorkloads({ startServer, repo: REPO, bench: BENCH, quick: QUICK })
     : { run: skipped, logger: skipped };
+  const redis = wanted('redis') ? await redisWorkloads({ quick: QUICK }) : skipped;
   const x = (a, b) => (a && b ? fmt(a / b, 2) + 'x' : '');
   /** A figure on the three servers, with the API's ratio to each baseline. */
   const compared = (label, figure, target, digits = 0) => [
@@ -701,6 +703,9 @@ async function main() {
           `log() p50/p99 ${fmt(client.logger.logP50Us, 2)}/${fmt(client.logger.logP99Us, 2)} us`,
           '>= 200,000; p99 <= 5 us',
         ),
+    ...(redis.skipped
+      ? [note('Redis store', '', 'skipped', '')]
+      : redisRows(redis, { note, fmt, memoryStoreBytes: memoryApi.bytesPerEntry })),
   ];
   const header = ['workload', 'api', 'same-store bare', 'naive bare', 'api/bare', 'api/naive', 'target'];
   const widths = header.map((_, c) => Math.max(...[header, ...rows].map((r) => String(r[c]).length)));
@@ -725,6 +730,7 @@ async function main() {
     ui,
     merged,
     client,
+    redis,
   };
   const invalid = Object.entries({
     ...Object.fromEntries(Object.entries(bare).map(([k, v]) => [`bare.${k}`, v.valid])),
@@ -739,6 +745,7 @@ async function main() {
     merged: merged.valid,
     'client.run': client.run.valid,
     'client.logger': client.logger.valid,
+    redis: redis.valid,
   })
     .filter(([, valid]) => !valid)
     .map(([name]) => name);

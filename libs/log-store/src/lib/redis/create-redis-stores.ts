@@ -3,6 +3,7 @@ import { RedisChangeFeed } from './redis-change-feed';
 import { RedisConnection, RedisConnectionOptions } from './redis-connection';
 import { RedisLogStore } from './redis-log-store';
 import { RedisSessionRegistry } from './redis-session-registry';
+import { SessionCache } from './session-cache';
 
 /** How long a replica may stay silent before the others end its server session (the contract's 30 s). */
 export const SERVER_SILENCE_MS = 30_000;
@@ -27,13 +28,18 @@ export function redisStoresFactory(redis: RedisStoresOptions): StoresFactory {
 export async function createRedisStores(options: StoresOptions & RedisStoresOptions): Promise<Stores> {
   const connection = new RedisConnection(options);
   const logs = new RedisLogStore(connection, options.capacity, options.clock);
-  const sessions = new RedisSessionRegistry(connection, logs, options);
+  const cache = new SessionCache(() => feed.caughtUp());
+  const sessions = new RedisSessionRegistry(connection, logs, options, cache);
   const feed = new RedisChangeFeed(connection, {
     change(message) {
       if (message.kind === 'appended') logs.emitAppended(message.id, message.cursor);
       sessions.emitChange({ kind: message.kind, id: message.id });
     },
-    resync: () => void resync(sessions, logs, connection),
+    lost: () => cache.clear(),
+    resync: () => {
+      cache.clear();
+      void resync(sessions, logs, connection);
+    },
   });
   const liveness = new ServerLiveness(sessions, connection, options);
   let timer: NodeJS.Timeout | undefined;

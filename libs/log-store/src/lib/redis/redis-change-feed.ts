@@ -22,6 +22,8 @@ function parse(text: string): FeedMessage | undefined {
 export interface ChangeFeedHandlers {
   /** A change made through any replica (this one included: its own changes come back this way too). */
   change(message: FeedMessage): void;
+  /** The subscription is lost: changes published from now until `resync` will be missed. */
+  lost(): void;
   /**
    * The subscription was lost and is back: changes published meanwhile were missed,
    * so everything a listener follows may have moved.
@@ -42,7 +44,6 @@ export class RedisChangeFeed {
   readonly subscribed: Promise<void>;
   private markSubscribed!: () => void;
   private isSubscribed = false;
-  private lostSubscription = false;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -52,7 +53,7 @@ export class RedisChangeFeed {
     this.subscriber = connection.client.duplicate();
     this.subscriber.on('error', () => {
       // The command connection reports the same outage; reconnecting is automatic.
-      this.lostSubscription = this.isSubscribed;
+      if (this.isSubscribed) handlers.lost();
     });
     this.subscriber.on('ready', () => void this.onReady());
     this.subscriber.connect().catch(() => undefined);
@@ -60,6 +61,29 @@ export class RedisChangeFeed {
 
   async close(): Promise<void> {
     if (this.subscriber.isOpen) this.subscriber.destroy();
+  }
+
+  /**
+   * Waits until every message published before this call has been delivered: Redis
+   * answers the PING on the subscribed connection after them. False when the feed is down
+   * or slower than a quarter of the command timeout (what it delivered is then not known to
+   * be complete, and the caller still has time to read Redis instead).
+   */
+  async caughtUp(): Promise<boolean> {
+    if (!this.isSubscribed || !this.subscriber.isReady) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>(
+      (done) => (timer = setTimeout(done, this.connection.options.commandTimeoutMs / 4, false)),
+    );
+    const answered = this.subscriber.ping().then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async onReady(): Promise<void> {
@@ -73,11 +97,9 @@ export class RedisChangeFeed {
       }
       return;
     }
-    // The client has resubscribed by itself; tell listeners what they may have missed.
-    if (this.lostSubscription) {
-      this.lostSubscription = false;
-      this.handlers.resync();
-    }
+    // The client has reconnected and resubscribed by itself (a 'ready' after the first is
+    // always a reconnection, even one no 'error' announced); tell listeners what they may have missed.
+    this.handlers.resync();
   }
 
   private receive(text: string): void {

@@ -30,6 +30,40 @@ function keysThenArgs(keyCount: number) {
 const raw = (reply: unknown) => reply;
 
 /**
+ * Lua fragments the scripts share, each a local function; a script is the fragments it
+ * uses followed by its body (see `script`).
+ */
+const FRAGMENTS = {
+  /** The stream id of a seq: `<seq>-1` (stream ids must be above 0-0). */
+  streamId: `local function streamId(seq) return string.format('%d-1', seq) end`,
+  /**
+   * The named fields of an active session (its status first, then those named), or nil
+   * and the status code to answer: missing (0) or ended (2).
+   */
+  activeSession: `local function activeSession(hash, ...)
+  local h = redis.call('HMGET', hash, 'status', ...)
+  if not h[1] then return nil, 0 end
+  if h[1] == 'ended' then return nil, 2 end
+  return h
+end`,
+  /** Moves `updated` to now, never backwards (a hash without `updated` is a bare log: left alone). */
+  touch: `local function touch(hash, updated, now)
+  if updated and tonumber(now) > tonumber(updated) then redis.call('HSET', hash, 'updated', now) end
+end`,
+  /** Tells every replica on the feed channel (ARGV[1]) that session ARGV[2] changed: `<kind> <id>[ <extra>]`. */
+  publish: `local function publish(kind, extra)
+  local text = kind .. ' ' .. ARGV[2]
+  if extra then text = text .. ' ' .. extra end
+  redis.call('PUBLISH', ARGV[1], text)
+end`,
+};
+
+/** A script's text: the fragments it uses, then its body. */
+function script(uses: (keyof typeof FRAGMENTS)[], body: string): string {
+  return [...uses.map((name) => FRAGMENTS[name]), body.trim()].join('\n') + '\n';
+}
+
+/**
  * Appends a batch to a log and trims it to capacity, bumps the counters and `updated`,
  * and publishes `appended <id> <cursor>`; refuses a missing log or an ended session.
  * KEYS: session hash, log stream. ARGV: channel, id, capacity, now, then per entry
@@ -38,13 +72,15 @@ const raw = (reply: unknown) => reply;
  */
 export const APPEND = defineScript({
   NUMBER_OF_KEYS: 2,
-  SCRIPT: `
+  SCRIPT: script(
+    ['streamId', 'touch', 'publish'],
+    `
 local hash, stream = KEYS[1], KEYS[2]
 local h = redis.call('HMGET', hash, 'cursor', 'held', 'warn', 'error', 'status', 'updated')
 if not h[1] then return {0} end
 if h[5] == 'ended' then return {2} end
 local cursor, held, warn, err = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
-local capacity, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+local capacity = tonumber(ARGV[3])
 local n = (#ARGV - 4) / 4
 local kept = math.min(held + n, capacity)
 local skipped = math.max(0, n - capacity)
@@ -63,7 +99,7 @@ for i = 0, n - 1 do
   if i < skipped then
     evicted[tonumber(level) + 1] = evicted[tonumber(level) + 1] + 1
   else
-    local id = string.format('%d-1', cursor + i)
+    local id = streamId(cursor + i)
     if ARGV[at + 3] == '' then
       redis.call('XADD', stream, id, 't', ARGV[at], 'l', level, 'm', ARGV[at + 2])
     else
@@ -72,36 +108,38 @@ for i = 0, n - 1 do
   end
 end
 cursor = cursor + n
-if evictedHeld > 0 then redis.call('XTRIM', stream, 'MINID', string.format('%d-1', cursor - kept)) end
+if evictedHeld > 0 then redis.call('XTRIM', stream, 'MINID', streamId(cursor - kept)) end
 redis.call('HSET', hash, 'cursor', cursor, 'held', kept, 'warn', warn, 'error', err)
-if h[6] and now > tonumber(h[6]) then redis.call('HSET', hash, 'updated', ARGV[4]) end
-redis.call('PUBLISH', ARGV[1], 'appended ' .. ARGV[2] .. ' ' .. string.format('%d', cursor))
+touch(hash, h[6], ARGV[4])
+publish('appended', string.format('%d', cursor))
 return {1, cursor, kept, warn, err, evicted[1], evicted[2], evicted[3], evicted[4]}
 `,
+  ),
   parseCommand: keysThenArgs(2),
   transformReply: raw,
 });
 
 /**
- * Reads held entries of a log with their counters, in one snapshot.
- * KEYS: session hash, log stream. ARGV: 'cursor' (from seq N, or the oldest held) or
- * 'offset' (from the N-th held entry), N, count ('all', or at most that many).
+ * Reads held entries of a log from the N-th held one, with its counters, in one snapshot
+ * (a read from a seq needs no script: see RedisLogStore).
+ * KEYS: session hash, log stream. ARGV: N, count ('all', or at most that many).
  * Reply: {cursor, held, entries as XRANGE answers them}, or nil for a missing log.
  */
-export const READ = defineScript({
+export const READ_PAGE = defineScript({
   NUMBER_OF_KEYS: 2,
-  SCRIPT: `
+  SCRIPT: script(
+    ['streamId'],
+    `
 local h = redis.call('HMGET', KEYS[1], 'cursor', 'held')
 if not h[1] then return false end
 local cursor, held = tonumber(h[1]), tonumber(h[2])
-local first = cursor - held
-local start
-if ARGV[1] == 'offset' then start = first + tonumber(ARGV[2]) else start = math.max(first, tonumber(ARGV[2])) end
-if start >= cursor or ARGV[3] == '0' then return {cursor, held, {}} end
-local from = string.format('%d-1', start)
-if ARGV[3] == 'all' then return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+')} end
-return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[3])}
+local start = cursor - held + tonumber(ARGV[1])
+if start >= cursor or ARGV[2] == '0' then return {cursor, held, {}} end
+local from = streamId(start)
+if ARGV[2] == 'all' then return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+')} end
+return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[2])}
 `,
+  ),
   IS_READ_ONLY: true,
   parseCommand: keysThenArgs(2),
   transformReply: raw,
@@ -115,13 +153,16 @@ return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[3])
  */
 export const CREATE = defineScript({
   NUMBER_OF_KEYS: 2,
-  SCRIPT: `
+  SCRIPT: script(
+    ['publish'],
+    `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {5} end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'cursor', 0, 'held', 0, 'warn', 0, 'error', 0, unpack(ARGV, 3))
-if #ARGV > 2 then redis.call('PUBLISH', ARGV[1], 'created ' .. ARGV[2]) end
+if #ARGV > 2 then publish('created') end
 return {1}
 `,
+  ),
   parseCommand: keysThenArgs(2),
   transformReply: raw,
 });
@@ -137,21 +178,22 @@ return {1}
  */
 export const UPDATE = defineScript({
   NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+  SCRIPT: script(
+    ['activeSession', 'touch', 'publish'],
+    `
 local hash = KEYS[1]
-local h = redis.call('HMGET', hash, 'status', 'version', 'updated')
-if not h[1] then return {0} end
-if h[1] == 'ended' then return {2} end
+local h, refused = activeSession(hash, 'version', 'updated')
+if not h then return {refused} end
 if ARGV[4] ~= '' and ARGV[4] ~= h[2] then return {4} end
 local pairs = tonumber(ARGV[5])
 if pairs > 0 then redis.call('HSET', hash, unpack(ARGV, 6, 5 + pairs * 2)) end
 if #ARGV > 5 + pairs * 2 then redis.call('HDEL', hash, unpack(ARGV, 6 + pairs * 2)) end
-local now = tonumber(ARGV[3])
-if now > tonumber(h[3]) then redis.call('HSET', hash, 'updated', ARGV[3]) end
+touch(hash, h[3], ARGV[3])
 redis.call('HINCRBY', hash, 'version', 1)
-redis.call('PUBLISH', ARGV[1], 'updated ' .. ARGV[2])
+publish('updated')
 return {1, redis.call('HGETALL', hash)}
 `,
+  ),
   parseCommand: keysThenArgs(1),
   transformReply: raw,
 });
@@ -165,19 +207,22 @@ return {1, redis.call('HGETALL', hash)}
  */
 export const END = defineScript({
   NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+  SCRIPT: script(
+    ['activeSession', 'publish'],
+    `
 local hash = KEYS[1]
-local h = redis.call('HMGET', hash, 'status', 'updated', 'beat')
-if not h[1] then return {0} end
-if h[1] == 'ended' then return {2, redis.call('HGETALL', hash)} end
+local h, refused = activeSession(hash, 'updated', 'beat')
+if refused == 2 then return {2, redis.call('HGETALL', hash)} end
+if not h then return {refused} end
 if ARGV[6] ~= '' then
   local last = math.max(tonumber(h[2]), tonumber(h[3] or 0))
   if last >= tonumber(ARGV[6]) then return {3, string.format('%d', last)} end
 end
 redis.call('HSET', hash, 'status', 'ended', 'ended', ARGV[4], 'endReason', ARGV[3], 'endOrder', ARGV[5])
-redis.call('PUBLISH', ARGV[1], 'ended ' .. ARGV[2])
+publish('ended')
 return {1, redis.call('HGETALL', hash)}
 `,
+  ),
   parseCommand: keysThenArgs(1),
   transformReply: raw,
 });
@@ -189,13 +234,15 @@ return {1, redis.call('HGETALL', hash)}
  */
 export const BEAT = defineScript({
   NUMBER_OF_KEYS: 1,
-  SCRIPT: `
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return {0} end
-if status == 'ended' then return {2} end
+  SCRIPT: script(
+    ['activeSession'],
+    `
+local h, refused = activeSession(KEYS[1])
+if not h then return {refused} end
 redis.call('HSET', KEYS[1], 'beat', ARGV[1])
 return {1}
 `,
+  ),
   parseCommand: keysThenArgs(1),
   transformReply: raw,
 });
@@ -208,24 +255,27 @@ return {1}
  */
 export const RECORD = defineScript({
   NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+  SCRIPT: script(
+    ['touch', 'publish'],
+    `
 local hash = KEYS[1]
 local h = redis.call('HMGET', hash, 'status', 'cursor', 'updated')
 if not h[1] then return {0} end
 if tonumber(ARGV[4]) >= tonumber(h[2]) then
   redis.call('HSET', hash, 'cursor', ARGV[4], 'held', ARGV[5], 'warn', ARGV[6], 'error', ARGV[7])
 end
-if tonumber(ARGV[3]) > tonumber(h[3]) then redis.call('HSET', hash, 'updated', ARGV[3]) end
-redis.call('PUBLISH', ARGV[1], 'appended ' .. ARGV[2] .. ' ' .. redis.call('HGET', hash, 'cursor'))
+touch(hash, h[3], ARGV[3])
+publish('appended', redis.call('HGET', hash, 'cursor'))
 return {1}
 `,
+  ),
   parseCommand: keysThenArgs(1),
   transformReply: raw,
 });
 
 export const SCRIPTS = {
   append: APPEND,
-  read: READ,
+  readPage: READ_PAGE,
   create: CREATE,
   update: UPDATE,
   end: END,

@@ -14,7 +14,16 @@ import { feedMessage } from './redis-change-feed';
 import { RedisConnection } from './redis-connection';
 import { RedisLogStore } from './redis-log-store';
 import { SCRIPT_STATUS } from './redis-scripts';
-import { isSession, newSessionPairs, pairsToHash, SessionHash, toRecord, updatePairs } from './session-hash';
+import {
+  isSession,
+  listedSession,
+  newSessionPairs,
+  pairsToHash,
+  SessionHash,
+  toRecord,
+  updatePairs,
+} from './session-hash';
+import { ListedSession, SessionCache } from './session-cache';
 
 /** Attempts of a metadata merge that lost the race to another change before giving up. */
 const MERGE_ATTEMPTS = 20;
@@ -38,6 +47,7 @@ export class RedisSessionRegistry extends SessionRegistry {
     private readonly connection: RedisConnection,
     private readonly logs: RedisLogStore,
     private readonly options: Pick<StoresOptions, 'retainEnded' | 'maxActiveClients' | 'clock'>,
+    private readonly cache: SessionCache,
   ) {
     super();
     this.clock = options.clock ?? Date.now;
@@ -108,7 +118,7 @@ export class RedisSessionRegistry extends SessionRegistry {
     if (reply[0] === SCRIPT_STATUS.missing) throw new SessionNotFoundError(id);
     const hash = pairsToHash(reply[1] as string[]);
     if (reply[0] === SCRIPT_STATUS.ok) {
-      await this.ended(id, hash);
+      await this.ended(id, Number(hash['endOrder'] ?? 0));
       await this.forgetBeyondRetention();
     }
     return toRecord(id, hash);
@@ -117,32 +127,34 @@ export class RedisSessionRegistry extends SessionRegistry {
   async list(status: SessionListStatus): Promise<SessionRecord[]> {
     const { client, keys } = this.connection;
     return this.connection.run(async () => {
-      const [active, ended] = await Promise.all([
+      const [active, ended, cached] = await Promise.all([
         status === 'ended' ? [] : client.zRange(keys.active, 0, -1),
         status === 'active' ? [] : client.zRange(keys.ended, 0, -1),
+        this.cache.caughtUp(),
       ]);
       const ids = [...active, ...ended];
-      const hashes = await Promise.all(ids.map((id) => client.hGetAll(keys.session(id))));
-      const found: { id: string; hash: SessionHash }[] = [];
+      const listed = await this.listed(ids, cached);
+      if (cached && status === 'all') this.cache.retainOnly(new Set(ids));
+      const found: ListedSession[] = [];
       const seen = new Set<string>();
       const repairs: Promise<unknown>[] = [];
-      hashes.forEach((hash, i) => {
+      listed.forEach((session, i) => {
         const id = ids[i];
-        if (!isSession(hash)) {
+        if (!session) {
           repairs.push(this.unindex(id));
           return;
         }
-        const isActive = hash['status'] === 'active';
+        const isActive = session.record.active;
         // Ended by a replica that died before moving it to the ended list.
-        if (i < active.length && !isActive) repairs.push(this.ended(id, hash));
+        if (i < active.length && !isActive) repairs.push(this.ended(id, session.endOrder));
         if (status !== 'all' && isActive !== (status === 'active')) return;
         if (seen.has(id)) return;
         seen.add(id);
-        found.push({ id, hash });
+        found.push(session);
       });
       await Promise.all(repairs);
-      found.sort((a, b) => Number(b.hash['order']) - Number(a.hash['order']));
-      return found.map(({ id, hash }) => toRecord(id, hash));
+      found.sort((a, b) => b.order - a.order);
+      return found.map((session) => session.record);
     });
   }
 
@@ -178,6 +190,7 @@ export class RedisSessionRegistry extends SessionRegistry {
 
   /** Tells listeners about a change made through any replica (called by the change feed). */
   emitChange(change: SessionChange): void {
+    this.cache.forget(change.id);
     for (const listener of this.listeners) {
       try {
         listener(change);
@@ -229,7 +242,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       const reply = await this.endScript(id, 'expired', String(idleBefore));
       if (reply[0] === SCRIPT_STATUS.ok) {
         const hash = pairsToHash(reply[1] as string[]);
-        await this.ended(id, hash);
+        await this.ended(id, Number(hash['endOrder'] ?? 0));
         expired.push(toRecord(id, hash));
       } else if (reply[0] === SCRIPT_STATUS.notIdle) {
         const score = Number(reply[1]);
@@ -254,11 +267,11 @@ export class RedisSessionRegistry extends SessionRegistry {
   }
 
   /** Moves an ended session from the active indexes to the retention queue. */
-  private async ended(id: string, hash: SessionHash): Promise<void> {
+  private async ended(id: string, endOrder: number): Promise<void> {
     const { client, keys } = this.connection;
     await this.connection.run(() =>
       Promise.all([
-        client.zAdd(keys.ended, { score: Number(hash['endOrder'] ?? 0), value: id }),
+        client.zAdd(keys.ended, { score: endOrder, value: id }),
         client.zRem(keys.active, id),
         client.zRem(keys.idle, id),
         client.zRem(keys.servers, id),
@@ -300,6 +313,34 @@ export class RedisSessionRegistry extends SessionRegistry {
     if (isSession(hash) && hash['status'] === 'active') return;
     const { client, keys } = this.connection;
     await Promise.all([client.zRem(keys.active, id), client.zRem(keys.idle, id), client.zRem(keys.servers, id)]);
+  }
+
+  /**
+   * The sessions of the ids, in their order (undefined where the hash is not a session's):
+   * this replica's copies where it has them and may use them, the others read from Redis
+   * in one pipeline.
+   */
+  private async listed(ids: string[], cached: boolean): Promise<(ListedSession | undefined)[]> {
+    const listed = new Array<ListedSession | undefined>(ids.length);
+    const missing: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const copy = cached ? this.cache.get(ids[i]) : undefined;
+      if (copy) listed[i] = copy;
+      else missing.push(i);
+    }
+    if (missing.length === 0) return listed;
+    const { client, keys } = this.connection;
+    const readings = cached ? missing.map((i) => this.cache.reading(ids[i])) : [];
+    const pipeline = client.multi();
+    for (const i of missing) pipeline.hGetAll(keys.session(ids[i]));
+    const hashes = (await pipeline.execAsPipeline()) as unknown as SessionHash[];
+    missing.forEach((i, n) => {
+      const hash = hashes[n];
+      const session = isSession(hash) ? listedSession(ids[i], hash) : undefined;
+      listed[i] = session;
+      if (cached) this.cache.keep(ids[i], readings[n], session);
+    });
+    return listed;
   }
 
   private async hash(id: string): Promise<SessionHash> {

@@ -168,6 +168,43 @@ describe('Redis stores, several replicas on one Redis', () => {
     expect(await a.sessions.counts()).toEqual({ active: 0, ended: 2 });
   });
 
+  it('lists on one replica every change acknowledged through another before the listing began', async () => {
+    const [a, b] = [await replica(), await replica()];
+    await a.sessions.create(newSession(ID));
+    await a.sessions.create(newSession(ID2));
+    for (let i = 1; i <= 20; i++) {
+      await b.sessions.list('all'); // b's copies are current before each change
+      await a.sessions.update(ID, { fields: { mode: `step ${i}` }, metadata: 'merge' });
+      await a.logs.append(ID2, batch(`entry ${i}`));
+      const listed = await b.sessions.list('all');
+      expect(listed.map((record) => [record.id, record.mode, record.log.logCount])).toEqual([
+        [ID2, '', i],
+        [ID, `step ${i}`, 0],
+      ]);
+    }
+    await a.sessions.end(ID2, 'deleted');
+    expect((await b.sessions.list('active')).map((record) => record.id)).toEqual([ID]);
+    expect((await b.sessions.list('ended')).map((record) => [record.id, record.endReason])).toEqual([[ID2, 'deleted']]);
+  });
+
+  it('reads every session from Redis again after the change feed was lost', async () => {
+    const b = await replica();
+    await b.sessions.create(newSession(ID));
+    expect((await b.sessions.list('all')).map((record) => record.appname)).toEqual(['test']);
+    // A change nobody announced, as if its feed message was published while b was not subscribed.
+    const raw = await createClient({ url: redis.url }).connect();
+    try {
+      await raw.hSet(`${prefix}{${ID}}:session`, 'appname', 'unannounced');
+      // b lists from its copy (this is what the cache saves), until it knows the feed was lost.
+      expect((await b.sessions.list('all')).map((record) => record.appname)).toEqual(['test']);
+      await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    } finally {
+      raw.destroy();
+    }
+    await until(async () => (await b.sessions.list('all'))[0].appname === 'unannounced');
+    expect((await b.sessions.get(ID))?.appname).toBe('unannounced');
+  });
+
   it("ends a stopping replica's server session as stopped, and a silent one's as expired", async () => {
     const options = { serverSilenceMs: 600, heartbeatMs: 100 };
     const [a, b, c] = [await replica(options), await replica(options), await replica(options)];

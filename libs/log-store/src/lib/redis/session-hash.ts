@@ -1,6 +1,7 @@
 import { EndReason, SessionMetadata, SessionStatus } from '@zen/contract';
 import { LogCounters } from '../log-store';
 import { SessionFields, SessionRecord } from '../session-record';
+import { ListedSession } from './session-cache';
 
 /** A session hash as Redis answers HGETALL: field → value, all strings. */
 export type SessionHash = Record<string, string>;
@@ -58,6 +59,11 @@ export function toRecord(id: string, hash: SessionHash): SessionRecord {
     clientAddress: hash['clientAddress'] ?? null,
     server: hash['server'] === '1',
   });
+}
+
+/** A session as listings sort it: by creation order, and by end order in the ended index. */
+export function listedSession(id: string, hash: SessionHash): ListedSession {
+  return { record: toRecord(id, hash), order: Number(hash['order']), endOrder: Number(hash['endOrder'] ?? 0) };
 }
 
 /** A flat [field, value, ...] array (HGETALL inside a script) as a hash. */
