@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { BuiltServer, CLI, REPO, sessionIdOf } from './support';
+import { BuiltServer, REPO } from '@zen/testing';
+import { CLI, sessionIdOf } from './support';
 
 const run = promisify(execFile);
 
