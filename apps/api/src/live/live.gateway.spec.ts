@@ -1,7 +1,7 @@
 import { ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket from 'ws';
-import { JSON_HEADERS, WsTestClient } from '@zen/testing';
+import { eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
 import { RunningApp, startApp } from '../testing/running-app';
 
@@ -213,9 +213,7 @@ describe('LiveGateway when a followed session is forgotten', () => {
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.send('subscribe-log', { id: ID, cursor: 0 });
-    const deadline = Date.now() + 5000;
-    while ((await subscriptions()) !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(await subscriptions()).toBe(1);
+    await eventually(async () => expect(await subscriptions()).toBe(1), 5000);
     // Retention 0: ending it forgets it at once, with its log.
     expect((await fetch(`${server.url}/sessions/${ID}`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${server.url}/sessions/${ID}`)).status).toBe(404);
