@@ -4,6 +4,9 @@ import { BuiltServer } from './built-server';
 import { freePort } from './free-port';
 import { REPO } from './repo';
 
+// Each test starts (and stops, and restarts) a real server: generous on a busy machine.
+jest.setTimeout(120_000);
+
 describe('BuiltServer (dist/apps/api/main.js)', () => {
   let server: BuiltServer | undefined;
 

@@ -1,5 +1,5 @@
 import { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { WsTestClient } from './ws-client';
 
 describe('WsTestClient', () => {

@@ -1,5 +1,5 @@
 import { ServerEvents, ServerMessage } from '@zen/contract';
-import WebSocket from 'ws';
+import { ClientOptions, WebSocket } from 'ws';
 
 /** A frame as a test client received it. */
 export interface Received {
@@ -15,7 +15,7 @@ export class WsTestClient {
   closeCode: number | null = null;
   private waiters: (() => void)[] = [];
 
-  constructor(url: string, options: WebSocket.ClientOptions = {}) {
+  constructor(url: string, options: ClientOptions = {}) {
     this.ws = new WebSocket(url, options);
     this.ws.on('message', (raw) => {
       this.received.push({ message: JSON.parse(raw.toString()), at: Date.now() });
