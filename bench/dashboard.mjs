@@ -2,13 +2,9 @@
 // is painted, and follow mode while 5,000 entries/s stream in; on one session's log and on
 // the merged view of several.
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import esbuild from 'esbuild';
-
-const BENCH = dirname(fileURLToPath(import.meta.url));
-const REPO = join(BENCH, '..');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+import { BENCH, REPO, sleep } from './common.mjs';
 const avg = (list) => list.reduce((sum, value) => sum + value, 0) / Math.max(1, list.length);
 const median = (sorted) => sorted[Math.floor(sorted.length / 2)];
 
