@@ -237,6 +237,22 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('creates the session again when its first request after a restart is a heartbeat', async () => {
+    const restarting = await BuiltServer.start();
+    try {
+      const log = logger({ server: restarting.url, heartbeatMs: 100 });
+      await log.flush();
+      await restarting.stop('SIGKILL');
+      await restarting.restart();
+      // Nothing queued: the heartbeat (an empty POST, refused as a create without appname) comes first.
+      const again = new SessionsClient({ server: restarting.url });
+      await eventually(async () => (await again.sessions.get(log.id)).status === 'active', 20_000);
+      expect((await again.sessions.get(log.id)).appname).toBe('logger-test');
+    } finally {
+      await restarting.stop();
+    }
+  });
+
   it('sends a pending batch before a normal process exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
     const id = newSessionId();

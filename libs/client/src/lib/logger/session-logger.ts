@@ -345,7 +345,8 @@ export class SessionLogger {
     }
     if (this.queue.length === 0) {
       this.heartbeatDue = false;
-      await this.request(() => this.client.sessions.heartbeat(this.id));
+      // An empty POST is refused (400, appname required) only where the session does not exist.
+      await this.request(() => this.client.sessions.heartbeat(this.id), 400);
       return;
     }
     const { entries, json } = this.nextBatch();
@@ -404,17 +405,19 @@ export class SessionLogger {
     this.opened = true;
   }
 
-  private async request<T>(send: () => Promise<T>): Promise<T> {
+  /** Sends; `vanishedStatus` (besides 404) is how this request says the session does not exist. */
+  private async request<T>(send: () => Promise<T>, vanishedStatus = 404): Promise<T> {
     try {
       const result = await send();
       this.lastRequestAt = Date.now();
       return result;
     } catch (error) {
-      // The session vanished (a server without persistence restarted): create it again.
-      if (error instanceof ApiError && error.status === 404 && !this.attach) this.opened = false;
-      throw error instanceof ApiError && error.status === 404 && !this.attach
-        ? new ApiError(503, error.message, error.body, 0)
-        : error;
+      const vanished =
+        error instanceof ApiError && (error.status === 404 || error.status === vanishedStatus) && !this.attach;
+      if (!vanished) throw error;
+      // A server without persistence restarted: create the session again, and retry.
+      this.opened = false;
+      throw new ApiError(503, error.message, error.body, 0);
     }
   }
 
