@@ -16,6 +16,8 @@ export interface LogLine {
   text: string;
   /** `text` lower-cased once, so that a filter keystroke compares without case folding. */
   lower: string;
+  /** Which characters `lower` holds (`charMask`): a filter skips rows lacking one of its own. */
+  chars: number;
   /** Unreal log category (`LogInit` in `LogInit: Display: …`), or null. */
   category: string | null;
   /** Where the text after the category (`Display: …`) starts; 0 without a category. */
@@ -49,6 +51,7 @@ export function logLine(source: string, entry: LogEntry): LogLine {
   const text = plainText(segments);
   const unreal = UNREAL.exec(text);
   const category = unreal ? (unreal[1] ?? unreal[3]) : null;
+  const lower = text.toLowerCase();
   const verbosityLevel = unreal ? VERBOSITY_LEVEL[unreal[2] ?? unreal[4]] : undefined;
   return {
     kind: 'entry',
@@ -58,11 +61,36 @@ export function logLine(source: string, entry: LogEntry): LogLine {
     timeMs: Date.parse(entry.time),
     segments,
     text,
-    lower: text.toLowerCase(),
+    lower,
+    chars: charMask(lower),
     category,
     bodyStart: category ? text.indexOf(category) + category.length + 2 : 0,
     severity: verbosityLevel && moreSevere(verbosityLevel, entry.level) ? verbosityLevel : entry.level,
   };
+}
+
+/** Letters that have a bit of their own in `charMask`; other characters share bits. */
+const LETTER_BITS = 26;
+
+/**
+ * The characters of a lower-cased text as 32 bits: one per letter a–z, digits share five,
+ * everything else one. A row whose mask lacks a bit of the filter's cannot contain it.
+ */
+export function charMask(lower: string): number {
+  let mask = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const code = lower.charCodeAt(i);
+    if (code >= 97 && code <= 122) mask |= 1 << (code - 97);
+    else if (code >= 48 && code <= 57) mask |= 1 << (LETTER_BITS + ((code - 48) % 5));
+    else mask |= 1 << 31;
+  }
+  return mask;
+}
+
+/** True when `charMask(lower)` alone says whether a text contains `lower` (one letter). */
+export function maskDecides(lower: string): boolean {
+  const code = lower.charCodeAt(0);
+  return lower.length === 1 && code >= 97 && code <= 122;
 }
 
 export function gapLine(source: string, dropped: number, before: number, timeMs: number): GapLine {

@@ -103,6 +103,18 @@ describe('log rows', () => {
     expect(seqs(filterRows([line], filter, textMatcher(filter).pattern))).toEqual([0]);
   });
 
+  it('answers by the characters each row holds exactly as a substring search does', () => {
+    const texts = ['Shader 42 compile', 'zip: ok', 'naïve café 7%', 'x', '', 'LogCook: Display: 3-0000012 shader'];
+    const lines: LogRow[] = texts.map((text, i) => logLine('a', entry(i, text)));
+    lines.splice(2, 0, gapLine('a', 1, 2, 0));
+    const needles = ['s', 'z', 'Q', '4', '7', '%', 'é', ' ', 'shader 3', '3-00', 'ok', 'CAFÉ', 'ï', 'x', 'zz', ':'];
+    for (const text of needles) {
+      const filter = { level: 'debug' as const, text, regex: false };
+      const expected = lines.filter((row) => row.kind === 'gap' || row.text.toLowerCase().includes(text.toLowerCase()));
+      expect(seqs(filterRows(lines, filter, textMatcher(filter).pattern))).toEqual(seqs(expected));
+    }
+  });
+
   it('filters on the severity an Unreal verbosity gives a text line', () => {
     const lines: LogRow[] = [logLine('a', entry(0, 'LogTemp: Error: bad')), logLine('a', entry(1, 'LogTemp: fine'))];
     expect(seqs(filterRows(lines, { level: 'error', text: '', regex: false }, null))).toEqual([0]);

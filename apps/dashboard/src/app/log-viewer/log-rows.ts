@@ -1,6 +1,6 @@
 import { LOG_LEVELS, LogLevel } from '@zen/contract';
 import { AnsiSegment } from './ansi';
-import { LogRow } from './log-line';
+import { charMask, LogRow, maskDecides } from './log-line';
 
 export type { LogRow } from './log-line';
 
@@ -38,19 +38,28 @@ export function filterRows(rows: readonly LogRow[], filter: LogFilterState, patt
   if (minLevel === 0 && !pattern && !category && !source && !range) return rows as LogRow[];
   // Plain text is compared with the pre-lower-cased text: a substring search, no regex per row.
   const needle = pattern && !filter.regex ? filter.text.toLowerCase() : null;
-  const kept = rows.filter((row) => {
+  // Rows lacking one of the needle's characters are dropped without reading their text.
+  const needleMask = needle === null ? 0 : charMask(needle);
+  const maskEnough = needle !== null && maskDecides(needle);
+  const keeps = (row: LogRow): boolean => {
     if (source && row.source !== source) return false;
     if (row.kind === 'gap') return true;
     if (minLevel > 0 && LOG_LEVELS.indexOf(row.severity) < minLevel) return false;
     if (category && row.category !== category) return false;
     if (range && (row.timeMs < range.from || row.timeMs > range.to)) return false;
-    if (needle !== null) return row.lower.includes(needle);
+    if (needle !== null) return (row.chars & needleMask) === needleMask && (maskEnough || row.lower.includes(needle));
     if (!pattern) return true;
     pattern.lastIndex = 0;
     return pattern.test(row.text);
-  });
-  // Everything kept (the first letter typed, say): the same array, so nothing downstream recomputes.
-  return kept.length === rows.length ? (rows as LogRow[]) : kept;
+  };
+  // No array until a row is dropped: a filter that keeps every row (the first letter typed,
+  // say) allocates nothing and answers with the same array, so nothing downstream recomputes.
+  let kept: LogRow[] | null = null;
+  for (let i = 0; i < rows.length; i++) {
+    if (keeps(rows[i])) kept?.push(rows[i]);
+    else kept ??= rows.slice(0, i);
+  }
+  return kept ?? (rows as LogRow[]);
 }
 
 /**

@@ -183,7 +183,9 @@ export class LogViewer implements OnDestroy {
   readonly window = computed(() => {
     const rows = this.visible();
     const offsets = this.offsets();
-    const top = this.scrollTop();
+    // Clamped as the browser clamps scrollTop when the content shrinks (a filter keystroke while
+    // following), so the first render already shows the rows the scroll that follows lands on.
+    const top = Math.max(0, Math.min(this.scrollTop(), this.contentHeight() - this.viewportHeight()));
     const start = Math.max(0, indexAt(offsets, rows.length, top) - OVERSCAN);
     const end = Math.min(rows.length, indexAt(offsets, rows.length, top + this.viewportHeight()) + 1 + OVERSCAN);
     return { start, top: offsetOf(offsets, start), rows: rows.slice(start, end) };
