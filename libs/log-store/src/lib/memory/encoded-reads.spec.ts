@@ -115,7 +115,7 @@ describe('encoded reads', () => {
   });
 
   it('answer byte for byte for pages that start and end anywhere in a message block and its scan windows', () => {
-    // ~3,000 entries of ~100 bytes: several 64 KiB blocks, each scanned 8 KiB at a time. Multi-byte
+    // ~3,000 entries of ~100 bytes: several 32 KiB blocks, each scanned 8 KiB at a time. Multi-byte
     // characters and bytes to escape sit at every distance from the edges of blocks and windows.
     const units = ['x', 'é', '日', '🎮', '"', '\\', '\n', '\r\n', '\u0001'];
     const messages = Array.from({ length: 3_000 }, (_, i) => {

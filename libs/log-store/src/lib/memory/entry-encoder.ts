@@ -15,7 +15,7 @@ const SMALL = 32;
 /** Times JSON.stringify and toISOString write in the plain `YYYY-MM-DDTHH:MM:SS.mmmZ` shape. */
 const MAX_PLAIN_TIME = Date.UTC(10000, 0, 1);
 const DAY = 86_400_000;
-/** Bytes of a message block scanned at a time for what to escape: a page of ~100 messages, not the whole 64 KiB block. */
+/** Bytes of a message block scanned at a time for what to escape: a page of ~100 messages, not the whole 32 KiB block. */
 const SCAN_WINDOW = 8 * 1024;
 
 /**

@@ -43,9 +43,9 @@ describe('MessageArena', () => {
   it('keeps every offset within 16 bits: an empty message after a full block starts the next block', () => {
     const arena = new MessageArena();
     const at = refs(40);
-    // Blocks of 1, 2, 4, ... 64 KiB, each filled to the byte by messages of its own size, then empty messages.
+    // Blocks of 1, 2, 4, ... 32 KiB, each filled to the byte by messages of its own size, then empty messages.
     let slot = 0;
-    for (let size = 1024; size <= 64 * 1024; size *= 2) arena.put('m'.repeat(size), at, slot++);
+    for (let size = 1024; size <= 32 * 1024; size *= 2) arena.put('m'.repeat(size), at, slot++);
     arena.put('', at, slot++);
     arena.put('', at, slot++);
     arena.put('after', at, slot++);

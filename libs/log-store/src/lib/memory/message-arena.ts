@@ -1,6 +1,9 @@
-/** Smallest and largest block sizes: small logs stay small, big ones free memory in steps. */
+/**
+ * Smallest and largest block sizes: small logs stay small, big ones free memory in steps. A log
+ * holds on average half a block more than its messages (the newest block's free end).
+ */
 const MIN_BLOCK = 1024;
-const MAX_BLOCK = 64 * 1024;
+const MAX_BLOCK = 32 * 1024;
 
 /** Where each held message's bytes are, per ring slot. */
 export interface MessageRefs {

@@ -4,7 +4,7 @@ import { BlockScanner } from './block-scanner';
 const FOLDED_FROM_OUTSIDE_ASCII = /[ks]/i;
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
-/** A search usually runs over whole logs: scan a whole 64 KiB message block at a time. */
+/** A search usually runs over whole logs: scan a whole message block (up to 32 KiB) at a time. */
 const SCAN_WINDOW = 64 * 1024;
 
 /**
