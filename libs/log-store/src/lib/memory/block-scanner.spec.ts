@@ -16,6 +16,7 @@ describe('BlockScanner', () => {
       fc.property(
         fc.array(bytes, { minLength: 1, maxLength: 12 }),
         fc.integer({ min: 1, max: 40 }),
+        // eslint-disable-next-line no-control-regex
         fc.constantFrom(/["\\\x00-\x1f]/g, /[\r\n]/g, /[\x80-\xff]/g),
         fc.nat(11),
         (messages, window, pattern, skip) => {
