@@ -12,15 +12,26 @@
 // - Redis memory per held entry (100-byte message), from INFO memory.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import WebSocket from 'ws';
-
-const BENCH = dirname(fileURLToPath(import.meta.url));
-const REPO = join(BENCH, '..');
+import {
+  BENCH,
+  REPO,
+  freePort,
+  jsonBatch,
+  loadAsync,
+  message,
+  oid,
+  percentile,
+  pinned,
+  post,
+  sleep,
+  startServer as startNode,
+  textBatch,
+} from './common.mjs';
 /** Sizes of a full run, and of the quick one bench.spec.ts runs (a few seconds). */
 const FULL = {
   seconds: 5,
@@ -42,26 +53,6 @@ const QUICK = {
   listed: 100,
 };
 let SIZE = FULL;
-const pinned = existsSync('/usr/bin/taskset')
-  ? (cores, args) => ['taskset', ['-c', cores, ...args]]
-  : (_cores, args) => [args[0], args.slice(1)];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const oid = (i) => i.toString(16).padStart(24, '0');
-const message = (i) => `bench entry ${String(i).padStart(8, '0')} ` + 'x'.repeat(78); // 100 bytes
-const jsonBatch = (n) =>
-  JSON.stringify({ entries: Array.from({ length: n }, (_, i) => ({ level: 'info', message: message(i) })) });
-const textBatch = (n) => Array.from({ length: n }, (_, i) => message(i)).join('\n');
-const percentile = (values, p) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis() {
   const dir = mkdtempSync(join(tmpdir(), 'zen-bench-redis-'));
@@ -90,50 +81,8 @@ async function startRedis() {
   };
 }
 
-async function startServer(env, core) {
-  const port = await freePort();
-  const [command, args] = pinned(core, ['node', join(REPO, 'dist/apps/api/main.js')]);
-  const child = spawn(command, args, {
-    cwd: REPO,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 400; i++) {
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) break;
-    } catch {
-      // not yet listening
-    }
-    await sleep(50);
-  }
-  return { url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))) };
-}
-
-/** One autocannon run (bench/load.mjs) on the given cores. */
-function load(spec, cores = '1') {
-  mkdirSync(join(BENCH, '.build'), { recursive: true });
-  const file = join(BENCH, '.build', `redis-load-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(spec));
-  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), file]);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => {
-      rmSync(file, { force: true });
-      if (code !== 0) return reject(new Error(`load exited ${code}`));
-      const result = JSON.parse(out.trim().split('\n').pop());
-      result.valid = result.non2xx === 0 && result.errors === 0 && result.requests > 0;
-      resolve(result);
-    });
-  });
-}
-
-async function post(url, body, type = 'application/json') {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
-  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return res.json();
+function startServer(env, cores) {
+  return startNode(join(REPO, 'dist/apps/api/main.js'), { cores, env, readyPath: '/health/ready', readyOk: true });
 }
 
 async function createSessions(server, offset, count) {
@@ -153,7 +102,7 @@ async function ingest(servers, offset, kind, perRequest) {
   const type = kind === 'text' ? 'text/plain' : 'application/json';
   const results = await Promise.all(
     servers.map((server) =>
-      load({
+      loadAsync({
         url: server.url,
         method: 'POST',
         headers: { 'content-type': type },
@@ -222,7 +171,7 @@ async function crossReplicaLatency(a, b, id, samples) {
     body: jsonBatch(100),
   }));
   let loading = true;
-  const background = load({
+  const background = loadAsync({
     url: a.url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },

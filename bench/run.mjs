@@ -7,17 +7,28 @@
 // entries as plain objects (bench/naive-server.ts: what the store's design is worth).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import esbuild from 'esbuild';
 import { clientWorkloads } from './client.mjs';
+import {
+  BENCH,
+  REPO,
+  cpuSeconds,
+  jsonBatch,
+  load,
+  loadAsync,
+  message,
+  oid,
+  pinned,
+  post,
+  sleep,
+  startServer as startNode,
+  textBatch,
+} from './common.mjs';
 import { cookLog } from './cook-log.mjs';
 import { dashboardWorkloads, mergedDashboardWorkloads } from './dashboard.mjs';
 import { redisRows, redisWorkloads } from './redis.mjs';
 
-const BENCH = dirname(fileURLToPath(import.meta.url));
-const REPO = join(BENCH, '..');
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const SECONDS = QUICK ? 1 : 8;
 const SCALE = QUICK
@@ -27,33 +38,14 @@ const SCALE = QUICK
 const FEED = QUICK
   ? { sessions: 500, dashboards: 10, seconds: 2, warmupMs: 500 }
   : { sessions: 10_000, dashboards: 100, seconds: 10, warmupMs: 2000 };
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-const pinned = existsSync('/usr/bin/taskset')
-  ? (core, args) => ['taskset', ['-c', String(core), ...args]]
-  : (_core, args) => [args[0], args.slice(1)];
 
 /** Which workloads to run: all, or those named in BENCH_ONLY (comma-separated), for spot measurements. */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const skipped = { valid: true, skipped: true };
 
-const oid = (i) => i.toString(16).padStart(24, '0');
-const message = (i) => `bench entry ${String(i).padStart(8, '0')} ` + 'x'.repeat(78); // 100 bytes
-const jsonBatch = (n) =>
-  JSON.stringify({ entries: Array.from({ length: n }, (_, i) => ({ level: 'info', message: message(i) })) });
 /** Appears in 1 message of each 1,000 of a fill batch (`jsonBatch(1000)`). */
 const FILTER_WORD = '00000042';
-const textBatch = (n) => Array.from({ length: n }, (_, i) => message(i)).join('\n');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Builds what the bench runs: the API (if not built) and the two baselines. */
 async function build() {
@@ -91,73 +83,9 @@ async function build() {
 }
 
 /** Starts `api`, `bare` or `naive` on core 0 and waits until it answers. */
-async function startServer(kind, env = {}) {
-  const port = await freePort();
+function startServer(kind, env = {}) {
   const file = kind === 'api' ? join(REPO, 'dist/apps/api/main.js') : join(BENCH, `.build/${kind}-server.js`);
-  const [command, args] = pinned(0, ['node', file]);
-  const child = spawn(command, args, {
-    cwd: REPO,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await answering(kind === 'api' ? `${url}/health` : `${url}/sessions/${oid(0)}/log`, child, kind);
-  return {
-    url,
-    // taskset execs node in place, so the child's pid is the server's.
-    pid: child.pid,
-    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
-  };
-}
-
-/**
- * Waits until `url` answers. A loaded machine may take many seconds to start a server; one
- * that exits or never answers fails the run by name instead of letting a workload meet a
- * closed port.
- */
-async function answering(url, child, name, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the ${name} server exited (${child.exitCode}) before answering`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`the ${name} server did not answer ${url} within ${timeoutMs} ms`);
-      await sleep(100);
-    }
-  }
-}
-
-/** One autocannon run on core 1. */
-function load(spec) {
-  const file = specFile(spec);
-  const [command, args] = pinned(1, ['node', join(BENCH, 'load.mjs'), file]);
-  return loadResult(execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString());
-}
-
-/** One autocannon run on core 1, without blocking (to run beside another). */
-function loadAsync(spec) {
-  const [command, args] = pinned(1, ['node', join(BENCH, 'load.mjs'), specFile(spec)]);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(loadResult(out)) : reject(new Error(`load exited ${code}`))));
-  });
-}
-
-let specs = 0;
-function specFile(spec) {
-  const file = join(BENCH, '.build', `load-spec-${specs++}.json`);
-  writeFileSync(file, JSON.stringify(spec));
-  return file;
-}
-
-function loadResult(out) {
-  const result = JSON.parse(out.trim().split('\n').pop());
-  result.valid = result.non2xx === 0 && result.errors === 0 && result.requests > 0;
-  return result;
+  return startNode(file, { cores: '0', env, readyPath: kind === 'api' ? '/health' : `/sessions/${oid(0)}/log` });
 }
 
 /** The subscribers process on core 1; `onReady` runs when it prints `ready` (the feed workload does). */
@@ -179,11 +107,6 @@ function subscribers(spec, onReady = undefined) {
   });
 }
 
-async function post(url, body, type = 'application/json') {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
-  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-}
-
 async function createSessions(server, count, offset = 0) {
   for (let i = 0; i < count; i += 50) {
     await Promise.all(
@@ -199,11 +122,6 @@ function rssBytes(pid) {
     .split('\n')
     .find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) * 1024;
-}
-
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
 // ---- workloads ---------------------------------------------------------------------

@@ -1,8 +1,8 @@
-import { JSON_HEADERS, oid, ServerProcess } from './server';
+import { BuiltServer, JSON_HEADERS, oid } from '@zen/testing';
 
 describe('concurrency (real server)', () => {
-  let server: ServerProcess;
-  beforeAll(async () => (server = await ServerProcess.start({ LOG_CAPACITY: '100000', MAX_BATCH_ENTRIES: '100000' })));
+  let server: BuiltServer;
+  beforeAll(async () => (server = await BuiltServer.start({ LOG_CAPACITY: '100000', MAX_BATCH_ENTRIES: '100000' })));
   afterAll(() => server.stop());
 
   const create = (id: string) =>

@@ -1,9 +1,8 @@
-import { JSON_HEADERS, oid, ServerProcess } from './server';
-import { Client } from './ws-client';
+import { BuiltServer, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
 
 describe('slow and dead WebSocket consumers (real server)', () => {
   it('keeps server memory bounded while a paused client falls behind, and serves the others', async () => {
-    const server = await ServerProcess.start({
+    const server = await BuiltServer.start({
       WS_MAX_BUFFERED_BYTES: String(1024 * 1024),
       LOG_CAPACITY: '2000',
       SESSIONS_WS_INTERVAL_MS: '100',
@@ -16,8 +15,8 @@ describe('slow and dead WebSocket consumers (real server)', () => {
         headers: JSON_HEADERS,
         body: '{"appname":"slow"}',
       });
-      const slow = new Client(server.wsUrl);
-      const fast = new Client(server.wsUrl);
+      const slow = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+      const fast = new WsTestClient(`${server.wsUrl}/sessions/ws`);
       await Promise.all([slow.opened(), fast.opened()]);
       slow.send('subscribe-log', { id, cursor: 0 });
       fast.send('subscribe-log', { id, cursor: 0 });
@@ -57,10 +56,10 @@ describe('slow and dead WebSocket consumers (real server)', () => {
   });
 
   it('reaps a connection that stops answering pings, and keeps one that answers', async () => {
-    const server = await ServerProcess.start({ WS_PING_INTERVAL_MS: '200' });
+    const server = await BuiltServer.start({ WS_PING_INTERVAL_MS: '200' });
     try {
-      const dead = new Client(server.wsUrl, { autoPong: false });
-      const alive = new Client(server.wsUrl);
+      const dead = new WsTestClient(`${server.wsUrl}/sessions/ws`, { autoPong: false });
+      const alive = new WsTestClient(`${server.wsUrl}/sessions/ws`);
       await Promise.all([dead.opened(), alive.opened()]);
       await dead.until(() => dead.closeCode !== null, 3000);
       expect(dead.closeCode).toBe(1006);

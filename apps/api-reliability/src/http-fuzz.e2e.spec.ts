@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { send } from './raw-http';
-import { JSON_HEADERS, oid, ServerProcess } from './server';
+import { BuiltServer, JSON_HEADERS, oid, rawRequest } from '@zen/testing';
 
 const CAPACITY = 20;
 
@@ -25,13 +24,13 @@ interface Snapshot {
 // error shape on every 4xx, rejected requests change nothing, seq contiguous,
 // logCount <= capacity, logCursor never decreases, and the process stays up.
 describe('HTTP fuzzing (fast-check, real server)', () => {
-  let server: ServerProcess;
+  let server: BuiltServer;
   let serverSessionId: string;
   const known = [oid(0xa1), oid(0xa2), oid(0xa3)];
 
   beforeAll(async () => {
     // Few sessions at most, so that reading the whole state back after each request stays cheap.
-    server = await ServerProcess.start({
+    server = await BuiltServer.start({
       LOG_CAPACITY: String(CAPACITY),
       MAX_BODY_BYTES: '65536',
       MAX_MESSAGE_BYTES: '4096',
@@ -190,7 +189,12 @@ describe('HTTP fuzzing (fast-check, real server)', () => {
         // with malformed framing is covered on its own (sessions.e2e.spec.ts).
         if (withBody) headers['content-length'] = String(r.body.length);
         const target = r.path.replace('SERVER', serverSessionId);
-        const answer = await send(`${server.url}${target}${r.query}`, r.method, headers, withBody ? r.body : undefined);
+        const answer = await rawRequest(
+          `${server.url}${target}${r.query}`,
+          r.method,
+          headers,
+          withBody ? r.body : undefined,
+        );
         expect(answer.status).toBeLessThan(500);
         if (answer.status >= 400 && r.method !== 'HEAD') {
           let error;
@@ -222,7 +226,7 @@ describe('HTTP fuzzing (fast-check, real server)', () => {
         seed: Number(process.env['FUZZ_SEED'] ?? Date.now() % 100_000),
       },
     );
-    expect(server.alive()).toBe(true);
+    expect(server.alive).toBe(true);
   });
 
   it('leaves every log with contiguous seqs and counters that agree', async () => {
@@ -240,11 +244,13 @@ describe('HTTP fuzzing (fast-check, real server)', () => {
     const id = oid(0xb0);
     const polluting =
       '{"appname":"p","metadata":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}}';
-    expect((await send(`${server.url}/sessions/${id}`, 'POST', JSON_HEADERS, Buffer.from(polluting))).status).toBe(201);
+    expect(
+      (await rawRequest(`${server.url}/sessions/${id}`, 'POST', JSON_HEADERS, Buffer.from(polluting))).status,
+    ).toBe(201);
     const entryBody = '{"message":"m","data":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}}';
-    expect((await send(`${server.url}/sessions/${id}/log`, 'POST', JSON_HEADERS, Buffer.from(entryBody))).status).toBe(
-      200,
-    );
+    expect(
+      (await rawRequest(`${server.url}/sessions/${id}/log`, 'POST', JSON_HEADERS, Buffer.from(entryBody))).status,
+    ).toBe(200);
     const page = await (await fetch(`${server.url}/sessions/${id}/log`)).text();
     expect(page).toContain('"__proto__":{"polluted":1}');
     // The server still behaves: objects it builds afterwards have no "polluted" property.

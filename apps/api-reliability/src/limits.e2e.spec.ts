@@ -1,11 +1,10 @@
-import { send } from './raw-http';
-import { JSON_HEADERS, oid, ServerProcess } from './server';
+import { BuiltServer, JSON_HEADERS, oid, rawRequest } from '@zen/testing';
 
 describe('limits and odd paths (real server)', () => {
-  let server: ServerProcess;
+  let server: BuiltServer;
   beforeAll(
     async () =>
-      (server = await ServerProcess.start({
+      (server = await BuiltServer.start({
         MAX_SESSIONS: '3',
         MAX_BATCH_ENTRIES: '5',
         MAX_BODY_BYTES: '2048',
@@ -73,7 +72,7 @@ describe('limits and odd paths (real server)', () => {
     '/dashboard//etc/passwd',
     '/dashboard/' + 'a/'.repeat(500) + 'x.js',
   ])('never serves files outside the dashboard for %s', async (path) => {
-    const answer = await send(`${server.url}${path}`, 'GET', {});
+    const answer = await rawRequest(`${server.url}${path}`, 'GET', {});
     expect(answer.status).toBeLessThan(500);
     const text = answer.body.toString();
     expect(text).not.toContain('"devDependencies"');
@@ -83,9 +82,9 @@ describe('limits and odd paths (real server)', () => {
 
   it('answers without stack traces or internals', async () => {
     const answers = await Promise.all([
-      send(`${server.url}/sessions/${oid(1)}`, 'POST', JSON_HEADERS, Buffer.from('{"appname": [}')),
-      send(`${server.url}/sessions/%E0%A4%A`, 'GET', {}),
-      send(`${server.url}/sessions/${oid(1)}/log?cursor=-1`, 'GET', {}),
+      rawRequest(`${server.url}/sessions/${oid(1)}`, 'POST', JSON_HEADERS, Buffer.from('{"appname": [}')),
+      rawRequest(`${server.url}/sessions/%E0%A4%A`, 'GET', {}),
+      rawRequest(`${server.url}/sessions/${oid(1)}/log?cursor=-1`, 'GET', {}),
     ]);
     for (const answer of answers) {
       expect(answer.status).toBeGreaterThanOrEqual(400);

@@ -1,10 +1,10 @@
 import { createServer, Server } from 'node:net';
-import { freePort, ServerProcess } from './server';
+import { BuiltServer, freePort } from '@zen/testing';
 
 /** The built server refusing to start: a clear message naming the setting, exit code 1, no stack. */
 describe('start-up failures', () => {
   it('stops on bad settings, naming every bad variable', async () => {
-    const { code, output } = await ServerProcess.runToExit({ PORT: 'abc', LOG_CAPACITY: '-1', HOST: 'no such host!' });
+    const { code, output } = await BuiltServer.runToExit({ PORT: 'abc', LOG_CAPACITY: '-1', HOST: 'no such host!' });
     expect(code).toBe(1);
     expect(output).toContain('PORT must be an integer 0–65535 (got "abc")');
     expect(output).toContain('LOG_CAPACITY must be an integer');
@@ -18,7 +18,7 @@ describe('start-up failures', () => {
       const server = createServer().listen(port, '127.0.0.1', () => done(server));
     });
     try {
-      const { code, output } = await ServerProcess.runToExit({ PORT: String(port), HOST: '127.0.0.1' });
+      const { code, output } = await BuiltServer.runToExit({ PORT: String(port), HOST: '127.0.0.1' });
       expect(code).toBe(1);
       expect(output).toContain(`Cannot listen on 127.0.0.1:${port} (HOST, PORT): EADDRINUSE`);
       expect(output).not.toMatch(/\n\s+at /);

@@ -1,16 +1,15 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { JSON_HEADERS, oid, ServerProcess } from './server';
-import { Client } from './ws-client';
+import { BuiltServer, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
 
 // Malformed frames, unknown events, wrong payload types, binary and oversize frames,
 // subscribe storms: the connection gets error events or a clean close, never the process.
 describe('WebSocket fuzzing (real server)', () => {
-  let server: ServerProcess;
+  let server: BuiltServer;
   const session = oid(0xc1);
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ WS_MAX_PAYLOAD_BYTES: '4096', LOG_CAPACITY: '100' });
+    server = await BuiltServer.start({ WS_MAX_PAYLOAD_BYTES: '4096', LOG_CAPACITY: '100' });
     await fetch(`${server.url}/sessions/${session}`, {
       method: 'POST',
       headers: JSON_HEADERS,
@@ -68,7 +67,7 @@ describe('WebSocket fuzzing (real server)', () => {
   it('answers every generated frame with error events or log events, and stays open', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 20 }), async (frames) => {
-        const client = new Client(server.wsUrl);
+        const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
         await client.opened();
         for (const text of frames) client.ws.send(text);
         // A known-good subscribe after the garbage must still work on the same connection.
@@ -83,11 +82,11 @@ describe('WebSocket fuzzing (real server)', () => {
       }),
       { numRuns: Number(process.env['WS_FUZZ_RUNS'] ?? 60) },
     );
-    expect(server.alive()).toBe(true);
+    expect(server.alive).toBe(true);
   });
 
   it('answers binary frames with an error event', async () => {
-    const client = new Client(server.wsUrl);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
     await client.until(() => client.of('error').length === 1);
@@ -96,19 +95,19 @@ describe('WebSocket fuzzing (real server)', () => {
   });
 
   it('closes a connection that sends a frame over WS_MAX_PAYLOAD_BYTES with 1009, and lives on', async () => {
-    const client = new Client(server.wsUrl);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.ws.send('x'.repeat(5000));
     await client.until(() => client.closeCode !== null);
     expect(client.closeCode).toBe(1009);
-    expect(server.alive()).toBe(true);
-    const next = new Client(server.wsUrl);
+    expect(server.alive).toBe(true);
+    const next = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await next.opened();
     next.ws.terminate();
   });
 
   it('survives a subscribe storm and ends with exactly the last subscription', async () => {
-    const client = new Client(server.wsUrl);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     for (let i = 0; i < 2000; i++) client.send('subscribe-log', { id: i % 2 ? session : oid(0xdead), cursor: i % 3 });
     client.send('unsubscribe-log', { id: session });
@@ -132,7 +131,7 @@ describe('WebSocket fuzzing (real server)', () => {
       .flatMap((event) => event.entries)
       .filter((entry: { message: string }) => entry.message === 'after storm');
     expect(copies).toHaveLength(1);
-    expect(server.alive()).toBe(true);
+    expect(server.alive).toBe(true);
     client.ws.terminate();
   });
 });

@@ -1,6 +1,7 @@
 import { Session } from '@zen/contract';
 import WebSocket from 'ws';
-import { JSON_HEADERS, RunningApp, startApp } from './testing/running-app';
+import { JSON_HEADERS } from '@zen/testing';
+import { RunningApp, startApp } from './testing/running-app';
 
 const ID = 'd3d3d3d3d3d3d3d3d3d3d3d3';
 

@@ -1,23 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
-import { REPO } from './processes';
-
-/** Debian's Chromium, headless, with nothing that would try to reach the internet. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+import { REPO } from '@zen/testing';
+import { Page } from 'playwright-core';
 
 /** Saves a screenshot of a main view into docs/screenshots/ (committed; the README links them). */
 export async function docScreenshot(page: Page, name: string): Promise<void> {

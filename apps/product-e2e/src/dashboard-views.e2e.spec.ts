@@ -1,9 +1,7 @@
-import { eventually } from '@zen/testing';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { docScreenshot, launchChromium, seriousA11yViolations } from './browser';
-import { Child, freePort, startServer } from './processes';
+import { BuiltServer, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { docScreenshot, seriousA11yViolations } from './browser';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const AGENTS = ['c00c00c00c00c00c00c00c01', 'c00c00c00c00c00c00c00c02', 'c00c00c00c00c00c00c00c03'];
 const EDITOR = 'ed17ed17ed17ed17ed17ed17';
 
@@ -17,7 +15,7 @@ const unrealLines = (agent: number) => [
 ];
 
 describe('the dashboard views operators use (built server, in Chromium)', () => {
-  let server: Child;
+  let server: BuiltServer;
   let base: string;
   let browser: Browser;
   let context: BrowserContext;
@@ -32,9 +30,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
   const live = () => page.getByTestId('connection').getByText('Live').waitFor();
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = await startServer(port, { SESSIONS_WS_INTERVAL_MS: '250' });
-    base = `http://127.0.0.1:${port}`;
+    server = await BuiltServer.start({ SESSIONS_WS_INTERVAL_MS: '250' });
+    base = server.url;
     browser = await launchChromium();
     await create(EDITOR, { appname: 'UnrealEditor', mode: 'editor', jobid: 'edit-1', metadata: { project: 'Lyra' } });
     await appendText(EDITOR, unrealLines(0));

@@ -1,13 +1,12 @@
 import { Session, SessionList } from '@zen/contract';
 import { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from './browser';
-import { Child, freePort, startServer } from './processes';
+import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { screenshot } from './browser';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const EDITOR = '0123456789abcdef01234567';
 
 describe('the dashboard in Chromium (built server, as `npm start` runs it)', () => {
-  let server: Child;
+  let server: BuiltServer;
   let base: string;
   let browser: Browser;
   let page: Page;
@@ -19,9 +18,8 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
   const logText = () => page.getByTestId('log-rows').innerText();
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = await startServer(port, { SESSIONS_WS_INTERVAL_MS: '250', LOG_CAPACITY: '300' });
-    base = `http://127.0.0.1:${port}`;
+    server = await BuiltServer.start({ SESSIONS_WS_INTERVAL_MS: '250', LOG_CAPACITY: '300' });
+    base = server.url;
     browser = await launchChromium();
   });
 
@@ -184,14 +182,13 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
 });
 
 describe('the dashboard with AUTH_READ_TOKEN', () => {
-  let server: Child;
+  let server: BuiltServer;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = await startServer(port, { AUTH_TOKEN: 'writer-secret', AUTH_READ_TOKEN: 'reader-secret' });
-    base = `http://127.0.0.1:${port}`;
+    server = await BuiltServer.start({ AUTH_TOKEN: 'writer-secret', AUTH_READ_TOKEN: 'reader-secret' });
+    base = server.url;
     browser = await launchChromium();
   });
 

@@ -1,11 +1,10 @@
 import { Session, SessionList } from '@zen/contract';
-import { eventually, RedisServer } from '@zen/testing';
 import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
-import { launchChromium, screenshot } from './browser';
-import { Child, freePort, startScaleOutNginx, startServer } from './processes';
+import { BuiltServer, Child, eventually, freePort, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
+import { screenshot } from './browser';
+import { startScaleOutNginx } from './nginx';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const ID = 'fa11fa11fa11fa11fa11fa11';
 
 /**
@@ -16,7 +15,7 @@ const ID = 'fa11fa11fa11fa11fa11fa11';
 describe('two replicas on one Redis behind nginx (built server, deploy/scale-out)', () => {
   let redis: RedisServer;
   let ports: number[];
-  let replicas: Child[];
+  let replicas: BuiltServer[];
   let nginx: Child;
   let proxy: string;
   let browser: Browser;
@@ -39,7 +38,7 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
   beforeAll(async () => {
     redis = await RedisServer.start();
     ports = [await freePort(), await freePort()];
-    replicas = [await startServer(ports[0], env()), await startServer(ports[1], env())];
+    replicas = [await BuiltServer.start(env(), ports[0]), await BuiltServer.start(env(), ports[1])];
     const proxyPort = await freePort();
     nginx = await startScaleOutNginx(proxyPort, ports);
     proxy = `http://127.0.0.1:${proxyPort}/zen`;
@@ -92,7 +91,7 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
   it('keeps the session and its log when both replicas restart', async () => {
     const before = (await (await fetch(`${proxy}/sessions/${ID}`)).json()) as Session;
     for (const replica of replicas) await replica.stop();
-    replicas = [await startServer(ports[0], env()), await startServer(ports[1], env())];
+    replicas = [await BuiltServer.start(env(), ports[0]), await BuiltServer.start(env(), ports[1])];
     for (const replica of [0, 1]) {
       const after = (await (await direct(replica, `sessions/${ID}`)).json()) as Session;
       expect(after).toMatchObject({ status: 'active', logCount: before.logCount, logCursor: before.logCursor });
@@ -126,7 +125,7 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     await appendText(0, ['before the kill']);
     await eventually(() => expect(seen).toHaveLength(1), 15_000);
 
-    replicas[1].process.kill('SIGKILL');
+    await replicas[1].stop('SIGKILL');
     await closed;
     await appendText(0, ['while reconnecting']);
     // The client reconnects to the other replica and resumes from its cursor.
@@ -141,6 +140,6 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
       expect(session.status).toBe('ended');
     }, 60_000);
     expect(await (await direct(0, `sessions/${killedServer}`)).json()).toMatchObject({ endReason: 'expired' });
-    replicas[1] = await startServer(ports[1], env());
+    replicas[1] = await BuiltServer.start(env(), ports[1]);
   }, 120_000);
 });

@@ -1,26 +1,25 @@
 import { LogEventData, SessionList } from '@zen/contract';
 import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
-import { launchChromium, screenshot } from './browser';
-import { Child, freePort, startNginx, startServer } from './processes';
+import { BuiltServer, Child, freePort, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { screenshot } from './browser';
+import { startNginx } from './nginx';
 
 const ID = 'e4e4e4e4e4e4e4e4e4e4e4e4';
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
-  let server: Child;
+  let server: BuiltServer;
   let nginx: Child;
   let proxied: string;
 
   beforeAll(async () => {
-    const serverPort = await freePort();
-    server = await startServer(serverPort, {
+    server = await BuiltServer.start({
       BASE_PATH: '/zen',
       TRUST_PROXY: 'loopback',
       SESSIONS_WS_INTERVAL_MS: '200',
     });
     const proxyPort = await freePort();
-    nginx = await startNginx(proxyPort, serverPort);
+    nginx = await startNginx(proxyPort, server.port);
     proxied = `http://127.0.0.1:${proxyPort}/zen`;
   });
 

@@ -7,6 +7,7 @@ export * from './lib/stores';
 export * from './lib/entry-parsers';
 export * from './lib/log-format';
 export * from './lib/encoded-reads';
+export * from './lib/immediate-appends';
 export * from './lib/token-buckets';
 export * from './lib/memory/create-memory-stores';
 export * from './lib/memory/memory-log-store';

@@ -1,6 +1,7 @@
 import { ErrorResponse } from '@zen/contract';
 import WebSocket from 'ws';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { JSON_HEADERS } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const WRITE = 'write-token-123';
 const READ = 'read-token-456';

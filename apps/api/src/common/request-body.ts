@@ -29,12 +29,16 @@ export class RequestBodyReader {
    * Reads the body and checks its media type against `accepted`. An empty body is
    * allowed with any (or no) Content-Type when `emptyAllowed`.
    */
-  async read(req: IncomingMessage, accepted: readonly string[], emptyAllowed: boolean): Promise<RequestBody> {
-    const bytes = await this.readBytes(req);
-    if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes };
-    const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
-    if (!isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
-    return { mediaType, bytes };
+  read(req: IncomingMessage, accepted: readonly string[], emptyAllowed: boolean): Promise<RequestBody> {
+    // One promise for the whole read (no async layers): this runs on every log append.
+    return readWhole(req, this.config.limits.maxBodyBytes).then(
+      (bytes) => checkedBody(req, bytes, accepted, emptyAllowed),
+      (error: unknown) => {
+        // Let the client finish sending, so it can read our answer instead of a reset.
+        req.resume();
+        throw error;
+      },
+    );
   }
 
   /** Reads a JSON body; an empty body reads as undefined. */
@@ -42,16 +46,18 @@ export class RequestBodyReader {
     const body = await this.read(req, ['application/json'], emptyAllowed);
     return body.bytes.length === 0 && emptyAllowed ? undefined : parseJson(body.bytes);
   }
+}
 
-  private async readBytes(req: IncomingMessage): Promise<Buffer> {
-    try {
-      return await readWhole(req, this.config.limits.maxBodyBytes);
-    } catch (error) {
-      // Let the client finish sending, so it can read our answer instead of a reset.
-      req.resume();
-      throw error;
-    }
-  }
+function checkedBody(
+  req: IncomingMessage,
+  bytes: Buffer,
+  accepted: readonly string[],
+  emptyAllowed: boolean,
+): RequestBody {
+  if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes };
+  const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
+  if (!isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
+  return { mediaType, bytes };
 }
 
 /**
@@ -102,23 +108,45 @@ export function parseJson(bytes: Buffer): unknown {
   }
 }
 
-function acceptedMediaType(header: string | undefined, accepted: readonly string[]): string {
-  const expected = accepted.join(' or ');
-  if (!header) throw new UnsupportedMediaTypeException(`Content-Type is missing; expected ${expected}`);
+interface MediaType {
+  type: string;
+  /** Lower case; undefined when not given. */
+  charset: string | undefined;
+}
+
+/**
+ * Content-Type headers already parsed, by their text: a client sends the same one or two
+ * on every append, and parsing one costs more than the rest of the header checks.
+ * Bounded: cleared when full.
+ */
+const knownMediaTypes = new Map<string, MediaType>();
+const KNOWN_MEDIA_TYPES_MAX = 256;
+
+function mediaTypeOf(header: string, accepted: readonly string[]): MediaType {
+  const known = knownMediaTypes.get(header);
+  if (known) return known;
   let parsed;
   try {
     parsed = parseContentType(header);
   } catch {
     throw new UnsupportedMediaTypeException(
-      `Content-Type ${JSON.stringify(header)} is not valid; expected ${expected}`,
+      `Content-Type ${JSON.stringify(header)} is not valid; expected ${accepted.join(' or ')}`,
     );
   }
-  if (!accepted.includes(parsed.type)) {
-    throw new UnsupportedMediaTypeException(`Content-Type ${parsed.type} is not supported; expected ${expected}`);
+  const mediaType = { type: parsed.type, charset: parsed.parameters['charset']?.toLowerCase() };
+  if (knownMediaTypes.size >= KNOWN_MEDIA_TYPES_MAX) knownMediaTypes.clear();
+  knownMediaTypes.set(header, mediaType);
+  return mediaType;
+}
+
+function acceptedMediaType(header: string | undefined, accepted: readonly string[]): string {
+  if (!header) throw new UnsupportedMediaTypeException(`Content-Type is missing; expected ${accepted.join(' or ')}`);
+  const { type, charset } = mediaTypeOf(header, accepted);
+  if (!accepted.includes(type)) {
+    throw new UnsupportedMediaTypeException(`Content-Type ${type} is not supported; expected ${accepted.join(' or ')}`);
   }
-  const charset = parsed.parameters['charset']?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new UnsupportedMediaTypeException(`charset ${charset} is not supported; use utf-8`);
   }
-  return parsed.type;
+  return type;
 }

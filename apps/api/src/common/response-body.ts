@@ -3,17 +3,21 @@ import { ServerResponse } from 'node:http';
 /** Response headers as a flat `[name, value, name, value, …]` list, as `writeHead` takes them. */
 export type HeaderList = readonly string[];
 
-const presets = new WeakMap<ServerResponse, HeaderList>();
+const PRESET = Symbol('preset headers');
+const NONE: HeaderList = [];
+
+type Preset = { [PRESET]?: HeaderList };
 
 /**
  * Headers that `res` must carry whatever it answers, written with the status line by
  * sendBody. The HTTP pipeline presets the security headers this way on raw routes: one
  * `writeHead` with a list measured cheaper per request than eleven `setHeader` calls,
  * which validate, lower-case and store each header before it is written
- * (docs/performance.md).
+ * (docs/performance.md). Kept on the response itself: a WeakMap entry per request cost
+ * more, and kept the collector busy.
  */
 export function presetHeaders(res: ServerResponse, headers: HeaderList): void {
-  presets.set(res, headers);
+  (res as ServerResponse & Preset)[PRESET] = headers;
 }
 
 /** Writes a whole, already-serialised body with its status and headers in one go. */
@@ -22,17 +26,12 @@ export function sendBody(
   status: number,
   contentType: string,
   body: string | Buffer,
-  headers: HeaderList = [],
+  headers: HeaderList = NONE,
 ): void {
-  const preset = presets.get(res) ?? [];
-  res.writeHead(status, [
-    ...preset,
-    ...headers,
-    'Content-Type',
-    contentType,
-    'Content-Length',
-    String(Buffer.byteLength(body)),
-  ]);
+  const preset = (res as ServerResponse & Preset)[PRESET] ?? NONE;
+  const list = preset.concat(headers);
+  list.push('Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body)));
+  res.writeHead(status, list);
   res.end(body);
 }
 

@@ -1,6 +1,6 @@
+import { rawRequest, RawResponse } from '@zen/testing';
 import { HttpPipeline } from './http-pipeline';
 import { securityHeaders } from './security-headers';
-import { rawRequest, RawResponse } from '../testing/raw-request';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const WRITE = 'every-route-write';

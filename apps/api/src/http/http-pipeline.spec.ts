@@ -1,5 +1,5 @@
-import { rawRequest } from '../testing/raw-request';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { JSON_HEADERS, rawRequest } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const ID = 'c0ffeec0ffeec0ffeec0ffee';
 const TEXT = { 'content-type': 'text/plain' };

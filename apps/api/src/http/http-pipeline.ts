@@ -75,7 +75,7 @@ export class HttpPipeline {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, express: Handler): void {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     const method = req.method ?? 'GET';
     const found = this.routes.match(method, req.url ?? '/');
     const label = found?.route.path ?? 'unmatched';
@@ -98,7 +98,7 @@ export class HttpPipeline {
     express: Handler,
     found: RouteMatch | undefined,
     label: string,
-    start: bigint,
+    start: number,
   ): void {
     const method = req.method ?? 'GET';
     try {
@@ -126,7 +126,7 @@ export class HttpPipeline {
     res: ServerResponse,
     params: RouteMatch['params'],
     label: string,
-    start: bigint,
+    start: number,
   ): Promise<void> {
     try {
       await raw(req, res, params);

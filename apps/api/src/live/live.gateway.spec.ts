@@ -1,54 +1,14 @@
-import { LogEventData, ServerMessage, SessionList } from '@zen/contract';
+import { ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket from 'ws';
+import { eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const ID = 'f5f5f5f5f5f5f5f5f5f5f5f5';
 
-/** A client that records every frame and can wait for one matching a predicate. */
-class Client {
-  readonly frames: ServerMessage[] = [];
-  private waiters: (() => void)[] = [];
-  readonly ws: WebSocket;
-
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.on('message', (raw) => {
-      this.frames.push(JSON.parse(raw.toString()));
-      this.waiters.forEach((wake) => wake());
-    });
-  }
-
-  opened(): Promise<void> {
-    return new Promise((resolve) =>
-      this.ws.readyState === WebSocket.OPEN ? resolve() : this.ws.once('open', () => resolve()),
-    );
-  }
-
-  send(event: string, data: unknown): void {
-    this.ws.send(JSON.stringify({ event, data }));
-  }
-
-  async until(check: (frames: ServerMessage[]) => boolean, timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check(this.frames)) {
-      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 500)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-
-  logs(): LogEventData[] {
-    return this.frames.flatMap((frame) => (frame.event === 'log' ? [frame.data] : []));
-  }
-
-  seqs(): number[] {
-    return this.logs().flatMap((event) => event.entries.map((entry) => entry.seq));
-  }
-}
+/** The entry numbers of every `log` event the client received, in order. */
+const seqs = (client: WsTestClient) => client.of('log').flatMap((event) => event.entries.map((entry) => entry.seq));
 
 describe('LiveGateway (/sessions/ws)', () => {
   let server: RunningApp;
@@ -67,7 +27,7 @@ describe('LiveGateway (/sessions/ws)', () => {
   afterAll(() => server.close());
 
   it('sends the sessions listing at once and then periodically', async () => {
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.until((frames) => frames.length >= 1);
     const first = client.frames[0];
     expect(first.event).toBe('sessions');
@@ -79,28 +39,28 @@ describe('LiveGateway (/sessions/ws)', () => {
   });
 
   it('sends the backlog from the cursor in chunks, then pushes new entries as they are appended', async () => {
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.send('subscribe-log', { id: ID.toUpperCase(), cursor: 1 });
-    await client.until(() => client.seqs().length === 4);
-    expect(client.seqs()).toEqual([1, 2, 3, 4]);
-    expect(client.logs().map((event) => event.entries.length)).toEqual([2, 2]);
-    expect(client.logs().every((event) => event.id === ID && event.dropped === 0)).toBe(true);
+    await client.until(() => seqs(client).length === 4);
+    expect(seqs(client)).toEqual([1, 2, 3, 4]);
+    expect(client.of('log').map((event) => event.entries.length)).toEqual([2, 2]);
+    expect(client.of('log').every((event) => event.id === ID && event.dropped === 0)).toBe(true);
     await append(['f', 'g']);
-    await client.until(() => client.seqs().length === 6);
-    expect(client.seqs()).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(client.logs().at(-1)?.cursor).toBe(7);
+    await client.until(() => seqs(client).length === 6);
+    expect(seqs(client)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(client.of('log').at(-1)?.cursor).toBe(7);
     client.ws.close();
   });
 
   it('replaces a subscription when subscribing again, and stops after unsubscribing', async () => {
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.send('subscribe-log', { id: ID, cursor: 6 });
-    await client.until(() => client.seqs().length === 1);
+    await client.until(() => seqs(client).length === 1);
     client.send('subscribe-log', { id: ID, cursor: 5 });
-    await client.until(() => client.seqs().length === 3);
-    expect(client.seqs()).toEqual([6, 5, 6]);
+    await client.until(() => seqs(client).length === 3);
+    expect(seqs(client)).toEqual([6, 5, 6]);
     client.send('unsubscribe-log', { id: ID });
     client.send('unsubscribe-log', { id: 'aaaaaaaaaaaaaaaaaaaaaaaa' });
     // Make sure both were processed before appending: a bad frame's error comes back in order.
@@ -108,7 +68,7 @@ describe('LiveGateway (/sessions/ws)', () => {
     await client.until((frames) => frames.some((frame) => frame.event === 'error'));
     await append(['h']);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(client.seqs()).toEqual([6, 5, 6]);
+    expect(seqs(client)).toEqual([6, 5, 6]);
     expect(client.frames.filter((frame) => frame.event === 'error')).toHaveLength(1);
     client.ws.close();
   });
@@ -116,13 +76,13 @@ describe('LiveGateway (/sessions/ws)', () => {
   it('reports what was evicted before it could be sent as dropped', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `x${i}`);
     await append(lines);
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.send('subscribe-log', { id: ID, cursor: 0 });
-    await client.until(() => client.logs().length > 0);
+    await client.until(() => client.of('log').length > 0);
     // 68 appended, capacity 50: seq 0–17 are gone.
-    expect(client.logs()[0]).toMatchObject({ dropped: 18 });
-    expect(client.logs()[0].entries[0].seq).toBe(18);
+    expect(client.of('log')[0]).toMatchObject({ dropped: 18 });
+    expect(client.of('log')[0].entries[0].seq).toBe(18);
     client.ws.close();
   });
 
@@ -142,20 +102,20 @@ describe('LiveGateway (/sessions/ws)', () => {
       'not found',
     ],
   ])('answers %s with an error event and keeps the connection open', async (_name, frame, message) => {
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.ws.send(frame);
     await client.until((frames) => frames.some((candidate) => candidate.event === 'error'));
     const error = client.frames.find((candidate) => candidate.event === 'error');
     expect((error?.data as { message: string }).message).toContain(message);
     client.send('subscribe-log', { id: ID, cursor: 67 });
-    await client.until(() => client.seqs().length === 1);
+    await client.until(() => seqs(client).length === 1);
     expect(client.ws.readyState).toBe(WebSocket.OPEN);
     client.ws.close();
   });
 
   it('answers a binary frame with an error event', async () => {
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     await client.until((frames) => frames.some((frame) => frame.event === 'error'));
@@ -169,7 +129,7 @@ describe('LiveGateway (/sessions/ws)', () => {
       headers: JSON_HEADERS,
       body: JSON.stringify({ entries: [{ message: 'with data', level: 'warn', data: { ms: 5, nested: [1, null] } }] }),
     });
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.send('subscribe-log', { id: ID.toUpperCase(), cursor: 0 });
     client.send('subscribe-log', { id: ID, cursor: -1 });
@@ -206,14 +166,14 @@ describe('LiveGateway with a client that stops reading', () => {
   afterAll(() => server.close());
 
   it('skips the slow client ahead (reporting dropped) while a reading client gets everything', async () => {
-    const slow = new Client(`${server.wsUrl}/sessions/ws`);
-    const fast = new Client(`${server.wsUrl}/sessions/ws`);
+    const slow = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    const fast = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await Promise.all([slow.opened(), fast.opened()]);
     slow.send('subscribe-log', { id: ID, cursor: 0 });
     fast.send('subscribe-log', { id: ID, cursor: 0 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     // Stop reading: the kernel buffers fill, then the server's queue for this client passes the bound.
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    slow.pause();
     // 12 MB in all: more than loopback socket buffers hold, so the server's queue grows.
     const line = 'y'.repeat(4000);
     for (let i = 0; i < 60; i++) {
@@ -224,15 +184,15 @@ describe('LiveGateway with a client that stops reading', () => {
         body,
       });
     }
-    await fast.until(() => fast.seqs().length === 3000, 10_000);
-    expect(fast.seqs()).toEqual(Array.from({ length: 3000 }, (_, i) => i));
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-    await slow.until(() => slow.logs().at(-1)?.cursor === 3000, 10_000);
-    const dropped = slow.logs().reduce((sum, event) => sum + event.dropped, 0);
+    await fast.until(() => seqs(fast).length === 3000, 10_000);
+    expect(seqs(fast)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    slow.resume();
+    await slow.until(() => slow.of('log').at(-1)?.cursor === 3000, 10_000);
+    const dropped = slow.of('log').reduce((sum, event) => sum + event.dropped, 0);
     expect(dropped).toBeGreaterThan(0);
     // Everything it got plus everything reported dropped accounts for every entry once.
-    expect(slow.seqs().length + dropped).toBe(3000);
-    expect(new Set(slow.seqs()).size).toBe(slow.seqs().length);
+    expect(seqs(slow).length + dropped).toBe(3000);
+    expect(new Set(seqs(slow)).size).toBe(seqs(slow).length);
     slow.ws.close();
     fast.ws.close();
   }, 30_000); // 12 MB through two sockets, on a machine that may be busy: more than jest's default 5 s.
@@ -250,12 +210,10 @@ describe('LiveGateway when a followed session is forgotten', () => {
 
   it('drops its followers once retention forgets it', async () => {
     await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gone"}' });
-    const client = new Client(`${server.wsUrl}/sessions/ws`);
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.send('subscribe-log', { id: ID, cursor: 0 });
-    const deadline = Date.now() + 5000;
-    while ((await subscriptions()) !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(await subscriptions()).toBe(1);
+    await eventually(async () => expect(await subscriptions()).toBe(1), 5000);
     // Retention 0: ending it forgets it at once, with its log.
     expect((await fetch(`${server.url}/sessions/${ID}`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${server.url}/sessions/${ID}`)).status).toBe(404);

@@ -1,13 +1,12 @@
 import { ServerMessage, Session, SessionList, SessionsDeltaData } from '@zen/contract';
 import fc from 'fast-check';
 import WebSocket from 'ws';
+import { oid, WsTestClient } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
-import { WsTestClient } from '../testing/ws-client';
 
 // Real servers on a machine that may be busy: conditions are polled with generous deadlines.
 jest.setTimeout(60_000);
 
-const oid = (n: number) => n.toString(16).padStart(24, '0');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

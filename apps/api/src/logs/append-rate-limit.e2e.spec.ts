@@ -1,9 +1,9 @@
 import { ErrorResponse, LogCursorPage, Session } from '@zen/contract';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { JSON_HEADERS, oid } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const TEXT = { 'content-type': 'text/plain' };
 const lines = (count: number) => Array.from({ length: count }, (_, i) => `line ${i}`).join('\n');
-const oid = (i: number) => i.toString(16).padStart(24, '0');
 
 describe('append rate limits (real HTTP server)', () => {
   let server: RunningApp;

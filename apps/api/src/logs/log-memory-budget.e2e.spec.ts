@@ -1,5 +1,6 @@
 import { LogCursorPage, Session } from '@zen/contract';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { JSON_HEADERS } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const TEXT = { 'content-type': 'text/plain' };
 const ENDED = '30c30c30c30c30c30c30c30c';

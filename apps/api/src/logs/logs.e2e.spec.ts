@@ -1,6 +1,6 @@
 import { AppendResult, ErrorResponse, LogCursorPage, LogOffsetPage } from '@zen/contract';
-import { rawRequest } from '../testing/raw-request';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { JSON_HEADERS, rawRequest } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const ID = '10a10a10a10a10a10a10a10a';
 const ENDED = '20b20b20b20b20b20b20b20b';

@@ -10,6 +10,8 @@ import {
   entriesText,
   EntryBatch,
   hasEncodedReads,
+  ImmediateAppends,
+  immediateAppends,
   offsetPageJson,
   StoredEntry,
   LogStore,
@@ -25,11 +27,16 @@ import {
  */
 @Injectable()
 export class LogsService {
+  /** The store's and registry's answer-at-once path (the memory ones), used by appends when offered. */
+  private readonly immediate: ImmediateAppends | null;
+
   constructor(
     private readonly store: LogStore,
     private readonly registry: SessionRegistry,
     private readonly rateLimit: AppendRateLimit,
-  ) {}
+  ) {
+    this.immediate = immediateAppends(store, registry);
+  }
 
   /** The session whose log is read, or 404. */
   async readable(id: string): Promise<SessionRecord> {
@@ -38,21 +45,30 @@ export class LogsService {
     return record;
   }
 
-  /** The session a client may append to: 404, then 403 for a server's own session, 409 for an ended one. */
-  async writable(id: string): Promise<SessionRecord> {
-    const record = await this.registry.get(id);
-    if (!record) throw new SessionNotFoundError(id);
-    assertClientWritable(record);
-    return record;
+  /**
+   * The session a client may append to: 404, then 403 for a server's own session, 409 for
+   * an ended one. Answered (or thrown) at once when the registry can, else as a promise.
+   */
+  writable(id: string): SessionRecord | Promise<SessionRecord> {
+    if (this.immediate) return writableRecord(id, this.immediate.registry.getNow(id));
+    return this.registry.get(id).then((record) => writableRecord(id, record));
   }
 
   /**
-   * Appends the batch (possibly empty: still a sign of life) and returns the new logCursor.
-   * A client's append (`client`: its address) passes the append rate limits first, or
-   * fails with RateLimitedError having changed nothing; the server's own appends do not.
+   * Appends the batch (possibly empty: still a sign of life) and returns the new logCursor,
+   * at once when the store and registry can, else as a promise. A client's append
+   * (`client`: its address) passes the append rate limits first, or fails with
+   * RateLimitedError having changed nothing; the server's own appends do not.
    */
-  async append(id: string, batch: EntryBatch, client?: string): Promise<number> {
+  append(id: string, batch: EntryBatch, client?: string): number | Promise<number> {
     if (client !== undefined) this.rateLimit.check(id, client, batch.messages.length);
+    if (!this.immediate) return this.appendLater(id, batch);
+    const counters = this.immediate.store.appendNow(id, batch);
+    this.immediate.registry.recordAppendNow(id, counters);
+    return counters.logCursor;
+  }
+
+  private async appendLater(id: string, batch: EntryBatch): Promise<number> {
     const counters = await this.store.append(id, batch);
     await this.registry.recordAppend(id, counters);
     return counters.logCursor;
@@ -73,6 +89,12 @@ export class LogsService {
     const body = format === 'json' ? offsetPageJson(slice, read.offset, read.limit) : linesOf(slice.entries, format);
     return { body, cursor: slice.cursor, dropped: 0, total: slice.total };
   }
+}
+
+function writableRecord(id: string, record: SessionRecord | undefined): SessionRecord {
+  if (!record) throw new SessionNotFoundError(id);
+  assertClientWritable(record);
+  return record;
 }
 
 /** A read's response body with the figures its headers carry. */

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { JSON_HEADERS } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const ID = 'b1b1b1b1b1b1b1b1b1b1b1b1';
 

@@ -1,21 +1,18 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogEntrySchema } from '@zen/contract/schemas';
+import { freePort, JSON_HEADERS, oid, rawRequest, RawResponse } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
-import { rawRequest, RawResponse } from '../testing/raw-request';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const WRITE = 'traffic-write';
 const READ = 'traffic-read';
 const W = { authorization: `Bearer ${WRITE}` };
 const R = { authorization: `Bearer ${READ}` };
-const JSON_W = { ...W, 'content-type': 'application/json' };
+const JSON_W = { ...W, ...JSON_HEADERS };
 const TEXT_W = { ...W, 'content-type': 'text/plain' };
-const JSON_ONLY = { 'content-type': 'application/json' };
-const oid = (n: number) => n.toString(16).padStart(24, '0');
 const ID = oid(0xa11ce);
 const UNKNOWN = oid(0xdead);
 
@@ -27,15 +24,6 @@ interface Step {
   status: number;
   /** Start of the answer's Content-Type. */
   type: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -128,7 +116,7 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       { method: 'POST', path: '/sessions/', headers: JSON_W, body: '{"appname":"traffic"}', status: 201, type: json },
       { method: 'POST', path: '/sessions', headers: W, status: 400, type: json },
       { method: 'POST', path: '/sessions', headers: JSON_W, body: big, status: 413, type: json },
-      { method: 'POST', path: '/sessions', headers: JSON_ONLY, body: '{"appname":"a"}', status: 401, type: json },
+      { method: 'POST', path: '/sessions', headers: JSON_HEADERS, body: '{"appname":"a"}', status: 401, type: json },
       {
         method: 'POST',
         path: `/sessions/${ID}`,
@@ -142,7 +130,7 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       { method: 'POST', path: '/sessions/not-an-id', headers: JSON_W, body: '{}', status: 400, type: json },
       { method: 'POST', path: `/sessions/${serverSessionId}`, headers: JSON_W, body: '{}', status: 403, type: json },
       { method: 'POST', path: `/sessions/${ID}`, headers: JSON_W, body: big, status: 413, type: json },
-      { method: 'POST', path: `/sessions/${ID}`, headers: JSON_ONLY, body: '{}', status: 401, type: json },
+      { method: 'POST', path: `/sessions/${ID}`, headers: JSON_HEADERS, body: '{}', status: 401, type: json },
       {
         method: 'PUT',
         path: `/sessions/${ID}`,
@@ -155,7 +143,7 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       { method: 'PUT', path: '/sessions/xyz', headers: JSON_W, body: '{}', status: 400, type: json },
       { method: 'PUT', path: `/sessions/${serverSessionId}`, headers: JSON_W, body: '{}', status: 403, type: json },
       { method: 'PUT', path: `/sessions/${ID}`, headers: JSON_W, body: big, status: 413, type: json },
-      { method: 'PUT', path: `/sessions/${ID}`, headers: JSON_ONLY, body: '{}', status: 401, type: json },
+      { method: 'PUT', path: `/sessions/${ID}`, headers: JSON_HEADERS, body: '{}', status: 401, type: json },
       { method: 'GET', path: `/sessions/${ID}`, headers: R, status: 200, type: json },
       { method: 'GET', path: `/sessions/${UNKNOWN}`, headers: R, status: 404, type: json },
       { method: 'GET', path: '/sessions/xyz', headers: R, status: 400, type: json },

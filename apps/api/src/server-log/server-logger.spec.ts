@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { LogCursorPage, SessionList } from '@zen/contract';
+import { JSON_HEADERS } from '@zen/testing';
 import { loadConfig } from '../config/load-config';
 import { createApp } from '../create-app';
 
@@ -61,8 +62,7 @@ describe('ServerLogger (real server)', () => {
 
   it('logs session lifecycle events naming the session id', async () => {
     const id = 'abcdefabcdefabcdefabcdef';
-    const json = { 'content-type': 'application/json' };
-    await fetch(`${base}/sessions/${id}`, { method: 'POST', headers: json, body: '{"appname":"probe"}' });
+    await fetch(`${base}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"probe"}' });
     await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
     const messages = (await serverLog()).entries.map((entry) => entry.message);
     expect(messages).toContainEqual(expect.stringMatching(new RegExp(`session ${id} created`)));

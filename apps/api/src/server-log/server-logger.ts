@@ -82,12 +82,22 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     // or messages logged while the append settles would be lost.
     this.appending = true;
     try {
-      const appended = this.logs.append(id, batch).catch(() => undefined);
+      // Appended at once by the memory store (which may also throw at once), later by a shared one.
+      const appended = settled(() => this.logs.append(id, batch));
       this.inFlight.add(appended);
       void appended.finally(() => this.inFlight.delete(appended));
       return appended;
     } finally {
       this.appending = false;
     }
+  }
+}
+
+/** What `run` answers or throws, as a promise that never rejects (a failed append of the server's own log is dropped). */
+function settled(run: () => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(run()).catch(() => undefined);
+  } catch {
+    return Promise.resolve(undefined);
   }
 }

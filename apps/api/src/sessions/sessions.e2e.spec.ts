@@ -1,6 +1,6 @@
 import { ErrorResponse, Session, SessionList } from '@zen/contract';
-import { rawRequest } from '../testing/raw-request';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { JSON_HEADERS, rawRequest } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 
 const A = 'aaaaaaaaaaaaaaaaaaaaaa01';
 const B = 'aaaaaaaaaaaaaaaaaaaaaa02';

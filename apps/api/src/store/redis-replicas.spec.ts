@@ -1,8 +1,8 @@
-import { ErrorResponse, LogEventData, ServerMessage, Session, SessionList } from '@zen/contract';
-import { RedisServer } from '@zen/testing';
+import { ErrorResponse, Session, SessionList } from '@zen/contract';
 import WebSocket from 'ws';
 import { Stores } from '@zen/log-store';
-import { JSON_HEADERS, RunningApp, startApp } from '../testing/running-app';
+import { eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
 import { STORES } from './stores.module';
 
 // A real redis-server is stopped and restarted here: generous on a busy machine.
@@ -15,44 +15,13 @@ jest.setTimeout(30_000);
 
 const ID = 'a0a0a0a0a0a0a0a0a0a0a0a0';
 
-/** A WebSocket client that records every frame. */
-class Client {
-  readonly frames: ServerMessage[] = [];
-  readonly ws: WebSocket;
-
-  constructor(url: string) {
-    this.ws = new WebSocket(`${url}/sessions/ws`);
-    this.ws.on('message', (raw) => this.frames.push(JSON.parse(raw.toString())));
-  }
-
-  opened(): Promise<void> {
-    return new Promise((done) => (this.ws.readyState === WebSocket.OPEN ? done() : this.ws.once('open', () => done())));
-  }
-
-  send(event: string, data: unknown): void {
-    this.ws.send(JSON.stringify({ event, data }));
-  }
-
-  seqs(id: string): number[] {
-    return this.frames
-      .flatMap((frame) => (frame.event === 'log' && (frame.data as LogEventData).id === id ? [frame.data] : []))
-      .flatMap((data) => (data as LogEventData).entries.map((entry) => entry.seq));
-  }
-
-  errors(): string[] {
-    return this.frames.flatMap((frame) =>
-      frame.event === 'error' ? [(frame.data as { message: string }).message] : [],
-    );
-  }
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 25));
-  }
-}
+/** The entry numbers of the `log` events of session `id` the client received, in order. */
+const seqs = (client: WsTestClient, id: string) =>
+  client
+    .of('log')
+    .filter((event) => event.id === id)
+    .flatMap((event) => event.entries.map((entry) => entry.seq));
+const errors = (client: WsTestClient) => client.of('error').map((error) => error.message);
 
 const create = (app: RunningApp, id: string) =>
   fetch(`${app.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"farm"}' });
@@ -70,7 +39,7 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
   let redis: RedisServer;
   let prefixes = 0;
   const running: RunningApp[] = [];
-  const clients: Client[] = [];
+  const clients: WsTestClient[] = [];
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -92,8 +61,8 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     return apps;
   }
 
-  function client(app: RunningApp): Client {
-    const made = new Client(app.url);
+  function client(app: RunningApp): WsTestClient {
+    const made = new WsTestClient(`${app.wsUrl}/sessions/ws`);
     clients.push(made);
     return made;
   }
@@ -150,17 +119,18 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     await watcher.opened();
     watcher.send('subscribe-log', { id: ID, cursor: 0 });
     await append(a, ID, ['from a']);
-    await until(() => watcher.seqs(ID).includes(0), 'the log event on b');
+    await eventually(() => seqs(watcher, ID).includes(0), 15_000, 'the log event on b');
     await append(a, ID, ['again', 'and again']);
-    await until(() => watcher.seqs(ID).length === 3, 'all three entries on b');
-    expect(watcher.seqs(ID)).toEqual([0, 1, 2]);
+    await eventually(() => seqs(watcher, ID).length === 3, 15_000, 'all three entries on b');
+    expect(seqs(watcher, ID)).toEqual([0, 1, 2]);
     const other = 'a1a1a1a1a1a1a1a1a1a1a1a1';
     await create(a, other);
-    await until(
+    await eventually(
       () =>
         watcher.frames.some(
           (frame) => frame.event === 'sessions' && (frame.data as SessionList).sessions.some((s) => s.id === other),
         ),
+      15_000,
       'a sessions event on b naming the session created on a',
     );
   });
@@ -172,7 +142,7 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     const watcher = client(b);
     await watcher.opened();
     watcher.send('subscribe-log', { id: ID, cursor: 0 });
-    await until(() => watcher.seqs(ID).length === 1, 'the first entry on b');
+    await eventually(() => seqs(watcher, ID).length === 1, 15_000, 'the first entry on b');
 
     await redis.stop();
     const refused = await append(a, ID, ['during']);
@@ -183,14 +153,22 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     expect((await fetch(`${b.url}/sessions/${ID}`)).status).toBe(503);
     expect(await ready(a)).toBe(503);
     expect((await fetch(`${a.url}/health`)).status).toBe(200);
-    await until(() => watcher.errors().some((message) => message.includes('session store')), 'an error event');
+    await eventually(
+      () => errors(watcher).some((message) => message.includes('session store')),
+      15_000,
+      'an error event',
+    );
     expect(watcher.ws.readyState).toBe(WebSocket.OPEN);
 
     await redis.restart();
-    await until(async () => (await ready(a)) === 200 && (await ready(b)) === 200, 'both replicas ready again');
+    await eventually(
+      async () => (await ready(a)) === 200 && (await ready(b)) === 200,
+      15_000,
+      'both replicas ready again',
+    );
     expect(await (await append(a, ID, ['after'])).json()).toEqual({ appended: 1, cursor: 2 });
-    await until(() => watcher.seqs(ID).length === 2, 'the entry appended after the outage on b');
-    expect(watcher.seqs(ID)).toEqual([0, 1]);
+    await eventually(() => seqs(watcher, ID).length === 2, 15_000, 'the entry appended after the outage on b');
+    expect(seqs(watcher, ID)).toEqual([0, 1]);
     const log = await (await fetch(`${b.url}/sessions/${ID}/log`)).json();
     expect(log.entries.map((entry: { message: string }) => entry.message)).toEqual(['before', 'after']);
   });
@@ -202,7 +180,7 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
       expect(await ready(a)).toBe(503);
       expect((await create(a, ID)).status).toBe(503);
       await redis.restart();
-      await until(async () => (await ready(a)) === 200, 'ready once Redis is up');
+      await eventually(async () => (await ready(a)) === 200, 15_000, 'ready once Redis is up');
       const { serverSessionId, sessions } = await listing(a, 'active');
       expect(sessions.map((session) => session.id)).toContain(serverSessionId);
     } finally {

@@ -49,5 +49,3 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     },
   };
 }
-
-export const JSON_HEADERS = { 'content-type': 'application/json' };

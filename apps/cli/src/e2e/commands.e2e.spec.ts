@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, cli, eventually, freePort, REPO, startCli, TcpProxy } from './support';
+import { BuiltServer, eventually, freePort, REPO, TcpProxy } from '@zen/testing';
+import { cli, startCli } from './support';
 
 describe('zen-sessions log, tail, ls, end', () => {
   let server: BuiltServer;

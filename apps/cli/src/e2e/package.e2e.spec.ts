@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { BuiltServer, CLI, REPO, sessionIdOf } from './support';
+import { BuiltServer, JSON_HEADERS, REPO } from '@zen/testing';
+import { CLI, sessionIdOf } from './support';
 
 const run = promisify(execFile);
 
@@ -54,7 +55,7 @@ describe('the zen-sessions package', () => {
       // --follow uses the bundled WebSocket client.
       const created = await fetch(`${server.url}/sessions/`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: JSON_HEADERS,
         body: '{"appname":"followed"}',
       });
       const { id } = (await created.json()) as { id: string };

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SessionsClient } from '@zen/client';
 import { buildSync } from 'esbuild';
-import { BuiltServer, CLI, REPO } from './support';
+import { BuiltServer, REPO } from '@zen/testing';
+import { CLI } from './support';
 
 const run = promisify(execFile);
 

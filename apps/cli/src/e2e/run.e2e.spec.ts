@@ -3,7 +3,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, cli, eventually, FaultProxy, freePort, REPO, sessionIdOf, startCli, TcpProxy } from './support';
+import { BuiltServer, eventually, FaultProxy, freePort, REPO, TcpProxy } from '@zen/testing';
+import { cli, sessionIdOf, startCli } from './support';
 
 const node = process.execPath;
 

@@ -1,9 +1,7 @@
+import { REPO } from '@zen/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export { BuiltServer, eventually, FaultProxy, freePort, TcpProxy } from '@zen/client/testing';
-
-export const REPO = resolve(__dirname, '../../../..');
 export const CLI = resolve(REPO, 'dist/apps/cli/main.js');
 
 export interface CliResult {

@@ -10,7 +10,7 @@ import winston from 'winston';
 import { createPinoDestination } from '../../pino';
 import { SessionNestLogger } from '../../nest';
 import { SessionTransport } from '../../winston';
-import { BuiltServer, eventually } from '../../testing/built-server';
+import { BuiltServer, eventually } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { createSessionLogger } from '../logger/session-logger';
 import { SessionsClient } from '../rest/sessions-client';

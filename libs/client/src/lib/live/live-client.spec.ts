@@ -1,6 +1,5 @@
 import { LogEntry, SessionList } from '@zen/contract';
-import { BuiltServer, eventually } from '../../testing/built-server';
-import { TcpProxy } from '../../testing/tcp-proxy';
+import { BuiltServer, eventually, TcpProxy } from '@zen/testing';
 import { SessionsClient } from '../rest/sessions-client';
 import { DroppedAt, LiveClient } from './live-client';
 import { nodeWebSocketFactory } from './node-websocket';
@@ -117,7 +116,7 @@ describe('live client against the built server', () => {
       socket.followSessions((list) => lists.push(list), mode);
       const created = await client.sessions.create({ appname: `list-${mode}` });
       const latest = () => lists[lists.length - 1]?.sessions.find((session) => session.id === created.id);
-      await eventually(() => latest(), 10_000, `${mode}: the new session`);
+      await eventually(() => latest() !== undefined, 10_000, `${mode}: the new session`);
       await client.logs.append(created.id, { message: 'counted', level: 'warn' });
       await eventually(() => latest()?.warnCount === 1, 10_000, `${mode}: the append`);
       await client.sessions.end(created.id);

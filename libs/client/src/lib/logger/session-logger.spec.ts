@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { buildSync } from 'esbuild';
-import { BuiltServer, eventually, freePort } from '../../testing/built-server';
-import { FaultProxy } from '../../testing/fault-proxy';
+import { BuiltServer, eventually, FaultProxy, freePort } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { SessionsClient } from '../rest/sessions-client';
 import { createSessionLogger, SessionLogger } from './session-logger';
@@ -227,7 +226,7 @@ describe('session logger against the built server', () => {
       const log = logger({ server: restarting.url, flushIntervalMs: 50 });
       log.info('before restart');
       await log.flush();
-      await restarting.stop();
+      await restarting.stop('SIGKILL');
       await restarting.restart();
       log.info('after restart');
       await log.flush(20_000);

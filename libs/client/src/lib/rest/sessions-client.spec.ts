@@ -1,6 +1,6 @@
 import { ApiError, NetworkError } from '../errors';
 import { newSessionId } from '../ids';
-import { BuiltServer, freePort } from '../../testing/built-server';
+import { BuiltServer, freePort } from '@zen/testing';
 import { retryAfterMs } from './http';
 import { SessionsClient } from './sessions-client';
 

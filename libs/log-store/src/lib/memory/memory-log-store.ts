@@ -1,5 +1,6 @@
 import { LogFormat } from '@zen/contract';
 import { EncodedReads, EncodedSlice } from '../encoded-reads';
+import { ImmediateLogStore } from '../immediate-appends';
 import { EntryBatch } from '../entry-batch';
 import { LogNotFoundError } from '../errors';
 import {
@@ -18,7 +19,7 @@ import { Listeners } from './listeners';
 import { SessionLog } from './session-log';
 
 /** The default store: every session's log in this process's memory. */
-export class MemoryLogStore extends LogStore implements EncodedReads {
+export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateLogStore {
   private readonly logs = new Map<string, SessionLog>();
   /** By level code: entries ever appended, and evicted from logs (still held, or deleted since). */
   private readonly appended = [0, 0, 0, 0];
@@ -54,6 +55,10 @@ export class MemoryLogStore extends LogStore implements EncodedReads {
   }
 
   async append(sessionId: string, batch: EntryBatch): Promise<LogCounters> {
+    return this.appendNow(sessionId, batch);
+  }
+
+  appendNow(sessionId: string, batch: EntryBatch): LogCounters {
     const log = this.logOf(sessionId);
     for (const level of batch.levels) this.appended[level]++;
     const before = log.heldBytes();

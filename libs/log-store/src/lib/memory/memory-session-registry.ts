@@ -10,6 +10,7 @@ import {
   SessionUpdate,
 } from '../session-registry';
 import { StoresOptions } from '../stores';
+import { ImmediateSessionRegistry } from '../immediate-appends';
 import { Listeners } from './listeners';
 
 /**
@@ -17,7 +18,7 @@ import { Listeners } from './listeners';
  * check-and-change runs without an `await` in between, which is what makes it atomic
  * here; records are handed out live (their cached JSON is shared with every reader).
  */
-export class MemorySessionRegistry extends SessionRegistry {
+export class MemorySessionRegistry extends SessionRegistry implements ImmediateSessionRegistry {
   /** Every known session, in creation order (a listing walks it backwards). */
   private readonly sessions = new Map<string, SessionRecord>();
   /** Ended sessions' ids, earliest ended first: the retention queue. */
@@ -56,6 +57,10 @@ export class MemorySessionRegistry extends SessionRegistry {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
+    return this.sessions.get(id);
+  }
+
+  getNow(id: string): SessionRecord | undefined {
     return this.sessions.get(id);
   }
 
@@ -107,6 +112,10 @@ export class MemorySessionRegistry extends SessionRegistry {
   }
 
   async recordAppend(id: string, counters: LogCounters): Promise<void> {
+    this.recordAppendNow(id, counters);
+  }
+
+  recordAppendNow(id: string, counters: LogCounters): void {
     const record = this.sessions.get(id);
     if (!record) return;
     record.logChanged(counters, this.clock());

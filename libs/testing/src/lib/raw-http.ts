@@ -3,15 +3,19 @@ import { request } from 'node:http';
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Header names as they came on the wire, repeats included. */
+  /** Header names as they came on the wire, lower case, repeats included. */
   headerNames: string[];
+  /** The body as it came. */
+  bytes: Buffer;
+  /** The body as UTF-8 text. */
   body: string;
   json<T = unknown>(): T;
 }
 
 /**
  * A request with full control over what goes on the wire (headers fetch would fix,
- * bodies that are not valid UTF-8, Content-Length that lies).
+ * bodies that are not valid UTF-8, Content-Length that lies), on a fresh connection:
+ * a request that lies about its length must not block the next.
  */
 export function rawRequest(
   url: string,
@@ -20,24 +24,24 @@ export function rawRequest(
   body?: Buffer | string,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    // A fresh connection each time: a request that lies about its length must not block the next.
     const req = request(url, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const headerNames = res.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
-          headerNames,
+          headerNames: res.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase()),
+          bytes,
           body: text,
           json: () => JSON.parse(text),
         });
       });
     });
     req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
+    req.end(body);
   });
 }

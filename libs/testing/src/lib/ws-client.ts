@@ -1,5 +1,5 @@
-import { ServerMessage } from '@zen/contract';
-import WebSocket from 'ws';
+import { ServerEvents, ServerMessage } from '@zen/contract';
+import { ClientOptions, WebSocket } from 'ws';
 
 /** A frame as a test client received it. */
 export interface Received {
@@ -7,24 +7,35 @@ export interface Received {
   at: number;
 }
 
-/** A real `ws` client that records every frame and can wait for a condition on them. */
+/** A real `ws` client that records every frame and its close code, and can wait for a condition on them. */
 export class WsTestClient {
   readonly received: Received[] = [];
   readonly ws: WebSocket;
+  /** The code the connection closed with; null while open. */
+  closeCode: number | null = null;
   private waiters: (() => void)[] = [];
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  constructor(url: string, options: ClientOptions = {}) {
+    this.ws = new WebSocket(url, options);
     this.ws.on('message', (raw) => {
       this.received.push({ message: JSON.parse(raw.toString()), at: Date.now() });
-      const waiters = this.waiters;
-      this.waiters = [];
-      waiters.forEach((wake) => wake());
+      this.wake();
     });
+    this.ws.on('close', (code) => {
+      this.closeCode = code;
+      this.wake();
+    });
+    // A refused or broken connection shows in opened() and closeCode, not as an unhandled error.
+    this.ws.on('error', () => undefined);
   }
 
   get frames(): ServerMessage[] {
     return this.received.map((frame) => frame.message);
+  }
+
+  /** The payloads of the frames of one event, in order. */
+  of<E extends keyof ServerEvents>(event: E): ServerEvents[E][] {
+    return this.frames.flatMap((frame) => (frame.event === event ? [frame.data as ServerEvents[E]] : []));
   }
 
   opened(): Promise<void> {
@@ -39,7 +50,7 @@ export class WsTestClient {
     this.ws.send(JSON.stringify({ event, data }));
   }
 
-  /** Waits until `check` holds; generous by default, as the machine may be busy. */
+  /** Waits until `check` holds, re-checked on every frame; generous by default, as the machine may be busy. */
   async until(check: (frames: ServerMessage[]) => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!check(this.frames)) {
@@ -64,5 +75,11 @@ export class WsTestClient {
 
   close(): void {
     this.ws.close();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((wake) => wake());
   }
 }

@@ -1,65 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { Child, REPO, waitUntilServing } from '@zen/testing';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-export const REPO = resolve(__dirname, '../../..');
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-    server.on('error', fail);
-  });
-}
-
-/** A child process whose output is kept for the failure message. */
-export class Child {
-  output = '';
-  constructor(readonly process: ChildProcess) {
-    process.stdout?.on('data', (chunk) => (this.output += chunk));
-    process.stderr?.on('data', (chunk) => (this.output += chunk));
-  }
-
-  async stop(): Promise<void> {
-    if (this.process.exitCode !== null) return;
-    const exited = new Promise((done) => this.process.once('exit', done));
-    this.process.kill('SIGTERM');
-    await exited;
-  }
-}
-
-/** Polls `url` until it answers `status`, or fails with the child's output. */
-export async function waitFor(url: string, child: Child, status = 200, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) throw new Error(`process exited early:\n${child.output}`);
-    try {
-      if ((await fetch(url)).status === status) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error(`${url} did not answer ${status} in time:\n${child.output}`);
-}
-
-/** The built server (`nx build api dashboard`), as `npm start` runs it. */
-export async function startServer(port: number, env: Record<string, string>): Promise<Child> {
-  const child = new Child(
-    spawn(process.execPath, ['dist/apps/api/main.js'], {
-      cwd: REPO,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  await waitFor(`http://127.0.0.1:${port}${env['BASE_PATH'] ?? ''}/health`, child);
-  return child;
-}
+import { join } from 'node:path';
 
 /**
  * Real nginx in the foreground with the repository's config files, the upstream
@@ -130,6 +73,6 @@ ${httpIncludes}
   const child = new Child(
     spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] }),
   );
-  await waitFor(`http://127.0.0.1:${port}/zen/health`, child);
+  await waitUntilServing(`http://127.0.0.1:${port}/zen/health`, child);
   return child;
 }

@@ -1,0 +1,126 @@
+// What every bench script shares: the workloads' bodies, pinning to a core, free ports,
+// a process's CPU time, and starting a server and waiting until it answers.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH = dirname(fileURLToPath(import.meta.url));
+export const REPO = join(BENCH, '..');
+
+export const oid = (i) => i.toString(16).padStart(24, '0');
+/** A 100-byte message, numbered. */
+export const message = (i) => `bench entry ${String(i).padStart(8, '0')} ` + 'x'.repeat(78);
+export const jsonBatch = (n) =>
+  JSON.stringify({ entries: Array.from({ length: n }, (_, i) => ({ level: 'info', message: message(i) })) });
+export const textBatch = (n) => Array.from({ length: n }, (_, i) => message(i)).join('\n');
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+
+/** `[command, args]` running `args` on the given cores ('0', '1', '0,1') where taskset exists. */
+export const pinned = existsSync('/usr/bin/taskset')
+  ? (cores, args) => ['taskset', ['-c', String(cores), ...args]]
+  : (_cores, args) => [args[0], args.slice(1)];
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** User + system CPU seconds a process has used, from /proc. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/**
+ * Starts `node file` pinned to `cores` on a free loopback port and waits until `readyPath`
+ * answers (any status, unless `readyOk`). taskset execs node in place, so `pid` is the server's.
+ */
+export async function startServer(file, { cores = '0', env = {}, readyPath = '/health', readyOk = false } = {}) {
+  const port = await freePort();
+  const [command, args] = pinned(cores, ['node', file]);
+  const child = spawn(command, args, {
+    cwd: REPO,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await answering(`${url}${readyPath}`, child, readyOk);
+  return {
+    url,
+    pid: child.pid,
+    child,
+    stop: () =>
+      child.exitCode !== null
+        ? Promise.resolve()
+        : new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
+  };
+}
+
+/**
+ * Waits until `url` answers. A loaded machine may take many seconds to start a server; one
+ * that exits or never answers fails the run by name instead of letting a workload meet a
+ * closed port.
+ */
+async function answering(url, child, ok, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`${child.spawnargs.join(' ')} exited (${child.exitCode}) before answering`);
+    try {
+      const res = await fetch(url);
+      if (!ok || res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${child.spawnargs.join(' ')} did not answer ${url} within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** POSTs `body`; anything but a 2xx fails the run with the server's answer. */
+export async function post(url, body, type = 'application/json') {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
+  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+}
+
+/** One autocannon run (bench/load.mjs) on `cores`; blocks until it ends. */
+export function load(spec, cores = '1') {
+  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), specFile(spec)]);
+  return loadResult(execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString());
+}
+
+/** One autocannon run on `cores`, without blocking (to run beside another). */
+export function loadAsync(spec, cores = '1') {
+  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), specFile(spec)]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(loadResult(out)) : reject(new Error(`load exited ${code}`))));
+  });
+}
+
+let specs = 0;
+function specFile(spec) {
+  mkdirSync(join(BENCH, '.build'), { recursive: true });
+  const file = join(BENCH, '.build', `load-spec-${process.pid}-${specs++}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+
+function loadResult(out) {
+  const result = JSON.parse(out.trim().split('\n').pop());
+  result.valid = result.non2xx === 0 && result.errors === 0 && result.requests > 0;
+  return result;
+}

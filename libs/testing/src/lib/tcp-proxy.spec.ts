@@ -1,0 +1,43 @@
+import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
+import { TcpProxy } from './tcp-proxy';
+
+/** Connects through the proxy; resolves with the socket once the echo server answered `ping`. */
+function echoed(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('ping'));
+    socket.once('data', (data) => (String(data) === 'ping' ? resolve(socket) : reject(new Error(String(data)))));
+    socket.once('close', () => reject(new Error('closed')));
+    socket.on('error', () => undefined);
+  });
+}
+
+describe('TcpProxy', () => {
+  let target: Server;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    target = createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((done) => target.listen(0, '127.0.0.1', done));
+    proxy = await TcpProxy.start((target.address() as AddressInfo).port);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await new Promise((done) => target.close(done));
+  });
+
+  it('pipes connections to the target, and cuts every open one on demand', async () => {
+    expect(proxy.url).toBe(`http://127.0.0.1:${proxy.port}`);
+    const socket = await echoed(proxy.port);
+    const closed = new Promise((done) => socket.once('close', done));
+    proxy.cut();
+    await closed;
+    (await echoed(proxy.port)).destroy();
+  });
+
+  it('closes new connections at once while refusing', async () => {
+    proxy.refusing = true;
+    await expect(echoed(proxy.port)).rejects.toThrow('closed');
+    proxy.refusing = false;
+    (await echoed(proxy.port)).destroy();
+  });
+});
