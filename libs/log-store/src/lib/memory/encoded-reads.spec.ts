@@ -114,6 +114,33 @@ describe('encoded reads', () => {
     );
   });
 
+  it('answer byte for byte for pages that start and end anywhere in a message block and its scan windows', () => {
+    // ~3,000 entries of ~100 bytes: several 32 KiB blocks, each scanned 8 KiB at a time. Multi-byte
+    // characters and bytes to escape sit at every distance from the edges of blocks and windows.
+    const units = ['x', 'é', '日', '🎮', '"', '\\', '\n', '\r\n', '\u0001'];
+    const messages = Array.from({ length: 3_000 }, (_, i) => {
+      const unit = units[i % units.length];
+      return `entry ${i} ` + 'y'.repeat(i % 97) + unit + 'z'.repeat(90 - (i % 89)) + unit;
+    });
+    const log = new SessionLog(10_000);
+    log.append(batchOf(messages.map((message, i) => ({ message, level: i % 4, time: 1_764_650_000_000 + i * 7 }))));
+    const offsets = [0, 1, 9, 10, 80, 81, 82, 99, 100, 101, 600, 630, 1_000, 1_300, 1_950, 2_000, 2_899, 2_999, 3_000];
+    for (const offset of offsets) {
+      for (const limit of [1, 2, 77, 100, 1_000]) {
+        for (const format of LOG_FORMATS) {
+          const page = log.readPage({ offset, limit });
+          const expected = format === 'json' ? offsetPageJson(page, offset, limit) : lines(page.entries, format);
+          expect(log.readPageEncoded({ offset, limit }, format).body.equals(Buffer.from(expected))).toBe(true);
+          const slice = log.readCursor({ cursor: offset, limit });
+          const expectedSlice = format === 'json' ? cursorPageJson(slice) : lines(slice.entries, format);
+          expect(log.readCursorEncoded({ cursor: offset, limit }, format).body.equals(Buffer.from(expectedSlice))).toBe(
+            true,
+          );
+        }
+      }
+    }
+  });
+
   it('grow their buffer past the first size guess (large messages)', () => {
     const log = new SessionLog(10);
     const big = '"\n'.repeat(50_000);

@@ -8,9 +8,15 @@ const JSON_ESCAPES: (Buffer | 0)[] = Array.from({ length: 256 }, (_, byte) => {
   if (byte >= 0x20 && byte !== 0x22 && byte !== 0x5c) return 0;
   return Buffer.from(JSON.stringify(String.fromCharCode(byte)).slice(1, -1));
 });
+const SEQ_KEY = Buffer.from('{"seq":');
+const TIME_KEY = Buffer.from(',"time":"');
+/** Up to this many bytes, a loop in JavaScript beats a call into C++ (Buffer#write). */
+const SMALL = 32;
 /** Times JSON.stringify and toISOString write in the plain `YYYY-MM-DDTHH:MM:SS.mmmZ` shape. */
 const MAX_PLAIN_TIME = Date.UTC(10000, 0, 1);
 const DAY = 86_400_000;
+/** Bytes of a message block scanned at a time for what to escape: a page of ~100 messages, not the whole 32 KiB block. */
+const SCAN_WINDOW = 8 * 1024;
 
 /**
  * Writes log entries in the wire formats (see log-format.ts, which it matches byte for
@@ -24,8 +30,8 @@ export class EntryEncoder {
   private day = NaN;
   private readonly dayPrefix = Buffer.alloc(11);
   // eslint-disable-next-line no-control-regex
-  private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g);
-  private readonly lineBreaks = new BlockScanner(/[\r\n]/g);
+  private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g, SCAN_WINDOW);
+  private readonly lineBreaks = new BlockScanner(/[\r\n]/g, SCAN_WINDOW);
 
   constructor(sizeHint: number) {
     this.out = Buffer.allocUnsafe(Math.max(256, sizeHint));
@@ -37,8 +43,17 @@ export class EntryEncoder {
   }
 
   ascii(text: string): void {
-    this.reserve(text.length);
-    this.at += this.out.write(text, this.at, 'latin1');
+    const length = text.length;
+    this.reserve(length);
+    if (length > SMALL) {
+      this.at += this.out.write(text, this.at, 'latin1');
+      return;
+    }
+    // A few bytes are cheaper written from JavaScript than through a call into C++.
+    const out = this.out;
+    let at = this.at;
+    for (let i = 0; i < length; i++) out[at++] = text.charCodeAt(i);
+    this.at = at;
   }
 
   utf8(text: string): void {
@@ -48,7 +63,9 @@ export class EntryEncoder {
 
   /** One entry as a JSON object (as entryJson writes it). */
   json(seq: number, time: number, level: number, block: Buffer, offset: number, length: number, data?: string): void {
-    this.ascii(`{"seq":${seq},"time":"`);
+    this.bytes(SEQ_KEY);
+    this.integer(seq);
+    this.bytes(TIME_KEY);
     this.time(time);
     this.bytes(LEVEL_JSON[level]);
     this.jsonString(block, offset, length);
@@ -70,9 +87,9 @@ export class EntryEncoder {
     const end = offset + length;
     let from = offset;
     for (
-      let i = this.lineBreaks.firstAtOrAfter(block, from);
+      let i = this.lineBreaks.firstAtOrAfter(block, from, end);
       i < end;
-      i = this.lineBreaks.firstAtOrAfter(block, from)
+      i = this.lineBreaks.firstAtOrAfter(block, from, end)
     ) {
       at += block.copy(out, at, from, i);
       out[at++] = 0x5c;
@@ -90,7 +107,11 @@ export class EntryEncoder {
     let at = this.at;
     const end = offset + length;
     let from = offset;
-    for (let i = this.toEscape.firstAtOrAfter(block, from); i < end; i = this.toEscape.firstAtOrAfter(block, from)) {
+    for (
+      let i = this.toEscape.firstAtOrAfter(block, from, end);
+      i < end;
+      i = this.toEscape.firstAtOrAfter(block, from, end)
+    ) {
       at += block.copy(out, at, from, i);
       at += (JSON_ESCAPES[block[i]] as Buffer).copy(out, at);
       from = i + 1;
@@ -100,8 +121,23 @@ export class EntryEncoder {
   }
 
   private bytes(bytes: Buffer): void {
-    this.reserve(bytes.length);
-    this.at += bytes.copy(this.out, this.at);
+    const length = bytes.length;
+    this.reserve(length);
+    const out = this.out;
+    let at = this.at;
+    for (let i = 0; i < length; i++) out[at++] = bytes[i];
+    this.at = at;
+  }
+
+  /** A non-negative safe integer in decimal (a `seq`). */
+  private integer(value: number): void {
+    this.reserve(16);
+    const out = this.out;
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.at + digits;
+    this.at = at;
+    for (let rest = value; digits-- > 0; rest = Math.floor(rest / 10)) out[--at] = 0x30 + (rest % 10);
   }
 
   /** `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Date.prototype.toISOString writes it. */
@@ -112,7 +148,9 @@ export class EntryEncoder {
     if (day !== this.day) this.setDay(day);
     this.reserve(24);
     const out = this.out;
-    let at = this.at + this.dayPrefix.copy(this.out, this.at);
+    const prefix = this.dayPrefix;
+    let at = this.at;
+    for (let i = 0; i < 11; i++) out[at++] = prefix[i];
     let rest = ms - day * DAY;
     const millis = rest % 1000;
     rest = (rest - millis) / 1000;

@@ -1,7 +1,7 @@
 import { MessageArena, MessageRefs } from './message-arena';
 
 function refs(size: number): MessageRefs {
-  return { block: new Uint32Array(size), offset: new Uint32Array(size), length: new Uint32Array(size) };
+  return { block: new Uint32Array(size), offset: new Uint16Array(size), length: new Uint32Array(size) };
 }
 
 describe('MessageArena', () => {
@@ -38,6 +38,21 @@ describe('MessageArena', () => {
     arena.put('after', at, 2);
     expect([arena.get(at, 0), arena.get(at, 1), arena.get(at, 2)]).toEqual(['small', big, 'after']);
     expect(at.block[1]).toBe(at.block[0] + 1);
+  });
+
+  it('keeps every offset within 16 bits: an empty message after a full block starts the next block', () => {
+    const arena = new MessageArena();
+    const at = refs(40);
+    // Blocks of 1, 2, 4, ... 32 KiB, each filled to the byte by messages of its own size, then empty messages.
+    let slot = 0;
+    for (let size = 1024; size <= 32 * 1024; size *= 2) arena.put('m'.repeat(size), at, slot++);
+    arena.put('', at, slot++);
+    arena.put('', at, slot++);
+    arena.put('after', at, slot++);
+    for (let i = 0; i < slot; i++) expect(at.offset[i]).toBe(0);
+    expect(arena.get(at, slot - 3)).toBe('');
+    expect(arena.get(at, slot - 1)).toBe('after');
+    expect(at.block[slot - 3]).toBe(at.block[slot - 4] + 1);
   });
 
   it('grows its blocks geometrically and frees the ones before the oldest held message', () => {

@@ -1,12 +1,16 @@
-/** Smallest and largest block sizes: small logs stay small, big ones free memory in steps. */
+/**
+ * Smallest and largest block sizes: small logs stay small, big ones free memory in steps. A log
+ * holds on average half a block more than its messages (the newest block's free end).
+ */
 const MIN_BLOCK = 1024;
-const MAX_BLOCK = 64 * 1024;
+const MAX_BLOCK = 32 * 1024;
 
 /** Where each held message's bytes are, per ring slot. */
 export interface MessageRefs {
   /** Number of the block (counting from the log's first block ever). */
   block: Uint32Array;
-  offset: Uint32Array;
+  /** Within the block: below 65,536, as a block holding more than one message is at most MAX_BLOCK bytes. */
+  offset: Uint16Array;
   /** In UTF-8 bytes. */
   length: Uint32Array;
 }
@@ -14,7 +18,7 @@ export interface MessageRefs {
 /**
  * One log's messages as UTF-8 bytes, packed into blocks that are appended at the end
  * and freed from the front as entries are evicted. A message costs its bytes plus
- * 12 bytes of refs, and no object on the JavaScript heap: nothing for the garbage
+ * 10 bytes of refs, and no object on the JavaScript heap: nothing for the garbage
  * collector to trace, however many entries a server holds. (A JS string would cost
  * 16 bytes of header and a pointer, and the heap's slack on top.)
  * Unpaired UTF-16 surrogates cannot be encoded and are stored as U+FFFD.
@@ -32,7 +36,8 @@ export class MessageArena {
     let block = this.blocks[this.blocks.length - 1];
     // A UTF-16 unit is at most 3 UTF-8 bytes: try the cheap bound before measuring.
     const room = block ? block.length - this.fill : 0;
-    if (!block || (message.length * 3 > room && Buffer.byteLength(message) > room)) {
+    // A full block takes nothing more, not even an empty message: its offset would not fit 16 bits.
+    if (!block || room === 0 || (message.length * 3 > room && Buffer.byteLength(message) > room)) {
       block = this.newBlock(Buffer.byteLength(message));
     }
     const length = block.write(message, this.fill);

@@ -16,7 +16,7 @@ type Take = (seq: number, slot: number, index: number) => void;
 /**
  * One session's capped log, stored as columns in a ring: times, levels and where each
  * message's bytes are in typed arrays, the messages' UTF-8 bytes in a MessageArena,
- * `seq` implied by position. That costs the message's bytes plus 21 bytes per entry,
+ * `seq` implied by position. That costs the message's bytes plus 19 bytes per entry,
  * off the JavaScript heap, where an object per entry costs ~100 more.
  *
  * Entry `seq` lives in slot `seq % allocated`: the columns are a ring, which grows (moving
@@ -272,7 +272,7 @@ export class SessionLog {
     };
     this.refs = {
       block: move(this.refs.block, new Uint32Array(size)),
-      offset: move(this.refs.offset, new Uint32Array(size)),
+      offset: move(this.refs.offset, new Uint16Array(size)),
       length: move(this.refs.length, new Uint32Array(size)),
     };
     this.times = move(this.times, new Float64Array(size));
@@ -301,11 +301,11 @@ export class SessionLog {
 }
 
 const ALL: Matcher = () => true;
-/** Column bytes per slot: block, offset and length refs (4 each), time (8), level (1). */
-const BYTES_PER_SLOT = 21;
+/** Column bytes per slot: block and length refs (4 each), offset in the block (2), time (8), level (1). */
+const BYTES_PER_SLOT = 19;
 
 function newRefs(size: number): MessageRefs {
-  return { block: new Uint32Array(size), offset: new Uint32Array(size), length: new Uint32Array(size) };
+  return { block: new Uint32Array(size), offset: new Uint16Array(size), length: new Uint32Array(size) };
 }
 
 type Slots = { [slot: number]: unknown };

@@ -4,6 +4,8 @@ import { BlockScanner } from './block-scanner';
 const FOLDED_FROM_OUTSIDE_ASCII = /[ks]/i;
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
+/** A search usually runs over whole logs: scan a whole message block (up to 32 KiB) at a time. */
+const SCAN_WINDOW = 64 * 1024;
 
 /**
  * "The message contains `text`, case-insensitively", as `new RegExp(escaped, 'iu')` decides
@@ -26,18 +28,19 @@ export class TextSearch {
     const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     this.unicode = new RegExp(escaped, 'iu');
     const ascii = ASCII.test(text);
-    this.bytes = ascii ? new BlockScanner(new RegExp(escaped, 'gi')) : null;
-    this.nonAscii = ascii && FOLDED_FROM_OUTSIDE_ASCII.test(text) ? new BlockScanner(/[\x80-\xff]/g) : null;
+    this.bytes = ascii ? new BlockScanner(new RegExp(escaped, 'gi'), SCAN_WINDOW) : null;
+    this.nonAscii =
+      ascii && FOLDED_FROM_OUTSIDE_ASCII.test(text) ? new BlockScanner(/[\x80-\xff]/g, SCAN_WINDOW) : null;
     this.size = text.length;
   }
 
   test(block: Buffer, offset: number, length: number): boolean {
     if (!this.bytes) return this.decodedMatches(block, offset, length);
     const end = offset + length;
-    const at = this.bytes.firstAtOrAfter(block, offset);
+    const at = this.bytes.firstAtOrAfter(block, offset, end);
     if (at + this.size <= end) return true;
     // A match that runs past the message's end is another message's business; none starts earlier.
-    if (!this.nonAscii || this.nonAscii.firstAtOrAfter(block, offset) >= end) return false;
+    if (!this.nonAscii || this.nonAscii.firstAtOrAfter(block, offset, end) >= end) return false;
     return this.decodedMatches(block, offset, length);
   }
 
