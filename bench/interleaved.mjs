@@ -40,12 +40,15 @@ for (const s of servers) {
   up.push(await start(name, file));
 }
 const res = {};
-for (let r = 0; r < Number(rounds); r++) {
+// Round -1 warms every server up and is not counted: a server's first round ran at a
+// fraction of its speed (JIT, heap growth), which read as a regression of whichever came first.
+for (let r = -1; r < Number(rounds); r++) {
   for (const w of workloads) {
     for (const s of up) {
       const before = cpuSeconds(s.pid);
       const o = load({ url: s.url, connections: 32, duration: Number(seconds), ...specs[w] });
       if (!o.valid) throw new Error(JSON.stringify(o));
+      if (r < 0) continue;
       ((res[w] ??= {})[s.name] ??= []).push({
         rps: o.requestsPerSecond,
         cpuUs: ((cpuSeconds(s.pid) - before) * 1e6) / o.requests,
