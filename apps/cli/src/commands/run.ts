@@ -8,6 +8,7 @@ import type { LogLevel, SessionInput } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { markerLevel } from '../levels';
 import { LineSplitter } from '../line-splitter';
+import { holder } from '../stream-holder';
 
 interface RunOptions extends GlobalOptions {
   appname?: string;
@@ -21,6 +22,8 @@ interface RunOptions extends GlobalOptions {
   flushTimeout: number;
 }
 
+/** CLI.md: a partial last line is sent after 1 s without a newline. */
+const PARTIAL_LINE_MS = 1_000;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 // Frozen: the logger serialises them once.
 const STDOUT = Object.freeze({ stream: 'stdout' } as const);
@@ -131,12 +134,12 @@ function runChild(command: string, args: string[], logger: SessionLogger, option
 
     const markers = options.levelFromMarkers !== false;
     const feed = (stream: Readable, echo: Writable, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
+      const hold = holder(stream);
       const lines = new LineSplitter(
         (line) => logger.log((markers && markerLevel(line)) || base, line, data),
-        1_000,
-        () => stream.isPaused(),
+        PARTIAL_LINE_MS,
+        () => hold.heldWithin(PARTIAL_LINE_MS),
       );
-      const hold = holder(stream);
       stream.on('data', (chunk: Buffer) => {
         // Echo first and as it arrives; a slow terminal slows the command, as it would bare.
         if (!options.quiet && !echo.write(chunk)) hold(new Promise((drained) => echo.once('drain', drained)));
@@ -166,17 +169,6 @@ function runChild(command: string, args: string[], logger: SessionLogger, option
       resolve({ code, signal, exitCode: code ?? 128 + signalNumber });
     });
   });
-}
-
-/** Pauses a stream until every promise handed to it has settled. */
-function holder(stream: Readable): (until: Promise<unknown>) => void {
-  let holds = 0;
-  return (until) => {
-    if (holds++ === 0) stream.pause();
-    void until.then(() => {
-      if (--holds === 0) stream.resume();
-    });
-  };
 }
 
 /** The command line as a shell would read it back. */
