@@ -5,16 +5,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Prints `count` lines of exactly 100 bytes (99 characters and a newline), in large writes.
+// Prints `count` lines of exactly 100 bytes (99 characters and a newline), in large writes,
+// waiting for the pipe to drain as a well-behaved program does. (A loop that never yields queues
+// the whole output in memory: the kernel takes the first write up to the pipe's capacity, often
+// mid-line, and the rest waits until the loop ends, seconds later. Under `run` that is a line
+// without a newline for more than 1 s, which CLI.md sends as a partial line.)
 const GENERATOR = `
 const count = Number(process.argv[1]);
 const line = (i) => ('line ' + String(i).padStart(9, '0') + ' ').padEnd(99, 'x') + '\\n';
-let chunk = '';
-for (let i = 0; i < count; i++) {
-  chunk += line(i);
-  if (chunk.length >= 65_000) { process.stdout.write(chunk); chunk = ''; }
-}
-process.stdout.write(chunk);
+(async () => {
+  let chunk = '';
+  for (let i = 0; i < count; i++) {
+    chunk += line(i);
+    if (chunk.length < 65_000) continue;
+    if (!process.stdout.write(chunk)) await new Promise((drained) => process.stdout.once('drain', drained));
+    chunk = '';
+  }
+  process.stdout.write(chunk);
+})();
 `;
 
 function timed(command, args, options = {}) {
