@@ -1,4 +1,4 @@
-import { RedisServer } from '@zen/testing';
+import { eventually, RedisServer } from '@zen/testing';
 import { createClient } from 'redis';
 import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from '../entry-batch';
 import { LogNotFoundError, SessionEndedError, StoreUnavailableError } from '../errors';
@@ -47,16 +47,8 @@ async function replica(options: Partial<RedisStoresOptions> & { capacity?: numbe
     ...options,
   });
   opened.push(stores);
-  await until(() => stores.ready());
+  await eventually(() => stores.ready());
   return stores;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${condition}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
 }
 
 function batch(...messages: string[]): EntryBatch {
@@ -125,7 +117,7 @@ describe('Redis stores, several replicas on one Redis', () => {
     await a.logs.append(ID, batch('x', 'y'));
     await a.sessions.update(ID, { fields: { mode: 'editor' }, metadata: 'merge' });
     await a.sessions.end(ID, 'deleted');
-    await until(() => changes.length >= 4);
+    await eventually(() => changes.length >= 4);
     expect(appended).toEqual([[ID, 2]]);
     expect(changes).toEqual([
       { kind: 'created', id: ID },
@@ -201,7 +193,7 @@ describe('Redis stores, several replicas on one Redis', () => {
     } finally {
       raw.destroy();
     }
-    await until(async () => (await b.sessions.list('all'))[0].appname === 'unannounced');
+    await eventually(async () => (await b.sessions.list('all'))[0].appname === 'unannounced');
     expect((await b.sessions.get(ID))?.appname).toBe('unannounced');
   });
 
@@ -214,7 +206,7 @@ describe('Redis stores, several replicas on one Redis', () => {
     await a.close();
     expect((await c.sessions.get(ID))?.endReason).toBe('stopped');
     (b.sessions as unknown as { ownServers: Set<string> }).ownServers.clear();
-    await until(async () => (await c.sessions.get(ID2))?.status === 'ended');
+    await eventually(async () => (await c.sessions.get(ID2))?.status === 'ended');
     expect((await c.sessions.get(ID2))?.endReason).toBe('expired');
     // A live replica's server session outlives the silence period.
     const d = await replica(options);
@@ -237,14 +229,14 @@ describe('Redis stores when Redis goes away', () => {
     await expect(a.sessions.get(ID)).rejects.toThrow(/session store \(Redis at 127\.0\.0\.1:\d+\)/);
     expect(await a.ready()).toBe(false);
     await redis.restart();
-    await until(() => a.ready());
+    await eventually(() => a.ready());
     expect((await a.logs.readCursor(ID, { cursor: 0 })).entries.map((entry) => entry.message)).toEqual([
       'acknowledged',
     ]);
     // The feed resubscribed: after the outage listeners hear of the session again, then of new appends.
-    await until(() => appended.includes(1));
+    await eventually(() => appended.includes(1));
     await a.logs.append(ID, batch('after'));
-    await until(() => appended.includes(2));
+    await eventually(() => appended.includes(2));
   });
 
   it('start while Redis is down, and become ready once it is up', async () => {
@@ -261,7 +253,7 @@ describe('Redis stores when Redis goes away', () => {
     expect(await stores.ready()).toBe(false);
     await expect(stores.sessions.list('all')).rejects.toBeInstanceOf(StoreUnavailableError);
     await redis.restart();
-    await until(() => stores.ready());
+    await eventually(() => stores.ready());
     await stores.sessions.create(newSession(ID));
     expect((await stores.sessions.list('all')).length).toBe(1);
   });
@@ -293,7 +285,7 @@ describe('Redis stores when Redis goes away', () => {
       } finally {
         blocker.destroy();
       }
-      await until(async () => (await stores.sessions.get(ID).catch(() => undefined))?.id === ID);
+      await eventually(async () => (await stores.sessions.get(ID).catch(() => undefined))?.id === ID);
     } finally {
       await slow.close();
     }
@@ -329,13 +321,13 @@ describe('Redis stores when Redis goes away', () => {
           }
         }
       });
-      await until(() => acknowledged.length >= 20);
+      await eventually(() => acknowledged.length >= 20);
       await crashing.kill();
-      await until(() => failed >= 4);
+      await eventually(() => failed >= 4);
       await crashing.restart();
-      await until(() => stores.ready());
+      await eventually(() => stores.ready());
       const after = acknowledged.length;
-      await until(() => acknowledged.length >= after + 20);
+      await eventually(() => acknowledged.length >= after + 20);
       stop = true;
       await Promise.all(writers);
 
