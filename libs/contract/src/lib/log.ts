@@ -43,3 +43,13 @@ export const LOG_HEADERS = {
   dropped: 'X-Log-Dropped',
   total: 'X-Log-Total',
 } as const;
+
+/** `text` as a RegExp source that matches it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The `q=<text>` filter as the contract states it: the message contains `text`, case-insensitively. */
+export function containsTextPattern(text: string): RegExp {
+  return new RegExp(escapeRegExp(text), 'iu');
+}

@@ -1,3 +1,4 @@
+import { containsTextPattern } from '@zen/contract';
 import { batchSize, EntryBatch, LEVEL_CODE } from '../entry-batch';
 import { LogNotFoundError, SessionEndedError } from '../errors';
 import {
@@ -227,7 +228,7 @@ type Matcher = (entry: StoredEntry) => boolean;
 /** The filter as a predicate, or null when it keeps everything. */
 function matcher(filter: LogFilter): Matcher | null {
   const minLevel = filter.minLevel ? LEVEL_CODE[filter.minLevel] : 0;
-  const text = filter.text ? new RegExp(filter.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu') : null;
+  const text = filter.text ? containsTextPattern(filter.text) : null;
   if (minLevel === 0 && !text) return null;
   return (entry) => entry.level >= minLevel && (!text || text.test(entry.message));
 }
