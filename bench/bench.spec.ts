@@ -86,12 +86,17 @@ describe('npm run bench -- --quick', () => {
     expect(results['ui'].followCatchUpMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('measures the Redis store: ingest against the bare script, append on A to log on B, tail read, memory, listing', () => {
+  it('measures the Redis store: ingest against the bare script, core shares, append on A to log on B, tail read, memory, listing', () => {
     const redis = results['redis'];
-    for (const figure of ['bareBatchEntriesPerSecond', 'jsonBatchEntriesPerSecond', 'redisBytesPerHeldEntry']) {
+    for (const figure of [
+      'bareBatchEntriesPerSecond',
+      'jsonBatchEntriesPerSecond',
+      'replicaCorePercent',
+      'redisBytesPerHeldEntry',
+    ]) {
       expect([figure, redis[figure] > 0]).toEqual([figure, true]);
     }
-    for (const figure of ['crossReplicaLogEventP99Ms', 'tailReadP99Ms', 'listSessionsP99Ms']) {
+    for (const figure of ['redisCorePercent', 'crossReplicaLogEventP99Ms', 'tailReadP99Ms', 'listSessionsP99Ms']) {
       expect([figure, Number.isFinite(redis[figure])]).toEqual([figure, true]);
     }
     expect(redis.crossReplicaSamples).toBeGreaterThan(0);
