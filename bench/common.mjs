@@ -100,9 +100,9 @@ export function load(spec, cores = '1') {
   return loadResult(execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString());
 }
 
-/** One autocannon run on `cores`, without blocking (to run beside another). */
-export function loadAsync(spec, cores = '1') {
-  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), specFile(spec)]);
+/** One autocannon run (or another load `script` of bench/) on `cores`, without blocking (to run beside another). */
+export function loadAsync(spec, cores = '1', script = 'load.mjs') {
+  const [command, args] = pinned(cores, ['node', join(BENCH, script), specFile(spec)]);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
