@@ -100,9 +100,9 @@ export function load(spec, cores = '1') {
   return loadResult(execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString());
 }
 
-/** One autocannon run on `cores`, without blocking (to run beside another). */
-export function loadAsync(spec, cores = '1') {
-  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), specFile(spec)]);
+/** One autocannon run (or another load `script` of bench/) on `cores`, without blocking (to run beside another). */
+export function loadAsync(spec, cores = '1', script = 'load.mjs') {
+  const [command, args] = pinned(cores, ['node', join(BENCH, script), specFile(spec)]);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -123,4 +123,43 @@ function loadResult(out) {
   const result = JSON.parse(out.trim().split('\n').pop());
   result.valid = result.non2xx === 0 && result.errors === 0 && result.requests > 0;
   return result;
+}
+
+/**
+ * Interleaved rounds on servers that are all up at once (`servers`: `{ name, url, pid }`),
+ * for a machine others use too: each round runs every workload (`specs[w]`: a load spec
+ * without url and duration) on every server in turn for `seconds`, the servers' order
+ * rotating from round to round, so that neighbours slowing the machine down land on every
+ * server alike and can be divided out round by round. The first `warmup` rounds are run but
+ * not counted: a server's first round ran at a fraction of its speed (JIT, heap growth).
+ * Answers `{ [workload]: { [server]: [{ ...load result, cpuUs }] } }`, one entry per counted
+ * round (`cpuUs`: the server's CPU time per request, from /proc; `valid` as for `load`).
+ */
+export function interleavedRounds({ servers, specs, workloads = Object.keys(specs), rounds, seconds, warmup = 1 }) {
+  const results = {};
+  for (let r = -warmup; r < rounds; r++) {
+    const shift = ((r % servers.length) + servers.length) % servers.length;
+    const order = [...servers.slice(shift), ...servers.slice(0, shift)];
+    for (const w of workloads) {
+      for (const s of order) {
+        const before = cpuSeconds(s.pid);
+        const run = load({ connections: 32, ...specs[w], url: s.url, duration: seconds });
+        run.cpuUs = ((cpuSeconds(s.pid) - before) * 1e6) / Math.max(1, run.requests);
+        if (r >= 0) ((results[w] ??= {})[s.name] ??= []).push(run);
+      }
+    }
+    process.stderr.write(`round ${r} done, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}\n`);
+  }
+  return results;
+}
+
+export const median = (xs) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+
+/** The median and range of `figure(run) / figure(baseRun)` over rounds taken in the same moment. */
+export function roundRatios(runs, baseRuns, figure = (run) => run.requestsPerSecond) {
+  const ratios = runs.map((run, i) => figure(run) / figure(baseRuns[i]));
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), rounds: ratios.length };
 }

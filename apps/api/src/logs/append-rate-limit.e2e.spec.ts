@@ -1,5 +1,6 @@
 import { ErrorResponse, LogCursorPage, Session } from '@zen/contract';
 import { JSON_HEADERS, oid } from '@zen/testing';
+import { IncomingMessage, request } from 'node:http';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const TEXT = { 'content-type': 'text/plain' };
@@ -47,6 +48,43 @@ describe('append rate limits (real HTTP server)', () => {
     expect((await append(oid(2), lines(100))).status).toBe(200);
     // An empty append (a sign of life) always passes.
     expect((await append(oid(1), '')).status).toBe(200);
+  });
+
+  it('refuses an append at an empty bucket before reading its body', async () => {
+    server = await startApp({ MAX_APPEND_ENTRIES_PER_S: '100' });
+    await create(oid(1));
+    expect((await append(oid(1), lines(1000))).status).toBe(200); // 9 s in debt
+    // Announce a body, send a few bytes of it and stop: only a server that answers before
+    // reading the body answers at all.
+    const req = request(`${server.url}/sessions/${oid(1)}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'content-length': 50_000 },
+      agent: false,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<IncomingMessage | 'no answer'>((resolve, reject) => {
+      req.on('response', resolve);
+      req.on('error', reject);
+      timer = setTimeout(() => resolve('no answer'), 15_000);
+    });
+    req.write('line 0\nline 1\n');
+    const res = await answered;
+    clearTimeout(timer);
+    if (res === 'no answer') {
+      req.destroy();
+      throw new Error('no answer within 15 s while the body was still unsent');
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    req.destroy();
+    expect(res.statusCode).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(Buffer.concat(chunks).toString())).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringContaining('MAX_APPEND_ENTRIES_PER_S'),
+    });
+    expect((await session(oid(1))).logCount).toBe(1000);
   });
 
   it('lets the session append again once its bucket refills, with seq still contiguous', async () => {

@@ -11,6 +11,7 @@ import { ApiErrors, ApiInput, ApiJson, ApiLogPage, ApiQueryOf, ApiSessionId } fr
 import { FORMAT_CONTENT_TYPES, pageHeaders, parseJsonEntries, parseTextEntries } from '@zen/log-store';
 import { LogQueryParser } from './log-query';
 import { LogsService, ReadBody } from './logs.service';
+import { AppendRateLimit } from './append-rate-limit';
 
 const APPEND_TYPES = ['text/plain', 'application/json'] as const;
 
@@ -27,6 +28,7 @@ export class LogsController {
     private readonly config: AppConfig,
     private readonly logs: LogsService,
     private readonly bodies: RequestBodyReader,
+    private readonly rateLimit: AppendRateLimit,
   ) {
     this.queries = new LogQueryParser(config.limits);
   }
@@ -41,6 +43,11 @@ export class LogsController {
   @ApiErrors(400, 403, 404, 409, 413, 415)
   async append(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
+    const client = req.socket.remoteAddress ?? '';
+    // A body declared non-empty meets an empty bucket before it is read: refused whatever it
+    // holds (an empty append, a sign of life, always passes; a chunked one is counted below).
+    const refused = Number(req.headers['content-length']) > 0 ? this.refuseWhenEmpty(id, client) : undefined;
+    if (refused) await refused;
     const body = await this.bodies.read(req, APPEND_TYPES, false);
     const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
     // The memory store answers these at once: awaiting only what is a promise keeps the
@@ -52,9 +59,21 @@ export class LogsController {
       body.mediaType === 'application/json'
         ? parseJsonEntries(json, this.config.limits, now)
         : parseTextEntries(body.bytes, this.config.limits, now);
-    const appended = this.logs.append(id, batch, req.socket.remoteAddress ?? '');
+    const appended = this.logs.append(id, batch, client);
     const cursor = typeof appended === 'number' ? appended : await appended;
     sendJson(res, 200, `{"appended":${batch.messages.length},"cursor":${cursor}}`);
+  }
+
+  /** 429 when the session's or client's append budget is spent; 404/403/409 first, as for any append. */
+  private refuseWhenEmpty(id: string, client: string): Promise<never> | undefined {
+    try {
+      this.rateLimit.refuseWhenEmpty(id, client);
+      return undefined;
+    } catch (refused) {
+      const checked = this.logs.writable(id);
+      if (checked instanceof Promise) return checked.then(() => Promise.reject(refused));
+      throw refused;
+    }
   }
 
   @Get()

@@ -33,6 +33,20 @@ describe('TokenBuckets', () => {
     expect(buckets.take('a', 1)).toBe(0);
   });
 
+  it('says how long a key must wait without taking anything', () => {
+    const buckets = new TokenBuckets(100, clock);
+    expect(buckets.wait('a')).toBe(0);
+    expect(buckets.take('a', 450)).toBe(0);
+    expect(buckets.wait('a')).toBe(4);
+    expect(buckets.wait('a')).toBe(4);
+    expect(buckets.wait('b')).toBe(0);
+    now += 3_520; // 350 in debt refilled at 100/s: 2 tokens
+    expect(buckets.wait('a')).toBe(0);
+    // Waiting took nothing: both tokens are still there to take.
+    expect(buckets.take('a', 2)).toBe(0);
+    expect(buckets.wait('a')).toBe(1);
+  });
+
   it('forgets idle keys', () => {
     const buckets = new TokenBuckets(10, clock);
     for (let i = 0; i < 5000; i++) buckets.take(`k${i}`, 1);

@@ -22,7 +22,7 @@ export class TokenBuckets {
     const now = this.clock();
     const bucket = this.buckets.get(key);
     const tokens = bucket ? this.refilled(bucket, now) : this.ratePerSecond;
-    if (tokens <= 0) return Math.max(1, Math.ceil((1 - tokens) / this.ratePerSecond));
+    if (tokens <= 0) return this.secondsUntilAToken(tokens);
     if (bucket) {
       bucket.tokens = tokens - count;
       bucket.at = now;
@@ -31,6 +31,21 @@ export class TokenBuckets {
       if (this.buckets.size > this.sweepAbove) this.sweep(now);
     }
     return 0;
+  }
+
+  /**
+   * What `take` would answer for `key` if it were refused, without taking anything: 0 while
+   * the bucket holds a token, else the whole seconds to wait. Lets a caller refuse a request
+   * before reading what it would count.
+   */
+  wait(key: string): number {
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? this.refilled(bucket, this.clock()) : this.ratePerSecond;
+    return tokens <= 0 ? this.secondsUntilAToken(tokens) : 0;
+  }
+
+  private secondsUntilAToken(tokens: number): number {
+    return Math.max(1, Math.ceil((1 - tokens) / this.ratePerSecond));
   }
 
   private refilled(bucket: { tokens: number; at: number }, now: number): number {
