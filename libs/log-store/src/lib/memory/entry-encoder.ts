@@ -1,5 +1,6 @@
 import { LOG_LEVELS } from '@zen/contract';
 import { BlockScanner } from './block-scanner';
+import { LEVEL_MASK, PLAIN, SCANNED } from './slot-kinds';
 
 const LEVEL_JSON = LOG_LEVELS.map((level) => Buffer.from(`","level":"${level}","message":"`));
 const LEVEL_TEXT = LOG_LEVELS.map((level) => Buffer.from(` ${level.toUpperCase()} `));
@@ -15,6 +16,7 @@ const SMALL = 32;
 /** Times JSON.stringify and toISOString write in the plain `YYYY-MM-DDTHH:MM:SS.mmmZ` shape. */
 const MAX_PLAIN_TIME = Date.UTC(10000, 0, 1);
 const DAY = 86_400_000;
+const SECOND = 1000;
 /** Bytes of a message block scanned at a time for what to escape: a page of ~100 messages, not the whole 32 KiB block. */
 const SCAN_WINDOW = 8 * 1024;
 
@@ -29,6 +31,9 @@ export class EntryEncoder {
   /** The day whose `YYYY-MM-DDT` is cached in `dayPrefix`. */
   private day = NaN;
   private readonly dayPrefix = Buffer.alloc(11);
+  /** The second (since the epoch) whose `YYYY-MM-DDTHH:MM:SS.` is cached in `secondPrefix`. */
+  private second = NaN;
+  private readonly secondPrefix = Buffer.alloc(20);
   // eslint-disable-next-line no-control-regex
   private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g, SCAN_WINDOW);
   private readonly lineBreaks = new BlockScanner(/[\r\n]/g, SCAN_WINDOW);
@@ -61,30 +66,40 @@ export class EntryEncoder {
     this.at += this.out.write(text, this.at, 'utf8');
   }
 
-  /** One entry as a JSON object (as entryJson writes it). */
-  json(seq: number, time: number, level: number, block: Buffer, offset: number, length: number, data?: string): void {
+  /**
+   * One entry as a JSON object (as entryJson writes it). `kind` is the slot's level byte
+   * (slot-kinds.ts); answers it with what this write learned of the message.
+   */
+  json(seq: number, time: number, kind: number, block: Buffer, offset: number, length: number, data?: string): number {
     this.bytes(SEQ_KEY);
     this.integer(seq);
     this.bytes(TIME_KEY);
     this.time(time);
-    this.bytes(LEVEL_JSON[level]);
-    this.jsonString(block, offset, length);
+    this.bytes(LEVEL_JSON[kind & LEVEL_MASK]);
+    kind = this.jsonString(block, offset, length, kind);
     if (data === undefined) this.ascii('"}');
     else {
       this.ascii('","data":');
       this.utf8(data);
       this.ascii('}');
     }
+    return kind;
   }
 
-  /** One `<time> <LEVEL> <message>` line (as entriesText writes it). */
-  text(time: number, level: number, block: Buffer, offset: number, length: number): void {
+  /** One `<time> <LEVEL> <message>` line (as entriesText writes it); `kind` as for json(). */
+  text(time: number, kind: number, block: Buffer, offset: number, length: number): number {
     this.time(time);
-    this.bytes(LEVEL_TEXT[level]);
+    this.bytes(LEVEL_TEXT[kind & LEVEL_MASK]);
+    const end = offset + length;
+    if (!(kind & SCANNED)) kind |= SCANNED | (this.toEscape.firstAtOrAfter(block, offset, end) < end ? 0 : PLAIN);
+    if (kind & PLAIN) {
+      this.copy(block, offset, end);
+      this.ascii('\n');
+      return kind;
+    }
     this.reserve(length * 2 + 1);
     const out = this.out;
     let at = this.at;
-    const end = offset + length;
     let from = offset;
     for (
       let i = this.lineBreaks.firstAtOrAfter(block, from, end);
@@ -99,25 +114,41 @@ export class EntryEncoder {
     at += block.copy(out, at, from, end);
     out[at++] = 0x0a;
     this.at = at;
+    return kind;
   }
 
-  private jsonString(block: Buffer, offset: number, length: number): void {
+  /** The message's bytes, JSON-escaped where needed; answers `kind` with what was learned (see json()). */
+  private jsonString(block: Buffer, offset: number, length: number, kind: number): number {
+    const end = offset + length;
+    if (kind & PLAIN) {
+      this.copy(block, offset, end);
+      return kind;
+    }
+    let i = this.toEscape.firstAtOrAfter(block, offset, end);
+    if (!(kind & SCANNED)) {
+      kind |= SCANNED;
+      if (i >= end) {
+        this.copy(block, offset, end);
+        return kind | PLAIN;
+      }
+    }
     this.reserve(length * 6);
     const out = this.out;
     let at = this.at;
-    const end = offset + length;
     let from = offset;
-    for (
-      let i = this.toEscape.firstAtOrAfter(block, from, end);
-      i < end;
-      i = this.toEscape.firstAtOrAfter(block, from, end)
-    ) {
+    for (; i < end; i = this.toEscape.firstAtOrAfter(block, from, end)) {
       at += block.copy(out, at, from, i);
       at += (JSON_ESCAPES[block[i]] as Buffer).copy(out, at);
       from = i + 1;
     }
     at += block.copy(out, at, from, end);
     this.at = at;
+    return kind;
+  }
+
+  private copy(block: Buffer, from: number, end: number): void {
+    this.reserve(end - from);
+    this.at += block.copy(this.out, this.at, from, end);
   }
 
   private bytes(bytes: Buffer): void {
@@ -140,34 +171,45 @@ export class EntryEncoder {
     for (let rest = value; digits-- > 0; rest = Math.floor(rest / 10)) out[--at] = 0x30 + (rest % 10);
   }
 
-  /** `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Date.prototype.toISOString writes it. */
+  /**
+   * `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Date.prototype.toISOString writes it: the bytes up to the
+   * second are cached (a log's neighbouring entries mostly share their second), the
+   * milliseconds written as digits.
+   */
   private time(ms: number): void {
     if (!(ms >= 0 && ms < MAX_PLAIN_TIME)) return this.ascii(new Date(ms).toISOString());
-    ms = Math.floor(ms);
-    const day = Math.floor(ms / DAY);
-    if (day !== this.day) this.setDay(day);
+    const second = Math.floor(ms / SECOND);
+    if (second !== this.second) this.setSecond(second);
     this.reserve(24);
     const out = this.out;
-    const prefix = this.dayPrefix;
+    const prefix = this.secondPrefix;
     let at = this.at;
-    for (let i = 0; i < 11; i++) out[at++] = prefix[i];
-    let rest = ms - day * DAY;
-    const millis = rest % 1000;
-    rest = (rest - millis) / 1000;
-    const seconds = rest % 60;
-    rest = (rest - seconds) / 60;
-    const minutes = rest % 60;
-    const hours = (rest - minutes) / 60;
-    at = two(out, at, hours);
-    out[at++] = 0x3a;
-    at = two(out, at, minutes);
-    out[at++] = 0x3a;
-    at = two(out, at, seconds);
-    out[at++] = 0x2e;
+    for (let i = 0; i < 20; i++) out[at++] = prefix[i];
+    const millis = Math.floor(ms) - second * SECOND;
     out[at++] = 0x30 + Math.floor(millis / 100);
     at = two(out, at, millis % 100);
     out[at++] = 0x5a;
     this.at = at;
+  }
+
+  /** Caches `YYYY-MM-DDTHH:MM:SS.` of the second (since the epoch). */
+  private setSecond(second: number): void {
+    const day = Math.floor(second / (DAY / SECOND));
+    if (day !== this.day) this.setDay(day);
+    const prefix = this.secondPrefix;
+    this.dayPrefix.copy(prefix, 0);
+    let rest = second - day * (DAY / SECOND);
+    const seconds = rest % 60;
+    rest = (rest - seconds) / 60;
+    const minutes = rest % 60;
+    const hours = (rest - minutes) / 60;
+    two(prefix, 11, hours);
+    prefix[13] = 0x3a;
+    two(prefix, 14, minutes);
+    prefix[16] = 0x3a;
+    two(prefix, 17, seconds);
+    prefix[19] = 0x2e;
+    this.second = second;
   }
 
   private setDay(day: number): void {
