@@ -1,6 +1,7 @@
 import { LOG_LEVELS } from '@zen/contract';
 import { BlockScanner } from './block-scanner';
 import { LEVEL_MASK, PLAIN, SCANNED } from './slot-kinds';
+import { ISO_TIME_LENGTH, isoTimes } from './iso-times';
 
 const LEVEL_JSON = LOG_LEVELS.map((level) => Buffer.from(`","level":"${level}","message":"`));
 const LEVEL_TEXT = LOG_LEVELS.map((level) => Buffer.from(` ${level.toUpperCase()} `));
@@ -13,27 +14,17 @@ const SEQ_KEY = Buffer.from('{"seq":');
 const TIME_KEY = Buffer.from(',"time":"');
 /** Up to this many bytes, a loop in JavaScript beats a call into C++ (Buffer#write). */
 const SMALL = 32;
-/** Times JSON.stringify and toISOString write in the plain `YYYY-MM-DDTHH:MM:SS.mmmZ` shape. */
-const MAX_PLAIN_TIME = Date.UTC(10000, 0, 1);
-const DAY = 86_400_000;
-const SECOND = 1000;
 /** Bytes of a message block scanned at a time for what to escape: a page of ~100 messages, not the whole 32 KiB block. */
 const SCAN_WINDOW = 8 * 1024;
 
 /**
  * Writes log entries in the wire formats (see log-format.ts, which it matches byte for
  * byte) from their stored parts straight into one growing Buffer: messages are copied as
- * UTF-8 bytes, escaped on the way where needed, and times are formatted without a Date.
+ * UTF-8 bytes, escaped on the way where needed, and times are formatted without a Date (iso-times.ts).
  */
 export class EntryEncoder {
   private out: Buffer;
   private at = 0;
-  /** The day whose `YYYY-MM-DDT` is cached in `dayPrefix`. */
-  private day = NaN;
-  private readonly dayPrefix = Buffer.alloc(11);
-  /** The second (since the epoch) whose `YYYY-MM-DDTHH:MM:SS.` is cached in `secondPrefix`. */
-  private second = NaN;
-  private readonly secondPrefix = Buffer.alloc(20);
   // eslint-disable-next-line no-control-regex
   private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g, SCAN_WINDOW);
   private readonly lineBreaks = new BlockScanner(/[\r\n]/g, SCAN_WINDOW);
@@ -171,60 +162,11 @@ export class EntryEncoder {
     for (let rest = value; digits-- > 0; rest = Math.floor(rest / 10)) out[--at] = 0x30 + (rest % 10);
   }
 
-  /**
-   * `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Date.prototype.toISOString writes it: the bytes up to the
-   * second are cached (a log's neighbouring entries mostly share their second), the
-   * milliseconds written as digits.
-   */
+  /** `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Date.prototype.toISOString writes it. */
   private time(ms: number): void {
-    if (!(ms >= 0 && ms < MAX_PLAIN_TIME)) return this.ascii(new Date(ms).toISOString());
-    const second = Math.floor(ms / SECOND);
-    if (second !== this.second) this.setSecond(second);
-    this.reserve(24);
-    const out = this.out;
-    const prefix = this.secondPrefix;
-    let at = this.at;
-    for (let i = 0; i < 20; i++) out[at++] = prefix[i];
-    const millis = Math.floor(ms) - second * SECOND;
-    out[at++] = 0x30 + Math.floor(millis / 100);
-    at = two(out, at, millis % 100);
-    out[at++] = 0x5a;
-    this.at = at;
-  }
-
-  /** Caches `YYYY-MM-DDTHH:MM:SS.` of the second (since the epoch). */
-  private setSecond(second: number): void {
-    const day = Math.floor(second / (DAY / SECOND));
-    if (day !== this.day) this.setDay(day);
-    const prefix = this.secondPrefix;
-    this.dayPrefix.copy(prefix, 0);
-    let rest = second - day * (DAY / SECOND);
-    const seconds = rest % 60;
-    rest = (rest - seconds) / 60;
-    const minutes = rest % 60;
-    const hours = (rest - minutes) / 60;
-    two(prefix, 11, hours);
-    prefix[13] = 0x3a;
-    two(prefix, 14, minutes);
-    prefix[16] = 0x3a;
-    two(prefix, 17, seconds);
-    prefix[19] = 0x2e;
-    this.second = second;
-  }
-
-  private setDay(day: number): void {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
-    const z = day + 719468;
-    const era = Math.floor(z / 146097);
-    const doe = z - era * 146097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const date = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    this.dayPrefix.write(`${String(year).padStart(4, '0')}-${pad(month)}-${pad(date)}T`, 0, 'latin1');
-    this.day = day;
+    if (!isoTimes.writes(ms)) return this.ascii(new Date(ms).toISOString());
+    this.reserve(ISO_TIME_LENGTH);
+    this.at = isoTimes.write(this.out, this.at, ms);
   }
 
   private reserve(bytes: number): void {
@@ -234,11 +176,3 @@ export class EntryEncoder {
     this.out = grown;
   }
 }
-
-function two(out: Buffer, at: number, value: number): number {
-  out[at] = 0x30 + Math.floor(value / 10);
-  out[at + 1] = 0x30 + (value % 10);
-  return at + 2;
-}
-
-const pad = (value: number) => (value < 10 ? `0${value}` : String(value));

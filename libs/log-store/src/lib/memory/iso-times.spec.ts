@@ -1,12 +1,22 @@
 import fc from 'fast-check';
 import { LEVEL_CODE } from '../entry-batch';
 import { EntryEncoder } from './entry-encoder';
+import { ISO_TIME_LENGTH, IsoTimes } from './iso-times';
 
 const EMPTY = Buffer.alloc(0);
 const SECOND = 1000;
 const DAY = 86_400_000;
 
-/** The times as the encoder writes them, one after another (its cache carries over), as text lines. */
+/** The times as one IsoTimes writes them, one after another (its cache carries over); toISOString's other shapes as is. */
+function writtenTimes(times: number[]): string[] {
+  const isoTimes = new IsoTimes();
+  const out = Buffer.alloc(ISO_TIME_LENGTH);
+  return times.map((time) =>
+    isoTimes.writes(time) ? out.toString('latin1', 0, isoTimes.write(out, 0, time)) : iso(time),
+  );
+}
+
+/** The times as the encoder writes them in text lines, one after another (the process's cache carries over). */
 function encodedTimes(times: number[]): string[] {
   const encoder = new EntryEncoder(16);
   for (const time of times) encoder.text(time, LEVEL_CODE.info, EMPTY, 0, 0);
@@ -29,15 +39,22 @@ const EDGES = [
   Date.UTC(9999, 11, 31, 23, 59, 59, 999),
 ];
 
-describe('EntryEncoder times', () => {
+describe('IsoTimes', () => {
   it('writes each time as Date#toISOString does, around every boundary its cache crosses', () => {
     const times = EDGES.flatMap((edge) => [edge - 1, edge, edge + 1, edge + SECOND - 1, edge + SECOND, edge - DAY]);
-    expect(encodedTimes(times)).toEqual(times.map(iso));
-    expect(encodedTimes([...times].reverse())).toEqual([...times].reverse().map(iso));
+    expect(writtenTimes(times)).toEqual(times.map(iso));
+    expect(writtenTimes([...times].reverse())).toEqual([...times].reverse().map(iso));
   });
 
-  it('writes fractional milliseconds and times outside years 0–9999 as toISOString does', () => {
-    const times = [1.5, 999.9, 1_700_000_000_000.7, -1, -DAY, Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, 5, 5.5];
+  it('writes fractional milliseconds as toISOString does, and leaves times outside years 0–9999 to it', () => {
+    const times = [1.5, 999.9, 1_700_000_000_000.7, 5, 5.5];
+    expect(writtenTimes(times)).toEqual(times.map(iso));
+    for (const time of [-1, -DAY, Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, NaN])
+      expect(new IsoTimes().writes(time)).toBe(false);
+  });
+
+  it('as the encoder writes them, with times outside years 0–9999 in between', () => {
+    const times = [1.5, -1, ...EDGES, -DAY, Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, 5.5];
     expect(encodedTimes(times)).toEqual(times.map(iso));
   });
 
@@ -49,6 +66,7 @@ describe('EntryEncoder times', () => {
     );
     fc.assert(
       fc.property(fc.array(time, { maxLength: 30 }), (times) => {
+        expect(writtenTimes(times)).toEqual(times.map(iso));
         expect(encodedTimes(times)).toEqual(times.map(iso));
       }),
       { numRuns: 1000 },
