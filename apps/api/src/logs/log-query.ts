@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { Limits, LogFormat, LogLevel } from '@zen/contract';
 import { logQuerySchema } from '@zen/contract/schemas';
-import { ParsedUrlQuery } from 'node:querystring';
+import { parse as parseQueryString, ParsedUrlQuery } from 'node:querystring';
 import { ContractValidator } from '../common/contract-validator';
 import { CursorRead, PageRead } from '@zen/log-store';
 
@@ -12,12 +12,33 @@ export type LogQuery =
 
 type QueryLimits = Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>;
 
+/** Distinct valid query strings whose parsed query is kept; past it the cache starts over. */
+const CACHED_QUERIES = 1024;
+
 /** Reads log queries against the contract's schema with the configured limits (built once per server). */
 export class LogQueryParser {
   private readonly validator: ContractValidator<ReturnType<typeof logQuerySchema>>;
+  /**
+   * Parsed queries by their query string: readers repeat theirs (a follower's next cursor, a
+   * page, a filter), and a repeat then costs a lookup instead of a parse and a schema check.
+   * Frozen, as every request with that string shares them.
+   */
+  private readonly cache = new Map<string, LogQuery>();
 
   constructor(private readonly limits: QueryLimits) {
     this.validator = new ContractValidator(logQuerySchema(limits));
+  }
+
+  /** `parse` of a raw query string (the URL after `?`, or empty); a 400 is never cached. */
+  parseString(search: string): LogQuery {
+    let query = this.cache.get(search);
+    if (query) return query;
+    query = this.parse(parseQueryString(search));
+    Object.freeze(query.read);
+    Object.freeze(query);
+    if (this.cache.size >= CACHED_QUERIES) this.cache.clear();
+    this.cache.set(search, query);
+    return query;
   }
 
   /**

@@ -1,7 +1,6 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
 import { AppConfig } from '../config/app-config';
 import { sendBody, sendJson } from '../common/response-body';
 import { sessionIdParam } from '../common/oid.pipe';
@@ -84,21 +83,25 @@ export class LogsController {
   @ApiErrors(400, 404)
   async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
-    await this.logs.readable(id);
-    const query = this.queries.parse(queryOf(req));
-    const answer =
+    // As on append: the memory store and registry answer at once, and a read awaits only a promise.
+    const readable = this.logs.readable(id);
+    if (readable instanceof Promise) await readable;
+    const query = this.queries.parseString(searchOf(req));
+    const reading =
       query.mode === 'offset'
-        ? await this.logs.readPage(id, query.read, query.format)
-        : await this.logs.readCursor(id, { ...query.read, withTotal: query.format !== 'json' }, query.format);
+        ? this.logs.readPage(id, query.read, query.format)
+        : this.logs.readCursor(id, { ...query.read, withTotal: query.format !== 'json' }, query.format);
+    const answer = reading instanceof Promise ? await reading : reading;
     if (query.format === 'json') return sendJson(res, 200, answer.body);
     sendFormatted(res, query.format, answer);
   }
 }
 
-function queryOf(req: IncomingMessage): ReturnType<typeof parseQuery> {
+/** The request's query string, without the `?` (empty when there is none). */
+function searchOf(req: IncomingMessage): string {
   const url = req.url ?? '';
   const start = url.indexOf('?');
-  return start === -1 ? {} : parseQuery(url.slice(start + 1));
+  return start === -1 ? '' : url.slice(start + 1);
 }
 
 function sendFormatted(res: ServerResponse, format: 'ndjson' | 'text', answer: ReadBody): void {

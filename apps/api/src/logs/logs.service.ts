@@ -38,11 +38,10 @@ export class LogsService {
     this.immediate = immediateAppends(store, registry);
   }
 
-  /** The session whose log is read, or 404. */
-  async readable(id: string): Promise<SessionRecord> {
-    const record = await this.registry.get(id);
-    if (!record) throw new SessionNotFoundError(id);
-    return record;
+  /** The session whose log is read, or 404: at once when the registry can answer so, else as a promise. */
+  readable(id: string): SessionRecord | Promise<SessionRecord> {
+    if (this.immediate) return readableRecord(id, this.immediate.registry.getNow(id));
+    return this.registry.get(id).then((record) => readableRecord(id, record));
   }
 
   /**
@@ -74,21 +73,37 @@ export class LogsService {
     return counters.logCursor;
   }
 
-  /** A cursor read as the response body in `format`, straight from the store's bytes when it offers that. */
-  async readCursor(id: string, read: CursorRead, format: LogFormat): Promise<ReadBody> {
+  /**
+   * A cursor read as the response body in `format`, straight from the store's bytes when it
+   * offers that (then at once, for a store that can).
+   */
+  readCursor(id: string, read: CursorRead, format: LogFormat): ReadBody | Promise<ReadBody> {
     if (hasEncodedReads(this.store)) return this.store.readCursorEncoded(id, read, format);
+    return this.readCursorLater(id, read, format);
+  }
+
+  private async readCursorLater(id: string, read: CursorRead, format: LogFormat): Promise<ReadBody> {
     const slice = await this.store.readCursor(id, read);
     const body = format === 'json' ? cursorPageJson(slice) : linesOf(slice.entries, format);
     return { body, cursor: slice.cursor, dropped: slice.dropped, total: slice.total };
   }
 
   /** An offset page as the response body in `format` (see readCursor). */
-  async readPage(id: string, read: PageRead, format: LogFormat): Promise<ReadBody> {
+  readPage(id: string, read: PageRead, format: LogFormat): ReadBody | Promise<ReadBody> {
     if (hasEncodedReads(this.store)) return this.store.readPageEncoded(id, read, format);
+    return this.readPageLater(id, read, format);
+  }
+
+  private async readPageLater(id: string, read: PageRead, format: LogFormat): Promise<ReadBody> {
     const slice = await this.store.readPage(id, read);
     const body = format === 'json' ? offsetPageJson(slice, read.offset, read.limit) : linesOf(slice.entries, format);
     return { body, cursor: slice.cursor, dropped: 0, total: slice.total };
   }
+}
+
+function readableRecord(id: string, record: SessionRecord | undefined): SessionRecord {
+  if (!record) throw new SessionNotFoundError(id);
+  return record;
 }
 
 function writableRecord(id: string, record: SessionRecord | undefined): SessionRecord {

@@ -18,11 +18,12 @@ export interface EncodedSlice {
  * An optional fast path a LogStore may offer beside its interface: a store that keeps its
  * entries encoded writes a read straight into one Buffer instead of handing out entry
  * objects to be serialised. Readers use it when present (`hasEncodedReads`) and the
- * plain `readCursor`/`readPage` otherwise; both answer the same.
+ * plain `readCursor`/`readPage` otherwise; both answer the same. A store that holds its
+ * logs in this process answers at once (and throws at once), without a promise to await.
  */
 export interface EncodedReads {
-  readCursorEncoded(sessionId: string, read: CursorRead, format: LogFormat): Promise<EncodedSlice>;
-  readPageEncoded(sessionId: string, read: PageRead, format: LogFormat): Promise<EncodedSlice>;
+  readCursorEncoded(sessionId: string, read: CursorRead, format: LogFormat): EncodedSlice | Promise<EncodedSlice>;
+  readPageEncoded(sessionId: string, read: PageRead, format: LogFormat): EncodedSlice | Promise<EncodedSlice>;
 }
 
 export function hasEncodedReads(store: LogStore): store is LogStore & EncodedReads {

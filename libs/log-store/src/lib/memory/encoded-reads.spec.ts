@@ -114,6 +114,30 @@ describe('encoded reads', () => {
     );
   });
 
+  it('answer the same after earlier reads learned what each message holds, and after appends reuse their slots', () => {
+    // A read remembers per slot whether the message has anything to escape (slot-kinds.ts): reads
+    // in any order of formats, and appends that evict and reuse slots in between, must not tell.
+    const step = fc.oneof(
+      fc.record({ append: fc.array(entry, { maxLength: 8 }) }),
+      fc.record({ format: fc.constantFrom(...LOG_FORMATS), cursor: fc.nat(40) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(step, { maxLength: 12 }), (capacity, steps) => {
+        const log = new SessionLog(capacity);
+        for (const action of steps) {
+          if ('append' in action) {
+            log.append(batchOf(action.append));
+            continue;
+          }
+          const slice = log.readCursor({ cursor: action.cursor });
+          const expected = action.format === 'json' ? cursorPageJson(slice) : lines(slice.entries, action.format);
+          expect(log.readCursorEncoded({ cursor: action.cursor }, action.format).body.toString('utf8')).toBe(expected);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('answer byte for byte for pages that start and end anywhere in a message block and its scan windows', () => {
     // ~3,000 entries of ~100 bytes: several 32 KiB blocks, each scanned 8 KiB at a time. Multi-byte
     // characters and bytes to escape sit at every distance from the edges of blocks and windows.

@@ -1,5 +1,7 @@
 import { LOG_LEVELS } from '@zen/contract';
 import { BlockScanner } from './block-scanner';
+import { LEVEL_MASK, PLAIN, SCANNED } from './slot-kinds';
+import { ISO_TIME_LENGTH, isoTimes } from './iso-times';
 
 const LEVEL_JSON = LOG_LEVELS.map((level) => Buffer.from(`","level":"${level}","message":"`));
 const LEVEL_TEXT = LOG_LEVELS.map((level) => Buffer.from(` ${level.toUpperCase()} `));
@@ -12,23 +14,17 @@ const SEQ_KEY = Buffer.from('{"seq":');
 const TIME_KEY = Buffer.from(',"time":"');
 /** Up to this many bytes, a loop in JavaScript beats a call into C++ (Buffer#write). */
 const SMALL = 32;
-/** Times JSON.stringify and toISOString write in the plain `YYYY-MM-DDTHH:MM:SS.mmmZ` shape. */
-const MAX_PLAIN_TIME = Date.UTC(10000, 0, 1);
-const DAY = 86_400_000;
 /** Bytes of a message block scanned at a time for what to escape: a page of ~100 messages, not the whole 32 KiB block. */
 const SCAN_WINDOW = 8 * 1024;
 
 /**
  * Writes log entries in the wire formats (see log-format.ts, which it matches byte for
  * byte) from their stored parts straight into one growing Buffer: messages are copied as
- * UTF-8 bytes, escaped on the way where needed, and times are formatted without a Date.
+ * UTF-8 bytes, escaped on the way where needed, and times are formatted without a Date (iso-times.ts).
  */
 export class EntryEncoder {
   private out: Buffer;
   private at = 0;
-  /** The day whose `YYYY-MM-DDT` is cached in `dayPrefix`. */
-  private day = NaN;
-  private readonly dayPrefix = Buffer.alloc(11);
   // eslint-disable-next-line no-control-regex
   private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g, SCAN_WINDOW);
   private readonly lineBreaks = new BlockScanner(/[\r\n]/g, SCAN_WINDOW);
@@ -61,30 +57,40 @@ export class EntryEncoder {
     this.at += this.out.write(text, this.at, 'utf8');
   }
 
-  /** One entry as a JSON object (as entryJson writes it). */
-  json(seq: number, time: number, level: number, block: Buffer, offset: number, length: number, data?: string): void {
+  /**
+   * One entry as a JSON object (as entryJson writes it). `kind` is the slot's level byte
+   * (slot-kinds.ts); answers it with what this write learned of the message.
+   */
+  json(seq: number, time: number, kind: number, block: Buffer, offset: number, length: number, data?: string): number {
     this.bytes(SEQ_KEY);
     this.integer(seq);
     this.bytes(TIME_KEY);
     this.time(time);
-    this.bytes(LEVEL_JSON[level]);
-    this.jsonString(block, offset, length);
+    this.bytes(LEVEL_JSON[kind & LEVEL_MASK]);
+    kind = this.jsonString(block, offset, length, kind);
     if (data === undefined) this.ascii('"}');
     else {
       this.ascii('","data":');
       this.utf8(data);
       this.ascii('}');
     }
+    return kind;
   }
 
-  /** One `<time> <LEVEL> <message>` line (as entriesText writes it). */
-  text(time: number, level: number, block: Buffer, offset: number, length: number): void {
+  /** One `<time> <LEVEL> <message>` line (as entriesText writes it); `kind` as for json(). */
+  text(time: number, kind: number, block: Buffer, offset: number, length: number): number {
     this.time(time);
-    this.bytes(LEVEL_TEXT[level]);
+    this.bytes(LEVEL_TEXT[kind & LEVEL_MASK]);
+    const end = offset + length;
+    if (!(kind & SCANNED)) kind |= SCANNED | (this.toEscape.firstAtOrAfter(block, offset, end) < end ? 0 : PLAIN);
+    if (kind & PLAIN) {
+      this.copy(block, offset, end);
+      this.ascii('\n');
+      return kind;
+    }
     this.reserve(length * 2 + 1);
     const out = this.out;
     let at = this.at;
-    const end = offset + length;
     let from = offset;
     for (
       let i = this.lineBreaks.firstAtOrAfter(block, from, end);
@@ -99,25 +105,41 @@ export class EntryEncoder {
     at += block.copy(out, at, from, end);
     out[at++] = 0x0a;
     this.at = at;
+    return kind;
   }
 
-  private jsonString(block: Buffer, offset: number, length: number): void {
+  /** The message's bytes, JSON-escaped where needed; answers `kind` with what was learned (see json()). */
+  private jsonString(block: Buffer, offset: number, length: number, kind: number): number {
+    const end = offset + length;
+    if (kind & PLAIN) {
+      this.copy(block, offset, end);
+      return kind;
+    }
+    let i = this.toEscape.firstAtOrAfter(block, offset, end);
+    if (!(kind & SCANNED)) {
+      kind |= SCANNED;
+      if (i >= end) {
+        this.copy(block, offset, end);
+        return kind | PLAIN;
+      }
+    }
     this.reserve(length * 6);
     const out = this.out;
     let at = this.at;
-    const end = offset + length;
     let from = offset;
-    for (
-      let i = this.toEscape.firstAtOrAfter(block, from, end);
-      i < end;
-      i = this.toEscape.firstAtOrAfter(block, from, end)
-    ) {
+    for (; i < end; i = this.toEscape.firstAtOrAfter(block, from, end)) {
       at += block.copy(out, at, from, i);
       at += (JSON_ESCAPES[block[i]] as Buffer).copy(out, at);
       from = i + 1;
     }
     at += block.copy(out, at, from, end);
     this.at = at;
+    return kind;
+  }
+
+  private copy(block: Buffer, from: number, end: number): void {
+    this.reserve(end - from);
+    this.at += block.copy(this.out, this.at, from, end);
   }
 
   private bytes(bytes: Buffer): void {
@@ -142,47 +164,9 @@ export class EntryEncoder {
 
   /** `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Date.prototype.toISOString writes it. */
   private time(ms: number): void {
-    if (!(ms >= 0 && ms < MAX_PLAIN_TIME)) return this.ascii(new Date(ms).toISOString());
-    ms = Math.floor(ms);
-    const day = Math.floor(ms / DAY);
-    if (day !== this.day) this.setDay(day);
-    this.reserve(24);
-    const out = this.out;
-    const prefix = this.dayPrefix;
-    let at = this.at;
-    for (let i = 0; i < 11; i++) out[at++] = prefix[i];
-    let rest = ms - day * DAY;
-    const millis = rest % 1000;
-    rest = (rest - millis) / 1000;
-    const seconds = rest % 60;
-    rest = (rest - seconds) / 60;
-    const minutes = rest % 60;
-    const hours = (rest - minutes) / 60;
-    at = two(out, at, hours);
-    out[at++] = 0x3a;
-    at = two(out, at, minutes);
-    out[at++] = 0x3a;
-    at = two(out, at, seconds);
-    out[at++] = 0x2e;
-    out[at++] = 0x30 + Math.floor(millis / 100);
-    at = two(out, at, millis % 100);
-    out[at++] = 0x5a;
-    this.at = at;
-  }
-
-  private setDay(day: number): void {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
-    const z = day + 719468;
-    const era = Math.floor(z / 146097);
-    const doe = z - era * 146097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const date = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    this.dayPrefix.write(`${String(year).padStart(4, '0')}-${pad(month)}-${pad(date)}T`, 0, 'latin1');
-    this.day = day;
+    if (!isoTimes.writes(ms)) return this.ascii(new Date(ms).toISOString());
+    this.reserve(ISO_TIME_LENGTH);
+    this.at = isoTimes.write(this.out, this.at, ms);
   }
 
   private reserve(bytes: number): void {
@@ -192,11 +176,3 @@ export class EntryEncoder {
     this.out = grown;
   }
 }
-
-function two(out: Buffer, at: number, value: number): number {
-  out[at] = 0x30 + Math.floor(value / 10);
-  out[at + 1] = 0x30 + (value % 10);
-  return at + 2;
-}
-
-const pad = (value: number) => (value < 10 ? `0${value}` : String(value));

@@ -146,11 +146,11 @@ export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateL
     return this.logOf(sessionId).readPage(read);
   }
 
-  async readCursorEncoded(sessionId: string, read: CursorRead, format: LogFormat): Promise<EncodedSlice> {
+  readCursorEncoded(sessionId: string, read: CursorRead, format: LogFormat): EncodedSlice {
     return this.logOf(sessionId).readCursorEncoded(read, format);
   }
 
-  async readPageEncoded(sessionId: string, read: PageRead, format: LogFormat): Promise<EncodedSlice> {
+  readPageEncoded(sessionId: string, read: PageRead, format: LogFormat): EncodedSlice {
     return this.logOf(sessionId).readPageEncoded(read, format);
   }
 

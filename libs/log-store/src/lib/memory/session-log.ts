@@ -5,6 +5,7 @@ import { LogFormat } from '@zen/contract';
 import { EncodedSlice } from '../encoded-reads';
 import { EntryEncoder } from './entry-encoder';
 import { TextSearch } from './text-search';
+import { LEVEL_MASK } from './slot-kinds';
 
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
 const INITIAL_SLOTS = 16;
@@ -29,6 +30,7 @@ export class SessionLog {
   private readonly arena = new MessageArena();
   private refs: MessageRefs;
   private times: Float64Array;
+  /** Level code per slot, and what reads learned of its message (slot-kinds.ts). */
   private levels: Uint8Array;
   /** Serialised `data` per slot; allocated only once some entry has data. */
   private data: (string | undefined)[] | null = null;
@@ -82,7 +84,7 @@ export class SessionLog {
     let seq = from;
     for (; seq < until && this.refs.block[seq % this.allocated] === block; seq++) {
       const slot = seq % this.allocated;
-      this.evicted[this.levels[slot]]++;
+      this.evicted[this.levels[slot] & LEVEL_MASK]++;
       this.forgetData(slot);
     }
     this.first = seq;
@@ -118,7 +120,7 @@ export class SessionLog {
   private countEvictions(count: number, batch: EntryBatch, skipped: number): void {
     const firstAfter = Math.max(this.first, this.next + count - this.capacity);
     for (let seq = this.first; seq < Math.min(firstAfter, this.next); seq++) {
-      this.evicted[this.levels[seq % this.allocated]]++;
+      this.evicted[this.levels[seq % this.allocated] & LEVEL_MASK]++;
     }
     for (let i = 0; i < skipped; i++) this.evicted[batch.levels[i]]++;
   }
@@ -205,22 +207,33 @@ export class SessionLog {
   private writerFor(encoder: EntryEncoder, format: LogFormat): Take {
     const { refs, arena, times, levels, data } = this;
     if (format === 'text') {
-      return (_seq, slot) =>
-        encoder.text(times[slot], levels[slot], arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]);
+      return (_seq, slot) => {
+        const kind = levels[slot];
+        const learned = encoder.text(
+          times[slot],
+          kind,
+          arena.blockOf(refs, slot),
+          refs.offset[slot],
+          refs.length[slot],
+        );
+        if (learned !== kind) levels[slot] = learned;
+      };
     }
     const separator = format === 'json' ? ',' : '';
     const after = format === 'ndjson' ? '\n' : '';
     return (seq, slot, index) => {
       if (index > 0 && separator) encoder.ascii(separator);
-      encoder.json(
+      const kind = levels[slot];
+      const learned = encoder.json(
         seq,
         times[slot],
-        levels[slot],
+        kind,
         arena.blockOf(refs, slot),
         refs.offset[slot],
         refs.length[slot],
         data ? data[slot] : undefined,
       );
+      if (learned !== kind) levels[slot] = learned;
       if (after) encoder.ascii(after);
     };
   }
@@ -254,7 +267,7 @@ export class SessionLog {
     return {
       seq,
       time: this.times[slot],
-      level: this.levels[slot],
+      level: this.levels[slot] & LEVEL_MASK,
       message: this.arena.get(this.refs, slot),
       data: this.data ? this.data[slot] : undefined,
     };
@@ -287,7 +300,8 @@ export class SessionLog {
     if (minLevel === 0 && !text) return ALL;
     const { levels, refs, arena } = this;
     return (slot) =>
-      levels[slot] >= minLevel && (!text || text.test(arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]));
+      (levels[slot] & LEVEL_MASK) >= minLevel &&
+      (!text || text.test(arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]));
   }
 
   private countMatching(matches: Matcher): number {

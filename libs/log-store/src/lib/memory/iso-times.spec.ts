@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { LEVEL_CODE } from '../entry-batch';
+import { EntryEncoder } from './entry-encoder';
+import { ISO_TIME_LENGTH, IsoTimes } from './iso-times';
+
+const EMPTY = Buffer.alloc(0);
+const SECOND = 1000;
+const DAY = 86_400_000;
+
+/** The times as one IsoTimes writes them, one after another (its cache carries over); toISOString's other shapes as is. */
+function writtenTimes(times: number[]): string[] {
+  const isoTimes = new IsoTimes();
+  const out = Buffer.alloc(ISO_TIME_LENGTH);
+  return times.map((time) =>
+    isoTimes.writes(time) ? out.toString('latin1', 0, isoTimes.write(out, 0, time)) : iso(time),
+  );
+}
+
+/** The times as the encoder writes them in text lines, one after another (the process's cache carries over). */
+function encodedTimes(times: number[]): string[] {
+  const encoder = new EntryEncoder(16);
+  for (const time of times) encoder.text(time, LEVEL_CODE.info, EMPTY, 0, 0);
+  return encoder.body().toString('latin1').split(' INFO \n').slice(0, -1);
+}
+
+const iso = (time: number) => new Date(time).toISOString();
+
+/** Instants where a cached prefix must change: second, minute, hour, day, month, year, leap day. */
+const EDGES = [
+  0,
+  Date.UTC(1970, 0, 1, 0, 0, 1),
+  Date.UTC(2026, 11, 2, 5, 59, 59, 999),
+  Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+  Date.UTC(2027, 0, 1),
+  Date.UTC(2024, 1, 29),
+  Date.UTC(2024, 2, 1),
+  Date.UTC(2100, 1, 28, 23, 59, 59, 999),
+  Date.UTC(2000, 1, 29, 12),
+  Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+];
+
+describe('IsoTimes', () => {
+  it('writes each time as Date#toISOString does, around every boundary its cache crosses', () => {
+    const times = EDGES.flatMap((edge) => [edge - 1, edge, edge + 1, edge + SECOND - 1, edge + SECOND, edge - DAY]);
+    expect(writtenTimes(times)).toEqual(times.map(iso));
+    expect(writtenTimes([...times].reverse())).toEqual([...times].reverse().map(iso));
+  });
+
+  it('writes fractional milliseconds as toISOString does, and leaves times outside years 0–9999 to it', () => {
+    const times = [1.5, 999.9, 1_700_000_000_000.7, 5, 5.5];
+    expect(writtenTimes(times)).toEqual(times.map(iso));
+    for (const time of [-1, -DAY, Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, NaN])
+      expect(new IsoTimes().writes(time)).toBe(false);
+  });
+
+  it('as the encoder writes them, with times outside years 0–9999 in between', () => {
+    const times = [1.5, -1, ...EDGES, -DAY, Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, 5.5];
+    expect(encodedTimes(times)).toEqual(times.map(iso));
+  });
+
+  it('agrees with toISOString for any sequence of times, near each other or far apart', () => {
+    const time = fc.oneof(
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+      fc.constantFrom(...EDGES).chain((edge) => fc.integer({ min: edge - 2 * SECOND, max: edge + 2 * SECOND })),
+    );
+    fc.assert(
+      fc.property(fc.array(time, { maxLength: 30 }), (times) => {
+        expect(writtenTimes(times)).toEqual(times.map(iso));
+        expect(encodedTimes(times)).toEqual(times.map(iso));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
