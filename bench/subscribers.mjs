@@ -2,7 +2,8 @@
 //   fanout: N clients follow one session; probes appended to it every few ms give the
 //           append-to-receipt latency (sender and receivers share this process's clock),
 //           after a warm-up whose probes are not counted.
-//   list:   N clients just receive the periodic sessions push, counting bytes.
+//   list:   N clients just receive the periodic sessions push; prints "ready" once every client has
+//           its connect-time listing and the warm-up is over, then counts bytes for `durationMs`.
 //   feed:   N dashboards in `feedMode` (delta: subscribe-sessions delta; full: the periodic
 //           list) while this process appends to `changesPerSecond` sessions a second; prints
 //           "ready" once every dashboard has its first listing and the warm-up is over, then
@@ -87,9 +88,23 @@ if (spec.mode === 'feed') {
   const measured = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, value - zero[key]]));
   console.log(JSON.stringify(measured));
 } else if (spec.mode === 'list') {
+  // Counted from "ready" on: once every client has its connect-time listing (the connects are not the push).
   let bytes = 0;
   let frames = 0;
-  for (const ws of clients) ws.on('message', (data) => ((bytes += data.length), frames++));
+  let listed;
+  const allListed = new Promise((resolve) => (listed = resolve));
+  const first = new Set();
+  for (const ws of clients) {
+    ws.on('message', (data) => {
+      bytes += data.length;
+      frames++;
+      if (!first.has(ws) && first.add(ws).size === clients.length) listed();
+    });
+  }
+  await allListed;
+  await new Promise((resolve) => setTimeout(resolve, spec.warmupMs ?? 0));
+  [bytes, frames] = [0, 0];
+  console.log('ready');
   await new Promise((resolve) => setTimeout(resolve, spec.durationMs));
   console.log(JSON.stringify({ bytes, frames }));
 } else {

@@ -346,3 +346,53 @@ describe('sessions feed: a delta client that stops reading', () => {
     fast.close();
   }, 60_000);
 });
+
+/** A `ws` client keeping every frame as the text it arrived as. */
+async function rawClient(server: RunningApp): Promise<{ texts: string[]; ws: WebSocket }> {
+  const ws = new WebSocket(`${server.wsUrl}/sessions/ws`);
+  const texts: string[] = [];
+  ws.on('message', (data) => texts.push(data.toString()));
+  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+  return { texts, ws };
+}
+
+async function until(what: string, holds: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!holds()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('sessions feed: full-mode listings', () => {
+  it('carry every change since the last one, even those that bring no prompt listing, as the same bytes to every client', async () => {
+    // The listing frame is reused while nothing changes: an append or an update must still show at the next push.
+    const server = await startApp({ SESSIONS_WS_INTERVAL_MS: '100' });
+    const api = new Api(server);
+    const id = oid(0x1a1);
+    try {
+      await api.create(id);
+      const [a, b] = [await rawClient(server), await rawClient(server)];
+      const sessionIn = (text: string) =>
+        (JSON.parse(text).data as SessionList).sessions.find((session) => session.id === id);
+      const lastHas = (texts: string[], check: (session: Session) => boolean) => {
+        const session = texts.length > 0 ? sessionIn(texts[texts.length - 1]) : undefined;
+        return session !== undefined && check(session);
+      };
+      await until('the session listed', () => lastHas(a.texts, () => true));
+
+      await api.append(id, ['one', 'two']);
+      await until('the append listed', () => lastHas(a.texts, (session) => session.logCursor === 2));
+      await api.update(id, { jobid: 'job-7' });
+      await until('the update listed', () => lastHas(a.texts, (session) => session.jobid === 'job-7'));
+      // The listing the HTTP API answers, pushed to both clients byte for byte.
+      const latest = a.texts[a.texts.length - 1];
+      expect(sessionIn(latest)).toEqual((await api.list()).find((session) => session.id === id));
+      await until('the same bytes at the other client', () => b.texts.includes(latest));
+      a.ws.close();
+      b.ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,7 +1,14 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { SessionsFeedMode, WS_EVENTS } from '@zen/contract';
-import { SessionChange, SessionRecord, SessionRegistry, StoreUnavailableError, Unsubscribe } from '@zen/log-store';
+import {
+  ImmediateSessionRegistry,
+  SessionChange,
+  SessionRecord,
+  SessionRegistry,
+  StoreUnavailableError,
+  Unsubscribe,
+} from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
@@ -25,7 +32,10 @@ interface PendingChange {
  * Listings and deltas are built one at a time, so a baseline never interleaves with a
  * delta: whatever changed after a baseline's snapshot is in the next delta. Each frame is
  * serialised once (from the records' cached JSON) and the same bytes go to every client
- * it is for. A client with more than WS_MAX_BUFFERED_BYTES queued is skipped; in delta
+ * it is for; with a registry in this process, which reports every change, a listing frame
+ * is also reused until a change is reported (a quiet server's periodic push walks nothing;
+ * a shared store's registry may miss changes made elsewhere while its feed is down, so its
+ * listing is read at every push). A client with more than WS_MAX_BUFFERED_BYTES queued is skipped; in delta
  * mode it is then owed a fresh baseline, sent once its queue is under the bound again.
  */
 @Injectable()
@@ -48,6 +58,11 @@ export class SessionsFeed implements OnModuleDestroy {
   private work: Promise<void> = Promise.resolve();
   /** Clients told about the current store outage (each once); renewed when a listing succeeds. */
   private toldOfOutage = new WeakSet<WebSocket>();
+  /** Counts the changes reported; a cached listing frame is current while it has not moved. */
+  private version = 0;
+  private listing: { version: number; frame: Buffer } | null = null;
+  /** The registry's synchronous reads when it lives in this process (it then reports every change). */
+  private readonly local: ImmediateSessionRegistry | null;
   private readonly stopFollowing: Unsubscribe;
   private readonly logger = new Logger('SessionsFeed');
 
@@ -56,6 +71,8 @@ export class SessionsFeed implements OnModuleDestroy {
     private readonly sessions: SessionsService,
     private readonly registry: SessionRegistry,
   ) {
+    const immediate = registry as SessionRegistry & Partial<ImmediateSessionRegistry>;
+    this.local = typeof immediate.getNow === 'function' ? (immediate as ImmediateSessionRegistry) : null;
     this.stopFollowing = registry.onChanged((change) => this.changed(change));
   }
 
@@ -103,6 +120,7 @@ export class SessionsFeed implements OnModuleDestroy {
   }
 
   private changed(change: SessionChange): void {
+    this.version++;
     let due = false;
     if (this.delta.size > 0) {
       let entry = this.pending.get(change.id);
@@ -168,7 +186,8 @@ export class SessionsFeed implements OnModuleDestroy {
     const ids = [...changes.keys()];
     let records: (SessionRecord | undefined)[];
     try {
-      records = await Promise.all(ids.map((id) => this.registry.get(id)));
+      const local = this.local;
+      records = local ? ids.map((id) => local.getNow(id)) : await Promise.all(ids.map((id) => this.registry.get(id)));
     } catch (error) {
       // The changes are lost to these clients: each gets a fresh baseline once the store answers.
       for (const client of this.inSync) this.owed.add(client);
@@ -197,8 +216,7 @@ export class SessionsFeed implements OnModuleDestroy {
 
   private async pushListing(clients: Set<WebSocket>): Promise<void> {
     if (clients.size === 0) return;
-    const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
-    this.listingSucceeded();
+    const frame = await this.listingFrame();
     for (const client of clients) {
       // A client that is not reading gets no more listings until it drains.
       if (!this.writable(client)) continue;
@@ -222,15 +240,13 @@ export class SessionsFeed implements OnModuleDestroy {
       // A client whose mode changes while the listing is built waits for the next one:
       // changes before its switch to delta were not being recorded for it.
       const wasDelta = new Map(ready.map((client) => [client, this.delta.has(client)]));
-      let listing: string;
+      let frame: Buffer;
       try {
-        listing = await this.sessions.listJson();
+        frame = await this.listingFrame();
       } catch (error) {
         // They stay owed and are served once the store answers (tick).
         return this.failed(error, ready);
       }
-      this.listingSucceeded();
-      const frame = Buffer.from(sessionsFrame(listing));
       for (const client of ready) {
         if (!this.owed.has(client) || this.delta.has(client) !== wasDelta.get(client)) continue;
         if (client.readyState !== WebSocket.OPEN) continue;
@@ -240,6 +256,17 @@ export class SessionsFeed implements OnModuleDestroy {
       }
       this.serveOwed();
     });
+  }
+
+  /** The `sessions` event as bytes: the cached frame if no change was reported since it was built, else a new one. */
+  private async listingFrame(): Promise<Buffer> {
+    if (this.local && this.listing?.version === this.version) return this.listing.frame;
+    const version = this.version;
+    const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
+    this.listingSucceeded();
+    // A change reported while the listing was read may or may not be in it: not cached then.
+    this.listing = this.local && version === this.version ? { version, frame } : null;
+    return frame;
   }
 
   private writable(client: WebSocket): boolean {
