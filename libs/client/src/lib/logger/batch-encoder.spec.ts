@@ -59,6 +59,16 @@ describe.each<[string, () => Utf8Writer]>([
     expect(encoder.encode(queueOf(entries), 7, 1 << 20).count).toBe(7);
   });
 
+  it('leaves a body as it was through the next encode (the request still out may be reading it)', () => {
+    const encoder = new BatchEncoder(writer());
+    const first = encoder.encode(queueOf([{ time: TIME, level: 'info', message: 'first' }]), 10, 1 << 20);
+    const copy = first.body.slice();
+    const second = encoder.encode(queueOf([{ time: TIME, level: 'warn', message: 'x'.repeat(200_000) }]), 10, 1 << 20);
+    expect(first.body).toEqual(copy);
+    expect(decode(second.body).entries[0].message).toHaveLength(200_000);
+    expect(decode(first.body).entries[0].message).toBe('first');
+  });
+
   it('sends an entry bigger than the limit alone rather than never', () => {
     const big = { time: TIME, level: 'info' as const, message: 'x'.repeat(100_000) };
     const { count, body } = new BatchEncoder(writer()).encode(queueOf([big, big]), 10, 1_000);

@@ -17,12 +17,18 @@ const QUOTE = 0x22;
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 /**
- * Writes `{"entries":[...]}` straight into one reused byte buffer: no string per batch, no
+ * Writes `{"entries":[...]}` straight into reused byte buffers: no string per batch, no
  * join, no second pass to encode or measure it. Entries next to each other mostly share their
  * time and level (and a CLI's frozen `data`), so the JSON around the message is made once per run.
  */
 export class BatchEncoder {
-  private buffer: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 16);
+  /**
+   * Two buffers taken in turn: a body stays as it was until the encode after next, and the
+   * logger has one request out at a time, so no copy is needed.
+   */
+  private readonly buffers: Uint8Array<ArrayBuffer>[] = [new Uint8Array(1 << 16), new Uint8Array(1 << 16)];
+  private turn = 0;
+  private buffer = this.buffers[0];
   private prefixFor = { time: '', level: '', json: '' };
   private lastData: unknown = null;
   private lastDataJson = '';
@@ -31,6 +37,8 @@ export class BatchEncoder {
 
   /** The longest run from the front of `queue` within `maxEntries` and `maxBytes` (at least one entry). */
   encode(queue: EntryQueue, maxEntries: number, maxBytes: number): EncodedBatch {
+    this.turn ^= 1;
+    this.buffer = this.buffers[this.turn];
     let offset = this.write(OPEN, 0);
     let count = 0;
     const room = maxBytes - CLOSE.length;
@@ -57,8 +65,7 @@ export class BatchEncoder {
       count++;
     }
     offset = this.write(CLOSE, offset);
-    // The copy is what the request owns; the buffer is written again for the next batch.
-    return { count, body: this.buffer.slice(0, offset) };
+    return { count, body: this.buffer.subarray(0, offset) };
   }
 
   /** `{"time":"…","level":"…","message":` (the level left out when it is the default, info). */
@@ -86,7 +93,7 @@ export class BatchEncoder {
     if (bytes <= this.buffer.length) return;
     const grown = new Uint8Array(Math.max(bytes, this.buffer.length * 2));
     grown.set(this.buffer);
-    this.buffer = grown;
+    this.buffer = this.buffers[this.turn] = grown;
   }
 
   private write(text: string, offset: number): number {
