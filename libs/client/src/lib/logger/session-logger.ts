@@ -12,7 +12,8 @@ import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
 import { HttpOptions } from '../rest/http';
 import { SessionsClient } from '../rest/sessions-client';
-import { splitUtf8, utf8Length } from '../utf8';
+import { splitUtf8 } from '../utf8';
+import { BatchEncoder } from './batch-encoder';
 import { EntryQueue } from './entry-queue';
 
 export interface SessionLoggerOptions extends HttpOptions {
@@ -106,7 +107,7 @@ export class SessionLogger {
   private readonly idle = new Set<() => void>();
   private readonly drainWaiters: (() => void)[] = [];
   private readonly highWater: number;
-  private readonly serialized = new JsonCache();
+  private readonly encoder = new BatchEncoder();
   private clock = { ms: 0, iso: '' };
   private readonly onBeforeExit = () => this.flushBeforeExit();
 
@@ -349,9 +350,10 @@ export class SessionLogger {
       await this.request(() => this.client.sessions.heartbeat(this.id), 400);
       return;
     }
-    const { entries, json } = this.nextBatch();
+    const { count, body } = this.encoder.encode(this.queue, this.batchEntryCap, this.maxBatchBytes);
+    const entries = this.queue.take(count);
     try {
-      await this.request(() => this.client.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json }));
+      await this.request(() => this.client.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json: body }));
       this.stats_.sent += entries.length;
       this.isolating = Math.max(0, this.isolating - entries.length);
       if (this.isolating === 0)
@@ -419,25 +421,6 @@ export class SessionLogger {
       this.opened = false;
       throw new ApiError(503, error.message, error.body, 0);
     }
-  }
-
-  private nextBatch(): { entries: LogEntryInput[]; json: string } {
-    // Counted in UTF-16 units while building (cheap), then checked once in bytes.
-    let chars = 14; // {"entries":[]}
-    const parts: string[] = [];
-    while (parts.length < this.queue.length && parts.length < this.batchEntryCap) {
-      const part = this.serialized.entry(this.queue.at(parts.length));
-      if (parts.length > 0 && chars + part.length + 1 > this.maxBatchBytes) break;
-      parts.push(part);
-      chars += part.length + 1;
-    }
-    let json = `{"entries":[${parts.join(',')}]}`;
-    // Characters beyond ASCII take more bytes: shed entries from the end until it fits.
-    while (parts.length > 1 && utf8Length(json) > this.maxBatchBytes) {
-      parts.length = Math.max(1, Math.floor(parts.length * 0.8));
-      json = `{"entries":[${parts.join(',')}]}`;
-    }
-    return { entries: this.queue.take(parts.length), json };
   }
 
   /** A refusal for good: an entry is dropped (400, handled above), or the session cannot be fed at all. */
@@ -523,28 +506,6 @@ export class SessionLogger {
     this.closing = true;
     if (this.pumping) this.wakeUp();
     else this.kick();
-  }
-}
-
-/**
- * Serialises entries by hand: the fields are known, and a producer that passes the same `data`
- * object each time (the CLI's `{stream}`) has it serialised once.
- */
-class JsonCache {
-  private lastData: unknown = null;
-  private lastDataJson = '';
-
-  entry(entry: LogEntryInput): string {
-    let json = `{"time":"${entry.time}","level":"${entry.level}","message":${JSON.stringify(entry.message)}`;
-    if (entry.data) {
-      // Only a frozen object cannot have changed since it was last seen.
-      if (entry.data !== this.lastData || !Object.isFrozen(entry.data)) {
-        this.lastData = entry.data;
-        this.lastDataJson = JSON.stringify(entry.data);
-      }
-      json += `,"data":${this.lastDataJson}`;
-    }
-    return json + '}';
   }
 }
 

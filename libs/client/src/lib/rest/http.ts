@@ -18,8 +18,8 @@ export interface RequestSpec {
   query?: Query;
   /** A JSON value, or a string sent as `text/plain`. */
   body?: unknown;
-  /** A body already serialised as JSON. */
-  json?: string;
+  /** A body already serialised as JSON (as text, or as its UTF-8 bytes). */
+  json?: string | Uint8Array<ArrayBuffer>;
   text?: string;
   signal?: AbortSignal;
 }
@@ -48,7 +48,7 @@ export class Http {
     const url = this.url(spec.path, spec.query);
     const headers: Record<string, string> = {};
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
-    let body: string | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (spec.text !== undefined) {
       headers['content-type'] = 'text/plain; charset=utf-8';
       body = spec.text;
