@@ -33,6 +33,16 @@ describe('LogQueryParser.parseString', () => {
     });
   });
 
+  it('parses a long query string every time (the cache keeps short ones only), with the same answer', () => {
+    const parser = new LogQueryParser(limits);
+    const search = `cursor=3&q=${'y'.repeat(300)}`;
+    const first = parser.parseString(search);
+    const second = parser.parseString(search);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+    expect(first.read).toMatchObject({ cursor: 3, text: 'y'.repeat(300) });
+  });
+
   it('rejects a bad query string every time it comes, not only the first', () => {
     const parser = new LogQueryParser(limits);
     for (let i = 0; i < 3; i++) {

@@ -14,6 +14,8 @@ type QueryLimits = Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>;
 
 /** Distinct valid query strings whose parsed query is kept; past it the cache starts over. */
 const CACHED_QUERIES = 1024;
+/** Longer query strings are parsed every time: the cache holds at most ~CACHED_QUERIES × this many characters. */
+const CACHED_QUERY_LENGTH = 256;
 
 /** Reads log queries against the contract's schema with the configured limits (built once per server). */
 export class LogQueryParser {
@@ -36,6 +38,7 @@ export class LogQueryParser {
     query = this.parse(parseQueryString(search));
     Object.freeze(query.read);
     Object.freeze(query);
+    if (search.length > CACHED_QUERY_LENGTH) return query;
     if (this.cache.size >= CACHED_QUERIES) this.cache.clear();
     this.cache.set(search, query);
     return query;
