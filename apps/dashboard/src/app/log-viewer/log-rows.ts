@@ -1,4 +1,4 @@
-import { LOG_LEVELS, LogLevel } from '@zen/contract';
+import { escapeRegExp, LOG_LEVELS, LogLevel } from '@zen/contract';
 import { AnsiSegment } from './ansi';
 import { charMask, LogRow, maskDecides } from './log-line';
 
@@ -23,7 +23,7 @@ export interface LogFilterState {
  */
 export function textMatcher(filter: LogFilterState): { pattern: RegExp | null; error: string | null } {
   if (!filter.text) return { pattern: null, error: null };
-  const source = filter.regex ? filter.text : filter.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = filter.regex ? filter.text : escapeRegExp(filter.text);
   try {
     return { pattern: new RegExp(source, 'gi'), error: null };
   } catch (error) {

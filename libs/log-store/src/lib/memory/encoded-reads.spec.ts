@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LOG_FORMATS, LOG_LEVELS, LogFormat } from '@zen/contract';
+import { containsTextPattern, LOG_FORMATS, LOG_LEVELS, LogFormat } from '@zen/contract';
 import { EntryBatch } from '../entry-batch';
 import { cursorPageJson, entriesNdjson, entriesText, offsetPageJson } from '../log-format';
 import { CursorRead, PageRead, StoredEntry } from '../log-store';
@@ -86,7 +86,7 @@ describe('encoded reads', () => {
           for (const batch of batches) log.append(batchOf(batch));
           // The filter decides as a case-insensitive Unicode RegExp on the decoded message, whatever
           // the neighbours in the message block (no match across two messages).
-          const pattern = filterOf.text && new RegExp(filterOf.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
+          const pattern = filterOf.text && containsTextPattern(filterOf.text);
           const minLevel = filterOf.minLevel ? LOG_LEVELS.indexOf(filterOf.minLevel) : 0;
           const passing = log
             .readCursor({ cursor: 0 })

@@ -1,3 +1,4 @@
+import { containsTextPattern, escapeRegExp } from '@zen/contract';
 import { BlockScanner } from './block-scanner';
 
 /** ASCII letters that Unicode case folding also reaches from outside ASCII (k: U+212A KELVIN SIGN, s: U+017F LONG S). */
@@ -8,7 +9,7 @@ const ASCII = /^[\x00-\x7f]*$/;
 const SCAN_WINDOW = 64 * 1024;
 
 /**
- * "The message contains `text`, case-insensitively", as `new RegExp(escaped, 'iu')` decides
+ * "The message contains `text`, case-insensitively", as the contract's `containsTextPattern` decides
  * it (Unicode simple case folding), tested on a message's UTF-8 bytes in its block.
  *
  * An ASCII `text` is searched in the block's bytes by a RegExp without the `u` flag, which
@@ -25,10 +26,9 @@ export class TextSearch {
   private readonly size: number;
 
   constructor(text: string) {
-    const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    this.unicode = new RegExp(escaped, 'iu');
+    this.unicode = containsTextPattern(text);
     const ascii = ASCII.test(text);
-    this.bytes = ascii ? new BlockScanner(new RegExp(escaped, 'gi'), SCAN_WINDOW) : null;
+    this.bytes = ascii ? new BlockScanner(new RegExp(escapeRegExp(text), 'gi'), SCAN_WINDOW) : null;
     this.nonAscii =
       ascii && FOLDED_FROM_OUTSIDE_ASCII.test(text) ? new BlockScanner(/[\x80-\xff]/g, SCAN_WINDOW) : null;
     this.size = text.length;
