@@ -102,7 +102,24 @@ describe('parseTime', () => {
     },
   );
 
+  it('answers a repeated time from its last parse, and a different or invalid one afresh', () => {
+    expect(parseTime('2026-11-24T12:00:00.001Z', '')).toBe(NOW + 1);
+    expect(parseTime('2026-11-24T12:00:00.001Z', '')).toBe(NOW + 1);
+    expect(parseTime('2026-11-24T12:00:00.002Z', '')).toBe(NOW + 2);
+    expect(() => parseTime('2026-11-24T12:00:00.002', '')).toThrow(InvalidEntryError);
+    expect(parseTime('2026-11-24T12:00:00.002Z', '')).toBe(NOW + 2);
+    expect(() => parseTime('', '')).toThrow(InvalidEntryError);
+  });
+
+  it('rejects an empty string as the first time a process parses', () => {
+    jest.isolateModules(() => {
+      const fresh = jest.requireActual<typeof import('./entry-parsers')>('./entry-parsers');
+      expect(() => fresh.parseTime('', '')).toThrow('time must be a full ISO-8601 date-time');
+    });
+  });
+
   it.each([
+    '',
     '2026-11-24',
     '2026-11-24T12:00Z',
     '2026-11-24T12:00:00',
