@@ -8,7 +8,7 @@ import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { parseJson, RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiInput, ApiJson, ApiLogPage, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { FORMAT_CONTENT_TYPES, pageHeaders, parseJsonEntries, parseTextEntries } from '@zen/log-store';
-import { LogQueryParser } from './log-query';
+import { LogQuery, LogQueryParser } from './log-query';
 import { LogsService, ReadBody } from './logs.service';
 import { AppendRateLimit } from './append-rate-limit';
 
@@ -85,12 +85,23 @@ export class LogsController {
     const id = sessionIdParam(params['id']);
     // As on append: the memory store and registry answer at once, and a read awaits only a promise.
     const readable = this.logs.readable(id);
-    if (readable instanceof Promise) await readable;
-    const query = this.queries.parseString(searchOf(req));
+    let query: LogQuery;
+    try {
+      query = this.queries.parseString(searchOf(req));
+    } catch (invalid) {
+      if (readable instanceof Promise) await readable; // a missing session answers 404 before a bad query's 400
+      throw invalid;
+    }
     const reading =
       query.mode === 'offset'
         ? this.logs.readPage(id, query.read, query.format)
         : this.logs.readCursor(id, { ...query.read, withTotal: query.format !== 'json' }, query.format);
+    if (readable instanceof Promise) {
+      // A shared store: the session check and the read went out together (one round trip, not
+      // two); a missing session still answers 404, whatever the read says.
+      if (reading instanceof Promise) reading.catch(() => undefined);
+      await readable;
+    }
     const answer = reading instanceof Promise ? await reading : reading;
     if (query.format === 'json') return sendJson(res, 200, answer.body);
     sendFormatted(res, query.format, answer);

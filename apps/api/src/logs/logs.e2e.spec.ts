@@ -176,6 +176,14 @@ describe('session logs API (real HTTP server)', () => {
       await expectError(await fetch(`${url}/sessions/30c30c30c30c30c30c30c30c/log?cursor=-1`), 404, 'not found');
     });
 
+    it('answers a read of a missing session 404 naming the session, whatever the store says of its log', async () => {
+      for (const query of ['?cursor=0', '?offset=0&limit=5', '?q=x&format=ndjson']) {
+        const res = await fetch(`${url}/sessions/30c30c30c30c30c30c30c30c/log${query}`);
+        expect(res.status).toBe(404);
+        expect(((await res.json()) as ErrorResponse).message).toBe('session 30c30c30c30c30c30c30c30c not found');
+      }
+    });
+
     it('keeps logs of ended sessions readable', async () => {
       expect((await read<LogCursorPage>('', ENDED)).entries.map((entry) => entry.message)).toEqual([
         'kept after the end',
