@@ -1,9 +1,9 @@
+import { oid } from '@zen/testing';
 import { EntryBatch, LEVEL_CODE } from '../entry-batch';
 import { createMemoryStores } from './create-memory-stores';
 import { MemoryLogStore } from './memory-log-store';
 
 const MiB = 1024 * 1024;
-const oid = (i: number) => i.toString(16).padStart(24, '0');
 
 /** Entries from..to-1 whose 100-byte messages name their seq. */
 function batch(from: number, to: number, level = LEVEL_CODE.info): EntryBatch {
