@@ -3,6 +3,7 @@ import { WsException } from '@nestjs/websockets';
 import { SessionsFeedMode, WS_EVENTS } from '@zen/contract';
 import {
   ImmediateSessionRegistry,
+  immediateRegistry,
   SessionChange,
   SessionRecord,
   SessionRegistry,
@@ -72,8 +73,7 @@ export class SessionsFeed implements OnModuleDestroy {
     private readonly sessions: SessionsService,
     private readonly registry: SessionRegistry,
   ) {
-    const immediate = registry as SessionRegistry & Partial<ImmediateSessionRegistry>;
-    this.local = typeof immediate.getNow === 'function' ? (immediate as ImmediateSessionRegistry) : null;
+    this.local = immediateRegistry(registry);
     this.stopFollowing = registry.onChanged((change) => this.changed(change));
   }
 

@@ -31,9 +31,14 @@ export interface ImmediateAppends {
 /** The immediate fast path when both the store and the registry offer it, else null. */
 export function immediateAppends(store: LogStore, registry: SessionRegistry): ImmediateAppends | null {
   const s = store as LogStore & Partial<ImmediateLogStore>;
+  const r = immediateRegistry(registry);
+  return typeof s.appendNow === 'function' && r ? { store: s as ImmediateLogStore, registry: r } : null;
+}
+
+/** The registry's immediate half when it offers it (it lives in this process), else null. */
+export function immediateRegistry(registry: SessionRegistry): ImmediateSessionRegistry | null {
   const r = registry as SessionRegistry & Partial<ImmediateSessionRegistry>;
-  if (typeof s.appendNow !== 'function' || typeof r.getNow !== 'function' || typeof r.recordAppendNow !== 'function') {
-    return null;
-  }
-  return { store: s as ImmediateLogStore, registry: r as ImmediateSessionRegistry };
+  return typeof r.getNow === 'function' && typeof r.recordAppendNow === 'function'
+    ? (r as ImmediateSessionRegistry)
+    : null;
 }
