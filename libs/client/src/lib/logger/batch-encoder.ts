@@ -29,7 +29,7 @@ export class BatchEncoder {
   private readonly buffers: Uint8Array<ArrayBuffer>[] = [new Uint8Array(1 << 16), new Uint8Array(1 << 16)];
   private turn = 0;
   private buffer = this.buffers[0];
-  private prefixFor = { time: '', level: '', json: '' };
+  private prefixFor: { time: LogEntryInput['time']; level: LogEntryInput['level']; json: string } | null = null;
   private lastData: unknown = null;
   private lastDataJson = '';
 
@@ -46,8 +46,9 @@ export class BatchEncoder {
       const entry = queue.at(count);
       const head = this.prefix(entry);
       // Most messages need no escaping: written as they are, between quotes, with no JSON copy.
-      const message = NEEDS_ESCAPE.test(entry.message) ? JSON.stringify(entry.message) : entry.message;
-      const quotes = message === entry.message ? 2 : 0;
+      const plain = !NEEDS_ESCAPE.test(entry.message);
+      const message = plain ? entry.message : JSON.stringify(entry.message);
+      const quotes = plain ? 2 : 0;
       const tail = this.suffix(entry);
       // A UTF-16 unit is at most 3 bytes: count exactly only near the end of the batch.
       let size = 1 + quotes + (head.length + message.length + tail.length) * 3;
@@ -71,12 +72,12 @@ export class BatchEncoder {
   /** `{"time":"…","level":"…","message":` (the level left out when it is the default, info). */
   private prefix(entry: LogEntryInput): string {
     const cached = this.prefixFor;
-    if (entry.time !== cached.time || entry.level !== cached.level) {
-      const time = entry.time ? `"time":${JSON.stringify(entry.time)},` : '';
-      const level = entry.level && entry.level !== 'info' ? `"level":"${entry.level}",` : '';
-      this.prefixFor = { time: entry.time ?? '', level: entry.level ?? '', json: `{${time}${level}"message":` };
-    }
-    return this.prefixFor.json;
+    if (cached && cached.time === entry.time && cached.level === entry.level) return cached.json;
+    const time = entry.time ? `"time":${JSON.stringify(entry.time)},` : '';
+    const level = entry.level && entry.level !== 'info' ? `"level":"${entry.level}",` : '';
+    const json = `{${time}${level}"message":`;
+    this.prefixFor = { time: entry.time, level: entry.level, json };
+    return json;
   }
 
   /** `,"data":{…}}`; a frozen `data` seen last time cannot have changed and is serialised once. */
