@@ -107,9 +107,9 @@ function readableRecord(id: string, record: SessionRecord | undefined): SessionR
 }
 
 function writableRecord(id: string, record: SessionRecord | undefined): SessionRecord {
-  if (!record) throw new SessionNotFoundError(id);
-  assertClientWritable(record);
-  return record;
+  const found = readableRecord(id, record);
+  assertClientWritable(found);
+  return found;
 }
 
 /** A read's response body with the figures its headers carry. */
