@@ -1,7 +1,7 @@
 // What every bench script shares: the workloads' bodies, pinning to a core, free ports,
 // a process's CPU time, and starting a server and waiting until it answers.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,22 +96,33 @@ export async function post(url, body, type = 'application/json') {
 
 /** One autocannon run (bench/load.mjs) on `cores`; blocks until it ends. */
 export function load(spec, cores = '1') {
-  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), specFile(spec)]);
-  return loadResult(execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString());
+  const file = specFile(spec);
+  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), file]);
+  try {
+    return loadResult(execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString());
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** One autocannon run (or another load `script` of bench/) on `cores`, without blocking (to run beside another). */
 export function loadAsync(spec, cores = '1', script = 'load.mjs') {
-  const [command, args] = pinned(cores, ['node', join(BENCH, script), specFile(spec)]);
+  const file = specFile(spec);
+  const [command, args] = pinned(cores, ['node', join(BENCH, script), file]);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(loadResult(out)) : reject(new Error(`load exited ${code}`))));
+    child.on('exit', (code) => {
+      rmSync(file, { force: true });
+      if (code === 0) resolve(loadResult(out));
+      else reject(new Error(`load exited ${code}`));
+    });
   });
 }
 
 let specs = 0;
+/** The spec as a file for the load process to read; its caller removes it once the run ends. */
 function specFile(spec) {
   mkdirSync(join(BENCH, '.build'), { recursive: true });
   const file = join(BENCH, '.build', `load-spec-${process.pid}-${specs++}.json`);
