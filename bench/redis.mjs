@@ -203,14 +203,17 @@ async function crossReplicaLatency(a, b, id, samples) {
   };
 }
 
+/** Reads made before the tail read's samples, not counted: the replica's read path is cold until then. */
+const TAIL_READ_WARMUP = 20;
+
 async function tailRead(server, id, samples) {
   const latencies = [];
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; i < TAIL_READ_WARMUP + samples; i++) {
     const start = performance.now();
     const res = await fetch(`${server.url}/sessions/${id}/log?cursor=9900`);
     const body = await res.json();
     if (body.entries.length !== 100) throw new Error(`tail read returned ${body.entries.length} entries`);
-    latencies.push(performance.now() - start);
+    if (i >= TAIL_READ_WARMUP) latencies.push(performance.now() - start);
   }
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
@@ -385,7 +388,7 @@ export function redisRows(figures, { note, fmt, memoryStoreBytes }) {
     note(
       'Redis: cursor tail read (100 of 10,000) unloaded, p50/p99 ms',
       ms(figures.tailReadP50Ms, figures.tailReadP99Ms),
-      '',
+      `one connection, ${SIZE.readSamples} reads after ${TAIL_READ_WARMUP} not counted`,
       'p99 <= 10 ms',
     ),
     note(
