@@ -544,6 +544,9 @@ async function sessionsFeed() {
   const delta = await phase('delta', FEED.dashboards);
   const full = await phase('full', FEED.dashboards);
   await server.stop();
+  const framesPerSecond = delta.deltas / FEED.dashboards / FEED.seconds;
+  const frameBytes = delta.bytes / Math.max(1, delta.deltas);
+  const bareWs = await wsFramesBaseline(framesPerSecond, frameBytes);
   const expectedChanges = (FEED.seconds * FEED.sessions) / 100;
   const steady = (run) => run.changeErrors === 0 && run.changes >= expectedChanges * 0.8;
   return {
@@ -554,12 +557,51 @@ async function sessionsFeed() {
     delta,
     full,
     deltaCpuPercentOfCore: Math.max(0, delta.cpuPercentOfCore - changesAlone.cpuPercentOfCore),
+    deltaFramesPerSecond: framesPerSecond,
+    deltaFrameBytes: frameBytes,
+    bareWsCpuPercentOfCore: bareWs.cpuPercentOfCore,
     fullCpuPercentOfCore: Math.max(0, full.cpuPercentOfCore - changesAlone.cpuPercentOfCore),
     // Below 1 a second, the dashboards could not take the full lists and were skipped (see the README).
     fullListingsPerSecond: full.listings / FEED.dashboards / FEED.seconds,
     // Delta dashboards got deltas and no periodic lists; full ones got the periodic lists.
-    valid: [changesAlone, delta, full].every(steady) && delta.deltas > 0 && delta.listings === 0 && full.listings > 0,
+    valid:
+      [changesAlone, delta, full].every(steady) &&
+      delta.deltas > 0 &&
+      delta.listings === 0 &&
+      full.listings > 0 &&
+      bareWs.frames > 0,
   };
+}
+
+/**
+ * The delta feed's floor: a bare `ws` server (bench/ws-frames-server.mjs, pinned like the API)
+ * sending FEED.dashboards clients frames of the deltas' mean size at their rate; its CPU over
+ * a window as long as the feed's.
+ */
+async function wsFramesBaseline(framesPerSecond, frameBytes) {
+  const server = await startNode(join(BENCH, 'ws-frames-server.mjs'), {
+    cores: '0',
+    env: { FRAMES_PER_SECOND: String(framesPerSecond), FRAME_BYTES: String(Math.round(frameBytes)) },
+  });
+  let ready;
+  const started = new Promise((resolve) => (ready = resolve));
+  const counting = subscribers(
+    {
+      mode: 'list',
+      clients: FEED.dashboards,
+      wsUrl: server.url.replace('http', 'ws'),
+      warmupMs: FEED.warmupMs,
+      durationMs: FEED.seconds * 1000,
+    },
+    ready,
+  );
+  await started;
+  const cpuBefore = cpuSeconds(server.pid);
+  await sleep(FEED.seconds * 1000);
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  const counted = await counting;
+  await server.stop();
+  return { ...counted, cpuPercentOfCore: (100 * cpu) / FEED.seconds };
 }
 
 /** The dashboard in Chromium against the built server (pinned like the others). */
@@ -737,7 +779,9 @@ async function main() {
       : note(
           `sessions feed, ${feed.sessions} sessions x ${feed.dashboards} dashboards, delta mode`,
           `${fmt(feed.deltaCpuPercentOfCore, 2)} % of a core`,
-          `${fmt(feed.changesPerSecond)} changes/s; full mode ${fmt(feed.fullCpuPercentOfCore, 1)} % (${fmt(feed.fullListingsPerSecond, 1)} lists/s each); changes alone ${fmt(feed.changesAlone.cpuPercentOfCore, 1)} %`,
+          `${fmt(feed.changesPerSecond)} changes/s, ${fmt(feed.deltaFramesPerSecond, 1)} deltas/s of ${fmt(feed.deltaFrameBytes)} B to each; ` +
+            `a bare ws server sending the same: ${fmt(feed.bareWsCpuPercentOfCore, 2)} %; ` +
+            `full mode ${fmt(feed.fullCpuPercentOfCore, 1)} % (${fmt(feed.fullListingsPerSecond, 1)} lists/s each); changes alone ${fmt(feed.changesAlone.cpuPercentOfCore, 1)} %`,
           '<= 1 %',
         ),
     merged.skipped
