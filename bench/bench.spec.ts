@@ -70,12 +70,14 @@ describe('npm run bench -- --quick', () => {
     expect(Number.isFinite(logger.logP99Us)).toBe(true);
   });
 
-  it('measures the sessions feed in delta and full mode against the changes alone', () => {
+  it('measures the sessions feed in delta and full mode against the changes alone, and a bare ws server sending the same frames', () => {
     const feed = results['feed'];
     expect(feed.delta.deltas).toBeGreaterThan(0);
     expect(feed.delta.listings).toBe(0);
     expect(feed.full.listings).toBeGreaterThan(0);
-    for (const figure of ['deltaCpuPercentOfCore', 'fullCpuPercentOfCore']) {
+    expect(feed.deltaFramesPerSecond).toBeGreaterThan(0);
+    expect(feed.deltaFrameBytes).toBeGreaterThan(36);
+    for (const figure of ['deltaCpuPercentOfCore', 'fullCpuPercentOfCore', 'bareWsCpuPercentOfCore']) {
       expect([figure, Number.isFinite(feed[figure])]).toEqual([figure, true]);
     }
   });

@@ -113,6 +113,22 @@ function subscribers(spec, onReady = undefined) {
   });
 }
 
+/**
+ * The subscribers process with `spec`; from when it prints `ready` (its clients connected and
+ * warmed up), the server's CPU over spec.durationMs. Answers what the subscribers counted and
+ * `cpuSeconds`, `cpuPercentOfCore` of the server over that window.
+ */
+async function serverCpuWhileSubscribed(pid, spec) {
+  let ready;
+  const started = new Promise((resolve) => (ready = resolve));
+  const counting = subscribers(spec, ready);
+  await started;
+  const before = cpuSeconds(pid);
+  await sleep(spec.durationMs);
+  const cpu = cpuSeconds(pid) - before;
+  return { ...(await counting), cpuSeconds: cpu, cpuPercentOfCore: (100 * cpu * 1000) / spec.durationMs };
+}
+
 async function createSessions(server, count, offset = 0) {
   for (let i = 0; i < count; i += 50) {
     await Promise.all(
@@ -470,26 +486,16 @@ async function fanout() {
 async function listPush() {
   const server = await startServer('api', { MAX_SESSIONS: '100000', SESSIONS_WS_INTERVAL_MS: '1000' });
   await createSessions(server, SCALE.listSessions, 100_000);
-  const durationMs = SCALE.listSeconds * 1000;
-  let ready;
-  const started = new Promise((resolve) => (ready = resolve));
   // Measured from when every client has its first listing, after a warm-up: the connects are not the push.
-  const counting = subscribers(
-    {
-      mode: 'list',
-      clients: SCALE.listClients,
-      wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`,
-      warmupMs: 1500,
-      durationMs,
-    },
-    ready,
-  );
-  await started;
-  const cpuBefore = cpuSeconds(server.pid);
-  await sleep(durationMs);
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  const counted = await counting;
+  const counted = await serverCpuWhileSubscribed(server.pid, {
+    mode: 'list',
+    clients: SCALE.listClients,
+    wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`,
+    warmupMs: 1500,
+    durationMs: SCALE.listSeconds * 1000,
+  });
   await server.stop();
+  const cpu = counted.cpuSeconds;
   const ticks = SCALE.listSeconds;
   return {
     sessions: SCALE.listSessions + 1,
@@ -514,32 +520,19 @@ async function sessionsFeed() {
   const server = await startServer('api', { MAX_SESSIONS: '100000' });
   const firstSession = 200_001;
   await createSessions(server, FEED.sessions, firstSession - 1);
-  const phase = async (feedMode, clients) => {
-    let ready;
-    const started = new Promise((resolve) => (ready = resolve));
-    const durationMs = FEED.seconds * 1000;
-    const counting = subscribers(
-      {
-        mode: 'feed',
-        feedMode,
-        clients,
-        wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`,
-        url: server.url,
-        firstSession,
-        sessionCount: FEED.sessions,
-        changesPerSecond: FEED.sessions / 100,
-        warmupMs: FEED.warmupMs,
-        durationMs,
-      },
-      ready,
-    );
-    await started;
-    const cpuBefore = cpuSeconds(server.pid);
-    await sleep(durationMs);
-    const cpu = cpuSeconds(server.pid) - cpuBefore;
-    const counted = await counting;
-    return { ...counted, cpuPercentOfCore: (100 * cpu) / FEED.seconds };
-  };
+  const phase = (feedMode, clients) =>
+    serverCpuWhileSubscribed(server.pid, {
+      mode: 'feed',
+      feedMode,
+      clients,
+      wsUrl: `${server.url.replace('http', 'ws')}/sessions/ws`,
+      url: server.url,
+      firstSession,
+      sessionCount: FEED.sessions,
+      changesPerSecond: FEED.sessions / 100,
+      warmupMs: FEED.warmupMs,
+      durationMs: FEED.seconds * 1000,
+    });
   const changesAlone = await phase('none', 0);
   const delta = await phase('delta', FEED.dashboards);
   const full = await phase('full', FEED.dashboards);
@@ -583,25 +576,17 @@ async function wsFramesBaseline(framesPerSecond, frameBytes) {
     cores: '0',
     env: { FRAMES_PER_SECOND: String(framesPerSecond), FRAME_BYTES: String(Math.round(frameBytes)) },
   });
-  let ready;
-  const started = new Promise((resolve) => (ready = resolve));
-  const counting = subscribers(
-    {
+  try {
+    return await serverCpuWhileSubscribed(server.pid, {
       mode: 'list',
       clients: FEED.dashboards,
       wsUrl: server.url.replace('http', 'ws'),
       warmupMs: FEED.warmupMs,
       durationMs: FEED.seconds * 1000,
-    },
-    ready,
-  );
-  await started;
-  const cpuBefore = cpuSeconds(server.pid);
-  await sleep(FEED.seconds * 1000);
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  const counted = await counting;
-  await server.stop();
-  return { ...counted, cpuPercentOfCore: (100 * cpu) / FEED.seconds };
+    });
+  } finally {
+    await server.stop();
+  }
 }
 
 /** The dashboard in Chromium against the built server (pinned like the others). */
