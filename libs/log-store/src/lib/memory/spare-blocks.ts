@@ -10,8 +10,8 @@
  * than parsing it (docs/performance.md, "The ingest round"). With blocks reused, a steady
  * ingest allocates no new blocks at all.
  *
- * Bounded (`max` blocks, the rest go to the collector), so that evictions by the memory
- * budget, a deleted log or a shrinking server still give memory back.
+ * Bounded (`max` blocks, the rest go to the collector), so that the memory budget's evictions
+ * still give memory back; a deleted log's blocks go to the collector directly.
  */
 export class SpareBlocks {
   private readonly blocks: Buffer[] = [];
