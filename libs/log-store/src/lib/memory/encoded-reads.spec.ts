@@ -6,6 +6,7 @@ import { CursorRead, PageRead, StoredEntry } from '../log-store';
 import { hasEncodedReads } from '../encoded-reads';
 import { MemoryLogStore } from './memory-log-store';
 import { SessionLog } from './session-log';
+import { SpareBlocks } from './spare-blocks';
 
 const lines = (entries: StoredEntry[], format: LogFormat) =>
   format === 'ndjson' ? entriesNdjson(entries) : entriesText(entries);
@@ -163,6 +164,35 @@ describe('encoded reads', () => {
         }
       }
     }
+  });
+
+  it('answer byte for byte from message blocks reused with stale bytes past their fill', () => {
+    // Logs of one store reuse the full-size blocks others freed (spare-blocks.ts): a reused block
+    // still holds a former log's messages past its fill, full of bytes to escape, which no read
+    // may take for part of a message.
+    const spares = new SpareBlocks(4);
+    const stale = new SessionLog(8, spares);
+    const dirty = '"\\\n\r\u0001é日🎮';
+    for (let i = 0; i < 40; i++) stale.append(batchOf([{ message: dirty.repeat(300), level: 3, time: i }]));
+    const units = ['x', 'é', '"', '\\', '\n', '\r\n', '\u0001', 'k'];
+    const taken = jest.spyOn(spares, 'take');
+    const log = new SessionLog(30, spares);
+    for (let i = 0; i < 400; i++) {
+      const unit = units[i % units.length];
+      const message = `m${i} ${'y'.repeat((i * 37) % 3_000)}${unit}${'z'.repeat(i % 11)}`;
+      log.append(batchOf([{ message, level: i % 4, time: 1_764_650_000_000 + i }]));
+      if (i % 7 !== 0) continue;
+      for (const format of LOG_FORMATS) {
+        const cursor = Math.max(0, i - 20);
+        const slice = log.readCursor({ cursor });
+        const expected = format === 'json' ? cursorPageJson(slice) : lines(slice.entries, format);
+        expect(log.readCursorEncoded({ cursor }, format).body.equals(Buffer.from(expected))).toBe(true);
+        const filtered = log.readCursor({ cursor, text: 'Z"' });
+        const expectedFiltered = format === 'json' ? cursorPageJson(filtered) : lines(filtered.entries, format);
+        expect(log.readCursorEncoded({ cursor, text: 'Z"' }, format).body.toString()).toBe(expectedFiltered);
+      }
+    }
+    expect(taken.mock.results.filter((result) => result.value !== undefined).length).toBeGreaterThan(4);
   });
 
   it('grow their buffer past the first size guess (large messages)', () => {

@@ -17,6 +17,10 @@ import {
 import { MemoryBudget } from '../stores';
 import { Listeners } from './listeners';
 import { SessionLog } from './session-log';
+import { SpareBlocks } from './spare-blocks';
+
+/** Freed message blocks the store keeps for its logs to reuse: up to 1 MiB (32 KiB blocks). */
+const SPARE_BLOCKS = 32;
 
 /** The default store: every session's log in this process's memory. */
 export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateLogStore {
@@ -30,6 +34,8 @@ export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateL
   private held = 0;
   /** Logs of ended sessions, earliest ended first: the budget's first victims. */
   private readonly endedLogs = new Set<string>();
+  /** Shared by the logs: a steady ingest reuses freed blocks instead of allocating new ones (spare-blocks.ts). */
+  private readonly spares = new SpareBlocks(SPARE_BLOCKS);
 
   constructor(
     private readonly capacity: number,
@@ -39,7 +45,7 @@ export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateL
   }
 
   async create(sessionId: string): Promise<LogCounters> {
-    const log = new SessionLog(this.capacity);
+    const log = new SessionLog(this.capacity, this.spares);
     this.logs.set(sessionId, log);
     this.held += log.heldBytes();
     return log.counters();

@@ -1,3 +1,5 @@
+import { SpareBlocks } from './spare-blocks';
+
 /**
  * Smallest and largest block sizes: small logs stay small, big ones free memory in steps. A log
  * holds on average half a block more than its messages (the newest block's free end).
@@ -32,6 +34,9 @@ export class MessageArena {
   /** Bytes of all blocks held. */
   private held = 0;
 
+  /** `spares`: where freed full-size blocks go and new ones come from (the store's, shared by its logs). */
+  constructor(private readonly spares: SpareBlocks | null = null) {}
+
   put(message: string, refs: MessageRefs, slot: number): void {
     let block = this.blocks[this.blocks.length - 1];
     // A UTF-16 unit is at most 3 UTF-8 bytes: try the cheap bound before measuring.
@@ -60,13 +65,16 @@ export class MessageArena {
   /** Frees the blocks before `block` (the block of the oldest message still held). */
   releaseBefore(block: number): void {
     while (this.firstBlock < block && this.blocks.length > 1) {
-      this.held -= (this.blocks.shift() as Buffer).length;
+      const freed = this.blocks.shift() as Buffer;
+      this.held -= freed.length;
       this.firstBlock++;
+      this.recycle(freed);
     }
   }
 
   /** Frees every block (no message is held any more); the next message starts a new one. */
   releaseAll(): void {
+    for (const freed of this.blocks) this.recycle(freed);
     this.firstBlock += this.blocks.length;
     this.blocks.length = 0;
     this.held = 0;
@@ -78,11 +86,15 @@ export class MessageArena {
     return this.held;
   }
 
+  private recycle(freed: Buffer): void {
+    if (this.spares && freed.length === MAX_BLOCK) this.spares.give(freed);
+  }
+
   private newBlock(needed: number): Buffer {
     const last = this.blocks[this.blocks.length - 1];
     const size = Math.max(needed, Math.min(MAX_BLOCK, last ? last.length * 2 : MIN_BLOCK));
-    // Not from Node's shared pool: a pooled slice would keep its whole pool alive.
-    const block = Buffer.allocUnsafeSlow(size);
+    // A spare one, or a new one not from Node's shared pool (a pooled slice would keep its whole pool alive).
+    const block = (size === MAX_BLOCK && this.spares?.take()) || Buffer.allocUnsafeSlow(size);
     this.blocks.push(block);
     this.held += size;
     this.fill = 0;

@@ -6,6 +6,7 @@ import { EncodedSlice } from '../encoded-reads';
 import { EntryEncoder } from './entry-encoder';
 import { TextSearch } from './text-search';
 import { LEVEL_MASK } from './slot-kinds';
+import { SpareBlocks } from './spare-blocks';
 
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
 const INITIAL_SLOTS = 16;
@@ -27,7 +28,7 @@ type Take = (seq: number, slot: number, index: number) => void;
  */
 export class SessionLog {
   private allocated: number;
-  private readonly arena = new MessageArena();
+  private readonly arena: MessageArena;
   private refs: MessageRefs;
   private times: Float64Array;
   /** Level code per slot, and what reads learned of its message (slot-kinds.ts). */
@@ -45,7 +46,12 @@ export class SessionLog {
   /** Entries evicted so far, by level code. */
   readonly evicted = [0, 0, 0, 0];
 
-  constructor(readonly capacity: number) {
+  /** `spares`: the store's freed message blocks, taken and given back by this log's arena. */
+  constructor(
+    readonly capacity: number,
+    spares: SpareBlocks | null = null,
+  ) {
+    this.arena = new MessageArena(spares);
     this.allocated = Math.min(capacity, INITIAL_SLOTS);
     this.refs = newRefs(this.allocated);
     this.times = new Float64Array(this.allocated);
