@@ -1,7 +1,17 @@
 import { entry } from '../testing/sessions';
 import { parseAnsi } from './ansi';
 import { gapLine, logLine } from './log-line';
-import { filterRows, highlight, highlightSegments, LogFilterState, LogRow, RowFilter, textMatcher } from './log-rows';
+import {
+  filterRows,
+  highlight,
+  highlightSegments,
+  LogFilterState,
+  LogRow,
+  maskColumn,
+  RowFilter,
+  textMatcher,
+} from './log-rows';
+import { noteDelta } from './row-deltas';
 
 const rows: LogRow[] = [
   logLine('a', entry(0, 'boot', 'debug')),
@@ -112,6 +122,31 @@ describe('log rows', () => {
       const filter = { level: 'debug' as const, text, regex: false };
       const expected = lines.filter((row) => row.kind === 'gap' || row.text.toLowerCase().includes(text.toLowerCase()));
       expect(seqs(filterRows(lines, filter, textMatcher(filter).pattern))).toEqual(seqs(expected));
+    }
+  });
+
+  it('answers the same from a mask column, kept from frame to frame, as from the rows', () => {
+    const texts = ['Shader 42 compile', 'zip: ok', 'LogCook: Display: 3-0000012 shader', 'LogCook: Warning: slow', 'x'];
+    const line = (i: number) => logLine(i % 2 ? 'a' : 'b', entry(i, texts[i % texts.length], i % 3 ? 'info' : 'warn'));
+    const first: LogRow[] = Array.from({ length: 12 }, (_, i) => line(i));
+    first.splice(4, 0, gapLine('a', 2, 4, 0));
+    maskColumn(first);
+    // The next frame: two rows evicted, three added; its column is the last one's and the new rows' masks.
+    const next = first.slice(2).concat([line(12), line(13), line(14)]);
+    noteDelta(next, { from: first, evicted: 2, kept: first.length - 2 });
+    expect([...maskColumn(next)]).toEqual(next.map((row) => (row.kind === 'entry' ? row.chars : -1)));
+    const plain = next.slice();
+    for (const [text, more] of [
+      ['s', {}],
+      ['sh', {}],
+      ['z', { source: 'a' }],
+      ['o', { level: 'warn' as const }],
+      ['slow', { category: 'LogCook' }],
+    ] as const) {
+      const filter = { level: 'debug' as const, text, regex: false, ...more };
+      expect(seqs(filterRows(next, filter, textMatcher(filter).pattern))).toEqual(
+        seqs(filterRows(plain, filter, textMatcher(filter).pattern)),
+      );
     }
   });
 

@@ -20,6 +20,11 @@ export function noteDelta(rows: readonly LogRow[], delta: RowsDelta): void {
   deltas.set(rows, delta);
 }
 
+/** How `rows` came from the array before it, when that was noted. */
+export function deltaOf(rows: readonly LogRow[]): RowsDelta | null {
+  return deltas.get(rows) ?? null;
+}
+
 /** How `rows` came from `from`, when it was noted; null when unknown (start over from every row). */
 export function deltaFrom(rows: readonly LogRow[], from: readonly LogRow[] | null): RowsDelta | null {
   const delta = deltas.get(rows);
