@@ -2,7 +2,6 @@ import { signal } from '@angular/core';
 import { DroppedAt, LiveClient, LogFollow } from '@zen/client';
 import { LogEntry } from '@zen/contract';
 import { gapLine, logLine, LogRow } from './log-line';
-import { maskColumn } from './log-rows';
 import { noteDelta } from './row-deltas';
 
 /** Rows kept per followed session: the server's default capacity. */
@@ -106,8 +105,6 @@ export class LogSources {
     // The oldest rows go first: those the merge kept in place, then (only when more arrived than the limit) new ones.
     const evicted = Math.min(excess, merged.kept);
     noteDelta(next, { from: rows, evicted, kept: merged.kept - evicted });
-    // Kept from frame to frame (a copy of the last and the new rows' masks), ready for a keystroke.
-    maskColumn(next);
     this.rowsSignal.set(next);
   }
 
