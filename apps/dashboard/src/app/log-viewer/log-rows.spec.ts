@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { entry } from '../testing/sessions';
 import { parseAnsi } from './ansi';
 import { gapLine, logLine } from './log-line';
@@ -154,6 +155,39 @@ describe('log rows', () => {
       );
       expect(seqs(filterRows(next, filter, textMatcher(filter).pattern))).toEqual(seqs(expected));
     }
+  });
+
+  it('while following (rows evicted, added, merged again), answers as a full filter of every row does', () => {
+    const texts = ['Shader 42 compile', 'zip: ok', 'LogCook: Display: shader', 'LogCook: Warning: slow', 'x'];
+    let seq = 0;
+    const line = () => logLine(seq % 3 ? 'a' : 'b', entry(seq, texts[seq++ % texts.length], seq % 4 ? 'info' : 'warn'));
+    const frame = fc.record({ evict: fc.nat(6), add: fc.nat(6), gap: fc.boolean(), remerge: fc.nat(3) });
+    const filters: LogFilterState[] = [
+      { level: 'debug', text: 'sha', regex: false },
+      { level: 'warn', text: 'o', regex: false, source: 'a' },
+      { level: 'debug', text: 's.*w', regex: true, category: 'LogCook' },
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...filters), fc.array(frame, { minLength: 1, maxLength: 25 }), (filter, frames) => {
+        const rowFilter = new RowFilter();
+        const { pattern } = textMatcher(filter);
+        let rows: readonly LogRow[] = [];
+        for (const { evict, add, gap, remerge } of frames) {
+          const evicted = Math.min(evict, rows.length);
+          const added: LogRow[] = Array.from({ length: add }, line);
+          if (gap) added.unshift(gapLine(seq % 2 ? 'a' : 'b', 3, seq, 0));
+          // The last `remerge` rows merged again with the new ones, after them (a merged view's late arrivals).
+          const kept = Math.max(0, rows.length - evicted - remerge);
+          const next = rows.slice(evicted, evicted + kept).concat(added, rows.slice(evicted + kept));
+          noteDelta(next, { from: rows, evicted, kept });
+          rows = next;
+          // A new filter object each frame, as the viewer's computed makes.
+          expect(seqs(rowFilter.apply(rows, { ...filter }, pattern))).toEqual(
+            seqs(filterRows(rows.slice(), filter, pattern)),
+          );
+        }
+      }),
+    );
   });
 
   it('filters on the severity an Unreal verbosity gives a text line', () => {

@@ -1,7 +1,7 @@
 import { escapeRegExp, LOG_LEVELS, LogLevel } from '@zen/contract';
 import { AnsiSegment } from './ansi';
 import { charMask, LogRow, maskDecides } from './log-line';
-import { deltaOf } from './row-deltas';
+import { deltaFrom, deltaOf, noteDelta, RowsDelta } from './row-deltas';
 
 export type { LogRow } from './log-line';
 
@@ -108,11 +108,35 @@ export class RowFilter {
 
   apply(rows: readonly LogRow[], filter: LogFilterState, pattern: RegExp | null): LogRow[] {
     const last = this.last;
+    const delta =
+      last && last.result !== last.rows && sameFilter(last.filter, filter) ? deltaFrom(rows, last.rows) : null;
     const from = last && last.rows === rows && narrows(last.filter, filter) ? last.result : rows;
-    const result = filterRows(from, filter, pattern);
+    const result =
+      delta && last ? followed(last.result, delta, rows, filter, pattern) : filterRows(from, filter, pattern);
     this.last = { rows, filter, result };
     return result;
   }
+}
+
+/**
+ * The same filter on the next frame's rows: the last answer without the rows that left,
+ * and the new rows filtered, instead of every row again. Notes its own delta, so the
+ * histogram of the filtered rows counts only what changed too.
+ */
+function followed(
+  previous: LogRow[],
+  delta: RowsDelta,
+  rows: readonly LogRow[],
+  filter: LogFilterState,
+  pattern: RegExp | null,
+): LogRow[] {
+  const { from, evicted, kept } = delta;
+  const leftAtFront = filterRows(from.slice(0, evicted), filter, pattern).length;
+  const leftAtEnd = filterRows(from.slice(evicted + kept), filter, pattern).length;
+  const stay = previous.length - leftAtFront - leftAtEnd;
+  const result = previous.slice(leftAtFront, leftAtFront + stay).concat(filterRows(rows.slice(kept), filter, pattern));
+  noteDelta(result, { from: previous, evicted: leftAtFront, kept: stay });
+  return result;
 }
 
 /** True when every row `next` keeps, `previous` kept too (the plain text only got longer). */
@@ -126,6 +150,17 @@ function narrows(previous: LogFilterState, next: LogFilterState): boolean {
     (previous.category ?? null) === (next.category ?? null) &&
     (previous.source ?? null) === (next.source ?? null) &&
     sameRange(previous.range ?? null, next.range ?? null)
+  );
+}
+
+function sameFilter(a: LogFilterState, b: LogFilterState): boolean {
+  return (
+    a.text === b.text &&
+    a.regex === b.regex &&
+    a.level === b.level &&
+    (a.category ?? null) === (b.category ?? null) &&
+    (a.source ?? null) === (b.source ?? null) &&
+    sameRange(a.range ?? null, b.range ?? null)
   );
 }
 
