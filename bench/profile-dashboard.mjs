@@ -12,8 +12,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { SourceMapConsumer } from 'source-map';
 import { REPO, sleep, startServer } from './common.mjs';
+
+// Function names through the build's source map when `source-map` (a dependency of the build tools) is there.
+const { SourceMapConsumer } = await import('source-map').catch(() => ({ SourceMapConsumer: null }));
 
 const { values: args } = parseArgs({
   options: {
@@ -247,7 +249,7 @@ async function report(label, profile) {
 
 async function sourceMaps() {
   const maps = new Map();
-  if (!existsSync(args.dashboard)) return maps;
+  if (!SourceMapConsumer || !existsSync(args.dashboard)) return maps;
   for (const file of readdirSync(args.dashboard).filter((name) => name.endsWith('.js.map')))
     maps.set(file.replace(/\.map$/, ''), await new SourceMapConsumer(readFileSync(join(args.dashboard, file), 'utf8')));
   return maps;
