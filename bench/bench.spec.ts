@@ -86,6 +86,14 @@ describe('npm run bench -- --quick', () => {
     expect(results['ui'].keystrokeMedianMs).toBeGreaterThan(0);
     expect(Number.isFinite(results['ui'].followLagSecondHalf)).toBe(true);
     expect(results['ui'].followCatchUpMs).toBeGreaterThanOrEqual(0);
+    // How long what the page received waited to be shown, sampled while following.
+    for (const view of ['ui', 'merged']) {
+      expect([view, results[view].followWaitMedianMs >= 0, results[view].followWaitMaxMs >= 0]).toEqual([
+        view,
+        true,
+        true,
+      ]);
+    }
   });
 
   it('measures the Redis store: ingest against the bare script, core shares, append on A to log on B, tail read, memory, listing', () => {

@@ -105,6 +105,7 @@ async function inDashboard(server, path, rows, use) {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(noteReceipts);
     await page.goto(`${server.url}/dashboard${path}`);
     await page.getByTestId('log-count').getByText(`${rows} / ${rows} rows`).waitFor({ timeout: 60_000 });
     return await use(page);
@@ -154,27 +155,55 @@ async function typeFilter(page, text) {
 
 const keystrokeFigures = (sorted) => ({ keystrokeMedianMs: median(sorted), keystrokeMaxMs: sorted[sorted.length - 1] });
 
-/** The number N of the last row shown, a `follow N` line; -1 before any. */
+/**
+ * In the page, before the app: every WebSocket message with `follow N` lines is noted as
+ * [its highest N, when it arrived], so a sample can tell how long what arrived has waited.
+ */
+function noteReceipts() {
+  window.__receipts = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (typeof event.data !== 'string' || !event.data.includes('follow ')) return;
+        let last = -1;
+        for (const match of event.data.matchAll(/follow (\d+)/g)) last = Math.max(last, Number(match[1]));
+        window.__receipts.push([last, performance.now()]);
+      });
+    }
+  };
+}
+
+/**
+ * The number N of the last row shown, a `follow N` line (-1 before any), and how long the
+ * oldest message the page received with a later entry has waited to be shown (0: none).
+ */
 const lastShown = (page) =>
   page.evaluate(() => {
     const rows = document.querySelectorAll('[data-testid="log-rows"] [role="row"] [data-testid="log-message"]');
-    return Number(/follow (\d+)$/.exec(rows[rows.length - 1]?.textContent ?? '')?.[1] ?? -1);
+    const shown = Number(/follow (\d+)$/.exec(rows[rows.length - 1]?.textContent ?? '')?.[1] ?? -1);
+    const waiting = window.__receipts.find(([last]) => last > shown);
+    return { shown, waitedMs: waiting ? performance.now() - waiting[1] : 0 };
   });
 
 /**
  * Follow mode: every `tickMs` for `followSeconds`, `send(from)` appends the `perTick` entries
- * `follow from…`; every 250 ms the lag of the last shown row behind the last sent is sampled.
+ * `follow from…`; every 250 ms the lag of the last shown row behind the last sent is sampled,
+ * and how long what the page received has waited to be shown.
  * Then how long until the last entry is shown.
  */
 async function followWhileSending(page, { followSeconds, tickMs, perTick }, send) {
   const stop = Date.now() + followSeconds * 1000;
   let sent = 0;
   const lags = [];
+  const waits = [];
   const sampler = (async () => {
     while (Date.now() < stop) {
       // Read what is shown first: `sent` moves on while the page answers.
-      const shown = await lastShown(page);
+      const { shown, waitedMs } = await lastShown(page);
       lags.push(sent - 1 - shown);
+      waits.push(waitedMs);
       await sleep(250);
     }
   })();
@@ -206,6 +235,10 @@ async function followWhileSending(page, { followSeconds, tickMs, perTick }, send
       followLagFirstHalf: avg(lags.slice(0, half)),
       followLagSecondHalf: avg(lags.slice(half)),
       followCatchUpMs: Date.now() - drained,
+      // What the target names: received by the page, not yet shown (the lag above also counts
+      // entries still being posted: a whole tick as soon as it starts).
+      followWaitMedianMs: median(waits.sort((a, b) => a - b)),
+      followWaitMaxMs: waits[waits.length - 1],
     },
   };
 }

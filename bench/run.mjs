@@ -756,7 +756,7 @@ async function main() {
       : note(
           `dashboard: follow at ${fmt(ui.followEntriesPerSecond)} entries/s`,
           `lag ${fmt(ui.followLagFirstHalf)} -> ${fmt(ui.followLagSecondHalf)} entries`,
-          `caught up ${fmt(ui.followCatchUpMs)} ms after the stream stopped`,
+          `received -> shown median/max ${fmt(ui.followWaitMedianMs)}/${fmt(ui.followWaitMaxMs)} ms; caught up ${fmt(ui.followCatchUpMs)} ms after the stream stopped`,
           'no growing lag',
         ),
     feed.skipped
@@ -782,7 +782,7 @@ async function main() {
       : note(
           `dashboard merged: follow at ${fmt(merged.followEntriesPerSecond)} entries/s`,
           `lag ${fmt(merged.followLagFirstHalf)} -> ${fmt(merged.followLagSecondHalf)} entries`,
-          `frames median/p95 ${fmt(merged.frameMedianMs, 1)}/${fmt(merged.frameP95Ms, 1)} ms, ${fmt(merged.framesOver33MsPercent, 1)} % over 33 ms; caught up ${fmt(merged.followCatchUpMs)} ms after`,
+          `frames median/p95 ${fmt(merged.frameMedianMs, 1)}/${fmt(merged.frameP95Ms, 1)} ms, ${fmt(merged.framesOver33MsPercent, 1)} % over 33 ms; received -> shown median/max ${fmt(merged.followWaitMedianMs)}/${fmt(merged.followWaitMaxMs)} ms; caught up ${fmt(merged.followCatchUpMs)} ms after`,
           'last row within a frame, >= 30 fps',
         ),
     client.run.skipped

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
 import { LogRow } from './log-line';
-import { binRows, HistogramBin } from './histogram-bins';
+import { HistogramBin, VolumeBins } from './histogram-bins';
 import { lastIndexWhere } from './log-rows';
 
 const HEIGHT = 44;
@@ -33,7 +33,9 @@ export class LogHistogram {
   readonly jump = output<number>();
 
   readonly height = HEIGHT;
-  readonly bins = computed(() => binRows(this.rows()));
+  /** Counts only the rows that came and went since the last frame, when it can. */
+  private readonly volume = new VolumeBins();
+  readonly bins = computed(() => this.volume.bins(this.rows()));
   readonly bars = computed(() => layout(this.bins()));
   readonly summary = computed(() => summarise(this.bins()));
   private readonly drag = signal<{ from: number; to: number } | null>(null);

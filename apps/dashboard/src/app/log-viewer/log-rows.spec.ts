@@ -1,7 +1,18 @@
+import fc from 'fast-check';
 import { entry } from '../testing/sessions';
 import { parseAnsi } from './ansi';
 import { gapLine, logLine } from './log-line';
-import { filterRows, highlight, highlightSegments, LogFilterState, LogRow, RowFilter, textMatcher } from './log-rows';
+import {
+  filterRows,
+  highlight,
+  highlightSegments,
+  LogFilterState,
+  LogRow,
+  maskColumn,
+  RowFilter,
+  textMatcher,
+} from './log-rows';
+import { noteDelta } from './row-deltas';
 
 const rows: LogRow[] = [
   logLine('a', entry(0, 'boot', 'debug')),
@@ -113,6 +124,70 @@ describe('log rows', () => {
       const expected = lines.filter((row) => row.kind === 'gap' || row.text.toLowerCase().includes(text.toLowerCase()));
       expect(seqs(filterRows(lines, filter, textMatcher(filter).pattern))).toEqual(seqs(expected));
     }
+  });
+
+  it('answers the same from a mask column, kept from frame to frame, as from the rows', () => {
+    const texts = ['Shader 42 compile', 'zip: ok', 'LogCook: Display: 3-0000012 shader', 'LogCook: Warning: slow', 'x'];
+    const line = (i: number) => logLine(i % 2 ? 'a' : 'b', entry(i, texts[i % texts.length], i % 3 ? 'info' : 'warn'));
+    const first: LogRow[] = Array.from({ length: 12 }, (_, i) => line(i));
+    first.splice(4, 0, gapLine('a', 2, 4, 0));
+    maskColumn(first);
+    // The next frame: two rows evicted, three added; its column is the last one's and the new rows' masks.
+    const next = first.slice(2).concat([line(12), line(13), line(14)]);
+    noteDelta(next, { from: first, evicted: 2, kept: first.length - 2 });
+    expect([...maskColumn(next)]).toEqual(next.map((row) => (row.kind === 'entry' ? row.chars : -1)));
+    const levels = ['debug', 'info', 'warn', 'error'];
+    for (const [text, more] of [
+      ['s', {}],
+      ['sh', {}],
+      ['z', { source: 'a' }],
+      ['o', { level: 'warn' as const }],
+      ['slow', { category: 'LogCook' }],
+    ] as const) {
+      const filter: LogFilterState = { level: 'debug', text, regex: false, ...more };
+      const expected = next.filter(
+        (row) =>
+          (!filter.source || row.source === filter.source) &&
+          (row.kind === 'gap' ||
+            (levels.indexOf(row.severity) >= levels.indexOf(filter.level) &&
+              (!filter.category || row.category === filter.category) &&
+              row.lower.includes(text))),
+      );
+      expect(seqs(filterRows(next, filter, textMatcher(filter).pattern))).toEqual(seqs(expected));
+    }
+  });
+
+  it('while following (rows evicted, added, merged again), answers as a full filter of every row does', () => {
+    const texts = ['Shader 42 compile', 'zip: ok', 'LogCook: Display: shader', 'LogCook: Warning: slow', 'x'];
+    let seq = 0;
+    const line = () => logLine(seq % 3 ? 'a' : 'b', entry(seq, texts[seq++ % texts.length], seq % 4 ? 'info' : 'warn'));
+    const frame = fc.record({ evict: fc.nat(6), add: fc.nat(6), gap: fc.boolean(), remerge: fc.nat(3) });
+    const filters: LogFilterState[] = [
+      { level: 'debug', text: 'sha', regex: false },
+      { level: 'warn', text: 'o', regex: false, source: 'a' },
+      { level: 'debug', text: 's.*w', regex: true, category: 'LogCook' },
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...filters), fc.array(frame, { minLength: 1, maxLength: 25 }), (filter, frames) => {
+        const rowFilter = new RowFilter();
+        const { pattern } = textMatcher(filter);
+        let rows: readonly LogRow[] = [];
+        for (const { evict, add, gap, remerge } of frames) {
+          const evicted = Math.min(evict, rows.length);
+          const added: LogRow[] = Array.from({ length: add }, line);
+          if (gap) added.unshift(gapLine(seq % 2 ? 'a' : 'b', 3, seq, 0));
+          // The last `remerge` rows merged again with the new ones, after them (a merged view's late arrivals).
+          const kept = Math.max(0, rows.length - evicted - remerge);
+          const next = rows.slice(evicted, evicted + kept).concat(added, rows.slice(evicted + kept));
+          noteDelta(next, { from: rows, evicted, kept });
+          rows = next;
+          // A new filter object each frame, as the viewer's computed makes.
+          expect(seqs(rowFilter.apply(rows, { ...filter }, pattern))).toEqual(
+            seqs(filterRows(rows.slice(), filter, pattern)),
+          );
+        }
+      }),
+    );
   });
 
   it('filters on the severity an Unreal verbosity gives a text line', () => {

@@ -1,6 +1,7 @@
 import { escapeRegExp, LOG_LEVELS, LogLevel } from '@zen/contract';
 import { AnsiSegment } from './ansi';
 import { charMask, LogRow, maskDecides } from './log-line';
+import { deltaFrom, deltaOf, noteDelta, RowsDelta } from './row-deltas';
 
 export type { LogRow } from './log-line';
 
@@ -54,12 +55,47 @@ export function filterRows(rows: readonly LogRow[], filter: LogFilterState, patt
   };
   // No array until a row is dropped: a filter that keeps every row (the first letter typed,
   // say) allocates nothing and answers with the same array, so nothing downstream recomputes.
+  // With the masks in one typed array, a row lacking a character is dropped without reading
+  // the row at all, and when the mask decides and nothing else filters, no row is read.
+  const masks = needle === null ? null : maskColumn(rows);
+  const masksDecide = maskEnough && minLevel === 0 && !category && !source && !range;
   let kept: LogRow[] | null = null;
   for (let i = 0; i < rows.length; i++) {
-    if (keeps(rows[i])) kept?.push(rows[i]);
+    const byMask = masks === null ? null : (masks[i] & needleMask) === needleMask;
+    if (byMask === false) kept ??= rows.slice(0, i);
+    else if ((byMask && masksDecide) || keeps(rows[i])) kept?.push(rows[i]);
     else kept ??= rows.slice(0, i);
   }
   return kept ?? (rows as LogRow[]);
+}
+
+const maskColumns = new WeakMap<readonly LogRow[], Int32Array>();
+
+/**
+ * The character masks of `rows` (`LogLine.chars`; every bit for a gap row, which no text
+ * filter drops), in one typed array, made by the first text filter on these rows: the next
+ * keystrokes scan 800 KB in order instead of reading 200,000 rows from all over the heap.
+ * Kept with the rows array it belongs to; made from the previous array's masks when
+ * `noteDelta` says how this one came from it, so filtering while following copies the masks
+ * and reads only the new rows. Not made while no text filter is typed (following costs nothing).
+ */
+export function maskColumn(rows: readonly LogRow[]): Int32Array {
+  let masks = maskColumns.get(rows);
+  if (masks) return masks;
+  masks = new Int32Array(rows.length);
+  const delta = deltaOf(rows);
+  const previous = delta && maskColumns.get(delta.from);
+  let i = 0;
+  if (delta && previous) {
+    masks.set(previous.subarray(delta.evicted, delta.evicted + delta.kept));
+    i = delta.kept;
+  }
+  for (; i < rows.length; i++) {
+    const row = rows[i];
+    masks[i] = row.kind === 'entry' ? row.chars : -1;
+  }
+  maskColumns.set(rows, masks);
+  return masks;
 }
 
 /**
@@ -72,11 +108,35 @@ export class RowFilter {
 
   apply(rows: readonly LogRow[], filter: LogFilterState, pattern: RegExp | null): LogRow[] {
     const last = this.last;
+    const delta =
+      last && last.result !== last.rows && sameFilter(last.filter, filter) ? deltaFrom(rows, last.rows) : null;
     const from = last && last.rows === rows && narrows(last.filter, filter) ? last.result : rows;
-    const result = filterRows(from, filter, pattern);
+    const result =
+      delta && last ? followed(last.result, delta, rows, filter, pattern) : filterRows(from, filter, pattern);
     this.last = { rows, filter, result };
     return result;
   }
+}
+
+/**
+ * The same filter on the next frame's rows: the last answer without the rows that left,
+ * and the new rows filtered, instead of every row again. Notes its own delta, so the
+ * histogram of the filtered rows counts only what changed too.
+ */
+function followed(
+  previous: LogRow[],
+  delta: RowsDelta,
+  rows: readonly LogRow[],
+  filter: LogFilterState,
+  pattern: RegExp | null,
+): LogRow[] {
+  const { from, evicted, kept } = delta;
+  const leftAtFront = filterRows(from.slice(0, evicted), filter, pattern).length;
+  const leftAtEnd = filterRows(from.slice(evicted + kept), filter, pattern).length;
+  const stay = previous.length - leftAtFront - leftAtEnd;
+  const result = previous.slice(leftAtFront, leftAtFront + stay).concat(filterRows(rows.slice(kept), filter, pattern));
+  noteDelta(result, { from: previous, evicted: leftAtFront, kept: stay });
+  return result;
 }
 
 /** True when every row `next` keeps, `previous` kept too (the plain text only got longer). */
@@ -90,6 +150,17 @@ function narrows(previous: LogFilterState, next: LogFilterState): boolean {
     (previous.category ?? null) === (next.category ?? null) &&
     (previous.source ?? null) === (next.source ?? null) &&
     sameRange(previous.range ?? null, next.range ?? null)
+  );
+}
+
+function sameFilter(a: LogFilterState, b: LogFilterState): boolean {
+  return (
+    a.text === b.text &&
+    a.regex === b.regex &&
+    a.level === b.level &&
+    (a.category ?? null) === (b.category ?? null) &&
+    (a.source ?? null) === (b.source ?? null) &&
+    sameRange(a.range ?? null, b.range ?? null)
   );
 }
 

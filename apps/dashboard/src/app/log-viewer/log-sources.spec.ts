@@ -4,6 +4,7 @@ import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry } from '../testing/sessions';
 import { LogSources, MAX_ROWS } from './log-sources';
+import { deltaFrom } from './row-deltas';
 
 const ID = 'c'.repeat(24);
 
@@ -89,6 +90,11 @@ describe('LogSources of one session', () => {
     expect(stream.rows()).toHaveLength(MAX_ROWS);
     expect(shown()[0]).toBe(8);
     expect(stream.received()).toBe(MAX_ROWS + 5);
+    const full = stream.rows();
+    deliver(event([MAX_ROWS + 8, MAX_ROWS + 9], MAX_ROWS + 10));
+    runFrame();
+    expect(shown()[0]).toBe(10);
+    expect(deltaFrom(stream.rows(), full)).toEqual({ from: full, evicted: 2, kept: MAX_ROWS - 2 });
   });
 });
 
@@ -154,6 +160,19 @@ describe('LogSources of several sessions (merged view)', () => {
     frames.splice(0).forEach((flush) => flush());
     expect(shown()).toEqual(['a1', 'b2', 'a3', 'a4', 'b5', 'a6']);
     expect(merged.rows().map((row) => row.source)).toEqual([A, B, A, A, B, A]);
+  });
+
+  it("notes how each frame's rows came from the last: the rows kept in place, and the rest new", () => {
+    deliver({ id: A, entries: [at(0, 1, 'a1'), at(1, 4, 'a4')], cursor: 2, dropped: 0 });
+    deliver({ id: B, entries: [at(10, 2, 'b2')], cursor: 11, dropped: 0 });
+    frames.splice(0).forEach((flush) => flush());
+    const before = merged.rows();
+    deliver({ id: B, entries: [at(11, 3, 'b3'), at(12, 5, 'b5')], cursor: 13, dropped: 0 });
+    frames.splice(0).forEach((flush) => flush());
+    // b3 goes before a4: a1 and b2 stay where they were; a4 is merged again with the new rows.
+    expect(shown()).toEqual(['a1', 'b2', 'b3', 'a4', 'b5']);
+    expect(deltaFrom(merged.rows(), before)).toEqual({ from: before, evicted: 0, kept: 2 });
+    expect(deltaFrom(merged.rows(), [])).toBeNull();
   });
 
   it("shows a gap row in a source's place, and resumes each source from its own cursor", () => {

@@ -2,6 +2,7 @@ import { signal } from '@angular/core';
 import { DroppedAt, LiveClient, LogFollow } from '@zen/client';
 import { LogEntry } from '@zen/contract';
 import { gapLine, logLine, LogRow } from './log-line';
+import { noteDelta } from './row-deltas';
 
 /** Rows kept per followed session: the server's default capacity. */
 export const MAX_ROWS = 10_000;
@@ -97,10 +98,14 @@ export class LogSources {
     this.pending = [];
     this.noteCategories(incoming);
     const limit = MAX_ROWS * this.states.size;
-    this.rowsSignal.update((rows) => {
-      const next = this.merged ? mergeByTime(rows, incoming) : rows.concat(incoming);
-      return next.length > limit ? next.slice(next.length - limit) : next;
-    });
+    const rows = this.rowsSignal();
+    const merged = this.merged ? mergeByTime(rows, incoming) : { rows: rows.concat(incoming), kept: rows.length };
+    const excess = Math.max(0, merged.rows.length - limit);
+    const next = excess > 0 ? merged.rows.slice(excess) : merged.rows;
+    // The oldest rows go first: those the merge kept in place, then (only when more arrived than the limit) new ones.
+    const evicted = Math.min(excess, merged.kept);
+    noteDelta(next, { from: rows, evicted, kept: merged.kept - evicted });
+    this.rowsSignal.set(next);
   }
 
   private noteCategories(rows: readonly LogRow[]): void {
@@ -115,10 +120,14 @@ export class LogSources {
   }
 }
 
-/** Adds `incoming` to rows already in time order; the usual case (all newer) is an append. */
-export function mergeByTime(rows: readonly LogRow[], incoming: LogRow[]): LogRow[] {
+/**
+ * Adds `incoming` to rows already in time order; the usual case (all newer) is an append.
+ * `kept`: how many of the first rows stay where they were.
+ */
+export function mergeByTime(rows: readonly LogRow[], incoming: LogRow[]): { rows: LogRow[]; kept: number } {
   const sorted = incoming.slice().sort((a, b) => a.timeMs - b.timeMs);
-  if (rows.length === 0 || sorted[0].timeMs >= rows[rows.length - 1].timeMs) return rows.concat(sorted);
+  if (rows.length === 0 || sorted[0].timeMs >= rows[rows.length - 1].timeMs)
+    return { rows: rows.concat(sorted), kept: rows.length };
   // Only the tail from the first row newer than the oldest incoming one is re-merged.
   let low = 0;
   let high = rows.length;
@@ -134,5 +143,5 @@ export function mergeByTime(rows: readonly LogRow[], incoming: LogRow[]): LogRow
     merged.push(rows[i].timeMs <= sorted[j].timeMs ? rows[i++] : sorted[j++]);
   while (i < rows.length) merged.push(rows[i++]);
   while (j < sorted.length) merged.push(sorted[j++]);
-  return merged;
+  return { rows: merged, kept: low };
 }
