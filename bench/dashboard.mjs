@@ -57,20 +57,7 @@ export async function mergedDashboardWorkloads(server, { sessions, entries, foll
   return inDashboard(server, `/sessions/${ids.join(',')}`, total, async (page) => {
     const keystrokes = await typeFilter(page, 'shader 3-00012');
     await startFrameClock(page);
-    // 5,000 entries/s: every 100 ms, 500 entries spread over the sessions.
-    const perSession = Math.ceil(500 / sessions);
-    const tick = { followSeconds, tickMs: 100, perTick: perSession * sessions };
-    const follow = await followWhileSending(page, tick, (from) =>
-      Promise.all(
-        ids.map((id, s) => {
-          const lines = Array.from(
-            { length: perSession },
-            (_, k) => `LogCook: Display: follow ${from + s * perSession + k}`,
-          );
-          return post(`/sessions/${id}/log`, lines.join('\n'), 'text/plain');
-        }),
-      ),
-    );
+    const follow = await followMerged(page, ids, followSeconds, post);
     const frames = await stopFrameClock(page);
     const pct = (p) => frames[Math.min(frames.length - 1, Math.floor((p / 100) * frames.length))];
     return {
@@ -132,10 +119,14 @@ async function launchChromium() {
   return createRequire(import.meta.url)(outfile).launchChromium();
 }
 
-/** Types `text` into the log filter a key at a time; each key's time until two frames later (rendered and painted). */
-async function typeFilter(page, text) {
-  const times = await page.evaluate(async (keys) => {
+/**
+ * Types `text` into the log filter a key at a time, then clears it: each key's time until two
+ * frames later (rendered and painted), in typing order. Also bench/profile-dashboard.mjs's.
+ */
+export function keystrokeTimes(page, text) {
+  return page.evaluate(async (keys) => {
     const input = document.querySelector('[data-testid="log-filter"]');
+    const twoFrames = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const times = [];
     let value = '';
     for (const key of keys) {
@@ -143,14 +134,19 @@ async function typeFilter(page, text) {
       const start = performance.now();
       input.value = value;
       input.dispatchEvent(new Event('input', { bubbles: true }));
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      await twoFrames();
       times.push(performance.now() - start);
     }
     input.value = '';
     input.dispatchEvent(new Event('input', { bubbles: true }));
+    await twoFrames();
     return times;
   }, text.split(''));
-  return times.sort((a, b) => a - b);
+}
+
+/** The keystroke times of typing `text`, sorted. */
+async function typeFilter(page, text) {
+  return (await keystrokeTimes(page, text)).sort((a, b) => a - b);
 }
 
 const keystrokeFigures = (sorted) => ({ keystrokeMedianMs: median(sorted), keystrokeMaxMs: sorted[sorted.length - 1] });
@@ -158,8 +154,9 @@ const keystrokeFigures = (sorted) => ({ keystrokeMedianMs: median(sorted), keyst
 /**
  * In the page, before the app: every WebSocket message with `follow N` lines is noted as
  * [its highest N, when it arrived], so a sample can tell how long what arrived has waited.
+ * Also bench/profile-dashboard.mjs's.
  */
-function noteReceipts() {
+export function noteReceipts() {
   window.__receipts = [];
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
@@ -179,7 +176,7 @@ function noteReceipts() {
  * The number N of the last row shown, a `follow N` line (-1 before any), and how long the
  * oldest message the page received with a later entry has waited to be shown (0: none).
  */
-const lastShown = (page) =>
+export const lastShown = (page) =>
   page.evaluate(() => {
     const rows = document.querySelectorAll('[data-testid="log-rows"] [role="row"] [data-testid="log-message"]');
     const shown = Number(/follow (\d+)$/.exec(rows[rows.length - 1]?.textContent ?? '')?.[1] ?? -1);
@@ -243,8 +240,28 @@ async function followWhileSending(page, { followSeconds, tickMs, perTick }, send
   };
 }
 
+/**
+ * Follow on the merged view of `ids` while 5,000 entries/s arrive: every 100 ms, 500 entries
+ * spread over the sessions, appended with `post(path, body, type)`. Also profile-dashboard.mjs's.
+ */
+export function followMerged(page, ids, followSeconds, post) {
+  const perSession = Math.ceil(500 / ids.length);
+  const tick = { followSeconds, tickMs: 100, perTick: perSession * ids.length };
+  return followWhileSending(page, tick, (from) =>
+    Promise.all(
+      ids.map((id, s) => {
+        const lines = Array.from(
+          { length: perSession },
+          (_, k) => `LogCook: Display: follow ${from + s * perSession + k}`,
+        );
+        return post(`/sessions/${id}/log`, lines.join('\n'), 'text/plain');
+      }),
+    ),
+  );
+}
+
 /** Records every requestAnimationFrame delta of the page from now on. */
-const startFrameClock = (page) =>
+export const startFrameClock = (page) =>
   page.evaluate(() => {
     window.__frames = [];
     let last = performance.now();

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { REPO, sleep, startServer } from './common.mjs';
+import { followMerged, keystrokeTimes, noteReceipts, startFrameClock } from './dashboard.mjs';
 
 // Function names through the build's source map when `source-map` (a dependency of the build tools) is there.
 const { SourceMapConsumer } = await import('source-map').catch(() => ({ SourceMapConsumer: null }));
@@ -66,26 +67,6 @@ const KIND = {
   paint: ['Paint', 'PaintImage', 'Layerize', 'CompositeLayers', 'Commit', 'RasterTask'],
 };
 
-/**
- * In the page, before the app: every WebSocket message with `follow N` lines is noted as
- * [its highest N, when it arrived], so a sample can tell how long what arrived has waited.
- */
-const RECEIPTS = () => {
-  window.__receipts = [];
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (event) => {
-        if (typeof event.data !== 'string' || !event.data.includes('follow ')) return;
-        let last = -1;
-        for (const match of event.data.matchAll(/follow (\d+)/g)) last = Math.max(last, Number(match[1]));
-        window.__receipts.push([last, performance.now()]);
-      });
-    }
-  };
-};
-
 const SESSIONS = Number(args.sessions);
 const ENTRIES = Number(args.entries);
 
@@ -114,96 +95,36 @@ try {
   const total = SESSIONS * ENTRIES;
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const cdp = await page.context().newCDPSession(page);
-  await page.addInitScript(RECEIPTS);
+  await page.addInitScript(noteReceipts);
   await page.goto(`${server.url}/dashboard/sessions/${ids.join(',')}`);
   await page.getByTestId('log-count').getByText(`${total} / ${total} rows`).waitFor({ timeout: 120_000 });
 
   // ---- keystrokes: each one's time to two frames, and a profile of them all ----
   if (!args['no-profile']) await startProfile(cdp);
   if (!args['no-trace']) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
-  const keys = await page.evaluate(async (text) => {
-    const input = document.querySelector('[data-testid="log-filter"]');
-    const times = [];
-    let value = '';
-    for (const key of text) {
-      value += key;
-      const start = performance.now();
-      input.value = value;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      times.push(Math.round(performance.now() - start));
-    }
-    input.value = '';
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-    return times;
-  }, 'shader 3-00012'.split(''));
+  const keys = (await keystrokeTimes(page, 'shader 3-00012')).map(Math.round);
   console.log(`keystrokes (ms, in order): ${keys.join(' ')}`);
   if (!args['no-trace']) longEvents(JSON.parse((await browser.stopTracing()).toString()));
   if (!args['no-profile']) await report('keystrokes', await stopProfile(cdp));
   await sleep(500);
 
   // ---- follow: frames, lag, trace and profile ----
-  await page.evaluate(() => {
-    window.__frames = [];
-    let last = performance.now();
-    const tick = (now) => {
-      window.__frames.push(now - last);
-      last = now;
-      if (!window.__stopFrames) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
+  await startFrameClock(page);
   if (!args['no-trace']) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   if (!args['no-profile']) await startProfile(cdp);
-  const perSession = Math.ceil(500 / SESSIONS);
-  let sent = 0;
-  const lags = [];
-  const waits = [];
-  const stop = Date.now() + Number(args.seconds) * 1000;
-  const sampler = (async () => {
-    while (Date.now() < stop) {
-      const { shown, waitedMs } = await page.evaluate(() => {
-        const rows = document.querySelectorAll('[data-testid="log-rows"] [role="row"] [data-testid="log-message"]');
-        const shown = Number(/follow (\d+)$/.exec(rows[rows.length - 1]?.textContent ?? '')?.[1] ?? -1);
-        // The oldest message received with an entry after the last one shown: how long it has waited.
-        const waiting = window.__receipts.find(([last]) => last > shown);
-        return { shown, waitedMs: waiting ? performance.now() - waiting[1] : 0 };
-      });
-      lags.push(sent - 1 - shown);
-      waits.push(waitedMs);
-      await sleep(250);
-    }
-  })();
-  while (Date.now() < stop) {
-    const tickStart = Date.now();
-    const from = sent;
-    sent += perSession * SESSIONS;
-    await Promise.all(
-      ids.map((id, s) => {
-        const lines = Array.from(
-          { length: perSession },
-          (_, k) => `LogCook: Display: follow ${from + s * perSession + k}`,
-        );
-        return post(`/sessions/${id}/log`, lines.join('\n'), 'text/plain');
-      }),
-    );
-    await sleep(Math.max(0, 100 - (Date.now() - tickStart)));
-  }
-  await sampler;
+  const { figures: follow } = await followMerged(page, ids, Number(args.seconds), post);
   const profile = args['no-profile'] ? null : await stopProfile(cdp);
   const trace = args['no-trace'] ? null : JSON.parse((await browser.stopTracing()).toString());
   const frames = (await page.evaluate(() => ((window.__stopFrames = true), window.__frames.slice(1)))).sort(
     (a, b) => a - b,
   );
   const pct = (p) => frames[Math.min(frames.length - 1, Math.floor((p / 100) * frames.length))];
-  const half = Math.floor(lags.length / 2);
-  const avg = (list) => list.reduce((a, b) => a + b, 0) / Math.max(1, list.length);
+  const fmt = (ms) => ms.toFixed(0);
   console.log(
-    `follow: ${Math.round(sent / Number(args.seconds))} entries/s, ${frames.length} frames, median/p95 ${pct(50).toFixed(1)}/${pct(95).toFixed(1)} ms, ` +
+    `follow: ${Math.round(follow.followEntriesPerSecond)} entries/s, ${frames.length} frames, median/p95 ${pct(50).toFixed(1)}/${pct(95).toFixed(1)} ms, ` +
       `${((100 * frames.filter((ms) => ms > 1000 / 30).length) / frames.length).toFixed(1)} % over 33 ms; ` +
-      `lag ${avg(lags.slice(0, half)).toFixed(0)} -> ${avg(lags.slice(half)).toFixed(0)} entries; ` +
-      `received but not shown for median/max ${waits.sort((a, b) => a - b)[Math.floor(waits.length / 2)].toFixed(0)}/${waits[waits.length - 1].toFixed(0)} ms`,
+      `lag ${fmt(follow.followLagFirstHalf)} -> ${fmt(follow.followLagSecondHalf)} entries; ` +
+      `received but not shown for median/max ${fmt(follow.followWaitMedianMs)}/${fmt(follow.followWaitMaxMs)} ms`,
   );
   if (trace) summariseTrace(trace, frames.length);
   if (profile) await report('follow', profile);
