@@ -146,17 +146,17 @@ function narrows(previous: LogFilterState, next: LogFilterState): boolean {
     !next.regex &&
     previous.text !== '' &&
     next.text.toLowerCase().includes(previous.text.toLowerCase()) &&
-    previous.level === next.level &&
-    (previous.category ?? null) === (next.category ?? null) &&
-    (previous.source ?? null) === (next.source ?? null) &&
-    sameRange(previous.range ?? null, next.range ?? null)
+    sameBesidesText(previous, next)
   );
 }
 
 function sameFilter(a: LogFilterState, b: LogFilterState): boolean {
+  return a.text === b.text && a.regex === b.regex && sameBesidesText(a, b);
+}
+
+/** The level, category, source and time range are the same (the text and regex flag aside). */
+function sameBesidesText(a: LogFilterState, b: LogFilterState): boolean {
   return (
-    a.text === b.text &&
-    a.regex === b.regex &&
     a.level === b.level &&
     (a.category ?? null) === (b.category ?? null) &&
     (a.source ?? null) === (b.source ?? null) &&
