@@ -203,19 +203,29 @@ async function crossReplicaLatency(a, b, id, samples) {
   };
 }
 
+/**
+ * Times `once()` `warmup + samples` times in a row; answers the last `samples` times in ms
+ * (the first calls warm the replica's path up and are not counted).
+ */
+async function timedCalls(warmup, samples, once) {
+  const times = [];
+  for (let i = 0; i < warmup + samples; i++) {
+    const start = performance.now();
+    await once();
+    if (i >= warmup) times.push(performance.now() - start);
+  }
+  return times;
+}
+
 /** Reads made before the tail read's samples, not counted: the replica's read path is cold until then. */
 const TAIL_READ_WARMUP = 20;
 
 async function tailRead(server, id, samples) {
-  const latencies = [];
-  for (let i = 0; i < TAIL_READ_WARMUP + samples; i++) {
-    const start = performance.now();
-    const res = await fetch(`${server.url}/sessions/${id}/log?cursor=9900`);
-    const body = await res.json();
+  const times = await timedCalls(TAIL_READ_WARMUP, samples, async () => {
+    const body = await (await fetch(`${server.url}/sessions/${id}/log?cursor=9900`)).json();
     if (body.entries.length !== 100) throw new Error(`tail read returned ${body.entries.length} entries`);
-    if (i >= TAIL_READ_WARMUP) latencies.push(performance.now() - start);
-  }
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  });
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
 }
 
 /** Fills sessions with 10,000 entries each: Redis's `used_memory` per held entry, and the first session's id. */
@@ -242,16 +252,12 @@ async function listing(creator, server, offset, count, samples) {
       ids.map((id) => post(`${creator.url}/sessions/${id}`, '{"appname":"bench","metadata":{"user":"b"}}')),
     );
   }
-  const latencies = [];
   let listed = 0;
-  for (let i = 0; i < samples + 3; i++) {
-    const start = performance.now();
-    const body = await (await fetch(`${server.url}/sessions`)).json();
-    if (i >= 3) latencies.push(performance.now() - start); // the first calls warm the replica up
-    listed = body.sessions.length;
-  }
+  const times = await timedCalls(3, samples, async () => {
+    listed = (await (await fetch(`${server.url}/sessions`)).json()).sessions.length;
+  });
   if (listed < count) throw new Error(`GET /sessions listed ${listed} of at least ${count} sessions`);
-  return { sessions: listed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return { sessions: listed, p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
 }
 
 let began = performance.now();
