@@ -77,6 +77,21 @@ describe('SessionLog', () => {
       expect(entries.every((entry) => entry.message === `m${entry.seq}` && entry.time === T0 + entry.seq)).toBe(true);
     });
 
+    it('keeps entries, times and data in order when it grows while its held entries wrap around the ring', () => {
+      const log = new SessionLog(1000);
+      const data = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `{"n":${from + i}}`);
+      log.append(batch(0, 10, { data: data(0, 10) }));
+      // All ten share one message block: evicting it empties the front of the 16-slot ring.
+      expect(log.evictOldestBlock(0)).toBe(10);
+      log.append(batch(10, 26, { data: data(10, 26) })); // slots 10…15, then 0…9: wrapped
+      log.append(batch(26, 60, { data: data(26, 60) })); // grows to 64 slots, moving both wrapped runs
+      const entries = log.readCursor({ cursor: 0 }).entries;
+      expect(seqs(entries)).toEqual(Array.from({ length: 50 }, (_, i) => 10 + i));
+      expect(
+        entries.every((e) => e.message === `m${e.seq}` && e.time === T0 + e.seq && e.data === `{"n":${e.seq}}`),
+      ).toBe(true);
+    });
+
     it('counts a batch larger than the capacity but holds only its newest entries', () => {
       const log = filled(3, 2);
       log.append(batch(2, 10));
