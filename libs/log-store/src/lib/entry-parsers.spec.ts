@@ -75,6 +75,41 @@ describe('parseJsonEntries', () => {
     expect(() => json(body)).toThrow(message);
   });
 
+  it('serialises repeated flat data once per value, and data that differs in any key or value afresh', () => {
+    const datas = [
+      { s: 'out' },
+      { s: 'out' },
+      { s: 'err' },
+      { s: 'err', n: 1 },
+      { s: 'err' },
+      { t: 'err' },
+      {},
+      { s: 'err' },
+    ];
+    const batch = parseJsonEntries(
+      { entries: datas.map((data) => ({ message: 'x', data })) },
+      { ...limits, batchMaxEntries: datas.length },
+      NOW,
+    );
+    expect(batch.data).toEqual(datas.map((data) => JSON.stringify(data)));
+  });
+
+  it('serialises nested data afresh each time, since an equal nested object is a new object', () => {
+    const batch = json({
+      entries: [
+        { message: 'x', data: { a: { b: 1 } } },
+        { message: 'y', data: { a: { b: 2 } } },
+      ],
+    });
+    expect(batch.data).toEqual(['{"a":{"b":1}}', '{"a":{"b":2}}']);
+  });
+
+  it('checks the data limit of the request at hand even when the same data was serialised before', () => {
+    const data = { text: 'more than twenty bytes' };
+    expect(parseJsonEntries({ message: 'x', data }, DEFAULT_LIMITS, NOW).data).toEqual([JSON.stringify(data)]);
+    expect(() => json({ message: 'x', data: { ...data } })).toThrow('data is larger than 20 bytes serialised');
+  });
+
   it('rejects a batch larger than the limit', () => {
     expect(() => json({ entries: [{ message: 'a' }, { message: 'b' }, { message: 'c' }, { message: 'd' }] })).toThrow(
       TooManyEntriesError,

@@ -87,16 +87,43 @@ function parseLevel(level: unknown, path: string): number {
   return LEVEL_CODE[level as LogLevel];
 }
 
+/**
+ * The last flat `data` serialised. Loggers often send one small object with every entry
+ * (`zen-sessions run`: `{"stream": "stdout"}` on each line), and an object equal to it key by
+ * key serialises the same: a comparison per key instead of a `JSON.stringify`, and the
+ * entries share one string.
+ */
+let lastData: { keys: string[]; values: unknown[]; json: string } | null = null;
+
 function serialiseData(data: unknown, path: string, limits: EntryLimits): string {
   if (!isObject(data)) throw new InvalidEntryError(`${path}data must be an object`);
+  const json = lastData && sameFlatData(data, lastData) ? lastData.json : serialiseNewData(data, path);
+  if (json.length * 3 > limits.dataMaxBytes && Buffer.byteLength(json) > limits.dataMaxBytes) {
+    throw new InvalidEntryError(`${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`);
+  }
+  return json;
+}
+
+function sameFlatData(data: Record<string, unknown>, last: NonNullable<typeof lastData>): boolean {
+  let i = 0;
+  for (const key in data) {
+    if (key !== last.keys[i] || data[key] !== last.values[i]) return false;
+    i++;
+  }
+  return i === last.keys.length;
+}
+
+function serialiseNewData(data: Record<string, unknown>, path: string): string {
   let json: string;
   try {
     json = JSON.stringify(data);
   } catch {
     throw new InvalidEntryError(`${path}data is nested too deeply to serialise`);
   }
-  if (json.length * 3 > limits.dataMaxBytes && Buffer.byteLength(json) > limits.dataMaxBytes) {
-    throw new InvalidEntryError(`${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`);
+  const values = Object.values(data);
+  // Only primitives compare by value: an object value is a new object in every request.
+  if (values.every((value) => value === null || typeof value !== 'object')) {
+    lastData = { keys: Object.keys(data), values, json };
   }
   return json;
 }
