@@ -6,7 +6,7 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { parse as parseContentType } from 'content-type';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
 
@@ -49,7 +49,7 @@ function checkedBody(
 ): RequestBody {
   if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes };
   const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
-  if (!isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
+  if (!isAscii(bytes) && !isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
   return { mediaType, bytes };
 }
 
@@ -103,9 +103,13 @@ function tooLarge(limit: number): HttpException {
   return new PayloadTooLargeException(`request body is larger than ${limit} bytes (MAX_BODY_BYTES)`);
 }
 
+/**
+ * An all-ASCII body (the usual log batch) decodes as ASCII: 4x faster than the UTF-8
+ * decoder on a 1 MiB body, for the same string (docs/performance.md, "The run round").
+ */
 export function parseJson(bytes: Buffer): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(bytes.toString(isAscii(bytes) ? 'ascii' : 'utf8'));
   } catch (error) {
     throw new BadRequestException(`malformed JSON in request body: ${(error as Error).message}`);
   }
