@@ -1,4 +1,5 @@
 import { ApiError, NetworkError, SessionsClient } from '@zen/client';
+import { nodeFetch } from '@zen/client/node';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8558';
 
@@ -11,6 +12,7 @@ export interface GlobalOptions {
 export interface Connection {
   server: string;
   token: string | undefined;
+  fetch: typeof fetch;
 }
 
 /** Option, then environment, then default. */
@@ -18,6 +20,7 @@ export function connection(options: GlobalOptions): Connection {
   return {
     server: (options.server ?? process.env['ZEN_SESSIONS_URL'] ?? DEFAULT_SERVER).replace(/\/+$/, ''),
     token: options.token ?? (process.env['ZEN_SESSIONS_TOKEN'] || undefined),
+    fetch: nodeFetch,
   };
 }
 

@@ -35,7 +35,7 @@ const STDERR = Object.freeze({ stream: 'stderr' } as const);
  */
 export async function runCommand([argv]: [string[]], options: RunOptions): Promise<number> {
   const [command, ...args] = argv;
-  const { server, token } = connection(options);
+  const { server, token, fetch } = connection(options);
   const id = options.id ?? newSessionId();
   const fields: SessionInput = {
     appname: options.appname ?? basename(command),
@@ -60,6 +60,7 @@ export async function runCommand([argv]: [string[]], options: RunOptions): Promi
   const logger = createSessionLogger({
     server,
     token,
+    fetch,
     id,
     appname: fields.appname as string,
     mode: fields.mode ?? undefined,
