@@ -17,10 +17,8 @@ import {
 import { MemoryBudget } from '../stores';
 import { Listeners } from './listeners';
 import { SessionLog } from './session-log';
-import { SpareBlocks } from './spare-blocks';
-
-/** Freed message blocks the store keeps for its logs to reuse: up to 1 MiB (32 KiB blocks). */
-const SPARE_BLOCKS = 32;
+import { BlockSlabs } from './block-slabs';
+import { MAX_BLOCK } from './message-arena';
 
 /** The default store: every session's log in this process's memory. */
 export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateLogStore {
@@ -34,8 +32,8 @@ export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateL
   private held = 0;
   /** Logs of ended sessions, earliest ended first: the budget's first victims. */
   private readonly endedLogs = new Set<string>();
-  /** Shared by the logs: a steady ingest reuses freed blocks instead of allocating new ones (spare-blocks.ts). */
-  private readonly spares = new SpareBlocks(SPARE_BLOCKS);
+  /** Shared by the logs: full-size blocks side by side, freed ones taken again (block-slabs.ts). */
+  private readonly slabs = new BlockSlabs(MAX_BLOCK);
 
   constructor(
     private readonly capacity: number,
@@ -45,7 +43,7 @@ export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateL
   }
 
   async create(sessionId: string): Promise<LogCounters> {
-    const log = new SessionLog(this.capacity, this.spares);
+    const log = new SessionLog(this.capacity, this.slabs);
     this.logs.set(sessionId, log);
     this.held += log.heldBytes();
     return log.counters();
@@ -58,6 +56,7 @@ export class MemoryLogStore extends LogStore implements EncodedReads, ImmediateL
     this.endedLogs.delete(sessionId);
     this.held -= log.heldBytes();
     addInto(this.evictedFromDeleted, log.evicted);
+    log.release();
   }
 
   async append(sessionId: string, batch: EntryBatch): Promise<LogCounters> {

@@ -1,11 +1,11 @@
-import { SpareBlocks } from './spare-blocks';
+import { BlockSlabs } from './block-slabs';
 
 /**
  * Smallest and largest block sizes: small logs stay small, big ones free memory in steps. A log
  * holds on average half a block more than its messages (the newest block's free end).
  */
 const MIN_BLOCK = 1024;
-const MAX_BLOCK = 32 * 1024;
+export const MAX_BLOCK = 32 * 1024;
 
 /** Where each held message's bytes are, per ring slot. */
 export interface MessageRefs {
@@ -34,8 +34,8 @@ export class MessageArena {
   /** Bytes of all blocks held. */
   private held = 0;
 
-  /** `spares`: where freed full-size blocks go and new ones come from (the store's, shared by its logs). */
-  constructor(private readonly spares: SpareBlocks | null = null) {}
+  /** `slabs`: where full-size blocks come from and freed ones go (the store's, shared by its logs). */
+  constructor(private readonly slabs: BlockSlabs | null = null) {}
 
   put(message: string, refs: MessageRefs, slot: number): void {
     let block = this.blocks[this.blocks.length - 1];
@@ -87,14 +87,15 @@ export class MessageArena {
   }
 
   private recycle(freed: Buffer): void {
-    if (this.spares && freed.length === MAX_BLOCK) this.spares.give(freed);
+    if (this.slabs && freed.length === MAX_BLOCK) this.slabs.give(freed);
   }
 
   private newBlock(needed: number): Buffer {
     const last = this.blocks[this.blocks.length - 1];
     const size = Math.max(needed, Math.min(MAX_BLOCK, last ? last.length * 2 : MIN_BLOCK));
-    // A spare one, or a new one not from Node's shared pool (a pooled slice would keep its whole pool alive).
-    const block = (size === MAX_BLOCK && this.spares?.take()) || Buffer.allocUnsafeSlow(size);
+    // A full-size one from the store's slabs; a smaller one not from Node's shared pool (a pooled
+    // slice would keep its whole pool alive).
+    const block = size === MAX_BLOCK && this.slabs ? this.slabs.take() : Buffer.allocUnsafeSlow(size);
     this.blocks.push(block);
     this.held += size;
     this.fill = 0;

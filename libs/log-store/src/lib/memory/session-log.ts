@@ -6,7 +6,7 @@ import { EncodedSlice } from '../encoded-reads';
 import { EntryEncoder } from './entry-encoder';
 import { TextSearch } from './text-search';
 import { LEVEL_MASK } from './slot-kinds';
-import { SpareBlocks } from './spare-blocks';
+import { BlockSlabs } from './block-slabs';
 
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
 const INITIAL_SLOTS = 16;
@@ -46,16 +46,14 @@ export class SessionLog {
   /** Entries evicted so far, by level code. */
   readonly evicted = [0, 0, 0, 0];
 
-  /** `spares`: the store's freed message blocks, taken and given back by this log's arena. */
+  /** `slabs`: the store's full-size message blocks, taken and given back by this log's arena. */
   constructor(
     readonly capacity: number,
-    spares: SpareBlocks | null = null,
+    slabs: BlockSlabs | null = null,
   ) {
-    this.arena = new MessageArena(spares);
+    this.arena = new MessageArena(slabs);
     this.allocated = Math.min(capacity, INITIAL_SLOTS);
-    this.refs = newRefs(this.allocated);
-    this.times = new Float64Array(this.allocated);
-    this.levels = new Uint8Array(this.allocated);
+    ({ refs: this.refs, times: this.times, levels: this.levels } = newColumns(this.allocated));
   }
 
   counters(): LogCounters {
@@ -65,6 +63,11 @@ export class SessionLog {
       warnCount: this.warns,
       errorCount: this.errors,
     };
+  }
+
+  /** Gives every message block back (the log is being deleted: nothing reads it any more). */
+  release(): void {
+    this.arena.releaseAll();
   }
 
   /** Bytes the messages take (blocks allocated), for tests and the memory benchmark. */
@@ -286,13 +289,14 @@ export class SessionLog {
     while (size < held) size *= 2;
     size = Math.min(size, this.capacity);
     const move = <T extends Slots>(from: T, to: T): T => moveRing(from, to, this.first, this.next);
+    const grown = newColumns(size);
     this.refs = {
-      block: move(this.refs.block, new Uint32Array(size)),
-      offset: move(this.refs.offset, new Uint16Array(size)),
-      length: move(this.refs.length, new Uint32Array(size)),
+      block: move(this.refs.block, grown.refs.block),
+      offset: move(this.refs.offset, grown.refs.offset),
+      length: move(this.refs.length, grown.refs.length),
     };
-    this.times = move(this.times, new Float64Array(size));
-    this.levels = move(this.levels, new Uint8Array(size));
+    this.times = move(this.times, grown.times);
+    this.levels = move(this.levels, grown.levels);
     if (this.data) this.data = move(this.data, new Array<string | undefined>(size));
     this.allocated = size;
   }
@@ -321,8 +325,28 @@ const ALL: Matcher = () => true;
 /** Column bytes per slot: block and length refs (4 each), offset in the block (2), time (8), level (1). */
 const BYTES_PER_SLOT = 19;
 
-function newRefs(size: number): MessageRefs {
-  return { block: new Uint32Array(size), offset: new Uint16Array(size), length: new Uint32Array(size) };
+interface Columns {
+  refs: MessageRefs;
+  times: Float64Array;
+  levels: Uint8Array;
+}
+
+/**
+ * The five typed columns of a ring of `size` slots, as views of one allocation: a log that
+ * grows frees one chunk per size it outgrows, not five, and a log holds one allocation beside
+ * its message blocks instead of five. Largest element first, so that every view is aligned.
+ */
+function newColumns(size: number): Columns {
+  const buffer = new ArrayBuffer(size * BYTES_PER_SLOT);
+  return {
+    times: new Float64Array(buffer, 0, size),
+    refs: {
+      block: new Uint32Array(buffer, 8 * size, size),
+      length: new Uint32Array(buffer, 12 * size, size),
+      offset: new Uint16Array(buffer, 16 * size, size),
+    },
+    levels: new Uint8Array(buffer, 18 * size, size),
+  };
 }
 
 type Slots = ArrayLike<unknown> & { [slot: number]: unknown };
