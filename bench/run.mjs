@@ -183,14 +183,7 @@ async function ingest() {
   const ratios = {};
   for (const w of INGEST_WORKLOADS) {
     for (const { name } of servers) figures[name][w] = medianRun(rounds[w][name]);
-    // CPU time per request as its inverse, so that above 1 means the API costs less, as for requests/s.
-    const perCpu = (run) => 1 / run.cpuUs;
-    ratios[w] = {
-      bare: roundRatios(rounds[w].api, rounds[w].bare),
-      naive: roundRatios(rounds[w].api, rounds[w].naive),
-      cpuBare: roundRatios(rounds[w].api, rounds[w].bare, perCpu),
-      cpuNaive: roundRatios(rounds[w].api, rounds[w].naive, perCpu),
-    };
+    ratios[w] = apiRatios(rounds[w]);
   }
   for (const { name } of servers) {
     for (const w of ['jsonBatch', 'textBatch'])
@@ -199,7 +192,26 @@ async function ingest() {
   return { ...figures, ratios, rounds: INGEST.rounds, seconds: INGEST.seconds };
 }
 
-/** One server's rounds of a workload as one result: the medians of its figures, valid if every round was. */
+/**
+ * The API's per-round ratios to each baseline in one workload's rounds (`{ [server]: runs }`):
+ * requests/s, and the server's CPU time per request as its inverse, so that above 1 means the
+ * API costs less, as for requests/s.
+ */
+function apiRatios(runs) {
+  const perCpu = (run) => 1 / run.cpuUs;
+  return {
+    bare: roundRatios(runs.api, runs.bare),
+    naive: roundRatios(runs.api, runs.naive),
+    cpuBare: roundRatios(runs.api, runs.bare, perCpu),
+    cpuNaive: roundRatios(runs.api, runs.naive, perCpu),
+  };
+}
+
+/**
+ * One server's rounds of a workload as one result: the medians of its figures, valid if every
+ * round was. The latencies too are medians over the rounds: `latencyP99` is the median of the
+ * rounds' p99s (each round's own in `p99Rounds`), not a p99 over all their requests.
+ */
 function medianRun(runs) {
   const of = (figure) => median(runs.map((run) => run[figure]));
   return {
@@ -213,11 +225,30 @@ function medianRun(runs) {
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     valid: runs.every((run) => run.valid),
     rounds: runs.map((run) => run.requestsPerSecond),
+    p99Rounds: runs.map((run) => run.latencyP99),
   };
 }
 
-/** Seconds of uncounted tail reads after the fill and the first downloads. */
+/** Seconds of uncounted tail reads on each server after the fill and the first downloads. */
 const READS_WARMUP_S = QUICK ? 1 : 5;
+
+/**
+ * Read rounds: the full run counts 6 rounds of 1 s after a warm-up round (7 workloads on 3
+ * servers: 147 s of load, about what the reads cost when each server ran them in turn for
+ * 8 s, 4 s the unloaded ones); the quick run one round of 1 s, no warm-up.
+ */
+const READS = QUICK ? { rounds: 1, seconds: 1, warmup: 0 } : { rounds: 6, seconds: 1, warmup: 1 };
+const READ_WORKLOADS = [
+  'tailUnloaded',
+  'tailLoaded',
+  'offsetMiddle',
+  'filteredLoaded',
+  'filteredUnloaded',
+  'ndjsonDownload',
+  'textDownload',
+];
+/** The read workloads whose figure is bytes/s: their ratios are also taken on it. */
+const DOWNLOADS = ['ndjsonDownload', 'textDownload'];
 
 /**
  * Every log downloaded once as NDJSON, one after another, before the measured reads: the
@@ -238,65 +269,60 @@ async function firstDownloads(url, ids) {
   return { bytesPerSecond: bytes / seconds, requests: ids.length, non2xx: 0, errors: 0, valid: bytes > 0 };
 }
 
-/** Read throughput on one server kind. */
-async function reads(kind) {
-  const out = {};
-  // Tail reads: 200 sessions holding 10,000 entries each; read the 100 newest.
-  const readServer = await startServer(kind);
-  await createSessions(readServer, SCALE.fillSessions, 1000);
+/**
+ * Reads on the three servers up at once, in interleaved rounds as ingest (READS): each holds
+ * 200 sessions filled to 10,000 entries; every log is downloaded once on each (firstDownloads:
+ * a one-off pass, so one server after the other, not in rounds), then tail reads run
+ * READS_WARMUP_S on each, uncounted (for several seconds after a fill of this size a server
+ * ran at a fraction of its speed: 900 µs of CPU per tail read instead of ~100, in any server),
+ * then the read workloads take turns round by round. Each server's figures are the medians
+ * over the rounds, its latencies too: a p99 (loaded or unloaded) is the median of the rounds'
+ * p99s. `ratios` holds the median and range of the API's per-round ratio to each baseline.
+ */
+async function reads() {
+  const ids = Array.from({ length: SCALE.fillSessions }, (_, i) => oid(1000 + i + 1));
   const fill = jsonBatch(1000);
-  const readIds = Array.from({ length: SCALE.fillSessions }, (_, i) => oid(1000 + i + 1));
-  for (const id of readIds) for (let b = 0; b < 10; b++) await post(`${readServer.url}/sessions/${id}/log`, fill);
-  out.firstDownload = await firstDownloads(readServer.url, readIds);
-  const tail = readIds.map((id) => ({ path: `/sessions/${id}/log?cursor=9900` }));
-  // A warm-up, not counted: for several seconds after a fill of this size a server ran at a
-  // fraction of its speed (900 µs of CPU per tail read instead of ~100, in any server), so a
-  // workload's figure depended on whether it came first.
-  load({ url: readServer.url, method: 'GET', headers: {}, bodies: tail, connections: 32, duration: READS_WARMUP_S });
-  out.tailUnloaded = load({
-    url: readServer.url,
+  const servers = [];
+  for (const kind of ['bare', 'naive', 'api']) {
+    const server = await startServer(kind);
+    await createSessions(server, SCALE.fillSessions, 1000);
+    for (const id of ids) for (let b = 0; b < 10; b++) await post(`${server.url}/sessions/${id}/log`, fill);
+    servers.push({ name: kind, ...server });
+  }
+  const figures = Object.fromEntries(servers.map(({ name }) => [name, {}]));
+  for (const { name, url } of servers) figures[name].firstDownload = await firstDownloads(url, ids);
+  const gets = (query, connections) => ({
     method: 'GET',
     headers: {},
-    bodies: tail,
-    connections: 1,
-    duration: Math.max(1, SECONDS / 2),
+    bodies: ids.map((id) => ({ path: `/sessions/${id}/log?${query}` })),
+    connections,
   });
-  out.tailLoaded = load({
-    url: readServer.url,
-    method: 'GET',
-    headers: {},
-    bodies: tail,
-    connections: 32,
-    duration: SECONDS,
-  });
-  const readLoad = (paths, connections, duration = SECONDS) =>
-    load({
-      url: readServer.url,
-      method: 'GET',
-      headers: {},
-      bodies: paths.map((path) => ({ path })),
-      connections,
-      duration,
-    });
-  // A page in the middle of the held entries; a text search over the whole log (10 matches
-  // per 10,000: the scan is the cost); full downloads of a log in the two line formats.
-  out.offsetMiddle = readLoad(
-    readIds.map((id) => `/sessions/${id}/log?offset=4950&limit=100`),
-    32,
-  );
-  const filtered = readIds.map((id) => `/sessions/${id}/log?cursor=0&q=${FILTER_WORD}`);
-  out.filteredLoaded = readLoad(filtered, 32);
-  out.filteredUnloaded = readLoad(filtered, 1, Math.max(1, SECONDS / 2));
-  out.ndjsonDownload = readLoad(
-    readIds.map((id) => `/sessions/${id}/log?cursor=0&format=ndjson`),
-    1,
-  );
-  out.textDownload = readLoad(
-    readIds.map((id) => `/sessions/${id}/log?cursor=0&format=text`),
-    1,
-  );
-  await readServer.stop();
-  return out;
+  // Tail reads (the 100 newest); a page in the middle of the held entries; a text search over
+  // the whole log (10 matches per 10,000: the scan is the cost); full downloads of a log in the
+  // two line formats.
+  const specs = {
+    tailUnloaded: gets('cursor=9900', 1),
+    tailLoaded: gets('cursor=9900', 32),
+    offsetMiddle: gets('offset=4950&limit=100', 32),
+    filteredLoaded: gets(`cursor=0&q=${FILTER_WORD}`, 32),
+    filteredUnloaded: gets(`cursor=0&q=${FILTER_WORD}`, 1),
+    ndjsonDownload: gets('cursor=0&format=ndjson', 1),
+    textDownload: gets('cursor=0&format=text', 1),
+  };
+  for (const { url } of servers) load({ ...specs.tailLoaded, url, duration: READS_WARMUP_S });
+  const rounds = interleavedRounds({ servers, specs, workloads: READ_WORKLOADS, ...READS });
+  await Promise.all(servers.map((server) => server.stop()));
+  const ratios = {};
+  for (const w of READ_WORKLOADS) {
+    for (const { name } of servers) figures[name][w] = medianRun(rounds[w][name]);
+    ratios[w] = apiRatios(rounds[w]);
+    if (DOWNLOADS.includes(w)) {
+      const bytes = (run) => run.bytesPerSecond;
+      ratios[w].bytesBare = roundRatios(rounds[w].api, rounds[w].bare, bytes);
+      ratios[w].bytesNaive = roundRatios(rounds[w].api, rounds[w].naive, bytes);
+    }
+  }
+  return { ...figures, ratios, rounds: READS.rounds, seconds: READS.seconds };
 }
 
 /**
@@ -650,10 +676,12 @@ const fmt = (n, digits = 0) =>
 async function main() {
   const started = Date.now();
   await build();
-  const ingested = wanted('throughput') ? await ingest() : { bare: {}, naive: {}, api: {}, ratios: {} };
-  const bare = { ...ingested.bare, ...(wanted('throughput') ? await reads('bare') : {}) };
-  const naive = { ...ingested.naive, ...(wanted('throughput') ? await reads('naive') : {}) };
-  const api = { ...ingested.api, ...(wanted('throughput') ? await reads('api') : {}) };
+  const none = { bare: {}, naive: {}, api: {}, ratios: {} };
+  const ingested = wanted('throughput') ? await ingest() : none;
+  const read = wanted('throughput') ? await reads() : none;
+  const bare = { ...ingested.bare, ...read.bare };
+  const naive = { ...ingested.naive, ...read.naive };
+  const api = { ...ingested.api, ...read.api };
   const memoryRuns = {};
   for (const kind of ['api', 'bare', 'naive']) {
     memoryRuns[kind] = wanted('memory') ? await memory(kind) : skipped;
@@ -841,6 +869,7 @@ async function main() {
   rows.forEach((r) => console.log(line(r)));
   const checks = {
     ingestRatios: { ...ingested.ratios, rounds: ingested.rounds, seconds: ingested.seconds },
+    readRatios: { ...read.ratios, rounds: read.rounds, seconds: read.seconds },
     bare,
     naive,
     api,
