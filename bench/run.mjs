@@ -710,30 +710,46 @@ async function main() {
     x(figure(api), figure(naive)),
     target,
   ];
-  /** An ingest figure: the ratios are the medians of the per-round ratios, with their range. */
+  /** A median per-round ratio with its range. */
   const spread = (ratio) => (ratio ? `${fmt(ratio.median, 2)}x [${fmt(ratio.min, 2)}-${fmt(ratio.max, 2)}]` : '');
-  const ingestRow = (label, workload, figure, target) => {
-    const row = compared(label, figure, target);
-    const ratios = ingested.ratios[workload];
-    return ratios ? [...row.slice(0, 4), spread(ratios.bare), spread(ratios.naive), target] : row;
+  /** A workload's per-round ratios, if it ran in interleaved rounds (ingest, reads). */
+  const ratiosOf = (workload) => ingested.ratios[workload] ?? read.ratios[workload];
+  /**
+   * A figure taken in interleaved rounds: each server's median over the rounds, and as ratios
+   * the medians of the API's per-round ratios with their range, of requests/s or (`bytes`, the
+   * downloads) of bytes/s.
+   */
+  const roundRow = (label, workload, figure, target, { digits = 0, bytes = false } = {}) => {
+    const row = compared(label, figure, target, digits);
+    const ratios = ratiosOf(workload);
+    if (!ratios) return row;
+    const [toBare, toNaive] = bytes ? [ratios.bytesBare, ratios.bytesNaive] : [ratios.bare, ratios.naive];
+    return [...row.slice(0, 4), spread(toBare), spread(toNaive), target];
   };
   /** The server's CPU time per request: its ratios are the baseline's time over the API's (above 1: the API costs less). */
   const cpuRow = (label, workload) => {
-    const ratios = ingested.ratios[workload];
+    const ratios = ratiosOf(workload);
     const [, ...cells] = compared(label, (r) => r[workload]?.cpuUs, '', 1);
     return ratios
       ? [label, ...cells.slice(0, 3), spread(ratios.cpuBare), spread(ratios.cpuNaive), '']
       : [label, ...cells];
   };
-  const latencies = (label, workload, target = '') => [
-    label,
-    ...[api, bare, naive].map((run) =>
-      run[workload] ? `${run[workload].latencyP50}/${run[workload].latencyP99}` : '',
-    ),
-    '',
-    '',
-    target,
-  ];
+  /**
+   * p50/p99 latencies (for workloads run in rounds, the medians of the rounds' figures); with
+   * `requestRatios`, the ratio columns give the per-round ratios of requests/s.
+   */
+  const latencies = (label, workload, target = '', requestRatios = false) => {
+    const ratios = requestRatios && ratiosOf(workload);
+    return [
+      label,
+      ...[api, bare, naive].map((run) =>
+        run[workload] ? `${run[workload].latencyP50}/${run[workload].latencyP99}` : '',
+      ),
+      ratios ? `req/s ${spread(ratios.bare)}` : '',
+      ratios ? `req/s ${spread(ratios.naive)}` : '',
+      target,
+    ];
+  };
   const mb = (run, workload) => run[workload] && run[workload].bytesPerSecond / 1e6;
   const note = (label, value, detail, target) => [label, value, '', '', detail, '', target];
   const memoryRow = (label, runs, target) => [
@@ -746,29 +762,42 @@ async function main() {
     target,
   ];
   const rows = [
-    ingestRow('JSON batch ingest, entries/s', 'jsonBatch', (r) => r.jsonBatch?.entriesPerSecond, '>= 0.7x bare'),
-    ingestRow('text ingest, entries/s', 'textBatch', (r) => r.textBatch?.entriesPerSecond, '>= 0.8x bare'),
-    ingestRow('single-entry appends, requests/s', 'single', (r) => r.single?.requestsPerSecond, '>= 0.77x bare'),
+    roundRow('JSON batch ingest, entries/s', 'jsonBatch', (r) => r.jsonBatch?.entriesPerSecond, '>= 0.7x bare'),
+    roundRow('text ingest, entries/s', 'textBatch', (r) => r.textBatch?.entriesPerSecond, '>= 0.8x bare'),
+    roundRow('single-entry appends, requests/s', 'single', (r) => r.single?.requestsPerSecond, '>= 0.77x bare'),
     cpuRow('JSON batch ingest, server CPU µs per request', 'jsonBatch'),
     cpuRow('text ingest, server CPU µs per request', 'textBatch'),
     cpuRow('single-entry appends, server CPU µs per request', 'single'),
-    compared('cursor tail read, requests/s', (r) => r.tailLoaded?.requestsPerSecond, '>= 1.5x naive'),
+    roundRow('cursor tail read, requests/s', 'tailLoaded', (r) => r.tailLoaded?.requestsPerSecond, '>= 1.5x naive'),
     latencies('cursor tail read p50/p99 loaded, ms', 'tailLoaded', 'p99 <= 10 ms'),
-    latencies('cursor tail read p50/p99 unloaded, ms', 'tailUnloaded', 'p99 <= 5 ms'),
-    compared(
+    latencies('cursor tail read p50/p99 unloaded, ms', 'tailUnloaded', 'p99 <= 5 ms', true),
+    roundRow(
       'offset page read (middle of 10,000), requests/s',
+      'offsetMiddle',
       (r) => r.offsetMiddle?.requestsPerSecond,
       '>= 1.5x naive',
     ),
-    compared(
+    roundRow(
       `filtered read q=${FILTER_WORD} (10,000 entries), requests/s`,
+      'filteredLoaded',
       (r) => r.filteredLoaded?.requestsPerSecond,
       '>= 3x naive',
     ),
-    latencies('filtered read p50/p99 unloaded, ms', 'filteredUnloaded', 'p50 <= 2 ms'),
+    latencies('filtered read p50/p99 unloaded, ms', 'filteredUnloaded', 'p50 <= 2 ms', true),
     compared('first NDJSON download of each log (one by one), MB/s', (r) => mb(r, 'firstDownload'), '', 1),
-    compared('NDJSON download of a full log, MB/s', (r) => mb(r, 'ndjsonDownload'), '>= 200 MB/s', 1),
-    compared('text download of a full log, MB/s', (r) => mb(r, 'textDownload'), '>= 200 MB/s', 1),
+    roundRow('NDJSON download of a full log, MB/s', 'ndjsonDownload', (r) => mb(r, 'ndjsonDownload'), '>= 200 MB/s', {
+      digits: 1,
+      bytes: true,
+    }),
+    roundRow('text download of a full log, MB/s', 'textDownload', (r) => mb(r, 'textDownload'), '>= 200 MB/s', {
+      digits: 1,
+      bytes: true,
+    }),
+    cpuRow('cursor tail read (loaded), server CPU µs per request', 'tailLoaded'),
+    cpuRow('offset page read, server CPU µs per request', 'offsetMiddle'),
+    cpuRow('filtered read (loaded), server CPU µs per request', 'filteredLoaded'),
+    cpuRow('NDJSON download, server CPU µs per request', 'ndjsonDownload'),
+    cpuRow('text download, server CPU µs per request', 'textDownload'),
     memoryRow('RSS per held entry (100-byte message), bytes', [memoryApi, memoryBare, memoryNaive], '<= 125'),
     memoryRow(
       `RSS per held entry (cook log, ${fmt(memoryApiCook.messageBytesPerEntry ?? 0)}-byte messages), bytes`,
@@ -867,6 +896,13 @@ async function main() {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   rows.forEach((r) => console.log(line(r)));
+  if (wanted('throughput')) {
+    console.log(
+      `\nIngest: ${ingested.rounds} rounds of ${ingested.seconds} s; reads: ${read.rounds} rounds of ${read.seconds} s ` +
+        '(the three servers up at once, taking turns). Each server: the median over the rounds (a p99: the median ' +
+        "of the rounds' p99s); api/bare, api/naive: the median of the per-round ratios [min-max].",
+    );
+  }
   const checks = {
     ingestRatios: { ...ingested.ratios, rounds: ingested.rounds, seconds: ingested.seconds },
     readRatios: { ...read.ratios, rounds: read.rounds, seconds: read.seconds },
