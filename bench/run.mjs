@@ -233,11 +233,13 @@ function medianRun(runs) {
 const READS_WARMUP_S = QUICK ? 1 : 5;
 
 /**
- * Read rounds: the full run counts 6 rounds of 1 s after a warm-up round (7 workloads on 3
- * servers: 147 s of load, about what the reads cost when each server ran them in turn for
- * 8 s, 4 s the unloaded ones); the quick run one round of 1 s, no warm-up.
+ * Read rounds: the full run counts 5 rounds of 1 s after a warm-up round, 7 workloads on 3
+ * servers (the quick run one round of 1 s, no warm-up). With each load run's start (~0.4 s)
+ * a round takes ~30 s, and the reads phase, fills included, about what it took when each
+ * server ran the workloads in turn for 8 s (4 s the unloaded ones): 225 s then, on the same
+ * machine, and 278 s with 6 rounds. An odd count also makes each median one round's figure.
  */
-const READS = QUICK ? { rounds: 1, seconds: 1, warmup: 0 } : { rounds: 6, seconds: 1, warmup: 1 };
+const READS = QUICK ? { rounds: 1, seconds: 1, warmup: 0 } : { rounds: 5, seconds: 1, warmup: 1 };
 const READ_WORKLOADS = [
   'tailUnloaded',
   'tailLoaded',
