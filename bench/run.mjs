@@ -183,14 +183,7 @@ async function ingest() {
   const ratios = {};
   for (const w of INGEST_WORKLOADS) {
     for (const { name } of servers) figures[name][w] = medianRun(rounds[w][name]);
-    // CPU time per request as its inverse, so that above 1 means the API costs less, as for requests/s.
-    const perCpu = (run) => 1 / run.cpuUs;
-    ratios[w] = {
-      bare: roundRatios(rounds[w].api, rounds[w].bare),
-      naive: roundRatios(rounds[w].api, rounds[w].naive),
-      cpuBare: roundRatios(rounds[w].api, rounds[w].bare, perCpu),
-      cpuNaive: roundRatios(rounds[w].api, rounds[w].naive, perCpu),
-    };
+    ratios[w] = apiRatios(rounds[w]);
   }
   for (const { name } of servers) {
     for (const w of ['jsonBatch', 'textBatch'])
@@ -199,7 +192,26 @@ async function ingest() {
   return { ...figures, ratios, rounds: INGEST.rounds, seconds: INGEST.seconds };
 }
 
-/** One server's rounds of a workload as one result: the medians of its figures, valid if every round was. */
+/**
+ * The API's per-round ratios to each baseline in one workload's rounds (`{ [server]: runs }`):
+ * requests/s, and the server's CPU time per request as its inverse, so that above 1 means the
+ * API costs less, as for requests/s.
+ */
+function apiRatios(runs) {
+  const perCpu = (run) => 1 / run.cpuUs;
+  return {
+    bare: roundRatios(runs.api, runs.bare),
+    naive: roundRatios(runs.api, runs.naive),
+    cpuBare: roundRatios(runs.api, runs.bare, perCpu),
+    cpuNaive: roundRatios(runs.api, runs.naive, perCpu),
+  };
+}
+
+/**
+ * One server's rounds of a workload as one result: the medians of its figures, valid if every
+ * round was. The latencies too are medians over the rounds: `latencyP99` is the median of the
+ * rounds' p99s (each round's own in `p99Rounds`), not a p99 over all their requests.
+ */
 function medianRun(runs) {
   const of = (figure) => median(runs.map((run) => run[figure]));
   return {
@@ -213,11 +225,32 @@ function medianRun(runs) {
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     valid: runs.every((run) => run.valid),
     rounds: runs.map((run) => run.requestsPerSecond),
+    p99Rounds: runs.map((run) => run.latencyP99),
   };
 }
 
-/** Seconds of uncounted tail reads after the fill and the first downloads. */
+/** Seconds of uncounted tail reads on each server after the fill and the first downloads. */
 const READS_WARMUP_S = QUICK ? 1 : 5;
+
+/**
+ * Read rounds: the full run counts 5 rounds of 1 s after a warm-up round, 7 workloads on 3
+ * servers (the quick run one round of 1 s, no warm-up). With each load run's start (~0.4 s)
+ * a round takes ~30 s, and the reads phase, fills included, about what it took when each
+ * server ran the workloads in turn for 8 s (4 s the unloaded ones): 225 s then, on the same
+ * machine, and 278 s with 6 rounds. An odd count also makes each median one round's figure.
+ */
+const READS = QUICK ? { rounds: 1, seconds: 1, warmup: 0 } : { rounds: 5, seconds: 1, warmup: 1 };
+const READ_WORKLOADS = [
+  'tailUnloaded',
+  'tailLoaded',
+  'offsetMiddle',
+  'filteredLoaded',
+  'filteredUnloaded',
+  'ndjsonDownload',
+  'textDownload',
+];
+/** The read workloads whose figure is bytes/s: their ratios are also taken on it. */
+const DOWNLOADS = ['ndjsonDownload', 'textDownload'];
 
 /**
  * Every log downloaded once as NDJSON, one after another, before the measured reads: the
@@ -238,65 +271,60 @@ async function firstDownloads(url, ids) {
   return { bytesPerSecond: bytes / seconds, requests: ids.length, non2xx: 0, errors: 0, valid: bytes > 0 };
 }
 
-/** Read throughput on one server kind. */
-async function reads(kind) {
-  const out = {};
-  // Tail reads: 200 sessions holding 10,000 entries each; read the 100 newest.
-  const readServer = await startServer(kind);
-  await createSessions(readServer, SCALE.fillSessions, 1000);
+/**
+ * Reads on the three servers up at once, in interleaved rounds as ingest (READS): each holds
+ * 200 sessions filled to 10,000 entries; every log is downloaded once on each (firstDownloads:
+ * a one-off pass, so one server after the other, not in rounds), then tail reads run
+ * READS_WARMUP_S on each, uncounted (for several seconds after a fill of this size a server
+ * ran at a fraction of its speed: 900 µs of CPU per tail read instead of ~100, in any server),
+ * then the read workloads take turns round by round. Each server's figures are the medians
+ * over the rounds, its latencies too: a p99 (loaded or unloaded) is the median of the rounds'
+ * p99s. `ratios` holds the median and range of the API's per-round ratio to each baseline.
+ */
+async function reads() {
+  const ids = Array.from({ length: SCALE.fillSessions }, (_, i) => oid(1000 + i + 1));
   const fill = jsonBatch(1000);
-  const readIds = Array.from({ length: SCALE.fillSessions }, (_, i) => oid(1000 + i + 1));
-  for (const id of readIds) for (let b = 0; b < 10; b++) await post(`${readServer.url}/sessions/${id}/log`, fill);
-  out.firstDownload = await firstDownloads(readServer.url, readIds);
-  const tail = readIds.map((id) => ({ path: `/sessions/${id}/log?cursor=9900` }));
-  // A warm-up, not counted: for several seconds after a fill of this size a server ran at a
-  // fraction of its speed (900 µs of CPU per tail read instead of ~100, in any server), so a
-  // workload's figure depended on whether it came first.
-  load({ url: readServer.url, method: 'GET', headers: {}, bodies: tail, connections: 32, duration: READS_WARMUP_S });
-  out.tailUnloaded = load({
-    url: readServer.url,
+  const servers = [];
+  for (const kind of ['bare', 'naive', 'api']) {
+    const server = await startServer(kind);
+    await createSessions(server, SCALE.fillSessions, 1000);
+    for (const id of ids) for (let b = 0; b < 10; b++) await post(`${server.url}/sessions/${id}/log`, fill);
+    servers.push({ name: kind, ...server });
+  }
+  const figures = Object.fromEntries(servers.map(({ name }) => [name, {}]));
+  for (const { name, url } of servers) figures[name].firstDownload = await firstDownloads(url, ids);
+  const gets = (query, connections) => ({
     method: 'GET',
     headers: {},
-    bodies: tail,
-    connections: 1,
-    duration: Math.max(1, SECONDS / 2),
+    bodies: ids.map((id) => ({ path: `/sessions/${id}/log?${query}` })),
+    connections,
   });
-  out.tailLoaded = load({
-    url: readServer.url,
-    method: 'GET',
-    headers: {},
-    bodies: tail,
-    connections: 32,
-    duration: SECONDS,
-  });
-  const readLoad = (paths, connections, duration = SECONDS) =>
-    load({
-      url: readServer.url,
-      method: 'GET',
-      headers: {},
-      bodies: paths.map((path) => ({ path })),
-      connections,
-      duration,
-    });
-  // A page in the middle of the held entries; a text search over the whole log (10 matches
-  // per 10,000: the scan is the cost); full downloads of a log in the two line formats.
-  out.offsetMiddle = readLoad(
-    readIds.map((id) => `/sessions/${id}/log?offset=4950&limit=100`),
-    32,
-  );
-  const filtered = readIds.map((id) => `/sessions/${id}/log?cursor=0&q=${FILTER_WORD}`);
-  out.filteredLoaded = readLoad(filtered, 32);
-  out.filteredUnloaded = readLoad(filtered, 1, Math.max(1, SECONDS / 2));
-  out.ndjsonDownload = readLoad(
-    readIds.map((id) => `/sessions/${id}/log?cursor=0&format=ndjson`),
-    1,
-  );
-  out.textDownload = readLoad(
-    readIds.map((id) => `/sessions/${id}/log?cursor=0&format=text`),
-    1,
-  );
-  await readServer.stop();
-  return out;
+  // Tail reads (the 100 newest); a page in the middle of the held entries; a text search over
+  // the whole log (10 matches per 10,000: the scan is the cost); full downloads of a log in the
+  // two line formats.
+  const specs = {
+    tailUnloaded: gets('cursor=9900', 1),
+    tailLoaded: gets('cursor=9900', 32),
+    offsetMiddle: gets('offset=4950&limit=100', 32),
+    filteredLoaded: gets(`cursor=0&q=${FILTER_WORD}`, 32),
+    filteredUnloaded: gets(`cursor=0&q=${FILTER_WORD}`, 1),
+    ndjsonDownload: gets('cursor=0&format=ndjson', 1),
+    textDownload: gets('cursor=0&format=text', 1),
+  };
+  for (const { url } of servers) load({ ...specs.tailLoaded, url, duration: READS_WARMUP_S });
+  const rounds = interleavedRounds({ servers, specs, workloads: READ_WORKLOADS, ...READS });
+  await Promise.all(servers.map((server) => server.stop()));
+  const ratios = {};
+  for (const w of READ_WORKLOADS) {
+    for (const { name } of servers) figures[name][w] = medianRun(rounds[w][name]);
+    ratios[w] = apiRatios(rounds[w]);
+    if (DOWNLOADS.includes(w)) {
+      const bytes = (run) => run.bytesPerSecond;
+      ratios[w].bytesBare = roundRatios(rounds[w].api, rounds[w].bare, bytes);
+      ratios[w].bytesNaive = roundRatios(rounds[w].api, rounds[w].naive, bytes);
+    }
+  }
+  return { ...figures, ratios, rounds: READS.rounds, seconds: READS.seconds };
 }
 
 /**
@@ -650,10 +678,12 @@ const fmt = (n, digits = 0) =>
 async function main() {
   const started = Date.now();
   await build();
-  const ingested = wanted('throughput') ? await ingest() : { bare: {}, naive: {}, api: {}, ratios: {} };
-  const bare = { ...ingested.bare, ...(wanted('throughput') ? await reads('bare') : {}) };
-  const naive = { ...ingested.naive, ...(wanted('throughput') ? await reads('naive') : {}) };
-  const api = { ...ingested.api, ...(wanted('throughput') ? await reads('api') : {}) };
+  const none = { bare: {}, naive: {}, api: {}, ratios: {} };
+  const ingested = wanted('throughput') ? await ingest() : none;
+  const read = wanted('throughput') ? await reads() : none;
+  const bare = { ...ingested.bare, ...read.bare };
+  const naive = { ...ingested.naive, ...read.naive };
+  const api = { ...ingested.api, ...read.api };
   const memoryRuns = {};
   for (const kind of ['api', 'bare', 'naive']) {
     memoryRuns[kind] = wanted('memory') ? await memory(kind) : skipped;
@@ -682,30 +712,46 @@ async function main() {
     x(figure(api), figure(naive)),
     target,
   ];
-  /** An ingest figure: the ratios are the medians of the per-round ratios, with their range. */
+  /** A median per-round ratio with its range. */
   const spread = (ratio) => (ratio ? `${fmt(ratio.median, 2)}x [${fmt(ratio.min, 2)}-${fmt(ratio.max, 2)}]` : '');
-  const ingestRow = (label, workload, figure, target) => {
-    const row = compared(label, figure, target);
-    const ratios = ingested.ratios[workload];
-    return ratios ? [...row.slice(0, 4), spread(ratios.bare), spread(ratios.naive), target] : row;
+  /** A workload's per-round ratios, if it ran in interleaved rounds (ingest, reads). */
+  const ratiosOf = (workload) => ingested.ratios[workload] ?? read.ratios[workload];
+  /**
+   * A figure taken in interleaved rounds: each server's median over the rounds, and as ratios
+   * the medians of the API's per-round ratios with their range, of requests/s or (`bytes`, the
+   * downloads) of bytes/s.
+   */
+  const roundRow = (label, workload, figure, target, { digits = 0, bytes = false } = {}) => {
+    const row = compared(label, figure, target, digits);
+    const ratios = ratiosOf(workload);
+    if (!ratios) return row;
+    const [toBare, toNaive] = bytes ? [ratios.bytesBare, ratios.bytesNaive] : [ratios.bare, ratios.naive];
+    return [...row.slice(0, 4), spread(toBare), spread(toNaive), target];
   };
   /** The server's CPU time per request: its ratios are the baseline's time over the API's (above 1: the API costs less). */
   const cpuRow = (label, workload) => {
-    const ratios = ingested.ratios[workload];
+    const ratios = ratiosOf(workload);
     const [, ...cells] = compared(label, (r) => r[workload]?.cpuUs, '', 1);
     return ratios
       ? [label, ...cells.slice(0, 3), spread(ratios.cpuBare), spread(ratios.cpuNaive), '']
       : [label, ...cells];
   };
-  const latencies = (label, workload, target = '') => [
-    label,
-    ...[api, bare, naive].map((run) =>
-      run[workload] ? `${run[workload].latencyP50}/${run[workload].latencyP99}` : '',
-    ),
-    '',
-    '',
-    target,
-  ];
+  /**
+   * p50/p99 latencies (for workloads run in rounds, the medians of the rounds' figures); with
+   * `requestRatios`, the ratio columns give the per-round ratios of requests/s.
+   */
+  const latencies = (label, workload, target = '', requestRatios = false) => {
+    const ratios = requestRatios && ratiosOf(workload);
+    return [
+      label,
+      ...[api, bare, naive].map((run) =>
+        run[workload] ? `${run[workload].latencyP50}/${run[workload].latencyP99}` : '',
+      ),
+      ratios ? `req/s ${spread(ratios.bare)}` : '',
+      ratios ? `req/s ${spread(ratios.naive)}` : '',
+      target,
+    ];
+  };
   const mb = (run, workload) => run[workload] && run[workload].bytesPerSecond / 1e6;
   const note = (label, value, detail, target) => [label, value, '', '', detail, '', target];
   const memoryRow = (label, runs, target) => [
@@ -718,29 +764,42 @@ async function main() {
     target,
   ];
   const rows = [
-    ingestRow('JSON batch ingest, entries/s', 'jsonBatch', (r) => r.jsonBatch?.entriesPerSecond, '>= 0.7x bare'),
-    ingestRow('text ingest, entries/s', 'textBatch', (r) => r.textBatch?.entriesPerSecond, '>= 0.8x bare'),
-    ingestRow('single-entry appends, requests/s', 'single', (r) => r.single?.requestsPerSecond, '>= 0.77x bare'),
+    roundRow('JSON batch ingest, entries/s', 'jsonBatch', (r) => r.jsonBatch?.entriesPerSecond, '>= 0.7x bare'),
+    roundRow('text ingest, entries/s', 'textBatch', (r) => r.textBatch?.entriesPerSecond, '>= 0.8x bare'),
+    roundRow('single-entry appends, requests/s', 'single', (r) => r.single?.requestsPerSecond, '>= 0.77x bare'),
     cpuRow('JSON batch ingest, server CPU µs per request', 'jsonBatch'),
     cpuRow('text ingest, server CPU µs per request', 'textBatch'),
     cpuRow('single-entry appends, server CPU µs per request', 'single'),
-    compared('cursor tail read, requests/s', (r) => r.tailLoaded?.requestsPerSecond, '>= 1.5x naive'),
+    roundRow('cursor tail read, requests/s', 'tailLoaded', (r) => r.tailLoaded?.requestsPerSecond, '>= 1.5x naive'),
     latencies('cursor tail read p50/p99 loaded, ms', 'tailLoaded', 'p99 <= 10 ms'),
-    latencies('cursor tail read p50/p99 unloaded, ms', 'tailUnloaded', 'p99 <= 5 ms'),
-    compared(
+    latencies('cursor tail read p50/p99 unloaded, ms', 'tailUnloaded', 'p99 <= 5 ms', true),
+    roundRow(
       'offset page read (middle of 10,000), requests/s',
+      'offsetMiddle',
       (r) => r.offsetMiddle?.requestsPerSecond,
       '>= 1.5x naive',
     ),
-    compared(
+    roundRow(
       `filtered read q=${FILTER_WORD} (10,000 entries), requests/s`,
+      'filteredLoaded',
       (r) => r.filteredLoaded?.requestsPerSecond,
       '>= 3x naive',
     ),
-    latencies('filtered read p50/p99 unloaded, ms', 'filteredUnloaded', 'p50 <= 2 ms'),
+    latencies('filtered read p50/p99 unloaded, ms', 'filteredUnloaded', 'p50 <= 2 ms', true),
     compared('first NDJSON download of each log (one by one), MB/s', (r) => mb(r, 'firstDownload'), '', 1),
-    compared('NDJSON download of a full log, MB/s', (r) => mb(r, 'ndjsonDownload'), '>= 200 MB/s', 1),
-    compared('text download of a full log, MB/s', (r) => mb(r, 'textDownload'), '>= 200 MB/s', 1),
+    roundRow('NDJSON download of a full log, MB/s', 'ndjsonDownload', (r) => mb(r, 'ndjsonDownload'), '>= 200 MB/s', {
+      digits: 1,
+      bytes: true,
+    }),
+    roundRow('text download of a full log, MB/s', 'textDownload', (r) => mb(r, 'textDownload'), '>= 200 MB/s', {
+      digits: 1,
+      bytes: true,
+    }),
+    cpuRow('cursor tail read (loaded), server CPU µs per request', 'tailLoaded'),
+    cpuRow('offset page read, server CPU µs per request', 'offsetMiddle'),
+    cpuRow('filtered read (loaded), server CPU µs per request', 'filteredLoaded'),
+    cpuRow('NDJSON download, server CPU µs per request', 'ndjsonDownload'),
+    cpuRow('text download, server CPU µs per request', 'textDownload'),
     memoryRow('RSS per held entry (100-byte message), bytes', [memoryApi, memoryBare, memoryNaive], '<= 125'),
     memoryRow(
       `RSS per held entry (cook log, ${fmt(memoryApiCook.messageBytesPerEntry ?? 0)}-byte messages), bytes`,
@@ -839,8 +898,16 @@ async function main() {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   rows.forEach((r) => console.log(line(r)));
+  if (wanted('throughput')) {
+    console.log(
+      `\nIngest: ${ingested.rounds} rounds of ${ingested.seconds} s; reads: ${read.rounds} rounds of ${read.seconds} s ` +
+        '(the three servers up at once, taking turns). Each server: the median over the rounds (a p99: the median ' +
+        "of the rounds' p99s); api/bare, api/naive: the median of the per-round ratios [min-max].",
+    );
+  }
   const checks = {
     ingestRatios: { ...ingested.ratios, rounds: ingested.rounds, seconds: ingested.seconds },
+    readRatios: { ...read.ratios, rounds: read.rounds, seconds: read.seconds },
     bare,
     naive,
     api,
