@@ -134,6 +134,21 @@ describe('session logger against the built server', () => {
     await away.drained();
   });
 
+  it('sends at once while a producer waits on drained(), even when the backlog is smaller than a batch', async () => {
+    // A pipe that waits whenever 10 entries are queued, and a flush interval far longer than
+    // the test: each wait must end with a send, not with the timer (zen-sessions run
+    // --buffer-lines 5000 waited 200 ms per 5,000 lines: 42 s for 1,000,000).
+    const log = logger({ highWaterEntries: 10, maxQueue: 1_000, flushIntervalMs: 60_000 });
+    const started = Date.now();
+    for (let i = 0; i < 100; i++) {
+      log.info(`piped ${i}`);
+      if (log.backlogged) await log.drained();
+    }
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await log.flush();
+    expect((await messages(log.id)).length).toBe(100);
+  });
+
   it('retries a 429 no sooner than its Retry-After, and a 503', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {

@@ -234,7 +234,7 @@ export class SessionLogger {
   }
 
   private scheduleSend(): void {
-    if (this.queue.approxBytes >= this.maxBatchBytes || this.queue.length >= this.batchEntryCap) {
+    if (!this.batchNotFull()) {
       this.kick();
     } else if (!this.flushTimer && !this.pumping) {
       this.flushTimer = setTimeout(() => {
@@ -322,8 +322,16 @@ export class SessionLogger {
     return this.clock.iso;
   }
 
+  /**
+   * Whether to wait for more entries before sending. Not once a batch is full, nor once the
+   * queue is backlogged: a producer waiting on `drained()` adds nothing until a send ends.
+   */
   private batchNotFull(): boolean {
-    return this.queue.approxBytes < this.maxBatchBytes && this.queue.length < this.batchEntryCap;
+    return (
+      this.queue.approxBytes < this.maxBatchBytes &&
+      this.queue.length < this.batchEntryCap &&
+      this.queue.length < this.highWater
+    );
   }
 
   /** One request: open the session, send the metadata update, a heartbeat or a batch. */
