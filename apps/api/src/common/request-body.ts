@@ -15,6 +15,8 @@ export interface RequestBody {
   /** '' for an empty body. */
   mediaType: string;
   bytes: Buffer;
+  /** All bytes below 0x80: decoded as ASCII by parseJson (checked once, with the UTF-8 check). */
+  ascii: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export class RequestBodyReader {
   /** Reads a JSON body; an empty body reads as undefined. */
   async readJson(req: IncomingMessage, emptyAllowed: boolean): Promise<unknown> {
     const body = await this.read(req, ['application/json'], emptyAllowed);
-    return body.bytes.length === 0 && emptyAllowed ? undefined : parseJson(body.bytes);
+    return body.bytes.length === 0 && emptyAllowed ? undefined : parseJson(body);
   }
 }
 
@@ -47,10 +49,11 @@ function checkedBody(
   accepted: readonly string[],
   emptyAllowed: boolean,
 ): RequestBody {
-  if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes };
+  if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes, ascii: true };
   const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
-  if (!isAscii(bytes) && !isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
-  return { mediaType, bytes };
+  const ascii = isAscii(bytes);
+  if (!ascii && !isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
+  return { mediaType, bytes, ascii };
 }
 
 /**
@@ -107,9 +110,9 @@ function tooLarge(limit: number): HttpException {
  * An all-ASCII body (the usual log batch) decodes as ASCII: 4x faster than the UTF-8
  * decoder on a 1 MiB body, for the same string (docs/performance.md, "The run round").
  */
-export function parseJson(bytes: Buffer): unknown {
+export function parseJson({ bytes, ascii }: RequestBody): unknown {
   try {
-    return JSON.parse(bytes.toString(isAscii(bytes) ? 'ascii' : 'utf8'));
+    return JSON.parse(bytes.toString(ascii ? 'ascii' : 'utf8'));
   } catch (error) {
     throw new BadRequestException(`malformed JSON in request body: ${(error as Error).message}`);
   }

@@ -48,7 +48,7 @@ export class LogsController {
     const refused = Number(req.headers['content-length']) > 0 ? this.refuseWhenEmpty(id, client) : undefined;
     if (refused) await refused;
     const body = await this.bodies.read(req, APPEND_TYPES, false);
-    const json = body.mediaType === 'application/json' ? parseJson(body.bytes) : undefined;
+    const json = body.mediaType === 'application/json' ? parseJson(body) : undefined;
     // The memory store answers these at once: awaiting only what is a promise keeps the
     // hottest route free of microtask round trips (docs/performance.md).
     const checked = this.logs.writable(id);
