@@ -44,7 +44,8 @@ function responseOf(res: IncomingMessage, head: boolean): Response {
   const headers = new Headers();
   for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
   const status = res.statusCode ?? 0;
-  if (head || NO_BODY.has(status)) res.resume();
-  const body = head || NO_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+  const empty = head || NO_BODY.has(status);
+  if (empty) res.resume();
+  const body = empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
   return new Response(body, { status, statusText: res.statusMessage, headers });
 }
