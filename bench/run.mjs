@@ -240,15 +240,6 @@ const READS_WARMUP_S = QUICK ? 1 : 5;
  * machine, and 278 s with 6 rounds. An odd count also makes each median one round's figure.
  */
 const READS = QUICK ? { rounds: 1, seconds: 1, warmup: 0 } : { rounds: 5, seconds: 1, warmup: 1 };
-const READ_WORKLOADS = [
-  'tailUnloaded',
-  'tailLoaded',
-  'offsetMiddle',
-  'filteredLoaded',
-  'filteredUnloaded',
-  'ndjsonDownload',
-  'textDownload',
-];
 /** The read workloads whose figure is bytes/s: their ratios are also taken on it. */
 const DOWNLOADS = ['ndjsonDownload', 'textDownload'];
 
@@ -312,10 +303,10 @@ async function reads() {
     textDownload: gets('cursor=0&format=text', 1),
   };
   for (const { url } of servers) load({ ...specs.tailLoaded, url, duration: READS_WARMUP_S });
-  const rounds = interleavedRounds({ servers, specs, workloads: READ_WORKLOADS, ...READS });
+  const rounds = interleavedRounds({ servers, specs, ...READS });
   await Promise.all(servers.map((server) => server.stop()));
   const ratios = {};
-  for (const w of READ_WORKLOADS) {
+  for (const w of Object.keys(specs)) {
     for (const { name } of servers) figures[name][w] = medianRun(rounds[w][name]);
     ratios[w] = apiRatios(rounds[w]);
     if (DOWNLOADS.includes(w)) {
