@@ -1,4 +1,6 @@
 import { EntryBatch, LEVEL_CODE } from '../entry-batch';
+import { containsTextPattern } from '@zen/contract';
+import fc from 'fast-check';
 import { SessionLog } from './session-log';
 
 const T0 = Date.UTC(2026, 10, 24, 12);
@@ -164,6 +166,54 @@ describe('SessionLog', () => {
     it('counts the held entries that pass, when asked for a total', () => {
       expect(log.readCursor({ cursor: 5, minLevel: 'warn', withTotal: true }).total).toBe(3);
       expect(log.readCursor({ cursor: 5, withTotal: true }).total).toBe(6);
+    });
+  });
+
+  describe('text search over many message blocks', () => {
+    // The search passes over the entries between matches (textCandidateFrom) and must pass over
+    // none that match: words straddling message ends, a Kelvin sign (folds to k), empty and
+    // block-sized messages, logs that wrap around, against a filter of every held entry.
+    const piece = fc.constantFrom(
+      'ok',
+      'needle',
+      'NEEDLE',
+      'nee',
+      'dle',
+      '\u212Aelvin',
+      'kelvin',
+      'é',
+      '',
+      'x'.repeat(3000),
+    );
+    const message = fc.array(piece, { maxLength: 4 }).map((words) => words.join(' '));
+    const text = fc.constantFrom('needle', 'needle ok', 'kelvin', 'é', 'x'.repeat(30), 'e n', 'dle nee');
+
+    it('finds every entry that holds the text, in cursor reads, totals and pages', () => {
+      fc.assert(
+        fc.property(
+          fc.array(message, { minLength: 1, maxLength: 400 }),
+          text,
+          fc.nat(300),
+          (messages, text, cursor) => {
+            const log = new SessionLog(250);
+            for (let from = 0; from < messages.length; from += 60) {
+              const part = messages.slice(from, from + 60);
+              log.append({ ...batch(from, from + part.length), messages: part });
+            }
+            const pattern = containsTextPattern(text);
+            const held = log.readCursor({ cursor: 0 }).entries;
+            const matching = held.filter((entry) => pattern.test(entry.message)).map((entry) => entry.seq);
+            const read = log.readCursor({ cursor, text, withTotal: true });
+            expect(seqs(read.entries)).toEqual(matching.filter((seq) => seq >= cursor));
+            expect(read.total).toBe(matching.length);
+            expect(seqs(log.readPage({ offset: 2, limit: 3, text }).entries)).toEqual(matching.slice(2, 5));
+            const limited = log.readCursor({ cursor: 0, text, limit: 2 });
+            expect(seqs(limited.entries)).toEqual(matching.slice(0, 2));
+            if (matching.length >= 2) expect(limited.cursor).toBe(matching[1] + 1);
+          },
+        ),
+        { numRuns: 300 },
+      );
     });
   });
 

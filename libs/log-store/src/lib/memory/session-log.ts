@@ -11,7 +11,13 @@ import { BlockSlabs } from './block-slabs';
 /** Slots a new log starts with; it doubles up to its capacity as entries arrive. */
 const INITIAL_SLOTS = 16;
 
-type Matcher = (slot: number) => boolean;
+/** Which held entries a read's filter keeps. */
+interface Matcher {
+  /** Whether the entry in `slot` passes. */
+  passes(slot: number): boolean;
+  /** The first `seq` in [seq, end) whose entry may pass (`end` if none): the ones before it do not. */
+  candidateFrom(seq: number, end: number): number;
+}
 /** Called for each entry a read returns, in order; `index` counts from 0. */
 type Take = (seq: number, slot: number, index: number) => void;
 
@@ -178,12 +184,14 @@ export class SessionLog {
     if (limit === 0) {
       cursor = start;
     }
-    for (let seq = start; seq < this.next && taken < limit; seq++) {
+    const end = this.next;
+    for (let seq = matches.candidateFrom(start, end); seq < end && taken < limit; ) {
       const slot = seq % this.allocated;
-      if (matches(slot)) {
+      if (matches.passes(slot)) {
         take(seq, slot, taken++);
         if (taken === limit) cursor = seq + 1;
       }
+      seq = matches.candidateFrom(seq + 1, end);
     }
     const slice: Omit<EncodedSlice, 'body'> = { cursor, dropped };
     if (read.withTotal) slice.total = this.countMatching(matches);
@@ -202,9 +210,10 @@ export class SessionLog {
     }
     let taken = 0;
     let passed = 0;
-    for (let seq = this.first; seq < this.next; seq++) {
+    const end = this.next;
+    for (let seq = matches.candidateFrom(this.first, end); seq < end; seq = matches.candidateFrom(seq + 1, end)) {
       const slot = seq % this.allocated;
-      if (!matches(slot)) continue;
+      if (!matches.passes(slot)) continue;
       if (passed >= read.offset && taken < read.limit) {
         take(seq, slot, taken++);
       }
@@ -306,22 +315,44 @@ export class SessionLog {
     const text = filter.text ? new TextSearch(filter.text) : null;
     if (minLevel === 0 && !text) return ALL;
     const { levels, refs, arena } = this;
-    return (slot) =>
-      (levels[slot] & LEVEL_MASK) >= minLevel &&
-      (!text || text.test(arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]));
+    const levelPasses = (slot: number) => (levels[slot] & LEVEL_MASK) >= minLevel;
+    if (!text) return { passes: levelPasses, candidateFrom: (seq) => seq };
+    return {
+      passes: (slot) => levelPasses(slot) && text.test(arena.blockOf(refs, slot), refs.offset[slot], refs.length[slot]),
+      candidateFrom: (seq, end) => this.textCandidateFrom(text, seq, end),
+    };
+  }
+
+  /**
+   * Passes over the entries whose messages end before the next place in their block where
+   * `text` may start: a search of 10,000 entries with a few matches then costs a pass over
+   * each block's bytes, not a test per entry. A log's messages lie in its blocks in `seq` order.
+   */
+  private textCandidateFrom(text: TextSearch, seq: number, end: number): number {
+    if (seq >= end) return seq;
+    const { refs, allocated } = this;
+    let slot = seq % allocated;
+    const block = refs.block[slot];
+    const at = text.candidateAt(this.arena.blockOf(refs, slot), refs.offset[slot]);
+    while (refs.block[slot] === block && refs.offset[slot] + refs.length[slot] <= at) {
+      if (++seq === end) break;
+      slot = seq % allocated;
+    }
+    return seq;
   }
 
   private countMatching(matches: Matcher): number {
     if (matches === ALL) return this.next - this.first;
     let count = 0;
-    for (let seq = this.first; seq < this.next; seq++) {
-      if (matches(seq % this.allocated)) count++;
+    const end = this.next;
+    for (let seq = matches.candidateFrom(this.first, end); seq < end; seq = matches.candidateFrom(seq + 1, end)) {
+      if (matches.passes(seq % this.allocated)) count++;
     }
     return count;
   }
 }
 
-const ALL: Matcher = () => true;
+const ALL: Matcher = { passes: () => true, candidateFrom: (seq) => seq };
 /** Column bytes per slot: block and length refs (4 each), offset in the block (2), time (8), level (1). */
 const BYTES_PER_SLOT = 19;
 

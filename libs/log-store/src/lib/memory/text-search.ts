@@ -44,6 +44,18 @@ export class TextSearch {
     return this.decodedMatches(block, offset, length);
   }
 
+  /**
+   * Where in `block` the first match at or after `offset` may start (Infinity: nowhere in the
+   * block): a message there that ends before it does not match. For non-ASCII text every
+   * message is a candidate; with a Kelvin sign or long s in reach, so is every non-ASCII byte.
+   */
+  candidateAt(block: Buffer, offset: number): number {
+    if (!this.bytes) return offset;
+    const at = this.bytes.firstAtOrAfter(block, offset, block.length);
+    if (!this.nonAscii) return at;
+    return Math.min(at, this.nonAscii.firstAtOrAfter(block, offset, block.length));
+  }
+
   private decodedMatches(block: Buffer, offset: number, length: number): boolean {
     return this.unicode.test(block.toString('utf8', offset, offset + length));
   }
