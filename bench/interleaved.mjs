@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Interleaved A/B runs for a machine others are using too:
-//   node bench/interleaved.mjs ROUNDS SECONDS json,text,single,tail,offset,ndjson,textDownload name=path/to/server.js ...
+//   node bench/interleaved.mjs ROUNDS SECONDS json,text,single,tail,offset,q,ndjson,textDownload name=path/to/server.js ...
 // e.g. node bench/interleaved.mjs 8 1 single,text,json bare=bench/.build/bare-server.js api=dist/apps/api/main.js
 // Every server is up at once (pinned to core 0, 64 sessions filled to 10,000 entries); each
 // round runs every workload on every server in turn (autocannon on core 1, 32 connections;
@@ -37,6 +37,7 @@ const specs = {
     headers: {},
     bodies: ids.map((id) => ({ path: `/sessions/${id}/log?offset=4950&limit=100` })),
   },
+  q: { method: 'GET', headers: {}, bodies: ids.map((id) => ({ path: `/sessions/${id}/log?cursor=0&q=00000042` })) },
   ndjson: {
     method: 'GET',
     headers: {},
