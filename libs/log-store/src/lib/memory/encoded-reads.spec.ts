@@ -211,4 +211,17 @@ describe('encoded reads', () => {
     const body = log.readCursorEncoded({ cursor: 0 }, 'json').body.toString();
     expect(body).toBe(cursorPageJson(log.readCursor({ cursor: 0 })));
   });
+
+  it('start the body of a read from the entries it may return, not from the whole log', () => {
+    const log = new SessionLog(10_000);
+    const fill = 'x'.repeat(90);
+    log.append(batchOf(Array.from({ length: 10_000 }, (_, i) => ({ message: `${fill} ${i}`, level: 1, time: i }))));
+    // A tail read of the 100 newest once took a 1 MiB buffer, the bound for the whole log.
+    const tail = log.readCursorEncoded({ cursor: 9_900 }, 'json').body;
+    const page = log.readPageEncoded({ offset: 4_950, limit: 100 }, 'json').body;
+    const search = log.readCursorEncoded({ cursor: 0, text: ' 42' }, 'json').body;
+    for (const body of [tail, page, search]) expect(body.buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
+    expect(JSON.parse(tail.toString()).entries).toHaveLength(100);
+    expect(log.readCursorEncoded({ cursor: 0 }, 'ndjson').body.toString().split('\n')).toHaveLength(10_001);
+  });
 });

@@ -156,7 +156,8 @@ export class SessionLog {
 
   /** readCursor's entries written straight into the response body (see EncodedReads). */
   readCursorEncoded(read: CursorRead, format: LogFormat): EncodedSlice {
-    const encoder = new EntryEncoder(this.sizeHint(read.limit));
+    const from = Math.max(read.cursor, this.first);
+    const encoder = new EntryEncoder(this.sizeHint(Math.min(this.next - from, read.limit ?? Infinity), read));
     if (format === 'json') encoder.ascii('{"entries":[');
     const slice = this.selectCursor(read, this.writerFor(encoder, format));
     if (format === 'json') encoder.ascii(`],"cursor":${slice.cursor},"dropped":${slice.dropped}}`);
@@ -165,7 +166,7 @@ export class SessionLog {
 
   /** readPage's entries written straight into the response body (see EncodedReads). */
   readPageEncoded(read: PageRead, format: LogFormat): EncodedSlice {
-    const encoder = new EntryEncoder(this.sizeHint(read.limit));
+    const encoder = new EntryEncoder(this.sizeHint(Math.min(this.next - this.first - read.offset, read.limit), read));
     if (format === 'json') encoder.ascii('{"entries":[');
     const slice = this.selectPage(read, this.writerFor(encoder, format));
     if (format === 'json') {
@@ -256,10 +257,15 @@ export class SessionLog {
     };
   }
 
-  /** A starting size for a response body: most reads fit without growing. */
-  private sizeHint(limit: number | undefined): number {
-    const held = this.next - this.first;
-    return Math.min(Math.min(held, limit ?? held) * 200, 1 << 20);
+  /**
+   * A starting size for the body of a read that returns at most `count` entries: most reads
+   * fit without growing. A filtered read usually returns far fewer, and grows if not. (A
+   * tail read of the 100 newest once started at 1 MiB, the bound for the whole log: a fresh
+   * megabyte per read, and V8 counting it towards its next garbage collection.)
+   */
+  private sizeHint(count: number, filter: LogFilter): number {
+    const bytes = Math.max(0, count) * BYTES_PER_ENTRY_HINT;
+    return Math.min(bytes, filter.text || filter.minLevel ? FILTERED_BODY_HINT : MAX_BODY_HINT);
   }
 
   private write(slot: number, batch: EntryBatch, i: number): void {
@@ -351,6 +357,11 @@ export class SessionLog {
     return count;
   }
 }
+
+/** Bytes a response body starts with per entry it may hold, and at most (see sizeHint()). */
+const BYTES_PER_ENTRY_HINT = 200;
+const FILTERED_BODY_HINT = 16 * 1024;
+const MAX_BODY_HINT = 1 << 20;
 
 const ALL: Matcher = { passes: () => true, candidateFrom: (seq) => seq };
 /** Column bytes per slot: block and length refs (4 each), offset in the block (2), time (8), level (1). */
