@@ -5,6 +5,7 @@ import { join } from 'node:path';
 // The suite only checks that the benchmark runs and yields every figure from valid
 // runs (no errors, no non-2xx answers). How fast is for `npm run bench` to say.
 describe('npm run bench -- --quick', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bench's own JSON, read figure by figure
   let results: Record<string, any>;
 
   beforeAll(() => {

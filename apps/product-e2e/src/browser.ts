@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '@zen/testing';
-import { Page } from 'playwright-core';
+import { Locator, Page } from 'playwright-core';
 
 /** Saves a screenshot of a main view into docs/screenshots/ (committed; the README links them). */
 export async function docScreenshot(page: Page, name: string): Promise<void> {
@@ -45,4 +45,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = join(REPO, 'test-artifacts');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** Where `locator` is on the page; it must be shown (a hidden one fails the test by name). */
+export async function boxOf(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error(`${locator} is not shown`);
+  return box;
 }

@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { BuiltServer, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
-import { docScreenshot, seriousA11yViolations } from './browser';
+import { boxOf, docScreenshot, seriousA11yViolations } from './browser';
 
 const AGENTS = ['c00c00c00c00c00c00c00c01', 'c00c00c00c00c00c00c00c02', 'c00c00c00c00c00c00c00c03'];
 const EDITOR = 'ed17ed17ed17ed17ed17ed17';
@@ -71,7 +71,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       width: document.documentElement.scrollWidth,
     }));
     expect(size).toEqual({ height: 800, width: 1280 });
-    const grid = (await rows().boundingBox())!;
+    const grid = await boxOf(rows());
     expect(grid.y + grid.height).toBeLessThanOrEqual(800);
     expect(grid.height).toBeGreaterThan(250);
     expect(await page.getByTestId('session-properties').isVisible()).toBe(true);
@@ -88,7 +88,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.reload();
     await rows().getByText('Crash in editor').waitFor();
     expect(Number(await split.getAttribute('aria-valuenow'))).toBe(before + 48);
-    const grown = (await rows().boundingBox())!;
+    const grown = await boxOf(rows());
     expect(Math.round(grid.height - grown.height)).toBe(48);
   });
 
@@ -254,7 +254,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
-    const chart = (await page.getByTestId('histogram').boundingBox())!;
+    const chart = await boxOf(page.getByTestId('histogram'));
     // The rare error is drawn: a red bar exists.
     await eventually(async () => expect(await page.locator('[data-testid="histogram"] rect.error').count()).toBe(1));
     await page.mouse.move(chart.x + 2, chart.y + chart.height / 2);
