@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { request } from 'node:http';
-import { BuiltServer, eventually, JSON_HEADERS, oid } from '@zen/testing';
+import { BuiltServer, eventually, JSON_HEADERS, oid, RedisServer } from '@zen/testing';
 
 describe('faults (real server)', () => {
   it('survives a client that disconnects mid-upload, appending nothing', async () => {
@@ -122,4 +122,41 @@ describe('faults (real server)', () => {
     expect(server.output).toContain('Shutting down on SIGTERM');
     expect(server.output).toContain('Shutdown complete');
   });
+
+  it('keeps running through a Redis outage while it expires idle sessions, and expires them once Redis is back', async () => {
+    const redis = await RedisServer.start();
+    const server = await BuiltServer.start({
+      LOG_STORE: 'redis',
+      REDIS_URL: redis.url,
+      REDIS_TIMEOUT_MS: '300',
+      SESSIONS_TIMEOUT_S: '2',
+    });
+    try {
+      const id = oid(0x1d1e);
+      const created = await fetch(`${server.url}/sessions/${id}`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"appname":"idle"}',
+      });
+      expect(created.status).toBe(201);
+      await redis.stop();
+      // Sweeps run every 500 ms: each one fails while Redis is away. A failed sweep once
+      // killed the process (an unhandled rejection in the liveness timer).
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      expect(server.alive).toBe(true);
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      expect((await fetch(`${server.url}/sessions/${id}`)).status).toBe(503);
+      await redis.restart();
+      await eventually(
+        async () => (await (await fetch(`${server.url}/sessions/${id}`)).json()).endReason === 'expired',
+        20_000,
+        'the idle session expired once Redis is back',
+      );
+      expect(server.alive).toBe(true);
+      expect(server.output).toContain('idle sessions cannot be expired for now');
+    } finally {
+      await server.stop();
+      await redis.close();
+    }
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from './sessions.service';
 
@@ -6,6 +6,11 @@ import { SessionsService } from './sessions.service';
 @Injectable()
 export class LivenessService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  /** A sweep is under way: the next tick waits for the next period rather than piling up on a slow store. */
+  private sweeping = false;
+  /** The last sweep failed (the store is unreachable): said once, and once again when sweeps work. */
+  private failing = false;
+  private readonly logger = new Logger('Liveness');
 
   constructor(
     private readonly config: AppConfig,
@@ -17,7 +22,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     if (timeoutMs === 0) return;
     // Sweep often enough that a session outlives its timeout by at most a quarter of it (or 1 s).
     const period = Math.min(1000, Math.max(100, timeoutMs / 4));
-    this.timer = setInterval(() => void this.sweep(timeoutMs), period);
+    this.timer = setInterval(() => void this.tick(timeoutMs), period);
     this.timer.unref();
   }
 
@@ -27,5 +32,24 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
 
   async sweep(timeoutMs: number, now = Date.now()): Promise<void> {
     await this.sessions.expireIdle(now - timeoutMs);
+  }
+
+  /**
+   * One timer tick's sweep. A store that cannot be reached fails it (a shared store during an
+   * outage): the process goes on, and idle sessions are expired once the store is back.
+   */
+  private async tick(timeoutMs: number): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      await this.sweep(timeoutMs);
+      if (this.failing) this.logger.log('idle sessions are expired again');
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.logger.warn(`idle sessions cannot be expired for now: ${(error as Error).message}`);
+      this.failing = true;
+    } finally {
+      this.sweeping = false;
+    }
   }
 }
