@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
@@ -32,11 +32,21 @@ export class HealthController {
   /** Readiness: the store answers, the server session exists and the server is not shutting down (503 otherwise). */
   @Get('ready')
   @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.checkReady();
+    } catch (error) {
+      throw notReady(error);
+    }
+  }
+
+  private checkReady(): Promise<HealthCheckResult> {
     return this.health.check([
       async () => {
         const store = this.indicators.check('store');
-        return (await this.stores.ready()) ? store.up() : store.down('the session store cannot be reached');
+        return (await this.stores.ready())
+          ? store.up()
+          : store.down(`the session store (${this.stores.name}) cannot be reached`);
       },
       async () => {
         const sessions = this.indicators.check('sessions');
@@ -52,4 +62,15 @@ export class HealthController {
       },
     ]);
   }
+}
+
+/**
+ * Terminus answers a failed check with its own result object; the contract's error shape
+ * says instead, in its message, what is not ready and why.
+ */
+function notReady(error: unknown): unknown {
+  if (!(error instanceof ServiceUnavailableException)) return error;
+  const failed = (error.getResponse() as Partial<HealthCheckResult>).error ?? {};
+  const reasons = Object.entries(failed).map(([name, check]) => `${name}: ${check?.['message'] ?? 'down'}`);
+  return new ServiceUnavailableException(`not ready: ${reasons.join('; ') || 'a check failed'}`);
 }

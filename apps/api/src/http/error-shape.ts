@@ -36,8 +36,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
  */
 export function sendError(res: ServerResponse, exception: unknown, logger: Logger): void {
   const body = describeError(exception);
-  // An unreachable store is an expected fault, answered 503 without a stack per request.
-  if (body.statusCode >= 500 && !(exception instanceof StoreUnavailableError)) {
+  // Only what nothing answered on purpose is logged with its stack: an unreachable store
+  // (503 per request) and a readiness probe's 503 are expected answers.
+  if (body.statusCode >= 500 && !(exception instanceof StoreUnavailableError || exception instanceof HttpException)) {
     logger.error(`Unhandled error: ${String(exception)}`, (exception as Error)?.stack);
   }
   if (res.headersSent) {

@@ -58,7 +58,12 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       if (this.serverRetry === undefined) this.logger.warn(`${error.message}; the server session waits for it`);
-      this.serverRetry = setTimeout(() => void this.createServerSession(fields), 1000);
+      // A retry runs from a timer: any other failure is logged there, never left unhandled.
+      const retry = () =>
+        this.createServerSession(fields).catch((failed: Error) =>
+          this.logger.error(`the server session could not be created: ${failed.message}`),
+        );
+      this.serverRetry = setTimeout(retry, 1000);
       this.serverRetry.unref();
     }
   }

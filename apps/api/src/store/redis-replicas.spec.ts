@@ -151,7 +151,15 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     expect(body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect(body.message).toMatch(/^the session store \(Redis at 127\.0\.0\.1:\d+\) is unavailable/);
     expect((await fetch(`${b.url}/sessions/${ID}`)).status).toBe(503);
-    expect(await ready(a)).toBe(503);
+    const notReady = await fetch(`${a.url}/health/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.stringMatching(
+        /^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) cannot be reached/,
+      ),
+    });
     expect((await fetch(`${a.url}/health`)).status).toBe(200);
     await eventually(
       () => errors(watcher).some((message) => message.includes('session store')),
@@ -185,6 +193,23 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
       expect(sessions.map((session) => session.id)).toContain(serverSessionId);
     } finally {
       if (!redis.isRunning) await redis.restart();
+    }
+  });
+
+  it("names the connection's own error while Redis refuses it (a wrong password)", async () => {
+    const locked = await RedisServer.start({ args: ['--requirepass', 'right-password'] });
+    try {
+      const app = await startApp({
+        LOG_STORE: 'redis',
+        REDIS_URL: `redis://:wrong-password@127.0.0.1:${locked.port}`,
+        REDIS_TIMEOUT_MS: '300',
+      });
+      running.push(app);
+      const refused = await create(app, ID);
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as ErrorResponse).message).toMatch(/is unavailable: .*WRONGPASS/);
+    } finally {
+      await locked.close();
     }
   });
 

@@ -29,6 +29,8 @@ export interface MemoryBudget {
 export interface Stores {
   readonly logs: LogStore;
   readonly sessions: SessionRegistry;
+  /** What the stores are, for messages: `memory`, `Redis at host:port`. */
+  readonly name: string;
   /** Whether the stores can be reached now (readiness); the memory stores always can. */
   ready(): Promise<boolean>;
   /** Releases connections and timers; the stores are unusable afterwards. */

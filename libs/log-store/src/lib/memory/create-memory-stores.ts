@@ -14,6 +14,7 @@ export function createMemoryStores(options: StoresOptions): Stores {
   return {
     logs,
     sessions,
+    name: 'memory',
     ready: async () => true,
     // Nothing to release: the memory goes with the process.
     close: async () => undefined,

@@ -51,6 +51,7 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
   return {
     logs,
     sessions,
+    name: connection.name,
     ready: () => connection.ready(),
     async close() {
       await liveness.stop();

@@ -101,8 +101,13 @@ export class RedisConnection {
   }
 
   unavailable(error: unknown): StoreUnavailableError {
-    const reason = error instanceof Error ? error.message : String(error);
-    return new StoreUnavailableError(`the session store (${this.name}) is unavailable: ${reason || this.lastError}`, {
+    let reason = error instanceof Error ? error.message : String(error);
+    // While disconnected node-redis says only "The client is offline": the connection's own
+    // error says why (refused, a wrong password, a TLS failure).
+    if (!this.client.isReady && this.lastError && reason !== this.lastError) {
+      reason = reason ? `${reason} (${this.lastError})` : this.lastError;
+    }
+    return new StoreUnavailableError(`the session store (${this.name}) is unavailable: ${reason}`, {
       cause: error,
     });
   }
