@@ -40,7 +40,7 @@ export class ContractValidator<S extends TSchema> {
       if (value === undefined) continue;
       if (typeof value !== 'string') throw new BadRequestException(`${name} must be given once`);
       if (value === '') throw new BadRequestException(`${name} must not be empty`);
-      values[name] = this.integers.has(name) && /^\d+$/.test(value) ? Number(value) : value;
+      values[name] = this.integers.has(name) && /^\d+$/.test(value) ? integer(name, value) : value;
     }
     return this.parse(values);
   }
@@ -85,4 +85,11 @@ function describe(error: ErrorObject, subject: string): string {
 
 function unescape(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Digits as a number; past 2^53 - 1 a number would no longer be the one written. */
+function integer(name: string, digits: string): number {
+  const value = Number(digits);
+  if (!Number.isSafeInteger(value)) throw new BadRequestException(`${name} must be at most ${Number.MAX_SAFE_INTEGER}`);
+  return value;
 }

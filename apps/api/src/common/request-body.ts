@@ -51,6 +51,12 @@ function checkedBody(
 ): RequestBody {
   if (bytes.length === 0 && emptyAllowed) return { mediaType: '', bytes, ascii: true };
   const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
+  const coding = req.headers['content-encoding'];
+  if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
+    throw new UnsupportedMediaTypeException(`Content-Encoding ${coding} is not supported; send the body uncompressed`);
+  }
+  // A UTF-8 byte order mark says how the body is encoded; it is not part of the JSON or the first line.
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   const ascii = isAscii(bytes);
   if (!ascii && !isUtf8(bytes)) throw new BadRequestException('request body is not valid UTF-8');
   return { mediaType, bytes, ascii };
@@ -130,6 +136,8 @@ interface MediaType {
  * Bounded: cleared when full.
  */
 const knownMediaTypes = new Map<string, MediaType>();
+/** A `;` with nothing but spaces before the next `;` or the end. */
+const EMPTY_PARAMETERS = /;[ \t]*(?=;|$)/g;
 const KNOWN_MEDIA_TYPES_MAX = 256;
 
 function mediaTypeOf(header: string, accepted: readonly string[]): MediaType {
@@ -137,7 +145,8 @@ function mediaTypeOf(header: string, accepted: readonly string[]): MediaType {
   if (known) return known;
   let parsed;
   try {
-    parsed = parseContentType(header);
+    // RFC 9110 allows empty parameters (`application/json;`), which the parser does not.
+    parsed = parseContentType(header.replace(EMPTY_PARAMETERS, '').trim());
   } catch {
     throw new UnsupportedMediaTypeException(
       `Content-Type ${JSON.stringify(header)} is not valid; expected ${accepted.join(' or ')}`,

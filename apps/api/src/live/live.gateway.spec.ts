@@ -73,6 +73,16 @@ describe('LiveGateway (/sessions/ws)', () => {
     client.ws.close();
   });
 
+  it('reads a null cursor as no cursor: the backlog from the oldest held entry', async () => {
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await client.opened();
+    client.ws.send(JSON.stringify({ event: 'subscribe-log', data: { id: ID, cursor: null } }));
+    await client.until(() => client.of('log').length > 0);
+    expect(client.of('error')).toEqual([]);
+    expect(client.of('log')[0].entries.length).toBeGreaterThan(0);
+    client.ws.close();
+  });
+
   it('reports what was evicted before it could be sent as dropped', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `x${i}`);
     await append(lines);

@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { Limits, LogFormat, LogLevel } from '@zen/contract';
 import { logQuerySchema } from '@zen/contract/schemas';
-import { parse as parseQueryString, ParsedUrlQuery } from 'node:querystring';
+import { parse as parseQueryString, ParsedUrlQuery, unescape } from 'node:querystring';
 import { ContractValidator } from '../common/contract-validator';
 import { CursorRead, PageRead } from '@zen/log-store';
 
@@ -27,14 +27,20 @@ export class LogQueryParser {
    */
   private readonly cache = new Map<string, LogQuery>();
 
+  /** The query's parameters (others are ignored). */
+  private readonly parameters: ReadonlySet<string>;
+
   constructor(private readonly limits: QueryLimits) {
-    this.validator = new ContractValidator(logQuerySchema(limits));
+    const schema = logQuerySchema(limits);
+    this.validator = new ContractValidator(schema);
+    this.parameters = new Set(Object.keys(schema.properties));
   }
 
   /** `parse` of a raw query string (the URL after `?`, or empty); a 400 is never cached. */
   parseString(search: string): LogQuery {
     let query = this.cache.get(search);
     if (query) return query;
+    if (search.includes('%')) assertUtf8Values(search, this.parameters);
     query = this.parse(parseQueryString(search));
     Object.freeze(query.read);
     Object.freeze(query);
@@ -63,5 +69,22 @@ export class LogQueryParser {
       return { mode: 'offset', read, format };
     }
     return { mode: 'cursor', read: { ...filter, cursor: cursor ?? 0, limit }, format };
+  }
+}
+
+/**
+ * querystring decodes bytes that are not UTF-8 as U+FFFD, so `q=%C3` would search for that
+ * character: a value of the query's that is not percent-encoded UTF-8 is a 400 instead, named.
+ */
+function assertUtf8Values(search: string, parameters: ReadonlySet<string>): void {
+  for (const pair of search.split('&')) {
+    const equals = pair.indexOf('=');
+    const name = unescape(pair.slice(0, equals));
+    if (equals === -1 || !parameters.has(name)) continue;
+    try {
+      decodeURIComponent(pair.slice(equals + 1).replace(/\+/g, ' '));
+    } catch {
+      throw new BadRequestException(`${name} is not valid percent-encoded UTF-8`);
+    }
   }
 }

@@ -91,6 +91,38 @@ describe('session logs API (real HTTP server)', () => {
     });
   });
 
+  describe('body encodings', () => {
+    const OWN = 'b0d1b0d1b0d1b0d1b0d1b0d1';
+    const held = async () => (await read<{ entries: { message: string }[] }>('?cursor=0', OWN)).entries;
+    beforeAll(() =>
+      fetch(`${url}/sessions/${OWN}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"enc"}' }),
+    );
+
+    it('takes an empty media type parameter and a UTF-8 byte order mark (neither is part of the body)', async () => {
+      const bom = '\ufeff';
+      const json = await append(`${bom}{"message":"json after a BOM"}`, { 'content-type': 'application/json;' }, OWN);
+      expect(json.status).toBe(200);
+      const text = await append(`${bom}text after a BOM`, { 'content-type': 'text/plain; ;charset=utf-8' }, OWN);
+      expect(text.status).toBe(200);
+      expect((await held()).map((entry) => entry.message)).toEqual(['json after a BOM', 'text after a BOM']);
+    });
+
+    it('answers 415 for a compressed body, appending nothing', async () => {
+      const before = (await held()).length;
+      for (const coding of ['gzip', 'br']) {
+        await expectError(
+          await append('{"message":"x"}', { ...JSON_HEADERS, 'content-encoding': coding }, OWN),
+          415,
+          `Content-Encoding ${coding} is not supported`,
+        );
+      }
+      expect((await held()).length).toBe(before);
+      const plain = await append('{"message":"plain"}', { ...JSON_HEADERS, 'content-encoding': 'identity' }, OWN);
+      expect(plain.status).toBe(200);
+      expect((await held()).length).toBe(before + 1);
+    });
+  });
+
   describe('reading in cursor mode', () => {
     beforeAll(async () => {
       // 6 entries so far; 6 more makes 12 with capacity 8: seq 0–3 are evicted.
@@ -168,6 +200,9 @@ describe('session logs API (real HTTP server)', () => {
       ['?format=xml', 'format must be one of json, ndjson, text'],
       ['?q=', 'q must not be empty'],
       ['?cursor=1&cursor=2', 'cursor must be given once'],
+      ['?cursor=9007199254740993', 'cursor must be at most 9007199254740991'],
+      ['?q=%C3', 'q is not valid percent-encoded UTF-8'],
+      ['?q=%FF%FE', 'q is not valid percent-encoded UTF-8'],
     ])('answers %s with 400', async (query, message) => {
       await expectError(await fetch(`${url}/sessions/${ID}/log${query}`), 400, message);
     });

@@ -15,7 +15,7 @@ const CONTRACT: Record<string, Record<string, number[]>> = {
   '/sessions/{id}': {
     post: [200, 201, 400, 401, 403, 409, 413, 415, 429],
     put: [200, 400, 401, 403, 404, 409, 413, 415],
-    delete: [200, 400, 401, 403, 404],
+    delete: [200, 400, 401, 403, 404, 413, 415],
     get: [200, 400, 401, 404],
   },
   '/sessions/{id}/log': {

@@ -90,8 +90,11 @@ export class SessionsController {
   @Delete(':id')
   @ApiSessionId()
   @ApiJson(200, 'Ended (again: unchanged)', 'Session')
-  @ApiErrors(400, 403, 404)
-  async end(@Param('id', OidPipe) id: string): Promise<Session> {
+  @ApiErrors(400, 403, 404, 413, 415)
+  async end(@Param('id', OidPipe) id: string, @Req() req: Request): Promise<Session> {
+    // Nothing is read from a body, but the contract's body checks hold for it as for any
+    // other session request: a refused one ends nothing.
+    await this.bodies.readJson(req, true);
     const record = await this.sessions.get(id);
     if (record.server) assertClientWritable(record);
     return (await this.sessions.end(id, 'deleted')).toSession();

@@ -217,6 +217,22 @@ describe('sessions API (real HTTP server)', () => {
     });
   });
 
+  describe('DELETE /sessions/{id} with a body', () => {
+    it('answers the body checks as every session request does, ending nothing when refused', async () => {
+      const id = 'dddddddddddddddddddddd02';
+      await post(id, { appname: 'd' });
+      const end = (body: string, headers: Record<string, string>) =>
+        fetch(`${url}/sessions/${id}`, { method: 'DELETE', headers, body });
+      await expectError(await end('x', { 'content-type': 'text/plain' }), 415, 'Content-Type text/plain');
+      await expectError(await end('x'.repeat(5000), JSON_HEADERS), 413, 'MAX_BODY_BYTES');
+      await expectError(await end('{', JSON_HEADERS), 400, 'malformed JSON');
+      expect((await get(id)).status).toBe('active');
+      const ended = await end('{}', JSON_HEADERS);
+      expect(ended.status).toBe(200);
+      expect((await get(id)).status).toBe('ended');
+    });
+  });
+
   describe('POST /sessions/', () => {
     it('creates a session with a server-generated OID', async () => {
       for (const path of ['sessions/', 'sessions']) {

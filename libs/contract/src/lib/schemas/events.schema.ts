@@ -1,6 +1,6 @@
 import { TSchema, Type } from '@sinclair/typebox';
 import { WS_EVENTS } from '../events';
-import { OidSchema } from './common.schema';
+import { Nullable, OidSchema } from './common.schema';
 import { LogCursorPageSchema } from './log.schema';
 import { SessionListSchema, SessionSchema } from './session.schema';
 
@@ -17,13 +17,16 @@ const sessionId = Type.String({
 export const SubscribeLogDataSchema = Type.Object(
   {
     id: sessionId,
+    // `null` counts as absent, as for every optional field of the contract.
     cursor: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: Number.MAX_SAFE_INTEGER,
-        default: 0,
-        errorMessage: 'must be a non-negative integer',
-      }),
+      Nullable(
+        Type.Integer({
+          minimum: 0,
+          maximum: Number.MAX_SAFE_INTEGER,
+          default: 0,
+          errorMessage: 'must be a non-negative integer',
+        }),
+      ),
     ),
   },
   { errorMessage: { type: 'must be an object', required: { id: 'must be a session id (24 hexadecimal characters)' } } },
