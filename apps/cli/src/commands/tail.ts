@@ -2,6 +2,7 @@ import { entryFilter, formatTextLine, LiveClient, LogFilters, SessionsClient } f
 import { nodeWebSocketFactory } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient, UsageError } from '../connection';
+import { endWhenStdoutCloses } from '../stdout';
 
 interface TailOptions extends GlobalOptions {
   follow?: boolean;
@@ -15,6 +16,7 @@ interface TailOptions extends GlobalOptions {
 /** `zen-sessions tail <id>`: the last entries, then (with `--follow`) new ones as they come. */
 export async function tailCommand([id]: [string], options: TailOptions): Promise<number> {
   if (options.follow && options.format === 'json') throw new UsageError('--format json cannot be used with --follow');
+  endWhenStdoutCloses();
   const client = restClient(options);
   const filters: LogFilters = { level: options.level, q: options.grep };
   const { entries, cursor } = await initialEntries(client, id, options, filters);
