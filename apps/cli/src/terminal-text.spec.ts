@@ -3,6 +3,7 @@ import { displayWidth, padToWidth, terminalSafe } from './terminal-text';
 describe('terminal text', () => {
   it('never lets a control character through: ESC, BEL, C1, DEL and bidi overrides become U+FFFD', () => {
     const safe = terminalSafe('evil\u001b[31mRED\u001b[0m\u0007 \u009b2J \u007f \u202eabc');
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     expect(safe).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     expect(safe).toBe('evil\ufffd[31mRED\ufffd[0m\ufffd \ufffd2J \ufffd \ufffdabc');
     expect(terminalSafe('two\r\nlines\tand  tabs')).toBe('two lines and tabs');

@@ -11,6 +11,7 @@
 
 // C0 and C1 controls and DEL (ESC, BEL, CR, …), and the bidi controls that would reorder what
 // follows them on the line: never sent to the terminal as they are.
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const REPLACEMENT = '\ufffd';
 

@@ -345,6 +345,7 @@ describe('zen-sessions log, tail, ls, end', () => {
       const evil = await client.sessions.create({ appname: 'evil\u001b[31mRED\u001b[0m\u0007', mode: 'cook' });
       const table = await cli(['ls'], { env: env() });
       expect(table.code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- control characters are what this looks for
       expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
       const rows = table.stdout.split('\n');
       const modeAt = rows[0].indexOf('MODE');
