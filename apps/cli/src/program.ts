@@ -21,6 +21,31 @@ function integer(minimum: number) {
   };
 }
 
+/** A number the server takes as one (`cursor` is at most Number.MAX_SAFE_INTEGER): larger is a usage error, not a 400. */
+function safeInteger(minimum: number) {
+  const parse = integer(minimum);
+  return (value: string): number => {
+    const number = parse(value);
+    if (!Number.isSafeInteger(number))
+      throw new InvalidArgumentError(`expected an integer of at most ${Number.MAX_SAFE_INTEGER}`);
+    return number;
+  };
+}
+
+/** `--grep ""` would be the server's 400 (`q must not be empty`): a usage error, caught before any request. */
+function nonEmpty(value: string): string {
+  if (value === '') throw new InvalidArgumentError('must not be empty');
+  return value;
+}
+
+/**
+ * Usage errors of these commands on one line (exit 2, CLI.md): commander writes its error and
+ * the "(add --help for usage)" hint as two; the error's newline is left out so the hint ends it.
+ */
+function oneLineErrors(command: Command): Command {
+  return command.configureOutput({ outputError: (text, write) => write(text.replace(/\n$/, ' ')) });
+}
+
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const equals = value.indexOf('=');
   if (equals < 1) throw new InvalidArgumentError('expected key=value');
@@ -83,8 +108,7 @@ export function buildProgram(): Command {
   ).action(act(async () => (await import('./commands/run')).runCommand));
 
   withGlobalOptions(
-    program
-      .command('log')
+    oneLineErrors(program.command('log'))
       .description('append one entry (the message) or every line of stdin to a session')
       .argument('<id>', 'the session id', sessionId)
       .argument('[message...]', 'the message, words joined by spaces; none: read stdin')
@@ -92,21 +116,19 @@ export function buildProgram(): Command {
   ).action(act(async () => (await import('./commands/log')).logCommand));
 
   withGlobalOptions(
-    program
-      .command('tail')
+    oneLineErrors(program.command('tail'))
       .description("print a session's log as <time> <LEVEL> <message> lines")
       .argument('<id>', 'the session id', sessionId)
       .option('-f, --follow', 'keep printing new entries as they arrive')
       .option('-n, --lines <n>', 'start with the last N held entries, or "all"', lineCount, 10)
-      .option('--cursor <n>', 'start at this cursor instead', integer(0))
+      .option('--cursor <n>', 'start at this cursor instead', safeInteger(0))
       .addOption(new Option('--level <level>', 'only entries at this level or more severe').choices(LEVELS))
-      .option('--grep <text>', 'only entries whose message contains the text (case-insensitive)')
+      .option('--grep <text>', 'only entries whose message contains the text (case-insensitive)', nonEmpty)
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson', 'json']).default('text')),
   ).action(act(async () => (await import('./commands/tail')).tailCommand));
 
   withGlobalOptions(
-    program
-      .command('ls')
+    oneLineErrors(program.command('ls'))
       .description('list sessions, newest first')
       .addOption(
         new Option('--status <status>', 'which sessions').choices(['active', 'ended', 'all']).default('active'),
@@ -115,7 +137,7 @@ export function buildProgram(): Command {
   ).action(act(async () => (await import('./commands/ls')).lsCommand));
 
   withGlobalOptions(
-    program.command('end').description('end a session').argument('<id>', 'the session id', sessionId),
+    oneLineErrors(program.command('end')).description('end a session').argument('<id>', 'the session id', sessionId),
   ).action(act(async () => (await import('./commands/end')).endCommand));
 
   return program;

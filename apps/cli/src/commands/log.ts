@@ -1,5 +1,5 @@
-import { createSessionLogger } from '@zen/client';
-import type { LogLevel } from '@zen/contract';
+import { ApiError, createSessionLogger, FlushTimeoutError, NetworkError, splitUtf8 } from '@zen/client';
+import { DEFAULT_LIMITS, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient } from '../connection';
 import { LineSplitter } from '../line-splitter';
 
@@ -9,11 +9,17 @@ interface LogOptions extends GlobalOptions {
 
 /** How long, after stdin ends, the last entries may wait for an unreachable server. */
 const FLUSH_TIMEOUT_MS = 10_000;
+/** As `run`: a quiet pipe must not outlive a short SESSIONS_TIMEOUT_S; one tiny request a second. */
+const HEARTBEAT_MS = 1_000;
 
 /** `zen-sessions log <id> [message...]`: one entry, or every line of stdin as it arrives. */
 export async function logCommand([id, words]: [string, string[]], options: LogOptions): Promise<number> {
   if (words.length > 0) {
-    await restClient(options).logs.append(id, { level: options.level, message: words.join(' ') });
+    // Split as the stdin path (the session logger) splits a long line: never rejected for its length.
+    const client = restClient(options);
+    for (const message of splitUtf8(words.join(' '), DEFAULT_LIMITS.messageMaxBytes)) {
+      await client.logs.append(id, { level: options.level, message });
+    }
     return 0;
   }
   let failure: Error | null = null;
@@ -22,6 +28,7 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     id,
     appname: 'zen-sessions log',
     attach: true,
+    heartbeatMs: HEARTBEAT_MS,
     flushOnExit: false,
     onError: (error) => (failure ??= error),
   });
@@ -42,7 +49,30 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     process.stdin.on('error', resolve);
   });
   lines.end();
-  await logger.close(FLUSH_TIMEOUT_MS);
+  try {
+    await logger.close(FLUSH_TIMEOUT_MS);
+  } catch (error) {
+    if (error instanceof FlushTimeoutError) throw await whyNotSent(id, options, error);
+    throw error;
+  }
   if (failure) throw failure;
   return 0;
+}
+
+/**
+ * The entries could not be sent in time: ask the server once more, so the one line on stderr
+ * says what is wrong (`cannot reach http://…: ECONNREFUSED`, or its answer) rather than only a count.
+ */
+async function whyNotSent(id: string, options: LogOptions, timeout: FlushTimeoutError): Promise<Error> {
+  const unsent = /^(\d+) /.exec(timeout.message)?.[1] ?? 'some';
+  try {
+    await restClient(options).sessions.get(id);
+    return timeout;
+  } catch (error) {
+    if (error instanceof NetworkError || error instanceof ApiError) {
+      error.message = `${error.message} (${unsent} log entries not sent)`;
+      return error;
+    }
+    return timeout;
+  }
 }

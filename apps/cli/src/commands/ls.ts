@@ -1,5 +1,7 @@
 import type { Session, SessionListStatus } from '@zen/contract';
 import { GlobalOptions, restClient } from '../connection';
+import { endWhenStdoutCloses } from '../stdout';
+import { displayWidth, padToWidth, terminalSafe } from '../terminal-text';
 
 interface LsOptions extends GlobalOptions {
   status: SessionListStatus;
@@ -20,6 +22,7 @@ const COLUMNS: [string, (session: Session) => string][] = [
 
 /** `zen-sessions ls`: a table of sessions, newest first (the server's order), or `--json`. */
 export async function lsCommand(_args: [], options: LsOptions): Promise<number> {
+  endWhenStdoutCloses();
   const { sessions } = await restClient(options).sessions.list(options.status);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
@@ -30,19 +33,20 @@ export async function lsCommand(_args: [], options: LsOptions): Promise<number> 
 }
 
 function table(sessions: Session[]): string {
-  const rows = [COLUMNS.map(([title]) => title), ...sessions.map((s) => COLUMNS.map(([, cell]) => oneLine(cell(s))))];
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  // Cells are client-supplied text: no control character reaches the terminal, and columns are
+  // padded by what the terminal draws (a wide character or an emoji takes two columns).
+  const rows = [
+    COLUMNS.map(([title]) => title),
+    ...sessions.map((s) => COLUMNS.map(([, cell]) => terminalSafe(cell(s)))),
+  ];
+  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]))));
   return rows
     .map(
       (row) =>
         row
-          .map((cell, column) => cell.padEnd(widths[column]))
+          .map((cell, column) => padToWidth(cell, widths[column]))
           .join('  ')
           .trimEnd() + '\n',
     )
     .join('');
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ');
 }

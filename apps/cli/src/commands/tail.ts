@@ -1,7 +1,8 @@
 import { entryFilter, formatTextLine, LiveClient, LogFilters, SessionsClient } from '@zen/client';
 import { nodeWebSocketFactory } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
-import { connection, GlobalOptions, restClient, UsageError } from '../connection';
+import { connection, GlobalOptions, restClient, UsageError, warn } from '../connection';
+import { endWhenStdoutCloses } from '../stdout';
 
 interface TailOptions extends GlobalOptions {
   follow?: boolean;
@@ -15,6 +16,7 @@ interface TailOptions extends GlobalOptions {
 /** `zen-sessions tail <id>`: the last entries, then (with `--follow`) new ones as they come. */
 export async function tailCommand([id]: [string], options: TailOptions): Promise<number> {
   if (options.follow && options.format === 'json') throw new UsageError('--format json cannot be used with --follow');
+  endWhenStdoutCloses();
   const client = restClient(options);
   const filters: LogFilters = { level: options.level, q: options.grep };
   const { entries, cursor } = await initialEntries(client, id, options, filters);
@@ -67,20 +69,31 @@ function reportDropped(count: number): void {
   process.stderr.write(`-- ${count} entries dropped --\n`);
 }
 
-/** Follows over the WebSocket until SIGINT (exit 0); the live client reconnects and resumes by itself. */
+/**
+ * Follows over the WebSocket until SIGINT (exit 0); the live client reconnects and resumes by
+ * itself. A (re)subscription the server refuses because it has no such session (a server without
+ * a store restarted) cannot resume from the cursor: one line on stderr and exit 1, never silence.
+ */
 async function follow(id: string, cursor: number, options: TailOptions, print: (entries: LogEntry[]) => void) {
   const keep = entryFilter(options.level, options.grep);
   const live = new LiveClient({ ...connection(options), webSocket: nodeWebSocketFactory });
-  live.followLog(id, cursor, {
-    onEntries: (entries) => print(entries.filter(keep)),
-    onDropped: reportDropped,
-  });
   return new Promise<number>((resolve) => {
-    const stop = () => {
+    const finish = (code: number) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       live.close();
-      resolve(0);
+      resolve(code);
     };
+    const stop = () => finish(0);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    live.followLog(id, cursor, {
+      onEntries: (entries) => print(entries.filter(keep)),
+      onDropped: reportDropped,
+      onRefused: (message) => {
+        warn(`the server no longer has session ${id} (${message}); following stopped`);
+        finish(1);
+      },
+    });
   });
 }

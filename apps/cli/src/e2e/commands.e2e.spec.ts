@@ -47,6 +47,41 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect((await client.sessions.get(id)).status).toBe('active');
     });
 
+    it('keeps the session alive with heartbeats while stdin is quiet (SESSIONS_TIMEOUT_S=4)', async () => {
+      const short = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '4' });
+      try {
+        const shortClient = new SessionsClient({ server: short.url });
+        const { id } = await shortClient.sessions.create({ appname: 'quiet-pipe' });
+        const piped = startCli(['log', id], { env: { ZEN_SESSIONS_URL: short.url } });
+        piped.child.stdin?.write('a\n');
+        await new Promise((done) => setTimeout(done, 9_000)); // more than twice the timeout, silent
+        piped.child.stdin?.end('b\n');
+        const result = await piped.done;
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+        expect((await shortClient.logs.readAll(id)).entries.map((entry) => entry.message)).toEqual(['a', 'b']);
+        expect((await shortClient.sessions.get(id)).status).toBe('active');
+      } finally {
+        await short.stop();
+      }
+    });
+
+    it('names a server it cannot reach, in one line, exit 1', async () => {
+      const id = await newSession();
+      const result = await cli(['log', id, '--server', `http://127.0.0.1:${await freePort()}`], { input: 'a\n' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED.*\n$/);
+    });
+
+    it('splits a message longer than the server s limit, as the stdin path splits a line', async () => {
+      const id = await newSession();
+      const message = 'z'.repeat(70_000);
+      const result = await cli(['log', id, message], { env: env() });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      const pieces = (await client.logs.readAll(id)).entries.map((entry) => entry.message);
+      expect(pieces.map((piece) => piece.length)).toEqual([65_536, 70_000 - 65_536]);
+      expect(pieces.join('')).toBe(message);
+    });
+
     it('exits 1 with one line on stderr for an unknown or ended session', async () => {
       const unknown = '0123456789abcdef01234567';
       const message = await cli(['log', unknown, 'x'], { env: env() });
@@ -208,6 +243,55 @@ describe('zen-sessions log, tail, ls, end', () => {
       await tail.done;
     });
 
+    it('ends quietly with exit 0 when its stdout is closed (| head -1), following or not', async () => {
+      const id = await newSession();
+      // More than a pipe holds (64 KiB), so the writes meet the closed pipe.
+      const big = (from: number) =>
+        Array.from({ length: 25 }, (_, i) => ({ message: `big ${from + i} ${'x'.repeat(4_000)}` }));
+      await client.logs.append(id, big(0));
+      await client.logs.append(id, big(25));
+      for (const args of [
+        ['-n', 'all'],
+        ['-n', 'all', '--format', 'ndjson'],
+        ['--cursor', '0'],
+      ]) {
+        const tail = startCli(['tail', id, ...args], { env: env() });
+        tail.child.stdin?.end();
+        tail.child.stdout?.once('data', () => tail.child.stdout?.destroy());
+        const result = await tail.done;
+        expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: '' });
+      }
+      const following = startCli(['tail', id, '-f', '-n', '1'], { env: env() });
+      following.child.stdin?.end();
+      await eventually(() => following.stdout.includes('big 49'), 20_000, 'the first line');
+      following.child.stdout?.destroy();
+      await client.logs.append(id, big(50));
+      const result = await following.done;
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    });
+
+    it('says so on stderr and exits 1 when the server refuses to resume a follow (it lost the session)', async () => {
+      const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
+      try {
+        const volatileClient = new SessionsClient({ server: volatile.url });
+        const { id } = await volatileClient.sessions.create({ appname: 'lost' });
+        await volatileClient.logs.append(id, { message: 'before' });
+        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: volatile.url } });
+        await eventually(() => tail.stdout.includes('before'), 20_000, 'the first entry');
+        await new Promise((done) => setTimeout(done, 500)); // subscribed
+        await volatile.restart();
+        const result = await Promise.race([
+          tail.done,
+          new Promise<null>((done) => setTimeout(() => done(null), 60_000)),
+        ]);
+        if (!result) tail.child.kill('SIGKILL');
+        expect(result?.code).toBe(1);
+        expect(result?.stderr).toMatch(new RegExp(`^zen-sessions: the server no longer has session ${id}\\b.*\\n$`));
+      } finally {
+        await volatile.stop();
+      }
+    });
+
     it('exits 1 for an unknown session', async () => {
       const result = await cli(['tail', '0123456789abcdef01234567'], { env: env() });
       expect(result.code).toBe(1);
@@ -252,6 +336,24 @@ describe('zen-sessions log, tail, ls, end', () => {
       const all = JSON.parse((await cli(['ls', '--status', 'all', '--json'], { env: env() })).stdout);
       expect(all.map((session: { id: string }) => session.id)).toEqual(expect.arrayContaining([older.id, newer.id]));
       expect((await cli(['ls', '--status', 'gone'], { env: env() })).code).toBe(2);
+    });
+  });
+
+  describe('ls (client-supplied text)', () => {
+    it('sends no control character to the terminal and pads columns by display width', async () => {
+      const wide = await client.sessions.create({ appname: '日本語アプリ🎉', mode: 'cook' });
+      const evil = await client.sessions.create({ appname: 'evil\u001b[31mRED\u001b[0m\u0007', mode: 'cook' });
+      const table = await cli(['ls'], { env: env() });
+      expect(table.code).toBe(0);
+      // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+      expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      const rows = table.stdout.split('\n');
+      const modeAt = rows[0].indexOf('MODE');
+      const rowOf = (id: string) => rows.find((line) => line.startsWith(id)) as string;
+      // Six CJK characters take two columns each but one UTF-16 unit; the emoji two of each.
+      expect(rowOf(wide.id).indexOf('cook')).toBe(modeAt - 6);
+      expect(rowOf(evil.id).indexOf('cook')).toBe(modeAt);
+      expect(rowOf(evil.id)).toContain('evil\ufffd[31mRED\ufffd[0m\ufffd');
     });
   });
 
@@ -323,6 +425,34 @@ describe('zen-sessions log, tail, ls, end', () => {
         const result = await cli(args, { env: env() });
         expect({ args, code: result.code }).toEqual({ args, code: 2 });
         expect(result.stderr).not.toBe('');
+      }
+    });
+
+    it('refuses bad tail, log, ls and end option values with exit 2 and one line, before any request', async () => {
+      const id = '0123456789abcdef01234567';
+      const nowhere = { ZEN_SESSIONS_URL: `http://127.0.0.1:${await freePort()}` }; // a request would be exit 1
+      for (const args of [
+        ['tail', id, '--grep', ''],
+        ['tail', id, '-f', '--grep', ''],
+        ['tail', id, '-n', 'many'],
+        ['tail', id, '-n', '-3'],
+        ['tail', id, '--cursor', '99999999999999999999'],
+        ['tail', id, '--level', 'loud'],
+        ['tail', id, '--format', 'xml'],
+        ['tail', id, '--format', 'json', '--follow'],
+        ['tail'],
+        ['log', id, '--level', 'loud', 'x'],
+        ['log', 'not-an-id', 'x'],
+        ['ls', '--status', 'gone'],
+        ['ls', '--bogus'],
+        ['end'],
+      ]) {
+        const result = await cli(args, { env: nowhere });
+        expect({ args, code: result.code, lines: result.stderr.trim().split('\n').length }).toEqual({
+          args,
+          code: 2,
+          lines: 1,
+        });
       }
     });
 

@@ -221,4 +221,27 @@ describe('live client against the built server', () => {
       await guarded.stop();
     }
   });
+
+  it('subscribes again when the server refused a follow (no such session), or tells onRefused', async () => {
+    const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
+    try {
+      const volatileClient = new SessionsClient({ server: volatile.url });
+      const id = (await volatileClient.sessions.create({ appname: 'lost' })).id;
+      const seen: string[] = [];
+      const refusals: string[] = [];
+      const retrying = connect({ server: volatile.url });
+      retrying.followLog(id, 0, { onEntries: (entries) => seen.push(...entries.map((entry) => entry.message)) });
+      const told = connect({ server: volatile.url });
+      told.followLog(id, 0, { onEntries: () => undefined, onRefused: (message) => refusals.push(message) });
+      await eventually(() => retrying.connected && told.connected);
+      await volatile.restart();
+      await eventually(() => refusals.length > 0, 30_000, 'the refusal');
+      expect(refusals[0]).toMatch(new RegExp(`session ${id} not found`));
+      await volatileClient.sessions.upsert(id, { appname: 'lost' }); // created again, with the same id
+      await volatileClient.logs.append(id, { message: 'again' });
+      await eventually(() => seen.includes('again'), 30_000, 'the entry after the session came back');
+    } finally {
+      await volatile.stop();
+    }
+  });
 });

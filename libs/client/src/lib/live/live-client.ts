@@ -34,6 +34,13 @@ export interface LogFollowHandlers {
   onEntries: (entries: LogEntry[], cursor: number) => void;
   /** Entries evicted before they could be read; `at` is where reading went on after the gap. */
   onDropped?: (count: number, at: DroppedAt) => void;
+  /**
+   * The server refused the (re)subscription: it has no such session (a server without a store
+   * restarted, or it forgot an ended session). `message` is the server's. Without this handler
+   * the subscription is sent again with backoff, so a session created again with the same id is
+   * followed again; with it, the handler decides (call `stop()` to give up).
+   */
+  onRefused?: (message: string) => void;
 }
 
 /** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */
@@ -67,6 +74,10 @@ export class LiveClient {
   private readonly backoff: Backoff;
   private readonly factory: WebSocketFactory;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly resubscribeBackoff: Backoff;
+  private resubscribeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Follows the server refused (no such session), to subscribe again when the timer fires. */
+  private readonly refused = new Set<FollowState>();
   private closed = true;
 
   constructor(private readonly options: LiveClientOptions) {
@@ -74,6 +85,10 @@ export class LiveClient {
     if (!factory) throw new Error('no WebSocket here: pass `webSocket` (in Node 20, use @zen/client/node)');
     this.factory = factory;
     this.backoff = new Backoff({
+      initialMs: options.reconnectInitialMs ?? 250,
+      maxMs: options.reconnectMaxMs ?? 5_000,
+    });
+    this.resubscribeBackoff = new Backoff({
       initialMs: options.reconnectInitialMs ?? 250,
       maxMs: options.reconnectMaxMs ?? 5_000,
     });
@@ -135,6 +150,8 @@ export class LiveClient {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = null;
     this.socket?.close(1000);
     this.socket = null;
   }
@@ -187,8 +204,29 @@ export class LiveClient {
       case WS_EVENTS.sessionsDelta:
         return this.receiveDelta(message.data);
       case WS_EVENTS.error:
-        return this.options.onServerError?.(message.data.message);
+        this.options.onServerError?.(message.data.message);
+        return this.receiveError(message.data.message);
     }
+  }
+
+  /**
+   * An `error` event carries no subscription, only the server's message: `subscribe-log:
+   * session <id> not found` names a follow the server refused. Its handler hears of it, or it
+   * is tried again later; never left silently unsubscribed.
+   */
+  private receiveError(text: string): void {
+    const refused = /^subscribe-log: session ([0-9a-f]{24}) not found/.exec(text);
+    const state = refused ? this.follows.get(refused[1]) : undefined;
+    if (!state) return;
+    if (state.handlers.onRefused) return state.handlers.onRefused(text);
+    this.refused.add(state);
+    this.resubscribeTimer ??= setTimeout(() => {
+      this.resubscribeTimer = null;
+      for (const each of this.refused) {
+        if (this.follows.get(each.id) === each) this.send(WS_EVENTS.subscribeLog, { id: each.id, cursor: each.cursor });
+      }
+      this.refused.clear();
+    }, this.resubscribeBackoff.next());
   }
 
   private receiveLog(data: LogEventData): void {
@@ -198,6 +236,7 @@ export class LiveClient {
       const next = data.entries[0];
       state.handlers.onDropped?.(data.dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
     }
+    this.resubscribeBackoff.reset();
     // After a resubscription the backlog may overlap what was seen: each entry once.
     const fresh = data.entries.filter((entry) => entry.seq >= state.cursor);
     state.cursor = Math.max(state.cursor, data.cursor);
