@@ -4,20 +4,28 @@ import { MessageMappingProperties } from '@nestjs/websockets';
 import { WS_EVENTS } from '@zen/contract';
 import { Observable } from 'rxjs';
 import WebSocket, { RawData } from 'ws';
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, Server } from 'node:http';
+import { Duplex } from 'node:stream';
 import { AccessTokens } from '../auth/access-tokens';
 import { AppConfig } from '../config/app-config';
 import { errorFrame } from './live-frames';
+import { handshakeProblem, pathOf, Refusal, refuseUpgrade } from './upgrade-refusal';
 
 const GOING_AWAY = 1001;
 /** How long closing clients get to answer the close handshake. */
 const CLOSE_GRACE_MS = 1000;
 
+/** A WebSocket server as the stock adapter registers it: with the path it serves. */
+type PathServer = WebSocket.Server & { path: string };
+
 /**
  * The ws adapter with the contract's behaviour: gateway paths live under BASE_PATH,
  * frames are bounded by WS_MAX_PAYLOAD_BYTES, and a frame the server cannot act on
  * (binary, not JSON, unknown event) is answered with an `error` event instead of
- * being dropped silently, as the stock adapter does.
+ * being dropped silently, as the stock adapter does. An upgrade request it refuses (a
+ * path without a WebSocket, a bad handshake, a missing token) is answered in the
+ * contract's error shape, where the stock adapter cut the connection without a word
+ * and `ws` answers text/html.
  */
 export class LiveWsAdapter extends WsAdapter {
   private readonly log = new Logger('LiveWsAdapter');
@@ -31,14 +39,57 @@ export class LiveWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocket.Server {
-    return super.create(port, {
+    const server: WebSocket.Server = super.create(port, {
       ...options,
       path: this.config.under(options.path ?? '/'),
       maxPayload: this.config.wsMaxPayloadBytes,
-      // With AUTH_READ_TOKEN set, the upgrade needs the token (header or ?access_token=).
-      verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) =>
-        this.tokens.allows('read', AccessTokens.fromRequest(info.req)) ? done(true) : done(false, 401, 'Unauthorized'),
     });
+    // What `ws` still refuses after handshakeProblem (a malformed Sec-WebSocket-Protocol or
+    // -Extensions header) is a 400 in the error shape too, instead of its text/html answer.
+    server.on('wsClientError', (error: Error, socket: Duplex) =>
+      refuseUpgrade(socket, { status: 400, message: error.message }),
+    );
+    return server;
+  }
+
+  /**
+   * The stock adapter's `upgrade` listener on the HTTP server, replaced: a request goes to
+   * the WebSocket server of its path only once nothing in it would be refused, so that
+   * every refusal is answered here (the handshake of an accepted request is `ws`'s own).
+   */
+  protected override ensureHttpServerExists(port: number, httpServer?: Server): Server | undefined {
+    if (this.httpServersRegistry.has(port)) return undefined;
+    const server = httpServer ?? new Server();
+    this.httpServersRegistry.set(port, server);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        this.upgrade(port, req, socket, head);
+      } catch (error) {
+        this.log.error(`WebSocket upgrade failed: ${String(error)}`, (error as Error)?.stack);
+        refuseUpgrade(socket, { status: 500, message: 'Internal server error' });
+      }
+    });
+    return server;
+  }
+
+  private upgrade(port: number, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const servers: PathServer[] = this.wsServersRegistry.get(port) ?? [];
+    const path = pathOf(req);
+    const wsServer = servers.find((server) => server.path === path);
+    if (!wsServer) return refuseUpgrade(socket, notFound(path, servers));
+    const refusal = handshakeProblem(req) ?? this.accessProblem(req);
+    if (refusal) return refuseUpgrade(socket, refusal);
+    wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
+  }
+
+  /** With AUTH_READ_TOKEN set, the upgrade needs the token (header or ?access_token=). */
+  private accessProblem(req: IncomingMessage): Refusal | undefined {
+    if (this.tokens.allows('read', AccessTokens.fromRequest(req))) return undefined;
+    return {
+      status: 401,
+      message: 'this WebSocket needs a valid token: send "Authorization: Bearer <token>" or ?access_token=<token>',
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    };
   }
 
   /** On shutdown, clients are told the server is going away (1001) instead of being cut off. */
@@ -73,6 +124,15 @@ export class LiveWsAdapter extends WsAdapter {
       });
     });
   }
+}
+
+function notFound(path: string | undefined, servers: PathServer[]): Refusal {
+  if (path === undefined) return { status: 400, message: 'the request target is not a valid URL' };
+  const where = servers.map((server) => server.path).join(', ');
+  return {
+    status: 404,
+    message: `no WebSocket at ${JSON.stringify(path.slice(0, 128))}${where ? `; connect to ${where}` : ''}`,
+  };
 }
 
 function parseMessage(raw: RawData): { event: string; data: unknown } | undefined {

@@ -39,6 +39,10 @@ interface PendingChange {
  * listing is read at every push). A client with more than WS_MAX_BUFFERED_BYTES queued is
  * skipped; in delta mode it is then owed a fresh baseline, sent once its queue is under the
  * bound again.
+ *
+ * A window closes early by what its events took to build and send lately, plus a margin
+ * (a listing of thousands of sessions takes tens of ms; a delta of a few, a few ms), so
+ * that they reach clients within SESSIONS_WS_DELTA_MS of its first change.
  */
 @Injectable()
 export class SessionsFeed implements OnModuleDestroy {
@@ -53,8 +57,18 @@ export class SessionsFeed implements OnModuleDestroy {
   private creations = 0;
   /** A session was created or ended since the last prompt listing for full clients. */
   private fullDue = false;
-  private lastPromptAt = 0;
+  /** When (performance.now()) the window of the last prompt listing closed. */
+  private lastPromptAt = -Infinity;
   private window: NodeJS.Timeout | null = null;
+  /** When (performance.now()) the open window closes. */
+  private windowDue = 0;
+  /**
+   * How long, in ms, from a window's close until its events were sent, for a window with
+   * deltas only and for one with a full listing: what a window must leave room for.
+   * Estimates from the past events, each up at once to a slower one, down an eighth of
+   * the way to a faster one; they start at the fixed allowance the feed used to have.
+   */
+  private readonly cost: { delta: number; listing: number };
   private owedQueued = false;
   private periodicQueued = false;
   private work: Promise<void> = Promise.resolve();
@@ -74,6 +88,8 @@ export class SessionsFeed implements OnModuleDestroy {
     private readonly registry: SessionRegistry,
   ) {
     this.local = immediateRegistry(registry);
+    const allowance = Math.min(20, Math.floor(config.wsDeltaMs / 5));
+    this.cost = { delta: allowance, listing: allowance };
     this.stopFollowing = registry.onChanged((change) => this.changed(change));
   }
 
@@ -134,17 +150,43 @@ export class SessionsFeed implements OnModuleDestroy {
       this.fullDue = true;
       due = true;
     }
-    // The window closes a little early, so that the event is built and sent within
-    // SESSIONS_WS_DELTA_MS of the first change.
-    if (due) this.arm(this.config.wsDeltaMs - Math.min(20, Math.floor(this.config.wsDeltaMs / 5)));
+    // The window closes early enough for its events to be built and sent within
+    // SESSIONS_WS_DELTA_MS of this change, however many sessions a listing holds.
+    if (due) this.arm(this.config.wsDeltaMs - this.lead());
   }
 
-  /** Starts a window unless one is open: what changes until it closes goes out as one event. */
+  /**
+   * How much earlier than SESSIONS_WS_DELTA_MS after its first change a window closes:
+   * what its events took lately (a listing's when full clients are owed one), plus a
+   * margin; at most half the window, so that a slow store cannot collapse it.
+   */
+  private lead(): number {
+    const window = this.config.wsDeltaMs;
+    const cost = this.fullDue && this.full.size > 0 ? Math.max(this.cost.listing, this.cost.delta) : this.cost.delta;
+    return Math.min(Math.floor(window / 2), Math.ceil(cost + Math.max(2, window / 10)));
+  }
+
+  /** One more measure of what a window's events took; `kind` says whether a listing was among them. */
+  private measured(kind: 'delta' | 'listing', ms: number): void {
+    const cost = this.cost[kind];
+    this.cost[kind] = ms > cost ? ms : cost + (ms - cost) / 8;
+  }
+
+  /**
+   * Starts a window unless one is open that closes no later: what changes until it closes
+   * goes out as one event. A change that needs the window closed sooner (a create needs a
+   * listing for full clients, slower than a delta) moves its close forward.
+   */
   private arm(delayMs: number): void {
-    if (this.window) return;
+    const due = performance.now() + delayMs;
+    if (this.window) {
+      if (due >= this.windowDue) return;
+      clearTimeout(this.window);
+    }
+    this.windowDue = due;
     this.window = setTimeout(() => {
       this.window = null;
-      this.run(() => this.flush());
+      this.run(() => this.flush(due));
     }, delayMs);
     this.window.unref();
   }
@@ -172,13 +214,20 @@ export class SessionsFeed implements OnModuleDestroy {
     this.toldOfOutage = new WeakSet();
   }
 
-  private async flush(): Promise<void> {
+  /** Sends what the window that closed at `closedAt` collected; measures how long that took since. */
+  private async flush(closedAt: number): Promise<void> {
     const changes = this.pending;
     this.pending = new Map();
     this.creations = 0;
+    let sent: 'delta' | 'listing' | null = null;
     // Without clients in sync nobody needs these: a delta client still owed its baseline gets a later snapshot.
-    if (changes.size > 0 && this.inSync.size > 0) await this.pushDelta(changes);
-    if (this.fullDue && this.full.size > 0) await this.promptListing();
+    if (changes.size > 0 && this.inSync.size > 0) {
+      await this.pushDelta(changes);
+      sent = 'delta';
+    }
+    if (this.fullDue && this.full.size > 0 && (await this.promptListing(closedAt))) sent = 'listing';
+    // From the close, not from the timer's firing: a late timer or a listing queued ahead is part of the delay.
+    if (sent) this.measured(sent, performance.now() - closedAt);
     this.fullDue &&= this.full.size > 0;
     this.serveOwed();
   }
@@ -206,13 +255,21 @@ export class SessionsFeed implements OnModuleDestroy {
     }
   }
 
-  /** A listing for full clients after a create or end, never twice within one window. */
-  private async promptListing(): Promise<void> {
-    const wait = this.lastPromptAt + this.config.wsDeltaMs - Date.now();
-    if (wait > 0) return this.arm(wait);
+  /**
+   * A listing for full clients after a create or end, at most one per window (windows close
+   * early by their lead, so two prompt listings are at least SESSIONS_WS_DELTA_MS minus the
+   * lead apart). Answers whether it was sent now.
+   */
+  private async promptListing(closedAt: number): Promise<boolean> {
+    const wait = this.lastPromptAt + this.config.wsDeltaMs - this.lead() - closedAt;
+    if (wait > 0) {
+      this.arm(wait);
+      return false;
+    }
     this.fullDue = false;
-    this.lastPromptAt = Date.now();
+    this.lastPromptAt = closedAt;
     await this.pushListing(this.full);
+    return true;
   }
 
   private async pushListing(clients: Set<WebSocket>): Promise<void> {
@@ -259,11 +316,17 @@ export class SessionsFeed implements OnModuleDestroy {
     });
   }
 
-  /** The `sessions` event as bytes: the cached frame if no change was reported since it was built, else a new one. */
+  /**
+   * The `sessions` event as bytes: the cached frame if no change was reported since it was
+   * built, else a new one. Building one is measured: the first prompt listing after start
+   * then leaves room for it already.
+   */
   private async listingFrame(): Promise<Buffer> {
     if (this.local && this.listing?.version === this.version) return this.listing.frame;
     const version = this.version;
+    const start = performance.now();
     const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
+    this.measured('listing', performance.now() - start);
     this.listingSucceeded();
     // A change reported while the listing was read may or may not be in it: not cached then.
     this.listing = this.local && version === this.version ? { version, frame } : null;

@@ -1,0 +1,91 @@
+import { IncomingMessage, STATUS_CODES } from 'node:http';
+import { Duplex } from 'node:stream';
+import { errorBody } from '../http/error-shape';
+import { securityHeaders } from '../http/security-headers';
+
+/** Why an upgrade request is refused: its status, a message naming the problem, and any headers it needs. */
+export interface Refusal {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** The `ws` server's own test of a key: 16 bytes in base64. */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+/** Quoted values in messages are cut to this many characters. */
+const QUOTE_MAX = 128;
+
+/**
+ * What is wrong with a WebSocket handshake, tested exactly as the `ws` server tests it
+ * (so that what it accepts passes here unchanged), or undefined when nothing is. Run
+ * before the request reaches `ws`, whose own refusals are text/html.
+ */
+export function handshakeProblem(req: IncomingMessage): Refusal | undefined {
+  if (req.method !== 'GET') {
+    return {
+      status: 405,
+      message: `a WebSocket upgrade must be a GET request, not ${quote(req.method ?? '')}`,
+      headers: { Allow: 'GET' },
+    };
+  }
+  const upgrade = req.headers.upgrade;
+  if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') {
+    return { status: 400, message: `the Upgrade header must be "websocket" (got ${quote(upgrade)})` };
+  }
+  const key = req.headers['sec-websocket-key'];
+  if (key === undefined) return { status: 400, message: 'missing Sec-WebSocket-Key header' };
+  if (!KEY.test(key)) {
+    return {
+      status: 400,
+      message: `invalid Sec-WebSocket-Key header ${quote(key)}: it must be 16 bytes in base64 (24 characters)`,
+    };
+  }
+  const version = req.headers['sec-websocket-version'];
+  if (Number(version) !== 13 && Number(version) !== 8) {
+    return {
+      status: 400,
+      message: `${version === undefined ? 'missing' : `unsupported (${quote(version)})`} Sec-WebSocket-Version header: this server speaks version 13`,
+      headers: { 'Sec-WebSocket-Version': '13, 8' },
+    };
+  }
+  return undefined;
+}
+
+/** The request's path, or undefined when its target is not a URL. */
+export function pathOf(req: IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? '/', 'ws://localhost/').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+const SECURITY_HEADERS = securityHeaders();
+
+/**
+ * Answers an upgrade request that will not be upgraded in the contract's error shape,
+ * with the headers every other answer carries, then closes the connection.
+ */
+export function refuseUpgrade(socket: Duplex, { status, message, headers = {} }: Refusal): void {
+  // The client may be gone already; an error on this socket must not reach the process.
+  socket.on('error', () => socket.destroy());
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody(status, message));
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`];
+  for (let i = 0; i < SECURITY_HEADERS.length; i += 2) lines.push(`${SECURITY_HEADERS[i]}: ${SECURITY_HEADERS[i + 1]}`);
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  lines.push(
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+  );
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function quote(value: string | undefined): string {
+  return value === undefined ? 'none' : JSON.stringify(value.slice(0, QUOTE_MAX));
+}
