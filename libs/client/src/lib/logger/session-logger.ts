@@ -1,12 +1,4 @@
-import {
-  DEFAULT_LIMITS,
-  LogData,
-  LogEntryInput,
-  LogLevel,
-  Session,
-  SessionInput,
-  SessionMetadata,
-} from '@zen/contract';
+import { DEFAULT_LIMITS, LogData, LogLevel, Session, SessionInput, SessionMetadata } from '@zen/contract';
 import { Backoff } from '../backoff';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
