@@ -2,6 +2,11 @@ import { ApiError, NetworkError, SessionsClient } from '@zen/client';
 import { nodeFetch } from '@zen/client/node';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8558';
+/**
+ * Longest wait for the server's answer to one request: a server that accepts connections but
+ * never answers (stopped, wedged, a black-holing proxy) fails the request as unreachable.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** The global options, as commander hands them over (before or after the command's name). */
 export interface GlobalOptions {
@@ -13,6 +18,7 @@ export interface Connection {
   server: string;
   token: string | undefined;
   fetch: typeof fetch;
+  timeoutMs: number;
 }
 
 /** Option, then environment, then default. */
@@ -21,11 +27,13 @@ export function connection(options: GlobalOptions): Connection {
     server: (options.server ?? process.env['ZEN_SESSIONS_URL'] ?? DEFAULT_SERVER).replace(/\/+$/, ''),
     token: options.token ?? (process.env['ZEN_SESSIONS_TOKEN'] || undefined),
     fetch: nodeFetch,
+    timeoutMs: REQUEST_TIMEOUT_MS,
   };
 }
 
-export function restClient(options: GlobalOptions): SessionsClient {
-  return new SessionsClient(connection(options));
+/** A REST client; `timeoutMs` overrides the wait for each answer. */
+export function restClient(options: GlobalOptions, timeoutMs = REQUEST_TIMEOUT_MS): SessionsClient {
+  return new SessionsClient({ ...connection(options), timeoutMs });
 }
 
 /** A usage error found after parsing (exit 2). */

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { ApiError, createSessionLogger, isRetryable, newSessionId, SessionLogger } from '@zen/client';
-import type { LogLevel, SessionInput } from '@zen/contract';
+import { ApiError, createSessionLogger, isRetryable, newSessionId } from '@zen/client';
+import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { markerLevel } from '../levels';
 import { LineSplitter } from '../line-splitter';
@@ -25,6 +26,8 @@ interface RunOptions extends GlobalOptions {
 /** CLI.md: a partial last line is sent after 1 s without a newline. */
 const PARTIAL_LINE_MS = 1_000;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** How long the command waits for its session to be created before it starts anyway. */
+const SESSION_WAIT_MS = 5_000;
 // Frozen: the logger serialises them once.
 const STDOUT = Object.freeze({ stream: 'stdout' } as const);
 const STDERR = Object.freeze({ stream: 'stderr' } as const);
@@ -35,7 +38,7 @@ const STDERR = Object.freeze({ stream: 'stderr' } as const);
  */
 export async function runCommand([argv]: [string[]], options: RunOptions): Promise<number> {
   const [command, ...args] = argv;
-  const { server, token, fetch } = connection(options);
+  const { server, token, fetch, timeoutMs } = connection(options);
   const id = options.id ?? newSessionId();
   const fields: SessionInput = {
     appname: options.appname ?? basename(command),
@@ -50,75 +53,127 @@ export async function runCommand([argv]: [string[]], options: RunOptions): Promi
     },
   };
 
+  // A closed terminal or pipe must not crash the wrapper (see echoTo).
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   let warned = false;
   const warnOnce = (message: string) => {
     if (!warned) warn(`warning: ${message}; the command runs on`);
     warned = true;
   };
-  const created = await createSession(options, id, fields, warnOnce);
+  const start = await createSession(options, id, fields);
+  if (start.unreachable) warnOnce(describe(start.unreachable));
+  // Refused for good (401, 400, ...): asking again would get the same answer, so nothing is sent.
+  if (start.refused) warnOnce(`${describe(start.refused)}; nothing is sent`);
 
-  const logger = createSessionLogger({
-    server,
-    token,
-    fetch,
-    id,
-    appname: fields.appname as string,
-    mode: fields.mode ?? undefined,
-    jobid: fields.jobid ?? undefined,
-    metadata: fields.metadata ?? undefined,
-    alreadyOpen: created,
-    maxQueue: options.bufferLines,
-    // Often: a silent command must not outlive a short SESSIONS_TIMEOUT_S; one tiny request a second.
-    heartbeatMs: 1_000,
-    flushOnExit: false,
-    onWarning: warnOnce,
-    onError: (error) => warnOnce(describe(error)),
-  });
-  warn(`session ${id}`);
-  warn(logger.dashboardUrl);
+  const sink: Sink = start.refused
+    ? NOTHING_SENT
+    : createSessionLogger({
+        server,
+        token,
+        fetch,
+        timeoutMs,
+        id,
+        appname: fields.appname as string,
+        mode: fields.mode ?? undefined,
+        jobid: fields.jobid ?? undefined,
+        metadata: fields.metadata ?? undefined,
+        // Unreachable at the start: the logger creates the session when the server answers.
+        alreadyOpen: !start.unreachable,
+        maxQueue: options.bufferLines,
+        // Often: a silent command must not outlive a short SESSIONS_TIMEOUT_S; one tiny request a second.
+        heartbeatMs: 1_000,
+        flushOnExit: false,
+        onWarning: warnOnce,
+        onError: (error) => warnOnce(describe(error)),
+      });
+  if (sink !== NOTHING_SENT) {
+    warn(`session ${id}`);
+    warn(sink.dashboardUrl);
+  }
 
-  const outcome = await runChild(command, args, logger, options);
+  const outcome = await runChild(command, args, sink, options);
 
-  logger.updateMetadata({ exitCode: outcome.code, signal: outcome.signal });
+  sink.updateMetadata({ exitCode: outcome.code, signal: outcome.signal });
   // A signal while the last entries are sent stops the wait, not the exit code.
   const giveUp = () => process.exit(outcome.exitCode);
   for (const signal of FORWARDED_SIGNALS) process.once(signal, giveUp);
   try {
-    await logger.close(options.flushTimeout * 1000);
+    await sink.close(options.flushTimeout * 1000);
   } catch (error) {
     warnOnce(describe(error));
+    // A request still waiting for a stuck server must not keep the wrapper up past --flush-timeout.
+    exitWhenEchoed(outcome.exitCode);
   }
   for (const signal of FORWARDED_SIGNALS) process.off(signal, giveUp);
   return outcome.exitCode;
 }
 
-/** Creates the session (or continues an active one) before the command starts; `false` when the server is away. */
-async function createSession(
-  options: RunOptions,
-  id: string,
-  fields: SessionInput,
-  warnOnce: (message: string) => void,
-): Promise<boolean> {
-  const client = restClient(options);
+/** Where the command's lines go: the session's logger, or nowhere when the server refused the session. */
+interface Sink {
+  readonly dashboardUrl: string;
+  readonly backlogged: boolean;
+  log(level: LogLevel, message: string, data?: LogData): void;
+  error(message: string): void;
+  drained(): Promise<void>;
+  updateMetadata(metadata: SessionMetadata): void;
+  close(timeoutMs: number): Promise<void>;
+}
+
+const NOTHING_SENT: Sink = {
+  dashboardUrl: '',
+  backlogged: false,
+  log: () => undefined,
+  error: () => undefined,
+  drained: () => Promise.resolve(),
+  updateMetadata: () => undefined,
+  close: () => Promise.resolve(),
+};
+
+/** Exits with `code` once what was written to stdout and stderr has been handed over. */
+function exitWhenEchoed(code: number): void {
+  let pending = 2;
+  const done = () => --pending === 0 && process.exit(code);
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+/**
+ * Creates the session (or continues an active one) before the command starts, waiting at most
+ * SESSION_WAIT_MS; when the server cannot be reached (the logger tries again) or refuses, says so. An `--id` that cannot be continued
+ * (ended, or the server's own session) is a usage error.
+ */
+async function createSession(options: RunOptions, id: string, fields: SessionInput): Promise<SessionStart> {
+  const deadline = Date.now() + SESSION_WAIT_MS;
+  const client = () => restClient(options, Math.max(1_000, deadline - Date.now()));
   try {
     if (options.id) {
-      const existing = await client.sessions.get(id).catch((error) => {
-        if (error instanceof ApiError && error.status === 404) return null;
-        throw error;
-      });
+      const existing = await client()
+        .sessions.get(id)
+        .catch((error) => {
+          if (error instanceof ApiError && error.status === 404) return null;
+          throw error;
+        });
       if (existing?.status === 'ended') throw new UsageError(`session ${id} has ended; a new session needs a new id`);
     }
-    await client.sessions.upsert(id, fields);
-    return true;
+    await client().sessions.upsert(id, fields);
+    return {};
   } catch (error) {
     if (error instanceof UsageError) throw error;
     if (error instanceof ApiError && error.status === 409) {
       throw new UsageError(`session ${id} has ended; a new session needs a new id`);
     }
-    if (!isRetryable(error)) throw error;
-    warnOnce(describe(error));
-    return false;
+    if (options.id && error instanceof ApiError && error.status === 403) {
+      throw new UsageError(`session ${id} is the server's own session; clients cannot append to it`);
+    }
+    return isRetryable(error) ? { unreachable: error as Error } : { refused: error as Error };
   }
+}
+
+/** Created (neither field), or why not. */
+interface SessionStart {
+  unreachable?: Error;
+  refused?: Error;
 }
 
 interface Outcome {
@@ -127,41 +182,46 @@ interface Outcome {
   exitCode: number;
 }
 
-function runChild(command: string, args: string[], logger: SessionLogger, options: RunOptions): Promise<Outcome> {
+function runChild(command: string, args: string[], sink: Sink, options: RunOptions): Promise<Outcome> {
   return new Promise((resolve) => {
+    // The child stays in the wrapper's process group: a build agent's SIGKILL of the group ends both.
     const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'pipe'] });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const forward = (signal: NodeJS.Signals) => {
+      if (sentByTerminal(signal)) return; // the child got it from the terminal too
+      child.kill(signal);
+    };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
 
     const markers = options.levelFromMarkers !== false;
-    const feed = (stream: Readable, echo: Writable, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
+    const feed = (stream: Readable, echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
       const hold = holder(stream);
       const lines = new LineSplitter(
-        (line) => logger.log((markers && markerLevel(line)) || base, line, data),
+        (line) => sink.log((markers && markerLevel(line)) || base, line, data),
         PARTIAL_LINE_MS,
         () => hold.heldWithin(PARTIAL_LINE_MS),
       );
       stream.on('data', (chunk: Buffer) => {
         // Echo first and as it arrives; a slow terminal slows the command, as it would bare.
-        if (!options.quiet && !echo.write(chunk)) hold(new Promise((drained) => echo.once('drain', drained)));
+        if (!options.quiet) {
+          const drained = echo.write(chunk);
+          if (drained) hold(drained);
+        }
         lines.write(chunk);
         // A server slower than the output slows the command too (as a slow `| tee` would), rather
-        // than dropping lines; a server that cannot be reached never does (see `backlogged`).
-        if (logger.backlogged) hold(logger.drained());
+        // than dropping lines. One that cannot be reached, or does not answer within the request
+        // timeout, never does: the logger is then failing, and not backlogged.
+        if (sink.backlogged) hold(sink.drained());
       });
       stream.on('end', () => lines.end());
     };
-    // A closed terminal or pipe (`| head`) stops the echo, never the command or its log.
-    process.stdout.on('error', () => undefined);
-    process.stderr.on('error', () => undefined);
-    feed(child.stdout, process.stdout, 'info', STDOUT);
-    feed(child.stderr, process.stderr, 'warn', STDERR);
+    feed(child.stdout, echoTo(process.stdout), 'info', STDOUT);
+    feed(child.stderr, echoTo(process.stderr), 'warn', STDERR);
 
     let failedToStart = false;
     child.on('error', (error: NodeJS.ErrnoException) => {
       failedToStart = true;
       warn(`cannot run ${command}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`);
-      logger.error(`cannot run ${command}: ${error.message}`);
+      sink.error(`cannot run ${command}: ${error.message}`);
     });
     child.on('close', (code, signal) => {
       for (const each of FORWARDED_SIGNALS) process.off(each, forward);
@@ -170,6 +230,72 @@ function runChild(command: string, args: string[], logger: SessionLogger, option
       resolve({ code, signal, exitCode: code ?? 128 + signalNumber });
     });
   });
+}
+
+/** The wrapper's stdout or stderr, as the command's echo goes to it. */
+interface Echo {
+  /** Writes the chunk; a promise when the stream is full (resolved on 'drain', or when the stream broke). */
+  write(chunk: Buffer): Promise<void> | null;
+}
+
+/**
+ * A closed terminal or pipe (`| head`) stops the echo, never the command or its log: after an
+ * error (EPIPE) nothing more is written there, and a wait for 'drain' (which never comes) ends.
+ */
+function echoTo(stream: Writable): Echo {
+  let broken = false;
+  const waiting = new Set<() => void>();
+  const breaks = () => {
+    broken = true;
+    for (const release of [...waiting]) release();
+  };
+  stream.on('error', breaks);
+  stream.on('close', breaks);
+  return {
+    write(chunk) {
+      if (broken || stream.write(chunk)) return null;
+      return new Promise<void>((resolve) => {
+        const release = () => {
+          waiting.delete(release);
+          stream.off('drain', release);
+          resolve();
+        };
+        waiting.add(release);
+        stream.once('drain', release);
+      });
+    },
+  };
+}
+
+/**
+ * Whether `signal` reached the command already: Ctrl-C (SIGINT) at a terminal goes to its whole
+ * foreground process group, the command included, so passing it on would deliver it twice.
+ * Other signals, and SIGINT to a wrapper outside a terminal's foreground (a build agent's
+ * `kill -INT <pid>`), are passed on.
+ */
+function sentByTerminal(signal: NodeJS.Signals): boolean {
+  if (signal !== 'SIGINT' && signal !== 'SIGQUIT') return false;
+  if (process.platform !== 'linux') return false;
+  try {
+    return inTerminalForeground(readFileSync('/proc/self/stat', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * From `/proc/<pid>/stat`: whether the process is in its controlling terminal's foreground
+ * process group. After the `) ` that closes the command's name (which may hold spaces and
+ * parentheses) come state, ppid, pgrp, session, tty_nr and tpgid.
+ */
+export function inTerminalForeground(stat: string): boolean {
+  const close = stat.lastIndexOf(') ');
+  if (close === -1) return false;
+  const [, , pgrp, , ttyNr, tpgid] = stat
+    .slice(close + 2)
+    .split(' ')
+    .map(Number);
+  return ttyNr > 0 && tpgid > 0 && pgrp === tpgid;
 }
 
 /** The command line as a shell would read it back. */

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, freePort, REPO, TcpProxy } from '@zen/testing';
-import { cli, sessionIdOf, startCli } from './support';
+import { CLI, cli, sessionIdOf, startCli, startSignalableServer } from './support';
 
 const node = process.execPath;
 
@@ -362,5 +363,139 @@ describe('zen-sessions run', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/has ended/);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  const warnings = (stderr: string) => stderr.split('\n').filter((line) => /warning/i.test(line));
+
+  it('starts the command within a few seconds when the server accepts connections but never answers', async () => {
+    const stuck = await startSignalableServer();
+    process.kill(stuck.pid, 'SIGSTOP');
+    try {
+      const result = await cli(['run', '--flush-timeout', '1', '--', 'sh', '-c', 'echo hi; exit 3'], {
+        env: { ZEN_SESSIONS_URL: stuck.url },
+      });
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe('hi\n');
+      expect(warnings(result.stderr)).toHaveLength(1);
+      expect(result.stderr).toMatch(/no answer within/);
+
+      // Every command goes through the same timeout: `ls` gives up with exit 1 instead of hanging.
+      const ls = await cli(['ls'], { env: { ZEN_SESSIONS_URL: stuck.url } });
+      expect(ls.code).toBe(1);
+      expect(ls.stderr).toMatch(/no answer within/);
+    } finally {
+      await stuck.stop();
+    }
+  });
+
+  it('never holds the command back for long when the server stops answering mid-run', async () => {
+    const stuck = await startSignalableServer();
+    const stuckClient = new SessionsClient({ server: stuck.url });
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const gate = join(dir, 'gate');
+    const script = `const fs = require('fs'); let i = 0; const t = setInterval(() => { for (let j = 0; j < 200; j++) console.log('tick ' + i++); if (fs.existsSync(${JSON.stringify(gate)})) clearInterval(t); }, 20);`;
+    try {
+      const started = startCli(['run', '--buffer-lines', '1000', '--flush-timeout', '60', '--', node, '-e', script], {
+        env: { ZEN_SESSIONS_URL: stuck.url },
+      });
+      started.child.stdin?.end();
+      await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+      const id = sessionIdOf(started.stderr);
+      await eventually(async () => (await stuckClient.sessions.get(id)).logCursor > 0, 30_000, 'entries sent');
+      process.kill(stuck.pid, 'SIGSTOP');
+      // The logger's request times out: one warning, and the queue (--buffer-lines) takes over.
+      await eventually(() => warnings(started.stderr).length > 0, 60_000, 'a warning');
+      const shown = started.stdout.length;
+      await eventually(() => started.stdout.length > shown + 20_000, 30_000, 'output while the server is stopped');
+      process.kill(stuck.pid, 'SIGCONT');
+      writeFileSync(gate, '');
+      const result = await started.done;
+      expect(result.code).toBe(0);
+      expect(warnings(result.stderr)).toHaveLength(1);
+      const ticks = result.stdout.trimEnd().split('\n');
+      expect(ticks.every((line, i) => line === `tick ${i}`)).toBe(true);
+      expect(await stuckClient.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 0 } });
+    } finally {
+      await stuck.stop();
+    }
+  });
+
+  it('stops echoing to a closed pipe (| head) and lets the command run to its end, with its exit code', async () => {
+    const started = startCli(['run', '--', 'sh', '-c', 'seq 1 100000; echo finished >&2; exit 3'], {
+      env: { ZEN_SESSIONS_URL: server.url },
+    });
+    started.child.stdin?.end();
+    await eventually(() => started.stdout.length > 0);
+    started.child.stdout?.destroy(); // as `| head -2` closes its end
+    const result = await started.done;
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('finished\n');
+    const session = await client.sessions.get(sessionIdOf(result.stderr));
+    expect(session).toMatchObject({ status: 'ended', logCursor: 100_001, metadata: { exitCode: 3 } });
+  });
+
+  it('runs the command anyway when the server refuses the session, with one warning naming the answer', async () => {
+    const guarded = await BuiltServer.start({ AUTH_TOKEN: 'run-token-1' });
+    try {
+      const refusals: [string[], Record<string, string>, RegExp][] = [
+        [[], { ZEN_SESSIONS_URL: guarded.url }, /the server answered 401/],
+        [['--appname', 'x'.repeat(300)], { ZEN_SESSIONS_URL: server.url }, /the server answered 400/],
+        [['--appname', ''], { ZEN_SESSIONS_URL: server.url }, /the server answered 400/],
+      ];
+      for (const [args, env, answer] of refusals) {
+        const result = await cli(['run', ...args, '--', 'sh', '-c', 'echo ran; exit 5'], { env });
+        expect(result.code).toBe(5);
+        expect(result.stdout).toBe('ran\n');
+        expect(warnings(result.stderr)).toHaveLength(1);
+        expect(result.stderr).toMatch(answer);
+        expect(result.stderr).toMatch(/nothing is sent/);
+        expect(result.stderr).not.toMatch(/session [0-9a-f]{24}/);
+      }
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it('refuses --id of the server s own session before the command starts (exit 2)', async () => {
+    const { serverSessionId } = await client.sessions.list();
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const marker = join(dir, 'ran');
+    const refused = await run(['--id', serverSessionId, '--', 'sh', '-c', `touch ${marker}`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/server's own session/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('passes Ctrl-C at a terminal to the command once (it got it from the terminal already)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const counter = join(dir, 'count.js');
+    writeFileSync(
+      counter,
+      `let n = 0;
+process.on('SIGINT', () => {
+  if (n++ === 0) setTimeout(() => { console.log('sigints ' + n); process.exit(0); }, 2000);
+});
+console.log('ready');
+setInterval(() => {}, 1000);
+`,
+    );
+    // `script` gives the wrapper a terminal whose foreground group it is in, as an interactive shell would.
+    const terminal = spawn('script', ['-qfec', `'${node}' '${CLI}' run -- '${node}' '${counter}'`, '/dev/null'], {
+      env: { ...process.env, ZEN_SESSIONS_URL: server.url },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    terminal.stdout.on('data', (chunk) => (output += chunk));
+    const closed = new Promise<number | null>((done) => terminal.on('close', done));
+    try {
+      await eventually(() => output.includes('ready'), 30_000, 'the command to start');
+      terminal.stdin.write('\x03'); // Ctrl-C: the terminal signals its whole foreground group
+      await eventually(() => /sigints \d/.test(output), 30_000, 'the count of SIGINTs');
+      expect(/sigints (\d)/.exec(output)?.[1]).toBe('1');
+    } finally {
+      terminal.stdin.end();
+      terminal.kill('SIGKILL');
+      await closed;
+    }
   });
 });

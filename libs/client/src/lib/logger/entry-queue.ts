@@ -1,4 +1,5 @@
 import type { LogEntryInput } from '@zen/contract';
+import { splitUtf8 } from '../utf8';
 
 /**
  * The entries waiting to be sent, oldest first, bounded: past `capacity` the oldest are
@@ -56,6 +57,30 @@ export class EntryQueue {
     this.items = entries.concat(this.items.slice(this.head));
     this.head = 0;
     for (const entry of entries) this.approxBytes += entry.message.length + 64;
+  }
+
+  /**
+   * Splits every queued entry longer than `maxBytes` (UTF-8) into entries of at most that size,
+   * in place and in order; how many were split. Not bounded by the limit: nothing is lost.
+   */
+  splitLongerThan(maxBytes: number): number {
+    let split = 0;
+    const kept: LogEntryInput[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const entry = this.items[i];
+      const pieces = splitUtf8(entry.message, maxBytes);
+      if (pieces.length === 1) {
+        kept.push(entry);
+        continue;
+      }
+      split++;
+      for (const message of pieces) kept.push({ ...entry, message });
+    }
+    if (split === 0) return 0;
+    this.items = kept;
+    this.head = 0;
+    this.approxBytes = kept.reduce((bytes, entry) => bytes + entry.message.length + 64, 0);
+    return split;
   }
 
   /** Puts one entry in front, even beyond capacity (the report of what was dropped must not drop itself). */

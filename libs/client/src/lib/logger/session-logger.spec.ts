@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -132,6 +133,67 @@ describe('session logger against the built server', () => {
     for (let i = 0; i < 20; i++) away.info(`held ${i}`);
     await eventually(() => !away.backlogged, 10_000, 'the outage to be noticed');
     await away.drained();
+  });
+
+  it('counts a server that stops answering as unreachable: warns once, stops holding producers, keeps a bounded queue', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const { port } = silent.address() as { port: number };
+    const warnings: string[] = [];
+    try {
+      const stuck = logger({
+        server: `http://127.0.0.1:${port}`,
+        timeoutMs: 300,
+        highWaterEntries: 10,
+        maxQueue: 50,
+        onWarning: (text) => warnings.push(text),
+      });
+      for (let i = 0; i < 20; i++) stuck.info(`waiting ${i}`);
+      expect(stuck.backlogged).toBe(true);
+      await stuck.drained(); // released by the timeout, not by the server
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/no answer within 300 ms/);
+      expect(stuck.backlogged).toBe(false);
+      for (let i = 0; i < 100; i++) stuck.info(`more ${i}`);
+      expect(stuck.stats).toMatchObject({ queued: 50, sent: 0 });
+      await new Promise((done) => setTimeout(done, 1_000)); // retries time out too: still one warning
+      expect(warnings).toHaveLength(1);
+      await expect(stuck.close(100)).rejects.toThrow(/could not be sent/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
+  });
+
+  it('splits every queued entry to a smaller server limit, those queued before it was known too', async () => {
+    const small = await BuiltServer.start({ MAX_MESSAGE_BYTES: '1000' });
+    const errors: Error[] = [];
+    try {
+      const log = logger({ server: small.url, onError: (error) => errors.push(error) });
+      // Both queued at the default 64 KiB limit, before the server named its own.
+      log.info('C'.repeat(1_500));
+      log.info('D'.repeat(1_500));
+      log.info('short');
+      await log.flush(20_000);
+      const got = (await new SessionsClient({ server: small.url }).logs.read(log.id)).entries;
+      expect(got.map((entry) => `${entry.message[0]}${entry.message.length}`)).toEqual([
+        'C1000',
+        'C500',
+        'D1000',
+        'D500',
+        's5',
+      ]);
+      expect(errors).toEqual([]);
+      expect(log.stats.rejected).toBe(0);
+      log.info('E'.repeat(2_500)); // split as it is queued, now that the limit is known
+      await log.flush(20_000);
+      const after = (await new SessionsClient({ server: small.url }).logs.read(log.id, { cursor: 5 })).entries;
+      expect(after.map((entry) => entry.message.length)).toEqual([1000, 1000, 500]);
+      await log.close(5_000);
+    } finally {
+      await small.stop();
+    }
   });
 
   it('sends at once while a producer waits on drained(), even when the backlog is smaller than a batch', async () => {

@@ -1,12 +1,4 @@
-import {
-  DEFAULT_LIMITS,
-  LogData,
-  LogEntryInput,
-  LogLevel,
-  Session,
-  SessionInput,
-  SessionMetadata,
-} from '@zen/contract';
+import { DEFAULT_LIMITS, LogData, LogLevel, Session, SessionInput, SessionMetadata } from '@zen/contract';
 import { Backoff } from '../backoff';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
@@ -368,6 +360,8 @@ export class SessionLogger {
         this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.options.maxBatchEntries ?? 50_000);
     } catch (error) {
       this.queue.requeue(entries);
+      // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
+      if (error instanceof ApiError && error.status === 400 && this.fitMessageLimit(error)) return;
       if (error instanceof ApiError && (error.status === 400 || error.status === 413) && entries.length > 1) {
         // Too big for this server, or one bad entry: send smaller batches to isolate it.
         if (error.status === 413) this.maxBatchBytes = Math.max(1024, Math.floor(this.maxBatchBytes / 2));
@@ -376,8 +370,7 @@ export class SessionLogger {
         return;
       }
       if (error instanceof ApiError && error.status === 400) {
-        const [entry] = this.queue.take(1);
-        if (this.splitForServer(entry, error)) return;
+        this.queue.take(1);
         this.isolating = Math.max(0, this.isolating - 1);
         this.stats_.rejected++;
         this.options.onError?.(error);
@@ -387,13 +380,17 @@ export class SessionLogger {
     }
   }
 
-  /** A server with a smaller message limit than ours names it: split the entry to fit, rather than lose it. */
-  private splitForServer(entry: LogEntryInput, error: ApiError): boolean {
-    const limit = /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/.exec(error.message);
-    if (!limit || Number(limit[1]) >= this.maxMessageBytes || Number(limit[1]) < 4) return false;
-    this.maxMessageBytes = Number(limit[1]);
-    this.queue.requeue(splitUtf8(entry.message, this.maxMessageBytes).map((message) => ({ ...entry, message })));
-    return true;
+  /**
+   * A `400` naming the server's message limit (`... is longer than N bytes (MAX_MESSAGE_BYTES)`):
+   * from now on messages are split to N bytes, and so is every entry already queued (those
+   * queued at the old size too). False when the answer names no limit or nothing was too long.
+   */
+  private fitMessageLimit(error: ApiError): boolean {
+    const named = /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/.exec(error.message);
+    const limit = named ? Number(named[1]) : 0;
+    if (limit < 4) return false;
+    this.maxMessageBytes = Math.min(this.maxMessageBytes, limit);
+    return this.queue.splitLongerThan(this.maxMessageBytes) > 0;
   }
 
   /** Creates the session (or merges its fields into the active one), or checks it exists when attached. */

@@ -8,7 +8,15 @@ export interface HttpOptions {
   token?: string;
   /** Defaults to the global `fetch`. */
   fetch?: typeof fetch;
+  /**
+   * Longest wait for an answer (ms; default 30,000; 0: none): for the response's status and
+   * headers, and for a JSON response its body too. A request that gets none in time is aborted
+   * and fails with a `NetworkError` (retryable), as a refused connection would.
+   */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export type Query = Record<string, string | number | undefined>;
 
@@ -29,11 +37,13 @@ export class Http {
   readonly server: string;
   private readonly token: string | undefined;
   private readonly fetchImpl: typeof fetch;
+  readonly timeoutMs: number;
 
   constructor(options: HttpOptions) {
     this.server = options.server.replace(/\/+$/, '');
     this.token = options.token;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   url(path: string, query: Query = {}): string {
@@ -43,8 +53,21 @@ export class Http {
     return `${this.server}${path}${search ? `?${search}` : ''}`;
   }
 
-  /** Sends the request; resolves with the response when its status is 2xx, else throws `ApiError`. */
-  async send(spec: RequestSpec): Promise<Response> {
+  /**
+   * Sends the request; resolves with the response when its status is 2xx, else throws `ApiError`.
+   * The timeout covers the wait for the status and headers; the body is the caller's to read.
+   */
+  send(spec: RequestSpec): Promise<Response> {
+    return this.exchange(spec, async (response) => response);
+  }
+
+  /** Sends the request and parses the JSON answer, both within the timeout. */
+  json<T>(spec: RequestSpec): Promise<T> {
+    return this.exchange(spec, async (response) => (await response.json()) as T);
+  }
+
+  /** Sends the request and reads the response with `read`, both within the timeout. */
+  async exchange<T>(spec: RequestSpec, read: (response: Response) => Promise<T>): Promise<T> {
     const url = this.url(spec.path, spec.query);
     const headers: Record<string, string> = {};
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
@@ -59,19 +82,68 @@ export class Http {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.body);
     }
-    let response: Response;
+    const deadline = new Deadline(this.timeoutMs, spec.signal);
     try {
-      response = await this.fetchImpl(url, { method: spec.method, headers, body, signal: spec.signal });
-    } catch (error) {
-      if (spec.signal?.aborted) throw error;
-      throw new NetworkError(url, error);
+      let response: Response;
+      try {
+        response = await this.fetchImpl(url, { method: spec.method, headers, body, signal: deadline.signal });
+      } catch (error) {
+        if (spec.signal?.aborted) throw error;
+        throw new NetworkError(url, deadline.timedOut ?? error);
+      }
+      if (!response.ok) throw await apiError(response);
+      try {
+        return await read(response);
+      } catch (error) {
+        if (deadline.timedOut && !spec.signal?.aborted) throw new NetworkError(url, deadline.timedOut);
+        throw error;
+      }
+    } finally {
+      deadline.clear();
     }
-    if (!response.ok) throw await apiError(response);
-    return response;
+  }
+}
+
+/** No answer within the timeout. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
+
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The caller's signal, and a timer that aborts the request when no answer came in time. */
+class Deadline {
+  readonly signal: AbortSignal | undefined;
+  timedOut: RequestTimeoutError | null = null;
+  private readonly timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly forward: (() => void) | null = null;
+
+  constructor(
+    timeoutMs: number,
+    private readonly outer: AbortSignal | undefined,
+  ) {
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      this.signal = outer;
+      return;
+    }
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    this.timer = setTimeout(() => {
+      this.timedOut = new RequestTimeoutError(timeoutMs);
+      controller.abort(this.timedOut);
+    }, timeoutMs);
+    if (outer?.aborted) controller.abort(outer.reason);
+    else if (outer) {
+      this.forward = () => controller.abort(outer.reason);
+      outer.addEventListener('abort', this.forward, { once: true });
+    }
   }
 
-  async json<T>(spec: RequestSpec): Promise<T> {
-    return (await (await this.send(spec)).json()) as T;
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.forward) this.outer?.removeEventListener('abort', this.forward);
   }
 }
 

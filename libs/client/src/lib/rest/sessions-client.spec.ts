@@ -1,7 +1,9 @@
+import { createServer, Socket } from 'node:net';
 import { ApiError, NetworkError } from '../errors';
 import { newSessionId } from '../ids';
 import { BuiltServer, freePort } from '@zen/testing';
-import { retryAfterMs } from './http';
+import { nodeFetch } from './node-fetch';
+import { DEFAULT_TIMEOUT_MS, retryAfterMs } from './http';
 import { SessionsClient } from './sessions-client';
 
 describe('SessionsClient against the built server', () => {
@@ -105,6 +107,35 @@ describe('SessionsClient against the built server', () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect(error.message).toMatch(/ECONNREFUSED/);
     expect(error.retryable).toBe(true);
+  });
+
+  it('gives up on a server that accepts connections but never answers: a NetworkError after the timeout', async () => {
+    // What a stopped (SIGSTOP) or wedged server looks like: the kernel accepts, nothing answers.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const { port } = silent.address() as { port: number };
+    try {
+      for (const fetch of [undefined, nodeFetch]) {
+        const stuck = new SessionsClient({ server: `http://127.0.0.1:${port}`, timeoutMs: 300, fetch });
+        const started = Date.now();
+        const error = await stuck.sessions.list().catch((caught) => caught);
+        expect(error).toBeInstanceOf(NetworkError);
+        expect(error.message).toMatch(/no answer within 300 ms/);
+        expect(error.retryable).toBe(true);
+        expect(Date.now() - started).toBeLessThan(20_000);
+      }
+      expect(new SessionsClient({ server: 'http://x' }).http.timeoutMs).toBe(DEFAULT_TIMEOUT_MS);
+      // The caller's own signal still aborts with its reason, not as a timeout.
+      const controller = new AbortController();
+      const stuck = new SessionsClient({ server: `http://127.0.0.1:${port}`, timeoutMs: 60_000, fetch: nodeFetch });
+      const pending = stuck.http.send({ method: 'GET', path: '/sessions/', signal: controller.signal });
+      controller.abort(new Error('stopped by the caller'));
+      await expect(pending).rejects.toThrow('stopped by the caller');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
   });
 
   it('sends the token as a bearer header', async () => {
