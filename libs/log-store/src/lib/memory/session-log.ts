@@ -186,13 +186,19 @@ export class SessionLog {
       cursor = start;
     }
     const end = this.next;
-    for (let seq = matches.candidateFrom(start, end); seq < end && taken < limit; ) {
-      const slot = seq % this.allocated;
-      if (matches.passes(slot)) {
-        take(seq, slot, taken++);
-        if (taken === limit) cursor = seq + 1;
+    if (matches === ALL) {
+      // Unfiltered (tails, downloads): every entry is taken, with no call to ask which.
+      for (let seq = start; seq < end && taken < limit; seq++) take(seq, seq % this.allocated, taken++);
+      if (taken === limit && limit > 0) cursor = start + taken;
+    } else {
+      for (let seq = matches.candidateFrom(start, end); seq < end && taken < limit; ) {
+        const slot = seq % this.allocated;
+        if (matches.passes(slot)) {
+          take(seq, slot, taken++);
+          if (taken === limit) cursor = seq + 1;
+        }
+        seq = matches.candidateFrom(seq + 1, end);
       }
-      seq = matches.candidateFrom(seq + 1, end);
     }
     const slice: Omit<EncodedSlice, 'body'> = { cursor, dropped };
     if (read.withTotal) slice.total = this.countMatching(matches);
