@@ -1,4 +1,12 @@
-import { ApiError, createSessionLogger, FlushTimeoutError, NetworkError, splitUtf8 } from '@zen/client';
+import {
+  ApiError,
+  createSessionLogger,
+  FlushTimeoutError,
+  namedMessageLimit,
+  NetworkError,
+  SessionsClient,
+  splitUtf8,
+} from '@zen/client';
 import { DEFAULT_LIMITS, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient } from '../connection';
 import { LineSplitter } from '../line-splitter';
@@ -15,11 +23,7 @@ const HEARTBEAT_MS = 1_000;
 /** `zen-sessions log <id> [message...]`: one entry, or every line of stdin as it arrives. */
 export async function logCommand([id, words]: [string, string[]], options: LogOptions): Promise<number> {
   if (words.length > 0) {
-    // Split as the stdin path (the session logger) splits a long line: never rejected for its length.
-    const client = restClient(options);
-    for (const message of splitUtf8(words.join(' '), DEFAULT_LIMITS.messageMaxBytes)) {
-      await client.logs.append(id, { level: options.level, message });
-    }
+    await appendOne(restClient(options), id, options.level, words.join(' '));
     return 0;
   }
   let failure: Error | null = null;
@@ -60,11 +64,29 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
 }
 
 /**
+ * One message, split as the stdin path (the session logger) splits a long line: at the
+ * contract's default limit, or at a smaller one the server names. Every piece but the last is
+ * full, so a server with a smaller limit refuses the first one, before anything is appended.
+ */
+async function appendOne(client: SessionsClient, id: string, level: LogLevel, message: string): Promise<void> {
+  const send = async (limit: number) => {
+    for (const piece of splitUtf8(message, limit)) await client.logs.append(id, { level, message: piece });
+  };
+  try {
+    await send(DEFAULT_LIMITS.messageMaxBytes);
+  } catch (error) {
+    const limit = namedMessageLimit(error);
+    if (limit === null || limit >= DEFAULT_LIMITS.messageMaxBytes) throw error;
+    await send(limit);
+  }
+}
+
+/**
  * The entries could not be sent in time: ask the server once more, so the one line on stderr
  * says what is wrong (`cannot reach http://…: ECONNREFUSED`, or its answer) rather than only a count.
  */
 async function whyNotSent(id: string, options: LogOptions, timeout: FlushTimeoutError): Promise<Error> {
-  const unsent = /^(\d+) /.exec(timeout.message)?.[1] ?? 'some';
+  const unsent = timeout.unsent;
   try {
     await restClient(options).sessions.get(id);
     return timeout;

@@ -70,6 +70,7 @@ describe('zen-sessions log, tail, ls, end', () => {
       const result = await cli(['log', id, '--server', `http://127.0.0.1:${await freePort()}`], { input: 'a\n' });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED.*\n$/);
+      expect(result.stderr).toContain('(1 log entries not sent)');
     });
 
     it('splits a message longer than the server s limit, as the stdin path splits a line', async () => {
@@ -80,6 +81,22 @@ describe('zen-sessions log, tail, ls, end', () => {
       const pieces = (await client.logs.readAll(id)).entries.map((entry) => entry.message);
       expect(pieces.map((piece) => piece.length)).toEqual([65_536, 70_000 - 65_536]);
       expect(pieces.join('')).toBe(message);
+    });
+
+    it('splits a message at a smaller limit the server names (MAX_MESSAGE_BYTES=1000), as the stdin path does', async () => {
+      const small = await BuiltServer.start({ MAX_MESSAGE_BYTES: '1000' });
+      try {
+        const smallClient = new SessionsClient({ server: small.url });
+        const { id } = await smallClient.sessions.create({ appname: 'small-limit' });
+        const message = 'é'.repeat(1_200); // 2,400 bytes, never split inside a character
+        const result = await cli(['log', id, message], { env: { ZEN_SESSIONS_URL: small.url } });
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+        const pieces = (await smallClient.logs.readAll(id)).entries.map((entry) => entry.message);
+        expect(pieces.map((piece) => Buffer.byteLength(piece))).toEqual([1_000, 1_000, 400]);
+        expect(pieces.join('')).toBe(message);
+      } finally {
+        await small.stop();
+      }
     });
 
     it('exits 1 with one line on stderr for an unknown or ended session', async () => {

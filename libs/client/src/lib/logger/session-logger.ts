@@ -58,6 +58,25 @@ export interface SessionLoggerStats {
 /** Waiting for `flush()`/`close()` to finish gave up after `timeoutMs`. */
 export class FlushTimeoutError extends Error {
   override readonly name = 'FlushTimeoutError';
+
+  constructor(
+    /** How many entries were still waiting to be sent. */
+    readonly unsent: number,
+    timeoutMs: number,
+  ) {
+    super(`${unsent} log entries could not be sent within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * The message limit a server's `400` names (`... is longer than N bytes (MAX_MESSAGE_BYTES)`),
+ * or null when the answer names none: what a sender splits its messages to from then on.
+ */
+export function namedMessageLimit(error: unknown): number | null {
+  if (!(error instanceof ApiError) || error.status !== 400) return null;
+  const named = /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/.exec(error.message);
+  const limit = named ? Number(named[1]) : 0;
+  return limit >= 4 ? limit : null;
 }
 
 const ATTEMPTS_AT_EXIT = 3;
@@ -361,7 +380,7 @@ export class SessionLogger {
     } catch (error) {
       this.queue.requeue(entries);
       // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
-      if (error instanceof ApiError && error.status === 400 && this.fitMessageLimit(error)) return;
+      if (this.fitMessageLimit(error)) return;
       if (error instanceof ApiError && (error.status === 400 || error.status === 413) && entries.length > 1) {
         // Too big for this server, or one bad entry: send smaller batches to isolate it.
         if (error.status === 413) this.maxBatchBytes = Math.max(1024, Math.floor(this.maxBatchBytes / 2));
@@ -385,10 +404,9 @@ export class SessionLogger {
    * from now on messages are split to N bytes, and so is every entry already queued (those
    * queued at the old size too). False when the answer names no limit or nothing was too long.
    */
-  private fitMessageLimit(error: ApiError): boolean {
-    const named = /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/.exec(error.message);
-    const limit = named ? Number(named[1]) : 0;
-    if (limit < 4) return false;
+  private fitMessageLimit(error: unknown): boolean {
+    const limit = namedMessageLimit(error);
+    if (limit === null) return false;
     this.maxMessageBytes = Math.min(this.maxMessageBytes, limit);
     return this.queue.splitLongerThan(this.maxMessageBytes) > 0;
   }
@@ -479,9 +497,7 @@ export class SessionLogger {
           ? null
           : setTimeout(() => {
               done();
-              reject(
-                new FlushTimeoutError(`${this.queue.length} log entries could not be sent within ${timeoutMs} ms`),
-              );
+              reject(new FlushTimeoutError(this.queue.length, timeoutMs));
             }, timeoutMs);
       const done = () => {
         clearInterval(keepAlive);
