@@ -12,6 +12,13 @@ export interface EncodedSlice {
   dropped: number;
   /** Held entries passing the filter (always for a page; for a cursor read when asked). */
   total?: number;
+  /**
+   * When present, gives `body`'s memory back to the store for another read (a large body's
+   * fresh pages cost more than writing it: memory/body-buffers.ts). Call it once the body has
+   * been written out (a response's `finish`), and never use the body after; not calling it
+   * is always safe.
+   */
+  release?: () => void;
 }
 
 /**

@@ -224,4 +224,23 @@ describe('encoded reads', () => {
     expect(JSON.parse(tail.toString()).entries).toHaveLength(100);
     expect(log.readCursorEncoded({ cursor: 0 }, 'ndjson').body.toString().split('\n')).toHaveLength(10_001);
   });
+
+  it('keep a large body s bytes until it is released, then write the next large read into its memory', () => {
+    const log = new SessionLog(10_000);
+    log.append(
+      batchOf(Array.from({ length: 10_000 }, (_, i) => ({ message: `${'y'.repeat(90)} ${i}`, level: 1, time: i }))),
+    );
+    const first = log.readCursorEncoded({ cursor: 0 }, 'ndjson');
+    const text = first.body.toString();
+    const second = log.readCursorEncoded({ cursor: 5_000 }, 'text');
+    expect(second.body.buffer).not.toBe(first.body.buffer);
+    expect(first.body.toString()).toBe(text);
+    expect(first.release).toBeInstanceOf(Function);
+    first.release?.();
+    const third = log.readCursorEncoded({ cursor: 0 }, 'ndjson');
+    expect(third.body.buffer).toBe(first.body.buffer);
+    expect(third.body.toString()).toBe(text);
+    // A tail read's small body is the allocator's: nothing to give back.
+    expect(log.readCursorEncoded({ cursor: 9_900 }, 'json').release).toBeUndefined();
+  });
 });

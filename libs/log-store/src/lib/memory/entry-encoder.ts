@@ -1,5 +1,6 @@
 import { LOG_LEVELS } from '@zen/contract';
 import { BlockScanner } from './block-scanner';
+import { bodyBuffers } from './body-buffers';
 import { LEVEL_MASK, PLAIN, SCANNED } from './slot-kinds';
 import { ISO_TIME_LENGTH, isoTimes } from './iso-times';
 
@@ -29,13 +30,25 @@ export class EntryEncoder {
   private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g, SCAN_WINDOW);
   private readonly lineBreaks = new BlockScanner(/[\r\n]/g, SCAN_WINDOW);
 
-  constructor(sizeHint: number) {
-    this.out = Buffer.allocUnsafe(Math.max(256, sizeHint));
+  constructor(
+    sizeHint: number,
+    private readonly buffers = bodyBuffers,
+  ) {
+    this.out = buffers.take(Math.max(256, sizeHint));
   }
 
   /** The body written so far (a view of the encoder's buffer). */
   body(): Buffer {
     return this.out.subarray(0, this.at);
+  }
+
+  /**
+   * What gives the encoder's buffer back for another read (the body must not be used after it
+   * runs), or undefined when the buffer is not the pool's: nothing for a small read to wait for.
+   */
+  releaser(): (() => void) | undefined {
+    const out = this.out;
+    return this.buffers.lent(out) ? () => this.buffers.give(out) : undefined;
   }
 
   ascii(text: string): void {
@@ -171,8 +184,9 @@ export class EntryEncoder {
 
   private reserve(bytes: number): void {
     if (this.at + bytes <= this.out.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.at + bytes));
+    const grown = this.buffers.take(Math.max(this.out.length * 2, this.at + bytes));
     this.out.copy(grown, 0, 0, this.at);
+    this.buffers.give(this.out);
     this.out = grown;
   }
 }

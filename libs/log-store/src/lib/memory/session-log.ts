@@ -161,7 +161,7 @@ export class SessionLog {
     if (format === 'json') encoder.ascii('{"entries":[');
     const slice = this.selectCursor(read, this.writerFor(encoder, format));
     if (format === 'json') encoder.ascii(`],"cursor":${slice.cursor},"dropped":${slice.dropped}}`);
-    return { ...slice, body: encoder.body() };
+    return { ...slice, body: encoder.body(), release: encoder.releaser() };
   }
 
   /** readPage's entries written straight into the response body (see EncodedReads). */
@@ -172,7 +172,7 @@ export class SessionLog {
     if (format === 'json') {
       encoder.ascii(`],"total":${slice.total},"offset":${read.offset},"limit":${read.limit},"cursor":${slice.cursor}}`);
     }
-    return { ...slice, dropped: 0, body: encoder.body() };
+    return { ...slice, dropped: 0, body: encoder.body(), release: encoder.releaser() };
   }
 
   private selectCursor(read: CursorRead, take: Take): Omit<EncodedSlice, 'body'> {
