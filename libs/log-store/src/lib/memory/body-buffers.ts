@@ -1,15 +1,17 @@
 /**
- * The buffers large read bodies are written into, recycled once the response is written.
+ * The buffers read bodies are written into, recycled once the response is written.
  *
  * A fresh buffer of a megabyte or more comes from new pages of memory (glibc maps blocks this
  * large on their own, and gives them back when freed), and on this project's VM each 4 KiB page
  * costs ~13 µs to fault in the first time it is written: a full-log download of 1.7 MB, written
  * into a fresh 1 MiB buffer grown to 2 MiB, spent ~7 ms of its ~13 ms of CPU in page faults
- * (docs/performance.md, "The downloads' page faults"). A recycled buffer's pages are already in.
+ * (docs/performance.md, "The downloads' page faults"). Smaller bodies fault too, less often:
+ * glibc gives the top of its heap back once enough is free there, and a tail read's 20 KB body
+ * then lands on new pages (about one fault per read, measured). A recycled buffer's pages are in.
  *
  * Only buffers of the pooled sizes (powers of two from MIN_POOLED to MAX_POOLED) are kept, at
- * most MAX_KEPT_BYTES of them: smaller ones come cheaply from the heap, and the pool never holds
- * more than that, however large the reads. A buffer goes back only once, and only if it was
+ * most MAX_KEPT_BYTES of them: the smallest come from Node's own buffer pool, and the pool never
+ * holds more than that, however large the reads. A buffer goes back only once, and only if it was
  * taken here (a second `give` of the same buffer, or a foreign one, is ignored): a body handed
  * to two responses at once would be a wrong answer, so every doubt means "let the GC have it".
  */
@@ -63,10 +65,10 @@ function pooledSize(bytes: number): number {
   return size;
 }
 
-/** Bodies up to this size come from the heap's free lists (no fresh pages to fault in): not pooled. */
-const MAX_UNPOOLED = 64 * 1024;
+/** Bodies up to this size come from Node's own pool of small buffers: not pooled here. */
+const MAX_UNPOOLED = 4 * 1024;
 /** The smallest pooled size. */
-const MIN_POOLED = 128 * 1024;
+const MIN_POOLED = 8 * 1024;
 /** Larger bodies are rare (a download of a log of long messages) and not kept. */
 const MAX_POOLED = 8 * 1024 * 1024;
 /** At most this much memory waits in the pool. */

@@ -240,7 +240,7 @@ describe('encoded reads', () => {
     const third = log.readCursorEncoded({ cursor: 0 }, 'ndjson');
     expect(third.body.buffer).toBe(first.body.buffer);
     expect(third.body.toString()).toBe(text);
-    // A tail read's small body is the allocator's: nothing to give back.
-    expect(log.readCursorEncoded({ cursor: 9_900 }, 'json').release).toBeUndefined();
+    // A read of a few entries fits Node's own small-buffer pool: nothing to give back.
+    expect(log.readCursorEncoded({ cursor: 9_995 }, 'json').release).toBeUndefined();
   });
 });
