@@ -14,3 +14,4 @@ export * from './lib/memory/memory-log-store';
 export * from './lib/memory/memory-session-registry';
 export * from './lib/memory/message-arena';
 export * from './lib/memory/session-log';
+export * from './lib/memory/body-buffers';

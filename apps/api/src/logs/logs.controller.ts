@@ -47,7 +47,7 @@ export class LogsController {
     // holds (an empty append, a sign of life, always passes; a chunked one is counted below).
     const refused = Number(req.headers['content-length']) > 0 ? this.refuseWhenEmpty(id, client) : undefined;
     if (refused) await refused;
-    const body = await this.bodies.read(req, APPEND_TYPES, false);
+    const body = await this.bodies.read(req, APPEND_TYPES, false, res);
     const json = body.mediaType === 'application/json' ? parseJson(body) : undefined;
     // The memory store answers these at once: awaiting only what is a promise keeps the
     // hottest route free of microtask round trips (docs/performance.md).
