@@ -1,5 +1,6 @@
 import { ErrorResponse, Session, SessionList } from '@zen/contract';
 import { JSON_HEADERS, rawRequest } from '@zen/testing';
+import { ServerLogger } from '../server-log/server-logger';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const A = 'aaaaaaaaaaaaaaaaaaaaaa01';
@@ -269,6 +270,20 @@ describe('sessions API (real HTTP server)', () => {
       expect(await get(A)).toEqual(ended);
       await expectError(await put(A, {}), 409, 'has ended');
       await expectError(await fetch(`${url}/sessions/${UNKNOWN}`, { method: 'DELETE' }), 404, 'not found');
+    });
+
+    it('logs the end in the server session once, however many DELETEs of the session race', async () => {
+      const id = 'eeeeeeeeeeeeeeeeeeeeee10';
+      await post(id, { appname: 'raced' });
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => fetch(`${url}/sessions/${id}`, { method: 'DELETE' })),
+      );
+      expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      await server.app.get(ServerLogger).settled();
+      const { serverSessionId } = await list();
+      const log = await (await fetch(`${url}/sessions/${serverSessionId}/log?q=${id}`)).json();
+      const ended = log.entries.filter((entry: { message: string }) => entry.message.includes(`session ${id} ended`));
+      expect(ended).toHaveLength(1);
     });
 
     it('lists by status, newest created first, with the server session id', async () => {

@@ -110,9 +110,9 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   /** Ends an active session; ending an ended one changes nothing. */
   async end(id: string, reason: EndReason): Promise<SessionRecord> {
-    const wasActive = (await this.get(id)).active;
-    const record = await this.registry.end(id, reason);
-    if (wasActive) this.logEnded(record);
+    // Logged by the call that ended it: a check before ending raced with concurrent DELETEs.
+    const { record, endedNow } = await this.registry.endReporting(id, reason);
+    if (endedNow) this.logEnded(record);
     return record;
   }
 

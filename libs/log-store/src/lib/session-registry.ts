@@ -31,6 +31,12 @@ export interface SessionChange {
   readonly id: string;
 }
 
+/** What end() did: the session as it is now, and whether this call ended it (false: it had ended already). */
+export interface EndOutcome {
+  record: SessionRecord;
+  endedNow: boolean;
+}
+
 /** Runs after each change made through the registry (for a shared one: through any replica). Must not throw. */
 export type SessionChangeListener = (change: SessionChange) => void;
 
@@ -68,7 +74,16 @@ export abstract class SessionRegistry {
    * answers it as it is. Then forgets the earliest-ended sessions beyond the retention
    * count, with their logs. Rejects with SessionNotFoundError.
    */
-  abstract end(id: string, reason: EndReason): Promise<SessionRecord>;
+  async end(id: string, reason: EndReason): Promise<SessionRecord> {
+    return (await this.endReporting(id, reason)).record;
+  }
+
+  /**
+   * end(), also saying whether this call is the one that ended the session: of any number
+   * of concurrent calls (through any replica) exactly one is, so whatever happens once per
+   * end (its line in the server session) keys on it.
+   */
+  abstract endReporting(id: string, reason: EndReason): Promise<EndOutcome>;
 
   /** Sessions with the status (`all`: both), newest created first. */
   abstract list(status: SessionListStatus): Promise<SessionRecord[]>;

@@ -246,6 +246,17 @@ export function describeSessionRegistryConformance(
         expect((await sessions.get(record.id))?.toSession()).toEqual(first);
       });
 
+      it('says which of concurrent ends ended the session: exactly one', async () => {
+        const { sessions } = await open();
+        const record = await sessions.create(client('App'));
+        const outcomes = await Promise.all(
+          Array.from({ length: 6 }, () => sessions.endReporting(record.id, 'deleted')),
+        );
+        expect(outcomes.filter((outcome) => outcome.endedNow)).toHaveLength(1);
+        expect(outcomes.every((outcome) => outcome.record.status === 'ended')).toBe(true);
+        expect((await sessions.endReporting(record.id, 'deleted')).endedNow).toBe(false);
+      });
+
       it('rejects an unknown session with SessionNotFoundError', async () => {
         const { sessions } = await open();
         await expect(sessions.end(newSessionId(), 'deleted')).rejects.toBeInstanceOf(SessionNotFoundError);

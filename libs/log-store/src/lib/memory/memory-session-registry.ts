@@ -3,6 +3,7 @@ import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySes
 import { LogCounters, LogStore, Unsubscribe } from '../log-store';
 import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
 import {
+  EndOutcome,
   SessionChange,
   SessionChangeListener,
   SessionCounts,
@@ -79,13 +80,13 @@ export class MemorySessionRegistry extends SessionRegistry implements ImmediateS
     return record;
   }
 
-  async end(id: string, reason: EndReason): Promise<SessionRecord> {
+  async endReporting(id: string, reason: EndReason): Promise<EndOutcome> {
     const record = this.sessions.get(id);
     if (!record) throw new SessionNotFoundError(id);
-    if (!record.active) return record;
+    if (!record.active) return { record, endedNow: false };
     this.endNow(record, reason);
     await this.forgetBeyondRetention();
-    return record;
+    return { record, endedNow: true };
   }
 
   async list(status: SessionListStatus): Promise<SessionRecord[]> {

@@ -3,6 +3,7 @@ import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySes
 import { LogCounters, Unsubscribe } from '../log-store';
 import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
 import {
+  EndOutcome,
   SessionChange,
   SessionChangeListener,
   SessionCounts,
@@ -113,15 +114,17 @@ export class RedisSessionRegistry extends SessionRegistry {
     }
   }
 
-  async end(id: string, reason: EndReason): Promise<SessionRecord> {
+  async endReporting(id: string, reason: EndReason): Promise<EndOutcome> {
     const reply = await this.endScript(id, reason, '');
     if (reply[0] === SCRIPT_STATUS.missing) throw new SessionNotFoundError(id);
     const hash = pairsToHash(reply[1] as string[]);
-    if (reply[0] === SCRIPT_STATUS.ok) {
+    // The script ends the session atomically: only one of concurrent calls finds it active.
+    const endedNow = reply[0] === SCRIPT_STATUS.ok;
+    if (endedNow) {
       await this.ended(id, Number(hash['endOrder'] ?? 0));
       await this.forgetBeyondRetention();
     }
-    return toRecord(id, hash);
+    return { record: toRecord(id, hash), endedNow };
   }
 
   async list(status: SessionListStatus): Promise<SessionRecord[]> {
