@@ -124,16 +124,27 @@ export class SessionsFeed implements OnModuleDestroy {
     this.owe(client);
   }
 
-  /** The periodic part, every SESSIONS_WS_INTERVAL_MS: full clients' listing, and baselines owed to drained clients. */
+  /**
+   * The periodic part, every SESSIONS_WS_INTERVAL_MS: full clients' listing, and baselines
+   * owed to drained clients. With only delta clients and a shared store, a probe of the
+   * store stands in for the listing: a quiet outage must reach them too (API.md: WebSocket
+   * clients get an `error` event), and nothing else would ask the store.
+   */
   tick(): void {
-    if (this.full.size > 0 && !this.periodicQueued) {
+    const probing = this.full.size === 0 && this.delta.size > 0 && !this.local;
+    if ((this.full.size > 0 || probing) && !this.periodicQueued) {
       this.periodicQueued = true;
       this.run(() => {
         this.periodicQueued = false;
-        return this.pushListing(this.full);
+        return probing ? this.probe() : this.pushListing(this.full);
       });
     }
     this.serveOwed();
+  }
+
+  private async probe(): Promise<void> {
+    await this.registry.counts();
+    this.listingSucceeded();
   }
 
   private changed(change: SessionChange): void {
@@ -196,9 +207,15 @@ export class SessionsFeed implements OnModuleDestroy {
     this.work = this.work.then(task).catch((error) => this.failed(error, [...this.full, ...this.delta]));
   }
 
-  /** A store outage is told to each client once (its connection and mode stay); other errors are logged. */
+  /**
+   * A store outage is told to each client once (its connection and mode stay); other errors
+   * are logged. Delta clients then get a fresh baseline once the store answers: this
+   * replica's change feed may have missed changes made elsewhere meanwhile.
+   */
   private failed(error: unknown, clients: WebSocket[]): void {
     if (error instanceof StoreUnavailableError) {
+      for (const client of this.inSync) this.owed.add(client);
+      this.inSync.clear();
       const frame = errorFrame(error.message);
       const untold = clients.filter((client) => !this.toldOfOutage.has(client));
       if (untold.length === 0) return;

@@ -136,13 +136,18 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
   });
 
   it('answers 503 naming the store while Redis is down, tells WebSocket clients, and recovers with nothing lost', async () => {
-    const [a, b] = await replicas(2, { REDIS_TIMEOUT_MS: '500', SESSIONS_WS_INTERVAL_MS: '100' });
+    const [a, b, c] = await replicas(3, { REDIS_TIMEOUT_MS: '500', SESSIONS_WS_INTERVAL_MS: '100' });
     await create(a, ID);
     await append(a, ID, ['before']);
     const watcher = client(b);
     await watcher.opened();
     watcher.send('subscribe-log', { id: ID, cursor: 0 });
     await eventually(() => seqs(watcher, ID).length === 1, 15_000, 'the first entry on b');
+    // A delta client alone on its replica: nothing but the feed's probe would tell it of the outage.
+    const dashboard = client(c);
+    await dashboard.opened();
+    dashboard.send('subscribe-sessions', { mode: 'delta' });
+    await eventually(() => dashboard.of('sessions').length > 0, 15_000, 'the delta baseline on c');
 
     await redis.stop();
     const refused = await append(a, ID, ['during']);
@@ -167,6 +172,12 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
       'an error event',
     );
     expect(watcher.ws.readyState).toBe(WebSocket.OPEN);
+    await eventually(
+      () => errors(dashboard).some((message) => message.includes('session store')),
+      15_000,
+      'an error event for the delta client',
+    );
+    expect(dashboard.ws.readyState).toBe(WebSocket.OPEN);
 
     await redis.restart();
     await eventually(
@@ -179,6 +190,13 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     expect(seqs(watcher, ID)).toEqual([0, 1]);
     const log = await (await fetch(`${b.url}/sessions/${ID}/log`)).json();
     expect(log.entries.map((entry: { message: string }) => entry.message)).toEqual(['before', 'after']);
+    // The delta client follows changes made elsewhere again (after a fresh baseline).
+    const later = 'a0a0a0a0a0a0a0a0a0a0a0b1';
+    await create(a, later);
+    const sees = (id: string) =>
+      dashboard.of('sessions').some((list) => list.sessions.some((session) => session.id === id)) ||
+      dashboard.of('sessions-delta').some((delta) => delta.upserted.some((session) => session.id === id));
+    await eventually(() => sees(later), 15_000, 'a session created on a after the outage, on c');
   });
 
   it('starts while Redis is down, not ready until it is up, then creates its server session', async () => {
