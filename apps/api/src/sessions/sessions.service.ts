@@ -145,11 +145,26 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     clientAddress: string | null,
     server: boolean,
   ): Promise<SessionRecord> {
-    const record = await this.registry.create({ id, fields, clientAddress, server });
-    this.logger.log(
-      `session ${id} created (appname ${JSON.stringify(record.appname)}, mode ${JSON.stringify(record.mode)})`,
-    );
+    let record: SessionRecord;
+    try {
+      record = await this.registry.create({ id, fields, clientAddress, server });
+    } catch (error) {
+      // Answered 503 because the store was slow, the create may still complete: then say so.
+      if (error instanceof StoreUnavailableError && error.late) {
+        error.late.then(
+          (done) => done instanceof SessionRecord && this.logCreated(done, ' after its request had answered 503'),
+          () => undefined,
+        );
+      }
+      throw error;
+    }
+    this.logCreated(record);
     return record;
+  }
+
+  private logCreated(record: SessionRecord, note = ''): void {
+    const { id, appname, mode } = record;
+    this.logger.log(`session ${id} created (appname ${JSON.stringify(appname)}, mode ${JSON.stringify(mode)})${note}`);
   }
 
   private checkMerged(merged: SessionMetadata): void {

@@ -199,6 +199,39 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     await eventually(() => sees(later), 15_000, 'a session created on a after the outage, on c');
   });
 
+  it('logs a create that Redis completed after its request had answered 503 (Redis stalled)', async () => {
+    const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
+    const { serverSessionId } = await listing(a);
+    redis.pause();
+    try {
+      const refused = await fetch(`${a.url}/sessions/`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"appname":"late-create"}',
+      });
+      expect(refused.status).toBe(503);
+    } finally {
+      redis.resume();
+    }
+    // The contract cannot undo it (the command may still complete in Redis): the server's log says it happened.
+    await eventually(
+      async () => (await listing(a)).sessions.some((session) => session.appname === 'late-create'),
+      15_000,
+      'the late session listed',
+    );
+    const late = (await listing(a)).sessions.find((session) => session.appname === 'late-create') as Session;
+    await eventually(
+      async () => {
+        const log = await (await fetch(`${a.url}/sessions/${serverSessionId}/log?q=${late.id}`)).json();
+        return log.entries.some((entry: { message: string }) =>
+          entry.message.includes(`session ${late.id} created (appname "late-create"`),
+        );
+      },
+      15_000,
+      'the late create in the server session',
+    );
+  });
+
   it('starts while Redis is down, not ready until it is up, then creates its server session', async () => {
     await redis.stop();
     try {

@@ -83,4 +83,16 @@ export class RateLimitedError extends LogStoreError {
 }
 
 /** The store cannot be reached (a shared store down or too slow); retrying later may succeed. */
-export class StoreUnavailableError extends LogStoreError {}
+export class StoreUnavailableError extends LogStoreError {
+  /**
+   * When the store was only too slow to answer in time: the call's own work, which may still
+   * complete (with its result) or fail. What must happen once per change (a line in the server
+   * session) can wait on it.
+   */
+  readonly late?: Promise<unknown>;
+
+  constructor(message: string, options: { cause?: unknown; late?: Promise<unknown> } = {}) {
+    super(message, { cause: options.cause });
+    if (options.late) this.late = options.late;
+  }
+}

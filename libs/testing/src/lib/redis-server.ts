@@ -68,6 +68,16 @@ export class RedisServer {
     return this.signal('SIGKILL');
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as a stalled Redis does. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run on (SIGCONT): what it was sent meanwhile is answered now. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Starts again on the same port and directory, stopping first if it is running. */
   async restart(): Promise<void> {
     await this.stop();

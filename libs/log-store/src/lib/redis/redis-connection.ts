@@ -74,8 +74,10 @@ export class RedisConnection {
   async run<T>(commands: () => Promise<T>): Promise<T> {
     const work = commands();
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const timeout = new Promise<never>((_, fail) => {
       timer = setTimeout(() => {
+        timedOut = true;
         work.catch(() => undefined);
         fail(new Error(`no answer within ${this.options.commandTimeoutMs} ms`));
       }, this.options.commandTimeoutMs);
@@ -83,7 +85,8 @@ export class RedisConnection {
     try {
       return await Promise.race([work, timeout]);
     } catch (error) {
-      throw error instanceof LogStoreError ? error : this.unavailable(error);
+      if (error instanceof LogStoreError) throw error;
+      throw this.unavailable(error, timedOut ? work : undefined);
     } finally {
       clearTimeout(timer);
     }
@@ -100,7 +103,8 @@ export class RedisConnection {
     }
   }
 
-  unavailable(error: unknown): StoreUnavailableError {
+  /** `late`: the call's work, when it was only too slow (it may still complete). */
+  unavailable(error: unknown, late?: Promise<unknown>): StoreUnavailableError {
     let reason = error instanceof Error ? error.message : String(error);
     // While disconnected node-redis says only "The client is offline": the connection's own
     // error says why (refused, a wrong password, a TLS failure).
@@ -109,6 +113,7 @@ export class RedisConnection {
     }
     return new StoreUnavailableError(`the session store (${this.name}) is unavailable: ${reason}`, {
       cause: error,
+      late,
     });
   }
 
