@@ -12,6 +12,7 @@ import {
 import { ClientEvents, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
 import { CLIENT_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
+import { StoreUnavailableError } from '@zen/log-store';
 import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
@@ -77,10 +78,24 @@ export class LiveGateway
   async subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): Promise<void> {
     const { id, cursor } = payload(WS_EVENTS.subscribeLog, data);
     const session = id.toLowerCase();
-    if (!(await this.sessions.find(session))) {
+    if (!(await this.find(session))) {
       throw new WsException(`${WS_EVENTS.subscribeLog}: session ${session} not found`);
     }
     this.followers.follow(client, session, cursor ?? 0);
+  }
+
+  /**
+   * The session, for a subscription. A store that cannot answer refuses the subscription in
+   * words that name it (`subscribe-log: session <id> not subscribed: …`): unlike the outage
+   * notice every client gets, this one tells the client to send it again.
+   */
+  private async find(session: string) {
+    try {
+      return await this.sessions.find(session);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      throw new WsException(`${WS_EVENTS.subscribeLog}: session ${session} not subscribed: ${error.message}`);
+    }
   }
 
   @SubscribeMessage(WS_EVENTS.unsubscribeLog)

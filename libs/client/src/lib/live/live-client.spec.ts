@@ -1,5 +1,5 @@
 import { LogEntry, SessionList } from '@zen/contract';
-import { BuiltServer, eventually, TcpProxy } from '@zen/testing';
+import { BuiltServer, eventually, RedisServer, TcpProxy } from '@zen/testing';
 import { SessionsClient } from '../rest/sessions-client';
 import { DroppedAt, LiveClient } from './live-client';
 import { nodeWebSocketFactory } from './node-websocket';
@@ -219,6 +219,39 @@ describe('live client against the built server', () => {
       await eventually(() => lists.length > 0);
     } finally {
       await guarded.stop();
+    }
+  });
+
+  it('subscribes again, without telling onRefused, when the server could not look the session up (Redis down)', async () => {
+    const redis = await RedisServer.start();
+    const shared = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '500' });
+    try {
+      const rest = new SessionsClient({ server: shared.url });
+      const id = (await rest.sessions.create({ appname: 'outage' })).id;
+      await rest.logs.append(id, { message: 'before' });
+      await redis.stop();
+      const seen: string[] = [];
+      const refusals: string[] = [];
+      const errors: string[] = [];
+      const live = connect({ server: shared.url, onServerError: (message) => errors.push(message) });
+      live.followLog(id, 0, {
+        onEntries: (entries) => seen.push(...entries.map((entry) => entry.message)),
+        onRefused: (message) => refusals.push(message),
+      });
+      await eventually(
+        () =>
+          errors.some((message) =>
+            message.startsWith(`subscribe-log: session ${id} not subscribed: the session store`),
+          ),
+        30_000,
+        'the refusal naming the store',
+      );
+      await redis.restart();
+      await eventually(() => seen.includes('before'), 30_000, 'the entries once Redis is back');
+      expect(refusals).toEqual([]);
+    } finally {
+      await shared.stop();
+      await redis.close();
     }
   });
 

@@ -212,13 +212,14 @@ export class LiveClient {
   /**
    * An `error` event carries no subscription, only the server's message: `subscribe-log:
    * session <id> not found` names a follow the server refused. Its handler hears of it, or it
-   * is tried again later; never left silently unsubscribed.
+   * is tried again later; never left silently unsubscribed. `… not subscribed: …` (the
+   * server's store could not answer) is always tried again: the session may well exist.
    */
   private receiveError(text: string): void {
-    const refused = /^subscribe-log: session ([0-9a-f]{24}) not found/.exec(text);
+    const refused = /^subscribe-log: session ([0-9a-f]{24}) (not found|not subscribed)/.exec(text);
     const state = refused ? this.follows.get(refused[1]) : undefined;
     if (!state) return;
-    if (state.handlers.onRefused) return state.handlers.onRefused(text);
+    if (refused?.[2] === 'not found' && state.handlers.onRefused) return state.handlers.onRefused(text);
     this.refused.add(state);
     this.resubscribeTimer ??= setTimeout(() => {
       this.resubscribeTimer = null;
