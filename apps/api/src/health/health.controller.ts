@@ -51,7 +51,14 @@ export class HealthController {
       async () => {
         const sessions = this.indicators.check('sessions');
         const id = this.sessions.serverSessionId;
-        const server = id ? await this.sessions.find(id).catch(() => undefined) : undefined;
+        if (!id) return sessions.down('no server session yet');
+        let server: Awaited<ReturnType<SessionsService['find']>>;
+        try {
+          server = await this.sessions.find(id);
+        } catch {
+          // The store's own check says why: this one only says it could not look.
+          return sessions.down('the server session cannot be read');
+        }
         if (!server) return sessions.down('no server session');
         // Ended by the other replicas after this one was silent for 30 s (a long pause): not ready.
         return server.active ? sessions.up() : sessions.down('the server session has ended');
