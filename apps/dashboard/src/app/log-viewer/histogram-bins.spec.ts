@@ -69,4 +69,73 @@ describe('VolumeBins, the histogram kept up to date while following', () => {
     const other = [at(0, 'error'), at(50)];
     expect(volume.bins(other)).toEqual(binRows(other));
   });
+
+  it('counts as a plain count does, in one pass when in time order and in two when not', () => {
+    const row = fc.record({ ms: fc.integer({ min: -3_000, max: 600_000 }), gap: fc.boolean(), warn: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 60 }), fc.boolean(), (list, sorted) => {
+        const times = list.map((item) => item.ms);
+        if (sorted) times.sort((a, b) => a - b);
+        const rows = list.map((item, i) =>
+          item.gap ? gapLine('s', 1, i, T0 + times[i]) : at(times[i], item.warn ? 'warn' : 'info'),
+        );
+        expect(binRows(rows)).toEqual(plainBins(rows));
+      }),
+    );
+  });
+
+  it('gives back the count of the rows a filter was typed on when it is cleared, and any other count as a full one', () => {
+    const move = fc.oneof(
+      fc.record({ kind: fc.constant('step' as const), evict: fc.nat(20), add: fc.nat(20) }),
+      fc.record({ kind: fc.constant('filter' as const), every: fc.integer({ min: 2, max: 5 }) }),
+      fc.record({ kind: fc.constant('clear' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(move, { minLength: 1, maxLength: 30 }), (moves) => {
+        const volume = new VolumeBins();
+        let all: readonly LogRow[] = step(
+          [],
+          0,
+          Array.from({ length: 40 }, (_, i) => ({ ms: 300 * i, level: 'info' })),
+        );
+        let shown = all;
+        for (const next of moves) {
+          if (next.kind === 'step') {
+            const add = Array.from(
+              { length: next.add },
+              (_, i) => ({ ms: 250, level: i % 3 ? 'info' : 'warn' }) as const,
+            );
+            const before = all;
+            all = step(all, next.evict, add);
+            // The full view follows; a filtered one keeps its rows until typed on again.
+            if (shown === before) shown = all;
+          } else if (next.kind === 'filter') shown = all.filter((_, i) => i % next.every === 0);
+          else shown = all;
+          expect(volume.bins(shown)).toEqual(binRows(shown));
+        }
+      }),
+    );
+  });
 });
+
+/** The bins counted the plain way: the span of every entry, each entry into its bin. */
+function plainBins(rows: readonly LogRow[]) {
+  const entries = rows.filter((row) => row.kind === 'entry');
+  if (entries.length === 0) return [];
+  const first = Math.min(...entries.map((row) => row.timeMs));
+  const last = Math.max(...entries.map((row) => row.timeMs));
+  const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000];
+  const width = steps.find((size) => (last - first + 1) / size <= 60) ?? Math.ceil((last - first + 1) / 60);
+  const firstBin = Math.floor(first / width);
+  return Array.from({ length: Math.floor(last / width) - firstBin + 1 }, (_, i) => {
+    const inBin = entries.filter((row) => Math.floor(row.timeMs / width) === firstBin + i);
+    const counts = { debug: 0, info: 0, warn: 0, error: 0 };
+    for (const row of inBin) counts[row.severity]++;
+    return {
+      from: (firstBin + i) * width,
+      to: (firstBin + i + 1) * width - 1,
+      counts,
+      total: inBin.length,
+    };
+  });
+}

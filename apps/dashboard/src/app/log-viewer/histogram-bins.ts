@@ -39,18 +39,40 @@ export class VolumeBins {
   private result: HistogramBin[] = [];
   private width = 0;
   private counts: Counts = new Map();
+  /**
+   * The count before the last one of every row, while the rows have not moved on since: a
+   * filter cleared (the text deleted) gives back the rows it was typed on, counted already.
+   */
+  private previous: {
+    rows: readonly LogRow[] | null;
+    result: HistogramBin[];
+    width: number;
+    counts: Counts;
+  } | null = null;
 
   constructor(private readonly maxBins = 60) {}
 
   bins(rows: readonly LogRow[]): HistogramBin[] {
     if (rows === this.rows) return this.result;
+    const previous = this.previous;
+    const current = { rows: this.rows, result: this.result, width: this.width, counts: this.counts };
+    if (previous && rows === previous.rows) {
+      Object.assign(this, previous);
+      this.previous = current;
+      return this.result;
+    }
     const delta = deltaFrom(rows, this.rows);
     const span = delta && this.width > 0 ? orderedSpan(rows, delta.kept) : null;
     if (delta && span && widthFor(span, this.maxBins) === this.width) {
       forEachRemoved(delta, (row) => count(this.counts, row, this.width, -1));
       for (let i = delta.kept; i < rows.length; i++) count(this.counts, rows[i], this.width, 1);
       this.result = span.first === Infinity ? [] : toBins(this.counts, span, this.width);
-    } else this.recount(rows);
+      // The log moved on: the rows before are not coming back (nor kept from being collected).
+      this.previous = null;
+    } else {
+      this.recount(rows);
+      this.previous = current.rows ? current : null;
+    }
     this.rows = rows;
     return this.result;
   }
@@ -58,25 +80,59 @@ export class VolumeBins {
   private recount(rows: readonly LogRow[]): void {
     this.counts = new Map();
     this.width = 0;
+    // In time order (the usual case) the span is the first and last entries' times: the rows
+    // are counted in one pass, which stops to start over below at the first row out of order.
     let first = Infinity;
     let last = -Infinity;
-    let ordered = true;
-    for (const row of rows) {
-      if (!counted(row)) continue;
-      if (row.timeMs < last) ordered = false;
-      if (row.timeMs < first) first = row.timeMs;
-      if (row.timeMs > last) last = row.timeMs;
-    }
+    for (let i = 0; i < rows.length && first === Infinity; i++) if (counted(rows[i])) first = rows[i].timeMs;
+    for (let i = rows.length - 1; i >= 0 && last === -Infinity; i--) if (counted(rows[i])) last = rows[i].timeMs;
     if (first === Infinity) {
       this.result = [];
       return;
     }
-    const width = widthFor({ first, last }, this.maxBins);
-    for (const row of rows) count(this.counts, row, width, 1);
+    let width = widthFor({ first, last }, this.maxBins);
+    if (!countOrdered(this.counts, rows, width)) {
+      first = Infinity;
+      last = -Infinity;
+      for (const row of rows) {
+        if (!counted(row)) continue;
+        if (row.timeMs < first) first = row.timeMs;
+        if (row.timeMs > last) last = row.timeMs;
+      }
+      width = widthFor({ first, last }, this.maxBins);
+      this.counts = new Map();
+      for (const row of rows) count(this.counts, row, width, 1);
+      this.result = toBins(this.counts, { first, last }, width);
+      // Out of order, the span is not the first and last rows' times: the next rows start over.
+      return;
+    }
     this.result = toBins(this.counts, { first, last }, width);
-    // Out of order, the span is not the first and last rows' times: the next rows start over.
-    if (ordered) this.width = width;
+    this.width = width;
   }
+}
+
+/**
+ * Counts `rows` into `counts` while they are in time order; false (stopped) at the first that is not.
+ * Rows in order fill one bin after another, so each bin's counts are looked up once.
+ */
+function countOrdered(counts: Counts, rows: readonly LogRow[], width: number): boolean {
+  let last = -Infinity;
+  let bin = NaN;
+  let levels: Int32Array | undefined;
+  for (const row of rows) {
+    if (!counted(row)) continue;
+    const time = row.timeMs;
+    if (time < last) return false;
+    last = time;
+    const at = Math.floor(time / width);
+    if (at !== bin) {
+      bin = at;
+      levels = counts.get(at);
+      if (!levels) counts.set(at, (levels = new Int32Array(LOG_LEVELS.length)));
+    }
+    (levels as Int32Array)[LEVEL_INDEX[row.severity]]++;
+  }
+  return true;
 }
 
 const counted = (row: LogRow): row is LogLine => row.kind === 'entry' && !Number.isNaN(row.timeMs);

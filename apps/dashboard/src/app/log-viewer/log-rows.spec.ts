@@ -9,6 +9,7 @@ import {
   LogFilterState,
   LogRow,
   maskColumn,
+  MaskColumns,
   RowFilter,
   textMatcher,
 } from './log-rows';
@@ -187,6 +188,37 @@ describe('log rows', () => {
           );
         }
       }),
+    );
+  });
+
+  it("makes each frame's mask column with its rows, as a column made from every row is, old frames' too", () => {
+    let seq = 0;
+    const texts = ['Shader 42 compile', 'zip: ok', 'LogCook: Display: shader', 'x'];
+    const line = () => logLine(seq % 3 ? 'a' : 'b', entry(seq, texts[seq++ % texts.length]));
+    const fromRows = (rows: readonly LogRow[]) => rows.map((row) => (row.kind === 'entry' ? row.chars : -1));
+    const frame = fc.record({ evict: fc.nat(700), add: fc.nat(700), gap: fc.boolean(), remerge: fc.nat(3) });
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 20 }), (frames) => {
+        const columns = new MaskColumns();
+        const history: LogRow[][] = [];
+        let rows: readonly LogRow[] = [];
+        for (const { evict, add, gap, remerge } of frames) {
+          const evicted = Math.min(evict, rows.length);
+          const added: LogRow[] = Array.from({ length: add }, line);
+          if (gap) added.unshift(gapLine('a', 3, seq, 0));
+          const kept = Math.max(0, rows.length - evicted - remerge);
+          const next = rows.slice(evicted, evicted + kept).concat(added, rows.slice(evicted + kept));
+          const delta = { from: rows, evicted, kept };
+          noteDelta(next, delta);
+          columns.next(next, delta);
+          expect([...maskColumn(next)]).toEqual(fromRows(next));
+          history.push(next);
+          rows = next;
+        }
+        // An older frame's column, if it is asked for, is still its own rows' (made again, not overwritten).
+        for (const old of history) expect([...maskColumn(old)]).toEqual(fromRows(old));
+      }),
+      { numRuns: 60 },
     );
   });
 

@@ -2,6 +2,7 @@ import { signal } from '@angular/core';
 import { DroppedAt, LiveClient, LogFollow } from '@zen/client';
 import { LogEntry } from '@zen/contract';
 import { gapLine, logLine, LogRow } from './log-line';
+import { MaskColumns } from './log-rows';
 import { noteDelta } from './row-deltas';
 
 /** Rows kept per followed session: the server's default capacity. */
@@ -34,6 +35,8 @@ export class LogSources {
   private readonly categoriesSignal = signal<readonly string[]>([]);
   private readonly states = new Map<string, SourceState>();
   private pending: LogRow[] = [];
+  /** The text filter's mask column of each frame's rows, ready before a filter is typed. */
+  private readonly masks = new MaskColumns();
   private frame: number | null = null;
 
   readonly rows = this.rowsSignal.asReadonly();
@@ -104,7 +107,9 @@ export class LogSources {
     const next = excess > 0 ? merged.rows.slice(excess) : merged.rows;
     // The oldest rows go first: those the merge kept in place, then (only when more arrived than the limit) new ones.
     const evicted = Math.min(excess, merged.kept);
-    noteDelta(next, { from: rows, evicted, kept: merged.kept - evicted });
+    const delta = { from: rows, evicted, kept: merged.kept - evicted };
+    noteDelta(next, delta);
+    this.masks.next(next, delta);
     this.rowsSignal.set(next);
   }
 

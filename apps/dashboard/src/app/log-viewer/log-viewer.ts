@@ -138,6 +138,12 @@ export class LogViewer implements OnDestroy {
   readonly viewportWidth = signal(800);
   private readonly charWidth = signal(FALLBACK_CHAR_PX);
   private autoScrolling = false;
+  /** `segments` of the rows shown, for the text filter's pattern and the category column they were cut for. */
+  private shownFor = {
+    pattern: null as RegExp | null,
+    withCategories: false,
+    segments: new WeakMap<LogLine, ShownSegment[]>(),
+  };
 
   readonly matcher = computed(() => textMatcher(this.filter()));
   private readonly rowFilter = new RowFilter();
@@ -179,17 +185,24 @@ export class LogViewer implements OnDestroy {
     rowOffsets(this.visible(), { wrapColumns: this.wrapColumns(), expanded: this.expanded() }),
   );
   readonly contentHeight = computed(() => totalHeight(this.offsets(), this.visible().length));
-  /** The rows in and near the viewport: the only ones in the DOM. */
-  readonly window = computed(() => {
-    const rows = this.visible();
-    const offsets = this.offsets();
-    // Clamped as the browser clamps scrollTop when the content shrinks (a filter keystroke while
-    // following), so the first render already shows the rows the scroll that follows lands on.
-    const top = Math.max(0, Math.min(this.scrollTop(), this.contentHeight() - this.viewportHeight()));
-    const start = Math.max(0, indexAt(offsets, rows.length, top) - OVERSCAN);
-    const end = Math.min(rows.length, indexAt(offsets, rows.length, top + this.viewportHeight()) + 1 + OVERSCAN);
-    return { start, top: offsetOf(offsets, start), rows: rows.slice(start, end) };
-  });
+  /**
+   * The rows in and near the viewport: the only ones in the DOM. The same window again (the
+   * scroll that follows a filter keystroke lands where the render already was) is no change,
+   * so the rows are not rendered a second time in that frame.
+   */
+  readonly window = computed(
+    () => {
+      const rows = this.visible();
+      const offsets = this.offsets();
+      // Clamped as the browser clamps scrollTop when the content shrinks (a filter keystroke while
+      // following), so the first render already shows the rows the scroll that follows lands on.
+      const top = Math.max(0, Math.min(this.scrollTop(), this.contentHeight() - this.viewportHeight()));
+      const start = Math.max(0, indexAt(offsets, rows.length, top) - OVERSCAN);
+      const end = Math.min(rows.length, indexAt(offsets, rows.length, top + this.viewportHeight()) + 1 + OVERSCAN);
+      return { start, top: offsetOf(offsets, start), rows: rows.slice(start, end) };
+    },
+    { equal: (a, b) => a.start === b.start && a.top === b.top && sameItems(a.rows, b.rows) },
+  );
   private readonly selectedRange = computed(() => {
     const selection = this.selection();
     if (!selection) return null;
@@ -261,9 +274,22 @@ export class LogViewer implements OnDestroy {
 
   // ---- rendering helpers ----
 
+  /**
+   * A row's message cut for highlighting, made once per row while the text filter and the
+   * category column stay: a render of the window (a scroll, a row arriving) reuses the rows' cuts.
+   */
   segments(row: LogLine): ShownSegment[] {
-    const shown = highlightSegments(row.segments, this.matcher().pattern);
-    return row.bodyStart > 0 && this.categories().length > 0 ? dropPrefix(shown, row.bodyStart) : shown;
+    const pattern = this.matcher().pattern;
+    const withCategories = this.categories().length > 0;
+    if (pattern !== this.shownFor.pattern || withCategories !== this.shownFor.withCategories)
+      this.shownFor = { pattern, withCategories, segments: new WeakMap() };
+    let shown = this.shownFor.segments.get(row);
+    if (!shown) {
+      shown = highlightSegments(row.segments, pattern);
+      if (row.bodyStart > 0 && withCategories) shown = dropPrefix(shown, row.bodyStart);
+      this.shownFor.segments.set(row, shown);
+    }
+    return shown;
   }
 
   isSelected(index: number): boolean {
@@ -585,6 +611,12 @@ function dropPrefix(segments: ShownSegment[], count: number): ShownSegment[] {
     skip = 0;
   }
   return shown;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function countOf(lines: readonly unknown[], how: string): string {
