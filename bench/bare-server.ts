@@ -60,7 +60,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
             format,
           )
         : await store.readCursorEncoded(id, { ...filter, cursor: Number(params.get('cursor') ?? 0), limit }, format);
-    // As the API does: a large body's memory goes back for the next read once it is written.
+    // As the API does: a body from the recycled buffers goes back for the next read once it is written.
     if (slice.release) res.once('finish', slice.release);
     return send(res, 200, slice.body, format === 'json' ? undefined : FORMAT_CONTENT_TYPES[format]);
   }

@@ -72,7 +72,7 @@ export class SessionsFeed implements OnModuleDestroy {
   private owedQueued = false;
   private periodicQueued = false;
   private work: Promise<void> = Promise.resolve();
-  /** Clients told about the current store outage (each once); renewed when a listing succeeds. */
+  /** Clients told about the current store outage (each once); renewed when the store answers a listing or probe. */
   private toldOfOutage = new WeakSet<WebSocket>();
   /** Counts the changes reported; a cached listing frame is current while it has not moved. */
   private version = 0;
@@ -144,7 +144,7 @@ export class SessionsFeed implements OnModuleDestroy {
 
   private async probe(): Promise<void> {
     await this.registry.counts();
-    this.listingSucceeded();
+    this.storeAnswered();
   }
 
   private changed(change: SessionChange): void {
@@ -227,7 +227,7 @@ export class SessionsFeed implements OnModuleDestroy {
     this.logger.warn(`sessions push skipped: ${messageOf(error)}`);
   }
 
-  private listingSucceeded(): void {
+  private storeAnswered(): void {
     this.toldOfOutage = new WeakSet();
   }
 
@@ -344,7 +344,7 @@ export class SessionsFeed implements OnModuleDestroy {
     const start = performance.now();
     const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
     this.measured('listing', performance.now() - start);
-    this.listingSucceeded();
+    this.storeAnswered();
     // A change reported while the listing was read may or may not be in it: not cached then.
     this.listing = this.local && version === this.version ? { version, frame } : null;
     return frame;

@@ -103,7 +103,7 @@ export class LogsController {
       await readable;
     }
     const answer = reading instanceof Promise ? await reading : reading;
-    // A large body's memory goes back to the store for the next read once it has been written.
+    // A body from the store's recycled buffers goes back for the next read once it has been written.
     if (answer.release) res.once('finish', answer.release);
     if (query.format === 'json') return sendJson(res, 200, answer.body);
     sendFormatted(res, query.format, answer);

@@ -86,13 +86,12 @@ async function appendOne(client: SessionsClient, id: string, level: LogLevel, me
  * says what is wrong (`cannot reach http://…: ECONNREFUSED`, or its answer) rather than only a count.
  */
 async function whyNotSent(id: string, options: LogOptions, timeout: FlushTimeoutError): Promise<Error> {
-  const unsent = timeout.unsent;
   try {
     await restClient(options).sessions.get(id);
     return timeout;
   } catch (error) {
     if (error instanceof NetworkError || error instanceof ApiError) {
-      error.message = `${error.message} (${unsent} log entries not sent)`;
+      error.message = `${error.message} (${timeout.unsent} log entries not sent)`;
       return error;
     }
     return timeout;

@@ -1,11 +1,12 @@
 /**
- * The buffers read bodies are written into, recycled once the response is written.
+ * The buffers read bodies are written into (and the API reads large append bodies into),
+ * recycled once the response is written.
  *
  * A fresh buffer of a megabyte or more comes from new pages of memory (glibc maps blocks this
  * large on their own, and gives them back when freed), and on this project's VM each 4 KiB page
  * costs ~13 µs to fault in the first time it is written: a full-log download of 1.7 MB, written
  * into a fresh 1 MiB buffer grown to 2 MiB, spent ~7 ms of its ~13 ms of CPU in page faults
- * (docs/performance.md, "The downloads' page faults"). Smaller bodies fault too, less often:
+ * (docs/performance.md, "The page-fault round"). Smaller bodies fault too, less often:
  * glibc gives the top of its heap back once enough is free there, and a tail read's 20 KB body
  * then lands on new pages (about one fault per read, measured). A recycled buffer's pages are in.
  *
@@ -74,5 +75,5 @@ const MAX_POOLED = 8 * 1024 * 1024;
 /** At most this much memory waits in the pool. */
 const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 
-/** The process's pool: every memory store's reads share it. */
+/** The process's pool: every memory store's reads, and the API's large request bodies, share it. */
 export const bodyBuffers = new BodyBuffers();
