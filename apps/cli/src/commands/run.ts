@@ -113,7 +113,7 @@ export async function runCommand([argv]: [string[]], options: RunOptions): Promi
 interface Sink {
   readonly dashboardUrl: string;
   readonly backlogged: boolean;
-  log(level: LogLevel, message: string, data?: LogData): void;
+  append(entry: { time?: string; level: LogLevel; message: string; data?: LogData }): void;
   error(message: string): void;
   drained(): Promise<void>;
   updateMetadata(metadata: SessionMetadata): void;
@@ -123,7 +123,7 @@ interface Sink {
 const NOTHING_SENT: Sink = {
   dashboardUrl: '',
   backlogged: false,
-  log: () => undefined,
+  append: () => undefined,
   error: () => undefined,
   drained: () => Promise.resolve(),
   updateMetadata: () => undefined,
@@ -195,8 +195,10 @@ function runChild(command: string, args: string[], sink: Sink, options: RunOptio
     const markers = options.levelFromMarkers !== false;
     const feed = (stream: Readable, echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
       const hold = holder(stream);
+      // The lines of one chunk arrived together: one clock reading for all of them.
+      let arrived: string | undefined;
       const lines = new LineSplitter(
-        (line) => sink.log((markers && markerLevel(line)) || base, line, data),
+        (line) => sink.append({ time: arrived, level: (markers && markerLevel(line)) || base, message: line, data }),
         PARTIAL_LINE_MS,
         () => hold.heldWithin(PARTIAL_LINE_MS),
       );
@@ -206,7 +208,9 @@ function runChild(command: string, args: string[], sink: Sink, options: RunOptio
           const drained = echo.write(chunk);
           if (drained) hold(drained);
         }
+        arrived = new Date().toISOString();
         lines.write(chunk);
+        arrived = undefined;
         // A server slower than the output slows the command too (as a slow `| tee` would), rather
         // than dropping lines. One that cannot be reached, or does not answer within the request
         // timeout, never does: the logger is then failing, and not backlogged.

@@ -1,105 +1,147 @@
 import type { LogEntryInput } from '@zen/contract';
 import { splitUtf8 } from '../utf8';
+import { EntryJsonWriter } from './entry-json';
+
+const COMMA = 0x2c;
+const MIN_BUFFER = 1 << 16;
+/** A buffer grown past this (an outage's backlog) is let go once the queue is empty again. */
+const KEEP_AT_MOST = 16 << 20;
 
 /**
- * The entries waiting to be sent, oldest first, bounded: past `capacity` the oldest are
- * dropped and counted. An array with a moving head, so both ends are O(1).
+ * The entries waiting to be sent, oldest first, bounded: past `limit` the oldest are dropped
+ * and counted. Each entry is written as its JSON when it is queued, into one byte buffer, each
+ * followed by a comma: a batch is one copy of a run of it. Nothing a `log()` call made outlives
+ * it: a queue of entry objects kept them, and the strings of the lines, alive across the young
+ * generation's collections while a batch was out, and that copying was most of `run`'s CPU.
  */
 export class EntryQueue {
-  private items: LogEntryInput[] = [];
+  private buffer = new Uint8Array(MIN_BUFFER);
+  /** Where the oldest entry starts in `buffer`. */
+  private start = 0;
+  /** Where the newest entry (and its comma) ends in `buffer`. */
+  private end = 0;
+  /** Where each entry ends, oldest at `head`, counted from `base` (so moving the bytes moves no offset). */
+  private ends: number[] = [];
   private head = 0;
+  /** Bytes moved out from under the offsets in `ends`: an offset `o` is at `buffer[o - base]`. */
+  private base = 0;
   /** Entries dropped since the count was last taken. */
   private droppedSinceReport = 0;
-  /** Rough UTF-8 size of what is queued, to decide when a batch is full without serialising. */
-  approxBytes = 0;
 
   /** How many may wait right now: `capacity`, or more while the server takes entries (see `SessionLogger`). */
   limit: number;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly json = new EntryJsonWriter(),
+  ) {
     this.limit = capacity;
   }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.ends.length - this.head;
   }
 
-  push(entry: LogEntryInput): void {
-    this.items.push(entry);
-    this.approxBytes += entry.message.length + 64;
-    if (this.length > this.limit) {
-      this.dropOldest();
-      this.compact();
-    }
+  /** UTF-8 bytes queued: the entries' JSON and a comma after each. */
+  get bytes(): number {
+    return this.end - this.start;
   }
 
-  private dropOldest(): void {
-    const oldest = this.items[this.head];
-    this.items[this.head++] = undefined as unknown as LogEntryInput;
-    this.approxBytes -= oldest.message.length + 64;
-    this.droppedSinceReport++;
-  }
-
-  /** Puts entries back in front of everything queued (a batch to send again, a report), then trims to capacity. */
-  requeue(entries: LogEntryInput[]): void {
-    this.requeueUnbounded(entries);
-    this.trim();
+  push(
+    time: LogEntryInput['time'],
+    level: LogEntryInput['level'],
+    message: string,
+    data?: LogEntryInput['data'],
+  ): void {
+    this.append(time, level, message, data);
+    if (this.length > this.limit) this.trim();
   }
 
   /** Drops the oldest beyond the limit. */
   trim(): void {
-    while (this.length > this.limit) this.dropOldest();
-    this.compact();
+    while (this.length > this.limit) {
+      this.start = this.ends[this.head++] - this.base;
+      this.droppedSinceReport++;
+    }
+    this.compactEnds();
   }
 
-  private requeueUnbounded(entries: LogEntryInput[]): void {
-    if (entries.length === 0) return;
-    this.items = entries.concat(this.items.slice(this.head));
-    this.head = 0;
-    for (const entry of entries) this.approxBytes += entry.message.length + 64;
+  /** How many entries from the front fit in `room` bytes joined by commas: at most `maxEntries`, and at least one. */
+  fitting(maxEntries: number, room: number): number {
+    let low = 1;
+    let high = Math.min(maxEntries, this.length);
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.runBytes(middle) <= room) low = middle;
+      else high = middle - 1;
+    }
+    return Math.min(low, this.length);
+  }
+
+  /** Bytes of the first `count` entries joined by commas (without the last one's). */
+  runBytes(count: number): number {
+    return count === 0 ? 0 : this.ends[this.head + count - 1] - this.base - this.start - 1;
+  }
+
+  /** Copies the first `count` entries, joined by commas, into `target` at `offset`. */
+  copyRun(count: number, target: Uint8Array, offset: number): void {
+    target.set(this.buffer.subarray(this.start, this.start + this.runBytes(count)), offset);
+  }
+
+  /** Takes the first `count` entries out of the queue; returns their sizes, to put them back with `putBack`. */
+  take(count: number): number[] {
+    count = Math.min(count, this.length);
+    const sizes = new Array<number>(count);
+    let from = this.start + this.base;
+    for (let i = 0; i < count; i++) {
+      const to = this.ends[this.head + i];
+      sizes[i] = to - from;
+      from = to;
+    }
+    this.head += count;
+    this.start = from - this.base;
+    this.compactEnds();
+    return sizes;
+  }
+
+  /**
+   * Puts entries back in front of everything queued (a batch to send again): `run` as `copyRun`
+   * wrote them, `sizes` as `take` gave them. Then trims to the limit.
+   */
+  putBack(run: Uint8Array, sizes: number[]): void {
+    this.putBackUnbounded(run, sizes);
+    this.trim();
+  }
+
+  /** Puts one entry in front, even beyond the limit (the report of what was dropped must not drop itself). */
+  unshiftReport(entry: LogEntryInput): void {
+    const bytes = new Uint8Array(this.json.prepare(entry.time, entry.level, entry.message, entry.data));
+    const size = this.json.write(bytes, 0);
+    this.putBackUnbounded(bytes.subarray(0, size), [size + 1]);
   }
 
   /**
    * Splits every queued entry longer than `maxBytes` (UTF-8) into entries of at most that size,
    * in place and in order; how many were split. Not bounded by the limit: nothing is lost.
+   * (Rare: once, when a server names a smaller limit. Entries are read back from their JSON.)
    */
   splitLongerThan(maxBytes: number): number {
+    const entries = this.entries();
+    if (entries.every((entry) => splitUtf8(entry.message, maxBytes).length === 1)) return 0;
+    this.clear();
     let split = 0;
-    const kept: LogEntryInput[] = [];
-    for (let i = this.head; i < this.items.length; i++) {
-      const entry = this.items[i];
+    for (const entry of entries) {
       const pieces = splitUtf8(entry.message, maxBytes);
-      if (pieces.length === 1) {
-        kept.push(entry);
-        continue;
-      }
-      split++;
-      for (const message of pieces) kept.push({ ...entry, message });
+      if (pieces.length > 1) split++;
+      for (const message of pieces) this.append(entry.time, entry.level, message, entry.data);
     }
-    if (split === 0) return 0;
-    this.items = kept;
-    this.head = 0;
-    this.approxBytes = kept.reduce((bytes, entry) => bytes + entry.message.length + 64, 0);
     return split;
   }
 
-  /** Puts one entry in front, even beyond capacity (the report of what was dropped must not drop itself). */
-  unshiftReport(entry: LogEntryInput): void {
-    this.requeueUnbounded([entry]);
-  }
-
-  /** The entry `index` places from the front. */
-  at(index: number): LogEntryInput {
-    return this.items[this.head + index];
-  }
-
-  /** Takes the first `count` entries out of the queue. */
-  take(count: number): LogEntryInput[] {
-    const taken = this.items.slice(this.head, this.head + Math.min(count, this.length));
-    for (const entry of taken) this.approxBytes -= entry.message.length + 64;
-    this.head += taken.length;
-    this.compact();
-    return taken;
+  /** The queued entries, read back from their JSON (for the rare paths, and tests). */
+  entries(): LogEntryInput[] {
+    const text = new TextDecoder().decode(this.buffer.subarray(this.start, this.end - 1));
+    return this.length === 0 ? [] : (JSON.parse(`[${text}]`) as LogEntryInput[]);
   }
 
   /** How many were dropped since the last call, resetting the count. */
@@ -114,18 +156,83 @@ export class EntryQueue {
   }
 
   clear(): void {
-    this.items = [];
+    this.ends = [];
     this.head = 0;
-    this.approxBytes = 0;
+    this.start = this.end = this.base = 0;
+    if (this.buffer.length > KEEP_AT_MOST) this.buffer = new Uint8Array(MIN_BUFFER);
   }
 
-  private compact(): void {
-    if (this.head === this.items.length) {
-      this.items = [];
+  private append(
+    time: LogEntryInput['time'],
+    level: LogEntryInput['level'],
+    message: string,
+    data?: LogEntryInput['data'],
+  ): void {
+    this.reserve(this.json.prepare(time, level, message, data) + 1);
+    this.end += this.json.write(this.buffer, this.end);
+    this.buffer[this.end++] = COMMA;
+    this.ends.push(this.end + this.base);
+  }
+
+  private putBackUnbounded(run: Uint8Array, sizes: number[]): void {
+    const queued = this.buffer.subarray(this.start, this.end);
+    const total = run.length + 1 + queued.length;
+    let buffer = this.buffer;
+    if (total <= buffer.length) {
+      buffer.copyWithin(run.length + 1, this.start, this.end);
+    } else {
+      buffer = new Uint8Array(bufferSize(total));
+      buffer.set(queued, run.length + 1);
+    }
+    buffer.set(run, 0);
+    buffer[run.length] = COMMA;
+    // Offsets from 0 again: the put-back entries, then the queued ones after them.
+    const ends: number[] = [];
+    let at = 0;
+    for (const size of sizes) ends.push((at += size));
+    for (let i = this.head; i < this.ends.length; i++) ends.push(this.ends[i] - this.base - this.start + at);
+    this.buffer = buffer;
+    this.ends = ends;
+    this.head = 0;
+    this.base = 0;
+    this.start = 0;
+    this.end = total;
+  }
+
+  /** Makes room for `bytes` more at the end: moves the queued bytes to the front, or into a larger buffer. */
+  private reserve(bytes: number): void {
+    if (this.end + bytes <= this.buffer.length) return;
+    const queued = this.end - this.start;
+    // Kept at least twice what it holds, so a move comes after as many bytes were queued as it moves.
+    const size = bufferSize(queued + bytes);
+    if (size <= this.buffer.length) {
+      this.buffer.copyWithin(0, this.start, this.end);
+    } else {
+      const grown = new Uint8Array(size);
+      grown.set(this.buffer.subarray(this.start, this.end));
+      this.buffer = grown;
+    }
+    this.base += this.start;
+    this.start = 0;
+    this.end = queued;
+  }
+
+  private compactEnds(): void {
+    if (this.head === this.ends.length) {
+      // Empty: start over at the front of the buffer.
+      this.ends = [];
       this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+      this.base = 0;
+      this.start = this.end = 0;
+      if (this.buffer.length > KEEP_AT_MOST) this.buffer = new Uint8Array(MIN_BUFFER);
+    } else if (this.head > 4096 && this.head * 2 > this.ends.length) {
+      this.ends = this.ends.slice(this.head);
       this.head = 0;
     }
   }
+}
+
+/** A power of two at least twice `bytes`. */
+function bufferSize(bytes: number): number {
+  return Math.max(MIN_BUFFER, 2 ** Math.ceil(Math.log2(bytes * 2)));
 }

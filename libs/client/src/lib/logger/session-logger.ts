@@ -5,7 +5,7 @@ import { newSessionId } from '../ids';
 import { HttpOptions } from '../rest/http';
 import { SessionsClient } from '../rest/sessions-client';
 import { splitUtf8 } from '../utf8';
-import { BatchEncoder } from './batch-encoder';
+import { BatchEncoder, entriesOf } from './batch-encoder';
 import { EntryQueue } from './entry-queue';
 
 export interface SessionLoggerOptions extends HttpOptions {
@@ -159,25 +159,12 @@ export class SessionLogger {
 
   /** Queues one entry (split into several when longer than the message limit); never blocks. */
   log(level: LogLevel, message: string, data?: LogData): void {
-    if (this.ended) return;
-    const time = this.now();
-    if (message.length * 3 > this.maxMessageBytes) {
-      for (const piece of splitUtf8(message, this.maxMessageBytes))
-        this.queue.push({ time, level, message: piece, data });
-    } else {
-      this.queue.push({ time, level, message, data });
-    }
-    this.scheduleSend();
+    this.enqueue(this.now(), level, message, data);
   }
 
-  /** Queues an entry with its own time (another logger's), when given; split like `log()`. */
+  /** Queues an entry with its own time (another logger's, or when its line arrived), when given; split like `log()`. */
   append(entry: { level: LogLevel; message: string; data?: LogData; time?: string }): void {
-    if (this.ended) return;
-    const time = entry.time ?? this.now();
-    for (const message of splitUtf8(entry.message, this.maxMessageBytes)) {
-      this.queue.push({ time, level: entry.level, message, data: entry.data });
-    }
-    this.scheduleSend();
+    this.enqueue(entry.time ?? this.now(), entry.level, entry.message, entry.data);
   }
 
   debug(message: string, data?: LogData): void {
@@ -242,6 +229,17 @@ export class SessionLogger {
     nodeProcess()?.off('beforeExit', this.onBeforeExit);
     this.wakeUp();
     for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  private enqueue(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
+    if (this.ended) return;
+    // Only long strings can exceed the limit: a UTF-16 unit is at most 3 UTF-8 bytes.
+    if (message.length * 3 > this.maxMessageBytes) {
+      for (const piece of splitUtf8(message, this.maxMessageBytes)) this.queue.push(time, level, piece, data);
+    } else {
+      this.queue.push(time, level, message, data);
+    }
+    this.scheduleSend();
   }
 
   private scheduleSend(): void {
@@ -339,7 +337,7 @@ export class SessionLogger {
    */
   private batchNotFull(): boolean {
     return (
-      this.queue.approxBytes < this.maxBatchBytes &&
+      this.queue.bytes < this.maxBatchBytes &&
       this.queue.length < this.batchEntryCap &&
       this.queue.length < this.highWater
     );
@@ -370,22 +368,22 @@ export class SessionLogger {
       return;
     }
     const { count, body } = this.encoder.encode(this.queue, this.batchEntryCap, this.maxBatchBytes);
-    const entries = this.queue.take(count);
+    const sizes = this.queue.take(count);
     try {
       await this.request(() => this.client.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json: body }));
-      this.stats_.sent += entries.length;
-      this.isolating = Math.max(0, this.isolating - entries.length);
+      this.stats_.sent += count;
+      this.isolating = Math.max(0, this.isolating - count);
       if (this.isolating === 0)
         this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.options.maxBatchEntries ?? 50_000);
     } catch (error) {
-      this.queue.requeue(entries);
+      this.queue.putBack(entriesOf(body), sizes);
       // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
       if (this.fitMessageLimit(error)) return;
-      if (error instanceof ApiError && (error.status === 400 || error.status === 413) && entries.length > 1) {
+      if (error instanceof ApiError && (error.status === 400 || error.status === 413) && count > 1) {
         // Too big for this server, or one bad entry: send smaller batches to isolate it.
         if (error.status === 413) this.maxBatchBytes = Math.max(1024, Math.floor(this.maxBatchBytes / 2));
-        this.batchEntryCap = Math.ceil(entries.length / 2);
-        this.isolating = Math.max(this.isolating, entries.length);
+        this.batchEntryCap = Math.ceil(count / 2);
+        this.isolating = Math.max(this.isolating, count);
         return;
       }
       if (error instanceof ApiError && error.status === 400) {

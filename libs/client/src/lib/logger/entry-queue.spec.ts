@@ -1,0 +1,121 @@
+import type { LogEntryInput } from '@zen/contract';
+import { BatchEncoder, entriesOf } from './batch-encoder';
+import { EntryQueue } from './entry-queue';
+
+const TIME = '2026-12-02T05:00:00.000Z';
+const utf8 = (text: string) => new TextEncoder().encode(text).length;
+
+/** A small seeded generator (mulberry32), so a failure repeats. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function fill(queue: EntryQueue, messages: string[]): void {
+  for (const message of messages) queue.push(TIME, 'info', message);
+}
+
+const messagesOf = (queue: EntryQueue) => queue.entries().map((entry) => entry.message);
+
+describe('EntryQueue', () => {
+  it('holds entries as their JSON, counting the bytes exactly, and drops the oldest past the limit', () => {
+    const queue = new EntryQueue(3);
+    fill(queue, ['a', 'b', 'é', 'd']);
+    expect(messagesOf(queue)).toEqual(['b', 'é', 'd']);
+    expect(queue.takeDropped()).toBe(1);
+    expect(queue.takeDropped()).toBe(0);
+    const entryBytes = (message: string) => utf8(JSON.stringify({ time: TIME, message })) + 1;
+    expect(queue.bytes).toBe(entryBytes('b') + entryBytes('é') + entryBytes('d'));
+  });
+
+  it('keeps what a logged object held when it was logged, whatever it becomes later', () => {
+    const queue = new EntryQueue(10);
+    const data = { step: 1 };
+    queue.push(TIME, 'warn', 'first', data);
+    data.step = 2;
+    expect(queue.entries()).toEqual([{ time: TIME, level: 'warn', message: 'first', data: { step: 1 } }]);
+  });
+
+  it('puts a batch that failed back in front of what was queued meanwhile, then trims the oldest', () => {
+    const queue = new EntryQueue(4);
+    fill(queue, ['1', '2', '3']);
+    const encoder = new BatchEncoder();
+    const { count, body } = encoder.encode(queue, 2, 1 << 20);
+    const sizes = queue.take(count);
+    fill(queue, ['4', '5']);
+    expect(messagesOf(queue)).toEqual(['3', '4', '5']);
+    queue.putBack(entriesOf(body), sizes);
+    expect(messagesOf(queue)).toEqual(['2', '3', '4', '5']);
+    expect(queue.takeDropped()).toBe(1);
+  });
+
+  it('puts the report of what was dropped in front, even beyond the limit', () => {
+    const queue = new EntryQueue(2);
+    fill(queue, ['a', 'b']);
+    queue.unshiftReport({ time: TIME, level: 'warn', message: '3 dropped' });
+    expect(queue.entries()).toEqual([
+      { time: TIME, level: 'warn', message: '3 dropped' },
+      { time: TIME, message: 'a' },
+      { time: TIME, message: 'b' },
+    ]);
+  });
+
+  it('splits entries longer than a new limit in place, in order, dropping none', () => {
+    const queue = new EntryQueue(2);
+    fill(queue, ['ab', 'x'.repeat(10), 'é'.repeat(3)]);
+    expect(queue.splitLongerThan(4)).toBe(2);
+    expect(messagesOf(queue)).toEqual(['xxxx', 'xxxx', 'xx', 'éé', 'é']);
+    expect(queue.takeDropped()).toBe(1);
+    expect(queue.splitLongerThan(4)).toBe(0);
+  });
+
+  it('fits the longest run from the front in the room given, and always at least one entry', () => {
+    const queue = new EntryQueue(100);
+    fill(queue, ['x'.repeat(50), 'y', 'z'.repeat(300), 'w']);
+    for (let room = 0; room < 600; room += 7) {
+      let linear = 1;
+      while (linear < queue.length && queue.runBytes(linear + 1) <= room) linear++;
+      expect(queue.fitting(100, room)).toBe(linear);
+    }
+    expect(queue.fitting(2, 1 << 20)).toBe(2);
+  });
+
+  it('stays in order through many pushes, takes, put-backs and moves of its buffer', () => {
+    const next = random(11);
+    const queue = new EntryQueue(500);
+    const encoder = new BatchEncoder();
+    let model: string[] = [];
+    let dropped = 0;
+    let serial = 0;
+    for (let step = 0; step < 3_000; step++) {
+      const choice = next();
+      if (choice < 0.6) {
+        const length = Math.floor(next() ** 3 * 3_000);
+        const message = `${serial++} ${'ü✓😀x'.repeat(length / 4)}"\n`;
+        queue.push(TIME, 'info', message);
+        model.push(message);
+        if (model.length > 500) {
+          model.shift();
+          dropped++;
+        }
+      } else if (queue.length > 0) {
+        const { count, body } = encoder.encode(queue, 1 + Math.floor(next() * 40), 1 + Math.floor(next() * 20_000));
+        const sent = JSON.parse(new TextDecoder().decode(body)).entries.map((entry: LogEntryInput) => entry.message);
+        expect(sent).toEqual(model.slice(0, count));
+        const sizes = queue.take(count);
+        if (choice < 0.7) {
+          queue.putBack(entriesOf(body), sizes);
+        } else {
+          model = model.slice(count);
+        }
+      }
+      expect(queue.length).toBe(model.length);
+    }
+    expect(messagesOf(queue)).toEqual(model);
+    expect(queue.takeDropped()).toBe(dropped);
+  });
+});
