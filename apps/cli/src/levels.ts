@@ -18,3 +18,27 @@ export function markerLevel(line: string): LogLevel | null {
   const match = MARKER.exec(line);
   return match ? LEVEL_OF_MARKER[match[1]] : null;
 }
+
+const COLON = 0x3a;
+
+/**
+ * `markerLevel` for lines given as bytes (see LineSplitter). Every marker ends in a colon, so a
+ * line without one names no level and is never decoded; where the next colon is in a chunk is
+ * kept, so the search costs one pass over a chunk, however many lines it holds.
+ */
+export class ByteMarkers {
+  private searched: Buffer | null = null;
+  /** Where the next colon at or after `from` is in `searched` (Infinity: none). */
+  private colon = Infinity;
+  private from = 0;
+
+  levelOf(bytes: Buffer, start: number, end: number): LogLevel | null {
+    if (bytes !== this.searched || start < this.from || this.colon < start) {
+      const found = bytes.indexOf(COLON, start);
+      this.searched = bytes;
+      this.from = start;
+      this.colon = found === -1 ? Infinity : found;
+    }
+    return this.colon < end ? markerLevel(bytes.toString('utf8', start, end)) : null;
+  }
+}

@@ -1,17 +1,24 @@
-import { StringDecoder } from 'node:string_decoder';
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** Where a line is: `bytes[start..end)`, UTF-8, without its `\n` or `\r\n`. Valid only during the call. */
+export type LineHandler = (bytes: Buffer, start: number, end: number) => void;
 
 /**
- * Cuts a byte stream into lines (`\n` or `\r\n`), decoding UTF-8 across chunk boundaries.
- * A partial line is handed over after `partialMs` without its newline, and at `end()`.
+ * Cuts a byte stream into lines (`\n` or `\r\n`) and hands each over as bytes: a line within one
+ * chunk is a range of that chunk, with no string made for it (`\n` never occurs inside a UTF-8
+ * character, so cutting at it never cuts one). A line begun in an earlier chunk is joined first.
+ * A partial line is handed over after `partialMs` without its newline (up to its last whole
+ * character; the rest waits for the line's next bytes), and at `end()`.
  */
 export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
+  /** The bytes of a line begun in earlier chunks, in pieces, joined once it ends. */
+  private pending: Buffer[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writes = 0;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: LineHandler,
     private readonly partialMs = 1_000,
     /** While true, the rest of the line is held up on our side (a paused pipe): not a partial line. */
     private readonly held: () => boolean = () => false,
@@ -19,21 +26,40 @@ export class LineSplitter {
 
   write(chunk: Buffer): void {
     this.writes++;
-    const text = this.pending + this.decoder.write(chunk);
     let start = 0;
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      this.onLine(text.slice(start, end));
+    let newline = chunk.indexOf(NEWLINE);
+    if (newline !== -1 && this.pending.length > 0) {
+      this.pending.push(chunk.subarray(0, newline));
+      this.emit(this.takePending());
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
+    }
+    for (; newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+      this.emitRange(chunk, start, newline);
       start = newline + 1;
     }
-    this.pending = start === 0 ? text : text.slice(start);
+    // A copy: a slice would keep the whole chunk alive while the line goes on.
+    if (start < chunk.length) this.pending.push(Buffer.from(chunk.subarray(start)));
     this.armTimer();
   }
 
   /** The stream ended: whatever is left is the last line. */
   end(): void {
-    this.pending += this.decoder.end();
-    this.flushPartial();
+    this.flushPartial(true);
+  }
+
+  private emitRange(bytes: Buffer, start: number, end: number): void {
+    this.onLine(bytes, start, end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
+  }
+
+  private emit(line: Buffer): void {
+    this.emitRange(line, 0, line.length);
+  }
+
+  private takePending(): Buffer {
+    const line = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending = [];
+    return line;
   }
 
   private armTimer(): void {
@@ -53,16 +79,32 @@ export class LineSplitter {
     setImmediate(() => {
       if (this.writes !== writes || this.pending.length === 0) return; // more arrived: the line went on
       if (this.held()) this.armTimer();
-      else this.flushPartial();
+      else this.flushPartial(false);
     });
   }
 
-  private flushPartial(): void {
+  /** Hands over the partial line: all of it at the end, else up to its last whole character. */
+  private flushPartial(atEnd: boolean): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.length === 0) return;
-    const line = this.pending.endsWith('\r') ? this.pending.slice(0, -1) : this.pending;
-    this.pending = '';
-    this.onLine(line);
+    const line = this.takePending();
+    const whole = atEnd ? line.length : wholeCharacters(line);
+    if (whole < line.length) this.pending.push(line.subarray(whole));
+    if (whole > 0) this.emit(line.subarray(0, whole));
   }
+}
+
+/** How many bytes of `bytes` are whole UTF-8 characters: all but an unfinished one at the end. */
+export function wholeCharacters(bytes: Buffer): number {
+  // A character is at most 4 bytes: look back at most 3 for the lead byte of the last one.
+  for (let i = bytes.length - 1; i >= Math.max(0, bytes.length - 4); i--) {
+    const byte = bytes[i];
+    if (byte < 0x80) return bytes.length; // ASCII: nothing unfinished
+    if (byte >= 0xc0) {
+      const size = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return bytes.length - i >= size ? bytes.length : i;
+    }
+  }
+  return bytes.length; // no lead byte near the end: invalid bytes, handed over as they are
 }

@@ -10,7 +10,7 @@ describe('holder', () => {
     const hold = holder(stream);
     const lines: string[] = [];
     const splitter = new LineSplitter(
-      (line) => lines.push(line),
+      (bytes, start, end) => lines.push(bytes.toString('utf8', start, end)),
       1000,
       () => hold.heldWithin(1000),
     );

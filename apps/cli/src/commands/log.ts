@@ -37,7 +37,7 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     onError: (error) => (failure ??= error),
   });
   const lines = new LineSplitter(
-    (line) => logger.log(options.level, line),
+    (bytes, start, end) => logger.appendBytes(options.level, bytes, start, end),
     1_000,
     () => process.stdin.isPaused(),
   );

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ApiError, createSessionLogger, isRetryable, newSessionId } from '@zen/client';
 import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
-import { markerLevel } from '../levels';
+import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
 import { holder } from '../stream-holder';
 
@@ -113,7 +113,7 @@ export async function runCommand([argv]: [string[]], options: RunOptions): Promi
 interface Sink {
   readonly dashboardUrl: string;
   readonly backlogged: boolean;
-  append(entry: { time?: string; level: LogLevel; message: string; data?: LogData }): void;
+  appendBytes(level: LogLevel, bytes: Buffer, start: number, end: number, data?: LogData, time?: string): void;
   error(message: string): void;
   drained(): Promise<void>;
   updateMetadata(metadata: SessionMetadata): void;
@@ -123,7 +123,7 @@ interface Sink {
 const NOTHING_SENT: Sink = {
   dashboardUrl: '',
   backlogged: false,
-  append: () => undefined,
+  appendBytes: () => undefined,
   error: () => undefined,
   drained: () => Promise.resolve(),
   updateMetadata: () => undefined,
@@ -197,8 +197,10 @@ function runChild(command: string, args: string[], sink: Sink, options: RunOptio
       const hold = holder(stream);
       // The lines of one chunk arrived together: one clock reading for all of them.
       let arrived: string | undefined;
+      const levels = new ByteMarkers();
       const lines = new LineSplitter(
-        (line) => sink.append({ time: arrived, level: (markers && markerLevel(line)) || base, message: line, data }),
+        (bytes, start, end) =>
+          sink.appendBytes((markers && levels.levelOf(bytes, start, end)) || base, bytes, start, end, data, arrived),
         PARTIAL_LINE_MS,
         () => hold.heldWithin(PARTIAL_LINE_MS),
       );

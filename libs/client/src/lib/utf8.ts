@@ -40,3 +40,15 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   pieces.push(text.slice(start));
   return pieces;
 }
+
+interface NodeBufferClass {
+  prototype: { utf8Slice?(this: Uint8Array, start: number, end: number): string };
+}
+const utf8Slice = (globalThis as { Buffer?: NodeBufferClass }).Buffer?.prototype.utf8Slice;
+let decoder: TextDecoder | undefined;
+
+/** `bytes[start..end)` decoded as UTF-8, an invalid sequence as U+FFFD (Node's Buffer when there). */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (utf8Slice) return utf8Slice.call(bytes, start, end);
+  return (decoder ??= new TextDecoder()).decode(bytes.subarray(start, end));
+}

@@ -32,6 +32,21 @@ describe('EntryQueue', () => {
     expect(queue.bytes).toBe(entryBytes('b') + entryBytes('é') + entryBytes('d'));
   });
 
+  it('copies a message given as bytes when it needs no escaping, and refuses it otherwise', () => {
+    const queue = new EntryQueue(10);
+    const bytes = Buffer.from('[plain ~ line] quote" slash\\ tab\t é');
+    const plainEnd = bytes.indexOf('quote');
+    expect(queue.pushBytes(TIME, 'error', bytes, 0, plainEnd, { stream: 'stderr' })).toBe(true);
+    for (const word of ['"', '\\', '\t', 'é']) {
+      const at = bytes.indexOf(word);
+      expect(queue.pushBytes(TIME, 'info', bytes, at, at + Buffer.byteLength(word))).toBe(false);
+    }
+    bytes.fill(0x3f);
+    expect(queue.entries()).toEqual([
+      { time: TIME, level: 'error', message: '[plain ~ line] ', data: { stream: 'stderr' } },
+    ]);
+  });
+
   it('keeps what a logged object held when it was logged, whatever it becomes later', () => {
     const queue = new EntryQueue(10);
     const data = { step: 1 };

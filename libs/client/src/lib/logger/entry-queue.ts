@@ -57,6 +57,23 @@ export class EntryQueue {
     if (this.length > this.limit) this.trim();
   }
 
+  /**
+   * Queues an entry whose message is UTF-8 bytes, copied as they are; false (and nothing queued)
+   * when they would need escaping or decoding: the caller then pushes the message as a string.
+   */
+  pushBytes(
+    time: LogEntryInput['time'],
+    level: LogEntryInput['level'],
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    data?: LogEntryInput['data'],
+  ): boolean {
+    if (!this.appendPrepared(this.json.prepareBytes(time, level, bytes, start, end, data))) return false;
+    if (this.length > this.limit) this.trim();
+    return true;
+  }
+
   /** Drops the oldest beyond the limit. */
   trim(): void {
     while (this.length > this.limit) {
@@ -168,10 +185,18 @@ export class EntryQueue {
     message: string,
     data?: LogEntryInput['data'],
   ): void {
-    this.reserve(this.json.prepare(time, level, message, data) + 1);
-    this.end += this.json.write(this.buffer, this.end);
+    this.appendPrepared(this.json.prepare(time, level, message, data));
+  }
+
+  /** Writes the entry `json` has prepared (at most `size` bytes) and a comma; false when `json` could not. */
+  private appendPrepared(size: number): boolean {
+    this.reserve(size + 1);
+    const written = this.json.write(this.buffer, this.end);
+    if (written < 0) return false;
+    this.end += written;
     this.buffer[this.end++] = COMMA;
     this.ends.push(this.end + this.base);
+    return true;
   }
 
   private putBackUnbounded(run: Uint8Array, sizes: number[]): void {

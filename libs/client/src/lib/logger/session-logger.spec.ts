@@ -84,6 +84,28 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('takes messages as UTF-8 bytes: plain ones copied, the rest decoded and escaped, long ones split', async () => {
+    const log = logger({ maxMessageBytes: 1_000 });
+    const lines = ['plain ASCII', 'quote " and \\ backslash\ttab', 'Grüße 😀', 'x'.repeat(1_500)];
+    const chunk = Buffer.concat([Buffer.from(lines.join('\n')), Buffer.from([0x0a, 0x61, 0xff, 0x62])]);
+    let start = 0;
+    for (let end = chunk.indexOf(0x0a); start < chunk.length; end = chunk.indexOf(0x0a, start)) {
+      if (end === -1) end = chunk.length;
+      log.appendBytes('warn', chunk, start, end, { stream: 'stdout' });
+      start = end + 1;
+    }
+    chunk.fill(0x3f); // the bytes are not kept: what was queued is a copy
+    await log.flush();
+    const { entries } = await client.logs.read(log.id);
+    expect(entries.map((entry) => entry.message)).toEqual([
+      ...lines.slice(0, 3),
+      'x'.repeat(1_000),
+      'x'.repeat(500),
+      'a\ufffdb',
+    ]);
+    expect(entries.every((entry) => entry.level === 'warn' && entry.data?.['stream'] === 'stdout')).toBe(true);
+  });
+
   it('splits a message longer than the limit into several entries', async () => {
     const log = logger({ maxMessageBytes: 1_000 });
     log.info('é'.repeat(1_200)); // 2,400 bytes

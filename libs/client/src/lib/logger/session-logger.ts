@@ -4,7 +4,7 @@ import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
 import { HttpOptions } from '../rest/http';
 import { SessionsClient } from '../rest/sessions-client';
-import { splitUtf8 } from '../utf8';
+import { decodeUtf8, splitUtf8 } from '../utf8';
 import { BatchEncoder, entriesOf } from './batch-encoder';
 import { EntryQueue } from './entry-queue';
 
@@ -165,6 +165,21 @@ export class SessionLogger {
   /** Queues an entry with its own time (another logger's, or when its line arrived), when given; split like `log()`. */
   append(entry: { level: LogLevel; message: string; data?: LogData; time?: string }): void {
     this.enqueue(entry.time ?? this.now(), entry.level, entry.message, entry.data);
+  }
+
+  /**
+   * Queues an entry whose message is UTF-8 bytes, `bytes[start..end)` (a line read from a pipe):
+   * copied into the batch as they are when they need no escaping, with no string made; decoded
+   * (invalid sequences as U+FFFD) and queued as `log()` does otherwise. The bytes are not kept.
+   */
+  appendBytes(level: LogLevel, bytes: Uint8Array, start: number, end: number, data?: LogData, time?: string): void {
+    if (this.ended) return;
+    const at = time ?? this.now();
+    if (end - start <= this.maxMessageBytes && this.queue.pushBytes(at, level, bytes, start, end, data)) {
+      this.scheduleSend();
+    } else {
+      this.enqueue(at, level, decodeUtf8(bytes, start, end), data);
+    }
   }
 
   debug(message: string, data?: LogData): void {
