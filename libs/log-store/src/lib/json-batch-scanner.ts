@@ -14,10 +14,10 @@ export interface ScannedBatch {
 /**
  * The canonical batch our clients' encoder writes (libs/client batch-encoder.ts), read straight
  * from the body's bytes: `{"entries":[{"time":"…","level":"warn","message":"…","data":{…}},…]}`,
- * no whitespace, each key at most once, `message` required. Decoding the whole body into one
- * string for JSON.parse costs a fresh large string per request (page faults) and an object per
- * entry; here each message is decoded on its own and nothing else is made for a repeated time
- * or `data`.
+ * no whitespace, each key at most once, `message` required. JSON.parse needs the whole body as
+ * one large string and makes an object per entry for parseJsonEntries to walk; here each message
+ * is decoded on its own, and an entry that repeats the last one's time, level and `data` costs
+ * a byte comparison for them.
  *
  * Strict by design: null for anything it does not fully recognise and validate (whitespace,
  * other keys, a bad level or time, a limit exceeded, malformed JSON, a single entry…). The
@@ -25,6 +25,8 @@ export interface ScannedBatch {
  * exact error for an invalid one; so a non-null answer is always what that path would give.
  */
 export function scanJsonBatch(bytes: Buffer, ascii: boolean, limits: EntryLimits): ScannedBatch | null {
+  // A single entry, or any other body, costs a few byte comparisons here.
+  if (!matchesAt(bytes, 0, BATCH_OPEN)) return null;
   return new BatchScanner(bytes as DecodableBuffer, ascii, limits).batch();
 }
 
@@ -64,15 +66,15 @@ const MESSAGE = 1;
 const LEVEL = 2;
 const TIME = 4;
 const DATA = 8;
-const KEYS: readonly (readonly [Uint8Array, number])[] = [
-  [bytesOf('"message":'), MESSAGE],
-  [bytesOf('"time":'), TIME],
-  [bytesOf('"level":'), LEVEL],
-  [bytesOf('"data":'), DATA],
-];
-const LEVELS: readonly (readonly [Uint8Array, number])[] = Object.entries(LEVEL_CODE).map(
-  ([name, code]) => [bytesOf(`"${name}"`), code] as const,
-);
+/** Quoted text and what it stands for, by the text's first letter (each starts with a different one). */
+type ByInitial = readonly ({ text: Uint8Array; code: number } | undefined)[];
+const KEYS = byInitial([
+  ['"message":', MESSAGE],
+  ['"time":', TIME],
+  ['"level":', LEVEL],
+  ['"data":', DATA],
+]);
+const LEVELS = byInitial(Object.entries(LEVEL_CODE).map(([name, code]) => [`"${name}"`, code]));
 
 /** `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`: the escapes JSON has besides `\uXXXX`. */
 const SHORT_ESCAPE = tableOf('"\\/bfnrt');
@@ -104,6 +106,11 @@ class BatchScanner {
   private timeStart = 0;
   private timeEnd = -1;
   private timeMs = NaN;
+  /** The last entry read in full (from its `{` to past its `}`) and its message's text: see repeatsShape. */
+  private shapeStart = 0;
+  private shapeEnd = -1;
+  private messageStart = 0;
+  private messageEnd = 0;
 
   constructor(
     private readonly bytes: DecodableBuffer,
@@ -111,9 +118,9 @@ class BatchScanner {
     private readonly limits: EntryLimits,
   ) {}
 
+  /** The batch; the body starts with `{"entries":[`, as scanJsonBatch has checked. */
   batch(): ScannedBatch | null {
     const bytes = this.bytes;
-    if (!matchesAt(bytes, 0, BATCH_OPEN)) return null;
     this.at = BATCH_OPEN.length;
     const batch = emptyBatch();
     if (!this.entries(batch)) return null;
@@ -140,8 +147,10 @@ class BatchScanner {
 
   /** One entry object, its values left in the scanner's fields. */
   private entry(): boolean {
+    if (this.repeatsShape()) return true;
     const bytes = this.bytes;
-    if (bytes[this.at] !== OPEN_BRACE) return false;
+    const start = this.at;
+    if (bytes[start] !== OPEN_BRACE) return false;
     this.level = INFO;
     this.time = NaN;
     this.data = undefined;
@@ -155,18 +164,39 @@ class BatchScanner {
     if (bytes[this.at] !== CLOSE_BRACE || (seen & MESSAGE) === 0) return false;
     this.at++;
     if ((seen & TIME) === 0) this.untimed = true;
+    this.shapeStart = start;
+    this.shapeEnd = this.at;
+    return true;
+  }
+
+  /**
+   * An entry whose bytes before and after its message are the last entry's: the same keys and
+   * values but for the message (a logger's entries mostly are, the encoder writing them from one
+   * template), so only the message is read and the other fields stay as they are.
+   */
+  private repeatsShape(): boolean {
+    if (this.shapeEnd === -1) return false;
+    const start = this.at;
+    const messageStart = start + (this.messageStart - this.shapeStart);
+    if (!this.sameBytes(start, messageStart, this.shapeStart, this.messageStart)) return false;
+    const end = this.stringEnd(messageStart);
+    const tail = this.shapeEnd - this.messageEnd;
+    if (end === -1 || !this.sameBytes(end, end + tail, this.messageEnd, this.shapeEnd)) return false;
+    if (!this.takeMessage(messageStart, end)) return false;
+    this.at = end + tail;
+    this.shapeStart = start;
+    this.shapeEnd = this.at;
+    this.messageStart = messageStart;
+    this.messageEnd = end;
     return true;
   }
 
   /** The key's bit, past its colon; 0 for any other key (or one spelt with escapes). */
   private key(): number {
-    for (const [text, bit] of KEYS) {
-      if (this.bytes[this.at + 1] === text[1] && matchesAt(this.bytes, this.at, text)) {
-        this.at += text.length;
-        return bit;
-      }
-    }
-    return 0;
+    const known = KEYS[this.bytes[this.at + 1]];
+    if (known === undefined || !matchesAt(this.bytes, this.at, known.text)) return 0;
+    this.at += known.text.length;
+    return known.code;
   }
 
   private value(key: number): boolean {
@@ -186,8 +216,15 @@ class BatchScanner {
     if (this.bytes[this.at] !== QUOTE) return false;
     const start = this.at + 1;
     const end = this.stringEnd(start);
-    if (end === -1) return false;
+    if (end === -1 || !this.takeMessage(start, end)) return false;
     this.at = end + 1;
+    this.messageStart = start;
+    this.messageEnd = end;
+    return true;
+  }
+
+  /** The message whose text (inside its quotes) is the range, if valid; `escaped` is the range's. */
+  private takeMessage(start: number, end: number): boolean {
     const max = this.limits.messageMaxBytes;
     if (!this.escaped) {
       // Valid UTF-8 without escapes: the message is these bytes, and its size is their count.
@@ -204,14 +241,11 @@ class BatchScanner {
   }
 
   private readLevel(): boolean {
-    for (const [text, code] of LEVELS) {
-      if (this.bytes[this.at + 1] === text[1] && matchesAt(this.bytes, this.at, text)) {
-        this.at += text.length;
-        this.level = code;
-        return true;
-      }
-    }
-    return false;
+    const known = LEVELS[this.bytes[this.at + 1]];
+    if (known === undefined || !matchesAt(this.bytes, this.at, known.text)) return false;
+    this.at += known.text.length;
+    this.level = known.code;
+    return true;
   }
 
   /** Through parseTime, as on the other path, unless it is the same text as the last time in this body. */
@@ -312,7 +346,7 @@ class BatchScanner {
   }
 
   private sameBytes(start: number, end: number, otherStart: number, otherEnd: number): boolean {
-    if (end - start !== otherEnd - otherStart) return false;
+    if (end - start !== otherEnd - otherStart || end > this.bytes.length) return false;
     const bytes = this.bytes;
     for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
     return true;
@@ -337,6 +371,12 @@ function matchesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean
   if (at + expected.length > bytes.length) return false;
   for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
   return true;
+}
+
+function byInitial(texts: [string, number][]): ByInitial {
+  const table = new Array<{ text: Uint8Array; code: number } | undefined>(256).fill(undefined);
+  for (const [text, code] of texts) table[text.charCodeAt(1)] = { text: bytesOf(text), code };
+  return table;
 }
 
 function tableOf(characters: string): Uint8Array {
