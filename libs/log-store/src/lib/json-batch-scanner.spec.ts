@@ -245,6 +245,13 @@ describe('scanJsonBatch', () => {
     expect(batch && stampedBatch(batch, NOW).data).toStrictEqual(['{"a":3,"b":2}']);
   });
 
+  it('remembers the last data by a copy of its bytes, not a view of a body whose memory is reused', () => {
+    const first = Buffer.from('{"entries":[{"message":"a","data":{"n":1}}]}');
+    expect(scanJsonBatch(first, true, LIMITS)?.batch.data).toStrictEqual(['{"n":1}']);
+    first.write('{"entries":[{"message":"a","data":{"n":2}}]}'); // the next request's body, in the same memory
+    expect(scanJsonBatch(first, true, LIMITS)?.batch.data).toStrictEqual(['{"n":2}']);
+  });
+
   it('checks data against its limit when it repeats the last one', () => {
     const body = encoded([{ message: 'a', data: { big: 'y'.repeat(36) } }]);
     expect(scanJsonBatch(body, true, DEFAULT_LIMITS)).not.toBeNull();

@@ -286,7 +286,9 @@ class BatchScanner {
     const json = serialised(parsed(this.text(start, end)), this.limits);
     if (json === undefined) return false;
     if (end - start <= MAX_REMEMBERED_DATA) {
-      lastData = { bytes: this.bytes.slice(start, end), json, dataMaxBytes: this.limits.dataMaxBytes };
+      // A copy: Buffer#slice would be a view of a body whose memory is recycled (request-body.ts).
+      const bytes = new Uint8Array(this.bytes.subarray(start, end));
+      lastData = { bytes, json, dataMaxBytes: this.limits.dataMaxBytes };
     }
     this.data = json;
     return true;
