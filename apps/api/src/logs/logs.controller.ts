@@ -7,7 +7,14 @@ import { sessionIdParam } from '../common/oid.pipe';
 import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { parseJson, RequestBodyReader } from '../common/request-body';
 import { ApiErrors, ApiInput, ApiJson, ApiLogPage, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
-import { FORMAT_CONTENT_TYPES, pageHeaders, parseJsonEntries, parseTextEntries } from '@zen/log-store';
+import {
+  FORMAT_CONTENT_TYPES,
+  pageHeaders,
+  parseJsonEntries,
+  parseTextEntries,
+  scanJsonBatch,
+  stampedBatch,
+} from '@zen/log-store';
 import { LogQuery, LogQueryParser } from './log-query';
 import { LogsService, ReadBody } from './logs.service';
 import { AppendRateLimit } from './append-rate-limit';
@@ -48,14 +55,19 @@ export class LogsController {
     const refused = Number(req.headers['content-length']) > 0 ? this.refuseWhenEmpty(id, client) : undefined;
     if (refused) await refused;
     const body = await this.bodies.read(req, APPEND_TYPES, false, res);
-    const json = body.mediaType === 'application/json' ? parseJson(body) : undefined;
+    const isJson = body.mediaType === 'application/json';
+    // Our clients' batch is read straight from the bytes; any other JSON body (or a bad one,
+    // for its exact error) goes through JSON.parse, before the session check as always.
+    const scanned = isJson ? scanJsonBatch(body.bytes, body.ascii, this.config.limits) : null;
+    const json = isJson && !scanned ? parseJson(body) : undefined;
     // The memory store answers these at once: awaiting only what is a promise keeps the
     // hottest route free of microtask round trips (docs/performance.md).
     const checked = this.logs.writable(id);
     if (checked instanceof Promise) await checked;
     const now = Date.now();
-    const batch =
-      body.mediaType === 'application/json'
+    const batch = scanned
+      ? stampedBatch(scanned, now)
+      : isJson
         ? parseJsonEntries(json, this.config.limits, now)
         : parseTextEntries(body.bytes, this.config.limits, now);
     const appended = this.logs.append(id, batch, client);

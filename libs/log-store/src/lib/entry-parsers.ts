@@ -95,7 +95,8 @@ function parseLevel(level: unknown, path: string): number {
  */
 let lastData: { keys: string[]; values: unknown[]; json: string } | null = null;
 
-function serialiseData(data: unknown, path: string, limits: EntryLimits): string {
+/** `data` as stored: JSON text within MAX_DATA_BYTES, or an InvalidEntryError naming `path`. */
+export function serialiseData(data: unknown, path: string, limits: EntryLimits): string {
   if (!isObject(data)) throw new InvalidEntryError(`${path}data must be an object`);
   const json = lastData && sameFlatData(data, lastData) ? lastData.json : serialiseNewData(data, path);
   if (json.length * 3 > limits.dataMaxBytes && Buffer.byteLength(json) > limits.dataMaxBytes) {
