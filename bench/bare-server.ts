@@ -13,7 +13,10 @@ import {
   MemoryLogStore,
   parseJsonEntries,
   parseTextEntries,
+  scanJsonBatch,
+  stampedBatch,
 } from '@zen/log-store';
+import { isAscii } from 'node:buffer';
 
 const store = new MemoryLogStore(Number(process.env['LOG_CAPACITY'] ?? 10_000));
 const ROUTE = /^\/sessions\/([0-9a-f]{24})(\/log)?\/?(?:\?(.*))?$/;
@@ -28,6 +31,14 @@ function send(
   res.end(json);
 }
 
+/** As the API reads a JSON append: the clients' canonical batch from the bytes, else JSON.parse. */
+function parseJson(body: Buffer, now: number) {
+  const ascii = isAscii(body);
+  const scanned = scanJsonBatch(body, ascii, DEFAULT_LIMITS);
+  if (scanned) return stampedBatch(scanned, now);
+  return parseJsonEntries(JSON.parse(body.toString(ascii ? 'ascii' : 'utf8')), DEFAULT_LIMITS, now);
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   const match = ROUTE.exec(req.url ?? '');
   if (!match) return send(res, 404, '{}');
@@ -40,7 +51,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
     const now = Date.now();
     const batch = (req.headers['content-type'] ?? '').startsWith('text/plain')
       ? parseTextEntries(body, DEFAULT_LIMITS, now)
-      : parseJsonEntries(JSON.parse(body.toString('utf8')), DEFAULT_LIMITS, now);
+      : parseJson(body, now);
     const counters = await store.append(id, batch);
     return send(res, 200, `{"appended":${batch.messages.length},"cursor":${counters.logCursor}}`);
   }
