@@ -9,5 +9,6 @@ export * from './lib/oids';
 export * from './lib/raw-http';
 export * from './lib/redis-server';
 export * from './lib/repo';
+export * from './lib/seeded-random';
 export * from './lib/tcp-proxy';
 export * from './lib/ws-client';

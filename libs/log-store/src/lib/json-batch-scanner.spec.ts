@@ -3,6 +3,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { parseJsonEntries } from './entry-parsers';
 import { EntryBatch, LEVEL_CODE } from './entry-batch';
 import { scanJsonBatch, stampedBatch } from './json-batch-scanner';
+import { seededRandom } from '@zen/testing';
 
 const NOW = Date.UTC(2026, 11, 2, 21, 55);
 const SMALL = { messageMaxBytes: 24, dataMaxBytes: 40, batchMaxEntries: 6 };
@@ -44,16 +45,6 @@ function encoded(entries: Entry[]): Buffer {
     return `${head}"message":${JSON.stringify(message)}${data ? `,"data":${JSON.stringify(data)}` : ''}}`;
   });
   return Buffer.from(`{"entries":[${parts.join(',')}]}`);
-}
-
-/** mulberry32: a small seeded generator, so a failure repeats. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MESSAGE_PIECES = [
@@ -207,7 +198,7 @@ describe('scanJsonBatch', () => {
   });
 
   it('gives what the JSON.parse path gives for the encoder’s batches and their mutations', () => {
-    const random = seeded(20261202);
+    const random = seededRandom(20261202);
     let fast = 0;
     let cases = 0;
     for (let round = 0; round < 1500; round++) {

@@ -1,19 +1,10 @@
 import type { LogEntryInput } from '@zen/contract';
+import { seededRandom } from '@zen/testing';
 import { BatchEncoder, entriesOf } from './batch-encoder';
 import { EntryQueue } from './entry-queue';
 
 const TIME = '2026-12-02T05:00:00.000Z';
 const utf8 = (text: string) => new TextEncoder().encode(text).length;
-
-/** A small seeded generator (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fill(queue: EntryQueue, messages: string[]): void {
   for (const message of messages) queue.push(TIME, 'info', message);
@@ -100,7 +91,7 @@ describe('EntryQueue', () => {
   });
 
   it('stays in order through many pushes, takes, put-backs and moves of its buffer', () => {
-    const next = random(11);
+    const next = seededRandom(11);
     const queue = new EntryQueue(500);
     const encoder = new BatchEncoder();
     let model: string[] = [];
