@@ -1,5 +1,5 @@
 import type { LogEntryInput } from '@zen/contract';
-import { splitUtf8 } from '../utf8';
+import { decodeUtf8, splitUtf8 } from '../utf8';
 import { EntryJsonWriter } from './entry-json';
 
 const COMMA = 0x2c;
@@ -144,21 +144,21 @@ export class EntryQueue {
    */
   splitLongerThan(maxBytes: number): number {
     const entries = this.entries();
-    if (entries.every((entry) => splitUtf8(entry.message, maxBytes).length === 1)) return 0;
+    const pieces = entries.map((entry) => splitUtf8(entry.message, maxBytes));
+    const split = pieces.filter((each) => each.length > 1).length;
+    if (split === 0) return 0;
     this.clear();
-    let split = 0;
-    for (const entry of entries) {
-      const pieces = splitUtf8(entry.message, maxBytes);
-      if (pieces.length > 1) split++;
-      for (const message of pieces) this.append(entry.time, entry.level, message, entry.data);
-    }
+    entries.forEach((entry, i) => {
+      for (const message of pieces[i]) this.append(entry.time, entry.level, message, entry.data);
+    });
     return split;
   }
 
   /** The queued entries, read back from their JSON (for the rare paths, and tests). */
   entries(): LogEntryInput[] {
-    const text = new TextDecoder().decode(this.buffer.subarray(this.start, this.end - 1));
-    return this.length === 0 ? [] : (JSON.parse(`[${text}]`) as LogEntryInput[]);
+    if (this.length === 0) return [];
+    // Without the last entry's comma.
+    return JSON.parse(`[${decodeUtf8(this.buffer, this.start, this.end - 1)}]`) as LogEntryInput[];
   }
 
   /** How many were dropped since the last call, resetting the count. */
@@ -245,11 +245,7 @@ export class EntryQueue {
   private compactEnds(): void {
     if (this.head === this.ends.length) {
       // Empty: start over at the front of the buffer.
-      this.ends = [];
-      this.head = 0;
-      this.base = 0;
-      this.start = this.end = 0;
-      if (this.buffer.length > KEEP_AT_MOST) this.buffer = new Uint8Array(MIN_BUFFER);
+      this.clear();
     } else if (this.head > 4096 && this.head * 2 > this.ends.length) {
       this.ends = this.ends.slice(this.head);
       this.head = 0;
