@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, Limits } from '@zen/contract';
+import { DEFAULT_LIMITS, DEFAULT_LOG_CAPACITY, Limits } from '@zen/contract';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,7 +18,7 @@ export class AppConfig {
   readonly host: string = '127.0.0.1';
   /** '' or a path such as '/zen' (no trailing slash). */
   readonly basePath: string = '';
-  readonly logCapacity: number = DEFAULT_LIMITS.logCapacity;
+  readonly logCapacity: number = DEFAULT_LOG_CAPACITY;
   /** Bytes all logs of the memory store may hold together: a quarter of the machine's memory by default. */
   readonly logMemoryBytes: number = Math.floor(totalmem() / 4);
   /** Newest entries of an active session's log the memory budget never evicts. */

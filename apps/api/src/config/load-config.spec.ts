@@ -43,6 +43,8 @@ describe('loadConfig', () => {
       trustProxy: 'loopback',
     });
     expect(config.limits).toMatchObject({ maxBodyBytes: 2048, messageMaxBytes: 100 });
+    // The capacity has one home: the limits once carried a stale twin that stayed 10,000.
+    expect(config.limits).not.toHaveProperty('logCapacity');
     expect(config.under('/sessions')).toBe('/zen/sessions');
   });
 
