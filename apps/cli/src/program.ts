@@ -1,3 +1,4 @@
+import { parseOid } from '@zen/contract';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { describe, exitCodeOf, warn } from './connection';
 
@@ -53,8 +54,9 @@ function keyValue(value: string, previous: Record<string, string> = {}): Record<
 }
 
 function sessionId(value: string): string {
-  if (!/^[0-9a-fA-F]{24}$/.test(value)) throw new InvalidArgumentError('a session id is 24 hexadecimal characters');
-  return value.toLowerCase();
+  const id = parseOid(value);
+  if (id === null) throw new InvalidArgumentError('a session id is 24 hexadecimal characters');
+  return id;
 }
 
 /** A command's action: its parsed arguments, its options merged with the program's (its own winning). */
