@@ -2,6 +2,9 @@
  * The API's end-to-end suites once more with LOG_STORE=redis: a real redis-server for
  * the run (started by the global setup), each test app under its own key prefix.
  */
+// Times in assertions are UTC, as in jest.config.cts: a local zone must not change the results.
+process.env.TZ = 'UTC';
+
 module.exports = {
   displayName: 'api-redis',
   preset: '../../jest.preset.js',
