@@ -6,7 +6,7 @@ import { AccessTokens } from './auth/access-tokens';
 import { AppConfig } from './config/app-config';
 import { HttpPipeline } from './http/http-pipeline';
 import { LiveWsAdapter } from './live/live-ws.adapter';
-import { serveOpenApi } from './openapi/openapi';
+import { DOCS_PATH, serveOpenApi } from './openapi/openapi';
 import { ServerLogger } from './server-log/server-logger';
 
 /**
@@ -29,8 +29,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const pipeline = app.get(HttpPipeline);
   // A plain HTTP request to the WebSocket path is answered 426 by LiveModule's middleware.
   pipeline.addRoute({ method: 'ALL', path: config.under(SESSIONS_WS_PATH), access: 'read' });
+  // The API's documents are open without a token like the dashboard's files (they hold no data).
+  pipeline.addRoute({ method: 'GET', path: config.under(`/${DOCS_PATH}{/*file}`), access: 'public' });
   pipeline.install(app);
-  serveOpenApi(app, pipeline);
+  serveOpenApi(app);
   // Exit with 0 once closed (Nest would otherwise re-raise the signal).
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   // Beyond this, Node closes new connections at once: a burst cannot exhaust the process.

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { LiveModule } from '../live/live.module';
 import { StoresModule } from '../store/stores.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Module({
-  imports: [SessionsModule, StoresModule, LiveModule],
+  imports: [SessionsModule, StoresModule],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

@@ -2,21 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { LOG_LEVELS } from '@zen/contract';
 import { LogStore, MemoryBudget, MemoryLogStore } from '@zen/log-store';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { LiveGateway } from '../live/live.gateway';
-import { LogFollowers } from '../live/log-followers';
 import { SessionsService } from '../sessions/sessions.service';
 import { RequestDurations } from './request-durations';
 
 /**
- * The Prometheus registry. Session, log and WebSocket figures are read when scraped
- * (nothing on the hot paths); HTTP requests are counted by the HTTP pipeline as they finish.
+ * The Prometheus registry. Session and log figures are read when scraped (nothing on the
+ * hot paths); HTTP requests are counted by the HTTP pipeline as they finish; the live room
+ * registers the WebSocket's gauges itself (LiveMetrics).
  */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   private readonly durations: RequestDurations;
 
-  constructor(sessions: SessionsService, store: LogStore, gateway: LiveGateway, followers: LogFollowers) {
+  constructor(sessions: SessionsService, store: LogStore) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -44,22 +43,6 @@ export class MetricsService {
       async () => (await stats()).evicted,
     );
     if (store instanceof MemoryLogStore && store.budget) memoryBudgetGauges(store, store.budget, registers);
-    new Gauge({
-      name: 'zen_ws_clients',
-      help: 'Connected WebSocket clients',
-      registers,
-      collect() {
-        this.set(gateway.clientCount());
-      },
-    });
-    new Gauge({
-      name: 'zen_ws_subscriptions',
-      help: 'Active subscribe-log subscriptions',
-      registers,
-      collect() {
-        this.set(followers.subscriptionCount());
-      },
-    });
     // Its _count is the number of requests: a separate counter would double the work of
     // every request (measured ~1 µs on the log routes) for the same figure.
     this.durations = new RequestDurations(this.registry);

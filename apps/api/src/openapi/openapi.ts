@@ -1,7 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
-import { HttpPipeline } from '../http/http-pipeline';
 import { version } from '../version';
 import { REQUEST_CONTENT } from './api-docs.decorators';
 import { contractSchemas, plainSchema } from './contract-schemas';
@@ -71,11 +70,10 @@ function listingWithTrailingSlash(document: OpenAPIObject, config: AppConfig): v
 }
 
 /**
- * Serves the UI at `<BASE_PATH>/api-docs` and the document at `<BASE_PATH>/api-docs/json`,
- * open without a token like the dashboard's files (they hold no data).
+ * Serves the UI at `<BASE_PATH>/api-docs` and the document at `<BASE_PATH>/api-docs/json`
+ * (create-app registers the route with the request pipeline, as public).
  */
-export function serveOpenApi(app: INestApplication, pipeline: HttpPipeline): void {
-  pipeline.addRoute({ method: 'GET', path: `${pipeline.basePath}/${DOCS_PATH}{/*file}`, access: 'public' });
+export function serveOpenApi(app: INestApplication): void {
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     useGlobalPrefix: true,
     jsonDocumentUrl: `${DOCS_PATH}/json`,
