@@ -2,14 +2,17 @@
 // a process's CPU time, and starting a server and waiting until it answers.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importTypeScript } from './typescript-import.mjs';
 
 export const BENCH = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(BENCH, '..');
 
-export const oid = (i) => i.toString(16).padStart(24, '0');
+const TESTING = join(REPO, 'libs/testing/src/lib');
+/** The test helpers of @zen/testing, not copies: the `n`th session id, and a free loopback port. */
+export const { oid } = await importTypeScript(join(TESTING, 'oids.ts'));
+export const { freePort } = await importTypeScript(join(TESTING, 'free-port.ts'));
 /** A 100-byte message, numbered. */
 export const message = (i) => `bench entry ${String(i).padStart(8, '0')} ` + 'x'.repeat(78);
 export const jsonBatch = (n) =>
@@ -23,15 +26,6 @@ export const percentile = (values, p) =>
 export const pinned = existsSync('/usr/bin/taskset')
   ? (cores, args) => ['taskset', ['-c', String(cores), ...args]]
   : (_cores, args) => [args[0], args.slice(1)];
-
-export function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 

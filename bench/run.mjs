@@ -73,7 +73,6 @@ async function build() {
     bundle: true,
     platform: 'node',
     tsconfig: join(REPO, 'tsconfig.base.json'),
-    external: ['@nestjs/*', 'class-validator', 'class-transformer'],
     logLevel: 'warning',
   });
   // The client side: the CLI as shipped, and the session logger bundled like any Node tool using it.
