@@ -1,4 +1,5 @@
 import { Stores, StoresFactory, StoresOptions } from '../stores';
+import { FeedResync } from './feed-resync';
 import { RedisChangeFeed } from './redis-change-feed';
 import { RedisConnection, RedisConnectionOptions } from './redis-connection';
 import { RedisLogStore } from './redis-log-store';
@@ -30,6 +31,7 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
   const logs = new RedisLogStore(connection, options.capacity, options.clock);
   const cache = new SessionCache(() => feed.caughtUp());
   const sessions = new RedisSessionRegistry(connection, logs, options, cache);
+  const resync = new FeedResync(sessions, logs, connection);
   const feed = new RedisChangeFeed(connection, {
     change(message) {
       if (message.kind === 'appended') logs.emitAppended(message.id, message.cursor);
@@ -38,7 +40,7 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
     lost: () => cache.clear(),
     resync: () => {
       cache.clear();
-      void resync(sessions, logs, connection);
+      void resync.run();
     },
   });
   const liveness = new ServerLiveness(sessions, connection, options);
@@ -55,28 +57,11 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
     ready: () => connection.ready(),
     async close() {
       await liveness.stop();
+      resync.close();
       await feed.close();
       await connection.close();
     },
   };
-}
-
-/**
- * After the feed was lost, every session may have moved: tell the listeners about each
- * (a follower reads from its own cursor, so a session that did not move costs a read).
- */
-async function resync(sessions: RedisSessionRegistry, logs: RedisLogStore, connection: RedisConnection) {
-  try {
-    const ids = await sessions.ids();
-    const { client, keys } = connection;
-    const cursors = await Promise.all(ids.map((id) => client.hGet(keys.session(id), 'cursor')));
-    ids.forEach((id, i) => {
-      if (cursors[i] !== null) logs.emitAppended(id, Number(cursors[i]));
-      sessions.emitChange({ kind: 'updated', id });
-    });
-  } catch {
-    // Lost again: the next reconnection resyncs.
-  }
 }
 
 /**

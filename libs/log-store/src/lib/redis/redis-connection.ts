@@ -92,6 +92,12 @@ export class RedisConnection {
     }
   }
 
+  /** Settles once the command connection is ready: at once if it is, else at its next reconnection. */
+  whenReady(): Promise<void> {
+    if (this.client.isReady) return Promise.resolve();
+    return new Promise((done) => this.client.once('ready', () => done()));
+  }
+
   /** Whether Redis answers now. */
   async ready(): Promise<boolean> {
     if (!this.client.isReady) return false;
