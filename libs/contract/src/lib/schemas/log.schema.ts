@@ -60,8 +60,14 @@ export const LogEntryInputSchema = Type.Object({
 /** Body of a JSON batch append. */
 export const LogBatchInputSchema = Type.Object({ entries: Type.Array(LogEntryInputSchema) });
 
-/** Body of a JSON append: one entry or a batch. */
-export const LogAppendInputSchema = Type.Union([LogEntryInputSchema, LogBatchInputSchema]);
+/**
+ * Body of a JSON append: one entry or a batch. A body with `entries` (even `null`) is a
+ * batch, whatever else it holds: one entry never has that key.
+ */
+export const LogAppendInputSchema = Type.Union([
+  Type.Object({ ...LogEntryInputSchema.properties, entries: Type.Optional(Type.Never()) }),
+  LogBatchInputSchema,
+]);
 
 /** Body of a text/plain append: one `info` entry per non-blank line. */
 export const LogTextInputSchema = Type.String({ description: 'One info entry per non-blank line (\\n or \\r\\n)' });
