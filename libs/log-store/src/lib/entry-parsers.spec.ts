@@ -161,6 +161,11 @@ describe('parseTime', () => {
     '2026-02-30T00:00:00Z',
     '2026-11-24T24:00:00Z',
     '2026-13-01T00:00:00Z',
+    // RFC 3339 as README states it: `T`, seconds to 59, `Z` or `±hh:mm` (ENTRY_TIME_PATTERN).
+    '2026-11-24 12:00:00Z',
+    '2026-11-24T12:00:00+01',
+    '2026-11-24T12:00:00+0100',
+    '2016-12-31T23:59:60Z',
     1795521600000,
   ])('rejects %j', (value) => {
     expect(() => parseTime(value, '')).toThrow(InvalidEntryError);

@@ -1,4 +1,4 @@
-import { Limits, LOG_LEVELS, LogLevel } from '@zen/contract';
+import { ENTRY_TIME_PATTERN, Limits, LOG_LEVELS, LogLevel } from '@zen/contract';
 import { EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
 import { InvalidEntryError, TooManyEntriesError } from './errors';
 
@@ -129,8 +129,6 @@ function serialiseNewData(data: Record<string, unknown>, path: string): string {
   return json;
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i;
-
 // Times are returned as `YYYY-MM-DDTHH:mm:ss.sssZ`, which only years 0000–9999 fit.
 const EARLIEST_TIME = Date.parse('0000-01-01T00:00:00.000Z');
 const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
@@ -151,7 +149,7 @@ export function parseTime(value: unknown, path: string): number {
 }
 
 function parseNewTime(value: unknown, path: string): number {
-  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  const match = typeof value === 'string' ? ENTRY_TIME_PATTERN.exec(value) : null;
   const ms = match && validFields(match) ? Date.parse(value as string) : NaN;
   if (Number.isNaN(ms)) {
     throw new InvalidEntryError(
