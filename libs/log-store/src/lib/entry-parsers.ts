@@ -165,18 +165,28 @@ function parseNewTime(value: unknown, path: string): number {
 
 function validFields(match: RegExpExecArray): boolean {
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = match[9] === undefined || (Number(match[10]) <= 23 && Number(match[11]) <= 59);
   return (
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
-    day <= daysInMonth &&
+    day <= daysInMonth(year, month) &&
     hour <= 23 &&
     minute <= 59 &&
     second <= 59 &&
     offsetOk
   );
+}
+
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * On the proleptic Gregorian calendar, as ISO 8601 counts: 0000 is a leap year. (Not by
+ * Date.UTC, which reads the years 0–99 as 1900–1999: 1900 is not one.)
+ */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month];
 }
 
 function checkBatchSize(count: number, limits: EntryLimits): void {
