@@ -6,9 +6,32 @@ import { ContractValidator } from '../common/contract-validator';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const ID = 'f5f5f5f5f5f5f5f5f5f5f5f5';
+const OTHER = 'f6f6f6f6f6f6f6f6f6f6f6f6';
 
 /** The entry numbers of every `log` event the client received, in order. */
 const seqs = (client: WsTestClient) => client.of('log').flatMap((event) => event.entries.map((entry) => entry.seq));
+
+const serverEventValidators = Object.fromEntries(
+  Object.entries(SERVER_EVENT_SCHEMAS).map(([event, schema]) => [event, new ContractValidator(schema)]),
+);
+
+/** Every frame is `{"event", "data"}` with a server event's name and a payload its schema accepts. */
+function expectContractFrames(frames: ServerMessage[]): void {
+  for (const frame of frames) {
+    expect(Object.keys(frame).sort()).toEqual(['data', 'event']);
+    expect([frame.event, serverEventValidators[frame.event]?.problems(frame.data, 'data')]).toEqual([frame.event, []]);
+  }
+}
+
+/** A client in delta mode, once the server has handled its subscribe (a bad frame's error comes back in order). */
+async function deltaClient(server: RunningApp): Promise<WsTestClient> {
+  const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+  await client.opened();
+  client.send('subscribe-sessions', { mode: 'delta' });
+  client.ws.send('{');
+  await client.until((frames) => frames.some((frame) => frame.event === 'error'));
+  return client;
+}
 
 describe('LiveGateway (/sessions/ws)', () => {
   let server: RunningApp;
@@ -133,7 +156,7 @@ describe('LiveGateway (/sessions/ws)', () => {
     client.ws.close();
   });
 
-  it('sends only frames that parse as the contract says (sessions, log with data, error)', async () => {
+  it('sends only frames that parse as the contract says (sessions, sessions-delta, log with data, error)', async () => {
     await fetch(`${server.url}/sessions/${ID}/log`, {
       method: 'POST',
       headers: JSON_HEADERS,
@@ -143,16 +166,29 @@ describe('LiveGateway (/sessions/ws)', () => {
     await client.opened();
     client.send('subscribe-log', { id: ID.toUpperCase(), cursor: 0 });
     client.send('subscribe-log', { id: ID, cursor: -1 });
+    const delta = await deltaClient(server);
+    // A session created (with metadata and a job id), appended to and ended: deltas of each kind of change.
+    await fetch(`${server.url}/sessions/${OTHER}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ appname: 'delta', mode: 'm', jobid: 'j', metadata: { a: [1, { b: null }] } }),
+    });
+    await fetch(`${server.url}/sessions/${OTHER}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"message":"x"}',
+    });
+    await fetch(`${server.url}/sessions/${OTHER}`, { method: 'DELETE' });
     const seen = (event: string) => (frames: ServerMessage[]) => frames.some((frame) => frame.event === event);
     await client.until((frames) => ['sessions', 'log', 'error'].every((event) => seen(event)(frames)));
-    const validators = Object.fromEntries(
-      Object.entries(SERVER_EVENT_SCHEMAS).map(([event, schema]) => [event, new ContractValidator(schema)]),
+    await delta.until(() =>
+      delta.of('sessions-delta').some((event) => event.upserted.some((s) => s.id === OTHER && s.status === 'ended')),
     );
-    for (const frame of client.frames) {
-      expect(Object.keys(frame).sort()).toEqual(['data', 'event']);
-      expect([frame.event, validators[frame.event]?.problems(frame.data, 'data')]).toEqual([frame.event, []]);
-    }
+    expectContractFrames(client.frames);
+    expect(delta.frames.map((frame) => frame.event)).toContain('sessions');
+    expectContractFrames(delta.frames);
     client.ws.close();
+    delta.ws.close();
   });
 
   it('answers a plain HTTP request with 426', async () => {
@@ -217,6 +253,19 @@ describe('LiveGateway when a followed session is forgotten', () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     return Number(/^zen_ws_subscriptions (\d+)$/m.exec(text)?.[1]);
   };
+
+  it('tells delta clients it is removed, in a sessions-delta the contract allows', async () => {
+    const delta = await deltaClient(server);
+    await fetch(`${server.url}/sessions/${OTHER}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"appname":"gone"}',
+    });
+    expect((await fetch(`${server.url}/sessions/${OTHER}`, { method: 'DELETE' })).status).toBe(200);
+    await delta.until(() => delta.of('sessions-delta').some((event) => event.removed.includes(OTHER)));
+    expectContractFrames(delta.frames);
+    delta.ws.close();
+  });
 
   it('drops its followers once retention forgets it', async () => {
     await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gone"}' });

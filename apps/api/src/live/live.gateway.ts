@@ -17,7 +17,7 @@ import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
 import { LogFollowers } from './log-followers';
-import { feedModeOf, SessionsFeed } from './sessions-feed';
+import { SessionsFeed } from './sessions-feed';
 import { WsErrorFilter } from './ws-error.filter';
 
 /** Clients that answered the last ping; the others are reaped at the next one. */
@@ -76,7 +76,7 @@ export class LiveGateway
 
   @SubscribeMessage(WS_EVENTS.subscribeLog)
   async subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): Promise<void> {
-    const { id, cursor } = payload(WS_EVENTS.subscribeLog, data);
+    const { id, cursor } = payload(WS_EVENTS.subscribeLog, data ?? {});
     const session = id.toLowerCase();
     if (!(await this.find(session))) {
       throw new WsException(`${WS_EVENTS.subscribeLog}: session ${session} not found`);
@@ -100,12 +100,12 @@ export class LiveGateway
 
   @SubscribeMessage(WS_EVENTS.unsubscribeLog)
   unsubscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): void {
-    this.followers.unfollow(client, payload(WS_EVENTS.unsubscribeLog, data).id.toLowerCase());
+    this.followers.unfollow(client, payload(WS_EVENTS.unsubscribeLog, data ?? {}).id.toLowerCase());
   }
 
   @SubscribeMessage(WS_EVENTS.subscribeSessions)
   subscribeSessions(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): void {
-    this.feed.subscribe(client, feedModeOf(data));
+    this.feed.subscribe(client, payload(WS_EVENTS.subscribeSessions, data).mode);
   }
 
   private tick(): void {
@@ -125,14 +125,30 @@ export class LiveGateway
   }
 }
 
-const validators = {
+/** A validator per client event, from the contract's schemas: every payload is checked by one. */
+const validators: { [E in keyof ClientEvents]: ContractValidator<(typeof CLIENT_EVENT_SCHEMAS)[E]> } = {
   [WS_EVENTS.subscribeLog]: new ContractValidator(CLIENT_EVENT_SCHEMAS[WS_EVENTS.subscribeLog]),
   [WS_EVENTS.unsubscribeLog]: new ContractValidator(CLIENT_EVENT_SCHEMAS[WS_EVENTS.unsubscribeLog]),
+  [WS_EVENTS.subscribeSessions]: new ContractValidator(CLIENT_EVENT_SCHEMAS[WS_EVENTS.subscribeSessions]),
 };
 
-/** A client event's payload checked against the contract's schema; an `error` event names what was wrong. */
-function payload<E extends keyof typeof validators>(event: E, data: unknown): ClientEvents[E] {
-  const problems = validators[event].problems(data ?? {}, 'data');
-  if (problems.length > 0) throw new WsException(`${event}: ${problems.join('; ')}`);
+/**
+ * Longest a problem is told: a message that quotes the value sent (`subscribe-sessions`'s
+ * `got …`) is cut there rather than echo a frame of up to WS_MAX_PAYLOAD_BYTES.
+ */
+const PROBLEM_MAX_CHARS = 120;
+
+/**
+ * A client event's payload checked against the contract's schema; an `error` event names
+ * what was wrong. The log events pass a missing `data` as `{}`, so that the problem named is
+ * the missing id; `subscribe-sessions` passes it as it is ("data must be an object").
+ */
+function payload<E extends keyof ClientEvents>(event: E, data: unknown): ClientEvents[E] {
+  const problems = validators[event].problems(data, 'data');
+  if (problems.length > 0) throw new WsException(`${event}: ${problems.map(clipped).join('; ')}`);
   return data as ClientEvents[E];
+}
+
+function clipped(problem: string): string {
+  return problem.length > PROBLEM_MAX_CHARS ? `${problem.slice(0, PROBLEM_MAX_CHARS - 1)}…` : problem;
 }

@@ -294,18 +294,35 @@ describe('sessions feed: bad subscribe-sessions payloads', () => {
     ['no data', undefined, 'data must be an object'],
     ['a string', 'delta', 'data must be an object'],
     ['an array', ['delta'], 'data must be an object'],
+    ['null', null, 'data must be an object'],
     ['no mode', {}, 'data.mode must be "delta" or "full" (got no mode)'],
     ['an unknown mode', { mode: 'partial' }, 'data.mode must be "delta" or "full" (got "partial")'],
+    ['a mode in upper case', { mode: 'DELTA' }, 'data.mode must be "delta" or "full" (got "DELTA")'],
+    ['a number as mode', { mode: 1 }, 'data.mode must be "delta" or "full" (got 1)'],
+    ['a null mode', { mode: null }, 'data.mode must be "delta" or "full" (got null)'],
+    ['an object as mode', { mode: { mode: 'delta' } }, 'data.mode must be "delta" or "full" (got {"mode":"delta"})'],
   ])('answers %s with an error event naming the problem and keeps the connection', async (_name, data, message) => {
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.until((frames) => listings(frames).length >= 1);
     client.send('subscribe-sessions', data);
     await client.until((frames) => frames.some((frame) => frame.event === 'error'));
+    // The contract's error event, `{"event": "error", "data": {"message": "..."}}`, and nothing else.
     const error = client.frames.find((frame) => frame.event === 'error');
-    expect((error?.data as { message: string }).message).toContain(`subscribe-sessions: ${message}`);
+    expect(error).toEqual({ event: 'error', data: { message: `subscribe-sessions: ${message}` } });
     client.send('subscribe-sessions', { mode: 'delta' });
     await client.until((frames) => listings(frames).length >= 2);
     expect(client.ws.readyState).toBe(WebSocket.OPEN);
+    client.close();
+  });
+
+  it('quotes a long bad mode only in part', async () => {
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await client.until((frames) => listings(frames).length >= 1);
+    client.send('subscribe-sessions', { mode: 'x'.repeat(10_000) });
+    await client.until((frames) => frames.some((frame) => frame.event === 'error'));
+    const { message } = client.of('error')[0];
+    expect(message).toMatch(/^subscribe-sessions: data\.mode must be "delta" or "full" \(got "x+…$/);
+    expect(message.length).toBeLessThan(200);
     client.close();
   });
 });

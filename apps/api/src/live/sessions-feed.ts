@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { WsException } from '@nestjs/websockets';
-import { SessionsFeedMode, WS_EVENTS } from '@zen/contract';
+import { SessionsFeedMode } from '@zen/contract';
 import {
   ImmediateSessionRegistry,
   immediateRegistry,
@@ -378,20 +377,6 @@ function deltaFrameOf(
   }
   created.sort((a, b) => b.rank - a.rank);
   return sessionsDeltaFrame([...created.map((entry) => entry.json), ...changed], removed);
-}
-
-/** The mode of a `subscribe-sessions` message, or a WsException naming the problem. */
-export function feedModeOf(data: unknown): SessionsFeedMode {
-  const event = WS_EVENTS.subscribeSessions;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new WsException(`${event}: data must be an object such as {"mode": "delta"}`);
-  }
-  const mode = (data as { mode?: unknown }).mode;
-  if (mode !== 'delta' && mode !== 'full') {
-    const got = mode === undefined ? 'no mode' : JSON.stringify(mode).slice(0, 64);
-    throw new WsException(`${event}: data.mode must be "delta" or "full" (got ${got})`);
-  }
-  return mode;
 }
 
 function messageOf(error: unknown): string {

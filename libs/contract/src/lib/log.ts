@@ -19,6 +19,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['json', 'ndjson', 'text'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/**
+ * A client's time for a log entry (API.md: a full ISO-8601 date-time with `Z` or an offset):
+ * RFC 3339's date-time with `T` (or `t`), seconds 00–59 (no leap second) and the zone `Z` (or
+ * `z`) or `±hh:mm`. Groups: year, month, day, hour, minute, second, fraction, zone, and the
+ * offset's sign, hours and minutes. Whether the date and hours are real is checked apart.
+ */
+export const ENTRY_TIME_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):([0-5]\d)(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
 /** Structured data attached to an entry: a JSON object. */
 export type LogData = Record<string, unknown>;
 

@@ -124,6 +124,9 @@ describe('parseTime', () => {
     ['2026-11-24t13:30:00+01:30', NOW],
     ['2024-02-29T12:00:00Z', Date.UTC(2024, 1, 29, 12)],
     ['0000-01-01T00:00:00Z', Date.parse('0000-01-01T00:00:00Z')],
+    // 0000 and 0400 are leap years (Date.UTC would read 0000 as 1900, which is not).
+    ['0000-02-29T00:00:00Z', Date.parse('0000-02-29T00:00:00Z')],
+    ['0400-02-29T00:00:00Z', Date.parse('0400-02-29T00:00:00Z')],
     ['9999-12-31T23:59:59.999Z', Date.parse('9999-12-31T23:59:59.999Z')],
   ])('accepts %s', (value, ms) => {
     expect(parseTime(value, '')).toBe(ms);
@@ -161,6 +164,12 @@ describe('parseTime', () => {
     '2026-02-30T00:00:00Z',
     '2026-11-24T24:00:00Z',
     '2026-13-01T00:00:00Z',
+    '0100-02-29T00:00:00Z',
+    // RFC 3339 as README states it: `T`, seconds to 59, `Z` or `±hh:mm` (ENTRY_TIME_PATTERN).
+    '2026-11-24 12:00:00Z',
+    '2026-11-24T12:00:00+01',
+    '2026-11-24T12:00:00+0100',
+    '2016-12-31T23:59:60Z',
     1795521600000,
   ])('rejects %j', (value) => {
     expect(() => parseTime(value, '')).toThrow(InvalidEntryError);

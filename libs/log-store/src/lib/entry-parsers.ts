@@ -1,4 +1,4 @@
-import { Limits, LOG_LEVELS, LogLevel } from '@zen/contract';
+import { ENTRY_TIME_PATTERN, Limits, LOG_LEVELS, LogLevel } from '@zen/contract';
 import { EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
 import { InvalidEntryError, TooManyEntriesError } from './errors';
 
@@ -129,8 +129,6 @@ function serialiseNewData(data: Record<string, unknown>, path: string): string {
   return json;
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i;
-
 // Times are returned as `YYYY-MM-DDTHH:mm:ss.sssZ`, which only years 0000–9999 fit.
 const EARLIEST_TIME = Date.parse('0000-01-01T00:00:00.000Z');
 const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
@@ -151,7 +149,7 @@ export function parseTime(value: unknown, path: string): number {
 }
 
 function parseNewTime(value: unknown, path: string): number {
-  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  const match = typeof value === 'string' ? ENTRY_TIME_PATTERN.exec(value) : null;
   const ms = match && validFields(match) ? Date.parse(value as string) : NaN;
   if (Number.isNaN(ms)) {
     throw new InvalidEntryError(
@@ -167,18 +165,28 @@ function parseNewTime(value: unknown, path: string): number {
 
 function validFields(match: RegExpExecArray): boolean {
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = match[9] === undefined || (Number(match[10]) <= 23 && Number(match[11]) <= 59);
   return (
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
-    day <= daysInMonth &&
+    day <= daysInMonth(year, month) &&
     hour <= 23 &&
     minute <= 59 &&
     second <= 59 &&
     offsetOk
   );
+}
+
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * On the proleptic Gregorian calendar, as ISO 8601 counts: 0000 is a leap year. (Not by
+ * Date.UTC, which reads the years 0–99 as 1900–1999: 1900 is not one.)
+ */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month];
 }
 
 function checkBatchSize(count: number, limits: EntryLimits): void {

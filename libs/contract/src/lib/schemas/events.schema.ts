@@ -39,10 +39,21 @@ export const UnsubscribeLogDataSchema = Type.Object(
 
 export const SESSIONS_FEED_MODES = ['delta', 'full'] as const;
 
-/** `subscribe-sessions`: `delta` for a baseline and then `sessions-delta` events, `full` for periodic lists. */
+const modeMessage = 'must be "delta" or "full"';
+
+/**
+ * `subscribe-sessions`: `delta` for a baseline and then `sessions-delta` events, `full` for
+ * periodic lists. A bad mode's message quotes the value sent, as JSON (`${0}` is an
+ * ajv-errors template, filled in by the validator).
+ */
 export const SubscribeSessionsDataSchema = Type.Object(
-  { mode: Type.Union(SESSIONS_FEED_MODES.map((mode) => Type.Literal(mode))) },
-  { errorMessage: { type: 'must be an object', required: { mode: 'must be "delta" or "full"' } } },
+  {
+    mode: Type.Union(
+      SESSIONS_FEED_MODES.map((mode) => Type.Literal(mode)),
+      { errorMessage: `${modeMessage} (got \${0})` },
+    ),
+  },
+  { errorMessage: { type: 'must be an object', required: { mode: `${modeMessage} (got no mode)` } } },
 );
 
 /**

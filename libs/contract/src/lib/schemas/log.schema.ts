@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Limits } from '../limits';
-import { LOG_FORMATS, LOG_LEVELS } from '../log';
+import { ENTRY_TIME_PATTERN, LOG_FORMATS, LOG_LEVELS } from '../log';
 import { CountSchema, JsonObjectSchema, Nullable, TimeSchema } from './common.schema';
 
 const oneOf = <T extends string>(values: readonly T[], options: object = {}) =>
@@ -45,23 +45,41 @@ export const LogOffsetPageSchema = Type.Object({
 export const AppendResultSchema = Type.Object({ appended: CountSchema, cursor: CountSchema });
 
 /**
+ * A client's time for an entry: ENTRY_TIME_PATTERN says what the `date-time` format leaves
+ * open (ajv's also takes a space for `T`, `+hh`, `+hhmm` and `:60`); the format adds real
+ * dates and hours.
+ */
+export const EntryTimeInputSchema = Type.String({
+  format: 'date-time',
+  pattern: ENTRY_TIME_PATTERN.source,
+  errorMessage: 'must be a full ISO-8601 date-time with Z or an offset, e.g. 2026-11-24T12:00:00.000Z',
+  examples: ['2026-11-24T12:00:01.250Z', '2026-11-24T13:00:01.250+01:00'],
+});
+
+/**
  * One entry of a JSON append. `null` for level, data or time counts as absent. Beyond
  * what a schema can say: `message` is at most `messageMaxBytes` and `data` at most
- * `dataMaxBytes` of UTF-8 (serialised).
+ * `dataMaxBytes` of UTF-8 (serialised), and `time` falls within the years 0000–9999 once
+ * in UTC (times are returned as `YYYY-MM-DDTHH:mm:ss.sssZ`).
  */
 export const LogEntryInputSchema = Type.Object({
   message: Type.String(),
   level: Type.Optional(Nullable(LogLevelSchema)),
   data: Type.Optional(Nullable(JsonObjectSchema)),
-  /** Full ISO-8601 date-time with `Z` or an offset. */
-  time: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
+  time: Type.Optional(Nullable(EntryTimeInputSchema)),
 });
 
 /** Body of a JSON batch append. */
 export const LogBatchInputSchema = Type.Object({ entries: Type.Array(LogEntryInputSchema) });
 
-/** Body of a JSON append: one entry or a batch. */
-export const LogAppendInputSchema = Type.Union([LogEntryInputSchema, LogBatchInputSchema]);
+/**
+ * Body of a JSON append: one entry or a batch. A body with `entries` (even `null`) is a
+ * batch, whatever else it holds: one entry never has that key.
+ */
+export const LogAppendInputSchema = Type.Union([
+  Type.Object({ ...LogEntryInputSchema.properties, entries: Type.Optional(Type.Never()) }),
+  LogBatchInputSchema,
+]);
 
 /** Body of a text/plain append: one `info` entry per non-blank line. */
 export const LogTextInputSchema = Type.String({ description: 'One info entry per non-blank line (\\n or \\r\\n)' });
