@@ -15,6 +15,8 @@ interface ResponseObject {
   headers?: Record<string, unknown>;
   content?: Record<string, { schema?: unknown }>;
 }
+const JSON_TYPE = 'application/json';
+const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponse' };
 const CONTRACT: Record<string, Record<string, number[]>> = {
   '/sessions': {
     get: [200, 400, 401, STORE_DOWN],
@@ -35,9 +37,13 @@ const CONTRACT: Record<string, Record<string, number[]>> = {
     get: [200, 400, 401, 404, STORE_DOWN],
     post: [200, 400, 401, 403, 404, 409, 413, 415, 429, STORE_DOWN],
   },
+  // /health: 503 should its process check fail (Terminus's health check; the process answering is all it
+  // checks). /health/ready, API.md: "`GET /health/ready` answers `503`" while the store cannot be
+  // reached (the README adds: and while shutting down).
   '/health': { get: [200, 503] },
   '/health/ready': { get: [200, 503] },
-  '/metrics': { get: [200, 401] },
+  // The scrape counts sessions and entries in the store: it needs it.
+  '/metrics': { get: [200, 401, STORE_DOWN] },
 };
 
 describe('OpenAPI document', () => {
@@ -70,6 +76,19 @@ describe('OpenAPI document', () => {
     const operation = (document.paths[`/zen${path}`] as Record<string, { responses: Record<string, unknown> }>)[method];
     const listed = Object.keys(operation.responses).map(Number);
     expect(listed.sort()).toEqual([...statuses].sort());
+  });
+
+  it("answers every error status in the contract's error shape", () => {
+    const shapes = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { responses: Record<string, ResponseObject> }>).flatMap(
+        ([method, operation]) =>
+          Object.entries(operation.responses)
+            .filter(([status]) => Number(status) >= 400)
+            .map(([status, response]) => [`${method} ${path} ${status}`, response.content?.[JSON_TYPE]?.schema]),
+      ),
+    );
+    expect(shapes.length).toBeGreaterThan(0);
+    for (const [what, schema] of shapes) expect([what, schema]).toEqual([what, ERROR_SCHEMA]);
   });
 
   it("declares Retry-After on the append's 429", () => {
