@@ -15,6 +15,8 @@ const JSON_W = { ...W, ...JSON_HEADERS };
 const TEXT_W = { ...W, 'content-type': 'text/plain' };
 const ID = oid(0xa11ce);
 const UNKNOWN = oid(0xdead);
+/** The server's MAX_APPEND_ENTRIES_PER_S: the appends of the steps before the flood stay well within it. */
+const APPEND_RATE = 100;
 
 interface Step {
   method: string;
@@ -24,6 +26,8 @@ interface Step {
   status: number;
   /** Start of the answer's Content-Type. */
   type: string;
+  /** Headers the answer must carry. */
+  carries?: string[];
 }
 
 /**
@@ -32,7 +36,8 @@ interface Step {
  * and response against the document: a violation answers 422/500 with a problem+json body
  * and an `sl-violations` header instead of the server's answer. Requests are valid ones
  * (Prism answers an invalid one itself, 422, without forwarding it), so each error status
- * is reached the way a client reaches it with a request the document allows. Not driven
+ * is reached the way a client reaches it with a request the document allows (the append's
+ * 429 with a MAX_APPEND_ENTRIES_PER_S of APPEND_RATE, the creates' with MAX_SESSIONS). Not driven
  * here, because only requests the document declares invalid reach them: `400` of the
  * listing (a bad `status`) and `415` (a media type the document does not list), whose
  * answers sessions.e2e.spec.ts and logs.e2e.spec.ts check; nor `503` of the health
@@ -54,6 +59,7 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       MAX_BODY_BYTES: '4096',
       MAX_MESSAGE_BYTES: '100',
       MAX_SESSIONS: '3',
+      MAX_APPEND_ENTRIES_PER_S: String(APPEND_RATE),
     });
     const doc = await fetch(`${server.url}/api-docs/json`);
     dir = mkdtempSync(join(tmpdir(), 'zen-openapi-'));
@@ -95,10 +101,12 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       if (step.body !== undefined) headers['content-length'] = String(Buffer.byteLength(step.body));
       const res: RawResponse = await rawRequest(`${prismUrl}${step.path}`, step.method, headers, step.body);
       const what = `${step.method} ${step.path} → ${res.status} ${res.headers['content-type'] ?? ''}`;
+      const missing = (step.carries ?? []).filter((name) => res.headers[name.toLowerCase()] === undefined);
       if (res.headers['sl-violations'] !== undefined) problems.push(`${what}: ${res.headers['sl-violations']}`);
       else if (res.status !== step.status) problems.push(`${what}: expected ${step.status}; ${res.body.slice(0, 600)}`);
       else if (!String(res.headers['content-type'] ?? '').startsWith(step.type))
         problems.push(`${what}: not ${step.type}`);
+      else if (missing.length > 0) problems.push(`${what}: without ${missing.join(', ')}`);
     }
     expect(problems).toEqual([]);
   }
@@ -220,6 +228,34 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
     expect(lines.length).toBeGreaterThanOrEqual(4);
     const entry = new ContractValidator(LogEntrySchema);
     for (const line of lines) expect([line, entry.problems(JSON.parse(line))]).toEqual([line, []]);
+  });
+
+  it('append rate limit: past MAX_APPEND_ENTRIES_PER_S, 429 with Retry-After', async () => {
+    // One batch of ten seconds' worth gets in and leaves the session about nine seconds in debt:
+    // the next appends are refused however slow this machine is. The ending below still answers
+    // its late append 409: the session's state answers before the rate limit.
+    const flood = 'x\n'.repeat(APPEND_RATE * 10);
+    await drive([
+      { method: 'POST', path: `/sessions/${ID}/log`, headers: TEXT_W, body: flood, status: 200, type: json },
+      {
+        method: 'POST',
+        path: `/sessions/${ID}/log`,
+        headers: TEXT_W,
+        body: 'one more',
+        status: 429,
+        type: json,
+        carries: ['Retry-After'],
+      },
+      {
+        method: 'POST',
+        path: `/sessions/${ID}/log`,
+        headers: JSON_W,
+        body: '{"message":"m"}',
+        status: 429,
+        type: json,
+        carries: ['Retry-After'],
+      },
+    ]);
   });
 
   it('ending: DELETE, then the ended session refuses changes (409)', async () => {
