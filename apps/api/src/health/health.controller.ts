@@ -2,6 +2,7 @@ import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/co
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
+import { ApiError } from '../openapi/api-docs.decorators';
 import { Stores } from '@zen/log-store';
 import { SessionsService } from '../sessions/sessions.service';
 import { STORES } from '../store/stores.module';
@@ -22,6 +23,9 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
+  // ApiError above HealthCheck (here and on ready), so applied after it: the 503 is documented in the
+  // error shape the exception filter answers, not as Terminus's result object.
+  @ApiError(503, 'The process check failed')
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
     return this.health.check([
@@ -31,6 +35,7 @@ export class HealthController {
 
   /** Readiness: the store answers, the server session exists and the server is not shutting down (503 otherwise). */
   @Get('ready')
+  @ApiError(503, 'Not ready: the store cannot be reached, the server session is missing or ended, or shutting down')
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
     try {

@@ -6,7 +6,15 @@ import { sendBody, sendJson } from '../common/response-body';
 import { sessionIdParam } from '../common/oid.pipe';
 import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { parseJson, RequestBodyReader } from '../common/request-body';
-import { ApiErrors, ApiInput, ApiJson, ApiLogPage, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
+import {
+  ApiAppendRateLimited,
+  ApiErrors,
+  ApiInput,
+  ApiJson,
+  ApiLogPage,
+  ApiQueryOf,
+  ApiSessionId,
+} from '../openapi/api-docs.decorators';
 import {
   FORMAT_CONTENT_TYPES,
   pageHeaders,
@@ -27,7 +35,7 @@ const APPEND_TYPES = ['text/plain', 'application/json'] as const;
  * pre-serialised JSON straight to the response, using only Node's request and response.
  */
 @ApiTags('logs')
-@ApiErrors(401)
+@ApiErrors(401, 503)
 @Controller('sessions/:id/log')
 export class LogsController {
   constructor(
@@ -47,6 +55,7 @@ export class LogsController {
   @ApiInput({ 'application/json': 'LogAppendInput', 'text/plain': 'LogTextInput' }, true)
   @ApiJson(200, 'Appended; cursor is the new logCursor', 'AppendResult')
   @ApiErrors(400, 403, 404, 409, 413, 415)
+  @ApiAppendRateLimited()
   async append(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
     const client = req.socket.remoteAddress ?? '';

@@ -6,7 +6,7 @@ import { MetricsService } from './metrics.service';
 
 /** Prometheus scrape endpoint (needs the read token when AUTH_READ_TOKEN is set). */
 @ApiTags('operations')
-@ApiErrors(401)
+@ApiErrors(401, 503)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -12,7 +12,15 @@ const ERROR_MEANINGS: Record<number, string> = {
   413: 'Body larger than MAX_BODY_BYTES, or too many entries',
   415: 'Unsupported Content-Type or charset',
   429: 'Too many active sessions (MAX_SESSIONS)',
+  503: 'The session store cannot be reached (LOG_STORE=redis while Redis is unavailable)',
 };
+
+/** A response header (OpenAPI's Header Object, as far as these decorators use it). */
+interface ResponseHeader {
+  description: string;
+  required?: boolean;
+  schema: { type: 'integer' | 'string'; minimum?: number };
+}
 
 /** Where buildOpenApiDocument finds a request body's media types (Nest's ApiBody takes one schema for all). */
 export const REQUEST_CONTENT = 'x-zen-request-content';
@@ -30,14 +38,36 @@ export const ApiSessionId = (): MethodDecorator =>
 
 /** Error statuses a route can answer, each with the contract's error shape. */
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: ERROR_MEANINGS[status],
-        content: { 'application/json': { schema: schemaRef('ErrorResponse') } },
-      }),
-    ),
+  return applyDecorators(...statuses.map((status) => ApiError(status, ERROR_MEANINGS[status])));
+}
+
+/**
+ * One error status in the contract's error shape, with a meaning of the route's own. Given as
+ * `schema` (Nest writes it as the application/json content), which also replaces the schema a
+ * decorator applied earlier gave the status: Terminus's result object on the health probes' 503,
+ * which the server never answers (its exception filter answers the error shape).
+ */
+export function ApiError(
+  status: number,
+  description: string,
+  headers?: Record<string, ResponseHeader>,
+): MethodDecorator & ClassDecorator {
+  return ApiResponse({ status, description, schema: schemaRef('ErrorResponse'), ...(headers ? { headers } : {}) });
+}
+
+/** The append's 429: a spent append budget, with the whole seconds to wait in Retry-After. */
+export function ApiAppendRateLimited(): MethodDecorator {
+  return ApiError(
+    429,
+    'Append rate limit spent (MAX_APPEND_ENTRIES_PER_S per session, MAX_CLIENT_APPEND_ENTRIES_PER_S per ' +
+      'client address); nothing was appended',
+    {
+      'Retry-After': {
+        description: 'Whole seconds until the budget holds an entry again',
+        required: true,
+        schema: { type: 'integer', minimum: 1 },
+      },
+    },
   );
 }
 

@@ -1,30 +1,49 @@
 import { OpenAPIObject } from '@nestjs/swagger';
 import { RunningApp, startApp } from '../testing/running-app';
 
-/** Every route of ../shared/API.md with the statuses the contract names for it (401: optional auth). */
+/**
+ * Every route of ../shared/API.md with the statuses the contract names for it (401: optional auth).
+ * 429: the limits API.md leaves to the README ("Other limits above may have their own variables; the
+ * README lists them all"): MAX_SESSIONS on the creates, MAX_APPEND_ENTRIES_PER_S and
+ * MAX_CLIENT_APPEND_ENTRIES_PER_S on the append. 503 (STORE_DOWN): every route that needs the store,
+ * per API.md's Scale-out: "While Redis cannot be reached, requests that need it answer `503`".
+ */
+const STORE_DOWN = 503;
+
+/** The parts of an OpenAPI response object these tests read. */
+interface ResponseObject {
+  headers?: Record<string, unknown>;
+  content?: Record<string, { schema?: unknown }>;
+}
+const JSON_TYPE = 'application/json';
+const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponse' };
 const CONTRACT: Record<string, Record<string, number[]>> = {
   '/sessions': {
-    get: [200, 400, 401],
-    post: [201, 400, 401, 413, 415, 429],
+    get: [200, 400, 401, STORE_DOWN],
+    post: [201, 400, 401, 413, 415, 429, STORE_DOWN],
   },
   // The listing's own URI (API.md), stated apart so that it is not read as /sessions/{id}.
   '/sessions/': {
-    get: [200, 400, 401],
-    post: [201, 400, 401, 413, 415, 429],
+    get: [200, 400, 401, STORE_DOWN],
+    post: [201, 400, 401, 413, 415, 429, STORE_DOWN],
   },
   '/sessions/{id}': {
-    post: [200, 201, 400, 401, 403, 409, 413, 415, 429],
-    put: [200, 400, 401, 403, 404, 409, 413, 415],
-    delete: [200, 400, 401, 403, 404, 413, 415],
-    get: [200, 400, 401, 404],
+    post: [200, 201, 400, 401, 403, 409, 413, 415, 429, STORE_DOWN],
+    put: [200, 400, 401, 403, 404, 409, 413, 415, STORE_DOWN],
+    delete: [200, 400, 401, 403, 404, 413, 415, STORE_DOWN],
+    get: [200, 400, 401, 404, STORE_DOWN],
   },
   '/sessions/{id}/log': {
-    get: [200, 400, 401, 404],
-    post: [200, 400, 401, 403, 404, 409, 413, 415],
+    get: [200, 400, 401, 404, STORE_DOWN],
+    post: [200, 400, 401, 403, 404, 409, 413, 415, 429, STORE_DOWN],
   },
+  // /health: 503 should its process check fail (Terminus's health check; the process answering is all it
+  // checks). /health/ready, API.md: "`GET /health/ready` answers `503`" while the store cannot be
+  // reached (the README adds: and while shutting down).
   '/health': { get: [200, 503] },
   '/health/ready': { get: [200, 503] },
-  '/metrics': { get: [200, 401] },
+  // The scrape counts sessions and entries in the store: it needs it.
+  '/metrics': { get: [200, 401, STORE_DOWN] },
 };
 
 describe('OpenAPI document', () => {
@@ -57,6 +76,24 @@ describe('OpenAPI document', () => {
     const operation = (document.paths[`/zen${path}`] as Record<string, { responses: Record<string, unknown> }>)[method];
     const listed = Object.keys(operation.responses).map(Number);
     expect(listed.sort()).toEqual([...statuses].sort());
+  });
+
+  it("answers every error status in the contract's error shape", () => {
+    const shapes = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { responses: Record<string, ResponseObject> }>).flatMap(
+        ([method, operation]) =>
+          Object.entries(operation.responses)
+            .filter(([status]) => Number(status) >= 400)
+            .map(([status, response]) => [`${method} ${path} ${status}`, response.content?.[JSON_TYPE]?.schema]),
+      ),
+    );
+    expect(shapes.length).toBeGreaterThan(0);
+    for (const [what, schema] of shapes) expect([what, schema]).toEqual([what, ERROR_SCHEMA]);
+  });
+
+  it("declares Retry-After on the append's 429", () => {
+    const limited = (document.paths['/zen/sessions/{id}/log'].post?.responses as Record<string, ResponseObject>)['429'];
+    expect(limited.headers?.['Retry-After']).toMatchObject({ required: true, schema: { type: 'integer', minimum: 1 } });
   });
 
   it('serves the docs UI', async () => {

@@ -21,7 +21,7 @@ const SESSION_BODY = ApiInput({ 'application/json': 'SessionInput' }, false);
  * (pipe), then the body, then the session's state, then the fields.
  */
 @ApiTags('sessions')
-@ApiErrors(401)
+@ApiErrors(401, 503)
 @Controller('sessions')
 export class SessionsController {
   constructor(
