@@ -11,4 +11,5 @@ export * from './lib/redis-server';
 export * from './lib/repo';
 export * from './lib/seeded-random';
 export * from './lib/tcp-proxy';
+export * from './lib/tricky-text';
 export * from './lib/ws-client';

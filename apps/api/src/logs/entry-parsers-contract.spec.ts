@@ -9,7 +9,7 @@ import {
   stampedBatch,
   TooManyEntriesError,
 } from '@zen/log-store';
-import { seededRandom } from '@zen/testing';
+import { seededRandom, TRICKY_TEXT_PIECES } from '@zen/testing';
 import { BadRequestException } from '@nestjs/common';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { ContractValidator } from '../common/contract-validator';
@@ -143,23 +143,6 @@ type Json = Record<string, unknown>;
 
 const LEVELS = Object.keys(LEVEL_CODE) as LogLevel[];
 const BAD_LEVELS = ['WARN', 'Info', 'fatal', 'warning', '', ' info', 'info ', 0, 3, true, {}, ['info']];
-const MESSAGE_PIECES = [
-  'line 42 ',
-  'x',
-  'héllo',
-  '✓',
-  '😀',
-  '"',
-  '\\',
-  '\n',
-  '\t',
-  '\u0001',
-  '\u2028',
-  '\ud800',
-  '/',
-  ' ',
-  '{"a":1}',
-];
 const NOT_STRINGS = [null, 0, -1.5, true, false, [], ['a'], {}, { message: 'a' }];
 /** Times both sides should accept. */
 const TIMES = [
@@ -240,7 +223,7 @@ function validMessage(random: Random, limits: Limits): string {
   if (choice < 0.08) return '';
   if (choice < 0.25) return sized(random, limits.messageMaxBytes - Math.floor(random() * 3));
   let message = '';
-  for (let i = 0, pieces = 1 + Math.floor(random() * 3); i < pieces; i++) message += pick(random, MESSAGE_PIECES);
+  for (let i = 0, pieces = 1 + Math.floor(random() * 3); i < pieces; i++) message += pick(random, TRICKY_TEXT_PIECES);
   return message;
 }
 

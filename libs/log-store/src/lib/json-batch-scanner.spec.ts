@@ -3,7 +3,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { parseJsonEntries } from './entry-parsers';
 import { EntryBatch, LEVEL_CODE } from './entry-batch';
 import { scanJsonBatch, stampedBatch } from './json-batch-scanner';
-import { seededRandom } from '@zen/testing';
+import { seededRandom, TRICKY_TEXT_PIECES } from '@zen/testing';
 
 const NOW = Date.UTC(2026, 11, 2, 21, 55);
 const SMALL = { messageMaxBytes: 24, dataMaxBytes: 40, batchMaxEntries: 6 };
@@ -47,24 +47,6 @@ function encoded(entries: Entry[]): Buffer {
   return Buffer.from(`{"entries":[${parts.join(',')}]}`);
 }
 
-const MESSAGE_PIECES = [
-  'line 000000042 ',
-  'x',
-  'héllo',
-  '✓',
-  '😀',
-  '"',
-  '\\',
-  '\n',
-  '\t',
-  '\u0001',
-  '\u007f',
-  '\u2028',
-  '\ud800',
-  '/',
-  ' ',
-  '{"a":1}',
-];
 const TIMES = [
   '2026-12-02T21:55:00.123Z',
   '2026-12-02T21:55:00.124Z',
@@ -98,7 +80,7 @@ function randomMessage(random: () => number): string {
   if (random() < 0.1) return 'é'.repeat(SMALL.messageMaxBytes / 2 - 1 + Math.floor(random() * 3));
   let message = '';
   const pieces = 1 + Math.floor(random() * 3);
-  for (let i = 0; i < pieces; i++) message += MESSAGE_PIECES[Math.floor(random() * MESSAGE_PIECES.length)];
+  for (let i = 0; i < pieces; i++) message += TRICKY_TEXT_PIECES[Math.floor(random() * TRICKY_TEXT_PIECES.length)];
   return message;
 }
 
