@@ -7,15 +7,7 @@
  */
 import { DEFAULT_LIMITS, LogFormat, LogLevel } from '@zen/contract';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import {
-  FORMAT_CONTENT_TYPES,
-  LogNotFoundError,
-  MemoryLogStore,
-  parseJsonEntries,
-  parseTextEntries,
-  scanJsonBatch,
-  stampedBatch,
-} from '@zen/log-store';
+import { appendBatch, FORMAT_CONTENT_TYPES, LogNotFoundError, MemoryLogStore, readAppendBody } from '@zen/log-store';
 import { isAscii } from 'node:buffer';
 
 const store = new MemoryLogStore(Number(process.env['LOG_CAPACITY'] ?? 10_000));
@@ -31,14 +23,6 @@ function send(
   res.end(json);
 }
 
-/** As the API reads a JSON append: the clients' canonical batch from the bytes, else JSON.parse. */
-function parseJson(body: Buffer, now: number) {
-  const ascii = isAscii(body);
-  const scanned = scanJsonBatch(body, ascii, DEFAULT_LIMITS);
-  if (scanned) return stampedBatch(scanned, now);
-  return parseJsonEntries(JSON.parse(body.toString(ascii ? 'ascii' : 'utf8')), DEFAULT_LIMITS, now);
-}
-
 async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   const match = ROUTE.exec(req.url ?? '');
   if (!match) return send(res, 404, '{}');
@@ -48,10 +32,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
     return send(res, 201, `{"id":"${id}"}`);
   }
   if (log && req.method === 'POST') {
-    const now = Date.now();
-    const batch = (req.headers['content-type'] ?? '').startsWith('text/plain')
-      ? parseTextEntries(body, DEFAULT_LIMITS, now)
-      : parseJson(body, now);
+    // As the API reads an append: the clients' canonical batch from the bytes, else JSON.parse.
+    const json = !(req.headers['content-type'] ?? '').startsWith('text/plain');
+    const batch = appendBatch(readAppendBody(body, isAscii(body), json, DEFAULT_LIMITS), DEFAULT_LIMITS, Date.now());
     const counters = await store.append(id, batch);
     return send(res, 200, `{"appended":${batch.messages.length},"cursor":${counters.logCursor}}`);
   }

@@ -6,6 +6,7 @@ export * from './lib/session-registry';
 export * from './lib/stores';
 export * from './lib/entry-parsers';
 export * from './lib/json-batch-scanner';
+export * from './lib/append-body';
 export * from './lib/log-format';
 export * from './lib/encoded-reads';
 export * from './lib/immediate-appends';

@@ -4,6 +4,7 @@ import {
   InvalidEntryError,
   LogNotFoundError,
   LogStoreError,
+  MalformedJsonError,
   RateLimitedError,
   ServerSessionError,
   SessionEndedError,
@@ -52,6 +53,7 @@ export function sendError(res: ServerResponse, exception: unknown, logger: Logge
 /** The one place the engine's domain errors become HTTP statuses (the WebSocket filter sends their message). */
 const DOMAIN_STATUS = new Map<abstract new (...args: never[]) => LogStoreError, number>([
   [InvalidEntryError, 400],
+  [MalformedJsonError, 400],
   [ServerSessionError, 403],
   [SessionNotFoundError, 404],
   [LogNotFoundError, 404],

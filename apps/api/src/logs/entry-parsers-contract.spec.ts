@@ -1,19 +1,18 @@
 import { Limits, LogLevel } from '@zen/contract';
 import { LogAppendInputSchema, LogBatchInputSchema } from '@zen/contract/schemas';
 import {
+  appendBatch,
   EntryBatch,
   InvalidEntryError,
   LEVEL_CODE,
-  parseJsonEntries,
+  MalformedJsonError,
+  readAppendBody,
   scanJsonBatch,
-  stampedBatch,
   TooManyEntriesError,
 } from '@zen/log-store';
 import { seededRandom, TRICKY_TEXT_PIECES } from '@zen/testing';
-import { BadRequestException } from '@nestjs/common';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { ContractValidator } from '../common/contract-validator';
-import { parseJson } from '../common/request-body';
 import { loadConfig } from '../config/load-config';
 
 /**
@@ -45,16 +44,12 @@ type Outcome = { accepted: true; entries: Appended[] } | { accepted: false; erro
 
 /**
  * What `POST /sessions/{id}/log` does with an application/json body that passed the body
- * checks (logs.controller.ts): the batch scanner on the bytes, else JSON.parse and
- * parseJsonEntries, NOW standing for the time of receipt.
+ * checks (logs.controller.ts calls the same two functions): the batch scanner on the bytes,
+ * else JSON.parse and parseJsonEntries, NOW standing for the time of receipt.
  */
 function api(bytes: Buffer, limits: Limits): Outcome {
   try {
-    const ascii = isAscii(bytes);
-    const scanned = scanJsonBatch(bytes, ascii, limits);
-    const batch = scanned
-      ? stampedBatch(scanned, NOW)
-      : parseJsonEntries(parseJson({ mediaType: 'application/json', bytes, ascii }), limits, NOW);
+    const batch = appendBatch(readAppendBody(bytes, isAscii(bytes), true, limits), limits, NOW);
     return { accepted: true, entries: appendedOf(batch) };
   } catch (error) {
     return { accepted: false, error: (error as Error).constructor.name, message: (error as Error).message };
@@ -419,7 +414,7 @@ describe('the JSON append parsers against the contract (LogAppendInputSchema and
 /**
  * Both accept and give the same entries, or both reject, with an error the server answers
  * with a 4xx: TooManyEntriesError (413) when too many entries is all that is wrong, a 400
- * (InvalidEntryError, or BadRequestException for malformed JSON) when the count is fine,
+ * (InvalidEntryError, or MalformedJsonError) when the count is fine,
  * either when both are wrong (the parsers count entries first).
  */
 function agree(expected: Verdict, actual: Outcome): boolean {
@@ -429,7 +424,7 @@ function agree(expected: Verdict, actual: Outcome): boolean {
   if (expected.tooMany && expected.problems.length === 1) return actual.error === TooManyEntriesError.name;
   const allowed = [
     InvalidEntryError.name,
-    BadRequestException.name,
+    MalformedJsonError.name,
     ...(expected.tooMany ? [TooManyEntriesError.name] : []),
   ];
   return allowed.includes(actual.error);

@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { sendBody, sendJson } from '../common/response-body';
 import { sessionIdParam } from '../common/oid.pipe';
 import { RawRoute, RouteParams } from '../http/raw-route.decorator';
-import { parseJson, RequestBodyReader } from '../common/request-body';
+import { RequestBodyReader } from '../common/request-body';
 import {
   ApiAppendRateLimited,
   ApiErrors,
@@ -15,14 +15,7 @@ import {
   ApiQueryOf,
   ApiSessionId,
 } from '../openapi/api-docs.decorators';
-import {
-  FORMAT_CONTENT_TYPES,
-  pageHeaders,
-  parseJsonEntries,
-  parseTextEntries,
-  scanJsonBatch,
-  stampedBatch,
-} from '@zen/log-store';
+import { appendBatch, FORMAT_CONTENT_TYPES, pageHeaders, readAppendBody } from '@zen/log-store';
 import { LogQuery, LogQueryParser } from './log-query';
 import { LogsService, ReadBody } from './logs.service';
 import { AppendRateLimit } from './append-rate-limit';
@@ -64,21 +57,14 @@ export class LogsController {
     const refused = Number(req.headers['content-length']) > 0 ? this.refuseWhenEmpty(id, client) : undefined;
     if (refused) await refused;
     const body = await this.bodies.read(req, APPEND_TYPES, false, res);
-    const isJson = body.mediaType === 'application/json';
     // Our clients' batch is read straight from the bytes; any other JSON body (or a bad one,
-    // for its exact error) goes through JSON.parse, before the session check as always.
-    const scanned = isJson ? scanJsonBatch(body.bytes, body.ascii, this.config.limits) : null;
-    const json = isJson && !scanned ? parseJson(body) : undefined;
+    // for its exact error) is parsed, before the session check as always.
+    const read = readAppendBody(body.bytes, body.ascii, body.mediaType === 'application/json', this.config.limits);
     // The memory store answers these at once: awaiting only what is a promise keeps the
     // hottest route free of microtask round trips (docs/performance.md).
     const checked = this.logs.writable(id);
     if (checked instanceof Promise) await checked;
-    const now = Date.now();
-    const batch = scanned
-      ? stampedBatch(scanned, now)
-      : isJson
-        ? parseJsonEntries(json, this.config.limits, now)
-        : parseTextEntries(body.bytes, this.config.limits, now);
+    const batch = appendBatch(read, this.config.limits, Date.now());
     const appended = this.logs.append(id, batch, client);
     const cursor = typeof appended === 'number' ? appended : await appended;
     sendJson(res, 200, `{"appended":${batch.messages.length},"cursor":${cursor}}`);

@@ -2,7 +2,8 @@ import { ENTRY_TIME_PATTERN, Limits, LOG_LEVELS, LogLevel } from '@zen/contract'
 import { EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
 import { InvalidEntryError, TooManyEntriesError } from './errors';
 
-type EntryLimits = Pick<Limits, 'messageMaxBytes' | 'dataMaxBytes' | 'batchMaxEntries'>;
+/** The limits an entry is parsed against. */
+export type EntryLimits = Pick<Limits, 'messageMaxBytes' | 'dataMaxBytes' | 'batchMaxEntries'>;
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;

@@ -5,6 +5,7 @@
  * | error                      | status |
  * |----------------------------|--------|
  * | InvalidEntryError          | 400    |
+ * | MalformedJsonError         | 400    |
  * | ServerSessionError         | 403    |
  * | SessionNotFoundError       | 404    |
  * | LogNotFoundError           | 404    |
@@ -26,6 +27,9 @@ export abstract class LogStoreError extends Error {
 
 /** An entry (or the body that carries entries) breaks the contract: bad shape, level, time or size. */
 export class InvalidEntryError extends LogStoreError {}
+
+/** A request body declared as JSON is not JSON (an append's or a session's). */
+export class MalformedJsonError extends LogStoreError {}
 
 /** A batch holds more entries than MAX_BATCH_ENTRIES allows. */
 export class TooManyEntriesError extends LogStoreError {}

@@ -1,8 +1,5 @@
-import { Limits } from '@zen/contract';
 import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
-import { parseTime, serialiseData } from './entry-parsers';
-
-type EntryLimits = Pick<Limits, 'messageMaxBytes' | 'dataMaxBytes' | 'batchMaxEntries'>;
+import { EntryLimits, parseTime, serialiseData } from './entry-parsers';
 
 /** A batch read by scanJsonBatch; entries sent without a time are stamped by stampedBatch. */
 export interface ScannedBatch {
