@@ -39,17 +39,13 @@ export class SessionInputValidator {
       metadata: fields.metadata == null ? undefined : copyMetadata(fields.metadata as SessionMetadata),
     };
   }
-
-  /** Merges `changes` into `stored` metadata, checking the limits on the result. */
-  merge(stored: SessionMetadata, changes: SessionMetadata): SessionMetadata {
-    const merged = copyMetadata(stored);
-    for (const key of Object.keys(changes)) merged[key] = changes[key];
-    const problem = metadataProblem(merged, this.limits);
-    if (problem) throw new BadRequestException(`${problem} after merging with the stored metadata`);
-    return merged;
-  }
 }
 
+/**
+ * Metadata's limits with the figures ("metadata has 300 keys; at most 256 are allowed"), for
+ * a body and for the result of a merge, which no schema sees. The schema states the key
+ * limits too, for the OpenAPI document; this is checked first, for its messages.
+ */
 export function metadataProblem(metadata: object, limits: Limits): string | null {
   const keys = Object.keys(metadata);
   if (keys.length > limits.metadataMaxKeys) {
