@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, FaultProxy, freePort, REPO, TcpProxy } from '@zen/testing';
+import { BuiltServer, eventually, FaultProxy, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
 import { CLI, cli, sessionIdOf, startCli, startSignalableServer } from './support';
 
 const node = process.execPath;
@@ -148,7 +148,7 @@ describe('zen-sessions run', () => {
       },
     );
     started.child.stdin?.end();
-    await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+    await eventually(() => sessionIdIn(started.stderr) !== undefined);
     const id = sessionIdOf(started.stderr);
     await eventually(async () => (await lines(id)).includes('info prompt> '), 20_000, 'the partial line');
     expect(started.child.exitCode).toBeNull();
@@ -327,7 +327,7 @@ describe('zen-sessions run', () => {
     try {
       const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: proxy.url } });
       started.child.stdin?.end();
-      await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+      await eventually(() => sessionIdIn(started.stderr) !== undefined);
       const id = sessionIdOf(started.stderr);
       await eventually(async () => (await lines(id)).includes('info before'));
       proxy.refusing = true;
@@ -399,7 +399,7 @@ describe('zen-sessions run', () => {
         env: { ZEN_SESSIONS_URL: stuck.url },
       });
       started.child.stdin?.end();
-      await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+      await eventually(() => sessionIdIn(started.stderr) !== undefined);
       const id = sessionIdOf(started.stderr);
       await eventually(async () => (await stuckClient.sessions.get(id)).logCursor > 0, 30_000, 'entries sent');
       process.kill(stuck.pid, 'SIGSTOP');

@@ -1,4 +1,4 @@
-import { Child, freePort, REPO, waitUntilServing } from '@zen/testing';
+import { Child, freePort, REPO, sessionIdIn, waitUntilServing } from '@zen/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -56,9 +56,9 @@ export class CliProcess {
 
 /** The session id `run` printed on stderr. */
 export function sessionIdOf(stderr: string): string {
-  const match = /session ([0-9a-f]{24})/.exec(stderr);
-  if (!match) throw new Error(`no session id in:\n${stderr}`);
-  return match[1];
+  const id = sessionIdIn(stderr);
+  if (id === undefined) throw new Error(`no session id in:\n${stderr}`);
+  return id;
 }
 
 /** The built server in a child process a test may signal itself (SIGSTOP: a server that stops answering). */
