@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sessionIdIn } from './common.mjs';
 
 // Prints `count` lines of exactly 100 bytes (99 characters and a newline), in large writes,
 // waiting for the pipe to drain as a well-behaved program does. (A loop that never yields queues
@@ -57,7 +58,7 @@ async function runOverhead({ startServer, repo, lines, rounds }) {
         env: { ...process.env, ZEN_SESSIONS_URL: server.url },
       });
       wrapped.push(run.seconds);
-      const id = /session ([0-9a-f]{24})/.exec(run.stderr)?.[1];
+      const id = sessionIdIn(run.stderr);
       const session = await (await fetch(`${server.url}/sessions/${id}`)).json();
       const last = await (await fetch(`${server.url}/sessions/${id}/log?cursor=${lines - 1}`)).json();
       const expected = readFileSync(out, 'utf8').slice(-100, -1);

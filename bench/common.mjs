@@ -10,9 +10,10 @@ export const BENCH = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(BENCH, '..');
 
 const TESTING = join(REPO, 'libs/testing/src/lib');
-/** The test helpers of @zen/testing, not copies: the `n`th session id, and a free loopback port. */
+/** The test helpers of @zen/testing, not copies: the `n`th session id, a free loopback port, and the session id `run` printed. */
 export const { oid } = await importTypeScript(join(TESTING, 'oids.ts'));
 export const { freePort } = await importTypeScript(join(TESTING, 'free-port.ts'));
+export const { sessionIdIn } = await importTypeScript(join(TESTING, 'session-line.ts'));
 /** A 100-byte message, numbered. */
 export const message = (i) => `bench entry ${String(i).padStart(8, '0')} ` + 'x'.repeat(78);
 export const jsonBatch = (n) =>

@@ -1,10 +1,9 @@
 // Dashboard workloads in Chromium: a filter keystroke on a large log until the next frame
 // is painted, and follow mode while 5,000 entries/s stream in; on one session's log and on
 // the merged view of several.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import esbuild from 'esbuild';
-import { BENCH, REPO, sleep } from './common.mjs';
+import { REPO, sleep } from './common.mjs';
+import { importBundled } from './typescript-import.mjs';
 const avg = (list) => list.reduce((sum, value) => sum + value, 0) / Math.max(1, list.length);
 const median = (sorted) => sorted[Math.floor(sorted.length / 2)];
 
@@ -103,20 +102,11 @@ async function inDashboard(server, path, rows, use) {
 
 /**
  * The launch the product's e2e tests use (`launchChromium` of @zen/testing): this plain-JS
- * bench bundles that TypeScript module with esbuild, as run.mjs bundles the baselines.
+ * bench bundles that TypeScript module with esbuild (importBundled of typescript-import.mjs).
  */
 async function launchChromium() {
-  const outfile = join(BENCH, '.build/chromium.cjs');
-  await esbuild.build({
-    entryPoints: [join(REPO, 'libs/testing/src/lib/chromium.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['playwright-core'],
-    logLevel: 'warning',
-  });
-  return createRequire(import.meta.url)(outfile).launchChromium();
+  const chromium = join(REPO, 'libs/testing/src/lib/chromium.ts');
+  return (await importBundled(chromium, { external: ['playwright-core'] })).launchChromium();
 }
 
 /**

@@ -10,9 +10,8 @@
 // - cursor tail read (100 newest of 10,000), p99, unloaded;
 // - GET /sessions with a few thousand sessions, answered by the replica that did not create them;
 // - Redis memory per held entry (100-byte message), from INFO memory.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
@@ -21,18 +20,17 @@ import {
   BENCH,
   cpuSeconds,
   REPO,
-  freePort,
   jsonBatch,
   loadAsync,
   message,
   oid,
   percentile,
-  pinned,
   post,
   sleep,
   startServer as startNode,
   textBatch,
 } from './common.mjs';
+import { importBundled } from './typescript-import.mjs';
 /** Sizes of a full run, and of the quick one bench.spec.ts runs (a few seconds). */
 const FULL = {
   seconds: 5,
@@ -58,32 +56,10 @@ const QUICK = {
 };
 let SIZE = FULL;
 
+/** Redis on core 1: `RedisServer` of @zen/testing, the tests' own, bundled by esbuild for this plain-JS bench. */
 async function startRedis() {
-  const dir = mkdtempSync(join(tmpdir(), 'zen-bench-redis-'));
-  const port = await freePort();
-  const [command, args] = pinned('1', [
-    'redis-server',
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    'yes',
-  ]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk).includes('Ready to accept') && resolve());
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    pid: child.pid,
-    stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })),
-  };
+  const { RedisServer } = await importBundled(join(REPO, 'libs/testing/src/lib/redis-server.ts'));
+  return RedisServer.start({ cores: '1' });
 }
 
 function startServer(env, cores) {
@@ -361,7 +337,7 @@ export async function redisWorkloads({ quick }) {
   } finally {
     if (starting) await (await starting).stop().catch(() => undefined);
     await a.stop();
-    redis.stop();
+    await redis.close();
   }
   const rounded = Object.fromEntries(
     Object.entries(figures).map(([key, value]) => [key, Math.round(value * 100) / 100]),

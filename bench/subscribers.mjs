@@ -9,6 +9,7 @@
 //           "ready" once every dashboard has its first listing and the warm-up is over, then
 //           counts for `durationMs`.
 import WebSocket from 'ws';
+import { oid } from './common.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const clients = [];
@@ -65,7 +66,7 @@ if (spec.mode === 'feed') {
     const due = Math.floor(((performance.now() - started) / 1000) * spec.changesPerSecond);
     for (; sent < due; sent++) {
       if (measuring) counts.changes++;
-      const id = (spec.firstSession + ((sent * 7919) % spec.sessionCount)).toString(16).padStart(24, '0');
+      const id = oid(spec.firstSession + ((sent * 7919) % spec.sessionCount));
       fetch(`${spec.url}/sessions/${id}/log`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain' },

@@ -10,6 +10,7 @@ export * from './lib/raw-http';
 export * from './lib/redis-server';
 export * from './lib/repo';
 export * from './lib/seeded-random';
+export * from './lib/session-line';
 export * from './lib/tcp-proxy';
 export * from './lib/tricky-text';
 export * from './lib/ws-client';

@@ -4,8 +4,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, FaultProxy, freePort, REPO, TcpProxy } from '@zen/testing';
-import { CLI, cli, sessionIdOf, startCli, startSignalableServer } from './support';
+import { BuiltServer, eventually, FaultProxy, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
+import { CLI, cli, sessionIdOf, startCli } from './support';
 
 const node = process.execPath;
 
@@ -148,7 +148,7 @@ describe('zen-sessions run', () => {
       },
     );
     started.child.stdin?.end();
-    await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+    await eventually(() => sessionIdIn(started.stderr) !== undefined);
     const id = sessionIdOf(started.stderr);
     await eventually(async () => (await lines(id)).includes('info prompt> '), 20_000, 'the partial line');
     expect(started.child.exitCode).toBeNull();
@@ -327,7 +327,7 @@ describe('zen-sessions run', () => {
     try {
       const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: proxy.url } });
       started.child.stdin?.end();
-      await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+      await eventually(() => sessionIdIn(started.stderr) !== undefined);
       const id = sessionIdOf(started.stderr);
       await eventually(async () => (await lines(id)).includes('info before'));
       proxy.refusing = true;
@@ -368,8 +368,8 @@ describe('zen-sessions run', () => {
   const warnings = (stderr: string) => stderr.split('\n').filter((line) => /warning/i.test(line));
 
   it('starts the command within a few seconds when the server accepts connections but never answers', async () => {
-    const stuck = await startSignalableServer();
-    process.kill(stuck.pid, 'SIGSTOP');
+    const stuck = await BuiltServer.start();
+    stuck.signal('SIGSTOP');
     try {
       const result = await cli(['run', '--flush-timeout', '1', '--', 'sh', '-c', 'echo hi; exit 3'], {
         env: { ZEN_SESSIONS_URL: stuck.url },
@@ -384,12 +384,12 @@ describe('zen-sessions run', () => {
       expect(ls.code).toBe(1);
       expect(ls.stderr).toMatch(/no answer within/);
     } finally {
-      await stuck.stop();
+      await stuck.stop('SIGKILL');
     }
   });
 
   it('never holds the command back for long when the server stops answering mid-run', async () => {
-    const stuck = await startSignalableServer();
+    const stuck = await BuiltServer.start();
     const stuckClient = new SessionsClient({ server: stuck.url });
     const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
     const gate = join(dir, 'gate');
@@ -399,15 +399,15 @@ describe('zen-sessions run', () => {
         env: { ZEN_SESSIONS_URL: stuck.url },
       });
       started.child.stdin?.end();
-      await eventually(() => /session ([0-9a-f]{24})/.test(started.stderr));
+      await eventually(() => sessionIdIn(started.stderr) !== undefined);
       const id = sessionIdOf(started.stderr);
       await eventually(async () => (await stuckClient.sessions.get(id)).logCursor > 0, 30_000, 'entries sent');
-      process.kill(stuck.pid, 'SIGSTOP');
+      stuck.signal('SIGSTOP');
       // The logger's request times out: one warning, and the queue (--buffer-lines) takes over.
       await eventually(() => warnings(started.stderr).length > 0, 60_000, 'a warning');
       const shown = started.stdout.length;
       await eventually(() => started.stdout.length > shown + 20_000, 30_000, 'output while the server is stopped');
-      process.kill(stuck.pid, 'SIGCONT');
+      stuck.signal('SIGCONT');
       writeFileSync(gate, '');
       const result = await started.done;
       expect(result.code).toBe(0);
@@ -416,7 +416,7 @@ describe('zen-sessions run', () => {
       expect(ticks.every((line, i) => line === `tick ${i}`)).toBe(true);
       expect(await stuckClient.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 0 } });
     } finally {
-      await stuck.stop();
+      await stuck.stop('SIGKILL');
     }
   });
 

@@ -1,4 +1,4 @@
-import { Child, freePort, REPO, waitUntilServing } from '@zen/testing';
+import { REPO, sessionIdIn } from '@zen/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -56,35 +56,7 @@ export class CliProcess {
 
 /** The session id `run` printed on stderr. */
 export function sessionIdOf(stderr: string): string {
-  const match = /session ([0-9a-f]{24})/.exec(stderr);
-  if (!match) throw new Error(`no session id in:\n${stderr}`);
-  return match[1];
-}
-
-/** The built server in a child process a test may signal itself (SIGSTOP: a server that stops answering). */
-export interface SignalableServer {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-export async function startSignalableServer(env: Record<string, string> = {}): Promise<SignalableServer> {
-  const port = await freePort();
-  const child = new Child(
-    spawn(process.execPath, ['dist/apps/api/main.js'], {
-      cwd: REPO,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilServing(`${url}/health/ready`, child);
-  return {
-    url,
-    pid: child.process.pid as number,
-    stop: async () => {
-      if (child.alive) child.process.kill('SIGCONT');
-      await child.stop('SIGKILL');
-    },
-  };
+  const id = sessionIdIn(stderr);
+  if (id === undefined) throw new Error(`no session id in:\n${stderr}`);
+  return id;
 }

@@ -42,6 +42,17 @@ describe('BuiltServer (dist/apps/api/main.js)', () => {
     expect(server.output.startsWith(firstRun)).toBe(true);
   });
 
+  it('takes signals: SIGSTOP leaves connections unanswered until SIGCONT, and a stopped server still stops', async () => {
+    server = await BuiltServer.start();
+    expect(server.pid).toBeGreaterThan(0);
+    server.signal('SIGSTOP');
+    await expect(fetch(`${server.url}/health`, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
+    server.signal('SIGCONT');
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    server.signal('SIGSTOP');
+    expect(await server.stop()).toBe(0);
+  });
+
   it('runs a server expected to stop by itself to its exit, with its output', async () => {
     const { code, output } = await BuiltServer.runToExit({ PORT: 'abc' });
     expect(code).not.toBe(0);

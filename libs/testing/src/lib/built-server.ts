@@ -57,6 +57,19 @@ export class BuiltServer {
     return this.child?.alive ?? false;
   }
 
+  /** The process id of the current run (undefined before the first start). */
+  get pid(): number | undefined {
+    return this.child?.process.pid;
+  }
+
+  /**
+   * Sends `signal` without waiting for its effect: SIGSTOP makes a server that accepts connections
+   * but never answers, SIGCONT lets it go on.
+   */
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child?.process.kill(signal);
+  }
+
   /** Starts the process (again, on the same port) and waits until `/health/ready` answers 200. */
   async restart(): Promise<void> {
     await this.stop();
@@ -65,14 +78,19 @@ export class BuiltServer {
     await waitUntilServing(`${this.url}/health/ready`, this.child);
   }
 
-  /** SIGTERM is a graceful stop, SIGKILL a crash; resolves with the exit code once the process has exited. */
+  /**
+   * SIGTERM is a graceful stop, SIGKILL a crash; resolves with the exit code once the process has exited.
+   * A server stopped with SIGSTOP is continued (SIGCONT) so that it receives the signal.
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    return (await this.child?.stop(signal)) ?? null;
+    const exited = this.child?.stop(signal);
+    this.signal('SIGCONT');
+    return (await exited) ?? null;
   }
 
   /** Resident memory of the server process, in bytes. */
   rss(): number {
-    const status = readFileSync(`/proc/${this.child?.process.pid}/status`, 'utf8');
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
     const line = status.split('\n').find((candidate) => candidate.startsWith('VmRSS:')) as string;
     return Number(line.split(/\s+/)[1]) * 1024;
   }

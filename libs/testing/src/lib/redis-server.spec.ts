@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createClient } from 'redis';
 import { RedisServer } from './redis-server';
 
@@ -29,6 +29,14 @@ describe('RedisServer', () => {
       expect(await client.configGet('appendonly')).toEqual({ appendonly: 'yes' });
       expect(await client.configGet('dir')).toEqual({ dir: server.dir });
     });
+  });
+
+  it('runs pinned to the given cores where taskset exists, its pid being the server', async () => {
+    server = await RedisServer.start({ cores: '0' });
+    await withClient(server, async (client) => expect(await client.ping()).toBe('PONG'));
+    const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+    expect(status).toMatch(/^Name:\s+redis-server/m);
+    if (existsSync('/usr/bin/taskset')) expect(status).toMatch(/^Cpus_allowed_list:\s+0$/m);
   });
 
   it('gives two servers two ports and two directories', async () => {

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
@@ -9,6 +9,8 @@ export interface RedisServerOptions {
   args?: string[];
   /** Longest wait for the server to accept connections (loading a large AOF takes a while). */
   readyTimeoutMs?: number;
+  /** Runs the server on these CPU cores ('1', '0,1') with `taskset -c`, where taskset exists (the bench pins its processes). */
+  cores?: string;
 }
 
 /** Servers still running when the test process exits are killed, so none outlives jest. */
@@ -58,6 +60,11 @@ export class RedisServer {
     return this.child !== null;
   }
 
+  /** The server's process id while it runs (taskset execs redis-server in place, so also when pinned). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** A graceful stop (SIGTERM): Redis flushes its append-only file first. */
   stop(): Promise<void> {
     return this.signal('SIGTERM');
@@ -93,7 +100,11 @@ export class RedisServer {
   private launch(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir];
     args.push('--save', '', '--appendonly', 'yes', ...(this.options.args ?? []));
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { cores } = this.options;
+    const child =
+      cores !== undefined && existsSync('/usr/bin/taskset')
+        ? spawn('taskset', ['-c', cores, 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     running.add(child);
     child.once('exit', () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { buildSync } from 'esbuild';
@@ -10,12 +10,10 @@ import winston from 'winston';
 import { createPinoDestination } from '../../pino';
 import { SessionNestLogger } from '../../nest';
 import { SessionTransport } from '../../winston';
-import { BuiltServer, eventually } from '@zen/testing';
+import { BuiltServer, eventually, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { createSessionLogger } from '../logger/session-logger';
 import { SessionsClient } from '../rest/sessions-client';
-
-const REPO = resolve(__dirname, '../../../../..');
 
 describe('logger adapters against the built server', () => {
   let server: BuiltServer;

@@ -2,15 +2,13 @@ import { execFile } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildSync } from 'esbuild';
-import { BuiltServer, eventually, FaultProxy, freePort } from '@zen/testing';
+import { BuiltServer, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { SessionsClient } from '../rest/sessions-client';
 import { createSessionLogger, SessionLogger } from './session-logger';
-
-const REPO = resolve(__dirname, '../../../../..');
 
 describe('session logger against the built server', () => {
   let server: BuiltServer;
