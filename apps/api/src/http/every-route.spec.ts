@@ -1,6 +1,7 @@
 import { rawRequest, RawResponse } from '@zen/testing';
 import { HttpPipeline } from './http-pipeline';
 import { securityHeaders } from './security-headers';
+import { rawExchange } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const WRITE = 'every-route-write';
@@ -38,16 +39,19 @@ function concrete(pattern: string): string {
     .replace(/:\w+/g, OID);
 }
 
-function expectSecurityHeaders(res: RawResponse, what: string): void {
+/** An answer as rawRequest or rawExchange read it. */
+type Answer = Pick<RawResponse, 'status' | 'body'> & { headers: Record<string, string | string[] | undefined> };
+
+function expectSecurityHeaders(res: Answer, what: string): void {
   const expected = securityHeaders();
   for (let i = 0; i < expected.length; i += 2) {
     expect([what, expected[i], res.headers[expected[i].toLowerCase()]]).toEqual([what, expected[i], expected[i + 1]]);
   }
 }
 
-function expectErrorShape(res: RawResponse, what: string): void {
+function expectErrorShape(res: Answer, what: string): void {
   expect([what, res.headers['content-type']]).toEqual([what, 'application/json; charset=utf-8']);
-  const body = res.json<Record<string, unknown>>();
+  const body = JSON.parse(res.body) as Record<string, unknown>;
   expect([what, Object.keys(body).sort()]).toEqual([what, ['error', 'message', 'statusCode']]);
   expect([what, body['statusCode']]).toEqual([what, res.status]);
 }
@@ -135,6 +139,14 @@ describe('every route goes through every step of the HTTP pipeline', () => {
       expect([path, res.headers['access-control-allow-origin']]).toEqual([path, ORIGIN]);
       expectSecurityHeaders(res, `OPTIONS ${path}`);
     }
+  });
+
+  it('answers a request Node cannot parse in the error shape too, with the security headers', async () => {
+    const what = 'a header line without a colon';
+    const res = await rawExchange(server, 'GET /zen/sessions HTTP/1.1\r\nHost: localhost\r\nno colon here');
+    expect([what, res.status, res.closed]).toEqual([what, 400, true]);
+    expectErrorShape(res, what);
+    expectSecurityHeaders(res, what);
   });
 
   it('counted every request above in the metrics, by method, route pattern and status', async () => {

@@ -8,8 +8,9 @@ import { IncomingMessage, Server } from 'node:http';
 import { Duplex } from 'node:stream';
 import { AccessTokens } from '../auth/access-tokens';
 import { AppConfig } from '../config/app-config';
+import { sendRawError } from '../http/raw-error';
 import { errorFrame } from './live-frames';
-import { handshakeProblem, pathOf, Refusal, refuseUpgrade } from './upgrade-refusal';
+import { handshakeProblem, pathOf, Refusal } from './upgrade-refusal';
 
 const GOING_AWAY = 1001;
 /** How long closing clients get to answer the close handshake. */
@@ -47,7 +48,7 @@ export class LiveWsAdapter extends WsAdapter {
     // What `ws` still refuses after handshakeProblem (a malformed Sec-WebSocket-Protocol or
     // -Extensions header) is a 400 in the error shape too, instead of its text/html answer.
     server.on('wsClientError', (error: Error, socket: Duplex) =>
-      refuseUpgrade(socket, { status: 400, message: error.message }),
+      sendRawError(socket, { status: 400, message: error.message }),
     );
     return server;
   }
@@ -66,7 +67,7 @@ export class LiveWsAdapter extends WsAdapter {
         this.upgrade(port, req, socket, head);
       } catch (error) {
         this.log.error(`WebSocket upgrade failed: ${String(error)}`, (error as Error)?.stack);
-        refuseUpgrade(socket, { status: 500, message: 'Internal server error' });
+        sendRawError(socket, { status: 500, message: 'Internal server error' });
       }
     });
     return server;
@@ -76,9 +77,9 @@ export class LiveWsAdapter extends WsAdapter {
     const servers: PathServer[] = this.wsServersRegistry.get(port) ?? [];
     const path = pathOf(req);
     const wsServer = servers.find((server) => server.path === path);
-    if (!wsServer) return refuseUpgrade(socket, notFound(path, servers));
+    if (!wsServer) return sendRawError(socket, notFound(path, servers));
     const refusal = handshakeProblem(req) ?? this.accessProblem(req);
-    if (refusal) return refuseUpgrade(socket, refusal);
+    if (refusal) return sendRawError(socket, refusal);
     wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
   }
 
