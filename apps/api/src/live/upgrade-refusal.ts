@@ -1,9 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import { RawError } from '../http/raw-error';
 
-/** Why an upgrade request is refused: its status, a message naming the problem, and any headers it needs. */
-export type Refusal = RawError;
-
 /** The `ws` server's own test of a key: 16 bytes in base64. */
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 /** Quoted values in messages are cut to this many characters. */
@@ -14,7 +11,7 @@ const QUOTE_MAX = 128;
  * (so that what it accepts passes here unchanged), or undefined when nothing is. Run
  * before the request reaches `ws`, whose own refusals are text/html.
  */
-export function handshakeProblem(req: IncomingMessage): Refusal | undefined {
+export function handshakeProblem(req: IncomingMessage): RawError | undefined {
   if (req.method !== 'GET') {
     return {
       status: 405,
@@ -43,15 +40,6 @@ export function handshakeProblem(req: IncomingMessage): Refusal | undefined {
     };
   }
   return undefined;
-}
-
-/** The request's path, or undefined when its target is not a URL. */
-export function pathOf(req: IncomingMessage): string | undefined {
-  try {
-    return new URL(req.url ?? '/', 'ws://localhost/').pathname;
-  } catch {
-    return undefined;
-  }
 }
 
 function quote(value: string | undefined): string {
