@@ -2,7 +2,6 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SESSIONS_WS_PATH } from '@zen/contract';
 import { AppModule } from './app.module';
-import { AccessTokens } from './auth/access-tokens';
 import { AppConfig } from './config/app-config';
 import { HttpPipeline } from './http/http-pipeline';
 import { LiveWsAdapter } from './live/live-ws.adapter';
@@ -24,11 +23,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.set('x-powered-by', false);
   app.set('trust proxy', config.trustProxy);
   if (config.basePath) app.setGlobalPrefix(config.basePath);
-  app.useWebSocketAdapter(new LiveWsAdapter(app, config, app.get(AccessTokens)));
-  // Auth, security headers, CORS, metrics and the error shape, for every route.
+  // Auth, security headers, CORS, metrics and the error shape, for every route and every upgrade.
   const pipeline = app.get(HttpPipeline);
-  // A plain HTTP request to the WebSocket path is answered 426 by LiveModule's middleware.
-  pipeline.addRoute({ method: 'ALL', path: config.under(SESSIONS_WS_PATH), access: 'read' });
+  app.useWebSocketAdapter(new LiveWsAdapter(app, config, pipeline));
+  // The WebSocket, with the read token: upgrades go to LiveGateway, a plain HTTP request
+  // is answered 426 by LiveModule's middleware.
+  pipeline.addRoute({ method: 'ALL', path: config.under(SESSIONS_WS_PATH), access: 'read', webSocket: true });
   // The API's documents are open without a token like the dashboard's files (they hold no data).
   pipeline.addRoute({ method: 'GET', path: config.under(`/${DOCS_PATH}{/*file}`), access: 'public' });
   pipeline.install(app);

@@ -1,11 +1,11 @@
 import { Server, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
-import { errorBody } from './error-shape';
+import { sendRawError } from './raw-error';
 
 /**
  * Requests that Node's HTTP parser rejects never reach Express; Node would answer a
- * bare "400" without a body. Answer them in the contract's error shape instead
- * (found by the HTTP fuzzer: a DELETE with a body but no length).
+ * bare "400" without a body. Answer them in the contract's error shape, with the
+ * security headers, instead (found by the HTTP fuzzer: a DELETE with a body but no length).
  */
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
@@ -22,10 +22,6 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify(errorBody(status, `malformed HTTP request (${error.code ?? 'parse error'})`));
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    sendRawError(socket, { status, message: `malformed HTTP request (${error.code ?? 'parse error'})` });
   });
 }

@@ -1,6 +1,10 @@
+import { DiscoveryService } from '@nestjs/core';
+import { GATEWAY_METADATA, GATEWAY_OPTIONS } from '@nestjs/websockets/constants';
 import { rawRequest, RawResponse } from '@zen/testing';
 import { HttpPipeline } from './http-pipeline';
 import { securityHeaders } from './security-headers';
+import { AppConfig } from '../config/app-config';
+import { RawAnswer, rawExchange, rawUpgrade } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const WRITE = 'every-route-write';
@@ -30,6 +34,16 @@ function expressRoutes(server: RunningApp): { method: string; path: string }[] {
   });
 }
 
+/** The path of every WebSocket gateway of the running app, under BASE_PATH: read from the gateways themselves. */
+function gatewayPaths(server: RunningApp): string[] {
+  const config = server.app.get(AppConfig);
+  return server.app
+    .get(DiscoveryService)
+    .getProviders()
+    .flatMap(({ metatype }) => (metatype && Reflect.getMetadata(GATEWAY_METADATA, metatype) ? [metatype] : []))
+    .map((gateway) => config.under(Reflect.getMetadata(GATEWAY_OPTIONS, gateway).path));
+}
+
 /** A URL path the pattern matches: parameters get an OID, wildcards a file name. */
 function concrete(pattern: string): string {
   return pattern
@@ -38,16 +52,19 @@ function concrete(pattern: string): string {
     .replace(/:\w+/g, OID);
 }
 
-function expectSecurityHeaders(res: RawResponse, what: string): void {
+/** An answer as rawRequest or rawExchange read it. */
+type Answer = Pick<RawResponse, 'status' | 'body'> & { headers: Record<string, string | string[] | undefined> };
+
+function expectSecurityHeaders(res: Answer, what: string): void {
   const expected = securityHeaders();
   for (let i = 0; i < expected.length; i += 2) {
     expect([what, expected[i], res.headers[expected[i].toLowerCase()]]).toEqual([what, expected[i], expected[i + 1]]);
   }
 }
 
-function expectErrorShape(res: RawResponse, what: string): void {
+function expectErrorShape(res: Answer, what: string): void {
   expect([what, res.headers['content-type']]).toEqual([what, 'application/json; charset=utf-8']);
-  const body = res.json<Record<string, unknown>>();
+  const body = JSON.parse(res.body) as Record<string, unknown>;
   expect([what, Object.keys(body).sort()]).toEqual([what, ['error', 'message', 'statusCode']]);
   expect([what, body['statusCode']]).toEqual([what, res.status]);
 }
@@ -71,6 +88,20 @@ describe('every route goes through every step of the HTTP pipeline', () => {
     const key = `method="${method}",route="${label}",status="${res.status}"`;
     counted.set(key, (counted.get(key) ?? 0) + 1);
     return res;
+  }
+
+  /** An upgrade request, counted like `send`'s under `label`: the WebSocket route's pattern, or `unmatched`. */
+  async function upgrade(path: string, label: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+    const res = await rawUpgrade(server, path, headers);
+    const key = `method="GET",route="${label}",status="${res.status}"`;
+    counted.set(key, (counted.get(key) ?? 0) + 1);
+    return res;
+  }
+
+  function expectRefusal(res: RawAnswer, status: number, what: string): void {
+    expect([what, res.status, res.closed]).toEqual([what, status, true]);
+    expectErrorShape(res, what);
+    expectSecurityHeaders(res, what);
   }
 
   it('finds the routes (sessions, logs, health, metrics, dashboard, docs) under the base path', () => {
@@ -137,7 +168,66 @@ describe('every route goes through every step of the HTTP pipeline', () => {
     }
   });
 
-  it('counted every request above in the metrics, by method, route pattern and status', async () => {
+  it('answers a request Node cannot parse in the error shape too, with the security headers', async () => {
+    const what = 'a header line without a colon';
+    const res = await rawExchange(server, 'GET /zen/sessions HTTP/1.1\r\nHost: localhost\r\nno colon here');
+    expect([what, res.status, res.closed]).toEqual([what, 400, true]);
+    expectErrorShape(res, what);
+    expectSecurityHeaders(res, what);
+  });
+
+  it('sends every WebSocket upgrade through the pipeline: its route, its access, refusals in the error shape with headers', async () => {
+    const webSockets = server.app.get(HttpPipeline).routes.webSockets();
+    // Every gateway is reached through a WebSocket route of the pipeline (else its upgrades are 404s).
+    expect(webSockets.map((route) => route.path).sort()).toEqual(gatewayPaths(server).sort());
+    expect(webSockets.map((route) => route.path)).toContain('/zen/sessions/ws');
+    for (const { path, access } of webSockets) {
+      const what = `upgrade ${path}`;
+      const tokens = access === 'write' ? [WRITE] : [READ, WRITE];
+      if (access === 'public') {
+        expect([what, (await upgrade(path, path)).status]).toEqual([what, 101]);
+      } else {
+        const refused = await upgrade(path, path);
+        expectRefusal(refused, 401, `${what} without a token`);
+        expect([what, refused.headers['www-authenticate']]).toEqual([what, 'Bearer']);
+        expectRefusal(await upgrade(path, path, { Authorization: 'Bearer wrong' }), 401, `${what} with a wrong token`);
+        if (access === 'write')
+          expectRefusal(await upgrade(path, path, { Authorization: `Bearer ${READ}` }), 401, what);
+        // Browsers cannot send the header: the query parameter counts too.
+        expect([what, (await upgrade(`${path}?access_token=${tokens[0]}`, path)).status]).toEqual([what, 101]);
+      }
+      const auth = { Authorization: `Bearer ${tokens[0]}` };
+      for (const token of tokens) {
+        expect([what, token, (await upgrade(path, path, { Authorization: `Bearer ${token}` })).status]).toEqual([
+          what,
+          token,
+          101,
+        ]);
+      }
+      // Refused by the handshake check, and by `ws` itself (a malformed subprotocol list).
+      expectRefusal(await upgrade(path, path, { ...auth, 'Sec-WebSocket-Key': 'short' }), 400, `${what}: bad key`);
+      expectRefusal(await upgrade(path, path, { ...auth, 'Sec-WebSocket-Protocol': 'a b' }), 400, `${what}: ws's own`);
+    }
+    const nowhere = await upgrade('/zen/sessions/nows', 'unmatched', { Authorization: `Bearer ${WRITE}` });
+    expectRefusal(nowhere, 404, 'upgrade to a path without a WebSocket');
+  });
+
+  it("takes a WebSocket's access from its route in the pipeline's route table, and from nowhere else", async () => {
+    const route = server.app.get(HttpPipeline).routes.webSocketAt('/zen/sessions/ws');
+    if (!route) throw new Error('no WebSocket route at /zen/sessions/ws');
+    const stated = route.access;
+    try {
+      route.access = 'write';
+      expectRefusal(await upgrade(route.path, route.path, { Authorization: `Bearer ${READ}` }), 401, 'read token');
+      expect((await upgrade(route.path, route.path, { Authorization: `Bearer ${WRITE}` })).status).toBe(101);
+      route.access = 'public';
+      expect((await upgrade(route.path, route.path)).status).toBe(101);
+    } finally {
+      route.access = stated;
+    }
+  });
+
+  it('counted every request and upgrade above in the metrics, by method, route pattern and status', async () => {
     const res = await rawRequest(`${server.url}/metrics`, 'GET', { authorization: `Bearer ${READ}` });
     expect(res.status).toBe(200);
     expect(counted.size).toBeGreaterThan(routes.length);

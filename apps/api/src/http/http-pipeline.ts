@@ -4,17 +4,38 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { LOG_HEADERS } from '@zen/contract';
 import cors from 'cors';
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { Duplex } from 'node:stream';
 import { AccessTokens } from '../auth/access-tokens';
 import { HeaderList, presetHeaders } from '../common/response-body';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { answerClientErrors } from './client-errors';
 import { ApiExceptionFilter, sendError } from './error-shape';
+import { RawError, sendRawError } from './raw-error';
 import { accessOf, nestRoutes, Route, RouteMatch, RouteTable } from './route-table';
 import { securityHeaders } from './security-headers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** Quoted paths in messages are cut to this many characters. */
+const QUOTE_MAX = 128;
+
+/** How an upgrade to a WebSocket route ended, told to the pipeline by whoever serves it. */
+export interface UpgradeOutcome {
+  /** The 101 went out: the connection is a WebSocket. */
+  upgraded(): void;
+  /** Refused after all (what `ws` itself refuses): answered in the error shape, then closed. */
+  refuse(error: RawError): void;
+}
+
+/** The WebSocket side of upgrades (LiveWsAdapter): what the pipeline cannot know of the protocol. */
+export interface WebSocketUpgrades {
+  /** What is wrong with the request as a WebSocket handshake, or undefined; checked before the token. */
+  handshakeProblem(req: IncomingMessage): RawError | undefined;
+  /** Hands the request to the WebSocket server of the route at `path`, which tells `outcome` how it ended. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, path: string, outcome: UpgradeOutcome): void;
+}
 
 /**
  * The one request pipeline. Every HTTP request the server receives passes through
@@ -25,9 +46,11 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) 
  *   (answers preflights) → access check (bearer tokens) → the route → error shape
  *
  * The route is then either a raw route (`@RawRoute()`, the log appends and reads),
- * called directly, or handed to Express and Nest. A new cross-cutting concern belongs
- * here, not in an Express middleware or a global Nest guard, which raw routes would skip;
- * http-pipeline.spec.ts checks every route of the running app for each step.
+ * called directly, or handed to Express and Nest. Upgrade requests (WebSockets) pass
+ * through `handleUpgrade`, with the steps that apply to them. A new cross-cutting concern
+ * belongs here, not in an Express middleware, a global Nest guard or the WebSocket adapter,
+ * which raw routes or upgrades would skip; every-route.spec.ts checks every route of the
+ * running app, and every WebSocket route, for each step.
  */
 @Injectable()
 export class HttpPipeline {
@@ -69,7 +92,10 @@ export class HttpPipeline {
     return this.config.basePath;
   }
 
-  /** Declares a route served by Express outside Nest's controllers (the WebSocket path's 426, the API docs). */
+  /**
+   * Declares a route served outside Nest's controllers: the API docs (Express), a
+   * WebSocket's path (`webSocket`: upgrades go to its server, plain requests to Express).
+   */
   addRoute(route: Omit<Route, 'raw'>): void {
     this.routes.add(route);
   }
@@ -90,6 +116,68 @@ export class HttpPipeline {
       this.afterCors(req, res, express, found, label, start);
     });
     if (!passed) res.once('finish', () => this.metrics.record(method, label, res.statusCode, start));
+  }
+
+  /**
+   * An upgrade request (the server's `upgrade` event), through the steps that apply to it:
+   *
+   *   metrics (timed from here; counted by the WebSocket route's pattern, or `unmatched`,
+   *   with 101 or the refusal's status) → the route (a WebSocket route of the route table,
+   *   else 404) → the handshake (`webSockets`) → access check (the route's access, as for
+   *   HTTP) → the WebSocket server → error shape and security headers on every refusal
+   *
+   * CORS does not apply: browsers do not enforce it on WebSockets, and the Origin header
+   * is not checked (the token is what guards the WebSocket). The handshake and the path are
+   * checked before the token, so a client without one still learns what it did wrong.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, webSockets: WebSocketUpgrades): void {
+    const start = performance.now();
+    const method = req.method ?? 'GET';
+    const path = pathOf(req);
+    const route = path === undefined ? undefined : this.routes.webSocketAt(path);
+    const label = route?.path ?? 'unmatched';
+    let answered = false;
+    const count = (status: number) => {
+      if (answered) return;
+      answered = true;
+      this.metrics.record(method, label, status, start);
+    };
+    const refuse = (error: RawError) => {
+      if (answered) return;
+      sendRawError(socket, error);
+      count(error.status);
+    };
+    try {
+      if (!route) return refuse(this.noWebSocket(path));
+      const problem = webSockets.handshakeProblem(req) ?? this.upgradeAccessProblem(route, req);
+      if (problem) return refuse(problem);
+      webSockets.accept(req, socket, head, route.path, { upgraded: () => count(101), refuse });
+    } catch (error) {
+      this.logger.error(`WebSocket upgrade failed: ${String(error)}`, (error as Error)?.stack);
+      refuse({ status: 500, message: 'Internal server error' });
+    }
+  }
+
+  /** The route's access for an upgrade: the token may come as ?access_token= (browsers cannot send the header). */
+  private upgradeAccessProblem(route: Route, req: IncomingMessage): RawError | undefined {
+    if (route.access === 'public' || this.tokens.allows(route.access, AccessTokens.fromRequest(req))) return undefined;
+    return {
+      status: 401,
+      message: 'this WebSocket needs a valid token: send "Authorization: Bearer <token>" or ?access_token=<token>',
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    };
+  }
+
+  private noWebSocket(path: string | undefined): RawError {
+    if (path === undefined) return { status: 400, message: 'the request target is not a valid URL' };
+    const where = this.routes
+      .webSockets()
+      .map((route) => route.path)
+      .join(', ');
+    return {
+      status: 404,
+      message: `no WebSocket at ${JSON.stringify(path.slice(0, QUOTE_MAX))}${where ? `; connect to ${where}` : ''}`,
+    };
   }
 
   private afterCors(
@@ -134,5 +222,14 @@ export class HttpPipeline {
       sendError(res, error, this.logger);
     }
     this.metrics.record(req.method ?? 'GET', label, res.statusCode, start);
+  }
+}
+
+/** The request's path, or undefined when its target is not a URL. */
+function pathOf(req: IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? '/', 'ws://localhost/').pathname;
+  } catch {
+    return undefined;
   }
 }

@@ -17,6 +17,11 @@ export interface Route {
   access: RouteAccess;
   /** Set for raw routes: the pipeline calls it itself. */
   raw?: RawHandler;
+  /**
+   * Set for a WebSocket's path: upgrade requests to exactly this path (HttpPipeline.handleUpgrade)
+   * go to the WebSocket server there, with the same access; plain requests are routed as usual.
+   */
+  webSocket?: boolean;
 }
 
 const RECENT_MAX = 4096;
@@ -58,6 +63,19 @@ export class RouteTable {
 
   list(): Route[] {
     return this.entries.map((entry) => entry.route);
+  }
+
+  /** The WebSocket routes, in the order they were added. */
+  webSockets(): Route[] {
+    return this.entries.filter((entry) => entry.route.webSocket).map((entry) => entry.route);
+  }
+
+  /**
+   * The WebSocket route at `path` (a URL's pathname), compared as `ws` compares it: exactly,
+   * so not with a trailing slash or in another case as HTTP routes match.
+   */
+  webSocketAt(path: string): Route | undefined {
+    return this.entries.find((entry) => entry.route.webSocket && entry.route.path === path)?.route;
   }
 
   /** The route serving `method` and `url` (query ignored), in the order the routes were added. */

@@ -1,67 +1,7 @@
 import { ErrorResponse } from '@zen/contract';
 import { WsTestClient } from '@zen/testing';
-import { connect } from 'node:net';
+import { RawAnswer, rawUpgrade } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
-
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-const HANDSHAKE = {
-  Upgrade: 'websocket',
-  Connection: 'Upgrade',
-  'Sec-WebSocket-Key': KEY,
-  'Sec-WebSocket-Version': '13',
-};
-
-interface RawAnswer {
-  status: number;
-  /** Lower-case names. */
-  headers: Record<string, string>;
-  body: string;
-  /** Whether the server closed the connection after answering. */
-  closed: boolean;
-}
-
-/**
- * An upgrade request written byte for byte on a fresh connection (a header given as
- * undefined is left out), and the answer as it came: a 101 once its head is in, any
- * other once the server closed the connection.
- */
-function upgrade(
-  server: RunningApp,
-  path: string,
-  headers: Record<string, string | undefined> = {},
-  method = 'GET',
-): Promise<RawAnswer> {
-  const { hostname, port } = new URL(server.url);
-  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`];
-  for (const [name, value] of Object.entries({ ...HANDSHAKE, ...headers })) {
-    if (value !== undefined) lines.push(`${name}: ${value}`);
-  }
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    let received = '';
-    const answer = (closed: boolean): RawAnswer => {
-      const end = received.indexOf('\r\n\r\n');
-      const [statusLine, ...fields] = received.slice(0, end).split('\r\n');
-      const parsed: Record<string, string> = {};
-      for (const field of fields) {
-        const colon = field.indexOf(':');
-        parsed[field.slice(0, colon).toLowerCase()] = field.slice(colon + 1).trim();
-      }
-      return { status: Number(statusLine.split(' ')[1]), headers: parsed, body: received.slice(end + 4), closed };
-    };
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer to ${method} ${path} within 10 s`)));
-    socket.on('error', reject);
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-      if (received.startsWith('HTTP/1.1 101 ') && received.includes('\r\n\r\n')) {
-        resolve(answer(false));
-        socket.destroy();
-      }
-    });
-    socket.on('close', () => (received ? resolve(answer(true)) : reject(new Error(`no answer to ${method} ${path}`))));
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-  });
-}
 
 /** The contract's error shape, as JSON, with the status it was answered with, and a message matching `message`. */
 function expectError(answer: RawAnswer, status: number, message: RegExp): void {
@@ -88,7 +28,7 @@ describe('WebSocket upgrade requests', () => {
   afterAll(() => server.close());
 
   it('upgrades a valid request to /sessions/ws as before', async () => {
-    const answer = await upgrade(server, `${root}/sessions/ws`);
+    const answer = await rawUpgrade(server, `${root}/sessions/ws`);
     expect(answer.status).toBe(101);
     expect(answer.headers['upgrade']).toBe('websocket');
     expect(answer.headers['sec-websocket-accept']).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
@@ -98,39 +38,39 @@ describe('WebSocket upgrade requests', () => {
   });
 
   it('answers a missing or invalid Sec-WebSocket-Key with 400 in the error shape', async () => {
-    const missing = await upgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Key': undefined });
+    const missing = await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Key': undefined });
     expectError(missing, 400, /missing Sec-WebSocket-Key/);
     expectError(
-      await upgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Key': 'short' }),
+      await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Key': 'short' }),
       400,
       /invalid Sec-WebSocket-Key header "short"/,
     );
   });
 
   it('answers a missing or unsupported Sec-WebSocket-Version with 400, naming the versions it speaks', async () => {
-    const unsupported = await upgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Version': '99' });
+    const unsupported = await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Version': '99' });
     expectError(unsupported, 400, /unsupported \("99"\) Sec-WebSocket-Version/);
     expect(unsupported.headers['sec-websocket-version']).toBe('13, 8');
     expectError(
-      await upgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Version': undefined }),
+      await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Version': undefined }),
       400,
       /missing Sec-WebSocket-Version/,
     );
   });
 
   it('answers an upgrade by another method than GET with 405 and Allow: GET', async () => {
-    const answer = await upgrade(server, `${root}/sessions/ws`, {}, 'POST');
+    const answer = await rawUpgrade(server, `${root}/sessions/ws`, {}, 'POST');
     expectError(answer, 405, /must be a GET request, not "POST"/);
     expect(answer.headers['allow']).toBe('GET');
   });
 
   it('answers an upgrade to another protocol than websocket with 400', async () => {
-    expectError(await upgrade(server, `${root}/sessions/ws`, { Upgrade: 'h2c' }), 400, /"websocket" \(got "h2c"\)/);
+    expectError(await rawUpgrade(server, `${root}/sessions/ws`, { Upgrade: 'h2c' }), 400, /"websocket" \(got "h2c"\)/);
   });
 
   it('answers a malformed Sec-WebSocket-Protocol (refused by ws itself) with 400 in the error shape', async () => {
     expectError(
-      await upgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Protocol': 'a b' }),
+      await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Protocol': 'a b' }),
       400,
       /Sec-WebSocket-Protocol/,
     );
@@ -138,7 +78,7 @@ describe('WebSocket upgrade requests', () => {
 
   it('answers an upgrade to a path without a WebSocket with 404, naming where the WebSocket is', async () => {
     for (const path of ['/sessions/nows', '/sessions/5f1b2c3d4e5f6a7b8c9d0e1f', '/sessions/ws/', '/', '/nowhere?x=1']) {
-      const answer = await upgrade(server, `${root}${path}`);
+      const answer = await rawUpgrade(server, `${root}${path}`);
       expectError(
         answer,
         404,
@@ -149,7 +89,7 @@ describe('WebSocket upgrade requests', () => {
 
   it('keeps serving HTTP and WebSocket clients after refusals', async () => {
     expect((await fetch(`${server.url}/sessions/`)).status).toBe(200);
-    expect((await upgrade(server, `${root}/sessions/ws`)).status).toBe(101);
+    expect((await rawUpgrade(server, `${root}/sessions/ws`)).status).toBe(101);
   });
 });
 
@@ -159,9 +99,9 @@ describe('WebSocket upgrade requests under BASE_PATH', () => {
   afterAll(() => server.close());
 
   it('upgrades at BASE_PATH/sessions/ws and answers the path without the prefix with 404 naming it', async () => {
-    expect((await upgrade(server, '/zen/sessions/ws')).status).toBe(101);
+    expect((await rawUpgrade(server, '/zen/sessions/ws')).status).toBe(101);
     expectError(
-      await upgrade(server, '/sessions/ws'),
+      await rawUpgrade(server, '/sessions/ws'),
       404,
       /no WebSocket at "\/sessions\/ws"; connect to \/zen\/sessions\/ws/,
     );
@@ -175,15 +115,15 @@ describe('WebSocket upgrade requests with AUTH_READ_TOKEN', () => {
   afterAll(() => server.close());
 
   it('answers an upgrade without the token with 401 in the error shape, asking for a bearer token', async () => {
-    const answer = await upgrade(server, '/sessions/ws');
+    const answer = await rawUpgrade(server, '/sessions/ws');
     expectError(answer, 401, /needs a valid token/);
     expect(answer.headers['www-authenticate']).toBe('Bearer');
-    expect((await upgrade(server, '/sessions/ws', { Authorization: `Bearer ${TOKEN}` })).status).toBe(101);
-    expect((await upgrade(server, `/sessions/ws?access_token=${TOKEN}`)).status).toBe(101);
+    expect((await rawUpgrade(server, '/sessions/ws', { Authorization: `Bearer ${TOKEN}` })).status).toBe(101);
+    expect((await rawUpgrade(server, `/sessions/ws?access_token=${TOKEN}`)).status).toBe(101);
   });
 
   it('checks the handshake and the path before the token', async () => {
-    expectError(await upgrade(server, '/sessions/nows'), 404, /no WebSocket/);
-    expectError(await upgrade(server, '/sessions/ws', {}, 'POST'), 405, /GET/);
+    expectError(await rawUpgrade(server, '/sessions/nows'), 404, /no WebSocket/);
+    expectError(await rawUpgrade(server, '/sessions/ws', {}, 'POST'), 405, /GET/);
   });
 });

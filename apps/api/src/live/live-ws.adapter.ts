@@ -6,10 +6,11 @@ import { Observable } from 'rxjs';
 import WebSocket, { RawData } from 'ws';
 import { IncomingMessage, Server } from 'node:http';
 import { Duplex } from 'node:stream';
-import { AccessTokens } from '../auth/access-tokens';
 import { AppConfig } from '../config/app-config';
+import { HttpPipeline, UpgradeOutcome, WebSocketUpgrades } from '../http/http-pipeline';
+import { sendRawError } from '../http/raw-error';
 import { errorFrame } from './live-frames';
-import { handshakeProblem, pathOf, Refusal, refuseUpgrade } from './upgrade-refusal';
+import { handshakeProblem } from './upgrade-refusal';
 
 const GOING_AWAY = 1001;
 /** How long closing clients get to answer the close handshake. */
@@ -22,18 +23,20 @@ type PathServer = WebSocket.Server & { path: string };
  * The ws adapter with the contract's behaviour: gateway paths live under BASE_PATH,
  * frames are bounded by WS_MAX_PAYLOAD_BYTES, and a frame the server cannot act on
  * (binary, not JSON, unknown event) is answered with an `error` event instead of
- * being dropped silently, as the stock adapter does. An upgrade request it refuses (a
- * path without a WebSocket, a bad handshake, a missing token) is answered in the
- * contract's error shape, where the stock adapter cut the connection without a word
- * and `ws` answers text/html.
+ * being dropped silently, as the stock adapter does. Upgrade requests go through the
+ * HTTP pipeline (HttpPipeline.handleUpgrade: the route, its access, metrics, and refusals
+ * in the contract's error shape, where the stock adapter cut the connection without a
+ * word and `ws` answers text/html); this adapter adds only the WebSocket's own part.
  */
 export class LiveWsAdapter extends WsAdapter {
   private readonly log = new Logger('LiveWsAdapter');
+  /** Upgrades handed to `ws` and not yet answered, so that what `ws` still refuses is told to the pipeline. */
+  private readonly pending = new WeakMap<IncomingMessage, UpgradeOutcome>();
 
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
-    private readonly tokens: AccessTokens,
+    private readonly pipeline: HttpPipeline,
   ) {
     super(app);
   }
@@ -46,49 +49,47 @@ export class LiveWsAdapter extends WsAdapter {
     });
     // What `ws` still refuses after handshakeProblem (a malformed Sec-WebSocket-Protocol or
     // -Extensions header) is a 400 in the error shape too, instead of its text/html answer.
-    server.on('wsClientError', (error: Error, socket: Duplex) =>
-      refuseUpgrade(socket, { status: 400, message: error.message }),
-    );
+    server.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
+      const refusal = { status: 400, message: error.message };
+      const outcome = this.pending.get(req);
+      if (outcome) outcome.refuse(refusal);
+      else sendRawError(socket, refusal);
+    });
     return server;
   }
 
   /**
-   * The stock adapter's `upgrade` listener on the HTTP server, replaced: a request goes to
-   * the WebSocket server of its path only once nothing in it would be refused, so that
-   * every refusal is answered here (the handshake of an accepted request is `ws`'s own).
+   * The stock adapter's `upgrade` listener on the HTTP server, replaced: every upgrade
+   * request goes through the HTTP pipeline, which hands it to the WebSocket server of its
+   * route only once nothing in it would be refused (the handshake of an accepted request
+   * is `ws`'s own).
    */
   protected override ensureHttpServerExists(port: number, httpServer?: Server): Server | undefined {
     if (this.httpServersRegistry.has(port)) return undefined;
     const server = httpServer ?? new Server();
     this.httpServersRegistry.set(port, server);
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      try {
-        this.upgrade(port, req, socket, head);
-      } catch (error) {
-        this.log.error(`WebSocket upgrade failed: ${String(error)}`, (error as Error)?.stack);
-        refuseUpgrade(socket, { status: 500, message: 'Internal server error' });
-      }
-    });
+    const webSockets = this.webSocketsOf(port);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.pipeline.handleUpgrade(req, socket, head, webSockets),
+    );
     return server;
   }
 
-  private upgrade(port: number, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const servers: PathServer[] = this.wsServersRegistry.get(port) ?? [];
-    const path = pathOf(req);
-    const wsServer = servers.find((server) => server.path === path);
-    if (!wsServer) return refuseUpgrade(socket, notFound(path, servers));
-    const refusal = handshakeProblem(req) ?? this.accessProblem(req);
-    if (refusal) return refuseUpgrade(socket, refusal);
-    wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
-  }
-
-  /** With AUTH_READ_TOKEN set, the upgrade needs the token (header or ?access_token=). */
-  private accessProblem(req: IncomingMessage): Refusal | undefined {
-    if (this.tokens.allows('read', AccessTokens.fromRequest(req))) return undefined;
+  /** The WebSocket servers on `port`, as the pipeline sees them. */
+  private webSocketsOf(port: number): WebSocketUpgrades {
     return {
-      status: 401,
-      message: 'this WebSocket needs a valid token: send "Authorization: Bearer <token>" or ?access_token=<token>',
-      headers: { 'WWW-Authenticate': 'Bearer' },
+      handshakeProblem,
+      accept: (req, socket, head, path, outcome) => {
+        const servers: PathServer[] = this.wsServersRegistry.get(port) ?? [];
+        const wsServer = servers.find((server) => server.path === path);
+        if (!wsServer) throw new Error(`the route table has a WebSocket at ${path}, but no gateway serves it`);
+        this.pending.set(req, outcome);
+        wsServer.handleUpgrade(req, socket, head, (client) => {
+          this.pending.delete(req);
+          outcome.upgraded();
+          wsServer.emit('connection', client, req);
+        });
+      },
     };
   }
 
@@ -124,15 +125,6 @@ export class LiveWsAdapter extends WsAdapter {
       });
     });
   }
-}
-
-function notFound(path: string | undefined, servers: PathServer[]): Refusal {
-  if (path === undefined) return { status: 400, message: 'the request target is not a valid URL' };
-  const where = servers.map((server) => server.path).join(', ');
-  return {
-    status: 404,
-    message: `no WebSocket at ${JSON.stringify(path.slice(0, 128))}${where ? `; connect to ${where}` : ''}`,
-  };
 }
 
 function parseMessage(raw: RawData): { event: string; data: unknown } | undefined {

@@ -1,14 +1,5 @@
-import { IncomingMessage, STATUS_CODES } from 'node:http';
-import { Duplex } from 'node:stream';
-import { errorBody } from '../http/error-shape';
-import { securityHeaders } from '../http/security-headers';
-
-/** Why an upgrade request is refused: its status, a message naming the problem, and any headers it needs. */
-export interface Refusal {
-  status: number;
-  message: string;
-  headers?: Record<string, string>;
-}
+import { IncomingMessage } from 'node:http';
+import { RawError } from '../http/raw-error';
 
 /** The `ws` server's own test of a key: 16 bytes in base64. */
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
@@ -20,7 +11,7 @@ const QUOTE_MAX = 128;
  * (so that what it accepts passes here unchanged), or undefined when nothing is. Run
  * before the request reaches `ws`, whose own refusals are text/html.
  */
-export function handshakeProblem(req: IncomingMessage): Refusal | undefined {
+export function handshakeProblem(req: IncomingMessage): RawError | undefined {
   if (req.method !== 'GET') {
     return {
       status: 405,
@@ -49,41 +40,6 @@ export function handshakeProblem(req: IncomingMessage): Refusal | undefined {
     };
   }
   return undefined;
-}
-
-/** The request's path, or undefined when its target is not a URL. */
-export function pathOf(req: IncomingMessage): string | undefined {
-  try {
-    return new URL(req.url ?? '/', 'ws://localhost/').pathname;
-  } catch {
-    return undefined;
-  }
-}
-
-const SECURITY_HEADERS = securityHeaders();
-
-/**
- * Answers an upgrade request that will not be upgraded in the contract's error shape,
- * with the headers every other answer carries, then closes the connection.
- */
-export function refuseUpgrade(socket: Duplex, { status, message, headers = {} }: Refusal): void {
-  // The client may be gone already; an error on this socket must not reach the process.
-  socket.on('error', () => socket.destroy());
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = JSON.stringify(errorBody(status, message));
-  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`];
-  for (let i = 0; i < SECURITY_HEADERS.length; i += 2) lines.push(`${SECURITY_HEADERS[i]}: ${SECURITY_HEADERS[i + 1]}`);
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  lines.push(
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'Connection: close',
-  );
-  socket.once('finish', () => socket.destroy());
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
 function quote(value: string | undefined): string {
