@@ -223,6 +223,9 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       { method: 'POST', path: '/sessions', headers: W, status: 400, type: json },
       { method: 'POST', path: '/sessions', headers: JSON_W, body: big, status: 413, type: json },
       { method: 'POST', path: '/sessions', headers: JSON_HEADERS, body: '{"appname":"a"}', status: 401, type: json },
+      { method: 'POST', path: '/sessions/', headers: W, status: 400, type: json },
+      { method: 'POST', path: '/sessions/', headers: JSON_W, body: big, status: 413, type: json },
+      { method: 'POST', path: '/sessions/', headers: JSON_HEADERS, body: '{"appname":"a"}', status: 401, type: json },
       {
         method: 'POST',
         path: `/sessions/${ID}`,
@@ -432,6 +435,14 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
     steps.push({
       method: 'POST',
       path: '/sessions',
+      headers: JSON_W,
+      body: '{"appname":"f"}',
+      status: 429,
+      type: json,
+    });
+    steps.push({
+      method: 'POST',
+      path: '/sessions/',
       headers: JSON_W,
       body: '{"appname":"f"}',
       status: 429,
