@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
   WsException,
 } from '@nestjs/websockets';
-import { ClientEvents, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
+import { ClientEvents, formatSubscribeLogRefusal, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
 import { CLIENT_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
 import { StoreUnavailableError } from '@zen/log-store';
@@ -79,7 +79,7 @@ export class LiveGateway
     const { id, cursor } = payload(WS_EVENTS.subscribeLog, data ?? {});
     const session = id.toLowerCase();
     if (!(await this.find(session))) {
-      throw new WsException(`${WS_EVENTS.subscribeLog}: session ${session} not found`);
+      throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not found' }));
     }
     this.followers.follow(client, session, cursor ?? 0);
   }
@@ -94,7 +94,7 @@ export class LiveGateway
       return await this.sessions.find(session);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
-      throw new WsException(`${WS_EVENTS.subscribeLog}: session ${session} not subscribed: ${error.message}`);
+      throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not subscribed', why: error.message }));
     }
   }
 

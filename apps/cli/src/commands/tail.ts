@@ -44,15 +44,16 @@ async function initialEntries(
   }
   if (options.lines === Infinity) return client.logs.readAll(id, filters);
   const { total, cursor } = await client.logs.page(id, { limit: 0, ...filters });
-  if (options.lines === 0) return { entries: [], cursor };
-  const entries: LogEntry[] = [];
-  for (let offset = Math.max(0, total - options.lines); offset < total; offset += 10_000) {
-    const page = await client.logs.page(id, { offset, limit: Math.min(10_000, total - offset), ...filters });
-    entries.push(...page.entries);
-    if (page.entries.length === 0) break;
-  }
-  // Resume just past what was printed: entries appended between the two reads are not lost.
-  return { entries, cursor: entries.length > 0 ? entries[entries.length - 1].seq + 1 : cursor };
+  if (options.lines === 0 || total === 0) return { entries: [], cursor };
+  // The seq of the first entry to print, then one cursor read from there: no limit is sent,
+  // so a server whose MAX_READ_LIMIT is below N serves it too, in three requests whatever N.
+  const first = await client.logs.page(id, { offset: Math.max(0, total - options.lines), limit: 1, ...filters });
+  // Evictions between the reads can leave that offset past the end: then read all that is held.
+  const from = first.entries.length > 0 ? first.entries[0].seq : 0;
+  const read = await client.logs.readAll(id, { cursor: from, ...filters });
+  // Entries appended meanwhile are in the read: the last N are printed, and its cursor
+  // follows on from them without a gap or a repeat.
+  return { entries: read.entries.slice(-options.lines), cursor: read.cursor };
 }
 
 function printer(format: 'text' | 'ndjson'): (entries: LogEntry[]) => void {

@@ -152,6 +152,43 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(evicted.stderr).toBe('-- 5 entries dropped --\n');
     });
 
+    it('works against a server with a MAX_READ_LIMIT below what it prints', async () => {
+      const small = await BuiltServer.start({ MAX_READ_LIMIT: '50', LOG_CAPACITY: '200' });
+      try {
+        const smallEnv = { ZEN_SESSIONS_URL: small.url };
+        const smallClient = new SessionsClient({ server: small.url });
+        const { id } = await smallClient.sessions.create({ appname: 'cmd-test' });
+        await smallClient.logs.append(
+          id,
+          Array.from({ length: 130 }, (_, i) => ({ message: `entry ${i}`, level: i % 5 === 4 ? 'error' : 'info' })),
+        );
+        const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `entry ${from + i}`);
+        const tail = async (...args: string[]) => {
+          const result = await cli(['tail', id, ...args], { env: smallEnv });
+          expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+          return result.stdout
+            .trim()
+            .split('\n')
+            .map((line) => line.split(' ').slice(2).join(' '));
+        };
+        expect(await tail()).toEqual(range(120, 130));
+        expect(await tail('-n', '80')).toEqual(range(50, 130));
+        expect(await tail('-n', 'all')).toEqual(range(0, 130));
+        expect(await tail('--cursor', '20')).toEqual(range(20, 130));
+        expect(await tail('--level', 'error', '-n', '20')).toEqual(
+          range(0, 130)
+            .filter((_, i) => i % 5 === 4)
+            .slice(-20),
+        );
+        const json = await cli(['tail', id, '--format', 'json', '-n', '70'], { env: smallEnv });
+        expect((JSON.parse(json.stdout) as LogEntry[]).map((entry) => entry.seq)).toEqual(
+          Array.from({ length: 70 }, (_, i) => 60 + i),
+        );
+      } finally {
+        await small.stop();
+      }
+    });
+
     it('filters with --level and --grep (case-insensitive)', async () => {
       const id = await newSession(20);
       const errors = await cli(['tail', id, '--level', 'error', '-n', 'all'], { env: env() });

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { CLIENT_EVENT_SCHEMAS, SERVER_EVENT_SCHEMAS } from './schemas/events.schema';
+import { OID_PATTERN } from './oid';
 import type { Session, SessionList } from './session';
 
 // The types are the schemas' (./schemas/events.schema.ts): one statement of the protocol.
@@ -43,3 +44,32 @@ export type SessionsDeltaData = ServerEvents['sessions-delta'];
 export type WsMessage<M, K extends keyof M = keyof M> = { [E in K]: { event: E; data: M[E] } }[K];
 export type ServerMessage = WsMessage<ServerEvents>;
 export type ClientMessage = WsMessage<ClientEvents>;
+
+/**
+ * Why the server refused a `subscribe-log`, as its `error` event says it: no such session
+ * (`not found`), or its store could not answer (`not subscribed`: send the subscription again).
+ */
+export type SubscribeLogRefusal =
+  | { id: string; reason: 'not found' }
+  | { id: string; reason: 'not subscribed'; why: string };
+
+/**
+ * The `error` event's message for a refused `subscribe-log`: `subscribe-log: session <id> not found`
+ * or `subscribe-log: session <id> not subscribed: <why>`, the id lower-case.
+ */
+export function formatSubscribeLogRefusal(refusal: SubscribeLogRefusal): string {
+  const prefix = `${WS_EVENTS.subscribeLog}: session ${refusal.id.toLowerCase()}`;
+  return refusal.reason === 'not found' ? `${prefix} not found` : `${prefix} not subscribed: ${refusal.why}`;
+}
+
+const REFUSAL = new RegExp(
+  `^${WS_EVENTS.subscribeLog}: session (${OID_PATTERN.source.replace(/^\^|\$$/g, '')}) (?:(not found)|not subscribed: ([\\s\\S]*))$`,
+);
+
+/** The refusal a message of formatSubscribeLogRefusal's states (its id lower-case), or null for any other message. */
+export function parseSubscribeLogRefusal(message: string): SubscribeLogRefusal | null {
+  const match = REFUSAL.exec(message);
+  if (!match) return null;
+  const id = match[1].toLowerCase();
+  return match[2] ? { id, reason: 'not found' } : { id, reason: 'not subscribed', why: match[3] };
+}

@@ -1,12 +1,15 @@
 import { signal } from '@angular/core';
 import { DroppedAt, LiveClient, LogFollow } from '@zen/client';
-import { LogEntry } from '@zen/contract';
+import { DEFAULT_LOG_CAPACITY, LogEntry } from '@zen/contract';
 import { gapLine, logLine, LogRow } from './log-line';
 import { MaskColumns } from './log-rows';
 import { noteDelta } from './row-deltas';
 
-/** Rows kept per followed session: the server's default capacity. */
-export const MAX_ROWS = 10_000;
+/**
+ * Rows kept per followed session: the server's default capacity (`LOG_CAPACITY`). The API
+ * does not say a server's own capacity, so one configured higher shows only this many.
+ */
+export const MAX_ROWS = DEFAULT_LOG_CAPACITY;
 
 /** A session to follow, from the cursor of its oldest held entry. */
 export interface LogSource {

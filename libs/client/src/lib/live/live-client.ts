@@ -1,6 +1,7 @@
 import {
   LogEntry,
   LogEventData,
+  parseSubscribeLogRefusal,
   ServerMessage,
   Session,
   SessionList,
@@ -211,15 +212,16 @@ export class LiveClient {
 
   /**
    * An `error` event carries no subscription, only the server's message: `subscribe-log:
-   * session <id> not found` names a follow the server refused. Its handler hears of it, or it
-   * is tried again later; never left silently unsubscribed. `… not subscribed: …` (the
-   * server's store could not answer) is always tried again: the session may well exist.
+   * session <id> not found` (read by the contract's parseSubscribeLogRefusal, the pair of what
+   * the gateway writes) names a follow the server refused. Its handler hears of it, or it is
+   * tried again later; never left silently unsubscribed. `… not subscribed: …` (the server's
+   * store could not answer) is always tried again: the session may well exist.
    */
   private receiveError(text: string): void {
-    const refused = /^subscribe-log: session ([0-9a-f]{24}) (not found|not subscribed)/.exec(text);
-    const state = refused ? this.follows.get(refused[1]) : undefined;
+    const refused = parseSubscribeLogRefusal(text);
+    const state = refused ? this.follows.get(refused.id) : undefined;
     if (!state) return;
-    if (refused?.[2] === 'not found' && state.handlers.onRefused) return state.handlers.onRefused(text);
+    if (refused?.reason === 'not found' && state.handlers.onRefused) return state.handlers.onRefused(text);
     this.refused.add(state);
     this.resubscribeTimer ??= setTimeout(() => {
       this.resubscribeTimer = null;

@@ -49,16 +49,21 @@ export class LogsApi {
     });
   }
 
-  /** Every held entry from `cursor` on, read in pages of `limit` until the end. */
+  /**
+   * Every held entry from `cursor` on, oldest first. Without `limit` one read, as the server
+   * returns a cursor read without a limit whole (up to the log's capacity) whatever its
+   * `MAX_READ_LIMIT`; with `limit` (at most the server's maximum, or it answers 400) in pages
+   * of that many until a shorter page. Stops too when the cursor does not move (`limit: 0`).
+   */
   async readAll(id: string, query: CursorQuery = {}): Promise<LogCursorPage> {
-    const limit = query.limit ?? 10_000;
     const all: LogCursorPage = { entries: [], cursor: query.cursor ?? 0, dropped: 0 };
     for (;;) {
-      const page = await this.read(id, { ...query, cursor: all.cursor, limit });
+      const page = await this.read(id, { ...query, cursor: all.cursor });
       all.entries.push(...page.entries);
       all.dropped += page.dropped;
+      const moved = page.cursor !== all.cursor;
       all.cursor = page.cursor;
-      if (page.entries.length < limit) return all;
+      if (query.limit === undefined || page.entries.length < query.limit || !moved) return all;
     }
   }
 

@@ -1,4 +1,5 @@
 import { createServer, Socket } from 'node:net';
+import type { LogEntryInput } from '@zen/contract';
 import { ApiError, NetworkError } from '../errors';
 import { newSessionId } from '../ids';
 import { BuiltServer, freePort } from '@zen/testing';
@@ -79,6 +80,41 @@ describe('SessionsClient against the built server', () => {
     expect(all.entries.map((e) => e.seq)).toEqual([2, 3, 4, 5, 6]);
     expect(all.dropped).toBe(2);
     expect(all.cursor).toBe(7);
+  });
+
+  it('readAll reads every held entry from a server with a small MAX_READ_LIMIT, in order', async () => {
+    const small = await BuiltServer.start({ MAX_READ_LIMIT: '50', LOG_CAPACITY: '200' });
+    try {
+      const smallClient = new SessionsClient({ server: small.url });
+      const { id } = await smallClient.sessions.create({ appname: 'tool' });
+      const entries = Array.from(
+        { length: 130 },
+        (_, i): LogEntryInput => ({
+          message: `entry ${i}`,
+          level: i % 3 ? 'info' : 'warn',
+        }),
+      );
+      await smallClient.logs.append(id, entries);
+      // The server refuses a limit above its own maximum: readAll must not send one.
+      await expect(smallClient.logs.read(id, { limit: 51 })).rejects.toMatchObject({ status: 400 });
+
+      const all = await smallClient.logs.readAll(id);
+      expect(all.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 130 }, (_, i) => i));
+      expect(all).toMatchObject({ cursor: 130, dropped: 0 });
+      const fromCursor = await smallClient.logs.readAll(id, { cursor: 70, level: 'warn' });
+      expect(fromCursor.entries.map((entry) => entry.message)).toEqual(
+        Array.from({ length: 130 }, (_, i) => i)
+          .filter((i) => i >= 70 && i % 3 === 0)
+          .map((i) => `entry ${i}`),
+      );
+      expect(fromCursor.cursor).toBe(130);
+      // A limit the caller chooses within the server's maximum still pages.
+      const paged = await smallClient.logs.readAll(id, { cursor: 5, limit: 50 });
+      expect(paged.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 125 }, (_, i) => i + 5));
+      expect(paged.cursor).toBe(130);
+    } finally {
+      await small.stop();
+    }
   });
 
   it('throws ApiError with the status and the server message', async () => {
