@@ -82,7 +82,7 @@ describe('session logger against the built server', () => {
     }
   });
 
-  it('takes messages as UTF-8 bytes: plain ones copied, the rest decoded and escaped, long ones split', async () => {
+  it('takes messages as UTF-8 bytes: written from the bytes, escaped; invalid ones decoded, long ones split', async () => {
     const log = logger({ maxMessageBytes: 1_000 });
     const lines = ['plain ASCII', 'quote " and \\ backslash\ttab', 'Grüße 😀', 'x'.repeat(1_500)];
     const chunk = Buffer.concat([Buffer.from(lines.join('\n')), Buffer.from([0x0a, 0x61, 0xff, 0x62])]);

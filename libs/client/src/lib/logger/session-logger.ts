@@ -169,8 +169,9 @@ export class SessionLogger {
 
   /**
    * Queues an entry whose message is UTF-8 bytes, `bytes[start..end)` (a line read from a pipe):
-   * copied into the batch as they are when they need no escaping, with no string made; decoded
-   * (invalid sequences as U+FFFD) and queued as `log()` does otherwise. The bytes are not kept.
+   * written into the queue from the bytes, escaped where JSON needs it, with no string made.
+   * Bytes that are not valid UTF-8 (decoded with U+FFFD for invalid sequences), and lines longer
+   * than the message limit (split), are queued as `log()` does. The bytes are not kept.
    */
   appendBytes(level: LogLevel, bytes: Uint8Array, start: number, end: number, data?: LogData, time?: string): void {
     if (this.ended) return;
