@@ -371,3 +371,39 @@ describe('session logger against the built server', () => {
     expect(await messages(id)).toEqual(['info sent at exit']);
   });
 });
+
+describe('session logger backpressure (a fetch that answers when told)', () => {
+  it('is backlogged once a full batch waits, and lets the producer fill the next batch while one is out', async () => {
+    const unanswered: (() => void)[] = [];
+    let answerAtOnce = false;
+    const ok = () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+    const fetch = (async () =>
+      answerAtOnce
+        ? ok()
+        : new Promise<Response>((answer) => unanswered.push(() => answer(ok())))) as typeof globalThis.fetch;
+    const log = createSessionLogger({
+      server: 'http://logger.test',
+      appname: 'backpressure',
+      alreadyOpen: true,
+      endOnClose: false,
+      heartbeatMs: 0,
+      flushOnExit: false,
+      maxBatchBytes: 2_000,
+      fetch,
+    });
+    const line = 'x'.repeat(90);
+    while (!log.backlogged) log.info(line);
+    await eventually(() => unanswered.length === 1, 5_000, 'the first batch to go out');
+    // One batch out and one full batch waiting: far below the 20,000 entries of the high-water mark.
+    expect(log.stats.queued).toBeLessThan(2_000 / 90);
+    const drained = log.drained();
+    unanswered.shift()?.();
+    // Released as soon as the waiting batch went out, not once it is answered.
+    await drained;
+    expect(unanswered).toHaveLength(1);
+    expect(log.backlogged).toBe(false);
+    answerAtOnce = true;
+    unanswered.shift()?.();
+    await log.close(5_000);
+  });
+});
