@@ -1,3 +1,5 @@
+import { createSessionLogger, splitUtf8 } from '@zen/client';
+import { seededRandom, TRICKY_TEXT_PIECES } from '@zen/testing';
 import { ByteMarkers, markerLevel } from './levels';
 import { LineSplitter, wholeCharacters } from './line-splitter';
 
@@ -75,5 +77,100 @@ describe('ByteMarkers', () => {
     expect(levels).toEqual(lines.map(markerLevel));
     expect(levels).toEqual([null, 'warn', null, 'error', 'debug', null, 'warn', null, 'error']);
     expect(decoded).toHaveBeenCalledTimes(lines.filter((line) => line.includes(':')).length);
+  });
+});
+
+describe("run's byte path, from the pipe's chunks to the batch bodies (randomised)", () => {
+  const TIME = '2026-12-03T07:00:00.000Z';
+  const STDOUT = Object.freeze({ stream: 'stdout' });
+  const MAX_MESSAGE_BYTES = 120;
+  /** Line pieces: escapes, multi-byte characters, markers, stray CRs, invalid bytes, and length. */
+  const PIECES = [
+    ...TRICKY_TEXT_PIECES.filter((piece) => piece !== '\n'),
+    'Error: ',
+    'LogCook: Warning: ',
+    '\r',
+    'Grüße ✓ 😀',
+    '\u0000\u001f',
+    Buffer.from([0xff]),
+    Buffer.from([0xe2, 0x9c]), // a character cut short
+    Buffer.from([0xed, 0xa0, 0x80]), // a surrogate
+    'y'.repeat(70),
+  ];
+
+  /** What the command wrote: lines ending in \n or \r\n, the last one maybe without. */
+  function output(random: () => number): Buffer {
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+    const lines = Array.from({ length: 1 + Math.floor(random() * 60) }, () => {
+      const pieces = Array.from({ length: Math.floor(random() * 6) }, () => pick(PIECES));
+      return Buffer.concat([...pieces.map((piece) => Buffer.from(piece)), Buffer.from(pick(['\n', '\r\n']))]);
+    });
+    const all = Buffer.concat(lines);
+    return random() < 0.5 ? all : all.subarray(0, all.length - 1);
+  }
+
+  /** The entries CLI.md asks for, by way of strings: each line decoded, its level, split to the limit. */
+  function expectedEntries(bytes: Buffer): string[] {
+    const text = bytes.toString('latin1'); // one character per byte: cut at \n, then decode each line
+    const lines = text.split('\n').map((line) => Buffer.from(line.replace(/\r$/, ''), 'latin1').toString('utf8'));
+    if (text.endsWith('\n')) lines.pop(); // nothing after the last newline: no line
+    return lines.flatMap((line) =>
+      splitUtf8(line, MAX_MESSAGE_BYTES).map((message) => {
+        const level = markerLevel(line) ?? 'info';
+        return JSON.stringify({ time: TIME, level: level === 'info' ? undefined : level, message, data: STDOUT });
+      }),
+    );
+  }
+
+  /** Feeds `bytes` in random chunks through LineSplitter, ByteMarkers and a logger; the entries its bodies carried. */
+  async function sentEntries(bytes: Buffer, random: () => number): Promise<string> {
+    const bodies: string[] = [];
+    const fetch = async (_url: unknown, init?: RequestInit) => {
+      // The body is a view of a reused buffer: read it now.
+      if (init?.method === 'POST') bodies.push(Buffer.from(init.body as Uint8Array).toString('utf8'));
+      return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const logger = createSessionLogger({
+      server: 'http://logger.test',
+      appname: 'byte-path',
+      alreadyOpen: true,
+      endOnClose: false,
+      heartbeatMs: 0,
+      flushOnExit: false,
+      maxBatchBytes: 1_024,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      fetch: fetch as typeof globalThis.fetch,
+    });
+    const markers = new ByteMarkers();
+    const split = new LineSplitter(
+      (chunk, start, end) =>
+        logger.appendBytes(markers.levelOf(chunk, start, end) ?? 'info', chunk, start, end, STDOUT, TIME),
+      60_000,
+    );
+    for (let at = 0; at < bytes.length; ) {
+      const size = 1 + Math.floor(random() * (random() < 0.5 ? 4 : 200));
+      // A chunk of its own, as each read from a pipe is; overwritten afterwards, as a reused one would be.
+      const chunk = Buffer.from(bytes.subarray(at, at + size));
+      split.write(chunk);
+      chunk.fill(0x3f);
+      at += size;
+    }
+    split.end();
+    await logger.close(10_000);
+    // Byte for byte: each body's entries as written, the bodies joined where they were cut.
+    return bodies
+      .map((body) => {
+        expect(body.startsWith('{"entries":[') && body.endsWith(']}')).toBe(true);
+        return body.slice('{"entries":['.length, -']}'.length);
+      })
+      .join(',');
+  }
+
+  it('sends every line as JSON.stringify would write its entry, however the output is cut into chunks', async () => {
+    const random = seededRandom(2026);
+    for (let round = 0; round < 150; round++) {
+      const bytes = output(random);
+      expect(await sentEntries(bytes, random)).toBe(expectedEntries(bytes).join(','));
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { LogEntryInput } from '@zen/contract';
+import { MAX_ESCAPED_BYTES_PER_BYTE, writeJsonStringBytes } from './json-string-bytes';
 
 type Time = LogEntryInput['time'];
 type Level = LogEntryInput['level'];
@@ -8,23 +9,28 @@ type Data = LogEntryInput['data'];
 // eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+const ENCODER = new TextEncoder();
+/** The tail of an entry without `data`: its closing brace. */
+const NO_DATA = ENCODER.encode('}');
 
 /**
  * Writes one entry as the JSON object a batch carries, `{"time":"…","level":"…","message":"…","data":{…}}`,
  * in two steps: `prepare` says how many bytes it may take, so the caller can make room, and
  * `write` puts it there. Entries next to each other mostly share their time and level (and a
- * CLI's frozen `data`), so the JSON around the message is made once per run of them.
+ * CLI's frozen `data`), so the JSON around the message is made once per run of them, and kept
+ * as bytes: copying them costs less than encoding a string per entry.
  */
 export class EntryJsonWriter {
-  private prefixFor: { time: Time; level: Level; json: string } | null = null;
+  private prefixFor: { time: Time; level: Level; bytes: Uint8Array } | null = null;
   private lastData: unknown = null;
-  private lastDataJson = '';
+  private lastDataBytes: Uint8Array = NO_DATA;
   // The prepared entry's parts.
-  private head = '';
+  private head: Uint8Array = NO_DATA;
   private message = '';
   private quoted = false;
-  private tail = '';
+  /** The tail as bytes, or null when it is `tailText` (a `data` not worth keeping as bytes). */
+  private tail: Uint8Array | null = NO_DATA;
+  private tailText = '';
   /** A message given as bytes: `bytes[from..to)`. */
   private bytes: Uint8Array | null = null;
   private from = 0;
@@ -38,14 +44,14 @@ export class EntryJsonWriter {
     // Most messages need no escaping: written as they are, between quotes, with no JSON copy.
     this.quoted = !NEEDS_ESCAPE.test(message);
     this.message = this.quoted ? message : JSON.stringify(message);
-    this.tail = this.suffix(data);
-    return 2 + (this.head.length + this.message.length + this.tail.length) * 3;
+    this.suffix(data);
+    return 2 + this.head.length + this.message.length * 3 + this.tailRoom();
   }
 
   /**
-   * Prepares an entry whose message is UTF-8 bytes (`bytes[start..end)`), to be copied into the
-   * JSON as they are if they are printable ASCII without a quote or backslash (most lines of
-   * most logs): `write` checks as it copies, and answers -1 when they are not.
+   * Prepares an entry whose message is UTF-8 bytes (`bytes[start..end)`, not kept past `write`),
+   * to be written into the JSON as they are, escaped where JSON needs it (see
+   * `writeJsonStringBytes`): `write` answers -1 when they are not valid UTF-8.
    */
   prepareBytes(time: Time, level: Level, bytes: Uint8Array, start: number, end: number, data: Data): number {
     this.head = this.prefix(time, level);
@@ -53,65 +59,70 @@ export class EntryJsonWriter {
     this.from = start;
     this.to = end;
     this.quoted = true;
-    this.tail = this.suffix(data);
-    return 2 + end - start + (this.head.length + this.tail.length) * 3;
+    this.suffix(data);
+    return 2 + this.head.length + (end - start) * MAX_ESCAPED_BYTES_PER_BYTE + this.tailRoom();
   }
 
   /**
    * Writes the prepared entry at `offset` (with the room `prepare` asked for); returns the bytes
-   * written, or -1 when a message given as bytes needs escaping (what was written is garbage).
+   * written, or -1 when a message given as bytes is not valid UTF-8 (what was written is garbage).
    */
   write(target: Uint8Array, offset: number): number {
-    let at = offset + this.utf8(this.head, target, offset);
+    target.set(this.head, offset);
+    let at = offset + this.head.length;
     if (this.quoted) target[at++] = QUOTE;
     if (this.bytes) {
-      const copied = copyPlain(this.bytes, this.from, this.to, target, at);
+      const written = writeJsonStringBytes(this.bytes, this.from, this.to, target, at);
       this.bytes = null;
-      if (copied < 0) return -1;
-      at += copied;
+      if (written < 0) return -1;
+      at += written;
     } else {
       at += this.utf8(this.message, target, at);
       this.message = '';
     }
     if (this.quoted) target[at++] = QUOTE;
-    at += this.utf8(this.tail, target, at);
+    if (this.tail) {
+      target.set(this.tail, at);
+      return at + this.tail.length - offset;
+    }
+    at += this.utf8(this.tailText, target, at);
+    this.tailText = '';
     return at - offset;
   }
 
   /** `{"time":"…","level":"…","message":` (the level left out when it is the default, info). */
-  private prefix(time: Time, level: Level): string {
+  private prefix(time: Time, level: Level): Uint8Array {
     const cached = this.prefixFor;
-    if (cached && cached.time === time && cached.level === level) return cached.json;
+    if (cached && cached.time === time && cached.level === level) return cached.bytes;
     const timeJson = time ? `"time":${JSON.stringify(time)},` : '';
     const levelJson = level && level !== 'info' ? `"level":"${level}",` : '';
-    const json = `{${timeJson}${levelJson}"message":`;
-    this.prefixFor = { time, level, json };
-    return json;
+    const bytes = ENCODER.encode(`{${timeJson}${levelJson}"message":`);
+    this.prefixFor = { time, level, bytes };
+    return bytes;
   }
 
-  /** `,"data":{…}}`; a frozen `data` seen last time cannot have changed and is serialised once. */
-  private suffix(data: Data): string {
-    if (!data) return '}';
-    if (data !== this.lastData || !Object.isFrozen(data)) {
+  /**
+   * `,"data":{…}}`. A frozen `data` cannot change: the one seen last is serialised and encoded
+   * once (the CLI's `{"stream":…}`). Any other is serialised per entry and written as text, with
+   * no bytes made for it only to be copied once.
+   */
+  private suffix(data: Data): void {
+    if (!data) {
+      this.tail = NO_DATA;
+    } else if (data === this.lastData) {
+      this.tail = this.lastDataBytes; // only a frozen one is kept, and it stays frozen
+    } else if (Object.isFrozen(data)) {
       this.lastData = data;
-      this.lastDataJson = `,"data":${JSON.stringify(data)}}`;
+      this.tail = this.lastDataBytes = ENCODER.encode(`,"data":${JSON.stringify(data)}}`);
+    } else {
+      this.tail = null;
+      this.tailText = `,"data":${JSON.stringify(data)}}`;
     }
-    return this.lastDataJson;
   }
-}
 
-/**
- * Copies `source[from..to)` into `target` at `at` while checking each byte is printable ASCII
- * other than a quote or backslash; the bytes copied, or -1 at the first that is not. One pass
- * does both: a check and then `Buffer#copy` (which makes a view per call) cost twice as much.
- */
-function copyPlain(source: Uint8Array, from: number, to: number, target: Uint8Array, at: number): number {
-  for (let i = from; i < to; i++) {
-    const byte = source[i];
-    if (byte < 0x20 || byte >= 0x80 || byte === QUOTE || byte === BACKSLASH) return -1;
-    target[at++] = byte;
+  private tailRoom(): number {
+    return this.tail ? this.tail.length : this.tailText.length * 3;
   }
-  return to - from;
 }
 
 /** Writes `text` as UTF-8 into `target` at `offset` (room is reserved first); returns the bytes written. */

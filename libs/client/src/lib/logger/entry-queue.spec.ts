@@ -1,5 +1,5 @@
 import type { LogEntryInput } from '@zen/contract';
-import { seededRandom } from '@zen/testing';
+import { seededRandom, TRICKY_TEXT_PIECES } from '@zen/testing';
 import { BatchEncoder, entriesOf } from './batch-encoder';
 import { EntryQueue } from './entry-queue';
 
@@ -23,19 +23,52 @@ describe('EntryQueue', () => {
     expect(queue.bytes).toBe(entryBytes('b') + entryBytes('é') + entryBytes('d'));
   });
 
-  it('copies a message given as bytes when it needs no escaping, and refuses it otherwise', () => {
+  it('writes a message given as bytes from the bytes, escaped, and refuses bytes that are not UTF-8', () => {
     const queue = new EntryQueue(10);
-    const bytes = Buffer.from('[plain ~ line] quote" slash\\ tab\t é');
-    const plainEnd = bytes.indexOf('quote');
-    expect(queue.pushBytes(TIME, 'error', bytes, 0, plainEnd, { stream: 'stderr' })).toBe(true);
-    for (const word of ['"', '\\', '\t', 'é']) {
-      const at = bytes.indexOf(word);
-      expect(queue.pushBytes(TIME, 'info', bytes, at, at + Buffer.byteLength(word))).toBe(false);
-    }
+    const bytes = Buffer.from('[plain ~ line] quote" slash\\ tab\t é\u0001 😀');
+    expect(queue.pushBytes(TIME, 'error', bytes, 0, bytes.length, { stream: 'stderr' })).toBe(true);
+    const invalid = Buffer.from([0x61, 0xff, 0x62, 0xe2, 0x9c]);
+    for (const [start, end] of [
+      [0, 3],
+      [3, 5],
+      [1, 2],
+    ])
+      expect(queue.pushBytes(TIME, 'info', invalid, start, end)).toBe(false);
     bytes.fill(0x3f);
     expect(queue.entries()).toEqual([
-      { time: TIME, level: 'error', message: '[plain ~ line] ', data: { stream: 'stderr' } },
+      {
+        time: TIME,
+        level: 'error',
+        message: '[plain ~ line] quote" slash\\ tab\t é\u0001 😀',
+        data: { stream: 'stderr' },
+      },
     ]);
+  });
+
+  it('writes the batch JSON.stringify would, whether messages came as bytes or as strings (randomised)', () => {
+    const random = seededRandom(42);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+    const streams = [Object.freeze({ stream: 'stdout' }), Object.freeze({ stream: 'stderr' }), undefined];
+    const times = [TIME, '2026-12-02T05:00:00.001Z', undefined];
+    const levels = ['info', 'warn', 'error', 'debug'] as const;
+    for (let round = 0; round < 200; round++) {
+      const queue = new EntryQueue(1_000);
+      const expected: LogEntryInput[] = [];
+      for (let i = 0; i < 1 + random() * 40; i++) {
+        const text = Array.from({ length: Math.floor(random() * 8) }, () => pick(TRICKY_TEXT_PIECES)).join('');
+        const bytes = Buffer.from(`${pick(['', 'é', '"'])}${text}${pick(['', '✓', '\\'])}`);
+        const [time, level, data] = [pick(times), pick(levels), pick(streams)];
+        // In a larger buffer, at an offset, as a line is in a chunk read from a pipe.
+        const chunk = Buffer.concat([Buffer.from('x\n'), bytes, Buffer.from('\ny')]);
+        const message = bytes.toString('utf8');
+        if (random() < 0.7) expect(queue.pushBytes(time, level, chunk, 2, 2 + bytes.length, data)).toBe(true);
+        else queue.push(time, level, message, data);
+        expected.push({ time, level: level === 'info' ? undefined : level, message, data });
+      }
+      const { count, body } = new BatchEncoder().encode(queue, 1_000, 1 << 20);
+      expect(count).toBe(expected.length);
+      expect(Buffer.from(body).toString('utf8')).toBe(JSON.stringify({ entries: expected }));
+    }
   });
 
   it('keeps what a logged object held when it was logged, whatever it becomes later', () => {

@@ -58,8 +58,9 @@ export class EntryQueue {
   }
 
   /**
-   * Queues an entry whose message is UTF-8 bytes, copied as they are; false (and nothing queued)
-   * when they would need escaping or decoding: the caller then pushes the message as a string.
+   * Queues an entry whose message is UTF-8 bytes, written as they are, escaped where JSON needs
+   * it; false (and nothing queued) when they are not valid UTF-8: the caller then decodes them
+   * and pushes the message as a string.
    */
   pushBytes(
     time: LogEntryInput['time'],

@@ -82,7 +82,7 @@ describe('session logger against the built server', () => {
     }
   });
 
-  it('takes messages as UTF-8 bytes: plain ones copied, the rest decoded and escaped, long ones split', async () => {
+  it('takes messages as UTF-8 bytes: written from the bytes, escaped; invalid ones decoded, long ones split', async () => {
     const log = logger({ maxMessageBytes: 1_000 });
     const lines = ['plain ASCII', 'quote " and \\ backslash\ttab', 'Grüße 😀', 'x'.repeat(1_500)];
     const chunk = Buffer.concat([Buffer.from(lines.join('\n')), Buffer.from([0x0a, 0x61, 0xff, 0x62])]);
@@ -369,5 +369,41 @@ describe('session logger against the built server', () => {
     });
     await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id], { timeout: 20_000 });
     expect(await messages(id)).toEqual(['info sent at exit']);
+  });
+});
+
+describe('session logger backpressure (a fetch that answers when told)', () => {
+  it('is backlogged once a full batch waits, and lets the producer fill the next batch while one is out', async () => {
+    const unanswered: (() => void)[] = [];
+    let answerAtOnce = false;
+    const ok = () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+    const fetch = (async () =>
+      answerAtOnce
+        ? ok()
+        : new Promise<Response>((answer) => unanswered.push(() => answer(ok())))) as typeof globalThis.fetch;
+    const log = createSessionLogger({
+      server: 'http://logger.test',
+      appname: 'backpressure',
+      alreadyOpen: true,
+      endOnClose: false,
+      heartbeatMs: 0,
+      flushOnExit: false,
+      maxBatchBytes: 2_000,
+      fetch,
+    });
+    const line = 'x'.repeat(90);
+    while (!log.backlogged) log.info(line);
+    await eventually(() => unanswered.length === 1, 5_000, 'the first batch to go out');
+    // One batch out and one full batch waiting: far below the 20,000 entries of the high-water mark.
+    expect(log.stats.queued).toBeLessThan(2_000 / 90);
+    const drained = log.drained();
+    unanswered.shift()?.();
+    // Released as soon as the waiting batch went out, not once it is answered.
+    await drained;
+    expect(unanswered).toHaveLength(1);
+    expect(log.backlogged).toBe(false);
+    answerAtOnce = true;
+    unanswered.shift()?.();
+    await log.close(5_000);
   });
 });
