@@ -72,7 +72,13 @@ export class RedisSessionRegistry extends SessionRegistry {
         client.zAdd(server ? keys.servers : keys.idle, { score: record.updated, value: id }, { condition: 'NX' }),
       ]);
       const pairs = newSessionPairs(record, order);
-      const [status] = (await client.create(keys.session(id), keys.log(id), keys.changes, id, ...pairs)) as StatusReply;
+      const [status] = (await client.create(
+        keys.session(id),
+        ...keys.logKeys(id),
+        keys.changes,
+        id,
+        ...pairs,
+      )) as StatusReply;
       if (status === SCRIPT_STATUS.exists) {
         if (addedActive === 1) await this.unindexIfNotActive(id);
         throw new SessionExistsError(id);
@@ -295,7 +301,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       const ids = await client.zRange(keys.ended, 0, excess - 1);
       await Promise.all(
         ids.map(async (id) => {
-          await client.del([keys.session(id), keys.log(id)]);
+          await client.del([keys.session(id), ...keys.logKeys(id)]);
           if ((await client.zRem(keys.ended, id)) === 1) {
             await client.publish(keys.changes, feedMessage('removed', id));
           }
