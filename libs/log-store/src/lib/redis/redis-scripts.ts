@@ -134,11 +134,11 @@ local skipped = math.max(0, n - capacity)
 local first, newFirst = cursor - held, cursor + n - kept
 -- Old entries evicted: [first, oldEnd). The new batch's stored entries start at cursor + skipped.
 local oldEnd = math.min(newFirst, cursor)
-local added = {0, 0, 0, 0}
-countLevels(added, levels)
-warn, err = warn + added[3], err + added[4]
+local _, warns = string.gsub(levels, '2', '')
+local _, errors = string.gsub(levels, '3', '')
+warn, err = warn + warns, err + errors
 local evicted = {0, 0, 0, 0}
-countLevels(evicted, string.sub(levels, 1, skipped))
+if skipped > 0 then countLevels(evicted, string.sub(levels, 1, skipped)) end
 -- The stream's oldest entry starts at \`head\` (a log from before \`head\` was kept holds exactly the held entries).
 local oldHead = tonumber(h[8] or first)
 local head = oldHead
