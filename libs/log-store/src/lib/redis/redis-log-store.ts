@@ -71,13 +71,13 @@ export class RedisLogStore extends LogStore {
   async append(sessionId: string, batch: EntryBatch): Promise<LogCounters> {
     const count = batchSize(batch);
     if (count === 0) return this.counters(sessionId);
-    const { client, keys } = this.connection;
+    const { untimed, keys } = this.connection;
     const { levels } = batch;
     const args = [keys.session(sessionId), ...keys.logKeys(sessionId), keys.changes, sessionId];
     args.push(String(this.capacity), String(this.clock()), levelDigits(batch));
     // Entries beyond capacity would be evicted by this very append: only their levels travel.
     args.push(...streamEntryArgs(batch, Math.max(0, count - this.capacity)));
-    const reply = (await this.connection.run(() => client.append(...args))) as number[];
+    const reply = (await this.connection.run(() => untimed.append(...args))) as number[];
     if (reply[0] === SCRIPT_STATUS.missing) throw new LogNotFoundError(sessionId);
     if (reply[0] === SCRIPT_STATUS.ended) throw new SessionEndedError(sessionId);
     for (let i = 0; i < count; i++) this.appended[levels[i]]++;
@@ -182,9 +182,9 @@ export class RedisLogStore extends LogStore {
   }
 
   private async read(sessionId: string, mode: 'seq' | 'offset', at: number, count: string): Promise<ReadAnswer> {
-    const { client, keys } = this.connection;
+    const { untimed, keys } = this.connection;
     const reply = (await this.connection.run(() =>
-      client.read(keys.session(sessionId), keys.log(sessionId), mode, String(at), count),
+      untimed.read(keys.session(sessionId), keys.log(sessionId), mode, String(at), count),
     )) as ReadAnswer | null;
     if (!reply) throw new LogNotFoundError(sessionId);
     return reply;

@@ -43,6 +43,15 @@ export class RedisSessionRegistry extends SessionRegistry {
   readonly ownServers = new Set<string>();
   private readonly listeners = new Set<SessionChangeListener>();
   private readonly clock: () => number;
+  /**
+   * Active client sessions as last read, for getForAppend: an append then costs one
+   * command, not an `HGETALL` first (the change feed's message for every append makes any
+   * copy of the counters stale at once, but not the status). Dropped when the session ends
+   * or goes, and all of them when the feed is lost; a read that began before such a drop
+   * is not kept (`drops` moved).
+   */
+  private readonly appendable = new Map<string, SessionRecord>();
+  private drops = 0;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -91,6 +100,21 @@ export class RedisSessionRegistry extends SessionRegistry {
   async get(id: string): Promise<SessionRecord | undefined> {
     const hash = await this.hash(id);
     return isSession(hash) ? toRecord(id, hash) : undefined;
+  }
+
+  override async getForAppend(id: string): Promise<SessionRecord | undefined> {
+    const known = this.appendable.get(id);
+    if (known) return known;
+    const drops = this.drops;
+    const record = await this.get(id);
+    if (record?.active && !record.server && drops === this.drops) this.appendable.set(id, record);
+    return record;
+  }
+
+  /** The change feed was lost or resynced: any copy's status may be stale. */
+  forgetAppendable(): void {
+    this.drops++;
+    this.appendable.clear();
   }
 
   async update(id: string, update: SessionUpdate): Promise<SessionRecord> {
@@ -200,6 +224,10 @@ export class RedisSessionRegistry extends SessionRegistry {
   /** Tells listeners about a change made through any replica (called by the change feed). */
   emitChange(change: SessionChange): void {
     this.cache.forget(change.id);
+    if (change.kind === 'ended' || change.kind === 'removed') {
+      this.drops++;
+      this.appendable.delete(change.id);
+    }
     for (const listener of this.listeners) {
       try {
         listener(change);
