@@ -4,7 +4,7 @@
 // redis-server and the built API. Figures, each beside its baseline from the same run:
 // - ingest through one replica (JSON batches of 100, text batches of 100, single appends)
 //   against a bare script writing the same entries straight to the same Redis with the
-//   same client, pipelined, in the store's layout (XADD <seq>-1 t l m + the counters);
+//   same client, pipelined, in the store's layout (one XADD of the batch + the counters);
 // - two replicas ingesting into the same Redis against one;
 // - append on replica A → `log` event on a WebSocket client of replica B (p50/p99);
 // - cursor tail read (100 newest of 10,000), p99, unloaded;
@@ -30,7 +30,13 @@ import {
   startServer as startNode,
   textBatch,
 } from './common.mjs';
-import { importBundled } from './typescript-import.mjs';
+import { importBundled, importTypeScript } from './typescript-import.mjs';
+
+// The store's own encoder of a batch as one stream entry, so the bare script writes its layout.
+const { batchFields, levelDigits, streamEntrySpans, streamId } = await importTypeScript(
+  join(REPO, 'libs/log-store/src/lib/redis/stream-batch.ts'),
+);
+
 /** Sizes of a full run, and of the quick one bench.spec.ts runs (a few seconds). */
 const FULL = {
   seconds: 5,
@@ -105,6 +111,9 @@ async function bareIngest(url, perRequest) {
   const deadline = Date.now() + SIZE.seconds * 1000;
   let entries = 0;
   const now = String(Date.now());
+  const messages = Array.from({ length: perRequest }, (_, i) => message(i));
+  const levels = new Array(perRequest).fill(1);
+  const times = new Array(perRequest).fill(Number(now));
   // 16 writers like autocannon's 16 connections, each one batch at a time.
   await Promise.all(
     Array.from({ length: 16 }, async (_, writer) => {
@@ -113,10 +122,12 @@ async function bareIngest(url, perRequest) {
         const key = `${prefix}{${oid(session)}}`;
         const start = cursors[session];
         cursors[session] += perRequest;
-        // One pipeline per batch (no MULTI): the cheapest way this client sends 101 commands.
+        // One pipeline per batch (no MULTI, no script): the batch's stream entry and the counters.
+        const batch = { messages: messages.slice(0, perRequest), levels, times, data: null };
         const pipeline = client.multi();
-        for (let i = 0; i < perRequest; i++) {
-          pipeline.xAdd(`${key}:log`, `${start + i}-1`, { t: now, l: '1', m: message(i) });
+        for (const [from, to] of streamEntrySpans(batch)) {
+          const fields = ['l', levelDigits(batch, from, to), ...batchFields(batch, from, to)];
+          pipeline.addCommand(['XADD', `${key}:log`, streamId(start + from), ...fields]);
         }
         pipeline.hSet(`${key}:session`, { cursor: start + perRequest, held: start + perRequest, updated: now });
         await pipeline.execAsPipeline();

@@ -50,7 +50,7 @@ export class LogsService {
    */
   writable(id: string): SessionRecord | Promise<SessionRecord> {
     if (this.immediate) return writableRecord(id, this.immediate.registry.getNow(id));
-    return this.registry.get(id).then((record) => writableRecord(id, record));
+    return this.registry.getForAppend(id).then((record) => writableRecord(id, record));
   }
 
   /**

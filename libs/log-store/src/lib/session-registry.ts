@@ -63,6 +63,17 @@ export abstract class SessionRegistry {
   abstract get(id: string): Promise<SessionRecord | undefined>;
 
   /**
+   * The session as an append's early check needs it (is it there, a server's own, ended?):
+   * possibly an older copy than `get` answers, whose counters and fields may lag behind and
+   * whose status lags by no more than the store's change feed. The append itself refuses a
+   * missing log or an ended session atomically; this check only answers sooner. `get` by
+   * default.
+   */
+  getForAppend(id: string): Promise<SessionRecord | undefined> {
+    return this.get(id);
+  }
+
+  /**
    * Applies the fields to an active session and moves `updated` (an update with no
    * fields is a heartbeat). Rejects with SessionNotFoundError or SessionEndedError.
    * Which clients may update which session is the caller's rule (assertClientWritable).

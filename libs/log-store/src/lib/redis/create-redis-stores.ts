@@ -37,9 +37,13 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
       if (message.kind === 'appended') logs.emitAppended(message.id, message.cursor);
       sessions.emitChange({ kind: message.kind, id: message.id });
     },
-    lost: () => cache.clear(),
+    lost: () => {
+      cache.clear();
+      sessions.forgetAppendable();
+    },
     resync: () => {
       cache.clear();
+      sessions.forgetAppendable();
       void resync.run();
     },
   });

@@ -5,12 +5,16 @@
  * change both atomically:
  * - `<prefix>{<id>}:session` — a hash: the session's fields, its log counters
  *   (`cursor`, `held`, `warn`, `error`) and bookkeeping (`order`, `version`, `beat`).
- * - `<prefix>{<id>}:log` — a stream: one entry per log entry, with the explicit id
- *   `<seq>-1` (stream ids must be above 0-0), so a cursor read is one XRANGE from
- *   `<cursor>-1` and trimming to capacity is an exact `XTRIM MINID <first>-1`. Fields
- *   `t` (ms since the epoch), `l` (level code), `m` (message) and, when present, `d`
- *   (data as JSON): entries with the same fields share the field names in Redis's
- *   stream nodes, so an entry costs little more than its message.
+ * - `<prefix>{<id>}:log` — a stream: one stream entry per append, holding the batch's
+ *   entries as columns, with the explicit id `<first seq>-1` (stream ids must be above
+ *   0-0), so a read from a cursor starts at the batch `XREVRANGE <cursor>-1 - COUNT 1`
+ *   finds, and trimming is an `XTRIM MINID` of the batch holding the first held entry.
+ *   The fields are in stream-batch.ts: one `XADD` per batch costs Redis a quarter of the
+ *   CPU one per entry did.
+ * - `<prefix>{<id>}:levels` — a string, the levels ring: a digit per held entry at
+ *   `seq mod capacity`, from which an append counts the levels it evicts and finds where
+ *   batches start, without reading the stream (see the append script). The hash's `ring`
+ *   and `head` go with it.
  *
  * Across sessions (each key in its own slot; touched by single-key commands only):
  * - `<prefix>sessions:active` — sorted set of active sessions, scored by creation order.
@@ -46,5 +50,14 @@ export class RedisKeys {
 
   log(id: string): string {
     return `${this.prefix}{${id}}:log`;
+  }
+
+  levels(id: string): string {
+    return `${this.prefix}{${id}}:levels`;
+  }
+
+  /** Every key a session's log is kept in. */
+  logKeys(id: string): string[] {
+    return [this.log(id), this.levels(id)];
   }
 }

@@ -16,17 +16,17 @@ import {
 } from '../log-store';
 import { RedisConnection } from './redis-connection';
 import { SCRIPT_STATUS } from './redis-scripts';
+import { levelDigits, readStreamEntry, StreamEntry, streamEntryArgs } from './stream-batch';
 
-/** A stream entry as XRANGE answers it: [id, [field, value, ...]]. */
-type StreamEntry = [string, string[]];
-/** What a read answers: [logCursor, held, entries]. */
+/** What a read answers: [logCursor, held, the stream entries (batches) holding the entries]. */
 type ReadAnswer = [number, number, StreamEntry[]];
 
 /**
- * Session logs in Redis, one stream per log (see RedisKeys for the layout). Every
- * append is one script: the batch lands whole or not at all, `seq` stays contiguous
- * however many replicas append at once, and the counters and `updated` in the session
- * hash move with it. Filters run here, on what one READ snapshot answered.
+ * Session logs in Redis, one stream per log, one stream entry per append (see RedisKeys
+ * and stream-batch.ts for the layout). Every append is one script: the batch lands whole
+ * or not at all, `seq` stays contiguous however many replicas append at once, and the
+ * counters and `updated` in the session hash move with it. Filters run here, on what one
+ * READ snapshot answered.
  */
 export class RedisLogStore extends LogStore {
   /** Counters this store's append script has already written to the session hash (see recordAppend). */
@@ -49,8 +49,9 @@ export class RedisLogStore extends LogStore {
     await this.connection.run(() =>
       client
         .multi()
-        .del(keys.log(sessionId))
+        .del(keys.logKeys(sessionId))
         .hSet(keys.session(sessionId), { cursor: 0, held: 0, warn: 0, error: 0 })
+        .hDel(keys.session(sessionId), ['ring', 'head'])
         .exec(),
     );
     return { logCount: 0, logCursor: 0, warnCount: 0, errorCount: 0 };
@@ -59,21 +60,24 @@ export class RedisLogStore extends LogStore {
   async delete(sessionId: string): Promise<void> {
     const { client, keys } = this.connection;
     await this.connection.run(() =>
-      client.multi().del(keys.log(sessionId)).hDel(keys.session(sessionId), ['cursor', 'held', 'warn', 'error']).exec(),
+      client
+        .multi()
+        .del(keys.logKeys(sessionId))
+        .hDel(keys.session(sessionId), ['cursor', 'held', 'warn', 'error', 'ring', 'head'])
+        .exec(),
     );
   }
 
   async append(sessionId: string, batch: EntryBatch): Promise<LogCounters> {
     const count = batchSize(batch);
     if (count === 0) return this.counters(sessionId);
-    const { client, keys } = this.connection;
-    const args = [keys.session(sessionId), keys.log(sessionId), keys.changes, sessionId];
-    args.push(String(this.capacity), String(this.clock()));
-    const { messages, levels, times, data } = batch;
-    for (let i = 0; i < count; i++) {
-      args.push(String(times[i]), String(levels[i]), messages[i], data?.[i] ?? '');
-    }
-    const reply = (await this.connection.run(() => client.append(...args))) as number[];
+    const { untimed, keys } = this.connection;
+    const { levels } = batch;
+    const args = [keys.session(sessionId), ...keys.logKeys(sessionId), keys.changes, sessionId];
+    args.push(String(this.capacity), String(this.clock()), levelDigits(batch));
+    // Entries beyond capacity would be evicted by this very append: only their levels travel.
+    args.push(...streamEntryArgs(batch, Math.max(0, count - this.capacity)));
+    const reply = (await this.connection.run(() => untimed.append(...args))) as number[];
     if (reply[0] === SCRIPT_STATUS.missing) throw new LogNotFoundError(sessionId);
     if (reply[0] === SCRIPT_STATUS.ended) throw new SessionEndedError(sessionId);
     for (let i = 0; i < count; i++) this.appended[levels[i]]++;
@@ -87,21 +91,22 @@ export class RedisLogStore extends LogStore {
     const matches = matcher(read);
     if (!matches) {
       const count = read.limit === undefined ? 'all' : String(read.limit);
-      const [next, held, raw] = await this.fromSeq(sessionId, read.cursor, count);
-      const entries = raw.map(toEntry);
+      const answer = await this.fromSeq(sessionId, read.cursor, count);
+      const [next, held] = answer;
+      const entries = heldEntries(answer, read.cursor, read.limit);
       const slice = cursorSlice(read, entries, next, held);
       if (read.withTotal) slice.total = held;
       return slice;
     }
     // Filtered: everything held (the total needs it) or from the cursor, then filter here.
     const from = read.withTotal ? 0 : read.cursor;
-    const [next, held, raw] = await this.fromSeq(sessionId, from, 'all');
+    const answer = await this.fromSeq(sessionId, from, 'all');
+    const [next, held] = answer;
     const limit = read.limit ?? Infinity;
     const entries: StoredEntry[] = [];
     let total = 0;
     let cursorAtLimit: number | undefined;
-    for (const item of raw) {
-      const entry = toEntry(item);
+    for (const entry of heldEntries(answer, from)) {
       if (!matches(entry)) continue;
       total++;
       if (entry.seq < read.cursor || entries.length >= limit) continue;
@@ -116,14 +121,15 @@ export class RedisLogStore extends LogStore {
   async readPage(sessionId: string, read: PageRead): Promise<PageSlice> {
     const matches = matcher(read);
     if (!matches) {
-      const [next, held, raw] = await this.fromOffset(sessionId, read.offset, String(read.limit));
-      return { entries: raw.map(toEntry), total: held, cursor: next };
+      const answer = await this.fromOffset(sessionId, read.offset, String(read.limit));
+      const [next, held] = answer;
+      return { entries: heldEntries(answer, next - held + read.offset, read.limit), total: held, cursor: next };
     }
-    const [next, , raw] = await this.fromSeq(sessionId, 0, 'all');
+    const answer = await this.fromSeq(sessionId, 0, 'all');
+    const next = answer[0];
     const entries: StoredEntry[] = [];
     let passed = 0;
-    for (const item of raw) {
-      const entry = toEntry(item);
+    for (const entry of heldEntries(answer, 0)) {
       if (!matches(entry)) continue;
       if (passed >= read.offset && entries.length < read.limit) entries.push(entry);
       passed++;
@@ -163,30 +169,22 @@ export class RedisLogStore extends LogStore {
   }
 
   /**
-   * The counters and the held entries from a seq (from the oldest held when it is older),
-   * `count` at most ('all' for no limit), in one snapshot: one MULTI of HMGET and XRANGE
-   * (an id below the oldest held starts at the oldest), which costs Redis about a third of
-   * what copying the entries through a script's Lua tables does.
+   * The counters and the batches holding the entries from a seq (from the oldest held
+   * when it is older), enough for `count` entries ('all' for no limit), in one snapshot.
    */
-  private async fromSeq(sessionId: string, seq: number, count: string): Promise<ReadAnswer> {
-    const { client, keys } = this.connection;
-    const snapshot = client.multi().addCommand(['HMGET', keys.session(sessionId), 'cursor', 'held']);
-    const range = ['XRANGE', keys.log(sessionId), `${seq}-1`, '+'];
-    if (count !== 'all') range.push('COUNT', count);
-    if (count !== '0') snapshot.addCommand(range);
-    const [counters, entries = []] = (await this.connection.run(() => snapshot.exec())) as unknown as [
-      (string | null)[],
-      StreamEntry[]?,
-    ];
-    if (counters[0] === null) throw new LogNotFoundError(sessionId);
-    return [Number(counters[0]), Number(counters[1]), entries];
+  private fromSeq(sessionId: string, seq: number, count: string): Promise<ReadAnswer> {
+    return this.read(sessionId, 'seq', seq, count);
   }
 
-  /** The same from the N-th held entry: the oldest held seq is needed first, so a script. */
-  private async fromOffset(sessionId: string, offset: number, count: string): Promise<ReadAnswer> {
-    const { client, keys } = this.connection;
+  /** The same from the N-th held entry. */
+  private fromOffset(sessionId: string, offset: number, count: string): Promise<ReadAnswer> {
+    return this.read(sessionId, 'offset', offset, count);
+  }
+
+  private async read(sessionId: string, mode: 'seq' | 'offset', at: number, count: string): Promise<ReadAnswer> {
+    const { untimed, keys } = this.connection;
     const reply = (await this.connection.run(() =>
-      client.readPage(keys.session(sessionId), keys.log(sessionId), String(offset), count),
+      untimed.read(keys.session(sessionId), keys.log(sessionId), mode, String(at), count),
     )) as ReadAnswer | null;
     if (!reply) throw new LogNotFoundError(sessionId);
     return reply;
@@ -212,15 +210,18 @@ function cursorSlice(
   return { entries, cursor, dropped };
 }
 
-/** A stream entry as the store hands it out. Fields are in the order the append script writes them. */
-function toEntry([id, fields]: StreamEntry): StoredEntry {
-  return {
-    seq: parseInt(id, 10),
-    time: Number(fields[1]),
-    level: Number(fields[3]),
-    message: fields[5],
-    data: fields.length > 6 ? fields[7] : undefined,
-  };
+/**
+ * The held entries of the batches a read answered, from seq `from` on, at most `limit`:
+ * the first batch may start below `from` or below the first held entry (a batch stays in
+ * the stream until all of it is evicted), and the last may run past what was asked.
+ */
+function heldEntries([next, held, batches]: ReadAnswer, from: number, limit = Infinity): StoredEntry[] {
+  const start = Math.max(from, next - held);
+  const entries: StoredEntry[] = [];
+  for (let i = 0; i < batches.length && entries.length < limit; i++) {
+    readStreamEntry(batches[i], start, limit - entries.length, entries);
+  }
+  return entries;
 }
 
 type Matcher = (entry: StoredEntry) => boolean;

@@ -36,6 +36,38 @@ const raw = (reply: unknown) => reply;
 const FRAGMENTS = {
   /** The stream id of a seq: `<seq>-1` (stream ids must be above 0-0). */
   streamId: `local function streamId(seq) return string.format('%d-1', seq) end`,
+  /** The first seq of a stream entry (its id's first part). */
+  batchStart: `local function batchStart(batch) return tonumber(string.match(batch[1], '^%d+')) end`,
+  /** The level digits of a stream entry: a batch's \`l\` field, or a pre-batch entry's one level. */
+  batchLevels: `local function batchLevels(batch)
+  local fields = batch[2]
+  if fields[1] == 'l' then return fields[2] end
+  return fields[4]
+end`,
+  /**
+   * Adds the count of each level in \`digits\` to \`counts\` (indexed by level code + 1); a
+   * digit is a level code, or a level code plus 4 (the first entry of a batch, in the ring).
+   */
+  countLevels: `local function countLevels(counts, digits)
+  for level = 0, 3 do
+    local _, found = string.gsub(digits, '[' .. level .. (level + 4) .. ']', '')
+    counts[level + 1] = counts[level + 1] + found
+  end
+end`,
+  /** The levels ring's digits of seqs [from, to) (fewer than \`capacity\`; one GETRANGE, or two across the end). */
+  ringRange: `local function ringRange(ring, from, to, capacity)
+  local at, stop = from % capacity, (to - 1) % capacity
+  if to <= from then return '' end
+  if at <= stop then return redis.call('GETRANGE', ring, at, stop) end
+  return redis.call('GETRANGE', ring, at, capacity - 1) .. redis.call('GETRANGE', ring, 0, stop)
+end`,
+  /** Writes the digits of seqs from \`from\` on into the levels ring (at most \`capacity\` of them). */
+  writeRing: `local function writeRing(ring, from, digits, capacity)
+  local at = from % capacity
+  local fits = capacity - at
+  redis.call('SETRANGE', ring, at, string.sub(digits, 1, fits))
+  if #digits > fits then redis.call('SETRANGE', ring, 0, string.sub(digits, fits + 1)) end
+end`,
   /**
    * The named fields of an active session (its status first, then those named), or nil
    * and the status code to answer: missing (0) or ended (2).
@@ -64,80 +96,139 @@ function script(uses: (keyof typeof FRAGMENTS)[], body: string): string {
 }
 
 /**
- * Appends a batch to a log and trims it to capacity, bumps the counters and `updated`,
- * and publishes `appended <id> <cursor>`; refuses a missing log or an ended session.
- * KEYS: session hash, log stream. ARGV: channel, id, capacity, now, then per entry
- * time, level, message, data ('' for none).
+ * Appends a batch to a log as one stream entry (see stream-batch.ts) and trims the log
+ * to capacity, bumps the counters and `updated`, and publishes `appended <id> <cursor>`;
+ * refuses a missing log or an ended session. Entries beyond capacity in the batch itself
+ * are counted and evicted without being stored.
+ *
+ * A stream entry is removed once all of its entries are evicted, so the stream may hold
+ * part of a batch below the first held seq: the hash's `cursor - held` is the truth, reads
+ * skip the rest, and `head` is the first seq of the oldest stream entry. The evicted
+ * entries' levels (for the metrics) and where batches start (for trimming) come from the
+ * levels ring, not from the stream: a string of one digit per held entry, at `seq mod
+ * capacity`, the level code plus 4 on a batch's first entry. Reading them from the stream
+ * would copy whole batches into Lua, messages and all, on every append that evicts. The
+ * hash's `ring` says which capacity the ring was written for; a log written before the
+ * ring, or under another LOG_CAPACITY, counts from the stream once and rewrites the ring.
+ *
+ * KEYS: session hash, log stream, levels ring. ARGV: channel, id, capacity, now, the level
+ * digits of every entry, then the entries kept (the last `capacity`) as stream entries: for
+ * each, its level digits, the number of its other fields, and those (streamEntryArgs).
  * Reply: {status, cursor, held, warn, error, evicted debug, info, warn, error}.
  */
 export const APPEND = defineScript({
-  NUMBER_OF_KEYS: 2,
+  NUMBER_OF_KEYS: 3,
   SCRIPT: script(
-    ['streamId', 'touch', 'publish'],
+    ['streamId', 'batchStart', 'batchLevels', 'countLevels', 'ringRange', 'writeRing', 'touch', 'publish'],
     `
-local hash, stream = KEYS[1], KEYS[2]
-local h = redis.call('HMGET', hash, 'cursor', 'held', 'warn', 'error', 'status', 'updated')
+local hash, stream, ring = KEYS[1], KEYS[2], KEYS[3]
+local h = redis.call('HMGET', hash, 'cursor', 'held', 'warn', 'error', 'status', 'updated', 'ring', 'head')
 if not h[1] then return {0} end
 if h[5] == 'ended' then return {2} end
 local cursor, held, warn, err = tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
 local capacity = tonumber(ARGV[3])
-local n = (#ARGV - 4) / 4
+local levels = ARGV[5]
+local n = #levels
 local kept = math.min(held + n, capacity)
 local skipped = math.max(0, n - capacity)
-local evictedHeld = held + n - kept - skipped
+local first, newFirst = cursor - held, cursor + n - kept
+-- Old entries evicted: [first, oldEnd). The new batch's stored entries start at cursor + skipped.
+local oldEnd = math.min(newFirst, cursor)
+local _, warns = string.gsub(levels, '2', '')
+local _, errors = string.gsub(levels, '3', '')
+warn, err = warn + warns, err + errors
 local evicted = {0, 0, 0, 0}
-if evictedHeld > 0 then
-  for _, entry in ipairs(redis.call('XRANGE', stream, '-', '+', 'COUNT', evictedHeld)) do
-    local level = tonumber(entry[2][4]) + 1
-    evicted[level] = evicted[level] + 1
+if skipped > 0 then countLevels(evicted, string.sub(levels, 1, skipped)) end
+-- The stream's oldest entry starts at \`head\` (a log from before \`head\` was kept holds exactly the held entries).
+local oldHead = tonumber(h[8] or first)
+local head = oldHead
+local ringKnown = held == 0 or h[7] == ARGV[3]
+if oldEnd > first and ringKnown then
+  -- The evicted entries' digits, and the new first's: the last batch start among them is the new head.
+  local digits = ringRange(ring, first, math.min(newFirst + 1, cursor), capacity)
+  countLevels(evicted, string.sub(digits, 1, oldEnd - first))
+  local at = string.find(digits, '[4-7][0-3]*$')
+  if at then head = first + at - 1 end
+elseif oldEnd > first then
+  for _, batch in ipairs(redis.call('XRANGE', stream, '-', streamId(newFirst))) do
+    local start, bl = batchStart(batch), batchLevels(batch)
+    local from, to = math.max(start, first), math.min(start + #bl, oldEnd)
+    if to > from then countLevels(evicted, string.sub(bl, from - start + 1, to - start)) end
+    if start + #bl > newFirst then head = start end
   end
 end
-for i = 0, n - 1 do
-  local at = 5 + i * 4
-  local level = ARGV[at + 1]
-  if level == '2' then warn = warn + 1 elseif level == '3' then err = err + 1 end
-  if i < skipped then
-    evicted[tonumber(level) + 1] = evicted[tonumber(level) + 1] + 1
-  else
-    local id = streamId(cursor + i)
-    if ARGV[at + 3] == '' then
-      redis.call('XADD', stream, id, 't', ARGV[at], 'l', level, 'm', ARGV[at + 2])
-    else
-      redis.call('XADD', stream, id, 't', ARGV[at], 'l', level, 'm', ARGV[at + 2], 'd', ARGV[at + 3])
-    end
+if held == 0 or newFirst >= cursor then head = cursor + skipped end
+if held > 0 and oldEnd < cursor and not ringKnown then
+  -- Rewrite the ring for the old entries still held, once.
+  local parts = {}
+  for _, batch in ipairs(redis.call('XRANGE', stream, streamId(head), '+')) do
+    local start, bl = batchStart(batch), batchLevels(batch)
+    bl = string.char(string.byte(bl, 1) + 4) .. string.sub(bl, 2)
+    parts[#parts + 1] = string.sub(bl, math.max(1, newFirst - start + 1))
   end
+  writeRing(ring, newFirst, table.concat(parts), capacity)
 end
+local at, seq = 6, cursor + skipped
+while at <= #ARGV do
+  local digits, fields = ARGV[at], tonumber(ARGV[at + 1])
+  redis.call('XADD', stream, streamId(seq), 'l', digits, unpack(ARGV, at + 2, at + 1 + fields))
+  writeRing(ring, seq, string.char(string.byte(digits, 1) + 4) .. string.sub(digits, 2), capacity)
+  seq, at = seq + #digits, at + 2 + fields
+end
+if head > oldHead then redis.call('XTRIM', stream, 'MINID', streamId(head)) end
 cursor = cursor + n
-if evictedHeld > 0 then redis.call('XTRIM', stream, 'MINID', streamId(cursor - kept)) end
-redis.call('HSET', hash, 'cursor', cursor, 'held', kept, 'warn', warn, 'error', err)
+redis.call('HSET', hash, 'cursor', cursor, 'held', kept, 'warn', warn, 'error', err, 'ring', ARGV[3], 'head', head)
 touch(hash, h[6], ARGV[4])
 publish('appended', string.format('%d', cursor))
 return {1, cursor, kept, warn, err, evicted[1], evicted[2], evicted[3], evicted[4]}
 `,
   ),
-  parseCommand: keysThenArgs(2),
+  parseCommand: keysThenArgs(3),
   transformReply: raw,
 });
 
 /**
- * Reads held entries of a log from the N-th held one, with its counters, in one snapshot
- * (a read from a seq needs no script: see RedisLogStore).
- * KEYS: session hash, log stream. ARGV: N, count ('all', or at most that many).
- * Reply: {cursor, held, entries as XRANGE answers them}, or nil for a missing log.
+ * Reads held entries of a log with its counters, in one snapshot: the batches holding
+ * entries from a seq (or from the N-th held entry), enough of them for `count` entries.
+ * The first batch may start below that seq: the caller skips what lies before it.
+ * KEYS: session hash, log stream. ARGV: 'seq' or 'offset', the seq or N, count ('all',
+ * or at least that many entries).
+ * Reply: {cursor, held, batches as XRANGE answers them}, or nil for a missing log.
  */
-export const READ_PAGE = defineScript({
+export const READ = defineScript({
   NUMBER_OF_KEYS: 2,
   SCRIPT: script(
-    ['streamId'],
+    ['streamId', 'batchStart', 'batchLevels'],
     `
-local h = redis.call('HMGET', KEYS[1], 'cursor', 'held')
+local hash, stream = KEYS[1], KEYS[2]
+local h = redis.call('HMGET', hash, 'cursor', 'held')
 if not h[1] then return false end
 local cursor, held = tonumber(h[1]), tonumber(h[2])
-local start = cursor - held + tonumber(ARGV[1])
-if start >= cursor or ARGV[2] == '0' then return {cursor, held, {}} end
+local start = math.max(tonumber(ARGV[2]), 0) + (ARGV[1] == 'offset' and cursor - held or 0)
+start = math.max(start, cursor - held)
+if start >= cursor or ARGV[3] == '0' then return {cursor, held, {}} end
+local batches = redis.call('XREVRANGE', stream, streamId(start), '-', 'COUNT', 1)
 local from = streamId(start)
-if ARGV[2] == 'all' then return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+')} end
-return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[2])}
+if batches[1] then from = batches[1][1] end
+if ARGV[3] == 'all' then return {cursor, held, redis.call('XRANGE', stream, from, '+')} end
+local want, got, seen = tonumber(ARGV[3]), 0, 1
+if batches[1] then
+  seen = #batchLevels(batches[1])
+  got = batchStart(batches[1]) + seen - start
+end
+while got < want do
+  -- As many batches as the batches seen so far say the entries still wanted fill, and one more.
+  local count = math.ceil((want - got) * #batches / math.max(seen, 1)) + 1
+  local more = redis.call('XRANGE', stream, '(' .. from, '+', 'COUNT', count)
+  if #more == 0 then break end
+  for _, batch in ipairs(more) do
+    if got >= want then break end
+    local length = #batchLevels(batch)
+    batches[#batches + 1] = batch
+    got, seen, from = got + length, seen + length, batch[1]
+  end
+end
+return {cursor, held, batches}
 `,
   ),
   IS_READ_ONLY: true,
@@ -148,22 +239,22 @@ return {cursor, held, redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', ARGV[2])
 /**
  * Creates a session (or a bare log) unless the id is taken, and publishes `created <id>`
  * (nothing for a bare log: no session changed).
- * KEYS: session hash, log stream. ARGV: channel, id, then field/value pairs.
+ * KEYS: session hash, log stream, levels ring. ARGV: channel, id, then field/value pairs.
  * Reply: {status}.
  */
 export const CREATE = defineScript({
-  NUMBER_OF_KEYS: 2,
+  NUMBER_OF_KEYS: 3,
   SCRIPT: script(
     ['publish'],
     `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {5} end
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[1], 'cursor', 0, 'held', 0, 'warn', 0, 'error', 0, unpack(ARGV, 3))
 if #ARGV > 2 then publish('created') end
 return {1}
 `,
   ),
-  parseCommand: keysThenArgs(2),
+  parseCommand: keysThenArgs(3),
   transformReply: raw,
 });
 
@@ -275,7 +366,7 @@ return {1}
 
 export const SCRIPTS = {
   append: APPEND,
-  readPage: READ_PAGE,
+  read: READ,
   create: CREATE,
   update: UPDATE,
   end: END,

@@ -43,6 +43,15 @@ export class RedisSessionRegistry extends SessionRegistry {
   readonly ownServers = new Set<string>();
   private readonly listeners = new Set<SessionChangeListener>();
   private readonly clock: () => number;
+  /**
+   * Active client sessions as last read, for getForAppend: an append then costs one
+   * command, not an `HGETALL` first (the change feed's message for every append makes any
+   * copy of the counters stale at once, but not the status). Dropped when the session ends
+   * or goes, and all of them when the feed is lost; a read that began before such a drop
+   * is not kept (`drops` moved).
+   */
+  private readonly appendable = new Map<string, SessionRecord>();
+  private drops = 0;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -72,7 +81,13 @@ export class RedisSessionRegistry extends SessionRegistry {
         client.zAdd(server ? keys.servers : keys.idle, { score: record.updated, value: id }, { condition: 'NX' }),
       ]);
       const pairs = newSessionPairs(record, order);
-      const [status] = (await client.create(keys.session(id), keys.log(id), keys.changes, id, ...pairs)) as StatusReply;
+      const [status] = (await client.create(
+        keys.session(id),
+        ...keys.logKeys(id),
+        keys.changes,
+        id,
+        ...pairs,
+      )) as StatusReply;
       if (status === SCRIPT_STATUS.exists) {
         if (addedActive === 1) await this.unindexIfNotActive(id);
         throw new SessionExistsError(id);
@@ -85,6 +100,21 @@ export class RedisSessionRegistry extends SessionRegistry {
   async get(id: string): Promise<SessionRecord | undefined> {
     const hash = await this.hash(id);
     return isSession(hash) ? toRecord(id, hash) : undefined;
+  }
+
+  override async getForAppend(id: string): Promise<SessionRecord | undefined> {
+    const known = this.appendable.get(id);
+    if (known) return known;
+    const drops = this.drops;
+    const record = await this.get(id);
+    if (record?.active && !record.server && drops === this.drops) this.appendable.set(id, record);
+    return record;
+  }
+
+  /** The change feed was lost or resynced: any copy's status may be stale. */
+  forgetAppendable(): void {
+    this.drops++;
+    this.appendable.clear();
   }
 
   async update(id: string, update: SessionUpdate): Promise<SessionRecord> {
@@ -194,6 +224,10 @@ export class RedisSessionRegistry extends SessionRegistry {
   /** Tells listeners about a change made through any replica (called by the change feed). */
   emitChange(change: SessionChange): void {
     this.cache.forget(change.id);
+    if (change.kind === 'ended' || change.kind === 'removed') {
+      this.drops++;
+      this.appendable.delete(change.id);
+    }
     for (const listener of this.listeners) {
       try {
         listener(change);
@@ -295,7 +329,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       const ids = await client.zRange(keys.ended, 0, excess - 1);
       await Promise.all(
         ids.map(async (id) => {
-          await client.del([keys.session(id), keys.log(id)]);
+          await client.del([keys.session(id), ...keys.logKeys(id)]);
           if ((await client.zRem(keys.ended, id)) === 1) {
             await client.publish(keys.changes, feedMessage('removed', id));
           }

@@ -107,6 +107,42 @@ describe('Redis stores, several replicas on one Redis', () => {
     await expect(a.logs.append(ID2, batch('nowhere'))).rejects.toBeInstanceOf(LogNotFoundError);
   });
 
+  it("answers an append's check from the copy it read, without reading Redis again, until the session ends anywhere", async () => {
+    const [a, b] = [await replica(), await replica()];
+    const raw = await createClient({ url: redis.url }).connect();
+    const reads = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
+    await a.sessions.create(newSession(ID));
+    expect((await a.sessions.getForAppend(ID))?.status).toBe('active');
+    const before = await reads();
+    for (let i = 0; i < 5; i++) {
+      await a.logs.append(ID, batch(`entry ${i}`));
+      expect((await a.sessions.getForAppend(ID))?.status).toBe('active');
+    }
+    expect(await reads()).toBe(before);
+    await b.sessions.end(ID, 'deleted');
+    await eventually(async () => (await a.sessions.getForAppend(ID))?.status === 'ended');
+    await raw.quit();
+  });
+
+  it("reads an append's check from Redis again for a server session, and after the change feed was lost", async () => {
+    const a = await replica();
+    const raw = await createClient({ url: redis.url }).connect();
+    const reads = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
+    await a.sessions.create(newSession(ID, true));
+    await a.sessions.getForAppend(ID);
+    const before = await reads();
+    expect((await a.sessions.getForAppend(ID))?.server).toBe(true);
+    expect(await reads()).toBe(before + 1);
+    await a.sessions.create(newSession(ID2));
+    await a.sessions.getForAppend(ID2);
+    // Ended with no announcement, as if its feed message was published while a was not subscribed.
+    await raw.hSet(`${prefix}{${ID2}}:session`, 'status', 'ended');
+    expect((await a.sessions.getForAppend(ID2))?.status).toBe('active');
+    await raw.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+    await eventually(async () => (await a.sessions.getForAppend(ID2))?.status === 'ended');
+    await raw.quit();
+  });
+
   it("tells every replica's listeners about appends and session changes made through any", async () => {
     const [a, b] = [await replica(), await replica()];
     const appended: [string, number][] = [];
