@@ -113,7 +113,7 @@ function script(uses: (keyof typeof FRAGMENTS)[], body: string): string {
  *
  * KEYS: session hash, log stream, levels ring. ARGV: channel, id, capacity, now, the level
  * digits of every entry, then the entries kept (the last `capacity`) as stream entries: for
- * each, its level digits, the number of its other fields, and those (streamEntryArgs).
+ * each, how many entries it holds, the number of its other fields, and those (streamEntryArgs).
  * Reply: {status, cursor, held, warn, error, evicted debug, info, warn, error}.
  */
 export const APPEND = defineScript({
@@ -168,12 +168,14 @@ if held > 0 and oldEnd < cursor and not ringKnown then
   end
   writeRing(ring, newFirst, table.concat(parts), capacity)
 end
+-- Each stream entry's level digits are its run of the batch's (the kept ones start after the skipped).
 local at, seq = 6, cursor + skipped
 while at <= #ARGV do
-  local digits, fields = ARGV[at], tonumber(ARGV[at + 1])
+  local count, fields = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  local digits = string.sub(levels, seq - cursor + 1, seq - cursor + count)
   redis.call('XADD', stream, streamId(seq), 'l', digits, unpack(ARGV, at + 2, at + 1 + fields))
   writeRing(ring, seq, string.char(string.byte(digits, 1) + 4) .. string.sub(digits, 2), capacity)
-  seq, at = seq + #digits, at + 2 + fields
+  seq, at = seq + count, at + 2 + fields
 end
 if head > oldHead then redis.call('XTRIM', stream, 'MINID', streamId(head)) end
 cursor = cursor + n

@@ -57,14 +57,14 @@ export function batchFields(batch: EntryBatch, from = 0, to = batch.messages.len
 
 /**
  * The append script's arguments for the entries of a batch from `from` on, cut into
- * stream entries: for each, its level digits, the number of its fields after `l`, and
- * those fields.
+ * stream entries: for each, how many entries it holds, the number of its fields after `l`,
+ * and those fields (the script takes each one's level digits from the batch's, sent once).
  */
 export function streamEntryArgs(batch: EntryBatch, from = 0): string[] {
   const args: string[] = [];
   for (const [at, to] of streamEntrySpans(batch, from)) {
     const fields = batchFields(batch, at, to);
-    args.push(levelDigits(batch, at, to), String(fields.length), ...fields);
+    args.push(String(to - at), String(fields.length), ...fields);
   }
   return args;
 }
