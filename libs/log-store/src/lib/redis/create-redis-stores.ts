@@ -32,18 +32,19 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
   const cache = new SessionCache(() => feed.caughtUp());
   const sessions = new RedisSessionRegistry(connection, logs, options, cache);
   const resync = new FeedResync(sessions, logs, connection);
+  // What this replica copied from Redis may be stale once the feed missed messages.
+  const forgetCopies = () => {
+    cache.clear();
+    sessions.forgetAppendable();
+  };
   const feed = new RedisChangeFeed(connection, {
     change(message) {
       if (message.kind === 'appended') logs.emitAppended(message.id, message.cursor);
       sessions.emitChange({ kind: message.kind, id: message.id });
     },
-    lost: () => {
-      cache.clear();
-      sessions.forgetAppendable();
-    },
+    lost: forgetCopies,
     resync: () => {
-      cache.clear();
-      sessions.forgetAppendable();
+      forgetCopies();
       void resync.run();
     },
   });
