@@ -24,7 +24,7 @@ export interface ConformanceOptions {
  */
 export function storesHarness(factory: StoresFactory): (options?: Partial<StoresOptions>) => Promise<Stores> {
   const opened = closedAfterEach();
-  return async (options = {}) => opened(await factory({ ...DEFAULT_OPTIONS, ...options }));
+  return async (options = {}) => opened.keep(await factory({ ...DEFAULT_OPTIONS, ...options }));
 }
 
 /** Opens a replica of `of` for one test, closed after it (with every other one opened). */
@@ -35,18 +35,28 @@ export function replicaHarness(conformance: ConformanceOptions): ((of: Stores) =
   return async (of) => {
     const other = await replica(of);
     // The memory stores are their own replica: close each pair once.
-    return other === of ? other : opened(other);
+    return other === of ? other : opened.keep(other);
   };
 }
 
-function closedAfterEach(): (stores: Stores) => Stores {
+/** Stores kept for closing: all of them after each test, even when the test fails, or at `closeAll()`. */
+export interface OpenedStores {
+  keep(stores: Stores): Stores;
+  closeAll(): Promise<void>;
+}
+
+export function closedAfterEach(): OpenedStores {
   const opened: Stores[] = [];
-  afterEach(async () => {
+  const closeAll = async () => {
     const closing = opened.splice(0);
     await Promise.all(closing.map((stores) => stores.close()));
-  });
-  return (stores) => {
-    opened.push(stores);
-    return stores;
+  };
+  afterEach(closeAll);
+  return {
+    keep: (stores) => {
+      opened.push(stores);
+      return stores;
+    },
+    closeAll,
   };
 }

@@ -1,26 +1,22 @@
-import { RedisServer } from '@zen/testing';
-import { describeLogStoreConformance, describeSessionRegistryConformance } from '../../testing';
+import { describeLogStoreConformance, describeSessionRegistryConformance, redisSuite } from '../../testing';
 import { Stores, StoresOptions } from '../stores';
 import { createRedisStores } from './create-redis-stores';
 
 // A real redis-server is stopped and restarted here: generous on a busy machine.
 jest.setTimeout(30_000);
 
-/** The conformance suites on a real redis-server: fresh stores under a fresh key prefix per factory call. */
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await redis.close();
-});
+/**
+ * The conformance suites on a real redis-server: fresh stores under a fresh key prefix per
+ * factory call (closed by the suites' own harness, so opened here, not through `suite.open`).
+ */
+const suite = redisSuite();
 
 let prefixes = 0;
 const prefixOf = new WeakMap<Stores, string>();
 const optionsOf = new WeakMap<Stores, StoresOptions>();
 
 async function open(options: StoresOptions, keyPrefix: string): Promise<Stores> {
-  const stores = await createRedisStores({ ...options, url: redis.url, keyPrefix, commandTimeoutMs: 5000 });
+  const stores = await createRedisStores({ ...options, url: suite.redis.url, keyPrefix, commandTimeoutMs: 5000 });
   prefixOf.set(stores, keyPrefix);
   optionsOf.set(stores, options);
   return stores;

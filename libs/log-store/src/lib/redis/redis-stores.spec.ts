@@ -3,8 +3,7 @@ import { createClient } from 'redis';
 import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from '../entry-batch';
 import { LogNotFoundError, SessionEndedError, StoreUnavailableError } from '../errors';
 import { SessionChange } from '../session-registry';
-import { Stores } from '../stores';
-import { createRedisStores, RedisStoresOptions } from './create-redis-stores';
+import { redisSuite, RedisSuiteOptions } from '../../testing';
 
 // A real redis-server is stopped and restarted here: generous on a busy machine.
 jest.setTimeout(30_000);
@@ -14,39 +13,17 @@ jest.setTimeout(30_000);
  * the change feed between them, server sessions, and Redis going away and coming back.
  */
 
-let redis: RedisServer;
+const suite = redisSuite();
 let prefix: string;
-const opened: Stores[] = [];
 let prefixes = 0;
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterAll(async () => {
-  await redis.close();
-});
 
 beforeEach(() => {
   prefix = `test${++prefixes}:`;
 });
 
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((stores) => stores.close()));
-});
-
 /** One replica's stores on the test's Redis and prefix. */
-async function replica(options: Partial<RedisStoresOptions> & { capacity?: number; retainEnded?: number } = {}) {
-  const stores = await createRedisStores({
-    capacity: 100,
-    retainEnded: 10,
-    maxActiveClients: 1000,
-    url: redis.url,
-    keyPrefix: prefix,
-    commandTimeoutMs: 2000,
-    ...options,
-  });
-  opened.push(stores);
+async function replica(options: RedisSuiteOptions = {}) {
+  const stores = await suite.open({ keyPrefix: prefix, ...options });
   await eventually(() => stores.ready());
   return stores;
 }
@@ -109,7 +86,7 @@ describe('Redis stores, several replicas on one Redis', () => {
 
   it("answers an append's check from the copy it read, without reading Redis again, until the session ends anywhere", async () => {
     const [a, b] = [await replica(), await replica()];
-    const raw = await createClient({ url: redis.url }).connect();
+    const raw = await createClient({ url: suite.redis.url }).connect();
     const reads = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
     await a.sessions.create(newSession(ID));
     expect((await a.sessions.getForAppend(ID))?.status).toBe('active');
@@ -126,7 +103,7 @@ describe('Redis stores, several replicas on one Redis', () => {
 
   it("reads an append's check from Redis again for a server session, and after the change feed was lost", async () => {
     const a = await replica();
-    const raw = await createClient({ url: redis.url }).connect();
+    const raw = await createClient({ url: suite.redis.url }).connect();
     const reads = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
     await a.sessions.create(newSession(ID, true));
     await a.sessions.getForAppend(ID);
@@ -220,7 +197,7 @@ describe('Redis stores, several replicas on one Redis', () => {
     await b.sessions.create(newSession(ID));
     expect((await b.sessions.list('all')).map((record) => record.appname)).toEqual(['test']);
     // A change nobody announced, as if its feed message was published while b was not subscribed.
-    const raw = await createClient({ url: redis.url }).connect();
+    const raw = await createClient({ url: suite.redis.url }).connect();
     try {
       await raw.hSet(`${prefix}{${ID}}:session`, 'appname', 'unannounced');
       // b lists from its copy (this is what the cache saves), until it knows the feed was lost.
@@ -260,11 +237,11 @@ describe('Redis stores when Redis goes away', () => {
     await a.logs.append(ID, batch('acknowledged'));
     const appended: number[] = [];
     a.logs.onAppended((_, cursor) => appended.push(cursor));
-    await redis.stop();
+    await suite.redis.stop();
     await expect(a.logs.append(ID, batch('lost'))).rejects.toThrow(StoreUnavailableError);
     await expect(a.sessions.get(ID)).rejects.toThrow(/session store \(Redis at 127\.0\.0\.1:\d+\)/);
     expect(await a.ready()).toBe(false);
-    await redis.restart();
+    await suite.redis.restart();
     await eventually(() => a.ready());
     expect((await a.logs.readCursor(ID, { cursor: 0 })).entries.map((entry) => entry.message)).toEqual([
       'acknowledged',
@@ -276,19 +253,11 @@ describe('Redis stores when Redis goes away', () => {
   });
 
   it('start while Redis is down, and become ready once it is up', async () => {
-    await redis.stop();
-    const stores = await createRedisStores({
-      capacity: 10,
-      retainEnded: 10,
-      maxActiveClients: 10,
-      url: redis.url,
-      keyPrefix: prefix,
-      commandTimeoutMs: 1000,
-    });
-    opened.push(stores);
+    await suite.redis.stop();
+    const stores = await suite.open({ capacity: 10, maxActiveClients: 10, keyPrefix: prefix, commandTimeoutMs: 1000 });
     expect(await stores.ready()).toBe(false);
     await expect(stores.sessions.list('all')).rejects.toBeInstanceOf(StoreUnavailableError);
-    await redis.restart();
+    await suite.redis.restart();
     await eventually(() => stores.ready());
     await stores.sessions.create(newSession(ID));
     expect((await stores.sessions.list('all')).length).toBe(1);
@@ -297,15 +266,13 @@ describe('Redis stores when Redis goes away', () => {
   it('fail a command slower than the timeout with StoreUnavailableError, and answer again once Redis does', async () => {
     const slow = await RedisServer.start({ args: ['--enable-debug-command', 'local'] });
     try {
-      const stores = await createRedisStores({
+      const stores = await suite.open({
         capacity: 10,
-        retainEnded: 10,
         maxActiveClients: 10,
         url: slow.url,
         keyPrefix: prefix,
         commandTimeoutMs: 200,
       });
-      opened.push(stores);
       await stores.sessions.create(newSession(ID));
       const blocker = createClient({ url: slow.url });
       await blocker.connect();
@@ -330,15 +297,13 @@ describe('Redis stores when Redis goes away', () => {
   it('never half-applies a batch when Redis is killed mid-traffic, and keeps every acknowledged one', async () => {
     const crashing = await RedisServer.start({ args: ['--appendfsync', 'always'] });
     try {
-      const stores = await createRedisStores({
+      const stores = await suite.open({
         capacity: 100_000,
-        retainEnded: 10,
         maxActiveClients: 10,
         url: crashing.url,
         keyPrefix: prefix,
         commandTimeoutMs: 1000,
       });
-      opened.push(stores);
       await stores.sessions.create(newSession(ID));
       const acknowledged: number[] = [];
       let failed = 0;

@@ -1,11 +1,10 @@
-import { RedisServer, TRICKY_TEXT_PIECES } from '@zen/testing';
+import { TRICKY_TEXT_PIECES } from '@zen/testing';
 import fc from 'fast-check';
 import { createClient } from 'redis';
 import { addEntry, EntryBatch, emptyBatch } from '../entry-batch';
 import { CursorRead, LogFilter, PageRead, StoredEntry } from '../log-store';
 import { MemoryLogStore } from '../memory/memory-log-store';
-import { Stores } from '../stores';
-import { createRedisStores } from './create-redis-stores';
+import { redisSuite } from '../../testing';
 import {
   batchFields,
   levelDigits,
@@ -115,31 +114,11 @@ describe('a batch as one stream entry', () => {
 });
 
 describe('the Redis log store on batches', () => {
-  let redis: RedisServer;
-  const opened: Stores[] = [];
+  const suite = redisSuite({ maxActiveClients: 100, commandTimeoutMs: 10_000 });
   let prefixes = 0;
 
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await redis.close();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((stores) => stores.close()));
-  });
-
   async function redisLogs(capacity: number, keyPrefix = `batches${++prefixes}:`) {
-    const stores = await createRedisStores({
-      capacity,
-      retainEnded: 10,
-      maxActiveClients: 100,
-      url: redis.url,
-      keyPrefix,
-      commandTimeoutMs: 10_000,
-    });
-    opened.push(stores);
-    return stores.logs;
+    return (await suite.open({ capacity, keyPrefix })).logs;
   }
 
   const filter = fc.record(
@@ -196,7 +175,7 @@ describe('the Redis log store on batches', () => {
     }
     const [ours, theirs] = [await logs.stats(), await reference.stats()];
     expect(ours.evicted).toEqual(theirs.evicted);
-    await Promise.all(opened.splice(0).map((stores) => stores.close()));
+    await suite.closeOpened();
   }
 
   it('answers every append and read as the memory store does, whatever the batch sizes, capacity, cursors, limits and filters', async () => {
@@ -217,7 +196,7 @@ describe('the Redis log store on batches', () => {
       maxLength: 12,
     });
     const id = 'eeeeeeeeeeeeeeeeeeeeeeee';
-    const raw = await createClient({ url: redis.url }).connect();
+    const raw = await createClient({ url: suite.redis.url }).connect();
     /** The first seq of each batch the stream holds, and its length. */
     const batchesIn = async (keyPrefix: string) =>
       ((await raw.xRange(`${keyPrefix}{${id}}:log`, '-', '+')) ?? []).map(({ id: streamEntry, message }) => ({
@@ -246,7 +225,7 @@ describe('the Redis log store on batches', () => {
           // Trimmed: every batch left in the stream still holds an entry.
           for (const { start, length } of await batchesIn(keyPrefix))
             expect(start + length).toBeGreaterThan(held[0].seq);
-          await Promise.all(opened.splice(0).map((stores) => stores.close()));
+          await suite.closeOpened();
         }
       }),
       { numRuns: 25 },
@@ -257,7 +236,7 @@ describe('the Redis log store on batches', () => {
   it('reads, appends to and trims a log written one stream entry per log entry, before batches', async () => {
     const keyPrefix = `legacy${++prefixes}:`;
     const id = 'dddddddddddddddddddddddd';
-    const raw = await createClient({ url: redis.url }).connect();
+    const raw = await createClient({ url: suite.redis.url }).connect();
     // What the store wrote before batches: seqs 0–4 (two already evicted), a warn and an error among them.
     const legacy = raw.multi();
     const levels = [1, 2, 1, 3, 0];
