@@ -46,7 +46,7 @@ export function redisSuite(defaults: RedisSuiteOptions = {}): RedisSuite {
         commandTimeoutMs: 2000,
         // Stores opened without a prefix see nothing of the others'.
         keyPrefix: `suite${++prefixes}:`,
-        url: options.url ?? server().url,
+        url: server().url,
         ...defaults,
         ...options,
       });

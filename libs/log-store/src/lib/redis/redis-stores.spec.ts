@@ -35,6 +35,11 @@ function batch(...messages: string[]): EntryBatch {
 }
 
 const newSession = (id: string, server = false) => ({ id, fields: { appname: 'test' }, clientAddress: null, server });
+
+/** How many `HGETALL`s the Redis behind `raw` has run: the reads of a whole session hash. */
+async function hgetallCalls(raw: { info(section: string): Promise<string> }): Promise<number> {
+  return Number(/cmdstat_hgetall:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
+}
 const ID = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const ID2 = 'bbbbbbbbbbbbbbbbbbbbbbbb';
 
@@ -87,15 +92,14 @@ describe('Redis stores, several replicas on one Redis', () => {
   it("answers an append's check from the copy it read, without reading Redis again, until the session ends anywhere", async () => {
     const [a, b] = [await replica(), await replica()];
     const raw = await createClient({ url: suite.redis.url }).connect();
-    const reads = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
     await a.sessions.create(newSession(ID));
     expect((await a.sessions.getForAppend(ID))?.status).toBe('active');
-    const before = await reads();
+    const before = await hgetallCalls(raw);
     for (let i = 0; i < 5; i++) {
       await a.logs.append(ID, batch(`entry ${i}`));
       expect((await a.sessions.getForAppend(ID))?.status).toBe('active');
     }
-    expect(await reads()).toBe(before);
+    expect(await hgetallCalls(raw)).toBe(before);
     await b.sessions.end(ID, 'deleted');
     await eventually(async () => (await a.sessions.getForAppend(ID))?.status === 'ended');
     await raw.quit();
@@ -104,12 +108,11 @@ describe('Redis stores, several replicas on one Redis', () => {
   it("reads an append's check from Redis again for a server session, and after the change feed was lost", async () => {
     const a = await replica();
     const raw = await createClient({ url: suite.redis.url }).connect();
-    const reads = async () => Number(/cmdstat_hgetall:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
     await a.sessions.create(newSession(ID, true));
     await a.sessions.getForAppend(ID);
-    const before = await reads();
+    const before = await hgetallCalls(raw);
     expect((await a.sessions.getForAppend(ID))?.server).toBe(true);
-    expect(await reads()).toBe(before + 1);
+    expect(await hgetallCalls(raw)).toBe(before + 1);
     await a.sessions.create(newSession(ID2));
     await a.sessions.getForAppend(ID2);
     // Ended with no announcement, as if its feed message was published while a was not subscribed.
