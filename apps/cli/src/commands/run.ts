@@ -1,15 +1,15 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { ApiError, createSessionLogger, isRetryable, newSessionId } from '@zen/client';
 import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
-import { holder } from '../stream-holder';
+import { outputReaders } from '../child-output';
+import { holder, StreamHolder } from '../stream-holder';
 
 interface RunOptions extends GlobalOptions {
   appname?: string;
@@ -182,46 +182,51 @@ interface Outcome {
   exitCode: number;
 }
 
-function runChild(command: string, args: string[], sink: Sink, options: RunOptions): Promise<Outcome> {
+async function runChild(command: string, args: string[], sink: Sink, options: RunOptions): Promise<Outcome> {
+  const markers = options.levelFromMarkers !== false;
+  const holders: StreamHolder[] = [];
+  /** Handles one output stream's chunks; `holders[index]` pauses that stream once it is spawned. */
+  const reader = (index: number, echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
+    // The lines of one chunk arrived together: one clock reading for all of them.
+    let arrived: string | undefined;
+    const levels = new ByteMarkers();
+    const lines = new LineSplitter(
+      (bytes, start, end) =>
+        sink.appendBytes((markers && levels.levelOf(bytes, start, end)) || base, bytes, start, end, data, arrived),
+      PARTIAL_LINE_MS,
+      () => holders[index].heldWithin(PARTIAL_LINE_MS),
+    );
+    const onChunk = (chunk: Buffer) => {
+      // Echo first and as it arrives; a slow terminal slows the command, as it would bare. A copy:
+      // the read buffer is reused, and a write the terminal does not take at once is queued as is.
+      if (!options.quiet) {
+        const drained = echo.write(Buffer.from(chunk));
+        if (drained) holders[index](drained);
+      }
+      arrived = new Date().toISOString();
+      lines.write(chunk);
+      arrived = undefined;
+      // A server slower than the output slows the command too (as a slow `| tee` would), rather
+      // than dropping lines. One that cannot be reached, or does not answer within the request
+      // timeout, never does: the logger is then failing, and not backlogged.
+      if (sink.backlogged) holders[index](sink.drained());
+    };
+    return { onChunk, end: () => lines.end() };
+  };
+  const out = reader(0, echoTo(process.stdout), 'info', STDOUT);
+  const err = reader(1, echoTo(process.stderr), 'warn', STDERR);
+  const readers = await outputReaders(out.onChunk, err.onChunk);
+
   return new Promise((resolve) => {
-    // The child stays in the wrapper's process group: a build agent's SIGKILL of the group ends both.
-    const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'pipe'] });
+    const { child, stdout, stderr, closed } = readers.spawn(command, args);
+    holders.push(holder(stdout), holder(stderr));
+    stdout.on('end', out.end);
+    stderr.on('end', err.end);
     const forward = (signal: NodeJS.Signals) => {
       if (sentByTerminal(signal)) return; // the child got it from the terminal too
       child.kill(signal);
     };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-
-    const markers = options.levelFromMarkers !== false;
-    const feed = (stream: Readable, echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
-      const hold = holder(stream);
-      // The lines of one chunk arrived together: one clock reading for all of them.
-      let arrived: string | undefined;
-      const levels = new ByteMarkers();
-      const lines = new LineSplitter(
-        (bytes, start, end) =>
-          sink.appendBytes((markers && levels.levelOf(bytes, start, end)) || base, bytes, start, end, data, arrived),
-        PARTIAL_LINE_MS,
-        () => hold.heldWithin(PARTIAL_LINE_MS),
-      );
-      stream.on('data', (chunk: Buffer) => {
-        // Echo first and as it arrives; a slow terminal slows the command, as it would bare.
-        if (!options.quiet) {
-          const drained = echo.write(chunk);
-          if (drained) hold(drained);
-        }
-        arrived = new Date().toISOString();
-        lines.write(chunk);
-        arrived = undefined;
-        // A server slower than the output slows the command too (as a slow `| tee` would), rather
-        // than dropping lines. One that cannot be reached, or does not answer within the request
-        // timeout, never does: the logger is then failing, and not backlogged.
-        if (sink.backlogged) hold(sink.drained());
-      });
-      stream.on('end', () => lines.end());
-    };
-    feed(child.stdout, echoTo(process.stdout), 'info', STDOUT);
-    feed(child.stderr, echoTo(process.stderr), 'warn', STDERR);
 
     let failedToStart = false;
     child.on('error', (error: NodeJS.ErrnoException) => {
@@ -229,7 +234,7 @@ function runChild(command: string, args: string[], sink: Sink, options: RunOptio
       warn(`cannot run ${command}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`);
       sink.error(`cannot run ${command}: ${error.message}`);
     });
-    child.on('close', (code, signal) => {
+    void closed.then(({ code, signal }) => {
       for (const each of FORWARDED_SIGNALS) process.off(each, forward);
       if (failedToStart) return resolve({ code: 127, signal: null, exitCode: 127 });
       const signalNumber = signal ? (constants.signals as Record<string, number>)[signal] : 0;
