@@ -21,14 +21,33 @@ export interface Connection {
   timeoutMs: number;
 }
 
-/** Option, then environment, then default. */
+/**
+ * Option, then environment, then default. An empty ZEN_SESSIONS_URL counts as unset, as an empty
+ * ZEN_SESSIONS_TOKEN does. A server that is not an http(s) URL is a usage error (exit 2), found
+ * before any request (and before `run` starts its command), not a server that "cannot be reached".
+ */
 export function connection(options: GlobalOptions): Connection {
   return {
-    server: (options.server ?? process.env['ZEN_SESSIONS_URL'] ?? DEFAULT_SERVER).replace(/\/+$/, ''),
+    server: serverUrl(options.server ?? (process.env['ZEN_SESSIONS_URL'] || DEFAULT_SERVER)),
     token: options.token ?? (process.env['ZEN_SESSIONS_TOKEN'] || undefined),
     fetch: nodeFetch,
     timeoutMs: REQUEST_TIMEOUT_MS,
   };
+}
+
+function serverUrl(server: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(server);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new UsageError(
+      `the server must be an http:// or https:// URL (base path included), not ${JSON.stringify(server)}`,
+    );
+  }
+  return server.replace(/\/+$/, '');
 }
 
 /** A REST client; `timeoutMs` overrides the wait for each answer. */
@@ -51,6 +70,7 @@ export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One line on stderr: line breaks in `message` (a proxy's HTML error page, a TLS error) become spaces. */
 export function warn(message: string): void {
-  process.stderr.write(`zen-sessions: ${message}\n`);
+  process.stderr.write(`zen-sessions: ${message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}\n`);
 }

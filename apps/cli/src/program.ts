@@ -40,8 +40,9 @@ function nonEmpty(value: string): string {
 }
 
 /**
- * Usage errors of these commands on one line (exit 2, CLI.md): commander writes its error and
- * the "(add --help for usage)" hint as two; the error's newline is left out so the hint ends it.
+ * Usage errors on one line (exit 2, CLI.md): commander writes its error and the "(add --help for
+ * usage)" hint as two; the error's newline is left out so the hint ends it. Set on the program,
+ * so every command (`run` too) inherits it.
  */
 function oneLineErrors(command: Command): Command {
   return command.configureOutput({ outputError: (text, write) => write(text.replace(/\n$/, ' ')) });
@@ -74,7 +75,7 @@ function act(load: () => Promise<Action>) {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('zen-sessions')
+  const program = oneLineErrors(new Command('zen-sessions'))
     .description('Feed and watch zen-sessions: wrap a command, pipe a stream, tail a session.')
     .version(ZEN_SESSIONS_VERSION, '-V, --version', 'print the version')
     .enablePositionalOptions()
@@ -110,7 +111,8 @@ export function buildProgram(): Command {
   ).action(act(async () => (await import('./commands/run')).runCommand));
 
   withGlobalOptions(
-    oneLineErrors(program.command('log'))
+    program
+      .command('log')
       .description('append one entry (the message) or every line of stdin to a session')
       .argument('<id>', 'the session id', sessionId)
       .argument('[message...]', 'the message, words joined by spaces; none: read stdin')
@@ -118,7 +120,8 @@ export function buildProgram(): Command {
   ).action(act(async () => (await import('./commands/log')).logCommand));
 
   withGlobalOptions(
-    oneLineErrors(program.command('tail'))
+    program
+      .command('tail')
       .description("print a session's log as <time> <LEVEL> <message> lines")
       .argument('<id>', 'the session id', sessionId)
       .option('-f, --follow', 'keep printing new entries as they arrive')
@@ -130,7 +133,8 @@ export function buildProgram(): Command {
   ).action(act(async () => (await import('./commands/tail')).tailCommand));
 
   withGlobalOptions(
-    oneLineErrors(program.command('ls'))
+    program
+      .command('ls')
       .description('list sessions, newest first')
       .addOption(
         new Option('--status <status>', 'which sessions').choices(['active', 'ended', 'all']).default('active'),
@@ -139,7 +143,7 @@ export function buildProgram(): Command {
   ).action(act(async () => (await import('./commands/ls')).lsCommand));
 
   withGlobalOptions(
-    oneLineErrors(program.command('end')).description('end a session').argument('<id>', 'the session id', sessionId),
+    program.command('end').description('end a session').argument('<id>', 'the session id', sessionId),
   ).action(act(async () => (await import('./commands/end')).endCommand));
 
   return program;

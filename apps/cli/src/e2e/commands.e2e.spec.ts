@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
@@ -507,6 +510,79 @@ describe('zen-sessions log, tail, ls, end', () => {
           code: 2,
           lines: 1,
         });
+      }
+    });
+
+    it('puts usage errors of run and of the program on one line too (exit 2)', async () => {
+      for (const args of [
+        ['nope'],
+        ['--bogus', 'ls'],
+        ['run'],
+        ['run', '--bogus', '--', 'true'],
+        ['run', '--meta', 'novalue', '--', 'true'],
+        ['run', '--buffer-lines', '0', '--', 'true'],
+      ]) {
+        const result = await cli(args, { env: env() });
+        expect({ args, code: result.code, lines: result.stderr.trim().split('\n').length }).toEqual({
+          args,
+          code: 2,
+          lines: 1,
+        });
+      }
+    });
+
+    it('refuses a server that is not an http(s) URL (exit 2, one line, before any request); an empty ZEN_SESSIONS_URL is unset', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zen-cli-'));
+      const marker = join(dir, 'ran');
+      for (const [args, url] of [
+        [['ls', '--server', 'localhost:8558'], undefined],
+        [['ls'], 'notaurl'],
+        [['end', '0123456789abcdef01234567', '--server', 'ftp://127.0.0.1/'], undefined],
+        [['tail', '0123456789abcdef01234567', '-f'], 'http://127.0.0.1:1/zen?x=1'],
+        [['log', '0123456789abcdef01234567', 'x', '--server', ''], undefined],
+        [['run', '--server', 'notaurl', '--', 'touch', marker], undefined],
+      ] as [string[], string | undefined][]) {
+        const result = await cli(args, { env: { ZEN_SESSIONS_URL: url } });
+        expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+          args,
+          code: 2,
+          stderr: expect.stringMatching(/^zen-sessions: the server must be an http:\/\/ or https:\/\/ URL.*\n$/),
+        });
+      }
+      expect(existsSync(marker)).toBe(false);
+      const empty = await cli(['end', '0123456789abcdef01234567'], { env: { ZEN_SESSIONS_URL: '' } });
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toMatch(/127\.0\.0\.1:8558|404/);
+    });
+
+    it('says what went wrong in one line when the answer or the error has several (a proxy s HTML page)', async () => {
+      const page =
+        '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<h1>502 Bad Gateway</h1>\r\n</body>\r\n</html>\r\n';
+      const proxy = createServer((_request, response) =>
+        response.writeHead(502, { 'content-type': 'text/html' }).end(page),
+      );
+      await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      try {
+        for (const args of [['ls'], ['end', '0123456789abcdef01234567'], ['log', '0123456789abcdef01234567', 'x']]) {
+          const result = await cli(args, { env: { ZEN_SESSIONS_URL: url } });
+          expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+            args,
+            code: 1,
+            stderr: expect.stringMatching(/^zen-sessions: the server answered 502: <html> <head>.*<\/html>\n$/),
+          });
+        }
+        const run = await cli(['run', '--flush-timeout', '1', '--', 'sh', '-c', 'echo ran'], {
+          env: { ZEN_SESSIONS_URL: url },
+        });
+        expect(run.code).toBe(0);
+        expect(run.stderr.split('\n').filter((line) => /502|html|body/i.test(line))).toEqual([
+          expect.stringMatching(
+            /^zen-sessions: warning: the server answered 502: <html> .*<\/html>.*the command runs on$/,
+          ),
+        ]);
+      } finally {
+        await new Promise((done) => proxy.close(done));
       }
     });
 
