@@ -187,6 +187,36 @@ describe('zen-sessions run', () => {
     }
   });
 
+  it('splits a line longer than one request may carry (MAX_BODY_BYTES below the message limit), never drops it', async () => {
+    const small = await BuiltServer.start({ MAX_BODY_BYTES: '20000' });
+    try {
+      const smallClient = new SessionsClient({ server: small.url });
+      const script = `process.stdout.write('a'.repeat(100000) + '\\nshort\\n' + 'é'.repeat(30000) + '\\n')`;
+      const result = await cli(['run', '--quiet', '--', node, '-e', script], { env: { ZEN_SESSIONS_URL: small.url } });
+      expect(result.code).toBe(0);
+      expect(result.stderr).not.toMatch(/warning/);
+      const id = sessionIdOf(result.stderr);
+      const got = (await smallClient.logs.readAll(id)).entries.map((entry) => entry.message);
+      const short = got.indexOf('short');
+      expect(got.slice(0, short).join('')).toBe('a'.repeat(100000));
+      expect(got.slice(short + 1).join('')).toBe('é'.repeat(30000));
+      expect(got.every((message) => Buffer.byteLength(message) < 20000)).toBe(true);
+      expect(await smallClient.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 0 } });
+
+      // `log` reading stdin goes through the same logger.
+      const { id: piped } = await smallClient.sessions.create({ appname: 'small-body' });
+      const logged = await cli(['log', piped], {
+        env: { ZEN_SESSIONS_URL: small.url },
+        input: `${'b'.repeat(50000)}\n`,
+      });
+      expect({ code: logged.code, stderr: logged.stderr }).toEqual({ code: 0, stderr: '' });
+      const pieces = (await smallClient.logs.readAll(piped)).entries.map((entry) => entry.message);
+      expect(pieces.join('')).toBe('b'.repeat(50000));
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('sends entries in batches while output flows, each request within the body limit', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {

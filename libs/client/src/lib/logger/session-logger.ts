@@ -4,7 +4,7 @@ import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
 import { HttpOptions } from '../rest/http';
 import { SessionsClient } from '../rest/sessions-client';
-import { decodeUtf8, splitUtf8 } from '../utf8';
+import { decodeUtf8, splitUtf8, utf8Length } from '../utf8';
 import { BatchEncoder, entriesOf } from './batch-encoder';
 import { EntryQueue } from './entry-queue';
 
@@ -405,6 +405,8 @@ export class SessionLogger {
       this.queue.putBack(entriesOf(body), sizes);
       // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
       if (this.fitMessageLimit(error)) return;
+      // One entry alone is more than the server's body limit (a MAX_BODY_BYTES below its message limit).
+      if (error instanceof ApiError && error.status === 413 && count === 1 && this.fitBodyLimit()) return;
       if (error instanceof ApiError && (error.status === 400 || error.status === 413) && count > 1) {
         // Too big for this server, or one bad entry: send smaller batches to isolate it.
         if (error.status === 413) this.maxBatchBytes = Math.max(1024, Math.floor(this.maxBatchBytes / 2));
@@ -412,7 +414,7 @@ export class SessionLogger {
         this.isolating = Math.max(this.isolating, count);
         return;
       }
-      if (error instanceof ApiError && error.status === 400) {
+      if (error instanceof ApiError && (error.status === 400 || (error.status === 413 && count === 1))) {
         this.queue.take(1);
         this.isolating = Math.max(0, this.isolating - 1);
         this.stats_.rejected++;
@@ -432,6 +434,19 @@ export class SessionLogger {
     const limit = namedMessageLimit(error);
     if (limit === null) return false;
     this.maxMessageBytes = Math.min(this.maxMessageBytes, limit);
+    return this.queue.splitLongerThan(this.maxMessageBytes) > 0;
+  }
+
+  /**
+   * A `413` for a batch of one entry: from now on messages are split to half the refused one's
+   * size, and so is every entry queued, until the body fits. False once it is too short to split
+   * (a few bytes, or a large `data`): it is then dropped and counted, as a `400` drops one.
+   */
+  private fitBodyLimit(): boolean {
+    const [first] = this.queue.entries();
+    const size = first ? utf8Length(first.message) : 0;
+    if (size <= 4) return false;
+    this.maxMessageBytes = Math.min(this.maxMessageBytes, Math.max(4, Math.floor(size / 2)));
     return this.queue.splitLongerThan(this.maxMessageBytes) > 0;
   }
 
