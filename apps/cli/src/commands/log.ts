@@ -6,6 +6,7 @@ import {
   NetworkError,
   SessionsClient,
   splitUtf8,
+  utf8Length,
 } from '@zen/client';
 import { DEFAULT_LIMITS, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient } from '../connection';
@@ -65,19 +66,22 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
 
 /**
  * One message, split as the stdin path (the session logger) splits a long line: at the
- * contract's default limit, or at a smaller one the server names. Every piece but the last is
- * full, so a server with a smaller limit refuses the first one, before anything is appended.
+ * contract's default limit, at a smaller one the server names, or (a `413`: a MAX_BODY_BYTES
+ * below the message limit) at half the size refused, until a piece fits. Every piece but the
+ * last is full, so a server that refuses one refuses the first, before anything is appended.
  */
 async function appendOne(client: SessionsClient, id: string, level: LogLevel, message: string): Promise<void> {
-  const send = async (limit: number) => {
-    for (const piece of splitUtf8(message, limit)) await client.logs.append(id, { level, message: piece });
-  };
-  try {
-    await send(DEFAULT_LIMITS.messageMaxBytes);
-  } catch (error) {
-    const limit = namedMessageLimit(error);
-    if (limit === null || limit >= DEFAULT_LIMITS.messageMaxBytes) throw error;
-    await send(limit);
+  let limit = DEFAULT_LIMITS.messageMaxBytes;
+  for (;;) {
+    try {
+      for (const piece of splitUtf8(message, limit)) await client.logs.append(id, { level, message: piece });
+      return;
+    } catch (error) {
+      const tooLarge = error instanceof ApiError && error.status === 413;
+      const smaller = namedMessageLimit(error) ?? (tooLarge ? Math.floor(Math.min(limit, utf8Length(message)) / 2) : 0);
+      if (smaller < 4 || smaller >= limit) throw error;
+      limit = smaller;
+    }
   }
 }
 

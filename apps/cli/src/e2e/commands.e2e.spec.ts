@@ -102,6 +102,22 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    it('splits a message longer than one request may carry (MAX_BODY_BYTES=20000, below the message limit)', async () => {
+      const small = await BuiltServer.start({ MAX_BODY_BYTES: '20000' });
+      try {
+        const smallClient = new SessionsClient({ server: small.url });
+        const { id } = await smallClient.sessions.create({ appname: 'small-body' });
+        const message = 'q'.repeat(50_000);
+        const result = await cli(['log', id, message], { env: { ZEN_SESSIONS_URL: small.url } });
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+        const pieces = (await smallClient.logs.readAll(id)).entries.map((entry) => entry.message);
+        expect(pieces.join('')).toBe(message);
+        expect(pieces.every((piece) => piece.length < 20_000)).toBe(true);
+      } finally {
+        await small.stop();
+      }
+    });
+
     it('exits 1 with one line on stderr for an unknown or ended session', async () => {
       const unknown = '0123456789abcdef01234567';
       const message = await cli(['log', unknown, 'x'], { env: env() });
