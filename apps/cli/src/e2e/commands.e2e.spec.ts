@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, freePort, REPO, TcpProxy } from '@zen/testing';
+import { BuiltServer, eventually, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
 import { cli, startCli } from './support';
 
 describe('zen-sessions log, tail, ls, end', () => {
@@ -480,6 +480,34 @@ describe('zen-sessions log, tail, ls, end', () => {
         expect(viaEnv.stderr).not.toMatch(/warning/);
       } finally {
         await guarded.stop();
+      }
+    });
+
+    it('takes a server with its base path, with or without a trailing slash, for every command (tail -f too)', async () => {
+      const based = await BuiltServer.start({ BASE_PATH: '/zen', AUTH_TOKEN: 'base-token-1' });
+      try {
+        const basedClient = new SessionsClient({ server: based.url, token: 'base-token-1' });
+        const env = { ZEN_SESSIONS_URL: `${based.url}/`, ZEN_SESSIONS_TOKEN: 'base-token-1' };
+        const ran = await cli(['run', '--', 'sh', '-c', 'echo from run'], { env });
+        expect(ran.code).toBe(0);
+        expect(ran.stderr).not.toMatch(/warning/);
+        const id = sessionIdIn(ran.stderr) as string;
+        expect(ran.stderr).toContain(`${based.url}/dashboard/sessions/${id}\n`);
+        expect((await basedClient.logs.readAll(id)).entries.map((entry) => entry.message)).toEqual(['from run']);
+
+        const { id: fed } = await basedClient.sessions.create({ appname: 'based' });
+        expect((await cli(['log', fed, 'one'], { env })).code).toBe(0);
+        const follow = startCli(['tail', fed, '-f', '--server', based.url], { env });
+        await eventually(() => follow.stdout.includes('INFO one'), 20_000, 'the first entry');
+        expect((await cli(['log', fed], { env, input: 'two\n' })).code).toBe(0);
+        await eventually(() => follow.stdout.includes('INFO two'), 20_000, 'a followed entry');
+        follow.child.kill('SIGINT');
+        expect((await follow.done).code).toBe(0);
+        const ls = await cli(['ls', '--json'], { env });
+        expect(JSON.parse(ls.stdout).map((session: { id: string }) => session.id)).toContain(fed);
+        expect(await cli(['end', fed], { env })).toMatchObject({ code: 0, stdout: `${fed}\n` });
+      } finally {
+        await based.stop();
       }
     });
 
