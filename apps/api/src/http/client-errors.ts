@@ -1,6 +1,17 @@
-import { Server, ServerResponse } from 'node:http';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
+import { presetHeaders, sendJson } from '../common/response-body';
+import { errorBody } from './error-shape';
 import { sendRawError } from './raw-error';
+import { securityHeaders } from './security-headers';
+
+/** Node's errors that are not a malformed request, with their own status and message. */
+const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, message: 'malformed HTTP request (HPE_HEADER_OVERFLOW)' },
+  // The request (headers, or the whole of it) did not arrive within the server's
+  // headersTimeout / requestTimeout: Node's own answer is a 408, not a 400.
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time (ERR_HTTP_REQUEST_TIMEOUT)' },
+};
 
 /**
  * Requests that Node's HTTP parser rejects never reach Express; Node would answer a
@@ -21,7 +32,14 @@ export function answerClientErrors(server: Server): void {
       inFlight.once('finish', () => socket.destroy());
       return;
     }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    sendRawError(socket, { status, message: `malformed HTTP request (${error.code ?? 'parse error'})` });
+    const known = CLIENT_ERRORS[error.code ?? ''];
+    sendRawError(socket, known ?? { status: 400, message: `malformed HTTP request (${error.code ?? 'parse error'})` });
+  });
+  // An Expect header other than 100-continue: Node would answer a bare 417 without a body.
+  const headers = securityHeaders();
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const expect = JSON.stringify(String(req.headers.expect ?? '').slice(0, 128));
+    presetHeaders(res, headers);
+    sendJson(res, 417, JSON.stringify(errorBody(417, `Expect ${expect} is not supported; only 100-continue is`)));
   });
 }
