@@ -41,13 +41,12 @@ describe('answerClientErrors', () => {
 
   beforeAll(async () => {
     // Short timeouts, so that a request that never completes is refused within the test.
-    server = createServer(
-      { headersTimeout: 300, requestTimeout: 300, connectionsCheckingInterval: 50 },
-      (_req, res) => {
-        requests++;
-        res.end('{}');
-      },
-    );
+    server = createServer({ headersTimeout: 300, requestTimeout: 300, connectionsCheckingInterval: 50 }, (req, res) => {
+      requests++;
+      // As the routes do: the answer waits for the whole body.
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
     answerClientErrors(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
@@ -62,6 +61,13 @@ describe('answerClientErrors', () => {
       error: 'Request Timeout',
       message: expect.stringContaining('in time'),
     });
+  });
+
+  it('answers a request whose body stopped coming 408 in the error shape, and closes the connection', async () => {
+    const answer = await exchange(server, 'POST /sessions/ HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab');
+    expect(answer.status).toBe(408);
+    expect(answer.head).toMatch(/\r\nconnection: close/i);
+    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 408, error: 'Request Timeout' });
   });
 
   it('answers an Expect other than 100-continue 417 in the error shape, with the security headers', async () => {

@@ -28,6 +28,14 @@ export function answerClientErrors(server: Server): void {
     // length): let that answer go out first, then close; writing now would reach the
     // client as the answer to its request.
     const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && inFlight) {
+      // A body that stopped coming: answer 408 if nothing was answered yet, else just close.
+      // Waiting for the in-flight answer would wait for that body forever, and the
+      // connection would outlive Node's requestTimeout (as a slowloris upload would).
+      if (inFlight.headersSent) socket.destroy();
+      else sendRawError(socket, CLIENT_ERRORS[error.code]);
+      return;
+    }
     if (inFlight && !inFlight.writableFinished) {
       inFlight.once('finish', () => socket.destroy());
       return;
