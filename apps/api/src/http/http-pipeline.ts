@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { LOG_HEADERS } from '@zen/contract';
@@ -196,12 +196,38 @@ export class HttpPipeline {
       sendError(res, error, this.logger);
       return this.metrics.record(method, label, res.statusCode, start);
     }
+    if (!found) {
+      // A path some route serves, with another method: 405 (OPTIONS: 204) naming the methods.
+      const allowed = this.routes.methodsAt(req.url ?? '/');
+      if (allowed.length > 0) {
+        this.answerOtherMethod(req, res, allowed);
+        return this.metrics.record(method, label, res.statusCode, start);
+      }
+    }
     const raw = found?.route.raw;
     if (raw) return void this.serveRaw(raw, req, res, found.params, label, start);
     // Express writes its answers header by header: give it the preset ones the same way.
     if (!res.hasHeader(this.headers[0])) this.setSecurityHeaders(res);
     res.once('finish', () => this.metrics.record(method, label, res.statusCode, start));
     express(req, res);
+  }
+
+  /**
+   * A request whose path a route serves, but not with its method: `OPTIONS` is answered
+   * 204 with `Allow` (CORS preflights, when CORS is on, were answered before), any other
+   * method 405 in the error shape, with `Allow`.
+   */
+  private answerOtherMethod(req: IncomingMessage, res: ServerResponse, allowed: string[]): void {
+    const allow = allowed.join(', ');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, this.headers.concat('Allow', allow));
+      res.end();
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0].slice(0, QUOTE_MAX);
+    const error = new HttpException(`${req.method} is not allowed on ${path}; use ${allow}`, 405);
+    res.setHeader('Allow', allow);
+    sendError(res, error, this.logger);
   }
 
   private setSecurityHeaders(res: ServerResponse): void {

@@ -26,6 +26,9 @@ export interface Route {
 
 const RECENT_MAX = 4096;
 
+/** The order of the methods in an `Allow` header. */
+const ALLOW_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
+
 interface Entry {
   route: Route;
   regexp: RegExp;
@@ -89,6 +92,25 @@ export class RouteTable {
     const found = this.find(method, path) ?? null;
     this.recent.set(key, found);
     return found ?? undefined;
+  }
+
+  /**
+   * The methods the routes serve at `url`'s path (query ignored), for an `Allow` header:
+   * HEAD with GET, and OPTIONS, in a fixed order; empty when no route serves the path.
+   */
+  methodsAt(url: string): string[] {
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const served = new Set<string>();
+    for (const entry of this.entries) {
+      if (!entry.regexp.test(path)) continue;
+      served.add(entry.route.method);
+      if (entry.route.method === 'GET') served.add('HEAD');
+    }
+    if (served.size === 0) return [];
+    served.add('OPTIONS');
+    const ordered = ALLOW_ORDER.filter((method) => served.has(method));
+    return ordered.concat([...served].filter((method) => !ALLOW_ORDER.includes(method)).sort());
   }
 
   private find(method: string, path: string): RouteMatch | undefined {

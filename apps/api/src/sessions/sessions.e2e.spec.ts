@@ -345,6 +345,20 @@ describe('sessions API (real HTTP server)', () => {
     it('answers 404 in the error shape for an unknown route', async () => {
       await expectError(await fetch(`${url}/nothing/here`), 404, 'Cannot GET');
     });
+
+    it('answers 405 with Allow for a method a known path does not serve, and OPTIONS 204 with Allow', async () => {
+      const patch = await fetch(`${url}/sessions/${A}`, { method: 'PATCH', headers: JSON_HEADERS, body: '{}' });
+      expect(patch.headers.get('allow')).toBe('GET, HEAD, POST, PUT, DELETE, OPTIONS');
+      await expectError(patch, 405, /PATCH is not allowed on \/sessions\/a{22}01; use GET/);
+      const put = await fetch(`${url}/sessions/`, { method: 'PUT', headers: JSON_HEADERS, body: '{}' });
+      expect(put.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+      await expectError(put, 405, 'PUT is not allowed');
+      const options = await fetch(`${url}/sessions/${A}/log`, { method: 'OPTIONS' });
+      expect(options.status).toBe(204);
+      expect(options.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+      expect(options.headers.get('x-content-type-options')).toBe('nosniff');
+      await expectError(await fetch(`${url}/nothing/here`, { method: 'PATCH' }), 404, 'Cannot PATCH');
+    });
   });
 });
 
