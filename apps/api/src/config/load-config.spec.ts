@@ -139,6 +139,38 @@ describe('loadConfig', () => {
     expect(loadConfig({ BASE_PATH: '/', TRUST_PROXY: '2' })).toMatchObject({ basePath: '', trustProxy: 2 });
   });
 
+  // Found by the API audit: TRUST_PROXY=maybe ended the start in Express's bare
+  // "TypeError: invalid IP address: maybe", and CORS_ORIGINS=notaurl started a server whose
+  // CORS could never match; "a bad value stops the start with a message naming it".
+  it.each(['maybe', 'loopback,nope', '10.0.0.0/33', '1.2.3.4/5/6', 'yes', '10.0.0.1/255.0.255.0'])(
+    'rejects TRUST_PROXY %j, naming it',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(`TRUST_PROXY must be true, false, a hop count`);
+    },
+  );
+
+  it.each(['loopback', 'loopback, 10.0.0.0/8', 'uniquelocal,::1', '192.168.0.0/255.255.0.0', 'fe80::/10'])(
+    'accepts TRUST_PROXY %j',
+    (value) => {
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(value);
+    },
+  );
+
+  it.each(['notaurl', 'http://tools.example/', 'tools.example', 'ftp://tools.example', 'http://a.example,*x'])(
+    'rejects CORS_ORIGINS %j, naming it',
+    (value) => {
+      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(`CORS_ORIGINS must be '*' or comma-separated origins`);
+    },
+  );
+
+  it('accepts CORS_ORIGINS of origins or *', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example:8443, http://localhost:4200' }).corsOrigins).toEqual([
+      'https://a.example:8443',
+      'http://localhost:4200',
+    ]);
+  });
+
   it('defaults to the memory store, with the Redis settings the README names', () => {
     expect(loadConfig({})).toMatchObject({
       logStore: 'memory',

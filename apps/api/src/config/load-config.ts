@@ -61,7 +61,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: reader.trustProxy('TRUST_PROXY'),
     authToken: reader.token('AUTH_TOKEN'),
     authReadToken: reader.token('AUTH_READ_TOKEN'),
-    corsOrigins: reader.list('CORS_ORIGINS'),
+    corsOrigins: reader.origins('CORS_ORIGINS'),
     shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0),
     dashboardDir: reader.text('DASHBOARD_DIR', defaults.dashboardDir),
     logStore: reader.choice('LOG_STORE', LOG_STORE_KINDS, defaults.logStore),
@@ -161,12 +161,35 @@ class EnvReader {
     return path;
   }
 
+  /**
+   * Express's `trust proxy`: true/false, a hop count, or a comma-separated list of what
+   * proxy-addr compiles (its names, addresses, CIDR subnets, IPv4 netmasks). Checked here:
+   * Express would otherwise throw a bare "invalid IP address" at start-up, naming nothing.
+   */
   trustProxy(name: string): TrustProxy {
     const raw = this.raw(name);
     if (raw === undefined || raw === 'false') return false;
     if (raw === 'true') return true;
     if (/^\d+$/.test(raw)) return Number(raw);
+    if (!raw.split(',').every((item) => isProxyAddress(item.trim()))) {
+      return this.fail(
+        name,
+        "true, false, a hop count, or addresses and subnets such as 'loopback' or '10.0.0.0/8, 192.168.0.1'",
+        false,
+        raw,
+      );
+    }
     return raw;
+  }
+
+  /** `*`, or origins (`scheme://host[:port]`, as browsers send them): anything else would never match. */
+  origins(name: string): string[] {
+    const origins = this.list(name);
+    const bad = origins.filter((origin) => origin !== '*' && !isOrigin(origin));
+    if (bad.length > 0) {
+      return this.fail(name, "'*' or comma-separated origins such as 'https://tools.example:8443'", [], bad.join(','));
+    }
+    return origins;
   }
 
   token(name: string): string | null {
@@ -195,5 +218,36 @@ class EnvReader {
     const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
     this.problems.push(`${name} must be ${expected}${got}`);
     return fallback;
+  }
+}
+
+/** proxy-addr's names for address ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** What proxy-addr compiles: a range name, an IP address, or an address with a CIDR prefix or (IPv4) netmask. */
+function isProxyAddress(item: string): boolean {
+  if (PROXY_RANGES.includes(item)) return true;
+  const [address, range, extra] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4 && isContiguousMask(range);
+}
+
+/** An IPv4 netmask proxy-addr takes: ones, then zeros (255.255.0.0, not 255.0.255.0). */
+function isContiguousMask(mask: string): boolean {
+  const bits = mask.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  const hostBits = 0xffffffff - bits;
+  return (hostBits & (hostBits + 1)) === 0;
+}
+
+/** An origin exactly as a browser's Origin header writes it. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === value;
+  } catch {
+    return false;
   }
 }
