@@ -242,3 +242,93 @@ describe('session logs API (real HTTP server)', () => {
     expect((await read<LogCursorPage>('?cursor=13')).entries).toEqual([]);
   });
 });
+
+// Found by the API audit: these sentences of the contract had no end-to-end test on the
+// raw log routes (their body reader and parsers are not the session routes').
+describe('session log limits and edge cases (real HTTP server)', () => {
+  const ID = '50e50e50e50e50e50e50e50e';
+  let server: RunningApp;
+  let url: string;
+  const append = (body: string, headers: Record<string, string> = JSON_HEADERS, id = ID) =>
+    fetch(`${url}/sessions/${id}/log`, { method: 'POST', headers, body });
+  const read = async <T>(query: string, id = ID) =>
+    (await (await fetch(`${url}/sessions/${id}/log${query}`)).json()) as T;
+  const cursorNow = async (id = ID) => (await read<LogOffsetPage>('?limit=0', id)).cursor;
+  const expectRefused = async (res: Response, status: number, message: string, cursorBefore: number) => {
+    expect(res.status).toBe(status);
+    expect(JSON.stringify(((await res.json()) as ErrorResponse).message)).toContain(message);
+    expect(await cursorNow()).toBe(cursorBefore);
+  };
+
+  beforeAll(async () => {
+    server = await startApp({ MAX_BODY_BYTES: '256', MAX_MESSAGE_BYTES: '16', MAX_DATA_BYTES: '20' });
+    url = server.url;
+    await fetch(`${url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"limits"}' });
+  });
+  afterAll(() => server.close());
+
+  it('takes a text line of MAX_MESSAGE_BYTES UTF-8 bytes, and refuses the whole request for a longer one', async () => {
+    expect(await (await append(`${'a'.repeat(16)}\n${'é'.repeat(8)}\r\n`, TEXT)).json()).toEqual({
+      appended: 2,
+      cursor: 2,
+    });
+    await expectRefused(await append(`ok\n${'é'.repeat(8)}a\n`, TEXT), 400, 'line 2 is longer than 16 bytes', 2);
+  });
+
+  it('refuses a JSON message or data over their limits, appending nothing of the batch', async () => {
+    const long = JSON.stringify({ entries: [{ message: 'ok' }, { message: 'a'.repeat(17) }] });
+    await expectRefused(await append(long), 400, 'entries[1].message is longer than 16 bytes', 2);
+    const data = JSON.stringify({ message: 'd', data: { k: 'x'.repeat(13) } }); // {"k":"…"} is 21 bytes
+    await expectRefused(await append(data), 400, 'data is larger than 20 bytes', 2);
+    expect((await append(JSON.stringify({ message: 'd', data: { k: 'x'.repeat(12) } }))).status).toBe(200);
+  });
+
+  it('answers 413 for a body over MAX_BODY_BYTES, appending nothing, and takes one of exactly that size', async () => {
+    const before = await cursorNow();
+    const line = (bytes: number) => `${'b'.repeat(15)}\n`.repeat(bytes / 16);
+    await expectRefused(await append(`${line(256)}c`, TEXT), 413, 'larger than 256 bytes', before);
+    expect(await (await append(line(256), TEXT)).json()).toEqual({ appended: 16, cursor: before + 16 });
+  });
+
+  it('answers an append with no entries {"appended": 0} at the unchanged cursor', async () => {
+    const before = await cursorNow();
+    expect(await (await append('{"entries":[]}')).json()).toEqual({ appended: 0, cursor: before });
+    expect(await (await append('', TEXT)).json()).toEqual({ appended: 0, cursor: before });
+    expect(await (await append('\n \r\n\t\n', TEXT)).json()).toEqual({ appended: 0, cursor: before });
+  });
+
+  it('returns no entries for limit=0, in cursor mode and in offset mode', async () => {
+    const now = await cursorNow();
+    expect(await read<LogCursorPage>(`?cursor=${now - 1}&limit=0`)).toEqual({
+      entries: [],
+      cursor: now - 1,
+      dropped: 0,
+    });
+    expect(await read<LogOffsetPage>('?limit=0')).toEqual({
+      entries: [],
+      total: now,
+      offset: 0,
+      limit: 0,
+      cursor: now,
+    });
+  });
+
+  it('appends concurrent requests to one session contiguously, without losing or repeating an entry', async () => {
+    const shared = '60f60f60f60f60f60f60f60f';
+    await fetch(`${url}/sessions/${shared}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"shared"}' });
+    const requests = Array.from({ length: 20 }, (_, r) =>
+      append(Array.from({ length: 10 }, (_, i) => `${r}.${i}`).join('\n'), TEXT, shared),
+    );
+    const answers = await Promise.all(requests);
+    expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200));
+    const page = await read<LogCursorPage>('?cursor=0&limit=1000', shared);
+    expect(page.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // Each request's ten lines are consecutive, in order.
+    for (let at = 0; at < 200; at += 10) {
+      const [request] = page.entries[at].message.split('.');
+      expect(page.entries.slice(at, at + 10).map((entry) => entry.message)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `${request}.${i}`),
+      );
+    }
+  });
+});
