@@ -214,4 +214,21 @@ describe('loadConfig', () => {
     expect(message).toContain('REDIS_TIMEOUT_MS must be an integer 1–600000');
     expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow('REDIS_URL must be a URL');
   });
+
+  // The Redis client would throw at start-up on these (TypeError "Invalid pathname", URIError), naming no variable.
+  it.each([
+    'redis://127.0.0.1:6379/abc',
+    'redis://127.0.0.1:6379/-1',
+    'redis://127.0.0.1:6379/1.5',
+    'redis://u:%zz@h:6379',
+  ])('rejects %s at start-up, naming REDIS_URL', (url) => {
+    expect(() => loadConfig({ REDIS_URL: url })).toThrow('REDIS_URL must be a URL');
+  });
+
+  it.each(['redis://127.0.0.1:6379/', 'redis://127.0.0.1:6379/15', 'redis://u%40x:p%25w@h:6379/0'])(
+    'accepts %s',
+    (url) => {
+      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    },
+  );
 });

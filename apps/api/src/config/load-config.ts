@@ -101,17 +101,23 @@ class EnvReader {
     return raw as T;
   }
 
-  /** A redis:// or rediss:// URL; shown in the problem without its password. */
+  /**
+   * A redis:// or rediss:// URL, with a database number as its path if any and user and
+   * password that decode (the Redis client throws at start-up on either, naming no
+   * variable); shown in the problem without its password.
+   */
   redisUrl(name: string, fallback: string): string {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     let url: URL | undefined;
     try {
       url = new URL(raw);
+      decodeURIComponent(url.username);
+      decodeURIComponent(url.password);
     } catch {
       url = undefined;
     }
-    if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
+    if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname || !/^\/?\d*$/.test(url.pathname)) {
       if (url?.password) url.password = '***';
       return this.fail(
         name,
