@@ -117,7 +117,7 @@ export class LiveWsAdapter extends WsAdapter {
       if (!handler) {
         const why =
           problem ?? (message ? unknownEvent(message.event) : 'a message must be JSON: {"event": "...", "data": ...}');
-        return send(client, errorFrame(why));
+        return sendError(client, errorFrame(why), this.config.wsMaxBufferedBytes);
       }
       transform(handler.callback(message.data, message.event)).subscribe({
         next: (reply) => reply != null && send(client, JSON.stringify(reply)),
@@ -139,6 +139,16 @@ function parseMessage(raw: RawData): { event: string; data: unknown } | undefine
 function unknownEvent(event: string): string {
   const known = [WS_EVENTS.subscribeLog, WS_EVENTS.unsubscribeLog, WS_EVENTS.subscribeSessions].join(', ');
   return `unknown event ${JSON.stringify(event.slice(0, 64))}; expected one of ${known}`;
+}
+
+/**
+ * An `error` event, unless the client has more than WS_MAX_BUFFERED_BYTES queued: a client
+ * that sends bad frames without reading the answers would otherwise grow the server's
+ * memory without bound (one queued answer per frame it sends). Such answers are skipped,
+ * like the other events while a client is behind (API.md: the server may skip it ahead).
+ */
+export function sendError(client: WebSocket, frame: string, maxBufferedBytes: number): void {
+  if (client.bufferedAmount <= maxBufferedBytes) send(client, frame);
 }
 
 function send(client: WebSocket, frame: string): void {

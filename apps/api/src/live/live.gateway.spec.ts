@@ -1,9 +1,10 @@
 import { ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
-import WebSocket from 'ws';
+import WebSocket, { Server } from 'ws';
 import { eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
 import { RunningApp, startApp } from '../testing/running-app';
+import { LiveGateway } from './live.gateway';
 
 const ID = 'f5f5f5f5f5f5f5f5f5f5f5f5';
 const OTHER = 'f6f6f6f6f6f6f6f6f6f6f6f6';
@@ -242,6 +243,38 @@ describe('LiveGateway with a client that stops reading', () => {
     slow.ws.close();
     fast.ws.close();
   }, 30_000); // 12 MB through two sockets, on a machine that may be busy: more than jest's default 5 s.
+});
+
+describe('LiveGateway with a client that sends but does not read', () => {
+  let server: RunningApp;
+  beforeAll(async () => (server = await startApp({ WS_MAX_BUFFERED_BYTES: '1024', SESSIONS_WS_INTERVAL_MS: '50' })));
+  afterAll(() => server.close());
+
+  /** The server's side of the one client connected: the socket whose queue the bound applies to. */
+  const serverSide = () => [...(server.app.get(LiveGateway) as unknown as { server: Server }).server.clients][0];
+
+  it('queues no error events past WS_MAX_BUFFERED_BYTES (each bad frame would add one), and answers again once drained', async () => {
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await client.opened();
+    await client.until((frames) => frames.length > 0);
+    // Its queue as the server sees it when the client stops reading and the kernel buffers are full
+    // (set directly: filling loopback buffers of tens of MB would take the test most of its time).
+    const side = serverSide();
+    Object.defineProperty(side, 'bufferedAmount', { configurable: true, get: () => 10 * 1024 * 1024 });
+    client.ws.send('{');
+    client.send('nope', {});
+    client.send('subscribe-log', { id: 'abababababababababababab' });
+    client.send('subscribe-log', { id: 'x' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(client.of('error')).toEqual([]);
+    delete (side as { bufferedAmount?: number }).bufferedAmount;
+    client.send('subscribe-log', { id: 'abababababababababababab' });
+    await client.until(() => client.of('error').length > 0);
+    expect(client.of('error').map((error) => error.message)).toEqual([
+      'subscribe-log: session abababababababababababab not found',
+    ]);
+    client.ws.close();
+  });
 });
 
 describe('LiveGateway when a followed session is forgotten', () => {

@@ -2,12 +2,19 @@ import { ArgumentsHost, Catch, HttpException, Logger, WsExceptionFilter } from '
 import { WsException } from '@nestjs/websockets';
 import { LogStoreError } from '@zen/log-store';
 import WebSocket from 'ws';
+import { AppConfig } from '../config/app-config';
 import { errorFrame } from './live-frames';
+import { sendError } from './live-ws.adapter';
 
-/** Sends a failed message's reason to its client as an `error` event; the connection stays open. */
+/**
+ * Sends a failed message's reason to its client as an `error` event; the connection stays
+ * open. Skipped while the client has more than WS_MAX_BUFFERED_BYTES queued (sendError).
+ */
 @Catch()
 export class WsErrorFilter implements WsExceptionFilter {
   private readonly logger = new Logger('LiveGateway');
+
+  constructor(private readonly config: AppConfig) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const client = host.switchToWs().getClient<WebSocket>();
@@ -17,6 +24,6 @@ export class WsErrorFilter implements WsExceptionFilter {
     } else {
       this.logger.error(`WebSocket message failed: ${String(exception)}`, (exception as Error)?.stack);
     }
-    if (client.readyState === WebSocket.OPEN) client.send(errorFrame(message));
+    sendError(client, errorFrame(message), this.config.wsMaxBufferedBytes);
   }
 }
