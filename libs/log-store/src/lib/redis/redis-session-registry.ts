@@ -186,7 +186,10 @@ export class RedisSessionRegistry extends SessionRegistry {
         found.push(session);
       });
       await Promise.all(repairs);
-      found.sort((a, b) => b.order - a.order);
+      // Newest `created` first, as the contract lists them. The creation order in Redis breaks
+      // ties only: replicas stamp `created` with their own clocks before their creates reach
+      // Redis, so two created at once through two replicas may reach it in the other order.
+      found.sort((a, b) => b.record.created - a.record.created || b.order - a.order);
       return found.map((session) => session.record);
     });
   }

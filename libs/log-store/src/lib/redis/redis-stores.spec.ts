@@ -195,6 +195,18 @@ describe('Redis stores, several replicas on one Redis', () => {
     expect((await b.sessions.list('ended')).map((record) => [record.id, record.endReason])).toEqual([[ID2, 'deleted']]);
   });
 
+  it('lists newest created first when the creates reached Redis in another order (replicas stamp `created` themselves)', async () => {
+    // Two replicas creating at once: a's create is ordered first in Redis but stamped later.
+    const now = Date.now();
+    const [a, b] = [await replica({ clock: () => now + 3 }), await replica({ clock: () => now })];
+    await a.sessions.create(newSession(ID));
+    await b.sessions.create(newSession(ID2));
+    for (const replica of [a, b]) {
+      expect((await replica.sessions.list('all')).map((record) => record.id)).toEqual([ID, ID2]);
+      expect((await replica.sessions.list('active')).map((record) => record.id)).toEqual([ID, ID2]);
+    }
+  });
+
   it('reads every session from Redis again after the change feed was lost', async () => {
     const b = await replica();
     await b.sessions.create(newSession(ID));

@@ -1,6 +1,6 @@
 import { SessionRecord } from '../session-record';
 
-/** A listed session as the cache keeps it: the record, its creation order (the listing's sort key) and end order. */
+/** A listed session as the cache keeps it: the record, its creation order (which breaks ties of `created` in a listing) and end order. */
 export interface ListedSession {
   record: SessionRecord;
   order: number;
