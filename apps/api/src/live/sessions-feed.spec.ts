@@ -2,7 +2,9 @@ import { ServerMessage, Session, SessionList, SessionsDeltaData } from '@zen/con
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { oid, WsTestClient } from '@zen/testing';
+import { SessionRecord } from '@zen/log-store';
 import { RunningApp, startApp } from '../testing/running-app';
+import { deltaFrameOf, PendingChange } from './sessions-feed';
 
 // Real servers on a machine that may be busy: conditions are polled with generous deadlines.
 jest.setTimeout(60_000);
@@ -411,5 +413,24 @@ describe('sessions feed: full-mode listings', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('sessions feed: the order of sessions created in one window', () => {
+  it('is newest created first, as a listing sorts, even when their creates were reported in another order', () => {
+    // Created through two replicas at once: the later-stamped one reported first.
+    const now = Date.now();
+    const record = (id: string, at: number) =>
+      SessionRecord.create({ id, fields: { appname: 'x' }, clientAddress: null }, at);
+    const [first, second, third] = [oid(0xc1), oid(0xc2), oid(0xc3)];
+    const records = [record(first, now + 5), record(second, now), record(third, now)];
+    const changes = new Map<string, PendingChange>([
+      [first, { removed: false, created: 0 }],
+      [second, { removed: false, created: 1 }],
+      [third, { removed: false, created: 2 }],
+    ]);
+    const frame = JSON.parse(deltaFrameOf([first, second, third], records, changes));
+    // By created, then (equal created) the later create first.
+    expect(frame.data.upserted.map((session: Session) => session.id)).toEqual([first, third, second]);
   });
 });

@@ -15,7 +15,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { errorFrame, sessionsDeltaFrame, sessionsFrame } from './live-frames';
 
 /** What the next delta must say about one session that changed in the current window. */
-interface PendingChange {
+export interface PendingChange {
   /** Forgotten at some point in the window (it may have been created again since). */
   removed: boolean;
   /** Rank of its latest creation within the window, or -1 when it existed before. */
@@ -358,13 +358,16 @@ export class SessionsFeed implements OnModuleDestroy {
  * `upserted` lists the sessions created in the window first, newest first (a client puts
  * the ones it does not know on top, in this order), then the other changed ones.
  * `removed` names every id forgotten in the window, even one created again since.
+ * Newest is by `created`, as a listing sorts, and by the order of their creates only for
+ * equal `created`: creates made through other replicas may be reported in another order
+ * than their `created` (each replica stamps it with its own clock).
  */
-function deltaFrameOf(
+export function deltaFrameOf(
   ids: string[],
   records: (SessionRecord | undefined)[],
   changes: Map<string, PendingChange>,
 ): string {
-  const created: { rank: number; json: string }[] = [];
+  const created: { rank: number; created: number; json: string }[] = [];
   const changed: string[] = [];
   const removed: string[] = [];
   for (let i = 0; i < ids.length; i++) {
@@ -372,10 +375,10 @@ function deltaFrameOf(
     const record = records[i];
     if (change.removed || !record) removed.push(ids[i]);
     if (!record) continue;
-    if (change.created >= 0) created.push({ rank: change.created, json: record.toJson() });
+    if (change.created >= 0) created.push({ rank: change.created, created: record.created, json: record.toJson() });
     else changed.push(record.toJson());
   }
-  created.sort((a, b) => b.rank - a.rank);
+  created.sort((a, b) => b.created - a.created || b.rank - a.rank);
   return sessionsDeltaFrame([...created.map((entry) => entry.json), ...changed], removed);
 }
 
