@@ -18,12 +18,19 @@ import { metadataProblem, SessionChanges, SessionInputValidator } from './sessio
  * this process's own session, fresh ids, the input limits and the lifecycle log lines.
  * The state rules (404/403/409) are the engine's domain errors.
  */
+/** How often the server session is looked for in the store (a shared one may lose it: see checkServerSession). */
+const SERVER_SESSION_CHECK_MS = 5_000;
+
 @Injectable()
 export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   readonly input: SessionInputValidator;
   private readonly logger = new Logger('Sessions');
   private serverId = '';
   private serverRetry: NodeJS.Timeout | undefined;
+  private serverCheck: NodeJS.Timeout | undefined;
+  private checking = false;
+  /** A server session is being created (its create waits for the store, retrying). */
+  private creatingServer = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -41,11 +48,38 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
       startTime,
       node: process.version,
     });
-    await this.createServerSession({ appname: 'zenserver', mode: 'server', metadata });
+    const fields = { appname: 'zenserver', mode: 'server', metadata };
+    await this.createServerSession(fields);
+    this.serverCheck = setInterval(() => void this.checkServerSession(fields), SERVER_SESSION_CHECK_MS);
+    this.serverCheck.unref();
   }
 
   onApplicationShutdown(): void {
     clearTimeout(this.serverRetry);
+    clearInterval(this.serverCheck);
+  }
+
+  /**
+   * A shared store that comes back without its data (a Redis restarted without persistence)
+   * has lost this process's session too: a new one is created, or the process would stay
+   * not ready and log nowhere (API.md: it recovers by itself when Redis is back). One that
+   * was ended (by other replicas, after this one was silent too long) is left ended.
+   */
+  private async checkServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
+    const id = this.serverId;
+    if (!id || this.checking || this.creatingServer) return;
+    this.checking = true;
+    try {
+      if ((await this.registry.get(id)) !== undefined || id !== this.serverId) return;
+      this.logger.warn(
+        `the server session ${id} is no longer in the session store (its data was lost); creating another`,
+      );
+      await this.createServerSession(fields);
+    } catch {
+      // The store cannot answer: /health/ready says so; the next check looks again.
+    } finally {
+      this.checking = false;
+    }
   }
 
   /**
@@ -53,10 +87,15 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
    * see /health/ready) and creates its session once the store answers.
    */
   private async createServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
+    this.creatingServer = true;
     try {
       this.serverId = (await this.createWithNewId(fields, null, true)).id;
+      this.creatingServer = false;
     } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
+      if (!(error instanceof StoreUnavailableError)) {
+        this.creatingServer = false;
+        throw error;
+      }
       if (this.serverRetry === undefined) this.logger.warn(`${error.message}; the server session waits for it`);
       // A retry runs from a timer: any other failure is logged there, never left unhandled.
       const retry = () =>

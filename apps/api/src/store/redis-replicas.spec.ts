@@ -1,4 +1,5 @@
 import { ErrorResponse, Session, SessionList } from '@zen/contract';
+import { createClient } from 'redis';
 import WebSocket from 'ws';
 import { Stores } from '@zen/log-store';
 import { eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
@@ -245,6 +246,27 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     } finally {
       if (!redis.isRunning) await redis.restart();
     }
+  });
+
+  it('creates a new server session when Redis comes back without its data (no persistence), and is ready again', async () => {
+    const [a] = await replicas(1);
+    const before = (await listing(a)).serverSessionId;
+    // What a restart of a Redis without persistence leaves: nothing.
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      await raw.flushAll();
+    } finally {
+      await raw.quit();
+    }
+    await eventually(async () => (await ready(a)) === 200, 20_000, 'ready again with a server session');
+    const { serverSessionId, sessions } = await listing(a, 'active');
+    expect(serverSessionId).not.toBe(before);
+    expect(sessions.find((session) => session.id === serverSessionId)).toMatchObject({
+      appname: 'zenserver',
+      mode: 'server',
+      status: 'active',
+    });
   });
 
   it("names the connection's own error while Redis refuses it (a wrong password)", async () => {
