@@ -13,14 +13,14 @@ import { version } from '../version';
 import { newObjectId } from './object-id';
 import { metadataProblem, SessionChanges, SessionInputValidator } from './session-input';
 
+/** How often the server session is looked for in the store (a shared one may lose it: see checkServerSession). */
+const SERVER_SESSION_CHECK_MS = 5_000;
+
 /**
  * The sessions as the API sees them: a thin layer over the SessionRegistry that adds
  * this process's own session, fresh ids, the input limits and the lifecycle log lines.
  * The state rules (404/403/409) are the engine's domain errors.
  */
-/** How often the server session is looked for in the store (a shared one may lose it: see checkServerSession). */
-const SERVER_SESSION_CHECK_MS = 5_000;
-
 @Injectable()
 export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   readonly input: SessionInputValidator;
