@@ -6,13 +6,19 @@ const ID = '10a10a10a10a10a10a10a10a';
 const ENDED = '20b20b20b20b20b20b20b20b';
 const TEXT = { 'content-type': 'text/plain' };
 
+/** Appends to and reads from the log routes of the server at `url()`, `id` defaulting to `defaultId`. */
+function logRoutes(url: () => string, defaultId: string) {
+  const append = (body: string, headers: Record<string, string> = JSON_HEADERS, id = defaultId) =>
+    fetch(`${url()}/sessions/${id}/log`, { method: 'POST', headers, body });
+  const read = async <T>(query: string, id = defaultId) =>
+    (await (await fetch(`${url()}/sessions/${id}/log${query}`)).json()) as T;
+  return { append, read };
+}
+
 describe('session logs API (real HTTP server)', () => {
   let server: RunningApp;
   let url: string;
-  const append = (body: string, headers: Record<string, string> = JSON_HEADERS, id = ID) =>
-    fetch(`${url}/sessions/${id}/log`, { method: 'POST', headers, body });
-  const read = async <T>(query: string, id = ID) =>
-    (await (await fetch(`${url}/sessions/${id}/log${query}`)).json()) as T;
+  const { append, read } = logRoutes(() => url, ID);
   const expectError = async (res: Response, status: number, message: string) => {
     expect(res.status).toBe(status);
     const body = (await res.json()) as ErrorResponse;
@@ -249,10 +255,7 @@ describe('session log limits and edge cases (real HTTP server)', () => {
   const ID = '50e50e50e50e50e50e50e50e';
   let server: RunningApp;
   let url: string;
-  const append = (body: string, headers: Record<string, string> = JSON_HEADERS, id = ID) =>
-    fetch(`${url}/sessions/${id}/log`, { method: 'POST', headers, body });
-  const read = async <T>(query: string, id = ID) =>
-    (await (await fetch(`${url}/sessions/${id}/log${query}`)).json()) as T;
+  const { append, read } = logRoutes(() => url, ID);
   const cursorNow = async (id = ID) => (await read<LogOffsetPage>('?limit=0', id)).cursor;
   const expectRefused = async (res: Response, status: number, message: string, cursorBefore: number) => {
     expect(res.status).toBe(status);
