@@ -228,15 +228,16 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
     };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
 
-    let failedToStart = false;
+    // As a shell answers: 127 for a command not found, 126 for one found but not executable.
+    let failedToStart: number | null = null;
     child.on('error', (error: NodeJS.ErrnoException) => {
-      failedToStart = true;
+      failedToStart = error.code === 'EACCES' ? 126 : 127;
       warn(`cannot run ${command}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`);
       sink.error(`cannot run ${command}: ${error.message}`);
     });
     void closed.then(({ code, signal }) => {
       for (const each of FORWARDED_SIGNALS) process.off(each, forward);
-      if (failedToStart) return resolve({ code: 127, signal: null, exitCode: 127 });
+      if (failedToStart !== null) return resolve({ code: failedToStart, signal: null, exitCode: failedToStart });
       const signalNumber = signal ? (constants.signals as Record<string, number>)[signal] : 0;
       resolve({ code, signal, exitCode: code ?? 128 + signalNumber });
     });

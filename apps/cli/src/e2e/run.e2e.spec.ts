@@ -294,6 +294,15 @@ describe('zen-sessions run', () => {
     const missing = await run(['--', 'no-such-command-zen']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toMatch(/cannot run no-such-command-zen: command not found/);
+    expect(await client.sessions.get(sessionIdOf(missing.stderr))).toMatchObject({ metadata: { exitCode: 127 } });
+    // Found but not executable: 126, as a shell answers.
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const script = join(dir, 'not-executable.sh');
+    writeFileSync(script, 'echo never\n', { mode: 0o644 });
+    const refused = await run(['--', script]);
+    expect(refused.code).toBe(126);
+    expect(refused.stderr).toMatch(/cannot run .*not-executable\.sh: .*EACCES/);
+    expect(await client.sessions.get(sessionIdOf(refused.stderr))).toMatchObject({ metadata: { exitCode: 126 } });
   });
 
   it('runs the command unchanged when the server cannot be reached, with one warning', async () => {
