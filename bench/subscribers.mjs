@@ -12,6 +12,9 @@ import WebSocket from 'ws';
 import { oid } from './common.mjs';
 
 const spec = JSON.parse(process.argv[2]);
+/** Probes counted in a fanout run however slow the appends, within MIN_PROBES_GRACE_MS past its window. */
+const MIN_PROBES = 5;
+const MIN_PROBES_GRACE_MS = 30_000;
 const clients = [];
 
 function open(url, onMessage) {
@@ -127,8 +130,12 @@ if (spec.mode === 'feed') {
   // Probes of the warm-up are sent (they warm the append and fan-out paths) but not counted.
   const measureFrom = performance.now() + (spec.warmupMs ?? 0);
   const deadline = measureFrom + spec.durationMs;
+  // On a loaded machine (two CI runs side by side) one append can take longer than the quick
+  // bench's whole window, which then counted no probe and was reported invalid: a few are
+  // always counted, past the deadline if need be, up to a hard limit.
+  const giveUpAt = deadline + MIN_PROBES_GRACE_MS;
   let probe = 0;
-  while (performance.now() < deadline) {
+  while (performance.now() < deadline || (probe < MIN_PROBES && performance.now() < giveUpAt)) {
     const now = performance.now();
     let body = 'warm-up';
     if (now >= measureFrom) {
