@@ -83,8 +83,7 @@ export class RouteTable {
 
   /** The route serving `method` and `url` (query ignored), in the order the routes were added. */
   match(method: string, url: string): RouteMatch | undefined {
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
+    const path = withoutQuery(url);
     const key = `${method} ${path}`;
     const known = this.recent.get(key);
     if (known !== undefined) return known ?? undefined;
@@ -99,8 +98,7 @@ export class RouteTable {
    * HEAD with GET, and OPTIONS, in a fixed order; empty when no route serves the path.
    */
   methodsAt(url: string): string[] {
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
+    const path = withoutQuery(url);
     const served = new Set<string>();
     for (const entry of this.entries) {
       if (!entry.regexp.test(path)) continue;
@@ -195,4 +193,10 @@ function paramsOf(keys: Key[], found: RegExpExecArray): RouteParams {
     if (found[i + 1] !== undefined) params[keys[i].name] = decodeLeniently(found[i + 1]);
   }
   return params;
+}
+
+/** A request URL's path: up to its query, if any. */
+export function withoutQuery(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
