@@ -40,9 +40,17 @@ export interface OutputReaders {
  * (Windows, or no local socket allowed), Node's pipes are used.
  */
 export async function outputReaders(onStdout: OutputHandler, onStderr: OutputHandler): Promise<OutputReaders> {
-  const pairs = await Promise.all([socketPair(onStdout), socketPair(onStderr)]).catch(() => null);
-  if (!pairs) return { spawn: (command, args) => spawnWithPipes(command, args, onStdout, onStderr) };
-  const [out, err] = pairs;
+  const settled = await Promise.allSettled([socketPair(onStdout), socketPair(onStderr)]);
+  const [out, err] = settled.map((pair) => (pair.status === 'fulfilled' ? pair.value : null));
+  if (!out || !err) {
+    // One pair made and not the other (descriptors ran out): the made one, open and unused,
+    // would keep the process up after the command ended.
+    for (const pair of [out, err]) {
+      pair?.ours.destroy();
+      pair?.theirs.destroy();
+    }
+    return { spawn: (command, args) => spawnWithPipes(command, args, onStdout, onStderr) };
+  }
   return {
     spawn(command, args) {
       try {
@@ -86,7 +94,12 @@ function socketPair(onChunk: OutputHandler): Promise<{ ours: Socket; theirs: Soc
     const server = createServer({ pauseOnConnect: true });
     const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const path = localSocketPath();
-    server.once('error', reject);
+    // Nothing left open on a failure: a listening server keeps the process up.
+    const fail = (error: Error) => {
+      server.close();
+      reject(error);
+    };
+    server.once('error', fail);
     server.listen(path, () => {
       const ours = createConnection({
         path,
@@ -98,11 +111,17 @@ function socketPair(onChunk: OutputHandler): Promise<{ ours: Socket; theirs: Soc
           },
         },
       });
-      ours.once('error', reject);
+      // Out of descriptors, libuv accepts the connection and closes it at once (no 'error', no
+      // 'connection'): ours then closes unaccepted. A connect error closes it as well.
+      const unaccepted = () => fail(new Error('the local socket was closed before it was accepted'));
+      const ignore = () => undefined;
+      ours.once('error', ignore);
+      ours.once('close', unaccepted);
       server.once('connection', (theirs) => {
         server.close();
-        // From here on a read error is the stream's, as it would be on Node's pipes.
-        ours.off('error', reject);
+        // From here on a read error and the close are the stream's, as they would be on Node's pipes.
+        ours.off('error', ignore);
+        ours.off('close', unaccepted);
         resolve({ ours, theirs });
       });
     });

@@ -305,6 +305,30 @@ describe('zen-sessions run', () => {
     expect(await client.sessions.get(sessionIdOf(refused.stderr))).toMatchObject({ metadata: { exitCode: 126 } });
   });
 
+  it('ends by itself at any file-descriptor limit, however few it leaves for the output streams', async () => {
+    // Found at `ulimit -n 24`: out of descriptors, the local socket for an output stream was
+    // accepted and closed at once, and the wrapper waited for it forever.
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    for (let limit = 20; limit <= 32; limit++) {
+      const args = [process.execPath, CLI, 'run', '--flush-timeout', '1', '--', 'true'];
+      const wrapper = spawn('sh', ['-c', `ulimit -n ${limit}; exec "$0" "$@"`, ...args], {
+        env: { ...process.env, ZEN_SESSIONS_URL: nowhere },
+        stdio: 'ignore',
+      });
+      const ended = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          wrapper.kill('SIGKILL');
+          resolve(false);
+        }, 15_000);
+        wrapper.on('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      expect([limit, ended]).toEqual([limit, true]);
+    }
+  });
+
   it('runs the command unchanged when the server cannot be reached, with one warning', async () => {
     const port = await freePort();
     const result = await cli(['run', '--flush-timeout', '1', '--', 'sh', '-c', 'echo out; echo err >&2; exit 5'], {
