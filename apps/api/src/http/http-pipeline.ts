@@ -123,8 +123,9 @@ export class HttpPipeline {
    *
    *   metrics (timed from here; counted by the WebSocket route's pattern, or `unmatched`,
    *   with 101 or the refusal's status) → the route (a WebSocket route of the route table,
-   *   else 404) → the handshake (`webSockets`) → access check (the route's access, as for
-   *   HTTP) → the WebSocket server → error shape and security headers on every refusal
+   *   its path spelt as an HTTP route's may be, else 404) → the handshake (`webSockets`) →
+   *   access check (the route's access, as for HTTP) → the WebSocket server → error shape
+   *   and security headers on every refusal
    *
    * CORS does not apply: browsers do not enforce it on WebSockets, and the Origin header
    * is not checked (the token is what guards the WebSocket). The handshake and the path are

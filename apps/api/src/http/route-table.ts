@@ -18,8 +18,9 @@ export interface Route {
   /** Set for raw routes: the pipeline calls it itself. */
   raw?: RawHandler;
   /**
-   * Set for a WebSocket's path: upgrade requests to exactly this path (HttpPipeline.handleUpgrade)
-   * go to the WebSocket server there, with the same access; plain requests are routed as usual.
+   * Set for a WebSocket's path: upgrade requests to this path (HttpPipeline.handleUpgrade), spelt
+   * as any HTTP route matches, go to the WebSocket server there, with the same access; plain
+   * requests are routed as usual.
    */
   webSocket?: boolean;
 }
@@ -74,11 +75,11 @@ export class RouteTable {
   }
 
   /**
-   * The WebSocket route at `path` (a URL's pathname), compared as `ws` compares it: exactly,
-   * so not with a trailing slash or in another case as HTTP routes match.
+   * The WebSocket route at `path` (a URL's pathname), matched as HTTP routes are: with a
+   * trailing slash and in any case (`/sessions/WS/`), as a plain request there is routed (426).
    */
   webSocketAt(path: string): Route | undefined {
-    return this.entries.find((entry) => entry.route.webSocket && entry.route.path === path)?.route;
+    return this.entries.find((entry) => entry.route.webSocket && entry.regexp.test(path))?.route;
   }
 
   /** The route serving `method` and `url` (query ignored), in the order the routes were added. */

@@ -76,8 +76,26 @@ describe('WebSocket upgrade requests', () => {
     );
   });
 
+  it('upgrades /sessions/ws with a trailing slash or in any case, as a plain HTTP request there is routed (426)', async () => {
+    for (const path of ['/sessions/ws/', '/sessions/WS', '/Sessions/Ws/', '/sessions/ws/?x=1']) {
+      expect([path, (await rawUpgrade(server, `${root}${path}`)).status]).toEqual([path, 101]);
+      expect([path, (await fetch(`${server.url}${path}`)).status]).toEqual([path, 426]);
+    }
+    const client = new WsTestClient(`${server.wsUrl}/sessions/WS/`);
+    await client.until((frames) => frames.some((frame) => frame.event === 'sessions'));
+    client.ws.close();
+  });
+
   it('answers an upgrade to a path without a WebSocket with 404, naming where the WebSocket is', async () => {
-    for (const path of ['/sessions/nows', '/sessions/5f1b2c3d4e5f6a7b8c9d0e1f', '/sessions/ws/', '/', '/nowhere?x=1']) {
+    const paths = [
+      '/sessions/nows',
+      '/sessions/wsx',
+      '/sessions/ws/x',
+      '/sessions/5f1b2c3d4e5f6a7b8c9d0e1f',
+      '/',
+      '/nowhere?x=1',
+    ];
+    for (const path of paths) {
       const answer = await rawUpgrade(server, `${root}${path}`);
       expectError(
         answer,
@@ -100,6 +118,9 @@ describe('WebSocket upgrade requests under BASE_PATH', () => {
 
   it('upgrades at BASE_PATH/sessions/ws and answers the path without the prefix with 404 naming it', async () => {
     expect((await rawUpgrade(server, '/zen/sessions/ws')).status).toBe(101);
+    expect((await rawUpgrade(server, '/zen/sessions/ws/')).status).toBe(101);
+    expect((await rawUpgrade(server, '/ZEN/Sessions/WS')).status).toBe(101);
+    expectError(await rawUpgrade(server, '/zen/sessions/wsx'), 404, /no WebSocket at "\/zen\/sessions\/wsx"/);
     expectError(
       await rawUpgrade(server, '/sessions/ws'),
       404,
@@ -120,6 +141,9 @@ describe('WebSocket upgrade requests with AUTH_READ_TOKEN', () => {
     expect(answer.headers['www-authenticate']).toBe('Bearer');
     expect((await rawUpgrade(server, '/sessions/ws', { Authorization: `Bearer ${TOKEN}` })).status).toBe(101);
     expect((await rawUpgrade(server, `/sessions/ws?access_token=${TOKEN}`)).status).toBe(101);
+    // Another spelling of the path is the same route, with the same access.
+    expectError(await rawUpgrade(server, '/sessions/WS/'), 401, /needs a valid token/);
+    expect((await rawUpgrade(server, `/sessions/WS/?access_token=${TOKEN}`)).status).toBe(101);
   });
 
   it('checks the handshake and the path before the token', async () => {
