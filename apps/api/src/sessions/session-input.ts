@@ -22,11 +22,15 @@ export class SessionInputValidator {
     this.validator = new ContractValidator(sessionInputSchema(limits));
   }
 
-  /** Parses a create/update body; `undefined` is the empty body. */
+  /**
+   * Parses a create/update body; `undefined` is the empty body. `appname` is required only
+   * to create: there `null` is a 400 (a required field), on an update it counts as absent.
+   */
   parse(body: unknown, creating: boolean): SessionChanges {
-    const input = body === undefined ? {} : body;
-    if (!isPlainObject(input)) throw new BadRequestException('request body must be a JSON object');
-    if (creating && input['appname'] === undefined) throw new BadRequestException('appname is required');
+    const given = body === undefined ? {} : body;
+    if (!isPlainObject(given)) throw new BadRequestException('request body must be a JSON object');
+    if (creating && given['appname'] === undefined) throw new BadRequestException('appname is required');
+    const input = !creating && given['appname'] === null ? withoutAppname(given) : given;
     // The metadata limits with the figures ("metadata has 300 keys; at most 256 are allowed").
     const metadata = input['metadata'];
     const problem = isPlainObject(metadata) ? metadataProblem(metadata, this.limits) : null;
@@ -70,6 +74,12 @@ export function jsonBytes(value: unknown): number | null {
   } catch {
     return null;
   }
+}
+
+/** The body without its `appname` (a spread copies a `__proto__` key as data, not as the prototype). */
+function withoutAppname(body: Record<string, unknown>): Record<string, unknown> {
+  const { appname: _absent, ...rest } = body;
+  return rest;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

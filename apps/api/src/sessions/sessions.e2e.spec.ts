@@ -95,6 +95,19 @@ describe('sessions API (real HTTP server)', () => {
       expect(cleared).toMatchObject({ mode: 'editor', jobid: null, metadata: { a: 1, b: 2, d: 'x' } });
     });
 
+    it('treats appname: null on an update as absent (appname is required only to create)', async () => {
+      const before = await get(B);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const beat = await post(B, { appname: null });
+      expect(beat.status).toBe(200);
+      const after = (await beat.json()) as Session;
+      expect(Date.parse(after.updated)).toBeGreaterThan(Date.parse(before.updated));
+      expect({ ...after, updated: before.updated }).toEqual(before);
+      const changed = await post(B, { appname: null, jobid: 'j1' });
+      expect(changed.status).toBe(200);
+      expect(await changed.json()).toMatchObject({ appname: 'Agent', jobid: 'j1' });
+    });
+
     it.each([
       [{}, 'appname is required'],
       [{ appname: null }, 'appname must be a string'],
@@ -214,7 +227,10 @@ describe('sessions API (real HTTP server)', () => {
         'malformed',
       );
       await expectError(await post(ended, { appname: '' }), 409, 'has ended');
+      await expectError(await post(ended, { appname: null }), 409, 'has ended');
+      await expectError(await put(ended, { appname: null }), 409, 'has ended');
       await expectError(await put(UNKNOWN, { appname: '' }), 404, 'not found');
+      await expectError(await put(UNKNOWN, { appname: null }), 404, 'not found');
     });
   });
 
@@ -246,6 +262,12 @@ describe('sessions API (real HTTP server)', () => {
         400,
         'appname is required',
       );
+      // null for the field a create requires is a 400, as on POST /sessions/{unknown id}.
+      await expectError(
+        await fetch(`${url}/sessions/`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":null}' }),
+        400,
+        'appname must be a string',
+      );
     });
   });
 
@@ -255,6 +277,13 @@ describe('sessions API (real HTTP server)', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ metadata: { only: true }, jobid: 'j2', mode: 'editor' });
       await expectError(await put(UNKNOWN, {}), 404, 'not found');
+    });
+
+    it('treats appname: null as absent, changing only the fields given', async () => {
+      const res = await put(B, { appname: null, mode: 'cook' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ appname: 'Agent', mode: 'cook', metadata: { only: true } });
+      expect((await get(B)).appname).toBe('Agent');
     });
   });
 
