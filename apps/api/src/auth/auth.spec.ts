@@ -1,6 +1,7 @@
 import { ErrorResponse } from '@zen/contract';
 import WebSocket from 'ws';
 import { JSON_HEADERS } from '@zen/testing';
+import { rawExchange } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const WRITE = 'write-token-123';
@@ -92,6 +93,17 @@ describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
       expect((await fetch(`${server.url}/dashboard/`)).status).toBe(200);
+    });
+
+    it('gives a request target in absolute form (http://host/path) the access of its path', async () => {
+      // RFC 9112 §3.2.2: a server must accept `GET http://host:port/health HTTP/1.1` as `GET /health`.
+      const { host } = new URL(server.url);
+      const get = (target: string, headers: string[] = []) =>
+        rawExchange(server, [`GET ${target} HTTP/1.1`, `Host: ${host}`, 'Connection: close', ...headers].join('\r\n'));
+      expect((await get(`http://${host}/health`)).status).toBe(200);
+      expect((await get(`HTTP://${host}/health/ready?x=1`)).status).toBe(200);
+      expect((await get(`http://${host}/sessions/`)).status).toBe(401);
+      expect((await get(`http://${host}/sessions/`, [`Authorization: Bearer ${READ}`])).status).toBe(200);
     });
   });
 });

@@ -12,7 +12,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { answerClientErrors } from './client-errors';
 import { ApiExceptionFilter, sendError } from './error-shape';
 import { RawError, sendRawError } from './raw-error';
-import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, withoutQuery } from './route-table';
+import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
 import { securityHeaders } from './security-headers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -225,7 +225,7 @@ export class HttpPipeline {
       res.end();
       return;
     }
-    const path = withoutQuery(req.url ?? '/').slice(0, QUOTE_MAX);
+    const path = targetPath(req.url ?? '/').slice(0, QUOTE_MAX);
     const error = new HttpException(`${req.method} is not allowed on ${path}; use ${allow}`, 405);
     res.setHeader('Allow', allow);
     sendError(res, error, this.logger);

@@ -1,4 +1,34 @@
-import { RouteTable } from './route-table';
+import { RouteTable, targetPath } from './route-table';
+
+describe('targetPath', () => {
+  it.each([
+    ['/sessions/', '/sessions/'],
+    ['/sessions/abc/log?cursor=0', '/sessions/abc/log'],
+    ['/health#x', '/health'],
+    ['/health?x#y', '/health'],
+    ['/a\\b', '/a\\b'],
+    // With a fragment, parseurl hands the target to url.parse, which reads backslashes as slashes.
+    ['/a\\b?c#d', '/a/b'],
+    ['*', '*'],
+  ])('gives the path of the origin-form target %j: %j', (target, path) => {
+    expect(targetPath(target)).toBe(path);
+  });
+
+  // RFC 9112 §3.2.2: `http://host[:port]/path?query`; the path as Express's router sees it (parseurl).
+  it.each([
+    ['http://127.0.0.1:8558/sessions/abc/log?cursor=0', '/sessions/abc/log'],
+    ['http://127.0.0.1/health', '/health'],
+    ['HTTP://HOST/health', '/health'],
+    ['https://[::1]:8558/zen/sessions/ws?access_token=t', '/zen/sessions/ws'],
+    ['http://user@host/health', '/health'],
+    ['http://host', '/'],
+    ['http://host?x=1', '/'],
+    ['http://host/health#x', '/health'],
+    ['http://host/a\\b?c\\d', '/a/b'],
+  ])('gives the path of the absolute-form target %j: %j', (target, path) => {
+    expect(targetPath(target)).toBe(path);
+  });
+});
 
 describe('RouteTable', () => {
   const table = new RouteTable();
@@ -6,6 +36,22 @@ describe('RouteTable', () => {
   table.add({ method: 'POST', path: '/zen/sessions/:id/log', access: 'write' });
   table.add({ method: 'GET', path: '/zen/sessions/:id/log', access: 'read' });
   table.add({ method: 'ALL', path: '/zen/sessions/ws', access: 'read', webSocket: true });
+
+  it('matches an absolute-form target as the origin-form one, params included', () => {
+    for (const target of ['/zen/sessions/abc/log?cursor=1', 'http://127.0.0.1:8558/zen/sessions/abc/log?cursor=1']) {
+      expect(table.match('GET', target)).toEqual({
+        route: expect.objectContaining({ path: '/zen/sessions/:id/log', access: 'read' }),
+        params: { id: 'abc' },
+      });
+    }
+    expect(table.match('GET', 'http://host/zen/health')?.route.access).toBe('public');
+    expect(table.match('GET', 'http://host/zen/nowhere')).toBeUndefined();
+  });
+
+  it('knows the methods at an absolute-form target, for Allow', () => {
+    expect(table.methodsAt('http://host/zen/sessions/abc/log?x=1')).toEqual(['GET', 'HEAD', 'POST', 'OPTIONS']);
+    expect(table.methodsAt('http://host/zen/nowhere')).toEqual([]);
+  });
 
   it('finds the WebSocket at its path with a trailing slash and in any case, as HTTP routes match', () => {
     for (const path of ['/zen/sessions/ws', '/zen/sessions/ws/', '/ZEN/Sessions/WS', '/zen/sessions/WS/']) {

@@ -82,9 +82,12 @@ export class RouteTable {
     return this.entries.find((entry) => entry.route.webSocket && entry.regexp.test(path))?.route;
   }
 
-  /** The route serving `method` and `url` (query ignored), in the order the routes were added. */
+  /**
+   * The route serving `method` and `url` (a request target: query ignored, absolute form
+   * as its path), in the order the routes were added.
+   */
   match(method: string, url: string): RouteMatch | undefined {
-    const path = withoutQuery(url);
+    const path = targetPath(url);
     const key = `${method} ${path}`;
     const known = this.recent.get(key);
     if (known !== undefined) return known ?? undefined;
@@ -95,11 +98,11 @@ export class RouteTable {
   }
 
   /**
-   * The methods the routes serve at `url`'s path (query ignored), for an `Allow` header:
+   * The methods the routes serve at `url`'s path (targetPath), for an `Allow` header:
    * HEAD with GET, and OPTIONS, in a fixed order; empty when no route serves the path.
    */
   methodsAt(url: string): string[] {
-    const path = withoutQuery(url);
+    const path = targetPath(url);
     const served = new Set<string>();
     for (const entry of this.entries) {
       if (!entry.regexp.test(path)) continue;
@@ -200,4 +203,28 @@ function paramsOf(keys: Key[], found: RegExpExecArray): RouteParams {
 export function withoutQuery(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
+}
+
+/** `scheme://authority` at the start of an absolute-form request target. */
+const SCHEME_AND_AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\]*/;
+const SLASH = 0x2f;
+
+/**
+ * A request target's path, as Express's router reads it (parseurl), so that the route table
+ * matches what Express serves: the origin form (`/path?query`) up to its query; the absolute
+ * form (RFC 9112 §3.2.2: `http://host[:port]/path?query`, which a server must accept) the
+ * same without its scheme and authority, `/` when it has no path. A target in absolute form
+ * or with a fragment (`#`) is read as Node's url.parse reads it there: up to the fragment,
+ * backslashes as slashes. Anything else (`*`) is left as it is.
+ */
+export function targetPath(url: string): string {
+  const origin = url.charCodeAt(0) === SLASH;
+  const prefix = origin ? null : SCHEME_AND_AUTHORITY.exec(url);
+  if (!origin && !prefix) return url;
+  const rest = prefix ? url.slice(prefix[0].length) : url;
+  const fragment = rest.indexOf('#');
+  const path = withoutQuery(fragment === -1 ? rest : rest.slice(0, fragment));
+  if (origin && fragment === -1) return path;
+  const read = path.replace(/\\/g, '/');
+  return read === '' ? '/' : read;
 }

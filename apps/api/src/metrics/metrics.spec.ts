@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { JSON_HEADERS } from '@zen/testing';
+import { rawExchange } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const ID = 'b1b1b1b1b1b1b1b1b1b1b1b1';
@@ -71,5 +72,19 @@ describe('GET /metrics', () => {
     ).toBeGreaterThanOrEqual(1);
     expect(text).toContain('route="unmatched",status="404"');
     expect(text).not.toContain('c2c2c2c2c2c2c2c2c2c2c2c2');
+  });
+
+  it('labels a request whose target is in absolute form (http://host/path) by its route too', async () => {
+    const { host } = new URL(server.url);
+    const series = (route: string, status: number) =>
+      `zen_http_request_duration_seconds_count{method="GET",route="${route}",status="${status}"}`;
+    await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"m"}' });
+    const before = await scrape();
+    const read = `GET http://${host}/sessions/${ID}/log?cursor=0 HTTP/1.1\r\nHost: ${host}\r\nConnection: close`;
+    expect((await rawExchange(server, read)).status).toBe(200);
+    const after = await scrape();
+    const added = (name: string) => (value(after, name) ?? 0) - (value(before, name) ?? 0);
+    expect(added(series('/sessions/:id/log', 200))).toBe(1);
+    expect(added(series('unmatched', 200))).toBe(0);
   });
 });
