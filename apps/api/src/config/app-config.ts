@@ -41,6 +41,11 @@ export class AppConfig {
   readonly wsMaxPayloadBytes: number = 64 * 1024;
   /** Bytes a WebSocket client may have queued before the server skips it ahead. */
   readonly wsMaxBufferedBytes: number = 4 * 1024 * 1024;
+  /**
+   * Messages of one WebSocket client handled at once; past it the client's socket is not read
+   * until half of them are done (see LiveWsAdapter).
+   */
+  readonly wsMaxMessagesInFlight: number = 32;
   /** Entries per `log` event; a larger backlog goes out as several events. */
   readonly wsLogChunk: number = 1000;
   readonly wsPingIntervalMs: number = 30_000;

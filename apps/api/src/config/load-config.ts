@@ -56,6 +56,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     limits,
     wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),
+    wsMaxMessagesInFlight: reader.int('WS_MAX_MESSAGES_IN_FLIGHT', defaults.wsMaxMessagesInFlight, 1, 100_000),
     wsLogChunk: reader.int('WS_LOG_CHUNK', defaults.wsLogChunk, 1, 10_000),
     wsPingIntervalMs: reader.int('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, 0),
     trustProxy: reader.trustProxy('TRUST_PROXY'),

@@ -16,14 +16,6 @@ const GOING_AWAY = 1001;
 /** How long closing clients get to answer the close handshake. */
 const CLOSE_GRACE_MS = 1000;
 
-/**
- * Messages of one client handled at once. Past it the client's socket is not read until
- * half of them are done: a client sending faster than the store answers (thousands of
- * `subscribe-log` a second, on Redis) would otherwise queue work, and grow the server's
- * memory, without bound (a gigabyte for 300,000 frames).
- */
-export const MAX_MESSAGES_IN_FLIGHT = 32;
-
 /** A WebSocket server as the stock adapter registers it: with the path it serves. */
 type PathServer = WebSocket.Server & { path: string };
 
@@ -118,10 +110,15 @@ export class LiveWsAdapter extends WsAdapter {
     transform: (data: unknown) => Observable<unknown>,
   ): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
+    // Messages of this client being handled. Past WS_MAX_MESSAGES_IN_FLIGHT its socket is not read
+    // until half of them are done: a client sending faster than the store answers (thousands of
+    // `subscribe-log` a second, on Redis) would otherwise queue work, and grow the server's
+    // memory, without bound (a gigabyte for 300,000 frames).
+    const most = this.config.wsMaxMessagesInFlight;
     let inFlight = 0;
     const done = () => {
       inFlight--;
-      if (client.isPaused && inFlight <= MAX_MESSAGES_IN_FLIGHT / 2) client.resume();
+      if (client.isPaused && inFlight <= most / 2) client.resume();
     };
     client.on('message', (raw: RawData, isBinary: boolean) => {
       const problem = isBinary ? 'binary frames are not supported; send JSON text' : undefined;
@@ -132,7 +129,7 @@ export class LiveWsAdapter extends WsAdapter {
           problem ?? (message ? unknownEvent(message.event) : 'a message must be JSON: {"event": "...", "data": ...}');
         return sendError(client, errorFrame(why), this.config.wsMaxBufferedBytes);
       }
-      if (++inFlight >= MAX_MESSAGES_IN_FLIGHT) client.pause();
+      if (++inFlight >= most) client.pause();
       transform(handler.callback(message.data, message.event)).subscribe({
         next: (reply) => reply != null && send(client, JSON.stringify(reply)),
         error: (error) => {
