@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import {
+  immediateRegistry,
   requireSession,
   SessionExistsError,
   SessionRecord,
@@ -50,6 +51,8 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     });
     const fields = { appname: 'zenserver', mode: 'server', metadata };
     await this.createServerSession(fields);
+    // A registry in this process's memory cannot lose the session: only a shared one is checked.
+    if (immediateRegistry(this.registry)) return;
     this.serverCheck = setInterval(() => void this.checkServerSession(fields), SERVER_SESSION_CHECK_MS);
     this.serverCheck.unref();
   }
