@@ -23,13 +23,17 @@ export interface Connection {
 
 /**
  * Option, then environment, then default. An empty ZEN_SESSIONS_URL counts as unset, as an empty
- * ZEN_SESSIONS_TOKEN does. A server that is not an http(s) URL is a usage error (exit 2), found
- * before any request (and before `run` starts its command), not a server that "cannot be reached".
+ * ZEN_SESSIONS_TOKEN does. A server that is not an http(s) URL, or a token a header cannot carry,
+ * is a usage error (exit 2), found before any request (and before `run` starts its command), not a
+ * server that "cannot be reached".
  */
 export function connection(options: GlobalOptions): Connection {
   return {
     server: serverUrl(options.server ?? (process.env['ZEN_SESSIONS_URL'] || DEFAULT_SERVER)),
-    token: options.token ?? (process.env['ZEN_SESSIONS_TOKEN'] || undefined),
+    token:
+      options.token !== undefined
+        ? bearerToken(options.token, '--token')
+        : bearerToken(process.env['ZEN_SESSIONS_TOKEN'] || undefined, 'ZEN_SESSIONS_TOKEN'),
     fetch: nodeFetch,
     timeoutMs: REQUEST_TIMEOUT_MS,
   };
@@ -48,6 +52,25 @@ function serverUrl(server: string): string {
     );
   }
   return server.replace(/\/+$/, '');
+}
+
+/**
+ * The token, if `Authorization: Bearer <token>` can carry it: a control character (a line break,
+ * the `\r` of a token file with Windows line endings; a tab too, which a header trims at its ends
+ * and which inside splits the credential) or a character beyond U+00FF cannot be sent. The error names where the token came
+ * from and the character, never the token (a secret).
+ */
+function bearerToken(token: string | undefined, source: '--token' | 'ZEN_SESSIONS_TOKEN'): string | undefined {
+  if (token === undefined) return undefined;
+  // Not printable ASCII and not U+0080–U+00FF: the C0 controls, DEL and all beyond U+00FF.
+  const bad = /[^\x20-\x7e\x80-\xff]/u.exec(token);
+  if (bad) {
+    const codePoint = `U+${(bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new UsageError(
+      `${source} holds ${codePoint} (character ${[...token.slice(0, bad.index)].length + 1}), which an HTTP header cannot carry: a token has no control characters and none beyond U+00FF`,
+    );
+  }
+  return token;
 }
 
 /** A REST client; `timeoutMs` overrides the wait for each answer. */

@@ -599,6 +599,50 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(empty.stderr).toMatch(/127\.0\.0\.1:8558|404/);
     });
 
+    it('refuses a token a header cannot carry (exit 2, one line naming --token or ZEN_SESSIONS_TOKEN, before any request)', async () => {
+      const id = '0123456789abcdef01234567';
+      const dir = mkdtempSync(join(tmpdir(), 'zen-cli-'));
+      const marker = join(dir, 'ran');
+      const nowhere = `http://127.0.0.1:${await freePort()}`; // a request would be exit 1
+      const commands = [
+        ['run', '--', 'touch', marker],
+        ['log', id, 'x'],
+        ['log', id],
+        ['tail', id],
+        ['tail', id, '-f'],
+        ['ls'],
+        ['end', id],
+      ];
+      for (const [token, character] of [
+        ['bad\ntoken', 'U+000A'],
+        ['bad\r', 'U+000D'],
+        ['bad\x1btoken', 'U+001B'],
+      ]) {
+        for (const args of commands) {
+          const option = await cli([...args.slice(0, 1), '--token', token, ...args.slice(1)], {
+            env: { ZEN_SESSIONS_URL: nowhere },
+            input: 'a\n',
+          });
+          const variable = await cli(args, {
+            env: { ZEN_SESSIONS_URL: nowhere, ZEN_SESSIONS_TOKEN: token },
+            input: 'a\n',
+          });
+          for (const [result, source] of [
+            [option, '--token'],
+            [variable, 'ZEN_SESSIONS_TOKEN'],
+          ] as const) {
+            expect({ args, token, code: result.code, stderr: result.stderr }).toEqual({
+              args,
+              token,
+              code: 2,
+              stderr: `zen-sessions: ${source} holds ${character} (character 4), which an HTTP header cannot carry: a token has no control characters and none beyond U+00FF\n`,
+            });
+          }
+        }
+      }
+      expect(existsSync(marker)).toBe(false);
+    });
+
     it('says what went wrong in one line when the answer or the error has several (a proxy s HTML page)', async () => {
       const page =
         '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<h1>502 Bad Gateway</h1>\r\n</body>\r\n</html>\r\n';
