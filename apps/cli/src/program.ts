@@ -60,16 +60,23 @@ function sessionId(value: string): string {
   return id;
 }
 
-/** A command's action: its parsed arguments, its options merged with the program's (its own winning). */
+/**
+ * A command's action: its parsed arguments, its options merged with the program's (its own
+ * winning), and whether an option was given (not its default: `run --id` keeps the fields not given).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command types its own arguments and options
-export type Action = (args: any, options: any) => Promise<number | void>;
+export type Action = (args: any, options: any, given: (option: string) => boolean) => Promise<number | void>;
 
 /** Loads the command's module only when it runs, so `--version` and `--help` stay fast. */
 function act(load: () => Promise<Action>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const run = await load();
-    const code = await run(command.processedArgs, command.optsWithGlobals());
+    const given = (option: string) => {
+      const source = command.getOptionValueSource(option);
+      return source !== undefined && source !== 'default';
+    };
+    const code = await run(command.processedArgs, command.optsWithGlobals(), given);
     if (typeof code === 'number') process.exitCode = code;
   };
 }

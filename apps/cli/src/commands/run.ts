@@ -36,7 +36,11 @@ const STDERR = Object.freeze({ stream: 'stderr' } as const);
  * `zen-sessions run -- <command>`: the command runs exactly as it would bare; its output also
  * becomes the session's log. The server can only ever cost a warning, never the outcome.
  */
-export async function runCommand([argv]: [string[]], options: RunOptions): Promise<number> {
+export async function runCommand(
+  [argv]: [string[]],
+  options: RunOptions,
+  given: (option: string) => boolean,
+): Promise<number> {
   const [command, ...args] = argv;
   const { server, token, fetch, timeoutMs } = connection(options);
   const id = options.id ?? newSessionId();
@@ -61,7 +65,9 @@ export async function runCommand([argv]: [string[]], options: RunOptions): Promi
     if (!warned) warn(`warning: ${message}; the command runs on`);
     warned = true;
   };
-  const start = await createSession(options, id, fields);
+  const start = await createSession(options, id, fields, continuation(fields, given));
+  // A continued session keeps its own fields, should the logger have to create it again.
+  const session = start.continued ?? fields;
   if (start.unreachable) warnOnce(describe(start.unreachable));
   // Refused for good (401, 400, ...): asking again would get the same answer, so nothing is sent.
   if (start.refused) warnOnce(`${describe(start.refused)}; nothing is sent`);
@@ -74,10 +80,10 @@ export async function runCommand([argv]: [string[]], options: RunOptions): Promi
         fetch,
         timeoutMs,
         id,
-        appname: fields.appname as string,
-        mode: fields.mode ?? undefined,
-        jobid: fields.jobid ?? undefined,
-        metadata: fields.metadata ?? undefined,
+        appname: session.appname as string,
+        mode: session.mode ?? undefined,
+        jobid: session.jobid ?? undefined,
+        metadata: session.metadata ?? undefined,
         // Unreachable at the start: the logger creates the session when the server answers.
         alreadyOpen: !start.unreachable,
         maxQueue: options.bufferLines,
@@ -139,11 +145,30 @@ function exitWhenEchoed(code: number): void {
 }
 
 /**
- * Creates the session (or continues an active one) before the command starts, waiting at most
- * SESSION_WAIT_MS; when the server cannot be reached (the logger tries again) or refuses, says so. An `--id` that cannot be continued
- * (ended, or the server's own session) is a usage error.
+ * What continuing an active session sends: only the fields given on the command line replace its
+ * own (the defaults, `run` and the command's base name, are for a new session); metadata merges.
  */
-async function createSession(options: RunOptions, id: string, fields: SessionInput): Promise<SessionStart> {
+function continuation(fields: SessionInput, given: (option: string) => boolean): SessionInput {
+  return {
+    appname: given('appname') ? fields.appname : undefined,
+    mode: given('mode') ? fields.mode : undefined,
+    jobid: given('jobid') ? fields.jobid : undefined,
+    metadata: fields.metadata,
+  };
+}
+
+/**
+ * Creates the session (`fields`) or continues an active one (`continued`) before the command
+ * starts, waiting at most SESSION_WAIT_MS; when the server cannot be reached (the logger tries
+ * again) or refuses, says so. An `--id` that cannot be continued (ended, or the server's own
+ * session) is a usage error.
+ */
+async function createSession(
+  options: RunOptions,
+  id: string,
+  fields: SessionInput,
+  continued: SessionInput,
+): Promise<SessionStart> {
   const deadline = Date.now() + SESSION_WAIT_MS;
   const client = () => restClient(options, Math.max(1_000, deadline - Date.now()));
   try {
@@ -155,6 +180,10 @@ async function createSession(options: RunOptions, id: string, fields: SessionInp
           throw error;
         });
       if (existing?.status === 'ended') throw new UsageError(`session ${id} has ended; a new session needs a new id`);
+      if (existing) {
+        const { appname, mode, jobid, metadata } = await client().sessions.upsert(id, continued);
+        return { continued: { appname, mode, jobid, metadata } };
+      }
     }
     await client().sessions.upsert(id, fields);
     return {};
@@ -170,8 +199,9 @@ async function createSession(options: RunOptions, id: string, fields: SessionInp
   }
 }
 
-/** Created (neither field), or why not. */
+/** Created (no field), continued (the session's fields after the update), or why not. */
 interface SessionStart {
+  continued?: SessionInput;
   unreachable?: Error;
   refused?: Error;
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SessionsClient } from '@zen/client';
+import { newSessionId, SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
 import { CLI, cli, sessionIdOf, startCli } from './support';
@@ -426,6 +426,48 @@ describe('zen-sessions run', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/has ended/);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('continues an --id session with its own appname, mode and jobid, replacing only the fields given', async () => {
+    const earlier = () =>
+      client.sessions.create({ appname: 'x', mode: 'm', jobid: 'j', metadata: { stage: 'cook', pid: 1 } });
+    const kept = await earlier();
+    await client.logs.append(kept.id, [{ message: 'first' }, { message: 'second' }]);
+    const continued = await run(['--id', kept.id, '--meta', 'extra=1', '--', 'sh', '-c', 'echo third']);
+    expect(continued.code).toBe(0);
+    expect(await client.sessions.get(kept.id)).toMatchObject({
+      appname: 'x',
+      mode: 'm',
+      jobid: 'j',
+      metadata: {
+        stage: 'cook',
+        extra: '1',
+        command: "sh -c 'echo third'",
+        cwd: REPO,
+        host: hostname(),
+        pid: expect.any(Number),
+        exitCode: 0,
+        signal: null,
+      },
+    });
+    expect((await client.sessions.get(kept.id)).metadata['pid']).not.toBe(1);
+    expect((await entries(kept.id)).map((entry) => [entry.seq, entry.message])).toEqual([
+      [0, 'first'],
+      [1, 'second'],
+      [2, 'third'],
+    ]);
+
+    const modeOnly = await earlier();
+    expect((await run(['--id', modeOnly.id, '--mode', 'n', '--', 'sh', '-c', 'echo more'])).code).toBe(0);
+    expect(await client.sessions.get(modeOnly.id)).toMatchObject({ appname: 'x', mode: 'n', jobid: 'j' });
+    const all = await earlier();
+    await run(['--id', all.id, '--appname', 'y', '--mode', 'run', '--jobid', 'k', '--', 'true']);
+    expect(await client.sessions.get(all.id)).toMatchObject({ appname: 'y', mode: 'run', jobid: 'k' });
+
+    // An --id the server does not know yet is created with the defaults, as without --id.
+    const fresh = newSessionId();
+    expect((await run(['--id', fresh, '--', 'true'])).code).toBe(0);
+    expect(await client.sessions.get(fresh)).toMatchObject({ appname: 'true', mode: 'run', jobid: null });
   });
 
   const warnings = (stderr: string) => stderr.split('\n').filter((line) => /warning/i.test(line));
