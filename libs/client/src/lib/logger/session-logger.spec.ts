@@ -295,6 +295,113 @@ describe('session logger against the built server', () => {
     await expect(unknown.flush(10_000)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('continues a session that exists with the whenExists fields: it keeps its own, its metadata merges', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      // The opening requests meet a failing server first: retried with backoff, as any other.
+      let faults = 0;
+      proxy.fault = (req) =>
+        req.method === 'POST' && !req.url?.endsWith('/log') && faults++ < 2 ? { status: 503 } : null;
+      const id = newSessionId();
+      await client.sessions.upsert(id, {
+        appname: 'owner',
+        mode: 'm',
+        jobid: 'j',
+        metadata: { stage: 'cook', pid: 1 },
+      });
+      await client.logs.append(id, [{ message: 'first' }]);
+      const metadata = { pid: 2, cwd: '/work' };
+      const log = logger({ server: proxy.url, id, mode: 'run', metadata, whenExists: { metadata } });
+      log.info('second');
+      log.updateMetadata({ exitCode: 0 });
+      await log.close(20_000);
+      expect(faults).toBeGreaterThanOrEqual(2);
+      expect(await client.sessions.get(id)).toMatchObject({
+        appname: 'owner',
+        mode: 'm',
+        jobid: 'j',
+        status: 'ended',
+        metadata: { stage: 'cook', pid: 2, cwd: '/work', exitCode: 0 },
+      });
+      expect(await messages(id)).toEqual(['info first', 'info second']);
+
+      // An appname given there is set too; the other fields stay the session's.
+      const renamed = newSessionId();
+      await client.sessions.upsert(renamed, { appname: 'owner', mode: 'm', jobid: 'j' });
+      const again = logger({ id: renamed, mode: 'run', whenExists: { appname: 'other', metadata } });
+      await again.close(10_000);
+      expect(await client.sessions.get(renamed)).toMatchObject({ appname: 'other', mode: 'm', jobid: 'j', metadata });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('creates a session that does not exist with the full fields, not the whenExists ones', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const id = newSessionId();
+      const metadata = { pid: 2 };
+      const log = logger({ server: proxy.url, id, mode: 'run', jobid: 'k', metadata, whenExists: { metadata } });
+      log.info('only');
+      await log.close(10_000);
+      expect(await client.sessions.get(id)).toMatchObject({
+        appname: 'logger-test',
+        mode: 'run',
+        jobid: 'k',
+        status: 'ended',
+        metadata,
+      });
+      expect(await messages(id)).toEqual(['info only']);
+      // The whenExists body (refused: a create needs an appname), then the create.
+      const opening = proxy.seen.filter((request) => request.method === 'POST' && request.url.endsWith(id));
+      expect(opening).toHaveLength(2);
+
+      // With an appname there, a session created from them would lack the mode: the full fields make it.
+      const named = newSessionId();
+      const created = logger({ id: named, appname: 'given', mode: 'run', whenExists: { appname: 'given' } });
+      await created.close(10_000);
+      expect(await client.sessions.get(named)).toMatchObject({ appname: 'given', mode: 'run', jobid: null });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('stops on an ended session given whenExists, as without it: flush rejects with the 409', async () => {
+    const id = newSessionId();
+    await client.sessions.upsert(id, { appname: 'owner', mode: 'm' });
+    await client.sessions.end(id);
+    const log = logger({ id, whenExists: { metadata: { pid: 2 } } });
+    log.info('too late');
+    await expect(log.flush(10_000)).rejects.toMatchObject({ status: 409 });
+    expect(await client.sessions.get(id)).toMatchObject({ appname: 'owner', mode: 'm', metadata: {} });
+  });
+
+  it('creates a continued session again as it was when a server without persistence lost it', async () => {
+    const restarting = await BuiltServer.start();
+    try {
+      const id = newSessionId();
+      const before = new SessionsClient({ server: restarting.url });
+      await before.sessions.upsert(id, { appname: 'owner', mode: 'm', jobid: 'j', metadata: { stage: 'cook' } });
+      const log = logger({ server: restarting.url, id, mode: 'run', whenExists: { metadata: { pid: 2 } } });
+      log.info('before restart');
+      await log.flush();
+      await restarting.stop('SIGKILL');
+      await restarting.restart();
+      log.info('after restart');
+      await log.flush(20_000);
+      const again = new SessionsClient({ server: restarting.url });
+      expect(await again.sessions.get(id)).toMatchObject({
+        appname: 'owner',
+        mode: 'm',
+        jobid: 'j',
+        metadata: { stage: 'cook', pid: 2 },
+      });
+      expect((await again.logs.read(id)).entries.map((entry) => entry.message)).toEqual(['after restart']);
+    } finally {
+      await restarting.stop();
+    }
+  });
+
   it('keeps an idle session alive with heartbeats', async () => {
     const log = logger({ heartbeatMs: 400 });
     log.info('then silence');

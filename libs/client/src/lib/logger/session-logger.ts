@@ -19,6 +19,18 @@ export interface SessionLoggerOptions extends HttpOptions {
   attach?: boolean;
   /** The caller created the session already (with these fields): skip the first opening request. */
   alreadyOpen?: boolean;
+  /**
+   * What to send instead of the fields above when a session with `id` exists already, e.g. only
+   * the fields a user gave, so that it keeps its own `appname`, `mode` and `jobid` (its metadata
+   * merges). The session is then opened with these first, sent without `appname` (the server
+   * needs one to create a session, so they can only update an existing one); when the server
+   * answers that the session does not exist (`400`, appname is required), it is created with
+   * the fields above. An `appname` given here is sent next, once the session is known to exist.
+   * Either way the session's fields are then what the logger creates it with again, should a
+   * server without persistence lose it. For the first opening only: not with `alreadyOpen` or
+   * `attach`.
+   */
+  whenExists?: SessionInput;
   /** End the session (`DELETE`) on `close()`; default true unless `attach`. */
   endOnClose?: boolean;
   /** Longest an entry waits before its batch is sent (ms). */
@@ -91,7 +103,8 @@ export class SessionLogger {
   readonly client: SessionsClient;
   private readonly queue: EntryQueue;
   private readonly backoff: Backoff;
-  private readonly fields: SessionInput;
+  private fields: SessionInput;
+  private whenExists: SessionInput | null;
   private readonly attach: boolean;
   private readonly endOnClose: boolean;
   private readonly flushIntervalMs: number;
@@ -129,6 +142,7 @@ export class SessionLogger {
     this.endOnClose = options.endOnClose ?? !this.attach;
     this.opened = options.alreadyOpen ?? false;
     this.fields = { appname: options.appname, mode: options.mode, jobid: options.jobid, metadata: options.metadata };
+    this.whenExists = this.opened || this.attach ? null : (options.whenExists ?? null);
     this.queue = new EntryQueue(options.maxQueue ?? 100_000);
     this.backoff = new Backoff({ initialMs: options.retryInitialMs ?? 250, maxMs: options.retryMaxMs ?? 10_000 });
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
@@ -458,15 +472,43 @@ export class SessionLogger {
       if (session.status === 'ended') throw new ApiError(409, `session ${this.id} has ended`);
     } else {
       const update = this.pendingUpdate;
-      session = await this.client.sessions.upsert(this.id, {
-        ...this.fields,
-        metadata: { ...this.fields.metadata, ...update },
-      });
+      session = this.whenExists
+        ? await this.continueOrCreate(this.whenExists, update)
+        : await this.client.sessions.upsert(this.id, withMetadata(this.fields, update));
       // Keys merged while the request was out go in the next round.
       if (this.pendingUpdate === update) this.pendingUpdate = null;
     }
     this.lastRequestAt = Date.now();
     this.opened = true;
+  }
+
+  /**
+   * Opens a session that may exist (`whenExists`): sends `continued` without its `appname`, which
+   * only updates an existing session; creates the session with `fields` when the server answers
+   * that it does not exist. A retry after a network error starts over (each request merges or
+   * sets the same values), unless the session is known not to exist by then.
+   */
+  private async continueOrCreate(continued: SessionInput, update: SessionMetadata | null): Promise<Session> {
+    const { appname, ...rest } = continued;
+    let session: Session;
+    try {
+      session = await this.client.sessions.upsert(this.id, withMetadata(rest, update));
+    } catch (error) {
+      if (!isCreateWithoutAppname(error)) throw error;
+      // It does not exist: from now on (a retry too) it is created with the full fields.
+      this.whenExists = null;
+      return this.client.sessions.upsert(this.id, withMetadata(this.fields, update));
+    }
+    if (appname != null) session = await this.client.sessions.upsert(this.id, { appname });
+    this.whenExists = null;
+    // A server that loses the session creates it again as it was, not with the defaults.
+    this.fields = {
+      appname: session.appname,
+      mode: session.mode,
+      jobid: session.jobid ?? undefined,
+      metadata: session.metadata,
+    };
+    return session;
   }
 
   /** Sends; `vanishedStatus` (besides 404) is how this request says the session does not exist. */
@@ -567,6 +609,16 @@ export class SessionLogger {
     if (this.pumping) this.wakeUp();
     else this.kick();
   }
+}
+
+/** The fields with `update`'s keys merged into their metadata. */
+function withMetadata(fields: SessionInput, update: SessionMetadata | null): SessionInput {
+  return { ...fields, metadata: { ...fields.metadata, ...update } };
+}
+
+/** The server's answer to a `POST /sessions/{id}` without `appname` for a session that does not exist. */
+function isCreateWithoutAppname(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 400 && /appname is required/.test(error.message);
 }
 
 /** Opens a session and returns its logger (see `SessionLoggerOptions`). */
