@@ -65,7 +65,8 @@ export async function runCommand(
     if (!warned) warn(`warning: ${message}; the command runs on`);
     warned = true;
   };
-  const start = await createSession(options, id, fields, continuation(fields, given));
+  const continued = continuation(fields, given);
+  const start = await createSession(options, id, fields, continued);
   // A continued session keeps its own fields, should the logger have to create it again.
   const session = start.continued ?? fields;
   if (start.unreachable) warnOnce(describe(start.unreachable));
@@ -84,8 +85,10 @@ export async function runCommand(
         mode: session.mode ?? undefined,
         jobid: session.jobid ?? undefined,
         metadata: session.metadata ?? undefined,
-        // Unreachable at the start: the logger creates the session when the server answers.
+        // Unreachable at the start: the logger creates the session when the server answers, or,
+        // for an --id that may exist, continues it as above (keeping its appname, mode and jobid).
         alreadyOpen: !start.unreachable,
+        whenExists: options.id ? continued : undefined,
         maxQueue: options.bufferLines,
         // Often: a silent command must not outlive a short SESSIONS_TIMEOUT_S; one tiny request a second.
         heartbeatMs: 1_000,

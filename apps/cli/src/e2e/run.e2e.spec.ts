@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSessionId, SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, FaultProxy, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
+import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
 import { CLI, cli, sessionIdOf, startCli } from './support';
 
 const node = process.execPath;
@@ -471,6 +471,53 @@ describe('zen-sessions run', () => {
   });
 
   const warnings = (stderr: string) => stderr.split('\n').filter((line) => /warning/i.test(line));
+
+  it('continues an --id session with its own fields when the server is down as run starts and back before it ends', async () => {
+    // A store that outlives the server's restart (on the same port): the session is there when it is back.
+    const redis = await RedisServer.start();
+    const durable = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: redis.url });
+    try {
+      const on = new SessionsClient({ server: durable.url });
+      const kept = await on.sessions.create({ appname: 'x', mode: 'm', jobid: 'j', metadata: { stage: 'cook' } });
+      await on.logs.append(kept.id, [{ message: 'first' }]);
+      await durable.stop();
+
+      const script = 'sleep 1.5; echo second';
+      const args = ['--id', kept.id, '--meta', 'extra=1', '--flush-timeout', '60', '--', 'sh', '-c', script];
+      const started = startCli(['run', ...args], { env: { ZEN_SESSIONS_URL: durable.url } });
+      started.child.stdin?.end();
+      // The server could not be reached: the command runs on, and the session is not known to exist.
+      await eventually(() => /warning.*ECONNREFUSED/.test(started.stderr));
+      await durable.restart();
+      const result = await started.done;
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('second\n');
+      expect(warnings(result.stderr)).toHaveLength(1);
+      expect(await on.sessions.get(kept.id)).toMatchObject({
+        appname: 'x',
+        mode: 'm',
+        jobid: 'j',
+        status: 'ended',
+        metadata: {
+          stage: 'cook',
+          extra: '1',
+          command: `sh -c '${script}'`,
+          cwd: REPO,
+          host: hostname(),
+          pid: started.child.pid,
+          exitCode: 0,
+          signal: null,
+        },
+      });
+      expect((await on.logs.readAll(kept.id)).entries.map((entry) => `${entry.level} ${entry.message}`)).toEqual([
+        'info first',
+        'info second',
+      ]);
+    } finally {
+      await durable.stop();
+      await redis.close();
+    }
+  });
 
   it('starts the command within a few seconds when the server accepts connections but never answers', async () => {
     const stuck = await BuiltServer.start();
