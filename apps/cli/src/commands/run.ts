@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { ApiError, createSessionLogger, isRetryable, newSessionId } from '@zen/client';
 import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
@@ -217,9 +217,12 @@ interface Outcome {
 
 async function runChild(command: string, args: string[], sink: Sink, options: RunOptions): Promise<Outcome> {
   const markers = options.levelFromMarkers !== false;
-  const holders: StreamHolder[] = [];
-  /** Handles one output stream's chunks; `holders[index]` pauses that stream once it is spawned. */
-  const reader = (index: number, echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
+  /**
+   * One output stream's reader: its chunks, echoed and split into entries; `follow` takes the
+   * stream once the command is spawned, to pause it while the echo or the server falls behind.
+   */
+  const reader = (echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
+    let hold: StreamHolder | undefined;
     // The lines of one chunk arrived together: one clock reading for all of them.
     let arrived: string | undefined;
     const levels = new ByteMarkers();
@@ -227,14 +230,14 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
       (bytes, start, end) =>
         sink.appendBytes((markers && levels.levelOf(bytes, start, end)) || base, bytes, start, end, data, arrived),
       PARTIAL_LINE_MS,
-      () => holders[index].heldWithin(PARTIAL_LINE_MS),
+      () => hold?.heldWithin(PARTIAL_LINE_MS) ?? false,
     );
     const onChunk = (chunk: Buffer) => {
       // Echo first and as it arrives; a slow terminal slows the command, as it would bare. A copy:
       // the read buffer is reused, and a write the terminal does not take at once is queued as is.
       if (!options.quiet) {
         const drained = echo.write(Buffer.from(chunk));
-        if (drained) holders[index](drained);
+        if (drained) hold?.(drained);
       }
       arrived = new Date().toISOString();
       lines.write(chunk);
@@ -242,19 +245,22 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
       // A server slower than the output slows the command too (as a slow `| tee` would), rather
       // than dropping lines. One that cannot be reached, or does not answer within the request
       // timeout, never does: the logger is then failing, and not backlogged.
-      if (sink.backlogged) holders[index](sink.drained());
+      if (sink.backlogged) hold?.(sink.drained());
     };
-    return { onChunk, end: () => lines.end() };
+    const follow = (stream: Readable) => {
+      hold = holder(stream);
+      stream.on('end', () => lines.end());
+    };
+    return { onChunk, follow };
   };
-  const out = reader(0, echoTo(process.stdout), 'info', STDOUT);
-  const err = reader(1, echoTo(process.stderr), 'warn', STDERR);
+  const out = reader(echoTo(process.stdout), 'info', STDOUT);
+  const err = reader(echoTo(process.stderr), 'warn', STDERR);
   const readers = await outputReaders(out.onChunk, err.onChunk);
 
   return new Promise((resolve) => {
     const { child, stdout, stderr, closed } = readers.spawn(command, args);
-    holders.push(holder(stdout), holder(stderr));
-    stdout.on('end', out.end);
-    stderr.on('end', err.end);
+    out.follow(stdout);
+    err.follow(stderr);
     const forward = (signal: NodeJS.Signals) => {
       if (sentByTerminal(signal)) return; // the child got it from the terminal too
       child.kill(signal);
