@@ -38,6 +38,11 @@ export class LiveGateway
 {
   private server!: Server;
   private readonly timers: NodeJS.Timeout[] = [];
+  /**
+   * Per client, the sessions whose newest `subscribe-log` is being looked up (startLookup);
+   * an entry lives as long as its lookup, at most MAX_MESSAGES_IN_FLIGHT per client.
+   */
+  private readonly lookups = new WeakMap<WebSocket, Map<string, symbol>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -66,6 +71,7 @@ export class LiveGateway
   }
 
   handleDisconnect(client: WebSocket): void {
+    this.lookups.delete(client);
     this.followers.disconnect(client);
     this.feed.disconnect(client);
   }
@@ -74,33 +80,61 @@ export class LiveGateway
     return this.server?.clients.size ?? 0;
   }
 
+  /**
+   * Looks the session up, then follows it. A store that cannot answer (Redis unreachable)
+   * does not refuse the subscription: it is kept unchecked (LogFollowers.followUnchecked),
+   * and the client is told in an `error` event naming the store and the session
+   * (`subscribe-log: session <id> pending until the store answers: <why>`). Once the store
+   * answers, the client gets everything from its cursor, or `… not found`.
+   */
   @SubscribeMessage(WS_EVENTS.subscribeLog)
   async subscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): Promise<void> {
     const { id, cursor } = payload(WS_EVENTS.subscribeLog, data ?? {});
     const session = id.toLowerCase();
-    if (!(await this.find(session))) {
-      throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not found' }));
-    }
-    this.followers.follow(client, session, cursor ?? 0);
-  }
-
-  /**
-   * The session, for a subscription. A store that cannot answer refuses the subscription in
-   * words that name it (`subscribe-log: session <id> not subscribed: …`): unlike the outage
-   * notice every client gets, this one tells the client to send it again.
-   */
-  private async find(session: string) {
+    const lookup = this.startLookup(client, session);
+    let found: boolean;
     try {
-      return await this.sessions.find(session);
+      found = (await this.sessions.find(session)) !== undefined;
     } catch (error) {
+      if (!this.endLookup(client, session, lookup)) return;
       if (!(error instanceof StoreUnavailableError)) throw error;
-      throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not subscribed', why: error.message }));
+      if (!this.followers.followUnchecked(client, session, cursor ?? 0)) {
+        const why = `${error.message} (and ${this.followers.uncheckedLimit()} subscriptions of this client already wait for it)`;
+        throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not subscribed', why }));
+      }
+      throw new WsException(pendingNotice(session, error));
     }
+    if (!this.endLookup(client, session, lookup)) return;
+    if (!found) throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not found' }));
+    this.followers.follow(client, session, cursor ?? 0);
   }
 
   @SubscribeMessage(WS_EVENTS.unsubscribeLog)
   unsubscribeLog(@ConnectedSocket() client: WebSocket, @MessageBody() data: unknown): void {
-    this.followers.unfollow(client, payload(WS_EVENTS.unsubscribeLog, data ?? {}).id.toLowerCase());
+    const session = payload(WS_EVENTS.unsubscribeLog, data ?? {}).id.toLowerCase();
+    this.lookups.get(client)?.delete(session);
+    this.followers.unfollow(client, session);
+  }
+
+  /**
+   * Marks a `subscribe-log` as the client's newest for the session while its session is
+   * looked up (which takes up to REDIS_TIMEOUT_MS when Redis stalls): a later
+   * `subscribe-log` or `unsubscribe-log` of that session, sent meanwhile, wins over it.
+   */
+  private startLookup(client: WebSocket, session: string): symbol {
+    let lookups = this.lookups.get(client);
+    if (!lookups) this.lookups.set(client, (lookups = new Map()));
+    const lookup = Symbol(session);
+    lookups.set(session, lookup);
+    return lookup;
+  }
+
+  /** Whether the lookup is still the newest of its session; it is forgotten either way. */
+  private endLookup(client: WebSocket, session: string, lookup: symbol): boolean {
+    const lookups = this.lookups.get(client);
+    if (lookups?.get(session) !== lookup) return false;
+    lookups.delete(session);
+    return true;
   }
 
   @SubscribeMessage(WS_EVENTS.subscribeSessions)
@@ -123,6 +157,19 @@ export class LiveGateway
       client.ping();
     }
   }
+}
+
+/**
+ * The `error` event of a `subscribe-log` the store could not look up: one line naming the
+ * session and the store (`why` is the store's message), saying the subscription is kept.
+ * Unlike a refusal (formatSubscribeLogRefusal), nothing is to be sent again.
+ */
+function pendingNotice(session: string, error: StoreUnavailableError): string {
+  return `${WS_EVENTS.subscribeLog}: session ${session} pending until the store answers: ${oneLine(error.message)}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
 /** A validator per client event, from the contract's schemas: every payload is checked by one. */

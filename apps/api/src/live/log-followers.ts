@@ -1,14 +1,21 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { formatSubscribeLogRefusal } from '@zen/contract';
 import { LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
-import { logFrame } from './live-frames';
+import { errorFrame, logFrame } from './live-frames';
+import { sendError } from './live-ws.adapter';
 
 /** One client following one session's log: the next `seq` it has not been sent. */
 interface Follow {
   readonly client: WebSocket;
   readonly sessionId: string;
   cursor: number;
+  /**
+   * Taken while the store could not say whether the session exists (Redis unreachable): it
+   * is looked up before anything is sent (check), and the follow is refused if there is none.
+   */
+  unchecked: boolean;
 }
 
 /** A frame shared by every follower that stood at the same cursor, encoded once. */
@@ -27,6 +34,10 @@ interface Chunk {
  * WS_MAX_BUFFERED_BYTES queued is skipped and keeps its cursor; when it catches up,
  * what was evicted meanwhile arrives as `dropped`. So a slow client costs the server
  * at most that many bytes, never a growing queue.
+ *
+ * A store that fails (Redis unreachable) leaves every follower at its cursor, and the
+ * session is read again on the next tick (retryLagging) until the store answers. A
+ * `subscribe-log` the store could not look up rides on the same retries (followUnchecked).
  */
 @Injectable()
 export class LogFollowers implements OnModuleDestroy {
@@ -39,12 +50,14 @@ export class LogFollowers implements OnModuleDestroy {
   private readonly flushing = new Set<string>();
   private readonly flushAgain = new Set<string>();
   private flushScheduled = false;
+  /** Per client, its unchecked follows (at most uncheckedLimit). */
+  private readonly uncheckedByClient = new Map<WebSocket, number>();
   private readonly stopFeeds: Unsubscribe[];
 
   constructor(
     private readonly config: AppConfig,
     private readonly logs: LogStore,
-    registry: SessionRegistry,
+    private readonly registry: SessionRegistry,
   ) {
     this.stopFeeds = [
       logs.onAppended((sessionId) => this.schedule(sessionId)),
@@ -60,8 +73,36 @@ export class LogFollowers implements OnModuleDestroy {
 
   /** Follows `sessionId` from `cursor`, replacing an earlier subscription of the client. */
   follow(client: WebSocket, sessionId: string, cursor: number): void {
+    this.add(client, sessionId, cursor, false);
+  }
+
+  /**
+   * The same for a `subscribe-log` whose session the store could not look up (Redis
+   * unreachable). It is kept, and retried with the other followers of the session until the
+   * store answers: then the session is looked up, as subscribe-log does; if it exists the
+   * client gets everything from `cursor` like any follower, if not the `… not found`
+   * refusal, and the follow is dropped. False, and nothing kept, when the client already has
+   * uncheckedLimit such follows of other sessions: a client sending made-up ids during an
+   * outage would otherwise grow the server without bound.
+   */
+  followUnchecked(client: WebSocket, sessionId: string, cursor: number): boolean {
+    const replacing = this.byClient.get(client)?.get(sessionId)?.unchecked ?? false;
+    if (!replacing && (this.uncheckedByClient.get(client) ?? 0) >= this.uncheckedLimit()) return false;
+    this.add(client, sessionId, cursor, true);
+    return true;
+  }
+
+  /** No more unchecked follows per client than sessions can exist (active ones and the ended ones retained). */
+  uncheckedLimit(): number {
+    return this.config.maxSessions + this.config.retainEnded;
+  }
+
+  private add(client: WebSocket, sessionId: string, cursor: number, unchecked: boolean): void {
     this.unfollow(client, sessionId);
-    const follow: Follow = { client, sessionId, cursor };
+    // A lookup that finished after its client went away: disconnect() has already forgotten it.
+    if (client.readyState !== WebSocket.OPEN) return;
+    const follow: Follow = { client, sessionId, cursor, unchecked };
+    if (unchecked) this.countUnchecked(client, 1);
     let followers = this.bySession.get(sessionId);
     if (!followers) this.bySession.set(sessionId, (followers = new Set()));
     followers.add(follow);
@@ -75,20 +116,40 @@ export class LogFollowers implements OnModuleDestroy {
     const follow = this.byClient.get(client)?.get(sessionId);
     if (!follow) return;
     this.byClient.get(client)?.delete(sessionId);
+    if (follow.unchecked) this.countUnchecked(client, -1);
     const followers = this.bySession.get(sessionId);
     followers?.delete(follow);
     if (followers?.size === 0) this.bySession.delete(sessionId);
   }
 
-  /** Drops every follower of a session the registry forgot (retention): nothing more will come. */
+  /**
+   * Drops every follower of a session the registry forgot (retention): nothing more will
+   * come. An unchecked one is refused as subscribe-log refuses an unknown session.
+   */
   private forget(sessionId: string): void {
-    for (const follow of [...(this.bySession.get(sessionId) ?? [])]) this.unfollow(follow.client, sessionId);
+    for (const follow of [...(this.bySession.get(sessionId) ?? [])]) {
+      if (follow.unchecked) this.refuse(follow);
+      else this.unfollow(follow.client, sessionId);
+    }
+  }
+
+  private refuse(follow: Follow): void {
+    this.unfollow(follow.client, follow.sessionId);
+    const refusal = formatSubscribeLogRefusal({ id: follow.sessionId, reason: 'not found' });
+    sendError(follow.client, errorFrame(refusal), this.config.wsMaxBufferedBytes);
+  }
+
+  private countUnchecked(client: WebSocket, delta: number): void {
+    const count = (this.uncheckedByClient.get(client) ?? 0) + delta;
+    if (count > 0) this.uncheckedByClient.set(client, count);
+    else this.uncheckedByClient.delete(client);
   }
 
   /** Forgets every subscription of a client that went away. */
   disconnect(client: WebSocket): void {
     for (const sessionId of [...(this.byClient.get(client)?.keys() ?? [])]) this.unfollow(client, sessionId);
     this.byClient.delete(client);
+    this.uncheckedByClient.delete(client);
   }
 
   subscriptionCount(): number {
@@ -133,6 +194,7 @@ export class LogFollowers implements OnModuleDestroy {
 
   private async deliver(sessionId: string): Promise<void> {
     try {
+      await this.check(sessionId);
       await this.deliverChunks(sessionId);
     } catch (error) {
       if (error instanceof LogNotFoundError) {
@@ -141,6 +203,26 @@ export class LogFollowers implements OnModuleDestroy {
         // The store failed (a shared one unreachable): followers keep their cursors; retried on the next tick.
         this.lagging.add(sessionId);
       }
+    }
+  }
+
+  /**
+   * Looks up the session of its unchecked follows, as subscribe-log does: they become
+   * followers like the others if it exists, and are refused if not. A store that still
+   * fails throws, and deliver retries on the next tick.
+   */
+  private async check(sessionId: string): Promise<void> {
+    const unchecked = [...(this.bySession.get(sessionId) ?? [])].filter((follow) => follow.unchecked);
+    if (unchecked.length === 0) return;
+    const found = await this.registry.get(sessionId);
+    for (const follow of unchecked) {
+      if (!this.isCurrent(follow)) continue;
+      if (!found) {
+        this.refuse(follow);
+        continue;
+      }
+      follow.unchecked = false;
+      this.countUnchecked(follow.client, -1);
     }
   }
 
@@ -163,6 +245,8 @@ export class LogFollowers implements OnModuleDestroy {
       return chunk;
     };
     for (const follow of [...followers]) {
+      // One taken while this flush ran waits for the next, which checks it first.
+      if (follow.unchecked) continue;
       for (;;) {
         if (!this.isCurrent(follow) || follow.client.readyState !== WebSocket.OPEN) break;
         if (follow.client.bufferedAmount > this.config.wsMaxBufferedBytes) {

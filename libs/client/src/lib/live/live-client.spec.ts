@@ -222,7 +222,7 @@ describe('live client against the built server', () => {
     }
   });
 
-  it('subscribes again, without telling onRefused, when the server could not look the session up (Redis down)', async () => {
+  it('keeps following, without telling onRefused, when the server could not look the session up (Redis down)', async () => {
     const redis = await RedisServer.start();
     const shared = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '500' });
     try {
@@ -241,10 +241,10 @@ describe('live client against the built server', () => {
       await eventually(
         () =>
           errors.some((message) =>
-            message.startsWith(`subscribe-log: session ${id} not subscribed: the session store`),
+            message.startsWith(`subscribe-log: session ${id} pending until the store answers: the session store`),
           ),
         30_000,
-        'the refusal naming the store',
+        'the error event naming the store',
       );
       await redis.restart();
       await eventually(() => seen.includes('before'), 30_000, 'the entries once Redis is back');
