@@ -40,7 +40,7 @@ export class LiveGateway
   private readonly timers: NodeJS.Timeout[] = [];
   /**
    * Per client, the sessions whose newest `subscribe-log` is being looked up (startLookup);
-   * an entry lives as long as its lookup, at most MAX_MESSAGES_IN_FLIGHT per client.
+   * an entry lives as long as its lookup, at most WS_MAX_MESSAGES_IN_FLIGHT per client.
    */
   private readonly lookups = new WeakMap<WebSocket, Map<string, symbol>>();
 
