@@ -417,20 +417,48 @@ describe('sessions feed: full-mode listings', () => {
 });
 
 describe('sessions feed: the order of sessions created in one window', () => {
+  const now = Date.now();
+  const record = (id: string, at: number, order: number) =>
+    SessionRecord.create({ id, fields: { appname: 'x' }, clientAddress: null }, at, order);
+  const createdIn = (ids: string[]) =>
+    new Map<string, PendingChange>(ids.map((id) => [id, { removed: false, created: true }]));
+  const upserted = (frame: string) =>
+    (JSON.parse(frame).data as SessionsDeltaData).upserted.map((session) => session.id);
+
   it('is newest created first, as a listing sorts, even when their creates were reported in another order', () => {
     // Created through two replicas at once: the later-stamped one reported first.
-    const now = Date.now();
-    const record = (id: string, at: number) =>
-      SessionRecord.create({ id, fields: { appname: 'x' }, clientAddress: null }, at);
     const [first, second, third] = [oid(0xc1), oid(0xc2), oid(0xc3)];
-    const records = [record(first, now + 5), record(second, now), record(third, now)];
-    const changes = new Map<string, PendingChange>([
-      [first, { removed: false, created: 0 }],
-      [second, { removed: false, created: 1 }],
-      [third, { removed: false, created: 2 }],
-    ]);
-    const frame = JSON.parse(deltaFrameOf([first, second, third], records, changes));
+    const records = [record(first, now + 5, 1), record(second, now, 2), record(third, now, 3)];
+    const frame = deltaFrameOf([first, second, third], records, createdIn([first, second, third]));
     // By created, then (equal created) the later create first.
-    expect(frame.data.upserted.map((session: Session) => session.id)).toEqual([first, third, second]);
+    expect(upserted(frame)).toEqual([first, third, second]);
+  });
+
+  it("breaks ties of created by the store's creation order, not by the order the creates were reported", () => {
+    // Two replicas created these in the same millisecond: the store numbered `early` first, but
+    // its create's report reached this replica after `late`'s. A listing puts the higher order
+    // first (`late`), so the delta must too: a client puts them on top in the delta's order.
+    const [late, early] = [oid(0xd1), oid(0xd2)];
+    const records = [record(late, now, 8), record(early, now, 7)];
+    const frame = deltaFrameOf([late, early], records, createdIn([late, early]));
+    expect(upserted(frame)).toEqual([late, early]);
+    // Reported the other way round, the same answer: only the records decide.
+    expect(upserted(deltaFrameOf([early, late], [...records].reverse(), createdIn([early, late])))).toEqual([
+      late,
+      early,
+    ]);
+  });
+
+  it('lists the sessions created in the window before the other changed ones, and names the removed', () => {
+    const [changed, created, gone] = [oid(0xe1), oid(0xe2), oid(0xe3)];
+    const changes = new Map<string, PendingChange>([
+      [changed, { removed: false, created: false }],
+      [created, { removed: false, created: true }],
+      [gone, { removed: true, created: false }],
+    ]);
+    const records = [record(changed, now + 9, 1), record(created, now, 2), undefined];
+    const frame = JSON.parse(deltaFrameOf([changed, created, gone], records, changes));
+    expect(frame.data.upserted.map((session: Session) => session.id)).toEqual([created, changed]);
+    expect(frame.data.removed).toEqual([gone]);
   });
 });

@@ -3,6 +3,7 @@ import { SessionsFeedMode } from '@zen/contract';
 import {
   ImmediateSessionRegistry,
   immediateRegistry,
+  newestFirst,
   SessionChange,
   SessionRecord,
   SessionRegistry,
@@ -18,8 +19,8 @@ import { errorFrame, sessionsDeltaFrame, sessionsFrame } from './live-frames';
 export interface PendingChange {
   /** Forgotten at some point in the window (it may have been created again since). */
   removed: boolean;
-  /** Rank of its latest creation within the window, or -1 when it existed before. */
-  created: number;
+  /** Created in the window (its place among the others created then is the store's, not the order of their reports). */
+  created: boolean;
 }
 
 /**
@@ -53,7 +54,6 @@ export class SessionsFeed implements OnModuleDestroy {
   private readonly owed = new Set<WebSocket>();
   /** Sessions changed since the last delta, in the order first seen: one entry per id. */
   private pending = new Map<string, PendingChange>();
-  private creations = 0;
   /** A session was created or ended since the last prompt listing for full clients. */
   private fullDue = false;
   /** When (performance.now()) the window of the last prompt listing closed. */
@@ -151,9 +151,9 @@ export class SessionsFeed implements OnModuleDestroy {
     let due = false;
     if (this.delta.size > 0) {
       let entry = this.pending.get(change.id);
-      if (!entry) this.pending.set(change.id, (entry = { removed: false, created: -1 }));
+      if (!entry) this.pending.set(change.id, (entry = { removed: false, created: false }));
       if (change.kind === 'removed') entry.removed = true;
-      if (change.kind === 'created') entry.created = this.creations++;
+      if (change.kind === 'created') entry.created = true;
       due = true;
     }
     if ((change.kind === 'created' || change.kind === 'ended') && this.full.size > 0) {
@@ -234,7 +234,6 @@ export class SessionsFeed implements OnModuleDestroy {
   private async flush(closedAt: number): Promise<void> {
     const changes = this.pending;
     this.pending = new Map();
-    this.creations = 0;
     let sent: 'delta' | 'listing' | null = null;
     // Without clients in sync nobody needs these: a delta client still owed its baseline gets a later snapshot.
     if (changes.size > 0 && this.inSync.size > 0) {
@@ -358,16 +357,17 @@ export class SessionsFeed implements OnModuleDestroy {
  * `upserted` lists the sessions created in the window first, newest first (a client puts
  * the ones it does not know on top, in this order), then the other changed ones.
  * `removed` names every id forgotten in the window, even one created again since.
- * Newest is by `created`, as a listing sorts, and by the order of their creates only for
- * equal `created`: creates made through other replicas may be reported in another order
- * than their `created` (each replica stamps it with its own clock).
+ * Newest is as a listing sorts (`newestFirst`): by `created`, then, for equal `created`, by
+ * the records' creation order in the store. Not by the order the creates were reported
+ * here: creates made at once through other replicas may reach this one's feed in another
+ * order than the store numbered them in, and the listing goes by the store's.
  */
 export function deltaFrameOf(
   ids: string[],
   records: (SessionRecord | undefined)[],
   changes: Map<string, PendingChange>,
 ): string {
-  const created: { rank: number; created: number; json: string }[] = [];
+  const created: SessionRecord[] = [];
   const changed: string[] = [];
   const removed: string[] = [];
   for (let i = 0; i < ids.length; i++) {
@@ -375,11 +375,11 @@ export function deltaFrameOf(
     const record = records[i];
     if (change.removed || !record) removed.push(ids[i]);
     if (!record) continue;
-    if (change.created >= 0) created.push({ rank: change.created, created: record.created, json: record.toJson() });
+    if (change.created) created.push(record);
     else changed.push(record.toJson());
   }
-  created.sort((a, b) => b.created - a.created || b.rank - a.rank);
-  return sessionsDeltaFrame([...created.map((entry) => entry.json), ...changed], removed);
+  created.sort(newestFirst);
+  return sessionsDeltaFrame([...created.map((record) => record.toJson()), ...changed], removed);
 }
 
 function messageOf(error: unknown): string {

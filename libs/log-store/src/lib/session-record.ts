@@ -27,6 +27,12 @@ export interface SessionState {
   clientAddress: string | null;
   /** A server's own session: read-only to clients, never expired by SESSIONS_TIMEOUT_S. */
   server: boolean;
+  /**
+   * Its creation order in its store: a later create has a higher order (through any replica
+   * of a shared store). Breaks ties of `created` wherever sessions are listed newest first
+   * (see `newestFirst`); not part of the session's object.
+   */
+  readonly order: number;
 }
 
 /** What `SessionRegistry.create` needs. */
@@ -57,6 +63,7 @@ export class SessionRecord implements SessionState {
   log: LogCounters;
   clientAddress: string | null;
   server: boolean;
+  readonly order: number;
   private json: string | null = null;
 
   constructor(state: SessionState) {
@@ -73,10 +80,11 @@ export class SessionRecord implements SessionState {
     this.log = state.log;
     this.clientAddress = state.clientAddress;
     this.server = state.server;
+    this.order = state.order;
   }
 
-  /** A new active session with an empty log. */
-  static create(session: NewSession, now: number): SessionRecord {
+  /** A new active session with an empty log; `order` is its creation order in its store. */
+  static create(session: NewSession, now: number, order: number): SessionRecord {
     const { fields } = session;
     return new SessionRecord({
       id: session.id,
@@ -92,6 +100,7 @@ export class SessionRecord implements SessionState {
       log: NO_LOG,
       clientAddress: session.clientAddress,
       server: session.server ?? false,
+      order,
     });
   }
 
@@ -154,6 +163,16 @@ export class SessionRecord implements SessionState {
   toJson(): string {
     return (this.json ??= JSON.stringify(this.toSession()));
   }
+}
+
+/**
+ * The order of every listing of sessions, and of the sessions a `sessions-delta` puts on top:
+ * newest `created` first, and of equal `created`, the later create (higher `order`) first.
+ * `created` comes from the clock of the replica that made the session, so two made at once
+ * through two replicas may tie; their order in the store decides, the same for every replica.
+ */
+export function newestFirst(a: SessionState, b: SessionState): number {
+  return b.created - a.created || b.order - a.order;
 }
 
 /** The stored metadata with the given keys set, as a new null-prototype object. */

@@ -6,7 +6,7 @@ import {
   SessionNotFoundError,
   TooManySessionsError,
 } from '../lib/errors';
-import { NewSession } from '../lib/session-record';
+import { NewSession, SessionRecord } from '../lib/session-record';
 import { SessionChange } from '../lib/session-registry';
 import { StoresFactory, StoresOptions } from '../lib/stores';
 import { infoBatch, T0 } from './batches';
@@ -286,6 +286,45 @@ export function describeSessionRegistryConformance(
         expect((await sessions.list('all')).map((record) => record.id)).toEqual([...ids].reverse());
       });
 
+      it('gives each session its creation order, increasing with every create, on every copy of the record', async () => {
+        const { sessions, logs } = await open();
+        const created: SessionRecord[] = [];
+        for (let i = 0; i < 4; i++) created.push(await sessions.create(client(`o${i}`, { server: i === 1 })));
+        const orders = created.map((record) => record.order);
+        for (let i = 1; i < orders.length; i++) expect(orders[i]).toBeGreaterThan(orders[i - 1]);
+        // The same order wherever the record comes from, whatever changed since.
+        now += 10;
+        await sessions.update(created[0].id, { fields: { mode: 'm' }, metadata: 'merge' });
+        await sessions.recordAppend(created[2].id, await logs.append(created[2].id, infoBatch(0, 1)));
+        await sessions.end(created[3].id, 'deleted');
+        for (const record of created) expect((await sessions.get(record.id))?.order).toBe(record.order);
+        const listed = new Map((await sessions.list('all')).map((record) => [record.id, record.order]));
+        expect(created.map((record) => listed.get(record.id))).toEqual(orders);
+        // Not part of the session's object.
+        expect(Object.keys(created[0].toSession())).not.toContain('order');
+        expect(JSON.parse(created[0].toJson())).not.toHaveProperty('order');
+      });
+
+      it('lists newest created first and breaks ties of created by creation order, even when the clock went back', async () => {
+        const { sessions } = await open();
+        now = T0 + 5;
+        const newest = await sessions.create(client('newest'));
+        // The clock went back (a replica behind the others, or a clock stepped back).
+        now = T0;
+        const tied: SessionRecord[] = [];
+        for (let i = 0; i < 3; i++) tied.push(await sessions.create(client(`tied${i}`)));
+        now = T0 - 5;
+        const oldest = await sessions.create(client('oldest'));
+        // Newest created first; of equal created, the latest create first.
+        const expected = [newest, ...[...tied].reverse(), oldest];
+        const listed = async (status: 'active' | 'ended' | 'all') => (await sessions.list(status)).map((r) => r.id);
+        expect(await listed('all')).toEqual(expected.map((record) => record.id));
+        await sessions.end(tied[1].id, 'deleted');
+        await sessions.end(newest.id, 'deleted');
+        expect(await listed('active')).toEqual([tied[2].id, tied[0].id, oldest.id]);
+        expect(await listed('ended')).toEqual([newest.id, tied[1].id]);
+      });
+
       it('counts active sessions (server sessions included) and retained ended ones', async () => {
         const { sessions } = await open();
         await sessions.create(client('zenserver', { server: true }));
@@ -495,6 +534,20 @@ export function describeSessionRegistryConformance(
           const expired = results.flat().map((record) => record.id);
           expect(expired).toHaveLength(10);
           expect(new Set(expired)).toEqual(ids);
+        });
+
+        it('numbers creates through either replica in one order, which breaks ties of created in both listings', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const created: SessionRecord[] = [];
+          // The same millisecond on both replicas' clocks.
+          for (let i = 0; i < 6; i++) created.push(await (i % 2 === 0 ? a : b).sessions.create(client(`tie${i}`)));
+          const orders = created.map((record) => record.order);
+          for (let i = 1; i < orders.length; i++) expect(orders[i]).toBeGreaterThan(orders[i - 1]);
+          const expected = created.map((record) => record.id).reverse();
+          expect((await a.sessions.list('all')).map((record) => record.id)).toEqual(expected);
+          expect((await b.sessions.list('all')).map((record) => record.id)).toEqual(expected);
+          expect((await b.sessions.get(created[0].id))?.order).toBe(orders[0]);
         });
 
         it('announces changes made through the other replica', async () => {

@@ -1,7 +1,7 @@
 import { EndReason, SessionListStatus } from '@zen/contract';
 import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
 import { LogCounters, LogStore, Unsubscribe } from '../log-store';
-import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
+import { mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
 import {
   EndOutcome,
   SessionChange,
@@ -25,6 +25,8 @@ export class MemorySessionRegistry extends SessionRegistry implements ImmediateS
   /** Ended sessions' ids, earliest ended first: the retention queue. */
   private readonly ended = new Set<string>();
   private activeClients = 0;
+  /** Sessions created so far: the next one's `order` is one more. */
+  private creations = 0;
   private readonly listeners = new Listeners<SessionChange>();
   private readonly clock: () => number;
 
@@ -42,7 +44,7 @@ export class MemorySessionRegistry extends SessionRegistry implements ImmediateS
     if (!server && this.activeClients >= this.options.maxActiveClients) {
       throw new TooManySessionsError(this.activeClients);
     }
-    const record = SessionRecord.create(session, this.clock());
+    const record = SessionRecord.create(session, this.clock(), ++this.creations);
     // Claimed before the log is created, so that a concurrent create of the id fails.
     this.sessions.set(record.id, record);
     if (!server) this.activeClients++;
@@ -90,10 +92,12 @@ export class MemorySessionRegistry extends SessionRegistry implements ImmediateS
   }
 
   async list(status: SessionListStatus): Promise<SessionRecord[]> {
-    const records = [...this.sessions.values()].reverse();
-    if (status === 'all') return records;
+    const all = [...this.sessions.values()].reverse();
     const active = status === 'active';
-    return records.filter((record) => record.active === active);
+    const records = status === 'all' ? all : all.filter((record) => record.active === active);
+    // Newest created first. Latest create first already unless the clock went back between
+    // creates: then sorting moves those few (a sorted array costs one comparison per session).
+    return records.sort(newestFirst);
   }
 
   async counts(): Promise<SessionCounts> {

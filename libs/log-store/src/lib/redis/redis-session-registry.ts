@@ -1,7 +1,7 @@
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
 import { LogCounters, Unsubscribe } from '../log-store';
-import { mergeMetadata, NewSession, SessionRecord } from '../session-record';
+import { mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
 import {
   EndOutcome,
   SessionChange,
@@ -73,14 +73,14 @@ export class RedisSessionRegistry extends SessionRegistry {
         if (active - servers >= this.options.maxActiveClients) throw new TooManySessionsError(active - servers);
       }
       const order = await client.incr(keys.order);
-      const record = SessionRecord.create(session, this.clock());
+      const record = SessionRecord.create(session, this.clock(), order);
       // Indexed first (NX: an existing entry is left alone), so that no replica dying
       // between the two steps leaves a session that no listing shows.
       const [addedActive] = await Promise.all([
         client.zAdd(keys.active, { score: order, value: id }, { condition: 'NX' }),
         client.zAdd(server ? keys.servers : keys.idle, { score: record.updated, value: id }, { condition: 'NX' }),
       ]);
-      const pairs = newSessionPairs(record, order);
+      const pairs = newSessionPairs(record);
       const [status] = (await client.create(
         keys.session(id),
         ...keys.logKeys(id),
@@ -168,7 +168,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       const ids = [...active, ...ended];
       const listed = await this.listed(ids, cached);
       if (cached && status === 'all') this.cache.retainOnly(new Set(ids));
-      const found: ListedSession[] = [];
+      const found: SessionRecord[] = [];
       const seen = new Set<string>();
       const repairs: Promise<unknown>[] = [];
       listed.forEach((session, i) => {
@@ -183,14 +183,13 @@ export class RedisSessionRegistry extends SessionRegistry {
         if (status !== 'all' && isActive !== (status === 'active')) return;
         if (seen.has(id)) return;
         seen.add(id);
-        found.push(session);
+        found.push(session.record);
       });
       await Promise.all(repairs);
       // Newest `created` first, as the contract lists them. The creation order in Redis breaks
       // ties only: replicas stamp `created` with their own clocks before their creates reach
       // Redis, so two created at once through two replicas may reach it in the other order.
-      found.sort((a, b) => b.record.created - a.record.created || b.order - a.order);
-      return found.map((session) => session.record);
+      return found.sort(newestFirst);
     });
   }
 

@@ -1,9 +1,8 @@
 import { SessionRecord } from '../session-record';
 
-/** A listed session as the cache keeps it: the record, its creation order (which breaks ties of `created` in a listing) and end order. */
+/** A listed session as the cache keeps it: the record (its `order` breaks ties of `created` in a listing) and its end order. */
 export interface ListedSession {
   record: SessionRecord;
-  order: number;
   /** Its score in the ended index (0 while active). */
   endOrder: number;
 }

@@ -7,10 +7,10 @@ import { ListedSession } from './session-cache';
 export type SessionHash = Record<string, string>;
 
 /** The field/value pairs of a new session's hash (its log counters are the create script's). */
-export function newSessionPairs(record: SessionRecord, order: number): string[] {
+export function newSessionPairs(record: SessionRecord): string[] {
   const pairs = ['appname', record.appname, 'mode', record.mode, 'metadata', JSON.stringify(record.metadata)];
   pairs.push('status', 'active', 'created', String(record.created), 'updated', String(record.updated));
-  pairs.push('server', record.server ? '1' : '0', 'order', String(order), 'version', '1');
+  pairs.push('server', record.server ? '1' : '0', 'order', String(record.order), 'version', '1');
   if (record.jobid !== null) pairs.push('jobid', record.jobid);
   if (record.clientAddress !== null) pairs.push('clientAddress', record.clientAddress);
   return pairs;
@@ -58,12 +58,14 @@ export function toRecord(id: string, hash: SessionHash): SessionRecord {
     log: counters(hash),
     clientAddress: hash['clientAddress'] ?? null,
     server: hash['server'] === '1',
+    // The INCR that numbered the create: the same on every replica.
+    order: Number(hash['order'] ?? 0),
   });
 }
 
-/** A session as listings sort it: by creation order, and by end order in the ended index. */
+/** A session as a listing keeps it: the record, and its end order in the ended index. */
 export function listedSession(id: string, hash: SessionHash): ListedSession {
-  return { record: toRecord(id, hash), order: Number(hash['order']), endOrder: Number(hash['endOrder'] ?? 0) };
+  return { record: toRecord(id, hash), endOrder: Number(hash['endOrder'] ?? 0) };
 }
 
 /** A flat [field, value, ...] array (HGETALL inside a script) as a hash. */
