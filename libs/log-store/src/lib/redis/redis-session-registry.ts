@@ -28,6 +28,16 @@ import { ListedSession, SessionCache } from './session-cache';
 
 /** Attempts of a metadata merge that lost the race to another change before giving up. */
 const MERGE_ATTEMPTS = 20;
+/**
+ * Least time an index entry stays without its session before a listing removes it. A create
+ * indexes the id before it writes the session (two steps: other cluster slots), so a listing
+ * between them finds an entry without a session that is about to have one; only an entry that
+ * stays alone this long (the creating replica died between the steps) is left over. At least
+ * the command timeout: a create's second step may land that late after a stall.
+ */
+const DANGLING_AFTER_MS = 10_000;
+/** Sightings of such ids kept before the old ones are dropped (they are rare: a replica dying mid-create). */
+const MAX_UNBACKED = 1_000;
 
 type StatusReply = [number, ...unknown[]];
 
@@ -52,6 +62,8 @@ export class RedisSessionRegistry extends SessionRegistry {
    */
   private readonly appendable = new Map<string, SessionRecord>();
   private drops = 0;
+  /** Ids a listing found indexed without a session, and when it first did (see DANGLING_AFTER_MS). */
+  private readonly unbacked = new Map<string, number>();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -174,9 +186,10 @@ export class RedisSessionRegistry extends SessionRegistry {
       listed.forEach((session, i) => {
         const id = ids[i];
         if (!session) {
-          repairs.push(this.unindex(id));
+          if (this.dangling(id)) repairs.push(this.unindex(id));
           return;
         }
+        if (this.unbacked.size > 0) this.unbacked.delete(id);
         const isActive = session.record.active;
         // Ended by a replica that died before moving it to the ended list.
         if (i < active.length && !isActive) repairs.push(this.ended(id, session.endOrder));
@@ -338,6 +351,27 @@ export class RedisSessionRegistry extends SessionRegistry {
         }),
       );
     });
+  }
+
+  /**
+   * Whether an id indexed without a session has been so for long enough to be a left-over,
+   * not a create between its two steps (DANGLING_AFTER_MS; the first sighting starts the wait).
+   */
+  private dangling(id: string): boolean {
+    const now = this.clock();
+    const grace = Math.max(DANGLING_AFTER_MS, this.connection.options.commandTimeoutMs);
+    // Sightings no listing repeated (another replica removed the entry) would stay: a bound.
+    if (this.unbacked.size >= MAX_UNBACKED) {
+      for (const [seen, since] of this.unbacked) if (now - since > grace) this.unbacked.delete(seen);
+    }
+    const since = this.unbacked.get(id);
+    if (since === undefined) {
+      this.unbacked.set(id, now);
+      return false;
+    }
+    if (now - since < grace) return false;
+    this.unbacked.delete(id);
+    return true;
   }
 
   /** Drops a listed id whose session hash is gone (a create or forget cut short). */

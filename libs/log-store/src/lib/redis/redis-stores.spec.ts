@@ -2,7 +2,10 @@ import { eventually, RedisServer } from '@zen/testing';
 import { createClient } from 'redis';
 import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from '../entry-batch';
 import { LogNotFoundError, SessionEndedError, StoreUnavailableError } from '../errors';
+import { SessionRecord } from '../session-record';
 import { SessionChange } from '../session-registry';
+import { RedisKeys } from './redis-keys';
+import { newSessionPairs, pairsToHash } from './session-hash';
 import { redisSuite, RedisSuiteOptions } from '../../testing';
 
 // A real redis-server is stopped and restarted here: generous on a busy machine.
@@ -204,6 +207,46 @@ describe('Redis stores, several replicas on one Redis', () => {
     for (const replica of [a, b]) {
       expect((await replica.sessions.list('all')).map((record) => record.id)).toEqual([ID, ID2]);
       expect((await replica.sessions.list('active')).map((record) => record.id)).toEqual([ID, ID2]);
+    }
+  });
+
+  it('keeps listing a session whose create was between its two steps when another replica listed', async () => {
+    // A create indexes the id, then writes the session (other cluster slots: two steps). A
+    // listing between them found an index entry without a session, removed it as a left-over,
+    // and the session, written next, was never listed (nor expired) again.
+    const [a, b] = [await replica(), await replica()];
+    const keys = new RedisKeys(prefix);
+    const raw = await createClient({ url: suite.redis.url }).connect();
+    try {
+      await raw.zAdd(keys.active, { score: 1, value: ID }); // the create's first step
+      expect(await b.sessions.list('active')).toEqual([]);
+      const record = SessionRecord.create(newSession(ID), Date.now(), 1);
+      await raw.hSet(keys.session(ID), pairsToHash(newSessionPairs(record))); // its second
+      for (const replica of [a, b]) {
+        expect((await replica.sessions.list('active')).map((session) => session.id)).toEqual([ID]);
+      }
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('removes an index entry left without a session (a replica died mid-create) once it has stayed so for 10 s', async () => {
+    let now = Date.now();
+    const a = await replica({ clock: () => now });
+    const keys = new RedisKeys(prefix);
+    const raw = await createClient({ url: suite.redis.url }).connect();
+    try {
+      await raw.zAdd(keys.active, { score: 1, value: ID });
+      await a.sessions.list('active');
+      now += 9_999;
+      await a.sessions.list('active');
+      expect(await raw.zScore(keys.active, ID)).toBe(1);
+      now += 1;
+      await a.sessions.list('active');
+      expect(await raw.zScore(keys.active, ID)).toBeNull();
+      expect(await a.sessions.counts()).toEqual({ active: 0, ended: 0 });
+    } finally {
+      raw.destroy();
     }
   });
 
