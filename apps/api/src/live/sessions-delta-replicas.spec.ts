@@ -246,4 +246,51 @@ describe('sessions feed across replicas on one Redis: sessions created in the sa
     expect(events.lastIndexOf('sessions')).toBeLessThan(events.indexOf('sessions-delta'));
     expect(replay(watcher.frames).map((s) => s.id)).toEqual(listing.sessions.map((s) => s.id));
   });
+
+  it('reach a delta client whose list holds a newer one as a fresh baseline (a delta would put the older on top)', async () => {
+    const keyPrefix = 'delta-skew:';
+    const b: RunningApp = await startApp({
+      LOG_STORE: 'redis',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: keyPrefix,
+      SESSIONS_WS_DELTA_MS: '50',
+      SESSIONS_WS_INTERVAL_MS: '600000',
+    });
+    cleanup.push(() => b.close());
+    const watcher = new WsTestClient(`${b.wsUrl}/sessions/ws`);
+    cleanup.push(async () => watcher.ws.terminate());
+    await watcher.until((frames) => listings(frames) >= 1);
+    watcher.send('subscribe-sessions', { mode: 'delta' });
+    await watcher.until((frames) => listings(frames) >= 2);
+
+    // Two replicas whose clocks differ by 5 s: the one behind creates its session second.
+    const now = Date.now();
+    const replica = async (clock: () => number): Promise<Stores> => {
+      const stores = await createRedisStores({
+        capacity: 100,
+        retainEnded: 10,
+        maxActiveClients: 1000,
+        commandTimeoutMs: 10_000,
+        url: redis.url,
+        keyPrefix,
+        clock,
+      });
+      cleanup.push(() => stores.close());
+      return stores;
+    };
+    const [ahead, behind] = [await replica(() => now + 5_000), await replica(() => now)];
+    const session = (id: string): NewSession => ({ id, fields: { appname: 'skew' }, clientAddress: null });
+    const [newer, older] = [oid(0x5e1), oid(0x5e2)];
+    await ahead.sessions.create(session(newer));
+    await watcher.until(() => deltas(watcher).some((delta) => delta.upserted.some((s) => s.id === newer)));
+    const baselines = listings(watcher.frames);
+    await behind.sessions.create(session(older));
+    await watcher.until((frames) => replay(frames).some((s) => s.id === older));
+
+    const listing = (await (await fetch(`${b.url}/sessions/?status=all`)).json()) as SessionList;
+    expect(listing.sessions.map((s) => s.id).filter((id) => id === newer || id === older)).toEqual([newer, older]);
+    expect(listings(watcher.frames)).toBe(baselines + 1);
+    expect(deltas(watcher).some((delta) => delta.upserted.some((s) => s.id === older))).toBe(false);
+    expect(replay(watcher.frames).map((s) => s.id)).toEqual(listing.sessions.map((s) => s.id));
+  });
 });

@@ -15,6 +15,13 @@ import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
 import { errorFrame, sessionsDeltaFrame, sessionsFrame } from './live-frames';
 
+/** A `sessions` event as bytes, the change count it was built at, and the newest session in it. */
+interface Listing {
+  version: number;
+  frame: Buffer;
+  newest: SessionRecord | undefined;
+}
+
 /** What the next delta must say about one session that changed in the current window. */
 export interface PendingChange {
   /** Forgotten at some point in the window (it may have been created again since). */
@@ -75,7 +82,13 @@ export class SessionsFeed implements OnModuleDestroy {
   private toldOfOutage = new WeakSet<WebSocket>();
   /** Counts the changes reported; a cached listing frame is current while it has not moved. */
   private version = 0;
-  private listing: { version: number; frame: Buffer } | null = null;
+  private listing: Listing | null = null;
+  /**
+   * The newest session (as listings sort them) a delta client in sync may hold: from its
+   * baseline or a delta since. A session created before it cannot be placed by a delta (a
+   * client puts new ones on top), so its window's delta goes out as a fresh baseline instead.
+   */
+  private newestHeld: SessionRecord | undefined;
   /** The registry's synchronous reads when it lives in this process (it then reports every change). */
   private readonly local: ImmediateSessionRegistry | null;
   private readonly stopFollowing: Unsubscribe;
@@ -259,6 +272,16 @@ export class SessionsFeed implements OnModuleDestroy {
       this.inSync.clear();
       throw error;
     }
+    const created = records.filter((record, i) => record && changes.get(ids[i])?.created) as SessionRecord[];
+    const oldest = created.reduce<SessionRecord | undefined>((a, b) => (a && newestFirst(a, b) > 0 ? a : b), undefined);
+    if (oldest && this.newestHeld && newestFirst(this.newestHeld, oldest) < 0) {
+      // Created before a session the clients hold (replicas' clocks differ, or its report came
+      // a window late): on top, where a delta would put it, is not where a listing has it.
+      for (const client of this.inSync) this.owed.add(client);
+      this.inSync.clear();
+      return;
+    }
+    for (const record of created) this.holding(record);
     const frame = Buffer.from(deltaFrameOf(ids, records, changes));
     for (const client of this.inSync) {
       if (this.writable(client)) {
@@ -289,7 +312,7 @@ export class SessionsFeed implements OnModuleDestroy {
 
   private async pushListing(clients: Set<WebSocket>): Promise<void> {
     if (clients.size === 0) return;
-    const frame = await this.listingFrame();
+    const { frame } = await this.listingFrame();
     for (const client of clients) {
       // A client that is not reading gets no more listings until it drains.
       if (!this.writable(client)) continue;
@@ -313,9 +336,9 @@ export class SessionsFeed implements OnModuleDestroy {
       // A client whose mode changes while the listing is built waits for the next one:
       // changes before its switch to delta were not being recorded for it.
       const wasDelta = new Map(ready.map((client) => [client, this.delta.has(client)]));
-      let frame: Buffer;
+      let listing: Listing;
       try {
-        frame = await this.listingFrame();
+        listing = await this.listingFrame();
       } catch (error) {
         // They stay owed and are served once the store answers (tick).
         return this.failed(error, ready);
@@ -323,9 +346,11 @@ export class SessionsFeed implements OnModuleDestroy {
       for (const client of ready) {
         if (!this.owed.has(client) || this.delta.has(client) !== wasDelta.get(client)) continue;
         if (client.readyState !== WebSocket.OPEN) continue;
-        client.send(frame, { binary: false });
+        client.send(listing.frame, { binary: false });
         this.owed.delete(client);
-        if (this.delta.has(client)) this.inSync.add(client);
+        if (!this.delta.has(client)) continue;
+        this.inSync.add(client);
+        this.holding(listing.newest);
       }
       this.serveOwed();
     });
@@ -336,16 +361,22 @@ export class SessionsFeed implements OnModuleDestroy {
    * built, else a new one. Building one is measured: the first prompt listing after start
    * then leaves room for it already.
    */
-  private async listingFrame(): Promise<Buffer> {
-    if (this.local && this.listing?.version === this.version) return this.listing.frame;
+  private async listingFrame(): Promise<Listing> {
+    if (this.local && this.listing?.version === this.version) return this.listing;
     const version = this.version;
     const start = performance.now();
-    const frame = Buffer.from(sessionsFrame(await this.sessions.listJson()));
+    const { json, newest } = await this.sessions.listJson();
+    const listing = { version, frame: Buffer.from(sessionsFrame(json)), newest };
     this.measured('listing', performance.now() - start);
     this.storeAnswered();
     // A change reported while the listing was read may or may not be in it: not cached then.
-    this.listing = this.local && version === this.version ? { version, frame } : null;
-    return frame;
+    this.listing = this.local && version === this.version ? listing : null;
+    return listing;
+  }
+
+  /** Delta clients in sync now hold `session` (see newestHeld). */
+  private holding(session: SessionRecord | undefined): void {
+    if (session && (!this.newestHeld || newestFirst(session, this.newestHeld) < 0)) this.newestHeld = session;
   }
 
   private writable(client: WebSocket): boolean {

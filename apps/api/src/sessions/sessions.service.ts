@@ -173,12 +173,15 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     return this.registry.list(status);
   }
 
-  /** `{"sessions": [...], "serverSessionId": ...}` of every session, as JSON text. */
-  async listJson(): Promise<string> {
+  /**
+   * `{"sessions": [...], "serverSessionId": ...}` of every session, as JSON text, and the
+   * newest session in it (the first).
+   */
+  async listJson(): Promise<{ json: string; newest: SessionRecord | undefined }> {
     const records = await this.registry.list('all');
     const parts = new Array<string>(records.length);
     for (let i = 0; i < records.length; i++) parts[i] = records[i].toJson();
-    return `{"sessions":[${parts.join(',')}],"serverSessionId":"${this.serverId}"}`;
+    return { json: `{"sessions":[${parts.join(',')}],"serverSessionId":"${this.serverId}"}`, newest: records[0] };
   }
 
   private async add(
