@@ -96,17 +96,20 @@ export class LiveGateway
     try {
       found = (await this.sessions.find(session)) !== undefined;
     } catch (error) {
-      if (!this.endLookup(client, session, lookup)) return;
+      const newest = this.endLookup(client, session, lookup);
       if (!(error instanceof StoreUnavailableError)) throw error;
+      // A later subscribe-log or unsubscribe-log of the session, sent meanwhile, decides instead.
+      if (!newest) return;
       if (!this.followers.followUnchecked(client, session, cursor ?? 0)) {
         const why = `${error.message} (and ${this.followers.uncheckedLimit()} subscriptions of this client already wait for it)`;
         throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not subscribed', why }));
       }
       throw new WsException(pendingNotice(session, error));
     }
-    if (!this.endLookup(client, session, lookup)) return;
+    const newest = this.endLookup(client, session, lookup);
+    // Every subscribe-log of an unknown session is refused, even one a later one overtook.
     if (!found) throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not found' }));
-    this.followers.follow(client, session, cursor ?? 0);
+    if (newest) this.followers.follow(client, session, cursor ?? 0);
   }
 
   @SubscribeMessage(WS_EVENTS.unsubscribeLog)
