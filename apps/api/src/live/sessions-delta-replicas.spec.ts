@@ -1,8 +1,9 @@
-import { ServerMessage, Session, SessionList, SessionsDeltaData } from '@zen/contract';
+import { ServerMessage, SessionList, SessionsDeltaData } from '@zen/contract';
 import { NewSession, Stores } from '@zen/log-store';
 import { createRedisStores } from '@zen/log-store/redis';
 import { oid, RedisServer, WsTestClient } from '@zen/testing';
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
+import { replay } from '../testing/delta-replay';
 import { RunningApp, startApp } from '../testing/running-app';
 
 // A real redis-server and a real server: generous on a busy machine.
@@ -124,27 +125,6 @@ class HoldingProxy {
   }
 }
 
-/** What a delta client holds, by the README's rule (as in sessions-feed.spec.ts). */
-function replay(frames: ServerMessage[]): Session[] {
-  let list: Session[] = [];
-  for (const frame of frames) {
-    if (frame.event === 'sessions') list = (frame.data as SessionList).sessions;
-    if (frame.event !== 'sessions-delta') continue;
-    const delta = frame.data as SessionsDeltaData;
-    const removed = new Set(delta.removed);
-    list = list.filter((session) => !removed.has(session.id));
-    const at = new Map(list.map((session, i) => [session.id, i]));
-    const fresh: Session[] = [];
-    for (const session of delta.upserted) {
-      const i = at.get(session.id);
-      if (i === undefined) fresh.push(session);
-      else list[i] = session;
-    }
-    list = [...fresh, ...list];
-  }
-  return list;
-}
-
 const deltas = (client: WsTestClient) => client.of('sessions-delta') as SessionsDeltaData[];
 const listings = (frames: ServerMessage[]) => frames.filter((frame) => frame.event === 'sessions').length;
 
@@ -171,6 +151,21 @@ describe('sessions feed across replicas on one Redis: sessions created in the sa
     await redis.close();
   });
 
+  /** A replica's stores on Redis at `url` (the test's, or a proxy to it) stamping `created` with `clock`. */
+  async function storeReplica(url: string, keyPrefix: string, clock: () => number): Promise<Stores> {
+    const stores = await createRedisStores({
+      capacity: 100,
+      retainEnded: 10,
+      maxActiveClients: 1000,
+      commandTimeoutMs: 10_000,
+      url,
+      keyPrefix,
+      clock,
+    });
+    cleanup.push(() => stores.close());
+    return stores;
+  }
+
   it("are in a delta in the order a listing has them (the store's creation order), not the order their creates were reported", async () => {
     const keyPrefix = 'delta-ties:';
     // The replica the delta client follows, whose Redis traffic can be held back.
@@ -196,20 +191,10 @@ describe('sessions feed across replicas on one Redis: sessions created in the sa
     const at = Date.now();
     const toSlow = await HoldingProxy.start(redis);
     cleanup.push(() => toSlow.stop());
-    const replica = async (url: string): Promise<Stores> => {
-      const stores = await createRedisStores({
-        capacity: 100,
-        retainEnded: 10,
-        maxActiveClients: 1000,
-        commandTimeoutMs: 10_000,
-        url,
-        keyPrefix,
-        clock: () => at,
-      });
-      cleanup.push(() => stores.close());
-      return stores;
-    };
-    const [slow, fast] = [await replica(toSlow.url), await replica(redis.url)];
+    const [slow, fast] = [
+      await storeReplica(toSlow.url, keyPrefix, () => at),
+      await storeReplica(redis.url, keyPrefix, () => at),
+    ];
     const session = (id: string): NewSession => ({ id, fields: { appname: 'tie' }, clientAddress: null });
     const [first, second] = [oid(0x7e1), oid(0x7e2)];
 
@@ -265,20 +250,10 @@ describe('sessions feed across replicas on one Redis: sessions created in the sa
 
     // Two replicas whose clocks differ by 5 s: the one behind creates its session second.
     const now = Date.now();
-    const replica = async (clock: () => number): Promise<Stores> => {
-      const stores = await createRedisStores({
-        capacity: 100,
-        retainEnded: 10,
-        maxActiveClients: 1000,
-        commandTimeoutMs: 10_000,
-        url: redis.url,
-        keyPrefix,
-        clock,
-      });
-      cleanup.push(() => stores.close());
-      return stores;
-    };
-    const [ahead, behind] = [await replica(() => now + 5_000), await replica(() => now)];
+    const [ahead, behind] = [
+      await storeReplica(redis.url, keyPrefix, () => now + 5_000),
+      await storeReplica(redis.url, keyPrefix, () => now),
+    ];
     const session = (id: string): NewSession => ({ id, fields: { appname: 'skew' }, clientAddress: null });
     const [newer, older] = [oid(0x5e1), oid(0x5e2)];
     await ahead.sessions.create(session(newer));

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { oid, WsTestClient } from '@zen/testing';
 import { SessionRecord } from '@zen/log-store';
+import { replay } from '../testing/delta-replay';
 import { RunningApp, startApp } from '../testing/running-app';
 import { deltaFrameOf, PendingChange } from './sessions-feed';
 
@@ -10,31 +11,6 @@ import { deltaFrameOf, PendingChange } from './sessions-feed';
 jest.setTimeout(60_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * What a delta client holds, kept by the README's rule: a `sessions` event replaces the
- * list; a `sessions-delta` drops `removed`, replaces known sessions in place and puts
- * unknown ones on top, in the order of `upserted`.
- */
-function replay(frames: ServerMessage[]): Session[] {
-  let list: Session[] = [];
-  for (const frame of frames) {
-    if (frame.event === 'sessions') list = (frame.data as SessionList).sessions;
-    if (frame.event !== 'sessions-delta') continue;
-    const delta = frame.data as SessionsDeltaData;
-    const removed = new Set(delta.removed);
-    list = list.filter((session) => !removed.has(session.id));
-    const at = new Map(list.map((session, i) => [session.id, i]));
-    const fresh: Session[] = [];
-    for (const session of delta.upserted) {
-      const i = at.get(session.id);
-      if (i === undefined) fresh.push(session);
-      else list[i] = session;
-    }
-    list = [...fresh, ...list];
-  }
-  return list;
-}
 
 const deltas = (frames: ServerMessage[]) =>
   frames.flatMap((frame) => (frame.event === 'sessions-delta' ? [frame.data as SessionsDeltaData] : []));

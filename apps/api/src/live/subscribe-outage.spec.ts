@@ -2,6 +2,7 @@ import { formatSubscribeLogRefusal } from '@zen/contract';
 import { eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
 import WebSocket from 'ws';
 import { RunningApp, startApp } from '../testing/running-app';
+import { errors, seqs } from '../testing/ws-events';
 import { LogFollowers } from './log-followers';
 
 // A real redis-server is stopped and restarted here: generous on a busy machine.
@@ -17,13 +18,6 @@ const ID = 'c1c1c1c1c1c1c1c1c1c1c1c1';
 const OTHER = 'c2c2c2c2c2c2c2c2c2c2c2c2';
 const UNKNOWN = 'c9c9c9c9c9c9c9c9c9c9c9c9';
 
-/** The entry numbers of the client's `log` events of session `id`, in order. */
-const seqs = (client: WsTestClient, id: string) =>
-  client
-    .of('log')
-    .filter((event) => event.id === id)
-    .flatMap((event) => event.entries.map((entry) => entry.seq));
-const errors = (client: WsTestClient) => client.of('error').map((error) => error.message);
 /** The `error` event of a subscribe-log the store could not look up: it names the session and the store. */
 const PENDING = (id: string) =>
   new RegExp(

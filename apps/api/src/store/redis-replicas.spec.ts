@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { Stores } from '@zen/log-store';
 import { eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
+import { errors, seqs } from '../testing/ws-events';
 import { STORES } from './stores.module';
 
 // A real redis-server is stopped and restarted here: generous on a busy machine.
@@ -15,14 +16,6 @@ jest.setTimeout(30_000);
  */
 
 const ID = 'a0a0a0a0a0a0a0a0a0a0a0a0';
-
-/** The entry numbers of the `log` events of session `id` the client received, in order. */
-const seqs = (client: WsTestClient, id: string) =>
-  client
-    .of('log')
-    .filter((event) => event.id === id)
-    .flatMap((event) => event.entries.map((entry) => entry.seq));
-const errors = (client: WsTestClient) => client.of('error').map((error) => error.message);
 
 const create = (app: RunningApp, id: string) =>
   fetch(`${app.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"farm"}' });
