@@ -151,6 +151,25 @@ describe('sessions feed across replicas on one Redis: sessions created in the sa
     await redis.close();
   });
 
+  /** An app on Redis at `url` with a WebSocket client in delta mode that has its baseline. */
+  async function appWithDeltaClient(url: string, keyPrefix: string, deltaMs: number) {
+    const app: RunningApp = await startApp({
+      LOG_STORE: 'redis',
+      REDIS_URL: url,
+      REDIS_KEY_PREFIX: keyPrefix,
+      SESSIONS_WS_DELTA_MS: String(deltaMs),
+      // No periodic listing to cross the subscribe: the second listing is the baseline.
+      SESSIONS_WS_INTERVAL_MS: '600000',
+    });
+    cleanup.push(() => app.close());
+    const watcher = new WsTestClient(`${app.wsUrl}/sessions/ws`);
+    cleanup.push(async () => watcher.ws.terminate());
+    await watcher.until((frames) => listings(frames) >= 1);
+    watcher.send('subscribe-sessions', { mode: 'delta' });
+    await watcher.until((frames) => listings(frames) >= 2);
+    return { app, watcher };
+  }
+
   /** A replica's stores on Redis at `url` (the test's, or a proxy to it) stamping `created` with `clock`. */
   async function storeReplica(url: string, keyPrefix: string, clock: () => number): Promise<Stores> {
     const stores = await createRedisStores({
@@ -171,20 +190,7 @@ describe('sessions feed across replicas on one Redis: sessions created in the sa
     // The replica the delta client follows, whose Redis traffic can be held back.
     const toB = await HoldingProxy.start(redis);
     cleanup.push(() => toB.stop());
-    const b: RunningApp = await startApp({
-      LOG_STORE: 'redis',
-      REDIS_URL: toB.url,
-      REDIS_KEY_PREFIX: keyPrefix,
-      SESSIONS_WS_DELTA_MS: '200',
-      // No periodic listing to cross the subscribe: the second listing is the baseline.
-      SESSIONS_WS_INTERVAL_MS: '600000',
-    });
-    cleanup.push(() => b.close());
-    const watcher = new WsTestClient(`${b.wsUrl}/sessions/ws`);
-    cleanup.push(async () => watcher.ws.terminate());
-    await watcher.until((frames) => listings(frames) >= 1);
-    watcher.send('subscribe-sessions', { mode: 'delta' });
-    await watcher.until((frames) => listings(frames) >= 2);
+    const { app: b, watcher } = await appWithDeltaClient(toB.url, keyPrefix, 200);
 
     // Two more replicas of the same store that create sessions, both stamping `created` with
     // one clock stopped at the same millisecond (not earlier than anything listed already).
@@ -234,19 +240,7 @@ describe('sessions feed across replicas on one Redis: sessions created in the sa
 
   it('reach a delta client whose list holds a newer one as a fresh baseline (a delta would put the older on top)', async () => {
     const keyPrefix = 'delta-skew:';
-    const b: RunningApp = await startApp({
-      LOG_STORE: 'redis',
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: keyPrefix,
-      SESSIONS_WS_DELTA_MS: '50',
-      SESSIONS_WS_INTERVAL_MS: '600000',
-    });
-    cleanup.push(() => b.close());
-    const watcher = new WsTestClient(`${b.wsUrl}/sessions/ws`);
-    cleanup.push(async () => watcher.ws.terminate());
-    await watcher.until((frames) => listings(frames) >= 1);
-    watcher.send('subscribe-sessions', { mode: 'delta' });
-    await watcher.until((frames) => listings(frames) >= 2);
+    const { app: b, watcher } = await appWithDeltaClient(redis.url, keyPrefix, 50);
 
     // Two replicas whose clocks differ by 5 s: the one behind creates its session second.
     const now = Date.now();
