@@ -273,7 +273,8 @@ export class SessionsFeed implements OnModuleDestroy {
       throw error;
     }
     const created = records.filter((record, i) => record && changes.get(ids[i])?.created) as SessionRecord[];
-    const oldest = created.reduce<SessionRecord | undefined>((a, b) => (a && newestFirst(a, b) > 0 ? a : b), undefined);
+    created.sort(newestFirst);
+    const oldest = created[created.length - 1];
     if (oldest && this.newestHeld && newestFirst(this.newestHeld, oldest) < 0) {
       // Created before a session the clients hold (replicas' clocks differ, or its report came
       // a window late): on top, where a delta would put it, is not where a listing has it.
@@ -281,7 +282,7 @@ export class SessionsFeed implements OnModuleDestroy {
       this.inSync.clear();
       return;
     }
-    for (const record of created) this.holding(record);
+    this.holding(created[0]);
     const frame = Buffer.from(deltaFrameOf(ids, records, changes));
     for (const client of this.inSync) {
       if (this.writable(client)) {
