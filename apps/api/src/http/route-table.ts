@@ -200,7 +200,7 @@ function paramsOf(keys: Key[], found: RegExpExecArray): RouteParams {
 }
 
 /** A request URL's path: up to its query, if any. */
-export function withoutQuery(url: string): string {
+function withoutQuery(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
