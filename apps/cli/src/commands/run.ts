@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { ApiError, createSessionLogger, isRetryable, newSessionId } from '@zen/client';
+import { ApiError, createSessionLogger, isRetryable, newSessionId, sessionInputOf } from '@zen/client';
 import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { ByteMarkers } from '../levels';
@@ -184,8 +184,7 @@ async function createSession(
         });
       if (existing?.status === 'ended') throw new UsageError(`session ${id} has ended; a new session needs a new id`);
       if (existing) {
-        const { appname, mode, jobid, metadata } = await client().sessions.upsert(id, continued);
-        return { continued: { appname, mode, jobid, metadata } };
+        return { continued: sessionInputOf(await client().sessions.upsert(id, continued)) };
       }
     }
     await client().sessions.upsert(id, fields);

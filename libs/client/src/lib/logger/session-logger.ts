@@ -3,6 +3,7 @@ import { Backoff } from '../backoff';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
 import { HttpOptions } from '../rest/http';
+import { sessionInputOf } from '../rest/sessions-api';
 import { SessionsClient } from '../rest/sessions-client';
 import { decodeUtf8, splitUtf8, utf8Length } from '../utf8';
 import { BatchEncoder, entriesOf } from './batch-encoder';
@@ -502,12 +503,7 @@ export class SessionLogger {
     if (appname != null) session = await this.client.sessions.upsert(this.id, { appname });
     this.whenExists = null;
     // A server that loses the session creates it again as it was, not with the defaults.
-    this.fields = {
-      appname: session.appname,
-      mode: session.mode,
-      jobid: session.jobid ?? undefined,
-      metadata: session.metadata,
-    };
+    this.fields = sessionInputOf(session);
     return session;
   }
 

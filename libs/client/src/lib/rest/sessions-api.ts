@@ -3,6 +3,12 @@ import { Http } from './http';
 
 const path = (id: string) => `/sessions/${encodeURIComponent(id)}`;
 
+/** The fields a session was created or updated with, as a create would send them again. */
+export function sessionInputOf(session: Session): SessionInput {
+  const { appname, mode, jobid, metadata } = session;
+  return { appname, mode, jobid: jobid ?? undefined, metadata };
+}
+
 /** The session endpoints: list, create, update, heartbeat, end, get. */
 export class SessionsApi {
   constructor(private readonly http: Http) {}
