@@ -89,10 +89,13 @@ export async function post(url, body, type = 'application/json') {
   if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
 }
 
-/** One autocannon run (bench/load.mjs) on `cores`; blocks until it ends. */
-export function load(spec, cores = '1') {
+/**
+ * One load run on `cores`, blocking until it ends: autocannon (bench/load.mjs), which can hold
+ * a rate, or another load `script` of bench/ (wrk-load.mjs for the comparative workloads).
+ */
+export function load(spec, cores = '1', script = 'load.mjs') {
   const file = specFile(spec);
-  const [command, args] = pinned(cores, ['node', join(BENCH, 'load.mjs'), file]);
+  const [command, args] = pinned(cores, ['node', join(BENCH, script), file]);
   try {
     return loadResult(execFileSync(command, args, { cwd: REPO, maxBuffer: 1 << 26 }).toString());
   } finally {
@@ -115,6 +118,9 @@ export function loadAsync(spec, cores = '1', script = 'load.mjs') {
     });
   });
 }
+
+/** The closed-loop load generator of the comparative workloads (bench/wrk-load.mjs says why). */
+export const WRK = 'wrk-load.mjs';
 
 let specs = 0;
 /** The spec as a file for the load process to read; its caller removes it once the run ends. */
@@ -140,6 +146,7 @@ function loadResult(out) {
  * not counted: a server's first round ran at a fraction of its speed (JIT, heap growth).
  * Answers `{ [workload]: { [server]: [{ ...load result, cpuUs }] } }`, one entry per counted
  * round (`cpuUs`: the server's CPU time per request, from /proc; `valid` as for `load`).
+ * The load is wrk's: the servers, not the load generator, must be what runs out of CPU first.
  */
 export function interleavedRounds({ servers, specs, workloads = Object.keys(specs), rounds, seconds, warmup = 1 }) {
   const results = {};
@@ -149,7 +156,7 @@ export function interleavedRounds({ servers, specs, workloads = Object.keys(spec
     for (const w of workloads) {
       for (const s of order) {
         const before = cpuSeconds(s.pid);
-        const run = load({ connections: 32, ...specs[w], url: s.url, duration: seconds });
+        const run = load({ connections: 32, ...specs[w], url: s.url, duration: seconds }, '1', WRK);
         run.cpuUs = ((cpuSeconds(s.pid) - before) * 1e6) / Math.max(1, run.requests);
         if (r >= 0) ((results[w] ??= {})[s.name] ??= []).push(run);
       }
