@@ -22,6 +22,13 @@ describe('parseTextEntries', () => {
     expect(text('').messages).toEqual([]);
   });
 
+  it('skips a blank line longer than the message limit, and counts it when naming a later one', () => {
+    expect(text('a\n' + ' \t'.repeat(20) + '\r\nb\n').messages).toEqual(['a', 'b']);
+    expect(() => text(' '.repeat(20) + '\nok\n' + 'x'.repeat(11))).toThrow(
+      new InvalidEntryError('line 3 is longer than 10 bytes (MAX_MESSAGE_BYTES)'),
+    );
+  });
+
   it('keeps multi-byte characters whole and measures lines in UTF-8 bytes', () => {
     expect(text('héllo ✓\n').messages).toEqual(['héllo ✓']);
     expect(text('✓✓✓\n').messages).toEqual(['✓✓✓']); // 9 bytes

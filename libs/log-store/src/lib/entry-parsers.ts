@@ -25,11 +25,12 @@ export function parseTextEntries(body: Buffer, limits: EntryLimits, now: number)
     let end = newline === -1 ? body.length : newline;
     if (end > start && body[end - 1] === CARRIAGE_RETURN) end--;
     line++;
-    if (end - start > limits.messageMaxBytes) {
-      throw new InvalidEntryError(`line ${line} is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
-    }
     const message = body.toString('utf8', start, end);
+    // A blank line is skipped whatever its length: only a line that would become an entry is held to the limit.
     if (NOT_BLANK.test(message)) {
+      if (end - start > limits.messageMaxBytes) {
+        throw new InvalidEntryError(`line ${line} is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
+      }
       batch.messages.push(message);
       batch.levels.push(INFO);
       batch.times.push(now);
