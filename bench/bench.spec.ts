@@ -81,6 +81,9 @@ describe('npm run bench -- --quick', () => {
     for (const figure of ['deltaCpuPercentOfCore', 'fullCpuPercentOfCore', 'bareWsCpuPercentOfCore']) {
       expect([figure, Number.isFinite(feed[figure])]).toEqual([figure, true]);
     }
+    // The delta share is the median pair's: one of the pairs' figures.
+    expect(feed.deltaCpuPercentRounds.length).toBeGreaterThan(0);
+    expect(feed.deltaCpuPercentRounds).toContain(feed.deltaCpuPercentOfCore);
   });
 
   it('measures the dashboard in Chromium: filter keystrokes and follow mode', () => {
