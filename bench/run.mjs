@@ -153,7 +153,7 @@ function rssBytes(pid) {
  * round of 1 s, no warm-up). Short interleaved rounds instead of one long run per server: on
  * a shared machine the phases of a long run met different neighbours (docs/performance.md).
  */
-const INGEST = QUICK ? { rounds: 1, seconds: 1, warmup: 0 } : { rounds: 6, seconds: 2, warmup: 1 };
+const INGEST = QUICK ? { rounds: 1, seconds: 2, warmup: 0 } : { rounds: 6, seconds: 2, warmup: 1 };
 const INGEST_WORKLOADS = ['jsonBatch', 'textBatch', 'single'];
 
 /**
