@@ -590,7 +590,8 @@ async function sessionsFeed() {
     pairs.push({ alone, delta: await phase('delta', FEED.dashboards) });
   }
   const share = ({ alone, delta }) => Math.max(0, delta.cpuPercentOfCore - alone.cpuPercentOfCore);
-  const { alone: changesAlone, delta } = [...pairs].sort((a, b) => share(a) - share(b))[Math.floor(pairs.length / 2)];
+  const middle = [...pairs].sort((a, b) => share(a) - share(b))[Math.floor(pairs.length / 2)];
+  const { alone: changesAlone, delta } = middle;
   const full = await phase('full', FEED.dashboards);
   await server.stop();
   const framesPerSecond = delta.deltas / FEED.dashboards / FEED.seconds;
@@ -605,7 +606,7 @@ async function sessionsFeed() {
     changesAlone,
     delta,
     full,
-    deltaCpuPercentOfCore: share({ alone: changesAlone, delta }),
+    deltaCpuPercentOfCore: share(middle),
     deltaCpuPercentRounds: pairs.map(share),
     deltaFramesPerSecond: framesPerSecond,
     deltaFrameBytes: frameBytes,
@@ -742,14 +743,13 @@ async function main() {
    * p50/p99 latencies (for workloads run in rounds, the medians of the rounds' figures); with
    * `requestRatios`, the ratio columns give the per-round ratios of requests/s.
    */
-  // wrk reports microseconds: a tenth of a millisecond is what the targets need.
-  const ms = (value) => String(Math.round(value * 10) / 10);
   const latencies = (label, workload, target = '', requestRatios = false) => {
     const ratios = requestRatios && ratiosOf(workload);
     return [
       label,
       ...[api, bare, naive].map((run) =>
-        run[workload] ? `${ms(run[workload].latencyP50)}/${ms(run[workload].latencyP99)}` : '',
+        // wrk times in microseconds: a tenth of a millisecond is what the targets need.
+        run[workload] ? `${fmt(run[workload].latencyP50, 1)}/${fmt(run[workload].latencyP99, 1)}` : '',
       ),
       ratios ? `req/s ${spread(ratios.bare)}` : '',
       ratios ? `req/s ${spread(ratios.naive)}` : '',
