@@ -78,9 +78,31 @@ describe('security headers and CORS', () => {
     const server = await startApp();
     try {
       const res = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://elsewhere.example' } });
-      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("gives pages (the dashboard, the API docs) Helmet's document headers, and API answers none of them", async () => {
+    const server = await startApp();
+    try {
+      for (const path of ['/dashboard/', '/api-docs']) {
+        const page = await fetch(`${server.url}${path}`);
+        expect([path, page.status]).toEqual([path, 200]);
+        expect([path, page.headers.get('content-security-policy')]).toEqual([
+          path,
+          expect.stringContaining("script-src 'self'"),
+        ]);
+        expect([path, page.headers.get('referrer-policy')]).toEqual([path, 'no-referrer']);
+        expect([path, page.headers.get('cross-origin-opener-policy')]).toEqual([path, 'same-origin']);
+      }
+      const data = await fetch(`${server.url}/sessions`);
+      expect(data.status).toBe(200);
+      for (const name of ['referrer-policy', 'cross-origin-opener-policy', 'x-xss-protection', 'origin-agent-cluster'])
+        expect([name, data.headers.get(name)]).toEqual([name, null]);
     } finally {
       await server.close();
     }

@@ -30,7 +30,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // is answered 426 by LiveModule's middleware.
   pipeline.addRoute({ method: 'ALL', path: config.under(SESSIONS_WS_PATH), access: 'read', webSocket: true });
   // The API's documents are open without a token like the dashboard's files (they hold no data).
-  pipeline.addRoute({ method: 'GET', path: config.under(`/${DOCS_PATH}{/*file}`), access: 'public' });
+  pipeline.addRoute({ method: 'GET', path: config.under(`/${DOCS_PATH}{/*file}`), access: 'public', pages: true });
   pipeline.install(app);
   serveOpenApi(app);
   // Exit with 0 once closed (Nest would otherwise re-raise the signal).

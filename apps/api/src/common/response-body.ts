@@ -20,6 +20,11 @@ export function presetHeaders(res: ServerResponse, headers: HeaderList): void {
   (res as ServerResponse & Preset)[PRESET] = headers;
 }
 
+/** The headers preset on `res` (none if nothing preset any). */
+export function presetOf(res: ServerResponse): HeaderList {
+  return (res as ServerResponse & Preset)[PRESET] ?? NONE;
+}
+
 /** Writes a whole, already-serialised body with its status and headers in one go. */
 export function sendBody(
   res: ServerResponse,
@@ -28,7 +33,7 @@ export function sendBody(
   body: string | Buffer,
   headers: HeaderList = NONE,
 ): void {
-  const preset = (res as ServerResponse & Preset)[PRESET] ?? NONE;
+  const preset = presetOf(res);
   // One list of the final length, in one allocation.
   const list = preset.concat(headers, 'Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body)));
   res.writeHead(status, list);

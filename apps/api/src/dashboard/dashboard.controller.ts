@@ -2,12 +2,14 @@ import { Controller, Get, NotFoundException, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
+import { ServesPages } from '../http/pages.decorator';
 import { AppConfig } from '../config/app-config';
 import { DashboardFiles } from './dashboard-files';
 
 /** Serves the dashboard at `/dashboard/` (deep links get index.html) and redirects `/` there. */
 @ApiExcludeController()
 @Public()
+@ServesPages()
 @Controller()
 export class DashboardController {
   private readonly home: string;

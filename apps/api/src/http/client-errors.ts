@@ -3,7 +3,7 @@ import { Duplex } from 'node:stream';
 import { presetHeaders, sendJson } from '../common/response-body';
 import { errorBody } from './error-shape';
 import { sendRawError } from './raw-error';
-import { securityHeaders } from './security-headers';
+import { API_HEADERS } from './security-headers';
 
 /** Node's errors that are not a malformed request, with their own status and message. */
 const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
@@ -44,10 +44,9 @@ export function answerClientErrors(server: Server): void {
     sendRawError(socket, known ?? { status: 400, message: `malformed HTTP request (${error.code ?? 'parse error'})` });
   });
   // An Expect header other than 100-continue: Node would answer a bare 417 without a body.
-  const headers = securityHeaders();
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const expect = JSON.stringify(String(req.headers.expect ?? '').slice(0, 128));
-    presetHeaders(res, headers);
+    presetHeaders(res, API_HEADERS);
     sendJson(res, 417, JSON.stringify(errorBody(417, `Expect ${expect} is not supported; only 100-continue is`)));
   });
 }

@@ -2,7 +2,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { GATEWAY_METADATA, GATEWAY_OPTIONS } from '@nestjs/websockets/constants';
 import { rawRequest, RawResponse } from '@zen/testing';
 import { HttpPipeline } from './http-pipeline';
-import { securityHeaders } from './security-headers';
+import { API_HEADERS, pageHeaders } from './security-headers';
 import { AppConfig } from '../config/app-config';
 import { RawAnswer, rawExchange, rawUpgrade } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
@@ -16,6 +16,9 @@ const OID = 'e0e0e0e0e0e0e0e0e0e0e0e0';
  * exceptions, named here so that a new route needs a token unless it is added to them.
  */
 const PUBLIC = [/^\/zen$/, /^\/zen\/dashboard(\/|$)/, /^\/zen\/health(\/|$)/, /^\/zen\/api-docs(\/|$)/];
+/** Routes that serve pages a browser renders (the dashboard, the API docs): Helmet's headers; the rest the API's. */
+const PAGES = [/^\/zen$/, /^\/zen\/dashboard(\/|$)/, /^\/zen\/api-docs(\/|$)/];
+const servesPages = (url: string) => PAGES.some((pattern) => pattern.test(url.split('?')[0]));
 
 interface RouterLayer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -55,11 +58,13 @@ function concrete(pattern: string): string {
 /** An answer as rawRequest or rawExchange read it. */
 type Answer = Pick<RawResponse, 'status' | 'body'> & { headers: Record<string, string | string[] | undefined> };
 
-function expectSecurityHeaders(res: Answer, what: string): void {
-  const expected = securityHeaders();
+/** Helmet's headers on a page, the API's on any other answer, and none of a page's on those. */
+function expectSecurityHeaders(res: Answer, what: string, pages = false): void {
+  const expected = pages ? pageHeaders() : API_HEADERS;
   for (let i = 0; i < expected.length; i += 2) {
     expect([what, expected[i], res.headers[expected[i].toLowerCase()]]).toEqual([what, expected[i], expected[i + 1]]);
   }
+  if (!pages) expect([what, res.headers['referrer-policy']]).toEqual([what, undefined]);
 }
 
 function expectErrorShape(res: Answer, what: string): void {
@@ -131,7 +136,7 @@ describe('every route goes through every step of the HTTP pipeline', () => {
       const url = concrete(path);
       const what = `${method} ${path}`;
       const res = await send(method, url);
-      expectSecurityHeaders(res, what);
+      expectSecurityHeaders(res, what, servesPages(url));
       expect([what, res.headers['access-control-allow-origin']]).toEqual([what, ORIGIN]);
       if (PUBLIC.some((pattern) => pattern.test(url))) {
         expect([what, res.status]).not.toEqual([what, 401]);
@@ -152,7 +157,7 @@ describe('every route goes through every step of the HTTP pipeline', () => {
       for (const url of tries) {
         const res = await send(method, url, { authorization: `Bearer ${WRITE}` });
         expect([what, url, res.status]).not.toEqual([what, url, 401]);
-        expectSecurityHeaders(res, `${what} (${url})`);
+        expectSecurityHeaders(res, `${what} (${url})`, servesPages(url));
         expect([what, url, res.headers['access-control-allow-origin']]).toEqual([what, url, ORIGIN]);
         if (res.status >= 400) expectErrorShape(res, `${what} (${url})`);
       }
@@ -164,6 +169,7 @@ describe('every route goes through every step of the HTTP pipeline', () => {
       const res = await send('OPTIONS', concrete(path), { 'access-control-request-method': method });
       expect([path, res.status]).toEqual([path, 204]);
       expect([path, res.headers['access-control-allow-origin']]).toEqual([path, ORIGIN]);
+      // A preflight's answer is no page, whatever the path serves to a GET.
       expectSecurityHeaders(res, `OPTIONS ${path}`);
     }
   });

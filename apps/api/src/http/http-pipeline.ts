@@ -6,14 +6,14 @@ import cors from 'cors';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { AccessTokens } from '../auth/access-tokens';
-import { HeaderList, presetHeaders } from '../common/response-body';
+import { HeaderList, presetHeaders, presetOf } from '../common/response-body';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { answerClientErrors } from './client-errors';
 import { ApiExceptionFilter, sendError } from './error-shape';
 import { RawError, sendRawError } from './raw-error';
 import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
-import { securityHeaders } from './security-headers';
+import { API_HEADERS, pageHeaders } from './security-headers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -42,7 +42,7 @@ export interface WebSocketUpgrades {
  * `handle`, which applies each cross-cutting step once, in this order, whatever serves
  * the route afterwards:
  *
- *   metrics (timed from here, counted by route pattern) → security headers → CORS
+ *   metrics (timed from here, counted by route pattern) → security headers (a page's or the API's) → CORS
  *   (answers preflights) → access check (bearer tokens) → the route → error shape
  *
  * The route is then either a raw route (`@RawRoute()`, the log appends and reads),
@@ -56,7 +56,7 @@ export interface WebSocketUpgrades {
 export class HttpPipeline {
   readonly routes = new RouteTable();
   private readonly logger = new Logger('HTTP');
-  private readonly headers: HeaderList = securityHeaders();
+  private readonly pageHeaders: HeaderList = pageHeaders();
   private readonly cors?: Middleware;
 
   constructor(
@@ -105,7 +105,7 @@ export class HttpPipeline {
     const method = req.method ?? 'GET';
     const found = this.routes.match(method, req.url ?? '/');
     const label = found?.route.path ?? 'unmatched';
-    presetHeaders(res, this.headers);
+    presetHeaders(res, found?.route.pages ? this.pageHeaders : API_HEADERS);
     if (!this.cors) return this.afterCors(req, res, express, found, label, start);
     // A preflight is answered by the cors package itself, header by header.
     if (method === 'OPTIONS') this.setSecurityHeaders(res);
@@ -208,7 +208,7 @@ export class HttpPipeline {
     const raw = found?.route.raw;
     if (raw) return void this.serveRaw(raw, req, res, found.params, label, start);
     // Express writes its answers header by header: give it the preset ones the same way.
-    if (!res.hasHeader(this.headers[0])) this.setSecurityHeaders(res);
+    if (!res.hasHeader('Content-Security-Policy')) this.setSecurityHeaders(res);
     res.once('finish', () => this.metrics.record(method, label, res.statusCode, start));
     express(req, res);
   }
@@ -221,7 +221,7 @@ export class HttpPipeline {
   private answerOtherMethod(req: IncomingMessage, res: ServerResponse, allowed: string[]): void {
     const allow = allowed.join(', ');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, this.headers.concat('Allow', allow));
+      res.writeHead(204, presetOf(res).concat('Allow', allow));
       res.end();
       return;
     }
@@ -232,7 +232,8 @@ export class HttpPipeline {
   }
 
   private setSecurityHeaders(res: ServerResponse): void {
-    for (let i = 0; i < this.headers.length; i += 2) res.setHeader(this.headers[i], this.headers[i + 1]);
+    const headers = presetOf(res);
+    for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i], headers[i + 1]);
   }
 
   private async serveRaw(

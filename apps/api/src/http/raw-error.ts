@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { errorBody } from './error-shape';
-import { securityHeaders } from './security-headers';
+import { API_HEADERS } from './security-headers';
 
 /** An error answered on a bare connection: its status, a message naming the problem, and any headers it needs. */
 export interface RawError {
@@ -10,12 +10,10 @@ export interface RawError {
   headers?: Record<string, string>;
 }
 
-const SECURITY_HEADERS = securityHeaders();
-
 /**
  * The one writer of answers no ServerResponse can give (a refused WebSocket upgrade,
  * HttpPipeline.handleUpgrade; a request Node's HTTP parser rejected, client-errors.ts):
- * the contract's error shape with the security headers every other answer carries,
+ * the contract's error shape with the security headers every other API answer carries,
  * written on the socket itself, then the connection is closed.
  */
 export function sendRawError(socket: Duplex, { status, message, headers = {} }: RawError): void {
@@ -27,7 +25,7 @@ export function sendRawError(socket: Duplex, { status, message, headers = {} }: 
   }
   const body = JSON.stringify(errorBody(status, message));
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`];
-  for (let i = 0; i < SECURITY_HEADERS.length; i += 2) lines.push(`${SECURITY_HEADERS[i]}: ${SECURITY_HEADERS[i + 1]}`);
+  for (let i = 0; i < API_HEADERS.length; i += 2) lines.push(`${API_HEADERS[i]}: ${API_HEADERS[i + 1]}`);
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   lines.push(
     'Content-Type: application/json; charset=utf-8',

@@ -4,6 +4,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Key, pathToRegexp } from 'path-to-regexp';
 import { Access } from '../auth/access-tokens';
 import { PUBLIC_KEY } from '../auth/public.decorator';
+import { PAGES_KEY } from './pages.decorator';
 import { RAW_ROUTE_KEY, RawHandler, RouteParams } from './raw-route.decorator';
 
 /** Who may call a route: anyone, or the holders of the read or write token (when set). */
@@ -23,6 +24,8 @@ export interface Route {
    * requests are routed as usual.
    */
   webSocket?: boolean;
+  /** Serves pages a browser renders (the dashboard, the API docs): Helmet's document headers, not the API's. */
+  pages?: boolean;
 }
 
 const RECENT_MAX = 4096;
@@ -147,18 +150,20 @@ export function nestRoutes(discovery: DiscoveryService, scanner: MetadataScanner
     if (!instance || !wrapper.metatype) continue;
     const controllerPaths = pathsOf(Reflect.getMetadata(PATH_METADATA, wrapper.metatype));
     const controllerPublic = Reflect.getMetadata(PUBLIC_KEY, wrapper.metatype) === true;
+    const controllerPages = Reflect.getMetadata(PAGES_KEY, wrapper.metatype) === true;
     for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
       const handler = instance[name] as (...args: unknown[]) => unknown;
       const methodPaths = Reflect.getMetadata(PATH_METADATA, handler);
       if (methodPaths === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
       const isPublic = controllerPublic || Reflect.getMetadata(PUBLIC_KEY, handler) === true;
+      const pages = controllerPages || Reflect.getMetadata(PAGES_KEY, handler) === true;
       const raw =
         Reflect.getMetadata(RAW_ROUTE_KEY, handler) === true ? (handler.bind(instance) as RawHandler) : undefined;
       for (const controllerPath of controllerPaths) {
         for (const methodPath of pathsOf(methodPaths)) {
           const path = joinPath(basePath, controllerPath, methodPath);
-          routes.push({ method, path, access: isPublic ? 'public' : accessOf(method), raw });
+          routes.push({ method, path, access: isPublic ? 'public' : accessOf(method), raw, pages });
         }
       }
     }
