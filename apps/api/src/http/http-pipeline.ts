@@ -134,8 +134,10 @@ export class HttpPipeline {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, webSockets: WebSocketUpgrades): void {
     const start = performance.now();
     const method = req.method ?? 'GET';
-    const path = pathOf(req);
-    const route = path === undefined ? undefined : this.routes.webSocketAt(path);
+    // Read as an HTTP request's path is (dot segments and all), so that an upgrade reaches
+    // exactly the paths where a plain request gets the WebSocket route's 426.
+    const path = targetPath(req.url ?? '/');
+    const route = this.routes.webSocketAt(path);
     const label = route?.path ?? 'unmatched';
     let answered = false;
     const count = (status: number) => {
@@ -169,8 +171,7 @@ export class HttpPipeline {
     };
   }
 
-  private noWebSocket(path: string | undefined): RawError {
-    if (path === undefined) return { status: 400, message: 'the request target is not a valid URL' };
+  private noWebSocket(path: string): RawError {
     const where = this.routes
       .webSockets()
       .map((route) => route.path)
@@ -250,14 +251,5 @@ export class HttpPipeline {
       sendError(res, error, this.logger);
     }
     this.metrics.record(req.method ?? 'GET', label, res.statusCode, start);
-  }
-}
-
-/** The request's path, or undefined when its target is not a URL. */
-function pathOf(req: IncomingMessage): string | undefined {
-  try {
-    return new URL(req.url ?? '/', 'ws://localhost/').pathname;
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { ErrorResponse } from '@zen/contract';
 import { WsTestClient } from '@zen/testing';
-import { RawAnswer, rawUpgrade } from '../testing/raw-socket';
+import { RawAnswer, rawExchange, rawUpgrade } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
 
 /** The contract's error shape, as JSON, with the status it was answered with, and a message matching `message`. */
@@ -102,6 +102,15 @@ describe('WebSocket upgrade requests', () => {
         404,
         new RegExp(`no WebSocket at "${root}${path.split('?')[0]}"; connect to ${root}/sessions/ws$`),
       );
+    }
+  });
+
+  it('reads dot segments as a plain request does: no WebSocket where a plain request finds no route', async () => {
+    for (const path of ['/sessions/x/../ws', '/x/../sessions/ws', '/sessions/./ws', '/sessions/%2e%2e/sessions/ws']) {
+      // Written byte for byte: a URL parser (fetch's too) would resolve the dot segments first.
+      const plain = await rawExchange(server, `GET ${root}${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close`);
+      expect([path, plain.status]).toEqual([path, 404]);
+      expectError(await rawUpgrade(server, `${root}${path}`), 404, /^no WebSocket at /);
     }
   });
 
