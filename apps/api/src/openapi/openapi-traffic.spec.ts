@@ -236,6 +236,10 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       },
       { method: 'POST', path: `/sessions/${ID.toUpperCase()}`, headers: JSON_W, body: '{}', status: 200, type: json },
       { method: 'POST', path: `/sessions/${ID}`, headers: W, status: 200, type: json },
+      // null counts as absent on an update: a body the document allows (it once declared appname non-null).
+      { method: 'POST', path: `/sessions/${ID}`, headers: JSON_W, body: '{"appname":null}', status: 200, type: json },
+      { method: 'PUT', path: `/sessions/${ID}`, headers: JSON_W, body: '{"appname":null}', status: 200, type: json },
+      { method: 'POST', path: '/sessions/', headers: JSON_W, body: '{"appname":null}', status: 400, type: json },
       { method: 'POST', path: '/sessions/not-an-id', headers: JSON_W, body: '{}', status: 400, type: json },
       { method: 'POST', path: `/sessions/${serverSessionId}`, headers: JSON_W, body: '{}', status: 403, type: json },
       { method: 'POST', path: `/sessions/${ID}`, headers: JSON_W, body: big, status: 413, type: json },

@@ -30,14 +30,16 @@ export class SessionInputValidator {
     const given = body === undefined ? {} : body;
     if (!isPlainObject(given)) throw new BadRequestException('request body must be a JSON object');
     if (creating && given['appname'] === undefined) throw new BadRequestException('appname is required');
-    const input = !creating && given['appname'] === null ? withoutAppname(given) : given;
+    // The schema lets `null` through (it serves updates too): to create, a name must be given.
+    if (creating && given['appname'] === null) throw new BadRequestException('appname must be a string');
+    const input = given['appname'] === null ? withoutAppname(given) : given;
     // The metadata limits with the figures ("metadata has 300 keys; at most 256 are allowed").
     const metadata = input['metadata'];
     const problem = isPlainObject(metadata) ? metadataProblem(metadata, this.limits) : null;
     if (problem) throw new BadRequestException(problem);
     const fields = this.validator.parse(input);
     return {
-      appname: fields.appname,
+      appname: fields.appname ?? undefined,
       mode: fields.mode ?? undefined,
       jobid: fields.jobid,
       metadata: fields.metadata == null ? undefined : copyMetadata(fields.metadata as SessionMetadata),

@@ -1,11 +1,12 @@
-import { TSchema, Type } from '@sinclair/typebox';
+import { SchemaOptions, TSchema, Type } from '@sinclair/typebox';
 import { OID_PATTERN } from '../oid';
 
 // Building blocks of the contract's JSON Schemas. `errorMessage` (ajv-errors) is the
 // message a validator gives after the field's name: "cursor must be a non-negative integer".
 
 /** `schema` or `null`. */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T, options?: SchemaOptions) =>
+  Type.Union([schema, Type.Null()], options);
 
 export const OidSchema = Type.String({
   pattern: OID_PATTERN.source,

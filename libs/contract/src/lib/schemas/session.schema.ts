@@ -59,7 +59,12 @@ export function sessionInputSchema(limits: Limits) {
     });
   return Type.Object(
     {
-      appname: Type.Optional(text(1, limits.appnameMaxChars)),
+      // One schema serves create and update: `null` counts as absent on an update, and is a 400 to create.
+      appname: Type.Optional(
+        Nullable(text(1, limits.appnameMaxChars), {
+          description: 'Required to create a session (a string); on an update, absent or null leaves it as it is',
+        }),
+      ),
       mode: Type.Optional(Nullable(text(0, limits.modeMaxChars))),
       jobid: Type.Optional(Nullable(text(0, limits.jobidMaxChars))),
       metadata: Type.Optional(
