@@ -1,4 +1,4 @@
-import { ServerMessage, SessionList } from '@zen/contract';
+import { formatSubscribeLogRefusal, ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
 import { eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
@@ -300,7 +300,7 @@ describe('LiveGateway when a followed session is forgotten', () => {
     delta.ws.close();
   });
 
-  it('drops its followers once retention forgets it', async () => {
+  it('drops its followers once retention forgets it, telling them as it refuses an unknown session', async () => {
     await fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gone"}' });
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
@@ -310,6 +310,8 @@ describe('LiveGateway when a followed session is forgotten', () => {
     expect((await fetch(`${server.url}/sessions/${ID}`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${server.url}/sessions/${ID}`)).status).toBe(404);
     expect(await subscriptions()).toBe(0);
+    await client.until((frames) => frames.some((frame) => frame.event === 'error'));
+    expect(client.of('error')).toEqual([{ message: formatSubscribeLogRefusal({ id: ID, reason: 'not found' }) }]);
     client.ws.close();
   });
 });

@@ -124,13 +124,11 @@ export class LogFollowers implements OnModuleDestroy {
 
   /**
    * Drops every follower of a session the registry forgot (retention): nothing more will
-   * come. An unchecked one is refused as subscribe-log refuses an unknown session.
+   * come, and each is told so as subscribe-log refuses an unknown session, so that a
+   * follower (`tail --follow`, the dashboard) stops instead of waiting for ever.
    */
   private forget(sessionId: string): void {
-    for (const follow of [...(this.bySession.get(sessionId) ?? [])]) {
-      if (follow.unchecked) this.refuse(follow);
-      else this.unfollow(follow.client, sessionId);
-    }
+    for (const follow of [...(this.bySession.get(sessionId) ?? [])]) this.refuse(follow);
   }
 
   private refuse(follow: Follow): void {

@@ -365,6 +365,28 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    it('says so and exits 1 when the server forgets the followed session (retention)', async () => {
+      const forgetful = await BuiltServer.start({ SESSIONS_RETAIN_ENDED: '0' }); // ending forgets at once
+      try {
+        const forgetfulClient = new SessionsClient({ server: forgetful.url });
+        const { id } = await forgetfulClient.sessions.create({ appname: 'forgotten' });
+        await forgetfulClient.logs.append(id, { message: 'before' });
+        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: forgetful.url } });
+        await eventually(() => tail.stdout.includes('before'), 20_000, 'the first entry');
+        await new Promise((done) => setTimeout(done, 500)); // subscribed
+        await forgetfulClient.sessions.end(id);
+        const result = await Promise.race([
+          tail.done,
+          new Promise<null>((done) => setTimeout(() => done(null), 30_000)),
+        ]);
+        if (!result) tail.child.kill('SIGKILL');
+        expect(result?.code).toBe(1);
+        expect(result?.stderr).toMatch(new RegExp(`^zen-sessions: the server no longer has session ${id}\\b.*\\n$`));
+      } finally {
+        await forgetful.stop();
+      }
+    });
+
     it('exits 1 for an unknown session', async () => {
       const result = await cli(['tail', '0123456789abcdef01234567'], { env: env() });
       expect(result.code).toBe(1);
