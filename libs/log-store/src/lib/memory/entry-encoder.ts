@@ -1,5 +1,6 @@
 import { LOG_LEVELS } from '@zen/contract';
 import { BlockScanner } from './block-scanner';
+import { ByteCopier } from './byte-copier';
 import { bodyBuffers } from './body-buffers';
 import { LEVEL_MASK, PLAIN, SCANNED } from './slot-kinds';
 import { ISO_TIME_LENGTH, isoTimes } from './iso-times';
@@ -29,12 +30,14 @@ export class EntryEncoder {
   // eslint-disable-next-line no-control-regex
   private readonly toEscape = new BlockScanner(/["\\\x00-\x1f]/g, SCAN_WINDOW);
   private readonly lineBreaks = new BlockScanner(/[\r\n]/g, SCAN_WINDOW);
+  private readonly copier: ByteCopier;
 
   constructor(
     sizeHint: number,
     private readonly buffers = bodyBuffers,
   ) {
     this.out = buffers.take(Math.max(256, sizeHint));
+    this.copier = new ByteCopier(this.out);
   }
 
   /** The body written so far (a view of the encoder's buffer). */
@@ -110,12 +113,12 @@ export class EntryEncoder {
       i < end;
       i = this.lineBreaks.firstAtOrAfter(block, from, end)
     ) {
-      at += block.copy(out, at, from, i);
+      at = this.copier.copy(block, from, i, at);
       out[at++] = 0x5c;
       out[at++] = 0x6e;
       from = block[i] === 0x0d && i + 1 < end && block[i + 1] === 0x0a ? i + 2 : i + 1;
     }
-    at += block.copy(out, at, from, end);
+    at = this.copier.copy(block, from, end, at);
     out[at++] = 0x0a;
     this.at = at;
     return kind;
@@ -141,18 +144,18 @@ export class EntryEncoder {
     let at = this.at;
     let from = offset;
     for (; i < end; i = this.toEscape.firstAtOrAfter(block, from, end)) {
-      at += block.copy(out, at, from, i);
+      at = this.copier.copy(block, from, i, at);
       at += (JSON_ESCAPES[block[i]] as Buffer).copy(out, at);
       from = i + 1;
     }
-    at += block.copy(out, at, from, end);
+    at = this.copier.copy(block, from, end, at);
     this.at = at;
     return kind;
   }
 
   private copy(block: Buffer, from: number, end: number): void {
     this.reserve(end - from);
-    this.at += block.copy(this.out, this.at, from, end);
+    this.at = this.copier.copy(block, from, end, this.at);
   }
 
   private bytes(bytes: Buffer): void {
@@ -188,5 +191,6 @@ export class EntryEncoder {
     this.out.copy(grown, 0, 0, this.at);
     this.buffers.give(this.out);
     this.out = grown;
+    this.copier.retarget(grown);
   }
 }
