@@ -343,16 +343,23 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     });
 
-    it('says so on stderr and exits 1 when the server refuses to resume a follow (it lost the session)', async () => {
-      const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
+    /**
+     * `tail -f` on a session of a server of its own (`env`), until `lose` makes the server lose
+     * the session: it must say so on stderr and exit 1, not wait for ever.
+     */
+    async function expectFollowStopped(
+      env: Record<string, string>,
+      lose: (server: BuiltServer, client: SessionsClient, id: string) => Promise<unknown>,
+    ): Promise<void> {
+      const server = await BuiltServer.start(env);
       try {
-        const volatileClient = new SessionsClient({ server: volatile.url });
-        const { id } = await volatileClient.sessions.create({ appname: 'lost' });
-        await volatileClient.logs.append(id, { message: 'before' });
-        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: volatile.url } });
+        const serverClient = new SessionsClient({ server: server.url });
+        const { id } = await serverClient.sessions.create({ appname: 'lost' });
+        await serverClient.logs.append(id, { message: 'before' });
+        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: server.url } });
         await eventually(() => tail.stdout.includes('before'), 20_000, 'the first entry');
         await new Promise((done) => setTimeout(done, 500)); // subscribed
-        await volatile.restart();
+        await lose(server, serverClient, id);
         const result = await Promise.race([
           tail.done,
           new Promise<null>((done) => setTimeout(() => done(null), 60_000)),
@@ -361,30 +368,18 @@ describe('zen-sessions log, tail, ls, end', () => {
         expect(result?.code).toBe(1);
         expect(result?.stderr).toMatch(new RegExp(`^zen-sessions: the server no longer has session ${id}\\b.*\\n$`));
       } finally {
-        await volatile.stop();
+        await server.stop();
       }
+    }
+
+    it('says so on stderr and exits 1 when the server refuses to resume a follow (it lost the session)', async () => {
+      // The memory store: a restart forgets every session.
+      await expectFollowStopped({}, (server) => server.restart());
     });
 
     it('says so and exits 1 when the server forgets the followed session (retention)', async () => {
-      const forgetful = await BuiltServer.start({ SESSIONS_RETAIN_ENDED: '0' }); // ending forgets at once
-      try {
-        const forgetfulClient = new SessionsClient({ server: forgetful.url });
-        const { id } = await forgetfulClient.sessions.create({ appname: 'forgotten' });
-        await forgetfulClient.logs.append(id, { message: 'before' });
-        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: forgetful.url } });
-        await eventually(() => tail.stdout.includes('before'), 20_000, 'the first entry');
-        await new Promise((done) => setTimeout(done, 500)); // subscribed
-        await forgetfulClient.sessions.end(id);
-        const result = await Promise.race([
-          tail.done,
-          new Promise<null>((done) => setTimeout(() => done(null), 30_000)),
-        ]);
-        if (!result) tail.child.kill('SIGKILL');
-        expect(result?.code).toBe(1);
-        expect(result?.stderr).toMatch(new RegExp(`^zen-sessions: the server no longer has session ${id}\\b.*\\n$`));
-      } finally {
-        await forgetful.stop();
-      }
+      // Retention 0: ending the session forgets it at once.
+      await expectFollowStopped({ SESSIONS_RETAIN_ENDED: '0' }, (_server, client, id) => client.sessions.end(id));
     });
 
     it('exits 1 for an unknown session', async () => {
