@@ -3,14 +3,25 @@
 //   node bench/interleaved.mjs ROUNDS SECONDS json,text,single,tail,offset,q,ndjson,textDownload name=path/to/server.js ...
 // e.g. node bench/interleaved.mjs 8 1 single,text,json bare=bench/.build/bare-server.js api=dist/apps/api/main.js
 // Every server is up at once (pinned to core 0, 64 sessions filled to 10,000 entries); each
-// round runs every workload on every server in turn (autocannon on core 1, 32 connections;
+// round runs every workload on every server in turn (wrk on core 1, 32 connections;
 // common.mjs's interleavedRounds, with an uncounted warm-up round). Each round's figures are
 // divided by the first server's of the same round, so that neighbours slowing the machine
 // down between rounds cancel out; the report gives the median of those per-round ratios
 // (and their range), for requests/s and for the first server's CPU time per request over
-// this one's (from /proc). Build bare-server.js first (`BENCH_ONLY=none node bench/run.mjs --quick` does).
+// this one's (from /proc), and the median of the rounds' p50/p99 latencies. Build
+// bare-server.js first (`BENCH_ONLY=none node bench/run.mjs --quick` does).
 import { resolve } from 'node:path';
-import { interleavedRounds, jsonBatch, message, oid, post, roundRatios, startServer, textBatch } from './common.mjs';
+import {
+  interleavedRounds,
+  jsonBatch,
+  median,
+  message,
+  oid,
+  post,
+  roundRatios,
+  startServer,
+  textBatch,
+} from './common.mjs';
 
 const [rounds, seconds, wl, ...servers] = process.argv.slice(2);
 const workloads = wl.split(',');
@@ -66,7 +77,11 @@ for (const w of workloads) {
     const rps = roundRatios(res[w][s.name], res[w][base]);
     const cpu = roundRatios(res[w][base], res[w][s.name], (run) => run.cpuUs);
     const minCpu = Math.min(...res[w][s.name].map((run) => run.cpuUs));
-    line.push(`${s.name}: rps ratio ${range(rps)}, cpu ratio ${range(cpu)}, min cpu ${minCpu.toFixed(0)} µs`);
+    const ms = (key) => median(res[w][s.name].map((run) => run[key])).toFixed(1);
+    line.push(
+      `${s.name}: rps ratio ${range(rps)}, cpu ratio ${range(cpu)}, min cpu ${minCpu.toFixed(0)} µs, ` +
+        `p50/p99 ${ms('latencyP50')}/${ms('latencyP99')} ms`,
+    );
   }
   console.log(line.join('\n   '));
 }
