@@ -409,6 +409,46 @@ describe('zen-sessions run', () => {
     }
   });
 
+  it('waits out the server s rate limit (429, Retry-After) and sends every line once, in order', async () => {
+    // 100 entries/s per session: the first burst of 500 gets in and leaves the session 4 s in
+    // debt, so the second, printed once the first is in the log, is refused. A recording proxy
+    // in front shows when each refused append was sent again.
+    const limited = await BuiltServer.start({ MAX_APPEND_ENTRIES_PER_S: '100' });
+    const proxy = await FaultProxy.start(limited.url);
+    const gate = join(mkdtempSync(join(tmpdir(), 'zen-run-')), 'gate');
+    const burst = (from: number) => `for i in $(seq ${from} ${from + 499}); do echo "line $i"; done`;
+    const script = `${burst(1)}; while [ ! -f ${gate} ]; do sleep 0.1; done; ${burst(501)}`;
+    try {
+      const limitedClient = new SessionsClient({ server: limited.url });
+      const started = startCli(['run', '--quiet', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: proxy.url } });
+      started.child.stdin?.end();
+      await eventually(() => sessionIdIn(started.stderr) !== undefined);
+      const id = sessionIdOf(started.stderr);
+      await eventually(async () => (await limitedClient.sessions.get(id)).logCursor === 500);
+      writeFileSync(gate, '');
+      const result = await started.done;
+      expect(result.code).toBe(0);
+      // One warning names the limit, as for any server trouble; nothing is lost or dropped.
+      const warnings = result.stderr.split('\n').filter((line) => /warning/i.test(line));
+      expect(warnings).toEqual([
+        expect.stringMatching(/over MAX_APPEND_ENTRIES_PER_S; retry after \d+ s.*the command runs on/),
+      ]);
+      const seen = (await limitedClient.logs.readAll(id)).entries.map((entry) => entry.message);
+      expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => `line ${i + 1}`));
+      const appends = proxy.seen.filter((request) => request.method === 'POST' && request.url.endsWith('/log'));
+      const refused = appends.filter((request) => request.answer?.status === 429);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      for (const refusal of refused) {
+        const next = appends[appends.indexOf(refusal) + 1];
+        const { at, retryAfter } = refusal.answer ?? { at: Infinity, retryAfter: null };
+        expect(next.at - at).toBeGreaterThanOrEqual(Number(retryAfter) * 1000);
+      }
+    } finally {
+      await proxy.stop();
+      await limited.stop();
+    }
+  });
+
   it('continues an active session given with --id, and refuses an ended one before the command starts', async () => {
     const active = await client.sessions.create({ appname: 'earlier' });
     await client.logs.append(active.id, [{ message: 'first' }, { message: 'second' }]);

@@ -10,6 +10,7 @@ describe('FaultProxy', () => {
   beforeAll(async () => {
     target = createServer((req, res) => {
       reached.push(`${req.method} ${req.url}`);
+      if (req.url === '/limited') res.writeHead(429, { 'retry-after': '3' });
       req.pipe(res);
     });
     await new Promise<void>((done) => target.listen(0, '127.0.0.1', done));
@@ -42,5 +43,19 @@ describe('FaultProxy', () => {
     expect((await fetch(`${proxy.url}/fine`)).status).toBe(200);
     expect(reached).toEqual(['GET /fine']);
     expect(proxy.seen.map((seen) => seen.url)).toEqual(['/busy', '/fine']);
+  });
+
+  it('records each answer: its status, Retry-After and when it was sent, the server s or its own', async () => {
+    proxy.fault = (req) => (req.url === '/busy' ? { status: 503, headers: { 'retry-after': '2' } } : null);
+    const before = Date.now();
+    await (await fetch(`${proxy.url}/limited`, { method: 'POST', body: 'x' })).text();
+    await (await fetch(`${proxy.url}/busy`)).text();
+    await (await fetch(`${proxy.url}/fine`)).text();
+    expect(proxy.seen.map((seen) => seen.answer)).toEqual([
+      { status: 429, retryAfter: '3', at: expect.any(Number) },
+      { status: 503, retryAfter: '2', at: expect.any(Number) },
+      { status: 200, retryAfter: null, at: expect.any(Number) },
+    ]);
+    for (const seen of proxy.seen) expect(seen.answer?.at).toBeGreaterThanOrEqual(Math.max(before, seen.at));
   });
 });

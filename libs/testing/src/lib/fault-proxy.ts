@@ -6,6 +6,8 @@ export interface SeenRequest {
   url: string;
   bytes: number;
   at: number;
+  /** The answer's status, its `Retry-After` and when the proxy began sending it, once it has. */
+  answer?: { status: number; retryAfter: string | null; at: number };
 }
 
 /**
@@ -14,7 +16,7 @@ export interface SeenRequest {
  */
 export class FaultProxy {
   readonly seen: SeenRequest[] = [];
-  /** Decides per request: a status to answer with (and headers), or null to pass it on. */
+  /** Decides per request: a status to answer with (and headers, names in lower case), or null to pass it on. */
   fault: (req: IncomingMessage) => { status: number; headers?: Record<string, string> } | null = () => null;
 
   private constructor(
@@ -40,9 +42,14 @@ export class FaultProxy {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      this.seen.push({ method: req.method ?? '', url: req.url ?? '', bytes: body.length, at: Date.now() });
+      const seen: SeenRequest = { method: req.method ?? '', url: req.url ?? '', bytes: body.length, at: Date.now() };
+      this.seen.push(seen);
+      // Noted as the answer starts, before the client can have any of it.
+      const answered = (status: number, retryAfter: string | string[] | undefined) =>
+        (seen.answer = { status, retryAfter: retryAfter?.toString() ?? null, at: Date.now() });
       const fault = this.fault(req);
       if (fault) {
+        answered(fault.status, fault.headers?.['retry-after']);
         res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
         res.end(JSON.stringify({ statusCode: fault.status, error: 'Fault', message: 'injected by the test proxy' }));
         return;
@@ -50,6 +57,7 @@ export class FaultProxy {
       const upstream = request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
+          answered(answer.statusCode ?? 502, answer.headers['retry-after']);
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
