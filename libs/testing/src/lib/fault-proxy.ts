@@ -57,8 +57,9 @@ export class FaultProxy {
       const upstream = request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
-          answered(answer.statusCode ?? 502, answer.headers['retry-after']);
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          const status = answer.statusCode ?? 502;
+          answered(status, answer.headers['retry-after']);
+          res.writeHead(status, answer.headers);
           answer.pipe(res);
         },
       );
