@@ -22,6 +22,13 @@ describe('parseTextEntries', () => {
     expect(text('').messages).toEqual([]);
   });
 
+  it('ends a line at \\n or \\r\\n only: a lone \\r, even at the end of the body, is part of the message', () => {
+    expect(text('mid\rdle\nend\r').messages).toEqual(['mid\rdle', 'end\r']);
+    expect(() => text('x'.repeat(10) + '\r')).toThrow(
+      new InvalidEntryError('line 1 is longer than 10 bytes (MAX_MESSAGE_BYTES)'),
+    );
+  });
+
   it('skips a blank line longer than the message limit, and counts it when naming a later one', () => {
     expect(text('a\n' + ' \t'.repeat(20) + '\r\nb\n').messages).toEqual(['a', 'b']);
     expect(() => text(' '.repeat(20) + '\nok\n' + 'x'.repeat(11))).toThrow(

@@ -23,7 +23,8 @@ export function parseTextEntries(body: Buffer, limits: EntryLimits, now: number)
     const newline = body.indexOf(NEWLINE, start);
     const next = newline === -1 ? body.length : newline + 1;
     let end = newline === -1 ? body.length : newline;
-    if (end > start && body[end - 1] === CARRIAGE_RETURN) end--;
+    // Only \r\n ends a line with its \r: an unterminated last line keeps a final \r.
+    if (newline !== -1 && end > start && body[end - 1] === CARRIAGE_RETURN) end--;
     line++;
     const message = body.toString('utf8', start, end);
     // A blank line is skipped whatever its length: only a line that would become an entry is held to the limit.
