@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { BuiltServer, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
+import { BuiltServer, eventually, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
 
 // Malformed frames, unknown events, wrong payload types, binary and oversize frames,
 // subscribe storms: the connection gets error events or a clean close, never the process.
@@ -95,12 +95,26 @@ describe('WebSocket fuzzing (real server)', () => {
   });
 
   it('closes a connection that sends a frame over WS_MAX_PAYLOAD_BYTES with 1009, and lives on', async () => {
+    const serverSession = async () => {
+      const list = await (await fetch(`${server.url}/sessions/`)).json();
+      return list.sessions.find((s: { id: string }) => s.id === list.serverSessionId);
+    };
+    const errorsBefore = (await serverSession()).errorCount;
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.ws.send('x'.repeat(5000));
     await client.until(() => client.closeCode !== null);
     expect(client.closeCode).toBe(1009);
     expect(server.alive).toBe(true);
+    // The client's fault: a warning in the server's log naming it, not a server error.
+    const { id } = await serverSession();
+    await eventually(async () => {
+      const { entries } = await (await fetch(`${server.url}/sessions/${id}/log?q=payload&limit=10000`)).json();
+      expect(entries).toEqual([
+        expect.objectContaining({ level: 'warn', message: expect.stringContaining('WebSocket client 127.0.0.1') }),
+      ]);
+    });
+    expect((await serverSession()).errorCount).toBe(errorsBefore);
     const next = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await next.opened();
     next.ws.terminate();

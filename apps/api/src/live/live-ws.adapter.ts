@@ -93,6 +93,21 @@ export class LiveWsAdapter extends WsAdapter {
     };
   }
 
+  /**
+   * The stock handler logs a client's `error` as the server's own error, stack and all. On a
+   * client's socket `ws` raises one only when the client broke the protocol (a frame over
+   * WS_MAX_PAYLOAD_BYTES, invalid UTF-8, an unmasked frame) and then closes it (1009, 1007,
+   * 1002): the client's fault, so a warning naming the client and the problem, not an error.
+   */
+  override bindErrorHandler(server: WebSocket.Server): WebSocket.Server {
+    server.on('connection', (client: WebSocket, req: IncomingMessage) => {
+      const address = req.socket.remoteAddress ?? 'unknown';
+      client.on('error', (error: Error) => this.log.warn(`WebSocket client ${address} closed: ${error.message}`));
+    });
+    server.on('error', (error: Error) => this.log.error(error));
+    return server;
+  }
+
   /** On shutdown, clients are told the server is going away (1001) instead of being cut off. */
   override async close(server: WebSocket.Server): Promise<void> {
     for (const client of server.clients) client.close(GOING_AWAY, 'server shutting down');
