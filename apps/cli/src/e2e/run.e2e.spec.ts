@@ -13,7 +13,8 @@ describe('zen-sessions run', () => {
   let server: BuiltServer;
   let client: SessionsClient;
   const entries = async (id: string, on = client): Promise<LogEntry[]> => (await on.logs.readAll(id)).entries;
-  const lines = async (id: string) => (await entries(id)).map((entry) => `${entry.level} ${entry.message}`);
+  const lines = async (id: string, on = client) =>
+    (await entries(id, on)).map((entry) => `${entry.level} ${entry.message}`);
   const run = (args: string[], env: Record<string, string> = {}) =>
     cli(['run', ...args], { env: { ZEN_SESSIONS_URL: server.url, ...env } });
 
@@ -406,6 +407,37 @@ describe('zen-sessions run', () => {
       expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 3 } });
     } finally {
       await proxy.stop();
+    }
+  });
+
+  it('creates the session again, sends what it held and ends it when a restarted server is back only after the command', async () => {
+    const restarting = await BuiltServer.start();
+    const gate = join(mkdtempSync(join(tmpdir(), 'zen-run-')), 'gate');
+    const script = `echo before; while [ ! -f ${gate} ]; do sleep 0.1; done; echo after; exit 4`;
+    try {
+      const started = startCli(['run', '--appname', 'Cook', '--flush-timeout', '60', '--', 'sh', '-c', script], {
+        env: { ZEN_SESSIONS_URL: restarting.url },
+      });
+      started.child.stdin?.end();
+      await eventually(() => sessionIdIn(started.stderr) !== undefined);
+      const id = sessionIdOf(started.stderr);
+      const on = new SessionsClient({ server: restarting.url });
+      await eventually(async () => (await lines(id, on)).includes('info before'));
+      // An in-memory server loses the session; the command ends while it is away.
+      await restarting.stop('SIGKILL');
+      writeFileSync(gate, '');
+      await eventually(() => started.stdout.includes('after'));
+      await restarting.restart();
+      const result = await started.done;
+      expect(result.code).toBe(4);
+      expect(await lines(id, on)).toEqual(['info after']);
+      expect(await on.sessions.get(id)).toMatchObject({
+        appname: 'Cook',
+        status: 'ended',
+        metadata: { exitCode: 4, signal: null },
+      });
+    } finally {
+      await restarting.stop();
     }
   });
 

@@ -457,6 +457,29 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('creates the session again when its first request after a restart is a metadata update, and ends it', async () => {
+    const restarting = await BuiltServer.start();
+    try {
+      const log = logger({ server: restarting.url, heartbeatMs: 0 });
+      await log.flush();
+      await restarting.stop('SIGKILL');
+      await restarting.restart();
+      // As `zen-sessions run` ends: the exit code (a POST without appname, refused as a create) before the held lines.
+      log.info('held while away');
+      log.updateMetadata({ exitCode: 0 });
+      await log.close(20_000);
+      const again = new SessionsClient({ server: restarting.url });
+      expect(await again.sessions.get(log.id)).toMatchObject({
+        appname: 'logger-test',
+        status: 'ended',
+        metadata: { exitCode: 0 },
+      });
+      expect((await again.logs.read(log.id)).entries.map((entry) => entry.message)).toEqual(['held while away']);
+    } finally {
+      await restarting.stop();
+    }
+  });
+
   it('sends a pending batch before a normal process exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
     const id = newSessionId();

@@ -402,8 +402,7 @@ export class SessionLogger {
     }
     if (this.queue.length === 0) {
       this.heartbeatDue = false;
-      // An empty POST is refused (400, appname required) only where the session does not exist.
-      await this.request(() => this.client.sessions.heartbeat(this.id), 400);
+      await this.request(() => this.client.sessions.heartbeat(this.id));
       return;
     }
     const { count, body } = this.encoder.encode(this.queue, this.batchEntryCap, this.maxBatchBytes);
@@ -507,15 +506,18 @@ export class SessionLogger {
     return session;
   }
 
-  /** Sends; `vanishedStatus` (besides 404) is how this request says the session does not exist. */
-  private async request<T>(send: () => Promise<T>, vanishedStatus = 404): Promise<T> {
+  /**
+   * Sends. A `404`, or a `POST /sessions/{id}` without `appname` (a heartbeat, a metadata
+   * update) refused as a create, says the session does not exist.
+   */
+  private async request<T>(send: () => Promise<T>): Promise<T> {
     try {
       const result = await send();
       this.lastRequestAt = Date.now();
       return result;
     } catch (error) {
       const vanished =
-        error instanceof ApiError && (error.status === 404 || error.status === vanishedStatus) && !this.attach;
+        error instanceof ApiError && (error.status === 404 || isCreateWithoutAppname(error)) && !this.attach;
       if (!vanished) throw error;
       // A server without persistence restarted: create the session again, and retry.
       this.opened = false;
