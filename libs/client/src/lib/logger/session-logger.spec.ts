@@ -537,3 +537,30 @@ describe('session logger backpressure (a fetch that answers when told)', () => {
     await log.close(5_000);
   });
 });
+
+describe('session logger heartbeats (a fake clock, a fetch that answers in 10 ms)', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('sends a heartbeat heartbeatMs after the last answer, not up to half an interval later', async () => {
+    const sentAt: number[] = [];
+    const fetch = (async () => {
+      sentAt.push(Date.now());
+      await new Promise((answered) => setTimeout(answered, 10));
+      return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    const log = createSessionLogger({
+      server: 'http://logger.test',
+      appname: 'heartbeats',
+      alreadyOpen: true,
+      endOnClose: false,
+      heartbeatMs: 1_000,
+      flushOnExit: false,
+      fetch,
+    });
+    await jest.advanceTimersByTimeAsync(4_500);
+    // Each 1,000 ms after the previous one was answered (a half-interval tick sent them 1,500 ms apart).
+    expect(sentAt).toEqual([1_000, 2_010, 3_020, 4_030]);
+    await log.close(1_000);
+  });
+});

@@ -122,7 +122,7 @@ export class SessionLogger {
   private ended = false;
   private pumping: Promise<void> | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
   private sleeping: { timer: ReturnType<typeof setTimeout>; wake: () => void } | null = null;
   private lastRequestAt = Date.now();
   private heartbeatDue = false;
@@ -154,10 +154,7 @@ export class SessionLogger {
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.highWater = Math.min(options.highWaterEntries ?? 20_000, this.queue.capacity);
     this.setFailing(false);
-    if (this.heartbeatMs > 0) {
-      this.heartbeatTimer = setInterval(() => this.heartbeatIfIdle(), Math.max(50, this.heartbeatMs / 2));
-      unref(this.heartbeatTimer);
-    }
+    if (this.heartbeatMs > 0) this.armHeartbeat();
     const proc = nodeProcess();
     if (proc && (options.flushOnExit ?? true)) proc.on('beforeExit', this.onBeforeExit);
     this.kick();
@@ -263,7 +260,7 @@ export class SessionLogger {
 
   private stop(): void {
     this.ended = true;
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     nodeProcess()?.off('beforeExit', this.onBeforeExit);
     this.wakeUp();
@@ -534,6 +531,17 @@ export class SessionLogger {
     this.options.onError?.(error);
   }
 
+  /**
+   * Wakes when `heartbeatMs` will have passed since the last request, not on a fixed tick: a
+   * tick of its own would send heartbeats up to a tick late, and a SESSIONS_TIMEOUT_S as short
+   * as the heartbeat could then expire the session.
+   */
+  private armHeartbeat(): void {
+    const untilDue = this.lastRequestAt + this.heartbeatMs - Date.now();
+    this.heartbeatTimer = setTimeout(() => this.heartbeatIfIdle(), untilDue > 0 ? untilDue : this.heartbeatMs);
+    unref(this.heartbeatTimer);
+  }
+
   private heartbeatIfIdle(): void {
     if (
       this.opened &&
@@ -544,6 +552,7 @@ export class SessionLogger {
       this.heartbeatDue = true;
       this.kick();
     }
+    if (!this.ended) this.armHeartbeat();
   }
 
   private sleep(ms: number): Promise<void> {
