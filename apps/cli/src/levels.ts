@@ -13,9 +13,14 @@ const LEVEL_OF_MARKER: Record<string, LogLevel> = {
   VeryVerbose: 'debug',
 };
 
-/** The level a line's verbosity marker or leading word names, or null when it names none. */
+// SGR sequences (colours, bold): build tools print `error:` in red, as `ESC[31merror ESC[0m:`.
+// eslint-disable-next-line no-control-regex -- the escape character is what this looks for
+const SGR = /\u001b\[[\d;:]*m/g;
+const ESC = '\u001b';
+
+/** The level a line's verbosity marker or leading word names, or null when it names none; colours do not hide it. */
 export function markerLevel(line: string): LogLevel | null {
-  const match = MARKER.exec(line);
+  const match = MARKER.exec(line.includes(ESC) ? line.replace(SGR, '') : line);
   return match ? LEVEL_OF_MARKER[match[1]] : null;
 }
 

@@ -63,6 +63,9 @@ describe('ByteMarkers', () => {
       'warning: lower case',
       '',
       'Fatal: last',
+      '\u001b[1m\u001b[91merror\u001b[0m\u001b[1m: coloured as cargo does',
+      '\u001b[33mLogCook: Warning:\u001b[0m yellow',
+      '\u001b[31mno marker\u001b[0m: here',
     ];
     const chunk = Buffer.from(lines.join('\n'));
     const markers = new ByteMarkers();
@@ -75,7 +78,7 @@ describe('ByteMarkers', () => {
       return level;
     });
     expect(levels).toEqual(lines.map(markerLevel));
-    expect(levels).toEqual([null, 'warn', null, 'error', 'debug', null, 'warn', null, 'error']);
+    expect(levels).toEqual([null, 'warn', null, 'error', 'debug', null, 'warn', null, 'error', 'error', 'warn', null]);
     expect(decoded).toHaveBeenCalledTimes(lines.filter((line) => line.includes(':')).length);
   });
 });

@@ -95,6 +95,7 @@ describe('zen-sessions run', () => {
       'echo "VeryVerbose: more"',
       'echo "LogInit: Display: shown" >&2',
       'echo "no Error: in the middle"',
+      String.raw`printf '\033[1;31merror\033[0m: red\n'`,
       'echo',
     ].join('; sleep 0.05; ');
     const result = await run(['--', 'sh', '-c', script]);
@@ -111,6 +112,7 @@ describe('zen-sessions run', () => {
       'debug VeryVerbose: more',
       'warn LogInit: Display: shown',
       'info no Error: in the middle',
+      'error \u001b[1;31merror\u001b[0m: red',
       'info ',
     ]);
     const data = (await entries(id)).map((entry) => entry.data);
