@@ -242,6 +242,27 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     );
   });
 
+  it('keeps a data button in view beside a long unwrapped line, and opens its tree without scrolling the log away', async () => {
+    const id = 'da7ada7ada7ada7ada7ada7a';
+    await create(id, { appname: 'LongLines' });
+    const entries = [
+      { level: 'warn', message: 'shader stats', data: { ms: 5120 } },
+      { message: 'Cmd: ' + '-arg=value '.repeat(40) },
+    ];
+    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    const button = page.getByRole('button', { name: 'Data of line 0' });
+    await button.waitFor();
+    const grid = await boxOf(rows());
+    const shown = await boxOf(button);
+    expect(shown.x + shown.width).toBeLessThanOrEqual(grid.x + grid.width);
+    await button.click();
+    await page.getByRole('tree', { name: 'Data of line 0' }).waitFor();
+    expect(await rows().evaluate((element) => element.scrollLeft)).toBe(0);
+    const message = await boxOf(rows().getByText('shader stats'));
+    expect(message.x).toBeGreaterThanOrEqual(grid.x);
+  });
+
   it('filters by a range dragged on the histogram', async () => {
     const id = 'd1d1d1d1d1d1d1d1d1d1d1d1';
     await create(id, { appname: 'Timeline' });
