@@ -194,6 +194,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await row.waitFor();
     await eventually(async () => expect(await row.getAttribute('class')).toContain('highlight'));
     expect(await row.isVisible()).toBe(true);
+    // Paused on the line, with nothing new since it opened: no "N new entries" (it said 6).
+    expect(await other.getByTestId('new-entries').count()).toBe(0);
     await docScreenshot(other, 'dashboard-permalink');
     await other.goto(`${base}/dashboard/sessions/${EDITOR}?line=999`);
     await other.getByTestId('line-notice').getByText('Line 999 has not been written').waitFor();

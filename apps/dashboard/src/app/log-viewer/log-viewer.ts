@@ -569,7 +569,11 @@ export class LogViewer implements OnDestroy {
       this.lineNotice.set(`Line ${pending.seq} has not been written: this session has ${session.logCursor} lines.`);
       this.pendingLine.set(null);
       this.following.set(true);
-    } else this.pendingLine.set({ source: session.id, seq: pending.seq });
+    } else {
+      this.pendingLine.set({ source: session.id, seq: pending.seq });
+      // The view opens paused on the line: what the session holds now is its backlog, not news.
+      this.pausedAt.set(session.logCount);
+    }
   }
 
   /** Once the permalinked line has arrived: select and highlight it, scrolled into view. */
