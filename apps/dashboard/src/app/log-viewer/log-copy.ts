@@ -1,6 +1,9 @@
 import { LogLine } from './log-line';
 
-/** Lines as the server's text format writes them (`<time> <LEVEL> <message>`), optionally tagged with their source. */
+/**
+ * Lines in the server's text format (`<time> <LEVEL> <message>`), optionally tagged with their
+ * source; the message as shown (colour codes and controls removed), as one pastes it in a ticket.
+ */
 export function asText(lines: readonly LogLine[], sourceName: ((id: string) => string) | null): string {
   return lines
     .map((line) => {

@@ -1,6 +1,9 @@
 import { ChangeDetectionStrategy, Component, input, output } from '@angular/core';
 import { Session } from '@zen/contract';
 
+/** The most sessions one merged view follows. */
+export const MAX_MERGED = 20;
+
 /** The side panel of a merged view: the sessions in it, each with its colour, to open or take out. */
 @Component({
   selector: 'zen-merged-sources',

@@ -16,7 +16,7 @@ describe('SessionsPage selection', () => {
   const agents = [1, 2, 3].map((i) => session({ appname: 'CookAgent', jobid: 'cook-1', metadata: { i } }));
   const editor = session({ appname: 'UnrealEditor', jobid: 'edit-1' });
 
-  async function pageAt(url: string) {
+  async function pageAt(url: string, sessions = [editor, ...agents, server]) {
     FakeSocket.created = [];
     TestBed.configureTestingModule({
       providers: [
@@ -35,7 +35,7 @@ describe('SessionsPage selection', () => {
     FakeSocket.latest().open();
     FakeSocket.latest().push({
       event: 'sessions',
-      data: { sessions: [editor, ...agents, server], serverSessionId: server.id },
+      data: { sessions, serverSessionId: server.id },
     });
     const harness = await RouterTestingHarness.create();
     const page = await harness.navigateByUrl(url, SessionsPage);
@@ -60,6 +60,42 @@ describe('SessionsPage selection', () => {
     page.toggleInView(editor.id);
     await harness.fixture.whenStable();
     expect(router.url).toBe(`/sessions/${agents[0].id},${agents[2].id},${editor.id}`);
+  });
+
+  it('follows at most 20 sessions: boxes past it are disabled, and "all of this job" says what it left out', async () => {
+    const farm = Array.from({ length: 22 }, () => session({ appname: 'Farm', jobid: 'big' }));
+    const { harness, page, router } = await pageAt(`/sessions/${farm[0].id}`, [...farm, server]);
+    page.showAlike(farm[0], 'jobid');
+    await harness.fixture.whenStable();
+    const shown = router.url.split('/')[2].split(',');
+    expect(shown).toHaveLength(20);
+    expect(shown[0]).toBe(farm[0].id);
+    expect(document.body.textContent).toContain('Showing 20 of the 22 sessions of job big');
+
+    const left = farm.find((s) => !shown.includes(s.id)) as (typeof farm)[number];
+    page.toggleInView(left.id);
+    await harness.fixture.whenStable();
+    expect(router.url.split('/')[2].split(',')).toEqual(shown);
+    // Through the table's pages (ten to a page): every box left unticked is disabled, and only those.
+    const root = harness.routeNativeElement as HTMLElement;
+    const seen: { checked: boolean; disabled: boolean }[] = [];
+    for (let page = 0; page < 3; page++) {
+      for (const box of root.querySelectorAll<HTMLInputElement>('[data-testid="in-view"] input'))
+        seen.push({ checked: box.checked, disabled: box.disabled });
+      root.querySelector<HTMLButtonElement>('button[aria-label="Next page"]')?.click();
+      await harness.fixture.whenStable();
+    }
+    expect(seen.filter((box) => !box.checked)).toEqual([
+      { checked: false, disabled: true },
+      { checked: false, disabled: true },
+      { checked: false, disabled: true }, // the server's session
+    ]);
+    expect(seen.filter((box) => box.checked && box.disabled)).toEqual([]);
+  });
+
+  it('says when the URL names no valid session id, instead of an empty pane', async () => {
+    const { harness } = await pageAt('/sessions/not-an-id');
+    expect((harness.routeNativeElement as HTMLElement).textContent).toContain('"not-an-id" is not a session id');
   });
 
   it('drops a permalinked line when the selection changes', async () => {

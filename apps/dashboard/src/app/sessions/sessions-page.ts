@@ -4,19 +4,17 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
 import { parseOid, Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
 import { map } from 'rxjs';
+import { Notices } from '../core/notices';
 import { SessionsFeed } from '../core/sessions-feed';
 import { ViewPrefs } from '../core/view-prefs';
 import { Splitter } from '../layout/splitter';
 import { LogViewer } from '../log-viewer/log-viewer';
-import { MergedSources } from './merged-sources';
+import { MAX_MERGED, MergedSources } from './merged-sources';
 import { SessionDetail } from './session-detail';
 import { SessionsTable } from './sessions-table';
 
 /** At 1280×800 this leaves the log viewer most of the window. */
 const DEFAULT_TABLE_HEIGHT = 260;
-/** The most sessions one merged view follows. */
-export const MAX_MERGED = 20;
-
 /**
  * The one page: sessions table, then the selected session's details and live log, or
  * the log of several sessions merged. The URL holds the selection (`sessions/<id>`, or
@@ -34,6 +32,7 @@ export class SessionsPage {
   private readonly router = inject(Router);
   private readonly feed = inject(SessionsFeed);
   private readonly prefs = inject(ViewPrefs);
+  private readonly notices = inject(Notices);
 
   /** Route parameter and query parameter, bound by the router. */
   readonly id = input<string | undefined>();
@@ -59,6 +58,8 @@ export class SessionsPage {
     return [...new Set(ids.filter((id): id is string => id !== null))].slice(0, MAX_MERGED);
   });
   readonly selectedId = computed(() => (this.selectedIds().length === 1 ? this.selectedIds()[0] : null));
+  /** The URL names something, but no valid id: said, rather than an empty pane. */
+  readonly malformed = computed(() => (this.selectedIds().length === 0 ? (this.id() ?? null) : null));
   private readonly byId = computed(() => new Map(this.list()?.sessions.map((session) => [session.id, session])));
   /** The sessions shown, in the URL's order; ids the server does not know are left out. */
   readonly viewed = computed<Session[]>(
@@ -94,17 +95,23 @@ export class SessionsPage {
     });
   }
 
-  /** A checkbox in the table: add the session to the view, or take it out. */
+  /** A checkbox in the table: add the session to the view (the table disables it at MAX_MERGED), or take it out. */
   toggleInView(id: string): void {
     const ids = this.selectedIds();
-    const next = ids.includes(id) ? ids.filter((other) => other !== id) : [...ids, id];
-    this.show(next);
+    if (ids.includes(id)) this.show(ids.filter((other) => other !== id));
+    else if (ids.length < MAX_MERGED) this.show([...ids, id]);
   }
 
-  /** "All sessions of this job / app" from the detail panel. */
+  /** "All sessions of this job / app" from the detail panel: this one and the newest others, up to MAX_MERGED. */
   showAlike(session: Session, by: 'jobid' | 'appname'): void {
     const alike = (this.list()?.sessions ?? []).filter((other) => other[by] === session[by]);
     this.show([session.id, ...alike.map((other) => other.id).filter((id) => id !== session.id)]);
+    if (alike.length > MAX_MERGED) {
+      const what = by === 'jobid' ? `job ${session.jobid}` : `app ${session.appname}`;
+      this.notices.info(
+        `Showing ${MAX_MERGED} of the ${alike.length} sessions of ${what}: a merged view follows at most ${MAX_MERGED}`,
+      );
+    }
   }
 
   resizeTable(height: number): void {

@@ -21,6 +21,7 @@ import { MatSort, MatSortModule } from '@angular/material/sort';
 import { MatTableDataSource, MatTableModule } from '@angular/material/table';
 import { Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
+import { MAX_MERGED } from './merged-sources';
 import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } from './session-table-model';
 
 /**
@@ -54,6 +55,9 @@ export class SessionsTable implements AfterViewInit {
   readonly selectedIdChange = output<string>();
   /** Sessions in the (merged) view: their checkboxes are ticked. */
   readonly inView = input<readonly string[]>([]);
+  readonly maxInView = MAX_MERGED;
+  /** The merged view holds the most sessions it can: the other boxes are disabled. */
+  readonly inViewFull = computed(() => this.inView().length >= MAX_MERGED);
   readonly toggleInView = output<string>();
 
   readonly statuses = SESSION_LIST_STATUSES;
