@@ -95,11 +95,11 @@ export class SessionsPage {
     });
   }
 
-  /** A checkbox in the table: add the session to the view (the table disables it at MAX_MERGED), or take it out. */
+  /** A checkbox in the table: add the session to the view (show() keeps MAX_MERGED; the table disables the rest), or take it out. */
   toggleInView(id: string): void {
     const ids = this.selectedIds();
-    if (ids.includes(id)) this.show(ids.filter((other) => other !== id));
-    else if (ids.length < MAX_MERGED) this.show([...ids, id]);
+    const next = ids.includes(id) ? ids.filter((other) => other !== id) : [...ids, id];
+    this.show(next);
   }
 
   /** "All sessions of this job / app" from the detail panel: this one and the newest others, up to MAX_MERGED. */
