@@ -127,7 +127,7 @@ export class EntryQueue {
    * wrote them, `sizes` as `take` gave them. Then trims to the limit.
    */
   putBack(run: Uint8Array, sizes: number[]): void {
-    this.putBackUnbounded(run, sizes);
+    if (sizes.length > 0) this.putBackUnbounded(run, sizes);
     this.trim();
   }
 
@@ -167,6 +167,11 @@ export class EntryQueue {
     const dropped = this.droppedSinceReport;
     this.droppedSinceReport = 0;
     return dropped;
+  }
+
+  /** Counts `count` entries as dropped again (a report of them that could not be sent). */
+  countDropped(count: number): void {
+    this.droppedSinceReport += count;
   }
 
   get dropped(): number {

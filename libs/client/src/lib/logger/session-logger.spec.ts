@@ -136,6 +136,30 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('reports the whole count dropped during an outage that begins after the session opened', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const log = logger({ server: proxy.url, maxQueue: 5 });
+      log.info('first');
+      await log.flush();
+      proxy.fault = () => ({ status: 503 });
+      for (let i = 0; i < 20; i++) log.info(`q${i}`);
+      // Several failed tries, each of which once counted the report itself as one more drop.
+      await eventually(() => proxy.seen.filter((each) => each.answer?.status === 503).length >= 4, 10_000, 'retries');
+      expect(log.stats).toMatchObject({ dropped: 15, queued: 5 });
+
+      proxy.fault = () => null;
+      await log.flush(10_000);
+      expect(log.stats.dropped).toBe(15);
+      const seen = await messages(log.id);
+      expect(seen[0]).toBe('info first');
+      expect(seen[1]).toMatch(/^warn 15 log entries were dropped/);
+      expect(seen.slice(2)).toEqual(['info q15', 'info q16', 'info q17', 'info q18', 'info q19']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('says when a producer should wait (backlogged) while the server takes entries, never while it is away', async () => {
     const log = logger({ highWaterEntries: 10, maxQueue: 1_000 });
     for (let i = 0; i < 20; i++) log.info(`burst ${i}`);

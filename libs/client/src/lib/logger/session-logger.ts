@@ -413,7 +413,16 @@ export class SessionLogger {
       if (this.isolating === 0)
         this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.options.maxBatchEntries ?? 50_000);
     } catch (error) {
-      this.queue.putBack(entriesOf(body), sizes);
+      let run = entriesOf(body);
+      if (dropped > 0 && isRetryable(error)) {
+        // The report leads this batch. Put back, it would be the first entry a full queue drops
+        // (counted as one more): it goes back as its count, and is made again with whatever is
+        // dropped meanwhile once sending works.
+        this.stats_.dropped -= dropped;
+        this.queue.countDropped(dropped);
+        run = run.subarray(sizes.shift() as number);
+      }
+      this.queue.putBack(run, sizes);
       // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
       if (this.fitMessageLimit(error)) return;
       // One entry alone is more than the server's body limit (a MAX_BODY_BYTES below its message limit).
