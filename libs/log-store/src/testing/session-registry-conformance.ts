@@ -135,6 +135,18 @@ export function describeSessionRegistryConformance(
         await sessions.end(a.id, 'deleted');
         await expect(sessions.create(client('d'))).resolves.toMatchObject({ appname: 'd' });
       });
+
+      it('holds the maximum of active client sessions when creates come at once', async () => {
+        const { sessions } = await open({ maxActiveClients: 3 });
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => sessions.create(client(`c${i}`))),
+        );
+        expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
+        for (const result of results.filter((each) => each.status === 'rejected')) {
+          expect((result as PromiseRejectedResult).reason).toBeInstanceOf(TooManySessionsError);
+        }
+        expect(await sessions.list('active')).toHaveLength(3);
+      });
     });
 
     describe('update', () => {
@@ -171,6 +183,20 @@ export function describeSessionRegistryConformance(
           metadata: 'replace',
         });
         expect(replaced.toSession().metadata).toEqual({ z: 0 });
+      });
+
+      it('applies every one of many metadata merges made at once', async () => {
+        const { sessions } = await open();
+        const record = await sessions.create(client('Merges'));
+        const keys = Array.from({ length: 60 }, (_, i) => `k${i}`);
+        await Promise.all(
+          keys.map((key, i) =>
+            sessions.update(record.id, { fields: { metadata: metadata({ [key]: i }) }, metadata: 'merge' }),
+          ),
+        );
+        expect(Object.keys((await sessions.get(record.id))?.toSession().metadata ?? {}).sort()).toEqual(
+          [...keys].sort(),
+        );
       });
 
       it('checks merged metadata before changing anything; a throwing check rejects the whole update', async () => {
@@ -352,6 +378,24 @@ export function describeSessionRegistryConformance(
           [records[3].id, records[1].id].sort(),
         );
         expect(await sessions.counts()).toEqual({ active: 0, ended: 2 });
+      });
+
+      it('keeps exactly the retention count when sessions end at once', async () => {
+        const { sessions } = await open({ retainEnded: 5 });
+        for (let round = 0; round < 3; round++) {
+          const records = [];
+          for (let i = 0; i < 30; i++) records.push(await sessions.create(client(`s${i}`)));
+          // Staggered, as requests arrive: one end counts the ended ones while another forgets.
+          await Promise.all(
+            records.map(async (record, i) => {
+              for (let hop = 0; hop < i % 8; hop++) await new Promise((resolve) => setImmediate(resolve));
+              await sessions.end(record.id, 'deleted');
+            }),
+          );
+          const retained = await sessions.list('ended');
+          expect(retained).toHaveLength(5);
+          expect(await sessions.counts()).toEqual({ active: 0, ended: 5 });
+        }
       });
 
       it('keeps no ended session at all with a retention of 0', async () => {

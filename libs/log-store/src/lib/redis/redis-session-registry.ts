@@ -332,16 +332,17 @@ export class RedisSessionRegistry extends SessionRegistry {
   }
 
   /**
-   * Forgets the earliest-ended sessions beyond the retention count. The keys go first
-   * and the index entry last, so a replica dying in between leaves only an entry that
-   * listings drop; of replicas racing, the one whose removal counts tells the feed.
+   * Forgets the earliest-ended sessions beyond the retention count. They are read in one
+   * command, all but the newest `retainEnded` (a count and then a range let a caller that
+   * counted before another's removals take the range after them, and forget retained
+   * sessions). The keys go first and the index entry last, so a replica dying in between
+   * leaves only an entry that listings drop; of callers racing, the one whose removal
+   * counts tells the feed.
    */
   private async forgetBeyondRetention(): Promise<void> {
     const { client, keys } = this.connection;
     await this.connection.run(async () => {
-      const excess = (await client.zCard(keys.ended)) - this.options.retainEnded;
-      if (excess <= 0) return;
-      const ids = await client.zRange(keys.ended, 0, excess - 1);
+      const ids = await client.zRange(keys.ended, 0, -(this.options.retainEnded + 1));
       await Promise.all(
         ids.map(async (id) => {
           await client.del([keys.session(id), ...keys.logKeys(id)]);
