@@ -560,6 +560,32 @@ export function describeSessionRegistryConformance(
           expect((await b.sessions.list('ended')).map((r) => r.id)).toContain(record.id);
         });
 
+        it('applies every metadata merge made at once through either replica', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const record = await a.sessions.create(client('Merges'));
+          const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+          await Promise.all(
+            keys.map((key, i) =>
+              [a, b][i % 2].sessions.update(record.id, {
+                fields: { metadata: metadata({ [key]: i }) },
+                metadata: 'merge',
+              }),
+            ),
+          );
+          const merged = (await b.sessions.get(record.id))?.toSession().metadata ?? {};
+          expect(Object.keys(merged).sort()).toEqual([...keys].sort());
+        });
+
+        it('holds the maximum of active client sessions when replicas create at once', async () => {
+          const a = await open({ maxActiveClients: 3 });
+          const b = await replicaOf(a);
+          const creates = Array.from({ length: 10 }, (_, i) => [a, b][i % 2].sessions.create(client(`c${i}`)));
+          const results = await Promise.allSettled(creates);
+          expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
+          expect(await b.sessions.list('active')).toHaveLength(3);
+        });
+
         it('creates one session when two replicas create the same id at once', async () => {
           const a = await open();
           const b = await replicaOf(a);

@@ -15,6 +15,7 @@ export const SCRIPT_STATUS = {
   notIdle: 3,
   conflict: 4,
   exists: 5,
+  full: 6,
 } as const;
 
 /** Parses the arguments as keys (the first `keyCount`) and plain arguments (the rest). */
@@ -366,7 +367,28 @@ return {1}
   transformReply: raw,
 });
 
+/**
+ * Indexes a new client session among the active ones (the idle index, which holds exactly
+ * those) unless MAX_SESSIONS are there already: the count and the add in one step, so that
+ * creates at once through any replicas cannot pass the limit together. Touches only that
+ * index (one slot). KEYS: the idle index. ARGV: the limit, the score (`updated`), the id.
+ * Reply: {1} added, {0} already indexed (the create then finds the id taken), {6, count} full.
+ */
+export const ADMIT = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return {0} end
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[1]) then return {6, count} end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return {1}
+`,
+  parseCommand: keysThenArgs(1),
+  transformReply: raw,
+});
+
 export const SCRIPTS = {
+  admit: ADMIT,
   append: APPEND,
   read: READ,
   create: CREATE,

@@ -64,6 +64,8 @@ export class RedisSessionRegistry extends SessionRegistry {
   private drops = 0;
   /** Ids a listing found indexed without a session, and when it first did (see DANGLING_AFTER_MS). */
   private readonly unbacked = new Map<string, number>();
+  /** Per session, the last of this replica's metadata merges queued (see oneMergeAtATime). */
+  private readonly merges = new Map<string, Promise<void>>();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -80,18 +82,23 @@ export class RedisSessionRegistry extends SessionRegistry {
     const id = session.id;
     const server = session.server ?? false;
     return this.connection.run(async () => {
-      if (!server) {
-        const [active, servers] = await Promise.all([client.zCard(keys.active), client.zCard(keys.servers)]);
-        if (active - servers >= this.options.maxActiveClients) throw new TooManySessionsError(active - servers);
-      }
       const order = await client.incr(keys.order);
       const record = SessionRecord.create(session, this.clock(), order);
-      // Indexed first (NX: an existing entry is left alone), so that no replica dying
-      // between the two steps leaves a session that no listing shows.
-      const [addedActive] = await Promise.all([
-        client.zAdd(keys.active, { score: order, value: id }, { condition: 'NX' }),
-        client.zAdd(server ? keys.servers : keys.idle, { score: record.updated, value: id }, { condition: 'NX' }),
-      ]);
+      // Indexed first (an existing entry is left alone), so that no replica dying between
+      // the two steps leaves a session that no listing shows; a client session only if
+      // MAX_SESSIONS allows it (see ADMIT).
+      if (server) {
+        await client.zAdd(keys.servers, { score: record.updated, value: id }, { condition: 'NX' });
+      } else {
+        const [status, count] = (await client.admit(
+          keys.idle,
+          String(this.options.maxActiveClients),
+          String(record.updated),
+          id,
+        )) as StatusReply;
+        if (status === SCRIPT_STATUS.full) throw new TooManySessionsError(Number(count));
+      }
+      const addedActive = await client.zAdd(keys.active, { score: order, value: id }, { condition: 'NX' });
       const pairs = newSessionPairs(record);
       const [status] = (await client.create(
         keys.session(id),
@@ -131,6 +138,29 @@ export class RedisSessionRegistry extends SessionRegistry {
 
   async update(id: string, update: SessionUpdate): Promise<SessionRecord> {
     const merging = update.metadata === 'merge' && update.fields.metadata !== undefined;
+    return merging ? this.oneMergeAtATime(id, () => this.write(id, update, true)) : this.write(id, update, false);
+  }
+
+  /**
+   * Runs this replica's merges into one session one after another. A merge reads the
+   * metadata and writes it back only if nothing changed in between; many at once through
+   * one replica all read the same version, one wins and the rest retry, and with a few
+   * hundred some ran out of attempts. In turn, only merges through other replicas race.
+   */
+  private oneMergeAtATime(id: string, merge: () => Promise<SessionRecord>): Promise<SessionRecord> {
+    const merged = (this.merges.get(id) ?? Promise.resolve()).then(merge, merge);
+    const settled = merged.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.merges.set(id, settled);
+    void settled.then(() => {
+      if (this.merges.get(id) === settled) this.merges.delete(id);
+    });
+    return merged;
+  }
+
+  private async write(id: string, update: SessionUpdate, merging: boolean): Promise<SessionRecord> {
     for (let attempt = 1; ; attempt++) {
       let fields = update.fields;
       let version = '';
