@@ -1,6 +1,12 @@
-import { ConsoleLogger, Injectable, LogLevel as NestLogLevel, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  ConsoleLogger,
+  Injectable,
+  LogLevel as NestLogLevel,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { inspect } from 'node:util';
-import { addEntry, emptyBatch, EntryBatch, LEVEL_CODE } from '@zen/log-store';
+import { addEntry, emptyBatch, EntryBatch, LEVEL_CODE, StoreUnavailableError } from '@zen/log-store';
 import { LogsService } from '../logs/logs.service';
 import { SessionsService } from '../sessions/sessions.service';
 
@@ -13,19 +19,27 @@ const LEVELS: Record<NestLogLevel, number> = {
   verbose: LEVEL_CODE.debug,
 };
 
-/** Messages logged before the server session exists are held, up to this many. */
-const EARLY_LIMIT = 10_000;
+/**
+ * Messages that cannot be appended yet (no server session: before it exists, or while a
+ * shared store cannot be reached) are held, up to this many; the newest beyond are counted
+ * and reported once the rest are in.
+ */
+const HELD_LIMIT = 10_000;
+/** How soon held messages are tried again when the store refused them. */
+const RETRY_MS = 1_000;
 
 /**
  * The Nest logger: prints to the console as usual and appends every message to the
- * server's own session, so the dashboard shows the server's log first.
+ * server's own session, so the dashboard shows the server's log first. One append is out at
+ * a time; what is logged meanwhile is held and goes next, in order, as one batch.
  */
 @Injectable()
-export class ServerLogger extends ConsoleLogger implements OnApplicationBootstrap {
-  private early: EntryBatch | null = emptyBatch();
+export class ServerLogger extends ConsoleLogger implements OnApplicationBootstrap, OnApplicationShutdown {
+  private held = emptyBatch();
+  private dropped = 0;
+  private sending: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | undefined;
   private appending = false;
-  /** Appends on their way to the store (a shared store takes a round trip). */
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly sessions: SessionsService,
@@ -35,18 +49,21 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
   }
 
   /**
-   * Every module is initialised, so the server session exists: flush what came early,
-   * before the server listens (a shared store takes a round trip to take it).
+   * Every module is initialised, so the server session exists (unless a shared store is
+   * away): send what came early, before the server listens.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const early = this.early;
-    this.early = null;
-    if (early && early.messages.length > 0) await this.append(early);
+    this.flush();
+    await this.settled();
   }
 
-  /** Settles once every message logged so far is in the server session's log (tests wait for it). */
+  onApplicationShutdown(): void {
+    clearTimeout(this.retry);
+  }
+
+  /** Settles once no append is out: every message logged so far is in the log, or held for a later try. */
   async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    while (this.sending) await this.sending;
   }
 
   protected override printMessages(
@@ -63,41 +80,88 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
   }
 
   private record(messages: unknown[], context: string, level: number, stack: unknown): void {
-    const batch = this.early ?? emptyBatch();
-    if (batch === this.early && batch.messages.length >= EARLY_LIMIT) return;
     const now = Date.now();
     const data =
       context || stack ? JSON.stringify({ context: context || undefined, stack: stack || undefined }) : undefined;
     for (const message of messages) {
+      if (this.held.messages.length >= HELD_LIMIT) {
+        this.dropped++;
+        continue;
+      }
       const text = typeof message === 'string' ? message : inspect(message, { depth: 4, breakLength: Infinity });
-      addEntry(batch, text, level, now, data);
+      addEntry(this.held, text, level, now, data);
     }
-    if (batch !== this.early) void this.append(batch);
+    this.flush();
   }
 
-  private append(batch: EntryBatch): Promise<unknown> | undefined {
+  /** Sends what is held, unless an append is out (it sends the rest when it ends) or a retry is due. */
+  private flush(): void {
+    if (this.sending || this.retry || (this.held.messages.length === 0 && this.dropped === 0)) return;
     const id = this.sessions.serverSessionId;
-    if (!id) return undefined;
+    if (!id) return this.retryLater();
+    const batch = this.takeHeld();
+    this.sending = this.send(id, batch).finally(() => {
+      this.sending = null;
+      this.flush();
+    });
+  }
+
+  private async send(id: string, batch: EntryBatch): Promise<void> {
+    try {
+      await this.append(id, batch);
+    } catch (error) {
+      // Held again, in front of what came since, while the store is away; any other refusal
+      // (the session has ended) means there is nowhere for them to go.
+      if (!(error instanceof StoreUnavailableError)) return;
+      this.holdAgain(batch);
+      this.retryLater();
+    }
+  }
+
+  /** Appends (at once in the memory store, which may also throw at once; later in a shared one). */
+  private async append(id: string, batch: EntryBatch): Promise<void> {
     // Only the synchronous part can re-enter this logger; the flag must not outlive it,
     // or messages logged while the append settles would be lost.
     this.appending = true;
+    let appended: unknown;
     try {
-      // Appended at once by the memory store (which may also throw at once), later by a shared one.
-      const appended = settled(() => this.logs.append(id, batch));
-      this.inFlight.add(appended);
-      void appended.finally(() => this.inFlight.delete(appended));
-      return appended;
+      appended = this.logs.append(id, batch);
     } finally {
       this.appending = false;
     }
+    await appended;
   }
-}
 
-/** What `run` answers or throws, as a promise that never rejects (a failed append of the server's own log is dropped). */
-function settled(run: () => unknown): Promise<unknown> {
-  try {
-    return Promise.resolve(run()).catch(() => undefined);
-  } catch {
-    return Promise.resolve(undefined);
+  /** The held messages, and a line for those beyond HELD_LIMIT (where they would have been). */
+  private takeHeld(): EntryBatch {
+    const batch = this.held;
+    this.held = emptyBatch();
+    if (this.dropped > 0) {
+      const message = `${this.dropped} server log messages were dropped while they could not be appended (at most ${HELD_LIMIT} are held)`;
+      addEntry(batch, message, LEVEL_CODE.warn, Date.now(), JSON.stringify({ context: 'ServerLogger' }));
+      this.dropped = 0;
+    }
+    return batch;
+  }
+
+  /** Puts a batch the store refused back in front of what came since, up to HELD_LIMIT. */
+  private holdAgain(batch: EntryBatch): void {
+    const since = this.held;
+    this.held = emptyBatch();
+    for (const each of [batch, since]) {
+      each.messages.forEach((message, i) => {
+        if (this.held.messages.length >= HELD_LIMIT) this.dropped++;
+        else addEntry(this.held, message, each.levels[i], each.times[i], each.data?.[i]);
+      });
+    }
+  }
+
+  private retryLater(): void {
+    if (this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.flush();
+    }, RETRY_MS);
+    this.retry.unref();
   }
 }

@@ -28,6 +28,14 @@ const append = (app: RunningApp, id: string, lines: string[]) =>
 const listing = async (app: RunningApp, status = 'all') =>
   (await (await fetch(`${app.url}/sessions/?status=${status}`)).json()) as SessionList;
 const ready = async (app: RunningApp) => (await fetch(`${app.url}/health/ready`)).status;
+const serverLog = async (app: RunningApp) => {
+  const { serverSessionId } = await listing(app);
+  const log = await (await fetch(`${app.url}/sessions/${serverSessionId}/log?format=ndjson`)).text();
+  return log
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { message: string }).message);
+};
 
 describe('replicas on one Redis (LOG_STORE=redis)', () => {
   let redis: RedisServer;
@@ -236,9 +244,40 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
       await eventually(async () => (await ready(a)) === 200, 15_000, 'ready once Redis is up');
       const { serverSessionId, sessions } = await listing(a, 'active');
       expect(sessions.map((session) => session.id)).toContain(serverSessionId);
+      // What it logged before it had a session to log to is in that session's log, in order.
+      await eventually(
+        async () => (await serverLog(a)).some((message) => message.includes('the server session waits for it')),
+        15_000,
+        'the held start-up lines in the server session',
+      );
+      const messages = await serverLog(a);
+      expect(messages.indexOf('Starting Nest application...')).toBeGreaterThanOrEqual(0);
+      expect(messages.indexOf('Starting Nest application...')).toBeLessThan(
+        messages.findIndex((message) => message.includes('the server session waits for it')),
+      );
     } finally {
       if (!redis.isRunning) await redis.restart();
     }
+  });
+
+  it('appends to its server session, once Redis is back, what it logged while Redis was away', async () => {
+    const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
+    await redis.stop();
+    try {
+      await eventually(async () => (await ready(a)) === 503, 15_000, 'not ready');
+    } finally {
+      await redis.restart();
+    }
+    await eventually(async () => (await ready(a)) === 200, 15_000, 'ready again');
+    await eventually(
+      async () => (await serverLog(a)).some((message) => message.endsWith('is reachable again')),
+      15_000,
+      'the recovery in the server log',
+    );
+    const messages = await serverLog(a);
+    const lost = messages.findIndex((message) => /^the session store .* is unavailable/.test(message));
+    expect(lost).toBeGreaterThan(0);
+    expect(lost).toBeLessThan(messages.findIndex((message) => message.endsWith('is reachable again')));
   });
 
   it('creates a new server session when Redis comes back without its data (no persistence), and is ready again', async () => {
