@@ -106,6 +106,30 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     ]);
   });
 
+  it("passes the replicas' JSON 503 on while Redis is away, and serves again once they are ready", async () => {
+    await redis.stop();
+    try {
+      // nginx must not count these as failed replicas: with every replica answering 503 it
+      // would take them all out and answer its own 502 page until fail_timeout ran out.
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${proxy}/sessions/${ID}`);
+        expect([res.status, res.headers.get('content-type')]).toEqual([
+          503,
+          expect.stringContaining('application/json'),
+        ]);
+        expect(((await res.json()) as { message: string }).message).toMatch(/^the session store/);
+      }
+    } finally {
+      await redis.restart();
+    }
+    await eventually(
+      async () => (await direct(0, 'health/ready')).status === 200 && (await direct(1, 'health/ready')).status === 200,
+      15_000,
+      'both replicas ready',
+    );
+    for (let i = 0; i < 4; i++) expect((await fetch(`${proxy}/sessions/${ID}`)).status).toBe(200);
+  });
+
   it('resumes a follower on another replica after one is killed, which the others end as expired after 30 s', async () => {
     const killedServer = ((await (await direct(1, 'sessions/')).json()) as SessionList).serverSessionId;
     const { logCursor } = (await (await direct(0, `sessions/${ID}`)).json()) as Session;
