@@ -137,6 +137,33 @@ describe('loadConfig', () => {
     );
   });
 
+  // Found by the audit: Node cuts a timer's delay above 2^31 − 1 ms to 1 ms, so 2147483648
+  // terminated every WebSocket client at once, pushed ~850 listings a second, or made
+  // SIGTERM exit at once with code 1.
+  it.each([
+    ['SESSIONS_WS_INTERVAL_MS', 'an integer 10–2147483647'],
+    ['SHUTDOWN_TIMEOUT_MS', 'an integer 0–2147483647'],
+    ['WS_PING_INTERVAL_MS', '0 (off) or an integer 100–2147483647'],
+  ])('keeps %s within what a Node timer takes', (name, expected) => {
+    expect(() => loadConfig({ [name]: '2147483648' })).toThrow(`${name} must be ${expected} (got "2147483648")`);
+    expect(() => loadConfig({ [name]: '2147483647' })).not.toThrow();
+  });
+
+  // WS_PING_INTERVAL_MS=1 closed every client within ~20 ms: no pong can come back that soon.
+  it.each(['1', '99', '-1', 'off'])('rejects WS_PING_INTERVAL_MS %j, naming it', (value) => {
+    expect(() => loadConfig({ WS_PING_INTERVAL_MS: value })).toThrow(
+      'WS_PING_INTERVAL_MS must be 0 (off) or an integer 100–2147483647',
+    );
+  });
+
+  it.each([
+    ['0', 0],
+    ['100', 100],
+    ['2147483647', 2147483647],
+  ])('accepts WS_PING_INTERVAL_MS %j', (value, expected) => {
+    expect(loadConfig({ WS_PING_INTERVAL_MS: value }).wsPingIntervalMs).toBe(expected);
+  });
+
   it('treats a root BASE_PATH as no prefix and reads TRUST_PROXY hop counts', () => {
     expect(loadConfig({ BASE_PATH: '/', TRUST_PROXY: '2' })).toMatchObject({ basePath: '', trustProxy: 2 });
   });

@@ -11,6 +11,18 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Longest delay Node's timers take (2^31 − 1 ms, about 24.8 days): a larger one is cut to
+ * 1 ms with only a warning, so a period or timeout beyond it would fire at once, over and over.
+ */
+const TIMER_MAX_MS = 2_147_483_647;
+
+/**
+ * Shortest WebSocket ping period: a client must answer within one period, and a pong needs a
+ * round trip and a turn of the client's event loop; 1 ms would close every client at once.
+ */
+const PING_MIN_MS = 100;
+
 /** Limit variables: environment name → field of `Limits`. */
 const LIMIT_VARIABLES: Record<string, keyof Limits> = {
   MAX_BODY_BYTES: 'maxBodyBytes',
@@ -46,7 +58,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logMemoryBytes: reader.int('LOG_MEMORY_BYTES', defaults.logMemoryBytes, 1024 * 1024),
     logMemoryFloorEntries: reader.int('LOG_MEMORY_FLOOR_ENTRIES', defaults.logMemoryFloorEntries, 0),
     retainEnded: reader.int('SESSIONS_RETAIN_ENDED', defaults.retainEnded, 0),
-    wsIntervalMs: reader.int('SESSIONS_WS_INTERVAL_MS', defaults.wsIntervalMs, 10),
+    wsIntervalMs: reader.int('SESSIONS_WS_INTERVAL_MS', defaults.wsIntervalMs, 10, TIMER_MAX_MS),
     wsDeltaMs: reader.int('SESSIONS_WS_DELTA_MS', defaults.wsDeltaMs, 10, 60_000),
     sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),
     maxSessions: reader.int('MAX_SESSIONS', defaults.maxSessions, 1),
@@ -58,12 +70,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),
     wsMaxMessagesInFlight: reader.int('WS_MAX_MESSAGES_IN_FLIGHT', defaults.wsMaxMessagesInFlight, 1, 100_000),
     wsLogChunk: reader.int('WS_LOG_CHUNK', defaults.wsLogChunk, 1, 10_000),
-    wsPingIntervalMs: reader.int('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, 0),
+    wsPingIntervalMs: reader.intOrOff('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, PING_MIN_MS, TIMER_MAX_MS),
     trustProxy: reader.trustProxy('TRUST_PROXY'),
     authToken: reader.token('AUTH_TOKEN'),
     authReadToken: reader.token('AUTH_READ_TOKEN'),
     corsOrigins: reader.origins('CORS_ORIGINS'),
-    shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0),
+    shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0, TIMER_MAX_MS),
     dashboardDir: reader.text('DASHBOARD_DIR', defaults.dashboardDir),
     logStore: reader.choice('LOG_STORE', LOG_STORE_KINDS, defaults.logStore),
     redisUrl: reader.redisUrl('REDIS_URL', defaults.redisUrl),
@@ -92,6 +104,15 @@ class EnvReader {
       return this.fail(name, `an integer ${range}`, fallback, raw);
     }
     return value;
+  }
+
+  /** 0 (off), or an integer from `min` to `max`. */
+  intOrOff(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (value === 0 || (value >= min && value <= max)) return value;
+    return this.fail(name, `0 (off) or an integer ${min}–${max}`, fallback, raw);
   }
 
   choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
