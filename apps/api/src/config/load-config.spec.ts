@@ -101,9 +101,37 @@ describe('loadConfig', () => {
 
   it('rejects a short token without echoing it', () => {
     expect(() => loadConfig({ AUTH_TOKEN: 'short' })).toThrow(
-      'AUTH_TOKEN must be at least 8 characters without spaces',
+      'AUTH_TOKEN must be at least 8 visible ASCII characters, without spaces or control characters',
     );
     expect(() => loadConfig({ AUTH_TOKEN: 'short' })).not.toThrow(/short"/);
+  });
+
+  // Found by the audit: these started, but no client could send them in a header (curl sends
+  // UTF-8, which Node reads as latin-1: 401; fetch throws beyond U+00FF).
+  it.each([
+    ['AUTH_TOKEN', 'pass€word1', 'U+20AC (character 5)'],
+    ['AUTH_READ_TOKEN', 'passwörd1', 'U+00F6 (character 6)'],
+    ['AUTH_TOKEN', 'pass\u0001word1', 'U+0001 (character 5)'],
+    ['AUTH_READ_TOKEN', 'pass word1', 'U+0020 (character 5)'],
+    ['AUTH_TOKEN', 'pass\tword1', 'U+0009 (character 5)'],
+  ])('rejects %s %j, naming the character and never the token', (name, token, held) => {
+    let message = '';
+    try {
+      loadConfig({ [name]: token });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(`${name} must be at least 8 visible ASCII characters`);
+    expect(message).toContain(`it holds ${held}`);
+    expect(message).not.toContain('word1');
+  });
+
+  it('accepts a token of any visible ASCII characters', () => {
+    const token = 'Az09-._~+/=!#$%&*?@[]^`{|}';
+    expect(loadConfig({ AUTH_TOKEN: token, AUTH_READ_TOKEN: token })).toMatchObject({
+      authToken: token,
+      authReadToken: token,
+    });
   });
 
   it('names every bad variable at once', () => {

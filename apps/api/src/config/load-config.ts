@@ -220,12 +220,19 @@ class EnvReader {
     return origins;
   }
 
+  /**
+   * A bearer token every client can send in `Authorization` byte for byte: at least 8 visible
+   * ASCII characters. A space or control character splits or ends the header; a character
+   * beyond U+007E is sent as UTF-8 by curl but read as latin-1 by Node (never matching), and
+   * one beyond U+00FF is refused by fetch outright. Named by code point, never echoed.
+   */
   token(name: string): string | null {
     const raw = this.raw(name);
     if (raw === undefined) return null;
-    // Never echo a token: it may be a real secret with a typo.
-    if (raw.length < 8 || /\s/.test(raw)) return this.fail(name, 'at least 8 characters without spaces', null);
-    return raw;
+    const bad = /[^\x21-\x7e]/u.exec(raw);
+    if (raw.length >= 8 && !bad) return raw;
+    const held = bad ? `; it holds ${codePoint(bad[0])} (character ${[...raw.slice(0, bad.index)].length + 1})` : '';
+    return this.fail(name, `at least 8 visible ASCII characters, without spaces or control characters${held}`, null);
   }
 
   list(name: string): string[] {
@@ -247,6 +254,11 @@ class EnvReader {
     this.problems.push(`${name} must be ${expected}${got}`);
     return fallback;
   }
+}
+
+/** `U+20AC` for '€'. */
+function codePoint(char: string): string {
+  return `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** proxy-addr's names for address ranges. */
