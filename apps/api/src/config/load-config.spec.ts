@@ -192,6 +192,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ WS_PING_INTERVAL_MS: value }).wsPingIntervalMs).toBe(expected);
   });
 
+  // Found by the audit: '/zen/../x' started and logged "Listening on …/zen/../x/", but clients
+  // resolve dot segments before sending, so every request was a 404.
+  it.each(['/zen/../x', '/.', '/..', '/zen/.', '/./zen/', '/zen/..'])('rejects BASE_PATH %j, naming it', (path) => {
+    expect(() => loadConfig({ BASE_PATH: path })).toThrow(`BASE_PATH must be a path such as '/zen'`);
+  });
+
+  it.each(['/zen.v2', '/...', '/.well', '/zen/..x', '/a_b~c-d'])('accepts BASE_PATH %j', (path) => {
+    expect(loadConfig({ BASE_PATH: path }).basePath).toBe(path);
+  });
+
   it('treats a root BASE_PATH as no prefix and reads TRUST_PROXY hop counts', () => {
     expect(loadConfig({ BASE_PATH: '/', TRUST_PROXY: '2' })).toMatchObject({ basePath: '', trustProxy: 2 });
   });

@@ -183,8 +183,15 @@ class EnvReader {
     const raw = this.raw(name);
     if (raw === undefined) return '';
     const path = raw.replace(/\/+$/, '');
-    if (path !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(path)) {
-      return this.fail(name, "a path such as '/zen' (segments of letters, digits, '.', '_', '~', '-')", '', raw);
+    // A '.' or '..' segment is resolved away by every client before it sends the URL, so
+    // nothing under such a prefix could be reached.
+    if (path !== '' && (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path) || /\/\.\.?(?=\/|$)/.test(path))) {
+      return this.fail(
+        name,
+        "a path such as '/zen' (segments of letters, digits, '.', '_', '~', '-', but not '.' or '..')",
+        '',
+        raw,
+      );
     }
     return path;
   }
