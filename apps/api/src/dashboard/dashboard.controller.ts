@@ -22,14 +22,14 @@ export class DashboardController {
   }
 
   @Get()
-  root(@Res() res: Response): void {
-    res.redirect(302, this.home);
+  root(@Req() req: Request, @Res() res: Response): void {
+    res.redirect(302, this.homeWithQuery(req));
   }
 
   @Get(['dashboard', 'dashboard/{*path}'])
   serve(@Req() req: Request, @Res() res: Response): void {
     const path = req.path.slice(this.home.length - 1);
-    if (path === '') return res.redirect(301, this.home);
+    if (path === '') return res.redirect(301, this.homeWithQuery(req));
     if (path === '/' || !this.files.built) return this.sendIndex(res);
     res.sendFile(path, { root: this.files.root, dotfiles: 'deny', maxAge: '1y', immutable: true }, (error) => {
       if (!error || res.headersSent) return;
@@ -38,6 +38,16 @@ export class DashboardController {
       if (status === 404 && !/\.[^/]*$/.test(path)) return this.sendIndex(res);
       req.next?.(status === 404 ? new NotFoundException(`no such file: ${path}`) : error);
     });
+  }
+
+  /**
+   * The dashboard's page with the request's query kept (`?status=ended` is the app's state).
+   * Only the query is carried over, never the path: the Location always starts with the
+   * fixed home path, so no request can turn it into another site (`//evil.example`).
+   */
+  private homeWithQuery(req: Request): string {
+    const at = req.originalUrl.indexOf('?');
+    return at === -1 ? this.home : this.home + req.originalUrl.slice(at);
   }
 
   private sendIndex(res: Response): void {
