@@ -1,5 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo, connect } from 'node:net';
+import { HANDSHAKE, RawAnswer, rawExchange } from '../testing/raw-socket';
+import { RunningApp, startApp } from '../testing/running-app';
 import { answerClientErrors } from './client-errors';
 
 /** What the server wrote on a fresh connection after `head` (sent as is), once it closed it or `wait` ms passed. */
@@ -90,5 +92,41 @@ describe('answerClientErrors', () => {
     expect((await exchange(server, 'GET / HTTP/1.1\r\nBad Header\r\n\r\n')).status).toBe(400);
     const big = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
     expect((await exchange(server, big)).status).toBe(431);
+  });
+});
+
+describe('the Host header, in the running app', () => {
+  let server: RunningApp;
+  beforeAll(async () => (server = await startApp()));
+  afterAll(() => server.close());
+
+  /** The answer must be one of a malformed request: the error shape, the API's headers, the connection closed. */
+  function expectMalformed(answer: RawAnswer, message: string): void {
+    expect([answer.status, answer.closed]).toEqual([400, true]);
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(answer.body)).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringContaining(message),
+    });
+  }
+
+  // Found by the audit: Node's own check answered a bare 400 with an empty chunked body.
+  it('answers an HTTP/1.1 request without Host 400 in the error shape, with the security headers', async () => {
+    expectMalformed(await rawExchange(server, 'GET /health HTTP/1.1'), 'needs a Host header');
+    const upgrade = Object.entries(HANDSHAKE).map(([name, value]) => `${name}: ${value}`);
+    expectMalformed(await rawExchange(server, ['GET /sessions/ws HTTP/1.1', ...upgrade].join('\r\n')), 'needs a Host');
+  });
+
+  it('answers a request with two Host headers 400 (RFC 9112 §3.2)', async () => {
+    expectMalformed(await rawExchange(server, 'GET /health HTTP/1.1\r\nHost: a\r\nhost: b'), 'more than one Host');
+    expectMalformed(await rawExchange(server, 'GET /health HTTP/1.0\r\nHost: a\r\nHOST: a'), 'more than one Host');
+  });
+
+  it('serves an HTTP/1.0 request without Host, and one Host in any case', async () => {
+    expect((await rawExchange(server, 'GET /health HTTP/1.0')).status).toBe(200);
+    expect((await rawExchange(server, 'GET /health HTTP/1.1\r\nhOsT: x\r\nConnection: close')).status).toBe(200);
   });
 });

@@ -1,8 +1,8 @@
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
-import { presetHeaders, sendJson } from '../common/response-body';
+import { presetHeaders, sendBody, sendJson } from '../common/response-body';
 import { errorBody } from './error-shape';
-import { sendRawError } from './raw-error';
+import { RawError, sendRawError } from './raw-error';
 import { API_HEADERS } from './security-headers';
 
 /** Node's errors that are not a malformed request, with their own status and message. */
@@ -19,6 +19,8 @@ const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
  * security headers, instead (found by the HTTP fuzzer: a DELETE with a body but no length).
  */
 export function answerClientErrors(server: Server): void {
+  // Node's own Host check answers a bare 400 without a body or headers: hostProblem does it.
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();
@@ -49,4 +51,31 @@ export function answerClientErrors(server: Server): void {
     presetHeaders(res, API_HEADERS);
     sendJson(res, 417, JSON.stringify(errorBody(417, `Expect ${expect} is not supported; only 100-continue is`)));
   });
+}
+
+/**
+ * What is wrong with the request's Host, or undefined: RFC 9112 §3.2 wants a 400 for an
+ * HTTP/1.1 request without one, and for any request with more than one. Node's parser keeps
+ * only the first of several, so they are counted in the raw headers: one length comparison
+ * per header line, no allocation.
+ */
+export function hostProblem(req: IncomingMessage): RawError | undefined {
+  if (req.headers.host === undefined) {
+    // As Node's own check: HTTP/1.0 had no Host header.
+    if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 1) return undefined;
+    return { status: 400, message: 'malformed HTTP request: an HTTP/1.1 request needs a Host header' };
+  }
+  const raw = req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') hosts++;
+  }
+  return hosts > 1 ? { status: 400, message: 'malformed HTTP request: more than one Host header' } : undefined;
+}
+
+/** A malformed request's answer on its response: the error shape and the API's headers, then the connection closes. */
+export function answerMalformed(res: ServerResponse, { status, message }: RawError): void {
+  presetHeaders(res, API_HEADERS);
+  const body = JSON.stringify(errorBody(status, message));
+  sendBody(res, status, 'application/json; charset=utf-8', body, ['Connection', 'close']);
 }

@@ -9,7 +9,7 @@ import { AccessTokens } from '../auth/access-tokens';
 import { HeaderList, presetHeaders, presetOf } from '../common/response-body';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { answerClientErrors } from './client-errors';
+import { answerClientErrors, answerMalformed, hostProblem } from './client-errors';
 import { ApiExceptionFilter, sendError } from './error-shape';
 import { RawError, sendRawError } from './raw-error';
 import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
@@ -101,6 +101,9 @@ export class HttpPipeline {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, express: Handler): void {
+    // Malformed, as what Node's parser rejects: not counted (answerClientErrors).
+    const badHost = hostProblem(req);
+    if (badHost) return answerMalformed(res, badHost);
     const start = performance.now();
     const method = req.method ?? 'GET';
     const found = this.routes.match(method, req.url ?? '/');
@@ -132,6 +135,9 @@ export class HttpPipeline {
    * checked before the token, so a client without one still learns what it did wrong.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, webSockets: WebSocketUpgrades): void {
+    // Node never checks an upgrade's Host; refused as a plain request's is, uncounted.
+    const badHost = hostProblem(req);
+    if (badHost) return sendRawError(socket, badHost);
     const start = performance.now();
     const method = req.method ?? 'GET';
     // Read as an HTTP request's path is (dot segments and all), so that an upgrade reaches
