@@ -1,4 +1,16 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
+
+/** A directory holding a built dashboard's page, as DASHBOARD_DIR wants. */
+const BUILT_DASHBOARD = mkdtempSync(join(tmpdir(), 'zen-dashboard-'));
+writeFileSync(join(BUILT_DASHBOARD, 'index.html'), '<!doctype html>');
+const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'zen-empty-'));
+afterAll(() => {
+  rmSync(BUILT_DASHBOARD, { recursive: true, force: true });
+  rmSync(EMPTY_DIR, { recursive: true, force: true });
+});
 
 describe('loadConfig', () => {
   it('uses the contract defaults for an empty environment', () => {
@@ -70,7 +82,7 @@ describe('loadConfig', () => {
       AUTH_READ_TOKEN: 'read-secret',
       CORS_ORIGINS: 'http://a.example, http://b.example',
       SHUTDOWN_TIMEOUT_MS: '2500',
-      DASHBOARD_DIR: '/srv/dashboard',
+      DASHBOARD_DIR: BUILT_DASHBOARD,
     });
     expect(config.limits).toMatchObject({
       appnameMaxChars: 10,
@@ -95,7 +107,7 @@ describe('loadConfig', () => {
       authReadToken: 'read-secret',
       corsOrigins: ['http://a.example', 'http://b.example'],
       shutdownTimeoutMs: 2500,
-      dashboardDir: '/srv/dashboard',
+      dashboardDir: BUILT_DASHBOARD,
     });
   });
 
@@ -200,6 +212,22 @@ describe('loadConfig', () => {
 
   it.each(['/zen.v2', '/...', '/.well', '/zen/..x', '/a_b~c-d'])('accepts BASE_PATH %j', (path) => {
     expect(loadConfig({ BASE_PATH: path }).basePath).toBe(path);
+  });
+
+  // Found by the audit: a DASHBOARD_DIR without a build started with a warning naming no
+  // variable, then served the placeholder page for every file, main.js included.
+  it.each([
+    ['a directory that does not exist', () => '/nonexistent'],
+    ['a regular file', () => join(BUILT_DASHBOARD, 'index.html')],
+    ['a directory without index.html', () => EMPTY_DIR],
+  ])('rejects a DASHBOARD_DIR that is %s, naming it', (_what, dir) => {
+    expect(() => loadConfig({ DASHBOARD_DIR: dir() })).toThrow(
+      `DASHBOARD_DIR must be a directory holding the built dashboard (its index.html) (got ${JSON.stringify(dir())})`,
+    );
+  });
+
+  it('leaves a missing default dashboard to the placeholder page (nx serve api, before a build)', () => {
+    expect(() => loadConfig({})).not.toThrow();
   });
 
   it('treats a root BASE_PATH as no prefix and reads TRUST_PROXY hop counts', () => {

@@ -1,5 +1,7 @@
 import { DEFAULT_LIMITS, Limits } from '@zen/contract';
+import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { AppConfig, LOG_STORE_KINDS, TrustProxy } from './app-config';
 
 type Env = Record<string, string | undefined>;
@@ -76,7 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authReadToken: reader.token('AUTH_READ_TOKEN'),
     corsOrigins: reader.origins('CORS_ORIGINS'),
     shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0, TIMER_MAX_MS),
-    dashboardDir: reader.text('DASHBOARD_DIR', defaults.dashboardDir),
+    dashboardDir: reader.dashboardDir('DASHBOARD_DIR', defaults.dashboardDir),
     logStore: reader.choice('LOG_STORE', LOG_STORE_KINDS, defaults.logStore),
     redisUrl: reader.redisUrl('REDIS_URL', defaults.redisUrl),
     redisKeyPrefix: reader.keyPrefix('REDIS_KEY_PREFIX', defaults.redisKeyPrefix),
@@ -160,8 +162,18 @@ class EnvReader {
     return value;
   }
 
-  text(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+  /**
+   * A directory holding a built dashboard. Only a directory given explicitly is checked: the
+   * default one is missing under `nx serve api` before the dashboard is built, and
+   * DashboardFiles serves a placeholder page then.
+   */
+  dashboardDir(name: string, fallback: string): string {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if (!isFile(join(raw, 'index.html'))) {
+      return this.fail(name, 'a directory holding the built dashboard (its index.html)', fallback, raw);
+    }
+    return raw;
   }
 
   /** An IP address or a host name (RFC 1123 labels); whether it resolves is for listen() to say. */
@@ -260,6 +272,15 @@ class EnvReader {
     const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
     this.problems.push(`${name} must be ${expected}${got}`);
     return fallback;
+  }
+}
+
+/** Whether `path` is a regular file this process can see (not when a parent is missing, a file, or unreadable). */
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -26,7 +26,10 @@ export class DashboardFiles {
     try {
       html = readFileSync(join(this.root, 'index.html'), 'utf8');
     } catch {
-      new Logger('Dashboard').warn(`No built dashboard in ${this.root}; serving a placeholder page`);
+      // loadConfig refuses a DASHBOARD_DIR without index.html: this is the default, not built yet.
+      new Logger('Dashboard').warn(
+        `No built dashboard in ${this.root}; serving a placeholder page (build it, or set DASHBOARD_DIR to a build)`,
+      );
     }
     this.built = html !== null;
     this.indexHtml = (html ?? PLACEHOLDER).replace(/<base href="[^"]*"\s*\/?>/, `<base href="${baseHref}">`);

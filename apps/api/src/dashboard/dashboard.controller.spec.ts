@@ -51,3 +51,24 @@ describe('DashboardController', () => {
     });
   });
 });
+
+describe('without a built dashboard (DASHBOARD_DIR unset, nothing built: the placeholder page)', () => {
+  let server: RunningApp;
+  beforeAll(async () => (server = await startApp()));
+  afterAll(() => server.close());
+
+  it('serves the placeholder for the page and its deep links', async () => {
+    for (const path of ['/dashboard/', '/dashboard/sessions/abc']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([path, 200, 'text/html; charset=utf-8']);
+      expect(await res.text()).toContain('The dashboard has not been built');
+    }
+  });
+
+  // Found by the audit: /dashboard/main.js answered 200 text/html, the placeholder.
+  it('answers any other file 404 in the error shape', async () => {
+    const res = await fetch(`${server.url}/dashboard/main.js`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no such file: /main.js' });
+  });
+});

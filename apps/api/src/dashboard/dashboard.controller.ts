@@ -30,13 +30,17 @@ export class DashboardController {
   serve(@Req() req: Request, @Res() res: Response): void {
     const path = req.path.slice(this.home.length - 1);
     if (path === '') return res.redirect(301, this.homeWithQuery(req));
-    if (path === '/' || !this.files.built) return this.sendIndex(res);
+    if (path === '/') return this.sendIndex(res);
+    // Without a build (the placeholder page) there are no files: deep links get the page, the rest 404.
+    if (!this.files.built) {
+      if (isDeepLink(path)) return this.sendIndex(res);
+      throw noSuchFile(path);
+    }
     res.sendFile(path, { root: this.files.root, dotfiles: 'deny', maxAge: '1y', immutable: true }, (error) => {
       if (!error || res.headersSent) return;
       const status = (error as { status?: number }).status;
-      // Paths without a file extension are the app's own routes (deep links).
-      if (status === 404 && !/\.[^/]*$/.test(path)) return this.sendIndex(res);
-      req.next?.(status === 404 ? new NotFoundException(`no such file: ${path}`) : error);
+      if (status === 404 && isDeepLink(path)) return this.sendIndex(res);
+      req.next?.(status === 404 ? noSuchFile(path) : error);
     });
   }
 
@@ -54,4 +58,13 @@ export class DashboardController {
     res.setHeader('Cache-Control', 'no-cache');
     res.type('html').send(this.files.indexHtml);
   }
+}
+
+/** Paths without a file extension are the app's own routes (deep links). */
+function isDeepLink(path: string): boolean {
+  return !/\.[^/]*$/.test(path);
+}
+
+function noSuchFile(path: string): NotFoundException {
+  return new NotFoundException(`no such file: ${path}`);
 }
