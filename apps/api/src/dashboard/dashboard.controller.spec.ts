@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RunningApp, startApp } from '../testing/running-app';
 import { rawExchange } from '../testing/raw-socket';
 
@@ -70,5 +73,40 @@ describe('without a built dashboard (DASHBOARD_DIR unset, nothing built: the pla
     const res = await fetch(`${server.url}/dashboard/main.js`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no such file: /main.js' });
+  });
+});
+
+describe('with a built dashboard', () => {
+  let server: RunningApp;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zen-dashboard-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><base href="/"><p>built</p>');
+    writeFileSync(join(dir, 'main.js'), 'void 0;');
+    server = await startApp({ DASHBOARD_DIR: dir });
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves its files with the page headers', async () => {
+    const res = await fetch(`${server.url}/dashboard/main.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  // Found by the audit: the JSON 404 carried the page's CSP, X-Frame-Options and Helmet's rest.
+  it("answers a missing file 404 in the error shape with the API's headers, not the page's", async () => {
+    const res = await fetch(`${server.url}/dashboard/missing.js`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no such file: /missing.js' });
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    for (const name of ['referrer-policy', 'cross-origin-opener-policy', 'origin-agent-cluster', 'x-xss-protection'])
+      expect([name, res.headers.get(name)]).toEqual([name, null]);
   });
 });

@@ -15,7 +15,8 @@ import {
   TooManySessionsError,
 } from '@zen/log-store';
 import { ServerResponse, STATUS_CODES } from 'node:http';
-import { sendJson } from '../common/response-body';
+import { presetHeaders, presetOf, sendJson } from '../common/response-body';
+import { API_HEADERS } from './security-headers';
 
 /**
  * Nest's side of the error shape: what a Nest route throws is answered by sendError,
@@ -47,7 +48,19 @@ export function sendError(res: ServerResponse, exception: unknown, logger: Logge
     return;
   }
   if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  withDataHeaders(res);
   sendJson(res, body.statusCode, JSON.stringify(body));
+}
+
+/**
+ * An error is data, even on a route that serves pages (a missing dashboard file, the API
+ * docs): its page headers, preset and set one by one for Express, give way to the API's.
+ */
+function withDataHeaders(res: ServerResponse): void {
+  const preset = presetOf(res);
+  if (preset === API_HEADERS) return;
+  for (let i = 0; i < preset.length; i += 2) res.removeHeader(preset[i]);
+  presetHeaders(res, API_HEADERS);
 }
 
 /** The one place the engine's domain errors become HTTP statuses (the WebSocket filter sends their message). */
