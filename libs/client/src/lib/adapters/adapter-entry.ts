@@ -1,4 +1,5 @@
 import type { LogData, LogLevel } from '@zen/contract';
+import { safeJson } from '../logger/safe-json';
 
 /** Fields of another logger's record that say something only the entry itself already says. */
 export function restAsData(record: Record<string, unknown>, omit: readonly string[]): LogData | undefined {
@@ -20,7 +21,7 @@ export function isoTime(value: unknown): string | undefined {
 export function messageText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Error) return value.message;
-  return value === undefined ? '' : (JSON.stringify(value) ?? String(value));
+  return value === undefined ? '' : (safeJson(value) ?? String(value));
 }
 
 export type LevelMap = Record<string, LogLevel>;

@@ -127,6 +127,23 @@ describe('logger adapters against the built server', () => {
     await transport.logger.close();
   });
 
+  it('winston and log(): data JSON cannot write as it is (a cycle, a BigInt) never throws, and is sent', async () => {
+    const transport = new SessionTransport({ session: { server: server.url, appname: 'winston-odd-data' } });
+    const log = winston.createLogger({ transports: [transport] });
+    const req: Record<string, unknown> = { url: '/x' };
+    req['self'] = req;
+    expect(() => log.info('request', { req })).not.toThrow();
+    expect(() => transport.logger.info('big', { n: 10n })).not.toThrow();
+    expect(() => log.info({ message: { count: 2n } })).not.toThrow();
+    await transport.logger.flush();
+    expect(await entries(transport.logger.id)).toEqual([
+      { level: 'info', message: 'request', data: { req: { url: '/x', self: '[Circular]' } } },
+      { level: 'info', message: 'big', data: { n: '10' } },
+      { level: 'info', message: '{"count":"2"}' },
+    ]);
+    await transport.logger.close();
+  });
+
   it('Nest: a LoggerService whose levels map as the contract s, context and structured fields in data', async () => {
     @Injectable()
     class Greeter implements OnModuleInit {

@@ -78,7 +78,7 @@ function entryOf(level: NestLogLevel, message: unknown, params: unknown[]): { me
     // A structured record: its fields are data, its `message` (if any) the message.
     const { message: text, ...fields } = message as Record<string, unknown>;
     Object.assign(data, fields);
-    return { message: text === undefined ? JSON.stringify(fields) : messageText(text), data: withParams(data, rest) };
+    return { message: messageText(text === undefined ? fields : text), data: withParams(data, rest) };
   }
   return { message: messageText(message), data: withParams(data, rest) };
 }

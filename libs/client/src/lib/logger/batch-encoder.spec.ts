@@ -77,6 +77,43 @@ describe.each<[string, () => Utf8Writer]>([
     expect(decode(body).entries[0].message).toHaveLength(100_000);
   });
 
+  it('writes data JSON.stringify throws on, never throwing: BigInts as digits, cycles as "[Circular]"', () => {
+    const shared = { n: 1 };
+    const request: Record<string, unknown> = { url: '/x', headers: { accept: '*/*' }, a: shared, b: [shared, shared] };
+    request['self'] = request;
+    (request['headers'] as Record<string, unknown>)['owner'] = request;
+    const throwing = {
+      ok: 1,
+      get bad(): never {
+        throw new Error('no access');
+      },
+    };
+    const entries: LogEntryInput[] = [
+      { time: TIME, level: 'info', message: 'request', data: { request } },
+      { time: TIME, level: 'info', message: 'big', data: { n: 10n, list: [2n ** 70n] } },
+      { time: TIME, level: 'info', message: 'getter', data: throwing },
+      { time: TIME, level: 'info', message: 'nothing', data: { toJSON: () => undefined } },
+      { time: TIME, level: 'info', message: 'frozen', data: Object.freeze({ n: 3n }) },
+    ];
+    const { count, body } = new BatchEncoder().encode(queueOf(entries), 100, 1 << 20);
+    expect(count).toBe(5);
+    expect(decode(body).entries.map((entry) => entry.data)).toEqual([
+      {
+        request: {
+          url: '/x',
+          headers: { accept: '*/*', owner: '[Circular]' },
+          a: { n: 1 },
+          b: [{ n: 1 }, { n: 1 }],
+          self: '[Circular]',
+        },
+      },
+      { n: '10', list: ['1180591620717411303424'] },
+      { unserializable: 'no access' },
+      undefined,
+      { n: '3' },
+    ]);
+  });
+
   it('serialises a frozen data object once, and an unfrozen one at each entry, as it was when logged', () => {
     const frozen = Object.freeze({ stream: 'stderr' });
     const mutable = { n: 1 };

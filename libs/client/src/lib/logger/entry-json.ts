@@ -1,5 +1,6 @@
 import type { LogEntryInput } from '@zen/contract';
 import { MAX_ESCAPED_BYTES_PER_BYTE, writeJsonStringBytes } from './json-string-bytes';
+import { safeJson } from './safe-json';
 
 type Time = LogEntryInput['time'];
 type Level = LogEntryInput['level'];
@@ -104,19 +105,23 @@ export class EntryJsonWriter {
   /**
    * `,"data":{…}}`. A frozen `data` cannot change: the one seen last is serialised and encoded
    * once (the CLI's `{"stream":…}`). Any other is serialised per entry and written as text, with
-   * no bytes made for it only to be copied once.
+   * no bytes made for it only to be copied once. A `data` that JSON writes as
+   * nothing (its `toJSON` answers undefined) is left out.
    */
   private suffix(data: Data): void {
-    if (!data) {
-      this.tail = NO_DATA;
-    } else if (data === this.lastData) {
+    if (data && data === this.lastData) {
       this.tail = this.lastDataBytes; // only a frozen one is kept, and it stays frozen
+      return;
+    }
+    const json = data ? safeJson(data) : undefined;
+    if (json === undefined) {
+      this.tail = NO_DATA;
     } else if (Object.isFrozen(data)) {
       this.lastData = data;
-      this.tail = this.lastDataBytes = ENCODER.encode(`,"data":${JSON.stringify(data)}}`);
+      this.tail = this.lastDataBytes = ENCODER.encode(`,"data":${json}}`);
     } else {
       this.tail = null;
-      this.tailText = `,"data":${JSON.stringify(data)}}`;
+      this.tailText = `,"data":${json}}`;
     }
   }
 
