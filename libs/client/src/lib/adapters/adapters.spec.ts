@@ -178,6 +178,39 @@ describe('logger adapters against the built server', () => {
     expect((await entries(session.id)).some((entry) => entry.data?.['context'] === 'NestFactory')).toBe(true);
     await session.close();
   });
+
+  it('Nest: the session gets the levels the console shows, set by setLogLevels or the logLevels option', async () => {
+    @Module({})
+    class EmptyModule {}
+
+    const session = createSessionLogger({ server: server.url, appname: 'nest-levels' });
+    const logger = new SessionNestLogger({ session, console: false });
+    const app = await NestFactory.createApplicationContext(EmptyModule, { logger });
+    app.useLogger(logger);
+    logger.setLogLevels(['error', 'warn']);
+    const levels = new Logger('Levels');
+    levels.verbose('verbose hidden');
+    levels.debug('debug hidden');
+    levels.log('log hidden');
+    levels.warn('warn shown');
+    levels.error('error shown');
+    levels.fatal('fatal shown');
+    const fromOptions = new SessionNestLogger({ session, console: false, logLevels: ['warn'] });
+    fromOptions.log('log hidden', 'Options');
+    fromOptions.warn('warn shown', 'Options');
+    await app.close();
+    await session.flush();
+    const got = (await entries(session.id)).filter((entry) =>
+      ['Levels', 'Options'].includes(String(entry.data?.['context'])),
+    );
+    expect(got.map(({ level, message, data }) => `${data?.['context']} ${level} ${message}`)).toEqual([
+      'Levels warn warn shown',
+      'Levels error error shown',
+      'Levels error fatal shown',
+      'Options warn warn shown',
+    ]);
+    await session.close();
+  });
 });
 
 describe('entry points', () => {

@@ -18,6 +18,8 @@ export interface SessionNestLoggerOptions {
   session: SessionLoggerOptions | SessionLogger;
   /** Also print to the console as Nest's own logger does (default true). */
   console?: boolean;
+  /** The levels written, to the session and the console alike (default: all); `setLogLevels` changes them. */
+  logLevels?: NestLogLevel[];
 }
 
 /**
@@ -26,11 +28,14 @@ export interface SessionNestLoggerOptions {
  */
 export class SessionNestLogger implements LoggerService {
   readonly logger: SessionLogger;
-  private readonly console: ConsoleLogger | null;
+  /** Nest's console logger, kept even when it does not print: it holds the levels, with Nest's rules. */
+  private readonly console: ConsoleLogger;
+  private readonly print: boolean;
 
   constructor(options: SessionNestLoggerOptions) {
     this.logger = options.session instanceof SessionLogger ? options.session : createSessionLogger(options.session);
-    this.console = options.console === false ? null : new ConsoleLogger();
+    this.console = new ConsoleLogger({ logLevels: options.logLevels });
+    this.print = options.console !== false;
   }
 
   log(message: unknown, ...params: unknown[]): void {
@@ -52,16 +57,14 @@ export class SessionNestLogger implements LoggerService {
     this.write('verbose', message, params);
   }
 
+  /** The session gets the levels the console shows, as a Nest app that lowers its log level expects. */
   setLogLevels(levels: NestLogLevel[]): void {
-    this.console?.setLogLevels(levels);
+    this.console.setLogLevels(levels);
   }
 
   private write(level: NestLogLevel, message: unknown, params: unknown[]): void {
-    (this.console?.[level] as ((message: unknown, ...params: unknown[]) => void) | undefined)?.call(
-      this.console,
-      message,
-      ...params,
-    );
+    if (!this.console.isLevelEnabled(level)) return;
+    if (this.print) this.console[level](message, ...params);
     this.logger.append({ level: NEST_LEVELS[level], ...entryOf(level, message, params) });
   }
 }
