@@ -152,6 +152,8 @@ describe('logger adapters against the built server', () => {
         this.logger.log('hello');
         this.logger.warn('careful');
         this.logger.error('failed', 'Error: failed\n    at somewhere');
+        this.logger.error('no stack'); // Nest passes (message, undefined, context)
+        this.logger.error(new Error('boom'));
         this.logger.fatal('gone');
         this.logger.debug({ message: 'structured', user: 'ada' });
         this.logger.verbose('chatty');
@@ -170,6 +172,8 @@ describe('logger adapters against the built server', () => {
       { level: 'info', message: 'hello', data: { context: 'Greeter' } },
       { level: 'warn', message: 'careful', data: { context: 'Greeter' } },
       { level: 'error', message: 'failed', data: { context: 'Greeter', stack: 'Error: failed\n    at somewhere' } },
+      { level: 'error', message: 'no stack', data: { context: 'Greeter' } },
+      { level: 'error', message: 'boom', data: { context: 'Greeter', stack: expect.stringMatching(/^Error: boom\n/) } },
       { level: 'error', message: 'gone', data: { context: 'Greeter' } },
       { level: 'debug', message: 'structured', data: { context: 'Greeter', user: 'ada' } },
       { level: 'debug', message: 'chatty', data: { context: 'Greeter' } },

@@ -69,12 +69,19 @@ export class SessionNestLogger implements LoggerService {
   }
 }
 
-/** Nest passes (message, ...params, context?) and, for errors, (message, stack?, context?). */
+/**
+ * Nest passes (message, ...params, context?) and, for errors, (message, stack?, context?): its
+ * `Logger` fills a stack it was not given with undefined (`error(msg)` arrives as
+ * `(msg, undefined, context)`), which its ConsoleLogger takes as no stack, and so does this.
+ */
 function entryOf(level: NestLogLevel, message: unknown, params: unknown[]): { message: string; data?: LogData } {
   const rest = [...params];
   const data: LogData = {};
   if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') data['context'] = rest.pop();
-  if ((level === 'error' || level === 'fatal') && typeof rest[0] === 'string') data['stack'] = rest.shift();
+  if (level === 'error' || level === 'fatal') {
+    if (typeof rest[0] === 'string') data['stack'] = rest.shift();
+    else if (rest.length > 0 && rest[0] === undefined) rest.shift();
+  }
   if (message instanceof Error) {
     data['stack'] ??= message.stack;
   } else if (message && typeof message === 'object') {
