@@ -56,6 +56,26 @@ describe('connection (the global options)', () => {
     expect(connection({ server, token: 'good' }).token).toBe('good');
   });
 
+  it('refuses a server with a query, a fragment or whitespace, even an empty one URL would overlook', () => {
+    for (const bad of [
+      'http://127.0.0.1:8558?',
+      'http://127.0.0.1:8558/?',
+      'http://127.0.0.1:8558#',
+      'http://127.0.0.1:8558/zen?x=1',
+      'http://127.0.0.1:8558/ ',
+      ' http://127.0.0.1:8558',
+      'http://127.0.0.1:8558\r',
+      'http://127.0.0.1:8558/a b',
+    ]) {
+      const error = failure(() => connection({ server: bad })) as Error;
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.message).toBe(
+        `the server must be an http:// or https:// URL (base path included) with no query, fragment or whitespace, not ${JSON.stringify(bad)}`,
+      );
+    }
+    expect(connection({ server: 'https://host.example/zen/' }).server).toBe('https://host.example/zen');
+  });
+
   it('checks the server before the token', () => {
     expect(failure(() => connection({ server: 'notaurl', token: 'bad\n' }))).toMatchObject({
       message: expect.stringMatching(/^the server must be an http/),

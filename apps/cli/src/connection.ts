@@ -39,6 +39,13 @@ export function connection(options: GlobalOptions): Connection {
   };
 }
 
+/**
+ * `URL` reports an empty query or fragment (`http://host?`) as none and strips whitespace at the
+ * ends, so a value it accepts may still hold them; as given, the paths appended to it would land
+ * in the query or under `/%20`. Refused as typed, rather than quietly sent somewhere else.
+ */
+const NOT_IN_A_SERVER = /[?#\s\p{Cc}]/u;
+
 function serverUrl(server: string): string {
   let url: URL | null = null;
   try {
@@ -46,9 +53,9 @@ function serverUrl(server: string): string {
   } catch {
     url = null;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || NOT_IN_A_SERVER.test(server)) {
     throw new UsageError(
-      `the server must be an http:// or https:// URL (base path included), not ${JSON.stringify(server)}`,
+      `the server must be an http:// or https:// URL (base path included) with no query, fragment or whitespace, not ${JSON.stringify(server)}`,
     );
   }
   return server.replace(/\/+$/, '');

@@ -600,6 +600,8 @@ describe('zen-sessions log, tail, ls, end', () => {
         [['ls'], 'notaurl'],
         [['end', '0123456789abcdef01234567', '--server', 'ftp://127.0.0.1/'], undefined],
         [['tail', '0123456789abcdef01234567', '-f'], 'http://127.0.0.1:1/zen?x=1'],
+        [['ls'], 'http://127.0.0.1:1?'],
+        [['ls', '--server', 'http://127.0.0.1:1/ '], undefined],
         [['log', '0123456789abcdef01234567', 'x', '--server', ''], undefined],
         [['run', '--server', 'notaurl', '--', 'touch', marker], undefined],
       ] as [string[], string | undefined][]) {
