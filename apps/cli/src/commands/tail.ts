@@ -1,4 +1,4 @@
-import { entryFilter, formatTextLine, LiveClient, LogFilters, SessionsClient } from '@zen/client';
+import { entryFilter, formatTextLine, LiveClient, liveUrl, LogFilters, SessionsClient } from '@zen/client';
 import { nodeWebSocketFactory } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient, UsageError, warn } from '../connection';
@@ -74,10 +74,17 @@ function reportDropped(count: number): void {
  * Follows over the WebSocket until SIGINT (exit 0); the live client reconnects and resumes by
  * itself. A (re)subscription the server refuses because it has no such session (a server without
  * a store restarted) cannot resume from the cursor: one line on stderr and exit 1, never silence.
+ * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
+ * while it keeps trying.
  */
 async function follow(id: string, cursor: number, options: TailOptions, print: (entries: LogEntry[]) => void) {
   const keep = entryFilter(options.level, options.grep);
-  const live = new LiveClient({ ...connection(options), webSocket: nodeWebSocketFactory });
+  const server = connection(options);
+  const live = new LiveClient({
+    ...server,
+    webSocket: nodeWebSocketFactory,
+    onConnection: connectionReporter(liveUrl(server.server)),
+  });
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
       process.off('SIGINT', stop);
@@ -97,4 +104,17 @@ async function follow(id: string, cursor: number, options: TailOptions, print: (
       },
     });
   });
+}
+
+/**
+ * One line when live updates cannot connect before they ever did (a proxy that does not pass
+ * WebSocket upgrades on would otherwise leave `tail -f` silent for good); the retries say nothing
+ * more. A connection lost once it was open is ridden out silently: it resumes from its cursor.
+ */
+function connectionReporter(url: string): (state: 'open' | 'lost', detail?: string) => void {
+  let heard = false;
+  return (state, detail) => {
+    if (!heard && state === 'lost') warn(`live updates cannot connect to ${url} (${detail}); still trying`);
+    heard = true;
+  };
 }

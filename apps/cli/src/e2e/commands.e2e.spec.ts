@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
+import { BuiltServer, eventually, FaultProxy, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
 import { cli, startCli } from './support';
 
 describe('zen-sessions log, tail, ls, end', () => {
@@ -291,6 +291,27 @@ describe('zen-sessions log, tail, ls, end', () => {
         tail.child.kill('SIGINT');
         expect((await tail.done).code).toBe(0);
       } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('says in one line on stderr when live updates cannot connect at all, and keeps trying', async () => {
+      const proxy = await FaultProxy.start(server.url); // HTTP only: it takes an upgrade and never answers
+      const id = await newSession(1);
+      const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+      try {
+        await eventually(() => tail.stderr.includes('\n'), 20_000, 'a line on stderr');
+        expect(tail.stdout).toMatch(/ INFO entry 0\n$/);
+        expect(tail.stderr).toMatch(
+          /^zen-sessions: live updates cannot connect to ws:\/\/127\.0\.0\.1:\d+\/sessions\/ws \(closed with \d+: .+\); still trying\n$/,
+        );
+        const tries = () => proxy.seen.filter((request) => request.url.endsWith('/sessions/ws')).length;
+        await eventually(() => tries() >= 2, 40_000, 'another try');
+        expect(tail.stderr.split('\n')).toHaveLength(2);
+        tail.child.kill('SIGINT');
+        expect((await tail.done).code).toBe(0);
+      } finally {
+        tail.child.kill(); // the proxy stops once the socket it holds is closed
         await proxy.stop();
       }
     });

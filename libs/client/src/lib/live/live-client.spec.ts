@@ -82,6 +82,16 @@ describe('live client against the built server', () => {
     expect(states.filter((state) => state === 'open').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('says why it could not connect: the socket s error, when the close gives no reason', async () => {
+    const details: string[] = [];
+    connect({
+      server: `${server.url}/elsewhere`,
+      onConnection: (state, detail) => state === 'lost' && details.push(String(detail)),
+    });
+    await eventually(() => details.length > 0);
+    expect(details[0]).toBe('closed with 1006: Unexpected server response: 404');
+  });
+
   it('reports entries evicted while it was away as dropped', async () => {
     const id = (await client.sessions.create({ appname: 'dropped' })).id;
     const seen: number[] = [];

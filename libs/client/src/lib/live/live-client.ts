@@ -24,7 +24,10 @@ export interface LiveClientOptions {
   webSocket?: WebSocketFactory;
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
-  /** The connection opened or was lost (it reconnects by itself until `close()`). */
+  /**
+   * The connection opened, or was lost or could not be opened (`lost`, `detail` saying why as far
+   * as the socket tells); it reconnects by itself until `close()`.
+   */
   onConnection?: (state: 'open' | 'lost', detail?: string) => void;
   /** An `error` event from the server (the connection stays open). */
   onServerError?: (message: string) => void;
@@ -173,12 +176,15 @@ export class LiveClient {
     socket.onmessage = (event) => {
       if (this.socket === socket) this.receive(event.data);
     };
-    socket.onerror = () => undefined; // 'close' follows and reconnects
+    // 'close' follows and reconnects; the error (ws's, not a browser's) says why, which the close may not.
+    let error = '';
+    socket.onerror = (event) => (error = errorMessage(event));
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
       if (this.closed) return;
-      this.options.onConnection?.('lost', `closed with ${event.code}${event.reason ? `: ${event.reason}` : ''}`);
+      const why = event.reason || error;
+      this.options.onConnection?.('lost', `closed with ${event.code}${why ? `: ${why}` : ''}`);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;
         if (!this.closed) this.connect();
@@ -284,4 +290,10 @@ interface FollowState {
 /** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
 export function liveUrl(server: string): string {
   return server.replace(/\/+$/, '').replace(/^http/, 'ws') + SESSIONS_WS_PATH;
+}
+
+/** The message of an `error` event, when it has one (`ws` gives the cause: `Unexpected server response: 404`). */
+function errorMessage(event: unknown): string {
+  const message = (event as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : '';
 }
