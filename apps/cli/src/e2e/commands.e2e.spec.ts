@@ -74,6 +74,9 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED.*\n$/);
       expect(result.stderr).toContain('(1 log entries not sent)');
+      const empty = await cli(['log', id, '--server', `http://127.0.0.1:${await freePort()}`], { input: '' });
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED [\d.:]+\n$/);
     });
 
     it('splits a message longer than the server s limit, as the stdin path splits a line', async () => {
@@ -133,6 +136,18 @@ describe('zen-sessions log, tail, ls, end', () => {
       const refused = await cli(['log', ended, 'late'], { env: env() });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/409/);
+    });
+
+    it('refuses the server s own session (403, exit 1) whatever stdin holds, nothing at all too', async () => {
+      const { serverSessionId } = await client.sessions.list();
+      for (const input of ['a\n', '']) {
+        const result = await cli(['log', serverSessionId], { env: env(), input });
+        expect({ input, code: result.code, stderr: result.stderr }).toEqual({
+          input,
+          code: 1,
+          stderr: expect.stringMatching(/^zen-sessions: the server answered 403: .*server's own session.*\n$/),
+        });
+      }
     });
   });
 

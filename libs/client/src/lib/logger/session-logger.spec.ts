@@ -306,7 +306,7 @@ describe('session logger against the built server', () => {
     await expect(log.flush(10_000)).rejects.toMatchObject({ status: 409 });
   });
 
-  it('attaches to an existing session without ending it, and refuses an unknown one', async () => {
+  it('attaches to an existing session without ending it, and refuses an unknown one or one it cannot append to', async () => {
     const id = newSessionId();
     await client.sessions.upsert(id, { appname: 'owner' });
     const attached = logger({ id, attach: true });
@@ -317,6 +317,10 @@ describe('session logger against the built server', () => {
     const unknown = logger({ id: newSessionId(), attach: true });
     unknown.info('nowhere');
     await expect(unknown.flush(10_000)).rejects.toMatchObject({ status: 404 });
+
+    // One that cannot be appended to is refused as such with nothing logged too.
+    const { serverSessionId } = await client.sessions.list();
+    await expect(logger({ id: serverSessionId, attach: true }).flush(10_000)).rejects.toMatchObject({ status: 403 });
   });
 
   it('continues a session that exists with the whenExists fields: it keeps its own, its metadata merges', async () => {

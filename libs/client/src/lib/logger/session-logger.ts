@@ -16,7 +16,7 @@ export interface SessionLoggerOptions extends HttpOptions {
   metadata?: SessionMetadata;
   /** The session's id; a new OID by default. An active session with this id is continued. */
   id?: string;
-  /** Append to an existing active session only: never create it, never end it. */
+  /** Append to an existing active session only: never create it, never end it (opening checks it may be appended to). */
   attach?: boolean;
   /** The caller created the session already (with these fields): skip the first opening request. */
   alreadyOpen?: boolean;
@@ -470,12 +470,17 @@ export class SessionLogger {
     return this.queue.splitLongerThan(this.maxMessageBytes) > 0;
   }
 
-  /** Creates the session (or merges its fields into the active one), or checks it exists when attached. */
+  /**
+   * Creates the session (or merges its fields into the active one), or, attached, checks it is
+   * active and may be appended to: a heartbeat, refused as an append would be (the server's own
+   * session: `403`), so a session that cannot be fed is known even when nothing is logged.
+   */
   private async open(): Promise<void> {
     let session: Session;
     if (this.attach) {
       session = await this.client.sessions.get(this.id);
       if (session.status === 'ended') throw new ApiError(409, `session ${this.id} has ended`);
+      await this.client.sessions.heartbeat(this.id);
     } else {
       const update = this.pendingUpdate;
       session = this.whenExists
