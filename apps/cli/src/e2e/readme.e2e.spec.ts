@@ -79,11 +79,13 @@ describe('the README examples of "Feeding sessions"', () => {
           'ws',
           'pino-abstract-transport',
           'winston-transport',
+          'esbuild',
         ],
         logLevel: 'silent',
       });
+      // From the repository's root, as the README says (the pino worker example bundles a file of it).
       await run(process.execPath, [join(work, `example-${index}.mjs`)], {
-        cwd: work,
+        cwd: REPO,
         env: { ...process.env, ZEN_SESSIONS_URL: server.url },
         timeout: 30_000,
       });
