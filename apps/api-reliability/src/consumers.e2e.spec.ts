@@ -1,4 +1,5 @@
-import { BuiltServer, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
+import WebSocket from 'ws';
+import { BuiltServer, eventually, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
 
 describe('slow and dead WebSocket consumers (real server)', () => {
   it('keeps server memory bounded while a paused client falls behind, and serves the others', async () => {
@@ -50,6 +51,85 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       expect(received + dropped).toBe(30_000);
       slow.ws.terminate();
       fast.ws.terminate();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('sends a backlog of large entries in frames of about WS_MAX_BUFFERED_BYTES at most', async () => {
+    const server = await BuiltServer.start({ WS_MAX_BUFFERED_BYTES: String(1024 * 1024) });
+    try {
+      const id = oid(0xd2);
+      await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"big"}' });
+      // 300 entries of 60,000 characters: 18 MB, in one chunk of WS_LOG_CHUNK (1,000) entries before.
+      const body = Array.from({ length: 15 }, () => 'y'.repeat(60_000)).join('\n');
+      for (let i = 0; i < 20; i++) {
+        await fetch(`${server.url}/sessions/${id}/log`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body,
+        });
+      }
+      // A client that takes no message over 2 MiB (ws's own default is 100 MiB).
+      const client = new WebSocket(`${server.wsUrl}/sessions/ws`, { maxPayload: 2 * 1024 * 1024 });
+      const sizes: number[] = [];
+      const seqs: number[] = [];
+      let failure: Error | null = null;
+      client.on('error', (error) => (failure = error));
+      client.on('message', (raw: Buffer) => {
+        const { event, data } = JSON.parse(raw.toString());
+        if (event !== 'log') return;
+        sizes.push(raw.length);
+        seqs.push(...data.entries.map((entry: { seq: number }) => entry.seq));
+      });
+      await new Promise((resolve) => client.once('open', resolve));
+      client.send(JSON.stringify({ event: 'subscribe-log', data: { id, cursor: 0 } }));
+      await eventually(() => failure !== null || seqs.length === 300, 20_000, 'the whole backlog');
+      expect(failure).toBeNull();
+      expect(seqs).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      expect(sizes.length).toBeGreaterThan(10);
+      for (const size of sizes) expect(size).toBeLessThanOrEqual(1024 * 1024 + 61_000);
+      client.terminate();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('tells a follower that is behind that its session was forgotten, once it reads again', async () => {
+    const server = await BuiltServer.start({ WS_MAX_BUFFERED_BYTES: String(64 * 1024), SESSIONS_RETAIN_ENDED: '1' });
+    try {
+      const [id, other] = [oid(0xd3), oid(0xd4)];
+      for (const each of [id, other]) {
+        await fetch(`${server.url}/sessions/${each}`, {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: '{"appname":"gone"}',
+        });
+      }
+      const body = Array.from({ length: 40 }, () => 'x'.repeat(20_000)).join('\n');
+      for (let i = 0; i < 5; i++) {
+        await fetch(`${server.url}/sessions/${id}/log`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body,
+        });
+      }
+      const behind = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+      await behind.opened();
+      const socket = (behind.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      socket.pause();
+      behind.send('subscribe-log', { id, cursor: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Ended, then forgotten when another ends (a retention of 1).
+      await fetch(`${server.url}/sessions/${id}`, { method: 'DELETE' });
+      await fetch(`${server.url}/sessions/${other}`, { method: 'DELETE' });
+      expect((await fetch(`${server.url}/sessions/${id}`)).status).toBe(404);
+      socket.resume();
+      await behind.until(
+        () => behind.of('error').some((error: { message: string }) => error.message.includes(id)),
+        15_000,
+      );
+      behind.ws.terminate();
     } finally {
       await server.stop();
     }

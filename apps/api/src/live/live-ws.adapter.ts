@@ -181,6 +181,7 @@ export function sendError(client: WebSocket, frame: string, maxBufferedBytes: nu
   if (client.bufferedAmount <= maxBufferedBytes) send(client, frame);
 }
 
-function send(client: WebSocket, frame: string): void {
+/** A frame sent even to a client that is behind: for what it must learn once, never for answers it could multiply. */
+export function send(client: WebSocket, frame: string): void {
   if (client.readyState === WebSocket.OPEN) client.send(frame);
 }

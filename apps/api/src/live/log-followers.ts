@@ -3,8 +3,8 @@ import { formatSubscribeLogRefusal } from '@zen/contract';
 import { LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
-import { errorFrame, logFrame } from './live-frames';
-import { sendError } from './live-ws.adapter';
+import { errorFrame, logFrameWithin } from './live-frames';
+import { send } from './live-ws.adapter';
 
 /** One client following one session's log: the next `seq` it has not been sent. */
 interface Follow {
@@ -131,10 +131,15 @@ export class LogFollowers implements OnModuleDestroy {
     for (const follow of [...(this.bySession.get(sessionId) ?? [])]) this.refuse(follow);
   }
 
+  /**
+   * Ends a follow and tells its client, even one that is behind (sendError would skip it): the
+   * follow is gone, so nothing later would tell it again, and it would wait for ever. At most
+   * one such frame per subscription the client had.
+   */
   private refuse(follow: Follow): void {
     this.unfollow(follow.client, follow.sessionId);
     const refusal = formatSubscribeLogRefusal({ id: follow.sessionId, reason: 'not found' });
-    sendError(follow.client, errorFrame(refusal), this.config.wsMaxBufferedBytes);
+    send(follow.client, errorFrame(refusal));
   }
 
   private countUnchecked(client: WebSocket, delta: number): void {
@@ -228,16 +233,20 @@ export class LogFollowers implements OnModuleDestroy {
     const followers = this.bySession.get(sessionId);
     if (!followers) return;
     const chunks = new Map<number, Chunk>();
+    // Once a frame was cut at its byte budget, read no more entries than it carried.
+    let limit = this.config.wsLogChunk;
     const chunkAt = async (cursor: number): Promise<Chunk> => {
       let chunk = chunks.get(cursor);
       if (!chunk) {
-        const slice = await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk });
+        const slice = await this.logs.readCursor(sessionId, { cursor, limit });
+        const { frame, sent, next } = logFrameWithin(sessionId, slice, this.config.wsMaxBufferedBytes);
         chunk = {
-          frame: Buffer.from(logFrame(sessionId, slice)),
-          next: slice.cursor,
-          news: slice.entries.length > 0 || slice.dropped > 0,
-          full: slice.entries.length === this.config.wsLogChunk,
+          frame: Buffer.from(frame),
+          next,
+          news: sent > 0 || slice.dropped > 0,
+          full: sent < slice.entries.length || slice.entries.length === limit,
         };
+        if (sent < slice.entries.length) limit = Math.max(1, sent);
         chunks.set(cursor, chunk);
       }
       return chunk;
@@ -253,7 +262,9 @@ export class LogFollowers implements OnModuleDestroy {
         }
         const chunk = await chunkAt(follow.cursor);
         if (!chunk.news || !this.isCurrent(follow)) break;
-        follow.client.send(chunk.frame, { binary: false });
+        // A frame that fills the client's budget: the rest goes once it is written out, not on the next tick.
+        const filling = follow.client.bufferedAmount + chunk.frame.length > this.config.wsMaxBufferedBytes;
+        follow.client.send(chunk.frame, { binary: false }, filling ? () => this.schedule(sessionId) : undefined);
         follow.cursor = chunk.next;
         if (!chunk.full) break;
       }
