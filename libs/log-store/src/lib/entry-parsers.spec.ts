@@ -82,6 +82,7 @@ describe('parseJsonEntries', () => {
     ],
     [{ message: '12345678901' }, 'message is longer than 10 bytes (MAX_MESSAGE_BYTES)'],
     [{ entries: {} }, 'entries must be an array'],
+    [{ message: 'lost', entries: [{ message: 'ok' }] }, 'either one entry (message) or a batch (entries), not both'],
     [{ entries: [{ message: 'ok' }, 'x'] }, 'entries[1] must be an object'],
     [{ entries: [{ message: 'ok' }, { message: 'ok', time: 'yesterday' }] }, 'entries[1].time must be a full ISO-8601'],
   ])('rejects %j: %s', (body, message) => {

@@ -54,6 +54,10 @@ export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number
   }
   const entries = body['entries'];
   if (!Array.isArray(entries)) throw new InvalidEntryError('entries must be an array');
+  // Neither shape: one of the two would be lost without a word.
+  if (body['message'] !== undefined) {
+    throw new InvalidEntryError('request body is either one entry (message) or a batch (entries), not both');
+  }
   checkBatchSize(entries.length, limits);
   for (let i = 0; i < entries.length; i++) {
     addEntry(batch, entries[i], `entries[${i}].`, limits, now);
