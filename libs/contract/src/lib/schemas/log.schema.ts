@@ -69,12 +69,15 @@ export const LogEntryInputSchema = Type.Object({
   time: Type.Optional(Nullable(EntryTimeInputSchema)),
 });
 
-/** Body of a JSON batch append. */
-export const LogBatchInputSchema = Type.Object({ entries: Type.Array(LogEntryInputSchema) });
+/** Body of a JSON batch append; never with a `message` too (one of the two would be lost). */
+export const LogBatchInputSchema = Type.Object({
+  entries: Type.Array(LogEntryInputSchema),
+  message: Type.Optional(Type.Never()),
+});
 
 /**
  * Body of a JSON append: one entry or a batch. A body with `entries` (even `null`) is a
- * batch, whatever else it holds: one entry never has that key.
+ * batch: one entry never has that key, and a batch never has `message`.
  */
 export const LogAppendInputSchema = Type.Union([
   Type.Object({ ...LogEntryInputSchema.properties, entries: Type.Optional(Type.Never()) }),
