@@ -1,6 +1,21 @@
 import WebSocket from 'ws';
 import { BuiltServer, eventually, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
 
+const create = (server: BuiltServer, id: string, appname: string) =>
+  fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ appname }) });
+
+/** Appends `requests` text bodies of `perRequest` copies of `line`, one after another. */
+async function appendLines(server: BuiltServer, id: string, line: string, perRequest: number, requests: number) {
+  const body = Array.from({ length: perRequest }, () => line).join('\n');
+  for (let i = 0; i < requests; i++) {
+    await fetch(`${server.url}/sessions/${id}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body,
+    });
+  }
+}
+
 describe('slow and dead WebSocket consumers (real server)', () => {
   it('keeps server memory bounded while a paused client falls behind, and serves the others', async () => {
     const server = await BuiltServer.start({
@@ -60,16 +75,9 @@ describe('slow and dead WebSocket consumers (real server)', () => {
     const server = await BuiltServer.start({ WS_MAX_BUFFERED_BYTES: String(1024 * 1024) });
     try {
       const id = oid(0xd2);
-      await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"big"}' });
+      await create(server, id, 'big');
       // 300 entries of 60,000 characters: 18 MB, in one chunk of WS_LOG_CHUNK (1,000) entries before.
-      const body = Array.from({ length: 15 }, () => 'y'.repeat(60_000)).join('\n');
-      for (let i = 0; i < 20; i++) {
-        await fetch(`${server.url}/sessions/${id}/log`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/plain' },
-          body,
-        });
-      }
+      await appendLines(server, id, 'y'.repeat(60_000), 15, 20);
       // A client that takes no message over 2 MiB (ws's own default is 100 MiB).
       const client = new WebSocket(`${server.wsUrl}/sessions/ws`, { maxPayload: 2 * 1024 * 1024 });
       const sizes: number[] = [];
@@ -99,21 +107,8 @@ describe('slow and dead WebSocket consumers (real server)', () => {
     const server = await BuiltServer.start({ WS_MAX_BUFFERED_BYTES: String(64 * 1024), SESSIONS_RETAIN_ENDED: '1' });
     try {
       const [id, other] = [oid(0xd3), oid(0xd4)];
-      for (const each of [id, other]) {
-        await fetch(`${server.url}/sessions/${each}`, {
-          method: 'POST',
-          headers: JSON_HEADERS,
-          body: '{"appname":"gone"}',
-        });
-      }
-      const body = Array.from({ length: 40 }, () => 'x'.repeat(20_000)).join('\n');
-      for (let i = 0; i < 5; i++) {
-        await fetch(`${server.url}/sessions/${id}/log`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/plain' },
-          body,
-        });
-      }
+      for (const each of [id, other]) await create(server, each, 'gone');
+      await appendLines(server, id, 'x'.repeat(20_000), 40, 5);
       const behind = new WsTestClient(`${server.wsUrl}/sessions/ws`);
       await behind.opened();
       const socket = (behind.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
