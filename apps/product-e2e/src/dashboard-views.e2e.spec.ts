@@ -265,6 +265,32 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(message.x).toBeGreaterThanOrEqual(grid.x);
   });
 
+  it('keeps the newest line fully in view while following a merged log with data and multi-line messages', async () => {
+    const ids = ['f011f011f011f011f011f011', 'f022f022f022f022f022f022'];
+    for (const [i, id] of ids.entries()) {
+      await create(id, { appname: 'Tall', jobid: 'tall-1' });
+      const entries = Array.from({ length: 100 }, (_, seq) =>
+        seq % 10 === 9
+          ? { level: 'error', message: `Exception ${i}.${seq}\n  at a\n  at b\n  at c` }
+          : { message: `line ${i}.${seq}`, data: { seq } },
+      );
+      await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    }
+    await page.goto(`${base}/dashboard/sessions/${ids.join(',')}`);
+    await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
+    await appendText(ids[1], ['the newest line']);
+    const newest = rows().getByRole('row').filter({ hasText: 'the newest line' });
+    await newest.waitFor();
+    await eventually(async () => {
+      const grid = await rows().evaluate(
+        (element) => element.getBoundingClientRect().top + element.clientTop + element.clientHeight,
+      );
+      const row = await boxOf(newest);
+      expect(Math.abs(row.y + row.height - grid)).toBeLessThanOrEqual(1);
+    });
+    expect(await page.getByTestId('follow').innerText()).toBe('Following');
+  });
+
   it('filters by a range dragged on the histogram', async () => {
     const id = 'd1d1d1d1d1d1d1d1d1d1d1d1';
     await create(id, { appname: 'Timeline' });

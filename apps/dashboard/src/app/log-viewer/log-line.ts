@@ -14,6 +14,8 @@ export interface LogLine {
   segments: AnsiSegment[];
   /** The message as plain text. */
   text: string;
+  /** Lines of `text`: rows are this many lines high even unwrapped. */
+  lines: number;
   /** `text` lower-cased once, so that a filter keystroke compares without case folding. */
   lower: string;
   /** Which characters `lower` holds (`charMask`): a filter skips rows lacking one of its own. */
@@ -61,12 +63,20 @@ export function logLine(source: string, entry: LogEntry): LogLine {
     timeMs: Date.parse(entry.time),
     segments,
     text,
+    lines: lineCount(text),
     lower,
     chars: charMask(lower),
     category,
     bodyStart: category ? text.indexOf(category) + category.length + 2 : 0,
     severity: verbosityLevel && moreSevere(verbosityLevel, entry.level) ? verbosityLevel : entry.level,
   };
+}
+
+/** Lines as the browser shows them: a newline at the very end opens no line of its own. */
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < text.length - 1; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
 }
 
 /** Letters that have a bit of their own in `charMask`; other characters share bits. */

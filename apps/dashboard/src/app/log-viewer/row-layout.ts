@@ -12,13 +12,19 @@ export interface LayoutOptions {
   expanded: ReadonlyMap<string, number>;
 }
 
-/** The height of a row: one line, or as many as its wrapped text needs, plus an open data tree. */
+/**
+ * The height of a row: a line per line of its message (a stack trace shows its lines even
+ * unwrapped), each as many as its wrapped text needs, plus an open data tree.
+ */
 export function rowHeight(row: LogRow, options: LayoutOptions): number {
   if (row.kind === 'gap') return LINE_HEIGHT;
-  let lines = 1;
+  let lines = row.lines;
   if (options.wrapColumns > 0) {
     lines = 0;
-    for (const part of row.text.split('\n')) lines += Math.max(1, Math.ceil(part.length / options.wrapColumns));
+    const parts = row.text.split('\n');
+    // A newline at the very end opens no line of its own.
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    for (const part of parts) lines += Math.max(1, Math.ceil(part.length / options.wrapColumns));
   }
   const dataLines = options.expanded.get(row.key);
   const data = dataLines === undefined ? 0 : Math.min(dataLines, MAX_DATA_LINES) * LINE_HEIGHT + 8;
@@ -27,10 +33,10 @@ export function rowHeight(row: LogRow, options: LayoutOptions): number {
 
 /**
  * Where each row starts (`offsets[i]`) and the total height (`offsets[rows.length]`).
- * Null when every row is one line high, so the common case costs nothing.
+ * Null when every row is one line high, so the common case costs next to nothing.
  */
 export function rowOffsets(rows: readonly LogRow[], options: LayoutOptions): Float64Array | null {
-  if (options.wrapColumns === 0 && options.expanded.size === 0) return null;
+  if (options.wrapColumns === 0 && options.expanded.size === 0 && rows.every(isOneLine)) return null;
   const offsets = new Float64Array(rows.length + 1);
   for (let i = 0; i < rows.length; i++) offsets[i + 1] = offsets[i] + rowHeight(rows[i], options);
   return offsets;
@@ -55,4 +61,8 @@ export function offsetOf(offsets: Float64Array | null, index: number): number {
 
 export function totalHeight(offsets: Float64Array | null, count: number): number {
   return offsets ? offsets[count] : count * LINE_HEIGHT;
+}
+
+function isOneLine(row: LogRow): boolean {
+  return row.kind === 'gap' || row.lines === 1;
 }

@@ -24,9 +24,17 @@ describe('histogram bins', () => {
 describe('row layout', () => {
   const rows = [at(0, 0, 'x'.repeat(25)), at(1, 0, 'short\nsecond line'), gapLine('s', 1, 5, 0)];
 
-  it('is one line per row unless wrapping or a data tree is open', () => {
-    expect(rowOffsets(rows, { wrapColumns: 0, expanded: new Map() })).toBeNull();
-    expect(indexAt(null, rows.length, 2.5 * LINE_HEIGHT)).toBe(2);
+  it('is one line per row unless wrapping, a data tree is open or a message has several lines', () => {
+    const oneLiners = [rows[0], at(3, 0, 'ends in a newline\n'), rows[2]];
+    expect(rowOffsets(oneLiners, { wrapColumns: 0, expanded: new Map() })).toBeNull();
+    expect(indexAt(null, oneLiners.length, 2.5 * LINE_HEIGHT)).toBe(2);
+  });
+
+  it('counts the lines of a message unwrapped, as the browser shows them', () => {
+    const options = { wrapColumns: 0, expanded: new Map() };
+    expect(rowHeight(rows[1], options)).toBe(2 * LINE_HEIGHT);
+    expect(rowHeight(at(4, 0, 'Exception\n  at a\n  at b\n'), options)).toBe(3 * LINE_HEIGHT);
+    expect([...(rowOffsets(rows, options) as Float64Array)]).toEqual([0, 20, 60, 80]);
   });
 
   it('gives wrapped rows as many lines as their text needs, and open data trees their lines', () => {
