@@ -26,7 +26,24 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
   const appendText = (id: string, lines: string[]) =>
     api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+  /** A session with `count` lines, `line 0` … : more than the log shows at once. */
+  const createLong = async (id: string, count: number) => {
+    await create(id, { appname: 'LongLog' });
+    await appendText(
+      id,
+      Array.from({ length: count }, (_, i) => `line ${i}`),
+    );
+  };
   const rows = () => page.getByRole('grid', { name: 'Log entries' });
+  /** Whether the row holding `text` is wholly inside the log's visible area. */
+  const fullyShown = async (text: string) => {
+    const row = rows()
+      .getByRole('row')
+      .filter({ hasText: new RegExp(`${text}$`) });
+    if ((await row.count()) === 0) return false;
+    const [box, grid] = [await boxOf(row), await boxOf(rows())];
+    return box.y >= grid.y && box.y + box.height <= grid.y + grid.height;
+  };
   const live = () => page.getByTestId('connection').getByText('Live').waitFor();
 
   beforeAll(async () => {
@@ -288,6 +305,19 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       const row = await boxOf(newest);
       expect(Math.abs(row.y + row.height - grid)).toBeLessThanOrEqual(1);
     });
+    expect(await page.getByTestId('follow').innerText()).toBe('Following');
+  });
+
+  it('shows the newest line when the order is switched while following', async () => {
+    const id = 'f033f033f033f033f033f033';
+    await createLong(id, 200);
+    await page.goto(`${base}/dashboard/sessions/${id}?order=newest`);
+    await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
+    await eventually(async () => expect(await fullyShown('line 199')).toBe(true));
+    await page.getByTestId('oldest-first').click();
+    await eventually(async () => expect(await fullyShown('line 199')).toBe(true));
+    await page.getByTestId('newest-first').click();
+    await eventually(async () => expect(await fullyShown('line 199')).toBe(true));
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
   });
 

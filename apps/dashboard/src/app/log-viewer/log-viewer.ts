@@ -243,9 +243,11 @@ export class LogViewer implements OnDestroy {
       });
       onCleanup(() => sources.stop());
     });
-    // In follow mode, keep the newest row in view after each render.
+    // In follow mode, keep the newest row in view after each render, and after the order
+    // flips (the height stays, but the newest row moves to the other end).
     effect(() => {
       const height = this.contentHeight();
+      this.newestFirst();
       if (!this.following()) return;
       afterNextRender(() => this.scrollToNewest(height), { injector: this.injector });
     });
