@@ -321,6 +321,25 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
   });
 
+  it('keeps following the newest line when the splitter is dragged or the window resized, wrapped too', async () => {
+    const id = 'f044f044f044f044f044f044';
+    await createLong(id, 200);
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
+    await eventually(async () => expect(await fullyShown('line 199')).toBe(true));
+    const split = await boxOf(page.getByRole('separator', { name: 'Resize the sessions table' }));
+    await page.mouse.move(split.x + split.width / 2, split.y + split.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(split.x + split.width / 2, split.y + split.height / 2 + 250, { steps: 5 });
+    await page.mouse.up();
+    await eventually(async () => expect(await fullyShown('line 199')).toBe(true));
+
+    await page.getByTestId('log-wrap').click();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await eventually(async () => expect(await fullyShown('line 199')).toBe(true));
+    expect(await page.getByTestId('follow').innerText()).toBe('Following');
+  });
+
   it('filters by a range dragged on the histogram', async () => {
     const id = 'd1d1d1d1d1d1d1d1d1d1d1d1';
     await create(id, { appname: 'Timeline' });

@@ -377,7 +377,7 @@ export class LogViewer implements OnDestroy {
   onScroll(): void {
     const element = this.scroller().nativeElement;
     this.scrollTop.set(element.scrollTop);
-    if (this.autoScrolling) return;
+    if (this.autoScrolling || this.resized(element)) return;
     const edge = this.newestFirst()
       ? element.scrollTop
       : element.scrollHeight - element.clientHeight - element.scrollTop;
@@ -545,10 +545,25 @@ export class LogViewer implements OnDestroy {
     requestAnimationFrame(() => (this.autoScrolling = false));
   }
 
+  /**
+   * Whether the log's size changed since it was last measured: a scroll then is the browser
+   * keeping the scroll position in range, not the user leaving the newest edge.
+   */
+  private resized(element: HTMLElement): boolean {
+    return element.clientHeight !== this.viewportHeight() || element.clientWidth !== this.viewportWidth();
+  }
+
+  /** The log's size, and its font's width; a new size while following keeps the newest edge in view. */
   private measure(): void {
     const element = this.scroller().nativeElement;
+    const resized = this.resized(element);
     if (element.clientHeight > 0) this.viewportHeight.set(element.clientHeight);
     if (element.clientWidth > 0) this.viewportWidth.set(element.clientWidth);
+    if (resized && this.following()) {
+      // The scroll events this resize causes arrive before the scroll below: they are not the user's.
+      this.autoScrolling = true;
+      afterNextRender(() => this.scrollToNewest(this.contentHeight()), { injector: this.injector });
+    }
     const probe = element.querySelector('.probe');
     const width = probe ? probe.getBoundingClientRect().width / 10 : 0;
     if (width > 0) this.charWidth.set(width);
