@@ -109,6 +109,27 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(Math.round(grid.height - grown.height)).toBe(48);
   });
 
+  it('keeps the log on screen however far the split is pushed, also after a reload in a smaller window', async () => {
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await rows().getByText('Crash in editor').waitFor();
+    const split = page.getByRole('separator', { name: 'Resize the sessions table' });
+    await split.focus();
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowDown');
+    const max = Number(await split.getAttribute('aria-valuemax'));
+    await eventually(async () => expect(Number(await split.getAttribute('aria-valuenow'))).toBe(max));
+    const logShown = async (height: number) => {
+      const grid = await boxOf(rows());
+      expect(grid.height).toBeGreaterThanOrEqual(120);
+      expect(grid.y + grid.height).toBeLessThanOrEqual(height);
+    };
+    await logShown(800);
+    await page.setViewportSize({ width: 1280, height: 640 });
+    await page.reload();
+    await rows().getByText('Crash in editor').waitFor();
+    await logShown(640);
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBe(640);
+  });
+
   it('marks errors and warnings, renders ANSI colour as styled text, and shows Unreal categories with a filter', async () => {
     await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
     const error = rows().getByRole('row').filter({ hasText: "Couldn't find file" });

@@ -3,7 +3,7 @@ import { ChangeDetectionStrategy, Component, computed, effect, inject, input } f
 import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
 import { parseOid, Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
-import { map } from 'rxjs';
+import { fromEvent, map } from 'rxjs';
 import { Notices } from '../core/notices';
 import { SessionsFeed } from '../core/sessions-feed';
 import { ViewPrefs } from '../core/view-prefs';
@@ -15,6 +15,9 @@ import { SessionsTable } from './sessions-table';
 
 /** At 1280×800 this leaves the log viewer most of the window. */
 const DEFAULT_TABLE_HEIGHT = 260;
+const MIN_TABLE_HEIGHT = 120;
+/** Below the table pane: the toolbar above it, the splitter, and the log's controls, histogram and a few rows. */
+const ROOM_FOR_LOG_PX = 370;
 /**
  * The one page: sessions table, then the selected session's details and live log, or
  * the log of several sessions merged. The URL holds the selection (`sessions/<id>`, or
@@ -46,8 +49,19 @@ export class SessionsPage {
       .pipe(map((state) => state.matches)),
     { initialValue: false },
   );
-  /** The table pane's height: the user's split, kept across reloads. */
-  readonly tableHeight = computed(() => this.prefs.tableHeight() ?? DEFAULT_TABLE_HEIGHT);
+  private readonly windowHeight = toSignal(fromEvent(window, 'resize').pipe(map(() => window.innerHeight)), {
+    initialValue: window.innerHeight,
+  });
+  readonly minTableHeight = MIN_TABLE_HEIGHT;
+  /** As tall as the window allows with the log still on screen. */
+  readonly maxTableHeight = computed(() => Math.max(MIN_TABLE_HEIGHT, this.windowHeight() - ROOM_FOR_LOG_PX));
+  /**
+   * The table pane's height: the user's split, kept across reloads; within the window, so a
+   * split saved on a taller one does not push the log off screen (it comes back in a taller window).
+   */
+  readonly tableHeight = computed(() =>
+    Math.min(this.prefs.tableHeight() ?? DEFAULT_TABLE_HEIGHT, this.maxTableHeight()),
+  );
   readonly statusTab = computed<SessionListStatus>(() => {
     const status = this.status() as SessionListStatus;
     return SESSION_LIST_STATUSES.includes(status) ? status : 'active';
