@@ -10,14 +10,16 @@ export async function docScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
 
-/** Runs axe-core in the page; returns the serious and critical violations (WCAG 2 A/AA rules). */
+/** Runs axe-core in the page; returns the serious and critical violations (WCAG 2.0 and 2.1 A/AA rules). */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   // Evaluated over the DevTools protocol, so the dashboard's CSP (script-src 'self') stays as served.
   await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResults> } })
       .axe;
-    const results = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } });
+    const results = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
     return results.violations
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
       .map(

@@ -395,7 +395,12 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
       await rows().getByText('Crash in editor').waitFor();
       expect([colorScheme, await seriousA11yViolations(page)]).toEqual([colorScheme, []]);
+      await page.getByRole('button', { name: 'Data of line 5' }).click();
+      await page.getByRole('tree', { name: 'Data of line 5' }).waitFor();
+      expect([colorScheme, 'data', await seriousA11yViolations(page)]).toEqual([colorScheme, 'data', []]);
+      // The merged view, with its panel of sessions.
       await page.goto(`${base}/dashboard/sessions/${AGENTS.join(',')}`);
+      await page.getByTestId('merged-sources').getByRole('listitem').nth(2).waitFor();
       await page
         .getByTestId('log-count')
         .getByText(/^1[56] \/ 1[56] rows$/)

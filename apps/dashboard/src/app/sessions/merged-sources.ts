@@ -14,13 +14,11 @@ export const MAX_MERGED = 20;
     <ul aria-label="Sessions in this view" data-testid="merged-sources">
       @for (session of sessions(); track session.id; let i = $index) {
         <li class="src-{{ i % 8 }}">
-          <button
-            type="button"
-            class="open"
-            (click)="open.emit(session.id)"
-            [attr.aria-label]="'Open ' + session.appname + ' …' + session.id.slice(-6) + ' alone'"
-          >
-            <span class="name">{{ session.appname }} …{{ session.id.slice(-6) }}</span>
+          <button type="button" class="open" (click)="open.emit(session.id)">
+            <!-- Named by its visible text, with the action around it for screen readers (a label must contain what is seen). -->
+            <span class="visually-hidden">Open </span
+            ><span class="name">{{ session.appname }} …{{ session.id.slice(-6) }}</span
+            ><span class="visually-hidden"> alone,</span>
             <span class="meta">{{ session.mode || '—' }} · {{ session.jobid ?? 'no job' }} · {{ session.status }}</span>
           </button>
           <button
