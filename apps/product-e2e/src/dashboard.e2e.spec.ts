@@ -197,15 +197,20 @@ describe('the dashboard with AUTH_READ_TOKEN', () => {
     await server?.stop();
   });
 
-  it('asks for the token once, then shows the server session', async () => {
+  it('asks for the token once, says when one is refused, then shows the server session', async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/dashboard/`);
+    expect(await page.getByTestId('token-refused').count()).toBe(0);
+    await page.getByTestId('token').fill('wrong-secret');
+    await page.getByTestId('token').press('Enter');
+    await page.getByTestId('token-refused').getByText('The server refused that token').waitFor();
     await page.getByTestId('token').fill('reader-secret');
     await page.getByTestId('token').press('Enter');
     await page.getByTestId('connection').getByText('Live').waitFor();
     await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
     const sessions = (await page.evaluate(() => sessionStorage.getItem('zen-sessions.token'))) as string;
     expect(sessions).toBe('reader-secret');
+    expect(await page.getByTestId('token-refused').count()).toBe(0);
     await page.reload();
     await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
     expect(await page.getByTestId('token').count()).toBe(0);

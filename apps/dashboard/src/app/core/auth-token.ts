@@ -11,15 +11,19 @@ export class AuthToken {
   private readonly stored = signal<string | null>(readStored());
   /** True once the server answered 401: the app shows the token form. */
   readonly needed = signal(false);
+  /** True when the server answered 401 to a token: the form says so, or it would look ignored. */
+  readonly refused = signal(false);
   readonly value = this.stored.asReadonly();
 
   set(token: string): void {
     sessionStorage.setItem(STORAGE_KEY, token);
     this.stored.set(token);
     this.needed.set(false);
+    this.refused.set(false);
   }
 
   rejected(): void {
+    this.refused.set(this.stored() !== null);
     sessionStorage.removeItem(STORAGE_KEY);
     this.stored.set(null);
     this.needed.set(true);
