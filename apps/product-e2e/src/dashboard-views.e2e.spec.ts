@@ -237,6 +237,9 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await docScreenshot(other, 'dashboard-permalink');
     await other.goto(`${base}/dashboard/sessions/${EDITOR}?line=999`);
     await other.getByTestId('line-notice').getByText('Line 999 has not been written').waitFor();
+    // An info line under an error filter: said, not a silent, paused view.
+    await other.goto(`${base}/dashboard/sessions/${EDITOR}?line=2&level=error`);
+    await other.getByTestId('line-notice').getByText('Line 2 is hidden by the filters').waitFor();
   });
 
   it('keys do nothing while typing; "/" focuses the filter, "?" lists the keys; filters live in the URL', async () => {

@@ -593,7 +593,7 @@ export class LogViewer implements OnDestroy {
     }
   }
 
-  /** Once the permalinked line has arrived: select and highlight it, scrolled into view. */
+  /** Once the permalinked line has arrived: select and highlight it, scrolled into view, or say why it is not shown. */
   private showPendingLine(): void {
     const pending = this.pendingLine();
     if (!pending?.source) return;
@@ -609,6 +609,15 @@ export class LogViewer implements OnDestroy {
       });
       return;
     }
+    if (
+      this.sources()
+        ?.rows()
+        .some((row) => row.key === key)
+    )
+      return untracked(() => {
+        this.pendingLine.set(null);
+        this.lineNotice.set(`Line ${pending.seq} is hidden by the filters: change them to see it.`);
+      });
     const passed = rows.some(
       (row) => row.kind === 'entry' && row.source === pending.source && row.entry.seq > pending.seq,
     );
