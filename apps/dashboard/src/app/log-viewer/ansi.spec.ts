@@ -34,4 +34,24 @@ describe('ANSI rendering', () => {
     expect(plainText(parseAnsi('a\tb\nc'))).toBe('a\tb\nc');
     expect(parseAnsi('\x1b[38;2;300;0;0mX')).toEqual([{ text: 'X' }]);
   });
+
+  it('reads the colon form of 256-colour and 24-bit codes, with or without the colour space', () => {
+    expect(parseAnsi('\x1b[38:2::255:0:0mA\x1b[38:2:0:0:255mB\x1b[48:5:196;1mC')).toEqual([
+      { text: 'A', fg: 'rgb(255, 0, 0)' },
+      { text: 'B', fg: 'rgb(0, 0, 255)' },
+      { text: 'C', fg: 'rgb(0, 0, 255)', bg: 'rgb(255, 0, 0)', bold: true },
+    ]);
+  });
+
+  it('takes the 8-bit CSI and OSC and strips the other C1 controls', () => {
+    expect(parseAnsi('\x9b31mred\x9b0m \x9d0;title\x9cok\x85')).toEqual([
+      { text: 'red', fg: 'rgb(205, 49, 49)' },
+      { text: ' ok' },
+    ]);
+  });
+
+  it('strips a sequence cut off at the end of a message', () => {
+    expect(plainText(parseAnsi('done\x1b[38;2;300;1'))).toBe('done');
+    expect(plainText(parseAnsi('done\x1b]0;tit'))).toBe('done');
+  });
 });

@@ -12,15 +12,17 @@ interface Attributes {
   bold?: boolean;
 }
 
-// Every escape sequence: CSI (ESC [ … final byte), OSC (ESC ] … BEL or ESC \), and the
-// two-byte ones (ESC + one char). Only CSI … m (SGR) changes anything; the rest is stripped.
+// Every escape sequence: CSI (ESC [ or the 8-bit CSI … final byte), OSC (ESC ] or the 8-bit
+// OSC … BEL, ESC \ or ST), and the two-byte ones (ESC + one char). Only CSI … m (SGR) changes
+// anything; the rest is stripped, and so is a CSI or OSC cut off at the end of the message.
+const ESCAPES =
+  // eslint-disable-next-line no-control-regex
+  /(?:\x1b\[|\x9b)([0-?]*)[ -/]*([@-~]|$)|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?/g;
+// Other C0 and C1 controls (but tab and newline) and DEL are dropped as well.
 // eslint-disable-next-line no-control-regex
-const ESCAPES = /\x1b\[([0-?]*)[ -/]*([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]?/g;
-// Other C0 controls (but tab and newline) and DEL are dropped as well.
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 // eslint-disable-next-line no-control-regex
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;
-// eslint-disable-next-line no-control-regex
-const NEEDS_PARSING = /[\x00-\x08\x0b-\x1f\x7f]/;
+const NEEDS_PARSING = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
 /** The 16 basic colours (xterm's defaults); the stylesheet adjusts lightness to the theme. */
 const BASIC = [
@@ -78,10 +80,19 @@ function sameAttributes(a: Attributes, b: Attributes): boolean {
 }
 
 function applySgr(current: Attributes, params: string): Attributes {
-  const codes = params === '' ? [0] : params.split(/[;:]/).map((code) => (code === '' ? 0 : Number(code)));
+  // Parameters are split by `;`; one written with `:` carries its own sub-parameters (ITU T.416).
+  const groups = params === '' ? ['0'] : params.split(';');
+  const codes = groups.map((group) => number(group.split(':')[0]));
   let next: Attributes = { ...current };
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i];
+    if (groups[i].includes(':')) {
+      if (code === 38 || code === 48) {
+        const colour = colonColour(groups[i].split(':').map(number));
+        if (colour) next[code === 38 ? 'fg' : 'bg'] = colour;
+      }
+      continue;
+    }
     if (code === 0) next = {};
     else if (code === 1) next.bold = true;
     else if (code === 22) delete next.bold;
@@ -109,6 +120,17 @@ function extendedColour(codes: number[], at: number): [string | undefined, numbe
     return [valid ? rgb([r, g, b]) : undefined, 4];
   }
   return [undefined, 0];
+}
+
+/** `38:5:n`, `38:2:<colour space>:r:g:b` or `38:2:r:g:b` (both are written by tools). */
+function colonColour(parts: number[]): string | undefined {
+  if (parts[1] === 5) return palette256(parts[2]);
+  if (parts[1] !== 2) return undefined;
+  return extendedColour([2, ...parts.slice(parts.length >= 6 ? 3 : 2)], 0)[0];
+}
+
+function number(code: string): number {
+  return code === '' ? 0 : Number(code);
 }
 
 function palette256(n: number): string | undefined {
