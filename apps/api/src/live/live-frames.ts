@@ -12,31 +12,33 @@ export function sessionsFrame(sessionsJson: string): string {
   return `{"event":"${WS_EVENTS.sessions}","data":${sessionsJson}}`;
 }
 
-/** A `log` frame, and the entries of the slice it carries: the first `sent`, continuing at `next`. */
+/** A `log` frame, and where in its slice the next one starts (`sentTo`) and at which seq (`next`). */
 export interface LogFrame {
   frame: string;
-  sent: number;
+  sentTo: number;
   next: number;
 }
 
 /**
- * The `log` frame of a slice, cut after the entries that fit in `maxChars` (always at least
- * one): WS_LOG_CHUNK entries of 64 KiB messages and data make a frame of a hundred megabytes,
- * more than a slow client may have queued (WS_MAX_BUFFERED_BYTES) and more than common
- * clients take in one message. The entries' JSON is made once, as the frame is built.
+ * The `log` frame of a slice's entries from `from`, cut after those that fit in `maxChars`
+ * (always at least one): WS_LOG_CHUNK entries of 64 KiB messages and data make a frame of a
+ * hundred megabytes, more than a slow client may have queued (WS_MAX_BUFFERED_BYTES) and more
+ * than common clients take in one message. The rest of the slice makes the next frames,
+ * without another read. `dropped` goes with the first frame.
  */
-export function logFrameWithin(sessionId: string, slice: CursorSlice, maxChars: number): LogFrame {
+export function logFrameWithin(sessionId: string, slice: CursorSlice, from: number, maxChars: number): LogFrame {
   const { entries } = slice;
   let json = '';
-  let sent = 0;
-  for (; sent < entries.length; sent++) {
-    const entry = entryJson(entries[sent]);
-    if (sent > 0 && json.length + entry.length + 1 > maxChars) break;
-    json += sent > 0 ? `,${entry}` : entry;
+  let at = from;
+  for (; at < entries.length; at++) {
+    const entry = entryJson(entries[at]);
+    if (at > from && json.length + entry.length + 1 > maxChars) break;
+    json += at > from ? `,${entry}` : entry;
   }
-  const next = sent < entries.length ? entries[sent].seq : slice.cursor;
-  const data = `{"id":"${sessionId}","entries":[${json}],"cursor":${next},"dropped":${slice.dropped}}`;
-  return { frame: `{"event":"${WS_EVENTS.log}","data":${data}}`, sent, next };
+  const next = at < entries.length ? entries[at].seq : slice.cursor;
+  const dropped = from === 0 ? slice.dropped : 0;
+  const data = `{"id":"${sessionId}","entries":[${json}],"cursor":${next},"dropped":${dropped}}`;
+  return { frame: `{"event":"${WS_EVENTS.log}","data":${data}}`, sentTo: at, next };
 }
 
 /** `upserted` are sessions as JSON text (each record's cached serialisation). */

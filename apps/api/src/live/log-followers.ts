@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { formatSubscribeLogRefusal } from '@zen/contract';
-import { LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
+import { CursorSlice, LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { errorFrame, logFrameWithin } from './live-frames';
@@ -233,20 +233,24 @@ export class LogFollowers implements OnModuleDestroy {
     const followers = this.bySession.get(sessionId);
     if (!followers) return;
     const chunks = new Map<number, Chunk>();
-    // Once a frame was cut at its byte budget, read no more entries than it carried.
-    let limit = this.config.wsLogChunk;
+    // A read whose frame was cut at the byte budget, kept for the frames after it: read once.
+    const rests = new Map<number, { slice: CursorSlice; from: number }>();
     const chunkAt = async (cursor: number): Promise<Chunk> => {
       let chunk = chunks.get(cursor);
       if (!chunk) {
-        const slice = await this.logs.readCursor(sessionId, { cursor, limit });
-        const { frame, sent, next } = logFrameWithin(sessionId, slice, this.config.wsMaxBufferedBytes);
+        const { slice, from } = rests.get(cursor) ?? {
+          slice: await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk }),
+          from: 0,
+        };
+        const { frame, sentTo, next } = logFrameWithin(sessionId, slice, from, this.config.wsMaxBufferedBytes);
+        const cut = sentTo < slice.entries.length;
+        if (cut) rests.set(next, { slice, from: sentTo });
         chunk = {
           frame: Buffer.from(frame),
           next,
-          news: sent > 0 || slice.dropped > 0,
-          full: sent < slice.entries.length || slice.entries.length === limit,
+          news: sentTo > from || (from === 0 && slice.dropped > 0),
+          full: cut || slice.entries.length === this.config.wsLogChunk,
         };
-        if (sent < slice.entries.length) limit = Math.max(1, sent);
         chunks.set(cursor, chunk);
       }
       return chunk;
