@@ -268,6 +268,48 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await page.getByTestId('log-filter').inputValue()).toBe('crash');
   });
 
+  it('back and forward show the filters each history entry names, and leave the entry as it was', async () => {
+    const [a, b, c] = ['ba0ba0ba0ba0ba0ba0ba0ba1', 'ba0ba0ba0ba0ba0ba0ba0ba2', 'ba0ba0ba0ba0ba0ba0ba0ba3'];
+    for (const id of [a, b, c]) await createLong(id, 30);
+    const filterBox = page.getByTestId('log-filter');
+    const count = (text: string) => page.getByTestId('log-count').getByText(text).waitFor();
+    const newestFirst = async () =>
+      (await page.getByTestId('newest-first').getAttribute('class'))?.includes('mat-button-toggle-checked');
+    await page.goto(`${base}/dashboard/sessions/${a}`);
+    await count('30 / 30 rows');
+    await filterBox.fill('line 1');
+    await page.waitForURL(new RegExp(`sessions/${a}\\?q=line%201$`));
+    await page.locator(`tr[data-session-id="${b}"]`).click();
+    await page.waitForURL(new RegExp(`sessions/${b}\\?q=line%201$`));
+    await filterBox.fill('');
+    await page.waitForURL(new RegExp(`sessions/${b}$`));
+    await page.getByTestId('newest-first').click();
+    await page.waitForURL(new RegExp(`sessions/${b}\\?order=newest$`));
+    await page.getByRole('checkbox', { name: new RegExp(`…${c.slice(-8)} in the merged log`) }).check();
+    await page.waitForURL(new RegExp(`sessions/${b},${c}\\?order=newest$`));
+
+    await page.goBack();
+    await page.waitForURL(new RegExp(`sessions/${b}\\?order=newest$`));
+    await page.goBack();
+    await page.waitForURL(new RegExp(`sessions/${a}\\?q=line%201$`));
+    await count('11 / 30 rows');
+    expect(await filterBox.inputValue()).toBe('line 1');
+    expect(await newestFirst()).toBe(false);
+    // Past the filters' URL delay: the entry still names what it named.
+    await page.waitForTimeout(1000);
+    expect(page.url()).toMatch(new RegExp(`sessions/${a}\\?q=line%201$`));
+
+    await page.goForward();
+    await page.waitForURL(new RegExp(`sessions/${b}\\?order=newest$`));
+    await count('30 / 30 rows');
+    expect(await filterBox.inputValue()).toBe('');
+    expect(await newestFirst()).toBe(true);
+    await page.waitForTimeout(1000);
+    await page.goBack();
+    await page.waitForURL(new RegExp(`sessions/${a}\\?q=line%201$`));
+    await count('11 / 30 rows');
+  });
+
   it('copies shown lines as NDJSON with a confirmation, and opens data inline as a tree', async () => {
     await page.goto(`${base}/dashboard/sessions/${EDITOR}?level=error`);
     await rows().getByText('Crash in editor').waitFor();

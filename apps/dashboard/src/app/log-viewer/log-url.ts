@@ -1,6 +1,15 @@
 import { inject, Injectable } from '@angular/core';
-import { ActivatedRoute, Router } from '@angular/router';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import {
+  ActivatedRoute,
+  NavigationCancel,
+  NavigationEnd,
+  NavigationError,
+  NavigationStart,
+  Router,
+} from '@angular/router';
 import { LOG_LEVELS, LogLevel } from '@zen/contract';
+import { Subject } from 'rxjs';
 
 /** The part of the log view that a shared link reproduces. */
 export interface LogUrlState {
@@ -21,6 +30,28 @@ export interface LogUrlState {
 export class LogUrl {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
+  /** The id of the back/forward navigation under way, if one is. */
+  private popping: number | null = null;
+  private readonly popped = new Subject<LogUrlState>();
+  /**
+   * The view state of each history entry the browser's back/forward opens, once the router has
+   * taken it: the view shows what that URL names, as a pasted link would.
+   */
+  readonly fromHistory = this.popped.asObservable();
+
+  constructor() {
+    this.router.events.pipe(takeUntilDestroyed()).subscribe((event) => {
+      if (event instanceof NavigationStart) {
+        this.popping = event.navigationTrigger === 'popstate' ? event.id : null;
+      } else if (
+        (event instanceof NavigationEnd || event instanceof NavigationCancel || event instanceof NavigationError) &&
+        event.id === this.popping
+      ) {
+        this.popping = null;
+        if (event instanceof NavigationEnd) this.popped.next(this.read());
+      }
+    });
+  }
 
   read(): LogUrlState {
     const params = this.router.routerState.snapshot.root.queryParamMap;
@@ -37,6 +68,8 @@ export class LogUrl {
   }
 
   write(state: Omit<LogUrlState, 'line'>): void {
+    // A write now would cancel the back/forward navigation and overwrite the entry it opens.
+    if (this.popping !== null) return;
     void this.router.navigate([], {
       relativeTo: this.route,
       queryParams: {

@@ -15,6 +15,7 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
@@ -264,6 +265,19 @@ export class LogViewer implements OnDestroy {
       );
     });
     inject(DestroyRef).onDestroy(() => clearTimeout(urlTimer));
+    // Back/forward: show the filters and order that history entry's URL names (the write that
+    // follows then puts back the same URL, not the filters of the entry left).
+    this.url.fromHistory.pipe(takeUntilDestroyed()).subscribe((state) => {
+      clearTimeout(urlTimer);
+      this.filter.update((filter) => ({
+        ...filter,
+        text: state.text,
+        regex: state.regex,
+        level: state.level,
+        category: state.category,
+      }));
+      this.newestFirst.set(state.newestFirst);
+    });
     afterNextRender(() => this.measure());
     const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.measure());
     afterNextRender(() => observer?.observe(this.scroller().nativeElement));
