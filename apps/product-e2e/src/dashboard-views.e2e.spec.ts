@@ -109,6 +109,29 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(Math.round(grid.height - grown.height)).toBe(48);
   });
 
+  it('keeps keys readable and the panel short beside a 20 KB metadata value', async () => {
+    const id = 'b16b16b16b16b16b16b16b16';
+    await create(id, {
+      appname: 'BigMeta',
+      jobid: 'big-1',
+      metadata: { project: 'Lyra', huge: 'abcdefghij'.repeat(2000) },
+    });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    const metadata = page.getByTestId('session-metadata');
+    await metadata.getByText('Lyra').waitFor();
+    const key = await boxOf(metadata.locator('th', { hasText: 'project' }));
+    expect(key.width).toBeGreaterThanOrEqual(80);
+    const panel = await page.locator('zen-session-detail').evaluate((el) => el.scrollHeight);
+    expect(panel).toBeLessThan(800);
+    // The whole value is there, scrolled in its own few lines (and by keyboard).
+    const value = metadata.getByRole('group', { name: 'Value of huge' });
+    expect(await value.evaluate((el) => el.textContent?.trim().length)).toBe(20_000);
+    expect((await boxOf(value)).height).toBeLessThan(200);
+    expect(await value.getAttribute('tabindex')).toBe('0');
+    await page.getByTestId('same-job').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
   it('keeps the log on screen however far the split is pushed, also after a reload in a smaller window', async () => {
     await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
     await rows().getByText('Crash in editor').waitFor();

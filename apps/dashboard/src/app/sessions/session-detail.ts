@@ -1,15 +1,21 @@
-import { DatePipe, KeyValuePipe } from '@angular/common';
+import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
 import { ServerUrls } from '../core/server-urls';
 
+/**
+ * Past this many characters a metadata value may pass its few clamped lines (it scrolls there),
+ * so it takes keyboard focus to be scrolled without a mouse. Below it, it fits even at phone width.
+ */
+const SCROLLABLE_VALUE_CHARS = 120;
+
 /** Every property of the selected session, its metadata, and links to download its log. */
 @Component({
   selector: 'zen-session-detail',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, KeyValuePipe, MatButtonModule],
+  imports: [DatePipe, MatButtonModule],
   templateUrl: './session-detail.html',
   styleUrl: './session-detail.scss',
 })
@@ -23,6 +29,16 @@ export class SessionDetail {
 
   readonly textLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=text`));
   readonly ndjsonLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=ndjson`));
+
+  /** The metadata by key, each value as shown. */
+  readonly metadata = computed(() =>
+    Object.entries(this.session().metadata)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => {
+        const text = this.json(value);
+        return { key, text, scrollable: text.length > SCROLLABLE_VALUE_CHARS };
+      }),
+  );
 
   json(value: unknown): string {
     return typeof value === 'string' ? value : JSON.stringify(value);
