@@ -130,6 +130,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await value.getAttribute('tabindex')).toBe('0');
     await page.getByTestId('same-job').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
+    // Ended, so that the table of the screenshots taken later shows only their own sessions.
+    await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
   });
 
   it('keeps the log on screen however far the split is pushed, also after a reload in a smaller window', async () => {
