@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { BuiltServer, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
-import { boxOf, docScreenshot, seriousA11yViolations } from './browser';
+import { boxOf, docScreenshot, screenshot, seriousA11yViolations } from './browser';
 
 const AGENTS = ['c00c00c00c00c00c00c00c01', 'c00c00c00c00c00c00c00c02', 'c00c00c00c00c00c00c00c03'];
 const EDITOR = 'ed17ed17ed17ed17ed17ed17';
@@ -457,6 +457,66 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       expect(shown).toBeLessThan(30);
     });
     await docScreenshot(page, 'dashboard-histogram-range');
+  });
+
+  it('works the histogram by keyboard: a bar to jump to, a range to filter, Esc to clear; page keys stay quiet', async () => {
+    const id = 'd2d2d2d2d2d2d2d2d2d2d2d2';
+    await create(id, { appname: 'Timeline' });
+    const start = Date.parse('2026-11-24T12:00:00.000Z');
+    const entries = Array.from({ length: 60 }, (_, i) => ({
+      time: new Date(start + i * 1000).toISOString(),
+      message: `tick ${i}`,
+      level: i === 5 ? 'error' : 'info',
+    }));
+    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
+    const chart = page.getByRole('slider', { name: /^Volume histogram\./ });
+    expect(await chart.getAttribute('aria-label')).toMatch(/60 entries, 1 errors, 0 warnings; no time range$/);
+    // Reached with Tab, from the control before it (the keys list button), and visibly focused.
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).focus();
+    await page.keyboard.press('Tab');
+    await eventually(async () => expect(await chart.evaluate((el) => el === document.activeElement)).toBe(true));
+    expect(await chart.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+
+    // Arrows choose a bar (said by aria-valuetext); Enter jumps to its first entry, as a click.
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await eventually(async () => expect(await chart.getAttribute('aria-valuenow')).toBe('6'));
+    expect(await chart.getAttribute('aria-valuetext')).toMatch(/: 1 entry, 1 error, 0 warnings$/);
+    await page.getByTestId('histogram-cursor').waitFor();
+    await page.keyboard.press('Enter');
+    await rows().locator('[aria-selected="true"][data-seq="5"]').waitFor();
+    expect(await page.getByTestId('follow').innerText()).toBe('Follow');
+
+    // Shift+arrows select a range; Enter filters to it, as a drag.
+    for (let i = 0; i < 9; i++) await page.keyboard.press('Shift+ArrowRight');
+    await eventually(async () =>
+      expect(await chart.getAttribute('aria-valuetext')).toMatch(/Selected .*: 10 entries, 1 error, 0 warnings/),
+    );
+    expect([await seriousA11yViolations(page)]).toEqual([[]]);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('log-count').getByText('10 / 60 rows').waitFor();
+    await page.getByTestId('range-chip').waitFor();
+    expect(await chart.getAttribute('aria-label')).toMatch(/; time range \S+ to \S+$/);
+    await screenshot(page, 'dashboard-histogram-keys');
+
+    // Esc on the chart clears the range, and only that: the page's Esc (which also drops the
+    // selected line) does not fire with it.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
+    expect(await rows().locator('[aria-selected="true"][data-seq="5"]').count()).toBe(1);
+    // The page's letters still work from the chart (it takes none).
+    await page.keyboard.press('j');
+    await rows().locator('[aria-selected="true"][data-seq="6"]').waitFor();
+    expect(await chart.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Nothing of the chart's left to clear: Esc is the page's again.
+    await page.keyboard.press('Escape');
+    await eventually(async () => expect(await rows().locator('[aria-selected="true"]').count()).toBe(0));
   });
 
   it('passes axe-core (no serious or critical violations) in light and dark mode', async () => {

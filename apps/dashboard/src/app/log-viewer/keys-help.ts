@@ -10,6 +10,11 @@ export const LOG_KEYS: readonly { keys: string; action: string }[] = [
   { keys: 'n / N', action: 'Next / previous error' },
   { keys: 'j / k', action: 'Select the next / previous line' },
   { keys: 'Esc', action: 'Clear the selection, time range and source filter (in the filter: clear it)' },
+  { keys: 'Tab', action: 'Reach the volume histogram (after the controls), then:' },
+  { keys: '← / →', action: 'Histogram: choose a bar (Home / End: the first / last)' },
+  { keys: 'Shift + ← / →', action: 'Histogram: select a time range from the chosen bar' },
+  { keys: 'Enter', action: 'Histogram: filter the log to the selected range, or jump to the chosen bar' },
+  { keys: 'Esc', action: 'Histogram: drop the selection, then clear the time range' },
   { keys: '?', action: 'Show this list' },
 ];
 
@@ -21,7 +26,7 @@ export const LOG_KEYS: readonly { keys: string; action: string }[] = [
     <h2 mat-dialog-title>Keyboard shortcuts</h2>
     <mat-dialog-content>
       <table class="keys" aria-label="Keyboard shortcuts">
-        @for (key of keys; track key.keys) {
+        @for (key of keys; track key.action) {
           <tr>
             <th scope="row">
               <kbd>{{ key.keys }}</kbd>

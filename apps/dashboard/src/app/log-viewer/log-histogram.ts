@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
+import { formatDate } from '@angular/common';
+import { ChangeDetectionStrategy, Component, computed, inject, input, LOCALE_ID, output, signal } from '@angular/core';
 import { LogRow } from './log-line';
 import { HistogramBin, VolumeBins } from './histogram-bins';
 import { lastIndexWhere } from './log-rows';
@@ -18,7 +19,9 @@ interface Bar {
 /**
  * Entries over time, stacked by level (errors at the bottom, never thinner than a few
  * px when there are any). Drag across it to filter the log to a time range; click a
- * bar to jump to its first entry.
+ * bar to jump to its first entry. By keyboard it is a slider over the bars: arrows move
+ * the focused bar, Enter jumps to it; Shift+arrows select a range, Enter filters to it;
+ * Esc drops the selection, then the range.
  */
 @Component({
   selector: 'zen-log-histogram',
@@ -29,8 +32,10 @@ interface Bar {
 export class LogHistogram {
   readonly rows = input.required<readonly LogRow[]>();
   readonly range = input<{ from: number; to: number } | null>(null);
-  readonly rangeChange = output<{ from: number; to: number }>();
+  /** A range dragged or chosen by keyboard; null when `Esc` clears it. */
+  readonly rangeChange = output<{ from: number; to: number } | null>();
   readonly jump = output<number>();
+  private readonly locale = inject(LOCALE_ID);
 
   readonly height = HEIGHT;
   /** Counts only the rows that came and went since the last frame, when it can. */
@@ -38,18 +43,131 @@ export class LogHistogram {
   readonly bins = computed(() => this.volume.bins(this.rows()));
   readonly bars = computed(() => layout(this.bins()));
   readonly summary = computed(() => summarise(this.bins()));
+  /** Whether the chart has the focus: the focused bar is outlined then. */
+  readonly focused = signal(false);
   private readonly drag = signal<{ from: number; to: number } | null>(null);
-  /** The dragged or chosen range, as bar indexes. */
+  /**
+   * The keyboard's focused bar and the other end of a Shift+arrow selection, by start time:
+   * the bins are cut anew as the log grows, and a time keeps its place where an index would not.
+   */
+  private readonly cursorTime = signal<number | null>(null);
+  private readonly anchorTime = signal<number | null>(null);
+  readonly cursor = computed(() => indexOfTime(this.bins(), this.cursorTime()));
+  /** The focused bar, outlined while the chart has the focus. */
+  readonly cursorBar = computed(() => {
+    const cursor = this.cursor();
+    return cursor === null || !this.focused() ? null : this.bars()[cursor];
+  });
+  readonly valueMax = computed(() => Math.max(1, this.bins().length));
+  private readonly selecting = computed(() => {
+    const cursor = this.cursor();
+    const anchor = indexOfTime(this.bins(), this.anchorTime());
+    return cursor === null || anchor === null ? null : { from: Math.min(cursor, anchor), to: Math.max(cursor, anchor) };
+  });
+  /** The dragged, keyboard-selected or chosen range, as bar indexes. */
   readonly band = computed(() => {
     const bins = this.bins();
     const drag = this.drag();
     if (drag) return { from: Math.min(drag.from, drag.to), to: Math.max(drag.from, drag.to) };
+    const selecting = this.selecting();
+    if (selecting) return selecting;
     const range = this.range();
     if (!range || bins.length === 0) return null;
     const from = bins.findIndex((bin) => bin.to >= range.from);
     const to = lastIndexWhere(bins, (bin) => bin.from <= range.to);
     return from === -1 || to === -1 ? null : { from, to };
   });
+
+  /** The name: what the chart shows and the range the log is filtered to. */
+  readonly label = computed(() => {
+    const range = this.range();
+    const shown = range ? `time range ${this.time(range.from)} to ${this.time(range.to)}` : 'no time range';
+    return `Volume histogram. ${this.summary()}; ${shown}`;
+  });
+  /** What a screen reader says of the focused bar (and of a selection being made). */
+  readonly valueText = computed(() => {
+    const bins = this.bins();
+    const cursor = this.cursor();
+    if (cursor === null) return bins.length === 0 ? 'No entries' : 'No bar chosen: use the arrow keys';
+    const bin = bins[cursor];
+    const text = `${this.time(bin.from)} to ${this.time(bin.to)}: ${countsOf([bin])}`;
+    const selecting = this.selecting();
+    if (!selecting || selecting.from === selecting.to) return text;
+    const chosen = bins.slice(selecting.from, selecting.to + 1);
+    return `${text}. Selected ${this.time(bins[selecting.from].from)} to ${this.time(bins[selecting.to].to)}: ${countsOf(chosen)}; Enter filters the log to it`;
+  });
+
+  /**
+   * Keys on the focused chart. A key it handles goes no further (its default is prevented,
+   * which the page's shortcuts respect), so `Esc` clears one thing at a time.
+   */
+  key(event: KeyboardEvent): void {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const bins = this.bins();
+    const cursor = this.cursor();
+    const last = bins.length - 1;
+    let to: number | null = null;
+    switch (event.key) {
+      case 'ArrowLeft':
+      case 'ArrowDown':
+        to = cursor === null ? last : cursor - 1;
+        break;
+      case 'ArrowRight':
+      case 'ArrowUp':
+        to = cursor === null ? 0 : cursor + 1;
+        break;
+      case 'PageDown':
+        to = (cursor ?? last) - Math.max(1, Math.round(bins.length / 10));
+        break;
+      case 'PageUp':
+        to = (cursor ?? 0) + Math.max(1, Math.round(bins.length / 10));
+        break;
+      case 'Home':
+        to = 0;
+        break;
+      case 'End':
+        to = last;
+        break;
+      case 'Enter':
+        event.preventDefault();
+        return this.choose();
+      case 'Escape': {
+        if (this.anchorTime() !== null) this.anchorTime.set(null);
+        else if (this.range()) this.rangeChange.emit(null);
+        // Nothing of the chart's to clear: the page's Esc (selection, source filter) has it.
+        else return;
+        event.preventDefault();
+        return;
+      }
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (bins.length === 0) return;
+    const index = Math.min(last, Math.max(0, to));
+    if (event.shiftKey) {
+      if (this.anchorTime() === null) this.anchorTime.set(bins[cursor ?? index].from);
+    } else this.anchorTime.set(null);
+    this.cursorTime.set(bins[index].from);
+  }
+
+  /** `Enter`: filter to the selection, or jump to the focused bar (as a drag, or a click). */
+  private choose(): void {
+    const bins = this.bins();
+    const cursor = this.cursor();
+    const selecting = this.selecting();
+    if (cursor === null) return;
+    this.anchorTime.set(null);
+    if (selecting && selecting.from !== selecting.to)
+      this.rangeChange.emit({ from: bins[selecting.from].from, to: bins[selecting.to].to });
+    else this.jump.emit(bins[cursor].from);
+  }
+
+  /** Leaving the chart drops a selection not yet applied. */
+  blur(): void {
+    this.focused.set(false);
+    this.anchorTime.set(null);
+  }
 
   start(event: PointerEvent): void {
     const index = this.binAt(event);
@@ -69,6 +187,9 @@ export class LogHistogram {
     this.drag.set(null);
     if (!drag) return;
     const bins = this.bins();
+    // The keys go on from where the pointer left off.
+    this.anchorTime.set(null);
+    this.cursorTime.set(bins[drag.to].from);
     if (drag.from === drag.to) this.jump.emit(bins[drag.from].from);
     else {
       const [first, last] = drag.from < drag.to ? [drag.from, drag.to] : [drag.to, drag.from];
@@ -83,6 +204,30 @@ export class LogHistogram {
     if (count === 0 || box.width === 0) return null;
     return Math.min(count - 1, Math.max(0, Math.floor(((event.clientX - box.left) / box.width) * count)));
   }
+
+  /** A time as the range chip shows it, with milliseconds when the bins are narrower than a second. */
+  private time(ms: number): string {
+    const bins = this.bins();
+    const fine = bins.length > 0 && bins[0].to - bins[0].from < 999;
+    return formatDate(ms, fine ? 'HH:mm:ss.SSS' : 'HH:mm:ss', this.locale);
+  }
+}
+
+/** The bin holding `time` (the nearest end when it is outside them all). */
+function indexOfTime(bins: readonly HistogramBin[], time: number | null): number | null {
+  if (time === null || bins.length === 0) return null;
+  const index = bins.findIndex((bin) => bin.to >= time);
+  return index === -1 ? bins.length - 1 : index;
+}
+
+function countsOf(bins: readonly HistogramBin[]): string {
+  const sum = (level: 'error' | 'warn') => bins.reduce((total, bin) => total + bin.counts[level], 0);
+  const total = bins.reduce((count, bin) => count + bin.total, 0);
+  return `${plural(total, 'entry', 'entries')}, ${plural(sum('error'), 'error', 'errors')}, ${plural(sum('warn'), 'warning', 'warnings')}`;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 function layout(bins: readonly HistogramBin[]): Bar[] {

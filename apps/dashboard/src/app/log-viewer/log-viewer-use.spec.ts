@@ -240,6 +240,51 @@ describe('the log viewer, as a person uses it', () => {
     expect(messagesOf(fixture)).toHaveLength(5);
   });
 
+  it('works the histogram by keyboard: arrows choose a bar, Enter jumps; Shift+arrows select a range, Enter filters; Esc clears', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const chart = el(fixture).querySelector('[data-testid="histogram"]') as HTMLElement;
+    const key = async (key: string, shiftKey = false) => {
+      chart.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey, bubbles: true, cancelable: true }));
+      await settle(fixture);
+    };
+    expect(chart.getAttribute('role')).toBe('slider');
+    expect(chart.getAttribute('tabindex')).toBe('0');
+    expect(chart.getAttribute('aria-label')).toContain('5 entries, 2 errors, 1 warnings; no time range');
+    chart.focus();
+    await key('ArrowRight');
+    expect(chart.getAttribute('aria-valuenow')).toBe('1');
+    expect(chart.getAttribute('aria-valuetext')).toMatch(/: 1 entry, 0 errors, 0 warnings$/);
+    expect(el(fixture).querySelector('[data-testid="histogram-cursor"]')).toBeTruthy();
+    await key('Enter');
+    expect(selectedSeqs(fixture)).toEqual([0]);
+    expect(button(fixture, 'Follow')).toBeTruthy();
+
+    // From the last bar, ten bars back: the last second (lines 3 and 4), as a drag would.
+    await key('End');
+    expect(chart.getAttribute('aria-valuetext')).toMatch(/: 1 entry, 1 error, 0 warnings$/);
+    for (let i = 0; i < 10; i++) await key('ArrowLeft', true);
+    expect(chart.getAttribute('aria-valuetext')).toMatch(/Selected .*: 2 entries, 1 error, 0 warnings; Enter filters/);
+    expect(el(fixture).querySelector('.band')).toBeTruthy();
+    await key('Enter');
+    expect(messagesOf(fixture)).toEqual(['plain line', 'Error: second failure']);
+    expect(chart.getAttribute('aria-label')).toContain('; time range ');
+
+    // The page's keys that the chart does not take still work there; those it takes go no further.
+    await key('j');
+    expect(selectedSeqs(fixture)).toEqual([3]);
+    await key('Escape');
+    expect(messagesOf(fixture)).toHaveLength(5);
+    expect(selectedSeqs(fixture)).toEqual([3]);
+    // Nothing of the chart's left to clear: the page's Esc takes the selection.
+    await key('Escape');
+    expect(selectedSeqs(fixture)).toEqual([]);
+    // A selection being made goes with Esc, and leaves the range as it was.
+    await key('ArrowLeft', true);
+    expect(el(fixture).querySelector('.band')).toBeTruthy();
+    await key('Escape');
+    expect(el(fixture).querySelector('.band')).toBeNull();
+  });
+
   it('copies the selected lines as text or NDJSON, and a permalink to a line', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     const copied: string[] = [];
