@@ -519,6 +519,38 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await eventually(async () => expect(await rows().locator('[aria-selected="true"]').count()).toBe(0));
   });
 
+  it('back and forward show the permalinked line again, or say why not, as on first open', async () => {
+    const [a, b] = ['be0be0be0be0be0be0be0be1', 'be0be0be0be0be0be0be0be2'];
+    await createLong(a, 300);
+    await createLong(b, 30);
+    const line = (seq: number) => rows().locator(`[role="row"][data-seq="${seq}"]`);
+    await page.goto(`${base}/dashboard/sessions/${a}?line=150`);
+    await eventually(async () => expect(await line(150).getAttribute('class')).toContain('highlight'));
+    await page.locator(`tr[data-session-id="${b}"]`).click();
+    await page.waitForURL(new RegExp(`sessions/${b}$`));
+    await page.getByTestId('log-count').getByText('30 / 30 rows').waitFor();
+
+    await page.goBack();
+    await page.waitForURL(new RegExp(`sessions/${a}\\?line=150$`));
+    await page.getByTestId('log-count').getByText('300 / 300 rows').waitFor();
+    await eventually(async () => expect(await line(150).getAttribute('class')).toContain('highlight'));
+    expect(await line(150).getAttribute('aria-selected')).toBe('true');
+    await eventually(async () => expect(await fullyShown('line 150')).toBe(true));
+    expect(await page.getByTestId('follow').innerText()).toBe('Follow');
+    expect(await page.getByTestId('new-entries').count()).toBe(0);
+
+    // A line that is not there: the notice comes back with the entry that names it.
+    await page.goto(`${base}/dashboard/sessions/${a}?line=999`);
+    const notice = page.getByTestId('line-notice');
+    await notice.getByText('Line 999 has not been written').waitFor();
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await page.locator(`tr[data-session-id="${b}"]`).click();
+    await page.waitForURL(new RegExp(`sessions/${b}$`));
+    await page.goBack();
+    await page.waitForURL(new RegExp(`sessions/${a}\\?line=999$`));
+    await notice.getByText('Line 999 has not been written').waitFor();
+  });
+
   it('passes axe-core (no serious or critical violations) in light and dark mode', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });

@@ -1,5 +1,7 @@
 import { Clipboard } from '@angular/cdk/clipboard';
-import { Component } from '@angular/core';
+import { Component, Provider } from '@angular/core';
+import { Location } from '@angular/common';
+import { provideLocationMocks } from '@angular/common/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import { LogEntry, Session } from '@zen/contract';
@@ -17,13 +19,14 @@ const at = (seq: number, second: number, message: string, level: LogEntry['level
 });
 
 /** A viewer opened at `url`, showing `sessions`, with each session's entries delivered and rendered. */
-async function open(url: string, sessions: Session[], entries: Record<string, LogEntry[]>) {
+async function open(url: string, sessions: Session[], entries: Record<string, LogEntry[]>, providers: Provider[] = []) {
   FakeSocket.created = [];
   TestBed.configureTestingModule({
     imports: [LogViewer],
     providers: [
       provideRouter([{ path: '**', component: Blank }]),
       { provide: SOCKET_FACTORY, useValue: (socketUrl: string) => new FakeSocket(socketUrl) },
+      ...providers,
     ],
   });
   await TestBed.inject(Router).navigateByUrl(url);
@@ -283,6 +286,36 @@ describe('the log viewer, as a person uses it', () => {
     expect(el(fixture).querySelector('.band')).toBeTruthy();
     await key('Escape');
     expect(el(fixture).querySelector('.band')).toBeNull();
+  });
+
+  it('shows the permalinked line again after back and forward', async () => {
+    const fixture = await open(`/sessions/${s.id}?line=3`, [s], { [s.id]: lines }, [provideLocationMocks()]);
+    const router = TestBed.inject(Router);
+    const location = TestBed.inject(Location);
+    // What the app's bootstrap does: the router hears the browser's back and forward.
+    router.setUpLocationChangeListener();
+    const highlighted = () =>
+      Array.from(el(fixture).querySelectorAll('.highlight')).map((row) => Number(row.getAttribute('data-seq')));
+    expect(highlighted()).toEqual([3]);
+    await router.navigateByUrl(`/sessions/${s.id}?status=ended`);
+    await press(fixture, 'Escape');
+    expect(highlighted()).toEqual([]);
+    expect(selectedSeqs(fixture)).toEqual([]);
+
+    location.back();
+    await settle(fixture);
+    await settle(fixture);
+    expect(router.url).toBe(`/sessions/${s.id}?line=3`);
+    expect(highlighted()).toEqual([3]);
+    expect(selectedSeqs(fixture)).toEqual([3]);
+    expect(button(fixture, 'Follow')).toBeTruthy();
+
+    // Forward to the entry that names no line: nothing outlined.
+    location.forward();
+    await settle(fixture);
+    await settle(fixture);
+    expect(router.url).toBe(`/sessions/${s.id}?status=ended`);
+    expect(highlighted()).toEqual([]);
   });
 
   it('copies the selected lines as text or NDJSON, and a permalink to a line', async () => {

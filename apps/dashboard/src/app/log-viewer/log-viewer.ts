@@ -277,6 +277,7 @@ export class LogViewer implements OnDestroy {
         category: state.category,
       }));
       this.newestFirst.set(state.newestFirst);
+      this.lineFromHistory(state.line);
     });
     afterNextRender(() => this.measure());
     const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.measure());
@@ -396,7 +397,9 @@ export class LogViewer implements OnDestroy {
       ? element.scrollTop
       : element.scrollHeight - element.clientHeight - element.scrollTop;
     const atNewest = edge < LINE_HEIGHT / 2;
-    if (atNewest && !this.following()) this.following.set(true);
+    // While a permalinked line is on its way (back to an entry naming one), the log emptied for
+    // the new sessions' rows is at its newest edge without the user's doing: it stays paused.
+    if (atNewest && !this.following() && !this.pendingLine()) this.following.set(true);
     if (!atNewest && this.following()) this.pause();
   }
 
@@ -581,6 +584,34 @@ export class LogViewer implements OnDestroy {
     const probe = element.querySelector('.probe');
     const width = probe ? probe.getBoundingClientRect().width / 10 : 0;
     if (width > 0) this.charWidth.set(width);
+  }
+
+  /**
+   * Back/forward to an entry whose URL names a line (`?line=`): the line is shown as on first
+   * open — selected, outlined and scrolled to, or the notice of why not. The sessions of that
+   * entry may come in with this render (their streams then start and place the line) or be
+   * the ones shown already (then the line is placed here, after the render).
+   */
+  private lineFromHistory(line: number | null): void {
+    this.lineNotice.set(null);
+    this.highlightKey.set(null);
+    if (line === null) {
+      this.pendingLine.set(null);
+      return;
+    }
+    this.pendingLine.set({ source: '', seq: line });
+    this.selection.set(null);
+    this.pause();
+    afterNextRender(
+      () => {
+        if (this.pendingLine()?.source !== '' || this.sessions().length === 0) return;
+        const received = this.sources()?.received() ?? 0;
+        this.placePendingLine(this.sessions());
+        // The same streams go on: what they brought so far is not news.
+        if (this.pendingLine()) this.pausedAt.set(received);
+      },
+      { injector: this.injector },
+    );
   }
 
   /** For a permalink: tell at once when the line was evicted or never written. */
