@@ -551,6 +551,41 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await notice.getByText('Line 999 has not been written').waitFor();
   });
 
+  it("keeps the merged view's source tags whole at phone width, each telling its session apart", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/dashboard/sessions/${AGENTS.join(',')}`);
+    await page
+      .getByTestId('log-count')
+      .getByText(/^1[56] \/ 1[56] rows$/)
+      .waitFor();
+    const tags = page.getByTestId('source-tag');
+    await tags.first().waitFor();
+    const grid = await boxOf(rows());
+    const shown = await tags.evaluateAll((elements) =>
+      elements.map((tag) => {
+        const parts = [tag, ...Array.from(tag.children)].filter((part) => part.getClientRects().length > 0);
+        const box = tag.getBoundingClientRect();
+        return {
+          text: (tag as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+          cut: parts.filter((part) => part.scrollWidth > part.clientWidth).map((part) => part.className),
+          right: box.right,
+        };
+      }),
+    );
+    expect(shown.length).toBeGreaterThan(0);
+    for (const tag of shown) {
+      expect([tag.text, tag.cut]).toEqual([tag.text, []]);
+      expect(tag.right).toBeLessThanOrEqual(grid.x + grid.width);
+    }
+    // Every agent's tag says its short id, whole: three agents, three different tags.
+    const texts = new Set(shown.map((tag) => tag.text));
+    expect(texts.size).toBe(3);
+    for (const id of AGENTS) expect([...texts].some((text) => text.includes(`…${id.slice(-6)}`))).toBe(true);
+    expect(await tags.first().getAttribute('aria-label')).toMatch(/^Show only CookAgent …/);
+    await rows().scrollIntoViewIfNeeded();
+    await screenshot(page, 'dashboard-phone-merged');
+  });
+
   it('passes axe-core (no serious or critical violations) in light and dark mode', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
