@@ -284,6 +284,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Keyboard shortcuts').waitFor();
     expect(await dialog.innerText()).toContain('Next / previous error');
+    // Once the dialog has faded in (a screenshot at once caught it half transparent).
+    await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
     await docScreenshot(page, 'dashboard-keys');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
