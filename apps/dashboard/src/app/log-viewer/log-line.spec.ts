@@ -1,5 +1,5 @@
 import { entry } from '../testing/sessions';
-import { logLine } from './log-line';
+import { lineCount, logLine } from './log-line';
 
 const line = (message: string, level: 'info' | 'debug' | 'warn' | 'error' = 'info') =>
   logLine('s', entry(1, message, level));
@@ -32,5 +32,27 @@ describe('log lines', () => {
     expect(coloured.category).toBe('LogTemp');
     expect(coloured.text.slice(coloured.bodyStart)).toBe('Error: red');
     expect(coloured.severity).toBe('error');
+  });
+
+  it('counts lines as the browser shows them: a newline at the very end opens no line of its own', () => {
+    expect(lineCount('')).toBe(1);
+    expect(lineCount('one')).toBe(1);
+    expect(lineCount('one\n')).toBe(1);
+    expect(lineCount('\n')).toBe(1);
+    expect(lineCount('one\ntwo')).toBe(2);
+    expect(lineCount('one\n\n')).toBe(2);
+    expect(lineCount('Exception\n  at a\n  at b\n')).toBe(3);
+    expect(line('Exception\n  at a\n  at b\n').lines).toBe(3);
+  });
+
+  it('wraps each line to the column width by the same rule', () => {
+    expect(lineCount('x'.repeat(25), 10)).toBe(3);
+    expect(lineCount('x'.repeat(20), 10)).toBe(2);
+    expect(lineCount('short\nsecond line', 10)).toBe(3);
+    expect(lineCount('short\nsecond line\n', 10)).toBe(3);
+    expect(lineCount('\n\nabc', 10)).toBe(3);
+    expect(lineCount('', 10)).toBe(1);
+    // Not wrapping, a line is one line however long.
+    expect(lineCount('x'.repeat(25))).toBe(1);
   });
 });

@@ -72,11 +72,21 @@ export function logLine(source: string, entry: LogEntry): LogLine {
   };
 }
 
-/** Lines as the browser shows them: a newline at the very end opens no line of its own. */
-function lineCount(text: string): number {
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < text.length - 1; i = text.indexOf('\n', i + 1)) lines++;
-  return lines;
+/**
+ * Lines as the browser shows `text` in a column `columns` characters wide (0: not wrapping):
+ * each line of the text takes as many as its characters need, at least one, and a newline at
+ * the very end opens no line of its own. The one rule for both a row's own lines and its
+ * wrapped height.
+ */
+export function lineCount(text: string, columns = 0): number {
+  let lines = 0;
+  for (let start = 0; ; ) {
+    const end = text.indexOf('\n', start);
+    const length = (end === -1 ? text.length : end) - start;
+    lines += columns > 0 ? Math.max(1, Math.ceil(length / columns)) : 1;
+    if (end === -1 || end === text.length - 1) return lines;
+    start = end + 1;
+  }
 }
 
 /** Letters that have a bit of their own in `charMask`; other characters share bits. */

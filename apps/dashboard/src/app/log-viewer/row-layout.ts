@@ -1,4 +1,4 @@
-import { LogRow } from './log-line';
+import { lineCount, LogRow } from './log-line';
 
 /** Height of one line of log text, in px. */
 export const LINE_HEIGHT = 20;
@@ -18,14 +18,7 @@ export interface LayoutOptions {
  */
 export function rowHeight(row: LogRow, options: LayoutOptions): number {
   if (row.kind === 'gap') return LINE_HEIGHT;
-  let lines = row.lines;
-  if (options.wrapColumns > 0) {
-    lines = 0;
-    const parts = row.text.split('\n');
-    // A newline at the very end opens no line of its own.
-    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-    for (const part of parts) lines += Math.max(1, Math.ceil(part.length / options.wrapColumns));
-  }
+  const lines = options.wrapColumns > 0 ? lineCount(row.text, options.wrapColumns) : row.lines;
   const dataLines = options.expanded.get(row.key);
   const data = dataLines === undefined ? 0 : Math.min(dataLines, MAX_DATA_LINES) * LINE_HEIGHT + 8;
   return lines * LINE_HEIGHT + data;
