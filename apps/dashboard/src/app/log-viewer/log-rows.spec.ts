@@ -73,6 +73,13 @@ describe('log rows', () => {
     expect(seqs(filterRows(mixed, { ...base, source: 'a' }, null))).toEqual([1, 3]);
     const from = Date.UTC(2026, 10, 24, 12, 0, 2);
     expect(seqs(filterRows(mixed, { ...base, range: { from, to: from + 1000 } }, null))).toEqual([2, 'gap3', 3]);
+    // An entry without a readable time is in no time range.
+    const timeless = logLine('a', { ...t(2), seq: 4, time: 'not a time' });
+    expect(seqs(filterRows([...mixed, timeless], { ...base, range: { from, to: from + 1000 } }, null))).toEqual([
+      2,
+      'gap3',
+      3,
+    ]);
   });
 
   it('filters typing on from the previous answer, and every answer is what a full filter gives', () => {

@@ -47,7 +47,8 @@ export function filterRows(rows: readonly LogRow[], filter: LogFilterState, patt
     if (row.kind === 'gap') return true;
     if (minLevel > 0 && LOG_LEVELS.indexOf(row.severity) < minLevel) return false;
     if (category && row.category !== category) return false;
-    if (range && (row.timeMs < range.from || row.timeMs > range.to)) return false;
+    // Written so that an entry without a readable time (NaN) is in no range.
+    if (range && !(row.timeMs >= range.from && row.timeMs <= range.to)) return false;
     if (needle !== null) return (row.chars & needleMask) === needleMask && (maskEnough || row.lower.includes(needle));
     if (!pattern) return true;
     pattern.lastIndex = 0;
