@@ -45,7 +45,7 @@ import {
 import { LogSources } from './log-sources';
 import { LogUrl } from './log-url';
 import { asNdjson, asText, formatElapsed } from './log-copy';
-import { indexAt, LINE_HEIGHT, MAX_DATA_LINES, offsetOf, rowOffsets, totalHeight } from './row-layout';
+import { LINE_HEIGHT, MAX_DATA_LINES, RowLayout } from './row-layout';
 import { isTyping, keyAction } from './log-keys';
 
 /** Fixed height of a one-line row. */
@@ -153,13 +153,16 @@ export class LogViewer implements OnDestroy {
     const rows = this.sources()?.rows() ?? [];
     return this.rowFilter.apply(rows, { ...this.filter(), range: null }, this.matcher().pattern);
   });
-  readonly visible = computed<LogRow[]>(() => {
+  private readonly rangeFilter = new RowFilter();
+  /**
+   * The rows shown, oldest first. Filtered by a `RowFilter` of its own, so that with a time
+   * range chosen each frame's rows still say how they came from the last (the layout's delta).
+   */
+  private readonly inRange = computed<LogRow[]>(() => {
     const range = this.filter().range;
-    const rows = range
-      ? this.inSelection().filter((row) => row.kind === 'gap' || (row.timeMs >= range.from && row.timeMs <= range.to))
-      : this.inSelection();
-    return this.newestFirst() ? rows.slice().reverse() : rows;
+    return this.rangeFilter.apply(this.inSelection(), { level: LOG_LEVELS[0], text: '', regex: false, range }, null);
   });
+  readonly visible = computed<LogRow[]>(() => (this.newestFirst() ? this.inRange().slice().reverse() : this.inRange()));
   readonly total = computed(() => this.sources()?.rows().length ?? 0);
   readonly categories = computed(() => this.sources()?.categories() ?? []);
   readonly newEntries = computed(() => (this.following() ? 0 : (this.sources()?.received() ?? 0) - this.pausedAt()));
@@ -182,10 +185,16 @@ export class LogViewer implements OnDestroy {
         )
       : 0,
   );
+  private readonly layout = new RowLayout();
+  /** Where each row of `visible` starts: measured in time order, so newest first only reads it the other way. */
   private readonly offsets = computed(() =>
-    rowOffsets(this.visible(), { wrapColumns: this.wrapColumns(), expanded: this.expanded() }),
+    this.layout.next(
+      this.inRange(),
+      { wrapColumns: this.wrapColumns(), expanded: this.expanded() },
+      this.newestFirst(),
+    ),
   );
-  readonly contentHeight = computed(() => totalHeight(this.offsets(), this.visible().length));
+  readonly contentHeight = computed(() => this.offsets().height);
   /**
    * The rows in and near the viewport: the only ones in the DOM. The same window again (the
    * scroll that follows a filter keystroke lands where the render already was) is no change,
@@ -198,9 +207,9 @@ export class LogViewer implements OnDestroy {
       // Clamped as the browser clamps scrollTop when the content shrinks (a filter keystroke while
       // following), so the first render already shows the rows the scroll that follows lands on.
       const top = Math.max(0, Math.min(this.scrollTop(), this.contentHeight() - this.viewportHeight()));
-      const start = Math.max(0, indexAt(offsets, rows.length, top) - OVERSCAN);
-      const end = Math.min(rows.length, indexAt(offsets, rows.length, top + this.viewportHeight()) + 1 + OVERSCAN);
-      return { start, top: offsetOf(offsets, start), rows: rows.slice(start, end) };
+      const start = Math.max(0, offsets.indexAt(top) - OVERSCAN);
+      const end = Math.min(rows.length, offsets.indexAt(top + this.viewportHeight()) + 1 + OVERSCAN);
+      return { start, top: offsets.offsetOf(start), rows: rows.slice(start, end) };
     },
     { equal: (a, b) => a.start === b.start && a.top === b.top && sameItems(a.rows, b.rows) },
   );
@@ -406,8 +415,7 @@ export class LogViewer implements OnDestroy {
   /** Jumps to the next (or previous) error after (before) the focused or top row. */
   jumpToError(forward: boolean): void {
     const rows = this.visible();
-    const from =
-      this.selectedRange()?.focus ?? indexAt(this.offsets(), rows.length, this.scrollTop()) - (forward ? 1 : 0);
+    const from = this.selectedRange()?.focus ?? this.offsets().indexAt(this.scrollTop()) - (forward ? 1 : 0);
     const isError = (row: LogRow) => row.kind === 'entry' && row.severity === 'error';
     let index = -1;
     if (forward) index = rows.findIndex((row, i) => i > from && isError(row));
@@ -448,7 +456,7 @@ export class LogViewer implements OnDestroy {
     const rows = this.visible();
     if (rows.length === 0) return;
     const focus = this.selectedRange()?.focus;
-    const top = indexAt(this.offsets(), rows.length, this.scrollTop());
+    const top = this.offsets().indexAt(this.scrollTop());
     const index = focus === undefined ? top : Math.min(rows.length - 1, Math.max(0, focus + step));
     this.selectIndex(index);
   }
@@ -546,7 +554,7 @@ export class LogViewer implements OnDestroy {
   }
 
   private scrollIntoView(index: number): void {
-    const top = offsetOf(this.offsets(), index);
+    const top = this.offsets().offsetOf(index);
     const height = this.viewportHeight();
     const current = this.scrollTop();
     if (top < current || top + LINE_HEIGHT > current + height) this.scrollToOffset(Math.max(0, top - height / 3));

@@ -1,4 +1,5 @@
 import { lineCount, LogRow } from './log-line';
+import { deltaFrom, RowsDelta } from './row-deltas';
 
 /** Height of one line of log text, in px. */
 export const LINE_HEIGHT = 20;
@@ -17,45 +18,162 @@ export interface LayoutOptions {
  * unwrapped), each as many as its wrapped text needs, plus an open data tree.
  */
 export function rowHeight(row: LogRow, options: LayoutOptions): number {
-  if (row.kind === 'gap') return LINE_HEIGHT;
-  const lines = options.wrapColumns > 0 ? lineCount(row.text, options.wrapColumns) : row.lines;
-  const dataLines = options.expanded.get(row.key);
+  return heightOf(row, textLines(row, options.wrapColumns), options.expanded);
+}
+
+/** Lines of a row's text, wrapped to `columns` (0: not wrapping); a gap row is one line. */
+function textLines(row: LogRow, columns: number): number {
+  if (row.kind === 'gap') return 1;
+  return columns > 0 ? lineCount(row.text, columns) : row.lines;
+}
+
+function heightOf(row: LogRow, lines: number, expanded: ReadonlyMap<string, number>): number {
+  if (row.kind === 'gap' || expanded.size === 0) return lines * LINE_HEIGHT;
+  const dataLines = expanded.get(row.key);
   const data = dataLines === undefined ? 0 : Math.min(dataLines, MAX_DATA_LINES) * LINE_HEIGHT + 8;
   return lines * LINE_HEIGHT + data;
 }
 
 /**
- * Where each row starts (`offsets[i]`) and the total height (`offsets[rows.length]`).
- * Null when every row is one line high, so the common case costs next to nothing.
+ * Where the rows of one `RowLayout.next` start, and how high they are together. Every row
+ * one line high (the common case) is arithmetic; otherwise it reads the layout's running
+ * heights, which the next call overwrites: use only the newest.
  */
-export function rowOffsets(rows: readonly LogRow[], options: LayoutOptions): Float64Array | null {
-  if (options.wrapColumns === 0 && options.expanded.size === 0 && rows.every(isOneLine)) return null;
-  const offsets = new Float64Array(rows.length + 1);
-  for (let i = 0; i < rows.length; i++) offsets[i + 1] = offsets[i] + rowHeight(rows[i], options);
-  return offsets;
-}
+export class Offsets {
+  constructor(
+    /** Running heights (null when every row is one line high): the k-th row in time order starts at `sums[start + k] - sums[start]`. */
+    private readonly sums: Float64Array | null,
+    private readonly start: number,
+    readonly count: number,
+    /** Shown newest first: row `i` is the `count - 1 - i`-th in time order. */
+    private readonly reversed: boolean,
+  ) {}
 
-/** The row at height `y`. */
-export function indexAt(offsets: Float64Array | null, count: number, y: number): number {
-  if (!offsets) return Math.min(Math.max(0, Math.floor(y / LINE_HEIGHT)), Math.max(0, count - 1));
-  let low = 0;
-  let high = count - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >>> 1;
-    if (offsets[mid] <= y) low = mid;
-    else high = mid - 1;
+  get height(): number {
+    return this.sums ? this.before(this.count) : this.count * LINE_HEIGHT;
   }
-  return Math.max(0, low);
+
+  /** Where row `index` (in the order shown) starts. */
+  offsetOf(index: number): number {
+    if (!this.sums) return index * LINE_HEIGHT;
+    return this.reversed ? this.height - this.before(this.count - index) : this.before(index);
+  }
+
+  /** The row at height `y`: the last that starts at or above it. */
+  indexAt(y: number): number {
+    const count = this.count;
+    if (!this.sums) return Math.min(Math.max(0, Math.floor(y / LINE_HEIGHT)), Math.max(0, count - 1));
+    let low = 0;
+    let high = count - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (this.offsetOf(mid) <= y) low = mid;
+      else high = mid - 1;
+    }
+    return Math.max(0, low);
+  }
+
+  /** The height of the first `k` rows in time order. */
+  private before(k: number): number {
+    const sums = this.sums as Float64Array;
+    return sums[this.start + k] - sums[this.start];
+  }
 }
 
-export function offsetOf(offsets: Float64Array | null, index: number): number {
-  return offsets ? offsets[index] : index * LINE_HEIGHT;
-}
+/**
+ * The offsets of each frame's rows, kept up to date as rows come and go. While following,
+ * each frame's rows are the last frame's with a few evicted at the front and a few new at the
+ * end (`deltaFrom`): only the new rows are measured (a wrapped row's text is read once, not
+ * once a frame) and their heights added to the running ones. The rows are taken in time order
+ * and shown either way round, so newest first (new rows at the top) is the same append. Every
+ * row is measured again only for other rows (a filter changed) or another wrap width; an
+ * opened or closed data tree adds up the measured lines again without reading any text.
+ */
+export class RowLayout {
+  private rows: readonly LogRow[] | null = null;
+  private columns = 0;
+  private expanded: ReadonlyMap<string, number> = new Map();
+  /** Where the rows' entries start in the buffers: evicted rows leave theirs behind at the front. */
+  private start = 0;
+  /** Each row's lines of text, wrapped to `columns`. */
+  private lines = new Int32Array(0);
+  /** Running heights, one more than rows (see `Offsets`). */
+  private sums = new Float64Array(1);
+  /** Rows of more than one line: while none and no tree is open, offsets are plain multiples. */
+  private tall = 0;
 
-export function totalHeight(offsets: Float64Array | null, count: number): number {
-  return offsets ? offsets[count] : count * LINE_HEIGHT;
-}
+  /** The offsets of `rows`, in time order, shown newest first when `reversed`. */
+  next(rows: readonly LogRow[], options: LayoutOptions, reversed = false): Offsets {
+    const { wrapColumns: columns, expanded } = options;
+    const reExpanded = expanded !== this.expanded;
+    this.expanded = expanded;
+    const same = rows === this.rows && columns === this.columns;
+    const delta = same || columns !== this.columns ? null : deltaFrom(rows, this.rows);
+    if (!same && !delta) this.measureAll(rows, columns);
+    else {
+      if (delta) this.follow(rows, delta);
+      // A tree opened or closed: the lines stay, their heights are added up again.
+      if (reExpanded) this.addUp(0);
+    }
+    const oneLine = this.tall === 0 && expanded.size === 0;
+    return new Offsets(oneLine ? null : this.sums, this.start, rows.length, reversed);
+  }
 
-function isOneLine(row: LogRow): boolean {
-  return row.kind === 'gap' || row.lines === 1;
+  private measureAll(rows: readonly LogRow[], columns: number): void {
+    this.rows = rows;
+    this.columns = columns;
+    this.start = 0;
+    this.tall = 0;
+    this.reserve(0);
+    this.sums[0] = 0;
+    this.measure(0);
+  }
+
+  /** Leaves the evicted and replaced rows behind and measures the new ones. */
+  private follow(rows: readonly LogRow[], { from, evicted, kept }: RowsDelta): void {
+    const lines = this.lines;
+    for (let i = 0; i < evicted; i++) if (lines[this.start + i] > 1) this.tall--;
+    for (let i = evicted + kept; i < from.length; i++) if (lines[this.start + i] > 1) this.tall--;
+    this.rows = rows;
+    this.start += evicted;
+    this.reserve(kept);
+    this.measure(kept);
+  }
+
+  /** Counts the lines of rows `from` on, and adds up their heights. */
+  private measure(from: number): void {
+    const rows = this.rows as readonly LogRow[];
+    const { lines, start, columns } = this;
+    for (let k = from; k < rows.length; k++) {
+      const count = textLines(rows[k], columns);
+      lines[start + k] = count;
+      if (count > 1) this.tall++;
+    }
+    this.addUp(from);
+  }
+
+  /** Running heights from row `from` on, of the lines counted. */
+  private addUp(from: number): void {
+    const rows = this.rows as readonly LogRow[];
+    const { lines, sums, start, expanded } = this;
+    for (let k = from; k < rows.length; k++)
+      sums[start + k + 1] = sums[start + k] + heightOf(rows[k], lines[start + k], expanded);
+  }
+
+  /**
+   * Room for the rows from `start` on, keeping the first `kept` rows' entries (and the
+   * running height after them); when full, those move to the front of new buffers.
+   */
+  private reserve(kept: number): void {
+    const length = (this.rows as readonly LogRow[]).length;
+    if (this.start + length + 1 <= this.sums.length) return;
+    const capacity = Math.max(1024, 2 * (length + 1));
+    const lines = new Int32Array(capacity);
+    const sums = new Float64Array(capacity);
+    lines.set(this.lines.subarray(this.start, this.start + kept));
+    sums.set(this.sums.subarray(this.start, this.start + kept + 1));
+    this.lines = lines;
+    this.sums = sums;
+    this.start = 0;
+  }
 }

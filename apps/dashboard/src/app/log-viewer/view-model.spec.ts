@@ -2,7 +2,7 @@ import { entry } from '../testing/sessions';
 import { binRows } from './histogram-bins';
 import { jsonLines } from './json-lines';
 import { gapLine, logLine } from './log-line';
-import { indexAt, LINE_HEIGHT, rowHeight, rowOffsets } from './row-layout';
+import { LINE_HEIGHT, Offsets, rowHeight, RowLayout } from './row-layout';
 
 const at = (seq: number, ms: number, message: string, level: 'info' | 'warn' | 'error' = 'info') =>
   logLine('s', { ...entry(seq, message, level), time: new Date(Date.UTC(2026, 10, 24, 12) + ms).toISOString() });
@@ -22,19 +22,21 @@ describe('histogram bins', () => {
 });
 
 describe('row layout', () => {
+  const offsetsOf = (offsets: Offsets) => Array.from({ length: offsets.count + 1 }, (_, i) => offsets.offsetOf(i));
   const rows = [at(0, 0, 'x'.repeat(25)), at(1, 0, 'short\nsecond line'), gapLine('s', 1, 5, 0)];
 
   it('is one line per row unless wrapping, a data tree is open or a message has several lines', () => {
     const oneLiners = [rows[0], at(3, 0, 'ends in a newline\n'), rows[2]];
-    expect(rowOffsets(oneLiners, { wrapColumns: 0, expanded: new Map() })).toBeNull();
-    expect(indexAt(null, oneLiners.length, 2.5 * LINE_HEIGHT)).toBe(2);
+    const offsets = new RowLayout().next(oneLiners, { wrapColumns: 0, expanded: new Map() });
+    expect(offsetsOf(offsets)).toEqual([0, 20, 40, 60]);
+    expect(offsets.indexAt(2.5 * LINE_HEIGHT)).toBe(2);
   });
 
   it('counts the lines of a message unwrapped, as the browser shows them', () => {
     const options = { wrapColumns: 0, expanded: new Map() };
     expect(rowHeight(rows[1], options)).toBe(2 * LINE_HEIGHT);
     expect(rowHeight(at(4, 0, 'Exception\n  at a\n  at b\n'), options)).toBe(3 * LINE_HEIGHT);
-    expect([...(rowOffsets(rows, options) as Float64Array)]).toEqual([0, 20, 60, 80]);
+    expect(offsetsOf(new RowLayout().next(rows, options))).toEqual([0, 20, 60, 80]);
   });
 
   it('gives wrapped rows as many lines as their text needs, and open data trees their lines', () => {
@@ -42,10 +44,11 @@ describe('row layout', () => {
     expect(rowHeight(rows[0], options)).toBe(3 * LINE_HEIGHT);
     // 'short' and 'second line' (11 characters: two lines of 10), then the three lines of data.
     expect(rowHeight(rows[1], options)).toBe(3 * LINE_HEIGHT + 3 * LINE_HEIGHT + 8);
-    const offsets = rowOffsets(rows, options) as Float64Array;
-    expect([...offsets]).toEqual([0, 60, 188, 208]);
-    expect(indexAt(offsets, 3, 61)).toBe(1);
-    expect(indexAt(offsets, 3, 190)).toBe(2);
+    const offsets = new RowLayout().next(rows, options);
+    expect(offsetsOf(offsets)).toEqual([0, 60, 188, 208]);
+    expect(offsets.height).toBe(208);
+    expect(offsets.indexAt(61)).toBe(1);
+    expect(offsets.indexAt(190)).toBe(2);
   });
 });
 
