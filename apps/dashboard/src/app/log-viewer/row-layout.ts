@@ -27,6 +27,21 @@ function textLines(row: LogRow, columns: number): number {
   return columns > 0 ? lineCount(row.text, columns) : row.lines;
 }
 
+/** The length of the longest line of `text`. */
+function longestLine(text: string): number {
+  let longest = 0;
+  for (let start = 0; start <= text.length; ) {
+    const end = text.indexOf('\n', start);
+    const stop = end === -1 ? text.length : end;
+    longest = Math.max(longest, stop - start);
+    start = stop + 1;
+  }
+  return longest;
+}
+
+/** `RowLayout`'s longest line of a row measured unwrapped: not known, so it fits no width. */
+const UNKNOWN = 0x7fffffff;
+
 function heightOf(row: LogRow, lines: number, expanded: ReadonlyMap<string, number>): number {
   if (row.kind === 'gap' || expanded.size === 0) return lines * LINE_HEIGHT;
   const dataLines = expanded.get(row.key);
@@ -86,8 +101,9 @@ export class Offsets {
  * end (`deltaFrom`): only the new rows are measured (a wrapped row's text is read once, not
  * once a frame) and their heights added to the running ones. The rows are taken in time order
  * and shown either way round, so newest first (new rows at the top) is the same append. Every
- * row is measured again only for other rows (a filter changed) or another wrap width; an
- * opened or closed data tree adds up the measured lines again without reading any text.
+ * row is measured again only for other rows (a filter changed); another wrap width reads the
+ * text of only the rows with a line longer than the old or the new width, and an opened or
+ * closed data tree adds up the line counts again without reading any text.
  */
 export class RowLayout {
   private rows: readonly LogRow[] | null = null;
@@ -97,6 +113,8 @@ export class RowLayout {
   private start = 0;
   /** Each row's lines of text, wrapped to `columns`. */
   private lines = new Int32Array(0);
+  /** Each row's longest line (when measured wrapped), which no width changes. */
+  private longest = new Int32Array(0);
   /** Running heights, one more than rows (see `Offsets`). */
   private sums = new Float64Array(1);
   /** Rows of more than one line: while none and no tree is open, offsets are plain multiples. */
@@ -107,13 +125,13 @@ export class RowLayout {
     const { wrapColumns: columns, expanded } = options;
     const reExpanded = expanded !== this.expanded;
     this.expanded = expanded;
-    const same = rows === this.rows && columns === this.columns;
-    const delta = same || columns !== this.columns ? null : deltaFrom(rows, this.rows);
-    if (!same && !delta) this.measureAll(rows, columns);
+    const delta = rows === this.rows ? null : deltaFrom(rows, this.rows);
+    if (rows !== this.rows && !delta) this.measureAll(rows, columns);
     else {
       if (delta) this.follow(rows, delta);
+      if (columns !== this.columns) this.rewrap(columns);
       // A tree opened or closed: the lines stay, their heights are added up again.
-      if (reExpanded) this.addUp(0);
+      else if (reExpanded) this.addUp(0);
     }
     const oneLine = this.tall === 0 && expanded.size === 0;
     return new Offsets(oneLine ? null : this.sums, this.start, rows.length, reversed);
@@ -143,21 +161,47 @@ export class RowLayout {
   /** Counts the lines of rows `from` on, and adds up their heights. */
   private measure(from: number): void {
     const rows = this.rows as readonly LogRow[];
-    const { lines, start, columns } = this;
-    for (let k = from; k < rows.length; k++) {
-      const count = textLines(rows[k], columns);
-      lines[start + k] = count;
-      if (count > 1) this.tall++;
-    }
+    for (let k = from; k < rows.length; k++) if (this.countLines(rows[k], this.start + k) > 1) this.tall++;
     this.addUp(from);
   }
 
-  /** Running heights from row `from` on, of the lines counted. */
+  /**
+   * Counts the lines again for another wrap width. A row whose every line fits both widths
+   * (most rows, when the window is resized) keeps its count without its text being read.
+   */
+  private rewrap(columns: number): void {
+    const fits = this.columns > 0 && columns > 0 ? Math.min(this.columns, columns) : 0;
+    this.columns = columns;
+    const rows = this.rows as readonly LogRow[];
+    const { lines, longest, start } = this;
+    for (let k = 0; k < rows.length; k++) {
+      if (longest[start + k] <= fits) continue;
+      const before = lines[start + k];
+      this.tall += Number(this.countLines(rows[k], start + k) > 1) - Number(before > 1);
+    }
+    this.addUp(0);
+  }
+
+  /** Counts a row's lines at `columns` into entry `at`, noting its longest line when wrapping. */
+  private countLines(row: LogRow, at: number): number {
+    if (row.kind === 'gap' || this.columns === 0) {
+      this.longest[at] = row.kind === 'gap' ? 0 : UNKNOWN;
+      return (this.lines[at] = textLines(row, this.columns));
+    }
+    const text = row.text;
+    this.longest[at] = longestLine(text);
+    return (this.lines[at] = lineCount(text, this.columns));
+  }
+
+  /** Running heights from row `from` on, of the lines counted (read from the rows only for open trees). */
   private addUp(from: number): void {
     const rows = this.rows as readonly LogRow[];
     const { lines, sums, start, expanded } = this;
-    for (let k = from; k < rows.length; k++)
-      sums[start + k + 1] = sums[start + k] + heightOf(rows[k], lines[start + k], expanded);
+    const trees = expanded.size > 0;
+    for (let k = from; k < rows.length; k++) {
+      const height = trees ? heightOf(rows[k], lines[start + k], expanded) : lines[start + k] * LINE_HEIGHT;
+      sums[start + k + 1] = sums[start + k] + height;
+    }
   }
 
   /**
@@ -169,10 +213,13 @@ export class RowLayout {
     if (this.start + length + 1 <= this.sums.length) return;
     const capacity = Math.max(1024, 2 * (length + 1));
     const lines = new Int32Array(capacity);
+    const longest = new Int32Array(capacity);
     const sums = new Float64Array(capacity);
     lines.set(this.lines.subarray(this.start, this.start + kept));
+    longest.set(this.longest.subarray(this.start, this.start + kept));
     sums.set(this.sums.subarray(this.start, this.start + kept + 1));
     this.lines = lines;
+    this.longest = longest;
     this.sums = sums;
     this.start = 0;
   }
