@@ -1,7 +1,8 @@
-import { entryFilter, formatTextLine, LiveClient, liveUrl, LogFilters, SessionsClient } from '@zen/client';
+import { ApiError, entryFilter, formatTextLine, LiveClient, liveUrl, LogFilters, SessionsClient } from '@zen/client';
 import { nodeWebSocketFactory } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient, UsageError, warn } from '../connection';
+import { ResumeGate, SameSession } from '../resume-gate';
 import { endWhenStdoutCloses } from '../stdout';
 
 interface TailOptions extends GlobalOptions {
@@ -27,7 +28,7 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   const print = printer(options.format);
   print(entries);
   if (!options.follow) return 0;
-  return follow(id, cursor, options, print);
+  return follow(client, id, cursor, options, print);
 }
 
 /** What to print first, and the cursor that follows on without a gap or a repeat. */
@@ -75,33 +76,63 @@ function reportDropped(count: number): void {
  * itself. A (re)subscription the server refuses because it has no such session (a server without
  * a store restarted) cannot resume from the cursor: one line on stderr and exit 1, never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
- * while it keeps trying.
+ * while it keeps trying. A session created again under the id while it was away (ResumeGate)
+ * is another log: the same line and exit 1.
  */
-async function follow(id: string, cursor: number, options: TailOptions, print: (entries: LogEntry[]) => void) {
+async function follow(
+  client: SessionsClient,
+  id: string,
+  cursor: number,
+  options: TailOptions,
+  print: (entries: LogEntry[]) => void,
+) {
   const keep = entryFilter(options.level, options.grep);
   const server = connection(options);
-  const live = new LiveClient({
-    ...server,
-    webSocket: nodeWebSocketFactory,
-    onConnection: connectionReporter(liveUrl(server.server)),
-  });
+  const { created } = await client.sessions.get(id);
+  let now = created;
+  const same: SameSession = async () => {
+    try {
+      now = (await client.sessions.get(id)).created;
+      return now === created;
+    } catch (error) {
+      return error instanceof ApiError && error.status === 404 ? false : null;
+    }
+  };
   return new Promise<number>((resolve) => {
+    const gate = new ResumeGate(same, () => stopped(`a session created at ${now} has its id now`));
+    const report = connectionReporter(liveUrl(server.server));
+    let opened = false;
+    const live = new LiveClient({
+      ...server,
+      webSocket: nodeWebSocketFactory,
+      onConnection: (state, detail) => {
+        report(state, detail);
+        if (state === 'open' && opened) gate.reconnected();
+        opened ||= state === 'open';
+      },
+    });
+    let finished = false;
     const finish = (code: number) => {
+      finished = true;
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      gate.stop();
       live.close();
       resolve(code);
     };
     const stop = () => finish(0);
+    // The refusal and the gate may both find the session gone: one line.
+    const stopped = (why: string) => {
+      if (finished) return;
+      warn(`the server no longer has session ${id} (${why}); following stopped`);
+      finish(1);
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     live.followLog(id, cursor, {
-      onEntries: (entries) => print(entries.filter(keep)),
-      onDropped: reportDropped,
-      onRefused: (message) => {
-        warn(`the server no longer has session ${id} (${message}); following stopped`);
-        finish(1);
-      },
+      onEntries: (entries) => gate.pass(() => print(entries.filter(keep))),
+      onDropped: (count) => gate.pass(() => reportDropped(count)),
+      onRefused: stopped,
     });
   });
 }

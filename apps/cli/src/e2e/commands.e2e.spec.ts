@@ -418,6 +418,38 @@ describe('zen-sessions log, tail, ls, end', () => {
       await expectFollowStopped({ SESSIONS_RETAIN_ENDED: '0' }, (_server, client, id) => client.sessions.end(id));
     });
 
+    it('says so and exits 1, printing nothing of it, when the session was created again while it was away', async () => {
+      // The memory store forgets the session on restart, and its producer (`run` does) creates it
+      // again under the same id before the follow resumes: its log starts over at seq 0.
+      const own = await BuiltServer.start();
+      const proxy = await TcpProxy.start(own.port);
+      try {
+        const ownClient = new SessionsClient({ server: own.url });
+        const { id } = await ownClient.sessions.create({ appname: 'again' });
+        await ownClient.logs.append(id, [{ message: 'old 0' }, { message: 'old 1' }]);
+        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+        await eventually(() => tail.stdout.includes('old 1'), 20_000, 'the first entries');
+        await new Promise((done) => setTimeout(done, 500)); // subscribed
+        proxy.refusing = true;
+        proxy.cut();
+        await own.restart();
+        await ownClient.sessions.upsert(id, { appname: 'again' });
+        await ownClient.logs.append(id, [{ message: 'new 0' }, { message: 'new 1' }, { message: 'new 2' }]);
+        proxy.refusing = false;
+        const result = await Promise.race([
+          tail.done,
+          new Promise<null>((done) => setTimeout(() => done(null), 20_000)),
+        ]);
+        if (!result) tail.child.kill('SIGKILL');
+        expect(result?.code).toBe(1);
+        expect(result?.stdout).not.toMatch(/new/);
+        expect(result?.stderr).toMatch(new RegExp(`^zen-sessions: the server no longer has session ${id}\\b.*\\n$`));
+      } finally {
+        await proxy.stop();
+        await own.stop();
+      }
+    });
+
     it('exits 1 for an unknown session', async () => {
       const result = await cli(['tail', '0123456789abcdef01234567'], { env: env() });
       expect(result.code).toBe(1);
