@@ -8,11 +8,12 @@ interface LsOptions extends GlobalOptions {
   json?: boolean;
 }
 
+// An empty cell would shift the columns after it for whatever reads the table by position.
 const COLUMNS: [string, (session: Session) => string][] = [
   ['ID', (s) => s.id],
   ['APP', (s) => s.appname],
   ['MODE', (s) => s.mode || '-'],
-  ['JOB', (s) => s.jobid ?? '-'],
+  ['JOB', (s) => s.jobid || '-'],
   ['CREATED', (s) => s.created],
   ['LAST SEEN', (s) => s.updated],
   ['ENTRIES', (s) => String(s.logCursor)],

@@ -495,6 +495,14 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(all.map((session: { id: string }) => session.id)).toEqual(expect.arrayContaining([older.id, newer.id]));
       expect((await cli(['ls', '--status', 'gone'], { env: env() })).code).toBe(2);
     });
+
+    it('shows an empty mode or job as -, so that no row has a cell fewer (a script reads them by position)', async () => {
+      const blank = await client.sessions.create({ appname: 'ls-blank', mode: '', jobid: '' });
+      const rows = (await cli(['ls'], { env: env() })).stdout.trim().split('\n');
+      const cells = rows.find((line) => line.startsWith(blank.id))?.split(/\s+/);
+      expect(cells?.slice(0, 4)).toEqual([blank.id, 'ls-blank', '-', '-']);
+      expect(cells).toHaveLength(9);
+    });
   });
 
   describe('ls (client-supplied text)', () => {
