@@ -3,7 +3,15 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { ApiError, createSessionLogger, isRetryable, newSessionId, sessionInputOf } from '@zen/client';
+import {
+  ApiError,
+  createSessionLogger,
+  isRetryable,
+  newSessionId,
+  sessionInputOf,
+  splitUtf8,
+  utf8Length,
+} from '@zen/client';
 import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { ByteMarkers } from '../levels';
@@ -50,7 +58,7 @@ export async function runCommand(
     jobid: options.jobid,
     metadata: {
       ...options.meta,
-      command: argv.map(quoteArg).join(' '),
+      command: commandLine(argv),
       cwd: process.cwd(),
       host: hostname(),
       pid: process.pid,
@@ -346,6 +354,23 @@ export function inTerminalForeground(stat: string): boolean {
     .split(' ')
     .map(Number);
   return ttyNr > 0 && tpgid > 0 && pgrp === tpgid;
+}
+
+/**
+ * The longest command line kept in the metadata, in UTF-8 bytes. A longer one (a compiler given
+ * thousands of files, an inline script) would take the metadata past the server's
+ * MAX_METADATA_BYTES (64 KiB by default), and a refused session loses the whole log.
+ */
+const COMMAND_MAX_BYTES = 8 * 1024;
+
+/** The command line for the metadata: whole, or its start and how much was left out. */
+function commandLine(argv: string[]): string {
+  const line = argv.map(quoteArg).join(' ');
+  const bytes = utf8Length(line);
+  if (bytes <= COMMAND_MAX_BYTES) return line;
+  // Room for the note, whose count has at most 7 digits (a command line is at most a few MB).
+  const kept = splitUtf8(line, COMMAND_MAX_BYTES - 32)[0];
+  return `${kept}… (${bytes - utf8Length(kept)} bytes more)`;
 }
 
 /** The command line as a shell would read it back. */

@@ -73,6 +73,21 @@ describe('zen-sessions run', () => {
     expect(session.metadata['command']).toContain(`${node} -e `);
   });
 
+  it('logs a command whose command line is longer than the metadata may be, keeping the start of it', async () => {
+    // A compiler given thousands of files, or an inline script: 100 KB of arguments against the
+    // server's MAX_METADATA_BYTES of 64 KiB, which would refuse the session and lose its log.
+    const files = Array.from({ length: 1000 }, (_, i) => `src/module-${i}/${'x'.repeat(80)}.cpp`);
+    const result = await run(['--', '/bin/sh', '-c', 'echo compiled "$#" files', 'sh', ...files]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/warning/);
+    const id = sessionIdOf(result.stderr);
+    expect(await lines(id)).toEqual(['info compiled 1000 files']);
+    const command = (await client.sessions.get(id)).metadata['command'] as string;
+    expect(command.startsWith(`/bin/sh -c 'echo compiled "$#" files' sh ${files[0]} `)).toBe(true);
+    expect(Buffer.byteLength(command)).toBeLessThanOrEqual(8 * 1024);
+    expect(command).toMatch(/… \(\d+ bytes more\)$/);
+  });
+
   it('defaults appname to the command base name and mode to "run"', async () => {
     const result = await run(['--', '/bin/sh', '-c', 'exit 0']);
     expect(await client.sessions.get(sessionIdOf(result.stderr))).toMatchObject({
