@@ -95,7 +95,8 @@ async function whyNotSent(id: string, options: LogOptions, timeout: FlushTimeout
     return timeout;
   } catch (error) {
     if (error instanceof NetworkError || error instanceof ApiError) {
-      if (timeout.unsent > 0) error.message = `${error.message} (${timeout.unsent} log entries not sent)`;
+      if (timeout.unsent > 0)
+        error.message = `${error.message} (${timeout.unsent} log ${timeout.unsent === 1 ? 'entry' : 'entries'} not sent)`;
       return error;
     }
     return timeout;

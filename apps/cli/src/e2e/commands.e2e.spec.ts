@@ -73,7 +73,7 @@ describe('zen-sessions log, tail, ls, end', () => {
       const result = await cli(['log', id, '--server', `http://127.0.0.1:${await freePort()}`], { input: 'a\n' });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED.*\n$/);
-      expect(result.stderr).toContain('(1 log entries not sent)');
+      expect(result.stderr).toContain('(1 log entry not sent)');
       const empty = await cli(['log', id, '--server', `http://127.0.0.1:${await freePort()}`], { input: '' });
       expect(empty.code).toBe(1);
       expect(empty.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED [\d.:]+\n$/);

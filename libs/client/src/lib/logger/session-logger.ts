@@ -77,7 +77,7 @@ export class FlushTimeoutError extends Error {
     readonly unsent: number,
     timeoutMs: number,
   ) {
-    super(`${unsent} log entries could not be sent within ${timeoutMs} ms`);
+    super(`${logEntries(unsent)} could not be sent within ${timeoutMs} ms`);
   }
 }
 
@@ -664,4 +664,9 @@ interface ProcessLike {
 function nodeProcess(): ProcessLike | null {
   const proc = (globalThis as { process?: Partial<ProcessLike> }).process;
   return proc && typeof proc.on === 'function' && typeof proc.off === 'function' ? (proc as ProcessLike) : null;
+}
+
+/** "1 log entry", "2 log entries": how a count of entries reads in a message. */
+function logEntries(count: number): string {
+  return `${count} log ${count === 1 ? 'entry' : 'entries'}`;
 }
