@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { countingReads } from '../testing/counting-reads';
 import { entry } from '../testing/sessions';
 import { gapLine, logLine, LogRow } from './log-line';
 import { deltaOf, noteDelta } from './row-deltas';
@@ -68,20 +69,6 @@ function expectSameAsFull(offsets: Offsets, rows: readonly LogRow[], options: La
   expect(ys.map((y) => offsets.indexAt(y))).toEqual(ys.map(full.indexAt));
 }
 
-/** `rows` as a proxy (with the same delta) that counts reads of its rows: a scan of every row shows. */
-function counted(rows: LogRow[]): { rows: LogRow[]; reads: () => number } {
-  let reads = 0;
-  const proxy = new Proxy(rows, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && /^\d+$/.test(property)) reads++;
-      return Reflect.get(target, property, receiver);
-    },
-  });
-  const delta = deltaOf(rows);
-  if (delta) noteDelta(proxy, delta);
-  return { rows: proxy, reads: () => reads };
-}
-
 /** `rows` (the same rows, the same delta) with each entry a proxy that counts reads of its text. */
 function watchingText(rows: LogRow[]): { rows: LogRow[]; reads: () => number } {
   let reads = 0;
@@ -108,11 +95,11 @@ describe('row layout, kept up to date', () => {
     let rows = make(500);
     expectSameAsFull(layout.next(rows, plain), rows, plain);
     for (let frame = 0; frame < 40; frame++) {
-      const next = counted(followOn(rows, frame % 3 === 0 ? 7 : 0, make(5)));
-      const offsets = layout.next(next.rows, plain);
+      const next = countingReads(followOn(rows, frame % 3 === 0 ? 7 : 0, make(5)));
+      const offsets = layout.next(next.items, plain);
       // The new rows are read (to count their lines, then for their height), not the 500 before them.
       expect(next.reads()).toBeLessThanOrEqual(2 * 5);
-      rows = next.rows;
+      rows = next.items;
       expectSameAsFull(offsets, rows, plain);
     }
   });
@@ -121,10 +108,10 @@ describe('row layout, kept up to date', () => {
     const layout = new RowLayout();
     let rows = make(2_000, oneLiner);
     expectSameAsFull(layout.next(rows, plain), rows, plain);
-    const next = counted(followOn(rows, 3, make(4, oneLiner)));
-    const offsets = layout.next(next.rows, plain);
+    const next = countingReads(followOn(rows, 3, make(4, oneLiner)));
+    const offsets = layout.next(next.items, plain);
     expect(next.reads()).toBeLessThanOrEqual(2 * 4);
-    rows = next.rows;
+    rows = next.items;
     expectSameAsFull(offsets, rows, plain);
   });
 
@@ -135,10 +122,10 @@ describe('row layout, kept up to date', () => {
     expectSameAsFull(layout.next(rows, wrap, true), rows, wrap, true);
     expectSameAsFull(layout.next(rows, wrap, false), rows, wrap, false);
     for (let frame = 0; frame < 10; frame++) {
-      const next = counted(followOn(rows, 2, make(3)));
-      const offsets = layout.next(next.rows, wrap, true);
+      const next = countingReads(followOn(rows, 2, make(3)));
+      const offsets = layout.next(next.items, wrap, true);
       expect(next.reads()).toBeLessThanOrEqual(2 * 3);
-      rows = next.rows;
+      rows = next.items;
       expectSameAsFull(offsets, rows, wrap, true);
     }
   });
@@ -148,10 +135,10 @@ describe('row layout, kept up to date', () => {
     const rows = make(60);
     layout.next(rows, plain);
     // A late row merged into place: the last 10 rows come again after it.
-    const next = counted(followOn(rows, 0, [...make(1), ...rows.slice(50)], 50));
-    const offsets = layout.next(next.rows, plain);
+    const next = countingReads(followOn(rows, 0, [...make(1), ...rows.slice(50)], 50));
+    const offsets = layout.next(next.items, plain);
     expect(next.reads()).toBeLessThanOrEqual(2 * 11);
-    expectSameAsFull(offsets, next.rows, plain);
+    expectSameAsFull(offsets, next.items, plain);
   });
 
   it('measures every row again when the rows are replaced (a filter changed)', () => {
