@@ -1,9 +1,14 @@
+import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
+import { countingReads } from '../testing/counting-reads';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
+import { logLine, LogRow } from './log-line';
+import { LogSources } from './log-sources';
 import { LogViewer } from './log-viewer';
+import { noteDelta } from './row-deltas';
 
 /** A LogViewer for `s` on a live (fake) socket. */
 async function createViewer(s: ReturnType<typeof session>): Promise<ComponentFixture<LogViewer>> {
@@ -57,7 +62,11 @@ describe('LogViewer', () => {
     fixture.detectChanges();
   });
 
-  const messages = () => viewer.visible().map((row) => (row.kind === 'entry' ? row.entry.message : 'gap'));
+  const messages = () =>
+    viewer
+      .visible()
+      .slice()
+      .map((row) => (row.kind === 'entry' ? row.entry.message : 'gap'));
 
   it('subscribes to the session from its oldest held entry', () => {
     expect(FakeSocket.latest().sent).toContainEqual({ event: 'subscribe-log', data: { id: s.id, cursor: 0 } });
@@ -100,5 +109,37 @@ describe('LogViewer across sessions pushes', () => {
     expect(fixture.componentInstance.sources()).toBe(stream);
     const subscribes = FakeSocket.latest().sent.filter((message) => message.event === 'subscribe-log');
     expect(subscribes).toHaveLength(1);
+  });
+});
+
+describe('LogViewer following a large log newest first', () => {
+  it('reads the new rows and the rendered ones each frame, not every row', async () => {
+    const s = session({ logCount: 0, logCursor: 0 });
+    const fixture = await createViewer(s);
+    const viewer = fixture.componentInstance;
+    let seq = 0;
+    const rowsOf = (count: number) => Array.from({ length: count }, () => logLine(s.id, entry(seq++, `line ${seq}`)));
+    // The rows a `LogSources` would bring, frame by frame: a proxy over each frame's rows counts their reads.
+    const rows = signal<readonly LogRow[]>(rowsOf(20_000));
+    viewer.sources.set({
+      rows,
+      received: signal(0),
+      categories: signal([]),
+      stop: () => undefined,
+    } as unknown as LogSources);
+    viewer.setNewestFirst(true);
+    fixture.detectChanges();
+    for (let frame = 0; frame < 5; frame++) {
+      const from = rows();
+      const next = from.slice(3).concat(rowsOf(5));
+      noteDelta(next, { from, evicted: 3, kept: from.length - 3 });
+      const counted = countingReads(next);
+      rows.set(counted.items);
+      fixture.detectChanges();
+      // The new rows (measured, counted in the histogram) and the window rendered: a few dozen, not 20,000.
+      expect(counted.reads()).toBeLessThan(200);
+      expect(viewer.window().rows[0]).toBe(next[next.length - 1]);
+    }
+    expect(viewer.visible().length).toBe(20_000 + 5 * 2);
   });
 });

@@ -33,20 +33,13 @@ import { JsonTree } from './json-tree';
 import { KeysHelp } from './keys-help';
 import { LogHistogram } from './log-histogram';
 import { LogLine } from './log-line';
-import {
-  RowFilter,
-  highlightSegments,
-  lastIndexWhere,
-  LogFilterState,
-  LogRow,
-  ShownSegment,
-  textMatcher,
-} from './log-rows';
+import { RowFilter, highlightSegments, LogFilterState, LogRow, ShownSegment, textMatcher } from './log-rows';
 import { LogSources } from './log-sources';
 import { LogUrl } from './log-url';
 import { asNdjson, asText, formatElapsed } from './log-copy';
 import { LINE_HEIGHT, MAX_DATA_LINES, RowLayout } from './row-layout';
 import { isTyping, keyAction } from './log-keys';
+import { OrderedView } from './ordered-view';
 
 /** Fixed height of a one-line row. */
 export const ROW_HEIGHT = LINE_HEIGHT;
@@ -162,7 +155,11 @@ export class LogViewer implements OnDestroy {
     const range = this.filter().range;
     return this.rangeFilter.apply(this.inSelection(), { level: LOG_LEVELS[0], text: '', regex: false, range }, null);
   });
-  readonly visible = computed<LogRow[]>(() => (this.newestFirst() ? this.inRange().slice().reverse() : this.inRange()));
+  /**
+   * The rows in the order shown: `inRange` read from the end when newest first, not a reversed
+   * copy (following a large log, a copy of every row each frame would cost more than the rest).
+   */
+  readonly visible = computed(() => new OrderedView(this.inRange(), this.newestFirst()));
   readonly total = computed(() => this.sources()?.rows().length ?? 0);
   readonly categories = computed(() => this.sources()?.categories() ?? []);
   readonly newEntries = computed(() => (this.following() ? 0 : (this.sources()?.received() ?? 0) - this.pausedAt()));
@@ -229,7 +226,7 @@ export class LogViewer implements OnDestroy {
   /** The line a permalink can name: the focused one. */
   readonly focusedLine = computed(() => {
     const range = this.selectedRange();
-    const row = range ? this.visible()[range.focus] : null;
+    const row = range ? this.visible().at(range.focus) : null;
     return row?.kind === 'entry' ? row : null;
   });
 
@@ -416,27 +413,23 @@ export class LogViewer implements OnDestroy {
   jumpToError(forward: boolean): void {
     const rows = this.visible();
     const from = this.selectedRange()?.focus ?? this.offsets().indexAt(this.scrollTop()) - (forward ? 1 : 0);
-    const isError = (row: LogRow) => row.kind === 'entry' && row.severity === 'error';
-    let index = -1;
-    if (forward) index = rows.findIndex((row, i) => i > from && isError(row));
-    else for (let i = Math.min(from, rows.length) - 1; i >= 0 && index === -1; i--) if (isError(rows[i])) index = i;
-    if (index === -1) return;
-    this.selectIndex(index);
+    const isError = (row: LogRow | undefined) => row?.kind === 'entry' && row.severity === 'error';
+    const step = forward ? 1 : -1;
+    const start = forward ? Math.max(0, from + 1) : Math.min(from, rows.length) - 1;
+    for (let i = start; i >= 0 && i < rows.length; i += step) if (isError(rows.at(i))) return this.selectIndex(i);
   }
 
-  /** Jumps to the first entry at or after `time` (a histogram bar). */
+  /** Jumps to the first entry at or after `time` (a histogram bar): the oldest such, in either order. */
   jumpToTime(time: number): void {
     const rows = this.visible();
-    const index = this.newestFirst()
-      ? lastIndexWhere(rows, (row) => row.timeMs >= time)
-      : rows.findIndex((row) => row.timeMs >= time);
-    if (index !== -1) this.selectIndex(index);
+    const index = rows.items.findIndex((row) => row.timeMs >= time);
+    if (index !== -1) this.selectIndex(rows.itemIndex(index));
   }
 
   // ---- selection ----
 
   clickRow(event: MouseEvent, index: number): void {
-    const row = this.visible()[index];
+    const row = this.visible().at(index);
     if (!row || (event.target as Element).closest('button')) return;
     const selection = this.selection();
     if (event.shiftKey && selection) this.selection.set({ anchor: selection.anchor, focus: row.key });
@@ -445,7 +438,7 @@ export class LogViewer implements OnDestroy {
   }
 
   selectIndex(index: number): void {
-    const row = this.visible()[index];
+    const row = this.visible().at(index);
     if (!row) return;
     this.selection.set({ anchor: row.key, focus: row.key });
     this.pause();
@@ -465,7 +458,7 @@ export class LogViewer implements OnDestroy {
 
   private linesToCopy(): LogLine[] {
     const range = this.selectedRange();
-    const rows = range ? this.visible().slice(range.from, range.to + 1) : this.visible();
+    const rows = range ? this.visible().slice(range.from, range.to + 1) : this.visible().slice();
     return rows.filter((row): row is LogLine => row.kind === 'entry');
   }
 
@@ -671,7 +664,7 @@ export class LogViewer implements OnDestroy {
         this.pendingLine.set(null);
         this.lineNotice.set(`Line ${pending.seq} is hidden by the filters: change them to see it.`);
       });
-    const passed = rows.some(
+    const passed = rows.items.some(
       (row) => row.kind === 'entry' && row.source === pending.source && row.entry.seq > pending.seq,
     );
     if (passed)
