@@ -113,14 +113,18 @@ describe('LogViewer across sessions pushes', () => {
 });
 
 describe('LogViewer following a large log newest first', () => {
-  it('reads the new rows and the rendered ones each frame, not every row', async () => {
-    const s = session({ logCount: 0, logCursor: 0 });
-    const fixture = await createViewer(s);
-    const viewer = fixture.componentInstance;
-    let seq = 0;
-    const rowsOf = (count: number) => Array.from({ length: count }, () => logLine(s.id, entry(seq++, `line ${seq}`)));
-    // The rows a `LogSources` would bring, frame by frame: a proxy over each frame's rows counts their reads.
-    const rows = signal<readonly LogRow[]>(rowsOf(20_000));
+  let fixture: ComponentFixture<LogViewer>;
+  let viewer: LogViewer;
+  let seq = 0;
+  const s = session({ logCount: 0, logCursor: 0 });
+  const rowsOf = (count: number) => Array.from({ length: count }, () => logLine(s.id, entry(seq++, `line ${seq}`)));
+  /** The rows a `LogSources` would bring, frame by frame. */
+  const rows = signal<readonly LogRow[]>([]);
+
+  beforeEach(async () => {
+    fixture = await createViewer(s);
+    viewer = fixture.componentInstance;
+    rows.set(rowsOf(20_000));
     viewer.sources.set({
       rows,
       received: signal(0),
@@ -129,17 +133,41 @@ describe('LogViewer following a large log newest first', () => {
     } as unknown as LogSources);
     viewer.setNewestFirst(true);
     fixture.detectChanges();
+  });
+
+  /** A frame: 3 rows evicted, 5 new; the rows' reads counted by a proxy over them. */
+  function nextFrame(): { rows: readonly LogRow[]; reads: () => number } {
+    const from = rows();
+    const next = from.slice(3).concat(rowsOf(5));
+    noteDelta(next, { from, evicted: 3, kept: from.length - 3 });
+    const counted = countingReads(next);
+    rows.set(counted.items);
+    fixture.detectChanges();
+    return { rows: next, reads: counted.reads };
+  }
+
+  it('reads the new rows and the rendered ones each frame, not every row', () => {
     for (let frame = 0; frame < 5; frame++) {
-      const from = rows();
-      const next = from.slice(3).concat(rowsOf(5));
-      noteDelta(next, { from, evicted: 3, kept: from.length - 3 });
-      const counted = countingReads(next);
-      rows.set(counted.items);
-      fixture.detectChanges();
+      const next = nextFrame();
       // The new rows (measured, counted in the histogram) and the window rendered: a few dozen, not 20,000.
-      expect(counted.reads()).toBeLessThan(200);
-      expect(viewer.window().rows[0]).toBe(next[next.length - 1]);
+      expect(next.reads()).toBeLessThan(200);
+      expect(viewer.window().rows[0]).toBe(next.rows[next.rows.length - 1]);
     }
     expect(viewer.visible().length).toBe(20_000 + 5 * 2);
+  });
+
+  it('keeps a selection as rows come without a search of every row', () => {
+    viewer.selectIndex(14_998);
+    viewer.moveSelection(2);
+    fixture.detectChanges();
+    const focused = viewer.focusedLine();
+    for (let frame = 1; frame <= 5; frame++) {
+      const next = nextFrame();
+      expect(next.reads()).toBeLessThan(200);
+      // Newest first, each frame's 5 new rows come in above the selected one (far from either end).
+      expect(viewer.focusedLine()).toBe(focused);
+      expect(viewer.selectedCount()).toBe(1);
+      expect(viewer.isSelected(15_000 + 5 * frame)).toBe(true);
+    }
   });
 });

@@ -40,6 +40,7 @@ import { asNdjson, asText, formatElapsed } from './log-copy';
 import { LINE_HEIGHT, MAX_DATA_LINES, RowLayout } from './row-layout';
 import { isTyping, keyAction } from './log-keys';
 import { OrderedView } from './ordered-view';
+import { RowFinder } from './row-finder';
 
 /** Fixed height of a one-line row. */
 export const ROW_HEIGHT = LINE_HEIGHT;
@@ -210,12 +211,15 @@ export class LogViewer implements OnDestroy {
     },
     { equal: (a, b) => a.start === b.start && a.top === b.top && sameItems(a.rows, b.rows) },
   );
+  /** The selection's ends, found each frame from where they were (not by a search of every row). */
+  private readonly anchorFinder = new RowFinder();
+  private readonly focusFinder = new RowFinder();
   private readonly selectedRange = computed(() => {
     const selection = this.selection();
     if (!selection) return null;
     const rows = this.visible();
-    const a = rows.findIndex((row) => row.key === selection.anchor);
-    const b = rows.findIndex((row) => row.key === selection.focus);
+    const a = rows.itemIndex(this.anchorFinder.indexOf(rows.items, selection.anchor));
+    const b = rows.itemIndex(this.focusFinder.indexOf(rows.items, selection.focus));
     if (a === -1 || b === -1) return null;
     return { from: Math.min(a, b), to: Math.max(a, b), focus: b };
   });
