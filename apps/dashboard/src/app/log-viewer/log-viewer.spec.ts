@@ -1,6 +1,7 @@
 import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
+import { CopyText } from '../core/copy-text';
 import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { countingReads } from '../testing/counting-reads';
 import { FakeSocket } from '../testing/fake-socket';
@@ -80,6 +81,35 @@ describe('LogViewer', () => {
     viewer.setLevel('debug');
     viewer.setNewestFirst(true);
     expect(messages()).toEqual(['shader done', 'Shader compile slow']);
+  });
+
+  it('moves, jumps and copies newest first in the order shown', () => {
+    const copied: string[] = [];
+    jest.spyOn(TestBed.inject(CopyText), 'copy').mockImplementation((text) => (copied.push(text), true));
+    const focused = () => viewer.focusedLine()?.entry.seq;
+    viewer.setNewestFirst(true);
+    viewer.selectIndex(0);
+    expect(focused()).toBe(3);
+    viewer.moveSelection(1);
+    expect(focused()).toBe(2);
+    viewer.moveSelection(-5);
+    expect(focused()).toBe(3);
+    viewer.jumpToError(true);
+    expect(focused()).toBe(2);
+    viewer.jumpToError(false);
+    expect(focused()).toBe(2);
+    // Every entry is at the same time: the first at or after it is the oldest, at the bottom.
+    viewer.jumpToTime(Date.parse('2026-11-24T12:00:00.000Z'));
+    expect(focused()).toBe(0);
+    expect(viewer.selectedCount()).toBe(1);
+    viewer.selection.set({ anchor: `${s.id}:3`, focus: `${s.id}:1` });
+    expect(viewer.selectedCount()).toBe(3);
+    viewer.copyNdjson();
+    viewer.selection.set(null);
+    viewer.copyText();
+    expect(copied[0].split('\n').map((line) => JSON.parse(line).seq)).toEqual([3, 2, 1]);
+    expect(copied[1].split('\n')).toHaveLength(4);
+    expect(copied[1]).toMatch(/^\S+ INFO shader done\n/);
   });
 
   it('renders messages as text, never as HTML', () => {
