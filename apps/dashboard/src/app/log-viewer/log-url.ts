@@ -1,3 +1,4 @@
+import { Location } from '@angular/common';
 import { inject, Injectable } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import {
@@ -30,6 +31,7 @@ export interface LogUrlState {
 export class LogUrl {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
+  private readonly location = inject(Location);
   /** The id of the back/forward navigation under way, if one is. */
   private popping: number | null = null;
   private readonly popped = new Subject<LogUrlState>();
@@ -68,8 +70,9 @@ export class LogUrl {
   }
 
   write(state: Omit<LogUrlState, 'line'>): void {
-    // A write now would cancel the back/forward navigation and overwrite the entry it opens.
-    if (this.popping !== null) return;
+    // A write now would cancel the back/forward navigation and overwrite the entry it opens; and
+    // before the router has taken the entry, it would put the URL of the entry left there.
+    if (this.popping !== null || this.browserAhead()) return;
     void this.router.navigate([], {
       relativeTo: this.route,
       queryParams: {
@@ -82,6 +85,14 @@ export class LogUrl {
       queryParamsHandling: 'merge',
       replaceUrl: true,
     });
+  }
+
+  /**
+   * Whether the browser shows another URL than the router's: back/forward has opened an entry
+   * that the router takes only a task after the popstate (a busy page may run a due timer first).
+   */
+  private browserAhead(): boolean {
+    return this.router.serializeUrl(this.router.parseUrl(this.location.path(true))) !== this.router.url;
   }
 
   /** The absolute link that opens `source` scrolled to line `seq`. */
