@@ -292,12 +292,16 @@ describe('zen-sessions log, tail, ls, end', () => {
         const id = await newSession(1);
         const tail = startCli(['tail', id, '--follow'], { env: { ZEN_SESSIONS_URL: proxy.url } });
         await eventually(() => tail.stdout.includes('entry 0'));
+        // 'entry 0' may come from the first read alone: a live line shows the WebSocket is open,
+        // so the cut below interrupts a follow (a follow that never connected warns on stderr).
+        await client.logs.append(id, { message: 'live' });
+        await eventually(() => tail.stdout.includes('live\n'), 20_000, 'the live line');
         proxy.refusing = true;
         proxy.cut();
         await client.logs.append(
           id,
           Array.from({ length: 70 }, (_, i) => ({ message: `burst ${i}` })),
-        ); // capacity 50: seq 1..20 evicted
+        ); // capacity 50: seq 2..21 (burst 0..19) evicted
         proxy.refusing = false;
         await eventually(() => tail.stdout.includes('burst 69'), 20_000, 'the burst');
         expect(tail.stderr).toBe('-- 20 entries dropped --\n');
