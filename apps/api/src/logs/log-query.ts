@@ -16,6 +16,12 @@ type QueryLimits = Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>;
 const CACHED_QUERIES = 1024;
 /** Longer query strings are parsed every time: the cache holds at most ~CACHED_QUERIES × this many characters. */
 const CACHED_QUERY_LENGTH = 256;
+/**
+ * Every pair of the query string is read: querystring stops at 1000 by default, so a
+ * `cursor=-1` or a second `cursor` after a thousand unknown parameters would pass unseen.
+ * Node's header limit (16 KiB) bounds the pairs anyway.
+ */
+const ALL_PAIRS = { maxKeys: 0 };
 
 /** Reads log queries against the contract's schema with the configured limits (built once per server). */
 export class LogQueryParser {
@@ -41,7 +47,7 @@ export class LogQueryParser {
     let query = this.cache.get(search);
     if (query) return query;
     if (search.includes('%')) assertUtf8Values(search, this.parameters);
-    query = this.parse(parseQueryString(search));
+    query = this.parse(parseQueryString(search, undefined, undefined, ALL_PAIRS));
     Object.freeze(query.read);
     Object.freeze(query);
     if (search.length > CACHED_QUERY_LENGTH) return query;

@@ -213,6 +213,20 @@ describe('session logs API (real HTTP server)', () => {
       await expectError(await fetch(`${url}/sessions/${ID}/log${query}`), 400, message);
     });
 
+    it('reads parameters after a thousand unknown ones (querystring stops at 1000 keys by default)', async () => {
+      const unknown = 'x=1&'.repeat(1000);
+      await expectError(
+        await fetch(`${url}/sessions/${ID}/log?${unknown}cursor=-1`),
+        400,
+        'cursor must be a non-negative integer',
+      );
+      await expectError(
+        await fetch(`${url}/sessions/${ID}/log?cursor=1&${unknown}cursor=2`),
+        400,
+        'cursor must be given once',
+      );
+    });
+
     it('answers the session state before the query', async () => {
       await expectError(await fetch(`${url}/sessions/30c30c30c30c30c30c30c30c/log?cursor=-1`), 404, 'not found');
     });
