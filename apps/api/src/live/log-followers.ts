@@ -6,6 +6,13 @@ import { AppConfig } from '../config/app-config';
 import { errorFrame, logFrameWithin } from './live-frames';
 import { send } from './live-ws.adapter';
 
+/**
+ * Bytes of `log` frames sent to one client before the server takes its next turn (at least one
+ * frame): a megabyte takes a few milliseconds to build and write, and waiting for the next turn
+ * costs less than a millisecond, so a fast client still gets hundreds of megabytes a second.
+ */
+const TURN_BYTES = 1024 * 1024;
+
 /** One client following one session's log: the next `seq` it has not been sent. */
 interface Follow {
   readonly client: WebSocket;
@@ -258,7 +265,17 @@ export class LogFollowers implements OnModuleDestroy {
     for (const follow of [...followers]) {
       // One taken while this flush ran waits for the next, which checks it first.
       if (follow.unchecked) continue;
+      // Bytes sent to this client in this turn. A client that reads as fast as the kernel takes
+      // frames never fills its queue, so without a turn's budget a backlog of a hundred
+      // megabytes went out in one turn: the server answered no one meanwhile, and an
+      // unsubscribe-log or a new subscribe-log sent after its first frame came too late.
+      let sent = 0;
       for (;;) {
+        if (sent >= TURN_BYTES) {
+          // The rest after the server has read what came in; the reads above are kept for it.
+          await nextTurn();
+          sent = 0;
+        }
         if (!this.isCurrent(follow) || follow.client.readyState !== WebSocket.OPEN) break;
         if (follow.client.bufferedAmount > this.config.wsMaxBufferedBytes) {
           this.lagging.add(sessionId);
@@ -270,6 +287,7 @@ export class LogFollowers implements OnModuleDestroy {
         const filling = follow.client.bufferedAmount + chunk.frame.length > this.config.wsMaxBufferedBytes;
         follow.client.send(chunk.frame, { binary: false }, filling ? () => this.schedule(sessionId) : undefined);
         follow.cursor = chunk.next;
+        sent += chunk.frame.length;
         if (!chunk.full) break;
       }
     }
@@ -279,4 +297,9 @@ export class LogFollowers implements OnModuleDestroy {
   private isCurrent(follow: Follow): boolean {
     return this.byClient.get(follow.client)?.get(follow.sessionId) === follow;
   }
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O (other requests, client frames). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
