@@ -39,9 +39,9 @@ export class SessionInputValidator {
     if (problem) throw new BadRequestException(problem);
     const fields = this.validator.parse(input);
     return {
-      appname: fields.appname ?? undefined,
-      mode: fields.mode ?? undefined,
-      jobid: fields.jobid,
+      appname: wellFormed(fields.appname ?? undefined),
+      mode: wellFormed(fields.mode ?? undefined),
+      jobid: fields.jobid === null ? null : wellFormed(fields.jobid),
       metadata: fields.metadata == null ? undefined : copyMetadata(fields.metadata as SessionMetadata),
     };
   }
@@ -82,6 +82,18 @@ export function jsonBytes(value: unknown): number | null {
 function withoutAppname(body: Record<string, unknown>): Record<string, unknown> {
   const { appname: _absent, ...rest } = body;
   return rest;
+}
+
+/** Unpaired UTF-16 surrogates (valid JSON escapes, such as `"\ud800"`). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The text with each lone surrogate as U+FFFD. Such text has no UTF-8 form: a shared store
+ * keeps U+FFFD in its place, and log messages get it in every store; doing it here makes the
+ * answer and every later read (any store) agree. Metadata is stored as JSON and keeps them.
+ */
+function wellFormed(text: string | undefined): string | undefined {
+  return text?.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -135,6 +135,19 @@ describe('sessions API (real HTTP server)', () => {
       await expectError(await post('cccccccccccccccccccccc02', { appname: '🎮'.repeat(129) }), 400, 'appname');
     });
 
+    it('stores a lone surrogate in appname, mode or jobid as U+FFFD, answering what a read gives later', async () => {
+      // "\ud800" is valid JSON but no UTF-8 text: the Redis store kept U+FFFD while the
+      // create answered the surrogate, and the memory store kept it; now every store agrees.
+      const id = 'cccccccccccccccccccccc06';
+      const created = await rawRequest(`${url}/sessions/${id}`, 'POST', JSON_HEADERS, '{"appname":"a\\ud800b"}');
+      expect(created.status).toBe(201);
+      expect(created.json<Session>().appname).toBe('a\ufffdb');
+      const updated = await put(id, { mode: 'm\udc00', jobid: 'j\ud83d' });
+      expect(await updated.json()).toMatchObject({ mode: 'm\ufffd', jobid: 'j\ufffd' });
+      expect(await get(id)).toMatchObject({ appname: 'a\ufffdb', mode: 'm\ufffd', jobid: 'j\ufffd' });
+      expect((await list()).sessions.find((s) => s.id === id)).toMatchObject({ appname: 'a\ufffdb' });
+    });
+
     it('keeps __proto__ and constructor metadata keys as plain data', async () => {
       const body =
         '{"appname":"p","metadata":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}';
