@@ -32,6 +32,16 @@ describe('BASE_PATH=/zen', () => {
     }
   });
 
+  it("names a created session's URL under the prefix in Location", async () => {
+    const res = await fetch(`${root}/zen/sessions/`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"appname":"z"}',
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe(`/zen/sessions/${((await res.json()) as Session).id}`);
+  });
+
   it('moves the WebSocket under the prefix', async () => {
     expect(await firstMessage(`${server.wsUrl}/sessions/ws`)).toMatchObject({ event: 'sessions' });
     expect((await fetch(`${root}/zen/sessions/ws`)).status).toBe(426);
@@ -113,6 +123,8 @@ describe('security headers and CORS', () => {
     try {
       const res = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://tools.example' } });
       expect(res.headers.get('access-control-allow-origin')).toBe('http://tools.example');
+      // A cross-site client reads where POST /sessions/ put its session.
+      expect(res.headers.get('access-control-expose-headers')).toContain('Location');
       const other = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://elsewhere.example' } });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
     } finally {

@@ -69,7 +69,8 @@ export class HttpPipeline {
     if (config.corsOrigins.length > 0) {
       this.cors = cors({
         origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
-        exposedHeaders: Object.values(LOG_HEADERS),
+        // Headers a cross-site client needs beyond the CORS-safelisted ones: a log read's, a create's.
+        exposedHeaders: [...Object.values(LOG_HEADERS), 'Location'],
       });
     }
   }

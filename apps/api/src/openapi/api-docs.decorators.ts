@@ -76,6 +76,18 @@ export function ApiJson(status: number, description: string, schema: ContractSch
   return ApiResponse({ status, description, content: { 'application/json': { schema: schemaRef(schema) } } });
 }
 
+/** A create's 201: the session, and its URL in Location. */
+export function ApiCreated(description: string): MethodDecorator {
+  return ApiResponse({
+    status: 201,
+    description,
+    content: { 'application/json': { schema: schemaRef('Session') } },
+    headers: {
+      Location: { description: "The session's URL (under BASE_PATH)", required: true, schema: { type: 'string' } },
+    },
+  });
+}
+
 /** A request body: media type → the contract's schema. */
 export function ApiInput(content: Record<string, ContractSchemaName>, required: boolean): MethodDecorator {
   const media = Object.fromEntries(Object.entries(content).map(([type, name]) => [type, { schema: schemaRef(name) }]));

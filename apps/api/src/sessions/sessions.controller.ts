@@ -6,9 +6,10 @@ import { assertClientWritable, SessionExistsError, SessionRecord } from '@zen/lo
 import { Request, Response } from 'express';
 import { ParsedUrlQuery } from 'node:querystring';
 import { OidPipe } from '../common/oid.pipe';
+import { AppConfig } from '../config/app-config';
 import { ContractValidator } from '../common/contract-validator';
 import { RequestBodyReader } from '../common/request-body';
-import { ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
+import { ApiCreated, ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { SessionsService } from './sessions.service';
 
 const LIST_QUERY = new ContractValidator(SessionListQuerySchema);
@@ -27,6 +28,7 @@ export class SessionsController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly bodies: RequestBodyReader,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -43,20 +45,20 @@ export class SessionsController {
 
   @Post()
   @SESSION_BODY
-  @ApiJson(201, 'Created with a server-generated id', 'Session')
+  @ApiCreated('Created with a server-generated id')
   @ApiErrors(400, 413, 415, 429)
-  async createWithNewId(@Req() req: Request): Promise<Session> {
+  async createWithNewId(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Session> {
     const body = await this.bodies.readJson(req, true);
     const changes = this.sessions.input.parse(body, true);
     const record = await this.sessions.createWithNewId(changes, req.ip ?? null);
-    return record.toSession();
+    return this.created(res, record);
   }
 
   /** Creates the session (201) or updates an active one (200), merging metadata. */
   @Post(':id')
   @ApiSessionId()
   @SESSION_BODY
-  @ApiJson(201, 'Created', 'Session')
+  @ApiCreated('Created')
   @ApiJson(200, 'Updated (metadata merged); an empty body is a heartbeat', 'Session')
   @ApiErrors(400, 403, 409, 413, 415, 429)
   async upsert(
@@ -67,7 +69,7 @@ export class SessionsController {
     const body = await this.bodies.readJson(req, true);
     const found = await this.sessions.find(id);
     const existing = found ? { record: found, created: false } : await this.createOrFind(id, body, req.ip ?? null);
-    if (existing.created) return existing.record.toSession();
+    if (existing.created) return this.created(res, existing.record);
     assertClientWritable(existing.record);
     const changes = this.sessions.input.parse(body, false);
     res.status(HttpStatus.OK);
@@ -106,6 +108,15 @@ export class SessionsController {
   @ApiErrors(400, 404)
   async get(@Param('id', OidPipe) id: string): Promise<Session> {
     return (await this.sessions.get(id)).toSession();
+  }
+
+  /**
+   * A 201's session, with its URL in Location: without one, a 201 names the request's target
+   * as what it created (RFC 9110 §15.3.2), which for POST /sessions/ is the collection.
+   */
+  private created(res: Response, record: SessionRecord): Session {
+    res.location(this.config.under(`/sessions/${record.id}`));
+    return record.toSession();
   }
 
   /** Creates the session; if another request created it meanwhile, that one is the session to update. */

@@ -58,6 +58,7 @@ describe('sessions API (real HTTP server)', () => {
       });
       expect(session.created).toMatch(ISO_MS);
       expect(session.updated).toBe(session.created);
+      expect(res.headers.get('location')).toBe(`/sessions/${A}`);
     });
 
     it('normalises an upper-case id', async () => {
@@ -69,6 +70,7 @@ describe('sessions API (real HTTP server)', () => {
       });
       expect(res.status).toBe(201);
       expect((await res.json()).id).toBe(B);
+      expect(res.headers.get('location')).toBe(`/sessions/${B}`);
       expect((await get(B.toUpperCase())).metadata).toEqual({ a: 1, b: { c: [true] } });
     });
 
@@ -268,7 +270,10 @@ describe('sessions API (real HTTP server)', () => {
       for (const path of ['sessions/', 'sessions']) {
         const res = await fetch(`${url}/${path}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gen"}' });
         expect(res.status).toBe(201);
-        expect((await res.json()).id).toMatch(/^[0-9a-f]{24}$/);
+        const { id } = (await res.json()) as Session;
+        expect(id).toMatch(/^[0-9a-f]{24}$/);
+        // RFC 9110 §15.3.2: without a Location, a 201 names the target (/sessions/) as what it created.
+        expect(res.headers.get('location')).toBe(`/sessions/${id}`);
       }
       await expectError(
         await fetch(`${url}/sessions/`, { method: 'POST', headers: JSON_HEADERS, body: '{}' }),
