@@ -123,8 +123,10 @@ describe('security headers and CORS', () => {
     try {
       const res = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://tools.example' } });
       expect(res.headers.get('access-control-allow-origin')).toBe('http://tools.example');
-      // A cross-site client reads where POST /sessions/ put its session.
-      expect(res.headers.get('access-control-expose-headers')).toContain('Location');
+      // A cross-site client reads where POST /sessions/ put its session, and how long a 429 asks it to wait.
+      expect(res.headers.get('access-control-expose-headers')?.split(',')).toEqual(
+        expect.arrayContaining(['Location', 'Retry-After']),
+      );
       const other = await fetch(`${server.url}/sessions/`, { headers: { origin: 'http://elsewhere.example' } });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
     } finally {

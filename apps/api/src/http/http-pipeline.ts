@@ -69,8 +69,9 @@ export class HttpPipeline {
     if (config.corsOrigins.length > 0) {
       this.cors = cors({
         origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
-        // Headers a cross-site client needs beyond the CORS-safelisted ones: a log read's, a create's.
-        exposedHeaders: [...Object.values(LOG_HEADERS), 'Location'],
+        // Headers a cross-site client needs beyond the CORS-safelisted ones: a log read's, a
+        // create's, and a rate-limited append's wait (@zen/client honours it).
+        exposedHeaders: [...Object.values(LOG_HEADERS), 'Location', 'Retry-After'],
       });
     }
   }
