@@ -1,8 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
 import { Limits, LogFormat, LogLevel } from '@zen/contract';
 import { logQuerySchema } from '@zen/contract/schemas';
-import { parse as parseQueryString, ParsedUrlQuery, unescape } from 'node:querystring';
+import { ParsedUrlQuery, unescape } from 'node:querystring';
 import { ContractValidator } from '../common/contract-validator';
+import { parseAllPairs } from '../common/query-string';
 import { CursorRead, PageRead } from '@zen/log-store';
 
 /** A validated `GET /sessions/{id}/log` query. */
@@ -16,12 +17,6 @@ type QueryLimits = Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>;
 const CACHED_QUERIES = 1024;
 /** Longer query strings are parsed every time: the cache holds at most ~CACHED_QUERIES × this many characters. */
 const CACHED_QUERY_LENGTH = 256;
-/**
- * Every pair of the query string is read: querystring stops at 1000 by default, so a
- * `cursor=-1` or a second `cursor` after a thousand unknown parameters would pass unseen.
- * Node's header limit (16 KiB) bounds the pairs anyway.
- */
-const ALL_PAIRS = { maxKeys: 0 };
 
 /** Reads log queries against the contract's schema with the configured limits (built once per server). */
 export class LogQueryParser {
@@ -47,7 +42,7 @@ export class LogQueryParser {
     let query = this.cache.get(search);
     if (query) return query;
     if (search.includes('%')) assertUtf8Values(search, this.parameters);
-    query = this.parse(parseQueryString(search, undefined, undefined, ALL_PAIRS));
+    query = this.parse(parseAllPairs(search));
     Object.freeze(query.read);
     Object.freeze(query);
     if (search.length > CACHED_QUERY_LENGTH) return query;

@@ -346,6 +346,15 @@ describe('sessions API (real HTTP server)', () => {
       await expectError(await fetch(`${url}/sessions/?status=closed`), 400, 'status must be one of active, ended, all');
     });
 
+    it('reads the listing status after a thousand unknown parameters (Express stopped at 1000)', async () => {
+      const unknown = 'x=1&'.repeat(1000);
+      await expectError(
+        await fetch(`${url}/sessions/?${unknown}status=closed`),
+        400,
+        'status must be one of active, ended, all',
+      );
+    });
+
     it('forgets the earliest-ended sessions beyond SESSIONS_RETAIN_ENDED, with their logs', async () => {
       const ids = ['eeeeeeeeeeeeeeeeeeeeee01', 'eeeeeeeeeeeeeeeeeeeeee02', 'eeeeeeeeeeeeeeeeeeeeee03'];
       for (const id of ids) {
