@@ -71,11 +71,22 @@ export class LogFollowers implements OnModuleDestroy {
       registry.onChanged((change) => {
         if (change.kind === 'removed') this.forget(change.id);
       }),
+      logs.onResynced(() => this.rereadAll()),
     ];
   }
 
   onModuleDestroy(): void {
     for (const stop of this.stopFeeds) stop();
+  }
+
+  /**
+   * Reads every followed log again once the store's feed is back: one Redis lost meanwhile
+   * (restarted without persistence) is refused as `not found` by deliver. Left waiting, the
+   * follow kept its old cursor and, once a session of that id was created again, sent its new
+   * log from there on, silently missing the entries before it.
+   */
+  private rereadAll(): void {
+    for (const sessionId of this.bySession.keys()) this.schedule(sessionId);
   }
 
   /** Follows `sessionId` from `cursor`, replacing an earlier subscription of the client. */

@@ -220,3 +220,55 @@ describe('subscribe-log while Redis cannot be reached (LOG_STORE=redis)', () => 
     await eventually(() => followers.subscriptionCount() === 1, 20_000, "the closed client's subscriptions forgotten");
   });
 });
+
+describe('a subscription whose session Redis lost while it was away (LOG_STORE=redis)', () => {
+  // No persistence: a restart comes back empty, as a Redis without appendonly does.
+  let redis: RedisServer;
+  let app: RunningApp | undefined;
+  let watcher: WsTestClient | undefined;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ args: ['--appendonly', 'no'] });
+  });
+  afterEach(async () => {
+    watcher?.ws.terminate();
+    await app?.close();
+    app = undefined;
+  });
+  afterAll(async () => {
+    await redis.close();
+  });
+
+  it('is refused as not found once Redis is back, so that it does not skip the log of a session created again under its id', async () => {
+    app = await startApp({ LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '500' });
+    const server = app;
+    const create = () =>
+      fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"lost"}' });
+    const append = (lines: string[]) =>
+      fetch(`${server.url}/sessions/${ID}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: lines.join('\n'),
+      });
+    expect((await create()).status).toBe(201);
+    expect((await append(['a', 'b', 'c'])).status).toBe(200);
+    watcher = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await watcher.opened();
+    const seen = watcher;
+    seen.send('subscribe-log', { id: ID, cursor: 0 });
+    await eventually(() => seqs(seen, ID).length === 3, 20_000, 'the backlog');
+
+    await redis.stop();
+    await redis.restart();
+    const refusal = formatSubscribeLogRefusal({ id: ID, reason: 'not found' });
+    // Before the fix nothing came: the follow stayed at cursor 3 and, once a session of that
+    // id was created again, sent its log from seq 3 on, silently missing seq 0 to 2.
+    await eventually(() => errors(seen).includes(refusal), 20_000, 'the not-found refusal');
+    expect(server.app.get(LogFollowers).subscriptionCount()).toBe(0);
+
+    await eventually(async () => (await create()).status === 201, 20_000, 'the session created again');
+    expect((await append(['x', 'y', 'z', 'w'])).status).toBe(200);
+    await settle();
+    expect(seqs(seen, ID)).toEqual([0, 1, 2]);
+  });
+});

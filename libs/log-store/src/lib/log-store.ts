@@ -118,4 +118,15 @@ export abstract class LogStore {
 
   /** The change feed the live WebSocket follows (see AppendListener). */
   abstract onAppended(listener: AppendListener): Unsubscribe;
+
+  /**
+   * Calls `listener` each time a shared store's change feed is back after it was lost and the
+   * appends it missed were announced. A log may also have vanished meanwhile (a Redis that
+   * restarted without persistence): no append announces that, so a follower must read its log
+   * again to find out. The memory store never loses its feed, and never calls it.
+   */
+  onResynced(listener: () => void): Unsubscribe {
+    void listener;
+    return () => undefined;
+  }
 }

@@ -45,6 +45,8 @@ export class FeedResync {
           if (cursor !== null) this.logs.emitAppended(id, Number(cursor));
           this.sessions.emitChange({ kind: 'updated', id });
         });
+        // Only listed sessions were announced: a followed one Redis lost is not among them.
+        this.logs.emitResynced();
         return;
       } catch {
         // Lost again, or too slow: try again once the connection is (still) up.

@@ -32,6 +32,7 @@ export class RedisLogStore extends LogStore {
   /** Counters this store's append script has already written to the session hash (see recordAppend). */
   readonly recorded = new WeakSet<LogCounters>();
   private readonly listeners = new Set<AppendListener>();
+  private readonly resyncListeners = new Set<() => void>();
   /** By level code, for appends made through this replica (metrics are per process). */
   private readonly appended = [0, 0, 0, 0];
   private readonly evicted = [0, 0, 0, 0];
@@ -146,6 +147,25 @@ export class RedisLogStore extends LogStore {
     const entry: AppendListener = (id, cursor) => listener(id, cursor);
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
+  }
+
+  override onResynced(listener: () => void): Unsubscribe {
+    const entry = () => listener();
+    this.resyncListeners.add(entry);
+    return () => this.resyncListeners.delete(entry);
+  }
+
+  /** Tells listeners the feed is back and what it missed announced (called by FeedResync). */
+  emitResynced(): void {
+    for (const listener of this.resyncListeners) {
+      try {
+        listener();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /** Tells listeners about an append made through any replica (called by the change feed). */
