@@ -108,10 +108,10 @@ class ServerLiveness {
 
   private async beat(): Promise<void> {
     for (const id of this.sessions.ownServers) {
-      if (!(await this.sessions.beat(id))) {
-        this.sessions.ownServers.delete(id);
-        this.options.onEvent?.(`server session ${id} was ended by another replica (this one was silent too long)`);
-      }
+      const beat = await this.sessions.beat(id);
+      if (beat === 'ok') continue;
+      this.sessions.ownServers.delete(id);
+      this.options.onEvent?.(goneServerSession(id, beat));
     }
   }
 
@@ -122,4 +122,14 @@ class ServerLiveness {
       this.options.onEvent?.(`session ${record.id} expired (appname ${JSON.stringify(record.appname)})`);
     }
   }
+}
+
+/**
+ * Why a replica's server session is gone. A missing one was not ended by anyone: Redis lost it
+ * (restarted without persistence), and blaming a silence sent an operator looking for a pause.
+ */
+function goneServerSession(id: string, beat: 'missing' | 'ended'): string {
+  return beat === 'missing'
+    ? `server session ${id} is no longer in the session store (its data was lost)`
+    : `server session ${id} was ended by another replica (this one was silent too long)`;
 }

@@ -294,10 +294,11 @@ export class RedisSessionRegistry extends SessionRegistry {
   }
 
   /**
-   * A replica's heartbeat on its own server session. Answers false when the session is
-   * gone (the other replicas found this one silent for too long and ended it).
+   * A replica's heartbeat on its own server session. Answers how it is gone otherwise:
+   * `ended` (the other replicas found this one silent for too long) or `missing` (Redis lost
+   * it, restarted without persistence).
    */
-  async beat(id: string): Promise<boolean> {
+  async beat(id: string): Promise<'ok' | 'missing' | 'ended'> {
     const { client, keys } = this.connection;
     const now = this.clock();
     const [[status]] = (await this.connection.run(() =>
@@ -306,7 +307,8 @@ export class RedisSessionRegistry extends SessionRegistry {
         client.zAdd(keys.servers, { score: now, value: id }, { condition: 'XX' }),
       ]),
     )) as [StatusReply, number];
-    return status === SCRIPT_STATUS.ok;
+    if (status === SCRIPT_STATUS.ok) return 'ok';
+    return status === SCRIPT_STATUS.missing ? 'missing' : 'ended';
   }
 
   /** Ends, as expired, the server sessions of replicas silent since the cutoff; answers them. */

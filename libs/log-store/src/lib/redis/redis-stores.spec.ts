@@ -286,6 +286,22 @@ describe('Redis stores, several replicas on one Redis', () => {
     await new Promise((done) => setTimeout(done, 1500));
     expect((await c.sessions.get(live))?.status).toBe('active');
   });
+
+  it('says a server session Redis lost was lost, not ended by another replica', async () => {
+    // Redis restarted without persistence: no replica ended it, and an operator reading
+    // "ended by another replica (this one was silent too long)" went looking for a pause.
+    const events: string[] = [];
+    const a = await replica({ serverSilenceMs: 60_000, heartbeatMs: 50, onEvent: (event) => events.push(event) });
+    await a.sessions.create(newSession(ID, true));
+    const raw = await createClient({ url: suite.redis.url }).connect();
+    try {
+      await raw.del(new RedisKeys(prefix).session(ID));
+    } finally {
+      raw.destroy();
+    }
+    await eventually(() => events.length > 0);
+    expect(events).toEqual([`server session ${ID} is no longer in the session store (its data was lost)`]);
+  });
 });
 
 describe('Redis stores when Redis goes away', () => {
