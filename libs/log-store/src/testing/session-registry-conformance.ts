@@ -564,7 +564,9 @@ export function describeSessionRegistryConformance(
           const a = await open();
           const b = await replicaOf(a);
           const record = await a.sessions.create(client('Merges'));
-          const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+          // Enough that replicas merging in step (each reading, the other writing) ran one out
+          // of attempts every time; 40 did only now and then (a busy CI run).
+          const keys = Array.from({ length: 400 }, (_, i) => `k${i}`);
           await Promise.all(
             keys.map((key, i) =>
               [a, b][i % 2].sessions.update(record.id, {

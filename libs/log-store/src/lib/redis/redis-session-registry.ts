@@ -28,6 +28,19 @@ import { ListedSession, SessionCache } from './session-cache';
 
 /** Attempts of a metadata merge that lost the race to another change before giving up. */
 const MERGE_ATTEMPTS = 20;
+/** The longest wait between two attempts of a merge, in ms. */
+const MERGE_BACKOFF_MAX_MS = 50;
+
+/**
+ * A random wait before merging again, growing with the attempts. Without it two replicas
+ * merging into one session fell into step: each read, the other wrote, and one of them lost
+ * all twenty attempts (a 503 with Redis healthy). At a random moment, a merge's read and write
+ * usually fit between the other replica's writes.
+ */
+function mergeBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(MERGE_BACKOFF_MAX_MS, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 /**
  * Least time an index entry stays without its session before a listing removes it. A create
  * indexes the id before it writes the session (two steps: other cluster slots), so a listing
@@ -183,6 +196,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       if (status === SCRIPT_STATUS.ended) throw new SessionEndedError(id);
       // Another change came between reading the metadata and writing the merge: merge again.
       if (attempt === MERGE_ATTEMPTS) throw this.connection.unavailable(new Error('too many concurrent updates'));
+      await mergeBackoff(attempt);
     }
   }
 
