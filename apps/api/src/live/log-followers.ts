@@ -1,6 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { formatSubscribeLogRefusal } from '@zen/contract';
 import { CursorSlice, LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
+// Resolves on the next turn of the event loop, after pending I/O (other requests, client frames).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { errorFrame, logFrameWithin } from './live-frames';
@@ -308,9 +310,4 @@ export class LogFollowers implements OnModuleDestroy {
   private isCurrent(follow: Follow): boolean {
     return this.byClient.get(follow.client)?.get(follow.sessionId) === follow;
   }
-}
-
-/** Resolves on the next turn of the event loop, after pending I/O (other requests, client frames). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -15,7 +15,7 @@ import {
   Unsubscribe,
 } from '../log-store';
 import { MemoryBudget } from '../stores';
-import { Listeners } from './listeners';
+import { Listeners } from '../listeners';
 import { SessionLog } from './session-log';
 import { BlockSlabs } from './block-slabs';
 import { MAX_BLOCK } from './message-arena';

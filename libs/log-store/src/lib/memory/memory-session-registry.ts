@@ -12,7 +12,7 @@ import {
 } from '../session-registry';
 import { StoresOptions } from '../stores';
 import { ImmediateSessionRegistry } from '../immediate-appends';
-import { Listeners } from './listeners';
+import { Listeners } from '../listeners';
 
 /**
  * The default registry: sessions in this process's memory, in creation order. Every

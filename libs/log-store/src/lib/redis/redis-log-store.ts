@@ -1,6 +1,7 @@
 import { containsTextPattern } from '@zen/contract';
 import { batchSize, EntryBatch, LEVEL_CODE } from '../entry-batch';
 import { LogNotFoundError, SessionEndedError } from '../errors';
+import { Listeners } from '../listeners';
 import {
   AppendListener,
   CursorRead,
@@ -31,8 +32,8 @@ type ReadAnswer = [number, number, StreamEntry[]];
 export class RedisLogStore extends LogStore {
   /** Counters this store's append script has already written to the session hash (see recordAppend). */
   readonly recorded = new WeakSet<LogCounters>();
-  private readonly listeners = new Set<AppendListener>();
-  private readonly resyncListeners = new Set<() => void>();
+  private readonly listeners = new Listeners<string, number>();
+  private readonly resyncListeners = new Listeners<undefined>();
   /** By level code, for appends made through this replica (metrics are per process). */
   private readonly appended = [0, 0, 0, 0];
   private readonly evicted = [0, 0, 0, 0];
@@ -143,42 +144,21 @@ export class RedisLogStore extends LogStore {
   }
 
   onAppended(listener: AppendListener): Unsubscribe {
-    // Wrapped, so that subscribing one function twice gives two independent subscriptions.
-    const entry: AppendListener = (id, cursor) => listener(id, cursor);
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+    return this.listeners.add(listener);
   }
 
   override onResynced(listener: () => void): Unsubscribe {
-    const entry = () => listener();
-    this.resyncListeners.add(entry);
-    return () => this.resyncListeners.delete(entry);
+    return this.resyncListeners.add(listener);
   }
 
   /** Tells listeners the feed is back and what it missed announced (called by FeedResync). */
   emitResynced(): void {
-    for (const listener of this.resyncListeners) {
-      try {
-        listener();
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    this.resyncListeners.emit(undefined, undefined);
   }
 
   /** Tells listeners about an append made through any replica (called by the change feed). */
   emitAppended(sessionId: string, logCursor: number): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(sessionId, logCursor);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    this.listeners.emit(sessionId, logCursor);
   }
 
   private async counters(sessionId: string): Promise<LogCounters> {

@@ -1,5 +1,7 @@
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
+import { Listeners } from '../listeners';
 import { LogCounters, Unsubscribe } from '../log-store';
 import { mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
 import {
@@ -38,8 +40,7 @@ const MERGE_BACKOFF_MAX_MS = 50;
  * usually fit between the other replica's writes.
  */
 function mergeBackoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(MERGE_BACKOFF_MAX_MS, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return sleep(Math.random() * Math.min(MERGE_BACKOFF_MAX_MS, 2 ** attempt));
 }
 /**
  * Least time an index entry stays without its session before a listing removes it. A create
@@ -64,7 +65,7 @@ type StatusReply = [number, ...unknown[]];
 export class RedisSessionRegistry extends SessionRegistry {
   /** Server sessions this replica created and keeps alive (see ServerLiveness). */
   readonly ownServers = new Set<string>();
-  private readonly listeners = new Set<SessionChangeListener>();
+  private readonly listeners = new Listeners<SessionChange>();
   private readonly clock: () => number;
   /**
    * Active client sessions as last read, for getForAppend: an append then costs one
@@ -275,9 +276,7 @@ export class RedisSessionRegistry extends SessionRegistry {
   }
 
   onChanged(listener: SessionChangeListener): Unsubscribe {
-    const entry: SessionChangeListener = (change) => listener(change);
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+    return this.listeners.add(listener);
   }
 
   /** Tells listeners about a change made through any replica (called by the change feed). */
@@ -287,15 +286,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       this.drops++;
       this.appendable.delete(change.id);
     }
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    this.listeners.emit(change, undefined);
   }
 
   /** Ids of every listed session, for a resync after the feed was lost. */

@@ -1,9 +1,10 @@
-import { Unsubscribe } from '../log-store';
+import { Unsubscribe } from './log-store';
 
 /**
  * Listeners of a change feed, called with up to two arguments. Emitting walks a plain
  * array with fixed arguments (no allocation on the append path); a listener that
- * throws is reported on its own and does not stop the others.
+ * throws is reported on its own and does not stop the others. Adding one function twice
+ * gives two subscriptions: each unsubscribe takes away one.
  */
 export class Listeners<A, B = undefined> {
   private list: ((a: A, b: B) => void)[] = [];
@@ -14,8 +15,12 @@ export class Listeners<A, B = undefined> {
 
   add(listener: (a: A, b: B) => void): Unsubscribe {
     this.list = [...this.list, listener];
+    let subscribed = true;
     return () => {
-      this.list = this.list.filter((other) => other !== listener);
+      if (!subscribed) return;
+      subscribed = false;
+      const at = this.list.indexOf(listener);
+      this.list = [...this.list.slice(0, at), ...this.list.slice(at + 1)];
     };
   }
 
