@@ -12,7 +12,7 @@ import {
 import { ClientEvents, formatSubscribeLogRefusal, SESSIONS_WS_PATH, WS_EVENTS } from '@zen/contract';
 import { CLIENT_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
-import { StoreUnavailableError } from '@zen/log-store';
+import { SessionRecord, StoreUnavailableError } from '@zen/log-store';
 import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
@@ -92,9 +92,9 @@ export class LiveGateway
     const { id, cursor } = payload(WS_EVENTS.subscribeLog, data ?? {});
     const session = id.toLowerCase();
     const lookup = this.startLookup(client, session);
-    let found: boolean;
+    let found: SessionRecord | undefined;
     try {
-      found = (await this.sessions.find(session)) !== undefined;
+      found = await this.sessions.find(session);
     } catch (error) {
       const newest = this.endLookup(client, session, lookup);
       if (!(error instanceof StoreUnavailableError)) throw error;
@@ -109,7 +109,7 @@ export class LiveGateway
     const newest = this.endLookup(client, session, lookup);
     // Every subscribe-log of an unknown session is refused, even one a later one overtook.
     if (!found) throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not found' }));
-    if (newest) this.followers.follow(client, session, cursor ?? 0);
+    if (newest) this.followers.follow(client, session, found.created, cursor ?? 0);
   }
 
   @SubscribeMessage(WS_EVENTS.unsubscribeLog)

@@ -21,10 +21,12 @@ interface Follow {
   readonly sessionId: string;
   cursor: number;
   /**
-   * Taken while the store could not say whether the session exists (Redis unreachable): it
-   * is looked up before anything is sent (check), and the follow is refused if there is none.
+   * The followed session's `created`, which tells it from a session created again under its id
+   * after Redis lost it. Null for a follow taken while the store could not say whether the
+   * session exists (Redis unreachable): it is looked up before anything is sent (check), and
+   * the follow is refused if there is none.
    */
-  unchecked: boolean;
+  created: number | null;
 }
 
 /** A frame shared by every follower that stood at the same cursor, encoded once. */
@@ -61,6 +63,8 @@ export class LogFollowers implements OnModuleDestroy {
   private flushScheduled = false;
   /** Per client, its unchecked follows (at most uncheckedLimit). */
   private readonly uncheckedByClient = new Map<WebSocket, number>();
+  /** Sessions whose follows are looked up again before anything more is sent (the feed was lost). */
+  private readonly suspect = new Set<string>();
   private readonly stopFeeds: Unsubscribe[];
 
   constructor(
@@ -82,18 +86,22 @@ export class LogFollowers implements OnModuleDestroy {
   }
 
   /**
-   * Reads every followed log again once the store's feed is back: one Redis lost meanwhile
-   * (restarted without persistence) is refused as `not found` by deliver. Left waiting, the
-   * follow kept its old cursor and, once a session of that id was created again, sent its new
-   * log from there on, silently missing the entries before it.
+   * Looks every followed session up again once the store's feed is back: one Redis lost
+   * meanwhile (restarted without persistence) is refused as `not found`, and so is one
+   * created again under its id (a new `created`) before this replica was back. Left waiting,
+   * the follow kept its old cursor and sent the new session's log from there on, silently
+   * missing the entries before it.
    */
   private rereadAll(): void {
-    for (const sessionId of this.bySession.keys()) this.schedule(sessionId);
+    for (const sessionId of this.bySession.keys()) {
+      this.suspect.add(sessionId);
+      this.schedule(sessionId);
+    }
   }
 
-  /** Follows `sessionId` from `cursor`, replacing an earlier subscription of the client. */
-  follow(client: WebSocket, sessionId: string, cursor: number): void {
-    this.add(client, sessionId, cursor, false);
+  /** Follows `sessionId` (created at `created`) from `cursor`, replacing an earlier subscription of the client. */
+  follow(client: WebSocket, sessionId: string, created: number, cursor: number): void {
+    this.add(client, sessionId, cursor, created);
   }
 
   /**
@@ -106,9 +114,9 @@ export class LogFollowers implements OnModuleDestroy {
    * outage would otherwise grow the server without bound.
    */
   followUnchecked(client: WebSocket, sessionId: string, cursor: number): boolean {
-    const replacing = this.byClient.get(client)?.get(sessionId)?.unchecked ?? false;
+    const replacing = this.byClient.get(client)?.get(sessionId)?.created === null;
     if (!replacing && (this.uncheckedByClient.get(client) ?? 0) >= this.uncheckedLimit()) return false;
-    this.add(client, sessionId, cursor, true);
+    this.add(client, sessionId, cursor, null);
     return true;
   }
 
@@ -117,12 +125,12 @@ export class LogFollowers implements OnModuleDestroy {
     return this.config.maxSessions + this.config.retainEnded;
   }
 
-  private add(client: WebSocket, sessionId: string, cursor: number, unchecked: boolean): void {
+  private add(client: WebSocket, sessionId: string, cursor: number, created: number | null): void {
     this.unfollow(client, sessionId);
     // A lookup that finished after its client went away: disconnect() has already forgotten it.
     if (client.readyState !== WebSocket.OPEN) return;
-    const follow: Follow = { client, sessionId, cursor, unchecked };
-    if (unchecked) this.countUnchecked(client, 1);
+    const follow: Follow = { client, sessionId, cursor, created };
+    if (created === null) this.countUnchecked(client, 1);
     let followers = this.bySession.get(sessionId);
     if (!followers) this.bySession.set(sessionId, (followers = new Set()));
     followers.add(follow);
@@ -136,7 +144,7 @@ export class LogFollowers implements OnModuleDestroy {
     const follow = this.byClient.get(client)?.get(sessionId);
     if (!follow) return;
     this.byClient.get(client)?.delete(sessionId);
-    if (follow.unchecked) this.countUnchecked(client, -1);
+    if (follow.created === null) this.countUnchecked(client, -1);
     const followers = this.bySession.get(sessionId);
     followers?.delete(follow);
     if (followers?.size === 0) this.bySession.delete(sessionId);
@@ -230,22 +238,31 @@ export class LogFollowers implements OnModuleDestroy {
   }
 
   /**
-   * Looks up the session of its unchecked follows, as subscribe-log does: they become
-   * followers like the others if it exists, and are refused if not. A store that still
-   * fails throws, and deliver retries on the next tick.
+   * Looks up the session of its unchecked follows, as subscribe-log does, and of every follow
+   * once the feed was lost (rereadAll): a follow whose session is gone, or is another one
+   * created under its id, is refused; an unchecked one becomes a follower like the others. A
+   * store that still fails throws, and deliver retries on the next tick.
    */
   private async check(sessionId: string): Promise<void> {
-    const unchecked = [...(this.bySession.get(sessionId) ?? [])].filter((follow) => follow.unchecked);
-    if (unchecked.length === 0) return;
-    const found = await this.registry.get(sessionId);
-    for (const follow of unchecked) {
+    const again = this.suspect.delete(sessionId);
+    const followers = [...(this.bySession.get(sessionId) ?? [])];
+    const checked = again ? followers : followers.filter((follow) => follow.created === null);
+    if (checked.length === 0) return;
+    let found;
+    try {
+      found = await this.registry.get(sessionId);
+    } catch (error) {
+      if (again) this.suspect.add(sessionId);
+      throw error;
+    }
+    for (const follow of checked) {
       if (!this.isCurrent(follow)) continue;
-      if (!found) {
+      if (!found || (follow.created !== null && follow.created !== found.created)) {
         this.refuse(follow);
-        continue;
+      } else if (follow.created === null) {
+        follow.created = found.created;
+        this.countUnchecked(follow.client, -1);
       }
-      follow.unchecked = false;
-      this.countUnchecked(follow.client, -1);
     }
   }
 
@@ -277,7 +294,7 @@ export class LogFollowers implements OnModuleDestroy {
     };
     for (const follow of [...followers]) {
       // One taken while this flush ran waits for the next, which checks it first.
-      if (follow.unchecked) continue;
+      if (follow.created === null) continue;
       // Bytes sent to this client in this turn. A client that reads as fast as the kernel takes
       // frames never fills its queue, so without a turn's budget a backlog of a hundred
       // megabytes went out in one turn: the server answered no one meanwhile, and an

@@ -1,5 +1,5 @@
 import { formatSubscribeLogRefusal } from '@zen/contract';
-import { eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
+import { eventually, JSON_HEADERS, RedisServer, TcpProxy, WsTestClient } from '@zen/testing';
 import WebSocket from 'ws';
 import { RunningApp, startApp } from '../testing/running-app';
 import { errors, seqs } from '../testing/ws-events';
@@ -225,6 +225,8 @@ describe('a subscription whose session Redis lost while it was away (LOG_STORE=r
   // No persistence: a restart comes back empty, as a Redis without appendonly does.
   let redis: RedisServer;
   let app: RunningApp | undefined;
+  let other: RunningApp | undefined;
+  let proxy: TcpProxy | undefined;
   let watcher: WsTestClient | undefined;
 
   beforeAll(async () => {
@@ -233,7 +235,9 @@ describe('a subscription whose session Redis lost while it was away (LOG_STORE=r
   afterEach(async () => {
     watcher?.ws.terminate();
     await app?.close();
-    app = undefined;
+    await other?.close();
+    await proxy?.stop();
+    app = other = proxy = undefined;
   });
   afterAll(async () => {
     await redis.close();
@@ -268,6 +272,46 @@ describe('a subscription whose session Redis lost while it was away (LOG_STORE=r
 
     await eventually(async () => (await create()).status === 201, 20_000, 'the session created again');
     expect((await append(['x', 'y', 'z', 'w'])).status).toBe(200);
+    await settle();
+    expect(seqs(seen, ID)).toEqual([0, 1, 2]);
+  });
+
+  it('is refused as not found once this replica is back, when another replica created the session again meanwhile', async () => {
+    // This replica reaches Redis through a proxy the test cuts; the other replica directly.
+    proxy = await TcpProxy.start(redis.port);
+    const env = { LOG_STORE: 'redis', REDIS_KEY_PREFIX: 'recreated:', REDIS_TIMEOUT_MS: '500' };
+    app = await startApp({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    other = await startApp({ ...env, REDIS_URL: redis.url });
+    const [away, through] = [app, other];
+    const create = (server: RunningApp) =>
+      fetch(`${server.url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"again"}' });
+    const append = (server: RunningApp, lines: string[]) =>
+      fetch(`${server.url}/sessions/${ID}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: lines.join('\n'),
+      });
+    expect((await create(away)).status).toBe(201);
+    expect((await append(away, ['a', 'b', 'c'])).status).toBe(200);
+    watcher = new WsTestClient(`${away.wsUrl}/sessions/ws`);
+    await watcher.opened();
+    const seen = watcher;
+    seen.send('subscribe-log', { id: ID, cursor: 0 });
+    await eventually(() => seqs(seen, ID).length === 3, 20_000, 'the backlog');
+
+    proxy.refusing = true;
+    proxy.cut();
+    await redis.restart();
+    // Created again, with a log longer than the old cursor, before this replica reaches Redis again.
+    await eventually(async () => (await create(through)).status === 201, 20_000, 'the session created again');
+    expect((await append(through, ['x', 'y', 'z', 'w'])).status).toBe(200);
+    proxy.refusing = false;
+
+    const refusal = formatSubscribeLogRefusal({ id: ID, reason: 'not found' });
+    // Before the fix the follow found a log at its cursor and went on from there: seq 3 of
+    // the new session came, and seq 0 to 2 of it never did.
+    await eventually(() => errors(seen).includes(refusal), 20_000, 'the not-found refusal');
+    expect(away.app.get(LogFollowers).subscriptionCount()).toBe(0);
     await settle();
     expect(seqs(seen, ID)).toEqual([0, 1, 2]);
   });
