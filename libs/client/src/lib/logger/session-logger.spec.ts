@@ -240,6 +240,29 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('keeps its batches within the limits a 413 names (MAX_BODY_BYTES, MAX_BATCH_ENTRIES): one 413 each', async () => {
+    const small = await BuiltServer.start({ MAX_BODY_BYTES: '20000', MAX_BATCH_ENTRIES: '10' });
+    const proxy = await FaultProxy.start(small.url);
+    try {
+      const log = logger({ server: proxy.url });
+      const lines = Array.from({ length: 1_000 }, (_, i) => `line ${i} ${'x'.repeat(90)}`);
+      for (const line of lines.slice(0, 500)) log.info(line);
+      await log.flush(60_000);
+      for (const line of lines.slice(500)) log.info(line);
+      await log.flush(60_000);
+      const got = await new SessionsClient({ server: small.url }).logs.readAll(log.id);
+      expect(got.entries.map((entry) => entry.message)).toEqual(lines);
+      const refused = proxy.seen.filter((request) => request.url.endsWith('/log') && request.answer?.status === 413);
+      // The first batch is over 20,000 bytes, the next (within them) over 10 entries; none after.
+      expect(refused).toHaveLength(2);
+      expect(log.stats).toMatchObject({ sent: 1_000, rejected: 0 });
+      await log.close(5_000);
+    } finally {
+      await proxy.stop();
+      await small.stop();
+    }
+  });
+
   it('sends at once while a producer waits on drained(), even when the backlog is smaller than a batch', async () => {
     // A pipe that waits whenever 10 entries are queued, and a flush interval far longer than
     // the test: each wait must end with a send, not with the timer (zen-sessions run

@@ -110,6 +110,7 @@ export class SessionLogger {
   private readonly endOnClose: boolean;
   private readonly flushIntervalMs: number;
   private maxBatchBytes: number;
+  private maxBatchEntries: number;
   private batchEntryCap: number;
   private maxMessageBytes: number;
   private readonly heartbeatMs: number;
@@ -149,7 +150,8 @@ export class SessionLogger {
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     // Leave room below the body limit for the envelope and a rounding of the estimate.
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBodyBytes - 1024;
-    this.batchEntryCap = options.maxBatchEntries ?? 50_000;
+    this.maxBatchEntries = options.maxBatchEntries ?? 50_000;
+    this.batchEntryCap = this.maxBatchEntries;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_LIMITS.messageMaxBytes;
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.highWater = Math.min(options.highWaterEntries ?? 20_000, this.queue.capacity);
@@ -410,8 +412,7 @@ export class SessionLogger {
       await this.request(() => this.client.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json: body }));
       this.stats_.sent += count;
       this.isolating = Math.max(0, this.isolating - count);
-      if (this.isolating === 0)
-        this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.options.maxBatchEntries ?? 50_000);
+      if (this.isolating === 0) this.batchEntryCap = Math.min(this.batchEntryCap * 2, this.maxBatchEntries);
     } catch (error) {
       let run = entriesOf(body);
       if (dropped > 0 && isRetryable(error)) {
@@ -425,6 +426,7 @@ export class SessionLogger {
       this.queue.putBack(run, sizes);
       // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
       if (this.fitMessageLimit(error)) return;
+      if (this.fitBatchLimit(error, count)) return;
       // One entry alone is more than the server's body limit (a MAX_BODY_BYTES below its message limit).
       if (error instanceof ApiError && error.status === 413 && count === 1 && this.fitBodyLimit()) return;
       if (error instanceof ApiError && (error.status === 400 || error.status === 413) && count > 1) {
@@ -455,6 +457,28 @@ export class SessionLogger {
     if (limit === null) return false;
     this.maxMessageBytes = Math.min(this.maxMessageBytes, limit);
     return this.queue.splitLongerThan(this.maxMessageBytes) > 0;
+  }
+
+  /**
+   * A `413` naming the server's MAX_BATCH_ENTRIES or MAX_BODY_BYTES, for a batch of several
+   * entries: batches keep within it from now on. Halving them instead (what a `413` that names
+   * nothing, a proxy's, gets) made a server with a small MAX_BATCH_ENTRIES answer every third
+   * batch with a `413`: the entry cap grows back after each success, and each `413` halved the
+   * byte limit again, down to 1 KiB.
+   */
+  private fitBatchLimit(error: unknown, count: number): boolean {
+    if (!(error instanceof ApiError) || error.status !== 413 || count < 2) return false;
+    const entries = namedLimit(error, /at most (\d+) are allowed \(MAX_BATCH_ENTRIES\)/);
+    if (entries !== null && entries >= 1 && entries < count) {
+      this.maxBatchEntries = this.batchEntryCap = Math.min(this.maxBatchEntries, entries);
+      return true;
+    }
+    const bytes = namedLimit(error, /larger than (\d+) bytes \(MAX_BODY_BYTES\)/);
+    if (bytes !== null && bytes >= 1024 && bytes < this.maxBatchBytes) {
+      this.maxBatchBytes = bytes;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -630,6 +654,12 @@ export class SessionLogger {
     if (this.pumping) this.wakeUp();
     else this.kick();
   }
+}
+
+/** The number a server's error message names where `pattern`'s group is, or null. */
+function namedLimit(error: ApiError, pattern: RegExp): number | null {
+  const named = pattern.exec(error.message);
+  return named ? Number(named[1]) : null;
 }
 
 /** The fields with `update`'s keys merged into their metadata. */
