@@ -8,7 +8,7 @@ import { buildSync } from 'esbuild';
 import { BuiltServer, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { SessionsClient } from '../rest/sessions-client';
-import { createSessionLogger, SessionLogger } from './session-logger';
+import { createSessionLogger, FlushTimeoutError, SessionLogger, SessionLoggerClosedError } from './session-logger';
 
 describe('session logger against the built server', () => {
   let server: BuiltServer;
@@ -473,6 +473,43 @@ describe('session logger against the built server', () => {
     const session = await client.sessions.get(log.id);
     expect(session).toMatchObject({ status: 'ended', endReason: 'deleted', metadata: { exitCode: 0 } });
     expect(await messages(log.id)).toEqual(['info last words']);
+  });
+
+  it('close() retries ending the session through an outage, as it retries entries', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const log = logger({ server: proxy.url });
+      log.info('sent before the outage');
+      await log.flush(10_000);
+      let refusals = 0;
+      proxy.fault = (req) => (req.method === 'DELETE' && refusals++ < 3 ? { status: 503 } : null);
+      await log.close(20_000);
+      expect((await client.sessions.get(log.id)).status).toBe('ended');
+      expect(proxy.seen.filter((request) => request.method === 'DELETE')).toHaveLength(4);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('close() twice answers as the first did; a flush() during or after a close that gave up rejects', async () => {
+    const port = await freePort();
+    const log = logger({ server: `http://127.0.0.1:${port}` });
+    log.info('never sent');
+    const flushing = log.flush();
+    const closing = log.close(300);
+    await expect(closing).rejects.toThrow(FlushTimeoutError);
+    await expect(flushing).rejects.toThrow(SessionLoggerClosedError);
+    expect(log.close()).toBe(closing);
+    await expect(log.flush()).rejects.toMatchObject({ unsent: 1 });
+
+    const done = logger();
+    done.info('sent');
+    await done.close(10_000);
+    await done.close();
+    done.info('after close: ignored');
+    await done.flush();
+    expect(await messages(done.id)).toEqual(['info sent']);
+    expect((await client.sessions.get(done.id)).status).toBe('ended');
   });
 
   it('creates the session again when a server without persistence restarted', async () => {

@@ -77,7 +77,27 @@ export class FlushTimeoutError extends Error {
     readonly unsent: number,
     timeoutMs: number,
   ) {
-    super(`${logEntries(unsent)} could not be sent within ${timeoutMs} ms`);
+    super(
+      unsent > 0
+        ? `${logEntries(unsent)} could not be sent within ${timeoutMs} ms`
+        : `the session could not be opened or ended within ${timeoutMs} ms`,
+    );
+  }
+}
+
+/** `flush()` or `close()` settled by a `close()` that stopped the logger with entries (or the session's end) unsent. */
+export class SessionLoggerClosedError extends Error {
+  override readonly name = 'SessionLoggerClosedError';
+
+  constructor(
+    /** How many entries were still waiting to be sent. */
+    readonly unsent: number,
+  ) {
+    super(
+      unsent > 0
+        ? `the session logger was closed with ${logEntries(unsent)} not sent`
+        : 'the session logger was closed before the session was opened or ended',
+    );
   }
 }
 
@@ -120,6 +140,10 @@ export class SessionLogger {
   private failure: Error | null = null;
   private failing = false;
   private closing = false;
+  /** What `close()` answers, every time it is called. */
+  private closed: Promise<void> | null = null;
+  /** `close()` is to end the session once everything is sent. */
+  private endDue = false;
   private ended = false;
   private pumping: Promise<void> | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -244,12 +268,20 @@ export class SessionLogger {
     return this.waitIdle(timeoutMs);
   }
 
-  /** Sends what is pending, then ends the session (unless attached); stops the logger. */
-  async close(timeoutMs = Infinity): Promise<void> {
+  /**
+   * Sends what is pending, then ends the session (unless attached); stops the logger. The end is
+   * retried as every request is, within the same `timeoutMs`. Called again, the first call's outcome.
+   */
+  close(timeoutMs = Infinity): Promise<void> {
+    this.closed ??= this.closeOnce(timeoutMs);
+    return this.closed;
+  }
+
+  private async closeOnce(timeoutMs: number): Promise<void> {
     this.closing = true;
+    this.endDue = this.endOnClose;
     try {
       await this.waitIdle(timeoutMs);
-      if (this.endOnClose && this.opened) await this.client.sessions.end(this.id);
     } finally {
       this.stop();
     }
@@ -267,6 +299,8 @@ export class SessionLogger {
     nodeProcess()?.off('beforeExit', this.onBeforeExit);
     this.wakeUp();
     for (const resolve of this.drainWaiters.splice(0)) resolve();
+    // Nothing is sent from now on: whoever waits for a flush hears so now, not never.
+    this.settle();
   }
 
   private enqueue(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
@@ -298,6 +332,7 @@ export class SessionLogger {
       (!this.opened ||
         this.pendingUpdate !== null ||
         this.heartbeatDue ||
+        this.endDue ||
         this.queue.length > 0 ||
         this.queue.dropped > 0)
     );
@@ -399,6 +434,7 @@ export class SessionLogger {
         message: `${dropped} log entries were dropped while the server could not be reached (the queue holds ${this.queue.capacity})`,
       });
     }
+    if (this.queue.length === 0 && this.endDue) return this.end();
     if (this.queue.length === 0) {
       this.heartbeatDue = false;
       await this.request(() => this.client.sessions.heartbeat(this.id));
@@ -541,6 +577,16 @@ export class SessionLogger {
     return session;
   }
 
+  /** Ends the session, the last request. A `404`: a server without persistence lost it, nothing to end. */
+  private async end(): Promise<void> {
+    try {
+      await this.client.sessions.end(this.id);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+    this.endDue = false;
+  }
+
   /**
    * Sends. A `404`, or a `POST /sessions/{id}` without `appname` (a heartbeat, a metadata
    * update) refused as a create, says the session does not exist.
@@ -613,7 +659,8 @@ export class SessionLogger {
 
   private waitIdle(timeoutMs: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (!this.hasWork() && !this.pumping) return Promise.resolve();
+    if (this.ended && this.hasWork()) return Promise.reject(new SessionLoggerClosedError(this.queue.length));
+    if (this.ended || (!this.hasWork() && !this.pumping)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       // Hold the process open while someone waits, even when the pending retry timer is unref'd.
       const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -633,6 +680,7 @@ export class SessionLogger {
       const onIdle = () => {
         done();
         if (this.failure) reject(this.failure);
+        else if (this.hasWork()) reject(new SessionLoggerClosedError(this.queue.length));
         else resolve();
       };
       this.idle.add(onIdle);
