@@ -60,6 +60,26 @@ describe('logger adapters against the built server', () => {
     expect((await client.sessions.get(destination.logger.id)).status).toBe('ended');
   });
 
+  it('pino: a level its formatters write as the label, and a time in seconds (unixTime), read as pino meant them', async () => {
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-formatted' });
+    const labelled = pino({ formatters: { level: (label) => ({ level: label }) } }, destination);
+    labelled.error('labelled error');
+    labelled.warn('labelled warn');
+    labelled.debug('hidden by the level');
+    labelled.info('labelled info');
+    pino({ timestamp: pino.stdTimeFunctions.unixTime }, destination).info('in seconds');
+    await destination.logger.flush();
+    const got = (await client.logs.readAll(destination.logger.id)).entries;
+    expect(got.map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'error labelled error',
+      'warn labelled warn',
+      'info labelled info',
+      'info in seconds',
+    ]);
+    expect(Math.abs(Date.parse(got[3].time) - Date.now())).toBeLessThan(3_600_000);
+    await destination.logger.close();
+  });
+
   it('pino, as a transport in pino s worker thread', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zen-pino-'));
     const target = join(dir, 'transport.js');
@@ -125,6 +145,34 @@ describe('logger adapters against the built server', () => {
     const { entries: raw } = await client.logs.read(transport.logger.id, { cursor: 0, limit: 1 });
     expect(raw[0].time).toBe('2026-01-02T03:04:05.678Z');
     await transport.logger.close();
+  });
+
+  it('winston: syslog levels mapped too, and a level colorize() painted still read', async () => {
+    const syslog = new SessionTransport({ session: { server: server.url, appname: 'winston-syslog' } });
+    const log = winston.createLogger({ levels: winston.config.syslog.levels, level: 'debug', transports: [syslog] });
+    const levels = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'];
+    for (const level of levels) log.log(level, level);
+    const colored = new SessionTransport({ session: syslog.logger });
+    const painted = winston.createLogger({
+      format: winston.format.combine(winston.format.colorize(), winston.format.simple()),
+      transports: [colored],
+    });
+    painted.error('painted error');
+    painted.warn('painted warn');
+    await syslog.logger.flush();
+    expect((await entries(syslog.logger.id)).map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'error emerg',
+      'error alert',
+      'error crit',
+      'error error',
+      'warn warning',
+      'info notice',
+      'info info',
+      'debug debug',
+      'error painted error',
+      'warn painted warn',
+    ]);
+    await syslog.logger.close();
   });
 
   it('winston and log(): data JSON cannot write as it is (a cycle, a BigInt) never throws, and is sent', async () => {

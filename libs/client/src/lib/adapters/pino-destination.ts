@@ -1,6 +1,6 @@
 import type { LogLevel } from '@zen/contract';
 import { createSessionLogger, SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
-import { isoTime, messageText, restAsData } from './adapter-entry';
+import { isoTime, LevelMap, messageText, restAsData } from './adapter-entry';
 
 /** pino's numeric levels: trace 10, debug 20, info 30, warn 40, error 50, fatal 60. */
 export function pinoLevel(level: number): LogLevel {
@@ -10,15 +10,39 @@ export function pinoLevel(level: number): LogLevel {
   return 'debug';
 }
 
+/** pino's level labels, as `formatters.level` may write them instead of the number. */
+const PINO_LABELS: LevelMap = {
+  trace: 'debug',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'error',
+};
+
+/** A record's level: pino's number, or its label (`formatters: { level: (label) => ({ level: label }) }`). */
+function recordLevel(level: unknown): LogLevel {
+  if (typeof level === 'number') return pinoLevel(level);
+  return (typeof level === 'string' && PINO_LABELS[level.toLowerCase()]) || 'info';
+}
+
+/**
+ * A record's time: epoch milliseconds (pino's default), seconds (`pino.stdTimeFunctions.unixTime`:
+ * any number below 10^11, which in milliseconds would be early 1973) or an ISO string (`isoTime`).
+ */
+function recordTime(time: unknown): string | undefined {
+  return isoTime(typeof time === 'number' && time < 1e11 ? time * 1000 : time);
+}
+
 const OMIT = ['level', 'time', 'msg', 'pid', 'hostname', 'v'] as const;
 
 /** One pino record (a parsed line) into the session: `msg` the message, the other fields `data`. */
 export function writePinoRecord(logger: SessionLogger, record: Record<string, unknown>): void {
   logger.append({
-    level: typeof record['level'] === 'number' ? pinoLevel(record['level']) : 'info',
+    level: recordLevel(record['level']),
     message: messageText(record['msg']),
     data: restAsData(record, OMIT),
-    time: isoTime(record['time']),
+    time: recordTime(record['time']),
   });
 }
 

@@ -3,16 +3,28 @@ import type { LogLevel } from '@zen/contract';
 import { createSessionLogger, SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
 import { isoTime, LevelMap, messageText, restAsData } from './adapter-entry';
 
-/** winston's npm levels onto the contract's four. */
+/** winston's level sets (`winston.config.npm`, `syslog` and `cli`) onto the contract's four. */
 export const WINSTON_LEVELS: LevelMap = {
+  emerg: 'error',
+  alert: 'error',
+  crit: 'error',
   error: 'error',
+  warning: 'warn',
   warn: 'warn',
+  notice: 'info',
   info: 'info',
   http: 'info',
+  help: 'info',
+  data: 'info',
+  prompt: 'info',
+  input: 'info',
   verbose: 'debug',
   debug: 'debug',
   silly: 'debug',
 };
+
+/** Where winston keeps a record's level untouched by formats (`colorize()` paints `info.level`). */
+const LEVEL = Symbol.for('level');
 
 export interface SessionTransportOptions extends TransportStreamOptions {
   /** The session to feed: a logger of your own, or the options to create one. */
@@ -29,7 +41,8 @@ export class SessionTransport extends Transport {
   }
 
   override log(info: Record<string, unknown>, callback: () => void): void {
-    const level: LogLevel = WINSTON_LEVELS[String(info['level'])] ?? 'info';
+    const name = (info as Record<symbol, unknown>)[LEVEL] ?? info['level'];
+    const level: LogLevel = WINSTON_LEVELS[String(name)] ?? 'info';
     this.logger.append({
       level,
       message: messageText(info['message']),
