@@ -192,6 +192,35 @@ describe('logger adapters against the built server', () => {
     await transport.logger.close();
   });
 
+  it('an Error in data (log(), winston s metadata, Nest s params) is sent as pino writes err, not as {}', async () => {
+    const session = createSessionLogger({ server: server.url, appname: 'errors-in-data' });
+    const failure = Object.assign(new TypeError('bad input'), { code: 'E_INPUT' });
+    const wrapped = new Error('request failed', { cause: failure });
+    session.error('direct', { err: failure });
+    winston.createLogger({ transports: [new SessionTransport({ session })] }).error('winston', { error: wrapped });
+    new SessionNestLogger({ session, console: false }).error('nest', failure);
+    const cyclic = Object.assign(new Error('cyclic'), { self: undefined as unknown });
+    cyclic.self = cyclic;
+    session.info('cycle', { cyclic, n: 1n });
+    await session.flush();
+    const written = { type: 'TypeError', message: 'bad input', stack: failure.stack, code: 'E_INPUT' };
+    expect(await entries(session.id)).toEqual([
+      { level: 'error', message: 'direct', data: { err: written } },
+      {
+        level: 'error',
+        message: 'winston',
+        data: { error: { type: 'Error', message: 'request failed', stack: wrapped.stack, cause: written } },
+      },
+      { level: 'error', message: 'nest', data: { params: [written] } },
+      {
+        level: 'info',
+        message: 'cycle',
+        data: { cyclic: { type: 'Error', message: 'cyclic', stack: cyclic.stack, self: '[Circular]' }, n: '1' },
+      },
+    ]);
+    await session.close();
+  });
+
   it('Nest: a LoggerService whose levels map as the contract s, context and structured fields in data', async () => {
     @Injectable()
     class Greeter implements OnModuleInit {
