@@ -265,6 +265,56 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('follows a session created again under its id (a restarted server) from seq 0, telling onRestarted', async () => {
+    const volatile = await BuiltServer.start({ SESSIONS_WS_INTERVAL_MS: '200' }); // memory store
+    const volatileProxy = await TcpProxy.start(volatile.port);
+    try {
+      const volatileClient = new SessionsClient({ server: volatile.url });
+      const logOf = async (id: string, prefix: string) => {
+        await volatileClient.sessions.upsert(id, { appname: 'again' });
+        await volatileClient.logs.append(
+          id,
+          Array.from({ length: 8 }, (_, i) => ({ message: `${prefix}${i}` })),
+        );
+      };
+      // Created again before the follower is back, and after (the follower was refused meanwhile).
+      const [before, after] = [
+        (await volatileClient.sessions.create({ appname: 'before' })).id,
+        (await volatileClient.sessions.create({ appname: 'after' })).id,
+      ];
+      await volatileClient.logs.append(before, [{ message: 'old0' }, { message: 'old1' }]);
+      await volatileClient.logs.append(after, [{ message: 'old0' }, { message: 'old1' }]);
+      const seen: Record<string, string[]> = { [before]: [], [after]: [] };
+      const restarted: string[] = [];
+      const socket = connect({ server: volatileProxy.url });
+      for (const id of [before, after]) {
+        socket.followLog(id, 0, {
+          onEntries: (entries) => seen[id].push(...entries.map((entry) => `${entry.seq} ${entry.message}`)),
+          onRestarted: () => restarted.push(id),
+        });
+      }
+      await eventually(() => seen[before].length === 2 && seen[after].length === 2);
+      await new Promise((done) => setTimeout(done, 500)); // a list or two: the sessions' `created` noted
+
+      volatileProxy.refusing = true;
+      volatileProxy.cut();
+      await volatile.restart();
+      await logOf(before, 'new');
+      volatileProxy.refusing = false;
+      await eventually(() => restarted.includes(after), 30_000, 'the refusal of the session not created yet');
+      await logOf(after, 'new');
+
+      const expected = ['0 old0', '1 old1', ...Array.from({ length: 8 }, (_, i) => `${i} new${i}`)];
+      await eventually(() => seen[before].length >= 10 && seen[after].length >= 10, 30_000, 'the new logs');
+      expect(seen[before]).toEqual(expected);
+      expect(seen[after]).toEqual(expected);
+      expect(restarted.sort()).toEqual([before, after].sort());
+    } finally {
+      await volatileProxy.stop();
+      await volatile.stop();
+    }
+  });
+
   it('subscribes again when the server refused a follow (no such session), or tells onRefused', async () => {
     const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
     try {

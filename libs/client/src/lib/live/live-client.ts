@@ -45,6 +45,13 @@ export interface LogFollowHandlers {
    * followed again; with it, the handler decides (call `stop()` to give up).
    */
   onRefused?: (message: string) => void;
+  /**
+   * The log followed is gone and the follow starts over at seq 0: the server had no such session
+   * any more (refused, without `onRefused`), or its session under this id is another one (its
+   * `created` changed: a server without a store restarted and the session was created again).
+   * Entries that follow are the new log's, from seq 0.
+   */
+  onRestarted?: () => void;
 }
 
 /** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */
@@ -227,7 +234,11 @@ export class LiveClient {
     const refused = parseSubscribeLogRefusal(text);
     const state = refused ? this.follows.get(refused.id) : undefined;
     if (!state) return;
-    if (refused?.reason === 'not found' && state.handlers.onRefused) return state.handlers.onRefused(text);
+    if (refused?.reason === 'not found') {
+      if (state.handlers.onRefused) return state.handlers.onRefused(text);
+      // The log followed is gone: a session created again under its id has a log of its own.
+      if (state.created !== undefined) this.startOver(state);
+    }
     this.refused.add(state);
     this.resubscribeTimer ??= setTimeout(() => {
       this.resubscribeTimer = null;
@@ -241,6 +252,11 @@ export class LiveClient {
   private receiveLog(data: LogEventData): void {
     const state = this.follows.get(data.id);
     if (!state) return;
+    if (state.restarting) {
+      // Only the subscription from 0 starts at its cursor (past what was evicted before it).
+      if ((data.entries[0]?.seq ?? data.cursor) !== state.cursor + data.dropped) return;
+      state.restarting = false;
+    }
     if (data.dropped > 0) {
       const next = data.entries[0];
       state.handlers.onDropped?.(data.dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
@@ -256,12 +272,39 @@ export class LiveClient {
     this.sessions.clear();
     for (const session of list.sessions) this.sessions.set(session.id, session);
     this.serverSessionId = list.serverSessionId;
+    this.noteCreated(list.sessions);
     this.emitList();
+  }
+
+  /**
+   * A followed session with another `created` than the lists showed before is another session
+   * (created again after a server without a store restarted): its log is followed from 0. The
+   * server sends its list at once on connect, so this is mostly known before the log resumed.
+   */
+  private noteCreated(sessions: readonly Session[]): void {
+    for (const session of sessions) {
+      const state = this.follows.get(session.id);
+      if (!state) continue;
+      if (state.created !== undefined && state.created !== session.created) {
+        this.startOver(state);
+        // Events of the subscription from the old cursor may be on their way: skipped, see receiveLog.
+        state.restarting = true;
+        this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor: 0 });
+      }
+      state.created = session.created;
+    }
+  }
+
+  private startOver(state: FollowState): void {
+    state.cursor = 0;
+    state.created = undefined;
+    state.handlers.onRestarted?.();
   }
 
   private receiveDelta(delta: SessionsDeltaData): void {
     if (this.serverSessionId === null) return; // the baseline follows
     for (const id of delta.removed) this.sessions.delete(id);
+    this.noteCreated(delta.upserted);
     // Changed sessions keep their place; new ones are the newest, so they go first.
     const added = delta.upserted.filter((session) => !this.sessions.has(session.id));
     for (const session of delta.upserted) if (this.sessions.has(session.id)) this.sessions.set(session.id, session);
@@ -285,6 +328,10 @@ interface FollowState {
   readonly id: string;
   cursor: number;
   readonly handlers: LogFollowHandlers;
+  /** The session's `created` as the lists showed it, once they have. */
+  created?: string;
+  /** Started over at 0 while subscribed from an older cursor: that subscription's events are skipped. */
+  restarting?: boolean;
 }
 
 /** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
