@@ -9,7 +9,7 @@ export class ApiError extends Error {
     message: string,
     /** The error body as the server sent it, when it was the contract's JSON shape. */
     readonly body: ErrorResponse | null = null,
-    /** Seconds the server asked to wait (`Retry-After`), when it said so. */
+    /** How long the server asked to wait (`Retry-After`, in seconds or as an HTTP date), in ms, when it said so. */
     readonly retryAfterMs: number | null = null,
   ) {
     super(message);
