@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { buildSync } from 'esbuild';
@@ -10,7 +12,7 @@ import winston from 'winston';
 import { createPinoDestination } from '../../pino';
 import { SessionNestLogger } from '../../nest';
 import { SessionTransport } from '../../winston';
-import { BuiltServer, eventually, REPO } from '@zen/testing';
+import { BuiltServer, eventually, freePort, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { createSessionLogger } from '../logger/session-logger';
 import { SessionsClient } from '../rest/sessions-client';
@@ -173,6 +175,32 @@ describe('logger adapters against the built server', () => {
       'warn painted warn',
     ]);
     await syslog.logger.close();
+  });
+
+  it('winston: closing the logger lets the process exit while the server is away, after closeTimeoutMs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-winston-'));
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `import winston from 'winston';
+       import { SessionTransport } from '${join(REPO, 'libs/client/src/winston.ts')}';
+       const transport = new SessionTransport({ session: { server: process.argv[2], appname: 'away' }, closeTimeoutMs: 500 });
+       const logger = winston.createLogger({ transports: [transport] });
+       logger.info('never sent');
+       logger.close();`,
+    );
+    buildSync({
+      entryPoints: [join(dir, 'main.ts')],
+      bundle: true,
+      platform: 'node',
+      outfile: join(dir, 'main.js'),
+      tsconfig: join(REPO, 'tsconfig.base.json'),
+      nodePaths: [join(REPO, 'node_modules')],
+      logLevel: 'silent',
+    });
+    const away = `http://127.0.0.1:${await freePort()}`;
+    await expect(
+      promisify(execFile)(process.execPath, [join(dir, 'main.js'), away], { timeout: 30_000 }),
+    ).resolves.toBeDefined();
   });
 
   it('winston and log(): data JSON cannot write as it is (a cycle, a BigInt) never throws, and is sent', async () => {

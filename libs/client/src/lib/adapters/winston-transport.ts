@@ -29,15 +29,22 @@ const LEVEL = Symbol.for('level');
 export interface SessionTransportOptions extends TransportStreamOptions {
   /** The session to feed: a logger of your own, or the options to create one. */
   session: SessionLoggerOptions | SessionLogger;
+  /**
+   * How long winston's `close()` (at `logger.close()` or `end()`) gives the session logger to send
+   * what is pending and end the session (ms; default 10,000). Beyond it the process may exit.
+   */
+  closeTimeoutMs?: number;
 }
 
 /** A winston transport that feeds a session: `new winston.transports...` next to the console one. */
 export class SessionTransport extends Transport {
   readonly logger: SessionLogger;
+  private readonly closeTimeoutMs: number;
 
   constructor(options: SessionTransportOptions) {
     super(options);
     this.logger = options.session instanceof SessionLogger ? options.session : createSessionLogger(options.session);
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   }
 
   override log(info: Record<string, unknown>, callback: () => void): void {
@@ -52,7 +59,11 @@ export class SessionTransport extends Transport {
     callback();
   }
 
+  /**
+   * Bounded: winston cannot wait for it, and an unbounded close waiting for a server that is away
+   * would hold the process open for good (a close that waits keeps the process alive).
+   */
   override close(): void {
-    void this.logger.close().catch(() => undefined);
+    void this.logger.close(this.closeTimeoutMs).catch(() => undefined);
   }
 }
