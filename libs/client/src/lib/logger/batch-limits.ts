@@ -1,0 +1,107 @@
+import { DEFAULT_LIMITS } from '@zen/contract';
+import { ApiError } from '../errors';
+import { utf8Length } from '../utf8';
+import type { EntryQueue } from './entry-queue';
+import type { SessionLoggerOptions } from './session-logger-options';
+import { namedBatchEntries, namedBodyBytes, namedMessageLimit } from './server-answers';
+
+/** What to do with a batch the server refused, once it is back in the queue. */
+export type Refusal = 'send again' | 'drop the first' | 'retry or stop';
+
+/**
+ * How big a batch and a message may be: the options' limits at first, then what the server's
+ * refusals teach (the limits a `400` or `413` names, halving for one that names none), and the
+ * halving that isolates the one bad entry of a batch refused with `400`.
+ */
+export class BatchLimits {
+  /** Largest request body (UTF-8 bytes). */
+  maxBatchBytes: number;
+  /** Most entries a batch may hold, as far as this server is known to take. */
+  private maxBatchEntries: number;
+  /** Most entries of the next batch: below `maxBatchEntries` while isolating a bad entry. */
+  entryCap: number;
+  /** Longer messages are split into several entries (UTF-8 bytes). */
+  maxMessageBytes: number;
+  /** Entries of a batch refused with 400 still being sent in halves to find the bad one. */
+  private isolating = 0;
+
+  constructor(options: SessionLoggerOptions) {
+    // Leave room below the body limit for the envelope and a rounding of the estimate.
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBodyBytes - 1024;
+    this.maxBatchEntries = options.maxBatchEntries ?? 50_000;
+    this.entryCap = this.maxBatchEntries;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_LIMITS.messageMaxBytes;
+  }
+
+  /** A batch of `count` entries went through: once the bad entry is found, batches grow back. */
+  sent(count: number): void {
+    this.isolating = Math.max(0, this.isolating - count);
+    if (this.isolating === 0) this.entryCap = Math.min(this.entryCap * 2, this.maxBatchEntries);
+  }
+
+  /** The server refused a batch of `count` entries (now back at the front of `queue`): what next. */
+  refused(error: unknown, count: number, queue: EntryQueue): Refusal {
+    // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
+    if (this.fitMessageLimit(error, queue)) return 'send again';
+    if (this.fitBatchLimit(error, count)) return 'send again';
+    if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 413)) return 'retry or stop';
+    // One entry alone is more than the server's body limit (a MAX_BODY_BYTES below its message limit).
+    if (error.status === 413 && count === 1 && this.fitBodyLimit(queue)) return 'send again';
+    if (count > 1) {
+      // Too big for this server, or one bad entry: send smaller batches to isolate it.
+      if (error.status === 413) this.maxBatchBytes = Math.max(1024, Math.floor(this.maxBatchBytes / 2));
+      this.entryCap = Math.ceil(count / 2);
+      this.isolating = Math.max(this.isolating, count);
+      return 'send again';
+    }
+    this.isolating = Math.max(0, this.isolating - 1);
+    return 'drop the first';
+  }
+
+  /**
+   * A `400` naming the server's message limit (`... is longer than N bytes (MAX_MESSAGE_BYTES)`):
+   * from now on messages are split to N bytes, and so is every entry already queued (those
+   * queued at the old size too). False when the answer names no limit or nothing was too long.
+   */
+  private fitMessageLimit(error: unknown, queue: EntryQueue): boolean {
+    const limit = namedMessageLimit(error);
+    if (limit === null) return false;
+    this.maxMessageBytes = Math.min(this.maxMessageBytes, limit);
+    return queue.splitLongerThan(this.maxMessageBytes) > 0;
+  }
+
+  /**
+   * A `413` naming the server's MAX_BATCH_ENTRIES or MAX_BODY_BYTES, for a batch of several
+   * entries: batches keep within it from now on. Halving them instead (what a `413` that names
+   * nothing, a proxy's, gets) made a server with a small MAX_BATCH_ENTRIES answer every third
+   * batch with a `413`: the entry cap grows back after each success, and each `413` halved the
+   * byte limit again, down to 1 KiB.
+   */
+  private fitBatchLimit(error: unknown, count: number): boolean {
+    if (count < 2) return false;
+    const entries = namedBatchEntries(error);
+    if (entries !== null && entries >= 1 && entries < count) {
+      this.maxBatchEntries = this.entryCap = Math.min(this.maxBatchEntries, entries);
+      return true;
+    }
+    const bytes = namedBodyBytes(error);
+    if (bytes !== null && bytes >= 1024 && bytes < this.maxBatchBytes) {
+      this.maxBatchBytes = bytes;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A `413` for a batch of one entry: from now on messages are split to half the refused one's
+   * size, and so is every entry queued, until the body fits. False once it is too short to split
+   * (a few bytes, or a large `data`): it is then dropped and counted, as a `400` drops one.
+   */
+  private fitBodyLimit(queue: EntryQueue): boolean {
+    const [first] = queue.entries();
+    const size = first ? utf8Length(first.message) : 0;
+    if (size <= 4) return false;
+    this.maxMessageBytes = Math.min(this.maxMessageBytes, Math.max(4, Math.floor(size / 2)));
+    return queue.splitLongerThan(this.maxMessageBytes) > 0;
+  }
+}

@@ -1,0 +1,61 @@
+import type { SessionInput, SessionMetadata } from '@zen/contract';
+import type { HttpOptions } from '../rest/http';
+
+export interface SessionLoggerOptions extends HttpOptions {
+  appname: string;
+  mode?: string;
+  jobid?: string;
+  metadata?: SessionMetadata;
+  /** The session's id; a new OID by default. An active session with this id is continued. */
+  id?: string;
+  /** Append to an existing active session only: never create it, never end it (opening checks it may be appended to). */
+  attach?: boolean;
+  /** The caller created the session already (with these fields): skip the first opening request. */
+  alreadyOpen?: boolean;
+  /**
+   * What to send instead of the fields above when a session with `id` exists already, e.g. only
+   * the fields a user gave, so that it keeps its own `appname`, `mode` and `jobid` (its metadata
+   * merges). The session is then opened with these first, sent without `appname` (the server
+   * needs one to create a session, so they can only update an existing one); when the server
+   * answers that the session does not exist (`400`, appname is required), it is created with
+   * the fields above. An `appname` given here is sent next, once the session is known to exist.
+   * Either way the session's fields are then what the logger creates it with again, should a
+   * server without persistence lose it. For the first opening only: not with `alreadyOpen` or
+   * `attach`.
+   */
+  whenExists?: SessionInput;
+  /** End the session (`DELETE`) on `close()`; default true unless `attach`. */
+  endOnClose?: boolean;
+  /** Longest an entry waits before its batch is sent (ms). */
+  flushIntervalMs?: number;
+  /** Largest request body (UTF-8 bytes); a `413` halves it. */
+  maxBatchBytes?: number;
+  maxBatchEntries?: number;
+  /** Longer messages are split into several entries (UTF-8 bytes). */
+  maxMessageBytes?: number;
+  /** Entries held while the server cannot be reached; beyond it the oldest are dropped and counted. */
+  maxQueue?: number;
+  /** Above this many queued entries (or once a full batch waits) a producer that checks `backlogged` should wait (default: 20,000 or `maxQueue`). */
+  highWaterEntries?: number;
+  /** A heartbeat is sent after this long without any request (ms; 0: none). */
+  heartbeatMs?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Called when sending starts failing (once per outage), e.g. to print one warning. */
+  onWarning?: (message: string) => void;
+  /** Called when the server refuses something for good (a rejected entry, an ended session). */
+  onError?: (error: Error) => void;
+  /** Send what is pending when the process is about to exit normally (Node only; default true). */
+  flushOnExit?: boolean;
+}
+
+export interface SessionLoggerStats {
+  /** Entries the server accepted. */
+  sent: number;
+  /** Entries waiting. */
+  queued: number;
+  /** Entries dropped because the queue was full. */
+  dropped: number;
+  /** Entries the server refused (a 4xx other than 404/409/429). */
+  rejected: number;
+}
