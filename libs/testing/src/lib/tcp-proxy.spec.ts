@@ -1,4 +1,5 @@
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
+import { eventually } from './eventually';
 import { TcpProxy } from './tcp-proxy';
 
 /** Connects through the proxy; resolves with the socket once the echo server answered `ping`. */
@@ -39,5 +40,22 @@ describe('TcpProxy', () => {
     await expect(echoed(proxy.port)).rejects.toThrow('closed');
     proxy.refusing = false;
     (await echoed(proxy.port)).destroy();
+  });
+
+  it('holds back what the server sends until released, then passes it on in order', async () => {
+    const socket = await echoed(proxy.port);
+    const received: string[] = [];
+    socket.on('data', (data) => received.push(String(data)));
+    proxy.hold();
+    socket.write('one');
+    socket.write('two');
+    // Long enough for the echo to reach the proxy: nothing gets through while held.
+    await new Promise((done) => setTimeout(done, 300));
+    expect(received).toEqual([]);
+    proxy.release();
+    await eventually(() => received.join('') === 'onetwo');
+    socket.write('three');
+    await eventually(() => received.join('') === 'onetwothree');
+    socket.destroy();
   });
 });

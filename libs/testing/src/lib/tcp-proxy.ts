@@ -1,10 +1,15 @@
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 
-/** A TCP proxy in front of a server whose connections a test can cut, and refuse for a while. */
+/**
+ * A TCP proxy in front of a server whose connections a test can cut, refuse for a while, and
+ * whose answers it can hold back.
+ */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   /** While true, new connections are closed at once (the server looks gone). */
   refusing = false;
+  /** What the server sent while held, per connection in order (null: passed on at once). */
+  private held: { client: Socket; chunk: Buffer }[] | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -29,6 +34,21 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  /**
+   * Holds back what the server sends on every connection, as a slow network would, until
+   * `release()`; what clients send still goes through.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Passes on what was held, in the order the server sent it, and everything after at once. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const { client, chunk } of held) client.write(chunk);
+  }
+
   stop(): Promise<void> {
     this.cut();
     return new Promise((done) => this.server.close(() => done()));
@@ -46,6 +66,13 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.held) return void this.held.push({ client, chunk });
+      if (!client.write(chunk)) {
+        upstream.pause();
+        client.once('drain', () => upstream.resume());
+      }
+    });
   }
 }
