@@ -60,6 +60,39 @@ describe('live client against the built server', () => {
     expect(seen[a]).toHaveLength(4);
   });
 
+  it('followed again from another cursor, delivers every entry from it once, in order, though the old follow s events still arrive', async () => {
+    const id = (await client.sessions.create({ appname: 'refollow' })).id;
+    const first: number[] = [];
+    const socket = connect();
+    await eventually(() => socket.connected);
+    socket.followLog(id, 0, { onEntries: (entries) => first.push(...entries.map((e) => e.seq)) });
+    await append(id, 0, 6);
+    await eventually(() => first.length === 6);
+    // Another follower of the session, straight to the server: once it has new entries, the server
+    // has sent them to the proxy too (one flush serves every follower before it reads anything more).
+    const witness: number[] = [];
+    connect({ server: server.url }).followLog(id, 6, {
+      onEntries: (entries) => witness.push(...entries.map((e) => e.seq)),
+    });
+
+    for (const [from, to] of [
+      [2, 10], // lower than the follow's cursor (6): the old follow's 6..9 arrive first
+      [13, 15], // higher than its cursor (11): its 11..14 arrive first
+    ]) {
+      proxy.hold();
+      await append(id, witness.length + 6, 4);
+      await eventually(() => witness.length === to - 6, 10_000, 'the witness');
+      const again: number[] = [];
+      const follow = socket.followLog(id, from, { onEntries: (entries) => again.push(...entries.map((e) => e.seq)) });
+      proxy.release();
+      await eventually(() => follow.cursor === to && again.length > 0, 10_000, `the follow from ${from}`);
+      await append(id, to, 1); // and what comes after
+      await eventually(() => again.includes(to), 10_000, `the entry after the follow from ${from}`);
+      expect(again).toEqual(Array.from({ length: to + 1 - from }, (_, i) => from + i));
+    }
+    expect(first).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('reconnects after a lost connection and resumes from its cursor: nothing twice, nothing missing', async () => {
     const id = (await client.sessions.create({ appname: 'resume' })).id;
     const seen: LogEntry[] = [];

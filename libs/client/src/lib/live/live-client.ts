@@ -114,11 +114,14 @@ export class LiveClient {
     return this.socket?.readyState === WS_OPEN;
   }
 
-  /** Follows a session's log from `cursor` (default 0). Following it again replaces the previous follow. */
+  /**
+   * Follows a session's log from `cursor` (default 0). Following it again replaces the previous
+   * follow, from any cursor, lower or higher: every entry from the new cursor comes once, in order.
+   */
   followLog(id: string, cursor: number, handlers: LogFollowHandlers): LogFollow {
-    const state: FollowState = { id: id.toLowerCase(), cursor, handlers };
+    const state: FollowState = { id: id.toLowerCase(), cursor, handlers, subscribing: false };
     this.follows.set(state.id, state);
-    this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor });
+    this.subscribe(state);
     return {
       id: state.id,
       get cursor() {
@@ -175,9 +178,7 @@ export class LiveClient {
       this.backoff.reset();
       this.options.onConnection?.('open');
       if (this.sessionsMode === 'delta') this.send(WS_EVENTS.subscribeSessions, { mode: 'delta' });
-      for (const state of this.follows.values()) {
-        this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor: state.cursor });
-      }
+      for (const state of this.follows.values()) this.subscribe(state);
     };
     // A closed socket may still deliver frames while it closes: they belong to no one now.
     socket.onmessage = (event) => {
@@ -197,6 +198,16 @@ export class LiveClient {
         if (!this.closed) this.connect();
       }, this.backoff.next());
     };
+  }
+
+  /**
+   * Subscribes the follow from its cursor. Until the first event of this subscription, `log`
+   * events of the session still on their way belong to an earlier one (of a follow it replaced,
+   * or one it started over from): receiveLog skips them.
+   */
+  private subscribe(state: FollowState): void {
+    state.subscribing = true;
+    this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor: state.cursor });
   }
 
   private send(event: string, data: unknown): void {
@@ -243,7 +254,7 @@ export class LiveClient {
     this.resubscribeTimer ??= setTimeout(() => {
       this.resubscribeTimer = null;
       for (const each of this.refused) {
-        if (this.follows.get(each.id) === each) this.send(WS_EVENTS.subscribeLog, { id: each.id, cursor: each.cursor });
+        if (this.follows.get(each.id) === each) this.subscribe(each);
       }
       this.refused.clear();
     }, this.resubscribeBackoff.next());
@@ -252,10 +263,12 @@ export class LiveClient {
   private receiveLog(data: LogEventData): void {
     const state = this.follows.get(data.id);
     if (!state) return;
-    if (state.restarting) {
-      // Only the subscription from 0 starts at its cursor (past what was evicted before it).
+    if (state.subscribing) {
+      // The subscription's first event starts at its cursor (past what was evicted before it); an
+      // earlier subscription's, at the cursor the server had reached for it. One that starts at the
+      // same place brings the same entries, and may be taken.
       if ((data.entries[0]?.seq ?? data.cursor) !== state.cursor + data.dropped) return;
-      state.restarting = false;
+      state.subscribing = false;
     }
     if (data.dropped > 0) {
       const next = data.entries[0];
@@ -287,9 +300,7 @@ export class LiveClient {
       if (!state) continue;
       if (state.created !== undefined && state.created !== session.created) {
         this.startOver(state);
-        // Events of the subscription from the old cursor may be on their way: skipped, see receiveLog.
-        state.restarting = true;
-        this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor: 0 });
+        this.subscribe(state);
       }
       state.created = session.created;
     }
@@ -330,8 +341,11 @@ interface FollowState {
   readonly handlers: LogFollowHandlers;
   /** The session's `created` as the lists showed it, once they have. */
   created?: string;
-  /** Started over at 0 while subscribed from an older cursor: that subscription's events are skipped. */
-  restarting?: boolean;
+  /**
+   * Subscribed from `cursor` and waiting for that subscription's first event: events of an earlier
+   * subscription of the session (a replaced follow's, or the old log's before starting over) are skipped.
+   */
+  subscribing: boolean;
 }
 
 /** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
