@@ -82,7 +82,19 @@ describe('logger adapters against the built server', () => {
     await destination.logger.close();
   });
 
-  it('pino, as a transport in pino s worker thread', async () => {
+  it('pino with another messageKey: the destination given the same one reads the message there', async () => {
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-message-key', messageKey: 'text' });
+    const log = pino({ messageKey: 'text' }, destination);
+    log.info({ user: 'ada', msg: 'a field like any other' }, 'signed in');
+    log.error(new Error('boom'));
+    await destination.logger.close();
+    const got = await entries(destination.logger.id);
+    expect(got.map(({ level, message }) => `${level} ${message}`)).toEqual(['info signed in', 'error boom']);
+    expect(got[0].data).toEqual({ user: 'ada', msg: 'a field like any other' });
+    expect(got[1].data?.['err']).toMatchObject({ type: 'Error', message: 'boom' });
+  });
+
+  it('pino, as a transport in pino s worker thread, pino s messageKey among its options', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zen-pino-'));
     const target = join(dir, 'transport.js');
     buildSync({
@@ -95,8 +107,11 @@ describe('logger adapters against the built server', () => {
       logLevel: 'silent',
     });
     const id = newSessionId();
-    const transport = pino.transport({ target, options: { server: server.url, appname: 'pino-worker', id } });
-    const log = pino(transport);
+    const transport = pino.transport({
+      target,
+      options: { server: server.url, appname: 'pino-worker', id, messageKey: 'text' },
+    });
+    const log = pino({ messageKey: 'text' }, transport);
     log.info({ job: 7 }, 'through the worker');
     log.warn('and a warning');
     await eventually(async () => (await client.sessions.get(id).catch(() => null))?.logCursor === 2, 20_000);

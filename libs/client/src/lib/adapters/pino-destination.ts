@@ -34,14 +34,27 @@ function recordTime(time: unknown): string | undefined {
   return isoTime(typeof time === 'number' && time < 1e11 ? time * 1000 : time);
 }
 
-const OMIT = ['level', 'time', 'msg', 'pid', 'hostname', 'v'] as const;
+/** How pino was told to write its records: pino does not tell its destination, so it is told the same. */
+export interface PinoRecordOptions {
+  /** pino's `messageKey` option: the field that holds the message (`msg` by default). */
+  messageKey?: string;
+}
 
-/** One pino record (a parsed line) into the session: `msg` the message, the other fields `data`. */
-export function writePinoRecord(logger: SessionLogger, record: Record<string, unknown>): void {
+const OMIT = ['level', 'time', 'pid', 'hostname', 'v'] as const;
+
+/**
+ * One pino record (a parsed line) into the session: the `messageKey` field (`msg`) the message,
+ * the other fields `data`.
+ */
+export function writePinoRecord(
+  logger: SessionLogger,
+  record: Record<string, unknown>,
+  { messageKey = 'msg' }: PinoRecordOptions = {},
+): void {
   logger.append({
     level: recordLevel(record['level']),
-    message: messageText(record['msg']),
-    data: restAsData(record, OMIT),
+    message: messageText(record[messageKey]),
+    data: restAsData(record, [...OMIT, messageKey]),
     time: recordTime(record['time']),
   });
 }
@@ -52,12 +65,17 @@ export interface PinoDestination {
   readonly logger: SessionLogger;
 }
 
+/** The session's (or a session logger), and pino's options that say how its records are written. */
+export type PinoDestinationOptions = (SessionLoggerOptions | { logger: SessionLogger }) & PinoRecordOptions;
+
 /**
- * A destination stream for pino in the same process: `pino(options, createPinoDestination({...}))`.
- * `write` only parses and queues; the session logger sends in the background.
+ * A destination stream for pino in the same process: `pino(options, createPinoDestination({...}))`,
+ * given pino's `messageKey` too when `options` set one. `write` only parses and queues; the
+ * session logger sends in the background.
  */
-export function createPinoDestination(options: SessionLoggerOptions | { logger: SessionLogger }): PinoDestination {
-  const logger = 'logger' in options ? options.logger : createSessionLogger(options);
+export function createPinoDestination(options: PinoDestinationOptions): PinoDestination {
+  const { messageKey, ...session } = options;
+  const logger = 'logger' in session ? session.logger : createSessionLogger(session);
   return {
     logger,
     write(line: string) {
@@ -67,7 +85,7 @@ export function createPinoDestination(options: SessionLoggerOptions | { logger: 
       } catch {
         return logger.info(line.replace(/\n$/, ''));
       }
-      writePinoRecord(logger, record);
+      writePinoRecord(logger, record, { messageKey });
     },
   };
 }
