@@ -1,5 +1,6 @@
 export * from './lib/errors';
 export * from './lib/events';
+export * from './lib/health';
 export * from './lib/limits';
 export * from './lib/log';
 export * from './lib/session';

@@ -5,6 +5,7 @@
 export * from './lib/schemas/common.schema';
 export * from './lib/schemas/error.schema';
 export * from './lib/schemas/events.schema';
+export * from './lib/schemas/health.schema';
 export * from './lib/schemas/log.schema';
 export * from './lib/schemas/session.schema';
 export * from './lib/schemas/asyncapi';
