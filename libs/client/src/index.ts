@@ -7,6 +7,7 @@ export * from './lib/backoff';
 export * from './lib/rest/http';
 export * from './lib/rest/sessions-api';
 export * from './lib/rest/logs-api';
+export * from './lib/rest/health-api';
 export * from './lib/rest/sessions-client';
 export * from './lib/live/websocket';
 export * from './lib/live/live-client';

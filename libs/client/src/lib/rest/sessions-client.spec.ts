@@ -1,8 +1,10 @@
 import { createServer, Socket } from 'node:net';
+import { Value } from '@sinclair/typebox/value';
 import type { LogEntryInput } from '@zen/contract';
+import { HealthCheckSchema } from '@zen/contract/schemas';
 import { ApiError, NetworkError } from '../errors';
 import { newSessionId } from '../ids';
-import { BuiltServer, freePort } from '@zen/testing';
+import { BuiltServer, eventually, freePort, RedisServer } from '@zen/testing';
 import { nodeFetch } from './node-fetch';
 import { DEFAULT_TIMEOUT_MS, retryAfterMs } from './http';
 import { SessionsClient } from './sessions-client';
@@ -172,6 +174,47 @@ describe('SessionsClient against the built server', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((closed) => silent.close(closed));
     }
+  });
+
+  it('reads liveness, and readiness: a 503 as not ready with the server s message, other failures thrown', async () => {
+    const live = await client.health.live();
+    expect(Value.Check(HealthCheckSchema, live)).toBe(true);
+    expect(live).toMatchObject({ status: 'ok', details: { process: { status: 'up' } } });
+    const ready = await client.health.ready();
+    expect(ready.ready && Value.Check(HealthCheckSchema, ready.check)).toBe(true);
+    expect(ready).toEqual({
+      ready: true,
+      check: expect.objectContaining({
+        status: 'ok',
+        details: { store: { status: 'up' }, sessions: { status: 'up' }, lifecycle: { status: 'up' } },
+      }),
+    });
+
+    const redis = await RedisServer.start();
+    const shared = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '500' });
+    try {
+      const probe = new SessionsClient({ server: shared.url });
+      expect(await probe.health.ready()).toMatchObject({ ready: true });
+      await redis.stop();
+      let answer = await probe.health.ready();
+      await eventually(async () => !(answer = await probe.health.ready()).ready, 30_000, 'not ready');
+      expect(answer).toEqual({
+        ready: false,
+        message: expect.stringMatching(/^not ready: store: the session store \(Redis at [^)]+\) cannot be reached/),
+      });
+      await expect(probe.health.live()).resolves.toMatchObject({ status: 'ok' });
+      await redis.restart();
+      await eventually(async () => (await probe.health.ready()).ready, 30_000, 'ready again');
+    } finally {
+      await shared.stop();
+      await redis.close();
+    }
+
+    const elsewhere = new SessionsClient({ server: `${server.url}/elsewhere` });
+    await expect(elsewhere.health.ready()).rejects.toMatchObject({ name: 'ApiError', status: 404 });
+    await expect(elsewhere.health.live()).rejects.toMatchObject({ name: 'ApiError', status: 404 });
+    const offline = new SessionsClient({ server: `http://127.0.0.1:${await freePort()}` });
+    await expect(offline.health.ready()).rejects.toBeInstanceOf(NetworkError);
   });
 
   it('sends the token as a bearer header', async () => {
