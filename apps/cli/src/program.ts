@@ -76,9 +76,19 @@ function act(load: () => Promise<Action>) {
       const source = command.getOptionValueSource(option);
       return source !== undefined && source !== 'default';
     };
-    const code = await run(command.processedArgs, command.optsWithGlobals(), given);
+    const code = await run(command.processedArgs, withProgramOptions(command), given);
     if (typeof code === 'number') process.exitCode = code;
   };
+}
+
+/**
+ * The command's options over the program's: `zen-sessions --server A ls --server B` asks B, as a
+ * later option wins (an alias's `--server` is overridden on its command line). Commander's
+ * optsWithGlobals() lets the program's win.
+ */
+function withProgramOptions(command: Command): Record<string, unknown> {
+  const own = Object.entries(command.opts()).filter(([, value]) => value !== undefined);
+  return { ...command.parent?.opts(), ...Object.fromEntries(own) };
 }
 
 export function buildProgram(): Command {

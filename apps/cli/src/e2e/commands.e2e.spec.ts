@@ -554,6 +554,21 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(optionWins.code).toBe(0);
     });
 
+    it('takes --server and --token given after the command over those before it (an alias s), as a later option wins', async () => {
+      const away = `http://127.0.0.1:${await freePort()}`;
+      const listed = await cli(['--server', away, 'ls', '--json', '--server', server.url]);
+      expect(listed.stderr).toBe('');
+      expect(listed.code).toBe(0);
+      const guarded = await BuiltServer.start({ AUTH_READ_TOKEN: 'cli-read-2' });
+      try {
+        const read = await cli(['--token', 'wrong-token', 'ls', '--server', guarded.url, '--token', 'cli-read-2']);
+        expect(read.stderr).toBe('');
+        expect(read.code).toBe(0);
+      } finally {
+        await guarded.stop();
+      }
+    });
+
     it('defaults to http://127.0.0.1:8558 and names it when it cannot be reached (exit 1, one line)', async () => {
       const result = await cli(['ls', '--server', `http://127.0.0.1:${await freePort()}`]);
       expect(result.code).toBe(1);
