@@ -265,7 +265,23 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
   const readers = await outputReaders(out.onChunk, err.onChunk);
 
   return new Promise((resolve) => {
-    const { child, stdout, stderr, closed } = readers.spawn(command, args);
+    // As a shell answers: 127 for a command not found, 126 for one found but not executable.
+    const name = command || "''";
+    const cannotRun = (code: 126 | 127, why: string, detail = why) => {
+      warn(`cannot run ${name}: ${why}`);
+      sink.error(`cannot run ${name}: ${detail}`);
+      return code;
+    };
+    let spawned: ReturnType<typeof readers.spawn>;
+    try {
+      spawned = readers.spawn(command, args);
+    } catch (error) {
+      // Refused before any process exists (an empty command, as `run -- "$UNSET"` gives): no
+      // 'error' event comes, and the session must still get its exit code and end.
+      const code = cannotRun(127, command === '' ? 'command not found' : describe(error), describe(error));
+      return resolve({ code, signal: null, exitCode: code });
+    }
+    const { child, stdout, stderr, closed } = spawned;
     out.follow(stdout);
     err.follow(stderr);
     const forward = (signal: NodeJS.Signals) => {
@@ -274,12 +290,10 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
     };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
 
-    // As a shell answers: 127 for a command not found, 126 for one found but not executable.
     let failedToStart: number | null = null;
     child.on('error', (error: NodeJS.ErrnoException) => {
-      failedToStart = error.code === 'EACCES' ? 126 : 127;
-      warn(`cannot run ${command}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`);
-      sink.error(`cannot run ${command}: ${error.message}`);
+      const why = error.code === 'ENOENT' ? 'command not found' : error.message;
+      failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, why, error.message);
     });
     void closed.then(({ code, signal }) => {
       for (const each of FORWARDED_SIGNALS) process.off(each, forward);

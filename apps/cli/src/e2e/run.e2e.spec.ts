@@ -323,6 +323,15 @@ describe('zen-sessions run', () => {
     expect(await client.sessions.get(sessionIdOf(refused.stderr))).toMatchObject({ metadata: { exitCode: 126 } });
   });
 
+  it('answers an empty command (run -- "$UNSET") as a shell does: not found, 127, and the session ended with it', async () => {
+    const empty = await run(['--appname', 'empty-command', '--', '']);
+    expect(empty.code).toBe(127);
+    expect(empty.stderr).toMatch(/cannot run '': command not found/);
+    const id = sessionIdOf(empty.stderr);
+    expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 127, signal: null } });
+    expect((await entries(id)).map((entry) => entry.level)).toEqual(['error']);
+  });
+
   it('ends by itself at any file-descriptor limit, however few it leaves for the output streams', async () => {
     // Found at `ulimit -n 24`: out of descriptors, the local socket for an output stream was
     // accepted and closed at once, and the wrapper waited for it forever.
