@@ -230,7 +230,9 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
    */
   const reader = (echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
     let hold: StreamHolder | undefined;
-    // The lines of one chunk arrived together: one clock reading for all of them.
+    // The lines of one chunk arrived together: one clock reading for all of them. Kept after the
+    // chunk: a partial line handed over later (1 s without a newline, or at the end) was read
+    // with the stream's last chunk, and carries its time, not the time of the handing over.
     let arrived: string | undefined;
     const levels = new ByteMarkers();
     const lines = new LineSplitter(
@@ -248,7 +250,6 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
       }
       arrived = new Date().toISOString();
       lines.write(chunk);
-      arrived = undefined;
       // A server slower than the output slows the command too (as a slow `| tee` would), rather
       // than dropping lines. One that cannot be reached, or does not answer within the request
       // timeout, never does: the logger is then failing, and not backlogged.

@@ -175,6 +175,18 @@ describe('zen-sessions run', () => {
     expect(await lines(id)).toEqual(['info prompt> ', 'info answered']);
   });
 
+  it('gives a partial line the time it was read, not the time it was sent a second later', async () => {
+    // "later" is written to stderr after the prompt, and read before the prompt's second is up.
+    const result = await run(['--', 'sh', '-c', 'printf "prompt> "; sleep 0.3; echo later >&2; sleep 2']);
+    expect(result.code).toBe(0);
+    const logged = await entries(sessionIdOf(result.stderr));
+    const [prompt, later] = ['prompt> ', 'later'].map((message) =>
+      Date.parse(logged.find((entry) => entry.message === message)?.time ?? ''),
+    );
+    expect(logged.map((entry) => entry.message).sort()).toEqual(['later', 'prompt> ']);
+    expect(prompt).toBeLessThanOrEqual(later);
+  });
+
   it('splits lines longer than the message limit instead of losing them', async () => {
     const long = 'x'.repeat(150_000);
     const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
