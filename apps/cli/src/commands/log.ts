@@ -1,9 +1,11 @@
+import { constants } from 'node:os';
 import {
   ApiError,
   createSessionLogger,
   FlushTimeoutError,
   namedMessageLimit,
   NetworkError,
+  type SessionLogger,
   SessionsClient,
   splitUtf8,
   utf8Length,
@@ -42,26 +44,60 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     1_000,
     () => process.stdin.isPaused(),
   );
-  await new Promise<void>((resolve) => {
-    process.stdin.on('data', (chunk: Buffer) => {
-      lines.write(chunk);
-      if (logger.backlogged) {
-        process.stdin.pause();
-        void logger.drained().then(() => process.stdin.resume());
-      }
-    });
-    process.stdin.on('end', resolve);
-    process.stdin.on('error', resolve);
-  });
+  const signalled = await readStdin(lines, logger);
   lines.end();
+  // A second signal while the last entries are sent ends the wait.
+  const giveUp = (signal: NodeJS.Signals) => process.exit(exitCodeOfSignal(signal));
+  for (const signal of SIGNALS) process.once(signal, giveUp);
   try {
     await logger.close(FLUSH_TIMEOUT_MS);
   } catch (error) {
     if (error instanceof FlushTimeoutError) throw await whyNotSent(id, options, error);
     throw error;
+  } finally {
+    for (const signal of SIGNALS) process.off(signal, giveUp);
   }
   if (failure) throw failure;
-  return 0;
+  return signalled ? exitCodeOfSignal(signalled) : 0;
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** As a process ended by the signal reports it to a shell: 128 + its number. */
+function exitCodeOfSignal(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals as Record<string, number>)[signal];
+}
+
+/**
+ * Feeds stdin's lines to the logger until it ends, or until SIGINT, SIGTERM or SIGHUP: Ctrl-C on
+ * `make | zen-sessions log`, or a build agent's SIGTERM to the pipeline's process group, then
+ * still sends what was read (the last lines, which say why the build was stopped), where dying
+ * at once would lose up to a batch's worth. Resolves with the signal, if one ended it.
+ */
+function readStdin(lines: LineSplitter, logger: SessionLogger): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (signal: NodeJS.Signals | null) => {
+      if (done) return;
+      done = true;
+      for (const each of SIGNALS) process.off(each, onSignal);
+      process.stdin.pause();
+      resolve(signal);
+    };
+    // After this turn's I/O: what was in the pipe as the signal came is read first.
+    const onSignal = (signal: NodeJS.Signals) => setImmediate(() => finish(signal));
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+    process.stdin.on('data', (chunk: Buffer) => {
+      if (done) return;
+      lines.write(chunk);
+      if (logger.backlogged) {
+        process.stdin.pause();
+        void logger.drained().then(() => !done && process.stdin.resume());
+      }
+    });
+    process.stdin.on('end', () => finish(null));
+    process.stdin.on('error', () => finish(null));
+  });
 }
 
 /**

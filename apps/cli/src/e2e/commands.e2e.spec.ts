@@ -50,6 +50,24 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect((await client.sessions.get(id)).status).toBe('active');
     });
 
+    it('still sends what it read when a signal ends it (a build agent s SIGTERM to the pipeline), then exits 128 + N', async () => {
+      for (const [signal, code] of [
+        ['SIGTERM', 143],
+        ['SIGINT', 130],
+        ['SIGHUP', 129],
+      ] as const) {
+        const id = await newSession();
+        const { updated } = await client.sessions.get(id);
+        const piped = startCli(['log', id], { env: env() });
+        // Its first heartbeat: it is reading stdin, and its signal handlers are in place.
+        await eventually(async () => (await client.sessions.get(id)).updated !== updated, 20_000, 'the heartbeat');
+        piped.child.stdin?.write('why the build was stopped\n');
+        piped.child.kill(signal);
+        expect(await piped.done).toMatchObject({ code, signal: null });
+        expect(await messages(id)).toEqual(['info why the build was stopped']);
+      }
+    });
+
     it('keeps the session alive with heartbeats while stdin is quiet (SESSIONS_TIMEOUT_S=4)', async () => {
       const short = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '4' });
       try {
