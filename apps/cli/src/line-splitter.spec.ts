@@ -43,6 +43,27 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['waiting ', '😀 done']);
   });
 
+  it('hands a line that keeps flowing over once its first byte is partialMs old, not only after a pause', () => {
+    jest.useFakeTimers();
+    try {
+      const { lines, splitter: split } = splitter(1_000);
+      split.write(Buffer.from('downloading'));
+      // A dot every 100 ms, as a progress indicator writes: never a second without a byte.
+      for (let i = 0; i < 15; i++) {
+        jest.advanceTimersByTime(100);
+        split.write(Buffer.from('.'));
+      }
+      jest.advanceTimersByTime(100);
+      expect(lines).toEqual(['downloading..........']);
+      split.write(Buffer.from('. done\nnext'));
+      expect(lines).toEqual(['downloading..........', '...... done']);
+      jest.advanceTimersByTime(1_100);
+      expect(lines).toEqual(['downloading..........', '...... done', 'next']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('counts the whole characters of a byte run', () => {
     const smile = Buffer.from('a😀');
     expect([1, 2, 3, 4, 5].map((end) => wholeCharacters(smile.subarray(0, end)))).toEqual([1, 1, 1, 1, 5]);

@@ -8,14 +8,15 @@ export type LineHandler = (bytes: Buffer, start: number, end: number) => void;
  * Cuts a byte stream into lines (`\n` or `\r\n`) and hands each over as bytes: a line within one
  * chunk is a range of that chunk, with no string made for it (`\n` never occurs inside a UTF-8
  * character, so cutting at it never cuts one). A line begun in an earlier chunk is joined first.
- * A partial line is handed over after `partialMs` without its newline (up to its last whole
- * character; the rest waits for the line's next bytes), and at `end()`.
+ * A partial line is handed over `partialMs` after its first byte came without its newline, even
+ * while more of it flows (a progress bar redrawn with `\r`, dots), up to its last whole character
+ * (the rest waits for the line's next bytes); and at `end()`.
  */
 export class LineSplitter {
   /** The bytes of a line begun in earlier chunks, in pieces, joined once it ends. */
   private pending: Buffer[] = [];
+  /** The partial line's clock: set when it began (or was last handed over), cleared when it ends. */
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private writes = 0;
 
   constructor(
     private readonly onLine: LineHandler,
@@ -25,9 +26,10 @@ export class LineSplitter {
   ) {}
 
   write(chunk: Buffer): void {
-    this.writes++;
     let start = 0;
     let newline = chunk.indexOf(NEWLINE);
+    // The line the clock ran for has ended; the next one's starts with its first byte.
+    if (newline !== -1) this.stopClock();
     if (newline !== -1 && this.pending.length > 0) {
       this.pending.push(chunk.subarray(0, newline));
       this.emit(this.takePending());
@@ -40,7 +42,7 @@ export class LineSplitter {
     }
     // A copy: a slice would keep the whole chunk alive while the line goes on.
     if (start < chunk.length) this.pending.push(Buffer.from(chunk.subarray(start)));
-    this.armTimer();
+    if (this.pending.length > 0 && !this.timer) this.armTimer();
   }
 
   /** The stream ended: whatever is left is the last line. */
@@ -63,21 +65,24 @@ export class LineSplitter {
   }
 
   private armTimer(): void {
+    this.stopClock();
+    const timer = setTimeout(() => this.partialDue(timer), this.partialMs);
+    this.timer = timer;
+  }
+
+  private stopClock(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length > 0) {
-      this.timer = setTimeout(() => this.partialDue(), this.partialMs);
-    }
   }
 
   /**
-   * A second without a newline, as far as the timer knows. A busy event loop may have data
-   * waiting unread, so look again after this turn's I/O (setImmediate runs after the poll phase).
+   * The partial line began a second ago, as far as the timer knows. A busy event loop may have
+   * its newline waiting unread, so look again after this turn's I/O (setImmediate runs after the
+   * poll phase): if the line ended meanwhile, its clock was stopped.
    */
-  private partialDue(): void {
-    const writes = this.writes;
+  private partialDue(timer: ReturnType<typeof setTimeout>): void {
     setImmediate(() => {
-      if (this.writes !== writes || this.pending.length === 0) return; // more arrived: the line went on
+      if (this.timer !== timer || this.pending.length === 0) return;
       if (this.held()) this.armTimer();
       else this.flushPartial(false);
     });
@@ -85,8 +90,7 @@ export class LineSplitter {
 
   /** Hands over the partial line: all of it at the end, else up to its last whole character. */
   private flushPartial(atEnd: boolean): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.stopClock();
     if (this.pending.length === 0) return;
     const line = this.takePending();
     const whole = atEnd ? line.length : wholeCharacters(line);

@@ -175,6 +175,38 @@ describe('zen-sessions run', () => {
     expect(await lines(id)).toEqual(['info prompt> ', 'info answered']);
   });
 
+  it('sends a line that keeps growing without a newline (a progress indicator) while it grows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const gate = join(dir, 'gate');
+    const started = startCli(
+      [
+        'run',
+        '--',
+        'sh',
+        '-c',
+        `printf downloading; while [ ! -f ${gate} ]; do printf .; sleep 0.1; done; echo " done"`,
+      ],
+      { env: { ZEN_SESSIONS_URL: server.url } },
+    );
+    started.child.stdin?.end();
+    await eventually(() => sessionIdIn(started.stderr) !== undefined);
+    const id = sessionIdOf(started.stderr);
+    try {
+      await eventually(
+        async () => (await lines(id)).some((line) => line.startsWith('info downloading')),
+        20_000,
+        'the start of the growing line',
+      );
+      expect(started.child.exitCode).toBeNull();
+    } finally {
+      writeFileSync(gate, '');
+    }
+    const result = await started.done;
+    expect(result.code).toBe(0);
+    // In pieces, the whole line and nothing else.
+    expect((await entries(id)).map((entry) => entry.message).join('')).toBe(result.stdout.replace(/\n$/, ''));
+  });
+
   it('gives a partial line the time it was read, not the time it was sent a second later', async () => {
     // "later" is written to stderr after the prompt, and read before the prompt's second is up.
     const result = await run(['--', 'sh', '-c', 'printf "prompt> "; sleep 0.3; echo later >&2; sleep 2']);
