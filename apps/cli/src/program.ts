@@ -41,11 +41,12 @@ function nonEmpty(value: string): string {
 
 /**
  * Usage errors on one line (exit 2, CLI.md): commander writes its error and the "(add --help for
- * usage)" hint as two; the error's newline is left out so the hint ends it. Set on the program,
- * so every command (`run` too) inherits it.
+ * usage)" hint as two, and puts a suggestion ("(Did you mean --json?)") on a line of its own; the
+ * error's line breaks become spaces, so the hint ends it. Set on the program, so every command
+ * (`run` too) inherits it.
  */
 function oneLineErrors(command: Command): Command {
-  return command.configureOutput({ outputError: (text, write) => write(text.replace(/\n$/, ' ')) });
+  return command.configureOutput({ outputError: (text, write) => write(text.replace(/\n/g, ' ')) });
 }
 
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {

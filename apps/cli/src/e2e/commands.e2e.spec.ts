@@ -687,7 +687,7 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
-    it('puts usage errors of run and of the program on one line too (exit 2)', async () => {
+    it('puts usage errors of run and of the program on one line too, a suggestion included (exit 2)', async () => {
       for (const args of [
         ['nope'],
         ['--bogus', 'ls'],
@@ -695,6 +695,10 @@ describe('zen-sessions log, tail, ls, end', () => {
         ['run', '--bogus', '--', 'true'],
         ['run', '--meta', 'novalue', '--', 'true'],
         ['run', '--buffer-lines', '0', '--', 'true'],
+        // With commander's suggestion, "(Did you mean ...?)", on the same line.
+        ['lss'],
+        ['ls', '--jsn'],
+        ['run', '--qiet', '--', 'true'],
       ]) {
         const result = await cli(args, { env: env() });
         expect({ args, code: result.code, lines: result.stderr.trim().split('\n').length }).toEqual({
