@@ -59,7 +59,7 @@ export async function runCommand(
     metadata: {
       ...options.meta,
       command: commandLine(argv),
-      cwd: process.cwd(),
+      cwd: workingDirectory(),
       host: hostname(),
       pid: process.pid,
     },
@@ -369,6 +369,19 @@ export function inTerminalForeground(stat: string): boolean {
     .split(' ')
     .map(Number);
   return ttyNr > 0 && tpgid > 0 && pgrp === tpgid;
+}
+
+/**
+ * The directory the command runs in. One removed meanwhile (a step inside a checkout that an
+ * earlier step deleted) has no path to read, yet the command runs there, as from a shell: the
+ * metadata then has the shell's `$PWD`, or null.
+ */
+function workingDirectory(): string | null {
+  try {
+    return process.cwd();
+  } catch {
+    return process.env['PWD'] || null;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { newSessionId, SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
-import { CLI, cli, sessionIdOf, startCli } from './support';
+import { CLI, cli, CliProcess, sessionIdOf, startCli } from './support';
 
 const node = process.execPath;
 
@@ -374,6 +374,20 @@ describe('zen-sessions run', () => {
     const id = sessionIdOf(empty.stderr);
     expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 127, signal: null } });
     expect((await entries(id)).map((entry) => entry.level)).toEqual(['error']);
+  });
+
+  it('runs the command in a working directory that was removed, as a shell does (the metadata s cwd: $PWD)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-run-gone-'));
+    const args = [node, CLI, 'run', '--', node, '-e', 'console.log("ran"); process.exitCode = 3'];
+    const wrapper = spawn('sh', ['-c', 'cd "$0" && rmdir "$0" && exec "$@"', dir, ...args], {
+      env: { ...process.env, ZEN_SESSIONS_URL: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const result = await new CliProcess(wrapper).done;
+    expect(result).toMatchObject({ code: 3, stdout: 'ran\n' });
+    const id = sessionIdOf(result.stderr);
+    expect(await lines(id)).toEqual(['info ran']);
+    expect((await client.sessions.get(id)).metadata).toMatchObject({ cwd: dir, exitCode: 3 });
   });
 
   it('ends by itself at any file-descriptor limit, however few it leaves for the output streams', async () => {
