@@ -140,6 +140,39 @@ describe('LogViewer across sessions pushes', () => {
     const subscribes = FakeSocket.latest().sent.filter((message) => message.event === 'subscribe-log');
     expect(subscribes).toHaveLength(1);
   });
+  it('follows a session created again under its id (a restarted server) from its first entry, not the old cursor', async () => {
+    const s = session({ logCount: 0, logCursor: 0 });
+    const fixture = await createViewer(s);
+    const socket = FakeSocket.latest();
+    socket.push({
+      event: 'log',
+      data: { id: s.id, entries: [entry(0, 'old 0'), entry(1, 'old 1')], cursor: 2, dropped: 0 },
+    });
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    fixture.detectChanges();
+    const shown = () =>
+      fixture.componentInstance
+        .visible()
+        .slice()
+        .map((row) => (row.kind === 'entry' ? row.entry.message : 'gap'));
+    expect(shown()).toEqual(['old 0', 'old 1']);
+
+    // The server restarted without a store; the producer created the session again and wrote 3 lines.
+    fixture.componentRef.setInput('sessions', [
+      { ...s, created: '2026-11-24T12:05:00.000Z', logCount: 3, logCursor: 3 },
+    ]);
+    fixture.detectChanges();
+    const subscribes = socket.sent.filter((message) => message.event === 'subscribe-log');
+    expect(subscribes.at(-1)).toEqual({ event: 'subscribe-log', data: { id: s.id, cursor: 0 } });
+    expect(subscribes).toHaveLength(2);
+    socket.push({
+      event: 'log',
+      data: { id: s.id, entries: [entry(0, 'new 0'), entry(1, 'new 1'), entry(2, 'new 2')], cursor: 3, dropped: 0 },
+    });
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    fixture.detectChanges();
+    expect(shown()).toEqual(['new 0', 'new 1', 'new 2']);
+  });
 });
 
 describe('LogViewer following a large log newest first', () => {

@@ -92,10 +92,14 @@ export class LogViewer implements OnDestroy {
 
   /** The sessions shown: one, or several merged by time. */
   readonly sessions = input.required<readonly Session[]>();
-  /** Every push brings new session objects; only a new set of ids means new streams. */
+  /**
+   * Every push brings new session objects; only a new set of sessions means new streams. A
+   * session is its id and creation time: one created again under its id (a server without a
+   * store restarted, its producer created it anew) has a new log from seq 0, not one to resume.
+   */
   private readonly sourceKey = computed(() =>
     this.sessions()
-      .map((session) => session.id)
+      .map((session) => `${session.id}@${session.created}`)
       .join(','),
   );
   readonly merged = computed(() => this.sessions().length > 1);
