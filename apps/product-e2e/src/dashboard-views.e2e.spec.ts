@@ -433,6 +433,41 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
   });
 
+  it('keeps the newest wrapped line at the bottom while following long Unreal lines with data, wide, at phone width and merged', async () => {
+    const ids = ['a5a5a5a5a5a5a5a5a5a5a5a5', 'a6a6a6a6a6a6a6a6a6a6a6a6'];
+    for (const [n, id] of ids.entries()) {
+      await create(id, { appname: 'Wrapped' });
+      // Lines of every length, most with a category, some with data (a narrower message beside the button).
+      const entries = Array.from({ length: 150 }, (_, i) => ({
+        message: `LogCook: Display: line ${n}.${i} ` + 'word '.repeat((i * 37) % 90),
+        ...(i % 7 === 0 ? { data: { i } } : {}),
+      }));
+      entries.push({ message: 'LogCook: Warning: ' + 'x'.repeat(20_000) });
+      entries.push({ message: `the newest line of ${n}` });
+      await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    }
+    const newestAtBottom = (text: string) =>
+      eventually(async () => {
+        const newest = rows().getByRole('row').filter({ hasText: text });
+        const grid = await rows().evaluate(
+          (element) => element.getBoundingClientRect().top + element.clientTop + element.clientHeight,
+        );
+        const row = await boxOf(newest);
+        expect(Math.abs(row.y + row.height - grid)).toBeLessThanOrEqual(1);
+      });
+    await page.goto(`${base}/dashboard/sessions/${ids[0]}`);
+    await page.getByTestId('log-count').getByText('152 / 152 rows').waitFor();
+    await page.getByTestId('log-wrap').click();
+    await newestAtBottom('the newest line of 0');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await newestAtBottom('the newest line of 0');
+    await page.goto(`${base}/dashboard/sessions/${ids.join(',')}`);
+    await page.getByTestId('log-count').getByText('304 / 304 rows').waitFor();
+    await newestAtBottom('the newest line of 1');
+    expect(await page.getByTestId('follow').innerText()).toBe('Following');
+    for (const id of ids) await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
+  });
+
   it('filters by a range dragged on the histogram', async () => {
     const id = 'd1d1d1d1d1d1d1d1d1d1d1d1';
     await create(id, { appname: 'Timeline' });

@@ -55,4 +55,15 @@ describe('log lines', () => {
     // Not wrapping, a line is one line however long.
     expect(lineCount('x'.repeat(25))).toBe(1);
   });
+
+  it('lets spaces at the end of a wrapped line hang past it, as pre-wrap does, and skips a hidden prefix', () => {
+    // `word word ` at 4: `word` and its space, `word` and its space: two lines, not three.
+    expect(lineCount('word word ', 4)).toBe(2);
+    expect(lineCount('word   word', 4)).toBe(2);
+    expect(lineCount('word word', 5)).toBe(2);
+    expect(lineCount('wordy word', 4)).toBe(3);
+    // `LogCook: ` shown in its own column: the message is the 10 characters after it.
+    expect(lineCount('LogCook: 0123456789', 10, 9)).toBe(1);
+    expect(lineCount('LogCook: 0123456789\nnext', 10, 9)).toBe(2);
+  });
 });

@@ -74,19 +74,34 @@ export function logLine(source: string, entry: LogEntry): LogLine {
 
 /**
  * Lines as the browser shows `text` in a column `columns` characters wide (0: not wrapping):
- * each line of the text takes as many as its characters need, at least one, and a newline at
- * the very end opens no line of its own. The one rule for both a row's own lines and its
- * wrapped height.
+ * each line of the text takes as many as its characters need (`wrappedLines`), at least one,
+ * and a newline at the very end opens no line of its own. The one rule for both a row's own lines and its
+ * wrapped height. `hidden`: characters at the start of the text that are not shown.
  */
-export function lineCount(text: string, columns = 0): number {
+export function lineCount(text: string, columns = 0, hidden = 0): number {
   let lines = 0;
   for (let start = 0; ; ) {
     const end = text.indexOf('\n', start);
-    const length = (end === -1 ? text.length : end) - start;
-    lines += columns > 0 ? Math.max(1, Math.ceil(length / columns)) : 1;
+    const stop = end === -1 ? text.length : end;
+    lines += columns > 0 ? wrappedLines(text, start === 0 ? Math.min(hidden, stop) : start, stop, columns) : 1;
     if (end === -1 || end === text.length - 1) return lines;
     start = end + 1;
   }
+}
+
+/**
+ * Lines of `text` from `from` to `stop` (no newline between) broken anywhere (`word-break:
+ * break-all`) every `columns` characters, where spaces at a line's end hang past it, as
+ * `white-space: pre-wrap` has them: the next line starts after them.
+ */
+function wrappedLines(text: string, from: number, stop: number, columns: number): number {
+  let lines = 1;
+  for (let at = from + columns; at < stop; at += columns) {
+    while (at < stop && text.charCodeAt(at) === 32) at++;
+    if (at === stop) break;
+    lines++;
+  }
+  return lines;
 }
 
 /** Letters that have a bit of their own in `charMask`; other characters share bits. */

@@ -37,7 +37,7 @@ import { RowFilter, highlightSegments, LogFilterState, LogRow, ShownSegment, tex
 import { LogSources } from './log-sources';
 import { LogUrl } from './log-url';
 import { asNdjson, asText, formatElapsed } from './log-copy';
-import { LINE_HEIGHT, MAX_DATA_LINES, RowLayout } from './row-layout';
+import { LayoutOptions, LINE_HEIGHT, MAX_DATA_LINES, RowLayout } from './row-layout';
 import { isTyping, keyAction } from './log-keys';
 import { OrderedView } from './ordered-view';
 import { RowFinder } from './row-finder';
@@ -50,8 +50,17 @@ const OVERSCAN = 8;
 const URL_DELAY_MS = 300;
 /** Width of a character of the log font, for wrapping estimates when it cannot be measured. */
 const FALLBACK_CHAR_PX = 7.2;
-/** Width taken by the columns before the message. */
+/** Width taken by the columns before the message, until the probe row is measured. */
 const FIXED_COLUMNS_PX = 260;
+
+/** The message column of the probe row, measured: what wrapped rows are laid out to. */
+interface MessageColumn {
+  /** Its width in px, beside no data button and beside one. */
+  width: number;
+  besideData: number;
+  /** Whether the category shows in the message (its column is hidden at phone width). */
+  inlineCategory: boolean;
+}
 
 /**
  * The live log of one session, or of several merged by time: follow mode, ordering,
@@ -136,6 +145,7 @@ export class LogViewer implements OnDestroy {
   readonly viewportHeight = signal(600);
   readonly viewportWidth = signal(800);
   private readonly charWidth = signal(FALLBACK_CHAR_PX);
+  private readonly messageColumn = signal<MessageColumn | null>(null);
   private autoScrolling = false;
   /** `segments` of the rows shown, for the text filter's pattern and the category column they were cut for. */
   private shownFor = {
@@ -173,28 +183,40 @@ export class LogViewer implements OnDestroy {
     return rows.find((row) => row.kind === 'entry')?.timeMs ?? 0;
   });
 
-  private readonly wrapColumns = computed(() =>
-    this.prefs.wrap()
-      ? Math.max(
-          20,
-          Math.floor(
-            (this.viewportWidth() -
-              FIXED_COLUMNS_PX -
-              (this.merged() ? 158 : 0) -
-              (this.categories().length > 0 ? 138 : 0)) /
-              this.charWidth(),
-          ),
-        )
-      : 0,
-  );
+  readonly hasCategories = computed(() => this.categories().length > 0);
+  /**
+   * The probe row's time, as wide as the newest row's (at phone width the time column is as
+   * wide as its text, and a relative time grows longer as the log goes on).
+   */
+  readonly probeTime = computed(() => {
+    if (!this.prefs.relativeTimes()) return '00:00:00.000';
+    const newest = this.sources()?.rows().at(-1);
+    return newest ? this.elapsed(newest).replace(/\d/g, '0') : '+0.000s';
+  });
+  /**
+   * How wrapped rows are laid out: to the message column as measured on the probe row (an
+   * estimate of it, off by a few characters a line, left the newest rows out of view or
+   * blank space below them while following), characters of monospace counted exactly.
+   */
+  private readonly wrap = computed<Omit<LayoutOptions, 'expanded'>>(() => {
+    if (!this.prefs.wrap()) return { wrapColumns: 0 };
+    const char = this.charWidth();
+    const columns = (px: number) => Math.max(1, Math.floor((px + 0.01) / char));
+    const measured = this.messageColumn();
+    if (!measured) {
+      const others = FIXED_COLUMNS_PX + (this.merged() ? 158 : 0) + (this.hasCategories() ? 138 : 0);
+      return { wrapColumns: columns(this.viewportWidth() - others) };
+    }
+    return {
+      wrapColumns: columns(measured.width),
+      dataWrapColumns: columns(measured.besideData),
+      categories: !this.hasCategories() ? 'none' : measured.inlineCategory ? 'inline' : 'column',
+    };
+  });
   private readonly layout = new RowLayout();
   /** Where each row of `visible` starts: measured in time order, so newest first only reads it the other way. */
   private readonly offsets = computed(() =>
-    this.layout.next(
-      this.inRange(),
-      { wrapColumns: this.wrapColumns(), expanded: this.expanded() },
-      this.newestFirst(),
-    ),
+    this.layout.next(this.inRange(), { ...this.wrap(), expanded: this.expanded() }, this.newestFirst()),
   );
   readonly contentHeight = computed(() => this.offsets().height);
   /**
@@ -294,6 +316,13 @@ export class LogViewer implements OnDestroy {
       this.lineFromHistory(state.line);
     });
     afterNextRender(() => this.measure());
+    // The probe row gains or loses the source and category columns with the rows.
+    effect(() => {
+      this.merged();
+      this.hasCategories();
+      this.probeTime();
+      afterNextRender(() => this.measureProbe(this.scroller().nativeElement), { injector: this.injector });
+    });
     const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.measure());
     afterNextRender(() => observer?.observe(this.scroller().nativeElement));
     inject(DestroyRef).onDestroy(() => observer?.disconnect());
@@ -590,9 +619,31 @@ export class LogViewer implements OnDestroy {
       this.autoScrolling = true;
       afterNextRender(() => this.scrollToNewest(this.contentHeight()), { injector: this.injector });
     }
-    const probe = element.querySelector('.probe');
-    const width = probe ? probe.getBoundingClientRect().width / 10 : 0;
-    if (width > 0) this.charWidth.set(width);
+    this.measureProbe(element);
+  }
+
+  /** The font's width and the message column's, from the probe row (laid out as a row is). */
+  private measureProbe(element: HTMLElement): void {
+    const width = (name: string) => element.querySelector(`[data-probe="${name}"]`)?.getBoundingClientRect().width ?? 0;
+    const char = width('chars') / 10;
+    if (char > 0) this.charWidth.set(char);
+    const besideData = width('message');
+    if (besideData <= 0) return;
+    const line = element.querySelector('.probe .line');
+    const gap = line ? parseFloat(getComputedStyle(line).columnGap) || 0 : 0;
+    const next: MessageColumn = {
+      width: besideData + width('data') + gap,
+      besideData,
+      inlineCategory: width('category') === 0,
+    };
+    const last = this.messageColumn();
+    if (
+      !last ||
+      last.width !== next.width ||
+      last.besideData !== next.besideData ||
+      last.inlineCategory !== next.inlineCategory
+    )
+      this.messageColumn.set(next);
   }
 
   /**

@@ -28,6 +28,21 @@ function followOn(rows: readonly LogRow[], evicted: number, incoming: LogRow[], 
   return next;
 }
 
+/** Lines of `part` at `columns`, character by character: spaces after a full line hang past it. */
+function wrapped(part: string, columns: number): number {
+  let lines = 1;
+  let used = 0;
+  for (const char of part) {
+    if (used === columns) {
+      if (char === ' ') continue;
+      lines++;
+      used = 0;
+    }
+    used++;
+  }
+  return lines;
+}
+
 /** The layout as it was before it was incremental: every row measured (text split) every time, in the order shown. */
 function reference(shown: readonly LogRow[], options: LayoutOptions) {
   const height = (row: LogRow): number => {
@@ -37,7 +52,7 @@ function reference(shown: readonly LogRow[], options: LayoutOptions) {
       lines = 0;
       const parts = row.text.split('\n');
       if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-      for (const part of parts) lines += Math.max(1, Math.ceil(part.length / options.wrapColumns));
+      for (const part of parts) lines += wrapped(part, options.wrapColumns);
     }
     const dataLines = options.expanded.get(row.key);
     const data = dataLines === undefined ? 0 : Math.min(dataLines, MAX_DATA_LINES) * LINE_HEIGHT + 8;
@@ -255,5 +270,33 @@ describe('row layout, kept up to date', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('RowLayout, wrapped as the message column shows a row', () => {
+  // 38 characters; with the category in its own column the message shows the 29 after `LogCook: `.
+  const unreal = logLine('s', entry(1, 'LogCook: Display: ' + 'x'.repeat(20)));
+  // At phone width the category shows inline, but a `[time][frame]` prefix before it does not.
+  const stamped = logLine('s', entry(2, '[2026.11.24-12.00.00:123][  0]LogCook: Display: ' + 'x'.repeat(20)));
+  const withData = logLine('s', { ...entry(3, 'y'.repeat(20)), data: { ms: 5 } });
+  const layout = new RowLayout();
+  /** Each row's lines, laid out again by the same layout (a rewrap) for each options. */
+  const lines = (options: Partial<LayoutOptions>) => {
+    const offsets = layout.next([unreal, stamped, withData], { wrapColumns: 30, expanded: new Map(), ...options });
+    return [0, 1, 2].map(
+      (i) => ((i < 2 ? offsets.offsetOf(i + 1) : offsets.height) - offsets.offsetOf(i)) / LINE_HEIGHT,
+    );
+  };
+
+  it('counts the characters the message shows, with the category in a column, inline or not in view', () => {
+    expect(lines({ categories: 'none' })).toEqual([2, 3, 1]);
+    expect(lines({ categories: 'column' })).toEqual([1, 1, 1]);
+    expect(lines({ categories: 'inline' })).toEqual([2, 2, 1]);
+  });
+
+  it('wraps a row with a data button to the narrower column beside it', () => {
+    expect(lines({ dataWrapColumns: 15 })).toEqual([2, 3, 2]);
+    expect(lines({ dataWrapColumns: 30 })).toEqual([2, 3, 1]);
+    expect(lines({ wrapColumns: 0, dataWrapColumns: 15 })).toEqual([1, 1, 1]);
   });
 });

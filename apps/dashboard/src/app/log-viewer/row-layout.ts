@@ -1,4 +1,4 @@
-import { lineCount, LogRow } from './log-line';
+import { lineCount, LogLine, LogRow } from './log-line';
 import { deltaFrom, RowsDelta } from './row-deltas';
 
 /** Height of one line of log text, in px. */
@@ -9,8 +9,33 @@ export const MAX_DATA_LINES = 12;
 export interface LayoutOptions {
   /** Characters that fit on one line of the message column; 0 when not wrapping. */
   wrapColumns: number;
+  /** The same beside a data button, which narrows the message column (default: `wrapColumns`). */
+  dataWrapColumns?: number;
+  /**
+   * How Unreal categories show (default `none`): not at all (the whole text is the message), in
+   * a column of their own (the message starts after `Category: `), or inline at the start of
+   * the message (any `[time][frame]` prefix before them is not shown).
+   */
+  categories?: CategoryPlace;
   /** Keys of rows whose data tree is open, with the number of lines the tree has. */
   expanded: ReadonlyMap<string, number>;
+}
+
+export type CategoryPlace = 'none' | 'column' | 'inline';
+
+/** How a wrapped row's lines are counted: the parts of `LayoutOptions` that change them. */
+interface Wrap {
+  columns: number;
+  dataColumns: number;
+  categories: CategoryPlace;
+}
+
+const NO_WRAP: Wrap = { columns: 0, dataColumns: 0, categories: 'none' };
+
+function wrapOf(options: LayoutOptions): Wrap {
+  const columns = options.wrapColumns;
+  const dataColumns = columns > 0 ? (options.dataWrapColumns ?? columns) : 0;
+  return { columns, dataColumns, categories: options.categories ?? 'none' };
 }
 
 /**
@@ -18,13 +43,28 @@ export interface LayoutOptions {
  * unwrapped), each as many as its wrapped text needs, plus an open data tree.
  */
 export function rowHeight(row: LogRow, options: LayoutOptions): number {
-  return heightOf(row, textLines(row, options.wrapColumns), options.expanded);
+  return heightOf(row, textLines(row, wrapOf(options)), options.expanded);
 }
 
-/** Lines of a row's text, wrapped to `columns` (0: not wrapping); a gap row is one line. */
-function textLines(row: LogRow, columns: number): number {
+/** Lines of a row's text as shown, wrapped (`wrap.columns` 0: not wrapping); a gap row is one line. */
+function textLines(row: LogRow, wrap: Wrap): number {
   if (row.kind === 'gap') return 1;
-  return columns > 0 ? lineCount(row.text, columns) : row.lines;
+  return wrap.columns === 0 ? row.lines : wrappedLines(row, row.text, wrap);
+}
+
+/** Lines of `text`, a row's, wrapped to the column its message shows in. */
+function wrappedLines(row: LogLine, text: string, wrap: Wrap): number {
+  return lineCount(text, row.entry.data ? wrap.dataColumns : wrap.columns, hiddenPrefix(row, wrap));
+}
+
+/** Characters at the start of a row's text that its message does not show. */
+function hiddenPrefix(row: LogLine, wrap: Wrap): number {
+  if (row.category === null || wrap.categories === 'none') return 0;
+  return wrap.categories === 'column' ? row.bodyStart : row.bodyStart - row.category.length - 2;
+}
+
+function sameWrap(a: Wrap, b: Wrap): boolean {
+  return a.columns === b.columns && a.dataColumns === b.dataColumns && a.categories === b.categories;
 }
 
 /** The length of the longest line of `text`. */
@@ -107,7 +147,7 @@ export class Offsets {
  */
 export class RowLayout {
   private rows: readonly LogRow[] | null = null;
-  private columns = 0;
+  private wrap = NO_WRAP;
   private expanded: ReadonlyMap<string, number> = new Map();
   /** Where the rows' entries start in the buffers: evicted rows leave theirs behind at the front. */
   private start = 0;
@@ -122,14 +162,15 @@ export class RowLayout {
 
   /** The offsets of `rows`, in time order, shown newest first when `reversed`. */
   next(rows: readonly LogRow[], options: LayoutOptions, reversed = false): Offsets {
-    const { wrapColumns: columns, expanded } = options;
+    const { expanded } = options;
+    const wrap = wrapOf(options);
     const reExpanded = expanded !== this.expanded;
     this.expanded = expanded;
     const delta = rows === this.rows ? null : deltaFrom(rows, this.rows);
-    if (rows !== this.rows && !delta) this.measureAll(rows, columns);
+    if (rows !== this.rows && !delta) this.measureAll(rows, wrap);
     else {
       if (delta) this.follow(rows, delta);
-      if (columns !== this.columns) this.rewrap(columns);
+      if (!sameWrap(wrap, this.wrap)) this.rewrap(wrap);
       // A tree opened or closed: the lines stay, their heights are added up again.
       else if (reExpanded) this.addUp(0);
     }
@@ -137,9 +178,9 @@ export class RowLayout {
     return new Offsets(oneLine ? null : this.sums, this.start, rows.length, reversed);
   }
 
-  private measureAll(rows: readonly LogRow[], columns: number): void {
+  private measureAll(rows: readonly LogRow[], wrap: Wrap): void {
     this.rows = rows;
-    this.columns = columns;
+    this.wrap = wrap;
     this.start = 0;
     this.tall = 0;
     this.reserve(0);
@@ -169,9 +210,13 @@ export class RowLayout {
    * Counts the lines again for another wrap width. A row whose every line fits both widths
    * (most rows, when the window is resized) keeps its count without its text being read.
    */
-  private rewrap(columns: number): void {
-    const fits = this.columns > 0 && columns > 0 ? Math.min(this.columns, columns) : 0;
-    this.columns = columns;
+  private rewrap(wrap: Wrap): void {
+    const old = this.wrap;
+    const fits =
+      old.columns > 0 && wrap.columns > 0 && old.categories === wrap.categories
+        ? Math.min(old.columns, old.dataColumns, wrap.columns, wrap.dataColumns)
+        : 0;
+    this.wrap = wrap;
     const rows = this.rows as readonly LogRow[];
     const { lines, longest, start } = this;
     for (let k = 0; k < rows.length; k++) {
@@ -184,13 +229,13 @@ export class RowLayout {
 
   /** Counts a row's lines at `columns` into entry `at`, noting its longest line when wrapping. */
   private countLines(row: LogRow, at: number): number {
-    if (row.kind === 'gap' || this.columns === 0) {
+    if (row.kind === 'gap' || this.wrap.columns === 0) {
       this.longest[at] = row.kind === 'gap' ? 0 : UNKNOWN;
-      return (this.lines[at] = textLines(row, this.columns));
+      return (this.lines[at] = textLines(row, this.wrap));
     }
     const text = row.text;
     this.longest[at] = longestLine(text);
-    return (this.lines[at] = lineCount(text, this.columns));
+    return (this.lines[at] = wrappedLines(row, text, this.wrap));
   }
 
   /** Running heights from row `from` on, of the lines counted (read from the rows only for open trees). */
