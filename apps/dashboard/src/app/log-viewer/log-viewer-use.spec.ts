@@ -125,6 +125,17 @@ describe('the log viewer, as a person uses it', () => {
     expect(TestBed.inject(Router).url).toContain('category=LogCook');
   });
 
+  it('says when the filters hide every entry, rather than showing an empty log', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    expect(el(fixture).querySelector('[data-testid="no-match"]')).toBeNull();
+    fixture.componentInstance.setText('no such text');
+    await settle(fixture);
+    expect(rowsOf(fixture)).toHaveLength(0);
+    expect(el(fixture).querySelector('[data-testid="no-match"]')?.textContent?.trim()).toBe(
+      'No entry matches the filters (5 hidden).',
+    );
+  });
+
   it('keeps the filter, level, regex flag and order in the URL, and opens with them', async () => {
     let fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     fixture.componentInstance.setText('fail(ed|ure)');
