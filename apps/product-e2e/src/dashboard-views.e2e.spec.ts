@@ -664,6 +664,19 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
   });
 
+  it('lists the keys at phone width in a dialog whose scrolled list the keyboard reaches (axe-core)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+    await rows().getByText('Crash in editor').waitFor();
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Keys do nothing while you type in a field.').waitFor();
+    await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('works at phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/dashboard/sessions/${EDITOR}`);

@@ -24,7 +24,8 @@ export const LOG_KEYS: readonly { keys: string; action: string }[] = [
   imports: [MatButtonModule, MatDialogModule],
   template: `
     <h2 mat-dialog-title>Keyboard shortcuts</h2>
-    <mat-dialog-content>
+    <!-- Focusable: on a small screen the list scrolls, and the keyboard must reach it to scroll it. -->
+    <mat-dialog-content tabindex="0">
       <table class="keys" aria-label="Keyboard shortcuts">
         @for (key of keys; track key.action) {
           <tr>
