@@ -374,4 +374,15 @@ describe('the merged log view', () => {
     expect(messagesOf(fixture)).toEqual(['b first', 'b second']);
     expect(el(fixture).querySelector('[data-testid="source-chip"]')?.textContent).toContain('Only CookWorker');
   });
+
+  it("opens a permalink in a merged view paused on the line, with no other session's backlog called new", async () => {
+    const fixture = await open(`/sessions/${a.id},${b.id}?line=1`, [a, b], {
+      [a.id]: [at(0, 1, 'a first'), at(1, 3, 'a second')],
+      [b.id]: [at(0, 2, 'b first'), at(1, 4, 'b second')],
+    });
+    const row = el(fixture).querySelector('.highlight') as HTMLElement;
+    expect(row.textContent).toContain('a second');
+    expect(button(fixture, 'Follow')).toBeTruthy();
+    expect(el(fixture).querySelector('[data-testid="new-entries"]')).toBeNull();
+  });
 });

@@ -693,8 +693,9 @@ export class LogViewer implements OnDestroy {
       this.following.set(true);
     } else {
       this.pendingLine.set({ source: session.id, seq: pending.seq });
-      // The view opens paused on the line: what the session holds now is its backlog, not news.
-      this.pausedAt.set(session.logCount);
+      // The view opens paused on the line: what the sessions hold now is their backlog, not news
+      // (in a merged view every session's, not only the one the line is in).
+      this.pausedAt.set(sessions.reduce((count, shown) => count + shown.logCount, 0));
     }
   }
 
