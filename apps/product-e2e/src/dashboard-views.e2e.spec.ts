@@ -134,6 +134,22 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
   });
 
+  it('keeps every column of the table in view beside a 256-character app name, mode and job id', async () => {
+    const id = 'a9a9a9a9a9a9a9a9a9a9a9a9';
+    const appname = 'Cook'.repeat(63) + 'Tail';
+    await create(id, { appname, mode: 'm'.repeat(256), jobid: 'j'.repeat(256) });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    const table = page.getByTestId('sessions-table');
+    // The whole name is there to read, cut to its column on screen.
+    await table.getByText(appname, { exact: true }).waitFor();
+    // In the window, not in a table wider than it (its box is the table's, scrolled sideways).
+    for (const header of ['Id', 'Created', 'Entries', 'Err']) {
+      const cell = await boxOf(table.getByRole('columnheader', { name: header }));
+      expect([header, cell.x + cell.width <= 1280]).toEqual([header, true]);
+    }
+    await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
+  });
+
   it('keeps the log on screen however far the split is pushed, also after a reload in a smaller window', async () => {
     await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
     await rows().getByText('Crash in editor').waitFor();
