@@ -21,6 +21,8 @@ export interface LogUrlState {
   category: string | null;
   /** `?line=<seq>`: the permalinked line. */
   line: number | null;
+  /** `?line=` when it names no line (`abc`, `-1`): said, rather than ignored in silence. */
+  badLine: string | null;
 }
 
 /**
@@ -58,18 +60,21 @@ export class LogUrl {
   read(): LogUrlState {
     const params = this.router.routerState.snapshot.root.queryParamMap;
     const level = params.get('level') as LogLevel;
-    const line = Number(params.get('line'));
+    const lineText = params.get('line');
+    const line = Number(lineText);
+    const isLine = lineText !== null && /^\d+$/.test(lineText) && Number.isSafeInteger(line);
     return {
       text: params.get('q') ?? '',
       regex: params.get('re') === '1',
       level: LOG_LEVELS.includes(level) ? level : 'debug',
       newestFirst: params.get('order') === 'newest',
       category: params.get('category') || null,
-      line: params.has('line') && Number.isInteger(line) && line >= 0 ? line : null,
+      line: isLine ? line : null,
+      badLine: lineText !== null && !isLine ? lineText : null,
     };
   }
 
-  write(state: Omit<LogUrlState, 'line'>): void {
+  write(state: Omit<LogUrlState, 'line' | 'badLine'>): void {
     // A write now would cancel the back/forward navigation and overwrite the entry it opens; and
     // before the router has taken the entry, it would put the URL of the entry left there.
     if (this.popping !== null || this.browserAhead()) return;

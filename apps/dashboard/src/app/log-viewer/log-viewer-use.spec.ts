@@ -171,6 +171,16 @@ describe('the log viewer, as a person uses it', () => {
     );
   });
 
+  it("says when a link's line is no line number, rather than opening as if it named none", async () => {
+    for (const bad of ['abc', '-1', '1.5', '99999999999999999999']) {
+      TestBed.resetTestingModule();
+      const fixture = await open(`/sessions/${s.id}?line=${bad}`, [s], { [s.id]: lines });
+      expect(el(fixture).querySelector('[data-testid="line-notice"]')?.textContent).toContain(
+        `"${bad}" in the link is not a line number`,
+      );
+    }
+  });
+
   it('answers keys: j/k move, n/N jump between errors, f follows, Esc clears, / focuses the filter, ? lists them', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     await press(fixture, 'g');

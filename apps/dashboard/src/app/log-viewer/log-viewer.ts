@@ -262,6 +262,7 @@ export class LogViewer implements OnDestroy {
 
   constructor() {
     if (this.initial.line !== null) this.pendingLine.set({ source: '', seq: this.initial.line });
+    this.badLineNotice(this.initial.badLine);
     // New streams when the set of sessions changes, each from its oldest held entry.
     effect((onCleanup) => {
       this.sourceKey();
@@ -314,6 +315,7 @@ export class LogViewer implements OnDestroy {
       }));
       this.newestFirst.set(state.newestFirst);
       this.lineFromHistory(state.line);
+      this.badLineNotice(state.badLine);
     });
     afterNextRender(() => this.measure());
     // The probe row gains or loses the source and category columns with the rows.
@@ -672,6 +674,13 @@ export class LogViewer implements OnDestroy {
       },
       { injector: this.injector },
     );
+  }
+
+  /** A link whose `?line=` names no line (cut short, or typed by hand) says so. */
+  private badLineNotice(text: string | null): void {
+    if (text === null) return;
+    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+    this.lineNotice.set(`"${shown}" in the link is not a line number (lines count from 0).`);
   }
 
   /** For a permalink: tell at once when the line was evicted or never written. */
