@@ -660,13 +660,15 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await docScreenshot(page, 'dashboard-merged-dark');
   });
 
-  it('keeps vivid ANSI colours readable on error, warning and selected rows, light and dark (axe-core)', async () => {
+  it('keeps vivid ANSI colours and backgrounds readable on error, warning and selected rows, light and dark (axe-core)', async () => {
     const id = 'a4a4a4a4a4a4a4a4a4a4a4a4';
     await create(id, { appname: 'Vivid' });
     // The brightest colours build tools print: 24-bit, 256-colour and the bright 16.
     const vivid =
       '\x1b[38;2;0;255;0mgreen\x1b[0m \x1b[38;2;255;0;0mred\x1b[0m \x1b[38;5;51mcyan\x1b[0m ' +
-      '\x1b[93myellow\x1b[0m \x1b[94mblue\x1b[0m \x1b[38;2;255;0;255mmagenta\x1b[0m';
+      '\x1b[93myellow\x1b[0m \x1b[94mblue\x1b[0m \x1b[38;2;255;0;255mmagenta\x1b[0m ' +
+      // Backgrounds, under the row's own text colour and under an ANSI one.
+      '\x1b[44mon blue\x1b[0m \x1b[40mon black\x1b[0m \x1b[1;37;41mwhite on red\x1b[0m \x1b[93;44myellow on blue\x1b[0m';
     const entries = (['error', 'warn', 'info'] as const).map((level) => ({ level, message: `${level}: ${vivid}` }));
     await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
     for (const colorScheme of ['light', 'dark'] as const) {
