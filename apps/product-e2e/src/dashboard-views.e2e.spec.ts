@@ -449,13 +449,17 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
   });
 
-  it('keeps the newest wrapped line at the bottom while following long Unreal lines with data, wide, at phone width and merged', async () => {
+  it('keeps the newest wrapped line at the bottom while following long Unreal lines with data and tabs, wide, at phone width and merged', async () => {
     const ids = ['a5a5a5a5a5a5a5a5a5a5a5a5', 'a6a6a6a6a6a6a6a6a6a6a6a6'];
     for (const [n, id] of ids.entries()) {
       await create(id, { appname: 'Wrapped' });
       // Lines of every length, most with a category, some with data (a narrower message beside the button).
       const entries = Array.from({ length: 150 }, (_, i) => ({
-        message: `LogCook: Display: line ${n}.${i} ` + 'word '.repeat((i * 37) % 90),
+        message:
+          `LogCook: Display: line ${n}.${i} ` +
+          'word '.repeat((i * 37) % 90) +
+          // A stack trace indented with tabs, now and then.
+          (i % 5 === 0 ? '\n\tat ' + 'Frame'.repeat(i % 23) + '\tline 42' : ''),
         ...(i % 7 === 0 ? { data: { i } } : {}),
       }));
       entries.push({ message: 'LogCook: Warning: ' + 'x'.repeat(20_000) });

@@ -66,4 +66,13 @@ describe('log lines', () => {
     expect(lineCount('LogCook: 0123456789', 10, 9)).toBe(1);
     expect(lineCount('LogCook: 0123456789\nnext', 10, 9)).toBe(2);
   });
+
+  it('takes a tab to the next tab stop (8 columns) of its line, hanging past the end as a space does', () => {
+    // `\tat x`: the tab fills columns 0–7, then 4 characters: 12 columns.
+    expect(lineCount('\tat x', 10)).toBe(2);
+    expect(lineCount('\tat x', 12)).toBe(1);
+    // `ab` then a tab to column 8, `cd` to 10: full; the tab after it hangs, `e` starts line 2.
+    expect(lineCount('ab\tcd\te', 10)).toBe(2);
+    expect(lineCount('\t\t\t', 4)).toBe(1);
+  });
 });

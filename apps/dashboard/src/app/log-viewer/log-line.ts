@@ -95,11 +95,38 @@ export function lineCount(text: string, columns = 0, hidden = 0): number {
  * `white-space: pre-wrap` has them: the next line starts after them.
  */
 function wrappedLines(text: string, from: number, stop: number, columns: number): number {
+  const tab = text.indexOf('\t', from);
+  if (tab !== -1 && tab < stop) return wrappedWithTabs(text, from, stop, columns);
   let lines = 1;
   for (let at = from + columns; at < stop; at += columns) {
     while (at < stop && text.charCodeAt(at) === 32) at++;
     if (at === stop) break;
     lines++;
+  }
+  return lines;
+}
+
+/** Width of a tab stop, in characters (CSS `tab-size`). */
+const TAB_SIZE = 8;
+
+/**
+ * `wrappedLines` character by character, for a line with tabs: a tab reaches the next tab stop
+ * of its line, and like a space it hangs past the line's end rather than wrapping.
+ */
+function wrappedWithTabs(text: string, from: number, stop: number, columns: number): number {
+  let lines = 1;
+  let column = 0;
+  for (let i = from; i < stop; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 9) {
+      if (column < columns) column += code === 9 ? TAB_SIZE - (column % TAB_SIZE) : 1;
+    } else {
+      if (column + 1 > columns) {
+        lines++;
+        column = 0;
+      }
+      column++;
+    }
   }
   return lines;
 }
