@@ -529,7 +529,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
     const chart = page.getByRole('slider', { name: /^Volume histogram\./ });
-    expect(await chart.getAttribute('aria-label')).toMatch(/60 entries, 1 errors, 0 warnings; no time range$/);
+    expect(await chart.getAttribute('aria-label')).toMatch(/60 entries, 1 error, 0 warnings; no time range$/);
     // Reached with Tab, from the control before it (the keys list button), and visibly focused.
     await page.getByRole('button', { name: 'Keyboard shortcuts' }).focus();
     await page.keyboard.press('Tab');

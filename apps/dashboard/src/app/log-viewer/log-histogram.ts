@@ -251,7 +251,5 @@ function layout(bins: readonly HistogramBin[]): Bar[] {
 
 function summarise(bins: readonly HistogramBin[]): string {
   if (bins.length === 0) return 'Entries over time: none yet';
-  const sum = (level: 'error' | 'warn') => bins.reduce((total, bin) => total + bin.counts[level], 0);
-  const total = bins.reduce((count, bin) => count + bin.total, 0);
-  return `Entries over time: ${total} entries, ${sum('error')} errors, ${sum('warn')} warnings`;
+  return `Entries over time: ${countsOf(bins)}`;
 }

@@ -253,7 +253,7 @@ describe('the log viewer, as a person uses it', () => {
   it('filters to a time range dragged on the histogram, and clears it with Esc', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     expect(el(fixture).querySelector('[data-testid="histogram"]')?.getAttribute('aria-label')).toContain(
-      '5 entries, 2 errors, 1 warnings',
+      '5 entries, 2 errors, 1 warning',
     );
     fixture.componentInstance.setRange({
       from: Date.UTC(2026, 10, 24, 12, 0, 2),
@@ -275,7 +275,7 @@ describe('the log viewer, as a person uses it', () => {
     };
     expect(chart.getAttribute('role')).toBe('slider');
     expect(chart.getAttribute('tabindex')).toBe('0');
-    expect(chart.getAttribute('aria-label')).toContain('5 entries, 2 errors, 1 warnings; no time range');
+    expect(chart.getAttribute('aria-label')).toContain('5 entries, 2 errors, 1 warning; no time range');
     chart.focus();
     await key('ArrowRight');
     expect(chart.getAttribute('aria-valuenow')).toBe('1');
