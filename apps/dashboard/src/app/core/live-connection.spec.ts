@@ -70,9 +70,10 @@ describe('LiveConnection', () => {
       { event: 'subscribe-log', data: { id: A, cursor: 5 } },
       { event: 'subscribe-log', data: { id: B, cursor: 0 } },
     ]);
+    // The subscription's first event, as the server sends it when 5 to 41 were evicted meanwhile.
     FakeSocket.latest().push({
       event: 'log',
-      data: { id: A, entries: [], cursor: 42, dropped: 0 },
+      data: { id: A, entries: [], cursor: 42, dropped: 37 },
     });
     followB.stop();
     expect(FakeSocket.latest().sent.at(-1)).toEqual({ event: 'unsubscribe-log', data: { id: B } });
