@@ -55,3 +55,31 @@ export async function boxOf(locator: Locator): Promise<{ x: number; y: number; w
   if (!box) throw new Error(`${locator} is not shown`);
   return box;
 }
+
+/** The page's WebSocket to the server, through a stand-in the test can cut and keep away. */
+export interface CuttableWebSocket {
+  /** Closes the page's sockets and refuses new ones, as a lost network would. */
+  cut(): Promise<void>;
+  /** Lets the page connect again. */
+  restore(): void;
+}
+
+/** Stands between the page and the server's WebSocket (set up before the page opens). */
+export async function cuttableWebSocket(page: Page): Promise<CuttableWebSocket> {
+  let blocked = false;
+  const sockets: { close(): Promise<void> }[] = [];
+  await page.routeWebSocket(/\/sessions\/ws/, (socket) => {
+    if (blocked) return void socket.close();
+    sockets.push(socket);
+    socket.connectToServer();
+  });
+  return {
+    async cut() {
+      blocked = true;
+      await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+    },
+    restore() {
+      blocked = false;
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { Session, SessionList } from '@zen/contract';
 import { Browser, Page } from 'playwright-core';
 import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
-import { screenshot } from './browser';
+import { cuttableWebSocket, screenshot } from './browser';
 
 const EDITOR = '0123456789abcdef01234567';
 
@@ -108,26 +108,18 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     const id = 'a1a1a1a1a1a1a1a1a1a1a1a1';
     await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"Flood"}' });
     await appendText(id, ['first']);
-    // Stand between the page and the server's WebSocket, so the test can cut it.
-    let blocked = false;
-    const pageSockets: { close(): Promise<void> }[] = [];
-    await page.routeWebSocket(/\/sessions\/ws/, (socket) => {
-      if (blocked) return void socket.close();
-      pageSockets.push(socket);
-      socket.connectToServer();
-    });
+    const socket = await cuttableWebSocket(page);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-rows').getByText('first').waitFor();
 
-    blocked = true;
-    await Promise.all(pageSockets.map((socket) => socket.close()));
+    await socket.cut();
     await page.getByTestId('connection').getByText('Reconnecting').waitFor();
     // 400 lines past a capacity of 300 while the page is away: seq 1–100 are evicted.
     await appendText(
       id,
       Array.from({ length: 400 }, (_, i) => `flood ${i}`),
     );
-    blocked = false;
+    socket.restore();
 
     await page.getByTestId('connection').getByText('Live').waitFor({ timeout: 15_000 });
     // 'first', the gap row, and flood 100–399: nothing twice, nothing else missing.
@@ -156,24 +148,17 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
       });
       await appendText(id, [`first of ${id}`]);
     }
-    let blocked = false;
-    const pageSockets: { close(): Promise<void> }[] = [];
-    await page.routeWebSocket(/\/sessions\/ws/, (socket) => {
-      if (blocked) return void socket.close();
-      pageSockets.push(socket);
-      socket.connectToServer();
-    });
+    const socket = await cuttableWebSocket(page);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/dashboard/sessions/${a},${b}`);
     await page.getByTestId('log-rows').getByText(`first of ${b}`).waitFor();
-    blocked = true;
-    await Promise.all(pageSockets.map((socket) => socket.close()));
+    await socket.cut();
     await page.getByTestId('connection').getByText('Reconnecting').waitFor();
     await appendText(
       a,
       Array.from({ length: 400 }, (_, i) => `flood ${i}`),
     );
-    blocked = false;
+    socket.restore();
     await page.getByTestId('connection').getByText('Live').waitFor({ timeout: 15_000 });
     await page.getByTestId('log-count').getByText('303 / 303 rows').waitFor();
     await page.getByTestId('log-rows').evaluate((viewport) => viewport.scrollTo({ top: 0 }));

@@ -1,4 +1,5 @@
 export * from './lib/built-server';
+export * from './lib/bundle';
 export * from './lib/child';
 export * from './lib/chromium';
 export * from './lib/eventually';

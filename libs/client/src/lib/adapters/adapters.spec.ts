@@ -12,7 +12,7 @@ import winston from 'winston';
 import { createPinoDestination } from '../../pino';
 import { SessionNestLogger } from '../../nest';
 import { SessionTransport } from '../../winston';
-import { BuiltServer, eventually, freePort, REPO } from '@zen/testing';
+import { BuiltServer, bundleForNode, eventually, freePort, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { createSessionLogger } from '../logger/session-logger';
 import { SessionsClient } from '../rest/sessions-client';
@@ -97,15 +97,7 @@ describe('logger adapters against the built server', () => {
   it('pino, as a transport in pino s worker thread, pino s messageKey among its options', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zen-pino-'));
     const target = join(dir, 'transport.js');
-    buildSync({
-      entryPoints: [join(REPO, 'libs/client/src/pino.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: target,
-      tsconfig: join(REPO, 'tsconfig.base.json'),
-      logLevel: 'silent',
-    });
+    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
     const id = newSessionId();
     const transport = pino.transport({
       target,
@@ -203,15 +195,7 @@ describe('logger adapters against the built server', () => {
        logger.info('never sent');
        logger.close();`,
     );
-    buildSync({
-      entryPoints: [join(dir, 'main.ts')],
-      bundle: true,
-      platform: 'node',
-      outfile: join(dir, 'main.js'),
-      tsconfig: join(REPO, 'tsconfig.base.json'),
-      nodePaths: [join(REPO, 'node_modules')],
-      logLevel: 'silent',
-    });
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'), { nodePaths: [join(REPO, 'node_modules')] });
     const away = `http://127.0.0.1:${await freePort()}`;
     await expect(
       promisify(execFile)(process.execPath, [join(dir, 'main.js'), away], { timeout: 30_000 }),

@@ -4,8 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildSync } from 'esbuild';
-import { BuiltServer, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
+import { BuiltServer, bundleForNode, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { SessionsClient } from '../rest/sessions-client';
 import { createSessionLogger, FlushTimeoutError, SessionLogger, SessionLoggerClosedError } from './session-logger';
@@ -577,14 +576,7 @@ describe('session logger against the built server', () => {
        const log = createSessionLogger({ server: process.argv[2], appname: 'exiting', id: process.argv[3], flushIntervalMs: 60_000 });
        log.info('sent at exit');`,
     );
-    buildSync({
-      entryPoints: [join(dir, 'main.ts')],
-      bundle: true,
-      platform: 'node',
-      outfile: join(dir, 'main.js'),
-      tsconfig: join(REPO, 'tsconfig.base.json'),
-      logLevel: 'silent',
-    });
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
     await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id], { timeout: 20_000 });
     expect(await messages(id)).toEqual(['info sent at exit']);
   });
