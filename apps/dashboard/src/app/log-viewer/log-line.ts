@@ -80,23 +80,30 @@ export function logLine(source: string, entry: LogEntry): LogLine {
  */
 export function lineCount(text: string, columns = 0, hidden = 0): number {
   let lines = 0;
+  // The next tab, looked for once per text rather than once per line (a long trace has many).
+  let tab = columns > 0 ? text.indexOf('\t') : -1;
   for (let start = 0; ; ) {
     const end = text.indexOf('\n', start);
     const stop = end === -1 ? text.length : end;
-    lines += columns > 0 ? wrappedLines(text, start === 0 ? Math.min(hidden, stop) : start, stop, columns) : 1;
+    if (columns > 0) {
+      const from = start === 0 ? Math.min(hidden, stop) : start;
+      if (tab !== -1 && tab < from) tab = text.indexOf('\t', from);
+      const wrapped = tab !== -1 && tab < stop ? wrappedWithTabs : wrappedLines;
+      lines += wrapped(text, from, stop, columns);
+    } else {
+      lines += 1;
+    }
     if (end === -1 || end === text.length - 1) return lines;
     start = end + 1;
   }
 }
 
 /**
- * Lines of `text` from `from` to `stop` (no newline between) broken anywhere (`word-break:
- * break-all`) every `columns` characters, where spaces at a line's end hang past it, as
- * `white-space: pre-wrap` has them: the next line starts after them.
+ * Lines of `text` from `from` to `stop` (no newline or tab between) broken anywhere
+ * (`word-break: break-all`) every `columns` characters, where spaces at a line's end hang past
+ * it, as `white-space: pre-wrap` has them: the next line starts after them.
  */
 function wrappedLines(text: string, from: number, stop: number, columns: number): number {
-  const tab = text.indexOf('\t', from);
-  if (tab !== -1 && tab < stop) return wrappedWithTabs(text, from, stop, columns);
   let lines = 1;
   for (let at = from + columns; at < stop; at += columns) {
     while (at < stop && text.charCodeAt(at) === 32) at++;
