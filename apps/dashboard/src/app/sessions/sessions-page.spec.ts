@@ -49,6 +49,17 @@ describe('SessionsPage selection', () => {
     expect(page.selected()).toBeNull();
   });
 
+  it('says what a link names that it leaves out: parts that are no id, and sessions past 20', async () => {
+    await pageAt(`/sessions/${agents[0].id},not-an-id,${agents[1].id}`);
+    expect(document.body.textContent).toContain('Left out of the view: "not-an-id" is not a session id');
+
+    TestBed.resetTestingModule();
+    const farm = Array.from({ length: 22 }, () => session({ appname: 'Farm', jobid: 'big' }));
+    const { page } = await pageAt(`/sessions/${farm.map((s) => s.id).join(',')}`, [...farm, server]);
+    expect(page.selectedIds()).toHaveLength(20);
+    expect(document.body.textContent).toContain('a merged view follows at most 20 of the 22 sessions it names');
+  });
+
   it('opens all sessions of a job, and ticks sessions in and out of the view', async () => {
     const { harness, page, router } = await pageAt(`/sessions/${agents[0].id}`);
     page.showAlike(agents[0], 'jobid');

@@ -1,5 +1,5 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, untracked } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
 import { parseOid, Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
@@ -66,11 +66,23 @@ export class SessionsPage {
     const status = this.status() as SessionListStatus;
     return SESSION_LIST_STATUSES.includes(status) ? status : 'active';
   });
-  /** The ids the URL names, valid and distinct, in order. */
-  readonly selectedIds = computed<string[]>(() => {
-    const ids = (this.id() ?? '').split(',').map((part) => parseOid(part.trim()));
-    return [...new Set(ids.filter((id): id is string => id !== null))].slice(0, MAX_MERGED);
-  });
+  /** What the URL names, part by part (empty parts, as in `a,,b`, left out). */
+  private readonly urlParts = computed(() =>
+    (this.id() ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  );
+  /** The valid ids the URL names, distinct, in order. */
+  private readonly urlIds = computed(() => [
+    ...new Set(
+      this.urlParts()
+        .map(parseOid)
+        .filter((id): id is string => id !== null),
+    ),
+  ]);
+  /** The ids shown: the URL's, up to MAX_MERGED. */
+  readonly selectedIds = computed<string[]>(() => this.urlIds().slice(0, MAX_MERGED));
   readonly selectedId = computed(() => (this.selectedIds().length === 1 ? this.selectedIds()[0] : null));
   /** The URL names something, but no valid id: said, rather than an empty pane. */
   readonly malformed = computed(() => (this.selectedIds().length === 0 ? (this.id() ?? null) : null));
@@ -87,11 +99,36 @@ export class SessionsPage {
   );
   readonly missing = computed(() => this.selectedIds().filter((id) => !this.byId().has(id)));
   readonly selected = computed(() => (this.selectedIds().length === 1 ? (this.viewed()[0] ?? null) : null));
+  /**
+   * What a link names beside the sessions shown and is not shown (parts that are no id, ids past
+   * MAX_MERGED), said once rather than dropped without a word. A URL with no valid id at all has
+   * its own notice (malformed).
+   */
+  readonly leftOut = computed(() => {
+    const ids = this.urlIds();
+    if (ids.length === 0) return null;
+    const said: string[] = [];
+    const invalid = this.urlParts().filter((part) => parseOid(part) === null);
+    if (invalid.length > 0) {
+      const quoted = invalid.map((part) => `"${part}"`).join(', ');
+      said.push(
+        `${quoted} ${invalid.length === 1 ? 'is not a session id' : 'are not session ids'} (24 hexadecimal digits)`,
+      );
+    }
+    if (ids.length > MAX_MERGED) {
+      said.push(`a merged view follows at most ${MAX_MERGED} of the ${ids.length} sessions it names`);
+    }
+    return said.length > 0 ? `Left out of the view: ${said.join('; ')}` : null;
+  });
 
   constructor() {
     effect(() => {
       const list = this.list();
       if (list && !this.id()) this.select(list.serverSessionId, true);
+    });
+    effect(() => {
+      const leftOut = this.leftOut();
+      if (leftOut) untracked(() => this.notices.info(leftOut));
     });
   }
 
