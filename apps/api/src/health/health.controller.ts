@@ -2,7 +2,7 @@ import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/co
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
-import { ApiError } from '../openapi/api-docs.decorators';
+import { ApiError, ApiJson } from '../openapi/api-docs.decorators';
 import { Stores } from '@zen/log-store';
 import { SessionsService } from '../sessions/sessions.service';
 import { STORES } from '../store/stores.module';
@@ -23,8 +23,10 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
-  // ApiError above HealthCheck (here and on ready), so applied after it: the 503 is documented in the
-  // error shape the exception filter answers, not as Terminus's result object.
+  // ApiJson and ApiError above HealthCheck (here and on ready), so applied after it: the 200 is
+  // documented as the contract's HealthCheck and the 503 in the error shape the exception filter
+  // answers, not as Terminus's result objects.
+  @ApiJson(200, 'The process answers', 'HealthCheck')
   @ApiError(503, 'The process check failed')
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
@@ -35,6 +37,7 @@ export class HealthController {
 
   /** Readiness: the store answers, the server session exists and the server is not shutting down (503 otherwise). */
   @Get('ready')
+  @ApiJson(200, 'Ready: every check is up', 'HealthCheck')
   @ApiError(503, 'Not ready: the store cannot be reached, the server session is missing or ended, or shutting down')
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {

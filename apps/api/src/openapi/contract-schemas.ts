@@ -2,6 +2,7 @@ import { Limits } from '@zen/contract';
 import {
   AppendResultSchema,
   ErrorResponseSchema,
+  HealthCheckSchema,
   LogAppendInputSchema,
   LogCursorPageSchema,
   LogOffsetPageSchema,
@@ -31,6 +32,7 @@ export function contractSchemas(limits: Limits) {
     LogTextInput: LogTextInputSchema,
     AppendResult: AppendResultSchema,
     ErrorResponse: ErrorResponseSchema,
+    HealthCheck: HealthCheckSchema,
   };
 }
 
