@@ -1,8 +1,11 @@
 import type { ErrorResponse } from '@zen/contract';
 
-/** The server answered with an error status; `message` is the server's own (joined when it sent several). */
+/**
+ * The server answered with an error status; `message` is the server's own (joined when it sent
+ * several). Or, as `UnexpectedResponseError`, with a success status but not with JSON.
+ */
 export class ApiError extends Error {
-  override readonly name = 'ApiError';
+  override readonly name: string = 'ApiError';
 
   constructor(
     readonly status: number,
@@ -18,6 +21,30 @@ export class ApiError extends Error {
   /** Worth trying again later: the server is overloaded or failing, not refusing the request. */
   get retryable(): boolean {
     return this.status === 429 || this.status >= 500;
+  }
+}
+
+/**
+ * Something answered with a success status, but not with the JSON the contract promises: an HTML
+ * page (the dashboard, a proxy's login page) or other text. The server URL is then most likely not
+ * the sessions server, or lacks its base path (`BASE_PATH`); asking again gets the same answer.
+ */
+export class UnexpectedResponseError extends ApiError {
+  override readonly name: string = 'UnexpectedResponseError';
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    status: number,
+    /** The answer's `Content-Type`, or null when it had none. */
+    readonly contentType: string | null,
+    /** The server URL the client was given. */
+    server: string,
+  ) {
+    super(
+      status,
+      `${method} ${url} answered ${status} with ${contentType || 'no content type'}, not JSON: ${server} may not be the sessions server, or not with its BASE_PATH`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ErrorResponse } from '@zen/contract';
-import { ApiError, NetworkError } from '../errors';
+import { ApiError, NetworkError, UnexpectedResponseError } from '../errors';
 
 export interface HttpOptions {
   /** The service, base path included: `https://host/zen`. */
@@ -61,13 +61,24 @@ export class Http {
     return this.exchange(spec, async (response) => response);
   }
 
-  /** Sends the request and parses the JSON answer, both within the timeout. */
+  /**
+   * Sends the request and parses the JSON answer, both within the timeout. A success whose body is
+   * not JSON (an HTML page: the server URL is not the sessions server's) is an `UnexpectedResponseError`.
+   */
   json<T>(spec: RequestSpec): Promise<T> {
-    return this.exchange(spec, async (response) => (await response.json()) as T);
+    return this.exchange(spec, async (response, url) => {
+      const text = await response.text();
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        const contentType = response.headers.get('content-type');
+        throw new UnexpectedResponseError(spec.method, url, response.status, contentType, this.server);
+      }
+    });
   }
 
-  /** Sends the request and reads the response with `read`, both within the timeout. */
-  async exchange<T>(spec: RequestSpec, read: (response: Response) => Promise<T>): Promise<T> {
+  /** Sends the request and reads the response with `read` (given the URL asked), both within the timeout. */
+  async exchange<T>(spec: RequestSpec, read: (response: Response, url: string) => Promise<T>): Promise<T> {
     const url = this.url(spec.path, spec.query);
     const headers: Record<string, string> = {};
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
@@ -93,7 +104,7 @@ export class Http {
       }
       if (!response.ok) throw await apiError(response);
       try {
-        return await read(response);
+        return await read(response, url);
       } catch (error) {
         if (deadline.timedOut && !spec.signal?.aborted) throw new NetworkError(url, deadline.timedOut);
         throw error;

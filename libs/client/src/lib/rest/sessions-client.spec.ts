@@ -1,8 +1,9 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, Socket } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
 import type { LogEntryInput } from '@zen/contract';
 import { HealthCheckSchema } from '@zen/contract/schemas';
-import { ApiError, NetworkError } from '../errors';
+import { ApiError, NetworkError, UnexpectedResponseError } from '../errors';
 import { newSessionId } from '../ids';
 import { BuiltServer, eventually, freePort, RedisServer } from '@zen/testing';
 import { nodeFetch } from './node-fetch';
@@ -136,6 +137,47 @@ describe('SessionsClient against the built server', () => {
     const noAppname = await client.sessions.upsert(newSessionId(), {}).catch((caught) => caught);
     expect(noAppname.status).toBe(400);
     expect(noAppname.message).toMatch(/appname/);
+  });
+
+  it('throws UnexpectedResponseError naming the URL, status and content type when a success is not JSON', async () => {
+    // A server URL with the dashboard's path: the built server answers it with an HTML page.
+    const wrong = `${server.url}/dashboard`;
+    for (const fetch of [undefined, nodeFetch]) {
+      const error = await new SessionsClient({ server: wrong, fetch }).sessions.list('all').catch((caught) => caught);
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({
+        name: 'UnexpectedResponseError',
+        status: 200,
+        method: 'GET',
+        url: `${wrong}/sessions/?status=all`,
+        contentType: 'text/html; charset=utf-8',
+      });
+      expect(error.message).toBe(
+        `GET ${wrong}/sessions/?status=all answered 200 with text/html; charset=utf-8, not JSON: ${wrong} may not be the sessions server, or not with its BASE_PATH`,
+      );
+      expect(error.retryable).toBe(false);
+    }
+
+    // A proxy's login page: any path, any method, 200, here without a content type.
+    const login = createHttpServer((request, response) => {
+      request.resume();
+      response.writeHead(200).end('<!doctype html><title>Sign in</title>');
+    });
+    await new Promise<void>((listening) => login.listen(0, '127.0.0.1', listening));
+    const proxied = `http://127.0.0.1:${(login.address() as { port: number }).port}/zen`;
+    try {
+      const id = newSessionId();
+      const error = await new SessionsClient({ server: proxied, fetch: nodeFetch }).sessions
+        .upsert(id, { appname: 'tool' })
+        .catch((caught) => caught);
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect(error.message).toBe(
+        `POST ${proxied}/sessions/${id} answered 200 with no content type, not JSON: ${proxied} may not be the sessions server, or not with its BASE_PATH`,
+      );
+    } finally {
+      await new Promise((closed) => login.close(closed));
+    }
   });
 
   it('throws NetworkError when nothing listens', async () => {
