@@ -1,4 +1,4 @@
-import { ApiError, NetworkError, SessionsClient } from '@zen/client';
+import { ApiError, NetworkError, SessionsClient, UnexpectedResponseError } from '@zen/client';
 import { nodeFetch } from '@zen/client/node';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8558';
@@ -95,6 +95,8 @@ export function exitCodeOf(error: unknown): number {
 
 /** One line on stderr saying what went wrong. */
 export function describe(error: unknown): string {
+  // Its message names the URL, the status and the content type, and says what is likely wrong.
+  if (error instanceof UnexpectedResponseError) return error.message;
   if (error instanceof ApiError) return `the server answered ${error.status}: ${error.message}`;
   if (error instanceof NetworkError) return error.message;
   return error instanceof Error ? error.message : String(error);

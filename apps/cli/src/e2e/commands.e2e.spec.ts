@@ -597,6 +597,24 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(defaulted.stderr).toMatch(/127\.0\.0\.1:8558|404/);
     });
 
+    it('says a server URL that answers with a page, not JSON, may not be the sessions server (exit 1, one line)', async () => {
+      // The dashboard's path given as the server: every request gets its HTML page with 200.
+      const wrong = `${server.url}/dashboard`;
+      const ls = await cli(['ls', '--server', wrong]);
+      expect(ls).toMatchObject({ code: 1, stdout: '' });
+      expect(ls.stderr).toBe(
+        `zen-sessions: GET ${wrong}/sessions/?status=active answered 200 with text/html; charset=utf-8, not JSON: ${wrong} may not be the sessions server, or not with its BASE_PATH\n`,
+      );
+      const id = await newSession(1);
+      const tail = await cli(['tail', id], { env: { ZEN_SESSIONS_URL: `${wrong}/` } });
+      expect(tail).toMatchObject({ code: 1, stdout: '' });
+      expect(tail.stderr).toMatch(
+        new RegExp(
+          `^zen-sessions: GET ${wrong}/sessions/${id}/log\\?\\S* answered 200 with text/html; charset=utf-8, not JSON: ${wrong} may not be the sessions server, or not with its BASE_PATH\n$`,
+        ),
+      );
+    });
+
     it('sends --token / ZEN_SESSIONS_TOKEN as a bearer token', async () => {
       const guarded = await BuiltServer.start({ AUTH_TOKEN: 'cli-token-1', AUTH_READ_TOKEN: 'cli-read-1' });
       try {
