@@ -43,8 +43,12 @@ export interface SessionLoggerOptions extends HttpOptions {
   retryMaxMs?: number;
   /** Called when sending starts failing (once per outage), e.g. to print one warning. */
   onWarning?: (message: string) => void;
-  /** Called when the server refuses something for good (a rejected entry, an ended session). */
-  onError?: (error: Error) => void;
+  /**
+   * Called when the server refuses something for good: one entry (dropped, the others go on), or
+   * the session itself (ended, expired, a token refused: the logger stops, and what it holds or is
+   * given later is not sent). `refusal` says which.
+   */
+  onError?: (error: Error, refusal: SessionRefusal) => void;
   /** Send what is pending when the process is about to exit normally (Node only; default true). */
   flushOnExit?: boolean;
 }
@@ -58,4 +62,12 @@ export interface SessionLoggerStats {
   dropped: number;
   /** Entries the server refused (a 4xx other than 404/409/429). */
   rejected: number;
+}
+
+/** What a refusal for good (`onError`) cost. */
+export interface SessionRefusal {
+  /** The session was refused, not one entry: the logger sends nothing more. */
+  stopped: boolean;
+  /** The session had been opened (created or continued) before; false: it never was. */
+  opened: boolean;
 }

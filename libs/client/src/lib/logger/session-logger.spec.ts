@@ -7,7 +7,13 @@ import { promisify } from 'node:util';
 import { BuiltServer, bundleForNode, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { SessionsClient } from '../rest/sessions-client';
-import { createSessionLogger, FlushTimeoutError, SessionLogger, SessionLoggerClosedError } from './session-logger';
+import {
+  createSessionLogger,
+  FlushTimeoutError,
+  SessionLogger,
+  SessionLoggerClosedError,
+  type SessionRefusal,
+} from './session-logger';
 
 describe('session logger against the built server', () => {
   let server: BuiltServer;
@@ -301,15 +307,17 @@ describe('session logger against the built server', () => {
   it('never retries another 4xx: a rejected entry is dropped alone and reported', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {
-      const errors: Error[] = [];
-      const log = logger({ server: proxy.url, onError: (error) => errors.push(error) });
+      const errors: [Error, SessionRefusal][] = [];
+      const log = logger({ server: proxy.url, onError: (error, refusal) => errors.push([error, refusal]) });
       log.info('before');
       log.info('too much data', { blob: 'x'.repeat(70_000) });
       log.info('after');
       await log.flush();
       expect(await messages(log.id)).toEqual(['info before', 'info after']);
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ status: 400 });
+      expect(errors[0][0]).toMatchObject({ status: 400 });
+      // One entry, not the session: the logger goes on.
+      expect(errors[0][1]).toEqual({ stopped: false, opened: true });
       expect(log.stats.rejected).toBe(1);
       const rejected = proxy.seen.filter((request) => request.url.endsWith('/log'));
       // The batch of 3, then halves until the bad entry stands alone (3, 2, 1, 1, 1): never the same request again.
@@ -319,13 +327,16 @@ describe('session logger against the built server', () => {
     }
   });
 
-  it('stops on an ended session: flush rejects with the 409', async () => {
-    const log = logger();
+  it('stops on an ended session: flush rejects with the 409, onError says the session was refused', async () => {
+    const refusals: [Error, SessionRefusal][] = [];
+    const log = logger({ onError: (error, refusal) => refusals.push([error, refusal]) });
     log.info('first');
     await log.flush();
     await client.sessions.end(log.id);
     log.info('second');
-    await expect(log.flush(10_000)).rejects.toMatchObject({ status: 409 });
+    const failure = await log.flush(10_000).catch((error) => error);
+    expect(failure).toMatchObject({ status: 409 });
+    expect(refusals).toEqual([[failure, { stopped: true, opened: true }]]);
   });
 
   it('attaches to an existing session without ending it, and refuses an unknown one or one it cannot append to', async () => {
@@ -420,9 +431,13 @@ describe('session logger against the built server', () => {
     const id = newSessionId();
     await client.sessions.upsert(id, { appname: 'owner', mode: 'm' });
     await client.sessions.end(id);
-    const log = logger({ id, whenExists: { metadata: { pid: 2 } } });
+    const refusals: [Error, SessionRefusal][] = [];
+    const log = logger({ id, whenExists: { metadata: { pid: 2 } }, onError: (...refusal) => refusals.push(refusal) });
     log.info('too late');
-    await expect(log.flush(10_000)).rejects.toMatchObject({ status: 409 });
+    const failure = await log.flush(10_000).catch((error) => error);
+    expect(failure).toMatchObject({ status: 409 });
+    // Never opened: the owner can say the session could not be opened, not that it was cut off.
+    expect(refusals).toEqual([[failure, { stopped: true, opened: false }]]);
     expect(await client.sessions.get(id)).toMatchObject({ appname: 'owner', mode: 'm', metadata: {} });
   });
 

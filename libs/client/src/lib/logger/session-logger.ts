@@ -18,7 +18,7 @@ import { RetrySleep } from './retry-sleep';
 import { unref } from './timers';
 
 export { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-errors';
-export type { SessionLoggerOptions, SessionLoggerStats } from './session-logger-options';
+export type { SessionLoggerOptions, SessionLoggerStats, SessionRefusal } from './session-logger-options';
 export { namedMessageLimit } from './server-answers';
 
 /** While the server takes entries, the queue may hold this many (see `setFailing`). */
@@ -382,7 +382,7 @@ export class SessionLogger {
       if (next === 'drop the first') {
         this.queue.take(1);
         this.stats_.rejected++;
-        this.options.onError?.(error as Error);
+        this.options.onError?.(error as Error, { stopped: false, opened: true });
         return;
       }
       throw error;
@@ -436,7 +436,7 @@ export class SessionLogger {
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     this.stats_.rejected += this.queue.length;
     this.queue.clear();
-    this.options.onError?.(error);
+    this.options.onError?.(error, { stopped: true, opened: this.opened });
   }
 
   /** The heartbeat timer found no request for a period: one is due, unless something else goes out. */
