@@ -73,6 +73,18 @@ export async function runCommand(
     if (!warned) warn(`warning: ${message}; the command runs on`);
     warned = true;
   };
+  let commandEnded = false;
+  // The session refused for good after the start (an ended --id once a server away at the start
+  // answers, a session expired meanwhile): its own line, even after an outage's warning, since
+  // nothing more reaches the session.
+  let refusal: Error | null = null;
+  const sessionRefused = (error: Error, opened: boolean) => {
+    if (refusal) return;
+    refusal = error;
+    const what = opened ? 'was refused' : 'could not be opened';
+    const runsOn = commandEnded ? '' : '; the command runs on';
+    warn(`warning: session ${id} ${what}: ${describe(error)}; nothing ${opened ? 'more ' : ''}is sent${runsOn}`);
+  };
   const continued = continuation(fields, given);
   const start = await createSession(options, id, fields, continued);
   // A continued session keeps its own fields, should the logger have to create it again.
@@ -102,7 +114,7 @@ export async function runCommand(
         heartbeatMs: 1_000,
         flushOnExit: false,
         onWarning: warnOnce,
-        onError: (error) => warnOnce(describe(error)),
+        onError: (error, { stopped, opened }) => (stopped ? sessionRefused(error, opened) : warnOnce(describe(error))),
       });
   if (sink !== NOTHING_SENT) {
     warn(`session ${id}`);
@@ -110,6 +122,7 @@ export async function runCommand(
   }
 
   const outcome = await runChild(command, args, sink, options);
+  commandEnded = true;
 
   sink.updateMetadata({ exitCode: outcome.code, signal: outcome.signal });
   // A signal while the last entries are sent stops the wait, not the exit code.
@@ -118,7 +131,7 @@ export async function runCommand(
   try {
     await sink.close(options.flushTimeout * 1000);
   } catch (error) {
-    warnOnce(describe(error));
+    if (error !== refusal) warnOnce(describe(error));
     // A request still waiting for a stuck server must not keep the wrapper up past --flush-timeout.
     exitWhenEchoed(outcome.exitCode);
   }

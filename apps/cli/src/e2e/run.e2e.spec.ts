@@ -584,6 +584,41 @@ describe('zen-sessions run', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('runs a command given the --id of an ended session while the server is away, and says so once it answers 409', async () => {
+    // Up at the start, the same --id is a usage error (exit 2, above); away, the command has
+    // started before the server can say the session has ended.
+    const ended = await client.sessions.create({ appname: 'earlier' });
+    await client.logs.append(ended.id, { message: 'first' });
+    await client.sessions.end(ended.id);
+    const proxy = await TcpProxy.start(server.port);
+    proxy.refusing = true;
+    const gate = join(mkdtempSync(join(tmpdir(), 'zen-run-')), 'gate');
+    const script = `echo before; while [ ! -f ${gate} ]; do sleep 0.1; done; echo after; exit 3`;
+    try {
+      const started = startCli(['run', '--id', ended.id, '--', 'sh', '-c', script], {
+        env: { ZEN_SESSIONS_URL: proxy.url },
+      });
+      started.child.stdin?.end();
+      await eventually(() => started.stdout.includes('before') && /cannot reach/.test(started.stderr));
+      proxy.refusing = false;
+      await eventually(() => /could not be opened/.test(started.stderr), 30_000, 'the refusal s warning');
+      writeFileSync(gate, '');
+      const result = await started.done;
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe('before\nafter\n');
+      const warnings = result.stderr.split('\n').filter((line) => /warning/i.test(line));
+      expect(warnings).toEqual([
+        expect.stringMatching(/^zen-sessions: warning: cannot reach .*; the command runs on$/),
+        `zen-sessions: warning: session ${ended.id} could not be opened: the server answered 409: session ${ended.id} has ended; a new session needs a new id; nothing is sent; the command runs on`,
+      ]);
+      expect(await client.sessions.get(ended.id)).toMatchObject({ status: 'ended', logCursor: 1 });
+      expect((await client.sessions.get(ended.id)).metadata).not.toHaveProperty('exitCode');
+    } finally {
+      writeFileSync(gate, ''); // a command still waiting (the test failed) ends
+      await proxy.stop();
+    }
+  });
+
   it('continues an --id session with its own appname, mode and jobid, replacing only the fields given', async () => {
     const earlier = () =>
       client.sessions.create({ appname: 'x', mode: 'm', jobid: 'j', metadata: { stage: 'cook', pid: 1 } });
