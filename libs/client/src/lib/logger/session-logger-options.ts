@@ -60,7 +60,7 @@ export interface SessionLoggerStats {
   queued: number;
   /** Entries dropped because the queue was full. */
   dropped: number;
-  /** Entries the server refused (a 4xx other than 404/409/429). */
+  /** Entries the server refused (a 4xx other than 404/409/429), and those logged after the session was refused. */
   rejected: number;
 }
 

@@ -337,6 +337,10 @@ describe('session logger against the built server', () => {
     const failure = await log.flush(10_000).catch((error) => error);
     expect(failure).toMatchObject({ status: 409 });
     expect(refusals).toEqual([[failure, { stopped: true, opened: true }]]);
+    // Logged after the refusal: counted as rejected at once, not held in the queue.
+    log.info('third');
+    log.appendBytes('info', Buffer.from('fourth'), 0, 6);
+    expect(log.stats).toMatchObject({ queued: 0, rejected: 3 });
   });
 
   it('attaches to an existing session without ending it, and refuses an unknown one or one it cannot append to', async () => {

@@ -112,7 +112,7 @@ export class SessionLogger {
    * than the message limit (split), are queued as `log()` does. The bytes are not kept.
    */
   appendBytes(level: LogLevel, bytes: Uint8Array, start: number, end: number, data?: LogData, time?: string): void {
-    if (this.ended) return;
+    if (!this.accepting()) return;
     const at = time ?? this.now();
     if (end - start <= this.limits.maxMessageBytes && this.queue.pushBytes(at, level, bytes, start, end, data)) {
       this.scheduleSend();
@@ -203,8 +203,17 @@ export class SessionLogger {
     this.settle();
   }
 
+  /**
+   * False after close(), and after a refusal for good: nothing would send the entry, so it is
+   * counted as rejected at once rather than held in the queue (up to its capacity) for ever.
+   */
+  private accepting(): boolean {
+    if (this.failure && !this.ended) this.stats_.rejected++;
+    return !this.ended && !this.failure;
+  }
+
   private enqueue(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
-    if (this.ended) return;
+    if (!this.accepting()) return;
     // Only long strings can exceed the limit: a UTF-16 unit is at most 3 UTF-8 bytes.
     const limit = this.limits.maxMessageBytes;
     if (message.length * 3 > limit) {
