@@ -40,10 +40,12 @@ export class UnexpectedResponseError extends ApiError {
     readonly contentType: string | null,
     /** The server URL the client was given. */
     server: string,
+    /** What the answer should have been. */
+    expected = 'JSON',
   ) {
     super(
       status,
-      `${method} ${url} answered ${status} with ${contentType || 'no content type'}, not JSON: ${server} may not be the sessions server, or not with its BASE_PATH`,
+      `${method} ${url} answered ${status} with ${contentType || 'no content type'}, not ${expected}: ${server} may not be the sessions server, or not with its BASE_PATH`,
     );
   }
 }

@@ -171,8 +171,18 @@ async function apiError(response: Response): Promise<ApiError> {
     ? Array.isArray(body.message)
       ? body.message.join('; ')
       : String(body.message)
-    : text.trim().slice(0, 200) || response.statusText;
+    : pageMessage(text, response.headers.get('content-type')) || text.trim().slice(0, 200) || response.statusText;
   return new ApiError(response.status, message, body, retryAfterMs(response.headers.get('retry-after')));
+}
+
+/**
+ * An error answered with an HTML page (a proxy's `502`, another web server's `404` at a wrong
+ * URL) by its title, and said to be a page: its markup told the reader nothing more.
+ */
+function pageMessage(text: string, contentType: string | null): string | null {
+  if (!/html/i.test(contentType ?? '') && !/^\s*<(!doctype|html)/i.test(text)) return null;
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+  return title ? `${title} (an HTML page, not an answer of the sessions server)` : null;
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date, in milliseconds. */

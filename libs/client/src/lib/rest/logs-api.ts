@@ -1,4 +1,5 @@
 import { AppendResult, LOG_HEADERS, LogCursorPage, LogEntryInput, LogLevel, LogOffsetPage } from '@zen/contract';
+import { UnexpectedResponseError } from '../errors';
 import { Http } from './http';
 
 const path = (id: string) => `/sessions/${encodeURIComponent(id)}/log`;
@@ -67,9 +68,21 @@ export class LogsApi {
     }
   }
 
-  /** The same selection as `read`/`page`, in the `ndjson` or `text` format. */
+  /**
+   * The same selection as `read`/`page`, in the `ndjson` or `text` format. An answer without the
+   * log's cursor header is not a log (an HTML page: the server URL is not the sessions server's),
+   * and is an `UnexpectedResponseError` rather than text taken for log lines.
+   */
   async download(id: string, format: 'ndjson' | 'text', query: CursorQuery & OffsetQuery = {}): Promise<LogDownload> {
-    const response = await this.http.send({ method: 'GET', path: path(id), query: { ...query, format } });
+    const spec = { method: 'GET', path: path(id), query: { ...query, format } } as const;
+    const response = await this.http.send(spec);
+    if (response.headers.get(LOG_HEADERS.cursor) === null) {
+      await response.body?.cancel();
+      const url = this.http.url(spec.path, spec.query);
+      const contentType = response.headers.get('content-type');
+      const expected = `a log download (no ${LOG_HEADERS.cursor} header)`;
+      throw new UnexpectedResponseError('GET', url, response.status, contentType, this.http.server, expected);
+    }
     const figure = (name: string) => Number(response.headers.get(name) ?? 0);
     return {
       body: await response.text(),

@@ -157,6 +157,16 @@ describe('SessionsClient against the built server', () => {
         `GET ${wrong}/sessions/?status=all answered 200 with text/html; charset=utf-8, not JSON: ${wrong} may not be the sessions server, or not with its BASE_PATH`,
       );
       expect(error.retryable).toBe(false);
+
+      // A download takes no page for log text either: the answer has no cursor header.
+      const id = newSessionId();
+      const download = await new SessionsClient({ server: wrong, fetch }).logs
+        .download(id, 'text')
+        .catch((caught) => caught);
+      expect(download).toBeInstanceOf(UnexpectedResponseError);
+      expect(download.message).toBe(
+        `GET ${wrong}/sessions/${id}/log?format=text answered 200 with text/html; charset=utf-8, not a log download (no X-Log-Cursor header): ${wrong} may not be the sessions server, or not with its BASE_PATH`,
+      );
     }
 
     // A proxy's login page: any path, any method, 200, here without a content type.
