@@ -5,6 +5,7 @@ import {
   PayloadTooLargeException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
+import { bodyTooLarge } from '@zen/contract';
 import { parse as parseContentType } from 'content-type';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -122,7 +123,7 @@ function readWhole<T>(
 }
 
 function tooLarge(limit: number): HttpException {
-  return new PayloadTooLargeException(`request body is larger than ${limit} bytes (MAX_BODY_BYTES)`);
+  return new PayloadTooLargeException(bodyTooLarge(limit));
 }
 
 interface MediaType {

@@ -1,4 +1,4 @@
-import { ENTRY_TIME_PATTERN, Limits, LOG_LEVELS, LogLevel } from '@zen/contract';
+import { ENTRY_TIME_PATTERN, Limits, LOG_LEVELS, LogLevel, messageTooLong, tooManyEntries } from '@zen/contract';
 import { EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
 import { InvalidEntryError, TooManyEntriesError } from './errors';
 
@@ -30,7 +30,7 @@ export function parseTextEntries(body: Buffer, limits: EntryLimits, now: number)
     // A blank line is skipped whatever its length: only a line that would become an entry is held to the limit.
     if (NOT_BLANK.test(message)) {
       if (end - start > limits.messageMaxBytes) {
-        throw new InvalidEntryError(`line ${line} is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
+        throw new InvalidEntryError(messageTooLong(`line ${line}`, limits.messageMaxBytes));
       }
       batch.messages.push(message);
       batch.levels.push(INFO);
@@ -72,7 +72,7 @@ function addEntry(batch: EntryBatch, entry: unknown, path: string, limits: Entry
   if (typeof message !== 'string') throw new InvalidEntryError(`${path}message must be a string`);
   // Only long strings can exceed the limit: a UTF-16 unit is at most 3 UTF-8 bytes.
   if (message.length * 3 > limits.messageMaxBytes && Buffer.byteLength(message) > limits.messageMaxBytes) {
-    throw new InvalidEntryError(`${path}message is longer than ${limits.messageMaxBytes} bytes (MAX_MESSAGE_BYTES)`);
+    throw new InvalidEntryError(messageTooLong(`${path}message`, limits.messageMaxBytes));
   }
   batch.messages.push(message);
   batch.levels.push(parseLevel(level, path));
@@ -198,9 +198,7 @@ function daysInMonth(year: number, month: number): number {
 
 function checkBatchSize(count: number, limits: EntryLimits): void {
   if (count > limits.batchMaxEntries) {
-    throw new TooManyEntriesError(
-      `the request holds ${count} entries; at most ${limits.batchMaxEntries} are allowed (MAX_BATCH_ENTRIES)`,
-    );
+    throw new TooManyEntriesError(tooManyEntries(count, limits.batchMaxEntries));
   }
 }
 

@@ -1,3 +1,4 @@
+import { namedLimit } from '@zen/contract';
 import { ApiError } from '../errors';
 
 // What a server's refusals say about it: the limits they name, and a session that is not there.
@@ -8,18 +9,18 @@ import { ApiError } from '../errors';
  */
 export function namedMessageLimit(error: unknown): number | null {
   if (!(error instanceof ApiError) || error.status !== 400) return null;
-  const limit = namedNumber(error, /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/) ?? 0;
+  const limit = namedLimit(error.message, 'MAX_MESSAGE_BYTES') ?? 0;
   return limit >= 4 ? limit : null;
 }
 
 /** The entry limit a `413` names (`... at most N are allowed (MAX_BATCH_ENTRIES)`), or null. */
 export function namedBatchEntries(error: unknown): number | null {
-  return isTooLarge(error) ? namedNumber(error, /at most (\d+) are allowed \(MAX_BATCH_ENTRIES\)/) : null;
+  return isTooLarge(error) ? namedLimit(error.message, 'MAX_BATCH_ENTRIES') : null;
 }
 
 /** The body limit a `413` names (`request body is larger than N bytes (MAX_BODY_BYTES)`), or null. */
 export function namedBodyBytes(error: unknown): number | null {
-  return isTooLarge(error) ? namedNumber(error, /larger than (\d+) bytes \(MAX_BODY_BYTES\)/) : null;
+  return isTooLarge(error) ? namedLimit(error.message, 'MAX_BODY_BYTES') : null;
 }
 
 /** The server's answer to a `POST /sessions/{id}` without `appname` for a session that does not exist. */
@@ -29,10 +30,4 @@ export function isCreateWithoutAppname(error: unknown): boolean {
 
 function isTooLarge(error: unknown): error is ApiError {
   return error instanceof ApiError && error.status === 413;
-}
-
-/** The number the server's message names where `pattern`'s group is, or null. */
-function namedNumber(error: ApiError, pattern: RegExp): number | null {
-  const named = pattern.exec(error.message);
-  return named ? Number(named[1]) : null;
 }
