@@ -1,4 +1,3 @@
-import { constants } from 'node:os';
 import {
   ApiError,
   createSessionLogger,
@@ -13,6 +12,7 @@ import {
 import { DEFAULT_LIMITS, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient } from '../connection';
 import { LineSplitter } from '../line-splitter';
+import { exitCodeOfSignal } from '../signal-exit';
 
 interface LogOptions extends GlobalOptions {
   level: LogLevel;
@@ -62,11 +62,6 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/** As a process ended by the signal reports it to a shell: 128 + its number. */
-function exitCodeOfSignal(signal: NodeJS.Signals): number {
-  return 128 + (constants.signals as Record<string, number>)[signal];
-}
 
 /**
  * Feeds stdin's lines to the logger until it ends, or until SIGINT, SIGTERM or SIGHUP: Ctrl-C on

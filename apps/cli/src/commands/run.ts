@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
-import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import {
   ApiError,
@@ -16,6 +15,7 @@ import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/cont
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
+import { exitCodeOfSignal } from '../signal-exit';
 import { outputReaders } from '../child-output';
 import { holder, StreamHolder } from '../stream-holder';
 
@@ -312,8 +312,7 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
     void closed.then(({ code, signal }) => {
       for (const each of FORWARDED_SIGNALS) process.off(each, forward);
       if (failedToStart !== null) return resolve({ code: failedToStart, signal: null, exitCode: failedToStart });
-      const signalNumber = signal ? (constants.signals as Record<string, number>)[signal] : 0;
-      resolve({ code, signal, exitCode: code ?? 128 + signalNumber });
+      resolve({ code, signal, exitCode: code ?? exitCodeOfSignal(signal) });
     });
   });
 }
