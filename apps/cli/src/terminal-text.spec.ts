@@ -18,6 +18,8 @@ describe('terminal text', () => {
     expect(displayWidth('e\u0301te\u0301')).toBe(3); // é t é
     expect(displayWidth('👩‍👩‍👧 🇯🇵 ❤️')).toBe(8);
     expect(displayWidth('Ωμέγα')).toBe(5);
+    expect(displayWidth('build 1️⃣ #️⃣')).toBe(11); // keycaps: a digit, VS16 and U+20E3
+    expect(displayWidth('☺ ❤')).toBe(3); // text presentation, no VS16: one column each
   });
 
   it('pads to a display width', () => {

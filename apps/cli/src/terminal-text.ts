@@ -43,6 +43,10 @@ const WIDE_RANGES: [number, number][] = [
 ];
 
 const EMOJI = /\p{Emoji_Presentation}|\p{Extended_Pictographic}\ufe0f|\p{Regional_Indicator}/u;
+// Unicode's recommended emoji sequences, keycaps (1️⃣, #️⃣) among them, which begin with a
+// character that is no emoji by itself. The `v` flag (Node 20) knows the set; built at run time
+// because TypeScript's es2022 target has no `v` flag in literals.
+const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]/u;
 
 let segmenter: Intl.Segmenter | null = null;
@@ -58,7 +62,7 @@ export function displayWidth(text: string): number {
 }
 
 function clusterWidth(cluster: string): number {
-  if (EMOJI.test(cluster)) return 2;
+  if (EMOJI.test(cluster) || RGI_EMOJI.test(cluster)) return 2;
   if (ZERO_WIDTH.test(cluster)) return 0;
   const code = cluster.codePointAt(0) as number;
   return WIDE_RANGES.some(([low, high]) => code >= low && code <= high) ? 2 : 1;
