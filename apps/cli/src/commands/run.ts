@@ -1,30 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import {
-  ApiError,
-  createSessionLogger,
-  isRetryable,
-  newSessionId,
-  sessionInputOf,
-  splitUtf8,
-  utf8Length,
-} from '@zen/client';
-import type { LogData, LogLevel, SessionInput, SessionMetadata } from '@zen/contract';
-import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
+import type { Readable } from 'node:stream';
+import { createSessionLogger, newSessionId } from '@zen/client';
+import type { LogData, LogLevel, SessionMetadata } from '@zen/contract';
+import { connection, describe, warn } from '../connection';
+import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
 import { exitCodeOfSignal } from '../signal-exit';
 import { outputReaders } from '../child-output';
 import { holder, StreamHolder } from '../stream-holder';
+import { sentByTerminal } from '../terminal-signals';
+import { continuation, createSession, RunSessionOptions, runSessionFields } from './run-session';
 
-interface RunOptions extends GlobalOptions {
-  appname?: string;
-  mode: string;
-  jobid?: string;
-  meta?: Record<string, string>;
-  id?: string;
+interface RunOptions extends RunSessionOptions {
   quiet?: boolean;
   levelFromMarkers?: boolean;
   bufferLines: number;
@@ -34,8 +21,6 @@ interface RunOptions extends GlobalOptions {
 /** CLI.md: a partial last line is sent after 1 s without a newline. */
 const PARTIAL_LINE_MS = 1_000;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-/** How long the command waits for its session to be created before it starts anyway. */
-const SESSION_WAIT_MS = 5_000;
 // Frozen: the logger serialises them once.
 const STDOUT = Object.freeze({ stream: 'stdout' } as const);
 const STDERR = Object.freeze({ stream: 'stderr' } as const);
@@ -52,18 +37,7 @@ export async function runCommand(
   const [command, ...args] = argv;
   const { server, token, fetch, timeoutMs } = connection(options);
   const id = options.id ?? newSessionId();
-  const fields: SessionInput = {
-    appname: options.appname ?? basename(command),
-    mode: options.mode,
-    jobid: options.jobid,
-    metadata: {
-      ...options.meta,
-      command: commandLine(argv),
-      cwd: workingDirectory(),
-      host: hostname(),
-      pid: process.pid,
-    },
-  };
+  const fields = runSessionFields(argv, options);
 
   // A closed terminal or pipe must not crash the wrapper (see echoTo).
   process.stdout.on('error', () => undefined);
@@ -160,75 +134,6 @@ const NOTHING_SENT: Sink = {
   close: () => Promise.resolve(),
 };
 
-/** Exits with `code` once what was written to stdout and stderr has been handed over. */
-function exitWhenEchoed(code: number): void {
-  let pending = 2;
-  const done = () => --pending === 0 && process.exit(code);
-  process.stdout.write('', done);
-  process.stderr.write('', done);
-}
-
-/**
- * What continuing an active session sends: only the fields given on the command line replace its
- * own (the defaults, `run` and the command's base name, are for a new session); metadata merges.
- */
-function continuation(fields: SessionInput, given: (option: string) => boolean): SessionInput {
-  return {
-    appname: given('appname') ? fields.appname : undefined,
-    mode: given('mode') ? fields.mode : undefined,
-    jobid: given('jobid') ? fields.jobid : undefined,
-    metadata: fields.metadata,
-  };
-}
-
-/**
- * Creates the session (`fields`) or continues an active one (`continued`) before the command
- * starts, waiting at most SESSION_WAIT_MS; when the server cannot be reached (the logger tries
- * again) or refuses, says so. An `--id` that cannot be continued (ended, or the server's own
- * session) is a usage error.
- */
-async function createSession(
-  options: RunOptions,
-  id: string,
-  fields: SessionInput,
-  continued: SessionInput,
-): Promise<SessionStart> {
-  const deadline = Date.now() + SESSION_WAIT_MS;
-  const client = () => restClient(options, Math.max(1_000, deadline - Date.now()));
-  try {
-    if (options.id) {
-      const existing = await client()
-        .sessions.get(id)
-        .catch((error) => {
-          if (error instanceof ApiError && error.status === 404) return null;
-          throw error;
-        });
-      if (existing?.status === 'ended') throw new UsageError(`session ${id} has ended; a new session needs a new id`);
-      if (existing) {
-        return { continued: sessionInputOf(await client().sessions.upsert(id, continued)) };
-      }
-    }
-    await client().sessions.upsert(id, fields);
-    return {};
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    if (error instanceof ApiError && error.status === 409) {
-      throw new UsageError(`session ${id} has ended; a new session needs a new id`);
-    }
-    if (options.id && error instanceof ApiError && error.status === 403) {
-      throw new UsageError(`session ${id} is the server's own session; clients cannot append to it`);
-    }
-    return isRetryable(error) ? { unreachable: error as Error } : { refused: error as Error };
-  }
-}
-
-/** Created (no field), continued (the session's fields after the update), or why not. */
-interface SessionStart {
-  continued?: SessionInput;
-  unreachable?: Error;
-  refused?: Error;
-}
-
 interface Outcome {
   code: number | null;
   signal: string | null;
@@ -315,105 +220,4 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
       resolve({ code, signal, exitCode: code ?? exitCodeOfSignal(signal) });
     });
   });
-}
-
-/** The wrapper's stdout or stderr, as the command's echo goes to it. */
-interface Echo {
-  /** Writes the chunk; a promise when the stream is full (resolved on 'drain', or when the stream broke). */
-  write(chunk: Buffer): Promise<void> | null;
-}
-
-/**
- * A closed terminal or pipe (`| head`) stops the echo, never the command or its log: after an
- * error (EPIPE) nothing more is written there, and a wait for 'drain' (which never comes) ends.
- */
-function echoTo(stream: Writable): Echo {
-  let broken = false;
-  const waiting = new Set<() => void>();
-  const breaks = () => {
-    broken = true;
-    for (const release of [...waiting]) release();
-  };
-  stream.on('error', breaks);
-  stream.on('close', breaks);
-  return {
-    write(chunk) {
-      if (broken || stream.write(chunk)) return null;
-      return new Promise<void>((resolve) => {
-        const release = () => {
-          waiting.delete(release);
-          stream.off('drain', release);
-          resolve();
-        };
-        waiting.add(release);
-        stream.once('drain', release);
-      });
-    },
-  };
-}
-
-/**
- * Whether `signal` reached the command already: Ctrl-C (SIGINT) at a terminal goes to its whole
- * foreground process group, the command included, so passing it on would deliver it twice.
- * Other signals, and SIGINT to a wrapper outside a terminal's foreground (a build agent's
- * `kill -INT <pid>`), are passed on.
- */
-function sentByTerminal(signal: NodeJS.Signals): boolean {
-  if (signal !== 'SIGINT' && signal !== 'SIGQUIT') return false;
-  if (process.platform !== 'linux') return false;
-  try {
-    return inTerminalForeground(readFileSync('/proc/self/stat', 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * From `/proc/<pid>/stat`: whether the process is in its controlling terminal's foreground
- * process group. After the `) ` that closes the command's name (which may hold spaces and
- * parentheses) come state, ppid, pgrp, session, tty_nr and tpgid.
- */
-export function inTerminalForeground(stat: string): boolean {
-  const close = stat.lastIndexOf(') ');
-  if (close === -1) return false;
-  const [, , pgrp, , ttyNr, tpgid] = stat
-    .slice(close + 2)
-    .split(' ')
-    .map(Number);
-  return ttyNr > 0 && tpgid > 0 && pgrp === tpgid;
-}
-
-/**
- * The directory the command runs in. One removed meanwhile (a step inside a checkout that an
- * earlier step deleted) has no path to read, yet the command runs there, as from a shell: the
- * metadata then has the shell's `$PWD`, or null.
- */
-function workingDirectory(): string | null {
-  try {
-    return process.cwd();
-  } catch {
-    return process.env['PWD'] || null;
-  }
-}
-
-/**
- * The longest command line kept in the metadata, in UTF-8 bytes. A longer one (a compiler given
- * thousands of files, an inline script) would take the metadata past the server's
- * MAX_METADATA_BYTES (64 KiB by default), and a refused session loses the whole log.
- */
-const COMMAND_MAX_BYTES = 8 * 1024;
-
-/** The command line for the metadata: whole, or its start and how much was left out. */
-function commandLine(argv: string[]): string {
-  const line = argv.map(quoteArg).join(' ');
-  const bytes = utf8Length(line);
-  if (bytes <= COMMAND_MAX_BYTES) return line;
-  // Room for the note, whose count has at most 7 digits (a command line is at most a few MB).
-  const kept = splitUtf8(line, COMMAND_MAX_BYTES - 32)[0];
-  return `${kept}… (${bytes - utf8Length(kept)} bytes more)`;
-}
-
-/** The command line as a shell would read it back. */
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { inTerminalForeground } from './run';
+import { inTerminalForeground } from './terminal-signals';
 
 /** A /proc/<pid>/stat line: pid (comm) state ppid pgrp session tty_nr tpgid ... */
 const stat = (comm: string, pgrp: number, ttyNr: number, tpgid: number) =>
