@@ -348,6 +348,77 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('with a sessionLookup, never resumes from its cursor inside a session created again: it starts over at seq 0', async () => {
+    // The memory store; a list only on connect (and on creations): the follow, begun after it,
+    // is in no list before the connection is lost, so the lists cannot tell that its session changed.
+    const volatile = await BuiltServer.start({ SESSIONS_WS_INTERVAL_MS: '600000' });
+    const volatileProxy = await TcpProxy.start(volatile.port);
+    try {
+      const volatileClient = new SessionsClient({ server: volatile.url });
+      const { id } = await volatileClient.sessions.create({ appname: 'again' });
+      await volatileClient.logs.append(id, [{ message: 'old0' }, { message: 'old1' }]);
+      const seen: string[] = [];
+      const restarted: (string | undefined)[] = [];
+      const socket = connect({ server: volatileProxy.url, sessionLookup: volatileClient });
+      await eventually(() => socket.connected);
+      await new Promise((done) => setTimeout(done, 300)); // the list sent on connect
+      socket.followLog(id, 0, {
+        onEntries: (entries) => seen.push(...entries.map((entry) => `${entry.seq} ${entry.message}`)),
+        onRestarted: (created) => restarted.push(created),
+      });
+      await eventually(() => seen.length === 2);
+
+      volatileProxy.refusing = true;
+      volatileProxy.cut();
+      await volatile.restart();
+      // Created again before the follower is back: its new log has more entries than the cursor (2).
+      const again = await volatileClient.sessions.upsert(id, { appname: 'again' });
+      await volatileClient.logs.append(
+        id,
+        Array.from({ length: 6 }, (_, i) => ({ message: `new${i}` })),
+      );
+      volatileProxy.refusing = false;
+      await eventually(() => seen.includes('5 new5'), 30_000, 'the new log');
+      await new Promise((done) => setTimeout(done, 300));
+      expect(seen).toEqual(['0 old0', '1 old1', ...Array.from({ length: 6 }, (_, i) => `${i} new${i}`)]);
+      expect(restarted).toEqual([again.created]);
+    } finally {
+      await volatileProxy.stop();
+      await volatile.stop();
+    }
+  });
+
+  it('with a sessionLookup, holds entries until it answers (asked again), and tells one refusal though both say so', async () => {
+    const id = (await client.sessions.create({ appname: 'held' })).id;
+    await append(id, 0, 3);
+    let answering = false;
+    let asked = 0;
+    const seen: number[] = [];
+    const socket = connect({
+      sessionLookup: async (lookedUp) => {
+        asked++;
+        if (!answering) throw new Error('no answer');
+        return lookedUp === id ? client.sessions.get(lookedUp) : null;
+      },
+    });
+    socket.followLog(id, 0, { onEntries: (entries) => seen.push(...entries.map((e) => e.seq)) });
+    await eventually(() => asked >= 3, 10_000, 'the lookup asked again');
+    expect(seen).toEqual([]);
+    answering = true;
+    await eventually(() => seen.length === 3, 10_000, 'the held entries');
+    await append(id, 3, 1);
+    await eventually(() => seen.length === 4);
+    expect(seen).toEqual([0, 1, 2, 3]);
+
+    const refusals: string[] = [];
+    const missing = '0123456789abcdef01234567';
+    socket.followLog(missing, 0, { onEntries: () => undefined, onRefused: (message) => refusals.push(message) });
+    await eventually(() => refusals.length > 0);
+    await new Promise((done) => setTimeout(done, 500)); // the other refusal, told to no one
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(new RegExp(`session ${missing} not found`));
+  });
+
   it('subscribes again when the server refused a follow (no such session), or tells onRefused', async () => {
     const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
     try {

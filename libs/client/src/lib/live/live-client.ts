@@ -11,6 +11,8 @@ import {
   WS_EVENTS,
 } from '@zen/contract';
 import { Backoff } from '../backoff';
+import { ApiError } from '../errors';
+import { SessionsClient } from '../rest/sessions-client';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
 
 export interface LiveClientOptions {
@@ -31,7 +33,27 @@ export interface LiveClientOptions {
   onConnection?: (state: 'open' | 'lost', detail?: string) => void;
   /** An `error` event from the server (the connection stays open). */
   onServerError?: (message: string) => void;
+  /**
+   * How to look a followed session up, so that a follow never resumes from its cursor inside
+   * another log. A server without a store that restarted may hold a session under the same id
+   * again, created anew by its producer (as `zen-sessions run` does): its log starts over at seq 0,
+   * and resuming from the cursor would deliver its later entries and skip its first ones in
+   * silence. With it, when a follow starts and after every reconnect, each followed log's entries
+   * and dropped reports are held until its session's `created` is known (asked again with backoff
+   * while the server does not answer); a session with another `created` than before makes the
+   * follow start over at seq 0 (`onRestarted`), and none at all counts as the server's refusal
+   * (`onRefused`, or started over and subscribed again).
+   *
+   * A `SessionsClient` is asked `GET /sessions/{id}` (a `404` is no such session); a function
+   * resolves with the session (its `created` is what counts), with null when there is none, and
+   * rejects when it cannot tell. Without it, only the sessions lists the server sends (on connect,
+   * then now and then) tell, and only of a follow one of them showed before the connection was lost.
+   */
+  sessionLookup?: SessionsClient | SessionLookup;
 }
+
+/** A followed session as the server has it now: its `created`, or null when it has no such session. */
+export type SessionLookup = (id: string) => Promise<{ created: string } | null>;
 
 export interface LogFollowHandlers {
   /** New entries, in order, each seen once; `cursor` is where reading would resume. */
@@ -48,10 +70,11 @@ export interface LogFollowHandlers {
   /**
    * The log followed is gone and the follow starts over at seq 0: the server had no such session
    * any more (refused, without `onRefused`), or its session under this id is another one (its
-   * `created` changed: a server without a store restarted and the session was created again).
-   * Entries that follow are the new log's, from seq 0.
+   * `created` changed, as the sessions lists or `sessionLookup` showed: a server without a store
+   * restarted and the session was created again). `created` is the new session's, when known.
+   * Entries that follow are the new log's, from seq 0; call `stop()` to give up instead.
    */
-  onRestarted?: () => void;
+  onRestarted?: (created?: string) => void;
 }
 
 /** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */
@@ -90,11 +113,13 @@ export class LiveClient {
   /** Follows the server refused (no such session), to subscribe again when the timer fires. */
   private readonly refused = new Set<FollowState>();
   private closed = true;
+  private readonly lookup: SessionLookup | null;
 
   constructor(private readonly options: LiveClientOptions) {
     const factory = options.webSocket ?? globalWebSocketFactory();
     if (!factory) throw new Error('no WebSocket here: pass `webSocket` (in Node 20, use @zen/client/node)');
     this.factory = factory;
+    this.lookup = lookupOf(options.sessionLookup);
     this.backoff = new Backoff({
       initialMs: options.reconnectInitialMs ?? 250,
       maxMs: options.reconnectMaxMs ?? 5_000,
@@ -119,9 +144,22 @@ export class LiveClient {
    * follow, from any cursor, lower or higher: every entry from the new cursor comes once, in order.
    */
   followLog(id: string, cursor: number, handlers: LogFollowHandlers): LogFollow {
-    const state: FollowState = { id: id.toLowerCase(), cursor, handlers, subscribing: false };
+    const state: FollowState = {
+      id: id.toLowerCase(),
+      cursor,
+      handlers,
+      subscribing: false,
+      refusalTold: false,
+      held: null,
+      checks: 0,
+      checkTimer: null,
+      checkBackoff: this.newBackoff(),
+    };
+    const replaced = this.follows.get(state.id);
+    if (replaced) this.endCheck(replaced);
     this.follows.set(state.id, state);
     this.subscribe(state);
+    this.check(state);
     return {
       id: state.id,
       get cursor() {
@@ -130,6 +168,7 @@ export class LiveClient {
       stop: () => {
         if (this.follows.get(state.id) !== state) return;
         this.follows.delete(state.id);
+        this.endCheck(state);
         this.send(WS_EVENTS.unsubscribeLog, { id: state.id });
       },
     };
@@ -166,6 +205,8 @@ export class LiveClient {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
     this.resubscribeTimer = null;
+    // What is held was not taken: the follows resume from their cursors, checked again, on open().
+    for (const state of this.follows.values()) this.endCheck(state);
     this.socket?.close(1000);
     this.socket = null;
   }
@@ -178,7 +219,10 @@ export class LiveClient {
       this.backoff.reset();
       this.options.onConnection?.('open');
       if (this.sessionsMode === 'delta') this.send(WS_EVENTS.subscribeSessions, { mode: 'delta' });
-      for (const state of this.follows.values()) this.subscribe(state);
+      for (const state of this.follows.values()) {
+        this.subscribe(state);
+        this.check(state);
+      }
     };
     // A closed socket may still deliver frames while it closes: they belong to no one now.
     socket.onmessage = (event) => {
@@ -207,7 +251,77 @@ export class LiveClient {
    */
   private subscribe(state: FollowState): void {
     state.subscribing = true;
+    state.refusalTold = false;
     this.send(WS_EVENTS.subscribeLog, { id: state.id, cursor: state.cursor });
+  }
+
+  /**
+   * With a `sessionLookup`: holds what the follow receives until its session's `created` is known
+   * and the same as before (or first known). What was held before is dropped, not delivered: it was
+   * not taken (the cursor did not move), so the subscription just sent brings it again.
+   */
+  private check(state: FollowState): void {
+    const lookup = this.lookup;
+    if (!lookup) return;
+    this.endCheck(state);
+    state.held = [];
+    this.ask(state, lookup);
+  }
+
+  private ask(state: FollowState, lookup: SessionLookup): void {
+    const check = state.checks;
+    const answered = (created: string | null | undefined) => {
+      if (check === state.checks && this.follows.get(state.id) === state) this.checked(state, created);
+    };
+    // A lookup that throws rather than rejects has not answered either.
+    new Promise<{ created: string } | null>((resolve) => resolve(lookup(state.id))).then(
+      (session) => answered(session ? session.created : null),
+      () => answered(undefined),
+    );
+  }
+
+  /** The lookup's answer: the session's `created`, null (no such session), or undefined (no answer). */
+  private checked(state: FollowState, created: string | null | undefined): void {
+    if (created === undefined) {
+      state.checkTimer = setTimeout(() => {
+        state.checkTimer = null;
+        if (this.lookup) this.ask(state, this.lookup);
+      }, state.checkBackoff.next());
+      return;
+    }
+    state.checkBackoff.reset();
+    const held = state.held ?? [];
+    this.endCheck(state);
+    if (created === null) return this.notFound(state, `session ${state.id} not found`);
+    if (state.created !== undefined && state.created !== created) return this.restart(state, created);
+    state.created = created;
+    const round = state.checks;
+    for (const data of held) {
+      // A handler may have stopped or replaced the follow, started it over, or closed the client.
+      if (this.follows.get(state.id) !== state || state.checks !== round) return;
+      this.takeLog(state, data);
+    }
+  }
+
+  /** Forgets a check under way (its answer, once it comes, is ignored) and what it held. */
+  private endCheck(state: FollowState): void {
+    state.checks++;
+    state.held = null;
+    if (state.checkTimer) clearTimeout(state.checkTimer);
+    state.checkTimer = null;
+  }
+
+  /** Starts the follow over on the log of the session created again, at seq 0. */
+  private restart(state: FollowState, created: string): void {
+    this.startOver(state, created);
+    if (this.follows.get(state.id) === state) this.subscribe(state);
+  }
+
+  private newBackoff(): Backoff {
+    return new Backoff({
+      initialMs: this.options.reconnectInitialMs ?? 250,
+      maxMs: this.options.reconnectMaxMs ?? 5_000,
+    });
   }
 
   private send(event: string, data: unknown): void {
@@ -245,16 +359,33 @@ export class LiveClient {
     const refused = parseSubscribeLogRefusal(text);
     const state = refused ? this.follows.get(refused.id) : undefined;
     if (!state) return;
-    if (refused?.reason === 'not found') {
-      if (state.handlers.onRefused) return state.handlers.onRefused(text);
-      // The log followed is gone: a session created again under its id has a log of its own.
-      if (state.created !== undefined) this.startOver(state);
-    }
+    if (refused?.reason === 'not found') return this.notFound(state, text);
+    this.resubscribeLater(state);
+  }
+
+  /**
+   * The server has no such session (it refused the subscription, or `sessionLookup` found none):
+   * told once for a subscription, though both may say so.
+   */
+  private notFound(state: FollowState, message: string): void {
+    if (state.refusalTold) return;
+    state.refusalTold = true;
+    // What is held belongs to a log that is gone.
+    this.endCheck(state);
+    if (state.handlers.onRefused) return state.handlers.onRefused(message);
+    // The log followed is gone: a session created again under its id has a log of its own.
+    if (state.created !== undefined) this.startOver(state);
+    if (this.follows.get(state.id) === state) this.resubscribeLater(state);
+  }
+
+  private resubscribeLater(state: FollowState): void {
     this.refused.add(state);
     this.resubscribeTimer ??= setTimeout(() => {
       this.resubscribeTimer = null;
       for (const each of this.refused) {
-        if (this.follows.get(each.id) === each) this.subscribe(each);
+        if (this.follows.get(each.id) !== each) continue;
+        this.subscribe(each);
+        this.check(each);
       }
       this.refused.clear();
     }, this.resubscribeBackoff.next());
@@ -263,6 +394,11 @@ export class LiveClient {
   private receiveLog(data: LogEventData): void {
     const state = this.follows.get(data.id);
     if (!state) return;
+    if (state.held) state.held.push(data);
+    else this.takeLog(state, data);
+  }
+
+  private takeLog(state: FollowState, data: LogEventData): void {
     if (state.subscribing) {
       // The subscription's first event starts at its cursor (past what was evicted before it); an
       // earlier subscription's, at the cursor the server had reached for it. One that starts at the
@@ -299,17 +435,19 @@ export class LiveClient {
       const state = this.follows.get(session.id);
       if (!state) continue;
       if (state.created !== undefined && state.created !== session.created) {
-        this.startOver(state);
-        this.subscribe(state);
+        this.restart(state, session.created);
+        continue;
       }
       state.created = session.created;
     }
   }
 
-  private startOver(state: FollowState): void {
+  /** The follow now reads the log of the session `created` (unknown: the next one seen), from seq 0. */
+  private startOver(state: FollowState, created?: string): void {
+    this.endCheck(state);
     state.cursor = 0;
-    state.created = undefined;
-    state.handlers.onRestarted?.();
+    state.created = created;
+    state.handlers.onRestarted?.(created);
   }
 
   private receiveDelta(delta: SessionsDeltaData): void {
@@ -339,13 +477,33 @@ interface FollowState {
   readonly id: string;
   cursor: number;
   readonly handlers: LogFollowHandlers;
-  /** The session's `created` as the lists showed it, once they have. */
+  /** The session's `created` as the lists or the lookup showed it, once they have. */
   created?: string;
+  /** Its refusal (by the server, or the lookup finding no session) was told since it was last subscribed. */
+  refusalTold: boolean;
+  /** While its session is checked (`sessionLookup`): the log events received meanwhile, not taken yet. */
+  held: LogEventData[] | null;
+  /** Counts the checks begun, so that the answer of one ended meanwhile is ignored. */
+  checks: number;
+  /** The next check, when the lookup did not answer. */
+  checkTimer: ReturnType<typeof setTimeout> | null;
+  readonly checkBackoff: Backoff;
   /**
    * Subscribed from `cursor` and waiting for that subscription's first event: events of an earlier
    * subscription of the session (a replaced follow's, or the old log's before starting over) are skipped.
    */
   subscribing: boolean;
+}
+
+/** The lookup a `sessionLookup` option means: a `SessionsClient`'s `GET /sessions/{id}`, a 404 as none. */
+function lookupOf(option: SessionsClient | SessionLookup | undefined): SessionLookup | null {
+  if (!option) return null;
+  if (typeof option === 'function') return option;
+  return (id) =>
+    option.sessions.get(id).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    });
 }
 
 /** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
