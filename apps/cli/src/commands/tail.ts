@@ -1,8 +1,7 @@
-import { ApiError, entryFilter, formatTextLine, LiveClient, liveUrl, LogFilters, SessionsClient } from '@zen/client';
+import { entryFilter, formatTextLine, LiveClient, liveUrl, LogFilters, SessionsClient } from '@zen/client';
 import { nodeWebSocketFactory } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient, UsageError, warn } from '../connection';
-import { ResumeGate, SameSession } from '../resume-gate';
 import { endWhenStdoutCloses } from '../stdout';
 
 interface TailOptions extends GlobalOptions {
@@ -76,8 +75,9 @@ function reportDropped(count: number): void {
  * itself. A (re)subscription the server refuses because it has no such session (a server without
  * a store restarted) cannot resume from the cursor: one line on stderr and exit 1, never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
- * while it keeps trying. A session created again under the id while it was away (ResumeGate)
- * is another log: the same line and exit 1.
+ * while it keeps trying. A session created again under the id while it was away is another log
+ * (the live client's `sessionLookup` holds what comes after each reconnect until it has checked
+ * the session's `created`): the same line and exit 1, with nothing of the new log printed.
  */
 async function follow(
   client: SessionsClient,
@@ -88,40 +88,23 @@ async function follow(
 ) {
   const keep = entryFilter(options.level, options.grep);
   const server = connection(options);
-  const { created } = await client.sessions.get(id);
-  let now = created;
-  const same: SameSession = async () => {
-    try {
-      now = (await client.sessions.get(id)).created;
-      return now === created;
-    } catch (error) {
-      return error instanceof ApiError && error.status === 404 ? false : null;
-    }
-  };
   return new Promise<number>((resolve) => {
-    const gate = new ResumeGate(same, () => stopped(`a session created at ${now} has its id now`));
-    const report = connectionReporter(liveUrl(server.server));
-    let opened = false;
     const live = new LiveClient({
       ...server,
       webSocket: nodeWebSocketFactory,
-      onConnection: (state, detail) => {
-        report(state, detail);
-        if (state === 'open' && opened) gate.reconnected();
-        opened ||= state === 'open';
-      },
+      onConnection: connectionReporter(liveUrl(server.server)),
+      sessionLookup: client,
     });
     let finished = false;
     const finish = (code: number) => {
       finished = true;
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      gate.stop();
       live.close();
       resolve(code);
     };
     const stop = () => finish(0);
-    // The refusal and the gate may both find the session gone: one line.
+    // Only the first reason is told: one line.
     const stopped = (why: string) => {
       if (finished) return;
       warn(`the server no longer has session ${id} (${why}); following stopped`);
@@ -130,9 +113,10 @@ async function follow(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     live.followLog(id, cursor, {
-      onEntries: (entries) => gate.pass(() => print(entries.filter(keep))),
-      onDropped: (count) => gate.pass(() => reportDropped(count)),
+      onEntries: (entries) => print(entries.filter(keep)),
+      onDropped: reportDropped,
       onRefused: stopped,
+      onRestarted: (created) => stopped(`a session created ${created ? `at ${created} ` : ''}has its id now`),
     });
   });
 }
