@@ -1,11 +1,11 @@
 /**
  * A value logged (an entry's `data`, another logger's object message) as JSON, never throwing:
  * a logging call must not crash its caller. What `JSON.stringify` makes of it, undefined when
- * that is nothing (a `toJSON` answering undefined). An `Error` (the value, or one of its values,
- * or in an array there) is written as pino writes `err`, not as the `{}` JSON makes of it.
- * Only when it throws (a cycle, a BigInt) is it written again, the slow way: a BigInt as its
- * decimal string, a reference back to an object it is inside as "[Circular]"; and when even that
- * throws (a getter or a `toJSON` that throws), as `{"unserializable":"<the error's message>"}`.
+ * that is nothing (a `toJSON` answering undefined). An `Error`, the value or one at any depth in
+ * it (in objects and arrays, a `cause` too), is written as pino writes `err`, not as the `{}` JSON
+ * makes of it. Only when it throws (a cycle, a BigInt) is it written again, the slow way: a BigInt
+ * as its decimal string, a reference back to an object it is inside as "[Circular]"; and when even
+ * that throws (a getter or a `toJSON` that throws), as `{"unserializable":"<the error's message>"}`.
  */
 export function safeJson(value: unknown): string | undefined {
   try {
@@ -24,18 +24,45 @@ function tolerantJson(value: unknown): string | undefined {
 }
 
 /**
- * Whether `value` is an `Error`, or holds one among its values or in an array there (Nest's
- * params): JSON writes an Error as `{}`, its message and stack lost. Only that deep, so that the
- * data of most entries is written by `JSON.stringify` alone, twice as fast as with a replacer.
+ * How deep, and through how many objects, `holdsError` looks before it leaves the search to the
+ * replacer (which finds an Error at any depth, at twice the cost): a cycle, or data too deep or
+ * too big to tell cheaply, is written with it.
+ */
+const SCAN_DEPTH = 8;
+const SCAN_OBJECTS = 1_000;
+/** The objects `holdsError` may still look into (it runs to the end before another starts). */
+let scanBudget = 0;
+
+/**
+ * Whether `value` is an `Error` or may hold one: JSON writes an Error as `{}`, its message and
+ * stack lost. So that the data of most entries is written by `JSON.stringify` alone, twice as fast
+ * as with a replacer, it is looked through first: a data of strings and numbers costs a `typeof`
+ * per value, and nothing is allocated.
  */
 function holdsError(value: unknown): boolean {
-  if (value instanceof Error) return true;
   if (typeof value !== 'object' || value === null) return false;
-  for (const key in value) {
-    const inner = (value as Record<string, unknown>)[key];
-    if (inner instanceof Error || (Array.isArray(inner) && inner.some((item) => item instanceof Error))) return true;
+  if (value instanceof Error) return true;
+  scanBudget = SCAN_OBJECTS;
+  return mayHoldError(value, SCAN_DEPTH);
+}
+
+/** An Error among the values of `object`, at any depth, or too deep or too many objects to tell. */
+function mayHoldError(object: object, depth: number): boolean {
+  if (depth === 0) return true;
+  if (Array.isArray(object)) {
+    for (let i = 0; i < object.length; i++) if (mayBeError(object[i], depth - 1)) return true;
+    return false;
   }
+  // Bytes hold no Error (and JSON writes a Buffer by its toJSON).
+  if (ArrayBuffer.isView(object)) return false;
+  for (const key in object) if (mayBeError((object as Record<string, unknown>)[key], depth - 1)) return true;
   return false;
+}
+
+function mayBeError(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (value instanceof Error || --scanBudget < 0) return true;
+  return mayHoldError(value, depth);
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {
