@@ -152,6 +152,69 @@ describe('live client against the built server', () => {
     expect(seen.slice(2)).toEqual(Array.from({ length: 20 }, (_, i) => 12 + i));
   });
 
+  it('reports a gap once to a follow that replaced another, though the old subscription s event reported it first', async () => {
+    const id = (await client.sessions.create({ appname: 'dropped-once' })).id;
+    const socket = connect();
+    const first: number[] = [];
+    socket.followLog(id, 0, { onEntries: (entries) => first.push(...entries.map((e) => e.seq)) });
+    await append(id, 0, 2);
+    await eventually(() => first.length === 2);
+    // A follower straight to the server: once it has the entries, the proxy has them too.
+    const witness: number[] = [];
+    connect({ server: server.url }).followLog(id, 2, {
+      onEntries: (entries) => witness.push(...entries.map((e) => e.seq)),
+    });
+
+    proxy.hold();
+    await append(id, 2, 30); // capacity 20: seq 2..11 are evicted before the follow reads them
+    await eventually(() => witness.length === 20, 10_000, 'the witness');
+    // Followed again from the same cursor: the old subscription's event (10 dropped, then 12..31)
+    // comes first, and then the new one's backlog, the same gap and entries.
+    const seen: number[] = [];
+    const gaps: [number, DroppedAt][] = [];
+    const follow = socket.followLog(id, 2, {
+      onEntries: (entries) => seen.push(...entries.map((e) => e.seq)),
+      onDropped: (count, at) => gaps.push([count, at]),
+    });
+    proxy.release();
+    await eventually(() => follow.cursor === 32, 10_000, 'the follow');
+    await append(id, 32, 1);
+    await eventually(() => seen.includes(32), 10_000, 'the entry after');
+    expect(gaps).toEqual([[10, { seq: 12, time: expect.any(String) }]]);
+    expect(seen).toEqual(Array.from({ length: 21 }, (_, i) => 12 + i));
+  });
+
+  it('reports a gap once to a follow replaced as the connection opens again (the reconnect resubscribes it too)', async () => {
+    const id = (await client.sessions.create({ appname: 'dropped-reconnect' })).id;
+    const seen: number[] = [];
+    const gaps: [number, DroppedAt][] = [];
+    const handlers = {
+      onEntries: (entries: LogEntry[]) => seen.push(...entries.map((e) => e.seq)),
+      onDropped: (count: number, at: DroppedAt) => gaps.push([count, at]),
+    };
+    let opens = 0;
+    let follow: { cursor: number } | null = null;
+    const socket: LiveClient = connect({
+      onConnection: (state) => {
+        // A follower that follows again whenever the connection is back, from where it was.
+        if (state === 'open' && ++opens > 1 && follow) follow = socket.followLog(id, follow.cursor, handlers);
+      },
+    });
+    follow = socket.followLog(id, 0, handlers);
+    await append(id, 0, 2);
+    await eventually(() => seen.length === 2);
+
+    proxy.refusing = true;
+    proxy.cut();
+    await append(id, 2, 30); // capacity 20: seq 2..11 are evicted before it is back
+    proxy.refusing = false;
+    await eventually(() => seen.length === 22, 10_000, 'the entries after the gap');
+    await append(id, 32, 1);
+    await eventually(() => seen.includes(32), 10_000, 'the entry after');
+    expect(gaps).toEqual([[10, { seq: 12, time: expect.any(String) }]]);
+    expect(seen.slice(2)).toEqual(Array.from({ length: 21 }, (_, i) => 12 + i));
+  });
+
   it('follows the sessions list in full mode and in delta mode', async () => {
     for (const mode of ['full', 'delta'] as const) {
       const lists: SessionList[] = [];

@@ -406,9 +406,14 @@ export class LiveClient {
       if ((data.entries[0]?.seq ?? data.cursor) !== state.cursor + data.dropped) return;
       state.subscribing = false;
     }
-    if (data.dropped > 0) {
-      const next = data.entries[0];
-      state.handlers.onDropped?.(data.dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
+    // The gap ends where the event's entries begin. Like its entries, it may overlap what was seen
+    // (a follow replaced from the same cursor takes the old subscription's event, then its own
+    // backlog, the same gap in front): only the part past the cursor is news, each seq told once.
+    const next = data.entries[0];
+    const gapEnd = next?.seq ?? data.cursor;
+    const dropped = Math.min(data.dropped, gapEnd - state.cursor);
+    if (dropped > 0) {
+      state.handlers.onDropped?.(dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
     }
     this.resubscribeBackoff.reset();
     // After a resubscription the backlog may overlap what was seen: each entry once.
