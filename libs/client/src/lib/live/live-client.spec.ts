@@ -482,6 +482,57 @@ describe('live client against the built server', () => {
     expect(refusals[0]).toMatch(new RegExp(`session ${missing} not found`));
   });
 
+  it('with a sessionLookup that does not answer for long, lets go of what it held and subscribes again from its cursor', async () => {
+    const roomy = await BuiltServer.start({ LOG_CAPACITY: '100000' }); // every entry is kept
+    try {
+      const roomyClient = new SessionsClient({ server: roomy.url });
+      const { id } = await roomyClient.sessions.create({ appname: 'held-long' });
+      let answering = false;
+      const subscriptions: unknown[] = [];
+      const seen: number[] = [];
+      const socket = connect({
+        server: roomy.url,
+        webSocket: (url, token) => {
+          const opened = nodeWebSocketFactory(url, token);
+          const send = opened.send.bind(opened);
+          opened.send = (text) => {
+            const { event, data } = JSON.parse(text);
+            if (event === 'subscribe-log') subscriptions.push(data);
+            send(text);
+          };
+          return opened;
+        },
+        sessionLookup: async (lookedUp) => {
+          if (!answering) throw new Error('no answer');
+          return roomyClient.sessions.get(lookedUp);
+        },
+      });
+      socket.followLog(id, 0, { onEntries: (entries) => seen.push(...entries.map((e) => e.seq)) });
+      const witness: number[] = [];
+      connect({ server: roomy.url }).followLog(id, 0, {
+        onEntries: (entries) => witness.push(...entries.map((e) => e.seq)),
+      });
+      for (let from = 0; from < 12_000; from += 4_000) {
+        await roomyClient.logs.append(
+          id,
+          Array.from({ length: 4_000 }, (_, i) => ({ message: `m${from + i}` })),
+        );
+      }
+      await eventually(() => witness.length === 12_000, 20_000, 'the witness');
+      await new Promise((done) => setTimeout(done, 300)); // the follow has them too, held
+      expect(seen).toEqual([]);
+      answering = true;
+      await eventually(() => seen.length === 12_000, 20_000, 'the entries once it answers');
+      expect(seen).toEqual(Array.from({ length: 12_000 }, (_, i) => i));
+      expect(subscriptions).toEqual([
+        { id, cursor: 0 },
+        { id, cursor: 0 },
+      ]);
+    } finally {
+      await roomy.stop();
+    }
+  });
+
   it('subscribes again when the server refused a follow (no such session), or tells onRefused', async () => {
     const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
     try {

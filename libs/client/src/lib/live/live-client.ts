@@ -40,7 +40,8 @@ export interface LiveClientOptions {
    * and resuming from the cursor would deliver its later entries and skip its first ones in
    * silence. With it, when a follow starts and after every reconnect, each followed log's entries
    * and dropped reports are held until its session's `created` is known (asked again with backoff
-   * while the server does not answer); a session with another `created` than before makes the
+   * while the server does not answer; past 10,000 entries held, they are let go and subscribed
+   * again from the cursor once it answers); a session with another `created` than before makes the
    * follow start over at seq 0 (`onRestarted`), and none at all counts as the server's refusal
    * (`onRefused`, or started over and subscribed again).
    *
@@ -51,6 +52,9 @@ export interface LiveClientOptions {
    */
   sessionLookup?: SessionsClient | SessionLookup;
 }
+
+/** The most entries a follow holds while its session is checked (see `LiveClientOptions.sessionLookup`). */
+const HELD_ENTRIES_MAX = 10_000;
 
 /** A followed session as the server has it now: its `created`, or null when it has no such session. */
 export type SessionLookup = (id: string) => Promise<{ created: string } | null>;
@@ -151,6 +155,7 @@ export class LiveClient {
       subscribing: false,
       refusalTold: false,
       held: null,
+      heldEntries: 0,
       checks: 0,
       checkTimer: null,
       checkBackoff: this.newBackoff(),
@@ -291,10 +296,12 @@ export class LiveClient {
     }
     state.checkBackoff.reset();
     const held = state.held ?? [];
+    const lapsed = state.heldEntries > HELD_ENTRIES_MAX;
     this.endCheck(state);
     if (created === null) return this.notFound(state, `session ${state.id} not found`);
     if (state.created !== undefined && state.created !== created) return this.restart(state, created);
     state.created = created;
+    if (lapsed) return this.subscribe(state);
     const round = state.checks;
     for (const data of held) {
       // A handler may have stopped or replaced the follow, started it over, or closed the client.
@@ -307,6 +314,7 @@ export class LiveClient {
   private endCheck(state: FollowState): void {
     state.checks++;
     state.held = null;
+    state.heldEntries = 0;
     if (state.checkTimer) clearTimeout(state.checkTimer);
     state.checkTimer = null;
   }
@@ -394,8 +402,12 @@ export class LiveClient {
   private receiveLog(data: LogEventData): void {
     const state = this.follows.get(data.id);
     if (!state) return;
-    if (state.held) state.held.push(data);
-    else this.takeLog(state, data);
+    if (!state.held) return this.takeLog(state, data);
+    // Held for long (the server answers the socket, not the lookup): rather than without bound,
+    // what comes is let go, and the subscription sent again from the cursor once the check answers.
+    state.heldEntries += data.entries.length;
+    if (state.heldEntries <= HELD_ENTRIES_MAX) state.held.push(data);
+    else state.held.length = 0;
   }
 
   private takeLog(state: FollowState, data: LogEventData): void {
@@ -488,6 +500,8 @@ interface FollowState {
   refusalTold: boolean;
   /** While its session is checked (`sessionLookup`): the log events received meanwhile, not taken yet. */
   held: LogEventData[] | null;
+  /** The entries received while held; past HELD_ENTRIES_MAX, they are let go. */
+  heldEntries: number;
   /** Counts the checks begun, so that the answer of one ended meanwhile is ignored. */
   checks: number;
   /** The next check, when the lookup did not answer. */
