@@ -20,6 +20,11 @@ export function asNdjson(lines: readonly LogLine[], withSession: boolean): strin
     .join('\n');
 }
 
+/** What a copy says it copied: `3 lines as text`. */
+export function copiedNote(lines: readonly unknown[], how: string): string {
+  return `${lines.length} ${lines.length === 1 ? 'line' : 'lines'} ${how}`;
+}
+
 /** `+1:02.345` (minutes), `+1:02:03.456` (hours), `+2.345s`. */
 export function formatElapsed(ms: number): string {
   const sign = ms < 0 ? '-' : '+';

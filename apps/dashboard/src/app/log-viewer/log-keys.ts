@@ -28,6 +28,25 @@ export function keyAction(key: string): KeyAction | null {
   return ACTIONS[key] ?? null;
 }
 
+/** `Esc` in the filter field: the text goes, and the keys are the page's again. */
+export type FilterKeyAction = 'leave-filter';
+
+/**
+ * What a key pressed on the page asks of the log viewer, if anything: nothing with a modifier,
+ * nor one a handler took already, nor while a dialog is open; while the user types, only `Esc`
+ * in the filter field (`filter`).
+ */
+export function shortcutOf(
+  event: KeyboardEvent,
+  filter: Element,
+  dialogOpen: boolean,
+): KeyAction | FilterKeyAction | null {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (isTyping(event.target)) return event.key === 'Escape' && event.target === filter ? 'leave-filter' : null;
+  if (dialogOpen) return null;
+  return keyAction(event.key);
+}
+
 /** True while the user types in a field (or a list box has the keys): shortcuts stay quiet. */
 export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;

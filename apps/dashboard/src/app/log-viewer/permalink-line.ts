@@ -1,0 +1,144 @@
+import { afterNextRender, inject, Injector, signal, untracked } from '@angular/core';
+import { Session } from '@zen/contract';
+import { FollowScroll } from './follow-scroll';
+import { LogRow } from './log-line';
+import { LogSources } from './log-sources';
+import { OrderedView } from './ordered-view';
+import { RowSelection } from './row-selection';
+
+/** What showing a permalinked line reads and moves in the rest of the log view. */
+export interface LinkedLog {
+  sessions(): readonly Session[];
+  sources(): LogSources | null;
+  visible(): OrderedView<LogRow>;
+  selection: RowSelection;
+  scroll: FollowScroll;
+}
+
+/**
+ * The line a link names (`?line=<seq>`): looked for as the sessions' rows arrive, then
+ * selected, outlined and scrolled to, or a notice says why it is not shown (evicted, never
+ * written, hidden by the filters, or no line number at all). The view opens paused on it.
+ */
+export class PermalinkLine {
+  private readonly injector = inject(Injector);
+  /** The permalinked line, until it is shown (or known to be gone); `source` is '' until its session is known. */
+  private readonly pending = signal<{ source: string; seq: number } | null>(null);
+  readonly notice = signal<string | null>(null);
+  readonly highlightKey = signal<string | null>(null);
+
+  constructor(private readonly log: LinkedLog) {}
+
+  /** Whether a line is on its way. */
+  awaited(): boolean {
+    return !!this.pending();
+  }
+
+  /** The line the view was opened on (its URL's `line` and what is wrong with it). */
+  open(line: number | null, badLine: string | null): void {
+    if (line !== null) this.pending.set({ source: '', seq: line });
+    this.badLineNotice(badLine);
+  }
+
+  /**
+   * Back/forward to an entry whose URL names a line (`?line=`): the line is shown as on first
+   * open — selected, outlined and scrolled to, or the notice of why not. The sessions of that
+   * entry may come in with this render (their streams then start and place the line) or be
+   * the ones shown already (then the line is placed here, after the render).
+   */
+  fromHistory(line: number | null, badLine: string | null): void {
+    this.notice.set(null);
+    this.highlightKey.set(null);
+    if (line === null) this.pending.set(null);
+    else this.awaitAfterRender(line);
+    this.badLineNotice(badLine);
+  }
+
+  /** For a permalink: tell at once when the line was evicted or never written. */
+  place(sessions: readonly Session[]): void {
+    const pending = this.pending();
+    if (!pending) return;
+    const session = sessions[0];
+    const firstHeld = session.logCursor - session.logCount;
+    this.notice.set(null);
+    if (pending.seq < firstHeld) {
+      this.giveUp(
+        `Line ${pending.seq} was evicted: the server now holds lines ${firstHeld}–${session.logCursor - 1} of this session.`,
+      );
+    } else if (pending.seq >= session.logCursor) {
+      this.giveUp(`Line ${pending.seq} has not been written: this session has ${session.logCursor} lines.`);
+    } else {
+      this.pending.set({ source: session.id, seq: pending.seq });
+      // The view opens paused on the line: what the sessions hold now is their backlog, not news
+      // (in a merged view every session's, not only the one the line is in).
+      this.log.scroll.countNewFrom(sessions.reduce((count, shown) => count + shown.logCount, 0));
+    }
+  }
+
+  /**
+   * Once the permalinked line has arrived: select and highlight it, scrolled into view, or say
+   * why it is not shown. Run in an effect, as rows arrive and filters change.
+   */
+  showWhenArrived(): void {
+    const pending = this.pending();
+    if (!pending?.source) return;
+    const rows = this.log.visible();
+    const key = `${pending.source}:${pending.seq}`;
+    const index = rows.findIndex((row) => row.key === key);
+    if (index !== -1) return untracked(() => this.show(key, index));
+    if (
+      this.log
+        .sources()
+        ?.rows()
+        .some((row) => row.key === key)
+    )
+      return untracked(() => this.missed(`Line ${pending.seq} is hidden by the filters: change them to see it.`));
+    const passed = rows.items.some(
+      (row) => row.kind === 'entry' && row.source === pending.source && row.entry.seq > pending.seq,
+    );
+    if (passed)
+      untracked(() => this.missed(`Line ${pending.seq} is not shown: it was evicted, or the filters hide it.`));
+  }
+
+  private awaitAfterRender(line: number): void {
+    this.pending.set({ source: '', seq: line });
+    this.log.selection.keys.set(null);
+    this.log.scroll.pause();
+    afterNextRender(
+      () => {
+        if (this.pending()?.source !== '' || this.log.sessions().length === 0) return;
+        const received = this.log.sources()?.received() ?? 0;
+        this.place(this.log.sessions());
+        // The same streams go on: what they brought so far is not news.
+        if (this.pending()) this.log.scroll.countNewFrom(received);
+      },
+      { injector: this.injector },
+    );
+  }
+
+  private show(key: string, index: number): void {
+    this.pending.set(null);
+    this.highlightKey.set(key);
+    this.log.selection.only(key);
+    afterNextRender(() => this.log.scroll.intoView(index), { injector: this.injector });
+  }
+
+  /** The line is not in the log (or not yet written): said, and the view follows the log again. */
+  private giveUp(notice: string): void {
+    this.notice.set(notice);
+    this.pending.set(null);
+    this.log.scroll.following.set(true);
+  }
+
+  private missed(notice: string): void {
+    this.pending.set(null);
+    this.notice.set(notice);
+  }
+
+  /** A link whose `?line=` names no line (cut short, or typed by hand) says so. */
+  private badLineNotice(text: string | null): void {
+    if (text === null) return;
+    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+    this.notice.set(`"${shown}" in the link is not a line number (lines count from 0).`);
+  }
+}

@@ -1,0 +1,40 @@
+import { computed, Signal } from '@angular/core';
+import { Session } from '@zen/contract';
+import { LogSource } from './log-sources';
+
+/** The sessions a log view shows (one, or several merged by time), and how its rows name them. */
+export class ShownSessions {
+  /**
+   * Every push brings new session objects; only a new set of sessions means new streams. A
+   * session is its id and creation time: one created again under its id (a server without a
+   * store restarted, its producer created it anew) has a new log from seq 0, not one to resume.
+   */
+  readonly key = computed(() =>
+    this.sessions()
+      .map((session) => `${session.id}@${session.created}`)
+      .join(','),
+  );
+  readonly merged = computed(() => this.sessions().length > 1);
+  /** Each session's place in the view (its tag colour). */
+  private readonly places = computed(() => new Map(this.sessions().map((session, i) => [session.id, i])));
+
+  constructor(private readonly sessions: Signal<readonly Session[]>) {}
+
+  /** Each session's stream, from its oldest held entry. */
+  streams(sessions: readonly Session[]): LogSource[] {
+    return sessions.map((session) => ({ id: session.id, startCursor: session.logCursor - session.logCount }));
+  }
+
+  sourceIndex(id: string): number {
+    return this.places().get(id) ?? 0;
+  }
+
+  sourceName(id: string): string {
+    return `${this.appName(id)} …${id.slice(-6)}`;
+  }
+
+  appName(id: string): string {
+    const index = this.places().get(id);
+    return index === undefined ? '?' : this.sessions()[index].appname;
+  }
+}
