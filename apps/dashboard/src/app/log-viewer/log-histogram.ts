@@ -90,7 +90,7 @@ export class LogHistogram {
     const cursor = this.cursor();
     if (cursor === null) return bins.length === 0 ? 'No entries' : 'No bar chosen: use the arrow keys';
     const bin = bins[cursor];
-    const text = `${this.time(bin.from)} to ${this.time(bin.to)}: ${countsOf([bin])}`;
+    const text = `${this.span(bin.from, bin.to)}: ${countsOf([bin])}`;
     const selecting = this.selecting();
     if (!selecting || selecting.from === selecting.to) return text;
     const chosen = bins.slice(selecting.from, selecting.to + 1);
@@ -205,6 +205,12 @@ export class LogHistogram {
     return Math.min(count - 1, Math.max(0, Math.floor(((event.clientX - box.left) / box.width) * count)));
   }
 
+  /** `from` to `to`; a bin of one instant (every entry at the same time) is `at` it. */
+  private span(from: number, to: number): string {
+    const [first, last] = [this.time(from), this.time(to)];
+    return first === last ? `at ${first}` : `${first} to ${last}`;
+  }
+
   /** A time as the range chip shows it, with milliseconds when the bins are narrower than a second. */
   private time(ms: number): string {
     const bins = this.bins();
@@ -230,9 +236,15 @@ function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** Of each bin's width, the part its bar takes: the rest is the gap that tells bars apart. */
+const BAR_SHARE = 0.86;
+
 function layout(bins: readonly HistogramBin[]): Bar[] {
   const max = Math.max(1, ...bins.map((bin) => bin.total));
   const width = 100 / Math.max(1, bins.length);
+  // Every entry at one instant is one bin: its bar is the whole chart (as its pointer target is),
+  // not a block over the left 86% of it with nothing to tell it apart from.
+  const share = bins.length === 1 ? 1 : BAR_SHARE;
   return bins.map((bin, index) => {
     let y = HEIGHT;
     const parts: Bar['parts'] = [];
@@ -245,7 +257,7 @@ function layout(bins: readonly HistogramBin[]): Bar[] {
       y -= height;
       parts.push({ level, y, height });
     }
-    return { index, x: index * width, width: width * 0.86, parts };
+    return { index, x: index * width, width: width * share, parts };
   });
 }
 

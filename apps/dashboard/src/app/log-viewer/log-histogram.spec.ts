@@ -1,0 +1,52 @@
+import { TestBed } from '@angular/core/testing';
+import { entry } from '../testing/sessions';
+import { LogHistogram } from './log-histogram';
+import { LogLine, logLine } from './log-line';
+
+const T0 = Date.UTC(2026, 11, 2, 9);
+const at = (seq: number, ms: number, level: 'info' | 'warn' | 'error' = 'info') =>
+  logLine('s', { ...entry(seq, `line ${seq}`, level), time: new Date(T0 + ms).toISOString() });
+
+/** The bars' rects drawn for `rows`, as the chart's 100-wide viewBox places them. */
+function barsFor(rows: LogLine[]): { x: number; width: number; level: string }[] {
+  const fixture = TestBed.createComponent(LogHistogram);
+  fixture.componentRef.setInput('rows', rows);
+  fixture.detectChanges();
+  const rects = Array.from((fixture.nativeElement as HTMLElement).querySelectorAll('rect.bar'));
+  return rects.map((rect) => ({
+    x: Number(rect.getAttribute('x')),
+    width: Number(rect.getAttribute('width')),
+    level: rect.getAttribute('class')?.replace('bar ', '') ?? '',
+  }));
+}
+
+describe('LogHistogram', () => {
+  // Found by the operator audit: every entry at one instant drew one block over the left 86% of the chart.
+  it('draws entries all at one time as one bar across the whole chart', () => {
+    const bars = barsFor([at(0, 0), at(1, 0, 'warn'), at(2, 0, 'error'), at(3, 0)]);
+    expect(bars.map((bar) => bar.level).sort()).toEqual(['error', 'info', 'warn']);
+    for (const bar of bars) expect([bar.x, bar.width]).toEqual([0, 100]);
+  });
+
+  it('names the one bar of entries all at one time by that time, not as a range', () => {
+    const fixture = TestBed.createComponent(LogHistogram);
+    fixture.componentRef.setInput('rows', [at(0, 0), at(1, 0, 'error')]);
+    fixture.detectChanges();
+    const chart = (fixture.nativeElement as HTMLElement).querySelector('[data-testid="histogram"]') as HTMLElement;
+    chart.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home' }));
+    fixture.detectChanges();
+    expect(chart.getAttribute('aria-valuetext')).toMatch(/^at \d\d:\d\d:00\.000: 2 entries, 1 error, 0 warnings$/);
+  });
+
+  it('draws a single entry as one bar across the whole chart', () => {
+    expect(barsFor([at(0, 5_000)])).toEqual([{ x: 0, width: 100, level: 'info' }]);
+  });
+
+  it('leaves a gap between the bars of a span', () => {
+    const bars = barsFor([at(0, 0), at(1, 59_000)]);
+    expect(bars).toHaveLength(2);
+    expect(bars[0].x).toBe(0);
+    expect(bars[0].width).toBeLessThan(100 / 60);
+    expect(bars[1].x + bars[1].width).toBeLessThan(100);
+  });
+});
