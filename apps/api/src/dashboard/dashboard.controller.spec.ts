@@ -83,6 +83,8 @@ describe('with a built dashboard', () => {
     dir = mkdtempSync(join(tmpdir(), 'zen-dashboard-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><base href="/"><p>built</p>');
     writeFileSync(join(dir, 'main.js'), 'void 0;');
+    writeFileSync(join(dir, 'main-3QB2GZ6R.js'), 'void 0;');
+    writeFileSync(join(dir, 'favicon.ico'), 'icon');
     server = await startApp({ DASHBOARD_DIR: dir });
   });
   afterAll(async () => {
@@ -95,6 +97,18 @@ describe('with a built dashboard', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  // Found by the operator audit: /dashboard/index.html came from disk as an asset, kept a year
+  // (immutable) by browsers and without its base href; so were favicon.ico and the other unhashed files.
+  it('has browsers ask again for the page however it is named, and keep only the hashed files', async () => {
+    for (const path of ['/dashboard/', '/dashboard/index.html', '/dashboard/sessions/abc', '/dashboard/favicon.ico']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect([path, res.status, res.headers.get('cache-control')]).toEqual([path, 200, 'no-cache']);
+    }
+    expect(await (await fetch(`${server.url}/dashboard/index.html`)).text()).toContain('<base href="/dashboard/">');
+    const hashed = await fetch(`${server.url}/dashboard/main-3QB2GZ6R.js`);
+    expect(hashed.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
   // Found by the audit: the JSON 404 carried the page's CSP, X-Frame-Options and Helmet's rest.

@@ -4,6 +4,7 @@ import { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ServesPages } from '../http/pages.decorator';
 import { AppConfig } from '../config/app-config';
+import { cachingOf, REVALIDATE } from './dashboard-caching';
 import { DashboardFiles } from './dashboard-files';
 
 /** Serves the dashboard at `/dashboard/` (deep links get index.html) and redirects `/` there. */
@@ -30,13 +31,14 @@ export class DashboardController {
   serve(@Req() req: Request, @Res() res: Response): void {
     const path = req.path.slice(this.home.length - 1);
     if (path === '') return res.redirect(301, this.homeWithQuery(req));
-    if (path === '/') return this.sendIndex(res);
+    // index.html by name too: else it came from disk as an asset, kept a year and without its base href.
+    if (path === '/' || path === '/index.html') return this.sendIndex(res);
     // Without a build (the placeholder page) there are no files: deep links get the page, the rest 404.
     if (!this.files.built) {
       if (isDeepLink(path)) return this.sendIndex(res);
       throw noSuchFile(path);
     }
-    res.sendFile(path, { root: this.files.root, dotfiles: 'deny', maxAge: '1y', immutable: true }, (error) => {
+    res.sendFile(path, { root: this.files.root, dotfiles: 'deny', ...cachingOf(path) }, (error) => {
       if (!error || res.headersSent) return;
       const status = (error as { status?: number }).status;
       if (status === 404 && isDeepLink(path)) return this.sendIndex(res);
@@ -55,7 +57,8 @@ export class DashboardController {
   }
 
   private sendIndex(res: Response): void {
-    res.setHeader('Cache-Control', 'no-cache');
+    // Asked for again on each use: a page kept from before a redeploy would load the old build's files.
+    res.setHeader('Cache-Control', REVALIDATE);
     res.type('html').send(this.files.indexHtml);
   }
 }
