@@ -1,0 +1,120 @@
+import { Browser, Page } from 'playwright-core';
+import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
+
+const ID = '7007007007007007007007a1';
+
+/** A control of the log's toolbar, as laid out: its name and box. */
+interface Placed {
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The toolbar's controls and box, the log viewer's box and the rows' box, as Chromium lays them out. */
+function layoutOf(page: Page) {
+  return page.evaluate(() => {
+    const box = (element: Element) => {
+      const { x, y, width, height } = element.getBoundingClientRect();
+      return { x, y, width, height };
+    };
+    const bar = document.querySelector('zen-log-viewer [role="toolbar"]') as HTMLElement;
+    // The controls, whether in groups or (as before the audit) straight in the toolbar.
+    const controls = Array.from(bar.querySelectorAll(':scope > :not(.group), .group > *'))
+      .map((element) => ({
+        name: element.textContent?.trim().split(/\s+/).slice(0, 2).join(' ') ?? '',
+        ...box(element),
+      }))
+      .filter((control) => control.width > 0);
+    return {
+      bar: { ...box(bar), overflow: bar.scrollWidth - bar.clientWidth },
+      controls,
+      viewer: box(document.querySelector('zen-log-viewer') as Element),
+      rows: box(document.querySelector('[data-testid="log-rows"]') as Element),
+    };
+  });
+}
+
+const centre = (control: Placed) => control.y + control.height / 2;
+const overlap = (a: Placed, b: Placed) =>
+  a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+
+/**
+ * The log viewer's toolbar from phone width to a laptop's. Found by the operator audit: between
+ * the two it wrapped wherever a control ran out of room, parting Wrap from Relative times, the
+ * order from Follow, Previous from Next error.
+ */
+describe("the log viewer's toolbar in Chromium (built server)", () => {
+  let server: BuiltServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await BuiltServer.start();
+    browser = await launchChromium();
+    await fetch(`${server.url}/sessions/${ID}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ appname: 'UnrealEditor', mode: 'editor' }),
+    });
+    const lines = Array.from({ length: 60 }, (_, i) => `LogCook${i % 3}: Warning: package ${i} took a while`);
+    await fetch(`${server.url}/sessions/${ID}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: lines.join('\n'),
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it.each([360, 768, 1024, 1280])(
+    'at %i px wraps in rows of whole groups, nothing overlapping or cut off, the log filling the rest',
+    async (width) => {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      try {
+        await page.goto(`${server.url}/dashboard/sessions/${ID}`);
+        await page.getByTestId('log-category').waitFor();
+        await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
+        const { bar, controls, viewer, rows } = await layoutOf(page);
+        expect(controls).toHaveLength(13);
+        expect(bar.overflow).toBeLessThanOrEqual(0);
+        for (const control of controls) {
+          expect([
+            control.name,
+            control.x >= bar.x - 0.5,
+            control.x + control.width <= bar.x + bar.width + 0.5,
+          ]).toEqual([control.name, true, true]);
+        }
+        for (const [i, a] of controls.entries())
+          for (const b of controls.slice(i + 1))
+            expect([a.name, b.name, overlap(a, b)]).toEqual([a.name, b.name, false]);
+        // Each group's controls on one row: [filter, Regex] [Level, Category] [order, Follow] [Previous, Next error] [Wrap, Relative times] [Copy, ?, count].
+        const groups = [
+          [0, 1],
+          [2, 3],
+          [4, 5],
+          [6, 7],
+          [8, 9],
+          [10, 11, 12],
+        ];
+        for (const group of groups) {
+          const [first, ...rest] = group.map((index) => controls[index]);
+          for (const control of rest)
+            expect([first.name, control.name, Math.abs(centre(control) - centre(first)) <= 1]).toEqual([
+              first.name,
+              control.name,
+              true,
+            ]);
+        }
+        // The log takes the height the toolbar and histogram leave.
+        expect(rows.height).toBeGreaterThanOrEqual(120);
+        expect(Math.abs(rows.y + rows.height - (viewer.y + viewer.height))).toBeLessThanOrEqual(1);
+      } finally {
+        await page.close();
+      }
+    },
+  );
+});
