@@ -238,27 +238,33 @@ function plural(count: number, one: string, many: string): string {
 
 /** Of each bin's width, the part its bar takes: the rest is the gap that tells bars apart. */
 const BAR_SHARE = 0.86;
+/** The width (of the chart's 100) of the one bar of entries all at one instant. */
+const INSTANT_BAR_WIDTH = 8;
 
 function layout(bins: readonly HistogramBin[]): Bar[] {
   const max = Math.max(1, ...bins.map((bin) => bin.total));
+  // Every entry at one instant is one bin: a bar in the middle of the chart, not a block over
+  // its left 86% with nothing beside it to read it by.
+  if (bins.length === 1)
+    return [{ index: 0, x: (100 - INSTANT_BAR_WIDTH) / 2, width: INSTANT_BAR_WIDTH, parts: stack(bins[0], max) }];
   const width = 100 / Math.max(1, bins.length);
-  // Every entry at one instant is one bin: its bar is the whole chart (as its pointer target is),
-  // not a block over the left 86% of it with nothing to tell it apart from.
-  const share = bins.length === 1 ? 1 : BAR_SHARE;
-  return bins.map((bin, index) => {
-    let y = HEIGHT;
-    const parts: Bar['parts'] = [];
-    for (const level of STACK) {
-      const count = bin.counts[level];
-      if (count === 0) continue;
-      let height = (count / max) * HEIGHT;
-      if (level === 'error' || level === 'warn') height = Math.max(height, MIN_RARE_PX);
-      height = Math.min(height, y);
-      y -= height;
-      parts.push({ level, y, height });
-    }
-    return { index, x: index * width, width: width * share, parts };
-  });
+  return bins.map((bin, index) => ({ index, x: index * width, width: width * BAR_SHARE, parts: stack(bin, max) }));
+}
+
+/** A bin's bar, by level from the bottom up, scaled to `max` (errors and warnings never thinner than a few px). */
+function stack(bin: HistogramBin, max: number): Bar['parts'] {
+  let y = HEIGHT;
+  const parts: Bar['parts'] = [];
+  for (const level of STACK) {
+    const count = bin.counts[level];
+    if (count === 0) continue;
+    let height = (count / max) * HEIGHT;
+    if (level === 'error' || level === 'warn') height = Math.max(height, MIN_RARE_PX);
+    height = Math.min(height, y);
+    y -= height;
+    parts.push({ level, y, height });
+  }
+  return parts;
 }
 
 function summarise(bins: readonly HistogramBin[]): string {
