@@ -6,6 +6,8 @@ export interface ScrolledLog {
   /** The scrolled element: the log's rows. */
   element(): HTMLElement;
   offsets(): Offsets;
+  /** The height of every row shown (a signal that changes only when the height does). */
+  contentHeight(): number;
   newestFirst(): boolean;
   /** Entries received so far: the new ones are counted from here while paused. */
   received(): number;
@@ -43,7 +45,7 @@ export class FollowScroll {
 
   resume(): void {
     this.following.set(true);
-    this.scrollToNewest(this.log.offsets().height);
+    this.scrollToNewest(this.log.contentHeight());
   }
 
   pause(): void {
@@ -62,7 +64,7 @@ export class FollowScroll {
    * (the height stays, but the newest row moves to the other end). Run in an effect.
    */
   keepNewestInView(): void {
-    const height = this.log.offsets().height;
+    const height = this.log.contentHeight();
     this.log.newestFirst();
     if (!this.following()) return;
     afterNextRender(() => this.scrollToNewest(height), { injector: this.injector });
@@ -87,7 +89,7 @@ export class FollowScroll {
   toEdge(top: boolean): void {
     if (top === this.log.newestFirst()) return this.resume();
     this.pause();
-    this.scrollTo(top ? 0 : this.log.offsets().height);
+    this.scrollTo(top ? 0 : this.log.contentHeight());
   }
 
   /** The row at the top of the viewport. */
@@ -111,7 +113,7 @@ export class FollowScroll {
     if (resized && this.following()) {
       // The scroll events this resize causes arrive before the scroll below: they are not the user's.
       this.autoScrolling = true;
-      afterNextRender(() => this.scrollToNewest(this.log.offsets().height), { injector: this.injector });
+      afterNextRender(() => this.scrollToNewest(this.log.contentHeight()), { injector: this.injector });
     }
   }
 
@@ -123,7 +125,7 @@ export class FollowScroll {
     const element = this.log.element();
     this.autoScrolling = true;
     // Clamped as the browser will, without reading layout back (which would force it now).
-    const clamped = Math.max(0, Math.min(top, this.log.offsets().height - this.viewportHeight()));
+    const clamped = Math.max(0, Math.min(top, this.log.contentHeight() - this.viewportHeight()));
     element.scrollTop = clamped;
     this.scrollTop.set(clamped);
     requestAnimationFrame(() => (this.autoScrolling = false));

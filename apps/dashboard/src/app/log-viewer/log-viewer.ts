@@ -131,6 +131,7 @@ export class LogViewer implements OnDestroy {
     {
       element: () => this.scroller().nativeElement,
       offsets: () => this.offsets(),
+      contentHeight: () => this.contentHeight(),
       newestFirst: () => this.newestFirst(),
       received: () => this.sources()?.received() ?? 0,
       awaitingLine: () => this.line.awaited(),
