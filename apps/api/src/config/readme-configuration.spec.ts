@@ -115,3 +115,22 @@ describe("the README's configuration table", () => {
       expect({ variable, named: claim.includes(`\`${variable}\``) }).toEqual({ variable, named: true });
   });
 });
+
+describe.each(['zen-sessions.service', 'zen-sessions@.service'])('deploy/systemd/%s', (unit) => {
+  const text = readFileSync(join(REPO, 'deploy/systemd', unit), 'utf8');
+  // The instance name is the port (`zen-sessions@8561`).
+  const environment = Object.fromEntries(
+    [...text.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)].map(([, name, value]) => [name, value.replace('%i', '8561')]),
+  );
+
+  it('sets only variables the server reads (and NODE_ENV): a misspelt one would be ignored without a word', () => {
+    const read = new Set(variablesRead());
+    const foreign = Object.keys(environment).filter((name) => !read.has(name) && name !== 'NODE_ENV');
+    expect(Object.keys(environment).length).toBeGreaterThan(3);
+    expect(foreign).toEqual([]);
+  });
+
+  it('is a configuration the server starts with', () => {
+    expect(() => loadConfig(environment)).not.toThrow();
+  });
+});
