@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SessionsClient } from '@zen/client';
 import { buildSync } from 'esbuild';
@@ -10,7 +19,7 @@ import { CLI } from './support';
 const run = promisify(execFile);
 
 /** The fenced blocks of the README's "Feeding sessions" section, by language. */
-function examples(language: 'sh' | 'ts'): string[] {
+function examples(language: 'sh' | 'ts' | 'text'): string[] {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   const start = readme.indexOf('## Feeding sessions');
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
@@ -42,6 +51,31 @@ describe('the README examples of "Feeding sessions"', () => {
   it('has shell and TypeScript examples', () => {
     expect(examples('sh').length).toBeGreaterThanOrEqual(2);
     expect(examples('ts').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('runs the install block: the packed tarball installs a zen-sessions command that talks to the server', async () => {
+    const [install] = examples('text');
+    // The build is this target's dependency (and a rebuild here would rewrite the CLI the other tests run).
+    expect(install).toMatch(/^npm run build && /);
+    const prefix = join(work, 'prefix');
+    const packed = readdirSync(dirname(CLI)).filter((file) => file.endsWith('.tgz'));
+    try {
+      await run('bash', ['-euo', 'pipefail', '-c', install.replace(/^npm run build && /, '')], {
+        cwd: REPO,
+        // `npm install -g` into a prefix of the test's own, from the tarball alone.
+        env: { ...process.env, npm_config_prefix: prefix, npm_config_offline: 'true', npm_config_audit: 'false' },
+      });
+    } finally {
+      for (const file of readdirSync(dirname(CLI)))
+        if (file.endsWith('.tgz') && !packed.includes(file)) rmSync(join(dirname(CLI), file));
+    }
+    const bin = join(prefix, 'bin/zen-sessions');
+    expect(existsSync(bin)).toBe(true);
+    const { stdout } = await run(bin, ['ls', '--json'], {
+      cwd: work,
+      env: { ...process.env, ZEN_SESSIONS_URL: server.url },
+    });
+    expect(JSON.parse(stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ appname: 'zenserver' })]));
   });
 
   it('runs every shell example, each feeding a session', async () => {
