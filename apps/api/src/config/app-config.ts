@@ -6,6 +6,14 @@ import { join } from 'node:path';
 export type LogStoreKind = 'memory' | 'redis';
 export const LOG_STORE_KINDS: readonly LogStoreKind[] = ['memory', 'redis'];
 
+/**
+ * The memory this process may use: the machine's, or its cgroup's limit when that is lower (a
+ * container's, a systemd unit's `MemoryMax=`). libuv answers 0, or a huge number, without a limit.
+ */
+export function usableMemory(total = totalmem(), constrained = process.constrainedMemory()): number {
+  return constrained > 0 && constrained < total ? constrained : total;
+}
+
 /** Express's `trust proxy` setting: off, on, a hop count, or addresses/subnets. */
 export type TrustProxy = boolean | number | string;
 
@@ -19,8 +27,11 @@ export class AppConfig {
   /** '' or a path such as '/zen' (no trailing slash). */
   readonly basePath: string = '';
   readonly logCapacity: number = DEFAULT_LOG_CAPACITY;
-  /** Bytes all logs of the memory store may hold together: a quarter of the machine's memory by default. */
-  readonly logMemoryBytes: number = Math.floor(totalmem() / 4);
+  /**
+   * Bytes all logs of the memory store may hold together: a quarter of the memory the process may
+   * use by default (of the machine's, a container on a large host would be killed before evicting).
+   */
+  readonly logMemoryBytes: number = Math.floor(usableMemory() / 4);
   /** Newest entries of an active session's log the memory budget never evicts. */
   readonly logMemoryFloorEntries: number = 100;
   readonly retainEnded: number = 1000;

@@ -69,7 +69,7 @@ describe("the README's configuration table", () => {
 
   it('gives each default as the code has it: setting a variable to its stated default changes nothing', () => {
     const defaults = loadConfig({});
-    // Defaults written as a value (not "a quarter of the machine's memory" or "(unset)"); the
+    // Defaults written as a value (not "a quarter of the memory the process may use" or "(unset)"); the
     // dashboard's is a path beside the build, which the code finds from its own file.
     const stated = rows.filter((row) => /^`[^`]+`( \(off\))?$/.test(row.default) && row.variable !== 'DASHBOARD_DIR');
     expect(stated.length).toBeGreaterThan(25);
