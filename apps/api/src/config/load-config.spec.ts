@@ -251,12 +251,17 @@ describe('loadConfig', () => {
     },
   );
 
-  it.each(['notaurl', 'http://tools.example/', 'tools.example', 'ftp://tools.example', 'http://a.example,*x'])(
-    'rejects CORS_ORIGINS %j, naming it',
-    (value) => {
-      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(`CORS_ORIGINS must be '*' or comma-separated origins`);
-    },
-  );
+  it.each([
+    'notaurl',
+    'http://tools.example/',
+    'tools.example',
+    'ftp://tools.example',
+    'http://a.example,*x',
+    ',',
+    ' , ,',
+  ])('rejects CORS_ORIGINS %j, naming it', (value) => {
+    expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(`CORS_ORIGINS must be '*' or comma-separated origins`);
+  });
 
   it('accepts CORS_ORIGINS of origins or *', () => {
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);

@@ -233,6 +233,8 @@ class EnvReader {
   origins(name: string): string[] {
     const origins = this.list(name);
     const bad = origins.filter((origin) => origin !== '*' && !isOrigin(origin));
+    // Set to commas alone (a template's empty list): CORS wanted but none named, not CORS off.
+    if (origins.length === 0 && this.raw(name) !== undefined) bad.push(this.raw(name) as string);
     if (bad.length > 0) {
       return this.fail(name, "'*' or comma-separated origins such as 'https://tools.example:8443'", [], bad.join(','));
     }
