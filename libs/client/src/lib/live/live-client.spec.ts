@@ -20,6 +20,18 @@ describe('live client against the built server', () => {
     live.push(created);
     return created;
   };
+  /**
+   * The seqs a follower straight to the server (not through the proxy) receives from `cursor`:
+   * once it has new entries, the server has sent them to the proxy too (one flush serves every
+   * follower before it reads anything more).
+   */
+  const witness = (id: string, cursor: number) => {
+    const seqs: number[] = [];
+    connect({ server: server.url }).followLog(id, cursor, {
+      onEntries: (entries) => seqs.push(...entries.map((e) => e.seq)),
+    });
+    return seqs;
+  };
   const append = (id: string, from: number, count: number) =>
     client.logs.append(
       id,
@@ -68,20 +80,15 @@ describe('live client against the built server', () => {
     socket.followLog(id, 0, { onEntries: (entries) => first.push(...entries.map((e) => e.seq)) });
     await append(id, 0, 6);
     await eventually(() => first.length === 6);
-    // Another follower of the session, straight to the server: once it has new entries, the server
-    // has sent them to the proxy too (one flush serves every follower before it reads anything more).
-    const witness: number[] = [];
-    connect({ server: server.url }).followLog(id, 6, {
-      onEntries: (entries) => witness.push(...entries.map((e) => e.seq)),
-    });
+    const witnessed = witness(id, 6);
 
     for (const [from, to] of [
       [2, 10], // lower than the follow's cursor (6): the old follow's 6..9 arrive first
       [13, 15], // higher than its cursor (11): its 11..14 arrive first
     ]) {
       proxy.hold();
-      await append(id, witness.length + 6, 4);
-      await eventually(() => witness.length === to - 6, 10_000, 'the witness');
+      await append(id, witnessed.length + 6, 4);
+      await eventually(() => witnessed.length === to - 6, 10_000, 'the witness');
       const again: number[] = [];
       const follow = socket.followLog(id, from, { onEntries: (entries) => again.push(...entries.map((e) => e.seq)) });
       proxy.release();
@@ -159,15 +166,11 @@ describe('live client against the built server', () => {
     socket.followLog(id, 0, { onEntries: (entries) => first.push(...entries.map((e) => e.seq)) });
     await append(id, 0, 2);
     await eventually(() => first.length === 2);
-    // A follower straight to the server: once it has the entries, the proxy has them too.
-    const witness: number[] = [];
-    connect({ server: server.url }).followLog(id, 2, {
-      onEntries: (entries) => witness.push(...entries.map((e) => e.seq)),
-    });
+    const witnessed = witness(id, 2);
 
     proxy.hold();
     await append(id, 2, 30); // capacity 20: seq 2..11 are evicted before the follow reads them
-    await eventually(() => witness.length === 20, 10_000, 'the witness');
+    await eventually(() => witnessed.length === 20, 10_000, 'the witness');
     // Followed again from the same cursor: the old subscription's event (10 dropped, then 12..31)
     // comes first, and then the new one's backlog, the same gap and entries.
     const seen: number[] = [];
