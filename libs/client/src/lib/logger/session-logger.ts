@@ -112,12 +112,12 @@ export class SessionLogger {
    * than the message limit (split), are queued as `log()` does. The bytes are not kept.
    */
   appendBytes(level: LogLevel, bytes: Uint8Array, start: number, end: number, data?: LogData, time?: string): void {
-    if (!this.accepting()) return;
+    if (!this.admit()) return;
     const at = time ?? this.now();
     if (end - start <= this.limits.maxMessageBytes && this.queue.pushBytes(at, level, bytes, start, end, data)) {
       this.scheduleSend();
     } else {
-      this.enqueue(at, level, decodeUtf8(bytes, start, end), data);
+      this.queueText(at, level, decodeUtf8(bytes, start, end), data);
     }
   }
 
@@ -204,16 +204,23 @@ export class SessionLogger {
   }
 
   /**
-   * False after close(), and after a refusal for good: nothing would send the entry, so it is
-   * counted as rejected at once rather than held in the queue (up to its capacity) for ever.
+   * Takes in the entry being logged, or not: not after close() (ignored), nor after a refusal for
+   * good, when nothing would send it: it is then counted as rejected at once rather than held in
+   * the queue (up to its capacity) for ever. Called once per entry.
    */
-  private accepting(): boolean {
-    if (this.failure && !this.ended) this.stats_.rejected++;
-    return !this.ended && !this.failure;
+  private admit(): boolean {
+    if (this.ended) return false;
+    if (!this.failure) return true;
+    this.stats_.rejected++;
+    return false;
   }
 
   private enqueue(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
-    if (!this.accepting()) return;
+    if (this.admit()) this.queueText(time, level, message, data);
+  }
+
+  /** Queues an admitted entry, split into pieces within the message limit. */
+  private queueText(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
     // Only long strings can exceed the limit: a UTF-16 unit is at most 3 UTF-8 bytes.
     const limit = this.limits.maxMessageBytes;
     if (message.length * 3 > limit) {
