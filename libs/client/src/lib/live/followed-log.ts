@@ -1,0 +1,125 @@
+import { LogEventData, WS_EVENTS } from '@zen/contract';
+import type { Backoff } from '../backoff';
+import type { LogFollowHandlers } from './live-client-options';
+import type { Send } from './live-connection';
+import { CheckAnswer, SessionCheck } from './session-check';
+import type { SessionLookup } from './session-lookup';
+
+/** What a follow is given by the client that holds it. */
+export interface FollowWiring {
+  readonly send: Send;
+  /** It takes an event of its subscription (told between its gap and its entries): the server serves subscriptions. */
+  readonly served: () => void;
+  /** How to check that its session is still the one followed (none: it is not checked). */
+  readonly lookup: SessionLookup | null;
+  /** A backoff of its own, for asking the lookup again. */
+  readonly newBackoff: () => Backoff;
+  /** Its session check answered. */
+  readonly checked: (follow: FollowedLog, answer: CheckAnswer) => void;
+}
+
+/**
+ * One followed session log: its subscription and where reading would resume (`cursor`), and
+ * what it takes of each `log` event: every entry once, in order, and every gap once.
+ */
+export class FollowedLog {
+  /** The session's `created` as the lists or the lookup showed it, once they have. */
+  created?: string;
+  readonly check: SessionCheck;
+  /** Its refusal (by the server, or the lookup finding no session) was told since it was last subscribed. */
+  private refusalTold = false;
+  /**
+   * Subscribed from `cursor` and waiting for that subscription's first event: events of an earlier
+   * subscription of the session (a replaced follow's, or the old log's before starting over) are skipped.
+   */
+  private subscribing = false;
+
+  constructor(
+    readonly id: string,
+    public cursor: number,
+    readonly handlers: LogFollowHandlers,
+    private readonly wiring: FollowWiring,
+  ) {
+    this.check = new SessionCheck(id, wiring.lookup, wiring.newBackoff(), (answer) => wiring.checked(this, answer));
+  }
+
+  /**
+   * Subscribes from the cursor. Until the first event of this subscription, `log` events of the
+   * session still on their way belong to an earlier one (of a follow it replaced, or one it
+   * started over from): `take` skips them.
+   */
+  subscribe(): void {
+    this.subscribing = true;
+    this.refusalTold = false;
+    this.wiring.send(WS_EVENTS.subscribeLog, { id: this.id, cursor: this.cursor });
+  }
+
+  unsubscribe(): void {
+    this.wiring.send(WS_EVENTS.unsubscribeLog, { id: this.id });
+  }
+
+  /** True the first time since it was last subscribed: the server and the lookup may both refuse it. */
+  firstRefusal(): boolean {
+    if (this.refusalTold) return false;
+    this.refusalTold = true;
+    return true;
+  }
+
+  /** Another session than the one followed so far: its `created` is not the one known. */
+  isAnother(created: string): boolean {
+    return this.created !== undefined && this.created !== created;
+  }
+
+  /** A `log` event of its session: held while the session is checked, else taken. */
+  receive(data: LogEventData): void {
+    if (!this.check.hold(data)) this.take(data);
+  }
+
+  /** What was held while its session was checked, unless a handler stops, replaces or starts it over meanwhile. */
+  takeHeld(held: readonly LogEventData[], followed: () => boolean): void {
+    const round = this.check.round;
+    for (const data of held) {
+      // A handler may have stopped or replaced the follow, started it over, or closed the client.
+      if (!followed() || this.check.round !== round) return;
+      this.take(data);
+    }
+  }
+
+  /** The follow now reads the log of the session `created` (unknown: the next one seen), from seq 0. */
+  startOver(created?: string): void {
+    this.check.end();
+    this.cursor = 0;
+    this.created = created;
+    this.handlers.onRestarted?.(created);
+  }
+
+  private take(data: LogEventData): void {
+    if (this.subscribing) {
+      // The subscription's first event starts at its cursor (past what was evicted before it); an
+      // earlier subscription's, at the cursor the server had reached for it. One that starts at the
+      // same place brings the same entries, and may be taken.
+      if ((data.entries[0]?.seq ?? data.cursor) !== this.cursor + data.dropped) return;
+      this.subscribing = false;
+    }
+    this.tellGap(data);
+    this.wiring.served();
+    // After a resubscription the backlog may overlap what was seen: each entry once.
+    const fresh = data.entries.filter((entry) => entry.seq >= this.cursor);
+    this.cursor = Math.max(this.cursor, data.cursor);
+    if (fresh.length > 0) this.handlers.onEntries(fresh, this.cursor);
+  }
+
+  /**
+   * The gap ends where the event's entries begin. Like its entries, it may overlap what was seen
+   * (a follow replaced from the same cursor takes the old subscription's event, then its own
+   * backlog, the same gap in front): only the part past the cursor is news, each seq told once.
+   */
+  private tellGap(data: LogEventData): void {
+    const next = data.entries[0];
+    const gapEnd = next?.seq ?? data.cursor;
+    const dropped = Math.min(data.dropped, gapEnd - this.cursor);
+    if (dropped > 0) {
+      this.handlers.onDropped?.(dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
+    }
+  }
+}

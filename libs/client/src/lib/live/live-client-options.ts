@@ -1,0 +1,86 @@
+import type { LogEntry } from '@zen/contract';
+import { Backoff } from '../backoff';
+import type { SessionsClient } from '../rest/sessions-client';
+import type { SessionLookup } from './session-lookup';
+import type { WebSocketFactory } from './websocket';
+
+export interface LiveClientOptions {
+  /** The service, base path included: `https://host/zen`. */
+  server: string;
+  /** The read token; a function is asked again at every (re)connect (a browser tab whose user just typed it). */
+  token?: string | (() => string | null | undefined);
+  /** Wait for `open()` before connecting (follows registered meanwhile are sent on connect). */
+  lazy?: boolean;
+  /** How to open a socket; the platform's WebSocket by default (`@zen/client/node` passes `ws`). */
+  webSocket?: WebSocketFactory;
+  reconnectInitialMs?: number;
+  reconnectMaxMs?: number;
+  /**
+   * The connection opened, or was lost or could not be opened (`lost`, `detail` saying why as far
+   * as the socket tells); it reconnects by itself until `close()`.
+   */
+  onConnection?: (state: 'open' | 'lost', detail?: string) => void;
+  /** An `error` event from the server (the connection stays open). */
+  onServerError?: (message: string) => void;
+  /**
+   * How to look a followed session up, so that a follow never resumes from its cursor inside
+   * another log. A server without a store that restarted may hold a session under the same id
+   * again, created anew by its producer (as `zen-sessions run` does): its log starts over at seq 0,
+   * and resuming from the cursor would deliver its later entries and skip its first ones in
+   * silence. With it, when a follow starts and after every reconnect, each followed log's entries
+   * and dropped reports are held until its session's `created` is known (asked again with backoff
+   * while the server does not answer; past 10,000 entries held, they are let go and subscribed
+   * again from the cursor once it answers); a session with another `created` than before makes the
+   * follow start over at seq 0 (`onRestarted`), and none at all counts as the server's refusal
+   * (`onRefused`, or started over and subscribed again).
+   *
+   * A `SessionsClient` is asked `GET /sessions/{id}` (a `404` is no such session); a function
+   * resolves with the session (its `created` is what counts), with null when there is none, and
+   * rejects when it cannot tell. Without it, only the sessions lists the server sends (on connect,
+   * then now and then) tell, and only of a follow one of them showed before the connection was lost.
+   */
+  sessionLookup?: SessionsClient | SessionLookup;
+}
+
+export interface LogFollowHandlers {
+  /** New entries, in order, each seen once; `cursor` is where reading would resume. */
+  onEntries: (entries: LogEntry[], cursor: number) => void;
+  /** Entries evicted before they could be read; `at` is where reading went on after the gap. */
+  onDropped?: (count: number, at: DroppedAt) => void;
+  /**
+   * The server refused the (re)subscription: it has no such session (a server without a store
+   * restarted, or it forgot an ended session). `message` is the server's. Without this handler
+   * the subscription is sent again with backoff, so a session created again with the same id is
+   * followed again; with it, the handler decides (call `stop()` to give up).
+   */
+  onRefused?: (message: string) => void;
+  /**
+   * The log followed is gone and the follow starts over at seq 0: the server had no such session
+   * any more (refused, without `onRefused`), or its session under this id is another one (its
+   * `created` changed, as the sessions lists or `sessionLookup` showed: a server without a store
+   * restarted and the session was created again). `created` is the new session's, when known.
+   * Entries that follow are the new log's, from seq 0; call `stop()` to give up instead.
+   */
+  onRestarted?: (created?: string) => void;
+}
+
+/** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */
+export interface DroppedAt {
+  seq: number;
+  time?: string;
+}
+
+/** One followed session log; `cursor` moves as entries arrive. */
+export interface LogFollow {
+  readonly id: string;
+  readonly cursor: number;
+  stop(): void;
+}
+
+/** A backoff with the reconnect delays: every wait of the live client (reconnect, resubscribe, check) uses them. */
+export function reconnectBackoff(options: LiveClientOptions): Backoff {
+  return new Backoff({
+    initialMs: options.reconnectInitialMs ?? 250,
+    maxMs: options.reconnectMaxMs ?? 5_000,
+  });
+}

@@ -1,0 +1,121 @@
+import { ServerMessage, SESSIONS_WS_PATH } from '@zen/contract';
+import type { Backoff } from '../backoff';
+import { LiveClientOptions, reconnectBackoff } from './live-client-options';
+import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
+
+/** Sends one event to the server; dropped while the connection is down (a reconnect sends what counts again). */
+export type Send = (event: string, data: unknown) => void;
+
+/** What the connection tells the client that holds it. */
+export interface ConnectionEvents {
+  /** It opened (at first, or again after it was lost): whatever the server should know is sent again. */
+  opened: () => void;
+  received: (message: ServerMessage) => void;
+}
+
+/**
+ * The live client's one WebSocket: opened with the token of the moment, and opened again with
+ * backoff whenever it is lost, until `close()`.
+ */
+export class LiveConnection {
+  private socket: WebSocketLike | null = null;
+  private readonly factory: WebSocketFactory;
+  private readonly backoff: Backoff;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = true;
+
+  constructor(
+    private readonly options: LiveClientOptions,
+    private readonly events: ConnectionEvents,
+  ) {
+    const factory = options.webSocket ?? globalWebSocketFactory();
+    if (!factory) throw new Error('no WebSocket here: pass `webSocket` (in Node 20, use @zen/client/node)');
+    this.factory = factory;
+    this.backoff = reconnectBackoff(options);
+  }
+
+  get url(): string {
+    return liveUrl(this.options.server);
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === WS_OPEN;
+  }
+
+  /** Connects now (again, after `close()`), unless it is connected or connecting. */
+  open(): void {
+    this.closed = false;
+    if (this.socket) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.backoff.reset();
+    this.connect();
+  }
+
+  /** Disconnects and stays down until `open()`. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.socket?.close(1000);
+    this.socket = null;
+  }
+
+  readonly send: Send = (event, data) => {
+    if (this.socket?.readyState === WS_OPEN) this.socket.send(JSON.stringify({ event, data }));
+  };
+
+  private connect(): void {
+    const token = typeof this.options.token === 'function' ? this.options.token() : this.options.token;
+    const socket = this.factory(this.url, token ?? undefined);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.backoff.reset();
+      this.options.onConnection?.('open');
+      this.events.opened();
+    };
+    // A closed socket may still deliver frames while it closes: they belong to no one now.
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      const message = parseMessage(event.data);
+      if (message !== undefined) this.events.received(message);
+    };
+    // 'close' follows and reconnects; the error (ws's, not a browser's) says why, which the close may not.
+    let error = '';
+    socket.onerror = (event) => (error = errorMessage(event));
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.closed) return;
+      const why = event.reason || error;
+      this.options.onConnection?.('lost', `closed with ${event.code}${why ? `: ${why}` : ''}`);
+      this.reconnectLater();
+    };
+  }
+
+  private reconnectLater(): void {
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closed) this.connect();
+    }, this.backoff.next());
+  }
+}
+
+/** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
+export function liveUrl(server: string): string {
+  return server.replace(/\/+$/, '').replace(/^http/, 'ws') + SESSIONS_WS_PATH;
+}
+
+/** A frame as the server's message; undefined (which JSON cannot say) when it is not JSON: ignored. */
+function parseMessage(raw: unknown): ServerMessage | undefined {
+  try {
+    return JSON.parse(typeof raw === 'string' ? raw : String(raw)) as ServerMessage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The message of an `error` event, when it has one (`ws` gives the cause: `Unexpected server response: 404`). */
+function errorMessage(event: unknown): string {
+  const message = (event as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : '';
+}

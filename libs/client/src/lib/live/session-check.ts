@@ -1,0 +1,104 @@
+import type { LogEventData } from '@zen/contract';
+import type { Backoff } from '../backoff';
+import type { SessionLookup } from './session-lookup';
+
+/** The most entries a follow holds while its session is checked (see `LiveClientOptions.sessionLookup`). */
+const HELD_ENTRIES_MAX = 10_000;
+
+/** What a check found, with what the follow received meanwhile. */
+export interface CheckAnswer {
+  /** The session's `created`, or null: the server has no such session. */
+  created: string | null;
+  /** The log events received while it was checked, not taken yet. */
+  held: LogEventData[];
+  /** More entries came than it holds: they were let go, and the follow is to be subscribed again. */
+  lapsed: boolean;
+}
+
+/**
+ * One follow's check that its session is still the one followed (with a `sessionLookup`): what
+ * the follow receives is held until the lookup answers, asked again with backoff while it cannot
+ * tell. Without a lookup, it never holds anything.
+ */
+export class SessionCheck {
+  /** While checked: the log events received meanwhile, not taken yet. */
+  private held: LogEventData[] | null = null;
+  /** The entries received while held; past HELD_ENTRIES_MAX, they are let go. */
+  private heldEntries = 0;
+  /** Counts the checks begun and ended, so that the answer of one ended meanwhile is ignored. */
+  private checks = 0;
+  /** The next ask, when the lookup did not answer. */
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly id: string,
+    private readonly lookup: SessionLookup | null,
+    private readonly backoff: Backoff,
+    private readonly answered: (answer: CheckAnswer) => void,
+  ) {}
+
+  /** Changes whenever a check begins or ends: what was taken in one round must not go on into the next. */
+  get round(): number {
+    return this.checks;
+  }
+
+  /**
+   * Begins holding what comes, and asks. What was held before is dropped, not delivered: it was
+   * not taken (the cursor did not move), so the subscription sent with this check brings it again.
+   */
+  start(): void {
+    const lookup = this.lookup;
+    if (!lookup) return;
+    this.end();
+    this.held = [];
+    this.ask(lookup);
+  }
+
+  /** Forgets a check under way (its answer, once it comes, is ignored) and what it held. */
+  end(): void {
+    this.checks++;
+    this.held = null;
+    this.heldEntries = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Holds a log event while checked (true), or leaves it to be taken now (false). */
+  hold(data: LogEventData): boolean {
+    if (!this.held) return false;
+    // Held for long (the server answers the socket, not the lookup): rather than without bound,
+    // what comes is let go, and the subscription sent again from the cursor once the check answers.
+    this.heldEntries += data.entries.length;
+    if (this.heldEntries <= HELD_ENTRIES_MAX) this.held.push(data);
+    else this.held.length = 0;
+    return true;
+  }
+
+  private ask(lookup: SessionLookup): void {
+    const check = this.checks;
+    const answered = (created: string | null | undefined) => {
+      if (check === this.checks) this.settle(lookup, created);
+    };
+    // A lookup that throws rather than rejects has not answered either.
+    new Promise<{ created: string } | null>((resolve) => resolve(lookup(this.id))).then(
+      (session) => answered(session ? session.created : null),
+      () => answered(undefined),
+    );
+  }
+
+  /** The lookup's answer: the session's `created`, null (no such session), or undefined (no answer). */
+  private settle(lookup: SessionLookup, created: string | null | undefined): void {
+    if (created === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.ask(lookup);
+      }, this.backoff.next());
+      return;
+    }
+    this.backoff.reset();
+    const held = this.held ?? [];
+    const lapsed = this.heldEntries > HELD_ENTRIES_MAX;
+    this.end();
+    this.answered({ created, held, lapsed });
+  }
+}
