@@ -8,7 +8,10 @@ import type { SessionLookup } from './session-lookup';
 /** What a follow is given by the client that holds it. */
 export interface FollowWiring {
   readonly send: Send;
-  /** It takes an event of its subscription (told between its gap and its entries): the server serves subscriptions. */
+  /**
+   * It takes an event of its subscription (between telling its gap and its entries): the server
+   * serves subscriptions again, so one it refuses next is tried again soon.
+   */
   readonly served: () => void;
   /** How to check that its session is still the one followed (none: it is not checked). */
   readonly lookup: SessionLookup | null;
