@@ -1,5 +1,6 @@
 import { WS_EVENTS } from '@zen/contract';
 import { CursorSlice, entryJson } from '@zen/log-store';
+import { utf8Joined } from '../common/utf8-joined';
 
 // Frames are built as text once and sent as is to every client that needs them.
 
@@ -7,10 +8,8 @@ export function errorFrame(message: string): string {
   return JSON.stringify({ event: WS_EVENTS.error, data: { message } });
 }
 
-/** `sessionsJson` is the listing as JSON text, `{"sessions": [...], "serverSessionId": ...}`. */
-export function sessionsFrame(sessionsJson: string): string {
-  return `{"event":"${WS_EVENTS.sessions}","data":${sessionsJson}}`;
-}
+/** What goes around a listing (`{"sessions": [...], "serverSessionId": ...}`) to make a `sessions` event. */
+export const SESSIONS_FRAME_AROUND = { before: `{"event":"${WS_EVENTS.sessions}","data":`, after: '}' } as const;
 
 /** A `log` frame, and where in its slice the next one starts (`sentTo`) and at which seq (`next`). */
 export interface LogFrame {
@@ -41,7 +40,13 @@ export function logFrameWithin(sessionId: string, slice: CursorSlice, from: numb
   return { frame: `{"event":"${WS_EVENTS.log}","data":${data}}`, sentTo: at, next };
 }
 
-/** `upserted` are sessions as JSON text (each record's cached serialisation). */
-export function sessionsDeltaFrame(upserted: string[], removed: string[]): string {
-  return `{"event":"${WS_EVENTS.sessionsDelta}","data":{"upserted":[${upserted.join(',')}],"removed":${JSON.stringify(removed)}}}`;
+/**
+ * `upserted` are sessions as JSON text (each record's cached serialisation). As bytes: every
+ * session may change in one window, and all of them may be longer than a string (utf8Joined).
+ */
+export function sessionsDeltaFrame(upserted: string[], removed: string[]): Buffer {
+  const pieces = [`{"event":"${WS_EVENTS.sessionsDelta}","data":{"upserted":[`];
+  for (let i = 0; i < upserted.length; i++) pieces.push(i > 0 ? `,${upserted[i]}` : upserted[i]);
+  pieces.push(`],"removed":${JSON.stringify(removed)}}}`);
+  return utf8Joined(pieces);
 }

@@ -398,8 +398,8 @@ describe('sessions feed: the order of sessions created in one window', () => {
     SessionRecord.create({ id, fields: { appname: 'x' }, clientAddress: null }, at, order);
   const createdIn = (ids: string[]) =>
     new Map<string, PendingChange>(ids.map((id) => [id, { removed: false, created: true }]));
-  const upserted = (frame: string) =>
-    (JSON.parse(frame).data as SessionsDeltaData).upserted.map((session) => session.id);
+  const upserted = (frame: Buffer) =>
+    (JSON.parse(frame.toString()).data as SessionsDeltaData).upserted.map((session) => session.id);
 
   it('is newest created first, as a listing sorts, even when their creates were reported in another order', () => {
     // Created through two replicas at once: the later-stamped one reported first.
@@ -433,7 +433,7 @@ describe('sessions feed: the order of sessions created in one window', () => {
       [gone, { removed: true, created: false }],
     ]);
     const records = [record(changed, now + 9, 1), record(created, now, 2), undefined];
-    const frame = JSON.parse(deltaFrameOf([changed, created, gone], records, changes));
+    const frame = JSON.parse(deltaFrameOf([changed, created, gone], records, changes).toString());
     expect(frame.data.upserted.map((session: Session) => session.id)).toEqual([created, changed]);
     expect(frame.data.removed).toEqual([gone]);
   });

@@ -13,7 +13,7 @@ import {
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
-import { errorFrame, sessionsDeltaFrame, sessionsFrame } from './live-frames';
+import { errorFrame, SESSIONS_FRAME_AROUND, sessionsDeltaFrame } from './live-frames';
 
 /** A `sessions` event as bytes, the change count it was built at, and the newest session in it. */
 interface Listing {
@@ -283,7 +283,7 @@ export class SessionsFeed implements OnModuleDestroy {
       return;
     }
     this.holding(created[0]);
-    const frame = Buffer.from(deltaFrameOf(ids, records, changes));
+    const frame = deltaFrameOf(ids, records, changes);
     for (const client of this.inSync) {
       if (this.writable(client)) {
         client.send(frame, { binary: false });
@@ -366,8 +366,9 @@ export class SessionsFeed implements OnModuleDestroy {
     if (this.local && this.listing?.version === this.version) return this.listing;
     const version = this.version;
     const start = performance.now();
-    const { json, newest } = await this.sessions.listJson();
-    const listing = { version, frame: Buffer.from(sessionsFrame(json)), newest };
+    const { before, after } = SESSIONS_FRAME_AROUND;
+    const { bytes: frame, newest } = await this.sessions.listBytes('all', before, after);
+    const listing = { version, frame, newest };
     this.measured('listing', performance.now() - start);
     this.storeAnswered();
     // A change reported while the listing was read may or may not be in it: not cached then.
@@ -398,7 +399,7 @@ export function deltaFrameOf(
   ids: string[],
   records: (SessionRecord | undefined)[],
   changes: Map<string, PendingChange>,
-): string {
+): Buffer {
   const created: SessionRecord[] = [];
   const changed: string[] = [];
   const removed: string[] = [];

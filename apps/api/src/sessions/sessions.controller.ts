@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpStatus, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Session, SessionList } from '@zen/contract';
+import { Session } from '@zen/contract';
 import { SessionListQuerySchema } from '@zen/contract/schemas';
 import { assertClientWritable, SessionExistsError, SessionRecord } from '@zen/log-store';
 import { Request, Response } from 'express';
@@ -35,12 +35,11 @@ export class SessionsController {
   @ApiQueryOf('SessionListQuery', ['status'])
   @ApiJson(200, 'Sessions, newest created first', 'SessionList')
   @ApiErrors(400)
-  async list(@Req() req: Request): Promise<SessionList> {
+  async list(@Req() req: Request, @Res() res: Response): Promise<void> {
     const status = LIST_QUERY.parseQuery(req.query as ParsedUrlQuery).status ?? 'active';
-    return {
-      sessions: (await this.sessions.list(status)).map((record) => record.toSession()),
-      serverSessionId: this.sessions.serverSessionId,
-    };
+    // The JSON a SessionList serialises to, written as bytes: it may be longer than a string can be.
+    const { bytes } = await this.sessions.listBytes(status);
+    res.status(HttpStatus.OK).type('application/json; charset=utf-8').send(bytes);
   }
 
   @Post()

@@ -11,6 +11,7 @@ import {
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { version } from '../version';
+import { utf8Joined } from '../common/utf8-joined';
 import { newObjectId } from './object-id';
 import { metadataProblem, SessionChanges, SessionInputValidator } from './session-input';
 
@@ -174,14 +175,21 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * `{"sessions": [...], "serverSessionId": ...}` of every session, as JSON text, and the
-   * newest session in it (the first).
+   * `{"sessions": [...], "serverSessionId": ...}` of the sessions with `status`, as UTF-8
+   * bytes between `before` and `after` (a frame's envelope), and the newest session in it
+   * (the first). Bytes, not a string: a listing may be longer than a string can be (utf8Joined).
    */
-  async listJson(): Promise<{ json: string; newest: SessionRecord | undefined }> {
-    const records = await this.registry.list('all');
-    const parts = new Array<string>(records.length);
-    for (let i = 0; i < records.length; i++) parts[i] = records[i].toJson();
-    return { json: `{"sessions":[${parts.join(',')}],"serverSessionId":"${this.serverId}"}`, newest: records[0] };
+  async listBytes(
+    status: SessionListStatus,
+    before = '',
+    after = '',
+  ): Promise<{ bytes: Buffer; newest: SessionRecord | undefined }> {
+    const records = await this.registry.list(status);
+    const pieces = new Array<string>(records.length + 2);
+    pieces[0] = `${before}{"sessions":[`;
+    for (let i = 0; i < records.length; i++) pieces[i + 1] = i > 0 ? `,${records[i].toJson()}` : records[i].toJson();
+    pieces[records.length + 1] = `],"serverSessionId":"${this.serverId}"}${after}`;
+    return { bytes: utf8Joined(pieces), newest: records[0] };
   }
 
   private async add(
