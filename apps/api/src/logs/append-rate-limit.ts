@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { RateLimitedError, TokenBuckets } from '@zen/log-store';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { RateLimitedError, SessionRegistry, TokenBuckets, Unsubscribe } from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -7,15 +7,32 @@ import { AppConfig } from '../config/app-config';
  * MAX_CLIENT_APPEND_ENTRIES_PER_S per client address), so that one client appending as
  * fast as it can does not slow down everyone else. Counted in entries; an empty append
  * (a sign of life) always passes. Held in this process: each replica limits on its own.
+ * A session's bucket is forgotten when it ends (it cannot append any more), debt and all.
  */
 @Injectable()
-export class AppendRateLimit {
+export class AppendRateLimit implements OnModuleDestroy {
   private readonly perSession: TokenBuckets | null;
   private readonly perClient: TokenBuckets | null;
+  private readonly stopFollowing: Unsubscribe | undefined;
 
-  constructor(config: AppConfig) {
-    this.perSession = config.maxAppendEntriesPerS > 0 ? new TokenBuckets(config.maxAppendEntriesPerS) : null;
+  constructor(config: AppConfig, registry: SessionRegistry) {
+    const perSession = config.maxAppendEntriesPerS > 0 ? new TokenBuckets(config.maxAppendEntriesPerS) : null;
+    this.perSession = perSession;
     this.perClient = config.maxClientAppendEntriesPerS > 0 ? new TokenBuckets(config.maxClientAppendEntriesPerS) : null;
+    this.stopFollowing = perSession
+      ? registry.onChanged(({ kind, id }) => {
+          if (kind === 'ended' || kind === 'removed') perSession.forget(id);
+        })
+      : undefined;
+  }
+
+  onModuleDestroy(): void {
+    this.stopFollowing?.();
+  }
+
+  /** Buckets held now, per session and per client address (for tests and the audit of what clients can grow). */
+  held(): { sessions: number; clients: number } {
+    return { sessions: this.perSession?.size ?? 0, clients: this.perClient?.size ?? 0 };
   }
 
   /**

@@ -44,6 +44,21 @@ export class TokenBuckets {
     return tokens <= 0 ? this.secondsUntilAToken(tokens) : 0;
   }
 
+  /**
+   * Forgets `key`'s bucket, debt and all: for a key that can take no more (an ended session).
+   * A bucket in debt is kept until the debt is paid (the sweep keeps it), which for a batch far
+   * larger than a second's worth is days; without this, sessions created, filled and ended left
+   * one bucket each behind for that long.
+   */
+  forget(key: string): void {
+    this.buckets.delete(key);
+  }
+
+  /** Keys with a bucket held. */
+  get size(): number {
+    return this.buckets.size;
+  }
+
   private secondsUntilAToken(tokens: number): number {
     return Math.max(1, Math.ceil((1 - tokens) / this.ratePerSecond));
   }
