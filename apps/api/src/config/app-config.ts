@@ -48,6 +48,12 @@ export class AppConfig {
   readonly maxAppendEntriesPerS: number = 0;
   /** Entries one client address (the TCP peer) may append per second across its sessions; 0: no limit. */
   readonly maxClientAppendEntriesPerS: number = 0;
+  /**
+   * Bytes of response bodies written and not yet taken by their clients, per client address
+   * (the TCP peer) and in all; past either, a read is refused (UnsentResponses).
+   */
+  readonly maxClientUnsentResponseBytes: number = 256 * 1024 * 1024;
+  readonly maxUnsentResponseBytes: number = 1024 * 1024 * 1024;
   readonly limits: Limits = { ...DEFAULT_LIMITS };
   readonly wsMaxPayloadBytes: number = 64 * 1024;
   /** Bytes a WebSocket client may have queued before the server skips it ahead. */

@@ -67,6 +67,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxConnections: reader.int('MAX_CONNECTIONS', defaults.maxConnections, 1),
     maxAppendEntriesPerS: reader.int('MAX_APPEND_ENTRIES_PER_S', 0, 0),
     maxClientAppendEntriesPerS: reader.int('MAX_CLIENT_APPEND_ENTRIES_PER_S', 0, 0),
+    maxClientUnsentResponseBytes: reader.int(
+      'MAX_CLIENT_UNSENT_RESPONSE_BYTES',
+      defaults.maxClientUnsentResponseBytes,
+      1024,
+    ),
+    maxUnsentResponseBytes: reader.int('MAX_UNSENT_RESPONSE_BYTES', defaults.maxUnsentResponseBytes, 1024),
     limits,
     wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),

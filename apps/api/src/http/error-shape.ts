@@ -16,6 +16,7 @@ import {
 } from '@zen/log-store';
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { presetHeaders, presetOf, sendJson } from '../common/response-body';
+import { RetryLaterException } from '../common/unsent-responses';
 import { API_HEADERS } from './security-headers';
 
 /**
@@ -47,7 +48,9 @@ export function sendError(res: ServerResponse, exception: unknown, logger: Logge
     res.destroy();
     return;
   }
-  if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  if (exception instanceof RateLimitedError || exception instanceof RetryLaterException) {
+    res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  }
   withDataHeaders(res);
   sendJson(res, body.statusCode, JSON.stringify(body));
 }

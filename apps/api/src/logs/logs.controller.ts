@@ -4,6 +4,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig } from '../config/app-config';
 import { sendBody, sendJson } from '../common/response-body';
 import { sessionIdParam } from '../common/oid.pipe';
+import { UnsentResponses } from '../common/unsent-responses';
 import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { RequestBodyReader } from '../common/request-body';
 import {
@@ -36,6 +37,7 @@ export class LogsController {
     private readonly logs: LogsService,
     private readonly bodies: RequestBodyReader,
     private readonly rateLimit: AppendRateLimit,
+    private readonly unsent: UnsentResponses,
   ) {
     this.queries = new LogQueryParser(config.limits);
   }
@@ -87,7 +89,7 @@ export class LogsController {
   @ApiSessionId()
   @ApiQueryOf('LogQuery', ['cursor', 'offset', 'limit', 'level', 'q', 'format'])
   @ApiLogPage()
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 429)
   async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
     // As on append: the memory store and registry answer at once, and a read awaits only a promise.
@@ -110,6 +112,12 @@ export class LogsController {
       await readable;
     }
     const answer = reading instanceof Promise ? await reading : reading;
+    try {
+      this.unsent.admit(req, res, Buffer.byteLength(answer.body));
+    } catch (refused) {
+      answer.release?.();
+      throw refused;
+    }
     // A body from the store's recycled buffers goes back for the next read once it has been written.
     if (answer.release) res.once('finish', answer.release);
     if (query.format === 'json') return sendJson(res, 200, answer.body);

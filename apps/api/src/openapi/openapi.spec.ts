@@ -17,14 +17,15 @@ interface ResponseObject {
 }
 const JSON_TYPE = 'application/json';
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponse' };
+// The listing and log reads: 429 past MAX_CLIENT_UNSENT_RESPONSE_BYTES (README), for answers a client has not read.
 const CONTRACT: Record<string, Record<string, number[]>> = {
   '/sessions': {
-    get: [200, 400, 401, STORE_DOWN],
+    get: [200, 400, 401, 429, STORE_DOWN],
     post: [201, 400, 401, 413, 415, 429, STORE_DOWN],
   },
   // The listing's own URI (API.md), stated apart so that it is not read as /sessions/{id}.
   '/sessions/': {
-    get: [200, 400, 401, STORE_DOWN],
+    get: [200, 400, 401, 429, STORE_DOWN],
     post: [201, 400, 401, 413, 415, 429, STORE_DOWN],
   },
   '/sessions/{id}': {
@@ -34,7 +35,7 @@ const CONTRACT: Record<string, Record<string, number[]>> = {
     get: [200, 400, 401, 404, STORE_DOWN],
   },
   '/sessions/{id}/log': {
-    get: [200, 400, 401, 404, STORE_DOWN],
+    get: [200, 400, 401, 404, 429, STORE_DOWN],
     post: [200, 400, 401, 403, 404, 409, 413, 415, 429, STORE_DOWN],
   },
   // /health: 503 should its process check fail (Terminus's health check; the process answering is all it

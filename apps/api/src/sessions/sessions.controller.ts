@@ -9,6 +9,7 @@ import { OidPipe } from '../common/oid.pipe';
 import { AppConfig } from '../config/app-config';
 import { ContractValidator } from '../common/contract-validator';
 import { RequestBodyReader } from '../common/request-body';
+import { UnsentResponses } from '../common/unsent-responses';
 import { ApiCreated, ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { SessionsService } from './sessions.service';
 
@@ -29,16 +30,18 @@ export class SessionsController {
     private readonly sessions: SessionsService,
     private readonly bodies: RequestBodyReader,
     private readonly config: AppConfig,
+    private readonly unsent: UnsentResponses,
   ) {}
 
   @Get()
   @ApiQueryOf('SessionListQuery', ['status'])
   @ApiJson(200, 'Sessions, newest created first', 'SessionList')
-  @ApiErrors(400)
+  @ApiErrors(400, 429)
   async list(@Req() req: Request, @Res() res: Response): Promise<void> {
     const status = LIST_QUERY.parseQuery(req.query as ParsedUrlQuery).status ?? 'active';
     // The JSON a SessionList serialises to, written as bytes: it may be longer than a string can be.
     const { bytes } = await this.sessions.listBytes(status);
+    this.unsent.admit(req, res, bytes.length);
     res.status(HttpStatus.OK).type('application/json; charset=utf-8').send(bytes);
   }
 
