@@ -68,3 +68,18 @@ describe('RouteTable', () => {
     }
   });
 });
+
+describe('RouteTable: its cache of recent answers', () => {
+  it('remembers no client path longer than a route could match, so that long 404s cannot fill it', () => {
+    const table = new RouteTable();
+    table.add({ method: 'GET', path: '/sessions/:id/log', access: 'read' });
+    // Paths up to Node's 16 KiB header limit, each once: 4096 of them made the cache 64 MB.
+    for (let i = 0; i < 4096; i++) expect(table.match('GET', `/${i}${'p'.repeat(15_000)}`)).toBeUndefined();
+    expect(table.rememberedChars()).toBe(0);
+    // The routes' own paths are still remembered, and answered alike.
+    const path = `/sessions/${'a'.repeat(24)}/log`;
+    expect(table.match('GET', path)?.params).toEqual({ id: 'a'.repeat(24) });
+    expect(table.match('GET', path)?.params).toEqual({ id: 'a'.repeat(24) });
+    expect(table.rememberedChars()).toBe(`GET ${path}`.length);
+  });
+});

@@ -29,6 +29,12 @@ export interface Route {
 }
 
 const RECENT_MAX = 4096;
+/**
+ * Longest path remembered in `recent`: the routes' own paths are far shorter (an id's is
+ * ~40 characters), while a client may send paths of up to Node's 16 KiB header limit, and
+ * 4096 of those made the cache 64 MB (measured: +46 MiB of RSS for 8192 such 404s).
+ */
+const RECENT_PATH_MAX = 512;
 
 /** The order of the methods in an `Allow` header. */
 const ALLOW_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
@@ -68,6 +74,13 @@ export class RouteTable {
     this.recent.clear();
   }
 
+  /** Characters of the paths remembered in the cache of recent answers. */
+  rememberedChars(): number {
+    let chars = 0;
+    for (const key of this.recent.keys()) chars += key.length;
+    return chars;
+  }
+
   list(): Route[] {
     return this.entries.map((entry) => entry.route);
   }
@@ -94,8 +107,9 @@ export class RouteTable {
     const key = `${method} ${path}`;
     const known = this.recent.get(key);
     if (known !== undefined) return known ?? undefined;
-    if (this.recent.size >= RECENT_MAX) this.recent.clear();
     const found = this.find(method, path) ?? null;
+    if (path.length > RECENT_PATH_MAX) return found ?? undefined;
+    if (this.recent.size >= RECENT_MAX) this.recent.clear();
     this.recent.set(key, found);
     return found ?? undefined;
   }
