@@ -63,6 +63,12 @@ export class AppConfig {
    * until half of them are done (see LiveWsAdapter).
    */
   readonly wsMaxMessagesInFlight: number = 32;
+  /**
+   * Sessions one WebSocket connection may follow at once; a `subscribe-log` of one more is
+   * refused (`not subscribed`). A follow costs ~1 KB: without a limit other than the number of
+   * sessions, MAX_CONNECTIONS connections following every session could hold ~100 GB.
+   */
+  readonly wsMaxSubscriptions: number = 1000;
   /** Entries per `log` event; a larger backlog goes out as several events. */
   readonly wsLogChunk: number = 1000;
   readonly wsPingIntervalMs: number = 30_000;

@@ -78,6 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),
     wsMaxMessagesInFlight: reader.int('WS_MAX_MESSAGES_IN_FLIGHT', defaults.wsMaxMessagesInFlight, 1, 100_000),
     wsLogChunk: reader.int('WS_LOG_CHUNK', defaults.wsLogChunk, 1, 10_000),
+    wsMaxSubscriptions: reader.int('WS_MAX_SUBSCRIPTIONS', defaults.wsMaxSubscriptions, 1),
     wsPingIntervalMs: reader.intOrOff('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, PING_MIN_MS, TIMER_MAX_MS),
     trustProxy: reader.trustProxy('TRUST_PROXY'),
     authToken: reader.token('AUTH_TOKEN'),

@@ -100,6 +100,7 @@ export class LiveGateway
       if (!(error instanceof StoreUnavailableError)) throw error;
       // A later subscribe-log or unsubscribe-log of the session, sent meanwhile, decides instead.
       if (!newest) return;
+      this.refuseBeyondLimit(client, session);
       if (!this.followers.followUnchecked(client, session, cursor ?? 0)) {
         const why = `${error.message} (and ${this.followers.uncheckedLimit()} subscriptions of this client already wait for it)`;
         throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not subscribed', why }));
@@ -109,7 +110,15 @@ export class LiveGateway
     const newest = this.endLookup(client, session, lookup);
     // Every subscribe-log of an unknown session is refused, even one a later one overtook.
     if (!found) throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not found' }));
-    if (newest) this.followers.follow(client, session, found.created, cursor ?? 0);
+    if (!newest) return;
+    this.refuseBeyondLimit(client, session);
+    this.followers.follow(client, session, found.created, cursor ?? 0);
+  }
+
+  /** A subscription past WS_MAX_SUBSCRIPTIONS of the connection is refused; the others stay. */
+  private refuseBeyondLimit(client: WebSocket, session: string): void {
+    const why = this.followers.subscriptionProblem(client, session);
+    if (why) throw new WsException(formatSubscribeLogRefusal({ id: session, reason: 'not subscribed', why }));
   }
 
   @SubscribeMessage(WS_EVENTS.unsubscribeLog)

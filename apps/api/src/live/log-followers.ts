@@ -120,6 +120,17 @@ export class LogFollowers implements OnModuleDestroy {
     return true;
   }
 
+  /**
+   * Why the client may not follow `sessionId` now, or undefined: it follows WS_MAX_SUBSCRIPTIONS
+   * other sessions already (a `subscribe-log` of one it follows replaces that one, and passes).
+   */
+  subscriptionProblem(client: WebSocket, sessionId: string): string | undefined {
+    const follows = this.byClient.get(client);
+    const most = this.config.wsMaxSubscriptions;
+    if (!follows || follows.size < most || follows.has(sessionId)) return undefined;
+    return `this connection follows ${follows.size} sessions, the most WS_MAX_SUBSCRIPTIONS (${most}) allows; unsubscribe-log one first`;
+  }
+
   /** No more unchecked follows per client than sessions can exist (active ones and the ended ones retained). */
   uncheckedLimit(): number {
     return this.config.maxSessions + this.config.retainEnded;
