@@ -55,4 +55,24 @@ describe('TokenBuckets', () => {
     const size = (buckets as unknown as { buckets: Map<string, unknown> }).buckets.size;
     expect(size).toBeLessThanOrEqual(5000);
   });
+
+  it('holds at most maxKeys buckets, however many keys are in debt: the longest-held go first', () => {
+    const buckets = new TokenBuckets(1, clock, 2_000);
+    // 10,000 client addresses, each 1,000 s in debt: without the bound, 10,000 buckets for 1,000 s.
+    for (let i = 0; i < 10_000; i++) expect(buckets.take(`2001:db8::${i.toString(16)}`, 1_000)).toBe(0);
+    expect(buckets.size).toBe(2_000);
+    // The newest are still held and limited; the oldest were forgotten.
+    expect(buckets.take('2001:db8::270f', 1)).toBeGreaterThan(0);
+    expect(buckets.wait('2001:db8::0')).toBe(0);
+  });
+
+  it('forgets refilled buckets before any in debt when at maxKeys', () => {
+    const buckets = new TokenBuckets(1, clock, 2_000);
+    expect(buckets.take('debtor', 1_000)).toBe(0);
+    for (let i = 0; i < 1_999; i++) buckets.take(`idle ${i}`, 1);
+    now += 2_000; // the idle ones have refilled; the debtor has not
+    buckets.take('new', 1);
+    expect(buckets.size).toBeLessThanOrEqual(2_000);
+    expect(buckets.wait('debtor')).toBeGreaterThan(0);
+  });
 });

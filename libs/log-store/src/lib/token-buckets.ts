@@ -4,14 +4,22 @@
  * and may overdraw it (a batch larger than a second's worth still gets in, then its key
  * waits for the debt to refill); a refused take changes nothing. Buckets that have filled
  * up again are forgotten, so idle keys cost nothing.
+ *
+ * At most `maxKeys` buckets are held: past it the longest-held is forgotten, debt and all. A
+ * bucket in debt outlives every sweep until the debt is paid (one 500,000-entry append at 1 a
+ * second: six days), so keys a client can choose (client addresses: an IPv6 /64 has 2^64)
+ * grew the map by one bucket per append, for as long. Forgetting a debt lets only a key back
+ * in early, which a client with that many addresses could do anyway with a fresh one.
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private sweepAbove = 1024;
+  private sweptAt = -Infinity;
 
   constructor(
     readonly ratePerSecond: number,
     private readonly clock: () => number = Date.now,
+    readonly maxKeys = 100_000,
   ) {}
 
   /**
@@ -29,6 +37,7 @@ export class TokenBuckets {
     } else {
       this.buckets.set(key, { tokens: tokens - count, at: now });
       if (this.buckets.size > this.sweepAbove) this.sweep(now);
+      if (this.buckets.size > this.maxKeys) this.forgetOldest(now);
     }
     return 0;
   }
@@ -67,7 +76,17 @@ export class TokenBuckets {
     return Math.min(this.ratePerSecond, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
   }
 
+  /** Down to maxKeys: the refilled ones first (a sweep, at most once a second), then the longest-held. */
+  private forgetOldest(now: number): void {
+    if (now - this.sweptAt >= 1000) this.sweep(now);
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size <= this.maxKeys) return;
+      this.buckets.delete(key);
+    }
+  }
+
   private sweep(now: number): void {
+    this.sweptAt = now;
     for (const [key, bucket] of this.buckets) {
       if (this.refilled(bucket, now) >= this.ratePerSecond) this.buckets.delete(key);
     }
