@@ -38,7 +38,10 @@ export class HealthController {
   /** Readiness: the store answers, the server session exists and the server is not shutting down (503 otherwise). */
   @Get('ready')
   @ApiJson(200, 'Ready: every check is up', 'HealthCheck')
-  @ApiError(503, 'Not ready: the store cannot be reached, the server session is missing or ended, or shutting down')
+  @ApiError(
+    503,
+    'Not ready: the store cannot be reached or refuses writes, the server session is missing or ended, or shutting down',
+  )
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
     try {
@@ -52,9 +55,8 @@ export class HealthController {
     return this.health.check([
       async () => {
         const store = this.indicators.check('store');
-        return (await this.stores.ready())
-          ? store.up()
-          : store.down(`the session store (${this.stores.name}) cannot be reached`);
+        const problem = await this.stores.notReady();
+        return problem === undefined ? store.up() : store.down(problem);
       },
       async () => {
         const sessions = this.indicators.check('sessions');

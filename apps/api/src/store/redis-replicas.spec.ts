@@ -164,7 +164,7 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
       statusCode: 503,
       error: 'Service Unavailable',
       message: expect.stringMatching(
-        /^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) cannot be reached; sessions: the server session cannot be read/,
+        /^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) cannot be reached: .+; sessions: the server session cannot be read/,
       ),
     });
     expect((await fetch(`${a.url}/health`)).status).toBe(200);

@@ -33,6 +33,12 @@ export interface Stores {
   readonly name: string;
   /** Whether the stores can be reached now (readiness); the memory stores always can. */
   ready(): Promise<boolean>;
+  /**
+   * Why the stores cannot serve now, for `/health/ready` (undefined when they can): not
+   * reachable, too slow, or reachable but refusing writes (a full Redis, a failing disk, a
+   * read-only replica), each said in a sentence naming the store and the cause.
+   */
+  notReady(): Promise<string | undefined>;
   /** Releases connections and timers; the stores are unusable afterwards. */
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ export function createMemoryStores(options: StoresOptions): Stores {
     sessions,
     name: 'memory',
     ready: async () => true,
+    notReady: async () => undefined,
     // Nothing to release: the memory goes with the process.
     close: async () => undefined,
   };

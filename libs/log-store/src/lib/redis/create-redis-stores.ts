@@ -55,11 +55,13 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
     new Promise((done) => (timer = setTimeout(done, options.commandTimeoutMs))),
   ]);
   clearTimeout(timer);
+  const notReady = async () => (await connection.notReady()) ?? feed.notReady();
   return {
     logs,
     sessions,
     name: connection.name,
-    ready: () => connection.ready(),
+    ready: async () => (await notReady()) === undefined,
+    notReady,
     async close() {
       await liveness.stop();
       resync.close();

@@ -40,6 +40,8 @@ export interface ChangeFeedHandlers {
  */
 export class RedisChangeFeed {
   private readonly subscriber: StoreClient;
+  /** Why the subscribed connection last failed (for readiness). */
+  private lastError = 'not subscribed yet';
   /** Settles once the feed is subscribed (it may never settle while Redis is down). */
   readonly subscribed: Promise<void>;
   private markSubscribed!: () => void;
@@ -51,12 +53,23 @@ export class RedisChangeFeed {
   ) {
     this.subscribed = new Promise((done) => (this.markSubscribed = done));
     this.subscriber = connection.client.duplicate();
-    this.subscriber.on('error', () => {
+    this.subscriber.on('error', (error: Error) => {
       // The command connection reports the same outage; reconnecting is automatic.
+      this.lastError = error.message || error.name;
       if (this.isSubscribed) handlers.lost();
     });
     this.subscriber.on('ready', () => void this.onReady());
     this.subscriber.connect().catch(() => undefined);
+  }
+
+  /**
+   * Why the feed does not deliver now (undefined when it does): the command connection may be
+   * up while this one is refused (`maxclients` reached), and a replica without its feed
+   * tells its WebSocket clients nothing of changes made through the others.
+   */
+  notReady(): string | undefined {
+    if (this.isSubscribed && this.subscriber.isReady) return undefined;
+    return `the change feed (${this.connection.name}) is not subscribed: ${this.lastError}`;
   }
 
   async close(): Promise<void> {
@@ -92,7 +105,8 @@ export class RedisChangeFeed {
         await this.subscriber.subscribe(this.connection.keys.changes, (text) => this.receive(text));
         this.isSubscribed = true;
         this.markSubscribed();
-      } catch {
+      } catch (error) {
+        this.lastError = (error as Error).message;
         // Lost again before subscribing: the next 'ready' tries again.
       }
       return;

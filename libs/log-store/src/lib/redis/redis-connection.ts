@@ -53,6 +53,8 @@ export class RedisConnection {
   readonly connected: Promise<void>;
   private lastError = 'not connected yet';
   private wasReady = false;
+  /** The evicting `maxmemory-policy` last warned about (see checkEvictionPolicy). */
+  private warnedPolicy = '';
 
   constructor(readonly options: RedisConnectionOptions) {
     this.keys = new RedisKeys(options.keyPrefix);
@@ -64,6 +66,7 @@ export class RedisConnection {
       this.lastError = '';
       if (this.wasReady) options.onEvent?.(`the session store (${this.name}) is reachable again`);
       this.wasReady = true;
+      void this.checkEvictionPolicy();
     });
     // Connecting retries forever in the background; errors arrive as 'error' events.
     this.connected = this.client.connect().then(
@@ -105,15 +108,49 @@ export class RedisConnection {
     return new Promise((done) => this.client.once('ready', () => done()));
   }
 
-  /** Whether Redis answers now. */
+  /** Whether Redis answers now and takes writes (see notReady). */
   async ready(): Promise<boolean> {
-    if (!this.client.isReady) return false;
+    return (await this.notReady()) === undefined;
+  }
+
+  /**
+   * Why Redis cannot serve now, naming the store and the cause (undefined when it can). A
+   * write, not a PING: a Redis that answers but refuses every write (`OOM` at `maxmemory`
+   * with `noeviction`, `MISCONF` when its snapshots fail, `READONLY` as a replica) serves
+   * nothing but reads, and a PING alone would call it ready (or, under `MISCONF`, which
+   * refuses PING too, unreachable).
+   */
+  async notReady(): Promise<string | undefined> {
+    if (!this.client.isReady)
+      return `the session store (${this.name}) cannot be reached: ${this.lastError || 'not connected'}`;
     try {
-      await this.run(() => this.client.ping());
-      return true;
-    } catch {
-      return false;
+      await this.run(() => this.client.set(this.keys.ready, '1', { expiration: { type: 'PX', value: 60_000 } }));
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
     }
+  }
+
+  /**
+   * Warns when Redis may evict this service's keys once full (`maxmemory-policy allkeys-*`):
+   * an evicted session hash loses the session, an evicted log stream its entries while the
+   * counters still count them. The `volatile-*` policies never evict them (they carry no
+   * expiry). Says nothing when `CONFIG GET` is refused (managed services often forbid it).
+   */
+  private async checkEvictionPolicy(): Promise<void> {
+    let policy: string | undefined;
+    try {
+      const reply = await this.run(() => this.client.configGet('maxmemory-policy'));
+      policy = String(reply['maxmemory-policy'] ?? '');
+    } catch {
+      return;
+    }
+    if (!policy.startsWith('allkeys-') || policy === this.warnedPolicy) return;
+    this.warnedPolicy = policy;
+    this.options.onEvent?.(
+      `the session store (${this.name}) evicts keys when full (maxmemory-policy ${policy}): ` +
+        'sessions and log entries would vanish while their counters remain; set maxmemory-policy noeviction',
+    );
   }
 
   /** `late`: the call's work, when it was only too slow (it may still complete). */

@@ -26,6 +26,8 @@
  *   replica's last heartbeat.
  * - `<prefix>sessions:order` — a counter giving each create and end its order.
  * - `<prefix>changes` — the pub/sub channel of the change feed.
+ * - `<prefix>ready` — written by every readiness probe (a write, so that a Redis refusing
+ *   writes is not ready), expiring after a minute; it holds nothing of use.
  */
 export class RedisKeys {
   readonly active: string;
@@ -34,6 +36,7 @@ export class RedisKeys {
   readonly servers: string;
   readonly order: string;
   readonly changes: string;
+  readonly ready: string;
 
   constructor(readonly prefix: string) {
     this.active = `${prefix}sessions:active`;
@@ -42,6 +45,7 @@ export class RedisKeys {
     this.servers = `${prefix}sessions:servers`;
     this.order = `${prefix}sessions:order`;
     this.changes = `${prefix}changes`;
+    this.ready = `${prefix}ready`;
   }
 
   session(id: string): string {

@@ -1,0 +1,160 @@
+import { ErrorResponse, Session } from '@zen/contract';
+import { createClient } from 'redis';
+import { eventually, freePort, JSON_HEADERS, RedisServer } from '@zen/testing';
+import { RunningApp, startApp } from '../testing/running-app';
+
+// Real redis-servers are reconfigured under a running app here: generous on a busy machine.
+jest.setTimeout(30_000);
+
+/**
+ * Faults a real Redis produces that are not "down": it answers, but refuses (full,
+ * failing to persist, a read-only replica, a wrong password). Each: the request answers
+ * `503` naming the cause, changes nothing, `/health/ready` says the same, and the replica
+ * recovers by itself once the fault ends.
+ */
+
+const ID = 'f0f0f0f0f0f0f0f0f0f0f0f0';
+const ID2 = 'f1f1f1f1f1f1f1f1f1f1f1f1';
+
+const create = (app: RunningApp, id: string) =>
+  fetch(`${app.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"farm"}' });
+const append = (app: RunningApp, id: string, messages: string[]) =>
+  fetch(`${app.url}/sessions/${id}/log`, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ entries: messages.map((message) => ({ message })) }),
+  });
+const session = async (app: RunningApp, id: string) =>
+  (await (await fetch(`${app.url}/sessions/${id}`)).json()) as Session;
+const readiness = async (app: RunningApp) => {
+  const answer = await fetch(`${app.url}/health/ready`);
+  return {
+    status: answer.status,
+    message: answer.status === 200 ? '' : ((await answer.json()) as ErrorResponse).message,
+  };
+};
+
+async function expect503(answer: Response, cause: RegExp): Promise<void> {
+  expect(answer.status).toBe(503);
+  expect(await answer.json()).toEqual({
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: expect.stringMatching(cause),
+  });
+}
+
+describe('LOG_STORE=redis when Redis answers but refuses', () => {
+  let redis: RedisServer;
+  let raw: ReturnType<typeof createClient>;
+  let prefixes = 0;
+  const running: RunningApp[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ args: ['--enable-protected-configs', 'local'] });
+    raw = createClient({ url: redis.url });
+    await raw.connect();
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((app) => app.close()));
+  });
+  afterAll(async () => {
+    raw.destroy();
+    await redis.close();
+  });
+
+  async function app(env: Record<string, string> = {}): Promise<RunningApp> {
+    const started = await startApp({
+      LOG_STORE: 'redis',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: `faults${++prefixes}:`,
+      REDIS_TIMEOUT_MS: '1000',
+      ...env,
+    });
+    running.push(started);
+    await eventually(async () => (await readiness(started)).status === 200);
+    return started;
+  }
+
+  it('full (maxmemory, noeviction): 503 naming OOM, nothing half-applied, not ready, and recovers', async () => {
+    const a = await app();
+    expect((await create(a, ID)).status).toBe(201);
+    expect((await append(a, ID, ['one', 'two'])).status).toBe(200);
+    await raw.configSet('maxmemory', '1');
+    try {
+      await expect503(await append(a, ID, ['three', 'four']), /session store \(Redis at .*\).*OOM/);
+      await expect503(await create(a, ID2), /session store \(Redis at .*\).*OOM/);
+      // Reads still work, and the refused append changed nothing.
+      expect((await session(a, ID)).logCursor).toBe(2);
+      const ready = await readiness(a);
+      expect(ready.status).toBe(503);
+      expect(ready.message).toMatch(/^not ready: store: the session store \(Redis at .*\) .*OOM/);
+    } finally {
+      await raw.configSet('maxmemory', '0');
+    }
+    await eventually(async () => (await readiness(a)).status === 200);
+    expect((await append(a, ID, ['three'])).status).toBe(200);
+    expect(await session(a, ID)).toMatchObject({ logCursor: 3, logCount: 3 });
+    expect((await fetch(`${a.url}/sessions/${ID2}`)).status).toBe(404);
+  });
+
+  it('failing to persist (MISCONF): 503 naming it, not ready naming it (not "cannot be reached"), and recovers', async () => {
+    const a = await app();
+    expect((await create(a, ID)).status).toBe(201);
+    const dir = (await raw.configGet('dir'))['dir'];
+    await raw.configSet({ save: '3600 1', 'stop-writes-on-bgsave-error': 'yes', dir: '/proc' });
+    try {
+      await raw.bgSave();
+      await eventually(async () => (await raw.info('persistence')).includes('rdb_last_bgsave_status:err'));
+      await expect503(await append(a, ID, ['lost']), /session store \(Redis at .*\).*MISCONF/);
+      const ready = await readiness(a);
+      expect(ready.status).toBe(503);
+      expect(ready.message).toMatch(/^not ready: store: the session store \(Redis at .*\) .*MISCONF/);
+    } finally {
+      await raw.configSet({ dir, save: '' });
+    }
+    await raw.bgSave();
+    await eventually(async () => (await raw.info('persistence')).includes('rdb_last_bgsave_status:ok'));
+    await eventually(async () => (await readiness(a)).status === 200);
+    expect((await append(a, ID, ['kept'])).status).toBe(200);
+    expect((await session(a, ID)).logCursor).toBe(1);
+  });
+
+  it('a read-only replica (demoted by REPLICAOF): 503 naming READONLY, not ready naming it, and recovers', async () => {
+    const a = await app();
+    expect((await create(a, ID)).status).toBe(201);
+    // A master that is not there: Redis becomes a replica, keeps its data, and refuses writes.
+    await raw.replicaOf('127.0.0.1', await freePort());
+    try {
+      await expect503(await append(a, ID, ['refused']), /session store \(Redis at .*\).*READONLY/);
+      await expect503(await create(a, ID2), /session store \(Redis at .*\).*READONLY/);
+      const ready = await readiness(a);
+      expect(ready.status).toBe(503);
+      expect(ready.message).toMatch(/^not ready: store: the session store \(Redis at .*\) .*READONLY/);
+    } finally {
+      await raw.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+    }
+    await eventually(async () => (await readiness(a)).status === 200);
+    expect((await append(a, ID, ['accepted'])).status).toBe(200);
+    expect((await session(a, ID)).logCursor).toBe(1);
+  });
+
+  it('a wrong password: starts, not ready naming WRONGPASS, never showing the password', async () => {
+    const locked = await RedisServer.start({ args: ['--requirepass', 'right-password'] });
+    try {
+      const a = await startApp({
+        LOG_STORE: 'redis',
+        REDIS_URL: `redis://:wrong-password@127.0.0.1:${locked.port}`,
+        REDIS_TIMEOUT_MS: '300',
+      });
+      running.push(a);
+      const ready = await readiness(a);
+      expect(ready.status).toBe(503);
+      expect(ready.message).toMatch(/^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) .*WRONGPASS/);
+      const refused = await create(a, ID);
+      expect(refused.status).toBe(503);
+      expect(JSON.stringify(await refused.json()) + ready.message).not.toMatch(/password@|wrong-password/);
+    } finally {
+      await locked.close();
+    }
+  });
+});
