@@ -79,6 +79,14 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
  */
 class ServerLiveness {
   private readonly timers: NodeJS.Timeout[] = [];
+  /**
+   * When this replica last found Redis unreachable or refusing its writes (undefined: not
+   * yet). A silence that overlaps such a fault is the fault's, not a dead replica's: every
+   * replica's heartbeat was refused alike (Redis full, failing to persist, read-only, away),
+   * and a sweep just after it ended would expire them all before they beat again. So no
+   * replica is expired until SERVER_SILENCE_MS after the last trouble seen.
+   */
+  private troubleAt: number | undefined;
 
   constructor(
     private readonly sessions: RedisSessionRegistry,
@@ -103,7 +111,7 @@ class ServerLiveness {
   }
 
   private every(ms: number, run: () => Promise<void>): void {
-    const timer = setInterval(() => void run().catch(() => undefined), ms);
+    const timer = setInterval(() => void run().catch(() => this.trouble()), ms);
     timer.unref();
     this.timers.push(timer);
   }
@@ -117,10 +125,15 @@ class ServerLiveness {
     }
   }
 
+  private trouble(): void {
+    this.troubleAt = (this.options.clock ?? Date.now)();
+  }
+
   private async sweep(silence: number): Promise<void> {
-    if (!this.connection.client.isReady) return;
-    const clock = this.options.clock ?? Date.now;
-    for (const record of await this.sessions.expireSilentServers(clock() - silence)) {
+    if (!this.connection.client.isReady) return this.trouble();
+    const now = (this.options.clock ?? Date.now)();
+    if (this.troubleAt !== undefined && now - this.troubleAt < silence) return;
+    for (const record of await this.sessions.expireSilentServers(now - silence)) {
       this.options.onEvent?.(`session ${record.id} expired (appname ${JSON.stringify(record.appname)})`);
     }
   }

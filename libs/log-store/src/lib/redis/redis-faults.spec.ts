@@ -61,3 +61,29 @@ describe('Redis stores when their change feed cannot connect (maxclients reached
     await eventually(() => stores.ready());
   });
 });
+
+describe('server sessions when Redis refuses writes for longer than the silence', () => {
+  it('are not expired once Redis takes writes again: the silence was the fault, not a dead replica', async () => {
+    const events: string[] = [];
+    const silence = 600;
+    const stores = await suite.open({
+      serverSilenceMs: silence,
+      heartbeatMs: 500,
+      onEvent: (message) => events.push(message),
+    });
+    await eventually(() => stores.ready());
+    const id = 'e0e0e0e0e0e0e0e0e0e0e0e0';
+    await stores.sessions.create({ id, fields: { appname: 'zenserver' }, clientAddress: null, server: true });
+    await raw.configSet('maxmemory', '1');
+    try {
+      // Every heartbeat and every expiry is refused (OOM) for well over the silence.
+      await new Promise((done) => setTimeout(done, silence * 2.5));
+    } finally {
+      await raw.configSet('maxmemory', '0');
+    }
+    // A sweep runs every 200 ms and a heartbeat every 500: the old code expired it here.
+    await new Promise((done) => setTimeout(done, 1500));
+    expect((await stores.sessions.get(id))?.active).toBe(true);
+    expect(events.filter((event) => event.includes(id))).toEqual([]);
+  });
+});
