@@ -1,5 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Stores } from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
+import { STORES } from '../store/stores.module';
 import { SessionsService } from './sessions.service';
 
 /** Ends client sessions that sent nothing for SESSIONS_TIMEOUT_S seconds. */
@@ -10,11 +12,19 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
   private sweeping = false;
   /** The last sweep failed (the store is unreachable): said once, and once again when sweeps work. */
   private failing = false;
+  /**
+   * Since a sweep failed: when the store was last found not ready (undefined once sweeps work).
+   * Until a timeout has passed since, nothing is expired: while the store was away or refused
+   * writes (a full Redis, a read-only replica), clients' heartbeats were refused too, and the
+   * first sweep after it would end every session that kept trying.
+   */
+  private failedAt: number | undefined;
   private readonly logger = new Logger('Liveness');
 
   constructor(
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
+    @Inject(STORES) private readonly stores: Stores,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,18 +46,25 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * One timer tick's sweep. A store that cannot be reached fails it (a shared store during an
-   * outage): the process goes on, and idle sessions are expired once the store is back.
+   * outage): the process goes on, and idle sessions are expired once the store is back and a
+   * timeout has passed since the last failure (see failedAt).
    */
   private async tick(timeoutMs: number): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
+      if (this.failedAt !== undefined) {
+        if (!(await this.stores.ready())) this.failedAt = Date.now();
+        if (Date.now() - this.failedAt < timeoutMs) return;
+      }
       await this.sweep(timeoutMs);
       if (this.failing) this.logger.log('idle sessions are expired again');
       this.failing = false;
+      this.failedAt = undefined;
     } catch (error) {
       if (!this.failing) this.logger.warn(`idle sessions cannot be expired for now: ${(error as Error).message}`);
       this.failing = true;
+      this.failedAt = Date.now();
     } finally {
       this.sweeping = false;
     }

@@ -138,6 +138,25 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
     expect((await session(a, ID)).logCursor).toBe(1);
   });
 
+  it('full for longer than SESSIONS_TIMEOUT_S: a session whose heartbeats were refused may still beat once Redis has room', async () => {
+    const a = await app({ SESSIONS_TIMEOUT_S: '2' });
+    expect((await create(a, ID)).status).toBe(201);
+    await raw.configSet('maxmemory', '1');
+    try {
+      // The client's heartbeats are refused, and so is every sweep that tries to expire its session.
+      for (let i = 0; i < 3; i++) {
+        expect((await fetch(`${a.url}/sessions/${ID}`, { method: 'POST' })).status).toBe(503);
+        await new Promise((done) => setTimeout(done, 1000));
+      }
+    } finally {
+      await raw.configSet('maxmemory', '0');
+    }
+    // Half the timeout after Redis has room (sweeps run every 500 ms): the old code had expired it.
+    await new Promise((done) => setTimeout(done, 1000));
+    expect((await fetch(`${a.url}/sessions/${ID}`, { method: 'POST' })).status).toBe(200);
+    expect(await session(a, ID)).toMatchObject({ status: 'active', endReason: null });
+  });
+
   it('a wrong password: starts, not ready naming WRONGPASS, never showing the password', async () => {
     const locked = await RedisServer.start({ args: ['--requirepass', 'right-password'] });
     try {

@@ -130,7 +130,8 @@ class ServerLiveness {
   }
 
   private async sweep(silence: number): Promise<void> {
-    if (!this.connection.client.isReady) return this.trouble();
+    // A write first: a Redis refusing this replica's writes refused the others' heartbeats too.
+    if ((await this.connection.notReady()) !== undefined) return this.trouble();
     const now = (this.options.clock ?? Date.now)();
     if (this.troubleAt !== undefined && now - this.troubleAt < silence) return;
     for (const record of await this.sessions.expireSilentServers(now - silence)) {
