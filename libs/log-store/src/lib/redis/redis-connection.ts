@@ -155,7 +155,9 @@ export class RedisConnection {
 
   /** `late`: the call's work, when it was only too slow (it may still complete). */
   unavailable(error: unknown, late?: Promise<unknown>): StoreUnavailableError {
-    let reason = error instanceof Error ? error.message : String(error);
+    // Redis's refusal inside a script ends with where in it (`… script: <sha>, on @user_script:86.`):
+    // nothing a client or an operator can use.
+    let reason = (error instanceof Error ? error.message : String(error)).replace(SCRIPT_LOCATION, '');
     // While disconnected node-redis says only "The client is offline": the connection's own
     // error says why (refused, a wrong password, a TLS failure).
     if (!this.client.isReady && this.lastError && reason !== this.lastError) {
@@ -180,6 +182,8 @@ export class RedisConnection {
     this.lastError = message;
   }
 }
+
+const SCRIPT_LOCATION = / script: [0-9a-f]{40}, on @user_script:\d+\.?$/;
 
 function hostOf(url: string): string {
   try {
