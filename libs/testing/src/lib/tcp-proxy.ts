@@ -8,6 +8,11 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   /** While true, new connections are closed at once (the server looks gone). */
   refusing = false;
+  /**
+   * While set, new connections are taken and never passed on nor answered, as a wedged server or
+   * a black-holing proxy does: `'all'` of them, or `'http'`, every one but a WebSocket upgrade.
+   */
+  silent: false | 'http' | 'all' = false;
   /** What the server sent while held, per connection in order (null: passed on at once). */
   private held: { client: Socket; chunk: Buffer }[] | null = null;
 
@@ -56,6 +61,26 @@ export class TcpProxy {
 
   private accept(client: Socket, targetPort: number): void {
     if (this.refusing) return void client.destroy();
+    if (this.silent) return this.acceptSilently(client, targetPort, this.silent);
+    this.pass(client, targetPort);
+  }
+
+  /** Takes the connection and says nothing, unless it is a WebSocket upgrade and only HTTP is silent. */
+  private acceptSilently(client: Socket, targetPort: number, silent: 'http' | 'all'): void {
+    this.sockets.add(client);
+    client.on('error', () => undefined);
+    client.on('close', () => this.sockets.delete(client));
+    if (silent === 'all') return;
+    client.once('data', (first: Buffer) => {
+      if (!/^upgrade:\s*websocket\s*$/im.test(first.toString('latin1'))) return;
+      client.pause();
+      client.unshift(first);
+      this.pass(client, targetPort);
+      client.resume();
+    });
+  }
+
+  private pass(client: Socket, targetPort: number): void {
     const upstream = connect(targetPort, '127.0.0.1');
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
