@@ -1,7 +1,16 @@
-import { entryFilter, formatTextLine, LiveClient, liveUrl, LogFilters, SessionsClient } from '@zen/client';
+import {
+  ApiError,
+  entryFilter,
+  formatTextLine,
+  LiveClient,
+  liveUrl,
+  LogFilters,
+  SessionLookup,
+  SessionsClient,
+} from '@zen/client';
 import { nodeWebSocketFactory } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
-import { connection, GlobalOptions, restClient, UsageError, warn } from '../connection';
+import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { endWhenStdoutCloses } from '../stdout';
 
 interface TailOptions extends GlobalOptions {
@@ -89,19 +98,26 @@ async function follow(
   const keep = entryFilter(options.level, options.grep);
   const server = connection(options);
   return new Promise<number>((resolve) => {
+    const connectionReport = connectionReporter(liveUrl(server.server));
     const live = new LiveClient({
       ...server,
       webSocket: nodeWebSocketFactory,
-      onConnection: connectionReporter(liveUrl(server.server)),
-      sessionLookup: client,
+      onConnection: connectionReport.onConnection,
+      sessionLookup: reportingLookup(client),
     });
     let finished = false;
     const finish = (code: number) => {
       finished = true;
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      connectionReport.end();
       live.close();
       resolve(code);
+      // Nothing is left to print (stdout and stderr are written synchronously to files, pipes and
+      // terminals on Linux), so nothing is waited for: not a session lookup under way (up to 10 s
+      // against a server that does not answer), not the close of a WebSocket whose server has gone
+      // quiet (ws waits 30 s for its close frame). SIGINT ends it at once, as Ctrl-C should.
+      setImmediate(() => process.exit(code));
     };
     const stop = () => finish(0);
     // Only the first reason is told: one line.
@@ -121,15 +137,64 @@ async function follow(
   });
 }
 
+/** How long a lost connection is ridden out silently before one line says it still is lost. */
+const LOST_QUIET_MS = 10_000;
+
 /**
  * One line when live updates cannot connect before they ever did (a proxy that does not pass
- * WebSocket upgrades on would otherwise leave `tail -f` silent for good); the retries say nothing
- * more. A connection lost once it was open is ridden out silently: it resumes from its cursor.
+ * WebSocket upgrades on would otherwise leave `tail -f` silent for good). A connection lost once it
+ * was open is ridden out silently for LOST_QUIET_MS, the time a request waits for an answer; lost
+ * longer (a server down or that takes connections and never answers), one line says so, once per
+ * loss. Retries say nothing more; it resumes from its cursor once it connects.
  */
-function connectionReporter(url: string): (state: 'open' | 'lost', detail?: string) => void {
+function connectionReporter(url: string): {
+  onConnection: (state: 'open' | 'lost', detail?: string) => void;
+  end: () => void;
+} {
   let heard = false;
-  return (state, detail) => {
-    if (!heard && state === 'lost') warn(`live updates cannot connect to ${url} (${detail}); still trying`);
+  let opened = false;
+  let lostTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastDetail = '';
+  const end = () => {
+    if (lostTimer) clearTimeout(lostTimer);
+    lostTimer = null;
+  };
+  const onConnection = (state: 'open' | 'lost', detail?: string) => {
+    lastDetail = detail ?? lastDetail;
+    if (state === 'open') {
+      opened = true;
+      end();
+    } else if (!heard) {
+      warn(`live updates cannot connect to ${url} (${detail}); still trying`);
+    } else if (opened) {
+      const lost = () =>
+        `live updates lost: cannot reconnect to ${url} for ${LOST_QUIET_MS / 1000} s (${lastDetail}); still trying`;
+      lostTimer ??= setTimeout(() => warn(lost()), LOST_QUIET_MS);
+    }
     heard = true;
+  };
+  return { onConnection, end };
+}
+
+/**
+ * The live client's check, after each reconnect, that the session is still the one followed:
+ * `GET /sessions/{id}` (a 404: no such session). Entries are held until it answers, so a server
+ * that does not answer it (a wedged server, a proxy that passes the WebSocket on but not HTTP)
+ * would keep `tail -f` silent for good: the first failure of an outage is told in one line; the
+ * live client keeps asking, and prints what was held once it is answered.
+ */
+function reportingLookup(client: SessionsClient): SessionLookup {
+  let told = false;
+  return async (id) => {
+    try {
+      const session = await client.sessions.get(id);
+      told = false;
+      return session;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      if (!told) warn(`cannot check that session ${id} is still the one followed (${describe(error)}); still trying`);
+      told = true;
+      throw error;
+    }
   };
 }

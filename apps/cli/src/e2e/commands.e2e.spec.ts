@@ -353,6 +353,103 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    /** `tail -f --format ndjson` of a new session with one entry, through `proxy`, its live side open. */
+    async function followThrough(proxy: TcpProxy) {
+      const id = await newSession(1);
+      const tail = startCli(['tail', id, '-f', '--format', 'ndjson'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+      const seqs = () =>
+        tail.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as LogEntry).seq);
+      await eventually(() => seqs().length === 1, 20_000, 'the first entry');
+      // Appended once the first read is printed: it comes over the WebSocket, which is then open.
+      await client.logs.append(id, { message: 'live' });
+      await eventually(() => seqs().length === 2, 20_000, 'the live entry');
+      return { id, tail, seqs };
+    }
+
+    it('says in one line when the session cannot be checked after a reconnect (no answer), keeps trying and resumes', async () => {
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const { id, tail, seqs } = await followThrough(proxy);
+        proxy.silent = 'http'; // the WebSocket reconnects, the session lookup is never answered
+        proxy.cut();
+        await client.logs.append(id, [{ message: 'unchecked 1' }, { message: 'unchecked 2' }]);
+        await eventually(() => tail.stderr.includes('\n'), 30_000, 'a line on stderr');
+        expect(tail.stderr).toMatch(
+          new RegExp(
+            `^zen-sessions: cannot check that session ${id} is still the one followed \\(.*no answer within 10000 ms\\); still trying\\n$`,
+          ),
+        );
+        expect(seqs()).toEqual([0, 1]); // held, not printed unchecked
+        proxy.silent = false;
+        await client.logs.append(id, { message: 'after' });
+        await eventually(() => seqs().length >= 5, 30_000, 'the resumed entries');
+        await new Promise((done) => setTimeout(done, 500));
+        expect(seqs()).toEqual([0, 1, 2, 3, 4]);
+        expect(tail.stderr.split('\n')).toHaveLength(2);
+        tail.child.kill('SIGINT');
+        expect((await tail.done).code).toBe(0);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('says in one line when a lost connection stays lost for 10 s (a server that takes it and never answers), and resumes', async () => {
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const { id, tail, seqs } = await followThrough(proxy);
+        proxy.silent = 'all';
+        proxy.cut();
+        await client.logs.append(id, { message: 'while away' });
+        await new Promise((done) => setTimeout(done, 3_000));
+        expect(tail.stderr).toBe(''); // a short loss is ridden out silently
+        await eventually(() => tail.stderr.includes('\n'), 30_000, 'a line on stderr');
+        expect(tail.stderr).toMatch(
+          /^zen-sessions: live updates lost: cannot reconnect to ws:\/\/127\.0\.0\.1:\d+\/sessions\/ws for 10 s \(.+\); still trying\n$/,
+        );
+        proxy.silent = false;
+        await client.logs.append(id, { message: 'after' });
+        await eventually(() => seqs().length >= 4, 30_000, 'the resumed entries');
+        await new Promise((done) => setTimeout(done, 500));
+        expect(seqs()).toEqual([0, 1, 2, 3]);
+        expect(tail.stderr.split('\n')).toHaveLength(2);
+        tail.child.kill('SIGINT');
+        expect((await tail.done).code).toBe(0);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('exits 0 at once on SIGINT or SIGTERM while the server does not answer (a lookup under way, a close unanswered)', async () => {
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        for (const [signal, stall] of [
+          ['SIGINT', () => ((proxy.silent = 'http'), proxy.cut())],
+          ['SIGTERM', () => ((proxy.silent = 'http'), proxy.cut())],
+          ['SIGINT', () => proxy.hold()], // the socket stays open; the server's close frame never comes
+          ['SIGTERM', () => proxy.hold()],
+        ] as const) {
+          proxy.silent = false;
+          proxy.release();
+          const { tail } = await followThrough(proxy);
+          stall();
+          await new Promise((done) => setTimeout(done, 1_500));
+          const sent = Date.now();
+          tail.child.kill(signal);
+          const result = await tail.done;
+          expect({ signal, code: result.code, prompt: Date.now() - sent < 2_000 }).toEqual({
+            signal,
+            code: 0,
+            prompt: true,
+          });
+        }
+      } finally {
+        await proxy.stop();
+      }
+    });
+
     it('applies --level and --grep to followed entries too', async () => {
       const id = await newSession();
       const tail = startCli(['tail', id, '-f', '--level', 'warn', '--grep', 'disk'], { env: env() });
