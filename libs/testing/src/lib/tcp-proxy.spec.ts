@@ -58,4 +58,24 @@ describe('TcpProxy', () => {
     await eventually(() => received.join('') === 'onetwothree');
     socket.destroy();
   });
+  it('while silent, takes connections and answers none, or (http) passes only WebSocket upgrades on', async () => {
+    /** What the echo target sent back for `text` within 300 ms through the proxy ('' for nothing). */
+    const answer = async (text: string) => {
+      const socket = connect(proxy.port, '127.0.0.1', () => socket.write(text));
+      socket.on('error', () => undefined);
+      let received = '';
+      socket.on('data', (data) => (received += String(data)));
+      await new Promise((done) => setTimeout(done, 300));
+      socket.destroy();
+      return received;
+    };
+    const upgrade = 'GET /sessions/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
+    const plain = 'GET /sessions/ HTTP/1.1\r\nHost: x\r\n\r\n';
+    proxy.silent = 'all';
+    expect([await answer(upgrade), await answer(plain)]).toEqual(['', '']);
+    proxy.silent = 'http';
+    expect([await answer(upgrade), await answer(plain)]).toEqual([upgrade, '']);
+    proxy.silent = false;
+    expect(await answer(plain)).toBe(plain);
+  });
 });
