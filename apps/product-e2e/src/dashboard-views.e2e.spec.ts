@@ -608,6 +608,40 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await notice.getByText('Line 999 has not been written').waitFor();
   });
 
+  it('opens another session chosen while paused at its newest line, following, its backlog not counted as new', async () => {
+    // Found by the log viewer's regression pass: paused on a short log (a permalinked line, or
+    // scrolled up), a longer session chosen in the table opened paused at its top, its backlog
+    // counted as "N new entries", as did back and forward to an entry naming no line.
+    const [short, long] = ['bf0bf0bf0bf0bf0bf0bf0bf1', 'bf0bf0bf0bf0bf0bf0bf0bf2'];
+    await createLong(short, 30);
+    await createLong(long, 200);
+    const following = async () => {
+      await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
+      await eventually(async () => expect(await page.getByTestId('follow').innerText()).toBe('Following'));
+      await eventually(async () => expect(await fullyShown('line 199')).toBe(true));
+      expect(await page.getByTestId('new-entries').count()).toBe(0);
+    };
+    await page.goto(`${base}/dashboard/sessions/${short}?line=10`);
+    await eventually(async () =>
+      expect(await rows().locator('[role="row"][data-seq="10"]').getAttribute('class')).toContain('highlight'),
+    );
+    expect(await page.getByTestId('follow').innerText()).toBe('Follow');
+    await page.locator(`tr[data-session-id="${long}"]`).click();
+    await page.waitForURL(new RegExp(`sessions/${long}$`));
+    await following();
+
+    // Back to the line (paused on it, as on first open), then forward to the entry naming none.
+    await page.goBack();
+    await page.waitForURL(new RegExp(`sessions/${short}\\?line=10$`));
+    await eventually(async () =>
+      expect(await rows().locator('[role="row"][data-seq="10"]').getAttribute('class')).toContain('highlight'),
+    );
+    expect(await page.getByTestId('follow').innerText()).toBe('Follow');
+    await page.goForward();
+    await page.waitForURL(new RegExp(`sessions/${long}$`));
+    await following();
+  });
+
   it("keeps the merged view's source tags whole at phone width, each telling its session apart", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/dashboard/sessions/${AGENTS.join(',')}`);

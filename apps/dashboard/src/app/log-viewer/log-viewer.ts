@@ -331,7 +331,12 @@ export class LogViewer implements OnDestroy {
     this.filter.update((filter) => ({ ...filter, ...change }));
   }
 
-  /** New streams for a new set of sessions, each from its oldest held entry; the view's choices of rows go. */
+  /**
+   * New streams for a new set of sessions, each from its oldest held entry; the view's choices of
+   * rows go. They open as their link opens them: on the permalinked line on its way (first open,
+   * or back to an entry naming one), else following at the newest line. A pause in the sessions
+   * left is not theirs: it kept a longer log at the top, its backlog counted as "N new entries".
+   */
   private openSources(sessions: readonly Session[]): LogSources {
     const sources = new LogSources(this.live, this.shown.streams(sessions));
     sources.start();
@@ -339,7 +344,8 @@ export class LogViewer implements OnDestroy {
     this.selection.set(null);
     this.data.closeAll();
     this.filter.update((filter) => ({ ...filter, source: null, range: null }));
-    this.line.place(sessions);
+    if (this.line.awaited()) this.line.place(sessions);
+    else this.scroll.following.set(true);
     return sources;
   }
 
