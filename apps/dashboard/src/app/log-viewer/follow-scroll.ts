@@ -13,6 +13,12 @@ export interface ScrolledLog {
   received(): number;
   /** Whether a permalinked line is on its way: the view stays paused at the newest edge meanwhile. */
   awaitingLine(): boolean;
+  /**
+   * Whether the rows are cut to a time range: what arrives falls after it, so there is nothing to
+   * follow, and the newest edge of the range (where the browser's scroll into the shorter log
+   * lands) does not resume follow.
+   */
+  rangeChosen(): boolean;
 }
 
 /**
@@ -80,8 +86,9 @@ export class FollowScroll {
       : element.scrollHeight - element.clientHeight - element.scrollTop;
     const atNewest = edge < LINE_HEIGHT / 2;
     // While a permalinked line is on its way (back to an entry naming one), the log emptied for
-    // the new sessions' rows is at its newest edge without the user's doing: it stays paused.
-    if (atNewest && !this.following() && !this.log.awaitingLine()) this.following.set(true);
+    // the new sessions' rows is at its newest edge without the user's doing: it stays paused. So
+    // does a log cut to a time range: its newest edge is not the log's (`f` still resumes).
+    if (atNewest && !this.following() && !this.log.awaitingLine() && !this.log.rangeChosen()) this.following.set(true);
     if (!atNewest && this.following()) this.pause();
   }
 

@@ -135,6 +135,7 @@ export class LogViewer implements OnDestroy {
       newestFirst: () => this.newestFirst(),
       received: () => this.sources()?.received() ?? 0,
       awaitingLine: () => this.line.awaited(),
+      rangeChosen: () => this.filter().range !== null,
     },
     this.initial.line === null,
   );
