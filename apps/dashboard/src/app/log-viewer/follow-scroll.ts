@@ -112,6 +112,22 @@ export class FollowScroll {
     if (top < current || top + LINE_HEIGHT > current + height) this.scrollTo(Math.max(0, top - height / 3));
   }
 
+  /** Where row `index` starts in the viewport, in px from its top (negative above it). */
+  placeOf(index: number): number {
+    return this.log.offsets().offsetOf(index) - this.scrollTop();
+  }
+
+  /** Scrolls row `index` back to `place` (from `placeOf`), after the rows' heights changed. */
+  toPlace(index: number, place: number): void {
+    this.scrollTo(this.log.offsets().offsetOf(index) - place);
+  }
+
+  /** Whether row `index` starts within the viewport. */
+  inView(index: number): boolean {
+    const place = this.placeOf(index);
+    return place >= 0 && place < this.viewportHeight();
+  }
+
   /** The log's size; a new size while following keeps the newest edge in view. */
   measure(element: HTMLElement): void {
     const resized = this.resized(element);

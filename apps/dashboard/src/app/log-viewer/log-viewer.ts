@@ -249,6 +249,22 @@ export class LogViewer implements OnDestroy {
     this.newestFirst.set(newestFirst);
   }
 
+  /**
+   * Wrap on or off. Paused, the line read stays where it is in the view (the focused line when in
+   * view, else the top one): the scroll offset alone would move it by every row above it that wraps.
+   */
+  setWrap(wrap: boolean): void {
+    const focus = this.selected.range()?.focus;
+    const anchor = this.following()
+      ? null
+      : focus !== undefined && this.scroll.inView(focus)
+        ? focus
+        : this.scroll.topIndex();
+    const place = anchor === null ? 0 : this.scroll.placeOf(anchor);
+    this.prefs.wrap.set(wrap);
+    if (anchor !== null) afterNextRender(() => this.scroll.toPlace(anchor, place), { injector: this.injector });
+  }
+
   toggleFollow(): void {
     this.scroll.toggle();
   }
