@@ -545,6 +545,29 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     }
   });
 
+  it('keeps the line read in view when a filter is typed or the order flipped while paused', async () => {
+    // Found by the log viewer's regression pass: as with Wrap, the scroll offset in px stayed and
+    // the line read (still shown) went out of view: a filter keeping it, the order flipped.
+    const id = 'd5d5d5d5d5d5d5d5d5d5d5d5';
+    await createLong(id, 200);
+    await page.goto(`${base}/dashboard/sessions/${id}?line=150`);
+    const line = rows().locator('[role="row"][data-seq="150"]');
+    await eventually(async () => expect(await line.getAttribute('class')).toContain('highlight'));
+    await eventually(async () => expect(await fullyShown('line 150')).toBe(true));
+    const steps: [string, () => Promise<void>][] = [
+      ['filter "line 1"', () => page.getByTestId('log-filter').fill('line 1')],
+      ['newest first', () => page.getByTestId('newest-first').click()],
+      ['filter cleared', () => page.getByTestId('log-filter').fill('')],
+      ['oldest first', () => page.getByTestId('oldest-first').click()],
+    ];
+    for (const [step, act] of steps) {
+      await act();
+      await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+      expect({ step, shown: await fullyShown('line 150') }).toEqual({ step, shown: true });
+    }
+    expect(await page.getByTestId('follow').innerText()).toBe('Follow');
+  });
+
   it('pauses following when a range is dragged on the histogram, and counts what arrives meanwhile', async () => {
     // Found by the log viewer's regression pass: the range paused follow, but the browser's scroll
     // into the shorter log that followed was read as the user's at the newest edge and resumed it:

@@ -220,19 +220,19 @@ export class LogViewer implements OnDestroy {
   // ---- filters and modes ----
 
   setText(text: string): void {
-    this.refine({ text });
+    this.keepingPlace(() => this.refine({ text }));
   }
 
   setRegex(regex: boolean): void {
-    this.refine({ regex });
+    this.keepingPlace(() => this.refine({ regex }));
   }
 
   setLevel(level: LogLevel): void {
-    this.refine({ level });
+    this.keepingPlace(() => this.refine({ level }));
   }
 
   setCategory(category: string | null): void {
-    this.refine({ category });
+    this.keepingPlace(() => this.refine({ category }));
   }
 
   /** Click on a source tag: show only that session; again to show all. */
@@ -246,23 +246,12 @@ export class LogViewer implements OnDestroy {
   }
 
   setNewestFirst(newestFirst: boolean): void {
-    this.newestFirst.set(newestFirst);
+    this.keepingPlace(() => this.newestFirst.set(newestFirst));
   }
 
-  /**
-   * Wrap on or off. Paused, the line read stays where it is in the view (the focused line when in
-   * view, else the top one): the scroll offset alone would move it by every row above it that wraps.
-   */
+  /** Wrap on or off; paused, the line read keeps its place (`keepingPlace`). */
   setWrap(wrap: boolean): void {
-    const focus = this.selected.range()?.focus;
-    const anchor = this.following()
-      ? null
-      : focus !== undefined && this.scroll.inView(focus)
-        ? focus
-        : this.scroll.topIndex();
-    const place = anchor === null ? 0 : this.scroll.placeOf(anchor);
-    this.prefs.wrap.set(wrap);
-    if (anchor !== null) afterNextRender(() => this.scroll.toPlace(anchor, place), { injector: this.injector });
+    this.keepingPlace(() => this.prefs.wrap.set(wrap));
   }
 
   toggleFollow(): void {
@@ -343,6 +332,29 @@ export class LogViewer implements OnDestroy {
   }
 
   // ---- wiring ----
+
+  /**
+   * Runs `change` to the rows shown or their layout (a filter, the order, wrap). Paused, the line
+   * read keeps its place in the view — the focused line when in view, else the top one — while
+   * it is still shown: the scroll offset in px alone would show other rows (every row above it
+   * wrapped, filtered out, or the order flipped).
+   */
+  private keepingPlace(change: () => void): void {
+    if (this.following()) return change();
+    const focus = this.selected.range()?.focus;
+    const index = focus !== undefined && this.scroll.inView(focus) ? focus : this.scroll.topIndex();
+    const key = this.visible().at(index)?.key;
+    const place = this.scroll.placeOf(index);
+    change();
+    if (key === undefined) return;
+    afterNextRender(
+      () => {
+        const now = this.visible().findIndex((row) => row.key === key);
+        if (now !== -1) this.scroll.toPlace(now, place);
+      },
+      { injector: this.injector },
+    );
+  }
 
   private refine(change: Partial<LogFilterState>): void {
     this.filter.update((filter) => ({ ...filter, ...change }));
