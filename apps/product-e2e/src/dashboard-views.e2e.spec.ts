@@ -568,6 +568,48 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await page.getByTestId('follow').innerText()).toBe('Follow');
   });
 
+  it('keeps the row whose source tag is clicked in view while paused in a merged log, clicked and clicked again', async () => {
+    // Found by the log viewer's regression pass: the scroll offset in px stayed, and the rows of
+    // one session of two took the place of the merged rows: the row clicked went out of view.
+    const [a, b] = ['d6d6d6d6d6d6d6d6d6d6d6d1', 'd6d6d6d6d6d6d6d6d6d6d6d2'];
+    await create(a, { appname: 'CookAgent' });
+    await create(b, { appname: 'CookAgent' });
+    for (let batch = 0; batch < 10; batch++)
+      for (const id of [a, b])
+        await appendText(
+          id,
+          Array.from({ length: 10 }, (_, i) => `${id.slice(-1)} line ${batch * 10 + i}`),
+        );
+    await page.goto(`${base}/dashboard/sessions/${a},${b}`);
+    await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
+    // Paused in the middle of the merged log, reading a line of the first session's a third of the way down.
+    await rows().hover();
+    await page.mouse.wheel(0, -1500);
+    await eventually(async () => expect(await page.getByTestId('follow').innerText()).toBe('Follow'));
+    await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+    const read = await rows().evaluate((grid) => {
+      const view = grid.getBoundingClientRect();
+      const line = Array.from(grid.querySelectorAll('[role="row"][data-seq]')).find((row) => {
+        const box = row.getBoundingClientRect();
+        return box.top >= view.top + view.height / 3 && /1 line \d+$/.test(row.textContent?.trim() ?? '');
+      });
+      return line?.textContent?.trim().match(/1 line \d+$/)?.[0] ?? '';
+    });
+    expect(read).toMatch(/^1 line \d+$/);
+    const row = rows()
+      .getByRole('row')
+      .filter({ hasText: new RegExp(`${read}$`) });
+    await row.getByTestId('source-tag').click();
+    await page.getByTestId('log-count').getByText('100 / 200 rows').waitFor();
+    await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+    expect({ read, shown: await fullyShown(read) }).toEqual({ read, shown: true });
+    await row.getByTestId('source-tag').click();
+    await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
+    await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+    expect({ read, shown: await fullyShown(read) }).toEqual({ read, shown: true });
+    expect(await page.getByTestId('follow').innerText()).toBe('Follow');
+  });
+
   it('pauses following when a range is dragged on the histogram, and counts what arrives meanwhile', async () => {
     // Found by the log viewer's regression pass: the range paused follow, but the browser's scroll
     // into the shorter log that followed was read as the user's at the newest edge and resumed it:

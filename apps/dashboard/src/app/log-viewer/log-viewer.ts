@@ -235,9 +235,9 @@ export class LogViewer implements OnDestroy {
     this.keepingPlace(() => this.refine({ category }));
   }
 
-  /** Click on a source tag: show only that session; again to show all. */
-  toggleSource(source: string): void {
-    this.refine({ source: this.filter().source === source ? null : source });
+  /** Click on a source tag (of the row shown at `index`): show only that session; again to show all. */
+  toggleSource(source: string, index?: number): void {
+    this.keepingPlace(() => this.refine({ source: this.filter().source === source ? null : source }), index);
   }
 
   setRange(range: { from: number; to: number } | null): void {
@@ -337,12 +337,12 @@ export class LogViewer implements OnDestroy {
    * Runs `change` to the rows shown or their layout (a filter, the order, wrap). Paused, the line
    * read keeps its place in the view — the focused line when in view, else the top one — while
    * it is still shown: the scroll offset in px alone would show other rows (every row above it
-   * wrapped, filtered out, or the order flipped).
+   * wrapped, filtered out, or the order flipped). A row clicked (its source tag) is the one read.
    */
-  private keepingPlace(change: () => void): void {
+  private keepingPlace(change: () => void, clicked?: number): void {
     if (this.following()) return change();
     const focus = this.selected.range()?.focus;
-    const index = focus !== undefined && this.scroll.inView(focus) ? focus : this.scroll.topIndex();
+    const index = clicked ?? (focus !== undefined && this.scroll.inView(focus) ? focus : this.scroll.topIndex());
     const key = this.visible().at(index)?.key;
     const place = this.scroll.placeOf(index);
     change();
