@@ -519,31 +519,42 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
   it.each([
     [1280, 800],
     [390, 844],
-  ])('keeps the line read in view when wrap is switched while paused (%i×%i)', async (width, height) => {
-    // Found by the log viewer's regression pass: paused on a permalinked line among long Unreal
-    // lines, Wrap kept the scroll offset in px, and every wrapped row above the line pushed it out
-    // of view (and back when unwrapped).
-    const id = `d4d4d4d4d4d4d4d4d4${String(width).padStart(6, '0')}`;
-    await create(id, { appname: 'UnrealEditor' });
-    await appendText(
-      id,
-      Array.from({ length: 200 }, (_, i) =>
-        i % 3 === 0 ? `LogCook: Warning: ${'package took a while to cook '.repeat(12)}${i}` : `line ${i}`,
-      ),
-    );
-    await page.setViewportSize({ width, height });
-    await page.goto(`${base}/dashboard/sessions/${id}?line=101`);
-    const line = rows().locator('[role="row"][data-seq="101"]');
-    await eventually(async () => expect(await line.getAttribute('class')).toContain('highlight'));
-    await eventually(async () => expect(await fullyShown('line 101')).toBe(true));
-    for (const state of ['on', 'off']) {
-      await page.getByTestId('log-wrap').click();
-      await eventually(async () => expect(await page.locator('.rows.wrap').count()).toBe(state === 'on' ? 1 : 0));
-      await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
-      expect({ state, shown: await fullyShown('line 101') }).toEqual({ state, shown: true });
-      expect(await page.getByTestId('follow').innerText()).toBe('Follow');
-    }
-  });
+  ])(
+    'keeps the line read in view when wrap or relative times are switched while paused (%i×%i)',
+    async (width, height) => {
+      // Found by the log viewer's regression pass: paused on a permalinked line among long Unreal
+      // lines, Wrap kept the scroll offset in px, and every wrapped row above the line pushed it out
+      // of view (and back when unwrapped).
+      const id = `d4d4d4d4d4d4d4d4d4${String(width).padStart(6, '0')}`;
+      await create(id, { appname: 'UnrealEditor' });
+      await appendText(
+        id,
+        Array.from({ length: 200 }, (_, i) =>
+          i % 3 === 0 ? `LogCook: Warning: ${'package took a while to cook '.repeat(12)}${i}` : `line ${i}`,
+        ),
+      );
+      await page.setViewportSize({ width, height });
+      await page.goto(`${base}/dashboard/sessions/${id}?line=101`);
+      const line = rows().locator('[role="row"][data-seq="101"]');
+      await eventually(async () => expect(await line.getAttribute('class')).toContain('highlight'));
+      await eventually(async () => expect(await fullyShown('line 101')).toBe(true));
+      // Wrap, then relative times while wrapped (at phone width the time column is as wide as its
+      // text: the rows wrap anew), and back.
+      const steps: [string, string, number][] = [
+        ['wrap on', 'log-wrap', 1],
+        ['relative times on', 'log-relative', 1],
+        ['relative times off', 'log-relative', 1],
+        ['wrap off', 'log-wrap', 0],
+      ];
+      for (const [step, control, wrapped] of steps) {
+        await page.getByTestId(control).click();
+        await eventually(async () => expect(await page.locator('.rows.wrap').count()).toBe(wrapped));
+        await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+        expect({ step, shown: await fullyShown('line 101') }).toEqual({ step, shown: true });
+        expect(await page.getByTestId('follow').innerText()).toBe('Follow');
+      }
+    },
+  );
 
   it('keeps the line read in view when a filter is typed or the order flipped while paused', async () => {
     // Found by the log viewer's regression pass: as with Wrap, the scroll offset in px stayed and

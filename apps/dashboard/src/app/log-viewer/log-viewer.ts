@@ -254,6 +254,11 @@ export class LogViewer implements OnDestroy {
     this.keepingPlace(() => this.prefs.wrap.set(wrap));
   }
 
+  /** Relative or absolute times (a column of another width, wrapped rows laid out anew); paused, the line read keeps its place. */
+  setRelativeTimes(relative: boolean): void {
+    this.keepingPlace(() => this.prefs.relativeTimes.set(relative));
+  }
+
   toggleFollow(): void {
     this.scroll.toggle();
   }
@@ -347,10 +352,16 @@ export class LogViewer implements OnDestroy {
     const place = this.scroll.placeOf(index);
     change();
     if (key === undefined) return;
+    const back = () => {
+      const now = this.visible().findIndex((row) => row.key === key);
+      if (now !== -1) this.scroll.toPlace(now, place);
+    };
+    // Once rendered, and again after the render that follows: a change of the time column's width
+    // lays wrapped rows out anew only once the probe row is measured, after the first render.
     afterNextRender(
       () => {
-        const now = this.visible().findIndex((row) => row.key === key);
-        if (now !== -1) this.scroll.toPlace(now, place);
+        back();
+        afterNextRender(back, { injector: this.injector });
       },
       { injector: this.injector },
     );
