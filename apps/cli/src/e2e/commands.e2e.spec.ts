@@ -369,10 +369,27 @@ describe('zen-sessions log, tail, ls, end', () => {
       return { id, tail, seqs };
     }
 
+    /**
+     * The proxy passes again and one more entry is appended: `tail` prints every seq up to
+     * `last` once, in order, having said one line on stderr, and SIGINT ends it with 0.
+     */
+    async function resumesTo(proxy: TcpProxy, followed: Awaited<ReturnType<typeof followThrough>>, last: number) {
+      const { id, tail, seqs } = followed;
+      proxy.silent = false;
+      await client.logs.append(id, { message: 'after' });
+      await eventually(() => seqs().length >= last + 1, 30_000, 'the resumed entries');
+      await new Promise((done) => setTimeout(done, 500));
+      expect(seqs()).toEqual(Array.from({ length: last + 1 }, (_, seq) => seq));
+      expect(tail.stderr.split('\n')).toHaveLength(2);
+      tail.child.kill('SIGINT');
+      expect((await tail.done).code).toBe(0);
+    }
+
     it('says in one line when the session cannot be checked after a reconnect (no answer), keeps trying and resumes', async () => {
       const proxy = await TcpProxy.start(server.port);
       try {
-        const { id, tail, seqs } = await followThrough(proxy);
+        const followed = await followThrough(proxy);
+        const { id, tail, seqs } = followed;
         proxy.silent = 'http'; // the WebSocket reconnects, the session lookup is never answered
         proxy.cut();
         await client.logs.append(id, [{ message: 'unchecked 1' }, { message: 'unchecked 2' }]);
@@ -383,14 +400,7 @@ describe('zen-sessions log, tail, ls, end', () => {
           ),
         );
         expect(seqs()).toEqual([0, 1]); // held, not printed unchecked
-        proxy.silent = false;
-        await client.logs.append(id, { message: 'after' });
-        await eventually(() => seqs().length >= 5, 30_000, 'the resumed entries');
-        await new Promise((done) => setTimeout(done, 500));
-        expect(seqs()).toEqual([0, 1, 2, 3, 4]);
-        expect(tail.stderr.split('\n')).toHaveLength(2);
-        tail.child.kill('SIGINT');
-        expect((await tail.done).code).toBe(0);
+        await resumesTo(proxy, followed, 4);
       } finally {
         await proxy.stop();
       }
@@ -399,7 +409,8 @@ describe('zen-sessions log, tail, ls, end', () => {
     it('says in one line when a lost connection stays lost for 10 s (a server that takes it and never answers), and resumes', async () => {
       const proxy = await TcpProxy.start(server.port);
       try {
-        const { id, tail, seqs } = await followThrough(proxy);
+        const followed = await followThrough(proxy);
+        const { id, tail } = followed;
         proxy.silent = 'all';
         proxy.cut();
         await client.logs.append(id, { message: 'while away' });
@@ -409,14 +420,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         expect(tail.stderr).toMatch(
           /^zen-sessions: live updates lost: cannot reconnect to ws:\/\/127\.0\.0\.1:\d+\/sessions\/ws for 10 s \(.+\); still trying\n$/,
         );
-        proxy.silent = false;
-        await client.logs.append(id, { message: 'after' });
-        await eventually(() => seqs().length >= 4, 30_000, 'the resumed entries');
-        await new Promise((done) => setTimeout(done, 500));
-        expect(seqs()).toEqual([0, 1, 2, 3]);
-        expect(tail.stderr.split('\n')).toHaveLength(2);
-        tail.child.kill('SIGINT');
-        expect((await tail.done).code).toBe(0);
+        await resumesTo(proxy, followed, 3);
       } finally {
         await proxy.stop();
       }
