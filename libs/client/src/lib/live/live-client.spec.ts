@@ -32,6 +32,13 @@ describe('live client against the built server', () => {
     });
     return seqs;
   };
+  /** Cuts the connection and keeps it refused while seq 2..31 are appended (capacity 20: 2..11 are evicted meanwhile). */
+  const evictWhileCut = async (id: string) => {
+    proxy.refusing = true;
+    proxy.cut();
+    await append(id, 2, 30);
+    proxy.refusing = false;
+  };
   const append = (id: string, from: number, count: number) =>
     client.logs.append(
       id,
@@ -149,10 +156,7 @@ describe('live client against the built server', () => {
     await append(id, 0, 2);
     await eventually(() => seen.length === 2);
 
-    proxy.refusing = true;
-    proxy.cut();
-    await append(id, 2, 30); // capacity 20: seq 2..11 are evicted before it is back
-    proxy.refusing = false;
+    await evictWhileCut(id);
     await eventually(() => seen.length === 22);
     expect(dropped).toBe(10);
     expect(gapEnds).toEqual([{ seq: 12, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
@@ -207,10 +211,7 @@ describe('live client against the built server', () => {
     await append(id, 0, 2);
     await eventually(() => seen.length === 2);
 
-    proxy.refusing = true;
-    proxy.cut();
-    await append(id, 2, 30); // capacity 20: seq 2..11 are evicted before it is back
-    proxy.refusing = false;
+    await evictWhileCut(id);
     await eventually(() => seen.length === 22, 10_000, 'the entries after the gap');
     await append(id, 32, 1);
     await eventually(() => seen.includes(32), 10_000, 'the entry after');
