@@ -1,0 +1,30 @@
+import { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { eventually } from '@zen/testing';
+import { CLOSE_GRACE_MS, nodeWebSocketFactory } from './node-websocket';
+import { WS_OPEN } from './websocket';
+
+describe('nodeWebSocketFactory', () => {
+  // Found by the tail audit: `ws` waits 30 s for the closing frame, holding the process open.
+  it('drops a socket whose server never answers its close within CLOSE_GRACE_MS, not 30 s', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    // A server gone quiet: it takes the connection, then reads nothing more (no closing frame back).
+    server.on('connection', (_socket, request) => request.socket.pause());
+    await new Promise((listening) => server.once('listening', listening));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const socket = nodeWebSocketFactory(`ws://127.0.0.1:${port}`);
+      let closedAt = 0;
+      socket.onclose = () => (closedAt = Date.now());
+      await eventually(() => socket.readyState === WS_OPEN);
+      const closing = Date.now();
+      socket.close(1000);
+      await eventually(() => closedAt > 0, 10_000, 'the close');
+      expect(closedAt - closing).toBeGreaterThanOrEqual(CLOSE_GRACE_MS - 50);
+      expect(closedAt - closing).toBeLessThan(CLOSE_GRACE_MS + 4_000);
+    } finally {
+      for (const client of server.clients) client.terminate();
+      await new Promise((closed) => server.close(closed));
+    }
+  });
+});
