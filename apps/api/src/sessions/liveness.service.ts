@@ -10,10 +10,9 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
   private timer: NodeJS.Timeout | undefined;
   /** A sweep is under way: the next tick waits for the next period rather than piling up on a slow store. */
   private sweeping = false;
-  /** The last sweep failed (the store is unreachable): said once, and once again when sweeps work. */
-  private failing = false;
   /**
-   * Since a sweep failed: when the store was last found not ready (undefined once sweeps work).
+   * Since a sweep failed (said once, and once again when sweeps work): when the store was last
+   * found not ready (undefined once sweeps work).
    * Until a timeout has passed since, nothing is expired: while the store was away or refused
    * writes (a full Redis, a read-only replica), clients' heartbeats were refused too, and the
    * first sweep after it would end every session that kept trying.
@@ -58,12 +57,12 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
         if (Date.now() - this.failedAt < timeoutMs) return;
       }
       await this.sweep(timeoutMs);
-      if (this.failing) this.logger.log('idle sessions are expired again');
-      this.failing = false;
+      if (this.failedAt !== undefined) this.logger.log('idle sessions are expired again');
       this.failedAt = undefined;
     } catch (error) {
-      if (!this.failing) this.logger.warn(`idle sessions cannot be expired for now: ${(error as Error).message}`);
-      this.failing = true;
+      if (this.failedAt === undefined) {
+        this.logger.warn(`idle sessions cannot be expired for now: ${(error as Error).message}`);
+      }
       this.failedAt = Date.now();
     } finally {
       this.sweeping = false;

@@ -108,11 +108,6 @@ export class RedisConnection {
     return new Promise((done) => this.client.once('ready', () => done()));
   }
 
-  /** Whether Redis answers now and takes writes (see notReady). */
-  async ready(): Promise<boolean> {
-    return (await this.notReady()) === undefined;
-  }
-
   /**
    * Why Redis cannot serve now, naming the store and the cause (undefined when it can). A
    * write, not a PING: a Redis that answers but refuses every write (`OOM` at `maxmemory`
