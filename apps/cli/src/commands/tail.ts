@@ -185,13 +185,15 @@ function connectionReporter(url: string): {
  */
 function reportingLookup(client: SessionsClient): SessionLookup {
   let told = false;
-  return async (id) => {
+  return async (id, signal) => {
     try {
-      const session = await client.sessions.get(id);
+      const session = await client.sessions.get(id, { signal });
       told = false;
       return session;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
+      // Aborted: tail is ending (or the check was replaced), nothing to tell.
+      if (signal.aborted) throw error;
       if (!told) warn(`cannot check that session ${id} is still the one followed (${describe(error)}); still trying`);
       told = true;
       throw error;

@@ -36,7 +36,8 @@ export interface LiveClientOptions {
    *
    * A `SessionsClient` is asked `GET /sessions/{id}` (a `404` is no such session); a function
    * resolves with the session (its `created` is what counts), with null when there is none, and
-   * rejects when it cannot tell. Without it, only the sessions lists the server sends (on connect,
+   * rejects when it cannot tell; its `signal` aborts once the answer is no longer wanted (`close()`,
+   * the follow stopped), which the `SessionsClient` passes on to its request. Without it, only the sessions lists the server sends (on connect,
    * then now and then) tell, and only of a follow one of them showed before the connection was lost.
    */
   sessionLookup?: SessionsClient | SessionLookup;

@@ -486,6 +486,28 @@ describe('live client against the built server', () => {
     expect(refusals[0]).toMatch(new RegExp(`session ${missing} not found`));
   });
 
+  it('aborts a sessionLookup in flight on close() and on stop(): a request nobody waits for must not hold the process', async () => {
+    const id = (await client.sessions.create({ appname: 'lookup-aborted' })).id;
+    const signals: AbortSignal[] = [];
+    // A lookup that never answers (a wedged server): only its signal can end it.
+    const sessionLookup = (_id: string, signal: AbortSignal) => {
+      signals.push(signal);
+      return new Promise<null>(() => undefined);
+    };
+    const closing = connect({ sessionLookup });
+    closing.followLog(id, 0, { onEntries: () => undefined });
+    await eventually(() => signals.length === 1, 10_000, 'the lookup');
+    expect(signals[0].aborted).toBe(false);
+    closing.close();
+    expect(signals[0].aborted).toBe(true);
+
+    const stopping = connect({ sessionLookup });
+    const follow = stopping.followLog(id, 0, { onEntries: () => undefined });
+    await eventually(() => signals.length === 2, 10_000, 'the second lookup');
+    follow.stop();
+    expect(signals[1].aborted).toBe(true);
+  });
+
   it('with a sessionLookup that does not answer for long, lets go of what it held and subscribes again from its cursor', async () => {
     const roomy = await BuiltServer.start({ LOG_CAPACITY: '100000' }); // every entry is kept
     try {

@@ -29,6 +29,8 @@ export class SessionCheck {
   private checks = 0;
   /** The next ask, when the lookup did not answer. */
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Aborts the lookup in flight once its answer is no longer wanted. */
+  private asking: AbortController | null = null;
 
   constructor(
     private readonly id: string,
@@ -61,6 +63,8 @@ export class SessionCheck {
     this.heldEntries = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.asking?.abort(new Error('the session check ended'));
+    this.asking = null;
   }
 
   /** Holds a log event while checked (true), or leaves it to be taken now (false). */
@@ -76,11 +80,15 @@ export class SessionCheck {
 
   private ask(lookup: SessionLookup): void {
     const check = this.checks;
+    const asking = new AbortController();
+    this.asking = asking;
     const answered = (created: string | null | undefined) => {
-      if (check === this.checks) this.settle(lookup, created);
+      if (check !== this.checks) return;
+      this.asking = null;
+      this.settle(lookup, created);
     };
     // A lookup that throws rather than rejects has not answered either.
-    new Promise<{ created: string } | null>((resolve) => resolve(lookup(this.id))).then(
+    new Promise<{ created: string } | null>((resolve) => resolve(lookup(this.id, asking.signal))).then(
       (session) => answered(session ? session.created : null),
       () => answered(undefined),
     );

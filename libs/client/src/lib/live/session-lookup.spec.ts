@@ -1,5 +1,7 @@
+import { createServer, Socket } from 'node:net';
+import { eventually } from '@zen/testing';
 import { ApiError } from '../errors';
-import type { SessionsClient } from '../rest/sessions-client';
+import { SessionsClient } from '../rest/sessions-client';
 import { lookupOf } from './session-lookup';
 
 /** A SessionsClient whose `GET /sessions/{id}` answers with `get`. */
@@ -8,6 +10,7 @@ function clientAnswering(get: (id: string) => Promise<{ created: string }>): Ses
 }
 
 describe('lookupOf', () => {
+  const unaborted = new AbortController().signal;
   it('has no lookup without the option, and uses a function as it is', () => {
     const lookup = async () => null;
     expect(lookupOf(undefined)).toBeNull();
@@ -16,13 +19,32 @@ describe('lookupOf', () => {
 
   it('asks a SessionsClient for the session, a 404 meaning there is none', async () => {
     const created = '2026-01-01T00:00:00.000Z';
-    expect(await lookupOf(clientAnswering(async () => ({ created })))?.('a')).toEqual({ created });
+    expect(await lookupOf(clientAnswering(async () => ({ created })))?.('a', unaborted)).toEqual({ created });
     const missing = clientAnswering(async (id) => Promise.reject(new ApiError(404, `session ${id} not found`)));
-    expect(await lookupOf(missing)?.('a')).toBeNull();
+    expect(await lookupOf(missing)?.('a', unaborted)).toBeNull();
   });
 
   it('rejects when the server could not tell, so that the check asks again', async () => {
     const down = clientAnswering(async () => Promise.reject(new ApiError(503, 'unavailable')));
-    await expect(lookupOf(down)?.('a')).rejects.toThrow('unavailable');
+    await expect(lookupOf(down)?.('a', unaborted)).rejects.toThrow('unavailable');
+  });
+
+  it('aborts the request in flight when its signal aborts: rejects with the reason, not after the client s timeout', async () => {
+    // A server that accepts and never answers (a wedged server): only the abort ends the request.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const { port } = silent.address() as { port: number };
+    try {
+      const lookup = lookupOf(new SessionsClient({ server: `http://127.0.0.1:${port}`, timeoutMs: 600_000 }));
+      const asking = new AbortController();
+      const answer = lookup?.('a', asking.signal).catch((error: unknown) => error);
+      await eventually(() => sockets.length > 0, 10_000, 'the request');
+      asking.abort(new Error('no longer wanted'));
+      expect(await answer).toEqual(new Error('no longer wanted'));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => silent.close(done));
+    }
   });
 });

@@ -18,9 +18,9 @@ export class SessionsApi {
     return this.http.json({ method: 'GET', path: '/sessions/', query: { status } });
   }
 
-  /** `GET /sessions/{id}`. */
-  get(id: string): Promise<Session> {
-    return this.http.json({ method: 'GET', path: path(id) });
+  /** `GET /sessions/{id}`; `signal` aborts it. */
+  get(id: string, options: { signal?: AbortSignal } = {}): Promise<Session> {
+    return this.http.json({ method: 'GET', path: path(id), signal: options.signal });
   }
 
   /** `POST /sessions/`: a new session with a server-generated id. */
