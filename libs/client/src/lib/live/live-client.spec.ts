@@ -394,7 +394,10 @@ describe('live client against the built server', () => {
         });
       }
       await eventually(() => seen[before].length === 2 && seen[after].length === 2);
-      await new Promise((done) => setTimeout(done, 500)); // a list or two: the sessions' `created` noted
+      // A list that shows both, received after they were followed: their `created` is noted.
+      const listed: string[][] = [];
+      socket.followSessions((list) => listed.push(list.sessions.map((session) => session.id)));
+      await eventually(() => listed.some((ids) => ids.includes(before) && ids.includes(after)), 10_000, 'a list');
 
       volatileProxy.refusing = true;
       volatileProxy.cut();
@@ -427,8 +430,9 @@ describe('live client against the built server', () => {
       const seen: string[] = [];
       const restarted: (string | undefined)[] = [];
       const socket = connect({ server: volatileProxy.url, sessionLookup: volatileClient });
-      await eventually(() => socket.connected);
-      await new Promise((done) => setTimeout(done, 300)); // the list sent on connect
+      let lists = 0;
+      socket.followSessions(() => lists++);
+      await eventually(() => lists > 0, 10_000, 'the list sent on connect');
       socket.followLog(id, 0, {
         onEntries: (entries) => seen.push(...entries.map((entry) => `${entry.seq} ${entry.message}`)),
         onRestarted: (created) => restarted.push(created),
