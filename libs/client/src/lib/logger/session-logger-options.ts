@@ -56,7 +56,7 @@ export interface SessionLoggerOptions extends HttpOptions {
 export interface SessionLoggerStats {
   /** Entries the server accepted. */
   sent: number;
-  /** Entries waiting. */
+  /** Entries waiting to be sent, not counting a batch in a request under way (refused, it is queued again in front). */
   queued: number;
   /** Entries dropped because the queue was full. */
   dropped: number;
