@@ -42,6 +42,7 @@ import { LogUrl, LogUrlState } from './log-url';
 import { syncFiltersWithUrl } from './log-url-sync';
 import { OpenData } from './open-data';
 import { PermalinkLine } from './permalink-line';
+import { ReadingPlace } from './reading-place';
 import { RelativeTimes } from './relative-times';
 import { LINE_HEIGHT, MAX_DATA_LINES } from './row-layout';
 import { RowSelection } from './row-selection';
@@ -170,6 +171,13 @@ export class LogViewer implements OnDestroy {
     selection: this.selected,
     scroll: this.scroll,
   });
+  /** Paused, what changes the rows shown or their layout keeps the line read in its place. */
+  private readonly reading = new ReadingPlace({
+    following: () => this.following(),
+    visible: () => this.visible(),
+    focus: () => this.selected.range()?.focus,
+    scroll: this.scroll,
+  });
   readonly lineNotice = this.line.notice;
   readonly highlightKey = this.line.highlightKey;
   private readonly shownSegments = new ShownSegments();
@@ -220,24 +228,24 @@ export class LogViewer implements OnDestroy {
   // ---- filters and modes ----
 
   setText(text: string): void {
-    this.keepingPlace(() => this.refine({ text }));
+    this.reading.keep(() => this.refine({ text }));
   }
 
   setRegex(regex: boolean): void {
-    this.keepingPlace(() => this.refine({ regex }));
+    this.reading.keep(() => this.refine({ regex }));
   }
 
   setLevel(level: LogLevel): void {
-    this.keepingPlace(() => this.refine({ level }));
+    this.reading.keep(() => this.refine({ level }));
   }
 
   setCategory(category: string | null): void {
-    this.keepingPlace(() => this.refine({ category }));
+    this.reading.keep(() => this.refine({ category }));
   }
 
   /** Click on a source tag (of the row shown at `index`): show only that session; again to show all. */
   toggleSource(source: string, index?: number): void {
-    this.keepingPlace(() => this.refine({ source: this.filter().source === source ? null : source }), index);
+    this.reading.keep(() => this.refine({ source: this.filter().source === source ? null : source }), index);
   }
 
   setRange(range: { from: number; to: number } | null): void {
@@ -246,17 +254,17 @@ export class LogViewer implements OnDestroy {
   }
 
   setNewestFirst(newestFirst: boolean): void {
-    this.keepingPlace(() => this.newestFirst.set(newestFirst));
+    this.reading.keep(() => this.newestFirst.set(newestFirst));
   }
 
-  /** Wrap on or off; paused, the line read keeps its place (`keepingPlace`). */
+  /** Wrap on or off; paused, the line read keeps its place (`ReadingPlace`). */
   setWrap(wrap: boolean): void {
-    this.keepingPlace(() => this.prefs.wrap.set(wrap));
+    this.reading.keep(() => this.prefs.wrap.set(wrap));
   }
 
   /** Relative or absolute times (a column of another width, wrapped rows laid out anew); paused, the line read keeps its place. */
   setRelativeTimes(relative: boolean): void {
-    this.keepingPlace(() => this.prefs.relativeTimes.set(relative));
+    this.reading.keep(() => this.prefs.relativeTimes.set(relative));
   }
 
   toggleFollow(): void {
@@ -337,35 +345,6 @@ export class LogViewer implements OnDestroy {
   }
 
   // ---- wiring ----
-
-  /**
-   * Runs `change` to the rows shown or their layout (a filter, the order, wrap). Paused, the line
-   * read keeps its place in the view — the focused line when in view, else the top one — while
-   * it is still shown: the scroll offset in px alone would show other rows (every row above it
-   * wrapped, filtered out, or the order flipped). A row clicked (its source tag) is the one read.
-   */
-  private keepingPlace(change: () => void, clicked?: number): void {
-    if (this.following()) return change();
-    const focus = this.selected.range()?.focus;
-    const index = clicked ?? (focus !== undefined && this.scroll.inView(focus) ? focus : this.scroll.topIndex());
-    const key = this.visible().at(index)?.key;
-    const place = this.scroll.placeOf(index);
-    change();
-    if (key === undefined) return;
-    const back = () => {
-      const now = this.visible().findIndex((row) => row.key === key);
-      if (now !== -1) this.scroll.toPlace(now, place);
-    };
-    // Once rendered, and again after the render that follows: a change of the time column's width
-    // lays wrapped rows out anew only once the probe row is measured, after the first render.
-    afterNextRender(
-      () => {
-        back();
-        afterNextRender(back, { injector: this.injector });
-      },
-      { injector: this.injector },
-    );
-  }
 
   private refine(change: Partial<LogFilterState>): void {
     this.filter.update((filter) => ({ ...filter, ...change }));
