@@ -75,4 +75,80 @@ describe('the line being read keeps its place while paused (built server, in Chr
     expect(await placeOf('odd line 151')).toBe(place);
     await paused();
   });
+
+  it('keeps the line read in its place when Esc clears the source tag it was filtered by', async () => {
+    const [a, b] = ['e2e2e2e2e2e2e2e2e2e2e2e1', 'e2e2e2e2e2e2e2e2e2e2e2e2'];
+    for (const id of [a, b]) await create(id, { appname: 'CookAgent' });
+    for (let batch = 0; batch < 10; batch++)
+      for (const id of [a, b])
+        await appendText(
+          id,
+          Array.from({ length: 10 }, (_, i) => `${id.slice(-1)} line ${batch * 10 + i}`),
+        );
+    await page.goto(`${base}/dashboard/sessions/${a},${b}`);
+    await count('200 / 200 rows');
+    // Paused in the middle of the log, reading (clicked) a line of the second session a third of
+    // the way down, shown by its tag alone.
+    await rows().hover();
+    await page.mouse.wheel(0, -1500);
+    await settle();
+    const read = await rows().evaluate((grid) => {
+      const view = grid.getBoundingClientRect();
+      const line = Array.from(grid.querySelectorAll('[role="row"]')).find(
+        (row) =>
+          row.getBoundingClientRect().top >= view.top + view.height / 3 &&
+          /2 line \d+$/.test(row.textContent?.trim() ?? ''),
+      );
+      return line?.textContent?.trim().match(/2 line \d+$/)?.[0] ?? '';
+    });
+    expect(read).toMatch(/^2 line \d+$/);
+    await rowOf(read).click();
+    await rowOf(read)
+      .getByRole('button', { name: /^Show only/ })
+      .click();
+    await count('100 / 200 rows');
+    await settle();
+    const place = await placeOf(read);
+    await page.keyboard.press('Escape');
+    await count('200 / 200 rows');
+    await settle();
+    expect({ read, place: await placeOf(read) }).toEqual({ read, place });
+    expect(await rows().getByRole('row', { selected: true }).count()).toBe(0);
+    await paused();
+  });
+
+  it('keeps the line read in its place when Esc on the histogram clears the time range', async () => {
+    const id = 'e3e3e3e3e3e3e3e3e3e3e3e3';
+    await create(id, { appname: 'Timeline' });
+    const start = Date.parse('2026-11-24T12:00:00.000Z');
+    const entries = Array.from({ length: 300 }, (_, i) => ({
+      time: new Date(start + i * 1000).toISOString(),
+      message: `LogCook: Display: tick ${i}`,
+    }));
+    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await count('300 / 300 rows');
+    const chart = page.getByRole('slider', { name: /^Volume histogram\./ });
+    await chart.focus();
+    // Bars in the middle chosen by Shift+arrows, Enter cuts the log to their range; `j` reads a line of it.
+    const bars = Number(await chart.getAttribute('aria-valuemax'));
+    await page.keyboard.press('Home');
+    for (let i = 0; i < Math.floor(bars / 2); i++) await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Clear the time range' }).waitFor();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('j');
+    await settle();
+    const line = rows().getByRole('row', { selected: true });
+    const read = (await line.innerText()).match(/tick \d+$/)?.[0] ?? '';
+    const place = await placeOf(read);
+    expect(place).not.toBeNull();
+    // Esc on the chart clears the range (the line stays selected).
+    await page.keyboard.press('Escape');
+    await count('300 / 300 rows');
+    await settle();
+    expect({ read, place: await placeOf(read) }).toEqual({ read, place });
+    expect(await line.innerText()).toMatch(new RegExp(`${read}$`));
+    await paused();
+  });
 });

@@ -248,8 +248,9 @@ export class LogViewer implements OnDestroy {
     this.reading.keep(() => this.refine({ source: this.filter().source === source ? null : source }), index);
   }
 
+  /** A range dragged or chosen on the histogram, or cleared (its ✕, `Esc` on it); paused, the line read keeps its place. */
   setRange(range: { from: number; to: number } | null): void {
-    this.refine({ range });
+    this.reading.keep(() => this.refine({ range }));
     this.scroll.pause();
   }
 
@@ -337,11 +338,13 @@ export class LogViewer implements OnDestroy {
     this.dialog.open(KeysHelp, { autoFocus: 'dialog' });
   }
 
-  /** `Esc`: the selection, the time range and the source filter go. */
+  /** `Esc`: the selection, the time range and the source filter go; paused, the line read keeps its place. */
   clear(): void {
-    this.selection.set(null);
-    this.highlightKey.set(null);
-    this.filter.update((filter) => ({ ...filter, source: null, range: null }));
+    this.reading.keep(() => {
+      this.selection.set(null);
+      this.highlightKey.set(null);
+      this.filter.update((filter) => ({ ...filter, source: null, range: null }));
+    });
   }
 
   // ---- wiring ----
