@@ -1,3 +1,4 @@
+import { doublingBackoff } from './backoff';
 import { RedisConnection, StoreClient } from './redis-connection';
 
 /** One change as published on the feed channel. */
@@ -6,6 +7,9 @@ export type FeedMessage =
   | { kind: 'created' | 'updated' | 'ended' | 'removed'; id: string };
 
 const KINDS = new Set(['appended', 'created', 'updated', 'ended', 'removed']);
+/** First wait before asking again for a SUBSCRIBE Redis refused, and the longest (see subscribe). */
+const RESUBSCRIBE_FIRST_MS = 100;
+const RESUBSCRIBE_MAX_MS = 3_000;
 
 /** The feed message as published: `<kind> <id>`, or `appended <id> <cursor>`. */
 export function feedMessage(kind: FeedMessage['kind'], id: string): string {
@@ -46,6 +50,12 @@ export class RedisChangeFeed {
   readonly subscribed: Promise<void>;
   private markSubscribed!: () => void;
   private isSubscribed = false;
+  /** The next SUBSCRIBE after a refusal, and how many were refused in a row on this connection. */
+  private retry: NodeJS.Timeout | undefined;
+  private refusals = 0;
+  /** A SUBSCRIBE is in flight: a second would add a second listener, and deliver every message twice. */
+  private subscribing = false;
+  private closed = false;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -73,6 +83,8 @@ export class RedisChangeFeed {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
     if (this.subscriber.isOpen) this.subscriber.destroy();
   }
 
@@ -99,21 +111,41 @@ export class RedisChangeFeed {
     }
   }
 
-  private async onReady(): Promise<void> {
+  private onReady(): void {
     if (!this.isSubscribed) {
-      try {
-        await this.subscriber.subscribe(this.connection.keys.changes, (text) => this.receive(text));
-        this.isSubscribed = true;
-        this.markSubscribed();
-      } catch (error) {
-        this.lastError = (error as Error).message;
-        // Lost again before subscribing: the next 'ready' tries again.
-      }
+      this.refusals = 0;
+      void this.subscribe();
       return;
     }
     // The client has reconnected and resubscribed by itself (a 'ready' after the first is
     // always a reconnection, even one no 'error' announced); tell listeners what they may have missed.
     this.handlers.resync();
+  }
+
+  /**
+   * Subscribes, or asks again with backoff while the connection stays up: Redis may refuse
+   * the SUBSCRIBE itself on a healthy connection (`NOPERM` from an ACL without the command or
+   * the channel), and no 'ready' would come to try again once the operator fixed it.
+   */
+  private async subscribe(): Promise<void> {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    if (this.subscribing || this.isSubscribed || this.closed) return;
+    this.subscribing = true;
+    try {
+      await this.subscriber.subscribe(this.connection.keys.changes, (text) => this.receive(text));
+      this.isSubscribed = true;
+      this.markSubscribed();
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      // Lost before subscribing: the next 'ready' tries again (and a retry now would fail offline).
+      if (this.closed || !this.subscriber.isReady) return;
+      const wait = doublingBackoff(this.refusals++, RESUBSCRIBE_FIRST_MS, RESUBSCRIBE_MAX_MS);
+      this.retry = setTimeout(() => void this.subscribe(), wait);
+      this.retry.unref();
+    } finally {
+      this.subscribing = false;
+    }
   }
 
   private receive(text: string): void {

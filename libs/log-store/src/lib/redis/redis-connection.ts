@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import { LogStoreError, StoreUnavailableError } from '../errors';
+import { doublingBackoff } from './backoff';
 import { RedisKeys } from './redis-keys';
 import { SCRIPTS } from './redis-scripts';
 
@@ -25,7 +26,7 @@ export function createStoreClient(options: RedisConnectionOptions) {
     commandOptions: { timeout: options.commandTimeoutMs },
     socket: {
       connectTimeout: options.commandTimeoutMs,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+      reconnectStrategy: (retries: number) => doublingBackoff(retries, 50, 2000),
     },
   });
 }

@@ -62,6 +62,68 @@ describe('Redis stores when their change feed cannot connect (maxclients reached
   });
 });
 
+/** A user that may run every command but SUBSCRIBE (what an operator's ACL may forget). */
+async function userWithoutSubscribe(name: string): Promise<string> {
+  await raw.aclSetUser(name, ['reset', 'on', '>secret', '~*', 'allchannels', '+@all', '-subscribe']);
+  return suite.redis.url.replace('redis://', `redis://${name}:secret@`);
+}
+
+/** How many of the user's SUBSCRIBEs Redis refused (ACL LOG counts repeats of one refusal). */
+async function refusals(name: string): Promise<number> {
+  const log = await raw.aclLog();
+  const mine = log.filter((entry) => entry.username === name && entry.object === 'subscribe');
+  return mine.reduce((sum, entry) => sum + entry.count, 0);
+}
+
+async function connectedClients(): Promise<number> {
+  return Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))?.[1]);
+}
+
+describe('Redis stores whose SUBSCRIBE is refused on a healthy connection (ACL NOPERM)', () => {
+  afterEach(async () => {
+    // Closed first: deleting the user drops its connections, and reconnecting would fail its AUTH.
+    await suite.closeOpened();
+    await raw.aclDelUser('feeduser');
+    await raw.aclLogReset();
+  });
+
+  it('are not ready, naming the refusal, and subscribe by themselves once it is allowed', async () => {
+    const url = await userWithoutSubscribe('feeduser');
+    const events: string[] = [];
+    const stores = await suite.open({ url, keyPrefix: 'acl:', onEvent: (message) => events.push(message) });
+    await eventually(async () => (await stores.notReady())?.includes('NOPERM') ?? false);
+    expect(await stores.notReady()).toMatch(
+      /^the change feed \(Redis at 127\.0\.0\.1:\d+\) is not subscribed: NOPERM .*'subscribe' command/,
+    );
+    // It keeps asking, on the connection it has: no new client per attempt, nothing logged.
+    const clients = await connectedClients();
+    const before = await refusals('feeduser');
+    await eventually(async () => (await refusals('feeduser')) >= before + 1);
+    expect(await connectedClients()).toBe(clients);
+
+    await raw.aclSetUser('feeduser', ['+subscribe']);
+    await eventually(() => stores.ready());
+    const changes: string[] = [];
+    stores.sessions.onChanged((change) => changes.push(`${change.kind} ${change.id}`));
+    const other = await suite.open({ keyPrefix: 'acl:' });
+    const id = 'f1f1f1f1f1f1f1f1f1f1f1f1';
+    await other.sessions.create({ id, fields: { appname: 'other' }, clientAddress: null, server: false });
+    await eventually(() => expect(changes).toContain(`created ${id}`));
+    expect(events).toEqual([]);
+  });
+
+  it('stop asking once closed', async () => {
+    const url = await userWithoutSubscribe('feeduser');
+    const stores = await suite.open({ url, keyPrefix: 'acl:' });
+    await eventually(async () => (await refusals('feeduser')) >= 2);
+    await stores.close();
+    const after = await refusals('feeduser');
+    // The backoff reaches a few seconds: give a retry left behind time to show.
+    await new Promise((done) => setTimeout(done, 3500));
+    expect(await refusals('feeduser')).toBe(after);
+  });
+});
+
 describe('server sessions when Redis refuses writes for longer than the silence', () => {
   it('are not expired once Redis takes writes again: the silence was the fault, not a dead replica', async () => {
     const events: string[] = [];
