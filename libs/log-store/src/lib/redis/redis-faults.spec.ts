@@ -1,6 +1,8 @@
 import { eventually } from '@zen/testing';
 import { createClient } from 'redis';
-import { redisSuite } from '../../testing';
+import { newSessionId, redisSuite } from '../../testing';
+import { TooManySessionsError } from '../errors';
+import { Stores } from '../stores';
 
 // A real redis-server is reconfigured under open stores here: generous on a busy machine.
 jest.setTimeout(30_000);
@@ -147,5 +149,74 @@ describe('server sessions when Redis refuses writes for longer than the silence'
     await new Promise((done) => setTimeout(done, 1500));
     expect((await stores.sessions.get(id))?.active).toBe(true);
     expect(events.filter((event) => event.includes(id))).toEqual([]);
+  });
+});
+
+describe('a client session create that Redis refuses after its MAX_SESSIONS reservation (OOM)', () => {
+  const MAX = 100;
+  let watcher: ReturnType<typeof createClient>;
+  /** The idle index's ZADDs Redis announced (keyspace events): one per reservation taken. */
+  let reservations = 0;
+
+  beforeEach(async () => {
+    await raw.configSet('notify-keyspace-events', 'Kz');
+    watcher = raw.duplicate();
+    await watcher.connect();
+    await watcher.subscribe('__keyspace@0__:oom:sessions:idle', (event) => {
+      if (event === 'zadd') reservations++;
+    });
+  });
+  afterEach(async () => {
+    watcher.destroy();
+    await raw.configSet('notify-keyspace-events', '');
+  });
+
+  /** Reservations taken so far, once every event published before this call has arrived. */
+  async function reservationsSoFar(): Promise<number> {
+    await watcher.ping();
+    return reservations;
+  }
+
+  /** Creates until Redis refuses one; true when it was refused after taking its reservation. */
+  async function createUntilRefused(stores: Stores): Promise<boolean> {
+    for (;;) {
+      const before = await reservationsSoFar();
+      // Ids of 2 kB: each step of a create grows Redis by about as much, so the limit falls
+      // after the reservation more often than with 24 characters (then one create in ten).
+      const id = newSessionId().padEnd(2048, 'r');
+      try {
+        await stores.sessions.create({ id, fields: { appname: 'app' }, clientAddress: null });
+      } catch (error) {
+        expect(String(error)).toMatch(/OOM command not allowed/);
+        return (await reservationsSoFar()) > before;
+      }
+    }
+  }
+
+  it('gives its MAX_SESSIONS slot back: once Redis has room, MAX_SESSIONS are active', async () => {
+    const stores = await suite.open({ keyPrefix: 'oom:', maxActiveClients: MAX });
+    await eventually(() => stores.ready());
+    let refusedAfterReserving = 0;
+    // Redis checks maxmemory before each command: fill it to a limit a little above what it
+    // holds, a few times, until some creates were refused between their steps.
+    for (let attempt = 0; attempt < 20 && refusedAfterReserving < 3; attempt++) {
+      const used = Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
+      await raw.configSet('maxmemory', String(used + 2_000 + attempt * 700));
+      try {
+        if (await createUntilRefused(stores)) refusedAfterReserving++;
+      } finally {
+        await raw.configSet('maxmemory', '0');
+      }
+    }
+    expect(refusedAfterReserving).toBeGreaterThan(0);
+    const { active } = await stores.sessions.counts();
+    for (let created = active; created < MAX; created++) {
+      await stores.sessions.create({ id: newSessionId(), fields: { appname: 'app' }, clientAddress: null });
+    }
+    // The old code kept each refused create's slot: it answered this with fewer than MAX active.
+    await expect(
+      stores.sessions.create({ id: newSessionId(), fields: { appname: 'app' }, clientAddress: null }),
+    ).rejects.toThrow(TooManySessionsError);
+    expect(await stores.sessions.counts()).toEqual({ active: MAX, ended: 0 });
   });
 });

@@ -101,33 +101,72 @@ export class RedisSessionRegistry extends SessionRegistry {
       // Indexed first (an existing entry is left alone), so that no replica dying between
       // the two steps leaves a session that no listing shows; a client session only if
       // MAX_SESSIONS allows it (see ADMIT).
-      if (server) {
-        await client.zAdd(keys.servers, { score: record.updated, value: id }, { condition: 'NX' });
-      } else {
-        const [status, count] = (await client.admit(
-          keys.idle,
-          String(this.options.maxActiveClients),
-          String(record.updated),
-          id,
-        )) as StatusReply;
-        if (status === SCRIPT_STATUS.full) throw new TooManySessionsError(Number(count));
-      }
-      const addedActive = await client.zAdd(keys.active, { score: order, value: id }, { condition: 'NX' });
-      const pairs = newSessionPairs(record);
-      const [status] = (await client.create(
-        keys.session(id),
-        ...keys.logKeys(id),
-        keys.changes,
-        id,
-        ...pairs,
-      )) as StatusReply;
-      if (status === SCRIPT_STATUS.exists) {
-        if (addedActive === 1) await this.unindexIfNotActive(id);
-        throw new SessionExistsError(id);
+      const added = await this.reserve(record, server);
+      try {
+        await this.writeNew(record, added);
+      } catch (error) {
+        if (!(error instanceof SessionExistsError)) await this.release(id, added);
+        throw error;
       }
       if (server) this.ownServers.add(id);
       return record;
     });
+  }
+
+  /**
+   * Takes the create's place in its index: among the server sessions, or among the active
+   * client sessions if MAX_SESSIONS allows it. Answers the indexes this create added the id to.
+   */
+  private async reserve(record: SessionRecord, server: boolean): Promise<string[]> {
+    const { client, keys } = this.connection;
+    if (server) {
+      const added = await client.zAdd(keys.servers, { score: record.updated, value: record.id }, { condition: 'NX' });
+      return added === 1 ? [keys.servers] : [];
+    }
+    const limit = String(this.options.maxActiveClients);
+    const [status, count] = (await client.admit(keys.idle, limit, String(record.updated), record.id)) as StatusReply;
+    if (status === SCRIPT_STATUS.full) throw new TooManySessionsError(Number(count));
+    return status === SCRIPT_STATUS.ok ? [keys.idle] : [];
+  }
+
+  /** Lists the reserved session among the active ones and writes it (adding to `added` what it indexes). */
+  private async writeNew(record: SessionRecord, added: string[]): Promise<void> {
+    const { client, keys } = this.connection;
+    const id = record.id;
+    if ((await client.zAdd(keys.active, { score: record.order, value: id }, { condition: 'NX' })) === 1) {
+      added.push(keys.active);
+    }
+    const pairs = newSessionPairs(record);
+    const [status] = (await client.create(
+      keys.session(id),
+      ...keys.logKeys(id),
+      keys.changes,
+      id,
+      ...pairs,
+    )) as StatusReply;
+    if (status === SCRIPT_STATUS.exists) {
+      if (added.includes(keys.active)) await this.unindexIfNotActive(id);
+      throw new SessionExistsError(id);
+    }
+  }
+
+  /**
+   * Gives back what a create that failed after its reservation added to the indexes. Redis
+   * refuses a step when full (`OOM` at `maxmemory` with `noeviction`), and a reservation left
+   * in the idle index held a MAX_SESSIONS slot for good: only the expiry of idle sessions
+   * (off by default) would drop it, and no listing shows an id that only that index holds.
+   * Not when the id's session is active: another create of it won, and the entries are its.
+   * A connection lost meanwhile leaves them, as a replica dying mid-create does.
+   */
+  private async release(id: string, added: string[]): Promise<void> {
+    if (added.length === 0) return;
+    const { client, keys } = this.connection;
+    try {
+      if ((await client.hGet(keys.session(id), 'status')) === 'active') return;
+      await Promise.all(added.map((index) => client.zRem(index, id)));
+    } catch {
+      // The create's own failure is what the caller needs to hear.
+    }
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
