@@ -151,4 +151,25 @@ describe('the line being read keeps its place while paused (built server, in Chr
     expect(await line.innerText()).toMatch(new RegExp(`${read}$`));
     await paused();
   });
+
+  it('keeps the wrapped line read at its place when the window is narrowed, and widened again', async () => {
+    const id = 'e4e4e4e4e4e4e4e4e4e4e4e4';
+    await create(id, { appname: 'UnrealEditor' });
+    await appendText(
+      id,
+      Array.from({ length: 200 }, (_, i) =>
+        i % 3 === 0 ? `LogCook: Warning: ${'package took a while to cook '.repeat(12)}${i}` : `line ${i}`,
+      ),
+    );
+    await openOnLine(id, 101);
+    await page.getByRole('checkbox', { name: 'Wrap' }).check();
+    await settle();
+    const place = await placeOf('line 101');
+    for (const width of [960, 720, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      await settle();
+      expect({ width, place: await placeOf('line 101') }).toEqual({ width, place });
+    }
+    await paused();
+  });
 });

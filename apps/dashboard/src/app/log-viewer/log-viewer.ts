@@ -389,9 +389,20 @@ export class LogViewer implements OnDestroy {
       this.times.probe();
       afterNextRender(() => this.wrap.measure(this.scroller().nativeElement), { injector: this.injector });
     });
-    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.measure());
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.resized());
     afterNextRender(() => observer?.observe(this.scroller().nativeElement));
     inject(DestroyRef).onDestroy(() => observer?.disconnect());
+  }
+
+  /**
+   * A new size of the log. Wrapped, a new width lays the rows out anew (each row as many lines as
+   * it wraps to): paused, the line read keeps its place (`ReadingPlace`), as the scroll offset in
+   * px alone would show other rows.
+   */
+  private resized(): void {
+    const widthChanged = this.scroller().nativeElement.clientWidth !== this.scroll.viewportWidth();
+    if (this.prefs.wrap() && widthChanged) this.reading.keep(() => this.measure());
+    else this.measure();
   }
 
   private measure(): void {
