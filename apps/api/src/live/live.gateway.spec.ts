@@ -24,6 +24,12 @@ function expectContractFrames(frames: ServerMessage[]): void {
   }
 }
 
+/** The server's count of subscribe-log subscriptions (its metric). */
+async function subscriptions(server: RunningApp): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^zen_ws_subscriptions (\d+)$/m.exec(text)?.[1]);
+}
+
 /** A client in delta mode, once the server has handled its subscribe (a bad frame's error comes back in order). */
 async function deltaClient(server: RunningApp): Promise<WsTestClient> {
   const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
@@ -58,7 +64,7 @@ describe('LiveGateway (/sessions/ws)', () => {
     const list = first.data as SessionList;
     expect(list.sessions.map((session) => session.id)).toContain(ID);
     expect(list.sessions.map((session) => session.id)).toContain(list.serverSessionId);
-    await client.until((frames) => frames.filter((frame) => frame.event === 'sessions').length >= 3, 2000);
+    await client.until((frames) => frames.filter((frame) => frame.event === 'sessions').length >= 3);
     client.ws.close();
   });
 
@@ -218,7 +224,8 @@ describe('LiveGateway with a client that stops reading', () => {
     await Promise.all([slow.opened(), fast.opened()]);
     slow.send('subscribe-log', { id: ID, cursor: 0 });
     fast.send('subscribe-log', { id: ID, cursor: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both subscribed before the first append (capacity 100): a later one starts with a gap.
+    await eventually(async () => expect(await subscriptions(server)).toBe(2), 20_000, 'both subscriptions');
     // Stop reading: the kernel buffers fill, then the server's queue for this client passes the bound.
     slow.pause();
     // 12 MB in all: more than loopback socket buffers hold, so the server's queue grows.
@@ -260,11 +267,21 @@ describe('LiveGateway with a client that sends but does not read', () => {
     // Its queue as the server sees it when the client stops reading and the kernel buffers are full
     // (set directly: filling loopback buffers of tens of MB would take the test most of its time).
     const side = serverSide();
-    Object.defineProperty(side, 'bufferedAmount', { configurable: true, get: () => 10 * 1024 * 1024 });
+    // Each error event the server means to send reads bufferedAmount once, in sendError.
+    let withheld = 0;
+    Object.defineProperty(side, 'bufferedAmount', {
+      configurable: true,
+      get: () => {
+        if (new Error().stack?.includes('sendError')) withheld++;
+        return 10 * 1024 * 1024;
+      },
+    });
     client.ws.send('{');
     client.send('nope', {});
     client.send('subscribe-log', { id: 'abababababababababababab' });
     client.send('subscribe-log', { id: 'x' });
+    // All four answered (the unknown session after a store lookup) while the queue looked full.
+    await eventually(() => withheld === 4, 20_000, 'the four error events withheld');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(client.of('error')).toEqual([]);
     delete (side as { bufferedAmount?: number }).bufferedAmount;
@@ -281,11 +298,6 @@ describe('LiveGateway when a followed session is forgotten', () => {
   let server: RunningApp;
   beforeAll(async () => (server = await startApp({ SESSIONS_RETAIN_ENDED: '0' })));
   afterAll(() => server.close());
-
-  const subscriptions = async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
-    return Number(/^zen_ws_subscriptions (\d+)$/m.exec(text)?.[1]);
-  };
 
   it('tells delta clients it is removed, in a sessions-delta the contract allows', async () => {
     const delta = await deltaClient(server);
@@ -305,11 +317,12 @@ describe('LiveGateway when a followed session is forgotten', () => {
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     client.send('subscribe-log', { id: ID, cursor: 0 });
-    await eventually(async () => expect(await subscriptions()).toBe(1), 5000);
+    await eventually(async () => expect(await subscriptions(server)).toBe(1), 20_000, 'the subscription');
     // Retention 0: ending it forgets it at once, with its log.
     expect((await fetch(`${server.url}/sessions/${ID}`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${server.url}/sessions/${ID}`)).status).toBe(404);
-    expect(await subscriptions()).toBe(0);
+    // Told through the change feed, with Redis after the DELETE has answered.
+    await eventually(async () => expect(await subscriptions(server)).toBe(0), 20_000, 'the follower dropped');
     await client.until((frames) => frames.some((frame) => frame.event === 'error'));
     expect(client.of('error')).toEqual([{ message: formatSubscribeLogRefusal({ id: ID, reason: 'not found' }) }]);
     client.ws.close();
