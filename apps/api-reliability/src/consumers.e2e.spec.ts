@@ -16,6 +16,12 @@ async function appendLines(server: BuiltServer, id: string, line: string, perReq
   }
 }
 
+/** The server's count of subscribe-log subscriptions (its metric). */
+async function subscriptions(server: BuiltServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^zen_ws_subscriptions (\d+)$/m.exec(text)?.[1]);
+}
+
 describe('slow and dead WebSocket consumers (real server)', () => {
   it('keeps server memory bounded while a paused client falls behind, and serves the others', async () => {
     const server = await BuiltServer.start({
@@ -36,7 +42,8 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       await Promise.all([slow.opened(), fast.opened()]);
       slow.send('subscribe-log', { id, cursor: 0 });
       fast.send('subscribe-log', { id, cursor: 0 });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Both subscribed before the first append (capacity 2,000): a later one starts with a gap.
+      await eventually(async () => expect(await subscriptions(server)).toBe(2), 20_000, 'both subscriptions');
       (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
       const rssBefore = server.rss();
       // 300 MB of log lines while the slow client reads nothing, in three rounds.
@@ -114,6 +121,8 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       const socket = (behind.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
       socket.pause();
       behind.send('subscribe-log', { id, cursor: 0 });
+      // Subscribed (and sent what fills the buffers) before the session goes: else only refused as unknown.
+      await eventually(async () => expect(await subscriptions(server)).toBe(1), 20_000, 'the subscription');
       await new Promise((resolve) => setTimeout(resolve, 500));
       // Ended, then forgotten when another ends (a retention of 1).
       await fetch(`${server.url}/sessions/${id}`, { method: 'DELETE' });
@@ -136,7 +145,7 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       const dead = new WsTestClient(`${server.wsUrl}/sessions/ws`, { autoPong: false });
       const alive = new WsTestClient(`${server.wsUrl}/sessions/ws`);
       await Promise.all([dead.opened(), alive.opened()]);
-      await dead.until(() => dead.closeCode !== null, 3000);
+      await dead.until(() => dead.closeCode !== null);
       expect(dead.closeCode).toBe(1006);
       expect(alive.closeCode).toBeNull();
       alive.ws.terminate();

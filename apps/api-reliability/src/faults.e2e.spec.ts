@@ -111,7 +111,8 @@ describe('faults (real server)', () => {
         }
       })(),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Under load: appends answered, and more under way, as the signal comes.
+    await eventually(() => outcomes.filter((outcome) => outcome === 'ok').length >= 8, 20_000, 'appends answered');
     const exit = server.stop('SIGTERM');
     const code = await exit;
     stop = true;

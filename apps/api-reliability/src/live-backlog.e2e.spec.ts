@@ -32,6 +32,8 @@ describe('a long log backlog over WebSocket (real server)', () => {
     await client.until((frames) => frames.length > 0);
     client.ws.once('message', () => client.send('unsubscribe-log', { id }));
     client.send('subscribe-log', { id, cursor: 0 });
+    await client.until(() => seqs(client).length > 0);
+    // Time for the rest of the 2000 to come, were it still sent.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // What was on its way when the unsubscribe arrived still comes; the rest of the 2000 does not.
     expect(seqs(client).length).toBeGreaterThan(0);
