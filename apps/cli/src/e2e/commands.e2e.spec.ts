@@ -321,7 +321,8 @@ describe('zen-sessions log, tail, ls, end', () => {
           Array.from({ length: 70 }, (_, i) => ({ message: `burst ${i}` })),
         ); // capacity 50: seq 2..21 (burst 0..19) evicted
         proxy.refusing = false;
-        await eventually(() => tail.stdout.includes('burst 69'), 20_000, 'the burst');
+        // stderr and stdout are two pipes: the line written to stderr first may be read after the burst.
+        await eventually(() => tail.stdout.includes('burst 69') && tail.stderr.includes('\n'), 20_000, 'the burst');
         expect(tail.stderr).toBe('-- 20 entries dropped --\n');
         expect(tail.stdout).not.toContain('burst 19\n');
         expect(tail.stdout).toContain('burst 20\n');
@@ -456,8 +457,10 @@ describe('zen-sessions log, tail, ls, end', () => {
 
     it('applies --level and --grep to followed entries too', async () => {
       const id = await newSession();
+      await client.logs.append(id, { message: 'disk first', level: 'warn' });
       const tail = startCli(['tail', id, '-f', '--level', 'warn', '--grep', 'disk'], { env: env() });
-      await new Promise((done) => setTimeout(done, 1_000));
+      // Printed from the first read: what is appended now is followed.
+      await eventually(() => tail.stdout.includes('disk first'), 20_000, 'the first read');
       await client.logs.append(id, [
         { message: 'disk fine', level: 'info' },
         { message: 'DISK slow', level: 'warn' },
@@ -470,7 +473,7 @@ describe('zen-sessions log, tail, ls, end', () => {
           .trim()
           .split('\n')
           .map((line) => line.split(' ').slice(1).join(' ')),
-      ).toEqual(['WARN DISK slow', 'ERROR disk gone']);
+      ).toEqual(['WARN disk first', 'WARN DISK slow', 'ERROR disk gone']);
       tail.child.kill('SIGINT');
       await tail.done;
     });
@@ -517,7 +520,9 @@ describe('zen-sessions log, tail, ls, end', () => {
         await serverClient.logs.append(id, { message: 'before' });
         const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: server.url } });
         await eventually(() => tail.stdout.includes('before'), 20_000, 'the first entry');
-        await new Promise((done) => setTimeout(done, 500)); // subscribed
+        // Appended once the first read is printed: it comes over the WebSocket, subscribed.
+        await serverClient.logs.append(id, { message: 'live' });
+        await eventually(() => tail.stdout.includes('live'), 20_000, 'the live entry');
         await lose(server, serverClient, id);
         const result = await Promise.race([
           tail.done,
@@ -552,12 +557,20 @@ describe('zen-sessions log, tail, ls, end', () => {
         await ownClient.logs.append(id, [{ message: 'old 0' }, { message: 'old 1' }]);
         const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
         await eventually(() => tail.stdout.includes('old 1'), 20_000, 'the first entries');
-        await new Promise((done) => setTimeout(done, 500)); // subscribed
+        // Appended once the first read is printed: it comes over the WebSocket, subscribed and its
+        // session's created looked up (entries are held until then). A follow whose first lookup
+        // came after the restart would take the new session for its own.
+        await ownClient.logs.append(id, { message: 'old 2' });
+        await eventually(() => tail.stdout.includes('old 2'), 20_000, 'the live entry');
         proxy.refusing = true;
         proxy.cut();
         await own.restart();
         await ownClient.sessions.upsert(id, { appname: 'again' });
-        await ownClient.logs.append(id, [{ message: 'new 0' }, { message: 'new 1' }, { message: 'new 2' }]);
+        // More entries than the follow's cursor (3).
+        await ownClient.logs.append(
+          id,
+          Array.from({ length: 5 }, (_, i) => ({ message: `new ${i}` })),
+        );
         proxy.refusing = false;
         const result = await Promise.race([
           tail.done,
