@@ -1,5 +1,5 @@
 import { ErrorResponse } from '@zen/contract';
-import { JSON_HEADERS, oid } from '@zen/testing';
+import { eventually, JSON_HEADERS, oid } from '@zen/testing';
 import { request } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { UnsentResponses } from '../common/unsent-responses';
@@ -79,7 +79,7 @@ describe('answers a client does not read (real HTTP server)', () => {
     expect((await get(`${server.url}/sessions/${id}/log?cursor=0&limit=1`, '127.0.0.2')).status).toBe(200);
     // Once the stalled client has gone, its bytes are free again.
     socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(() => unsent.held().total === 0, 20_000, 'the stalled answer let go');
     const read = await get(url, '127.0.0.1');
     expect(read.status).toBe(200);
     expect(read.body.length).toBeGreaterThan(32 * MB);
