@@ -81,7 +81,7 @@ describe('session logger against the built server', () => {
 
       // One more entry: sent by the timer alone, without flush().
       log.info('late');
-      await eventually(async () => (await client.sessions.get(log.id)).logCursor === 201, 5_000, 'the timed batch');
+      await eventually(async () => (await client.sessions.get(log.id)).logCursor === 201, 10_000, 'the timed batch');
     } finally {
       await proxy.stop();
     }
