@@ -444,7 +444,9 @@ describe('zen-sessions log, tail, ls, end', () => {
           const sent = Date.now();
           tail.child.kill(signal);
           const result = await tail.done;
-          expect({ signal, code: result.code, prompt: Date.now() - sent < 2_000 }).toEqual({
+          // At once: not after the lookup's 10 s timeout, nor ws's 30 s wait for a close frame. A
+          // busy machine can take a second or two to start handling a signal and exit.
+          expect({ signal, code: result.code, prompt: Date.now() - sent < 5_000 }).toEqual({
             signal,
             code: 0,
             prompt: true,
