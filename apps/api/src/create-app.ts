@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SESSIONS_WS_PATH } from '@zen/contract';
 import { AppModule } from './app.module';
+import { ClientAddresses } from './common/client-addresses';
 import { parseAllPairs } from './common/query-string';
 import { AppConfig } from './config/app-config';
 import { HttpPipeline } from './http/http-pipeline';
@@ -23,6 +24,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.set('etag', false);
   app.set('x-powered-by', false);
   app.set('trust proxy', config.trustProxy);
+  // The raw routes' per-client limits read the client's address as Express's req.ip does.
+  app.get(ClientAddresses).trustAs(app.getHttpAdapter().getInstance().get('trust proxy fn'));
   app.set('query parser', parseAllPairs);
   if (config.basePath) app.setGlobalPrefix(config.basePath);
   // Auth, security headers, CORS, metrics and the error shape, for every route and every upgrade.

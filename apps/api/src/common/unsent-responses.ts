@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { ClientAddresses } from './client-addresses';
 
 /** A refusal that may succeed later: answered with `Retry-After` (whole seconds). */
 export class RetryLaterException extends HttpException {
@@ -18,7 +19,7 @@ export class RetryLaterException extends HttpException {
  * the socket until the client has taken them. A client that asks and never reads kept every
  * such body: ten readers of a 128 MB log that never read grew the server by 1.3 GB, and a
  * log may be 1.3 GB at the default limits, so a few dozen would end the process. Bodies not
- * yet taken are counted here, by client address (the TCP peer, as the append limits count)
+ * yet taken are counted here, by client address (ClientAddresses, as the append limits count)
  * and in all, until their response closes (written out, or the connection gone). A body that
  * would take its client past MAX_CLIENT_UNSENT_RESPONSE_BYTES is refused with 429, one that
  * would take the server past MAX_UNSENT_RESPONSE_BYTES with 503, both with `Retry-After`;
@@ -29,11 +30,14 @@ export class UnsentResponses {
   private total = 0;
   private readonly byClient = new Map<string, number>();
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clients: ClientAddresses,
+  ) {}
 
   /** Counts `bytes` for `res` until it closes, or throws RetryLaterException (nothing counted). */
   admit(req: IncomingMessage, res: ServerResponse, bytes: number): void {
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = this.clients.of(req);
     const held = this.byClient.get(client) ?? 0;
     const { maxClientUnsentResponseBytes: perClient, maxUnsentResponseBytes: all } = this.config;
     if (held > 0 && held + bytes > perClient) {

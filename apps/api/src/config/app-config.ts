@@ -46,11 +46,11 @@ export class AppConfig {
   readonly maxSessions: number = 10_000;
   /** Entries one session may append per second (a second's worth at once); 0: no limit. */
   readonly maxAppendEntriesPerS: number = 0;
-  /** Entries one client address (the TCP peer) may append per second across its sessions; 0: no limit. */
+  /** Entries one client address (ClientAddresses: with TRUST_PROXY, the forwarded client) may append per second across its sessions; 0: no limit. */
   readonly maxClientAppendEntriesPerS: number = 0;
   /**
    * Bytes of response bodies written and not yet taken by their clients, per client address
-   * (the TCP peer) and in all; past either, a read is refused (UnsentResponses).
+   * (as ClientAddresses names it) and in all; past either, a read is refused (UnsentResponses).
    */
   readonly maxClientUnsentResponseBytes: number = 256 * 1024 * 1024;
   readonly maxUnsentResponseBytes: number = 1024 * 1024 * 1024;

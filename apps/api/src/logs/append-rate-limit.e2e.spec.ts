@@ -112,6 +112,28 @@ describe('append rate limits (real HTTP server)', () => {
     expect((await session(oid(2))).logCount).toBe(0);
   });
 
+  it('counts the client X-Forwarded-For names behind a proxy TRUST_PROXY trusts, and only then', async () => {
+    const from = (id: string, address: string) =>
+      fetch(`${server.url}/sessions/${id}/log`, {
+        method: 'POST',
+        headers: { ...TEXT, 'x-forwarded-for': address },
+        body: lines(1000),
+      });
+    server = await startApp({ MAX_CLIENT_APPEND_ENTRIES_PER_S: '100', TRUST_PROXY: 'loopback' });
+    await create(oid(1));
+    await create(oid(2));
+    expect((await from(oid(1), '198.51.100.1')).status).toBe(200);
+    // Sessions record 198.51.100.2 as their client: its budget is its own, not the proxy's.
+    expect((await from(oid(2), '198.51.100.2')).status).toBe(200);
+    expect((await from(oid(2), '198.51.100.1')).status).toBe(429);
+    await server.close();
+    // Without TRUST_PROXY a forged header names nobody: every append counts against the peer.
+    server = await startApp({ MAX_CLIENT_APPEND_ENTRIES_PER_S: '100' });
+    await create(oid(1));
+    expect((await from(oid(1), '198.51.100.1')).status).toBe(200);
+    expect((await from(oid(1), '198.51.100.2')).status).toBe(429);
+  });
+
   it('refuses to start with a malformed limit', async () => {
     await expect(startApp({ MAX_APPEND_ENTRIES_PER_S: 'fast' })).rejects.toThrow(/MAX_APPEND_ENTRIES_PER_S/);
   });

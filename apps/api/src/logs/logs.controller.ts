@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { sendBody, sendJson } from '../common/response-body';
 import { sessionIdParam } from '../common/oid.pipe';
 import { UnsentResponses } from '../common/unsent-responses';
+import { ClientAddresses } from '../common/client-addresses';
 import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { RequestBodyReader } from '../common/request-body';
 import {
@@ -38,6 +39,7 @@ export class LogsController {
     private readonly bodies: RequestBodyReader,
     private readonly rateLimit: AppendRateLimit,
     private readonly unsent: UnsentResponses,
+    private readonly clients: ClientAddresses,
   ) {
     this.queries = new LogQueryParser(config.limits);
   }
@@ -53,7 +55,7 @@ export class LogsController {
   @ApiAppendRateLimited()
   async append(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
-    const client = req.socket.remoteAddress ?? '';
+    const client = this.clients.of(req);
     // A body declared non-empty meets an empty bucket before it is read: refused whatever it
     // holds (an empty append, a sign of life, always passes; a chunked one is counted below).
     const refused = Number(req.headers['content-length']) > 0 ? this.refuseWhenEmpty(id, client) : undefined;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RequestBodyReader } from '../common/request-body';
+import { ClientAddresses } from '../common/client-addresses';
 import { UnsentResponses } from '../common/unsent-responses';
 import { StoresModule } from '../store/stores.module';
 import { LivenessService } from './liveness.service';
@@ -9,7 +10,7 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [StoresModule],
   controllers: [SessionsController],
-  providers: [SessionsService, LivenessService, RequestBodyReader, UnsentResponses],
-  exports: [SessionsService, RequestBodyReader, UnsentResponses],
+  providers: [SessionsService, LivenessService, RequestBodyReader, UnsentResponses, ClientAddresses],
+  exports: [SessionsService, RequestBodyReader, UnsentResponses, ClientAddresses],
 })
 export class SessionsModule {}
