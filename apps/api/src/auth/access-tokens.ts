@@ -36,9 +36,24 @@ export class AccessTokens {
 
   /** Throws 401 (and asks for a bearer token) unless the request may have `access`. */
   check(access: Access, req: IncomingMessage, res: ServerResponse): void {
-    if (!this.required(access) || this.allows(access, AccessTokens.fromRequest(req))) return;
+    const token = AccessTokens.fromRequest(req);
+    const problem = this.problem(access, token, `this ${access}`, 'send "Authorization: Bearer <token>"');
+    if (problem === undefined) return;
     res.setHeader('WWW-Authenticate', 'Bearer');
-    throw new UnauthorizedException(`this ${access} needs a valid token: send "Authorization: Bearer <token>"`);
+    throw new UnauthorizedException(problem);
+  }
+
+  /**
+   * Why `token` does not give `access` (undefined: it does), for a human: a token left out, a
+   * read token on a write and a wrong one are fixed differently, so the message tells them apart.
+   */
+  problem(access: Access, token: string | undefined, subject: string, howToSend: string): string | undefined {
+    if (this.allows(access, token)) return undefined;
+    if (!token) return `${subject} needs a valid token and none was sent: ${howToSend}`;
+    if (access === 'write' && this.allows('read', token)) {
+      return `${subject} needs a valid token and the one sent may only read: send the write token (AUTH_TOKEN)`;
+    }
+    return `${subject} needs a valid token and the one sent is not one the server accepts: check it`;
   }
 
   /** The token of a request: `Authorization: Bearer …`, or `access_token` in the query (downloads, WebSockets). */

@@ -1,7 +1,7 @@
 import { ErrorResponse } from '@zen/contract';
 import WebSocket from 'ws';
 import { JSON_HEADERS } from '@zen/testing';
-import { rawExchange } from '../testing/raw-socket';
+import { HANDSHAKE, rawExchange } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const WRITE = 'write-token-123';
@@ -81,6 +81,26 @@ describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
         body: '{"appname":"a"}',
       });
       expect(res.status).toBe(401);
+    });
+
+    it('names the problem: no token, a read token on a write, or a token the server does not accept', async () => {
+      const message = async (path: string, method: string, token?: string) => {
+        const headers = token ? { ...JSON_HEADERS, authorization: `Bearer ${token}` } : JSON_HEADERS;
+        const body = method === 'GET' ? undefined : '{"appname":"a"}';
+        return ((await (await fetch(`${server.url}${path}`, { method, headers, body })).json()) as ErrorResponse)
+          .message;
+      };
+      expect(await message('/sessions/', 'GET')).toMatch(/none was sent: send "Authorization: Bearer <token>"/);
+      expect(await message('/sessions/', 'POST', READ)).toMatch(/the one sent may only read: send the write token/);
+      expect(await message('/sessions/', 'POST', 'not-the-token')).toMatch(
+        /the one sent is not one the server accepts/,
+      );
+      expect(await message('/sessions/', 'GET', 'not-the-token')).toMatch(/the one sent is not one the server accepts/);
+      const handshake = Object.entries(HANDSHAKE).map(([name, value]) => `${name}: ${value}`);
+      const upgrade = [`GET /sessions/ws HTTP/1.1`, `Host: ${new URL(server.url).host}`, ...handshake];
+      const refused = await rawExchange(server, [...upgrade, 'Authorization: Bearer not-the-token'].join('\r\n'));
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatch(/this WebSocket needs a valid token and the one sent is not one the server accepts/);
     });
 
     it('refuses a WebSocket upgrade without the token and accepts it by header or query', async () => {

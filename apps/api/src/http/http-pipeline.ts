@@ -171,12 +171,10 @@ export class HttpPipeline {
 
   /** The route's access for an upgrade: the token may come as ?access_token= (browsers cannot send the header). */
   private upgradeAccessProblem(route: Route, req: IncomingMessage): RawError | undefined {
-    if (route.access === 'public' || this.tokens.allows(route.access, AccessTokens.fromRequest(req))) return undefined;
-    return {
-      status: 401,
-      message: 'this WebSocket needs a valid token: send "Authorization: Bearer <token>" or ?access_token=<token>',
-      headers: { 'WWW-Authenticate': 'Bearer' },
-    };
+    if (route.access === 'public') return undefined;
+    const howToSend = 'send "Authorization: Bearer <token>" or ?access_token=<token>';
+    const message = this.tokens.problem(route.access, AccessTokens.fromRequest(req), 'this WebSocket', howToSend);
+    return message === undefined ? undefined : { status: 401, message, headers: { 'WWW-Authenticate': 'Bearer' } };
   }
 
   private noWebSocket(path: string): RawError {
