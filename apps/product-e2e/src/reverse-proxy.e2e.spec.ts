@@ -107,3 +107,59 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
     });
   });
 });
+
+describe('behind nginx at /zen/ with tokens and TRUST_PROXY, as a studio deploys it', () => {
+  let server: BuiltServer;
+  let nginx: Child;
+  let proxied: string;
+  const WRITE = { authorization: 'Bearer proxy-write-1' };
+
+  beforeAll(async () => {
+    server = await BuiltServer.start({
+      BASE_PATH: '/zen',
+      TRUST_PROXY: 'loopback',
+      AUTH_TOKEN: 'proxy-write-1',
+      AUTH_READ_TOKEN: 'proxy-read-1',
+      MAX_CLIENT_APPEND_ENTRIES_PER_S: '100',
+    });
+    const proxyPort = await freePort();
+    nginx = await startNginx(proxyPort, server.port);
+    proxied = `http://127.0.0.1:${proxyPort}/zen`;
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await server?.stop();
+  });
+
+  it('gives each forwarded client its own append budget, as it records each one', async () => {
+    const append = (id: string, client: string) =>
+      fetch(`${proxied}/sessions/${id}/log`, {
+        method: 'POST',
+        headers: { ...WRITE, 'content-type': 'text/plain', 'x-forwarded-for': client },
+        body: Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n'),
+      });
+    for (const id of [ID, ID.replace(/e/g, 'f')]) {
+      const created = await fetch(`${proxied}/sessions/${id}`, {
+        method: 'POST',
+        headers: { ...WRITE, ...JSON_HEADERS },
+        body: '{"appname":"agent"}',
+      });
+      expect(created.headers.get('location')).toBe(`/zen/sessions/${id}`);
+    }
+    expect((await append(ID, '198.51.100.31')).status).toBe(200);
+    expect((await append(ID.replace(/e/g, 'f'), '198.51.100.32')).status).toBe(200);
+    expect((await append(ID.replace(/e/g, 'f'), '198.51.100.31')).status).toBe(429);
+  });
+
+  it('tells the read token from a wrong one when it writes', async () => {
+    const end = (token: string) =>
+      fetch(`${proxied}/sessions/${ID}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const readOnly = await end('proxy-read-1');
+    expect(readOnly.status).toBe(401);
+    expect(((await readOnly.json()) as { message: string }).message).toMatch(/may only read/);
+    expect(((await (await end('proxy-wrong-1')).json()) as { message: string }).message).toMatch(
+      /not one the server accepts/,
+    );
+  });
+});
