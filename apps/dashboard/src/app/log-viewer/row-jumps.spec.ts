@@ -27,4 +27,12 @@ describe('row jumps', () => {
     expect(indexAtTime(new OrderedView(rows, true), T0 + 2500)).toBe(1);
     expect(indexAtTime(new OrderedView(rows, false), T0 + 9000)).toBe(-1);
   });
+
+  // Found by the time audit: a bar of the histogram opened on a later bar's entry that came first in the log.
+  it('finds the entry nearest at or after a time when clients set times out of order', () => {
+    const outOfOrder: LogRow[] = [at(0, 9), at(1, 1), at(2, 3), at(3, 1)];
+    expect(indexAtTime(new OrderedView(outOfOrder, false), T0 + 1000)).toBe(1);
+    expect(indexAtTime(new OrderedView(outOfOrder, false), T0 + 2000)).toBe(2);
+    expect(indexAtTime(new OrderedView(outOfOrder, true), T0 + 2000)).toBe(1);
+  });
 });

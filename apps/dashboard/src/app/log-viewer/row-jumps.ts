@@ -13,8 +13,20 @@ export function errorIndexFrom(rows: OrderedView<LogRow>, from: number, forward:
   return -1;
 }
 
-/** The first entry at or after `time`, as shown: the oldest such, in either order; -1 if none. */
+/**
+ * The entry nearest at or after `time` (the earliest in the log among equals), as shown; -1 if
+ * none. Not merely the first row at or after it: clients may set times out of order, and a bar
+ * of the histogram must open on one of its own entries, not on a later bar's that comes first.
+ */
 export function indexAtTime(rows: OrderedView<LogRow>, time: number): number {
-  const index = rows.items.findIndex((row) => row.timeMs >= time);
-  return index === -1 ? -1 : rows.itemIndex(index);
+  const items = rows.items;
+  let best = -1;
+  for (let i = 0; i < items.length; i++) {
+    const rowTime = items[i].timeMs;
+    if (!(rowTime >= time) || (best !== -1 && rowTime >= items[best].timeMs)) continue;
+    best = i;
+    // Nothing after it can be nearer.
+    if (rowTime === time) break;
+  }
+  return best === -1 ? -1 : rows.itemIndex(best);
 }
