@@ -49,4 +49,18 @@ describe('LogHistogram', () => {
     expect(bars[0].width).toBeLessThan(100 / 60);
     expect(bars[1].x + bars[1].width).toBeLessThan(100);
   });
+
+  // Found by the time audit: a log from 1970 to 9999 named its bars and ranges by times of day alone.
+  it('names bars and ranges with their dates when the log spans days', () => {
+    const fixture = TestBed.createComponent(LogHistogram);
+    const line = (seq: number, time: string) => logLine('s', { ...entry(seq, `line ${seq}`), time });
+    fixture.componentRef.setInput('rows', [line(0, '1970-01-01T12:00:00.000Z'), line(1, '9999-12-30T12:00:00.000Z')]);
+    fixture.componentRef.setInput('range', { from: Date.UTC(1970, 0, 1, 12), to: Date.UTC(9999, 11, 30, 12) });
+    fixture.detectChanges();
+    const chart = (fixture.nativeElement as HTMLElement).querySelector('[data-testid="histogram"]') as HTMLElement;
+    expect(chart.getAttribute('aria-label')).toMatch(/time range 1970-01-0\d \d\d:\d\d:\d\d to 9999-12-\d\d /);
+    chart.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home' }));
+    fixture.detectChanges();
+    expect(chart.getAttribute('aria-valuetext')).toMatch(/^1970-01-0\d \d\d:\d\d:\d\d to 2\d\d\d-\d\d-\d\d /);
+  });
 });

@@ -3,6 +3,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, input, LOCALE_ID,
 import { LogRow } from './log-line';
 import { HistogramBin, VolumeBins } from './histogram-bins';
 import { lastIndexWhere } from './log-rows';
+import { rangeTime } from './range-times';
 
 const HEIGHT = 44;
 /** Errors and warnings get at least this many px in a bin that has any, however rare. */
@@ -211,11 +212,12 @@ export class LogHistogram {
     return first === last ? `at ${first}` : `${first} to ${last}`;
   }
 
-  /** A time as the range chip shows it, with milliseconds when the bins are narrower than a second. */
+  /** A time as the range chip shows it, with milliseconds when the bins are narrower than a second, dated when they span days. */
   private time(ms: number): string {
     const bins = this.bins();
-    const fine = bins.length > 0 && bins[0].to - bins[0].from < 999;
-    return formatDate(ms, fine ? 'HH:mm:ss.SSS' : 'HH:mm:ss', this.locale);
+    if (bins.length === 0) return formatDate(ms, 'HH:mm:ss', this.locale);
+    const fine = bins[0].to - bins[0].from < 999;
+    return rangeTime(ms, { from: bins[0].from, to: bins[bins.length - 1].to }, fine, this.locale);
   }
 }
 

@@ -266,6 +266,16 @@ describe('the log viewer, as a person uses it', () => {
     expect(messagesOf(fixture)).toHaveLength(5);
   });
 
+  // Found by the time audit: a range over decades read `00:00:00 – 23:59:59`.
+  it('dates the range chip when the range spans days', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    fixture.componentInstance.setRange({ from: Date.UTC(1970, 0, 1, 12), to: Date.UTC(9999, 11, 30, 12) });
+    await settle(fixture);
+    expect(el(fixture).querySelector('[data-testid="range-chip"]')?.textContent).toMatch(
+      /^1970-01-0\d \d\d:\d\d:\d\d – 9999-12-\d\d \d\d:\d\d:\d\d/,
+    );
+  });
+
   it('works the histogram by keyboard: arrows choose a bar, Enter jumps; Shift+arrows select a range, Enter filters; Esc clears', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     const chart = el(fixture).querySelector('[data-testid="histogram"]') as HTMLElement;

@@ -10,6 +10,7 @@ import {
   inject,
   Injector,
   input,
+  LOCALE_ID,
   OnDestroy,
   signal,
   untracked,
@@ -42,6 +43,7 @@ import { LogUrl, LogUrlState } from './log-url';
 import { syncFiltersWithUrl } from './log-url-sync';
 import { OpenData } from './open-data';
 import { PermalinkLine } from './permalink-line';
+import { rangeTime } from './range-times';
 import { ReadingPlace } from './reading-place';
 import { RelativeTimes } from './relative-times';
 import { LINE_HEIGHT, MAX_DATA_LINES } from './row-layout';
@@ -112,6 +114,14 @@ export class LogViewer implements OnDestroy {
     range: null,
   });
   readonly newestFirst = signal(this.initial.newestFirst);
+  private readonly locale = inject(LOCALE_ID);
+  /** The time range's chip: its ends, dated when it spans days. */
+  readonly rangeText = computed(() => {
+    const range = this.filter().range;
+    return (
+      range && `${rangeTime(range.from, range, false, this.locale)} – ${rangeTime(range.to, range, false, this.locale)}`
+    );
+  });
   readonly data = new OpenData();
   readonly expanded = this.data.lines;
 
