@@ -250,6 +250,21 @@ describe('the log viewer, as a person uses it', () => {
     fixture.componentInstance.prefs.relativeTimes.set(false);
   });
 
+  it('dates the times of a log that spans days, and shows times of day alone within one', async () => {
+    const times = (fixture: ComponentFixture<LogViewer>) =>
+      Array.from(el(fixture).querySelectorAll('[role="row"] .time')).map((cell) => cell.textContent?.trim());
+    const oneDay = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    expect(times(oneDay)[0]).toMatch(/^\d\d:\d\d:\d\d\.000$/);
+    TestBed.resetTestingModule();
+    // An editor session left running over a weekend: its last entry two days after its first.
+    const later = { ...at(5, 6, 'Monday'), time: new Date(Date.UTC(2026, 10, 26, 12)).toISOString() };
+    const days = await open(`/sessions/${s.id}`, [{ ...s, logCount: 6, logCursor: 6 }], { [s.id]: [...lines, later] });
+    const shown = times(days);
+    expect(shown[0]).toMatch(/^2026-11-2\d \d\d:\d\d:\d\d\.000$/);
+    expect(shown.at(-1)).toMatch(/^2026-11-2\d \d\d:\d\d:\d\d\.000$/);
+    expect(shown[0]?.slice(0, 10)).not.toBe(shown.at(-1)?.slice(0, 10));
+  });
+
   it('filters to a time range dragged on the histogram, and clears it with Esc', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     expect(el(fixture).querySelector('[data-testid="histogram"]')?.getAttribute('aria-label')).toContain(

@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import {
   afterNextRender,
   ChangeDetectionStrategy,
@@ -45,9 +44,9 @@ import { OpenData } from './open-data';
 import { PermalinkLine } from './permalink-line';
 import { rangeTime } from './range-times';
 import { ReadingPlace } from './reading-place';
-import { RelativeTimes } from './relative-times';
 import { LINE_HEIGHT, MAX_DATA_LINES } from './row-layout';
 import { RowSelection } from './row-selection';
+import { RowTimes } from './row-times';
 import { RowWindowing } from './row-window';
 import { ShownSegments } from './shown-segments';
 import { ShownSessions } from './shown-sessions';
@@ -69,7 +68,6 @@ export const ROW_HEIGHT = LINE_HEIGHT;
   selector: 'zen-log-viewer',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [
-    DatePipe,
     FormsModule,
     JsonTree,
     LogHistogram,
@@ -136,7 +134,7 @@ export class LogViewer implements OnDestroy {
   readonly total = computed(() => this.sources()?.rows().length ?? 0);
   readonly categories = computed(() => this.sources()?.categories() ?? []);
   readonly hasCategories = computed(() => this.categories().length > 0);
-  readonly times = new RelativeTimes(() => this.sources()?.rows() ?? [], this.prefs.relativeTimes);
+  readonly times = new RowTimes(() => this.sources()?.rows() ?? [], this.prefs.relativeTimes, this.locale);
 
   private readonly scroll: FollowScroll = new FollowScroll(
     {

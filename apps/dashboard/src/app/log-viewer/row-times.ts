@@ -1,0 +1,53 @@
+import { formatDate } from '@angular/common';
+import { computed, Signal } from '@angular/core';
+import { formatElapsed } from './log-copy';
+import { LogRow } from './log-line';
+
+const TIME_OF_DAY = 'HH:mm:ss.SSS';
+const DATED = `yyyy-MM-dd ${TIME_OF_DAY}`;
+
+/**
+ * The time column: elapsed since the log's first entry (`+1:02.345`), or the local time of
+ * day — with the date when the log spans days (an editor session left running over a weekend,
+ * a client that set its entries' times): times of day alone would repeat across them.
+ */
+export class RowTimes {
+  private readonly firstTime = computed(() => this.rows().find((row) => row.kind === 'entry')?.timeMs ?? 0);
+  /**
+   * Whether the first and last entries fall on different local days. Only the two ends are
+   * read (rows come oldest first), never every row on each new entry; an entry elsewhere with
+   * an outlying time still has its full UTC time on hover.
+   */
+  private readonly spansDays = computed(() => {
+    const rows = this.rows();
+    let last = rows.length - 1;
+    while (last >= 0 && rows[last].kind !== 'entry') last--;
+    return last >= 0 && this.day(this.firstTime()) !== this.day(rows[last].timeMs);
+  });
+  /**
+   * The probe row's time, as wide as the newest row's (at phone width the time column is as
+   * wide as its text, and a relative time grows longer as the log goes on).
+   */
+  readonly probe = computed(() => {
+    if (!this.relative()) return this.spansDays() ? '0000-00-00 00:00:00.000' : '00:00:00.000';
+    const newest = this.rows().at(-1);
+    return newest ? this.of(newest).replace(/\d/g, '0') : '+0.000s';
+  });
+
+  constructor(
+    /** Every row of the log, oldest first. */
+    private readonly rows: () => readonly LogRow[],
+    /** Whether relative times are shown. */
+    private readonly relative: Signal<boolean>,
+    private readonly locale: string,
+  ) {}
+
+  of(row: LogRow): string {
+    if (this.relative()) return formatElapsed(row.timeMs - this.firstTime());
+    return formatDate(row.timeMs, this.spansDays() ? DATED : TIME_OF_DAY, this.locale);
+  }
+
+  private day(ms: number): string {
+    return formatDate(ms, 'yyyy-MM-dd', this.locale);
+  }
+}
