@@ -61,6 +61,13 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
     expect(await tooLarge.json()).toMatchObject({ statusCode: 413 });
   });
 
+  it('sends the bare prefix to /zen/ with its query, by a relative Location', async () => {
+    // A link someone shortened by its slash, behind a front proxy whose host and port nginx does not know.
+    const answer = await fetch(`${proxied}?line=3`, { redirect: 'manual' });
+    expect(answer.status).toBe(301);
+    expect(answer.headers.get('location')).toBe('/zen/?line=3');
+  });
+
   it('upgrades the WebSocket and pushes appended entries to a subscriber', async () => {
     const ws = new WebSocket(`${proxied.replace('http', 'ws')}/sessions/ws`);
     const received: LogEventData[] = [];
