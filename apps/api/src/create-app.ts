@@ -30,7 +30,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   if (config.basePath) app.setGlobalPrefix(config.basePath);
   // Auth, security headers, CORS, metrics and the error shape, for every route and every upgrade.
   const pipeline = app.get(HttpPipeline);
-  app.useWebSocketAdapter(new LiveWsAdapter(app, config, pipeline));
+  app.useWebSocketAdapter(new LiveWsAdapter(app, config, pipeline, app.get(ClientAddresses)));
   // The WebSocket, with the read token: upgrades go to LiveGateway, a plain HTTP request
   // is answered 426 by LiveModule's middleware.
   pipeline.addRoute({ method: 'ALL', path: config.under(SESSIONS_WS_PATH), access: 'read', webSocket: true });

@@ -1,7 +1,7 @@
 import { LogEventData, SessionList } from '@zen/contract';
 import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
-import { BuiltServer, Child, freePort, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { BuiltServer, Child, eventually, freePort, JSON_HEADERS, launchChromium } from '@zen/testing';
 import { screenshot } from './browser';
 import { startNginx } from './nginx';
 
@@ -59,6 +59,25 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.json()).toMatchObject({ statusCode: 413 });
+  });
+
+  it('names the forwarded client, not the proxy, when a WebSocket client breaks the protocol', async () => {
+    const ws = new WebSocket(`${proxied.replace('http', 'ws')}/sessions/ws`, {
+      headers: { 'x-forwarded-for': '198.51.100.77' },
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    // A text frame that is not UTF-8: the server closes with 1007 and warns in its own session.
+    ws.send(Buffer.from([0xff, 0xfe, 0xfd]), { binary: false });
+    await new Promise((resolve) => ws.once('close', resolve));
+    const list = (await (await fetch(`${proxied}/sessions/`)).json()) as SessionList;
+    await eventually(async () => {
+      const log = await (
+        await fetch(`${proxied}/sessions/${list.serverSessionId}/log?q=WebSocket%20client&limit=100`)
+      ).json();
+      expect(log.entries.map((entry: { message: string }) => entry.message)).toContainEqual(
+        expect.stringMatching(/^WebSocket client 198\.51\.100\.77 closed/),
+      );
+    });
   });
 
   it('sends the bare prefix to /zen/ with its query, by a relative Location', async () => {

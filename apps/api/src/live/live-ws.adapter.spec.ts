@@ -2,6 +2,7 @@ import { MessageMappingProperties } from '@nestjs/websockets';
 import { EventEmitter } from 'node:events';
 import { from, Observable } from 'rxjs';
 import WebSocket from 'ws';
+import { ClientAddresses } from '../common/client-addresses';
 import { AppConfig } from '../config/app-config';
 import { HttpPipeline } from '../http/http-pipeline';
 import { LiveWsAdapter } from './live-ws.adapter';
@@ -31,7 +32,7 @@ describe('LiveWsAdapter message handling', () => {
     'with %s, stops reading a client while that many of its messages are being handled, and reads on once half are done',
     async (_name, config) => {
       const most = config.wsMaxMessagesInFlight;
-      const adapter = new LiveWsAdapter(undefined as never, config, {} as HttpPipeline);
+      const adapter = new LiveWsAdapter(undefined as never, config, {} as HttpPipeline, new ClientAddresses());
       // A handler that waits (a store that answers slowly): each message holds its work until released.
       const pending: (() => void)[] = [];
       const handler = {

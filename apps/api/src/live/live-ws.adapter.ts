@@ -6,6 +6,7 @@ import { Observable } from 'rxjs';
 import WebSocket, { RawData } from 'ws';
 import { IncomingMessage, Server } from 'node:http';
 import { Duplex } from 'node:stream';
+import { ClientAddresses } from '../common/client-addresses';
 import { AppConfig } from '../config/app-config';
 import { HttpPipeline, UpgradeOutcome, WebSocketUpgrades } from '../http/http-pipeline';
 import { sendRawError } from '../http/raw-error';
@@ -37,6 +38,7 @@ export class LiveWsAdapter extends WsAdapter {
     app: INestApplicationContext,
     private readonly config: AppConfig,
     private readonly pipeline: HttpPipeline,
+    private readonly addresses: ClientAddresses,
   ) {
     super(app);
   }
@@ -101,7 +103,8 @@ export class LiveWsAdapter extends WsAdapter {
    */
   override bindErrorHandler(server: WebSocket.Server): WebSocket.Server {
     server.on('connection', (client: WebSocket, req: IncomingMessage) => {
-      const address = req.socket.remoteAddress ?? 'unknown';
+      // As the session records it: behind a trusted proxy, the client it forwarded, not the proxy.
+      const address = this.addresses.of(req);
       client.on('error', (error: Error) => this.log.warn(`WebSocket client ${address} closed: ${error.message}`));
     });
     server.on('error', (error: Error) => this.log.error(error));
