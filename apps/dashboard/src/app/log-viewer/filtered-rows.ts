@@ -16,15 +16,17 @@ export interface RowsQuery {
 export class FilteredRows {
   readonly matcher = computed(() => textMatcher(this.query.filter()));
   private readonly rowFilter = new RowFilter();
-  /** Rows passing every filter but the time range: what the histogram shows. */
+  /** Rows passing every filter but the time range: what the histogram shows once the range is cleared. */
   readonly inSelection = computed<LogRow[]>(() => {
     const rows = this.query.sources()?.rows() ?? [];
     return this.rowFilter.apply(rows, { ...this.query.filter(), range: null }, this.matcher().pattern);
   });
   private readonly rangeFilter = new RowFilter();
   /**
-   * The rows shown, oldest first. Filtered by a `RowFilter` of its own, so that with a time
-   * range chosen each frame's rows still say how they came from the last (the layout's delta).
+   * The rows shown, oldest first, and what the histogram counts: with a time range it zooms in
+   * on the range's entries (no range: the same array as `inSelection`). Filtered by a `RowFilter`
+   * of its own, so that with a time range chosen each frame's rows still say how they came from
+   * the last (the layout's and the histogram's delta).
    */
   readonly inRange = computed<LogRow[]>(() => {
     const range = this.query.filter().range;

@@ -50,6 +50,22 @@ describe('LogHistogram', () => {
     expect(bars[1].x + bars[1].width).toBeLessThan(100);
   });
 
+  // Found by the operator audit: with a range set the chart shows only it (given only its rows),
+  // so a band over every bar said nothing, and range ends named by the zoomed bars' day lost their dates.
+  it("shows a range set zoomed in: counts named as the range's, no band over every bar, its ends dated", () => {
+    const fixture = TestBed.createComponent(LogHistogram);
+    fixture.componentRef.setInput('rows', [at(0, 0), at(1, 60_000, 'error'), at(2, 120_000)]);
+    fixture.componentRef.setInput('range', { from: Date.UTC(1970, 0, 1, 12), to: Date.UTC(2236, 0, 1) });
+    fixture.detectChanges();
+    const chart = (fixture.nativeElement as HTMLElement).querySelector('[data-testid="histogram"]') as HTMLElement;
+    expect((fixture.nativeElement as HTMLElement).querySelector('.band')).toBeNull();
+    expect(chart.getAttribute('aria-label')).toMatch(
+      /^Volume histogram\. Entries over time in the range: 3 entries, 1 error, 0 warnings; time range 1970-01-01 \S+ to 2236-01-01 \S+$/,
+    );
+    // Its bars are the zoomed-in ones: 5 s wide over the two minutes.
+    expect(chart.getAttribute('aria-valuemax')).toBe('25');
+  });
+
   // Found by the time audit: a log from 1970 to 9999 named its bars and ranges by times of day alone.
   it('names bars and ranges with their dates when the log spans days', () => {
     const fixture = TestBed.createComponent(LogHistogram);

@@ -2,7 +2,6 @@ import { formatDate } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input, LOCALE_ID, output, signal } from '@angular/core';
 import { LogRow } from './log-line';
 import { HistogramBin, VolumeBins } from './histogram-bins';
-import { lastIndexWhere } from './log-rows';
 import { rangeTime } from './range-times';
 
 const HEIGHT = 44;
@@ -20,9 +19,12 @@ interface Bar {
 /**
  * Entries over time, stacked by level (errors at the bottom, never thinner than a few
  * px when there are any). Drag across it to filter the log to a time range; click a
- * bar to jump to its first entry. By keyboard it is a slider over the bars: arrows move
- * the focused bar, Enter jumps to it; Shift+arrows select a range, Enter filters to it;
- * Esc drops the selection, then the range.
+ * bar to jump to its first entry. With a range set it is given only the range's rows, so
+ * it shows the range zoomed in (the bars span its entries, however far off one entry's
+ * time is outside it): a drag inside narrows it further; clearing the range shows the whole
+ * span again. By keyboard it is a slider over the bars: arrows move the focused bar, Enter
+ * jumps to it; Shift+arrows select a range, Enter filters to it; Esc drops the selection,
+ * then the range.
  */
 @Component({
   selector: 'zen-log-histogram',
@@ -31,6 +33,7 @@ interface Bar {
   styleUrl: './log-histogram.scss',
 })
 export class LogHistogram {
+  /** The rows counted: with a time range set, only those in it (the chart zooms in on the range). */
   readonly rows = input.required<readonly LogRow[]>();
   readonly range = input<{ from: number; to: number } | null>(null);
   /** A range dragged or chosen by keyboard; null when `Esc` clears it. */
@@ -43,7 +46,7 @@ export class LogHistogram {
   private readonly volume = new VolumeBins();
   readonly bins = computed(() => this.volume.bins(this.rows()));
   readonly bars = computed(() => layout(this.bins()));
-  readonly summary = computed(() => summarise(this.bins()));
+  readonly summary = computed(() => summarise(this.bins(), this.range() !== null));
   /** Whether the chart has the focus: the focused bar is outlined then. */
   readonly focused = signal(false);
   private readonly drag = signal<{ from: number; to: number } | null>(null);
@@ -65,24 +68,22 @@ export class LogHistogram {
     const anchor = indexOfTime(this.bins(), this.anchorTime());
     return cursor === null || anchor === null ? null : { from: Math.min(cursor, anchor), to: Math.max(cursor, anchor) };
   });
-  /** The dragged, keyboard-selected or chosen range, as bar indexes. */
+  /**
+   * The range being dragged or keyboard-selected, as bar indexes. A range set is not banded:
+   * the chart shows only it (zoomed in), every bar is in it.
+   */
   readonly band = computed(() => {
-    const bins = this.bins();
     const drag = this.drag();
     if (drag) return { from: Math.min(drag.from, drag.to), to: Math.max(drag.from, drag.to) };
-    const selecting = this.selecting();
-    if (selecting) return selecting;
-    const range = this.range();
-    if (!range || bins.length === 0) return null;
-    const from = bins.findIndex((bin) => bin.to >= range.from);
-    const to = lastIndexWhere(bins, (bin) => bin.from <= range.to);
-    return from === -1 || to === -1 ? null : { from, to };
+    return this.selecting();
   });
 
-  /** The name: what the chart shows and the range the log is filtered to. */
+  /** The name: what the chart shows and the range the log is filtered to (and the chart zoomed in on). */
   readonly label = computed(() => {
     const range = this.range();
-    const shown = range ? `time range ${this.time(range.from)} to ${this.time(range.to)}` : 'no time range';
+    const shown = range
+      ? `time range ${this.time(range.from, range)} to ${this.time(range.to, range)}`
+      : 'no time range';
     return `Volume histogram. ${this.summary()}; ${shown}`;
   });
   /** What a screen reader says of the focused bar (and of a selection being made). */
@@ -212,12 +213,18 @@ export class LogHistogram {
     return first === last ? `at ${first}` : `${first} to ${last}`;
   }
 
-  /** A time as the range chip shows it, with milliseconds when the bins are narrower than a second, dated when they span days. */
-  private time(ms: number): string {
+  /**
+   * A time as the range chip shows it, with milliseconds when the bins are narrower than a second,
+   * dated when the bins (and `range`, when given: zoomed in, the range set may span more) span days.
+   */
+  private time(ms: number, range?: { from: number; to: number }): string {
     const bins = this.bins();
-    if (bins.length === 0) return formatDate(ms, 'HH:mm:ss', this.locale);
+    if (bins.length === 0)
+      return range ? rangeTime(ms, range, false, this.locale) : formatDate(ms, 'HH:mm:ss', this.locale);
     const fine = bins[0].to - bins[0].from < 999;
-    return rangeTime(ms, { from: bins[0].from, to: bins[bins.length - 1].to }, fine, this.locale);
+    const [from, to] = [bins[0].from, bins[bins.length - 1].to];
+    const span = range ? { from: Math.min(from, range.from), to: Math.max(to, range.to) } : { from, to };
+    return rangeTime(ms, span, fine, this.locale);
   }
 }
 
@@ -269,7 +276,8 @@ function stack(bin: HistogramBin, max: number): Bar['parts'] {
   return parts;
 }
 
-function summarise(bins: readonly HistogramBin[]): string {
-  if (bins.length === 0) return 'Entries over time: none yet';
-  return `Entries over time: ${countsOf(bins)}`;
+function summarise(bins: readonly HistogramBin[], inRange: boolean): string {
+  const what = inRange ? 'Entries over time in the range' : 'Entries over time';
+  if (bins.length === 0) return `${what}: none${inRange ? '' : ' yet'}`;
+  return `${what}: ${countsOf(bins)}`;
 }

@@ -385,6 +385,60 @@ describe('the log viewer, as a person uses it', () => {
   });
 });
 
+describe('the volume histogram zoomed in on a time range', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  // Found by the operator audit: one entry dated 9999 stretched the bars over centuries, every real
+  // entry in one bar, and a range dragged over it left the histogram as it was: never useful again.
+  it('shows a dragged range zoomed in, narrows on a drag inside it, and shows the whole span again on Esc', async () => {
+    const z = session({ logCount: 6, logCursor: 6 });
+    const minutes = [0, 1, 2, 3, 4].map((m) => ({
+      ...entry(m, `minute ${m}`),
+      time: new Date(Date.UTC(2026, 10, 24, 12, m)).toISOString(),
+    }));
+    const far = { ...entry(5, 'far off'), time: '9999-12-30T12:00:00.000Z' };
+    const fixture = await open(`/sessions/${z.id}`, [z], { [z.id]: [...minutes, far] });
+    const chart = el(fixture).querySelector('[data-testid="histogram"]') as HTMLElement;
+    chart.getBoundingClientRect = () => ({ left: 0, top: 0, width: 600, height: 44 }) as DOMRect;
+    const bars = () => el(fixture).querySelectorAll('[data-testid="histogram"] rect.bar').length;
+    const pointer = (type: string, clientX: number) =>
+      chart.dispatchEvent(Object.assign(new MouseEvent(type, { clientX, bubbles: true }), { pointerId: 1 }));
+    const drag = async (from: number, to: number) => {
+      pointer('pointerdown', from);
+      pointer('pointermove', to);
+      pointer('pointerup', to);
+      await settle(fixture);
+    };
+    // The whole span: the minutes in the first of ~60 bars (10 px each), the far entry in the last.
+    expect(bars()).toBe(2);
+
+    await drag(1, 15);
+    expect(messagesOf(fixture)).toEqual(minutes.map((line) => line.message));
+    // Zoomed in: 5 s bars from 12:00:00 to 12:04:00, each minute in a bar of its own.
+    expect(bars()).toBe(5);
+    expect(chart.getAttribute('aria-valuemax')).toBe('49');
+    expect(chart.getAttribute('aria-label')).toMatch(
+      /Entries over time in the range: 5 entries, 0 errors, 0 warnings; time range 19\d\d-\d\d-\d\d \S+ to \d{4}-/,
+    );
+    chart.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+    await settle(fixture);
+    expect(chart.getAttribute('aria-valuetext')).toMatch(
+      /^\d\d:\d\d:00 to \d\d:\d\d:04: 1 entry, 0 errors, 0 warnings$/,
+    );
+
+    // Pixels map to the zoomed bars: half way is 12:02:0x, so the first three minutes.
+    await drag(1, 300);
+    expect(messagesOf(fixture)).toEqual(['minute 0', 'minute 1', 'minute 2']);
+    expect(bars()).toBe(3);
+
+    chart.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+    await settle(fixture);
+    expect(messagesOf(fixture)).toHaveLength(6);
+    expect(bars()).toBe(2);
+    expect(chart.getAttribute('aria-label')).toMatch(/Entries over time: 6 entries, .*; no time range$/);
+  });
+});
+
 describe('the merged log view', () => {
   const a = session({ appname: 'CookAgent', logCount: 2, logCursor: 2 });
   const b = session({ appname: 'CookWorker', logCount: 2, logCursor: 2 });

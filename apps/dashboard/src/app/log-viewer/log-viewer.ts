@@ -129,7 +129,8 @@ export class LogViewer implements OnDestroy {
     newestFirst: this.newestFirst,
   });
   readonly matcher = this.filtered.matcher;
-  readonly inSelection = this.filtered.inSelection;
+  /** The rows shown, in the time range when one is set: what the histogram counts (zoomed in on the range). */
+  readonly inRange = this.filtered.inRange;
   readonly visible = this.filtered.visible;
   readonly total = computed(() => this.sources()?.rows().length ?? 0);
   readonly categories = computed(() => this.sources()?.categories() ?? []);
