@@ -516,6 +516,55 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await docScreenshot(page, 'dashboard-histogram-range');
   });
 
+  it('zooms the histogram in on a range dragged over it, narrows on a drag inside, and shows the whole span on Esc', async () => {
+    // Found by the operator audit: one entry dated 9999 stretched the bars over centuries (every real
+    // entry in the first bar), and a range dragged over them left the histogram as it was.
+    const id = 'd5d5d5d5d5d5d5d5d5d5d5d5';
+    await create(id, { appname: 'Timeline' });
+    const start = Date.parse('2026-11-24T12:00:00.000Z');
+    const entries = [
+      ...Array.from({ length: 40 }, (_, i) => ({
+        time: new Date(start + i * 6000).toISOString(),
+        message: `tick ${i}`,
+      })),
+      { time: '9999-12-30T12:00:00.000Z', message: 'far off' },
+    ];
+    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-count').getByText('41 / 41 rows').waitFor();
+    const bars = () => page.locator('[data-testid="histogram"] rect.bar').count();
+    const shown = async () => Number((await page.getByTestId('log-count').innerText()).split(' / ')[0]);
+    await eventually(async () => expect(await bars()).toBe(2));
+    /** A drag from `from` to `to`, as shares of the chart's width (measured again: the range's chip moves it down). */
+    const drag = async (from: number, to: number) => {
+      const chart = await boxOf(page.getByTestId('histogram'));
+      await page.mouse.move(chart.x + from * chart.width, chart.y + chart.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(chart.x + to * chart.width, chart.y + chart.height / 2, { steps: 5 });
+      await page.mouse.up();
+    };
+
+    // Over the first bar (and on into the second, empty one): the four minutes, spread over the bars.
+    await drag(0.002, 0.025);
+    await page.getByTestId('log-count').getByText('40 / 41 rows').waitFor();
+    await eventually(async () => expect(await bars()).toBeGreaterThan(10));
+    const chip = await page.getByTestId('range-chip').innerText();
+
+    // A drag inside maps to the zoomed bars: the first half of the minutes.
+    await drag(0.002, 0.5);
+    await eventually(async () => {
+      expect(await shown()).toBeGreaterThan(10);
+      expect(await shown()).toBeLessThan(30);
+    });
+    expect(await page.getByTestId('range-chip').innerText()).not.toBe(chip);
+    await eventually(async () => expect(await bars()).toBe(await shown()));
+
+    await page.keyboard.press('Escape');
+    await page.getByTestId('log-count').getByText('41 / 41 rows').waitFor();
+    await eventually(async () => expect(await bars()).toBe(2));
+    expect(await page.getByTestId('range-chip').count()).toBe(0);
+  });
+
   it.each([
     [1280, 800],
     [390, 844],
