@@ -36,6 +36,8 @@ export class AccessTokens {
 
   /** Throws 401 (and asks for a bearer token) unless the request may have `access`. */
   check(access: Access, req: IncomingMessage, res: ServerResponse): void {
+    // Without tokens (the default) every request passes here: reading the token parses the URL.
+    if (!this.required(access)) return;
     const token = AccessTokens.fromRequest(req);
     const problem = this.problem(access, token, `this ${access}`, 'send "Authorization: Bearer <token>"');
     if (problem === undefined) return;
