@@ -52,7 +52,8 @@ export class AccessTokens {
   problem(access: Access, token: string | undefined, subject: string, howToSend: string): string | undefined {
     if (this.allows(access, token)) return undefined;
     if (!token) return `${subject} needs a valid token and none was sent: ${howToSend}`;
-    if (access === 'write' && this.allows('read', token)) {
+    // Only a token reads need can be a read token: without AUTH_READ_TOKEN reads take any.
+    if (access === 'write' && this.required('read') && this.allows('read', token)) {
       return `${subject} needs a valid token and the one sent may only read: send the write token (AUTH_TOKEN)`;
     }
     return `${subject} needs a valid token and the one sent is not one the server accepts: check it`;
