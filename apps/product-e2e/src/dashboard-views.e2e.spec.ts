@@ -1,6 +1,7 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { BuiltServer, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
 import { boxOf, docScreenshot, screenshot, seriousA11yViolations } from './browser';
+import { serverApi } from './server-api';
 
 const AGENTS = ['c00c00c00c00c00c00c00c01', 'c00c00c00c00c00c00c00c02', 'c00c00c00c00c00c00c00c03'];
 const EDITOR = 'ed17ed17ed17ed17ed17ed17';
@@ -21,11 +22,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
   let context: BrowserContext;
   let page: Page;
 
-  const api = (path: string, init?: RequestInit) => fetch(`${base}/${path}`, init);
-  const create = (id: string, body: object) =>
-    api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
-  const appendText = (id: string, lines: string[]) =>
-    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+  const { api, create, appendText, appendEntries } = serverApi(() => base);
   /** A session with `count` lines, `line 0` … : more than the log shows at once. */
   const createLong = async (id: string, count: number) => {
     await create(id, { appname: 'LongLog' });
@@ -377,7 +374,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       { level: 'warn', message: 'shader stats', data: { ms: 5120 } },
       { message: 'Cmd: ' + '-arg=value '.repeat(40) },
     ];
-    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await appendEntries(id, entries);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     const button = page.getByRole('button', { name: 'Data of line 0' });
     await button.waitFor();
@@ -400,7 +397,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
           ? { level: 'error', message: `Exception ${i}.${seq}\n  at a\n  at b\n  at c` }
           : { message: `line ${i}.${seq}`, data: { seq } },
       );
-      await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+      await appendEntries(id, entries);
     }
     await page.goto(`${base}/dashboard/sessions/${ids.join(',')}`);
     await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
@@ -464,7 +461,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       }));
       entries.push({ message: 'LogCook: Warning: ' + 'x'.repeat(20_000) });
       entries.push({ message: `the newest line of ${n}` });
-      await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+      await appendEntries(id, entries);
     }
     const newestAtBottom = (text: string) =>
       eventually(async () => {
@@ -497,7 +494,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       message: `tick ${i}`,
       level: i === 45 ? 'error' : 'info',
     }));
-    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await appendEntries(id, entries);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
     const chart = await boxOf(page.getByTestId('histogram'));
@@ -519,7 +516,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
   it('zooms the histogram in on a range dragged over it, narrows on a drag inside, and shows the whole span on Esc', async () => {
     // Found by the operator audit: one entry dated 9999 stretched the bars over centuries (every real
     // entry in the first bar), and a range dragged over them left the histogram as it was.
-    const id = 'd5d5d5d5d5d5d5d5d5d5d5d5';
+    const id = 'd8d8d8d8d8d8d8d8d8d8d8d8';
     await create(id, { appname: 'Timeline' });
     const start = Date.parse('2026-11-24T12:00:00.000Z');
     const entries = [
@@ -529,7 +526,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       })),
       { time: '9999-12-30T12:00:00.000Z', message: 'far off' },
     ];
-    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await appendEntries(id, entries);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('41 / 41 rows').waitFor();
     const bars = () => page.locator('[data-testid="histogram"] rect.bar').count();
@@ -681,7 +678,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       time: new Date(start + i * 1000).toISOString(),
       message: `LogCook: Display: tick ${i}`,
     }));
-    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await appendEntries(id, entries);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('120 / 120 rows').waitFor();
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
@@ -708,7 +705,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       message: `tick ${i}`,
       level: i === 5 ? 'error' : 'info',
     }));
-    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await appendEntries(id, entries);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
     const chart = page.getByRole('slider', { name: /^Volume histogram\./ });
@@ -891,7 +888,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       // Backgrounds, under the row's own text colour and under an ANSI one.
       '\x1b[44mon blue\x1b[0m \x1b[40mon black\x1b[0m \x1b[1;37;41mwhite on red\x1b[0m \x1b[93;44myellow on blue\x1b[0m';
     const entries = (['error', 'warn', 'info'] as const).map((level) => ({ level, message: `${level}: ${vivid}` }));
-    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await appendEntries(id, entries);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       await page.goto(`${base}/dashboard/sessions/${id}`);

@@ -2,6 +2,7 @@ import { Session, SessionList } from '@zen/contract';
 import { Browser, Page } from 'playwright-core';
 import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
 import { cuttableWebSocket, screenshot } from './browser';
+import { serverApi } from './server-api';
 
 const EDITOR = '0123456789abcdef01234567';
 
@@ -11,9 +12,7 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
   let browser: Browser;
   let page: Page;
 
-  const api = (path: string, init?: RequestInit) => fetch(`${base}/${path}`, init);
-  const appendText = (id: string, lines: string[]) =>
-    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+  const { api, appendText } = serverApi(() => base);
   const row = (id: string) => page.locator(`tr[data-session-id="${id}"]`);
   const logText = () => page.getByTestId('log-rows').innerText();
 

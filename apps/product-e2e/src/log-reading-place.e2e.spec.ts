@@ -1,6 +1,7 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { BuiltServer, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { BuiltServer, eventually, launchChromium } from '@zen/testing';
 import { boxOf } from './browser';
+import { serverApi } from './server-api';
 
 /**
  * The line being read keeps its place while paused, in the cases the log viewer's regression
@@ -15,11 +16,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
   let context: BrowserContext;
   let page: Page;
 
-  const api = (path: string, init?: RequestInit) => fetch(`${base}/${path}`, init);
-  const create = (id: string, body: object) =>
-    api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
-  const appendText = (id: string, lines: string[]) =>
-    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+  const { create, appendText, appendEntries } = serverApi(() => base);
   const rows = () => page.getByRole('grid', { name: 'Log entries' });
   const rowOf = (text: string) =>
     rows()
@@ -125,7 +122,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
       time: new Date(start + i * 1000).toISOString(),
       message: `LogCook: Display: tick ${i}`,
     }));
-    await api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+    await appendEntries(id, entries);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await count('300 / 300 rows');
     const chart = page.getByRole('slider', { name: /^Volume histogram\./ });
