@@ -64,6 +64,61 @@ describe('LineSplitter', () => {
     }
   });
 
+  it('hands over a line redrawn with \\r (a progress bar) as its last redraw, as a terminal shows it', () => {
+    const { lines, splitter: split } = splitter();
+    split.write(Buffer.from('\r[1/3] Building a.o\r[2/3] Building b.o\r[3/3] Linking app\nplain\n'));
+    split.write(Buffer.from('\u001b[2K\r\u001b[33mwarning:\u001b[0m unused\nLNK2019 unresolved\r\r\nPassword: \r\n'));
+    split.write(Buffer.from('50%\r'));
+    split.write(Buffer.from('100%\r\n'));
+    expect(lines).toEqual([
+      '[3/3] Linking app',
+      'plain',
+      '\u001b[33mwarning:\u001b[0m unused',
+      'LNK2019 unresolved',
+      'Password: ',
+      '100%',
+    ]);
+  });
+
+  it('hands a partial line redrawn with \\r over as its last finished redraw, once a second', () => {
+    jest.useFakeTimers();
+    try {
+      const { lines, splitter: split } = splitter(1_000);
+      // ninja's status line: a redraw every 10 ms, never a newline until the build ends.
+      for (let step = 1; step <= 250; step++) {
+        split.write(Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(0, step % 7 ? undefined : 20)));
+        if (step % 7 === 0) split.write(Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(20)));
+        jest.advanceTimersByTime(10);
+      }
+      split.write(Buffer.from('\n'));
+      expect(lines).toEqual([
+        // Due at 1 s, looked at after that turn's I/O (step 101's redraw): the one before it.
+        '[100/250] Building CXX object File100.cpp.o',
+        '[200/250] Building CXX object File200.cpp.o',
+        '[250/250] Building CXX object File250.cpp.o',
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('adds no empty line when the newline of a line handed over as partial comes later', () => {
+    jest.useFakeTimers();
+    try {
+      const { lines, splitter: split } = splitter(1_000);
+      split.write(Buffer.from('Cooking'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\r\n'));
+      split.write(Buffer.from('\nnext\n'));
+      split.write(Buffer.from('30%\r'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\n'));
+      expect(lines).toEqual(['Cooking', '', 'next', '30%']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('counts the whole characters of a byte run', () => {
     const smile = Buffer.from('a😀');
     expect([1, 2, 3, 4, 5].map((end) => wholeCharacters(smile.subarray(0, end)))).toEqual([1, 1, 1, 1, 5]);
@@ -87,6 +142,7 @@ describe('ByteMarkers', () => {
       '\u001b[1m\u001b[91merror\u001b[0m\u001b[1m: coloured as cargo does',
       '\u001b[33mLogCook: Warning:\u001b[0m yellow',
       '\u001b[31mno marker\u001b[0m: here',
+      '\u001b[?25l\u001b[1A\u001b[2K\u001b[1G\u001b[31merror\u001b[0m: redrawn by a tool that moves the cursor',
     ];
     const chunk = Buffer.from(lines.join('\n'));
     const markers = new ByteMarkers();
@@ -99,7 +155,7 @@ describe('ByteMarkers', () => {
       return level;
     });
     expect(levels).toEqual(lines.map(markerLevel));
-    expect(levels).toEqual([null, 'warn', null, 'error', 'debug', null, 'warn', null, 'error', 'error', 'warn', null]);
+    expect(levels).toEqual([null, 'warn', null, 'error', 'debug', null, 'warn', null, 'error', 'error', 'warn', null, 'error']);
     expect(decoded).toHaveBeenCalledTimes(lines.filter((line) => line.includes(':')).length);
   });
 });
@@ -136,7 +192,8 @@ describe("run's byte path, from the pipe's chunks to the batch bodies (randomise
   /** The entries CLI.md asks for, by way of strings: each line decoded, its level, split to the limit. */
   function expectedEntries(bytes: Buffer): string[] {
     const text = bytes.toString('latin1'); // one character per byte: cut at \n, then decode each line
-    const lines = text.split('\n').map((line) => Buffer.from(line.replace(/\r$/, ''), 'latin1').toString('utf8'));
+    const lastRedraw = (line: string) => line.replace(/\r+$/, '').slice(line.replace(/\r+$/, '').lastIndexOf('\r') + 1);
+    const lines = text.split('\n').map((line) => Buffer.from(lastRedraw(line), 'latin1').toString('utf8'));
     if (text.endsWith('\n')) lines.pop(); // nothing after the last newline: no line
     return lines.flatMap((line) =>
       splitUtf8(line, MAX_MESSAGE_BYTES).map((message) => {

@@ -1,7 +1,10 @@
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-/** Where a line is: `bytes[start..end)`, UTF-8, without its `\n` or `\r\n`. Valid only during the call. */
+/**
+ * Where a line is: `bytes[start..end)`, UTF-8, without its `\n` or `\r\n`, and of a line redrawn
+ * with `\r` only its last redraw. Valid only during the call.
+ */
 export type LineHandler = (bytes: Buffer, start: number, end: number) => void;
 
 /**
@@ -11,12 +14,20 @@ export type LineHandler = (bytes: Buffer, start: number, end: number) => void;
  * A partial line is handed over `partialMs` after its first byte came without its newline, even
  * while more of it flows (a progress bar redrawn with `\r`, dots), up to its last whole character
  * (the rest waits for the line's next bytes); and at `end()`.
+ *
+ * A line redrawn with carriage returns (a progress bar: `[12/340] Building…\r[13/340] …`) is
+ * handed over as a terminal last shows it: its last redraw, the bytes after its last `\r` (trailing
+ * ones, as in `\r\r\n`, left aside). A partial one hands over its last finished redraw, the one in
+ * progress waiting for its next `\r` or newline (or for its own second, if none comes). A newline
+ * ending a line whose every byte was handed over already (as a partial line) adds no empty line.
  */
 export class LineSplitter {
   /** The bytes of a line begun in earlier chunks, in pieces, joined once it ends. */
   private pending: Buffer[] = [];
   /** The partial line's clock: set when it began (or was last handed over), cleared when it ends. */
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The line going on was handed over, all of it, as a partial line: its newline ends it, adds no line. */
+  private handedOver = false;
 
   constructor(
     private readonly onLine: LineHandler,
@@ -35,9 +46,19 @@ export class LineSplitter {
       this.emit(this.takePending());
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
+    } else if (newline !== -1 && this.handedOver) {
+      // Nothing came since the partial line was handed over: its newline is no line of its own.
+      this.handedOver = false;
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
     }
+    this.handedOver = false;
+    // Where the chunk's next \r is, searched once a chunk, however many lines it holds.
+    let cr = newline === -1 ? -1 : chunk.indexOf(CARRIAGE_RETURN, start);
     for (; newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
-      this.emitRange(chunk, start, newline);
+      if (cr !== -1 && cr < start) cr = chunk.indexOf(CARRIAGE_RETURN, start);
+      if (cr !== -1 && cr < newline) this.emitRedrawn(chunk, start, newline);
+      else this.onLine(chunk, start, newline);
       start = newline + 1;
     }
     // A copy: a slice would keep the whole chunk alive while the line goes on.
@@ -50,12 +71,16 @@ export class LineSplitter {
     this.flushPartial(true);
   }
 
-  private emitRange(bytes: Buffer, start: number, end: number): void {
-    this.onLine(bytes, start, end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
+  /** A line with a `\r` in it: its last redraw. */
+  private emitRedrawn(bytes: Buffer, start: number, end: number): void {
+    while (end > start && bytes[end - 1] === CARRIAGE_RETURN) end--;
+    const last = end > start ? bytes.lastIndexOf(CARRIAGE_RETURN, end - 1) : -1;
+    this.onLine(bytes, last >= start ? last + 1 : start, end);
   }
 
   private emit(line: Buffer): void {
-    this.emitRange(line, 0, line.length);
+    if (line.includes(CARRIAGE_RETURN)) this.emitRedrawn(line, 0, line.length);
+    else this.onLine(line, 0, line.length);
   }
 
   private takePending(): Buffer {
@@ -88,15 +113,30 @@ export class LineSplitter {
     });
   }
 
-  /** Hands over the partial line: all of it at the end, else up to its last whole character. */
+  /**
+   * Hands over the partial line: all of it at the end, else up to its last whole character, or,
+   * redrawn, up to its last `\r` (its last finished redraw; the one in progress keeps the line's
+   * clock running), unless no finished redraw comes before it.
+   */
   private flushPartial(atEnd: boolean): void {
     this.stopClock();
     if (this.pending.length === 0) return;
     const line = this.takePending();
-    const whole = atEnd ? line.length : wholeCharacters(line);
+    let whole = atEnd ? line.length : wholeCharacters(line);
+    const cr = atEnd || whole === 0 ? -1 : line.lastIndexOf(CARRIAGE_RETURN, whole - 1);
+    const redrawing = cr !== -1 && cr + 1 < whole && hasRedraw(line, cr);
+    if (redrawing) whole = cr;
     if (whole < line.length) this.pending.push(line.subarray(whole));
     if (whole > 0) this.emit(line.subarray(0, whole));
+    this.handedOver = this.pending.length === 0;
+    if (redrawing) this.armTimer();
   }
+}
+
+/** Whether `line[0..end)` holds a redraw with something in it (not only `\r`s). */
+function hasRedraw(line: Buffer, end: number): boolean {
+  for (let i = 0; i < end; i++) if (line[i] !== CARRIAGE_RETURN) return true;
+  return false;
 }
 
 /** How many bytes of `bytes` are whole UTF-8 characters: all but an unfinished one at the end. */
