@@ -13,14 +13,15 @@ const LEVEL_OF_MARKER: Record<string, LogLevel> = {
   VeryVerbose: 'debug',
 };
 
-// SGR sequences (colours, bold): build tools print `error:` in red, as `ESC[31merror ESC[0m:`.
+// CSI sequences: colours (SGR: build tools print `error:` in red, as `ESC[31merror ESC[0m:`), and
+// the cursor moves and erasures a tool redrawing its output puts before a line (`ESC[1A ESC[2K`).
 // eslint-disable-next-line no-control-regex -- the escape character is what this looks for
-const SGR = /\u001b\[[\d;:]*m/g;
+const CSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
 const ESC = '\u001b';
 
-/** The level a line's verbosity marker or leading word names, or null when it names none; colours do not hide it. */
+/** The level a line's verbosity marker or leading word names, or null when it names none; escapes do not hide it. */
 export function markerLevel(line: string): LogLevel | null {
-  const match = MARKER.exec(line.includes(ESC) ? line.replace(SGR, '') : line);
+  const match = MARKER.exec(line.includes(ESC) ? line.replace(CSI, '') : line);
   return match ? LEVEL_OF_MARKER[match[1]] : null;
 }
 
