@@ -86,7 +86,9 @@ describe('LineSplitter', () => {
       const { lines, splitter: split } = splitter(1_000);
       // ninja's status line: a redraw every 10 ms, never a newline until the build ends.
       for (let step = 1; step <= 250; step++) {
-        split.write(Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(0, step % 7 ? undefined : 20)));
+        split.write(
+          Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(0, step % 7 ? undefined : 20)),
+        );
         if (step % 7 === 0) split.write(Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(20)));
         jest.advanceTimersByTime(10);
       }
@@ -113,7 +115,15 @@ describe('LineSplitter', () => {
       split.write(Buffer.from('30%\r'));
       jest.advanceTimersByTime(1_100);
       split.write(Buffer.from('\n'));
-      expect(lines).toEqual(['Cooking', '', 'next', '30%']);
+      split.write(Buffer.from('Compiling shaders... '));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('done\n'));
+      split.write(Buffer.from('Linking'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\r'));
+      split.write(Buffer.from('\r'));
+      split.write(Buffer.from('\n'));
+      expect(lines).toEqual(['Cooking', '', 'next', '30%', 'Compiling shaders... ', 'done', 'Linking']);
     } finally {
       jest.useRealTimers();
     }
@@ -155,7 +165,21 @@ describe('ByteMarkers', () => {
       return level;
     });
     expect(levels).toEqual(lines.map(markerLevel));
-    expect(levels).toEqual([null, 'warn', null, 'error', 'debug', null, 'warn', null, 'error', 'error', 'warn', null, 'error']);
+    expect(levels).toEqual([
+      null,
+      'warn',
+      null,
+      'error',
+      'debug',
+      null,
+      'warn',
+      null,
+      'error',
+      'error',
+      'warn',
+      null,
+      'error',
+    ]);
     expect(decoded).toHaveBeenCalledTimes(lines.filter((line) => line.includes(':')).length);
   });
 });

@@ -43,16 +43,17 @@ export class LineSplitter {
     if (newline !== -1) this.stopClock();
     if (newline !== -1 && this.pending.length > 0) {
       this.pending.push(chunk.subarray(0, newline));
-      this.emit(this.takePending());
+      const line = this.takePending();
+      if (!this.handedOver || !onlyCarriageReturns(line, 0, line.length)) this.emit(line);
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
-    } else if (newline !== -1 && this.handedOver) {
+    } else if (newline !== -1 && this.handedOver && onlyCarriageReturns(chunk, 0, newline)) {
       // Nothing came since the partial line was handed over: its newline is no line of its own.
-      this.handedOver = false;
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
-    this.handedOver = false;
+    // Handed over, and nothing but \r since (often nothing: a check of the chunk's first byte).
+    this.handedOver &&= start === 0 && onlyCarriageReturns(chunk, 0, chunk.length);
     // Where the chunk's next \r is, searched once a chunk, however many lines it holds.
     let cr = newline === -1 ? -1 : chunk.indexOf(CARRIAGE_RETURN, start);
     for (; newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
@@ -135,8 +136,12 @@ export class LineSplitter {
 
 /** Whether `line[0..end)` holds a redraw with something in it (not only `\r`s). */
 function hasRedraw(line: Buffer, end: number): boolean {
-  for (let i = 0; i < end; i++) if (line[i] !== CARRIAGE_RETURN) return true;
-  return false;
+  return !onlyCarriageReturns(line, 0, end);
+}
+
+function onlyCarriageReturns(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== CARRIAGE_RETURN) return false;
+  return true;
 }
 
 /** How many bytes of `bytes` are whole UTF-8 characters: all but an unfinished one at the end. */

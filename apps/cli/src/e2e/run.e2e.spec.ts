@@ -207,6 +207,26 @@ describe('zen-sessions run', () => {
     expect((await entries(id)).map((entry) => entry.message).join('')).toBe(result.stdout.replace(/\n$/, ''));
   });
 
+  it('logs a progress bar redrawn with \\r as its last redraws, and a late newline as no line of its own', async () => {
+    // ninja's status line for ~2.5 s, then Wine's \r\r\n, then a line whose newline comes after 1 s.
+    const script = [
+      'i=0; while [ $i -lt 50 ]; do i=$((i+1)); printf "\\r[%d/50] Building File%d.cpp.o" $i $i; sleep 0.05; done',
+      'printf "\\nLNK2019 unresolved\\r\\r\\nCooking"; sleep 1.5; printf "\\n"; echo next',
+    ].join('; ');
+    const result = await run(['--', 'sh', '-c', script]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('\r[1/50] Building File1.cpp.o\r[2/50] Building File2.cpp.o\r');
+    expect(result.stdout).toContain('\nLNK2019 unresolved\r\r\nCooking\nnext\n');
+    const messages = (await entries(sessionIdOf(result.stderr))).map((entry) => entry.message);
+    // One entry a second while it redraws (not one a redraw), each one whole redraw; the last one at the end.
+    const bar = messages.slice(0, -3);
+    expect(bar.length).toBeGreaterThanOrEqual(3);
+    expect(bar.length).toBeLessThan(25);
+    for (const message of bar) expect(message).toMatch(/^\[(\d+)\/50\] Building File\1\.cpp\.o$/);
+    expect(bar[bar.length - 1]).toBe('[50/50] Building File50.cpp.o');
+    expect(messages.slice(-3)).toEqual(['LNK2019 unresolved', 'Cooking', 'next']);
+  });
+
   it('gives a partial line the time it was read, not the time it was sent a second later', async () => {
     // "later" is written to stderr after the prompt, and read before the prompt's second is up.
     const result = await run(['--', 'sh', '-c', 'printf "prompt> "; sleep 0.3; echo later >&2; sleep 2']);
