@@ -526,11 +526,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         await serverClient.logs.append(id, { message: 'live' });
         await eventually(() => tail.stdout.includes('live'), 20_000, 'the live entry');
         await lose(server, serverClient, id);
-        const result = await Promise.race([
-          tail.done,
-          new Promise<null>((done) => setTimeout(() => done(null), 60_000)),
-        ]);
-        if (!result) tail.child.kill('SIGKILL');
+        const result = await tail.doneWithin(60_000);
         expect(result?.code).toBe(1);
         expect(result?.stderr).toMatch(new RegExp(`^zen-sessions: the server no longer has session ${id}\\b.*\\n$`));
       } finally {
@@ -574,11 +570,7 @@ describe('zen-sessions log, tail, ls, end', () => {
           Array.from({ length: 5 }, (_, i) => ({ message: `new ${i}` })),
         );
         proxy.refusing = false;
-        const result = await Promise.race([
-          tail.done,
-          new Promise<null>((done) => setTimeout(() => done(null), 20_000)),
-        ]);
-        if (!result) tail.child.kill('SIGKILL');
+        const result = await tail.doneWithin(20_000);
         expect(result?.code).toBe(1);
         expect(result?.stdout).not.toMatch(/new/);
         expect(result?.stderr).toMatch(new RegExp(`^zen-sessions: the server no longer has session ${id}\\b.*\\n$`));

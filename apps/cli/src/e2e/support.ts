@@ -52,6 +52,24 @@ export class CliProcess {
       child.on('close', (code, signal) => done({ code, signal, stdout: this.stdout, stderr: this.stderr })),
     );
   }
+
+  /**
+   * Its result once it exits, or null when it has not within `ms`: it is then killed (SIGKILL)
+   * and waited for. The timer is cleared either way, so that none outlives the test.
+   */
+  async doneWithin(ms: number): Promise<CliResult | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((done) => (timer = setTimeout(() => done(null), ms)));
+    try {
+      const result = await Promise.race([this.done, late]);
+      if (result) return result;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.child.kill('SIGKILL');
+    await this.done;
+    return null;
+  }
 }
 
 /** The session id `run` printed on stderr. */
