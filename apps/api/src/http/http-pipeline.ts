@@ -171,7 +171,8 @@ export class HttpPipeline {
 
   /** The route's access for an upgrade: the token may come as ?access_token= (browsers cannot send the header). */
   private upgradeAccessProblem(route: Route, req: IncomingMessage): RawError | undefined {
-    if (route.access === 'public') return undefined;
+    // As AccessTokens.check: without a token to ask for, the URL is not parsed for one.
+    if (route.access === 'public' || !this.tokens.required(route.access)) return undefined;
     const howToSend = 'send "Authorization: Bearer <token>" or ?access_token=<token>';
     const message = this.tokens.problem(route.access, AccessTokens.fromRequest(req), 'this WebSocket', howToSend);
     return message === undefined ? undefined : { status: 401, message, headers: { 'WWW-Authenticate': 'Bearer' } };

@@ -136,6 +136,9 @@ export class RedisChangeFeed {
       await this.subscriber.subscribe(this.connection.keys.changes, (text) => this.receive(text));
       this.isSubscribed = true;
       this.markSubscribed();
+      // Subscribed only after refusals: the replica served meanwhile, deaf to the others'
+      // changes, and its followers and copies catch up as after a reconnect.
+      if (this.refusals > 0) this.handlers.resync();
     } catch (error) {
       this.lastError = (error as Error).message;
       // Lost before subscribing: the next 'ready' tries again (and a retry now would fail offline).

@@ -1,7 +1,7 @@
 import { eventually } from '@zen/testing';
 import { createClient } from 'redis';
 import { newSessionId, redisSuite } from '../../testing';
-import { TooManySessionsError } from '../errors';
+import { SessionExistsError, TooManySessionsError } from '../errors';
 import { Stores } from '../stores';
 
 // A real redis-server is reconfigured under open stores here: generous on a busy machine.
@@ -103,11 +103,17 @@ describe('Redis stores whose SUBSCRIBE is refused on a healthy connection (ACL N
     await eventually(async () => (await refusals('feeduser')) >= before + 1);
     expect(await connectedClients()).toBe(clients);
 
-    await raw.aclSetUser('feeduser', ['+subscribe']);
-    await eventually(() => stores.ready());
+    // Created through another replica while this one could not hear it.
     const changes: string[] = [];
     stores.sessions.onChanged((change) => changes.push(`${change.kind} ${change.id}`));
     const other = await suite.open({ keyPrefix: 'acl:' });
+    const unheard = 'f0f0f0f0f0f0f0f0f0f0f0f0';
+    await other.sessions.create({ id: unheard, fields: { appname: 'other' }, clientAddress: null, server: false });
+
+    await raw.aclSetUser('feeduser', ['+subscribe']);
+    await eventually(() => stores.ready());
+    // Subscribed late, it catches up as after a reconnect: every session announced once.
+    await eventually(() => expect(changes).toContain(`updated ${unheard}`));
     const id = 'f1f1f1f1f1f1f1f1f1f1f1f1';
     await other.sessions.create({ id, fields: { appname: 'other' }, clientAddress: null, server: false });
     await eventually(() => expect(changes).toContain(`created ${id}`));
@@ -218,5 +224,25 @@ describe('a client session create that Redis refuses after its MAX_SESSIONS rese
       stores.sessions.create({ id: newSessionId(), fields: { appname: 'app' }, clientAddress: null }),
     ).rejects.toThrow(TooManySessionsError);
     expect(await stores.sessions.counts()).toEqual({ active: MAX, ended: 0 });
+  });
+});
+
+describe('a create of an ended session whose end was cut short (a stale active entry)', () => {
+  // Found by review: the create's reservation was given back only when it had added the id to
+  // the active index; with an entry left there already, the reservation held a slot for good.
+  it('gives its MAX_SESSIONS slot back as it is refused', async () => {
+    const stores = await suite.open({ keyPrefix: 'stale:', maxActiveClients: 2 });
+    await eventually(() => stores.ready());
+    const session = (id: string) => ({ id, fields: { appname: 'app' }, clientAddress: null });
+    const id = newSessionId();
+    await stores.sessions.create(session(id));
+    await stores.sessions.end(id, 'deleted');
+    // What an end cut short between its steps leaves: the ended session still in the active index.
+    await raw.zAdd('stale:sessions:active', { score: 1, value: id });
+
+    await expect(stores.sessions.create(session(id))).rejects.toThrow(SessionExistsError);
+    await stores.sessions.create(session(newSessionId()));
+    await stores.sessions.create(session(newSessionId()));
+    await expect(stores.sessions.create(session(newSessionId()))).rejects.toThrow(TooManySessionsError);
   });
 });

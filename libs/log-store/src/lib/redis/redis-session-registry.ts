@@ -105,7 +105,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       try {
         await this.writeNew(record, added);
       } catch (error) {
-        if (!(error instanceof SessionExistsError)) await this.release(id, added);
+        await this.release(id, added);
         throw error;
       }
       if (server) this.ownServers.add(id);
@@ -144,10 +144,7 @@ export class RedisSessionRegistry extends SessionRegistry {
       id,
       ...pairs,
     )) as StatusReply;
-    if (status === SCRIPT_STATUS.exists) {
-      if (added.includes(keys.active)) await this.unindexIfNotActive(id);
-      throw new SessionExistsError(id);
-    }
+    if (status === SCRIPT_STATUS.exists) throw new SessionExistsError(id);
   }
 
   /**
@@ -156,7 +153,10 @@ export class RedisSessionRegistry extends SessionRegistry {
    * in the idle index held a MAX_SESSIONS slot for good: only the expiry of idle sessions
    * (off by default) would drop it, and no listing shows an id that only that index holds.
    * Not when the id's session is active: another create of it won, and the entries are its.
-   * A connection lost meanwhile leaves them, as a replica dying mid-create does.
+   * An id whose session exists (ended, retained) gives back what this create added too: with
+   * a stale `active` entry (an end cut short between its steps), ADMIT's reservation was the
+   * only thing this create added, and kept, held a slot. A connection lost meanwhile leaves
+   * them, as a replica dying mid-create does.
    */
   private async release(id: string, added: string[]): Promise<void> {
     if (added.length === 0) return;
@@ -455,14 +455,6 @@ export class RedisSessionRegistry extends SessionRegistry {
   private async unindex(id: string): Promise<void> {
     const { client, keys } = this.connection;
     await Promise.all([keys.active, keys.ended, keys.idle, keys.servers].map((index) => client.zRem(index, id)));
-  }
-
-  /** Undoes this create's index entry when the id turned out to be an ended session's. */
-  private async unindexIfNotActive(id: string): Promise<void> {
-    const hash = await this.hash(id);
-    if (isSession(hash) && hash['status'] === 'active') return;
-    const { client, keys } = this.connection;
-    await Promise.all([client.zRem(keys.active, id), client.zRem(keys.idle, id), client.zRem(keys.servers, id)]);
   }
 
   /**
