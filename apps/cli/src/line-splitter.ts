@@ -58,7 +58,7 @@ export class LineSplitter {
     let cr = newline === -1 ? -1 : chunk.indexOf(CARRIAGE_RETURN, start);
     for (; newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
       if (cr !== -1 && cr < start) cr = chunk.indexOf(CARRIAGE_RETURN, start);
-      if (cr !== -1 && cr < newline) this.emitRedrawn(chunk, start, newline);
+      if (cr !== -1 && cr < newline) this.emitRedrawn(chunk, start, newline, cr);
       else this.onLine(chunk, start, newline);
       start = newline + 1;
     }
@@ -72,15 +72,19 @@ export class LineSplitter {
     this.flushPartial(true);
   }
 
-  /** A line with a `\r` in it: its last redraw. */
-  private emitRedrawn(bytes: Buffer, start: number, end: number): void {
+  /**
+   * A line with a `\r` in it (the first at `firstCr`): its last redraw. A `\r\n` line (Windows
+   * tools) has its only `\r` at the end: handed over without looking back along it again.
+   */
+  private emitRedrawn(bytes: Buffer, start: number, end: number, firstCr: number): void {
     while (end > start && bytes[end - 1] === CARRIAGE_RETURN) end--;
-    const last = end > start ? bytes.lastIndexOf(CARRIAGE_RETURN, end - 1) : -1;
-    this.onLine(bytes, last >= start ? last + 1 : start, end);
+    if (firstCr >= end) return this.onLine(bytes, start, end);
+    this.onLine(bytes, bytes.lastIndexOf(CARRIAGE_RETURN, end - 1) + 1, end);
   }
 
   private emit(line: Buffer): void {
-    if (line.includes(CARRIAGE_RETURN)) this.emitRedrawn(line, 0, line.length);
+    const cr = line.indexOf(CARRIAGE_RETURN);
+    if (cr !== -1) this.emitRedrawn(line, 0, line.length, cr);
     else this.onLine(line, 0, line.length);
   }
 

@@ -16,7 +16,7 @@ export interface RowsQuery {
 export class FilteredRows {
   readonly matcher = computed(() => textMatcher(this.query.filter()));
   private readonly rowFilter = new RowFilter();
-  /** Rows passing every filter but the time range: what the histogram shows once the range is cleared. */
+  /** Rows passing every filter but the time range: `inRange`'s input (with no range set, the same rows). */
   readonly inSelection = computed<LogRow[]>(() => {
     const rows = this.query.sources()?.rows() ?? [];
     return this.rowFilter.apply(rows, { ...this.query.filter(), range: null }, this.matcher().pattern);

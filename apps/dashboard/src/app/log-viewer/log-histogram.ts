@@ -20,8 +20,8 @@ interface Bar {
  * Entries over time, stacked by level (errors at the bottom, never thinner than a few
  * px when there are any). Drag across it to filter the log to a time range; click a
  * bar to jump to its first entry. With a range set it is given only the range's rows, so
- * it shows the range zoomed in (the bars span its entries, however far off one entry's
- * time is outside it): a drag inside narrows it further; clearing the range shows the whole
+ * it shows the range zoomed in (the bars span the range's entries, not its ends, which
+ * may lie centuries apart): a drag inside narrows it further; clearing the range shows the whole
  * span again. By keyboard it is a slider over the bars: arrows move the focused bar, Enter
  * jumps to it; Shift+arrows select a range, Enter filters to it; Esc drops the selection,
  * then the range.

@@ -283,9 +283,3 @@ export function highlightSegments(segments: readonly AnsiSegment[], pattern: Reg
   }
   return shown;
 }
-
-/** The last index whose item passes `test`, or -1 (Array.prototype.findLastIndex, for the ES2022 target). */
-export function lastIndexWhere<T>(items: readonly T[], test: (item: T) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (test(items[i])) return i;
-  return -1;
-}

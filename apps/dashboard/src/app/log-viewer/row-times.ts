@@ -42,9 +42,34 @@ export class RowTimes {
     private readonly locale: string,
   ) {}
 
+  /**
+   * How a row's time reads now: changes only with the mode, the first entry and whether the log
+   * spans days, so each row's text is made once per change (`of`), not on every frame.
+   */
+  private readonly format = computed(() => {
+    if (this.relative()) {
+      const first = this.firstTime();
+      return (row: LogRow) => formatElapsed(row.timeMs - first);
+    }
+    const pattern = this.spansDays() ? DATED : TIME_OF_DAY;
+    return (row: LogRow) => formatDate(row.timeMs, pattern, this.locale);
+  });
+  private texts = new WeakMap<LogRow, string>();
+  private textsFormat: ((row: LogRow) => string) | null = null;
+
+  /** The row's time as the column shows it (made once per row while the format stays). */
   of(row: LogRow): string {
-    if (this.relative()) return formatElapsed(row.timeMs - this.firstTime());
-    return formatDate(row.timeMs, this.spansDays() ? DATED : TIME_OF_DAY, this.locale);
+    const format = this.format();
+    if (format !== this.textsFormat) {
+      this.texts = new WeakMap();
+      this.textsFormat = format;
+    }
+    let text = this.texts.get(row);
+    if (text === undefined) {
+      text = format(row);
+      this.texts.set(row, text);
+    }
+    return text;
   }
 
   private day(ms: number): string {
