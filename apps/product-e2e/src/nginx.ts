@@ -1,4 +1,4 @@
-import { Child, REPO, waitUntilServing } from '@zen/testing';
+import { BuiltServer, Child, freePort, REPO, waitUntilServing } from '@zen/testing';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,16 @@ export async function startNginx(port: number, upstreamPort: number): Promise<Ch
       `127.0.0.1:${upstreamPort}`,
     ),
   });
+}
+
+/** The built server under `/zen` (with `env`), trusting its loopback proxy, behind a real nginx at `proxied`. */
+export async function startBehindNginx(
+  env: Record<string, string>,
+): Promise<{ server: BuiltServer; nginx: Child; proxied: string }> {
+  const server = await BuiltServer.start({ BASE_PATH: '/zen', TRUST_PROXY: 'loopback', ...env });
+  const proxyPort = await freePort();
+  const nginx = await startNginx(proxyPort, server.port);
+  return { server, nginx, proxied: `http://127.0.0.1:${proxyPort}/zen` };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { LogEventData, SessionList } from '@zen/contract';
 import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
-import { BuiltServer, Child, eventually, freePort, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { BuiltServer, Child, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
 import { screenshot } from './browser';
-import { startNginx } from './nginx';
+import { startBehindNginx } from './nginx';
 
 const ID = 'e4e4e4e4e4e4e4e4e4e4e4e4';
 
@@ -12,16 +12,7 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
   let nginx: Child;
   let proxied: string;
 
-  beforeAll(async () => {
-    server = await BuiltServer.start({
-      BASE_PATH: '/zen',
-      TRUST_PROXY: 'loopback',
-      SESSIONS_WS_INTERVAL_MS: '200',
-    });
-    const proxyPort = await freePort();
-    nginx = await startNginx(proxyPort, server.port);
-    proxied = `http://127.0.0.1:${proxyPort}/zen`;
-  });
+  beforeAll(async () => ({ server, nginx, proxied } = await startBehindNginx({ SESSIONS_WS_INTERVAL_MS: '200' })));
 
   afterAll(async () => {
     await nginx?.stop();
@@ -141,16 +132,11 @@ describe('behind nginx at /zen/ with tokens and TRUST_PROXY, as a studio deploys
   const WRITE = { authorization: 'Bearer proxy-write-1' };
 
   beforeAll(async () => {
-    server = await BuiltServer.start({
-      BASE_PATH: '/zen',
-      TRUST_PROXY: 'loopback',
+    ({ server, nginx, proxied } = await startBehindNginx({
       AUTH_TOKEN: 'proxy-write-1',
       AUTH_READ_TOKEN: 'proxy-read-1',
       MAX_CLIENT_APPEND_ENTRIES_PER_S: '100',
-    });
-    const proxyPort = await freePort();
-    nginx = await startNginx(proxyPort, server.port);
-    proxied = `http://127.0.0.1:${proxyPort}/zen`;
+    }));
   });
 
   afterAll(async () => {
