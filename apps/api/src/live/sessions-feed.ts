@@ -13,6 +13,7 @@ import {
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
+import { FeedWindow, WindowEvents } from './feed-window';
 import { errorFrame, SESSIONS_FRAME_AROUND, sessionsDeltaFrame } from './live-frames';
 
 /** A `sessions` event as bytes, the change count it was built at, and the newest session in it. */
@@ -45,11 +46,7 @@ export interface PendingChange {
  * a shared store's registry may miss changes made elsewhere while its feed is down, so its
  * listing is read at every push). A client with more than WS_MAX_BUFFERED_BYTES queued is
  * skipped; in delta mode it is then owed a fresh baseline, sent once its queue is under the
- * bound again.
- *
- * A window closes early by what its events took to build and send lately, plus a margin
- * (a listing of thousands of sessions takes tens of ms; a delta of a few, a few ms), so
- * that they reach clients within SESSIONS_WS_DELTA_MS of its first change.
+ * bound again. The window's timing is a FeedWindow's.
  */
 @Injectable()
 export class SessionsFeed implements OnModuleDestroy {
@@ -65,16 +62,7 @@ export class SessionsFeed implements OnModuleDestroy {
   private fullDue = false;
   /** When (performance.now()) the window of the last prompt listing closed. */
   private lastPromptAt = -Infinity;
-  private window: NodeJS.Timeout | null = null;
-  /** When (performance.now()) the open window closes. */
-  private windowDue = 0;
-  /**
-   * How long, in ms, from a window's close until its events were sent, for a window with
-   * deltas only and for one with a full listing: what a window must leave room for.
-   * Estimates from the past events, each up at once to a slower one, down an eighth of
-   * the way to a faster one; they start at the fixed allowance the feed used to have.
-   */
-  private readonly cost: { delta: number; listing: number };
+  private readonly window: FeedWindow;
   private owedQueued = false;
   private periodicQueued = false;
   private work: Promise<void> = Promise.resolve();
@@ -100,14 +88,13 @@ export class SessionsFeed implements OnModuleDestroy {
     private readonly registry: SessionRegistry,
   ) {
     this.local = immediateRegistry(registry);
-    const allowance = Math.min(20, Math.floor(config.wsDeltaMs / 5));
-    this.cost = { delta: allowance, listing: allowance };
+    this.window = new FeedWindow(config.wsDeltaMs, (closedAt) => this.run(() => this.flush(closedAt)));
     this.stopFollowing = registry.onChanged((change) => this.changed(change));
   }
 
   onModuleDestroy(): void {
     this.stopFollowing();
-    if (this.window) clearTimeout(this.window);
+    this.window.stop();
   }
 
   /** A new connection: full mode, and its first listing at once. */
@@ -175,43 +162,12 @@ export class SessionsFeed implements OnModuleDestroy {
     }
     // The window closes early enough for its events to be built and sent within
     // SESSIONS_WS_DELTA_MS of this change, however many sessions a listing holds.
-    if (due) this.arm(this.config.wsDeltaMs - this.lead());
+    if (due) this.window.changed(this.windowEvents());
   }
 
-  /**
-   * How much earlier than SESSIONS_WS_DELTA_MS after its first change a window closes:
-   * what its events took lately (a listing's when full clients are owed one), plus a
-   * margin; at most half the window, so that a slow store cannot collapse it.
-   */
-  private lead(): number {
-    const window = this.config.wsDeltaMs;
-    const cost = this.fullDue && this.full.size > 0 ? Math.max(this.cost.listing, this.cost.delta) : this.cost.delta;
-    return Math.min(Math.floor(window / 2), Math.ceil(cost + Math.max(2, window / 10)));
-  }
-
-  /** One more measure of what a window's events took; `kind` says whether a listing was among them. */
-  private measured(kind: 'delta' | 'listing', ms: number): void {
-    const cost = this.cost[kind];
-    this.cost[kind] = ms > cost ? ms : cost + (ms - cost) / 8;
-  }
-
-  /**
-   * Starts a window unless one is open that closes no later: what changes until it closes
-   * goes out as one event. A change that needs the window closed sooner (a create needs a
-   * listing for full clients, slower than a delta) moves its close forward.
-   */
-  private arm(delayMs: number): void {
-    const due = performance.now() + delayMs;
-    if (this.window) {
-      if (due >= this.windowDue) return;
-      clearTimeout(this.window);
-    }
-    this.windowDue = due;
-    this.window = setTimeout(() => {
-      this.window = null;
-      this.run(() => this.flush(due));
-    }, delayMs);
-    this.window.unref();
+  /** What the open window will send: a listing when full clients are owed one. */
+  private windowEvents(): WindowEvents {
+    return this.fullDue && this.full.size > 0 ? 'listing' : 'delta';
   }
 
   /** Runs after every task queued before it: listings and deltas never interleave. */
@@ -247,7 +203,7 @@ export class SessionsFeed implements OnModuleDestroy {
   private async flush(closedAt: number): Promise<void> {
     const changes = this.pending;
     this.pending = new Map();
-    let sent: 'delta' | 'listing' | null = null;
+    let sent: WindowEvents | null = null;
     // Without clients in sync nobody needs these: a delta client still owed its baseline gets a later snapshot.
     if (changes.size > 0 && this.inSync.size > 0) {
       await this.pushDelta(changes);
@@ -255,7 +211,7 @@ export class SessionsFeed implements OnModuleDestroy {
     }
     if (this.fullDue && this.full.size > 0 && (await this.promptListing(closedAt))) sent = 'listing';
     // From the close, not from the timer's firing: a late timer or a listing queued ahead is part of the delay.
-    if (sent) this.measured(sent, performance.now() - closedAt);
+    if (sent) this.window.measured(sent, performance.now() - closedAt);
     this.fullDue &&= this.full.size > 0;
     this.serveOwed();
   }
@@ -300,9 +256,9 @@ export class SessionsFeed implements OnModuleDestroy {
    * lead apart). Answers whether it was sent now.
    */
   private async promptListing(closedAt: number): Promise<boolean> {
-    const wait = this.lastPromptAt + this.config.wsDeltaMs - this.lead() - closedAt;
+    const wait = this.lastPromptAt + this.config.wsDeltaMs - this.window.lead(this.windowEvents()) - closedAt;
     if (wait > 0) {
-      this.arm(wait);
+      this.window.arm(wait);
       return false;
     }
     this.fullDue = false;
@@ -369,7 +325,7 @@ export class SessionsFeed implements OnModuleDestroy {
     const { before, after } = SESSIONS_FRAME_AROUND;
     const { bytes: frame, newest } = await this.sessions.listBytes('all', before, after);
     const listing = { version, frame, newest };
-    this.measured('listing', performance.now() - start);
+    this.window.measured('listing', performance.now() - start);
     this.storeAnswered();
     // A change reported while the listing was read may or may not be in it: not cached then.
     this.listing = this.local && version === this.version ? listing : null;
