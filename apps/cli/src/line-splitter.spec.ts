@@ -129,6 +129,34 @@ describe('LineSplitter', () => {
     }
   });
 
+  it('adds no empty line for carriage returns that come alone after a partial line, a second later or at the end', () => {
+    jest.useFakeTimers();
+    try {
+      const { lines, splitter: split } = splitter(1_000);
+      split.write(Buffer.from('Cooking'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\r'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('Cooked\n'));
+      split.write(Buffer.from('Linking'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\r'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\n'));
+      split.write(Buffer.from('x\n'));
+      split.write(Buffer.from('\r'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\n'));
+      split.write(Buffer.from('Packaging'));
+      jest.advanceTimersByTime(1_100);
+      split.write(Buffer.from('\r'));
+      split.end();
+      expect(lines).toEqual(['Cooking', 'Cooked', 'Linking', 'x', '', 'Packaging']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('counts the whole characters of a byte run', () => {
     const smile = Buffer.from('a😀');
     expect([1, 2, 3, 4, 5].map((end) => wholeCharacters(smile.subarray(0, end)))).toEqual([1, 1, 1, 1, 5]);

@@ -19,7 +19,8 @@ export type LineHandler = (bytes: Buffer, start: number, end: number) => void;
  * handed over as a terminal last shows it: its last redraw, the bytes after its last `\r` (trailing
  * ones, as in `\r\r\n`, left aside). A partial one hands over its last finished redraw, the one in
  * progress waiting for its next `\r` or newline (or for its own second, if none comes). A newline
- * ending a line whose every byte was handed over already (as a partial line) adds no empty line.
+ * ending a line whose every byte was handed over already (as a partial line) adds no empty line,
+ * nor do carriage returns after it, whenever they come.
  */
 export class LineSplitter {
   /** The bytes of a line begun in earlier chunks, in pieces, joined once it ends. */
@@ -127,6 +128,12 @@ export class LineSplitter {
     this.stopClock();
     if (this.pending.length === 0) return;
     const line = this.takePending();
+    // Only `\r`s: a redraw may follow (its bytes come after them), or a newline (an empty line,
+    // or the end of the line handed over before); nothing new after a line handed over at the end.
+    if (onlyCarriageReturns(line, 0, line.length) && (!atEnd || this.handedOver)) {
+      if (!atEnd) this.pending.push(line);
+      return;
+    }
     let whole = atEnd ? line.length : wholeCharacters(line);
     const cr = atEnd || whole === 0 ? -1 : line.lastIndexOf(CARRIAGE_RETURN, whole - 1);
     const redrawing = cr !== -1 && cr + 1 < whole && hasRedraw(line, cr);
