@@ -338,7 +338,7 @@ describe('Redis stores when Redis goes away', () => {
   });
 
   it('fail a command slower than the timeout with StoreUnavailableError, and answer again once Redis does', async () => {
-    const slow = await RedisServer.start({ args: ['--enable-debug-command', 'local'] });
+    const slow = await RedisServer.start();
     try {
       const stores = await suite.open({
         capacity: 10,
@@ -351,14 +351,13 @@ describe('Redis stores when Redis goes away', () => {
       const blocker = createClient({ url: slow.url });
       await blocker.connect();
       try {
-        let slept = false;
-        const sleeping = blocker.sendCommand(['DEBUG', 'SLEEP', '1.5']).then(() => (slept = true));
-        // Let the sleep reach Redis first: it blocks every other client while it runs.
-        await new Promise((done) => setTimeout(done, 100));
+        // Redis holds every other client's commands for 1.5 s from its OK: no race with a sleep
+        // that might reach it after the command under test (a busy machine).
+        await blocker.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL']);
+        const paused = performance.now();
         await expect(stores.sessions.get(ID)).rejects.toThrow(/session store .* no answer within 200 ms/);
-        // Rejected by the timeout, not by an answer from a Redis that woke up.
-        expect(slept).toBe(false);
-        await sleeping;
+        // Rejected by the timeout while Redis held it, not by anything after the pause.
+        expect(performance.now() - paused).toBeLessThan(1500);
       } finally {
         blocker.destroy();
       }
