@@ -26,6 +26,16 @@ describe('log viewer shortcuts', () => {
     expect(shortcutOf(press('Escape', other), filter, false)).toBeNull();
   });
 
+  it('takes the keys on a focused checkbox (Wrap, a tick in the table), where nothing is typed', () => {
+    const checkbox = document.createElement('input');
+    checkbox.type = 'checkbox';
+    document.body.append(checkbox);
+    expect(shortcutOf(press('j', checkbox), filter, false)).toBe('next-line');
+    expect(shortcutOf(press('?', checkbox), filter, false)).toBe('help');
+    expect(shortcutOf(press('Escape', checkbox), filter, false)).toBe('clear');
+    checkbox.remove();
+  });
+
   it('leaves a key a handler took already', () => {
     const event = press('j');
     event.preventDefault();

@@ -47,9 +47,13 @@ export function shortcutOf(
   return keyAction(event.key);
 }
 
+/** Inputs no text is typed in: a letter on a focused checkbox (Wrap, a table row's tick) is the page's key. */
+const UNTYPED_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'file', 'color', 'range']);
+
 /** True while the user types in a field (or a list box has the keys): shortcuts stay quiet. */
 export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;
+  if (target instanceof HTMLInputElement && UNTYPED_INPUTS.has(target.type)) return false;
   if (target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]')) return true;
   return !!target.closest('[role="listbox"], [role="combobox"], [role="menu"], .mat-mdc-select');
 }
