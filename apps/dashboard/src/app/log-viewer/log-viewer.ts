@@ -234,6 +234,11 @@ export class LogViewer implements OnDestroy {
     return this.selected.has(index);
   }
 
+  /** Whether the row shown at `index` is the selection's focus: the one row whose buttons Tab reaches. */
+  isFocusRow(index: number): boolean {
+    return this.selected.range()?.focus === index;
+  }
+
   // ---- filters and modes ----
 
   setText(text: string): void {
