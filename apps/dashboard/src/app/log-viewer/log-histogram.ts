@@ -36,6 +36,8 @@ export class LogHistogram {
   /** The rows counted: with a time range set, only those in it (the chart zooms in on the range). */
   readonly rows = input.required<readonly LogRow[]>();
   readonly range = input<{ from: number; to: number } | null>(null);
+  /** Whether the log spans days (its rows are dated): bars and ranges within one of them say which. */
+  readonly dated = input(false);
   /** A range dragged or chosen by keyboard; null when `Esc` clears it. */
   readonly rangeChange = output<{ from: number; to: number } | null>();
   readonly jump = output<number>();
@@ -220,11 +222,11 @@ export class LogHistogram {
   private time(ms: number, range?: { from: number; to: number }): string {
     const bins = this.bins();
     if (bins.length === 0)
-      return range ? rangeTime(ms, range, false, this.locale) : formatDate(ms, 'HH:mm:ss', this.locale);
+      return range ? rangeTime(ms, range, false, this.locale, this.dated()) : formatDate(ms, 'HH:mm:ss', this.locale);
     const fine = bins[0].to - bins[0].from < 999;
     const [from, to] = [bins[0].from, bins[bins.length - 1].to];
     const span = range ? { from: Math.min(from, range.from), to: Math.max(to, range.to) } : { from, to };
-    return rangeTime(ms, span, fine, this.locale);
+    return rangeTime(ms, span, fine, this.locale, this.dated());
   }
 }
 

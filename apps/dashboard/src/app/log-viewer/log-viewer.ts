@@ -113,12 +113,13 @@ export class LogViewer implements OnDestroy {
   });
   readonly newestFirst = signal(this.initial.newestFirst);
   private readonly locale = inject(LOCALE_ID);
-  /** The time range's chip: its ends, dated when it spans days. */
+  readonly times = new RowTimes(() => this.sources()?.rows() ?? [], this.prefs.relativeTimes, this.locale);
+  /** The time range's chip: its ends, dated when it spans days or the log does (as its rows are then). */
   readonly rangeText = computed(() => {
     const range = this.filter().range;
-    return (
-      range && `${rangeTime(range.from, range, false, this.locale)} – ${rangeTime(range.to, range, false, this.locale)}`
-    );
+    const dated = this.times.spansDays();
+    const end = (ms: number) => rangeTime(ms, range ?? { from: ms, to: ms }, false, this.locale, dated);
+    return range && `${end(range.from)} – ${end(range.to)}`;
   });
   readonly data = new OpenData();
   readonly expanded = this.data.lines;
@@ -135,7 +136,6 @@ export class LogViewer implements OnDestroy {
   readonly total = computed(() => this.sources()?.rows().length ?? 0);
   readonly categories = computed(() => this.sources()?.categories() ?? []);
   readonly hasCategories = computed(() => this.categories().length > 0);
-  readonly times = new RowTimes(() => this.sources()?.rows() ?? [], this.prefs.relativeTimes, this.locale);
 
   private readonly scroll: FollowScroll = new FollowScroll(
     {

@@ -18,7 +18,7 @@ export class RowTimes {
    * read (rows come oldest first), never every row on each new entry; an entry elsewhere with
    * an outlying time still has its full UTC time on hover.
    */
-  private readonly spansDays = computed(() => {
+  readonly spansDays = computed(() => {
     const rows = this.rows();
     let last = rows.length - 1;
     while (last >= 0 && rows[last].kind !== 'entry') last--;
