@@ -239,4 +239,38 @@ describe('the dashboard with AUTH_READ_TOKEN', () => {
   });
 });
 
+describe('the dashboard across a restart of a server on the memory store', () => {
+  let server: BuiltServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await BuiltServer.start();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  // Found by the dashboard audit: opened on the server's own session, after a restart the view said
+  // that session was unknown, and a snack bar repeated the server's refusal of its log.
+  it("follows the server's new session, with no refusal in a snack bar", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/dashboard/`);
+    await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
+    const before = page.url();
+    await server.stop();
+    await page.getByTestId('connection').getByText('Reconnecting…').waitFor();
+    await server.restart();
+    await page.waitForURL((url) => url.href !== before);
+    const { serverSessionId } = (await (await fetch(`${server.url}/sessions`)).json()) as SessionList;
+    expect(page.url()).toBe(`${server.url}/dashboard/sessions/${serverSessionId}`);
+    await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
+    await page.evaluate(() => new Promise((done) => setTimeout(done, 500)));
+    expect(await page.locator('.mat-mdc-snack-bar-container').count()).toBe(0);
+    await page.close();
+  });
+});
+
 export type { Session };

@@ -39,6 +39,26 @@ describe('notices to the user', () => {
     expect(snackBarText()).toBe('');
   });
 
+  // Found by the dashboard audit: after a server restart the view of a session it forgot said so in
+  // place of the log (or followed the server's new session), and a snack bar said it again.
+  it('does not show a follow refused as not found, which the page says in place of the log', () => {
+    TestBed.inject(ServerErrors);
+    TestBed.inject(LiveConnection).connect();
+    FakeSocket.latest().open();
+    FakeSocket.latest().push({
+      event: 'error',
+      data: { message: 'subscribe-log: session 0123456789abcdef01234567 not found' },
+    });
+    TestBed.tick();
+    expect(snackBarText()).toBe('');
+    FakeSocket.latest().push({
+      event: 'error',
+      data: { message: 'subscribe-log: session 0123456789abcdef01234567 not subscribed: the store is down' },
+    });
+    TestBed.tick();
+    expect(snackBarText()).toContain('not subscribed: the store is down');
+  });
+
   // jsdom has no clipboard: the CDK's copy is stubbed here; the Chromium tests copy for real.
   it('confirms a copy', () => {
     const copied: string[] = [];

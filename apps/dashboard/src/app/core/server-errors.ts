@@ -1,11 +1,15 @@
 import { DestroyRef, inject, Injectable } from '@angular/core';
+import { parseSubscribeLogRefusal } from '@zen/contract';
 import { LiveConnection } from './live-connection';
 import { Notices } from './notices';
 import { SessionsFeed } from './sessions-feed';
 
 /**
  * Shows the server's `error` events to the user ("The server says: …"), except the
- * ones a feed explains as expected (an older server declining the delta mode).
+ * ones a feed explains as expected (an older server declining the delta mode), and a
+ * follow refused as `not found`: the page says an unknown session in place of its log, from
+ * the sessions list (and after a restart follows the server's new session), so the refusal,
+ * which a reconnect to a restarted server sends for the session shown before, said it twice.
  */
 @Injectable({ providedIn: 'root' })
 export class ServerErrors {
@@ -14,7 +18,8 @@ export class ServerErrors {
 
   constructor() {
     const subscription = inject(LiveConnection).serverErrors.subscribe((text) => {
-      if (!this.sessions.explains(text)) this.notices.problem(`The server says: ${text}`);
+      if (this.sessions.explains(text) || parseSubscribeLogRefusal(text)?.reason === 'not found') return;
+      this.notices.problem(`The server says: ${text}`);
     });
     inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
   }

@@ -109,6 +109,24 @@ describe('SessionsPage selection', () => {
     expect((harness.routeNativeElement as HTMLElement).textContent).toContain('"not-an-id" is not a session id');
   });
 
+  // Found by the dashboard audit: opened on the server's own session, a restart of a server on the
+  // memory store left the view saying its session was unknown, though the server's log went on.
+  it("follows the server's own session to the new one when a restarted server has forgotten the old", async () => {
+    const { harness, router } = await pageAt(`/sessions/${server.id}?q=crash`);
+    const restarted = session({ appname: 'zenserver' });
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [restarted], serverSessionId: restarted.id } });
+    await harness.fixture.whenStable();
+    expect(router.url).toBe(`/sessions/${restarted.id}?q=crash`);
+    // An old server session still known (ended, on Redis), or another session shown: the view stays.
+    const again = session({ appname: 'zenserver' });
+    FakeSocket.latest().push({
+      event: 'sessions',
+      data: { sessions: [again, { ...restarted, status: 'ended' }], serverSessionId: again.id },
+    });
+    await harness.fixture.whenStable();
+    expect(router.url).toBe(`/sessions/${restarted.id}?q=crash`);
+  });
+
   it('drops a permalinked line when the selection changes', async () => {
     const { harness, page, router } = await pageAt(`/sessions/${editor.id}?line=3&q=crash`);
     page.select(agents[0].id);

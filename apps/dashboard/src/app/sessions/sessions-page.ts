@@ -121,15 +121,40 @@ export class SessionsPage {
     return said.length > 0 ? `Left out of the view: ${said.join('; ')}` : null;
   });
 
+  /** The server's own session as the last list named it: a restarted server names another. */
+  private serverSessionId: string | null = null;
+
   constructor() {
     effect(() => {
       const list = this.list();
-      if (list && !this.id()) this.select(list.serverSessionId, true);
+      if (!list) return;
+      const previous = this.serverSessionId;
+      this.serverSessionId = list.serverSessionId;
+      if (!this.id()) this.select(list.serverSessionId, true);
+      else if (untracked(() => this.showsForgottenServerSession(previous))) this.select(list.serverSessionId, true);
     });
     effect(() => {
       const leftOut = this.leftOut();
       if (leftOut) untracked(() => this.notices.info(leftOut));
     });
+  }
+
+  /**
+   * Whether the view is of the server's own session, `previous`, that the server forgot as it
+   * restarted (with the memory store; with Redis it stays, ended): the server's log goes on in
+   * the new server session, which the view follows rather than saying its session is unknown.
+   */
+  private showsForgottenServerSession(previous: string | null): boolean {
+    const ids = this.selectedIds();
+    const list = this.list();
+    return (
+      !!list &&
+      previous !== null &&
+      previous !== list.serverSessionId &&
+      ids.length === 1 &&
+      ids[0] === previous &&
+      !this.byId().has(previous)
+    );
   }
 
   select(id: string, replaceUrl = false): void {
