@@ -106,6 +106,33 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(Math.round(grid.height - grown.height)).toBe(48);
   });
 
+  it('keeps the page unscrolled with a merged view of 20 sessions: their list scrolls in its panel', async () => {
+    // Found by the dashboard audit: the side panel listing a merged view's sessions grew the
+    // page to 1291 px at 1280×800 (a job on 20 agents), pushing the log's end off screen.
+    const farm = Array.from({ length: 20 }, (_, i) => `f20f20f20f20f20f20f20f${i.toString(16).padStart(2, '0')}`);
+    for (const id of farm) {
+      await create(id, { appname: 'FarmAgent', jobid: 'farm-20' });
+      await appendText(id, [`LogInit: Display: agent ${id.slice(-2)} up`]);
+    }
+    await page.goto(`${base}/dashboard/sessions/${farm.join(',')}`);
+    await page.getByTestId('log-count').getByText('20 / 20 rows').waitFor();
+    expect(
+      await page.evaluate(() => ({
+        height: document.documentElement.scrollHeight,
+        width: document.documentElement.scrollWidth,
+      })),
+    ).toEqual({ height: 800, width: 1280 });
+    const grid = await boxOf(rows());
+    expect(grid.y + grid.height).toBeLessThanOrEqual(800);
+    // The last session in the list is reached by scrolling the panel.
+    const last = page.getByTestId('merged-sources').getByRole('listitem').last();
+    await last.scrollIntoViewIfNeeded();
+    const box = await boxOf(last);
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(await page.evaluate(() => document.scrollingElement?.scrollTop)).toBe(0);
+    for (const id of farm) await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
+  });
+
   it('keeps keys readable and the panel short beside a 20 KB metadata value', async () => {
     const id = 'b16b16b16b16b16b16b16b16';
     await create(id, {
