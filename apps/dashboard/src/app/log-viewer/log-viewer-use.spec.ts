@@ -485,6 +485,26 @@ describe('the merged log view', () => {
     expect(el(fixture).querySelector('[data-testid="source-chip"]')?.textContent).toContain('Only CookWorker');
   });
 
+  // Found by the dashboard audit: in a merged view of two long logs, the line was scrolled to by
+  // its index when its own session's backlog came in; the other's, older by time, came in a frame
+  // later and was merged in before it, so the view showed other lines, the linked one off screen.
+  it('opens a permalink in a merged view on the line once every backlog is in, whichever came first', async () => {
+    const older = session({ appname: 'CookWorker', logCount: 200, logCursor: 200 });
+    const fixture = await open(`/sessions/${a.id},${older.id}?line=1`, [a, older], {
+      [a.id]: [at(0, 50, 'a first'), at(1, 51, 'a second')],
+    });
+    const backlog = Array.from({ length: 200 }, (_, i) => ({
+      ...entry(i, `older ${i}`),
+      time: new Date(Date.UTC(2026, 10, 24, 12, 0, 0, i * 100)).toISOString(),
+    }));
+    FakeSocket.latest().push({ event: 'log', data: { id: older.id, entries: backlog, cursor: 200, dropped: 0 } });
+    await settle(fixture);
+    await settle(fixture);
+    const row = el(fixture).querySelector('.highlight') as HTMLElement | null;
+    expect(row?.textContent).toContain('a second');
+    expect(el(fixture).querySelector('[aria-selected="true"]')?.textContent).toContain('a second');
+  });
+
   it("opens a permalink in a merged view paused on the line, with no other session's backlog called new", async () => {
     const fixture = await open(`/sessions/${a.id},${b.id}?line=1`, [a, b], {
       [a.id]: [at(0, 1, 'a first'), at(1, 3, 'a second')],

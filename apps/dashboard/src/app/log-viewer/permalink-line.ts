@@ -2,7 +2,7 @@ import { afterNextRender, inject, Injector, signal, untracked } from '@angular/c
 import { Session } from '@zen/contract';
 import { FollowScroll } from './follow-scroll';
 import { LogRow } from './log-line';
-import { LogSources } from './log-sources';
+import { LogSources, MAX_ROWS } from './log-sources';
 import { OrderedView } from './ordered-view';
 import { RowSelection } from './row-selection';
 
@@ -26,6 +26,12 @@ export class PermalinkLine {
   private readonly pending = signal<{ source: string; seq: number } | null>(null);
   readonly notice = signal<string | null>(null);
   readonly highlightKey = signal<string | null>(null);
+  /**
+   * The entries the sessions held when the line was placed: it is scrolled to once that many
+   * have come in. In a merged view each session's backlog comes in on its own, and one older by
+   * time is merged in before the line, which an earlier scroll by index would have lost.
+   */
+  private backlog = 0;
 
   constructor(private readonly log: LinkedLog) {}
 
@@ -71,7 +77,10 @@ export class PermalinkLine {
       this.pending.set({ source: session.id, seq: pending.seq });
       // The view opens paused on the line: what the sessions hold now is their backlog, not news
       // (in a merged view every session's, not only the one the line is in).
-      this.log.scroll.countNewFrom(sessions.reduce((count, shown) => count + shown.logCount, 0));
+      const held = sessions.reduce((count, shown) => count + shown.logCount, 0);
+      this.log.scroll.countNewFrom(held);
+      // As many rows as the view keeps of it (a server may hold more than MAX_ROWS a session).
+      this.backlog = Math.min(held, MAX_ROWS * sessions.length);
     }
   }
 
@@ -85,7 +94,11 @@ export class PermalinkLine {
     const rows = this.log.visible();
     const key = `${pending.source}:${pending.seq}`;
     const index = rows.findIndex((row) => row.key === key);
-    if (index !== -1) return untracked(() => this.show(key, index));
+    if (index !== -1) {
+      // Shown once every session's backlog is in its rows (another's may yet come in before it).
+      if ((this.log.sources()?.rows().length ?? 0) < this.backlog) return;
+      return untracked(() => this.show(key));
+    }
     if (
       this.log
         .sources()
@@ -116,11 +129,18 @@ export class PermalinkLine {
     );
   }
 
-  private show(key: string, index: number): void {
+  private show(key: string): void {
     this.pending.set(null);
     this.highlightKey.set(key);
     this.log.selection.only(key);
-    afterNextRender(() => this.log.scroll.intoView(index), { injector: this.injector });
+    // Where the line is once rendered: rows that came in meanwhile may have moved it.
+    afterNextRender(
+      () => {
+        const index = this.log.visible().findIndex((row) => row.key === key);
+        if (index !== -1) this.log.scroll.intoView(index);
+      },
+      { injector: this.injector },
+    );
   }
 
   /** The line is not in the log (or not yet written): said, and the view follows the log again. */
