@@ -3,6 +3,7 @@ import { SessionsFeedMode } from '@zen/contract';
 import {
   ImmediateSessionRegistry,
   immediateRegistry,
+  LogStore,
   newestFirst,
   SessionChange,
   SessionRecord,
@@ -79,21 +80,26 @@ export class SessionsFeed implements OnModuleDestroy {
   private newestHeld: SessionRecord | undefined;
   /** The registry's synchronous reads when it lives in this process (it then reports every change). */
   private readonly local: ImmediateSessionRegistry | null;
-  private readonly stopFollowing: Unsubscribe;
+  private readonly stopFollowing: Unsubscribe[];
   private readonly logger = new Logger('SessionsFeed');
 
   constructor(
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly registry: SessionRegistry,
+    logs: LogStore,
   ) {
     this.local = immediateRegistry(registry);
     this.window = new FeedWindow(config.wsDeltaMs, (closedAt) => this.run(() => this.flush(closedAt)));
-    this.stopFollowing = registry.onChanged((change) => this.changed(change));
+    this.stopFollowing = [
+      registry.onChanged((change) => this.changed(change)),
+      // The shared store's feed (told through the log store) is back after it was lost.
+      logs.onResynced(() => this.resynced()),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.stopFollowing();
+    for (const stop of this.stopFollowing) stop();
     this.window.stop();
   }
 
@@ -163,6 +169,25 @@ export class SessionsFeed implements OnModuleDestroy {
     // The window closes early enough for its events to be built and sent within
     // SESSIONS_WS_DELTA_MS of this change, however many sessions a listing holds.
     if (due) this.window.changed(this.windowEvents());
+  }
+
+  /**
+   * The shared store's change feed is back after it was lost (only that connection may have
+   * been: Redis drops a subscriber past its pub/sub output buffer limit, or whose channel access
+   * was revoked, while the replica's commands keep working). What it missed meanwhile no delta
+   * can tell: a session another replica forgot was never reported `removed`, and sessions created
+   * meanwhile come back as mere updates, which a client would put on top in the wrong order. So
+   * delta clients in sync get a fresh baseline, as after a store outage, and full clients a
+   * listing at once rather than at the next period.
+   */
+  private resynced(): void {
+    for (const client of this.inSync) this.owed.add(client);
+    this.inSync.clear();
+    this.serveOwed();
+    if (this.full.size > 0) {
+      this.fullDue = true;
+      this.window.changed('listing');
+    }
   }
 
   /** What the open window will send: a listing when full clients are owed one. */
