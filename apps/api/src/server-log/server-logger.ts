@@ -27,6 +27,8 @@ const LEVELS: Record<NestLogLevel, number> = {
 const HELD_LIMIT = 10_000;
 /** How soon held messages are tried again when the store refused them. */
 const RETRY_MS = 1_000;
+/** Longest wait at shutdown for the line that logs the end of the server session (see onApplicationShutdown). */
+const STOP_LINE_WAIT_MS = 500;
 
 /**
  * The Nest logger: prints to the console as usual and appends every message to the
@@ -57,7 +59,20 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     await this.settled();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before the stores close (their module shuts down after this one), a replica on a shared
+   * store logs the end of its session, and waits until that line and everything before it
+   * are appended (or held, the store being away): the session is ended next.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sessions.logServerStopping()) {
+      // Not for longer than a healthy store takes: a stalled one would hold the shutdown for
+      // a command timeout or two, and the end that follows could not be written either.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((done) => (timer = setTimeout(done, STOP_LINE_WAIT_MS)));
+      await Promise.race([this.settled(), late]);
+      clearTimeout(timer);
+    }
     clearTimeout(this.retry);
   }
 

@@ -115,6 +115,20 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     return this.serverId;
   }
 
+  /**
+   * Logs the end of this process's session as it stops, with a shared store (whose registry
+   * then ends it with endReason `stopped` when the stores close: see createRedisStores), so that
+   * it is a lifecycle line like any other end (API.md). Logged before the end: nothing can be
+   * appended to an ended session. A registry in this process's memory goes with the process,
+   * ending nothing. Answers whether it logged.
+   */
+  logServerStopping(): boolean {
+    const id = this.serverId;
+    if (!id || immediateRegistry(this.registry)) return false;
+    this.logger.log(`session ${id} ended (appname "zenserver"): stopped, this server is shutting down`);
+    return true;
+  }
+
   find(id: string): Promise<SessionRecord | undefined> {
     return this.registry.get(id);
   }

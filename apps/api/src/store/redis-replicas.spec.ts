@@ -102,6 +102,14 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     running.splice(running.indexOf(b), 1);
     const ended = (await (await fetch(`${a.url}/sessions/${onB.serverSessionId}`)).json()) as Session;
     expect(ended).toMatchObject({ status: 'ended', endReason: 'stopped' });
+    // API.md: session lifecycle events (created, ended, expired) are logged in the server session,
+    // each naming the session's id; a stopping replica's end is one too, and the last line of its log.
+    const log = await (await fetch(`${a.url}/sessions/${onB.serverSessionId}/log?format=ndjson`)).text();
+    const messages = log
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(messages.at(-1)).toMatch(new RegExp(`^session ${onB.serverSessionId} ended \\(appname "zenserver"\\)`));
   });
 
   it('is not ready once the other replicas have ended its server session (it was silent too long)', async () => {
