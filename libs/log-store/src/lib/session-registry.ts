@@ -113,7 +113,9 @@ export abstract class SessionRegistry {
    * Records an append to the session's log: `updated` moves to now and the counters
    * move to `counters`, unless a later append's counters (a greater logCursor) are
    * already recorded — counters never move backwards when appends resolve out of
-   * order. A session forgotten meanwhile is ignored.
+   * order. A session forgotten meanwhile is ignored; an ended one is refused with
+   * SessionEndedError, unchanged (an empty append passes no log check that would refuse it,
+   * and the caller's check may predate an end made through another replica).
    */
   abstract recordAppend(id: string, counters: LogCounters): Promise<void>;
 

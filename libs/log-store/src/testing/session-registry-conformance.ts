@@ -492,6 +492,20 @@ export function describeSessionRegistryConformance(
         expect((await sessions.get(record.id))?.toSession()).toMatchObject({ logCount: 60, logCursor: 60 });
       });
 
+      it('refuses to record an append on an ended session (SessionEndedError), changing nothing', async () => {
+        // An empty append records no entries, only the sign of life: it must not reach a session
+        // that ended after the append's own check (an end through another replica, say).
+        const { sessions } = await open();
+        const record = await sessions.create(client('App'));
+        now += 100;
+        const ended = await sessions.end(record.id, 'deleted');
+        now += 100;
+        await expect(
+          sessions.recordAppend(record.id, { logCount: 0, logCursor: 0, warnCount: 0, errorCount: 0 }),
+        ).rejects.toBeInstanceOf(SessionEndedError);
+        expect((await sessions.get(record.id))?.toSession()).toEqual(ended.toSession());
+      });
+
       it('ignores an append recorded for a session that is gone', async () => {
         const { sessions } = await open();
         await expect(
@@ -558,6 +572,21 @@ export function describeSessionRegistryConformance(
           await a.sessions.end(record.id, 'deleted');
           expect((await b.sessions.get(record.id))?.status).toBe('ended');
           expect((await b.sessions.list('ended')).map((r) => r.id)).toContain(record.id);
+        });
+
+        it('refuses to record an append on a session ended through the other replica', async () => {
+          const a = await open();
+          const b = await replicaOf(a);
+          const record = await a.sessions.create(client('Ending'));
+          // B has looked the session up for an append (a replica may keep that copy)...
+          expect((await b.sessions.getForAppend(record.id))?.active).toBe(true);
+          now += 100;
+          const ended = await a.sessions.end(record.id, 'deleted');
+          now += 100;
+          // ...and records an empty append (nothing for the log to refuse) after the end.
+          const counters = await b.logs.append(record.id, infoBatch(0, 0));
+          await expect(b.sessions.recordAppend(record.id, counters)).rejects.toBeInstanceOf(SessionEndedError);
+          expect((await a.sessions.get(record.id))?.toSession()).toEqual(ended.toSession());
         });
 
         it('applies every metadata merge made at once through either replica', async () => {

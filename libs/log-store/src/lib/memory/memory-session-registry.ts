@@ -123,6 +123,7 @@ export class MemorySessionRegistry extends SessionRegistry implements ImmediateS
   recordAppendNow(id: string, counters: LogCounters): void {
     const record = this.sessions.get(id);
     if (!record) return;
+    if (!record.active) throw new SessionEndedError(id);
     record.logChanged(counters, this.clock());
     this.changed('appended', id);
   }

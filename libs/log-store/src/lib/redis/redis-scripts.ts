@@ -343,9 +343,10 @@ return {1}
 
 /**
  * Records counters given by the caller (SessionRegistry.recordAppend for an append not
- * made by this store's script), never moving them backwards, moves `updated` and
- * publishes `appended <id> <cursor>`. KEYS: session hash. ARGV: channel, id, now,
- * cursor, held, warn, error. Reply: {status}.
+ * made by this store's script: an empty one), never moving them backwards, moves `updated`
+ * and publishes `appended <id> <cursor>`; refuses an ended session, changing nothing (the
+ * caller's check that it was active may be older than an end through another replica).
+ * KEYS: session hash. ARGV: channel, id, now, cursor, held, warn, error. Reply: {status}.
  */
 export const RECORD = defineScript({
   NUMBER_OF_KEYS: 1,
@@ -355,6 +356,7 @@ export const RECORD = defineScript({
 local hash = KEYS[1]
 local h = redis.call('HMGET', hash, 'status', 'cursor', 'updated')
 if not h[1] then return {0} end
+if h[1] == 'ended' then return {2} end
 if tonumber(ARGV[4]) >= tonumber(h[2]) then
   redis.call('HSET', hash, 'cursor', ARGV[4], 'held', ARGV[5], 'warn', ARGV[6], 'error', ARGV[7])
 end

@@ -311,7 +311,11 @@ export class RedisSessionRegistry extends SessionRegistry {
     const { client, keys } = this.connection;
     const { logCursor, logCount, warnCount, errorCount } = counters;
     const args = [keys.changes, id, String(this.clock()), String(logCursor), String(logCount)];
-    await this.connection.run(() => client.record(keys.session(id), ...args, String(warnCount), String(errorCount)));
+    const [status] = (await this.connection.run(() =>
+      client.record(keys.session(id), ...args, String(warnCount), String(errorCount)),
+    )) as StatusReply;
+    // Ended after the caller's check (through another replica, whose feed message is on its way).
+    if (status === SCRIPT_STATUS.ended) throw new SessionEndedError(id);
   }
 
   onChanged(listener: SessionChangeListener): Unsubscribe {
