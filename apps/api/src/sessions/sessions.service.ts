@@ -33,6 +33,10 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   private checking = false;
   /** A server session is being created (its create waits for the store, retrying). */
   private creatingServer = false;
+  /** The fields of this process's session, once known (onModuleInit). */
+  private serverFields: (SessionChanges & { appname: string }) | undefined;
+  /** The attempt to create the server session under way, if any: one at a time. */
+  private serverAttempt: Promise<void> | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -51,6 +55,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
       node: process.version,
     });
     const fields = { appname: 'zenserver', mode: 'server', metadata };
+    this.serverFields = fields;
     await this.createServerSession(fields);
     // A registry in this process's memory cannot lose the session: only a shared one is checked.
     if (immediateRegistry(this.registry)) return;
@@ -88,9 +93,26 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * A shared store may be unreachable at start: the process starts anyway (not ready,
-   * see /health/ready) and creates its session once the store answers.
+   * see /health/ready) and creates its session once the store answers. One attempt at a time.
    */
-  private async createServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
+  private createServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
+    this.serverAttempt ??= this.attemptServerSession(fields).finally(() => (this.serverAttempt = null));
+    return this.serverAttempt;
+  }
+
+  /**
+   * Before a listing: a process still without its session (the store was away at start) tries
+   * to create it now rather than at its next retry, up to a second away, so that a listing the
+   * store answers names it as serverSessionId (API.md) instead of "". Waits for an attempt under
+   * way; a store still away fails the listing itself.
+   */
+  private async ensureServerSession(): Promise<void> {
+    if (this.serverId || !this.serverFields) return;
+    if (!this.serverAttempt) clearTimeout(this.serverRetry);
+    await this.createServerSession(this.serverFields);
+  }
+
+  private async attemptServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
     this.creatingServer = true;
     try {
       this.serverId = (await this.createWithNewId(fields, null, true)).id;
@@ -198,6 +220,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     before = '',
     after = '',
   ): Promise<{ bytes: Buffer; newest: SessionRecord | undefined }> {
+    if (!this.serverId) await this.ensureServerSession();
     const records = await this.registry.list(status);
     const pieces = new Array<string>(records.length + 2);
     pieces[0] = `${before}{"sessions":[`;

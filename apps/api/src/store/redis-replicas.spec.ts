@@ -268,6 +268,34 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     }
   });
 
+  it('names its server session in the first listing that answers once Redis is up (never "")', async () => {
+    // API.md: the listing and the WebSocket pushes give the answering replica's session as
+    // serverSessionId. A replica that started without Redis has none until Redis answers.
+    await redis.stop();
+    try {
+      const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
+      expect((await fetch(`${a.url}/sessions/`)).status).toBe(503);
+      const watcher = client(a);
+      await watcher.until((frames) => frames.some((frame) => frame.event === 'error'));
+      await redis.restart();
+      let answered: Response;
+      for (;;) {
+        answered = await fetch(`${a.url}/sessions/`);
+        if (answered.status === 200) break;
+        await new Promise((done) => setTimeout(done, 10));
+      }
+      const { serverSessionId, sessions } = (await answered.json()) as SessionList;
+      expect(serverSessionId).not.toBe('');
+      expect(sessions.find((session) => session.id === serverSessionId)).toMatchObject({ appname: 'zenserver' });
+      // The first WebSocket listing after the outage names it too.
+      await watcher.until((frames) => frames.some((frame) => frame.event === 'sessions'), 15_000);
+      const [pushed] = watcher.of('sessions');
+      expect(pushed.serverSessionId).toBe(serverSessionId);
+    } finally {
+      if (!redis.isRunning) await redis.restart();
+    }
+  });
+
   it('appends to its server session, once Redis is back, what it logged while Redis was away', async () => {
     const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
     await redis.stop();
