@@ -221,7 +221,16 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     after = '',
   ): Promise<{ bytes: Buffer; newest: SessionRecord | undefined }> {
     if (!this.serverId) await this.ensureServerSession();
-    const records = await this.registry.list(status);
+    let records = await this.registry.list(status);
+    if (status !== 'ended' && this.serverFields && !this.lists(records, this.serverId)) {
+      // The listing should name this process's session (API.md), and a shared store that lost
+      // it (a Redis restarted without persistence) shows that here first: a new one now, not at
+      // the next check up to SERVER_SESSION_CHECK_MS away. (One that other replicas ended is
+      // left ended, as the check does; it is only missing from the active listing.)
+      const id = this.serverId;
+      await this.checkServerSession(this.serverFields);
+      if (this.serverId !== id) records = await this.registry.list(status);
+    }
     const pieces = new Array<string>(records.length + 2);
     pieces[0] = `${before}{"sessions":[`;
     for (let i = 0; i < records.length; i++) pieces[i + 1] = i > 0 ? `,${records[i].toJson()}` : records[i].toJson();
@@ -250,6 +259,13 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     }
     this.logCreated(record);
     return record;
+  }
+
+  /** Whether the records hold the session `id` (always so with a registry in this process, which cannot lose it). */
+  private lists(records: SessionRecord[], id: string): boolean {
+    if (!id || immediateRegistry(this.registry)) return true;
+    for (const record of records) if (record.id === id) return true;
+    return false;
   }
 
   private logCreated(record: SessionRecord, note = ''): void {
