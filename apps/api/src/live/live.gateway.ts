@@ -20,6 +20,12 @@ import { LogFollowers } from './log-followers';
 import { SessionsFeed } from './sessions-feed';
 import { WsErrorFilter } from './ws-error.filter';
 
+/**
+ * Longest time between two looks at a shared store on behalf of the WebSocket clients (an
+ * outage told, lagging followers retried): the default SESSIONS_WS_INTERVAL_MS.
+ */
+export const STORE_CHECK_MS = 1000;
+
 /** Clients that answered the last ping; the others are reaped at the next one. */
 const alive = new WeakSet<WebSocket>();
 
@@ -54,6 +60,11 @@ export class LiveGateway
   afterInit(server: Server): void {
     this.server = server;
     this.timers.push(setInterval(() => this.tick(), this.config.wsIntervalMs));
+    // A longer period must not delay what the tick also does for a shared store: telling
+    // clients of an outage, and retrying the followers a failed read left behind.
+    if (this.config.wsIntervalMs > STORE_CHECK_MS) {
+      this.timers.push(setInterval(() => this.checkStore(), STORE_CHECK_MS));
+    }
     if (this.config.wsPingIntervalMs > 0) {
       this.timers.push(setInterval(() => this.reapDead(), this.config.wsPingIntervalMs));
     }
@@ -157,6 +168,12 @@ export class LiveGateway
   private tick(): void {
     this.followers.retryLagging();
     this.feed.tick();
+  }
+
+  /** Between two ticks of a long SESSIONS_WS_INTERVAL_MS (see afterInit). */
+  private checkStore(): void {
+    this.followers.retryLagging();
+    this.feed.probeOutage();
   }
 
   private reapDead(): void {

@@ -66,6 +66,7 @@ export class SessionsFeed implements OnModuleDestroy {
   private readonly window: FeedWindow;
   private owedQueued = false;
   private periodicQueued = false;
+  private probeQueued = false;
   private work: Promise<void> = Promise.resolve();
   /** Clients told about the current store outage (each once); renewed when the store answers a listing or probe. */
   private toldOfOutage = new WeakSet<WebSocket>();
@@ -144,6 +145,23 @@ export class SessionsFeed implements OnModuleDestroy {
         return probing ? this.probe() : this.pushListing(this.full);
       });
     }
+    this.serveOwed();
+  }
+
+  /**
+   * With a shared store and a SESSIONS_WS_INTERVAL_MS longer than a second (called every
+   * second then): a probe of the store, so that an outage reaches every client within a second
+   * or so (API.md: WebSocket clients get an `error` event), full-list clients included, whose
+   * listing, the tick's usual probe, may be minutes away.
+   */
+  probeOutage(): void {
+    if (this.local || this.probeQueued || this.full.size + this.delta.size === 0) return;
+    this.probeQueued = true;
+    this.run(() => {
+      this.probeQueued = false;
+      return this.probe();
+    });
+    // Baselines owed since an outage (and to clients that drained) go out once the store answers.
     this.serveOwed();
   }
 
