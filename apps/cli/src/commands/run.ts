@@ -176,6 +176,8 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
     const follow = (stream: Readable) => {
       hold = holder(stream);
       stream.on('end', () => lines.end());
+      // Destroyed by a signal after the command exited (no 'end' comes): its last line still counts.
+      stream.on('close', () => lines.end());
     };
     return { onChunk, follow };
   };
@@ -203,7 +205,17 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
     const { child, stdout, stderr, closed } = spawned;
     out.follow(stdout);
     err.follow(stderr);
+    // The command has exited, and what keeps its output open is a process it left behind
+    // (`sh -c 'server & echo started'`): a signal now has no command to go to, and ends the wait
+    // for that output, as it would end `cat` in `cmd | cat`; the exit code stays the command's.
+    let exited = false;
+    child.once('exit', () => (exited = true));
     const forward = (signal: NodeJS.Signals) => {
+      if (exited) {
+        stdout.destroy();
+        stderr.destroy();
+        return;
+      }
       if (sentByTerminal(signal)) return; // the child got it from the terminal too
       child.kill(signal);
     };

@@ -462,6 +462,33 @@ describe('zen-sessions run', () => {
     expect((await started.done).code).toBe(4);
   });
 
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    'stops waiting for output a background process holds open on %s after the command exited, keeping its exit code',
+    async (signal) => {
+      // The command exits at once; the sleep it left behind holds its stdout and stderr open.
+      const started = startCli(['run', '--', 'sh', '-c', 'sleep 60 & echo "left $!"; echo partial-last; exit 3'], {
+        env: { ZEN_SESSIONS_URL: server.url },
+      });
+      started.child.stdin?.end();
+      await eventually(() => /left \d+/.test(started.stdout) && sessionIdIn(started.stderr) !== undefined);
+      const left = Number(/left (\d+)/.exec(started.stdout)?.[1]);
+      try {
+        await new Promise((done) => setTimeout(done, 1_000)); // the command has exited: the wrapper waits for the output
+        started.child.kill(signal);
+        const result = await started.doneWithin(5_000);
+        expect(result?.code).toBe(3);
+        const id = sessionIdOf(started.stderr);
+        expect(await client.sessions.get(id)).toMatchObject({
+          status: 'ended',
+          metadata: { exitCode: 3, signal: null },
+        });
+        expect(await lines(id)).toEqual([`info left ${left}`, 'info partial-last']);
+      } finally {
+        process.kill(left, 'SIGKILL');
+      }
+    },
+  );
+
   it('holds the entries while the server is down at the start, and sends them when it comes', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
