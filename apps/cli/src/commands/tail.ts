@@ -26,6 +26,10 @@ interface TailOptions extends GlobalOptions {
 export async function tailCommand([id]: [string], options: TailOptions): Promise<number> {
   if (options.follow && options.format === 'json') throw new UsageError('--format json cannot be used with --follow');
   endWhenStdoutCloses();
+  // Following, SIGINT and SIGTERM end it with exit 0 from the start, not only once it follows: a
+  // Ctrl-C while the first read still waits for a slow or silent server is no failure either.
+  const stopEarly = () => process.exit(0);
+  if (options.follow) for (const signal of STOP_SIGNALS) process.once(signal, stopEarly);
   const client = restClient(options);
   const filters: LogFilters = { level: options.level, q: options.grep };
   const { entries, cursor } = await initialEntries(client, id, options, filters);
@@ -36,8 +40,12 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   const print = printer(options.format);
   print(entries);
   if (!options.follow) return 0;
+  for (const signal of STOP_SIGNALS) process.off(signal, stopEarly);
   return follow(client, id, cursor, options, print);
 }
+
+/** What ends a follow, with exit 0. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 /** What to print first, and the cursor that follows on without a gap or a repeat. */
 async function initialEntries(

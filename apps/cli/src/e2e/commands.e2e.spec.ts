@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
@@ -454,6 +454,29 @@ describe('zen-sessions log, tail, ls, end', () => {
         }
       } finally {
         await proxy.stop();
+      }
+    });
+
+    it('exits 0 on SIGINT or SIGTERM while its first read still waits for the server (tail -f, Ctrl-C at once)', async () => {
+      // A server that takes connections and never answers: the read before following waits 10 s.
+      const silent = createNetServer(() => undefined);
+      await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      try {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          const tail = startCli(['tail', '-f', '5f1b2c3d4e5f6a7b8c9d0e1f'], { env: { ZEN_SESSIONS_URL: url } });
+          tail.child.stdin?.end();
+          await new Promise((done) => setTimeout(done, 1_500));
+          tail.child.kill(signal);
+          const result = await tail.doneWithin(5_000);
+          expect({ signal, code: result?.code, signalled: result?.signal }).toEqual({
+            signal,
+            code: 0,
+            signalled: null,
+          });
+        }
+      } finally {
+        silent.close();
       }
     });
 
