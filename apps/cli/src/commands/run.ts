@@ -59,6 +59,9 @@ export async function runCommand(
     const runsOn = commandEnded ? '' : '; the command runs on';
     warn(`warning: session ${id} ${what}: ${describe(error)}; nothing ${opened ? 'more ' : ''}is sent${runsOn}`);
   };
+  // From the start: a signal while the session is being created (a slow server) must not kill
+  // the wrapper and leave its session active for good.
+  const early = new EarlySignals();
   const continued = continuation(fields, given);
   const start = await createSession(options, id, fields, continued);
   // A continued session keeps its own fields, should the logger have to create it again.
@@ -95,7 +98,7 @@ export async function runCommand(
     warn(sink.dashboardUrl);
   }
 
-  const outcome = await runChild(command, args, sink, options);
+  const outcome = early.signal ? notStarted(command, early, sink) : await runChild(command, args, sink, options, early);
   commandEnded = true;
 
   sink.updateMetadata({ exitCode: outcome.code, signal: outcome.signal });
@@ -140,7 +143,42 @@ interface Outcome {
   exitCode: number;
 }
 
-async function runChild(command: string, args: string[], sink: Sink, options: RunOptions): Promise<Outcome> {
+/**
+ * SIGINT, SIGTERM and SIGHUP that come before the command has started, from the wrapper's start:
+ * the first is kept, to be passed on as soon as the command starts, or, if it came before the
+ * command was about to start, to end the run without starting it (as the signal would have
+ * ended the command at once).
+ */
+class EarlySignals {
+  signal: NodeJS.Signals | null = null;
+  private readonly heard = (signal: NodeJS.Signals) => (this.signal ??= signal);
+
+  constructor() {
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, this.heard);
+  }
+
+  stop(): void {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, this.heard);
+  }
+}
+
+/** A signal came before the command started: it is not started, and the run ends as the signal would have ended it. */
+function notStarted(command: string, early: EarlySignals, sink: Sink): Outcome {
+  early.stop();
+  const signal = early.signal as NodeJS.Signals;
+  const why = `${signal} came before ${command || "''"} started: it was not run`;
+  warn(why);
+  sink.error(why);
+  return { code: null, signal, exitCode: exitCodeOfSignal(signal) };
+}
+
+async function runChild(
+  command: string,
+  args: string[],
+  sink: Sink,
+  options: RunOptions,
+  early: EarlySignals,
+): Promise<Outcome> {
   const markers = options.levelFromMarkers !== false;
   /**
    * One output stream's reader: its chunks, echoed and split into entries; `follow` takes the
@@ -197,6 +235,7 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
     try {
       spawned = readers.spawn(command, args);
     } catch (error) {
+      early.stop();
       // Refused before any process exists (an empty command, as `run -- "$UNSET"` gives): no
       // 'error' event comes, and the session must still get its exit code and end.
       const code = cannotRun(127, command === '' ? 'command not found' : describe(error), describe(error));
@@ -220,6 +259,9 @@ async function runChild(command: string, args: string[], sink: Sink, options: Ru
       child.kill(signal);
     };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    early.stop();
+    // One that came while the command's output streams were being made: the command gets it now.
+    if (early.signal) child.kill(early.signal);
 
     let failedToStart: number | null = null;
     child.on('error', (error: NodeJS.ErrnoException) => {

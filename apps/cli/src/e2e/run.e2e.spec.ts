@@ -489,6 +489,38 @@ describe('zen-sessions run', () => {
     },
   );
 
+  it('does not start the command on a signal that came while its session was being created, and ends the session', async () => {
+    // The server takes the create, but its answer is held back: run is still waiting for it.
+    const proxy = await TcpProxy.start(server.port);
+    const marker = join(mkdtempSync(join(tmpdir(), 'zen-run-early-')), 'started');
+    try {
+      proxy.hold();
+      const started = startCli(['run', '--appname', 'early-signal', '--', 'sh', '-c', `touch ${marker}; echo ran`], {
+        env: { ZEN_SESSIONS_URL: proxy.url },
+      });
+      started.child.stdin?.end();
+      const created = async () =>
+        (await client.sessions.list('all')).sessions.find((session) => session.appname === 'early-signal');
+      await eventually(async () => (await created()) !== undefined);
+      started.child.kill('SIGTERM');
+      await new Promise((done) => setTimeout(done, 500));
+      proxy.release();
+      const result = await started.doneWithin(10_000);
+      expect({ code: result?.code, signal: result?.signal, ran: existsSync(marker) }).toEqual({
+        code: 143,
+        signal: null,
+        ran: false,
+      });
+      expect(result?.stdout).toBe('');
+      expect(result?.stderr).toMatch(/SIGTERM came before sh started: it was not run/);
+      const session = await created();
+      expect(session).toMatchObject({ status: 'ended', metadata: { exitCode: null, signal: 'SIGTERM' } });
+      expect(await lines(session?.id as string)).toEqual(['error SIGTERM came before sh started: it was not run']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('holds the entries while the server is down at the start, and sends them when it comes', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
