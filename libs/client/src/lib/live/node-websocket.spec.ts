@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { eventually } from '@zen/testing';
-import { CLOSE_GRACE_MS, nodeWebSocketFactory } from './node-websocket';
+import { CLOSE_GRACE_MS, KEEPALIVE_MS, nodeWebSocketFactory } from './node-websocket';
 import { WS_OPEN } from './websocket';
 
 describe('nodeWebSocketFactory', () => {
@@ -27,4 +27,51 @@ describe('nodeWebSocketFactory', () => {
       await new Promise((closed) => server.close(closed));
     }
   });
+});
+
+describe('nodeWebSocketFactory keepalive', () => {
+  // Found by the CLI audit: a connection whose server went away without closing it (a machine
+  // powered off, a network cut, a proxy that drops it silently) stayed open for good, so the live
+  // client never reconnected and `tail -f` printed nothing more, saying nothing.
+  it('closes a connection that answers nothing, not even a ping, within two KEEPALIVE_MS', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    let connected = false;
+    server.on('connection', (_socket, request) => {
+      connected = true;
+      // Open, then gone dark: nothing is read any more, so no pong ever comes back.
+      request.socket.pause();
+    });
+    await new Promise((listening) => server.once('listening', listening));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const socket = nodeWebSocketFactory(`ws://127.0.0.1:${port}`);
+      let closedAt = 0;
+      socket.onclose = () => (closedAt = Date.now());
+      await eventually(() => socket.readyState === WS_OPEN && connected);
+      const opened = Date.now();
+      await eventually(() => closedAt > 0, 2 * KEEPALIVE_MS + 5_000, 'the close of a dark connection');
+      expect(closedAt - opened).toBeGreaterThanOrEqual(KEEPALIVE_MS - 50);
+    } finally {
+      for (const client of server.clients) client.terminate();
+      await new Promise((closed) => server.close(closed));
+    }
+  }, 40_000);
+
+  it('keeps a quiet connection whose server answers pings', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((listening) => server.once('listening', listening));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const socket = nodeWebSocketFactory(`ws://127.0.0.1:${port}`);
+      let closed = false;
+      socket.onclose = () => (closed = true);
+      await eventually(() => socket.readyState === WS_OPEN);
+      await new Promise((done) => setTimeout(done, 2 * KEEPALIVE_MS + 1_000));
+      expect(closed).toBe(false);
+      socket.close(1000);
+    } finally {
+      for (const client of server.clients) client.terminate();
+      await new Promise((closed) => server.close(closed));
+    }
+  }, 40_000);
 });

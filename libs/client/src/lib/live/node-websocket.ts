@@ -15,8 +15,40 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
  */
 export const CLOSE_GRACE_MS = 1_000;
 
-/** `ws`, whose `close()` gives a quiet server CLOSE_GRACE_MS to answer, not 30 s. */
-class PromptlyClosingWebSocket extends WebSocket {
+/**
+ * How often an open connection is checked: a ping, whose pong (or any frame) must come before the
+ * next check, else the connection is dropped as lost and the live client opens another.
+ */
+export const KEEPALIVE_MS = 10_000;
+
+/**
+ * `ws`, whose `close()` gives a quiet server CLOSE_GRACE_MS to answer, not 30 s, and which finds out
+ * when its connection went dark: a server gone without closing it (powered off, a network cut, a
+ * proxy that drops it silently) sends no close, and the socket would stay open for good, with no
+ * reconnect. Every KEEPALIVE_MS it pings; nothing heard since the last ping drops the socket (its
+ * 'close' then says 1006, and the live client reconnects).
+ */
+class LiveWebSocket extends WebSocket {
+  constructor(url: string, options: WebSocket.ClientOptions) {
+    super(url, options);
+    let heard = true;
+    let keepalive: ReturnType<typeof setInterval> | undefined;
+    const alive = () => (heard = true);
+    this.on('open', () => {
+      keepalive = setInterval(() => {
+        if (this.readyState !== WebSocket.OPEN) return;
+        if (!heard) return this.terminate();
+        heard = false;
+        this.ping();
+      }, KEEPALIVE_MS);
+      keepalive.unref();
+    });
+    this.on('pong', alive);
+    this.on('ping', alive);
+    this.on('message', alive);
+    this.on('close', () => clearInterval(keepalive));
+  }
+
   override close(code?: number, reason?: string | Buffer): void {
     super.close(code, reason);
     setTimeout(() => this.terminate(), CLOSE_GRACE_MS).unref();
@@ -25,7 +57,7 @@ class PromptlyClosingWebSocket extends WebSocket {
 
 /** Node 20 has no global WebSocket: `ws`, with the token as a bearer header. */
 export const nodeWebSocketFactory: WebSocketFactory = (url, token) =>
-  new PromptlyClosingWebSocket(url, {
+  new LiveWebSocket(url, {
     handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
   }) as unknown as WebSocketLike;
