@@ -1,5 +1,5 @@
 import { parseOid } from '@zen/contract';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, type HelpContext, InvalidArgumentError, Option } from 'commander';
 import { describe, exitCodeOf, warn } from './connection';
 
 declare const ZEN_SESSIONS_VERSION: string;
@@ -47,6 +47,26 @@ function nonEmpty(value: string): string {
  */
 function oneLineErrors(command: Command): Command {
   return command.configureOutput({ outputError: (text, write) => write(text.replace(/\n/g, ' ')) });
+}
+
+/**
+ * `zen-sessions` with no command (or `help` naming none of them): commander writes the whole help to
+ * stderr, where every other usage error is one line (exit 2). One line here too, saying what is
+ * missing; `--help` prints the usage.
+ */
+function oneLineMissingCommand(program: Command): Command {
+  const help = program.help.bind(program);
+  program.help = ((context?: HelpContext) => {
+    if (!context?.error) return help(context);
+    const [first, second] = program.args;
+    const commands = program.commands.map((command) => command.name()).join(', ');
+    return program.error(
+      first === 'help' && second !== undefined
+        ? `error: unknown command '${second}'`
+        : `error: missing command: one of ${commands}`,
+    );
+  }) as Command['help'];
+  return program;
 }
 
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -164,7 +184,7 @@ export function buildProgram(): Command {
     program.command('end').description('end a session').argument('<id>', 'the session id', sessionId),
   ).action(act(async () => (await import('./commands/end')).endCommand));
 
-  return program;
+  return oneLineMissingCommand(program);
 }
 
 function lineCount(value: string): number {

@@ -858,6 +858,22 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    it('says in one line that a command is missing (no command at all, or help for an unknown one), exit 2', async () => {
+      for (const [args, message] of [
+        [[], /^error: missing command: one of run, log, tail, ls, end \(add --help for usage\)$/],
+        [['--server', 'http://127.0.0.1:9'], /^error: missing command: one of run, log, tail, ls, end /],
+        [['help', 'nope'], /^error: unknown command 'nope' /],
+      ] as const) {
+        const result = await cli([...args], { env: env() });
+        expect({ args, code: result.code, stdout: result.stdout, lines: result.stderr.trim().split('\n') }).toEqual({
+          args,
+          code: 2,
+          stdout: '',
+          lines: [expect.stringMatching(message)],
+        });
+      }
+    });
+
     it('refuses a server that is not an http(s) URL (exit 2, one line, before any request); an empty ZEN_SESSIONS_URL is unset', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'zen-cli-'));
       const marker = join(dir, 'ran');
