@@ -21,6 +21,8 @@ interface RunOptions extends RunSessionOptions {
 /** CLI.md: a partial last line is sent after 1 s without a newline. */
 const PARTIAL_LINE_MS = 1_000;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** How long a signal after the command exited lets what is left in its output pipes be read. */
+const AFTER_EXIT_GRACE_MS = 100;
 // Frozen: the logger serialises them once.
 const STDOUT = Object.freeze({ stream: 'stdout' } as const);
 const STDERR = Object.freeze({ stream: 'stderr' } as const);
@@ -251,8 +253,12 @@ async function runChild(
     child.once('exit', () => (exited = true));
     const forward = (signal: NodeJS.Signals) => {
       if (exited) {
-        stdout.destroy();
-        stderr.destroy();
+        // What the command wrote just before it exited may still be in the pipes (a Ctrl-C as it
+        // ends): read on for a moment before letting go of them.
+        setTimeout(() => {
+          stdout.destroy();
+          stderr.destroy();
+        }, AFTER_EXIT_GRACE_MS);
         return;
       }
       if (sentByTerminal(signal)) return; // the child got it from the terminal too
