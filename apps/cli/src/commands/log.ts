@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import {
   ApiError,
   createSessionLogger,
@@ -29,6 +30,8 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     await appendOne(restClient(options), id, options.level, words.join(' '));
     return 0;
   }
+  // Node reads a directory given as stdin (`< dir`) as an empty stream: said, as `cat` says it (exit 1).
+  if (stdinIsDirectory()) throw new Error('cannot read stdin: EISDIR: it is a directory');
   let failure: Error | null = null;
   const logger = createSessionLogger({
     ...connection(options),
@@ -44,7 +47,7 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     1_000,
     () => process.stdin.isPaused(),
   );
-  const signalled = await readStdin(lines, logger);
+  const { signalled, readError } = await readStdin(lines, logger);
   lines.end();
   // A second signal while the last entries are sent ends the wait.
   const giveUp = (signal: NodeJS.Signals) => process.exit(exitCodeOfSignal(signal));
@@ -58,26 +61,40 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     for (const signal of SIGNALS) process.off(signal, giveUp);
   }
   if (failure) throw failure;
+  // What was read before is sent; the failure is still one (as `cat < dir` says and exits 1).
+  if (readError) throw new Error(`cannot read stdin: ${readError.message}`);
   return signalled ? exitCodeOfSignal(signalled) : 0;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+function stdinIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Feeds stdin's lines to the logger until it ends, or until SIGINT, SIGTERM or SIGHUP: Ctrl-C on
  * `make | zen-sessions log`, or a build agent's SIGTERM to the pipeline's process group, then
  * still sends what was read (the last lines, which say why the build was stopped), where dying
- * at once would lose up to a batch's worth. Resolves with the signal, if one ended it.
+ * at once would lose up to a batch's worth. Resolves with the signal, if one ended it, or the
+ * error that stopped the reading.
  */
-function readStdin(lines: LineSplitter, logger: SessionLogger): Promise<NodeJS.Signals | null> {
+function readStdin(
+  lines: LineSplitter,
+  logger: SessionLogger,
+): Promise<{ signalled: NodeJS.Signals | null; readError?: Error }> {
   return new Promise((resolve) => {
     let done = false;
-    const finish = (signal: NodeJS.Signals | null) => {
+    const finish = (signal: NodeJS.Signals | null, readError?: Error) => {
       if (done) return;
       done = true;
       for (const each of SIGNALS) process.off(each, onSignal);
       process.stdin.pause();
-      resolve(signal);
+      resolve({ signalled: signal, readError });
     };
     // After this turn's I/O: what was in the pipe as the signal came is read first.
     const onSignal = (signal: NodeJS.Signals) => setImmediate(() => finish(signal));
@@ -91,7 +108,8 @@ function readStdin(lines: LineSplitter, logger: SessionLogger): Promise<NodeJS.S
       }
     });
     process.stdin.on('end', () => finish(null));
-    process.stdin.on('error', () => finish(null));
+    // Not readable (a directory, a read error): said once the rest is done, never taken for its end.
+    process.stdin.on('error', (error) => finish(null, error));
   });
 }
 

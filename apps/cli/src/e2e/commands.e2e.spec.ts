@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
-import { cli, startCli } from './support';
+import { CLI, cli, startCli } from './support';
 
 describe('zen-sessions log, tail, ls, end', () => {
   let server: BuiltServer;
@@ -48,6 +49,28 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect((await piped.done).code).toBe(0);
       expect(await messages(id)).toEqual(['warn first', 'warn second', 'warn third', 'warn no newline']);
       expect((await client.sessions.get(id)).status).toBe('active');
+    });
+
+    it('says in one line and exits 1 when stdin cannot be read (a directory), as cat does', async () => {
+      const id = await newSession();
+      const dir = mkdtempSync(join(tmpdir(), 'zen-log-stdin-'));
+      const stdin = openSync(dir, 'r');
+      try {
+        const child = spawn(process.execPath, [CLI, 'log', id], {
+          env: { ...process.env, ZEN_SESSIONS_URL: server.url, ZEN_SESSIONS_TOKEN: undefined },
+          stdio: [stdin, 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (chunk) => (stderr += chunk));
+        const code = await new Promise((done) => child.on('close', done));
+        expect({ code, stderr }).toEqual({
+          code: 1,
+          stderr: expect.stringMatching(/^zen-sessions: cannot read stdin: .*EISDIR.*\n$/),
+        });
+        expect((await client.sessions.get(id)).status).toBe('active');
+      } finally {
+        closeSync(stdin);
+      }
     });
 
     it('still sends what it read when a signal ends it (a build agent s SIGTERM to the pipeline), then exits 128 + N', async () => {
