@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { eventually } from '@zen/testing';
-import { CLOSE_GRACE_MS, KEEPALIVE_MS, nodeWebSocketFactory } from './node-websocket';
+import { CLOSE_GRACE_MS, nodeWebSocketFactory, nodeWebSocketFactoryWith } from './node-websocket';
 import { WS_OPEN } from './websocket';
 
 describe('nodeWebSocketFactory', () => {
@@ -30,6 +30,10 @@ describe('nodeWebSocketFactory', () => {
 });
 
 describe('nodeWebSocketFactory keepalive', () => {
+  // The same sockets as nodeWebSocketFactory's (KEEPALIVE_MS), checked more often: the test's time.
+  const KEEPALIVE_MS = 2_000;
+  const factory = nodeWebSocketFactoryWith(KEEPALIVE_MS);
+
   // Found by the CLI audit: a connection whose server went away without closing it (a machine
   // powered off, a network cut, a proxy that drops it silently) stayed open for good, so the live
   // client never reconnected and `tail -f` printed nothing more, saying nothing.
@@ -44,7 +48,7 @@ describe('nodeWebSocketFactory keepalive', () => {
     await new Promise((listening) => server.once('listening', listening));
     try {
       const { port } = server.address() as AddressInfo;
-      const socket = nodeWebSocketFactory(`ws://127.0.0.1:${port}`);
+      const socket = factory(`ws://127.0.0.1:${port}`);
       let closedAt = 0;
       socket.onclose = () => (closedAt = Date.now());
       await eventually(() => socket.readyState === WS_OPEN && connected);
@@ -55,14 +59,14 @@ describe('nodeWebSocketFactory keepalive', () => {
       for (const client of server.clients) client.terminate();
       await new Promise((closed) => server.close(closed));
     }
-  }, 40_000);
+  }, 20_000);
 
   it('keeps a quiet connection whose server answers pings', async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((listening) => server.once('listening', listening));
     try {
       const { port } = server.address() as AddressInfo;
-      const socket = nodeWebSocketFactory(`ws://127.0.0.1:${port}`);
+      const socket = factory(`ws://127.0.0.1:${port}`);
       let closed = false;
       socket.onclose = () => (closed = true);
       await eventually(() => socket.readyState === WS_OPEN);
@@ -73,5 +77,5 @@ describe('nodeWebSocketFactory keepalive', () => {
       for (const client of server.clients) client.terminate();
       await new Promise((closed) => server.close(closed));
     }
-  }, 40_000);
+  }, 20_000);
 });

@@ -29,7 +29,7 @@ export const KEEPALIVE_MS = 10_000;
  * 'close' then says 1006, and the live client reconnects).
  */
 class LiveWebSocket extends WebSocket {
-  constructor(url: string, options: WebSocket.ClientOptions) {
+  constructor(url: string, options: WebSocket.ClientOptions, keepaliveMs: number) {
     super(url, options);
     let heard = true;
     let keepalive: ReturnType<typeof setInterval> | undefined;
@@ -40,7 +40,7 @@ class LiveWebSocket extends WebSocket {
         if (!heard) return this.terminate();
         heard = false;
         this.ping();
-      }, KEEPALIVE_MS);
+      }, keepaliveMs);
       keepalive.unref();
     });
     this.on('pong', alive);
@@ -55,9 +55,18 @@ class LiveWebSocket extends WebSocket {
   }
 }
 
-/** Node 20 has no global WebSocket: `ws`, with the token as a bearer header. */
-export const nodeWebSocketFactory: WebSocketFactory = (url, token) =>
-  new LiveWebSocket(url, {
-    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-    ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
-  }) as unknown as WebSocketLike;
+/** A factory of `ws` sockets checked every `keepaliveMs` (see LiveWebSocket), the token as a bearer header. */
+export function nodeWebSocketFactoryWith(keepaliveMs: number): WebSocketFactory {
+  return (url, token) =>
+    new LiveWebSocket(
+      url,
+      {
+        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      },
+      keepaliveMs,
+    ) as unknown as WebSocketLike;
+}
+
+/** Node 20 has no global WebSocket: `ws`, checked every KEEPALIVE_MS. */
+export const nodeWebSocketFactory: WebSocketFactory = nodeWebSocketFactoryWith(KEEPALIVE_MS);
