@@ -75,6 +75,10 @@ describe('a delta client whose replica lost only its change feed for a while', (
     await raw.aclSetUser(FEED_USER, ['resetchannels']);
     await eventually(async () => JSON.stringify(await readiness(b)).includes('change feed'));
     expect((await fetch(`${b.url}/sessions/${gone}`)).status).toBe(200);
+    // Nothing failed where the client could see it: it is told, once, that live updates wait.
+    const told = () => watcher.frames.filter((frame) => frame.event === 'error');
+    await watcher.until(() => told().length > 0);
+    expect(JSON.stringify(told()[0].data)).toMatch(/change feed .* live updates wait until it is back/);
 
     // Through A meanwhile: `gone` is forgotten (retention 1), and two sessions are created.
     expect((await end(a, kept)).status).toBe(200);
@@ -96,7 +100,8 @@ describe('a delta client whose replica lost only its change feed for a while', (
     }, 10_000);
     expect(replay(watcher.frames).some((s) => s.id === gone)).toBe(false);
     expect(created.every((id) => replay(watcher.frames).some((s) => s.id === id))).toBe(true);
-    // The connection stayed open throughout.
+    // The connection stayed open throughout, and the loss was told once.
     expect(watcher.closeCode).toBeNull();
+    expect(told()).toHaveLength(1);
   });
 });

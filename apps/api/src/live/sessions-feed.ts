@@ -70,6 +70,8 @@ export class SessionsFeed implements OnModuleDestroy {
   private work: Promise<void> = Promise.resolve();
   /** Clients told about the current store outage (each once); renewed when the store answers a listing or probe. */
   private toldOfOutage = new WeakSet<WebSocket>();
+  /** The shared store's change feed was lost and is not back yet (clients were told once). */
+  private feedDown = false;
   /** Counts the changes reported; a cached listing frame is current while it has not moved. */
   private version = 0;
   private listing: Listing | null = null;
@@ -96,6 +98,7 @@ export class SessionsFeed implements OnModuleDestroy {
       registry.onChanged((change) => this.changed(change)),
       // The shared store's feed (told through the log store) is back after it was lost.
       logs.onResynced(() => this.resynced()),
+      logs.onFeedLost((why) => this.feedLost(why)),
     ];
   }
 
@@ -199,6 +202,7 @@ export class SessionsFeed implements OnModuleDestroy {
    * listing at once rather than at the next period.
    */
   private resynced(): void {
+    this.feedDown = false;
     for (const client of this.inSync) this.owed.add(client);
     this.inSync.clear();
     this.serveOwed();
@@ -227,15 +231,36 @@ export class SessionsFeed implements OnModuleDestroy {
     if (error instanceof StoreUnavailableError) {
       for (const client of this.inSync) this.owed.add(client);
       this.inSync.clear();
-      const frame = errorFrame(error.message);
-      const untold = clients.filter((client) => !this.toldOfOutage.has(client));
-      if (untold.length === 0) return;
-      for (const client of untold) {
-        this.toldOfOutage.add(client);
-        if (client.readyState === WebSocket.OPEN) client.send(frame);
-      }
+      if (this.tellOfOutage(error.message, clients) === 0) return;
     }
     this.logger.warn(`sessions push skipped: ${messageOf(error)}`);
+  }
+
+  /**
+   * The shared store's change feed is lost, perhaps alone (its commands may still work, and
+   * then nothing else fails where a client would see it): every client hears it once, until
+   * the feed is back. Its `log` events and deltas wait for that; its followers then read on
+   * from their cursors and delta clients get a fresh baseline (see resynced).
+   */
+  private feedLost(why: string): void {
+    if (this.feedDown) return;
+    this.feedDown = true;
+    this.tellOfOutage(`${why}; live updates wait until it is back, then resume with nothing missed`, [
+      ...this.full,
+      ...this.delta,
+    ]);
+  }
+
+  /** Tells each of `clients` not told yet of the current outage; answers how many it told. */
+  private tellOfOutage(message: string, clients: WebSocket[]): number {
+    const untold = clients.filter((client) => !this.toldOfOutage.has(client));
+    if (untold.length === 0) return 0;
+    const frame = errorFrame(message);
+    for (const client of untold) {
+      this.toldOfOutage.add(client);
+      if (client.readyState === WebSocket.OPEN) client.send(frame);
+    }
+    return untold.length;
   }
 
   private storeAnswered(): void {

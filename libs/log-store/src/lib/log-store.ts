@@ -129,4 +129,15 @@ export abstract class LogStore {
     void listener;
     return () => undefined;
   }
+
+  /**
+   * Calls `listener` with why, each time a shared store's change feed is lost (it may be while
+   * the store answers commands: Redis drops a subscriber past its pub/sub output buffer limit,
+   * or one whose channel access was revoked). Appends announced meanwhile are missed until
+   * `onResynced`'s listeners are called. The memory store never loses its feed, and never calls it.
+   */
+  onFeedLost(listener: (why: string) => void): Unsubscribe {
+    void listener;
+    return () => undefined;
+  }
 }

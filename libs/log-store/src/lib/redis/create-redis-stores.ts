@@ -42,7 +42,10 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
       if (message.kind === 'appended') logs.emitAppended(message.id, message.cursor);
       sessions.emitChange({ kind: message.kind, id: message.id });
     },
-    lost: forgetCopies,
+    lost: (why) => {
+      forgetCopies();
+      logs.emitFeedLost(`the session store (${connection.name}) change feed is lost: ${why}`);
+    },
     resync: () => {
       forgetCopies();
       void resync.run();

@@ -26,8 +26,8 @@ function parse(text: string): FeedMessage | undefined {
 export interface ChangeFeedHandlers {
   /** A change made through any replica (this one included: its own changes come back this way too). */
   change(message: FeedMessage): void;
-  /** The subscription is lost: changes published from now until `resync` will be missed. */
-  lost(): void;
+  /** The subscription is lost (`why`, the connection's error): changes published from now until `resync` will be missed. */
+  lost(why: string): void;
   /**
    * The subscription was lost and is back: changes published meanwhile were missed,
    * so everything a listener follows may have moved.
@@ -66,7 +66,7 @@ export class RedisChangeFeed {
     this.subscriber.on('error', (error: Error) => {
       // The command connection reports the same outage; reconnecting is automatic.
       this.lastError = error.message || error.name;
-      if (this.isSubscribed) handlers.lost();
+      if (this.isSubscribed) handlers.lost(this.lastError);
     });
     this.subscriber.on('ready', () => void this.onReady());
     this.subscriber.connect().catch(() => undefined);

@@ -34,6 +34,7 @@ export class RedisLogStore extends LogStore {
   readonly recorded = new WeakSet<LogCounters>();
   private readonly listeners = new Listeners<string, number>();
   private readonly resyncListeners = new Listeners<undefined>();
+  private readonly feedLostListeners = new Listeners<string>();
   /** By level code, for appends made through this replica (metrics are per process). */
   private readonly appended = [0, 0, 0, 0];
   private readonly evicted = [0, 0, 0, 0];
@@ -149,6 +150,15 @@ export class RedisLogStore extends LogStore {
 
   override onResynced(listener: () => void): Unsubscribe {
     return this.resyncListeners.add(listener);
+  }
+
+  override onFeedLost(listener: (why: string) => void): Unsubscribe {
+    return this.feedLostListeners.add(listener);
+  }
+
+  /** Tells listeners the feed is lost, and why (called by the change feed). */
+  emitFeedLost(why: string): void {
+    this.feedLostListeners.emit(why, undefined);
   }
 
   /** Tells listeners the feed is back and what it missed announced (called by FeedResync). */
