@@ -246,3 +246,32 @@ describe('a create of an ended session whose end was cut short (a stale active e
     await expect(stores.sessions.create(session(newSessionId()))).rejects.toThrow(TooManySessionsError);
   });
 });
+
+describe('a reservation whose create never wrote its session (its replica died between the steps)', () => {
+  const session = (id: string) => ({ id, fields: { appname: 'app' }, clientAddress: null });
+
+  it('gives its MAX_SESSIONS place back once a create finds the limit reached', async () => {
+    const stores = await suite.open({ keyPrefix: 'orphan:', maxActiveClients: 2 });
+    await eventually(() => stores.ready());
+    // What such a create leaves: its id in the idle index, reserved a minute ago, and nothing else.
+    const orphan = newSessionId();
+    await raw.zAdd('orphan:sessions:idle', { score: Date.now() - 60_000, value: orphan });
+    await stores.sessions.create(session(newSessionId()));
+
+    // The old code answered this with TooManySessionsError: one real session and the orphan held both places.
+    await stores.sessions.create(session(newSessionId()));
+    expect(await raw.zScore('orphan:sessions:idle', orphan)).toBeNull();
+    expect(await stores.sessions.counts()).toEqual({ active: 2, ended: 0 });
+    await expect(stores.sessions.create(session(newSessionId()))).rejects.toThrow(TooManySessionsError);
+  });
+
+  it('leaves a reservation made just now alone: its create may be between its steps', async () => {
+    const stores = await suite.open({ keyPrefix: 'fresh:', maxActiveClients: 1 });
+    await eventually(() => stores.ready());
+    const reserving = newSessionId();
+    await raw.zAdd('fresh:sessions:idle', { score: Date.now(), value: reserving });
+
+    await expect(stores.sessions.create(session(newSessionId()))).rejects.toThrow(TooManySessionsError);
+    expect(await raw.zScore('fresh:sessions:idle', reserving)).not.toBeNull();
+  });
+});

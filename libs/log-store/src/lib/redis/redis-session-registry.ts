@@ -76,6 +76,8 @@ export class RedisSessionRegistry extends SessionRegistry {
    */
   private readonly appendable = new Map<string, SessionRecord>();
   private drops = 0;
+  /** When this replica last looked for reservations without a session (see reclaimOrphans). */
+  private orphansSought = -Infinity;
   /** Ids a listing found indexed without a session, and when it first did (see DANGLING_AFTER_MS). */
   private readonly unbacked = new Map<string, number>();
   /** Per session, the last of this replica's metadata merges queued (see oneMergeAtATime). */
@@ -124,9 +126,44 @@ export class RedisSessionRegistry extends SessionRegistry {
       return added === 1 ? [keys.servers] : [];
     }
     const limit = String(this.options.maxActiveClients);
-    const [status, count] = (await client.admit(keys.idle, limit, String(record.updated), record.id)) as StatusReply;
+    const admit = async () => (await client.admit(keys.idle, limit, String(record.updated), record.id)) as StatusReply;
+    let [status, count] = await admit();
+    if (status === SCRIPT_STATUS.full && (await this.reclaimOrphans()) > 0) [status, count] = await admit();
     if (status === SCRIPT_STATUS.full) throw new TooManySessionsError(Number(count));
     return status === SCRIPT_STATUS.ok ? [keys.idle] : [];
+  }
+
+  /**
+   * Gives back the MAX_SESSIONS places of reservations whose session was never written: a create
+   * whose replica died, or lost its connection, between its two steps leaves its id in the idle
+   * index alone, where no listing sees it (they read the active index) and only the expiry of idle
+   * sessions, off by default, would drop it. Looked for when a create finds the limit reached, at
+   * most once per DANGLING_AFTER_MS on this replica: ids reserved longer ago than that (the score
+   * is the reservation's time) with no session. Answers how many places it gave back.
+   */
+  private async reclaimOrphans(): Promise<number> {
+    const now = this.clock();
+    const grace = Math.max(DANGLING_AFTER_MS, this.connection.options.commandTimeoutMs);
+    if (now - this.orphansSought < grace) return 0;
+    this.orphansSought = now;
+    const { client, keys } = this.connection;
+    const old = await client.zRangeByScore(keys.idle, '-inf', `(${now - grace}`);
+    const statuses = await Promise.all(old.map((id) => client.hGet(keys.session(id), 'status')));
+    const orphans = old.filter((_, i) => statuses[i] == null);
+    const reclaimed = await Promise.all(orphans.map((id) => this.reclaim(id, now)));
+    return reclaimed.filter(Boolean).length;
+  }
+
+  /**
+   * Removes an orphaned reservation; puts it back if a create of the same id (which finds the
+   * entry and goes on) wrote its session meanwhile, so that the session keeps its place.
+   */
+  private async reclaim(id: string, now: number): Promise<boolean> {
+    const { client, keys } = this.connection;
+    if ((await client.zRem(keys.idle, id)) === 0) return false;
+    if ((await client.hGet(keys.session(id), 'status')) !== 'active') return true;
+    await client.zAdd(keys.idle, { score: now, value: id }, { condition: 'NX' });
+    return false;
   }
 
   /** Lists the reserved session among the active ones and writes it (adding to `added` what it indexes). */
