@@ -13,10 +13,8 @@ import { AppConfig } from '../config/app-config';
 import { version } from '../version';
 import { utf8Joined } from '../common/utf8-joined';
 import { newObjectId } from './object-id';
+import { ServerSession } from './server-session';
 import { metadataProblem, SessionChanges, SessionInputValidator } from './session-input';
-
-/** How often the server session is looked for in the store (a shared one may lose it: see checkServerSession). */
-const SERVER_SESSION_CHECK_MS = 5_000;
 
 /**
  * The sessions as the API sees them: a thin layer over the SessionRegistry that adds
@@ -27,114 +25,40 @@ const SERVER_SESSION_CHECK_MS = 5_000;
 export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   readonly input: SessionInputValidator;
   private readonly logger = new Logger('Sessions');
-  private serverId = '';
-  private serverRetry: NodeJS.Timeout | undefined;
-  private serverCheck: NodeJS.Timeout | undefined;
-  private checking = false;
-  /** A server session is being created (its create waits for the store, retrying). */
-  private creatingServer = false;
-  /** The fields of this process's session, once known (onModuleInit). */
-  private serverFields: (SessionChanges & { appname: string }) | undefined;
-  /** The attempt to create the server session under way, if any: one at a time. */
-  private serverAttempt: Promise<void> | null = null;
+  /** This process's own session (see ServerSession). */
+  private readonly server: ServerSession;
+  private readonly startTime = new Date().toISOString();
 
   constructor(
     private readonly config: AppConfig,
     private readonly registry: SessionRegistry,
   ) {
     this.input = new SessionInputValidator(config.limits);
+    this.server = new ServerSession(registry, () => this.createWithNewId(this.serverFields(), null, true), this.logger);
   }
 
   async onModuleInit(): Promise<void> {
-    const startTime = new Date().toISOString();
+    await this.server.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.server.stop();
+  }
+
+  /** What this process's session says of it: its name and mode, and the process in its metadata. */
+  private serverFields(): SessionChanges & { appname: string } {
     const metadata = Object.assign(Object.create(null), {
       version,
       pid: process.pid,
       hostname: hostname(),
-      startTime,
+      startTime: this.startTime,
       node: process.version,
     });
-    const fields = { appname: 'zenserver', mode: 'server', metadata };
-    this.serverFields = fields;
-    await this.createServerSession(fields);
-    // A registry in this process's memory cannot lose the session: only a shared one is checked.
-    if (immediateRegistry(this.registry)) return;
-    this.serverCheck = setInterval(() => void this.checkServerSession(fields), SERVER_SESSION_CHECK_MS);
-    this.serverCheck.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearTimeout(this.serverRetry);
-    clearInterval(this.serverCheck);
-  }
-
-  /**
-   * A shared store that comes back without its data (a Redis restarted without persistence)
-   * has lost this process's session too: a new one is created, or the process would stay
-   * not ready and log nowhere (API.md: it recovers by itself when Redis is back). One that
-   * was ended (by other replicas, after this one was silent too long) is left ended.
-   */
-  private async checkServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
-    const id = this.serverId;
-    if (!id || this.checking || this.creatingServer) return;
-    this.checking = true;
-    try {
-      if ((await this.registry.get(id)) !== undefined || id !== this.serverId) return;
-      this.logger.warn(
-        `the server session ${id} is no longer in the session store (its data was lost); creating another`,
-      );
-      await this.createServerSession(fields);
-    } catch {
-      // The store cannot answer: /health/ready says so; the next check looks again.
-    } finally {
-      this.checking = false;
-    }
-  }
-
-  /**
-   * A shared store may be unreachable at start: the process starts anyway (not ready,
-   * see /health/ready) and creates its session once the store answers. One attempt at a time.
-   */
-  private createServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
-    this.serverAttempt ??= this.attemptServerSession(fields).finally(() => (this.serverAttempt = null));
-    return this.serverAttempt;
-  }
-
-  /**
-   * Before a listing: a process still without its session (the store was away at start) tries
-   * to create it now rather than at its next retry, up to a second away, so that a listing the
-   * store answers names it as serverSessionId (API.md) instead of "". Waits for an attempt under
-   * way; a store still away fails the listing itself.
-   */
-  private async ensureServerSession(): Promise<void> {
-    if (this.serverId || !this.serverFields) return;
-    if (!this.serverAttempt) clearTimeout(this.serverRetry);
-    await this.createServerSession(this.serverFields);
-  }
-
-  private async attemptServerSession(fields: SessionChanges & { appname: string }): Promise<void> {
-    this.creatingServer = true;
-    try {
-      this.serverId = (await this.createWithNewId(fields, null, true)).id;
-      this.creatingServer = false;
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) {
-        this.creatingServer = false;
-        throw error;
-      }
-      if (this.serverRetry === undefined) this.logger.warn(`${error.message}; the server session waits for it`);
-      // A retry runs from a timer: any other failure is logged there, never left unhandled.
-      const retry = () =>
-        this.createServerSession(fields).catch((failed: Error) =>
-          this.logger.error(`the server session could not be created: ${failed.message}`),
-        );
-      this.serverRetry = setTimeout(retry, 1000);
-      this.serverRetry.unref();
-    }
+    return { appname: 'zenserver', mode: 'server', metadata };
   }
 
   get serverSessionId(): string {
-    return this.serverId;
+    return this.server.id;
   }
 
   /**
@@ -145,7 +69,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
    * ending nothing. Answers whether it logged.
    */
   logServerStopping(): boolean {
-    const id = this.serverId;
+    const id = this.server.id;
     if (!id || immediateRegistry(this.registry)) return false;
     this.logger.log(`session ${id} ended (appname "zenserver"): stopped, this server is shutting down`);
     return true;
@@ -220,21 +144,14 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     before = '',
     after = '',
   ): Promise<{ bytes: Buffer; newest: SessionRecord | undefined }> {
-    if (!this.serverId) await this.ensureServerSession();
+    // The listing names this process's session (API.md): made now if the store had none of it.
+    await this.server.ensure();
     let records = await this.registry.list(status);
-    if (status !== 'ended' && this.serverFields && !this.lists(records, this.serverId)) {
-      // The listing should name this process's session (API.md), and a shared store that lost
-      // it (a Redis restarted without persistence) shows that here first: a new one now, not at
-      // the next check up to SERVER_SESSION_CHECK_MS away. (One that other replicas ended is
-      // left ended, as the check does; it is only missing from the active listing.)
-      const id = this.serverId;
-      await this.checkServerSession(this.serverFields);
-      if (this.serverId !== id) records = await this.registry.list(status);
-    }
+    if (await this.server.missingFrom(records, status)) records = await this.registry.list(status);
     const pieces = new Array<string>(records.length + 2);
     pieces[0] = `${before}{"sessions":[`;
     for (let i = 0; i < records.length; i++) pieces[i + 1] = i > 0 ? `,${records[i].toJson()}` : records[i].toJson();
-    pieces[records.length + 1] = `],"serverSessionId":"${this.serverId}"}${after}`;
+    pieces[records.length + 1] = `],"serverSessionId":"${this.server.id}"}${after}`;
     return { bytes: utf8Joined(pieces), newest: records[0] };
   }
 
@@ -259,13 +176,6 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     }
     this.logCreated(record);
     return record;
-  }
-
-  /** Whether the records hold the session `id` (always so with a registry in this process, which cannot lose it). */
-  private lists(records: SessionRecord[], id: string): boolean {
-    if (!id || immediateRegistry(this.registry)) return true;
-    for (const record of records) if (record.id === id) return true;
-    return false;
   }
 
   private logCreated(record: SessionRecord, note = ''): void {

@@ -137,6 +137,24 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
     expect((await session(a, ID)).logCursor).toBe(1);
   });
 
+  it('read-only at start: a listing answers 503 naming READONLY, never serverSessionId "", until the session is made', async () => {
+    // Found by review: the create of the server session was refused, the listing read fine, and
+    // answered 200 naming "" (API.md: serverSessionId names the answering replica's session).
+    await raw.replicaOf('127.0.0.1', await freePort());
+    let a: RunningApp;
+    try {
+      a = await startApp({ LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: `faults${++prefixes}:` });
+      running.push(a);
+      await expect503(await fetch(`${a.url}/sessions/`), /session store \(Redis at .*\).*READONLY.*no session yet/);
+    } finally {
+      await raw.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+    }
+    const listed = await fetch(`${a.url}/sessions/`);
+    expect(listed.status).toBe(200);
+    const { serverSessionId, sessions } = (await listed.json()) as { serverSessionId: string; sessions: Session[] };
+    expect(sessions.find((session) => session.id === serverSessionId)).toMatchObject({ appname: 'zenserver' });
+  });
+
   it('full for longer than SESSIONS_TIMEOUT_S: a session whose heartbeats were refused may still beat once Redis has room', async () => {
     const a = await app({ SESSIONS_TIMEOUT_S: '2' });
     expect((await create(a, ID)).status).toBe(201);
