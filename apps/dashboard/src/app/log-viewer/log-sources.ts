@@ -1,4 +1,4 @@
-import { signal } from '@angular/core';
+import { Signal, signal, WritableSignal } from '@angular/core';
 import { DroppedAt, LiveClient, LogFollow } from '@zen/client';
 import { DEFAULT_LOG_CAPACITY, LogEntry } from '@zen/contract';
 import { gapLine, logLine, LogRow } from './log-line';
@@ -22,6 +22,8 @@ export type LogFollower = Pick<LiveClient, 'followLog'>;
 
 interface SourceState {
   startCursor: number;
+  /** Where its follow has read to, as far as the rows show (updated at each flush). */
+  cursor: number;
   lastTimeMs: number;
   follow: LogFollow | null;
 }
@@ -36,8 +38,11 @@ export class LogSources {
   private readonly rowsSignal = signal<readonly LogRow[]>([]);
   private readonly receivedSignal = signal(0);
   private readonly categoriesSignal = signal<readonly string[]>([]);
+  private readonly cursorsSignal: WritableSignal<ReadonlyMap<string, number>>;
   private readonly states = new Map<string, SourceState>();
   private pending: LogRow[] = [];
+  /** Where each follow has read to with what is in `pending`. */
+  private readonly pendingCursors = new Map<string, number>();
   /** The text filter's mask column of each frame's rows, ready before a filter is typed. */
   private readonly masks = new MaskColumns();
   private frame: number | null = null;
@@ -47,6 +52,11 @@ export class LogSources {
   readonly received = this.receivedSignal.asReadonly();
   /** Unreal categories seen so far, sorted. */
   readonly categories = this.categoriesSignal.asReadonly();
+  /**
+   * Where each session's follow has read to (its cursor: past its entries and the gaps it was
+   * told of), as of the rows shown: a cursor moves with the frame that adds what it read.
+   */
+  readonly cursors: Signal<ReadonlyMap<string, number>>;
   readonly ids: readonly string[];
 
   constructor(
@@ -56,8 +66,15 @@ export class LogSources {
     private readonly cancel: (handle: number) => void = (handle) => cancelAnimationFrame(handle),
   ) {
     for (const source of sources)
-      this.states.set(source.id, { startCursor: source.startCursor, lastTimeMs: 0, follow: null });
+      this.states.set(source.id, {
+        startCursor: source.startCursor,
+        cursor: source.startCursor,
+        lastTimeMs: 0,
+        follow: null,
+      });
     this.ids = sources.map((source) => source.id);
+    this.cursorsSignal = signal(this.readTo());
+    this.cursors = this.cursorsSignal.asReadonly();
   }
 
   get merged(): boolean {
@@ -67,7 +84,7 @@ export class LogSources {
   start(): void {
     for (const [id, state] of this.states)
       state.follow = this.live.followLog(id, state.startCursor, {
-        onEntries: (entries) => this.receive(id, state, entries),
+        onEntries: (entries, cursor) => this.receive(id, state, entries, cursor),
         onDropped: (count, at) => this.receiveGap(id, state, count, at),
       });
   }
@@ -78,7 +95,8 @@ export class LogSources {
     this.frame = null;
   }
 
-  private receive(id: string, state: SourceState, entries: LogEntry[]): void {
+  private receive(id: string, state: SourceState, entries: LogEntry[], cursor: number): void {
+    this.pendingCursors.set(id, cursor);
     for (const entry of entries) {
       const line = logLine(id, entry);
       this.pending.push(line);
@@ -90,6 +108,7 @@ export class LogSources {
 
   private receiveGap(id: string, state: SourceState, count: number, at: DroppedAt): void {
     const timeMs = at.time ? Date.parse(at.time) : state.lastTimeMs;
+    this.pendingCursors.set(id, Math.max(this.pendingCursors.get(id) ?? state.cursor, at.seq));
     this.pending.push(gapLine(id, count, at.seq, timeMs));
     this.scheduleFlush();
   }
@@ -114,6 +133,18 @@ export class LogSources {
     noteDelta(next, delta);
     this.masks.next(next, delta);
     this.rowsSignal.set(next);
+    if (this.pendingCursors.size > 0) {
+      for (const [id, cursor] of this.pendingCursors) {
+        const state = this.states.get(id);
+        if (state) state.cursor = cursor;
+      }
+      this.pendingCursors.clear();
+      this.cursorsSignal.set(this.readTo());
+    }
+  }
+
+  private readTo(): ReadonlyMap<string, number> {
+    return new Map(Array.from(this.states, ([id, state]) => [id, state.cursor]));
   }
 
   private noteCategories(rows: readonly LogRow[]): void {

@@ -9,6 +9,7 @@ import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
+import { BACKLOG_WAIT_MS } from './permalink-line';
 
 @Component({ template: '' })
 class Blank {}
@@ -169,6 +170,20 @@ describe('the log viewer, as a person uses it', () => {
     expect(el(evicted).querySelector('[data-testid="line-notice"]')?.textContent).toContain(
       'Line 7 was evicted: the server now holds lines 100–104',
     );
+  });
+
+  // Found by review: a single session's line waited for as many rows as the listing's logCount;
+  // entries evicted between the listing and the read come as one gap row, and it was never shown.
+  it('opens a permalink on its line when fewer rows come than the session listed', async () => {
+    const listed = session({ logCount: 10, logCursor: 10 });
+    const fixture = await open(`/sessions/${listed.id}?line=8`, [listed], {});
+    const kept = [5, 6, 7, 8, 9].map((seq) => at(seq, seq, `line ${seq}`));
+    FakeSocket.latest().push({ event: 'log', data: { id: listed.id, entries: kept, cursor: 10, dropped: 5 } });
+    await settle(fixture);
+    await settle(fixture);
+    const row = el(fixture).querySelector('[data-seq="8"]') as HTMLElement;
+    expect(row.classList).toContain('highlight');
+    expect(row.getAttribute('aria-selected')).toBe('true');
   });
 
   it("says when a link's line is no line number, rather than opening as if it named none", async () => {
@@ -503,6 +518,36 @@ describe('the merged log view', () => {
     const row = el(fixture).querySelector('.highlight') as HTMLElement | null;
     expect(row?.textContent).toContain('a second');
     expect(el(fixture).querySelector('[aria-selected="true"]')?.textContent).toContain('a second');
+  });
+
+  // Found by review: the line waited for as many rows as the listing's logCount, so when fewer
+  // came (entries evicted between the listing and the read arrive as one gap row) it was never shown.
+  it('opens a permalink in a merged view on the line when entries were evicted after the listing', async () => {
+    const older = session({ appname: 'CookWorker', logCount: 200, logCursor: 200 });
+    const fixture = await open(`/sessions/${a.id},${older.id}?line=1`, [a, older], {
+      [a.id]: [at(0, 50, 'a first'), at(1, 51, 'a second')],
+    });
+    const kept = Array.from({ length: 50 }, (_, i) => ({
+      ...entry(150 + i, `older ${150 + i}`),
+      time: new Date(Date.UTC(2026, 10, 24, 12, 0, 0, i * 100)).toISOString(),
+    }));
+    FakeSocket.latest().push({ event: 'log', data: { id: older.id, entries: kept, cursor: 200, dropped: 150 } });
+    await settle(fixture);
+    await settle(fixture);
+    expect(el(fixture).querySelector('.highlight')?.textContent).toContain('a second');
+    expect(el(fixture).querySelector('[aria-selected="true"]')?.textContent).toContain('a second');
+  });
+
+  it("shows a merged view's permalinked line after a while when another backlog never comes in", async () => {
+    const older = session({ appname: 'CookWorker', logCount: 200, logCursor: 200 });
+    const fixture = await open(`/sessions/${a.id},${older.id}?line=1`, [a, older], {
+      [a.id]: [at(0, 50, 'a first'), at(1, 51, 'a second')],
+    });
+    expect(el(fixture).querySelector('.highlight')).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS + 50));
+    await settle(fixture);
+    await settle(fixture);
+    expect(el(fixture).querySelector('.highlight')?.textContent).toContain('a second');
   });
 
   it("opens a permalink in a merged view paused on the line, with no other session's backlog called new", async () => {

@@ -1,10 +1,13 @@
-import { afterNextRender, inject, Injector, signal, untracked } from '@angular/core';
+import { afterNextRender, DestroyRef, inject, Injector, signal, untracked } from '@angular/core';
 import { Session } from '@zen/contract';
 import { FollowScroll } from './follow-scroll';
 import { LogRow } from './log-line';
-import { LogSources, MAX_ROWS } from './log-sources';
+import { LogSources } from './log-sources';
 import { OrderedView } from './ordered-view';
 import { RowSelection } from './row-selection';
+
+/** How long a merged view's permalinked line, once arrived, waits for the other sessions' backlogs. */
+export const BACKLOG_WAIT_MS = 3000;
 
 /** What showing a permalinked line reads and moves in the rest of the log view. */
 export interface LinkedLog {
@@ -27,13 +30,20 @@ export class PermalinkLine {
   readonly notice = signal<string | null>(null);
   readonly highlightKey = signal<string | null>(null);
   /**
-   * The entries the sessions held when the line was placed: it is scrolled to once that many
-   * have come in. In a merged view each session's backlog comes in on its own, and one older by
-   * time is merged in before the line, which an earlier scroll by index would have lost.
+   * In a merged view, each session's cursor when the line was placed: the line is scrolled to once
+   * every follow has read that far (entries and gaps alike). Each session's backlog comes in on its
+   * own, and one older by time is merged in before the line, which an earlier scroll would have
+   * lost. A cursor, not a count of rows: fewer rows than the sessions listed may come (entries
+   * evicted meanwhile arrive as a gap, or the listing was stale).
    */
-  private backlog = 0;
+  private listed: ReadonlyMap<string, number> = new Map();
+  /** Set once the line has waited BACKLOG_WAIT_MS for the other backlogs: it is shown anyway. */
+  private readonly waitedOut = signal(false);
+  private waitTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly log: LinkedLog) {}
+  constructor(private readonly log: LinkedLog) {
+    inject(DestroyRef).onDestroy(() => this.stopWaiting());
+  }
 
   /** Whether a line is on its way. */
   awaited(): boolean {
@@ -42,6 +52,7 @@ export class PermalinkLine {
 
   /** The line the view was opened on (its URL's `line` and what is wrong with it). */
   open(line: number | null, badLine: string | null): void {
+    this.stopWaiting();
     if (line !== null) this.pending.set({ source: '', seq: line });
     this.badLineNotice(badLine);
   }
@@ -55,6 +66,7 @@ export class PermalinkLine {
   fromHistory(line: number | null, badLine: string | null): void {
     this.notice.set(null);
     this.highlightKey.set(null);
+    this.stopWaiting();
     if (line === null) this.pending.set(null);
     else this.awaitAfterRender(line);
     this.badLineNotice(badLine);
@@ -79,8 +91,8 @@ export class PermalinkLine {
       // (in a merged view every session's, not only the one the line is in).
       const held = sessions.reduce((count, shown) => count + shown.logCount, 0);
       this.log.scroll.countNewFrom(held);
-      // As many rows as the view keeps of it (a server may hold more than MAX_ROWS a session).
-      this.backlog = Math.min(held, MAX_ROWS * sessions.length);
+      this.stopWaiting();
+      this.listed = new Map(sessions.map((shown) => [shown.id, shown.logCursor]));
     }
   }
 
@@ -95,8 +107,8 @@ export class PermalinkLine {
     const key = `${pending.source}:${pending.seq}`;
     const index = rows.findIndex((row) => row.key === key);
     if (index !== -1) {
-      // Shown once every session's backlog is in its rows (another's may yet come in before it).
-      if ((this.log.sources()?.rows().length ?? 0) < this.backlog) return;
+      // In a merged view, shown once every session's backlog is in (another's may yet come in before it).
+      if (!this.backlogsIn() && !this.waitedOut()) return untracked(() => this.waitForBacklogs());
       return untracked(() => this.show(key));
     }
     if (
@@ -111,6 +123,32 @@ export class PermalinkLine {
     );
     if (passed)
       untracked(() => this.missed(`Line ${pending.seq} is not shown: it was evicted, or the filters hide it.`));
+  }
+
+  /** Whether every follow of a merged view has read as far as its session's cursor was when the line was placed. */
+  private backlogsIn(): boolean {
+    const sources = this.log.sources();
+    if (!sources?.merged) return true;
+    const cursors = sources.cursors();
+    for (const [id, cursor] of this.listed) if ((cursors.get(id) ?? cursor) < cursor) return false;
+    return true;
+  }
+
+  /**
+   * A backlog that never reaches its listed cursor (the session started over, or a follow is
+   * stuck) does not keep the line from being shown: after BACKLOG_WAIT_MS it is shown as it is.
+   */
+  private waitForBacklogs(): void {
+    this.waitTimer ??= setTimeout(() => {
+      this.waitTimer = null;
+      this.waitedOut.set(true);
+    }, BACKLOG_WAIT_MS);
+  }
+
+  private stopWaiting(): void {
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    this.waitedOut.set(false);
   }
 
   private awaitAfterRender(line: number): void {
@@ -130,6 +168,7 @@ export class PermalinkLine {
   }
 
   private show(key: string): void {
+    this.stopWaiting();
     this.pending.set(null);
     this.highlightKey.set(key);
     this.log.selection.only(key);
@@ -145,12 +184,14 @@ export class PermalinkLine {
 
   /** The line is not in the log (or not yet written): said, and the view follows the log again. */
   private giveUp(notice: string): void {
+    this.stopWaiting();
     this.notice.set(notice);
     this.pending.set(null);
     this.log.scroll.following.set(true);
   }
 
   private missed(notice: string): void {
+    this.stopWaiting();
     this.pending.set(null);
     this.notice.set(notice);
   }
