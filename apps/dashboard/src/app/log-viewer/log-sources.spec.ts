@@ -56,6 +56,15 @@ describe('LogSources of one session', () => {
     expect(shown()).toEqual([3, 4, 5]);
   });
 
+  it('says where its follow has read to, gaps included, once the frame shows what it read', () => {
+    expect(stream.cursors().get(ID)).toBe(3);
+    deliver(event([8, 9], 10, 5));
+    expect(stream.cursors().get(ID)).toBe(3);
+    runFrame();
+    expect(shown()).toEqual(['gap5', 8, 9]);
+    expect(stream.cursors().get(ID)).toBe(10);
+  });
+
   it('ignores other sessions and entries it already has', () => {
     FakeSocket.latest().push({ event: 'log', data: { ...event([3], 4), id: 'd'.repeat(24) } });
     deliver(event([3, 4], 5));
