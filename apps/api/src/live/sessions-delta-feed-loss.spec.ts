@@ -79,6 +79,11 @@ describe('a delta client whose replica lost only its change feed for a while', (
     const told = () => watcher.frames.filter((frame) => frame.event === 'error');
     await watcher.until(() => told().length > 0);
     expect(JSON.stringify(told()[0].data)).toMatch(/change feed .* live updates wait until it is back/);
+    // A client connecting meanwhile hears it too.
+    const late = new WsTestClient(`${b.wsUrl}/sessions/ws`);
+    clients.push(late);
+    await late.until((frames) => frames.some((frame) => frame.event === 'error'));
+    expect(JSON.stringify(late.frames.find((frame) => frame.event === 'error')?.data)).toMatch(/change feed/);
 
     // Through A meanwhile: `gone` is forgotten (retention 1), and two sessions are created.
     expect((await end(a, kept)).status).toBe(200);

@@ -70,8 +70,8 @@ export class SessionsFeed implements OnModuleDestroy {
   private work: Promise<void> = Promise.resolve();
   /** Clients told about the current store outage (each once); renewed when the store answers a listing or probe. */
   private toldOfOutage = new WeakSet<WebSocket>();
-  /** The shared store's change feed was lost and is not back yet (clients were told once). */
-  private feedDown = false;
+  /** While the shared store's change feed is lost: the notice every client gets once, those connecting meanwhile too. */
+  private feedLostNotice: string | null = null;
   /** Counts the changes reported; a cached listing frame is current while it has not moved. */
   private version = 0;
   private listing: Listing | null = null;
@@ -111,6 +111,7 @@ export class SessionsFeed implements OnModuleDestroy {
   connect(client: WebSocket): void {
     this.full.add(client);
     this.owe(client);
+    if (this.feedLostNotice) this.tellOfOutage(this.feedLostNotice, [client]);
   }
 
   disconnect(client: WebSocket): void {
@@ -202,7 +203,7 @@ export class SessionsFeed implements OnModuleDestroy {
    * listing at once rather than at the next period.
    */
   private resynced(): void {
-    this.feedDown = false;
+    this.feedLostNotice = null;
     for (const client of this.inSync) this.owed.add(client);
     this.inSync.clear();
     this.serveOwed();
@@ -243,12 +244,9 @@ export class SessionsFeed implements OnModuleDestroy {
    * from their cursors and delta clients get a fresh baseline (see resynced).
    */
   private feedLost(why: string): void {
-    if (this.feedDown) return;
-    this.feedDown = true;
-    this.tellOfOutage(`${why}; live updates wait until it is back, then resume with nothing missed`, [
-      ...this.full,
-      ...this.delta,
-    ]);
+    if (this.feedLostNotice) return;
+    this.feedLostNotice = `${why}; live updates wait until it is back, then go on from where each client is`;
+    this.tellOfOutage(this.feedLostNotice, [...this.full, ...this.delta]);
   }
 
   /** Tells each of `clients` not told yet of the current outage; answers how many it told. */
