@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { eventually } from '@zen/testing';
@@ -78,4 +79,47 @@ describe('nodeWebSocketFactory keepalive', () => {
       await new Promise((closed) => server.close(closed));
     }
   }, 20_000);
+
+  it('keeps a connection whose pong came while its own event loop was held up', async () => {
+    // Found by review: after a stall (a `tail -f | less` whose stdout pipe blocks the process), the
+    // check ran before the pong waiting in the socket was read, and dropped a healthy connection.
+    // The server runs in another process, so that it answers while this one is held up.
+    const server = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = new (require('ws').WebSocketServer)({ host: '127.0.0.1', port: 0 }); s.on('listening', () => console.log(s.address().port));`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const port = await new Promise<number>((done) =>
+        server.stdout.once('data', (data) => done(Number(String(data)))),
+      );
+      const socket = factory(`ws://127.0.0.1:${port}`);
+      let closed = false;
+      socket.onclose = () => (closed = true);
+      await new Promise<void>((opened) => {
+        socket.onopen = () => {
+          // Held up from just after the socket's first ping (its check's period, set after it),
+          // in the check phase, as a blocking write in an I/O callback would be: the pong comes
+          // back meanwhile, and the next phase to run is the timers', with the socket unread.
+          setTimeout(
+            () =>
+              setImmediate(() => {
+                const until = Date.now() + 2 * KEEPALIVE_MS + 500;
+                while (Date.now() < until);
+              }),
+            KEEPALIVE_MS,
+          );
+          opened();
+        };
+      });
+      await new Promise((done) => setTimeout(done, 3 * KEEPALIVE_MS + 1_000));
+      expect(closed).toBe(false);
+      socket.close(1000);
+    } finally {
+      server.kill();
+    }
+  }, 30_000);
 });

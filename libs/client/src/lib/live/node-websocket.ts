@@ -16,8 +16,8 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const CLOSE_GRACE_MS = 1_000;
 
 /**
- * How often an open connection is checked: a ping, whose pong (or any frame) must come before the
- * next check, else the connection is dropped as lost and the live client opens another.
+ * How often an open connection is checked: after this long with nothing heard it is pinged, and a
+ * ping unanswered half this long later drops it as lost (the live client then opens another).
  */
 export const KEEPALIVE_MS = 10_000;
 
@@ -25,22 +25,39 @@ export const KEEPALIVE_MS = 10_000;
  * `ws`, whose `close()` gives a quiet server CLOSE_GRACE_MS to answer, not 30 s, and which finds out
  * when its connection went dark: a server gone without closing it (powered off, a network cut, a
  * proxy that drops it silently) sends no close, and the socket would stay open for good, with no
- * reconnect. Every KEEPALIVE_MS it pings; nothing heard since the last ping drops the socket (its
- * 'close' then says 1006, and the live client reconnects).
+ * reconnect. Checked every KEEPALIVE_MS (see there); a drop's 'close' says 1006.
+ *
+ * Times, not a flag per period: after this process's event loop was held up (a stdout pipe that
+ * blocks), an overdue check must neither find the pong that came meanwhile still unread (the
+ * check runs after this turn's I/O: setImmediate comes after the poll phase) nor take a ping sent
+ * just before it for one long unanswered.
  */
 class LiveWebSocket extends WebSocket {
   constructor(url: string, options: WebSocket.ClientOptions, keepaliveMs: number) {
     super(url, options);
-    let heard = true;
+    let heardAt = 0;
+    let pingedAt = 0;
+    let awaitingPong = false;
     let keepalive: ReturnType<typeof setInterval> | undefined;
-    const alive = () => (heard = true);
+    const alive = () => {
+      heardAt = Date.now();
+      awaitingPong = false;
+    };
+    const check = () => {
+      if (this.readyState !== WebSocket.OPEN) return;
+      const now = Date.now();
+      if (awaitingPong) {
+        if (now - pingedAt >= keepaliveMs / 2) this.terminate();
+        return;
+      }
+      if (now - heardAt < keepaliveMs) return;
+      awaitingPong = true;
+      pingedAt = now;
+      this.ping();
+    };
     this.on('open', () => {
-      keepalive = setInterval(() => {
-        if (this.readyState !== WebSocket.OPEN) return;
-        if (!heard) return this.terminate();
-        heard = false;
-        this.ping();
-      }, keepaliveMs);
+      alive();
+      keepalive = setInterval(() => setImmediate(check), keepaliveMs / 2);
       keepalive.unref();
     });
     this.on('pong', alive);
