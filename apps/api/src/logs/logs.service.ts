@@ -16,6 +16,7 @@ import {
   StoredEntry,
   LogStore,
   PageRead,
+  SessionEndedError,
   SessionNotFoundError,
   SessionRecord,
   SessionRegistry,
@@ -62,8 +63,12 @@ export class LogsService {
   append(id: string, batch: EntryBatch, client?: string): number | Promise<number> {
     if (client !== undefined) this.rateLimit.check(id, client, batch.messages.length);
     if (!this.immediate) return this.appendLater(id, batch);
-    const counters = this.immediate.store.appendNow(id, batch);
-    this.immediate.registry.recordAppendNow(id, counters);
+    const { store, registry } = this.immediate;
+    // The registry would refuse an ended session once the store had appended: refused first, so
+    // that the refused append changes nothing (the caller's check may be a turn old).
+    if (registry.getNow(id)?.active === false) throw new SessionEndedError(id);
+    const counters = store.appendNow(id, batch);
+    registry.recordAppendNow(id, counters);
     return counters.logCursor;
   }
 
