@@ -482,14 +482,18 @@ describe('zen-sessions log, tail, ls, end', () => {
 
     it('exits 0 on SIGINT or SIGTERM while its first read still waits for the server (tail -f, Ctrl-C at once)', async () => {
       // A server that takes connections and never answers: the read before following waits 10 s.
-      const silent = createNetServer(() => undefined);
+      let connected = () => undefined as void;
+      const silent = createNetServer(() => connected());
       await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
       try {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          const firstRead = new Promise<void>((done) => (connected = done));
           const tail = startCli(['tail', '-f', '5f1b2c3d4e5f6a7b8c9d0e1f'], { env: { ZEN_SESSIONS_URL: url } });
           tail.child.stdin?.end();
-          await new Promise((done) => setTimeout(done, 1_500));
+          // Its signal handlers are installed before its first request: once that connects, the
+          // signal meets them, however long node took to start (a fixed sleep could be too short).
+          await firstRead;
           tail.child.kill(signal);
           const result = await tail.doneWithin(5_000);
           expect({ signal, code: result?.code, signalled: result?.signal }).toEqual({
