@@ -9,6 +9,14 @@ import { CLI, cli, CliProcess, sessionIdOf, startCli } from './support';
 
 const node = process.execPath;
 
+/**
+ * Until the wrapper has reaped the command `pid` (Linux's /proc keeps an exited process until
+ * its parent waits for it). Node emits the child's 'exit' in the callback that reaps it, so a
+ * signal sent from here on finds the wrapper knowing the command has ended: a fixed sleep could
+ * end first on a busy machine, and the signal then went to the still-running command.
+ */
+const reaped = (pid: number) => eventually(() => !existsSync(`/proc/${pid}`), 20_000, `command ${pid} reaped`);
+
 describe('zen-sessions run', () => {
   let server: BuiltServer;
   let client: SessionsClient;
@@ -452,12 +460,12 @@ describe('zen-sessions run', () => {
 
   it('stops waiting for an unreachable server on a signal after the command ended, keeping its exit code', async () => {
     const port = await freePort();
-    const started = startCli(['run', '--flush-timeout', '60', '--', 'sh', '-c', 'echo bye; exit 4'], {
+    const started = startCli(['run', '--flush-timeout', '60', '--', 'sh', '-c', 'echo "bye $$"; exit 4'], {
       env: { ZEN_SESSIONS_URL: `http://127.0.0.1:${port}` },
     });
     started.child.stdin?.end();
-    await eventually(() => started.stdout.includes('bye') && /warning/.test(started.stderr));
-    await new Promise((done) => setTimeout(done, 1_000)); // the command has ended: the wrapper is waiting
+    await eventually(() => /bye \d+/.test(started.stdout) && /warning/.test(started.stderr));
+    await reaped(Number(/bye (\d+)/.exec(started.stdout)?.[1])); // the command has ended: the wrapper is waiting
     started.child.kill('SIGINT');
     expect((await started.done).code).toBe(4);
   });
@@ -466,14 +474,13 @@ describe('zen-sessions run', () => {
     'stops waiting for output a background process holds open on %s after the command exited, keeping its exit code',
     async (signal) => {
       // The command exits at once; the sleep it left behind holds its stdout and stderr open.
-      const started = startCli(['run', '--', 'sh', '-c', 'sleep 60 & echo "left $!"; echo partial-last; exit 3'], {
-        env: { ZEN_SESSIONS_URL: server.url },
-      });
+      const script = 'sleep 60 & echo "left $! by $$"; echo partial-last; exit 3';
+      const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
       started.child.stdin?.end();
-      await eventually(() => /left \d+/.test(started.stdout) && sessionIdIn(started.stderr) !== undefined);
-      const left = Number(/left (\d+)/.exec(started.stdout)?.[1]);
+      await eventually(() => /left \d+ by \d+/.test(started.stdout) && sessionIdIn(started.stderr) !== undefined);
+      const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stdout) as RegExpExecArray).map(Number);
       try {
-        await new Promise((done) => setTimeout(done, 1_000)); // the command has exited: the wrapper waits for the output
+        await reaped(sh); // the command has exited: the wrapper waits for the output
         started.child.kill(signal);
         const result = await started.doneWithin(5_000);
         expect(result?.code).toBe(3);
@@ -482,7 +489,7 @@ describe('zen-sessions run', () => {
           status: 'ended',
           metadata: { exitCode: 3, signal: null },
         });
-        expect(await lines(id)).toEqual([`info left ${left}`, 'info partial-last']);
+        expect(await lines(id)).toEqual([`info left ${left} by ${sh}`, 'info partial-last']);
       } finally {
         process.kill(left, 'SIGKILL');
       }
