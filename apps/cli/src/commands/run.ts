@@ -63,7 +63,12 @@ export async function runCommand(
   };
   // From the start: a signal while the session is being created (a slow server) must not kill
   // the wrapper and leave its session active for good.
-  const early = new EarlySignals();
+  // A second one ends the wrapper at once, as a second signal ends the wait for the last entries.
+  const early = new EarlySignals((again) => {
+    const first = early.signal as NodeJS.Signals;
+    warn(`${again} came again before ${command || "''"} started: it was not run, and session ${id} was not ended`);
+    process.exit(exitCodeOfSignal(first));
+  });
   const continued = continuation(fields, given);
   const start = await createSession(options, id, fields, continued);
   // A continued session keeps its own fields, should the logger have to create it again.
@@ -149,13 +154,17 @@ interface Outcome {
  * SIGINT, SIGTERM and SIGHUP that come before the command has started, from the wrapper's start:
  * the first is kept, to be passed on as soon as the command starts, or, if it came before the
  * command was about to start, to end the run without starting it (as the signal would have
- * ended the command at once).
+ * ended the command at once). A second one goes to `again`: the user will not wait for a slow
+ * server to answer the session's creation.
  */
 class EarlySignals {
   signal: NodeJS.Signals | null = null;
-  private readonly heard = (signal: NodeJS.Signals) => (this.signal ??= signal);
+  private readonly heard = (signal: NodeJS.Signals) => {
+    if (this.signal) this.again(signal);
+    else this.signal = signal;
+  };
 
-  constructor() {
+  constructor(private readonly again: (signal: NodeJS.Signals) => void) {
     for (const signal of FORWARDED_SIGNALS) process.on(signal, this.heard);
   }
 

@@ -528,6 +528,39 @@ describe('zen-sessions run', () => {
     }
   });
 
+  it('ends at once, without starting the command, on a second signal while its session is being created', async () => {
+    const proxy = await TcpProxy.start(server.port);
+    const marker = join(mkdtempSync(join(tmpdir(), 'zen-run-early-')), 'started');
+    try {
+      proxy.hold();
+      const started = startCli(['run', '--appname', 'early-twice', '--', 'sh', '-c', `touch ${marker}; echo ran`], {
+        env: { ZEN_SESSIONS_URL: proxy.url },
+      });
+      started.child.stdin?.end();
+      const created = async () =>
+        (await client.sessions.list('all')).sessions.find((session) => session.appname === 'early-twice');
+      await eventually(async () => (await created()) !== undefined);
+      started.child.kill('SIGTERM');
+      // Apart: two signals pending together would be handled lowest number first.
+      await new Promise((done) => setTimeout(done, 500));
+      const second = Date.now();
+      started.child.kill('SIGINT');
+      // The create's answer stays held: without the second signal, run would wait for its timeout.
+      const result = await started.doneWithin(10_000);
+      expect({ code: result?.code, ran: existsSync(marker), prompt: Date.now() - second < 3_000 }).toEqual({
+        code: 143,
+        ran: false,
+        prompt: true,
+      });
+      expect(result?.stdout).toBe('');
+      expect(result?.stderr).toMatch(
+        /SIGINT came again before sh started: it was not run, and session \S+ was not ended/,
+      );
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('holds the entries while the server is down at the start, and sends them when it comes', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
