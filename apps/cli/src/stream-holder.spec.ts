@@ -33,4 +33,19 @@ describe('holder', () => {
     await sleep(1000);
     expect(hold.heldWithin(1000)).toBe(false);
   });
+
+  it('resumes for good on release: pending holds, and later ones, no longer pause the stream', async () => {
+    const stream = new PassThrough();
+    const hold = holder(stream);
+    let done!: () => void;
+    hold(new Promise<void>((resolve) => (done = resolve)));
+    expect(stream.isPaused()).toBe(true);
+    hold.release();
+    expect(stream.isPaused()).toBe(false);
+    hold(new Promise<void>(() => undefined));
+    expect(stream.isPaused()).toBe(false);
+    done();
+    await sleep(0);
+    expect(stream.isPaused()).toBe(false);
+  });
 });

@@ -21,8 +21,13 @@ interface RunOptions extends RunSessionOptions {
 /** CLI.md: a partial last line is sent after 1 s without a newline. */
 const PARTIAL_LINE_MS = 1_000;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-/** How long a signal after the command exited lets what is left in its output pipes be read. */
-const AFTER_EXIT_GRACE_MS = 100;
+/**
+ * A signal after the command exited ends the wait for its output once none was read for this
+ * long (what it wrote just before exiting may still be in the pipes)...
+ */
+const AFTER_EXIT_QUIET_MS = 100;
+/** ...or after this long, should output keep flowing (a second signal ends it at once). */
+const AFTER_EXIT_MAX_MS = 2_000;
 // Frozen: the logger serialises them once.
 const STDOUT = Object.freeze({ stream: 'stdout' } as const);
 const STDERR = Object.freeze({ stream: 'stderr' } as const);
@@ -191,6 +196,8 @@ async function runChild(
   early: EarlySignals,
 ): Promise<Outcome> {
   const markers = options.levelFromMarkers !== false;
+  /** When a chunk of either stream was last read: a signal after the command exited waits for a quiet moment. */
+  let lastReadAt = 0;
   /**
    * One output stream's reader: its chunks, echoed and split into entries; `follow` takes the
    * stream once the command is spawned, to pause it while the echo or the server falls behind.
@@ -209,6 +216,7 @@ async function runChild(
       () => hold?.heldWithin(PARTIAL_LINE_MS) ?? false,
     );
     const onChunk = (chunk: Buffer) => {
+      lastReadAt = Date.now();
       // Echo first and as it arrives; a slow terminal slows the command, as it would bare. A copy:
       // the read buffer is reused, and a write the terminal does not take at once is queued as is.
       if (!options.quiet) {
@@ -228,7 +236,9 @@ async function runChild(
       // Destroyed by a signal after the command exited (no 'end' comes): its last line still counts.
       stream.on('close', () => lines.end());
     };
-    return { onChunk, follow };
+    // Nothing is held back any more: what is left is read as fast as it comes.
+    const release = () => hold?.release();
+    return { onChunk, follow, release };
   };
   const out = reader(echoTo(process.stdout), 'info', STDOUT);
   const err = reader(echoTo(process.stderr), 'warn', STDERR);
@@ -260,14 +270,31 @@ async function runChild(
     // for that output, as it would end `cat` in `cmd | cat`; the exit code stays the command's.
     let exited = false;
     child.once('exit', () => (exited = true));
+    let letGo: (() => void) | null = null;
+    let quietTimer: ReturnType<typeof setTimeout> | undefined;
     const forward = (signal: NodeJS.Signals) => {
+      if (letGo) return letGo(); // a second signal: at once
       if (exited) {
         // What the command wrote just before it exited may still be in the pipes (a Ctrl-C as it
-        // ends): read on for a moment before letting go of them.
-        setTimeout(() => {
+        // ends), or held back there while the echo or the server was behind: read on, nothing
+        // held back, until none came for a moment.
+        const signalledAt = Date.now();
+        const deadline = signalledAt + AFTER_EXIT_MAX_MS;
+        const go = () => {
+          clearTimeout(quietTimer);
           stdout.destroy();
           stderr.destroy();
-        }, AFTER_EXIT_GRACE_MS);
+        };
+        const whenQuiet = () => {
+          const now = Date.now();
+          const quietIn = Math.max(lastReadAt, signalledAt) + AFTER_EXIT_QUIET_MS - now;
+          if (quietIn <= 0 || now >= deadline) return go();
+          quietTimer = setTimeout(whenQuiet, Math.min(quietIn, deadline - now));
+        };
+        letGo = go;
+        out.release();
+        err.release();
+        whenQuiet();
         return;
       }
       if (sentByTerminal(signal)) return; // the child got it from the terminal too
@@ -285,6 +312,7 @@ async function runChild(
     });
     void closed.then(({ code, signal }) => {
       for (const each of FORWARDED_SIGNALS) process.off(each, forward);
+      clearTimeout(quietTimer);
       if (failedToStart !== null) return resolve({ code: failedToStart, signal: null, exitCode: failedToStart });
       resolve({ code, signal, exitCode: code ?? exitCodeOfSignal(signal) });
     });

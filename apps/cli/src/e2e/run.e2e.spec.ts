@@ -496,6 +496,97 @@ describe('zen-sessions run', () => {
     },
   );
 
+  it('reads what is left in the pipes, held back or not, before a signal after the command exited lets go of them', async () => {
+    // The command exits at once; what it left behind writes more than the pipes between it and
+    // this test take, then a partial last line, and holds the output open. Not read here, the
+    // echo falls behind: the wrapper holds the output back, the rest of it unread in the pipe.
+    const writer = 'head -c 2000000 /dev/zero | tr "\\0" x; echo; printf partial; exec sleep 60';
+    const script = `(${writer}) & echo "left $! by $$" >&2; exit 3`;
+    const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
+    started.child.stdin?.end();
+    started.child.stdout?.pause();
+    await eventually(() => /left \d+ by \d+/.test(started.stderr) && sessionIdIn(started.stderr) !== undefined);
+    const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stderr) as RegExpExecArray).map(Number);
+    try {
+      await reaped(sh);
+      // Within the partial line's second: only the end of the stream hands it over.
+      started.child.kill('SIGTERM');
+      // A slow terminal: what the wrapper holds back for it must not be cut off meanwhile.
+      await new Promise((done) => setTimeout(done, 500));
+      started.child.stdout?.resume();
+      const result = await started.doneWithin(10_000);
+      expect({ code: result?.code, out: result?.stdout.length, end: result?.stdout.slice(-10) }).toEqual({
+        code: 3,
+        out: 2_000_008,
+        end: 'xx\npartial',
+      });
+      expect((await lines(sessionIdOf(started.stderr))).at(-1)).toBe('info partial');
+    } finally {
+      process.kill(left, 'SIGKILL');
+    }
+  });
+
+  it('reads on while output keeps flowing after a signal after the command exited, and lets go once it pauses', async () => {
+    // The process left behind writes a line every 20 ms for a second, each with its time, then holds the output open.
+    const writer = 'i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo "late $i $(date +%s%3N)"; sleep 0.02; done; sleep 60';
+    const script = `(${writer}) & echo "left $! by $$" >&2; exit 3`;
+    const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
+    started.child.stdin?.end();
+    await eventually(() => /left \d+ by \d+/.test(started.stderr) && sessionIdIn(started.stderr) !== undefined);
+    const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stderr) as RegExpExecArray).map(Number);
+    try {
+      await reaped(sh);
+      const signalled = Date.now();
+      started.child.kill('SIGTERM');
+      const result = await started.doneWithin(10_000);
+      expect(result?.code).toBe(3);
+      // The writer may start before the command's own line on stderr: that one anywhere.
+      const all = await lines(sessionIdOf(started.stderr));
+      expect(all).toContain(`warn left ${left} by ${sh}`);
+      const logged = all.filter((line) => line.startsWith('info late '));
+      const times = logged.map((line) => Number(/^info late \d+ (\d+)$/.exec(line)?.[1]));
+      // Every line from the first, none skipped; and lines written well after the signal too
+      // (they came 20 ms apart: not the 100 ms of quiet that ends the wait; the old wait let go
+      // 100 ms after the signal). A writer stalled 100 ms by a busy machine is a pause too.
+      expect(logged.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(
+        times.map((_, i) => `info late ${i + 1}`),
+      );
+      expect(Math.max(...times) - signalled).toBeGreaterThan(200);
+    } finally {
+      process.kill(left, 'SIGKILL');
+    }
+  });
+
+  it('lets go of output that never stops 2 s after a signal after the command exited, or at once on a second one', async () => {
+    const script = '(while :; do echo late; sleep 0.02; done) & echo "left $! by $$" >&2; exit 3';
+    for (const second of [false, true]) {
+      const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
+      started.child.stdin?.end();
+      await eventually(() => /left \d+ by \d+/.test(started.stderr) && sessionIdIn(started.stderr) !== undefined);
+      const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stderr) as RegExpExecArray).map(Number);
+      try {
+        await reaped(sh);
+        const signalled = Date.now();
+        started.child.kill('SIGTERM');
+        if (second) {
+          await new Promise((done) => setTimeout(done, 300));
+          started.child.kill('SIGTERM');
+        }
+        const result = await started.doneWithin(10_000);
+        const took = Date.now() - signalled;
+        // Not before the 2 s, however steadily the lines come; a second signal: without waiting
+        // for them (a busy machine can take a second to exit).
+        expect({ second, code: result?.code, when: second ? took < 1_800 : took >= 2_000 && took < 6_000 }).toEqual({
+          second,
+          code: 3,
+          when: true,
+        });
+      } finally {
+        process.kill(left, 'SIGKILL');
+      }
+    }
+  });
+
   it('does not start the command on a signal that came while its session was being created, and ends the session', async () => {
     // The server takes the create, but its answer is held back: run is still waiting for it.
     const proxy = await TcpProxy.start(server.port);
