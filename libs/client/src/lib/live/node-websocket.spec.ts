@@ -88,13 +88,13 @@ describe('nodeWebSocketFactory keepalive', () => {
       process.execPath,
       [
         '-e',
-        `const s = new (require('ws').WebSocketServer)({ host: '127.0.0.1', port: 0 }); s.on('listening', () => console.log(s.address().port));`,
+        `const s = new (require('ws').WebSocketServer)({ host: '127.0.0.1', port: 0 }); s.on('listening', () => process.stdout.write(s.address().port + '\\n'));`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
       const port = await new Promise<number>((done) =>
-        server.stdout.once('data', (data) => done(Number(String(data)))),
+        server.stdout.once('data', (data) => done(Number(/\d+/.exec(String(data))?.[0]))),
       );
       const socket = factory(`ws://127.0.0.1:${port}`);
       let closed = false;
