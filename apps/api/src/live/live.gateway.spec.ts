@@ -3,6 +3,7 @@ import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
 import { eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
+import { AppConfig } from '../config/app-config';
 import { RunningApp, startApp } from '../testing/running-app';
 import { LiveGateway } from './live.gateway';
 
@@ -326,5 +327,31 @@ describe('LiveGateway when a followed session is forgotten', () => {
     await client.until((frames) => frames.some((frame) => frame.event === 'error'));
     expect(client.of('error')).toEqual([{ message: formatSubscribeLogRefusal({ id: ID, reason: 'not found' }) }]);
     client.ws.close();
+  });
+});
+
+describe('LiveGateway between two ticks of a long SESSIONS_WS_INTERVAL_MS', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** How often, in 3.5 s of a 5 s interval, the gateway looked at the store for its clients. */
+  function storeChecks(logStore: 'memory' | 'redis'): { probes: number; retries: number } {
+    const counts = { probes: 0, retries: 0 };
+    const followers = { retryLagging: () => counts.retries++ };
+    const feed = { probeOutage: () => counts.probes++, tick: () => undefined };
+    const config = new AppConfig({ logStore, wsIntervalMs: 5000, wsPingIntervalMs: 0 });
+    const gateway = new LiveGateway(config, {} as never, followers as never, feed as never);
+    gateway.afterInit({ clients: new Set() } as never);
+    jest.advanceTimersByTime(3500);
+    gateway.onApplicationShutdown();
+    return counts;
+  }
+
+  it('looks at a shared store every second, so that an outage is told within one', () => {
+    expect(storeChecks('redis')).toEqual({ probes: 3, retries: 3 });
+  });
+
+  it('leaves the memory store alone: it has no outage to tell and no follower to retry', () => {
+    expect(storeChecks('memory')).toEqual({ probes: 0, retries: 0 });
   });
 });

@@ -61,8 +61,9 @@ export class LiveGateway
     this.server = server;
     this.timers.push(setInterval(() => this.tick(), this.config.wsIntervalMs));
     // A longer period must not delay what the tick also does for a shared store: telling
-    // clients of an outage, and retrying the followers a failed read left behind.
-    if (this.config.wsIntervalMs > STORE_CHECK_MS) {
+    // clients of an outage, and retrying the followers a failed read left behind. The memory
+    // store has neither, so it is not looked at in between.
+    if (this.config.logStore !== 'memory' && this.config.wsIntervalMs > STORE_CHECK_MS) {
       this.timers.push(setInterval(() => this.checkStore(), STORE_CHECK_MS));
     }
     if (this.config.wsPingIntervalMs > 0) {
