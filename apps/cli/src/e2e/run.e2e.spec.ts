@@ -587,24 +587,31 @@ describe('zen-sessions run', () => {
     }
   });
 
-  it('does not start the command on a signal that came while its session was being created, and ends the session', async () => {
-    // The server takes the create, but its answer is held back: run is still waiting for it.
-    const proxy = await TcpProxy.start(server.port);
+  /**
+   * `run` of a command that leaves a mark if it starts, once the server has taken its create
+   * but `proxy` holds the answer back: run is still waiting for it.
+   */
+  async function startHeldRun(proxy: TcpProxy, appname: string) {
     const marker = join(mkdtempSync(join(tmpdir(), 'zen-run-early-')), 'started');
+    proxy.hold();
+    const started = startCli(['run', '--appname', appname, '--', 'sh', '-c', `touch ${marker}; echo ran`], {
+      env: { ZEN_SESSIONS_URL: proxy.url },
+    });
+    started.child.stdin?.end();
+    const created = async () => (await client.sessions.list('all')).sessions.find((found) => found.appname === appname);
+    await eventually(async () => (await created()) !== undefined);
+    return { started, created, ran: () => existsSync(marker) };
+  }
+
+  it('does not start the command on a signal that came while its session was being created, and ends the session', async () => {
+    const proxy = await TcpProxy.start(server.port);
     try {
-      proxy.hold();
-      const started = startCli(['run', '--appname', 'early-signal', '--', 'sh', '-c', `touch ${marker}; echo ran`], {
-        env: { ZEN_SESSIONS_URL: proxy.url },
-      });
-      started.child.stdin?.end();
-      const created = async () =>
-        (await client.sessions.list('all')).sessions.find((session) => session.appname === 'early-signal');
-      await eventually(async () => (await created()) !== undefined);
+      const { started, created, ran } = await startHeldRun(proxy, 'early-signal');
       started.child.kill('SIGTERM');
       await new Promise((done) => setTimeout(done, 500));
       proxy.release();
       const result = await started.doneWithin(10_000);
-      expect({ code: result?.code, signal: result?.signal, ran: existsSync(marker) }).toEqual({
+      expect({ code: result?.code, signal: result?.signal, ran: ran() }).toEqual({
         code: 143,
         signal: null,
         ran: false,
@@ -621,16 +628,8 @@ describe('zen-sessions run', () => {
 
   it('ends at once, without starting the command, on a second signal while its session is being created', async () => {
     const proxy = await TcpProxy.start(server.port);
-    const marker = join(mkdtempSync(join(tmpdir(), 'zen-run-early-')), 'started');
     try {
-      proxy.hold();
-      const started = startCli(['run', '--appname', 'early-twice', '--', 'sh', '-c', `touch ${marker}; echo ran`], {
-        env: { ZEN_SESSIONS_URL: proxy.url },
-      });
-      started.child.stdin?.end();
-      const created = async () =>
-        (await client.sessions.list('all')).sessions.find((session) => session.appname === 'early-twice');
-      await eventually(async () => (await created()) !== undefined);
+      const { started, ran } = await startHeldRun(proxy, 'early-twice');
       started.child.kill('SIGTERM');
       // Apart: two signals pending together would be handled lowest number first.
       await new Promise((done) => setTimeout(done, 500));
@@ -638,7 +637,7 @@ describe('zen-sessions run', () => {
       started.child.kill('SIGINT');
       // The create's answer stays held: without the second signal, run would wait for its timeout.
       const result = await started.doneWithin(10_000);
-      expect({ code: result?.code, ran: existsSync(marker), prompt: Date.now() - second < 3_000 }).toEqual({
+      expect({ code: result?.code, ran: ran(), prompt: Date.now() - second < 3_000 }).toEqual({
         code: 143,
         ran: false,
         prompt: true,
