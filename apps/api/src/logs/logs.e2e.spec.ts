@@ -300,6 +300,24 @@ describe('session log limits and edge cases (real HTTP server)', () => {
     expect((await append(JSON.stringify({ message: 'd', data: { k: 'x'.repeat(12) } }))).status).toBe(200);
   });
 
+  it('refuses data holding a number no JSON reader keeps (1e400), on either parse path, appending nothing', async () => {
+    const before = await cursorNow();
+    // JSON.parse reads 1e400 as Infinity, which would be stored (and read back) as null.
+    await expectRefused(
+      await append('{"message":"n","data":{"k":1e400}}'),
+      400,
+      'data.k is a number out of range',
+      before,
+    );
+    await expectRefused(
+      await append('{"entries":[{"message":"ok"},{"message":"n","data":{"a":[1,{"b":-1e999}]}}]}'),
+      400,
+      'entries[1].data.a[1].b is a number out of range',
+      before,
+    );
+    expect((await append('{"message":"n","data":{"k":null}}')).status).toBe(200);
+  });
+
   it('answers 413 for a body over MAX_BODY_BYTES, appending nothing, and takes one of exactly that size', async () => {
     const before = await cursorNow();
     const line = (bytes: number) => `${'b'.repeat(15)}\n`.repeat(bytes / 16);

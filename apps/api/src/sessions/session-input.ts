@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { Limits, SessionMetadata } from '@zen/contract';
 import { sessionInputSchema } from '@zen/contract/schemas';
+import { OUT_OF_RANGE, outOfRangeNumberPath } from '@zen/log-store';
 import { ContractValidator } from '../common/contract-validator';
 
 /** Validated changes to a session: absent fields are undefined; `jobid: null` clears it. */
@@ -61,18 +62,22 @@ export function metadataProblem(metadata: object, limits: Limits): string | null
   if (badKey !== undefined) {
     return `metadata keys must be 1–${limits.metadataKeyMaxChars} characters long (got ${badKey.length})`;
   }
-  const bytes = jsonBytes(metadata);
-  if (bytes === null) return 'metadata is nested too deeply to serialise';
+  const json = jsonText(metadata);
+  if (json === null) return 'metadata is nested too deeply to serialise';
+  // Rare: only a serialisation with a null can hide a number JSON.parse read as ±Infinity.
+  const outOfRange = json.includes('null') ? outOfRangeNumberPath(metadata, 'metadata') : null;
+  if (outOfRange !== null) return `${outOfRange} ${OUT_OF_RANGE}`;
+  const bytes = Buffer.byteLength(json);
   if (bytes > limits.metadataMaxBytes) {
     return `metadata is ${bytes} bytes serialised; at most ${limits.metadataMaxBytes} are allowed`;
   }
   return null;
 }
 
-/** UTF-8 size of the value as JSON, or null when it cannot be serialised (too deep). */
-export function jsonBytes(value: unknown): number | null {
+/** The value as JSON, or null when it cannot be serialised (too deep). */
+function jsonText(value: unknown): string | null {
   try {
-    return Buffer.byteLength(JSON.stringify(value));
+    return JSON.stringify(value);
   } catch {
     return null;
   }

@@ -166,6 +166,22 @@ describe('sessions API (real HTTP server)', () => {
       expect(merged.json<Session>().metadata['__proto__']).toEqual({ x: 1 });
     });
 
+    it('refuses metadata holding a number no JSON reader keeps (1e400), creating or changing nothing', async () => {
+      const id = 'cccccccccccccccccccccc1f';
+      const raw = (method: string, body: string) => rawRequest(`${url}/sessions/${id}`, method, JSON_HEADERS, body);
+      // JSON.parse reads 1e400 as Infinity, which would be stored (and read back) as null.
+      const refused = await raw('POST', '{"appname":"n","metadata":{"big":1e400}}');
+      expect(refused.status).toBe(400);
+      expect(refused.json<ErrorResponse>().message).toContain('metadata.big is a number out of range');
+      expect((await fetch(`${url}/sessions/${id}`)).status).toBe(404);
+      expect((await raw('POST', '{"appname":"n","metadata":{"kept":1}}')).status).toBe(201);
+      const merged = await raw('POST', '{"metadata":{"list":[1,-1e400]}}');
+      expect(merged.status).toBe(400);
+      expect(merged.json<ErrorResponse>().message).toContain('metadata.list[1] is a number out of range');
+      expect((await raw('PUT', '{"metadata":{"x":{"y":1e999}}}')).status).toBe(400);
+      expect((await get(id)).metadata).toEqual({ kept: 1 });
+    });
+
     it('rejects merged metadata beyond the limits, changing nothing', async () => {
       const id = 'cccccccccccccccccccccc05';
       const half = (prefix: string) => Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`${prefix}${i}`, i]));

@@ -125,6 +125,18 @@ describe('parseJsonEntries', () => {
     expect(() => json({ message: 'x', data: { ...data } })).toThrow('data is larger than 20 bytes serialised');
   });
 
+  it('rejects data holding a number out of range (JSON.parse reads 1e400 as Infinity), naming where', () => {
+    expect(() => json(JSON.parse('{"message":"n","data":{"k":1e400}}'))).toThrow(
+      new InvalidEntryError(
+        'data.k is a number out of range (JSON numbers are read as 64-bit floats: at most about ±1.8e308)',
+      ),
+    );
+    expect(() =>
+      json(JSON.parse('{"entries":[{"message":"a"},{"message":"n","data":{"a":[0,{"b":-1e999}]}}]}')),
+    ).toThrow(/^entries\[1\]\.data\.a\[1\]\.b is a number out of range/);
+    expect(json({ message: 'n', data: { k: null, s: 'nul' } }).data).toEqual(['{"k":null,"s":"nul"}']);
+  });
+
   it('rejects a batch larger than the limit', () => {
     expect(() => json({ entries: [{ message: 'a' }, { message: 'b' }, { message: 'c' }, { message: 'd' }] })).toThrow(
       TooManyEntriesError,

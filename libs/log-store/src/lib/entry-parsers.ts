@@ -128,12 +128,40 @@ function serialiseNewData(data: Record<string, unknown>, path: string): string {
   } catch {
     throw new InvalidEntryError(`${path}data is nested too deeply to serialise`);
   }
+  // Rare: only a serialisation with a null can hide a number JSON.parse read as ±Infinity.
+  const outOfRange = json.includes('null') ? outOfRangeNumberPath(data, 'data') : null;
+  if (outOfRange !== null) throw new InvalidEntryError(`${path}${outOfRange} ${OUT_OF_RANGE}`);
   const values = Object.values(data);
   // Only primitives compare by value: an object value is a new object in every request.
   if (values.every((value) => value === null || typeof value !== 'object')) {
     lastData = { keys: Object.keys(data), values, json };
   }
   return json;
+}
+
+/** Why a number such as `1e400` is refused, after the path naming it. */
+export const OUT_OF_RANGE = `is a number out of range (JSON numbers are read as 64-bit floats: at most about ±1.8e308)`;
+
+/**
+ * Where parsed JSON holds a number no 64-bit float holds (JSON.parse reads `1e400` as
+ * Infinity, which JSON.stringify writes as `null`: stored, it would come back changed), as a
+ * path from `root` (`data.list[2].ms`), or null. Iterative: as deep as JSON.stringify goes.
+ */
+export function outOfRangeNumberPath(value: unknown, root: string): string | null {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [item, path] = stack.pop() as [unknown, string];
+    if (typeof item === 'number') {
+      if (!Number.isFinite(item)) return path;
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`]);
+    } else if (typeof item === 'object' && item !== null) {
+      const record = item as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push([record[keys[i]], `${path}.${keys[i]}`]);
+    }
+  }
+  return null;
 }
 
 // Times are returned as `YYYY-MM-DDTHH:mm:ss.sssZ`, which only years 0000–9999 fit.
