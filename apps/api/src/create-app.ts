@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { ClientAddresses } from './common/client-addresses';
 import { parseAllPairs } from './common/query-string';
 import { AppConfig } from './config/app-config';
+import { ShutdownService } from './health/shutdown.service';
 import { HttpPipeline } from './http/http-pipeline';
 import { LiveWsAdapter } from './live/live-ws.adapter';
 import { DOCS_PATH, serveOpenApi } from './openapi/openapi';
@@ -40,6 +41,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   serveOpenApi(app);
   // Exit with 0 once closed (Nest would otherwise re-raise the signal).
   app.enableShutdownHooks(undefined, { useProcessExit: true });
+  // A shutdown ends each keep-alive connection after its answer (ShutdownService).
+  app.get(ShutdownService).watch(app.getHttpServer());
   // Beyond this, Node closes new connections at once: a burst cannot exhaust the process.
   app.getHttpServer().maxConnections = config.maxConnections;
   return app;

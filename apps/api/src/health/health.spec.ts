@@ -1,5 +1,9 @@
+import { eventually } from '@zen/testing';
+import { Server } from 'node:http';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { RunningApp, startApp } from '../testing/running-app';
+import { ShutdownService } from './shutdown.service';
 
 describe('health and shutdown', () => {
   let server: RunningApp;
@@ -28,6 +32,39 @@ describe('graceful shutdown', () => {
     await server.close();
     expect(await closed).toBe(1001);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+  });
+
+  it('answers a request in flight at the signal with Connection: close, so a keep-alive client cannot hold the process open', async () => {
+    const server = await startApp();
+    const id = 'aa0d5e55a0d5e55a0d5e55a0';
+    const created = await fetch(`${server.url}/sessions/${id}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"appname":"audit-ops-shutdown"}',
+    });
+    expect(created.status).toBe(201);
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // The append's head, and part of its body: in flight until the rest comes.
+    const body = 'one\ntwo\n';
+    const arrived = new Promise((resolve) => (server.app.getHttpServer() as Server).once('request', resolve));
+    socket.write(
+      `POST /sessions/${id}/log HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: text/plain\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 4)}`,
+    );
+    await arrived;
+    const closing = server.close();
+    await eventually(() => server.app.get(ShutdownService).shuttingDown, 20_000, 'the shutdown to start');
+    socket.write(body.slice(4));
+    await closed;
+    const head = received.slice(0, received.indexOf('\r\n\r\n')).toLowerCase();
+    expect(head).toMatch(/^http\/1\.1 200 /);
+    expect(head.split('\r\n')).toContain('connection: close');
+    expect(received).toContain('{"appended":2,"cursor":2}');
+    await closing;
   });
 });
 

@@ -1,4 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Server, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -7,12 +9,22 @@ import { AppConfig } from '../config/app-config';
  * accepting and lets in-flight requests finish. A watchdog bounds that one shutdown
  * and ends with it: a process that closed cleanly but lives on (a test runner, an
  * embedding) is never killed by it later.
+ *
+ * Keep-alive connections: Node's `server.close()` closes the idle ones only, and a connection
+ * busy at that moment stayed open after its answer (`Connection: keep-alive`) for the keep-alive
+ * timeout, serving whatever its client sent next: a client with one request after another held
+ * the process until the watchdog exited it with 1. Once stopping, every answer not yet begun
+ * says `Connection: close` and Node closes its connection after it; one already begun (a
+ * download) has its connection closed once it is done.
  */
 @Injectable()
 export class ShutdownService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
   private stopping = false;
   private watchdog: NodeJS.Timeout | undefined;
+  private server: Server | undefined;
+  /** The HTTP server's open connections (see watch). */
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly config: AppConfig) {}
 
@@ -20,8 +32,18 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
     return this.stopping;
   }
 
+  /** Follows `server`'s connections, so that a shutdown can end each after its answer. */
+  watch(server: Server): void {
+    this.server = server;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
   beforeApplicationShutdown(signal?: string): void {
     this.stopping = true;
+    this.closeAfterAnswers();
     this.logger.log(`Shutting down${signal ? ` on ${signal}` : ''}: finishing in-flight requests, closing WebSockets`);
     this.watchdog = setTimeout(() => {
       this.logger.error(`Shutdown took longer than ${this.config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS); exiting`);
@@ -30,9 +52,31 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
     this.watchdog.unref();
   }
 
+  /** Every connection ends after the answer it is giving, or the next it gives. */
+  private closeAfterAnswers(): void {
+    const server = this.server;
+    if (!server) return;
+    // Requests that come after this (on connections already open) answer with Connection: close.
+    server.prependListener('request', (_request, response: ServerResponse) => {
+      response.shouldKeepAlive = false;
+    });
+    for (const socket of this.sockets) {
+      const answer = inFlight(socket);
+      if (!answer) continue;
+      if (!answer.headersSent) answer.shouldKeepAlive = false;
+      // Its head already said keep-alive: close the connection once the answer is out.
+      else answer.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+    }
+  }
+
   onApplicationShutdown(): void {
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
     this.logger.log('Shutdown complete');
   }
+}
+
+/** The answer `socket` is giving now, if any (Node's own link from a connection to its response). */
+function inFlight(socket: Socket): ServerResponse | undefined {
+  return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
 }
