@@ -68,6 +68,45 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('graceful shutdown of an answer still going out', () => {
+  it('lets a client that reads slowly have the whole of a large download answered before the signal', async () => {
+    const server = await startApp({ MAX_BODY_BYTES: String(32 * 1024 * 1024) });
+    const id = 'aa0d5e55a0d5e55a0d5e55a1';
+    await fetch(`${server.url}/sessions/${id}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"appname":"audit-ops-download"}',
+    });
+    // 20 MB of log: more than the sockets' buffers hold, so most of it waits on the reader.
+    const appended = await fetch(`${server.url}/sessions/${id}/log`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: `${'x'.repeat(20_000)}\n`.repeat(1000),
+    });
+    expect(appended.status).toBe(200);
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const firstChunk = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`GET /sessions/${id}/log?format=text&limit=1000 HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
+    await firstChunk;
+    socket.pause();
+    const closing = server.close();
+    await eventually(() => server.app.get(ShutdownService).shuttingDown, 20_000, 'the shutdown to start');
+    socket.resume();
+    await closed;
+    const received = Buffer.concat(chunks).toString('latin1');
+    const headEnd = received.indexOf('\r\n\r\n');
+    const length = Number(/\r\ncontent-length: (\d+)/i.exec(received.slice(0, headEnd))?.[1]);
+    expect(received.slice(0, headEnd)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(length).toBeGreaterThan(20_000_000);
+    expect(received.length - headEnd - 4).toBe(length);
+    await closing;
+  });
+});
+
 describe('the shutdown watchdog', () => {
   it('ends with the shutdown it guards: a closed app never exits the process later', async () => {
     const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
