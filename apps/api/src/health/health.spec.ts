@@ -1,6 +1,6 @@
 import { eventually } from '@zen/testing';
 import { Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import WebSocket from 'ws';
 import { RunningApp, startApp } from '../testing/running-app';
 import { ShutdownService } from './shutdown.service';
@@ -64,6 +64,49 @@ describe('graceful shutdown', () => {
     expect(head).toMatch(/^http\/1\.1 200 /);
     expect(head.split('\r\n')).toContain('connection: close');
     expect(received).toContain('{"appended":2,"cursor":2}');
+    await closing;
+  });
+});
+
+describe('health while shutting down', () => {
+  it('answers liveness 200 and readiness 503 naming the shutdown, to a probe already under way at the signal', async () => {
+    const server = await startApp();
+    const httpServer = server.app.getHttpServer() as Server;
+    const { hostname, port } = new URL(server.url);
+    // Two probes whose heads are half sent: open connections that are not idle, so the
+    // server answers them once their heads are complete, after the signal.
+    const probe = async (path: string) => {
+      const accepted = new Promise<Socket>((resolve) => httpServer.once('connection', resolve));
+      const socket = connect(Number(port), hostname);
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.write(
+        `GET ${new URL(server.url).pathname.replace(/\/$/, '')}${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`,
+      );
+      const serverSide = await accepted;
+      await eventually(() => serverSide.bytesRead > 0, 20_000, 'the half head to be read');
+      return {
+        finish: async () => {
+          socket.write('\r\n');
+          await closed;
+          const end = received.indexOf('\r\n\r\n');
+          return { status: Number(received.split(' ')[1]), body: JSON.parse(received.slice(end + 4)) };
+        },
+      };
+    };
+    const live = await probe('/health');
+    const ready = await probe('/health/ready');
+    const closing = server.close();
+    await eventually(() => server.app.get(ShutdownService).shuttingDown, 20_000, 'the shutdown to start');
+    expect(await live.finish()).toEqual({
+      status: 200,
+      body: expect.objectContaining({ status: 'ok' }),
+    });
+    expect(await ready.finish()).toEqual({
+      status: 503,
+      body: { statusCode: 503, error: 'Service Unavailable', message: 'not ready: lifecycle: shutting down' },
+    });
     await closing;
   });
 });
