@@ -234,6 +234,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ BASE_PATH: '/', TRUST_PROXY: '2' })).toMatchObject({ basePath: '', trustProxy: 2 });
   });
 
+  // Found by the operations audit: MAX_BODY_BYTES=99999999999999999 was refused as "must be an
+  // integer >= 1", which it is; TRUST_PROXY=99999999999999999999999 started with a hop count of 1e23.
+  it.each(['MAX_BODY_BYTES', 'SESSIONS_TIMEOUT_S', 'LOG_MEMORY_BYTES'])(
+    'refuses %s past 2^53 − 1 saying the maximum',
+    (name) => {
+      expect(() => loadConfig({ [name]: '99999999999999999' })).toThrow(
+        `${name} must be an integer >= ${name === 'LOG_MEMORY_BYTES' ? 1048576 : name === 'SESSIONS_TIMEOUT_S' ? 0 : 1}, at most 9007199254740991 (got "99999999999999999")`,
+      );
+      expect(loadConfig({ [name]: '9007199254740991' })).toBeInstanceOf(Object);
+    },
+  );
+
+  it('refuses a TRUST_PROXY hop count past 2^53 − 1', () => {
+    expect(() => loadConfig({ TRUST_PROXY: '99999999999999999999999' })).toThrow(
+      'TRUST_PROXY must be true, false, a hop count',
+    );
+    expect(loadConfig({ TRUST_PROXY: '9007199254740991' }).trustProxy).toBe(9007199254740991);
+  });
+
   // Found by the API audit: TRUST_PROXY=maybe ended the start in Express's bare
   // "TypeError: invalid IP address: maybe", and CORS_ORIGINS=notaurl started a server whose
   // CORS could never match; "a bad value stops the start with a message naming it".

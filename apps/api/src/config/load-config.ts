@@ -109,7 +109,9 @@ class EnvReader {
     if (raw === undefined) return fallback;
     const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
     if (!(value >= min && value <= max)) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}–${max}`;
+      // Beyond 2^53 − 1 the number is not held exactly: say so rather than repeat a floor it passes.
+      const unbounded = max === Number.MAX_SAFE_INTEGER;
+      const range = !unbounded ? `${min}–${max}` : value > max ? `>= ${min}, at most ${max}` : `>= ${min}`;
       return this.fail(name, `an integer ${range}`, fallback, raw);
     }
     return value;
@@ -224,8 +226,8 @@ class EnvReader {
     const raw = this.raw(name);
     if (raw === undefined || raw === 'false') return false;
     if (raw === 'true') return true;
-    if (/^\d+$/.test(raw)) return Number(raw);
-    if (!raw.split(',').every((item) => isProxyAddress(item.trim()))) {
+    if (/^\d+$/.test(raw) && Number.isSafeInteger(Number(raw))) return Number(raw);
+    if (/^\d+$/.test(raw) || !raw.split(',').every((item) => isProxyAddress(item.trim()))) {
       return this.fail(
         name,
         "true, false, a hop count, or addresses and subnets such as 'loopback' or '10.0.0.0/8, 192.168.0.1'",
