@@ -138,6 +138,18 @@ describe('loadConfig', () => {
     expect(message).not.toContain('word1');
   });
 
+  // Found by the operations audit: a token of spaces (an env file's `AUTH_TOKEN=  `, a template
+  // expanding to a blank) was taken as unset and started the server with authentication off.
+  it.each(['AUTH_TOKEN', 'AUTH_READ_TOKEN'])(
+    'refuses %s of white space alone rather than turn authentication off',
+    (name) => {
+      expect(() => loadConfig({ [name]: '   ' })).toThrow(`${name} must be at least 8 visible ASCII characters`);
+      expect(() => loadConfig({ [name]: '\t\n' })).toThrow(`${name} must be at least 8 visible ASCII characters`);
+      // Empty still means unset, as the README says.
+      expect(loadConfig({ [name]: '' })).toMatchObject({ authToken: null, authReadToken: null });
+    },
+  );
+
   it('accepts a token of any visible ASCII characters', () => {
     const token = 'Az09-._~+/=!#$%&*?@[]^`{|}';
     expect(loadConfig({ AUTH_TOKEN: token, AUTH_READ_TOKEN: token })).toMatchObject({

@@ -258,6 +258,15 @@ class EnvReader {
    */
   token(name: string): string | null {
     const raw = this.raw(name);
+    // White space alone is not the empty value that leaves authentication off: a blank by mistake
+    // (an env file's `AUTH_TOKEN=  `) must not open the server.
+    if (raw === undefined && /^\s+$/.test(this.env[name] ?? '')) {
+      return this.fail(
+        name,
+        'at least 8 visible ASCII characters, without spaces or control characters; it is only white space (leave it empty or out for no token)',
+        null,
+      );
+    }
     if (raw === undefined) return null;
     const bad = /[^\x21-\x7e]/u.exec(raw);
     if (raw.length >= 8 && !bad) return raw;
