@@ -68,6 +68,35 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('graceful shutdown of kept-alive connections', () => {
+  // Found by the operations audit: two replicas behind deploy/scale-out's nginx (which keeps
+  // connections to them open), one stopped under load: nginx sent appends on connections the
+  // server was closing as idle, got them reset, and answered 502 (it does not repeat a POST).
+  it('answers a request that comes on an idle kept-alive connection just after the signal, with Connection: close', async () => {
+    const server = await startApp();
+    const httpServer = server.app.getHttpServer() as Server;
+    const { hostname, port, pathname } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const probe = `GET ${pathname.replace(/\/$/, '')}/health HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`;
+    socket.write(probe);
+    // Answered and kept alive: the connection is idle as the signal comes.
+    await eventually(() => /\r\n\r\n\{.*\}$/s.test(received), 20_000, 'the first answer');
+    expect(received).toMatch(/\r\nConnection: keep-alive\r\n/i);
+    received = '';
+    const closing = server.close();
+    await eventually(() => !httpServer.listening, 20_000, 'the server to stop listening');
+    socket.write(probe);
+    await closed;
+    const head = received.slice(0, received.indexOf('\r\n\r\n')).toLowerCase();
+    expect(head).toMatch(/^http\/1\.1 200 /);
+    expect(head.split('\r\n')).toContain('connection: close');
+    await closing;
+  });
+});
+
 describe('health while shutting down', () => {
   it('answers liveness 200 and readiness 503 naming the shutdown, to a probe already under way at the signal', async () => {
     const server = await startApp();

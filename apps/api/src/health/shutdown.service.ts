@@ -21,7 +21,15 @@ import { AppConfig } from '../config/app-config';
  * it counts one idle once its answer is ended, before the answer is written out: a download a
  * client was still reading was cut off at the signal (4 MB of 20). closeIdleConnections, which
  * close() calls, is wrapped to leave those connections until their answer is out.
+ *
+ * Idle connections: closed at once, one that a client (nginx's pool of upstream connections) was
+ * sending a request on was reset under it, and nginx answers a POST so lost with 502. While
+ * stopping they are closed after a grace (IDLE_GRACE_MS, at most half of SHUTDOWN_TIMEOUT_MS) in
+ * which a request is answered with Connection: close.
  */
+/** Longest a connection idle at the signal is kept for a request already on its way. */
+const IDLE_GRACE_MS = 1000;
+
 @Injectable()
 export class ShutdownService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
@@ -45,7 +53,7 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
       socket.once('close', () => this.sockets.delete(socket));
     });
     const closeIdle = server.closeIdleConnections.bind(server);
-    server.closeIdleConnections = () => {
+    const sweep = () => {
       // Ended (`finished`, which Node looks at) but not yet written out: hidden from Node's
       // sweep while it runs, and swept again once written.
       const going = [...this.sockets]
@@ -59,6 +67,23 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
       }
       for (const answer of going) answer.once('finish', () => setImmediate(() => server.closeIdleConnections()));
     };
+    let pending: NodeJS.Timeout | undefined;
+    server.closeIdleConnections = () => {
+      if (!this.stopping) return sweep();
+      // A connection idle now may carry a request already on its way (a proxy's pooled one):
+      // closed at once it was reset under that request, which nginx does not repeat for a POST
+      // (502). It gets a grace instead, in which a request is answered with Connection: close.
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        sweep();
+      }, this.idleGraceMs());
+      pending.unref();
+    };
+  }
+
+  /** How long connections idle at the signal may still bring one request (see watch). */
+  private idleGraceMs(): number {
+    return Math.min(IDLE_GRACE_MS, Math.floor(this.config.shutdownTimeoutMs / 2));
   }
 
   beforeApplicationShutdown(signal?: string): void {
