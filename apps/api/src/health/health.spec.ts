@@ -95,6 +95,35 @@ describe('graceful shutdown of kept-alive connections', () => {
     expect(head.split('\r\n')).toContain('connection: close');
     await closing;
   });
+
+  it('refuses a WebSocket upgrade that comes on such a connection with 503 in the error shape, not a 500', async () => {
+    const server = await startApp();
+    const httpServer = server.app.getHttpServer() as Server;
+    const { hostname, port, pathname } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const root = pathname.replace(/\/$/, '');
+    socket.write(`GET ${root}/health HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
+    await eventually(() => /\r\n\r\n\{.*\}$/s.test(received), 20_000, 'the first answer');
+    received = '';
+    const closing = server.close();
+    await eventually(() => !httpServer.listening, 20_000, 'the server to stop listening');
+    socket.write(
+      `GET ${root}/sessions/ws HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await closed;
+    const end = received.indexOf('\r\n\r\n');
+    expect(received.slice(0, end)).toMatch(/^HTTP\/1\.1 503 /);
+    expect(JSON.parse(received.slice(end + 4))).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the server is shutting down: connect to another replica, or again once it has restarted',
+    });
+    await closing;
+  });
 });
 
 describe('health while shutting down', () => {

@@ -17,6 +17,12 @@ const GOING_AWAY = 1001;
 /** How long closing clients get to answer the close handshake. */
 const CLOSE_GRACE_MS = 1000;
 
+/** An upgrade refused while the server shuts down. */
+const SHUTTING_DOWN = {
+  status: 503,
+  message: 'the server is shutting down: connect to another replica, or again once it has restarted',
+};
+
 /** A WebSocket server as the stock adapter registers it: with the path it serves. */
 type PathServer = WebSocket.Server & { path: string };
 
@@ -33,6 +39,8 @@ export class LiveWsAdapter extends WsAdapter {
   private readonly log = new Logger('LiveWsAdapter');
   /** Upgrades handed to `ws` and not yet answered, so that what `ws` still refuses is told to the pipeline. */
   private readonly pending = new WeakMap<IncomingMessage, UpgradeOutcome>();
+  /** Set once shutdown closes the WebSocket servers: upgrades still coming are refused (503). */
+  private closing = false;
 
   constructor(
     app: INestApplicationContext,
@@ -82,6 +90,9 @@ export class LiveWsAdapter extends WsAdapter {
     return {
       handshakeProblem,
       accept: (req, socket, head, path, outcome) => {
+        // During shutdown an upgrade can still come on a connection the HTTP server keeps for a
+        // grace (ShutdownService): its WebSocket server is closed, or gone from the registry.
+        if (this.closing) return outcome.refuse(SHUTTING_DOWN);
         const servers: PathServer[] = this.wsServersRegistry.get(port) ?? [];
         const wsServer = servers.find((server) => server.path === path);
         if (!wsServer) throw new Error(`the route table has a WebSocket at ${path}, but no gateway serves it`);
@@ -113,6 +124,7 @@ export class LiveWsAdapter extends WsAdapter {
 
   /** On shutdown, clients are told the server is going away (1001) instead of being cut off. */
   override async close(server: WebSocket.Server): Promise<void> {
+    this.closing = true;
     for (const client of server.clients) client.close(GOING_AWAY, 'server shutting down');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     let grace: NodeJS.Timeout | undefined;
