@@ -58,8 +58,8 @@ interface Proxy {
  *   REDIS_URL: the 503 of every route that needs the store, and of `/health/ready` (store down).
  * Not driven: `/health/ready`'s 503 while shutting down (readiness turns false only inside
  * RunningApp.close(), which then stops the HTTP server: a RunningApp cannot be held in between;
- * the answer is the error shape of the store-down 503 driven here), and `/health`'s 503 (its
- * only check is that the process answers).
+ * the answer is the error shape of the store-down 503 driven here). `/health` has no 503: it
+ * answers 200 whenever the process answers, shutting down too.
  */
 describe('the served OpenAPI document, checked by Prism against real traffic', () => {
   jest.setTimeout(120_000);
