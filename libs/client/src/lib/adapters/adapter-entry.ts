@@ -1,5 +1,4 @@
 import type { LogData, LogLevel } from '@zen/contract';
-import { safeJson } from '../logger/safe-json';
 
 /** Fields of another logger's record that say something only the entry itself already says. */
 export function restAsData(record: Record<string, unknown>, omit: readonly string[]): LogData | undefined {
@@ -18,10 +17,6 @@ export function isoTime(value: unknown): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-export function messageText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Error) return value.message;
-  return value === undefined ? '' : (safeJson(value) ?? String(value));
-}
+export { messageText } from '../logger/message-text';
 
 export type LevelMap = Record<string, LogLevel>;

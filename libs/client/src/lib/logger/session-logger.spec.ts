@@ -118,6 +118,27 @@ describe('session logger against the built server', () => {
     expect(entries.map((entry) => entry.message).join('')).toBe('é'.repeat(1_200));
   });
 
+  it('never throws at a caller whose message is not a string (plain JavaScript): it is written as text', async () => {
+    const log = logger();
+    const loose = log as unknown as { info(message: unknown): void; error(message: unknown): void };
+    const values: unknown[] = [42, undefined, null, { a: 1 }, Symbol('s'), new Error('as message'), ['a'], true, 10n];
+    for (const value of values) expect(() => loose.info(value)).not.toThrow();
+    log.info('after them');
+    await log.flush();
+    expect(await messages(log.id)).toEqual([
+      'info 42',
+      'info ',
+      'info null',
+      'info {"a":1}',
+      'info Symbol(s)',
+      'info as message',
+      'info ["a"]',
+      'info true',
+      'info 10',
+      'info after them',
+    ]);
+  });
+
   it('holds entries while the server is down, retries, warns once, and reports the oldest it had to drop', async () => {
     const port = await freePort();
     const warnings: string[] = [];

@@ -10,6 +10,7 @@ import { EntryQueue } from './entry-queue';
 import { ExitHook } from './exit-hook';
 import { HeartbeatTimer } from './heartbeat-timer';
 import { IdleWaiters } from './idle-waiters';
+import { messageText } from './message-text';
 import { isCreateWithoutAppname } from './server-answers';
 import { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-errors';
 import type { SessionLoggerOptions, SessionLoggerStats } from './session-logger-options';
@@ -216,7 +217,8 @@ export class SessionLogger {
   }
 
   private enqueue(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
-    if (this.admit()) this.queueText(time, level, message, data);
+    // Plain JavaScript may pass anything as the message: written as text, never thrown at the caller.
+    if (this.admit()) this.queueText(time, level, typeof message === 'string' ? message : messageText(message), data);
   }
 
   /** Queues an admitted entry, split into pieces within the message limit. */
