@@ -1,5 +1,6 @@
 import { LogEventData, WS_EVENTS } from '@zen/contract';
 import type { Backoff } from '../backoff';
+import type { LiveClient } from './live-client';
 import type { LogFollowHandlers } from './live-client-options';
 import type { Send } from './live-connection';
 import { CheckAnswer, SessionCheck } from './session-check';
@@ -29,6 +30,8 @@ export class FollowedLog {
   /** The session's `created` as the lists or the lookup showed it, once they have. */
   created?: string;
   readonly check: SessionCheck;
+  /** Told when the follow goes on as another, on another connection (see `LiveClient`). */
+  moved?: (to: { client: LiveClient; follow: FollowedLog }) => void;
   /** Its refusal (by the server, or the lookup finding no session) was told since it was last subscribed. */
   private refusalTold = false;
   /**

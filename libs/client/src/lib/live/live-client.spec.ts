@@ -563,6 +563,35 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('follows more sessions than one connection may (WS_MAX_SUBSCRIPTIONS): the others on more connections', async () => {
+    const limited = await BuiltServer.start({ WS_MAX_SUBSCRIPTIONS: '3' });
+    try {
+      const limitedClient = new SessionsClient({ server: limited.url });
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) ids.push((await limitedClient.sessions.create({ appname: `many-${i}` })).id);
+      const seen = new Map<string, string[]>(ids.map((id) => [id, []]));
+      const socket = connect({ server: limited.url });
+      const follows = ids.map((id) =>
+        socket.followLog(id, 0, { onEntries: (entries) => seen.get(id)?.push(...entries.map((e) => e.message)) }),
+      );
+      for (const id of ids) await limitedClient.logs.append(id, { message: `first of ${id}` });
+      await eventually(() => ids.every((id) => seen.get(id)?.length === 1), 20_000, 'an entry of every session');
+      expect(ids.map((id) => seen.get(id))).toEqual(ids.map((id) => [`first of ${id}`]));
+      expect(follows.map((follow) => follow.cursor)).toEqual(ids.map(() => 1));
+      // A follow stopped, wherever it lives, gets nothing more; followed again from its cursor, it resumes.
+      follows[7].stop();
+      follows[0].stop();
+      for (const id of ids) await limitedClient.logs.append(id, { message: `second of ${id}` });
+      await eventually(() => ids.slice(1, 7).every((id) => seen.get(id)?.length === 2), 20_000, 'the second entries');
+      socket.followLog(ids[7], 1, { onEntries: (entries) => seen.get(ids[7])?.push(...entries.map((e) => e.message)) });
+      await eventually(() => seen.get(ids[7])?.length === 2, 20_000, 'the refollowed session');
+      expect(seen.get(ids[0])).toEqual([`first of ${ids[0]}`]);
+      expect(seen.get(ids[7])).toEqual([`first of ${ids[7]}`, `second of ${ids[7]}`]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('subscribes again when the server refused a follow (no such session), or tells onRefused', async () => {
     const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
     try {

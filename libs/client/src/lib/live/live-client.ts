@@ -21,6 +21,11 @@ export class LiveClient {
   private readonly sessions: SessionsList;
   private readonly refused: RefusedFollows;
   private readonly wiring: FollowWiring;
+  /**
+   * Follows the server would not take on this connection (past its WS_MAX_SUBSCRIPTIONS) live on
+   * another connection of their own, made when first needed, and so on: any number can be followed.
+   */
+  private overflow: LiveClient | null = null;
 
   constructor(private readonly options: LiveClientOptions) {
     this.connection = new LiveConnection(options, {
@@ -54,17 +59,49 @@ export class LiveClient {
    */
   followLog(id: string, cursor: number, handlers: LogFollowHandlers): LogFollow {
     const follow = new FollowedLog(id.toLowerCase(), cursor, handlers, this.wiring);
+    // A follow of it on another connection (past the limit of this one) is replaced too.
+    this.overflow?.stopId(follow.id);
+    this.add(follow);
+    // Where the follow lives: here, or on another connection once this one could not take it.
+    let at: { client: LiveClient; follow: FollowedLog } = { client: this, follow };
+    follow.moved = (moved) => (at = moved);
+    return {
+      id: follow.id,
+      get cursor() {
+        return at.follow.cursor;
+      },
+      stop: () => at.client.stop(at.follow),
+    };
+  }
+
+  private add(follow: FollowedLog): void {
     this.follows.get(follow.id)?.check.end();
     this.follows.set(follow.id, follow);
     follow.subscribe();
     follow.check.start();
-    return {
-      id: follow.id,
-      get cursor() {
-        return follow.cursor;
-      },
-      stop: () => this.stop(follow),
-    };
+  }
+
+  private stopId(id: string): void {
+    const follow = this.follows.get(id);
+    if (follow) this.stop(follow);
+    this.overflow?.stopId(id);
+  }
+
+  /**
+   * The server refused a follow because this connection follows as many sessions as it allows:
+   * it goes on on another connection, from its cursor (unsubscribed here, should a replaced
+   * follow's subscription have got in meanwhile).
+   */
+  private moveToOverflow(follow: FollowedLog): void {
+    this.follows.delete(follow.id);
+    follow.check.end();
+    follow.unsubscribe();
+    this.overflow ??= new LiveClient({ ...this.options, lazy: false, onConnection: undefined });
+    const moved = new FollowedLog(follow.id, follow.cursor, follow.handlers, this.overflow.wiring);
+    moved.created = follow.created;
+    moved.moved = follow.moved;
+    this.overflow.add(moved);
+    follow.moved?.({ client: this.overflow, follow: moved });
   }
 
   /**
@@ -79,6 +116,7 @@ export class LiveClient {
   /** Connects (again, after `close()`), now, resubscribing every follow from its cursor. */
   open(): void {
     this.connection.open();
+    this.overflow?.open();
   }
 
   /** Disconnects and stays down until `open()`; follows and their cursors are kept. */
@@ -87,6 +125,7 @@ export class LiveClient {
     // What is held was not taken: the follows resume from their cursors, checked again, on open().
     for (const follow of this.follows.values()) follow.check.end();
     this.connection.close();
+    this.overflow?.close();
   }
 
   private isFollowed(follow: FollowedLog): boolean {
@@ -141,6 +180,7 @@ export class LiveClient {
     const follow = refused ? this.follows.get(refused.id) : undefined;
     if (!follow) return;
     if (refused?.reason === 'not found') return this.notFound(follow, text);
+    if (/\bWS_MAX_SUBSCRIPTIONS\b/.test(refused?.why ?? '')) return this.moveToOverflow(follow);
     this.refused.later(follow);
   }
 
