@@ -156,6 +156,16 @@ describe('logger adapters against the built server', () => {
     await transport.logger.close();
   });
 
+  it('winston: an Error logged as the record (logger.error(err)) keeps its stack in data, as Nest s does', async () => {
+    const transport = new SessionTransport({ session: { server: server.url, appname: 'winston-error' } });
+    const log = winston.createLogger({ transports: [transport] });
+    const error = Object.assign(new Error('disk gone'), { code: 'EIO' });
+    log.error(error);
+    await transport.logger.close();
+    const got = await entries(transport.logger.id);
+    expect(got).toEqual([{ level: 'error', message: 'disk gone', data: { code: 'EIO', stack: error.stack } }]);
+  });
+
   it('winston: syslog levels mapped too, and a level colorize() painted still read', async () => {
     const syslog = new SessionTransport({ session: { server: server.url, appname: 'winston-syslog' } });
     const log = winston.createLogger({ levels: winston.config.syslog.levels, level: 'debug', transports: [syslog] });

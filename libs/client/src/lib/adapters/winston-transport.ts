@@ -50,12 +50,13 @@ export class SessionTransport extends Transport {
   override log(info: Record<string, unknown>, callback: () => void): void {
     const name = (info as Record<symbol, unknown>)[LEVEL] ?? info['level'];
     const level: LogLevel = WINSTON_LEVELS[String(name)] ?? 'info';
-    this.logger.append({
-      level,
-      message: messageText(info['message']),
-      data: restAsData(info, ['level', 'message', 'timestamp']),
-      time: isoTime(info['timestamp']),
-    });
+    let data = restAsData(info, ['level', 'message', 'timestamp']);
+    // `logger.error(err)` hands the Error itself over as the record: its stack is not an own
+    // enumerable field, and would be lost (winston's errors() format copies it; so does this).
+    if (info instanceof Error && typeof info.stack === 'string' && data?.['stack'] === undefined) {
+      data = { ...data, stack: info.stack };
+    }
+    this.logger.append({ level, message: messageText(info['message']), data, time: isoTime(info['timestamp']) });
     callback();
   }
 
