@@ -96,7 +96,11 @@ export class LiveClient {
     this.follows.delete(follow.id);
     follow.check.end();
     follow.unsubscribe();
-    this.overflow ??= new LiveClient({ ...this.options, lazy: false, onConnection: undefined });
+    if (!this.overflow) {
+      this.overflow = new LiveClient({ ...this.options, lazy: false, onConnection: undefined });
+      // Its follows need only their sessions' `created`: the changes, not a full list every second.
+      this.overflow.followSessions(() => undefined, 'delta');
+    }
     const moved = new FollowedLog(follow.id, follow.cursor, follow.handlers, this.overflow.wiring);
     moved.created = follow.created;
     moved.moved = follow.moved;
