@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BuiltServer, bundleForNode, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
+import { BuiltServer, bundleForNode, Child, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
 import { newSessionId } from '../ids';
 import { SessionsClient } from '../rest/sessions-client';
 import {
@@ -622,6 +622,38 @@ describe('session logger against the built server', () => {
     bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
     await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id], { timeout: 20_000 });
     expect(await messages(id)).toEqual(['info sent at exit']);
+  });
+
+  it('before a normal process exit, retries a server that is away with its backoff, not three times at once', async () => {
+    // Nothing listens on the port at first (the server is away: refused), then a gate to the server does.
+    const port = await freePort();
+    const gate = createServer((socket) => {
+      const upstream = new Socket().connect(server.port, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
+      const id = newSessionId();
+      writeFileSync(
+        join(dir, 'main.ts'),
+        `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
+         const log = createSessionLogger({
+           server: process.argv[2], appname: 'exiting', id: process.argv[3], retryInitialMs: 2_000,
+           onWarning: (warning) => console.log(warning),
+         });
+         log.info('sent at exit, once the server is back');`,
+      );
+      bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
+      const child = new Child(spawn(process.execPath, [join(dir, 'main.js'), `http://127.0.0.1:${port}`, id]));
+      await eventually(() => /ECONNREFUSED/.test(child.output) || !child.alive, 10_000, 'the first attempt refused');
+      await new Promise<void>((listening) => gate.listen(port, '127.0.0.1', listening));
+      expect(await child.closed).toBe(0);
+      expect(await messages(id)).toEqual(['info sent at exit, once the server is back']);
+    } finally {
+      gate.close();
+    }
   });
 });
 

@@ -22,6 +22,9 @@ export { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-er
 export type { SessionLoggerOptions, SessionLoggerStats, SessionRefusal } from './session-logger-options';
 export { namedMessageLimit } from './server-answers';
 
+/** Longest a retry's wait keeps an exiting process alive (see `flushBeforeExit`; three at most). */
+const EXIT_RETRY_WAIT_MS = 2_000;
+
 /** While the server takes entries, the queue may hold this many (see `setFailing`). */
 const FLOWING_QUEUE_LIMIT = 100_000;
 
@@ -487,10 +490,14 @@ export class SessionLogger {
     this.idle.settle();
   }
 
-  /** The process is about to exit with entries pending (see `ExitHook`): send them now. */
+  /**
+   * The process is about to exit with entries pending (see `ExitHook`): send them now, or, while
+   * the pump waits to retry a server that is away, keep the process alive for that wait (at most
+   * EXIT_RETRY_WAIT_MS): three attempts at once would all find a restarting server still away.
+   */
   private flushBeforeExit(): void {
     this.closing = true;
-    if (this.pumping) this.retrySleep.wake();
+    if (this.pumping) this.retrySleep.holdAtMost(EXIT_RETRY_WAIT_MS);
     else this.kick();
   }
 }
