@@ -7,12 +7,23 @@ export function utf8Length(text: string): number {
     const code = text.charCodeAt(i);
     if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+    else if (isPairAt(text, i)) {
       bytes += 4;
       i++;
     } else bytes += 3;
   }
   return bytes;
+}
+
+/**
+ * A surrogate pair starts at `i`: a high surrogate followed by a low one (4 bytes). A lone
+ * surrogate, high or low, is written as U+FFFD: 3 bytes, as Node's Buffer and the server count it.
+ */
+function isPairAt(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  if (code < 0xd800 || code >= 0xdc00 || i + 1 >= text.length) return false;
+  const next = text.charCodeAt(i + 1);
+  return next >= 0xdc00 && next < 0xe000;
 }
 
 /**
@@ -27,7 +38,7 @@ export function splitUtf8(text: string, maxBytes: number): string[] {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const pair = code >= 0xd800 && code < 0xdc00 && i + 1 < text.length;
+    const pair = isPairAt(text, i);
     const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
     if (bytes + size > maxBytes) {
       pieces.push(text.slice(start, i));

@@ -118,6 +118,18 @@ describe('session logger against the built server', () => {
     expect(entries.map((entry) => entry.message).join('')).toBe('é'.repeat(1_200));
   });
 
+  it('splits a message of lone surrogates by the bytes the server counts (3 each), not as pairs', async () => {
+    const errors: Error[] = [];
+    const log = logger({ onError: (error) => errors.push(error) });
+    log.info('\ud800'.repeat(30_000)); // 90,000 bytes as the server counts it (U+FFFD each)
+    log.info(`${'\ud800é'.repeat(20_000)}`); // 100,000 bytes
+    await log.flush();
+    expect(errors).toEqual([]);
+    const entries = (await client.logs.read(log.id)).entries;
+    expect(entries.map((entry) => entry.message.length)).toEqual([21_845, 8_155, 26_214, 13_786]);
+    expect(log.stats.rejected).toBe(0);
+  });
+
   it('never throws at a caller whose message is not a string (plain JavaScript): it is written as text', async () => {
     const log = logger();
     const loose = log as unknown as { info(message: unknown): void; error(message: unknown): void };
