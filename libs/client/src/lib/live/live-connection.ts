@@ -1,5 +1,6 @@
 import { ServerMessage, SESSIONS_WS_PATH } from '@zen/contract';
 import type { Backoff } from '../backoff';
+import { serverUrl } from '../rest/http';
 import { LiveClientOptions, reconnectBackoff } from './live-client-options';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
 
@@ -28,6 +29,7 @@ export class LiveConnection {
     private readonly options: LiveClientOptions,
     private readonly events: ConnectionEvents,
   ) {
+    serverUrl(options.server); // a mistake no reconnect mends: refused at once
     const factory = options.webSocket ?? globalWebSocketFactory();
     if (!factory) throw new Error('no WebSocket here: pass `webSocket` (in Node 20, use @zen/client/node)');
     this.factory = factory;

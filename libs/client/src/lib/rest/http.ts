@@ -32,6 +32,28 @@ export interface RequestSpec {
   signal?: AbortSignal;
 }
 
+/**
+ * The server URL, checked: an http(s) URL (in a browser, one relative to the page too), with no
+ * query or fragment, as a path is appended to it. Anything else (`localhost:8558` without its
+ * scheme, an unset variable) is a mistake no retry mends: refused at once, not sent for ever as a
+ * "network error". Without its trailing slashes.
+ */
+export function serverUrl(server: string): string {
+  let url: URL | null = null;
+  try {
+    const page = (globalThis as { location?: { href?: string } }).location?.href;
+    url = typeof server === 'string' && server.trim() !== '' ? new URL(server, page) : null;
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#]/.test(server)) {
+    throw new TypeError(
+      `the server must be an http:// or https:// URL (base path included) with no query or fragment, not ${JSON.stringify(server)}`,
+    );
+  }
+  return server.replace(/\/+$/, '');
+}
+
 /** One request/response exchange with the service: URLs, the token, errors as typed exceptions. */
 export class Http {
   readonly server: string;
@@ -40,7 +62,7 @@ export class Http {
   readonly timeoutMs: number;
 
   constructor(options: HttpOptions) {
-    this.server = options.server.replace(/\/+$/, '');
+    this.server = serverUrl(options.server);
     this.token = options.token;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;

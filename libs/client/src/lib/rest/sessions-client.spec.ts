@@ -9,6 +9,9 @@ import { BuiltServer, eventually, freePort, RedisServer } from '@zen/testing';
 import { nodeFetch } from './node-fetch';
 import { DEFAULT_TIMEOUT_MS, retryAfterMs } from './http';
 import { SessionsClient } from './sessions-client';
+import { LiveClient } from '../live/live-client';
+import { nodeWebSocketFactory } from '../live/node-websocket';
+import { createSessionLogger } from '../logger/session-logger';
 
 describe('SessionsClient against the built server', () => {
   let server: BuiltServer;
@@ -188,6 +191,19 @@ describe('SessionsClient against the built server', () => {
     } finally {
       await new Promise((closed) => login.close(closed));
     }
+  });
+
+  it('refuses at once a server that is not an http(s) URL (a missing scheme, unset), rather than retrying it', () => {
+    for (const bad of ['localhost:8558', '127.0.0.1:8558', 'ftp://host', '', 'http://host/zen?x=1', undefined]) {
+      expect(() => new SessionsClient({ server: bad as string })).toThrow(
+        `the server must be an http:// or https:// URL (base path included) with no query or fragment, not ${JSON.stringify(bad)}`,
+      );
+    }
+    expect(new SessionsClient({ server: 'https://host/zen/' }).http.server).toBe('https://host/zen');
+    expect(() => createSessionLogger({ server: 'localhost:8558', appname: 'typo' })).toThrow(/not "localhost:8558"/);
+    expect(() => new LiveClient({ server: 'localhost:8558', lazy: true, webSocket: nodeWebSocketFactory })).toThrow(
+      /not "localhost:8558"/,
+    );
   });
 
   it('throws NetworkError when nothing listens', async () => {
