@@ -563,6 +563,20 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('refuses at once a follow the server could never serve: an id that is not an OID, a cursor not a count', () => {
+    const socket = connect({ lazy: true });
+    const handlers = { onEntries: () => undefined };
+    expect(() => socket.followLog('nope', 0, handlers)).toThrow(
+      'followLog: "nope" is not a session id (24 hexadecimal characters)',
+    );
+    for (const cursor of [-1, 1.5, NaN, Infinity]) {
+      expect(() => socket.followLog('5f1b2c3d4e5f6a7b8c9d0e1f', cursor, handlers)).toThrow(
+        `followLog: the cursor must be a non-negative integer, not ${cursor}`,
+      );
+    }
+    expect(socket.followLog('5F1B2C3D4E5F6A7B8C9D0E1F', 0, handlers).id).toBe('5f1b2c3d4e5f6a7b8c9d0e1f');
+  });
+
   it('follows more sessions than one connection may (WS_MAX_SUBSCRIPTIONS): the others on more connections', async () => {
     const limited = await BuiltServer.start({ WS_MAX_SUBSCRIPTIONS: '3' });
     try {

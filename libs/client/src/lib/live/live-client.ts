@@ -1,4 +1,4 @@
-import { parseSubscribeLogRefusal, ServerMessage, Session, SessionsFeedMode, WS_EVENTS } from '@zen/contract';
+import { parseOid, parseSubscribeLogRefusal, ServerMessage, Session, SessionsFeedMode, WS_EVENTS } from '@zen/contract';
 import { FollowedLog, FollowWiring } from './followed-log';
 import { LiveClientOptions, LogFollow, LogFollowHandlers, reconnectBackoff } from './live-client-options';
 import { LiveConnection } from './live-connection';
@@ -58,7 +58,14 @@ export class LiveClient {
    * follow, from any cursor, lower or higher: every entry from the new cursor comes once, in order.
    */
   followLog(id: string, cursor: number, handlers: LogFollowHandlers): LogFollow {
-    const follow = new FollowedLog(id.toLowerCase(), cursor, handlers, this.wiring);
+    // The server answers these with an error event only, and the follow would wait for ever.
+    const oid = typeof id === 'string' ? parseOid(id) : null;
+    if (oid === null)
+      throw new TypeError(`followLog: ${JSON.stringify(id)} is not a session id (24 hexadecimal characters)`);
+    if (!Number.isSafeInteger(cursor) || cursor < 0) {
+      throw new RangeError(`followLog: the cursor must be a non-negative integer, not ${cursor}`);
+    }
+    const follow = new FollowedLog(oid, cursor, handlers, this.wiring);
     // A follow of it on another connection (past the limit of this one) is replaced too.
     this.overflow?.stopId(follow.id);
     this.add(follow);
