@@ -7,6 +7,15 @@ interface ProcessLike {
 }
 
 /**
+ * The hooks of every logger of the process, behind one 'beforeExit' listener: a listener each made
+ * Node warn of a leak (`MaxListenersExceededWarning`) once 11 loggers were open at once.
+ */
+const hooks = new Set<ExitHook>();
+const beforeExit = () => {
+  for (const hook of [...hooks]) hook.beforeExit();
+};
+
+/**
  * Node's 'beforeExit' (the event loop emptied, the process is about to exit normally) while
  * `pending()`: calls `flush`, which starts requests that keep the process alive. A few times at
  * most, then the process may go: a server that is away must not keep it alive for ever.
@@ -15,21 +24,25 @@ interface ProcessLike {
 export class ExitHook {
   private attempts = 0;
   private readonly proc = nodeProcess();
-  private readonly listener = () => {
-    if (!this.pending() || this.attempts >= ATTEMPTS_AT_EXIT) return;
-    this.attempts++;
-    this.flush();
-  };
 
   constructor(
     private readonly pending: () => boolean,
     private readonly flush: () => void,
   ) {
-    this.proc?.on('beforeExit', this.listener);
+    if (!this.proc) return;
+    if (hooks.size === 0) this.proc.on('beforeExit', beforeExit);
+    hooks.add(this);
+  }
+
+  beforeExit(): void {
+    if (!this.pending() || this.attempts >= ATTEMPTS_AT_EXIT) return;
+    this.attempts++;
+    this.flush();
   }
 
   remove(): void {
-    this.proc?.off('beforeExit', this.listener);
+    if (!this.proc || !hooks.delete(this)) return;
+    if (hooks.size === 0) this.proc.off('beforeExit', beforeExit);
   }
 }
 

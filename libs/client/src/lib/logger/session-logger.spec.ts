@@ -636,6 +636,24 @@ describe('session logger against the built server', () => {
     expect(await messages(id)).toEqual(['info sent at exit']);
   });
 
+  it('sends the pending batches of many loggers at exit, with no warning of a listener leak', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
+    const ids = Array.from({ length: 15 }, () => newSessionId());
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
+       for (const id of process.argv.slice(3)) {
+         createSessionLogger({ server: process.argv[2], appname: 'many', id, flushIntervalMs: 60_000 }).info('sent at exit');
+       }`,
+    );
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
+    const { stderr } = await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, ...ids], {
+      timeout: 20_000,
+    });
+    expect(stderr).toBe('');
+    for (const id of ids) expect(await messages(id)).toEqual(['info sent at exit']);
+  });
+
   it('before a normal process exit, retries a server that is away with its backoff, not three times at once', async () => {
     // Nothing listens on the port at first (the server is away: refused), then a gate to the server does.
     const port = await freePort();
