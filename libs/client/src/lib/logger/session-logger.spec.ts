@@ -130,6 +130,29 @@ describe('session logger against the built server', () => {
     expect(log.stats.rejected).toBe(0);
   });
 
+  it('keeps an entry whose data is not an object (plain JavaScript): the value goes in data.value', async () => {
+    const errors: Error[] = [];
+    const log = logger({ onError: (error) => errors.push(error) });
+    const loose = log as unknown as { info(message: string, data: unknown): void };
+    loose.info('a number', 42);
+    loose.info('a string', 'text');
+    loose.info('an array', [1, { a: 2 }]);
+    loose.info('a boolean', false);
+    loose.info('null', null);
+    log.appendBytes('info', new TextEncoder().encode('bytes'), 0, 5, [3] as unknown as Record<string, unknown>);
+    await log.flush();
+    expect(errors).toEqual([]);
+    const entries = (await client.logs.read(log.id)).entries;
+    expect(entries.map(({ message, data }) => ({ message, data }))).toEqual([
+      { message: 'a number', data: { value: 42 } },
+      { message: 'a string', data: { value: 'text' } },
+      { message: 'an array', data: { value: [1, { a: 2 }] } },
+      { message: 'a boolean', data: { value: false } },
+      { message: 'null', data: undefined },
+      { message: 'bytes', data: { value: [3] } },
+    ]);
+  });
+
   it('never throws at a caller whose message is not a string (plain JavaScript): it is written as text', async () => {
     const log = logger();
     const loose = log as unknown as { info(message: unknown): void; error(message: unknown): void };

@@ -118,6 +118,7 @@ export class SessionLogger {
   appendBytes(level: LogLevel, bytes: Uint8Array, start: number, end: number, data?: LogData, time?: string): void {
     if (!this.admit()) return;
     const at = time ?? this.now();
+    data = this.dataObject(data);
     if (end - start <= this.limits.maxMessageBytes && this.queue.pushBytes(at, level, bytes, start, end, data)) {
       this.scheduleSend();
     } else {
@@ -219,9 +220,19 @@ export class SessionLogger {
     return false;
   }
 
+  /**
+   * The server takes only an object as `data`: a value that is not one (plain JavaScript,
+   * `log.info('user', 42)`) would have the whole entry refused; it goes in `{ value }` instead.
+   */
+  private dataObject(data: LogData | undefined): LogData | undefined {
+    if (data === undefined || data === null) return undefined;
+    return typeof data === 'object' && !Array.isArray(data) ? data : { value: data };
+  }
+
   private enqueue(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
     // Plain JavaScript may pass anything as the message: written as text, never thrown at the caller.
-    if (this.admit()) this.queueText(time, level, typeof message === 'string' ? message : messageText(message), data);
+    if (!this.admit()) return;
+    this.queueText(time, level, typeof message === 'string' ? message : messageText(message), this.dataObject(data));
   }
 
   /** Queues an admitted entry, split into pieces within the message limit. */
