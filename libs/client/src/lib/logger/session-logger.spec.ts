@@ -130,6 +130,31 @@ describe('session logger against the built server', () => {
     expect(log.stats.rejected).toBe(0);
   });
 
+  it('keeps an entry whose level is not one of the four (plain JavaScript): read as the nearest, else info', async () => {
+    const errors: Error[] = [];
+    const log = logger({ onError: (error) => errors.push(error) });
+    const loose = log as unknown as { log(level: unknown, message: string): void };
+    for (const level of ['WARN', 'warning', 'fatal', 'critical', 'trace', 'verbose', 'Error', 'notice', 7, undefined]) {
+      loose.log(level, String(level));
+    }
+    log.append({ level: 'FATAL' as 'error', message: 'appended' });
+    await log.flush();
+    expect(errors).toEqual([]);
+    expect(await messages(log.id)).toEqual([
+      'warn WARN',
+      'warn warning',
+      'error fatal',
+      'error critical',
+      'debug trace',
+      'debug verbose',
+      'error Error',
+      'info notice',
+      'info 7',
+      'info undefined',
+      'error appended',
+    ]);
+  });
+
   it('keeps an entry whose data is not an object (plain JavaScript): the value goes in data.value', async () => {
     const errors: Error[] = [];
     const log = logger({ onError: (error) => errors.push(error) });

@@ -1,4 +1,4 @@
-import type { LogData, LogLevel, SessionMetadata } from '@zen/contract';
+import { LOG_LEVELS, type LogData, type LogLevel, type SessionMetadata } from '@zen/contract';
 import { Backoff } from '../backoff';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
@@ -119,6 +119,7 @@ export class SessionLogger {
     if (!this.admit()) return;
     const at = time ?? this.now();
     data = this.dataObject(data);
+    if (!LEVELS.has(level)) level = levelOf(level);
     if (end - start <= this.limits.maxMessageBytes && this.queue.pushBytes(at, level, bytes, start, end, data)) {
       this.scheduleSend();
     } else {
@@ -232,6 +233,7 @@ export class SessionLogger {
   private enqueue(time: string, level: LogLevel, message: string, data: LogData | undefined): void {
     // Plain JavaScript may pass anything as the message: written as text, never thrown at the caller.
     if (!this.admit()) return;
+    if (!LEVELS.has(level)) level = levelOf(level);
     this.queueText(time, level, typeof message === 'string' ? message : messageText(message), this.dataObject(data));
   }
 
@@ -511,6 +513,31 @@ export class SessionLogger {
     if (this.pumping) this.retrySleep.holdAtMost(EXIT_RETRY_WAIT_MS);
     else this.kick();
   }
+}
+
+const LEVELS: ReadonlySet<unknown> = new Set(LOG_LEVELS);
+/** Other loggers' level names, lower-cased, onto the contract's four. */
+const LEVEL_NAMES: Readonly<Record<string, LogLevel>> = {
+  trace: 'debug',
+  verbose: 'debug',
+  silly: 'debug',
+  warning: 'warn',
+  fatal: 'error',
+  critical: 'error',
+  crit: 'error',
+  alert: 'error',
+  emerg: 'error',
+  emergency: 'error',
+};
+
+/**
+ * A level that is not one of the four (plain JavaScript: `'WARN'`, `'fatal'`) would have the entry
+ * refused with 400 and dropped: read as the nearest of the four, else `info`.
+ */
+function levelOf(level: unknown): LogLevel {
+  const name = typeof level === 'string' ? level.toLowerCase() : '';
+  if (LEVELS.has(name)) return name as LogLevel;
+  return Object.hasOwn(LEVEL_NAMES, name) ? LEVEL_NAMES[name] : 'info';
 }
 
 /** Opens a session and returns its logger (see `SessionLoggerOptions`). */
