@@ -155,6 +155,32 @@ describe('session logger against the built server', () => {
     ]);
   });
 
+  it('keeps an entry whose time is not the contract s (a Date, epoch ms, another format): converted, else now', async () => {
+    const errors: Error[] = [];
+    const log = logger({ onError: (error) => errors.push(error) });
+    const loose = log as unknown as { append(entry: { level: string; message: string; time: unknown }): void };
+    const before = new Date().toISOString();
+    loose.append({ level: 'info', message: 'a Date', time: new Date('2026-01-02T03:04:05.678Z') });
+    loose.append({ level: 'info', message: 'epoch ms', time: Date.parse('2026-01-02T03:04:05.678Z') });
+    loose.append({ level: 'info', message: 'with an offset', time: '2026-01-02T05:04:05.678+02:00' });
+    loose.append({ level: 'info', message: 'without T', time: '2026-01-02 03:04:05.678Z' });
+    loose.append({ level: 'info', message: 'not a time', time: 'yesterday' });
+    loose.append({ level: 'info', message: 'an invalid Date', time: new Date(NaN) });
+    await log.flush();
+    expect(errors).toEqual([]);
+    const entries = (await client.logs.read(log.id)).entries;
+    expect(entries.map((entry) => entry.message)).toEqual([
+      'a Date',
+      'epoch ms',
+      'with an offset',
+      'without T',
+      'not a time',
+      'an invalid Date',
+    ]);
+    for (const entry of entries.slice(0, 4)) expect(entry.time).toBe('2026-01-02T03:04:05.678Z');
+    for (const entry of entries.slice(4)) expect(entry.time >= before).toBe(true);
+  });
+
   it('keeps an entry whose data is not an object (plain JavaScript): the value goes in data.value', async () => {
     const errors: Error[] = [];
     const log = logger({ onError: (error) => errors.push(error) });

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogData, type LogLevel, type SessionMetadata } from '@zen/contract';
+import { ENTRY_TIME_PATTERN, LOG_LEVELS, type LogData, type LogLevel, type SessionMetadata } from '@zen/contract';
 import { Backoff } from '../backoff';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
@@ -64,6 +64,8 @@ export class SessionLogger {
   private readonly highWater: number;
   private readonly encoder = new BatchEncoder();
   private clock = { ms: 0, iso: '' };
+  /** The last entry time found to be the contract's (see `timeOf`). */
+  private checkedTime: string | null = null;
 
   constructor(private readonly options: SessionLoggerOptions) {
     this.id = options.id?.toLowerCase() ?? newSessionId();
@@ -106,7 +108,7 @@ export class SessionLogger {
 
   /** Queues an entry with its own time (another logger's, or when its line arrived), when given; split like `log()`. */
   append(entry: { level: LogLevel; message: string; data?: LogData; time?: string }): void {
-    this.enqueue(entry.time ?? this.now(), entry.level, entry.message, entry.data);
+    this.enqueue(this.timeOf(entry.time), entry.level, entry.message, entry.data);
   }
 
   /**
@@ -117,7 +119,7 @@ export class SessionLogger {
    */
   appendBytes(level: LogLevel, bytes: Uint8Array, start: number, end: number, data?: LogData, time?: string): void {
     if (!this.admit()) return;
-    const at = time ?? this.now();
+    const at = this.timeOf(time);
     data = this.dataObject(data);
     if (!LEVELS.has(level)) level = levelOf(level);
     if (end - start <= this.limits.maxMessageBytes && this.queue.pushBytes(at, level, bytes, start, end, data)) {
@@ -332,6 +334,23 @@ export class SessionLogger {
   private releaseDrainWaiters(): void {
     if (this.backlogged) return;
     for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * An entry's own time as the contract takes it (a full ISO-8601 date-time with a zone), else
+   * the server would refuse the entry and it would be dropped: a `Date`, epoch milliseconds or a
+   * string `Date` reads (plain JavaScript) as its ISO string; anything else, or none, is now.
+   */
+  private timeOf(time: unknown): string {
+    if (time === undefined || time === null) return this.now();
+    // Lines of one chunk share their time (`zen-sessions run`): checked once.
+    if (time === this.checkedTime) return this.checkedTime;
+    if (typeof time === 'string' && ENTRY_TIME_PATTERN.test(time) && !Number.isNaN(Date.parse(time))) {
+      return (this.checkedTime = time);
+    }
+    const date =
+      time instanceof Date ? time : typeof time === 'string' || typeof time === 'number' ? new Date(time) : null;
+    return date && !Number.isNaN(date.getTime()) ? date.toISOString() : this.now();
   }
 
   /** The time as an ISO string, made once per millisecond. */
