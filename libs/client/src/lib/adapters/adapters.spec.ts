@@ -118,6 +118,16 @@ describe('logger adapters against the built server', () => {
     ]);
   });
 
+  it('pino, in process: logger.flush(cb) calls back once what was logged is sent', async () => {
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-flush', flushIntervalMs: 60_000 });
+    const log = pino({}, destination);
+    log.info('before the flush');
+    const flushed = await new Promise<unknown>((done) => log.flush((error) => done(error ?? 'flushed')));
+    expect(flushed).toBe('flushed');
+    expect((await entries(destination.logger.id)).map(({ message }) => message)).toEqual(['before the flush']);
+    await destination.logger.close();
+  });
+
   it('winston: npm levels mapped, metadata in data, the timestamp kept', async () => {
     const transport = new SessionTransport({ session: { server: server.url, appname: 'winston-app' } });
     const log = winston.createLogger({

@@ -62,6 +62,11 @@ export function writePinoRecord(
 export interface PinoDestination {
   /** pino writes one JSON line per call. */
   write(line: string): void;
+  /**
+   * pino's `logger.flush(cb)`: `cb` is called once what was logged is sent (with the error, should
+   * the session refuse it). Without it, pino would call back at once, nothing sent yet.
+   */
+  flush(cb: (error?: Error) => void): void;
   readonly logger: SessionLogger;
 }
 
@@ -86,6 +91,12 @@ export function createPinoDestination(options: PinoDestinationOptions): PinoDest
         return logger.info(line.replace(/\n$/, ''));
       }
       writePinoRecord(logger, record, { messageKey });
+    },
+    flush(cb) {
+      logger.flush().then(
+        () => cb(),
+        (error: Error) => cb(error),
+      );
     },
   };
 }
