@@ -118,6 +118,15 @@ describe('logger adapters against the built server', () => {
     ]);
   });
 
+  it('pino, in process: pino(destination) alone, as pino(pino.destination()) is written, feeds the session', async () => {
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-alone' });
+    pino(destination).info({ user: 'ada' }, 'given alone');
+    await destination.logger.close();
+    expect(await entries(destination.logger.id)).toEqual([
+      { level: 'info', message: 'given alone', data: { user: 'ada' } },
+    ]);
+  });
+
   it('pino, in process: logger.flush(cb) calls back once what was logged is sent', async () => {
     const destination = createPinoDestination({ server: server.url, appname: 'pino-flush', flushIntervalMs: 60_000 });
     const log = pino({}, destination);

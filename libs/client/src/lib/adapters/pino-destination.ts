@@ -68,6 +68,11 @@ export interface PinoDestination {
    */
   flush(cb: (error?: Error) => void): void;
   readonly logger: SessionLogger;
+  /**
+   * Always true: pino takes its only argument for a destination (`pino(destination)`) when it says
+   * it is writable; else for options, and writes to stdout, the session getting nothing.
+   */
+  readonly writable: true;
 }
 
 /** The session's (or a session logger), and pino's options that say how its records are written. */
@@ -83,6 +88,7 @@ export function createPinoDestination(options: PinoDestinationOptions): PinoDest
   const logger = 'logger' in session ? session.logger : createSessionLogger(session);
   return {
     logger,
+    writable: true,
     write(line: string) {
       let record: Record<string, unknown>;
       try {
