@@ -174,8 +174,9 @@ export class LiveClient {
       case WS_EVENTS.sessionsDelta:
         return this.sessions.receiveDelta(message.data);
       case WS_EVENTS.error:
-        this.options.onServerError?.(message.data.message);
-        return this.receiveError(message.data.message);
+        // A follow past the connection's limit is not an error to the user: it goes on on another.
+        if (this.receiveError(message.data.message) === 'moved') return;
+        return this.options.onServerError?.(message.data.message);
     }
   }
 
@@ -184,15 +185,17 @@ export class LiveClient {
    * session <id> not found` (read by the contract's parseSubscribeLogRefusal, the pair of what
    * the gateway writes) names a follow the server refused. Its handler hears of it, or it is
    * tried again later; never left silently unsubscribed. `… not subscribed: …` (the server's
-   * store could not answer) is always tried again: the session may well exist.
+   * store could not answer) is always tried again: the session may well exist. One past the
+   * connection's WS_MAX_SUBSCRIPTIONS goes on on another connection: 'moved' (no error to tell).
    */
-  private receiveError(text: string): void {
+  private receiveError(text: string): 'moved' | undefined {
     const refused = parseSubscribeLogRefusal(text);
     const follow = refused ? this.follows.get(refused.id) : undefined;
-    if (!follow) return;
-    if (refused?.reason === 'not found') return this.notFound(follow, text);
-    if (/\bWS_MAX_SUBSCRIPTIONS\b/.test(refused?.why ?? '')) return this.moveToOverflow(follow);
-    this.refused.later(follow);
+    const overLimit = refused?.reason === 'not subscribed' && /\bWS_MAX_SUBSCRIPTIONS\b/.test(refused.why);
+    if (follow && overLimit) this.moveToOverflow(follow);
+    else if (follow && refused?.reason === 'not found') this.notFound(follow, text);
+    else if (follow) this.refused.later(follow);
+    return overLimit ? 'moved' : undefined;
   }
 
   /** The session check's answer: the session is gone, another one, or the one followed (what it held is taken). */
