@@ -98,3 +98,13 @@ function cycleAndBigIntReplacer(): (this: unknown, key: string, value: unknown) 
     return value;
   };
 }
+
+/**
+ * Metadata as the JSON it will be sent as, made now (see `safeJson`): a cycle, a BigInt or an
+ * Error in it would otherwise make the request that sends it throw, and the logger stop for good.
+ */
+export function jsonSafe<T>(value: T): T {
+  if (value === undefined || value === null) return value;
+  const json = safeJson(value);
+  return (json === undefined ? undefined : JSON.parse(json)) as T;
+}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BuiltServer, bundleForNode, Child, eventually, FaultProxy, freePort, REPO } from '@zen/testing';
+import type { SessionMetadata } from '@zen/contract';
 import { newSessionId } from '../ids';
 import { SessionsClient } from '../rest/sessions-client';
 import {
@@ -153,6 +154,27 @@ describe('session logger against the built server', () => {
       'info undefined',
       'error appended',
     ]);
+  });
+
+  it('opens the session and goes on whatever metadata holds (a cycle, a BigInt, an Error), written as data is', async () => {
+    const errors: Error[] = [];
+    // Typed as JSON, and still possible: a cycle made by mutation; plain JavaScript passes anything.
+    const cycle: SessionMetadata = { a: 1 };
+    cycle['self'] = cycle;
+    const metadata = { cycle, big: 10n } as unknown as SessionMetadata;
+    const log = logger({ metadata, onError: (error) => errors.push(error) });
+    log.info('one');
+    await log.flush();
+    log.updateMetadata({ failure: new Error('meta') } as unknown as SessionMetadata);
+    log.info('two');
+    await log.flush();
+    expect(errors).toEqual([]);
+    expect(await messages(log.id)).toEqual(['info one', 'info two']);
+    expect((await client.sessions.get(log.id)).metadata).toMatchObject({
+      cycle: { a: 1, self: '[Circular]' },
+      big: '10',
+      failure: { type: 'Error', message: 'meta' },
+    });
   });
 
   it('keeps an entry whose time is not the contract s (a Date, epoch ms, another format): converted, else now', async () => {

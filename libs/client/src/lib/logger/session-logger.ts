@@ -11,6 +11,7 @@ import { ExitHook } from './exit-hook';
 import { HeartbeatTimer } from './heartbeat-timer';
 import { IdleWaiters } from './idle-waiters';
 import { messageText } from './message-text';
+import { jsonSafe } from './safe-json';
 import { isCreateWithoutAppname } from './server-answers';
 import { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-errors';
 import type { SessionLoggerOptions, SessionLoggerStats } from './session-logger-options';
@@ -167,7 +168,7 @@ export class SessionLogger {
 
   /** Merges keys into the session's metadata (sent with the next request round). */
   updateMetadata(metadata: SessionMetadata): void {
-    this.pendingUpdate = { ...this.pendingUpdate, ...metadata };
+    this.pendingUpdate = { ...this.pendingUpdate, ...jsonSafe(metadata) };
     this.kick();
   }
 

@@ -3,6 +3,7 @@ import { ApiError } from '../errors';
 import { sessionInputOf } from '../rest/sessions-api';
 import type { SessionsClient } from '../rest/sessions-client';
 import type { SessionLoggerOptions } from './session-logger-options';
+import { jsonSafe } from './safe-json';
 import { isCreateWithoutAppname } from './server-answers';
 
 /**
@@ -22,8 +23,10 @@ export class SessionOpener {
     options: SessionLoggerOptions,
   ) {
     this.attach = options.attach ?? false;
-    this.fields = { appname: options.appname, mode: options.mode, jobid: options.jobid, metadata: options.metadata };
-    this.whenExists = options.alreadyOpen || this.attach ? null : (options.whenExists ?? null);
+    const metadata = jsonSafe(options.metadata);
+    this.fields = { appname: options.appname, mode: options.mode, jobid: options.jobid, metadata };
+    const whenExists = options.alreadyOpen || this.attach ? null : (options.whenExists ?? null);
+    this.whenExists = whenExists && { ...whenExists, metadata: jsonSafe(whenExists.metadata) };
   }
 
   /**
