@@ -29,7 +29,7 @@ describe('outputReaders', () => {
     const out = collector();
     const err = collector();
     const readers = await outputReaders(out.onChunk, err.onChunk);
-    // Small enough to sit in the socket's buffer while unread, so that the command can exit.
+    // Small enough to sit in the pipe's buffer (64 KiB) while unread, so that the command can exit.
     const size = 64 * 1024;
     const { child, stdout, closed } = readers.spawn(process.execPath, ['-e', WRITER, String(size)]);
     stdout.pause();

@@ -1,5 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createConnection, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,39 +36,123 @@ export interface OutputReaders {
  * allocate a fresh 64 KiB buffer for every read, and on this project's VMs the first touch of
  * fresh memory costs ~14 µs a page: reading a command's 100 MB that way took ~300 ms of CPU and
  * ~10,000 page faults, read into a reused buffer ~50 ms and ~350 (docs/performance.md). Node
- * offers reused buffers (`onread`) only for sockets it connects, so each stream is a connected
- * pair of local sockets, as Node's own pipes to a child are; where the pair cannot be made
- * (Windows, or no local socket allowed), Node's pipes are used.
+ * offers reused buffers (`onread`) only for the streams it wraps itself (`net.Socket`), so each
+ * stream is a named pipe (FIFO, removed once both ends are open) read through such a socket.
+ * A pipe, not a pair of local sockets as Node's own pipes to a child are: the command must be
+ * able to open `/dev/stdout` and `/dev/stderr` (`echo oops > /dev/stderr`, `tee /dev/stdout`), as
+ * it can bare in a pipeline, and Linux refuses to open a socket's descriptor (ENXIO). Where no
+ * FIFO can be made (no `mkfifo`), a pair of local sockets is used, and where neither can be
+ * (Windows, descriptors run out), Node's pipes.
  */
 export async function outputReaders(onStdout: OutputHandler, onStderr: OutputHandler): Promise<OutputReaders> {
-  const settled = await Promise.allSettled([socketPair(onStdout), socketPair(onStderr)]);
-  const [out, err] = settled.map((pair) => (pair.status === 'fulfilled' ? pair.value : null));
-  if (!out || !err) {
-    // One pair made and not the other (descriptors ran out): the made one, open and unused,
-    // would keep the process up after the command ended.
-    for (const pair of [out, err]) {
-      pair?.ours.destroy();
-      pair?.theirs.destroy();
-    }
-    return { spawn: (command, args) => spawnWithPipes(command, args, onStdout, onStderr) };
-  }
+  const pairs = (await fifoPairs(onStdout, onStderr)) ?? (await socketPairs(onStdout, onStderr));
+  if (!pairs) return { spawn: (command, args) => spawnWithPipes(command, args, onStdout, onStderr) };
+  const [out, err] = pairs;
   return {
     spawn(command, args) {
       try {
         // The child stays in the wrapper's process group: a build agent's SIGKILL of the group ends both.
         const child = spawn(command, args, { stdio: ['inherit', out.theirs, err.theirs] });
-        // Node's 'close' waits for the pipes it made, not for sockets handed to it.
+        // Node's 'close' waits for the pipes it made, not for streams handed to it.
         const read = [out.ours, err.ours].map((socket) => new Promise((done) => socket.once('close', done)));
         const closed = Promise.all([exitOf(child), ...read]).then(([exit]) => exit);
         return { child, stdout: out.ours, stderr: err.ours, closed };
       } finally {
         // The child has its copies (or never started, and 'error' says why): ours would keep the
         // streams open past the child's exit, and no 'end' would come.
-        out.theirs.destroy();
-        err.theirs.destroy();
+        out.closeTheirs();
+        err.closeTheirs();
       }
     },
   };
+}
+
+/** One output stream: `ours` reads into one reused buffer, `theirs` is the command's end. */
+interface StreamPair {
+  ours: Socket;
+  theirs: Socket | number;
+  closeTheirs(): void;
+}
+
+/** Two socket pairs, or null when they cannot both be made. */
+async function socketPairs(onStdout: OutputHandler, onStderr: OutputHandler): Promise<[StreamPair, StreamPair] | null> {
+  const settled = await Promise.allSettled([socketPair(onStdout), socketPair(onStderr)]);
+  const [out, err] = settled.map((pair) => (pair.status === 'fulfilled' ? pair.value : null));
+  if (out && err) {
+    const pair = ({ ours, theirs }: { ours: Socket; theirs: Socket }): StreamPair => ({
+      ours,
+      theirs,
+      closeTheirs: () => void theirs.destroy(),
+    });
+    return [pair(out), pair(err)];
+  }
+  // One pair made and not the other (descriptors ran out): the made one, open and unused,
+  // would keep the process up after the command ended.
+  for (const pair of [out, err]) {
+    pair?.ours.destroy();
+    pair?.theirs.destroy();
+  }
+  return null;
+}
+
+/**
+ * Two named pipes, made in a private directory by `mkfifo` (Node has no call for a pipe), each
+ * opened at both ends and then removed: nothing is left behind, and nothing else can open them.
+ * Null when they cannot be made (no `mkfifo`, descriptors run out), with nothing left open.
+ */
+async function fifoPairs(onStdout: OutputHandler, onStderr: OutputHandler): Promise<[StreamPair, StreamPair] | null> {
+  if (process.platform === 'win32') return null;
+  let dir: string | null = null;
+  const opened: number[] = [];
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'zen-sessions-'));
+    const paths = [join(dir, 'stdout'), join(dir, 'stderr')];
+    await new Promise<void>((resolve, reject) =>
+      execFile('mkfifo', ['-m', '600', ...paths], { timeout: 5_000 }, (error) => (error ? reject(error) : resolve())),
+    );
+    const ends = paths.map((path) => {
+      // Ours first, not waiting for a writer; then the command's, which a reader now lets open at once.
+      const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      opened.push(read);
+      const write = openSync(path, constants.O_WRONLY);
+      opened.push(write);
+      return { read, write };
+    });
+    const pairs = [onStdout, onStderr].map((onChunk, i): StreamPair => {
+      const { read, write } = ends[i];
+      const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+      const ours = new Socket({
+        fd: read,
+        readable: true,
+        writable: false,
+        onread: {
+          buffer,
+          callback: (bytes: number) => {
+            onChunk(buffer.subarray(0, bytes));
+            return true; // read on (pausing is the holder's: pause() stops a socket's reads)
+          },
+        },
+      } as ConstructorParameters<typeof Socket>[0]);
+      let open = true;
+      const closeTheirs = () => {
+        if (open) closeSync(write);
+        open = false;
+      };
+      return { ours, theirs: write, closeTheirs };
+    });
+    return pairs as [StreamPair, StreamPair];
+  } catch {
+    for (const fd of opened) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed already.
+      }
+    }
+    return null;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function spawnWithPipes(

@@ -168,6 +168,17 @@ describe('zen-sessions run', () => {
     expect(await lines(sessionIdOf(quiet.stderr))).toHaveLength(4);
   });
 
+  it('lets the command open /dev/stdout and /dev/stderr, as it can bare in a pipeline (pipes, not sockets)', async () => {
+    // `> /dev/stderr` and `tee /dev/stdout` are common in build scripts; on Linux, opening them
+    // fails with ENXIO when the descriptor is a socket, where a pipe or a terminal works.
+    const script = 'echo to-stderr > /dev/stderr && echo x > /dev/stdout && test -p /dev/stdout';
+    const result = await run(['--', 'sh', '-c', script]);
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 0, stdout: 'x\n' });
+    expect(result.stderr).toContain('to-stderr\n');
+    // Two pipes keep no order between them.
+    expect((await lines(sessionIdOf(result.stderr))).sort()).toEqual(['info x', 'warn to-stderr']);
+  });
+
   it('sends a partial line after 1 s without a newline, while the command still runs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
     const gate = join(dir, 'gate');
