@@ -50,11 +50,12 @@ export async function runCommand(
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
   let warned = false;
+  let commandEnded = false;
+  // Once the command has ended (the last entries wait for the server), there is nothing to run on.
   const warnOnce = (message: string) => {
-    if (!warned) warn(`warning: ${message}; the command runs on`);
+    if (!warned) warn(`warning: ${message}${commandEnded ? '' : '; the command runs on'}`);
     warned = true;
   };
-  let commandEnded = false;
   // The session refused for good after the start (an ended --id once a server away at the start
   // answers, a session expired meanwhile): its own line, even after an outage's warning, since
   // nothing more reaches the session.
