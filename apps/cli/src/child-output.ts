@@ -4,7 +4,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createConnection, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 
 /** Called with each chunk of output as it is read: a view of a buffer that the next read reuses. */
 export type OutputHandler = (chunk: Buffer) => void;
@@ -162,9 +162,13 @@ function spawnWithPipes(
   onStderr: OutputHandler,
 ): SpawnedCommand {
   const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'pipe'] });
-  child.stdout.on('data', onStdout);
-  child.stderr.on('data', onStderr);
-  return { child, stdout: child.stdout, stderr: child.stderr, closed: exitOf(child) };
+  // Out of descriptors (EMFILE), Node makes no pipes and starts nothing: its 'error' says why (to
+  // the caller's listener, added before it comes), and its 'close' follows. No output will come.
+  const stdout = child.stdout ?? new PassThrough().destroy();
+  const stderr = child.stderr ?? new PassThrough().destroy();
+  stdout.on('data', onStdout);
+  stderr.on('data', onStderr);
+  return { child, stdout, stderr, closed: exitOf(child) };
 }
 
 function exitOf(child: ChildProcess): Promise<Exit> {

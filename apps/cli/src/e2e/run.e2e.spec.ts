@@ -433,6 +433,29 @@ describe('zen-sessions run', () => {
     expect((await client.sessions.get(id)).metadata).toMatchObject({ cwd: dir, exitCode: 3 });
   });
 
+  it('says in one line that it cannot run the command when no descriptor is left to start it (exit 127, no stack trace)', async () => {
+    // Out of descriptors, the last fallback (Node's pipes) could not be made either: the spawn's
+    // EMFILE was an unhandled 'error' event, a stack trace and exit 1.
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const outcomes: string[] = [];
+    for (let limit = 20; limit <= 32; limit++) {
+      const args = [process.execPath, CLI, 'run', '--flush-timeout', '0', '--', 'true'];
+      const wrapper = spawn('sh', ['-c', `ulimit -n ${limit}; exec "$0" "$@"`, ...args], {
+        env: { ...process.env, ZEN_SESSIONS_URL: nowhere },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      wrapper.stderr?.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => wrapper.on('close', resolve));
+      // Besides the session's two lines and the one warning: nothing, or the one line saying why.
+      const others = stderr.split('\n').filter((line) => line && !/^zen-sessions: (session|http|warning)/.test(line));
+      const saidWhy = others.length === 1 && /^zen-sessions: cannot run true: .*EMFILE/.test(others[0]);
+      const fine = code === 0 ? others.length === 0 : code === 127 && saidWhy;
+      if (!fine) outcomes.push(`ulimit -n ${limit}: exit ${code}\n${stderr}`);
+    }
+    expect(outcomes).toEqual([]);
+  });
+
   it('ends by itself at any file-descriptor limit, however few it leaves for the output streams', async () => {
     // Found at `ulimit -n 24`: out of descriptors, the local socket for an output stream was
     // accepted and closed at once, and the wrapper waited for it forever.
