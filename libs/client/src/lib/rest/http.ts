@@ -36,7 +36,7 @@ export interface RequestSpec {
  * The server URL, checked: an http(s) URL (in a browser, one relative to the page too), with no
  * query or fragment, as a path is appended to it. Anything else (`localhost:8558` without its
  * scheme, an unset variable) is a mistake no retry mends: refused at once, not sent for ever as a
- * "network error". Without its trailing slashes.
+ * "network error"; so is white space at either end. Without its trailing slashes.
  */
 export function serverUrl(server: string): string {
   let url: URL | null = null;
@@ -46,7 +46,9 @@ export function serverUrl(server: string): string {
   } catch {
     url = null;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#]/.test(server)) {
+  // White space at either end is dropped by the URL parser but not by the requests' paths appended
+  // to the string: `'http://host:8558 /sessions'` is no URL, and would be retried for ever.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#]|^\s|\s$/.test(server)) {
     throw new TypeError(
       `the server must be an http:// or https:// URL (base path included) with no query or fragment, not ${JSON.stringify(server)}`,
     );

@@ -194,7 +194,16 @@ describe('SessionsClient against the built server', () => {
   });
 
   it('refuses at once a server that is not an http(s) URL (a missing scheme, unset), rather than retrying it', () => {
-    for (const bad of ['localhost:8558', '127.0.0.1:8558', 'ftp://host', '', 'http://host/zen?x=1', undefined]) {
+    const spaced = ['http://host:8558 ', ' http://host:8558', 'http://host:8558\t'];
+    for (const bad of [
+      'localhost:8558',
+      '127.0.0.1:8558',
+      'ftp://host',
+      '',
+      'http://host/zen?x=1',
+      undefined,
+      ...spaced,
+    ]) {
       expect(() => new SessionsClient({ server: bad as string })).toThrow(
         `the server must be an http:// or https:// URL (base path included) with no query or fragment, not ${JSON.stringify(bad)}`,
       );
