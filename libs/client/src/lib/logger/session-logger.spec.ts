@@ -188,6 +188,8 @@ describe('session logger against the built server', () => {
     loose.append({ level: 'info', message: 'without T', time: '2026-01-02 03:04:05.678Z' });
     loose.append({ level: 'info', message: 'not a time', time: 'yesterday' });
     loose.append({ level: 'info', message: 'an invalid Date', time: new Date(NaN) });
+    // Epoch microseconds taken for milliseconds: a Date in the year 58,000-odd, written `+058…`.
+    loose.append({ level: 'info', message: 'past the year 9999', time: Date.now() * 1000 });
     await log.flush();
     expect(errors).toEqual([]);
     const entries = (await client.logs.read(log.id)).entries;
@@ -198,6 +200,7 @@ describe('session logger against the built server', () => {
       'without T',
       'not a time',
       'an invalid Date',
+      'past the year 9999',
     ]);
     for (const entry of entries.slice(0, 4)) expect(entry.time).toBe('2026-01-02T03:04:05.678Z');
     for (const entry of entries.slice(4)) expect(entry.time >= before).toBe(true);

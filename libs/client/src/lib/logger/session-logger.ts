@@ -351,7 +351,10 @@ export class SessionLogger {
     }
     const date =
       time instanceof Date ? time : typeof time === 'string' || typeof time === 'number' ? new Date(time) : null;
-    return date && !Number.isNaN(date.getTime()) ? date.toISOString() : this.now();
+    // A year past 9999 or before 0 (epoch microseconds taken for milliseconds) is written `+058897-…`,
+    // which the contract's form is not.
+    const iso = date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
+    return iso !== null && ENTRY_TIME_PATTERN.test(iso) ? iso : this.now();
   }
 
   /** The time as an ISO string, made once per millisecond. */
