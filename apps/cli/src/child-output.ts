@@ -103,7 +103,9 @@ async function socketPairs(onStdout: OutputHandler, onStderr: OutputHandler): Pr
 async function fifoPairs(onStdout: OutputHandler, onStderr: OutputHandler): Promise<[StreamPair, StreamPair] | null> {
   if (process.platform === 'win32') return null;
   let dir: string | null = null;
+  /** Descriptors opened and not yet owned by a reader, which closes its own when destroyed. */
   const opened: number[] = [];
+  const readers: Socket[] = [];
   try {
     dir = mkdtempSync(join(tmpdir(), 'zen-sessions-'));
     const paths = [join(dir, 'stdout'), join(dir, 'stderr')];
@@ -120,19 +122,9 @@ async function fifoPairs(onStdout: OutputHandler, onStderr: OutputHandler): Prom
     });
     const pairs = [onStdout, onStderr].map((onChunk, i): StreamPair => {
       const { read, write } = ends[i];
-      const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-      const ours = new Socket({
-        fd: read,
-        readable: true,
-        writable: false,
-        onread: {
-          buffer,
-          callback: (bytes: number) => {
-            onChunk(buffer.subarray(0, bytes));
-            return true; // read on (pausing is the holder's: pause() stops a socket's reads)
-          },
-        },
-      } as ConstructorParameters<typeof Socket>[0]);
+      const ours = fifoReader(read, onChunk);
+      readers.push(ours);
+      opened.splice(opened.indexOf(read), 1);
       let open = true;
       const closeTheirs = () => {
         if (open) closeSync(write);
@@ -142,6 +134,8 @@ async function fifoPairs(onStdout: OutputHandler, onStderr: OutputHandler): Prom
     });
     return pairs as [StreamPair, StreamPair];
   } catch {
+    // A reader made before the failure reads already: destroyed, it closes its descriptor.
+    for (const reader of readers) reader.destroy();
     for (const fd of opened) {
       try {
         closeSync(fd);
@@ -153,6 +147,28 @@ async function fifoPairs(onStdout: OutputHandler, onStderr: OutputHandler): Prom
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Reads the pipe `fd` into one reused buffer, handing each chunk to `onChunk`. */
+function fifoReader(fd: number, onChunk: OutputHandler): Socket {
+  return new Socket({
+    fd,
+    readable: true,
+    writable: false,
+    onread: reusedBufferReads(onChunk),
+  } as ConstructorParameters<typeof Socket>[0]);
+}
+
+/** A socket's `onread`: every read into one buffer, each chunk a view of it handed to `onChunk`. */
+function reusedBufferReads(onChunk: OutputHandler): { buffer: Buffer; callback: (bytes: number) => boolean } {
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  return {
+    buffer,
+    callback: (bytes) => {
+      onChunk(buffer.subarray(0, bytes));
+      return true; // read on (pausing is the holder's: pause() stops a socket's reads)
+    },
+  };
 }
 
 function spawnWithPipes(
@@ -181,7 +197,6 @@ function socketPair(onChunk: OutputHandler): Promise<{ ours: Socket; theirs: Soc
   return new Promise((resolve, reject) => {
     // Accepted paused: nothing is ever written our way, and the child gets the socket's descriptor.
     const server = createServer({ pauseOnConnect: true });
-    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const path = localSocketPath();
     // Nothing left open on a failure: a listening server keeps the process up.
     const fail = (error: Error) => {
@@ -190,16 +205,7 @@ function socketPair(onChunk: OutputHandler): Promise<{ ours: Socket; theirs: Soc
     };
     server.once('error', fail);
     server.listen(path, () => {
-      const ours = createConnection({
-        path,
-        onread: {
-          buffer,
-          callback: (bytes) => {
-            onChunk(buffer.subarray(0, bytes));
-            return true; // read on (pausing is the holder's: pause() stops a socket's reads)
-          },
-        },
-      });
+      const ours = createConnection({ path, onread: reusedBufferReads(onChunk) });
       // Out of descriptors, libuv accepts the connection and closes it at once (no 'error', no
       // 'connection'): ours then closes unaccepted. A connect error closes it as well.
       const unaccepted = () => fail(new Error('the local socket was closed before it was accepted'));
