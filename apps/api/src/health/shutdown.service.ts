@@ -65,7 +65,7 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
       } finally {
         for (const answer of going) answer.finished = true;
       }
-      for (const answer of going) answer.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+      for (const answer of going) sweepOnceOut(server, answer);
     };
     let pending: NodeJS.Timeout | undefined;
     server.closeIdleConnections = () => {
@@ -73,6 +73,8 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
       // A connection idle now may carry a request already on its way (a proxy's pooled one):
       // closed at once it was reset under that request, which nginx does not repeat for a POST
       // (502). It gets a grace instead, in which a request is answered with Connection: close.
+      // This narrows the window, not closes it: a request arriving just as the grace ends meets
+      // the reset; the proxy's own retry of idempotent requests covers GETs.
       pending ??= setTimeout(() => {
         pending = undefined;
         sweep();
@@ -110,7 +112,7 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
       if (!answer) continue;
       if (!answer.headersSent) answer.shouldKeepAlive = false;
       // Its head already said keep-alive: close the connection once the answer is out.
-      else answer.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+      else sweepOnceOut(server, answer);
     }
   }
 
@@ -119,6 +121,11 @@ export class ShutdownService implements BeforeApplicationShutdown, OnApplication
     this.watchdog = undefined;
     this.logger.log('Shutdown complete');
   }
+}
+
+/** Closes the idle connections again once `answer` is written out, its own among them. */
+function sweepOnceOut(server: Server, answer: ServerResponse): void {
+  answer.once('finish', () => setImmediate(() => server.closeIdleConnections()));
 }
 
 /** The answer `socket` is giving now, if any (Node's own link from a connection to its response). */
