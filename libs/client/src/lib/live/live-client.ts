@@ -54,8 +54,9 @@ export class LiveClient {
   }
 
   /**
-   * Follows a session's log from `cursor` (default 0). Following it again replaces the previous
-   * follow, from any cursor, lower or higher: every entry from the new cursor comes once, in order.
+   * Follows a session's log from `cursor` (0 for its first entry; a count, else a RangeError).
+   * Following it again replaces the previous follow, from any cursor, lower or higher: every
+   * entry from the new cursor comes once, in order.
    */
   followLog(id: string, cursor: number, handlers: LogFollowHandlers): LogFollow {
     // The server answers these with an error event only, and the follow would wait for ever.
