@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { formatSubscribeLogRefusal } from '@zen/contract';
+import { formatSubscribeLogRefusal, subscriptionLimitWhy } from '@zen/contract';
 import { CursorSlice, LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
 // Resolves on the next turn of the event loop, after pending I/O (other requests, client frames).
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -128,7 +128,7 @@ export class LogFollowers implements OnModuleDestroy {
     const follows = this.byClient.get(client);
     const most = this.config.wsMaxSubscriptions;
     if (!follows || follows.size < most || follows.has(sessionId)) return undefined;
-    return `this connection follows ${follows.size} sessions, the most WS_MAX_SUBSCRIPTIONS (${most}) allows; unsubscribe-log one first`;
+    return subscriptionLimitWhy(follows.size, most);
   }
 
   /** No more unchecked follows per client than sessions can exist (active ones and the ended ones retained). */

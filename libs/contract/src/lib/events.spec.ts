@@ -1,4 +1,10 @@
-import { formatSubscribeLogRefusal, parseSubscribeLogRefusal, SubscribeLogRefusal } from './events';
+import {
+  formatSubscribeLogRefusal,
+  isSubscriptionLimitWhy,
+  parseSubscribeLogRefusal,
+  SubscribeLogRefusal,
+  subscriptionLimitWhy,
+} from './events';
 
 const ID = '5f1b2c3d4e5f6a7b8c9d0e1f';
 
@@ -40,5 +46,19 @@ describe('the refusal of a subscribe-log', () => {
     `session ${ID} not found`,
   ])('is not read into any other message: %j', (message) => {
     expect(parseSubscribeLogRefusal(message)).toBeNull();
+  });
+});
+
+describe('the refusal of a subscribe-log past WS_MAX_SUBSCRIPTIONS', () => {
+  it('names the limit, and is told from the store s refusals by the clients', () => {
+    const why = subscriptionLimitWhy(1000, 1000);
+    expect(why).toBe(
+      'this connection follows 1000 sessions, the most WS_MAX_SUBSCRIPTIONS (1000) allows; unsubscribe-log one first',
+    );
+    const refusal = parseSubscribeLogRefusal(formatSubscribeLogRefusal({ id: ID, reason: 'not subscribed', why }));
+    expect(refusal?.reason === 'not subscribed' && isSubscriptionLimitWhy(refusal.why)).toBe(true);
+    expect(
+      isSubscriptionLimitWhy('the session store (Redis at 127.0.0.1:6379) is unavailable: WS_MAX_SUBSCRIPTIONS'),
+    ).toBe(false);
   });
 });

@@ -73,3 +73,19 @@ export function parseSubscribeLogRefusal(message: string): SubscribeLogRefusal |
   const id = match[1].toLowerCase();
   return match[2] ? { id, reason: 'not found' } : { id, reason: 'not subscribed', why: match[3] };
 }
+
+/**
+ * The `why` of a `subscribe-log` refused because the connection already follows `follows`
+ * sessions, the most WS_MAX_SUBSCRIPTIONS (`most`) allows: sent again on that connection it is
+ * refused again, so a client that follows more goes on on another connection.
+ */
+export function subscriptionLimitWhy(follows: number, most: number): string {
+  return `this connection follows ${follows} sessions, the most WS_MAX_SUBSCRIPTIONS (${most}) allows; unsubscribe-log one first`;
+}
+
+const SUBSCRIPTION_LIMIT = /^this connection follows \d+ sessions, the most WS_MAX_SUBSCRIPTIONS \(\d+\) allows;/;
+
+/** Whether a `not subscribed` refusal's `why` is subscriptionLimitWhy's. */
+export function isSubscriptionLimitWhy(why: string): boolean {
+  return SUBSCRIPTION_LIMIT.test(why);
+}

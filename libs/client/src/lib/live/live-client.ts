@@ -1,4 +1,12 @@
-import { parseOid, parseSubscribeLogRefusal, ServerMessage, Session, SessionsFeedMode, WS_EVENTS } from '@zen/contract';
+import {
+  isSubscriptionLimitWhy,
+  parseOid,
+  parseSubscribeLogRefusal,
+  ServerMessage,
+  Session,
+  SessionsFeedMode,
+  WS_EVENTS,
+} from '@zen/contract';
 import { FollowedLog, FollowWiring } from './followed-log';
 import { LiveClientOptions, LogFollow, LogFollowHandlers, reconnectBackoff } from './live-client-options';
 import { LiveConnection } from './live-connection';
@@ -192,7 +200,7 @@ export class LiveClient {
   private receiveError(text: string): 'moved' | undefined {
     const refused = parseSubscribeLogRefusal(text);
     const follow = refused ? this.follows.get(refused.id) : undefined;
-    const overLimit = refused?.reason === 'not subscribed' && /\bWS_MAX_SUBSCRIPTIONS\b/.test(refused.why);
+    const overLimit = refused?.reason === 'not subscribed' && isSubscriptionLimitWhy(refused.why);
     if (follow && overLimit) this.moveToOverflow(follow);
     else if (follow && refused?.reason === 'not found') this.notFound(follow, text);
     else if (follow) this.refused.later(follow);
