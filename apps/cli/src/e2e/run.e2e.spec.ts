@@ -497,11 +497,16 @@ describe('zen-sessions run', () => {
   });
 
   it('does not say that the command runs on in a warning that comes once it has ended', async () => {
-    // No wait at all for the server after the command: its last entry and the session's end are not sent.
+    // No wait at all for the server after the command: the session's end is not sent, nor its
+    // last entry unless the server took it while the command ran (a race: either warning is fine).
     const result = await run(['--flush-timeout', '0', '--', 'echo', 'hi']);
     expect(result.code).toBe(0);
     const warnings = result.stderr.split('\n').filter((line) => line.includes('warning'));
-    expect(warnings).toEqual([expect.stringMatching(/^zen-sessions: warning: .* could not be sent within 0 ms$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^zen-sessions: warning: (.* could not be sent|the session could not be opened or ended) within 0 ms$/,
+      ),
+    ]);
   });
 
   it('stops waiting for an unreachable server on a signal after the command ended, keeping its exit code', async () => {
