@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { newSessionId, SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
-import { CLI, cli, CliProcess, sessionIdOf, startCli } from './support';
+import { CLI, cli, CliProcess, sessionIdOf, signalPending, startCli } from './support';
 
 const node = process.execPath;
 
@@ -683,7 +683,7 @@ describe('zen-sessions run', () => {
       const { started, ran } = await startHeldRun(proxy, 'early-twice');
       started.child.kill('SIGTERM');
       // Apart: two signals pending together would be handled lowest number first.
-      await new Promise((done) => setTimeout(done, 500));
+      await eventually(() => !signalPending(started.child.pid as number, 'SIGTERM'), 10_000, 'SIGTERM delivered');
       const second = Date.now();
       started.child.kill('SIGINT');
       // The create's answer stays held: without the second signal, run would wait for its timeout.

@@ -1,6 +1,8 @@
 import { REPO, sessionIdIn } from '@zen/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 
 export const CLI = resolve(REPO, 'dist/apps/cli/main.js');
 
@@ -77,4 +79,16 @@ export function sessionIdOf(stderr: string): string {
   const id = sessionIdIn(stderr);
   if (id === undefined) throw new Error(`no session id in:\n${stderr}`);
   return id;
+}
+
+/**
+ * Whether `signal` is pending for process `pid` (Linux's /proc: not yet delivered to it). Once
+ * it is not, a later signal reaches the process after it, whatever their numbers: two pending
+ * together would be delivered lowest number first.
+ */
+export function signalPending(pid: number, signal: NodeJS.Signals): boolean {
+  const bit = 1n << BigInt(constants.signals[signal] - 1);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const masks = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].map((match) => BigInt(`0x${match[1]}`));
+  return masks.some((mask) => (mask & bit) !== 0n);
 }
