@@ -45,3 +45,14 @@ export function rawRequest(
     req.end(body);
   });
 }
+
+/**
+ * An HTTP/1.1 answer as read off a socket (latin1 text): its status line and headers, the
+ * `Content-Length` it declared, and how many body bytes came. A download cut short has fewer.
+ */
+export function answerOnWire(received: string): { head: string; declaredLength: number; bodyLength: number } {
+  const headEnd = received.indexOf('\r\n\r\n');
+  const head = received.slice(0, headEnd);
+  const declaredLength = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1]);
+  return { head, declaredLength, bodyLength: received.length - headEnd - 4 };
+}
