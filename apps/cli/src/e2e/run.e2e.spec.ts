@@ -547,6 +547,16 @@ describe('zen-sessions run', () => {
     },
   );
 
+  /**
+   * The pids a script names on stderr as `left <pid> by <sh>` (a process it left behind, and its
+   * own shell), once it has and run has printed the session's id.
+   */
+  async function leftBehind(started: CliProcess): Promise<{ left: number; sh: number }> {
+    await eventually(() => /left \d+ by \d+/.test(started.stderr) && sessionIdIn(started.stderr) !== undefined);
+    const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stderr) as RegExpExecArray).map(Number);
+    return { left, sh };
+  }
+
   it('reads what is left in the pipes, held back or not, before a signal after the command exited lets go of them', async () => {
     // The command exits at once; what it left behind writes more than the pipes between it and
     // this test take, then a partial last line, and holds the output open. Not read here, the
@@ -556,8 +566,7 @@ describe('zen-sessions run', () => {
     const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
     started.child.stdin?.end();
     started.child.stdout?.pause();
-    await eventually(() => /left \d+ by \d+/.test(started.stderr) && sessionIdIn(started.stderr) !== undefined);
-    const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stderr) as RegExpExecArray).map(Number);
+    const { left, sh } = await leftBehind(started);
     try {
       await reaped(sh);
       // Within the partial line's second: only the end of the stream hands it over.
@@ -583,8 +592,7 @@ describe('zen-sessions run', () => {
     const script = `(${writer}) & echo "left $! by $$" >&2; exit 3`;
     const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
     started.child.stdin?.end();
-    await eventually(() => /left \d+ by \d+/.test(started.stderr) && sessionIdIn(started.stderr) !== undefined);
-    const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stderr) as RegExpExecArray).map(Number);
+    const { left, sh } = await leftBehind(started);
     try {
       await reaped(sh);
       const signalled = Date.now();
@@ -613,8 +621,7 @@ describe('zen-sessions run', () => {
     for (const second of [false, true]) {
       const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
       started.child.stdin?.end();
-      await eventually(() => /left \d+ by \d+/.test(started.stderr) && sessionIdIn(started.stderr) !== undefined);
-      const [, left, sh] = (/left (\d+) by (\d+)/.exec(started.stderr) as RegExpExecArray).map(Number);
+      const { left, sh } = await leftBehind(started);
       try {
         await reaped(sh);
         const signalled = Date.now();
