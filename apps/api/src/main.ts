@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfig } from './config/load-config';
 import { createApp } from './create-app';
+import { ServerLogger } from './server-log/server-logger';
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
@@ -10,16 +12,49 @@ async function bootstrap(): Promise<void> {
   try {
     await app.listen(config.port, config.host);
   } catch (error) {
-    // EADDRINUSE, EACCES, ENOTFOUND…: say which settings to change rather than print a stack.
-    const { code, message } = error as NodeJS.ErrnoException;
-    // Nest holds start-up logs (bufferLogs) until listening succeeds: print them now.
-    app.flushLogs();
-    Logger.error(`Cannot listen on ${config.host}:${config.port} (HOST, PORT): ${code ?? message}`, 'Bootstrap');
-    await app.close();
-    process.exit(1);
+    await exitAfterListenFailure(app, config, error as NodeJS.ErrnoException);
   }
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   Logger.log(`Listening on ${url}${config.basePath}/ (dashboard at ${config.basePath}/dashboard/)`, 'Bootstrap');
+}
+
+/**
+ * EADDRINUSE, EACCES, ENOTFOUND…: one line saying which setting to change, rather than a
+ * stack. The start-up messages Nest held (bufferLogs), which end with its "successfully
+ * started", and Nest's own line for the error are dropped; the shutdown that follows prints
+ * only what goes wrong.
+ */
+async function exitAfterListenFailure(
+  app: NestExpressApplication,
+  config: AppConfig,
+  error: NodeJS.ErrnoException,
+): Promise<never> {
+  // Flushed with no logger, the held messages go nowhere; then the server's logger is back, for errors only.
+  Logger.overrideLogger(false);
+  app.flushLogs();
+  const logger = app.get(ServerLogger);
+  logger.setLogLevels(['error', 'fatal']);
+  app.useLogger(logger);
+  Logger.error(listenFailure(config, error), 'Bootstrap');
+  await app.close();
+  process.exit(1);
+}
+
+function listenFailure({ host, port }: AppConfig, { code, message }: NodeJS.ErrnoException): string {
+  const line = `Cannot listen on ${host}:${port} (HOST, PORT): ${code ?? message}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `${line}, another process listens on port ${port}; set PORT to a free port`;
+    case 'EACCES':
+      return `${line}, port ${port} needs a privilege this process lacks; set PORT to 1024 or above`;
+    case 'EADDRNOTAVAIL':
+      return `${line}, ${host} is not an address of this machine; set HOST to one of its addresses`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `${line}, the host name ${host} does not resolve; set HOST to an address or a name that resolves`;
+    default:
+      return `${line}; set HOST and PORT to an address this process can listen on`;
+  }
 }
 
 function configOrExit(): AppConfig {
