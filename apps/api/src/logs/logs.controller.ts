@@ -67,9 +67,9 @@ export class LogsController {
     // The memory store answers these at once: awaiting only what is a promise keeps the
     // hottest route free of microtask round trips (docs/performance.md).
     const checked = this.logs.writable(id);
-    if (checked instanceof Promise) await checked;
+    const session = checked instanceof Promise ? await checked : checked;
     const batch = appendBatch(read, this.config.limits, Date.now());
-    const appended = this.logs.append(id, batch, client);
+    const appended = this.logs.append(id, batch, { address: client, session });
     const cursor = typeof appended === 'number' ? appended : await appended;
     sendJson(res, 200, `{"appended":${batch.messages.length},"cursor":${cursor}}`);
   }

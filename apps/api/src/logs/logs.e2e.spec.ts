@@ -1,4 +1,5 @@
-import { AppendResult, ErrorResponse, LogCursorPage, LogOffsetPage } from '@zen/contract';
+import { AppendResult, ErrorResponse, LogCursorPage, LogOffsetPage, SessionList } from '@zen/contract';
+import { MemorySessionRegistry, SessionRegistry } from '@zen/log-store';
 import { JSON_HEADERS, rawRequest } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
 
@@ -364,6 +365,57 @@ describe('session log limits and edge cases (real HTTP server)', () => {
       expect(page.entries.slice(at, at + 10).map((entry) => entry.message)).toEqual(
         Array.from({ length: 10 }, (_, i) => `${request}.${i}`),
       );
+    }
+  });
+});
+
+describe('session log appends on the memory store (real HTTP server)', () => {
+  const ID = '60f60f60f60f60f60f60f60f';
+  const GONE = '70a70a70a70a70a70a70a70a';
+  let server: RunningApp;
+  let url: string;
+  let lookups: jest.SpiedFunction<MemorySessionRegistry['getNow']>;
+  const { append, read } = logRoutes(() => url, ID);
+  /** How often the registry was asked for `id` since the last call. */
+  const lookupsOf = (id: string) => {
+    const count = lookups.mock.calls.filter(([asked]) => asked === id).length;
+    lookups.mockClear();
+    return count;
+  };
+
+  beforeAll(async () => {
+    // The memory store whatever the run's store: its append path answers without awaiting.
+    server = await startApp({ LOG_STORE: 'memory' });
+    url = server.url;
+    for (const id of [ID, GONE]) {
+      await fetch(`${url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"small"}' });
+    }
+    await fetch(`${url}/sessions/${GONE}`, { method: 'DELETE' });
+    lookups = jest.spyOn(server.app.get(SessionRegistry) as MemorySessionRegistry, 'getNow');
+  });
+  afterAll(() => server.close());
+
+  it('looks the session up once per append', async () => {
+    lookupsOf(ID);
+    expect(await (await append('one\ntwo\n', TEXT)).json()).toEqual({ appended: 2, cursor: 2 });
+    expect(lookupsOf(ID)).toBe(1);
+    expect(await (await append('{"message":"three"}')).json()).toEqual({ appended: 1, cursor: 3 });
+    expect(lookupsOf(ID)).toBe(1);
+  });
+
+  it('still answers 404, 403 and 409 from that one lookup, changing nothing', async () => {
+    const { serverSessionId } = (await (await fetch(`${url}/sessions/`)).json()) as SessionList;
+    const cases: [string, number][] = [
+      ['80b80b80b80b80b80b80b80b', 404],
+      [serverSessionId, 403],
+      [GONE, 409],
+    ];
+    for (const [id, status] of cases) {
+      const before = id === GONE ? await read<LogCursorPage>('', GONE) : undefined;
+      lookupsOf(id);
+      expect((await append('refused\n', TEXT, id)).status).toBe(status);
+      expect(lookupsOf(id)).toBe(1);
+      if (before) expect(await read<LogCursorPage>('', GONE)).toEqual(before);
     }
   });
 });

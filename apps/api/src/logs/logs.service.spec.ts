@@ -1,4 +1,11 @@
-import { addEntry, emptyBatch, MemoryLogStore, MemorySessionRegistry, SessionEndedError } from '@zen/log-store';
+import {
+  addEntry,
+  emptyBatch,
+  MemoryLogStore,
+  MemorySessionRegistry,
+  SessionEndedError,
+  SessionRecord,
+} from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
 import { AppendRateLimit } from './append-rate-limit';
 import { LogsService } from './logs.service';
@@ -21,5 +28,19 @@ describe('LogsService.append with the memory store', () => {
     const read = await store.readCursor(ID, { cursor: 0, limit: 100 });
     expect(read.entries.map((entry) => entry.message)).toEqual(['kept']);
     expect(read.cursor).toBe(1);
+  });
+
+  it("refuses a client's append to a session ended since its writable() check, from the record it found", async () => {
+    const store = new MemoryLogStore(100);
+    const registry = new MemorySessionRegistry(store, { retainEnded: 10, maxActiveClients: 10 });
+    const logs = new LogsService(store, registry, new AppendRateLimit(new AppConfig(), registry));
+    await registry.create({ id: ID, fields: { appname: 'app' }, clientAddress: null });
+    const session = logs.writable(ID) as SessionRecord;
+    await registry.end(ID, 'deleted');
+    const batch = emptyBatch();
+    addEntry(batch, 'refused', 1, Date.now());
+
+    expect(() => logs.append(ID, batch, { address: '127.0.0.1', session })).toThrow(SessionEndedError);
+    expect((await store.readCursor(ID, { cursor: 0, limit: 100 })).cursor).toBe(0);
   });
 });

@@ -56,17 +56,19 @@ export class LogsService {
 
   /**
    * Appends the batch (possibly empty: still a sign of life) and returns the new logCursor,
-   * at once when the store and registry can, else as a promise. A client's append
-   * (`client`: its address) passes the append rate limits first, or fails with
-   * RateLimitedError having changed nothing; the server's own appends do not.
+   * at once when the store and registry can, else as a promise. A client's append passes
+   * the append rate limits first, or fails with RateLimitedError having changed nothing;
+   * the server's own appends do not.
    */
-  append(id: string, batch: EntryBatch, client?: string): number | Promise<number> {
-    if (client !== undefined) this.rateLimit.check(id, client, batch.messages.length);
+  append(id: string, batch: EntryBatch, client?: ClientAppend): number | Promise<number> {
+    if (client) this.rateLimit.check(id, client.address, batch.messages.length);
     if (!this.immediate) return this.appendLater(id, batch);
     const { store, registry } = this.immediate;
     // The registry would refuse an ended session once the store had appended: refused first, so
-    // that the refused append changes nothing (the caller's check may be a turn old).
-    if (registry.getNow(id)?.active === false) throw new SessionEndedError(id);
+    // that the refused append changes nothing. A client's session is the record its writable()
+    // found, not looked up again: records are live, so it shows an end since (a turn or more).
+    const session = client ? client.session : registry.getNow(id);
+    if (session?.active === false) throw new SessionEndedError(id);
     const counters = store.appendNow(id, batch);
     registry.recordAppendNow(id, counters);
     return counters.logCursor;
@@ -115,6 +117,12 @@ function writableRecord(id: string, record: SessionRecord | undefined): SessionR
   const found = readableRecord(id, record);
   assertClientWritable(found);
   return found;
+}
+
+/** A client's append: its address (for the rate limits) and the session writable() answered for it. */
+export interface ClientAppend {
+  address: string;
+  session: SessionRecord;
 }
 
 /** A read's response body with the figures its headers carry. */
