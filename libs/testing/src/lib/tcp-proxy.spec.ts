@@ -49,8 +49,8 @@ describe('TcpProxy', () => {
     proxy.hold();
     socket.write('one');
     socket.write('two');
-    // Long enough for the echo to reach the proxy: nothing gets through while held.
-    await new Promise((done) => setTimeout(done, 300));
+    // The echo has reached the proxy: nothing gets through while held.
+    await eventually(() => proxy.heldText === 'onetwo');
     expect(received).toEqual([]);
     proxy.release();
     await eventually(() => received.join('') === 'onetwo');

@@ -47,6 +47,11 @@ export class TcpProxy {
     this.held ??= [];
   }
 
+  /** What is held back so far, over every connection, as text: a test waits for the frame it holds. */
+  get heldText(): string {
+    return (this.held ?? []).map(({ chunk }) => chunk.toString('latin1')).join('');
+  }
+
   /** Passes on what was held, in the order the server sent it, and everything after at once. */
   release(): void {
     const held = this.held ?? [];

@@ -609,6 +609,77 @@ describe('live client against the built server', () => {
     }
   });
 
+  describe('a refusal past WS_MAX_SUBSCRIPTIONS that arrives after the follow changed', () => {
+    let limited: BuiltServer;
+    let limitedProxy: TcpProxy;
+    let limitedClient: SessionsClient;
+    let serverErrors: string[];
+    let socket: LiveClient;
+    /** A follow of `a`, served: it takes the connection's one subscription (WS_MAX_SUBSCRIPTIONS 1). */
+    const holdingTheOneSubscription = async () => {
+      const a = (await limitedClient.sessions.create({ appname: 'small-limit-a' })).id;
+      const seen: string[] = [];
+      socket.followLog(a, 0, { onEntries: (entries) => seen.push(...entries.map((e) => e.message)) });
+      await limitedClient.logs.append(a, { message: 'served' });
+      await eventually(() => seen.length === 1, 20_000, 'the first follow served');
+    };
+    /** Waits until the proxy holds `count` refusals of `id` past the limit, the server's answers to as many subscribe-logs. */
+    const refusalsHeld = (id: string, count: number) =>
+      eventually(
+        () =>
+          limitedProxy.heldText.split(`session ${id} not subscribed: this connection follows 1 sessions`).length >
+          count,
+        20_000,
+        `${count} refusals held`,
+      );
+
+    beforeAll(async () => {
+      limited = await BuiltServer.start({ WS_MAX_SUBSCRIPTIONS: '1' });
+      limitedProxy = await TcpProxy.start(limited.port);
+      limitedClient = new SessionsClient({ server: limited.url });
+    });
+    beforeEach(() => {
+      serverErrors = [];
+      socket = connect({ server: limitedProxy.url, onServerError: (message) => serverErrors.push(message) });
+    });
+    afterEach(() => limitedProxy.release());
+    afterAll(async () => {
+      await limitedProxy.stop();
+      await limited.stop();
+    });
+
+    it('tells onServerError when the follow was stopped meanwhile: nothing was moved', async () => {
+      await holdingTheOneSubscription();
+      const b = (await limitedClient.sessions.create({ appname: 'small-limit-b' })).id;
+      limitedProxy.hold();
+      const follow = socket.followLog(b, 0, { onEntries: () => undefined });
+      await refusalsHeld(b, 1);
+      follow.stop();
+      limitedProxy.release();
+      await eventually(() => serverErrors.length > 0, 20_000, 'the refusal told to onServerError');
+      expect(serverErrors).toEqual([
+        `subscribe-log: session ${b} not subscribed: this connection follows 1 sessions, the most WS_MAX_SUBSCRIPTIONS (1) allows; unsubscribe-log one first`,
+      ]);
+    });
+
+    it('tells nothing when an earlier refusal already moved the follow to another connection', async () => {
+      await holdingTheOneSubscription();
+      const b = (await limitedClient.sessions.create({ appname: 'small-limit-b' })).id;
+      const seen: string[] = [];
+      limitedProxy.hold();
+      socket.followLog(b, 0, { onEntries: () => undefined });
+      await refusalsHeld(b, 1);
+      // Followed again: refused again, once the first refusal has moved this follow already.
+      socket.followLog(b, 0, { onEntries: (entries) => seen.push(...entries.map((e) => e.message)) });
+      await refusalsHeld(b, 2);
+      limitedProxy.release();
+      await limitedClient.logs.append(b, { message: 'on the other connection' });
+      await eventually(() => seen.length === 1, 20_000, 'the entry through the moved follow');
+      expect(seen).toEqual(['on the other connection']);
+      expect(serverErrors).toEqual([]);
+    });
+  });
+
   it('subscribes again when the server refused a follow (no such session), or tells onRefused', async () => {
     const volatile = await BuiltServer.start(); // memory store: a restart forgets every session
     try {

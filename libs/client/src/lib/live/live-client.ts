@@ -195,16 +195,24 @@ export class LiveClient {
    * the gateway writes) names a follow the server refused. Its handler hears of it, or it is
    * tried again later; never left silently unsubscribed. `… not subscribed: …` (the server's
    * store could not answer) is always tried again: the session may well exist. One past the
-   * connection's WS_MAX_SUBSCRIPTIONS goes on on another connection: 'moved' (no error to tell).
+   * connection's WS_MAX_SUBSCRIPTIONS goes on on another connection: 'moved' (no error to tell),
+   * also when an earlier refusal of it moved it already; one stopped before its refusal came
+   * was moved nowhere, and the error is told like any other.
    */
   private receiveError(text: string): 'moved' | undefined {
     const refused = parseSubscribeLogRefusal(text);
-    const follow = refused ? this.follows.get(refused.id) : undefined;
-    const overLimit = refused?.reason === 'not subscribed' && isSubscriptionLimitWhy(refused.why);
+    if (!refused) return undefined;
+    const follow = this.follows.get(refused.id);
+    const overLimit = refused.reason === 'not subscribed' && isSubscriptionLimitWhy(refused.why);
     if (follow && overLimit) this.moveToOverflow(follow);
-    else if (follow && refused?.reason === 'not found') this.notFound(follow, text);
+    else if (follow && refused.reason === 'not found') this.notFound(follow, text);
     else if (follow) this.refused.later(follow);
-    return overLimit ? 'moved' : undefined;
+    return overLimit && (follow || this.overflow?.followsId(refused.id)) ? 'moved' : undefined;
+  }
+
+  /** Whether the session's log is followed here or on an overflow connection. */
+  private followsId(id: string): boolean {
+    return this.follows.has(id) || (this.overflow?.followsId(id) ?? false);
   }
 
   /** The session check's answer: the session is gone, another one, or the one followed (what it held is taken). */
