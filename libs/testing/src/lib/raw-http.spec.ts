@@ -1,6 +1,7 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { rawRequest } from './raw-http';
+import { eventually } from './eventually';
+import { pausedDownload, rawRequest } from './raw-http';
 
 describe('rawRequest', () => {
   let server: Server;
@@ -46,5 +47,53 @@ describe('rawRequest', () => {
 
   it('fails when nothing listens', async () => {
     await expect(rawRequest('http://127.0.0.1:1/', 'GET')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('pausedDownload', () => {
+  /** More than the sockets' buffers hold: most of it waits on the reader while paused. */
+  const SIZE = 32 * 1024 * 1024;
+  let server: Server;
+  let url: string;
+  let requests: { headers: IncomingMessage['headers']; finished: boolean }[];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const request = { headers: req.headers, finished: false };
+      requests.push(request);
+      res.setHeader('content-length', SIZE);
+      const body = Buffer.alloc(SIZE, 'x');
+      if (req.url === '/cut') {
+        res.write(body.subarray(0, 1024), () => res.destroy());
+        return;
+      }
+      res.end(body, () => (request.finished = true));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  beforeEach(() => (requests = []));
+  afterAll(() => new Promise((done) => server.close(done)));
+
+  it('stops reading until whilePaused settles, then reads the whole answer; sends the headers given', async () => {
+    let finishedWhilePaused: boolean | undefined;
+    const answer = await pausedDownload(
+      `${url}/big?x=1`,
+      async () => {
+        await eventually(() => requests.length === 1);
+        finishedWhilePaused = requests[0].finished;
+      },
+      { Connection: 'close', 'X-Reader': 'slow' },
+    );
+    expect(finishedWhilePaused).toBe(false);
+    expect(answer).toMatchObject({ status: 200, declaredLength: SIZE, bodyLength: SIZE, whole: true });
+    expect(answer.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(requests[0].headers).toMatchObject({ connection: 'close', 'x-reader': 'slow' });
+  });
+
+  it('tells an answer cut short: not whole', async () => {
+    const answer = await pausedDownload(`${url}/cut`, async () => undefined);
+    expect(answer).toMatchObject({ declaredLength: SIZE, whole: false });
+    expect(answer.bodyLength).toBeLessThan(SIZE);
   });
 });

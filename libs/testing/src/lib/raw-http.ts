@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -46,13 +47,60 @@ export function rawRequest(
   });
 }
 
-/**
- * An HTTP/1.1 answer as read off a socket (latin1 text): its status line and headers, the
- * `Content-Length` it declared, and how many body bytes came. A download cut short has fewer.
- */
-export function answerOnWire(received: string): { head: string; declaredLength: number; bodyLength: number } {
+/** An HTTP/1.1 answer as read off a socket (answerOnWire). */
+export interface WireAnswer {
+  /** The status line and headers. */
+  head: string;
+  /** The status code of the status line (NaN when none came). */
+  status: number;
+  /** The `Content-Length` it declared (NaN when none). */
+  declaredLength: number;
+  /** How many body bytes came. */
+  bodyLength: number;
+  /** Whether the whole body came: as many bytes as declared. A download cut short is not. */
+  whole: boolean;
+}
+
+/** An HTTP/1.1 answer as read off a socket (latin1 text, one answer). */
+function answerOnWire(received: string): WireAnswer {
   const headEnd = received.indexOf('\r\n\r\n');
-  const head = received.slice(0, headEnd);
+  const head = headEnd === -1 ? received : received.slice(0, headEnd);
+  const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(head)?.[1]);
   const declaredLength = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1]);
-  return { head, declaredLength, bodyLength: received.length - headEnd - 4 };
+  const bodyLength = headEnd === -1 ? 0 : received.length - headEnd - 4;
+  return { head, status, declaredLength, bodyLength, whole: bodyLength === declaredLength };
+}
+
+/**
+ * GETs `url` on a raw connection as a slow client does: once the first bytes came it stops
+ * reading (what follows waits in the sockets' buffers and the server's) until `whilePaused`
+ * settles, then reads until the server or proxy closes the connection. `headers` are added
+ * to the request (`Connection: close`, for a proxy that would keep it open). The answer as it came.
+ */
+export async function pausedDownload(
+  url: string,
+  whilePaused: () => Promise<unknown>,
+  headers: Record<string, string> = {},
+): Promise<WireAnswer> {
+  const { hostname, port, pathname, search } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  // A reset shows as an answer cut short (or none), not as an uncaught error.
+  socket.on('error', () => undefined);
+  const chunks: Buffer[] = [];
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const firstChunk = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const lines = Object.entries({ Host: `${hostname}:${port}`, ...headers }).map(([name, value]) => `${name}: ${value}`);
+  socket.write(`GET ${pathname}${search} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+  await Promise.race([firstChunk, closed]);
+  socket.pause();
+  try {
+    await whilePaused();
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+  socket.resume();
+  await closed;
+  return answerOnWire(Buffer.concat(chunks).toString('latin1'));
 }
