@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { BuiltServer, freePort } from '@zen/testing';
 
@@ -30,18 +29,6 @@ describe('start-up failures', () => {
     }
   });
 
-  it('stops on a privileged port with one line naming the port and PORT, and nothing else', async () => {
-    // Root may bind any port: as root, the server runs as nobody.
-    const as = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};
-    const port = privilegedPort();
-    const { code, output } = await BuiltServer.runToExit({ PORT: String(port), HOST: '127.0.0.1' }, { as });
-    expect(code).toBe(1);
-    expectOnlyLine(
-      output,
-      `Cannot listen on 127.0.0.1:${port} (HOST, PORT): EACCES, port ${port} needs a privilege this process lacks; set PORT to 1024 or above`,
-    );
-  });
-
   it('stops on a HOST that is not an address of this machine with one line naming HOST, and nothing else', async () => {
     // 192.0.2.0/24 is TEST-NET-1, documentation only: no machine has it.
     const { code, output } = await BuiltServer.runToExit({ PORT: String(await freePort()), HOST: '192.0.2.1' });
@@ -51,41 +38,14 @@ describe('start-up failures', () => {
       `(HOST, PORT): EADDRNOTAVAIL, 192.0.2.1 is not an address of this machine; set HOST to one of its addresses`,
     );
   });
-
-  it('stops on a HOST name that does not resolve with one line naming HOST, and nothing else', async () => {
-    // .invalid never resolves (RFC 2606).
-    const { code, output } = await BuiltServer.runToExit({
-      PORT: String(await freePort()),
-      HOST: 'zen-sessions.invalid',
-    });
-    expect(code).toBe(1);
-    // EAI_AGAIN where no name server answers.
-    expectOnlyLine(
-      output,
-      /\(HOST, PORT\): (ENOTFOUND|EAI_AGAIN), the host name zen-sessions\.invalid does not resolve; set HOST/,
-    );
-  });
 });
 
 /**
  * The whole output (stdout and stderr) is one line, containing `line`: nothing claims the start
  * succeeded, no stack, none of the start-up or shutdown messages around it.
  */
-function expectOnlyLine(output: string, line: string | RegExp): void {
+function expectOnlyLine(output: string, line: string): void {
   expect(output).not.toContain('successfully started');
   expect(output).not.toMatch(/\n\s+at /);
-  const matching = typeof line === 'string' ? expect.stringContaining(line) : expect.stringMatching(line);
-  expect(output.trim().split('\n')).toEqual([matching]);
-}
-
-/** The highest port only a privileged process may bind (Linux's threshold; 1024 elsewhere). */
-function privilegedPort(): number {
-  let unprivilegedStart = 1024;
-  try {
-    unprivilegedStart = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
-  } catch {
-    // Not Linux.
-  }
-  if (!(unprivilegedStart > 1)) throw new Error('every port is unprivileged here: no EACCES to provoke');
-  return Math.min(unprivilegedStart, 1024) - 1;
+  expect(output.trim().split('\n')).toEqual([expect.stringContaining(line)]);
 }

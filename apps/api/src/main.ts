@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfig } from './config/load-config';
+import { listenFailure } from './config/listen-failure';
 import { createApp } from './create-app';
 import { ServerLogger } from './server-log/server-logger';
 
@@ -38,23 +39,6 @@ async function exitAfterListenFailure(
   Logger.error(listenFailure(config, error), 'Bootstrap');
   await app.close();
   process.exit(1);
-}
-
-function listenFailure({ host, port }: AppConfig, { code, message }: NodeJS.ErrnoException): string {
-  const line = `Cannot listen on ${host}:${port} (HOST, PORT): ${code ?? message}`;
-  switch (code) {
-    case 'EADDRINUSE':
-      return `${line}, another process listens on port ${port}; set PORT to a free port`;
-    case 'EACCES':
-      return `${line}, port ${port} needs a privilege this process lacks; set PORT to 1024 or above`;
-    case 'EADDRNOTAVAIL':
-      return `${line}, ${host} is not an address of this machine; set HOST to one of its addresses`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `${line}, the host name ${host} does not resolve; set HOST to an address or a name that resolves`;
-    default:
-      return `${line}; set HOST and PORT to an address this process can listen on`;
-  }
 }
 
 function configOrExit(): AppConfig {

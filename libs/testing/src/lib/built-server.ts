@@ -1,4 +1,4 @@
-import { spawn, SpawnOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Child, waitUntilServing } from './child';
 import { freePort } from './free-port';
@@ -26,15 +26,12 @@ export class BuiltServer {
     return server;
   }
 
-  /**
-   * Runs the built server with `env` when it is expected to stop by itself: its exit code and output.
-   * `as` runs it as another user (`uid`, `gid`), which needs root.
-   */
+  /** Runs the built server with `env` when it is expected to stop by itself: its exit code and output. */
   static async runToExit(
     env: Record<string, string>,
-    { timeoutMs = 20_000, as = {} }: { timeoutMs?: number; as?: Pick<SpawnOptions, 'uid' | 'gid'> } = {},
+    timeoutMs = 20_000,
   ): Promise<{ code: number | null; output: string }> {
-    const child = spawnServer(env, as);
+    const child = spawnServer(env);
     const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
     const code = await child.closed;
     clearTimeout(timer);
@@ -99,10 +96,9 @@ export class BuiltServer {
   }
 }
 
-function spawnServer(env: Record<string, string>, as: Pick<SpawnOptions, 'uid' | 'gid'> = {}): Child {
+function spawnServer(env: Record<string, string>): Child {
   return new Child(
     spawn(process.execPath, ['dist/apps/api/main.js'], {
-      ...as,
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
