@@ -169,4 +169,52 @@ describe('the line being read keeps its place while paused (built server, in Chr
     }
     await paused();
   });
+  it('keeps the line read in its place as new entries arrive above it, newest first', async () => {
+    // Found by the dashboard audit: new rows went in above the line read and the scroll offset in
+    // px stayed, so the log slid down under the reader by a row per entry that arrived.
+    const id = 'e5e5e5e5e5e5e5e5e5e5e5e5';
+    await create(id, { appname: 'UnrealEditor' });
+    await appendText(
+      id,
+      Array.from({ length: 200 }, (_, i) => `line ${i}`),
+    );
+    await page.goto(`${base}/dashboard/sessions/${id}?line=100&order=newest`);
+    const line = rows().locator('[role="row"][data-seq="100"]');
+    await eventually(async () => expect(await line.getAttribute('class')).toContain('highlight'));
+    await settle();
+    const place = await placeOf('line 100');
+    expect(place).not.toBeNull();
+    await appendText(
+      id,
+      Array.from({ length: 50 }, (_, i) => `new line ${i}`),
+    );
+    await page.getByTestId('new-entries').getByText('50 new entries').waitFor();
+    await settle();
+    expect(await placeOf('line 100')).toBe(place);
+    await paused();
+  });
+
+  it('keeps the line read in its place while a full log evicts its oldest entries', async () => {
+    // Found by the dashboard audit: at the server's capacity each new entry evicts the oldest, and
+    // the view dropped those rows above the line read with the scroll offset in px kept: the log
+    // slid up under the reader by a row per entry that arrived (a busy build's log ran away).
+    const id = 'e6e6e6e6e6e6e6e6e6e6e6e6';
+    await create(id, { appname: 'CookAgent' });
+    await appendText(
+      id,
+      Array.from({ length: 10_000 }, (_, i) => `line ${i}`),
+    );
+    await openOnLine(id, 9000);
+    const place = await placeOf('line 9000');
+    expect(place).not.toBeNull();
+    await appendText(
+      id,
+      Array.from({ length: 300 }, (_, i) => `new line ${i}`),
+    );
+    await page.getByTestId('new-entries').getByText('300 new entries').waitFor();
+    await count('10000 / 10000 rows');
+    await settle();
+    expect(await placeOf('line 9000')).toBe(place);
+    await paused();
+  });
 });

@@ -184,6 +184,7 @@ export class LogViewer implements OnDestroy {
   private readonly reading = new ReadingPlace({
     following: () => this.following(),
     visible: () => this.visible(),
+    rows: () => this.sources()?.rows() ?? [],
     focus: () => this.selected.range()?.focus,
     scroll: this.scroll,
   });
@@ -292,6 +293,7 @@ export class LogViewer implements OnDestroy {
 
   onScroll(): void {
     this.scroll.onScroll();
+    this.reading.note();
   }
 
   // ---- selection and jumps ----

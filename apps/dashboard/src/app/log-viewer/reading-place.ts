@@ -1,4 +1,4 @@
-import { afterNextRender, ChangeDetectorRef, inject, Injector } from '@angular/core';
+import { afterNextRender, ChangeDetectorRef, effect, inject, Injector, untracked } from '@angular/core';
 import { FollowScroll } from './follow-scroll';
 import { LogRow } from './log-line';
 import { OrderedView } from './ordered-view';
@@ -7,6 +7,8 @@ import { OrderedView } from './ordered-view';
 export interface ReadLog {
   following(): boolean;
   visible(): OrderedView<LogRow>;
+  /** Every row the sessions hold (a new array with each frame of arrivals and evictions). */
+  rows(): readonly LogRow[];
   /** The focused line's index in `visible`, if a line is selected. */
   focus(): number | undefined;
   scroll: FollowScroll;
@@ -23,7 +25,46 @@ export class ReadingPlace {
   private readonly injector = inject(Injector);
   private readonly changes = inject(ChangeDetectorRef);
 
-  constructor(private readonly log: ReadLog) {}
+  /**
+   * The line read as last rendered or scrolled to: the view it was in, its index there, and where
+   * it started in the viewport.
+   */
+  private anchor: { view: OrderedView<LogRow>; index: number; place: number } | null = null;
+  private lastRows: readonly LogRow[] | null = null;
+
+  constructor(private readonly log: ReadLog) {
+    effect(() => this.arrivals(this.log.rows()));
+  }
+
+  /** Notes where the line read is: after each scroll, and once each frame of new rows is rendered. */
+  note(): void {
+    const view = this.log.visible();
+    const index = this.readIndex();
+    this.anchor = view.at(index) ? { view, index, place: this.log.scroll.placeOf(index) } : null;
+  }
+
+  /**
+   * Paused, rows that arrive above the line read (newest first, or merged in by time) and rows
+   * evicted above it (a full log drops its oldest as new ones come) leave it where it was: the
+   * scroll offset in px alone would slide the log under the reader by a row per entry.
+   */
+  private arrivals(rows: readonly LogRow[]): void {
+    untracked(() => {
+      const anchor = this.anchor;
+      const moved = this.lastRows !== null && rows !== this.lastRows && !this.log.following() ? anchor : null;
+      this.lastRows = rows;
+      afterNextRender(
+        () => {
+          if (moved) {
+            const now = keptIndex(moved.view, moved.index, this.log.visible());
+            if (now !== -1) this.log.scroll.toPlace(now, moved.place);
+          }
+          this.note();
+        },
+        { injector: this.injector },
+      );
+    });
+  }
 
   /** Runs `change`; paused, the line read (or the row `clicked`, as a source tag) is put back where it was. */
   keep(change: () => void, clicked?: number): void {
