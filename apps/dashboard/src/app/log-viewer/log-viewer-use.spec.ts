@@ -172,6 +172,30 @@ describe('the log viewer, as a person uses it', () => {
     );
   });
 
+  // Found by the dashboard audit: with a server keeping more than 10,000 lines (LOG_CAPACITY), the view
+  // read the whole log to keep its last 10,000 rows; a permalinked line before those was shown, then
+  // dropped as the rest came in, leaving no line, no outline and no word of why.
+  it('says when a permalinked line is older than the rows the view keeps, and reads no further back than those', async () => {
+    const long = session({ logCount: 100_000, logCursor: 100_000 });
+    const fixture = await open(`/sessions/${long.id}?line=50000`, [long], {});
+    expect(el(fixture).querySelector('[data-testid="line-notice"]')?.textContent).toContain(
+      'Line 50000 is older than the 10000 newest lines this view shows',
+    );
+    const follows = FakeSocket.latest().sent.filter((message) => message.event === 'subscribe-log');
+    expect(follows.map((message) => message.data)).toEqual([{ id: long.id, cursor: 90_000 }]);
+
+    // A line among those rows is shown, and only what comes after the backlog is new.
+    TestBed.resetTestingModule();
+    const shownLines = Array.from({ length: 10_000 }, (_, i) => at(90_000 + i, 0, `line ${90_000 + i}`));
+    const opened = await open(`/sessions/${long.id}?line=95000`, [long], { [long.id]: shownLines });
+    await settle(opened);
+    expect(el(opened).querySelector('[data-seq="95000"]')?.classList).toContain('highlight');
+    const news = [at(100_000, 1, 'new 1'), at(100_001, 1, 'new 2')];
+    FakeSocket.latest().push({ event: 'log', data: { id: long.id, entries: news, cursor: 100_002, dropped: 0 } });
+    await settle(opened);
+    expect(el(opened).querySelector('[data-testid="new-entries"]')?.textContent).toContain('2 new entries');
+  });
+
   // Found by review: a single session's line waited for as many rows as the listing's logCount;
   // entries evicted between the listing and the read come as one gap row, and it was never shown.
   it('opens a permalink on its line when fewer rows come than the session listed', async () => {

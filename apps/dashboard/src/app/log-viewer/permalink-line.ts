@@ -1,8 +1,9 @@
 import { afterNextRender, DestroyRef, inject, Injector, signal, untracked } from '@angular/core';
 import { Session } from '@zen/contract';
 import { FollowScroll } from './follow-scroll';
+import { firstShown } from './shown-sessions';
 import { LogRow } from './log-line';
-import { LogSources } from './log-sources';
+import { LogSources, MAX_ROWS } from './log-sources';
 import { OrderedView } from './ordered-view';
 import { RowSelection } from './row-selection';
 
@@ -85,11 +86,15 @@ export class PermalinkLine {
       );
     } else if (pending.seq >= session.logCursor) {
       this.giveUp(`Line ${pending.seq} has not been written: this session has ${session.logCursor} lines.`);
+    } else if (pending.seq < session.logCursor - MAX_ROWS) {
+      this.giveUp(
+        `Line ${pending.seq} is older than the ${MAX_ROWS} newest lines this view shows: download the log to read it.`,
+      );
     } else {
       this.pending.set({ source: session.id, seq: pending.seq });
       // The view opens paused on the line: what the sessions hold now is their backlog, not news
       // (in a merged view every session's, not only the one the line is in).
-      const held = sessions.reduce((count, shown) => count + shown.logCount, 0);
+      const held = sessions.reduce((count, shown) => count + shown.logCursor - firstShown(shown), 0);
       this.log.scroll.countNewFrom(held);
       this.stopWaiting();
       this.listed = new Map(sessions.map((shown) => [shown.id, shown.logCursor]));

@@ -1,6 +1,6 @@
 import { computed, Signal } from '@angular/core';
 import { Session } from '@zen/contract';
-import { LogSource } from './log-sources';
+import { LogSource, MAX_ROWS } from './log-sources';
 
 /** The sessions a log view shows (one, or several merged by time), and how its rows name them. */
 export class ShownSessions {
@@ -20,9 +20,12 @@ export class ShownSessions {
 
   constructor(private readonly sessions: Signal<readonly Session[]>) {}
 
-  /** Each session's stream, from its oldest held entry. */
+  /**
+   * Each session's stream, from its oldest held entry, or from its MAX_ROWS newest when the server
+   * holds more (a higher LOG_CAPACITY): the view would only read the older ones to drop them.
+   */
   streams(sessions: readonly Session[]): LogSource[] {
-    return sessions.map((session) => ({ id: session.id, startCursor: session.logCursor - session.logCount }));
+    return sessions.map((session) => ({ id: session.id, startCursor: firstShown(session) }));
   }
 
   sourceIndex(id: string): number {
@@ -37,4 +40,9 @@ export class ShownSessions {
     const index = this.places().get(id);
     return index === undefined ? '?' : this.sessions()[index].appname;
   }
+}
+
+/** The cursor of the oldest entry of `session` a view shows: its oldest held, at most MAX_ROWS back. */
+export function firstShown(session: Session): number {
+  return Math.max(session.logCursor - session.logCount, session.logCursor - MAX_ROWS);
 }
