@@ -10,7 +10,9 @@ export const MAX_MERGED = 20;
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h2>Merged view</h2>
-    <p class="hint">{{ sessions().length }} sessions in one log, ordered by time.</p>
+    <p class="hint">
+      {{ sessions().length }} {{ sessions().length === 1 ? 'session' : 'sessions' }} in one log, ordered by time.
+    </p>
     <ul aria-label="Sessions in this view" data-testid="merged-sources">
       @for (session of sessions(); track session.id; let i = $index) {
         <li class="src-{{ i % 8 }}">

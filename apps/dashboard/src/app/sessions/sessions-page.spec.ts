@@ -49,6 +49,20 @@ describe('SessionsPage selection', () => {
     expect(page.selected()).toBeNull();
   });
 
+  // Found by the dashboard audit: a merged view whose sessions a restarted server had forgotten said
+  // "Session <id>, <id> is not known", and one left of a merged view "1 sessions in one log".
+  it('names the sessions a server does not know, and counts those of a merged view, in the right number', async () => {
+    const [gone, alsoGone] = [session({ appname: 'Gone' }), session({ appname: 'Gone' })];
+    const { harness } = await pageAt(`/sessions/${gone.id},${alsoGone.id}`);
+    harness.detectChanges();
+    expect(document.body.textContent).toContain(`Sessions ${gone.id}, ${alsoGone.id} are not known to the server`);
+
+    TestBed.resetTestingModule();
+    const one = await pageAt(`/sessions/${agents[0].id},${gone.id}`);
+    one.harness.detectChanges();
+    expect(document.body.textContent).toContain('1 session in one log');
+  });
+
   it('says what a link names that it leaves out: parts that are no id, and sessions past 20', async () => {
     await pageAt(`/sessions/${agents[0].id},not-an-id,${agents[1].id}`);
     expect(document.body.textContent).toContain('Left out of the view: "not-an-id" is not a session id');
