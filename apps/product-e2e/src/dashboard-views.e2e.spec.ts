@@ -943,6 +943,69 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await docScreenshot(page, 'dashboard-merged-dark');
   });
 
+  it('shows where the keyboard is on buttons, toggles, tick boxes and sort headers, light and dark', async () => {
+    // Found by the dashboard audit: the page's focus outline lost to Material's own `outline: none`,
+    // and a focused button, toggle or tick box showed only a faint tint (no pixel changed by more
+    // than a sixth of full contrast), hard to find on a 1280×800 screen, harder in dark mode.
+    /** How many pixels around `control` change strongly when it takes the keyboard's focus. */
+    const focusPixels = async (name: string) => {
+      const control = page.locator(`[data-focus-probe="${name}"]`);
+      const box = await boxOf(control);
+      const clip = { x: box.x - 6, y: box.y - 6, width: box.width + 12, height: box.height + 12 };
+      const settled = () => page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await settled();
+      const before = await page.screenshot({ clip });
+      // Reached from the keyboard (Shift+Tab from the control after it), as :focus-visible needs.
+      await control.evaluate((element) => {
+        const all = Array.from(document.querySelectorAll<HTMLElement>('button, input, [tabindex="0"]'));
+        all[all.indexOf(element as HTMLElement) + 1]?.focus();
+      });
+      await page.keyboard.press('Shift+Tab');
+      expect(await control.evaluate((element) => element.contains(document.activeElement))).toBe(true);
+      await settled();
+      const after = await page.screenshot({ clip });
+      return page.evaluate(
+        async ([a, b]) => {
+          const pixels = async (base64: string) => {
+            const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+            const image = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+            const canvas = new OffscreenCanvas(image.width, image.height);
+            const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+            context.drawImage(image, 0, 0);
+            return context.getImageData(0, 0, image.width, image.height).data;
+          };
+          const [p, q] = [await pixels(a), await pixels(b)];
+          let strong = 0;
+          for (let i = 0; i < p.length; i += 4)
+            if (Math.abs(p[i] - q[i]) + Math.abs(p[i + 1] - q[i + 1]) + Math.abs(p[i + 2] - q[i + 2]) > 128) strong++;
+          return strong;
+        },
+        [before.toString('base64'), after.toString('base64')],
+      );
+    };
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
+      await rows().getByText('Crash in editor').waitFor();
+      const probes = {
+        'previous error': page.getByRole('button', { name: 'Previous error' }),
+        follow: page.getByTestId('follow'),
+        'copy id': page.getByRole('button', { name: 'Copy id', exact: true }),
+        order: page.getByRole('radio', { name: 'Oldest first' }),
+        wrap: page.getByRole('checkbox', { name: 'Wrap' }),
+        'a tick box': page.getByRole('checkbox', { name: /^Show / }).first(),
+        'sort header': page.getByRole('button', { name: /^Mode/ }).first(),
+      };
+      const seen: Record<string, boolean> = {};
+      for (const [name, control] of Object.entries(probes)) {
+        await control.evaluate((element, probe) => element.setAttribute('data-focus-probe', probe), name);
+        seen[name] = (await focusPixels(name)) >= 40;
+      }
+      expect([colorScheme, seen]).toEqual([colorScheme, Object.fromEntries(Object.keys(probes).map((n) => [n, true]))]);
+    }
+  });
+
   it('keeps vivid ANSI colours and backgrounds readable on error, warning and selected rows, light and dark (axe-core)', async () => {
     const id = 'a4a4a4a4a4a4a4a4a4a4a4a4';
     await create(id, { appname: 'Vivid' });
