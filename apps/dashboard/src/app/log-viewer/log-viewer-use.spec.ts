@@ -126,6 +126,16 @@ describe('the log viewer, as a person uses it', () => {
     expect(TestBed.inject(Router).url).toContain('category=LogCook');
   });
 
+  // Found by the dashboard audit: a link naming a category the log has not shown yet (a shared link
+  // opened before the agents logged it, or mistyped) hid every row while the Category field looked
+  // empty, so nothing on screen said which filter hid them, or offered to clear it.
+  it("shows a link's category in the Category field even before the log has a line of it", async () => {
+    const fixture = await open(`/sessions/${s.id}?category=LogStreaming`, [s], { [s.id]: lines });
+    expect(rowsOf(fixture)).toHaveLength(0);
+    const field = el(fixture).querySelector('[data-testid="log-category"]') as HTMLElement;
+    expect(field.textContent?.trim()).toBe('LogStreaming');
+  });
+
   it('says when the filters hide every entry, rather than showing an empty log', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     expect(el(fixture).querySelector('[data-testid="no-match"]')).toBeNull();

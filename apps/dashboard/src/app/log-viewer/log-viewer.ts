@@ -135,6 +135,15 @@ export class LogViewer implements OnDestroy {
   readonly visible = this.filtered.visible;
   readonly total = computed(() => this.sources()?.rows().length ?? 0);
   readonly categories = computed(() => this.sources()?.categories() ?? []);
+  /**
+   * The Category field's choices: the categories seen, and the one the filter names even before a
+   * line of it is seen (a link's), so the field shows the filter that hides the rows.
+   */
+  readonly categoryOptions = computed(() => {
+    const seen = this.categories();
+    const chosen = this.filter().category;
+    return chosen && !seen.includes(chosen) ? [...seen, chosen].sort() : seen;
+  });
   readonly hasCategories = computed(() => this.categories().length > 0);
 
   private readonly scroll: FollowScroll = new FollowScroll(
