@@ -136,6 +136,17 @@ describe('the log viewer, as a person uses it', () => {
     expect(field.textContent?.trim()).toBe('LogStreaming');
   });
 
+  // Found by the dashboard audit: with no line shown, Copy shown → Copy as text emptied the clipboard
+  // and confirmed "Copied 0 lines as text".
+  it('offers no copy while no line is shown', async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const copy = el(fixture).querySelector('[data-testid="copy-menu"]') as HTMLButtonElement;
+    expect(copy.disabled).toBe(false);
+    fixture.componentInstance.setText('no such text');
+    await settle(fixture);
+    expect(copy.disabled).toBe(true);
+  });
+
   it('says when the filters hide every entry, rather than showing an empty log', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     expect(el(fixture).querySelector('[data-testid="no-match"]')).toBeNull();
