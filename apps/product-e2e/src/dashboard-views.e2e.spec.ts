@@ -174,6 +174,48 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
   });
 
+  it("keeps a merged view's sessions inside their panel beside a 256-character app name, mode and job id", async () => {
+    // Found by the dashboard audit: such a session's name and its mode and job ran out of the
+    // panel (cut off at its edge) and under the ✕ that takes it out, its short id out of sight.
+    const ids = ['a9a9a9a9a9a9a9a9a9a9a9b1', 'a9a9a9a9a9a9a9a9a9a9a9b2'];
+    const appname = 'Cook'.repeat(63) + 'Tail';
+    for (const id of ids) await create(id, { appname, mode: 'm'.repeat(256), jobid: 'j'.repeat(256) });
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(`${base}/dashboard/sessions/${ids.join(',')}`);
+      const panel = page.getByTestId('merged-sources');
+      await panel.getByRole('listitem').nth(1).waitFor();
+      for (const [i, id] of ids.entries()) {
+        const item = panel.getByRole('listitem').nth(i);
+        const [box, remove, shortId] = [
+          await boxOf(item),
+          await boxOf(item.getByRole('button', { name: /^Remove / })),
+          await boxOf(item.getByText(`…${id.slice(-6)}`, { exact: true })),
+        ];
+        // Nothing of the entry spills out of it, and its short id is in view, left of the ✕.
+        const spills = await item.evaluate((li) => {
+          const edge = li.getBoundingClientRect().right;
+          // Cut with … (overflow hidden) is inside; text running out of its box is not.
+          const outOfBox = (el: Element) =>
+            getComputedStyle(el).overflow === 'visible' && el.scrollWidth > el.clientWidth + 1;
+          return Array.from(li.querySelectorAll('*')).some(
+            (el) => el.getBoundingClientRect().right > edge + 1 || outOfBox(el),
+          );
+        });
+        expect({ width, i, spills, idBeforeRemove: shortId.x + shortId.width <= remove.x }).toEqual({
+          width,
+          i,
+          spills: false,
+          idBeforeRemove: true,
+        });
+        expect(remove.x + remove.width).toBeLessThanOrEqual(box.x + box.width);
+        // The whole name is there, in the tooltip.
+        expect(await item.getByRole('button', { name: /^Open / }).getAttribute('title')).toContain(appname);
+      }
+    }
+    for (const id of ids) await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
+  });
+
   it('keeps the log on screen however far the split is pushed, also after a reload in a smaller window', async () => {
     await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
     await rows().getByText('Crash in editor').waitFor();

@@ -16,12 +16,15 @@ export const MAX_MERGED = 20;
     <ul aria-label="Sessions in this view" data-testid="merged-sources">
       @for (session of sessions(); track session.id; let i = $index) {
         <li class="src-{{ i % 8 }}">
-          <button type="button" class="open" (click)="open.emit(session.id)">
+          <!-- A long app name, mode or job id is cut to the panel with …, whole in the tooltip; the short id stays. -->
+          <button type="button" class="open" (click)="open.emit(session.id)" [title]="titleOf(session)">
             <!-- Named by its visible text, with the action around it for screen readers (a label must contain what is seen). -->
             <span class="visually-hidden">Open </span
-            ><span class="name">{{ session.appname }} …{{ session.id.slice(-6) }}</span
+            ><span class="name"
+              ><span class="app">{{ session.appname }}</span>
+              <span class="short-id">…{{ session.id.slice(-6) }}</span></span
             ><span class="visually-hidden"> alone,</span>
-            <span class="meta">{{ session.mode || '—' }} · {{ session.jobid ?? 'no job' }} · {{ session.status }}</span>
+            <span class="meta">{{ metaOf(session) }}</span>
           </button>
           <button
             type="button"
@@ -45,4 +48,12 @@ export class MergedSources {
   readonly missing = input<readonly string[]>([]);
   readonly open = output<string>();
   readonly remove = output<string>();
+
+  metaOf(session: Session): string {
+    return `${session.mode || '—'} · ${session.jobid ?? 'no job'} · ${session.status}`;
+  }
+
+  titleOf(session: Session): string {
+    return `${session.appname} …${session.id.slice(-6)}\n${this.metaOf(session)}`;
+  }
 }
