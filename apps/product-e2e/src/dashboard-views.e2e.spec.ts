@@ -171,6 +171,19 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       const cell = await boxOf(table.getByRole('columnheader', { name: header }));
       expect([header, cell.x + cell.width <= 1280]).toEqual([header, true]);
     }
+    // The detail panel shows the name whole, wrapped to the panel (found by the dashboard audit:
+    // the heading ran past the panel's edge, cut off there).
+    const detail = page.locator('zen-session-detail');
+    await detail.getByRole('heading', { name: new RegExp(`^${appname}`) }).waitFor();
+    const fits = await detail.evaluate((panel) => {
+      const heading = panel.querySelector('h2') as HTMLElement;
+      const [name, edge] = [heading.firstElementChild as HTMLElement, panel.getBoundingClientRect().right];
+      return {
+        panel: panel.scrollWidth <= panel.clientWidth,
+        name: name.getBoundingClientRect().right <= edge && name.scrollWidth <= name.clientWidth,
+      };
+    });
+    expect(fits).toEqual({ panel: true, name: true });
     await fetch(`${base}/sessions/${id}`, { method: 'DELETE' });
   });
 
