@@ -4,6 +4,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { ShutdownModule } from './health/shutdown.module';
 import { HttpModule } from './http/http.module';
 import { LiveModule } from './live/live.module';
 import { LogsModule } from './logs/logs.module';
@@ -18,6 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ShutdownModule,
         AuthModule,
         ServerLogModule,
         LiveModule,

@@ -3,11 +3,9 @@ import { TerminusModule } from '@nestjs/terminus';
 import { SessionsModule } from '../sessions/sessions.module';
 import { StoresModule } from '../store/stores.module';
 import { HealthController } from './health.controller';
-import { ShutdownService } from './shutdown.service';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), SessionsModule, StoresModule],
   controllers: [HealthController],
-  providers: [ShutdownService],
 })
 export class HealthModule {}

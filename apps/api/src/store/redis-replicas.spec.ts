@@ -112,6 +112,25 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     expect(messages.at(-1)).toMatch(new RegExp(`^session ${onB.serverSessionId} ended \\(appname "zenserver"\\)`));
   });
 
+  it('exits within SHUTDOWN_TIMEOUT_MS when a stalled Redis holds the end of its server session', async () => {
+    const [a] = await replicas(1, { SHUTDOWN_TIMEOUT_MS: '1000', REDIS_TIMEOUT_MS: '5000' });
+    await listing(a);
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    redis.pause();
+    try {
+      const closing = a.close();
+      running.splice(running.indexOf(a), 1);
+      // The watchdog must still guard the stores' close, which waits up to REDIS_TIMEOUT_MS for the end.
+      await eventually(() => exit.mock.calls.length > 0, 15_000, 'the watchdog exiting');
+      expect(exit).toHaveBeenCalledWith(1);
+      redis.resume();
+      await closing;
+    } finally {
+      redis.resume();
+      exit.mockRestore();
+    }
+  });
+
   it('is not ready once the other replicas have ended its server session (it was silent too long)', async () => {
     const [a, b] = await replicas(2);
     const { serverSessionId } = await listing(a);
