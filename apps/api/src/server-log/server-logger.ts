@@ -65,7 +65,7 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
    * are appended (or held, the store being away): the session is ended next.
    */
   async onApplicationShutdown(): Promise<void> {
-    if (this.sessions.logServerStopping()) {
+    if (await this.sessions.logServerStopping()) {
       // Not for longer than a healthy store takes: a stalled one would hold the shutdown for
       // a command timeout or two, and the end that follows could not be written either.
       let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,12 @@
-import { BadRequestException, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import {
   immediateRegistry,
@@ -6,10 +14,12 @@ import {
   SessionExistsError,
   SessionRecord,
   SessionRegistry,
+  Stores,
   StoreUnavailableError,
 } from '@zen/log-store';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
+import { STORES } from '../store/stores.module';
 import { version } from '../version';
 import { utf8Joined } from '../common/utf8-joined';
 import { newObjectId } from './object-id';
@@ -32,6 +42,8 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly registry: SessionRegistry,
+    /** Asked, as this process stops, whether the store can take the end of its session (see logServerStopping). */
+    @Optional() @Inject(STORES) private readonly stores?: Pick<Stores, 'notReady'>,
   ) {
     this.input = new SessionInputValidator(config.limits);
     this.server = new ServerSession(registry, () => this.createWithNewId(this.serverFields(), null, true), this.logger);
@@ -66,11 +78,14 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
    * then ends it with endReason `stopped` when the stores close: see createRedisStores), so that
    * it is a lifecycle line like any other end (API.md). Logged before the end: nothing can be
    * appended to an ended session. A registry in this process's memory goes with the process,
-   * ending nothing. Answers whether it logged.
+   * ending nothing. A store that cannot take the end now (away, stalled, refusing writes) gets no
+   * such line, which would be untrue: the stores' close then says that it could not end it, and
+   * what happens to it instead. Answers whether it logged.
    */
-  logServerStopping(): boolean {
+  async logServerStopping(): Promise<boolean> {
     const id = this.server.id;
     if (!id || immediateRegistry(this.registry)) return false;
+    if ((await this.stores?.notReady()) !== undefined) return false;
     this.logger.log(`session ${id} ended (appname "zenserver"): stopped, this server is shutting down`);
     return true;
   }

@@ -112,6 +112,33 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     expect(messages.at(-1)).toMatch(new RegExp(`^session ${onB.serverSessionId} ended \\(appname "zenserver"\\)`));
   });
 
+  it('claims no end it could not make when Redis is down as it stops: one line says its session stays until expired', async () => {
+    const [a] = await replicas(1);
+    const { serverSessionId } = await listing(a);
+    // What the replica prints from here on (startApp silences its console with this same spy).
+    const printed: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    await redis.stop();
+    try {
+      await a.close();
+      running.splice(running.indexOf(a), 1);
+    } finally {
+      await redis.restart();
+    }
+    const aboutIt = printed.filter((line) => line.includes(serverSessionId));
+    expect(aboutIt).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `could not end server session ${serverSessionId} as stopped: the session store \\(Redis at [^)]+\\) is unavailable: .+; ` +
+            'the other replicas end it as expired once it has been silent for 30 s',
+        ),
+      ),
+    ]);
+  });
+
   it('exits within SHUTDOWN_TIMEOUT_MS when a stalled Redis holds the end of its server session', async () => {
     const [a] = await replicas(1, { SHUTDOWN_TIMEOUT_MS: '1000', REDIS_TIMEOUT_MS: '5000' });
     await listing(a);

@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../errors';
 import { Stores, StoresFactory, StoresOptions } from '../stores';
 import { FeedResync } from './feed-resync';
 import { RedisChangeFeed } from './redis-change-feed';
@@ -104,11 +105,18 @@ class ServerLiveness {
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    const silence = this.options.serverSilenceMs ?? SERVER_SILENCE_MS;
     for (const id of this.sessions.ownServers) {
       try {
         await this.sessions.end(id, 'stopped');
       } catch (error) {
-        this.options.onEvent?.(`could not end server session ${id}: ${(error as Error).message}`);
+        // What happens to it instead: a stalled Redis may still run the end; else, as for a
+        // replica that died, the others expire it.
+        const late = error instanceof StoreUnavailableError && error.late ? ' (Redis may still complete it)' : '';
+        this.options.onEvent?.(
+          `could not end server session ${id} as stopped${late}: ${(error as Error).message}; ` +
+            `the other replicas end it as expired once it has been silent for ${silence / 1000} s`,
+        );
       }
     }
   }
