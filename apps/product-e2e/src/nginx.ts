@@ -31,14 +31,17 @@ export async function startBehindNginx(
 
 /**
  * Real nginx in front of several replicas with the repository's scale-out config
- * (deploy/scale-out), the upstream's servers rewritten to the test replicas' ports.
+ * (deploy/scale-out), the upstream's servers rewritten to the test replicas' ports (with the file's parameters).
  */
 export async function startScaleOutNginx(port: number, replicaPorts: number[]): Promise<Child> {
   const read = (path: string) => readFileSync(join(REPO, 'deploy', path), 'utf8');
-  const servers = replicaPorts.map((replica) => `    server 127.0.0.1:${replica} max_fails=1 fail_timeout=10s;`);
+  const upstream = read('scale-out/zen-sessions-upstream.conf');
+  // Each server with the parameters the file gives its servers.
+  const parameters = /^ {4}server \S+( [^;]*)?;$/m.exec(upstream)?.[1] ?? '';
+  const servers = replicaPorts.map((replica) => `    server 127.0.0.1:${replica}${parameters};`);
   return runNginx(port, {
     'zen-sessions.map.conf': read('nginx/zen-sessions.map.conf'),
-    'zen-sessions-upstream.conf': read('scale-out/zen-sessions-upstream.conf').replace(
+    'zen-sessions-upstream.conf': upstream.replace(
       /(upstream zen_sessions \{\n)[\s\S]*?( {4}keepalive)/,
       `$1${servers.join('\n')}\n$2`,
     ),

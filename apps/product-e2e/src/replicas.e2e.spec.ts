@@ -167,3 +167,94 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     replicas[1] = await BuiltServer.start(env(), ports[1]);
   }, 120_000);
 });
+
+/**
+ * A rolling restart as an operator does it: each replica in turn gets SIGTERM and is started
+ * again, the next one as soon as the last is ready, while a client appends through nginx and a
+ * WebSocket follower follows through nginx, reconnecting when its replica goes.
+ */
+describe('a rolling restart of two replicas behind nginx (built server, deploy/scale-out)', () => {
+  let redis: RedisServer;
+  let replicas: BuiltServer[] = [];
+  let nginx: Child;
+
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const replica of replicas) await replica.stop();
+    await redis?.close();
+  });
+
+  it('answers every append, loses and repeats no entry for a follower, and ends each old server session as stopped', async () => {
+    redis = await RedisServer.start();
+    const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, BASE_PATH: '/zen', TRUST_PROXY: 'loopback' };
+    replicas = [await BuiltServer.start(env), await BuiltServer.start(env)];
+    const proxyPort = await freePort();
+    nginx = await startScaleOutNginx(
+      proxyPort,
+      replicas.map((replica) => replica.port),
+    );
+    const proxy = `http://127.0.0.1:${proxyPort}/zen`;
+    const oldServers: string[] = [];
+    for (const replica of replicas) {
+      oldServers.push(((await (await fetch(`${replica.url}/sessions/`)).json()) as SessionList).serverSessionId);
+    }
+    const { id } = (await (
+      await fetch(`${proxy}/sessions/`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"rolling"}' })
+    ).json()) as Session;
+
+    // A client appending one line after another, through nginx.
+    const refused: string[] = [];
+    let appended = 0;
+    let appending = true;
+    const appender = (async () => {
+      while (appending) {
+        const res = await fetch(`${proxy}/sessions/${id}/log`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: `line ${appended}`,
+        });
+        const body = await res.text();
+        if (res.status === 200) appended++;
+        else refused.push(`${res.status} ${body.slice(0, 200)}`);
+        await new Promise((done) => setTimeout(done, 5));
+      }
+    })();
+    // A follower through nginx that resubscribes from its cursor whenever its connection closes.
+    const seen: number[] = [];
+    let following = true;
+    let ws: WebSocket;
+    const follow = () => {
+      ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/zen/sessions/ws`);
+      ws.on('open', () => ws.send(JSON.stringify({ event: 'subscribe-log', data: { id, cursor: seen.length } })));
+      ws.on('message', (raw) => {
+        const frame = JSON.parse(raw.toString());
+        if (frame.event === 'log') seen.push(...frame.data.entries.map((entry: { seq: number }) => entry.seq));
+      });
+      ws.on('error', () => undefined);
+      ws.on('close', () => following && setTimeout(follow, 50));
+    };
+    follow();
+    await eventually(() => seen.length > 0, 15_000, 'the first entry followed');
+
+    for (const replica of replicas) {
+      expect(await replica.stop()).toBe(0);
+      await replica.restart();
+    }
+    const before = appended;
+    await eventually(() => appended > before + 20, 15_000, 'appends after the restart');
+    appending = false;
+    await appender;
+
+    expect({ refused: refused.length, first: refused.slice(0, 2) }).toEqual({ refused: 0, first: [] });
+    await eventually(() => seen.length >= appended, 15_000, 'the follower to catch up');
+    following = false;
+    ws!.close();
+    expect(seen).toEqual(Array.from({ length: appended }, (_, seq) => seq));
+    for (const server of oldServers) {
+      expect(await (await fetch(`${proxy}/sessions/${server}`)).json()).toMatchObject({
+        status: 'ended',
+        endReason: 'stopped',
+      });
+    }
+  }, 120_000);
+});
