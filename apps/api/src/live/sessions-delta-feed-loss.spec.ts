@@ -109,4 +109,39 @@ describe('a delta client whose replica lost only its change feed for a while', (
     expect(watcher.closeCode).toBeNull();
     expect(told()).toHaveLength(1);
   });
+
+  it('resumes a log follower from its cursor, with dropped counting exactly what was evicted meanwhile', async () => {
+    const small = { ...env(redis.url), REDIS_KEY_PREFIX: 'feed-loss-log:', LOG_CAPACITY: '10' };
+    const a = await startApp(small);
+    running.push(a);
+    const b = await startApp({ ...small, REDIS_URL: redis.url.replace('redis://', `redis://${FEED_USER}:secret@`) });
+    running.push(b);
+    const id = 'fe0000000000000000000010';
+    const append = (lines: number, from: number) =>
+      fetch(`${a.url}/sessions/${id}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: Array.from({ length: lines }, (_, i) => `line ${from + i}`).join('\n'),
+      });
+    expect((await post(a, `/sessions/${id}`)).status).toBe(201);
+    expect((await append(3, 0)).status).toBe(200);
+    const follower = new WsTestClient(`${b.wsUrl}/sessions/ws`);
+    clients.push(follower);
+    await follower.opened();
+    follower.send('subscribe-log', { id, cursor: 0 });
+    const entries = () => follower.of('log').flatMap((event) => event.entries.map((entry) => entry.seq));
+    await eventually(() => entries().length === 3, 15_000, 'the first entries');
+
+    await raw.aclSetUser(FEED_USER, ['resetchannels']);
+    await eventually(async () => JSON.stringify(await readiness(b)).includes('change feed'));
+    // 25 more through A while B hears nothing: seq 3..27, of which the log holds 18..27.
+    expect((await append(25, 3)).status).toBe(200);
+    await raw.aclSetUser(FEED_USER, ['allchannels']);
+    await eventually(async () => (await fetch(`${b.url}/health/ready`)).status === 200);
+
+    await eventually(() => entries().at(-1) === 27, 15_000, 'the follower to catch up');
+    expect(entries()).toEqual([0, 1, 2, ...Array.from({ length: 10 }, (_, i) => 18 + i)]);
+    expect(follower.of('log').reduce((sum, event) => sum + event.dropped, 0)).toBe(15);
+    expect(follower.closeCode).toBeNull();
+  });
 });
