@@ -222,9 +222,10 @@ describe('a rolling restart of two replicas behind nginx (built server, deploy/s
     // A follower through nginx that resubscribes from its cursor whenever its connection closes.
     const seen: number[] = [];
     let following = true;
-    let ws: WebSocket;
+    let current: WebSocket | undefined;
     const follow = () => {
-      ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/zen/sessions/ws`);
+      const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/zen/sessions/ws`);
+      current = ws;
       ws.on('open', () => ws.send(JSON.stringify({ event: 'subscribe-log', data: { id, cursor: seen.length } })));
       ws.on('message', (raw) => {
         const frame = JSON.parse(raw.toString());
@@ -248,7 +249,7 @@ describe('a rolling restart of two replicas behind nginx (built server, deploy/s
     expect({ refused: refused.length, first: refused.slice(0, 2) }).toEqual({ refused: 0, first: [] });
     await eventually(() => seen.length >= appended, 15_000, 'the follower to catch up');
     following = false;
-    ws!.close();
+    current?.close();
     expect(seen).toEqual(Array.from({ length: appended }, (_, seq) => seq));
     for (const server of oldServers) {
       expect(await (await fetch(`${proxy}/sessions/${server}`)).json()).toMatchObject({
