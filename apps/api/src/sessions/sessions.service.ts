@@ -26,6 +26,9 @@ import { newObjectId } from './object-id';
 import { ServerSession } from './server-session';
 import { metadataProblem, SessionChanges, SessionInputValidator } from './session-input';
 
+/** Longest wait, as this process stops, to learn whether the store can take the end of its session. */
+const STOP_PROBE_MS = 500;
+
 /**
  * The sessions as the API sees them: a thin layer over the SessionRegistry that adds
  * this process's own session, fresh ids, the input limits and the lifecycle log lines.
@@ -80,12 +83,18 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
    * appended to an ended session. A registry in this process's memory goes with the process,
    * ending nothing. A store that cannot take the end now (away, stalled, refusing writes) gets no
    * such line, which would be untrue: the stores' close then says that it could not end it, and
-   * what happens to it instead. Answers whether it logged.
+   * what happens to it instead. Asked for no longer than a healthy store takes (STOP_PROBE_MS): a
+   * stalled one would otherwise hold the shutdown for a command timeout here, and another for the
+   * end. Answers whether it logged.
    */
   async logServerStopping(): Promise<boolean> {
     const id = this.server.id;
-    if (!id || immediateRegistry(this.registry)) return false;
-    if ((await this.stores?.notReady()) !== undefined) return false;
+    if (!id || immediateRegistry(this.registry) || !this.stores) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((done) => (timer = setTimeout(() => done('no answer in time'), STOP_PROBE_MS)));
+    const why = await Promise.race([this.stores.notReady(), late]);
+    clearTimeout(timer);
+    if (why !== undefined) return false;
     this.logger.log(`session ${id} ended (appname "zenserver"): stopped, this server is shutting down`);
     return true;
   }

@@ -158,6 +158,22 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     }
   });
 
+  it('waits for a stalled Redis once as it stops (for the end), not first for a probe too', async () => {
+    const [a] = await replicas(1, { SHUTDOWN_TIMEOUT_MS: '7000', REDIS_TIMEOUT_MS: '4000' });
+    await listing(a);
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    redis.pause();
+    try {
+      await a.close();
+      running.splice(running.indexOf(a), 1);
+      // A 1 s grace for the idle connection, then one REDIS_TIMEOUT_MS: well within the 7 s (not 1 + 4 + 4).
+      expect(exit).not.toHaveBeenCalled();
+    } finally {
+      redis.resume();
+      exit.mockRestore();
+    }
+  });
+
   it('is not ready once the other replicas have ended its server session (it was silent too long)', async () => {
     const [a, b] = await replicas(2);
     const { serverSessionId } = await listing(a);
