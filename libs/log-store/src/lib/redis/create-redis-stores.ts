@@ -115,7 +115,7 @@ class ServerLiveness {
         const late = error instanceof StoreUnavailableError && error.late ? ' (Redis may still complete it)' : '';
         this.options.onEvent?.(
           `could not end server session ${id} as stopped${late}: ${(error as Error).message}; ` +
-            `the other replicas end it as expired once it has been silent for ${silence / 1000} s`,
+            `any running replica ends it as expired once it has been silent for ${silence / 1000} s`,
         );
       }
     }
