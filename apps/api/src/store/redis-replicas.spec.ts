@@ -271,6 +271,40 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     await eventually(() => sees(later), 15_000, 'a session created on a after the outage, on c');
   });
 
+  it('answers /metrics while Redis is down: zen_store_up 0 and no session counts, the process and HTTP figures kept', async () => {
+    const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '500' });
+    await create(a, ID);
+    await append(a, ID, ['one', 'two']);
+    const scrape = async () => {
+      const answer = await fetch(`${a.url}/metrics`);
+      return { status: answer.status, text: await answer.text() };
+    };
+    const series = (text: string, name: string) => text.split('\n').filter((line) => line.startsWith(name));
+    const up = await scrape();
+    expect(up.status).toBe(200);
+    expect(series(up.text, 'zen_store_up ')).toEqual(['zen_store_up 1']);
+    expect(series(up.text, 'zen_sessions{status="active"} ')).toEqual(['zen_sessions{status="active"} 2']);
+    const appendedInfo = series(up.text, 'zen_log_entries_appended_total{level="info"} ');
+
+    await redis.stop();
+    const down = await scrape();
+    expect(down.status).toBe(200);
+    expect(series(down.text, 'zen_store_up ')).toEqual(['zen_store_up 0']);
+    expect(series(down.text, 'zen_sessions{')).toEqual([]);
+    // The totals stay at what Redis last said; the process's and the HTTP figures are all there.
+    expect(series(down.text, 'zen_log_entries_appended_total{level="info"} ')).toEqual(appendedInfo);
+    expect(series(down.text, 'process_cpu_seconds_total ')).toHaveLength(1);
+    expect(down.text).toContain(
+      'zen_http_request_duration_seconds_count{method="POST",route="/sessions/:id/log",status="200"} 1',
+    );
+
+    await redis.restart();
+    await eventually(async () => (await ready(a)) === 200, 15_000, 'the replica ready again');
+    const back = await scrape();
+    expect(series(back.text, 'zen_store_up ')).toEqual(['zen_store_up 1']);
+    expect(series(back.text, 'zen_sessions{status="active"} ')).toEqual(['zen_sessions{status="active"} 2']);
+  });
+
   it('logs a create that Redis completed after its request had answered 503 (Redis stalled)', async () => {
     const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
     const { serverSessionId } = await listing(a);
