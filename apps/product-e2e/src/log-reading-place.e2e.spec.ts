@@ -169,6 +169,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
     }
     await paused();
   });
+
   it('keeps the line read in its place as new entries arrive above it, newest first', async () => {
     // Found by the dashboard audit: new rows went in above the line read and the scroll offset in
     // px stayed, so the log slid down under the reader by a row per entry that arrived.
