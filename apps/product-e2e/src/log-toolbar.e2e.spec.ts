@@ -117,4 +117,43 @@ describe("the log viewer's toolbar in Chromium (built server)", () => {
       }
     },
   );
+
+  // Found by the operator audit: with Regex ticked, `Crash(` showed its error under the filter,
+  // which made the field taller and dropped Regex, Level and the rest of that row by ~26 px.
+  it.each([360, 1280])(
+    'at %i px keeps every control in place while an invalid regex is reported, the message shown and announced',
+    async (width) => {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      try {
+        await page.goto(`${server.url}/dashboard/sessions/${ID}`);
+        await page.getByTestId('log-category').waitFor();
+        await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
+        await page.getByRole('checkbox', { name: 'Regex' }).check();
+        const before = await layoutOf(page);
+        await page.getByTestId('log-filter').fill('Crash(');
+        const message = page.locator('.regex-error');
+        await message.getByText(/Unterminated group/).waitFor();
+        const after = await layoutOf(page);
+        // (By the names before: the filter field's text now has the message too.)
+        const place = (controls: Placed[]) =>
+          controls.map(({ x, y, width, height }, i) => [
+            before.controls[i]?.name,
+            ...[x, y, width, height].map(Math.round),
+          ]);
+        expect(place(after.controls)).toEqual(place(before.controls));
+        expect(after.rows).toEqual(before.rows);
+        // Shown whole, on the page…
+        const box = await message.boundingBox();
+        expect(box).not.toBeNull();
+        const { x, width: w, height: h } = box as NonNullable<typeof box>;
+        expect([x >= 0, x + w <= width, h > 0, await message.isVisible()]).toEqual([true, true, true, true]);
+        // …and announced: the field is described by it, in a polite live region.
+        const hintId = await message.getAttribute('id');
+        expect(await page.getByTestId('log-filter').getAttribute('aria-describedby')).toContain(hintId);
+        expect(await message.evaluate((element) => element.closest('[aria-live="polite"]') !== null)).toBe(true);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });
