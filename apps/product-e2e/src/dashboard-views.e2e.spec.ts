@@ -635,7 +635,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
 
   it('zooms the histogram in on a range dragged over it, narrows on a drag inside, and shows the whole span on Esc', async () => {
     // Found by the operator audit: one entry dated 9999 stretched the bars over centuries (every real
-    // entry in the first bar), and a range dragged over them left the histogram as it was.
+    // entry in the first bar), and a range dragged over them left the histogram as it was. Found by
+    // the second: the whole span said nothing of the real entries until a range was dragged.
     const id = 'd8d8d8d8d8d8d8d8d8d8d8d8';
     await create(id, { appname: 'Timeline' });
     const start = Date.parse('2026-11-24T12:00:00.000Z');
@@ -651,7 +652,10 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.getByTestId('log-count').getByText('41 / 41 rows').waitFor();
     const bars = () => page.locator('[data-testid="histogram"] rect.bar').count();
     const shown = async () => Number((await page.getByTestId('log-count').innerText()).split(' / ')[0]);
-    await eventually(async () => expect(await bars()).toBe(2));
+    // The whole span (second audit): the four minutes spread over the bars, the far entry in an
+    // edge bar of its own, last, and said on the chart (before, every minute was in the first bar).
+    await eventually(async () => expect(await bars()).toBe(41));
+    expect(await page.getByTestId('histogram-outside-after').innerText()).toBe('1 entry long after');
     /** A drag from `from` to `to`, as shares of the chart's width (measured again: the range's chip moves it down). */
     const drag = async (from: number, to: number) => {
       const chart = await boxOf(page.getByTestId('histogram'));
@@ -661,25 +665,36 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       await page.mouse.up();
     };
 
-    // Over the first bar (and on into the second, empty one): the four minutes, spread over the bars.
-    await drag(0.002, 0.025);
-    await page.getByTestId('log-count').getByText('40 / 41 rows').waitFor();
-    await eventually(async () => expect(await bars()).toBeGreaterThan(10));
-    const chip = await page.getByTestId('range-chip').innerText();
-
-    // A drag inside maps to the zoomed bars: the first half of the minutes.
+    // Over the first half: the first two minutes, zoomed in on.
     await drag(0.002, 0.5);
     await eventually(async () => {
       expect(await shown()).toBeGreaterThan(10);
       expect(await shown()).toBeLessThan(30);
+    });
+    const half = await shown();
+    await eventually(async () => expect(await bars()).toBe(half));
+    const chip = await page.getByTestId('range-chip').innerText();
+
+    // A drag inside maps to the zoomed bars: the first half of those.
+    await drag(0.002, 0.5);
+    await eventually(async () => {
+      expect(await shown()).toBeGreaterThan(3);
+      expect(await shown()).toBeLessThan(half);
     });
     expect(await page.getByTestId('range-chip').innerText()).not.toBe(chip);
     await eventually(async () => expect(await bars()).toBe(await shown()));
 
     await page.keyboard.press('Escape');
     await page.getByTestId('log-count').getByText('41 / 41 rows').waitFor();
-    await eventually(async () => expect(await bars()).toBe(2));
+    await eventually(async () => expect(await bars()).toBe(41));
     expect(await page.getByTestId('range-chip').count()).toBe(0);
+
+    // A drag on into the edge bar takes in the far entry: the last 20 ticks and it.
+    await drag(0.5, 0.998);
+    await page.getByTestId('log-count').getByText('21 / 41 rows').waitFor();
+    expect(await page.getByTestId('range-chip').innerText()).toMatch(/9999-12-3/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('log-count').getByText('41 / 41 rows').waitFor();
   });
 
   it.each([

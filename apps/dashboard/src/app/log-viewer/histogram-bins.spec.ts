@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { entry } from '../testing/sessions';
 import { binRows, VolumeBins } from './histogram-bins';
-import { gapLine, logLine, LogRow } from './log-line';
+import { gapLine, LogLine, logLine, LogRow } from './log-line';
 import { noteDelta } from './row-deltas';
 
 const T0 = Date.UTC(2026, 11, 2, 9);
@@ -18,12 +18,60 @@ function step(rows: readonly LogRow[], evict: number, add: { ms: number; level: 
   return next;
 }
 
+const FAR = Date.UTC(2001, 0, 1) - T0;
+
+// Found by the operator audit: one entry with a client time in 2001 among 200 of today squashed
+// every bar into one at the right edge.
+describe('binRows with a far-off client time', () => {
+  const today = () => Array.from({ length: 200 }, (_, i) => at(i * 10, i % 50 === 0 ? 'error' : 'info'));
+  const total = (bins: { total: number }[]) => bins.reduce((sum, bin) => sum + bin.total, 0);
+
+  it('spans the bulk of the entries and counts the far one in an edge bin before it', () => {
+    const rows = [...today(), at(FAR, 'warn')];
+    const bins = binRows(rows);
+    const [edge, ...bulk] = bins;
+    expect(edge).toEqual({
+      from: T0 + FAR,
+      to: T0 + FAR,
+      counts: { debug: 0, info: 0, warn: 1, error: 0 },
+      total: 1,
+      outside: 'before',
+    });
+    // 2 s of entries in 50 ms bins, as without the far one.
+    expect(bulk).toEqual(binRows(today()));
+    expect(bulk).toHaveLength(40);
+    expect(total(bins)).toBe(201);
+  });
+
+  it('does so whether the far entry comes first or last, before or after the bulk', () => {
+    const later = at(Date.UTC(9999, 11, 31) - T0);
+    const rows = [at(FAR), ...today(), later];
+    const bins = binRows(rows);
+    expect(bins.map((bin) => bin.outside ?? 'bulk')).toEqual(['before', ...Array(40).fill('bulk'), 'after']);
+    expect(bins[bins.length - 1]).toMatchObject({ from: later.timeMs, to: later.timeMs, total: 1 });
+    expect(total(bins)).toBe(202);
+  });
+
+  it('leaves a log spread out as it is: no entry is far from the bulk', () => {
+    const rows = [at(0), at(60_000), at(8 * 3_600_000), at(8 * 3_600_000 + 1), at(23 * 3_600_000)];
+    expect(binRows(rows).some((bin) => bin.outside)).toBe(false);
+    expect(binRows(today()).some((bin) => bin.outside)).toBe(false);
+  });
+});
+
 describe('VolumeBins, the histogram kept up to date while following', () => {
   it('gives the bins of a full count after every frame of appends and evictions', () => {
     const frame = fc.record({
       evict: fc.nat(30),
       add: fc.array(
-        fc.record({ ms: fc.nat(2_000), level: fc.constantFrom('info' as const, 'warn' as const, 'error' as const) }),
+        fc.record({
+          // Now and then a time years later (a client's clock), after which the others come on.
+          ms: fc.oneof(
+            { weight: 30, arbitrary: fc.nat(2_000) },
+            { weight: 1, arbitrary: fc.constant(5 * 365 * 86_400_000) },
+          ),
+          level: fc.constantFrom('info' as const, 'warn' as const, 'error' as const),
+        }),
         { maxLength: 30 },
       ),
     });
@@ -54,6 +102,22 @@ describe('VolumeBins, the histogram kept up to date while following', () => {
     expect(reads).toBeLessThan(50);
   });
 
+  it('reads only the rows that came and went and a few at each end while far-off entries lie there', () => {
+    const volume = new VolumeBins();
+    let rows: readonly LogRow[] = [at(FAR), ...Array.from({ length: 1_000 }, (_, i) => at(i * 10))];
+    volume.bins(rows);
+    let reads = 0;
+    for (const row of rows)
+      Object.defineProperty(row, 'timeMs', { get: () => (reads++, (row as { ms?: number }).ms), configurable: true });
+    rows.forEach((row, i) => Object.assign(row, { ms: i === 0 ? T0 + FAR : T0 + (i - 1) * 10 }));
+    rows = step(rows, 0, [{ ms: 10, level: 'error' }]);
+    const bins = volume.bins(rows);
+    expect(bins[0]).toMatchObject({ outside: 'before', total: 1 });
+    expect(bins.reduce((sum, bin) => sum + bin.total, 0)).toBe(1_002);
+    expect(reads).toBeLessThan(80);
+    expect(bins).toEqual(binRows(rows));
+  });
+
   it('counts every row again when the rows are out of time order or came some other way', () => {
     const volume = new VolumeBins();
     const ordered = [at(0), at(1_000), at(2_000)];
@@ -71,7 +135,14 @@ describe('VolumeBins, the histogram kept up to date while following', () => {
   });
 
   it('counts as a plain count does, in one pass when in time order and in two when not', () => {
-    const row = fc.record({ ms: fc.integer({ min: -3_000, max: 600_000 }), gap: fc.boolean(), warn: fc.boolean() });
+    const row = fc.record({
+      ms: fc.oneof(
+        { weight: 20, arbitrary: fc.integer({ min: -3_000, max: 600_000 }) },
+        { weight: 1, arbitrary: fc.constantFrom(FAR, -FAR, 40 * 86_400_000) },
+      ),
+      gap: fc.boolean(),
+      warn: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(row, { maxLength: 60 }), fc.boolean(), (list, sorted) => {
         const times = list.map((item) => item.ms);
@@ -120,11 +191,40 @@ describe('VolumeBins, the histogram kept up to date while following', () => {
 
 /** The bins counted the plain way: the span of every entry, each entry into its bin. */
 function plainBins(rows: readonly LogRow[]) {
-  const entries = rows.filter((row) => row.kind === 'entry');
-  if (entries.length === 0) return [];
+  const all = rows.filter((row) => row.kind === 'entry');
+  if (all.length === 0) return [];
+  // The bulk: all but the earliest and latest 1 % (at least one when there are three, at most 25);
+  // far from it: more than ten times its span, and more than a day, before or after it.
+  const sorted = all.map((row) => row.timeMs).sort((a, b) => a - b);
+  const k = Math.min(25, Math.ceil(sorted.length / 100), Math.floor((sorted.length - 1) / 2));
+  const [lo, hi] = [sorted[k], sorted[sorted.length - 1 - k]];
+  const reach = Math.max(86_400_000, 10 * (hi - lo));
+  const edge = (where: 'before' | 'after', list: typeof all) => {
+    if (list.length === 0) return [];
+    const counts = { debug: 0, info: 0, warn: 0, error: 0 };
+    for (const row of list) counts[row.severity]++;
+    const times = list.map((row) => row.timeMs);
+    return [{ from: Math.min(...times), to: Math.max(...times), counts, total: list.length, outside: where }];
+  };
+  const before = edge(
+    'before',
+    all.filter((row) => row.timeMs < lo - reach),
+  );
+  const after = edge(
+    'after',
+    all.filter((row) => row.timeMs > hi + reach),
+  );
+  const entries = all.filter((row) => row.timeMs >= lo - reach && row.timeMs <= hi + reach);
+  return [...before, ...bulkBins(entries), ...after];
+}
+
+function bulkBins(entries: LogLine[]) {
   const first = Math.min(...entries.map((row) => row.timeMs));
   const last = Math.max(...entries.map((row) => row.timeMs));
-  const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000];
+  const steps = [
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
+    900_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000, 43_200_000, 86_400_000,
+  ];
   const width = steps.find((size) => (last - first + 1) / size <= 60) ?? Math.ceil((last - first + 1) / 60);
   const firstBin = Math.floor(first / width);
   return Array.from({ length: Math.floor(last / width) - firstBin + 1 }, (_, i) => {

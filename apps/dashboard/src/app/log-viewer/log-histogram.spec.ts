@@ -66,6 +66,45 @@ describe('LogHistogram', () => {
     expect(chart.getAttribute('aria-valuemax')).toBe('25');
   });
 
+  // Found by the operator audit: one entry at a client time in 2001 among 200 of today squashed
+  // every bar into one at the right edge.
+  it('spreads the bulk of the entries over the chart and shows a far-off one in an edge bar, noted', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => at(i, i * 10));
+    rows.push(logLine('s', { ...entry(200, 'skewed clock'), time: '2001-01-01T00:00:00Z' }));
+    const fixture = TestBed.createComponent(LogHistogram);
+    fixture.componentRef.setInput('rows', rows);
+    fixture.detectChanges();
+    const host = fixture.nativeElement as HTMLElement;
+    const bars = Array.from(host.querySelectorAll('rect.bar')).map((rect) => ({
+      x: Number(rect.getAttribute('x')),
+      outside: rect.classList.contains('outside'),
+    }));
+    // The edge bar first, then the 2 s of today's entries in 40 bars across the rest.
+    expect(bars[0]).toEqual({ x: 0, outside: true });
+    const bulk = bars.filter((bar) => !bar.outside);
+    expect(bulk).toHaveLength(40);
+    expect(bulk[0].x).toBeLessThan(10);
+    expect(bulk[bulk.length - 1].x).toBeGreaterThan(90);
+    // Said on the chart and in its name.
+    const note = host.querySelector('[data-testid="histogram-outside-before"]') as HTMLElement;
+    expect(note.textContent?.trim()).toBe('1 entry long before');
+    expect(host.querySelector('[data-testid="histogram-outside-after"]')).toBeNull();
+    const chart = host.querySelector('[data-testid="histogram"]') as HTMLElement;
+    expect(chart.getAttribute('aria-label')).toMatch(
+      /^Volume histogram\. Entries over time: 201 entries, 0 errors, 0 warnings \(1 long before the rest, in the first bar\); no time range$/,
+    );
+    // The edge bar is a bar like the others for the keys: Home reads it out, Enter jumps to its entry.
+    const jumps: number[] = [];
+    fixture.componentInstance.jump.subscribe((time) => jumps.push(time));
+    chart.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home' }));
+    chart.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    fixture.detectChanges();
+    expect(chart.getAttribute('aria-valuetext')).toMatch(
+      /^at (2001-01-01|2000-12-31) \S+: 1 entry, 0 errors, 0 warnings, long before the rest$/,
+    );
+    expect(jumps).toEqual([Date.UTC(2001, 0, 1)]);
+  });
+
   // Found by the time audit: a log from 1970 to 9999 named its bars and ranges by times of day alone.
   it('names bars and ranges with their dates when the log spans days', () => {
     const fixture = TestBed.createComponent(LogHistogram);

@@ -13,6 +13,8 @@ interface Bar {
   index: number;
   x: number;
   width: number;
+  /** An edge bar of entries far before or after the rest (`HistogramBin.outside`). */
+  outside: boolean;
   parts: { level: (typeof STACK)[number]; y: number; height: number }[];
 }
 
@@ -24,7 +26,9 @@ interface Bar {
  * may lie centuries apart): a drag inside narrows it further; clearing the range shows the whole
  * span again. By keyboard it is a slider over the bars: arrows move the focused bar, Enter
  * jumps to it; Shift+arrows select a range, Enter filters to it; Esc drops the selection,
- * then the range.
+ * then the range. Entries far from the rest (a client's clock set them years off) are not
+ * in the bars' span, which would squash the rest into one bar: they are counted in an edge bar
+ * (first or last, hatched), noted on the chart and in its name.
  */
 @Component({
   selector: 'zen-log-histogram',
@@ -49,6 +53,13 @@ export class LogHistogram {
   readonly bins = computed(() => this.volume.bins(this.rows()));
   readonly bars = computed(() => layout(this.bins()));
   readonly summary = computed(() => summarise(this.bins(), this.range() !== null));
+  /** The notes on the chart of the entries far before and after the rest, in its edge bars. */
+  readonly outside = computed(() => {
+    const bins = this.bins();
+    const note = (bin: HistogramBin | undefined, where: 'before' | 'after') =>
+      bin?.outside === where ? `${plural(bin.total, 'entry', 'entries')} long ${where}` : null;
+    return { before: note(bins[0], 'before'), after: note(bins[bins.length - 1], 'after') };
+  });
   /** Whether the chart has the focus: the focused bar is outlined then. */
   readonly focused = signal(false);
   private readonly drag = signal<{ from: number; to: number } | null>(null);
@@ -94,7 +105,7 @@ export class LogHistogram {
     const cursor = this.cursor();
     if (cursor === null) return bins.length === 0 ? 'No entries' : 'No bar chosen: use the arrow keys';
     const bin = bins[cursor];
-    const text = `${this.span(bin.from, bin.to)}: ${countsOf([bin])}`;
+    const text = `${this.span(bin.from, bin.to)}: ${countsOf([bin])}${bin.outside ? `, long ${bin.outside} the rest` : ''}`;
     const selecting = this.selecting();
     if (!selecting || selecting.from === selecting.to) return text;
     const chosen = bins.slice(selecting.from, selecting.to + 1);
@@ -223,7 +234,9 @@ export class LogHistogram {
     const bins = this.bins();
     if (bins.length === 0)
       return range ? rangeTime(ms, range, false, this.locale, this.dated()) : formatDate(ms, 'HH:mm:ss', this.locale);
-    const fine = bins[0].to - bins[0].from < 999;
+    // The bins' width (an edge bin spans its own entries, not a width).
+    const bin = bins.find((each) => !each.outside) ?? bins[0];
+    const fine = bin.to - bin.from < 999;
     const [from, to] = [bins[0].from, bins[bins.length - 1].to];
     const span = range ? { from: Math.min(from, range.from), to: Math.max(to, range.to) } : { from, to };
     return rangeTime(ms, span, fine, this.locale, this.dated());
@@ -257,12 +270,29 @@ function layout(bins: readonly HistogramBin[]): Bar[] {
   // Every entry at one instant is one bin: a bar in the middle of the chart, not a block over
   // its left 86% with nothing beside it to read it by.
   if (bins.length === 1)
-    return [{ index: 0, x: (100 - INSTANT_BAR_WIDTH) / 2, width: INSTANT_BAR_WIDTH, parts: stack(bins[0], max) }];
+    return [
+      {
+        index: 0,
+        x: (100 - INSTANT_BAR_WIDTH) / 2,
+        width: INSTANT_BAR_WIDTH,
+        outside: false,
+        parts: stack(bins[0], max),
+      },
+    ];
   const width = 100 / Math.max(1, bins.length);
-  return bins.map((bin, index) => ({ index, x: index * width, width: width * BAR_SHARE, parts: stack(bin, max) }));
+  return bins.map((bin, index) => ({
+    index,
+    x: index * width,
+    width: width * BAR_SHARE,
+    outside: bin.outside !== undefined,
+    parts: stack(bin, max),
+  }));
 }
 
-/** A bin's bar, by level from the bottom up, scaled to `max` (errors and warnings never thinner than a few px). */
+/**
+ * A bin's bar, by level from the bottom up, scaled to `max` (errors and warnings never thinner
+ * than a few px; in an edge bar, of entries far off, no level is: a lone one is seen).
+ */
 function stack(bin: HistogramBin, max: number): Bar['parts'] {
   let y = HEIGHT;
   const parts: Bar['parts'] = [];
@@ -270,7 +300,7 @@ function stack(bin: HistogramBin, max: number): Bar['parts'] {
     const count = bin.counts[level];
     if (count === 0) continue;
     let height = (count / max) * HEIGHT;
-    if (level === 'error' || level === 'warn') height = Math.max(height, MIN_RARE_PX);
+    if (level === 'error' || level === 'warn' || bin.outside) height = Math.max(height, MIN_RARE_PX);
     height = Math.min(height, y);
     y -= height;
     parts.push({ level, y, height });
@@ -281,5 +311,10 @@ function stack(bin: HistogramBin, max: number): Bar['parts'] {
 function summarise(bins: readonly HistogramBin[], inRange: boolean): string {
   const what = inRange ? 'Entries over time in the range' : 'Entries over time';
   if (bins.length === 0) return `${what}: none${inRange ? '' : ' yet'}`;
-  return `${what}: ${countsOf(bins)}`;
+  const [first, last] = [bins[0], bins[bins.length - 1]];
+  const outside = [
+    first.outside === 'before' ? `${first.total} long before the rest, in the first bar` : null,
+    last.outside === 'after' ? `${last.total} long after the rest, in the last bar` : null,
+  ].filter((note) => note !== null);
+  return `${what}: ${countsOf(bins)}${outside.length > 0 ? ` (${outside.join('; ')})` : ''}`;
 }
