@@ -656,6 +656,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     // edge bar of its own, last, and said on the chart (before, every minute was in the first bar).
     await eventually(async () => expect(await bars()).toBe(41));
     expect(await page.getByTestId('histogram-outside-after').innerText()).toBe('1 entry long after');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     /** A drag from `from` to `to`, as shares of the chart's width (measured again: the range's chip moves it down). */
     const drag = async (from: number, to: number) => {
       const chart = await boxOf(page.getByTestId('histogram'));

@@ -1,5 +1,6 @@
 import { Browser, Page } from 'playwright-core';
 import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { seriousA11yViolations } from './browser';
 
 const ID = '7007007007007007007007a1';
 
@@ -120,10 +121,14 @@ describe("the log viewer's toolbar in Chromium (built server)", () => {
 
   // Found by the operator audit: with Regex ticked, `Crash(` showed its error under the filter,
   // which made the field taller and dropped Regex, Level and the rest of that row by ~26 px.
-  it.each([360, 1280])(
-    'at %i px keeps every control in place while an invalid regex is reported, the message shown and announced',
-    async (width) => {
-      const page = await browser.newPage({ viewport: { width, height: 800 } });
+  it.each([
+    [360, 'light'],
+    [1280, 'light'],
+    [1280, 'dark'],
+  ] as const)(
+    'at %i px (%s) keeps every control in place while an invalid regex is reported, the message shown and announced',
+    async (width, colorScheme) => {
+      const page = await browser.newPage({ viewport: { width, height: 800 }, colorScheme });
       try {
         await page.goto(`${server.url}/dashboard/sessions/${ID}`);
         await page.getByTestId('log-category').waitFor();
@@ -151,6 +156,8 @@ describe("the log viewer's toolbar in Chromium (built server)", () => {
         const hintId = await message.getAttribute('id');
         expect(await page.getByTestId('log-filter').getAttribute('aria-describedby')).toContain(hintId);
         expect(await message.evaluate((element) => element.closest('[aria-live="polite"]') !== null)).toBe(true);
+        // Readable over what it covers.
+        expect(await seriousA11yViolations(page)).toEqual([]);
       } finally {
         await page.close();
       }
