@@ -30,6 +30,23 @@ export async function startBehindNginx(
 }
 
 /**
+ * Two built replicas on one Redis (`env` names it: REDIS_URL) under `/zen`, trusting their loopback
+ * proxy, behind deploy/scale-out's nginx at `proxied`: what a rolling restart runs on.
+ */
+export async function startScaleOut(
+  env: Record<string, string>,
+): Promise<{ replicas: BuiltServer[]; nginx: Child; proxied: string }> {
+  const shared = { LOG_STORE: 'redis', BASE_PATH: '/zen', TRUST_PROXY: 'loopback', ...env };
+  const replicas = [await BuiltServer.start(shared), await BuiltServer.start(shared)];
+  const proxyPort = await freePort();
+  const nginx = await startScaleOutNginx(
+    proxyPort,
+    replicas.map((replica) => replica.port),
+  );
+  return { replicas, nginx, proxied: `http://127.0.0.1:${proxyPort}/zen` };
+}
+
+/**
  * Real nginx in front of several replicas with the repository's scale-out config
  * (deploy/scale-out), the upstream's servers rewritten to the test replicas' ports (with the file's parameters).
  */

@@ -1,11 +1,11 @@
 import { createSessionLogger } from '@zen/client';
 import { LogEntry, Session } from '@zen/contract';
-import { BuiltServer, Child, eventually, freePort, RedisServer, REPO, sessionIdIn } from '@zen/testing';
+import { BuiltServer, Child, eventually, RedisServer, REPO, sessionIdIn } from '@zen/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScaleOutNginx } from './nginx';
+import { startScaleOut } from './nginx';
 
 const CLI = join(REPO, 'dist/apps/cli/main.js');
 
@@ -46,21 +46,16 @@ describe('the clients through a rolling restart of two replicas behind nginx (bu
 
   it('run passes the exit code on without a warning, tail -f prints every line once, the logger sends every entry once', async () => {
     redis = await RedisServer.start();
-    const env = {
-      LOG_STORE: 'redis',
+    let proxy: string;
+    ({
+      replicas,
+      nginx,
+      proxied: proxy,
+    } = await startScaleOut({
       REDIS_URL: redis.url,
-      BASE_PATH: '/zen',
-      TRUST_PROXY: 'loopback',
       // Room for every line however long the restart takes on a busy machine.
       LOG_CAPACITY: '100000',
-    };
-    replicas = [await BuiltServer.start(env), await BuiltServer.start(env)];
-    const proxyPort = await freePort();
-    nginx = await startScaleOutNginx(
-      proxyPort,
-      replicas.map((replica) => replica.port),
-    );
-    const proxy = `http://127.0.0.1:${proxyPort}/zen`;
+    }));
     const readAll = async (id: string) => {
       const entries: LogEntry[] = [];
       for (let cursor = 0; ; ) {

@@ -3,7 +3,7 @@ import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { BuiltServer, Child, eventually, freePort, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
 import { screenshot } from './browser';
-import { startScaleOutNginx } from './nginx';
+import { startScaleOut, startScaleOutNginx } from './nginx';
 
 const ID = 'fa11fa11fa11fa11fa11fa11';
 
@@ -186,14 +186,8 @@ describe('a rolling restart of two replicas behind nginx (built server, deploy/s
 
   it('answers every append, loses and repeats no entry for a follower, and ends each old server session as stopped', async () => {
     redis = await RedisServer.start();
-    const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, BASE_PATH: '/zen', TRUST_PROXY: 'loopback' };
-    replicas = [await BuiltServer.start(env), await BuiltServer.start(env)];
-    const proxyPort = await freePort();
-    nginx = await startScaleOutNginx(
-      proxyPort,
-      replicas.map((replica) => replica.port),
-    );
-    const proxy = `http://127.0.0.1:${proxyPort}/zen`;
+    let proxy: string;
+    ({ replicas, nginx, proxied: proxy } = await startScaleOut({ REDIS_URL: redis.url }));
     const oldServers: string[] = [];
     for (const replica of replicas) {
       oldServers.push(((await (await fetch(`${replica.url}/sessions/`)).json()) as SessionList).serverSessionId);
@@ -224,7 +218,7 @@ describe('a rolling restart of two replicas behind nginx (built server, deploy/s
     let following = true;
     let current: WebSocket | undefined;
     const follow = () => {
-      const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/zen/sessions/ws`);
+      const ws = new WebSocket(`${proxy.replace(/^http/, 'ws')}/sessions/ws`);
       current = ws;
       ws.on('open', () => ws.send(JSON.stringify({ event: 'subscribe-log', data: { id, cursor: seen.length } })));
       ws.on('message', (raw) => {
