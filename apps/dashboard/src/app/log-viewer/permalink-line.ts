@@ -86,7 +86,7 @@ export class PermalinkLine {
       );
     } else if (pending.seq >= session.logCursor) {
       this.giveUp(`Line ${pending.seq} has not been written: this session has ${session.logCursor} lines.`);
-    } else if (pending.seq < session.logCursor - MAX_ROWS) {
+    } else if (pending.seq < firstShown(session)) {
       this.giveUp(
         `Line ${pending.seq} is older than the ${MAX_ROWS} newest lines this view shows: download the log to read it.`,
       );
