@@ -155,6 +155,23 @@ describe('VolumeBins, the histogram kept up to date while following', () => {
     );
   });
 
+  it('gives back the count of the rows before a frame that needed another width, as it was', () => {
+    const volume = new VolumeBins();
+    const before = step(
+      [],
+      0,
+      Array.from({ length: 100 }, () => ({ ms: 10, level: 'info' as const })),
+    );
+    volume.bins(before);
+    // A minute later: the bins widen, and the frame's rows (counted in at the old width) are counted out again.
+    const wider = step(before, 3, [{ ms: 60_000, level: 'error' }]);
+    expect(volume.bins(wider)).toEqual(binRows(wider));
+    expect(volume.bins(before)).toEqual(binRows(before));
+    // Following on from those rows counts on from their bins.
+    const next = step(before, 2, [{ ms: 10, level: 'warn' }]);
+    expect(volume.bins(next)).toEqual(binRows(next));
+  });
+
   it('gives back the count of the rows a filter was typed on when it is cleared, and any other count as a full one', () => {
     const move = fc.oneof(
       fc.record({ kind: fc.constant('step' as const), evict: fc.nat(20), add: fc.nat(20) }),

@@ -1,6 +1,6 @@
 import { LOG_LEVELS, LogLevel } from '@zen/contract';
 import { LogLine, LogRow } from './log-line';
-import { deltaFrom, forEachRemoved } from './row-deltas';
+import { deltaFrom, forEachRemoved, RowsDelta } from './row-deltas';
 
 export interface HistogramBin {
   from: number;
@@ -111,13 +111,11 @@ export class VolumeBins {
     }
     const delta = deltaFrom(rows, this.rows);
     if (delta && this.width > 0 && appendedInOrder(rows, delta.kept)) {
-      let entries = this.entries;
-      forEachRemoved(delta, (row) => counted(row) && entries--);
-      for (let i = delta.kept; i < rows.length; i++) if (counted(rows[i])) entries++;
+      // Counted into the bins as the entries are counted (one pass), and counted out again in the
+      // rare frame whose bulk needs another width: then every row is counted anew.
+      const entries = this.entries + this.countDelta(rows, delta, 1);
       const span = entries > 0 ? orderedSpan(rows, entries) : null;
       if (span && widthFor(span, this.maxBins) === this.width) {
-        forEachRemoved(delta, (row) => count(this.counts, row, this.width, -1));
-        for (let i = delta.kept; i < rows.length; i++) count(this.counts, rows[i], this.width, 1);
         this.entries = entries;
         this.result = toBins(this.counts, span, this.width);
         // The log moved on: the rows before are not coming back (nor kept from being collected).
@@ -125,11 +123,25 @@ export class VolumeBins {
         this.rows = rows;
         return this.result;
       }
+      this.countDelta(rows, delta, -1);
     }
     this.recount(rows);
     this.previous = current.rows ? current : null;
     this.rows = rows;
     return this.result;
+  }
+
+  /**
+   * Counts a frame's delta into the bins (`by` 1: its removed rows out, its added rows in) or
+   * undoes that (-1); returns how many entries that adds.
+   */
+  private countDelta(rows: readonly LogRow[], delta: RowsDelta, by: 1 | -1): number {
+    let added = 0;
+    forEachRemoved(delta, (row) => {
+      if (count(this.counts, row, this.width, -by as 1 | -1)) added -= by;
+    });
+    for (let i = delta.kept; i < rows.length; i++) if (count(this.counts, rows[i], this.width, by)) added += by;
+    return added;
   }
 
   private recount(rows: readonly LogRow[]): void {
@@ -179,14 +191,15 @@ function countOrdered(counts: Counts, rows: readonly LogRow[], width: number): v
 
 const counted = (row: LogRow): row is LogLine => row.kind === 'entry' && !Number.isNaN(row.timeMs);
 
-/** Counts a row in (or out of) its bin; a bin emptied (its rows evicted) is forgotten. */
-function count(counts: Counts, row: LogRow, width: number, by: 1 | -1): void {
-  if (!counted(row)) return;
+/** Counts a row in (or out of) its bin, if it is an entry (returned); a bin emptied (its rows evicted) is forgotten. */
+function count(counts: Counts, row: LogRow, width: number, by: 1 | -1): boolean {
+  if (!counted(row)) return false;
   const bin = Math.floor(row.timeMs / width);
   let levels = counts.get(bin);
   if (!levels) counts.set(bin, (levels = new Int32Array(LOG_LEVELS.length)));
   levels[LEVEL_INDEX[row.severity]] += by;
   if (by < 0 && levels.every((n) => n === 0)) counts.delete(bin);
+  return true;
 }
 
 function widthFor({ first, last }: { first: number; last: number }, maxBins: number): number {
