@@ -56,9 +56,9 @@ export class LogHistogram {
   /** The notes on the chart of the entries far before and after the rest, in its edge bars. */
   readonly outside = computed(() => {
     const bins = this.bins();
-    const note = (bin: HistogramBin | undefined, where: 'before' | 'after') =>
-      bin?.outside === where ? `${plural(bin.total, 'entry', 'entries')} long ${where}` : null;
-    return { before: note(bins[0], 'before'), after: note(bins[bins.length - 1], 'after') };
+    return [bins[0], bins[bins.length - 1]]
+      .filter((bin, i) => bin?.outside === (i === 0 ? 'before' : 'after'))
+      .map(({ outside, total }) => ({ where: outside, text: `${plural(total, 'entry', 'entries')} long ${outside}` }));
   });
   /** Whether the chart has the focus: the focused bar is outlined then. */
   readonly focused = signal(false);
