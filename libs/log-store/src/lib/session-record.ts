@@ -117,8 +117,9 @@ export class SessionRecord implements SessionState {
     this.touch(now);
   }
 
+  /** Moves `updated` (see `movedUpdated`). */
   touch(now: number): void {
-    this.updated = Math.max(this.updated, now);
+    this.updated = movedUpdated(this.updated, now);
     this.json = null;
   }
 
@@ -191,4 +192,15 @@ export function assertClientWritable(record: SessionRecord): void {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * Where `updated` moves to at `now`: now, never backwards, and one past it when the last move
+ * was in this very millisecond, so that a heartbeat right after a create (or an append right
+ * after another) still shows as moved. Never more than 1 ms ahead of the clock, however many
+ * changes come in one millisecond. The Redis scripts' `touch` does the same.
+ */
+export function movedUpdated(updated: number, now: number): number {
+  if (now > updated) return now;
+  return now === updated ? now + 1 : updated;
 }

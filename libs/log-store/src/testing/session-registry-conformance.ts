@@ -234,6 +234,19 @@ export function describeSessionRegistryConformance(
         expect(after).toEqual({ ...before, updated: new Date(T0 + 2000).toISOString() });
       });
 
+      it('moves updated by a millisecond for a heartbeat in the millisecond of the create, never further ahead', async () => {
+        // A client that heartbeats at once would otherwise see `updated` unmoved.
+        const { sessions } = await open();
+        const record = await sessions.create(client('App'));
+        const beat = async () => (await sessions.update(record.id, { fields: {}, metadata: 'merge' })).toSession();
+        expect((await beat()).updated).toBe(new Date(T0 + 1).toISOString());
+        expect((await beat()).updated).toBe(new Date(T0 + 1).toISOString());
+        now += 1;
+        expect((await beat()).updated).toBe(new Date(T0 + 2).toISOString());
+        now += 5;
+        expect((await beat()).updated).toBe(new Date(T0 + 6).toISOString());
+      });
+
       it('rejects an unknown session (SessionNotFoundError) and an ended one (SessionEndedError)', async () => {
         const { sessions } = await open();
         await expect(sessions.update(newSessionId(), { fields: {}, metadata: 'merge' })).rejects.toBeInstanceOf(
@@ -563,11 +576,12 @@ export function describeSessionRegistryConformance(
           const record = await a.sessions.create(client('Shared'));
           now += 10;
           await b.sessions.update(record.id, { fields: { mode: 'b' }, metadata: 'merge' });
+          now += 10;
           await b.sessions.recordAppend(record.id, await b.logs.append(record.id, infoBatch(0, 2)));
           expect((await a.sessions.get(record.id))?.toSession()).toMatchObject({
             mode: 'b',
             logCursor: 2,
-            updated: new Date(T0 + 10).toISOString(),
+            updated: new Date(T0 + 20).toISOString(),
           });
           await a.sessions.end(record.id, 'deleted');
           expect((await b.sessions.get(record.id))?.status).toBe('ended');

@@ -79,9 +79,15 @@ end`,
   if h[1] == 'ended' then return nil, 2 end
   return h
 end`,
-  /** Moves `updated` to now, never backwards (a hash without `updated` is a bare log: left alone). */
+  /**
+   * Moves `updated` as `movedUpdated` does: to now, never backwards, one past it when it is now
+   * already (a hash without `updated` is a bare log: left alone).
+   */
   touch: `local function touch(hash, updated, now)
-  if updated and tonumber(now) > tonumber(updated) then redis.call('HSET', hash, 'updated', now) end
+  if not updated then return end
+  local was, at = tonumber(updated), tonumber(now)
+  if at > was then redis.call('HSET', hash, 'updated', now)
+  elseif at == was then redis.call('HSET', hash, 'updated', string.format('%d', at + 1)) end
 end`,
   /** Tells every replica on the feed channel (ARGV[1]) that session ARGV[2] changed: `<kind> <id>[ <extra>]`. */
   publish: `local function publish(kind, extra)
