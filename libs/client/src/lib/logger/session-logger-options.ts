@@ -49,8 +49,16 @@ export interface SessionLoggerOptions extends HttpOptions {
    * given later is not sent). `refusal` says which.
    */
   onError?: (error: Error, refusal: SessionRefusal) => void;
-  /** Send what is pending when the process is about to exit normally (Node only; default true). */
+  /**
+   * Send what is pending when the process is about to exit (Node only; default true): as the
+   * event loop empties, and when it exits through `process.exit()` or an uncaught exception.
+   */
   flushOnExit?: boolean;
+  /**
+   * Longest the process waits, exiting through `process.exit()` or an uncaught exception, while
+   * a `node` child sends what is pending (ms; default 2,000; 0: not sent).
+   */
+  exitTimeoutMs?: number;
 }
 
 export interface SessionLoggerStats {

@@ -735,6 +735,88 @@ describe('session logger against the built server', () => {
     expect(await messages(id)).toEqual(['info sent at exit']);
   });
 
+  /** Runs `code` (a module importing the library as `lib`) with the server's URL and `id` as its arguments. */
+  const runScript = async (code: string, ...args: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
+    writeFileSync(join(dir, 'main.ts'), `import * as lib from '${join(REPO, 'libs/client/src/index.ts')}';\n${code}`);
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
+    const child = new Child(spawn(process.execPath, [join(dir, 'main.js'), ...args]));
+    return { code: await child.closed, output: child.output };
+  };
+
+  // Found by review: Node runs nothing asynchronous once process.exit() is called or an exception
+  // goes uncaught, and whatever the logger held (a crashing tool's last lines) was lost.
+  it('sends what is pending, opening the session first, when the process exits through process.exit()', async () => {
+    const id = newSessionId();
+    const { code } = await runScript(
+      `const log = lib.createSessionLogger({ server: process.argv[2], appname: 'exiting', id: process.argv[3], flushIntervalMs: 60_000 });
+       log.info('one');
+       log.warn('two', { step: 2 });
+       log.updateMetadata({ stage: 'last' });
+       process.exit(3);`,
+      server.url,
+      id,
+    );
+    expect(code).toBe(3);
+    expect(await client.sessions.get(id)).toMatchObject({
+      appname: 'exiting',
+      status: 'active',
+      metadata: { stage: 'last' },
+    });
+    expect((await client.logs.read(id)).entries.map(({ level, message, data }) => [level, message, data])).toEqual([
+      ['info', 'one', undefined],
+      ['warn', 'two', { step: 2 }],
+    ]);
+  });
+
+  it('sends what is pending when an uncaught exception ends the process, in batches within its limits', async () => {
+    const id = newSessionId();
+    const { code, output } = await runScript(
+      `const log = lib.createSessionLogger({ server: process.argv[2], appname: 'crashing', id: process.argv[3], flushIntervalMs: 60_000, maxBatchBytes: 2_000 });
+       for (let i = 0; i < 100; i++) log.info('line ' + i + ' ' + 'x'.repeat(50));
+       log.error('about to fail');
+       throw new Error('the tool failed');`,
+      server.url,
+      id,
+    );
+    expect(code).toBe(1);
+    expect(output).toContain('the tool failed');
+    const { entries } = await client.logs.readAll(id);
+    expect(entries).toHaveLength(101);
+    expect(entries.map((entry) => entry.seq)).toEqual([...Array(101).keys()]);
+    expect(entries[100]).toMatchObject({ level: 'error', message: 'about to fail' });
+  });
+
+  it('waits at most exitTimeoutMs for a server that takes the connection and never answers, and keeps the exit code', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const { code } = await runScript(
+        `const log = lib.createSessionLogger({ server: process.argv[2], appname: 'stuck', exitTimeoutMs: 500 });
+         log.info('never sent');
+         process.exit(4);`,
+        `http://127.0.0.1:${port}`,
+      );
+      expect(code).toBe(4);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('sends nothing at process.exit() with exitTimeoutMs 0', async () => {
+    const id = newSessionId();
+    const { code } = await runScript(
+      `const log = lib.createSessionLogger({ server: process.argv[2], appname: 'quiet', id: process.argv[3], exitTimeoutMs: 0 });
+       log.info('not sent');
+       process.exit(0);`,
+      server.url,
+      id,
+    );
+    expect(code).toBe(0);
+    await expect(client.sessions.get(id)).rejects.toMatchObject({ status: 404 });
+  });
+
   it('sends the pending batches of many loggers at exit, with no warning of a listener leak', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
     const ids = Array.from({ length: 15 }, () => newSessionId());

@@ -2,6 +2,7 @@ import { ENTRY_TIME_PATTERN, LOG_LEVELS, type LogData, type LogLevel, type Sessi
 import { Backoff } from '../backoff';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
+import type { PreparedRequest } from '../rest/http';
 import { SessionsClient } from '../rest/sessions-client';
 import { decodeUtf8, splitUtf8 } from '../utf8';
 import { BatchEncoder, entriesOf } from './batch-encoder';
@@ -25,6 +26,9 @@ export { namedMessageLimit } from './server-answers';
 
 /** Longest a retry's wait keeps an exiting process alive (see `flushBeforeExit`; three at most). */
 const EXIT_RETRY_WAIT_MS = 2_000;
+
+/** Longest a process exiting through `process.exit()` or an uncaught exception waits for its last requests. */
+const EXIT_TIMEOUT_MS = 2_000;
 
 /** While the server takes entries, the queue may hold this many (see `setFailing`). */
 const FLOWING_QUEUE_LIMIT = 100_000;
@@ -85,10 +89,12 @@ export class SessionLogger {
     this.heartbeat.start();
     const flushOnExit = options.flushOnExit ?? true;
     this.exitHook = flushOnExit
-      ? new ExitHook(
-          () => this.hasWork(),
-          () => this.flushBeforeExit(),
-        )
+      ? new ExitHook({
+          pending: () => this.hasWork(),
+          flush: () => this.flushBeforeExit(),
+          lastRequests: () => this.lastRequests(),
+          lastChanceMs: options.exitTimeoutMs ?? EXIT_TIMEOUT_MS,
+        })
       : null;
     this.kick();
   }
@@ -524,6 +530,34 @@ export class SessionLogger {
   private settle(): void {
     if (this.hasWork() && !this.failure && !this.ended) return;
     this.idle.settle();
+  }
+
+  /**
+   * What is left to send as the process exits at once (`process.exit()`, an uncaught exception:
+   * see `ExitHook`), as requests: the session's opening (or pending metadata), the queued entries
+   * in batches, and its end when `close()` was under way. None while the server is away (it would
+   * only hold the exit up), nor for a batch out already (it may have arrived: sent again, it would
+   * be there twice).
+   */
+  private lastRequests(): PreparedRequest[] {
+    const entriesLeft = this.queue.length > 0 || this.queue.dropped > 0;
+    if (this.failing || this.failure || this.ended || !(entriesLeft || this.pendingUpdate || this.endDue)) return [];
+    const { http } = this.client;
+    const requests: PreparedRequest[] = [];
+    const path = `/sessions/${this.id}`;
+    const fields = this.opened ? null : this.opener.lastFields(this.pendingUpdate);
+    if (fields) requests.push(http.prepare({ method: 'POST', path, body: fields }));
+    else if (this.pendingUpdate)
+      requests.push(http.prepare({ method: 'POST', path, body: { metadata: this.pendingUpdate } }));
+    this.reportDropped();
+    while (this.queue.length > 0) {
+      const { count, body } = this.encoder.encode(this.queue, this.limits.entryCap, this.limits.maxBatchBytes);
+      // The encoder reuses its buffers: each body is copied before the next is made.
+      requests.push(http.prepare({ method: 'POST', path: `${path}/log`, json: body.slice() }));
+      this.queue.take(count);
+    }
+    if (this.endDue) requests.push(http.prepare({ method: 'DELETE', path }));
+    return requests;
   }
 
   /**

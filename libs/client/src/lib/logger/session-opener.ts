@@ -48,6 +48,17 @@ export class SessionOpener {
   }
 
   /**
+   * The fields of one request that opens the session as the process exits (see
+   * `SessionLogger.lastRequests`), with `update`'s metadata keys: the create, or a session that
+   * may exist continued with `whenExists` (created by it only when it names an `appname`).
+   * Attached, none: the session exists.
+   */
+  lastFields(update: SessionMetadata | null): SessionInput | null {
+    if (this.attach) return update && { metadata: update };
+    return withMetadata(this.whenExists ?? this.fields, update);
+  }
+
+  /**
    * Opens a session that may exist (`whenExists`): sends `continued` without its `appname`, which
    * only updates an existing session; creates the session with `fields` when the server answers
    * that it does not exist. A retry after a network error starts over (each request merges or

@@ -56,6 +56,14 @@ export function serverUrl(server: string): string {
   return server.replace(/\/+$/, '');
 }
 
+/** A request as `Http.prepare` makes it, ready for any HTTP client. */
+export interface PreparedRequest {
+  method: RequestSpec['method'];
+  url: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+}
+
 /** One request/response exchange with the service: URLs, the token, errors as typed exceptions. */
 export class Http {
   readonly server: string;
@@ -101,9 +109,8 @@ export class Http {
     });
   }
 
-  /** Sends the request and reads the response with `read` (given the URL asked), both within the timeout. */
-  async exchange<T>(spec: RequestSpec, read: (response: Response, url: string) => Promise<T>): Promise<T> {
-    const url = this.url(spec.path, spec.query);
+  /** The request as it goes out: its URL, the token and content type as headers, the body serialised. */
+  prepare(spec: RequestSpec): PreparedRequest {
     const headers: Record<string, string> = {};
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
     let body: string | Uint8Array<ArrayBuffer> | undefined;
@@ -117,6 +124,12 @@ export class Http {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.body);
     }
+    return { method: spec.method, url: this.url(spec.path, spec.query), headers, body };
+  }
+
+  /** Sends the request and reads the response with `read` (given the URL asked), both within the timeout. */
+  async exchange<T>(spec: RequestSpec, read: (response: Response, url: string) => Promise<T>): Promise<T> {
+    const { url, headers, body } = this.prepare(spec);
     const deadline = new Deadline(this.timeoutMs, spec.signal);
     try {
       let response: Response;
