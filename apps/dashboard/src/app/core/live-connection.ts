@@ -1,10 +1,20 @@
-import { DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
+import { computed, DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
 import { globalWebSocketFactory, LiveClient, WebSocketFactory } from '@zen/client';
 import { Observable, Subject } from 'rxjs';
 import { AuthToken } from './auth-token';
 import { ServerUrls } from './server-urls';
 
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+/** `store-down`: connected, but the server cannot use its session store (Redis), so nothing moves. */
+export type ConnectionState = 'connecting' | 'live' | 'store-down' | 'reconnecting';
+
+/**
+ * Whether a server `error` event is the sessions feed telling of a store outage (API.md: while
+ * Redis cannot be reached, WebSocket clients get an `error` event and keep their connection).
+ * The server sends it once per outage, and a `sessions` listing once the store answers again.
+ */
+export function isStoreOutage(message: string): boolean {
+  return /^the session store \(.*\) (cannot be reached|is unavailable|change feed is lost)/.test(message);
+}
 
 /** How a socket is opened: the browser's WebSocket (the token in the query); tests substitute a fake. */
 export const SOCKET_FACTORY = new InjectionToken<WebSocketFactory>('SOCKET_FACTORY', {
@@ -18,15 +28,24 @@ export const SOCKET_FACTORY = new InjectionToken<WebSocketFactory>('SOCKET_FACTO
 
 /**
  * The dashboard's one `@zen/client` live client, adapted to Angular: its connection as a
- * signal ("Live" / "Reconnecting…"), the server's `error` events as an observable, the
+ * signal ("Live" / "Store unavailable" / "Reconnecting…"), the server's `error` events as an observable, the
  * tab's token read at every connect. The protocol (subscriptions, resume from cursors,
  * backoff with jitter, the sessions delta mode) is the library's.
  */
 @Injectable({ providedIn: 'root' })
 export class LiveConnection {
-  private readonly stateSignal = signal<ConnectionState>('connecting');
+  private readonly socketState = signal<Exclude<ConnectionState, 'store-down'>>('connecting');
+  private readonly storeOutageSignal = signal<string | null>(null);
   private readonly serverErrorSubject = new Subject<string>();
-  readonly state = this.stateSignal.asReadonly();
+  /**
+   * The server's word of a store outage, from its `error` event until the sessions listing
+   * comes again (storeAnswered): the snack bar telling it goes after a few seconds, the outage
+   * may last.
+   */
+  readonly storeOutage = this.storeOutageSignal.asReadonly();
+  readonly state = computed<ConnectionState>(() =>
+    this.socketState() === 'live' && this.storeOutageSignal() !== null ? 'store-down' : this.socketState(),
+  );
   /** The messages of the server's `error` events. */
   readonly serverErrors: Observable<string> = this.serverErrorSubject.asObservable();
   readonly client: LiveClient;
@@ -41,10 +60,18 @@ export class LiveConnection {
       lazy: true,
       reconnectInitialMs: 500,
       reconnectMaxMs: 10_000,
-      onConnection: (state) => this.stateSignal.set(state === 'open' ? 'live' : 'reconnecting'),
-      onServerError: (message) => this.serverErrorSubject.next(message),
+      onConnection: (state) => this.socketState.set(state === 'open' ? 'live' : 'reconnecting'),
+      onServerError: (message) => {
+        if (isStoreOutage(message)) this.storeOutageSignal.set(message);
+        this.serverErrorSubject.next(message);
+      },
     });
     inject(DestroyRef).onDestroy(() => this.client.close());
+  }
+
+  /** The sessions listing came: the store answers (again). */
+  storeAnswered(): void {
+    this.storeOutageSignal.set(null);
   }
 
   connect(): void {

@@ -47,6 +47,28 @@ describe('SessionsFeed', () => {
     expect(feed.list()?.serverSessionId).toBe(SERVER);
   });
 
+  it("shows the store as unavailable from the server's outage error until its next listing, also across a reconnect", () => {
+    const connection = TestBed.inject(LiveConnection);
+    const outage = 'the session store (Redis at 127.0.0.1:6379) cannot be reached: connect ECONNREFUSED';
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: SERVER } });
+    expect(connection.state()).toBe('live');
+    // Other errors say nothing of the store.
+    FakeSocket.latest().push({ event: 'error', data: { message: 'invalid message: not JSON' } });
+    expect(connection.state()).toBe('live');
+
+    FakeSocket.latest().push({ event: 'error', data: { message: outage } });
+    expect([connection.state(), connection.storeOutage()]).toEqual(['store-down', outage]);
+    FakeSocket.latest().close();
+    expect(connection.state()).toBe('reconnecting');
+    jest.advanceTimersByTime(1000);
+    FakeSocket.latest().open();
+    expect(connection.state()).toBe('store-down');
+
+    const a = session({ appname: 'a' });
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [a], serverSessionId: SERVER } });
+    expect([connection.state(), connection.storeOutage(), ids()]).toEqual(['live', null, ['a']]);
+  });
+
   it('works with a server that only sends periodic full lists, and claims its refusal of the delta mode', () => {
     const a = session({ appname: 'a' });
     FakeSocket.latest().push({

@@ -16,7 +16,12 @@ export class SessionsFeed {
   readonly list = this.listSignal.asReadonly();
 
   constructor() {
-    const stop = inject(LiveConnection).client.followSessions((list) => this.listSignal.set(list), 'delta');
+    const connection = inject(LiveConnection);
+    const stop = connection.client.followSessions((list) => {
+      this.listSignal.set(list);
+      // After an outage the server sends a listing once its store answers.
+      connection.storeAnswered();
+    }, 'delta');
     inject(DestroyRef).onDestroy(stop);
   }
 

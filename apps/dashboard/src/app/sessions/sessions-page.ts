@@ -4,6 +4,7 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
 import { parseOid, Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
 import { fromEvent, map } from 'rxjs';
+import { LiveConnection } from '../core/live-connection';
 import { Notices } from '../core/notices';
 import { SessionsFeed } from '../core/sessions-feed';
 import { ViewPrefs } from '../core/view-prefs';
@@ -42,6 +43,8 @@ export class SessionsPage {
   readonly status = input<string | undefined>();
 
   readonly list = this.feed.list;
+  /** Said in place of the table while no listing came because the server's store is down. */
+  readonly storeOutage = inject(LiveConnection).storeOutage;
   /** Below 900 px wide the panes stack and the page scrolls instead. */
   readonly narrow = toSignal(
     inject(BreakpointObserver)

@@ -1,0 +1,95 @@
+import { Browser, Page } from 'playwright-core';
+import { BuiltServer, Child, eventually, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
+import { screenshot } from './browser';
+import { startScaleOut } from './nginx';
+
+const FOLLOWED = 'da5ca1e0da5ca1e0da5ca1e0';
+const AFTER = 'da5ca1e1da5ca1e1da5ca1e1';
+
+/**
+ * The dashboard as an operator uses it on a scaled-out deployment: two replicas on one real
+ * redis-server behind deploy/scale-out's nginx, the page loaded through nginx.
+ */
+describe('the dashboard through nginx on two replicas on one Redis (built server, deploy/scale-out)', () => {
+  let redis: RedisServer;
+  let replicas: BuiltServer[] = [];
+  let nginx: Child;
+  let proxy: string;
+  let browser: Browser;
+  let page: Page;
+
+  const api = (path: string, init?: RequestInit) => fetch(`${proxy}/${path}`, init);
+  const appendText = (id: string, text: string) =>
+    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
+  const connection = () => page.getByTestId('connection');
+  const bothReady = () =>
+    eventually(
+      async () =>
+        (await Promise.all(replicas.map((replica) => fetch(`${replica.url}/health/ready`)))).every(
+          (res) => res.status === 200,
+        ),
+      20_000,
+      'both replicas ready',
+    );
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    ({ replicas, nginx, proxied: proxy } = await startScaleOut({ REDIS_URL: redis.url }));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await nginx?.stop();
+    for (const replica of replicas) await replica.stop();
+    await redis?.close();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+
+  afterEach(() => page.close());
+
+  it('says the store is unavailable for as long as Redis is down, not Live, and recovers by itself', async () => {
+    await api(`sessions/${FOLLOWED}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"dashscale"}' });
+    await appendText(FOLLOWED, 'before the outage');
+    await page.goto(`${proxy}/dashboard/sessions/${FOLLOWED}`);
+    await page.getByTestId('log-rows').getByText('before the outage').waitFor();
+    await connection().getByText('Live').waitFor();
+
+    await redis.kill();
+    try {
+      await connection().getByText('Store unavailable').waitFor({ timeout: 15_000 });
+      // The snack bar telling it goes after a while; the outage does not, nor does the indicator.
+      await page.locator('mat-snack-bar-container').waitFor({ state: 'detached', timeout: 20_000 });
+      expect(await connection().innerText()).toContain('Store unavailable');
+      await screenshot(page, 'replicas-dashboard-store-unavailable');
+    } finally {
+      await redis.restart();
+    }
+    await bothReady();
+
+    // Back without a reload: Live, the table and the log going on.
+    await connection().getByText('Live').waitFor({ timeout: 15_000 });
+    await api(`sessions/${AFTER}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"dashscale-after"}' });
+    await page.locator(`tr[data-session-id="${AFTER}"]`).waitFor({ timeout: 5_000 });
+    await appendText(FOLLOWED, 'after the outage');
+    await page.getByTestId('log-rows').getByText('after the outage').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('log-count').innerText()).toBe('2 / 2 rows');
+  }, 90_000);
+
+  it('says the store is unavailable, not Live, on a page opened while Redis is down', async () => {
+    await redis.kill();
+    try {
+      await page.goto(`${proxy}/dashboard/sessions/${FOLLOWED}`);
+      await connection().getByText('Store unavailable').waitFor({ timeout: 15_000 });
+      await page.getByText('The server cannot reach its session store').waitFor();
+    } finally {
+      await redis.restart();
+    }
+    await bothReady();
+    await page.getByTestId('log-rows').getByText('after the outage').waitFor({ timeout: 15_000 });
+    await connection().getByText('Live').waitFor();
+  }, 90_000);
+});
