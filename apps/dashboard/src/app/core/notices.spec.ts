@@ -3,6 +3,7 @@ import { FakeSocket } from '../testing/fake-socket';
 import { CopyText } from './copy-text';
 import { LiveConnection, SOCKET_FACTORY } from './live-connection';
 import { ServerErrors } from './server-errors';
+import { SessionsFeed } from './sessions-feed';
 import { Clipboard } from '@angular/cdk/clipboard';
 
 /** What the snack bar shows now (it renders into the CDK overlay container). */
@@ -37,6 +38,40 @@ describe('notices to the user', () => {
     });
     TestBed.tick();
     expect(snackBarText()).toBe('');
+  });
+
+  // Found by the scale-out dashboard audit: with Redis back, the red snack bar went on saying live
+  // updates wait for up to 8 s, over the "N new entries" button, while the indicator said Live.
+  it("takes the server's word of a store outage away once the store answers again", () => {
+    jest.useFakeTimers();
+    TestBed.inject(ServerErrors);
+    TestBed.inject(SessionsFeed);
+    TestBed.inject(LiveConnection).connect();
+    FakeSocket.latest().open();
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } });
+    FakeSocket.latest().push({
+      event: 'error',
+      data: { message: 'the session store (Redis at 127.0.0.1:6379) cannot be reached: connect ECONNREFUSED' },
+    });
+    TestBed.tick();
+    expect(snackBarText()).toContain('The server says: the session store (Redis at 127.0.0.1:6379) cannot be reached');
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } });
+    TestBed.tick();
+    // Its exit animation's time, far from the 8 s it would show.
+    jest.advanceTimersByTime(300);
+    expect(snackBarText()).toBe('');
+    jest.useRealTimers();
+  });
+
+  it('leaves other problems to their time when the store answers', () => {
+    TestBed.inject(ServerErrors);
+    TestBed.inject(SessionsFeed);
+    TestBed.inject(LiveConnection).connect();
+    FakeSocket.latest().open();
+    FakeSocket.latest().push({ event: 'error', data: { message: 'message too large' } });
+    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } });
+    TestBed.tick();
+    expect(snackBarText()).toContain('The server says: message too large');
   });
 
   // Found by the dashboard audit: after a server restart the view of a session it forgot said so in

@@ -1,5 +1,5 @@
 import { inject, Injectable } from '@angular/core';
-import { MatSnackBar } from '@angular/material/snack-bar';
+import { MatSnackBar, MatSnackBarRef, TextOnlySnackBar } from '@angular/material/snack-bar';
 
 const SHORT_MS = 2500;
 const LONG_MS = 8000;
@@ -13,7 +13,12 @@ export class Notices {
     this.snackBar.open(message, undefined, { duration: SHORT_MS, politeness: 'polite' });
   }
 
-  problem(message: string): void {
-    this.snackBar.open(message, 'Dismiss', { duration: LONG_MS, politeness: 'assertive', panelClass: 'problem' });
+  /** Shown for a while, or until dismissed (by the user, or through the answer when it no longer holds). */
+  problem(message: string): MatSnackBarRef<TextOnlySnackBar> {
+    return this.snackBar.open(message, 'Dismiss', {
+      duration: LONG_MS,
+      politeness: 'assertive',
+      panelClass: 'problem',
+    });
   }
 }

@@ -1,6 +1,7 @@
-import { DestroyRef, inject, Injectable } from '@angular/core';
+import { DestroyRef, effect, inject, Injectable } from '@angular/core';
+import { MatSnackBarRef, TextOnlySnackBar } from '@angular/material/snack-bar';
 import { parseSubscribeLogRefusal } from '@zen/contract';
-import { LiveConnection } from './live-connection';
+import { isStoreOutage, LiveConnection } from './live-connection';
 import { Notices } from './notices';
 import { SessionsFeed } from './sessions-feed';
 
@@ -10,16 +11,30 @@ import { SessionsFeed } from './sessions-feed';
  * follow refused as `not found`: the page says an unknown session in place of its log, from
  * the sessions list (and after a restart follows the server's new session), so the refusal,
  * which a reconnect to a restarted server sends for the session shown before, said it twice.
+ * The word of a store outage goes once the store answers again (the connection indicator says
+ * it meanwhile): it would say live updates wait while they go on, over the log's controls.
  */
 @Injectable({ providedIn: 'root' })
 export class ServerErrors {
   private readonly notices = inject(Notices);
   private readonly sessions = inject(SessionsFeed);
 
+  /** The snack bar telling of the current store outage, while it shows. */
+  private outageNotice: MatSnackBarRef<TextOnlySnackBar> | null = null;
+
   constructor() {
-    const subscription = inject(LiveConnection).serverErrors.subscribe((text) => {
+    const connection = inject(LiveConnection);
+    const subscription = connection.serverErrors.subscribe((text) => {
       if (this.sessions.explains(text) || parseSubscribeLogRefusal(text)?.reason === 'not found') return;
-      this.notices.problem(`The server says: ${text}`);
+      const notice = this.notices.problem(`The server says: ${text}`);
+      if (!isStoreOutage(text)) return;
+      this.outageNotice = notice;
+      notice.afterDismissed().subscribe(() => {
+        if (this.outageNotice === notice) this.outageNotice = null;
+      });
+    });
+    effect(() => {
+      if (connection.storeOutage() === null) this.outageNotice?.dismiss();
     });
     inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
   }
