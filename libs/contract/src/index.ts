@@ -5,3 +5,4 @@ export * from './lib/limit-refusals';
 export * from './lib/limits';
 export * from './lib/log';
 export * from './lib/session';
+export * from './lib/store-outages';

@@ -1,20 +1,12 @@
 import { computed, DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
 import { globalWebSocketFactory, LiveClient, WebSocketFactory } from '@zen/client';
+import { isStoreOutage } from '@zen/contract';
 import { Observable, Subject } from 'rxjs';
 import { AuthToken } from './auth-token';
 import { ServerUrls } from './server-urls';
 
 /** `store-down`: connected, but the server cannot use its session store (Redis), so nothing moves. */
 export type ConnectionState = 'connecting' | 'live' | 'store-down' | 'reconnecting';
-
-/**
- * Whether a server `error` event is the sessions feed telling of a store outage (API.md: while
- * Redis cannot be reached, WebSocket clients get an `error` event and keep their connection).
- * The server sends it once per outage, and a `sessions` listing once the store answers again.
- */
-export function isStoreOutage(message: string): boolean {
-  return /^the session store \(.*\) (cannot be reached|is unavailable|change feed is lost)/.test(message);
-}
 
 /** How a socket is opened: the browser's WebSocket (the token in the query); tests substitute a fake. */
 export const SOCKET_FACTORY = new InjectionToken<WebSocketFactory>('SOCKET_FACTORY', {

@@ -1,7 +1,7 @@
 import { DestroyRef, effect, inject, Injectable } from '@angular/core';
 import { MatSnackBarRef, TextOnlySnackBar } from '@angular/material/snack-bar';
-import { parseSubscribeLogRefusal } from '@zen/contract';
-import { isStoreOutage, LiveConnection } from './live-connection';
+import { isStoreOutage, parseSubscribeLogRefusal } from '@zen/contract';
+import { LiveConnection } from './live-connection';
 import { Notices } from './notices';
 import { SessionsFeed } from './sessions-feed';
 

@@ -10,6 +10,7 @@ export function sendBeforeExit(requests: readonly PreparedRequest[], timeoutMs: 
   const node = nodeBuiltins();
   if (!node || requests.length === 0 || timeoutMs <= 0) return;
   const { Buffer } = node.buffer;
+  const proc = node.process;
   const payload = requests.map(({ method, url, headers, body }) => ({
     method,
     url,
@@ -17,9 +18,9 @@ export function sendBeforeExit(requests: readonly PreparedRequest[], timeoutMs: 
     body: body === undefined ? undefined : Buffer.from(body).toString('base64'),
   }));
   // Without NODE_OPTIONS: a `--require` that opens a session logger would open one in the child too.
-  const env = { ...process.env };
+  const env = { ...proc.env };
   delete env['NODE_OPTIONS'];
-  node.childProcess.spawnSync(process.execPath, ['-e', SENDER], {
+  node.childProcess.spawnSync(proc.execPath, ['-e', SENDER], {
     input: JSON.stringify(payload),
     timeout: timeoutMs,
     stdio: ['pipe', 'ignore', 'ignore'],
@@ -38,18 +39,38 @@ const requests = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 })().catch(() => process.exit(1));
 `;
 
+/**
+ * What is used of Node, typed here: this file is in the core a browser bundles, compiled without
+ * Node's types.
+ */
+interface NodeProcess {
+  env: Record<string, string | undefined>;
+  execPath: string;
+  release?: { name?: string };
+  versions?: Record<string, string | undefined>;
+  getBuiltinModule?: (id: string) => unknown;
+}
+
 interface NodeBuiltins {
-  childProcess: typeof import('node:child_process');
-  buffer: typeof import('node:buffer');
+  process: NodeProcess;
+  childProcess: {
+    spawnSync(
+      command: string,
+      args: string[],
+      options: { input: string; timeout: number; stdio: string[]; env: Record<string, string | undefined> },
+    ): unknown;
+  };
+  buffer: { Buffer: { from(data: string | Uint8Array): { toString(encoding: 'base64'): string } } };
 }
 
 /** Node's modules, when this is Node itself (20.16 and later have `process.getBuiltinModule`). */
 function nodeBuiltins(): NodeBuiltins | null {
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
-  const get = (proc as { getBuiltinModule?: (id: string) => unknown } | undefined)?.getBuiltinModule;
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  const get = proc?.getBuiltinModule;
   const other = ['electron', 'bun', 'deno'].some((runtime) => proc?.versions?.[runtime]);
   if (!proc || typeof get !== 'function' || proc.release?.name !== 'node' || other) return null;
   return {
+    process: proc,
     childProcess: get.call(proc, 'node:child_process') as NodeBuiltins['childProcess'],
     buffer: get.call(proc, 'node:buffer') as NodeBuiltins['buffer'],
   };

@@ -1,3 +1,4 @@
+import { storeFeedLost } from '@zen/contract';
 import { StoreUnavailableError } from '../errors';
 import { Stores, StoresFactory, StoresOptions } from '../stores';
 import { FeedResync } from './feed-resync';
@@ -45,7 +46,7 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
     },
     lost: (why) => {
       forgetCopies();
-      logs.emitFeedLost(`the session store (${connection.name}) change feed is lost: ${why}`);
+      logs.emitFeedLost(storeFeedLost(connection.name, why));
     },
     resync: () => {
       forgetCopies();

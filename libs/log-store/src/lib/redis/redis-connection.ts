@@ -1,3 +1,4 @@
+import { storeUnavailable, storeUnreachable } from '@zen/contract';
 import { createClient } from 'redis';
 import { LogStoreError, StoreUnavailableError } from '../errors';
 import { doublingBackoff } from './backoff';
@@ -117,8 +118,7 @@ export class RedisConnection {
    * refuses PING too, unreachable).
    */
   async notReady(): Promise<string | undefined> {
-    if (!this.client.isReady)
-      return `the session store (${this.name}) cannot be reached: ${this.lastError || 'not connected'}`;
+    if (!this.client.isReady) return storeUnreachable(this.name, this.lastError || 'not connected');
     try {
       await this.run(() => this.client.set(this.keys.ready, '1', { expiration: { type: 'PX', value: 60_000 } }));
       return undefined;
@@ -159,7 +159,7 @@ export class RedisConnection {
     if (!this.client.isReady && this.lastError && reason !== this.lastError) {
       reason = reason ? `${reason} (${this.lastError})` : this.lastError;
     }
-    return new StoreUnavailableError(`the session store (${this.name}) is unavailable: ${reason}`, {
+    return new StoreUnavailableError(storeUnavailable(this.name, reason), {
       cause: error,
       late,
     });
@@ -173,7 +173,7 @@ export class RedisConnection {
     const message = error.message || error.name;
     // Report a new kind of failure once, not every reconnect attempt.
     if (message !== this.lastError) {
-      this.options.onEvent?.(`the session store (${this.name}) is unavailable: ${message}`);
+      this.options.onEvent?.(storeUnavailable(this.name, message));
     }
     this.lastError = message;
   }
