@@ -40,6 +40,7 @@ export interface SessionLoggerOptions extends HttpOptions {
   /** A heartbeat is sent after this long without any request (ms; 0: none). */
   heartbeatMs?: number;
   retryInitialMs?: number;
+  /** Longest wait between two tries (ms; default 10,000), and never longer than `heartbeatMs`: the tries keep the session alive. */
   retryMaxMs?: number;
   /** Called when sending starts failing (once per outage), e.g. to print one warning. */
   onWarning?: (message: string) => void;

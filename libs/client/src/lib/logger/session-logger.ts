@@ -81,11 +81,16 @@ export class SessionLogger {
     this.opener = new SessionOpener(this.client, this.id, options);
     this.limits = new BatchLimits(options);
     this.queue = new EntryQueue(options.maxQueue ?? 100_000);
-    this.backoff = new Backoff({ initialMs: options.retryInitialMs ?? 250, maxMs: options.retryMaxMs ?? 10_000 });
+    const heartbeatMs = options.heartbeatMs ?? 5_000;
+    // A retry is what keeps the session alive while the server cannot take anything: waiting longer
+    // than a heartbeat, the logger would be silent past the grace a server gives sessions once its
+    // store is back (SESSIONS_TIMEOUT_S), and find its session expired.
+    const retryMaxMs = Math.min(options.retryMaxMs ?? 10_000, heartbeatMs > 0 ? heartbeatMs : Infinity);
+    this.backoff = new Backoff({ initialMs: options.retryInitialMs ?? 250, maxMs: retryMaxMs });
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.highWater = Math.min(options.highWaterEntries ?? 20_000, this.queue.capacity);
     this.setFailing(false);
-    this.heartbeat = new HeartbeatTimer(options.heartbeatMs ?? 5_000, () => this.heartbeatIfIdle());
+    this.heartbeat = new HeartbeatTimer(heartbeatMs, () => this.heartbeatIfIdle());
     this.heartbeat.start();
     const flushOnExit = options.flushOnExit ?? true;
     this.exitHook = flushOnExit

@@ -1,0 +1,61 @@
+import { BuiltServer, eventually, FaultProxy, RedisServer } from '@zen/testing';
+import { SessionsClient } from '../rest/sessions-client';
+import { createSessionLogger, SessionLogger } from './session-logger';
+
+describe('session logger on the Redis store, through its outages', () => {
+  let redis: RedisServer;
+  let server: BuiltServer;
+  let client: SessionsClient;
+  const loggers: SessionLogger[] = [];
+  const messages = async (id: string) =>
+    (await client.logs.readAll(id)).entries.map((entry) => `${entry.level} ${entry.message}`);
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ args: ['--appendfsync', 'always'] });
+    server = await BuiltServer.start({
+      LOG_STORE: 'redis',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: 'client-logger-faults:',
+      REDIS_TIMEOUT_MS: '500',
+      SESSIONS_TIMEOUT_S: '2',
+    });
+    client = new SessionsClient({ server: server.url });
+  });
+  afterEach(async () => {
+    await Promise.all(loggers.splice(0).map((each) => each.close(2_000).catch(() => undefined)));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.close();
+  });
+
+  it('keeps its session alive through an outage: no retry waits longer than heartbeatMs, so it beats within the grace', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      // A heartbeat well within SESSIONS_TIMEOUT_S, as the README advises; the retries' defaults.
+      const log = createSessionLogger({ server: proxy.url, appname: 'clientfaults-outage', heartbeatMs: 500 });
+      loggers.push(log);
+      log.info('before');
+      await log.flush();
+
+      await redis.kill();
+      log.info('during');
+      const refused = () => proxy.seen.filter((request) => request.answer?.status === 503);
+      // Long enough for a backoff to 10 s to wait 2 s and more between two tries.
+      await eventually(() => refused().length >= 6, 30_000, 'six tries refused while Redis is away');
+      await redis.restart();
+      await log.flush(20_000);
+
+      // The server gives sessions SESSIONS_TIMEOUT_S after the store is back before expiring them: a
+      // logger that waited longer than its heartbeat to try again found its session expired (409).
+      const tries = proxy.seen.filter((request) => request.answer);
+      const waits = tries.slice(1).map((request, i) => request.at - (tries[i].answer?.at ?? 0));
+      const afterRefusals = waits.filter((_, i) => tries[i].answer?.status === 503);
+      expect(Math.max(...afterRefusals)).toBeLessThan(500 + 500);
+      expect((await client.sessions.get(log.id)).status).toBe('active');
+      expect(await messages(log.id)).toEqual(['info before', 'info during']);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
