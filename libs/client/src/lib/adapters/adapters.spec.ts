@@ -118,6 +118,25 @@ describe('logger adapters against the built server', () => {
     ]);
   });
 
+  it('pino, as a transport: transport.end() while the server is away lets the process exit with 0, within pino s 10 s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zen-pino-away-'));
+    const target = join(dir, 'transport.js');
+    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    // The README's example as it is: pino blocks in end() for up to 10 s, then fails the stream
+    // with an 'error' event (`end() took too long (10s)`) that nothing listens to.
+    writeFileSync(
+      join(dir, 'main.js'),
+      `const pino = require(${JSON.stringify(join(REPO, 'node_modules/pino'))});
+       const transport = pino.transport({ target: process.argv[2], options: { server: process.argv[3], appname: 'away' } });
+       pino(transport).info({ job: 7 }, 'never sent');
+       transport.end();`,
+    );
+    const away = `http://127.0.0.1:${await freePort()}`;
+    const run = promisify(execFile)(process.execPath, [join(dir, 'main.js'), target, away], { timeout: 30_000 });
+    const { stderr } = await run;
+    expect(stderr).not.toMatch(/took too long/);
+  });
+
   it('pino, in process: pino(destination) alone, as pino(pino.destination()) is written, feeds the session', async () => {
     const destination = createPinoDestination({ server: server.url, appname: 'pino-alone' });
     pino(destination).info({ user: 'ada' }, 'given alone');
