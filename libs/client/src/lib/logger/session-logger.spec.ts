@@ -665,6 +665,38 @@ describe('session logger against the built server', () => {
     expect((await client.sessions.get(done.id)).status).toBe('ended');
   });
 
+  it('close(timeoutMs) that gives up on a server that never answers lets the process exit then, not at the request timeout', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    const port = await freePort();
+    await new Promise<void>((listening) => silent.listen(port, '127.0.0.1', listening));
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
+      writeFileSync(
+        join(dir, 'main.ts'),
+        `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
+         const log = createSessionLogger({ server: process.argv[2], appname: 'stalled' });
+         log.info('never answered');
+         log.close(500).catch((error) => console.log(error.name));`,
+      );
+      bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
+      const started = Date.now();
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(dir, 'main.js'), `http://127.0.0.1:${port}`],
+        {
+          timeout: 25_000,
+        },
+      );
+      expect(stdout.trim()).toBe('FlushTimeoutError');
+      // The request still out (the default timeout is 30 s) is given up with the logger.
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
+  });
+
   it('creates the session again when a server without persistence restarted', async () => {
     const restarting = await BuiltServer.start();
     try {

@@ -40,6 +40,9 @@ const FLOWING_QUEUE_LIMIT = 100_000;
 export class SessionLogger {
   readonly id: string;
   readonly client: SessionsClient;
+  /** The logger's own requests: aborted once it stops (see `stop`), unlike those made through `client`. */
+  private readonly sender: SessionsClient;
+  private readonly stopping = new AbortController();
   private readonly queue: EntryQueue;
   private readonly backoff: Backoff;
   private readonly opener: SessionOpener;
@@ -75,10 +78,11 @@ export class SessionLogger {
   constructor(private readonly options: SessionLoggerOptions) {
     this.id = options.id?.toLowerCase() ?? newSessionId();
     this.client = new SessionsClient(options);
+    this.sender = new SessionsClient({ ...options, fetch: abortedBy(this.stopping.signal, options.fetch) });
     this.attach = options.attach ?? false;
     this.endOnClose = options.endOnClose ?? !this.attach;
     this.opened = options.alreadyOpen ?? false;
-    this.opener = new SessionOpener(this.client, this.id, options);
+    this.opener = new SessionOpener(this.sender, this.id, options);
     this.limits = new BatchLimits(options);
     this.queue = new EntryQueue(options.maxQueue ?? 100_000);
     const heartbeatMs = options.heartbeatMs ?? 5_000;
@@ -218,6 +222,8 @@ export class SessionLogger {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.exitHook?.remove();
     this.retrySleep.wake();
+    // A request still out (a server that never answers) must not hold the process until its timeout.
+    this.stopping.abort(new SessionLoggerClosedError(this.queue.length));
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     // Nothing is sent from now on: whoever waits for a flush hears so now, not never.
     this.settle();
@@ -395,11 +401,11 @@ export class SessionLogger {
     if (this.queue.length > 0) return this.sendBatch(dropped);
     if (this.endDue) return this.end();
     this.heartbeatDue = false;
-    await this.request(() => this.client.sessions.heartbeat(this.id));
+    await this.request(() => this.sender.sessions.heartbeat(this.id));
   }
 
   private async sendMetadata(metadata: SessionMetadata): Promise<void> {
-    await this.request(() => this.client.sessions.upsert(this.id, { metadata }));
+    await this.request(() => this.sender.sessions.upsert(this.id, { metadata }));
     // Keys merged while the request was out go in the next round.
     if (this.pendingUpdate === metadata) this.pendingUpdate = null;
   }
@@ -431,7 +437,7 @@ export class SessionLogger {
     // The producer fills the next batch while this one is out (should it fail, it comes back in front).
     this.releaseDrainWaiters();
     try {
-      await this.request(() => this.client.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json: body }));
+      await this.request(() => this.sender.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json: body }));
       this.stats_.sent += count;
       this.limits.sent(count);
     } catch (error) {
@@ -472,7 +478,7 @@ export class SessionLogger {
   /** Ends the session, the last request. A `404`: a server without persistence lost it, nothing to end. */
   private async end(): Promise<void> {
     try {
-      await this.client.sessions.end(this.id);
+      await this.sender.sessions.end(this.id);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
@@ -600,6 +606,29 @@ function levelOf(level: unknown): LogLevel {
   const name = typeof level === 'string' ? level.toLowerCase() : '';
   if (LEVELS.has(name)) return name as LogLevel;
   return Object.hasOwn(LEVEL_NAMES, name) ? LEVEL_NAMES[name] : 'info';
+}
+
+/** `fetch` (the given one, else the global one) whose requests `stopped` aborts too. */
+function abortedBy(stopped: AbortSignal, fetchImpl?: typeof fetch): typeof fetch {
+  const send: typeof fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  return (input, init) => {
+    const own = init?.signal;
+    if (!own) return send(input, { ...init, signal: stopped });
+    // Either signal aborts the request (AbortSignal.any is not in every runtime the core supports).
+    const either = new AbortController();
+    const abort = (signal: AbortSignal) => () => either.abort(signal.reason);
+    const onOwn = abort(own);
+    const onStopped = abort(stopped);
+    if (own.aborted) onOwn();
+    else if (stopped.aborted) onStopped();
+    own.addEventListener('abort', onOwn, { once: true });
+    stopped.addEventListener('abort', onStopped, { once: true });
+    const settled = () => {
+      own.removeEventListener('abort', onOwn);
+      stopped.removeEventListener('abort', onStopped);
+    };
+    return send(input, { ...init, signal: either.signal }).finally(settled);
+  };
 }
 
 /** Opens a session and returns its logger (see `SessionLoggerOptions`). */
