@@ -665,6 +665,26 @@ describe('session logger against the built server', () => {
     expect((await client.sessions.get(done.id)).status).toBe('ended');
   });
 
+  it('counts a batch whose request is still out among the unsent entries a close that gave up reports', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    const port = await freePort();
+    await new Promise<void>((listening) => silent.listen(port, '127.0.0.1', listening));
+    try {
+      const stuck = logger({ server: `http://127.0.0.1:${port}`, alreadyOpen: true, flushIntervalMs: 0 });
+      for (let i = 0; i < 3; i++) stuck.info(`unanswered ${i}`);
+      await eventually(() => sockets.size > 0 && stuck.stats.queued === 0, 10_000, 'the batch to be out');
+      const waiting = stuck.flush();
+      const error = await stuck.close(200).catch((caught) => caught);
+      expect(error).toBeInstanceOf(FlushTimeoutError);
+      expect(error).toMatchObject({ unsent: 3, message: '3 log entries could not be sent within 200 ms' });
+      await expect(waiting).rejects.toMatchObject({ name: 'SessionLoggerClosedError', unsent: 3 });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
+  });
+
   it('close(timeoutMs) that gives up on a server that never answers lets the process exit then, not at the request timeout', async () => {
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => sockets.add(socket));

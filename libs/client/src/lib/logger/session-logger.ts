@@ -62,6 +62,8 @@ export class SessionLogger {
   private endDue = false;
   private ended = false;
   private pumping: Promise<void> | null = null;
+  /** Entries of the batch whose request is out (taken from the queue; put back in front if it fails). */
+  private inFlight = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly heartbeat: HeartbeatTimer;
   private readonly retrySleep = new RetrySleep();
@@ -223,7 +225,7 @@ export class SessionLogger {
     this.exitHook?.remove();
     this.retrySleep.wake();
     // A request still out (a server that never answers) must not hold the process until its timeout.
-    this.stopping.abort(new SessionLoggerClosedError(this.queue.length));
+    this.stopping.abort(new SessionLoggerClosedError(this.unsent()));
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     // Nothing is sent from now on: whoever waits for a flush hears so now, not never.
     this.settle();
@@ -434,13 +436,17 @@ export class SessionLogger {
   private async sendBatch(dropped: number): Promise<void> {
     const { count, body } = this.encoder.encode(this.queue, this.limits.entryCap, this.limits.maxBatchBytes);
     const sizes = this.queue.take(count);
+    // The report of dropped entries that leads it is not one of them.
+    this.inFlight = dropped > 0 ? count - 1 : count;
     // The producer fills the next batch while this one is out (should it fail, it comes back in front).
     this.releaseDrainWaiters();
     try {
       await this.request(() => this.sender.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json: body }));
+      this.inFlight = 0;
       this.stats_.sent += count;
       this.limits.sent(count);
     } catch (error) {
+      this.inFlight = 0;
       let run = entriesOf(body);
       if (dropped > 0 && isRetryable(error)) {
         // The report leads this batch. Put back, it would be the first entry a full queue drops
@@ -522,19 +528,24 @@ export class SessionLogger {
 
   private waitIdle(timeoutMs: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.ended && this.hasWork()) return Promise.reject(new SessionLoggerClosedError(this.queue.length));
+    if (this.ended && this.hasWork()) return Promise.reject(new SessionLoggerClosedError(this.unsent()));
     if (this.ended || (!this.hasWork() && !this.pumping)) return Promise.resolve();
     const idle = this.idle.wait(
       timeoutMs,
       // Settled while work is left only once the logger stopped: what is left will not be sent.
-      () => this.failure ?? (this.hasWork() ? new SessionLoggerClosedError(this.queue.length) : null),
-      () => new FlushTimeoutError(this.queue.length, timeoutMs),
+      () => this.failure ?? (this.hasWork() || this.inFlight > 0 ? new SessionLoggerClosedError(this.unsent()) : null),
+      () => new FlushTimeoutError(this.unsent(), timeoutMs),
     );
     // The retry after this wait is awaited now: it keeps the process alive too.
     this.retrySleep.hold();
     if (!this.pumping) this.kick();
     else this.retrySleep.wake();
     return idle;
+  }
+
+  /** Entries not known to be sent: those queued, and the batch whose request is out. */
+  private unsent(): number {
+    return this.queue.length + this.inFlight;
   }
 
   /** Settles the waiters once there is nothing left to send, or nothing more will be. */
