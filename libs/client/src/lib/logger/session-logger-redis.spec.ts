@@ -51,7 +51,8 @@ describe('session logger on the Redis store, through its outages', () => {
       const tries = proxy.seen.filter((request) => request.answer);
       const waits = tries.slice(1).map((request, i) => request.at - (tries[i].answer?.at ?? 0));
       const afterRefusals = waits.filter((_, i) => tries[i].answer?.status === 503);
-      expect(Math.max(...afterRefusals)).toBeLessThan(500 + 500);
+      // At most 500 ms with the heartbeat's bound (slack for a busy machine); 2 s and more without it.
+      expect(Math.max(...afterRefusals)).toBeLessThan(500 + 1000);
       expect((await client.sessions.get(log.id)).status).toBe('active');
       expect(await messages(log.id)).toEqual(['info before', 'info during']);
     } finally {
