@@ -1,4 +1,7 @@
+import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, RedisServer } from '@zen/testing';
+import { LiveClient } from '../live/live-client';
+import { nodeWebSocketFactory } from '../live/node-websocket';
 import { SessionsClient } from '../rest/sessions-client';
 import { createSessionLogger, SessionLogger } from './session-logger';
 
@@ -57,6 +60,50 @@ describe('session logger on the Redis store, through its outages', () => {
       expect(await messages(log.id)).toEqual(['info before', 'info during']);
     } finally {
       await proxy.stop();
+    }
+  });
+
+  it('sends every entry once and in order through a Redis crash and restart, and a live follower gets each once', async () => {
+    const warnings: string[] = [];
+    const log = createSessionLogger({
+      server: server.url,
+      appname: 'clientfaults-crash',
+      retryMaxMs: 500,
+      heartbeatMs: 1_000, // within SESSIONS_TIMEOUT_S
+      onWarning: (warning) => warnings.push(warning),
+    });
+    loggers.push(log);
+    await log.flush();
+    const live = new LiveClient({ server: server.url, webSocket: nodeWebSocketFactory, sessionLookup: client });
+    const followed: LogEntry[] = [];
+    live.followLog(log.id, 0, { onEntries: (entries) => followed.push(...entries) });
+    try {
+      const logged: string[] = [];
+      const logSome = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          logged.push(`m${logged.length}`);
+          log.info(logged[logged.length - 1]);
+          await new Promise((pause) => setTimeout(pause, 2));
+        }
+      };
+      await logSome(100);
+      await redis.kill();
+      await logSome(200);
+      await eventually(() => warnings.length > 0, 10_000, 'the outage to be noticed');
+      await redis.restart();
+      await logSome(100);
+      await log.flush(20_000);
+
+      expect(warnings).toEqual([expect.stringMatching(/the session store \(Redis at .*\) is unavailable/)]);
+      const held = (await client.logs.readAll(log.id)).entries;
+      expect(held.map((entry) => entry.message)).toEqual(logged);
+      expect(held.map((entry) => entry.seq)).toEqual(logged.map((_, seq) => seq));
+      await eventually(() => followed.length >= logged.length, 20_000, 'the follower to catch up');
+      expect(followed.map((entry) => `${entry.seq} ${entry.message}`)).toEqual(
+        held.map((entry) => `${entry.seq} ${entry.message}`),
+      );
+    } finally {
+      live.close();
     }
   });
 });
