@@ -439,6 +439,28 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('keeps its session alive with heartbeats while it waits out a Retry-After longer than the session timeout', async () => {
+    const limited = await BuiltServer.start({ MAX_APPEND_ENTRIES_PER_S: '100', SESSIONS_TIMEOUT_S: '2' });
+    try {
+      const limitedClient = new SessionsClient({ server: limited.url });
+      const warnings: string[] = [];
+      const log = logger({ server: limited.url, heartbeatMs: 500, onWarning: (warning) => warnings.push(warning) });
+      const logged = Array.from({ length: 500 }, (_, i) => `m${i}`);
+      for (const message of logged) log.info(message);
+      // One larger batch gets in; the session then waits off its debt, 4 s and more.
+      await log.flush();
+      log.info('after the wait');
+      await eventually(() => warnings.length > 0, 10_000, 'the rate limit');
+      expect(warnings[0]).toMatch(/over MAX_APPEND_ENTRIES_PER_S; retry after \d+ s/);
+      await log.flush(30_000);
+      expect((await limitedClient.sessions.get(log.id)).status).toBe('active');
+      const seen = (await limitedClient.logs.readAll(log.id)).entries.map((entry) => entry.message);
+      expect(seen).toEqual([...logged, 'after the wait']);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('never retries another 4xx: a rejected entry is dropped alone and reported', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {

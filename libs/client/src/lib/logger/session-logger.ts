@@ -68,6 +68,8 @@ export class SessionLogger {
   private readonly heartbeat: HeartbeatTimer;
   private readonly retrySleep = new RetrySleep();
   private heartbeatDue = false;
+  /** The pump waits out the server's Retry-After before its next try. */
+  private waitingOut = false;
   private readonly exitHook: ExitHook | null;
   private readonly idle = new IdleWaiters();
   private readonly drainWaiters: (() => void)[] = [];
@@ -331,8 +333,16 @@ export class SessionLogger {
           );
         }
         // A waiting flush()/close() keeps the process alive; a background retry does not.
-        const wait = this.backoff.next((error as ApiError).retryAfterMs ?? 0);
-        await this.retrySleep.sleep(wait, !this.idle.waiting);
+        const retryAfterMs = (error as ApiError).retryAfterMs ?? 0;
+        const wait = this.backoff.next(retryAfterMs);
+        // The server's Retry-After may be longer than the session outlives silence (a rate limit's
+        // debt): heartbeats go on meanwhile (see heartbeatIfIdle).
+        this.waitingOut = retryAfterMs > 0;
+        try {
+          await this.retrySleep.sleep(wait, !this.idle.waiting);
+        } finally {
+          this.waitingOut = false;
+        }
       }
       // While output flows, wait for a fuller batch rather than sending a few entries at a time.
       if (this.closing || this.idle.waiting || !this.opened || this.pendingUpdate || this.queue.dropped) continue;
@@ -521,9 +531,22 @@ export class SessionLogger {
 
   /** The heartbeat timer found no request for a period: one is due, unless something else goes out. */
   private heartbeatIfIdle(): void {
+    if (this.opened && this.waitingOut) return this.beatWhileWaitingOut();
     if (!this.opened || this.pumping || this.queue.length > 0) return;
     this.heartbeatDue = true;
     this.kick();
+  }
+
+  /**
+   * A heartbeat beside the pump, which waits out a Retry-After: that refusal was for what it sends
+   * (appends past a rate limit), and a session silent meanwhile would expire. What the heartbeat
+   * is answered does not matter here: the pump's next try finds out about the session anyway.
+   */
+  private beatWhileWaitingOut(): void {
+    void this.sender.sessions.heartbeat(this.id).then(
+      () => this.heartbeat.answered(),
+      () => undefined,
+    );
   }
 
   private waitIdle(timeoutMs: number): Promise<void> {
