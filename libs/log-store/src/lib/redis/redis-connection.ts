@@ -57,6 +57,13 @@ export class RedisConnection {
   private wasReady = false;
   /** The evicting `maxmemory-policy` last warned about (see checkEvictionPolicy). */
   private warnedPolicy = '';
+  /**
+   * Why calls are refused unsent, while a command that timed out has had no answer (Redis stopped,
+   * swapped out, busy with a long script): a command sent then would wait behind it, time out too,
+   * and still run once Redis goes on, so that every retry of an append during a stall would land.
+   * Null once Redis has answered (or dropped) that command.
+   */
+  private stalled: string | null = null;
 
   constructor(readonly options: RedisConnectionOptions) {
     this.keys = new RedisKeys(options.keyPrefix);
@@ -81,15 +88,19 @@ export class RedisConnection {
    * Runs Redis commands, turning any failure but the engine's own errors into
    * StoreUnavailableError, and so is a wait longer than the command timeout: node-redis
    * times a command out only until it is written, never while Redis is slow to answer.
-   * A command that timed out may still complete in Redis; its answer is then ignored.
+   * A command that timed out may still complete in Redis; its answer is then ignored, and until
+   * it comes every call fails at once, sending nothing (see `stalled`): a client retrying through a
+   * stall has its append run twice at most, not once per try.
    */
   async run<T>(commands: () => Promise<T>): Promise<T> {
+    if (this.stalled !== null) throw this.unavailable(new Error(this.stalled));
     const work = commands();
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const timeout = new Promise<never>((_, fail) => {
       timer = setTimeout(() => {
         timedOut = true;
+        this.stallUntil(work);
         work.catch(() => undefined);
         fail(new Error(`no answer within ${this.options.commandTimeoutMs} ms`));
       }, this.options.commandTimeoutMs);
@@ -102,6 +113,14 @@ export class RedisConnection {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Refuses calls unsent until `late`, a command that timed out, is answered or dropped (see `stalled`). */
+  private stallUntil(late: Promise<unknown>): void {
+    if (this.stalled !== null) return;
+    this.stalled = `an earlier command has had no answer within ${this.options.commandTimeoutMs} ms (Redis is stalled); nothing more is sent until it has one`;
+    const answered = () => (this.stalled = null);
+    late.then(answered, answered);
   }
 
   /** Settles once the command connection is ready: at once if it is, else at its next reconnection. */

@@ -1,7 +1,7 @@
 import { eventually } from '@zen/testing';
 import { createClient } from 'redis';
-import { newSessionId, redisSuite } from '../../testing';
-import { SessionExistsError, TooManySessionsError } from '../errors';
+import { infoBatch, newSessionId, redisSuite } from '../../testing';
+import { SessionExistsError, StoreUnavailableError, TooManySessionsError } from '../errors';
 import { Stores } from '../stores';
 
 // A real redis-server is reconfigured under open stores here: generous on a busy machine.
@@ -129,6 +129,36 @@ describe('Redis stores whose SUBSCRIBE is refused on a healthy connection (ACL N
     // The backoff reaches a few seconds: give a retry left behind time to show.
     await new Promise((done) => setTimeout(done, 3500));
     expect(await refusals('feeduser')).toBe(after);
+  });
+});
+
+// Found by the client library's audit: through a 3 s stall a session logger retrying every
+// second had each batch appended four times, every try queued behind the stalled command.
+describe('a stalled Redis (stopped: connections open, nothing answered)', () => {
+  it('has calls after one that timed out refused unsent until it is answered: a retried append runs twice at most', async () => {
+    const stores = await suite.open({ commandTimeoutMs: 1000 });
+    const id = newSessionId();
+    await stores.sessions.create({ id, fields: { appname: 'stalled' }, clientAddress: null });
+    suite.redis.pause();
+    try {
+      await expect(stores.logs.append(id, infoBatch(0, 1, 'retried'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      for (let i = 0; i < 3; i++) {
+        await expect(stores.logs.append(id, infoBatch(0, 1, 'retried'))).rejects.toThrow(/Redis is stalled/);
+      }
+    } finally {
+      suite.redis.resume();
+    }
+    await eventually(async () => {
+      try {
+        await stores.logs.append(id, infoBatch(0, 1, 'retried'));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const { entries } = await stores.logs.readPage(id, { offset: 0, limit: 100 });
+    // The one that timed out (run once Redis went on) and the one that succeeded: none of the refused.
+    expect(entries.map((entry) => entry.message)).toEqual(['retried0', 'retried0']);
   });
 });
 
