@@ -433,7 +433,7 @@ export class SessionLogger {
       this.queue.unshiftReport({
         time: new Date().toISOString(),
         level: 'warn',
-        message: `${dropped} log entries were dropped while the server could not be reached (the queue holds ${this.queue.capacity})`,
+        message: `${dropped} log entries were dropped while the server was not taking them (away or refusing with 503/429; the queue holds ${this.queue.capacity})`,
       });
     }
     return dropped;
