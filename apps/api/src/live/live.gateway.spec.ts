@@ -138,6 +138,12 @@ describe('LiveGateway (/sessions/ws)', () => {
       'cursor must be a non-negative integer',
     ],
     [
+      // Worded as the HTTP reads' refusal is (found by the WebSocket audit).
+      'a cursor past 2^53 - 1',
+      JSON.stringify({ event: 'subscribe-log', data: { id: ID, cursor: 2 ** 53 } }),
+      `cursor must be at most ${Number.MAX_SAFE_INTEGER}`,
+    ],
+    [
       'an unknown session',
       JSON.stringify({ event: 'subscribe-log', data: { id: 'abababababababababababab' } }),
       'not found',

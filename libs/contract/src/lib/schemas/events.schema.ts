@@ -24,7 +24,12 @@ export const SubscribeLogDataSchema = Type.Object(
           minimum: 0,
           maximum: Number.MAX_SAFE_INTEGER,
           default: 0,
-          errorMessage: 'must be a non-negative integer',
+          // Worded as the HTTP reads' cursor is.
+          errorMessage: {
+            type: 'must be a non-negative integer',
+            minimum: 'must be a non-negative integer',
+            maximum: `must be at most ${Number.MAX_SAFE_INTEGER}`,
+          },
         }),
       ),
     ),
