@@ -137,10 +137,12 @@ async function appendOne(client: SessionsClient, id: string, level: LogLevel, me
 /**
  * The entries could not be sent in time: ask the server once more, so the one line on stderr
  * says what is wrong (`cannot reach http://…: ECONNREFUSED`, or its answer) rather than only a count.
+ * Asked with a write (a heartbeat), as sending is: a server whose store still answers reads but
+ * refuses writes (Redis full: `OOM …`) is then named too.
  */
 async function whyNotSent(id: string, options: LogOptions, timeout: FlushTimeoutError): Promise<Error> {
   try {
-    await restClient(options).sessions.get(id);
+    await restClient(options).sessions.heartbeat(id);
     return timeout;
   } catch (error) {
     if (error instanceof NetworkError || error instanceof ApiError) {
