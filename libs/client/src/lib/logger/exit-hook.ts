@@ -1,5 +1,5 @@
 import type { PreparedRequest } from '../rest/http';
-import { sendBeforeExit } from './last-chance';
+import { sendAtExit } from './last-chance';
 
 /** How many times the emptied event loop gives a logger another try before the process may exit. */
 const ATTEMPTS_AT_EXIT = 3;
@@ -15,7 +15,7 @@ export interface ExitWork {
   pending(): boolean;
   /** Starts sending it (the event loop emptied: requests keep the process alive). */
   flush(): void;
-  /** What is left, as requests to send from the 'exit' event (see `sendBeforeExit`); none when the server is away. */
+  /** What is left, as requests to send from the 'exit' event (see `sendAtExit`); none when the server is away. */
   lastRequests(): PreparedRequest[];
   /** The longest the process waits for those (ms; 0: it does not). */
   lastChanceMs: number;
@@ -31,8 +31,15 @@ const beforeExit = () => {
 };
 /** Every logger's last requests go out through one child process, within the longest wait any of them allows. */
 const exit = () => {
-  const requests = [...hooks].flatMap((hook) => hook.lastRequests());
-  sendBeforeExit(requests, Math.max(0, ...[...hooks].map((hook) => hook.lastChanceMs)));
+  // Never throws: the process's other 'exit' listeners must still run.
+  const requests = [...hooks].flatMap((hook) => {
+    try {
+      return hook.lastRequests();
+    } catch {
+      return [];
+    }
+  });
+  sendAtExit(requests, Math.max(0, ...[...hooks].map((hook) => hook.lastChanceMs)));
 };
 
 /**
@@ -40,7 +47,7 @@ const exit = () => {
  * `pending()`: calls `flush`, which starts requests that keep the process alive. A few times at
  * most, then the process may go: a server that is away must not keep it alive for ever.
  * Node's 'exit' (`process.exit()`, an uncaught exception: nothing asynchronous runs any more):
- * what is left goes out through `sendBeforeExit`. Nothing in a browser.
+ * what is left goes out through `sendAtExit`. Nothing in a browser.
  */
 export class ExitHook {
   private attempts = 0;

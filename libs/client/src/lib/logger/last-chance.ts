@@ -4,28 +4,35 @@ import type { PreparedRequest } from '../rest/http';
  * Sends requests from Node's 'exit' event (`process.exit()`, an uncaught exception), where no
  * asynchronous work runs any more: a short-lived `node` child sends them in order, and the
  * process waits for it, `timeoutMs` at most. The child stops at the first request the server
- * cannot be reached for. Nothing outside Node (a browser, Electron, Bun: no `node` to run).
+ * cannot be reached for. Only where `process.execPath` is Node itself (not Electron, Bun, Deno,
+ * a single-executable application or a `pkg` bundle, where it would run the application again)
+ * and may start a child; never throws, so that the process's other 'exit' listeners still run.
  */
-export function sendBeforeExit(requests: readonly PreparedRequest[], timeoutMs: number): void {
-  const node = nodeBuiltins();
-  if (!node || requests.length === 0 || timeoutMs <= 0) return;
-  const { Buffer } = node.buffer;
-  const proc = node.process;
-  const payload = requests.map(({ method, url, headers, body }) => ({
-    method,
-    url,
-    headers,
-    body: body === undefined ? undefined : Buffer.from(body).toString('base64'),
-  }));
-  // Without NODE_OPTIONS: a `--require` that opens a session logger would open one in the child too.
-  const env = { ...proc.env };
-  delete env['NODE_OPTIONS'];
-  node.childProcess.spawnSync(proc.execPath, ['-e', SENDER], {
-    input: JSON.stringify(payload),
-    timeout: timeoutMs,
-    stdio: ['pipe', 'ignore', 'ignore'],
-    env,
-  });
+export function sendAtExit(requests: readonly PreparedRequest[], timeoutMs: number): void {
+  if (requests.length === 0 || timeoutMs <= 0) return;
+  try {
+    const node = nodeBuiltins();
+    if (!node) return;
+    const { Buffer } = node.buffer;
+    const proc = node.process;
+    const payload = requests.map(({ method, url, headers, body }) => ({
+      method,
+      url,
+      headers,
+      body: body === undefined ? undefined : Buffer.from(body).toString('base64'),
+    }));
+    // Without NODE_OPTIONS: a `--require` that opens a session logger would open one in the child too.
+    const env = { ...proc.env };
+    delete env['NODE_OPTIONS'];
+    node.childProcess.spawnSync(proc.execPath, ['-e', SENDER], {
+      input: JSON.stringify(payload),
+      timeout: timeoutMs,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env,
+    });
+  } catch {
+    // Nothing more can be done for these entries as the process exits.
+  }
 }
 
 /** The child's program: the requests from stdin, one after another; a network error ends it. */
@@ -49,6 +56,10 @@ interface NodeProcess {
   release?: { name?: string };
   versions?: Record<string, string | undefined>;
   getBuiltinModule?: (id: string) => unknown;
+  /** Node's permission model (`--permission`): whether a child process may be started. */
+  permission?: { has(scope: string): boolean };
+  /** Set in a `pkg` bundle. */
+  pkg?: unknown;
 }
 
 interface NodeBuiltins {
@@ -63,12 +74,18 @@ interface NodeBuiltins {
   buffer: { Buffer: { from(data: string | Uint8Array): { toString(encoding: 'base64'): string } } };
 }
 
-/** Node's modules, when this is Node itself (20.16 and later have `process.getBuiltinModule`). */
-function nodeBuiltins(): NodeBuiltins | null {
-  const proc = (globalThis as { process?: NodeProcess }).process;
+/**
+ * Node's modules, when `process.execPath` is a `node` that runs `-e` (20.16 and later have
+ * `process.getBuiltinModule`) and a child process may be started.
+ */
+export function nodeBuiltins(proc = (globalThis as { process?: NodeProcess }).process): NodeBuiltins | null {
   const get = proc?.getBuiltinModule;
-  const other = ['electron', 'bun', 'deno'].some((runtime) => proc?.versions?.[runtime]);
-  if (!proc || typeof get !== 'function' || proc.release?.name !== 'node' || other) return null;
+  if (!proc || typeof get !== 'function' || proc.release?.name !== 'node') return null;
+  const other = ['electron', 'bun', 'deno'].some((runtime) => proc.versions?.[runtime]);
+  const sea = get.call(proc, 'node:sea') as { isSea?: () => boolean } | undefined;
+  const named = /^node(js)?(\d+)?(\.exe)?$/i.test(proc.execPath.split(/[\\/]/).pop() ?? '');
+  if (other || proc.pkg || sea?.isSea?.() || !named) return null;
+  if (proc.permission && !proc.permission.has('child')) return null;
   return {
     process: proc,
     childProcess: get.call(proc, 'node:child_process') as NodeBuiltins['childProcess'],
