@@ -70,6 +70,8 @@ export class SessionLogger {
   private heartbeatDue = false;
   /** The pump waits out the server's Retry-After before its next try. */
   private waitingOut = false;
+  /** A heartbeat sent beside that wait is out (see beatWhileWaitingOut). */
+  private beating = false;
   private readonly exitHook: ExitHook | null;
   private readonly idle = new IdleWaiters();
   private readonly drainWaiters: (() => void)[] = [];
@@ -543,10 +545,16 @@ export class SessionLogger {
    * is answered does not matter here: the pump's next try finds out about the session anyway.
    */
   private beatWhileWaitingOut(): void {
-    void this.sender.sessions.heartbeat(this.id).then(
-      () => this.heartbeat.answered(),
-      () => undefined,
-    );
+    // One at a time: a server slower to answer than heartbeatMs would otherwise get a pile of them.
+    if (this.beating) return;
+    this.beating = true;
+    void this.sender.sessions
+      .heartbeat(this.id)
+      .then(
+        () => this.heartbeat.answered(),
+        () => undefined,
+      )
+      .finally(() => (this.beating = false));
   }
 
   private waitIdle(timeoutMs: number): Promise<void> {
@@ -562,7 +570,8 @@ export class SessionLogger {
     // The retry after this wait is awaited now: it keeps the process alive too.
     this.retrySleep.hold();
     if (!this.pumping) this.kick();
-    else this.retrySleep.wake();
+    // Tried at once, unless the server said when (a Retry-After is waited out, flush or not).
+    else if (!this.waitingOut) this.retrySleep.wake();
     return idle;
   }
 
@@ -587,6 +596,7 @@ export class SessionLogger {
   private lastRequests(): PreparedRequest[] {
     const entriesLeft = this.queue.length > 0 || this.queue.dropped > 0;
     if (this.failing || this.failure || this.ended || !(entriesLeft || this.pendingUpdate || this.endDue)) return [];
+    if (!this.opened && !this.opener.opensAtExit) return [];
     const { http } = this.client;
     const requests: PreparedRequest[] = [];
     const path = `/sessions/${this.id}`;
@@ -646,19 +656,20 @@ function levelOf(level: unknown): LogLevel {
 function abortedBy(stopped: AbortSignal, fetchImpl?: typeof fetch): typeof fetch {
   const send: typeof fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
   return (input, init) => {
-    const own = init?.signal;
-    if (!own) return send(input, { ...init, signal: stopped });
     // Either signal aborts the request (AbortSignal.any is not in every runtime the core supports).
+    // A controller per request even without one of its own: `stopped` handed to every fetch would
+    // gather one listener per request until each is collected (Node warns past 10).
+    const own = init?.signal;
     const either = new AbortController();
     const abort = (signal: AbortSignal) => () => either.abort(signal.reason);
-    const onOwn = abort(own);
+    const onOwn = own ? abort(own) : () => undefined;
     const onStopped = abort(stopped);
-    if (own.aborted) onOwn();
+    if (own?.aborted) onOwn();
     else if (stopped.aborted) onStopped();
-    own.addEventListener('abort', onOwn, { once: true });
+    own?.addEventListener('abort', onOwn, { once: true });
     stopped.addEventListener('abort', onStopped, { once: true });
     const settled = () => {
-      own.removeEventListener('abort', onOwn);
+      own?.removeEventListener('abort', onOwn);
       stopped.removeEventListener('abort', onStopped);
     };
     return send(input, { ...init, signal: either.signal }).finally(settled);

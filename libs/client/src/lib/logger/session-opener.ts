@@ -48,14 +48,21 @@ export class SessionOpener {
   }
 
   /**
-   * The fields of one request that opens the session as the process exits (see
-   * `SessionLogger.lastRequests`), with `update`'s metadata keys: the create, or a session that
-   * may exist continued with `whenExists` (created by it only when it names an `appname`).
-   * Attached, none: the session exists.
+   * Whether one request can open the session as the process exits (see
+   * `SessionLogger.lastRequests`): not while a session that may exist is still to be continued
+   * (`whenExists`), which takes a request whose answer decides the next.
+   */
+  get opensAtExit(): boolean {
+    return this.whenExists === null;
+  }
+
+  /**
+   * The fields of that request, with `update`'s metadata keys: the create; attached, only the
+   * metadata (the session exists), or none.
    */
   lastFields(update: SessionMetadata | null): SessionInput | null {
     if (this.attach) return update && { metadata: update };
-    return withMetadata(this.whenExists ?? this.fields, update);
+    return withMetadata(this.fields, update);
   }
 
   /**
