@@ -17,7 +17,10 @@ describe('notices to the user', () => {
     });
   });
 
-  afterEach(() => document.querySelector('.cdk-overlay-container')?.replaceChildren());
+  afterEach(() => {
+    jest.useRealTimers();
+    document.querySelector('.cdk-overlay-container')?.replaceChildren();
+  });
 
   it('shows a server error event in a snack bar', () => {
     TestBed.inject(ServerErrors);
@@ -60,10 +63,10 @@ describe('notices to the user', () => {
     // Its exit animation's time, far from the 8 s it would show.
     jest.advanceTimersByTime(300);
     expect(snackBarText()).toBe('');
-    jest.useRealTimers();
   });
 
   it('leaves other problems to their time when the store answers', () => {
+    jest.useFakeTimers();
     TestBed.inject(ServerErrors);
     TestBed.inject(SessionsFeed);
     TestBed.inject(LiveConnection).connect();
@@ -71,6 +74,8 @@ describe('notices to the user', () => {
     FakeSocket.latest().push({ event: 'error', data: { message: 'message too large' } });
     FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } });
     TestBed.tick();
+    // Past a dismissal's exit animation (as in the test above): still shown.
+    jest.advanceTimersByTime(300);
     expect(snackBarText()).toContain('The server says: message too large');
   });
 
