@@ -84,6 +84,11 @@ describe('a delta client whose replica lost only its change feed for a while', (
     clients.push(late);
     await late.until((frames) => frames.some((frame) => frame.event === 'error'));
     expect(JSON.stringify(late.frames.find((frame) => frame.event === 'error')?.data)).toMatch(/change feed/);
+    // After its first listing, which a client takes for the store answering (found by review: the
+    // dashboard said Live on a page opened during the loss).
+    const events = late.frames.map((frame) => frame.event);
+    expect(events.indexOf('sessions')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('sessions')).toBeLessThan(events.indexOf('error'));
 
     // Through A meanwhile: `gone` is forgotten (retention 1), and two sessions are created.
     expect((await end(a, kept)).status).toBe(200);

@@ -107,11 +107,10 @@ export class SessionsFeed implements OnModuleDestroy {
     this.window.stop();
   }
 
-  /** A new connection: full mode, and its first listing at once. */
+  /** A new connection: full mode, and its first listing at once (then word of a lost feed: see serveOwed). */
   connect(client: WebSocket): void {
     this.full.add(client);
     this.owe(client);
-    if (this.feedLostNotice) this.tellOfOutage(this.feedLostNotice, [client]);
   }
 
   disconnect(client: WebSocket): void {
@@ -204,6 +203,7 @@ export class SessionsFeed implements OnModuleDestroy {
    */
   private resynced(): void {
     this.feedLostNotice = null;
+    this.toldOfOutage = new WeakSet();
     for (const client of this.inSync) this.owed.add(client);
     this.inSync.clear();
     this.serveOwed();
@@ -261,8 +261,9 @@ export class SessionsFeed implements OnModuleDestroy {
     return untold.length;
   }
 
+  /** The store answered a listing: an outage ends, but not a lost feed, which its resync ends (see resynced). */
   private storeAnswered(): void {
-    this.toldOfOutage = new WeakSet();
+    if (!this.feedLostNotice) this.toldOfOutage = new WeakSet();
   }
 
   /** Sends what the window that closed at `closedAt` collected; measures how long that took since. */
@@ -371,6 +372,9 @@ export class SessionsFeed implements OnModuleDestroy {
         if (client.readyState !== WebSocket.OPEN) continue;
         client.send(listing.frame, { binary: false });
         this.owed.delete(client);
+        // After the listing, not before: a listing read while only the feed is lost says nothing
+        // of it, and a client (the dashboard) takes a listing for the store answering again.
+        if (this.feedLostNotice) this.tellOfOutage(this.feedLostNotice, [client]);
         if (!this.delta.has(client)) continue;
         this.inSync.add(client);
         this.holding(listing.newest);
