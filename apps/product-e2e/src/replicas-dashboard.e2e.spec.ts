@@ -85,7 +85,7 @@ describe('the dashboard through nginx on two replicas on one Redis (built server
       await page.goto(`${proxy}/dashboard/sessions/${FOLLOWED}`);
       await connection().getByText('Store unavailable').waitFor({ timeout: 15_000 });
       await page.locator('mat-snack-bar-container').filter({ hasText: 'the session store' }).waitFor();
-      await page.getByText('The server cannot reach its session store').waitFor();
+      await page.getByText("The server's session store is unavailable (the session store (Redis at").waitFor();
     } finally {
       await redis.restart();
     }
