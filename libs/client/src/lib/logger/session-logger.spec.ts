@@ -16,6 +16,22 @@ import {
   type SessionRefusal,
 } from './session-logger';
 
+/** A server that takes connections and never answers, until `close()`. */
+async function silentServer() {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => sockets.add(socket));
+  const port = await freePort();
+  await new Promise<void>((listening) => server.listen(port, '127.0.0.1', listening));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sockets,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((closed) => server.close(closed));
+    },
+  };
+}
+
 describe('session logger against the built server', () => {
   let server: BuiltServer;
   let client: SessionsClient;
@@ -320,14 +336,11 @@ describe('session logger against the built server', () => {
   });
 
   it('counts a server that stops answering as unreachable: warns once, stops holding producers, keeps a bounded queue', async () => {
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
-    const { port } = silent.address() as { port: number };
+    const silent = await silentServer();
     const warnings: string[] = [];
     try {
       const stuck = logger({
-        server: `http://127.0.0.1:${port}`,
+        server: silent.url,
         timeoutMs: 300,
         highWaterEntries: 10,
         maxQueue: 50,
@@ -345,8 +358,7 @@ describe('session logger against the built server', () => {
       expect(warnings).toHaveLength(1);
       await expect(stuck.close(100)).rejects.toThrow(/could not be sent/);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((closed) => silent.close(closed));
+      await silent.close();
     }
   });
 
@@ -688,30 +700,23 @@ describe('session logger against the built server', () => {
   });
 
   it('counts a batch whose request is still out among the unsent entries a close that gave up reports', async () => {
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
-    const port = await freePort();
-    await new Promise<void>((listening) => silent.listen(port, '127.0.0.1', listening));
+    const silent = await silentServer();
     try {
-      const stuck = logger({ server: `http://127.0.0.1:${port}`, alreadyOpen: true, flushIntervalMs: 0 });
+      const stuck = logger({ server: silent.url, alreadyOpen: true, flushIntervalMs: 0 });
       for (let i = 0; i < 3; i++) stuck.info(`unanswered ${i}`);
-      await eventually(() => sockets.size > 0 && stuck.stats.queued === 0, 10_000, 'the batch to be out');
+      await eventually(() => silent.sockets.size > 0 && stuck.stats.queued === 0, 10_000, 'the batch to be out');
       const waiting = stuck.flush();
       const error = await stuck.close(200).catch((caught) => caught);
       expect(error).toBeInstanceOf(FlushTimeoutError);
       expect(error).toMatchObject({ unsent: 3, message: '3 log entries could not be sent within 200 ms' });
       await expect(waiting).rejects.toMatchObject({ name: 'SessionLoggerClosedError', unsent: 3 });
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((closed) => silent.close(closed));
+      await silent.close();
     }
   });
 
   it('close(timeoutMs) that gives up on a server that never answers lets the process exit then, not at the request timeout', async () => {
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
-    const port = await freePort();
-    await new Promise<void>((listening) => silent.listen(port, '127.0.0.1', listening));
+    const silent = await silentServer();
     try {
       const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
       writeFileSync(
@@ -723,19 +728,14 @@ describe('session logger against the built server', () => {
       );
       bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
       const started = Date.now();
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [join(dir, 'main.js'), `http://127.0.0.1:${port}`],
-        {
-          timeout: 25_000,
-        },
-      );
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'main.js'), silent.url], {
+        timeout: 25_000,
+      });
       expect(stdout.trim()).toBe('FlushTimeoutError');
       // The request still out (the default timeout is 30 s) is given up with the logger.
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((closed) => silent.close(closed));
+      await silent.close();
     }
   });
 
@@ -862,19 +862,17 @@ describe('session logger against the built server', () => {
   });
 
   it('exits, keeping its exit code, though a server takes the connection and never answers (exitTimeoutMs bounds the wait)', async () => {
-    const silent = createServer(() => undefined);
-    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const silent = await silentServer();
     try {
-      const port = (silent.address() as { port: number }).port;
       const { code } = await runScript(
         `const log = lib.createSessionLogger({ server: process.argv[2], appname: 'stuck', exitTimeoutMs: 500 });
          log.info('never sent');
          process.exit(4);`,
-        `http://127.0.0.1:${port}`,
+        silent.url,
       );
       expect(code).toBe(4);
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 
