@@ -346,6 +346,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow('REDIS_URL must be a URL');
   });
 
+  // A password pasted as it is (':', '/' or '@' in it) or a URL without its scheme does not parse as a URL:
+  // the refusal must still hide all of the password, as it does for one that parses.
+  it.each([
+    'redis://user:se:cretpw@bad host:6379',
+    'redis://user:ab/cretpw@bad host:6379',
+    'redis://user:p@cretpw@bad host:6379',
+    'user:cretpw@127.0.0.1:6379',
+  ])('rejects %s without echoing any of its password', (url) => {
+    let message = '';
+    try {
+      loadConfig({ REDIS_URL: url });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('REDIS_URL must be a URL');
+    expect(message).not.toMatch(/se:|ab\/|cretpw/);
+    expect(message).toContain(':***@');
+  });
+
   // The Redis client would throw at start-up on these (TypeError "Invalid pathname", URIError), naming no variable.
   it.each([
     'redis://127.0.0.1:6379/abc',

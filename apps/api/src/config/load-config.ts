@@ -151,12 +151,11 @@ class EnvReader {
       url = undefined;
     }
     if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname || !/^\/?\d*$/.test(url.pathname)) {
-      if (url?.password) url.password = '***';
       return this.fail(
         name,
         "a URL such as 'redis://127.0.0.1:6379' or 'rediss://user:password@host:6380'",
         fallback,
-        url?.href ?? raw.replace(/:[^:@/]*@/, ':***@'),
+        withoutPassword(raw),
       );
     }
     return raw;
@@ -302,6 +301,19 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A URL as given, its password hidden: from the first ':' after the scheme's '//' (or the start)
+ * to the last '@'. Not as the URL parser reads it: a value it refuses may hold a password pasted
+ * as it is (with ':', '/' or '@'), and one without a scheme parses with the password in its path.
+ */
+function withoutPassword(raw: string): string {
+  const rest = raw.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+  const scheme = raw.slice(0, raw.length - rest.length);
+  const colon = rest.indexOf(':');
+  const at = rest.lastIndexOf('@');
+  return colon >= 0 && colon < at ? `${scheme}${rest.slice(0, colon)}:***${rest.slice(at)}` : raw;
 }
 
 /** `U+20AC` for '€'. */
