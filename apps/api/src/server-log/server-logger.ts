@@ -114,21 +114,22 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     if (this.sending || this.retry || (this.held.messages.length === 0 && this.dropped === 0)) return;
     const id = this.sessions.serverSessionId;
     if (!id) return this.retryLater();
-    const batch = this.takeHeld();
-    this.sending = this.send(id, batch).finally(() => {
+    const { batch, reported } = this.takeHeld();
+    this.sending = this.send(id, batch, reported).finally(() => {
       this.sending = null;
       this.flush();
     });
   }
 
-  private async send(id: string, batch: EntryBatch): Promise<void> {
+  /** `reported`: the messages dropped that the batch's last line reports (0: no such line). */
+  private async send(id: string, batch: EntryBatch, reported: number): Promise<void> {
     try {
       await this.append(id, batch);
     } catch (error) {
       // Held again, in front of what came since, while the store is away; any other refusal
       // (the session has ended) means there is nowhere for them to go.
       if (!(error instanceof StoreUnavailableError)) return;
-      this.holdAgain(batch);
+      this.holdAgain(batch, reported);
       this.retryLater();
     }
   }
@@ -147,27 +148,40 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     await appended;
   }
 
-  /** The held messages, and a line for those beyond HELD_LIMIT (where they would have been). */
-  private takeHeld(): EntryBatch {
+  /**
+   * The held messages, and a line for those beyond HELD_LIMIT (where they would have been), with
+   * how many that line reports.
+   */
+  private takeHeld(): { batch: EntryBatch; reported: number } {
     const batch = this.held;
+    const reported = this.dropped;
     this.held = emptyBatch();
-    if (this.dropped > 0) {
-      const message = `${this.dropped} server log messages were dropped while they could not be appended (at most ${HELD_LIMIT} are held)`;
+    if (reported > 0) {
+      const message = `${reported} server log messages were dropped while they could not be appended (at most ${HELD_LIMIT} are held)`;
       addEntry(batch, message, LEVEL_CODE.warn, Date.now(), JSON.stringify({ context: 'ServerLogger' }));
       this.dropped = 0;
     }
-    return batch;
+    return { batch, reported };
   }
 
-  /** Puts a batch the store refused back in front of what came since, up to HELD_LIMIT. */
-  private holdAgain(batch: EntryBatch): void {
+  /**
+   * Puts a batch the store refused back in front of what came since, up to HELD_LIMIT. Its line
+   * reporting `reported` dropped messages goes back to the count (the next batch reports them all):
+   * held again as a message, and dropped itself, it would be counted as one.
+   */
+  private holdAgain(batch: EntryBatch, reported: number): void {
     const since = this.held;
+    const refused = reported > 0 ? batch.messages.length - 1 : batch.messages.length;
     this.held = emptyBatch();
-    for (const each of [batch, since]) {
-      each.messages.forEach((message, i) => {
+    this.dropped += reported;
+    for (const [each, count] of [
+      [batch, refused],
+      [since, since.messages.length],
+    ] as const) {
+      for (let i = 0; i < count; i++) {
         if (this.held.messages.length >= HELD_LIMIT) this.dropped++;
-        else addEntry(this.held, message, each.levels[i], each.times[i], each.data?.[i]);
-      });
+        else addEntry(this.held, each.messages[i], each.levels[i], each.times[i], each.data?.[i]);
+      }
     }
   }
 
