@@ -18,18 +18,34 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const oid = (i) => i.toString(16).padStart(24, '0');
 const line = (i) => `soak ${String(i).padStart(10, '0')} ${'s'.repeat(84)}`;
 
-const port = await new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
+// SOAK_PORT, or a free port picked below the kernel's ephemeral range (as libs/testing's
+// freePort does): a port of that range could be taken by one of the soak's own outgoing
+// connections between the check and the server's bind.
+const listenable = (candidate) =>
+  new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(candidate, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
-});
+const pickPort = async () => {
+  if (process.env.SOAK_PORT) return Number(process.env.SOAK_PORT);
+  const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  const high = Number.isInteger(first) && first - 20_000 >= 1_000 ? first : 32_768;
+  for (let tries = 0; tries < 50; tries++) {
+    const candidate = 20_000 + Math.floor(Math.random() * (high - 20_000));
+    if (candidate !== 28_558 && (await listenable(candidate))) return candidate;
+  }
+  throw new Error(`no free port found in 20000-${high - 1}`);
+};
+const port = await pickPort();
 const url = `http://127.0.0.1:${port}`;
 const server = spawn('taskset', ['-c', '0', process.execPath, 'dist/apps/api/main.js'], {
   cwd: REPO,
   env: { ...process.env, PORT: String(port), LOG_CAPACITY: String(CAPACITY), MAX_SESSIONS: '5000' },
   stdio: 'ignore',
 });
+// However this script ends (a thrown error included), the server does not outlive it.
+process.on('exit', () => server.kill('SIGKILL'));
 for (;;) {
   try {
     if ((await fetch(`${url}/health`)).ok) break;
@@ -39,11 +55,18 @@ for (;;) {
 }
 
 const counts = { appends: 0, entries: 0, reads: 0, logEvents: 0, pushes: 0, failures: 0 };
-const post = async (path, body, type = 'application/json') => {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
-  if (!res.ok) counts.failures++;
-  await res.arrayBuffer();
+// A request that fails (an error status, or no answer at all) is counted, and the soak goes on.
+const counted = async (request) => {
+  try {
+    const res = await request();
+    if (!res.ok) counts.failures++;
+    await res.arrayBuffer();
+  } catch {
+    counts.failures++;
+  }
 };
+const post = (path, body, type = 'application/json') =>
+  counted(() => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': type }, body }));
 for (let i = 0; i < SESSIONS; i += 50) {
   await Promise.all(
     Array.from({ length: 50 }, (_, j) =>
@@ -77,9 +100,9 @@ const appender = async () => {
 };
 const reader = async () => {
   while (Date.now() < deadline) {
-    const res = await fetch(`${url}/sessions/${oid(1 + Math.floor(Math.random() * SESSIONS))}/log?cursor=0&limit=100`);
-    if (!res.ok) counts.failures++;
-    await res.arrayBuffer();
+    await counted(() =>
+      fetch(`${url}/sessions/${oid(1 + Math.floor(Math.random() * SESSIONS))}/log?cursor=0&limit=100`),
+    );
     counts.reads++;
     await sleep(20);
   }
