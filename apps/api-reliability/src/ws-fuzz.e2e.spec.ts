@@ -80,7 +80,11 @@ describe('WebSocket fuzzing (real server)', () => {
           expect(['sessions', 'sessions-delta', 'log', 'error']).toContain(event.event);
         client.ws.terminate();
       }),
-      { numRuns: Number(process.env['WS_FUZZ_RUNS'] ?? 60) },
+      // FUZZ_SEED as in http-fuzz, so that the campaign's recorded seed replays these runs too.
+      {
+        numRuns: Number(process.env['WS_FUZZ_RUNS'] ?? 60),
+        seed: Number(process.env['FUZZ_SEED'] ?? Date.now() % 100_000),
+      },
     );
     expect(server.alive).toBe(true);
   });
