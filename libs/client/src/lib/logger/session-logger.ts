@@ -3,6 +3,8 @@ import { Backoff } from '../backoff';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
 import type { PreparedRequest } from '../rest/http';
+import { appendJsonRequest } from '../rest/logs-api';
+import { sessionRequests } from '../rest/sessions-api';
 import { SessionsClient } from '../rest/sessions-client';
 import { decodeUtf8, splitUtf8 } from '../utf8';
 import { BatchEncoder, entriesOf } from './batch-encoder';
@@ -453,11 +455,13 @@ export class SessionLogger {
     // The producer fills the next batch while this one is out (should it fail, it comes back in front).
     this.releaseDrainWaiters();
     try {
-      await this.request(() => this.sender.http.json({ method: 'POST', path: `/sessions/${this.id}/log`, json: body }));
+      await this.request(() => this.sender.logs.appendJson(this.id, body));
       this.inFlight = 0;
       this.stats_.sent += count;
       this.limits.sent(count);
     } catch (error) {
+      // Not in flight before it goes back in the queue (not in a `finally`): it would be counted
+      // twice by `unsent()` meanwhile, and `onError` below may read it.
       this.inFlight = 0;
       let run = entriesOf(body);
       if (dropped > 0 && isRetryable(error)) {
@@ -599,19 +603,17 @@ export class SessionLogger {
     if (!this.opened && !this.opener.opensAtExit) return [];
     const { http } = this.client;
     const requests: PreparedRequest[] = [];
-    const path = `/sessions/${this.id}`;
     const fields = this.opened ? null : this.opener.lastFields(this.pendingUpdate);
-    if (fields) requests.push(http.prepare({ method: 'POST', path, body: fields }));
-    else if (this.pendingUpdate)
-      requests.push(http.prepare({ method: 'POST', path, body: { metadata: this.pendingUpdate } }));
+    const update = fields ?? (this.pendingUpdate && { metadata: this.pendingUpdate });
+    if (update) requests.push(http.prepare(sessionRequests.upsert(this.id, update)));
     this.reportDropped();
     while (this.queue.length > 0) {
       const { count, body } = this.encoder.encode(this.queue, this.limits.entryCap, this.limits.maxBatchBytes);
       // The encoder reuses its buffers: each body is copied before the next is made.
-      requests.push(http.prepare({ method: 'POST', path: `${path}/log`, json: body.slice() }));
+      requests.push(http.prepare(appendJsonRequest(this.id, body.slice())));
       this.queue.take(count);
     }
-    if (this.endDue) requests.push(http.prepare({ method: 'DELETE', path }));
+    if (this.endDue) requests.push(http.prepare(sessionRequests.end(this.id)));
     return requests;
   }
 

@@ -1,6 +1,6 @@
 import { AppendResult, LOG_HEADERS, LogCursorPage, LogEntryInput, LogLevel, LogOffsetPage } from '@zen/contract';
 import { UnexpectedResponseError } from '../errors';
-import { Http } from './http';
+import { Http, RequestSpec } from './http';
 
 const path = (id: string) => `/sessions/${encodeURIComponent(id)}/log`;
 
@@ -26,6 +26,11 @@ export interface LogDownload {
   cursor: number;
   dropped: number;
   total: number;
+}
+
+/** An append whose body is serialised already (`{"entries":[…]}`): the session logger's batches. */
+export function appendJsonRequest(id: string, json: string | Uint8Array<ArrayBuffer>): RequestSpec {
+  return { method: 'POST', path: path(id), json };
 }
 
 /** The log endpoints of one session: read (cursor, offset, downloads) and append (JSON, text). */
@@ -95,6 +100,11 @@ export class LogsApi {
   /** Appends entries (one request, all or nothing). */
   append(id: string, entries: LogEntryInput | LogEntryInput[]): Promise<AppendResult> {
     return this.http.json({ method: 'POST', path: path(id), body: Array.isArray(entries) ? { entries } : entries });
+  }
+
+  /** Appends a body serialised already as `{"entries":[…]}` (one request, all or nothing). */
+  appendJson(id: string, json: string | Uint8Array<ArrayBuffer>): Promise<AppendResult> {
+    return this.http.json(appendJsonRequest(id, json));
   }
 
   /** Appends every non-blank line of `text` at `info`. */

@@ -1,5 +1,5 @@
 import type { Session, SessionInput, SessionList, SessionListStatus } from '@zen/contract';
-import { Http } from './http';
+import { Http, RequestSpec } from './http';
 
 const path = (id: string) => `/sessions/${encodeURIComponent(id)}`;
 
@@ -8,6 +8,15 @@ export function sessionInputOf(session: Session): SessionInput {
   const { appname, mode, jobid, metadata } = session;
   return { appname, mode, jobid: jobid ?? undefined, metadata };
 }
+
+/**
+ * The session requests that are also prepared without being sent (the session logger's exit path,
+ * `Http.prepare`): stated once, here.
+ */
+export const sessionRequests = {
+  upsert: (id: string, input: SessionInput): RequestSpec => ({ method: 'POST', path: path(id), body: input }),
+  end: (id: string): RequestSpec => ({ method: 'DELETE', path: path(id) }),
+};
 
 /** The session endpoints: list, create, update, heartbeat, end, get. */
 export class SessionsApi {
@@ -30,7 +39,7 @@ export class SessionsApi {
 
   /** `POST /sessions/{id}`: creates the session, or updates an active one (metadata keys merge). */
   upsert(id: string, input: SessionInput): Promise<Session> {
-    return this.http.json({ method: 'POST', path: path(id), body: input });
+    return this.http.json(sessionRequests.upsert(id, input));
   }
 
   /** `POST /sessions/{id}` with an empty body: keeps the session alive. */
@@ -45,6 +54,6 @@ export class SessionsApi {
 
   /** `DELETE /sessions/{id}`: ends the session (again: no change). */
   end(id: string): Promise<Session> {
-    return this.http.json({ method: 'DELETE', path: path(id) });
+    return this.http.json(sessionRequests.end(id));
   }
 }
