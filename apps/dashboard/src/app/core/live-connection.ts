@@ -8,6 +8,13 @@ import { ServerUrls } from './server-urls';
 /** `store-down`: connected, but the server cannot use its session store (Redis), so nothing moves. */
 export type ConnectionState = 'connecting' | 'live' | 'store-down' | 'reconnecting';
 
+const CONNECTION_LABELS: Readonly<Record<ConnectionState, string>> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  'store-down': 'Store unavailable',
+  reconnecting: 'Reconnecting…',
+};
+
 /** How a socket is opened: the browser's WebSocket (the token in the query); tests substitute a fake. */
 export const SOCKET_FACTORY = new InjectionToken<WebSocketFactory>('SOCKET_FACTORY', {
   providedIn: 'root',
@@ -38,6 +45,8 @@ export class LiveConnection {
   readonly state = computed<ConnectionState>(() =>
     this.socketState() === 'live' && this.storeOutageSignal() !== null ? 'store-down' : this.socketState(),
   );
+  /** What the toolbar says of the connection. */
+  readonly label = computed(() => CONNECTION_LABELS[this.state()]);
   /** The messages of the server's `error` events. */
   readonly serverErrors: Observable<string> = this.serverErrorSubject.asObservable();
   readonly client: LiveClient;

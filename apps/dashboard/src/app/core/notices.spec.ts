@@ -3,11 +3,20 @@ import { FakeSocket } from '../testing/fake-socket';
 import { CopyText } from './copy-text';
 import { LiveConnection, SOCKET_FACTORY } from './live-connection';
 import { ServerErrors } from './server-errors';
-import { SessionsFeed } from './sessions-feed';
 import { Clipboard } from '@angular/cdk/clipboard';
 
 /** What the snack bar shows now (it renders into the CDK overlay container). */
 const snackBarText = () => document.querySelector('.mat-mdc-snack-bar-container')?.textContent ?? '';
+
+/** The server's errors shown, a socket to the server open: it, to push events through. */
+function connected(): FakeSocket {
+  TestBed.inject(ServerErrors);
+  TestBed.inject(LiveConnection).connect();
+  FakeSocket.latest().open();
+  return FakeSocket.latest();
+}
+
+const listing = { event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } };
 
 describe('notices to the user', () => {
   beforeEach(() => {
@@ -23,19 +32,15 @@ describe('notices to the user', () => {
   });
 
   it('shows a server error event in a snack bar', () => {
-    TestBed.inject(ServerErrors);
-    TestBed.inject(LiveConnection).connect();
-    FakeSocket.latest().open();
-    FakeSocket.latest().push({ event: 'error', data: { message: 'subscribe-log: session 0123 not found' } });
+    const socket = connected();
+    socket.push({ event: 'error', data: { message: 'subscribe-log: session 0123 not found' } });
     TestBed.tick();
     expect(snackBarText()).toContain('The server says: subscribe-log: session 0123 not found');
   });
 
   it("does not show an older server's refusal of the delta mode", () => {
-    TestBed.inject(ServerErrors);
-    TestBed.inject(LiveConnection).connect();
-    FakeSocket.latest().open();
-    FakeSocket.latest().push({
+    const socket = connected();
+    socket.push({
       event: 'error',
       data: { message: 'unknown event "subscribe-sessions"; expected one of' },
     });
@@ -47,18 +52,15 @@ describe('notices to the user', () => {
   // updates wait for up to 8 s, over the "N new entries" button, while the indicator said Live.
   it("takes the server's word of a store outage away once the store answers again", () => {
     jest.useFakeTimers();
-    TestBed.inject(ServerErrors);
-    TestBed.inject(SessionsFeed);
-    TestBed.inject(LiveConnection).connect();
-    FakeSocket.latest().open();
-    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } });
-    FakeSocket.latest().push({
+    const socket = connected();
+    socket.push(listing);
+    socket.push({
       event: 'error',
       data: { message: 'the session store (Redis at 127.0.0.1:6379) cannot be reached: connect ECONNREFUSED' },
     });
     TestBed.tick();
     expect(snackBarText()).toContain('The server says: the session store (Redis at 127.0.0.1:6379) cannot be reached');
-    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } });
+    socket.push(listing);
     TestBed.tick();
     // Its exit animation's time, far from the 8 s it would show.
     jest.advanceTimersByTime(300);
@@ -67,12 +69,9 @@ describe('notices to the user', () => {
 
   it('leaves other problems to their time when the store answers', () => {
     jest.useFakeTimers();
-    TestBed.inject(ServerErrors);
-    TestBed.inject(SessionsFeed);
-    TestBed.inject(LiveConnection).connect();
-    FakeSocket.latest().open();
-    FakeSocket.latest().push({ event: 'error', data: { message: 'message too large' } });
-    FakeSocket.latest().push({ event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } });
+    const socket = connected();
+    socket.push({ event: 'error', data: { message: 'message too large' } });
+    socket.push(listing);
     TestBed.tick();
     // Past a dismissal's exit animation (as in the test above): still shown.
     jest.advanceTimersByTime(300);
@@ -82,16 +81,14 @@ describe('notices to the user', () => {
   // Found by the dashboard audit: after a server restart the view of a session it forgot said so in
   // place of the log (or followed the server's new session), and a snack bar said it again.
   it('does not show a follow refused as not found, which the page says in place of the log', () => {
-    TestBed.inject(ServerErrors);
-    TestBed.inject(LiveConnection).connect();
-    FakeSocket.latest().open();
-    FakeSocket.latest().push({
+    const socket = connected();
+    socket.push({
       event: 'error',
       data: { message: 'subscribe-log: session 0123456789abcdef01234567 not found' },
     });
     TestBed.tick();
     expect(snackBarText()).toBe('');
-    FakeSocket.latest().push({
+    socket.push({
       event: 'error',
       data: { message: 'subscribe-log: session 0123456789abcdef01234567 not subscribed: the store is down' },
     });

@@ -19,7 +19,7 @@ export class ServerErrors {
   private readonly notices = inject(Notices);
   private readonly sessions = inject(SessionsFeed);
 
-  /** The snack bar telling of the current store outage, while it shows. */
+  /** The snack bar that told of the current store outage (dismissing it once it went is a no-op). */
   private outageNotice: MatSnackBarRef<TextOnlySnackBar> | null = null;
 
   constructor() {
@@ -27,14 +27,12 @@ export class ServerErrors {
     const subscription = connection.serverErrors.subscribe((text) => {
       if (this.sessions.explains(text) || parseSubscribeLogRefusal(text)?.reason === 'not found') return;
       const notice = this.notices.problem(`The server says: ${text}`);
-      if (!isStoreOutage(text)) return;
-      this.outageNotice = notice;
-      notice.afterDismissed().subscribe(() => {
-        if (this.outageNotice === notice) this.outageNotice = null;
-      });
+      if (isStoreOutage(text)) this.outageNotice = notice;
     });
     effect(() => {
-      if (connection.storeOutage() === null) this.outageNotice?.dismiss();
+      if (connection.storeOutage() !== null) return;
+      this.outageNotice?.dismiss();
+      this.outageNotice = null;
     });
     inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
   }
