@@ -71,6 +71,11 @@ export class AppConfig {
   readonly wsMaxSubscriptions: number = 1000;
   /** Entries per `log` event; a larger backlog goes out as several events. */
   readonly wsLogChunk: number = 1000;
+  /**
+   * Warnings about WebSocket clients that broke the protocol logged one by one a minute; past it,
+   * one line a minute counts them (see ProtocolWarnings).
+   */
+  readonly wsMaxProtocolWarningsPerMin: number = 10;
   readonly wsPingIntervalMs: number = 30_000;
   readonly trustProxy: TrustProxy = false;
   /** Bearer token every write needs; null: writes are open. */

@@ -79,6 +79,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsMaxMessagesInFlight: reader.int('WS_MAX_MESSAGES_IN_FLIGHT', defaults.wsMaxMessagesInFlight, 1, 100_000),
     wsLogChunk: reader.int('WS_LOG_CHUNK', defaults.wsLogChunk, 1, 10_000),
     wsMaxSubscriptions: reader.int('WS_MAX_SUBSCRIPTIONS', defaults.wsMaxSubscriptions, 1),
+    wsMaxProtocolWarningsPerMin: reader.int(
+      'WS_MAX_PROTOCOL_WARNINGS_PER_MIN',
+      defaults.wsMaxProtocolWarningsPerMin,
+      0,
+    ),
     wsPingIntervalMs: reader.intOrOff('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, PING_MIN_MS, TIMER_MAX_MS),
     trustProxy: reader.trustProxy('TRUST_PROXY'),
     authToken: reader.token('AUTH_TOKEN'),

@@ -11,6 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { HttpPipeline, UpgradeOutcome, WebSocketUpgrades } from '../http/http-pipeline';
 import { sendRawError } from '../http/raw-error';
 import { errorFrame } from './live-frames';
+import { ProtocolWarnings } from './protocol-warnings';
 import { handshakeProblem } from './upgrade-refusal';
 
 const GOING_AWAY = 1001;
@@ -41,6 +42,7 @@ export class LiveWsAdapter extends WsAdapter {
   private readonly pending = new WeakMap<IncomingMessage, UpgradeOutcome>();
   /** Set once shutdown closes the WebSocket servers: upgrades still coming are refused (503). */
   private closing = false;
+  private readonly protocolWarnings: ProtocolWarnings;
 
   constructor(
     app: INestApplicationContext,
@@ -49,6 +51,7 @@ export class LiveWsAdapter extends WsAdapter {
     private readonly addresses: ClientAddresses,
   ) {
     super(app);
+    this.protocolWarnings = new ProtocolWarnings(config.wsMaxProtocolWarningsPerMin, (line) => this.log.warn(line));
   }
 
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocket.Server {
@@ -110,13 +113,14 @@ export class LiveWsAdapter extends WsAdapter {
    * The stock handler logs a client's `error` as the server's own error, stack and all. On a
    * client's socket `ws` raises one only when the client broke the protocol (a frame over
    * WS_MAX_PAYLOAD_BYTES, invalid UTF-8, an unmasked frame) and then closes it (1009, 1007,
-   * 1002): the client's fault, so a warning naming the client and the problem, not an error.
+   * 1002): the client's fault, so a warning naming the client and the problem, not an error
+   * (so many a minute: see ProtocolWarnings).
    */
   override bindErrorHandler(server: WebSocket.Server): WebSocket.Server {
     server.on('connection', (client: WebSocket, req: IncomingMessage) => {
       // As the session records it: behind a trusted proxy, the client it forwarded, not the proxy.
       const address = this.addresses.of(req);
-      client.on('error', (error: Error) => this.log.warn(`WebSocket client ${address} closed: ${error.message}`));
+      client.on('error', (error: Error) => this.protocolWarnings.report(address, error.message));
     });
     server.on('error', (error: Error) => this.log.error(error));
     return server;
@@ -125,6 +129,7 @@ export class LiveWsAdapter extends WsAdapter {
   /** On shutdown, clients are told the server is going away (1001) instead of being cut off. */
   override async close(server: WebSocket.Server): Promise<void> {
     this.closing = true;
+    this.protocolWarnings.stop();
     for (const client of server.clients) client.close(GOING_AWAY, 'server shutting down');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     let grace: NodeJS.Timeout | undefined;
