@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The benchmark: `npm run bench` (about 5 minutes) or `npm run bench -- --quick` (seconds,
+// The benchmark: `npm run bench` (about 13 minutes on 2 cores) or `npm run bench -- --quick` (seconds,
 // as the test suite runs it). Loopback only; the server under test is pinned to core 0,
 // load generators to core 1. Throughput is reported as a ratio to two baselines measured in
 // the same run: a bare node:http server serving the same routes on the same store
