@@ -11,6 +11,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyBuffers, parseJsonBody } from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
+import { sendContinue } from './expect-continue';
 
 /** A request body that passed the body checks: size, media type, UTF-8. */
 export interface RequestBody {
@@ -92,6 +93,8 @@ function readWhole<T>(
       reject(error);
     };
     if (Number(req.headers['content-length']) > limit) return fail(tooLarge(limit));
+    // A client that sent `Expect: 100-continue` sends the body only now (expect-continue.ts).
+    sendContinue(req);
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;

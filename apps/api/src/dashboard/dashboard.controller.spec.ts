@@ -92,6 +92,15 @@ describe('with a built dashboard', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // Found by the HTTP audit: `send` answered these 403 with the message "Forbidden".
+  it('answers a path with a ".." segment or a dot file 404, saying why, not a bare "Forbidden"', async () => {
+    for (const path of ['/dashboard/../sessions/', '/dashboard/.env', '/dashboard/a/..%2f..%2fx.js']) {
+      const answer = await rawExchange(server, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close`);
+      expect([path, answer.status]).toEqual([path, 404]);
+      expect(JSON.parse(answer.body)).toMatchObject({ message: expect.stringContaining('".." segment') });
+    }
+  });
+
   it('serves its files with the page headers', async () => {
     const res = await fetch(`${server.url}/dashboard/main.js`);
     expect(res.status).toBe(200);

@@ -42,6 +42,8 @@ export class DashboardController {
       if (!error || res.headersSent) return;
       const status = (error as { status?: number }).status;
       if (status === 404 && isDeepLink(path)) return this.sendIndex(res);
+      // 403: `send` refuses a `..` segment and a dot file with a bare "Forbidden"; say which.
+      if (status === 403) return req.next?.(notServed(path));
       req.next?.(status === 404 ? noSuchFile(path) : error);
     });
   }
@@ -66,6 +68,12 @@ export class DashboardController {
 /** Paths without a file extension are the app's own routes (deep links). */
 function isDeepLink(path: string): boolean {
   return !/\.[^/]*$/.test(path);
+}
+
+function notServed(path: string): NotFoundException {
+  return new NotFoundException(
+    `no such file: ${path} (a path with a ".." segment or naming a dot file is never served)`,
+  );
 }
 
 function noSuchFile(path: string): NotFoundException {

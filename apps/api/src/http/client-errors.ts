@@ -1,5 +1,6 @@
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
+import { holdContinue } from '../common/expect-continue';
 import { presetHeaders, sendBody, sendJson } from '../common/response-body';
 import { errorBody } from './error-shape';
 import { RawError, sendRawError } from './raw-error';
@@ -26,24 +27,45 @@ export function answerClientErrors(server: Server): void {
       socket.destroy();
       return;
     }
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    const known = CLIENT_ERRORS[error.code ?? ''];
+    const refusal = known ?? { status: 400, message: `malformed HTTP request (${error.code ?? 'parse error'})` };
+    // A body that stopped coming (ERR_HTTP_REQUEST_TIMEOUT), or that the parser rejected while
+    // the route reads it (a malformed chunk size: HPE_INVALID_CHUNK_SIZE): answer the request
+    // with this error if nothing was answered yet (after a timeout, else just close). Waiting for the in-flight
+    // answer would wait for the rest of that body, which will never come (a rejected chunk
+    // ends the parsing): the client would hang until Node's requestTimeout, as a slowloris
+    // upload would. The route's body reader then sees the request closed and changes nothing.
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (inFlight && !inFlight.headersSent && (timedOut || !inFlight.req.complete)) {
+      sendRawError(socket, refusal);
+      return;
+    }
+    if (inFlight && timedOut) {
+      socket.destroy();
+      return;
+    }
     // Garbage after a request that is still being answered (a body sent without a
     // length): let that answer go out first, then close; writing now would reach the
     // client as the answer to its request.
-    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && inFlight) {
-      // A body that stopped coming: answer 408 if nothing was answered yet, else just close.
-      // Waiting for the in-flight answer would wait for that body forever, and the
-      // connection would outlive Node's requestTimeout (as a slowloris upload would).
-      if (inFlight.headersSent) socket.destroy();
-      else sendRawError(socket, CLIENT_ERRORS[error.code]);
-      return;
-    }
     if (inFlight && !inFlight.writableFinished) {
       inFlight.once('finish', () => socket.destroy());
       return;
     }
-    const known = CLIENT_ERRORS[error.code ?? ''];
-    sendRawError(socket, known ?? { status: 400, message: `malformed HTTP request (${error.code ?? 'parse error'})` });
+    sendRawError(socket, refusal);
+  });
+  // CONNECT (a proxy's method): without a listener Node cuts the connection without a word.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    sendRawError(socket, {
+      status: 405,
+      message: 'CONNECT is not allowed: this server is not a proxy',
+      headers: { Allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' },
+    }),
+  );
+  // Expect: 100-continue: the route decides whether the body is wanted (expect-continue.ts).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    holdContinue(req, res);
+    server.emit('request', req, res);
   });
   // An Expect header other than 100-continue: Node would answer a bare 417 without a body.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
