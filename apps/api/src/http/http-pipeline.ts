@@ -4,7 +4,6 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { LOG_HEADERS } from '@zen/contract';
 import cors from 'cors';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { AccessTokens } from '../auth/access-tokens';
 import { HeaderList, presetHeaders, presetOf } from '../common/response-body';
@@ -59,8 +58,6 @@ export class HttpPipeline {
   private readonly logger = new Logger('HTTP');
   private readonly pageHeaders: HeaderList = pageHeaders();
   private readonly cors?: Middleware;
-  /** Express's handler, once installed: what serves a request whose Upgrade is ignored. */
-  private express?: Handler;
 
   constructor(
     private readonly config: AppConfig,
@@ -89,7 +86,6 @@ export class HttpPipeline {
     const server = app.getHttpServer();
     const express = app.getHttpAdapter().getInstance() as Handler;
     server.removeListener('request', express);
-    this.express = express;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, express));
     answerClientErrors(server);
   }
@@ -150,8 +146,6 @@ export class HttpPipeline {
     // exactly the paths where a plain request gets the WebSocket route's 426.
     const path = targetPath(req.url ?? '/');
     const route = this.routes.webSocketAt(path);
-    if (!route && this.express && !asksForWebSocket(req))
-      return this.serveIgnoringUpgrade(req, socket, head, this.express);
     const label = route?.path ?? 'unmatched';
     let answered = false;
     const count = (status: number) => {
@@ -165,7 +159,7 @@ export class HttpPipeline {
       count(error.status);
     };
     try {
-      if (!route) return refuse(this.noWebSocket(path));
+      if (!route) return refuse(asksForWebSocket(req) ? this.noWebSocket(path) : otherUpgrade(req));
       const problem = webSockets.handshakeProblem(req) ?? this.upgradeAccessProblem(route, req);
       if (problem) return refuse(problem);
       webSockets.accept(req, socket, head, route.path, { upgraded: () => count(101), refuse });
@@ -173,62 +167,6 @@ export class HttpPipeline {
       this.logger.error(`WebSocket upgrade failed: ${String(error)}`, (error as Error)?.stack);
       refuse({ status: 500, message: 'Internal server error' });
     }
-  }
-
-  /**
-   * A request asking to switch to another protocol than WebSocket at a path without one: `curl
-   * --http2` sends `Upgrade: h2c` with every request to an http:// URL. RFC 9110 §7.8 lets a
-   * server ignore Upgrade, so it is served as the plain HTTP/1.1 request it also is. Node has
-   * handed the connection over already (its parser stopped at the headers), so the answer
-   * closes the connection, and a body is read here, by its Content-Length: a chunked one
-   * (which this would have to decode) is refused with 411.
-   */
-  private serveIgnoringUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, express: Handler): void {
-    if (req.headers['transfer-encoding'] !== undefined) {
-      const upgrade = JSON.stringify(String(req.headers.upgrade).slice(0, QUOTE_MAX));
-      return sendRawError(socket, {
-        status: 411,
-        message: `a request with Upgrade ${upgrade} must give its body's length in Content-Length, not send it chunked; or send it without Upgrade`,
-      });
-    }
-    const plain = new IncomingMessage(socket as Socket);
-    plain.method = req.method;
-    plain.url = req.url;
-    plain.headers = req.headers;
-    plain.rawHeaders = req.rawHeaders;
-    plain.httpVersion = req.httpVersion;
-    plain.httpVersionMajor = req.httpVersionMajor;
-    plain.httpVersionMinor = req.httpVersionMinor;
-    let missing = Number(req.headers['content-length'] ?? 0);
-    const take = (chunk: Buffer) => {
-      if (missing === 0) return;
-      const part = chunk.subarray(0, missing);
-      missing -= part.length;
-      plain.push(part);
-      if (missing === 0) finish();
-    };
-    const finish = () => {
-      socket.removeListener('data', take);
-      plain.complete = true;
-      plain.push(null);
-    };
-    const res = new ServerResponse(plain);
-    res.shouldKeepAlive = false;
-    res.assignSocket(socket as Socket);
-    res.once('finish', () => {
-      res.detachSocket(socket as Socket);
-      (socket as Socket).destroySoon();
-    });
-    socket.once('close', () => {
-      if (!plain.complete) plain.destroy();
-    });
-    if (missing === 0) finish();
-    else {
-      socket.on('data', take);
-      take(head);
-      socket.resume();
-    }
-    this.handle(plain, res, express);
   }
 
   /** The route's access for an upgrade: the token may come as ?access_token= (browsers cannot send the header). */
@@ -321,6 +259,21 @@ export class HttpPipeline {
     }
     this.metrics.record(req.method ?? 'GET', label, res.statusCode, start);
   }
+}
+
+/**
+ * An upgrade to another protocol than WebSocket at a path without one: `curl --http2` sends
+ * `Upgrade: h2c` with every request to an http:// URL. RFC 9110 §7.8 lets a server ignore it,
+ * but Node has handed the connection over by now (its parser stopped at the headers): serving the
+ * request here would take hand-written HTTP, outside Node's timeouts. Refused, saying so (it was a
+ * 404 "no WebSocket" on every path).
+ */
+function otherUpgrade(req: IncomingMessage): RawError {
+  const upgrade = JSON.stringify(String(req.headers.upgrade).slice(0, QUOTE_MAX));
+  return {
+    status: 400,
+    message: `Upgrade ${upgrade} is not supported: this server speaks HTTP/1.1 (and WebSocket at its WebSocket path); send the request without Upgrade (curl: without --http2)`,
+  };
 }
 
 /** Whether an upgrade request asks for a WebSocket (`Upgrade` names it among its protocols). */
