@@ -40,8 +40,11 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   const print = printer(options.format);
   print(entries);
   if (!options.follow) return 0;
+  // Its own handlers are in place (follow installs them at once) before these go: a signal never
+  // meets none, whose default action would end it with 128 + N.
+  const following = follow(client, id, cursor, options, print);
   for (const signal of STOP_SIGNALS) process.off(signal, stopEarly);
-  return follow(client, id, cursor, options, print);
+  return following;
 }
 
 /** What ends a follow, with exit 0. */
@@ -115,9 +118,11 @@ async function follow(
     });
     let finished = false;
     const finish = (code: number) => {
+      if (finished) return;
       finished = true;
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      // The signal handlers stay until it exits: a second SIGINT or SIGTERM meanwhile (Ctrl-C
+      // pressed twice, `timeout` signalling the process and then its group) is no failure either,
+      // where without a handler its default action would end it with 128 + N.
       connectionReport.end();
       live.close();
       resolve(code);
@@ -134,8 +139,7 @@ async function follow(
       warn(`the server no longer has session ${id} (${why}); following stopped`);
       finish(1);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    for (const signal of STOP_SIGNALS) process.on(signal, stop);
     live.followLog(id, cursor, {
       onEntries: (entries) => print(entries.filter(keep)),
       onDropped: reportDropped,

@@ -507,6 +507,29 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    it('exits 0 when SIGINT or SIGTERM comes again while it stops (Ctrl-C twice; timeout signals the pid, then its group)', async () => {
+      const id = await newSession(1);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const tail = startCli(['tail', id, '-f'], { env: env() });
+        tail.child.stdin?.end();
+        // Printed: it follows, its handlers in place.
+        await eventually(() => tail.stdout.includes('entry 0'), 20_000, 'the first read');
+        // The signal again and again until it has exited: every one after the first meets it stopping.
+        const alive = () => tail.child.exitCode === null && tail.child.signalCode === null;
+        const repeat = setInterval(() => alive() && tail.child.kill(signal), 1);
+        try {
+          const result = await tail.doneWithin(20_000);
+          expect({ signal, code: result?.code, signalled: result?.signal }).toEqual({
+            signal,
+            code: 0,
+            signalled: null,
+          });
+        } finally {
+          clearInterval(repeat);
+        }
+      }
+    });
+
     it('applies --level and --grep to followed entries too', async () => {
       const id = await newSession();
       await client.logs.append(id, { message: 'disk first', level: 'warn' });
