@@ -115,9 +115,12 @@ export async function runCommand(
   commandEnded = true;
 
   sink.updateMetadata({ exitCode: outcome.code, signal: outcome.signal });
-  // A signal while the last entries are sent stops the wait, not the exit code.
+  // A signal while the last entries are sent stops the wait, not the exit code. Kept until the
+  // wrapper has exited (never removed: without a handler, a signal's default action would end it
+  // with 128 + N, as the command's signal-forwarding handlers make way for this one).
   const giveUp = () => process.exit(outcome.exitCode);
-  for (const signal of FORWARDED_SIGNALS) process.once(signal, giveUp);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, giveUp);
+  outcome.release();
   try {
     await sink.close(options.flushTimeout * 1000);
   } catch (error) {
@@ -125,7 +128,6 @@ export async function runCommand(
     // A request still waiting for a stuck server must not keep the wrapper up past --flush-timeout.
     exitWhenEchoed(outcome.exitCode);
   }
-  for (const signal of FORWARDED_SIGNALS) process.off(signal, giveUp);
   return outcome.exitCode;
 }
 
@@ -154,6 +156,8 @@ interface Outcome {
   code: number | null;
   signal: string | null;
   exitCode: number;
+  /** Removes the handlers that passed signals on to the command; called once the run's own are in place. */
+  release: () => void;
 }
 
 /**
@@ -181,12 +185,11 @@ class EarlySignals {
 
 /** A signal came before the command started: it is not started, and the run ends as the signal would have ended it. */
 function notStarted(command: string, early: EarlySignals, sink: Sink): Outcome {
-  early.stop();
   const signal = early.signal as NodeJS.Signals;
   const why = `${signal} came before ${command || "''"} started: it was not run`;
   warn(why);
   sink.error(why);
-  return { code: null, signal, exitCode: exitCodeOfSignal(signal) };
+  return { code: null, signal, exitCode: exitCodeOfSignal(signal), release: () => early.stop() };
 }
 
 async function runChild(
@@ -257,11 +260,10 @@ async function runChild(
     try {
       spawned = readers.spawn(command, args);
     } catch (error) {
-      early.stop();
       // Refused before any process exists (an empty command, as `run -- "$UNSET"` gives): no
       // 'error' event comes, and the session must still get its exit code and end.
       const code = cannotRun(127, command === '' ? 'command not found' : describe(error), describe(error));
-      return resolve({ code, signal: null, exitCode: code });
+      return resolve({ code, signal: null, exitCode: code, release: () => early.stop() });
     }
     const { child, stdout, stderr, closed } = spawned;
     out.follow(stdout);
@@ -273,7 +275,9 @@ async function runChild(
     child.once('exit', () => (exited = true));
     let letGo: (() => void) | null = null;
     let quietTimer: ReturnType<typeof setTimeout> | undefined;
+    let closedDown = false;
     const forward = (signal: NodeJS.Signals) => {
+      if (closedDown) return;
       if (letGo) return letGo(); // a second signal: at once
       if (exited) {
         // What the command wrote just before it exited may still be in the pipes (a Ctrl-C as it
@@ -312,10 +316,15 @@ async function runChild(
       failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, why, error.message);
     });
     void closed.then(({ code, signal }) => {
-      for (const each of FORWARDED_SIGNALS) process.off(each, forward);
       clearTimeout(quietTimer);
-      if (failedToStart !== null) return resolve({ code: failedToStart, signal: null, exitCode: failedToStart });
-      resolve({ code, signal, exitCode: code ?? exitCodeOfSignal(signal) });
+      // Its output is read: nothing more for a signal to do here (the caller's handler takes over).
+      closedDown = true;
+      const release = () => {
+        for (const each of FORWARDED_SIGNALS) process.off(each, forward);
+      };
+      if (failedToStart !== null)
+        return resolve({ code: failedToStart, signal: null, exitCode: failedToStart, release });
+      resolve({ code, signal, exitCode: code ?? exitCodeOfSignal(signal), release });
     });
   });
 }

@@ -391,6 +391,26 @@ describe('zen-sessions run', () => {
     expect(await lines(id)).toEqual(['info ready', 'info cleaning up']);
   });
 
+  it('exits with the command s exit code while signals keep coming as it ends (an agent signalling it and its group)', async () => {
+    // The command ignores them, and ends when its stdin does: whenever a signal comes, before
+    // the command exits, as it does or while the wrapper exits, the exit code is the command's.
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      const started = startCli(['run', '--', 'sh', '-c', 'trap "" INT TERM HUP; echo ready; read line; exit 5'], {
+        env: { ZEN_SESSIONS_URL: server.url },
+      });
+      await eventually(() => started.stdout.includes('ready'), 20_000, 'the command started');
+      const alive = () => started.child.exitCode === null && started.child.signalCode === null;
+      const repeat = setInterval(() => alive() && started.child.kill(signal), 1);
+      try {
+        started.child.stdin?.end('go\n');
+        const result = await started.doneWithin(30_000);
+        expect({ signal, code: result?.code, signalled: result?.signal }).toEqual({ signal, code: 5, signalled: null });
+      } finally {
+        clearInterval(repeat);
+      }
+    }
+  });
+
   it('exits with the command s exit code', async () => {
     expect((await run(['--', 'sh', '-c', 'exit 0'])).code).toBe(0);
     const failed = await run(['--', 'sh', '-c', 'echo failing; exit 42']);
