@@ -97,7 +97,9 @@ function reportDropped(count: number): void {
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
  * while it keeps trying. A session created again under the id while it was away is another log
  * (the live client's `sessionLookup` holds what comes after each reconnect until it has checked
- * the session's `created`): the same line and exit 1, with nothing of the new log printed.
+ * the session's `created`): the same line and exit 1, with nothing of the new log printed. So is a
+ * log that went back (its `logCursor` below what was printed: a store restored from an older
+ * snapshot, a failover to a replica that lagged), whose next entries take seqs already printed.
  */
 async function follow(
   client: SessionsClient,
@@ -145,6 +147,9 @@ async function follow(
       onDropped: reportDropped,
       onRefused: stopped,
       onRestarted: (created) => stopped(`a session created ${created ? `at ${created} ` : ''}has its id now`),
+      // Its store came back in an older state: the seqs printed are taken again by other entries.
+      onRewound: (logCursor, seen) =>
+        stopped(`its log went back from ${seen} to ${logCursor} entries: its store came back in an older state`),
     });
   });
 }

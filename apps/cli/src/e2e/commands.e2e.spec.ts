@@ -1,13 +1,16 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, FaultProxy, freePort, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
+import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
 import { CLI, cli, startCli } from './support';
+
+const runFile = promisify(execFile);
 
 describe('zen-sessions log, tail, ls, end', () => {
   let server: BuiltServer;
@@ -650,6 +653,56 @@ describe('zen-sessions log, tail, ls, end', () => {
       } finally {
         await proxy.stop();
         await own.stop();
+      }
+    });
+
+    it('says so and exits 1, printing nothing of it, when the server comes back on a store that went back (a lagging replica)', async () => {
+      const redis = await RedisServer.start();
+      const lagging = await RedisServer.start();
+      const store = { LOG_STORE: 'redis' };
+      let own = await BuiltServer.start({ ...store, REDIS_URL: redis.url });
+      const proxy = await TcpProxy.start(own.port);
+      try {
+        const ownClient = new SessionsClient({ server: own.url });
+        const { id } = await ownClient.sessions.create({ appname: 'went-back' });
+        await ownClient.logs.append(id, [{ message: 'kept 0' }, { message: 'kept 1' }]);
+        // A copy of the store as it is now: a replica that then stops following it.
+        const redisCli = (port: number, ...args: string[]) =>
+          runFile('redis-cli', ['-p', String(port), ...args]).then(({ stdout }) => stdout);
+        await redisCli(lagging.port, 'REPLICAOF', '127.0.0.1', String(redis.port));
+        await eventually(
+          async () => /master_link_status:up/.test(await redisCli(lagging.port, 'INFO', 'replication')),
+          20_000,
+          'the replica in sync',
+        );
+        await redisCli(lagging.port, 'REPLICAOF', 'NO', 'ONE');
+        await ownClient.logs.append(id, [{ message: 'gone 2' }, { message: 'gone 3' }]);
+        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+        tail.child.stdin?.end();
+        await eventually(() => tail.stdout.includes('gone 3'), 20_000, 'the first entries');
+        // Followed live: over the WebSocket, its session looked up (entries are held until then).
+        await ownClient.logs.append(id, { message: 'gone 4' });
+        await eventually(() => tail.stdout.includes('gone 4'), 20_000, 'the live entry');
+        // The server comes back on the copy, whose log of the session holds 2 entries, not 5.
+        proxy.refusing = true;
+        proxy.cut();
+        await own.stop();
+        own = await BuiltServer.start({ ...store, REDIS_URL: `redis://127.0.0.1:${lagging.port}` }, own.port);
+        await ownClient.logs.append(id, { message: 'new 2' });
+        proxy.refusing = false;
+        const result = await tail.doneWithin(30_000);
+        expect(result?.code).toBe(1);
+        expect(result?.stdout).not.toMatch(/new/);
+        expect(result?.stderr).toMatch(
+          new RegExp(
+            `^zen-sessions: the server no longer has session ${id} \\(its log went back from 5 to \\d entries\\b.*\\n$`,
+          ),
+        );
+      } finally {
+        await proxy.stop();
+        await own.stop();
+        await redis.close();
+        await lagging.close();
       }
     });
 

@@ -29,6 +29,11 @@ export interface FollowWiring {
 export class FollowedLog {
   /** The session's `created` as the lists or the lookup showed it, once they have. */
   created?: string;
+  /**
+   * How far the server's log is known to have reached: past the last entry taken, or the
+   * `logCursor` a session check answered. A check that answers less: the log went back.
+   */
+  confirmed = 0;
   readonly check: SessionCheck;
   /** Told when the follow goes on as another, on another connection (see `LiveClient`). */
   moved?: (to: { client: LiveClient; follow: FollowedLog }) => void;
@@ -95,8 +100,18 @@ export class FollowedLog {
   startOver(created?: string): void {
     this.check.end();
     this.cursor = 0;
+    this.confirmed = 0;
     this.created = created;
     this.handlers.onRestarted?.(created);
+  }
+
+  /** The server's log went back to `logCursor` entries: the follow goes on from there. */
+  rewind(logCursor: number): void {
+    const seen = this.confirmed;
+    this.check.end();
+    this.cursor = logCursor;
+    this.confirmed = logCursor;
+    this.handlers.onRewound?.(logCursor, seen);
   }
 
   private take(data: LogEventData): void {
@@ -112,6 +127,7 @@ export class FollowedLog {
     // After a resubscription the backlog may overlap what was seen: each entry once.
     const fresh = data.entries.filter((entry) => entry.seq >= this.cursor);
     this.cursor = Math.max(this.cursor, data.cursor);
+    if (fresh.length > 0) this.confirmed = Math.max(this.confirmed, fresh[fresh.length - 1].seq + 1);
     if (fresh.length > 0) this.handlers.onEntries(fresh, this.cursor);
   }
 

@@ -63,6 +63,15 @@ export interface LogFollowHandlers {
    * Entries that follow are the new log's, from seq 0; call `stop()` to give up instead.
    */
   onRestarted?: (created?: string) => void;
+  /**
+   * The server's log of the session is behind what this follow has seen of it: it holds `logCursor`
+   * entries ever appended, where `seen` had been (its store came back in an older state: a Redis
+   * restored from an older snapshot, or a failover to one that lagged). What it appends next takes
+   * seqs already seen. Known from `sessionLookup`, after a reconnect. The follow goes on from
+   * `logCursor` (what was appended after the store went back and before the lookup answered is not
+   * delivered: the follow cannot tell where that was); call `stop()` to give up instead.
+   */
+  onRewound?: (logCursor: number, seen: number) => void;
 }
 
 /** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */

@@ -119,6 +119,7 @@ export class LiveClient {
     }
     const moved = new FollowedLog(follow.id, follow.cursor, follow.handlers, this.overflow.wiring);
     moved.created = follow.created;
+    moved.confirmed = follow.confirmed;
     moved.moved = follow.moved;
     this.overflow.add(moved);
     follow.moved?.({ client: this.overflow, follow: moved });
@@ -216,11 +217,16 @@ export class LiveClient {
   }
 
   /** The session check's answer: the session is gone, another one, or the one followed (what it held is taken). */
-  private checked(follow: FollowedLog, { created, held, lapsed }: CheckAnswer): void {
+  private checked(follow: FollowedLog, { created, logCursor, held, lapsed }: CheckAnswer): void {
     if (!this.isFollowed(follow)) return;
     if (created === null) return this.notFound(follow, `session ${follow.id} not found`);
     if (follow.isAnother(created)) return this.restart(follow, created);
     follow.created = created;
+    if (logCursor !== undefined) {
+      // A log's logCursor only grows: less than was seen of it is a store that went back.
+      if (logCursor < follow.confirmed) return this.rewind(follow, logCursor);
+      follow.confirmed = logCursor;
+    }
     if (lapsed) return follow.subscribe();
     follow.takeHeld(held, () => this.isFollowed(follow));
   }
@@ -251,6 +257,15 @@ export class LiveClient {
       if (follow.isAnother(session.created)) this.restart(follow, session.created);
       else follow.created = session.created;
     }
+  }
+
+  /**
+   * The session's log is behind what was seen of it (its store went back): what was held came
+   * from the old cursor, past the log's end; the follow goes on from its `logCursor`.
+   */
+  private rewind(follow: FollowedLog, logCursor: number): void {
+    follow.rewind(logCursor);
+    if (this.isFollowed(follow)) follow.subscribe();
   }
 
   /** Starts the follow over on the log of the session created again, at seq 0. */

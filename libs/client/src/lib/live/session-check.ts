@@ -9,6 +9,8 @@ const HELD_ENTRIES_MAX = 10_000;
 export interface CheckAnswer {
   /** The session's `created`, or null: the server has no such session. */
   created: string | null;
+  /** The entries ever appended to its log, when the lookup told. */
+  logCursor?: number;
   /** The log events received while it was checked, not taken yet. */
   held: LogEventData[];
   /** More entries came than it holds: they were let go, and the follow is to be subscribed again. */
@@ -82,21 +84,23 @@ export class SessionCheck {
     const check = this.checks;
     const asking = new AbortController();
     this.asking = asking;
-    const answered = (created: string | null | undefined) => {
+    const answered = (session: { created: string; logCursor?: number } | null | undefined) => {
       if (check !== this.checks) return;
       this.asking = null;
-      this.settle(lookup, created);
+      this.settle(lookup, session);
     };
     // A lookup that throws rather than rejects has not answered either.
-    new Promise<{ created: string } | null>((resolve) => resolve(lookup(this.id, asking.signal))).then(
-      (session) => answered(session ? session.created : null),
+    new Promise<{ created: string; logCursor?: number } | null>((resolve) =>
+      resolve(lookup(this.id, asking.signal)),
+    ).then(
+      (session) => answered(session ?? null),
       () => answered(undefined),
     );
   }
 
-  /** The lookup's answer: the session's `created`, null (no such session), or undefined (no answer). */
-  private settle(lookup: SessionLookup, created: string | null | undefined): void {
-    if (created === undefined) {
+  /** The lookup's answer: the session, null (no such session), or undefined (no answer). */
+  private settle(lookup: SessionLookup, session: { created: string; logCursor?: number } | null | undefined): void {
+    if (session === undefined) {
       this.timer = setTimeout(() => {
         this.timer = null;
         this.ask(lookup);
@@ -107,6 +111,7 @@ export class SessionCheck {
     const held = this.held ?? [];
     const lapsed = this.heldEntries > HELD_ENTRIES_MAX;
     this.end();
-    this.answered({ created, held, lapsed });
+    const logCursor = typeof session?.logCursor === 'number' ? session.logCursor : undefined;
+    this.answered({ created: session ? session.created : null, logCursor, held, lapsed });
   }
 }
