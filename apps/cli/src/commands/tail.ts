@@ -1,10 +1,10 @@
 import {
-  ApiError,
   entryFilter,
   formatTextLine,
   LiveClient,
   liveUrl,
   LogFilters,
+  lookUpSession,
   SessionLookup,
   SessionsClient,
 } from '@zen/client';
@@ -195,7 +195,8 @@ function connectionReporter(url: string): {
 
 /**
  * The live client's check, after each reconnect, that the session is still the one followed:
- * `GET /sessions/{id}` (a 404: no such session). Entries are held until it answers, so a server
+ * `GET /sessions/{id}` (a 404: no such session) and its log's cursor (`lookUpSession`: a log that
+ * went back is told too). Entries are held until it answers, so a server
  * that does not answer it (a wedged server, a proxy that passes the WebSocket on but not HTTP)
  * would keep `tail -f` silent for good: the first failure of an outage is told in one line; the
  * live client keeps asking, and prints what was held once it is answered.
@@ -204,11 +205,10 @@ function reportingLookup(client: SessionsClient): SessionLookup {
   let told = false;
   return async (id, signal) => {
     try {
-      const session = await client.sessions.get(id, { signal });
+      const session = await lookUpSession(client, id, signal);
       told = false;
       return session;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return null;
       // Aborted: tail is ending (or the check was replaced), nothing to tell.
       if (signal.aborted) throw error;
       if (!told) warn(`cannot check that session ${id} is still the one followed (${describe(error)}); still trying`);

@@ -34,8 +34,9 @@ export interface LiveClientOptions {
    * follow start over at seq 0 (`onRestarted`), and none at all counts as the server's refusal
    * (`onRefused`, or started over and subscribed again).
    *
-   * A `SessionsClient` is asked `GET /sessions/{id}` (a `404` is no such session); a function
-   * resolves with the session (its `created` is what counts), with null when there is none, and
+   * A `SessionsClient` is asked `GET /sessions/{id}` (a `404` is no such session) and the log's
+   * cursor (`lookUpSession`); a function resolves with the session (its `created` is what counts,
+   * and a `logCursor`, the log's own cursor, if given: see `onRewound`), with null when there is none, and
    * rejects when it cannot tell; its `signal` aborts once the answer is no longer wanted (`close()`,
    * the follow stopped), which the `SessionsClient` passes on to its request. Without it, only the sessions lists the server sends (on connect,
    * then now and then) tell, and only of a follow one of them showed before the connection was lost.

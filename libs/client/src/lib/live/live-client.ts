@@ -18,6 +18,7 @@ import { SessionsList, SessionsListener } from './sessions-list';
 export type { DroppedAt, LiveClientOptions, LogFollow, LogFollowHandlers } from './live-client-options';
 export { liveUrl } from './live-connection';
 export type { SessionLookup } from './session-lookup';
+export { lookUpSession } from './session-lookup';
 
 /**
  * The WebSocket side of the contract: follows any number of session logs and the

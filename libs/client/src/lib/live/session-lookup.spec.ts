@@ -4,9 +4,9 @@ import { ApiError } from '../errors';
 import { SessionsClient } from '../rest/sessions-client';
 import { lookupOf } from './session-lookup';
 
-/** A SessionsClient whose `GET /sessions/{id}` answers with `get`. */
-function clientAnswering(get: (id: string) => Promise<{ created: string }>): SessionsClient {
-  return { sessions: { get } } as unknown as SessionsClient;
+/** A SessionsClient whose `GET /sessions/{id}` answers with `get`, and whose log's cursor is `cursor`. */
+function clientAnswering(get: (id: string) => Promise<{ created: string }>, cursor = 0): SessionsClient {
+  return { sessions: { get }, logs: { page: async () => ({ cursor }) } } as unknown as SessionsClient;
 }
 
 describe('lookupOf', () => {
@@ -17,9 +17,12 @@ describe('lookupOf', () => {
     expect(lookupOf(lookup)).toBe(lookup);
   });
 
-  it('asks a SessionsClient for the session, a 404 meaning there is none', async () => {
+  it('asks a SessionsClient for the session and its log s cursor, a 404 meaning there is none', async () => {
     const created = '2026-01-01T00:00:00.000Z';
-    expect(await lookupOf(clientAnswering(async () => ({ created })))?.('a', unaborted)).toEqual({ created });
+    expect(await lookupOf(clientAnswering(async () => ({ created }), 7))?.('a', unaborted)).toEqual({
+      created,
+      logCursor: 7,
+    });
     const missing = clientAnswering(async (id) => Promise.reject(new ApiError(404, `session ${id} not found`)));
     expect(await lookupOf(missing)?.('a', unaborted)).toBeNull();
   });

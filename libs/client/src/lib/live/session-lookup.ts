@@ -12,13 +12,30 @@ export type SessionLookup = (
   signal: AbortSignal,
 ) => Promise<{ created: string; logCursor?: number } | null>;
 
-/** The lookup a `sessionLookup` option means: a `SessionsClient`'s `GET /sessions/{id}`, a 404 as none. */
+/** The lookup a `sessionLookup` option means: `lookUpSession` with a `SessionsClient`. */
 export function lookupOf(option: SessionsClient | SessionLookup | undefined): SessionLookup | null {
   if (!option) return null;
   if (typeof option === 'function') return option;
-  return (id, signal) =>
-    option.sessions.get(id, { signal }).catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) return null;
-      throw error;
-    });
+  return (id, signal) => lookUpSession(option, id, signal);
+}
+
+/**
+ * `GET /sessions/{id}` (a 404: none) for its `created`, then the log's own cursor (an offset read
+ * of no entry). Not the session's `logCursor`: an append's counters are recorded on the session
+ * after its entries are pushed to followers (and not at all by a replica that dies in between), so
+ * it may be behind what a follow has seen, where the log's cursor never is.
+ */
+export async function lookUpSession(
+  client: SessionsClient,
+  id: string,
+  signal: AbortSignal,
+): Promise<{ created: string; logCursor: number } | null> {
+  try {
+    const { created } = await client.sessions.get(id, { signal });
+    const { cursor } = await client.logs.page(id, { limit: 0 }, { signal });
+    return { created, logCursor: cursor };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
 }

@@ -46,12 +46,13 @@ export class LogsApi {
     });
   }
 
-  /** Offset mode: a page of the held entries that pass the filters. */
-  page(id: string, query: OffsetQuery = {}): Promise<LogOffsetPage> {
+  /** Offset mode: a page of the held entries that pass the filters; `signal` aborts it. */
+  page(id: string, query: OffsetQuery = {}, options: { signal?: AbortSignal } = {}): Promise<LogOffsetPage> {
     return this.http.json({
       method: 'GET',
       path: path(id),
       query: { offset: query.offset ?? 0, limit: query.limit, ...filters(query) },
+      signal: options.signal,
     });
   }
 
