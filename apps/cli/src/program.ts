@@ -1,6 +1,7 @@
 import { parseOid } from '@zen/contract';
 import { Command, CommanderError, type HelpContext, InvalidArgumentError, Option } from 'commander';
 import { describe, exitCodeOf, warn } from './connection';
+import { endWhenStdoutCloses } from './stdout';
 
 declare const ZEN_SESSIONS_VERSION: string;
 
@@ -43,10 +44,20 @@ function nonEmpty(value: string): string {
  * Usage errors on one line (exit 2, CLI.md): commander writes its error and the "(add --help for
  * usage)" hint as two, and puts a suggestion ("(Did you mean --json?)") on a line of its own; the
  * error's line breaks become spaces, so the hint ends it. Set on the program, so every command
- * (`run` too) inherits it.
+ * (`run` too) inherits it. The help and the version meet a stdout that cannot take them as `ls`
+ * does: closed (`--help | head -0`), quietly with exit 0; any other failure (a full disk), one
+ * line and exit 1, never a stack trace.
  */
 function oneLineErrors(command: Command): Command {
-  return command.configureOutput({ outputError: (text, write) => write(text.replace(/\n/g, ' ')) });
+  let guarded = false;
+  return command.configureOutput({
+    outputError: (text, write) => write(text.replace(/\n/g, ' ')),
+    writeOut: (text) => {
+      if (!guarded) endWhenStdoutCloses();
+      guarded = true;
+      process.stdout.write(text);
+    },
+  });
 }
 
 /**

@@ -1,4 +1,6 @@
-import { cli } from './support';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { CLI, cli } from './support';
 
 /**
  * `--help` against CLI.md: every option it names for a command is in that command's help, with
@@ -72,6 +74,25 @@ describe('zen-sessions --help, against CLI.md', () => {
           flags,
           said: expect.stringContaining(phrase),
         });
+    }
+  });
+
+  it('says in one line and exits 1 when stdout cannot take the help or the version (a full disk), no stack trace', async () => {
+    for (const args of [['--help'], ['--version'], ['ls', '--help'], ['help', 'tail']]) {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', full, 'pipe'] });
+        let stderr = '';
+        child.stderr?.on('data', (chunk) => (stderr += chunk));
+        const code = await new Promise((done) => child.on('close', done));
+        expect({ args, code, stderr }).toEqual({
+          args,
+          code: 1,
+          stderr: 'zen-sessions: cannot write to stdout: ENOSPC: no space left on device, write\n',
+        });
+      } finally {
+        closeSync(full);
+      }
     }
   });
 });
