@@ -637,13 +637,19 @@ describe('zen-sessions run', () => {
   });
 
   it('lets go of output that never stops 2 s after a signal after the command exited, or at once on a second one', async () => {
-    const script = '(while :; do echo late; sleep 0.02; done) & echo "left $! by $$" >&2; exit 3';
+    // Lines every 20 ms from one process's timer: a shell loop forking `sleep` each time paused for
+    // more than the wrapper's 100 ms of quiet on a busy machine, which let go before the 2 s.
+    const writer = `${JSON.stringify(process.execPath)} -e 'setInterval(() => console.log("late"), 20)'`;
+    const script = `${writer} & echo "left $! by $$" >&2; exit 3`;
     for (const second of [false, true]) {
       const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
       started.child.stdin?.end();
       const { left, sh } = await leftBehind(started);
       try {
         await reaped(sh);
+        // The lines flow (the writer has started): only then is there output that never stops.
+        const flowing = started.stdout.length;
+        await eventually(() => started.stdout.length > flowing + 'late\n'.length * 3);
         const signalled = Date.now();
         started.child.kill('SIGTERM');
         if (second) {
