@@ -5,6 +5,7 @@ import type { LogFollowHandlers } from './live-client-options';
 import type { Send } from './live-connection';
 import { CheckAnswer, SessionCheck } from './session-check';
 import type { SessionLookup } from './session-lookup';
+import { callUser } from './user-callback';
 
 /** What a follow is given by the client that holds it. */
 export interface FollowWiring {
@@ -102,7 +103,7 @@ export class FollowedLog {
     this.cursor = 0;
     this.confirmed = 0;
     this.created = created;
-    this.handlers.onRestarted?.(created);
+    callUser(this.handlers.onRestarted, created);
   }
 
   /** The server's log went back to `logCursor` entries: the follow goes on from there. */
@@ -111,7 +112,7 @@ export class FollowedLog {
     this.check.end();
     this.cursor = logCursor;
     this.confirmed = logCursor;
-    this.handlers.onRewound?.(logCursor, seen);
+    callUser(this.handlers.onRewound, logCursor, seen);
   }
 
   private take(data: LogEventData): void {
@@ -128,7 +129,7 @@ export class FollowedLog {
     const fresh = data.entries.filter((entry) => entry.seq >= this.cursor);
     this.cursor = Math.max(this.cursor, data.cursor);
     if (fresh.length > 0) this.confirmed = Math.max(this.confirmed, fresh[fresh.length - 1].seq + 1);
-    if (fresh.length > 0) this.handlers.onEntries(fresh, this.cursor);
+    if (fresh.length > 0) callUser(this.handlers.onEntries, fresh, this.cursor);
   }
 
   /**
@@ -141,7 +142,7 @@ export class FollowedLog {
     const gapEnd = next?.seq ?? data.cursor;
     const dropped = Math.min(data.dropped, gapEnd - this.cursor);
     if (dropped > 0) {
-      this.handlers.onDropped?.(dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
+      callUser(this.handlers.onDropped, dropped, next ? { seq: next.seq, time: next.time } : { seq: data.cursor });
     }
   }
 }

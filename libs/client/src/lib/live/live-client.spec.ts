@@ -321,6 +321,59 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('tries again when the token function throws, telling onConnection why', async () => {
+    const guarded = await BuiltServer.start({ AUTH_TOKEN: 'write-token-3', AUTH_READ_TOKEN: 'read-token-3' });
+    try {
+      let asked = 0;
+      const lost: string[] = [];
+      const lists: SessionList[] = [];
+      const socket = new LiveClient({
+        server: guarded.url,
+        // Not there yet for the first connects (read from a file a deployment writes later).
+        token: () => {
+          if (++asked <= 2) throw new Error('no token yet');
+          return 'read-token-3';
+        },
+        webSocket: nodeWebSocketFactory,
+        reconnectInitialMs: 50,
+        reconnectMaxMs: 200,
+        onConnection: (state, detail) => state === 'lost' && lost.push(detail ?? ''),
+      });
+      live.push(socket);
+      socket.followSessions((list) => lists.push(list));
+      await eventually(() => lists.length > 0, 10_000, 'a list once the token is there');
+      expect(lost).toEqual(['could not connect: no token yet', 'could not connect: no token yet']);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it('asks its sessionLookup nothing while closed or not opened yet, and checks every follow once connected', async () => {
+    const id = (await client.sessions.create({ appname: 'lookup-when-open' })).id;
+    await append(id, 0, 2);
+    let asked = 0;
+    const sessionLookup = (lookedUp: string, signal: AbortSignal) => {
+      asked++;
+      return client.sessions.get(lookedUp, { signal });
+    };
+    const seen: number[] = [];
+    const socket = connect({ lazy: true, sessionLookup });
+    socket.followLog(id, 0, { onEntries: (entries) => seen.push(...entries.map((e) => e.seq)) });
+    // A check under way while closed would be asked again and again while the server is away,
+    // keeping a process that closed its client alive.
+    expect(asked).toBe(0);
+    socket.open();
+    await eventually(() => seen.length === 2 && asked === 1);
+    socket.close();
+    socket.followLog(id, 2, { onEntries: (entries) => seen.push(...entries.map((e) => e.seq)) });
+    expect(asked).toBe(1);
+    await append(id, 2, 1);
+    socket.open();
+    await eventually(() => seen.length === 3);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(asked).toBe(2);
+  });
+
   it('passes the token to the server', async () => {
     const guarded = await BuiltServer.start({ AUTH_TOKEN: 'write-token-1', AUTH_READ_TOKEN: 'read-token-1' });
     try {

@@ -14,6 +14,7 @@ import { RefusedFollows } from './refused-follows';
 import { CheckAnswer } from './session-check';
 import { lookupOf } from './session-lookup';
 import { SessionsList, SessionsListener } from './sessions-list';
+import { callUser } from './user-callback';
 
 export type { DroppedAt, LiveClientOptions, LogFollow, LogFollowHandlers } from './live-client-options';
 export { liveUrl } from './live-connection';
@@ -95,7 +96,9 @@ export class LiveClient {
     this.follows.get(follow.id)?.check.end();
     this.follows.set(follow.id, follow);
     follow.subscribe();
-    follow.check.start();
+    // Checked once connected (resubscribe): a client closed, or not opened yet (lazy), asks nothing,
+    // and a lookup asked again while its server is away would keep the process alive.
+    if (this.connection.connected) follow.check.start();
   }
 
   private stopId(id: string): void {
@@ -187,7 +190,7 @@ export class LiveClient {
       case WS_EVENTS.error:
         // A follow past the connection's limit is not an error to the user: it goes on on another.
         if (this.receiveError(message.data.message) === 'moved') return;
-        return this.options.onServerError?.(message.data.message);
+        return callUser(this.options.onServerError, message.data.message);
     }
   }
 
@@ -240,7 +243,7 @@ export class LiveClient {
     if (!follow.firstRefusal()) return;
     // What is held belongs to a log that is gone.
     follow.check.end();
-    if (follow.handlers.onRefused) return follow.handlers.onRefused(message);
+    if (follow.handlers.onRefused) return callUser(follow.handlers.onRefused, message);
     // The log followed is gone: a session created again under its id has a log of its own.
     if (follow.created !== undefined) follow.startOver();
     if (this.isFollowed(follow)) this.refused.later(follow);

@@ -2,6 +2,7 @@ import { ServerMessage, SESSIONS_WS_PATH } from '@zen/contract';
 import type { Backoff } from '../backoff';
 import { serverUrl } from '../rest/http';
 import { LiveClientOptions, reconnectBackoff } from './live-client-options';
+import { callUser } from './user-callback';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
 
 /** Sends one event to the server; dropped while the connection is down (a reconnect sends what counts again). */
@@ -58,6 +59,7 @@ export class LiveConnection {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.socket?.close(1000);
     this.socket = null;
   }
@@ -67,13 +69,24 @@ export class LiveConnection {
   };
 
   private connect(): void {
-    const token = typeof this.options.token === 'function' ? this.options.token() : this.options.token;
-    const socket = this.factory(this.url, token ?? undefined);
+    let socket: WebSocketLike;
+    try {
+      const token = typeof this.options.token === 'function' ? this.options.token() : this.options.token;
+      socket = this.factory(this.url, token ?? undefined);
+    } catch (error) {
+      // A token function that throws (a file not there yet) is a connect that failed: tried again
+      // later, as a refused one is. Thrown from a retry's timer, it stopped the reconnects for good.
+      const why = error instanceof Error ? error.message : String(error);
+      callUser(this.options.onConnection, 'lost', `could not connect: ${why}`);
+      this.reconnectLater();
+      return;
+    }
     this.socket = socket;
     socket.onopen = () => {
       this.backoff.reset();
-      this.options.onConnection?.('open');
-      this.events.opened();
+      callUser(this.options.onConnection, 'open');
+      // Unless onConnection closed the client meanwhile.
+      if (this.socket === socket) this.events.opened();
     };
     // A closed socket may still deliver frames while it closes: they belong to no one now.
     socket.onmessage = (event) => {
@@ -89,15 +102,17 @@ export class LiveConnection {
       this.socket = null;
       if (this.closed) return;
       const why = event.reason || error;
-      this.options.onConnection?.('lost', `closed with ${event.code}${why ? `: ${why}` : ''}`);
+      callUser(this.options.onConnection, 'lost', `closed with ${event.code}${why ? `: ${why}` : ''}`);
       this.reconnectLater();
     };
   }
 
+  /** Connects again after a backoff, unless `onConnection` closed the client, or opened it again, meanwhile. */
   private reconnectLater(): void {
+    if (this.closed || this.socket || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (!this.closed) this.connect();
+      if (!this.closed && !this.socket) this.connect();
     }, this.backoff.next());
   }
 }

@@ -1,5 +1,6 @@
 import { Session, SessionList, SessionsDeltaData, SessionsFeedMode, WS_EVENTS } from '@zen/contract';
 import type { Send } from './live-connection';
+import { callUser } from './user-callback';
 
 export type SessionsListener = (list: SessionList) => void;
 
@@ -30,7 +31,7 @@ export class SessionsList {
    */
   follow(listener: SessionsListener, mode: SessionsFeedMode): () => void {
     this.listeners.add(listener);
-    if (this.serverSessionId !== null) listener(this.currentList());
+    if (this.serverSessionId !== null) callUser(listener, this.currentList());
     if (mode !== this.mode) {
       this.mode = mode;
       this.send(WS_EVENTS.subscribeSessions, { mode });
@@ -66,7 +67,7 @@ export class SessionsList {
   private emitList(): void {
     if (this.listeners.size === 0) return;
     const list = this.currentList();
-    for (const listener of this.listeners) listener(list);
+    for (const listener of this.listeners) callUser(listener, list);
   }
 
   private currentList(): SessionList {
