@@ -5,6 +5,9 @@ import { LiveClientOptions, reconnectBackoff } from './live-client-options';
 import { callUser } from './user-callback';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
 
+/** How long a connection stays open before its loss counts as a new outage: the next reconnect waits the least again. */
+export const STABLE_CONNECTION_MS = 5_000;
+
 /** Sends one event to the server; dropped while the connection is down (a reconnect sends what counts again). */
 export type Send = (event: string, data: unknown) => void;
 
@@ -82,8 +85,9 @@ export class LiveConnection {
       return;
     }
     this.socket = socket;
+    let openedAt: number | null = null;
     socket.onopen = () => {
-      this.backoff.reset();
+      openedAt = Date.now();
       callUser(this.options.onConnection, 'open');
       // Unless onConnection closed the client meanwhile.
       if (this.socket === socket) this.events.opened();
@@ -100,6 +104,9 @@ export class LiveConnection {
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      // Only a connection that held counts as a success: one closed as soon as it opened (a proxy or
+      // server that takes the upgrade and drops it) is tried again later and later, not every 250 ms.
+      if (openedAt !== null && Date.now() - openedAt >= STABLE_CONNECTION_MS) this.backoff.reset();
       if (this.closed) return;
       const why = event.reason || error;
       callUser(this.options.onConnection, 'lost', `closed with ${event.code}${why ? `: ${why}` : ''}`);
