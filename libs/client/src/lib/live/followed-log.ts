@@ -11,10 +11,10 @@ import { callUser } from './user-callback';
 export interface FollowWiring {
   readonly send: Send;
   /**
-   * It takes an event of its subscription (between telling its gap and its entries): the server
-   * serves subscriptions again, so one it refuses next is tried again soon.
+   * It takes an event of its subscription (between telling its gap and its entries): when it had
+   * been refused, the server serves it again, so one it refuses next is tried again soon.
    */
-  readonly served: () => void;
+  readonly served: (follow: FollowedLog) => void;
   /** How to check that its session is still the one followed (none: it is not checked). */
   readonly lookup: SessionLookup | null;
   /** A backoff of its own, for asking the lookup again. */
@@ -124,7 +124,7 @@ export class FollowedLog {
       this.subscribing = false;
     }
     this.tellGap(data);
-    this.wiring.served();
+    this.wiring.served(this);
     // After a resubscription the backlog may overlap what was seen: each entry once.
     const fresh = data.entries.filter((entry) => entry.seq >= this.cursor);
     this.cursor = Math.max(this.cursor, data.cursor);

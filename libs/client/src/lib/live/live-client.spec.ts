@@ -804,4 +804,35 @@ describe('live client against the built server', () => {
       await volatile.stop();
     }
   });
+
+  it('asks for a session the server keeps refusing later and later, though another follow is served meanwhile', async () => {
+    const busy = (await client.sessions.create({ appname: 'busy' })).id;
+    const missing = '0123456789abcdef0123abcd';
+    const refusedAt: number[] = [];
+    let served = 0;
+    const socket = connect({
+      reconnectInitialMs: 50,
+      reconnectMaxMs: 3_000,
+      onServerError: (message) => message.includes(missing) && refusedAt.push(Date.now()),
+    });
+    socket.followLog(busy, 0, { onEntries: (entries) => (served += entries.length) });
+    socket.followLog(missing, 0, { onEntries: () => undefined });
+    // Entries of the other session keep coming, between every two tries.
+    let appending = true;
+    const appender = (async () => {
+      for (let seq = 0; appending; seq++) {
+        await client.logs.append(busy, { message: `b${seq}` });
+        await new Promise((done) => setTimeout(done, 10));
+      }
+    })();
+    try {
+      await eventually(() => refusedAt.length === 8, 30_000, 'eight refusals');
+      expect(served).toBeGreaterThan(0);
+      // The wait before the 8th try is at least half of min(3000, 50 * 2^6): it can only be later.
+      expect(refusedAt[7] - refusedAt[6]).toBeGreaterThanOrEqual(1_500);
+    } finally {
+      appending = false;
+      await appender;
+    }
+  });
 });

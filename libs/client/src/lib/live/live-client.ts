@@ -47,7 +47,7 @@ export class LiveClient {
     this.refused = new RefusedFollows(reconnectBackoff(options), (follow) => this.subscribeAgain(follow));
     this.wiring = {
       send,
-      served: () => this.refused.served(),
+      served: (follow) => this.refused.served(follow),
       lookup: lookupOf(options.sessionLookup),
       newBackoff: () => reconnectBackoff(options),
       checked: (follow, answer) => this.checked(follow, answer),
