@@ -665,6 +665,22 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('refuses at once reconnect waits that would retry in a busy loop, or overflow a timer', () => {
+    for (const [option, value] of [
+      ['reconnectInitialMs', 0],
+      ['reconnectInitialMs', -5],
+      ['reconnectInitialMs', NaN],
+      ['reconnectMaxMs', 0],
+      ['reconnectMaxMs', Infinity],
+      ['reconnectMaxMs', 2 ** 31],
+    ] as const) {
+      expect(() => connect({ lazy: true, [option]: value })).toThrow(
+        new RangeError(`LiveClient: ${option} must be a number of ms from 1 to 2147483647, not ${value}`),
+      );
+    }
+    expect(() => connect({ lazy: true, reconnectInitialMs: 1, reconnectMaxMs: 2 ** 31 - 1 })).not.toThrow();
+  });
+
   it('refuses at once a follow the server could never serve: an id that is not an OID, a cursor not a count', () => {
     const socket = connect({ lazy: true });
     const handlers = { onEntries: () => undefined };

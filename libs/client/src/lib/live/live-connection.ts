@@ -5,6 +5,9 @@ import { LiveClientOptions, reconnectBackoff } from './live-client-options';
 import { callUser } from './user-callback';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
 
+/** The longest wait a timer takes: longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** How long a connection stays open before its loss counts as a new outage: the next reconnect waits the least again. */
 export const STABLE_CONNECTION_MS = 5_000;
 
@@ -34,6 +37,14 @@ export class LiveConnection {
     private readonly events: ConnectionEvents,
   ) {
     serverUrl(options.server); // a mistake no reconnect mends: refused at once
+    // 0, a negative number or NaN retried a server that is away in a busy loop (hundreds of connects
+    // a second, as many lookups and subscriptions); a wait past 2^31-1 ms fires at once.
+    for (const option of ['reconnectInitialMs', 'reconnectMaxMs'] as const) {
+      const value = options[option];
+      if (value !== undefined && !(value >= 1 && value <= MAX_TIMER_MS)) {
+        throw new RangeError(`LiveClient: ${option} must be a number of ms from 1 to ${MAX_TIMER_MS}, not ${value}`);
+      }
+    }
     const factory = options.webSocket ?? globalWebSocketFactory();
     if (!factory) throw new Error('no WebSocket here: pass `webSocket` (in Node 20, use @zen/client/node)');
     this.factory = factory;
