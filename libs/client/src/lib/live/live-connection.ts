@@ -2,6 +2,7 @@ import { ServerMessage, SESSIONS_WS_PATH } from '@zen/contract';
 import type { Backoff } from '../backoff';
 import { serverUrl } from '../rest/http';
 import { LiveClientOptions, reconnectBackoff } from './live-client-options';
+import { parseServerMessage } from './server-message';
 import { callUser } from './user-callback';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
 
@@ -106,8 +107,16 @@ export class LiveConnection {
     // A closed socket may still deliver frames while it closes: they belong to no one now.
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
-      const message = parseMessage(event.data);
-      if (message !== undefined) this.events.received(message);
+      const message = parseServerMessage(event.data);
+      if (message === undefined) return;
+      try {
+        this.events.received(message);
+      } catch (error) {
+        // Thrown on, it would stop `ws` reading this socket (see parseServerMessage): on its own.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
     };
     // 'close' follows and reconnects; the error (ws's, not a browser's) says why, which the close may not.
     let error = '';
@@ -138,15 +147,6 @@ export class LiveConnection {
 /** `http(s)://host/base` → `ws(s)://host/base/sessions/ws`. */
 export function liveUrl(server: string): string {
   return server.replace(/\/+$/, '').replace(/^http/, 'ws') + SESSIONS_WS_PATH;
-}
-
-/** A frame as the server's message; undefined (which JSON cannot say) when it is not JSON: ignored. */
-function parseMessage(raw: unknown): ServerMessage | undefined {
-  try {
-    return JSON.parse(typeof raw === 'string' ? raw : String(raw)) as ServerMessage;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The message of an `error` event, when it has one (`ws` gives the cause: `Unexpected server response: 404`). */
