@@ -7,7 +7,10 @@ export * from './index';
 export { nodeWebSocketFactory } from './lib/live/node-websocket';
 export { nodeFetch } from './lib/rest/node-fetch';
 
-/** A live client over `ws` (unless `webSocket` says otherwise). */
+/**
+ * A live client over `ws` (unless `webSocket` says otherwise: `webSocket: undefined`, an option
+ * passed on unset, does not, as `{ webSocket: ws, ...options }` had it).
+ */
 export function createNodeLiveClient(options: LiveClientOptions): LiveClient {
-  return new LiveClient({ webSocket: nodeWebSocketFactory, ...options });
+  return new LiveClient({ ...options, webSocket: options.webSocket ?? nodeWebSocketFactory });
 }

@@ -2,6 +2,7 @@ import { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { LogEntry, SessionList } from '@zen/contract';
 import { eventually } from '@zen/testing';
+import { createNodeLiveClient } from '../../node';
 import { LiveClient } from './live-client';
 import { nodeWebSocketFactory } from './node-websocket';
 
@@ -70,6 +71,21 @@ describe('live client reconnects', () => {
       expect(entries).toEqual([entry]);
       expect(lists.map((list) => list.serverSessionId)).toEqual(['the-server']);
       expect(errors).toEqual([]);
+    } finally {
+      live.close();
+      await new Promise((closed) => server.close(closed));
+    }
+  });
+
+  it('createNodeLiveClient uses ws when webSocket is passed on unset (undefined)', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((listening) => server.once('listening', listening));
+    const { port } = server.address() as AddressInfo;
+    // A tool passing its own option on: `webSocket: options.webSocket`, not set.
+    const options: { webSocket?: typeof nodeWebSocketFactory } = {};
+    const live = createNodeLiveClient({ server: `http://127.0.0.1:${port}`, webSocket: options.webSocket });
+    try {
+      await eventually(() => live.connected, 10_000, 'the connection');
     } finally {
       live.close();
       await new Promise((closed) => server.close(closed));
