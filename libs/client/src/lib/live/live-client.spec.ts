@@ -337,12 +337,16 @@ describe('live client against the built server', () => {
         webSocket: nodeWebSocketFactory,
         reconnectInitialMs: 50,
         reconnectMaxMs: 200,
-        onConnection: (state, detail) => state === 'lost' && lost.push(detail ?? ''),
+        // Told after the constructor returned, though its first connect failed: `socket` is there.
+        onConnection: (state, detail) => state === 'lost' && lost.push(`${socket.url} ${detail}`),
       });
       live.push(socket);
       socket.followSessions((list) => lists.push(list));
       await eventually(() => lists.length > 0, 10_000, 'a list once the token is there');
-      expect(lost).toEqual(['could not connect: no token yet', 'could not connect: no token yet']);
+      expect(lost).toEqual([
+        `${socket.url} could not connect: no token yet`,
+        `${socket.url} could not connect: no token yet`,
+      ]);
     } finally {
       await guarded.stop();
     }

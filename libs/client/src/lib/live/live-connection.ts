@@ -91,9 +91,13 @@ export class LiveConnection {
     } catch (error) {
       // A token function that throws (a file not there yet) is a connect that failed: tried again
       // later, as a refused one is. Thrown from a retry's timer, it stopped the reconnects for good.
+      // Told after this turn, as a socket's failure is: open() may be the constructor's, whose
+      // caller does not have the client yet.
       const why = error instanceof Error ? error.message : String(error);
-      callUser(this.options.onConnection, 'lost', `could not connect: ${why}`);
       this.reconnectLater();
+      queueMicrotask(() => {
+        if (!this.closed) callUser(this.options.onConnection, 'lost', `could not connect: ${why}`);
+      });
       return;
     }
     this.socket = socket;
