@@ -38,6 +38,8 @@ export class FollowedLog {
   readonly check: SessionCheck;
   /** Told when the follow goes on as another, on another connection (see `LiveClient`). */
   moved?: (to: { client: LiveClient; follow: FollowedLog }) => void;
+  /** Stopped, replaced by another follow of its session, or moved to another connection: told nothing more. */
+  stopped = false;
   /** Its refusal (by the server, or the lookup finding no session) was told since it was last subscribed. */
   private refusalTold = false;
   /**
@@ -124,6 +126,8 @@ export class FollowedLog {
       this.subscribing = false;
     }
     this.tellGap(data);
+    // onDropped may have stopped it (a tool that gives up at a gap): not a word more.
+    if (this.stopped) return;
     this.wiring.served(this);
     // After a resubscription the backlog may overlap what was seen: each entry once.
     const fresh = data.entries.filter((entry) => entry.seq >= this.cursor);

@@ -165,6 +165,28 @@ describe('live client against the built server', () => {
     expect(seen.slice(2)).toEqual(Array.from({ length: 20 }, (_, i) => 12 + i));
   });
 
+  it('calls no handler of a follow after onDropped stopped it, not even with the entries after the gap', async () => {
+    const id = (await client.sessions.create({ appname: 'gives-up' })).id;
+    const seen: number[] = [];
+    const gaps: number[] = [];
+    const socket = connect();
+    const follow = socket.followLog(id, 0, {
+      onEntries: (entries) => seen.push(...entries.map((e) => e.seq)),
+      onDropped: (n) => {
+        gaps.push(n);
+        follow.stop(); // a gap: this tool gives up
+      },
+    });
+    await eventually(() => socket.connected);
+    await append(id, 0, 2);
+    await eventually(() => seen.length === 2);
+    await evictWhileCut(id);
+    await eventually(() => gaps.length === 1, 10_000, 'the gap');
+    // The gap came in one event with the entries after it (12..31), taken in the same turn.
+    expect(gaps).toEqual([10]);
+    expect(seen).toEqual([0, 1]);
+  });
+
   it('reports a gap once to a follow that replaced another, though the old subscription s event reported it first', async () => {
     const id = (await client.sessions.create({ appname: 'dropped-once' })).id;
     const socket = connect();

@@ -93,7 +93,11 @@ export class LiveClient {
   }
 
   private add(follow: FollowedLog): void {
-    this.follows.get(follow.id)?.check.end();
+    const replaced = this.follows.get(follow.id);
+    if (replaced) {
+      replaced.stopped = true;
+      replaced.check.end();
+    }
     this.follows.set(follow.id, follow);
     follow.subscribe();
     // Checked once connected (resubscribe): a client closed, or not opened yet (lazy), asks nothing,
@@ -113,6 +117,7 @@ export class LiveClient {
    * follow's subscription have got in meanwhile).
    */
   private moveToOverflow(follow: FollowedLog): void {
+    follow.stopped = true;
     this.follows.delete(follow.id);
     follow.check.end();
     follow.unsubscribe();
@@ -159,6 +164,7 @@ export class LiveClient {
 
   private stop(follow: FollowedLog): void {
     if (!this.isFollowed(follow)) return;
+    follow.stopped = true;
     this.follows.delete(follow.id);
     follow.check.end();
     follow.unsubscribe();
