@@ -1,7 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { eventually } from './eventually';
 import { freePort } from './free-port';
 
 export interface RedisServerOptions {
@@ -89,6 +91,25 @@ export class RedisServer {
   async restart(): Promise<void> {
     await this.stop();
     await this.launch();
+  }
+
+  /**
+   * Another server holding a copy of this one's data as it is now, which then goes its own way
+   * (Redis replication, then `REPLICAOF NO ONE`): a store that a failover or a restore from an
+   * older snapshot brings back behind what clients saw.
+   */
+  async copy(): Promise<RedisServer> {
+    const copy = await RedisServer.start(this.options);
+    const cli = async (...args: string[]) =>
+      (await promisify(execFile)('redis-cli', ['-p', String(copy.port), ...args])).stdout;
+    await cli('REPLICAOF', '127.0.0.1', String(this.port));
+    await eventually(
+      async () => /master_link_status:up/.test(await cli('INFO', 'replication')),
+      20_000,
+      'the copy in sync',
+    );
+    await cli('REPLICAOF', 'NO', 'ONE');
+    return copy;
   }
 
   /** Stops the server and removes its directory. */

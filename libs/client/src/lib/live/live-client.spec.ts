@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { LogEntry, SessionList } from '@zen/contract';
 import { BuiltServer, eventually, RedisServer, TcpProxy } from '@zen/testing';
 import { SessionsClient } from '../rest/sessions-client';
@@ -542,23 +540,15 @@ describe('live client against the built server', () => {
 
   it('with a sessionLookup, goes on from the log s logCursor when its store went back (a lagging replica), telling onRewound', async () => {
     const redis = await RedisServer.start();
-    const lagging = await RedisServer.start();
+    let lagging: RedisServer | undefined;
     let own = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: redis.url });
     const ownProxy = await TcpProxy.start(own.port);
     try {
       const ownClient = new SessionsClient({ server: own.url });
       const { id } = await ownClient.sessions.create({ appname: 'went-back' });
       await ownClient.logs.append(id, [{ message: 'kept0' }, { message: 'kept1' }]);
-      // A copy of the store as it is now (Redis replication), which then stops following it.
-      const redisCli = async (port: number, ...args: string[]) =>
-        (await promisify(execFile)('redis-cli', ['-p', String(port), ...args])).stdout;
-      await redisCli(lagging.port, 'REPLICAOF', '127.0.0.1', String(redis.port));
-      await eventually(
-        async () => /master_link_status:up/.test(await redisCli(lagging.port, 'INFO', 'replication')),
-        20_000,
-        'the replica in sync',
-      );
-      await redisCli(lagging.port, 'REPLICAOF', 'NO', 'ONE');
+      // A copy of the store as it is now, which then goes its own way.
+      lagging = await redis.copy();
       await ownClient.logs.append(id, [{ message: 'gone2' }, { message: 'gone3' }]);
       const seen: string[] = [];
       const rewound: [number, number][] = [];
@@ -571,7 +561,7 @@ describe('live client against the built server', () => {
       ownProxy.refusing = true;
       ownProxy.cut();
       await own.stop();
-      own = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: `redis://127.0.0.1:${lagging.port}` }, own.port);
+      own = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: lagging.url }, own.port);
       ownProxy.refusing = false;
       // Appended once it has looked the session up again: from the logCursor it found (2) on.
       await eventually(() => rewound.length === 1, 30_000, 'the log that went back');
@@ -583,7 +573,7 @@ describe('live client against the built server', () => {
       await ownProxy.stop();
       await own.stop();
       await redis.close();
-      await lagging.close();
+      await lagging?.close();
     }
   });
 
