@@ -3,7 +3,7 @@ import type { Backoff } from '../backoff';
 import { serverUrl } from '../rest/http';
 import { LiveClientOptions, reconnectBackoff } from './live-client-options';
 import { parseServerMessage } from './server-message';
-import { callUser } from './user-callback';
+import { callUser, throwOnItsOwn } from './user-callback';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
 
 /** The longest wait a timer takes: longer ones fire at once. */
@@ -117,9 +117,7 @@ export class LiveConnection {
         this.events.received(message);
       } catch (error) {
         // Thrown on, it would stop `ws` reading this socket (see parseServerMessage): on its own.
-        queueMicrotask(() => {
-          throw error;
-        });
+        throwOnItsOwn(error);
       }
     };
     // 'close' follows and reconnects; the error (ws's, not a browser's) says why, which the close may not.

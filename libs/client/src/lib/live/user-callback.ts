@@ -13,8 +13,13 @@ export function callUser<A extends unknown[]>(callback: ((...args: A) => unknown
   try {
     callback(...args);
   } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
+    throwOnItsOwn(error);
   }
+}
+
+/** Throws `error` after this turn, on its own: an uncaught exception that unwinds nothing of the client's. */
+export function throwOnItsOwn(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }
