@@ -8,6 +8,35 @@ import { deltaFrom } from './row-deltas';
 
 const ID = 'c'.repeat(24);
 
+/**
+ * LogSources over `sources`, started on a live connection whose (fake) socket is open, under fake
+ * timers; each animation frame it asks for is pushed to `frames` for the test to run.
+ */
+function startedSources(sources: { id: string; startCursor: number }[], frames: (() => void)[]): LogSources {
+  jest.useFakeTimers();
+  FakeSocket.created = [];
+  TestBed.configureTestingModule({
+    providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+  });
+  const live = TestBed.inject(LiveConnection);
+  live.connect();
+  FakeSocket.latest().open();
+  const sourcesOf = new LogSources(
+    live.client,
+    sources,
+    (flush) => frames.push(flush),
+    () => undefined,
+  );
+  sourcesOf.start();
+  return sourcesOf;
+}
+
+/** Runs the animation frames asked for since the last run. */
+const runFrames = (frames: (() => void)[]) => frames.splice(0).forEach((flush) => flush());
+
+/** A `log` event from the server, as the live connection's socket receives it. */
+const deliver = (data: LogEventData) => FakeSocket.latest().push({ event: 'log', data });
+
 describe('LogSources of one session', () => {
   let frames: (() => void)[];
   let stream: LogSources;
@@ -18,27 +47,12 @@ describe('LogSources of one session', () => {
     cursor,
     dropped,
   });
-  const deliver = (data: LogEventData) => FakeSocket.latest().push({ event: 'log', data });
-  const runFrame = () => frames.splice(0).forEach((flush) => flush());
+  const runFrame = () => runFrames(frames);
   const shown = () => stream.rows().map((row) => (row.kind === 'entry' ? row.entry.seq : `gap${row.dropped}`));
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    FakeSocket.created = [];
-    TestBed.configureTestingModule({
-      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
-    });
-    const live = TestBed.inject(LiveConnection);
-    live.connect();
-    FakeSocket.latest().open();
     frames = [];
-    stream = new LogSources(
-      live.client,
-      [{ id: ID, startCursor: 3 }],
-      (flush) => frames.push(flush),
-      () => undefined,
-    );
-    stream.start();
+    stream = startedSources([{ id: ID, startCursor: 3 }], frames);
   });
 
   afterEach(() => {
@@ -48,8 +62,8 @@ describe('LogSources of one session', () => {
 
   it('subscribes from its start cursor and shows entries once per animation frame', () => {
     expect(FakeSocket.latest().sent).toEqual([{ event: 'subscribe-log', data: { id: ID, cursor: 3 } }]);
-    FakeSocket.latest().push({ event: 'log', data: event([3, 4], 5) });
-    FakeSocket.latest().push({ event: 'log', data: event([5], 6) });
+    deliver(event([3, 4], 5));
+    deliver(event([5], 6));
     expect(shown()).toEqual([]);
     expect(frames).toHaveLength(1);
     runFrame();
@@ -66,7 +80,7 @@ describe('LogSources of one session', () => {
   });
 
   it('ignores other sessions and entries it already has', () => {
-    FakeSocket.latest().push({ event: 'log', data: { ...event([3], 4), id: 'd'.repeat(24) } });
+    deliver({ ...event([3], 4), id: 'd'.repeat(24) });
     deliver(event([3, 4], 5));
     deliver(event([4, 5], 6));
     runFrame();
@@ -87,7 +101,7 @@ describe('LogSources of one session', () => {
     jest.advanceTimersByTime(1000);
     FakeSocket.latest().open();
     expect(FakeSocket.latest().sent).toEqual([{ event: 'subscribe-log', data: { id: ID, cursor: 5 } }]);
-    FakeSocket.latest().push({ event: 'log', data: event([5, 6], 7) });
+    deliver(event([5, 6], 7));
     runFrame();
     expect(shown()).toEqual([3, 4, 5, 6]);
   });
@@ -116,29 +130,17 @@ describe('LogSources of several sessions (merged view)', () => {
     ...entry(seq, message),
     time: new Date(Date.UTC(2026, 10, 24, 12, 0, second)).toISOString(),
   });
-  const deliver = (data: LogEventData) => FakeSocket.latest().push({ event: 'log', data });
   const shown = () => merged.rows().map((row) => (row.kind === 'entry' ? row.entry.message : `gap${row.dropped}`));
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    FakeSocket.created = [];
-    TestBed.configureTestingModule({
-      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
-    });
-    const live = TestBed.inject(LiveConnection);
-    live.connect();
-    FakeSocket.latest().open();
     frames = [];
-    merged = new LogSources(
-      live.client,
+    merged = startedSources(
       [
         { id: A, startCursor: 0 },
         { id: B, startCursor: 10 },
       ],
-      (flush) => frames.push(flush),
-      () => undefined,
+      frames,
     );
-    merged.start();
   });
 
   afterEach(() => {
@@ -151,22 +153,13 @@ describe('LogSources of several sessions (merged view)', () => {
       { event: 'subscribe-log', data: { id: A, cursor: 0 } },
       { event: 'subscribe-log', data: { id: B, cursor: 10 } },
     ]);
-    FakeSocket.latest().push({
-      event: 'log',
-      data: { id: A, entries: [at(0, 1, 'a1'), at(1, 4, 'a4')], cursor: 2, dropped: 0 },
-    });
-    FakeSocket.latest().push({
-      event: 'log',
-      data: { id: B, entries: [at(10, 2, 'b2'), at(11, 5, 'b5')], cursor: 12, dropped: 0 },
-    });
-    frames.splice(0).forEach((flush) => flush());
+    deliver({ id: A, entries: [at(0, 1, 'a1'), at(1, 4, 'a4')], cursor: 2, dropped: 0 });
+    deliver({ id: B, entries: [at(10, 2, 'b2'), at(11, 5, 'b5')], cursor: 12, dropped: 0 });
+    runFrames(frames);
     expect(shown()).toEqual(['a1', 'b2', 'a4', 'b5']);
     // A late arrival older than the newest row is merged into place.
-    FakeSocket.latest().push({
-      event: 'log',
-      data: { id: A, entries: [at(2, 3, 'a3'), at(3, 6, 'a6')], cursor: 4, dropped: 0 },
-    });
-    frames.splice(0).forEach((flush) => flush());
+    deliver({ id: A, entries: [at(2, 3, 'a3'), at(3, 6, 'a6')], cursor: 4, dropped: 0 });
+    runFrames(frames);
     expect(shown()).toEqual(['a1', 'b2', 'a3', 'a4', 'b5', 'a6']);
     expect(merged.rows().map((row) => row.source)).toEqual([A, B, A, A, B, A]);
   });
@@ -174,10 +167,10 @@ describe('LogSources of several sessions (merged view)', () => {
   it("notes how each frame's rows came from the last: the rows kept in place, and the rest new", () => {
     deliver({ id: A, entries: [at(0, 1, 'a1'), at(1, 4, 'a4')], cursor: 2, dropped: 0 });
     deliver({ id: B, entries: [at(10, 2, 'b2')], cursor: 11, dropped: 0 });
-    frames.splice(0).forEach((flush) => flush());
+    runFrames(frames);
     const before = merged.rows();
     deliver({ id: B, entries: [at(11, 3, 'b3'), at(12, 5, 'b5')], cursor: 13, dropped: 0 });
-    frames.splice(0).forEach((flush) => flush());
+    runFrames(frames);
     // b3 goes before a4: a1 and b2 stay where they were; a4 is merged again with the new rows.
     expect(shown()).toEqual(['a1', 'b2', 'b3', 'a4', 'b5']);
     expect(deltaFrom(merged.rows(), before)).toEqual({ from: before, evicted: 0, kept: 2 });
@@ -186,7 +179,7 @@ describe('LogSources of several sessions (merged view)', () => {
 
   it("shows a gap row in a source's place, and resumes each source from its own cursor", () => {
     deliver({ id: B, entries: [at(20, 3, 'b3')], cursor: 21, dropped: 10 });
-    frames.splice(0).forEach((flush) => flush());
+    runFrames(frames);
     expect(shown()).toEqual(['gap10', 'b3']);
     FakeSocket.latest().close();
     jest.advanceTimersByTime(1000);
