@@ -22,7 +22,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
   let context: BrowserContext;
   let page: Page;
 
-  const { api, create, appendText, appendEntries } = serverApi(() => base);
+  const { api, create, appendText, appendEntries, timeline } = serverApi(() => base);
   /** A session with `count` lines, `line 0` … : more than the log shows at once. */
   const createLong = async (id: string, count: number) => {
     await create(id, { appname: 'LongLog' });
@@ -607,14 +607,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
 
   it('filters by a range dragged on the histogram', async () => {
     const id = 'd1d1d1d1d1d1d1d1d1d1d1d1';
-    await create(id, { appname: 'Timeline' });
-    const start = Date.parse('2026-11-24T12:00:00.000Z');
-    const entries = Array.from({ length: 60 }, (_, i) => ({
-      time: new Date(start + i * 1000).toISOString(),
-      message: `tick ${i}`,
-      level: i === 45 ? 'error' : 'info',
-    }));
-    await appendEntries(id, entries);
+    await timeline(id, 60, (i) => ({ message: `tick ${i}`, level: i === 45 ? 'error' : 'info' }));
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
     const chart = await boxOf(page.getByTestId('histogram'));
@@ -638,16 +631,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     // entry in the first bar), and a range dragged over them left the histogram as it was. Found by
     // the second: the whole span said nothing of the real entries until a range was dragged.
     const id = 'd8d8d8d8d8d8d8d8d8d8d8d8';
-    await create(id, { appname: 'Timeline' });
-    const start = Date.parse('2026-11-24T12:00:00.000Z');
-    const entries = [
-      ...Array.from({ length: 40 }, (_, i) => ({
-        time: new Date(start + i * 6000).toISOString(),
-        message: `tick ${i}`,
-      })),
-      { time: '9999-12-30T12:00:00.000Z', message: 'far off' },
-    ];
-    await appendEntries(id, entries);
+    const farOff = { time: '9999-12-30T12:00:00.000Z', message: 'far off' };
+    await timeline(id, 40, (i) => ({ message: `tick ${i}` }), 6000, [farOff]);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('41 / 41 rows').waitFor();
     const bars = () => page.locator('[data-testid="histogram"] rect.bar').count();
@@ -808,13 +793,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     // into the shorter log that followed was read as the user's at the newest edge and resumed it:
     // "Following" over a range in the past, nothing new counted.
     const id = 'd3d3d3d3d3d3d3d3d3d3d3d3';
-    await create(id, { appname: 'Timeline' });
-    const start = Date.parse('2026-11-24T12:00:00.000Z');
-    const entries = Array.from({ length: 120 }, (_, i) => ({
-      time: new Date(start + i * 1000).toISOString(),
-      message: `LogCook: Display: tick ${i}`,
-    }));
-    await appendEntries(id, entries);
+    await timeline(id, 120, (i) => ({ message: `LogCook: Display: tick ${i}` }));
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('120 / 120 rows').waitFor();
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
@@ -834,14 +813,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
 
   it('works the histogram by keyboard: a bar to jump to, a range to filter, Esc to clear; page keys stay quiet', async () => {
     const id = 'd2d2d2d2d2d2d2d2d2d2d2d2';
-    await create(id, { appname: 'Timeline' });
-    const start = Date.parse('2026-11-24T12:00:00.000Z');
-    const entries = Array.from({ length: 60 }, (_, i) => ({
-      time: new Date(start + i * 1000).toISOString(),
-      message: `tick ${i}`,
-      level: i === 5 ? 'error' : 'info',
-    }));
-    await appendEntries(id, entries);
+    await timeline(id, 60, (i) => ({ message: `tick ${i}`, level: i === 5 ? 'error' : 'info' }));
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
     const chart = page.getByRole('slider', { name: /^Volume histogram\./ });

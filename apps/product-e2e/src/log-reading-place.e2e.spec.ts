@@ -16,7 +16,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
   let context: BrowserContext;
   let page: Page;
 
-  const { create, appendText, appendEntries } = serverApi(() => base);
+  const { create, appendText, timeline } = serverApi(() => base);
   const rows = () => page.getByRole('grid', { name: 'Log entries' });
   const rowOf = (text: string) =>
     rows()
@@ -116,13 +116,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
 
   it('keeps the line read in its place when Esc on the histogram clears the time range', async () => {
     const id = 'e3e3e3e3e3e3e3e3e3e3e3e3';
-    await create(id, { appname: 'Timeline' });
-    const start = Date.parse('2026-11-24T12:00:00.000Z');
-    const entries = Array.from({ length: 300 }, (_, i) => ({
-      time: new Date(start + i * 1000).toISOString(),
-      message: `LogCook: Display: tick ${i}`,
-    }));
-    await appendEntries(id, entries);
+    await timeline(id, 300, (i) => ({ message: `LogCook: Display: tick ${i}` }));
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await count('300 / 300 rows');
     const chart = page.getByRole('slider', { name: /^Volume histogram\./ });

@@ -6,13 +6,31 @@ import { JSON_HEADERS } from '@zen/testing';
  */
 export function serverApi(base: () => string) {
   const api = (path: string, init?: RequestInit) => fetch(`${base()}/${path}`, init);
+  const create = (id: string, body: object) =>
+    api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
+  const appendEntries = (id: string, entries: object[]) =>
+    api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
   return {
     api,
-    create: (id: string, body: object) =>
-      api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }),
+    create,
     appendText: (id: string, lines: string[]) =>
       api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') }),
-    appendEntries: (id: string, entries: object[]) =>
-      api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) }),
+    appendEntries,
+    /**
+     * Creates a session of the app "Timeline" (the histogram tests' scene) with `count` entries
+     * `stepMs` apart from 2026-11-24 12:00 UTC, each `entry(i)` with its time added; `extra`
+     * entries are appended after them in the same batch.
+     */
+    timeline: async (id: string, count: number, entry: (i: number) => object, stepMs = 1000, extra: object[] = []) => {
+      await create(id, { appname: 'Timeline' });
+      const times = Array.from({ length: count }, (_, i) => ({
+        ...entry(i),
+        time: new Date(TIMELINE_START + i * stepMs).toISOString(),
+      }));
+      await appendEntries(id, [...times, ...extra]);
+    },
   };
 }
+
+/** When a `timeline` session's first entry is dated. */
+const TIMELINE_START = Date.parse('2026-11-24T12:00:00.000Z');
