@@ -42,6 +42,23 @@ describe('TcpProxy', () => {
     (await echoed(proxy.port)).destroy();
   });
 
+  it('leaves open connections silent for good when frozen, closing neither side, and passes new ones', async () => {
+    const frozen = await echoed(proxy.port);
+    const received: string[] = [];
+    let closed = false;
+    frozen.on('data', (data) => received.push(String(data)));
+    frozen.on('close', () => (closed = true));
+    proxy.freezeOpen();
+    frozen.write('lost');
+    // A connection made after the freeze is echoed while the frozen one still hears nothing.
+    const fresh = await echoed(proxy.port);
+    fresh.write('again');
+    await new Promise((done) => fresh.once('data', done));
+    expect({ received, closed }).toEqual({ received: [], closed: false });
+    frozen.destroy();
+    fresh.destroy();
+  });
+
   it('holds back what the server sends until released, then passes it on in order', async () => {
     const socket = await echoed(proxy.port);
     const received: string[] = [];

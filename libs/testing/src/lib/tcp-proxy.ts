@@ -40,6 +40,19 @@ export class TcpProxy {
   }
 
   /**
+   * Leaves every open connection silent for good, as a network that lost them without a word
+   * does (a partition, a NAT or firewall that forgot them): nothing more passes either way, and
+   * neither side is told; connections made after it pass as usual.
+   */
+  freezeOpen(): void {
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.removeAllListeners('data');
+      socket.pause();
+    }
+  }
+
+  /**
    * Holds back what the server sends on every connection, as a slow network would, until
    * `release()`; what clients send still goes through.
    */

@@ -5,6 +5,12 @@ import { doublingBackoff } from './backoff';
 import { RedisKeys } from './redis-keys';
 import { SCRIPTS } from './redis-scripts';
 
+/**
+ * How many command timeouts (REDIS_TIMEOUT_MS) a command may go unanswered before its connection
+ * is dropped and made again (see RedisConnection.reconnect).
+ */
+export const STALL_RECONNECT_TIMEOUTS = 5;
+
 /** How the Redis stores reach Redis. */
 export interface RedisConnectionOptions {
   /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS (REDIS_URL). */
@@ -115,12 +121,34 @@ export class RedisConnection {
     }
   }
 
-  /** Refuses calls unsent until `late`, a command that timed out, is answered or dropped (see `stalled`). */
+  /**
+   * Refuses calls unsent until `late`, a command that timed out, is answered or dropped (see
+   * `stalled`), and drops the connection when that takes STALL_RECONNECT_TIMEOUTS timeouts.
+   */
   private stallUntil(late: Promise<unknown>): void {
     if (this.stalled !== null) return;
     this.stalled = `an earlier command has had no answer within ${this.options.commandTimeoutMs} ms (Redis is stalled); nothing more is sent until it has one`;
-    const answered = () => (this.stalled = null);
+    const reconnect = setTimeout(() => this.reconnect(), STALL_RECONNECT_TIMEOUTS * this.options.commandTimeoutMs);
+    reconnect.unref();
+    const answered = () => {
+      clearTimeout(reconnect);
+      this.stalled = null;
+    };
     late.then(answered, answered);
+  }
+
+  /**
+   * Drops the command connection and makes it again: a connection the network lost without a
+   * word (a partition, a NAT or firewall that forgot it: no RST) is never answered, and the kernel
+   * gives it up only after ~15 minutes of retransmissions, all that time a stall. Dropping it
+   * rejects every command in flight on it, the stalled one included, which ends the stall.
+   */
+  private reconnect(): void {
+    if (!this.client.isOpen) return; // closed meanwhile
+    const silentMs = STALL_RECONNECT_TIMEOUTS * this.options.commandTimeoutMs;
+    this.options.onEvent?.(`the session store (${this.name}) has not answered for ${silentMs} ms: connecting again`);
+    this.client.destroy();
+    this.client.connect().catch((error: Error) => this.failed(error));
   }
 
   /** Settles once the command connection is ready: at once if it is, else at its next reconnection. */

@@ -1,4 +1,4 @@
-import { eventually } from '@zen/testing';
+import { eventually, TcpProxy } from '@zen/testing';
 import { createClient } from 'redis';
 import { infoBatch, newSessionId, redisSuite } from '../../testing';
 import { SessionExistsError, StoreUnavailableError, TooManySessionsError } from '../errors';
@@ -159,6 +159,40 @@ describe('a stalled Redis (stopped: connections open, nothing answered)', () => 
     const { entries } = await stores.logs.readPage(id, { offset: 0, limit: 100 });
     // The one that timed out (run once Redis went on) and the one that succeeded: none of the refused.
     expect(entries.map((entry) => entry.message)).toEqual(['retried0', 'retried0']);
+  });
+});
+
+describe('a Redis connection the network lost without a word (no RST: a partition, a forgotten NAT entry)', () => {
+  it('is dropped and made again once a command has waited STALL_RECONNECT_TIMEOUTS timeouts: the stall ends', async () => {
+    const proxy = await TcpProxy.start(suite.redis.port);
+    try {
+      const events: string[] = [];
+      const stores = await suite.open({
+        url: `redis://127.0.0.1:${proxy.port}`,
+        commandTimeoutMs: 500,
+        onEvent: (message) => events.push(message),
+      });
+      const id = newSessionId();
+      await stores.sessions.create({ id, fields: { appname: 'partitioned' }, clientAddress: null });
+      proxy.freezeOpen();
+      await expect(stores.logs.append(id, infoBatch(0, 1, 'lost'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(stores.logs.append(id, infoBatch(0, 1, 'refused'))).rejects.toThrow(/Redis is stalled/);
+      // The old connection stays silent for good; only a new one gets through.
+      await eventually(async () => {
+        try {
+          await stores.logs.append(id, infoBatch(0, 1, 'after'));
+          return true;
+        } catch {
+          return false;
+        }
+      }, 20_000);
+      expect(events).toContainEqual(expect.stringMatching(/has not answered for 2500 ms: connecting again/));
+      const { entries } = await stores.logs.readPage(id, { offset: 0, limit: 100 });
+      // The frozen connection's append never reached Redis; the refused one was never sent.
+      expect(entries.map((entry) => entry.message)).toEqual(['after0']);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
 
