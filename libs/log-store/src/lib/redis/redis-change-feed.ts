@@ -1,5 +1,5 @@
 import { doublingBackoff } from './backoff';
-import { RedisConnection, StoreClient } from './redis-connection';
+import { connectAgain, RedisConnection, STALL_RECONNECT_TIMEOUTS, StoreClient } from './redis-connection';
 
 /** One change as published on the feed channel. */
 export type FeedMessage =
@@ -56,6 +56,10 @@ export class RedisChangeFeed {
   /** A SUBSCRIBE is in flight: a second would add a second listener, and deliver every message twice. */
   private subscribing = false;
   private closed = false;
+  /** Checks that the subscribed connection still answers (see checkAlive). */
+  private readonly aliveChecks: NodeJS.Timeout;
+  /** The last check's PING has had no answer yet. */
+  private pingUnanswered = false;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -70,6 +74,8 @@ export class RedisChangeFeed {
     });
     this.subscriber.on('ready', () => void this.onReady());
     this.subscriber.connect().catch(() => undefined);
+    this.aliveChecks = setInterval(() => this.checkAlive(), this.silentLimitMs());
+    this.aliveChecks.unref();
   }
 
   /**
@@ -85,6 +91,7 @@ export class RedisChangeFeed {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    clearInterval(this.aliveChecks);
     if (this.subscriber.isOpen) this.subscriber.destroy();
   }
 
@@ -109,6 +116,35 @@ export class RedisChangeFeed {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Pings the subscribed connection at each check, and makes it again when the last check's PING
+   * still has no answer: a connection the network lost without a word (a partition, a NAT or
+   * firewall that forgot it: no RST) is as quiet as a feed with no changes, and every change
+   * published meanwhile would be missed for as long as the kernel keeps it (~15 minutes). Made
+   * again, it resubscribes and `resync` has listeners catch up.
+   */
+  private checkAlive(): void {
+    if (!this.isSubscribed || !this.subscriber.isReady) {
+      this.pingUnanswered = false;
+      return;
+    }
+    if (this.pingUnanswered) {
+      this.pingUnanswered = false;
+      this.lastError = `no answer for ${this.silentLimitMs()} ms: connecting again`;
+      this.handlers.lost(this.lastError);
+      connectAgain(this.subscriber, () => undefined);
+      return;
+    }
+    this.pingUnanswered = true;
+    const answered = () => (this.pingUnanswered = false);
+    this.subscriber.ping().then(answered, answered);
+  }
+
+  /** How long the subscribed connection may leave a PING unanswered: as the command connection (STALL_RECONNECT_TIMEOUTS). */
+  private silentLimitMs(): number {
+    return STALL_RECONNECT_TIMEOUTS * this.connection.options.commandTimeoutMs;
   }
 
   private onReady(): void {

@@ -41,6 +41,16 @@ export function createStoreClient(options: RedisConnectionOptions) {
 export type StoreClient = ReturnType<typeof createStoreClient>;
 
 /**
+ * Drops a client's connection and makes it again, as after a lost one: every command in flight
+ * on it is rejected, subscriptions are made again. For a connection the network lost without a
+ * word (see STALL_RECONNECT_TIMEOUTS).
+ */
+export function connectAgain(client: StoreClient, failed: (error: Error) => void): void {
+  client.destroy();
+  client.connect().catch(failed);
+}
+
+/**
  * The command connection of a pair of Redis stores: one client, whose automatic
  * pipelining sends every command issued in one tick in one write. It connects in the
  * background and reconnects by itself; until then every call fails fast with
@@ -147,8 +157,7 @@ export class RedisConnection {
     if (!this.client.isOpen) return; // closed meanwhile
     const silentMs = STALL_RECONNECT_TIMEOUTS * this.options.commandTimeoutMs;
     this.options.onEvent?.(`the session store (${this.name}) has not answered for ${silentMs} ms: connecting again`);
-    this.client.destroy();
-    this.client.connect().catch((error: Error) => this.failed(error));
+    connectAgain(this.client, (error) => this.failed(error));
   }
 
   /** Settles once the command connection is ready: at once if it is, else at its next reconnection. */

@@ -196,6 +196,38 @@ describe('a Redis connection the network lost without a word (no RST: a partitio
   });
 });
 
+describe('a change feed connection the network lost without a word', () => {
+  it('is made again once a liveness PING goes unanswered, and its listeners hear of changes made through others again', async () => {
+    const proxy = await TcpProxy.start(suite.redis.port);
+    try {
+      const deaf = await suite.open({
+        url: `redis://127.0.0.1:${proxy.port}`,
+        commandTimeoutMs: 300,
+        keyPrefix: 'feed:',
+      });
+      const other = await suite.open({ commandTimeoutMs: 300, keyPrefix: 'feed:' });
+      const id = newSessionId();
+      await other.sessions.create({ id, fields: { appname: 'feed' }, clientAddress: null });
+      const heard: number[] = [];
+      const lost: string[] = [];
+      deaf.logs.onAppended((sessionId, cursor) => sessionId === id && heard.push(cursor));
+      deaf.logs.onFeedLost((why) => lost.push(why));
+      await other.logs.append(id, infoBatch(0, 1));
+      await eventually(() => heard.includes(1));
+      proxy.freezeOpen();
+      // Appends through the other replica until this one hears of one again.
+      let cursor = 1;
+      await eventually(async () => {
+        cursor = (await other.logs.append(id, infoBatch(cursor, cursor + 1))).logCursor;
+        return heard.some((seen) => seen > 1);
+      }, 20_000);
+      expect(lost).toContainEqual(expect.stringMatching(/no answer for 1500 ms: connecting again/));
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
 describe('server sessions when Redis refuses writes for longer than the silence', () => {
   it('are not expired once Redis takes writes again: the silence was the fault, not a dead replica', async () => {
     const events: string[] = [];
