@@ -93,6 +93,10 @@ export class AppConfig {
   readonly redisKeyPrefix: string = 'zen:';
   /** Longest a Redis command (or connection attempt) may take before the request answers 503. */
   readonly redisTimeoutMs: number = 2000;
+  /** Reads that may be large (every entry, or more than 1,000) a replica sends Redis at once (see ReadBulkhead). */
+  readonly redisLargeReads: number = 1;
+  /** Longest such a read waits for its turn before it answers 503 (its wait is not REDIS_TIMEOUT_MS's). */
+  readonly redisLargeReadWaitMs: number = 30_000;
   /** The built dashboard (index.html and assets). */
   readonly dashboardDir: string = join(__dirname, '..', 'dashboard', 'browser');
 

@@ -308,6 +308,8 @@ describe('loadConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       redisKeyPrefix: 'zen:',
       redisTimeoutMs: 2000,
+      redisLargeReads: 1,
+      redisLargeReadWaitMs: 30_000,
     });
   });
 
@@ -317,12 +319,16 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://user:secret@redis.studio.example:6380/2',
       REDIS_KEY_PREFIX: 'studio-a:',
       REDIS_TIMEOUT_MS: '500',
+      REDIS_LARGE_READS: '2',
+      REDIS_LARGE_READ_WAIT_MS: '0',
     });
     expect(config).toMatchObject({
       logStore: 'redis',
       redisUrl: 'rediss://user:secret@redis.studio.example:6380/2',
       redisKeyPrefix: 'studio-a:',
       redisTimeoutMs: 500,
+      redisLargeReads: 2,
+      redisLargeReadWaitMs: 0,
     });
   });
 
@@ -334,6 +340,8 @@ describe('loadConfig', () => {
         REDIS_URL: 'http://user:secret@redis:6379',
         REDIS_KEY_PREFIX: 'a{b}',
         REDIS_TIMEOUT_MS: '0',
+        REDIS_LARGE_READS: '0',
+        REDIS_LARGE_READ_WAIT_MS: '600001',
       });
     } catch (error) {
       message = (error as Error).message;
@@ -343,6 +351,8 @@ describe('loadConfig', () => {
     expect(message).not.toContain('secret');
     expect(message).toContain('REDIS_KEY_PREFIX must be a prefix without braces');
     expect(message).toContain('REDIS_TIMEOUT_MS must be an integer 1–600000');
+    expect(message).toContain('REDIS_LARGE_READS must be an integer 1–1000');
+    expect(message).toContain('REDIS_LARGE_READ_WAIT_MS must be an integer 0–600000');
     expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow('REDIS_URL must be a URL');
   });
 

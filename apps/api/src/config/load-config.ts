@@ -95,6 +95,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: reader.redisUrl('REDIS_URL', defaults.redisUrl),
     redisKeyPrefix: reader.keyPrefix('REDIS_KEY_PREFIX', defaults.redisKeyPrefix),
     redisTimeoutMs: reader.int('REDIS_TIMEOUT_MS', defaults.redisTimeoutMs, 1, 600_000),
+    redisLargeReads: reader.int('REDIS_LARGE_READS', defaults.redisLargeReads, 1, 1000),
+    redisLargeReadWaitMs: reader.int('REDIS_LARGE_READ_WAIT_MS', defaults.redisLargeReadWaitMs, 0, 600_000),
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

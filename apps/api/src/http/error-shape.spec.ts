@@ -33,6 +33,11 @@ const CASES: [LogStoreError, number, string][] = [
   ],
   [new TooManySessionsError(5), 429, 'Too Many Requests'],
   [new StoreUnavailableError('the log store cannot be reached'), 503, 'Service Unavailable'],
+  [
+    new StoreUnavailableError('the log store is unavailable: too many large reads at once', { retryAfterSeconds: 1 }),
+    503,
+    'Service Unavailable',
+  ],
 ];
 
 describe('domain errors over HTTP (real server)', () => {
@@ -57,6 +62,12 @@ describe('domain errors over HTTP (real server)', () => {
       expect(await res.json()).toEqual({ statusCode: status, error: name, message });
     },
   );
+
+  it('sends Retry-After with a 503 only when the store said when to retry (too many large reads at once)', async () => {
+    const down = CASES.findIndex(([error]) => error instanceof StoreUnavailableError);
+    expect((await fetch(`${base}/${down}`)).headers.get('retry-after')).toBeNull();
+    expect((await fetch(`${base}/${down + 1}`)).headers.get('retry-after')).toBe('1');
+  });
 
   it('logs none of them as an unhandled error', () => {
     expect(logger.error).not.toHaveBeenCalled();

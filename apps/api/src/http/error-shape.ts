@@ -48,7 +48,11 @@ export function sendError(res: ServerResponse, exception: unknown, logger: Logge
     res.destroy();
     return;
   }
-  if (exception instanceof RateLimitedError || exception instanceof RetryLaterException) {
+  if (
+    exception instanceof RateLimitedError ||
+    exception instanceof RetryLaterException ||
+    (exception instanceof StoreUnavailableError && exception.retryAfterSeconds !== undefined)
+  ) {
     res.setHeader('Retry-After', String(exception.retryAfterSeconds));
   }
   withDataHeaders(res);

@@ -35,6 +35,8 @@ async function createStores(config: AppConfig): Promise<Stores> {
     url: config.redisUrl,
     keyPrefix: config.redisKeyPrefix,
     commandTimeoutMs: config.redisTimeoutMs,
+    largeReads: config.redisLargeReads,
+    largeReadWaitMs: config.redisLargeReadWaitMs,
     onEvent: (message) => logger.warn(message),
   });
 }

@@ -94,9 +94,12 @@ export class StoreUnavailableError extends LogStoreError {
    * session) can wait on it.
    */
   readonly late?: Promise<unknown>;
+  /** When the store is only busy (its answer `Retry-After`): whole seconds to wait before retrying. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(message: string, options: { cause?: unknown; late?: Promise<unknown> } = {}) {
+  constructor(message: string, options: { cause?: unknown; late?: Promise<unknown>; retryAfterSeconds?: number } = {}) {
     super(message, { cause: options.cause });
     if (options.late) this.late = options.late;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -2,6 +2,7 @@ import { storeUnavailable, storeUnreachable } from '@zen/contract';
 import { createClient } from 'redis';
 import { LogStoreError, StoreUnavailableError } from '../errors';
 import { doublingBackoff } from './backoff';
+import { ReadBulkhead, ReadTurnTimeout } from './read-bulkhead';
 import { RedisKeys } from './redis-keys';
 import { SCRIPTS } from './redis-scripts';
 
@@ -19,6 +20,10 @@ export interface RedisConnectionOptions {
   keyPrefix: string;
   /** Longest a call may wait for Redis before it fails with StoreUnavailableError (REDIS_TIMEOUT_MS). */
   commandTimeoutMs: number;
+  /** Reads that may be large sent to Redis at once (REDIS_LARGE_READS; see ReadBulkhead); default 1. */
+  largeReads?: number;
+  /** Longest such a read waits for its turn before it fails (REDIS_LARGE_READ_WAIT_MS); default 30 s. */
+  largeReadWaitMs?: number;
   /** Told about connection errors and recoveries (the server logs them); defaults to silence. */
   onEvent?: (message: string) => void;
 }
@@ -80,8 +85,10 @@ export class RedisConnection {
    * Null once Redis has answered (or dropped) that command.
    */
   private stalled: string | null = null;
+  private readonly largeReads: ReadBulkhead;
 
   constructor(readonly options: RedisConnectionOptions) {
+    this.largeReads = new ReadBulkhead(options.largeReads ?? 1, options.largeReadWaitMs ?? 30_000);
     this.keys = new RedisKeys(options.keyPrefix);
     this.name = `Redis at ${hostOf(options.url)}`;
     this.client = createStoreClient(options);
@@ -128,6 +135,22 @@ export class RedisConnection {
       throw this.unavailable(error, timedOut ? work : undefined);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * `run` for a read that may be large, once it has its turn among them (see ReadBulkhead): its
+   * wait sends nothing, so REDIS_TIMEOUT_MS times only its command; a read that waited too long
+   * fails with StoreUnavailableError saying so, and when to retry.
+   */
+  async runLargeRead<T>(commands: () => Promise<T>): Promise<T> {
+    try {
+      return await this.largeReads.run(() => this.run(commands));
+    } catch (error) {
+      if (!(error instanceof ReadTurnTimeout)) throw error;
+      const { size } = this.largeReads;
+      const why = `too many large reads at once (${size} at a time, REDIS_LARGE_READS): ${error.message}; retry`;
+      throw new StoreUnavailableError(storeUnavailable(this.name, why), { cause: error, retryAfterSeconds: 1 });
     }
   }
 

@@ -15,6 +15,7 @@ import {
   StoredEntry,
   Unsubscribe,
 } from '../log-store';
+import { isLargeRead } from './read-bulkhead';
 import { RedisConnection } from './redis-connection';
 import { SCRIPT_STATUS } from './redis-scripts';
 import { levelDigits, readStreamEntry, StreamEntry, streamEntryArgs } from './stream-batch';
@@ -193,9 +194,11 @@ export class RedisLogStore extends LogStore {
 
   private async read(sessionId: string, mode: 'seq' | 'offset', at: number, count: string): Promise<ReadAnswer> {
     const { untimed, keys } = this.connection;
-    const reply = (await this.connection.run(() =>
-      untimed.read(keys.session(sessionId), keys.log(sessionId), mode, String(at), count),
-    )) as ReadAnswer | null;
+    const read = () => untimed.read(keys.session(sessionId), keys.log(sessionId), mode, String(at), count);
+    // A read that may be large takes its turn among such reads (see ReadBulkhead).
+    const reply = (await (isLargeRead(count)
+      ? this.connection.runLargeRead(read)
+      : this.connection.run(read))) as ReadAnswer | null;
     if (!reply) throw new LogNotFoundError(sessionId);
     return reply;
   }
