@@ -25,8 +25,8 @@ module.exports = {
     '<rootDir>/src/create-app.spec.ts',
   ],
   // LOG_MEMORY_BYTES bounds the memory store only; with Redis, memory is Redis's own (maxmemory).
-  // large-reads: the memory store's recycled body buffers (a dozen 7 MB reads at once through
-  // Redis meet REDIS_TIMEOUT_MS instead, as documented).
+  // large-reads: the memory store's recycled body buffers (the Redis store's answers are not
+  // recycled; its large reads at once are store/redis-faults.spec.ts's and log-store's).
   testPathIgnorePatterns: ['/node_modules/', 'log-memory-budget\\.e2e\\.spec\\.ts$', 'large-reads\\.e2e\\.spec\\.ts$'],
   globalSetup: '<rootDir>/src/testing/redis-global-setup.ts',
   globalTeardown: '<rootDir>/src/testing/redis-global-teardown.ts',

@@ -174,6 +174,41 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
     expect(await session(a, ID)).toMatchObject({ status: 'active', endReason: null });
   });
 
+  // Large reads take turns per replica (stop 44): one that waited too long for its turn is refused
+  // unsent, with a reason and a time to retry.
+  it('a download that waited REDIS_LARGE_READ_WAIT_MS for its turn: 503 with Retry-After naming why; the others are served', async () => {
+    const a = await app({ REDIS_LARGE_READ_WAIT_MS: '0' });
+    expect((await create(a, ID)).status).toBe(201);
+    // 2 MB of log: each download is a while in Redis, so five sent at once overlap.
+    for (let i = 0; i < 4; i++) expect((await append(a, ID, new Array(500).fill('x'.repeat(1000)))).status).toBe(200);
+    let refused: { retryAfter: string | null; body: ErrorResponse } | undefined;
+    await eventually(async () => {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${a.url}/sessions/${ID}/log`)));
+      for (const answer of answers) {
+        if (answer.status === 200) {
+          expect(((await answer.json()) as { entries: unknown[] }).entries).toHaveLength(2000);
+          continue;
+        }
+        expect(answer.status).toBe(503);
+        refused = { retryAfter: answer.headers.get('retry-after'), body: (await answer.json()) as ErrorResponse };
+      }
+      return refused !== undefined;
+    });
+    expect(refused).toEqual({
+      retryAfter: '1',
+      body: {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringMatching(
+          /^the session store \(Redis at 127\.0\.0\.1:\d+\) is unavailable: too many large reads at once \(1 at a time, REDIS_LARGE_READS\): it waited 0 ms for its turn; retry$/,
+        ),
+      },
+    });
+    // Refusing sent nothing to Redis: the replica is ready, and its next download is served.
+    expect((await readiness(a)).status).toBe(200);
+    expect((await fetch(`${a.url}/sessions/${ID}/log`)).status).toBe(200);
+  });
+
   it('a wrong password: starts, not ready naming WRONGPASS, never showing the password', async () => {
     const locked = await RedisServer.start({ args: ['--requirepass', 'right-password'] });
     try {
