@@ -14,6 +14,7 @@ import { ApiExceptionFilter, sendError } from './error-shape';
 import { RawError, sendRawError } from './raw-error';
 import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
 import { API_HEADERS, pageHeaders } from './security-headers';
+import { asksForWebSocket } from './upgrade-header';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -272,13 +273,6 @@ function otherUpgrade(req: IncomingMessage): RawError {
   const upgrade = JSON.stringify(String(req.headers.upgrade).slice(0, QUOTE_MAX));
   return {
     status: 400,
-    message: `Upgrade ${upgrade} is not supported: this server speaks HTTP/1.1 (and WebSocket at its WebSocket path); send the request without Upgrade (curl: without --http2)`,
+    message: `Upgrade ${upgrade} is not supported: this server speaks HTTP/1.1 (and WebSocket at its WebSocket path, with Upgrade: websocket alone); send the request without Upgrade (curl: without --http2)`,
   };
-}
-
-/** Whether an upgrade request asks for a WebSocket (`Upgrade` names it among its protocols). */
-function asksForWebSocket(req: IncomingMessage): boolean {
-  return String(req.headers.upgrade ?? '')
-    .split(',')
-    .some((protocol) => protocol.trim().toLowerCase() === 'websocket');
 }

@@ -68,6 +68,23 @@ describe('WebSocket upgrade requests', () => {
     expectError(await rawUpgrade(server, `${root}/sessions/ws`, { Upgrade: 'h2c' }), 400, /"websocket" \(got "h2c"\)/);
   });
 
+  // The pipeline read Upgrade as a list and answered 404 "no WebSocket" away from the WebSocket
+  // path, where the handshake check (and `ws`) reads it whole: one reading now, ws's.
+  it('reads an Upgrade listing websocket among others as no WebSocket handshake, at every path (400)', async () => {
+    const upgrade = { Upgrade: 'h2c, websocket' };
+    expectError(
+      await rawUpgrade(server, `${root}/sessions/ws`, upgrade),
+      400,
+      /the Upgrade header must be "websocket" \(got "h2c, websocket"\)/,
+    );
+    expectError(
+      await rawUpgrade(server, `${root}/sessions/nows`, upgrade),
+      400,
+      /^Upgrade "h2c, websocket" is not supported: .*Upgrade: websocket alone/,
+    );
+    expect((await rawUpgrade(server, `${root}/sessions/ws`, { Upgrade: 'WebSocket' })).status).toBe(101);
+  });
+
   it('answers a malformed Sec-WebSocket-Protocol (refused by ws itself) with 400 in the error shape', async () => {
     expectError(
       await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Protocol': 'a b' }),

@@ -1,5 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import { RawError } from '../http/raw-error';
+import { asksForWebSocket } from '../http/upgrade-header';
 
 /** The `ws` server's own test of a key: 16 bytes in base64. */
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
@@ -19,9 +20,8 @@ export function handshakeProblem(req: IncomingMessage): RawError | undefined {
       headers: { Allow: 'GET' },
     };
   }
-  const upgrade = req.headers.upgrade;
-  if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') {
-    return { status: 400, message: `the Upgrade header must be "websocket" (got ${quote(upgrade)})` };
+  if (!asksForWebSocket(req)) {
+    return { status: 400, message: `the Upgrade header must be "websocket" (got ${quote(req.headers.upgrade)})` };
   }
   const key = req.headers['sec-websocket-key'];
   if (key === undefined) return { status: 400, message: 'missing Sec-WebSocket-Key header' };
