@@ -3,6 +3,7 @@ import { AddressInfo, connect } from 'node:net';
 import { HANDSHAKE, RawAnswer, rawExchange } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
 import { answerClientErrors } from './client-errors';
+import { RouteTable } from './route-table';
 
 /** What the server wrote on a fresh connection after `head` (sent as is), once it closed it or `wait` ms passed. */
 function exchange(server: Server, head: string, wait = 5_000): Promise<{ status: number; head: string; body: string }> {
@@ -49,7 +50,7 @@ describe('answerClientErrors', () => {
       req.resume();
       req.on('end', () => res.end('{}'));
     });
-    answerClientErrors(server);
+    answerClientErrors(server, new RouteTable());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

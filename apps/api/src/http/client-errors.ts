@@ -4,6 +4,7 @@ import { holdContinue } from '../common/expect-continue';
 import { presetHeaders, sendBody, sendJson } from '../common/response-body';
 import { errorBody } from './error-shape';
 import { RawError, sendRawError } from './raw-error';
+import { RouteTable } from './route-table';
 import { API_HEADERS } from './security-headers';
 
 /** Node's errors that are not a malformed request, with their own status and message. */
@@ -18,8 +19,9 @@ const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
  * Requests that Node's HTTP parser rejects never reach Express; Node would answer a
  * bare "400" without a body. Answer them in the contract's error shape, with the
  * security headers, instead (found by the HTTP fuzzer: a DELETE with a body but no length).
+ * `routes` names the methods a CONNECT is told to use.
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(server: Server, routes: RouteTable): void {
   // Node's own Host check answers a bare 400 without a body or headers: hostProblem does it.
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
@@ -59,7 +61,8 @@ export function answerClientErrors(server: Server): void {
     sendRawError(socket, {
       status: 405,
       message: 'CONNECT is not allowed: this server is not a proxy',
-      headers: { Allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' },
+      // Read when asked, so that a route added after install() counts too.
+      headers: { Allow: routes.methods().join(', ') },
     }),
   );
   // Expect: 100-continue: the route decides whether the body is wanted (expect-continue.ts).

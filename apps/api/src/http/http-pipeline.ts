@@ -88,7 +88,7 @@ export class HttpPipeline {
     const express = app.getHttpAdapter().getInstance() as Handler;
     server.removeListener('request', express);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, express));
-    answerClientErrors(server);
+    answerClientErrors(server, this.routes);
   }
 
   get basePath(): string {

@@ -53,6 +53,14 @@ describe('RouteTable', () => {
     expect(table.methodsAt('http://host/zen/nowhere')).toEqual([]);
   });
 
+  it('knows the methods some route serves, at any path, for the Allow of a method no path serves', () => {
+    const more = new RouteTable();
+    for (const route of table.list()) more.add(route);
+    more.add({ method: 'DELETE', path: '/zen/sessions/:id', access: 'write' });
+    expect(more.methods()).toEqual(['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS']);
+    expect(new RouteTable().methods()).toEqual([]);
+  });
+
   it('finds the WebSocket at its path with a trailing slash and in any case, as HTTP routes match', () => {
     for (const path of ['/zen/sessions/ws', '/zen/sessions/ws/', '/ZEN/Sessions/WS', '/zen/sessions/WS/']) {
       expect([path, table.webSocketAt(path)?.path]).toEqual([path, '/zen/sessions/ws']);

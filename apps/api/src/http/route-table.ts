@@ -120,16 +120,12 @@ export class RouteTable {
    */
   methodsAt(url: string): string[] {
     const path = targetPath(url);
-    const served = new Set<string>();
-    for (const entry of this.entries) {
-      if (!entry.regexp.test(path)) continue;
-      served.add(entry.route.method);
-      if (entry.route.method === 'GET') served.add('HEAD');
-    }
-    if (served.size === 0) return [];
-    served.add('OPTIONS');
-    const ordered = ALLOW_ORDER.filter((method) => served.has(method));
-    return ordered.concat([...served].filter((method) => !ALLOW_ORDER.includes(method)).sort());
+    return allowed(this.entries.filter((entry) => entry.regexp.test(path)).map((entry) => entry.route.method));
+  }
+
+  /** The methods some route serves, at any path, for the `Allow` of a method no path serves (CONNECT). */
+  methods(): string[] {
+    return allowed(this.entries.map((entry) => entry.route.method));
   }
 
   private find(method: string, path: string): RouteMatch | undefined {
@@ -151,6 +147,24 @@ export class RouteTable {
     }
     return list;
   }
+}
+
+/**
+ * The routes' `methods` as an `Allow` header names them: HEAD with GET, and OPTIONS, in a
+ * fixed order; none for `ALL` (a WebSocket's path: every method is routed there); empty when
+ * no route serves any.
+ */
+function allowed(methods: string[]): string[] {
+  const served = new Set<string>();
+  for (const method of methods) {
+    if (method === 'ALL') continue;
+    served.add(method);
+    if (method === 'GET') served.add('HEAD');
+  }
+  if (served.size === 0) return [];
+  served.add('OPTIONS');
+  const ordered = ALLOW_ORDER.filter((method) => served.has(method));
+  return ordered.concat([...served].filter((method) => !ALLOW_ORDER.includes(method)).sort());
 }
 
 /**
