@@ -357,12 +357,11 @@ return {1}
 export const RECORD = defineScript({
   NUMBER_OF_KEYS: 1,
   SCRIPT: script(
-    ['touch', 'publish'],
+    ['activeSession', 'touch', 'publish'],
     `
 local hash = KEYS[1]
-local h = redis.call('HMGET', hash, 'status', 'cursor', 'updated')
-if not h[1] then return {0} end
-if h[1] == 'ended' then return {2} end
+local h, refused = activeSession(hash, 'cursor', 'updated')
+if not h then return {refused} end
 if tonumber(ARGV[4]) >= tonumber(h[2]) then
   redis.call('HSET', hash, 'cursor', ARGV[4], 'held', ARGV[5], 'warn', ARGV[6], 'error', ARGV[7])
 end
