@@ -3,6 +3,7 @@ import { Duplex } from 'node:stream';
 import { holdContinue } from '../common/expect-continue';
 import { presetHeaders, sendBody, sendJson } from '../common/response-body';
 import { errorBody } from './error-shape';
+import { quoted } from './quoted';
 import { RawError, sendRawError } from './raw-error';
 import { RouteTable } from './route-table';
 import { API_HEADERS } from './security-headers';
@@ -72,7 +73,7 @@ export function answerClientErrors(server: Server, routes: RouteTable): void {
   });
   // An Expect header other than 100-continue: Node would answer a bare 417 without a body.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const expect = JSON.stringify(String(req.headers.expect ?? '').slice(0, 128));
+    const expect = quoted(String(req.headers.expect ?? ''));
     presetHeaders(res, API_HEADERS);
     sendJson(res, 417, JSON.stringify(errorBody(417, `Expect ${expect} is not supported; only 100-continue is`)));
   });

@@ -11,6 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { answerClientErrors, answerMalformed, hostProblem } from './client-errors';
 import { ApiExceptionFilter, sendError } from './error-shape';
+import { clipped, quoted } from './quoted';
 import { RawError, sendRawError } from './raw-error';
 import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
 import { API_HEADERS, pageHeaders } from './security-headers';
@@ -18,9 +19,6 @@ import { asksForWebSocket } from './upgrade-header';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-
-/** Quoted paths in messages are cut to this many characters. */
-const QUOTE_MAX = 128;
 
 /** How an upgrade to a WebSocket route ended, told to the pipeline by whoever serves it. */
 export interface UpgradeOutcome {
@@ -186,7 +184,7 @@ export class HttpPipeline {
       .join(', ');
     return {
       status: 404,
-      message: `no WebSocket at ${JSON.stringify(path.slice(0, QUOTE_MAX))}${where ? `; connect to ${where}` : ''}`,
+      message: `no WebSocket at ${quoted(path)}${where ? `; connect to ${where}` : ''}`,
     };
   }
 
@@ -234,7 +232,7 @@ export class HttpPipeline {
       res.end();
       return;
     }
-    const path = targetPath(req.url ?? '/').slice(0, QUOTE_MAX);
+    const path = clipped(targetPath(req.url ?? '/'));
     const error = new HttpException(`${req.method} is not allowed on ${path}; use ${allow}`, 405);
     res.setHeader('Allow', allow);
     sendError(res, error, this.logger);
@@ -270,7 +268,7 @@ export class HttpPipeline {
  * 404 "no WebSocket" on every path).
  */
 function otherUpgrade(req: IncomingMessage): RawError {
-  const upgrade = JSON.stringify(String(req.headers.upgrade).slice(0, QUOTE_MAX));
+  const upgrade = quoted(String(req.headers.upgrade));
   return {
     status: 400,
     message: `Upgrade ${upgrade} is not supported: this server speaks HTTP/1.1 (and WebSocket at its WebSocket path, with Upgrade: websocket alone); send the request without Upgrade (curl: without --http2)`,

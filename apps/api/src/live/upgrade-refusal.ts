@@ -1,11 +1,10 @@
 import { IncomingMessage } from 'node:http';
+import { quoted } from '../http/quoted';
 import { RawError } from '../http/raw-error';
 import { asksForWebSocket } from '../http/upgrade-header';
 
 /** The `ws` server's own test of a key: 16 bytes in base64. */
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
-/** Quoted values in messages are cut to this many characters. */
-const QUOTE_MAX = 128;
 
 /**
  * What is wrong with a WebSocket handshake, tested exactly as the `ws` server tests it
@@ -43,5 +42,5 @@ export function handshakeProblem(req: IncomingMessage): RawError | undefined {
 }
 
 function quote(value: string | undefined): string {
-  return value === undefined ? 'none' : JSON.stringify(value.slice(0, QUOTE_MAX));
+  return value === undefined ? 'none' : quoted(value);
 }
