@@ -1,6 +1,6 @@
 import { storeFeedLost } from '@zen/contract';
 import { StoreUnavailableError } from '../errors';
-import { Stores, StoresFactory, StoresOptions } from '../stores';
+import { Stores, StoresOptions } from '../stores';
 import { FeedResync } from './feed-resync';
 import { RedisChangeFeed } from './redis-change-feed';
 import { RedisConnection, RedisConnectionOptions } from './redis-connection';
@@ -16,10 +16,6 @@ export interface RedisStoresOptions extends RedisConnectionOptions {
   heartbeatMs?: number;
   /** How long a silent replica's server session lives on (SERVER_SILENCE_MS; tests shorten it). */
   serverSilenceMs?: number;
-}
-
-export function redisStoresFactory(redis: RedisStoresOptions): StoresFactory {
-  return (options: StoresOptions) => createRedisStores({ ...options, ...redis });
 }
 
 /**
