@@ -110,16 +110,15 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   /** Creates a client session; 409 if the id is taken, 429 past MAX_SESSIONS. */
   async create(id: string, changes: SessionChanges, clientAddress: string | null): Promise<SessionRecord> {
-    if (changes.appname === undefined) throw new Error('create() needs an appname');
-    return this.add(id, { ...changes, appname: changes.appname }, clientAddress, false);
+    return this.add(id, withAppname(changes), clientAddress, false);
   }
 
   /** Creates a session under a fresh id no session uses. */
   async createWithNewId(changes: SessionChanges, clientAddress: string | null, server = false): Promise<SessionRecord> {
-    if (changes.appname === undefined) throw new Error('create() needs an appname');
+    const fields = withAppname(changes);
     for (;;) {
       try {
-        return await this.add(newObjectId(), { ...changes, appname: changes.appname }, clientAddress, server);
+        return await this.add(newObjectId(), fields, clientAddress, server);
       } catch (error) {
         if (!(error instanceof SessionExistsError)) throw error;
       }
@@ -151,11 +150,6 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   /** Sessions held now, server session included among the active. */
   counts(): Promise<{ active: number; ended: number }> {
     return this.registry.counts();
-  }
-
-  /** Newest created first. */
-  list(status: SessionListStatus): Promise<SessionRecord[]> {
-    return this.registry.list(status);
   }
 
   /**
@@ -216,4 +210,10 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     const how = record.endReason === 'expired' ? 'expired' : 'ended';
     this.logger.log(`session ${record.id} ${how} (appname ${JSON.stringify(record.appname)})`);
   }
+}
+
+/** A create's fields: the input parser requires an appname to create (SessionInputValidator.parse). */
+function withAppname(changes: SessionChanges): SessionChanges & { appname: string } {
+  if (changes.appname === undefined) throw new Error('a create needs an appname');
+  return { ...changes, appname: changes.appname };
 }
