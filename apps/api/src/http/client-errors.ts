@@ -25,38 +25,7 @@ const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
 export function answerClientErrors(server: Server, routes: RouteTable): void {
   // Node's own Host check answers a bare 400 without a body or headers: hostProblem does it.
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
-  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
-    if (!socket.writable || error.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-    const known = CLIENT_ERRORS[error.code ?? ''];
-    const refusal = known ?? { status: 400, message: `malformed HTTP request (${error.code ?? 'parse error'})` };
-    // A body that stopped coming (ERR_HTTP_REQUEST_TIMEOUT), or that the parser rejected while
-    // the route reads it (a malformed chunk size: HPE_INVALID_CHUNK_SIZE): answer the request
-    // with this error if nothing was answered yet (after a timeout, else just close). Waiting for the in-flight
-    // answer would wait for the rest of that body, which will never come (a rejected chunk
-    // ends the parsing): the client would hang until Node's requestTimeout, as a slowloris
-    // upload would. The route's body reader then sees the request closed and changes nothing.
-    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-    if (inFlight && !inFlight.headersSent && (timedOut || !inFlight.req.complete)) {
-      sendRawError(socket, refusal);
-      return;
-    }
-    if (inFlight && timedOut) {
-      socket.destroy();
-      return;
-    }
-    // Garbage after a request that is still being answered (a body sent without a
-    // length): let that answer go out first, then close; writing now would reach the
-    // client as the answer to its request.
-    if (inFlight && !inFlight.writableFinished) {
-      inFlight.once('finish', () => socket.destroy());
-      return;
-    }
-    sendRawError(socket, refusal);
-  });
+  server.on('clientError', answerClientError);
   // CONNECT (a proxy's method): without a listener Node cuts the connection without a word.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
     sendRawError(socket, {
@@ -77,6 +46,41 @@ export function answerClientErrors(server: Server, routes: RouteTable): void {
     presetHeaders(res, API_HEADERS);
     sendJson(res, 417, JSON.stringify(errorBody(417, `Expect ${expect} is not supported; only 100-continue is`)));
   });
+}
+
+/** A request Node's parser rejected, or that timed out: answered in the error shape when it still can be. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  const known = CLIENT_ERRORS[error.code ?? ''];
+  const refusal = known ?? { status: 400, message: `malformed HTTP request (${error.code ?? 'parse error'})` };
+  // A body that stopped coming (ERR_HTTP_REQUEST_TIMEOUT), or that the parser rejected while
+  // the route reads it (a malformed chunk size: HPE_INVALID_CHUNK_SIZE): the request is answered
+  // with this error if nothing was answered yet; after a timeout with an answer begun, the
+  // connection is just closed. Waiting for the in-flight answer would wait for the rest of that
+  // body, which will never come (a rejected chunk ends the parsing): the client would hang until
+  // Node's requestTimeout, as a slowloris upload would. The route's body reader then sees the
+  // request closed and changes nothing.
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  if (inFlight && !inFlight.headersSent && (timedOut || !inFlight.req.complete)) {
+    sendRawError(socket, refusal);
+    return;
+  }
+  if (inFlight && timedOut) {
+    socket.destroy();
+    return;
+  }
+  // Garbage after a request that is still being answered (a body sent without a
+  // length): let that answer go out first, then close; writing now would reach the
+  // client as the answer to its request.
+  if (inFlight && !inFlight.writableFinished) {
+    inFlight.once('finish', () => socket.destroy());
+    return;
+  }
+  sendRawError(socket, refusal);
 }
 
 /**
