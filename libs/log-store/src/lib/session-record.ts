@@ -176,6 +176,11 @@ export function newestFirst(a: SessionState, b: SessionState): number {
   return b.created - a.created || b.order - a.order;
 }
 
+/** The order of the sessions `expireIdle` ends (and logs): as they fell idle, the oldest `updated` first. */
+export function idleLongestFirst(a: SessionState, b: SessionState): number {
+  return a.updated - b.updated;
+}
+
 /** The stored metadata with the given keys set, as a new null-prototype object. */
 export function mergeMetadata(stored: SessionMetadata, changes: SessionMetadata): SessionMetadata {
   const merged: SessionMetadata = Object.create(null);

@@ -1,7 +1,7 @@
 import { EndReason, SessionListStatus } from '@zen/contract';
 import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
 import { LogCounters, LogStore, Unsubscribe } from '../log-store';
-import { mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
+import { idleLongestFirst, mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
 import {
   EndOutcome,
   SessionChange,
@@ -109,8 +109,7 @@ export class MemorySessionRegistry extends SessionRegistry implements ImmediateS
     for (const record of this.sessions.values()) {
       if (record.active && !record.server && record.updated < idleBefore) expired.push(record);
     }
-    // Oldest update first, as they fell idle.
-    expired.sort((a, b) => a.updated - b.updated);
+    expired.sort(idleLongestFirst);
     for (const record of expired) this.endNow(record, 'expired');
     if (expired.length > 0) await this.forgetBeyondRetention();
     return expired;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
 import { Listeners } from '../listeners';
 import { LogCounters, Unsubscribe } from '../log-store';
-import { mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
+import { idleLongestFirst, mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
 import {
   EndOutcome,
   SessionChange,
@@ -143,7 +143,7 @@ export class RedisSessionRegistry extends SessionRegistry {
    */
   private async reclaimOrphans(): Promise<number> {
     const now = this.clock();
-    const grace = Math.max(DANGLING_AFTER_MS, this.connection.options.commandTimeoutMs);
+    const grace = this.danglingAfterMs();
     if (now - this.orphansSought < grace) return 0;
     this.orphansSought = now;
     const { client, keys } = this.connection;
@@ -339,7 +339,7 @@ export class RedisSessionRegistry extends SessionRegistry {
     const { client, keys } = this.connection;
     const candidates = await this.connection.run(() => client.zRangeByScore(keys.idle, '-inf', `(${idleBefore}`));
     const expired = await this.expire(candidates, idleBefore, keys.idle);
-    return expired.sort((a, b) => a.updated - b.updated);
+    return expired.sort(idleLongestFirst);
   }
 
   async recordAppend(id: string, counters: LogCounters): Promise<void> {
@@ -477,7 +477,7 @@ export class RedisSessionRegistry extends SessionRegistry {
    */
   private dangling(id: string): boolean {
     const now = this.clock();
-    const grace = Math.max(DANGLING_AFTER_MS, this.connection.options.commandTimeoutMs);
+    const grace = this.danglingAfterMs();
     // Sightings no listing repeated (another replica removed the entry) would stay: a bound.
     if (this.unbacked.size >= MAX_UNBACKED) {
       for (const [seen, since] of this.unbacked) if (now - since > grace) this.unbacked.delete(seen);
@@ -490,6 +490,11 @@ export class RedisSessionRegistry extends SessionRegistry {
     if (now - since < grace) return false;
     this.unbacked.delete(id);
     return true;
+  }
+
+  /** DANGLING_AFTER_MS, or the command timeout when longer: a create's second step may land that late. */
+  private danglingAfterMs(): number {
+    return Math.max(DANGLING_AFTER_MS, this.connection.options.commandTimeoutMs);
   }
 
   /** Drops a listed id whose session hash is gone (a create or forget cut short). */
