@@ -3,6 +3,9 @@ import { ServerResponse } from 'node:http';
 /** Response headers as a flat `[name, value, name, value, …]` list, as `writeHead` takes them. */
 export type HeaderList = readonly string[];
 
+/** The Content-Type of every JSON answer: the error shape, sessions, log pages. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 const PRESET = Symbol('preset headers');
 const NONE: HeaderList = [];
 
@@ -46,5 +49,5 @@ export function sendBody(
  * only parse nothing and re-serialise nothing — but still cost an ETag and a copy.
  */
 export function sendJson(res: ServerResponse, status: number, json: string | Buffer): void {
-  sendBody(res, status, 'application/json; charset=utf-8', json);
+  sendBody(res, status, JSON_CONTENT_TYPE, json);
 }

@@ -1,7 +1,7 @@
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
 import { holdContinue } from '../common/expect-continue';
-import { presetHeaders, sendBody, sendJson } from '../common/response-body';
+import { JSON_CONTENT_TYPE, presetHeaders, sendBody, sendJson } from '../common/response-body';
 import { errorBody } from './error-shape';
 import { quoted } from './quoted';
 import { RawError, sendRawError } from './raw-error';
@@ -107,5 +107,5 @@ export function hostProblem(req: IncomingMessage): RawError | undefined {
 export function answerMalformed(res: ServerResponse, { status, message }: RawError): void {
   presetHeaders(res, API_HEADERS);
   const body = JSON.stringify(errorBody(status, message));
-  sendBody(res, status, 'application/json; charset=utf-8', body, ['Connection', 'close']);
+  sendBody(res, status, JSON_CONTENT_TYPE, body, ['Connection', 'close']);
 }

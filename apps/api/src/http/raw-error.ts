@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
+import { JSON_CONTENT_TYPE } from '../common/response-body';
 import { errorBody } from './error-shape';
 import { API_HEADERS } from './security-headers';
 
@@ -27,11 +28,7 @@ export function sendRawError(socket: Duplex, { status, message, headers = {} }: 
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`];
   for (let i = 0; i < API_HEADERS.length; i += 2) lines.push(`${API_HEADERS[i]}: ${API_HEADERS[i + 1]}`);
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  lines.push(
-    'Content-Type: application/json; charset=utf-8',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    'Connection: close',
-  );
+  lines.push(`Content-Type: ${JSON_CONTENT_TYPE}`, `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close');
   socket.once('finish', () => socket.destroy());
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }

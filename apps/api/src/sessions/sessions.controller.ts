@@ -9,6 +9,7 @@ import { OidPipe } from '../common/oid.pipe';
 import { AppConfig } from '../config/app-config';
 import { ContractValidator } from '../common/contract-validator';
 import { RequestBodyReader } from '../common/request-body';
+import { JSON_CONTENT_TYPE } from '../common/response-body';
 import { UnsentResponses } from '../common/unsent-responses';
 import { ApiCreated, ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
 import { SessionsService } from './sessions.service';
@@ -42,7 +43,7 @@ export class SessionsController {
     // The JSON a SessionList serialises to, written as bytes: it may be longer than a string can be.
     const { bytes } = await this.sessions.listBytes(status);
     this.unsent.admit(req, res, bytes.length);
-    res.status(HttpStatus.OK).type('application/json; charset=utf-8').send(bytes);
+    res.status(HttpStatus.OK).type(JSON_CONTENT_TYPE).send(bytes);
   }
 
   @Post()
