@@ -16,7 +16,7 @@ export function sessionIdParam(value: string | undefined): string {
   return id;
 }
 
-export function invalidIdMessage(value: unknown): string {
+function invalidIdMessage(value: unknown): string {
   const shown = typeof value === 'string' && value.length > 64 ? `${value.slice(0, 64)}…` : value;
   return `invalid session id ${JSON.stringify(shown)}: expected 24 hexadecimal characters`;
 }

@@ -85,7 +85,8 @@ const DOMAIN_STATUS = new Map<abstract new (...args: never[]) => LogStoreError, 
   [StoreUnavailableError, 503],
 ]);
 
-export function domainErrorStatus(error: LogStoreError): number {
+/** The status of a domain error: its class's, or the nearest ancestor's in DOMAIN_STATUS (500 for none). */
+function domainErrorStatus(error: LogStoreError): number {
   for (let type = Object.getPrototypeOf(error); type && type !== Error.prototype; type = Object.getPrototypeOf(type)) {
     const status = DOMAIN_STATUS.get(type.constructor);
     if (status !== undefined) return status;

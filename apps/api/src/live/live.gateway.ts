@@ -24,7 +24,7 @@ import { WsErrorFilter } from './ws-error.filter';
  * Longest time between two looks at a shared store on behalf of the WebSocket clients (an
  * outage told, lagging followers retried): the default SESSIONS_WS_INTERVAL_MS.
  */
-export const STORE_CHECK_MS = 1000;
+const STORE_CHECK_MS = 1000;
 
 /** Clients that answered the last ping; the others are reaped at the next one. */
 const alive = new WeakSet<WebSocket>();

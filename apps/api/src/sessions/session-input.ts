@@ -101,7 +101,7 @@ function wellFormed(text: string | undefined): string | undefined {
   return text?.replace(LONE_SURROGATE, '\uFFFD');
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
