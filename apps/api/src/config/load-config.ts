@@ -65,8 +65,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),
     maxSessions: reader.int('MAX_SESSIONS', defaults.maxSessions, 1),
     maxConnections: reader.int('MAX_CONNECTIONS', defaults.maxConnections, 1),
-    maxAppendEntriesPerS: reader.int('MAX_APPEND_ENTRIES_PER_S', 0, 0),
-    maxClientAppendEntriesPerS: reader.int('MAX_CLIENT_APPEND_ENTRIES_PER_S', 0, 0),
+    maxAppendEntriesPerS: reader.int('MAX_APPEND_ENTRIES_PER_S', defaults.maxAppendEntriesPerS, 0),
+    maxClientAppendEntriesPerS: reader.int('MAX_CLIENT_APPEND_ENTRIES_PER_S', defaults.maxClientAppendEntriesPerS, 0),
     maxClientUnsentResponseBytes: reader.int(
       'MAX_CLIENT_UNSENT_RESPONSE_BYTES',
       defaults.maxClientUnsentResponseBytes,
