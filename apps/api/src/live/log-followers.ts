@@ -280,29 +280,7 @@ export class LogFollowers implements OnModuleDestroy {
   private async deliverChunks(sessionId: string): Promise<void> {
     const followers = this.bySession.get(sessionId);
     if (!followers) return;
-    const chunks = new Map<number, Chunk>();
-    // A read whose frame was cut at the byte budget, kept for the frames after it: read once.
-    const rests = new Map<number, { slice: CursorSlice; from: number }>();
-    const chunkAt = async (cursor: number): Promise<Chunk> => {
-      let chunk = chunks.get(cursor);
-      if (!chunk) {
-        const { slice, from } = rests.get(cursor) ?? {
-          slice: await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk }),
-          from: 0,
-        };
-        const { frame, sentTo, next } = logFrameWithin(sessionId, slice, from, this.config.wsMaxBufferedBytes);
-        const cut = sentTo < slice.entries.length;
-        if (cut) rests.set(next, { slice, from: sentTo });
-        chunk = {
-          frame: Buffer.from(frame),
-          next,
-          news: sentTo > from || (from === 0 && slice.dropped > 0),
-          full: cut || slice.entries.length === this.config.wsLogChunk,
-        };
-        chunks.set(cursor, chunk);
-      }
-      return chunk;
-    };
+    const chunkAt = this.chunkReader(sessionId);
     for (const follow of [...followers]) {
       // One taken while this flush ran waits for the next, which checks it first.
       if (follow.created === null) continue;
@@ -332,6 +310,36 @@ export class LogFollowers implements OnModuleDestroy {
         if (!chunk.full) break;
       }
     }
+  }
+
+  /**
+   * The chunks of one flush of the session's log, by cursor: each read (and encoded) once, for
+   * every follower that stands at its cursor.
+   */
+  private chunkReader(sessionId: string): (cursor: number) => Promise<Chunk> {
+    const chunks = new Map<number, Chunk>();
+    // A read whose frame was cut at the byte budget, kept for the frames after it: read once.
+    const rests = new Map<number, { slice: CursorSlice; from: number }>();
+    return async (cursor: number): Promise<Chunk> => {
+      let chunk = chunks.get(cursor);
+      if (!chunk) {
+        const { slice, from } = rests.get(cursor) ?? {
+          slice: await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk }),
+          from: 0,
+        };
+        const { frame, sentTo, next } = logFrameWithin(sessionId, slice, from, this.config.wsMaxBufferedBytes);
+        const cut = sentTo < slice.entries.length;
+        if (cut) rests.set(next, { slice, from: sentTo });
+        chunk = {
+          frame: Buffer.from(frame),
+          next,
+          news: sentTo > from || (from === 0 && slice.dropped > 0),
+          full: cut || slice.entries.length === this.config.wsLogChunk,
+        };
+        chunks.set(cursor, chunk);
+      }
+      return chunk;
+    };
   }
 
   /** False once the client unsubscribed or subscribed again (a newer follow replaced it). */
