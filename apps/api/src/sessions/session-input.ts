@@ -1,16 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import { Limits, SessionMetadata } from '@zen/contract';
 import { sessionInputSchema } from '@zen/contract/schemas';
-import { OUT_OF_RANGE, outOfRangeNumberPath } from '@zen/log-store';
+import { OUT_OF_RANGE, outOfRangeNumberPath, SessionFields } from '@zen/log-store';
 import { ContractValidator } from '../common/contract-validator';
-
-/** Validated changes to a session: absent fields are undefined; `jobid: null` clears it. */
-export interface SessionChanges {
-  appname?: string;
-  mode?: string;
-  jobid?: string | null;
-  metadata?: SessionMetadata;
-}
 
 /**
  * Checks session bodies against the contract's schema with the configured limits (built
@@ -24,10 +16,11 @@ export class SessionInputValidator {
   }
 
   /**
-   * Parses a create/update body; `undefined` is the empty body. `appname` is required only
-   * to create: there `null` is a 400 (a required field), on an update it counts as absent.
+   * Parses a create/update body into the fields it sets (metadata as a null-prototype copy);
+   * `undefined` is the empty body. `appname` is required only to create: there `null` is a
+   * 400 (a required field), on an update it counts as absent.
    */
-  parse(body: unknown, creating: boolean): SessionChanges {
+  parse(body: unknown, creating: boolean): SessionFields {
     const given = body === undefined ? {} : body;
     if (!isPlainObject(given)) throw new BadRequestException('request body must be a JSON object');
     if (creating && given['appname'] === undefined) throw new BadRequestException('appname is required');

@@ -12,6 +12,7 @@ import {
   immediateRegistry,
   requireSession,
   SessionExistsError,
+  SessionFields,
   SessionRecord,
   SessionRegistry,
   Stores,
@@ -24,7 +25,7 @@ import { version } from '../version';
 import { utf8Joined } from '../common/utf8-joined';
 import { newObjectId } from './object-id';
 import { ServerSession } from './server-session';
-import { metadataProblem, SessionChanges, SessionInputValidator } from './session-input';
+import { metadataProblem, SessionInputValidator } from './session-input';
 
 /** Longest wait, as this process stops, to learn whether the store can take the end of its session. */
 const STOP_PROBE_MS = 500;
@@ -61,7 +62,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** What this process's session says of it: its name and mode, and the process in its metadata. */
-  private serverFields(): SessionChanges & { appname: string } {
+  private serverFields(): SessionFields & { appname: string } {
     const metadata = Object.assign(Object.create(null), {
       version,
       pid: process.pid,
@@ -109,12 +110,12 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Creates a client session; 409 if the id is taken, 429 past MAX_SESSIONS. */
-  async create(id: string, changes: SessionChanges, clientAddress: string | null): Promise<SessionRecord> {
+  async create(id: string, changes: SessionFields, clientAddress: string | null): Promise<SessionRecord> {
     return this.add(id, withAppname(changes), clientAddress, false);
   }
 
   /** Creates a session under a fresh id no session uses. */
-  async createWithNewId(changes: SessionChanges, clientAddress: string | null, server = false): Promise<SessionRecord> {
+  async createWithNewId(changes: SessionFields, clientAddress: string | null, server = false): Promise<SessionRecord> {
     const fields = withAppname(changes);
     for (;;) {
       try {
@@ -126,7 +127,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Updates an active session; metadata is merged into the stored one or replaces it. */
-  update(id: string, changes: SessionChanges, mergeMetadata: boolean): Promise<SessionRecord> {
+  update(id: string, changes: SessionFields, mergeMetadata: boolean): Promise<SessionRecord> {
     return this.registry.update(id, {
       fields: changes,
       metadata: mergeMetadata ? 'merge' : 'replace',
@@ -175,7 +176,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   private async add(
     id: string,
-    fields: SessionChanges & { appname: string },
+    fields: SessionFields & { appname: string },
     clientAddress: string | null,
     server: boolean,
   ): Promise<SessionRecord> {
@@ -213,7 +214,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 }
 
 /** A create's fields: the input parser requires an appname to create (SessionInputValidator.parse). */
-function withAppname(changes: SessionChanges): SessionChanges & { appname: string } {
+function withAppname(changes: SessionFields): SessionFields & { appname: string } {
   if (changes.appname === undefined) throw new Error('a create needs an appname');
   return { ...changes, appname: changes.appname };
 }
