@@ -2,6 +2,7 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { MessageMappingProperties } from '@nestjs/websockets';
 import { WS_EVENTS } from '@zen/contract';
+import { settledWithin } from '@zen/log-store';
 import { Observable } from 'rxjs';
 import WebSocket, { RawData } from 'ws';
 import { IncomingMessage, Server } from 'node:http';
@@ -132,10 +133,7 @@ export class LiveWsAdapter extends WsAdapter {
     this.protocolWarnings.stop();
     for (const client of server.clients) client.close(GOING_AWAY, 'server shutting down');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    let grace: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)));
-    await Promise.race([closed, deadline]);
-    clearTimeout(grace);
+    await settledWithin(closed, CLOSE_GRACE_MS, undefined);
     for (const client of server.clients) client.terminate();
   }
 

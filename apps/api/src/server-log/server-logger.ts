@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { inspect } from 'node:util';
-import { addEntry, emptyBatch, EntryBatch, LEVEL_CODE, StoreUnavailableError } from '@zen/log-store';
+import { addEntry, emptyBatch, EntryBatch, LEVEL_CODE, settledWithin, StoreUnavailableError } from '@zen/log-store';
 import { LogsService } from '../logs/logs.service';
 import { SessionsService } from '../sessions/sessions.service';
 
@@ -68,10 +68,7 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     if (await this.sessions.logServerStopping()) {
       // Not for longer than a healthy store takes: a stalled one would hold the shutdown for
       // a command timeout or two, and the end that follows could not be written either.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((done) => (timer = setTimeout(done, STOP_LINE_WAIT_MS)));
-      await Promise.race([this.settled(), late]);
-      clearTimeout(timer);
+      await settledWithin(this.settled(), STOP_LINE_WAIT_MS, undefined);
     }
     clearTimeout(this.retry);
   }

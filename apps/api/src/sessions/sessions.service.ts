@@ -15,6 +15,7 @@ import {
   SessionFields,
   SessionRecord,
   SessionRegistry,
+  settledWithin,
   Stores,
   StoreUnavailableError,
 } from '@zen/log-store';
@@ -91,10 +92,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   async logServerStopping(): Promise<boolean> {
     const id = this.server.id;
     if (!id || immediateRegistry(this.registry) || !this.stores) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<string>((done) => (timer = setTimeout(() => done('no answer in time'), STOP_PROBE_MS)));
-    const why = await Promise.race([this.stores.notReady(), late]);
-    clearTimeout(timer);
+    const why = await settledWithin(this.stores.notReady(), STOP_PROBE_MS, 'no answer in time');
     if (why !== undefined) return false;
     this.logger.log(`session ${id} ended (appname "zenserver"): stopped, this server is shutting down`);
     return true;

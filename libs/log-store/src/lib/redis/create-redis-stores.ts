@@ -1,6 +1,7 @@
 import { storeFeedLost } from '@zen/contract';
 import { StoreUnavailableError } from '../errors';
 import { Stores, StoresOptions } from '../stores';
+import { settledWithin } from '../settled-within';
 import { FeedResync } from './feed-resync';
 import { RedisChangeFeed } from './redis-change-feed';
 import { RedisConnection, RedisConnectionOptions } from './redis-connection';
@@ -50,12 +51,7 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
     },
   });
   const liveness = new ServerLiveness(sessions, connection, options);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all([connection.connected, feed.subscribed]),
-    new Promise((done) => (timer = setTimeout(done, options.commandTimeoutMs))),
-  ]);
-  clearTimeout(timer);
+  await settledWithin(Promise.all([connection.connected, feed.subscribed]), options.commandTimeoutMs, undefined);
   const notReady = async () => (await connection.notReady()) ?? feed.notReady();
   return {
     logs,

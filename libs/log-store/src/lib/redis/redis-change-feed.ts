@@ -1,3 +1,4 @@
+import { settledWithin } from '../settled-within';
 import { doublingBackoff } from './backoff';
 import { connectAgain, RedisConnection, STALL_RECONNECT_TIMEOUTS, StoreClient } from './redis-connection';
 
@@ -103,19 +104,11 @@ export class RedisChangeFeed {
    */
   async caughtUp(): Promise<boolean> {
     if (!this.isSubscribed || !this.subscriber.isReady) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>(
-      (done) => (timer = setTimeout(done, this.connection.options.commandTimeoutMs / 4, false)),
-    );
     const answered = this.subscriber.ping().then(
       () => true,
       () => false,
     );
-    try {
-      return await Promise.race([answered, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return settledWithin(answered, this.connection.options.commandTimeoutMs / 4, false);
   }
 
   /**
