@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import {
+  endedLine,
   immediateRegistry,
   requireSession,
   SessionExistsError,
@@ -206,8 +207,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private logEnded(record: SessionRecord): void {
-    const how = record.endReason === 'expired' ? 'expired' : 'ended';
-    this.logger.log(`session ${record.id} ${how} (appname ${JSON.stringify(record.appname)})`);
+    this.logger.log(endedLine(record));
   }
 }
 

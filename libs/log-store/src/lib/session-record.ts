@@ -181,6 +181,15 @@ export function idleLongestFirst(a: SessionState, b: SessionState): number {
   return a.updated - b.updated;
 }
 
+/**
+ * The server session's lifecycle line for a session's end (API.md: lifecycle events are logged
+ * there, each naming the session): `session <id> ended (appname "a")`, or `expired`.
+ */
+export function endedLine(record: SessionState): string {
+  const how = record.endReason === 'expired' ? 'expired' : 'ended';
+  return `session ${record.id} ${how} (appname ${JSON.stringify(record.appname)})`;
+}
+
 /** The stored metadata with the given keys set, as a new null-prototype object. */
 export function mergeMetadata(stored: SessionMetadata, changes: SessionMetadata): SessionMetadata {
   const merged: SessionMetadata = Object.create(null);

@@ -1,5 +1,6 @@
 import { storeFeedLost } from '@zen/contract';
 import { StoreUnavailableError } from '../errors';
+import { endedLine } from '../session-record';
 import { Stores, StoresOptions } from '../stores';
 import { settledWithin } from '../settled-within';
 import { FeedResync } from './feed-resync';
@@ -139,7 +140,7 @@ class ServerLiveness {
     const now = (this.options.clock ?? Date.now)();
     if (this.troubleAt !== undefined && now - this.troubleAt < silence) return;
     for (const record of await this.sessions.expireSilentServers(now - silence)) {
-      this.options.onEvent?.(`session ${record.id} expired (appname ${JSON.stringify(record.appname)})`);
+      this.options.onEvent?.(endedLine(record));
     }
   }
 }
