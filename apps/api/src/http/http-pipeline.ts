@@ -127,7 +127,8 @@ export class HttpPipeline {
    *
    *   metrics (timed from here; counted by the WebSocket route's pattern, or `unmatched`,
    *   with 101 or the refusal's status) → the route (a WebSocket route of the route table,
-   *   its path spelt as an HTTP route's may be, else 404) → the handshake (`webSockets`) →
+   *   its path spelt as an HTTP route's may be; else 404, or 400 for an upgrade that does not
+   *   ask for a WebSocket: upgrade-header.ts) → the handshake (`webSockets`) →
    *   access check (the route's access, as for HTTP) → the WebSocket server → error shape
    *   and security headers on every refusal
    *
