@@ -1,14 +1,13 @@
 import {
   entryFilter,
   formatTextLine,
-  LiveClient,
   liveUrl,
   LogFilters,
   lookUpSession,
   SessionLookup,
   SessionsClient,
 } from '@zen/client';
-import { nodeWebSocketFactory } from '@zen/client/node';
+import { createNodeLiveClient } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
 import { endWhenStdoutCloses } from '../stdout';
@@ -112,9 +111,8 @@ async function follow(
   const server = connection(options);
   return new Promise<number>((resolve) => {
     const connectionReport = connectionReporter(liveUrl(server.server));
-    const live = new LiveClient({
+    const live = createNodeLiveClient({
       ...server,
-      webSocket: nodeWebSocketFactory,
       onConnection: connectionReport.onConnection,
       sessionLookup: reportingLookup(client),
     });
