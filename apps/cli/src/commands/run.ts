@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { createSessionLogger, newSessionId } from '@zen/client';
-import type { LogData, LogLevel, SessionMetadata } from '@zen/contract';
+import { createSessionLogger, newSessionId, type SessionLogger } from '@zen/client';
+import type { LogLevel } from '@zen/contract';
 import { connection, describe, warn } from '../connection';
 import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
@@ -132,15 +132,10 @@ export async function runCommand(
 }
 
 /** Where the command's lines go: the session's logger, or nowhere when the server refused the session. */
-interface Sink {
-  readonly dashboardUrl: string;
-  readonly backlogged: boolean;
-  appendBytes(level: LogLevel, bytes: Buffer, start: number, end: number, data?: LogData, time?: string): void;
-  error(message: string): void;
-  drained(): Promise<void>;
-  updateMetadata(metadata: SessionMetadata): void;
-  close(timeoutMs: number): Promise<void>;
-}
+type Sink = Pick<
+  SessionLogger,
+  'dashboardUrl' | 'backlogged' | 'appendBytes' | 'error' | 'drained' | 'updateMetadata' | 'close'
+>;
 
 const NOTHING_SENT: Sink = {
   dashboardUrl: '',
