@@ -67,7 +67,7 @@ export async function createSession(
           if (error instanceof ApiError && error.status === 404) return null;
           throw error;
         });
-      if (existing?.status === 'ended') throw new UsageError(`session ${id} has ended; a new session needs a new id`);
+      if (existing?.status === 'ended') throw endedSession(id);
       if (existing) {
         return { continued: sessionInputOf(await client().sessions.upsert(id, continued)) };
       }
@@ -76,14 +76,17 @@ export async function createSession(
     return {};
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    if (error instanceof ApiError && error.status === 409) {
-      throw new UsageError(`session ${id} has ended; a new session needs a new id`);
-    }
+    // Ended between the look-up and the update.
+    if (error instanceof ApiError && error.status === 409) throw endedSession(id);
     if (options.id && error instanceof ApiError && error.status === 403) {
       throw new UsageError(`session ${id} is the server's own session; clients cannot append to it`);
     }
     return isRetryable(error) ? { unreachable: error as Error } : { refused: error as Error };
   }
+}
+
+function endedSession(id: string): UsageError {
+  return new UsageError(`session ${id} has ended; a new session needs a new id`);
 }
 
 /** Created (no field), continued (the session's fields after the update), or why not. */
