@@ -117,10 +117,7 @@ export class LiveClient {
    * follow's subscription have got in meanwhile).
    */
   private moveToOverflow(follow: FollowedLog): void {
-    follow.stopped = true;
-    this.follows.delete(follow.id);
-    follow.check.end();
-    follow.unsubscribe();
+    this.stop(follow);
     if (!this.overflow) {
       this.overflow = new LiveClient({ ...this.options, lazy: false, onConnection: undefined });
       // Its follows need only their sessions' `created`: the changes, not a full list every second.
