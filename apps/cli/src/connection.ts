@@ -1,12 +1,12 @@
 import { ApiError, NetworkError, SessionsClient, UnexpectedResponseError } from '@zen/client';
 import { nodeFetch } from '@zen/client/node';
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:8558';
+const DEFAULT_SERVER = 'http://127.0.0.1:8558';
 /**
  * Longest wait for the server's answer to one request: a server that accepts connections but
  * never answers (stopped, wedged, a black-holing proxy) fails the request as unreachable.
  */
-export const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** The global options, as commander hands them over (before or after the command's name). */
 export interface GlobalOptions {

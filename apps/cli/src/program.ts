@@ -97,7 +97,7 @@ function sessionId(value: string): string {
  * winning), and whether an option was given (not its default: `run --id` keeps the fields not given).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command types its own arguments and options
-export type Action = (args: any, options: any, given: (option: string) => boolean) => Promise<number | void>;
+type Action = (args: any, options: any, given: (option: string) => boolean) => Promise<number | void>;
 
 /** Loads the command's module only when it runs, so `--version` and `--help` stay fast. */
 function act(load: () => Promise<Action>) {
@@ -123,7 +123,7 @@ function withProgramOptions(command: Command): Record<string, unknown> {
   return { ...command.parent?.opts(), ...Object.fromEntries(own) };
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = oneLineErrors(new Command('zen-sessions'))
     .description('Feed and watch zen-sessions: wrap a command, pipe a stream, tail a session.')
     .version(ZEN_SESSIONS_VERSION, '-V, --version', 'print the version')

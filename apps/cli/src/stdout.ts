@@ -6,9 +6,8 @@ import { warn } from './connection';
  * stops); without this, the write's EPIPE is an unhandled 'error' event and a stack trace.
  * Any other failure to write is one line on stderr and exit 1.
  */
-export function endWhenStdoutCloses(onClosed: () => void = () => undefined): void {
+export function endWhenStdoutCloses(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    onClosed();
     if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(0);
     warn(`cannot write to stdout: ${error.message}`);
     process.exit(1);

@@ -10,7 +10,7 @@ import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How long a connection stays open before its loss counts as a new outage: the next reconnect waits the least again. */
-export const STABLE_CONNECTION_MS = 5_000;
+const STABLE_CONNECTION_MS = 5_000;
 
 /** Sends one event to the server; dropped while the connection is down (a reconnect sends what counts again). */
 export type Send = (event: string, data: unknown) => void;
