@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,14 +44,52 @@ describe('session logger against the built server', () => {
   const messages = async (id: string) =>
     (await client.logs.readAll(id)).entries.map((entry) => `${entry.level} ${entry.message}`);
 
+  /** Where the scripts of the tests that need a process of their own are bundled; removed after the tests. */
+  let scripts: string;
+  /** Bundles `code` (a module importing the library as `lib`) into a script of its own: its path. */
+  const script = (code: string): string => {
+    const dir = mkdtempSync(join(scripts, 'script-'));
+    writeFileSync(join(dir, 'main.ts'), `import * as lib from '${join(REPO, 'libs/client/src/index.ts')}';\n${code}`);
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
+    return join(dir, 'main.js');
+  };
+  /** Runs `code` (see `script`) with `args` (the server's URL, an id) as its arguments: its exit code and output. */
+  const runScript = async (code: string, ...args: string[]) => {
+    const child = new Child(spawn(process.execPath, [script(code), ...args]));
+    return { code: await child.closed, output: child.output };
+  };
+
+  /**
+   * Runs `test` against a server of its own, stopped after it, whose `crash()` kills it and starts
+   * it again: a server without persistence that restarted, having lost every session.
+   */
+  const withRestartingServer = async (
+    test: (restarting: { url: string; crash: () => Promise<void> }) => Promise<void>,
+  ): Promise<void> => {
+    const own = await BuiltServer.start();
+    const crash = async () => {
+      await own.stop('SIGKILL');
+      await own.restart();
+    };
+    try {
+      await test({ url: own.url, crash });
+    } finally {
+      await own.stop();
+    }
+  };
+
   beforeAll(async () => {
     server = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '2' });
     client = new SessionsClient({ server: server.url });
+    scripts = mkdtempSync(join(tmpdir(), 'zen-logger-'));
   });
   afterEach(async () => {
     await Promise.all(loggers.splice(0).map((each) => each.close(2_000).catch(() => undefined)));
   });
-  afterAll(() => server.stop());
+  afterAll(async () => {
+    await server.stop();
+    rmSync(scripts, { recursive: true, force: true });
+  });
 
   it('opens the session with its fields and sends entries in order, in one batch when they come together', async () => {
     const proxy = await FaultProxy.start(server.url);
@@ -615,16 +653,14 @@ describe('session logger against the built server', () => {
   });
 
   it('creates a continued session again as it was when a server without persistence lost it', async () => {
-    const restarting = await BuiltServer.start();
-    try {
+    await withRestartingServer(async (restarting) => {
       const id = newSessionId();
       const before = new SessionsClient({ server: restarting.url });
       await before.sessions.upsert(id, { appname: 'owner', mode: 'm', jobid: 'j', metadata: { stage: 'cook' } });
       const log = logger({ server: restarting.url, id, mode: 'run', whenExists: { metadata: { pid: 2 } } });
       log.info('before restart');
       await log.flush();
-      await restarting.stop('SIGKILL');
-      await restarting.restart();
+      await restarting.crash();
       log.info('after restart');
       await log.flush(20_000);
       const again = new SessionsClient({ server: restarting.url });
@@ -635,9 +671,7 @@ describe('session logger against the built server', () => {
         metadata: { stage: 'cook', pid: 2 },
       });
       expect((await again.logs.read(id)).entries.map((entry) => entry.message)).toEqual(['after restart']);
-    } finally {
-      await restarting.stop();
-    }
+    });
   });
 
   it('keeps an idle session alive with heartbeats', async () => {
@@ -718,19 +752,13 @@ describe('session logger against the built server', () => {
   it('close(timeoutMs) that gives up on a server that never answers lets the process exit then, not at the request timeout', async () => {
     const silent = await silentServer();
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
-      writeFileSync(
-        join(dir, 'main.ts'),
-        `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
-         const log = createSessionLogger({ server: process.argv[2], appname: 'stalled' });
+      const main = script(
+        `const log = lib.createSessionLogger({ server: process.argv[2], appname: 'stalled' });
          log.info('never answered');
          log.close(500).catch((error) => console.log(error.name));`,
       );
-      bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
       const started = Date.now();
-      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'main.js'), silent.url], {
-        timeout: 25_000,
-      });
+      const { stdout } = await promisify(execFile)(process.execPath, [main, silent.url], { timeout: 25_000 });
       expect(stdout.trim()).toBe('FlushTimeoutError');
       // The request still out (the default timeout is 30 s) is given up with the logger.
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -740,45 +768,35 @@ describe('session logger against the built server', () => {
   });
 
   it('creates the session again when a server without persistence restarted', async () => {
-    const restarting = await BuiltServer.start();
-    try {
+    await withRestartingServer(async (restarting) => {
       const log = logger({ server: restarting.url, flushIntervalMs: 50 });
       log.info('before restart');
       await log.flush();
-      await restarting.stop('SIGKILL');
-      await restarting.restart();
+      await restarting.crash();
       log.info('after restart');
       await log.flush(20_000);
       const again = new SessionsClient({ server: restarting.url });
       expect((await again.logs.read(log.id)).entries.map((entry) => entry.message)).toEqual(['after restart']);
-    } finally {
-      await restarting.stop();
-    }
+    });
   });
 
   it('creates the session again when its first request after a restart is a heartbeat', async () => {
-    const restarting = await BuiltServer.start();
-    try {
+    await withRestartingServer(async (restarting) => {
       const log = logger({ server: restarting.url, heartbeatMs: 100 });
       await log.flush();
-      await restarting.stop('SIGKILL');
-      await restarting.restart();
+      await restarting.crash();
       // Nothing queued: the heartbeat (an empty POST, refused as a create without appname) comes first.
       const again = new SessionsClient({ server: restarting.url });
       await eventually(async () => (await again.sessions.get(log.id)).status === 'active', 20_000);
       expect((await again.sessions.get(log.id)).appname).toBe('logger-test');
-    } finally {
-      await restarting.stop();
-    }
+    });
   });
 
   it('creates the session again when its first request after a restart is a metadata update, and ends it', async () => {
-    const restarting = await BuiltServer.start();
-    try {
+    await withRestartingServer(async (restarting) => {
       const log = logger({ server: restarting.url, heartbeatMs: 0 });
       await log.flush();
-      await restarting.stop('SIGKILL');
-      await restarting.restart();
+      await restarting.crash();
       // As `zen-sessions run` ends: the exit code (a POST without appname, refused as a create) before the held lines.
       log.info('held while away');
       log.updateMetadata({ exitCode: 0 });
@@ -790,33 +808,20 @@ describe('session logger against the built server', () => {
         metadata: { exitCode: 0 },
       });
       expect((await again.logs.read(log.id)).entries.map((entry) => entry.message)).toEqual(['held while away']);
-    } finally {
-      await restarting.stop();
-    }
+    });
   });
 
   it('sends a pending batch before a normal process exit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
     const id = newSessionId();
-    writeFileSync(
-      join(dir, 'main.ts'),
-      `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
-       const log = createSessionLogger({ server: process.argv[2], appname: 'exiting', id: process.argv[3], flushIntervalMs: 60_000 });
+    const { code } = await runScript(
+      `const log = lib.createSessionLogger({ server: process.argv[2], appname: 'exiting', id: process.argv[3], flushIntervalMs: 60_000 });
        log.info('sent at exit');`,
+      server.url,
+      id,
     );
-    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
-    await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id], { timeout: 20_000 });
+    expect(code).toBe(0);
     expect(await messages(id)).toEqual(['info sent at exit']);
   });
-
-  /** Runs `code` (a module importing the library as `lib`) with the server's URL and `id` as its arguments. */
-  const runScript = async (code: string, ...args: string[]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
-    writeFileSync(join(dir, 'main.ts'), `import * as lib from '${join(REPO, 'libs/client/src/index.ts')}';\n${code}`);
-    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
-    const child = new Child(spawn(process.execPath, [join(dir, 'main.js'), ...args]));
-    return { code: await child.closed, output: child.output };
-  };
 
   // Found by review: Node runs nothing asynchronous once process.exit() is called or an exception
   // goes uncaught, and whatever the logger held (a crashing tool's last lines) was lost.
@@ -890,19 +895,13 @@ describe('session logger against the built server', () => {
   });
 
   it('sends the pending batches of many loggers at exit, with no warning of a listener leak', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
     const ids = Array.from({ length: 15 }, () => newSessionId());
-    writeFileSync(
-      join(dir, 'main.ts'),
-      `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
-       for (const id of process.argv.slice(3)) {
-         createSessionLogger({ server: process.argv[2], appname: 'many', id, flushIntervalMs: 60_000 }).info('sent at exit');
+    const main = script(
+      `for (const id of process.argv.slice(3)) {
+         lib.createSessionLogger({ server: process.argv[2], appname: 'many', id, flushIntervalMs: 60_000 }).info('sent at exit');
        }`,
     );
-    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
-    const { stderr } = await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, ...ids], {
-      timeout: 20_000,
-    });
+    const { stderr } = await promisify(execFile)(process.execPath, [main, server.url, ...ids], { timeout: 20_000 });
     expect(stderr).toBe('');
     for (const id of ids) expect(await messages(id)).toEqual(['info sent at exit']);
   });
@@ -917,19 +916,15 @@ describe('session logger against the built server', () => {
       upstream.on('error', () => socket.destroy());
     });
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'zen-logger-'));
       const id = newSessionId();
-      writeFileSync(
-        join(dir, 'main.ts'),
-        `import { createSessionLogger } from '${join(REPO, 'libs/client/src/index.ts')}';
-         const log = createSessionLogger({
+      const main = script(
+        `const log = lib.createSessionLogger({
            server: process.argv[2], appname: 'exiting', id: process.argv[3], retryInitialMs: 2_000,
            onWarning: (warning) => console.log(warning),
          });
          log.info('sent at exit, once the server is back');`,
       );
-      bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'));
-      const child = new Child(spawn(process.execPath, [join(dir, 'main.js'), `http://127.0.0.1:${port}`, id]));
+      const child = new Child(spawn(process.execPath, [main, `http://127.0.0.1:${port}`, id]));
       await eventually(() => /ECONNREFUSED/.test(child.output) || !child.alive, 10_000, 'the first attempt refused');
       await new Promise<void>((listening) => gate.listen(port, '127.0.0.1', listening));
       expect(await child.closed).toBe(0);
