@@ -13,7 +13,18 @@ function splitter(partialMs = 60_000): { lines: string[]; splitter: LineSplitter
   };
 }
 
+/** Writes each string to `split` as a chunk; a number moves the fake clock on by that many ms. */
+function play(split: LineSplitter, steps: (string | number)[]): void {
+  for (const step of steps) {
+    if (typeof step === 'number') jest.advanceTimersByTime(step);
+    else split.write(Buffer.from(step));
+  }
+}
+
 describe('LineSplitter', () => {
+  // A test that fakes the clock (jest.useFakeTimers) gets the real one back, passed or failed.
+  afterEach(() => jest.useRealTimers());
+
   it('cuts at \\n and \\r\\n, keeps empty lines, and joins a line spread over chunks', () => {
     const { lines, splitter: split } = splitter();
     split.write(Buffer.from('one\r\ntwo\n\nthr'));
@@ -45,23 +56,19 @@ describe('LineSplitter', () => {
 
   it('hands a line that keeps flowing over once its first byte is partialMs old, not only after a pause', () => {
     jest.useFakeTimers();
-    try {
-      const { lines, splitter: split } = splitter(1_000);
-      split.write(Buffer.from('downloading'));
-      // A dot every 100 ms, as a progress indicator writes: never a second without a byte.
-      for (let i = 0; i < 15; i++) {
-        jest.advanceTimersByTime(100);
-        split.write(Buffer.from('.'));
-      }
+    const { lines, splitter: split } = splitter(1_000);
+    split.write(Buffer.from('downloading'));
+    // A dot every 100 ms, as a progress indicator writes: never a second without a byte.
+    for (let i = 0; i < 15; i++) {
       jest.advanceTimersByTime(100);
-      expect(lines).toEqual(['downloading..........']);
-      split.write(Buffer.from('. done\nnext'));
-      expect(lines).toEqual(['downloading..........', '...... done']);
-      jest.advanceTimersByTime(1_100);
-      expect(lines).toEqual(['downloading..........', '...... done', 'next']);
-    } finally {
-      jest.useRealTimers();
+      split.write(Buffer.from('.'));
     }
+    jest.advanceTimersByTime(100);
+    expect(lines).toEqual(['downloading..........']);
+    split.write(Buffer.from('. done\nnext'));
+    expect(lines).toEqual(['downloading..........', '...... done']);
+    jest.advanceTimersByTime(1_100);
+    expect(lines).toEqual(['downloading..........', '...... done', 'next']);
   });
 
   it('hands over a line redrawn with \\r (a progress bar) as its last redraw, as a terminal shows it', () => {
@@ -82,79 +89,40 @@ describe('LineSplitter', () => {
 
   it('hands a partial line redrawn with \\r over as its last finished redraw, once a second', () => {
     jest.useFakeTimers();
-    try {
-      const { lines, splitter: split } = splitter(1_000);
-      // ninja's status line: a redraw every 10 ms, never a newline until the build ends.
-      for (let step = 1; step <= 250; step++) {
-        split.write(
-          Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(0, step % 7 ? undefined : 20)),
-        );
-        if (step % 7 === 0) split.write(Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(20)));
-        jest.advanceTimersByTime(10);
-      }
-      split.write(Buffer.from('\n'));
-      expect(lines).toEqual([
-        // Due at 1 s, looked at after that turn's I/O (step 101's redraw): the one before it.
-        '[100/250] Building CXX object File100.cpp.o',
-        '[200/250] Building CXX object File200.cpp.o',
-        '[250/250] Building CXX object File250.cpp.o',
-      ]);
-    } finally {
-      jest.useRealTimers();
+    const { lines, splitter: split } = splitter(1_000);
+    // ninja's status line: a redraw every 10 ms, never a newline until the build ends.
+    for (let step = 1; step <= 250; step++) {
+      split.write(
+        Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(0, step % 7 ? undefined : 20)),
+      );
+      if (step % 7 === 0) split.write(Buffer.from(`\r[${step}/250] Building CXX object File${step}.cpp.o`.slice(20)));
+      jest.advanceTimersByTime(10);
     }
+    split.write(Buffer.from('\n'));
+    expect(lines).toEqual([
+      // Due at 1 s, looked at after that turn's I/O (step 101's redraw): the one before it.
+      '[100/250] Building CXX object File100.cpp.o',
+      '[200/250] Building CXX object File200.cpp.o',
+      '[250/250] Building CXX object File250.cpp.o',
+    ]);
   });
 
   it('adds no empty line when the newline of a line handed over as partial comes later', () => {
     jest.useFakeTimers();
-    try {
-      const { lines, splitter: split } = splitter(1_000);
-      split.write(Buffer.from('Cooking'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\r\n'));
-      split.write(Buffer.from('\nnext\n'));
-      split.write(Buffer.from('30%\r'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\n'));
-      split.write(Buffer.from('Compiling shaders... '));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('done\n'));
-      split.write(Buffer.from('Linking'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\r'));
-      split.write(Buffer.from('\r'));
-      split.write(Buffer.from('\n'));
-      expect(lines).toEqual(['Cooking', '', 'next', '30%', 'Compiling shaders... ', 'done', 'Linking']);
-    } finally {
-      jest.useRealTimers();
-    }
+    const { lines, splitter: split } = splitter(1_000);
+    play(split, ['Cooking', 1_100, '\r\n', '\nnext\n', '30%\r', 1_100, '\n']);
+    play(split, ['Compiling shaders... ', 1_100, 'done\n', 'Linking', 1_100, '\r', '\r', '\n']);
+    expect(lines).toEqual(['Cooking', '', 'next', '30%', 'Compiling shaders... ', 'done', 'Linking']);
   });
 
   it('adds no empty line for carriage returns that come alone after a partial line, a second later or at the end', () => {
     jest.useFakeTimers();
-    try {
-      const { lines, splitter: split } = splitter(1_000);
-      split.write(Buffer.from('Cooking'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\r'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('Cooked\n'));
-      split.write(Buffer.from('Linking'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\r'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\n'));
-      split.write(Buffer.from('x\n'));
-      split.write(Buffer.from('\r'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\n'));
-      split.write(Buffer.from('Packaging'));
-      jest.advanceTimersByTime(1_100);
-      split.write(Buffer.from('\r'));
-      split.end();
-      expect(lines).toEqual(['Cooking', 'Cooked', 'Linking', 'x', '', 'Packaging']);
-    } finally {
-      jest.useRealTimers();
-    }
+    const { lines, splitter: split } = splitter(1_000);
+    play(split, ['Cooking', 1_100, '\r', 1_100, 'Cooked\n']);
+    play(split, ['Linking', 1_100, '\r', 1_100, '\n', 'x\n', '\r', 1_100, '\n']);
+    play(split, ['Packaging', 1_100, '\r']);
+    split.end();
+    expect(lines).toEqual(['Cooking', 'Cooked', 'Linking', 'x', '', 'Packaging']);
   });
 
   it('counts the whole characters of a byte run', () => {
