@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
-import { CLI, cli, startCli } from './support';
+import { CLI, cli, type CliProcess, startCli, tempDir } from './support';
 
 describe('zen-sessions log, tail, ls, end', () => {
   let server: BuiltServer;
@@ -53,7 +52,7 @@ describe('zen-sessions log, tail, ls, end', () => {
 
     it('says in one line and exits 1 when stdin cannot be read (a directory), as cat does', async () => {
       const id = await newSession();
-      const dir = mkdtempSync(join(tmpdir(), 'zen-log-stdin-'));
+      const dir = tempDir('zen-log-stdin-');
       const stdin = openSync(dir, 'r');
       try {
         const child = spawn(process.execPath, [CLI, 'log', id], {
@@ -300,11 +299,7 @@ describe('zen-sessions log, tail, ls, end', () => {
       try {
         const id = await newSession(2);
         const tail = startCli(['tail', id, '-f', '--format', 'ndjson'], { env: { ZEN_SESSIONS_URL: proxy.url } });
-        const seqs = () =>
-          tail.stdout
-            .split('\n')
-            .filter(Boolean)
-            .map((line) => (JSON.parse(line) as LogEntry).seq);
+        const seqs = () => seqsPrinted(tail);
         await eventually(() => seqs().length === 2);
         await client.logs.append(id, [{ message: 'live 1' }, { message: 'live 2' }]);
         await eventually(() => seqs().length === 4, 20_000, 'live entries');
@@ -377,15 +372,19 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    /** The seqs `tail --format ndjson` printed so far. */
+    function seqsPrinted(tail: CliProcess): number[] {
+      return tail.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as LogEntry).seq);
+    }
+
     /** `tail -f --format ndjson` of a new session with one entry, through `proxy`, its live side open. */
     async function followThrough(proxy: TcpProxy) {
       const id = await newSession(1);
       const tail = startCli(['tail', id, '-f', '--format', 'ndjson'], { env: { ZEN_SESSIONS_URL: proxy.url } });
-      const seqs = () =>
-        tail.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => (JSON.parse(line) as LogEntry).seq);
+      const seqs = () => seqsPrinted(tail);
       await eventually(() => seqs().length === 1, 20_000, 'the first entry');
       // Appended once the first read is printed: it comes over the WebSocket, which is then open.
       await client.logs.append(id, { message: 'live' });
@@ -393,11 +392,23 @@ describe('zen-sessions log, tail, ls, end', () => {
       return { id, tail, seqs };
     }
 
+    type Followed = Awaited<ReturnType<typeof followThrough>>;
+
+    /** Runs `test` with a `tail -f` following (`followThrough`) through a proxy of its own, stopped after. */
+    async function whileFollowing(test: (proxy: TcpProxy, followed: Followed) => Promise<void>): Promise<void> {
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        await test(proxy, await followThrough(proxy));
+      } finally {
+        await proxy.stop();
+      }
+    }
+
     /**
      * The proxy passes again and one more entry is appended: `tail` prints every seq up to
      * `last` once, in order, having said one line on stderr, and SIGINT ends it with 0.
      */
-    async function resumesTo(proxy: TcpProxy, followed: Awaited<ReturnType<typeof followThrough>>, last: number) {
+    async function resumesTo(proxy: TcpProxy, followed: Followed, last: number) {
       const { id, tail, seqs } = followed;
       proxy.silent = false;
       await client.logs.append(id, { message: 'after' });
@@ -410,9 +421,7 @@ describe('zen-sessions log, tail, ls, end', () => {
     }
 
     it('says in one line when the session cannot be checked after a reconnect (no answer), keeps trying and resumes', async () => {
-      const proxy = await TcpProxy.start(server.port);
-      try {
-        const followed = await followThrough(proxy);
+      await whileFollowing(async (proxy, followed) => {
         const { id, tail, seqs } = followed;
         proxy.silent = 'http'; // the WebSocket reconnects, the session lookup is never answered
         proxy.cut();
@@ -425,15 +434,11 @@ describe('zen-sessions log, tail, ls, end', () => {
         );
         expect(seqs()).toEqual([0, 1]); // held, not printed unchecked
         await resumesTo(proxy, followed, 4);
-      } finally {
-        await proxy.stop();
-      }
+      });
     });
 
     it('says in one line when a lost connection stays lost for 10 s (a server that takes it and never answers), and resumes', async () => {
-      const proxy = await TcpProxy.start(server.port);
-      try {
-        const followed = await followThrough(proxy);
+      await whileFollowing(async (proxy, followed) => {
         const { id, tail } = followed;
         proxy.silent = 'all';
         proxy.cut();
@@ -445,9 +450,7 @@ describe('zen-sessions log, tail, ls, end', () => {
           /^zen-sessions: live updates lost: cannot reconnect to ws:\/\/127\.0\.0\.1:\d+\/sessions\/ws for 10 s \(.+\); still trying\n$/,
         );
         await resumesTo(proxy, followed, 3);
-      } finally {
-        await proxy.stop();
-      }
+      });
     });
 
     it('exits 0 at once on SIGINT or SIGTERM while the server does not answer (a lookup under way, a close unanswered)', async () => {
@@ -967,7 +970,7 @@ describe('zen-sessions log, tail, ls, end', () => {
     });
 
     it('refuses a server that is not an http(s) URL (exit 2, one line, before any request); an empty ZEN_SESSIONS_URL is unset', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'zen-cli-'));
+      const dir = tempDir('zen-cli-');
       const marker = join(dir, 'ran');
       for (const [args, url] of [
         [['ls', '--server', 'localhost:8558'], undefined],
@@ -994,7 +997,7 @@ describe('zen-sessions log, tail, ls, end', () => {
 
     it('refuses a token a header cannot carry (exit 2, one line naming --token or ZEN_SESSIONS_TOKEN, before any request)', async () => {
       const id = '0123456789abcdef01234567';
-      const dir = mkdtempSync(join(tmpdir(), 'zen-cli-'));
+      const dir = tempDir('zen-cli-');
       const marker = join(dir, 'ran');
       const nowhere = `http://127.0.0.1:${await freePort()}`; // a request would be exit 1
       const commands = [

@@ -1,16 +1,15 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { BuiltServer, JSON_HEADERS, REPO } from '@zen/testing';
-import { CLI, sessionIdOf } from './support';
+import { CLI, sessionIdOf, tempDir } from './support';
 
 const run = promisify(execFile);
 
 describe('the zen-sessions package', () => {
   it('packs from dist/apps/cli into a tarball that npm install -g installs with nothing but Node', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'zen-pack-'));
+    const work = tempDir('zen-pack-');
     const manifest = JSON.parse(readFileSync(join(dirname(CLI), 'package.json'), 'utf8'));
     expect(manifest).toMatchObject({
       name: 'zen-sessions',

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { newSessionId, SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
 import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
-import { CLI, cli, CliProcess, sessionIdOf, signalPending, startCli } from './support';
+import { CLI, cli, CliProcess, sessionIdOf, signalPending, startCli, tempDir } from './support';
 
 const node = process.execPath;
 
@@ -180,7 +180,7 @@ describe('zen-sessions run', () => {
   });
 
   it('sends a partial line after 1 s without a newline, while the command still runs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const gate = join(dir, 'gate');
     const started = startCli(
       ['run', '--', 'sh', '-c', `printf "prompt> "; while [ ! -f ${gate} ]; do sleep 0.1; done; echo answered`],
@@ -199,7 +199,7 @@ describe('zen-sessions run', () => {
   });
 
   it('sends a line that keeps growing without a newline (a progress indicator) while it grows', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const gate = join(dir, 'gate');
     const started = startCli(
       [
@@ -264,7 +264,7 @@ describe('zen-sessions run', () => {
 
   it('splits lines longer than the message limit instead of losing them', async () => {
     const long = 'x'.repeat(150_000);
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     writeFileSync(join(dir, 'long.txt'), `${long}\nnext\n`);
     const result = await run(['--quiet', '--', 'cat', join(dir, 'long.txt')]);
     const got = await entries(sessionIdOf(result.stderr));
@@ -421,7 +421,7 @@ describe('zen-sessions run', () => {
     expect(missing.stderr).toMatch(/cannot run no-such-command-zen: command not found/);
     expect(await client.sessions.get(sessionIdOf(missing.stderr))).toMatchObject({ metadata: { exitCode: 127 } });
     // Found but not executable: 126, as a shell answers.
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const script = join(dir, 'not-executable.sh');
     writeFileSync(script, 'echo never\n', { mode: 0o644 });
     const refused = await run(['--', script]);
@@ -440,7 +440,7 @@ describe('zen-sessions run', () => {
   });
 
   it('runs the command in a working directory that was removed, as a shell does (the metadata s cwd: $PWD)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-gone-'));
+    const dir = tempDir('zen-run-gone-');
     const args = [node, CLI, 'run', '--', node, '-e', 'console.log("ran"); process.exitCode = 3'];
     const wrapper = spawn('sh', ['-c', 'cd "$0" && rmdir "$0" && exec "$@"', dir, ...args], {
       env: { ...process.env, ZEN_SESSIONS_URL: server.url },
@@ -676,7 +676,7 @@ describe('zen-sessions run', () => {
    * but `proxy` holds the answer back: run is still waiting for it.
    */
   async function startHeldRun(proxy: TcpProxy, appname: string) {
-    const marker = join(mkdtempSync(join(tmpdir(), 'zen-run-early-')), 'started');
+    const marker = join(tempDir('zen-run-early-'), 'started');
     proxy.hold();
     const started = startCli(['run', '--appname', appname, '--', 'sh', '-c', `touch ${marker}; echo ran`], {
       env: { ZEN_SESSIONS_URL: proxy.url },
@@ -737,7 +737,7 @@ describe('zen-sessions run', () => {
 
   it('holds the entries while the server is down at the start, and sends them when it comes', async () => {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const gate = join(dir, 'gate');
     const script = `for i in $(seq 1 50); do echo "line $i"; done; while [ ! -f ${gate} ]; do sleep 0.1; done`;
     const started = startCli(['run', '--buffer-lines', '10', '--meta', 'k=v', '--', 'sh', '-c', script], {
@@ -765,7 +765,7 @@ describe('zen-sessions run', () => {
 
   it('carries on when the server goes away mid-run and sends what it held when it is back', async () => {
     const proxy = await TcpProxy.start(server.port);
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const gates = [join(dir, 'one'), join(dir, 'two')];
     const wait = (file: string) => `while [ ! -f ${file} ]; do sleep 0.1; done`;
     const script = `echo before; ${wait(gates[0])}; echo during; ${wait(gates[1])}; echo after; exit 3`;
@@ -793,7 +793,7 @@ describe('zen-sessions run', () => {
 
   it('creates the session again, sends what it held and ends it when a restarted server is back only after the command', async () => {
     const restarting = await BuiltServer.start();
-    const gate = join(mkdtempSync(join(tmpdir(), 'zen-run-')), 'gate');
+    const gate = join(tempDir('zen-run-'), 'gate');
     const script = `echo before; while [ ! -f ${gate} ]; do sleep 0.1; done; echo after; exit 4`;
     try {
       const started = startCli(['run', '--appname', 'Cook', '--flush-timeout', '60', '--', 'sh', '-c', script], {
@@ -828,7 +828,7 @@ describe('zen-sessions run', () => {
     // in front shows when each refused append was sent again.
     const limited = await BuiltServer.start({ MAX_APPEND_ENTRIES_PER_S: '100' });
     const proxy = await FaultProxy.start(limited.url);
-    const gate = join(mkdtempSync(join(tmpdir(), 'zen-run-')), 'gate');
+    const gate = join(tempDir('zen-run-'), 'gate');
     const burst = (from: number) => `for i in $(seq ${from} ${from + 499}); do echo "line $i"; done`;
     const script = `${burst(1)}; while [ ! -f ${gate} ]; do sleep 0.1; done; ${burst(501)}`;
     try {
@@ -875,7 +875,7 @@ describe('zen-sessions run', () => {
       [2, 'third'],
     ]);
 
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const marker = join(dir, 'ran');
     const refused = await run(['--id', active.id, '--', 'sh', '-c', `touch ${marker}`]);
     expect(refused.code).toBe(2);
@@ -891,7 +891,7 @@ describe('zen-sessions run', () => {
     await client.sessions.end(ended.id);
     const proxy = await TcpProxy.start(server.port);
     proxy.refusing = true;
-    const gate = join(mkdtempSync(join(tmpdir(), 'zen-run-')), 'gate');
+    const gate = join(tempDir('zen-run-'), 'gate');
     const script = `echo before; while [ ! -f ${gate} ]; do sleep 0.1; done; echo after; exit 3`;
     try {
       const started = startCli(['run', '--id', ended.id, '--', 'sh', '-c', script], {
@@ -1033,7 +1033,7 @@ describe('zen-sessions run', () => {
   it('never holds the command back for long when the server stops answering mid-run', async () => {
     const stuck = await BuiltServer.start();
     const stuckClient = new SessionsClient({ server: stuck.url });
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const gate = join(dir, 'gate');
     const script = `const fs = require('fs'); let i = 0; const t = setInterval(() => { for (let j = 0; j < 200; j++) console.log('tick ' + i++); if (fs.existsSync(${JSON.stringify(gate)})) clearInterval(t); }, 20);`;
     try {
@@ -1100,7 +1100,7 @@ describe('zen-sessions run', () => {
 
   it('refuses --id of the server s own session before the command starts (exit 2)', async () => {
     const { serverSessionId } = await client.sessions.list();
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const marker = join(dir, 'ran');
     const refused = await run(['--id', serverSessionId, '--', 'sh', '-c', `touch ${marker}`]);
     expect(refused.code).toBe(2);
@@ -1109,7 +1109,7 @@ describe('zen-sessions run', () => {
   });
 
   it('passes Ctrl-C at a terminal to the command once (it got it from the terminal already)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-run-'));
+    const dir = tempDir('zen-run-');
     const counter = join(dir, 'count.js');
     writeFileSync(
       counter,

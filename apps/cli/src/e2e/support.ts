@@ -1,10 +1,29 @@
 import { REPO, sessionIdIn } from '@zen/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { constants } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 
 export const CLI = resolve(REPO, 'dist/apps/cli/main.js');
+
+/** The directories `tempDir` made for the spec file that imports this module. */
+const tempDirs: string[] = [];
+
+/**
+ * A new directory under the system's temporary one (`prefix` and random characters), removed with
+ * what is in it once the spec file's tests are done (a child a test started may outlive it by a
+ * moment).
+ */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(resolve(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+// Jest evaluates this module once per spec file: the hook is that file's.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export interface CliResult {
   code: number | null;
