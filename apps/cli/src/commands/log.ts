@@ -1,16 +1,6 @@
 import { fstatSync } from 'node:fs';
-import {
-  ApiError,
-  createSessionLogger,
-  FlushTimeoutError,
-  namedMessageLimit,
-  NetworkError,
-  type SessionLogger,
-  SessionsClient,
-  splitUtf8,
-  utf8Length,
-} from '@zen/client';
-import { DEFAULT_LIMITS, LogLevel } from '@zen/contract';
+import { ApiError, createSessionLogger, FlushTimeoutError, NetworkError, type SessionLogger } from '@zen/client';
+import type { LogLevel } from '@zen/contract';
 import { connection, GlobalOptions, restClient } from '../connection';
 import { LineSplitter } from '../line-splitter';
 import { exitCodeOfSignal } from '../signal-exit';
@@ -27,7 +17,8 @@ const HEARTBEAT_MS = 1_000;
 /** `zen-sessions log <id> [message...]`: one entry, or every line of stdin as it arrives. */
 export async function logCommand([id, words]: [string, string[]], options: LogOptions): Promise<number> {
   if (words.length > 0) {
-    await appendOne(restClient(options), id, options.level, words.join(' '));
+    // Split, as the stdin path splits a long line, where longer than the server takes.
+    await restClient(options).logs.appendMessage(id, { level: options.level, message: words.join(' ') });
     return 0;
   }
   // Node reads a directory given as stdin (`< dir`) as an empty stream: said, as `cat` says it (exit 1).
@@ -111,27 +102,6 @@ function readStdin(
     // Not readable (a directory, a read error): said once the rest is done, never taken for its end.
     process.stdin.on('error', (error) => finish(null, error));
   });
-}
-
-/**
- * One message, split as the stdin path (the session logger) splits a long line: at the
- * contract's default limit, at a smaller one the server names, or (a `413`: a MAX_BODY_BYTES
- * below the message limit) at half the size refused, until a piece fits. Every piece but the
- * last is full, so a server that refuses one refuses the first, before anything is appended.
- */
-async function appendOne(client: SessionsClient, id: string, level: LogLevel, message: string): Promise<void> {
-  let limit = DEFAULT_LIMITS.messageMaxBytes;
-  for (;;) {
-    try {
-      for (const piece of splitUtf8(message, limit)) await client.logs.append(id, { level, message: piece });
-      return;
-    } catch (error) {
-      const tooLarge = error instanceof ApiError && error.status === 413;
-      const smaller = namedMessageLimit(error) ?? (tooLarge ? Math.floor(Math.min(limit, utf8Length(message)) / 2) : 0);
-      if (smaller < 4 || smaller >= limit) throw error;
-      limit = smaller;
-    }
-  }
 }
 
 /**

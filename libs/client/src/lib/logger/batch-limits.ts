@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import { utf8Length } from '../utf8';
 import type { EntryQueue } from './entry-queue';
 import type { SessionLoggerOptions } from './session-logger-options';
-import { namedBatchEntries, namedBodyBytes, namedMessageLimit } from './server-answers';
+import { namedBatchEntries, namedBodyBytes, namedMessageLimit } from '../server-answers';
 
 /** What to do with a batch the server refused, once it is back in the queue. */
 export type Refusal = 'send again' | 'drop the first' | 'retry or stop';

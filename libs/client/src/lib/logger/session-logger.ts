@@ -15,7 +15,7 @@ import { HeartbeatTimer } from './heartbeat-timer';
 import { IdleWaiters } from './idle-waiters';
 import { messageText } from './message-text';
 import { jsonSafe } from './safe-json';
-import { isCreateWithoutAppname } from './server-answers';
+import { isCreateWithoutAppname } from '../server-answers';
 import { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-errors';
 import type { SessionLoggerOptions, SessionLoggerStats } from './session-logger-options';
 import { SessionOpener } from './session-opener';
@@ -24,7 +24,6 @@ import { unref } from './timers';
 
 export { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-errors';
 export type { SessionLoggerOptions, SessionLoggerStats, SessionRefusal } from './session-logger-options';
-export { namedMessageLimit } from './server-answers';
 
 /** Longest a retry's wait keeps an exiting process alive (see `flushBeforeExit`; three at most). */
 const EXIT_RETRY_WAIT_MS = 2_000;

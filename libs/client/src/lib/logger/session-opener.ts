@@ -4,7 +4,7 @@ import { sessionInputOf } from '../rest/sessions-api';
 import type { SessionsClient } from '../rest/sessions-client';
 import type { SessionLoggerOptions } from './session-logger-options';
 import { jsonSafe } from './safe-json';
-import { isCreateWithoutAppname } from './server-answers';
+import { isCreateWithoutAppname } from '../server-answers';
 
 /**
  * The request that opens a logger's session, every time it has to: at first, and again after a

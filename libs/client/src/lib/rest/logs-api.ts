@@ -1,5 +1,15 @@
-import { AppendResult, LOG_HEADERS, LogCursorPage, LogEntryInput, LogLevel, LogOffsetPage } from '@zen/contract';
-import { UnexpectedResponseError } from '../errors';
+import {
+  AppendResult,
+  DEFAULT_LIMITS,
+  LOG_HEADERS,
+  LogCursorPage,
+  LogEntryInput,
+  LogLevel,
+  LogOffsetPage,
+} from '@zen/contract';
+import { ApiError, UnexpectedResponseError } from '../errors';
+import { namedMessageLimit } from '../server-answers';
+import { splitUtf8, utf8Length } from '../utf8';
 import { Http, RequestSpec } from './http';
 
 const path = (id: string) => `/sessions/${encodeURIComponent(id)}/log`;
@@ -101,6 +111,31 @@ export class LogsApi {
   /** Appends entries (one request, all or nothing). */
   append(id: string, entries: LogEntryInput | LogEntryInput[]): Promise<AppendResult> {
     return this.http.json({ method: 'POST', path: path(id), body: Array.isArray(entries) ? { entries } : entries });
+  }
+
+  /**
+   * Appends one entry, its message split into several entries (each with the entry's level, data
+   * and time) where it is longer than the server takes, as the session logger splits a long line:
+   * at the contract's default message limit, at a smaller one the server's `400` names, or (a
+   * `413`: a MAX_BODY_BYTES below the message limit) at half the size refused, until a piece fits.
+   * Every piece but the last is full, so a server that refuses one refuses the first, before
+   * anything is appended. Resolves with the last append's result.
+   */
+  async appendMessage(id: string, entry: LogEntryInput): Promise<AppendResult> {
+    let limit = DEFAULT_LIMITS.messageMaxBytes;
+    for (;;) {
+      try {
+        let result: AppendResult | undefined;
+        for (const message of splitUtf8(entry.message, limit)) result = await this.append(id, { ...entry, message });
+        return result as AppendResult;
+      } catch (error) {
+        const tooLarge = error instanceof ApiError && error.status === 413;
+        const halved = tooLarge ? Math.floor(Math.min(limit, utf8Length(entry.message)) / 2) : 0;
+        const smaller = namedMessageLimit(error) ?? halved;
+        if (smaller < 4 || smaller >= limit) throw error;
+        limit = smaller;
+      }
+    }
   }
 
   /** Appends a body serialised already as `{"entries":[…]}` (one request, all or nothing). */

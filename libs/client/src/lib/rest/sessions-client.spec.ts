@@ -123,6 +123,33 @@ describe('SessionsClient against the built server', () => {
     }
   });
 
+  it('appendMessage splits a message longer than the server takes: at the default limit, at a smaller one it names, at half a 413', async () => {
+    const { id } = await client.sessions.create({ appname: 'long' });
+    const long = 'z'.repeat(70_000);
+    await client.logs.appendMessage(id, { level: 'warn', message: long, data: { part: 'of one' } });
+    const { entries } = await client.logs.read(id);
+    expect(entries.map(({ level, message, data }) => [level, message.length, data])).toEqual([
+      ['warn', 65_536, { part: 'of one' }],
+      ['warn', 70_000 - 65_536, { part: 'of one' }],
+    ]);
+    expect(entries.map((entry) => entry.message).join('')).toBe(long);
+
+    // A body limit below the message limit (a 413, halved until it fits), then a message limit (the 400 names it).
+    const small = await BuiltServer.start({ MAX_MESSAGE_BYTES: '1000', MAX_BODY_BYTES: '20000' });
+    try {
+      const smallClient = new SessionsClient({ server: small.url });
+      const { id: smallId } = await smallClient.sessions.create({ appname: 'small-limits' });
+      const message = 'é'.repeat(25_000); // 50,000 bytes, never split inside a character
+      const appended = await smallClient.logs.appendMessage(smallId, { message });
+      expect(appended.cursor).toBe(50);
+      const pieces = (await smallClient.logs.readAll(smallId)).entries.map((entry) => entry.message);
+      expect(pieces.map((piece) => Buffer.byteLength(piece))).toEqual(Array(50).fill(1_000));
+      expect(pieces.join('')).toBe(message);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('throws ApiError with the status and the server message', async () => {
     const missing = newSessionId();
     const error = await client.sessions.get(missing).catch((caught) => caught);

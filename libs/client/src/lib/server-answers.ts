@@ -1,5 +1,5 @@
 import { namedLimit } from '@zen/contract';
-import { ApiError } from '../errors';
+import { ApiError } from './errors';
 
 // What a server's refusals say about it: the limits they name, and a session that is not there.
 
