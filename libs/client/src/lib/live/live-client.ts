@@ -18,7 +18,7 @@ import { callUser } from './user-callback';
 
 export type { DroppedAt, LiveClientOptions, LogFollow, LogFollowHandlers } from './live-client-options';
 export { liveUrl } from './live-connection';
-export type { SessionLookup } from './session-lookup';
+export type { LookedUpSession, SessionLookup } from './session-lookup';
 export { lookUpSession } from './session-lookup';
 
 /**

@@ -1,6 +1,6 @@
 import type { LogEventData } from '@zen/contract';
 import type { Backoff } from '../backoff';
-import type { SessionLookup } from './session-lookup';
+import type { LookedUpSession, SessionLookup } from './session-lookup';
 
 /** The most entries a follow holds while its session is checked (see `LiveClientOptions.sessionLookup`). */
 const HELD_ENTRIES_MAX = 10_000;
@@ -84,22 +84,20 @@ export class SessionCheck {
     const check = this.checks;
     const asking = new AbortController();
     this.asking = asking;
-    const answered = (session: { created: string; logCursor?: number } | null | undefined) => {
+    const answered = (session: LookedUpSession | null | undefined) => {
       if (check !== this.checks) return;
       this.asking = null;
       this.settle(lookup, session);
     };
     // A lookup that throws rather than rejects has not answered either.
-    new Promise<{ created: string; logCursor?: number } | null>((resolve) =>
-      resolve(lookup(this.id, asking.signal)),
-    ).then(
+    new Promise<LookedUpSession | null>((resolve) => resolve(lookup(this.id, asking.signal))).then(
       (session) => answered(session ?? null),
       () => answered(undefined),
     );
   }
 
   /** The lookup's answer: the session, null (no such session), or undefined (no answer). */
-  private settle(lookup: SessionLookup, session: { created: string; logCursor?: number } | null | undefined): void {
+  private settle(lookup: SessionLookup, session: LookedUpSession | null | undefined): void {
     if (session === undefined) {
       this.timer = setTimeout(() => {
         this.timer = null;

@@ -2,15 +2,20 @@ import { ApiError } from '../errors';
 import type { SessionsClient } from '../rest/sessions-client';
 
 /**
- * A followed session as the server has it now: its `created` (and `logCursor`, the entries ever
- * appended to its log, when known), or null when it has no such session.
+ * What a lookup tells of a followed session: its `created`, and `logCursor` (the entries ever
+ * appended to its log) when known.
+ */
+export interface LookedUpSession {
+  created: string;
+  logCursor?: number;
+}
+
+/**
+ * A followed session as the server has it now, or null when it has no such session.
  * `signal` aborts once the answer is no longer wanted (the follow stopped, the client closed), so
  * that a request in flight does not hold a process that is ending.
  */
-export type SessionLookup = (
-  id: string,
-  signal: AbortSignal,
-) => Promise<{ created: string; logCursor?: number } | null>;
+export type SessionLookup = (id: string, signal: AbortSignal) => Promise<LookedUpSession | null>;
 
 /** The lookup a `sessionLookup` option means: `lookUpSession` with a `SessionsClient`. */
 export function lookupOf(option: SessionsClient | SessionLookup | undefined): SessionLookup | null {
@@ -29,7 +34,7 @@ export async function lookUpSession(
   client: SessionsClient,
   id: string,
   signal: AbortSignal,
-): Promise<{ created: string; logCursor: number } | null> {
+): Promise<Required<LookedUpSession> | null> {
   try {
     const { created } = await client.sessions.get(id, { signal });
     const { cursor } = await client.logs.page(id, { limit: 0 }, { signal });
