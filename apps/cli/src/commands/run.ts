@@ -187,35 +187,39 @@ function notStarted(command: string, early: EarlySignals, sink: Sink): Outcome {
   return { code: null, signal, exitCode: exitCodeOfSignal(signal), release: () => early.stop() };
 }
 
-async function runChild(
-  command: string,
-  args: string[],
+/** One output stream's reader: its chunks, echoed and split into entries. */
+interface OutputReader {
+  onChunk(chunk: Buffer): void;
+  /** Takes the stream once the command is spawned, to pause it while the echo or the server falls behind. */
+  follow(stream: Readable): void;
+  /** Nothing is held back any more: what is left is read as fast as it comes. */
+  release(): void;
+}
+
+function outputReader(
+  echo: Echo,
+  base: LogLevel,
+  data: typeof STDOUT | typeof STDERR,
   sink: Sink,
   options: RunOptions,
-  early: EarlySignals,
-): Promise<Outcome> {
+  onRead: () => void,
+): OutputReader {
   const markers = options.levelFromMarkers !== false;
-  /** When a chunk of either stream was last read: a signal after the command exited waits for a quiet moment. */
-  let lastReadAt = 0;
-  /**
-   * One output stream's reader: its chunks, echoed and split into entries; `follow` takes the
-   * stream once the command is spawned, to pause it while the echo or the server falls behind.
-   */
-  const reader = (echo: Echo, base: LogLevel, data: typeof STDOUT | typeof STDERR) => {
-    let hold: StreamHolder | undefined;
-    // The lines of one chunk arrived together: one clock reading for all of them. Kept after the
-    // chunk: a partial line handed over later (1 s without a newline, or at the end) was read
-    // with the stream's last chunk, and carries its time, not the time of the handing over.
-    let arrived: string | undefined;
-    const levels = new ByteMarkers();
-    const lines = new LineSplitter(
-      (bytes, start, end) =>
-        sink.appendBytes((markers && levels.levelOf(bytes, start, end)) || base, bytes, start, end, data, arrived),
-      PARTIAL_LINE_MS,
-      () => hold?.heldWithin(PARTIAL_LINE_MS) ?? false,
-    );
-    const onChunk = (chunk: Buffer) => {
-      lastReadAt = Date.now();
+  let hold: StreamHolder | undefined;
+  // The lines of one chunk arrived together: one clock reading for all of them. Kept after the
+  // chunk: a partial line handed over later (1 s without a newline, or at the end) was read
+  // with the stream's last chunk, and carries its time, not the time of the handing over.
+  let arrived: string | undefined;
+  const levels = new ByteMarkers();
+  const lines = new LineSplitter(
+    (bytes, start, end) =>
+      sink.appendBytes((markers && levels.levelOf(bytes, start, end)) || base, bytes, start, end, data, arrived),
+    PARTIAL_LINE_MS,
+    () => hold?.heldWithin(PARTIAL_LINE_MS) ?? false,
+  );
+  return {
+    onChunk(chunk) {
+      onRead();
       // Echo first and as it arrives; a slow terminal slows the command, as it would bare. A copy:
       // the read buffer is reused, and a write the terminal does not take at once is queued as is.
       if (!options.quiet) {
@@ -228,19 +232,59 @@ async function runChild(
       // than dropping lines. One that cannot be reached, or does not answer within the request
       // timeout, never does: the logger is then failing, and not backlogged.
       if (sink.backlogged) hold?.(sink.drained());
-    };
-    const follow = (stream: Readable) => {
+    },
+    follow(stream) {
       hold = holder(stream);
       stream.on('end', () => lines.end());
       // Destroyed by a signal after the command exited (no 'end' comes): its last line still counts.
       stream.on('close', () => lines.end());
-    };
-    // Nothing is held back any more: what is left is read as fast as it comes.
-    const release = () => hold?.release();
-    return { onChunk, follow, release };
+    },
+    release: () => hold?.release(),
   };
-  const out = reader(echoTo(process.stdout), 'info', STDOUT);
-  const err = reader(echoTo(process.stderr), 'warn', STDERR);
+}
+
+/**
+ * A signal came after the command exited, while a process it left behind keeps its output open.
+ * What the command wrote just before it exited may still be in the pipes (a Ctrl-C as it ends),
+ * or held back there while the echo or the server was behind: read on, nothing held back, until
+ * none came for AFTER_EXIT_QUIET_MS (at most AFTER_EXIT_MAX_MS), then destroy the streams.
+ * `now()` destroys them at once (a second signal); `cancel()` once they closed by themselves.
+ */
+function stopWhenQuiet(
+  streams: Readable[],
+  readers: OutputReader[],
+  lastReadAt: () => number,
+): { now: () => void; cancel: () => void } {
+  const signalledAt = Date.now();
+  const deadline = signalledAt + AFTER_EXIT_MAX_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const now = () => {
+    clearTimeout(timer);
+    for (const stream of streams) stream.destroy();
+  };
+  const whenQuiet = () => {
+    const at = Date.now();
+    const quietIn = Math.max(lastReadAt(), signalledAt) + AFTER_EXIT_QUIET_MS - at;
+    if (quietIn <= 0 || at >= deadline) return now();
+    timer = setTimeout(whenQuiet, Math.min(quietIn, deadline - at));
+  };
+  for (const reader of readers) reader.release();
+  whenQuiet();
+  return { now, cancel: () => clearTimeout(timer) };
+}
+
+async function runChild(
+  command: string,
+  args: string[],
+  sink: Sink,
+  options: RunOptions,
+  early: EarlySignals,
+): Promise<Outcome> {
+  /** When a chunk of either stream was last read: a signal after the command exited waits for a quiet moment. */
+  let lastReadAt = 0;
+  const onRead = () => (lastReadAt = Date.now());
+  const out = outputReader(echoTo(process.stdout), 'info', STDOUT, sink, options, onRead);
+  const err = outputReader(echoTo(process.stderr), 'warn', STDERR, sink, options, onRead);
   const readers = await outputReaders(out.onChunk, err.onChunk);
 
   return new Promise((resolve) => {
@@ -268,33 +312,13 @@ async function runChild(
     // for that output, as it would end `cat` in `cmd | cat`; the exit code stays the command's.
     let exited = false;
     child.once('exit', () => (exited = true));
-    let letGo: (() => void) | null = null;
-    let quietTimer: ReturnType<typeof setTimeout> | undefined;
+    let stopping: ReturnType<typeof stopWhenQuiet> | null = null;
     let closedDown = false;
     const forward = (signal: NodeJS.Signals) => {
       if (closedDown) return;
-      if (letGo) return letGo(); // a second signal: at once
+      if (stopping) return stopping.now(); // a second signal: at once
       if (exited) {
-        // What the command wrote just before it exited may still be in the pipes (a Ctrl-C as it
-        // ends), or held back there while the echo or the server was behind: read on, nothing
-        // held back, until none came for a moment.
-        const signalledAt = Date.now();
-        const deadline = signalledAt + AFTER_EXIT_MAX_MS;
-        const go = () => {
-          clearTimeout(quietTimer);
-          stdout.destroy();
-          stderr.destroy();
-        };
-        const whenQuiet = () => {
-          const now = Date.now();
-          const quietIn = Math.max(lastReadAt, signalledAt) + AFTER_EXIT_QUIET_MS - now;
-          if (quietIn <= 0 || now >= deadline) return go();
-          quietTimer = setTimeout(whenQuiet, Math.min(quietIn, deadline - now));
-        };
-        letGo = go;
-        out.release();
-        err.release();
-        whenQuiet();
+        stopping = stopWhenQuiet([stdout, stderr], [out, err], () => lastReadAt);
         return;
       }
       if (sentByTerminal(signal)) return; // the child got it from the terminal too
@@ -311,7 +335,7 @@ async function runChild(
       failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, why, error.message);
     });
     void closed.then(({ code, signal }) => {
-      clearTimeout(quietTimer);
+      stopping?.cancel();
       // Its output is read: nothing more for a signal to do here (the caller's handler takes over).
       closedDown = true;
       const release = () => {
