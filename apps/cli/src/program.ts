@@ -1,11 +1,9 @@
-import { parseOid } from '@zen/contract';
+import { LOG_LEVELS, parseOid, SESSION_LIST_STATUSES } from '@zen/contract';
 import { Command, CommanderError, type HelpContext, InvalidArgumentError, Option } from 'commander';
 import { describe, exitCodeOf, warn } from './connection';
 import { endWhenStdoutCloses } from './stdout';
 
 declare const ZEN_SESSIONS_VERSION: string;
-
-const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 /** `--server` and `--token`, accepted before the command's name and after it. */
 function withGlobalOptions(command: Command): Command {
@@ -165,7 +163,7 @@ function buildProgram(): Command {
       .description('append one entry (the message) or every line of stdin to a session')
       .argument('<id>', 'the session id', sessionId)
       .argument('[message...]', 'the message, words joined by spaces; none: read stdin')
-      .addOption(new Option('--level <level>', 'the level of every entry').choices(LEVELS).default('info')),
+      .addOption(new Option('--level <level>', 'the level of every entry').choices(LOG_LEVELS).default('info')),
   ).action(act(async () => (await import('./commands/log')).logCommand));
 
   withGlobalOptions(
@@ -176,7 +174,7 @@ function buildProgram(): Command {
       .option('-f, --follow', 'keep printing new entries as they arrive')
       .option('-n, --lines <n>', 'start with the last N held entries, or "all"', lineCount, 10)
       .option('--cursor <n>', 'start at this cursor instead', safeInteger(0))
-      .addOption(new Option('--level <level>', 'only entries at this level or more severe').choices(LEVELS))
+      .addOption(new Option('--level <level>', 'only entries at this level or more severe').choices(LOG_LEVELS))
       .option('--grep <text>', 'only entries whose message contains the text (case-insensitive)', nonEmpty)
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson', 'json']).default('text')),
   ).action(act(async () => (await import('./commands/tail')).tailCommand));
@@ -185,9 +183,7 @@ function buildProgram(): Command {
     program
       .command('ls')
       .description('list sessions, newest first')
-      .addOption(
-        new Option('--status <status>', 'which sessions').choices(['active', 'ended', 'all']).default('active'),
-      )
+      .addOption(new Option('--status <status>', 'which sessions').choices(SESSION_LIST_STATUSES).default('active'))
       .option('--json', "print the listing's sessions array as JSON"),
   ).action(act(async () => (await import('./commands/ls')).lsCommand));
 
