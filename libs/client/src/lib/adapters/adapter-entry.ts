@@ -1,4 +1,10 @@
 import type { LogData, LogLevel } from '@zen/contract';
+import { createSessionLogger, SessionLogger, type SessionLoggerOptions } from '../logger/session-logger';
+
+/** The logger an adapter's `session` option names: a logger of your own, or one created from the options. */
+export function sessionLoggerOf(session: SessionLoggerOptions | SessionLogger): SessionLogger {
+  return session instanceof SessionLogger ? session : createSessionLogger(session);
+}
 
 /** Fields of another logger's record that say something only the entry itself already says. */
 export function restAsData(record: Record<string, unknown>, omit: readonly string[]): LogData | undefined {

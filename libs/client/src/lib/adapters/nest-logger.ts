@@ -1,7 +1,7 @@
 import { ConsoleLogger, LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import type { LogData, LogLevel } from '@zen/contract';
-import { createSessionLogger, SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
-import { messageText } from './adapter-entry';
+import type { SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
+import { messageText, sessionLoggerOf } from './adapter-entry';
 
 /** The contract's Nest mapping: log→info, warn→warn, error and fatal→error, debug and verbose→debug. */
 export const NEST_LEVELS: Record<NestLogLevel, LogLevel> = {
@@ -33,7 +33,7 @@ export class SessionNestLogger implements LoggerService {
   private readonly print: boolean;
 
   constructor(options: SessionNestLoggerOptions) {
-    this.logger = options.session instanceof SessionLogger ? options.session : createSessionLogger(options.session);
+    this.logger = sessionLoggerOf(options.session);
     this.console = new ConsoleLogger({ logLevels: options.logLevels });
     this.print = options.console !== false;
   }

@@ -1,7 +1,7 @@
 import Transport, { TransportStreamOptions } from 'winston-transport';
 import type { LogLevel } from '@zen/contract';
-import { createSessionLogger, SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
-import { isoTime, LevelMap, messageText, restAsData } from './adapter-entry';
+import type { SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
+import { isoTime, LevelMap, messageText, restAsData, sessionLoggerOf } from './adapter-entry';
 
 /** winston's level sets (`winston.config.npm`, `syslog` and `cli`) onto the contract's four. */
 export const WINSTON_LEVELS: LevelMap = {
@@ -43,7 +43,7 @@ export class SessionTransport extends Transport {
 
   constructor(options: SessionTransportOptions) {
     super(options);
-    this.logger = options.session instanceof SessionLogger ? options.session : createSessionLogger(options.session);
+    this.logger = sessionLoggerOf(options.session);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
   }
 
