@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,11 +23,18 @@ describe('logger adapters against the built server', () => {
   const entries = async (id: string) =>
     (await client.logs.readAll(id)).entries.map(({ level, message, data }) => ({ level, message, data }));
 
+  /** Where the tests that bundle a transport or a script make their directories; removed after the tests. */
+  let work: string;
+
   beforeAll(async () => {
     server = await BuiltServer.start();
     client = new SessionsClient({ server: server.url });
+    work = mkdtempSync(join(tmpdir(), 'zen-adapters-'));
   });
-  afterAll(() => server.stop());
+  afterAll(async () => {
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it('pino, in process: levels mapped, msg the message, other fields in data, pino s time kept', async () => {
     const destination = createPinoDestination({ server: server.url, appname: 'pino-app' });
@@ -95,7 +102,7 @@ describe('logger adapters against the built server', () => {
   });
 
   it('pino, as a transport in pino s worker thread, pino s messageKey among its options', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-pino-'));
+    const dir = mkdtempSync(join(work, 'pino-'));
     const target = join(dir, 'transport.js');
     bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
     const id = newSessionId();
@@ -119,7 +126,7 @@ describe('logger adapters against the built server', () => {
   });
 
   it('pino, as a transport: transport.end() while the server is away lets the process exit with 0, within pino s 10 s', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-pino-away-'));
+    const dir = mkdtempSync(join(work, 'pino-away-'));
     const target = join(dir, 'transport.js');
     bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
     // The README's example as it is: pino blocks in end() for up to 10 s, then fails the stream
@@ -233,7 +240,7 @@ describe('logger adapters against the built server', () => {
   });
 
   it('winston: closing the logger lets the process exit while the server is away, after closeTimeoutMs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zen-winston-'));
+    const dir = mkdtempSync(join(work, 'winston-'));
     writeFileSync(
       join(dir, 'main.ts'),
       `import winston from 'winston';
