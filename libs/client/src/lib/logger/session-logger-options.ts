@@ -28,7 +28,7 @@ export interface SessionLoggerOptions extends HttpOptions {
   endOnClose?: boolean;
   /** Longest an entry waits before its batch is sent (ms). */
   flushIntervalMs?: number;
-  /** Largest request body (UTF-8 bytes); a `413` halves it. */
+  /** Largest request body (UTF-8 bytes); a `413` lowers it to the limit it names, or halves it when it names none. */
   maxBatchBytes?: number;
   maxBatchEntries?: number;
   /** Longer messages are split into several entries (UTF-8 bytes). */
@@ -69,7 +69,10 @@ export interface SessionLoggerStats {
   queued: number;
   /** Entries dropped because the queue was full. */
   dropped: number;
-  /** Entries the server refused (a 4xx other than 404/409/429), and those logged after the session was refused. */
+  /**
+   * Entries the server refused: one it answered `400` or `413` for, dropped alone; and, once it
+   * refused the session for good (see `onError`), those held then and those logged after.
+   */
   rejected: number;
 }
 
