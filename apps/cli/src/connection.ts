@@ -13,6 +13,11 @@ const DEFAULT_SERVER = 'http://127.0.0.1:8558';
  * never answers (stopped, wedged, a black-holing proxy) fails the request as unreachable.
  */
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How often `run` and `log` keep their session alive while the command or the pipe is quiet:
+ * often, so that a short SESSIONS_TIMEOUT_S never ends it; one tiny request a second.
+ */
+export const HEARTBEAT_MS = 1_000;
 
 /** The global options, as commander hands them over (before or after the command's name). */
 export interface GlobalOptions {

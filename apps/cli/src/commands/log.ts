@@ -1,7 +1,7 @@
 import { fstatSync } from 'node:fs';
 import { ApiError, createSessionLogger, FlushTimeoutError, NetworkError, type SessionLogger } from '@zen/client';
 import type { LogLevel } from '@zen/contract';
-import { connection, GlobalOptions, restClient } from '../connection';
+import { connection, GlobalOptions, HEARTBEAT_MS, restClient } from '../connection';
 import { LineSplitter } from '../line-splitter';
 import { exitCodeOfSignal } from '../signal-exit';
 
@@ -11,8 +11,6 @@ interface LogOptions extends GlobalOptions {
 
 /** How long, after stdin ends, the last entries may wait for an unreachable server. */
 const FLUSH_TIMEOUT_MS = 10_000;
-/** As `run`: a quiet pipe must not outlive a short SESSIONS_TIMEOUT_S; one tiny request a second. */
-const HEARTBEAT_MS = 1_000;
 
 /** `zen-sessions log <id> [message...]`: one entry, or every line of stdin as it arrives. */
 export async function logCommand([id, words]: [string, string[]], options: LogOptions): Promise<number> {

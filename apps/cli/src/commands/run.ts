@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { createSessionLogger, newSessionId, type SessionLogger } from '@zen/client';
 import type { LogLevel } from '@zen/contract';
-import { connection, describe, warn } from '../connection';
+import { connection, describe, HEARTBEAT_MS, warn } from '../connection';
 import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
@@ -100,8 +100,7 @@ export async function runCommand(
         alreadyOpen: !start.unreachable,
         whenExists: options.id ? continued : undefined,
         maxQueue: options.bufferLines,
-        // Often: a silent command must not outlive a short SESSIONS_TIMEOUT_S; one tiny request a second.
-        heartbeatMs: 1_000,
+        heartbeatMs: HEARTBEAT_MS,
         flushOnExit: false,
         onWarning: warnOnce,
         onError: (error, { stopped, opened }) => (stopped ? sessionRefused(error, opened) : warnOnce(describe(error))),
