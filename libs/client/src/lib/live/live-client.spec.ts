@@ -323,14 +323,7 @@ describe('live client against the built server', () => {
       let token = 'wrong';
       let asked = 0;
       const lists: SessionList[] = [];
-      const socket = new LiveClient({
-        server: guarded.url,
-        token: () => (asked++, token),
-        webSocket: nodeWebSocketFactory,
-        reconnectInitialMs: 50,
-        reconnectMaxMs: 200,
-      });
-      live.push(socket);
+      const socket = connect({ server: guarded.url, token: () => (asked++, token), reconnectMaxMs: 200 });
       socket.followSessions((list) => lists.push(list));
       await eventually(() => asked >= 2);
       expect(lists).toEqual([]);
@@ -347,20 +340,17 @@ describe('live client against the built server', () => {
       let asked = 0;
       const lost: string[] = [];
       const lists: SessionList[] = [];
-      const socket = new LiveClient({
+      const socket = connect({
         server: guarded.url,
         // Not there yet for the first connects (read from a file a deployment writes later).
         token: () => {
           if (++asked <= 2) throw new Error('no token yet');
           return 'read-token-3';
         },
-        webSocket: nodeWebSocketFactory,
-        reconnectInitialMs: 50,
         reconnectMaxMs: 200,
         // Told after the constructor returned, though its first connect failed: `socket` is there.
         onConnection: (state, detail) => state === 'lost' && lost.push(`${socket.url} ${detail}`),
       });
-      live.push(socket);
       socket.followSessions((list) => lists.push(list));
       await eventually(() => lists.length > 0, 10_000, 'a list once the token is there');
       expect(lost).toEqual([
@@ -402,8 +392,7 @@ describe('live client against the built server', () => {
     const guarded = await BuiltServer.start({ AUTH_TOKEN: 'write-token-1', AUTH_READ_TOKEN: 'read-token-1' });
     try {
       const lists: SessionList[] = [];
-      const socket = new LiveClient({ server: guarded.url, token: 'read-token-1', webSocket: nodeWebSocketFactory });
-      live.push(socket);
+      const socket = connect({ server: guarded.url, token: 'read-token-1' });
       socket.followSessions((list) => lists.push(list));
       await eventually(() => lists.length > 0);
     } finally {
