@@ -326,12 +326,8 @@ describe('zen-sessions log, tail, ls, end', () => {
       const proxy = await TcpProxy.start(server.port);
       try {
         const id = await newSession(1);
-        const tail = startCli(['tail', id, '--follow'], { env: { ZEN_SESSIONS_URL: proxy.url } });
-        await eventually(() => tail.stdout.includes('entry 0'));
-        // 'entry 0' may come from the first read alone: a live line shows the WebSocket is open,
-        // so the cut below interrupts a follow (a follow that never connected warns on stderr).
-        await client.logs.append(id, { message: 'live' });
-        await eventually(() => tail.stdout.includes('live\n'), 20_000, 'the live line');
+        // Followed live: the cut below interrupts a follow (a follow that never connected warns on stderr).
+        const tail = await followLive(client, id, proxy.url, 'entry 0', 'live');
         proxy.refusing = true;
         proxy.cut();
         await client.logs.append(
@@ -371,6 +367,25 @@ describe('zen-sessions log, tail, ls, end', () => {
         await proxy.stop();
       }
     });
+
+    /**
+     * `tail --follow` of session `id` through `url`, once it has printed `printed` (the first read)
+     * and then `live`, appended only then: it came over the WebSocket, so the follow is subscribed
+     * and its session looked up (entries are held until then).
+     */
+    async function followLive(
+      rest: SessionsClient,
+      id: string,
+      url: string,
+      printed: string,
+      live: string,
+    ): Promise<CliProcess> {
+      const tail = startCli(['tail', id, '--follow'], { env: { ZEN_SESSIONS_URL: url } });
+      await eventually(() => tail.stdout.includes(printed), 20_000, 'the first read');
+      await rest.logs.append(id, { message: live });
+      await eventually(() => tail.stdout.includes(`${live}\n`), 20_000, 'the live entry');
+      return tail;
+    }
 
     /** The seqs `tail --format ndjson` printed so far. */
     function seqsPrinted(tail: CliProcess): number[] {
@@ -596,11 +611,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         const serverClient = new SessionsClient({ server: server.url });
         const { id } = await serverClient.sessions.create({ appname: 'lost' });
         await serverClient.logs.append(id, { message: 'before' });
-        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: server.url } });
-        await eventually(() => tail.stdout.includes('before'), 20_000, 'the first entry');
-        // Appended once the first read is printed: it comes over the WebSocket, subscribed.
-        await serverClient.logs.append(id, { message: 'live' });
-        await eventually(() => tail.stdout.includes('live'), 20_000, 'the live entry');
+        const tail = await followLive(serverClient, id, server.url, 'before', 'live');
         await lose(server, serverClient, id);
         const result = await tail.doneWithin(60_000);
         expect(result?.code).toBe(1);
@@ -629,13 +640,9 @@ describe('zen-sessions log, tail, ls, end', () => {
         const ownClient = new SessionsClient({ server: own.url });
         const { id } = await ownClient.sessions.create({ appname: 'again' });
         await ownClient.logs.append(id, [{ message: 'old 0' }, { message: 'old 1' }]);
-        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
-        await eventually(() => tail.stdout.includes('old 1'), 20_000, 'the first entries');
-        // Appended once the first read is printed: it comes over the WebSocket, subscribed and its
-        // session's created looked up (entries are held until then). A follow whose first lookup
-        // came after the restart would take the new session for its own.
-        await ownClient.logs.append(id, { message: 'old 2' });
-        await eventually(() => tail.stdout.includes('old 2'), 20_000, 'the live entry');
+        // Followed live, its session's created looked up: a follow whose first lookup came after
+        // the restart would take the new session for its own.
+        const tail = await followLive(ownClient, id, proxy.url, 'old 1', 'old 2');
         proxy.refusing = true;
         proxy.cut();
         await own.restart();
@@ -669,12 +676,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         // A copy of the store as it is now, which then goes its own way.
         lagging = await redis.copy();
         await ownClient.logs.append(id, [{ message: 'gone 2' }, { message: 'gone 3' }]);
-        const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
-        tail.child.stdin?.end();
-        await eventually(() => tail.stdout.includes('gone 3'), 20_000, 'the first entries');
-        // Followed live: over the WebSocket, its session looked up (entries are held until then).
-        await ownClient.logs.append(id, { message: 'gone 4' });
-        await eventually(() => tail.stdout.includes('gone 4'), 20_000, 'the live entry');
+        const tail = await followLive(ownClient, id, proxy.url, 'gone 3', 'gone 4');
         // The server comes back on the copy, whose log of the session holds 2 entries, not 5.
         proxy.refusing = true;
         proxy.cut();
