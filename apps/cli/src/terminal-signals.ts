@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
  * `kill -INT <pid>`), are passed on.
  */
 export function sentByTerminal(signal: NodeJS.Signals): boolean {
-  if (signal !== 'SIGINT' && signal !== 'SIGQUIT') return false;
+  if (signal !== 'SIGINT') return false;
   if (process.platform !== 'linux') return false;
   try {
     return inTerminalForeground(readFileSync('/proc/self/stat', 'utf8'));
