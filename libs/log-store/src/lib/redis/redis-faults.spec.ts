@@ -21,6 +21,18 @@ afterEach(async () => {
   raw.destroy();
 });
 
+/** Appends one entry (`<prefix>0`) to `id` as soon as the stores take it again, trying every 20 ms for up to 20 s. */
+function appendedOnceAgain(stores: Stores, id: string, prefix: string): Promise<void> {
+  return eventually(async () => {
+    try {
+      await stores.logs.append(id, infoBatch(0, 1, prefix));
+      return true;
+    } catch {
+      return false;
+    }
+  }, 20_000);
+}
+
 describe('Redis stores and the eviction policy', () => {
   it('warn at start when Redis may evict their keys (allkeys-lru)', async () => {
     await raw.configSet('maxmemory-policy', 'allkeys-lru');
@@ -148,14 +160,7 @@ describe('a stalled Redis (stopped: connections open, nothing answered)', () => 
     } finally {
       suite.redis.resume();
     }
-    await eventually(async () => {
-      try {
-        await stores.logs.append(id, infoBatch(0, 1, 'retried'));
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    await appendedOnceAgain(stores, id, 'retried');
     const { entries } = await stores.logs.readPage(id, { offset: 0, limit: 100 });
     // The one that timed out (run once Redis went on) and the one that succeeded: none of the refused.
     expect(entries.map((entry) => entry.message)).toEqual(['retried0', 'retried0']);
@@ -178,14 +183,7 @@ describe('a Redis connection the network lost without a word (no RST: a partitio
       await expect(stores.logs.append(id, infoBatch(0, 1, 'lost'))).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(stores.logs.append(id, infoBatch(0, 1, 'refused'))).rejects.toThrow(/Redis is stalled/);
       // The old connection stays silent for good; only a new one gets through.
-      await eventually(async () => {
-        try {
-          await stores.logs.append(id, infoBatch(0, 1, 'after'));
-          return true;
-        } catch {
-          return false;
-        }
-      }, 20_000);
+      await appendedOnceAgain(stores, id, 'after');
       expect(events).toContainEqual(expect.stringMatching(/has not answered for 2500 ms: connecting again/));
       const { entries } = await stores.logs.readPage(id, { offset: 0, limit: 100 });
       // The frozen connection's append never reached Redis; the refused one was never sent.
