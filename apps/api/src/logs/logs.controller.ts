@@ -10,6 +10,7 @@ import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { RequestBodyReader } from '../common/request-body';
 import {
   ApiAppendRateLimited,
+  ApiReadRetryLater,
   ApiErrors,
   ApiInput,
   ApiJson,
@@ -91,7 +92,8 @@ export class LogsController {
   @ApiSessionId()
   @ApiQueryOf('LogQuery', ['cursor', 'offset', 'limit', 'level', 'q', 'format'])
   @ApiLogPage()
-  @ApiErrors(400, 404, 429)
+  @ApiErrors(400, 404)
+  @ApiReadRetryLater()
   async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);
     // As on append: the memory store and registry answer at once, and a read awaits only a promise.

@@ -71,6 +71,32 @@ export function ApiAppendRateLimited(): MethodDecorator {
   );
 }
 
+/**
+ * A read's refusals to retry later (the sessions listing, the log read), with the whole seconds
+ * to wait in Retry-After: a 429 for a client whose answers are not read yet
+ * (MAX_CLIENT_UNSENT_RESPONSE_BYTES), a 503 for all clients' (MAX_UNSENT_RESPONSE_BYTES) or, for
+ * a log read on Redis, too many large reads at once (REDIS_LARGE_READS), beside the 503 of a store
+ * that cannot be reached (which says nothing of when to retry).
+ */
+export function ApiReadRetryLater(): MethodDecorator {
+  const retryAfter = (required: boolean): Record<string, ResponseHeader> => ({
+    'Retry-After': {
+      description: 'Whole seconds to wait before retrying',
+      required,
+      schema: { type: 'integer', minimum: 1 },
+    },
+  });
+  return applyDecorators(
+    ApiError(429, "This client's answers not read yet would pass MAX_CLIENT_UNSENT_RESPONSE_BYTES", retryAfter(true)),
+    ApiError(
+      503,
+      "All clients' answers not read yet would pass MAX_UNSENT_RESPONSE_BYTES, or (a log read on Redis) too many " +
+        'large reads wait for their turn (REDIS_LARGE_READS), both with Retry-After; or the session store cannot be reached',
+      retryAfter(false),
+    ),
+  );
+}
+
 /** A JSON answer whose body is the contract's `schema`. */
 export function ApiJson(status: number, description: string, schema: ContractSchemaName): MethodDecorator {
   return ApiResponse({ status, description, content: { 'application/json': { schema: schemaRef(schema) } } });

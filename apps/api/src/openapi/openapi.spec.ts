@@ -12,6 +12,7 @@ const STORE_DOWN = 503;
 
 /** The parts of an OpenAPI response object these tests read. */
 interface ResponseObject {
+  description?: string;
   headers?: Record<string, unknown>;
   content?: Record<string, { schema?: unknown }>;
 }
@@ -95,6 +96,18 @@ describe('OpenAPI document', () => {
     const limited = (document.paths['/zen/sessions/{id}/log'].post?.responses as Record<string, ResponseObject>)['429'];
     expect(limited.headers?.['Retry-After']).toMatchObject({ required: true, schema: { type: 'integer', minimum: 1 } });
   });
+
+  // They were described as a create's 429 (MAX_SESSIONS), with no Retry-After, which they send.
+  it.each(['/zen/sessions', '/zen/sessions/{id}/log'])(
+    "declares %s's read refusals to retry later, 429 and 503, with Retry-After",
+    (path) => {
+      const responses = document.paths[path].get?.responses as Record<string, ResponseObject>;
+      expect(responses['429'].description).toContain('MAX_CLIENT_UNSENT_RESPONSE_BYTES');
+      expect(responses['429'].headers?.['Retry-After']).toMatchObject({ required: true });
+      expect(responses['503'].description).toMatch(/MAX_UNSENT_RESPONSE_BYTES.*REDIS_LARGE_READS.*cannot be reached/);
+      expect(responses['503'].headers?.['Retry-After']).toMatchObject({ required: false, schema: { type: 'integer' } });
+    },
+  );
 
   it('serves the docs UI', async () => {
     const res = await fetch(`${server.url}/api-docs`);

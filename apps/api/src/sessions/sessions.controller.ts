@@ -11,7 +11,15 @@ import { ContractValidator } from '../common/contract-validator';
 import { RequestBodyReader } from '../common/request-body';
 import { JSON_CONTENT_TYPE } from '../common/response-body';
 import { UnsentResponses } from '../common/unsent-responses';
-import { ApiCreated, ApiErrors, ApiInput, ApiJson, ApiQueryOf, ApiSessionId } from '../openapi/api-docs.decorators';
+import {
+  ApiCreated,
+  ApiErrors,
+  ApiInput,
+  ApiJson,
+  ApiQueryOf,
+  ApiReadRetryLater,
+  ApiSessionId,
+} from '../openapi/api-docs.decorators';
 import { SessionsService } from './sessions.service';
 
 const LIST_QUERY = new ContractValidator(SessionListQuerySchema);
@@ -37,7 +45,8 @@ export class SessionsController {
   @Get()
   @ApiQueryOf('SessionListQuery', ['status'])
   @ApiJson(200, 'Sessions, newest created first', 'SessionList')
-  @ApiErrors(400, 429)
+  @ApiErrors(400)
+  @ApiReadRetryLater()
   async list(@Req() req: Request, @Res() res: Response): Promise<void> {
     const status = LIST_QUERY.parseQuery(req.query as ParsedUrlQuery).status ?? 'active';
     // The JSON a SessionList serialises to, written as bytes: it may be longer than a string can be.
