@@ -104,8 +104,8 @@ export abstract class SessionRegistry {
   /**
    * Ends, with endReason `expired`, every active client session whose `updated` is
    * before `idleBefore` (ms since the epoch), and answers the sessions this call
-   * ended, longest idle first (idleLongestFirst). Each idle session is ended by exactly one call, however many callers race
-   * (on any replica). Retention applies as for `end`.
+   * ended, longest idle first (idleLongestFirst). Each idle session is ended by exactly
+   * one call, however many callers race (on any replica). Retention applies as for `end`.
    */
   abstract expireIdle(idleBefore: number): Promise<SessionRecord[]>;
 
