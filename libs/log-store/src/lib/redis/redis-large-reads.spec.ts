@@ -50,11 +50,12 @@ describe('many large reads at once through one connection', () => {
     let first: Promise<number>;
     let small: Promise<number>;
     try {
-      // The first full read is sent and hangs in the paused Redis, holding the one turn.
-      first = stores.logs.readCursor(id, { cursor: 0 }).then((slice) => slice.entries.length);
+      // A filtered page reads every held entry (it filters here): the first is sent and hangs in
+      // the paused Redis, holding the one turn.
+      first = stores.logs.readPage(id, { offset: 0, limit: 100, text: 'e' }).then((slice) => slice.entries.length);
       // A limit of 1,000 is not a large read: it is sent at once (and waits in Redis behind the first).
       small = stores.logs.readCursor(id, { cursor: 0, limit: 1000 }).then((slice) => slice.entries.length);
-      // A filtered page reads every held entry (it filters here): a large read, which waits its turn.
+      // Another waits its turn.
       const refused = stores.logs.readPage(id, { offset: 0, limit: 100, text: 'e1' });
       await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(refused).rejects.toMatchObject({
@@ -69,6 +70,49 @@ describe('many large reads at once through one connection', () => {
     await expect(first).resolves.toBe(10);
     await expect(small).resolves.toBe(10);
     // The refused read left no turn taken: the next full read is served.
-    await expect(stores.logs.readCursor(id, { cursor: 0 })).resolves.toMatchObject({ cursor: 10 });
+    await expect(stores.logs.readPage(id, { offset: 0, limit: 100, text: 'e' })).resolves.toMatchObject({ total: 10 });
+  });
+
+  // Found by stop 45: an HTTP poller sends no limit, so its read of the few entries after its
+  // cursor waited its turn behind every download, up to REDIS_LARGE_READ_WAIT_MS.
+  it('send a read without a limit that finds few entries past its cursor at once, a poller s read', async () => {
+    const stores = await suite.open({ capacity: 10_000, commandTimeoutMs: 60_000, largeReadWaitMs: 100 });
+    const id = await bigLog(stores, 3000);
+    suite.redis.pause();
+    let first: Promise<number>;
+    let polls: Promise<number[]>;
+    try {
+      first = stores.logs.readPage(id, { offset: 0, limit: 100, text: 'e' }).then((slice) => slice.total);
+      // The turn is taken while Redis is paused: each of these waiting for it would be refused
+      // after 100 ms, long before Redis goes on.
+      polls = Promise.all([
+        stores.logs.readCursor(id, { cursor: 2990 }).then((slice) => slice.entries.length),
+        stores.logs.readCursor(id, { cursor: 2900 }).then((slice) => slice.entries.length),
+        stores.logs.readCursor(id, { cursor: 2000, minLevel: 'info' }).then((slice) => slice.entries.length),
+      ]);
+      await expect(stores.logs.readPage(id, { offset: 0, limit: 1, text: 'e' })).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+    } finally {
+      suite.redis.resume();
+    }
+    await expect(polls).resolves.toEqual([10, 100, 1000]);
+    await expect(first).resolves.toBe(3000);
+  });
+
+  it('still read every entry past a cursor when more than a poller s few follow, in turn', async () => {
+    const stores = await suite.open({ capacity: 10_000, commandTimeoutMs: 60_000 });
+    const id = await bigLog(stores, 3000);
+    const [whole, fromMiddle, filtered] = await Promise.all([
+      stores.logs.readCursor(id, { cursor: 0 }),
+      stores.logs.readCursor(id, { cursor: 1500 }),
+      stores.logs.readCursor(id, { cursor: 1, text: 'e29' }),
+    ]);
+    expect(whole.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(whole.cursor).toBe(3000);
+    expect(fromMiddle.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 1500 }, (_, i) => 1500 + i));
+    // e29, e290–e299, e2900–e2999.
+    expect(filtered.entries).toHaveLength(111);
+    expect(filtered.cursor).toBe(3000);
   });
 });

@@ -15,10 +15,16 @@ import {
   StoredEntry,
   Unsubscribe,
 } from '../log-store';
-import { isLargeRead } from './read-bulkhead';
+import { isLargeRead, LARGE_READ_ENTRIES } from './read-bulkhead';
 import { RedisConnection } from './redis-connection';
 import { SCRIPT_STATUS } from './redis-scripts';
 import { levelDigits, readStreamEntry, StreamEntry, streamEntryArgs } from './stream-batch';
+
+/**
+ * How many entries a read without a limit asks for first (see RedisLogStore.allFromSeq): enough
+ * for a poller's read each second of a busy log, ~1 % of a full 10,000-entry log's read.
+ */
+const PROBE_ENTRIES = 100;
 
 /** What a read answers: [logCursor, held, the stream entries (batches) holding the entries]. */
 type ReadAnswer = [number, number, StreamEntry[]];
@@ -94,8 +100,10 @@ export class RedisLogStore extends LogStore {
   async readCursor(sessionId: string, read: CursorRead): Promise<CursorSlice> {
     const matches = matcher(read);
     if (!matches) {
-      const count = read.limit === undefined ? 'all' : String(read.limit);
-      const answer = await this.fromSeq(sessionId, read.cursor, count);
+      const answer =
+        read.limit === undefined
+          ? await this.allFromSeq(sessionId, read.cursor)
+          : await this.fromSeq(sessionId, read.cursor, String(read.limit));
       const [next, held] = answer;
       const entries = heldEntries(answer, read.cursor, read.limit);
       const slice = cursorSlice(read, entries, next, held);
@@ -104,7 +112,7 @@ export class RedisLogStore extends LogStore {
     }
     // Filtered: everything held (the total needs it) or from the cursor, then filter here.
     const from = read.withTotal ? 0 : read.cursor;
-    const answer = await this.fromSeq(sessionId, from, 'all');
+    const answer = await this.allFromSeq(sessionId, from);
     const [next, held] = answer;
     const limit = read.limit ?? Infinity;
     const entries: StoredEntry[] = [];
@@ -187,18 +195,37 @@ export class RedisLogStore extends LogStore {
     return this.read(sessionId, 'seq', seq, count);
   }
 
+  /**
+   * Every held entry from a seq, as `fromSeq(…, 'all')`, without a poller's read waiting its turn
+   * among large reads: a read from a recent cursor (an HTTP poller's, which sends no `limit`) finds
+   * a few entries, yet without a limit it would wait behind a burst of downloads (see ReadBulkhead).
+   * The first read asks for at most PROBE_ENTRIES and is enough when no more follow; past that, the
+   * entries are read again whole, at once for up to LARGE_READ_ENTRIES of them, else in turn.
+   */
+  private async allFromSeq(sessionId: string, seq: number): Promise<ReadAnswer> {
+    const probe = await this.fromSeq(sessionId, seq, String(PROBE_ENTRIES));
+    const [next, held] = probe;
+    const following = next - Math.max(seq, next - held);
+    if (following <= PROBE_ENTRIES) return probe;
+    return this.read(sessionId, 'seq', seq, 'all', following > LARGE_READ_ENTRIES);
+  }
+
   /** The same from the N-th held entry. */
   private fromOffset(sessionId: string, offset: number, count: string): Promise<ReadAnswer> {
     return this.read(sessionId, 'offset', offset, count);
   }
 
-  private async read(sessionId: string, mode: 'seq' | 'offset', at: number, count: string): Promise<ReadAnswer> {
+  /** `large`: whether it takes its turn among large reads (see ReadBulkhead); by default judged by `count`. */
+  private async read(
+    sessionId: string,
+    mode: 'seq' | 'offset',
+    at: number,
+    count: string,
+    large = isLargeRead(count),
+  ): Promise<ReadAnswer> {
     const { untimed, keys } = this.connection;
     const read = () => untimed.read(keys.session(sessionId), keys.log(sessionId), mode, String(at), count);
-    // A read that may be large takes its turn among such reads (see ReadBulkhead).
-    const reply = (await (isLargeRead(count)
-      ? this.connection.runLargeRead(read)
-      : this.connection.run(read))) as ReadAnswer | null;
+    const reply = (await (large ? this.connection.runLargeRead(read) : this.connection.run(read))) as ReadAnswer | null;
     if (!reply) throw new LogNotFoundError(sessionId);
     return reply;
   }
