@@ -212,4 +212,32 @@ describe('the line being read keeps its place while paused (built server, in Chr
     expect(await placeOf('line 9000')).toBe(place);
     await paused();
   });
+
+  it('keeps the line read while a flood passes the 10,000 rows the view keeps, and shows the newest on resume', async () => {
+    // Found by the flood audit: paused, the view went on keeping its newest 10,000 rows, so at
+    // ~4,500 entries/s the line being read was evicted from under the reader within seconds.
+    const id = 'e7e7e7e7e7e7e7e7e7e7e7e7';
+    await create(id, { appname: 'CookAgent' });
+    await appendText(
+      id,
+      Array.from({ length: 10_000 }, (_, i) => `line ${i}`),
+    );
+    await openOnLine(id, 100);
+    const place = await placeOf('line 100');
+    expect(place).not.toBeNull();
+    for (let batch = 0; batch < 3; batch++)
+      await appendText(
+        id,
+        Array.from({ length: 4500 }, (_, i) => `flood ${batch * 4500 + i}`),
+      );
+    await page.getByTestId('new-entries').getByText('13500 new entries').waitFor();
+    await count('10000 / 10000 rows');
+    await settle();
+    expect(await placeOf('line 100')).toBe(place);
+    await paused();
+    await page.getByTestId('new-entries').click();
+    await rowOf('flood 13499').waitFor();
+    await count('10000 / 10000 rows');
+    expect(await page.getByRole('button', { name: /^Follow/ }).innerText()).toBe('Following');
+  });
 });

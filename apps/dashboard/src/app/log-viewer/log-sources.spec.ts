@@ -119,6 +119,52 @@ describe('LogSources of one session', () => {
     expect(shown()[0]).toBe(10);
     expect(deltaFrom(stream.rows(), full)).toEqual({ from: full, evicted: 2, kept: MAX_ROWS - 2 });
   });
+
+  it('paused, keeps every row it shows, takes new ones while there is room, and holds the rest', () => {
+    deliver(event([3, 4], 5));
+    runFrame();
+    stream.hold(true);
+    const seqs = Array.from({ length: MAX_ROWS }, (_, i) => i + 5);
+    deliver(event(seqs, MAX_ROWS + 5));
+    runFrame();
+    // Room for MAX_ROWS - 2 of them: none evicted, the last two wait.
+    expect(stream.rows()).toHaveLength(MAX_ROWS);
+    expect(shown().slice(0, 3)).toEqual([3, 4, 5]);
+    expect(shown()[MAX_ROWS - 1]).toBe(MAX_ROWS + 2);
+    // The cursor stays where the rows shown reach while rows wait.
+    expect(stream.cursors().get(ID)).toBe(5);
+    const full = stream.rows();
+    deliver(event([MAX_ROWS + 5], MAX_ROWS + 6));
+    runFrame();
+    expect(stream.rows()).toBe(full);
+    expect(stream.received()).toBe(MAX_ROWS + 3);
+    stream.hold(false);
+    runFrame();
+    expect(shown()[0]).toBe(6);
+    expect(shown()[MAX_ROWS - 1]).toBe(MAX_ROWS + 5);
+    expect(stream.cursors().get(ID)).toBe(MAX_ROWS + 6);
+  });
+
+  it('paused under a flood, holds at most about MAX_ROWS rows: the oldest go as a gap, and the newest are shown on resume', () => {
+    const seqs = Array.from({ length: MAX_ROWS }, (_, i) => i + 3);
+    deliver(event(seqs, MAX_ROWS + 3));
+    runFrame();
+    stream.hold(true);
+    let next = MAX_ROWS + 3;
+    for (let frame = 0; frame < 10; frame++) {
+      const flood = Array.from({ length: 4500 }, () => next++);
+      deliver(event(flood, next));
+      runFrame();
+      expect(shown()[0]).toBe(3);
+      expect(stream.rows()).toHaveLength(MAX_ROWS);
+    }
+    expect(stream.received()).toBe(MAX_ROWS + 45_000);
+    stream.hold(false);
+    runFrame();
+    expect(stream.rows()).toHaveLength(MAX_ROWS);
+    expect(shown()[0]).toBe(next - MAX_ROWS);
+    expect(shown()[MAX_ROWS - 1]).toBe(next - 1);
+  });
 });
 
 describe('LogSources of several sessions (merged view)', () => {
@@ -175,6 +221,34 @@ describe('LogSources of several sessions (merged view)', () => {
     expect(shown()).toEqual(['a1', 'b2', 'b3', 'a4', 'b5']);
     expect(deltaFrom(merged.rows(), before)).toEqual({ from: before, evicted: 0, kept: 2 });
     expect(deltaFrom(merged.rows(), [])).toBeNull();
+  });
+
+  it('paused, holds what a full view has no room for per session, and tells of what a session dropped as a gap row', () => {
+    const many = (id: string, from: number, count: number, second: number) =>
+      deliver({
+        id,
+        entries: Array.from({ length: count }, (_, i) => at(from + i, second, `${id[0]}${from + i}`)),
+        cursor: from + count,
+        dropped: 0,
+      });
+    many(A, 0, MAX_ROWS, 1);
+    many(B, 10, MAX_ROWS, 2);
+    runFrames(frames);
+    const full = merged.rows();
+    merged.hold(true);
+    // A floods: twice what it may hold; B adds one.
+    many(A, MAX_ROWS, 2 * MAX_ROWS, 3);
+    many(B, MAX_ROWS + 10, 1, 4);
+    runFrames(frames);
+    expect(merged.rows()).toBe(full);
+    merged.hold(false);
+    runFrames(frames);
+    const rows = shown();
+    expect(rows).toHaveLength(2 * MAX_ROWS);
+    // A's held rows kept its newest MAX_ROWS: the MAX_ROWS before them are a gap row just before them.
+    const gapAt = rows.indexOf(`gap${MAX_ROWS}`);
+    expect(rows[gapAt + 1]).toBe(`a${2 * MAX_ROWS}`);
+    expect(rows.slice(-2)).toEqual([`a${3 * MAX_ROWS - 1}`, `b${MAX_ROWS + 10}`]);
   });
 
   it("shows a gap row in a source's place, and resumes each source from its own cursor", () => {

@@ -1,7 +1,7 @@
 import { Signal, signal, WritableSignal } from '@angular/core';
 import { DroppedAt, LiveClient, LogFollow } from '@zen/client';
 import { DEFAULT_LOG_CAPACITY, LogEntry } from '@zen/contract';
-import { gapLine, logLine, LogRow } from './log-line';
+import { GapLine, gapLine, logLine, LogRow } from './log-line';
 import { MaskColumns } from './log-rows';
 import { noteDelta } from './row-deltas';
 
@@ -26,13 +26,21 @@ interface SourceState {
   cursor: number;
   lastTimeMs: number;
   follow: LogFollow | null;
+  /** Paused, what arrived that the rows had no room for (see `hold`): at most MAX_ROWS, oldest first. */
+  held: LogRow[];
+  /** Entries (and gaps' entries) dropped from the front of `held` to keep it within MAX_ROWS. */
+  heldDropped: number;
 }
+
+/** How far `held` may grow past MAX_ROWS before its oldest go: they go a batch at a time, not a copy per frame. */
+const HELD_SLACK = MAX_ROWS / 10;
 
 /**
  * The log of one or more sessions as a viewer shows it: follows each with the live client
  * from a cursor (each entry arrives once, and a reconnect resumes where it stopped), adds
  * what arrives once per animation frame (however fast it comes), and turns `dropped` into
  * gap rows. One session's rows are in `seq` order; several sessions' rows are merged by time.
+ * It keeps the newest MAX_ROWS rows per session, except while paused (`hold`).
  */
 export class LogSources {
   private readonly rowsSignal = signal<readonly LogRow[]>([]);
@@ -46,6 +54,8 @@ export class LogSources {
   /** The text filter's mask column of each frame's rows, ready before a filter is typed. */
   private readonly masks = new MaskColumns();
   private frame: number | null = null;
+  /** Paused to read (see `hold`): no row leaves the rows, and what does not fit waits in each source's `held`. */
+  private holding = false;
 
   readonly rows = this.rowsSignal.asReadonly();
   /** Entries received since start (for "N new entries" while paused). */
@@ -71,6 +81,8 @@ export class LogSources {
         cursor: source.startCursor,
         lastTimeMs: 0,
         follow: null,
+        held: [],
+        heldDropped: 0,
       });
     this.ids = sources.map((source) => source.id);
     this.cursorsSignal = signal(this.readTo());
@@ -87,6 +99,30 @@ export class LogSources {
         onEntries: (entries, cursor) => this.receive(id, state, entries, cursor),
         onDropped: (count, at) => this.receiveGap(id, state, count, at),
       });
+  }
+
+  /**
+   * Paused (`true`), the line being read stays: no row is evicted from the rows, which take new
+   * ones only while there is room (a full log takes none), and each source keeps the rest in
+   * arrival order, at most MAX_ROWS of it: past that its oldest go, and a gap row says how many.
+   * Resumed (`false`), what waited comes in with the next frame, the oldest rows making way as
+   * usual. A flood then leaves the reader's line where it is, and the client holds at most twice
+   * the rows it shows. The follows go on meanwhile (`received` counts what arrives).
+   */
+  hold(on: boolean): void {
+    if (on === this.holding) return;
+    this.holding = on;
+    if (on) return;
+    const waited: LogRow[] = [];
+    for (const [id, state] of this.states) {
+      if (state.heldDropped > 0) waited.push(droppedWhileHeld(id, state));
+      for (const row of state.held) waited.push(row);
+      state.held = [];
+      state.heldDropped = 0;
+    }
+    // Held rows came before anything pending (which arrived after the last frame held them).
+    this.pending = waited.concat(this.pending);
+    this.scheduleFlush();
   }
 
   stop(): void {
@@ -119,8 +155,48 @@ export class LogSources {
 
   private flush(): void {
     this.frame = null;
-    const incoming = this.pending;
+    const arrived = this.pending;
     this.pending = [];
+    const incoming = this.holding ? this.admit(arrived) : arrived;
+    const anyHeld = this.holding && Array.from(this.states.values()).some((state) => state.held.length > 0);
+    if (incoming.length > 0) this.addRows(incoming);
+    // The cursors say how far the rows shown reach: rows held keep them where they are.
+    if (this.pendingCursors.size > 0 && !anyHeld) {
+      for (const [id, cursor] of this.pendingCursors) {
+        const state = this.states.get(id);
+        if (state) state.cursor = cursor;
+      }
+      this.pendingCursors.clear();
+      this.cursorsSignal.set(this.readTo());
+    }
+  }
+
+  /**
+   * Paused: the rows of `arrived` the rows have room for, in arrival order; the rest (and every
+   * later row of a source with rows held already, to keep its order) wait in their source's `held`.
+   */
+  private admit(arrived: LogRow[]): LogRow[] {
+    let room = MAX_ROWS * this.states.size - this.rowsSignal().length;
+    const admitted: LogRow[] = [];
+    for (const row of arrived) {
+      const state = this.states.get(row.source);
+      if (!state) continue;
+      if (room > 0 && state.held.length === 0) {
+        admitted.push(row);
+        room--;
+      } else {
+        state.held.push(row);
+      }
+    }
+    for (const state of this.states.values()) {
+      if (state.held.length <= MAX_ROWS + HELD_SLACK) continue;
+      const gone = state.held.splice(0, state.held.length - MAX_ROWS);
+      for (const row of gone) state.heldDropped += row.kind === 'gap' ? row.dropped : 1;
+    }
+    return admitted;
+  }
+
+  private addRows(incoming: LogRow[]): void {
     this.noteCategories(incoming);
     const limit = MAX_ROWS * this.states.size;
     const rows = this.rowsSignal();
@@ -133,14 +209,6 @@ export class LogSources {
     noteDelta(next, delta);
     this.masks.next(next, delta);
     this.rowsSignal.set(next);
-    if (this.pendingCursors.size > 0) {
-      for (const [id, cursor] of this.pendingCursors) {
-        const state = this.states.get(id);
-        if (state) state.cursor = cursor;
-      }
-      this.pendingCursors.clear();
-      this.cursorsSignal.set(this.readTo());
-    }
   }
 
   private readTo(): ReadonlyMap<string, number> {
@@ -157,6 +225,19 @@ export class LogSources {
     }
     if (added) this.categoriesSignal.set([...known, ...added].sort());
   }
+}
+
+/**
+ * The gap row for the entries a source dropped from its held rows while paused, before the first
+ * one it kept (a gap there, from the server, becomes one gap of both).
+ */
+function droppedWhileHeld(id: string, state: SourceState): GapLine {
+  const first = state.held[0];
+  if (first.kind === 'gap') {
+    state.held.shift();
+    return gapLine(id, state.heldDropped + first.dropped, first.before, first.timeMs);
+  }
+  return gapLine(id, state.heldDropped, first.entry.seq, first.timeMs);
 }
 
 /**

@@ -7,7 +7,7 @@ import { countingReads } from '../testing/counting-reads';
 import { FakeSocket } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { logLine, LogRow } from './log-line';
-import { LogSources } from './log-sources';
+import { LogSources, MAX_ROWS } from './log-sources';
 import { LogViewer } from './log-viewer';
 import { noteDelta } from './row-deltas';
 
@@ -119,6 +119,34 @@ describe('LogViewer', () => {
     expect((window as unknown as { pwned?: boolean }).pwned).toBeUndefined();
   });
 
+  // Found by the dashboard's flood audit: paused to read a line, the view went on keeping only its
+  // newest 10,000 rows, so at ~4,500 entries/s the line read was evicted within seconds.
+  it('keeps the line being read while paused under a flood, counts what arrives, and shows the newest on resume', async () => {
+    const frame = async () => {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      fixture.detectChanges();
+    };
+    viewer.toggleFollow();
+    fixture.detectChanges();
+    expect(viewer.following()).toBe(false);
+    let seq = 4;
+    for (let second = 0; second < 3; second++) {
+      const entries = Array.from({ length: 4500 }, () => entry(seq, `flood ${seq++}`));
+      FakeSocket.latest().push({ event: 'log', data: { id: s.id, entries, cursor: seq, dropped: 0 } });
+      await frame();
+    }
+    expect(viewer.newEntries()).toBe(13_500);
+    expect(messages()[0]).toBe('boot');
+    expect(viewer.visible().length).toBe(MAX_ROWS);
+    viewer.resume();
+    fixture.detectChanges();
+    await frame();
+    expect(viewer.following()).toBe(true);
+    expect(viewer.visible().length).toBe(MAX_ROWS);
+    expect(messages()[0]).toBe(`flood ${seq - MAX_ROWS}`);
+    expect(messages()[MAX_ROWS - 1]).toBe(`flood ${seq - 1}`);
+  });
+
   it('highlights matches of the text filter', () => {
     viewer.setText('shader');
     fixture.detectChanges();
@@ -192,6 +220,7 @@ describe('LogViewer following a large log newest first', () => {
       rows,
       received: signal(0),
       categories: signal([]),
+      hold: () => undefined,
       stop: () => undefined,
     } as unknown as LogSources);
     viewer.setNewestFirst(true);

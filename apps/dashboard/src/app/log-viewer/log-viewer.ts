@@ -223,6 +223,12 @@ export class LogViewer implements OnDestroy {
       onCleanup(() => sources.stop());
     });
     effect(() => this.scroll.keepNewestInView());
+    // Paused to read (not while a permalinked line is on its way), no row leaves the view: see LogSources.hold.
+    effect(() => {
+      const sources = this.sources();
+      const hold = !this.following() && !this.line.awaited();
+      untracked(() => sources?.hold(hold));
+    });
     effect(() => this.line.showWhenArrived());
     syncFiltersWithUrl(this.url, { filter: this.filter, newestFirst: this.newestFirst }, (state) =>
       this.showFromHistory(state),

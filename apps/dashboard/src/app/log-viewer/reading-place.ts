@@ -44,9 +44,10 @@ export class ReadingPlace {
   }
 
   /**
-   * Paused, rows that arrive above the line read (newest first, or merged in by time) and rows
-   * evicted above it (a full log drops its oldest as new ones come) leave it where it was: the
-   * scroll offset in px alone would slide the log under the reader by a row per entry.
+   * Paused, rows that arrive above the line read (newest first, or merged in by time) leave it
+   * where it was: the scroll offset in px alone would slide the log under the reader by a row per
+   * entry. (Paused, no row is evicted: LogSources.hold; a change of the rows while a permalinked
+   * line is on its way is put back the same way.)
    */
   private arrivals(rows: readonly LogRow[]): void {
     untracked(() => {
