@@ -32,6 +32,7 @@ function followFrom(cursor: number) {
       lookup: null,
       newBackoff: () => new Backoff(),
       checked: () => undefined,
+      lookupFailed: () => undefined,
     },
   );
   return { follow, told, sent };

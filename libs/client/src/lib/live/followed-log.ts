@@ -21,6 +21,8 @@ export interface FollowWiring {
   readonly newBackoff: () => Backoff;
   /** Its session check answered. */
   readonly checked: (follow: FollowedLog, answer: CheckAnswer) => void;
+  /** Its session check's lookup failed (not told again while it fails so, until it answers). */
+  readonly lookupFailed: (id: string, error: unknown) => void;
 }
 
 /**
@@ -54,7 +56,13 @@ export class FollowedLog {
     readonly handlers: LogFollowHandlers,
     private readonly wiring: FollowWiring,
   ) {
-    this.check = new SessionCheck(id, wiring.lookup, wiring.newBackoff(), (answer) => wiring.checked(this, answer));
+    this.check = new SessionCheck(
+      id,
+      wiring.lookup,
+      wiring.newBackoff(),
+      (answer) => wiring.checked(this, answer),
+      (error) => wiring.lookupFailed(id, error),
+    );
   }
 
   /**

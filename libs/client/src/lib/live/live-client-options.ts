@@ -40,8 +40,23 @@ export interface LiveClientOptions {
    * rejects when it cannot tell; its `signal` aborts once the answer is no longer wanted (`close()`,
    * the follow stopped), which the `SessionsClient` passes on to its request. Without it, only the sessions lists the server sends (on connect,
    * then now and then) tell, and only of a follow one of them showed before the connection was lost.
+   *
+   * At most SESSION_LOOKUPS_IN_FLIGHT (8) lookups are in flight at once (for the client and the
+   * extra connections it opens): after a reconnect every follow is looked up, in the order the
+   * follows were made, the others waiting their turn, so that 2,000 follows do not send the
+   * server, just restarted, 2,000 requests at once. `close()` and `stop()` abort the ones in
+   * flight and drop the waiting ones, never asked.
    */
   sessionLookup?: SessionsClient | SessionLookup;
+  /**
+   * A `sessionLookup` of a followed session failed (rejected or threw: no answer, a `5xx`, a `401`;
+   * not its answer that there is no such session, which is told as a refusal): the follow's
+   * entries stay held while it is asked again with backoff. Told once per follow for each
+   * different failure (its kind, status and message; at most 5 of them) until a lookup of it
+   * answers again, not at every try, so that an outage does not flood; not told for a lookup
+   * aborted because its answer is no longer wanted.
+   */
+  onLookupError?: (sessionId: string, error: unknown) => void;
 }
 
 export interface LogFollowHandlers {

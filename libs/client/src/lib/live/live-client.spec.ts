@@ -1,7 +1,9 @@
+import { createServer } from 'node:net';
 import { LogEntry, SessionList } from '@zen/contract';
 import { BuiltServer, eventually, RedisServer, TcpProxy } from '@zen/testing';
+import { NetworkError } from '../errors';
 import { SessionsClient } from '../rest/sessions-client';
-import { DroppedAt, LiveClient } from './live-client';
+import { DroppedAt, LiveClient, lookUpSession, SESSION_LOOKUPS_IN_FLIGHT } from './live-client';
 import { nodeWebSocketFactory } from './node-websocket';
 
 describe('live client against the built server', () => {
@@ -617,6 +619,141 @@ describe('live client against the built server', () => {
     await eventually(() => signals.length === 2, 10_000, 'the second lookup');
     follow.stop();
     expect(signals[1].aborted).toBe(true);
+  });
+
+  it('tells onLookupError once per follow for each different failure of its sessionLookup until it answers again, not at every try', async () => {
+    const id = (await client.sessions.create({ appname: 'lookup-fails' })).id;
+    await append(id, 0, 2);
+    // A server that is gone: a port nothing listens on any more.
+    const closed = createServer();
+    await new Promise<void>((listening) => closed.listen(0, '127.0.0.1', listening));
+    const { port } = closed.address() as { port: number };
+    await new Promise((done) => closed.close(done));
+    const gone = new SessionsClient({ server: `http://127.0.0.1:${port}` });
+    let failing: 'gone' | 'throws' | false = 'gone';
+    let asked = 0;
+    const failures: [string, unknown][] = [];
+    const seen: number[] = [];
+    const refusals: string[] = [];
+    const missing = '0123456789abcdef01234567';
+    const socket = connect({
+      sessionLookup: (lookedUp, signal) => {
+        if (lookedUp === missing) return lookUpSession(client, lookedUp, signal); // answers: none
+        asked++;
+        if (failing === 'throws') throw new Error('the store is down');
+        return lookUpSession(failing === 'gone' ? gone : client, lookedUp, signal);
+      },
+      onLookupError: (sessionId, error) => failures.push([sessionId, error]),
+    });
+    socket.followLog(id, 0, { onEntries: (entries) => seen.push(...entries.map((e) => e.seq)) });
+    socket.followLog(missing, 0, { onEntries: () => undefined, onRefused: (message) => refusals.push(message) });
+    await eventually(() => asked >= 4, 10_000, 'the lookup asked again and again');
+    expect(failures).toHaveLength(1);
+    expect(failures[0][0]).toBe(id);
+    expect(failures[0][1]).toBeInstanceOf(NetworkError);
+    expect(String(failures[0][1])).toMatch(`cannot reach http://127.0.0.1:${port}/sessions/${id}`);
+    // Another failure is told too, once.
+    failing = 'throws';
+    const before = asked;
+    await eventually(() => asked >= before + 3, 10_000, 'the lookup asked again, failing otherwise');
+    expect(failures.map(([sessionId, error]) => [sessionId, String(error)])).toEqual([
+      [id, String(failures[0][1])],
+      [id, 'Error: the store is down'],
+    ]);
+    expect(seen).toEqual([]); // held all along
+    failing = false;
+    await eventually(() => seen.length === 2, 10_000, 'the held entries');
+    // A lookup that answers that there is no such session failed in nothing: a refusal, told as one.
+    await eventually(() => refusals.length > 0, 10_000, 'the refusal');
+    expect(refusals[0]).toMatch(`session ${missing} not found`);
+
+    // Once it answered, the same failure is news again: after a reconnect, it is told again.
+    failing = 'gone';
+    const answered = asked;
+    proxy.cut();
+    await eventually(() => asked >= answered + 3, 10_000, 'the lookups after the reconnect');
+    expect(failures).toHaveLength(3);
+    expect(failures[2][0]).toBe(id);
+    expect(failures[2][1]).toBeInstanceOf(NetworkError);
+    expect(failures.filter(([sessionId]) => sessionId === missing)).toEqual([]);
+  });
+
+  it('after a reconnect, looks every follow up in order, at most SESSION_LOOKUPS_IN_FLIGHT at once, each follow resuming', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3 * SESSION_LOOKUPS_IN_FLIGHT; i++) {
+      ids.push((await client.sessions.create({ appname: `lookups-${i}` })).id);
+    }
+    let inFlight = 0;
+    let most = 0;
+    let asked: string[] = [];
+    const sessionLookup = async (lookedUp: string, signal: AbortSignal) => {
+      asked.push(lookedUp);
+      most = Math.max(most, ++inFlight);
+      try {
+        return await lookUpSession(client, lookedUp, signal);
+      } finally {
+        inFlight--;
+      }
+    };
+    const seen = new Map<string, number[]>(ids.map((id) => [id, []]));
+    const states: string[] = [];
+    const socket = connect({ sessionLookup, onConnection: (state) => states.push(state) });
+    await eventually(() => socket.connected);
+    for (const id of ids) {
+      socket.followLog(id, 0, { onEntries: (entries) => seen.get(id)?.push(...entries.map((e) => e.seq)) });
+    }
+    await eventually(() => asked.length === ids.length && inFlight === 0, 20_000, 'the first lookups');
+    expect(asked).toEqual(ids);
+    expect(most).toBe(SESSION_LOOKUPS_IN_FLIGHT);
+
+    asked = [];
+    most = 0;
+    proxy.refusing = true;
+    proxy.cut();
+    await eventually(() => states.includes('lost'));
+    for (const id of ids) await append(id, 0, 1);
+    proxy.refusing = false;
+    await eventually(() => asked.length === ids.length && inFlight === 0, 20_000, 'the lookups after the reconnect');
+    expect(asked).toEqual(ids);
+    expect(most).toBe(SESSION_LOOKUPS_IN_FLIGHT);
+    await eventually(() => ids.every((id) => seen.get(id)?.length === 1), 20_000, 'an entry of every session');
+  });
+
+  it('close() and stop() abort the lookups in flight and drop the waiting ones, never asked', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < SESSION_LOOKUPS_IN_FLIGHT + 4; i++) {
+      ids.push((await client.sessions.create({ appname: `lookups-dropped-${i}` })).id);
+    }
+    // A lookup that never answers (a wedged server): only its signal ends it.
+    const asked: { id: string; signal: AbortSignal }[] = [];
+    const sessionLookup = (lookedUp: string, signal: AbortSignal) => {
+      asked.push({ id: lookedUp, signal });
+      return new Promise<null>(() => undefined);
+    };
+    const socket = connect({ sessionLookup });
+    await eventually(() => socket.connected);
+    const follows = ids.map((id) => socket.followLog(id, 0, { onEntries: () => undefined }));
+    await eventually(() => asked.length === SESSION_LOOKUPS_IN_FLIGHT, 10_000, 'the first lookups');
+    await new Promise((done) => setTimeout(done, 200)); // the others wait, not asked
+    expect(asked.map((each) => each.id)).toEqual(ids.slice(0, SESSION_LOOKUPS_IN_FLIGHT));
+    socket.close();
+    expect(asked.every((each) => each.signal.aborted)).toBe(true);
+    await new Promise((done) => setTimeout(done, 200)); // the waiting ones were dropped, not asked on the way out
+    expect(asked).toHaveLength(SESSION_LOOKUPS_IN_FLIGHT);
+
+    // Open again: the first ones are asked again; a waiting follow stopped is never asked, and a
+    // lookup in flight stopped gives its place to the next one waiting.
+    socket.open();
+    await eventually(() => asked.length === 2 * SESSION_LOOKUPS_IN_FLIGHT, 10_000, 'the lookups on open()');
+    follows[SESSION_LOOKUPS_IN_FLIGHT].stop();
+    follows[0].stop();
+    expect(asked[SESSION_LOOKUPS_IN_FLIGHT].signal.aborted).toBe(true);
+    await eventually(() => asked.length === 2 * SESSION_LOOKUPS_IN_FLIGHT + 1, 10_000, 'the next lookup');
+    await new Promise((done) => setTimeout(done, 200));
+    expect(asked.slice(SESSION_LOOKUPS_IN_FLIGHT).map((each) => each.id)).toEqual([
+      ...ids.slice(0, SESSION_LOOKUPS_IN_FLIGHT),
+      ids[SESSION_LOOKUPS_IN_FLIGHT + 1],
+    ]);
   });
 
   it('with a sessionLookup that does not answer for long, lets go of what it held and subscribes again from its cursor', async () => {

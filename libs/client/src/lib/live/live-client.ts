@@ -10,6 +10,7 @@ import {
 import { FollowedLog, FollowWiring } from './followed-log';
 import { LiveClientOptions, LogFollow, LogFollowHandlers, reconnectBackoff } from './live-client-options';
 import { LiveConnection } from './live-connection';
+import { LookupQueue } from './lookup-queue';
 import { RefusedFollows } from './refused-follows';
 import { CheckAnswer } from './session-check';
 import { lookupOf } from './session-lookup';
@@ -20,6 +21,7 @@ export type { DroppedAt, LiveClientOptions, LogFollow, LogFollowHandlers } from 
 export { liveUrl } from './live-connection';
 export type { LookedUpSession, SessionLookup } from './session-lookup';
 export { lookUpSession } from './session-lookup';
+export { SESSION_LOOKUPS_IN_FLIGHT } from './lookup-queue';
 
 /**
  * The WebSocket side of the contract: follows any number of session logs and the
@@ -36,6 +38,11 @@ export class LiveClient {
    * another connection of their own, made when first needed, and so on: any number can be followed.
    */
   private overflow: LiveClient | null = null;
+  /**
+   * Where its follows' session lookups wait for one of SESSION_LOOKUPS_IN_FLIGHT places: after a
+   * reconnect every follow is looked up. Shared with its overflow connections.
+   */
+  private lookups = new LookupQueue();
 
   constructor(private readonly options: LiveClientOptions) {
     this.connection = new LiveConnection(options, {
@@ -45,12 +52,14 @@ export class LiveClient {
     const send = this.connection.send;
     this.sessions = new SessionsList(send, (sessions) => this.noteCreated(sessions));
     this.refused = new RefusedFollows(reconnectBackoff(options), (follow) => this.subscribeAgain(follow));
+    const lookup = lookupOf(options.sessionLookup);
     this.wiring = {
       send,
       served: (follow) => this.refused.served(follow),
-      lookup: lookupOf(options.sessionLookup),
+      lookup: lookup && ((id, signal) => this.lookups.run(() => lookup(id, signal), signal)),
       newBackoff: () => reconnectBackoff(options),
       checked: (follow, answer) => this.checked(follow, answer),
+      lookupFailed: (id, error) => callUser(options.onLookupError, id, error),
     };
     if (!options.lazy) this.open();
   }
@@ -120,6 +129,7 @@ export class LiveClient {
     this.stop(follow);
     if (!this.overflow) {
       this.overflow = new LiveClient({ ...this.options, lazy: false, onConnection: undefined });
+      this.overflow.lookups = this.lookups;
       // Its follows need only their sessions' `created`: the changes, not a full list every second.
       this.overflow.followSessions(() => undefined, 'delta');
     }

@@ -5,6 +5,12 @@ import type { LookedUpSession, SessionLookup } from './session-lookup';
 /** The most entries a follow holds while its session is checked (see `LiveClientOptions.sessionLookup`). */
 const HELD_ENTRIES_MAX = 10_000;
 
+/**
+ * The most different failures of its lookup a follow tells (`onLookupError`) until one answers:
+ * failures whose messages vary (a count, a time in them) must not be told at every try either.
+ */
+const FAILURES_TOLD_MAX = 5;
+
 /** What a check found, with what the follow received meanwhile. */
 export interface CheckAnswer {
   /** The session's `created`, or null: the server has no such session. */
@@ -20,7 +26,8 @@ export interface CheckAnswer {
 /**
  * One follow's check that its session is still the one followed (with a `sessionLookup`): what
  * the follow receives is held until the lookup answers, asked again with backoff while it cannot
- * tell. Without a lookup, it never holds anything.
+ * tell, each different failure told once (`failed`) until it answers again. Without a lookup, it
+ * never holds anything.
  */
 export class SessionCheck {
   /** While checked: the log events received meanwhile, not taken yet. */
@@ -33,12 +40,18 @@ export class SessionCheck {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Aborts the lookup in flight once its answer is no longer wanted. */
   private asking: AbortController | null = null;
+  /**
+   * The failures told since the lookup last answered (`failureKey`): across checks, so that a
+   * reconnect while the lookup still fails tells nothing new.
+   */
+  private readonly told = new Set<string>();
 
   constructor(
     private readonly id: string,
     private readonly lookup: SessionLookup | null,
     private readonly backoff: Backoff,
     private readonly answered: (answer: CheckAnswer) => void,
+    private readonly failed: (error: unknown) => void,
   ) {}
 
   /** Changes whenever a check begins or ends: what was taken in one round must not go on into the next. */
@@ -84,16 +97,28 @@ export class SessionCheck {
     const check = this.checks;
     const asking = new AbortController();
     this.asking = asking;
-    const answered = (session: LookedUpSession | null | undefined) => {
+    const answered = (session: LookedUpSession | null | undefined, error?: unknown) => {
+      // Ended meanwhile (stopped, closed, checked anew): its failure, an abort most likely, is no news.
       if (check !== this.checks) return;
       this.asking = null;
+      if (session === undefined) this.tell(error);
+      // The failure's callback may have stopped the follow or closed the client.
+      if (check !== this.checks) return;
       this.settle(lookup, session);
     };
     // A lookup that throws rather than rejects has not answered either.
     new Promise<LookedUpSession | null>((resolve) => resolve(lookup(this.id, asking.signal))).then(
       (session) => answered(session ?? null),
-      () => answered(undefined),
+      (error: unknown) => answered(undefined, error),
     );
+  }
+
+  /** A failure of the lookup, told unless one like it was told since it last answered. */
+  private tell(error: unknown): void {
+    const key = failureKey(error);
+    if (this.told.has(key) || this.told.size >= FAILURES_TOLD_MAX) return;
+    this.told.add(key);
+    this.failed(error);
   }
 
   /** The lookup's answer: the session, null (no such session), or undefined (no answer). */
@@ -106,10 +131,18 @@ export class SessionCheck {
       return;
     }
     this.backoff.reset();
+    this.told.clear();
     const held = this.held ?? [];
     const lapsed = this.heldEntries > HELD_ENTRIES_MAX;
     this.end();
     const logCursor = typeof session?.logCursor === 'number' ? session.logCursor : undefined;
     this.answered({ created: session ? session.created : null, logCursor, held, lapsed });
   }
+}
+
+/** What tells one failure from another: its kind, status (an `ApiError`'s) and message. */
+function failureKey(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { status?: unknown }).status;
+  return `${error.name} ${status ?? ''} ${error.message}`;
 }

@@ -1,6 +1,6 @@
 /**
  * Calls one of the user's callbacks (a follow's handler, a sessions listener, `onConnection`,
- * `onServerError`). What it throws does not stop the client: the client goes on as if it had
+ * `onServerError`, `onLookupError`). What it throws does not stop the client: the client goes on as if it had
  * returned (the entries it was given count as delivered), and the error is thrown again on its
  * own, as an event listener's would be, an uncaught exception (in Node, `uncaughtException`).
  * Thrown where it was called, it would unwind through the socket's message handling: `ws` then
