@@ -171,7 +171,7 @@ function buildProgram(): Command {
       .command('tail')
       .description("print a session's log as <time> <LEVEL> <message> lines")
       .argument('<id>', 'the session id', sessionId)
-      .option('-f, --follow', 'keep printing new entries as they arrive')
+      .option('-f, --follow', 'keep printing new entries as they arrive, until the session has ended (then exit 0)')
       .option('-n, --lines <n>', 'start with the last N held entries, or "all"', lineCount, 10)
       .option('--cursor <n>', 'start at this cursor instead', safeInteger(0))
       .addOption(new Option('--level <level>', 'only entries at this level or more severe').choices(LOG_LEVELS))

@@ -90,8 +90,10 @@ function reportDropped(count: number): void {
 }
 
 /**
- * Follows over the WebSocket until SIGINT (exit 0); the live client reconnects and resumes by
- * itself. A (re)subscription the server refuses because it has no such session (a server without
+ * Follows over the WebSocket until the session has ended and every entry up to its end is printed,
+ * or SIGINT (exit 0 either way); the live client reconnects and resumes by itself. The end is
+ * learned from the sessions feed (an ended session with its final `logCursor`), which also tells
+ * at once of a session that had ended before it followed. A (re)subscription the server refuses because it has no such session (a server without
  * a store restarted) cannot resume from the cursor: one line on stderr and exit 1, never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
  * while it keeps trying. A session created again under the id while it was away is another log
@@ -140,9 +142,37 @@ async function follow(
       finish(1);
     };
     for (const signal of STOP_SIGNALS) process.on(signal, stop);
+    // Where reading would resume (every entry before it printed, or reported dropped), and the
+    // session's final cursor once the sessions feed shows it ended: when both meet, exit 0 (as
+    // `kubectl logs -f` returns when its container ends), whichever came first.
+    let reached = cursor;
+    let endCursor: number | null = null;
+    const finishIfEnded = () => {
+      if (endCursor !== null && reached >= endCursor) finish(0);
+    };
+    // The changes only (a baseline, then deltas), not a full list every second. An ended session
+    // takes no more appends, and its counters moved with each append (atomically in Redis), so
+    // its `logCursor` is where its log ends. The live client has checked the session's `created`
+    // against the followed one's before listeners hear of a list: one created again ends the
+    // follow (onRestarted) first.
+    live.followSessions((list) => {
+      const session = list.sessions.find((listed) => listed.id === id);
+      if (session?.status !== 'ended') return;
+      endCursor = session.logCursor;
+      finishIfEnded();
+    }, 'delta');
     live.followLog(id, cursor, {
-      onEntries: (entries) => print(entries.filter(keep)),
-      onDropped: reportDropped,
+      onEntries: (entries, at) => {
+        print(entries.filter(keep));
+        reached = Math.max(reached, at);
+        finishIfEnded();
+      },
+      onDropped: (count, at) => {
+        reportDropped(count);
+        // Reading goes on at `at.seq`: nothing before it will be printed.
+        reached = Math.max(reached, at.seq);
+        finishIfEnded();
+      },
       onRefused: stopped,
       onRestarted: (created) => stopped(`a session created ${created ? `at ${created} ` : ''}has its id now`),
       // Its store came back in an older state: the seqs printed are taken again by other entries.

@@ -322,6 +322,98 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    it('exits 0 by itself once the followed session has ended and every entry up to its end is printed', async () => {
+      await expectFollowedToTheEnd(server.url, client);
+    });
+
+    it('exits 0 after printing what is held (per -n or --cursor) when the session had ended already', async () => {
+      await expectEndedPrinted(client);
+    });
+
+    it('exits 0 by itself once the followed session has ended, behind the Redis store too', async () => {
+      const redis = await RedisServer.start();
+      let own: BuiltServer | undefined;
+      try {
+        own = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: redis.url, LOG_CAPACITY: '50' });
+        const ownClient = new SessionsClient({ server: own.url });
+        await expectFollowedToTheEnd(own.url, ownClient);
+        await expectEndedPrinted(ownClient);
+      } finally {
+        await own?.stop();
+        await redis.close();
+      }
+    });
+
+    /**
+     * `tail -f --format ndjson` of a session on the server at `url`, ended (a) with entries
+     * appended just before the end, which may reach it before or after the end is announced, and
+     * (b) with nothing appended since what it printed: it prints every entry once and exits 0 by
+     * itself, nothing on stderr. A bounded wait: a tail that keeps following fails the test.
+     */
+    async function expectFollowedToTheEnd(url: string, rest: SessionsClient): Promise<void> {
+      for (const lastBatch of [5, 0]) {
+        const { id } = await rest.sessions.create({ appname: 'followed-to-the-end' });
+        await rest.logs.append(id, [{ message: 'entry 0' }, { message: 'entry 1' }]);
+        const tail = startCli(['tail', id, '-f', '--format', 'ndjson'], { env: { ZEN_SESSIONS_URL: url } });
+        tail.child.stdin?.end();
+        const seqs = () => seqsPrinted(tail);
+        await eventually(() => seqs().length === 2, 20_000, 'the first read');
+        // Printed over the WebSocket: it follows.
+        await rest.logs.append(id, { message: 'live' });
+        await eventually(() => seqs().length === 3, 20_000, 'the live entry');
+        if (lastBatch > 0)
+          await rest.logs.append(
+            id,
+            Array.from({ length: lastBatch }, (_, i) => ({ message: `last ${i}` })),
+          );
+        await rest.sessions.end(id);
+        const result = await tail.doneWithin(30_000);
+        expect({ lastBatch, exited: result !== null, code: result?.code, stderr: result?.stderr }).toEqual({
+          lastBatch,
+          exited: true,
+          code: 0,
+          stderr: '',
+        });
+        expect(seqs()).toEqual(Array.from({ length: 3 + lastBatch }, (_, seq) => seq));
+      }
+    }
+
+    /** `tail -f` of an ended session prints what -n / --cursor select and exits 0 by itself. */
+    async function expectEndedPrinted(rest: SessionsClient): Promise<void> {
+      const { id } = await rest.sessions.create({ appname: 'ended-before' });
+      await rest.logs.append(
+        id,
+        Array.from({ length: 5 }, (_, i) => ({ message: `entry ${i}` })),
+      );
+      await rest.sessions.end(id);
+      for (const [args, printed] of [
+        [
+          ['-n', '2'],
+          ['entry 3', 'entry 4'],
+        ],
+        [
+          ['--cursor', '1'],
+          ['entry 1', 'entry 2', 'entry 3', 'entry 4'],
+        ],
+        [['-n', '0'], []],
+      ] as const) {
+        const tail = startCli(['tail', id, '-f', ...args], { env: { ZEN_SESSIONS_URL: rest.server } });
+        tail.child.stdin?.end();
+        const result = await tail.doneWithin(30_000);
+        expect({ args, exited: result !== null, code: result?.code, stderr: result?.stderr }).toEqual({
+          args,
+          exited: true,
+          code: 0,
+          stderr: '',
+        });
+        const messages = (result?.stdout ?? '')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' ').slice(2).join(' '));
+        expect({ args, messages }).toEqual({ args, messages: printed });
+      }
+    }
+
     it('reports entries evicted before it could read them as one line on stderr', async () => {
       const proxy = await TcpProxy.start(server.port);
       try {
