@@ -326,6 +326,32 @@ describe('zen-sessions log, tail, ls, end', () => {
       await expectFollowedToTheEnd(server.url, client);
     });
 
+    it('exits 0 once the last entries are printed when the end reaches it first (away while they came and it ended)', async () => {
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const { id, tail, seqs } = await followThrough(proxy);
+        proxy.refusing = true;
+        proxy.cut();
+        await client.logs.append(
+          id,
+          Array.from({ length: 5 }, (_, i) => ({ message: `while away ${i}` })),
+        );
+        await client.sessions.end(id);
+        // Back: the sessions list, sent at once on connect, shows the end before the resumed follow
+        // (its session looked up first) brings the entries.
+        proxy.refusing = false;
+        const result = await tail.doneWithin(30_000);
+        expect({ exited: result !== null, code: result?.code, stderr: result?.stderr }).toEqual({
+          exited: true,
+          code: 0,
+          stderr: '',
+        });
+        expect(seqs()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
     it('exits 0 after printing what is held (per -n or --cursor) when the session had ended already', async () => {
       await expectEndedPrinted(client);
     });
