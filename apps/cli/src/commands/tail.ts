@@ -93,8 +93,9 @@ function reportDropped(count: number): void {
  * Follows over the WebSocket until the session has ended and every entry up to its end is printed,
  * or SIGINT (exit 0 either way); the live client reconnects and resumes by itself. The end is
  * learned from the sessions feed (an ended session with its final `logCursor`), which also tells
- * at once of a session that had ended before it followed. A (re)subscription the server refuses because it has no such session (a server without
- * a store restarted) cannot resume from the cursor: one line on stderr and exit 1, never silence.
+ * at once of a session that had ended before it followed. A (re)subscription the server refuses
+ * because it has no such session (a server without a store restarted, or one that forgets a
+ * session as it ends) cannot resume from the cursor: one line on stderr and exit 1, never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
  * while it keeps trying. A session created again under the id while it was away is another log
  * (the live client's `sessionLookup` holds what comes after each reconnect until it has checked
