@@ -1,12 +1,4 @@
-import {
-  entryFilter,
-  formatTextLine,
-  liveUrl,
-  LogFilters,
-  lookUpSession,
-  SessionLookup,
-  SessionsClient,
-} from '@zen/client';
+import { entryFilter, formatTextLine, liveUrl, LogFilters, SessionsClient } from '@zen/client';
 import { createNodeLiveClient } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
@@ -117,7 +109,10 @@ async function follow(
     const live = createNodeLiveClient({
       ...server,
       onConnection: connectionReport.onConnection,
-      sessionLookup: reportingLookup(client),
+      // Entries are held until the session is checked: a check that fails is told, not silence.
+      sessionLookup: client,
+      onLookupError: (sessionId, error) =>
+        warn(`cannot check that session ${sessionId} is still the one followed (${describe(error)}); still trying`),
     });
     let finished = false;
     const finish = (code: number) => {
@@ -220,29 +215,4 @@ function connectionReporter(url: string): {
     heard = true;
   };
   return { onConnection, end };
-}
-
-/**
- * The live client's check, after each reconnect, that the session is still the one followed:
- * `GET /sessions/{id}` (a 404: no such session) and its log's cursor (`lookUpSession`: a log that
- * went back is told too). Entries are held until it answers, so a server
- * that does not answer it (a wedged server, a proxy that passes the WebSocket on but not HTTP)
- * would keep `tail -f` silent for good: the first failure of an outage is told in one line; the
- * live client keeps asking, and prints what was held once it is answered.
- */
-function reportingLookup(client: SessionsClient): SessionLookup {
-  let told = false;
-  return async (id, signal) => {
-    try {
-      const session = await lookUpSession(client, id, signal);
-      told = false;
-      return session;
-    } catch (error) {
-      // Aborted: tail is ending (or the check was replaced), nothing to tell.
-      if (signal.aborted) throw error;
-      if (!told) warn(`cannot check that session ${id} is still the one followed (${describe(error)}); still trying`);
-      told = true;
-      throw error;
-    }
-  };
 }
