@@ -3,8 +3,6 @@ import { AnsiSegment } from './ansi';
 import { charMask, LogRow, maskDecides } from './log-line';
 import { deltaFrom, deltaOf, noteDelta, RowsDelta } from './row-deltas';
 
-export type { LogRow } from './log-line';
-
 export interface LogFilterState {
   /** Minimum level shown (of the entry's severity). */
   level: LogLevel;

@@ -32,12 +32,9 @@ describe('LogViewer', () => {
   const s = session({ logCount: 0, logCursor: 0 });
 
   beforeAll(() => {
-    // jsdom lays nothing out: give the virtual scroll viewport a height so it renders rows.
+    // jsdom lays nothing out: give the log's scrolled rows a size so the window renders rows.
     Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
     Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
-    Element.prototype.scrollTo = function scrollTo(this: Element, options?: ScrollToOptions | number) {
-      if (typeof options === 'object' && options.top !== undefined) this.scrollTop = options.top;
-    };
   });
 
   beforeEach(async () => {

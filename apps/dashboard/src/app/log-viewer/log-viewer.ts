@@ -52,9 +52,6 @@ import { ShownSegments } from './shown-segments';
 import { ShownSessions } from './shown-sessions';
 import { WrapColumns } from './wrap-columns';
 
-/** Fixed height of a one-line row. */
-export const ROW_HEIGHT = LINE_HEIGHT;
-
 /**
  * The live log of one session, or of several merged by time: follow mode, ordering,
  * filters (text/regex, level, Unreal category, source, time range) with highlighting,
