@@ -24,15 +24,3 @@ export function asNdjson(lines: readonly LogLine[], withSession: boolean): strin
 export function copiedNote(lines: readonly unknown[], how: string): string {
   return `${lines.length} ${lines.length === 1 ? 'line' : 'lines'} ${how}`;
 }
-
-/** `+1:02.345` (minutes), `+1:02:03.456` (hours), `+2.345s`. */
-export function formatElapsed(ms: number): string {
-  const sign = ms < 0 ? '-' : '+';
-  const abs = Math.abs(ms);
-  const hours = Math.floor(abs / 3_600_000);
-  const minutes = Math.floor((abs % 3_600_000) / 60_000);
-  const seconds = ((abs % 60_000) / 1000).toFixed(3).padStart(6, '0');
-  if (hours > 0) return `${sign}${hours}:${String(minutes).padStart(2, '0')}:${seconds}`;
-  if (minutes > 0) return `${sign}${minutes}:${seconds}`;
-  return `${sign}${(abs / 1000).toFixed(3)}s`;
-}

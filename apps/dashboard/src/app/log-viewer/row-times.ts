@@ -1,6 +1,5 @@
 import { formatDate } from '@angular/common';
 import { computed, Signal } from '@angular/core';
-import { formatElapsed } from './log-copy';
 import { LogRow } from './log-line';
 
 const TIME_OF_DAY = 'HH:mm:ss.SSS';
@@ -75,4 +74,16 @@ export class RowTimes {
   private day(ms: number): string {
     return formatDate(ms, 'yyyy-MM-dd', this.locale);
   }
+}
+
+/** A relative time: `+1:02.345` (minutes), `+1:02:03.456` (hours), `+2.345s`. */
+function formatElapsed(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  const abs = Math.abs(ms);
+  const hours = Math.floor(abs / 3_600_000);
+  const minutes = Math.floor((abs % 3_600_000) / 60_000);
+  const seconds = ((abs % 60_000) / 1000).toFixed(3).padStart(6, '0');
+  if (hours > 0) return `${sign}${hours}:${String(minutes).padStart(2, '0')}:${seconds}`;
+  if (minutes > 0) return `${sign}${minutes}:${seconds}`;
+  return `${sign}${(abs / 1000).toFixed(3)}s`;
 }
