@@ -33,7 +33,11 @@ export class ShownSessions {
   }
 
   sourceName(id: string): string {
-    return `${this.appName(id)} …${id.slice(-6)}`;
+    return sourceName(this.appName(id), id);
+  }
+
+  shortId(id: string): string {
+    return shortId(id);
   }
 
   appName(id: string): string {
@@ -45,4 +49,14 @@ export class ShownSessions {
 /** The cursor of the oldest entry of `session` a view shows: its oldest held, at most MAX_ROWS back. */
 export function firstShown(session: Session): number {
   return Math.max(session.logCursor - session.logCount, session.logCursor - MAX_ROWS);
+}
+
+/** How a merged view's tags and side panel name a session: its app and its short id. */
+export function sourceName(appname: string, id: string): string {
+  return `${appname} ${shortId(id)}`;
+}
+
+/** The end of a session id, enough to tell a merged view's sessions apart: `…a1b2c3`. */
+export function shortId(id: string): string {
+  return `…${id.slice(-6)}`;
 }

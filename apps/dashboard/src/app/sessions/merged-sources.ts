@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, input, output } from '@angular/core';
 import { Session } from '@zen/contract';
+import { shortId, sourceName } from '../log-viewer/shown-sessions';
 
 /** The most sessions one merged view follows. */
 export const MAX_MERGED = 20;
@@ -22,7 +23,7 @@ export const MAX_MERGED = 20;
             <span class="visually-hidden">Open </span
             ><span class="name"
               ><span class="app">{{ session.appname }}</span>
-              <span class="short-id">…{{ session.id.slice(-6) }}</span></span
+              <span class="short-id">{{ shortId(session.id) }}</span></span
             ><span class="visually-hidden"> alone,</span>
             <span class="meta">{{ metaOf(session) }}</span>
           </button>
@@ -30,7 +31,7 @@ export const MAX_MERGED = 20;
             type="button"
             class="remove"
             (click)="remove.emit(session.id)"
-            [attr.aria-label]="'Remove ' + session.appname + ' …' + session.id.slice(-6) + ' from the view'"
+            [attr.aria-label]="'Remove ' + nameOf(session) + ' from the view'"
           >
             ✕
           </button>
@@ -48,12 +49,17 @@ export class MergedSources {
   readonly missing = input<readonly string[]>([]);
   readonly open = output<string>();
   readonly remove = output<string>();
+  readonly shortId = shortId;
 
   metaOf(session: Session): string {
     return `${session.mode || '—'} · ${session.jobid ?? 'no job'} · ${session.status}`;
   }
 
+  nameOf(session: Session): string {
+    return sourceName(session.appname, session.id);
+  }
+
   titleOf(session: Session): string {
-    return `${session.appname} …${session.id.slice(-6)}\n${this.metaOf(session)}`;
+    return `${this.nameOf(session)}\n${this.metaOf(session)}`;
   }
 }
