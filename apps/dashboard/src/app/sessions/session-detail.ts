@@ -4,6 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
 import { ServerUrls } from '../core/server-urls';
+import { metadataText } from './session-table-model';
 
 /**
  * Past this many characters a metadata value may pass its few clamped lines (it scrolls there),
@@ -35,14 +36,10 @@ export class SessionDetail {
     Object.entries(this.session().metadata)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, value]) => {
-        const text = this.json(value);
+        const text = metadataText(value);
         return { key, text, scrollable: text.length > SCROLLABLE_VALUE_CHARS };
       }),
   );
-
-  json(value: unknown): string {
-    return typeof value === 'string' ? value : JSON.stringify(value);
-  }
 
   copyId(): void {
     this.clipboard.copy(this.session().id, 'id');

@@ -1,4 +1,4 @@
-import { Session, SessionListStatus } from '@zen/contract';
+import { JsonValue, Session, SessionListStatus } from '@zen/contract';
 
 /** Sessions of one status tab. */
 export function byStatus(sessions: readonly Session[], status: SessionListStatus): Session[] {
@@ -55,11 +55,12 @@ export function matchesQuickFilter(session: Session, filter: string): boolean {
     session.appname,
     session.mode,
     session.jobid ?? '',
-    ...Object.values(session.metadata).map(valueText),
+    ...Object.values(session.metadata).map(metadataText),
   ];
   return haystack.some((text) => text.toLowerCase().includes(needle));
 }
 
-function valueText(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+/** A metadata value as the detail panel shows it and the quick filter matches it: a string as is, else its JSON. */
+export function metadataText(value: JsonValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
