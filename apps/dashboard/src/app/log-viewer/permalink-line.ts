@@ -9,6 +9,8 @@ import { RowSelection } from './row-selection';
 
 /** How long a merged view's permalinked line, once arrived, waits for the other sessions' backlogs. */
 export const BACKLOG_WAIT_MS = 3000;
+/** The most of a bad `?line=` the notice quotes: a link cut or mangled may hold anything after it. */
+const QUOTED_LINE_CHARS = 40;
 
 /** What showing a permalinked line reads and moves in the rest of the log view. */
 export interface LinkedLog {
@@ -204,7 +206,7 @@ export class PermalinkLine {
   /** A link whose `?line=` names no line (cut short, or typed by hand) says so. */
   private badLineNotice(text: string | null): void {
     if (text === null) return;
-    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+    const shown = text.length > QUOTED_LINE_CHARS ? `${text.slice(0, QUOTED_LINE_CHARS)}…` : text;
     this.notice.set(`"${shown}" in the link is not a line number (lines count from 0).`);
   }
 }

@@ -5,6 +5,8 @@ import { deltaFrom, RowsDelta } from './row-deltas';
 export const LINE_HEIGHT = 20;
 /** The inline data tree shows at most this many lines, and scrolls inside beyond. */
 export const MAX_DATA_LINES = 12;
+/** Below an open data tree: its bottom margin (`.data` in log-viewer.scss). */
+const DATA_MARGIN_PX = 8;
 
 export interface LayoutOptions {
   /** Characters that fit on one line of the message column; 0 when not wrapping. */
@@ -85,7 +87,7 @@ const UNKNOWN = 0x7fffffff;
 function heightOf(row: LogRow, lines: number, expanded: ReadonlyMap<string, number>): number {
   if (row.kind === 'gap' || expanded.size === 0) return lines * LINE_HEIGHT;
   const dataLines = expanded.get(row.key);
-  const data = dataLines === undefined ? 0 : Math.min(dataLines, MAX_DATA_LINES) * LINE_HEIGHT + 8;
+  const data = dataLines === undefined ? 0 : Math.min(dataLines, MAX_DATA_LINES) * LINE_HEIGHT + DATA_MARGIN_PX;
   return lines * LINE_HEIGHT + data;
 }
 

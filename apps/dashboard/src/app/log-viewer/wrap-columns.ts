@@ -8,6 +8,8 @@ const FIXED_COLUMNS_PX = 260;
 /** Widths of the source and the category columns, until the probe row is measured. */
 const SOURCE_COLUMN_PX = 158;
 const CATEGORY_COLUMN_PX = 138;
+/** Characters in the probe row's `chars` span (log-viewer.html): its width divided by them is one character's. */
+const PROBE_CHARS = 10;
 
 /** The message column of the probe row, measured: what wrapped rows are laid out to. */
 interface MessageColumn {
@@ -50,7 +52,7 @@ export class WrapColumns {
   /** The font's width and the message column's, from the probe row (laid out as a row is) in `element`. */
   measure(element: HTMLElement): void {
     const width = (name: string) => element.querySelector(`[data-probe="${name}"]`)?.getBoundingClientRect().width ?? 0;
-    const char = width('chars') / 10;
+    const char = width('chars') / PROBE_CHARS;
     if (char > 0) this.charWidth.set(char);
     const besideData = width('message');
     if (besideData <= 0) return;
