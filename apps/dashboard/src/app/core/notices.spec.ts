@@ -1,7 +1,6 @@
 import { TestBed } from '@angular/core/testing';
-import { FakeSocket } from '../testing/fake-socket';
+import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-socket';
 import { CopyText } from './copy-text';
-import { LiveConnection, SOCKET_FACTORY } from './live-connection';
 import { ServerErrors } from './server-errors';
 import { Clipboard } from '@angular/cdk/clipboard';
 
@@ -11,19 +10,14 @@ const snackBarText = () => document.querySelector('.mat-mdc-snack-bar-container'
 /** The server's errors shown, a socket to the server open: it, to push events through. */
 function connected(): FakeSocket {
   TestBed.inject(ServerErrors);
-  TestBed.inject(LiveConnection).connect();
-  FakeSocket.latest().open();
-  return FakeSocket.latest();
+  return openLiveSocket();
 }
 
 const listing = { event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } };
 
 describe('notices to the user', () => {
   beforeEach(() => {
-    FakeSocket.created = [];
-    TestBed.configureTestingModule({
-      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
-    });
+    TestBed.configureTestingModule({ providers: [provideFakeSockets()] });
   });
 
   afterEach(() => {

@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
-import { FakeSocket } from '../testing/fake-socket';
+import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-socket';
 import { session } from '../testing/sessions';
-import { LiveConnection, SOCKET_FACTORY } from './live-connection';
+import { LiveConnection } from './live-connection';
 import { SessionsFeed } from './sessions-feed';
 
 const SERVER = 'f'.repeat(24);
@@ -12,13 +12,9 @@ describe('SessionsFeed', () => {
 
   beforeEach(() => {
     jest.useFakeTimers();
-    FakeSocket.created = [];
-    TestBed.configureTestingModule({
-      providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
-    });
+    TestBed.configureTestingModule({ providers: [provideFakeSockets()] });
     feed = TestBed.inject(SessionsFeed);
-    TestBed.inject(LiveConnection).connect();
-    FakeSocket.latest().open();
+    openLiveSocket();
   });
 
   afterEach(() => jest.useRealTimers());

@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { LogEventData } from '@zen/contract';
-import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
-import { FakeSocket } from '../testing/fake-socket';
+import { LiveConnection } from '../core/live-connection';
+import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-socket';
 import { entry } from '../testing/sessions';
 import { LogSources, MAX_ROWS } from './log-sources';
 import { deltaFrom } from './row-deltas';
@@ -14,15 +14,10 @@ const ID = 'c'.repeat(24);
  */
 function startedSources(sources: { id: string; startCursor: number }[], frames: (() => void)[]): LogSources {
   jest.useFakeTimers();
-  FakeSocket.created = [];
-  TestBed.configureTestingModule({
-    providers: [{ provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
-  });
-  const live = TestBed.inject(LiveConnection);
-  live.connect();
-  FakeSocket.latest().open();
+  TestBed.configureTestingModule({ providers: [provideFakeSockets()] });
+  openLiveSocket();
   const sourcesOf = new LogSources(
-    live.client,
+    TestBed.inject(LiveConnection).client,
     sources,
     (flush) => frames.push(flush),
     () => undefined,

@@ -5,8 +5,7 @@ import { provideLocationMocks } from '@angular/common/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import { LogEntry, Session } from '@zen/contract';
-import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
-import { FakeSocket } from '../testing/fake-socket';
+import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
 import { BACKLOG_WAIT_MS } from './permalink-line';
@@ -21,18 +20,12 @@ const at = (seq: number, second: number, message: string, level: LogEntry['level
 
 /** A viewer opened at `url`, showing `sessions`, with each session's entries delivered and rendered. */
 async function open(url: string, sessions: Session[], entries: Record<string, LogEntry[]>, providers: Provider[] = []) {
-  FakeSocket.created = [];
   TestBed.configureTestingModule({
     imports: [LogViewer],
-    providers: [
-      provideRouter([{ path: '**', component: Blank }]),
-      { provide: SOCKET_FACTORY, useValue: (socketUrl: string) => new FakeSocket(socketUrl) },
-      ...providers,
-    ],
+    providers: [provideRouter([{ path: '**', component: Blank }]), provideFakeSockets(), ...providers],
   });
   await TestBed.inject(Router).navigateByUrl(url);
-  TestBed.inject(LiveConnection).connect();
-  FakeSocket.latest().open();
+  openLiveSocket();
   const fixture = TestBed.createComponent(LogViewer);
   fixture.componentRef.setInput('sessions', sessions);
   fixture.detectChanges();

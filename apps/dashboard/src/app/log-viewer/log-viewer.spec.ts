@@ -2,9 +2,8 @@ import { signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { CopyText } from '../core/copy-text';
-import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { countingReads } from '../testing/counting-reads';
-import { FakeSocket } from '../testing/fake-socket';
+import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-socket';
 import { entry, session } from '../testing/sessions';
 import { logLine, LogRow } from './log-line';
 import { LogSources, MAX_ROWS } from './log-sources';
@@ -13,13 +12,11 @@ import { noteDelta } from './row-deltas';
 
 /** A LogViewer for `s` on a live (fake) socket. */
 async function createViewer(s: ReturnType<typeof session>): Promise<ComponentFixture<LogViewer>> {
-  FakeSocket.created = [];
   await TestBed.configureTestingModule({
     imports: [LogViewer],
-    providers: [provideRouter([]), { provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) }],
+    providers: [provideRouter([]), provideFakeSockets()],
   }).compileComponents();
-  TestBed.inject(LiveConnection).connect();
-  FakeSocket.latest().open();
+  openLiveSocket();
   const fixture = TestBed.createComponent(LogViewer);
   fixture.componentRef.setInput('sessions', [s]);
   fixture.detectChanges();

@@ -2,9 +2,8 @@ import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 import { SessionsFeed } from '../core/sessions-feed';
-import { FakeSocket } from '../testing/fake-socket';
+import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-socket';
 import { session } from '../testing/sessions';
 import { SessionsPage } from './sessions-page';
 
@@ -17,7 +16,6 @@ describe('SessionsPage selection', () => {
   const editor = session({ appname: 'UnrealEditor', jobid: 'edit-1' });
 
   async function pageAt(url: string, sessions = [editor, ...agents, server]) {
-    FakeSocket.created = [];
     TestBed.configureTestingModule({
       providers: [
         provideRouter(
@@ -27,13 +25,11 @@ describe('SessionsPage selection', () => {
           ],
           withComponentInputBinding(),
         ),
-        { provide: SOCKET_FACTORY, useValue: (socketUrl: string) => new FakeSocket(socketUrl) },
+        provideFakeSockets(),
       ],
     });
     TestBed.inject(SessionsFeed);
-    TestBed.inject(LiveConnection).connect();
-    FakeSocket.latest().open();
-    FakeSocket.latest().push({
+    openLiveSocket().push({
       event: 'sessions',
       data: { sessions, serverSessionId: server.id },
     });

@@ -1,5 +1,8 @@
+import { Provider } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
 import { WebSocketLike } from '@zen/client';
 import { ClientMessage, ServerMessage } from '@zen/contract';
+import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
 
 /** A WebSocket stand-in the tests drive by hand: open it, push frames, close it. */
 export class FakeSocket implements WebSocketLike {
@@ -37,4 +40,18 @@ export class FakeSocket implements WebSocketLike {
     this.readyState = 3;
     this.onclose?.({ code, reason: '' });
   }
+}
+
+/** For a TestBed's providers: the live connection's sockets are `FakeSocket`s, none made so far. */
+export function provideFakeSockets(): Provider {
+  FakeSocket.created = [];
+  return { provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) };
+}
+
+/** Connects the live connection and opens its (fake) socket: it, to push the server's events through. */
+export function openLiveSocket(): FakeSocket {
+  TestBed.inject(LiveConnection).connect();
+  const socket = FakeSocket.latest();
+  socket.open();
+  return socket;
 }
