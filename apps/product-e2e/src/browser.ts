@@ -49,6 +49,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
 
+/** A few frames on (the page's own time): the scrolls that follow a change have come and gone. */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+}
+
 /** Where `locator` is on the page; it must be shown (a hidden one fails the test by name). */
 export async function boxOf(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
   const box = await locator.boundingBox();

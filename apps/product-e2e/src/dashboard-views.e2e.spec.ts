@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { BuiltServer, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
-import { boxOf, docScreenshot, screenshot, seriousA11yViolations } from './browser';
+import { boxOf, docScreenshot, screenshot, seriousA11yViolations, settle } from './browser';
 import { serverApi } from './server-api';
 
 const AGENTS = ['c00c00c00c00c00c00c00c01', 'c00c00c00c00c00c00c00c02', 'c00c00c00c00c00c00c00c03'];
@@ -22,7 +22,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
   let context: BrowserContext;
   let page: Page;
 
-  const { api, create, appendText, appendEntries, timeline } = serverApi(() => base);
+  const { api, create, appendText, appendEntries, timeline, interleaved } = serverApi(() => base);
   /** A session with `count` lines, `line 0` … : more than the log shows at once. */
   const createLong = async (id: string, count: number) => {
     await create(id, { appname: 'LongLog' });
@@ -716,7 +716,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       for (const [step, control, wrapped] of steps) {
         await page.getByTestId(control).click();
         await eventually(async () => expect(await page.locator('.rows.wrap').count()).toBe(wrapped));
-        await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+        await settle(page);
         expect({ step, shown: await fullyShown('line 101') }).toEqual({ step, shown: true });
         expect(await page.getByTestId('follow').innerText()).toBe('Follow');
       }
@@ -740,7 +740,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     ];
     for (const [step, act] of steps) {
       await act();
-      await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+      await settle(page);
       expect({ step, shown: await fullyShown('line 150') }).toEqual({ step, shown: true });
     }
     expect(await page.getByTestId('follow').innerText()).toBe('Follow');
@@ -750,21 +750,14 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     // Found by the log viewer's regression pass: the scroll offset in px stayed, and the rows of
     // one session of two took the place of the merged rows: the row clicked went out of view.
     const [a, b] = ['d6d6d6d6d6d6d6d6d6d6d6d1', 'd6d6d6d6d6d6d6d6d6d6d6d2'];
-    await create(a, { appname: 'CookAgent' });
-    await create(b, { appname: 'CookAgent' });
-    for (let batch = 0; batch < 10; batch++)
-      for (const id of [a, b])
-        await appendText(
-          id,
-          Array.from({ length: 10 }, (_, i) => `${id.slice(-1)} line ${batch * 10 + i}`),
-        );
+    await interleaved([a, b]);
     await page.goto(`${base}/dashboard/sessions/${a},${b}`);
     await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
     // Paused in the middle of the merged log, reading a line of the first session's a third of the way down.
     await rows().hover();
     await page.mouse.wheel(0, -1500);
     await eventually(async () => expect(await page.getByTestId('follow').innerText()).toBe('Follow'));
-    await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+    await settle(page);
     const read = await rows().evaluate((grid) => {
       const view = grid.getBoundingClientRect();
       const line = Array.from(grid.querySelectorAll('[role="row"][data-seq]')).find((row) => {
@@ -779,11 +772,11 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       .filter({ hasText: new RegExp(`${read}$`) });
     await row.getByTestId('source-tag').click();
     await page.getByTestId('log-count').getByText('100 / 200 rows').waitFor();
-    await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+    await settle(page);
     expect({ read, shown: await fullyShown(read) }).toEqual({ read, shown: true });
     await row.getByTestId('source-tag').click();
     await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
-    await page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
+    await settle(page);
     expect({ read, shown: await fullyShown(read) }).toEqual({ read, shown: true });
     expect(await page.getByTestId('follow').innerText()).toBe('Follow');
   });
@@ -804,7 +797,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.mouse.up();
     await page.getByTestId('range-chip').waitFor();
     // A few frames on: the scroll into the shorter log has come and gone.
-    await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+    await settle(page);
     expect(await page.getByTestId('follow').innerText()).toBe('Follow');
     await appendText(id, ['LogCook: Display: after the range 1', 'LogCook: Display: after the range 2']);
     await page.getByTestId('new-entries').getByText('2 new entries').waitFor();

@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { BuiltServer, eventually, launchChromium } from '@zen/testing';
-import { boxOf } from './browser';
+import { boxOf, settle } from './browser';
 import { serverApi } from './server-api';
 
 /**
@@ -16,7 +16,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
   let context: BrowserContext;
   let page: Page;
 
-  const { create, appendText, timeline } = serverApi(() => base);
+  const { create, appendText, timeline, interleaved } = serverApi(() => base);
   const rows = () => page.getByRole('grid', { name: 'Log entries' });
   const rowOf = (text: string) =>
     rows()
@@ -28,15 +28,13 @@ describe('the line being read keeps its place while paused (built server, in Chr
     return Math.round((await boxOf(rowOf(text))).y - (await boxOf(rows())).y);
   };
   const count = (text: string) => page.getByRole('status').getByText(text).waitFor();
-  /** A few frames on: the scrolls that follow a change have come and gone. */
-  const settle = () => page.evaluate(() => new Promise((done) => setTimeout(done, 400)));
   const paused = async () => expect(await page.getByRole('button', { name: /^Follow/ }).innerText()).toBe('Follow');
   /** Opens the log of `id` on its line `seq` (a permalink): paused there, the line outlined. */
   const openOnLine = async (id: string, seq: number) => {
     await page.goto(`${base}/dashboard/sessions/${id}?line=${seq}`);
     const line = rows().locator(`[role="row"][data-seq="${seq}"]`);
     await eventually(async () => expect(await line.getAttribute('class')).toContain('highlight'));
-    await settle();
+    await settle(page);
   };
 
   beforeAll(async () => {
@@ -68,27 +66,21 @@ describe('the line being read keeps its place while paused (built server, in Chr
     const place = await placeOf('even line 150');
     await page.getByRole('textbox', { name: 'Filter messages' }).fill('odd');
     await count('100 / 200 rows');
-    await settle();
+    await settle(page);
     expect(await placeOf('odd line 151')).toBe(place);
     await paused();
   });
 
   it('keeps the line read in its place when Esc clears the source tag it was filtered by', async () => {
     const [a, b] = ['e2e2e2e2e2e2e2e2e2e2e2e1', 'e2e2e2e2e2e2e2e2e2e2e2e2'];
-    for (const id of [a, b]) await create(id, { appname: 'CookAgent' });
-    for (let batch = 0; batch < 10; batch++)
-      for (const id of [a, b])
-        await appendText(
-          id,
-          Array.from({ length: 10 }, (_, i) => `${id.slice(-1)} line ${batch * 10 + i}`),
-        );
+    await interleaved([a, b]);
     await page.goto(`${base}/dashboard/sessions/${a},${b}`);
     await count('200 / 200 rows');
     // Paused in the middle of the log, reading (clicked) a line of the second session a third of
     // the way down, shown by its tag alone.
     await rows().hover();
     await page.mouse.wheel(0, -1500);
-    await settle();
+    await settle(page);
     const read = await rows().evaluate((grid) => {
       const view = grid.getBoundingClientRect();
       const line = Array.from(grid.querySelectorAll('[role="row"]')).find(
@@ -104,11 +96,11 @@ describe('the line being read keeps its place while paused (built server, in Chr
       .getByRole('button', { name: /^Show only/ })
       .click();
     await count('100 / 200 rows');
-    await settle();
+    await settle(page);
     const place = await placeOf(read);
     await page.keyboard.press('Escape');
     await count('200 / 200 rows');
-    await settle();
+    await settle(page);
     expect({ read, place: await placeOf(read) }).toEqual({ read, place });
     expect(await rows().getByRole('row', { selected: true }).count()).toBe(0);
     await paused();
@@ -129,7 +121,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Clear the time range' }).waitFor();
     for (let i = 0; i < 4; i++) await page.keyboard.press('j');
-    await settle();
+    await settle(page);
     const line = rows().getByRole('row', { selected: true });
     const read = (await line.innerText()).match(/tick \d+$/)?.[0] ?? '';
     const place = await placeOf(read);
@@ -137,7 +129,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
     // Esc on the chart clears the range (the line stays selected).
     await page.keyboard.press('Escape');
     await count('300 / 300 rows');
-    await settle();
+    await settle(page);
     expect({ read, place: await placeOf(read) }).toEqual({ read, place });
     expect(await line.innerText()).toMatch(new RegExp(`${read}$`));
     await paused();
@@ -154,11 +146,11 @@ describe('the line being read keeps its place while paused (built server, in Chr
     );
     await openOnLine(id, 101);
     await page.getByRole('checkbox', { name: 'Wrap' }).check();
-    await settle();
+    await settle(page);
     const place = await placeOf('line 101');
     for (const width of [960, 720, 1280]) {
       await page.setViewportSize({ width, height: 800 });
-      await settle();
+      await settle(page);
       expect({ width, place: await placeOf('line 101') }).toEqual({ width, place });
     }
     await paused();
@@ -176,7 +168,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
     await page.goto(`${base}/dashboard/sessions/${id}?line=100&order=newest`);
     const line = rows().locator('[role="row"][data-seq="100"]');
     await eventually(async () => expect(await line.getAttribute('class')).toContain('highlight'));
-    await settle();
+    await settle(page);
     const place = await placeOf('line 100');
     expect(place).not.toBeNull();
     await appendText(
@@ -184,7 +176,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
       Array.from({ length: 50 }, (_, i) => `new line ${i}`),
     );
     await page.getByTestId('new-entries').getByText('50 new entries').waitFor();
-    await settle();
+    await settle(page);
     expect(await placeOf('line 100')).toBe(place);
     await paused();
   });
@@ -208,7 +200,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
     );
     await page.getByTestId('new-entries').getByText('300 new entries').waitFor();
     await count('10000 / 10000 rows');
-    await settle();
+    await settle(page);
     expect(await placeOf('line 9000')).toBe(place);
     await paused();
   });
@@ -232,7 +224,7 @@ describe('the line being read keeps its place while paused (built server, in Chr
       );
     await page.getByTestId('new-entries').getByText('13500 new entries').waitFor();
     await count('10000 / 10000 rows');
-    await settle();
+    await settle(page);
     expect(await placeOf('line 100')).toBe(place);
     await paused();
     await page.getByTestId('new-entries').click();

@@ -10,12 +10,27 @@ export function serverApi(base: () => string) {
     api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
   const appendEntries = (id: string, entries: object[]) =>
     api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
+  const appendText = (id: string, lines: string[]) =>
+    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
   return {
     api,
     create,
-    appendText: (id: string, lines: string[]) =>
-      api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') }),
+    appendText,
     appendEntries,
+    /**
+     * Creates the sessions `ids` of the app "CookAgent", then appends 100 lines to each,
+     * `<the id's last character> line <n>`, ten at a time by turns: a merged log whose
+     * sessions' lines alternate in runs.
+     */
+    interleaved: async (ids: string[]) => {
+      for (const id of ids) await create(id, { appname: 'CookAgent' });
+      for (let batch = 0; batch < 10; batch++)
+        for (const id of ids)
+          await appendText(
+            id,
+            Array.from({ length: 10 }, (_, i) => `${id.slice(-1)} line ${batch * 10 + i}`),
+          );
+    },
     /**
      * Creates a session of the app "Timeline" (the histogram tests' scene) with `count` entries
      * `stepMs` apart from 2026-11-24 12:00 UTC, each `entry(i)` with its time added; `extra`
