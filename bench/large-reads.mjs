@@ -1,7 +1,8 @@
 // Many large reads at once through one replica on LOG_STORE=redis (stop 44, not part of
 // `npm run bench`): 20 parallel downloads of a log of 10,000 entries of ~1 KB (~10 MB), with an
-// append and a readiness probe every 100 ms meanwhile. Prints, per round, how long the burst
-// took, the statuses of the downloads, the appends and the probes, and the appends' latency.
+// append, a poller's read (from its cursor, no limit) and a readiness probe every 100 ms meanwhile.
+// Prints, per round, how long the burst took, the statuses of the downloads, the appends, the polls
+// and the probes, and the appends' and polls' latency.
 //
 //   node bench/large-reads.mjs [built main.js ...] [--rounds N]
 //
@@ -68,6 +69,18 @@ async function burst(build) {
       appendMs.push(performance.now() - sent);
       count(appends, res.status);
     });
+    // A follower polling over HTTP as the contract recommends: from its cursor, without a limit.
+    const polls = {};
+    const pollMs = [];
+    let pollCursor = 10_000;
+    const polling = every100ms(async () => {
+      const sent = performance.now();
+      const res = await fetch(`${log}?cursor=${pollCursor}`);
+      const body = await res.json();
+      pollMs.push(performance.now() - sent);
+      count(polls, res.status);
+      if (res.status === 200) pollCursor = body.cursor;
+    });
     const probing = every100ms(async () => {
       const res = await fetch(`${server.url}/health/ready`);
       await res.arrayBuffer();
@@ -75,14 +88,18 @@ async function burst(build) {
     });
     await burst;
     const burstMs = Math.round(performance.now() - start);
-    await Promise.all([appending, probing]);
+    await Promise.all([appending, polling, probing]);
     appendMs.sort((a, b) => a - b);
+    pollMs.sort((a, b) => a - b);
     return {
       burstMs,
       downloads,
       appends,
       appendMedianMs: Math.round(appendMs[appendMs.length >> 1]),
       appendMaxMs: Math.round(appendMs[appendMs.length - 1]),
+      polls,
+      pollMedianMs: Math.round(pollMs[pollMs.length >> 1]),
+      pollMaxMs: Math.round(pollMs[pollMs.length - 1]),
       ready,
     };
   } finally {
