@@ -30,12 +30,21 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   }
   const print = printer(options.format);
   print(entries);
-  if (!options.follow) return 0;
+  if (!options.follow || (await endedBefore(client, id, cursor))) return 0;
   // Its own handlers are in place (follow installs them at once) before these go: a signal never
   // meets none, whose default action would end it with 128 + N.
   const following = follow(client, id, cursor, options, print);
   for (const signal of STOP_SIGNALS) process.off(signal, stopEarly);
   return following;
+}
+
+/**
+ * Whether the session had ended with every entry before `cursor`: then there is nothing to
+ * follow, and no WebSocket to open (one a proxy does not pass would keep it trying for good).
+ */
+async function endedBefore(client: SessionsClient, id: string, cursor: number): Promise<boolean> {
+  const session = await client.sessions.get(id);
+  return session.status === 'ended' && cursor >= session.logCursor;
 }
 
 /** What ends a follow, with exit 0. */

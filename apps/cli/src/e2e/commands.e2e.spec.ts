@@ -465,6 +465,28 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    it('of a session ended with every entry printed opens no WebSocket: exits 0 though none can be opened', async () => {
+      const proxy = await FaultProxy.start(server.url); // HTTP only: it takes an upgrade and never answers
+      let tail: CliProcess | undefined;
+      try {
+        const id = await newSession(2);
+        await client.sessions.end(id);
+        tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+        tail.child.stdin?.end();
+        const result = await tail.doneWithin(30_000);
+        expect({ exited: result !== null, code: result?.code, stderr: result?.stderr }).toEqual({
+          exited: true,
+          code: 0,
+          stderr: '',
+        });
+        expect(result?.stdout).toMatch(/ INFO entry 0\n.* INFO entry 1\n$/);
+        expect(proxy.seen.filter((request) => request.url.endsWith('/sessions/ws'))).toEqual([]);
+      } finally {
+        tail?.child.kill(); // the proxy stops once the socket it holds is closed
+        await proxy.stop();
+      }
+    });
+
     it('says in one line on stderr when live updates cannot connect at all, and keeps trying', async () => {
       const proxy = await FaultProxy.start(server.url); // HTTP only: it takes an upgrade and never answers
       const id = await newSession(1);
