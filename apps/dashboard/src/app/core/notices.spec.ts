@@ -3,6 +3,7 @@ import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-
 import { CopyText } from './copy-text';
 import { ServerErrors } from './server-errors';
 import { Clipboard } from '@angular/cdk/clipboard';
+import { ServerMessage } from '@zen/contract';
 
 /** What the snack bar shows now (it renders into the CDK overlay container). */
 const snackBarText = () => document.querySelector('.mat-mdc-snack-bar-container')?.textContent ?? '';
@@ -13,7 +14,7 @@ function connected(): FakeSocket {
   return openLiveSocket();
 }
 
-const listing = { event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } };
+const listing: ServerMessage = { event: 'sessions', data: { sessions: [], serverSessionId: 'f'.repeat(24) } };
 
 describe('notices to the user', () => {
   beforeEach(() => {

@@ -120,7 +120,7 @@ describe('VolumeBins, the histogram kept up to date while following', () => {
 
   it('counts every row again when the rows are out of time order or came some other way', () => {
     const volume = new VolumeBins();
-    const ordered = [at(0), at(1_000), at(2_000)];
+    const ordered: LogRow[] = [at(0), at(1_000), at(2_000)];
     volume.bins(ordered);
     // A client-set time older than the newest row, appended at the end (one session's log).
     const late = ordered.concat([at(-5_000, 'warn')]);

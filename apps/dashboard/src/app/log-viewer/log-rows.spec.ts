@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { entry } from '../testing/sessions';
 import { parseAnsi } from './ansi';
-import { gapLine, logLine } from './log-line';
+import { gapLine, logLine, LogRow } from './log-line';
 import {
   filterRows,
   highlight,
   highlightSegments,
   LogFilterState,
-  LogRow,
   maskColumn,
   MaskColumns,
   RowFilter,

@@ -101,7 +101,7 @@ describe('SessionsPage selection', () => {
     const root = harness.routeNativeElement as HTMLElement;
     const seen: { checked: boolean; disabled: boolean }[] = [];
     for (let page = 0; page < 3; page++) {
-      for (const box of root.querySelectorAll<HTMLInputElement>('[data-testid="in-view"] input'))
+      for (const box of Array.from(root.querySelectorAll<HTMLInputElement>('[data-testid="in-view"] input')))
         seen.push({ checked: box.checked, disabled: box.disabled });
       root.querySelector<HTMLButtonElement>('button[aria-label="Next page"]')?.click();
       await harness.fixture.whenStable();
