@@ -10,17 +10,29 @@
 export const SESSION_LOOKUPS_IN_FLIGHT = 8;
 
 /**
+ * How long a lookup holds its place before the next one may start (it goes on, and its answer is
+ * still taken): as long as a `SessionsClient`'s own request may take. A lookup function of the
+ * user's that never settles, for a follow still wanted (nothing aborts it), would otherwise hold
+ * its place for good, and 8 of them every other follow's check.
+ */
+export const LOOKUP_PLACE_MS = 10_000;
+
+/**
  * Runs lookups at most `limit` at once, the others waiting in the order they were asked. One
  * whose signal aborts while it waits is dropped (it rejects with the signal's reason, never
- * asked); one aborted in flight frees its place at once, so that a lookup function that ignores
- * its signal cannot hold the others back.
+ * asked); one aborted in flight frees its place at once, and one in flight for `placeMs` frees it
+ * then, so that a lookup function that ignores its signal, or never settles, cannot hold the
+ * others back.
  */
 export class LookupQueue {
   private running = 0;
   /** What waits for a place, in order (a Set: one dropped leaves it at once). */
   private readonly waiting = new Set<() => void>();
 
-  constructor(private readonly limit = SESSION_LOOKUPS_IN_FLIGHT) {}
+  constructor(
+    private readonly limit = SESSION_LOOKUPS_IN_FLIGHT,
+    private readonly placeMs = LOOKUP_PLACE_MS,
+  ) {}
 
   /** Asks `task` once a place is free, unless `signal` aborts first. */
   run<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
@@ -34,9 +46,13 @@ export class LookupQueue {
         signal.removeEventListener('abort', dropped);
         this.running++;
         let done = false;
+        const overdue = setTimeout(() => release(), this.placeMs);
+        // A pending lookup's place must not keep a process alive that has nothing else to do.
+        (overdue as { unref?: () => void }).unref?.();
         const release = () => {
           if (done) return;
           done = true;
+          clearTimeout(overdue);
           signal.removeEventListener('abort', release);
           this.running--;
           // Later: close() and stop() end the checks one by one, and the ones waiting behind a
