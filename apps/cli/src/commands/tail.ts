@@ -147,37 +147,15 @@ async function follow(
       finish(1);
     };
     for (const signal of STOP_SIGNALS) process.on(signal, stop);
-    // Where reading would resume (every entry before it printed, or reported dropped), and the
-    // session's final cursor once the sessions feed shows it ended: when both meet, exit 0 (as
-    // `kubectl logs -f` returns when its container ends), whichever came first.
-    let reached = cursor;
-    let endCursor: number | null = null;
-    const finishIfEnded = () => {
-      if (endCursor !== null && reached >= endCursor) finish(0);
-    };
-    // The changes only (a baseline, then deltas), not a full list every second. An ended session
-    // takes no more appends, and its counters moved with each append (atomically in Redis), so
-    // its `logCursor` is where its log ends. The live client has checked the session's `created`
-    // against the followed one's before listeners hear of a list: one created again ends the
-    // follow (onRestarted) first.
-    live.followSessions((list) => {
-      const session = list.sessions.find((listed) => listed.id === id);
-      if (session?.status !== 'ended') return;
-      endCursor = session.logCursor;
-      finishIfEnded();
-    }, 'delta');
+    // The changes only (a baseline, then deltas), not a full list every second: the lists are
+    // how the live client learns of the end (onEnded).
+    live.followSessions(() => undefined, 'delta');
     live.followLog(id, cursor, {
-      onEntries: (entries, at) => {
-        print(entries.filter(keep));
-        reached = Math.max(reached, at);
-        finishIfEnded();
-      },
-      onDropped: (count, at) => {
-        reportDropped(count);
-        // Reading goes on at `at.seq`: nothing before it will be printed.
-        reached = Math.max(reached, at.seq);
-        finishIfEnded();
-      },
+      onEntries: (entries) => print(entries.filter(keep)),
+      onDropped: reportDropped,
+      // Every entry up to the end printed (or told dropped): done, as `kubectl logs -f` returns
+      // when its container ends.
+      onEnded: () => finish(0),
       onRefused: stopped,
       onRestarted: (created) => stopped(`a session created ${created ? `at ${created} ` : ''}has its id now`),
       // Its store came back in an older state: the seqs printed are taken again by other entries.

@@ -49,6 +49,9 @@ export class FollowedLog {
    * subscription of the session (a replaced follow's, or the old log's before starting over) are skipped.
    */
   private subscribing = false;
+  /** Where the session's log ended, once the lists showed it ended; null while it has not. */
+  private endCursor: number | null = null;
+  private endTold = false;
 
   constructor(
     readonly id: string,
@@ -107,8 +110,15 @@ export class FollowedLog {
     }
   }
 
+  /** The lists showed its session ended, its log at `logCursor`: told once read up to there. */
+  ended(logCursor: number): void {
+    this.endCursor = logCursor;
+    this.tellEnd();
+  }
+
   /** The follow now reads the log of the session `created` (unknown: the next one seen), from seq 0. */
   startOver(created?: string): void {
+    this.forgetEnd();
     this.check.end();
     this.cursor = 0;
     this.confirmed = 0;
@@ -119,6 +129,7 @@ export class FollowedLog {
   /** The server's log went back to `logCursor` entries: the follow goes on from there. */
   rewind(logCursor: number): void {
     const seen = this.confirmed;
+    this.forgetEnd();
     this.check.end();
     this.cursor = logCursor;
     this.confirmed = logCursor;
@@ -142,6 +153,20 @@ export class FollowedLog {
     this.cursor = Math.max(this.cursor, data.cursor);
     if (fresh.length > 0) this.confirmed = Math.max(this.confirmed, fresh[fresh.length - 1].seq + 1);
     if (fresh.length > 0) callUser(this.handlers.onEntries, fresh, this.cursor);
+    this.tellEnd();
+  }
+
+  /** Tells the end once the follow has read up to it (and is still followed). */
+  private tellEnd(): void {
+    if (this.endTold || this.stopped || this.endCursor === null || this.cursor < this.endCursor) return;
+    this.endTold = true;
+    callUser(this.handlers.onEnded, this.endCursor);
+  }
+
+  /** Another log now (started over, or gone back): its end is not known yet. */
+  private forgetEnd(): void {
+    this.endCursor = null;
+    this.endTold = false;
   }
 
   /**

@@ -88,6 +88,14 @@ export interface LogFollowHandlers {
    * delivered: the follow cannot tell where that was); call `stop()` to give up instead.
    */
   onRewound?: (logCursor: number, seen: number) => void;
+  /**
+   * The session has ended and every entry up to its end (`logCursor`, where its log stopped) was
+   * delivered or told dropped: nothing more will come (as `kubectl logs -f` returns when its
+   * container ends). Told once, from the sessions lists the server sends (an ended session with
+   * its final counters), whether they or the last entries come first; at once after the backlog
+   * for a session that had ended before it was followed. The follow stays until `stop()`.
+   */
+  onEnded?: (logCursor: number) => void;
 }
 
 /** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */

@@ -58,6 +58,35 @@ describe('live client against the built server', () => {
     await server.stop();
   });
 
+  it('tells onEnded once every entry up to the end has come, in full and in delta mode, and at once for an ended log', async () => {
+    for (const mode of ['full', 'delta'] as const) {
+      const id = (await client.sessions.create({ appname: `ends-${mode}` })).id;
+      await append(id, 0, 3);
+      const told: string[] = [];
+      const socket = connect();
+      if (mode === 'delta') socket.followSessions(() => undefined, 'delta');
+      socket.followLog(id, 1, {
+        onEntries: (entries) => told.push(...entries.map((e) => e.message)),
+        onEnded: (logCursor) => told.push(`ended at ${logCursor}`),
+      });
+      await eventually(() => told.length === 2, 10_000, 'the backlog');
+      await append(id, 3, 4);
+      await client.sessions.end(id);
+      await eventually(() => told.includes('ended at 7'), 10_000, 'the end');
+      // A later list showing it ended again tells nothing more.
+      await new Promise((done) => setTimeout(done, 500));
+      expect({ mode, told }).toEqual({ mode, told: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'ended at 7'] });
+
+      const late: string[] = [];
+      connect().followLog(id, 5, {
+        onEntries: (entries) => late.push(...entries.map((e) => e.message)),
+        onEnded: (logCursor) => late.push(`ended at ${logCursor}`),
+      });
+      await eventually(() => late.includes('ended at 7'), 10_000, 'the end of an ended log');
+      expect(late).toEqual(['m5', 'm6', 'ended at 7']);
+    }
+  });
+
   it('follows several sessions at once, each entry once and in order, from a cursor', async () => {
     const a = (await client.sessions.create({ appname: 'a' })).id;
     const b = (await client.sessions.create({ appname: 'b' })).id;

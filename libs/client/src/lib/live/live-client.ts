@@ -266,13 +266,18 @@ export class LiveClient {
    * A followed session with another `created` than the lists showed before is another session
    * (created again after a server without a store restarted): its log is followed from 0. The
    * server sends its list at once on connect, so this is mostly known before the log resumed.
+   * An ended one's end is told to its follow once read up to it (`onEnded`).
    */
   private noteCreated(sessions: readonly Session[]): void {
     for (const session of sessions) {
       const follow = this.follows.get(session.id);
       if (!follow) continue;
-      if (follow.isAnother(session.created)) this.restart(follow, session.created);
-      else follow.created = session.created;
+      if (follow.isAnother(session.created)) {
+        this.restart(follow, session.created);
+        continue;
+      }
+      follow.created = session.created;
+      if (session.status === 'ended') follow.ended(session.logCursor);
     }
   }
 
