@@ -62,8 +62,11 @@ describe('npm run bench -- --quick', () => {
     expect(results['push'].bytesPerTickPerClient).toBeGreaterThan(0);
   });
 
-  it('measures the overhead of zen-sessions run and the session logger', () => {
-    const { run, logger } = results['client'];
+  it('measures the CLI s start-up, the overhead of zen-sessions run and the session logger', () => {
+    const { startUp, run, logger } = results['client'];
+    expect(startUp.valid).toBe(true);
+    expect(startUp.versionCpu).toBeGreaterThan(0);
+    expect(startUp.bareCpu).toBeGreaterThan(0);
     expect(run.valid).toBe(true);
     expect(run.wrappedSeconds).toBeGreaterThan(0);
     expect(run.bareSeconds).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
-// Client workloads: the overhead of `zen-sessions run` on a chatty command, and the session
-// logger's throughput and per-call cost. Both against the built server, pinned like the others.
+// Client workloads: the CLI's start-up, the overhead of `zen-sessions run` on a chatty command,
+// and the session logger's throughput and per-call cost. Both against the built server, pinned like the others.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +84,37 @@ async function runOverhead({ startServer, repo, lines, rounds }) {
   };
 }
 
+/**
+ * `zen-sessions --version` against a bare `node -e 0`, CPU and wall time, median of `samples`
+ * each, alternating (issue 13: "a --version in well under 300 ms"). CPU time, not only wall
+ * time: the machine is shared, and CPU time is what the CLI adds to every start.
+ */
+async function startUp({ repo, samples }) {
+  const cli = join(repo, 'dist/apps/cli/main.js');
+  const bare = [];
+  const version = [];
+  const sample = async (args, into) => {
+    const { code, stderr } = await timed('/usr/bin/time', ['-f', '%U %S %e', 'node', ...args]);
+    const [user, system, wall] = (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    into.push({ code, cpu: user + system, wall });
+  };
+  for (let i = 0; i < samples; i++) {
+    await sample(['-e', '0'], bare);
+    await sample([cli, '--version'], version);
+  }
+  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+  const of = (runs) => ({ cpu: median(runs.map((r) => r.cpu)), wall: median(runs.map((r) => r.wall)) });
+  const [b, v] = [of(bare), of(version)];
+  return {
+    bareCpu: b.cpu,
+    bareWall: b.wall,
+    versionCpu: v.cpu,
+    versionWall: v.wall,
+    addedCpu: v.cpu - b.cpu,
+    valid: version.every((run) => run.code === 0),
+  };
+}
+
 async function loggerThroughput({ startServer, bench, entries, samples }) {
   const server = await startServer('api', { LOG_CAPACITY: '10000' });
   try {
@@ -107,6 +138,7 @@ async function loggerThroughput({ startServer, bench, entries, samples }) {
 
 export async function clientWorkloads({ startServer, repo, bench, quick }) {
   return {
+    startUp: await startUp({ repo, samples: quick ? 3 : 11 }),
     run: await runOverhead({ startServer, repo, lines: quick ? 20_000 : 1_000_000, rounds: quick ? 1 : 3 }),
     logger: await loggerThroughput({
       startServer,

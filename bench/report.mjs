@@ -186,6 +186,14 @@ export function printTable(results) {
           `frames median/p95 ${fmt(merged.frameMedianMs, 1)}/${fmt(merged.frameP95Ms, 1)} ms, ${fmt(merged.framesOver33MsPercent, 1)} % over 33 ms; received -> shown median/max ${fmt(merged.followWaitMedianMs)}/${fmt(merged.followWaitMaxMs)} ms; caught up ${fmt(merged.followCatchUpMs)} ms after`,
           'last row within a frame, >= 30 fps',
         ),
+    client.startUp.skipped
+      ? note('zen-sessions --version', '', 'skipped', '')
+      : note(
+          'zen-sessions --version, median wall / CPU, s',
+          `${fmt(client.startUp.versionWall, 2)} / ${fmt(client.startUp.versionCpu, 2)}`,
+          `bare node -e 0 ${fmt(client.startUp.bareWall, 2)} / ${fmt(client.startUp.bareCpu, 2)}; the CLI adds ${fmt(client.startUp.addedCpu, 2)} s of CPU`,
+          'well under 0.3 s',
+        ),
     client.run.skipped
       ? note('zen-sessions run', '', 'skipped', '')
       : note(
@@ -235,6 +243,7 @@ export function invalidRuns(results, memoryRuns) {
     feed: feed.valid,
     ui: ui.valid,
     merged: merged.valid,
+    'client.startUp': client.startUp.valid,
     'client.run': client.run.valid,
     'client.logger': client.logger.valid,
     redis: redis.valid,

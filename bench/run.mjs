@@ -71,7 +71,7 @@ async function main() {
   const merged = wanted('dashboard') ? await mergedDashboard() : skipped;
   const client = wanted('client')
     ? await clientWorkloads({ startServer, repo: REPO, bench: BENCH, quick: QUICK })
-    : { run: skipped, logger: skipped };
+    : { startUp: skipped, run: skipped, logger: skipped };
   const redis = wanted('redis') ? await redisWorkloads({ quick: QUICK }) : skipped;
   const checks = {
     ingestRatios: { ...ingested.ratios, rounds: ingested.rounds, seconds: ingested.seconds },
