@@ -144,8 +144,16 @@ export class RedisConnection {
    * fails with StoreUnavailableError saying so, and when to retry.
    */
   async runLargeRead<T>(commands: () => Promise<T>): Promise<T> {
+    return this.inLargeReadTurn(() => this.run(commands));
+  }
+
+  /**
+   * `work` once it has its turn among large reads, for a read of several commands in a row, each
+   * sent with `run` (and so timed by REDIS_TIMEOUT_MS on its own); refused as `runLargeRead` is.
+   */
+  async inLargeReadTurn<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await this.largeReads.run(() => this.run(commands));
+      return await this.largeReads.run(work);
     } catch (error) {
       if (!(error instanceof ReadTurnTimeout)) throw error;
       const { size } = this.largeReads;

@@ -1,6 +1,9 @@
+import { createClient } from 'redis';
+import { eventually } from '@zen/testing';
 import { infoBatch, newSessionId, redisSuite } from '../../testing';
 import { StoreUnavailableError } from '../errors';
 import { Stores } from '../stores';
+import { SCRIPTS } from './redis-scripts';
 
 // Megabytes read from a real redis-server, many times over: generous on a busy machine.
 jest.setTimeout(180_000);
@@ -98,6 +101,41 @@ describe('many large reads at once through one connection', () => {
     }
     await expect(polls).resolves.toEqual([10, 100, 1000]);
     await expect(first).resolves.toBe(3000);
+  });
+
+  // Found by stop 45: one READ of a whole log kept Redis and every command behind it busy for as
+  // long as its answer took (a log large enough outlasted REDIS_TIMEOUT_MS and stalled the replica).
+  it('read a whole log in chunks of 1,000 entries, a command sent meanwhile answered between them', async () => {
+    const stores = await suite.open({ capacity: 10_000 });
+    const id = await bigLog(stores, 3500);
+    const watcher = createClient({ url: suite.redis.url });
+    await watcher.connect();
+    const seen: string[] = [];
+    let append: Promise<unknown> | undefined;
+    try {
+      await watcher.monitor((line) => {
+        if (line.includes(SCRIPTS.append.SHA1)) seen.push('append');
+        if (!line.includes(SCRIPTS.read.SHA1)) return;
+        seen.push('read');
+        // The first 100 entries, then the first chunk: an append now is sent while the read goes on.
+        if (seen.length === 2) append = stores.logs.append(id, infoBatch(3500, 3501, 'during'));
+      });
+      const entries = (await stores.logs.readCursor(id, { cursor: 0 })).entries;
+      expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: entries.length }, (_, i) => i));
+      expect(entries.length).toBeGreaterThanOrEqual(3500);
+      await eventually(() => append !== undefined, 10_000, 'the append sent');
+      await expect(append).resolves.toMatchObject({ logCursor: 3501 });
+      // The probe and at least 3 chunks (MONITOR's lines may come after the answers), one of them
+      // after the append; a READ of the whole log at once (the old code) was 2 reads, none after it.
+      const readAfterAppend = () => seen.includes('append') && seen.slice(seen.indexOf('append')).includes('read');
+      await eventually(
+        () => readAfterAppend() && seen.filter((command) => command === 'read').length >= 4,
+        10_000,
+        'a read after the append',
+      );
+    } finally {
+      await watcher.close();
+    }
   });
 
   it('still read every entry past a cursor when more than a poller s few follow, in turn', async () => {

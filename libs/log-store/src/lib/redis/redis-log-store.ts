@@ -18,7 +18,7 @@ import {
 import { isLargeRead, LARGE_READ_ENTRIES } from './read-bulkhead';
 import { RedisConnection } from './redis-connection';
 import { SCRIPT_STATUS } from './redis-scripts';
-import { levelDigits, readStreamEntry, StreamEntry, streamEntryArgs } from './stream-batch';
+import { levelDigits, readStreamEntry, seqAfter, StreamEntry, streamEntryArgs } from './stream-batch';
 
 /**
  * How many entries a read without a limit asks for first (see RedisLogStore.allFromSeq): enough
@@ -216,16 +216,57 @@ export class RedisLogStore extends LogStore {
   }
 
   /** `large`: whether it takes its turn among large reads (see ReadBulkhead); by default judged by `count`. */
-  private async read(
+  private read(
     sessionId: string,
     mode: 'seq' | 'offset',
     at: number,
     count: string,
     large = isLargeRead(count),
   ): Promise<ReadAnswer> {
+    if (large && count === 'all' && mode === 'seq') return this.inChunks(sessionId, at);
+    const command = () => this.command(sessionId, mode, at, count);
+    return large ? this.connection.runLargeRead(command) : this.connection.run(command);
+  }
+
+  /**
+   * Every held entry from `seq`, as far as the log reached at the first read, in reads of
+   * LARGE_READ_ENTRIES entries, all in one turn among large reads. One READ of a whole log kept
+   * Redis, and every command sent behind it, busy for as long as its answer took: a log large
+   * enough had that outlast REDIS_TIMEOUT_MS, stalling the replica; in chunks, each is timed on
+   * its own and appends go on between them. The chunks are not one snapshot: when entries not read
+   * yet were evicted meanwhile (appends past capacity), the answer ends where they began, as a read
+   * with a limit would, and the next read from there reports them dropped.
+   */
+  private inChunks(sessionId: string, seq: number): Promise<ReadAnswer> {
+    const chunk = String(LARGE_READ_ENTRIES);
+    const readFrom = (from: number) => this.connection.run(() => this.command(sessionId, 'seq', from, chunk));
+    return this.connection.inLargeReadTurn(async () => {
+      const [cursor, held, batches] = await readFrom(seq);
+      const firstHeld = cursor - held;
+      let reached = batches.length > 0 ? seqAfter(batches[batches.length - 1]) : cursor;
+      while (reached < cursor) {
+        const [laterCursor, laterHeld, more] = await readFrom(reached);
+        if (more.length === 0 || laterCursor - laterHeld > reached) break;
+        for (const batch of more) batches.push(batch);
+        reached = seqAfter(more[more.length - 1]);
+      }
+      // What was read ends at `reached`: past the first read's cursor when entries came meanwhile,
+      // short of it when the rest was evicted before it was read.
+      const answer: ReadAnswer = [reached, reached - firstHeld, batches];
+      return answer;
+    });
+  }
+
+  /** One READ script call (see READ in redis-scripts.ts). */
+  private async command(sessionId: string, mode: 'seq' | 'offset', at: number, count: string): Promise<ReadAnswer> {
     const { untimed, keys } = this.connection;
-    const read = () => untimed.read(keys.session(sessionId), keys.log(sessionId), mode, String(at), count);
-    const reply = (await (large ? this.connection.runLargeRead(read) : this.connection.run(read))) as ReadAnswer | null;
+    const reply = (await untimed.read(
+      keys.session(sessionId),
+      keys.log(sessionId),
+      mode,
+      String(at),
+      count,
+    )) as ReadAnswer | null;
     if (!reply) throw new LogNotFoundError(sessionId);
     return reply;
   }

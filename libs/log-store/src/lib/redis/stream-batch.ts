@@ -129,6 +129,11 @@ export function readStreamEntry([id, fields]: StreamEntry, from: number, limit: 
   return added;
 }
 
+/** The seq just past a stream entry's last log entry (as XRANGE answers it). */
+export function seqAfter([id, fields]: StreamEntry): number {
+  return parseInt(id, 10) + (fields[0] === 'l' ? fields[1].length : 1);
+}
+
 /** A stream entry written before batches: one log entry, fields `t`, `l`, `m` and maybe `d`. */
 function readLegacyEntry(seq: number, fields: string[], from: number, limit: number, out: StoredEntry[]): number {
   if (seq < from || limit < 1) return 0;
