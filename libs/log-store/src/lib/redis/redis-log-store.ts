@@ -207,7 +207,9 @@ export class RedisLogStore extends LogStore {
     const [next, held] = probe;
     const following = next - Math.max(seq, next - held);
     if (following <= PROBE_ENTRIES) return probe;
-    return this.read(sessionId, 'seq', seq, 'all', following > LARGE_READ_ENTRIES);
+    // A large read goes on from what the first read brought.
+    if (following > LARGE_READ_ENTRIES) return this.inChunks(sessionId, seq, probe);
+    return this.read(sessionId, 'seq', seq, 'all', false);
   }
 
   /** The same from the N-th held entry. */
@@ -235,13 +237,14 @@ export class RedisLogStore extends LogStore {
    * enough had that outlast REDIS_TIMEOUT_MS, stalling the replica; in chunks, each is timed on
    * its own and appends go on between them. The chunks are not one snapshot: when entries not read
    * yet were evicted meanwhile (appends past capacity), the answer ends where they began, as a read
-   * with a limit would, and the next read from there reports them dropped.
+   * with a limit would, and the next read from there reports them dropped. `first`: the first
+   * chunk, when already read.
    */
-  private inChunks(sessionId: string, seq: number): Promise<ReadAnswer> {
+  private inChunks(sessionId: string, seq: number, first?: ReadAnswer): Promise<ReadAnswer> {
     const chunk = String(LARGE_READ_ENTRIES);
     const readFrom = (from: number) => this.connection.run(() => this.command(sessionId, 'seq', from, chunk));
     return this.connection.inLargeReadTurn(async () => {
-      const [cursor, held, batches] = await readFrom(seq);
+      const [cursor, held, batches] = first ?? (await readFrom(seq));
       const firstHeld = cursor - held;
       let reached = batches.length > 0 ? seqAfter(batches[batches.length - 1]) : cursor;
       while (reached < cursor) {
