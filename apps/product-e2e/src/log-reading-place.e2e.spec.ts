@@ -9,6 +9,9 @@ import { serverApi } from './server-api';
  * narrower window re-wrapping the rows. Each time the scroll offset in px stayed, and other rows
  * took the line's place.
  */
+// Logs of 10,000 lines and more laid out in Chromium: long on a busy machine.
+jest.setTimeout(180_000);
+
 describe('the line being read keeps its place while paused (built server, in Chromium)', () => {
   let server: BuiltServer;
   let base: string;
@@ -33,6 +36,10 @@ describe('the line being read keeps its place while paused (built server, in Chr
   const openOnLine = async (id: string, seq: number) => {
     await page.goto(`${base}/dashboard/sessions/${id}?line=${seq}`);
     const line = rows().locator(`[role="row"][data-seq="${seq}"]`);
+    // The line is rendered once the log's backlog (10,000 lines here) has come in far enough and been
+    // laid out: ~16 s with Chromium's CPU throttled 20 times, and past the default 30 s once on a
+    // machine running two CI runs at once.
+    await line.waitFor({ timeout: 120_000 });
     await eventually(async () => expect(await line.getAttribute('class')).toContain('highlight'));
     await settle(page);
   };
