@@ -92,9 +92,10 @@ function reportDropped(count: number): void {
 
 /**
  * Follows over the WebSocket until the session has ended and every entry up to its end is printed,
- * or SIGINT (exit 0 either way); the live client reconnects and resumes by itself. The end is
- * learned from the sessions feed (an ended session with its final `logCursor`), which also tells
- * at once of a session that had ended before it followed. A (re)subscription the server refuses
+ * or SIGINT (exit 0 either way); the live client reconnects and resumes by itself. The end is told
+ * by the follow's `onEnded`, once the live client has seen the session ended in the sessions feed
+ * (delta mode, with its final `logCursor`) and every entry up to it arrived; one that had ended
+ * with everything printed before the follow began is seen by `endedBefore`. A (re)subscription the server refuses
  * because it has no such session (a server without a store restarted, or one that forgets a
  * session as it ends) cannot resume from the cursor: one line on stderr and exit 1, never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,

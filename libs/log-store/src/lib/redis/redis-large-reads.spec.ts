@@ -138,6 +138,37 @@ describe('many large reads at once through one connection', () => {
     }
   });
 
+  // Left by stop 45: between 101 and 1,000 entries past the cursor, the first 100 were read twice.
+  it('go on from the first 100 entries when up to 1,000 follow, reading none of them twice', async () => {
+    const stores = await suite.open({ capacity: 10_000 });
+    const id = newSessionId();
+    await stores.sessions.create({ id, fields: { appname: 'batches' }, clientAddress: null });
+    for (let from = 0; from < 600; from += 50) await stores.logs.append(id, infoBatch(from, from + 50, 'e'));
+    const watcher = createClient({ url: suite.redis.url });
+    await watcher.connect();
+    const reads: string[] = [];
+    try {
+      // A READ's last three arguments: the mode, where it starts and how many entries it asks for.
+      await watcher.monitor((line) => {
+        if (line.includes(SCRIPTS.read.SHA1))
+          reads.push(
+            line
+              .split('"')
+              .filter((_, i) => i % 2 === 1)
+              .slice(-3)
+              .join(' '),
+          );
+      });
+      const slice = await stores.logs.readCursor(id, { cursor: 0 });
+      expect(slice.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+      expect(slice.cursor).toBe(600);
+      await eventually(() => reads.length >= 2, 10_000, 'both reads seen');
+      expect(reads).toEqual(['seq 0 100', 'seq 100 1000']);
+    } finally {
+      await watcher.close();
+    }
+  });
+
   it('still read every entry past a cursor when more than a poller s few follow, in turn', async () => {
     const stores = await suite.open({ capacity: 10_000, commandTimeoutMs: 60_000 });
     const id = await bigLog(stores, 3000);

@@ -200,16 +200,15 @@ export class RedisLogStore extends LogStore {
    * among large reads: a read from a recent cursor (an HTTP poller's, which sends no `limit`) finds
    * a few entries, yet without a limit it would wait behind a burst of downloads (see ReadBulkhead).
    * The first read asks for at most PROBE_ENTRIES and is enough when no more follow; past that, the
-   * entries are read again whole, at once for up to LARGE_READ_ENTRIES of them, else in turn.
+   * rest is read on from where it ended, at once for up to LARGE_READ_ENTRIES entries, else in turn.
    */
   private async allFromSeq(sessionId: string, seq: number): Promise<ReadAnswer> {
     const probe = await this.fromSeq(sessionId, seq, String(PROBE_ENTRIES));
     const [next, held] = probe;
     const following = next - Math.max(seq, next - held);
     if (following <= PROBE_ENTRIES) return probe;
-    // A large read goes on from what the first read brought.
     if (following > LARGE_READ_ENTRIES) return this.inChunks(sessionId, seq, probe);
-    return this.read(sessionId, 'seq', seq, 'all', false);
+    return this.readOn(sessionId, seq, probe);
   }
 
   /** The same from the N-th held entry. */
@@ -235,29 +234,34 @@ export class RedisLogStore extends LogStore {
    * LARGE_READ_ENTRIES entries, all in one turn among large reads. One READ of a whole log kept
    * Redis, and every command sent behind it, busy for as long as its answer took: a log large
    * enough had that outlast REDIS_TIMEOUT_MS, stalling the replica; in chunks, each is timed on
-   * its own and appends go on between them. The chunks are not one snapshot: when entries not read
-   * yet were evicted meanwhile (appends past capacity), the answer ends where they began, as a read
-   * with a limit would, and the next read from there reports them dropped. `first`: the first
-   * chunk, when already read.
+   * its own and appends go on between them. `first`: the first chunk, when already read.
    */
   private inChunks(sessionId: string, seq: number, first?: ReadAnswer): Promise<ReadAnswer> {
+    return this.connection.inLargeReadTurn(() => this.readOn(sessionId, seq, first));
+  }
+
+  /**
+   * The entries from `seq` as far as the log reached at the first read, going on in reads of
+   * LARGE_READ_ENTRIES from where the one before ended. The reads are not one snapshot: when
+   * entries not read yet were evicted meanwhile (appends past capacity), the answer ends where they
+   * began, as a read with a limit would, and the next read from there reports them dropped.
+   */
+  private async readOn(sessionId: string, seq: number, first?: ReadAnswer): Promise<ReadAnswer> {
     const chunk = String(LARGE_READ_ENTRIES);
     const readFrom = (from: number) => this.connection.run(() => this.command(sessionId, 'seq', from, chunk));
-    return this.connection.inLargeReadTurn(async () => {
-      const [cursor, held, batches] = first ?? (await readFrom(seq));
-      const firstHeld = cursor - held;
-      let reached = batches.length > 0 ? seqAfter(batches[batches.length - 1]) : cursor;
-      while (reached < cursor) {
-        const [laterCursor, laterHeld, more] = await readFrom(reached);
-        if (more.length === 0 || laterCursor - laterHeld > reached) break;
-        for (const batch of more) batches.push(batch);
-        reached = seqAfter(more[more.length - 1]);
-      }
-      // What was read ends at `reached`: past the first read's cursor when entries came meanwhile,
-      // short of it when the rest was evicted before it was read.
-      const answer: ReadAnswer = [reached, reached - firstHeld, batches];
-      return answer;
-    });
+    const [cursor, held, batches] = first ?? (await readFrom(seq));
+    const firstHeld = cursor - held;
+    let reached = batches.length > 0 ? seqAfter(batches[batches.length - 1]) : cursor;
+    while (reached < cursor) {
+      const [laterCursor, laterHeld, more] = await readFrom(reached);
+      if (more.length === 0 || laterCursor - laterHeld > reached) break;
+      for (const batch of more) batches.push(batch);
+      reached = seqAfter(more[more.length - 1]);
+    }
+    // What was read ends at `reached`: past the first read's cursor when entries came meanwhile,
+    // short of it when the rest was evicted before it was read.
+    const answer: ReadAnswer = [reached, reached - firstHeld, batches];
+    return answer;
   }
 
   /** One READ script call (see READ in redis-scripts.ts). */
