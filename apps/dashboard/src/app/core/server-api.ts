@@ -9,8 +9,13 @@ export class ServerApi {
   private readonly urls = inject(ServerUrls);
   private readonly auth = inject(AuthToken);
 
-  async call<T>(request: (client: SessionsClient) => Promise<T>): Promise<T> {
-    const client = new SessionsClient({ server: this.urls.root().toString(), token: this.auth.value() ?? undefined });
+  /** `timeoutMs`: how long to wait for an answer, when not the client's default. */
+  async call<T>(request: (client: SessionsClient) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    const client = new SessionsClient({
+      server: this.urls.root().toString(),
+      token: this.auth.value() ?? undefined,
+      timeoutMs: options.timeoutMs,
+    });
     try {
       return await request(client);
     } catch (error) {

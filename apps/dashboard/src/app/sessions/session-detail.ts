@@ -1,8 +1,9 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, output, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
+import { LogDownload, LogFileFormat } from '../core/log-download';
 import { ServerUrls } from '../core/server-urls';
 import { metadataText } from './session-table-model';
 
@@ -23,11 +24,17 @@ const SCROLLABLE_VALUE_CHARS = 120;
 export class SessionDetail {
   private readonly urls = inject(ServerUrls);
   private readonly clipboard = inject(CopyText);
+  private readonly downloads = inject(LogDownload);
   readonly session = input.required<Session>();
   readonly isServer = input(false);
   /** Asks for the merged view of every session with the same job id or app name. */
   readonly showAlike = output<'jobid' | 'appname'>();
 
+  /** The format being downloaded, while its answer is awaited. */
+  readonly downloading = signal<LogFileFormat | null>(null);
+
+  // The links stay for the browser's own "Save link as…" and a new tab; a plain click downloads
+  // through LogDownload, which tells a failure's reason.
   readonly textLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=text`));
   readonly ndjsonLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=ndjson`));
 
@@ -40,6 +47,19 @@ export class SessionDetail {
         return { key, text, scrollable: text.length > SCROLLABLE_VALUE_CHARS };
       }),
   );
+
+  /** A plain click saves the log through LogDownload; with a modifier key or another button, the browser follows the link. */
+  async download(event: MouseEvent, format: LogFileFormat): Promise<void> {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (this.downloading() !== null) return;
+    this.downloading.set(format);
+    try {
+      await this.downloads.save(this.session(), format);
+    } finally {
+      this.downloading.set(null);
+    }
+  }
 
   copyId(): void {
     this.clipboard.copy(this.session().id, 'id');
