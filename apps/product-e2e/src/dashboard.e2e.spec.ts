@@ -258,7 +258,7 @@ describe('the dashboard with AUTH_READ_TOKEN', () => {
   });
 });
 
-describe('the dashboard downloading a log from a server that has gone', () => {
+describe('the dashboard across a restart of a server on the memory store', () => {
   let server: BuiltServer;
   let browser: Browser;
 
@@ -275,7 +275,7 @@ describe('the dashboard downloading a log from a server that has gone', () => {
   // Left by stop 45: the buttons were links the browser followed by itself, so a refused or failed
   // download (a Redis replica's 503 when too many large reads wait) showed as a failed download
   // in the browser's list, without the server's reason.
-  it('says in a snack bar why the download failed, and saves no file', async () => {
+  it('says in a snack bar why a download failed, saving no file, and downloads once the server is back', async () => {
     const page = await browser.newPage();
     const downloads: Download[] = [];
     page.on('download', (download) => downloads.push(download));
@@ -287,22 +287,14 @@ describe('the dashboard downloading a log from a server that has gone', () => {
     await notice.getByText('Could not download the log of').waitFor();
     expect(await notice.innerText()).toContain(`cannot reach ${server.url}/sessions/`);
     expect(downloads).toEqual([]);
+    const before = page.url();
+    await server.restart();
+    // The page follows the restarted server's own session (see the next test), and downloads its log.
+    await page.waitForURL((url) => url.href !== before);
+    await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
+    const file = await downloadOf(page, page.getByTestId('download-text').click());
+    expect(file.text).toContain('Nest application successfully started');
     await page.close();
-  });
-});
-
-describe('the dashboard across a restart of a server on the memory store', () => {
-  let server: BuiltServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await BuiltServer.start();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   // Found by the dashboard audit: opened on the server's own session, after a restart the view said

@@ -13,6 +13,12 @@ import { metadataText } from './session-table-model';
  */
 const SCROLLABLE_VALUE_CHARS = 120;
 
+/** The download buttons, in order. */
+const DOWNLOAD_FORMATS: { format: LogFileFormat; label: string }[] = [
+  { format: 'text', label: 'Download log (text)' },
+  { format: 'ndjson', label: 'Download log (NDJSON)' },
+];
+
 /** Every property of the selected session, its metadata, and links to download its log. */
 @Component({
   selector: 'zen-session-detail',
@@ -35,8 +41,13 @@ export class SessionDetail {
 
   // The links stay for the browser's own "Save link as…" and a new tab; a plain click downloads
   // through LogDownload, which tells a failure's reason.
-  readonly textLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=text`));
-  readonly ndjsonLink = computed(() => this.urls.link(`sessions/${this.session().id}/log?format=ndjson`));
+  readonly downloadLinks = computed(() =>
+    DOWNLOAD_FORMATS.map(({ format, label }) => ({
+      format,
+      label,
+      href: this.urls.link(`sessions/${this.session().id}/log?format=${format}`),
+    })),
+  );
 
   /** The metadata by key, each value as shown. */
   readonly metadata = computed(() =>
