@@ -51,7 +51,7 @@ describe('the dashboard through nginx on two replicas on one Redis (built server
 
   afterEach(() => page.close());
 
-  it('says the store is unavailable for as long as Redis is down, not Live, and recovers by itself', async () => {
+  it('says the store is unavailable for as long as Redis is down, not Live (a download says why it failed), and recovers by itself', async () => {
     await api(`sessions/${FOLLOWED}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"dashscale"}' });
     await appendText(FOLLOWED, 'before the outage');
     await page.goto(`${proxy}/dashboard/sessions/${FOLLOWED}`);
@@ -65,6 +65,12 @@ describe('the dashboard through nginx on two replicas on one Redis (built server
       await page.locator('mat-snack-bar-container').waitFor({ state: 'detached', timeout: 20_000 });
       expect(await connection().innerText()).toContain('Store unavailable');
       await screenshot(page, 'replicas-dashboard-store-unavailable');
+      // A download meanwhile says why it failed, in the replica's words (its 503, through nginx).
+      await page.getByTestId('download-text').click();
+      await page
+        .locator('mat-snack-bar-container')
+        .filter({ hasText: 'Could not download the log of dashscale: the session store (Redis at' })
+        .waitFor();
     } finally {
       await redis.restart();
     }
