@@ -4,12 +4,9 @@ import { Session } from '@zen/contract';
 import { Notices } from './notices';
 import { ServerApi } from './server-api';
 
-/** The formats the server writes a log download in, and the file each is saved as. */
+/** The formats the server writes a log download in. */
 export type LogFileFormat = 'text' | 'ndjson';
-const FILES: Record<LogFileFormat, { extension: string; type: string }> = {
-  text: { extension: 'log', type: 'text/plain;charset=utf-8' },
-  ndjson: { extension: 'ndjson', type: 'application/x-ndjson' },
-};
+const EXTENSIONS: Record<LogFileFormat, string> = { text: 'log', ndjson: 'ndjson' };
 
 /**
  * How long a download may wait for the server's answer: past a Redis replica's turn among large
@@ -35,10 +32,11 @@ export class LogDownload {
   /** Resolves once the file is handed to the browser (true) or the failure told (false). */
   async save(session: Session, format: LogFileFormat): Promise<boolean> {
     try {
-      const { body } = await this.api.call((client) => client.logs.download(session.id, format), {
+      const response = await this.api.call((client) => client.logs.downloadResponse(session.id, format), {
         timeoutMs: DOWNLOAD_TIMEOUT_MS,
       });
-      this.saveFile(new Blob([body], { type: FILES[format].type }), logFileName(session, format));
+      // A Blob, not a string: the browser keeps it outside the page's heap (on disk when large).
+      this.saveFile(await response.blob(), logFileName(session, format));
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -58,6 +56,6 @@ export class LogDownload {
 }
 
 /** `<appname>-<id>.log` (or `.ndjson`), with what a file name cannot hold as `_`. */
-export function logFileName(session: Session, format: LogFileFormat): string {
-  return `${session.appname}-${session.id}`.replace(/[^\w.-]/g, '_') + `.${FILES[format].extension}`;
+function logFileName(session: Session, format: LogFileFormat): string {
+  return `${session.appname}-${session.id}`.replace(/[^\w.-]/g, '_') + `.${EXTENSIONS[format]}`;
 }

@@ -85,11 +85,32 @@ export class LogsApi {
   }
 
   /**
-   * The same selection as `read`/`page`, in the `ndjson` or `text` format. An answer without the
-   * log's cursor header is not a log (an HTML page: the server URL is not the sessions server's),
-   * and is an `UnexpectedResponseError` rather than text taken for log lines.
+   * The same selection as `read`/`page`, in the `ndjson` or `text` format, its body read as text
+   * (see `downloadResponse`).
    */
   async download(id: string, format: 'ndjson' | 'text', query: CursorQuery & OffsetQuery = {}): Promise<LogDownload> {
+    const response = await this.downloadResponse(id, format, query);
+    const figure = (name: string) => Number(response.headers.get(name) ?? 0);
+    return {
+      body: await response.text(),
+      cursor: figure(LOG_HEADERS.cursor),
+      dropped: figure(LOG_HEADERS.dropped),
+      total: figure(LOG_HEADERS.total),
+    };
+  }
+
+  /**
+   * The same as `download`, the answer's body not read yet: a `Response` to stream, or to save as
+   * a `Blob` in a browser (kept outside the page's heap, on disk when large), its figures in the
+   * `X-Log-*` headers. An answer without the log's cursor header is not a log (an HTML page: the
+   * server URL is not the sessions server's), and is an `UnexpectedResponseError` rather than text
+   * taken for log lines.
+   */
+  async downloadResponse(
+    id: string,
+    format: 'ndjson' | 'text',
+    query: CursorQuery & OffsetQuery = {},
+  ): Promise<Response> {
     const spec = { method: 'GET', path: path(id), query: { ...query, format } } as const;
     const response = await this.http.send(spec);
     if (response.headers.get(LOG_HEADERS.cursor) === null) {
@@ -99,13 +120,7 @@ export class LogsApi {
       const expected = `a log download (no ${LOG_HEADERS.cursor} header)`;
       throw new UnexpectedResponseError('GET', url, response.status, contentType, this.http.server, expected);
     }
-    const figure = (name: string) => Number(response.headers.get(name) ?? 0);
-    return {
-      body: await response.text(),
-      cursor: figure(LOG_HEADERS.cursor),
-      dropped: figure(LOG_HEADERS.dropped),
-      total: figure(LOG_HEADERS.total),
-    };
+    return response;
   }
 
   /** Appends entries (one request, all or nothing). */

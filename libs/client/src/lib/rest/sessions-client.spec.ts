@@ -79,6 +79,9 @@ describe('SessionsClient against the built server', () => {
     expect(text.cursor).toBe(5);
     const ndjson = await client.logs.download(id, 'ndjson', { cursor: 4 });
     expect(JSON.parse(ndjson.body.trim())).toMatchObject({ seq: 4, message: 'five' });
+    const unread = await client.logs.downloadResponse(id, 'text', { cursor: 3 });
+    expect(unread.headers.get('x-log-cursor')).toBe('5');
+    expect(await (await unread.blob()).text()).toBe(text.body);
 
     // Capacity 5: two more appends evict two; reading from 0 reports them dropped.
     await client.logs.append(id, [{ message: 'six' }, { message: 'seven' }]);
