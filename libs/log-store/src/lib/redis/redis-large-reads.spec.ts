@@ -138,6 +138,39 @@ describe('many large reads at once through one connection', () => {
     }
   });
 
+  // Found by stop 46's audit: a read in parts took the entries appended while it went on, so with
+  // the log at capacity it answered more entries than a log holds (3,100 with LOG_CAPACITY=3000).
+  it('answer what the first part found held, never more than the capacity, when appends come meanwhile', async () => {
+    const stores = await suite.open({ capacity: 3500 });
+    const id = await bigLog(stores, 3500);
+    const watcher = createClient({ url: suite.redis.url });
+    await watcher.connect();
+    const seen: string[] = [];
+    let append: Promise<unknown> | undefined;
+    try {
+      await watcher.monitor((line) => {
+        if (line.includes(SCRIPTS.append.SHA1)) seen.push('append');
+        if (!line.includes(SCRIPTS.read.SHA1)) return;
+        seen.push('read');
+        if (seen.length === 2) append = stores.logs.append(id, infoBatch(3500, 3600, 'during'));
+      });
+      const slice = await stores.logs.readCursor(id, { cursor: 0 });
+      await eventually(() => append !== undefined, 10_000, 'the append sent');
+      await expect(append).resolves.toMatchObject({ logCursor: 3600 });
+      // The append went to Redis before the last part was read (else this test shows nothing).
+      await eventually(() => seen.lastIndexOf('read') > seen.indexOf('append'), 10_000, 'a read after the append');
+      expect(slice.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 3500 }, (_, i) => i));
+      expect(slice.cursor).toBe(3500);
+      expect(slice.dropped).toBe(0);
+      const next = await stores.logs.readCursor(id, { cursor: slice.cursor });
+      expect(next.entries.map((entry) => entry.message)).toEqual(
+        Array.from({ length: 100 }, (_, i) => `during${3500 + i}`),
+      );
+    } finally {
+      await watcher.close();
+    }
+  });
+
   // Left by stop 45: between 101 and 1,000 entries past the cursor, the first 100 were read twice.
   it('go on from the first 100 entries when up to 1,000 follow, reading none of them twice', async () => {
     const stores = await suite.open({ capacity: 10_000 });

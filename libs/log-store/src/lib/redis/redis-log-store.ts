@@ -258,9 +258,11 @@ export class RedisLogStore extends LogStore {
       for (const batch of more) batches.push(batch);
       reached = seqAfter(more[more.length - 1]);
     }
-    // What was read ends at `reached`: past the first read's cursor when entries came meanwhile,
-    // short of it when the rest was evicted before it was read.
-    const answer: ReadAnswer = [reached, reached - firstHeld, batches];
+    // What the first read found held, as far as it was read: entries appended since are left to
+    // the next read (the answer never holds more than the log's capacity), and it ends short of
+    // the first read's cursor when the rest was evicted before it was read.
+    const end = Math.min(reached, cursor);
+    const answer: ReadAnswer = [end, end - firstHeld, batches];
     return answer;
   }
 
@@ -305,9 +307,11 @@ function cursorSlice(
  */
 function heldEntries([next, held, batches]: ReadAnswer, from: number, limit = Infinity): StoredEntry[] {
   const start = Math.max(from, next - held);
+  // Up to `next`: a read in parts may have brought entries appended after its first part.
+  const count = Math.min(limit, next - start);
   const entries: StoredEntry[] = [];
-  for (let i = 0; i < batches.length && entries.length < limit; i++) {
-    readStreamEntry(batches[i], start, limit - entries.length, entries);
+  for (let i = 0; i < batches.length && entries.length < count; i++) {
+    readStreamEntry(batches[i], start, count - entries.length, entries);
   }
   return entries;
 }
