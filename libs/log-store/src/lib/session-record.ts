@@ -209,12 +209,19 @@ function iso(ms: number): string {
 }
 
 /**
- * Where `updated` moves to at `now`: now, never backwards, and one past it when the last move
- * was in this very millisecond, so that a heartbeat right after a create (or an append right
- * after another) still shows as moved. Never more than 1 ms ahead of the clock, however many
- * changes come in one millisecond. The Redis scripts' `touch` does the same.
+ * How far ahead of the clock `updated` may go so that every change shows as a move: a few changes
+ * in one millisecond (an append, a read, another append over keep-alive) each move it on, and a
+ * flood of them in one session cannot carry it further into the future than this.
+ */
+export const UPDATED_LEAD_MS = 100;
+
+/**
+ * Where `updated` moves to at `now`: now, never backwards, and one past where it was when that is
+ * not before now (a heartbeat right after a create, an append right after another), so that every
+ * change shows as moved, up to UPDATED_LEAD_MS ahead of the clock. The Redis scripts' `touch`
+ * does the same.
  */
 export function movedUpdated(updated: number, now: number): number {
   if (now > updated) return now;
-  return now === updated ? now + 1 : updated;
+  return updated - now < UPDATED_LEAD_MS ? updated + 1 : updated;
 }

@@ -6,7 +6,7 @@ import {
   SessionNotFoundError,
   TooManySessionsError,
 } from '../lib/errors';
-import { NewSession, SessionRecord } from '../lib/session-record';
+import { NewSession, SessionRecord, UPDATED_LEAD_MS } from '../lib/session-record';
 import { SessionChange } from '../lib/session-registry';
 import { StoresFactory, StoresOptions } from '../lib/stores';
 import { infoBatch, T0 } from './batches';
@@ -234,17 +234,25 @@ export function describeSessionRegistryConformance(
         expect(after).toEqual({ ...before, updated: new Date(T0 + 2000).toISOString() });
       });
 
-      it('moves updated by a millisecond for a heartbeat in the millisecond of the create, never further ahead', async () => {
+      it('moves updated by a millisecond for each change in the millisecond of the last, up to 100 ms ahead', async () => {
         // A client that heartbeats at once would otherwise see `updated` unmoved.
         const { sessions } = await open();
         const record = await sessions.create(client('App'));
         const beat = async () => (await sessions.update(record.id, { fields: {}, metadata: 'merge' })).toSession();
-        expect((await beat()).updated).toBe(new Date(T0 + 1).toISOString());
-        expect((await beat()).updated).toBe(new Date(T0 + 1).toISOString());
+        const at = (ms: number) => new Date(T0 + ms).toISOString();
+        expect((await beat()).updated).toBe(at(1));
+        // Found by stop 46's audit: a third change in one millisecond left it unmoved (1 ms ahead at most).
+        expect((await beat()).updated).toBe(at(2));
+        expect((await beat()).updated).toBe(at(3));
         now += 1;
-        expect((await beat()).updated).toBe(new Date(T0 + 2).toISOString());
+        expect((await beat()).updated).toBe(at(4));
         now += 5;
-        expect((await beat()).updated).toBe(new Date(T0 + 6).toISOString());
+        expect((await beat()).updated).toBe(at(6));
+        // A flood in one millisecond carries it at most UPDATED_LEAD_MS ahead of the clock.
+        for (let i = 0; i < 120; i++) await beat();
+        expect((await beat()).updated).toBe(at(6 + UPDATED_LEAD_MS));
+        now += 1000;
+        expect((await beat()).updated).toBe(at(1006));
       });
 
       it('rejects an unknown session (SessionNotFoundError) and an ended one (SessionEndedError)', async () => {

@@ -1,4 +1,5 @@
 import { CommandParser, defineScript } from 'redis';
+import { UPDATED_LEAD_MS } from '../session-record';
 
 /**
  * The Lua scripts that make each check-and-change on one session atomic. Every script
@@ -80,14 +81,15 @@ end`,
   return h
 end`,
   /**
-   * Moves `updated` as `movedUpdated` does: to now, never backwards, one past it when it is now
-   * already (a hash without `updated` is a bare log: left alone).
+   * Moves `updated` as `movedUpdated` does: to now, never backwards, one past where it was when
+   * that is not before now, up to UPDATED_LEAD_MS ahead (a hash without `updated` is a bare log:
+   * left alone).
    */
   touch: `local function touch(hash, updated, now)
   if not updated then return end
   local was, at = tonumber(updated), tonumber(now)
   if at > was then redis.call('HSET', hash, 'updated', now)
-  elseif at == was then redis.call('HSET', hash, 'updated', string.format('%d', at + 1)) end
+  elseif was - at < ${UPDATED_LEAD_MS} then redis.call('HSET', hash, 'updated', string.format('%d', was + 1)) end
 end`,
   /** Tells every replica on the feed channel (ARGV[1]) that session ARGV[2] changed: `<kind> <id>[ <extra>]`. */
   publish: `local function publish(kind, extra)
