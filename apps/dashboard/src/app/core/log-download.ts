@@ -55,7 +55,23 @@ export class LogDownload {
   }
 }
 
-/** `<appname>-<id>.log` (or `.ndjson`), with what a file name cannot hold as `_`. */
-function logFileName(session: Session, format: LogFileFormat): string {
-  return `${session.appname}-${session.id}`.replace(/[^\w.-]/g, '_') + `.${EXTENSIONS[format]}`;
+/** What no file name can hold on Windows, macOS or Linux: control characters, path separators, `<>:"|?*`. */
+// eslint-disable-next-line no-control-regex
+const NOT_IN_FILE_NAMES = /[\u0000-\u001f\u007f"*/:<>?\\|]/g;
+
+/** The most UTF-8 bytes a file name may take (ext4, APFS, NTFS in UTF-16 allows more). */
+const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * `<appname>-<id>.log` (or `.ndjson`), with what a file name cannot hold as `_` (letters of any
+ * script stay: "Éditeur" is saved as such), the app name shortened where the whole name would
+ * pass a file system's 255 bytes, so that the id and the extension are always kept.
+ */
+export function logFileName(session: Pick<Session, 'appname' | 'id'>, format: LogFileFormat): string {
+  const tail = `-${session.id}.${EXTENSIONS[format]}`.replace(NOT_IN_FILE_NAMES, '_');
+  const encoder = new TextEncoder();
+  let app = session.appname.replace(NOT_IN_FILE_NAMES, '_');
+  const room = MAX_FILE_NAME_BYTES - encoder.encode(tail).length;
+  while (encoder.encode(app).length > room) app = [...app].slice(0, -1).join('');
+  return app + tail;
 }
