@@ -201,6 +201,46 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     }
   });
 
+  // Found by the dashboard audit: the panel stays as the selection changes, and while one
+  // session's download was awaited another session's buttons read "Downloading log…" and a click
+  // on them saved nothing, silently.
+  it("downloads another session's log while the first one's answer is still awaited", async () => {
+    const slow = '0123456789abcdef0123dd02';
+    const quick = '0123456789abcdef0123dd03';
+    await create(slow, { appname: 'SlowAgent' });
+    await create(quick, { appname: 'QuickAgent' });
+    await appendText(quick, ['LogCook: Display: the quick agent cooked']);
+    // The slow session's download is held here until the other one is saved.
+    let requested!: () => void;
+    const asked = new Promise<void>((resolve) => (requested = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      (url) => url.pathname.endsWith(`/sessions/${slow}/log`),
+      async (route) => {
+        requested();
+        await held;
+        await route.continue();
+      },
+    );
+    await page.goto(`${base}/dashboard/sessions/${slow}`);
+    await page.getByTestId('connection').getByText('Live').waitFor();
+    const slowFile = page.waitForEvent('download', (download) => download.suggestedFilename().startsWith('SlowAgent'));
+    await page.getByTestId('download-text').click();
+    await asked;
+    await page.getByTestId('download-text').getByText('Downloading log…').waitFor();
+
+    await row(quick).click();
+    await page.waitForURL(`**/dashboard/sessions/${quick}`);
+    expect(await page.getByTestId('download-text').innerText()).toBe('Download log (text)');
+    const quickFile = await downloadOf(page, page.getByTestId('download-text').click());
+    expect(quickFile.name).toBe(`QuickAgent-${quick}.log`);
+    expect(quickFile.text).toContain('the quick agent cooked');
+
+    release();
+    expect((await slowFile).suggestedFilename()).toBe(`SlowAgent-${slow}.log`);
+  });
+
   it('opens the same view from a deep link', async () => {
     await page.goto(`${base}/dashboard/sessions/${EDITOR.toUpperCase()}`);
     await page.getByTestId('session-metadata').getByText('Lyra').waitFor();

@@ -36,8 +36,17 @@ export class SessionDetail {
   /** Asks for the merged view of every session with the same job id or app name. */
   readonly showAlike = output<'jobid' | 'appname'>();
 
-  /** The format being downloaded, while its answer is awaited. */
-  readonly downloading = signal<LogFileFormat | null>(null);
+  /**
+   * The downloads whose answers are awaited, as `<id> <format>`: of this session or of one shown
+   * before (the panel stays as the selection changes), so that another session's buttons work.
+   */
+  private readonly pending = signal<ReadonlySet<string>>(new Set());
+  /** The formats of the shown session's log being downloaded, while their answers are awaited. */
+  readonly downloading = computed(() => {
+    const pending = this.pending();
+    const id = this.session().id;
+    return new Set(DOWNLOAD_FORMATS.map(({ format }) => format).filter((format) => pending.has(`${id} ${format}`)));
+  });
 
   // The links stay for the browser's own "Save link as…" and a new tab; a plain click downloads
   // through LogDownload, which tells a failure's reason.
@@ -63,12 +72,14 @@ export class SessionDetail {
   async download(event: MouseEvent, format: LogFileFormat): Promise<void> {
     if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    if (this.downloading() !== null) return;
-    this.downloading.set(format);
+    const session = this.session();
+    const key = `${session.id} ${format}`;
+    if (this.pending().has(key)) return;
+    this.pending.update((pending) => new Set(pending).add(key));
     try {
-      await this.downloads.save(this.session(), format);
+      await this.downloads.save(session, format);
     } finally {
-      this.downloading.set(null);
+      this.pending.update((pending) => new Set([...pending].filter((each) => each !== key)));
     }
   }
 
