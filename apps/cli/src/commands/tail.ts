@@ -2,6 +2,7 @@ import { entryFilter, formatTextLine, liveUrl, LogFilters, SessionsClient } from
 import { createNodeLiveClient } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
+import { exitWhenEchoed } from '../echo';
 import { endWhenStdoutCloses } from '../stdout';
 
 interface TailOptions extends GlobalOptions {
@@ -124,26 +125,41 @@ async function follow(
       onLookupError: (sessionId, error) =>
         warn(`cannot check that session ${sessionId} is still the one followed (${describe(error)}); still trying`),
     });
-    let finished = false;
-    const finish = (code: number) => {
-      if (finished) return;
-      finished = true;
+    let finished: number | null = null;
+    let exiting = false;
+    const exitSoon = (code: number) => {
+      if (exiting) return;
+      exiting = true;
+      setImmediate(() => process.exit(code));
+    };
+    /** Ends the follow with `code`: at once on a signal, else once what it printed has been taken. */
+    const finish = (code: number, atOnce = false) => {
+      // A signal while the output is still being taken (a reader slower than the output): it
+      // ends the wait, with the code already decided (0 for an end, 1 for a session lost).
+      if (finished !== null) {
+        if (atOnce) exitSoon(finished);
+        return;
+      }
+      finished = code;
       // The signal handlers stay until it exits: a second SIGINT or SIGTERM meanwhile (Ctrl-C
       // pressed twice, `timeout` signalling the process and then its group) is no failure either,
       // where without a handler its default action would end it with 128 + N.
       connectionReport.end();
       live.close();
       resolve(code);
-      // Nothing is left to print (stdout and stderr are written synchronously to files, pipes and
-      // terminals on Linux), so nothing is waited for: not a session lookup under way (up to 10 s
-      // against a server that does not answer), not the close of a WebSocket whose server has gone
-      // quiet (ws waits 30 s for its close frame). SIGINT ends it at once, as Ctrl-C should.
-      setImmediate(() => process.exit(code));
+      // Nothing more is waited for: not a session lookup under way (up to 10 s against a server
+      // that does not answer), not the close of a WebSocket whose server has gone quiet (ws waits
+      // 30 s for its close frame). SIGINT ends it at once, as Ctrl-C should. The end of the
+      // session or its loss waits for what was printed, though: writes to a pipe are asynchronous
+      // in Node, and process.exit() drops those a reader slower than the entries (a pager, a
+      // busy `| grep`) has not taken yet, the last lines of the log.
+      if (atOnce) exitSoon(code);
+      else exitWhenEchoed(code);
     };
-    const stop = () => finish(0);
+    const stop = () => finish(0, true);
     // Only the first reason is told: one line.
     const stopped = (why: string) => {
-      if (finished) return;
+      if (finished !== null) return;
       warn(`the server no longer has session ${id} (${why}); following stopped`);
       finish(1);
     };

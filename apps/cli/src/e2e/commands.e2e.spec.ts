@@ -326,6 +326,50 @@ describe('zen-sessions log, tail, ls, end', () => {
       await expectFollowedToTheEnd(server.url, client);
     });
 
+    it('hands every entry to a reader slower than they come (a pager, a busy pipe) before it exits 0 at the session s end', async () => {
+      // A server of its own: its zen_ws_clients gauge counts this tail's WebSocket alone.
+      const own = await BuiltServer.start();
+      try {
+        const rest = new SessionsClient({ server: own.url });
+        const { id } = await rest.sessions.create({ appname: 'slow-reader' });
+        await rest.logs.append(id, { message: 'entry 0' });
+        const tail = startCli(['tail', id, '-f', '--format', 'ndjson'], { env: { ZEN_SESSIONS_URL: own.url } });
+        tail.child.stdin?.end();
+        await eventually(() => tail.stdout.split('\n').length === 2, 20_000, 'the first read');
+        await rest.logs.append(id, { message: 'live' });
+        await eventually(() => tail.stdout.split('\n').length === 3, 20_000, 'the live entry');
+        // The reader stops taking what it prints: 3 MB come (far more than a pipe holds), then the end.
+        tail.child.stdout?.pause();
+        const message = 'x'.repeat(60_000);
+        for (let batch = 0; batch < 5; batch++) {
+          await rest.logs.append(
+            id,
+            Array.from({ length: 10 }, () => ({ message })),
+          );
+        }
+        await rest.sessions.end(id);
+        // It has learnt of the end and stopped following (its WebSocket closed) while its reader
+        // still takes nothing; then the reader takes the rest.
+        const wsClients = async () =>
+          /^zen_ws_clients (\d+)$/m.exec(await (await fetch(`${own.url}/metrics`)).text())?.[1];
+        await eventually(async () => (await wsClients()) === '0', 30_000, 'the follow stopped');
+        tail.child.stdout?.resume();
+        const result = await tail.doneWithin(30_000);
+        expect({ exited: result !== null, code: result?.code, stderr: result?.stderr }).toEqual({
+          exited: true,
+          code: 0,
+          stderr: '',
+        });
+        const lines = tail.stdout.split('\n');
+        expect({ count: lines.length - 1, last: lines.pop()?.slice(0, 40) }).toEqual({ count: 52, last: '' });
+        expect(lines.map((line) => (JSON.parse(line) as LogEntry).seq)).toEqual(
+          Array.from({ length: 52 }, (_, seq) => seq),
+        );
+      } finally {
+        await own.stop();
+      }
+    });
+
     it('exits 0 once the last entries are printed when the end reaches it first (away while they came and it ended)', async () => {
       const proxy = await TcpProxy.start(server.port);
       try {
