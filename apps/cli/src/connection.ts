@@ -3,6 +3,7 @@ import {
   NetworkError,
   serverUrl as checkedServerUrl,
   SessionsClient,
+  shownUrl,
   UnexpectedResponseError,
 } from '@zen/client';
 import { nodeFetch } from '@zen/client/node';
@@ -64,7 +65,7 @@ function serverUrl(server: string): string {
     // Said below, in the CLI's own words.
   }
   throw new UsageError(
-    `the server must be an http:// or https:// URL (base path included) with no query, fragment or whitespace, not ${JSON.stringify(server)}`,
+    `the server must be an http:// or https:// URL (base path included) with no query, fragment or whitespace, not ${JSON.stringify(shownUrl(server))}`,
   );
 }
 

@@ -3,6 +3,7 @@ export * from './lib/errors';
 export * from './lib/ids';
 export * from './lib/log-text';
 export * from './lib/utf8';
+export * from './lib/shown-url';
 export * from './lib/backoff';
 export * from './lib/rest/http';
 export * from './lib/rest/sessions-api';

@@ -1,4 +1,4 @@
-import { entryFilter, formatTextLine, liveUrl, LogFilters, SessionsClient } from '@zen/client';
+import { entryFilter, formatTextLine, liveUrl, LogFilters, SessionsClient, shownUrl } from '@zen/client';
 import { createNodeLiveClient } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
 import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
@@ -116,7 +116,7 @@ async function follow(
   const keep = entryFilter(options.level, options.grep);
   const server = connection(options);
   return new Promise<number>((resolve) => {
-    const connectionReport = connectionReporter(liveUrl(server.server));
+    const connectionReport = connectionReporter(shownUrl(liveUrl(server.server)));
     const live = createNodeLiveClient({
       ...server,
       onConnection: connectionReport.onConnection,

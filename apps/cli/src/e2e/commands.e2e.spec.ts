@@ -119,6 +119,20 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(empty.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/127\.0\.0\.1:\d+\/.*ECONNREFUSED [\d.:]+\n$/);
     });
 
+    // Found by stop 46's CLI audit: a password in --server (a proxy's Basic auth) was printed in
+    // error lines, which end up in build logs.
+    it('shows a password given in --server as *** in its lines', async () => {
+      const id = await newSession();
+      const server = `http://ci:s3cret@127.0.0.1:${await freePort()}`;
+      const log = await cli(['log', id, 'a', '--server', server]);
+      expect(log.code).toBe(1);
+      expect(log.stderr).toMatch(/^zen-sessions: cannot reach http:\/\/ci:\*\*\*@127\.0\.0\.1:\d+\/sessions\//);
+      const tail = await cli(['tail', id, '--server', server]);
+      const bad = await cli(['ls', '--server', 'ftp://ci:s3cret@127.0.0.1/']);
+      expect(bad.code).toBe(2);
+      for (const result of [log, tail, bad]) expect(result.stderr).not.toContain('s3cret');
+    });
+
     it('splits a message longer than the server s limit, as the stdin path splits a line', async () => {
       const id = await newSession();
       const message = 'z'.repeat(70_000);

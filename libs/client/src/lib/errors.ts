@@ -1,4 +1,5 @@
 import type { ErrorResponse } from '@zen/contract';
+import { shownUrl } from './shown-url';
 
 /**
  * The server answered with an error status; `message` is the server's own (joined when it sent
@@ -45,7 +46,7 @@ export class UnexpectedResponseError extends ApiError {
   ) {
     super(
       status,
-      `${method} ${url} answered ${status} with ${contentType || 'no content type'}, not ${expected}: ${server} may not be the sessions server, or not with its BASE_PATH`,
+      `${method} ${shownUrl(url)} answered ${status} with ${contentType || 'no content type'}, not ${expected}: ${shownUrl(server)} may not be the sessions server, or not with its BASE_PATH`,
     );
   }
 }
@@ -58,7 +59,7 @@ export class NetworkError extends Error {
     readonly url: string,
     override readonly cause: unknown,
   ) {
-    super(`cannot reach ${url}: ${describeCause(cause)}`);
+    super(`cannot reach ${shownUrl(url)}: ${describeCause(cause)}`);
   }
 
   get retryable(): boolean {

@@ -1,5 +1,6 @@
 import type { ErrorResponse } from '@zen/contract';
 import { ApiError, NetworkError, UnexpectedResponseError } from '../errors';
+import { shownUrl } from '../shown-url';
 
 export interface HttpOptions {
   /** The service, base path included: `https://host/zen`. */
@@ -50,7 +51,7 @@ export function serverUrl(server: string): string {
   // to the string: `'http://host:8558 /sessions'` is no URL, and would be retried for ever.
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[?#]|^\s|\s$/.test(server)) {
     throw new TypeError(
-      `the server must be an http:// or https:// URL (base path included) with no query or fragment, not ${JSON.stringify(server)}`,
+      `the server must be an http:// or https:// URL (base path included) with no query or fragment, not ${JSON.stringify(typeof server === 'string' ? shownUrl(server) : server)}`,
     );
   }
   return server.replace(/\/+$/, '');

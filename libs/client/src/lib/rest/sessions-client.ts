@@ -2,6 +2,7 @@ import { HealthApi } from './health-api';
 import { Http, HttpOptions } from './http';
 import { LogsApi } from './logs-api';
 import { SessionsApi } from './sessions-api';
+import { shownUrl } from '../shown-url';
 
 export type ClientOptions = HttpOptions;
 
@@ -23,8 +24,8 @@ export class SessionsClient {
     return this.http.server;
   }
 
-  /** Where the dashboard shows a session. */
+  /** Where the dashboard shows a session, for people to open: a password in the server URL shown as `***`. */
   dashboardUrl(id: string): string {
-    return `${this.http.server}/dashboard/sessions/${id}`;
+    return `${shownUrl(this.http.server)}/dashboard/sessions/${id}`;
   }
 }
