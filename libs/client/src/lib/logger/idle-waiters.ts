@@ -1,6 +1,10 @@
-/** Callers of `flush()`/`close()`, waiting until the logger has nothing left to send. */
+/**
+ * Callers of `flush()`/`close()`, waiting until the logger has nothing left to send, or (a
+ * `flush()`) until what was logged before the call is sent.
+ */
 export class IdleWaiters {
-  private readonly waiters = new Set<() => void>();
+  /** Each waiter's settle, and when given, whether it may resolve already (its entries are sent). */
+  private readonly waiters = new Map<(done: boolean) => void, (() => boolean) | null>();
 
   get waiting(): boolean {
     return this.waiters.size > 0;
@@ -11,7 +15,12 @@ export class IdleWaiters {
    * rejects with `timedOut()` after `timeoutMs`. While it waits the process stays alive, even
    * when every other timer (a retry's) lets it exit: someone waits for the result.
    */
-  wait(timeoutMs: number, outcome: () => Error | null, timedOut: () => Error): Promise<void> {
+  wait(
+    timeoutMs: number,
+    outcome: () => Error | null,
+    timedOut: () => Error,
+    reached: (() => boolean) | null = null,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const keepAlive = setInterval(() => undefined, 1 << 30);
       const deadline =
@@ -26,17 +35,22 @@ export class IdleWaiters {
         if (deadline) clearTimeout(deadline);
         this.waiters.delete(settled);
       };
-      const settled = () => {
+      const settled = (sent: boolean) => {
         done();
-        const error = outcome();
+        const error = sent ? null : outcome();
         if (error) reject(error);
         else resolve();
       };
-      this.waiters.add(settled);
+      this.waiters.set(settled, reached);
     });
   }
 
   settle(): void {
-    for (const settled of [...this.waiters]) settled();
+    for (const settled of [...this.waiters.keys()]) settled(false);
+  }
+
+  /** Resolves the waiters whose `reached` says what they wait for is sent (more may be queued behind it). */
+  settleReached(): void {
+    for (const [settled, reached] of [...this.waiters]) if (reached?.()) settled(true);
   }
 }

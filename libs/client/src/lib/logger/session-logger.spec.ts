@@ -686,6 +686,31 @@ describe('session logger against the built server', () => {
     await eventually(async () => (await silent.sessions.get(control.id)).status === 'ended', 10_000, 'expiry');
   });
 
+  it('flush() resolves once what was logged before it is sent, while a producer goes on logging', async () => {
+    const log = logger();
+    let logged = 0;
+    let producing = true;
+    const produce = async () => {
+      while (producing) {
+        for (let i = 0; i < 50; i++) log.info(`line ${logged++}`);
+        if (log.backlogged) await log.drained();
+        await new Promise((next) => setImmediate(next));
+      }
+    };
+    const producer = produce();
+    try {
+      await eventually(() => expect(log.stats.sent).toBeGreaterThan(0));
+      const loggedBefore = logged;
+      // The queue is never empty while the producer runs: waiting for that, flush() would wait for ever.
+      await log.flush(30_000);
+      expect(log.stats.sent).toBeGreaterThanOrEqual(loggedBefore);
+      expect(log.stats.dropped).toBe(0);
+    } finally {
+      producing = false;
+      await producer;
+    }
+  });
+
   it('close() sends what is pending, merges metadata and ends the session', async () => {
     const log = logger();
     log.info('last words');

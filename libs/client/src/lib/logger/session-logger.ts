@@ -52,6 +52,10 @@ export class SessionLogger {
   private readonly endOnClose: boolean;
   private readonly flushIntervalMs: number;
   private readonly stats_ = { sent: 0, dropped: 0, rejected: 0 };
+  /** Entries the server accepted, not counting the reports of dropped ones (see `retired`). */
+  private sentEntries = 0;
+  /** Entries more than were logged, made by splitting queued ones to a smaller limit (see `retired`). */
+  private splitPieces = 0;
   private opened = false;
   private pendingUpdate: SessionMetadata | null = null;
   private failure: Error | null = null;
@@ -194,9 +198,17 @@ export class SessionLogger {
     this.kick();
   }
 
-  /** Resolves when everything logged so far has been sent (or rejects on a refusal for good / the timeout). */
+  /**
+   * Resolves when everything logged so far has been sent (or rejects on a refusal for good / the
+   * timeout), though more may be logged meanwhile: a producer that goes on logging does not hold it.
+   */
   flush(timeoutMs = Infinity): Promise<void> {
-    return this.waitIdle(timeoutMs);
+    // The queue is first in, first out: once as many entries as are unsent now have left it (sent,
+    // or dropped and reported, or refused), those logged so far have.
+    const mark = this.retired() + this.unsent();
+    const update = this.pendingUpdate;
+    const sent = () => this.opened && (update === null || this.pendingUpdate === null) && this.retired() >= mark;
+    return this.waitIdle(timeoutMs, sent);
   }
 
   /**
@@ -319,6 +331,7 @@ export class SessionLogger {
     while (this.hasWork() && !this.ended) {
       try {
         await this.step();
+        this.idle.settleReached();
         if (this.failing) this.setFailing(false);
         this.backoff.reset();
         this.releaseDrainWaiters();
@@ -455,6 +468,7 @@ export class SessionLogger {
     this.releaseDrainWaiters();
     try {
       await this.request(() => this.sender.logs.appendJson(this.id, body));
+      this.sentEntries += this.inFlight;
       this.inFlight = 0;
       this.stats_.sent += count;
       this.limits.sent(count);
@@ -472,7 +486,9 @@ export class SessionLogger {
         run = run.subarray(sizes.shift() as number);
       }
       this.queue.putBack(run, sizes);
+      const queued = this.queue.length;
       const next = this.limits.refused(error, count, this.queue);
+      this.splitPieces += Math.max(0, this.queue.length - queued);
       if (next === 'send again') return;
       if (next === 'drop the first') {
         this.queue.take(1);
@@ -560,7 +576,19 @@ export class SessionLogger {
       .finally(() => (this.beating = false));
   }
 
-  private waitIdle(timeoutMs: number): Promise<void> {
+  /**
+   * Entries that left the queue for good, counted as logged: sent, dropped (the queue was full) or
+   * refused. Grows by one for each of them, in the order they were queued.
+   */
+  private retired(): number {
+    return this.sentEntries + this.stats.dropped + this.stats_.rejected - this.splitPieces;
+  }
+
+  /**
+   * Waits until there is nothing left to send, or, with `sent`, until it says what the caller
+   * waits for was sent (checked after each answered request).
+   */
+  private waitIdle(timeoutMs: number, sent: (() => boolean) | null = null): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended && this.hasWork()) return Promise.reject(new SessionLoggerClosedError(this.unsent()));
     if (this.ended || (!this.hasWork() && !this.pumping)) return Promise.resolve();
@@ -569,6 +597,7 @@ export class SessionLogger {
       // Settled while work is left only once the logger stopped: what is left will not be sent.
       () => this.failure ?? (this.hasWork() || this.inFlight > 0 ? new SessionLoggerClosedError(this.unsent()) : null),
       () => new FlushTimeoutError(this.unsent(), timeoutMs),
+      sent,
     );
     // The retry after this wait is awaited now: it keeps the process alive too.
     this.retrySleep.hold();
