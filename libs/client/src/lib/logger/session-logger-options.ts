@@ -45,7 +45,7 @@ export interface SessionLoggerOptions extends HttpOptions {
   /** Called when sending starts failing (once per outage), e.g. to print one warning. */
   onWarning?: (message: string) => void;
   /**
-   * Called when the server refuses something for good: one entry (dropped, the others go on), or
+   * Called when the server refuses something for good: one entry or a metadata update (dropped, the others go on), or
    * the session itself (ended, expired, a token refused: the logger stops, and what it holds or is
    * given later is not sent). `refusal` says which.
    */
@@ -78,7 +78,7 @@ export interface SessionLoggerStats {
 
 /** What a refusal for good (`onError`) cost. */
 export interface SessionRefusal {
-  /** The session was refused, not one entry: the logger sends nothing more. */
+  /** The session was refused, not one entry or metadata update: the logger sends nothing more. */
   stopped: boolean;
   /** The session had been opened (created or continued) before; false: it never was. */
   opened: boolean;

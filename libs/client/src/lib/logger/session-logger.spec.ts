@@ -686,6 +686,22 @@ describe('session logger against the built server', () => {
     await eventually(async () => (await silent.sessions.get(control.id)).status === 'ended', 10_000, 'expiry');
   });
 
+  it('drops a metadata update the server refuses with 400 and goes on: later entries sent, the session ended', async () => {
+    const refusals: [string, SessionRefusal][] = [];
+    const log = logger({ onError: (error, refusal) => refusals.push([error.message, refusal]) });
+    log.info('before');
+    await log.flush();
+    log.updateMetadata({ ['k'.repeat(200)]: 'a key longer than the server takes' });
+    log.info('after');
+    await log.flush();
+    log.updateMetadata({ stage: 'done' });
+    await log.close();
+    expect(await messages(log.id)).toEqual(['info before', 'info after']);
+    expect(await client.sessions.get(log.id)).toMatchObject({ status: 'ended', metadata: { stage: 'done' } });
+    expect(refusals).toEqual([[expect.stringMatching(/metadata/), { stopped: false, opened: true }]]);
+    expect(log.stats).toMatchObject({ sent: 2, rejected: 0 });
+  });
+
   it('flush() resolves once what was logged before it is sent, while a producer goes on logging', async () => {
     const log = logger();
     let logged = 0;

@@ -433,7 +433,16 @@ export class SessionLogger {
   }
 
   private async sendMetadata(metadata: SessionMetadata): Promise<void> {
-    await this.request(() => this.sender.sessions.upsert(this.id, { metadata }));
+    try {
+      await this.request(() => this.sender.sessions.upsert(this.id, { metadata }));
+    } catch (error) {
+      // Metadata the server will not take (a key too long, too many keys, too large): the update is
+      // dropped and told, as a refused entry is; the session and its entries go on.
+      if (!(error instanceof ApiError && (error.status === 400 || error.status === 413))) throw error;
+      if (this.pendingUpdate === metadata) this.pendingUpdate = null;
+      this.options.onError?.(error, { stopped: false, opened: true });
+      return;
+    }
     // Keys merged while the request was out go in the next round.
     if (this.pendingUpdate === metadata) this.pendingUpdate = null;
   }
