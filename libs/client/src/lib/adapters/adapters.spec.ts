@@ -342,6 +342,28 @@ describe('logger adapters against the built server', () => {
     await session.close();
   });
 
+  it('Nest: an Error logged as the message keeps its own fields and its cause in data, beside its stack', async () => {
+    const session = createSessionLogger({ server: server.url, appname: 'nest-error-message' });
+    const logger = new SessionNestLogger({ session, console: false });
+    const cause = Object.assign(new TypeError('bad input'), { code: 'E_INPUT' });
+    const failure = Object.assign(new Error('request failed', { cause }), { status: 502, code: 'E_UPSTREAM' });
+    logger.error(failure);
+    await session.flush();
+    expect(await entries(session.id)).toEqual([
+      {
+        level: 'error',
+        message: 'request failed',
+        data: {
+          stack: failure.stack,
+          status: 502,
+          code: 'E_UPSTREAM',
+          cause: { type: 'TypeError', message: 'bad input', stack: cause.stack, code: 'E_INPUT' },
+        },
+      },
+    ]);
+    await session.close();
+  });
+
   it('Nest: the session gets the levels the console shows, set by setLogLevels or the logLevels option', async () => {
     @Module({})
     class EmptyModule {}

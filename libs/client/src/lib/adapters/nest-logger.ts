@@ -84,6 +84,16 @@ function entryOf(level: NestLogLevel, message: unknown, params: unknown[]): { me
   }
   if (message instanceof Error) {
     data['stack'] ??= message.stack;
+    // Its own fields (a code, an HttpException's status and response) and its cause are data too,
+    // written as an Error anywhere in data is (pino's err); the context and a given stack come first.
+    let fields: Record<string, unknown> = {};
+    try {
+      fields = { ...message };
+      if (message.cause !== undefined) fields['cause'] = message.cause;
+    } catch {
+      // A getter that throws: the stack alone, never an exception at the caller.
+    }
+    for (const key of Object.keys(fields)) if (key !== 'message' && !(key in data)) data[key] = fields[key];
   } else if (message && typeof message === 'object') {
     // A structured record: its fields are data, its `message` (if any) the message.
     const { message: text, ...fields } = message as Record<string, unknown>;
