@@ -1,7 +1,9 @@
 import { createClient } from 'redis';
 import { eventually } from '@zen/testing';
 import { infoBatch, newSessionId, redisSuite } from '../../testing';
+import { EntryBatch } from '../entry-batch';
 import { StoreUnavailableError } from '../errors';
+import { LogCounters } from '../log-store';
 import { Stores } from '../stores';
 import { SCRIPTS } from './redis-scripts';
 
@@ -20,6 +22,38 @@ async function bigLog(stores: Stores, count: number): Promise<string> {
     await stores.logs.append(id, { ...batch, messages: batch.messages.map((message) => message + pad) });
   }
   return id;
+}
+
+/**
+ * Reads the log of `id` from cursor 0 while Redis's MONITOR watches, appending `batch` once the
+ * read's second READ is sent (its first 100 entries, then its first part): the read's answer, the
+ * append's, and the scripts Redis ran in order ('read', 'append'), every one of them (a marker
+ * command sent last is waited for: MONITOR's lines may come after the answers).
+ */
+async function readWithAppendDuring(stores: Stores, id: string, batch: EntryBatch) {
+  const watcher = createClient({ url: suite.redis.url });
+  const marker = createClient({ url: suite.redis.url });
+  await Promise.all([watcher.connect(), marker.connect()]);
+  const scripts: string[] = [];
+  let append: Promise<LogCounters> | undefined;
+  let markerSeen = false;
+  try {
+    await watcher.monitor((line) => {
+      if (line.includes('read-with-append-during-done')) markerSeen = true;
+      if (line.includes(SCRIPTS.append.SHA1)) scripts.push('append');
+      if (!line.includes(SCRIPTS.read.SHA1)) return;
+      scripts.push('read');
+      if (scripts.length === 2) append = stores.logs.append(id, batch);
+    });
+    const slice = await stores.logs.readCursor(id, { cursor: 0 });
+    await eventually(() => append !== undefined, 10_000, 'the append sent');
+    const appended = await append;
+    await marker.echo('read-with-append-during-done');
+    await eventually(() => markerSeen, 10_000, 'MONITOR caught up');
+    return { slice, appended, scripts };
+  } finally {
+    await Promise.all([watcher.close(), marker.close()]);
+  }
 }
 
 // Found by an audit: 20 downloads at once of a 10 MB log through one replica went to Redis in
@@ -108,34 +142,13 @@ describe('many large reads at once through one connection', () => {
   it('read a whole log in chunks of 1,000 entries, a command sent meanwhile answered between them', async () => {
     const stores = await suite.open({ capacity: 10_000 });
     const id = await bigLog(stores, 3500);
-    const watcher = createClient({ url: suite.redis.url });
-    await watcher.connect();
-    const seen: string[] = [];
-    let append: Promise<unknown> | undefined;
-    try {
-      await watcher.monitor((line) => {
-        if (line.includes(SCRIPTS.append.SHA1)) seen.push('append');
-        if (!line.includes(SCRIPTS.read.SHA1)) return;
-        seen.push('read');
-        // The first 100 entries, then the first chunk: an append now is sent while the read goes on.
-        if (seen.length === 2) append = stores.logs.append(id, infoBatch(3500, 3501, 'during'));
-      });
-      const entries = (await stores.logs.readCursor(id, { cursor: 0 })).entries;
-      expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: entries.length }, (_, i) => i));
-      expect(entries.length).toBeGreaterThanOrEqual(3500);
-      await eventually(() => append !== undefined, 10_000, 'the append sent');
-      await expect(append).resolves.toMatchObject({ logCursor: 3501 });
-      // The probe and at least 3 chunks (MONITOR's lines may come after the answers), one of them
-      // after the append; a READ of the whole log at once (the old code) was 2 reads, none after it.
-      const readAfterAppend = () => seen.includes('append') && seen.slice(seen.indexOf('append')).includes('read');
-      await eventually(
-        () => readAfterAppend() && seen.filter((command) => command === 'read').length >= 4,
-        10_000,
-        'a read after the append',
-      );
-    } finally {
-      await watcher.close();
-    }
+    const { slice, appended, scripts } = await readWithAppendDuring(stores, id, infoBatch(3500, 3501, 'during'));
+    expect(slice.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 3500 }, (_, i) => i));
+    expect(appended).toMatchObject({ logCursor: 3501 });
+    // The probe and at least 3 chunks, one of them after the append; a READ of the whole log at
+    // once (the old code) was 2 reads, none after it.
+    expect(scripts.filter((script) => script === 'read').length).toBeGreaterThanOrEqual(4);
+    expect(scripts.lastIndexOf('read')).toBeGreaterThan(scripts.indexOf('append'));
   });
 
   // Found by stop 46's audit: a read in parts took the entries appended while it went on, so with
@@ -143,32 +156,17 @@ describe('many large reads at once through one connection', () => {
   it('answer what the first part found held, never more than the capacity, when appends come meanwhile', async () => {
     const stores = await suite.open({ capacity: 3500 });
     const id = await bigLog(stores, 3500);
-    const watcher = createClient({ url: suite.redis.url });
-    await watcher.connect();
-    const seen: string[] = [];
-    let append: Promise<unknown> | undefined;
-    try {
-      await watcher.monitor((line) => {
-        if (line.includes(SCRIPTS.append.SHA1)) seen.push('append');
-        if (!line.includes(SCRIPTS.read.SHA1)) return;
-        seen.push('read');
-        if (seen.length === 2) append = stores.logs.append(id, infoBatch(3500, 3600, 'during'));
-      });
-      const slice = await stores.logs.readCursor(id, { cursor: 0 });
-      await eventually(() => append !== undefined, 10_000, 'the append sent');
-      await expect(append).resolves.toMatchObject({ logCursor: 3600 });
-      // The append went to Redis before the last part was read (else this test shows nothing).
-      await eventually(() => seen.lastIndexOf('read') > seen.indexOf('append'), 10_000, 'a read after the append');
-      expect(slice.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 3500 }, (_, i) => i));
-      expect(slice.cursor).toBe(3500);
-      expect(slice.dropped).toBe(0);
-      const next = await stores.logs.readCursor(id, { cursor: slice.cursor });
-      expect(next.entries.map((entry) => entry.message)).toEqual(
-        Array.from({ length: 100 }, (_, i) => `during${3500 + i}`),
-      );
-    } finally {
-      await watcher.close();
-    }
+    const { slice, appended, scripts } = await readWithAppendDuring(stores, id, infoBatch(3500, 3600, 'during'));
+    expect(appended).toMatchObject({ logCursor: 3600 });
+    // The append went to Redis before the last part was read (else this test shows nothing).
+    expect(scripts.lastIndexOf('read')).toBeGreaterThan(scripts.indexOf('append'));
+    expect(slice.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 3500 }, (_, i) => i));
+    expect(slice.cursor).toBe(3500);
+    expect(slice.dropped).toBe(0);
+    const next = await stores.logs.readCursor(id, { cursor: slice.cursor });
+    expect(next.entries.map((entry) => entry.message)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `during${3500 + i}`),
+    );
   });
 
   // Left by stop 45: between 101 and 1,000 entries past the cursor, the first 100 were read twice.
