@@ -96,9 +96,10 @@ function reportDropped(count: number): void {
  * or SIGINT (exit 0 either way); the live client reconnects and resumes by itself. The end is told
  * by the follow's `onEnded`, once the live client has seen the session ended in the sessions feed
  * (delta mode, with its final `logCursor`) and every entry up to it arrived; one that had ended
- * with everything printed before the follow began is seen by `endedBefore`. A (re)subscription the server refuses
- * because it has no such session (a server without a store restarted, or one that forgets a
- * session as it ends) cannot resume from the cursor: one line on stderr and exit 1, never silence.
+ * with everything printed before the follow began is seen by `endedBefore`. A (re)subscription
+ * the server refuses because it has no such session (a server without a store restarted, or one
+ * that forgets a session as it ends) cannot resume from the cursor: one line on stderr and exit 1,
+ * never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
  * while it keeps trying. A session created again under the id while it was away is another log
  * (the live client's `sessionLookup` holds what comes after each reconnect until it has checked
