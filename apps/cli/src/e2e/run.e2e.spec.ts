@@ -721,15 +721,16 @@ describe('zen-sessions run', () => {
       started.child.kill('SIGINT');
       // The create's answer stays held: without the second signal, run would wait for its timeout.
       const result = await started.doneWithin(10_000);
-      expect({ code: result?.code, ran: ran(), prompt: Date.now() - second < 3_000 }).toEqual({
-        code: 143,
-        ran: false,
-        prompt: true,
-      });
+      expect({ ran: ran(), prompt: Date.now() - second < 3_000 }).toEqual({ ran: false, prompt: true });
       expect(result?.stdout).toBe('');
-      expect(result?.stderr).toMatch(
-        /SIGINT came again before sh started: it was not run, and session \S+ was not ended/,
-      );
+      // Delivered is not yet handled: on a busy machine the thread that took SIGTERM (libuv writes
+      // each signal to its loop from the thread the kernel picked) was once descheduled before
+      // passing it on, and SIGINT reached the wrapper's handlers first (a clean-clone CI run beside
+      // another). Whichever came first, the exit code is that one's and the line names the other.
+      const again = /(SIGINT|SIGTERM) came again before sh started: it was not run, and session \S+ was not ended/;
+      expect(result?.stderr).toMatch(again);
+      const first = result?.stderr.match(again)?.[1] === 'SIGINT' ? 'SIGTERM' : 'SIGINT';
+      expect(result?.code).toBe(first === 'SIGTERM' ? 143 : 130);
     } finally {
       await proxy.stop();
     }
