@@ -58,15 +58,22 @@ export class BatchLimits {
     return 'drop the first';
   }
 
+  /** A `400` naming a message limit below the current one: taken as the limit. Whether it was. */
+  learnMessageLimit(error: unknown): boolean {
+    const limit = namedMessageLimit(error);
+    if (limit === null || limit >= this.maxMessageBytes) return false;
+    this.maxMessageBytes = limit;
+    return true;
+  }
+
   /**
    * A `400` naming the server's message limit (`... is longer than N bytes (MAX_MESSAGE_BYTES)`):
    * from now on messages are split to N bytes, and so is every entry already queued (those
    * queued at the old size too). False when the answer names no limit or nothing was too long.
    */
   private fitMessageLimit(error: unknown, queue: EntryQueue): boolean {
-    const limit = namedMessageLimit(error);
-    if (limit === null) return false;
-    this.maxMessageBytes = Math.min(this.maxMessageBytes, limit);
+    if (namedMessageLimit(error) === null) return false;
+    this.learnMessageLimit(error);
     return queue.splitLongerThan(this.maxMessageBytes) > 0;
   }
 

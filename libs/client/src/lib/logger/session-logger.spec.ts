@@ -354,6 +354,63 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('waits in flush() for every entry logged before it when the batch the report of dropped ones leads is refused with 400', async () => {
+    // Found by a re-read: put back after the 400, the report went out in a smaller batch counted as
+    // a logged entry sent, and flush() resolved with the last entry still unsent.
+    const proxy = await FaultProxy.start(server.url);
+    try {
+      const log = logger({ server: proxy.url, maxQueue: 1 });
+      log.info('first');
+      await log.flush();
+      proxy.fault = () => ({ status: 503 });
+      for (let i = 0; i < 10; i++) log.info(`q${i}`);
+      await eventually(() => log.stats.dropped === 9 && log.stats.queued === 1, 10_000, 'nine dropped');
+
+      let appends = 0;
+      proxy.fault = (req) => {
+        if (req.method !== 'POST' || !req.url?.endsWith('/log')) return null;
+        appends++;
+        return appends === 1 ? { status: 400 } : appends === 2 ? null : { status: 503 };
+      };
+      let flushed = false;
+      const flush = log.flush(30_000).then(() => (flushed = true));
+      // The batch of the report and q9 refused, the report sent alone, q9 refused with 503 (twice).
+      await eventually(() => appends >= 4, 10_000, 'q9 refused');
+      expect(flushed).toBe(false);
+
+      proxy.fault = () => null;
+      await flush;
+      const seen = await messages(log.id);
+      expect(seen[0]).toBe('info first');
+      expect(seen[1]).toMatch(/^warn 9 log entries were dropped/);
+      expect(seen.slice(2)).toEqual(['info q9']);
+      expect(log.stats).toMatchObject({ dropped: 9, rejected: 0 });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('cuts the report of dropped entries to a server message limit below it, one entry', async () => {
+    const limited = await BuiltServer.start({ MAX_MESSAGE_BYTES: '40' });
+    const proxy = await FaultProxy.start(limited.url);
+    try {
+      const log = logger({ server: proxy.url, maxQueue: 1 });
+      log.info('first');
+      await log.flush();
+      proxy.fault = () => ({ status: 503 });
+      for (let i = 0; i < 10; i++) log.info(`q${i}`);
+      await eventually(() => log.stats.dropped === 9, 10_000, 'nine dropped');
+      proxy.fault = () => null;
+      await log.flush(30_000);
+      const seen = (await new SessionsClient({ server: limited.url }).logs.readAll(log.id)).entries;
+      expect(seen.map((entry) => entry.message)).toEqual(['first', '9 log entries were dropped while the ser', 'q9']);
+      expect(log.stats).toMatchObject({ dropped: 9, rejected: 0 });
+    } finally {
+      await proxy.stop();
+      await limited.stop();
+    }
+  });
+
   it('says when a producer should wait (backlogged) while the server takes entries, never while it is away', async () => {
     const log = logger({ highWaterEntries: 10, maxQueue: 1_000 });
     for (let i = 0; i < 20; i++) log.info(`burst ${i}`);

@@ -455,10 +455,12 @@ export class SessionLogger {
     const dropped = this.queue.takeDropped();
     if (dropped > 0) {
       this.stats_.dropped += dropped;
+      const message = `${dropped} log entries were dropped while the server was not taking them (away or refusing with 503/429; the queue holds ${this.queue.capacity})`;
+      // Cut to a server's message limit below it (ASCII: a character is a byte), never split: see `sendBatch`.
       this.queue.unshiftReport({
         time: new Date().toISOString(),
         level: 'warn',
-        message: `${dropped} log entries were dropped while the server was not taking them (away or refusing with 503/429; the queue holds ${this.queue.capacity})`,
+        message: message.slice(0, this.limits.maxMessageBytes),
       });
     }
     return dropped;
@@ -486,10 +488,14 @@ export class SessionLogger {
       // twice by `unsent()` meanwhile, and `onError` below may read it.
       this.inFlight = 0;
       let run = entriesOf(body);
-      if (dropped > 0 && isRetryable(error)) {
-        // The report leads this batch. Put back, it would be the first entry a full queue drops
-        // (counted as one more): it goes back as its count, and is made again with whatever is
-        // dropped meanwhile once sending works.
+      if (dropped > 0) {
+        // The report leads this batch. Put back, it would pass for a logged entry: the first a full
+        // queue drops (counted as one more), or, in a batch sent again after a `400`, one sent (and
+        // `flush()` would resolve an entry early). It goes back as its count, made again to lead the
+        // next batch with whatever is dropped meanwhile.
+        if (count === 1 && !isRetryable(error) && !this.limits.learnMessageLimit(error)) {
+          return this.reportRefused(error as Error);
+        }
         this.stats_.dropped -= dropped;
         this.queue.countDropped(dropped);
         run = run.subarray(sizes.shift() as number);
@@ -507,6 +513,14 @@ export class SessionLogger {
       }
       throw error;
     }
+  }
+
+  /**
+   * The report of dropped entries, sent alone, was refused for good (a server whose body limit is
+   * below it, not a message limit it can be cut to): it is given up, and told, as a refused entry is; the entries stay counted as dropped.
+   */
+  private reportRefused(error: Error): void {
+    this.options.onError?.(error, { stopped: false, opened: true });
   }
 
   /**
