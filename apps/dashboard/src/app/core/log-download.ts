@@ -29,19 +29,17 @@ export class LogDownload {
   private readonly notices = inject(Notices);
   private readonly document = inject(DOCUMENT);
 
-  /** Resolves once the file is handed to the browser (true) or the failure told (false). */
-  async save(session: Session, format: LogFileFormat): Promise<boolean> {
+  /** Resolves once the file is handed to the browser or the failure told (never rejects). */
+  async save(session: Session, format: LogFileFormat): Promise<void> {
     try {
       const response = await this.api.call((client) => client.logs.downloadResponse(session.id, format), {
         timeoutMs: DOWNLOAD_TIMEOUT_MS,
       });
       // A Blob, not a string: the browser keeps it outside the page's heap (on disk when large).
       this.saveFile(await response.blob(), logFileName(session, format));
-      return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.notices.problem(`Could not download the log of ${session.appname}: ${reason}`);
-      return false;
     }
   }
 
