@@ -61,6 +61,17 @@ export async function boxOf(locator: Locator): Promise<{ x: number; y: number; w
   return box;
 }
 
+/** A drag over the histogram from `from` to `to`, as shares of its width (measured at the call:
+ *  a range's chip moves the chart down). */
+export async function dragOverHistogram(page: Page, from: number, to: number): Promise<void> {
+  const chart = await boxOf(page.getByTestId('histogram'));
+  const y = chart.y + chart.height / 2;
+  await page.mouse.move(chart.x + from * chart.width, y);
+  await page.mouse.down();
+  await page.mouse.move(chart.x + to * chart.width, y, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** The page's WebSocket to the server, through a stand-in the test can cut and keep away. */
 export interface CuttableWebSocket {
   /** Closes the page's sockets and refuses new ones, as a lost network would. */

@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { BuiltServer, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
-import { boxOf, docScreenshot, screenshot, seriousA11yViolations, settle } from './browser';
+import { boxOf, docScreenshot, dragOverHistogram, screenshot, seriousA11yViolations, settle } from './browser';
 import { serverApi } from './server-api';
 
 const AGENTS = ['c00c00c00c00c00c00c00c01', 'c00c00c00c00c00c00c00c02', 'c00c00c00c00c00c00c00c03'];
@@ -265,11 +265,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
       for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowDown');
       const max = Number(await split.getAttribute('aria-valuemax'));
       await eventually(async () => expect(Number(await split.getAttribute('aria-valuenow'))).toBe(max));
-      const chart = await boxOf(page.getByTestId('histogram'));
-      await page.mouse.move(chart.x + 2, chart.y + chart.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(chart.x + chart.width / 2, chart.y + chart.height / 2, { steps: 5 });
-      await page.mouse.up();
+      await dragOverHistogram(page, 0.002, 0.5);
       await page.getByTestId('range-chip').waitFor();
       await settle(page);
       expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBe(800);
@@ -640,13 +636,9 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await timeline(id, 60, (i) => ({ message: `tick ${i}`, level: i === 45 ? 'error' : 'info' }));
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('60 / 60 rows').waitFor();
-    const chart = await boxOf(page.getByTestId('histogram'));
     // The rare error is drawn: a red bar exists.
     await eventually(async () => expect(await page.locator('[data-testid="histogram"] rect.error').count()).toBe(1));
-    await page.mouse.move(chart.x + 2, chart.y + chart.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(chart.x + chart.width / 4, chart.y + chart.height / 2, { steps: 5 });
-    await page.mouse.up();
+    await dragOverHistogram(page, 0.002, 0.25);
     await page.getByTestId('range-chip').waitFor();
     await eventually(async () => {
       const shown = Number((await page.getByTestId('log-count').innerText()).split(' / ')[0]);
@@ -672,14 +664,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await eventually(async () => expect(await bars()).toBe(41));
     expect(await page.getByTestId('histogram-outside-after').innerText()).toBe('1 entry long after');
     expect(await seriousA11yViolations(page)).toEqual([]);
-    /** A drag from `from` to `to`, as shares of the chart's width (measured again: the range's chip moves it down). */
-    const drag = async (from: number, to: number) => {
-      const chart = await boxOf(page.getByTestId('histogram'));
-      await page.mouse.move(chart.x + from * chart.width, chart.y + chart.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(chart.x + to * chart.width, chart.y + chart.height / 2, { steps: 5 });
-      await page.mouse.up();
-    };
+    const drag = (from: number, to: number) => dragOverHistogram(page, from, to);
 
     // Over the first half: the first two minutes, zoomed in on.
     await drag(0.002, 0.5);
@@ -820,11 +805,7 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('120 / 120 rows').waitFor();
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
-    const chart = await boxOf(page.getByTestId('histogram'));
-    await page.mouse.move(chart.x + 2, chart.y + chart.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(chart.x + chart.width / 8, chart.y + chart.height / 2, { steps: 5 });
-    await page.mouse.up();
+    await dragOverHistogram(page, 0.002, 0.125);
     await page.getByTestId('range-chip').waitFor();
     // A few frames on: the scroll into the shorter log has come and gone.
     await settle(page);
