@@ -1,5 +1,6 @@
-import { ENTRY_TIME_PATTERN, LOG_LEVELS, type LogData, type LogLevel, type SessionMetadata } from '@zen/contract';
+import { ENTRY_TIME_PATTERN, type LogData, type LogLevel, type SessionMetadata } from '@zen/contract';
 import { Backoff } from '../backoff';
+import { abortedBy } from './aborted-by';
 import { ApiError, isRetryable } from '../errors';
 import { newSessionId } from '../ids';
 import type { PreparedRequest } from '../rest/http';
@@ -13,6 +14,7 @@ import { EntryQueue } from './entry-queue';
 import { ExitHook } from './exit-hook';
 import { HeartbeatTimer } from './heartbeat-timer';
 import { IdleWaiters } from './idle-waiters';
+import { LEVELS, levelOf } from './level-names';
 import { messageText } from './message-text';
 import { jsonSafe } from './safe-json';
 import { isCreateWithoutAppname } from '../server-answers';
@@ -678,55 +680,6 @@ export class SessionLogger {
     if (this.pumping) this.retrySleep.holdAtMost(EXIT_RETRY_WAIT_MS);
     else this.kick();
   }
-}
-
-const LEVELS: ReadonlySet<unknown> = new Set(LOG_LEVELS);
-/** Other loggers' level names, lower-cased, onto the contract's four. */
-const LEVEL_NAMES: Readonly<Record<string, LogLevel>> = {
-  trace: 'debug',
-  verbose: 'debug',
-  silly: 'debug',
-  warning: 'warn',
-  fatal: 'error',
-  critical: 'error',
-  crit: 'error',
-  alert: 'error',
-  emerg: 'error',
-  emergency: 'error',
-};
-
-/**
- * A level that is not one of the four (plain JavaScript: `'WARN'`, `'fatal'`) would have the entry
- * refused with 400 and dropped: read as the nearest of the four, else `info`.
- */
-function levelOf(level: unknown): LogLevel {
-  const name = typeof level === 'string' ? level.toLowerCase() : '';
-  if (LEVELS.has(name)) return name as LogLevel;
-  return Object.hasOwn(LEVEL_NAMES, name) ? LEVEL_NAMES[name] : 'info';
-}
-
-/** `fetch` (the given one, else the global one) whose requests `stopped` aborts too. */
-function abortedBy(stopped: AbortSignal, fetchImpl?: typeof fetch): typeof fetch {
-  const send: typeof fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
-  return (input, init) => {
-    // Either signal aborts the request (AbortSignal.any is not in every runtime the core supports).
-    // A controller per request even without one of its own: `stopped` handed to every fetch would
-    // gather one listener per request until each is collected (Node warns past 10).
-    const own = init?.signal;
-    const either = new AbortController();
-    const abort = (signal: AbortSignal) => () => either.abort(signal.reason);
-    const onOwn = own ? abort(own) : () => undefined;
-    const onStopped = abort(stopped);
-    if (own?.aborted) onOwn();
-    else if (stopped.aborted) onStopped();
-    own?.addEventListener('abort', onOwn, { once: true });
-    stopped.addEventListener('abort', onStopped, { once: true });
-    const settled = () => {
-      own?.removeEventListener('abort', onOwn);
-      stopped.removeEventListener('abort', onStopped);
-    };
-    return send(input, { ...init, signal: either.signal }).finally(settled);
-  };
 }
 
 /** Opens a session and returns its logger (see `SessionLoggerOptions`). */
