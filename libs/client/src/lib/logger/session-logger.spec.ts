@@ -327,14 +327,23 @@ describe('session logger against the built server', () => {
     }
   });
 
+  /**
+   * A logger through `proxy` (holding `maxQueue` entries) whose session opened with the entry
+   * `first`, then `logged` entries `q0`, `q1`, … queued while the proxy answers every request 503.
+   */
+  const loggerThroughOutage = async (proxy: FaultProxy, maxQueue: number, logged: number) => {
+    const log = logger({ server: proxy.url, maxQueue });
+    log.info('first');
+    await log.flush();
+    proxy.fault = () => ({ status: 503 });
+    for (let i = 0; i < logged; i++) log.info(`q${i}`);
+    return log;
+  };
+
   it('reports the whole count dropped during an outage that begins after the session opened', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {
-      const log = logger({ server: proxy.url, maxQueue: 5 });
-      log.info('first');
-      await log.flush();
-      proxy.fault = () => ({ status: 503 });
-      for (let i = 0; i < 20; i++) log.info(`q${i}`);
+      const log = await loggerThroughOutage(proxy, 5, 20);
       // Several failed tries, each of which once counted the report itself as one more drop.
       await eventually(() => proxy.seen.filter((each) => each.answer?.status === 503).length >= 4, 10_000, 'retries');
       expect(log.stats.dropped).toBe(15);
@@ -359,11 +368,7 @@ describe('session logger against the built server', () => {
     // a logged entry sent, and flush() resolved with the last entry still unsent.
     const proxy = await FaultProxy.start(server.url);
     try {
-      const log = logger({ server: proxy.url, maxQueue: 1 });
-      log.info('first');
-      await log.flush();
-      proxy.fault = () => ({ status: 503 });
-      for (let i = 0; i < 10; i++) log.info(`q${i}`);
+      const log = await loggerThroughOutage(proxy, 1, 10);
       await eventually(() => log.stats.dropped === 9 && log.stats.queued === 1, 10_000, 'nine dropped');
 
       let appends = 0;
@@ -394,11 +399,7 @@ describe('session logger against the built server', () => {
     const limited = await BuiltServer.start({ MAX_MESSAGE_BYTES: '40' });
     const proxy = await FaultProxy.start(limited.url);
     try {
-      const log = logger({ server: proxy.url, maxQueue: 1 });
-      log.info('first');
-      await log.flush();
-      proxy.fault = () => ({ status: 503 });
-      for (let i = 0; i < 10; i++) log.info(`q${i}`);
+      const log = await loggerThroughOutage(proxy, 1, 10);
       await eventually(() => log.stats.dropped === 9, 10_000, 'nine dropped');
       proxy.fault = () => null;
       await log.flush(30_000);
