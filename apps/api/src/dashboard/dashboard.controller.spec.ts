@@ -101,6 +101,22 @@ describe('with a built dashboard', () => {
     }
   });
 
+  // Found by the README audit: `send` resolves a ".." after a segment away before it looks for
+  // one, so `/dashboard/a/..` reached the build's folder itself (500) and `/dashboard/a/../index.html`
+  // the page from disk, without its base href.
+  it('answers a ".." segment after another segment 404 too, never 500 or the page from disk', async () => {
+    for (const path of [
+      '/dashboard/a/..',
+      '/dashboard/a/../',
+      '/dashboard/a/../index.html',
+      '/dashboard/a/%2e%2e/main.js',
+    ]) {
+      const answer = await rawExchange(server, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close`);
+      expect([path, answer.status]).toEqual([path, 404]);
+      expect(JSON.parse(answer.body)).toMatchObject({ message: expect.stringContaining('".." segment') });
+    }
+  });
+
   it('serves its files with the page headers', async () => {
     const res = await fetch(`${server.url}/dashboard/main.js`);
     expect(res.status).toBe(200);

@@ -31,6 +31,8 @@ export class DashboardController {
   serve(@Req() req: Request, @Res() res: Response): void {
     const path = req.path.slice(this.home.length - 1);
     if (path === '') return res.redirect(301, this.homeWithQuery(req));
+    // `send` resolves `a/..` away before it looks for a ".." segment: only a leading one reached it.
+    if (hasUpSegment(path)) throw notServed(path);
     // index.html by name too: else it came from disk as an asset, kept a year and without its base href.
     if (path === '/' || path === '/index.html') return this.sendIndex(res);
     // Without a build (the placeholder page) there are no files: deep links get the page, the rest 404.
@@ -68,6 +70,17 @@ export class DashboardController {
 /** Paths without a file extension are the app's own routes (deep links). */
 function isDeepLink(path: string): boolean {
   return !/\.[^/]*$/.test(path);
+}
+
+/** Whether `path` has a `..` segment, percent-encoded or not, as `send` decodes it. */
+function hasUpSegment(path: string): boolean {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // Not percent-encoded UTF-8: `send` answers it 400 itself.
+  }
+  return /(?:^|\/)\.\.(?:\/|$)/.test(decoded);
 }
 
 function notServed(path: string): NotFoundException {
