@@ -46,7 +46,6 @@ writeFileSync(
       description: 'The zen-sessions command line: wrap a command, pipe a stream, tail a session',
       license: 'MIT',
       bin: { 'zen-sessions': 'main.js' },
-      main: 'main.js',
       files: ['main.js', 'README.md'],
       engines: { node: '>=20' },
     },

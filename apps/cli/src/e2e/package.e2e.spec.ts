@@ -7,6 +7,24 @@ import { CLI, sessionIdOf, tempDir } from './support';
 
 const run = promisify(execFile);
 
+/** `npm pack` in dist/apps/cli, then `npm install -g` of the tarball under `work` (offline: it needs nothing). */
+function packAndInstall(work: string): { prefix: string; installed: string } {
+  execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: dirname(CLI) });
+  const tarball = readdirSync(work).find((file) => file.endsWith('.tgz')) as string;
+  const prefix = join(work, 'prefix');
+  execFileSync('npm', [
+    'install',
+    '-g',
+    '--offline',
+    '--no-audit',
+    '--no-fund',
+    '--prefix',
+    prefix,
+    join(work, tarball),
+  ]);
+  return { prefix, installed: join(prefix, 'lib/node_modules/zen-sessions') };
+}
+
 describe('the zen-sessions package', () => {
   it('packs from dist/apps/cli into a tarball that npm install -g installs with nothing but Node', async () => {
     const work = tempDir('zen-pack-');
@@ -19,20 +37,7 @@ describe('the zen-sessions package', () => {
     expect(manifest.dependencies).toBeUndefined();
     expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
 
-    execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: dirname(CLI) });
-    const tarball = readdirSync(work).find((file) => file.endsWith('.tgz')) as string;
-    const prefix = join(work, 'prefix');
-    execFileSync('npm', [
-      'install',
-      '-g',
-      '--offline',
-      '--no-audit',
-      '--no-fund',
-      '--prefix',
-      prefix,
-      join(work, tarball),
-    ]);
-    const installed = join(prefix, 'lib/node_modules/zen-sessions');
+    const { prefix, installed } = packAndInstall(work);
     expect(existsSync(join(installed, 'node_modules'))).toBe(false);
 
     const bin = join(prefix, 'bin/zen-sessions');
@@ -77,5 +82,18 @@ describe('the zen-sessions package', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('is a command only: requiring the installed package does not run the command line with the requirer s arguments', async () => {
+    const work = tempDir('zen-pack-');
+    const { installed } = packAndInstall(work);
+    // A program that requires it, given arguments of its own (`node -e` takes the first as its
+    // name): with main.js as the package's entry, the command line would parse them and act.
+    const script = `try { require(${JSON.stringify(installed)}); console.log('loaded'); } catch (error) { console.log(error.code); }`;
+    const required = await run(process.execPath, ['-e', script, 'app', '--version'], {
+      cwd: work,
+      env: { PATH: process.env['PATH'] },
+    });
+    expect(required).toEqual({ stdout: 'MODULE_NOT_FOUND\n', stderr: '' });
   });
 });
