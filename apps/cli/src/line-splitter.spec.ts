@@ -125,6 +125,43 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['Cooking', 'Cooked', 'Linking', 'x', '', 'Packaging']);
   });
 
+  it('hands a line without a newline over in whole 64 KiB pieces each time 1 MiB of it has come, holding no more', () => {
+    // No clock hand-over here (60 s): only the line's length makes it go.
+    const { lines, splitter: split } = splitter();
+    const chunk = 'x'.repeat(1_000);
+    for (let i = 0; i < 2_100; i++) split.write(Buffer.from(chunk));
+    // 2,100,000 bytes in: two hand-overs of 16 pieces each, 2,848 bytes still waiting for the rest.
+    expect(lines.map((line) => line.length)).toEqual([1_048_576, 1_048_576]);
+    split.write(Buffer.from('x\nnext\n'));
+    expect(lines.map((line) => line.length)).toEqual([1_048_576, 1_048_576, 2_849, 4]);
+    expect(lines.join('')).toBe('x'.repeat(2_100_001) + 'next');
+  });
+
+  it('cuts a long line without a newline only between characters, and adds no empty line when it ends on a cut', () => {
+    const { lines, splitter: split } = splitter();
+    // Three-byte characters: 1 MiB is no whole number of them.
+    const euros = '\u20ac'.repeat(349_526);
+    split.write(Buffer.from(euros));
+    expect(lines.map((line) => Buffer.byteLength(line))).toEqual([1_048_575]);
+    split.write(Buffer.from('\n'));
+    expect(lines.join('')).toBe(euros);
+    expect(lines).toHaveLength(2);
+
+    const exact = splitter();
+    exact.splitter.write(Buffer.from('y'.repeat(1_048_576)));
+    exact.splitter.write(Buffer.from('\n'));
+    exact.splitter.end();
+    expect(exact.lines.map((line) => line.length)).toEqual([1_048_576]);
+  });
+
+  it('hands a long line redrawn with \\r over as its last finished redraw once 1 MiB of it has come, then its last redraw', () => {
+    const { lines, splitter: split } = splitter();
+    for (let i = 0; i < 20_000; i++) split.write(Buffer.from(`${String(i).padStart(60, '.')}\r`));
+    split.write(Buffer.from('done\n'));
+    // 1.22 MB of redraws: one hand-over when 1 MiB had come, then the line as it ends.
+    expect(lines).toEqual([String(17_189).padStart(60, '.'), 'done']);
+  });
+
   it('counts the whole characters of a byte run', () => {
     const smile = Buffer.from('a😀');
     expect([1, 2, 3, 4, 5].map((end) => wholeCharacters(smile.subarray(0, end)))).toEqual([1, 1, 1, 1, 5]);

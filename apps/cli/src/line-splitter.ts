@@ -1,5 +1,9 @@
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+/** The most of a line going on without a newline that is held before it is handed over in pieces. */
+const LONG_LINE_BYTES = 1024 * 1024;
+/** The pieces it is handed over in: the server's default message limit, which the logger cuts at. */
+const PIECE_BYTES = 64 * 1024;
 
 /**
  * Where a line is: `bytes[start..end)`, UTF-8, without its `\n` or `\r\n`, and of a line redrawn
@@ -21,10 +25,17 @@ export type LineHandler = (bytes: Buffer, start: number, end: number) => void;
  * progress waiting for its next `\r` or newline (or for its own second, if none comes). A newline
  * ending a line whose every byte was handed over already (as a partial line) adds no empty line,
  * nor do carriage returns after it, whenever they come.
+ *
+ * A line that reaches `longLineBytes` without a newline (a binary or a minified file written to
+ * stdout, `cat /dev/zero`) is not held whole until its newline or its second: its whole
+ * `pieceBytes` pieces are handed over at once (a redrawn one as after its second), so that what is
+ * held stays bounded however long the line, and a slow server slows the command, as it does for
+ * lines with newlines.
  */
 export class LineSplitter {
   /** The bytes of a line begun in earlier chunks, in pieces, joined once it ends. */
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
   /** The partial line's clock: set when it began (or was last handed over), cleared when it ends. */
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The line going on was handed over, all of it, as a partial line: its newline ends it, adds no line. */
@@ -35,6 +46,8 @@ export class LineSplitter {
     private readonly partialMs = 1_000,
     /** While true, the rest of the line is held up on our side (a paused pipe): not a partial line. */
     private readonly held: () => boolean = () => false,
+    private readonly longLineBytes = LONG_LINE_BYTES,
+    private readonly pieceBytes = PIECE_BYTES,
   ) {}
 
   write(chunk: Buffer): void {
@@ -43,7 +56,7 @@ export class LineSplitter {
     // The line the clock ran for has ended; the next one's starts with its first byte.
     if (newline !== -1) this.stopClock();
     if (newline !== -1 && this.pending.length > 0) {
-      this.pending.push(chunk.subarray(0, newline));
+      this.hold(chunk.subarray(0, newline));
       const line = this.takePending();
       if (!this.handedOver || !onlyCarriageReturns(line, 0, line.length)) this.emit(line);
       start = newline + 1;
@@ -64,7 +77,8 @@ export class LineSplitter {
       start = newline + 1;
     }
     // A copy: a slice would keep the whole chunk alive while the line goes on.
-    if (start < chunk.length) this.pending.push(Buffer.from(chunk.subarray(start)));
+    if (start < chunk.length) this.hold(Buffer.from(chunk.subarray(start)));
+    if (this.pendingBytes >= this.longLineBytes) this.handOverLong();
     if (this.pending.length > 0 && !this.timer) this.armTimer();
   }
 
@@ -92,7 +106,32 @@ export class LineSplitter {
   private takePending(): Buffer {
     const line = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     this.pending = [];
+    this.pendingBytes = 0;
     return line;
+  }
+
+  private hold(bytes: Buffer): void {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+  }
+
+  /**
+   * The line going on has reached `longLineBytes`: its whole pieces are handed over now, up to its
+   * last whole character, the rest waiting (its clock running on). Redrawn (a `\r` in it), as the
+   * second's hand-over does it: its last finished redraw; a run of nothing but `\r`s is one.
+   */
+  private handOverLong(): void {
+    const line = this.takePending();
+    if (onlyCarriageReturns(line, 0, line.length)) return this.hold(line.subarray(0, 1));
+    if (line.includes(CARRIAGE_RETURN)) {
+      this.hold(line);
+      return this.flushPartial(false);
+    }
+    const whole = wholeCharacters(line.subarray(0, line.length - (line.length % this.pieceBytes)));
+    if (whole < line.length) this.hold(Buffer.from(line.subarray(whole)));
+    if (whole > 0) this.onLine(line, 0, whole);
+    this.handedOver = this.pending.length === 0;
+    if (this.handedOver) this.stopClock();
   }
 
   private armTimer(): void {
@@ -131,14 +170,14 @@ export class LineSplitter {
     // Only `\r`s: a redraw may follow (its bytes come after them), or a newline (an empty line,
     // or the end of the line handed over before); nothing new after a line handed over at the end.
     if (onlyCarriageReturns(line, 0, line.length) && (!atEnd || this.handedOver)) {
-      if (!atEnd) this.pending.push(line);
+      if (!atEnd) this.hold(line);
       return;
     }
     let whole = atEnd ? line.length : wholeCharacters(line);
     const cr = atEnd || whole === 0 ? -1 : line.lastIndexOf(CARRIAGE_RETURN, whole - 1);
     const redrawing = cr !== -1 && cr + 1 < whole && hasRedraw(line, cr);
     if (redrawing) whole = cr;
-    if (whole < line.length) this.pending.push(line.subarray(whole));
+    if (whole < line.length) this.hold(line.subarray(whole));
     if (whole > 0) this.emit(line.subarray(0, whole));
     this.handedOver = this.pending.length === 0;
     if (redrawing) this.armTimer();

@@ -277,6 +277,24 @@ describe('zen-sessions run', () => {
     ).toBe(long);
   });
 
+  it('holds at most 1 MiB of a line without a newline: a wrapper with a 32 MB heap logs a 100 MB one whole', async () => {
+    // A binary or a minified file written to stdout, as fast as the wrapper reads it. Held whole
+    // until its end (or its second), such a line took over ten times its size in memory.
+    const script = 'process.stdout.write(Buffer.alloc(100e6, 120))';
+    const wrapper = new CliProcess(
+      spawn(node, ['--max-old-space-size=32', CLI, 'run', '--quiet', '--', node, '-e', script], {
+        env: { ...process.env, ZEN_SESSIONS_URL: server.url, ZEN_SESSIONS_TOKEN: undefined },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    const result = await wrapper.done;
+    expect(result).toMatchObject({ code: 0, signal: null, stdout: '' });
+    const id = sessionIdOf(result.stderr);
+    expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', logCursor: 1_526 });
+    const lengths = (await entries(id)).map((entry) => (/^x*$/.test(entry.message) ? entry.message.length : -1));
+    expect(lengths).toEqual([...Array(1_525).fill(65_536), 100e6 - 1_525 * 65_536]);
+  });
+
   it('splits to the server s own message limit when it is smaller than the default', async () => {
     const small = await BuiltServer.start({ MAX_MESSAGE_BYTES: '1000' });
     try {
