@@ -21,6 +21,19 @@ function integer(minimum: number) {
   };
 }
 
+/**
+ * The longest `--flush-timeout`: Node runs a timer longer than 2147483647 ms after 1 ms (with a
+ * warning), so a longer one, meant as "wait very long", would not wait at all.
+ */
+const MAX_FLUSH_TIMEOUT_S = Math.floor(2_147_483_647 / 1000);
+
+function seconds(value: string): number {
+  const number = integer(0)(value);
+  if (number > MAX_FLUSH_TIMEOUT_S)
+    throw new InvalidArgumentError(`expected an integer of at most ${MAX_FLUSH_TIMEOUT_S} (about 24.8 days)`);
+  return number;
+}
+
 /** A number the server takes as one (`cursor` is at most Number.MAX_SAFE_INTEGER): larger is a usage error, not a 400. */
 function safeInteger(minimum: number) {
   const parse = integer(minimum);
@@ -151,7 +164,7 @@ function buildProgram(): Command {
       )
       .addOption(
         new Option('--flush-timeout <seconds>', 'longest wait for the server after the command ended')
-          .argParser(integer(0))
+          .argParser(seconds)
           .default(10),
       )
       .passThroughOptions(),

@@ -534,6 +534,24 @@ describe('zen-sessions run', () => {
     expect(result.stderr).toMatch(/ECONNREFUSED/);
   });
 
+  it('refuses a --flush-timeout longer than a timer can wait (2147483 s) as a usage error, before the command starts', async () => {
+    const dir = tempDir('zen-run-');
+    const marker = join(dir, 'ran');
+    // Node runs a longer timer after 1 ms: "wait very long" would have been "do not wait".
+    const refused = await run(['--flush-timeout', '2147484', '--', 'touch', marker]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^error: option '--flush-timeout <seconds>' argument '2147484' is invalid\. expected an integer of at most 2147483 .*\n$/,
+    );
+    expect(existsSync(marker)).toBe(false);
+
+    const longest = await run(['--flush-timeout', '2147483', '--', 'sh', '-c', 'echo kept']);
+    expect(longest.code).toBe(0);
+    expect(longest.stderr).not.toMatch(/warning|Warning/);
+    expect(await lines(sessionIdOf(longest.stderr))).toEqual(['info kept']);
+    expect((await client.sessions.get(sessionIdOf(longest.stderr))).status).toBe('ended');
+  });
+
   it('does not say that the command runs on in a warning that comes once it has ended', async () => {
     // No wait at all for the server after the command: the session's end is not sent, nor its
     // last entry unless the server took it while the command ran (a race: either warning is fine).
