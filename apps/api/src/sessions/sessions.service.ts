@@ -10,6 +10,7 @@ import {
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import {
   endedLine,
+  EndOutcome,
   immediateRegistry,
   requireSession,
   SessionExistsError,
@@ -137,14 +138,40 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   /** Ends an active session; ending an ended one changes nothing. */
   async end(id: string, reason: EndReason): Promise<SessionRecord> {
     // Logged by the call that ended it: a check before ending raced with concurrent DELETEs.
-    const { record, endedNow } = await this.registry.endReporting(id, reason);
-    if (endedNow) this.logEnded(record);
-    return record;
+    let outcome: EndOutcome;
+    try {
+      outcome = await this.registry.endReporting(id, reason);
+    } catch (error) {
+      // Answered 503 because the store was slow, the end may still complete: then say so.
+      this.logLateEnds(error, ' after its request had answered 503');
+      throw error;
+    }
+    if (outcome.endedNow) this.logEnded(outcome.record);
+    return outcome.record;
   }
 
   /** Ends the client sessions idle since before `idleBefore` (each exactly once, whoever else sweeps). */
   async expireIdle(idleBefore: number): Promise<void> {
-    for (const record of await this.registry.expireIdle(idleBefore)) this.logEnded(record);
+    let expired: SessionRecord[];
+    try {
+      expired = await this.registry.expireIdle(idleBefore);
+    } catch (error) {
+      // A sweep cut short by a slow store: what it ended before, or Redis ends late, is logged still.
+      this.logLateEnds(error);
+      throw error;
+    }
+    for (const record of expired) this.logEnded(record);
+  }
+
+  /** The ends a store too slow to answer made all the same (StoreUnavailableError.late), once it has. */
+  private logLateEnds(error: unknown, note = ''): void {
+    if (!(error instanceof StoreUnavailableError) || !error.late) return;
+    error.late.then(
+      (done) => {
+        for (const record of [done].flat()) if (record instanceof SessionRecord) this.logEnded(record, note);
+      },
+      () => undefined,
+    );
   }
 
   /** Sessions held now, server session included among the active. */
@@ -206,8 +233,8 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     if (problem) throw new BadRequestException(`${problem} after merging with the stored metadata`);
   }
 
-  private logEnded(record: SessionRecord): void {
-    this.logger.log(endedLine(record));
+  private logEnded(record: SessionRecord, note = ''): void {
+    this.logger.log(`${endedLine(record)}${note}`);
   }
 }
 

@@ -338,6 +338,65 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     );
   });
 
+  /** Redis holds back every write (INCR, scripts) for `ms` while it goes on answering reads. */
+  async function holdWrites(ms: number): Promise<void> {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      await raw.sendCommand(['CLIENT', 'PAUSE', String(ms), 'WRITE']);
+    } finally {
+      await raw.quit();
+    }
+  }
+  const serverLogHas = async (app: RunningApp, serverSessionId: string, line: string) => {
+    const log = await (await fetch(`${app.url}/sessions/${serverSessionId}/log?q=${encodeURIComponent(line)}`)).json();
+    return (log.entries as { message: string }[]).some((entry) => entry.message.includes(line));
+  };
+
+  it('logs an end that Redis completed after its DELETE had answered 503 (writes held back)', async () => {
+    const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
+    const { serverSessionId } = await listing(a);
+    const id = 'a2a2a2a2a2a2a2a2a2a2a2a2';
+    expect((await create(a, id)).status).toBe(201);
+    await eventually(() => serverLogHas(a, serverSessionId, `session ${id} created`), 15_000, 'the create logged');
+    // The DELETE's check of the session is answered; its end is not, in time, and Redis runs it later.
+    await holdWrites(1500);
+    expect((await fetch(`${a.url}/sessions/${id}`, { method: 'DELETE' })).status).toBe(503);
+    await eventually(
+      async () => ((await (await fetch(`${a.url}/sessions/${id}`)).json()) as Session).status === 'ended',
+      15_000,
+      'the late end made',
+    );
+    // The contract cannot undo it: the server's log says it happened, as for a late create.
+    await eventually(
+      () => serverLogHas(a, serverSessionId, `session ${id} ended (appname "farm") after its request had answered 503`),
+      15_000,
+      'the late end in the server session',
+    );
+    expect((await listing(a, 'ended')).sessions.map((session) => session.id)).toContain(id);
+  });
+
+  it('logs an expiry that Redis completed after the sweep had timed out (writes held back)', async () => {
+    const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300', SESSIONS_TIMEOUT_S: '1' });
+    const { serverSessionId } = await listing(a);
+    const id = 'a3a3a3a3a3a3a3a3a3a3a3a3';
+    expect((await create(a, id)).status).toBe(201);
+    await eventually(() => serverLogHas(a, serverSessionId, `session ${id} created`), 15_000, 'the create logged');
+    // Held back until well past the 1 s of silence: the sweep that finds the session idle reads it,
+    // and its end is answered only once writes go on.
+    await holdWrites(2500);
+    await eventually(
+      async () => ((await (await fetch(`${a.url}/sessions/${id}`)).json()) as Session).endReason === 'expired',
+      15_000,
+      'the session expired',
+    );
+    await eventually(
+      () => serverLogHas(a, serverSessionId, `session ${id} expired (appname "farm")`),
+      15_000,
+      'the expiry in the server session',
+    );
+  });
+
   it('starts while Redis is down, not ready until it is up, then creates its server session', async () => {
     await redis.stop();
     try {

@@ -1,6 +1,6 @@
 import { storeFeedLost } from '@zen/contract';
 import { StoreUnavailableError } from '../errors';
-import { endedLine } from '../session-record';
+import { endedLine, SessionRecord } from '../session-record';
 import { Stores, StoresOptions } from '../stores';
 import { settledWithin } from '../settled-within';
 import { FeedResync } from './feed-resync';
@@ -139,9 +139,24 @@ class ServerLiveness {
     if ((await this.connection.notReady()) !== undefined) return this.trouble();
     const now = (this.options.clock ?? Date.now)();
     if (this.troubleAt !== undefined && now - this.troubleAt < silence) return;
-    for (const record of await this.sessions.expireSilentServers(now - silence)) {
-      this.options.onEvent?.(endedLine(record));
+    let expired: SessionRecord[];
+    try {
+      expired = await this.sessions.expireSilentServers(now - silence);
+    } catch (error) {
+      // Cut short by a slow Redis: what it ended before, or Redis ends late, is said still.
+      if (error instanceof StoreUnavailableError && error.late) {
+        error.late.then(
+          (done) => {
+            for (const record of [done].flat()) {
+              if (record instanceof SessionRecord) this.options.onEvent?.(endedLine(record));
+            }
+          },
+          () => undefined,
+        );
+      }
+      throw error;
     }
+    for (const record of expired) this.options.onEvent?.(endedLine(record));
   }
 }
 

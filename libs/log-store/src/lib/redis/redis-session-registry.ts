@@ -1,6 +1,12 @@
 import { EndReason, SessionListStatus, SessionMetadata } from '@zen/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SessionEndedError, SessionExistsError, SessionNotFoundError, TooManySessionsError } from '../errors';
+import {
+  SessionEndedError,
+  SessionExistsError,
+  SessionNotFoundError,
+  StoreUnavailableError,
+  TooManySessionsError,
+} from '../errors';
 import { Listeners } from '../listeners';
 import { LogCounters, Unsubscribe } from '../log-store';
 import { idleLongestFirst, mergeMetadata, NewSession, newestFirst, SessionRecord } from '../session-record';
@@ -278,7 +284,7 @@ export class RedisSessionRegistry extends SessionRegistry {
   }
 
   async endReporting(id: string, reason: EndReason): Promise<EndOutcome> {
-    const reply = await this.endScript(id, reason, '');
+    const reply = await this.endInTime(id, reason, '');
     if (reply[0] === SCRIPT_STATUS.missing) throw new SessionNotFoundError(id);
     const hash = pairsToHash(reply[1] as string[]);
     // The script ends the session atomically: only one of concurrent calls finds it active.
@@ -408,7 +414,12 @@ export class RedisSessionRegistry extends SessionRegistry {
     const { client } = this.connection;
     const expired: SessionRecord[] = [];
     for (const id of candidates) {
-      const reply = await this.endScript(id, 'expired', String(idleBefore));
+      let reply: StatusReply;
+      try {
+        reply = await this.endInTime(id, 'expired', String(idleBefore));
+      } catch (error) {
+        throw endsUntold(error, expired);
+      }
       if (reply[0] === SCRIPT_STATUS.ok) {
         const hash = pairsToHash(reply[1] as string[]);
         await this.ended(id, Number(hash['endOrder'] ?? 0));
@@ -424,6 +435,35 @@ export class RedisSessionRegistry extends SessionRegistry {
     }
     if (expired.length > 0) await this.forgetBeyondRetention();
     return expired;
+  }
+
+  /**
+   * endScript, made whole when Redis answers it only after the command timeout (a stall): the
+   * end it then made is indexed and retention applied as for an end in time, and the error's
+   * `late` resolves with the session's record (undefined when this call did not end it), so
+   * that its line in the server session is still written (API.md: lifecycle events are logged).
+   */
+  private async endInTime(id: string, reason: EndReason, idleBefore: string): Promise<StatusReply> {
+    try {
+      return await this.endScript(id, reason, idleBefore);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || !error.late) throw error;
+      const late = error.late.then((reply) => this.endedLate(id, reply as StatusReply));
+      late.catch(() => undefined);
+      throw new StoreUnavailableError(error.message, { cause: error.cause, late });
+    }
+  }
+
+  private async endedLate(id: string, reply: StatusReply): Promise<SessionRecord | undefined> {
+    if (reply[0] !== SCRIPT_STATUS.ok) return undefined;
+    const hash = pairsToHash(reply[1] as string[]);
+    try {
+      await this.ended(id, Number(hash['endOrder'] ?? 0));
+      await this.forgetBeyondRetention();
+    } catch {
+      // Left to the listings' repair (an ended session still indexed as active) and the next end's retention.
+    }
+    return toRecord(id, hash);
   }
 
   private async endScript(id: string, reason: EndReason, idleBefore: string): Promise<StatusReply> {
@@ -535,4 +575,19 @@ export class RedisSessionRegistry extends SessionRegistry {
     const { client, keys } = this.connection;
     return (await this.connection.run(() => client.hGetAll(keys.session(id)))) as SessionHash;
   }
+}
+
+/**
+ * A sweep's failure, carrying the sessions it had ended before it (and the one a late answer
+ * ends, see endInTime) in its `late`, resolved with their records: they are ended all the same,
+ * and each end's line in the server session is written once (by the caller, from `late`).
+ */
+function endsUntold(error: unknown, expired: SessionRecord[]): unknown {
+  if (!(error instanceof StoreUnavailableError) || (expired.length === 0 && !error.late)) return error;
+  const done = [...expired];
+  const late = (error.late ?? Promise.resolve(undefined)).then(
+    (record) => (record instanceof SessionRecord ? [...done, record] : done),
+    () => done,
+  );
+  return new StoreUnavailableError(error.message, { cause: error.cause, late });
 }
