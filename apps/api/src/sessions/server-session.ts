@@ -101,6 +101,25 @@ export class ServerSession {
     }
   }
 
+  /**
+   * A create that timed out (a stalled Redis) may still be made once Redis answers: that session
+   * is this process's, kept alive by its heartbeat like any it made, so it is taken as its session
+   * rather than a second being made by the next retry (two active server sessions for one process,
+   * the one never named in a listing yet never expired).
+   */
+  private adoptLate(late: Promise<unknown>): void {
+    late.then(
+      (record) => {
+        if (!(record instanceof SessionRecord) || this.id) return;
+        clearTimeout(this.retry);
+        this.retry = undefined;
+        this.refusal = null;
+        this.id = record.id;
+      },
+      () => undefined,
+    );
+  }
+
   private createOnce(): Promise<void> {
     this.creating ??= this.tryCreate().finally(() => (this.creating = null));
     return this.creating;
@@ -114,6 +133,7 @@ export class ServerSession {
       this.refusal = null;
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
+      if (error.late) this.adoptLate(error.late);
       if (!this.refusal) this.logger.warn(`${error.message}; the server session waits for it`);
       this.refusal = error;
       // A retry runs from a timer: any other failure is logged there, never left unhandled.

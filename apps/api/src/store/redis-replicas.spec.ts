@@ -353,6 +353,17 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     return (log.entries as { message: string }[]).some((entry) => entry.message.includes(line));
   };
 
+  it('takes as its server session the one Redis made after its create had timed out, not a second one', async () => {
+    // Held back as the replica starts: its server session's create times out, and Redis makes it later.
+    await holdWrites(2000);
+    const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
+    // Ready only once Redis takes writes again, so once it has answered that create too.
+    await eventually(async () => (await ready(a)) === 200, 15_000, 'the replica ready');
+    const { sessions, serverSessionId } = await listing(a, 'active');
+    const servers = sessions.filter((session) => session.appname === 'zenserver').map((session) => session.id);
+    expect(servers).toEqual([serverSessionId]);
+  });
+
   it('logs an end that Redis completed after its DELETE had answered 503 (writes held back)', async () => {
     const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
     const { serverSessionId } = await listing(a);
