@@ -91,7 +91,9 @@ export class StoreUnavailableError extends LogStoreError {
   /**
    * When the store was only too slow to answer in time: the call's own work, which may still
    * complete (with its result) or fail. What must happen once per change (a line in the server
-   * session) can wait on it.
+   * session) can wait on it. An end answers the session's record (undefined when it did not end
+   * it); a sweep of idle or silent sessions cut short answers those it ended (before the failure,
+   * or late), as a list.
    */
   readonly late?: Promise<unknown>;
   /** When the store is only busy (its answer `Retry-After`): whole seconds to wait before retrying. */
