@@ -12,6 +12,7 @@ import {
   endedLine,
   EndOutcome,
   immediateRegistry,
+  onLateEnds,
   requireSession,
   SessionExistsError,
   SessionFields,
@@ -143,7 +144,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
       outcome = await this.registry.endReporting(id, reason);
     } catch (error) {
       // Answered 503 because the store was slow, the end may still complete: then say so.
-      this.logLateEnds(error, ' after its request had answered 503');
+      onLateEnds(error, (record) => this.logEnded(record, ' after its request had answered 503'));
       throw error;
     }
     if (outcome.endedNow) this.logEnded(outcome.record);
@@ -157,21 +158,10 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
       expired = await this.registry.expireIdle(idleBefore);
     } catch (error) {
       // A sweep cut short by a slow store: what it ended before, or Redis ends late, is logged still.
-      this.logLateEnds(error);
+      onLateEnds(error, (record) => this.logEnded(record));
       throw error;
     }
     for (const record of expired) this.logEnded(record);
-  }
-
-  /** The ends a store too slow to answer made all the same (StoreUnavailableError.late), once it has. */
-  private logLateEnds(error: unknown, note = ''): void {
-    if (!(error instanceof StoreUnavailableError) || !error.late) return;
-    error.late.then(
-      (done) => {
-        for (const record of [done].flat()) if (record instanceof SessionRecord) this.logEnded(record, note);
-      },
-      () => undefined,
-    );
   }
 
   /** Sessions held now, server session included among the active. */

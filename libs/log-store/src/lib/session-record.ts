@@ -1,5 +1,5 @@
 import { EndReason, Session, SessionMetadata, SessionStatus } from '@zen/contract';
-import { SessionEndedError, ServerSessionError } from './errors';
+import { SessionEndedError, ServerSessionError, StoreUnavailableError } from './errors';
 import { LogCounters, NO_LOG } from './log-store';
 
 /** Fields a client sets: absent ones are undefined; `jobid: null` clears it. */
@@ -224,4 +224,19 @@ export const UPDATED_LEAD_MS = 100;
 export function movedUpdated(updated: number, now: number): number {
   if (now > updated) return now;
   return updated - now < UPDATED_LEAD_MS ? updated + 1 : updated;
+}
+
+/**
+ * The sessions a store too slow to answer ended all the same (the `late` of an end's or a cut-short
+ * sweep's StoreUnavailableError): `each` is called with each once the store has answered, so that
+ * its line in the server session is still written.
+ */
+export function onLateEnds(error: unknown, each: (record: SessionRecord) => void): void {
+  if (!(error instanceof StoreUnavailableError) || !error.late) return;
+  error.late.then(
+    (done) => {
+      for (const record of [done].flat()) if (record instanceof SessionRecord) each(record);
+    },
+    () => undefined,
+  );
 }

@@ -1,6 +1,6 @@
 import { storeFeedLost } from '@zen/contract';
 import { StoreUnavailableError } from '../errors';
-import { endedLine, SessionRecord } from '../session-record';
+import { endedLine, onLateEnds, SessionRecord } from '../session-record';
 import { Stores, StoresOptions } from '../stores';
 import { settledWithin } from '../settled-within';
 import { FeedResync } from './feed-resync';
@@ -144,16 +144,7 @@ class ServerLiveness {
       expired = await this.sessions.expireSilentServers(now - silence);
     } catch (error) {
       // Cut short by a slow Redis: what it ended before, or Redis ends late, is said still.
-      if (error instanceof StoreUnavailableError && error.late) {
-        error.late.then(
-          (done) => {
-            for (const record of [done].flat()) {
-              if (record instanceof SessionRecord) this.options.onEvent?.(endedLine(record));
-            }
-          },
-          () => undefined,
-        );
-      }
+      onLateEnds(error, (record) => this.options.onEvent?.(endedLine(record)));
       throw error;
     }
     for (const record of expired) this.options.onEvent?.(endedLine(record));
