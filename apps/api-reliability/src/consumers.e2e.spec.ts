@@ -16,6 +16,12 @@ async function appendLines(server: BuiltServer, id: string, line: string, perReq
   }
 }
 
+/** Bytes of frames queued to WebSocket clients and not yet written out (its metric). */
+async function queuedBytes(server: BuiltServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^zen_ws_queued_bytes (\d+)$/m.exec(text)?.[1]);
+}
+
 /** The server's count of subscribe-log subscriptions (its metric). */
 async function subscriptions(server: BuiltServer): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -150,6 +156,54 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       expect(alive.closeCode).toBeNull();
       alive.ws.terminate();
     } finally {
+      await server.stop();
+    }
+  });
+  it('keeps the bytes queued to all WebSocket clients together within WS_MAX_TOTAL_BUFFERED_BYTES', async () => {
+    const server = await BuiltServer.start({
+      WS_MAX_BUFFERED_BYTES: String(4 * 1024 * 1024),
+      WS_MAX_TOTAL_BUFFERED_BYTES: String(16 * 1024 * 1024),
+      LOG_CAPACITY: '2000',
+      WS_LOG_CHUNK: '100',
+    });
+    const clients: WsTestClient[] = [];
+    try {
+      const id = oid(0xd5);
+      await create(server, id, 'many-readers');
+      // 2,000 lines of 40 KB: 80 MB of log, 100 lines (4 MB) a frame.
+      await appendLines(server, id, 'q'.repeat(40_000), 20, 100);
+      const rssBefore = server.rss();
+      // 100 clients that never read, each following from a cursor of its own, so that no two share a frame:
+      // each one alone is within WS_MAX_BUFFERED_BYTES, together they held ~100 × 4 MB.
+      for (let i = 0; i < 100; i++) {
+        const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+        clients.push(client);
+        await client.opened();
+        (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+        client.send('subscribe-log', { id, cursor: i * 13 });
+      }
+      await eventually(async () => expect(await subscriptions(server)).toBe(100), 60_000, 'every subscription');
+      // The server keeps trying them (each tick); give it a few.
+      let peak = 0;
+      for (let i = 0; i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        peak = Math.max(peak, server.rss());
+      }
+      expect(peak - rssBefore).toBeLessThan(200 * 1024 * 1024);
+      expect(await queuedBytes(server)).toBeLessThanOrEqual(16 * 1024 * 1024 + 4 * 1024 * 1024 + 64 * 1024);
+      // The clients that never read give the total back when they go (as a missed ping closes
+      // them); three others, reading again, then get everything from their cursors.
+      for (const client of clients.slice(3)) client.ws.terminate();
+      const readers = clients.slice(0, 3);
+      for (const client of readers) (client.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      for (const [i, client] of readers.entries()) {
+        await client.until(() => client.of('log').at(-1)?.cursor === 2000, 60_000);
+        const seqs = client.of('log').flatMap((event) => event.entries.map((entry: { seq: number }) => entry.seq));
+        expect(seqs).toEqual(Array.from({ length: 2000 - i * 13 }, (_, k) => i * 13 + k));
+      }
+      await eventually(async () => expect(await queuedBytes(server)).toBe(0), 30_000, 'nothing queued');
+    } finally {
+      for (const client of clients) client.ws.terminate();
       await server.stop();
     }
   });

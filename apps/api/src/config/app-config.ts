@@ -58,6 +58,8 @@ export class AppConfig {
   readonly wsMaxPayloadBytes: number = 64 * 1024;
   /** Bytes a WebSocket client may have queued before the server skips it ahead. */
   readonly wsMaxBufferedBytes: number = 4 * 1024 * 1024;
+  /** Bytes all WebSocket clients together may have queued before every one is skipped ahead (WsQueue). */
+  readonly wsMaxTotalBufferedBytes: number = 1024 * 1024 * 1024;
   /**
    * Messages of one WebSocket client handled at once; past it the client's socket is not read
    * until half of them are done (see LiveWsAdapter).

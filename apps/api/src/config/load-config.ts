@@ -76,6 +76,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     limits,
     wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),
+    wsMaxTotalBufferedBytes: reader.int('WS_MAX_TOTAL_BUFFERED_BYTES', defaults.wsMaxTotalBufferedBytes, 1024),
     wsMaxMessagesInFlight: reader.int('WS_MAX_MESSAGES_IN_FLIGHT', defaults.wsMaxMessagesInFlight, 1, 100_000),
     wsLogChunk: reader.int('WS_LOG_CHUNK', defaults.wsLogChunk, 1, 10_000),
     wsMaxSubscriptions: reader.int('WS_MAX_SUBSCRIPTIONS', defaults.wsMaxSubscriptions, 1),

@@ -3,6 +3,7 @@ import { Gauge } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 import { LiveGateway } from './live.gateway';
 import { LogFollowers } from './log-followers';
+import { WsQueue } from './ws-queue';
 
 /**
  * The WebSocket's gauges, read when scraped. The live room registers them with the metrics
@@ -11,7 +12,7 @@ import { LogFollowers } from './log-followers';
  */
 @Injectable()
 export class LiveMetrics {
-  constructor(metrics: MetricsService, gateway: LiveGateway, followers: LogFollowers) {
+  constructor(metrics: MetricsService, gateway: LiveGateway, followers: LogFollowers, queue: WsQueue) {
     const registers = [metrics.registry];
     new Gauge({
       name: 'zen_ws_clients',
@@ -27,6 +28,14 @@ export class LiveMetrics {
       registers,
       collect() {
         this.set(followers.subscriptionCount());
+      },
+    });
+    new Gauge({
+      name: 'zen_ws_queued_bytes',
+      help: 'Bytes of log, sessions and sessions-delta events queued to WebSocket clients and not yet written out (WS_MAX_TOTAL_BUFFERED_BYTES)',
+      registers,
+      collect() {
+        this.set(queue.bytes());
       },
     });
   }

@@ -8,10 +8,11 @@ import { LiveGateway } from './live.gateway';
 import { LogFollowers } from './log-followers';
 import { SessionsFeed } from './sessions-feed';
 import { UpgradeRequiredMiddleware } from './upgrade-required.middleware';
+import { WsQueue } from './ws-queue';
 
 @Module({
   imports: [SessionsModule, StoresModule, MetricsModule],
-  providers: [LiveGateway, LogFollowers, SessionsFeed, LiveMetrics],
+  providers: [LiveGateway, LogFollowers, SessionsFeed, LiveMetrics, WsQueue],
   exports: [LiveGateway, LogFollowers],
 })
 export class LiveModule implements NestModule {

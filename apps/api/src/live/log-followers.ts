@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { errorFrame, logFrameWithin } from './live-frames';
 import { send } from './live-ws.adapter';
+import { WsQueue } from './ws-queue';
 
 /**
  * Bytes of `log` frames sent to one client before the server takes its next turn (at least one
@@ -42,7 +43,8 @@ interface Chunk {
  * The `subscribe-log` subscriptions and their delivery. Appends are coalesced per
  * session and flushed once per turn of the event loop; followers at the same cursor
  * share one serialised frame. A client whose socket has more than
- * WS_MAX_BUFFERED_BYTES queued is skipped and keeps its cursor; when it catches up,
+ * WS_MAX_BUFFERED_BYTES queued (or while all clients together have more than
+ * WS_MAX_TOTAL_BUFFERED_BYTES: WsQueue) is skipped and keeps its cursor; when it catches up,
  * what was evicted meanwhile arrives as `dropped`. So a slow client costs the server
  * at most that many bytes, never a growing queue.
  *
@@ -71,6 +73,7 @@ export class LogFollowers implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly logs: LogStore,
     private readonly registry: SessionRegistry,
+    private readonly queue: WsQueue,
   ) {
     this.stopFeeds = [
       logs.onAppended((sessionId) => this.schedule(sessionId)),
@@ -296,7 +299,8 @@ export class LogFollowers implements OnModuleDestroy {
           sent = 0;
         }
         if (!this.isCurrent(follow) || follow.client.readyState !== WebSocket.OPEN) break;
-        if (follow.client.bufferedAmount > this.config.wsMaxBufferedBytes) {
+        // Behind: its queue, or all clients' together, is past its bound (WsQueue).
+        if (!this.queue.writable(follow.client)) {
           this.lagging.add(sessionId);
           break;
         }
@@ -304,7 +308,7 @@ export class LogFollowers implements OnModuleDestroy {
         if (!chunk.news || !this.isCurrent(follow)) break;
         // A frame that fills the client's budget: the rest goes once it is written out, not on the next tick.
         const filling = follow.client.bufferedAmount + chunk.frame.length > this.config.wsMaxBufferedBytes;
-        follow.client.send(chunk.frame, { binary: false }, filling ? () => this.schedule(sessionId) : undefined);
+        this.queue.send(follow.client, chunk.frame, filling ? () => this.schedule(sessionId) : undefined);
         follow.cursor = chunk.next;
         sent += chunk.frame.length;
         if (!chunk.full) break;

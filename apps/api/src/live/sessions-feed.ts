@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
 import { SessionsService } from '../sessions/sessions.service';
 import { FeedWindow, WindowEvents } from './feed-window';
+import { WsQueue } from './ws-queue';
 import { errorFrame, SESSIONS_FRAME_AROUND, sessionsDeltaFrame } from './live-frames';
 
 /** A `sessions` event as bytes, the change count it was built at, and the newest session in it. */
@@ -91,6 +92,7 @@ export class SessionsFeed implements OnModuleDestroy {
     private readonly sessions: SessionsService,
     private readonly registry: SessionRegistry,
     logs: LogStore,
+    private readonly queue: WsQueue,
   ) {
     this.local = immediateRegistry(registry);
     this.window = new FeedWindow(config.wsDeltaMs, (closedAt) => this.run(() => this.flush(closedAt)));
@@ -309,7 +311,7 @@ export class SessionsFeed implements OnModuleDestroy {
     const frame = deltaFrameOf(ids, records, changes);
     for (const client of this.inSync) {
       if (this.writable(client)) {
-        client.send(frame, { binary: false });
+        this.queue.send(client, frame);
       } else {
         this.inSync.delete(client);
         if (client.readyState === WebSocket.OPEN) this.owed.add(client);
@@ -340,7 +342,7 @@ export class SessionsFeed implements OnModuleDestroy {
     for (const client of clients) {
       // A client that is not reading gets no more listings until it drains.
       if (!this.writable(client)) continue;
-      client.send(frame, { binary: false });
+      this.queue.send(client, frame);
       this.owed.delete(client);
     }
   }
@@ -370,7 +372,7 @@ export class SessionsFeed implements OnModuleDestroy {
       for (const client of ready) {
         if (!this.owed.has(client) || this.delta.has(client) !== wasDelta.get(client)) continue;
         if (client.readyState !== WebSocket.OPEN) continue;
-        client.send(listing.frame, { binary: false });
+        this.queue.send(client, listing.frame);
         this.owed.delete(client);
         // After the listing, not before: a listing read while only the feed is lost says nothing
         // of it, and a client (the dashboard) takes a listing for the store answering again.
@@ -407,8 +409,9 @@ export class SessionsFeed implements OnModuleDestroy {
     if (session && (!this.newestHeld || newestFirst(session, this.newestHeld) < 0)) this.newestHeld = session;
   }
 
+  /** Its queue and all clients' within their bounds (WsQueue). */
   private writable(client: WebSocket): boolean {
-    return client.readyState === WebSocket.OPEN && client.bufferedAmount <= this.config.wsMaxBufferedBytes;
+    return this.queue.writable(client);
   }
 }
 
