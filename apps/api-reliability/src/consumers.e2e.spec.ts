@@ -159,6 +159,7 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       await server.stop();
     }
   });
+
   it('keeps the bytes queued to all WebSocket clients together within WS_MAX_TOTAL_BUFFERED_BYTES', async () => {
     const server = await BuiltServer.start({
       WS_MAX_BUFFERED_BYTES: String(4 * 1024 * 1024),
@@ -202,6 +203,45 @@ describe('slow and dead WebSocket consumers (real server)', () => {
         expect(seqs).toEqual(Array.from({ length: 2000 - i * 13 }, (_, k) => i * 13 + k));
       }
       await eventually(async () => expect(await queuedBytes(server)).toBe(0), 30_000, 'nothing queued');
+    } finally {
+      for (const client of clients) client.ws.terminate();
+      await server.stop();
+    }
+  });
+
+  it('reads a large backlog for followers at different cursors without holding a read per follower', async () => {
+    const server = await BuiltServer.start({ MAX_BODY_BYTES: String(64 * 1024 * 1024) });
+    const clients: WsTestClient[] = [];
+    try {
+      const id = oid(0xd6);
+      await create(server, id, 'many-cursors');
+      // 60 followers of the empty log, each from a cursor of its own, that never read.
+      for (let i = 0; i < 60; i++) {
+        const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+        clients.push(client);
+        await client.opened();
+        (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+        client.send('subscribe-log', { id, cursor: i });
+      }
+      await eventually(async () => expect(await subscriptions(server)).toBe(60), 60_000, 'every subscription');
+      const rssBefore = server.rss();
+      // One append of 1,000 lines of 60 KB (60 MB): one flush, in which each follower reads up to
+      // WS_LOG_CHUNK (1,000) entries from its cursor and is sent the first ~4 MB of them (~240 MB
+      // queued in all). What was left of each read was kept for the whole flush: +1,045 MB with
+      // 60 followers (+778 MB with 30), against +490 MB when only the last read is kept.
+      await appendLines(server, id, 'r'.repeat(60_000), 1000, 1);
+      let peak = 0;
+      for (let i = 0; i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        peak = Math.max(peak, server.rss());
+      }
+      expect(peak - rssBefore).toBeLessThan(800 * 1024 * 1024);
+      // A follower reading again gets everything from its cursor.
+      const reader = clients[7];
+      (reader.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      await reader.until(() => reader.of('log').at(-1)?.cursor === 1000, 60_000);
+      const seqs = reader.of('log').flatMap((event) => event.entries.map((entry: { seq: number }) => entry.seq));
+      expect(seqs).toEqual(Array.from({ length: 993 }, (_, k) => 7 + k));
     } finally {
       for (const client of clients) client.ws.terminate();
       await server.stop();

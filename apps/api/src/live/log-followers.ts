@@ -283,8 +283,12 @@ export class LogFollowers implements OnModuleDestroy {
   private async deliverChunks(sessionId: string): Promise<void> {
     const followers = this.bySession.get(sessionId);
     if (!followers) return;
-    const chunkAt = this.chunkReader(sessionId);
+    const { chunkAt, forgetRead } = this.chunkReader(sessionId);
     for (const follow of [...followers]) {
+      // The read a cut frame left over serves this follower's next frames only: kept for the
+      // whole flush, followers at cursors of their own held one read each at once (60 of them
+      // behind in a log of 60 KB lines: +1 GB; apps/api-reliability consumers.e2e.spec.ts).
+      forgetRead();
       // One taken while this flush ran waits for the next, which checks it first.
       if (follow.created === null) continue;
       // Bytes sent to this client in this turn. A client that reads as fast as the kernel takes
@@ -317,23 +321,29 @@ export class LogFollowers implements OnModuleDestroy {
   }
 
   /**
-   * The chunks of one flush of the session's log, by cursor: each read (and encoded) once, for
-   * every follower that stands at its cursor.
+   * The chunks of one flush of the session's log, by cursor: each encoded once, for every
+   * follower that stands at its cursor. What is left of a read whose frame was cut is kept for
+   * the next frame of the same follower only (forgetRead between followers); another follower
+   * that reaches that cursor first, in the same flush, reads it again.
    */
-  private chunkReader(sessionId: string): (cursor: number) => Promise<Chunk> {
+  private chunkReader(sessionId: string): { chunkAt: (cursor: number) => Promise<Chunk>; forgetRead: () => void } {
     const chunks = new Map<number, Chunk>();
-    // A read whose frame was cut at the byte budget, kept for the frames after it: read once.
-    const rests = new Map<number, { slice: CursorSlice; from: number }>();
-    return async (cursor: number): Promise<Chunk> => {
+    // The last read whose frame was cut at the byte budget, kept for the frames after it: read once.
+    let rest: { slice: CursorSlice; from: number; at: number } | null = null;
+    const forgetRead = () => (rest = null);
+    const chunkAt = async (cursor: number): Promise<Chunk> => {
       let chunk = chunks.get(cursor);
       if (!chunk) {
-        const { slice, from } = rests.get(cursor) ?? {
-          slice: await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk }),
-          from: 0,
-        };
+        const { slice, from } =
+          rest?.at === cursor
+            ? rest
+            : {
+                slice: await this.logs.readCursor(sessionId, { cursor, limit: this.config.wsLogChunk }),
+                from: 0,
+              };
         const { frame, sentTo, next } = logFrameWithin(sessionId, slice, from, this.config.wsMaxBufferedBytes);
         const cut = sentTo < slice.entries.length;
-        if (cut) rests.set(next, { slice, from: sentTo });
+        rest = cut ? { slice, from: sentTo, at: next } : null;
         chunk = {
           frame: Buffer.from(frame),
           next,
@@ -344,6 +354,7 @@ export class LogFollowers implements OnModuleDestroy {
       }
       return chunk;
     };
+    return { chunkAt, forgetRead };
   }
 
   /** False once the client unsubscribed or subscribed again (a newer follow replaced it). */
