@@ -1,4 +1,5 @@
-import { BuiltServer, JSON_HEADERS, oid, rawRequest } from '@zen/testing';
+import { Socket, connect } from 'node:net';
+import { BuiltServer, eventually, JSON_HEADERS, oid, rawRequest } from '@zen/testing';
 
 describe('limits and odd paths (real server)', () => {
   let server: BuiltServer;
@@ -90,6 +91,61 @@ describe('limits and odd paths (real server)', () => {
       expect(answer.status).toBeGreaterThanOrEqual(400);
       expect(answer.status).toBeLessThan(500);
       expect(answer.body.toString()).not.toMatch(/\bat \S+ \(|node_modules|stack/i);
+    }
+  });
+  it('answers 503 to a body past MAX_INCOMING_BODY_BYTES of bodies being received at once, and reads the others', async () => {
+    const own = await BuiltServer.start({ MAX_INCOMING_BODY_BYTES: String(4 * 1024 * 1024) });
+    const sockets: Socket[] = [];
+    try {
+      const id = oid(0x2b1);
+      const created = await fetch(`${own.url}/sessions/${id}`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"appname":"bodies"}',
+      });
+      expect(created.status).toBe(201);
+      // 1,048 lines of 1,000 bytes: just under MAX_BODY_BYTES (1 MiB); four fit in 4 MiB, five do not.
+      const body = Buffer.from(`${'b'.repeat(999)}\n`.repeat(1048));
+      const answers: string[] = [];
+      // Ten appends, each sent but for its last byte: without the limit the server held all ten
+      // bodies, as long as Node's requestTimeout (300 s), and MAX_CONNECTIONS of them 10 GB.
+      for (let i = 0; i < 10; i++) {
+        const socket = connect(own.port, '127.0.0.1');
+        sockets.push(socket);
+        answers.push('');
+        socket.on('data', (data) => (answers[i] += data.toString()));
+        socket.on('error', () => undefined);
+        socket.write(
+          `POST /sessions/${id}/log HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`,
+        );
+        socket.write(body.subarray(0, body.length - 1));
+      }
+      const refused = () => answers.filter((answer) => answer.startsWith('HTTP/1.1 503')).length;
+      await eventually(() => refused() >= 6, 60_000, 'six bodies refused');
+      for (const answer of answers.filter((each) => each.startsWith('HTTP/1.1 503'))) {
+        expect(answer).toMatch(/\r\nretry-after: 1\r\n/i);
+        expect(answer).toContain('MAX_INCOMING_BODY_BYTES (4194304)');
+      }
+      // The bodies let in are read whole once their last byte comes, and appended.
+      const held = answers.map((answer, i) => (answer === '' ? i : -1)).filter((i) => i >= 0);
+      expect(held.length).toBeLessThanOrEqual(4);
+      for (const i of held) sockets[i].write(body.subarray(body.length - 1));
+      await eventually(
+        () => held.every((i) => answers[i].startsWith('HTTP/1.1 200')),
+        60_000,
+        'the held bodies appended',
+      );
+      // Nothing is counted any more: a body alone, and then four at once, get in.
+      const append = () =>
+        fetch(`${own.url}/sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+      expect((await append()).status).toBe(200);
+      const statuses = await Promise.all(
+        [append(), append(), append(), append()].map(async (res) => (await res).status),
+      );
+      expect(statuses).toEqual([200, 200, 200, 200]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await own.stop();
     }
   });
 });

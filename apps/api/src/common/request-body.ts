@@ -12,6 +12,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyBuffers, parseJsonBody } from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
 import { sendContinue } from './expect-continue';
+import { RetryLaterException } from './unsent-responses';
 
 /** A request body that passed the body checks: size, media type, UTF-8. */
 export interface RequestBody {
@@ -28,7 +29,19 @@ export interface RequestBody {
  */
 @Injectable()
 export class RequestBodyReader {
+  /**
+   * Bytes of the bodies being received now, all requests together. MAX_BODY_BYTES bounds one
+   * body, not their sum: 400 connections each sending a 1 MiB body but its last byte held 400 MiB
+   * for up to Node's requestTimeout (300 s), and MAX_CONNECTIONS of them 10 GB.
+   */
+  private readonly incoming = { bytes: 0 };
+
   constructor(private readonly config: AppConfig) {}
+
+  /** Bytes of the bodies being received now (see MAX_INCOMING_BODY_BYTES). */
+  incomingBytes(): number {
+    return this.incoming.bytes;
+  }
 
   /**
    * Reads the body and checks its media type against `accepted`. An empty body is
@@ -43,7 +56,8 @@ export class RequestBodyReader {
   ): Promise<RequestBody> {
     // One promise for the whole read, checks included (no .then layer): this runs on every log append.
     const check = (bytes: Buffer) => checkedBody(req, bytes, accepted, emptyAllowed);
-    return readWhole(req, this.config.limits.maxBodyBytes, check, res);
+    const total = { counter: this.incoming, limit: this.config.maxIncomingBodyBytes };
+    return readWhole(req, this.config.limits.maxBodyBytes, total, check, res);
   }
 
   /** Reads a JSON body; an empty body reads as undefined. */
@@ -84,6 +98,7 @@ function checkedBody(
 function readWhole<T>(
   req: IncomingMessage,
   limit: number,
+  total: { counter: { bytes: number }; limit: number },
   check: (bytes: Buffer) => T,
   res: ServerResponse | undefined,
 ): Promise<T> {
@@ -98,21 +113,35 @@ function readWhole<T>(
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
+    // Counted in total.counter until the body is read whole or refused.
+    const release = () => {
+      total.counter.bytes -= received;
+      received = 0;
+    };
     const settle = (error: () => HttpException) => {
-      if (!settled) fail(error());
+      if (!settled) {
+        release();
+        fail(error());
+      }
       settled = true;
     };
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
       received += chunk.length;
+      total.counter.bytes += chunk.length;
       if (received > limit) return settle(() => tooLarge(limit));
+      // A body alone always gets in, however large: only others' bodies can make it too many.
+      if (total.counter.bytes > total.limit && total.counter.bytes > received)
+        return settle(() => tooMany(total.limit));
       chunks.push(chunk);
     });
     req.on('end', () => {
       if (settled) return;
       settled = true;
+      const length = received;
+      release();
       try {
-        resolve(check(chunks.length === 1 ? chunks[0] : joined(chunks, received, res)));
+        resolve(check(chunks.length === 1 ? chunks[0] : joined(chunks, length, res)));
       } catch (error) {
         reject(error);
       }
@@ -127,6 +156,14 @@ function readWhole<T>(
 
 function tooLarge(limit: number): HttpException {
   return new PayloadTooLargeException(bodyTooLarge(limit));
+}
+
+function tooMany(limit: number): HttpException {
+  return new RetryLaterException(
+    503,
+    `the request bodies being received would pass MAX_INCOMING_BODY_BYTES (${limit}); send this one again`,
+    1,
+  );
 }
 
 interface MediaType {

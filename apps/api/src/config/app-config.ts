@@ -54,6 +54,8 @@ export class AppConfig {
    */
   readonly maxClientUnsentResponseBytes: number = 256 * 1024 * 1024;
   readonly maxUnsentResponseBytes: number = 1024 * 1024 * 1024;
+  /** Bytes of request bodies being received at once, all requests together; past it a body is refused (RequestBodyReader). */
+  readonly maxIncomingBodyBytes: number = 256 * 1024 * 1024;
   readonly limits: Limits = { ...DEFAULT_LIMITS };
   readonly wsMaxPayloadBytes: number = 64 * 1024;
   /** Bytes a WebSocket client may have queued before the server skips it ahead. */

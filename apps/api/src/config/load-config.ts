@@ -73,6 +73,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       1024,
     ),
     maxUnsentResponseBytes: reader.int('MAX_UNSENT_RESPONSE_BYTES', defaults.maxUnsentResponseBytes, 1024),
+    maxIncomingBodyBytes: reader.int('MAX_INCOMING_BODY_BYTES', defaults.maxIncomingBodyBytes, 1024),
     limits,
     wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),

@@ -12,7 +12,9 @@ const ERROR_MEANINGS: Record<number, string> = {
   413: 'Body larger than MAX_BODY_BYTES, or too many entries',
   415: 'Unsupported Content-Type or charset',
   429: 'Too many active sessions (MAX_SESSIONS)',
-  503: 'The session store cannot be reached (LOG_STORE=redis while Redis is unavailable)',
+  503:
+    'The session store cannot be reached (LOG_STORE=redis while Redis is unavailable), or, with Retry-After, ' +
+    'the request bodies being received at once would pass MAX_INCOMING_BODY_BYTES',
 };
 
 /** A response header (OpenAPI's Header Object, as far as these decorators use it). */
