@@ -16,10 +16,17 @@ export interface RunSessionOptions extends GlobalOptions {
   id?: string;
 }
 
-/** The session `run` creates for `argv`: appname defaults to the command's base name. */
+/** Whose session it is when the command has no base name: an empty command (`run -- "$UNSET"`). */
+const NAMELESS_COMMAND_APPNAME = 'zen-sessions run';
+
+/**
+ * The session `run` creates for `argv`: appname defaults to the command's base name, else the
+ * command as given (`/`), else NAMELESS_COMMAND_APPNAME: an empty appname would have the session
+ * refused, and the command's failure (not found, 127) would not be logged.
+ */
 export function runSessionFields(argv: string[], options: RunSessionOptions): SessionInput {
   return {
-    appname: options.appname ?? basename(argv[0]),
+    appname: options.appname ?? (basename(argv[0]) || argv[0] || NAMELESS_COMMAND_APPNAME),
     mode: options.mode,
     jobid: options.jobid,
     metadata: {

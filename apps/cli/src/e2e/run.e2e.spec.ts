@@ -457,6 +457,19 @@ describe('zen-sessions run', () => {
     expect((await entries(id)).map((entry) => entry.level)).toEqual(['error']);
   });
 
+  it('logs an empty command without --appname too: its session, named zen-sessions run, ends with 127', async () => {
+    const empty = await run(['--', '']);
+    expect(empty.code).toBe(127);
+    expect(empty.stderr).not.toMatch(/warning/);
+    const id = sessionIdOf(empty.stderr);
+    expect(await client.sessions.get(id)).toMatchObject({
+      appname: 'zen-sessions run',
+      status: 'ended',
+      metadata: { exitCode: 127 },
+    });
+    expect((await entries(id)).map((entry) => entry.level)).toEqual(['error']);
+  });
+
   it('runs the command in a working directory that was removed, as a shell does (the metadata s cwd: $PWD)', async () => {
     const dir = tempDir('zen-run-gone-');
     const args = [node, CLI, 'run', '--', node, '-e', 'console.log("ran"); process.exitCode = 3'];
