@@ -57,6 +57,29 @@ export function serverUrl(server: string): string {
   return server.replace(/\/+$/, '');
 }
 
+/**
+ * A server URL's user and password (`https://ci:secret@proxy/zen`) as a Basic `authorization`
+ * header (decoded, sent as UTF-8, as `node:http` does), and the URL without them.
+ */
+function credentialsOf(server: string): { server: string; basicAuth?: string } {
+  const url = new URL(server);
+  if (url.username === '' && url.password === '') return { server };
+  const bytes = new TextEncoder().encode(`${decoded(url.username)}:${decoded(url.password)}`);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  url.username = '';
+  url.password = '';
+  return { server: url.href.replace(/\/+$/, ''), basicAuth: `Basic ${btoa(binary)}` };
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part; // a `%` that starts no escape: as typed
+  }
+}
+
 /** A request as `Http.prepare` makes it, ready for any HTTP client. */
 export interface PreparedRequest {
   method: RequestSpec['method'];
@@ -72,18 +95,29 @@ export class Http {
   private readonly fetchImpl: typeof fetch;
   readonly timeoutMs: number;
 
+  /** The server without a user and password given in it: what requests go to (see `basicAuth`). */
+  private readonly requestServer: string;
+  /** A user and password given in the server URL (a proxy's Basic auth), as their header. */
+  private readonly basicAuth: string | undefined;
+
   constructor(options: HttpOptions) {
     this.server = serverUrl(options.server);
+    ({ server: this.requestServer, basicAuth: this.basicAuth } = credentialsOf(this.server));
     this.token = options.token;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /** The URL of `path`, as errors show it (a password in it as `***`: see `shownUrl`). */
   url(path: string, query: Query = {}): string {
+    return this.urlOn(this.server, path, query);
+  }
+
+  private urlOn(server: string, path: string, query: Query): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const search = params.toString();
-    return `${this.server}${path}${search ? `?${search}` : ''}`;
+    return `${server}${path}${search ? `?${search}` : ''}`;
   }
 
   /**
@@ -110,10 +144,15 @@ export class Http {
     });
   }
 
-  /** The request as it goes out: its URL, the token and content type as headers, the body serialised. */
+  /**
+   * The request as it goes out: its URL, the token and content type as headers, the body serialised.
+   * A user and password in the server URL go as a Basic `authorization` header, as `node:http` sends
+   * them (a token takes its place): `fetch`, Node's and a browser's, refuses a URL that holds them.
+   */
   prepare(spec: RequestSpec): PreparedRequest {
     const headers: Record<string, string> = {};
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
+    else if (this.basicAuth) headers['authorization'] = this.basicAuth;
     let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (spec.text !== undefined) {
       headers['content-type'] = 'text/plain; charset=utf-8';
@@ -125,17 +164,18 @@ export class Http {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.body);
     }
-    return { method: spec.method, url: this.url(spec.path, spec.query), headers, body };
+    return { method: spec.method, url: this.urlOn(this.requestServer, spec.path, spec.query ?? {}), headers, body };
   }
 
   /** Sends the request and reads the response with `read` (given the URL asked), both within the timeout. */
   async exchange<T>(spec: RequestSpec, read: (response: Response, url: string) => Promise<T>): Promise<T> {
-    const { url, headers, body } = this.prepare(spec);
+    const { url: requestUrl, headers, body } = this.prepare(spec);
+    const url = this.url(spec.path, spec.query);
     const deadline = new Deadline(this.timeoutMs, spec.signal);
     try {
       let response: Response;
       try {
-        response = await this.fetchImpl(url, { method: spec.method, headers, body, signal: deadline.signal });
+        response = await this.fetchImpl(requestUrl, { method: spec.method, headers, body, signal: deadline.signal });
       } catch (error) {
         if (spec.signal?.aborted) throw error;
         throw new NetworkError(url, deadline.timedOut ?? error);

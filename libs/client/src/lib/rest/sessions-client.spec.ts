@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, Socket } from 'node:net';
 import { Value } from '@sinclair/typebox/value';
 import type { LogEntryInput } from '@zen/contract';
@@ -327,6 +327,42 @@ describe('SessionsClient against the built server', () => {
     await expect(elsewhere.health.live()).rejects.toMatchObject({ name: 'ApiError', status: 404 });
     const offline = new SessionsClient({ server: `http://127.0.0.1:${await freePort()}` });
     await expect(offline.health.ready()).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it('reaches a server given with a user and password (a proxy s Basic auth) with the platform s fetch, never showing the password', async () => {
+    // A proxy in front of the server that notes the Authorization header of every request it passes on.
+    const seen: (string | undefined)[] = [];
+    const target = new URL(server.url);
+    const proxy = createHttpServer((req, res) => {
+      seen.push(req.headers.authorization);
+      const forwarded = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forwarded);
+    });
+    const port = await freePort();
+    await new Promise<void>((listening) => proxy.listen(port, '127.0.0.1', listening));
+    try {
+      for (const fetch of [undefined, nodeFetch]) {
+        seen.length = 0;
+        const behind = new SessionsClient({ server: `http://ci:s3cr%40t@127.0.0.1:${port}/`, fetch });
+        const { id } = await behind.sessions.create({ appname: 'behind-a-proxy' });
+        await behind.logs.append(id, { message: 'through Basic auth' });
+        expect((await behind.logs.read(id)).entries.map((entry) => entry.message)).toEqual(['through Basic auth']);
+        expect(new Set(seen)).toEqual(new Set([`Basic ${Buffer.from('ci:s3cr@t').toString('base64')}`]));
+      }
+    } finally {
+      await new Promise((closed) => proxy.close(closed));
+    }
+    const away = new SessionsClient({ server: `http://ci:s3cret@127.0.0.1:${await freePort()}` });
+    const error = await away.sessions.list().catch((caught) => caught);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error.message).toMatch(/^cannot reach http:\/\/ci:\*\*\*@127\.0\.0\.1:\d+\/sessions\/.*ECONNREFUSED/);
+    expect(error.message).not.toMatch(/s3cret/);
   });
 
   it('sends the token as a bearer header', async () => {
