@@ -4,5 +4,7 @@
  * else is kept as given (not normalised by a URL parser), so the line names what was asked.
  */
 export function shownUrl(url: string): string {
-  return url.replace(/^([a-z][a-z\d+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1:***@');
+  // Up to the last @ before the path, as the URL parser splits them: a password typed with an @
+  // in it (`ci:p@ss@proxy`) is hidden whole, and so is the password of a user name holding one.
+  return url.replace(/^([a-z][a-z\d+.-]*:\/\/[^/?#:]*):[^/?#]*@/i, '$1:***@');
 }
