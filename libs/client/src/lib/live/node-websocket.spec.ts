@@ -30,6 +30,28 @@ describe('nodeWebSocketFactory', () => {
   });
 });
 
+describe('nodeWebSocketFactory credentials', () => {
+  it('sends a user and password given in the URL as Basic auth, decoded as the HTTP requests send them; a token wins', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    server.on('connection', (_socket, request) => seen.push(request.headers.authorization));
+    await new Promise((listening) => server.once('listening', listening));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const sockets = [
+        nodeWebSocketFactory(`ws://ci:s3cr%40t@127.0.0.1:${port}/sessions/ws`),
+        nodeWebSocketFactory(`ws://ci:s3cr%40t@127.0.0.1:${port}/sessions/ws`, 'read-token-1'),
+      ];
+      await eventually(() => seen.length === 2, 10_000, 'both connections');
+      expect(seen.sort()).toEqual([`Basic ${Buffer.from('ci:s3cr@t').toString('base64')}`, 'Bearer read-token-1']);
+      for (const socket of sockets) socket.close(1000);
+    } finally {
+      for (const client of server.clients) client.terminate();
+      await new Promise((closed) => server.close(closed));
+    }
+  });
+});
+
 describe('nodeWebSocketFactory keepalive', () => {
   // The same sockets as nodeWebSocketFactory's (KEEPALIVE_MS), checked more often: the test's time.
   const KEEPALIVE_MS = 2_000;

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { credentialsOf } from '../rest/http';
 import { WebSocketFactory, WebSocketLike } from './websocket';
 
 /**
@@ -72,17 +73,21 @@ class LiveWebSocket extends WebSocket {
   }
 }
 
-/** A factory of `ws` sockets checked every `keepaliveMs` (see LiveWebSocket), the token as a bearer header. */
+/**
+ * A factory of `ws` sockets checked every `keepaliveMs` (see LiveWebSocket), the token as a bearer
+ * header, else a user and password given in the URL as Basic auth, decoded as the HTTP requests
+ * send them (`ws` would send their percent escapes as they are).
+ */
 export function nodeWebSocketFactoryWith(keepaliveMs: number): WebSocketFactory {
-  return (url, token) =>
-    new LiveWebSocket(
+  return (given, token) => {
+    const { server: url, basicAuth } = credentialsOf(given);
+    const authorization = token ? `Bearer ${token}` : basicAuth;
+    return new LiveWebSocket(
       url,
-      {
-        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
-      },
+      { handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...(authorization ? { headers: { authorization } } : {}) },
       keepaliveMs,
     ) as unknown as WebSocketLike;
+  };
 }
 
 /** Node 20 has no global WebSocket: `ws`, checked every KEEPALIVE_MS. */

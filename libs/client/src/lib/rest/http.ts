@@ -59,9 +59,10 @@ export function serverUrl(server: string): string {
 
 /**
  * A server URL's user and password (`https://ci:secret@proxy/zen`) as a Basic `authorization`
- * header (decoded, sent as UTF-8, as `node:http` does), and the URL without them.
+ * header (decoded, sent as UTF-8, as `node:http` does), and the URL without them. For the
+ * WebSocket's URL too (`ws` would send them as typed, percent escapes and all).
  */
-function credentialsOf(server: string): { server: string; basicAuth?: string } {
+export function credentialsOf(server: string): { server: string; basicAuth?: string } {
   const url = new URL(server);
   if (url.username === '' && url.password === '') return { server };
   const bytes = new TextEncoder().encode(`${decoded(url.username)}:${decoded(url.password)}`);
