@@ -63,8 +63,9 @@ export function serverUrl(server: string): string {
  * WebSocket's URL too (`ws` would send them as typed, percent escapes and all).
  */
 export function credentialsOf(server: string): { server: string; basicAuth?: string } {
-  const url = new URL(server);
-  if (url.username === '' && url.password === '') return { server };
+  // A server relative to the page (a browser's script may give one: see serverUrl) has none.
+  const url = URL.canParse(server) ? new URL(server) : null;
+  if (!url || (url.username === '' && url.password === '')) return { server };
   const bytes = new TextEncoder().encode(`${decoded(url.username)}:${decoded(url.password)}`);
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);

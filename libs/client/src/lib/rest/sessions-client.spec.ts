@@ -245,6 +245,18 @@ describe('SessionsClient against the built server', () => {
     );
   });
 
+  it('takes a server relative to the page, as a script in a browser may give it', () => {
+    // Found by a review: reading a user and password from the server URL threw on a relative one.
+    const page = globalThis as { location?: { href: string } };
+    page.location = { href: 'http://127.0.0.1:8558/dashboard/' };
+    try {
+      const relative = new SessionsClient({ server: '/zen/' });
+      expect(relative.http.prepare({ method: 'GET', path: '/sessions/' })).toMatchObject({ url: '/zen/sessions/' });
+    } finally {
+      delete page.location;
+    }
+  });
+
   it('throws NetworkError when nothing listens', async () => {
     const port = await freePort();
     const offline = new SessionsClient({ server: `http://127.0.0.1:${port}` });
