@@ -656,14 +656,20 @@ describe('zen-sessions run', () => {
   });
 
   it('reads on while output keeps flowing after a signal after the command exited, and lets go once it pauses', async () => {
-    // The process left behind writes a line every 20 ms for a second, each with its time, then holds the output open.
-    const writer = 'i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo "late $i $(date +%s%3N)"; sleep 0.02; done; sleep 60';
+    // The process left behind writes a line every 20 ms for three seconds, each with its time, then
+    // holds the output open. Node, not a shell loop: forking `date` and `sleep` for each line, a
+    // busy machine stalled the writer past the 100 ms of quiet that ends the wait (CI, 18 ms).
+    const every20ms =
+      'let i = 0; const t = setInterval(() => { i++; console.log("late " + i + " " + Date.now()); if (i === 150) clearInterval(t); }, 20)';
+    const writer = `'${process.execPath}' -e '${every20ms}'; sleep 60`;
     const script = `(${writer}) & echo "left $! by $$" >&2; exit 3`;
     const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: server.url } });
     started.child.stdin?.end();
     const { left, sh } = await leftBehind(started);
     try {
       await reaped(sh);
+      // Once the writer writes (Node takes a moment to start: a quiet moment too).
+      await eventually(() => started.stdout.includes('late 2 '), 20_000, 'the writer writing');
       const signalled = Date.now();
       started.child.kill('SIGTERM');
       const result = await started.doneWithin(10_000);
