@@ -257,19 +257,27 @@ function stopWhenQuiet(
   const signalledAt = Date.now();
   const deadline = signalledAt + AFTER_EXIT_MAX_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const now = () => {
+  let recheck: ReturnType<typeof setImmediate> | undefined;
+  const cancel = () => {
     clearTimeout(timer);
+    clearImmediate(recheck);
+  };
+  const now = () => {
+    cancel();
     for (const stream of streams) stream.destroy();
   };
-  const whenQuiet = () => {
+  const whenQuiet = (polled: boolean) => {
     const at = Date.now();
     const quietIn = Math.max(lastReadAt(), signalledAt) + AFTER_EXIT_QUIET_MS - at;
-    if (quietIn <= 0 || at >= deadline) return now();
-    timer = setTimeout(whenQuiet, Math.min(quietIn, deadline - at));
+    if (at >= deadline || (quietIn <= 0 && polled)) return now();
+    // Quiet by the clock, yet the quiet may have been this process's own (a busy machine kept it
+    // from running): what waits in the pipes is read in the loop's next poll, before this believes it.
+    if (quietIn <= 0) recheck = setImmediate(() => whenQuiet(true));
+    else timer = setTimeout(() => whenQuiet(false), Math.min(quietIn, deadline - at));
   };
   for (const reader of readers) reader.release();
-  whenQuiet();
-  return { now, cancel: () => clearTimeout(timer) };
+  whenQuiet(false);
+  return { now, cancel };
 }
 
 async function runChild(
