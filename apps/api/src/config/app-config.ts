@@ -49,6 +49,16 @@ export class AppConfig {
   /** Entries one client address (ClientAddresses: with TRUST_PROXY, the forwarded client) may append per second across its sessions; 0: no limit. */
   readonly maxClientAppendEntriesPerS: number = 0;
   /**
+   * Rate-limit buckets held per limit (sessions, client addresses); past it the longest-held is
+   * forgotten (TokenBuckets). Keys a client chooses (an IPv6 /64's addresses) must not grow it.
+   */
+  readonly maxRateLimitBuckets: number = 100_000;
+  /**
+   * Server log messages held while they cannot be appended (no server session, the store away,
+   * an append out); the newest beyond are counted.
+   */
+  readonly maxHeldServerLogMessages: number = 10_000;
+  /**
    * Bytes of response bodies written and not yet taken by their clients, per client address
    * (as ClientAddresses names it) and in all; past either, a read is refused (UnsentResponses).
    */

@@ -67,6 +67,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxConnections: reader.int('MAX_CONNECTIONS', defaults.maxConnections, 1),
     maxAppendEntriesPerS: reader.int('MAX_APPEND_ENTRIES_PER_S', defaults.maxAppendEntriesPerS, 0),
     maxClientAppendEntriesPerS: reader.int('MAX_CLIENT_APPEND_ENTRIES_PER_S', defaults.maxClientAppendEntriesPerS, 0),
+    maxRateLimitBuckets: reader.int('MAX_RATE_LIMIT_BUCKETS', defaults.maxRateLimitBuckets, 1),
+    maxHeldServerLogMessages: reader.int('MAX_HELD_SERVER_LOG_MESSAGES', defaults.maxHeldServerLogMessages, 1),
     maxClientUnsentResponseBytes: reader.int(
       'MAX_CLIENT_UNSENT_RESPONSE_BYTES',
       defaults.maxClientUnsentResponseBytes,

@@ -22,4 +22,20 @@ describe('append rate limit: what it holds per session', () => {
     expect(() => limit.check(ids[49], '127.0.0.1', 1)).toThrow(RateLimitedError);
     limit.onModuleDestroy();
   });
+
+  it('remembers at most MAX_RATE_LIMIT_BUCKETS buckets per limit, the longest-remembered forgotten', async () => {
+    const registry = new MemorySessionRegistry(new MemoryLogStore(10), { retainEnded: 0, maxActiveClients: 100 });
+    const config = new AppConfig({ maxAppendEntriesPerS: 1, maxClientAppendEntriesPerS: 1, maxRateLimitBuckets: 10 });
+    const limit = new AppendRateLimit(config, registry);
+    for (let i = 0; i < 50; i++) {
+      const id = i.toString(16).padStart(24, '0');
+      await registry.create({ id, fields: { appname: 'many' }, clientAddress: null });
+      limit.check(id, `2001:db8::${i.toString(16)}`, 20_000);
+    }
+    expect(limit.held()).toEqual({ sessions: 10, clients: 10 });
+    // The first session's debt was forgotten with its bucket; the last one's is still owed.
+    expect(() => limit.check('0'.repeat(24), '2001:db8::0', 1)).not.toThrow();
+    expect(() => limit.check((49).toString(16).padStart(24, '0'), '2001:db8::ffff', 1)).toThrow(RateLimitedError);
+    limit.onModuleDestroy();
+  });
 });

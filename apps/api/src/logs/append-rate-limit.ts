@@ -16,9 +16,10 @@ export class AppendRateLimit implements OnModuleDestroy {
   private readonly stopFollowing: Unsubscribe | undefined;
 
   constructor(config: AppConfig, registry: SessionRegistry) {
-    const perSession = config.maxAppendEntriesPerS > 0 ? new TokenBuckets(config.maxAppendEntriesPerS) : null;
+    const buckets = (rate: number) => (rate > 0 ? new TokenBuckets(rate, Date.now, config.maxRateLimitBuckets) : null);
+    const perSession = buckets(config.maxAppendEntriesPerS);
     this.perSession = perSession;
-    this.perClient = config.maxClientAppendEntriesPerS > 0 ? new TokenBuckets(config.maxClientAppendEntriesPerS) : null;
+    this.perClient = buckets(config.maxClientAppendEntriesPerS);
     this.stopFollowing = perSession
       ? registry.onChanged(({ kind, id }) => {
           if (kind === 'ended' || kind === 'removed') perSession.forget(id);

@@ -1,12 +1,13 @@
 import { EntryBatch, StoreUnavailableError } from '@zen/log-store';
+import { AppConfig } from '../config/app-config';
 import { LogsService } from '../logs/logs.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { ServerLogger } from './server-logger';
 
 /**
  * What the server logs while it cannot append (no server session yet, or a shared store away) is
- * held, at most 10,000 messages; the newest beyond are counted and reported by one line once the
- * rest are in (README: "up to 10,000 lines, in order").
+ * held, at most MAX_HELD_SERVER_LOG_MESSAGES (10,000 by default); the newest beyond are counted and
+ * reported by one line once the rest are in (README: "up to MAX_HELD_SERVER_LOG_MESSAGES lines, in order").
  */
 describe('ServerLogger (messages held while they cannot be appended)', () => {
   const HELD = 10_000;
@@ -22,6 +23,10 @@ describe('ServerLogger (messages held while they cannot be appended)', () => {
     sessions = { serverSessionId: '', logServerStopping: async () => false };
     appended = [];
     refusals = 0;
+    logger = loggerHolding(new AppConfig().maxHeldServerLogMessages);
+  });
+
+  function loggerHolding(held: number): ServerLogger {
     const logs = {
       append: async (_id: string, batch: EntryBatch) => {
         if (refusals > 0) {
@@ -31,8 +36,9 @@ describe('ServerLogger (messages held while they cannot be appended)', () => {
         appended.push(batch);
       },
     };
-    logger = new ServerLogger(sessions as unknown as SessionsService, logs as unknown as LogsService);
-  });
+    const config = new AppConfig({ maxHeldServerLogMessages: held });
+    return new ServerLogger(sessions as unknown as SessionsService, logs as unknown as LogsService, config);
+  }
 
   afterEach(async () => {
     await logger.onApplicationShutdown();
@@ -79,5 +85,21 @@ describe('ServerLogger (messages held while they cannot be appended)', () => {
     expect(all.slice(HELD)).toEqual([
       '5 server log messages were dropped while they could not be appended (at most 10000 are held)',
     ]);
+  });
+
+  it('holds as many as MAX_HELD_SERVER_LOG_MESSAGES says, and counts the rest', async () => {
+    for (const held of [3, 1]) {
+      await logger.onApplicationShutdown();
+      appended = [];
+      sessions.serverSessionId = '';
+      logger = loggerHolding(held);
+      logMany(5);
+      sessions.serverSessionId = 'abcdefabcdefabcdefabcdef';
+      await until(() => messages().length > 0);
+      expect(messages()).toEqual([
+        ...Array.from({ length: held }, (_, i) => `line ${i}`),
+        `${5 - held} server log messages were dropped while they could not be appended (at most ${held} are held)`,
+      ]);
+    }
   });
 });

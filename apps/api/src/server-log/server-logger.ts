@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { inspect } from 'node:util';
 import { addEntry, emptyBatch, EntryBatch, LEVEL_CODE, settledWithin, StoreUnavailableError } from '@zen/log-store';
+import { AppConfig } from '../config/app-config';
 import { LogsService } from '../logs/logs.service';
 import { SessionsService } from '../sessions/sessions.service';
 
@@ -19,12 +20,6 @@ const LEVELS: Record<NestLogLevel, number> = {
   verbose: LEVEL_CODE.debug,
 };
 
-/**
- * Messages that cannot be appended yet (no server session: before it exists, or while a
- * shared store cannot be reached) are held, up to this many; the newest beyond are counted
- * and reported once the rest are in.
- */
-const HELD_LIMIT = 10_000;
 /** How soon held messages are tried again when the store refused them. */
 const RETRY_MS = 1_000;
 /** Longest wait at shutdown for the line that logs the end of the server session (see onApplicationShutdown). */
@@ -34,6 +29,10 @@ const STOP_LINE_WAIT_MS = 500;
  * The Nest logger: prints to the console as usual and appends every message to the
  * server's own session, so the dashboard shows the server's log first. One append is out at
  * a time; what is logged meanwhile is held and goes next, in order, as one batch.
+ *
+ * Messages that cannot be appended yet (no server session: before it exists, or while a shared
+ * store cannot be reached) are held, up to MAX_HELD_SERVER_LOG_MESSAGES; the newest beyond are
+ * counted and reported once the rest are in.
  */
 @Injectable()
 export class ServerLogger extends ConsoleLogger implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -42,12 +41,15 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
   private sending: Promise<void> | null = null;
   private retry: NodeJS.Timeout | undefined;
   private appending = false;
+  private readonly heldLimit: number;
 
   constructor(
     private readonly sessions: SessionsService,
     private readonly logs: LogsService,
+    config: AppConfig,
   ) {
     super();
+    this.heldLimit = config.maxHeldServerLogMessages;
   }
 
   /**
@@ -96,7 +98,7 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     const data =
       context || stack ? JSON.stringify({ context: context || undefined, stack: stack || undefined }) : undefined;
     for (const message of messages) {
-      if (this.held.messages.length >= HELD_LIMIT) {
+      if (this.held.messages.length >= this.heldLimit) {
         this.dropped++;
         continue;
       }
@@ -146,7 +148,7 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
   }
 
   /**
-   * The held messages, and a line for those beyond HELD_LIMIT (where they would have been), with
+   * The held messages, and a line for those beyond the held limit (where they would have been), with
    * how many that line reports.
    */
   private takeHeld(): { batch: EntryBatch; reported: number } {
@@ -154,7 +156,7 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     const reported = this.dropped;
     this.held = emptyBatch();
     if (reported > 0) {
-      const message = `${reported} server log messages were dropped while they could not be appended (at most ${HELD_LIMIT} are held)`;
+      const message = `${reported} server log messages were dropped while they could not be appended (at most ${this.heldLimit} are held)`;
       addEntry(batch, message, LEVEL_CODE.warn, Date.now(), JSON.stringify({ context: 'ServerLogger' }));
       this.dropped = 0;
     }
@@ -162,7 +164,7 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
   }
 
   /**
-   * Puts a batch the store refused back in front of what came since, up to HELD_LIMIT. Its line
+   * Puts a batch the store refused back in front of what came since, up to the held limit. Its line
    * reporting `reported` dropped messages goes back to the count (the next batch reports them all):
    * held again as a message, and dropped itself, it would be counted as one.
    */
@@ -176,7 +178,7 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
       [since, since.messages.length],
     ] as const) {
       for (let i = 0; i < count; i++) {
-        if (this.held.messages.length >= HELD_LIMIT) this.dropped++;
+        if (this.held.messages.length >= this.heldLimit) this.dropped++;
         else addEntry(this.held, each.messages[i], each.levels[i], each.times[i], each.data?.[i]);
       }
     }
