@@ -291,6 +291,13 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('refuses a sessions feed mode the protocol does not have, at the call', () => {
+    const socket = connect({ lazy: true });
+    expect(() => socket.followSessions(() => undefined, 'deltas' as 'delta')).toThrow(
+      new TypeError(`followSessions: mode must be 'full' or 'delta', not "deltas"`),
+    );
+  });
+
   it('applies deltas so that the list is the one a full list would be, in the same order', async () => {
     const socket = connect();
     const lists: SessionList[] = [];

@@ -17,6 +17,9 @@ import { lookupOf } from './session-lookup';
 import { SessionsList, SessionsListener } from './sessions-list';
 import { callUser } from './user-callback';
 
+/** The protocol's sessions feed modes (a Record, so that a mode added to the contract must be added here). */
+const FEED_MODES: Record<SessionsFeedMode, true> = { full: true, delta: true };
+
 export type { DroppedAt, LiveClientOptions, LogFollow, LogFollowHandlers } from './live-client-options';
 export { liveUrl } from './live-connection';
 export type { LookedUpSession, SessionLookup } from './session-lookup';
@@ -144,9 +147,13 @@ export class LiveClient {
   /**
    * Follows the sessions list: `listener` gets the whole list on every change. In `delta`
    * mode the server sends one baseline, then only changes, which are applied here.
-   * A list already received is given to the new listener at once.
+   * A list already received is given to the new listener at once. A mode the protocol does not
+   * have throws a TypeError here: the server would refuse it, and the listener would wait forever.
    */
   followSessions(listener: SessionsListener, mode: SessionsFeedMode = 'full'): () => void {
+    if (!Object.hasOwn(FEED_MODES, mode)) {
+      throw new TypeError(`followSessions: mode must be 'full' or 'delta', not ${JSON.stringify(mode)}`);
+    }
     return this.sessions.follow(listener, mode);
   }
 
