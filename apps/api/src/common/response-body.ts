@@ -1,7 +1,5 @@
+import type { HeaderList } from '@zen/log-store';
 import { ServerResponse } from 'node:http';
-
-/** Response headers as a flat `[name, value, name, value, …]` list, as `writeHead` takes them. */
-export type HeaderList = readonly string[];
 
 /** The Content-Type of every JSON answer: the error shape, sessions, log pages. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

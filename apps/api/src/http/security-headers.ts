@@ -1,6 +1,6 @@
 import helmet from 'helmet';
 import { ServerResponse } from 'node:http';
-import { HeaderList } from '../common/response-body';
+import type { HeaderList } from '@zen/log-store';
 
 /** Helmet's defaults, with a CSP the built dashboard (and the API docs) satisfy over plain HTTP too. */
 const OPTIONS: Parameters<typeof helmet>[0] = {
