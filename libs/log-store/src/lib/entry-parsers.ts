@@ -1,5 +1,5 @@
 import { ENTRY_TIME_PATTERN, Limits, LOG_LEVELS, LogLevel, messageTooLong, tooManyEntries } from '@zen/contract';
-import { EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
+import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
 import { InvalidEntryError, TooManyEntriesError } from './errors';
 
 /** The limits an entry is parsed against. */
@@ -49,7 +49,7 @@ export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number
   }
   const batch = emptyBatch();
   if (body['entries'] === undefined) {
-    addEntry(batch, body, '', limits, now);
+    addEntryObject(batch, body, '', limits, now);
     return batch;
   }
   const entries = body['entries'];
@@ -60,12 +60,13 @@ export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number
   }
   checkBatchSize(entries.length, limits);
   for (let i = 0; i < entries.length; i++) {
-    addEntry(batch, entries[i], `entries[${i}].`, limits, now);
+    addEntryObject(batch, entries[i], `entries[${i}].`, limits, now);
   }
   return batch;
 }
 
-function addEntry(batch: EntryBatch, entry: unknown, path: string, limits: EntryLimits, now: number): void {
+/** Validates one entry object (its fields named under `path`) and adds it to the batch. */
+function addEntryObject(batch: EntryBatch, entry: unknown, path: string, limits: EntryLimits, now: number): void {
   if (!isObject(entry)) throw new InvalidEntryError(`${path ? path.slice(0, -1) : 'entry'} must be an object`);
   const { message, level, data, time } = entry;
   if (message === undefined || message === null) throw new InvalidEntryError(`${path}message is required`);
@@ -74,16 +75,9 @@ function addEntry(batch: EntryBatch, entry: unknown, path: string, limits: Entry
   if (message.length * 3 > limits.messageMaxBytes && Buffer.byteLength(message) > limits.messageMaxBytes) {
     throw new InvalidEntryError(messageTooLong(`${path}message`, limits.messageMaxBytes));
   }
-  batch.messages.push(message);
-  batch.levels.push(parseLevel(level, path));
-  batch.times.push(time == null ? now : parseTime(time, path));
-  if (data != null) {
-    const json = serialiseData(data, path, limits);
-    batch.data ??= new Array<string | undefined>(batch.messages.length - 1);
-    batch.data.push(json);
-  } else if (batch.data) {
-    batch.data.push(undefined);
-  }
+  const levelCode = parseLevel(level, path);
+  const at = time == null ? now : parseTime(time, path);
+  addEntry(batch, message, levelCode, at, data == null ? undefined : serialiseData(data, path, limits));
 }
 
 function parseLevel(level: unknown, path: string): number {
