@@ -33,8 +33,9 @@ type ReadAnswer = [number, number, StreamEntry[]];
  * Session logs in Redis, one stream per log, one stream entry per append (see RedisKeys
  * and stream-batch.ts for the layout). Every append is one script: the batch lands whole
  * or not at all, `seq` stays contiguous however many replicas append at once, and the
- * counters and `updated` in the session hash move with it. Filters run here, on what one
- * READ snapshot answered.
+ * counters and `updated` in the session hash move with it. Filters run here, on what the
+ * READ script answered: one snapshot for a read of up to LARGE_READ_ENTRIES, successive reads
+ * for a larger one (see readOn).
  */
 export class RedisLogStore extends LogStore {
   /** Counters this store's append script has already written to the session hash (see recordAppend). */
@@ -189,7 +190,8 @@ export class RedisLogStore extends LogStore {
 
   /**
    * The counters and the batches holding the entries from a seq (from the oldest held
-   * when it is older), enough for `count` entries ('all' for no limit), in one snapshot.
+   * when it is older), enough for `count` entries ('all' for no limit): in one snapshot,
+   * except 'all', which is read in chunks (see inChunks).
    */
   private fromSeq(sessionId: string, seq: number, count: string): Promise<ReadAnswer> {
     return this.read(sessionId, 'seq', seq, count);
