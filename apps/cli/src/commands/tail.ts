@@ -93,13 +93,13 @@ function reportDropped(count: number): void {
 
 /**
  * Follows over the WebSocket until the session has ended and every entry up to its end is printed,
- * or SIGINT (exit 0 either way); the live client reconnects and resumes by itself. The end is told
- * by the follow's `onEnded`, once the live client has seen the session ended in the sessions feed
- * (delta mode, with its final `logCursor`) and every entry up to it arrived; one that had ended
- * with everything printed before the follow began is seen by `endedBefore`. A (re)subscription
- * the server refuses because it has no such session (a server without a store restarted, or one
- * that forgets a session as it ends) cannot resume from the cursor: one line on stderr and exit 1,
- * never silence.
+ * or SIGINT or SIGTERM (exit 0 either way); the live client reconnects and resumes by itself. The
+ * end is told by the follow's `onEnded`, once the live client has seen the session ended in the
+ * sessions feed (delta mode, with its final `logCursor`) and every entry up to it arrived; one that
+ * had ended with everything printed before the follow began is seen by `endedBefore`. A
+ * (re)subscription the server refuses because it has no such session (a server without a store
+ * restarted, or one that forgets a session as it ends) cannot resume from the cursor: one line on
+ * stderr and exit 1, never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
  * while it keeps trying. A session created again under the id while it was away is another log
  * (the live client's `sessionLookup` holds what comes after each reconnect until it has checked
@@ -149,11 +149,11 @@ async function follow(
       live.close();
       resolve(code);
       // Nothing more is waited for: not a session lookup under way (up to 10 s against a server
-      // that does not answer), not the close of a WebSocket whose server has gone quiet (ws waits
-      // 30 s for its close frame). SIGINT ends it at once, as Ctrl-C should. The end of the
-      // session or its loss waits for what was printed, though: writes to a pipe are asynchronous
-      // in Node, and process.exit() drops those a reader slower than the entries (a pager, a
-      // busy `| grep`) has not taken yet, the last lines of the log.
+      // that does not answer), not the close of a WebSocket whose server has gone quiet (the Node
+      // live client gives its close frame CLOSE_GRACE_MS, 1 s). SIGINT ends it at once, as Ctrl-C
+      // should. The end of the session or its loss waits for what was printed, though: writes to a
+      // pipe are asynchronous in Node, and process.exit() drops those a reader slower than the
+      // entries (a pager, a busy `| grep`) has not taken yet, the last lines of the log.
       if (atOnce) exitSoon(code);
       else exitWhenEchoed(code);
     };
