@@ -15,6 +15,4 @@ export * from './lib/settled-within';
 export * from './lib/memory/create-memory-stores';
 export * from './lib/memory/memory-log-store';
 export * from './lib/memory/memory-session-registry';
-export * from './lib/memory/message-arena';
-export * from './lib/memory/session-log';
 export * from './lib/memory/body-buffers';

@@ -12,7 +12,7 @@ export function entryJson(entry: StoredEntry): string {
   return `{"seq":${entry.seq},"time":"${new Date(entry.time).toISOString()}","level":"${levelName(entry.level)}","message":${JSON.stringify(entry.message)}${data}}`;
 }
 
-export function entriesJson(entries: StoredEntry[]): string {
+function entriesJson(entries: StoredEntry[]): string {
   let json = '[';
   for (let i = 0; i < entries.length; i++) {
     if (i > 0) json += ',';
