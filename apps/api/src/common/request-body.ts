@@ -89,7 +89,8 @@ function checkedBody(
 /**
  * The whole body, passed through `check`, or a 413 as soon as it is known to exceed
  * `limit` (from Content-Length before reading anything, or while a chunked body streams
- * in). Hand-written because it runs on every log append: it measured faster than
+ * in), or a 503 once it would take the bodies being received at once past `total.limit`
+ * (MAX_INCOMING_BODY_BYTES; a body alone always gets in). Hand-written because it runs on every log append: it measured faster than
  * raw-body per request (docs/performance.md). Errors are built only when they are the
  * answer: a request emits 'close' after 'end' too, and an exception's stack trace costs
  * more than the rest of this function. On any error the rest of the body is let through,
