@@ -46,9 +46,10 @@ export interface PendingChange {
  * it is for; with a registry in this process, which reports every change, a listing frame
  * is also reused until a change is reported (a quiet server's periodic push walks nothing;
  * a shared store's registry may miss changes made elsewhere while its feed is down, so its
- * listing is read at every push). A client with more than WS_MAX_BUFFERED_BYTES queued is
- * skipped; in delta mode it is then owed a fresh baseline, sent once its queue is under the
- * bound again. The window's timing is a FeedWindow's.
+ * listing is read at every push). A client with more than WS_MAX_BUFFERED_BYTES queued (or
+ * any, while all clients together have more than WS_MAX_TOTAL_BUFFERED_BYTES: WsQueue) is
+ * skipped; in delta mode it is then owed a fresh baseline, sent once it is under the bounds
+ * again. The window's timing is a FeedWindow's.
  */
 @Injectable()
 export class SessionsFeed implements OnModuleDestroy {
