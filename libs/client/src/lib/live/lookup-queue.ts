@@ -11,9 +11,11 @@ export const SESSION_LOOKUPS_IN_FLIGHT = 8;
 
 /**
  * How long a lookup holds its place before the next one may start (it goes on, and its answer is
- * still taken): as long as a `SessionsClient`'s own request may take. A lookup function of the
- * user's that never settles, for a follow still wanted (nothing aborts it), would otherwise hold
- * its place for good, and 8 of them every other follow's check.
+ * still taken): the command line's request timeout, shorter than a `SessionsClient`'s default
+ * (DEFAULT_TIMEOUT_MS, 30 s), so a lookup through one may still be waiting for its answer when the
+ * next starts. A lookup function of the user's that never settles, for a follow still wanted
+ * (nothing aborts it), would otherwise hold its place for good, and 8 of them every other follow's
+ * check.
  */
 export const LOOKUP_PLACE_MS = 10_000;
 
