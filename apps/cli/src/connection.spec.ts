@@ -1,4 +1,5 @@
-import { connection, exitCodeOf, UsageError } from './connection';
+import { connection } from './connection';
+import { exitCodeOf, UsageError } from './reporting';
 
 describe('connection (the global options)', () => {
   const saved = process.env['ZEN_SESSIONS_TOKEN'];

@@ -1,12 +1,6 @@
-import {
-  ApiError,
-  NetworkError,
-  serverUrl as checkedServerUrl,
-  SessionsClient,
-  shownUrl,
-  UnexpectedResponseError,
-} from '@zen/client';
+import { serverUrl as checkedServerUrl, SessionsClient, shownUrl } from '@zen/client';
 import { nodeFetch } from '@zen/client/node';
+import { UsageError } from './reporting';
 
 const DEFAULT_SERVER = 'http://127.0.0.1:8558';
 /**
@@ -91,26 +85,4 @@ function bearerToken(token: string | undefined, source: '--token' | 'ZEN_SESSION
 /** A REST client; `timeoutMs` overrides the wait for each answer. */
 export function restClient(options: GlobalOptions, timeoutMs = REQUEST_TIMEOUT_MS): SessionsClient {
   return new SessionsClient({ ...connection(options), timeoutMs });
-}
-
-/** A usage error found after parsing (exit 2). */
-export class UsageError extends Error {}
-
-/** Exit codes of every command but `run`: 0 done, 1 the server answered an error or could not be reached, 2 usage. */
-export function exitCodeOf(error: unknown): number {
-  return error instanceof UsageError ? 2 : 1;
-}
-
-/** One line on stderr saying what went wrong. */
-export function describe(error: unknown): string {
-  // Its message names the URL, the status and the content type, and says what is likely wrong.
-  if (error instanceof UnexpectedResponseError) return error.message;
-  if (error instanceof ApiError) return `the server answered ${error.status}: ${error.message}`;
-  if (error instanceof NetworkError) return error.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** One line on stderr: line breaks in `message` (a proxy's HTML error page, a TLS error) become spaces. */
-export function warn(message: string): void {
-  process.stderr.write(`zen-sessions: ${message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}\n`);
 }

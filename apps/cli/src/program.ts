@@ -1,6 +1,6 @@
 import { LOG_LEVELS, parseOid, SESSION_LIST_STATUSES } from '@zen/contract';
 import { Command, CommanderError, type HelpContext, InvalidArgumentError, Option } from 'commander';
-import { describe, exitCodeOf, warn } from './connection';
+import { describe, exitCodeOf, warn } from './reporting';
 import { endWhenStdoutCloses } from './stdout';
 
 declare const ZEN_SESSIONS_VERSION: string;

@@ -1,4 +1,4 @@
-import { warn } from './connection';
+import { warn } from './reporting';
 
 /**
  * What a reader of our stdout closing it means: `zen-sessions tail … | head -1` has all it

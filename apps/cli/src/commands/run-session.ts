@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { ApiError, isRetryable, sessionInputOf, splitUtf8, utf8Length } from '@zen/client';
 import type { SessionInput } from '@zen/contract';
-import { GlobalOptions, restClient, UsageError } from '../connection';
+import { GlobalOptions, restClient } from '../connection';
+import { UsageError } from '../reporting';
 
 /** How long the command waits for its session to be created before it starts anyway. */
 const SESSION_WAIT_MS = 5_000;

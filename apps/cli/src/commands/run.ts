@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { createSessionLogger, newSessionId, type SessionLogger } from '@zen/client';
 import type { LogLevel } from '@zen/contract';
-import { connection, describe, HEARTBEAT_MS, warn } from '../connection';
+import { connection, HEARTBEAT_MS } from '../connection';
+import { describe, warn } from '../reporting';
 import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';

@@ -1,7 +1,8 @@
 import { entryFilter, formatTextLine, liveUrl, LogFilters, SessionsClient, shownUrl } from '@zen/client';
 import { createNodeLiveClient } from '@zen/client/node';
 import type { LogEntry, LogLevel } from '@zen/contract';
-import { connection, describe, GlobalOptions, restClient, UsageError, warn } from '../connection';
+import { connection, GlobalOptions, restClient } from '../connection';
+import { describe, UsageError, warn } from '../reporting';
 import { exitWhenEchoed } from '../echo';
 import { endWhenStdoutCloses } from '../stdout';
 
