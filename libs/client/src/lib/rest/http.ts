@@ -110,7 +110,10 @@ export class Http {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** The URL of `path`, as errors show it (a password in it as `***`: see `shownUrl`). */
+  /**
+   * The URL of `path` on the server as given, a user and password included: errors name it through
+   * `shownUrl`, which shows the password as `***`; print it only that way too.
+   */
   url(path: string, query: Query = {}): string {
     return this.urlOn(this.server, path, query);
   }
