@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { createSessionLogger, newSessionId, type SessionLogger } from '@zen/client';
-import type { LogLevel } from '@zen/contract';
-import { connection, HEARTBEAT_MS } from '../connection';
+import { createSessionLogger, newSessionId, type SessionLogger, type SessionLoggerOptions } from '@zen/client';
+import type { LogLevel, SessionInput } from '@zen/contract';
+import { Connection, connection, HEARTBEAT_MS } from '../connection';
 import { describe, warn } from '../reporting';
 import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
@@ -10,7 +10,7 @@ import { exitCodeOfSignal } from '../signal-exit';
 import { outputReaders } from '../child-output';
 import { holder, StreamHolder } from '../stream-holder';
 import { sentByTerminal } from '../terminal-signals';
-import { continuation, createSession, RunSessionOptions, runSessionFields } from './run-session';
+import { continuation, createSession, RunSessionOptions, runSessionFields, SessionStart } from './run-session';
 
 interface RunOptions extends RunSessionOptions {
   quiet?: boolean;
@@ -43,7 +43,8 @@ export async function runCommand(
   given: (option: string) => boolean,
 ): Promise<number> {
   const [command, ...args] = argv;
-  const { server, token, fetch, timeoutMs } = connection(options);
+  // A --server or --token that cannot be used is a usage error before anything starts.
+  const server = connection(options);
   const id = options.id ?? newSessionId();
   const fields = runSessionFields(argv, options);
 
@@ -86,23 +87,7 @@ export async function runCommand(
 
   const sink: Sink = start.refused
     ? NOTHING_SENT
-    : createSessionLogger({
-        server,
-        token,
-        fetch,
-        timeoutMs,
-        id,
-        appname: session.appname as string,
-        mode: session.mode ?? undefined,
-        jobid: session.jobid ?? undefined,
-        metadata: session.metadata ?? undefined,
-        // Unreachable at the start: the logger creates the session when the server answers, or,
-        // for an --id that may exist, continues it as above (keeping its appname, mode and jobid).
-        alreadyOpen: !start.unreachable,
-        whenExists: options.id ? continued : undefined,
-        maxQueue: options.bufferLines,
-        heartbeatMs: HEARTBEAT_MS,
-        flushOnExit: false,
+    : sessionLogger(server, options, id, session, start, continued, {
         onWarning: warnOnce,
         onError: (error, { stopped, opened }) => (stopped ? sessionRefused(error, opened) : warnOnce(describe(error))),
       });
@@ -129,6 +114,37 @@ export async function runCommand(
     exitWhenEchoed(outcome.exitCode);
   }
   return outcome.exitCode;
+}
+
+/**
+ * The logger that feeds the session `start` created or continued (`session`: the fields it has), or
+ * that creates it when the server could not be reached at the start.
+ */
+function sessionLogger(
+  server: Connection,
+  options: RunOptions,
+  id: string,
+  session: SessionInput,
+  start: SessionStart,
+  continued: SessionInput,
+  report: Pick<SessionLoggerOptions, 'onWarning' | 'onError'>,
+): SessionLogger {
+  return createSessionLogger({
+    ...server,
+    id,
+    appname: session.appname as string,
+    mode: session.mode ?? undefined,
+    jobid: session.jobid ?? undefined,
+    metadata: session.metadata ?? undefined,
+    // Unreachable at the start: the logger creates the session when the server answers, or,
+    // for an --id that may exist, continues it as runCommand does (keeping its appname, mode and jobid).
+    alreadyOpen: !start.unreachable,
+    whenExists: options.id ? continued : undefined,
+    maxQueue: options.bufferLines,
+    heartbeatMs: HEARTBEAT_MS,
+    flushOnExit: false,
+    ...report,
+  });
 }
 
 /** Where the command's lines go: the session's logger, or nowhere when the server refused the session. */
