@@ -101,6 +101,11 @@ export class LiveConnection {
       return;
     }
     this.socket = socket;
+    this.watch(socket);
+  }
+
+  /** Wires the socket's events: its opening, its frames, and its close (then a reconnect). */
+  private watch(socket: WebSocketLike): void {
     let openedAt: number | null = null;
     socket.onopen = () => {
       openedAt = Date.now();
