@@ -17,7 +17,7 @@ export const SESSION_LOOKUPS_IN_FLIGHT = 8;
  * (nothing aborts it), would otherwise hold its place for good, and 8 of them every other follow's
  * check.
  */
-export const LOOKUP_PLACE_MS = 10_000;
+const LOOKUP_PLACE_MS = 10_000;
 
 /**
  * Runs lookups at most `limit` at once, the others waiting in the order they were asked. One

@@ -11,7 +11,7 @@ import { RedisSessionRegistry } from './redis-session-registry';
 import { SessionCache } from './session-cache';
 
 /** How long a replica may stay silent before the others end its server session (the contract's 30 s). */
-export const SERVER_SILENCE_MS = 30_000;
+const SERVER_SILENCE_MS = 30_000;
 
 export interface RedisStoresOptions extends RedisConnectionOptions {
   /** Period of this replica's heartbeat on its server sessions (well under SERVER_SILENCE_MS). */
