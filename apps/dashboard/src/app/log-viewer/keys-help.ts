@@ -3,7 +3,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatDialogModule } from '@angular/material/dialog';
 
 /** The keyboard shortcuts of the log viewer (the `?` key opens this). */
-export const LOG_KEYS: readonly { keys: string; action: string }[] = [
+const LOG_KEYS: readonly { keys: string; action: string }[] = [
   { keys: '/', action: 'Focus the message filter' },
   { keys: 'f', action: 'Follow new entries on or off' },
   { keys: 'g / G', action: 'Go to the top / bottom' },

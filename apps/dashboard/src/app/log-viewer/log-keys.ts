@@ -24,7 +24,7 @@ const ACTIONS: Record<string, KeyAction> = {
 };
 
 /** The log viewer's action for a key, if it has one. */
-export function keyAction(key: string): KeyAction | null {
+function keyAction(key: string): KeyAction | null {
   return ACTIONS[key] ?? null;
 }
 
@@ -51,7 +51,7 @@ export function shortcutOf(
 const UNTYPED_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'file', 'color', 'range']);
 
 /** True while the user types in a field (or a list box has the keys): shortcuts stay quiet. */
-export function isTyping(target: EventTarget | null): boolean {
+function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;
   if (target instanceof HTMLInputElement && UNTYPED_INPUTS.has(target.type)) return false;
   if (target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]')) return true;

@@ -244,7 +244,7 @@ function droppedWhileHeld(id: string, state: SourceState): GapLine {
  * Adds `incoming` to rows already in time order; the usual case (all newer) is an append.
  * `kept`: how many of the first rows stay where they were.
  */
-export function mergeByTime(rows: readonly LogRow[], incoming: LogRow[]): { rows: LogRow[]; kept: number } {
+function mergeByTime(rows: readonly LogRow[], incoming: LogRow[]): { rows: LogRow[]; kept: number } {
   const sorted = incoming.slice().sort((a, b) => a.timeMs - b.timeMs);
   if (rows.length === 0 || sorted[0].timeMs >= rows[rows.length - 1].timeMs)
     return { rows: rows.concat(sorted), kept: rows.length };

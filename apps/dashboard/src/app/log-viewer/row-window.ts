@@ -33,7 +33,7 @@ export function windowOf(rows: OrderedView<LogRow>, offsets: Offsets, viewport: 
  * The same window again (the scroll that follows a filter keystroke lands where the render
  * already was) is no change, so the rows are not rendered a second time in that frame.
  */
-export function sameWindow(a: RowWindow, b: RowWindow): boolean {
+function sameWindow(a: RowWindow, b: RowWindow): boolean {
   return a.start === b.start && a.top === b.top && sameItems(a.rows, b.rows);
 }
 
