@@ -17,3 +17,21 @@ export function bundleForNode(entry: string, outfile: string, options: BuildOpti
     ...options,
   });
 }
+
+/**
+ * Bundles a TypeScript entry into one ES module for a browser page, as a web app importing the
+ * libraries would be built (no Node built-ins: esbuild fails on one). Returns its text.
+ */
+export function bundleForBrowser(entry: string, options: BuildOptions = {}): string {
+  const result = buildSync({
+    entryPoints: [entry],
+    write: false,
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    tsconfig: join(REPO, 'tsconfig.base.json'),
+    logLevel: 'silent',
+    ...options,
+  });
+  return (result.outputFiles ?? [])[0].text;
+}

@@ -51,8 +51,9 @@ export interface SessionLoggerOptions extends HttpOptions {
    */
   onError?: (error: Error, refusal: SessionRefusal) => void;
   /**
-   * Send what is pending when the process is about to exit (Node only; default true): as the
-   * event loop empties, and when it exits through `process.exit()` or an uncaught exception.
+   * Send what is pending when the process is about to exit (default true): in Node as the event
+   * loop empties, and when it exits through `process.exit()` or an uncaught exception; in a browser
+   * page when it is hidden, and as `keepalive` requests when it is left (`pagehide`: see `PageHook`).
    */
   flushOnExit?: boolean;
   /**

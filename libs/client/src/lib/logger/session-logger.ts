@@ -12,6 +12,7 @@ import { BatchEncoder, entriesOf } from './batch-encoder';
 import { BatchLimits } from './batch-limits';
 import { EntryQueue } from './entry-queue';
 import { ExitHook } from './exit-hook';
+import { browserPage, keepaliveFetch, PageHook } from './page-exit';
 import { HeartbeatTimer } from './heartbeat-timer';
 import { IdleWaiters } from './idle-waiters';
 import { LEVELS, levelOf } from './level-names';
@@ -80,6 +81,7 @@ export class SessionLogger {
   /** A heartbeat sent beside that wait is out (see beatWhileWaitingOut). */
   private beating = false;
   private readonly exitHook: ExitHook | null;
+  private readonly pageHook: PageHook | null;
   private readonly idle = new IdleWaiters();
   private readonly drainWaiters: (() => void)[] = [];
   private readonly highWater: number;
@@ -91,7 +93,11 @@ export class SessionLogger {
   constructor(private readonly options: SessionLoggerOptions) {
     this.id = options.id?.toLowerCase() ?? newSessionId();
     this.client = new SessionsClient(options);
-    this.sender = new SessionsClient({ ...options, fetch: abortedBy(this.stopping.signal, options.fetch) });
+    const flushOnExit = options.flushOnExit ?? true;
+    const send: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    // In a browser page, the logger's requests outlive the page (see PageHook).
+    const pageSend = flushOnExit && browserPage() ? keepaliveFetch(send) : send;
+    this.sender = new SessionsClient({ ...options, fetch: abortedBy(this.stopping.signal, pageSend) });
     this.attach = options.attach ?? false;
     this.endOnClose = options.endOnClose ?? !this.attach;
     this.opened = options.alreadyOpen ?? false;
@@ -109,13 +115,19 @@ export class SessionLogger {
     this.setFailing(false);
     this.heartbeat = new HeartbeatTimer(heartbeatMs, () => this.heartbeatIfIdle());
     this.heartbeat.start();
-    const flushOnExit = options.flushOnExit ?? true;
     this.exitHook = flushOnExit
       ? new ExitHook({
           pending: () => this.hasWork(),
           flush: () => this.flushBeforeExit(),
           lastRequests: () => this.lastRequests(),
           lastChanceMs: options.exitTimeoutMs ?? EXIT_TIMEOUT_MS,
+        })
+      : null;
+    this.pageHook = flushOnExit
+      ? PageHook.attach({
+          hidden: () => this.sendNow(),
+          lastRequests: (maxBytes) => this.lastRequests(maxBytes),
+          fetch: send,
         })
       : null;
     this.kick();
@@ -242,6 +254,7 @@ export class SessionLogger {
     this.heartbeat.stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.exitHook?.remove();
+    this.pageHook?.remove();
     this.retrySleep.wake();
     // A request still out (a server that never answers) must not hold the process until its timeout.
     this.stopping.abort(new SessionLoggerClosedError(this.unsent()));
@@ -648,9 +661,12 @@ export class SessionLogger {
    * see `ExitHook`), as requests: the session's opening (or pending metadata), the queued entries
    * in batches, and its end when `close()` was under way. None while the server is away (it would
    * only hold the exit up), nor for a batch out already (it may have arrived: sent again, it would
-   * be there twice).
+   * be there twice). In a browser page (see `PageHook`), bodies of at most `maxBytes` in all (what
+   * does not fit stays queued), and no end while a request of the pump is out: sent beside it, the
+   * end could pass a batch on its way and have it refused.
    */
-  private lastRequests(): PreparedRequest[] {
+  private lastRequests(maxBytes = Infinity): PreparedRequest[] {
+    const page = maxBytes !== Infinity;
     const entriesLeft = this.queue.length > 0 || this.queue.dropped > 0;
     if (this.failing || this.failure || this.ended || !(entriesLeft || this.pendingUpdate || this.endDue)) return [];
     if (!this.opened && !this.opener.opensAtExit) return [];
@@ -658,15 +674,33 @@ export class SessionLogger {
     const requests: PreparedRequest[] = [];
     const fields = this.opened ? null : this.opener.lastFields(this.pendingUpdate);
     const update = fields ?? (this.pendingUpdate && { metadata: this.pendingUpdate });
-    if (update) requests.push(http.prepare(sessionRequests.upsert(this.id, update)));
-    this.reportDropped();
+    let room = maxBytes;
+    if (update) {
+      const request = http.prepare(sessionRequests.upsert(this.id, update));
+      room -= bodyBytes(request);
+      if (room < 0) return [];
+      requests.push(request);
+      if (this.opened) this.pendingUpdate = null;
+    }
+    let report = this.reportDropped() > 0 ? 1 : 0;
     while (this.queue.length > 0) {
-      const { count, body } = this.encoder.encode(this.queue, this.limits.entryCap, this.limits.maxBatchBytes);
+      const { count, body } = this.encoder.encode(
+        this.queue,
+        this.limits.entryCap,
+        Math.min(this.limits.maxBatchBytes, room),
+      );
+      // What does not fit stays queued (the encoder takes one entry at least).
+      if (body.length > room) return requests;
+      room -= body.length;
       // The encoder reuses its buffers: each body is copied before the next is made.
       requests.push(http.prepare(appendJsonRequest(this.id, body.slice())));
       this.queue.take(count);
+      // Handed over: counted as sent, so that a flush() of a page that comes back (the back/forward cache) is not held for them.
+      this.sentEntries += count - report;
+      this.stats_.sent += count;
+      report = 0;
     }
-    if (this.endDue) requests.push(http.prepare(sessionRequests.end(this.id)));
+    if (this.endDue && !(page && this.pumping)) requests.push(http.prepare(sessionRequests.end(this.id)));
     return requests;
   }
 
@@ -675,11 +709,23 @@ export class SessionLogger {
    * the pump waits to retry a server that is away, keep the process alive for that wait (at most
    * EXIT_RETRY_WAIT_MS): three attempts at once would all find a restarting server still away.
    */
+  /** The page was hidden: what is queued goes now (the pump's requests outlive the page: see `PageHook`). */
+  private sendNow(): void {
+    if (this.pumping) return;
+    this.kick();
+  }
+
   private flushBeforeExit(): void {
     this.closing = true;
     if (this.pumping) this.retrySleep.holdAtMost(EXIT_RETRY_WAIT_MS);
     else this.kick();
   }
+}
+
+/** The bytes of a prepared request's body (a string's at most: 3 per UTF-16 unit). */
+function bodyBytes(request: PreparedRequest): number {
+  const { body } = request;
+  return body === undefined ? 0 : typeof body === 'string' ? body.length * 3 : body.byteLength;
 }
 
 /** Opens a session and returns its logger (see `SessionLoggerOptions`). */

@@ -1,0 +1,136 @@
+import { createServer, Server } from 'node:http';
+import { join } from 'node:path';
+import type { LogCursorPage } from '@zen/contract';
+import type * as Zen from '@zen/client';
+import { Browser, Page } from 'playwright-core';
+import { BuiltServer, bundleForBrowser, eventually, freePort, launchChromium, REPO } from '@zen/testing';
+
+const WRITE_TOKEN = 'browser-write-token';
+
+/** The page's global the test page sets: the library as a web app bundles it. */
+type ZenWindow = { zen: typeof Zen };
+
+/**
+ * `@zen/client` as browser code uses it: bundled for the browser (esbuild), served from another
+ * origin than the API (so CORS applies: `CORS_ORIGINS`), driven in Chromium against the built
+ * server, with `AUTH_TOKEN` set (so writes carry an `Authorization` header and are preflighted).
+ */
+describe('@zen/client in a Chromium page on another origin than the API', () => {
+  let server: BuiltServer;
+  let pages: Server;
+  let origin: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const client = bundleForBrowser(join(REPO, 'libs/client/src/index.ts'));
+    const files: Record<string, [string, string]> = {
+      '/': [
+        'text/html',
+        '<!doctype html><title>app</title><script type="module">import * as zen from "/client.js"; window.zen = zen;</script>',
+      ],
+      '/client.js': ['text/javascript', client],
+      '/elsewhere': ['text/html', '<!doctype html><title>elsewhere</title>'],
+    };
+    pages = createServer((req, res) => {
+      const file = files[(req.url ?? '/').split('?')[0]];
+      if (!file) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
+    });
+    const port = await freePort();
+    await new Promise<void>((listening) => pages.listen(port, '127.0.0.1', listening));
+    origin = `http://127.0.0.1:${port}`;
+    server = await BuiltServer.start({ CORS_ORIGINS: origin, AUTH_TOKEN: WRITE_TOKEN, MAX_APPEND_ENTRIES_PER_S: '10' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await new Promise((closed) => pages?.close(closed));
+  });
+
+  /** A new page of the app, the library loaded. */
+  async function appPage(): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => 'zen' in window);
+    return page;
+  }
+
+  /** The messages of a session's log, read from the test (none while it does not exist). */
+  async function messages(id: string): Promise<string[]> {
+    const answer = await fetch(`${server.url}/sessions/${id}/log?cursor=0`);
+    if (answer.status === 404) return [];
+    return ((await answer.json()) as LogCursorPage).entries.map((entry) => entry.message);
+  }
+
+  it('calls the REST API cross-origin, with the server’s errors, Retry-After and the log’s headers readable', async () => {
+    const page = await appPage();
+    const seen = await page.evaluate(
+      async ({ server, token }) => {
+        const { SessionsClient, ApiError } = (window as unknown as ZenWindow).zen;
+        const rest = new SessionsClient({ server, token });
+        const { id } = await rest.sessions.create({ appname: 'browser-rest' });
+        const refusal = async (call: () => Promise<unknown>) => {
+          try {
+            await call();
+            return null;
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            return { status: error.status, message: error.message, retryAfterMs: error.retryAfterMs };
+          }
+        };
+        const unauthorized = await refusal(() => new SessionsClient({ server }).sessions.create({ appname: 'x' }));
+        // Past MAX_APPEND_ENTRIES_PER_S: refused with 429 and Retry-After within a few batches.
+        const append = () =>
+          rest.logs.append(
+            id,
+            Array.from({ length: 10 }, (_, i) => ({ message: `m${i}` })),
+          );
+        let limited = null;
+        for (let batch = 0; batch < 5 && !limited; batch++) limited = await refusal(append);
+        const download = await rest.logs.download(id, 'text');
+        const read = await rest.logs.read(id, { cursor: 0 });
+        return { unauthorized, limited, cursor: download.cursor, total: download.total, read: read.cursor };
+      },
+      { server: server.url, token: WRITE_TOKEN },
+    );
+    expect(seen.unauthorized).toMatchObject({ status: 401, message: expect.stringMatching(/token/) });
+    expect(seen.limited).toMatchObject({ status: 429, retryAfterMs: expect.any(Number) });
+    expect(seen.limited?.retryAfterMs).toBeGreaterThan(0);
+    expect(seen.cursor).toBeGreaterThanOrEqual(10);
+    expect(seen).toMatchObject({ total: seen.cursor, read: seen.cursor });
+    await page.close();
+  });
+
+  /** A logger in `page` whose session is open, holding `message` (its batch not due for a minute). */
+  async function loggerHolding(page: Page, appname: string, message: string): Promise<string> {
+    return page.evaluate(
+      async ({ server, token, appname, message }) => {
+        const { createSessionLogger } = (window as unknown as ZenWindow).zen;
+        const log = createSessionLogger({ server, token, appname, flushIntervalMs: 60_000 });
+        (window as unknown as { log: unknown }).log = log;
+        log.info('opened');
+        await log.flush();
+        log.info(message);
+        return log.id;
+      },
+      { server: server.url, token: WRITE_TOKEN, appname, message },
+    );
+  }
+
+  it('has a session logger send what it held when the page navigates away', async () => {
+    const page = await appPage();
+    const id = await loggerHolding(page, 'browser-navigate', 'logged just before leaving');
+    await page.goto(`${origin}/elsewhere`);
+    await eventually(async () => expect(await messages(id)).toEqual(['opened', 'logged just before leaving']));
+    await page.close();
+  });
+
+  it('has a session logger send what it held when its tab is closed', async () => {
+    const page = await appPage();
+    const id = await loggerHolding(page, 'browser-close', 'logged just before closing');
+    await page.close({ runBeforeUnload: true });
+    await eventually(async () => expect(await messages(id)).toEqual(['opened', 'logged just before closing']));
+  });
+});
