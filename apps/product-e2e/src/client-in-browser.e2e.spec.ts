@@ -103,6 +103,28 @@ describe('@zen/client in a Chromium page on another origin than the API', () => 
     await page.close();
   });
 
+  it('tells, when the API’s CORS does not allow the page’s origin, that CORS_ORIGINS may be why', async () => {
+    // The same page by another name: another origin, not in CORS_ORIGINS.
+    const page = await browser.newPage();
+    const elsewhere = origin.replace('127.0.0.1', 'localhost');
+    await page.goto(`${elsewhere}/`);
+    await page.waitForFunction(() => 'zen' in window);
+    const refused = await page.evaluate(async (server) => {
+      const { SessionsClient } = (window as unknown as ZenWindow).zen;
+      try {
+        await new SessionsClient({ server, timeoutMs: 10_000 }).sessions.list();
+        return null;
+      } catch (error) {
+        return { name: (error as Error).name, message: (error as Error).message };
+      }
+    }, server.url);
+    expect(refused).toEqual({
+      name: 'NetworkError',
+      message: `cannot reach ${server.url}/sessions/?status=active: Failed to fetch (or its CORS does not allow this page: a browser tells a script both alike; is ${elsewhere} in the server's CORS_ORIGINS?)`,
+    });
+    await page.close();
+  });
+
   /** A logger in `page` whose session is open, holding `message` (its batch not due for a minute). */
   async function loggerHolding(page: Page, appname: string, message: string): Promise<string> {
     return page.evaluate(

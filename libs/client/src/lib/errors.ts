@@ -58,8 +58,10 @@ export class NetworkError extends Error {
   constructor(
     readonly url: string,
     override readonly cause: unknown,
+    /** What else it may be, said after the cause (a browser's CORS refusal: see `Http`). */
+    hint?: string,
   ) {
-    super(`cannot reach ${shownUrl(url)}: ${describeCause(cause)}`);
+    super(`cannot reach ${shownUrl(url)}: ${describeCause(cause)}${hint ? ` (${hint})` : ''}`);
   }
 
   get retryable(): boolean {

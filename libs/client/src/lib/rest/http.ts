@@ -183,7 +183,7 @@ export class Http {
         response = await this.fetchImpl(requestUrl, { method: spec.method, headers, body, signal: deadline.signal });
       } catch (error) {
         if (spec.signal?.aborted) throw error;
-        throw new NetworkError(url, deadline.timedOut ?? error);
+        throw new NetworkError(url, deadline.timedOut ?? error, deadline.timedOut ? undefined : corsHint(requestUrl));
       }
       if (!response.ok) throw await apiError(response);
       try {
@@ -196,6 +196,25 @@ export class Http {
       deadline.clear();
     }
   }
+}
+
+/**
+ * In a browser page, a request to another origin refused by CORS fails as an unreachable server
+ * does (`TypeError: Failed to fetch`: the page's script is told nothing more, only the console is):
+ * the error says so, and which origin the server's `CORS_ORIGINS` must allow (a page's or a
+ * worker's `location`; none in Node).
+ */
+function corsHint(requestUrl: string): string | undefined {
+  const page = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  if (typeof page !== 'string' || !/^https?:/.test(page)) return undefined;
+  let origin: string;
+  try {
+    origin = new URL(requestUrl, page).origin;
+  } catch {
+    return undefined;
+  }
+  if (origin === page) return undefined;
+  return `or its CORS does not allow this page: a browser tells a script both alike; is ${page} in the server's CORS_ORIGINS?`;
 }
 
 /** No answer within the timeout. */
