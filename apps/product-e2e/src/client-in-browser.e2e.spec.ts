@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import type { LogCursorPage } from '@zen/contract';
 import type * as Zen from '@zen/client';
 import { Browser, Page } from 'playwright-core';
-import { BuiltServer, bundleForBrowser, eventually, freePort, launchChromium, REPO } from '@zen/testing';
+import {
+  BuiltServer,
+  bundleForBrowser,
+  eventually,
+  freePort,
+  JSON_HEADERS,
+  launchChromium,
+  RedisServer,
+  REPO,
+} from '@zen/testing';
 
 const WRITE_TOKEN = 'browser-write-token';
 
@@ -123,6 +132,65 @@ describe('@zen/client in a Chromium page on another origin than the API', () => 
       message: `cannot reach ${server.url}/sessions/?status=active: Failed to fetch (or its CORS does not allow this page: a browser tells a script both alike; is ${elsewhere} in the server's CORS_ORIGINS?)`,
     });
     await page.close();
+  });
+
+  it('follows a log over the browser’s WebSocket through a server killed and restarted, every entry once, in order', async () => {
+    const redis = await RedisServer.start();
+    const durable = await BuiltServer.start({ CORS_ORIGINS: origin, LOG_STORE: 'redis', REDIS_URL: redis.url });
+    const page = await appPage();
+    try {
+      const { id } = await (
+        await fetch(`${durable.url}/sessions/`, {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: '{"appname":"followed"}',
+        })
+      ).json();
+      const append = async (from: number) => {
+        const entries = Array.from({ length: 5 }, (_, i) => ({ message: `m${from + i}` }));
+        const answer = await fetch(`${durable.url}/sessions/${id}/log`, {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ entries }),
+        });
+        expect(answer.status).toBe(200);
+      };
+      await page.evaluate(
+        ({ server, id }) => {
+          const { LiveClient } = (window as unknown as ZenWindow).zen;
+          const seen = { messages: [] as string[], connection: [] as string[] };
+          Object.assign(window, { seen });
+          new LiveClient({
+            server,
+            reconnectMaxMs: 500,
+            onConnection: (state) => seen.connection.push(state),
+          }).followLog(id, 0, { onEntries: (entries) => seen.messages.push(...entries.map((entry) => entry.message)) });
+        },
+        { server: durable.url, id },
+      );
+      const seen = () =>
+        page.evaluate(() => (window as unknown as { seen: { messages: string[]; connection: string[] } }).seen);
+      const upTo = (count: number) => Array.from({ length: count }, (_, i) => `m${i}`);
+      await append(0);
+      await eventually(async () => expect((await seen()).messages).toEqual(upTo(5)));
+      // A crash: appended while the client is away, read from its cursor once it is back.
+      await durable.stop('SIGKILL');
+      await durable.restart();
+      await append(5);
+      await eventually(async () => expect((await seen()).messages).toEqual(upTo(10)));
+      // A graceful restart: appended once the client is back.
+      await durable.restart();
+      await eventually(async () => {
+        const { connection } = await seen();
+        expect([connection.filter((state) => state === 'open').length, connection.at(-1)]).toEqual([3, 'open']);
+      });
+      await append(10);
+      await eventually(async () => expect((await seen()).messages).toEqual(upTo(15)));
+    } finally {
+      await page.close();
+      await durable.stop();
+      await redis.close();
+    }
   });
 
   /** A logger in `page` whose session is open, holding `message` (its batch not due for a minute). */
