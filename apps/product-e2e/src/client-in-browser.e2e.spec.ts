@@ -193,6 +193,43 @@ describe('@zen/client in a Chromium page on another origin than the API', () => 
     }
   });
 
+  it('has a page’s session logger preflighted once for its heartbeats, not every 5 s (Access-Control-Max-Age)', async () => {
+    const preflights = async () => {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      return metrics
+        .split('\n')
+        .filter((line) => line.startsWith('zen_http_request_duration_seconds_count{method="OPTIONS"'))
+        .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    };
+    const before = await preflights();
+    const page = await appPage();
+    await page.evaluate(
+      ({ server, token }) => {
+        const { createSessionLogger } = (window as unknown as ZenWindow).zen;
+        const heartbeats = { count: 0 };
+        Object.assign(window, { heartbeats });
+        // Counted as they are answered: one a second, past Chromium's default of 5 s for a preflight.
+        const counting: typeof fetch = async (input, init) => {
+          const answer = await fetch(input, init);
+          if (init?.method === 'POST' && init.body === undefined && answer.ok) heartbeats.count++;
+          return answer;
+        };
+        createSessionLogger({ server, token, appname: 'browser-heartbeats', heartbeatMs: 1_000, fetch: counting });
+      },
+      { server: server.url, token: WRITE_TOKEN },
+    );
+    await page.waitForFunction(
+      () => (window as unknown as { heartbeats: { count: number } }).heartbeats.count >= 8,
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    // The create's preflight, kept for the heartbeats to the same URL.
+    expect((await preflights()) - before).toBe(1);
+    await page.close();
+  });
+
   /** A logger in `page` whose session is open, holding `message` (its batch not due for a minute). */
   async function loggerHolding(page: Page, appname: string, message: string): Promise<string> {
     return page.evaluate(

@@ -37,6 +37,9 @@ export interface WebSocketUpgrades {
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, path: string, outcome: UpgradeOutcome): void;
 }
 
+/** `Access-Control-Max-Age` of CORS preflights (seconds). */
+export const CORS_PREFLIGHT_MAX_AGE_S = 600;
+
 /**
  * The one request pipeline. Every HTTP request the server receives passes through
  * `handle`, which applies each cross-cutting step once, in this order, whatever serves
@@ -72,6 +75,10 @@ export class HttpPipeline {
         // Headers a cross-site client needs beyond the CORS-safelisted ones: a log read's, a
         // create's, and a rate-limited append's wait (@zen/client honours it).
         exposedHeaders: [...Object.values(LOG_HEADERS), 'Location', 'Retry-After'],
+        // A preflight's answer kept 10 minutes (Chromium keeps at most 2 hours): without it,
+        // Chromium keeps it 5 s, so a session logger's heartbeat (every 5 s) and most of its
+        // batches from a page cost a preflight each, twice the requests.
+        maxAge: CORS_PREFLIGHT_MAX_AGE_S,
       });
     }
   }
