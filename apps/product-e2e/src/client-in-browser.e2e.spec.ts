@@ -254,6 +254,18 @@ describe('@zen/client in a Chromium page on another origin than the API', () => 
     await page.close();
   });
 
+  it('has a session logger send what it holds at once when the page is hidden', async () => {
+    const page = await appPage();
+    const id = await loggerHolding(page, 'browser-hidden', 'logged before the tab was switched');
+    // As Chromium tells a page whose tab is switched away from or minimised (a headless page stays visible).
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await eventually(async () => expect(await messages(id)).toEqual(['opened', 'logged before the tab was switched']));
+    await page.close();
+  });
+
   it('has a session logger send what it held when its tab is closed', async () => {
     const page = await appPage();
     const id = await loggerHolding(page, 'browser-close', 'logged just before closing');
