@@ -18,6 +18,16 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
    * first sweep after it would end every session that kept trying.
    */
   private failedAt: number | undefined;
+  /** When the timer last fired: a tick far later than its period means this process did not run. */
+  private lastTickAt: number | undefined;
+  /**
+   * When this process last found that it had not run for a while (stopped by SIGSTOP or a
+   * debugger, swapped out, its event loop blocked). Clients beat meanwhile: their requests wait
+   * unread in the sockets and are read only after the first tick, which would end every session
+   * whose heartbeat was waiting. So, as after a store fault, nothing is expired until a timeout
+   * has passed since.
+   */
+  private stalledAt: number | undefined;
   private readonly logger = new Logger('Liveness');
 
   constructor(
@@ -31,7 +41,8 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     if (timeoutMs === 0) return;
     // Sweep often enough that a session outlives its timeout by at most a quarter of it (or 1 s).
     const period = Math.min(1000, Math.max(100, timeoutMs / 4));
-    this.timer = setInterval(() => void this.tick(timeoutMs), period);
+    this.lastTickAt = Date.now();
+    this.timer = setInterval(() => void this.tick(timeoutMs, period), period);
     this.timer.unref();
   }
 
@@ -48,13 +59,19 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
    * outage): the process goes on, and idle sessions are expired once the store is back and a
    * timeout has passed since the last failure (see failedAt).
    */
-  private async tick(timeoutMs: number): Promise<void> {
+  private async tick(timeoutMs: number, period: number): Promise<void> {
+    this.noticeStall(Date.now(), timeoutMs, period);
     if (this.sweeping) return;
     this.sweeping = true;
     try {
       if (this.failedAt !== undefined) {
         if (!(await this.stores.ready())) this.failedAt = Date.now();
         if (Date.now() - this.failedAt < timeoutMs) return;
+      }
+      if (this.stalledAt !== undefined) {
+        if (Date.now() - this.stalledAt < timeoutMs) return;
+        this.stalledAt = undefined;
+        this.logger.log('idle sessions are expired again');
       }
       await this.sweep(timeoutMs);
       if (this.failedAt !== undefined) this.logger.log('idle sessions are expired again');
@@ -68,4 +85,27 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
       this.sweeping = false;
     }
   }
+
+  /**
+   * A tick at least a period late (and at least STALL_MS): this process did not run meanwhile,
+   * so it heard no client either. Said once per stall (a stall within a timeout of the last one
+   * extends it silently).
+   */
+  private noticeStall(now: number, timeoutMs: number, period: number): void {
+    const last = this.lastTickAt;
+    this.lastTickAt = now;
+    if (last === undefined) return;
+    const late = now - last - period;
+    if (late < Math.max(period, STALL_MS)) return;
+    if (this.stalledAt === undefined) {
+      this.logger.warn(
+        `this process did not run for ${now - last} ms (stopped, swapped out or its event loop blocked): ` +
+          `no idle session is expired until ${timeoutMs / 1000} s from now, so that clients heard from late can beat again`,
+      );
+    }
+    this.stalledAt = now;
+  }
 }
+
+/** The least lateness of the sweep's timer taken for a stall of the process (not mere load). */
+const STALL_MS = 500;

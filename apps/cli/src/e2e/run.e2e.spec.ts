@@ -1118,6 +1118,38 @@ describe('zen-sessions run', () => {
     }
   });
 
+  it('keeps its session through a server stopped for longer than SESSIONS_TIMEOUT_S: its heartbeats waited in the sockets', async () => {
+    const stalled = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '3' });
+    const stalledClient = new SessionsClient({ server: stalled.url });
+    const gate = join(tempDir('zen-run-'), 'gate');
+    const script = `console.log('before'); const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(gate)})) { clearInterval(t); console.log('after'); process.exitCode = 3; } }, 50);`;
+    try {
+      const started = startCli(['run', '--', node, '-e', script], { env: { ZEN_SESSIONS_URL: stalled.url } });
+      started.child.stdin?.end();
+      await eventually(() => sessionIdIn(started.stderr) !== undefined);
+      const id = sessionIdOf(started.stderr);
+      await eventually(async () => (await stalledClient.sessions.get(id)).logCursor === 1, 30_000, 'before logged');
+      // Stopped for twice the timeout while the wrapper keeps beating: the beats wait unread.
+      stalled.signal('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      stalled.signal('SIGCONT');
+      await stalledClient.health.live();
+      writeFileSync(gate, '');
+      const result = await started.done;
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe('before\nafter\n');
+      expect(result.stderr).not.toMatch(/was refused/);
+      expect(await stalledClient.sessions.get(id)).toMatchObject({
+        status: 'ended',
+        endReason: 'deleted',
+        metadata: { exitCode: 3 },
+      });
+      expect((await stalledClient.logs.readAll(id)).entries.map((entry) => entry.message)).toEqual(['before', 'after']);
+    } finally {
+      await stalled.stop('SIGKILL');
+    }
+  });
+
   it('stops echoing to a closed pipe (| head) and lets the command run to its end, with its exit code', async () => {
     const started = startCli(['run', '--', 'sh', '-c', 'seq 1 100000; echo finished >&2; exit 3'], {
       env: { ZEN_SESSIONS_URL: server.url },
