@@ -70,7 +70,10 @@ export class HealthController {
           // The store's own check says why: this one only says it could not look.
           return sessions.down('the server session cannot be read');
         }
-        if (!server) return sessions.down('no server session');
+        // Ended, and forgotten since by retention: still ended, not lost.
+        if (!server) {
+          return sessions.down(this.sessions.serverSessionEnded ? 'the server session has ended' : 'no server session');
+        }
         // Ended by the other replicas after this one was silent for 30 s (a long pause): not ready.
         return server.active ? sessions.up() : sessions.down('the server session has ended');
       },

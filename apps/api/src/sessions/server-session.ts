@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { SessionListStatus } from '@zen/contract';
-import { immediateRegistry, SessionRecord, SessionRegistry, StoreUnavailableError } from '@zen/log-store';
+import { immediateRegistry, SessionRecord, SessionRegistry, StoreUnavailableError, Unsubscribe } from '@zen/log-store';
 
 /** How often the session is looked for in a shared store, which may lose it (see lookAgain). */
 const CHECK_MS = 5_000;
@@ -15,7 +15,8 @@ const RETRY_MS = 1_000;
  * second, and at once before a listing (which must name it). A shared store may also lose it (a
  * Redis restarted without persistence): it is looked for every CHECK_MS, and at once when a
  * listing misses it, and created again. One that other replicas ended (this one was silent past
- * their limit) is left ended. One create and one look at a time; a listing waits for either.
+ * their limit) is left ended, also once retention has forgotten it (it was not lost: the change
+ * feed told of its end). One create and one look at a time; a listing waits for either.
  */
 export class ServerSession {
   /** Its id; empty until the store took it. */
@@ -28,6 +29,7 @@ export class ServerSession {
   private refusal: StoreUnavailableError | null = null;
   /** The id last found ended by other replicas: an active listing need not look for it again. */
   private foundEnded = '';
+  private unsubscribe: Unsubscribe | undefined;
 
   constructor(
     private readonly registry: SessionRegistry,
@@ -40,6 +42,9 @@ export class ServerSession {
     await this.createOnce();
     // A registry in this process's memory cannot lose it: only a shared one is checked.
     if (immediateRegistry(this.registry)) return;
+    this.unsubscribe = this.registry.onChanged((change) => {
+      if (change.kind === 'ended' && change.id === this.id && change.id) this.foundEnded = change.id;
+    });
     this.check = setInterval(() => void this.lookAgain(), CHECK_MS);
     this.check.unref();
   }
@@ -47,6 +52,12 @@ export class ServerSession {
   stop(): void {
     clearTimeout(this.retry);
     clearInterval(this.check);
+    this.unsubscribe?.();
+  }
+
+  /** Whether it was found ended (by other replicas, after this one was silent too long, or stopping). */
+  get ended(): boolean {
+    return this.id !== '' && this.foundEnded === this.id;
   }
 
   /**
@@ -69,7 +80,8 @@ export class ServerSession {
   async missingFrom(records: SessionRecord[], status: SessionListStatus): Promise<boolean> {
     const id = this.id;
     if (!id || status === 'ended' || immediateRegistry(this.registry)) return false;
-    if (status === 'active' && this.foundEnded === id) return false;
+    // Found ended: never created again, whether a listing holds it or retention forgot it.
+    if (this.foundEnded === id) return false;
     for (const record of records) if (record.id === id) return false;
     await this.lookAgain();
     return this.id !== id;
@@ -92,6 +104,8 @@ export class ServerSession {
         if (record && !record.active) this.foundEnded = id;
         return;
       }
+      // Ended, then forgotten by retention (SESSIONS_RETAIN_ENDED): not lost, and left ended.
+      if (this.foundEnded === id) return;
       this.logger.warn(
         `the server session ${id} is no longer in the session store (its data was lost); creating another`,
       );

@@ -81,6 +81,11 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     return this.server.id;
   }
 
+  /** Whether this process's session was found ended (by other replicas: it was silent too long). */
+  get serverSessionEnded(): boolean {
+    return this.server.ended;
+  }
+
   /**
    * Logs the end of this process's session as it stops, with a shared store (whose registry
    * then ends it with endReason `stopped` when the stores close: see createRedisStores), so that

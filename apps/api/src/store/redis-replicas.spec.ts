@@ -184,6 +184,19 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     expect(await ready(b)).toBe(200);
   });
 
+  it('stays not ready, without a second server session, once retention forgets its server session the others ended', async () => {
+    const [a, b] = await replicas(2, { SESSIONS_RETAIN_ENDED: '0' });
+    const { serverSessionId } = await listing(a);
+    // b's sweep ending a silent replica's session; with no ended session retained, it is forgotten at once.
+    await b.app.get<Stores>(STORES).sessions.end(serverSessionId, 'expired');
+    const readiness = async () => (await (await fetch(`${a.url}/health/ready`)).json()) as ErrorResponse;
+    await eventually(async () => String((await readiness()).message).includes('the server session has ended'));
+    // A listing that misses it looks for it at once (as a's periodic look would): it was ended, not lost.
+    expect((await listing(a, 'active')).serverSessionId).toBe(serverSessionId);
+    expect(await ready(a)).toBe(503);
+    expect((await listing(b, 'active')).sessions.filter((session) => session.appname === 'zenserver')).toHaveLength(1);
+  });
+
   it('pushes log events and session changes made through one replica to the WebSocket clients of another', async () => {
     const [a, b] = await replicas(2);
     await create(a, ID);
