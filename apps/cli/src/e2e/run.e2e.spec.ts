@@ -1119,7 +1119,7 @@ describe('zen-sessions run', () => {
   });
 
   it('keeps its session through a server stopped for longer than SESSIONS_TIMEOUT_S: its heartbeats waited in the sockets', async () => {
-    const stalled = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '3' });
+    const stalled = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '5' });
     const stalledClient = new SessionsClient({ server: stalled.url });
     const gate = join(tempDir('zen-run-'), 'gate');
     const script = `console.log('before'); const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(gate)})) { clearInterval(t); console.log('after'); process.exitCode = 3; } }, 50);`;
@@ -1129,9 +1129,9 @@ describe('zen-sessions run', () => {
       await eventually(() => sessionIdIn(started.stderr) !== undefined);
       const id = sessionIdOf(started.stderr);
       await eventually(async () => (await stalledClient.sessions.get(id)).logCursor === 1, 30_000, 'before logged');
-      // Stopped for twice the timeout while the wrapper keeps beating: the beats wait unread.
+      // Stopped for twice the timeout (and more) while the wrapper keeps beating: the beats wait unread.
       stalled.signal('SIGSTOP');
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
       stalled.signal('SIGCONT');
       await stalledClient.health.live();
       writeFileSync(gate, '');
