@@ -52,8 +52,8 @@ export function browserPage(): PageLike | null {
  * A browser's counterpart of `ExitHook`. `visibilitychange` to hidden (the last event a mobile
  * browser is sure to give a page it may discard) sends what is queued at once. `pagehide` (the page
  * is left: navigation, a closed tab, a reload; or put in the back/forward cache) hands what is left
- * to the browser as `keepalive` requests, which outlive the page: at most `KEEPALIVE_BYTES` of them,
- * in order; the rest, if any, is lost with the page (or sent as usual should the page come back
+ * to the browser as `keepalive` requests, which outlive the page: at most what `KEEPALIVE_BYTES`
+ * leaves beside a request of the logger's out already (see `keepaliveFetch`), in order; the rest, if any, is lost with the page (or sent as usual should the page come back
  * from the cache).
  */
 export class PageHook {
@@ -84,7 +84,9 @@ export class PageHook {
   private pageHide(): void {
     // Never throws: the page's other listeners must still run.
     try {
-      for (const { method, url, headers, body } of this.work.lastRequests(KEEPALIVE_BYTES)) {
+      // Beside them may be one of the logger's own keepalive requests, out already (see keepaliveFetch).
+      const room = KEEPALIVE_BYTES - KEEPALIVE_REQUEST_BYTES;
+      for (const { method, url, headers, body } of this.work.lastRequests(room)) {
         this.work.fetch(url, { method, headers, body, keepalive: true }).catch(() => undefined);
       }
     } catch {

@@ -25,6 +25,9 @@ import { SessionOpener } from './session-opener';
 import { RetrySleep } from './retry-sleep';
 import { unref } from './timers';
 
+/** Room a batch's body needs for the report of dropped entries at its front (~250 bytes of JSON). */
+const REPORT_ROOM_BYTES = 1024;
+
 export { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-errors';
 export type { SessionLoggerOptions, SessionLoggerStats, SessionRefusal } from './session-logger-options';
 
@@ -682,6 +685,9 @@ export class SessionLogger {
       requests.push(request);
       if (this.opened) this.pendingUpdate = null;
     }
+    // The report of dropped entries is made only with room for it in the batch it leads: left
+    // queued, it would pass for a logged entry (see `sendBatch`).
+    if (room < REPORT_ROOM_BYTES) return requests;
     let report = this.reportDropped() > 0 ? 1 : 0;
     while (this.queue.length > 0) {
       const { count, body } = this.encoder.encode(
@@ -704,17 +710,17 @@ export class SessionLogger {
     return requests;
   }
 
-  /**
-   * The process is about to exit with entries pending (see `ExitHook`): send them now, or, while
-   * the pump waits to retry a server that is away, keep the process alive for that wait (at most
-   * EXIT_RETRY_WAIT_MS): three attempts at once would all find a restarting server still away.
-   */
   /** The page was hidden: what is queued goes now (the pump's requests outlive the page: see `PageHook`). */
   private sendNow(): void {
     if (this.pumping) return;
     this.kick();
   }
 
+  /**
+   * The process is about to exit with entries pending (see `ExitHook`): send them now, or, while
+   * the pump waits to retry a server that is away, keep the process alive for that wait (at most
+   * EXIT_RETRY_WAIT_MS): three attempts at once would all find a restarting server still away.
+   */
   private flushBeforeExit(): void {
     this.closing = true;
     if (this.pumping) this.retrySleep.holdAtMost(EXIT_RETRY_WAIT_MS);
