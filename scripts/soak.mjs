@@ -3,11 +3,13 @@
 // only, bounded in time. 1,000 sessions, steady appends past capacity, cursor readers,
 // dashboards on the WebSocket. Samples RSS and heap every 10 s and checks that memory
 // flattens once every log is at capacity. Results: scripts/results/soak-latest.json.
+// With LOG_STORE=redis (and REDIS_URL), Redis's used_memory is sampled and checked too.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
 import WebSocket from 'ws';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -109,6 +111,10 @@ const reader = async () => {
 };
 
 const samples = [];
+// On the Redis store the logs live in Redis: its memory must flatten too.
+const redis = process.env.LOG_STORE === 'redis' ? await createClient({ url: process.env.REDIS_URL }).connect() : null;
+const redisUsed = async () =>
+  redis ? Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? NaN) : undefined;
 const status = (pid) =>
   Object.fromEntries(
     readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -125,11 +131,13 @@ const sampler = async () => {
       seconds: Math.round((Date.now() - started) / 1000),
       rss: status(server.pid).VmRSS,
       heapUsed: heap,
+      redisUsed: await redisUsed(),
       entries: counts.entries,
     };
     samples.push(sample);
+    const inRedis = redis ? `  redis ${(sample.redisUsed / 2 ** 20).toFixed(0)} MiB` : '';
     console.log(
-      `${String(sample.seconds).padStart(5)} s  rss ${(sample.rss / 2 ** 20).toFixed(0)} MiB  heap ${(heap / 2 ** 20).toFixed(0)} MiB  entries appended ${sample.entries}`,
+      `${String(sample.seconds).padStart(5)} s  rss ${(sample.rss / 2 ** 20).toFixed(0)} MiB  heap ${(heap / 2 ** 20).toFixed(0)} MiB${inRedis}  entries appended ${sample.entries}`,
     );
     await sleep(10_000);
   }
@@ -138,24 +146,38 @@ const sampler = async () => {
 await Promise.all([...Array.from({ length: 4 }, appender), ...Array.from({ length: 4 }, reader), sampler()]);
 dashboards.forEach((ws) => ws.close());
 server.kill('SIGTERM');
+await redis?.quit();
 
 // Every log is at capacity once SESSIONS * CAPACITY entries went in; compare memory after that.
 const full = samples.filter((s) => s.entries >= SESSIONS * CAPACITY * 1.2);
 const half = full.slice(Math.floor(full.length / 2));
-const maxRss = (list) => Math.max(...list.map((s) => s.rss));
+const first = full.slice(0, Math.max(1, Math.floor(full.length / 2)));
+const peak = (list, key) => (list.length ? Math.max(...list.map((s) => s[key])) : null);
+const floor = (list, key) => (list.length ? Math.min(...list.map((s) => s[key])) : null);
 const result = {
   date: new Date().toISOString(),
+  logStore: redis ? 'redis' : 'memory',
   minutes: MINUTES,
   sessions: SESSIONS,
   capacity: CAPACITY,
   counts,
   samples,
   rssWhenFull: full.length ? full[0].rss : null,
-  rssMaxFirstHalfWhenFull: full.length ? maxRss(full.slice(0, Math.max(1, Math.floor(full.length / 2)))) : null,
-  rssMaxSecondHalfWhenFull: half.length ? maxRss(half) : null,
+  rssMaxFirstHalfWhenFull: full.length ? peak(first, 'rss') : null,
+  rssMaxSecondHalfWhenFull: peak(half, 'rss'),
+  rssMinFirstHalfWhenFull: full.length ? floor(first, 'rss') : null,
+  rssMinSecondHalfWhenFull: floor(half, 'rss'),
+  redisMaxFirstHalfWhenFull: redis && full.length ? peak(first, 'redisUsed') : null,
+  redisMaxSecondHalfWhenFull: redis ? peak(half, 'redisUsed') : null,
 };
-result.flat =
-  result.rssMaxSecondHalfWhenFull !== null && result.rssMaxSecondHalfWhenFull <= result.rssMaxFirstHalfWhenFull * 1.1;
+const within = (later, earlier) => later !== null && earlier !== null && later <= earlier * 1.1;
+// Whoever holds the logs must not grow once they are full: the server's peaks on the memory
+// store; on Redis, Redis's peaks, and the server's floor (it holds no logs: its RSS is mostly the
+// heap's swing between collections, tens of MiB, while what a leak raises is what survives them).
+result.flat = redis
+  ? within(result.redisMaxSecondHalfWhenFull, result.redisMaxFirstHalfWhenFull) &&
+    within(result.rssMinSecondHalfWhenFull, result.rssMinFirstHalfWhenFull)
+  : within(result.rssMaxSecondHalfWhenFull, result.rssMaxFirstHalfWhenFull);
 mkdirSync(join(REPO, 'scripts', 'results'), { recursive: true });
 writeFileSync(join(REPO, 'scripts', 'results', 'soak-latest.json'), JSON.stringify(result, null, 2));
 console.log(JSON.stringify({ ...result, samples: undefined }, null, 2));
