@@ -17,6 +17,7 @@ import { RawError, sendRawError } from './raw-error';
 import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
 import { API_HEADERS, pageHeaders } from './security-headers';
 import { asksForWebSocket } from './upgrade-header';
+import { upgradeOriginProblem } from './upgrade-origin';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -137,12 +138,13 @@ export class HttpPipeline {
    *   with 101 or the refusal's status) → the route (a WebSocket route of the route table,
    *   its path spelt as an HTTP route's may be; else 404, or 400 for an upgrade that does not
    *   ask for a WebSocket: upgrade-header.ts) → the handshake (`webSockets`) →
+   *   origin (a browser page's: its server's host, or CORS_ORIGINS; upgrade-origin.ts) →
    *   access check (the route's access, as for HTTP) → the WebSocket server → error shape
    *   and security headers on every refusal
    *
-   * CORS does not apply: browsers do not enforce it on WebSockets, and the Origin header
-   * is not checked (the token is what guards the WebSocket). The handshake and the path are
-   * checked before the token, so a client without one still learns what it did wrong.
+   * CORS does not apply: browsers do not enforce it on WebSockets, so the Origin header is
+   * checked instead. The handshake and the path are checked before the origin and the token,
+   * so a client without one still learns what it did wrong.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, webSockets: WebSocketUpgrades): void {
     // Node never checks an upgrade's Host; refused as a plain request's is, uncounted.
@@ -168,7 +170,10 @@ export class HttpPipeline {
     };
     try {
       if (!route) return refuse(asksForWebSocket(req) ? this.noWebSocket(path) : otherUpgrade(req));
-      const problem = webSockets.handshakeProblem(req) ?? this.upgradeAccessProblem(route, req);
+      const problem =
+        webSockets.handshakeProblem(req) ??
+        upgradeOriginProblem(req, this.config.corsOrigins) ??
+        this.upgradeAccessProblem(route, req);
       if (problem) return refuse(problem);
       webSockets.accept(req, socket, head, route.path, { upgraded: () => count(101), refuse });
     } catch (error) {

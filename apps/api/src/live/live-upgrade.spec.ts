@@ -12,7 +12,7 @@ function expectError(answer: RawAnswer, status: number, message: RegExp): void {
   expect(Object.keys(body).sort()).toEqual(['error', 'message', 'statusCode']);
   expect(body.statusCode).toBe(status);
   expect(body.error).toBe(
-    { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed' }[status],
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed' }[status],
   );
   expect(body.message).toMatch(message);
   expect(answer.closed).toBe(true);
@@ -131,6 +131,30 @@ describe('WebSocket upgrade requests', () => {
     }
   });
 
+  it("refuses a browser page of another site (its Origin) with 403, and takes its own host's pages and clients without an Origin", async () => {
+    const { host } = new URL(server.url);
+    const port = Number(new URL(server.url).port);
+    const refused = await rawUpgrade(server, `${root}/sessions/ws`, { Origin: 'https://evil.example' });
+    expectError(refused, 403, /a page of "https:\/\/evil\.example" may not open this WebSocket.*CORS_ORIGINS/);
+    // Another port of the same host is another site too.
+    expectError(
+      await rawUpgrade(server, `${root}/sessions/ws`, { Origin: `http://127.0.0.1:${port + 1}` }),
+      403,
+      /may not/,
+    );
+    expectError(await rawUpgrade(server, `${root}/sessions/ws`, { Origin: 'null' }), 403, /may not/);
+    expect((await rawUpgrade(server, `${root}/sessions/ws`, { Origin: `http://${host}` })).status).toBe(101);
+    expect((await rawUpgrade(server, `${root}/sessions/ws`, { Origin: `HTTP://${host.toUpperCase()}` })).status).toBe(
+      101,
+    );
+    expect((await rawUpgrade(server, `${root}/sessions/ws`)).status).toBe(101);
+    // Behind a proxy that passes the host without its port (nginx's `Host $host`), the name alone.
+    const proxied = { Host: '127.0.0.1', Origin: 'https://127.0.0.1:8443' };
+    expect((await rawUpgrade(server, `${root}/sessions/ws`, proxied)).status).toBe(101);
+    const elsewhere = { Host: '127.0.0.1', Origin: 'https://zen.example' };
+    expectError(await rawUpgrade(server, `${root}/sessions/ws`, elsewhere), 403, /may not/);
+  });
+
   it('keeps serving HTTP and WebSocket clients after refusals', async () => {
     expect((await fetch(`${server.url}/sessions/`)).status).toBe(200);
     expect((await rawUpgrade(server, `${root}/sessions/ws`)).status).toBe(101);
@@ -175,5 +199,25 @@ describe('WebSocket upgrade requests with AUTH_READ_TOKEN', () => {
   it('checks the handshake and the path before the token', async () => {
     expectError(await rawUpgrade(server, '/sessions/nows'), 404, /no WebSocket/);
     expectError(await rawUpgrade(server, '/sessions/ws', {}, 'POST'), 405, /GET/);
+  });
+});
+
+describe('WebSocket upgrades from pages of the origins CORS_ORIGINS names', () => {
+  it('takes a page of a named origin, refuses one of another, and takes any with *', async () => {
+    for (const [origins, allowed, refused] of [
+      ['https://dash.example', ['https://dash.example'], ['https://evil.example']],
+      ['*', ['https://dash.example', 'https://evil.example'], []],
+    ] as const) {
+      const server = await startApp({ CORS_ORIGINS: origins });
+      try {
+        for (const origin of allowed) {
+          expect((await rawUpgrade(server, '/sessions/ws', { Origin: origin })).status).toBe(101);
+        }
+        for (const origin of refused)
+          expectError(await rawUpgrade(server, '/sessions/ws', { Origin: origin }), 403, /may not/);
+      } finally {
+        await server.close();
+      }
+    }
   });
 });

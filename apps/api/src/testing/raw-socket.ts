@@ -65,8 +65,10 @@ export function rawUpgrade(
   method = 'GET',
 ): Promise<RawAnswer> {
   const { hostname, port } = new URL(server.url);
-  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`];
-  for (const [name, value] of Object.entries({ ...HANDSHAKE, ...headers })) {
+  // `headers.Host` replaces the server's own (a proxy's, say).
+  const { Host: host = `${hostname}:${port}`, ...others } = headers;
+  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`];
+  for (const [name, value] of Object.entries({ ...HANDSHAKE, ...others })) {
     if (value !== undefined) lines.push(`${name}: ${value}`);
   }
   return rawExchange(server, lines.join('\r\n'));
