@@ -108,7 +108,7 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
     });
     afterAll(() => browser?.close());
 
-    it('loads under /zen/ and shows the server session', async () => {
+    it('loads under /zen/, shows the server session and takes live updates over the proxied WebSocket', async () => {
       const page = await browser.newPage();
       const failed: string[] = [];
       page.on('response', (res) => res.status() >= 400 && failed.push(`${res.status()} ${res.url()}`));
@@ -119,6 +119,16 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
         timeout: 15_000,
       });
       await page.getByText('zenserver').first().waitFor({ timeout: 15_000 });
+      // The page's WebSocket passes the server's Origin check behind `Host $host` (the name without
+      // nginx's port): Live, and a session created afterwards is shown without a reload.
+      await page.getByTestId('connection').getByText('Live').waitFor({ timeout: 15_000 });
+      const created = 'e5e5e5e5e5e5e5e5e5e5e5e5';
+      await fetch(`${proxied}/sessions/${created}`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ appname: 'BehindNginx' }),
+      });
+      await page.locator(`tr[data-session-id="${created}"]`).waitFor({ timeout: 15_000 });
       await screenshot(page, 'dashboard-behind-nginx');
       expect(failed).toEqual([]);
     });
