@@ -102,15 +102,17 @@ export class PageHook {
  */
 export function keepaliveFetch(send: typeof fetch): typeof fetch {
   return (input, init) => {
-    const body = init?.body;
-    const size =
-      body === undefined || body === null
-        ? 0
-        : typeof body === 'string'
-          ? body.length * 3
-          : body instanceof Uint8Array
-            ? body.byteLength
-            : Infinity;
+    const size = bodyBytes(init?.body);
     return send(input, size <= KEEPALIVE_REQUEST_BYTES ? { ...init, keepalive: true } : init);
   };
+}
+
+/**
+ * The most bytes a request body may take (a string's: 3 per UTF-16 unit); Infinity for a body of
+ * another kind (a stream, a Blob: not the logger's).
+ */
+export function bodyBytes(body: unknown): number {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === 'string') return body.length * 3;
+  return body instanceof Uint8Array ? body.byteLength : Infinity;
 }

@@ -12,7 +12,7 @@ import { BatchEncoder, entriesOf } from './batch-encoder';
 import { BatchLimits } from './batch-limits';
 import { EntryQueue } from './entry-queue';
 import { ExitHook } from './exit-hook';
-import { browserPage, keepaliveFetch, PageHook } from './page-exit';
+import { bodyBytes, browserPage, keepaliveFetch, PageHook } from './page-exit';
 import { HeartbeatTimer } from './heartbeat-timer';
 import { IdleWaiters } from './idle-waiters';
 import { LEVELS, levelOf } from './level-names';
@@ -680,7 +680,7 @@ export class SessionLogger {
     let room = maxBytes;
     if (update) {
       const request = http.prepare(sessionRequests.upsert(this.id, update));
-      room -= bodyBytes(request);
+      room -= bodyBytes(request.body);
       if (room < 0) return [];
       requests.push(request);
       if (this.opened) this.pendingUpdate = null;
@@ -726,12 +726,6 @@ export class SessionLogger {
     if (this.pumping) this.retrySleep.holdAtMost(EXIT_RETRY_WAIT_MS);
     else this.kick();
   }
-}
-
-/** The bytes of a prepared request's body (a string's at most: 3 per UTF-16 unit). */
-function bodyBytes(request: PreparedRequest): number {
-  const { body } = request;
-  return body === undefined ? 0 : typeof body === 'string' ? body.length * 3 : body.byteLength;
 }
 
 /** Opens a session and returns its logger (see `SessionLoggerOptions`). */
