@@ -1,5 +1,6 @@
 import { formatDate } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input, LOCALE_ID, output, signal } from '@angular/core';
+import { plural } from '../core/plural';
 import { LogRow } from './log-line';
 import { HistogramBin, VolumeBins } from './histogram-bins';
 import { rangeTime } from './range-times';
@@ -254,10 +255,6 @@ function countsOf(bins: readonly HistogramBin[]): string {
   const sum = (level: 'error' | 'warn') => bins.reduce((total, bin) => total + bin.counts[level], 0);
   const total = bins.reduce((count, bin) => count + bin.total, 0);
   return `${plural(total, 'entry', 'entries')}, ${plural(sum('error'), 'error', 'errors')}, ${plural(sum('warn'), 'warning', 'warnings')}`;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 /** Of each bin's width, the part its bar takes: the rest is the gap that tells bars apart. */

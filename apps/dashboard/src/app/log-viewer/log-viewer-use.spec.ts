@@ -186,6 +186,25 @@ describe('the log viewer, as a person uses it', () => {
     );
   });
 
+  // Found by review: a log holding one line or none was said to hold "lines 104–104" or "105–104",
+  // and a session of one line "has 1 lines".
+  it('says in plain words that a log holds one line, none, or has one line only', async () => {
+    const notice = async (held: Session, line: number) => {
+      TestBed.resetTestingModule();
+      const fixture = await open(`/sessions/${held.id}?line=${line}`, [held], {});
+      return el(fixture).querySelector('[data-testid="line-notice"]')?.textContent;
+    };
+    expect(await notice(session({ logCount: 1, logCursor: 105 }), 7)).toContain(
+      'Line 7 was evicted: the server now holds only line 104 of this session.',
+    );
+    expect(await notice(session({ logCount: 0, logCursor: 105 }), 7)).toContain(
+      "Line 7 was evicted: the server holds none of this session's lines now.",
+    );
+    expect(await notice(session({ logCount: 1, logCursor: 1 }), 5)).toContain(
+      'Line 5 has not been written: this session has 1 line.',
+    );
+  });
+
   // Found by the dashboard audit: with a server keeping more than 10,000 lines (LOG_CAPACITY), the view
   // read the whole log to keep its last 10,000 rows; a permalinked line before those was shown, then
   // dropped as the rest came in, leaving no line, no outline and no word of why.

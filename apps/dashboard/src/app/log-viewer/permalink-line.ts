@@ -1,5 +1,6 @@
 import { afterNextRender, DestroyRef, inject, Injector, signal, untracked } from '@angular/core';
 import { Session } from '@zen/contract';
+import { plural } from '../core/plural';
 import { FollowScroll } from './follow-scroll';
 import { firstShown } from './shown-sessions';
 import { LogRow } from './log-line';
@@ -83,11 +84,11 @@ export class PermalinkLine {
     const firstHeld = session.logCursor - session.logCount;
     this.notice.set(null);
     if (pending.seq < firstHeld) {
-      this.giveUp(
-        `Line ${pending.seq} was evicted: the server now holds lines ${firstHeld}–${session.logCursor - 1} of this session.`,
-      );
+      this.giveUp(`Line ${pending.seq} was evicted: ${heldLines(firstHeld, session.logCursor)}.`);
     } else if (pending.seq >= session.logCursor) {
-      this.giveUp(`Line ${pending.seq} has not been written: this session has ${session.logCursor} lines.`);
+      this.giveUp(
+        `Line ${pending.seq} has not been written: this session has ${plural(session.logCursor, 'line', 'lines')}.`,
+      );
     } else if (pending.seq < firstShown(session)) {
       this.giveUp(
         `Line ${pending.seq} is older than the ${MAX_ROWS} newest lines this view shows: download the log to read it.`,
@@ -209,4 +210,11 @@ export class PermalinkLine {
     const shown = text.length > QUOTED_LINE_CHARS ? `${text.slice(0, QUOTED_LINE_CHARS)}…` : text;
     this.notice.set(`"${shown}" in the link is not a line number (lines count from 0).`);
   }
+}
+
+/** What the server still holds of a log whose lines from `firstHeld` up to `cursor` are kept. */
+function heldLines(firstHeld: number, cursor: number): string {
+  if (firstHeld === cursor) return "the server holds none of this session's lines now";
+  if (firstHeld === cursor - 1) return `the server now holds only line ${firstHeld} of this session`;
+  return `the server now holds lines ${firstHeld}–${cursor - 1} of this session`;
 }

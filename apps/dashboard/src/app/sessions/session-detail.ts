@@ -4,6 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
 import { LogDownload, LogFileFormat } from '../core/log-download';
+import { plural } from '../core/plural';
 import { ServerUrls } from '../core/server-urls';
 import { metadataText } from './session-table-model';
 
@@ -57,6 +58,12 @@ export class SessionDetail {
       href: this.urls.link(`sessions/${this.session().id}/log?format=${format}`),
     })),
   );
+
+  /** The log's counters as the server keeps them (by the entries' stored levels). */
+  readonly logSummary = computed(() => {
+    const { logCount, logCursor, warnCount, errorCount } = this.session();
+    return `${logCount} held · ${logCursor} appended · ${plural(warnCount, 'warning', 'warnings')} · ${plural(errorCount, 'error', 'errors')}`;
+  });
 
   /** The metadata by key, each value as shown. */
   readonly metadata = computed(() =>
