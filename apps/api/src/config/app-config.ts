@@ -96,6 +96,11 @@ export class AppConfig {
   readonly authToken: string | null = null;
   /** Bearer token reads, WebSockets and /metrics need too; null: reads are open. */
   readonly authReadToken: string | null = null;
+  /**
+   * Host names requests may give beside the local ones (AllowedHosts); ['*']: any; empty: any when
+   * `host` is a network address, only local names when it is a loopback one.
+   */
+  readonly allowedHosts: string[] = [];
   /** Origins allowed by CORS; empty: CORS off (same origin only); ['*']: any. */
   readonly corsOrigins: string[] = [];
   /** Longest a graceful shutdown may take before the process exits anyway. */

@@ -302,6 +302,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(`CORS_ORIGINS must be '*' or comma-separated origins`);
   });
 
+  it.each([',', 'https://tools.example', 'tools.example:8443', 'bad_name'])(
+    'rejects ALLOWED_HOSTS %j, naming it',
+    (value) => {
+      expect(() => loadConfig({ ALLOWED_HOSTS: value })).toThrow(
+        `ALLOWED_HOSTS must be '*' or comma-separated host names`,
+      );
+    },
+  );
+
+  it('accepts ALLOWED_HOSTS of host names, addresses or *', () => {
+    expect(loadConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*']);
+    expect(loadConfig({ ALLOWED_HOSTS: 'tools.studio.example, 10.0.0.5' }).allowedHosts).toEqual([
+      'tools.studio.example',
+      '10.0.0.5',
+    ]);
+    expect(loadConfig({}).allowedHosts).toEqual([]);
+  });
+
   it('accepts CORS_ORIGINS of origins or *', () => {
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example:8443, http://localhost:4200' }).corsOrigins).toEqual([

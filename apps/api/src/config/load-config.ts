@@ -92,6 +92,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: reader.trustProxy('TRUST_PROXY'),
     authToken: reader.token('AUTH_TOKEN'),
     authReadToken: reader.token('AUTH_READ_TOKEN'),
+    allowedHosts: reader.hostNames('ALLOWED_HOSTS'),
     corsOrigins: reader.origins('CORS_ORIGINS'),
     shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0, TIMER_MAX_MS),
     dashboardDir: reader.dashboardDir('DASHBOARD_DIR', defaults.dashboardDir),
@@ -246,6 +247,22 @@ class EnvReader {
       );
     }
     return raw;
+  }
+
+  /** `*`, or host names as a `Host` header gives them, without a port: anything else would never match. */
+  hostNames(name: string): string[] {
+    const names = this.list(name);
+    const bad = names.filter((item) => item !== '*' && !HOST_NAME.test(item) && isIP(item) === 0);
+    if (names.length === 0 && this.raw(name) !== undefined) bad.push(this.raw(name) as string);
+    if (bad.length > 0) {
+      return this.fail(
+        name,
+        "'*' or comma-separated host names such as 'tools.studio.example' (no scheme or port)",
+        [],
+        bad.join(','),
+      );
+    }
+    return names;
   }
 
   /** `*`, or origins (`scheme://host[:port]`, as browsers send them): anything else would never match. */

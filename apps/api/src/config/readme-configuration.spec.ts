@@ -133,4 +133,15 @@ describe.each(['zen-sessions.service', 'zen-sessions@.service'])('deploy/systemd
   it('is a configuration the server starts with', () => {
     expect(() => loadConfig(environment)).not.toThrow();
   });
+
+  // On a loopback address the server answers only local names besides ALLOWED_HOSTS: the name
+  // nginx passes as Host (`Host $host`, its server_name) must be one, or every request is a 403.
+  it("answers the name the nginx examples' server_name gives", () => {
+    for (const folder of ['nginx', 'scale-out']) {
+      const example = readFileSync(join(REPO, 'deploy', folder, 'nginx.example.conf'), 'utf8');
+      const [, serverName] = /^\s*server_name (\S+);$/m.exec(example) ?? [];
+      expect(serverName).toBeDefined();
+      expect(loadConfig(environment).allowedHosts).toContain(serverName);
+    }
+  });
 });

@@ -166,6 +166,21 @@ describe('every route goes through every step of the HTTP pipeline', () => {
     }
   });
 
+  it('refuses every route, public ones and WebSockets too, for a host name it does not answer, even with the token', async () => {
+    const evil = { host: 'evil.example', authorization: `Bearer ${WRITE}` };
+    for (const { method, path } of routes) {
+      const what = `${method} ${path} (Host evil.example)`;
+      const res = await send(method, concrete(path), evil);
+      expect([what, res.status]).toEqual([what, 403]);
+      expectErrorShape(res, what);
+      expectSecurityHeaders(res, what);
+    }
+    for (const path of gatewayPaths(server)) {
+      const res = await upgrade(path, path, { Host: 'evil.example', Authorization: `Bearer ${WRITE}` });
+      expectRefusal(res, 403, `upgrade to ${path} (Host evil.example)`);
+    }
+  });
+
   it('answers preflights for every route without a token', async () => {
     for (const { method, path } of routes) {
       const res = await send('OPTIONS', concrete(path), { 'access-control-request-method': method });

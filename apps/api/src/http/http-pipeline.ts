@@ -10,6 +10,7 @@ import { AccessTokens } from '../auth/access-tokens';
 import { presetHeaders, presetOf } from '../common/response-body';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { AllowedHosts } from './allowed-hosts';
 import { answerClientErrors, answerMalformed, hostProblem } from './client-errors';
 import { ApiExceptionFilter, sendError } from './error-shape';
 import { clipped, quoted } from './quoted';
@@ -46,8 +47,9 @@ export const CORS_PREFLIGHT_MAX_AGE_S = 600;
  * `handle`, which applies each cross-cutting step once, in this order, whatever serves
  * the route afterwards:
  *
- *   metrics (timed from here, counted by route pattern) → security headers (a page's or the API's) → CORS
- *   (answers preflights) → access check (bearer tokens) → the route → error shape
+ *   metrics (timed from here, counted by route pattern) → security headers (a page's or the API's) →
+ *   host (a name the server answers to: allowed-hosts.ts) → CORS (answers preflights) → access check
+ *   (bearer tokens) → the route → error shape
  *
  * The route is then either a raw route (`@RawRoute()`, the log appends and reads),
  * called directly, or handed to Express and Nest. Upgrade requests (WebSockets) pass
@@ -62,6 +64,7 @@ export class HttpPipeline {
   private readonly logger = new Logger('HTTP');
   private readonly pageHeaders: HeaderList = pageHeaders();
   private readonly cors?: Middleware;
+  private readonly allowedHosts: AllowedHosts;
 
   constructor(
     private readonly config: AppConfig,
@@ -70,6 +73,7 @@ export class HttpPipeline {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
   ) {
+    this.allowedHosts = AllowedHosts.of(config.allowedHosts, config.host);
     if (config.corsOrigins.length > 0) {
       this.cors = cors({
         origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
@@ -119,6 +123,11 @@ export class HttpPipeline {
     const found = this.routes.match(method, req.url ?? '/');
     const label = found?.route.path ?? 'unmatched';
     presetHeaders(res, found?.route.pages ? this.pageHeaders : API_HEADERS);
+    const otherHost = this.allowedHosts.problem(req.headers.host);
+    if (otherHost) {
+      sendError(res, new HttpException(otherHost.message, otherHost.status), this.logger);
+      return this.metrics.record(method, label, res.statusCode, start);
+    }
     if (!this.cors) return this.afterCors(req, res, express, found, label, start);
     // A preflight is answered by the cors package itself, header by header.
     if (method === 'OPTIONS') this.setSecurityHeaders(res);
@@ -137,7 +146,7 @@ export class HttpPipeline {
    *   metrics (timed from here; counted by the WebSocket route's pattern, or `unmatched`,
    *   with 101 or the refusal's status) → the route (a WebSocket route of the route table,
    *   its path spelt as an HTTP route's may be; else 404, or 400 for an upgrade that does not
-   *   ask for a WebSocket: upgrade-header.ts) → the handshake (`webSockets`) →
+   *   ask for a WebSocket: upgrade-header.ts) → host (as for HTTP) → the handshake (`webSockets`) →
    *   origin (a browser page's: its server's host, or CORS_ORIGINS; upgrade-origin.ts) →
    *   access check (the route's access, as for HTTP) → the WebSocket server → error shape
    *   and security headers on every refusal
@@ -171,6 +180,7 @@ export class HttpPipeline {
     try {
       if (!route) return refuse(asksForWebSocket(req) ? this.noWebSocket(path) : otherUpgrade(req));
       const problem =
+        this.allowedHosts.problem(req.headers.host) ??
         webSockets.handshakeProblem(req) ??
         upgradeOriginProblem(req, this.config.corsOrigins) ??
         this.upgradeAccessProblem(route, req);
