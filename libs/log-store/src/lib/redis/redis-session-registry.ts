@@ -289,11 +289,17 @@ export class RedisSessionRegistry extends SessionRegistry {
     const hash = pairsToHash(reply[1] as string[]);
     // The script ends the session atomically: only one of concurrent calls finds it active.
     const endedNow = reply[0] === SCRIPT_STATUS.ok;
+    const record = toRecord(id, hash);
     if (endedNow) {
-      await this.ended(id, Number(hash['endOrder'] ?? 0));
-      await this.forgetBeyondRetention();
+      try {
+        await this.ended(id, Number(hash['endOrder'] ?? 0));
+        await this.forgetBeyondRetention();
+      } catch (error) {
+        // Ended in time, indexed too late: the end is made all the same, and told as a late one.
+        throw endsUntold(error, [record]);
+      }
     }
-    return { record: toRecord(id, hash), endedNow };
+    return { record, endedNow };
   }
 
   async list(status: SessionListStatus): Promise<SessionRecord[]> {
@@ -411,30 +417,31 @@ export class RedisSessionRegistry extends SessionRegistry {
 
   /** Ends each candidate still idle since the cutoff; the index scores of the others catch up. */
   private async expire(candidates: string[], idleBefore: number, index: string): Promise<SessionRecord[]> {
-    const { client } = this.connection;
     const expired: SessionRecord[] = [];
-    for (const id of candidates) {
-      let reply: StatusReply;
-      try {
-        reply = await this.endInTime(id, 'expired', String(idleBefore));
-      } catch (error) {
-        throw endsUntold(error, expired);
-      }
-      if (reply[0] === SCRIPT_STATUS.ok) {
-        const hash = pairsToHash(reply[1] as string[]);
-        await this.ended(id, Number(hash['endOrder'] ?? 0));
-        expired.push(toRecord(id, hash));
-      } else if (reply[0] === SCRIPT_STATUS.notIdle) {
-        const score = Number(reply[1]);
-        await this.connection.run(() =>
-          client.zAdd(index, { score, value: id }, { condition: 'XX', comparison: 'GT' }),
-        );
-      } else {
-        await this.connection.run(() => client.zRem(index, id));
-      }
+    try {
+      for (const id of candidates) await this.expireOne(id, idleBefore, index, expired);
+      if (expired.length > 0) await this.forgetBeyondRetention();
+    } catch (error) {
+      // Cut short by a slow store: those ended before, and the one Redis ends late, are still told.
+      throw endsUntold(error, expired);
     }
-    if (expired.length > 0) await this.forgetBeyondRetention();
     return expired;
+  }
+
+  /** Expires `id` if it is still idle (adding it to `expired` as soon as it is ended), else re-indexes it. */
+  private async expireOne(id: string, idleBefore: number, index: string, expired: SessionRecord[]): Promise<void> {
+    const { client } = this.connection;
+    const reply = await this.endInTime(id, 'expired', String(idleBefore));
+    if (reply[0] === SCRIPT_STATUS.ok) {
+      const hash = pairsToHash(reply[1] as string[]);
+      expired.push(toRecord(id, hash));
+      await this.ended(id, Number(hash['endOrder'] ?? 0));
+    } else if (reply[0] === SCRIPT_STATUS.notIdle) {
+      const score = Number(reply[1]);
+      await this.connection.run(() => client.zAdd(index, { score, value: id }, { condition: 'XX', comparison: 'GT' }));
+    } else {
+      await this.connection.run(() => client.zRem(index, id));
+    }
   }
 
   /**
@@ -578,9 +585,10 @@ export class RedisSessionRegistry extends SessionRegistry {
 }
 
 /**
- * A sweep's failure, carrying the sessions it had ended before it (and the one a late answer
- * ends, see endInTime) in its `late`, resolved with their records: they are ended all the same,
- * and each end's line in the server session is written once (by the caller, from `late`).
+ * A failure after sessions were ended (a sweep cut short, or an end whose indexing came too
+ * late), carrying them (and the one a late answer ends, see endInTime) in its `late`, resolved
+ * with their records: they are ended all the same, and each end's line in the server session is
+ * written once (by the caller, from `late`).
  */
 function endsUntold(error: unknown, expired: SessionRecord[]): unknown {
   if (!(error instanceof StoreUnavailableError) || (expired.length === 0 && !error.late)) return error;
