@@ -76,14 +76,18 @@ export class LogsController {
   }
 
   /** 429 when the session's or client's append budget is spent; 404/403/409 first, as for any append. */
-  private refuseWhenEmpty(id: string, client: string): Promise<never> | undefined {
-    try {
-      this.rateLimit.refuseWhenEmpty(id, client);
-      return undefined;
-    } catch (refused) {
+  private refuseWhenEmpty(id: string, client: string): Promise<void> | undefined {
+    const firstWritable = (refused: unknown): Promise<never> => {
       const checked = this.logs.writable(id);
       if (checked instanceof Promise) return checked.then(() => Promise.reject(refused));
       throw refused;
+    };
+    try {
+      // Buckets a shared store holds answer later (a promise); this process's at once.
+      const refusing = this.rateLimit.refuseWhenEmpty(id, client);
+      return refusing ? refusing.catch(firstWritable) : undefined;
+    } catch (refused) {
+      return firstWritable(refused);
     }
   }
 

@@ -61,7 +61,9 @@ export class LogsService {
    * the server's own appends do not.
    */
   append(id: string, batch: EntryBatch, client?: ClientAppend): number | Promise<number> {
-    if (client) this.rateLimit.check(id, client.address, batch.messages.length);
+    // A shared store's buckets answer later: the append waits for them (this process's answer at once).
+    const checking = client ? this.rateLimit.check(id, client.address, batch.messages.length) : undefined;
+    if (checking) return checking.then(() => this.appendLater(id, batch));
     if (!this.immediate) return this.appendLater(id, batch);
     const { store, registry } = this.immediate;
     // The registry would refuse an ended session once the store had appended: refused first, so

@@ -537,6 +537,49 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     }
   });
 
+  it("holds a session's MAX_APPEND_ENTRIES_PER_S across replicas: a second's worth through one leaves the other refusing", async () => {
+    // One entry a second: what one replica let in is the whole budget, for an hour.
+    const [a, b] = await replicas(2, { MAX_APPEND_ENTRIES_PER_S: '1' });
+    expect((await create(a, ID)).status).toBe(201);
+    expect(
+      (
+        await append(
+          a,
+          ID,
+          Array.from({ length: 3600 }, (_, i) => `line ${i}`),
+        )
+      ).status,
+    ).toBe(200);
+    for (const replica of [b, a]) {
+      const refused = await append(replica, ID, ['one more']);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
+      expect(((await refused.json()) as ErrorResponse).message).toContain('MAX_APPEND_ENTRIES_PER_S');
+    }
+    expect((await (await fetch(`${b.url}/sessions/${ID}`)).json()) as Session).toMatchObject({ logCursor: 3600 });
+  });
+
+  it("holds a client address's MAX_CLIENT_APPEND_ENTRIES_PER_S across replicas and its sessions", async () => {
+    const [a, b] = await replicas(2, { MAX_CLIENT_APPEND_ENTRIES_PER_S: '1' });
+    const other = 'b0b0b0b0b0b0b0b0b0b0b0b0';
+    expect((await create(a, ID)).status).toBe(201);
+    expect((await create(b, other)).status).toBe(201);
+    expect(
+      (
+        await append(
+          a,
+          ID,
+          Array.from({ length: 3600 }, (_, i) => `line ${i}`),
+        )
+      ).status,
+    ).toBe(200);
+    const refused = await append(b, other, ['one more']);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
+    expect(((await refused.json()) as ErrorResponse).message).toContain('MAX_CLIENT_APPEND_ENTRIES_PER_S');
+    expect((await (await fetch(`${a.url}/sessions/${other}`)).json()) as Session).toMatchObject({ logCursor: 0 });
+  });
+
   it('keeps sessions, logs and counters across a restart of every replica', async () => {
     const prefix = `restart${++prefixes}:`;
     const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix };

@@ -25,10 +25,26 @@ export interface MemoryBudget {
   floorEntries: number;
 }
 
+/**
+ * Rate-limit buckets held in a shared store, so that every replica counts against one bucket
+ * per key (a session, a client address); the same rules as TokenBuckets, each call one atomic step.
+ */
+export interface SharedBuckets {
+  /**
+   * Takes `count` tokens from `key`'s bucket of `limit` (which refills at `ratePerSecond`, up to
+   * one second's worth): 0 when granted, else the whole seconds until it holds a token again
+   * (at least 1), having taken nothing. A `count` of 0 only looks. `force` takes even from an
+   * empty bucket (charging what already got in) and answers 0.
+   */
+  take(limit: string, key: string, ratePerSecond: number, count: number, force?: boolean): Promise<number>;
+}
+
 /** A log store and the session registry over it, built together by one factory and replaced together. */
 export interface Stores {
   readonly logs: LogStore;
   readonly sessions: SessionRegistry;
+  /** Rate-limit buckets every replica shares (a shared store's); absent: each process holds its own. */
+  readonly buckets?: SharedBuckets;
   /** What the stores are, for messages: `memory`, `Redis at host:port`. */
   readonly name: string;
   /** Whether the stores can be reached now (readiness); the memory stores always can. */

@@ -57,6 +57,19 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
   return {
     logs,
     sessions,
+    buckets: {
+      take: async (limit, key, ratePerSecond, count, force = false) =>
+        Number(
+          await connection.run(() =>
+            connection.client.take(
+              connection.keys.bucket(limit, key),
+              String(ratePerSecond),
+              String(count),
+              force ? '1' : '0',
+            ),
+          ),
+        ),
+    },
     name: connection.name,
     ready: async () => (await notReady()) === undefined,
     notReady,

@@ -26,6 +26,9 @@
  *   replica's last heartbeat.
  * - `<prefix>sessions:order` — a counter giving each create and end its order.
  * - `<prefix>changes` — the pub/sub channel of the change feed.
+ * - `<prefix>rate:<limit>:{<key>}` — a hash, the append rate limit `limit`'s bucket for `key` (a
+ *   session id, a client address), shared by every replica: `tokens` and `at`; it expires as it
+ *   refills (a full bucket is no key), the only keys with an expiry besides `ready`.
  * - `<prefix>ready` — written by every readiness probe (a write, so that a Redis refusing
  *   writes is not ready), expiring after a minute; it holds nothing of use.
  */
@@ -58,6 +61,11 @@ export class RedisKeys {
 
   levels(id: string): string {
     return `${this.prefix}{${id}}:levels`;
+  }
+
+  /** The bucket of the rate limit `limit` for `key` (a session id, a client address). */
+  bucket(limit: string, key: string): string {
+    return `${this.prefix}rate:${limit}:{${key}}`;
   }
 
   /** Every key a session's log is kept in. */

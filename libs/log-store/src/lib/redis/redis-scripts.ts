@@ -396,6 +396,37 @@ return {1}
   transformReply: raw,
 });
 
+/**
+ * Takes tokens from a rate-limit bucket shared by every replica (see TokenBuckets for the
+ * rules): the bucket refills at the rate up to one second's worth, a take passes while it is
+ * not empty and may overdraw it, a refused take changes nothing. Redis's clock times it, so
+ * replicas on machines whose clocks differ share one bucket. The key lives only while the
+ * bucket is below full (it expires as it refills): a full bucket is no key. KEYS: the bucket.
+ * ARGV: the rate per second, the count (0: only look), '1' to take even from an empty bucket.
+ * Reply: 0 granted, else whole seconds until the bucket holds a token again (at least 1).
+ */
+export const TAKE = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+local rate, count, force = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = rate
+if bucket[1] and bucket[2] then
+  tokens = math.min(rate, tonumber(bucket[1]) + math.max(0, now - tonumber(bucket[2])) / 1000 * rate)
+end
+if tokens <= 0 and not force then return math.max(1, math.ceil((1 - tokens) / rate)) end
+if count == 0 then return 0 end
+tokens = tokens - count
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'at', string.format('%d', now))
+redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((rate - tokens) / rate * 1000)))
+return 0
+`,
+  parseCommand: keysThenArgs(1),
+  transformReply: raw,
+});
+
 export const SCRIPTS = {
   admit: ADMIT,
   append: APPEND,
@@ -405,4 +436,5 @@ export const SCRIPTS = {
   end: END,
   beat: BEAT,
   record: RECORD,
+  take: TAKE,
 };
