@@ -126,6 +126,28 @@ describe('Redis stores, several replicas on one Redis', () => {
     await raw.quit();
   });
 
+  it('shares a rate-limit bucket among replicas, refuses without taking, and keeps no key once it has refilled', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const [onA, onB] = [a.buckets, b.buckets];
+    if (!onA || !onB) throw new Error('the Redis stores hold no shared buckets');
+    const raw = await createClient({ url: suite.redis.url }).connect();
+    // A batch larger than a second's worth gets in through one replica, then the other refuses.
+    expect(await onA.take('session', ID, 10, 25)).toBe(0);
+    expect(await onB.take('session', ID, 10, 1)).toBeGreaterThanOrEqual(1);
+    expect(await onB.take('session', ID, 10, 0)).toBeGreaterThanOrEqual(1);
+    // Another key's bucket, and another limit's for the same key, are their own.
+    expect(await onB.take('session', ID2, 10, 1)).toBe(0);
+    expect(await onB.take('client', ID, 10, 1)).toBe(0);
+    // A forced take charges an empty bucket and answers 0; the debt then lasts longer.
+    expect(await onA.take('session', ID, 10, 10, true)).toBe(0);
+    expect(await onA.take('session', ID, 10, 0)).toBeGreaterThanOrEqual(2);
+    const key = new RedisKeys(prefix).bucket('session', ID);
+    expect(await raw.pTTL(key)).toBeGreaterThan(0);
+    await eventually(async () => (await raw.exists(key)) === 0, 20_000, 'the refilled bucket gone');
+    expect(await onB.take('session', ID, 10, 1)).toBe(0);
+    await raw.quit();
+  });
+
   it("tells every replica's listeners about appends and session changes made through any", async () => {
     const [a, b] = [await replica(), await replica()];
     const appended: [string, number][] = [];
