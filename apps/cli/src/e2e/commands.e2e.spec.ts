@@ -566,6 +566,28 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    // Found by stop 49's CLI audit: through a proxy that does not pass WebSocket upgrades, tail -f
+    // printed nothing after its first read and never returned, not even once the session ended.
+    it('through a proxy that does not pass WebSockets, prints new entries over HTTP and exits 0 at the session s end', async () => {
+      const proxy = await FaultProxy.start(server.url); // HTTP only: it takes an upgrade and never answers
+      const id = await newSession(1);
+      const tail = startCli(['tail', id, '-f'], { env: { ZEN_SESSIONS_URL: proxy.url } });
+      try {
+        await eventually(() => tail.stdout.includes('entry 0\n'), 20_000, 'the first read');
+        await client.logs.append(id, { message: 'later' });
+        await eventually(() => tail.stdout.includes('later\n'), 40_000, 'the entry appended later');
+        await client.logs.append(id, [{ message: 'last 1' }, { message: 'last 2', level: 'error' }]);
+        await client.sessions.end(id);
+        const result = await tail.doneWithin(60_000);
+        expect({ exited: result !== null, code: result?.code }).toEqual({ exited: true, code: 0 });
+        expect(result?.stdout).toMatch(/^\S+ INFO entry 0\n\S+ INFO later\n\S+ INFO last 1\n\S+ ERROR last 2\n$/);
+        expect(result?.stderr).toMatch(/^zen-sessions: live updates cannot connect to ws:\/\/.*; still trying\n$/);
+      } finally {
+        tail.child.kill(); // the proxy stops once the socket it holds is closed
+        await proxy.stop();
+      }
+    });
+
     /**
      * `tail --follow` of session `id` through `url`, once it has printed `printed` (the first read)
      * and then `live`, appended only then: it came over the WebSocket, so the follow is subscribed
@@ -824,9 +846,28 @@ describe('zen-sessions log, tail, ls, end', () => {
       await expectFollowStopped({}, (server) => server.restart());
     });
 
-    it('says so and exits 1 when the server forgets the followed session (retention)', async () => {
-      // Retention 0: ending the session forgets it at once.
-      await expectFollowStopped({ SESSIONS_RETAIN_ENDED: '0' }, (_server, client, id) => client.sessions.end(id));
+    // Found by stop 49's CLI audit: with SESSIONS_RETAIN_ENDED=0 the server refuses the follow as
+    // the session ends (it forgot it), and tail took that for a lost session: exit 1 at the end of
+    // every followed job. The sessions feed names the session `removed`, which only an end does.
+    it('exits 0 with every entry printed when the server forgets the followed session as it ends (SESSIONS_RETAIN_ENDED=0)', async () => {
+      const own = await BuiltServer.start({ SESSIONS_RETAIN_ENDED: '0' });
+      try {
+        const ownClient = new SessionsClient({ server: own.url });
+        const { id } = await ownClient.sessions.create({ appname: 'forgotten' });
+        await ownClient.logs.append(id, { message: 'before' });
+        const tail = await followLive(ownClient, id, own.url, 'before', 'live');
+        await ownClient.logs.append(id, { message: 'last' });
+        await ownClient.sessions.end(id);
+        const result = await tail.doneWithin(60_000);
+        expect({ exited: result !== null, code: result?.code, stderr: result?.stderr }).toEqual({
+          exited: true,
+          code: 0,
+          stderr: '',
+        });
+        expect(result?.stdout).toMatch(/^\S+ INFO before\n\S+ INFO live\n\S+ INFO last\n$/);
+      } finally {
+        await own.stop();
+      }
     });
 
     it('says so and exits 1, printing nothing of it, when the session was created again while it was away', async () => {

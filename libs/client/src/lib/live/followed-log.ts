@@ -116,6 +116,11 @@ export class FollowedLog {
     this.tellEnd();
   }
 
+  /** The sessions feed named its session among those the server forgot. */
+  forgotten(): void {
+    if (!this.stopped) callUser(this.handlers.onForgotten);
+  }
+
   /** The follow now reads the log of the session `created` (unknown: the next one seen), from seq 0. */
   startOver(created?: string): void {
     this.forgetEnd();

@@ -96,6 +96,16 @@ export interface LogFollowHandlers {
    * for a session that had ended before it was followed. The follow stays until `stop()`.
    */
   onEnded?: (logCursor: number) => void;
+  /**
+   * The server forgot the session, its log with it: a `sessions-delta` named it `removed` (only
+   * while the sessions are followed in `delta` mode). The server forgets ended sessions only (past
+   * SESSIONS_RETAIN_ENDED), so it had ended; one forgotten as it ended (SESSIONS_RETAIN_ENDED=0) is
+   * never shown ended, and this is how its end is known. Entries the server sent before it forgot
+   * the session came first, on the same connection. The server also refuses the subscription
+   * (`onRefused`, or a start over without it), mostly before the delta comes. The follow stays
+   * until `stop()`.
+   */
+  onForgotten?: () => void;
 }
 
 /** Where a gap ends: the seq (and time, when an entry follows in the same event) of what comes next. */

@@ -53,7 +53,11 @@ export class LiveClient {
       received: (message) => this.receive(message),
     });
     const send = this.connection.send;
-    this.sessions = new SessionsList(send, (sessions) => this.noteCreated(sessions));
+    this.sessions = new SessionsList(
+      send,
+      (sessions) => this.noteCreated(sessions),
+      (ids) => this.noteForgotten(ids),
+    );
     this.refused = new RefusedFollows(reconnectBackoff(options), (follow) => this.subscribeAgain(follow));
     const lookup = lookupOf(options.sessionLookup);
     this.wiring = {
@@ -286,6 +290,11 @@ export class LiveClient {
       follow.created = session.created;
       if (session.status === 'ended') follow.ended(session.logCursor);
     }
+  }
+
+  /** The server forgot these sessions (a delta named them `removed`): a follow of one is told (`onForgotten`). */
+  private noteForgotten(ids: readonly string[]): void {
+    for (const id of ids) this.follows.get(id)?.forgotten();
   }
 
   /**

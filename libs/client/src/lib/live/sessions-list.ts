@@ -19,10 +19,13 @@ export class SessionsList {
   /**
    * @param seen Told of the sessions each list or delta brings, before listeners hear of it
    *   (a followed session's `created` shows whether it is still the one followed).
+   * @param forgotten Told of the ids a delta names `removed` (the server forgot them: retention,
+   *   which forgets ended sessions only), but not those it also brings back (created again).
    */
   constructor(
     private readonly send: Send,
     private readonly seen: (sessions: readonly Session[]) => void,
+    private readonly forgotten: (ids: readonly string[]) => void = () => undefined,
   ) {}
 
   /**
@@ -62,6 +65,9 @@ export class SessionsList {
     if (added.length > 0)
       this.sessions = new Map([...added.map((session) => [session.id, session] as const), ...this.sessions]);
     this.emitList();
+    const back = new Set(delta.upserted.map((session) => session.id));
+    const gone = delta.removed.filter((id) => !back.has(id));
+    if (gone.length > 0) this.forgotten(gone);
   }
 
   private emitList(): void {
