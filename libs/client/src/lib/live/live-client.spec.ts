@@ -87,6 +87,32 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('tells onForgotten, after the entries sent before, when the server forgets a followed session as it ends (SESSIONS_RETAIN_ENDED=0)', async () => {
+    const forgetful = await BuiltServer.start({ SESSIONS_RETAIN_ENDED: '0' });
+    try {
+      const rest = new SessionsClient({ server: forgetful.url });
+      const id = (await rest.sessions.create({ appname: 'forgotten' })).id;
+      const told: string[] = [];
+      const socket = connect({ server: forgetful.url });
+      // The sessions-delta that names it removed is how the end of such a session is known.
+      socket.followSessions(() => undefined, 'delta');
+      socket.followLog(id, 0, {
+        onEntries: (entries) => told.push(...entries.map((e) => e.message)),
+        onRefused: () => told.push('refused'),
+        onForgotten: () => told.push('forgotten'),
+      });
+      await rest.logs.append(id, { message: 'm0' });
+      await eventually(() => told.includes('m0'), 10_000, 'the first entry');
+      await rest.logs.append(id, { message: 'm1' });
+      await rest.sessions.end(id);
+      await eventually(() => told.includes('forgotten'), 10_000, 'onForgotten');
+      // The server refuses the subscription too, mostly before the delta comes.
+      expect(told.filter((each) => each !== 'refused')).toEqual(['m0', 'm1', 'forgotten']);
+    } finally {
+      await forgetful.stop();
+    }
+  });
+
   it('follows several sessions at once, each entry once and in order, from a cursor', async () => {
     const a = (await client.sessions.create({ appname: 'a' })).id;
     const b = (await client.sessions.create({ appname: 'b' })).id;
