@@ -308,7 +308,7 @@ const POLL_MS = 1_000;
  * end, when forgotten as it ended) before it takes it as lost: the feed tells within
  * SESSIONS_WS_DELTA_MS (100 ms by default), on a busy server a little later.
  */
-const FORGOTTEN_WAIT_MS = 5_000;
+const FORGOTTEN_WAIT_MS = 10_000;
 
 /** How long a lost connection is ridden out silently before one line says it still is lost. */
 const LOST_QUIET_MS = 10_000;
