@@ -1020,6 +1020,14 @@ describe('zen-sessions log, tail, ls, end', () => {
       expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', endReason: 'deleted' });
       expect((await cli(['end', '0123456789abcdef01234567'], { env: env() })).code).toBe(1);
     });
+
+    it('ends an ended session again without an error: prints its id, exit 0, its end unchanged', async () => {
+      const id = await newSession();
+      expect(await cli(['end', id], { env: env() })).toMatchObject({ code: 0, stdout: `${id}\n`, stderr: '' });
+      const ended = (await client.sessions.get(id)).ended;
+      expect(await cli(['end', id], { env: env() })).toMatchObject({ code: 0, stdout: `${id}\n`, stderr: '' });
+      expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', ended });
+    });
   });
 
   describe('global options and exit codes', () => {
