@@ -106,10 +106,10 @@ function reportDropped(count: number): void {
  * the cursor: one line on stderr and exit 1, never silence.
  * A WebSocket that cannot be opened at all is not met with silence either: one line says so,
  * while it keeps trying, and it reads over HTTP meanwhile (`startPoller`), printing new entries
- * and ending at the session's end as over the WebSocket. A session created again under the id while it was away is another log
- * (the live client's `sessionLookup` holds what comes after each reconnect until it has checked
- * the session's `created`): the same line and exit 1, with nothing of the new log printed. So is a
- * log that went back (its `logCursor` below what was printed: a store restored from an older
+ * and ending at the session's end as over the WebSocket. A session created again under the id
+ * while it was away is another log (the live client's `sessionLookup` holds what comes after each
+ * reconnect until it has checked the session's `created`): the same line and exit 1, with nothing
+ * of the new log printed. So is a log that went back (its `logCursor` below what was printed: a store restored from an older
  * snapshot, a failover to a replica that lagged), whose next entries take seqs already printed.
  */
 async function follow(
@@ -125,7 +125,7 @@ async function follow(
   const server = connection(options);
   return new Promise<number>((resolve) => {
     const connectionReport = connectionReporter(shownUrl(liveUrl(server.server)));
-    /** The next seq to print: what the WebSocket and the polls (see `poller`) bring is printed from there, once. */
+    /** The next seq to print: what the WebSocket and the polls (`startPoller`) bring is printed from here, once. */
     let printed = cursor;
     /** Whether the latest sessions list had the session (a delta that forgets it is to come). */
     let listed = true;
