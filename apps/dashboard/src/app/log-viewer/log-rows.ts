@@ -32,46 +32,82 @@ export function textMatcher(filter: LogFilterState): { pattern: RegExp | null; e
 
 /** Rows passing the filter; gap rows stay (of the shown sources), so losses remain visible. */
 export function filterRows(rows: readonly LogRow[], filter: LogFilterState, pattern: RegExp | null): LogRow[] {
-  const minLevel = LOG_LEVELS.indexOf(filter.level);
-  const { category, source, range } = filter;
-  if (minLevel === 0 && !pattern && !category && !source && !range) return rows as LogRow[];
-  // Plain text is compared with the pre-lower-cased text: a substring search, no regex per row.
-  const needle = pattern && !filter.regex ? filter.text.toLowerCase() : null;
-  // Rows lacking one of the needle's characters are dropped without reading their text.
-  const needleMask = needle === null ? 0 : charMask(needle);
-  const maskEnough = needle !== null && maskDecides(needle);
-  const keeps = (row: LogRow): boolean => {
-    if (source && row.source !== source) return false;
-    if (row.kind === 'gap') return true;
-    if (minLevel > 0 && LOG_LEVELS.indexOf(row.severity) < minLevel) return false;
-    if (category && row.category !== category) return false;
-    // Written so that an entry without a readable time (NaN) is in no range.
-    if (range && !(row.timeMs >= range.from && row.timeMs <= range.to)) return false;
-    if (needle !== null) return (row.chars & needleMask) === needleMask && (maskEnough || row.lower.includes(needle));
-    if (!pattern) return true;
-    pattern.lastIndex = 0;
-    return pattern.test(row.text);
-  };
-  // No array until a row is dropped: a filter that keeps every row (the first letter typed,
-  // say) allocates nothing and answers with the same array, so nothing downstream recomputes.
+  const test = rowTest(filter, pattern);
+  if (test === null) return rows as LogRow[];
   // With the masks in one typed array, a row lacking a character is dropped without reading
   // the row at all, and when the mask decides and nothing else filters, no row is read. With
   // the text alone to match (typing), a row the mask lets through is read for its text only.
-  const masks = needle === null ? null : maskColumn(rows);
+  return keptRows(rows, test, test.needle === null ? null : maskColumn(rows));
+}
+
+/** A filter made ready for its rows: what each row is compared with, worked out once. */
+interface RowTest {
+  /** The index in LOG_LEVELS of the lowest level kept; 0 keeps every level. */
+  minLevel: number;
+  category: string | null | undefined;
+  source: string | null | undefined;
+  range: { from: number; to: number } | null | undefined;
+  pattern: RegExp | null;
+  /** Plain text, lower-cased: compared with the row's pre-lower-cased text, no regex per row. */
+  needle: string | null;
+  /** The characters of the needle: rows lacking one are dropped without reading their text. */
+  needleMask: number;
+  /** The mask alone decides whether a row has the needle. */
+  maskEnough: boolean;
+  /** Nothing but the text filters. */
+  onlyText: boolean;
+}
+
+/** The filter as a RowTest, or null when it keeps every row. */
+function rowTest(filter: LogFilterState, pattern: RegExp | null): RowTest | null {
+  const minLevel = LOG_LEVELS.indexOf(filter.level);
+  const { category, source, range } = filter;
   const onlyText = minLevel === 0 && !category && !source && !range;
-  const masksDecide = maskEnough && onlyText;
+  if (onlyText && !pattern) return null;
+  const needle = pattern && !filter.regex ? filter.text.toLowerCase() : null;
+  const needleMask = needle === null ? 0 : charMask(needle);
+  const maskEnough = needle !== null && maskDecides(needle);
+  return { minLevel, category, source, range, pattern, needle, needleMask, maskEnough, onlyText };
+}
+
+/** Whether `test` keeps `row`, read in full. */
+function keeps(test: RowTest, row: LogRow): boolean {
+  if (test.source && row.source !== test.source) return false;
+  if (row.kind === 'gap') return true;
+  if (test.minLevel > 0 && LOG_LEVELS.indexOf(row.severity) < test.minLevel) return false;
+  if (test.category && row.category !== test.category) return false;
+  const range = test.range;
+  // Written so that an entry without a readable time (NaN) is in no range.
+  if (range && !(row.timeMs >= range.from && row.timeMs <= range.to)) return false;
+  const needle = test.needle;
+  if (needle !== null)
+    return (row.chars & test.needleMask) === test.needleMask && (test.maskEnough || row.lower.includes(needle));
+  const pattern = test.pattern;
+  if (!pattern) return true;
+  pattern.lastIndex = 0;
+  return pattern.test(row.text);
+}
+
+/**
+ * The rows `test` keeps. No array until a row is dropped: a filter that keeps every row (the
+ * first letter typed, say) allocates nothing and answers with the same array, so nothing
+ * downstream recomputes. `masks`: the rows' mask column, when there is a needle.
+ */
+function keptRows(rows: readonly LogRow[], test: RowTest, masks: Int32Array | null): LogRow[] {
+  const { needle, needleMask, onlyText } = test;
+  const masksDecide = test.maskEnough && onlyText;
   let kept: LogRow[] | null = null;
   // The answer's own masks, gathered as it is, so the next keystroke (which filters this
   // answer) finds its column made instead of reading every row it keeps twice.
   let keptMasks: Int32Array | null = null;
   for (let i = 0; i < rows.length; i++) {
     let keep: boolean;
-    if (masks === null) keep = keeps(rows[i]);
+    if (masks === null) keep = keeps(test, rows[i]);
     else {
       keep = (masks[i] & needleMask) === needleMask;
       if (keep && !masksDecide) {
         const row = rows[i];
-        keep = onlyText ? row.kind === 'gap' || row.lower.includes(needle as string) : keeps(row);
+        keep = onlyText ? row.kind === 'gap' || row.lower.includes(needle as string) : keeps(test, row);
       }
     }
     if (keep) {
