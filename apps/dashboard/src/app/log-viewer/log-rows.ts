@@ -70,44 +70,41 @@ function rowTest(filter: LogFilterState, pattern: RegExp | null): RowTest | null
   return { minLevel, category, source, range, pattern, needle, needleMask, maskEnough, onlyText };
 }
 
-/** Whether `test` keeps `row`, read in full. */
-function keeps(test: RowTest, row: LogRow): boolean {
-  if (test.source && row.source !== test.source) return false;
-  if (row.kind === 'gap') return true;
-  if (test.minLevel > 0 && LOG_LEVELS.indexOf(row.severity) < test.minLevel) return false;
-  if (test.category && row.category !== test.category) return false;
-  const range = test.range;
-  // Written so that an entry without a readable time (NaN) is in no range.
-  if (range && !(row.timeMs >= range.from && row.timeMs <= range.to)) return false;
-  const needle = test.needle;
-  if (needle !== null)
-    return (row.chars & test.needleMask) === test.needleMask && (test.maskEnough || row.lower.includes(needle));
-  const pattern = test.pattern;
-  if (!pattern) return true;
-  pattern.lastIndex = 0;
-  return pattern.test(row.text);
-}
-
 /**
  * The rows `test` keeps. No array until a row is dropped: a filter that keeps every row (the
  * first letter typed, say) allocates nothing and answers with the same array, so nothing
  * downstream recomputes. `masks`: the rows' mask column, when there is a needle.
+ * `keeps` is made here, beside the loop that calls it, and reads the test's parts as locals:
+ * so the compiler inlines it with them at hand; read from the test per row, it measured a
+ * third slower (a level or source filter over 200,000 rows).
  */
 function keptRows(rows: readonly LogRow[], test: RowTest, masks: Int32Array | null): LogRow[] {
-  const { needle, needleMask, onlyText } = test;
-  const masksDecide = test.maskEnough && onlyText;
+  const { minLevel, category, source, range, pattern, needle, needleMask, maskEnough, onlyText } = test;
+  const keeps = (row: LogRow): boolean => {
+    if (source && row.source !== source) return false;
+    if (row.kind === 'gap') return true;
+    if (minLevel > 0 && LOG_LEVELS.indexOf(row.severity) < minLevel) return false;
+    if (category && row.category !== category) return false;
+    // Written so that an entry without a readable time (NaN) is in no range.
+    if (range && !(row.timeMs >= range.from && row.timeMs <= range.to)) return false;
+    if (needle !== null) return (row.chars & needleMask) === needleMask && (maskEnough || row.lower.includes(needle));
+    if (!pattern) return true;
+    pattern.lastIndex = 0;
+    return pattern.test(row.text);
+  };
+  const masksDecide = maskEnough && onlyText;
   let kept: LogRow[] | null = null;
   // The answer's own masks, gathered as it is, so the next keystroke (which filters this
   // answer) finds its column made instead of reading every row it keeps twice.
   let keptMasks: Int32Array | null = null;
   for (let i = 0; i < rows.length; i++) {
     let keep: boolean;
-    if (masks === null) keep = keeps(test, rows[i]);
+    if (masks === null) keep = keeps(rows[i]);
     else {
       keep = (masks[i] & needleMask) === needleMask;
       if (keep && !masksDecide) {
         const row = rows[i];
-        keep = onlyText ? row.kind === 'gap' || row.lower.includes(needle as string) : keeps(test, row);
+        keep = onlyText ? row.kind === 'gap' || row.lower.includes(needle as string) : keeps(row);
       }
     }
     if (keep) {
