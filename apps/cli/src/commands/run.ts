@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { createSessionLogger, newSessionId, type SessionLogger, type SessionLoggerOptions } from '@zen/client';
 import type { LogLevel, SessionInput } from '@zen/contract';
@@ -7,7 +8,7 @@ import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
 import { exitCodeOfSignal } from '../signal-exit';
-import { outputReaders } from '../child-output';
+import { outputReaders, SpawnedCommand } from '../child-output';
 import { holder, StreamHolder } from '../stream-holder';
 import { sentByTerminal } from '../terminal-signals';
 import { continuation, createSession, RunSessionOptions, runSessionFields, SessionStart } from './run-session';
@@ -51,24 +52,7 @@ export async function runCommand(
   // A closed terminal or pipe must not crash the wrapper (see echoTo).
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
-  let warned = false;
-  let commandEnded = false;
-  // Once the command has ended (the last entries wait for the server), there is nothing to run on.
-  const warnOnce = (message: string) => {
-    if (!warned) warn(`warning: ${message}${commandEnded ? '' : '; the command runs on'}`);
-    warned = true;
-  };
-  // The session refused for good after the start (an ended --id once a server away at the start
-  // answers, a session expired meanwhile): its own line, even after an outage's warning, since
-  // nothing more reaches the session.
-  let refusal: Error | null = null;
-  const sessionRefused = (error: Error, opened: boolean) => {
-    if (refusal) return;
-    refusal = error;
-    const what = opened ? 'was refused' : 'could not be opened';
-    const runsOn = commandEnded ? '' : '; the command runs on';
-    warn(`warning: session ${id} ${what}: ${describe(error)}; nothing ${opened ? 'more ' : ''}is sent${runsOn}`);
-  };
+  const warnings = new RunWarnings(id);
   // From the start: a signal while the session is being created (a slow server) must not kill
   // the wrapper and leave its session active for good.
   // A second one ends the wrapper at once, as a second signal ends the wait for the last entries.
@@ -77,28 +61,84 @@ export async function runCommand(
     warn(`${again} came again before ${command || "''"} started: it was not run, and session ${id} was not ended`);
     process.exit(exitCodeOfSignal(first));
   });
+  const sink = await openSession(server, options, id, fields, given, warnings);
+  const outcome = early.signal ? notStarted(command, early, sink) : await runChild(command, args, sink, options, early);
+  warnings.commandEnded = true;
+  return endSession(sink, outcome, options, warnings);
+}
+
+/**
+ * What warns about the session while the command runs: one line for the first trouble (an outage
+ * is ridden out silently after it), and one for a refusal for good after the start.
+ */
+class RunWarnings {
+  private warned = false;
+  /** Once the command has ended (the last entries wait for the server), there is nothing to run on. */
+  commandEnded = false;
+  /** Why the session was refused for good after the start, once it was; told already. */
+  refusal: Error | null = null;
+
+  constructor(private readonly id: string) {}
+
+  /** The first warning only. */
+  readonly once = (message: string): void => {
+    if (!this.warned) warn(`warning: ${message}${this.runsOn()}`);
+    this.warned = true;
+  };
+
+  /**
+   * The session refused for good after the start (an ended --id once a server away at the start
+   * answers, a session expired meanwhile): its own line, even after an outage's warning, since
+   * nothing more reaches the session.
+   */
+  sessionRefused(error: Error, opened: boolean): void {
+    if (this.refusal) return;
+    this.refusal = error;
+    const what = opened ? 'was refused' : 'could not be opened';
+    warn(
+      `warning: session ${this.id} ${what}: ${describe(error)}; nothing ${opened ? 'more ' : ''}is sent${this.runsOn()}`,
+    );
+  }
+
+  private runsOn(): string {
+    return this.commandEnded ? '' : '; the command runs on';
+  }
+}
+
+/**
+ * Creates or continues the session, and the sink that feeds it; says which session and where the
+ * dashboard shows it, or why nothing is sent.
+ */
+async function openSession(
+  server: Connection,
+  options: RunOptions,
+  id: string,
+  fields: SessionInput,
+  given: (option: string) => boolean,
+  warnings: RunWarnings,
+): Promise<Sink> {
   const continued = continuation(fields, given);
   const start = await createSession(options, id, fields, continued);
   // A continued session keeps its own fields, should the logger have to create it again.
   const session = start.continued ?? fields;
-  if (start.unreachable) warnOnce(describe(start.unreachable));
+  if (start.unreachable) warnings.once(describe(start.unreachable));
   // Refused for good (401, 400, ...): asking again would get the same answer, so nothing is sent.
-  if (start.refused) warnOnce(`${describe(start.refused)}; nothing is sent`);
-
-  const sink: Sink = start.refused
-    ? NOTHING_SENT
-    : sessionLogger(server, options, id, session, start, continued, {
-        onWarning: warnOnce,
-        onError: (error, { stopped, opened }) => (stopped ? sessionRefused(error, opened) : warnOnce(describe(error))),
-      });
-  if (sink !== NOTHING_SENT) {
-    warn(`session ${id}`);
-    warn(sink.dashboardUrl);
+  if (start.refused) {
+    warnings.once(`${describe(start.refused)}; nothing is sent`);
+    return NOTHING_SENT;
   }
+  const sink = sessionLogger(server, options, id, session, start, continued, {
+    onWarning: warnings.once,
+    onError: (error, { stopped, opened }) =>
+      stopped ? warnings.sessionRefused(error, opened) : warnings.once(describe(error)),
+  });
+  warn(`session ${id}`);
+  warn(sink.dashboardUrl);
+  return sink;
+}
 
-  const outcome = early.signal ? notStarted(command, early, sink) : await runChild(command, args, sink, options, early);
-  commandEnded = true;
-
+/** Gives the session the command's outcome and its last entries (up to --flush-timeout); the run's exit code. */
+async function endSession(sink: Sink, outcome: Outcome, options: RunOptions, warnings: RunWarnings): Promise<number> {
   sink.updateMetadata({ exitCode: outcome.code, signal: outcome.signal });
   // A signal while the last entries are sent stops the wait, not the exit code. Kept until the
   // wrapper has exited (never removed: without a handler, a signal's default action would end it
@@ -109,7 +149,7 @@ export async function runCommand(
   try {
     await sink.close(options.flushTimeout * 1000);
   } catch (error) {
-    if (error !== refusal) warnOnce(describe(error));
+    if (error !== warnings.refusal) warnings.once(describe(error));
     // A request still waiting for a stuck server must not keep the wrapper up past --flush-timeout.
     exitWhenEchoed(outcome.exitCode);
   }
@@ -266,11 +306,12 @@ function outputReader(
  * none came for AFTER_EXIT_QUIET_MS (at most AFTER_EXIT_MAX_MS), then destroy the streams.
  * `now()` destroys them at once (a second signal); `cancel()` once they closed by themselves.
  */
-function stopWhenQuiet(
-  streams: Readable[],
-  readers: OutputReader[],
-  lastReadAt: () => number,
-): { now: () => void; cancel: () => void } {
+interface QuietStop {
+  now: () => void;
+  cancel: () => void;
+}
+
+function stopWhenQuiet(streams: Readable[], readers: OutputReader[], lastReadAt: () => number): QuietStop {
   const signalledAt = Date.now();
   const deadline = signalledAt + AFTER_EXIT_MAX_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -297,6 +338,10 @@ function stopWhenQuiet(
   return { now, cancel };
 }
 
+/**
+ * Runs the command with its output read, echoed and sent to `sink`, and the signals passed on to
+ * it; its outcome once it has exited and all of its output is read.
+ */
 async function runChild(
   command: string,
   args: string[],
@@ -310,64 +355,95 @@ async function runChild(
   const out = outputReader(echoTo(process.stdout), 'info', STDOUT, sink, options, onRead);
   const err = outputReader(echoTo(process.stderr), 'warn', STDERR, sink, options, onRead);
   const readers = await outputReaders(out.onChunk, err.onChunk);
+  const cannotRun = cannotRunReporter(command, sink);
+  let spawned: SpawnedCommand;
+  try {
+    spawned = readers.spawn(command, args);
+  } catch (error) {
+    // Refused before any process exists (an empty command, as `run -- "$UNSET"` gives): no
+    // 'error' event comes, and the session must still get its exit code and end.
+    const code = cannotRun(127, command === '' ? 'command not found' : describe(error), describe(error));
+    return { code, signal: null, exitCode: code, release: () => early.stop() };
+  }
+  const { child, stdout, stderr } = spawned;
+  out.follow(stdout);
+  err.follow(stderr);
+  // Its own handlers are in place before the early ones go: a signal never meets none.
+  const forwarding = new SignalForwarding(child, () => stopWhenQuiet([stdout, stderr], [out, err], () => lastReadAt));
+  early.stop();
+  // One that came while the command's output streams were being made: the command gets it now.
+  if (early.signal) child.kill(early.signal);
+  return outcomeOf(spawned, cannotRun, forwarding);
+}
 
-  return new Promise((resolve) => {
-    // As a shell answers: 127 for a command not found, 126 for one found but not executable.
-    const name = command || "''";
-    const cannotRun = (code: 126 | 127, why: string, detail = why) => {
-      warn(`cannot run ${name}: ${why}`);
-      sink.error(`cannot run ${name}: ${detail}`);
-      return code;
-    };
-    let spawned: ReturnType<typeof readers.spawn>;
-    try {
-      spawned = readers.spawn(command, args);
-    } catch (error) {
-      // Refused before any process exists (an empty command, as `run -- "$UNSET"` gives): no
-      // 'error' event comes, and the session must still get its exit code and end.
-      const code = cannotRun(127, command === '' ? 'command not found' : describe(error), describe(error));
-      return resolve({ code, signal: null, exitCode: code, release: () => early.stop() });
-    }
-    const { child, stdout, stderr, closed } = spawned;
-    out.follow(stdout);
-    err.follow(stderr);
-    // The command has exited, and what keeps its output open is a process it left behind
-    // (`sh -c 'server & echo started'`): a signal now has no command to go to, and ends the wait
-    // for that output, as it would end `cat` in `cmd | cat`; the exit code stays the command's.
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    let stopping: ReturnType<typeof stopWhenQuiet> | null = null;
-    let closedDown = false;
-    const forward = (signal: NodeJS.Signals) => {
-      if (closedDown) return;
-      if (stopping) return stopping.now(); // a second signal: at once
-      if (exited) {
-        stopping = stopWhenQuiet([stdout, stderr], [out, err], () => lastReadAt);
-        return;
-      }
-      if (sentByTerminal(signal)) return; // the child got it from the terminal too
-      child.kill(signal);
-    };
-    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-    early.stop();
-    // One that came while the command's output streams were being made: the command gets it now.
-    if (early.signal) child.kill(early.signal);
+/** Says why the command cannot run, on stderr and in the session; the exit code, as a shell answers. */
+type CannotRun = (code: 126 | 127, why: string, detail?: string) => number;
 
-    let failedToStart: number | null = null;
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      const why = error.code === 'ENOENT' ? 'command not found' : error.message;
-      failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, why, error.message);
-    });
-    void closed.then(({ code, signal }) => {
-      stopping?.cancel();
-      // Its output is read: nothing more for a signal to do here (the caller's handler takes over).
-      closedDown = true;
-      const release = () => {
-        for (const each of FORWARDED_SIGNALS) process.off(each, forward);
-      };
-      if (failedToStart !== null)
-        return resolve({ code: failedToStart, signal: null, exitCode: failedToStart, release });
-      resolve({ code, signal, exitCode: code ?? exitCodeOfSignal(signal), release });
-    });
+function cannotRunReporter(command: string, sink: Sink): CannotRun {
+  const name = command || "''";
+  return (code, why, detail = why) => {
+    warn(`cannot run ${name}: ${why}`);
+    sink.error(`cannot run ${name}: ${detail}`);
+    return code;
+  };
+}
+
+/**
+ * The command's outcome once it has exited and all of its output is read: its exit code or signal,
+ * or, as a shell answers, 127 for a command not found and 126 for one found but not executable.
+ */
+function outcomeOf(spawned: SpawnedCommand, cannotRun: CannotRun, forwarding: SignalForwarding): Promise<Outcome> {
+  let failedToStart: number | null = null;
+  spawned.child.on('error', (error: NodeJS.ErrnoException) => {
+    const why = error.code === 'ENOENT' ? 'command not found' : error.message;
+    failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, why, error.message);
   });
+  return spawned.closed.then(({ code, signal }) => {
+    forwarding.closed();
+    const release = () => forwarding.release();
+    if (failedToStart !== null) return { code: failedToStart, signal: null, exitCode: failedToStart, release };
+    return { code, signal, exitCode: code ?? exitCodeOfSignal(signal), release };
+  });
+}
+
+/**
+ * Passes SIGINT, SIGTERM and SIGHUP on to the running command, but not one it got from the
+ * terminal too. Once the command has exited, what keeps its output open is a process it left
+ * behind (`sh -c 'server & echo started'`): a signal now has no command to go to, and ends the
+ * wait for that output (`stopWhenQuiet`), as it would end `cat` in `cmd | cat`; a second one ends
+ * it at once. The exit code stays the command's.
+ */
+class SignalForwarding {
+  private exited = false;
+  private stopping: QuietStop | null = null;
+  private closedDown = false;
+  private readonly forward = (signal: NodeJS.Signals) => {
+    if (this.closedDown) return;
+    if (this.stopping) return this.stopping.now(); // a second signal: at once
+    if (this.exited) {
+      this.stopping = this.stopWhenQuiet();
+      return;
+    }
+    if (sentByTerminal(signal)) return; // the child got it from the terminal too
+    this.child.kill(signal);
+  };
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly stopWhenQuiet: () => QuietStop,
+  ) {
+    child.once('exit', () => (this.exited = true));
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, this.forward);
+  }
+
+  /** Its output is read: nothing more for a signal to do here (the caller's handler takes over). */
+  closed(): void {
+    this.stopping?.cancel();
+    this.closedDown = true;
+  }
+
+  /** Removes the handlers; called once the run's own are in place. */
+  release(): void {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, this.forward);
+  }
 }
