@@ -142,7 +142,15 @@ function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   withGlobalOptions(program);
+  addRunCommand(program);
+  addLogCommand(program);
+  addTailCommand(program);
+  addLsCommand(program);
+  addEndCommand(program);
+  return oneLineMissingCommand(program);
+}
 
+function addRunCommand(program: Command): void {
   withGlobalOptions(
     program
       .command('run')
@@ -169,7 +177,9 @@ function buildProgram(): Command {
       )
       .passThroughOptions(),
   ).action(act(async () => (await import('./commands/run')).runCommand));
+}
 
+function addLogCommand(program: Command): void {
   withGlobalOptions(
     program
       .command('log')
@@ -178,7 +188,9 @@ function buildProgram(): Command {
       .argument('[message...]', 'the message, words joined by spaces; none: read stdin')
       .addOption(new Option('--level <level>', 'the level of every entry').choices(LOG_LEVELS).default('info')),
   ).action(act(async () => (await import('./commands/log')).logCommand));
+}
 
+function addTailCommand(program: Command): void {
   withGlobalOptions(
     program
       .command('tail')
@@ -191,7 +203,9 @@ function buildProgram(): Command {
       .option('--grep <text>', 'only entries whose message contains the text (case-insensitive)', nonEmpty)
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson', 'json']).default('text')),
   ).action(act(async () => (await import('./commands/tail')).tailCommand));
+}
 
+function addLsCommand(program: Command): void {
   withGlobalOptions(
     program
       .command('ls')
@@ -199,12 +213,12 @@ function buildProgram(): Command {
       .addOption(new Option('--status <status>', 'which sessions').choices(SESSION_LIST_STATUSES).default('active'))
       .option('--json', "print the listing's sessions array as JSON"),
   ).action(act(async () => (await import('./commands/ls')).lsCommand));
+}
 
+function addEndCommand(program: Command): void {
   withGlobalOptions(
     program.command('end').description('end a session').argument('<id>', 'the session id', sessionId),
   ).action(act(async () => (await import('./commands/end')).endCommand));
-
-  return oneLineMissingCommand(program);
 }
 
 function lineCount(value: string): number {
