@@ -68,14 +68,14 @@ export async function runCommand(
 }
 
 /**
- * What warns about the session while the command runs: one line for the first trouble (an outage
- * is ridden out silently after it), and one for a refusal for good after the start.
+ * What `run` says about its session on stderr: the first trouble in one line and later ones not
+ * at all, and a refusal for good after the start in a line of its own.
  */
 class RunWarnings {
   private warned = false;
   /** Once the command has ended (the last entries wait for the server), there is nothing to run on. */
   commandEnded = false;
-  /** Why the session was refused for good after the start, once it was; told already. */
+  /** The refusal for good after the start, once told: the logger's close rejects with it again, not to be told twice. */
   refusal: Error | null = null;
 
   constructor(private readonly id: string) {}
