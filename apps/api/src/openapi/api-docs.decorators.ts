@@ -3,7 +3,7 @@ import { ApiExtension, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { LOG_HEADERS } from '@zen/contract';
 import { ContractSchemaName, schemaRef } from './contract-schemas';
 
-const ERROR_MEANINGS: Record<number, string> = {
+export const ERROR_MEANINGS: Record<number, string> = {
   400: 'Bad id, malformed body or invalid fields',
   401: 'Missing or wrong bearer token (AUTH_TOKEN / AUTH_READ_TOKEN)',
   403: "The server's own session cannot be changed by clients",
@@ -38,9 +38,23 @@ export const ApiSessionId = (): MethodDecorator =>
     description: 'Session OID: 24 hexadecimal characters (upper case is normalised)',
   });
 
+/**
+ * Headers of the generic error statuses: a 503 for MAX_INCOMING_BODY_BYTES carries Retry-After (1),
+ * one for a store that cannot be reached does not.
+ */
+const ERROR_HEADERS: Record<number, Record<string, ResponseHeader>> = {
+  503: {
+    'Retry-After': {
+      description: 'Whole seconds to wait before retrying (MAX_INCOMING_BODY_BYTES)',
+      required: false,
+      schema: { type: 'integer', minimum: 1 },
+    },
+  },
+};
+
 /** Error statuses a route can answer, each with the contract's error shape. */
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(...statuses.map((status) => ApiError(status, ERROR_MEANINGS[status])));
+  return applyDecorators(...statuses.map((status) => ApiError(status, ERROR_MEANINGS[status], ERROR_HEADERS[status])));
 }
 
 /**

@@ -384,6 +384,10 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       { method: 'GET', path: '/health/ready', status: 200, type: json },
       { method: 'GET', path: '/metrics', headers: R, status: 200, type: 'text/plain' },
       { method: 'GET', path: '/metrics', status: 401, type: json },
+      // The WebSocket's path, asked without an upgrade (once read as /sessions/{id}, whose 400 it is not).
+      // (Its Upgrade header, hop-by-hop, Prism does not pass on.)
+      { method: 'GET', path: '/sessions/ws', headers: R, status: 426, type: json },
+      { method: 'GET', path: '/sessions/ws', status: 401, type: json },
     ]);
   });
 

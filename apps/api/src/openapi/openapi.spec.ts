@@ -1,4 +1,7 @@
 import { OpenAPIObject } from '@nestjs/swagger';
+import { eventually, JSON_HEADERS, oid } from '@zen/testing';
+import Ajv from 'ajv';
+import { connect, Socket } from 'node:net';
 import { RunningApp, startApp } from '../testing/running-app';
 
 /**
@@ -41,6 +44,8 @@ const CONTRACT: Record<string, Record<string, number[]>> = {
   },
   // /health: 200 whenever the process answers, shutting down too (it checks nothing else). /health/ready, API.md: "`GET /health/ready` answers `503`" while the store cannot be
   // reached (the README adds: and while shutting down).
+  // API.md: "A plain HTTP request to `/sessions/ws` is answered `426`"; the upgrade's answers (README, Live updates).
+  '/sessions/ws': { get: [101, 400, 401, 403, 426] },
   '/health': { get: [200] },
   '/health/ready': { get: [200, 503] },
   // The scrape answers while the store cannot (zen_store_up 0, the store's figures left out).
@@ -108,6 +113,162 @@ describe('OpenAPI document', () => {
       expect(responses['503'].headers?.['Retry-After']).toMatchObject({ required: false, schema: { type: 'integer' } });
     },
   );
+
+  /** A component schema, or one of its properties, that `ref` names. */
+  function resolve(ref: string): object {
+    return ref
+      .replace('#/', '')
+      .split('/')
+      .reduce((node: Record<string, unknown>, key) => node[key] as Record<string, unknown>, document as never);
+  }
+
+  // The path read as /sessions/{id}, whose id `ws` is a 400: the 426 the server answers was in no operation.
+  it('documents a plain GET /sessions/ws as answered: 426 in the error shape, with Upgrade: websocket', async () => {
+    const res = await fetch(`${server.url}/sessions/ws`);
+    expect(res.status).toBe(426);
+    expect(res.headers.get('upgrade')).toBe('websocket');
+    expect(await res.json()).toMatchObject({ statusCode: 426, error: 'Upgrade Required' });
+    const upgrade = (document.paths['/zen/sessions/ws']?.get?.responses as Record<string, ResponseObject>)['426'];
+    expect(upgrade.content?.[JSON_TYPE]?.schema).toEqual(ERROR_SCHEMA);
+    expect(upgrade.headers?.['Upgrade']).toMatchObject({ schema: { const: 'websocket' } });
+  });
+
+  // Terminus's own documentation wrote its generic result object (with OpenAPI 3.0's `nullable`) as the 200.
+  it("documents /health/ready's 200 as the contract's HealthCheck, which its answer is", async () => {
+    const ok = (document.paths['/zen/health/ready'].get?.responses as Record<string, ResponseObject>)['200'];
+    expect(ok.content?.[JSON_TYPE]?.schema).toEqual({ $ref: '#/components/schemas/HealthCheck' });
+    expect(ok.description).not.toContain('The Health Check is successful');
+    const res = await fetch(`${server.url}/health/ready`);
+    expect(res.status).toBe(200);
+    const valid = new Ajv({ strict: false }).compile(resolve('#/components/schemas/HealthCheck'));
+    expect(valid(await res.json())).toBe(true);
+  });
+
+  // `q` was a plain string: the document allowed `?q=`, which the server refuses.
+  it("refuses, in each query parameter's schema, the empty value the server answers 400", async () => {
+    const id = oid(0x0a0e);
+    const created = await fetch(`${server.url}/sessions/${id}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"appname":"empty-queries"}',
+    });
+    expect(created.status).toBe(201);
+    const ajv = new Ajv({ strict: false });
+    const checked: string[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      const operation = (
+        item as Record<string, { parameters?: { name: string; in: string; schema: { $ref: string } }[] }>
+      ).get;
+      for (const parameter of (operation?.parameters ?? []).filter((each) => each.in === 'query')) {
+        const url = `${server.url}${path.replace('/zen', '').replace('{id}', id)}?${parameter.name}=`;
+        const res = await fetch(url);
+        const body = (await res.json()) as { message: string };
+        const schema = parameter.schema.$ref ? resolve(parameter.schema.$ref) : parameter.schema;
+        expect({ url, status: res.status, message: body.message, documentAllows: ajv.validate(schema, '') }).toEqual({
+          url,
+          status: 400,
+          message: `${parameter.name} must not be empty`,
+          documentAllows: false,
+        });
+        checked.push(parameter.name);
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['status', 'cursor', 'offset', 'limit', 'level', 'q', 'format']));
+  });
+
+  it('states the defaults the server applies to the log query', async () => {
+    const id = oid(0x0a0f);
+    await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"d"}' });
+    const lines = Array.from({ length: 150 }, (_, i) => `line ${i}`).join('\n');
+    const appended = await fetch(`${server.url}/sessions/${id}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: lines,
+    });
+    expect(appended.status).toBe(200);
+    const query = (name: string) =>
+      resolve(`#/components/schemas/LogQuery/properties/${name}`) as Record<string, unknown>;
+    const read = async (search: string) =>
+      (await (await fetch(`${server.url}/sessions/${id}/log${search}`)).json()) as Record<string, unknown>;
+    // No query: cursor mode from the stated default cursor, every entry (no limit).
+    const all = (await read('')) as { entries: { seq: number }[]; cursor: number };
+    expect(all.entries[0].seq).toBe(query('cursor')['default']);
+    expect(all.entries).toHaveLength(150);
+    expect(query('limit')['description']).toMatch(/cursor mode all/);
+    // Offset mode: from the stated default offset, at most the stated default limit.
+    const page = await read('?limit=1');
+    expect(page['offset']).toBe(query('offset')['default']);
+    const defaultPage = await read('?offset=0');
+    expect(query('limit')['description']).toContain(`in offset mode ${defaultPage['limit']} when not given`);
+    expect(defaultPage['limit']).toBe(100);
+    expect(query('format')['default']).toBe('json');
+  });
+
+  // Nest's addBearerAuth() default said `bearerFormat: JWT`; the tokens are AUTH_TOKEN's and AUTH_READ_TOKEN's strings.
+  it('describes the bearer token as what it is: the configured token, not a JWT', () => {
+    const bearer = (document.components?.securitySchemes as unknown as Record<string, Record<string, string>>)[
+      'bearer'
+    ];
+    expect(bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(bearer['bearerFormat']).toBeUndefined();
+    expect(bearer['description']).toMatch(/AUTH_TOKEN.*AUTH_READ_TOKEN.*access_token/);
+  });
+
+  // The write routes' 503 named Retry-After in its description, and declared no header.
+  it.each([
+    ['/zen/sessions/{id}', 'post'],
+    ['/zen/sessions/{id}', 'put'],
+    ['/zen/sessions/{id}', 'delete'],
+    ['/zen/sessions', 'post'],
+    ['/zen/sessions/{id}/log', 'post'],
+  ])("declares %s %s's 503 Retry-After, as a body past MAX_INCOMING_BODY_BYTES gets it", (path, method) => {
+    const responses = (document.paths[path] as Record<string, { responses: Record<string, ResponseObject> }>)[method]
+      .responses;
+    expect(responses['503'].headers?.['Retry-After']).toMatchObject({ required: false, schema: { type: 'integer' } });
+  });
+
+  it('answers a body past MAX_INCOMING_BODY_BYTES with 503 and Retry-After, as the document declares', async () => {
+    const own = await startApp({ MAX_INCOMING_BODY_BYTES: '1024' });
+    const sockets: Socket[] = [];
+    const port = Number(new URL(own.url).port);
+    /** Sends a PUT whose body is `sent` of `length` bytes; returns what the server answered so far. */
+    const put = (id: string, length: number, sent: string) => {
+      const socket = connect(port, '127.0.0.1');
+      sockets.push(socket);
+      let answer = '';
+      socket.on('data', (data) => (answer += data.toString()));
+      socket.on('error', () => undefined);
+      socket.write(
+        `PUT /sessions/${id} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${sent}`,
+      );
+      return () => answer;
+    };
+    try {
+      // 900 bytes of a 1,000-byte body held: any other body of more than 124 bytes is past 1,024.
+      const held = put(oid(0x0b01), 1000, ' '.repeat(900));
+      const body = `{"appname":"refused"}${' '.repeat(600)}`;
+      let refused = '';
+      // Sent again until the held body is being received (before, this one gets in: a 404).
+      await eventually(
+        async () => {
+          const answer = put(oid(0x0b02), body.length, body);
+          await eventually(() => answer().includes('\r\n\r\n{'), 30_000, 'an answer');
+          refused = answer();
+          return refused.startsWith('HTTP/1.1 503 ');
+        },
+        60_000,
+        'a 503',
+      );
+      expect(refused).toMatch(/\r\nretry-after: 1\r\n/i);
+      expect(refused).toContain('MAX_INCOMING_BODY_BYTES (1024)');
+      expect(held()).toBe('');
+      const documented = (document.paths['/zen/sessions/{id}'].put?.responses as Record<string, ResponseObject>)['503'];
+      expect(documented.headers?.['Retry-After']).toMatchObject({ schema: { type: 'integer', minimum: 1 } });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await own.close();
+    }
+  });
 
   it('serves the docs UI', async () => {
     const res = await fetch(`${server.url}/api-docs`);

@@ -2,8 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 import { version } from '../version';
-import { REQUEST_CONTENT } from './api-docs.decorators';
-import { contractSchemas, plainSchema } from './contract-schemas';
+import { ERROR_MEANINGS, REQUEST_CONTENT } from './api-docs.decorators';
+import { contractSchemas, plainSchema, schemaRef } from './contract-schemas';
 
 /** Where the docs live, under BASE_PATH: the UI and the JSON document. */
 export const DOCS_PATH = 'api-docs';
@@ -26,7 +26,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '/sessions/ws (its messages: docs/asyncapi.yaml).',
     )
     .setVersion(version)
-    .addBearerAuth()
+    // The tokens are the opaque strings of AUTH_TOKEN and AUTH_READ_TOKEN (addBearerAuth() says JWT).
+    .addSecurity('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'With AUTH_TOKEN set, writes need it; with AUTH_READ_TOKEN set, reads need it (or AUTH_TOKEN). ' +
+        'Opaque strings, not JWTs; also accepted as ?access_token=.',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, builder);
   document.components = {
@@ -39,7 +46,49 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     for (const operation of Object.values(item)) moveRequestContent(operation);
   }
   listingWithTrailingSlash(document, config);
+  webSocketPath(document, config);
   return document;
+}
+
+/**
+ * `GET /sessions/ws`, the WebSocket (API.md: "A plain HTTP request to `/sessions/ws` is answered
+ * `426`"). No controller serves it (the gateway takes the upgrade, a middleware the plain
+ * request), so Nest leaves it out, and the document read it as `/sessions/{id}` with an id that
+ * is a 400 and never a 426. Its messages are docs/asyncapi.yaml's.
+ */
+function webSocketPath(document: OpenAPIObject, config: AppConfig): void {
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: schemaRef('ErrorResponse') } },
+  });
+  document.paths[`${config.basePath}/sessions/ws`] = {
+    get: {
+      operationId: 'LiveGateway_connect',
+      summary: 'Live updates over a WebSocket (messages: docs/asyncapi.yaml)',
+      description: 'Opened with an HTTP/1.1 upgrade (Upgrade: websocket); without one the request is answered 426.',
+      tags: ['live'],
+      parameters: [],
+      responses: {
+        '101': { description: 'Switching Protocols: the WebSocket is open' },
+        '400': error(
+          'A malformed upgrade: an Upgrade other than websocket, a missing or bad Sec-WebSocket-Key or -Version',
+        ),
+        '401': error(ERROR_MEANINGS[401]),
+        '403': error("A browser page of another site (its Origin is not the server's host, nor in CORS_ORIGINS)"),
+        '426': {
+          ...error('A plain HTTP request: connect with a WebSocket client'),
+          headers: {
+            Upgrade: {
+              // Sent always (RFC 9110 §15.5.22), but hop-by-hop: a proxy (nginx, Prism) drops it.
+              description: 'The protocol to upgrade to (hop-by-hop: not passed on by proxies)',
+              required: false,
+              schema: { type: 'string', const: 'websocket' },
+            },
+          },
+        },
+      },
+    },
+  } as OpenAPIObject['paths'][string];
 }
 
 /** Request bodies declared with ApiInput: one schema per media type. */

@@ -92,9 +92,10 @@ export const LogTextInputSchema = Type.String({ description: 'One info entry per
  * and are digits only (`1.5`, `-1` and `x` are not non-negative integers). Each parameter
  * may be given once and never empty.
  */
-export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit'>) {
-  const count = (max?: number) =>
+export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>) {
+  const count = (max?: number, options: object = {}) =>
     Type.Integer({
+      ...options,
       minimum: 0,
       maximum: max ?? Number.MAX_SAFE_INTEGER,
       errorMessage: {
@@ -104,11 +105,18 @@ export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit'>) {
       },
     });
   return Type.Object({
-    cursor: Type.Optional(count()),
-    offset: Type.Optional(count()),
-    limit: Type.Optional(count(limits.readMaxLimit)),
+    cursor: Type.Optional(count(undefined, { default: 0, description: 'Cursor mode: entries with seq >= cursor' })),
+    offset: Type.Optional(
+      count(undefined, { default: 0, description: 'Offset mode: held entries from this position' }),
+    ),
+    limit: Type.Optional(
+      count(limits.readMaxLimit, {
+        description: `Most entries returned: in offset mode ${Math.min(limits.offsetDefaultLimit, limits.readMaxLimit)} when not given, in cursor mode all`,
+      }),
+    ),
     level: Type.Optional(LogLevelSchema),
-    q: Type.Optional(Type.String({ description: 'Message contains, case-insensitively' })),
+    // Never empty, as every parameter (`?q=` is a 400): stated here so that the document says so too.
+    q: Type.Optional(Type.String({ minLength: 1, description: 'Message contains, case-insensitively' })),
     format: Type.Optional(oneOf(LOG_FORMATS, { default: 'json' })),
   });
 }
