@@ -50,7 +50,8 @@ export class LogsController {
   @Post()
   @RawRoute()
   @ApiSessionId()
-  @ApiInput({ 'application/json': 'LogAppendInput', 'text/plain': 'LogTextInput' }, true)
+  // Not required: an empty text body is an append of no entries (README), answered 200.
+  @ApiInput({ 'application/json': 'LogAppendInput', 'text/plain': 'LogTextInput' }, false)
   @ApiJson(200, 'Appended; cursor is the new logCursor', 'AppendResult')
   @ApiErrors(400, 403, 404, 409, 413, 415)
   @ApiAppendRateLimited()

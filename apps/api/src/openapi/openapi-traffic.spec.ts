@@ -267,6 +267,9 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
   it('logs: text and JSON appends, JSON pages, NDJSON and text downloads, and their errors', async () => {
     await drive([
       { method: 'POST', path: `/sessions/${ID}/log`, headers: TEXT_W, body: 'one\r\ntwo\n\n', status: 200, type: json },
+      // An append with no entries (README): an empty text body, and an empty batch.
+      { method: 'POST', path: `/sessions/${ID}/log`, headers: TEXT_W, body: '', status: 200, type: json },
+      { method: 'POST', path: `/sessions/${ID}/log`, headers: JSON_W, body: '{"entries":[]}', status: 200, type: json },
       {
         method: 'POST',
         path: `/sessions/${ID}/log`,
