@@ -286,6 +286,38 @@ describe('OpenAPI document', () => {
     expect(body?.required).toBe(false);
   });
 
+  // No operation declared one: the docs UI's "Authorize" sent the token with no request (every
+  // "Try it out" a 401 on a server with tokens), and a client generated from the document sent none.
+  it.each([
+    ['AUTH_TOKEN', { AUTH_TOKEN: 'write-token-1' }],
+    ['AUTH_READ_TOKEN', { AUTH_READ_TOKEN: 'read-token-1' }],
+    ['no token', {}],
+  ])('declares the bearer token on exactly the operations that need it, with %s', async (_name, tokens) => {
+    const own = await startApp(tokens);
+    try {
+      const served = (await (await fetch(`${own.url}/api-docs/json`)).json()) as OpenAPIObject;
+      const id = oid(0x0c01);
+      const table: string[] = [];
+      for (const [path, item] of Object.entries(served.paths)) {
+        for (const [method, operation] of Object.entries(item as Record<string, { security?: object[] }>)) {
+          const url = `${own.url}${path.replace('{id}', id)}`;
+          const res = await fetch(url, {
+            method: method.toUpperCase(),
+            ...(['post', 'put'].includes(method) ? { headers: JSON_HEADERS, body: '{"appname":"s"}' } : {}),
+          });
+          await res.arrayBuffer();
+          const declared = JSON.stringify(operation.security) === JSON.stringify([{ bearer: [] }]);
+          table.push(`${method} ${path}: ${declared ? 'token' : 'none'} ${res.status === 401 ? 'token' : 'none'}`);
+        }
+      }
+      // Each line: what the document declares, then what the server asked for.
+      expect(table.filter((line) => !/: (token token|none none)$/.test(line))).toEqual([]);
+      expect(table.some((line) => line.endsWith('token token'))).toBe(Object.keys(tokens).length > 0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('serves the docs UI', async () => {
     const res = await fetch(`${server.url}/api-docs`);
     expect(res.status).toBe(200);

@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { AccessTokens } from '../auth/access-tokens';
 import { AppConfig } from '../config/app-config';
+import { accessOf } from '../http/route-table';
 import { version } from '../version';
 import { ERROR_MEANINGS, REQUEST_CONTENT } from './api-docs.decorators';
 import { contractSchemas, plainSchema, schemaRef } from './contract-schemas';
@@ -47,7 +49,23 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   }
   listingWithTrailingSlash(document, config);
   webSocketPath(document, config);
+  securityRequirements(document, app.get(AccessTokens));
   return document;
+}
+
+/**
+ * Which operations need the bearer token on this server: a read with AUTH_READ_TOKEN set, a
+ * write with either token set (the routes that may answer 401; the probes never need one).
+ * Without a requirement the docs UI's "Authorize" sent the token with no request, and a
+ * client generated from the document none.
+ */
+function securityRequirements(document: OpenAPIObject, tokens: AccessTokens): void {
+  for (const item of Object.values(document.paths) as PathItem[]) {
+    for (const [method, operation] of Object.entries(item)) {
+      const guarded = '401' in ((operation['responses'] as object | undefined) ?? {});
+      operation['security'] = guarded && tokens.required(accessOf(method.toUpperCase())) ? [{ bearer: [] }] : [];
+    }
+  }
 }
 
 /**
