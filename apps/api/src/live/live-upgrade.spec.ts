@@ -49,8 +49,10 @@ describe('WebSocket upgrade requests', () => {
 
   it('answers a missing or unsupported Sec-WebSocket-Version with 400, naming the versions it speaks', async () => {
     const unsupported = await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Version': '99' });
-    expectError(unsupported, 400, /unsupported \("99"\) Sec-WebSocket-Version/);
+    expectError(unsupported, 400, /unsupported \("99"\) Sec-WebSocket-Version.*speaks versions 13 and 8$/);
     expect(unsupported.headers['sec-websocket-version']).toBe('13, 8');
+    // The message once said "version 13" alone, beside this header and an 8 that upgrades.
+    expect((await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Version': '8' })).status).toBe(101);
     expectError(
       await rawUpgrade(server, `${root}/sessions/ws`, { 'Sec-WebSocket-Version': undefined }),
       400,

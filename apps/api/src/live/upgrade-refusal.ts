@@ -34,7 +34,7 @@ export function handshakeProblem(req: IncomingMessage): RawError | undefined {
   if (Number(version) !== 13 && Number(version) !== 8) {
     return {
       status: 400,
-      message: `${version === undefined ? 'missing' : `unsupported (${quote(version)})`} Sec-WebSocket-Version header: this server speaks version 13`,
+      message: `${version === undefined ? 'missing' : `unsupported (${quote(version)})`} Sec-WebSocket-Version header: this server speaks versions 13 and 8`,
       headers: { 'Sec-WebSocket-Version': '13, 8' },
     };
   }
