@@ -56,7 +56,8 @@ interface Proxy {
  *   JSON charset other than UTF-8) go through the strict proxy.
  * - `outage` (strict), in front of a server with LOG_STORE=redis and nothing listening at its
  *   REDIS_URL: the 503 of every route that needs the store, and of `/health/ready` (store down).
- * Not driven: `/health/ready`'s 503 while shutting down (readiness turns false only inside
+ * Not driven: the answers of `GET /sessions/ws` to an upgrade (101, 400, 403), which Prism does
+ * not proxy (live/live-upgrade.spec.ts drives them); `/health/ready`'s 503 while shutting down (readiness turns false only inside
  * RunningApp.close(), which then stops the HTTP server: a RunningApp cannot be held in between;
  * the answer is the error shape of the store-down 503 driven here). `/health` has no 503: it
  * answers 200 whenever the process answers, shutting down too.
