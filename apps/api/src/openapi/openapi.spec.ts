@@ -204,6 +204,24 @@ describe('OpenAPI document', () => {
     expect(query('format')['default']).toBe('json');
   });
 
+  // `level` was the bare enum of levels: read as "entries at this level", where it keeps the more severe too.
+  it("says what the log query's level keeps: that level or more severe", async () => {
+    const id = oid(0x0a11);
+    await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"l"}' });
+    const entries = ['debug', 'info', 'warn', 'error'].map((level) => ({ level, message: level }));
+    await fetch(`${server.url}/sessions/${id}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ entries }),
+    });
+    const read = (await (await fetch(`${server.url}/sessions/${id}/log?level=warn`)).json()) as {
+      entries: { level: string }[];
+    };
+    expect(read.entries.map((entry) => entry.level)).toEqual(['warn', 'error']);
+    const level = resolve('#/components/schemas/LogQuery/properties/level') as { description?: string };
+    expect(level.description).toMatch(/at this level or more severe/);
+  });
+
   // Nest's addBearerAuth() default said `bearerFormat: JWT`; the tokens are AUTH_TOKEN's and AUTH_READ_TOKEN's strings.
   it('describes the bearer token as what it is: the configured token, not a JWT', () => {
     const bearer = (document.components?.securitySchemes as unknown as Record<string, Record<string, string>>)[

@@ -114,7 +114,7 @@ export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit' | 'offsetDefa
         description: `Most entries returned: in offset mode ${Math.min(limits.offsetDefaultLimit, limits.readMaxLimit)} when not given, in cursor mode all`,
       }),
     ),
-    level: Type.Optional(LogLevelSchema),
+    level: Type.Optional(oneOf(LOG_LEVELS, { description: 'Entries at this level or more severe' })),
     // Never empty, as every parameter (`?q=` is a 400): stated here so that the document says so too.
     q: Type.Optional(Type.String({ minLength: 1, description: 'Message contains, case-insensitively' })),
     format: Type.Optional(oneOf(LOG_FORMATS, { default: 'json' })),
