@@ -397,6 +397,9 @@ describe('the served OpenAPI document, checked by Prism against real traffic', (
       // (Its Upgrade header, hop-by-hop, Prism does not pass on.)
       { method: 'GET', path: '/sessions/ws', headers: R, status: 426, type: json },
       { method: 'GET', path: '/sessions/ws', status: 401, type: json },
+      // Any other method is the same plain request (not /sessions/{id}'s 400 for the id `ws`).
+      { method: 'POST', path: '/sessions/ws', headers: W, status: 426, type: json },
+      { method: 'DELETE', path: '/sessions/ws', headers: R, status: 426, type: json },
     ]);
   });
 

@@ -45,7 +45,7 @@ const CONTRACT: Record<string, Record<string, number[]>> = {
   // /health: 200 whenever the process answers, shutting down too (it checks nothing else). /health/ready, API.md: "`GET /health/ready` answers `503`" while the store cannot be
   // reached (the README adds: and while shutting down).
   // API.md: "A plain HTTP request to `/sessions/ws` is answered `426`"; the upgrade's answers (README, Live updates).
-  '/sessions/ws': { get: [101, 400, 401, 403, 426] },
+  '/sessions/ws': { get: [101, 400, 401, 403, 426], post: [401, 426], put: [401, 426], delete: [401, 426] },
   '/health': { get: [200] },
   '/health/ready': { get: [200, 503] },
   // The scrape answers while the store cannot (zen_store_up 0, the store's figures left out).
@@ -123,15 +123,22 @@ describe('OpenAPI document', () => {
   }
 
   // The path read as /sessions/{id}, whose id `ws` is a 400: the 426 the server answers was in no operation.
-  it('documents a plain GET /sessions/ws as answered: 426 in the error shape, with Upgrade: websocket', async () => {
-    const res = await fetch(`${server.url}/sessions/ws`);
-    expect(res.status).toBe(426);
-    expect(res.headers.get('upgrade')).toBe('websocket');
-    expect(await res.json()).toMatchObject({ statusCode: 426, error: 'Upgrade Required' });
-    const upgrade = (document.paths['/zen/sessions/ws']?.get?.responses as Record<string, ResponseObject>)['426'];
-    expect(upgrade.content?.[JSON_TYPE]?.schema).toEqual(ERROR_SCHEMA);
-    expect(upgrade.headers?.['Upgrade']).toMatchObject({ schema: { const: 'websocket' } });
-  });
+  it.each(['get', 'post', 'put', 'delete'])(
+    'documents a plain %s /sessions/ws as answered: 426 in the error shape, with Upgrade: websocket',
+    async (method) => {
+      const res = await fetch(`${server.url}/sessions/ws`, { method: method.toUpperCase() });
+      expect(res.status).toBe(426);
+      expect(res.headers.get('upgrade')).toBe('websocket');
+      expect(await res.json()).toMatchObject({ statusCode: 426, error: 'Upgrade Required' });
+      const operations = document.paths['/zen/sessions/ws'] as Record<
+        string,
+        { responses: Record<string, ResponseObject> }
+      >;
+      const upgrade = operations[method]?.responses['426'];
+      expect(upgrade?.content?.[JSON_TYPE]?.schema).toEqual(ERROR_SCHEMA);
+      expect(upgrade?.headers?.['Upgrade']).toMatchObject({ schema: { const: 'websocket' } });
+    },
+  );
 
   // Terminus's own documentation wrote its generic result object (with OpenAPI 3.0's `nullable`) as the 200.
   it("documents /health/ready's 200 as the contract's HealthCheck, which its answer is", async () => {

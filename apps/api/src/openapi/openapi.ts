@@ -48,8 +48,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     for (const operation of Object.values(item)) moveRequestContent(operation);
   }
   listingWithTrailingSlash(document, config);
-  webSocketPath(document, config);
-  securityRequirements(document, app.get(AccessTokens));
+  const tokens = app.get(AccessTokens);
+  webSocketPath(document, config, tokens);
+  securityRequirements(document, tokens);
   return document;
 }
 
@@ -62,6 +63,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 function securityRequirements(document: OpenAPIObject, tokens: AccessTokens): void {
   for (const item of Object.values(document.paths) as PathItem[]) {
     for (const [method, operation] of Object.entries(item)) {
+      if (operation['security'] !== undefined) continue;
       const guarded = '401' in ((operation['responses'] as object | undefined) ?? {});
       operation['security'] = guarded && tokens.required(accessOf(method.toUpperCase())) ? [{ bearer: [] }] : [];
     }
@@ -69,15 +71,37 @@ function securityRequirements(document: OpenAPIObject, tokens: AccessTokens): vo
 }
 
 /**
- * `GET /sessions/ws`, the WebSocket (API.md: "A plain HTTP request to `/sessions/ws` is answered
- * `426`"). No controller serves it (the gateway takes the upgrade, a middleware the plain
+ * `/sessions/ws`, the WebSocket (API.md: "A plain HTTP request to `/sessions/ws` is answered
+ * `426`", whatever its method). No controller serves it (the gateway takes the upgrade, a middleware the plain
  * request), so Nest leaves it out, and the document read it as `/sessions/{id}` with an id that
  * is a 400 and never a 426. Its messages are docs/asyncapi.yaml's.
  */
-function webSocketPath(document: OpenAPIObject, config: AppConfig): void {
+function webSocketPath(document: OpenAPIObject, config: AppConfig, tokens: AccessTokens): void {
   const error = (description: string) => ({
     description,
     content: { 'application/json': { schema: schemaRef('ErrorResponse') } },
+  });
+  const plain = {
+    ...error('A plain HTTP request: connect with a WebSocket client'),
+    headers: {
+      Upgrade: {
+        // Sent always (RFC 9110 §15.5.22), but hop-by-hop: a proxy (nginx, Prism) drops it.
+        description: 'The protocol to upgrade to (hop-by-hop: not passed on by proxies)',
+        required: false,
+        schema: { type: 'string', const: 'websocket' },
+      },
+    },
+  };
+  // The WebSocket is a read, whatever the method of a request to its path (create-app's route).
+  const security = tokens.required('read') ? [{ bearer: [] }] : [];
+  // A plain request by any other method is the same 426 (not /sessions/{id}'s 400 for the id `ws`).
+  const otherMethod = (method: string) => ({
+    operationId: `LiveGateway_${method}`,
+    summary: 'Not served: the WebSocket of live updates is opened with a GET upgrade',
+    tags: ['live'],
+    parameters: [],
+    responses: { '401': error(ERROR_MEANINGS[401]), '426': plain },
+    security,
   });
   document.paths[`${config.basePath}/sessions/ws`] = {
     get: {
@@ -93,19 +117,13 @@ function webSocketPath(document: OpenAPIObject, config: AppConfig): void {
         ),
         '401': error(ERROR_MEANINGS[401]),
         '403': error("A browser page of another site (its Origin is not the server's host, nor in CORS_ORIGINS)"),
-        '426': {
-          ...error('A plain HTTP request: connect with a WebSocket client'),
-          headers: {
-            Upgrade: {
-              // Sent always (RFC 9110 §15.5.22), but hop-by-hop: a proxy (nginx, Prism) drops it.
-              description: 'The protocol to upgrade to (hop-by-hop: not passed on by proxies)',
-              required: false,
-              schema: { type: 'string', const: 'websocket' },
-            },
-          },
-        },
+        '426': plain,
       },
+      security,
     },
+    post: otherMethod('post'),
+    put: otherMethod('put'),
+    delete: otherMethod('delete'),
   } as OpenAPIObject['paths'][string];
 }
 
