@@ -10,6 +10,7 @@ import { RawRoute, RouteParams } from '../http/raw-route.decorator';
 import { RequestBodyReader } from '../common/request-body';
 import {
   ApiAppendRateLimited,
+  ApiError,
   ApiReadRetryLater,
   ApiErrors,
   ApiInput,
@@ -97,7 +98,12 @@ export class LogsController {
   @ApiSessionId()
   @ApiQueryOf('LogQuery', ['cursor', 'offset', 'limit', 'level', 'q', 'format'])
   @ApiLogPage()
-  @ApiErrors(400, 404)
+  @ApiError(
+    400,
+    'A bad id or query: cursor with offset, a number that is no non-negative integer, limit above ' +
+      'MAX_READ_LIMIT, an unknown level or format, a parameter empty or given twice',
+  )
+  @ApiErrors(404)
   @ApiReadRetryLater()
   async read(@Req() req: IncomingMessage, @Res() res: ServerResponse, @Param() params: RouteParams): Promise<void> {
     const id = sessionIdParam(params['id']);

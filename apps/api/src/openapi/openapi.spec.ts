@@ -343,6 +343,30 @@ describe('OpenAPI document', () => {
     }
   });
 
+  // Every 400 said "Bad id, malformed body or invalid fields": a listing has no id and no GET a body.
+  it.each([
+    ['/sessions', '?status=ended,all', /status must be one of/, /bad status/],
+    ['/sessions/', '?status=', /status must not be empty/, /bad status.*empty/],
+    ['/sessions/{id}', '', /invalid session id "xyz"/, /bad id/],
+    ['/sessions/{id}/log', '?cursor=1&offset=1', /cursor and offset cannot be combined/, /cursor with offset/],
+    ['/sessions/{id}/log', '?limit=10001', /limit must be at most 10000/, /limit above MAX_READ_LIMIT/],
+  ])(
+    "describes GET %s%s's 400 by what causes it, as the server answers it",
+    async (path, query, answered, described) => {
+      const id = path.includes('{id}/log') ? oid(0x0a12) : 'xyz';
+      if (path.includes('{id}/log')) {
+        await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"b"}' });
+      }
+      const res = await fetch(`${server.url}${path.replace('{id}', id)}${query}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(answered);
+      const description = (document.paths[`/zen${path}`].get?.responses as Record<string, ResponseObject>)['400']
+        .description;
+      expect(description).toMatch(described);
+      expect(description).not.toMatch(/body/);
+    },
+  );
+
   it('serves the docs UI', async () => {
     const res = await fetch(`${server.url}/api-docs`);
     expect(res.status).toBe(200);

@@ -13,6 +13,7 @@ import { JSON_CONTENT_TYPE } from '../common/response-body';
 import { UnsentResponses } from '../common/unsent-responses';
 import {
   ApiCreated,
+  ApiError,
   ApiErrors,
   ApiInput,
   ApiJson,
@@ -45,7 +46,7 @@ export class SessionsController {
   @Get()
   @ApiQueryOf('SessionListQuery', ['status'])
   @ApiJson(200, 'Sessions, newest created first', 'SessionList')
-  @ApiErrors(400)
+  @ApiError(400, 'A bad status: not active, ended or all, empty, or given twice')
   @ApiReadRetryLater()
   async list(@Req() req: Request, @Res() res: Response): Promise<void> {
     const status = LIST_QUERY.parseQuery(req.query as ParsedUrlQuery).status ?? 'active';
@@ -117,7 +118,8 @@ export class SessionsController {
   @Get(':id')
   @ApiSessionId()
   @ApiJson(200, 'The session, active or ended', 'Session')
-  @ApiErrors(400, 404)
+  @ApiError(400, 'A bad id: not 24 hexadecimal characters')
+  @ApiErrors(404)
   async get(@Param('id', OidPipe) id: string): Promise<Session> {
     return (await this.sessions.get(id)).toSession();
   }
