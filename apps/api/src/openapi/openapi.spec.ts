@@ -1,5 +1,5 @@
 import { OpenAPIObject } from '@nestjs/swagger';
-import { eventually, JSON_HEADERS, oid } from '@zen/testing';
+import { eventually, freePort, JSON_HEADERS, oid } from '@zen/testing';
 import Ajv from 'ajv';
 import { connect, Socket } from 'node:net';
 import { RunningApp, startApp } from '../testing/running-app';
@@ -62,7 +62,15 @@ describe('OpenAPI document', () => {
     expect(res.status).toBe(200);
     document = (await res.json()) as OpenAPIObject;
   });
-  afterAll(() => server.close());
+  /** When a Redis-store app of a test was closed (see afterAll). */
+  let outageClosedAt = 0;
+  afterAll(async () => {
+    await server.close();
+    // A closed app's Redis client sleeps out its reconnect delay (at most 2 s) with no way to
+    // cancel it: wait for it, so that the suite leaves nothing running (as openapi-traffic.spec.ts).
+    const left = outageClosedAt + 2_500 - Date.now();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  });
 
   it('describes exactly the contract routes, under the base path', () => {
     const routes = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -366,6 +374,28 @@ describe('OpenAPI document', () => {
       expect(description).not.toMatch(/body/);
     },
   );
+
+  // It was the writes' 503, "or, with Retry-After, the request bodies being received …": a GET has none.
+  it("describes GET /sessions/{id}'s 503 as the store's alone, without Retry-After, as answered", async () => {
+    const outage = await startApp({
+      LOG_STORE: 'redis',
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      REDIS_TIMEOUT_MS: '300',
+    });
+    try {
+      const res = await fetch(`${outage.url}/sessions/${oid(0x0a13)}`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeNull();
+      expect(((await res.json()) as { message: string }).message).toMatch(/session store .* is unavailable/);
+    } finally {
+      await outage.close();
+      outageClosedAt = Date.now();
+    }
+    const documented = (document.paths['/zen/sessions/{id}'].get?.responses as Record<string, ResponseObject>)['503'];
+    expect(documented.description).toMatch(/session store cannot be reached/);
+    expect(documented.description).not.toContain('MAX_INCOMING_BODY_BYTES');
+    expect(documented.headers?.['Retry-After']).toBeUndefined();
+  });
 
   it('serves the docs UI', async () => {
     const res = await fetch(`${server.url}/api-docs`);

@@ -120,6 +120,8 @@ export class SessionsController {
   @ApiJson(200, 'The session, active or ended', 'Session')
   @ApiError(400, 'A bad id: not 24 hexadecimal characters')
   @ApiErrors(404)
+  // No body to receive: only the store's 503, without Retry-After.
+  @ApiError(503, 'The session store cannot be reached (LOG_STORE=redis while Redis is unavailable)')
   async get(@Param('id', OidPipe) id: string): Promise<Session> {
     return (await this.sessions.get(id)).toSession();
   }
