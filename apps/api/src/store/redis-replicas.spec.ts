@@ -25,6 +25,17 @@ const append = (app: RunningApp, id: string, lines: string[]) =>
     headers: { 'content-type': 'text/plain' },
     body: lines.join('\n'),
   });
+/** An hour's worth of a limit of one entry a second, appended at once (a batch gets in whole, then its debt is owed). */
+const spendAnHour = async (replica: RunningApp, id: string) => {
+  const hour = Array.from({ length: 3600 }, (_, i) => `line ${i}`);
+  expect((await append(replica, id, hour)).status).toBe(200);
+};
+/** A 429 naming `setting`, with a wait of most of that hour. */
+const expectRefusedBy = async (refused: Response, setting: string) => {
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
+  expect(((await refused.json()) as ErrorResponse).message).toContain(setting);
+};
 const listing = async (app: RunningApp, status = 'all') =>
   (await (await fetch(`${app.url}/sessions/?status=${status}`)).json()) as SessionList;
 const ready = async (app: RunningApp) => (await fetch(`${app.url}/health/ready`)).status;
@@ -541,21 +552,9 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     // One entry a second: what one replica let in is the whole budget, for an hour.
     const [a, b] = await replicas(2, { MAX_APPEND_ENTRIES_PER_S: '1' });
     expect((await create(a, ID)).status).toBe(201);
-    expect(
-      (
-        await append(
-          a,
-          ID,
-          Array.from({ length: 3600 }, (_, i) => `line ${i}`),
-        )
-      ).status,
-    ).toBe(200);
-    for (const replica of [b, a]) {
-      const refused = await append(replica, ID, ['one more']);
-      expect(refused.status).toBe(429);
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
-      expect(((await refused.json()) as ErrorResponse).message).toContain('MAX_APPEND_ENTRIES_PER_S');
-    }
+    await spendAnHour(a, ID);
+    for (const replica of [b, a])
+      await expectRefusedBy(await append(replica, ID, ['one more']), 'MAX_APPEND_ENTRIES_PER_S');
     expect((await (await fetch(`${b.url}/sessions/${ID}`)).json()) as Session).toMatchObject({ logCursor: 3600 });
   });
 
@@ -564,19 +563,8 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     const other = 'b0b0b0b0b0b0b0b0b0b0b0b0';
     expect((await create(a, ID)).status).toBe(201);
     expect((await create(b, other)).status).toBe(201);
-    expect(
-      (
-        await append(
-          a,
-          ID,
-          Array.from({ length: 3600 }, (_, i) => `line ${i}`),
-        )
-      ).status,
-    ).toBe(200);
-    const refused = await append(b, other, ['one more']);
-    expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
-    expect(((await refused.json()) as ErrorResponse).message).toContain('MAX_CLIENT_APPEND_ENTRIES_PER_S');
+    await spendAnHour(a, ID);
+    await expectRefusedBy(await append(b, other, ['one more']), 'MAX_CLIENT_APPEND_ENTRIES_PER_S');
     expect((await (await fetch(`${a.url}/sessions/${other}`)).json()) as Session).toMatchObject({ logCursor: 0 });
   });
 
