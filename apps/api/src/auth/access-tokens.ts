@@ -4,6 +4,11 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 
 export type Access = 'read' | 'write';
 
+/** What a request needs when no route says otherwise: reads need the read token, the rest the write token. */
+export function accessOf(method: string): Access {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'read' : 'write';
+}
+
 /**
  * The optional bearer tokens: AUTH_TOKEN guards writes, AUTH_READ_TOKEN reads too.
  * A write never needs less than a read, and the write token also opens reads.

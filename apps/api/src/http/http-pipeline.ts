@@ -6,7 +6,7 @@ import type { HeaderList } from '@zen/log-store';
 import cors from 'cors';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
-import { AccessTokens } from '../auth/access-tokens';
+import { AccessTokens, accessOf } from '../auth/access-tokens';
 import { presetHeaders, presetOf } from '../common/response-body';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -15,7 +15,7 @@ import { answerClientErrors, answerMalformed, hostProblem } from './client-error
 import { ApiExceptionFilter, sendError } from './error-shape';
 import { clipped, quoted } from './quoted';
 import { RawError, sendRawError } from './raw-error';
-import { accessOf, nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
+import { nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
 import { API_HEADERS, pageHeaders } from './security-headers';
 import { asksForWebSocket } from './upgrade-header';
 import { upgradeOriginProblem } from './upgrade-origin';

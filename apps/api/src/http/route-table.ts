@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Key, pathToRegexp } from 'path-to-regexp';
-import { Access } from '../auth/access-tokens';
+import { Access, accessOf } from '../auth/access-tokens';
 import { PUBLIC_KEY } from '../auth/public.decorator';
 import { PAGES_KEY } from './pages.decorator';
 import { RAW_ROUTE_KEY, RawHandler, RouteParams } from './raw-route.decorator';
@@ -197,11 +197,6 @@ export function nestRoutes(discovery: DiscoveryService, scanner: MetadataScanner
     }
   }
   return routes;
-}
-
-/** What a request needs when no route says otherwise: reads need the read token, the rest the write token. */
-export function accessOf(method: string): Access {
-  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'read' : 'write';
 }
 
 function pathsOf(value: unknown): string[] {

@@ -1,8 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { AccessTokens } from '../auth/access-tokens';
+import { AccessTokens, accessOf } from '../auth/access-tokens';
 import { AppConfig } from '../config/app-config';
-import { accessOf } from '../http/route-table';
 import { version } from '../version';
 import { ERROR_MEANINGS, REQUEST_CONTENT } from './api-docs.decorators';
 import { contractSchemas, plainSchema, schemaRef } from './contract-schemas';
