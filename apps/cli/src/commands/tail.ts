@@ -25,7 +25,10 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   // Following, SIGINT and SIGTERM end it with exit 0 from the start, not only once it follows: a
   // Ctrl-C while the first read still waits for a slow or silent server is no failure either.
   const stopEarly = () => process.exit(0);
-  if (options.follow) for (const signal of STOP_SIGNALS) process.once(signal, stopEarly);
+  // `on`, not `once`: with no listener left, Node gives the signal back its default action, and a
+  // second one while the process exits (Ctrl-C twice, `timeout` signalling the pid and then its
+  // group) would end it with 128 + N.
+  if (options.follow) for (const signal of STOP_SIGNALS) process.on(signal, stopEarly);
   const client = restClient(options);
   const filters: LogFilters = { level: options.level, q: options.grep };
   const { entries, cursor } = await initialEntries(client, id, options, filters);
