@@ -56,7 +56,7 @@ export class RequestBodyReader {
   ): Promise<RequestBody> {
     // One promise for the whole read, checks included (no .then layer): this runs on every log append.
     const check = (bytes: Buffer) => checkedBody(req, bytes, accepted, emptyAllowed);
-    const total = { counter: this.incoming, limit: this.config.maxIncomingBodyBytes };
+    const total: IncomingTotal = { counter: this.incoming, limit: this.config.maxIncomingBodyBytes };
     return readWhole(req, this.config.limits.maxBodyBytes, total, check, res);
   }
 
@@ -99,60 +99,108 @@ function checkedBody(
 function readWhole<T>(
   req: IncomingMessage,
   limit: number,
-  total: { counter: { bytes: number }; limit: number },
+  total: IncomingTotal,
   check: (bytes: Buffer) => T,
   res: ServerResponse | undefined,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const fail = (error: unknown) => {
+    if (Number(req.headers['content-length']) > limit) {
       req.resume();
-      reject(error);
-    };
-    if (Number(req.headers['content-length']) > limit) return fail(tooLarge(limit));
+      return reject(tooLarge(limit));
+    }
     // A client that sent `Expect: 100-continue` sends the body only now (expect-continue.ts).
     sendContinue(req);
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let settled = false;
-    // Counted in total.counter until the body is read whole or refused.
-    const release = () => {
-      total.counter.bytes -= received;
-      received = 0;
-    };
-    const settle = (error: () => HttpException) => {
-      if (!settled) {
-        release();
-        fail(error());
-      }
-      settled = true;
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      received += chunk.length;
-      total.counter.bytes += chunk.length;
-      if (received > limit) return settle(() => tooLarge(limit));
-      // A body alone always gets in, however large: only others' bodies can make it too many.
-      if (total.counter.bytes > total.limit && total.counter.bytes > received)
-        return settle(() => tooMany(total.limit));
-      chunks.push(chunk);
-    });
+    const body = new IncomingBody(req, limit, total, reject);
+    // A closure made here, not one IncomingBody makes and keeps: see IncomingBody.take.
+    req.on('data', (chunk: Buffer) => body.take(chunk));
     req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      const length = received;
-      release();
       try {
-        resolve(check(chunks.length === 1 ? chunks[0] : joined(chunks, length, res)));
+        const bytes = body.whole(res);
+        if (bytes !== null) resolve(check(bytes));
       } catch (error) {
         reject(error);
       }
     });
-    req.on('error', (error) =>
-      settle(() => new BadRequestException(`request body could not be read: ${error.message}`)),
-    );
+    req.on('error', (error) => body.refuse(() => unreadable(error)));
     // 'close' before 'end': the client went away mid-upload.
-    req.on('close', () => settle(() => new BadRequestException('request body was aborted by the client')));
+    req.on('close', () => body.refuse(aborted));
   });
+}
+
+/** The bodies being received now, all requests together, and how many bytes they may hold. */
+interface IncomingTotal {
+  counter: { bytes: number };
+  limit: number;
+}
+
+/**
+ * One body as it comes in: its chunks, counted against its own `limit` and, with the other
+ * bodies being received, in `total.counter` until it is read whole or refused. Settled once:
+ * whatever comes after the first answer is passed over.
+ */
+class IncomingBody {
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private settled = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly limit: number,
+    private readonly total: IncomingTotal,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  /**
+   * The 'data' handler's work, called from the closure readWhole registers. Not a class-field
+   * arrow (`take = (chunk) => ...`), nor any closure the constructor stores on the instance: in V8's
+   * unoptimised code, a closure stored by the function that created it kept the appends' garbage
+   * alive through scavenges, V8 then allocated the append path's objects in old space for good
+   * (allocation-site pretenuring), and appends ran at 0.7x, a sixth of the time in the collector.
+   */
+  take(chunk: Buffer): void {
+    if (this.settled) return;
+    const total = this.total;
+    this.received += chunk.length;
+    total.counter.bytes += chunk.length;
+    if (this.received > this.limit) return this.refuse(() => tooLarge(this.limit));
+    // A body alone always gets in, however large: only others' bodies can make it too many.
+    if (total.counter.bytes > total.limit && total.counter.bytes > this.received)
+      return this.refuse(() => tooMany(total.limit));
+    this.chunks.push(chunk);
+  }
+
+  /** The body read whole, once it has ended; null when it was refused already. */
+  whole(res: ServerResponse | undefined): Buffer | null {
+    if (this.settled) return null;
+    this.settled = true;
+    const length = this.received;
+    this.release();
+    const chunks = this.chunks;
+    return chunks.length === 1 ? chunks[0] : joined(chunks, length, res);
+  }
+
+  /** Answers with `error()` unless it is settled; the rest of the body is let through. */
+  refuse(error: () => HttpException): void {
+    if (!this.settled) {
+      this.release();
+      this.req.resume();
+      this.reject(error());
+    }
+    this.settled = true;
+  }
+
+  private release(): void {
+    this.total.counter.bytes -= this.received;
+    this.received = 0;
+  }
+}
+
+function unreadable(error: Error): HttpException {
+  return new BadRequestException(`request body could not be read: ${error.message}`);
+}
+
+function aborted(): HttpException {
+  return new BadRequestException('request body was aborted by the client');
 }
 
 function tooLarge(limit: number): HttpException {
