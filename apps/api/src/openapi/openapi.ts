@@ -115,7 +115,10 @@ function webSocketPath(document: OpenAPIObject, config: AppConfig, tokens: Acces
           'A malformed upgrade: an Upgrade other than websocket, a missing or bad Sec-WebSocket-Key or -Version',
         ),
         '401': error(ERROR_MEANINGS[401]),
-        '403': error("A browser page of another site (its Origin is not the server's host, nor in CORS_ORIGINS)"),
+        '403': error(
+          "A browser page of another site (its Origin is not the server's host, nor in CORS_ORIGINS), " +
+            'or a host name this server does not answer to (ALLOWED_HOSTS)',
+        ),
         '426': plain,
       },
       security,
