@@ -1,5 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SESSIONS_WS_PATH } from '@zen/contract';
+import { asyncApiDocument } from '@zen/contract/schemas';
+import { Response } from 'express';
 import { AccessTokens, accessOf } from '../auth/access-tokens';
 import { AppConfig } from '../config/app-config';
 import { version } from '../version';
@@ -8,6 +11,9 @@ import { contractSchemas, plainSchema, schemaRef } from './contract-schemas';
 
 /** Where the docs live, under BASE_PATH: the UI and the JSON document. */
 export const DOCS_PATH = 'api-docs';
+
+/** Where the WebSocket's AsyncAPI document is served, under BASE_PATH. */
+export const ASYNCAPI_PATH = `${DOCS_PATH}/asyncapi.json`;
 
 type Operation = Record<string, unknown> & { operationId?: string };
 type PathItem = Record<string, Operation>;
@@ -24,7 +30,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('zen-sessions')
     .setDescription(
       'Sessions service of a zenserver: sessions, their capped logs, and live updates over the WebSocket at ' +
-        '/sessions/ws (its messages: docs/asyncapi.yaml).',
+        `${config.under(SESSIONS_WS_PATH)} (its messages: the AsyncAPI document at ${config.under(`/${ASYNCAPI_PATH}`)}).`,
     )
     .setVersion(version)
     // The tokens are the opaque strings of AUTH_TOKEN and AUTH_READ_TOKEN (addBearerAuth() says JWT).
@@ -73,7 +79,7 @@ function securityRequirements(document: OpenAPIObject, tokens: AccessTokens): vo
  * `/sessions/ws`, the WebSocket (API.md: "A plain HTTP request to `/sessions/ws` is answered
  * `426`", whatever its method). No controller serves it (the gateway takes the upgrade, a middleware the plain
  * request), so Nest leaves it out, and the document read it as `/sessions/{id}` with an id that
- * is a 400 and never a 426. Its messages are docs/asyncapi.yaml's.
+ * is a 400 and never a 426. Its messages are the AsyncAPI document's (servedAsyncApiDocument).
  */
 function webSocketPath(document: OpenAPIObject, config: AppConfig, tokens: AccessTokens): void {
   const error = (description: string) => ({
@@ -105,7 +111,7 @@ function webSocketPath(document: OpenAPIObject, config: AppConfig, tokens: Acces
   document.paths[`${config.basePath}/sessions/ws`] = {
     get: {
       operationId: 'LiveGateway_connect',
-      summary: 'Live updates over a WebSocket (messages: docs/asyncapi.yaml)',
+      summary: `Live updates over a WebSocket (messages: the AsyncAPI document at ${config.under(`/${ASYNCAPI_PATH}`)})`,
       description: 'Opened with an HTTP/1.1 upgrade (Upgrade: websocket); without one the request is answered 426.',
       tags: ['live'],
       parameters: [],
@@ -157,10 +163,32 @@ function listingWithTrailingSlash(document: OpenAPIObject, config: AppConfig): v
 }
 
 /**
- * Serves the UI at `<BASE_PATH>/api-docs` and the document at `<BASE_PATH>/api-docs/json`
- * (create-app registers the route with the request pipeline, as public).
+ * The WebSocket's AsyncAPI document as this server serves it: docs/asyncapi.yaml's (both are
+ * asyncApiDocument's, from the contract), with the channel at its path under BASE_PATH.
+ */
+export function servedAsyncApiDocument(config: AppConfig) {
+  const document = asyncApiDocument(version);
+  return {
+    ...document,
+    channels: { live: { ...document.channels.live, address: config.under(SESSIONS_WS_PATH) } },
+  };
+}
+
+/**
+ * Serves the UI at `<BASE_PATH>/api-docs`, the document at `<BASE_PATH>/api-docs/json` and the
+ * WebSocket's AsyncAPI document at `<BASE_PATH>/api-docs/asyncapi.json` (create-app registers
+ * the route with the request pipeline, as public). Without the last, the OpenAPI document named
+ * a file of the repository for the WebSocket's messages, which a client of a running server has
+ * no way to read.
  */
 export function serveOpenApi(app: INestApplication): void {
+  const config = app.get(AppConfig);
+  const asyncApi = JSON.stringify(servedAsyncApiDocument(config));
+  app
+    .getHttpAdapter()
+    .get(config.under(`/${ASYNCAPI_PATH}`), (_req: unknown, res: Response) =>
+      res.type('application/json; charset=utf-8').send(asyncApi),
+    );
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     useGlobalPrefix: true,
     jsonDocumentUrl: `${DOCS_PATH}/json`,
