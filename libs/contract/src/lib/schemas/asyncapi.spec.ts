@@ -1,9 +1,11 @@
 import { Parser } from '@asyncapi/parser';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { WS_EVENTS } from '../events';
+import { parseSubscribeLogRefusal, WS_EVENTS } from '../events';
 import { asyncApiDocument } from './asyncapi';
 
 const ROOT = join(__dirname, '../../../../..');
@@ -28,6 +30,30 @@ describe('docs/asyncapi.yaml, the WebSocket protocol', () => {
   it('describes every event of the contract, in both directions', () => {
     const names = Object.values(generated.channels.live.messages).map((message) => message.name);
     expect(names.sort()).toEqual(Object.values(WS_EVENTS).sort());
+  });
+
+  it('gives every message examples, each a frame its own payload schema takes', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    for (const message of Object.values(generated.channels.live.messages)) {
+      const validate = ajv.compile(message.payload);
+      expect([message.name, message.examples.length > 0]).toEqual([message.name, true]);
+      for (const example of message.examples) {
+        const problems = validate(example.payload) ? [] : validate.errors;
+        expect([message.name, example.name, problems]).toEqual([message.name, example.name, []]);
+      }
+    }
+  });
+
+  it("words the error examples of refused subscriptions as the contract's parser reads them", () => {
+    const examples = generated.channels.live.messages['error'].examples.map(
+      (example) => (example.payload.data as { message: string }).message,
+    );
+    expect(examples.map((message) => parseSubscribeLogRefusal(message)?.reason ?? null)).toEqual([
+      'not found',
+      'not subscribed',
+      null,
+    ]);
   });
 
   it('is valid AsyncAPI 3 for the standard parser, without errors', async () => {
