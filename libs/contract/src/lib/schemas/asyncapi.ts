@@ -6,9 +6,10 @@ import { CLIENT_EVENT_SCHEMAS, SERVER_EVENT_SCHEMAS } from './events.schema';
 /** What each event means (API.md, "Live updates"). */
 const MEANINGS: Record<string, string> = {
   [WS_EVENTS.sessions]:
-    'Every session, active and ended, newest created first. Sent at once on connect, then periodically ' +
-    '(SESSIONS_WS_INTERVAL_MS), and within SESSIONS_WS_DELTA_MS of a session being created or ended; in delta ' +
-    'mode once, as the baseline. A client replaces its whole list with it.',
+    'Every session, active and ended, newest created first. In full mode (the default): at once on connect, ' +
+    'then periodically (SESSIONS_WS_INTERVAL_MS), and within SESSIONS_WS_DELTA_MS of a session being created ' +
+    'or ended. In delta mode: the baseline, and a fresh one whenever deltas cannot bring the client up to date ' +
+    '(it was skipped for being slow, the store was away). A client replaces its whole list with it.',
   [WS_EVENTS.log]:
     'New entries of a session the client subscribed to, pushed as they are appended; a backlog may come as ' +
     'several events. `dropped` counts entries evicted before they could be sent.',
