@@ -1,4 +1,5 @@
 import { ErrorResponse } from '@zen/contract';
+import { Agent, get, IncomingMessage } from 'node:http';
 import { WsTestClient } from '@zen/testing';
 import { RawAnswer, rawExchange, rawUpgrade } from '../testing/raw-socket';
 import { RunningApp, startApp } from '../testing/running-app';
@@ -103,6 +104,27 @@ describe('WebSocket upgrade requests', () => {
     const client = new WsTestClient(`${server.wsUrl}/sessions/WS/`);
     await client.until((frames) => frames.some((frame) => frame.event === 'sessions'));
     client.ws.close();
+  });
+
+  it('answers a plain request with 426 naming the upgrade in Upgrade and Connection, keeping the connection as asked', async () => {
+    const kept = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(`${server.url}/sessions/ws`, { agent: new Agent({ keepAlive: true }) }, resolve).on('error', reject),
+    );
+    kept.resume();
+    expect([kept.statusCode, kept.headers['upgrade'], kept.headers['connection']]).toEqual([
+      426,
+      'websocket',
+      'Upgrade, keep-alive',
+    ]);
+    kept.socket.destroy();
+    const { host } = new URL(server.url);
+    const closed = await rawExchange(server, `GET ${root}/sessions/ws HTTP/1.1\r\nHost: ${host}\r\nConnection: close`);
+    expect([closed.status, closed.headers['upgrade'], closed.headers['connection'], closed.closed]).toEqual([
+      426,
+      'websocket',
+      'Upgrade, close',
+      true,
+    ]);
   });
 
   it('answers an upgrade to a path without a WebSocket with 404, naming where the WebSocket is', async () => {
