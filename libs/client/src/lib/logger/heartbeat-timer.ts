@@ -1,4 +1,4 @@
-import { unref } from './timers';
+import { timerMs, unref } from './timers';
 
 /**
  * Calls `onQuiet` once `periodMs` have passed since the last request, again and again until
@@ -33,7 +33,7 @@ export class HeartbeatTimer {
 
   private arm(): void {
     const untilDue = this.lastRequestAt + this.periodMs - Date.now();
-    this.timer = setTimeout(() => this.fire(), untilDue > 0 ? untilDue : this.periodMs);
+    this.timer = setTimeout(() => this.fire(), timerMs(untilDue > 0 ? untilDue : this.periodMs));
     unref(this.timer);
   }
 

@@ -1,3 +1,5 @@
+import { timerMs } from './timers';
+
 /**
  * Callers of `flush()`/`close()`, waiting until the logger has nothing left to send, or (a
  * `flush()`) until what was logged before the call is sent.
@@ -29,7 +31,7 @@ export class IdleWaiters {
           : setTimeout(() => {
               done();
               reject(timedOut());
-            }, timeoutMs);
+            }, timerMs(timeoutMs));
       const done = () => {
         clearInterval(keepAlive);
         if (deadline) clearTimeout(deadline);

@@ -1,4 +1,4 @@
-import { ref, unref } from './timers';
+import { ref, timerMs, unref } from './timers';
 
 /** The wait between two attempts: one at a time, cut short by `wake()`. */
 export class RetrySleep {
@@ -12,7 +12,7 @@ export class RetrySleep {
         if (this.sleeping === sleeping) this.sleeping = null;
         resolve();
       };
-      const sleeping = { timer: setTimeout(wake, ms), endsAt: Date.now() + ms, wake };
+      const sleeping = { timer: setTimeout(wake, timerMs(ms)), endsAt: Date.now() + ms, wake };
       if (background) unref(sleeping.timer);
       this.sleeping = sleeping;
     });

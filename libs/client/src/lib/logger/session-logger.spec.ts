@@ -547,6 +547,48 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('waits out a Retry-After longer than a timer can wait (35 days) rather than retrying at once', async () => {
+    const proxy = await FaultProxy.start(server.url);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      // As many 429s as it asks for: a logger that does not wait asks again and again.
+      proxy.fault = (req) =>
+        req.url?.endsWith('/log') ? { status: 429, headers: { 'retry-after': '3000000' } } : null;
+      const log = logger({ server: proxy.url, heartbeatMs: 200 });
+      log.info('held back');
+      const requests = (ending: string) => proxy.seen.filter((request) => request.url.endsWith(ending));
+      // While it waits, heartbeats go on (see the test below): a few of them, and still the one append.
+      const waited = () => requests(log.id).length >= 4 || requests('/log').length > 1;
+      await eventually(waited, 20_000, 'heartbeats while waiting, or a second append');
+      expect(requests('/log')).toHaveLength(1);
+      expect(warnings).not.toContain('TimeoutOverflowWarning');
+      await expect(log.close(100)).rejects.toBeInstanceOf(FlushTimeoutError);
+    } finally {
+      process.off('warning', onWarning);
+      await proxy.stop();
+    }
+  });
+
+  it('takes a timeoutMs longer than a timer can wait as a long one, not as one that ends at once', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const patient = new SessionsClient({ server: server.url, timeoutMs: Number.MAX_SAFE_INTEGER });
+      const session = await patient.sessions.create({ appname: 'patient' });
+      await expect(patient.logs.append(session.id, { message: 'in time' })).resolves.toMatchObject({ appended: 1 });
+      const log = logger({ timeoutMs: Number.MAX_SAFE_INTEGER });
+      log.info('sent');
+      await log.flush(Number.MAX_SAFE_INTEGER);
+      expect(await messages(log.id)).toEqual(['info sent']);
+      expect(warnings).not.toContain('TimeoutOverflowWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('keeps its session alive with heartbeats while it waits out a Retry-After longer than the session timeout', async () => {
     const limited = await BuiltServer.start({ MAX_APPEND_ENTRIES_PER_S: '100', SESSIONS_TIMEOUT_S: '2' });
     try {

@@ -23,7 +23,7 @@ import { FlushTimeoutError, SessionLoggerClosedError } from './session-logger-er
 import type { SessionLoggerOptions, SessionLoggerStats } from './session-logger-options';
 import { SessionOpener } from './session-opener';
 import { RetrySleep } from './retry-sleep';
-import { unref } from './timers';
+import { timerMs, unref } from './timers';
 
 /** Room a batch's body needs for the report of dropped entries at its front (~250 bytes of JSON). */
 const REPORT_ROOM_BYTES = 1024;
@@ -313,7 +313,7 @@ export class SessionLogger {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
         this.kick();
-      }, this.flushIntervalMs);
+      }, timerMs(this.flushIntervalMs));
       unref(this.flushTimer);
     }
   }

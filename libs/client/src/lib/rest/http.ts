@@ -1,5 +1,6 @@
 import type { ErrorResponse } from '@zen/contract';
 import { ApiError, NetworkError, UnexpectedResponseError } from '../errors';
+import { timerMs } from '../logger/timers';
 import { shownUrl } from '../shown-url';
 
 export interface HttpOptions {
@@ -246,7 +247,7 @@ class Deadline {
     this.timer = setTimeout(() => {
       this.timedOut = new RequestTimeoutError(timeoutMs);
       controller.abort(this.timedOut);
-    }, timeoutMs);
+    }, timerMs(timeoutMs));
     if (outer?.aborted) controller.abort(outer.reason);
     else if (outer) {
       this.forward = () => controller.abort(outer.reason);
