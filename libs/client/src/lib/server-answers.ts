@@ -28,6 +28,18 @@ export function isCreateWithoutAppname(error: unknown): boolean {
   return error instanceof ApiError && error.status === 400 && /appname is required/.test(error.message);
 }
 
+/**
+ * A refusal of a session's metadata (`400`: too many keys, a key too long, too large, alone or
+ * after merging with the stored metadata), or a `413` (a body too large: what makes a session's
+ * request large is its metadata).
+ */
+export function isMetadataRefusal(error: unknown): boolean {
+  if (isTooLarge(error)) return true;
+  if (!(error instanceof ApiError) || error.status !== 400) return false;
+  const problems = Array.isArray(error.body?.message) ? error.body.message : [error.message];
+  return problems.every((problem) => /^metadata\b/.test(problem));
+}
+
 function isTooLarge(error: unknown): error is ApiError {
   return error instanceof ApiError && error.status === 413;
 }

@@ -802,6 +802,49 @@ describe('session logger against the built server', () => {
     expect(log.stats).toMatchObject({ sent: 2, rejected: 0 });
   });
 
+  it('opens its session without the metadata the server refuses (process.env given whole), and sends every entry', async () => {
+    const tooMany = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`VAR_${i}`, 'value']));
+    for (const [metadata, whenExists] of [
+      [tooMany, undefined],
+      [{ ['k'.repeat(200)]: 'a key longer than the server takes' }, undefined],
+      [tooMany, { mode: 'continued' }],
+    ] as const) {
+      const refusals: [string, SessionRefusal][] = [];
+      const log = logger({
+        appname: 'env-logger',
+        metadata,
+        whenExists,
+        onError: (error, refusal) => refusals.push([error.message, refusal]),
+      });
+      log.info('first');
+      log.updateMetadata({ stage: 'start' });
+      log.warn('second');
+      await log.flush(20_000);
+      log.updateMetadata({ stage: 'done' });
+      await log.close(20_000);
+      expect(await messages(log.id)).toEqual(['info first', 'warn second']);
+      expect(await client.sessions.get(log.id)).toMatchObject({
+        appname: 'env-logger',
+        status: 'ended',
+        metadata: { stage: 'done' },
+      });
+      expect(refusals).toEqual([[expect.stringMatching(/^metadata/), { stopped: false, opened: false }]]);
+      expect(log.stats).toMatchObject({ sent: 2, rejected: 0 });
+    }
+  });
+
+  it('still stops when its opening is refused for something other than metadata', async () => {
+    const refusals: [string, SessionRefusal][] = [];
+    const log = logger({
+      appname: 'a'.repeat(300),
+      metadata: { fine: true },
+      onError: (error, refusal) => refusals.push([error.message, refusal]),
+    });
+    log.info('never sent');
+    await expect(log.flush(20_000)).rejects.toMatchObject({ status: 400 });
+    expect(refusals).toEqual([[expect.stringMatching(/appname/), { stopped: true, opened: false }]]);
+  });
+
   it('flush() resolves once what was logged before it is sent, while a producer goes on logging', async () => {
     const log = logger();
     let logged = 0;

@@ -543,11 +543,22 @@ export class SessionLogger {
 
   /**
    * Opens the session (see `SessionOpener`) with the metadata keys merged meanwhile; keys merged
-   * while the request was out go in the next round.
+   * while the request was out go in the next round. Metadata refused is left out (see
+   * `SessionOpener.leaveOutMetadata`): the session is opened again without it.
    */
   private async open(): Promise<void> {
     const update = this.pendingUpdate;
-    const sent = await this.opener.open(update);
+    let sent: boolean;
+    try {
+      sent = await this.opener.open(update);
+    } catch (error) {
+      // Metadata the server will not take: told and dropped, as a refused update is, and the
+      // session opened without it (the next step), rather than every entry lost with it.
+      if (!this.opener.leaveOutMetadata(error, update)) throw error;
+      if (this.pendingUpdate === update) this.pendingUpdate = null;
+      this.options.onError?.(error as Error, { stopped: false, opened: false });
+      return;
+    }
     if (sent && this.pendingUpdate === update) this.pendingUpdate = null;
     this.heartbeat.answered();
     this.opened = true;

@@ -4,7 +4,7 @@ import { sessionInputOf } from '../rest/sessions-api';
 import type { SessionsClient } from '../rest/sessions-client';
 import type { SessionLoggerOptions } from './session-logger-options';
 import { jsonSafe } from './safe-json';
-import { isCreateWithoutAppname } from '../server-answers';
+import { isCreateWithoutAppname, isMetadataRefusal } from '../server-answers';
 
 /**
  * The request that opens a logger's session, every time it has to: at first, and again after a
@@ -44,6 +44,22 @@ export class SessionOpener {
     }
     if (this.whenExists) await this.continueOrCreate(this.whenExists, update);
     else await this.client.sessions.upsert(this.id, withMetadata(this.fields, update));
+    return true;
+  }
+
+  /**
+   * The opening was refused for its metadata (see `isMetadataRefusal`: more keys than the server
+   * takes, a key too long, too large; `process.env` given whole, say): from now on the session is
+   * opened without the metadata given so far, so that its entries still go in. False when the
+   * refusal is not about metadata, or there was none to leave out (the refusal is then for good).
+   */
+  leaveOutMetadata(error: unknown, update: SessionMetadata | null): boolean {
+    const given = [this.fields.metadata, this.whenExists?.metadata, update];
+    if (!isMetadataRefusal(error) || !given.some((metadata) => metadata && Object.keys(metadata).length > 0)) {
+      return false;
+    }
+    this.fields = { ...this.fields, metadata: undefined };
+    if (this.whenExists) this.whenExists = { ...this.whenExists, metadata: undefined };
     return true;
   }
 
