@@ -13,6 +13,13 @@ export function namedMessageLimit(error: unknown): number | null {
   return limit >= 4 ? limit : null;
 }
 
+/** The data limit a `400` names (`... data is larger than N bytes serialised (MAX_DATA_BYTES)`), or null. */
+export function namedDataLimit(error: unknown): number | null {
+  if (!(error instanceof ApiError) || error.status !== 400) return null;
+  const limit = namedLimit(error.message, 'MAX_DATA_BYTES') ?? 0;
+  return limit >= 1 ? limit : null;
+}
+
 /** The entry limit a `413` names (`... at most N are allowed (MAX_BATCH_ENTRIES)`), or null. */
 export function namedBatchEntries(error: unknown): number | null {
   return isTooLarge(error) ? namedLimit(error.message, 'MAX_BATCH_ENTRIES') : null;

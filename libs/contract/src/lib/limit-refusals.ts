@@ -5,7 +5,7 @@
  */
 
 /** The settings a refusal names, each with the words before the number's setting. */
-type NamedLimit = 'MAX_BODY_BYTES' | 'MAX_MESSAGE_BYTES' | 'MAX_BATCH_ENTRIES';
+type NamedLimit = 'MAX_BODY_BYTES' | 'MAX_MESSAGE_BYTES' | 'MAX_DATA_BYTES' | 'MAX_BATCH_ENTRIES';
 
 /** A `413`: the request body is over MAX_BODY_BYTES. */
 export function bodyTooLarge(limit: number): string {
@@ -17,6 +17,11 @@ export function messageTooLong(what: string, limit: number): string {
   return `${what} is longer than ${limit} bytes (MAX_MESSAGE_BYTES)`;
 }
 
+/** A `400`: `what` (`data`, `entries[2].data`) is over MAX_DATA_BYTES serialised. */
+export function dataTooLarge(what: string, limit: number): string {
+  return `${what} is larger than ${limit} bytes serialised (MAX_DATA_BYTES)`;
+}
+
 /** A `413`: a batch of `count` entries is over MAX_BATCH_ENTRIES. */
 export function tooManyEntries(count: number, limit: number): string {
   return `the request holds ${count} entries; at most ${limit} are allowed (MAX_BATCH_ENTRIES)`;
@@ -25,6 +30,7 @@ export function tooManyEntries(count: number, limit: number): string {
 const NAMED: Record<NamedLimit, RegExp> = {
   MAX_BODY_BYTES: /larger than (\d+) bytes \(MAX_BODY_BYTES\)/,
   MAX_MESSAGE_BYTES: /longer than (\d+) bytes \(MAX_MESSAGE_BYTES\)/,
+  MAX_DATA_BYTES: /larger than (\d+) bytes serialised \(MAX_DATA_BYTES\)/,
   MAX_BATCH_ENTRIES: /at most (\d+) are allowed \(MAX_BATCH_ENTRIES\)/,
 };
 

@@ -1,4 +1,12 @@
-import { ENTRY_TIME_PATTERN, Limits, LOG_LEVELS, LogLevel, messageTooLong, tooManyEntries } from '@zen/contract';
+import {
+  dataTooLarge,
+  ENTRY_TIME_PATTERN,
+  Limits,
+  LOG_LEVELS,
+  LogLevel,
+  messageTooLong,
+  tooManyEntries,
+} from '@zen/contract';
 import { addEntry, EntryBatch, emptyBatch, LEVEL_CODE } from './entry-batch';
 import { InvalidEntryError, TooManyEntriesError } from './errors';
 
@@ -101,7 +109,7 @@ export function serialiseData(data: unknown, path: string, limits: EntryLimits):
   if (!isObject(data)) throw new InvalidEntryError(`${path}data must be an object`);
   const json = lastData && sameFlatData(data, lastData) ? lastData.json : serialiseNewData(data, path);
   if (json.length * 3 > limits.dataMaxBytes && Buffer.byteLength(json) > limits.dataMaxBytes) {
-    throw new InvalidEntryError(`${path}data is larger than ${limits.dataMaxBytes} bytes serialised (MAX_DATA_BYTES)`);
+    throw new InvalidEntryError(dataTooLarge(`${path}data`, limits.dataMaxBytes));
   }
   return json;
 }

@@ -16,8 +16,12 @@ export interface SeenRequest {
  */
 export class FaultProxy {
   readonly seen: SeenRequest[] = [];
-  /** Decides per request: a status to answer with (and headers, names in lower case), or null to pass it on. */
-  fault: (req: IncomingMessage) => { status: number; headers?: Record<string, string> } | null = () => null;
+  /**
+   * Decides per request (given its body too): a status to answer with (and headers, names in lower
+   * case), or null to pass it on.
+   */
+  fault: (req: IncomingMessage, body: Buffer) => { status: number; headers?: Record<string, string> } | null = () =>
+    null;
 
   private constructor(
     private readonly server: Server,
@@ -47,7 +51,7 @@ export class FaultProxy {
       // Noted as the answer starts, before the client can have any of it.
       const answered = (status: number, retryAfter: string | string[] | undefined) =>
         (seen.answer = { status, retryAfter: retryAfter?.toString() ?? null, at: Date.now() });
-      const fault = this.fault(req);
+      const fault = this.fault(req, body);
       if (fault) {
         answered(fault.status, fault.headers?.['retry-after']);
         res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });

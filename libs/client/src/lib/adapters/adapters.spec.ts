@@ -303,6 +303,27 @@ describe('logger adapters against the built server', () => {
     await session.close();
   });
 
+  it('pino, winston and Nest: a record whose fields are larger than the server takes keeps its message, its data cut', async () => {
+    const session = createSessionLogger({ server: server.url, appname: 'large-records' });
+    const body = 'b'.repeat(70_000);
+    pino({}, createPinoDestination({ logger: session })).info({ body }, 'pino record');
+    winston.createLogger({ transports: [new SessionTransport({ session })] }).warn('winston record', { body });
+    new SessionNestLogger({ session, console: false }).error({ message: 'nest record', body }, 'Billing');
+    await session.flush();
+    const got = await entries(session.id);
+    expect(got.map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'info pino record',
+      'warn winston record',
+      'error nest record',
+    ]);
+    for (const { data } of got) {
+      expect(data).toMatchObject({ truncated: true, json: expect.stringMatching(/^\{"(body|context)":/) });
+      expect(Buffer.byteLength(JSON.stringify(data))).toBeLessThanOrEqual(65_536);
+    }
+    expect(session.stats).toMatchObject({ sent: 3, rejected: 0 });
+    await session.close();
+  });
+
   it('Nest: a LoggerService whose levels map as the contract s, context and structured fields in data', async () => {
     @Injectable()
     class Greeter implements OnModuleInit {

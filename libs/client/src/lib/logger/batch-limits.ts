@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import { utf8Length } from '../utf8';
 import type { EntryQueue } from './entry-queue';
 import type { SessionLoggerOptions } from './session-logger-options';
-import { namedBatchEntries, namedBodyBytes, namedMessageLimit } from '../server-answers';
+import { namedBatchEntries, namedBodyBytes, namedDataLimit, namedMessageLimit } from '../server-answers';
 
 /** What to do with a batch the server refused, once it is back in the queue. */
 export type Refusal = 'send again' | 'drop the first' | 'retry or stop';
@@ -22,6 +22,8 @@ export class BatchLimits {
   entryCap: number;
   /** Longer messages are split into several entries (UTF-8 bytes). */
   maxMessageBytes: number;
+  /** Larger `data` (serialised, UTF-8 bytes) is sent cut to fit (see `fittedData`). */
+  maxDataBytes: number;
   /** Entries of a batch refused with 400 still being sent in halves to find the bad one. */
   private isolating = 0;
 
@@ -31,6 +33,7 @@ export class BatchLimits {
     this.maxBatchEntries = options.maxBatchEntries ?? 50_000;
     this.entryCap = this.maxBatchEntries;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_LIMITS.messageMaxBytes;
+    this.maxDataBytes = options.maxDataBytes ?? DEFAULT_LIMITS.dataMaxBytes;
   }
 
   /** A batch of `count` entries went through: once the bad entry is found, batches grow back. */
@@ -43,6 +46,7 @@ export class BatchLimits {
   refused(error: unknown, count: number, queue: EntryQueue): Refusal {
     // A server with a smaller message limit names it: split what is queued to fit, rather than lose it.
     if (this.fitMessageLimit(error, queue)) return 'send again';
+    if (this.fitDataLimit(error, queue)) return 'send again';
     if (this.fitBatchLimit(error, count)) return 'send again';
     if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 413)) return 'retry or stop';
     // One entry alone is more than the server's body limit (a MAX_BODY_BYTES below its message limit).
@@ -75,6 +79,19 @@ export class BatchLimits {
     if (namedMessageLimit(error) === null) return false;
     this.learnMessageLimit(error);
     return queue.splitLongerThan(this.maxMessageBytes) > 0;
+  }
+
+  /**
+   * A `400` naming the server's data limit below the current one (`... data is larger than N bytes
+   * serialised (MAX_DATA_BYTES)`): from now on `data` is cut to N bytes, and so is every entry's
+   * already queued. False when the answer names no smaller limit.
+   */
+  private fitDataLimit(error: unknown, queue: EntryQueue): boolean {
+    const limit = namedDataLimit(error);
+    if (limit === null || limit >= this.maxDataBytes) return false;
+    this.maxDataBytes = limit;
+    queue.fitData(limit);
+    return true;
   }
 
   /**

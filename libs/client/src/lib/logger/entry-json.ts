@@ -1,4 +1,5 @@
-import type { LogEntryInput } from '@zen/contract';
+import { DEFAULT_LIMITS, type LogEntryInput } from '@zen/contract';
+import { splitUtf8, utf8Length } from '../utf8';
 import { MAX_ESCAPED_BYTES_PER_BYTE, writeJsonStringBytes } from './json-string-bytes';
 import { safeJson } from './safe-json';
 
@@ -37,7 +38,17 @@ export class EntryJsonWriter {
   private from = 0;
   private to = 0;
 
+  /** `data` longer than this serialised (UTF-8) is written as a stand-in that fits (see `fittedData`). */
+  private maxDataBytes: number = DEFAULT_LIMITS.dataMaxBytes;
+
   constructor(private readonly utf8: Utf8Writer = utf8Writer()) {}
+
+  /** Sets the data limit (a server's, smaller than the default); forgets the data it kept as bytes. */
+  setMaxDataBytes(maxBytes: number): void {
+    this.maxDataBytes = maxBytes;
+    this.lastData = null;
+    this.lastDataBytes = NO_DATA;
+  }
 
   /** Prepares an entry; returns the most bytes its JSON can take (a UTF-16 unit is at most 3 UTF-8 bytes). */
   prepare(time: Time, level: Level, message: string, data: Data): number {
@@ -113,7 +124,9 @@ export class EntryJsonWriter {
       this.tail = this.lastDataBytes; // only a frozen one is kept, and it stays frozen
       return;
     }
-    const json = data ? safeJson(data) : undefined;
+    let json = data ? safeJson(data) : undefined;
+    // Only long JSON can exceed the limit: a UTF-16 unit is at most 3 UTF-8 bytes.
+    if (json !== undefined && json.length * 3 > this.maxDataBytes) json = fittedData(json, this.maxDataBytes);
     if (json === undefined) {
       this.tail = NO_DATA;
     } else if (Object.isFrozen(data)) {
@@ -128,6 +141,30 @@ export class EntryJsonWriter {
   private tailRoom(): number {
     return this.tail ? this.tail.length : this.tailText.length * 3;
   }
+}
+
+/**
+ * `data`'s JSON within `maxBytes` (UTF-8): as it is when it fits, else a stand-in that keeps its
+ * start, `{"truncated":true,"bytes":<its size>,"json":"<its JSON, cut to fit>"}`, rather than
+ * the server refusing the entry, its message with it (`MAX_DATA_BYTES`: 64 KiB by default). Below
+ * the room a stand-in needs (a server's limit of a few bytes), undefined: the entry goes without
+ * data. With `standsFor`, `json` is a stand-in's cut JSON already, of data that size: cut again.
+ */
+export function fittedData(json: string, maxBytes: number, standsFor?: number): string | undefined {
+  if (standsFor === undefined && json.length * 3 <= maxBytes) return json;
+  const bytes = standsFor ?? utf8Length(json);
+  if (standsFor === undefined && bytes <= maxBytes) return json;
+  const head = `{"truncated":true,"bytes":${bytes},"json":`;
+  const room = maxBytes - head.length - 1;
+  // Escapes make the string longer than the text it holds: cut shorter by as much, until it fits.
+  for (let cut = room - 2; cut >= 0 && room >= 2; ) {
+    const start = JSON.stringify(splitUtf8(json.slice(0, cut), cut)[0]);
+    const size = utf8Length(start);
+    if (size <= room) return `${head}${start}}`;
+    cut = Math.min(cut - 1, Math.floor((cut * room) / size));
+  }
+  const bare = `{"truncated":true,"bytes":${bytes}}`;
+  return bare.length <= maxBytes ? bare : undefined;
 }
 
 /** Writes `text` as UTF-8 into `target` at `offset` (room is reserved first); returns the bytes written. */

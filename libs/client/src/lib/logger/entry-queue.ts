@@ -1,6 +1,6 @@
 import type { LogEntryInput } from '@zen/contract';
-import { decodeUtf8, splitUtf8 } from '../utf8';
-import { EntryJsonWriter } from './entry-json';
+import { decodeUtf8, splitUtf8, utf8Length } from '../utf8';
+import { EntryJsonWriter, fittedData } from './entry-json';
 
 const COMMA = 0x2c;
 const MIN_BUFFER = 1 << 16;
@@ -153,6 +153,32 @@ export class EntryQueue {
       for (const message of pieces[i]) this.append(entry.time, entry.level, message, entry.data);
     });
     return split;
+  }
+
+  /**
+   * From now on `data` is written within `maxBytes` serialised (see `fittedData`), and so is every
+   * entry queued already, in place and in order; how many were cut. (Rare: once, when a server
+   * names a data limit below the one they were written to. Entries are read back from their JSON.)
+   */
+  fitData(maxBytes: number): number {
+    this.json.setMaxDataBytes(maxBytes);
+    const entries = this.entries();
+    let cut = 0;
+    for (const entry of entries) {
+      if (entry.data === undefined || entry.data === null) continue;
+      const json = JSON.stringify(entry.data);
+      if (utf8Length(json) <= maxBytes) continue;
+      cut++;
+      // A stand-in already (cut to a larger limit): its JSON is cut again, still telling the data's size.
+      const { truncated, bytes, json: start } = entry.data as { truncated?: unknown; bytes?: unknown; json?: unknown };
+      const standIn = truncated === true && typeof bytes === 'number' && typeof start === 'string';
+      const fitted = standIn ? fittedData(start, maxBytes, bytes) : fittedData(json, maxBytes);
+      entry.data = fitted === undefined ? undefined : (JSON.parse(fitted) as LogEntryInput['data']);
+    }
+    if (cut === 0) return 0;
+    this.clear();
+    for (const entry of entries) this.append(entry.time, entry.level, entry.message, entry.data);
+    return cut;
   }
 
   /** The queued entries, read back from their JSON (for the rare paths, and tests). */

@@ -33,6 +33,12 @@ export interface SessionLoggerOptions extends HttpOptions {
   maxBatchEntries?: number;
   /** Longer messages are split into several entries (UTF-8 bytes). */
   maxMessageBytes?: number;
+  /**
+   * Larger `data` (serialised, UTF-8 bytes; default 64 KiB, the contract's) is sent as
+   * `{"truncated": true, "bytes": <its size>, "json": "<its JSON, cut to fit>"}`, its entry kept;
+   * a `400` that names a smaller `MAX_DATA_BYTES` lowers it.
+   */
+  maxDataBytes?: number;
   /** Entries held while the server cannot be reached; beyond it the oldest are dropped and counted. */
   maxQueue?: number;
   /** Above this many queued entries (or once a full batch waits) a producer that checks `backlogged` should wait (default: 20,000 or `maxQueue`). */

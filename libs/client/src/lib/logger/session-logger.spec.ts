@@ -611,13 +611,102 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('sends an entry whose data is larger than the server takes with that data cut to fit, never refused', async () => {
+    const errors: Error[] = [];
+    const log = logger({ onError: (error) => errors.push(error) });
+    const big = { blob: 'x'.repeat(70_000) };
+    // Escapes and characters of several bytes make the JSON longer than its text.
+    const quoted = { quotes: '"\\'.repeat(30_000), wide: 'é😀'.repeat(10_000) };
+    log.info('before');
+    log.error('request failed', big);
+    log.warn('odd text', quoted);
+    log.info('after', { small: true });
+    await log.flush();
+    expect(errors).toEqual([]);
+    expect(log.stats).toMatchObject({ sent: 4, rejected: 0 });
+    const entries = (await client.logs.read(log.id)).entries;
+    expect(entries.map((entry) => `${entry.level} ${entry.message}`)).toEqual([
+      'info before',
+      'error request failed',
+      'warn odd text',
+      'info after',
+    ]);
+    for (const [entry, data] of [
+      [entries[1], big],
+      [entries[2], quoted],
+    ] as const) {
+      const json = JSON.stringify(data);
+      expect(entry.data).toMatchObject({ truncated: true, bytes: Buffer.byteLength(json) });
+      const start = entry.data?.['json'] as string;
+      expect(json.startsWith(start)).toBe(true);
+      expect(Buffer.byteLength(JSON.stringify(entry.data))).toBeLessThanOrEqual(65_536);
+      expect(start.length).toBeGreaterThan(10_000);
+    }
+    expect(entries[3].data).toEqual({ small: true });
+  });
+
+  it('cuts data to a smaller MAX_DATA_BYTES the server names, those queued before it was known too', async () => {
+    const small = await BuiltServer.start({ MAX_DATA_BYTES: '300' });
+    try {
+      const smallClient = new SessionsClient({ server: small.url });
+      const errors: Error[] = [];
+      const log = logger({ server: small.url, onError: (error) => errors.push(error) });
+      const medium = { text: 'm'.repeat(1_000) };
+      const huge = { text: 'h'.repeat(100_000) };
+      log.info('medium', medium);
+      log.info('huge', huge);
+      log.info('fits', { ok: 1 });
+      await log.flush();
+      log.info('later', medium);
+      await log.flush();
+      expect(errors).toEqual([]);
+      const entries = (await smallClient.logs.read(log.id)).entries;
+      expect(entries.map((entry) => entry.message)).toEqual(['medium', 'huge', 'fits', 'later']);
+      for (const [entry, data] of [
+        [entries[0], medium],
+        [entries[1], huge],
+        [entries[3], medium],
+      ] as const) {
+        const json = JSON.stringify(data);
+        // The data's own size, not that of the stand-in the 64 KiB limit had made of it first.
+        expect(entry.data).toMatchObject({ truncated: true, bytes: Buffer.byteLength(json) });
+        expect(json.startsWith(entry.data?.['json'] as string)).toBe(true);
+        expect(Buffer.byteLength(JSON.stringify(entry.data))).toBeLessThanOrEqual(300);
+      }
+      expect(entries[2].data).toEqual({ ok: 1 });
+      // Learned once: the later entry went out cut, in one request.
+      expect(log.stats).toMatchObject({ sent: 4, rejected: 0 });
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('sends entries without their data to a server whose MAX_DATA_BYTES is too small for a stand-in', async () => {
+    const tiny = await BuiltServer.start({ MAX_DATA_BYTES: '8' });
+    try {
+      const log = logger({ server: tiny.url });
+      log.info('with data', { text: 'more than eight bytes' });
+      log.info('small data', { a: 1 });
+      await log.flush();
+      const entries = (await new SessionsClient({ server: tiny.url }).logs.read(log.id)).entries;
+      expect(entries.map(({ message, data }) => ({ message, data }))).toEqual([
+        { message: 'with data', data: undefined },
+        { message: 'small data', data: { a: 1 } },
+      ]);
+    } finally {
+      await tiny.stop();
+    }
+  });
+
   it('never retries another 4xx: a rejected entry is dropped alone and reported', async () => {
     const proxy = await FaultProxy.start(server.url);
     try {
+      // A refusal of one entry that names no limit the logger could fit it to.
+      proxy.fault = (req, body) => (req.url?.endsWith('/log') && body.includes('poisoned') ? { status: 400 } : null);
       const errors: [Error, SessionRefusal][] = [];
       const log = logger({ server: proxy.url, onError: (error, refusal) => errors.push([error, refusal]) });
       log.info('before');
-      log.info('too much data', { blob: 'x'.repeat(70_000) });
+      log.info('refused by the proxy', { blob: 'poisoned' });
       log.info('after');
       await log.flush();
       expect(await messages(log.id)).toEqual(['info before', 'info after']);

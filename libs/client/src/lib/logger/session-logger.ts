@@ -107,6 +107,7 @@ export class SessionLogger {
     this.opener = new SessionOpener(this.sender, this.id, options);
     this.limits = new BatchLimits(options);
     this.queue = new EntryQueue(options.maxQueue ?? 100_000);
+    this.queue.fitData(this.limits.maxDataBytes);
     const heartbeatMs = options.heartbeatMs ?? 5_000;
     // A retry is what keeps the session alive while the server cannot take anything: waiting longer
     // than a heartbeat, the logger would be silent past the grace a server gives sessions once its
