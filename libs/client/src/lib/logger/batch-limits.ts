@@ -117,15 +117,23 @@ export class BatchLimits {
   }
 
   /**
-   * A `413` for a batch of one entry: from now on messages are split to half the refused one's
-   * size, and so is every entry queued, until the body fits. False once it is too short to split
-   * (a few bytes, or a large `data`): it is then dropped and counted, as a `400` drops one.
+   * A `413` for a batch of one entry (a MAX_BODY_BYTES, or a proxy's limit, below the message or
+   * data limit): the larger of its message and its `data` is halved, from now on and for every
+   * entry queued: messages split to half the refused one's size, or `data` cut to half its size
+   * (see `fittedData`), until the body fits. False once both are short (a few bytes of message,
+   * a stand-in's worth of data): it is then dropped and counted, as a `400` drops one.
    */
   private fitBodyLimit(queue: EntryQueue): boolean {
     const [first] = queue.entries();
-    const size = first ? utf8Length(first.message) : 0;
-    if (size <= 4) return false;
-    this.maxMessageBytes = Math.min(this.maxMessageBytes, Math.max(4, Math.floor(size / 2)));
+    if (!first) return false;
+    const messageBytes = utf8Length(first.message);
+    const dataBytes = first.data ? utf8Length(JSON.stringify(first.data)) : 0;
+    if (dataBytes > 64 && dataBytes >= messageBytes) {
+      this.maxDataBytes = Math.min(this.maxDataBytes, Math.floor(dataBytes / 2));
+      return queue.fitData(this.maxDataBytes) > 0;
+    }
+    if (messageBytes <= 4) return false;
+    this.maxMessageBytes = Math.min(this.maxMessageBytes, Math.max(4, Math.floor(messageBytes / 2)));
     return queue.splitLongerThan(this.maxMessageBytes) > 0;
   }
 }

@@ -681,6 +681,26 @@ describe('session logger against the built server', () => {
     }
   });
 
+  it('cuts the data of an entry alone too large for a MAX_BODY_BYTES below the data limit, its message whole', async () => {
+    const small = await BuiltServer.start({ MAX_BODY_BYTES: '16384' });
+    try {
+      const errors: Error[] = [];
+      const log = logger({ server: small.url, onError: (error) => errors.push(error) });
+      const body = { body: 'r'.repeat(40_000) };
+      log.error('the upstream answered 500', body);
+      log.info('next', { n: 1 });
+      await log.flush(60_000);
+      expect(errors).toEqual([]);
+      const entries = (await new SessionsClient({ server: small.url }).logs.read(log.id)).entries;
+      expect(entries.map(({ message }) => message)).toEqual(['the upstream answered 500', 'next']);
+      expect(entries[0].data).toMatchObject({ truncated: true, bytes: JSON.stringify(body).length });
+      expect(JSON.stringify(body).startsWith(entries[0].data?.['json'] as string)).toBe(true);
+      expect(entries[1].data).toEqual({ n: 1 });
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('sends entries without their data to a server whose MAX_DATA_BYTES is too small for a stand-in', async () => {
     const tiny = await BuiltServer.start({ MAX_DATA_BYTES: '8' });
     try {
