@@ -45,6 +45,13 @@ describe('FaultProxy', () => {
     expect(proxy.seen.map((seen) => seen.url)).toEqual(['/busy', '/fine']);
   });
 
+  it('picks a fault by the request s body too', async () => {
+    proxy.fault = (_req, body) => (body.includes('poisoned') ? { status: 400 } : null);
+    expect((await fetch(`${proxy.url}/echo`, { method: 'POST', body: 'a poisoned entry' })).status).toBe(400);
+    expect((await fetch(`${proxy.url}/echo`, { method: 'POST', body: 'a fine entry' })).status).toBe(200);
+    expect(reached).toEqual(['POST /echo']);
+  });
+
   it('records each answer: its status, Retry-After and when it was sent, the server s or its own', async () => {
     proxy.fault = (req) => (req.url === '/busy' ? { status: 503, headers: { 'retry-after': '2' } } : null);
     const before = Date.now();
