@@ -210,7 +210,14 @@ describe('slow and dead WebSocket consumers (real server)', () => {
   });
 
   it('reads a large backlog for followers at different cursors without holding a read per follower', async () => {
-    const server = await BuiltServer.start({ MAX_BODY_BYTES: String(64 * 1024 * 1024) });
+    // A heap of 256 MiB: the reads held one per follower do not fit in it even at 1 GiB (the
+    // server dies), while what this flush needs does at 128 MiB. The RSS bound alone, between
+    // +490 MiB and the +1,045 MiB of holding them, failed on a busy machine (+803 MiB: V8's
+    // background GC threads lag), where a full heap makes V8 collect in time whatever the load.
+    const server = await BuiltServer.start({
+      MAX_BODY_BYTES: String(64 * 1024 * 1024),
+      NODE_OPTIONS: '--max-old-space-size=256',
+    });
     const clients: WsTestClient[] = [];
     try {
       const id = oid(0xd6);
@@ -233,6 +240,7 @@ describe('slow and dead WebSocket consumers (real server)', () => {
       let peak = 0;
       for (let i = 0; i < 20; i++) {
         await new Promise((resolve) => setTimeout(resolve, 250));
+        expect([server.alive, server.output.match(/heap out of memory/)?.[0]]).toEqual([true, undefined]);
         peak = Math.max(peak, server.rss());
       }
       expect(peak - rssBefore).toBeLessThan(800 * 1024 * 1024);
