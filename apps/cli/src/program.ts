@@ -1,5 +1,6 @@
 import { LOG_LEVELS, parseOid, SESSION_LIST_STATUSES } from '@zen/contract';
 import { Command, CommanderError, type HelpContext, InvalidArgumentError, Option } from 'commander';
+import { exitWhenEchoed } from './echo';
 import { describe, exitCodeOf, warn } from './reporting';
 import { endWhenStdoutCloses } from './stdout';
 
@@ -239,4 +240,21 @@ export async function main(argv: string[]): Promise<void> {
     warn(describe(error));
     process.exitCode = exitCodeOf(error);
   }
+  exitIfHandlingSignals();
+}
+
+/** The signals `run`, `log` (reading stdin) and `tail -f` handle until the process has exited. */
+const HANDLED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Node's own exit, once the event loop is empty, first closes the signal handlers (giving the
+ * signals back their default action) and only then ends the process: a signal in between (a build
+ * agent signalling the pid and then its group, Ctrl-C twice) would end it by the signal instead of
+ * with its exit code. A command whose handlers are still in place therefore ends the process itself,
+ * with its code, once stdout and stderr have taken what was written (process.exit() keeps the
+ * handlers to the end).
+ */
+function exitIfHandlingSignals(): void {
+  if (HANDLED_SIGNALS.some((signal) => process.listenerCount(signal) > 0))
+    exitWhenEchoed(Number(process.exitCode ?? 0));
 }

@@ -21,6 +21,8 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
   }
   // Node reads a directory given as stdin (`< dir`) as an empty stream: said, as `cat` says it (exit 1).
   if (stdinIsDirectory()) throw new Error('cannot read stdin: EISDIR: it is a directory');
+  // In place from here until the process has exited: see StopSignals.
+  const signals = new StopSignals();
   let failure: Error | null = null;
   const logger = createSessionLogger({
     ...connection(options),
@@ -36,18 +38,20 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     1_000,
     () => process.stdin.isPaused(),
   );
-  const { signalled, readError } = await readStdin(lines, logger);
+  const { signalled, readError } = await readStdin(lines, logger, signals);
   lines.end();
-  // A second signal while the last entries are sent ends the wait.
-  const giveUp = (signal: NodeJS.Signals) => process.exit(exitCodeOfSignal(signal));
-  for (const signal of SIGNALS) process.once(signal, giveUp);
+  // A signal while the last entries are sent (a second one, or the first after stdin's end) ends the wait.
+  signals.now((signal) => process.exit(exitCodeOfSignal(signal)));
   try {
     await logger.close(FLUSH_TIMEOUT_MS);
   } catch (error) {
     if (error instanceof FlushTimeoutError) throw await whyNotSent(id, options, error);
     throw error;
   } finally {
-    for (const signal of SIGNALS) process.off(signal, giveUp);
+    // Sent, or given up: the exit code is decided (process.exitCode is set, by the command's action
+    // or by main's one line, before the next turn of the event loop, where a signal is heard), and
+    // a signal now only ends the process sooner, with that code.
+    signals.now(() => process.exit());
   }
   if (failure) throw failure;
   // What was read before is sent; the failure is still one (as `cat < dir` says and exits 1).
@@ -56,6 +60,27 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * SIGINT, SIGTERM and SIGHUP while `log` reads stdin, sends what it read and exits: what one does
+ * depends on how far it got (`now`). The handlers are never removed: with no listener left, Node
+ * gives a signal back its default action, and one more while the process exits (Ctrl-C twice, a
+ * build agent's `timeout` signalling the pid and then its group) would end it by the signal
+ * rather than with its exit code.
+ */
+class StopSignals {
+  private act: (signal: NodeJS.Signals) => void = () => undefined;
+
+  constructor() {
+    const heard = (signal: NodeJS.Signals) => this.act(signal);
+    for (const signal of SIGNALS) process.on(signal, heard);
+  }
+
+  /** What a signal does from now on. */
+  now(act: (signal: NodeJS.Signals) => void): void {
+    this.act = act;
+  }
+}
 
 function stdinIsDirectory(): boolean {
   try {
@@ -75,19 +100,18 @@ function stdinIsDirectory(): boolean {
 function readStdin(
   lines: LineSplitter,
   logger: SessionLogger,
+  signals: StopSignals,
 ): Promise<{ signalled: NodeJS.Signals | null; readError?: Error }> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (signal: NodeJS.Signals | null, readError?: Error) => {
       if (done) return;
       done = true;
-      for (const each of SIGNALS) process.off(each, onSignal);
       process.stdin.pause();
       resolve({ signalled: signal, readError });
     };
     // After this turn's I/O: what was in the pipe as the signal came is read first.
-    const onSignal = (signal: NodeJS.Signals) => setImmediate(() => finish(signal));
-    for (const signal of SIGNALS) process.on(signal, onSignal);
+    signals.now((signal) => setImmediate(() => finish(signal)));
     process.stdin.on('data', (chunk: Buffer) => {
       if (done) return;
       lines.write(chunk);

@@ -90,6 +90,30 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    it('exits 128 + N when the signal comes again and again while it sends and exits (Ctrl-C twice; timeout signals the pid, then its group)', async () => {
+      for (const [signal, code] of [
+        ['SIGTERM', 143],
+        ['SIGINT', 130],
+        ['SIGHUP', 129],
+      ] as const) {
+        const id = await newSession();
+        const { updated } = await client.sessions.get(id);
+        const piped = startCli(['log', id], { env: env() });
+        // Its first heartbeat: it is reading stdin, and its signal handlers are in place.
+        await eventually(async () => (await client.sessions.get(id)).updated !== updated, 20_000, 'the heartbeat');
+        piped.child.stdin?.write('why the build was stopped\n');
+        // The signal again and again until it has exited: after the first, each meets it sending or exiting.
+        const alive = () => piped.child.exitCode === null && piped.child.signalCode === null;
+        const repeat = setInterval(() => alive() && piped.child.kill(signal), 1);
+        try {
+          const result = await piped.doneWithin(20_000);
+          expect({ signal, code: result?.code, signalled: result?.signal }).toEqual({ signal, code, signalled: null });
+        } finally {
+          clearInterval(repeat);
+        }
+      }
+    });
+
     it('keeps the session alive with heartbeats while stdin is quiet (SESSIONS_TIMEOUT_S=4)', async () => {
       const short = await BuiltServer.start({ SESSIONS_TIMEOUT_S: '4' });
       try {
