@@ -7,6 +7,7 @@ import { describe, warn } from '../reporting';
 import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
+import { notFoundReason } from '../not-found';
 import { exitCodeOfSignal } from '../signal-exit';
 import { outputReaders, SpawnedCommand } from '../child-output';
 import { holder, StreamHolder } from '../stream-holder';
@@ -373,7 +374,7 @@ async function runChild(
   early.stop();
   // One that came while the command's output streams were being made: the command gets it now.
   if (early.signal) child.kill(early.signal);
-  return outcomeOf(spawned, cannotRun, forwarding);
+  return outcomeOf(command, spawned, cannotRun, forwarding);
 }
 
 /** Says why the command cannot run, on stderr and in the session; the exit code, as a shell answers. */
@@ -390,13 +391,23 @@ function cannotRunReporter(command: string, sink: Sink): CannotRun {
 
 /**
  * The command's outcome once it has exited and all of its output is read: its exit code or signal,
- * or, as a shell answers, 127 for a command not found and 126 for one found but not executable.
+ * or, as a shell answers, 127 for a command not found (or a file found whose interpreter is not:
+ * named) and 126 for one found but not executable.
  */
-function outcomeOf(spawned: SpawnedCommand, cannotRun: CannotRun, forwarding: SignalForwarding): Promise<Outcome> {
+function outcomeOf(
+  command: string,
+  spawned: SpawnedCommand,
+  cannotRun: CannotRun,
+  forwarding: SignalForwarding,
+): Promise<Outcome> {
   let failedToStart: number | null = null;
   spawned.child.on('error', (error: NodeJS.ErrnoException) => {
-    const why = error.code === 'ENOENT' ? 'command not found' : error.message;
-    failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, why, error.message);
+    if (error.code !== 'ENOENT') {
+      failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, error.message);
+      return;
+    }
+    const why = notFoundReason(command);
+    failedToStart = cannotRun(127, why, why === 'command not found' ? error.message : `${why} (${error.message})`);
   });
   return spawned.closed.then(({ code, signal }) => {
     forwarding.closed();

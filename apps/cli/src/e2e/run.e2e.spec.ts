@@ -448,6 +448,30 @@ describe('zen-sessions run', () => {
     expect(await client.sessions.get(sessionIdOf(refused.stderr))).toMatchObject({ metadata: { exitCode: 126 } });
   });
 
+  it('names the missing interpreter of a script that exists (a #! line with a Windows line ending), exit 127', async () => {
+    const dir = tempDir('zen-run-crlf-');
+    const script = join(dir, 'build.sh');
+    writeFileSync(script, '#!/bin/sh\r\necho never\r\n', { mode: 0o755 });
+    for (const [args, env] of [
+      [['--', script], {}],
+      [['--', 'build.sh'], { PATH: `${dir}:${process.env['PATH']}` }],
+    ] as const) {
+      const result = await run([...args], env);
+      const why =
+        'its interpreter "/bin/sh\\r" (the \\r of a Windows line ending), named by its #! line, was not found';
+      expect({
+        code: result.code,
+        lines: result.stderr.split('\n').filter((line) => line.includes('cannot run')),
+      }).toEqual({
+        code: 127,
+        lines: [`zen-sessions: cannot run ${args[1]}: ${why}`],
+      });
+      const id = sessionIdOf(result.stderr);
+      expect(await client.sessions.get(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 127 } });
+      expect(await lines(id)).toEqual([`error cannot run ${args[1]}: ${why} (spawn ${args[1]} ENOENT)`]);
+    }
+  });
+
   it('answers an empty command (run -- "$UNSET") as a shell does: not found, 127, and the session ended with it', async () => {
     const empty = await run(['--appname', 'empty-command', '--', '']);
     expect(empty.code).toBe(127);
