@@ -98,6 +98,22 @@ function keyValue(value: string, previous: Record<string, string> = {}): Record<
   return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
 }
 
+/**
+ * The metadata keys `run` sets itself (CLI.md: the command line, cwd, host and pid when it starts,
+ * exitCode and signal when the command ends), whose `--meta` would be replaced without a word.
+ */
+const RUN_METADATA_KEYS = ['command', 'cwd', 'host', 'pid', 'exitCode', 'signal'];
+
+/** A `--meta key=value` (split at the first `=`: the value may hold more), not one of run's own keys. */
+function metaField(value: string, previous?: Record<string, string>): Record<string, string> {
+  const fields = keyValue(value, previous);
+  const key = value.slice(0, value.indexOf('='));
+  if (RUN_METADATA_KEYS.includes(key)) {
+    throw new InvalidArgumentError(`"${key}" is set by run itself (${RUN_METADATA_KEYS.join(', ')}): use another key`);
+  }
+  return fields;
+}
+
 function sessionId(value: string): string {
   const id = parseOid(value);
   if (id === null) throw new InvalidArgumentError('a session id is 24 hexadecimal characters');
@@ -161,7 +177,11 @@ function addRunCommand(program: Command): void {
       .option('--appname <name>', "the session's appname (default: the command's base name)")
       .option('--mode <mode>', "the session's mode", 'run')
       .option('--jobid <id>', "the session's job id")
-      .option('--meta <key=value>', 'a metadata field (repeatable)', keyValue)
+      .option(
+        '--meta <key=value>',
+        'a metadata field (repeatable; not command, cwd, host, pid, exitCode or signal)',
+        metaField,
+      )
       .option('--id <oid>', 'the session id (an active one is continued; default: a new one)', sessionId)
       .option('--quiet', 'do not echo the output')
       .option('--level-from-markers', 'take levels from markers such as "Error:" or "LogCook: Warning:" (default)')

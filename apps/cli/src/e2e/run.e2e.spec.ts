@@ -81,6 +81,27 @@ describe('zen-sessions run', () => {
     expect(session.metadata['command']).toContain(`${node} -e `);
   });
 
+  it('refuses a --meta key run sets itself (exit 2, one line, before the command starts); a value may hold =', async () => {
+    for (const key of ['command', 'cwd', 'host', 'pid', 'exitCode', 'signal']) {
+      const result = await run(['--meta', 'kept=1', '--meta', `${key}=agent-7`, '--', 'sh', '-c', 'echo ran']);
+      expect({ code: result.code, stdout: result.stdout, lines: result.stderr.trim().split('\n') }).toEqual({
+        code: 2,
+        stdout: '',
+        lines: [
+          expect.stringMatching(
+            new RegExp(
+              `^error: option '--meta <key=value>' argument '${key}=agent-7' is invalid\\. "${key}" is set by run itself`,
+            ),
+          ),
+        ],
+      });
+    }
+    const result = await run(['--meta', 'query=a=b&c=', '--meta', 'empty=', '--', 'sh', '-c', 'echo ran']);
+    expect(result.code).toBe(0);
+    const { metadata } = await client.sessions.get(sessionIdOf(result.stderr));
+    expect(metadata).toMatchObject({ query: 'a=b&c=', empty: '' });
+  });
+
   it('logs a command whose command line is longer than the metadata may be, keeping the start of it', async () => {
     // A compiler given thousands of files, or an inline script: 100 KB of arguments against the
     // server's MAX_METADATA_BYTES of 64 KiB, which would refuse the session and lose its log.
