@@ -648,6 +648,48 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await docScreenshot(page, 'dashboard-histogram-range');
   });
 
+  it('applies the range dragged on the histogram when the bars are cut anew under the held pointer', async () => {
+    // Found by the dashboard audit (stop 50): the drag kept bar indexes, and a live log whose span
+    // grew while the button was held (fewer, wider bars) left them naming no bar: a TypeError each
+    // frame, and on release no range at all.
+    const id = 'd9d9d9d9d9d9d9d9d9d9d9d9';
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    // 59 entries a second apart: 59 bars of a second.
+    await timeline(id, 59, (i) => ({ message: `tick ${i}` }));
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-count').getByText('59 / 59 rows').waitFor();
+    const bars = () => page.locator('[data-testid="histogram"] rect.bar').count();
+    await eventually(async () => expect(await bars()).toBe(59));
+    const chart = await boxOf(page.getByTestId('histogram'));
+    const y = chart.y + chart.height / 2;
+    await page.mouse.move(chart.x + 0.6 * chart.width, y);
+    await page.mouse.down();
+    await page.mouse.move(chart.x + 0.95 * chart.width, y, { steps: 5 });
+    // An entry three minutes on, the button still held: the bars become five seconds wide.
+    const late = new Date(Date.parse('2026-11-24T12:00:00.000Z') + 178_000).toISOString();
+    await appendEntries(id, [{ message: 'late', time: late }]);
+    await eventually(async () =>
+      expect(await page.getByTestId('histogram').getAttribute('aria-label')).toContain('60 entries'),
+    );
+    await page.mouse.up();
+    // The range is the one dragged over: the ticks under the pointer, from about 35 to 56.
+    await page.getByTestId('range-chip').waitFor();
+    await eventually(async () => {
+      const shown = Number((await page.getByTestId('log-count').innerText()).split(' / ')[0]);
+      expect(shown).toBeGreaterThanOrEqual(18);
+      expect(shown).toBeLessThanOrEqual(26);
+    });
+    const texts = await rows().getByRole('row').allInnerTexts();
+    const ticks = texts.flatMap((text) => /tick (\d+)/.exec(text)?.[1] ?? []).map(Number);
+    expect(ticks.length).toBeGreaterThan(5);
+    expect(ticks.every((tick) => tick >= 30 && tick <= 58)).toBe(true);
+    expect(texts.some((text) => text.includes('late'))).toBe(false);
+    expect(errors.filter((error) => error.includes('TypeError'))).toEqual([]);
+  });
+
   it('zooms the histogram in on a range dragged over it, narrows on a drag inside, and shows the whole span on Esc', async () => {
     // Found by the operator audit: one entry dated 9999 stretched the bars over centuries (every real
     // entry in the first bar), and a range dragged over them left the histogram as it was. Found by

@@ -63,7 +63,12 @@ export class LogHistogram {
   });
   /** Whether the chart has the focus: the focused bar is outlined then. */
   readonly focused = signal(false);
-  private readonly drag = signal<{ from: number; to: number } | null>(null);
+  /**
+   * The bars a drag started on and is over, by their times (as the keyboard's cursor): the bins
+   * are cut anew as a live log grows (fewer and wider ones as its span does), and a drag must
+   * keep what was under the pointer, not an index that may then name another bar, or none.
+   */
+  private readonly drag = signal<{ from: DraggedBar; to: DraggedBar } | null>(null);
   /**
    * The keyboard's focused bar and the other end of a Shift+arrow selection, by start time:
    * the bins are cut anew as the log grows, and a time keeps its place where an index would not.
@@ -88,8 +93,10 @@ export class LogHistogram {
    */
   readonly band = computed(() => {
     const drag = this.drag();
-    if (drag) return { from: Math.min(drag.from, drag.to), to: Math.max(drag.from, drag.to) };
-    return this.selecting();
+    if (!drag) return this.selecting();
+    const bins = this.bins();
+    const [from, to] = [indexOfTime(bins, drag.from.from), indexOfTime(bins, drag.to.from)];
+    return from === null || to === null ? null : { from: Math.min(from, to), to: Math.max(from, to) };
   });
 
   /** The name: what the chart shows and the range the log is filtered to (and the chart zoomed in on). */
@@ -189,28 +196,34 @@ export class LogHistogram {
     const index = this.binAt(event);
     if (index === null) return;
     (event.currentTarget as Element).setPointerCapture?.(event.pointerId);
-    this.drag.set({ from: index, to: index });
+    const bar = this.barAt(index);
+    this.drag.set({ from: bar, to: bar });
   }
 
   move(event: PointerEvent): void {
     const drag = this.drag();
     const index = this.binAt(event);
-    if (drag && index !== null) this.drag.set({ ...drag, to: index });
+    if (drag && index !== null) this.drag.set({ ...drag, to: this.barAt(index) });
   }
 
   end(): void {
     const drag = this.drag();
     this.drag.set(null);
     if (!drag) return;
-    const bins = this.bins();
     // The keys go on from where the pointer left off.
     this.anchorTime.set(null);
-    this.cursorTime.set(bins[drag.to].from);
-    if (drag.from === drag.to) this.jump.emit(bins[drag.from].from);
-    else {
-      const [first, last] = drag.from < drag.to ? [drag.from, drag.to] : [drag.to, drag.from];
-      this.rangeChange.emit({ from: bins[first].from, to: bins[last].to });
-    }
+    this.cursorTime.set(drag.to.from);
+    if (drag.from.from === drag.to.from) this.jump.emit(drag.from.from);
+    else
+      this.rangeChange.emit({
+        from: Math.min(drag.from.from, drag.to.from),
+        to: Math.max(drag.from.to, drag.to.to),
+      });
+  }
+
+  private barAt(index: number): DraggedBar {
+    const { from, to } = this.bins()[index];
+    return { from, to };
   }
 
   private binAt(event: PointerEvent): number | null {
@@ -242,6 +255,12 @@ export class LogHistogram {
     const span = range ? { from: Math.min(from, range.from), to: Math.max(to, range.to) } : { from, to };
     return rangeTime(ms, span, fine, this.locale, this.dated());
   }
+}
+
+/** The times of a bar a drag started on or is over. */
+interface DraggedBar {
+  from: number;
+  to: number;
 }
 
 /** The bin holding `time` (the nearest end when it is outside them all). */
