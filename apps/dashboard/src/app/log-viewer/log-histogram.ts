@@ -193,6 +193,9 @@ export class LogHistogram {
   }
 
   start(event: PointerEvent): void {
+    // The main button (a touch, a pen) only, as for a click on a row: a right click opens the
+    // browser's menu, not a jump that pauses following; a second finger does not start over.
+    if (event.button !== 0 || !event.isPrimary) return;
     const index = this.binAt(event);
     if (index === null) return;
     (event.currentTarget as Element).setPointerCapture?.(event.pointerId);
@@ -202,8 +205,9 @@ export class LogHistogram {
 
   move(event: PointerEvent): void {
     const drag = this.drag();
+    if (!drag || !event.isPrimary) return;
     const index = this.binAt(event);
-    if (drag && index !== null) this.drag.set({ ...drag, to: this.barAt(index) });
+    if (index !== null) this.drag.set({ ...drag, to: this.barAt(index) });
   }
 
   end(): void {

@@ -495,7 +495,10 @@ describe('the volume histogram zoomed in on a time range', () => {
     chart.getBoundingClientRect = () => ({ left: 0, top: 0, width: 600, height: 44 }) as DOMRect;
     const bars = () => el(fixture).querySelectorAll('[data-testid="histogram"] rect.bar').length;
     const pointer = (type: string, clientX: number) =>
-      chart.dispatchEvent(Object.assign(new MouseEvent(type, { clientX, bubbles: true }), { pointerId: 1 }));
+      // A mouse's pointer events (jsdom has no PointerEvent): the primary pointer, its main button.
+      chart.dispatchEvent(
+        Object.assign(new MouseEvent(type, { clientX, bubbles: true, button: 0 }), { pointerId: 1, isPrimary: true }),
+      );
     const drag = async (from: number, to: number) => {
       pointer('pointerdown', from);
       pointer('pointermove', to);
