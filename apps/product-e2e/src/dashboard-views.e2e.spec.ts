@@ -970,6 +970,24 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await notice.getByText('Line 999 has not been written').waitFor();
   });
 
+  it("says a merged link's line is of a session the server does not know, not another session's line", async () => {
+    // Found by the dashboard audit (stop 50): `?line=` names a line of the first session the URL
+    // lists; with that one forgotten, the first session still shown was taken instead, and its
+    // line of that number opened selected and outlined, as if it were the one linked.
+    const [gone, shown] = ['be1be1be1be1be1be1be1be1', 'be1be1be1be1be1be1be1be2'];
+    await createLong(shown, 30);
+    await page.goto(`${base}/dashboard/sessions/${gone},${shown}?line=3`);
+    await page
+      .getByTestId('line-notice')
+      .getByText(`Line 3 is of session ${gone}, which the server does not know`)
+      .waitFor();
+    await page.getByTestId('log-count').getByText('30 / 30 rows').waitFor();
+    await settle(page);
+    expect(await rows().locator('[role="row"][class*="highlight"]').count()).toBe(0);
+    expect(await rows().locator('[aria-selected="true"]').count()).toBe(0);
+    expect(await page.getByTestId('follow').innerText()).toBe('Following');
+  });
+
   it('opens another session chosen while paused at its newest line, following, its backlog not counted as new', async () => {
     // Found by the log viewer's regression pass: paused on a short log (a permalinked line, or
     // scrolled up), a longer session chosen in the table opened paused at its top, its backlog

@@ -92,6 +92,11 @@ export class LogViewer implements OnDestroy {
 
   /** The sessions shown: one, or several merged by time. */
   readonly sessions = input.required<readonly Session[]>();
+  /**
+   * The session a link's `?line=` names a line of: the first its URL lists, which the server may
+   * not know (forgotten) while the others are shown. Unset: the first session shown.
+   */
+  readonly linkedId = input<string | null>(null);
   readonly shown = new ShownSessions(this.sessions);
   readonly merged = this.shown.merged;
   readonly levels = LOG_LEVELS;
@@ -181,6 +186,7 @@ export class LogViewer implements OnDestroy {
   readonly focusedLine = this.selected.focusedLine;
   private readonly line = new PermalinkLine({
     sessions: () => this.sessions(),
+    linkedId: () => this.linkedId(),
     sources: () => this.sources(),
     visible: () => this.visible(),
     selection: this.selected,

@@ -16,6 +16,8 @@ const QUOTED_LINE_CHARS = 40;
 /** What showing a permalinked line reads and moves in the rest of the log view. */
 export interface LinkedLog {
   sessions(): readonly Session[];
+  /** The session the line is of (a merged view's URL lists it first); null: the first shown. */
+  linkedId(): string | null;
   sources(): LogSources | null;
   visible(): OrderedView<LogRow>;
   selection: RowSelection;
@@ -80,7 +82,15 @@ export class PermalinkLine {
   place(sessions: readonly Session[]): void {
     const pending = this.pending();
     if (!pending) return;
-    const session = sessions[0];
+    const linked = this.log.linkedId();
+    const session = linked === null ? sessions[0] : sessions.find((shown) => shown.id === linked);
+    if (!session) {
+      // Not another session's line of that number: the one named is not shown.
+      this.giveUp(
+        `Line ${pending.seq} is of session ${linked}, which the server does not know (it may have been forgotten after it ended).`,
+      );
+      return;
+    }
     const firstHeld = session.logCursor - session.logCount;
     this.notice.set(null);
     if (pending.seq < firstHeld) {
