@@ -72,18 +72,24 @@ describe('zen-sessions log, tail, ls, end', () => {
       }
     });
 
+    /** `log <id>` of a new session, reading stdin with its signal handlers in place, `written` on its stdin. */
+    const logReadingStdin = async (written: string): Promise<{ id: string; piped: CliProcess }> => {
+      const id = await newSession();
+      const { updated } = await client.sessions.get(id);
+      const piped = startCli(['log', id], { env: env() });
+      // Its first heartbeat: it is reading stdin, and its signal handlers are in place.
+      await eventually(async () => (await client.sessions.get(id)).updated !== updated, 20_000, 'the heartbeat');
+      piped.child.stdin?.write(written);
+      return { id, piped };
+    };
+
     it('still sends what it read when a signal ends it (a build agent s SIGTERM to the pipeline), then exits 128 + N', async () => {
       for (const [signal, code] of [
         ['SIGTERM', 143],
         ['SIGINT', 130],
         ['SIGHUP', 129],
       ] as const) {
-        const id = await newSession();
-        const { updated } = await client.sessions.get(id);
-        const piped = startCli(['log', id], { env: env() });
-        // Its first heartbeat: it is reading stdin, and its signal handlers are in place.
-        await eventually(async () => (await client.sessions.get(id)).updated !== updated, 20_000, 'the heartbeat');
-        piped.child.stdin?.write('why the build was stopped\n');
+        const { id, piped } = await logReadingStdin('why the build was stopped\n');
         piped.child.kill(signal);
         expect(await piped.done).toMatchObject({ code, signal: null });
         expect(await messages(id)).toEqual(['info why the build was stopped']);
@@ -96,12 +102,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         ['SIGINT', 130],
         ['SIGHUP', 129],
       ] as const) {
-        const id = await newSession();
-        const { updated } = await client.sessions.get(id);
-        const piped = startCli(['log', id], { env: env() });
-        // Its first heartbeat: it is reading stdin, and its signal handlers are in place.
-        await eventually(async () => (await client.sessions.get(id)).updated !== updated, 20_000, 'the heartbeat');
-        piped.child.stdin?.write('why the build was stopped\n');
+        const { piped } = await logReadingStdin('why the build was stopped\n');
         // The signal again and again until it has exited: after the first, each meets it sending or exiting.
         const alive = () => piped.child.exitCode === null && piped.child.signalCode === null;
         const repeat = setInterval(() => alive() && piped.child.kill(signal), 1);
