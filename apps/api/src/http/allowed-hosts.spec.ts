@@ -97,4 +97,17 @@ describe('the host names the running app answers to', () => {
     server = await startApp({ HOST: '0.0.0.0' });
     expect((await request('GET', '/sessions', 'tools.studio.example')).status).toBe(200);
   });
+
+  // Found by the stop-50 configuration audit: `HOST=127.1` listens on 127.0.0.1, as does a name
+  // the hosts file maps to a loopback address (Debian's own host name: 127.0.1.1), but HOST's
+  // text was read as a network address's, so every name was answered, rebinding pages included.
+  it('refuses other host names on a loopback address HOST writes in another form', async () => {
+    server = await startApp({ HOST: '127.1' });
+    expect(new URL(server.url).hostname).toBe('127.0.0.1');
+    const read = await request('GET', '/sessions', 'evil.example');
+    expect([read.status, JSON.parse(read.body).message]).toEqual([403, expect.stringContaining('ALLOWED_HOSTS')]);
+    const page = { Host: 'evil.example', Origin: 'http://evil.example' };
+    expect((await rawUpgrade(server, `${root()}/sessions/ws`, page)).status).toBe(403);
+    expect((await request('GET', '/sessions', 'localhost')).status).toBe(200);
+  });
 });

@@ -64,7 +64,8 @@ export class HttpPipeline {
   private readonly logger = new Logger('HTTP');
   private readonly pageHeaders: HeaderList = pageHeaders();
   private readonly cors?: Middleware;
-  private readonly allowedHosts: AllowedHosts;
+  /** As HOST reads until the server listens, then as the address it listens on (see install). */
+  private allowedHosts: AllowedHosts;
 
   constructor(
     private readonly config: AppConfig,
@@ -99,6 +100,14 @@ export class HttpPipeline {
     const express = app.getHttpAdapter().getInstance() as Handler;
     server.removeListener('request', express);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, express));
+    // Whether the server is on a loopback address is the address it listens on, not HOST's text:
+    // `127.1` or a name the hosts file gives a loopback address (Debian's own host name, 127.0.1.1;
+    // `ip6-localhost`) listened there with the guard off. Emitted before any connection is taken.
+    server.once('listening', () => {
+      const bound = server.address();
+      if (bound && typeof bound === 'object')
+        this.allowedHosts = AllowedHosts.of(this.config.allowedHosts, bound.address);
+    });
     answerClientErrors(server, this.routes);
   }
 

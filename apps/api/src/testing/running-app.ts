@@ -31,14 +31,15 @@ function storeEnv(): Record<string, string> {
 }
 
 /**
- * Starts the real application on a free loopback port with the given environment.
+ * Starts the real application on a free port of HOST (loopback unless given) with the given environment.
  * Console output is silenced (the server session still records everything).
  */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const config = loadConfig({ PORT: '0', ...storeEnv(), ...env });
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  // On HOST (127.0.0.1 unless given): what the server answers depends on the address it listens on.
+  await app.listen(0, config.host);
   // Start-up messages are logged once listening; let them reach the server session first.
   await app.get(ServerLogger).settled();
   const root = (await app.getUrl()).replace('[::1]', '127.0.0.1') + config.basePath;
