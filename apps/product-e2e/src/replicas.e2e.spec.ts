@@ -149,6 +149,7 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     await appendText(0, ['before the kill']);
     await eventually(() => expect(seen).toHaveLength(1), 15_000);
 
+    const killedAt = Date.now();
     await replicas[1].stop('SIGKILL');
     await closed;
     await appendText(0, ['while reconnecting']);
@@ -163,7 +164,10 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
       const session = (await (await direct(0, `sessions/${killedServer}`)).json()) as Session;
       expect(session.status).toBe('ended');
     }, 60_000);
-    expect(await (await direct(0, `sessions/${killedServer}`)).json()).toMatchObject({ endReason: 'expired' });
+    const expired = (await (await direct(0, `sessions/${killedServer}`)).json()) as Session;
+    expect(expired.endReason).toBe('expired');
+    // Not before 30 s of silence: its last heartbeat (every 10 s) came at most 10 s before the kill.
+    expect(Date.parse(expired.ended as string) - killedAt).toBeGreaterThanOrEqual(20_000);
     replicas[1] = await BuiltServer.start(env(), ports[1]);
   }, 120_000);
 });
