@@ -440,7 +440,10 @@ describe('liveness (SESSIONS_TIMEOUT_S)', () => {
     try {
       const idle = 'ffffffffffffffffffffff01';
       const alive = 'ffffffffffffffffffffff02';
-      for (const id of [idle, alive]) {
+      // Kept alive by a heartbeat (an empty POST) and by an update (PUT) rather than an append.
+      const beating = 'ffffffffffffffffffffff03';
+      const updated = 'ffffffffffffffffffffff04';
+      for (const id of [idle, alive, beating, updated]) {
         await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"t"}' });
       }
       // Expired within about 1.5 s; a busy machine (with Redis, a round trip per request) may take longer.
@@ -452,12 +455,25 @@ describe('liveness (SESSIONS_TIMEOUT_S)', () => {
           headers: { 'content-type': 'text/plain' },
           body: 'beat',
         });
+        await fetch(`${server.url}/sessions/${beating}`, { method: 'POST' });
+        await fetch(`${server.url}/sessions/${updated}`, {
+          method: 'PUT',
+          headers: JSON_HEADERS,
+          body: '{"mode":"m"}',
+        });
+        // Reads, of the session and of its log, do not keep it alive.
+        await fetch(`${server.url}/sessions/${idle}/log`);
         state = (await (await fetch(`${server.url}/sessions/${idle}`)).json()) as Session;
         if (state.status === 'ended') break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(state).toMatchObject({ status: 'ended', endReason: 'expired' });
-      expect((await (await fetch(`${server.url}/sessions/${alive}`)).json()).status).toBe('active');
+      for (const id of [alive, beating, updated]) {
+        expect({ id, status: (await (await fetch(`${server.url}/sessions/${id}`)).json()).status }).toEqual({
+          id,
+          status: 'active',
+        });
+      }
       const { serverSessionId } = (await (await fetch(`${server.url}/sessions/`)).json()) as SessionList;
       expect((await (await fetch(`${server.url}/sessions/${serverSessionId}`)).json()).status).toBe('active');
       const log = await (await fetch(`${server.url}/sessions/${serverSessionId}/log?q=${idle}`)).json();
