@@ -90,7 +90,8 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
 
   it('keeps the session and its log when both replicas restart', async () => {
     const before = (await (await fetch(`${proxy}/sessions/${ID}`)).json()) as Session;
-    for (const replica of replicas) await replica.stop();
+    // One stopped as a service manager does (SIGTERM), one as Ctrl+C in its terminal does (SIGINT).
+    expect([await replicas[0].stop('SIGTERM'), await replicas[1].stop('SIGINT')]).toEqual([0, 0]);
     replicas = [await BuiltServer.start(env(), ports[0]), await BuiltServer.start(env(), ports[1])];
     for (const replica of [0, 1]) {
       const after = (await (await direct(replica, `sessions/${ID}`)).json()) as Session;
@@ -98,7 +99,7 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
       const log = await (await direct(replica, `sessions/${ID}/log`)).json();
       expect(log.entries.map((entry: { message: string }) => entry.message)).toContain('Cooked on replica 1');
     }
-    // The stopped replicas' server sessions ended as "stopped".
+    // The stopped replicas' server sessions ended as "stopped", on either signal.
     const ended = ((await (await fetch(`${proxy}/sessions/?status=ended`)).json()) as SessionList).sessions;
     expect(ended.filter((session) => session.appname === 'zenserver').map((session) => session.endReason)).toEqual([
       'stopped',
