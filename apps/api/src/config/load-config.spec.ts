@@ -411,6 +411,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: url })).toThrow('REDIS_URL must be a URL');
   });
 
+  // Found by the stop-50 configuration audit: the Redis client ignores a query and a fragment, so
+  // `?db=2` used database 0 without a word (two services meant to be apart shared it).
+  it.each(['redis://127.0.0.1:6379?db=2', 'redis://u:secretpw@h:6379/1?tls=true', 'redis://127.0.0.1:6379/#2'])(
+    'rejects %s, which the Redis client would read without its query or fragment',
+    (url) => {
+      let message = '';
+      try {
+        loadConfig({ REDIS_URL: url });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain(
+        "REDIS_URL must be a URL without a query or fragment, which the Redis client ignores (a database is the path: 'redis://host:6379/2')",
+      );
+      expect(message).not.toContain('secretpw');
+    },
+  );
+
   it.each(['redis://127.0.0.1:6379/', 'redis://127.0.0.1:6379/15', 'redis://u%40x:p%25w@h:6379/0'])(
     'accepts %s',
     (url) => {

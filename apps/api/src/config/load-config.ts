@@ -170,6 +170,16 @@ class EnvReader {
         withoutPassword(raw),
       );
     }
+    // The Redis client reads neither: `?db=2` (other clients' way) would use database 0 unsaid,
+    // and two services meant to be apart would share one.
+    if (url.search !== '' || url.hash !== '') {
+      return this.fail(
+        name,
+        "a URL without a query or fragment, which the Redis client ignores (a database is the path: 'redis://host:6379/2')",
+        fallback,
+        withoutPassword(raw),
+      );
+    }
     return raw;
   }
 
