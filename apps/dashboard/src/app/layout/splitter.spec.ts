@@ -27,17 +27,31 @@ describe('Splitter', () => {
     expect(handle.getAttribute('aria-valuenow')).toBe('100');
   });
 
+  /** A mouse's pointer events on the handle (jsdom has no PointerEvent): the primary pointer, `button` pressed. */
+  const pointerOn =
+    (handle: HTMLElement, button = 0) =>
+    (type: string, clientY: number) =>
+      handle.dispatchEvent(Object.assign(new MouseEvent(type, { clientY, button }), { pointerId: 1, isPrimary: true }));
+
   it('follows a pointer drag', () => {
     const fixture = TestBed.createComponent(Host);
     fixture.detectChanges();
-    const handle = fixture.nativeElement.querySelector('zen-splitter') as HTMLElement;
-    const pointer = (type: string, clientY: number) =>
-      handle.dispatchEvent(Object.assign(new MouseEvent(type, { clientY }), { pointerId: 1 }));
+    const pointer = pointerOn(fixture.nativeElement.querySelector('zen-splitter') as HTMLElement);
     pointer('pointerdown', 300);
     pointer('pointermove', 350);
     pointer('pointerup', 350);
     pointer('pointermove', 500);
     expect(fixture.componentInstance.size()).toBe(250);
+  });
+
+  it('leaves the size as it is on a right-button drag (the browser opens its menu)', () => {
+    const fixture = TestBed.createComponent(Host);
+    fixture.detectChanges();
+    const pointer = pointerOn(fixture.nativeElement.querySelector('zen-splitter') as HTMLElement, 2);
+    pointer('pointerdown', 300);
+    pointer('pointermove', 350);
+    pointer('pointerup', 350);
+    expect(fixture.componentInstance.size()).toBe(200);
   });
 });
 

@@ -34,13 +34,16 @@ export class Splitter {
   private dragFrom: { y: number; size: number } | null = null;
 
   start(event: PointerEvent): void {
+    // The main button of the primary pointer only (as the histogram): a right-button drag opens
+    // the browser's menu, not a resize.
+    if (event.button !== 0 || !event.isPrimary) return;
     (event.currentTarget as Element).setPointerCapture?.(event.pointerId);
     this.dragFrom = { y: event.clientY, size: this.size() };
     event.preventDefault();
   }
 
   drag(event: PointerEvent): void {
-    if (this.dragFrom) this.resize(this.dragFrom.size + event.clientY - this.dragFrom.y);
+    if (this.dragFrom && event.isPrimary) this.resize(this.dragFrom.size + event.clientY - this.dragFrom.y);
   }
 
   end(event: PointerEvent): void {
