@@ -225,6 +225,11 @@ export class LogHistogram {
       });
   }
 
+  /** The browser took the pointer (a touch became a scroll, a system gesture): the drag is dropped, not applied. */
+  cancel(): void {
+    this.drag.set(null);
+  }
+
   private barAt(index: number): DraggedBar {
     const { from, to } = this.bins()[index];
     return { from, to };

@@ -549,6 +549,39 @@ describe('the volume histogram zoomed in on a time range', () => {
   });
 });
 
+describe('a drag on the volume histogram that the browser cancels', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  // A pointercancel (the browser took the pointer: a touch turned into a scroll, a system gesture)
+  // ended the drag as a release did, filtering the log to a range nobody let go of.
+  it('applies no range and moves nothing', async () => {
+    const z = session({ logCount: 5, logCursor: 5 });
+    const minutes = [0, 1, 2, 3, 4].map((m) => ({
+      ...entry(m, `minute ${m}`),
+      time: new Date(Date.UTC(2026, 10, 24, 12, m)).toISOString(),
+    }));
+    const fixture = await open(`/sessions/${z.id}`, [z], { [z.id]: minutes });
+    const chart = el(fixture).querySelector('[data-testid="histogram"]') as HTMLElement;
+    chart.getBoundingClientRect = () => ({ left: 0, top: 0, width: 600, height: 44 }) as DOMRect;
+    const pointer = (type: string, clientX: number) =>
+      chart.dispatchEvent(
+        Object.assign(new MouseEvent(type, { clientX, bubbles: true, button: 0 }), { pointerId: 1, isPrimary: true }),
+      );
+    pointer('pointerdown', 1);
+    pointer('pointermove', 300);
+    pointer('pointercancel', 300);
+    await settle(fixture);
+    expect(messagesOf(fixture)).toHaveLength(5);
+    expect(chart.getAttribute('aria-label')).toMatch(/; no time range$/);
+    // The next drag works as ever.
+    pointer('pointerdown', 1);
+    pointer('pointermove', 300);
+    pointer('pointerup', 300);
+    await settle(fixture);
+    expect(messagesOf(fixture).length).toBeLessThan(5);
+  });
+});
+
 describe('the merged log view', () => {
   const a = session({ appname: 'CookAgent', logCount: 2, logCursor: 2 });
   const b = session({ appname: 'CookWorker', logCount: 2, logCursor: 2 });
