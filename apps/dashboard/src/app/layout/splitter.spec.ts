@@ -44,6 +44,17 @@ describe('Splitter', () => {
     expect(fixture.componentInstance.size()).toBe(250);
   });
 
+  it('ends a drag the browser cancels where it was: the pointer moving on afterwards resizes nothing', () => {
+    const fixture = TestBed.createComponent(Host);
+    fixture.detectChanges();
+    const pointer = pointerOn(fixture.nativeElement.querySelector('zen-splitter') as HTMLElement);
+    pointer('pointerdown', 300);
+    pointer('pointermove', 350);
+    pointer('pointercancel', 350);
+    pointer('pointermove', 380);
+    expect(fixture.componentInstance.size()).toBe(250);
+  });
+
   it('leaves the size as it is on a right-button drag (the browser opens its menu)', () => {
     const fixture = TestBed.createComponent(Host);
     fixture.detectChanges();

@@ -22,6 +22,8 @@ const KEY_STEP_PX = 24;
     '(pointerdown)': 'start($event)',
     '(pointermove)': 'drag($event)',
     '(pointerup)': 'end($event)',
+    // The browser took the pointer (a touch became a scroll): the drag ends where it was.
+    '(pointercancel)': 'end($event)',
     '(keydown.arrowup)': 'nudge($event, -1)',
     '(keydown.arrowdown)': 'nudge($event, 1)',
   },
