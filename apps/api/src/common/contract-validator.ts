@@ -58,7 +58,10 @@ export class ContractValidator<S extends TSchema> {
   /** The problems with `value`, for callers that answer them their own way (the WebSocket). */
   problems(value: unknown, subject = ''): string[] {
     if (this.check(value)) return [];
-    const messages = (this.check.errors ?? []).filter(saysSomething).map((error) => describe(error, subject));
+    const errors = this.check.errors ?? [];
+    // A value that fails only on a `null` alternative still fails: never answered with no problem.
+    const telling = errors.filter(saysSomething);
+    const messages = (telling.length > 0 ? telling : errors).map((error) => describe(error, subject));
     return [...new Set(messages)];
   }
 }

@@ -279,16 +279,19 @@ const BODY_MUTATIONS: ((body: unknown, random: Random, limits: Limits) => unknow
   (body, random) => ({ entries: pick(random, [null, 'x', 0, {}, { message: 'a' }, { 0: { message: 'a' } }]) }),
   // A body that is not an object.
   (body, random) => pick(random, [[body], [], 'x', 0, null, true]),
-  // A single entry with `entries` too (a batch, or neither).
+  // A single entry with `entries` too (a batch, or neither; `null`: still one entry).
   (body, random, limits) => {
     const entry = isObject(body) && !isBatch(body) ? body : validEntry(random, limits);
     entry['entries'] = pick(random, [[], [validEntry(random, limits)], null, 'x', {}]);
     return entry;
   },
-  // A batch with an entry's fields beside `entries`, or another key.
+  // A batch with an entry's fields beside `entries` (a null message: still a batch), or another key.
   (body, random, limits) => {
     const batch = isObject(body) && 'entries' in body ? body : { entries: [body] };
-    return random() < 0.5 ? { ...validEntry(random, limits), ...batch } : { ...batch, [pick(random, EXTRA_KEYS)]: 1 };
+    const choice = random();
+    if (choice < 0.4) return { ...validEntry(random, limits), ...batch };
+    if (choice < 0.6) return { message: null, ...batch };
+    return { ...batch, [pick(random, EXTRA_KEYS)]: 1 };
   },
   // One entry more than allowed, or exactly as many.
   (body, random, limits) => {
@@ -391,9 +394,13 @@ describe('the JSON append parsers against the contract (LogAppendInputSchema and
   // Disagreements the check above found, kept as plain cases: each side's answer is asserted.
   it.each([
     // A body with `entries` is a batch (the schema took it as one entry, ignoring `entries`),
-    // and a batch with a `message` is neither shape: one of the two would be lost.
+    // and a batch with a `message` is neither shape: one of the two would be lost. A `null`
+    // for either counts as absent (API.md, Conventions): then the body is the other shape.
     ['{"message":"a","entries":"x"}', false],
-    ['{"message":"a","entries":null}', false],
+    ['{"message":"a","entries":null}', true],
+    ['{"entries":null}', false],
+    ['{"entries":[{"message":"b"}],"message":null}', true],
+    ['{"message":null,"entries":[{"message":"b"},{"message":"c","level":"warn"}]}', true],
     ['{"message":"a","entries":[null]}', false],
     ['{"message":"a","entries":[{"message":"b"}]}', false],
     // Times: 0000 is a leap year (the parser read it as 1900); RFC 3339 as README states it

@@ -326,6 +326,28 @@ describe('session log limits and edge cases (real HTTP server)', () => {
     expect(await (await append(line(256), TEXT)).json()).toEqual({ appended: 16, cursor: before + 16 });
   });
 
+  it('counts a null entries beside a message, or a null message beside entries, as absent', async () => {
+    // As serialisers write an unset field (Go's nil slice, Jackson, System.Text.Json): null is absent.
+    const before = await cursorNow();
+    expect(await (await append('{"message":"one","level":"warn","entries":null}')).json()).toEqual({
+      appended: 1,
+      cursor: before + 1,
+    });
+    expect(await (await append('{"message":null,"entries":[{"message":"two"},{"message":"three"}]}')).json()).toEqual({
+      appended: 2,
+      cursor: before + 3,
+    });
+    const page = await read<LogCursorPage>(`?cursor=${before}`);
+    expect(page.entries.map((entry) => [entry.seq, entry.level, entry.message])).toEqual([
+      [before, 'warn', 'one'],
+      [before + 1, 'info', 'two'],
+      [before + 2, 'info', 'three'],
+    ]);
+    // Neither shape, or both: still refused, changing nothing.
+    await expectRefused(await append('{"entries":null}'), 400, 'message is required', before + 3);
+    await expectRefused(await append('{"message":"a","entries":[{"message":"b"}]}'), 400, 'not both', before + 3);
+  });
+
   it('answers an append with no entries {"appended": 0} at the unchanged cursor', async () => {
     const before = await cursorNow();
     expect(await (await append('{"entries":[]}')).json()).toEqual({ appended: 0, cursor: before });

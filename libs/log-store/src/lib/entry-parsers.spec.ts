@@ -69,8 +69,14 @@ describe('parseJsonEntries', () => {
     expect(batch.data).toEqual(['{"ms":5}', undefined]);
   });
 
+  it('counts a null entries or message beside the other shape as absent, as null counts for every optional field', () => {
+    expect(json({ message: 'one', entries: null }).messages).toEqual(['one']);
+    expect(json({ entries: [{ message: 'a' }, { message: 'b' }], message: null }).messages).toEqual(['a', 'b']);
+  });
+
   it.each([
     [[], 'request body must be a JSON object: one entry or {"entries": [...]}'],
+    [{ entries: null }, 'message is required'],
     [{ level: 'info' }, 'message is required'],
     [{ message: 5 }, 'message must be a string'],
     [{ message: 'x', level: 'fatal' }, 'level must be one of debug, info, warn, error'],

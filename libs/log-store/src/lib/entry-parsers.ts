@@ -56,14 +56,16 @@ export function parseJsonEntries(body: unknown, limits: EntryLimits, now: number
     throw new InvalidEntryError('request body must be a JSON object: one entry or {"entries": [...]}');
   }
   const batch = emptyBatch();
-  if (body['entries'] === undefined) {
+  const entries = body['entries'];
+  // `null` counts as absent (API.md, Conventions): `"entries": null` beside a message, as
+  // serialisers write an unset field (Go's nil slice, Jackson, System.Text.Json), is one entry.
+  if (entries == null) {
     addEntryObject(batch, body, '', limits, now);
     return batch;
   }
-  const entries = body['entries'];
   if (!Array.isArray(entries)) throw new InvalidEntryError('entries must be an array');
-  // Neither shape: one of the two would be lost without a word.
-  if (body['message'] !== undefined) {
+  // Neither shape: one of the two would be lost without a word (a `null` message loses nothing).
+  if (body['message'] != null) {
     throw new InvalidEntryError('request body is either one entry (message) or a batch (entries), not both');
   }
   checkBatchSize(entries.length, limits);

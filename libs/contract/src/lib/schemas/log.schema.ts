@@ -69,18 +69,22 @@ export const LogEntryInputSchema = Type.Object({
   time: Type.Optional(Nullable(EntryTimeInputSchema)),
 });
 
-/** Body of a JSON batch append; never with a `message` too (one of the two would be lost). */
+/**
+ * Body of a JSON batch append; never with a `message` too (one of the two would be lost).
+ * `message: null` counts as absent, as `null` does for every optional field.
+ */
 export const LogBatchInputSchema = Type.Object({
   entries: Type.Array(LogEntryInputSchema),
-  message: Type.Optional(Type.Never()),
+  message: Type.Optional(Type.Null({ errorMessage: 'must be absent beside entries (or null)' })),
 });
 
 /**
- * Body of a JSON append: one entry or a batch. A body with `entries` (even `null`) is a
- * batch: one entry never has that key, and a batch never has `message`.
+ * Body of a JSON append: one entry or a batch. A body with an `entries` array is a batch
+ * (one entry never has one, and a batch never has a `message`); `entries: null` counts as
+ * absent, so a body with it is one entry.
  */
 export const LogAppendInputSchema = Type.Union([
-  Type.Object({ ...LogEntryInputSchema.properties, entries: Type.Optional(Type.Never()) }),
+  Type.Object({ ...LogEntryInputSchema.properties, entries: Type.Optional(Type.Null()) }),
   LogBatchInputSchema,
 ]);
 
