@@ -391,6 +391,69 @@ describe('session log limits and edge cases (real HTTP server)', () => {
   });
 });
 
+describe('session log choices where the contract is silent (real HTTP server)', () => {
+  const ID = '70a70a70a70a70a70a70a70a';
+  let server: RunningApp;
+  let url: string;
+  const { append, read } = logRoutes(() => url, ID);
+  const messages = async (query: string) => (await read<LogCursorPage>(query)).entries.map((entry) => entry.message);
+
+  beforeAll(async () => {
+    server = await startApp();
+    url = server.url;
+    await fetch(`${url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"choices"}' });
+  });
+  afterAll(() => server.close());
+
+  it('keeps a lone \\r in a text line, skips lines of JavaScript white space alone, and takes other characters as text', async () => {
+    const blanks = ['\t\v\f', '\u00a0', '\ufeff', '\u2028\u2029', '\u1680\u2000\u200a\u202f\u205f\u3000', ' \r'];
+    const texts = ['\u0000', '\u0085', '\u200b', 'a\rb'];
+    const res = await append([...blanks, ...texts, '50%\r'].join('\n'), TEXT);
+    expect(await res.json()).toEqual({ appended: 5, cursor: 5 });
+    expect(await messages('?cursor=0')).toEqual([...texts, '50%\r']);
+  });
+
+  it('matches q by Unicode simple case folding, without normalising, and reads + in the query as a space', async () => {
+    const start = (await read<LogCursorPage>('?cursor=0')).cursor;
+    const logged = ['Éclair', 'ΣΊΣΥΦΟΣ', 'Kelvin \u212a', 'Straße', 'İstanbul', 'e\u0301clair', 'C++ and C#'];
+    await append(JSON.stringify({ entries: logged.map((message) => ({ message })) }));
+    const found = (q: string) => messages(`?cursor=${start}&q=${q}`);
+    expect(await found(encodeURIComponent('éCLAIR'))).toEqual(['Éclair']);
+    expect(await found(encodeURIComponent('ς'))).toEqual(['ΣΊΣΥΦΟΣ']);
+    expect(await found('kelvin%20k')).toEqual(['Kelvin \u212a']);
+    expect(await found('strasse')).toEqual([]);
+    expect(await found('istanbul')).toEqual([]);
+    expect(await found('C%2B%2B')).toEqual(['C++ and C#']);
+    expect(await found('C++')).toEqual([]); // "C  "
+    expect(await found('and+C')).toEqual(['C++ and C#']);
+  });
+
+  it('writes a line break and a backslash followed by n alike in the text format, and both exactly in NDJSON', async () => {
+    const { cursor } = await read<LogCursorPage>('?cursor=0');
+    await append(JSON.stringify({ entries: [{ message: 'a\nb' }, { message: 'a\\nb' }, { message: 'tab\there' }] }));
+    const text = await (await fetch(`${url}/sessions/${ID}/log?cursor=${cursor}&format=text`)).text();
+    expect(text.split('\n').map((line) => line.split(' INFO ')[1])).toEqual(['a\\nb', 'a\\nb', 'tab\there', undefined]);
+    const ndjson = await (await fetch(`${url}/sessions/${ID}/log?cursor=${cursor}&format=ndjson`)).text();
+    expect(
+      ndjson
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { message: string }).message),
+    ).toEqual(['a\nb', 'a\\nb', 'tab\there']);
+  });
+
+  it('reads numbers with leading zeros as decimal, and refuses any other spelling', async () => {
+    const { cursor } = await read<LogCursorPage>('?cursor=0');
+    expect(cursor).toBeGreaterThan(10);
+    expect((await read<LogCursorPage>('?cursor=010&limit=1')).entries.map((entry) => entry.seq)).toEqual([10]);
+    for (const spelling of ['%2B10', '%2010', '1e1', '10.0', '0xa']) {
+      const res = await fetch(`${url}/sessions/${ID}/log?cursor=${spelling}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorResponse).message).toBe('cursor must be a non-negative integer');
+    }
+  });
+});
+
 describe('session log appends on the memory store (real HTTP server)', () => {
   const ID = '60f60f60f60f60f60f60f60f';
   const GONE = '70a70a70a70a70a70a70a70a';
