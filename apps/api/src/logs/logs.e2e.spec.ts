@@ -411,6 +411,12 @@ describe('session log choices where the contract is silent (real HTTP server)', 
     const res = await append([...blanks, ...texts, '50%\r'].join('\n'), TEXT);
     expect(await res.json()).toEqual({ appended: 5, cursor: 5 });
     expect(await messages('?cursor=0')).toEqual([...texts, '50%\r']);
+    // A JSON message is an entry, empty or blank.
+    expect(await (await append('{"entries":[{"message":""},{"message":" \\t"}]}')).json()).toEqual({
+      appended: 2,
+      cursor: 7,
+    });
+    expect(await messages('?cursor=5')).toEqual(['', ' \t']);
   });
 
   it('matches q by Unicode simple case folding, without normalising, and reads + in the query as a space', async () => {
