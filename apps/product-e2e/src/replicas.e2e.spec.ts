@@ -75,6 +75,22 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     expect(log.entries.map((entry: { seq: number }) => entry.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i));
   });
 
+  it("answers a body past nginx's own limit (client_max_body_size) in the error shape, not nginx's page", async () => {
+    // 3 MiB: past the scale-out location's 2 MiB, which nginx answers itself, whichever replica is next.
+    const tooLarge = await fetch(`${proxy}/sessions/${ID}`, {
+      method: 'PUT',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ mode: 'x'.repeat(3 * 1024 * 1024) }),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await tooLarge.json()).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'request body is larger than the reverse proxy accepts (nginx client_max_body_size)',
+    });
+  });
+
   it('shows, in a dashboard connected to one replica, entries appended through the other', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {

@@ -1,4 +1,4 @@
-import { LogEventData, SessionList } from '@zen/contract';
+import { LogEventData, Session, SessionList } from '@zen/contract';
 import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { BuiltServer, Child, eventually, JSON_HEADERS, launchChromium } from '@zen/testing';
@@ -50,6 +50,31 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.json()).toMatchObject({ statusCode: 413 });
+  });
+
+  it("answers a body past nginx's own limit (client_max_body_size) in the error shape, not nginx's page, appending nothing", async () => {
+    const before = ((await (await fetch(`${proxied}/sessions/${ID}`)).json()) as Session).logCursor;
+    // 3 MiB: past nginx's 2 MiB, which answers before the service sees the request; declared
+    // (Content-Length) and streamed (chunked, nginx counts as it reads).
+    const text = 'x'.repeat(3 * 1024 * 1024);
+    const streamed = () => new Blob([text]).stream();
+    for (const body of [text, streamed()]) {
+      const tooLarge = await fetch(`${proxied}/sessions/${ID}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(tooLarge.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await tooLarge.json()).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'request body is larger than the reverse proxy accepts (nginx client_max_body_size)',
+      });
+    }
+    expect(((await (await fetch(`${proxied}/sessions/${ID}`)).json()) as Session).logCursor).toBe(before);
   });
 
   it('names the forwarded client, not the proxy, when a WebSocket client breaks the protocol', async () => {
