@@ -133,4 +133,33 @@ describe('security headers and CORS', () => {
       await server.close();
     }
   });
+
+  it('answers an OPTIONS that is no preflight as without CORS: Allow where a route is, 404 where none is', async () => {
+    const server = await startApp({ CORS_ORIGINS: 'http://tools.example' });
+    const session = `${server.url}/sessions/c0c0c0c0c0c0c0c0c0c0c0c0`;
+    try {
+      // What `curl -X OPTIONS` asks: the methods a path serves.
+      const plain = await fetch(session, { method: 'OPTIONS' });
+      expect(plain.status).toBe(204);
+      expect(plain.headers.get('allow')).toBe('GET, HEAD, POST, PUT, DELETE, OPTIONS');
+      const nowhere = await fetch(`${server.url}/nowhere`, { method: 'OPTIONS' });
+      expect(nowhere.status).toBe(404);
+      expect(await nowhere.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+      // A preflight is still CORS's, on every path (the request it clears gets its own answer).
+      for (const url of [session, `${server.url}/nowhere`]) {
+        const preflight = await fetch(url, {
+          method: 'OPTIONS',
+          headers: { origin: 'http://tools.example', 'access-control-request-method': 'PUT' },
+        });
+        expect([url, preflight.status]).toEqual([url, 204]);
+        expect([url, preflight.headers.get('access-control-allow-origin')]).toEqual([url, 'http://tools.example']);
+        expect([url, preflight.headers.get('access-control-allow-methods')]).toEqual([
+          url,
+          expect.stringContaining('PUT'),
+        ]);
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });

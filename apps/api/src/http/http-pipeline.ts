@@ -138,8 +138,15 @@ export class HttpPipeline {
       return this.metrics.record(method, label, res.statusCode, start);
     }
     if (!this.cors) return this.afterCors(req, res, express, found, label, start);
-    // A preflight is answered by the cors package itself, header by header.
-    if (method === 'OPTIONS') this.setSecurityHeaders(res);
+    if (method === 'OPTIONS') {
+      // The cors package answers every OPTIONS as a preflight (204, no Allow, on any path): an
+      // OPTIONS that is none (no Access-Control-Request-Method, as `curl -X OPTIONS` sends it) is
+      // answered as without CORS, with Allow, or 404 where no route is.
+      if (req.headers['access-control-request-method'] === undefined)
+        return this.afterCors(req, res, express, found, label, start);
+      // A preflight is answered by the cors package itself, header by header.
+      this.setSecurityHeaders(res);
+    }
     // The cors package calls back synchronously; when it does not, it answered a preflight.
     let passed = false;
     this.cors(req, res, () => {
