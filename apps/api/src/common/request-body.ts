@@ -229,6 +229,8 @@ interface MediaType {
 const knownMediaTypes = new Map<string, MediaType>();
 /** A `;` with nothing but spaces before the next `;` or the end. */
 const EMPTY_PARAMETERS = /;[ \t]*(?=;|$)/g;
+/** The optional whitespace around a parameter's `;`: spaces or tabs (RFC 9110 §5.6.3, §8.3.1). */
+const PARAMETER_SEPARATOR = /[ \t]*;[ \t]*/g;
 const KNOWN_MEDIA_TYPES_MAX = 256;
 
 function mediaTypeOf(header: string, accepted: readonly string[]): MediaType {
@@ -236,8 +238,9 @@ function mediaTypeOf(header: string, accepted: readonly string[]): MediaType {
   if (known) return known;
   let parsed;
   try {
-    // RFC 9110 allows empty parameters (`application/json;`), which the parser does not.
-    parsed = parseContentType(header.replace(EMPTY_PARAMETERS, '').trim());
+    // RFC 9110 allows empty parameters (`application/json;`) and tabs around a `;`
+    // (`application/json;\tcharset=utf-8`), which the parser does not.
+    parsed = parseContentType(header.replace(EMPTY_PARAMETERS, '').replace(PARAMETER_SEPARATOR, '; ').trim());
   } catch {
     throw new UnsupportedMediaTypeException(
       `Content-Type ${JSON.stringify(header)} is not valid; expected ${accepted.join(' or ')}`,

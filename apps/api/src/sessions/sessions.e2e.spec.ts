@@ -232,6 +232,20 @@ describe('sessions API (real HTTP server)', () => {
       await expectError(await post(A, { appname: 'x' }, { 'content-type': type }), 415, message);
     });
 
+    it.each([
+      'application/json;charset=UTF-8',
+      'application/json; charset="utf-8"',
+      'application/json;\tcharset=utf-8',
+      'application/json\t;\t charset=utf-8 ',
+      'Application/JSON;;',
+    ])(
+      'accepts Content-Type %j (RFC 9110: case, quotes, spaces or tabs around ";", empty parameters)',
+      async (type) => {
+        // Past the body's checks (a 415 would come first) to the fields', creating nothing.
+        await expectError(await post(UNKNOWN, {}, { 'content-type': type }), 400, 'appname is required');
+      },
+    );
+
     it('answers 415 for a non-empty body without a Content-Type', async () => {
       const res = await rawRequest(`${url}/sessions/${A}`, 'POST', { 'content-length': 2 }, '{}');
       expect(res.status).toBe(415);
