@@ -276,6 +276,12 @@ describe('sessions API (real HTTP server)', () => {
       await expectError(await put(ended, { appname: null }), 409, 'has ended');
       await expectError(await put(UNKNOWN, { appname: '' }), 404, 'not found');
       await expectError(await put(UNKNOWN, { appname: null }), 404, 'not found');
+      // Well-formed JSON that is not an object is a fault of the fields, after the state.
+      for (const body of [[], null, 'x']) {
+        await expectError(await post(ended, body), 409, 'has ended');
+        await expectError(await put(UNKNOWN, body), 404, 'not found');
+        await expectError(await post(A, body), 400, 'request body must be a JSON object');
+      }
     });
   });
 
