@@ -477,6 +477,24 @@ describe('the log viewer, as a person uses it', () => {
   });
 });
 
+/** Entries one minute apart from 12:00 on 2026-11-24, `minute 0` to `minute <count - 1>`. */
+const minuteEntries = (count: number) =>
+  Array.from({ length: count }, (_, m) => ({
+    ...entry(m, `minute ${m}`),
+    time: new Date(Date.UTC(2026, 10, 24, 12, m)).toISOString(),
+  }));
+
+/** The histogram, laid out 600 px wide, and a mouse's pointer events on it (jsdom has no PointerEvent): the primary pointer, its main button. */
+function histogramOf(fixture: ComponentFixture<LogViewer>) {
+  const chart = el(fixture).querySelector('[data-testid="histogram"]') as HTMLElement;
+  chart.getBoundingClientRect = () => ({ left: 0, top: 0, width: 600, height: 44 }) as DOMRect;
+  const pointer = (type: string, clientX: number) =>
+    chart.dispatchEvent(
+      Object.assign(new MouseEvent(type, { clientX, bubbles: true, button: 0 }), { pointerId: 1, isPrimary: true }),
+    );
+  return { chart, pointer };
+}
+
 describe('the volume histogram zoomed in on a time range', () => {
   afterEach(() => document.body.replaceChildren());
 
@@ -485,20 +503,11 @@ describe('the volume histogram zoomed in on a time range', () => {
   // (Since the second audit the whole span leaves the far entry to an edge bar: see histogram-bins.spec.)
   it('shows a dragged range zoomed in, narrows on a drag inside it, and shows the whole span again on Esc', async () => {
     const z = session({ logCount: 6, logCursor: 6 });
-    const minutes = [0, 1, 2, 3, 4].map((m) => ({
-      ...entry(m, `minute ${m}`),
-      time: new Date(Date.UTC(2026, 10, 24, 12, m)).toISOString(),
-    }));
+    const minutes = minuteEntries(5);
     const far = { ...entry(5, 'far off'), time: '9999-12-30T12:00:00.000Z' };
     const fixture = await open(`/sessions/${z.id}`, [z], { [z.id]: [...minutes, far] });
-    const chart = el(fixture).querySelector('[data-testid="histogram"]') as HTMLElement;
-    chart.getBoundingClientRect = () => ({ left: 0, top: 0, width: 600, height: 44 }) as DOMRect;
+    const { chart, pointer } = histogramOf(fixture);
     const bars = () => el(fixture).querySelectorAll('[data-testid="histogram"] rect.bar').length;
-    const pointer = (type: string, clientX: number) =>
-      // A mouse's pointer events (jsdom has no PointerEvent): the primary pointer, its main button.
-      chart.dispatchEvent(
-        Object.assign(new MouseEvent(type, { clientX, bubbles: true, button: 0 }), { pointerId: 1, isPrimary: true }),
-      );
     const drag = async (from: number, to: number) => {
       pointer('pointerdown', from);
       pointer('pointermove', to);
@@ -556,17 +565,8 @@ describe('a drag on the volume histogram that the browser cancels', () => {
   // ended the drag as a release did, filtering the log to a range nobody let go of.
   it('applies no range and moves nothing', async () => {
     const z = session({ logCount: 5, logCursor: 5 });
-    const minutes = [0, 1, 2, 3, 4].map((m) => ({
-      ...entry(m, `minute ${m}`),
-      time: new Date(Date.UTC(2026, 10, 24, 12, m)).toISOString(),
-    }));
-    const fixture = await open(`/sessions/${z.id}`, [z], { [z.id]: minutes });
-    const chart = el(fixture).querySelector('[data-testid="histogram"]') as HTMLElement;
-    chart.getBoundingClientRect = () => ({ left: 0, top: 0, width: 600, height: 44 }) as DOMRect;
-    const pointer = (type: string, clientX: number) =>
-      chart.dispatchEvent(
-        Object.assign(new MouseEvent(type, { clientX, bubbles: true, button: 0 }), { pointerId: 1, isPrimary: true }),
-      );
+    const fixture = await open(`/sessions/${z.id}`, [z], { [z.id]: minuteEntries(5) });
+    const { chart, pointer } = histogramOf(fixture);
     pointer('pointerdown', 1);
     pointer('pointermove', 300);
     pointer('pointercancel', 300);
