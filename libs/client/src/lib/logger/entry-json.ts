@@ -38,10 +38,14 @@ export class EntryJsonWriter {
   private from = 0;
   private to = 0;
 
-  /** `data` longer than this serialised (UTF-8) is written as a stand-in that fits (see `fittedData`). */
-  private maxDataBytes: number = DEFAULT_LIMITS.dataMaxBytes;
-
-  constructor(private readonly utf8: Utf8Writer = utf8Writer()) {}
+  /**
+   * @param maxDataBytes `data` longer than this serialised (UTF-8) is written as a stand-in that
+   *   fits (see `fittedData`).
+   */
+  constructor(
+    private readonly utf8: Utf8Writer = utf8Writer(),
+    private maxDataBytes: number = DEFAULT_LIMITS.dataMaxBytes,
+  ) {}
 
   /** Sets the data limit (a server's, smaller than the default); forgets the data it kept as bytes. */
   setMaxDataBytes(maxBytes: number): void {

@@ -645,6 +645,19 @@ describe('session logger against the built server', () => {
     expect(entries[3].data).toEqual({ small: true });
   });
 
+  it('cuts data to the maxDataBytes it is given, before the server would have to refuse it', async () => {
+    const log = logger({ maxDataBytes: 200 });
+    const wide = { text: 'w'.repeat(1_000) };
+    log.info('wide', wide);
+    log.info('narrow', { ok: 1 });
+    await log.flush();
+    expect(log.stats).toMatchObject({ sent: 2, rejected: 0 });
+    const [first, second] = (await client.logs.read(log.id)).entries;
+    expect(first.data).toMatchObject({ truncated: true, bytes: JSON.stringify(wide).length });
+    expect(Buffer.byteLength(JSON.stringify(first.data))).toBeLessThanOrEqual(200);
+    expect(second.data).toEqual({ ok: 1 });
+  });
+
   it('cuts data to a smaller MAX_DATA_BYTES the server names, those queued before it was known too', async () => {
     const small = await BuiltServer.start({ MAX_DATA_BYTES: '300' });
     try {

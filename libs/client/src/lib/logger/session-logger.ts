@@ -10,6 +10,7 @@ import { SessionsClient } from '../rest/sessions-client';
 import { decodeUtf8, splitUtf8 } from '../utf8';
 import { BatchEncoder, entriesOf } from './batch-encoder';
 import { BatchLimits } from './batch-limits';
+import { EntryJsonWriter, utf8Writer } from './entry-json';
 import { EntryQueue } from './entry-queue';
 import { ExitHook } from './exit-hook';
 import { bodyBytes, browserPage, keepaliveFetch, PageHook } from './page-exit';
@@ -106,8 +107,8 @@ export class SessionLogger {
     this.opened = options.alreadyOpen ?? false;
     this.opener = new SessionOpener(this.sender, this.id, options);
     this.limits = new BatchLimits(options);
-    this.queue = new EntryQueue(options.maxQueue ?? 100_000);
-    this.queue.fitData(this.limits.maxDataBytes);
+    const json = new EntryJsonWriter(utf8Writer(), this.limits.maxDataBytes);
+    this.queue = new EntryQueue(options.maxQueue ?? 100_000, json);
     const heartbeatMs = options.heartbeatMs ?? 5_000;
     // A retry is what keeps the session alive while the server cannot take anything: waiting longer
     // than a heartbeat, the logger would be silent past the grace a server gives sessions once its
