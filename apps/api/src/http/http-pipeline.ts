@@ -15,7 +15,7 @@ import { answerClientErrors, answerMalformed, hostProblem } from './client-error
 import { ApiExceptionFilter, sendError } from './error-shape';
 import { clipped, quoted } from './quoted';
 import { RawError, sendRawError } from './raw-error';
-import { nestRoutes, Route, RouteMatch, RouteTable, targetPath } from './route-table';
+import { nestRoutes, Route, RouteMatch, RouteTable, SERVED_METHODS, targetPath } from './route-table';
 import { API_HEADERS, pageHeaders } from './security-headers';
 import { asksForWebSocket } from './upgrade-header';
 import { upgradeOriginProblem } from './upgrade-origin';
@@ -78,6 +78,8 @@ export class HttpPipeline {
     if (config.corsOrigins.length > 0) {
       this.cors = cors({
         origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+        // The package's default adds PATCH, which no route serves.
+        methods: SERVED_METHODS,
         // Headers a cross-site client needs beyond the CORS-safelisted ones: a log read's, a
         // create's, and a rate-limited append's wait (@zen/client honours it).
         exposedHeaders: [...Object.values(LOG_HEADERS), 'Location', 'Retry-After'],

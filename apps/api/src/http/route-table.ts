@@ -36,8 +36,9 @@ const RECENT_MAX = 4096;
  */
 const RECENT_PATH_MAX = 512;
 
-/** The order of the methods in an `Allow` header. */
-const ALLOW_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
+/** The methods some route serves, in the order of an `Allow` header (then `OPTIONS`). */
+export const SERVED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
+const ALLOW_ORDER = [...SERVED_METHODS, 'OPTIONS'];
 
 interface Entry {
   route: Route;
