@@ -10,13 +10,14 @@ import { join } from 'node:path';
  */
 export async function startNginx(port: number, upstreamPort: number): Promise<Child> {
   const read = (name: string) => readFileSync(join(REPO, 'deploy/nginx', name), 'utf8');
-  return runNginx(port, {
+  const files = {
     'zen-sessions.map.conf': read('zen-sessions.map.conf'),
     'zen-sessions.locations.conf': read('zen-sessions.locations.conf').replace(
       '127.0.0.1:8558',
       `127.0.0.1:${upstreamPort}`,
     ),
-  });
+  };
+  return runNginx(port, files, exampleServerSettings('nginx'));
 }
 
 /** The built server under `/zen` (with `env`), trusting its loopback proxy, behind a real nginx at `proxied`. */
@@ -56,21 +57,39 @@ export async function startScaleOutNginx(port: number, replicaPorts: number[]): 
   // Each server with the parameters the file gives its servers.
   const parameters = /^ {4}server \S+( [^;]*)?;$/m.exec(upstream)?.[1] ?? '';
   const servers = replicaPorts.map((replica) => `    server 127.0.0.1:${replica}${parameters};`);
-  return runNginx(port, {
+  const files = {
     'zen-sessions.map.conf': read('nginx/zen-sessions.map.conf'),
     'zen-sessions-upstream.conf': upstream.replace(
       /(upstream zen_sessions \{\n)[\s\S]*?( {4}keepalive)/,
       `$1${servers.join('\n')}\n$2`,
     ),
     'zen-sessions.locations.conf': read('scale-out/zen-sessions.locations.conf'),
-  });
+  };
+  return runNginx(port, files, exampleServerSettings('scale-out'));
+}
+
+/**
+ * The settings deploy/`folder`/nginx.example.conf gives its server block beyond where it listens,
+ * its name, TLS and the locations file (those a locations file cannot carry), so that the tests'
+ * server is the example's.
+ */
+function exampleServerSettings(folder: string): string {
+  const example = readFileSync(join(REPO, 'deploy', folder, 'nginx.example.conf'), 'utf8');
+  const block = /server \{([\s\S]*?)\n {4}\}/.exec(example)?.[1] ?? '';
+  return block
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !/^(#|listen |server_name |ssl_|include )/.test(line))
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 /**
  * Writes the given files into a temp dir, an nginx.conf whose http block includes all but
- * the locations (included in the one server block on `port`), and starts nginx on it.
+ * the locations (included in the one server block on `port`, after `serverSettings`), and
+ * starts nginx on it.
  */
-async function runNginx(port: number, files: Record<string, string>): Promise<Child> {
+async function runNginx(port: number, files: Record<string, string>, serverSettings: string): Promise<Child> {
   const dir = mkdtempSync(join(tmpdir(), 'zen-nginx-'));
   // Run as root, nginx's workers drop to `nobody`, which must reach the temp paths.
   chmodSync(dir, 0o755);
@@ -95,6 +114,7 @@ http {
 ${httpIncludes}
   server {
     listen 127.0.0.1:${port};
+${serverSettings}
     include ${dir}/zen-sessions.locations.conf;
   }
 }

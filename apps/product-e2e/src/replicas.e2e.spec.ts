@@ -91,6 +91,23 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
     });
   });
 
+  it("passes a log read whose request line is past nginx's default 8k (a long filter) to a replica", async () => {
+    const long = `long ${'z'.repeat(12 * 1024)}`;
+    const id = 'a7a7a7a7a7a7a7a7a7a7a7a7';
+    expect(
+      (await direct(0, `sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"farm"}' })).status,
+    ).toBe(201);
+    await fetch(`${proxy}/sessions/${id}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: `short\n${long}`,
+    });
+    const read = await fetch(`${proxy}/sessions/${id}/log?q=${long}`);
+    expect(read.status).toBe(200);
+    const { entries } = (await read.json()) as { entries: { message: string }[] };
+    expect(entries.map((entry) => entry.message)).toEqual([long]);
+  });
+
   it('shows, in a dashboard connected to one replica, entries appended through the other', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {

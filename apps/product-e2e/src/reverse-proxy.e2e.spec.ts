@@ -77,6 +77,22 @@ describe('behind a real nginx at /zen/ (deploy/nginx)', () => {
     expect(((await (await fetch(`${proxied}/sessions/${ID}`)).json()) as Session).logCursor).toBe(before);
   });
 
+  it("passes a log read whose request line is past nginx's default 8k (a long filter) to the service", async () => {
+    // 12 KiB of filter: with nginx's default large_client_header_buffers (8k), nginx's own HTML 414.
+    const long = `long ${'z'.repeat(12 * 1024)}`;
+    const session = `${proxied}/sessions/e6e6e6e6e6e6e6e6e6e6e6e6`;
+    await fetch(session, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"Cook"}' });
+    await fetch(`${session}/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: `short\n${long}`,
+    });
+    const read = await fetch(`${session}/log?q=${long}`);
+    expect(read.status).toBe(200);
+    const { entries } = (await read.json()) as { entries: { message: string }[] };
+    expect(entries.map((entry) => entry.message)).toEqual([long]);
+  });
+
   it('names the forwarded client, not the proxy, when a WebSocket client breaks the protocol', async () => {
     const ws = new WebSocket(`${proxied.replace('http', 'ws')}/sessions/ws`, {
       headers: { 'x-forwarded-for': '198.51.100.77' },
