@@ -385,6 +385,34 @@ describe('logger adapters against the built server', () => {
     await session.close();
   });
 
+  it('Nest: error(message, stack) with no context takes the stack as the stack, as Nest s ConsoleLogger does', async () => {
+    @Module({})
+    class EmptyModule {}
+
+    const session = createSessionLogger({ server: server.url, appname: 'nest-stack-alone' });
+    const logger = new SessionNestLogger({ session, console: false });
+    const app = await NestFactory.createApplicationContext(EmptyModule, { logger });
+    const failure = new Error('disk gone');
+    await session.flush();
+    const before = session.stats.sent; // Nest's start-up lines
+    // A Logger without a context passes (message, stack) alone; so does a call on the logger itself.
+    new Logger().error('from a Logger without a context', failure.stack);
+    logger.error('on the logger itself', failure.stack);
+    logger.fatal('fatal with a stack', failure.stack);
+    logger.error('a context is still one', 'Billing');
+    logger.error('a one-line string too', 'Error: not a stack');
+    await app.close();
+    await session.flush();
+    expect((await entries(session.id)).slice(before)).toEqual([
+      { level: 'error', message: 'from a Logger without a context', data: { stack: failure.stack } },
+      { level: 'error', message: 'on the logger itself', data: { stack: failure.stack } },
+      { level: 'error', message: 'fatal with a stack', data: { stack: failure.stack } },
+      { level: 'error', message: 'a context is still one', data: { context: 'Billing' } },
+      { level: 'error', message: 'a one-line string too', data: { context: 'Error: not a stack' } },
+    ]);
+    await session.close();
+  });
+
   it('Nest: the session gets the levels the console shows, set by setLogLevels or the logLevels option', async () => {
     @Module({})
     class EmptyModule {}

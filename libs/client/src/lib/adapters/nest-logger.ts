@@ -69,15 +69,22 @@ export class SessionNestLogger implements LoggerService {
   }
 }
 
+/** Nest's ConsoleLogger's test of `error(message, second)`: a stack trace, or else a context. */
+const STACK_FORMAT = /^(.)+\n\s+at .+:\d+:\d+/;
+
 /**
  * Nest passes (message, ...params, context?) and, for errors, (message, stack?, context?): its
  * `Logger` fills a stack it was not given with undefined (`error(msg)` arrives as
  * `(msg, undefined, context)`), which its ConsoleLogger takes as no stack, and so does this.
+ * With one param alone (`error(msg, err.stack)` on this logger, or from a `Logger` without a
+ * context), a stack trace is the stack, as the ConsoleLogger reads it, not the context.
  */
 function entryOf(level: NestLogLevel, message: unknown, params: unknown[]): { message: string; data?: LogData } {
   const rest = [...params];
   const data: LogData = {};
-  if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') data['context'] = rest.pop();
+  const stackAlone = rest.length === 1 && typeof rest[0] === 'string' && STACK_FORMAT.test(rest[0]);
+  if (stackAlone && (level === 'error' || level === 'fatal')) data['stack'] = rest.pop();
+  else if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') data['context'] = rest.pop();
   if (level === 'error' || level === 'fatal') {
     if (typeof rest[0] === 'string') data['stack'] = rest.shift();
     else if (rest.length > 0 && rest[0] === undefined) rest.shift();
