@@ -1,10 +1,17 @@
 // @zen/client/pino: feed a session from pino, in process (a destination) or as a pino transport (a worker).
+import { workerData } from 'node:worker_threads';
 import build from 'pino-abstract-transport';
 import { createSessionLogger, SessionLoggerOptions } from './lib/logger/session-logger';
-import { PinoRecordOptions, writePinoRecord } from './lib/adapters/pino-destination';
+import { PinoConfig, PinoRecordOptions, writePinoRecord } from './lib/adapters/pino-destination';
 
-export { createPinoDestination, pinoLevel, writePinoRecord } from './lib/adapters/pino-destination';
-export type { PinoDestination, PinoDestinationOptions, PinoRecordOptions } from './lib/adapters/pino-destination';
+export { createPinoDestination, pinoConfigOf, pinoLevel, writePinoRecord } from './lib/adapters/pino-destination';
+export type {
+  PinoConfig,
+  PinoDestination,
+  PinoDestinationOptions,
+  PinoLevels,
+  PinoRecordOptions,
+} from './lib/adapters/pino-destination';
 
 /**
  * How long the transport's close (at `transport.end()`, or pino's at exit) gives the session logger
@@ -19,18 +26,27 @@ const CLOSE_TIMEOUT_MS = 6_000;
 export type PinoTransportOptions = SessionLoggerOptions & PinoRecordOptions & { closeTimeoutMs?: number };
 
 /**
- * The pino transport: `pino.transport({ target: '<this module>', options: { server, appname } })`,
- * with pino's `messageKey` among the options when pino's own options set one. Runs in pino's
- * worker thread; the session ends when pino closes the transport, within `closeTimeoutMs`
- * (default 6,000 ms; what is not sent by then is given up).
+ * The pino transport: `pino.transport({ target: '<this module>', options: { server, appname } })`.
+ * Runs in pino's worker thread; the session ends when pino closes the transport, within
+ * `closeTimeoutMs` (default 6,000 ms; what is not sent by then is given up). pino tells the
+ * transport its `messageKey` and levels (custom ones too) before the first record; a `messageKey`
+ * among the options takes their place.
  */
 export default async function pinoTransport(options: PinoTransportOptions) {
-  const { messageKey, closeTimeoutMs = CLOSE_TIMEOUT_MS, ...session } = options;
+  const { messageKey, levels, closeTimeoutMs = CLOSE_TIMEOUT_MS, ...session } = options;
   const logger = createSessionLogger(session);
   return build(
-    async (source: AsyncIterable<Record<string, unknown>>) => {
-      for await (const record of source) writePinoRecord(logger, record, { messageKey });
+    async (source: AsyncIterable<Record<string, unknown>> & PinoConfig) => {
+      const read: PinoRecordOptions = { messageKey: messageKey ?? source.messageKey, levels: levels ?? source.levels };
+      for await (const record of source) writePinoRecord(logger, record, read);
     },
-    { close: async () => logger.close(closeTimeoutMs).catch(() => undefined) },
+    {
+      close: async () => logger.close(closeTimeoutMs).catch(() => undefined),
+      // Only from a pino that says it sends them (8.21 and later): an older one would never, and
+      // pino-abstract-transport fails a transport that expects them there.
+      expectPinoConfig:
+        (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig ===
+        true,
+    },
   );
 }

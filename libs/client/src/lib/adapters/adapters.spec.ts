@@ -125,6 +125,58 @@ describe('logger adapters against the built server', () => {
     ]);
   });
 
+  it('pino: the messageKey and custom levels pino tells its stream are read, in process and in the worker, not given again', async () => {
+    const options = {
+      messageKey: 'text',
+      customLevels: { notice: 45, critical: 55 },
+      // Labels only: 'critical' and 'notice' are read by the numbers pino told, custom as they are.
+      formatters: { level: (label: string) => ({ level: label }) },
+    };
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-told-in-process' });
+    const inProcess = pino(options, destination);
+    inProcess.notice('notice');
+    inProcess.critical('critical');
+    inProcess.info({ msg: 'a field like any other' }, 'signed in');
+    await destination.logger.close();
+
+    const dir = mkdtempSync(join(work, 'pino-told-'));
+    const target = join(dir, 'transport.js');
+    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    const id = newSessionId();
+    const transport = pino.transport({ target, options: { server: server.url, appname: 'pino-told-worker', id } });
+    const inWorker = pino(options, transport);
+    inWorker.notice('notice');
+    inWorker.critical('critical');
+    inWorker.info({ msg: 'a field like any other' }, 'signed in');
+    await new Promise<void>((done) => {
+      transport.once('close', () => done());
+      transport.end();
+    });
+    await eventually(async () => (await client.sessions.get(id)).status === 'ended', 20_000, 'the session to end');
+
+    const expected = [
+      { level: 'warn', message: 'notice' },
+      { level: 'error', message: 'critical' },
+      { level: 'info', message: 'signed in', data: { msg: 'a field like any other' } },
+    ];
+    expect(await entries(destination.logger.id)).toEqual(expected);
+    expect(await entries(id)).toEqual(expected);
+  });
+
+  it('pino, in process: a line that is no record (JSON null, a string, an array, not JSON) is its text, never a throw', async () => {
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-odd-lines' });
+    for (const line of ['null\n', '"quoted"\n', '[1,2]\n', '42\n', 'plain text\n'])
+      expect(() => destination.write(line)).not.toThrow();
+    await destination.logger.close();
+    expect((await entries(destination.logger.id)).map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'info null',
+      'info "quoted"',
+      'info [1,2]',
+      'info 42',
+      'info plain text',
+    ]);
+  });
+
   it('pino, as a transport: transport.end() while the server is away lets the process exit with 0, within pino s 10 s', async () => {
     const dir = mkdtempSync(join(work, 'pino-away-'));
     const target = join(dir, 'transport.js');

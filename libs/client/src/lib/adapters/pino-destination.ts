@@ -1,6 +1,7 @@
 import type { LogLevel } from '@zen/contract';
+import { levelOf } from '../logger/level-names';
 import { createSessionLogger, SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
-import { isoTime, LevelMap, messageText, restAsData } from './adapter-entry';
+import { isoTime, messageText, restAsData } from './adapter-entry';
 
 /** pino's numeric levels: trace 10, debug 20, info 30, warn 40, error 50, fatal 60. */
 export function pinoLevel(level: number): LogLevel {
@@ -10,20 +11,16 @@ export function pinoLevel(level: number): LogLevel {
   return 'debug';
 }
 
-/** pino's level labels, as `formatters.level` may write them instead of the number. */
-const PINO_LABELS: LevelMap = {
-  trace: 'debug',
-  debug: 'debug',
-  info: 'info',
-  warn: 'warn',
-  error: 'error',
-  fatal: 'error',
-};
-
-/** A record's level: pino's number, or its label (`formatters: { level: (label) => ({ level: label }) }`). */
-function recordLevel(level: unknown): LogLevel {
+/**
+ * A record's level: pino's number, or its label (`formatters: { level: (label) => ({ level: label }) }`),
+ * read by its number among the levels pino told (custom ones too), else by its name (`levelOf`:
+ * pino's own labels, `warning`, `critical`…).
+ */
+function recordLevel(level: unknown, levels: PinoLevels | undefined): LogLevel {
   if (typeof level === 'number') return pinoLevel(level);
-  return (typeof level === 'string' && PINO_LABELS[level.toLowerCase()]) || 'info';
+  const value =
+    typeof level === 'string' && levels?.values && Object.hasOwn(levels.values, level) && levels.values[level];
+  return typeof value === 'number' ? pinoLevel(value) : levelOf(level);
 }
 
 /**
@@ -34,10 +31,23 @@ function recordTime(time: unknown): string | undefined {
   return isoTime(typeof time === 'number' && time < 1e11 ? time * 1000 : time);
 }
 
-/** How pino was told to write its records: pino does not tell its destination, so it is told the same. */
+/** pino's levels, as it tells its stream (`levels.values`: each label's number, custom levels too). */
+export interface PinoLevels {
+  values?: Record<string, number>;
+}
+
+/** How pino writes its records: pino tells them to its stream (`PINO_CONFIG`), or they are given. */
 export interface PinoRecordOptions {
   /** pino's `messageKey` option: the field that holds the message (`msg` by default). */
   messageKey?: string;
+  /** pino's levels: a label `formatters.level` wrote is read by its number there. */
+  levels?: PinoLevels;
+}
+
+/** What pino tells a stream it is given, as the `'message'` event `PINO_CONFIG` (pino 8.21 and later). */
+export interface PinoConfig {
+  messageKey?: string;
+  levels?: PinoLevels;
 }
 
 const OMIT = ['level', 'time', 'pid', 'hostname', 'v'] as const;
@@ -49,10 +59,12 @@ const OMIT = ['level', 'time', 'pid', 'hostname', 'v'] as const;
 export function writePinoRecord(
   logger: SessionLogger,
   record: Record<string, unknown>,
-  { messageKey = 'msg' }: PinoRecordOptions = {},
+  { messageKey = 'msg', levels }: PinoRecordOptions = {},
 ): void {
+  // pino writes objects only; anything else written to its stream is text, never a throw.
+  if (!record || typeof record !== 'object' || Array.isArray(record)) return logger.info(messageText(record));
   logger.append({
-    level: recordLevel(record['level']),
+    level: recordLevel(record['level'], levels),
     message: messageText(record[messageKey]),
     data: restAsData(record, [...OMIT, messageKey]),
     time: recordTime(record['time']),
@@ -67,6 +79,12 @@ export interface PinoDestination {
    * the session refuse it). Without it, pino would call back at once, nothing sent yet.
    */
   flush(cb: (error?: Error) => void): void;
+  /**
+   * pino tells its stream its `messageKey` and levels this way as it is created (`PINO_CONFIG`):
+   * the destination reads records as the last pino given it writes them, unless its own
+   * `messageKey` option says otherwise.
+   */
+  emit(event: string, message?: unknown): boolean;
   readonly logger: SessionLogger;
   /**
    * Always true: pino takes its only argument for a destination (`pino(destination)`) when it says
@@ -84,19 +102,26 @@ export type PinoDestinationOptions = (SessionLoggerOptions | { logger: SessionLo
  * session logger sends in the background.
  */
 export function createPinoDestination(options: PinoDestinationOptions): PinoDestination {
-  const { messageKey, ...session } = options;
+  const { messageKey, levels, ...session } = options;
   const logger = 'logger' in session ? session.logger : createSessionLogger(session);
+  const read: PinoRecordOptions = { messageKey, levels };
   return {
     logger,
     writable: true,
     write(line: string) {
-      let record: Record<string, unknown>;
+      let record: unknown;
       try {
-        record = JSON.parse(line) as Record<string, unknown>;
+        record = JSON.parse(line);
       } catch {
-        return logger.info(line.replace(/\n$/, ''));
+        record = undefined;
       }
-      writePinoRecord(logger, record, { messageKey });
+      if (!record || typeof record !== 'object' || Array.isArray(record)) return logger.info(line.replace(/\n$/, ''));
+      writePinoRecord(logger, record as Record<string, unknown>, read);
+    },
+    emit(event, message) {
+      const config = pinoConfigOf(event, message);
+      if (config) Object.assign(read, { messageKey: messageKey ?? config.messageKey, levels: levels ?? config.levels });
+      return false;
     },
     flush(cb) {
       logger.flush().then(
@@ -105,4 +130,11 @@ export function createPinoDestination(options: PinoDestinationOptions): PinoDest
       );
     },
   };
+}
+
+/** pino's `PINO_CONFIG` message, when `event` and `message` are one. */
+export function pinoConfigOf(event: string, message: unknown): PinoConfig | undefined {
+  if (event !== 'message' || !message || typeof message !== 'object') return undefined;
+  const { code, config } = message as { code?: unknown; config?: unknown };
+  return code === 'PINO_CONFIG' && config && typeof config === 'object' ? (config as PinoConfig) : undefined;
 }
