@@ -291,6 +291,24 @@ describe('logger adapters against the built server', () => {
     await syslog.logger.close();
   });
 
+  it('winston: custom levels named as other loggers name theirs (fatal, critical, trace) map by their names', async () => {
+    const transport = new SessionTransport({ session: { server: server.url, appname: 'winston-custom-levels' } });
+    const levels = { fatal: 0, critical: 1, error: 2, warn: 3, info: 4, debug: 5, trace: 6, audit: 7 };
+    const log = winston.createLogger({ levels, level: 'audit', transports: [transport] });
+    for (const level of Object.keys(levels)) log.log(level, level);
+    await transport.logger.close();
+    expect((await entries(transport.logger.id)).map(({ level, message }) => `${level} ${message}`)).toEqual([
+      'error fatal',
+      'error critical',
+      'error error',
+      'warn warn',
+      'info info',
+      'debug debug',
+      'debug trace',
+      'info audit',
+    ]);
+  });
+
   it('winston: closing the logger lets the process exit while the server is away, after closeTimeoutMs', async () => {
     const dir = mkdtempSync(join(work, 'winston-'));
     writeFileSync(

@@ -1,5 +1,6 @@
 import Transport, { TransportStreamOptions } from 'winston-transport';
 import type { LogLevel } from '@zen/contract';
+import { levelOf } from '../logger/level-names';
 import type { SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
 import { isoTime, LevelMap, messageText, restAsData, sessionLoggerOf } from './adapter-entry';
 
@@ -49,7 +50,8 @@ export class SessionTransport extends Transport {
 
   override log(info: Record<string, unknown>, callback: () => void): void {
     const name = (info as Record<symbol, unknown>)[LEVEL] ?? info['level'];
-    const level: LogLevel = WINSTON_LEVELS[String(name)] ?? 'info';
+    // Custom levels (`{ fatal: 0, …, trace: 6 }`) by their names, as `log()` reads a level.
+    const level: LogLevel = Object.hasOwn(WINSTON_LEVELS, String(name)) ? WINSTON_LEVELS[String(name)] : levelOf(name);
     let data = restAsData(info, ['level', 'message', 'timestamp']);
     // `logger.error(err)` hands the Error itself over as the record: its stack is not an own
     // enumerable field, and would be lost (winston's errors() format copies it; so does this).
