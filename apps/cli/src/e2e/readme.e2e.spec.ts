@@ -18,6 +18,23 @@ import { CLI } from './support';
 
 const run = promisify(execFile);
 
+/**
+ * What each TypeScript example says lands in its session, by its appname: the entries (of the
+ * Nest example, those of its own `Logger`, Nest's start-up lines beside them), every session ended.
+ */
+const LANDS: Record<string, { level: string; message: string; data?: Record<string, unknown> }[]> = {
+  importer: [
+    { level: 'info', message: 'import started', data: { files: 3 } },
+    { level: 'warn', message: 'row 17 skipped', data: { row: 17 } },
+  ],
+  'pino-service': [{ level: 'info', message: 'signed in', data: { user: 'ada' } }],
+  'pino-worker': [{ level: 'info', message: 'through the worker', data: { job: 7 } }],
+  'winston-service': [{ level: 'warn', message: 'disk almost full', data: { free: '2%' } }],
+  'nest-service': [{ level: 'info', message: 'invoice sent', data: { context: 'Billing' } }],
+  watched: [{ level: 'info', message: 'hello' }],
+  'when-ready': [{ level: 'info', message: 'the service is ready' }],
+};
+
 /** The fenced blocks of the README's "Feeding sessions" section, by language. */
 function examples(language: 'sh' | 'ts' | 'text'): string[] {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
@@ -93,9 +110,11 @@ describe('the README examples of "Feeding sessions"', () => {
     expect(nightly).toMatchObject({ status: 'ended', logCursor: 4, errorCount: 1 });
   });
 
-  it('runs every TypeScript example, each feeding a session', async () => {
+  it('runs every TypeScript example, each feeding a session with what the README says', async () => {
+    const landed: Record<string, unknown> = {};
     for (const [index, source] of examples('ts').entries()) {
-      const before = (await fedSessions()).length;
+      const fedBefore = await fedSessions();
+      const before = fedBefore.length;
       const file = join(work, `example-${index}.ts`);
       writeFileSync(file, source);
       buildSync({
@@ -123,7 +142,17 @@ describe('the README examples of "Feeding sessions"', () => {
         env: { ...process.env, ZEN_SESSIONS_URL: server.url },
         timeout: 30_000,
       });
-      expect({ index, fed: (await fedSessions()).length }).toEqual({ index, fed: before + 1 });
+      const fed = await fedSessions();
+      expect({ index, fed: fed.length }).toEqual({ index, fed: before + 1 });
+      const session = fed.find(({ id }) => !fedBefore.some((earlier) => earlier.id === id));
+      if (!session) throw new Error(`example ${index} fed no new session`);
+      const entries = (await client.logs.readAll(session.id)).entries
+        .map(({ level, message, data }) => (data ? { level, message, data } : { level, message }))
+        .filter(({ data }) => session.appname !== 'nest-service' || data?.['context'] === 'Billing');
+      landed[session.appname] = { status: session.status, entries };
     }
+    expect(landed).toEqual(
+      Object.fromEntries(Object.entries(LANDS).map(([appname, entries]) => [appname, { status: 'ended', entries }])),
+    );
   });
 });
