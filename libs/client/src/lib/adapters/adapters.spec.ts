@@ -483,6 +483,46 @@ describe('logger adapters against the built server', () => {
     await session.close();
   });
 
+  it('Nest: stopped by a signal with enableShutdownHooks useProcessExit, what its hooks log is sent at the exit', async () => {
+    // Without useProcessExit Nest kills itself with the signal once its hooks have run: no exit,
+    // and what is still queued is lost (README). With it, Nest exits, and the logger sends at exit.
+    const dir = mkdtempSync(join(work, 'nest-signal-'));
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `import 'reflect-metadata';
+       import { Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+       import { NestFactory } from '@nestjs/core';
+       import { SessionNestLogger } from '${join(REPO, 'libs/client/src/nest.ts')}';
+       const logger = new SessionNestLogger({ session: { server: process.argv[2], appname: 'nest-signal', id: process.argv[3] }, console: false });
+       @Injectable()
+       class Jobs implements OnApplicationShutdown {
+         async onApplicationShutdown(signal?: string) {
+           await new Promise((done) => setTimeout(done, 50));
+           new Logger('Jobs').log('stopped on ' + signal);
+         }
+       }
+       @Module({ providers: [Jobs] })
+       class AppModule {}
+       void (async () => {
+         const app = await NestFactory.create(AppModule, { logger });
+         app.enableShutdownHooks([], { useProcessExit: true });
+         await app.listen(0, '127.0.0.1');
+         new Logger('Main').log('listening');
+         process.kill(process.pid, 'SIGTERM');
+       })();`,
+    );
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'), { external: ['@nestjs/*', 'reflect-metadata'] });
+    const id = newSessionId();
+    await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id], {
+      env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
+      timeout: 30_000,
+    });
+    expect((await entries(id)).filter((entry) => ['Main', 'Jobs'].includes(String(entry.data?.['context'])))).toEqual([
+      { level: 'info', message: 'listening', data: { context: 'Main' } },
+      { level: 'info', message: 'stopped on SIGTERM', data: { context: 'Jobs' } },
+    ]);
+  });
+
   it('Nest: the session gets the levels the console shows, set by setLogLevels or the logLevels option', async () => {
     @Module({})
     class EmptyModule {}
