@@ -6,12 +6,20 @@ export function sessionLoggerOf(session: SessionLoggerOptions | SessionLogger): 
   return session instanceof SessionLogger ? session : createSessionLogger(session);
 }
 
-/** Fields of another logger's record that say something only the entry itself already says. */
+/**
+ * Fields of another logger's record that say something only the entry itself already says. A
+ * getter that throws makes it `{ unserializable: <its message> }`, as data that cannot be written
+ * is sent: never an exception at the caller.
+ */
 export function restAsData(record: Record<string, unknown>, omit: readonly string[]): LogData | undefined {
   let data: LogData | undefined;
-  for (const key of Object.keys(record)) {
-    if (omit.includes(key) || record[key] === undefined) continue;
-    (data ??= {})[key] = record[key];
+  try {
+    for (const key of Object.keys(record)) {
+      if (omit.includes(key) || record[key] === undefined) continue;
+      (data ??= {})[key] = record[key];
+    }
+  } catch (error) {
+    return { unserializable: error instanceof Error ? error.message : 'it cannot be read' };
   }
   return data;
 }

@@ -344,6 +344,26 @@ describe('logger adapters against the built server', () => {
     await transport.logger.close();
   });
 
+  it('winston and Nest: a record whose getter throws never throws at the caller, and is sent as data that cannot be written', async () => {
+    const transport = new SessionTransport({ session: { server: server.url, appname: 'getters-that-throw' } });
+    // A format that passes the record on as it is (winston's json() would read the getter itself).
+    const log = winston.createLogger({ format: winston.format((info) => info)(), transports: [transport] });
+    const throwing = (message?: string) => ({
+      ...(message ? { message } : {}),
+      get lazy(): unknown {
+        throw new Error('not loaded');
+      },
+    });
+    expect(() => log.info(throwing('winston record') as unknown as string)).not.toThrow();
+    const nest = new SessionNestLogger({ session: transport.logger, console: false });
+    expect(() => nest.log(throwing('nest record'), 'Billing')).not.toThrow();
+    await transport.logger.close();
+    expect(await entries(transport.logger.id)).toEqual([
+      { level: 'info', message: 'winston record', data: { unserializable: 'not loaded' } },
+      { level: 'info', message: '{"unserializable":"not loaded"}', data: { context: 'Billing' } },
+    ]);
+  });
+
   it('an Error in data (log(), winston s metadata, Nest s params) is sent as pino writes err, not as {}', async () => {
     const session = createSessionLogger({ server: server.url, appname: 'errors-in-data' });
     const failure = Object.assign(new TypeError('bad input'), { code: 'E_INPUT' });

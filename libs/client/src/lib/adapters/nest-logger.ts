@@ -103,7 +103,14 @@ function entryOf(level: NestLogLevel, message: unknown, params: unknown[]): { me
     for (const key of Object.keys(fields)) if (key !== 'message' && !(key in data)) data[key] = fields[key];
   } else if (message && typeof message === 'object') {
     // A structured record: its fields are data, its `message` (if any) the message.
-    const { message: text, ...fields } = message as Record<string, unknown>;
+    let text: unknown;
+    let fields: Record<string, unknown>;
+    try {
+      ({ message: text, ...fields } = message as Record<string, unknown>);
+    } catch {
+      // A getter that throws: the record as log() writes such a message, never an exception here.
+      return { message: messageText(message), data: withParams(data, rest) };
+    }
     Object.assign(data, fields);
     return { message: messageText(text === undefined ? fields : text), data: withParams(data, rest) };
   }
