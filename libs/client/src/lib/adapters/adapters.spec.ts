@@ -215,6 +215,20 @@ describe('logger adapters against the built server', () => {
     await destination.logger.close();
   });
 
+  it('pino, in process: logger.flush(cb) while the server is away calls back with a FlushTimeoutError after flushTimeoutMs', async () => {
+    const away = `http://127.0.0.1:${await freePort()}`;
+    const destination = createPinoDestination({ server: away, appname: 'pino-flush-away', flushTimeoutMs: 300 });
+    const log = pino({}, destination);
+    log.info('never sent');
+    // A signal handler exiting in the callback must get it: before flushTimeoutMs, it waited for good.
+    const called = await Promise.race([
+      new Promise<Error | undefined>((done) => log.flush((error) => done(error))),
+      new Promise<string>((done) => setTimeout(() => done('no callback within 15 s'), 15_000)),
+    ]);
+    expect(called).toMatchObject({ name: 'FlushTimeoutError', unsent: 1 });
+    await destination.logger.close(0).catch(() => undefined);
+  });
+
   it('winston: npm levels mapped, metadata in data, the timestamp kept', async () => {
     const transport = new SessionTransport({ session: { server: server.url, appname: 'winston-app' } });
     const log = winston.createLogger({

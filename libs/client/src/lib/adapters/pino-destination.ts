@@ -76,7 +76,8 @@ export interface PinoDestination {
   write(line: string): void;
   /**
    * pino's `logger.flush(cb)`: `cb` is called once what was logged is sent (with the error, should
-   * the session refuse it). Without it, pino would call back at once, nothing sent yet.
+   * the session refuse it), or with a `FlushTimeoutError` after `flushTimeoutMs` while the server
+   * is away (the entries stay queued). Without it, pino would call back at once, nothing sent yet.
    */
   flush(cb: (error?: Error) => void): void;
   /**
@@ -94,7 +95,17 @@ export interface PinoDestination {
 }
 
 /** The session's (or a session logger), and pino's options that say how its records are written. */
-export type PinoDestinationOptions = (SessionLoggerOptions | { logger: SessionLogger }) & PinoRecordOptions;
+export type PinoDestinationOptions = (SessionLoggerOptions | { logger: SessionLogger }) &
+  PinoRecordOptions & {
+    /**
+     * How long pino's `logger.flush(cb)` waits for a server that is away before it calls back with
+     * a `FlushTimeoutError` (ms; default 10,000): a signal handler that exits in `cb` must not
+     * wait for good.
+     */
+    flushTimeoutMs?: number;
+  };
+
+const FLUSH_TIMEOUT_MS = 10_000;
 
 /**
  * A destination stream for pino in the same process: `pino(options, createPinoDestination({...}))`,
@@ -102,7 +113,7 @@ export type PinoDestinationOptions = (SessionLoggerOptions | { logger: SessionLo
  * session logger sends in the background.
  */
 export function createPinoDestination(options: PinoDestinationOptions): PinoDestination {
-  const { messageKey, levels, ...session } = options;
+  const { messageKey, levels, flushTimeoutMs = FLUSH_TIMEOUT_MS, ...session } = options;
   const logger = 'logger' in session ? session.logger : createSessionLogger(session);
   const read: PinoRecordOptions = { messageKey, levels };
   return {
@@ -124,7 +135,7 @@ export function createPinoDestination(options: PinoDestinationOptions): PinoDest
       return false;
     },
     flush(cb) {
-      logger.flush().then(
+      logger.flush(flushTimeoutMs).then(
         () => cb(),
         (error: Error) => cb(error),
       );
