@@ -1,8 +1,8 @@
 // @zen/client/pino: feed a session from pino, in process (a destination) or as a pino transport (a worker).
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import build from 'pino-abstract-transport';
 import { createSessionLogger, SessionLoggerOptions } from './lib/logger/session-logger';
-import { PinoConfig, PinoRecordOptions, writePinoRecord } from './lib/adapters/pino-destination';
+import { PinoConfig, pinoConfigOf, PinoRecordOptions, writePinoRecord } from './lib/adapters/pino-destination';
 
 export { createPinoDestination, pinoConfigOf, pinoLevel, writePinoRecord } from './lib/adapters/pino-destination';
 export type {
@@ -26,27 +26,78 @@ const CLOSE_TIMEOUT_MS = 6_000;
 export type PinoTransportOptions = SessionLoggerOptions & PinoRecordOptions & { closeTimeoutMs?: number };
 
 /**
+ * How long the first record waits for the configuration pino says it sends (`PINO_CONFIG`): pino
+ * posts it as it is created, before it writes anything, so it is on its way by then; it never
+ * comes only to a transport written to without pino, whose records are then read as pino's defaults.
+ */
+const CONFIG_WAIT_MS = 2_000;
+
+/**
+ * The configuration pino posts to its transport's worker, listened for from the worker's start
+ * when pino says it sends one (8.21 and later: `pinoWillSendConfig`). Listened for here rather
+ * than with pino-abstract-transport's `expectPinoConfig`, which holds the worker's start until it
+ * comes: a transport never given to pino (a set-up that fails between `pino.transport()` and
+ * `pino()`) then kept the process alive for good, or for pino's 10 s at `end()`.
+ */
+function listenForPinoConfig(): { told(): Promise<PinoConfig | undefined>; stop(): void } {
+  const data = workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null;
+  const port = parentPort;
+  if (!port || data?.workerData?.pinoWillSendConfig !== true) {
+    return { told: async () => undefined, stop: () => undefined };
+  }
+  let arrived: (config: PinoConfig) => void = () => undefined;
+  const config = new Promise<PinoConfig>((resolve) => (arrived = resolve));
+  const listen = (message: unknown) => {
+    const told = pinoConfigOf('message', message);
+    if (!told) return;
+    port.off('message', listen);
+    arrived(told);
+  };
+  port.on('message', listen);
+  return {
+    // Waited for from the first record on, not from the worker's start: pino may be created later.
+    told: async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), CONFIG_WAIT_MS);
+      });
+      try {
+        return await Promise.race([config, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    stop: () => port.off('message', listen),
+  };
+}
+
+/**
  * The pino transport: `pino.transport({ target: '<this module>', options: { server, appname } })`.
  * Runs in pino's worker thread; the session ends when pino closes the transport, within
  * `closeTimeoutMs` (default 6,000 ms; what is not sent by then is given up). pino tells the
- * transport its `messageKey` and levels (custom ones too) before the first record; a `messageKey`
- * among the options takes their place.
+ * transport its `messageKey` and levels (custom ones too) as it is created; a `messageKey` among
+ * the options takes their place.
  */
 export default async function pinoTransport(options: PinoTransportOptions) {
   const { messageKey, levels, closeTimeoutMs = CLOSE_TIMEOUT_MS, ...session } = options;
   const logger = createSessionLogger(session);
+  const pinoConfig = listenForPinoConfig();
   return build(
-    async (source: AsyncIterable<Record<string, unknown>> & PinoConfig) => {
-      const read: PinoRecordOptions = { messageKey: messageKey ?? source.messageKey, levels: levels ?? source.levels };
-      for await (const record of source) writePinoRecord(logger, record, read);
+    async (source: AsyncIterable<Record<string, unknown>>) => {
+      let read: PinoRecordOptions | undefined;
+      for await (const record of source) {
+        if (!read) {
+          const told = await pinoConfig.told();
+          read = { messageKey: messageKey ?? told?.messageKey, levels: levels ?? told?.levels };
+        }
+        writePinoRecord(logger, record, read);
+      }
     },
     {
-      close: async () => logger.close(closeTimeoutMs).catch(() => undefined),
-      // Only from a pino that says it sends them (8.21 and later): an older one would never, and
-      // pino-abstract-transport fails a transport that expects them there.
-      expectPinoConfig:
-        (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | null)?.workerData?.pinoWillSendConfig ===
-        true,
+      close: async () => {
+        pinoConfig.stop();
+        await logger.close(closeTimeoutMs).catch(() => undefined);
+      },
     },
   );
 }

@@ -144,6 +144,9 @@ describe('logger adapters against the built server', () => {
     bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
     const id = newSessionId();
     const transport = pino.transport({ target, options: { server: server.url, appname: 'pino-told-worker', id } });
+    // pino created well after its transport (a set-up that loads its configuration first) is heard too.
+    await new Promise((ready) => transport.once('ready', ready));
+    await new Promise((later) => setTimeout(later, 2_500));
     const inWorker = pino(options, transport);
     inWorker.notice('notice');
     inWorker.critical('critical');
@@ -161,6 +164,21 @@ describe('logger adapters against the built server', () => {
     ];
     expect(await entries(destination.logger.id)).toEqual(expected);
     expect(await entries(id)).toEqual(expected);
+  });
+
+  it('pino, as a transport never given to pino (a set-up that ends before pino()), lets the process exit', async () => {
+    const dir = mkdtempSync(join(work, 'pino-unused-'));
+    const target = join(dir, 'transport.js');
+    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    writeFileSync(
+      join(dir, 'main.js'),
+      `const pino = require(${JSON.stringify(join(REPO, 'node_modules/pino'))});
+       pino.transport({ target: process.argv[2], options: { server: process.argv[3], appname: 'unused' } });`,
+    );
+    // Waiting for pino's configuration before the worker was ready kept this process alive for good.
+    await expect(
+      promisify(execFile)(process.execPath, [join(dir, 'main.js'), target, server.url], { timeout: 30_000 }),
+    ).resolves.toBeDefined();
   });
 
   it('pino, in process: a line that is no record (JSON null, a string, an array, not JSON) is its text, never a throw', async () => {
