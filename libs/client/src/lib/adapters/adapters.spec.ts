@@ -181,6 +181,22 @@ describe('logger adapters against the built server', () => {
     ).resolves.toBeDefined();
   });
 
+  it('pino: an Error under another key than err is {} as pino writes it, unless pino s serializer is given for the key', async () => {
+    const destination = createPinoDestination({ server: server.url, appname: 'pino-error-keys' });
+    const failure = new Error('under error');
+    pino({}, destination).warn({ error: failure }, 'no serializer');
+    pino({ serializers: { error: pino.stdSerializers.err } }, destination).warn({ error: failure }, 'serialized');
+    await destination.logger.close();
+    expect(await entries(destination.logger.id)).toEqual([
+      { level: 'warn', message: 'no serializer', data: { error: {} } },
+      {
+        level: 'warn',
+        message: 'serialized',
+        data: { error: { type: 'Error', message: 'under error', stack: failure.stack } },
+      },
+    ]);
+  });
+
   it('pino, in process: a line that is no record (JSON null, a string, an array, not JSON) is its text, never a throw', async () => {
     const destination = createPinoDestination({ server: server.url, appname: 'pino-odd-lines' });
     for (const line of ['null\n', '"quoted"\n', '[1,2]\n', '42\n', 'plain text\n'])
