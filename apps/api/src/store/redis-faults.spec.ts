@@ -34,6 +34,12 @@ const readiness = async (app: RunningApp) => {
   };
 };
 
+/** What the running app has printed (startApp silences it with a spy on stdout). */
+function printed(): string {
+  const write = process.stdout.write as unknown as jest.Mock;
+  return write.mock.calls.map(([chunk]) => String(chunk)).join('');
+}
+
 async function expect503(answer: Response, cause: RegExp): Promise<void> {
   expect(answer.status).toBe(503);
   const body = (await answer.json()) as ErrorResponse;
@@ -220,12 +226,54 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
       running.push(a);
       const ready = await readiness(a);
       expect(ready.status).toBe(503);
-      expect(ready.message).toMatch(/^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) .*WRONGPASS/);
+      expect(ready.message).toMatch(
+        /^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) .*WRONGPASS .*\(the user and password of REDIS_URL\)/,
+      );
       const refused = await create(a, ID);
       expect(refused.status).toBe(503);
       expect(JSON.stringify(await refused.json()) + ready.message).not.toMatch(/password@|wrong-password/);
     } finally {
       await locked.close();
     }
+  });
+
+  // Found in stop 51: Redis's words name no setting, and an operator was left to guess which was wrong.
+  it('no password where Redis requires one: not ready, the request and the log naming REDIS_URL', async () => {
+    const locked = await RedisServer.start({ args: ['--requirepass', 'right-password'] });
+    try {
+      const a = await startApp({ LOG_STORE: 'redis', REDIS_URL: locked.url, REDIS_TIMEOUT_MS: '300' });
+      running.push(a);
+      const why =
+        /NOAUTH .*\(REDIS_URL gives no password, and this Redis requires one: redis:\/\/\[user\]:password@host:port\)/;
+      const ready = await readiness(a);
+      expect(ready.status).toBe(503);
+      expect(ready.message).toMatch(
+        /^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) cannot be reached: NOAUTH/,
+      );
+      expect(ready.message).toMatch(why);
+      await expect503(await create(a, ID), why);
+      expect(printed()).toMatch(
+        new RegExp(`WARN.*the session store \\(Redis at 127\\.0\\.0\\.1:\\d+\\) is unavailable: ${why.source}`),
+      );
+    } finally {
+      await locked.close();
+    }
+  });
+
+  it('a database Redis does not have (/16 of the default 16): not ready, the request and the log naming REDIS_URL', async () => {
+    const a = await startApp({ LOG_STORE: 'redis', REDIS_URL: `${redis.url}/16`, REDIS_TIMEOUT_MS: '300' });
+    running.push(a);
+    const why =
+      /ERR DB index is out of range \(REDIS_URL names database 16; this Redis has only as many as its `databases` setting, 16 by default, numbered from 0\)/;
+    const ready = await readiness(a);
+    expect(ready.status).toBe(503);
+    expect(ready.message).toMatch(
+      /^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) cannot be reached: ERR DB/,
+    );
+    expect(ready.message).toMatch(why);
+    await expect503(await create(a, ID), why);
+    expect(printed()).toMatch(
+      new RegExp(`WARN.*the session store \\(Redis at 127\\.0\\.0\\.1:\\d+\\) is unavailable: ${why.source}`),
+    );
   });
 });

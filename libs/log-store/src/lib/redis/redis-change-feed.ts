@@ -1,6 +1,6 @@
 import { settledWithin } from '../settled-within';
 import { doublingBackoff } from './backoff';
-import { connectAgain, RedisConnection, STALL_RECONNECT_TIMEOUTS, StoreClient } from './redis-connection';
+import { connectAgain, namingUrl, RedisConnection, STALL_RECONNECT_TIMEOUTS, StoreClient } from './redis-connection';
 
 /** One change as published on the feed channel. */
 export type FeedMessage =
@@ -70,7 +70,7 @@ export class RedisChangeFeed {
     this.subscriber = connection.client.duplicate();
     this.subscriber.on('error', (error: Error) => {
       // The command connection reports the same outage; reconnecting is automatic.
-      this.lastError = error.message || error.name;
+      this.lastError = namingUrl(error.message || error.name, connection.options.url);
       if (this.isSubscribed) handlers.lost(this.lastError);
     });
     this.subscriber.on('ready', () => void this.onReady());

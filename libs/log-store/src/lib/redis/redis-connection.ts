@@ -257,13 +257,36 @@ export class RedisConnection {
   }
 
   private failed(error: Error): void {
-    const message = error.message || error.name;
+    const message = namingUrl(error.message || error.name, this.options.url);
     // Report a new kind of failure once, not every reconnect attempt.
     if (message !== this.lastError) {
       this.options.onEvent?.(storeUnavailable(this.name, message));
     }
     this.lastError = message;
   }
+}
+
+/**
+ * Redis's refusal of a connection, naming the part of REDIS_URL it is about when it is one: Redis
+ * answers a database it does not have, a missing password and a wrong one in words that name no
+ * setting (`ERR DB index is out of range`, `NOAUTH HELLO must be called …`, `WRONGPASS …`).
+ */
+export function namingUrl(message: string, url: string): string {
+  let parts: URL;
+  try {
+    parts = new URL(url);
+  } catch {
+    return message;
+  }
+  if (message.startsWith('ERR DB index is out of range')) {
+    const db = parts.pathname.replace('/', '');
+    return `${message} (REDIS_URL names database ${db}; this Redis has only as many as its \`databases\` setting, 16 by default, numbered from 0)`;
+  }
+  if (message.startsWith('NOAUTH') && parts.password === '') {
+    return `${message} (REDIS_URL gives no password, and this Redis requires one: redis://[user]:password@host:port)`;
+  }
+  if (message.startsWith('WRONGPASS')) return `${message} (the user and password of REDIS_URL)`;
+  return message;
 }
 
 const SCRIPT_LOCATION = / script: [0-9a-f]{40}, on @user_script:\d+\.?$/;
