@@ -260,6 +260,96 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
     }
   });
 
+  // Found in stop 51: readiness wrote one key, so a user the ACL refused XADD was ready while
+  // every append was refused, as `ERR The user executing the script can't run this command`.
+  it('an ACL user without a command the store needs (XADD): not ready naming it, as requests and the log; back once allowed', async () => {
+    await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all', '-xadd']);
+    try {
+      const a = await startApp({
+        LOG_STORE: 'redis',
+        REDIS_URL: `redis://farm:farm-pass@127.0.0.1:${redis.port}`,
+        REDIS_KEY_PREFIX: `faults${++prefixes}:`,
+        REDIS_TIMEOUT_MS: '1000',
+      });
+      running.push(a);
+      const why =
+        /Redis's ACL refuses REDIS_URL's user XADD, which the store needs \(on keys and the channel under its REDIS_KEY_PREFIX\)/;
+      const ready = await readiness(a);
+      expect(ready.status).toBe(503);
+      expect(ready.message).toMatch(
+        new RegExp(
+          `^not ready: store: the session store \\(Redis at 127\\.0\\.0\\.1:\\d+\\) is unavailable: ${why.source}`,
+        ),
+      );
+      // Nothing is sent while the ACL refuses a command a script may need (see the XTRIM test).
+      await expect503(await create(a, ID), why);
+      expect(printed()).toMatch(new RegExp(`WARN.*is unavailable: ${why.source}`));
+      await raw.sendCommand(['ACL', 'SETUSER', 'farm', '+xadd']);
+      await eventually(async () => (await readiness(a)).status === 200);
+      expect(printed()).toMatch(/lets REDIS_URL's user run every command it needs again/);
+      expect((await create(a, ID)).status).toBe(201);
+      expect((await append(a, ID, ['accepted'])).status).toBe(200);
+      expect((await session(a, ID)).logCursor).toBe(1);
+    } finally {
+      await raw.sendCommand(['ACL', 'DELUSER', 'farm']);
+    }
+  });
+
+  // Found in stop 51: Redis checks the ACL at each command of a script, so an append refused XTRIM
+  // (run only once a log is full) had written its stream entry but not its counters, and every later
+  // append to that log was refused (`The ID specified in XADD is equal or smaller …`) for good.
+  it('an ACL that stops allowing XTRIM while the replica runs: appends refused whole, the log appendable once allowed', async () => {
+    await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all']);
+    try {
+      const a = await startApp({
+        LOG_STORE: 'redis',
+        REDIS_URL: `redis://farm:farm-pass@127.0.0.1:${redis.port}`,
+        REDIS_KEY_PREFIX: `faults${++prefixes}:`,
+        REDIS_TIMEOUT_MS: '1000',
+        LOG_CAPACITY: '2',
+      });
+      running.push(a);
+      await eventually(async () => (await readiness(a)).status === 200);
+      expect((await create(a, ID)).status).toBe(201);
+      expect((await append(a, ID, ['one'])).status).toBe(200);
+      expect((await append(a, ID, ['two'])).status).toBe(200);
+      await raw.sendCommand(['ACL', 'SETUSER', 'farm', '-xtrim']);
+      await eventually(async () => (await readiness(a)).message.includes("refuses REDIS_URL's user XTRIM"));
+      await expect503(await append(a, ID, ['three']), /Redis's ACL refuses REDIS_URL's user XTRIM/);
+      await raw.sendCommand(['ACL', 'SETUSER', 'farm', '+xtrim']);
+      await eventually(async () => (await readiness(a)).status === 200);
+      expect(await session(a, ID)).toMatchObject({ logCursor: 2, logCount: 2 });
+      const answer = await append(a, ID, ['three']);
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ appended: 1, cursor: 3 });
+      const log = (await (await fetch(`${a.url}/sessions/${ID}/log`)).json()) as { entries: { message: string }[] };
+      expect(log.entries.map((entry) => entry.message)).toEqual(['two', 'three']);
+    } finally {
+      await raw.sendCommand(['ACL', 'DELUSER', 'farm']);
+    }
+  });
+
+  it('an ACL user without EVALSHA: not ready naming it and REDIS_URL, not only "no server session yet"', async () => {
+    await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all', '-evalsha']);
+    try {
+      const a = await startApp({
+        LOG_STORE: 'redis',
+        REDIS_URL: `redis://farm:farm-pass@127.0.0.1:${redis.port}`,
+        REDIS_KEY_PREFIX: `faults${++prefixes}:`,
+        REDIS_TIMEOUT_MS: '1000',
+      });
+      running.push(a);
+      const ready = await readiness(a);
+      expect(ready.status).toBe(503);
+      expect(ready.message).toMatch(
+        /^not ready: store: the session store \(Redis at 127\.0\.0\.1:\d+\) is unavailable: NOPERM .*'evalsha' command \(Redis's ACL for REDIS_URL's user\)/,
+      );
+      await expect503(await create(a, ID), /NOPERM .*'evalsha' command \(Redis's ACL for REDIS_URL's user\)/);
+    } finally {
+      await raw.sendCommand(['ACL', 'DELUSER', 'farm']);
+    }
+  });
+
   it('a database Redis does not have (/16 of the default 16): not ready, the request and the log naming REDIS_URL', async () => {
     const a = await startApp({ LOG_STORE: 'redis', REDIS_URL: `${redis.url}/16`, REDIS_TIMEOUT_MS: '300' });
     running.push(a);

@@ -53,7 +53,14 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
   });
   const liveness = new ServerLiveness(sessions, connection, options);
   await settledWithin(Promise.all([connection.connected, feed.subscribed]), options.commandTimeoutMs, undefined);
-  const notReady = async () => (await connection.notReady()) ?? feed.notReady();
+  const notReady = async () => {
+    const store = await connection.notReady();
+    const listening = feed.notReady();
+    // Redis answering yet refusing (an ACL without the feed's channel refuses its SUBSCRIBE and
+    // every script's PUBLISH alike): both are said. Redis away: the feed's is the same outage.
+    if (store === undefined || listening === undefined || !connection.client.isReady) return store ?? listening;
+    return `${store}; ${listening}`;
+  };
   return {
     logs,
     sessions,

@@ -85,6 +85,16 @@ export class RedisConnection {
    * Null once Redis has answered (or dropped) that command.
    */
   private stalled: string | null = null;
+  /** The commands Redis's ACL refuses this user, as the last readiness probe found them ('' for none; see notReady). */
+  private aclRefused = '';
+  /**
+   * Why calls are refused unsent: the ACL refuses a command a script may run after its first write
+   * ('' for none; see run). PUBLISH is not one (each script publishes after its changes, so its refusal leaves
+   * the change whole, only unannounced: as when the feed's channel is revoked, reads work on).
+   */
+  private aclRefusing = '';
+  /** The probe made when the connection was last ready (see notReady). */
+  private aclProbe: Promise<void> = Promise.resolve();
   private readonly largeReads: ReadBulkhead;
 
   constructor(readonly options: RedisConnectionOptions) {
@@ -99,10 +109,13 @@ export class RedisConnection {
       if (this.wasReady) options.onEvent?.(`the session store (${this.name}) is reachable again`);
       this.wasReady = true;
       void this.checkEvictionPolicy();
+      // Finds (and warns of) commands Redis's ACL refuses at once, not at the first sweep.
+      this.aclProbe = this.notReady().then(() => undefined);
     });
-    // Connecting retries forever in the background; errors arrive as 'error' events.
+    // Connecting retries forever in the background; errors arrive as 'error' events. Connected
+    // once the ACL is probed, so that no request is sent before a refusal is known.
     this.connected = this.client.connect().then(
-      () => undefined,
+      () => this.aclProbe,
       (error: Error) => this.failed(error),
     );
   }
@@ -115,8 +128,12 @@ export class RedisConnection {
    * it comes every call fails at once, sending nothing (see `stalled`): a client retrying through a
    * stall has its append run twice at most, not once per try.
    */
-  async run<T>(commands: () => Promise<T>): Promise<T> {
+  async run<T>(commands: () => Promise<T>, probing = false): Promise<T> {
     if (this.stalled !== null) throw this.unavailable(new Error(this.stalled));
+    // Redis checks the ACL at each command a script runs, and one refused after the script's first
+    // write leaves its change half made (an append's stream entry without its counters, which then
+    // blocks every append to that log): nothing is sent while the probe finds a refusal.
+    if (this.aclRefusing !== '' && !probing) throw this.unavailable(new Error(this.aclRefusing));
     const work = commands();
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
@@ -202,16 +219,28 @@ export class RedisConnection {
    * write, not a PING: a Redis that answers but refuses every write (`OOM` at `maxmemory`
    * with `noeviction`, `MISCONF` when its snapshots fail, `READONLY` as a replica) serves
    * nothing but reads, and a PING alone would call it ready (or, under `MISCONF`, which
-   * refuses PING too, unreachable).
+   * refuses PING too, unreachable). Nor is a user whose ACL refuses a command the store needs
+   * (the probe asks Redis, see READY): until a probe finds them allowed, `run` sends nothing.
    */
   async notReady(): Promise<string | undefined> {
     if (!this.client.isReady) return storeUnreachable(this.name, this.lastError || 'not connected');
+    let refused: string[];
     try {
-      await this.run(() => this.client.set(this.keys.ready, '1', { expiration: { type: 'PX', value: 60_000 } }));
-      return undefined;
+      refused = (await this.run(() => this.client.ready(this.keys.ready, ...this.keys.probed()), true)) as string[];
     } catch (error) {
       return (error as Error).message;
     }
+    const acl = refused.length === 0 ? '' : aclRefusal(refused);
+    this.aclRefusing = refused.some((command) => !REFUSED_WITHOUT_HARM.has(command)) ? acl : '';
+    if (acl !== this.aclRefused) {
+      this.aclRefused = acl;
+      if (acl) this.options.onEvent?.(storeUnavailable(this.name, acl));
+      else
+        this.options.onEvent?.(
+          `the session store (${this.name}) lets REDIS_URL's user run every command it needs again`,
+        );
+    }
+    return acl ? storeUnavailable(this.name, acl) : undefined;
   }
 
   /**
@@ -246,6 +275,9 @@ export class RedisConnection {
     if (!this.client.isReady && this.lastError && reason !== this.lastError) {
       reason = reason ? `${reason} (${this.lastError})` : this.lastError;
     }
+    // Inside a script Redis says only "can't run this command": the probe found which.
+    if (this.aclRefused && reason.includes(SCRIPT_ACL_REFUSAL)) reason = `${reason} (${this.aclRefused})`;
+    else if (reason.startsWith('NOPERM')) reason = `${reason} (Redis's ACL for REDIS_URL's user)`;
     return new StoreUnavailableError(storeUnavailable(this.name, reason), {
       cause: error,
       late,
@@ -287,6 +319,16 @@ export function namingUrl(message: string, url: string): string {
   }
   if (message.startsWith('WRONGPASS')) return `${message} (the user and password of REDIS_URL)`;
   return message;
+}
+
+/** Redis 7's refusal of a command a script calls that the user's ACL does not allow (it names none). */
+const SCRIPT_ACL_REFUSAL = "can't run this command or subcommand";
+
+/** Commands whose refusal cannot leave a script's change half made (see aclRefusing). */
+const REFUSED_WITHOUT_HARM = new Set(['PUBLISH', 'PING']);
+
+function aclRefusal(commands: string[]): string {
+  return `Redis's ACL refuses REDIS_URL's user ${commands.join(', ')}, which the store needs (on keys and the channel under its REDIS_KEY_PREFIX)`;
 }
 
 const SCRIPT_LOCATION = / script: [0-9a-f]{40}, on @user_script:\d+\.?$/;

@@ -30,7 +30,8 @@
  *   session id, a client address), shared by every replica: `tokens` and `at`; it expires as it
  *   refills (a full bucket is no key), the only keys with an expiry besides `ready`.
  * - `<prefix>ready` — written by every readiness probe (a write, so that a Redis refusing
- *   writes is not ready), expiring after a minute; it holds nothing of use.
+ *   writes is not ready), expiring after a minute; it holds nothing of use. The probe also asks
+ *   Redis's ACL about the keys of a session `ready` (see `probed`), writing none of them.
  */
 export class RedisKeys {
   readonly active: string;
@@ -66,6 +67,24 @@ export class RedisKeys {
   /** The bucket of the rate limit `limit` for `key` (a session id, a client address). */
   bucket(limit: string, key: string): string {
     return `${this.prefix}rate:${limit}:{${key}}`;
+  }
+
+  /**
+   * Keys and the channel as the store uses them, for the readiness probe to ask Redis's ACL about
+   * (see READY): a session's hash, log stream and levels ring, a session list, the order counter,
+   * a rate-limit bucket, the feed channel. None is written.
+   */
+  probed(): string[] {
+    const id = 'ready';
+    return [
+      this.session(id),
+      this.log(id),
+      this.levels(id),
+      this.active,
+      this.order,
+      this.bucket('ready', id),
+      this.changes,
+    ];
   }
 
   /** Every key a session's log is kept in. */

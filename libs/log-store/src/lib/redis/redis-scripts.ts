@@ -427,6 +427,45 @@ return 0
   transformReply: raw,
 });
 
+/**
+ * The readiness probe: a write (a Redis refusing writes, `OOM`, `MISCONF`, `READONLY`, is not
+ * ready), run as a script as the store's own calls are, then, where Redis can say (7.0 and later:
+ * \`redis.acl_check_cmd\`), whether its ACL lets this user run every command the store needs on
+ * keys and the channel of this prefix: a user without one (\`XADD\`, say) had the replica ready
+ * while every append was refused. Checks only: no key but the probe's is touched. KEYS: the
+ * probe's key. ARGV: a session's hash, log stream and levels ring, a session list, the order
+ * counter, a rate-limit bucket, the feed channel. Reply: the commands refused (none: ready).
+ */
+export const READY = defineScript({
+  NUMBER_OF_KEYS: 1,
+  SCRIPT: `
+redis.call('SET', KEYS[1], '1', 'PX', 60000)
+if not redis.acl_check_cmd then return {} end
+local hash, stream, ring, list, counter, bucket, channel = unpack(ARGV)
+local needed = {
+  {'HSET', hash, 'f', 'v'}, {'HGET', hash, 'f'}, {'HGETALL', hash}, {'HMGET', hash, 'f'},
+  {'HDEL', hash, 'f'}, {'HINCRBY', hash, 'f', '1'}, {'EXISTS', hash}, {'DEL', hash},
+  {'XADD', stream, '1-1', 'f', 'v'}, {'XRANGE', stream, '-', '+'}, {'XREVRANGE', stream, '+', '-'},
+  {'XTRIM', stream, 'MINID', '1-1'}, {'GETRANGE', ring, '0', '0'}, {'SETRANGE', ring, '0', 'x'},
+  {'ZADD', list, '1', 'm'}, {'ZCARD', list}, {'ZSCORE', list, 'm'}, {'ZRANGE', list, '0', '-1'},
+  {'ZRANGEBYSCORE', list, '0', '1'}, {'ZREM', list, 'm'}, {'INCR', counter},
+  {'HMGET', bucket, 'f'}, {'HSET', bucket, 'f', 'v'}, {'PEXPIRE', bucket, '1'},
+  {'PUBLISH', channel, 'x'}, {'TIME'}, {'PING'}, {'MULTI'}, {'EXEC'},
+  {'EVAL', 'return 1', '0'}
+}
+local refused, seen = {}, {}
+for _, command in ipairs(needed) do
+  if not seen[command[1]] and not redis.acl_check_cmd(unpack(command)) then
+    refused[#refused + 1] = command[1]
+    seen[command[1]] = true
+  end
+end
+return refused
+`,
+  parseCommand: keysThenArgs(1),
+  transformReply: raw,
+});
+
 export const SCRIPTS = {
   admit: ADMIT,
   append: APPEND,
@@ -437,4 +476,5 @@ export const SCRIPTS = {
   beat: BEAT,
   record: RECORD,
   take: TAKE,
+  ready: READY,
 };
