@@ -75,6 +75,8 @@ export class RedisConnection {
   /** Settles when the first connection is up (never rejects; it may never settle while Redis is down). */
   readonly connected: Promise<void>;
   private lastError = 'not connected yet';
+  /** The failures reported since the connection was last ready (see failed). */
+  private readonly reported = new Set<string>();
   private wasReady = false;
   /** The evicting `maxmemory-policy` last warned about (see checkEvictionPolicy). */
   private warnedPolicy = '';
@@ -106,6 +108,7 @@ export class RedisConnection {
     this.client.on('error', (error: Error) => this.failed(error));
     this.client.on('ready', () => {
       this.lastError = '';
+      this.reported.clear();
       if (this.wasReady) options.onEvent?.(`the session store (${this.name}) is reachable again`);
       this.wasReady = true;
       void this.checkEvictionPolicy();
@@ -290,8 +293,11 @@ export class RedisConnection {
 
   private failed(error: Error): void {
     const message = namingUrl(error.message || error.name, this.options.url);
-    // Report a new kind of failure once, not every reconnect attempt.
-    if (message !== this.lastError) {
+    // Report each kind of failure once until the connection is ready again, not every reconnect
+    // attempt: one attempt may fail two ways (a service that is not Redis answers, then closes),
+    // and comparing with the last alone logged both at every attempt, a line a second for good.
+    if (!this.reported.has(message) && this.reported.size < MAX_REPORTED_FAILURES) {
+      this.reported.add(message);
       this.options.onEvent?.(storeUnavailable(this.name, message));
     }
     this.lastError = message;
@@ -318,8 +324,13 @@ export function namingUrl(message: string, url: string): string {
     return `${message} (REDIS_URL gives no password, and this Redis requires one: redis://[user]:password@host:port)`;
   }
   if (message.startsWith('WRONGPASS')) return `${message} (the user and password of REDIS_URL)`;
+  // node-redis's words for an answer that is not RESP: an HTTP server's `<html>`, say.
+  if (message.startsWith('Unknown RESP type')) return `${message} (what answers at REDIS_URL is not Redis)`;
   return message;
 }
+
+/** Kinds of failure reported in one outage (see failed); past them the rest go unsaid. */
+const MAX_REPORTED_FAILURES = 10;
 
 /** Redis 7's refusal of a command a script calls that the user's ACL does not allow (it names none). */
 const SCRIPT_ACL_REFUSAL = "can't run this command or subcommand";

@@ -1,4 +1,5 @@
 import { eventually, TcpProxy } from '@zen/testing';
+import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { createClient } from 'redis';
 import { infoBatch, newSessionId, redisSuite } from '../../testing';
 import { SessionExistsError, StoreUnavailableError, TooManySessionsError } from '../errors';
@@ -52,6 +53,44 @@ describe('Redis stores and the eviction policy', () => {
     // The check runs once connected: give it the time it takes.
     await new Promise((done) => setTimeout(done, 200));
     expect(events.filter((event) => event.includes('maxmemory-policy'))).toEqual([]);
+  });
+});
+
+// Found in stop 51: an HTTP service at REDIS_URL answers `<`, then closes; comparing each failure
+// with the last alone logged both at every reconnect attempt, a line a second for as long as it lasted.
+describe('Redis stores whose REDIS_URL names a service that is not Redis', () => {
+  let service: Server;
+  let connections = 0;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    service = createServer((socket) => {
+      connections++;
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.end('<html><body>400 Bad Request</body></html>');
+    });
+    await new Promise<void>((done) => service.listen(0, '127.0.0.1', done));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((done) => service.close(done));
+  });
+
+  it('say so once per kind of failure, however often they reconnect, naming REDIS_URL', async () => {
+    const port = (service.address() as AddressInfo).port;
+    const events: string[] = [];
+    const stores = await suite.open({
+      url: `redis://127.0.0.1:${port}`,
+      commandTimeoutMs: 300,
+      onEvent: (message) => events.push(message),
+    });
+    await eventually(() => connections >= 6 && events.length >= 2, 20_000, 'six attempts to connect');
+    expect(await stores.ready()).toBe(false);
+    // Each attempt failed both ways (the feed's connection is reported on its own: readiness).
+    expect(events).toEqual([
+      `the session store (Redis at 127.0.0.1:${port}) is unavailable: Unknown RESP type 60 "<" (what answers at REDIS_URL is not Redis)`,
+      `the session store (Redis at 127.0.0.1:${port}) is unavailable: Socket closed unexpectedly`,
+    ]);
   });
 });
 
