@@ -305,9 +305,10 @@ export class RedisConnection {
 }
 
 /**
- * Redis's refusal of a connection, naming the part of REDIS_URL it is about when it is one: Redis
- * answers a database it does not have, a missing password and a wrong one in words that name no
- * setting (`ERR DB index is out of range`, `NOAUTH HELLO must be called …`, `WRONGPASS …`).
+ * A failure to connect, naming the part of REDIS_URL it is about when it is one: Redis answers a
+ * database it does not have, a missing password and a wrong one in words that name no setting
+ * (`ERR DB index is out of range`, `NOAUTH HELLO must be called …`, `WRONGPASS …`), and
+ * node-redis says no more of a service that is not Redis or of TLS to a Redis without it.
  */
 export function namingUrl(message: string, url: string): string {
   let parts: URL;
@@ -326,6 +327,10 @@ export function namingUrl(message: string, url: string): string {
   if (message.startsWith('WRONGPASS')) return `${message} (the user and password of REDIS_URL)`;
   // node-redis's words for an answer that is not RESP: an HTTP server's `<html>`, say.
   if (message.startsWith('Unknown RESP type')) return `${message} (what answers at REDIS_URL is not Redis)`;
+  // A Redis without TLS on that port waits for a command and never answers the TLS handshake.
+  if (message === 'Connection timeout' && parts.protocol === 'rediss:') {
+    return `${message} (REDIS_URL is rediss://, TLS: a Redis without TLS on that port never completes its handshake)`;
+  }
   return message;
 }
 

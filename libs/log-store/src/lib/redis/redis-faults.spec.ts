@@ -94,6 +94,24 @@ describe('Redis stores whose REDIS_URL names a service that is not Redis', () =>
   });
 });
 
+describe('Redis stores with a rediss:// REDIS_URL to a Redis without TLS', () => {
+  it('are not ready, saying that TLS may be why the connection times out', async () => {
+    const events: string[] = [];
+    const stores = await suite.open({
+      url: suite.redis.url.replace('redis://', 'rediss://'),
+      commandTimeoutMs: 300,
+      onEvent: (message) => events.push(message),
+    });
+    const why =
+      'Connection timeout (REDIS_URL is rediss://, TLS: a Redis without TLS on that port never completes its handshake)';
+    await eventually(() => events.length > 0, 20_000, 'the failure logged');
+    expect(events[0]).toBe(`the session store (Redis at 127.0.0.1:${suite.redis.port}) is unavailable: ${why}`);
+    expect(await stores.notReady()).toBe(
+      `the session store (Redis at 127.0.0.1:${suite.redis.port}) cannot be reached: ${why}`,
+    );
+  });
+});
+
 describe('Redis stores when their change feed cannot connect (maxclients reached)', () => {
   it('are not ready, naming the feed and the cause, and are again once it subscribes', async () => {
     const stores = await suite.open();
