@@ -67,7 +67,8 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
     await redis.close();
   });
 
-  async function app(env: Record<string, string> = {}): Promise<RunningApp> {
+  /** A replica on the test's Redis with a prefix of its own, started but maybe not ready. */
+  async function replica(env: Record<string, string> = {}): Promise<RunningApp> {
     const started = await startApp({
       LOG_STORE: 'redis',
       REDIS_URL: redis.url,
@@ -76,9 +77,19 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
       ...env,
     });
     running.push(started);
+    return started;
+  }
+
+  /** A replica, once ready. */
+  async function app(env: Record<string, string> = {}): Promise<RunningApp> {
+    const started = await replica(env);
     await eventually(async () => (await readiness(started)).status === 200);
     return started;
   }
+
+  /** A replica connecting as the ACL user `farm` (made by the test). */
+  const asFarm = (env: Record<string, string> = {}) =>
+    replica({ REDIS_URL: `redis://farm:farm-pass@127.0.0.1:${redis.port}`, ...env });
 
   it('full (maxmemory, noeviction): 503 naming OOM, nothing half-applied, not ready, and recovers', async () => {
     const a = await app();
@@ -265,13 +276,7 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
   it('an ACL user without a command the store needs (XADD): not ready naming it, as requests and the log; back once allowed', async () => {
     await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all', '-xadd']);
     try {
-      const a = await startApp({
-        LOG_STORE: 'redis',
-        REDIS_URL: `redis://farm:farm-pass@127.0.0.1:${redis.port}`,
-        REDIS_KEY_PREFIX: `faults${++prefixes}:`,
-        REDIS_TIMEOUT_MS: '1000',
-      });
-      running.push(a);
+      const a = await asFarm();
       const why =
         /Redis's ACL refuses REDIS_URL's user XADD, which the store needs \(on keys and the channel under its REDIS_KEY_PREFIX\)/;
       const ready = await readiness(a);
@@ -301,14 +306,7 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
   it('an ACL that stops allowing XTRIM while the replica runs: appends refused whole, the log appendable once allowed', async () => {
     await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all']);
     try {
-      const a = await startApp({
-        LOG_STORE: 'redis',
-        REDIS_URL: `redis://farm:farm-pass@127.0.0.1:${redis.port}`,
-        REDIS_KEY_PREFIX: `faults${++prefixes}:`,
-        REDIS_TIMEOUT_MS: '1000',
-        LOG_CAPACITY: '2',
-      });
-      running.push(a);
+      const a = await asFarm({ LOG_CAPACITY: '2' });
       await eventually(async () => (await readiness(a)).status === 200);
       expect((await create(a, ID)).status).toBe(201);
       expect((await append(a, ID, ['one'])).status).toBe(200);
@@ -332,13 +330,7 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
   it('an ACL user without EVALSHA: not ready naming it and REDIS_URL, not only "no server session yet"', async () => {
     await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all', '-evalsha']);
     try {
-      const a = await startApp({
-        LOG_STORE: 'redis',
-        REDIS_URL: `redis://farm:farm-pass@127.0.0.1:${redis.port}`,
-        REDIS_KEY_PREFIX: `faults${++prefixes}:`,
-        REDIS_TIMEOUT_MS: '1000',
-      });
-      running.push(a);
+      const a = await asFarm();
       const ready = await readiness(a);
       expect(ready.status).toBe(503);
       expect(ready.message).toMatch(
