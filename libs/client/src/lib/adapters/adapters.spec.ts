@@ -26,6 +26,14 @@ describe('logger adapters against the built server', () => {
   /** Where the tests that bundle a transport or a script make their directories; removed after the tests. */
   let work: string;
 
+  /** A directory of its own under `work`, and in it @zen/client/pino bundled as the file pino's worker loads. */
+  function pinoTransportTarget(name: string): { dir: string; target: string } {
+    const dir = mkdtempSync(join(work, name));
+    const target = join(dir, 'transport.js');
+    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    return { dir, target };
+  }
+
   beforeAll(async () => {
     server = await BuiltServer.start();
     client = new SessionsClient({ server: server.url });
@@ -102,9 +110,7 @@ describe('logger adapters against the built server', () => {
   });
 
   it('pino, as a transport in pino s worker thread, pino s messageKey among its options', async () => {
-    const dir = mkdtempSync(join(work, 'pino-'));
-    const target = join(dir, 'transport.js');
-    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    const { target } = pinoTransportTarget('pino-');
     const id = newSessionId();
     const transport = pino.transport({
       target,
@@ -139,9 +145,7 @@ describe('logger adapters against the built server', () => {
     inProcess.info({ msg: 'a field like any other' }, 'signed in');
     await destination.logger.close();
 
-    const dir = mkdtempSync(join(work, 'pino-told-'));
-    const target = join(dir, 'transport.js');
-    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    const { target } = pinoTransportTarget('pino-told-');
     const id = newSessionId();
     const transport = pino.transport({ target, options: { server: server.url, appname: 'pino-told-worker', id } });
     // pino created well after its transport (a set-up that loads its configuration first) is heard too.
@@ -167,9 +171,7 @@ describe('logger adapters against the built server', () => {
   });
 
   it('pino, as a transport never given to pino (a set-up that ends before pino()), lets the process exit', async () => {
-    const dir = mkdtempSync(join(work, 'pino-unused-'));
-    const target = join(dir, 'transport.js');
-    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    const { dir, target } = pinoTransportTarget('pino-unused-');
     writeFileSync(
       join(dir, 'main.js'),
       `const pino = require(${JSON.stringify(join(REPO, 'node_modules/pino'))});
@@ -212,9 +214,7 @@ describe('logger adapters against the built server', () => {
   });
 
   it('pino, as a transport: transport.end() while the server is away lets the process exit with 0, within pino s 10 s', async () => {
-    const dir = mkdtempSync(join(work, 'pino-away-'));
-    const target = join(dir, 'transport.js');
-    bundleForNode(join(REPO, 'libs/client/src/pino.ts'), target, { format: 'cjs' });
+    const { dir, target } = pinoTransportTarget('pino-away-');
     // The README's example as it is: pino blocks in end() for up to 10 s, then fails the stream
     // with an 'error' event (`end() took too long (10s)`) that nothing listens to.
     writeFileSync(
