@@ -44,7 +44,8 @@ export class AccessTokens {
     // Without tokens (the default) every request passes here: reading the token parses the URL.
     if (!this.required(access)) return;
     const token = AccessTokens.fromRequest(req);
-    const problem = this.problem(access, token, `this ${access}`, 'send "Authorization: Bearer <token>"');
+    const how = 'send "Authorization: Bearer <token>"';
+    const problem = this.problem(access, token, `this ${access}`, how, AccessTokens.otherScheme(req));
     if (problem === undefined) return;
     res.setHeader('WWW-Authenticate', 'Bearer');
     throw new UnauthorizedException(problem);
@@ -54,8 +55,19 @@ export class AccessTokens {
    * Why `token` does not give `access` (undefined: it does), for a human: a token left out, a
    * read token on a write and a wrong one are fixed differently, so the message tells them apart.
    */
-  problem(access: Access, token: string | undefined, subject: string, howToSend: string): string | undefined {
+  problem(
+    access: Access,
+    token: string | undefined,
+    subject: string,
+    howToSend: string,
+    otherScheme = false,
+  ): string | undefined {
     if (this.allows(access, token)) return undefined;
+    // Basic credentials, or a token without "Bearer ": not "none", which sends the user looking
+    // for a header they did send. The header is not echoed: its first word may be the secret.
+    if (!token && otherScheme) {
+      return `${subject} needs a valid token and the Authorization header sent is not "Bearer <token>": ${howToSend}`;
+    }
     if (!token) return `${subject} needs a valid token and none was sent: ${howToSend}`;
     // Only a token reads need can be a read token: without AUTH_READ_TOKEN reads take any.
     if (access === 'write' && this.required('read') && this.allows('read', token)) {
@@ -71,6 +83,12 @@ export class AccessTokens {
     if (bearer) return bearer[1];
     const query = new URL(req.url ?? '/', 'http://host').searchParams.get('access_token');
     return query ?? undefined;
+  }
+
+  /** Whether the request sent an Authorization header that is not `Bearer <token>` (Basic, a bare token, two words). */
+  static otherScheme(req: IncomingMessage): boolean {
+    const header = req.headers.authorization?.trim();
+    return !!header && !/^Bearer(\s+\S+)?$/i.test(header);
   }
 }
 

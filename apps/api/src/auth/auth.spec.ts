@@ -103,6 +103,51 @@ describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
       expect(refused.body).toMatch(/this WebSocket needs a valid token and the one sent is not one the server accepts/);
     });
 
+    // Found in stop 51's audit: Basic credentials (a scrape config's basic_auth), a token without
+    // "Bearer " or one with a space in it were all answered "none was sent", which sends the user
+    // looking for a header they did send.
+    it('says an Authorization header that is not "Bearer <token>" is one, without echoing it, and changes nothing', async () => {
+      const notBearer = /needs a valid token and the Authorization header sent is not "Bearer <token>"/;
+      for (const authorization of [
+        `Basic ${Buffer.from(`u:${WRITE}`).toString('base64')}`,
+        WRITE,
+        `Bearer ${WRITE} x`,
+      ]) {
+        const res = await fetch(`${server.url}/sessions/${ID}`, {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, authorization },
+          body: '{"appname":"a"}',
+        });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer');
+        const { message } = (await res.json()) as ErrorResponse;
+        expect(message).toMatch(notBearer);
+        expect(message).not.toContain(WRITE);
+        const read = await fetch(`${server.url}/sessions/${ID}`, { headers: { authorization } });
+        expect(((await read.json()) as ErrorResponse).message).toMatch(notBearer);
+        const { host } = new URL(server.url);
+        const handshake = Object.entries(HANDSHAKE).map(([name, value]) => `${name}: ${value}`);
+        const upgrade = [`GET /sessions/ws HTTP/1.1`, `Host: ${host}`, ...handshake, `Authorization: ${authorization}`];
+        const refused = await rawExchange(server, upgrade.join('\r\n'));
+        expect(refused.status).toBe(401);
+        expect(refused.body).toMatch(/this WebSocket needs a valid token and the Authorization header sent is not/);
+      }
+      const session = await fetch(`${server.url}/sessions/${ID}`, { headers: { authorization: `Bearer ${READ}` } });
+      expect(session.status).toBe(404);
+      // "Bearer" alone, or a header of white space, sends no token: said so, as before.
+      const bare = await fetch(`${server.url}/sessions/`, { headers: { authorization: 'Bearer' } });
+      expect(((await bare.json()) as ErrorResponse).message).toMatch(/none was sent/);
+      // Any spelling of the scheme and spacing around the token is still a bearer token.
+      for (const authorization of [`bearer ${READ}`, `Bearer  ${READ}`, `BEARER\t${READ} `]) {
+        expect((await fetch(`${server.url}/sessions/`, { headers: { authorization } })).status).toBe(200);
+      }
+      // The query's token still serves a request whose header carries another scheme (a proxy's Basic).
+      const both = await fetch(`${server.url}/sessions/?access_token=${READ}`, {
+        headers: { authorization: 'Basic dTpw' },
+      });
+      expect(both.status).toBe(200);
+    });
+
     it('refuses a WebSocket upgrade without the token and accepts it by header or query', async () => {
       expect(await wsOutcome(`${server.wsUrl}/sessions/ws`)).toBe('HTTP 401');
       expect(await wsOutcome(`${server.wsUrl}/sessions/ws`, { authorization: `Bearer ${READ}` })).toBe('open');

@@ -215,7 +215,9 @@ export class HttpPipeline {
     // As AccessTokens.check: without a token to ask for, the URL is not parsed for one.
     if (route.access === 'public' || !this.tokens.required(route.access)) return undefined;
     const howToSend = 'send "Authorization: Bearer <token>" or ?access_token=<token>';
-    const message = this.tokens.problem(route.access, AccessTokens.fromRequest(req), 'this WebSocket', howToSend);
+    const token = AccessTokens.fromRequest(req);
+    const otherScheme = AccessTokens.otherScheme(req);
+    const message = this.tokens.problem(route.access, token, 'this WebSocket', howToSend, otherScheme);
     return message === undefined ? undefined : { status: 401, message, headers: { 'WWW-Authenticate': 'Bearer' } };
   }
 
