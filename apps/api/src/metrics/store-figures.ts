@@ -28,14 +28,18 @@ export class StoreFigures {
     });
     this.held = new Gauge({
       name: 'zen_sessions',
-      help: 'Sessions held, by status (ended: retained ended sessions); left out while the store cannot answer',
+      help: "Sessions held, by status (ended: retained ended sessions); left out while the store cannot answer; with Redis the shared store's count, the same on every replica (aggregate with max, not sum)",
       labelNames: ['status'],
       registers,
     });
-    this.appended = new LevelTotals('zen_log_entries_appended_total', 'Log entries appended, by level', registers);
+    this.appended = new LevelTotals(
+      'zen_log_entries_appended_total',
+      'Log entries appended through this process (with Redis: this replica), by level',
+      registers,
+    );
     this.evicted = new LevelTotals(
       'zen_log_entries_evicted_total',
-      "Log entries evicted past a log's capacity, by level",
+      'Log entries evicted (past a log capacity or the memory budget) by appends through this process (with Redis: this replica), by level',
       registers,
     );
   }

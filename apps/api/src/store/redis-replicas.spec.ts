@@ -329,6 +329,37 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     expect(series(back.text, 'zen_sessions{status="active"} ')).toEqual(['zen_sessions{status="active"} 2']);
   });
 
+  // Found in stop 51's audit: the README said to scrape every replica and sum, which doubled
+  // zen_sessions (Redis's count, reported by each); the entry totals are each replica's own.
+  it("scrapes the shared session count alike from each replica and the entry totals as each replica's own", async () => {
+    const [a, b] = await replicas(2);
+    const scrape = async (app: RunningApp) => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const value = (name: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((line) => line.startsWith(`${name} `))
+            ?.split(' ')[1],
+        );
+      return {
+        active: value('zen_sessions{status="active"}'),
+        info: value('zen_log_entries_appended_total{level="info"}'),
+      };
+    };
+    await create(a, ID);
+    const [beforeA, beforeB] = [await scrape(a), await scrape(b)];
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i}`);
+    expect((await append(a, ID, lines)).status).toBe(200);
+    const [afterA, afterB] = [await scrape(a), await scrape(b)];
+    // Two server sessions and the client's: the same figure from both, not one each.
+    expect(afterA.active).toBe(3);
+    expect(afterB.active).toBe(3);
+    expect(afterA.info - beforeA.info).toBeGreaterThanOrEqual(1000);
+    // b's own server log may have grown meanwhile, never by a's thousand.
+    expect(afterB.info - beforeB.info).toBeLessThan(1000);
+  });
+
   it('logs a create that Redis completed after its request had answered 503 (Redis stalled)', async () => {
     const [a] = await replicas(1, { REDIS_TIMEOUT_MS: '300' });
     const { serverSessionId } = await listing(a);
