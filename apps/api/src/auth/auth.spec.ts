@@ -148,6 +148,23 @@ describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
       expect(both.status).toBe(200);
     });
 
+    // Found in stop 51's audit: Nest's 404 names the request's whole target, so a wrong path
+    // given with ?access_token= (a download link) answered the token back in the message.
+    it('does not echo a query token in an error message', async () => {
+      for (const target of [
+        `/nothing?access_token=${READ}`,
+        `/api-docs/nothing?x=1&access_token=${READ}`,
+        `/nothing?access%5Ftoken=${READ}`,
+      ]) {
+        const res = await fetch(`${server.url}${target}`);
+        expect(res.status).toBe(404);
+        const { message } = (await res.json()) as ErrorResponse;
+        expect(message).toMatch(/^Cannot GET \/\S*nothing\?/);
+        expect(message).toMatch(/access(_|%5F)token=…/);
+        expect(message).not.toContain(READ);
+      }
+    });
+
     it('refuses a WebSocket upgrade without the token and accepts it by header or query', async () => {
       expect(await wsOutcome(`${server.wsUrl}/sessions/ws`)).toBe('HTTP 401');
       expect(await wsOutcome(`${server.wsUrl}/sessions/ws`, { authorization: `Bearer ${READ}` })).toBe('open');

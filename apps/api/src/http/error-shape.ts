@@ -102,14 +102,25 @@ function describeError(exception: unknown): ErrorResponse {
     const status = exception.getStatus();
     const answer = exception.getResponse();
     const message = typeof answer === 'string' ? answer : (answer as { message?: string | string[] }).message;
-    return errorBody(status, message ?? exception.message);
+    return errorBody(status, withoutToken(message ?? exception.message));
   }
   // Errors raised by Express itself (e.g. an undecodable path) carry a 4xx status.
   const status = (exception as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return errorBody(status, (exception as Error).message);
+    return errorBody(status, withoutToken((exception as Error).message));
   }
   return errorBody(500, 'Internal server error');
+}
+
+/**
+ * A message without the value of an `access_token` it quotes: Nest's 404 names the request's whole
+ * target (`Cannot GET /x?access_token=…`), and a client that prints the error (a CLI in a CI log,
+ * the dashboard's notice) would show the token. The parameter's name stays, so the message still
+ * says which URL it was.
+ */
+function withoutToken<T extends string | string[]>(message: T): T {
+  if (typeof message !== 'string') return message;
+  return message.replace(/([?&]access(?:_|%5f)token=)[^&#\s]*/gi, '$1…') as T;
 }
 
 export function errorBody(statusCode: number, message: string | string[]): ErrorResponse {
