@@ -165,6 +165,30 @@ describe('authentication (AUTH_TOKEN, AUTH_READ_TOKEN)', () => {
       }
     });
 
+    // Found in stop 51's audit: HAProxy's `option httpchk` sends OPTIONS (to / without a URI), and
+    // with a read token set every open path answered another method 401, so every replica was down.
+    it('answers another method on a path only open routes serve without a token, and still asks one elsewhere', async () => {
+      for (const path of ['/health', '/health/ready', '/', '/dashboard/', '/api-docs/json']) {
+        const options = await fetch(`${server.url}${path}`, { method: 'OPTIONS', redirect: 'manual' });
+        expect({ path, status: options.status }).toEqual({ path, status: 204 });
+        expect(options.headers.get('allow')).toContain('GET');
+      }
+      const post = await fetch(`${server.url}/health/ready`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      // Paths with data, or none, still need one: nothing about them is told without it.
+      for (const [path, method] of [
+        ['/sessions/', 'OPTIONS'],
+        [`/sessions/${ID}`, 'PATCH'],
+        ['/sessions/ws', 'POST'],
+        ['/metrics', 'POST'],
+        ['/nothing', 'OPTIONS'],
+      ]) {
+        const refused = await fetch(`${server.url}${path}`, { method });
+        expect({ path, method, status: refused.status }).toEqual({ path, method, status: 401 });
+      }
+    });
+
     it('refuses a WebSocket upgrade without the token and accepts it by header or query', async () => {
       expect(await wsOutcome(`${server.wsUrl}/sessions/ws`)).toBe('HTTP 401');
       expect(await wsOutcome(`${server.wsUrl}/sessions/ws`, { authorization: `Bearer ${READ}` })).toBe('open');

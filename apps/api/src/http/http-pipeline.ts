@@ -15,7 +15,7 @@ import { answerClientErrors, answerMalformed, hostProblem } from './client-error
 import { ApiExceptionFilter, sendError } from './error-shape';
 import { clipped, quoted } from './quoted';
 import { RawError, sendRawError } from './raw-error';
-import { nestRoutes, Route, RouteMatch, RouteTable, SERVED_METHODS, targetPath } from './route-table';
+import { nestRoutes, Route, RouteAccess, RouteMatch, RouteTable, SERVED_METHODS, targetPath } from './route-table';
 import { API_HEADERS, pageHeaders } from './security-headers';
 import { asksForWebSocket } from './upgrade-header';
 import { upgradeOriginProblem } from './upgrade-origin';
@@ -242,7 +242,7 @@ export class HttpPipeline {
   ): void {
     const method = req.method ?? 'GET';
     try {
-      const access = found?.route.access ?? accessOf(method);
+      const access = found?.route.access ?? this.unroutedAccess(req, method);
       if (access !== 'public') this.tokens.check(access, req, res);
     } catch (error) {
       sendError(res, error, this.logger);
@@ -262,6 +262,17 @@ export class HttpPipeline {
     if (!res.hasHeader('Content-Security-Policy')) this.setSecurityHeaders(res);
     res.once('finish', () => this.metrics.record(method, label, res.statusCode, start));
     express(req, res);
+  }
+
+  /**
+   * The access of a request no route serves: its method's, but a path only open routes serve
+   * (OPTIONS /health, HAProxy's default check; POST /health) is as open as they are, since its 204
+   * or 405 tells nothing they do not. Without a token to ask for, the routes are not looked at.
+   */
+  private unroutedAccess(req: IncomingMessage, method: string): RouteAccess {
+    const access = accessOf(method);
+    if (!this.tokens.required(access)) return access;
+    return this.routes.publicAt(req.url ?? '/') ?? access;
   }
 
   /**

@@ -124,6 +124,17 @@ export class RouteTable {
     return allowed(this.entries.filter((entry) => entry.regexp.test(path)).map((entry) => entry.route.method));
   }
 
+  /**
+   * `public` when every route at `url`'s path is (health probes, the dashboard, the API docs):
+   * another method there is answered (405, or OPTIONS' 204) without a token, as its own method
+   * is, since it tells nothing the open routes do not. Undefined otherwise, or when none serves it.
+   */
+  publicAt(url: string): 'public' | undefined {
+    const path = targetPath(url);
+    const here = this.entries.filter((entry) => entry.regexp.test(path));
+    return here.length > 0 && here.every((entry) => entry.route.access === 'public') ? 'public' : undefined;
+  }
+
   /** The methods some route serves, at any path, for the `Allow` of a method no path serves (CONNECT). */
   methods(): string[] {
     return allowed(this.entries.map((entry) => entry.route.method));
