@@ -74,6 +74,28 @@ describe('GET /metrics', () => {
     expect(text).not.toContain('c2c2c2c2c2c2c2c2c2c2c2c2');
   });
 
+  // Stop 51's audit: what a Prometheus server checks of the text, after traffic a scanner sends.
+  it('stays valid exposition text with a bounded number of series, whatever paths, ids and methods clients send', async () => {
+    const odd = ['/a"b', '/a\\b', '/%22%5C%0A', '/sessions/"/log', '/dashboard/x"y', '/api-docs/"', '/health/"'];
+    const round = async (from: number) => {
+      const sent: Promise<unknown>[] = [];
+      for (let i = from; i < from + 200; i++) {
+        const id = i.toString(16).padStart(24, '0');
+        const method = ['GET', 'POST', 'PROPFIND', 'DELETE'][i % 4];
+        sent.push(fetch(`${server.url}/u${i}/"x`), fetch(`${server.url}/sessions/${id}/log`, { method }));
+        sent.push(fetch(`${server.url}${odd[i % odd.length]}?q=${i}`, { method }));
+      }
+      await Promise.all(sent.map((request) => request.then((res) => (res as Response).arrayBuffer())));
+      return checkedExposition(await scrape());
+    };
+    await scrape(); // so that the scrapes' own series are there from the first round on
+    const first = await round(0);
+    const second = await round(1000);
+    expect(second.problems).toEqual([]);
+    // 600 more requests at 600 new paths and ids: the same series, only their counts grew.
+    expect(second.series).toBe(first.series);
+  });
+
   it('labels a request whose target is in absolute form (http://host/path) by its route too', async () => {
     const { host } = new URL(server.url);
     const series = (route: string, status: number) =>
@@ -88,3 +110,66 @@ describe('GET /metrics', () => {
     expect(added(series('unmatched', 200))).toBe(0);
   });
 });
+
+/**
+ * The exposition as a Prometheus server parses it (text format 0.0.4): HELP and TYPE at most once
+ * per family and before its samples, label values escaped, no series twice, counters not negative,
+ * and each histogram's buckets cumulative with `le="+Inf"` equal to `_count`. Returns the problems
+ * and the number of series.
+ */
+function checkedExposition(text: string): { problems: string[]; series: number } {
+  const problems: string[] = [];
+  const families = new Map<string, { type?: string; help?: boolean; samples: number }>();
+  const seen = new Set<string>();
+  const histograms = new Map<string, { buckets: [number, number][]; count?: number }>();
+  const familyOf = (name: string) =>
+    families.get(name) ??
+    families.get(name.replace(/_(bucket|sum|count)$/, '')) ??
+    (problems.push(`a sample of no family: ${name}`), undefined);
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (meta) {
+      const family = families.get(meta[2]) ?? { samples: 0 };
+      families.set(meta[2], family);
+      if (meta[1] === 'HELP') {
+        if (family.help) problems.push(`HELP twice: ${meta[2]}`);
+        family.help = true;
+      } else {
+        if (family.type !== undefined || family.samples > 0) problems.push(`TYPE twice or late: ${meta[2]}`);
+        family.type = meta[3];
+      }
+      continue;
+    }
+    const sample =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[n"\\])*",?)*)\})? (\S+)$/.exec(line);
+    if (!sample) {
+      problems.push(`not a sample: ${line}`);
+      continue;
+    }
+    const [, name, labels = '', raw] = sample;
+    const value = raw === '+Inf' ? Infinity : Number(raw);
+    if (Number.isNaN(value)) problems.push(`not a number: ${line}`);
+    if (seen.has(`${name}{${labels}}`)) problems.push(`a series twice: ${line}`);
+    seen.add(`${name}{${labels}}`);
+    const family = familyOf(name);
+    if (!family) continue;
+    family.samples++;
+    if (family.type === 'counter' && !(value >= 0)) problems.push(`a counter below 0: ${line}`);
+    if (family.type === 'histogram' && !name.endsWith('_sum')) {
+      const le = /(?:^|,)le="([^"]*)",?/.exec(labels);
+      const key = `${name.replace(/_(bucket|count)$/, '')}{${labels.replace(/(?:^|,)le="[^"]*",?/, '')}}`;
+      const histogram = histograms.get(key) ?? { buckets: [] };
+      histograms.set(key, histogram);
+      if (name.endsWith('_count')) histogram.count = value;
+      else histogram.buckets.push([le?.[1] === '+Inf' ? Infinity : Number(le?.[1]), value]);
+    }
+  }
+  for (const [name, family] of families) if (!family.type) problems.push(`no TYPE: ${name}`);
+  for (const [key, { buckets, count }] of histograms) {
+    if (buckets.some(([le, n], i) => i > 0 && (le <= buckets[i - 1][0] || n < buckets[i - 1][1])))
+      problems.push(`buckets not cumulative: ${key}`);
+    if (buckets.at(-1)?.[0] !== Infinity || buckets.at(-1)?.[1] !== count) problems.push(`+Inf is not _count: ${key}`);
+  }
+  return { problems, series: seen.size };
+}
