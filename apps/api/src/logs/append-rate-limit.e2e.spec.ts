@@ -48,6 +48,13 @@ describe('append rate limits (real HTTP server)', () => {
     expect((await append(oid(2), lines(100))).status).toBe(200);
     // An empty append (a sign of life) always passes.
     expect((await append(oid(1), '')).status).toBe(200);
+    // One that declares a body is refused unread, whatever it holds: an empty batch too (README).
+    const emptyBatch = await fetch(`${server.url}/sessions/${oid(1)}/log`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"entries":[]}',
+    });
+    expect(emptyBatch.status).toBe(429);
   });
 
   it('refuses an append at an empty bucket before reading its body', async () => {
