@@ -551,6 +551,31 @@ describe('logger adapters against the built server', () => {
     await session.close();
   });
 
+  it('Nest: a function message is what it returns, computed once; a class its name; a Date or a Map as the console shows it', async () => {
+    const session = createSessionLogger({ server: server.url, appname: 'nest-message-kinds' });
+    const logger = new SessionNestLogger({ session, console: false });
+    let computed = 0;
+    logger.debug(() => `costly ${++computed}`);
+    logger.log(class OrdersService {});
+    logger.warn(() => {
+      throw new Error('no figures');
+    });
+    const when = new Date('2026-12-06T10:00:00.000Z');
+    logger.log(when);
+    logger.log(new Map([['region', 'eu']]), 'Deploy');
+    logger.log({ job: 7 });
+    await session.close();
+    expect(computed).toBe(1);
+    expect(await entries(session.id)).toEqual([
+      { level: 'debug', message: 'costly 1' },
+      { level: 'info', message: 'OrdersService' },
+      { level: 'warn', message: "(the message's function threw: no figures)" },
+      { level: 'info', message: '2026-12-06T10:00:00.000Z' },
+      { level: 'info', message: "Map(1) { 'region' => 'eu' }", data: { context: 'Deploy' } },
+      { level: 'info', message: '{"job":7}', data: { job: 7 } },
+    ]);
+  });
+
   it('Nest: stopped by a signal with enableShutdownHooks useProcessExit, what its hooks log is sent at the exit', async () => {
     // Without useProcessExit Nest kills itself with the signal once its hooks have run: no exit,
     // and what is still queued is lost (README). With it, Nest exits, and the logger sends at exit.

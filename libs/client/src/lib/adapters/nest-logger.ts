@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ConsoleLogger, LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import type { LogData, LogLevel } from '@zen/contract';
 import type { SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
@@ -64,8 +65,26 @@ export class SessionNestLogger implements LoggerService {
 
   private write(level: NestLogLevel, message: unknown, params: unknown[]): void {
     if (!this.console.isLevelEnabled(level)) return;
-    if (this.print) this.console[level](message, ...params);
-    this.logger.append({ level: NEST_LEVELS[level], ...entryOf(level, message, params) });
+    // Read once, for the console and the session alike: a lazy message is computed once.
+    const read = messageRead(message);
+    if (this.print) this.console[level](read, ...params);
+    this.logger.append({ level: NEST_LEVELS[level], ...entryOf(level, read, params) });
+  }
+}
+
+/**
+ * A message as Nest's ConsoleLogger reads it before writing it: a class by its name, another
+ * function by what it returns (a lazy message, `logger.debug(() => costly())`, computed only when
+ * its level is on), not the function's source. One that throws is written as that, never an
+ * exception at the caller.
+ */
+function messageRead(message: unknown): unknown {
+  if (typeof message !== 'function') return message;
+  if (Function.prototype.toString.call(message).startsWith('class ')) return message.name;
+  try {
+    return messageRead(message());
+  } catch (error) {
+    return `(the message's function threw: ${error instanceof Error ? error.message : String(error)})`;
   }
 }
 
@@ -111,10 +130,19 @@ function entryOf(level: NestLogLevel, message: unknown, params: unknown[]): { me
       // A getter that throws: the record as log() writes such a message, never an exception here.
       return { message: messageText(message), data: withParams(data, rest) };
     }
+    // An object with nothing of its own to say (a Date, a Map) is written as the console shows it.
+    if (text === undefined && Object.keys(fields).length === 0 && !isPlainObject(message)) {
+      return { message: inspect(message, { breakLength: Infinity }), data: withParams(data, rest) };
+    }
     Object.assign(data, fields);
     return { message: messageText(text === undefined ? fields : text), data: withParams(data, rest) };
   }
   return { message: messageText(message), data: withParams(data, rest) };
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function withParams(data: LogData, rest: unknown[]): LogData | undefined {
