@@ -1,9 +1,10 @@
 import { computed, Signal } from '@angular/core';
 import { LOG_LEVELS } from '@zen/contract';
 import { LogRow } from './log-line';
-import { LogFilterState, RowFilter, textMatcher } from './log-rows';
+import { LogFilterState, RowFilter } from './log-rows';
 import { LogSources } from './log-sources';
 import { OrderedView } from './ordered-view';
+import { RegexVetting } from './regex-vetting';
 
 /** What the rows are filtered by: the filters chosen and the order they are shown in. */
 export interface RowsQuery {
@@ -14,12 +15,17 @@ export interface RowsQuery {
 
 /** The rows of the log through its filters: what the histogram counts and what the log shows. */
 export class FilteredRows {
-  readonly matcher = computed(() => textMatcher(this.query.filter()));
+  /** The text filter tried first in a worker when it is a regex (see RegexVetting), with the rows it may run on. */
+  private readonly text = new RegexVetting(
+    () => this.query.sources()?.rows() ?? [],
+    () => this.query.filter(),
+  );
+  readonly matcher = computed(() => this.text.shown().matcher);
   private readonly rowFilter = new RowFilter();
   /** Rows passing every filter but the time range: `inRange`'s input (with no range set, the same rows). */
   readonly inSelection = computed<LogRow[]>(() => {
-    const rows = this.query.sources()?.rows() ?? [];
-    return this.rowFilter.apply(rows, { ...this.query.filter(), range: null }, this.matcher().pattern);
+    const { rows, text, regex, matcher } = this.text.shown();
+    return this.rowFilter.apply(rows, { ...this.query.filter(), text, regex, range: null }, matcher.pattern);
   });
   private readonly rangeFilter = new RowFilter();
   /**
