@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { FakeSocket } from '../testing/fake-socket';
 import { AuthToken } from './auth-token';
-import { LiveConnection, SOCKET_FACTORY } from './live-connection';
+import { LiveConnection, SESSION_LOOKUP, SOCKET_FACTORY } from './live-connection';
 
 describe('LiveConnection', () => {
   let connection: LiveConnection;
@@ -15,6 +15,7 @@ describe('LiveConnection', () => {
     TestBed.configureTestingModule({
       providers: [
         { provide: SOCKET_FACTORY, useValue: (url: string, token?: string) => new FakeSocket(withToken(url, token)) },
+        { provide: SESSION_LOOKUP, useValue: null },
       ],
     });
     connection = TestBed.inject(LiveConnection);

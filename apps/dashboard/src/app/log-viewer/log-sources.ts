@@ -98,8 +98,15 @@ export class LogSources {
       state.follow = this.live.followLog(id, state.startCursor, {
         onEntries: (entries, cursor) => this.receive(id, state, entries, cursor),
         onDropped: (count, at) => this.receiveGap(id, state, count, at),
+        onRewound: (logCursor, seen) => this.rewind(id, state, logCursor, seen),
       });
   }
+
+  /**
+   * Told when a session's log went back (its server came back on a store in an older state):
+   * `from` entries had been seen, the store holds `to`. Its rows from `to` on are gone by then.
+   */
+  onRewound: ((id: string, from: number, to: number) => void) | null = null;
 
   /**
    * Paused (`true`), the line being read stays: no row is evicted from the rows, which take new
@@ -140,6 +147,26 @@ export class LogSources {
     }
     this.receivedSignal.update((count) => count + entries.length);
     this.scheduleFlush();
+  }
+
+  /**
+   * The log of `id` went back to `logCursor` entries: its rows from that seq on (and the gaps
+   * after it) are what the store lost, and the seqs its next entries take, so they go, from the
+   * rows, what waits and what is held; the follow goes on from `logCursor` (the live client's).
+   */
+  private rewind(id: string, state: SourceState, logCursor: number, seen: number): void {
+    const lost = (row: LogRow) =>
+      row.source === id && (row.kind === 'entry' ? row.entry.seq >= logCursor : row.before > logCursor);
+    const rows = this.rowsSignal();
+    const kept = rows.filter((row) => !lost(row));
+    this.pending = this.pending.filter((row) => !lost(row));
+    state.held = state.held.filter((row) => !lost(row));
+    this.pendingCursors.set(id, logCursor);
+    state.cursor = logCursor;
+    // No delta: rows left from the middle, so whoever derives from the rows starts over.
+    if (kept.length !== rows.length) this.rowsSignal.set(kept);
+    this.cursorsSignal.set(this.readTo());
+    this.onRewound?.(id, seen, logCursor);
   }
 
   private receiveGap(id: string, state: SourceState, count: number, at: DroppedAt): void {

@@ -27,6 +27,7 @@ import { MatSelectModule } from '@angular/material/select';
 import { LOG_LEVELS, LogLevel, Session } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
 import { LiveConnection } from '../core/live-connection';
+import { Notices } from '../core/notices';
 import { ViewPrefs } from '../core/view-prefs';
 import { FilteredRows } from './filtered-rows';
 import { FollowScroll } from './follow-scroll';
@@ -84,6 +85,7 @@ export class LogViewer implements OnDestroy {
   private readonly live = inject(LiveConnection).client;
   private readonly url = inject(LogUrl);
   private readonly clipboard = inject(CopyText);
+  private readonly notices = inject(Notices);
   private readonly dialog = inject(MatDialog);
   private readonly injector = inject(Injector);
   readonly prefs = inject(ViewPrefs);
@@ -395,6 +397,10 @@ export class LogViewer implements OnDestroy {
    */
   private openSources(sessions: readonly Session[]): LogSources {
     const sources = new LogSources(this.live, this.shown.streams(sessions));
+    sources.onRewound = (id, from, to) =>
+      this.notices.problem(
+        `The log of ${this.shown.sourceName(id)} went back from ${from} to ${to} entries (its server's store came back in an older state): the lines the store lost are no longer shown`,
+      );
     sources.start();
     this.sources.set(sources);
     this.selection.set(null);

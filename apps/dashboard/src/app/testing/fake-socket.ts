@@ -2,7 +2,7 @@ import { Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { WebSocketLike } from '@zen/client';
 import { ClientMessage, ServerMessage } from '@zen/contract';
-import { LiveConnection, SOCKET_FACTORY } from '../core/live-connection';
+import { LiveConnection, SESSION_LOOKUP, SOCKET_FACTORY } from '../core/live-connection';
 
 /** A WebSocket stand-in the tests drive by hand: open it, push frames, close it. */
 export class FakeSocket implements WebSocketLike {
@@ -45,7 +45,11 @@ export class FakeSocket implements WebSocketLike {
 /** For a TestBed's providers: the live connection's sockets are `FakeSocket`s, none made so far. */
 export function provideFakeSockets(): Provider {
   FakeSocket.created = [];
-  return { provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) };
+  return [
+    { provide: SOCKET_FACTORY, useValue: (url: string) => new FakeSocket(url) },
+    // No server to look sessions up on: follows take what the fake socket pushes at once.
+    { provide: SESSION_LOOKUP, useValue: null },
+  ];
 }
 
 /** Connects the live connection and opens its (fake) socket: it, to push the server's events through. */
