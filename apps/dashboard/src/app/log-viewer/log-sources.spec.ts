@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { LogFollow, LogFollowHandlers } from '@zen/client';
 import { LogEventData } from '@zen/contract';
 import { LiveConnection } from '../core/live-connection';
 import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-socket';
@@ -257,5 +258,53 @@ describe('LogSources of several sessions (merged view)', () => {
       { event: 'subscribe-log', data: { id: A, cursor: 0 } },
       { event: 'subscribe-log', data: { id: B, cursor: 21 } },
     ]);
+  });
+});
+
+describe('LogSources told that a log went back', () => {
+  const A = 'a'.repeat(24);
+  const B = 'b'.repeat(24);
+
+  // Found by the stop 51 audit (dashboard-redis-outage.e2e.spec.ts drives it through a real server and Redis).
+  it("drops that session's rows from the store's cursor on, keeps the others', and takes the next entries under those seqs", () => {
+    const handlers = new Map<string, LogFollowHandlers>();
+    const follower = {
+      followLog: (id: string, _cursor: number, given: LogFollowHandlers) => {
+        handlers.set(id, given);
+        return { stop: () => undefined } as unknown as LogFollow;
+      },
+    };
+    const frames: (() => void)[] = [];
+    const sources = new LogSources(
+      follower,
+      [
+        { id: A, startCursor: 0 },
+        { id: B, startCursor: 0 },
+      ],
+      (flush) => frames.push(flush),
+      () => undefined,
+    );
+    const told: [string, number, number][] = [];
+    sources.onRewound = (id, from, to) => told.push([id, from, to]);
+    sources.start();
+    const deliver = (id: string, seqs: number[]) =>
+      handlers.get(id)?.onEntries(
+        seqs.map((seq) => ({ ...entry(seq), message: `${id[0]}${seq}` })),
+        seqs[seqs.length - 1] + 1,
+      );
+    const shown = () => sources.rows().map((row) => (row.kind === 'entry' ? row.entry.message : 'gap'));
+    deliver(A, [0, 1, 2, 3]);
+    deliver(B, [0, 1]);
+    runFrames(frames);
+    expect(shown().sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'b0', 'b1']);
+
+    handlers.get(A)?.onRewound?.(2, 4);
+    expect(told).toEqual([[A, 4, 2]]);
+    expect(shown().sort()).toEqual(['a0', 'a1', 'b0', 'b1']);
+    expect(sources.cursors().get(A)).toBe(2);
+    deliver(A, [2]);
+    runFrames(frames);
+    expect(shown().sort()).toEqual(['a0', 'a1', 'a2', 'b0', 'b1']);
+    expect(new Set(sources.rows().map((row) => row.key)).size).toBe(5);
   });
 });
