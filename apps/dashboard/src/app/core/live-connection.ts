@@ -1,5 +1,5 @@
 import { computed, DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
-import { ApiError, globalWebSocketFactory, LiveClient, SessionsClient, WebSocketFactory } from '@zen/client';
+import { globalWebSocketFactory, LiveClient, lookUpSession, SessionLookup, WebSocketFactory } from '@zen/client';
 import { isStoreOutage } from '@zen/contract';
 import { Observable, Subject } from 'rxjs';
 import { AuthToken } from './auth-token';
@@ -26,42 +26,21 @@ export const SOCKET_FACTORY = new InjectionToken<WebSocketFactory>('SOCKET_FACTO
   },
 });
 
-/** A followed session as the server has it now (its `created`, its log's own cursor), or null when it has none. */
-export type SessionLookupFn = (
-  id: string,
-  signal: AbortSignal,
-) => Promise<{ created: string; logCursor: number } | null>;
-
 /**
  * How each follow makes sure of its session when it starts and after every reconnect (the live
- * client's `sessionLookup`): `GET /sessions/{id}`, then an offset read of no entry for the log's
- * own cursor. A log whose cursor is below what the view saw of it went back (the server came
- * back on a store in an older state): the view drops what the store lost and goes on from there,
- * instead of waiting in silence past the seqs its next entries take again. Unit tests of the
- * views (fake sockets, no server) provide null.
+ * client's `sessionLookup`, through the page's API client): `GET /sessions/{id}`, then an offset
+ * read of no entry for the log's own cursor (`lookUpSession`). A log whose cursor is below what
+ * the view saw of it went back (the server came back on a store in an older state): the view
+ * drops what the store lost and goes on from there, instead of waiting in silence past the seqs
+ * its next entries take again. Unit tests of the views (fake sockets, no server) provide null.
  */
-export const SESSION_LOOKUP = new InjectionToken<SessionLookupFn | null>('SESSION_LOOKUP', {
+export const SESSION_LOOKUP = new InjectionToken<SessionLookup | null>('SESSION_LOOKUP', {
   providedIn: 'root',
   factory: () => {
     const api = inject(ServerApi);
     return (id, signal) => api.call((client) => lookUpSession(client, id, signal));
   },
 });
-
-async function lookUpSession(
-  client: SessionsClient,
-  id: string,
-  signal: AbortSignal,
-): Promise<{ created: string; logCursor: number } | null> {
-  try {
-    const { created } = await client.sessions.get(id, { signal });
-    const { cursor } = await client.logs.page(id, { limit: 0 }, { signal });
-    return { created, logCursor: cursor };
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
 
 /**
  * The dashboard's one `@zen/client` live client, adapted to Angular: its connection as a
