@@ -1,6 +1,6 @@
 /** One line of a JSON tree: a key with a value, or with an object/array that opens below it. */
 export interface JsonLine {
-  /** JSON-pointer-like path; the root is ''. */
+  /** JSON pointer (RFC 6901: `~` and `/` in a key escaped), unique in the tree; the root is ''. */
   path: string;
   depth: number;
   key: string | null;
@@ -31,7 +31,9 @@ export function jsonLines(value: unknown, collapsed: ReadonlySet<string> = new S
         expandable: children.length > 0,
         expanded,
       });
-      if (expanded) for (const [childKey, child] of children) visit(child, childKey, `${path}/${childKey}`, depth + 1);
+      if (expanded)
+        for (const [childKey, child] of children)
+          visit(child, childKey, `${path}/${pointerToken(childKey)}`, depth + 1);
       return;
     }
     const kind =
@@ -48,4 +50,9 @@ export function jsonLines(value: unknown, collapsed: ReadonlySet<string> = new S
   };
   visit(value, null, '', 0);
   return lines;
+}
+
+/** A key as a JSON pointer token: `a/b` is `a~1b`, so it names another node than `a` → `b`. */
+function pointerToken(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }

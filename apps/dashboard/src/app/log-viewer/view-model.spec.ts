@@ -66,4 +66,12 @@ describe('JSON tree lines', () => {
     ]);
     expect(jsonLines(data, new Set(['/nested'])).map((line) => line.text)).toEqual(['{2 keys}', '5120', '{2 keys}']);
   });
+
+  it('gives a key with a slash a path of its own, not that of a nested key (JSON pointer escapes)', () => {
+    const data = { 'a/b': { x: 1 }, a: { b: { y: 2 } }, '~1': 3 };
+    const paths = jsonLines(data).map((line) => line.path);
+    expect(paths).toEqual(['', '/a~1b', '/a~1b/x', '/a', '/a/b', '/a/b/y', '/~01']);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(jsonLines(data, new Set(['/a/b'])).map((line) => line.key)).toEqual([null, 'a/b', 'x', 'a', 'b', '~1']);
+  });
 });
