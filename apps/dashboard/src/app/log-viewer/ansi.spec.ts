@@ -50,6 +50,18 @@ describe('ANSI rendering', () => {
     ]);
   });
 
+  it('shows a line redrawn after a carriage return as the terminal last shows it, other lines kept', () => {
+    // npm / cargo progress: erase the line, back to its start, draw it again.
+    expect(parseAnsi('\x1b[32mprogress\x1b[0m 10%\x1b[2K\rprogress \x1b[1m100%')).toEqual([
+      { text: 'progress ' },
+      { text: '100%', bold: true },
+    ]);
+    expect(plainText(parseAnsi('first\n 1/3\r 2/3\r 3/3\nlast'))).toBe('first\n 3/3\nlast');
+    // A carriage return that ends a line, or the message, is only dropped.
+    expect(plainText(parseAnsi('a\r\nb\r\r\nc\r'))).toBe('a\nb\nc');
+    expect(plainText(parseAnsi('a\r\x1b[31m\nb'))).toBe('a\nb');
+  });
+
   it('strips a sequence cut off at the end of a message', () => {
     expect(plainText(parseAnsi('done\x1b[38;2;300;1'))).toBe('done');
     expect(plainText(parseAnsi('done\x1b]0;tit'))).toBe('done');

@@ -46,20 +46,35 @@ const BASIC = [
 
 /**
  * A message cut into runs by its ANSI SGR codes (16, 256 and 24-bit colours, bold);
- * every other escape and control character is removed. The result is rendered as text,
- * never as HTML.
+ * every other escape and control character is removed, and a line redrawn after a `\r` shows
+ * its last drawing. The result is rendered as text, never as HTML.
  */
 export function parseAnsi(message: string): AnsiSegment[] {
   if (!NEEDS_PARSING.test(message)) return [{ text: message }];
   const segments: AnsiSegment[] = [];
   let attributes: Attributes = {};
   let last = 0;
-  const push = (raw: string) => {
+  // A `\r` seen whose line goes on: the text after it redraws the line (see `redraw`).
+  let carriageReturn = false;
+  const append = (raw: string) => {
     const text = raw.replace(CONTROLS, '');
     if (!text) return;
+    if (carriageReturn) {
+      carriageReturn = false;
+      if (text[0] !== '\n') redraw(segments);
+    }
     const previous = segments[segments.length - 1];
     if (previous && sameAttributes(previous, attributes)) previous.text += text;
     else segments.push({ text, ...attributes });
+  };
+  const push = (raw: string) => {
+    if (!raw.includes('\r')) return append(raw);
+    const parts = raw.split('\r');
+    append(parts[0]);
+    for (let i = 1; i < parts.length; i++) {
+      carriageReturn = true;
+      append(parts[i]);
+    }
   };
   for (const match of message.matchAll(ESCAPES)) {
     push(message.slice(last, match.index));
@@ -68,6 +83,23 @@ export function parseAnsi(message: string): AnsiSegment[] {
   }
   push(message.slice(last));
   return segments.length ? segments : [{ text: '' }];
+}
+
+/**
+ * A line redrawn after a `\r` (a progress bar, `50%\r\x1b[2K100%`) as the terminal last shows it:
+ * the text of the line before the `\r` goes. A `\r` that ends a line (`\r\n`, or at the end) or
+ * the message is only dropped. As the CLI logs such a line (README, `zen-sessions run`).
+ */
+function redraw(segments: AnsiSegment[]): void {
+  while (segments.length > 0) {
+    const segment = segments[segments.length - 1];
+    const newline = segment.text.lastIndexOf('\n');
+    if (newline !== -1) {
+      segment.text = segment.text.slice(0, newline + 1);
+      return;
+    }
+    segments.pop();
+  }
 }
 
 /** The message without escapes and controls: what filters match and copies carry. */
