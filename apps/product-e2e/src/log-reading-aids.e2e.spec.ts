@@ -7,7 +7,8 @@ const ESC = '\x1b';
 
 /**
  * The log viewer's reading aids on lines as real tools write them (stop 51's audit): a progress
- * line redrawn after `\r`, as a text append keeps it, and data whose keys hold a `/`.
+ * line redrawn after `\r`, as a text append keeps it, words that start with "Log", and data
+ * whose keys hold a `/`.
  */
 describe("the log viewer's reading aids in Chromium (built server)", () => {
   let server: BuiltServer;
@@ -27,7 +28,7 @@ describe("the log viewer's reading aids in Chromium (built server)", () => {
     await fetch(`${server.url}/sessions/${ID}/log`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
-      body: `${ESC}[32mDownloading${ESC}[0m 10%${ESC}[2K\rDownloading 55%${ESC}[2K\r${ESC}[32mDownloading${ESC}[0m ${ESC}[1m100%${ESC}[22m\nDone <b>{{1+1}}</b>\n`,
+      body: `${ESC}[32mDownloading${ESC}[0m 10%${ESC}[2K\rDownloading 55%${ESC}[2K\r${ESC}[32mDownloading${ESC}[0m ${ESC}[1m100%${ESC}[22m\nDone <b>{{1+1}}</b>\nLogin: alice signed in\nLogging: enabled\n`,
     });
     await fetch(`${server.url}/sessions/${ID}/log`, {
       method: 'POST',
@@ -38,7 +39,7 @@ describe("the log viewer's reading aids in Chromium (built server)", () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     page = await context.newPage();
     await page.goto(`${server.url}/dashboard/sessions/${ID}`);
-    await page.getByTestId('log-count').getByText('3 / 3 rows').waitFor();
+    await page.getByTestId('log-count').getByText('5 / 5 rows').waitFor();
   });
 
   afterAll(async () => {
@@ -60,6 +61,13 @@ describe("the log viewer's reading aids in Chromium (built server)", () => {
     await page.getByText('Copied 1 line as text').waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toMatch(/^\S+ INFO Downloading 100%$/);
+  });
+
+  it('takes words that start with "Log" for no Unreal category: no category column or filter', async () => {
+    expect(await page.getByTestId('log-message').nth(2).textContent()).toBe('Login: alice signed in');
+    expect(await page.getByTestId('log-message').nth(3).textContent()).toBe('Logging: enabled');
+    expect(await page.getByTestId('log-category-cell').count()).toBe(0);
+    expect(await page.getByTestId('log-category').count()).toBe(0);
   });
 
   it("folds a data key with a slash in it on its own, not the nested key of the same path's", async () => {

@@ -16,6 +16,12 @@ describe('log lines', () => {
   it('does not take any "word: text" for a category', () => {
     expect(line('Note: something').category).toBeNull();
     expect(line('error: cannot find file').category).toBeNull();
+    // Words that start with "Log" are no Unreal category; `Log` and a capital or digit is one.
+    expect(line('Login: alice signed in').category).toBeNull();
+    expect(line('Logging: enabled').category).toBeNull();
+    expect(line('Log: opened').category).toBeNull();
+    expect(line('LogD3D12RHI: Display: adapter').category).toBe('LogD3D12RHI');
+    expect(line('Log2D: sprite').category).toBe('Log2D');
   });
 
   it('raises the severity to the Unreal verbosity, never lowers it', () => {

@@ -42,9 +42,10 @@ export interface GapLine {
 export type LogRow = LogLine | GapLine;
 
 // `[2026.11.24-12.00.00:123][  0]LogInit: Display: message`: the bracketed prefix is
-// optional; a category without a verbosity must look like one (`Log…`).
+// optional; a category without a verbosity must look like one (`Log` and a capital or digit:
+// `LogD3D12RHI`, not the word `Login` or `Logging`).
 const UNREAL =
-  /^(?:\[[^\]]*\]\[\s*\d+\])?(?:(Log[A-Za-z0-9_]*): (?:(Fatal|Error|Warning|Display|Log|Verbose|VeryVerbose): )?|([A-Za-z][A-Za-z0-9_]*): (Fatal|Error|Warning|Display|Verbose|VeryVerbose): )/;
+  /^(?:\[[^\]]*\]\[\s*\d+\])?(?:(Log[A-Z0-9_][A-Za-z0-9_]*): (?:(Fatal|Error|Warning|Display|Log|Verbose|VeryVerbose): )?|([A-Za-z][A-Za-z0-9_]*): (Fatal|Error|Warning|Display|Verbose|VeryVerbose): )/;
 
 const VERBOSITY_LEVEL: Record<string, LogLevel> = { Fatal: 'error', Error: 'error', Warning: 'warn' };
 
