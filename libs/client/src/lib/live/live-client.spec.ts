@@ -1056,3 +1056,59 @@ describe('live client against the built server', () => {
     }
   });
 });
+
+describe('live client against two replicas on one Redis', () => {
+  it('keeps a delta-mode list equal to the full listing across a restart of its replica, changes made through the other', async () => {
+    const redis = await RedisServer.start();
+    const env = { LOG_STORE: 'redis', REDIS_URL: redis.url, SESSIONS_WS_INTERVAL_MS: '60000' };
+    const watched = await BuiltServer.start(env);
+    const other = await BuiltServer.start(env);
+    const live = new LiveClient({
+      server: watched.url,
+      webSocket: nodeWebSocketFactory,
+      reconnectInitialMs: 50,
+      reconnectMaxMs: 500,
+    });
+    try {
+      const rest = new SessionsClient({ server: other.url });
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) ids.push((await rest.sessions.create({ appname: `replica-${i}` })).id);
+      let last: SessionList | null = null;
+      live.followSessions((list) => (last = list), 'delta');
+      await eventually(() => last !== null, 10_000, 'the baseline');
+      const restarting = watched.restart();
+      for (const id of ids) await rest.logs.append(id, { message: 'while it restarts' });
+      await restarting;
+      await eventually(
+        () => ids.every((id) => last?.sessions.find((session) => session.id === id)?.logCursor === 1),
+        15_000,
+        'the appends in the list',
+      );
+      // Both changes now come as deltas (no baseline after them).
+      await rest.sessions.end(ids[3]);
+      await rest.sessions.create({ appname: 'replica-late' });
+      // The replicas' own sessions log all the time: the others must match exactly, in order.
+      const ours = (list: SessionList | null) =>
+        (list?.sessions ?? [])
+          .filter((session) => session.appname.startsWith('replica-'))
+          .map(({ id, status, logCursor, updated }) => ({ id, status, logCursor, updated }));
+      let listed: ReturnType<typeof ours> = [];
+      await eventually(
+        async () => {
+          listed = ours(await rest.sessions.list('all'));
+          return JSON.stringify(ours(last)) === JSON.stringify(listed);
+        },
+        15_000,
+        'the delta-mode list to equal the listing',
+      );
+      expect(ours(last)).toEqual(listed);
+      expect(listed).toHaveLength(21);
+      expect(listed.find((session) => session.id === ids[3])).toMatchObject({ status: 'ended', logCursor: 1 });
+    } finally {
+      live.close();
+      await watched.stop();
+      await other.stop();
+      await redis.stop();
+    }
+  });
+});
