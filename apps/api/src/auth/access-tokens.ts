@@ -43,29 +43,23 @@ export class AccessTokens {
   check(access: Access, req: IncomingMessage, res: ServerResponse): void {
     // Without tokens (the default) every request passes here: reading the token parses the URL.
     if (!this.required(access)) return;
-    const token = AccessTokens.fromRequest(req);
-    const how = 'send "Authorization: Bearer <token>"';
-    const problem = this.problem(access, token, `this ${access}`, how, AccessTokens.otherScheme(req));
+    const problem = this.problem(access, req, `this ${access}`, 'send "Authorization: Bearer <token>"');
     if (problem === undefined) return;
     res.setHeader('WWW-Authenticate', 'Bearer');
     throw new UnauthorizedException(problem);
   }
 
   /**
-   * Why `token` does not give `access` (undefined: it does), for a human: a token left out, a
-   * read token on a write and a wrong one are fixed differently, so the message tells them apart.
+   * Why the request's token (fromRequest) does not give `access` (undefined: it does), for a
+   * human: a token left out, a read token on a write and a wrong one are fixed differently, so
+   * the message tells them apart.
    */
-  problem(
-    access: Access,
-    token: string | undefined,
-    subject: string,
-    howToSend: string,
-    otherScheme = false,
-  ): string | undefined {
+  problem(access: Access, req: IncomingMessage, subject: string, howToSend: string): string | undefined {
+    const token = AccessTokens.fromRequest(req);
     if (this.allows(access, token)) return undefined;
     // Basic credentials, or a token without "Bearer ": not "none", which sends the user looking
     // for a header they did send. The header is not echoed: its first word may be the secret.
-    if (!token && otherScheme) {
+    if (!token && AccessTokens.otherScheme(req)) {
       return `${subject} needs a valid token and the Authorization header sent is not "Bearer <token>": ${howToSend}`;
     }
     if (!token) return `${subject} needs a valid token and none was sent: ${howToSend}`;
@@ -86,7 +80,7 @@ export class AccessTokens {
   }
 
   /** Whether the request sent an Authorization header that is not `Bearer <token>` (Basic, a bare token, two words). */
-  static otherScheme(req: IncomingMessage): boolean {
+  private static otherScheme(req: IncomingMessage): boolean {
     const header = req.headers.authorization?.trim();
     return !!header && !/^Bearer(\s+\S+)?$/i.test(header);
   }

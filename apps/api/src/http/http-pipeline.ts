@@ -215,9 +215,7 @@ export class HttpPipeline {
     // As AccessTokens.check: without a token to ask for, the URL is not parsed for one.
     if (route.access === 'public' || !this.tokens.required(route.access)) return undefined;
     const howToSend = 'send "Authorization: Bearer <token>" or ?access_token=<token>';
-    const token = AccessTokens.fromRequest(req);
-    const otherScheme = AccessTokens.otherScheme(req);
-    const message = this.tokens.problem(route.access, token, 'this WebSocket', howToSend, otherScheme);
+    const message = this.tokens.problem(route.access, req, 'this WebSocket', howToSend);
     return message === undefined ? undefined : { status: 401, message, headers: { 'WWW-Authenticate': 'Bearer' } };
   }
 

@@ -120,8 +120,7 @@ export class RouteTable {
    * HEAD with GET, and OPTIONS, in a fixed order; empty when no route serves the path.
    */
   methodsAt(url: string): string[] {
-    const path = targetPath(url);
-    return allowed(this.entries.filter((entry) => entry.regexp.test(path)).map((entry) => entry.route.method));
+    return allowed(this.routesAt(url).map((route) => route.method));
   }
 
   /**
@@ -130,14 +129,19 @@ export class RouteTable {
    * is, since it tells nothing the open routes do not. Undefined otherwise, or when none serves it.
    */
   publicAt(url: string): 'public' | undefined {
-    const path = targetPath(url);
-    const here = this.entries.filter((entry) => entry.regexp.test(path));
-    return here.length > 0 && here.every((entry) => entry.route.access === 'public') ? 'public' : undefined;
+    const here = this.routesAt(url);
+    return here.length > 0 && here.every((route) => route.access === 'public') ? 'public' : undefined;
   }
 
   /** The methods some route serves, at any path, for the `Allow` of a method no path serves (CONNECT). */
   methods(): string[] {
     return allowed(this.entries.map((entry) => entry.route.method));
+  }
+
+  /** Every route at `url`'s path (targetPath), whatever its method. */
+  private routesAt(url: string): Route[] {
+    const path = targetPath(url);
+    return this.entries.filter((entry) => entry.regexp.test(path)).map((entry) => entry.route);
   }
 
   private find(method: string, path: string): RouteMatch | undefined {
