@@ -4,5 +4,6 @@ export * from './lib/health';
 export * from './lib/limit-refusals';
 export * from './lib/limits';
 export * from './lib/log';
+export * from './lib/nest-logging';
 export * from './lib/session';
 export * from './lib/store-outages';

@@ -60,6 +60,21 @@ describe('ServerLogger (real server)', () => {
     expect(stdout.mock.calls.some(([text]) => String(text).includes('probe log'))).toBe(true);
   });
 
+  it('logs a lazy message as what it returns, computed once, and a class by its name, as the console does', async () => {
+    const stdout = process.stdout.write as unknown as jest.Mock;
+    const logger = new Logger('Probe');
+    let calls = 0;
+    logger.log(() => `probe lazy ${++calls}`);
+    class ProbeClass {}
+    logger.log(ProbeClass);
+    const { entries } = await serverLog();
+    expect(calls).toBe(1);
+    expect(entries.some((entry) => entry.message === 'probe lazy 1')).toBe(true);
+    expect(entries.some((entry) => entry.message === 'ProbeClass')).toBe(true);
+    expect(entries.some((entry) => /=>|\[class/.test(entry.message))).toBe(false);
+    expect(stdout.mock.calls.some(([text]) => String(text).includes('probe lazy 1'))).toBe(true);
+  });
+
   it('logs session lifecycle events naming the session id', async () => {
     const id = 'abcdefabcdefabcdefabcdef';
     await fetch(`${base}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"probe"}' });

@@ -6,19 +6,11 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { inspect } from 'node:util';
+import { NEST_LEVELS, readNestMessage } from '@zen/contract';
 import { addEntry, emptyBatch, EntryBatch, LEVEL_CODE, settledWithin, StoreUnavailableError } from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
 import { LogsService } from '../logs/logs.service';
 import { SessionsService } from '../sessions/sessions.service';
-
-const LEVELS: Record<NestLogLevel, number> = {
-  log: LEVEL_CODE.info,
-  warn: LEVEL_CODE.warn,
-  error: LEVEL_CODE.error,
-  fatal: LEVEL_CODE.error,
-  debug: LEVEL_CODE.debug,
-  verbose: LEVEL_CODE.debug,
-};
 
 /** How soon held messages are tried again when the store refused them. */
 const RETRY_MS = 1_000;
@@ -87,10 +79,13 @@ export class ServerLogger extends ConsoleLogger implements OnApplicationBootstra
     writeStreamType?: 'stdout' | 'stderr',
     errorStack?: unknown,
   ): void {
-    super.printMessages(messages, context, logLevel, writeStreamType, errorStack);
+    // A lazy message (`logger.debug(() => costly())`) is computed once, for the console and the
+    // session alike, and a class is its name, as the console writes them: not the function's source.
+    const read = messages.map(readNestMessage);
+    super.printMessages(read, context, logLevel, writeStreamType, errorStack);
     // Appending must never log, but guard anyway: a loop here would never end.
     if (this.appending) return;
-    this.record(messages, context, LEVELS[logLevel] ?? LEVEL_CODE.info, errorStack);
+    this.record(read, context, LEVEL_CODE[NEST_LEVELS[logLevel]] ?? LEVEL_CODE.info, errorStack);
   }
 
   private record(messages: unknown[], context: string, level: number, stack: unknown): void {

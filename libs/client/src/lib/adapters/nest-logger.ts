@@ -1,18 +1,8 @@
 import { inspect } from 'node:util';
 import { ConsoleLogger, LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
-import type { LogData, LogLevel } from '@zen/contract';
+import { NEST_LEVELS, readNestMessage, type LogData } from '@zen/contract';
 import type { SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
 import { messageText, sessionLoggerOf } from './adapter-entry';
-
-/** The contract's Nest mapping: log→info, warn→warn, error and fatal→error, debug and verbose→debug. */
-export const NEST_LEVELS: Record<NestLogLevel, LogLevel> = {
-  log: 'info',
-  warn: 'warn',
-  error: 'error',
-  fatal: 'error',
-  debug: 'debug',
-  verbose: 'debug',
-};
 
 export interface SessionNestLoggerOptions {
   /** The session to feed: a logger of your own, or the options to create one. */
@@ -66,25 +56,9 @@ export class SessionNestLogger implements LoggerService {
   private write(level: NestLogLevel, message: unknown, params: unknown[]): void {
     if (!this.console.isLevelEnabled(level)) return;
     // Read once, for the console and the session alike: a lazy message is computed once.
-    const read = messageRead(message);
+    const read = readNestMessage(message);
     if (this.print) this.console[level](read, ...params);
     this.logger.append({ level: NEST_LEVELS[level], ...entryOf(level, read, params) });
-  }
-}
-
-/**
- * A message as Nest's ConsoleLogger reads it before writing it: a class by its name, another
- * function by what it returns (a lazy message, `logger.debug(() => costly())`, computed only when
- * its level is on), not the function's source. One that throws is written as that, never an
- * exception at the caller.
- */
-function messageRead(message: unknown): unknown {
-  if (typeof message !== 'function') return message;
-  if (Function.prototype.toString.call(message).startsWith('class ')) return message.name;
-  try {
-    return messageRead(message());
-  } catch (error) {
-    return `(the message's function threw: ${error instanceof Error ? error.message : String(error)})`;
   }
 }
 
