@@ -1,9 +1,10 @@
 // The log viewer's regex filter, tried off the page's thread (see regex-vetting.ts): a pattern
 // that backtracks catastrophically on a line cannot be interrupted where it runs, so it runs
 // here first, on every line the page would run it on, and the page ends this worker when it
-// does not answer in time. It keeps the lines' texts between tries, as the page's rows change:
-// `evicted` texts go from the front, the next `kept` stay, the rest go, then `added` come
-// (with no `source`, that is all: the texts kept up to date while no pattern is typed yet).
+// does not answer in time (counted from the `ready` this script posts once loaded). It keeps
+// the lines' texts between tries, as the page's rows change: `evicted` texts go from the front,
+// the next `kept` stay, the rest go, then `added` come (with no `source`, that is all: the
+// texts kept up to date while no pattern is typed yet).
 // A plain script served beside the page (the page's CSP allows no blob: workers).
 'use strict';
 let texts = [];
@@ -30,3 +31,6 @@ self.onmessage = ({ data }) => {
     for (const found of texts[i].matchAll(pattern)) void found;
   self.postMessage(id);
 };
+
+// Loaded: the page starts the clock of a try from here, not from when it asked for the script.
+self.postMessage('ready');

@@ -1,6 +1,7 @@
 import { Browser, Page } from 'playwright-core';
-import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { BuiltServer, launchChromium } from '@zen/testing';
 import { seriousA11yViolations } from './browser';
+import { serverApi } from './server-api';
 
 const TOO_SLOW = 'This pattern takes too long on these lines';
 /** Forty `a`s and a `!`: `(a+)+$` tries 2^40 ways to split the `a`s before it fails. */
@@ -17,29 +18,19 @@ describe("the log viewer's regex filter in Chromium (built server)", () => {
   let browser: Browser;
   let page: Page;
   let ids = 0;
+  const { create, appendText } = serverApi(() => server.url);
 
-  /** A new session with `lines` in its log, shown in a new page with Regex ticked. */
-  async function openWith(lines: string[]): Promise<string> {
+  /** A new session with `lines` in its log, shown in a new page (`prepare`d first) with Regex ticked. */
+  async function openWith(lines: string[], prepare?: (page: Page) => Promise<unknown>): Promise<string> {
     const id = `8008008008008008008008${String(++ids).padStart(2, '0')}`;
-    await fetch(`${server.url}/sessions/${id}`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ appname: 'UnrealEditor', mode: 'editor' }),
-    });
-    await append(id, lines);
+    await create(id, { appname: 'UnrealEditor', mode: 'editor' });
+    await appendText(id, lines);
     page = await browser.newPage();
+    await prepare?.(page);
     await page.goto(`${server.url}/dashboard/sessions/${id}`);
     await count(`${lines.length} / ${lines.length} rows`).waitFor();
     await page.getByRole('checkbox', { name: 'Regex' }).check();
     return id;
-  }
-
-  function append(id: string, lines: string[]): Promise<Response> {
-    return fetch(`${server.url}/sessions/${id}/log`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: lines.join('\n'),
-    });
   }
 
   const count = (text: string) => page.getByTestId('log-count').getByText(text, { exact: true });
@@ -104,10 +95,28 @@ describe("the log viewer's regex filter in Chromium (built server)", () => {
     await page.getByTestId('log-filter').fill('(a+)+$');
     // Fast on these lines, and none ends in `a`s: applied.
     await count('0 / 3 rows').waitFor();
-    await append(id, [BACKTRACKER]);
+    await appendText(id, [BACKTRACKER]);
     await expectRefused();
     await count('4 / 4 rows').waitFor();
     expect(await page.getByText(BACKTRACKER, { exact: true }).count()).toBe(1);
+  });
+
+  it('applies a harmless pattern when the worker is slow to load: its second counts from when it is ready', async () => {
+    let served = 0;
+    // Ticking Regex starts the worker; its script arrives 2.5 s later, as on a machine too busy to
+    // start it at once. The pattern typed meanwhile was refused one second after it was sent.
+    await openWith(['boot ok', 'shader compiled', 'a warning'], (tab) =>
+      tab.route('**/regex-worker.js', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        served++;
+        await route.continue();
+      }),
+    );
+    await page.getByTestId('log-filter').fill('shader|boot');
+    await count('2 / 3 rows').waitFor();
+    expect(served).toBe(1);
+    expect(await page.locator('.regex-error').count()).toBe(0);
+    expect(await marks()).toEqual(['boot', 'shader']);
   });
 
   it('refuses a catastrophic pattern a link opens with', async () => {

@@ -6,7 +6,8 @@ import { deltaFrom } from './row-deltas';
 /**
  * How long the worker may take to run a new regex over the lines it would filter (or a known
  * regex over new lines) before the regex is refused: what the page would then spend at most on
- * them itself. It includes starting the worker (tens of ms).
+ * them itself. Counted from when the worker is ready (its script loaded and run), so a slow
+ * start on a busy machine does not refuse a harmless pattern.
  */
 export const REGEX_BUDGET_MS = 1000;
 export const TOO_SLOW = 'This pattern takes too long on these lines';
@@ -48,7 +49,10 @@ export class RegexVetting {
   private worker: Worker | null = null;
   /** The rows whose texts the worker holds; null for none (a new worker). */
   private mirrored: readonly LogRow[] | null = null;
-  private inFlight: { id: number; timer: ReturnType<typeof setTimeout> } | null = null;
+  /** The worker said it is ready: its script loaded, so the budget's clock may run. */
+  private ready = false;
+  /** The try under way: the clock starts when it is sent to a ready worker, or once the worker is ready. */
+  private inFlight: (Tried & { id: number; timer?: ReturnType<typeof setTimeout> }) | null = null;
   private nextId = 0;
 
   /** The text filter to show now: a regex only with rows it was run on, else the last one shown. */
@@ -112,14 +116,28 @@ export class RegexVetting {
     const known = tried?.source === text && tried.rows === this.mirrored;
     const id = this.post(rows, text, known);
     if (id === null) return;
-    const timer = setTimeout(() => this.outOfTime(text), REGEX_BUDGET_MS);
-    this.inFlight = { id, timer };
-    (this.worker as Worker).onmessage = ({ data }: MessageEvent<number>) => {
-      if (data !== this.inFlight?.id) return;
-      clearTimeout(this.inFlight.timer);
-      this.inFlight = null;
-      this.tried.set({ source: text, rows });
-    };
+    this.inFlight = { id, source: text, rows };
+    if (this.ready) this.startClock();
+  }
+
+  /** The worker's answer: `ready` once its script ran, then the id of each try it finished. */
+  private answered(data: number | 'ready'): void {
+    if (data === 'ready') {
+      this.ready = true;
+      return this.startClock();
+    }
+    if (data !== this.inFlight?.id) return;
+    clearTimeout(this.inFlight.timer);
+    const { source, rows } = this.inFlight;
+    this.inFlight = null;
+    this.tried.set({ source, rows });
+  }
+
+  private startClock(): void {
+    const flight = this.inFlight;
+    if (flight && flight.timer === undefined) {
+      flight.timer = setTimeout(() => this.outOfTime(flight.source), REGEX_BUDGET_MS);
+    }
   }
 
   /**
@@ -157,6 +175,7 @@ export class RegexVetting {
       this.unavailable.set(true);
       return null;
     }
+    this.worker.onmessage = ({ data }: MessageEvent<number | 'ready'>) => this.answered(data);
     this.worker.onerror = (event) => {
       event.preventDefault();
       this.end();
@@ -176,6 +195,7 @@ export class RegexVetting {
     this.inFlight = null;
     this.worker?.terminate();
     this.worker = null;
+    this.ready = false;
     this.mirrored = null;
   }
 }
