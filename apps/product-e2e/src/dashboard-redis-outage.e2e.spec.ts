@@ -1,5 +1,6 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { BuiltServer, eventually, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
+import { BuiltServer, eventually, launchChromium, RedisServer } from '@zen/testing';
+import { serverApi } from './server-api';
 
 const IDS = ['51a0051a0051a0051a0051a0', '51a1051a1051a1051a1051a1', '51a2051a2051a2051a2051a2'];
 
@@ -14,7 +15,7 @@ describe('the dashboard while its Redis store stops and starts again (built serv
   let browser: Browser;
   let context: BrowserContext;
 
-  const api = (path: string, init?: RequestInit) => fetch(`${server.url}/${path}`, init);
+  const { api, create, appendText } = serverApi(() => server.url);
 
   /** Appends `line` to session `id` until the server takes it (a 503 while Redis is away is retried). */
   async function appendUntilTaken(id: string, line: string, stop: () => boolean): Promise<boolean> {
@@ -58,16 +59,11 @@ describe('the dashboard while its Redis store stops and starts again (built serv
     server = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: redis.url });
     browser = await launchChromium();
     for (const [i, id] of IDS.entries()) {
-      await api(`sessions/${id}`, {
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify({ appname: `agent-${i}` }),
-      });
-      await api(`sessions/${id}/log`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: Array.from({ length: 20 }, (_, n) => `s${i} before ${n}`).join('\n'),
-      });
+      await create(id, { appname: `agent-${i}` });
+      await appendText(
+        id,
+        Array.from({ length: 20 }, (_, n) => `s${i} before ${n}`),
+      );
     }
   });
 
@@ -149,17 +145,15 @@ describe('the dashboard while its Redis store stops and starts again (built serv
   // stayed shown and the next ones, appended under their seqs, were never shown.
   it('shows a log that went back (its server back on a Redis in an older state) as the store holds it, and says so', async () => {
     const id = 'f0f0f0f0f0f0f0f0f0f0f0f0';
-    const text = (body: string) =>
-      api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
-    await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"went-back"}' });
-    await text('kept0\nkept1');
+    await create(id, { appname: 'went-back' });
+    await appendText(id, ['kept0', 'kept1']);
     const page = await context.newPage();
     await page.goto(`${server.url}/dashboard/sessions/${id}`);
     await page.getByTestId('log-count').getByText('2 / 2 rows').waitFor();
     // A copy of the store as it is now, which then goes its own way: a Redis replica that lags.
     const lagging = await redis.copy();
     try {
-      await text('gone2\ngone3');
+      await appendText(id, ['gone2', 'gone3']);
       await page.getByTestId('log-count').getByText('4 / 4 rows').waitFor();
       await server.stop();
       server = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: lagging.url }, server.port);
@@ -168,7 +162,7 @@ describe('the dashboard while its Redis store stops and starts again (built serv
         .filter({ hasText: 'The log of went-back …f0f0f0 went back from 4 to 2 entries' })
         .waitFor({ timeout: 30_000 });
       await page.getByTestId('log-count').getByText('2 / 2 rows').waitFor();
-      await text('new2\nnew3\nnew4');
+      await appendText(id, ['new2', 'new3', 'new4']);
       await page.getByTestId('log-count').getByText('5 / 5 rows').waitFor();
       expect(await held(id)).toEqual(['kept0', 'kept1', 'new2', 'new3', 'new4']);
       expect((await shownLines(page)).map((line) => line.message)).toEqual(['kept0', 'kept1', 'new2', 'new3', 'new4']);

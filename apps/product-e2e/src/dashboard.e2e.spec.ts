@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Session, SessionList } from '@zen/contract';
 import { Browser, Download, Page } from 'playwright-core';
-import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { BuiltServer, launchChromium } from '@zen/testing';
 import { cuttableWebSocket, screenshot } from './browser';
 import { serverApi } from './server-api';
 
@@ -46,15 +46,11 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
   it('shows a session created through the API within a second or two, and its metadata when selected', async () => {
     await page.goto(`${base}/dashboard/`);
     await page.getByTestId('connection').getByText('Live').waitFor();
-    await api(`sessions/${EDITOR}`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({
-        appname: 'UnrealEditor',
-        mode: 'editor',
-        jobid: 'build-4711',
-        metadata: { project: 'Lyra', platform: 'Win64' },
-      }),
+    await create(EDITOR, {
+      appname: 'UnrealEditor',
+      mode: 'editor',
+      jobid: 'build-4711',
+      metadata: { project: 'Lyra', platform: 'Win64' },
     });
     await row(EDITOR).waitFor({ timeout: 2000 });
     await row(EDITOR).click();
@@ -89,11 +85,7 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
 
   it('moves an ended session from the active tab to the ended tab', async () => {
     const id = 'e0e0e0e0e0e0e0e0e0e0e0e0';
-    await api(`sessions/${id}`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: '{"appname":"BuildAgent","mode":"cook"}',
-    });
+    await create(id, { appname: 'BuildAgent', mode: 'cook' });
     await page.goto(`${base}/dashboard/?status=active`);
     await row(id).waitFor();
     await api(`sessions/${id}`, { method: 'DELETE' });
@@ -106,7 +98,7 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
 
   it('shows a gap row for entries evicted while disconnected, and resumes without duplicates', async () => {
     const id = 'a1a1a1a1a1a1a1a1a1a1a1a1';
-    await api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"Flood"}' });
+    await create(id, { appname: 'Flood' });
     await appendText(id, ['first']);
     const socket = await cuttableWebSocket(page);
     await page.goto(`${base}/dashboard/sessions/${id}`);
@@ -141,11 +133,7 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
   it('keeps a gap row one line high at phone width, however long the source it names', async () => {
     const [a, b] = ['a2a2a2a2a2a2a2a2a2a2a2a2', 'a3a3a3a3a3a3a3a3a3a3a3a3'];
     for (const id of [a, b]) {
-      await api(`sessions/${id}`, {
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify({ appname: 'ShaderCompileWorkerForTheLyraProject' }),
-      });
+      await create(id, { appname: 'ShaderCompileWorkerForTheLyraProject' });
       await appendText(id, [`first of ${id}`]);
     }
     const socket = await cuttableWebSocket(page);
@@ -171,11 +159,7 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
   it('keeps HTML and script in client strings as inert text', async () => {
     const id = 'b2b2b2b2b2b2b2b2b2b2b2b2';
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
-    await api(`sessions/${id}`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ appname: payload, metadata: { [payload]: payload } }),
-    });
+    await create(id, { appname: payload, metadata: { [payload]: payload } });
     await appendText(id, [payload]);
     await page.goto(`${base}/dashboard/sessions/${id}`);
     await page.getByTestId('log-rows').getByText(payload).waitFor();

@@ -1,6 +1,7 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { BuiltServer, launchChromium } from '@zen/testing';
 import { seriousA11yViolations } from './browser';
+import { serverApi } from './server-api';
 
 const ID = '5151515151515151515151a1';
 const ESC = '\x1b';
@@ -19,22 +20,16 @@ describe("the log viewer's reading aids in Chromium (built server)", () => {
   beforeAll(async () => {
     server = await BuiltServer.start();
     browser = await launchChromium();
-    await fetch(`${server.url}/sessions/${ID}`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ appname: 'BuildAgent', mode: 'agent' }),
-    });
+    const { create, appendText, appendEntries } = serverApi(() => server.url);
+    await create(ID, { appname: 'BuildAgent', mode: 'agent' });
     // curl / npm progress piped in: each redraw erases the line and goes back to its start.
-    await fetch(`${server.url}/sessions/${ID}/log`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: `${ESC}[32mDownloading${ESC}[0m 10%${ESC}[2K\rDownloading 55%${ESC}[2K\r${ESC}[32mDownloading${ESC}[0m ${ESC}[1m100%${ESC}[22m\nDone <b>{{1+1}}</b>\nLogin: alice signed in\nLogging: enabled\n`,
-    });
-    await fetch(`${server.url}/sessions/${ID}/log`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ message: 'routes', data: { 'api/v1': { hits: 5 }, api: { v1: { misses: 7 } } } }),
-    });
+    await appendText(ID, [
+      `${ESC}[32mDownloading${ESC}[0m 10%${ESC}[2K\rDownloading 55%${ESC}[2K\r${ESC}[32mDownloading${ESC}[0m ${ESC}[1m100%${ESC}[22m`,
+      'Done <b>{{1+1}}</b>',
+      'Login: alice signed in',
+      'Logging: enabled',
+    ]);
+    await appendEntries(ID, [{ message: 'routes', data: { 'api/v1': { hits: 5 }, api: { v1: { misses: 7 } } } }]);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     page = await context.newPage();

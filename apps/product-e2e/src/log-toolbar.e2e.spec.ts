@@ -1,6 +1,7 @@
 import { Browser, Page } from 'playwright-core';
-import { BuiltServer, JSON_HEADERS, launchChromium } from '@zen/testing';
+import { BuiltServer, launchChromium } from '@zen/testing';
 import { seriousA11yViolations } from './browser';
+import { serverApi } from './server-api';
 
 const ID = '7007007007007007007007a1';
 
@@ -53,17 +54,12 @@ describe("the log viewer's toolbar in Chromium (built server)", () => {
   beforeAll(async () => {
     server = await BuiltServer.start();
     browser = await launchChromium();
-    await fetch(`${server.url}/sessions/${ID}`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ appname: 'UnrealEditor', mode: 'editor' }),
-    });
-    const lines = Array.from({ length: 60 }, (_, i) => `LogCook${i % 3}: Warning: package ${i} took a while`);
-    await fetch(`${server.url}/sessions/${ID}/log`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: lines.join('\n'),
-    });
+    const { create, appendText } = serverApi(() => server.url);
+    await create(ID, { appname: 'UnrealEditor', mode: 'editor' });
+    await appendText(
+      ID,
+      Array.from({ length: 60 }, (_, i) => `LogCook${i % 3}: Warning: package ${i} took a while`),
+    );
   });
 
   afterAll(async () => {
