@@ -233,6 +233,26 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     expect(await selected.getAttribute('data-session-id')).toBe(EDITOR);
   });
 
+  it("is live again after leaving for the API docs and coming back with the browser's Back", async () => {
+    const id = 'b0b0b0b0b0b0b0b0b0b0b0b0';
+    await create(id, { appname: 'BackAgain' });
+    await appendText(id, ['before leaving']);
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-rows').getByText('before leaving').waitFor();
+    await page.goto(`${base}/api-docs`);
+    await page.waitForURL('**/api-docs**');
+    // Whether the browser restores the page from its back-forward cache or loads it again, the
+    // view must be the one left, live: the WebSocket it had was closed while the page was away.
+    await page.goBack();
+    await page.getByTestId('connection').getByText('Live').waitFor();
+    await appendText(id, ['after coming back']);
+    await page.getByTestId('log-rows').getByText('after coming back').waitFor();
+    expect((await logText()).match(/before leaving/g)).toHaveLength(1);
+    const later = 'b1b1b1b1b1b1b1b1b1b1b1b1';
+    await create(later, { appname: 'CreatedAfterBack' });
+    await row(later).waitFor();
+  });
+
   it('is usable on a narrow window', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
     await page.goto(`${base}/dashboard/sessions/${EDITOR}`);
