@@ -648,6 +648,79 @@ describe('logger adapters against the built server', () => {
     ]);
     await session.close();
   });
+
+  it('Nest: the console prints with Nest s ConsoleLogger options (json, prefix, timestamp, colors, context), the session as before', async () => {
+    // A Nest developer's `new ConsoleLogger({ json: true })` output is kept when the session logger
+    // takes its place; the options' context is the session's too where a call names none.
+    const dir = mkdtempSync(join(work, 'nest-console-'));
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `import 'reflect-metadata';
+       import { Logger, Module } from '@nestjs/common';
+       import { NestFactory } from '@nestjs/core';
+       import { createSessionLogger } from '${join(REPO, 'libs/client/src/node.ts')}';
+       import { SessionNestLogger } from '${join(REPO, 'libs/client/src/nest.ts')}';
+       @Module({})
+       class AppModule {}
+       void (async () => {
+         const session = createSessionLogger({ server: process.argv[2], appname: 'nest-console', id: process.argv[3] });
+         const logger = new SessionNestLogger({ session, console: { json: true, context: 'Main' } });
+         const app = await NestFactory.createApplicationContext(AppModule, { logger });
+         new Logger('Billing').log('invoice sent');
+         new Logger('Billing').error('card refused', 'Error: card refused\\n    at charge (billing.ts:1:1)');
+         logger.warn('no context given');
+         await app.close();
+         const text = new SessionNestLogger({ session, console: { prefix: 'Shop', colors: false, timestamp: true } });
+         text.log('first', 'Text');
+         text.log('second', 'Text');
+         await session.close();
+       })();`,
+    );
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'), { external: ['@nestjs/*', 'reflect-metadata'] });
+    const id = newSessionId();
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id], {
+      env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
+      timeout: 30_000,
+    });
+    const jsonLines = (out: string) =>
+      out
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const printed = [...jsonLines(stdout), ...jsonLines(stderr)].filter((line) =>
+      ['Billing', 'Main'].includes(String(line['context'])),
+    );
+    // Nest prints errors to stderr: stdout's lines come first here.
+    expect(printed.map(({ level, context, message, stack }) => ({ level, context, message, stack }))).toEqual([
+      { level: 'log', context: 'Billing', message: 'invoice sent', stack: undefined },
+      { level: 'warn', context: 'Main', message: 'no context given', stack: undefined },
+      {
+        level: 'error',
+        context: 'Billing',
+        message: 'card refused',
+        stack: 'Error: card refused\n    at charge (billing.ts:1:1)',
+      },
+    ]);
+    for (const line of printed) expect(line['pid']).toEqual(expect.any(Number));
+    // The text logger: its prefix, no colour codes, and the time since the last line after the second.
+    const textLines = stdout.split('\n').filter((line) => line.includes('[Text]'));
+    expect(textLines).toHaveLength(2);
+    expect(textLines[0]).toMatch(/^\[Shop\] \d+ {2}- .* LOG \[Text\] first$/);
+    expect(textLines[1]).toMatch(/^\[Shop\] \d+ {2}- .* LOG \[Text\] second \+\d+ms$/);
+    expect((await entries(id)).filter((entry) => entry.data?.['context'] !== undefined)).toEqual(
+      expect.arrayContaining([
+        { level: 'info', message: 'invoice sent', data: { context: 'Billing' } },
+        {
+          level: 'error',
+          message: 'card refused',
+          data: { context: 'Billing', stack: 'Error: card refused\n    at charge (billing.ts:1:1)' },
+        },
+        { level: 'warn', message: 'no context given', data: { context: 'Main' } },
+        { level: 'info', message: 'first', data: { context: 'Text' } },
+        { level: 'info', message: 'second', data: { context: 'Text' } },
+      ]),
+    );
+  });
 });
 
 describe('entry points', () => {

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConsoleLogger, LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
+import { ConsoleLogger, ConsoleLoggerOptions, LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import { NEST_LEVELS, readNestMessage, type LogData } from '@zen/contract';
 import type { SessionLogger, SessionLoggerOptions } from '../logger/session-logger';
 import { messageText, sessionLoggerOf } from './adapter-entry';
@@ -7,9 +7,17 @@ import { messageText, sessionLoggerOf } from './adapter-entry';
 export interface SessionNestLoggerOptions {
   /** The session to feed: a logger of your own, or the options to create one. */
   session: SessionLoggerOptions | SessionLogger;
-  /** Also print to the console as Nest's own logger does (default true). */
-  console?: boolean;
-  /** The levels written, to the session and the console alike (default: all); `setLogLevels` changes them. */
+  /**
+   * Also print to the console as Nest's own logger does (default true); or the options of that
+   * console output, Nest's `ConsoleLoggerOptions` (`{ json: true }`, `timestamp`, `prefix`,
+   * `colors`, ...), given to the ConsoleLogger that prints it. Their `context` is the session's
+   * context too where a call gives none; their `logLevels` are the option below.
+   */
+  console?: boolean | ConsoleLoggerOptions;
+  /**
+   * The levels written, to the session and the console alike (default: all); `setLogLevels`
+   * changes them. Taken before the console options' `logLevels`.
+   */
   logLevels?: NestLogLevel[];
 }
 
@@ -22,10 +30,16 @@ export class SessionNestLogger implements LoggerService {
   /** Nest's console logger, kept even when it does not print: it holds the levels, with Nest's rules. */
   private readonly console: ConsoleLogger;
   private readonly print: boolean;
+  /** The console options' context: what the console prints, and the session is given, when a call names none. */
+  private readonly context: string | undefined;
 
   constructor(options: SessionNestLoggerOptions) {
     this.logger = sessionLoggerOf(options.session);
-    this.console = new ConsoleLogger({ logLevels: options.logLevels });
+    // A copy: the ConsoleLogger fills in its defaults in the object it is given.
+    const consoleOptions: ConsoleLoggerOptions = typeof options.console === 'object' ? { ...options.console } : {};
+    consoleOptions.logLevels = options.logLevels ?? consoleOptions.logLevels;
+    this.console = new ConsoleLogger(consoleOptions);
+    this.context = consoleOptions.context || undefined;
     this.print = options.console !== false;
   }
 
@@ -58,7 +72,7 @@ export class SessionNestLogger implements LoggerService {
     // Read once, for the console and the session alike: a lazy message is computed once.
     const read = readNestMessage(message);
     if (this.print) this.console[level](read, ...params);
-    this.logger.append({ level: NEST_LEVELS[level], ...entryOf(level, read, params) });
+    this.logger.append({ level: NEST_LEVELS[level], ...entryOf(level, read, params, this.context) });
   }
 }
 
@@ -72,12 +86,19 @@ const STACK_FORMAT = /^(.)+\n\s+at .+:\d+:\d+/;
  * With one param alone (`error(msg, err.stack)` on this logger, or from a `Logger` without a
  * context), a stack trace is the stack, as the ConsoleLogger reads it, not the context.
  */
-function entryOf(level: NestLogLevel, message: unknown, params: unknown[]): { message: string; data?: LogData } {
+function entryOf(
+  level: NestLogLevel,
+  message: unknown,
+  params: unknown[],
+  context: string | undefined,
+): { message: string; data?: LogData } {
   const rest = [...params];
   const data: LogData = {};
   const stackAlone = rest.length === 1 && typeof rest[0] === 'string' && STACK_FORMAT.test(rest[0]);
   if (stackAlone && (level === 'error' || level === 'fatal')) data['stack'] = rest.pop();
   else if (rest.length > 0 && typeof rest[rest.length - 1] === 'string') data['context'] = rest.pop();
+  // As the ConsoleLogger prints it: its own context where the call names none.
+  if (context !== undefined && data['context'] === undefined) data['context'] = context;
   if (level === 'error' || level === 'fatal') {
     if (typeof rest[0] === 'string') data['stack'] = rest.shift();
     else if (rest.length > 0 && rest[0] === undefined) rest.shift();
