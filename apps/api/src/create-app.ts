@@ -8,7 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ShutdownService } from './health/shutdown.service';
 import { HttpPipeline } from './http/http-pipeline';
 import { LiveWsAdapter } from './live/live-ws.adapter';
-import { DOCS_PATH, serveOpenApi } from './openapi/openapi';
+import { DOCS_DATA, DOCS_PATH, serveOpenApi } from './openapi/openapi';
 import { ServerLogger } from './server-log/server-logger';
 
 /**
@@ -36,6 +36,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // is answered 426 by LiveModule's middleware.
   pipeline.addRoute({ method: 'ALL', path: config.under(SESSIONS_WS_PATH), access: 'read', webSocket: true });
   // The API's documents are open without a token like the dashboard's files (they hold no data).
+  // The OpenAPI and AsyncAPI documents a tool reads are data, with the API's headers (matched
+  // first); the UI's files are pages.
+  for (const file of DOCS_DATA) pipeline.addRoute({ method: 'GET', path: config.under(`/${file}`), access: 'public' });
   pipeline.addRoute({ method: 'GET', path: config.under(`/${DOCS_PATH}{/*file}`), access: 'public', pages: true });
   pipeline.install(app);
   serveOpenApi(app);

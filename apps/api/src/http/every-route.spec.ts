@@ -16,9 +16,16 @@ const OID = 'e0e0e0e0e0e0e0e0e0e0e0e0';
  * exceptions, named here so that a new route needs a token unless it is added to them.
  */
 const PUBLIC = [/^\/zen$/, /^\/zen\/dashboard(\/|$)/, /^\/zen\/health(\/|$)/, /^\/zen\/api-docs(\/|$)/];
-/** Routes that serve pages a browser renders (the dashboard, the API docs): Helmet's headers; the rest the API's. */
+/**
+ * Routes that serve pages a browser renders (the dashboard, the API docs' UI): Helmet's headers;
+ * the rest the API's, the documents the docs serve (OpenAPI JSON and YAML, AsyncAPI) among them.
+ */
 const PAGES = [/^\/zen$/, /^\/zen\/dashboard(\/|$)/, /^\/zen\/api-docs(\/|$)/];
-const servesPages = (url: string) => PAGES.some((pattern) => pattern.test(url.split('?')[0]));
+const DOCUMENTS = /^\/zen\/api-docs\/(json|yaml|asyncapi\.json)\/?$/i;
+const servesPages = (url: string) => {
+  const path = url.split('?')[0];
+  return PAGES.some((pattern) => pattern.test(path)) && !DOCUMENTS.test(path);
+};
 /** Whether `res` is a page: an error is data even on a route that serves pages (the README's Security headers). */
 const isPage = (url: string, res: Answer) => servesPages(url) && res.status < 400;
 

@@ -2,6 +2,7 @@ import { OpenAPIObject } from '@nestjs/swagger';
 import { eventually, freePort, JSON_HEADERS, oid } from '@zen/testing';
 import Ajv from 'ajv';
 import { connect, Socket } from 'node:net';
+import { API_HEADERS, pageHeaders } from '../http/security-headers';
 import { RunningApp, startApp } from '../testing/running-app';
 
 /**
@@ -401,5 +402,35 @@ describe('OpenAPI document', () => {
     const res = await fetch(`${server.url}/api-docs`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('swagger');
+  });
+
+  it('serves its documents (OpenAPI JSON and YAML, AsyncAPI) as data, with the API s headers, and the UI as a page', async () => {
+    // The documents are data a tool reads, as every JSON answer is (README, Security headers):
+    // they carried the docs page's Helmet headers, a CSP that lets scripts run among them.
+    const headerNames = (list: readonly string[]) => list.filter((_, i) => i % 2 === 0);
+    for (const path of ['/api-docs/json', '/api-docs/yaml', '/api-docs/asyncapi.json']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect([path, res.status]).toEqual([path, 200]);
+      for (let i = 0; i < API_HEADERS.length; i += 2) {
+        expect([path, API_HEADERS[i], res.headers.get(API_HEADERS[i])]).toEqual([
+          path,
+          API_HEADERS[i],
+          API_HEADERS[i + 1],
+        ]);
+      }
+      const pageOnly = headerNames(pageHeaders()).filter((name) => !headerNames(API_HEADERS).includes(name));
+      expect([path, pageOnly.filter((name) => res.headers.has(name))]).toEqual([path, []]);
+      await res.arrayBuffer();
+    }
+    for (const path of ['/api-docs', '/api-docs/', '/api-docs/swagger-ui-init.js']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect([path, res.status]).toEqual([path, 200]);
+      expect([path, res.headers.get('content-security-policy')]).toEqual([
+        path,
+        expect.stringContaining("script-src 'self'"),
+      ]);
+      expect([path, res.headers.get('referrer-policy')]).toEqual([path, 'no-referrer']);
+      await res.arrayBuffer();
+    }
   });
 });

@@ -15,6 +15,9 @@ export const DOCS_PATH = 'api-docs';
 /** Where the WebSocket's AsyncAPI document is served, under BASE_PATH. */
 export const ASYNCAPI_PATH = `${DOCS_PATH}/asyncapi.json`;
 
+/** The documents served under BASE_PATH (OpenAPI as JSON and YAML, AsyncAPI): data, not pages. */
+export const DOCS_DATA = [`${DOCS_PATH}/json`, `${DOCS_PATH}/yaml`, ASYNCAPI_PATH];
+
 type Operation = Record<string, unknown> & { operationId?: string };
 type PathItem = Record<string, Operation>;
 
