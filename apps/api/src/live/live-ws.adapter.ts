@@ -25,6 +25,22 @@ const SHUTTING_DOWN = {
   message: 'the server is shutting down: connect to another replica, or again once it has restarted',
 };
 
+/** The close code `ws` gives a message over its `maxPayload`. */
+const MESSAGE_TOO_BIG = 1009;
+
+/**
+ * The server's WebSocket class: `ws` closes a connection whose message (its frames together) is
+ * over its `maxPayload` with 1009 and no reason, so a client author could not tell which limit, nor what to change.
+ * That close is given `reason` (at most 123 bytes, the close frame's room).
+ */
+function closingTooBigWith(reason: string): typeof WebSocket {
+  return class extends WebSocket {
+    override close(code?: number, data?: string | Buffer): void {
+      super.close(code, code === MESSAGE_TOO_BIG && data === undefined ? reason : data);
+    }
+  };
+}
+
 /** A WebSocket server as the stock adapter registers it: with the path it serves. */
 type PathServer = WebSocket.Server & { path: string };
 
@@ -60,6 +76,9 @@ export class LiveWsAdapter extends WsAdapter {
       ...options,
       path: this.config.under(options.path ?? '/'),
       maxPayload: this.config.wsMaxPayloadBytes,
+      WebSocket: closingTooBigWith(
+        `a message over WS_MAX_PAYLOAD_BYTES (${this.config.wsMaxPayloadBytes} bytes) was sent; send smaller ones or raise it`,
+      ),
     });
     // What `ws` still refuses after handshakeProblem (a malformed Sec-WebSocket-Protocol or
     // -Extensions header) is a 400 in the error shape too, instead of its text/html answer.
@@ -121,7 +140,14 @@ export class LiveWsAdapter extends WsAdapter {
     server.on('connection', (client: WebSocket, req: IncomingMessage) => {
       // As the session records it: behind a trusted proxy, the client it forwarded, not the proxy.
       const address = this.addresses.of(req);
-      client.on('error', (error: Error) => this.protocolWarnings.report(address, error.message));
+      client.on('error', (error: Error & { code?: string }) =>
+        this.protocolWarnings.report(
+          address,
+          error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+            ? `${error.message} (over WS_MAX_PAYLOAD_BYTES, ${this.config.wsMaxPayloadBytes} bytes)`
+            : error.message,
+        ),
+      );
     });
     server.on('error', (error: Error) => this.log.error(error));
     return server;

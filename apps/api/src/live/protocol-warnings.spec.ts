@@ -62,3 +62,40 @@ describe('warnings about clients that break the WebSocket protocol (real server)
     ]);
   });
 });
+
+describe('a message over WS_MAX_PAYLOAD_BYTES (real server)', () => {
+  let server: RunningApp;
+  beforeAll(async () => {
+    server = await startApp({ WS_MAX_PAYLOAD_BYTES: '1024' });
+  });
+  afterAll(() => server.close());
+
+  async function serverLog(text: string): Promise<{ level: string; message: string }[]> {
+    const { serverSessionId } = await (await fetch(`${server.url}/sessions/`)).json();
+    const query = new URLSearchParams({ q: text, limit: '10000' });
+    return (await (await fetch(`${server.url}/sessions/${serverSessionId}/log?${query}`)).json()).entries;
+  }
+
+  it('closes a connection sending a message over WS_MAX_PAYLOAD_BYTES with 1009, its reason naming the limit and its variable', async () => {
+    // ws closes it with no reason: a client author saw 1009 alone and could not tell what to change.
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await client.opened();
+    client.ws.send(JSON.stringify({ event: 'subscribe-sessions', data: { pad: 'x'.repeat(2000) } }));
+    await client.until(() => client.closeCode !== null);
+    expect([client.closeCode, client.closeReason]).toEqual([
+      1009,
+      'a message over WS_MAX_PAYLOAD_BYTES (1024 bytes) was sent; send smaller ones or raise it',
+    ]);
+    // The server's log names them too, for its operator.
+    await eventually(async () =>
+      expect(await serverLog('Max payload size exceeded (over WS_MAX_PAYLOAD_BYTES, 1024 bytes)')).not.toEqual([]),
+    );
+    // A frame within the limit on another connection is read as ever.
+    const other = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await other.opened();
+    other.ws.send('x'.repeat(1000));
+    await other.until(() => other.of('error').length === 1);
+    expect(other.closeCode).toBeNull();
+    other.ws.close();
+  });
+});

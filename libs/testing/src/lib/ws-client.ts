@@ -13,6 +13,8 @@ export class WsTestClient {
   readonly ws: WebSocket;
   /** The code the connection closed with; null while open. */
   closeCode: number | null = null;
+  /** The reason the connection closed with ('' when none was given); null while open. */
+  closeReason: string | null = null;
   private waiters: (() => void)[] = [];
 
   constructor(url: string, options: ClientOptions = {}) {
@@ -21,8 +23,9 @@ export class WsTestClient {
       this.received.push({ message: JSON.parse(raw.toString()), at: Date.now() });
       this.wake();
     });
-    this.ws.on('close', (code) => {
+    this.ws.on('close', (code, reason) => {
       this.closeCode = code;
+      this.closeReason = reason.toString();
       this.wake();
     });
     // A refused or broken connection shows in opened() and closeCode, not as an unhandled error.
