@@ -114,6 +114,20 @@ describe('session logs API (real HTTP server)', () => {
       expect((await held()).map((entry) => entry.message)).toEqual(['json after a BOM', 'text after a BOM']);
     });
 
+    it('answers a text body of a byte order mark alone, or with line breaks, as an empty text body: nothing appended', async () => {
+      const before = await held();
+      const { cursor } = await read<LogCursorPage>('?cursor=0', OWN);
+      for (const body of ['', '\ufeff', '\ufeff\n', '\ufeff\r\n\r\n', '\ufeff \t\n']) {
+        const res = await append(body, TEXT, OWN);
+        expect([body, res.status, await res.json()]).toEqual([body, 200, { appended: 0, cursor }]);
+      }
+      // A JSON body of the mark alone is the empty JSON body's 400, not an entry.
+      for (const body of ['', '\ufeff']) {
+        await expectError(await append(body, { 'content-type': 'application/json' }, OWN), 400, 'malformed JSON');
+      }
+      expect(await held()).toEqual(before);
+    });
+
     it('answers 415 for a compressed body, appending nothing', async () => {
       const before = (await held()).length;
       for (const coding of ['gzip', 'br']) {
