@@ -375,6 +375,75 @@ describe('logger adapters against the built server', () => {
     ).resolves.toBeDefined();
   });
 
+  it('winston: a crash through handleExceptions or handleRejections exits once its lines are sent (finish emitted), and one it goes on after keeps the transport', async () => {
+    // winston's handlers wait for each transport's 'finish' (up to their own 3 s) before exiting:
+    // the transport emitted none, so every crash took those 3 s. The script prints, at 'finish',
+    // what the session logger had sent by then; without it no such line is printed at all.
+    const dir = mkdtempSync(join(work, 'winston-crash-'));
+    writeFileSync(
+      join(dir, 'main.ts'),
+      `import winston from 'winston';
+       import { writeSync } from 'node:fs';
+       import { SessionTransport } from '${join(REPO, 'libs/client/src/winston.ts')}';
+       const [server, id, how] = process.argv.slice(2);
+       const transport = new SessionTransport({
+         session: { server, appname: 'winston-crash', id },
+         handleExceptions: true,
+         handleRejections: true,
+       });
+       transport.on('finish', () => {
+         const { sent, queued } = transport.logger.stats;
+         writeSync(1, 'finished sent=' + sent + ' queued=' + queued + '\\n');
+       });
+       const logger = winston.createLogger({ transports: [transport], exitOnError: how !== 'goes on' });
+       logger.info('before the crash');
+       logger.warn('about to crash', { step: 2 });
+       setTimeout(() => {
+         if (how === 'rejection') void Promise.reject(new Error('rejected on purpose'));
+         else throw new Error('thrown on purpose');
+       }, 10);
+       // With exitOnError false the process goes on, and so does its transport.
+       if (how === 'goes on')
+         setTimeout(async () => {
+           logger.info('after the crash');
+           await transport.logger.close(10_000);
+         }, 500);`,
+    );
+    bundleForNode(join(dir, 'main.ts'), join(dir, 'main.js'), { nodePaths: [join(REPO, 'node_modules')] });
+    for (const [how, text] of [
+      ['exception', 'thrown on purpose'],
+      ['rejection', 'rejected on purpose'],
+    ]) {
+      const id = newSessionId();
+      const exited = await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id, how], {
+        timeout: 30_000,
+      }).then(
+        () => ({ code: 0, stdout: '' }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+      expect([how, exited]).toEqual([how, { code: 1, stdout: 'finished sent=3 queued=0\n' }]);
+      const got = await entries(id);
+      expect([how, got.map(({ level, message }) => `${level} ${message.split('\n')[0]}`)]).toEqual([
+        how,
+        ['info before the crash', 'warn about to crash', expect.stringMatching(new RegExp(`^error .*${text}`))],
+      ]);
+      // As a crash leaves any session: not ended (close() was not called), left to its timeout.
+      expect([how, (await client.sessions.get(id)).status]).toEqual([how, 'active']);
+    }
+    const id = newSessionId();
+    const goesOn = await promisify(execFile)(process.execPath, [join(dir, 'main.js'), server.url, id, 'goes on'], {
+      timeout: 30_000,
+    });
+    expect(goesOn.stdout).toBe('');
+    expect((await entries(id)).map(({ level, message }) => `${level} ${message.split('\n')[0]}`)).toEqual([
+      'info before the crash',
+      'warn about to crash',
+      expect.stringMatching(/^error .*thrown on purpose/),
+      'info after the crash',
+    ]);
+    expect((await client.sessions.get(id)).status).toBe('ended');
+  });
+
   it('winston and log(): data JSON cannot write as it is (a cycle, a BigInt) never throws, and is sent', async () => {
     const transport = new SessionTransport({ session: { server: server.url, appname: 'winston-odd-data' } });
     const log = winston.createLogger({ transports: [transport] });

@@ -41,6 +41,8 @@ export interface SessionTransportOptions extends TransportStreamOptions {
 export class SessionTransport extends Transport {
   readonly logger: SessionLogger;
   private readonly closeTimeoutMs: number;
+  /** Set once `finish` is on its way for winston's exception or rejection handler. */
+  private finishing = false;
 
   constructor(options: SessionTransportOptions) {
     super(options);
@@ -60,6 +62,27 @@ export class SessionTransport extends Transport {
     }
     this.logger.append({ level, message: messageText(info['message']), data, time: isoTime(info['timestamp']) });
     callback();
+    if ((this as { _ending?: boolean })._ending === true) this.finishOnceSent();
+  }
+
+  /**
+   * winston's exception and rejection handlers (`handleExceptions`, `handleRejections`) mark the
+   * transport `_ending`, log the crash, and exit once every such transport has emitted `finish`,
+   * else after their own 3 s (only their File transport emits it). This one emits it once what
+   * is pending, the crash's record included, is sent (or after `closeTimeoutMs`): a crash exits
+   * as soon as its lines are in the session. Only when winston exits on it (`exitOnError` true,
+   * its default): `finish` unpipes the transport from its logger, and a logger that goes on
+   * after a crash (`exitOnError` false, or a function) must keep it.
+   */
+  private finishOnceSent(): void {
+    if (this.finishing) return;
+    const parent = (this as { parent?: { exitOnError?: unknown } | null }).parent;
+    if (parent && parent.exitOnError !== true) return;
+    this.finishing = true;
+    void this.logger
+      .flush(this.closeTimeoutMs)
+      .catch(() => undefined)
+      .then(() => this.emit('finish'));
   }
 
   /**
@@ -67,6 +90,9 @@ export class SessionTransport extends Transport {
    * would hold the process open for good (a close that waits keeps the process alive).
    */
   override close(): void {
+    // Called as `finish` unpipes the transport at a crash (above): the process is exiting, and the
+    // session is left as any crash leaves it, what is pending sent at the exit, not ended.
+    if (this.finishing) return;
     void this.logger.close(this.closeTimeoutMs).catch(() => undefined);
   }
 }
