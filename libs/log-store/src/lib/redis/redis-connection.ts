@@ -78,6 +78,8 @@ export class RedisConnection {
   /** The failures reported since the connection was last ready (see failed). */
   private readonly reported = new Set<string>();
   private wasReady = false;
+  /** The last failure named its cause (see namingUrl): a socket closed right after it is that failure's close. */
+  private lastNamed = false;
   /** The evicting `maxmemory-policy` last warned about (see checkEvictionPolicy). */
   private warnedPolicy = '';
   /**
@@ -108,6 +110,7 @@ export class RedisConnection {
     this.client.on('error', (error: Error) => this.failed(error));
     this.client.on('ready', () => {
       this.lastError = '';
+      this.lastNamed = false;
       this.reported.clear();
       if (this.wasReady) options.onEvent?.(`the session store (${this.name}) is reachable again`);
       this.wasReady = true;
@@ -292,7 +295,16 @@ export class RedisConnection {
   }
 
   private failed(error: Error): void {
-    const message = namingUrl(error.message || error.name, this.options.url);
+    const raw = error.message || error.name;
+    const message = namingUrl(raw, this.options.url);
+    // A service that is not Redis answers, then the connection closes: the close is that failure's
+    // end, not another one. Logged as one, it named nothing, and readiness and each 503 said only
+    // `Socket closed unexpectedly`, the cause gone from all but the first log line.
+    if (raw === SOCKET_CLOSED && this.lastNamed) {
+      this.lastNamed = false;
+      return;
+    }
+    this.lastNamed = message !== raw;
     // Report each kind of failure once until the connection is ready again, not every reconnect
     // attempt: one attempt may fail two ways (a service that is not Redis answers, then closes),
     // and comparing with the last alone logged both at every attempt, a line a second for good.
@@ -333,6 +345,9 @@ export function namingUrl(message: string, url: string): string {
   }
   return message;
 }
+
+/** node-redis's words for a connection closed by the other end. */
+const SOCKET_CLOSED = 'Socket closed unexpectedly';
 
 /** Kinds of failure reported in one outage (see failed); past them the rest go unsaid. */
 const MAX_REPORTED_FAILURES = 10;

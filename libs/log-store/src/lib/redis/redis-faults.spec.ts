@@ -76,7 +76,7 @@ describe('Redis stores whose REDIS_URL names a service that is not Redis', () =>
     await new Promise((done) => service.close(done));
   });
 
-  it('say so once per kind of failure, however often they reconnect, naming REDIS_URL', async () => {
+  it('say so once, however often they reconnect, naming REDIS_URL, and readiness keeps naming it', async () => {
     const port = (service.address() as AddressInfo).port;
     const events: string[] = [];
     const stores = await suite.open({
@@ -84,13 +84,19 @@ describe('Redis stores whose REDIS_URL names a service that is not Redis', () =>
       commandTimeoutMs: 300,
       onEvent: (message) => events.push(message),
     });
-    await eventually(() => connections >= 6 && events.length >= 2, 20_000, 'six attempts to connect');
+    await eventually(() => connections >= 6 && events.length >= 1, 20_000, 'six attempts to connect');
     expect(await stores.ready()).toBe(false);
-    // Each attempt failed both ways (the feed's connection is reported on its own: readiness).
-    expect(events).toEqual([
-      `the session store (Redis at 127.0.0.1:${port}) is unavailable: Unknown RESP type 60 "<" (what answers at REDIS_URL is not Redis)`,
-      `the session store (Redis at 127.0.0.1:${port}) is unavailable: Socket closed unexpectedly`,
-    ]);
+    // Each attempt failed as the answer came, and its socket closed after: one failure, one line
+    // (the feed's connection is reported on its own: readiness). Stop 52: the close was a second
+    // line, `… is unavailable: Socket closed unexpectedly`, and readiness said that instead.
+    const why = 'Unknown RESP type 60 "<" (what answers at REDIS_URL is not Redis)';
+    expect(events).toEqual([`the session store (Redis at 127.0.0.1:${port}) is unavailable: ${why}`]);
+    // Between attempts and in the middle of one alike (asked several times over a few attempts).
+    for (let attempt = connections + 3; connections < attempt; ) {
+      expect(await stores.notReady()).toBe(`the session store (Redis at 127.0.0.1:${port}) cannot be reached: ${why}`);
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    expect(events).toHaveLength(1);
   });
 });
 
