@@ -38,6 +38,9 @@ async function createStores(config: AppConfig): Promise<Stores> {
     largeReads: config.redisLargeReads,
     largeReadWaitMs: config.redisLargeReadWaitMs,
     onEvent: (message) => logger.warn(message),
+    // ServerSession looks for this replica's session every 5 s and, when Redis lost it, says so
+    // (`… its data was lost); creating another`): the heartbeat's line said it a second time.
+    lostServerSessionsToldByOwner: true,
   });
 }
 

@@ -18,6 +18,12 @@ export interface RedisStoresOptions extends RedisConnectionOptions {
   heartbeatMs?: number;
   /** How long a silent replica's server session lives on (SERVER_SILENCE_MS; tests shorten it). */
   serverSilenceMs?: number;
+  /**
+   * Whoever made the server sessions looks for them itself and says when Redis lost one (the API's
+   * ServerSession, which makes another): the heartbeat then stops beating a lost one without a
+   * word, so that the loss is told once. One that another replica ended is told still.
+   */
+  lostServerSessionsToldByOwner?: boolean;
 }
 
 /**
@@ -146,6 +152,7 @@ class ServerLiveness {
       const beat = await this.sessions.beat(id);
       if (beat === 'ok') continue;
       this.sessions.ownServers.delete(id);
+      if (beat === 'missing' && this.options.lostServerSessionsToldByOwner) continue;
       this.options.onEvent?.(goneServerSession(id, beat));
     }
   }

@@ -324,6 +324,27 @@ describe('Redis stores, several replicas on one Redis', () => {
     await eventually(() => events.length > 0);
     expect(events).toEqual([`server session ${ID} is no longer in the session store (its data was lost)`]);
   });
+
+  it('leave the word on a lost server session to its owner when told so, and stop beating it', async () => {
+    // The API's ServerSession says it (`… creating another`): the heartbeat's line said it twice (stop 52).
+    const events: string[] = [];
+    const a = await replica({
+      serverSilenceMs: 60_000,
+      heartbeatMs: 50,
+      lostServerSessionsToldByOwner: true,
+      onEvent: (event) => events.push(event),
+    });
+    await a.sessions.create(newSession(ID, true));
+    const owned = (a.sessions as unknown as { ownServers: Set<string> }).ownServers;
+    const raw = await createClient({ url: suite.redis.url }).connect();
+    try {
+      await raw.del(new RedisKeys(prefix).session(ID));
+    } finally {
+      raw.destroy();
+    }
+    await eventually(() => !owned.has(ID), 10_000, 'the heartbeat finding it gone');
+    expect(events).toEqual([]);
+  });
 });
 
 describe('Redis stores when Redis goes away', () => {
