@@ -16,6 +16,18 @@ import { WsQueue } from './ws-queue';
  */
 const TURN_BYTES = 1024 * 1024;
 
+/**
+ * The close code of a connection that followed a log its store lost the end of: "Service Restart"
+ * (RFC 6455 registry), which every client takes as "reconnect", and on reconnecting each checks
+ * the log's `logCursor` against what it has seen (see wentBack).
+ */
+export const LOG_WENT_BACK_CLOSE = 1012;
+
+/** The close reason of LOG_WENT_BACK_CLOSE (at most 123 bytes: a 24-character id and two counts fit). */
+export function logWentBackReason(sessionId: string, logCursor: number, sent: number): string {
+  return `the log of session ${sessionId} went back to ${logCursor} from ${sent}: reconnect`;
+}
+
 /** One client following one session's log: the next `seq` it has not been sent. */
 interface Follow {
   readonly client: WebSocket;
@@ -93,7 +105,8 @@ export class LogFollowers implements OnModuleDestroy {
    * meanwhile (restarted without persistence) is refused as `not found`, and so is one
    * created again under its id (a new `created`) before this replica was back. Left waiting,
    * the follow kept its old cursor and sent the new session's log from there on, silently
-   * missing the entries before it.
+   * missing the entries before it. A follow past its log's end (Redis came back older) has its
+   * connection closed (wentBack).
    */
   private rereadAll(): void {
     for (const sessionId of this.bySession.keys()) {
@@ -182,6 +195,22 @@ export class LogFollowers implements OnModuleDestroy {
     this.unfollow(follow.client, follow.sessionId);
     const refusal = formatSubscribeLogRefusal({ id: follow.sessionId, reason: 'not found' });
     send(follow.client, errorFrame(refusal));
+  }
+
+  /**
+   * Closes the connection of a follow whose cursor is past its log's end once the feed is back:
+   * the store went back under this replica (Redis restarted from an older snapshot or append-only
+   * file, or one that lost its last second), so it will number its next entries with seqs this
+   * client was already sent, and the follow would wait in silence until the log passed its cursor,
+   * then skip what came before. Only the client knows what it has seen, and every client (the
+   * library's LiveClient, hence the dashboard and `tail --follow`) checks each followed log's
+   * `logCursor` against it on reconnecting: so it is made to reconnect, with a code it takes as
+   * such, rather than told something new. Its other follows resume from their cursors.
+   */
+  private wentBack(follow: Follow, logCursor: number): void {
+    const { client, sessionId, cursor } = follow;
+    this.disconnect(client);
+    client.close(LOG_WENT_BACK_CLOSE, logWentBackReason(sessionId, logCursor, cursor));
   }
 
   private countUnchecked(client: WebSocket, delta: number): void {
@@ -273,6 +302,8 @@ export class LogFollowers implements OnModuleDestroy {
       if (!this.isCurrent(follow)) continue;
       if (!found || (follow.created !== null && follow.created !== found.created)) {
         this.refuse(follow);
+      } else if (again && follow.cursor > found.log.logCursor) {
+        this.wentBack(follow, found.log.logCursor);
       } else if (follow.created === null) {
         follow.created = found.created;
         this.countUnchecked(follow.client, -1);
