@@ -1,7 +1,8 @@
 import { SessionsClient } from '@zen/client';
 import { createNodeLiveClient } from '@zen/client/node';
 import { formatSubscribeLogRefusal, LogEntry, ServerEvents } from '@zen/contract';
-import { BuiltServer, eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
+import { BuiltServer, eventually, JSON_HEADERS, RedisServer, REPO, WsTestClient } from '@zen/testing';
+import { ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ jest.setTimeout(120_000);
 
 const ID = 'b52b52b52b52b52b52b52b52';
 const OTHER = 'b52c52c52c52c52c52c52c52';
+const CLI = join(REPO, 'dist/apps/cli/main.js');
 
 /**
  * Issue 12: replicas "reconnect and resubscribe after a Redis restart without losing or duplicating
@@ -24,6 +26,7 @@ describe('a Redis that goes back under a running replica (built server)', () => 
   let backup: string;
   const clients: WsTestClient[] = [];
   const closing: (() => void)[] = [];
+  const children: ChildProcess[] = [];
 
   beforeEach(async () => {
     redis = await RedisServer.start();
@@ -37,6 +40,7 @@ describe('a Redis that goes back under a running replica (built server)', () => 
   });
   afterEach(async () => {
     for (const close of closing.splice(0)) close();
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill();
     for (const client of clients.splice(0)) client.ws.terminate();
     await replica?.stop();
     await redis?.close();
@@ -106,6 +110,22 @@ describe('a Redis that goes back under a running replica (built server)', () => 
     return { seen, rewound };
   }
 
+  /** `zen-sessions tail --follow` of `id`, every entry as a JSON line. */
+  function tailFollow(id: string) {
+    const child = spawn(process.execPath, [CLI, 'tail', '--follow', '-n', 'all', '--format', 'ndjson', id], {
+      cwd: REPO,
+      env: { ...process.env, ZEN_SESSIONS_URL: replica.url, ZEN_SESSIONS_TOKEN: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const out = { stdout: '', stderr: '' };
+    child.stdout?.on('data', (chunk) => (out.stdout += chunk));
+    child.stderr?.on('data', (chunk) => (out.stderr += chunk));
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const printed = () => out.stdout.split('\n').filter(Boolean).length;
+    return { out, done, printed };
+  }
+
   it('closes a follower whose log went back with 1012 naming it, so that it reconnects and goes on from the log as Redis has it', async () => {
     expect((await create(ID)).status).toBe(201);
     expect((await create(OTHER)).status).toBe(201);
@@ -118,7 +138,12 @@ describe('a Redis that goes back under a running replica (built server)', () => 
     // A follower of a log that did not go back, on the same replica: it keeps its connection.
     const other = await follower(OTHER);
     const live = liveFollower(ID);
-    await eventually(() => lines(raw, ID).length === 4 && live.seen.length === 4, 30_000, 'both followers at seq 4');
+    const tail = tailFollow(ID);
+    await eventually(
+      () => lines(raw, ID).length === 4 && live.seen.length === 4 && tail.printed() === 4,
+      30_000,
+      'every follower at seq 4',
+    );
     await eventually(() => lines(other, OTHER).length === 1, 30_000, 'the other log');
 
     // Redis comes back from the copy: ID's log holds kept0 and kept1 again, its cursor 2.
@@ -129,6 +154,9 @@ describe('a Redis that goes back under a running replica (built server)', () => 
     // The library's follower reconnected, and its lookup told it where the log is now.
     await eventually(() => live.rewound.length === 1, 30_000, 'the live client told the log went back');
     expect(live.rewound).toEqual([[2, 4]]);
+    // tail --follow says so in one line and exits 1, rather than waiting for ever.
+    expect(await tail.done).toBe(1);
+    expect(tail.out.stderr).toContain(`its log went back from 4 to 2 entries`);
 
     await append(ID, ['new2', 'new3', 'new4']);
     await append(OTHER, ['other1']);
