@@ -40,6 +40,19 @@ export function logFrameWithin(sessionId: string, slice: CursorSlice, from: numb
   return { frame: `{"event":"${WS_EVENTS.log}","data":${data}}`, sentTo: at, next };
 }
 
+/** `{"event":"log","data":{"id":"` … `",`: what goes before a cursor read's JSON body, past its `{`. */
+const LOG_FRAME_HEAD = Buffer.from(`{"event":"${WS_EVENTS.log}","data":{"id":"`);
+const LOG_FRAME_ID_END = Buffer.from('",');
+const LOG_FRAME_TAIL = Buffer.from('}');
+
+/**
+ * The `log` frame of a cursor read written as its `json` body (`{"entries":[…],"cursor":C,"dropped":D}`,
+ * an EncodedSlice's): the same bytes as logFrameWithin's frame of the same entries when none is cut.
+ */
+export function encodedLogFrame(sessionId: string, body: Buffer): Buffer {
+  return Buffer.concat([LOG_FRAME_HEAD, Buffer.from(sessionId), LOG_FRAME_ID_END, body.subarray(1), LOG_FRAME_TAIL]);
+}
+
 /**
  * `upserted` are sessions as JSON text (each record's cached serialisation). As bytes: every
  * session may change in one window, and all of them may be longer than a string (utf8Joined).

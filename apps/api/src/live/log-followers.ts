@@ -1,11 +1,19 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { formatSubscribeLogRefusal, subscriptionLimitWhy } from '@zen/contract';
-import { CursorSlice, LogNotFoundError, LogStore, SessionRegistry, Unsubscribe } from '@zen/log-store';
+import {
+  CursorSlice,
+  EncodedReads,
+  hasEncodedReads,
+  LogNotFoundError,
+  LogStore,
+  SessionRegistry,
+  Unsubscribe,
+} from '@zen/log-store';
 // Resolves on the next turn of the event loop, after pending I/O (other requests, client frames).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { AppConfig } from '../config/app-config';
-import { errorFrame, logFrameWithin } from './live-frames';
+import { encodedLogFrame, errorFrame, logFrameWithin } from './live-frames';
 import { send } from './live-ws.adapter';
 import { WsQueue } from './ws-queue';
 
@@ -362,8 +370,14 @@ export class LogFollowers implements OnModuleDestroy {
     // The last read whose frame was cut at the byte budget, kept for the frames after it: read once.
     let rest: { slice: CursorSlice; from: number; at: number } | null = null;
     const forgetRead = () => (rest = null);
+    const encoded = hasEncodedReads(this.logs) ? this.logs : null;
     const chunkAt = async (cursor: number): Promise<Chunk> => {
       let chunk = chunks.get(cursor);
+      if (chunk) return chunk;
+      if (encoded && rest?.at !== cursor) {
+        chunk = await this.encodedChunk(encoded, sessionId, cursor);
+        rest = null;
+      }
       if (!chunk) {
         const { slice, from } =
           rest?.at === cursor
@@ -381,11 +395,32 @@ export class LogFollowers implements OnModuleDestroy {
           news: sentTo > from || (from === 0 && slice.dropped > 0),
           full: cut || slice.entries.length === this.config.wsLogChunk,
         };
-        chunks.set(cursor, chunk);
       }
+      chunks.set(cursor, chunk);
       return chunk;
     };
     return { chunkAt, forgetRead };
+  }
+
+  /**
+   * The chunk at `cursor` from a store that writes its reads as bytes (the memory store): the
+   * frame is the read's JSON body inside the `log` event, byte for byte what logFrameWithin
+   * makes of the same entries, without an object, a Date and a string per entry (a frame of 100
+   * entries of 100 bytes: ~35 µs against ~130). Undefined for a read past the frame's budget: it
+   * may have to be cut, which the entry objects do (a second read, for a frame of megabytes).
+   */
+  private async encodedChunk(store: EncodedReads, sessionId: string, cursor: number): Promise<Chunk | undefined> {
+    const read = await store.readCursorEncoded(sessionId, { cursor, limit: this.config.wsLogChunk }, 'json');
+    // Its bytes are at least its characters, which logFrameWithin cuts at: one that fits is not cut.
+    if (read.body.length > this.config.wsMaxBufferedBytes) {
+      read.release?.();
+      return undefined;
+    }
+    const frame = encodedLogFrame(sessionId, read.body);
+    read.release?.();
+    // A cursor read's entries are the seqs from its cursor (past what was dropped) to the one it answers.
+    const count = read.cursor - cursor - read.dropped;
+    return { frame, next: read.cursor, news: count > 0 || read.dropped > 0, full: count === this.config.wsLogChunk };
   }
 
   /** False once the client unsubscribed or subscribed again (a newer follow replaced it). */
