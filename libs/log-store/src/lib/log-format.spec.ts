@@ -1,26 +1,15 @@
 import fc from 'fast-check';
 import { LEVEL_CODE } from './entry-batch';
 import { entriesText, entryJson, isoTime } from './log-format';
+import { ISO_TIME_EDGES, TIMES_ACROSS_ISO_EDGES } from '../testing/iso-time-edges';
 
 const SECOND = 1000;
 const DAY = 86_400_000;
 const iso = (time: number) => new Date(time).toISOString();
 
-/** Instants where the cached second must change: second, minute, hour, day, month, year, leap day. */
-const EDGES = [
-  0,
-  Date.UTC(1970, 0, 1, 0, 0, 1),
-  Date.UTC(2026, 11, 2, 5, 59, 59, 999),
-  Date.UTC(2026, 11, 31, 23, 59, 59, 999),
-  Date.UTC(2027, 0, 1),
-  Date.UTC(2024, 1, 29),
-  Date.UTC(2100, 1, 28, 23, 59, 59, 999),
-  Date.UTC(9999, 11, 31, 23, 59, 59, 999),
-];
-
 describe('isoTime', () => {
   it('writes each time as Date#toISOString does, around every boundary its cached second crosses', () => {
-    const times = EDGES.flatMap((edge) => [edge - 1, edge, edge + 1, edge + SECOND - 1, edge + SECOND, edge - DAY]);
+    const times = TIMES_ACROSS_ISO_EDGES;
     expect(times.map(isoTime)).toEqual(times.map(iso));
     expect([...times].reverse().map(isoTime)).toEqual([...times].reverse().map(iso));
   });
@@ -48,7 +37,9 @@ describe('isoTime', () => {
     const time = fc.oneof(
       fc.integer({ min: -8.64e15, max: 8.64e15 }),
       fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
-      fc.constantFrom(...EDGES).chain((edge) => fc.integer({ min: edge - 2 * SECOND, max: edge + 2 * SECOND })),
+      fc
+        .constantFrom(...ISO_TIME_EDGES)
+        .chain((edge) => fc.integer({ min: edge - 2 * SECOND, max: edge + 2 * SECOND })),
     );
     fc.assert(
       fc.property(fc.array(time, { maxLength: 30 }), (times) => expect(times.map(isoTime)).toEqual(times.map(iso))),

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { LEVEL_CODE } from '../entry-batch';
 import { EntryEncoder } from './entry-encoder';
 import { ISO_TIME_LENGTH, IsoTimes } from './iso-times';
+import { ISO_TIME_EDGES, TIMES_ACROSS_ISO_EDGES } from '../../testing/iso-time-edges';
 
 const EMPTY = Buffer.alloc(0);
 const SECOND = 1000;
@@ -25,23 +26,9 @@ function encodedTimes(times: number[]): string[] {
 
 const iso = (time: number) => new Date(time).toISOString();
 
-/** Instants where a cached prefix must change: second, minute, hour, day, month, year, leap day. */
-const EDGES = [
-  0,
-  Date.UTC(1970, 0, 1, 0, 0, 1),
-  Date.UTC(2026, 11, 2, 5, 59, 59, 999),
-  Date.UTC(2026, 11, 31, 23, 59, 59, 999),
-  Date.UTC(2027, 0, 1),
-  Date.UTC(2024, 1, 29),
-  Date.UTC(2024, 2, 1),
-  Date.UTC(2100, 1, 28, 23, 59, 59, 999),
-  Date.UTC(2000, 1, 29, 12),
-  Date.UTC(9999, 11, 31, 23, 59, 59, 999),
-];
-
 describe('IsoTimes', () => {
   it('writes each time as Date#toISOString does, around every boundary its cache crosses', () => {
-    const times = EDGES.flatMap((edge) => [edge - 1, edge, edge + 1, edge + SECOND - 1, edge + SECOND, edge - DAY]);
+    const times = TIMES_ACROSS_ISO_EDGES;
     expect(writtenTimes(times)).toEqual(times.map(iso));
     expect(writtenTimes([...times].reverse())).toEqual([...times].reverse().map(iso));
   });
@@ -54,7 +41,7 @@ describe('IsoTimes', () => {
   });
 
   it('as the encoder writes them, with times outside years 0–9999 in between', () => {
-    const times = [1.5, -1, ...EDGES, -DAY, Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, 5.5];
+    const times = [1.5, -1, ...ISO_TIME_EDGES, -DAY, Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, 5.5];
     expect(encodedTimes(times)).toEqual(times.map(iso));
   });
 
@@ -62,7 +49,9 @@ describe('IsoTimes', () => {
     const time = fc.oneof(
       fc.integer({ min: -8.64e15, max: 8.64e15 }),
       fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
-      fc.constantFrom(...EDGES).chain((edge) => fc.integer({ min: edge - 2 * SECOND, max: edge + 2 * SECOND })),
+      fc
+        .constantFrom(...ISO_TIME_EDGES)
+        .chain((edge) => fc.integer({ min: edge - 2 * SECOND, max: edge + 2 * SECOND })),
     );
     fc.assert(
       fc.property(fc.array(time, { maxLength: 30 }), (times) => {

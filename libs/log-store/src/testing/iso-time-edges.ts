@@ -1,0 +1,30 @@
+const SECOND = 1000;
+const DAY = 86_400_000;
+
+/** Instants where a cached ISO time prefix must change: second, minute, hour, day, month, year, leap day. */
+export const ISO_TIME_EDGES = [
+  0,
+  Date.UTC(1970, 0, 1, 0, 0, 1),
+  Date.UTC(2026, 11, 2, 5, 59, 59, 999),
+  Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+  Date.UTC(2027, 0, 1),
+  Date.UTC(2024, 1, 29),
+  Date.UTC(2024, 2, 1),
+  Date.UTC(2100, 1, 28, 23, 59, 59, 999),
+  Date.UTC(2000, 1, 29, 12),
+  Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+];
+
+/**
+ * Times around every edge of ISO_TIME_EDGES, in an order that crosses each (a millisecond before
+ * and after, the second's last and the next, a day before), for the cached ISO time writers
+ * (memory/iso-times.ts for bytes, log-format.ts's isoTime for strings).
+ */
+export const TIMES_ACROSS_ISO_EDGES = ISO_TIME_EDGES.flatMap((edge) => [
+  edge - 1,
+  edge,
+  edge + 1,
+  edge + SECOND - 1,
+  edge + SECOND,
+  edge - DAY,
+]);
