@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 const SECOND = 1000;
 const DAY = 86_400_000;
 
@@ -28,3 +30,10 @@ export const TIMES_ACROSS_ISO_EDGES = ISO_TIME_EDGES.flatMap((edge) => [
   edge + SECOND,
   edge - DAY,
 ]);
+
+/** Any time: anywhere Date can hold, anywhere in years 0–9999, or within two seconds of an edge. */
+export const anyIsoTestTime = fc.oneof(
+  fc.integer({ min: -8.64e15, max: 8.64e15 }),
+  fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+  fc.constantFrom(...ISO_TIME_EDGES).chain((edge) => fc.integer({ min: edge - 2 * SECOND, max: edge + 2 * SECOND })),
+);
