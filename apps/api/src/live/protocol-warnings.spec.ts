@@ -2,6 +2,13 @@ import { eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
 import { ProtocolWarnings, WARNING_WINDOW_MS } from './protocol-warnings';
 
+/** The entries of `server`'s own session whose message contains `text`. */
+async function serverLog(server: RunningApp, text: string): Promise<{ level: string; message: string }[]> {
+  const { serverSessionId } = await (await fetch(`${server.url}/sessions/`)).json();
+  const query = new URLSearchParams({ q: text, limit: '10000' });
+  return (await (await fetch(`${server.url}/sessions/${serverSessionId}/log?${query}`)).json()).entries;
+}
+
 describe('ProtocolWarnings', () => {
   afterEach(() => jest.useRealTimers());
 
@@ -36,13 +43,6 @@ describe('warnings about clients that break the WebSocket protocol (real server)
   });
   afterAll(() => server.close());
 
-  /** The server session's entries whose message contains `text`. */
-  async function serverLog(text: string): Promise<{ level: string; message: string }[]> {
-    const { serverSessionId } = await (await fetch(`${server.url}/sessions/`)).json();
-    const query = new URLSearchParams({ q: text, limit: '10000' });
-    return (await (await fetch(`${server.url}/sessions/${serverSessionId}/log?${query}`)).json()).entries;
-  }
-
   it('logs at most WS_MAX_PROTOCOL_WARNINGS_PER_MIN of them a minute', async () => {
     for (let i = 0; i < 5; i++) {
       const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
@@ -54,8 +54,8 @@ describe('warnings about clients that break the WebSocket protocol (real server)
     // A line logged after the five: once it is in the log, whatever they logged is too.
     const marker = 'abcdefabcdefabcdefabcdef';
     await fetch(`${server.url}/sessions/${marker}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"m"}' });
-    await eventually(async () => expect(await serverLog(`session ${marker} created`)).toHaveLength(1));
-    const warnings = await serverLog('WebSocket client 127.0.0.1');
+    await eventually(async () => expect(await serverLog(server, `session ${marker} created`)).toHaveLength(1));
+    const warnings = await serverLog(server, 'WebSocket client 127.0.0.1');
     expect(warnings).toEqual([
       expect.objectContaining({ level: 'warn', message: expect.stringContaining('closed: Max payload size exceeded') }),
       expect.objectContaining({ level: 'warn', message: expect.stringContaining('closed: Max payload size exceeded') }),
@@ -70,12 +70,6 @@ describe('a message over WS_MAX_PAYLOAD_BYTES (real server)', () => {
   });
   afterAll(() => server.close());
 
-  async function serverLog(text: string): Promise<{ level: string; message: string }[]> {
-    const { serverSessionId } = await (await fetch(`${server.url}/sessions/`)).json();
-    const query = new URLSearchParams({ q: text, limit: '10000' });
-    return (await (await fetch(`${server.url}/sessions/${serverSessionId}/log?${query}`)).json()).entries;
-  }
-
   it('closes a connection sending a message over WS_MAX_PAYLOAD_BYTES with 1009, its reason naming the limit and its variable', async () => {
     // ws closes it with no reason: a client author saw 1009 alone and could not tell what to change.
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
@@ -88,7 +82,9 @@ describe('a message over WS_MAX_PAYLOAD_BYTES (real server)', () => {
     ]);
     // The server's log names them too, for its operator.
     await eventually(async () =>
-      expect(await serverLog('Max payload size exceeded (over WS_MAX_PAYLOAD_BYTES, 1024 bytes)')).not.toEqual([]),
+      expect(await serverLog(server, 'Max payload size exceeded (over WS_MAX_PAYLOAD_BYTES, 1024 bytes)')).not.toEqual(
+        [],
+      ),
     );
     // A frame within the limit on another connection is read as ever.
     const other = new WsTestClient(`${server.wsUrl}/sessions/ws`);
