@@ -6,6 +6,7 @@ import { describe, UsageError, warn } from '../reporting';
 import { exitWhenEchoed } from '../echo';
 import { endWhenStdoutCloses } from '../stdout';
 import { PrintedLog, printer, reportDropped } from './tail-output';
+import { checkReporter } from './tail-check-report';
 import { connectionReporter } from './tail-connection-report';
 import { LogPoller } from './tail-poller';
 
@@ -117,12 +118,14 @@ async function follow(
   const printed = new PrintedLog(cursor, print, entryFilter(options.level, options.grep));
   return new Promise<number>((resolve) => {
     const report = connectionReporter(shownUrl(liveUrl(server.server)));
+    const check = checkReporter(client);
     // Told only once the follow runs, when what it closes below is in place.
     const end = new FollowEnd((code) => {
       printed.close();
       refusal.end();
       poller.stop();
       report.end();
+      check.end();
       live.close();
       resolve(code);
     });
@@ -134,7 +137,7 @@ async function follow(
       onMissing: lost,
       onProgress: (next) => followLive(next),
     });
-    const live = liveClient(server, client, (state, detail) => {
+    const live = liveClient(server, check, (state, detail) => {
       report.onConnection(state, detail);
       // The WebSocket follows on from here: no poll for good (it reconnects by itself).
       if (state === 'open') return poller.stop();
@@ -160,19 +163,24 @@ async function follow(
   });
 }
 
-/** The live client of a follow, which says when it cannot connect or check the session. */
+/**
+ * The live client of a follow, which says when it cannot connect or check the session (a check
+ * unanswered for 10 s: `checkReporter`).
+ */
 function liveClient(
   server: Connection,
-  client: SessionsClient,
+  check: ReturnType<typeof checkReporter>,
   onConnection: (state: 'open' | 'lost', detail?: string) => void,
 ): LiveClient {
   return createNodeLiveClient({
     ...server,
     onConnection,
     // Entries are held until the session is checked: a check that fails is told, not silence.
-    sessionLookup: client,
+    sessionLookup: check.lookup,
     onLookupError: (sessionId, error) =>
-      warn(`cannot check that session ${sessionId} is still the one followed (${describe(error)}); still trying`),
+      check.failed(
+        `cannot check that session ${sessionId} is still the one followed (${describe(error)}); still trying`,
+      ),
   });
 }
 
