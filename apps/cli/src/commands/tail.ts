@@ -144,15 +144,22 @@ async function follow(
       refusal.connectionLost();
       if (!end.decided) poller.start();
     });
+    // The log was read up to `from` over HTTP: a check finding it shorter (its store went back
+    // while the follow's first check was still asking) is told, not waited out in silence.
     const followLive = (from: number) =>
-      live.followLog(session.id, from, {
-        onEntries: (entries, next) => printed.take(entries, next),
-        onDropped: (count, at) => printed.gap(count, at.seq),
-        ...endings,
-        // Forgotten as it ended: what the server sent of it came first, and was printed.
-        onForgotten: () => end.finish(0),
-        onRefused: (why) => refusal.refused(why),
-      });
+      live.followLog(
+        session.id,
+        from,
+        {
+          onEntries: (entries, next) => printed.take(entries, next),
+          onDropped: (count, at) => printed.gap(count, at.seq),
+          ...endings,
+          // Forgotten as it ended: what the server sent of it came first, and was printed.
+          onForgotten: () => end.finish(0),
+          onRefused: (why) => refusal.refused(why),
+        },
+        { cursorSeen: true },
+      );
     const stop = () => end.finish(0, true);
     for (const signal of STOP_SIGNALS) process.on(signal, stop);
     // The changes only (a baseline, then deltas), not a full list every second: the lists are

@@ -59,6 +59,18 @@ export interface LiveClientOptions {
   onLookupError?: (sessionId: string, error: unknown) => void;
 }
 
+/** How a follow starts (`followLog`'s last argument). */
+export interface LogFollowOptions {
+  /**
+   * The entries before the cursor were seen (read over HTTP first, as `tail -f` prints the backlog
+   * before it follows): a `sessionLookup` answering a `logCursor` below the cursor is then a log
+   * that went back (`onRewound`), as it is for entries the follow delivered. Without it (the
+   * default) a cursor past the log's end is taken as a cursor-mode read takes it: nothing comes
+   * until the log reaches it, and nothing is told.
+   */
+  cursorSeen?: boolean;
+}
+
 export interface LogFollowHandlers {
   /** New entries, in order, each seen once; `cursor` is where reading would resume. */
   onEntries: (entries: LogEntry[], cursor: number) => void;

@@ -630,6 +630,36 @@ describe('live client against the built server', () => {
     }
   });
 
+  it('with a sessionLookup, tells a follow whose cursor was seen (cursorSeen) that its log is shorter, and goes on from its end; without it, waits for the cursor', async () => {
+    // As `tail -f` follows after reading the log over HTTP: its store went back while the follow's
+    // first check was still asking (found by stop 52's CLI audit: `tail -f` waited for good).
+    const { id } = await client.sessions.create({ appname: 'cursor-seen' });
+    await append(id, 0, 2);
+    const seen: Record<'told' | 'untold', number[]> = { told: [], untold: [] };
+    const rewound: [number, number][] = [];
+    const socket = connect({ sessionLookup: client });
+    socket.followLog(
+      id,
+      5,
+      {
+        onEntries: (entries) => seen.told.push(...entries.map((entry) => entry.seq)),
+        onRewound: (logCursor, at) => rewound.push([logCursor, at]),
+      },
+      { cursorSeen: true },
+    );
+    const untold = connect({ sessionLookup: client });
+    untold.followLog(id, 5, {
+      onEntries: (entries) => seen.untold.push(...entries.map((entry) => entry.seq)),
+      onRewound: (logCursor, at) => rewound.push([logCursor, at]),
+    });
+    await eventually(() => rewound.length === 1, 20_000, 'the log found shorter');
+    expect(rewound).toEqual([[2, 5]]);
+    await append(id, 2, 4);
+    await eventually(() => seen.told.length === 4 && seen.untold.length === 1, 20_000, 'the entries after');
+    expect(seen).toEqual({ told: [2, 3, 4, 5], untold: [5] });
+    expect(rewound).toHaveLength(1);
+  });
+
   it('with a sessionLookup, holds entries until it answers (asked again), and tells one refusal though both say so', async () => {
     const id = (await client.sessions.create({ appname: 'held' })).id;
     await append(id, 0, 3);

@@ -8,7 +8,13 @@ import {
   WS_EVENTS,
 } from '@zen/contract';
 import { FollowedLog, FollowWiring } from './followed-log';
-import { LiveClientOptions, LogFollow, LogFollowHandlers, reconnectBackoff } from './live-client-options';
+import {
+  LiveClientOptions,
+  LogFollow,
+  LogFollowHandlers,
+  LogFollowOptions,
+  reconnectBackoff,
+} from './live-client-options';
 import { LiveConnection } from './live-connection';
 import { LookupQueue } from './lookup-queue';
 import { RefusedFollows } from './refused-follows';
@@ -20,7 +26,13 @@ import { callUser } from './user-callback';
 /** The protocol's sessions feed modes (a Record, so that a mode added to the contract must be added here). */
 const FEED_MODES: Record<SessionsFeedMode, true> = { full: true, delta: true };
 
-export type { DroppedAt, LiveClientOptions, LogFollow, LogFollowHandlers } from './live-client-options';
+export type {
+  DroppedAt,
+  LiveClientOptions,
+  LogFollow,
+  LogFollowHandlers,
+  LogFollowOptions,
+} from './live-client-options';
 export { liveUrl } from './live-connection';
 export type { LookedUpSession, SessionLookup } from './session-lookup';
 export { lookUpSession } from './session-lookup';
@@ -84,7 +96,7 @@ export class LiveClient {
    * Following it again replaces the previous follow, from any cursor, lower or higher: every
    * entry from the new cursor comes once, in order.
    */
-  followLog(id: string, cursor: number, handlers: LogFollowHandlers): LogFollow {
+  followLog(id: string, cursor: number, handlers: LogFollowHandlers, options: LogFollowOptions = {}): LogFollow {
     // The server answers these with an error event only, and the follow would wait for ever.
     const oid = typeof id === 'string' ? parseOid(id) : null;
     if (oid === null)
@@ -93,6 +105,7 @@ export class LiveClient {
       throw new RangeError(`followLog: the cursor must be a non-negative integer, not ${cursor}`);
     }
     const follow = new FollowedLog(oid, cursor, handlers, this.wiring);
+    if (options.cursorSeen) follow.confirmed = cursor;
     // A follow of it on another connection (past the limit of this one) is replaced too.
     this.overflow?.stopId(follow.id);
     this.add(follow);
