@@ -1,4 +1,4 @@
-import { BuiltServer, Child, freePort, REPO, waitUntilServing } from '@zen/testing';
+import { BuiltServer, Child, eventually, freePort, REPO, waitUntilServing } from '@zen/testing';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,18 @@ export async function startBehindNginx(
  * Two built replicas on one Redis (`env` names it: REDIS_URL) under `/zen`, trusting their loopback
  * proxy, behind deploy/scale-out's nginx at `proxied`: what a rolling restart runs on.
  */
+/** Resolves once every replica's `/health/ready` answers 200 (after a Redis outage, a restart). */
+export function replicasReady(replicas: BuiltServer[], timeoutMs = 30_000): Promise<void> {
+  return eventually(
+    async () =>
+      (await Promise.all(replicas.map((replica) => fetch(`${replica.url}/health/ready`)))).every(
+        (res) => res.status === 200,
+      ),
+    timeoutMs,
+    'every replica ready',
+  );
+}
+
 export async function startScaleOut(
   env: Record<string, string>,
 ): Promise<{ replicas: BuiltServer[]; nginx: Child; proxied: string }> {

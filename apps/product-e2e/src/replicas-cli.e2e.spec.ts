@@ -1,10 +1,10 @@
 import { LogEntry, Session } from '@zen/contract';
-import { BuiltServer, Child, eventually, RedisServer, REPO, sessionIdIn } from '@zen/testing';
+import { BuiltServer, Child, eventually, JSON_HEADERS, RedisServer, REPO, sessionIdIn } from '@zen/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScaleOut } from './nginx';
+import { replicasReady, startScaleOut } from './nginx';
 
 const CLI = join(REPO, 'dist/apps/cli/main.js');
 
@@ -34,6 +34,31 @@ function startCli(server: string, args: string[], input?: string | null): Cli {
   return { child, out, done };
 }
 
+/** A session created through `server` (its id given by the server). */
+async function createSession(server: string, body: object): Promise<string> {
+  const res = await fetch(`${server}/sessions/`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as Session).id;
+}
+
+/** Appends `lines` to session `id` through `server` as text, each ended by a line break. */
+async function appendLines(server: string, id: string, lines: string[]): Promise<void> {
+  const res = await fetch(`${server}/sessions/${id}/log`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: lines.join('\n') + '\n',
+  });
+  expect(res.status).toBe(200);
+}
+
+/** The seqs a `tail --format ndjson` printed so far. */
+function printedSeqs(out: { stdout: string }): number[] {
+  return out.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as LogEntry).seq);
+}
+
 async function cli(server: string, args: string[], input?: string) {
   const run = startCli(server, args, input);
   const { code } = await run.done;
@@ -55,14 +80,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   const readAll = async (id: string) =>
     ((await (await fetch(`${proxy}/sessions/${id}/log?cursor=0&limit=10000`)).json()) as { entries: LogEntry[] })
       .entries;
-  const bothReady = () =>
-    eventually(
-      async () => {
-        for (const replica of replicas) expect((await fetch(`${replica.url}/health/ready`)).status).toBe(200);
-      },
-      30_000,
-      'both replicas ready',
-    );
+  const bothReady = () => replicasReady(replicas);
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -203,12 +221,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   }, 120_000);
 
   it('log, ls, end: the same answer whichever replica nginx picks', async () => {
-    const res = await fetch(`${proxy}/sessions/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appname: 'cli-rep-log', jobid: 'job-1' }),
-    });
-    const { id } = (await res.json()) as Session;
+    const id = await createSession(proxy, { appname: 'cli-rep-log', jobid: 'job-1' });
     for (let i = 0; i < 6; i++) {
       const logged = await cli(proxy, ['log', id, '--level', 'warn', 'message', String(i)]);
       expect(logged).toMatchObject({ code: 0, stdout: '', stderr: '' });
@@ -249,13 +262,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   }, 120_000);
 
   it('log from stdin: a replica SIGKILLed while lines come, every line once, in order', async () => {
-    const { id } = (await (
-      await fetch(`${proxy}/sessions/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ appname: 'cli-rep-log-stdin' }),
-      })
-    ).json()) as Session;
+    const id = await createSession(proxy, { appname: 'cli-rep-log-stdin' });
     const piped = startCli(proxy, ['log', id, '--level', 'warn'], null);
     let n = 0;
     const writing = setInterval(() => piped.child.stdin?.write(`piped ${n++}\n`), 5);
@@ -282,18 +289,8 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
 
   it('run --id continues a session created through either replica; an ended one is exit 2 before the command', async () => {
     for (let i = 0; i < 2; i++) {
-      const { id } = (await (
-        await fetch(`${replicas[i].url}/sessions/`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ appname: 'cli-rep-continued', jobid: 'j' }),
-        })
-      ).json()) as Session;
-      await fetch(`${replicas[i].url}/sessions/${id}/log`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: 'before\n',
-      });
+      const id = await createSession(replicas[i].url, { appname: 'cli-rep-continued', jobid: 'j' });
+      await appendLines(replicas[i].url, id, ['before']);
       const run = await cli(proxy, ['run', '--id', id, '--', process.execPath, '-e', 'console.log("after")']);
       expect(run.code).toBe(0);
       expect((await readAll(id)).map((entry) => [entry.seq, entry.message])).toEqual([
@@ -313,13 +310,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   }, 120_000);
 
   it('tail with filters and formats: the same answer whichever replica nginx picks', async () => {
-    const { id } = (await (
-      await fetch(`${proxy}/sessions/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ appname: 'cli-rep-tail' }),
-      })
-    ).json()) as Session;
+    const id = await createSession(proxy, { appname: 'cli-rep-tail' });
     await cli(proxy, ['log', id], 'Alpha one\nbeta two\nALPHA three\n');
     await cli(proxy, ['log', id, '--level', 'error', 'alpha', 'four']);
     for (let i = 0; i < 4; i++) {
@@ -367,25 +358,11 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   }, 120_000);
 
   it('tail --follow: resumes after its replica is killed, ends when the session is ended through the other', async () => {
-    const res = await fetch(`${proxy}/sessions/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appname: 'cli-rep-follow' }),
-    });
-    const { id } = (await res.json()) as Session;
-    const append = (lines: string[]) =>
-      fetch(`${proxy}/sessions/${id}/log`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: lines.join('\n') + '\n',
-      }).then((r) => expect(r.status).toBe(200));
+    const id = await createSession(proxy, { appname: 'cli-rep-follow' });
+    const append = (lines: string[]) => appendLines(proxy, id, lines);
     await append(['a0', 'a1']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson', '--grep', 'A']);
-    const seqs = () =>
-      follow.out.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => (JSON.parse(line) as LogEntry).seq);
+    const seqs = () => printedSeqs(follow.out);
     await eventually(() => expect(seqs()).toEqual([0, 1]), 30_000);
     let n = 2;
     for (const replica of replicas) {
@@ -419,26 +396,11 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
           replica,
           /^zen_http_request_duration_seconds_count\{method="GET",route="\/zen\/sessions\/:id",status="503"\} (\d+)$/m,
         );
-      const { id } = (await (
-        await fetch(`${proxy}/sessions/`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ appname: `cli-rep-host-down-${long ? 'long' : 'short'}` }),
-        })
-      ).json()) as Session;
-      const append = (lines: string[]) =>
-        fetch(`${proxy}/sessions/${id}/log`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/plain' },
-          body: lines.join('\n') + '\n',
-        }).then((r) => expect(r.status).toBe(200));
+      const id = await createSession(proxy, { appname: `cli-rep-host-down-${long ? 'long' : 'short'}` });
+      const append = (lines: string[]) => appendLines(proxy, id, lines);
       await append(['h0']);
       const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson']);
-      const seqs = () =>
-        follow.out.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => (JSON.parse(line) as LogEntry).seq);
+      const seqs = () => printedSeqs(follow.out);
       await eventually(() => expect(seqs()).toEqual([0]), 30_000);
       // Following live (its first check answered): an entry appended now is printed.
       await append(['h1']);
@@ -534,14 +496,7 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
   let proxy: string;
 
   const session = async (id: string) => (await (await fetch(`${proxy}/sessions/${id}`)).json()) as Session;
-  const bothReady = () =>
-    eventually(
-      async () => {
-        for (const replica of replicas) expect((await fetch(`${replica.url}/health/ready`)).status).toBe(200);
-      },
-      30_000,
-      'both replicas ready',
-    );
+  const bothReady = () => replicasReady(replicas);
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -592,18 +547,8 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
   }, 120_000);
 
   it('tail --follow: both replicas killed, entries evicted and the session ended meanwhile: one dropped line, exit 0', async () => {
-    const res = await fetch(`${third.url}/sessions/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appname: 'cli-rep-dropped' }),
-    });
-    const { id } = (await res.json()) as Session;
-    const append = (lines: string[]) =>
-      fetch(`${third.url}/sessions/${id}/log`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: lines.join('\n') + '\n',
-      }).then((r) => expect(r.status).toBe(200));
+    const id = await createSession(third.url, { appname: 'cli-rep-dropped' });
+    const append = (lines: string[]) => appendLines(third.url, id, lines);
     await append(['e0', 'e1', 'e2']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all']);
     const messages = () =>
@@ -627,26 +572,11 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
   }, 120_000);
 
   it('tail --follow through a Redis outage: what comes after is printed once', async () => {
-    const { id } = (await (
-      await fetch(`${proxy}/sessions/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ appname: 'cli-rep-follow-redis' }),
-      })
-    ).json()) as Session;
-    const append = (lines: string[]) =>
-      fetch(`${proxy}/sessions/${id}/log`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body: lines.join('\n') + '\n',
-      }).then((r) => expect(r.status).toBe(200));
+    const id = await createSession(proxy, { appname: 'cli-rep-follow-redis' });
+    const append = (lines: string[]) => appendLines(proxy, id, lines);
     await append(['r0']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson']);
-    const seqs = () =>
-      follow.out.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => (JSON.parse(line) as LogEntry).seq);
+    const seqs = () => printedSeqs(follow.out);
     await eventually(() => expect(seqs()).toEqual([0]), 30_000);
     await redis.stop();
     await new Promise((r) => setTimeout(r, 3_000));

@@ -1,7 +1,7 @@
 import { Browser, Page } from 'playwright-core';
-import { BuiltServer, Child, eventually, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
+import { BuiltServer, Child, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
 import { screenshot } from './browser';
-import { startScaleOut } from './nginx';
+import { replicasReady, startScaleOut } from './nginx';
 
 const FOLLOWED = 'da5ca1e0da5ca1e0da5ca1e0';
 const AFTER = 'da5ca1e1da5ca1e1da5ca1e1';
@@ -22,15 +22,7 @@ describe('the dashboard through nginx on two replicas on one Redis (built server
   const appendText = (id: string, text: string) =>
     api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
   const connection = () => page.getByTestId('connection');
-  const bothReady = () =>
-    eventually(
-      async () =>
-        (await Promise.all(replicas.map((replica) => fetch(`${replica.url}/health/ready`)))).every(
-          (res) => res.status === 200,
-        ),
-      20_000,
-      'both replicas ready',
-    );
+  const bothReady = () => replicasReady(replicas, 20_000);
 
   beforeAll(async () => {
     redis = await RedisServer.start();
