@@ -1,5 +1,6 @@
 import { LOG_HEADERS, LOG_LEVELS, LogFormat } from '@zen/contract';
 import { levelName } from './entry-batch';
+import { isoTimes } from './iso-times';
 import { CursorSlice, PageSlice, StoredEntry } from './log-store';
 
 /**
@@ -9,7 +10,7 @@ import { CursorSlice, PageSlice, StoredEntry } from './log-store';
  */
 export function entryJson(entry: StoredEntry): string {
   const data = entry.data === undefined ? '' : `,"data":${entry.data}`;
-  return `{"seq":${entry.seq},"time":"${isoTime(entry.time)}","level":"${levelName(entry.level)}","message":${JSON.stringify(entry.message)}${data}}`;
+  return `{"seq":${entry.seq},"time":"${isoTimes.text(entry.time)}","level":"${levelName(entry.level)}","message":${JSON.stringify(entry.message)}${data}}`;
 }
 
 function entriesJson(entries: StoredEntry[]): string {
@@ -41,34 +42,12 @@ export function entriesNdjson(entries: StoredEntry[]): string {
 /** Level names as the text format writes them, by level code. */
 const LEVEL_LABELS = LOG_LEVELS.map((level) => level.toUpperCase());
 
-/** Times toISOString writes in the plain `YYYY-MM-DDTHH:MM:SS.mmmZ` shape (years 0–9999). */
-const MAX_PLAIN_TIME = Date.UTC(10000, 0, 1);
-/** The second (since the epoch) whose `YYYY-MM-DDTHH:MM:SS.` is in `secondPrefix`. */
-let second = NaN;
-let secondPrefix = '';
-
-/**
- * `new Date(ms).toISOString()`, without a Date and its formatting per entry: a log's
- * neighbouring entries mostly share their second, whose text is kept (one for the process,
- * as memory/iso-times.ts does for bytes), and the milliseconds are added as digits.
- */
-export function isoTime(ms: number): string {
-  if (!(ms >= 0 && ms < MAX_PLAIN_TIME)) return new Date(ms).toISOString();
-  const at = Math.floor(ms / 1000);
-  if (at !== second) {
-    secondPrefix = new Date(at * 1000).toISOString().slice(0, 20);
-    second = at;
-  }
-  const millis = Math.floor(ms) - at * 1000;
-  return secondPrefix + (millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : millis) + 'Z';
-}
-
 /** `<time> <LEVEL> <message>` per line; line breaks inside a message are written as `\n`. */
 export function entriesText(entries: StoredEntry[]): string {
   let text = '';
   for (const entry of entries) {
     const message = entry.message.replace(/\r\n|\n|\r/g, '\\n');
-    text += `${isoTime(entry.time)} ${LEVEL_LABELS[entry.level]} ${message}\n`;
+    text += `${isoTimes.text(entry.time)} ${LEVEL_LABELS[entry.level]} ${message}\n`;
   }
   return text;
 }

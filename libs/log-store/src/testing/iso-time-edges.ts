@@ -20,7 +20,7 @@ export const ISO_TIME_EDGES = [
 /**
  * Times around every edge of ISO_TIME_EDGES, in an order that crosses each (a millisecond before
  * and after, the second's last and the next, a day before), for the cached ISO time writers
- * (memory/iso-times.ts for bytes, log-format.ts's isoTime for strings).
+ * (iso-times.ts, as bytes and as strings).
  */
 export const TIMES_ACROSS_ISO_EDGES = ISO_TIME_EDGES.flatMap((edge) => [
   edge - 1,

@@ -3,7 +3,7 @@ import { BlockScanner } from './block-scanner';
 import { ByteCopier } from './byte-copier';
 import { bodyBuffers } from './body-buffers';
 import { LEVEL_MASK, PLAIN, SCANNED } from './slot-kinds';
-import { ISO_TIME_LENGTH, isoTimes } from './iso-times';
+import { ISO_TIME_LENGTH, isoTimes } from '../iso-times';
 
 const LEVEL_JSON = LOG_LEVELS.map((level) => Buffer.from(`","level":"${level}","message":"`));
 const LEVEL_TEXT = LOG_LEVELS.map((level) => Buffer.from(` ${level.toUpperCase()} `));

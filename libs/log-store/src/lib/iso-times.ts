@@ -5,10 +5,11 @@ const SECONDS_PER_DAY = 86_400;
 export const ISO_TIME_LENGTH = 24;
 
 /**
- * Writes times as Date.prototype.toISOString does, as bytes and without a Date: the bytes up
- * to the second (`YYYY-MM-DDTHH:MM:SS.`) are cached, as a log's neighbouring entries mostly
- * share their second, and the milliseconds are written as digits. One cache for the process
- * (`isoTimes`): reads come and go, and the last second read is the likeliest next.
+ * Writes times as Date.prototype.toISOString does, as bytes or as a string, without a Date: the
+ * bytes up to the second (`YYYY-MM-DDTHH:MM:SS.`) are cached, as a log's neighbouring entries
+ * mostly share their second, and the milliseconds are written as digits. One cache for the
+ * process (`isoTimes`), for the stores' encoded reads (bytes) and the entries formatted as text or
+ * JSON (strings): reads come and go, and the last second read is the likeliest next.
  */
 export class IsoTimes {
   /** The day whose `YYYY-MM-DDT` is cached in `dayPrefix`. */
@@ -17,6 +18,8 @@ export class IsoTimes {
   /** The second (since the epoch) whose `YYYY-MM-DDTHH:MM:SS.` is cached in `secondPrefix`. */
   private second = NaN;
   private readonly secondPrefix = Buffer.alloc(20);
+  /** `secondPrefix` as a string, made when text() first needs it for this second. */
+  private secondText: string | null = null;
 
   /** Whether write() can write `ms` (else: toISOString's other shapes, or its RangeError). */
   writes(ms: number): boolean {
@@ -36,6 +39,16 @@ export class IsoTimes {
     return at;
   }
 
+  /** `new Date(ms).toISOString()`: from the cache for the times write() writes, else from a Date (throwing as it does). */
+  text(ms: number): string {
+    if (!this.writes(ms)) return new Date(ms).toISOString();
+    const second = Math.floor(ms / SECOND);
+    if (second !== this.second) this.setSecond(second);
+    this.secondText ??= this.secondPrefix.toString('latin1');
+    const millis = Math.floor(ms) - second * SECOND;
+    return this.secondText + (millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : millis) + 'Z';
+  }
+
   private setSecond(second: number): void {
     const day = Math.floor(second / SECONDS_PER_DAY);
     if (day !== this.day) this.setDay(day);
@@ -53,6 +66,7 @@ export class IsoTimes {
     two(prefix, 17, seconds);
     prefix[19] = 0x2e;
     this.second = second;
+    this.secondText = null;
   }
 
   private setDay(day: number): void {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { LEVEL_CODE } from '../entry-batch';
-import { EntryEncoder } from './entry-encoder';
+import { LEVEL_CODE } from './entry-batch';
 import { ISO_TIME_LENGTH, IsoTimes } from './iso-times';
-import { anyIsoTestTime, ISO_TIME_EDGES, TIMES_ACROSS_ISO_EDGES } from '../../testing/iso-time-edges';
+import { EntryEncoder } from './memory/entry-encoder';
+import { anyIsoTestTime, ISO_TIME_EDGES, TIMES_ACROSS_ISO_EDGES } from '../testing/iso-time-edges';
 
 const EMPTY = Buffer.alloc(0);
 const DAY = 86_400_000;
@@ -23,13 +23,51 @@ function encodedTimes(times: number[]): string[] {
   return encoder.body().toString('latin1').split(' INFO \n').slice(0, -1);
 }
 
+/** The times as one IsoTimes gives them as strings, one after another (its cache carries over). */
+function textTimes(times: number[]): string[] {
+  const isoTimes = new IsoTimes();
+  return times.map((time) => isoTimes.text(time));
+}
+
+/** The times given alternately as bytes and as strings by one IsoTimes: its one cache serves both. */
+function alternatingTimes(times: number[]): string[] {
+  const isoTimes = new IsoTimes();
+  const out = Buffer.alloc(ISO_TIME_LENGTH);
+  return times.map((time, i) =>
+    i % 2 === 0 && isoTimes.writes(time)
+      ? out.toString('latin1', 0, isoTimes.write(out, 0, time))
+      : isoTimes.text(time),
+  );
+}
+
 const iso = (time: number) => new Date(time).toISOString();
 
 describe('IsoTimes', () => {
-  it('writes each time as Date#toISOString does, around every boundary its cache crosses', () => {
+  it('writes each time as Date#toISOString does, as bytes and as strings, around every boundary its cache crosses', () => {
     const times = TIMES_ACROSS_ISO_EDGES;
-    expect(writtenTimes(times)).toEqual(times.map(iso));
-    expect(writtenTimes([...times].reverse())).toEqual([...times].reverse().map(iso));
+    for (const given of [writtenTimes, textTimes, alternatingTimes]) {
+      expect(given(times)).toEqual(times.map(iso));
+      expect(given([...times].reverse())).toEqual([...times].reverse().map(iso));
+    }
+  });
+
+  it('gives strings for fractional milliseconds and times outside years 0–9999 as toISOString does, and throws as it does', () => {
+    const times = [
+      1.5,
+      999.9,
+      1_700_000_000_000.7,
+      5,
+      5.5,
+      -0,
+      -1,
+      -1.5,
+      -DAY,
+      Date.UTC(10000, 0, 1),
+      8.64e15,
+      -8.64e15,
+    ];
+    expect(textTimes(times)).toEqual(times.map(iso));
+    for (const time of [NaN, 8.64e15 + 1, Infinity]) expect(() => new IsoTimes().text(time)).toThrow(RangeError);
   });
 
   it('writes fractional milliseconds as toISOString does, and leaves times outside years 0–9999 to it', () => {
@@ -49,6 +87,8 @@ describe('IsoTimes', () => {
     fc.assert(
       fc.property(fc.array(time, { maxLength: 30 }), (times) => {
         expect(writtenTimes(times)).toEqual(times.map(iso));
+        expect(textTimes(times)).toEqual(times.map(iso));
+        expect(alternatingTimes(times)).toEqual(times.map(iso));
         expect(encodedTimes(times)).toEqual(times.map(iso));
       }),
       { numRuns: 1000 },
