@@ -1,4 +1,4 @@
-import { BuiltServer, Child, eventually, freePort, REPO, waitUntilServing } from '@zen/testing';
+import { BuiltServer, Child, eventually, freePort, RedisServer, REPO, waitUntilServing } from '@zen/testing';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,10 +30,6 @@ export async function startBehindNginx(
   return { server, nginx, proxied: `http://127.0.0.1:${proxyPort}/zen` };
 }
 
-/**
- * Two built replicas on one Redis (`env` names it: REDIS_URL) under `/zen`, trusting their loopback
- * proxy, behind deploy/scale-out's nginx at `proxied`: what a rolling restart runs on.
- */
 /** Resolves once every replica's `/health/ready` answers 200 (after a Redis outage, a restart). */
 export function replicasReady(replicas: BuiltServer[], timeoutMs = 30_000): Promise<void> {
   return eventually(
@@ -46,17 +42,44 @@ export function replicasReady(replicas: BuiltServer[], timeoutMs = 30_000): Prom
   );
 }
 
-export async function startScaleOut(
-  env: Record<string, string>,
-): Promise<{ replicas: BuiltServer[]; nginx: Child; proxied: string }> {
-  const shared = { LOG_STORE: 'redis', BASE_PATH: '/zen', TRUST_PROXY: 'loopback', ...env };
-  const replicas = [await BuiltServer.start(shared), await BuiltServer.start(shared)];
-  const proxyPort = await freePort();
-  const nginx = await startScaleOutNginx(
-    proxyPort,
-    replicas.map((replica) => replica.port),
-  );
-  return { replicas, nginx, proxied: `http://127.0.0.1:${proxyPort}/zen` };
+/** What a rolling restart runs on (see `startScaleOut`). */
+export interface ScaleOut {
+  redis: RedisServer;
+  replicas: BuiltServer[];
+  nginx: Child;
+  /** nginx's address of the service (under `/zen`). */
+  proxied: string;
+  /** Stops nginx, the replicas and Redis. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Two built replicas (with `env`) on a redis-server of their own under `/zen`, trusting their
+ * loopback proxy, behind deploy/scale-out's nginx at `proxied`. What started is stopped again if
+ * a later part fails to start.
+ */
+export async function startScaleOut(env: Record<string, string> = {}): Promise<ScaleOut> {
+  const redis = await RedisServer.start();
+  const replicas: BuiltServer[] = [];
+  let nginx: Child | undefined;
+  const stop = async () => {
+    await nginx?.stop();
+    for (const replica of replicas) await replica.stop();
+    await redis.close();
+  };
+  try {
+    const shared = { LOG_STORE: 'redis', REDIS_URL: redis.url, BASE_PATH: '/zen', TRUST_PROXY: 'loopback', ...env };
+    for (let i = 0; i < 2; i++) replicas.push(await BuiltServer.start(shared));
+    const proxyPort = await freePort();
+    nginx = await startScaleOutNginx(
+      proxyPort,
+      replicas.map((replica) => replica.port),
+    );
+    return { redis, replicas, nginx, proxied: `http://127.0.0.1:${proxyPort}/zen`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /**

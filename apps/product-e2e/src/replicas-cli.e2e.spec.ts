@@ -1,38 +1,27 @@
 import { LogEntry, Session } from '@zen/contract';
-import { BuiltServer, Child, eventually, JSON_HEADERS, RedisServer, REPO, sessionIdIn } from '@zen/testing';
-import { ChildProcess, spawn } from 'node:child_process';
+import {
+  BuiltServer,
+  cli as runCli,
+  eventually,
+  JSON_HEADERS,
+  killRunningClis,
+  RedisServer,
+  sessionIdIn,
+  startCli as spawnCli,
+} from '@zen/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { replicasReady, startScaleOut } from './nginx';
+import { startCountingRun } from './counting-run';
+import { replicasReady, ScaleOut, startScaleOut } from './nginx';
 
-const CLI = join(REPO, 'dist/apps/cli/main.js');
+/** The built CLI against `server` (its ZEN_SESSIONS_URL), stdin closed after `input` (or left open: null). */
+const startCli = (server: string, args: string[], input: string | null = '') =>
+  spawnCli(args, { env: { ZEN_SESSIONS_URL: server }, input: input ?? undefined });
 
-interface Cli {
-  child: ChildProcess;
-  out: { stdout: string; stderr: string };
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-
-/** The built CLI with ZEN_SESSIONS_URL set to `server`; its output kept as it comes. */
-function startCli(server: string, args: string[], input?: string | null): Cli {
-  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO,
-    env: { ...process.env, ZEN_SESSIONS_URL: server, ZEN_SESSIONS_TOKEN: undefined },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  if (input !== null) child.stdin?.end(input ?? '');
-  const out = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk) => (out.stdout += chunk));
-  child.stderr?.on('data', (chunk) => (out.stderr += chunk));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, out, done };
-}
+/** The built CLI against `server`, run to its exit. */
+const cli = (server: string, args: string[], input?: string) =>
+  runCli(args, { env: { ZEN_SESSIONS_URL: server }, input });
 
 /** A session created through `server` (its id given by the server). */
 async function createSession(server: string, body: object): Promise<string> {
@@ -59,20 +48,14 @@ function printedSeqs(out: { stdout: string }): number[] {
     .map((line) => (JSON.parse(line) as LogEntry).seq);
 }
 
-async function cli(server: string, args: string[], input?: string) {
-  const run = startCli(server, args, input);
-  const { code } = await run.done;
-  return { code, ...run.out };
-}
-
 /**
  * The `zen-sessions` command line as a build farm runs it against two replicas on one Redis behind
  * deploy/scale-out's nginx (round-robin): every request may land on either replica.
  */
 describe('zen-sessions against two replicas behind nginx (built server and CLI, one Redis)', () => {
+  let scaleOut: ScaleOut;
   let redis: RedisServer;
   let replicas: BuiltServer[] = [];
-  let nginx: Child;
   let proxy: string;
   let dir: string;
 
@@ -83,16 +66,14 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   const bothReady = () => replicasReady(replicas);
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    ({ replicas, nginx, proxied: proxy } = await startScaleOut({ REDIS_URL: redis.url, LOG_CAPACITY: '100000' }));
+    scaleOut = await startScaleOut({ LOG_CAPACITY: '100000' });
+    ({ redis, replicas, proxied: proxy } = scaleOut);
     dir = mkdtempSync(join(tmpdir(), 'zen-cli-replicas-'));
   });
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await nginx?.stop();
-    for (const replica of replicas) await replica.stop();
-    await redis?.close();
+    await killRunningClis();
+    await scaleOut?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -147,11 +128,11 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       let n = 0; const t = setInterval(() => console.log('tick ' + n++), 20);
       process.once('${signal}', () => { clearInterval(t); console.log('got it'); setTimeout(() => process.kill(process.pid, '${signal}'), 10); });`,
     ]);
-    await eventually(() => /tick 3/.test(run.out.stdout), 30_000, 'ticks');
+    await eventually(() => /tick 3/.test(run.stdout), 30_000, 'ticks');
     run.child.kill(signal);
     const { code } = await run.done;
     expect(code).toBe(128 + (signal === 'SIGINT' ? 2 : 15));
-    const id = sessionIdIn(run.out.stderr) as string;
+    const id = sessionIdIn(run.stderr) as string;
     const ended = await session(id);
     expect(ended).toMatchObject({ status: 'ended', metadata: { exitCode: null, signal } });
     const log = await readAll(id);
@@ -159,14 +140,8 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   });
 
   it('run: a replica SIGKILLed while the command prints: every line once, in order, the exit code kept', async () => {
-    const stop = join(dir, 'stop-kill');
-    const script = `let n = 0; const t = setInterval(() => {
-      if (require('node:fs').existsSync(${JSON.stringify(stop)})) { clearInterval(t); console.log('done ' + n); process.exitCode = 5; }
-      else console.log('line ' + n++);
-    }, 5);`;
-    const run = startCli(proxy, ['run', '--appname', 'cli-rep-kill', '--', process.execPath, '-e', script]);
-    await eventually(() => sessionIdIn(run.out.stderr) !== undefined, 30_000, 'the session id');
-    const id = sessionIdIn(run.out.stderr) as string;
+    const run = startCountingRun(proxy, dir, 'cli-rep-kill', { exitCode: 5, everyMs: 5 });
+    const id = await run.sessionId();
     await eventually(async () => (await session(id)).logCursor > 50, 30_000, 'lines logged');
     for (let round = 0; round < 2; round++) {
       const replica = replicas[round % 2];
@@ -176,47 +151,35 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       await replica.restart();
       await bothReady();
     }
-    writeFileSync(stop, '');
-    const { code } = await run.done;
+    const { code, stderr, printed } = await run.finish();
     expect(code).toBe(5);
     // A request out as its replica died is nginx's 502 (it cannot repeat a POST): one warning at most.
-    const said = run.out.stderr.split('\n').filter((line) => line && !/^zen-sessions: (session|http)/.test(line));
+    const said = stderr.split('\n').filter((line) => line && !/^zen-sessions: (session|http)/.test(line));
     expect(said.length).toBeLessThanOrEqual(1);
-    const printed = Number(/^done (\d+)$/m.exec(run.out.stdout)?.[1]);
-    const expected = [...Array.from({ length: printed }, (_, i) => `line ${i}`), `done ${printed}`];
-    expect((await readAll(id)).map((entry) => entry.message)).toEqual(expected);
+    expect((await readAll(id)).map((entry) => entry.message)).toEqual(printed);
     expect(await session(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 5, signal: null } });
   }, 120_000);
 
   it('run: Redis stopped for a few seconds mid-run: lines held and sent, the exit code kept', async () => {
-    const stop = join(dir, 'stop-redis');
-    const script = `let n = 0; const t = setInterval(() => {
-      if (require('node:fs').existsSync(${JSON.stringify(stop)})) { clearInterval(t); console.log('done ' + n); process.exitCode = 4; }
-      else console.log('line ' + n++);
-    }, 10);`;
-    const run = startCli(proxy, ['run', '--appname', 'cli-rep-redis', '--', process.execPath, '-e', script]);
-    await eventually(() => sessionIdIn(run.out.stderr) !== undefined, 30_000, 'the session id');
-    const id = sessionIdIn(run.out.stderr) as string;
+    const run = startCountingRun(proxy, dir, 'cli-rep-redis', { exitCode: 4, everyMs: 10 });
+    const id = await run.sessionId();
     await eventually(async () => (await session(id)).logCursor > 20, 30_000, 'lines logged');
     await redis.stop();
-    const printedAt = run.out.stdout.length;
-    await eventually(() => run.out.stdout.length > printedAt + 2000, 30_000, 'printing while Redis is down');
+    const printedAt = run.cli.stdout.length;
+    await eventually(() => run.cli.stdout.length > printedAt + 2000, 30_000, 'printing while Redis is down');
     await new Promise((r) => setTimeout(r, 3000));
     await redis.restart();
     await bothReady();
     const at = (await session(id)).logCursor;
     await eventually(async () => (await session(id)).logCursor > at + 20, 30_000, 'lines after Redis is back');
-    writeFileSync(stop, '');
-    const { code } = await run.done;
+    const { code, stderr, printed } = await run.finish();
     expect(code).toBe(4);
-    expect(run.out.stderr.split('\n').filter((line) => /warning/.test(line))).toEqual([
+    expect(stderr.split('\n').filter((line) => /warning/.test(line))).toEqual([
       expect.stringMatching(/^zen-sessions: warning: the session store \(Redis at [\d.:]+\) is unavailable: /),
     ]);
-    const printed = Number(/^done (\d+)$/m.exec(run.out.stdout)?.[1]);
-    const expected = [...Array.from({ length: printed }, (_, i) => `line ${i}`), `done ${printed}`];
     const messages = (await readAll(id)).map((entry) => entry.message);
-    expect(messages.length).toBe(expected.length);
-    expect(messages).toEqual(expected);
+    expect(messages.length).toBe(printed.length);
+    expect(messages).toEqual(printed);
     expect(await session(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 4, signal: null } });
   }, 120_000);
 
@@ -280,7 +243,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       clearInterval(writing);
     }
     piped.child.stdin?.end();
-    expect(await piped.done).toEqual({ code: 0, signal: null });
+    expect(await piped.done).toMatchObject({ code: 0, signal: null });
     const log = await readAll(id);
     expect(log.map((entry) => entry.message)).toEqual(Array.from({ length: n }, (_, i) => `piped ${i}`));
     expect(new Set(log.map((entry) => entry.level))).toEqual(new Set(['warn']));
@@ -331,30 +294,22 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
 
   it('run started while Redis is down: one warning, lines held and sent once it is back, the exit code kept', async () => {
     await redis.stop();
-    const stop = join(dir, 'stop-start-down');
-    const script = `let n = 0; const t = setInterval(() => {
-      if (require('node:fs').existsSync(${JSON.stringify(stop)})) { clearInterval(t); console.log('done ' + n); process.exitCode = 6; }
-      else console.log('line ' + n++);
-    }, 10);`;
-    const run = startCli(proxy, ['run', '--appname', 'cli-rep-start-down', '--', process.execPath, '-e', script]);
+    const run = startCountingRun(proxy, dir, 'cli-rep-start-down', { exitCode: 6, everyMs: 10 });
     try {
-      await eventually(() => /line 100\n/.test(run.out.stdout), 30_000, 'the command running');
+      await eventually(() => /line 100\n/.test(run.cli.stdout), 30_000, 'the command running');
     } finally {
       await redis.restart();
     }
     await bothReady();
-    const id = sessionIdIn(run.out.stderr) as string;
+    const id = await run.sessionId();
     await eventually(async () => (await fetch(`${proxy}/sessions/${id}`)).status === 200, 30_000, 'the session');
     const at = (await session(id)).logCursor;
     await eventually(async () => (await session(id)).logCursor > at + 20, 30_000, 'lines after Redis is back');
-    writeFileSync(stop, '');
-    const { code } = await run.done;
+    const { code, stderr, printed } = await run.finish();
     expect(code).toBe(6);
-    const printed = Number(/^done (\d+)$/m.exec(run.out.stdout)?.[1]);
-    const expected = [...Array.from({ length: printed }, (_, i) => `line ${i}`), `done ${printed}`];
-    expect((await readAll(id)).map((entry) => entry.message)).toEqual(expected);
+    expect((await readAll(id)).map((entry) => entry.message)).toEqual(printed);
     expect(await session(id)).toMatchObject({ status: 'ended', metadata: { exitCode: 6, signal: null } });
-    expect(run.out.stderr.split('\n').filter((line) => /warning/.test(line))).toHaveLength(1);
+    expect(stderr.split('\n').filter((line) => /warning/.test(line))).toHaveLength(1);
   }, 120_000);
 
   it('tail --follow: resumes after its replica is killed, ends when the session is ended through the other', async () => {
@@ -362,7 +317,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
     const append = (lines: string[]) => appendLines(proxy, id, lines);
     await append(['a0', 'a1']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson', '--grep', 'A']);
-    const seqs = () => printedSeqs(follow.out);
+    const seqs = () => printedSeqs(follow);
     await eventually(() => expect(seqs()).toEqual([0, 1]), 30_000);
     let n = 2;
     for (const replica of replicas) {
@@ -379,7 +334,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
     expect(ended.code).toBe(0);
     const result = await follow.done;
     expect(result.code).toBe(0);
-    expect(follow.out.stderr).toBe('');
+    expect(follow.stderr).toBe('');
   }, 120_000);
 
   it.each([
@@ -400,7 +355,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       const append = (lines: string[]) => appendLines(proxy, id, lines);
       await append(['h0']);
       const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson']);
-      const seqs = () => printedSeqs(follow.out);
+      const seqs = () => printedSeqs(follow);
       await eventually(() => expect(seqs()).toEqual([0]), 30_000);
       // Following live (its first check answered): an entry appended now is printed.
       await append(['h1']);
@@ -414,7 +369,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
         // The follower is back on the other replica, whose answer to its check is a 503.
         await eventually(async () => expect(await wsClients(other)).toBe(1), 30_000);
         await eventually(async () => expect(await lookups503(other)).toBeGreaterThan(refusedBefore), 30_000);
-        if (long) await eventually(() => expect(follow.out.stderr).not.toBe(''), 30_000);
+        if (long) await eventually(() => expect(follow.stderr).not.toBe(''), 30_000);
       } finally {
         await redis.restart();
         await replicas[serving].restart();
@@ -423,10 +378,10 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       await append(['h2', 'h3']);
       await eventually(() => expect(seqs()).toEqual([0, 1, 2, 3]), 30_000);
       expect((await cli(proxy, ['end', id])).code).toBe(0);
-      expect(await follow.done).toEqual({ code: 0, signal: null });
-      if (!long) return expect(follow.out.stderr).toBe('');
+      expect(await follow.done).toMatchObject({ code: 0, signal: null });
+      if (!long) return expect(follow.stderr).toBe('');
       // Each different failure once (the store's client may word the outage in more than one way).
-      const lines = follow.out.stderr.split('\n').filter(Boolean);
+      const lines = follow.stderr.split('\n').filter(Boolean);
       expect(lines.length).toBeGreaterThan(0);
       const unchecked = new RegExp(
         `^zen-sessions: cannot check that session ${id} is still the one followed \\(the server answered 503: the session store \\(Redis at [\\d.:]+\\) is unavailable: .+\\); still trying$`,
@@ -459,6 +414,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       for (const args of [['ls'], ['tail', id], ['end', id], ['log', id, 'x']]) {
         expect(await cli(proxy, args)).toEqual({
           code: 1,
+          signal: null,
           stdout: '',
           stderr:
             'zen-sessions: the server answered 502: 502 Bad Gateway (an HTML page, not an answer of the sessions server)\n',
@@ -489,27 +445,26 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
  * the same Redis outside nginx, which takes appends while both behind nginx are down.
  */
 describe('zen-sessions against two replicas behind nginx: silence, eviction and both replicas down', () => {
+  let scaleOut: ScaleOut;
   let redis: RedisServer;
   let replicas: BuiltServer[] = [];
   let third: BuiltServer;
-  let nginx: Child;
   let proxy: string;
 
   const session = async (id: string) => (await (await fetch(`${proxy}/sessions/${id}`)).json()) as Session;
   const bothReady = () => replicasReady(replicas);
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    const env = { REDIS_URL: redis.url, LOG_CAPACITY: '20', SESSIONS_TIMEOUT_S: '4' };
-    ({ replicas, nginx, proxied: proxy } = await startScaleOut(env));
-    third = await BuiltServer.start({ LOG_STORE: 'redis', BASE_PATH: '/zen', ...env });
+    const env = { LOG_CAPACITY: '20', SESSIONS_TIMEOUT_S: '4' };
+    scaleOut = await startScaleOut(env);
+    ({ redis, replicas, proxied: proxy } = scaleOut);
+    third = await BuiltServer.start({ LOG_STORE: 'redis', REDIS_URL: scaleOut.redis.url, BASE_PATH: '/zen', ...env });
   });
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await nginx?.stop();
-    for (const replica of [...replicas, third]) await replica?.stop();
-    await redis?.close();
+    await killRunningClis();
+    await third?.stop();
+    await scaleOut?.stop();
   });
 
   it('run: heartbeats keep a silent command s session alive across replicas, one of them killed', async () => {
@@ -524,8 +479,8 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
       `
       const t = setInterval(() => { if (require('node:fs').existsSync(${JSON.stringify(stopFile)})) { clearInterval(t); console.log('bye'); } }, 100);`,
     ]);
-    await eventually(() => sessionIdIn(run.out.stderr) !== undefined, 30_000, 'the session id');
-    const id = sessionIdIn(run.out.stderr) as string;
+    await eventually(() => sessionIdIn(run.stderr) !== undefined, 30_000, 'the session id');
+    const id = sessionIdIn(run.stderr) as string;
     await new Promise((r) => setTimeout(r, 6_000));
     expect(await session(id)).toMatchObject({ status: 'active' });
     await replicas[0].stop('SIGKILL');
@@ -552,7 +507,7 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
     await append(['e0', 'e1', 'e2']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all']);
     const messages = () =>
-      follow.out.stdout
+      follow.stdout
         .split('\n')
         .filter(Boolean)
         .map((line) => line.split(' ').slice(2).join(' '));
@@ -568,7 +523,7 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
     const result = await follow.done;
     expect(result.code).toBe(0);
     expect(messages()).toEqual(['e0', 'e1', 'e2', 'e3', ...Array.from({ length: 20 }, (_, i) => `e${i + 34}`)]);
-    expect(follow.out.stderr).toBe('-- 30 entries dropped --\n');
+    expect(follow.stderr).toBe('-- 30 entries dropped --\n');
   }, 120_000);
 
   it('tail --follow through a Redis outage: what comes after is printed once', async () => {
@@ -576,7 +531,7 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
     const append = (lines: string[]) => appendLines(proxy, id, lines);
     await append(['r0']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson']);
-    const seqs = () => printedSeqs(follow.out);
+    const seqs = () => printedSeqs(follow);
     await eventually(() => expect(seqs()).toEqual([0]), 30_000);
     await redis.stop();
     await new Promise((r) => setTimeout(r, 3_000));
@@ -588,6 +543,6 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
     const result = await follow.done;
     expect(result.code).toBe(0);
     // Ridden out silently, as a lost connection is for 10 s: the check after the reconnect met a 503.
-    expect(follow.out.stderr).toBe('');
+    expect(follow.stderr).toBe('');
   }, 120_000);
 });

@@ -1,27 +1,11 @@
 import { createSessionLogger } from '@zen/client';
 import { LogEntry, Session } from '@zen/contract';
-import { BuiltServer, Child, eventually, RedisServer, REPO, sessionIdIn } from '@zen/testing';
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { eventually, killRunningClis, startCli } from '@zen/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startScaleOut } from './nginx';
-
-const CLI = join(REPO, 'dist/apps/cli/main.js');
-
-/** The built CLI with ZEN_SESSIONS_URL set to `server`; its output kept as it comes. */
-function startCli(server: string, args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO,
-    env: { ...process.env, ZEN_SESSIONS_URL: server, ZEN_SESSIONS_TOKEN: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk) => (out.stdout += chunk));
-  child.stderr?.on('data', (chunk) => (out.stderr += chunk));
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out, done };
-}
+import { startCountingRun } from './counting-run';
+import { ScaleOut, startScaleOut } from './nginx';
 
 /**
  * The clients through the noon deploy of a studio: two replicas on one Redis behind nginx
@@ -30,32 +14,19 @@ function startCli(server: string, args: string[]) {
  * session and the library's session logger sends steadily, all through nginx.
  */
 describe('the clients through a rolling restart of two replicas behind nginx (built server and CLI)', () => {
-  let redis: RedisServer;
-  let replicas: BuiltServer[] = [];
-  let nginx: Child;
+  let scaleOut: ScaleOut | undefined;
   let dir: string;
-  const children: ChildProcess[] = [];
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await nginx?.stop();
-    for (const replica of replicas) await replica.stop();
-    await redis?.close();
+    await killRunningClis();
+    await scaleOut?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('run passes the exit code on without a warning, tail -f prints every line once, the logger sends every entry once', async () => {
-    redis = await RedisServer.start();
-    let proxy: string;
-    ({
-      replicas,
-      nginx,
-      proxied: proxy,
-    } = await startScaleOut({
-      REDIS_URL: redis.url,
-      // Room for every line however long the restart takes on a busy machine.
-      LOG_CAPACITY: '100000',
-    }));
+    // Room for every line however long the restart takes on a busy machine.
+    scaleOut = await startScaleOut({ LOG_CAPACITY: '100000' });
+    const { replicas, proxied: proxy } = scaleOut;
     const readAll = async (id: string) => {
       const entries: LogEntry[] = [];
       for (let cursor = 0; ; ) {
@@ -72,22 +43,16 @@ describe('the clients through a rolling restart of two replicas behind nginx (bu
 
     // 1. A command printing a numbered line every few ms until told to stop, then its count, exit 3.
     dir = mkdtempSync(join(tmpdir(), 'zen-clients-rolling-'));
-    const stop = join(dir, 'stop');
-    const script = `let n = 0; const t = setInterval(() => {
-      if (require('node:fs').existsSync(${JSON.stringify(stop)})) { clearInterval(t); console.log('done ' + n); process.exitCode = 3; }
-      else console.log('line ' + n++);
-    }, 10);`;
-    const run = startCli(proxy, ['run', '--appname', 'clients-rolling-run', '--', process.execPath, '-e', script]);
-    children.push(run.child);
-    await eventually(() => sessionIdIn(run.out.stderr) !== undefined, 30_000, 'the session id from run');
-    const runId = sessionIdIn(run.out.stderr) as string;
+    const run = startCountingRun(proxy, dir, 'clients-rolling-run', { exitCode: 3, everyMs: 10 });
+    const runId = await run.sessionId();
     await eventually(async () => (await session(runId)).logCursor > 0, 30_000, 'the first line logged');
 
     // 2. A follower of that session from its first entry.
-    const tail = startCli(proxy, ['tail', '--follow', '-n', 'all', '--format', 'ndjson', runId]);
-    children.push(tail.child);
+    const tail = startCli(['tail', '--follow', '-n', 'all', '--format', 'ndjson', runId], {
+      env: { ZEN_SESSIONS_URL: proxy },
+    });
     const tailed = () =>
-      tail.out.stdout
+      tail.stdout
         .split('\n')
         .filter(Boolean)
         .map((line) => (JSON.parse(line) as LogEntry).seq);
@@ -115,19 +80,16 @@ describe('the clients through a rolling restart of two replicas behind nginx (bu
       );
     } finally {
       clearInterval(logging);
-      writeFileSync(stop, '');
     }
+    const ran = await run.finish();
     await logger.close();
 
     // run: the command's exit code, no warning, every line once and in order.
     expect({
-      code: await run.done,
-      stderr: run.out.stderr
-        .split('\n')
-        .filter((line) => !/^zen-sessions: (session|dashboard|http)/.test(line) && line),
+      code: ran.code,
+      stderr: ran.stderr.split('\n').filter((line) => !/^zen-sessions: (session|dashboard|http)/.test(line) && line),
     }).toEqual({ code: 3, stderr: [] });
-    const printed = Number(/^done (\d+)$/m.exec(run.out.stdout)?.[1]);
-    const expected = [...Array.from({ length: printed }, (_, i) => `line ${i}`), `done ${printed}`];
+    const expected = ran.printed;
     const runLog = await readAll(runId);
     expect(runLog.map((entry) => entry.message)).toEqual(expected);
     expect(runLog.map((entry) => entry.seq)).toEqual(expected.map((_, seq) => seq));
@@ -136,9 +98,9 @@ describe('the clients through a rolling restart of two replicas behind nginx (bu
     // tail --follow: every entry once, none missing.
     await eventually(() => tailed().length >= expected.length, 30_000, 'the follower to catch up');
     tail.child.kill('SIGINT');
-    expect(await tail.done).toBe(0);
+    expect((await tail.done).code).toBe(0);
     expect(tailed()).toEqual(expected.map((_, seq) => seq));
-    expect(tail.out.stderr).toBe('');
+    expect(tail.stderr).toBe('');
 
     // The logger: every entry once, in order, the session ended.
     expect(logger.stats).toMatchObject({ sent: logged, dropped: 0, rejected: 0, queued: 0 });

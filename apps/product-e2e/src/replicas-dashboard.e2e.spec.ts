@@ -1,7 +1,7 @@
 import { Browser, Page } from 'playwright-core';
-import { BuiltServer, Child, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
+import { BuiltServer, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
 import { screenshot } from './browser';
-import { replicasReady, startScaleOut } from './nginx';
+import { replicasReady, ScaleOut, startScaleOut } from './nginx';
 
 const FOLLOWED = 'da5ca1e0da5ca1e0da5ca1e0';
 const AFTER = 'da5ca1e1da5ca1e1da5ca1e1';
@@ -11,9 +11,9 @@ const AFTER = 'da5ca1e1da5ca1e1da5ca1e1';
  * redis-server behind deploy/scale-out's nginx, the page loaded through nginx.
  */
 describe('the dashboard through nginx on two replicas on one Redis (built server, deploy/scale-out)', () => {
+  let scaleOut: ScaleOut;
   let redis: RedisServer;
   let replicas: BuiltServer[] = [];
-  let nginx: Child;
   let proxy: string;
   let browser: Browser;
   let page: Page;
@@ -25,16 +25,14 @@ describe('the dashboard through nginx on two replicas on one Redis (built server
   const bothReady = () => replicasReady(replicas, 20_000);
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    ({ replicas, nginx, proxied: proxy } = await startScaleOut({ REDIS_URL: redis.url }));
+    scaleOut = await startScaleOut();
+    ({ redis, replicas, proxied: proxy } = scaleOut);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await nginx?.stop();
-    for (const replica of replicas) await replica.stop();
-    await redis?.close();
+    await scaleOut?.stop();
   });
 
   beforeEach(async () => {

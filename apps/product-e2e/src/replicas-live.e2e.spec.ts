@@ -1,7 +1,7 @@
 import { LogEventData, Session, SessionList, SessionsDeltaData } from '@zen/contract';
-import { BuiltServer, Child, eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
+import { BuiltServer, eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
 import { randomBytes } from 'node:crypto';
-import { startScaleOut } from './nginx';
+import { ScaleOut, startScaleOut } from './nginx';
 
 /** A fresh session id, so that the tests share the replicas without sharing sessions. */
 const newId = () => randomBytes(12).toString('hex');
@@ -15,16 +15,13 @@ const PAST_A_HEARTBEAT_MS = 11_000;
  * round-robin: two built replicas on one real redis-server behind deploy/scale-out's nginx.
  */
 describe("API.md's live updates on two replicas behind nginx (built server, deploy/scale-out)", () => {
-  let redis: RedisServer;
+  let scaleOut: ScaleOut;
   let replicas: BuiltServer[];
-  let nginx: Child;
   let proxied: string;
   const clients: WsTestClient[] = [];
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    ({ replicas, nginx, proxied } = await startScaleOut({
-      REDIS_URL: redis.url,
+    scaleOut = await startScaleOut({
       LOG_CAPACITY: '5',
       // A backlog of 5 entries comes as 3 `log` events.
       WS_LOG_CHUNK: '2',
@@ -33,14 +30,13 @@ describe("API.md's live updates on two replicas behind nginx (built server, depl
       SESSIONS_WS_INTERVAL_MS: '60000',
       // A client that stops reading is skipped after 64 KiB, not 4 MiB: quick to reach.
       WS_MAX_BUFFERED_BYTES: '65536',
-    }));
+    });
+    ({ replicas, proxied } = scaleOut);
   });
 
   afterAll(async () => {
     for (const client of clients) client.close();
-    await nginx?.stop();
-    for (const replica of replicas ?? []) await replica.stop();
-    await redis?.close();
+    await scaleOut?.stop();
   });
 
   /** A raw `ws` client on replica `on` (0 or 1), or through nginx. */

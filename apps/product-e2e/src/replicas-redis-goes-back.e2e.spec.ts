@@ -1,8 +1,15 @@
 import { SessionsClient } from '@zen/client';
 import { createNodeLiveClient } from '@zen/client/node';
 import { formatSubscribeLogRefusal, LogEntry, ServerEvents } from '@zen/contract';
-import { BuiltServer, eventually, JSON_HEADERS, RedisServer, REPO, WsTestClient } from '@zen/testing';
-import { ChildProcess, spawn } from 'node:child_process';
+import {
+  BuiltServer,
+  eventually,
+  JSON_HEADERS,
+  killRunningClis,
+  RedisServer,
+  startCli,
+  WsTestClient,
+} from '@zen/testing';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +19,6 @@ jest.setTimeout(120_000);
 
 const ID = 'b52b52b52b52b52b52b52b52';
 const OTHER = 'b52c52c52c52c52c52c52c52';
-const CLI = join(REPO, 'dist/apps/cli/main.js');
 
 /**
  * Issue 12: replicas "reconnect and resubscribe after a Redis restart without losing or duplicating
@@ -26,7 +32,6 @@ describe('a Redis that goes back under a running replica (built server)', () => 
   let backup: string;
   const clients: WsTestClient[] = [];
   const closing: (() => void)[] = [];
-  const children: ChildProcess[] = [];
 
   beforeEach(async () => {
     redis = await RedisServer.start();
@@ -40,7 +45,7 @@ describe('a Redis that goes back under a running replica (built server)', () => 
   });
   afterEach(async () => {
     for (const close of closing.splice(0)) close();
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill();
+    await killRunningClis();
     for (const client of clients.splice(0)) client.ws.terminate();
     await replica?.stop();
     await redis?.close();
@@ -112,18 +117,12 @@ describe('a Redis that goes back under a running replica (built server)', () => 
 
   /** `zen-sessions tail --follow` of `id`, every entry as a JSON line. */
   function tailFollow(id: string) {
-    const child = spawn(process.execPath, [CLI, 'tail', '--follow', '-n', 'all', '--format', 'ndjson', id], {
-      cwd: REPO,
-      env: { ...process.env, ZEN_SESSIONS_URL: replica.url, ZEN_SESSIONS_TOKEN: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const tail = startCli(['tail', '--follow', '-n', 'all', '--format', 'ndjson', id], {
+      env: { ZEN_SESSIONS_URL: replica.url },
+      input: '',
     });
-    children.push(child);
-    const out = { stdout: '', stderr: '' };
-    child.stdout?.on('data', (chunk) => (out.stdout += chunk));
-    child.stderr?.on('data', (chunk) => (out.stderr += chunk));
-    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const printed = () => out.stdout.split('\n').filter(Boolean).length;
-    return { out, done, printed };
+    const printed = () => tail.stdout.split('\n').filter(Boolean).length;
+    return { tail, printed };
   }
 
   it('closes a follower whose log went back with 1012 naming it, so that it reconnects and goes on from the log as Redis has it', async () => {
@@ -138,9 +137,9 @@ describe('a Redis that goes back under a running replica (built server)', () => 
     // A follower of a log that did not go back, on the same replica: it keeps its connection.
     const other = await follower(OTHER);
     const live = liveFollower(ID);
-    const tail = tailFollow(ID);
+    const { tail, printed } = tailFollow(ID);
     await eventually(
-      () => lines(raw, ID).length === 4 && live.seen.length === 4 && tail.printed() === 4,
+      () => lines(raw, ID).length === 4 && live.seen.length === 4 && printed() === 4,
       30_000,
       'every follower at seq 4',
     );
@@ -155,8 +154,8 @@ describe('a Redis that goes back under a running replica (built server)', () => 
     await eventually(() => live.rewound.length === 1, 30_000, 'the live client told the log went back');
     expect(live.rewound).toEqual([[2, 4]]);
     // tail --follow says so in one line and exits 1, rather than waiting for ever.
-    expect(await tail.done).toBe(1);
-    expect(tail.out.stderr).toContain(`its log went back from 4 to 2 entries`);
+    expect((await tail.done).code).toBe(1);
+    expect(tail.stderr).toContain(`its log went back from 4 to 2 entries`);
 
     await append(ID, ['new2', 'new3', 'new4']);
     await append(OTHER, ['other1']);

@@ -3,7 +3,7 @@ import { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { BuiltServer, Child, eventually, freePort, JSON_HEADERS, launchChromium, RedisServer } from '@zen/testing';
 import { screenshot } from './browser';
-import { startScaleOut, startScaleOutNginx } from './nginx';
+import { ScaleOut, startScaleOut, startScaleOutNginx } from './nginx';
 
 const ID = 'fa11fa11fa11fa11fa11fa11';
 
@@ -212,20 +212,13 @@ describe('two replicas on one Redis behind nginx (built server, deploy/scale-out
  * WebSocket follower follows through nginx, reconnecting when its replica goes.
  */
 describe('a rolling restart of two replicas behind nginx (built server, deploy/scale-out)', () => {
-  let redis: RedisServer;
-  let replicas: BuiltServer[] = [];
-  let nginx: Child;
+  let scaleOut: ScaleOut | undefined;
 
-  afterAll(async () => {
-    await nginx?.stop();
-    for (const replica of replicas) await replica.stop();
-    await redis?.close();
-  });
+  afterAll(() => scaleOut?.stop());
 
   it('answers every append, loses and repeats no entry for a follower, and ends each old server session as stopped', async () => {
-    redis = await RedisServer.start();
-    let proxy: string;
-    ({ replicas, nginx, proxied: proxy } = await startScaleOut({ REDIS_URL: redis.url }));
+    scaleOut = await startScaleOut();
+    const { replicas, proxied: proxy } = scaleOut;
     const oldServers: string[] = [];
     for (const replica of replicas) {
       oldServers.push(((await (await fetch(`${replica.url}/sessions/`)).json()) as SessionList).serverSessionId);

@@ -1,6 +1,7 @@
 export * from './lib/built-server';
 export * from './lib/bundle';
 export * from './lib/child';
+export * from './lib/cli-process';
 export * from './lib/chromium';
 export * from './lib/eventually';
 export * from './lib/fault-proxy';

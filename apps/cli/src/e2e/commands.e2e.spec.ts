@@ -5,8 +5,21 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
-import { CLI, cli, type CliProcess, startCli, tempDir } from './support';
+import {
+  BuiltServer,
+  eventually,
+  FaultProxy,
+  freePort,
+  RedisServer,
+  REPO,
+  sessionIdIn,
+  TcpProxy,
+  CLI,
+  cli,
+  type CliProcess,
+  startCli,
+} from '@zen/testing';
+import { tempDir } from './support';
 
 describe('zen-sessions log, tail, ls, end', () => {
   let server: BuiltServer;

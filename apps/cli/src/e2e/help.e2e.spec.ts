@@ -1,6 +1,6 @@
+import { CLI, cli } from '@zen/testing';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { CLI, cli } from './support';
 
 /**
  * `--help` against CLI.md: every option it names for a command is in that command's help, with

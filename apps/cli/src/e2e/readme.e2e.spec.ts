@@ -13,8 +13,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SessionsClient } from '@zen/client';
 import { buildSync } from 'esbuild';
-import { BuiltServer, REPO } from '@zen/testing';
-import { CLI } from './support';
+import { BuiltServer, REPO, CLI } from '@zen/testing';
 
 const run = promisify(execFile);
 

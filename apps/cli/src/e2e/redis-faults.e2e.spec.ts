@@ -1,7 +1,6 @@
 import { SessionsClient } from '@zen/client';
-import { BuiltServer, RedisServer } from '@zen/testing';
+import { BuiltServer, RedisServer, cli } from '@zen/testing';
 import { createClient } from 'redis';
-import { cli } from './support';
 
 /** The commands against a healthy server whose Redis store is in trouble. */
 describe('zen-sessions against a server on a Redis store in trouble', () => {

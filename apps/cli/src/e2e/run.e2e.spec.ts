@@ -4,8 +4,21 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { newSessionId, SessionsClient } from '@zen/client';
 import type { LogEntry } from '@zen/contract';
-import { BuiltServer, eventually, FaultProxy, freePort, RedisServer, REPO, sessionIdIn, TcpProxy } from '@zen/testing';
-import { CLI, cli, CliProcess, sessionIdOf, signalPending, startCli, tempDir } from './support';
+import {
+  BuiltServer,
+  eventually,
+  FaultProxy,
+  freePort,
+  RedisServer,
+  REPO,
+  sessionIdIn,
+  TcpProxy,
+  CLI,
+  cli,
+  CliProcess,
+  startCli,
+} from '@zen/testing';
+import { sessionIdOf, signalPending, tempDir } from './support';
 
 const node = process.execPath;
 

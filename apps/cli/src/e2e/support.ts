@@ -1,10 +1,7 @@
-import { REPO, sessionIdIn } from '@zen/testing';
-import { ChildProcess, spawn } from 'node:child_process';
+import { sessionIdIn } from '@zen/testing';
 import { resolve } from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
-
-export const CLI = resolve(REPO, 'dist/apps/cli/main.js');
 
 /** The directories `tempDir` made for the spec file that imports this module. */
 const tempDirs: string[] = [];
@@ -24,74 +21,6 @@ export function tempDir(prefix: string): string {
 afterAll(() => {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface CliOptions {
-  env?: Record<string, string | undefined>;
-  input?: string;
-  cwd?: string;
-}
-
-/** The built CLI as a child process, with the environment of a clean shell plus `env`. */
-export function startCli(args: string[], options: CliOptions = {}): CliProcess {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    ZEN_SESSIONS_URL: undefined,
-    ZEN_SESSIONS_TOKEN: undefined,
-  };
-  Object.assign(env, options.env);
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd ?? REPO,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  if (options.input !== undefined) child.stdin?.end(options.input);
-  return new CliProcess(child);
-}
-
-export function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const process = startCli(args, options);
-  if (options.input === undefined) process.child.stdin?.end();
-  return process.done;
-}
-
-export class CliProcess {
-  stdout = '';
-  stderr = '';
-  readonly done: Promise<CliResult>;
-
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (chunk) => (this.stdout += chunk));
-    child.stderr?.on('data', (chunk) => (this.stderr += chunk));
-    this.done = new Promise((done) =>
-      child.on('close', (code, signal) => done({ code, signal, stdout: this.stdout, stderr: this.stderr })),
-    );
-  }
-
-  /**
-   * Its result once it exits, or null when it has not within `ms`: it is then killed (SIGKILL)
-   * and waited for. The timer is cleared either way, so that none outlives the test.
-   */
-  async doneWithin(ms: number): Promise<CliResult | null> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<null>((done) => (timer = setTimeout(() => done(null), ms)));
-    try {
-      const result = await Promise.race([this.done, late]);
-      if (result) return result;
-    } finally {
-      clearTimeout(timer);
-    }
-    this.child.kill('SIGKILL');
-    await this.done;
-    return null;
-  }
-}
 
 /** The session id `run` printed on stderr. */
 export function sessionIdOf(stderr: string): string {
