@@ -32,6 +32,21 @@ function keysThenArgs(keyCount: number) {
 const raw = (reply: unknown) => reply;
 
 /**
+ * A script whose first `keyCount` arguments are its keys and whose reply its caller reads as Redis
+ * gives it. The count is given once: Redis needs it (NUMBER_OF_KEYS) to tell the keys from the other
+ * arguments, and the client (parseCommand) to route them, and the two must agree.
+ */
+function luaScript(keyCount: number, SCRIPT: string, options: { readOnly?: true } = {}) {
+  return defineScript({
+    NUMBER_OF_KEYS: keyCount,
+    SCRIPT,
+    ...(options.readOnly && { IS_READ_ONLY: true }),
+    parseCommand: keysThenArgs(keyCount),
+    transformReply: raw,
+  });
+}
+
+/**
  * Lua fragments the scripts share, each a local function; a script is the fragments it
  * uses followed by its body (see `script`).
  */
@@ -125,9 +140,9 @@ function script(uses: (keyof typeof FRAGMENTS)[], body: string): string {
  * each, how many entries it holds, the number of its other fields, and those (streamEntryArgs).
  * Reply: {status, cursor, held, warn, error, evicted debug, info, warn, error}.
  */
-export const APPEND = defineScript({
-  NUMBER_OF_KEYS: 3,
-  SCRIPT: script(
+export const APPEND = luaScript(
+  3,
+  script(
     ['streamId', 'batchStart', 'batchLevels', 'countLevels', 'ringRange', 'writeRing', 'touch', 'publish'],
     `
 local hash, stream, ring = KEYS[1], KEYS[2], KEYS[3]
@@ -194,9 +209,7 @@ publish('appended', string.format('%d', cursor))
 return {1, cursor, kept, warn, err, evicted[1], evicted[2], evicted[3], evicted[4]}
 `,
   ),
-  parseCommand: keysThenArgs(3),
-  transformReply: raw,
-});
+);
 
 /**
  * Reads held entries of a log with its counters, in one snapshot: the batches holding
@@ -206,9 +219,9 @@ return {1, cursor, kept, warn, err, evicted[1], evicted[2], evicted[3], evicted[
  * or at least that many entries).
  * Reply: {cursor, held, batches as XRANGE answers them}, or nil for a missing log.
  */
-export const READ = defineScript({
-  NUMBER_OF_KEYS: 2,
-  SCRIPT: script(
+export const READ = luaScript(
+  2,
+  script(
     ['streamId', 'batchStart', 'batchLevels'],
     `
 local hash, stream = KEYS[1], KEYS[2]
@@ -242,10 +255,8 @@ end
 return {cursor, held, batches}
 `,
   ),
-  IS_READ_ONLY: true,
-  parseCommand: keysThenArgs(2),
-  transformReply: raw,
-});
+  { readOnly: true },
+);
 
 /**
  * Creates a session (or a bare log) unless the id is taken, and publishes `created <id>`
@@ -253,9 +264,9 @@ return {cursor, held, batches}
  * KEYS: session hash, log stream, levels ring. ARGV: channel, id, then field/value pairs.
  * Reply: {status}.
  */
-export const CREATE = defineScript({
-  NUMBER_OF_KEYS: 3,
-  SCRIPT: script(
+export const CREATE = luaScript(
+  3,
+  script(
     ['publish'],
     `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {5} end
@@ -265,9 +276,7 @@ if #ARGV > 2 then publish('created') end
 return {1}
 `,
   ),
-  parseCommand: keysThenArgs(3),
-  transformReply: raw,
-});
+);
 
 /**
  * Changes an active session: sets fields, deletes others, moves `updated` (never
@@ -278,9 +287,9 @@ return {1}
  * field/value pairs, the pairs, then fields to delete.
  * Reply: {status, the hash as HGETALL answers it}.
  */
-export const UPDATE = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: script(
+export const UPDATE = luaScript(
+  1,
+  script(
     ['activeSession', 'touch', 'publish'],
     `
 local hash = KEYS[1]
@@ -296,9 +305,7 @@ publish('updated')
 return {1, redis.call('HGETALL', hash)}
 `,
   ),
-  parseCommand: keysThenArgs(1),
-  transformReply: raw,
-});
+);
 
 /**
  * Ends an active session and publishes `ended <id>`. With an idle cutoff, ends it only
@@ -307,9 +314,9 @@ return {1, redis.call('HGETALL', hash)}
  * KEYS: session hash. ARGV: channel, id, reason, now, end order, idle cutoff ('' for none).
  * Reply: {status, the hash} ({3, updated} when not idle).
  */
-export const END = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: script(
+export const END = luaScript(
+  1,
+  script(
     ['activeSession', 'publish'],
     `
 local hash = KEYS[1]
@@ -325,18 +332,16 @@ publish('ended')
 return {1, redis.call('HGETALL', hash)}
 `,
   ),
-  parseCommand: keysThenArgs(1),
-  transformReply: raw,
-});
+);
 
 /**
  * A replica's heartbeat on its own server session (`beat`), which does not move
  * `updated` (nothing a client sees changes). KEYS: session hash. ARGV: now.
  * Reply: {status}: missing or ended tells the replica its session is gone.
  */
-export const BEAT = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: script(
+export const BEAT = luaScript(
+  1,
+  script(
     ['activeSession'],
     `
 local h, refused = activeSession(KEYS[1])
@@ -345,9 +350,7 @@ redis.call('HSET', KEYS[1], 'beat', ARGV[1])
 return {1}
 `,
   ),
-  parseCommand: keysThenArgs(1),
-  transformReply: raw,
-});
+);
 
 /**
  * Records counters given by the caller (SessionRegistry.recordAppend for an append not
@@ -356,9 +359,9 @@ return {1}
  * caller's check that it was active may be older than an end through another replica).
  * KEYS: session hash. ARGV: channel, id, now, cursor, held, warn, error. Reply: {status}.
  */
-export const RECORD = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: script(
+export const RECORD = luaScript(
+  1,
+  script(
     ['activeSession', 'touch', 'publish'],
     `
 local hash = KEYS[1]
@@ -372,9 +375,7 @@ publish('appended', redis.call('HGET', hash, 'cursor'))
 return {1}
 `,
   ),
-  parseCommand: keysThenArgs(1),
-  transformReply: raw,
-});
+);
 
 /**
  * Indexes a new client session among the active ones (the idle index, which holds exactly
@@ -383,18 +384,16 @@ return {1}
  * index (one slot). KEYS: the idle index. ARGV: the limit, the score (`updated`), the id.
  * Reply: {1} added, {0} already indexed (the create then finds the id taken), {6, count} full.
  */
-export const ADMIT = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+export const ADMIT = luaScript(
+  1,
+  `
 if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return {0} end
 local count = redis.call('ZCARD', KEYS[1])
 if count >= tonumber(ARGV[1]) then return {6, count} end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 return {1}
 `,
-  parseCommand: keysThenArgs(1),
-  transformReply: raw,
-});
+);
 
 /**
  * Takes tokens from a rate-limit bucket shared by every replica (see TokenBuckets for the
@@ -405,9 +404,9 @@ return {1}
  * ARGV: the rate per second, the count (0: only look), '1' to take even from an empty bucket.
  * Reply: 0 granted, else whole seconds until the bucket holds a token again (at least 1).
  */
-export const TAKE = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+export const TAKE = luaScript(
+  1,
+  `
 local rate, count, force = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -423,9 +422,7 @@ redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'at', stri
 redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((rate - tokens) / rate * 1000)))
 return 0
 `,
-  parseCommand: keysThenArgs(1),
-  transformReply: raw,
-});
+);
 
 /**
  * The readiness probe: a write (a Redis refusing writes, `OOM`, `MISCONF`, `READONLY`, is not
@@ -436,9 +433,9 @@ return 0
  * probe's key. ARGV: a session's hash, log stream and levels ring, a session list, the order
  * counter, a rate-limit bucket, the feed channel. Reply: the commands refused (none: ready).
  */
-export const READY = defineScript({
-  NUMBER_OF_KEYS: 1,
-  SCRIPT: `
+export const READY = luaScript(
+  1,
+  `
 redis.call('SET', KEYS[1], '1', 'PX', 60000)
 if not redis.acl_check_cmd then return {} end
 local hash, stream, ring, list, counter, bucket, channel = unpack(ARGV)
@@ -462,9 +459,7 @@ for _, command in ipairs(needed) do
 end
 return refused
 `,
-  parseCommand: keysThenArgs(1),
-  transformReply: raw,
-});
+);
 
 export const SCRIPTS = {
   admit: ADMIT,
