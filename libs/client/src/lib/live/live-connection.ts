@@ -1,13 +1,11 @@
 import { ServerMessage, SESSIONS_WS_PATH } from '@zen/contract';
 import type { Backoff } from '../backoff';
+import { MAX_TIMER_MS } from '../logger/timers';
 import { serverUrl } from '../rest/http';
 import { LiveClientOptions, reconnectBackoff } from './live-client-options';
 import { parseServerMessage } from './server-message';
 import { callUser, throwOnItsOwn } from './user-callback';
 import { globalWebSocketFactory, WebSocketFactory, WebSocketLike, WS_OPEN } from './websocket';
-
-/** The longest wait a timer takes: longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How long a connection stays open before its loss counts as a new outage: the next reconnect waits the least again. */
 const STABLE_CONNECTION_MS = 5_000;
