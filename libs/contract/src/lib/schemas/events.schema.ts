@@ -9,10 +9,13 @@ export const LogEventDataSchema = Type.Composite([Type.Object({ id: OidSchema })
 
 export const ErrorEventDataSchema = Type.Object({ message: Type.String() });
 
-const sessionId = Type.String({
-  pattern: OidSchema.pattern,
-  errorMessage: 'must be a session id (24 hexadecimal characters)',
-});
+/** What a log event's `id` must be: said of a bad id and of a missing one alike. */
+const SESSION_ID_MESSAGE = 'must be a session id (24 hexadecimal characters)';
+
+const sessionId = Type.String({ pattern: OidSchema.pattern, errorMessage: SESSION_ID_MESSAGE });
+
+/** The messages of a log event's payload that is no object, or has no `id`. */
+const ID_PAYLOAD_ERRORS = { errorMessage: { type: 'must be an object', required: { id: SESSION_ID_MESSAGE } } };
 
 export const SubscribeLogDataSchema = Type.Object(
   {
@@ -34,13 +37,10 @@ export const SubscribeLogDataSchema = Type.Object(
       ),
     ),
   },
-  { errorMessage: { type: 'must be an object', required: { id: 'must be a session id (24 hexadecimal characters)' } } },
+  ID_PAYLOAD_ERRORS,
 );
 
-export const UnsubscribeLogDataSchema = Type.Object(
-  { id: sessionId },
-  { errorMessage: { type: 'must be an object', required: { id: 'must be a session id (24 hexadecimal characters)' } } },
-);
+export const UnsubscribeLogDataSchema = Type.Object({ id: sessionId }, ID_PAYLOAD_ERRORS);
 
 export const SESSIONS_FEED_MODES = ['delta', 'full'] as const;
 
