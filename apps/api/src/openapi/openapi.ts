@@ -4,6 +4,7 @@ import { SESSIONS_WS_PATH } from '@zen/contract';
 import { asyncApiDocument } from '@zen/contract/schemas';
 import { Response } from 'express';
 import { AccessTokens, accessOf } from '../auth/access-tokens';
+import { JSON_CONTENT_TYPE } from '../common/response-body';
 import { AppConfig } from '../config/app-config';
 import { version } from '../version';
 import { ERROR_MEANINGS, REQUEST_CONTENT } from './api-docs.decorators';
@@ -190,7 +191,7 @@ export function serveOpenApi(app: INestApplication): void {
   app
     .getHttpAdapter()
     .get(config.under(`/${ASYNCAPI_PATH}`), (_req: unknown, res: Response) =>
-      res.type('application/json; charset=utf-8').send(asyncApi),
+      res.type(JSON_CONTENT_TYPE).send(asyncApi),
     );
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     useGlobalPrefix: true,
