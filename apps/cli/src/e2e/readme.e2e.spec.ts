@@ -12,8 +12,7 @@ import {
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SessionsClient } from '@zen/client';
-import { buildSync } from 'esbuild';
-import { BuiltServer, REPO, CLI } from '@zen/testing';
+import { BuiltServer, CLI, REPO } from '@zen/testing';
 
 const run = promisify(execFile);
 
@@ -40,6 +39,17 @@ function examples(language: 'sh' | 'ts' | 'text'): string[] {
   const start = readme.indexOf('## Feeding sessions');
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].filter((m) => m[1] === language).map((m) => m[2]);
+}
+
+/**
+ * The README's command that bundles a script using `@zen/client` (`npx esbuild app.ts … --outfile=app.mjs
+ * && node app.mjs`), its bundling half given the example's files.
+ */
+function bundleCommand(source: string, out: string): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  const command = /`(npx esbuild app\.ts [^`]*--outfile=app\.mjs) && node app\.mjs`/.exec(readme)?.[1];
+  if (!command) throw new Error('the README has no esbuild command for a script using @zen/client');
+  return command.replace('app.ts', source).replace('app.mjs', out);
 }
 
 describe('the README examples of "Feeding sessions"', () => {
@@ -116,24 +126,9 @@ describe('the README examples of "Feeding sessions"', () => {
       const before = fedBefore.length;
       const file = join(work, `example-${index}.ts`);
       writeFileSync(file, source);
-      buildSync({
-        entryPoints: [file],
-        outfile: join(work, `example-${index}.mjs`),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        tsconfig: join(REPO, 'tsconfig.base.json'),
-        external: [
-          '@nestjs/*',
-          'pino',
-          'winston',
-          'reflect-metadata',
-          'ws',
-          'pino-abstract-transport',
-          'winston-transport',
-          'esbuild',
-        ],
-        logLevel: 'silent',
+      // Bundled by the README's own command, as a user runs a script of theirs.
+      await run('bash', ['-euo', 'pipefail', '-c', bundleCommand(file, join(work, `example-${index}.mjs`))], {
+        cwd: REPO,
       });
       // From the repository's root, as the README says (the pino worker example bundles a file of it).
       await run(process.execPath, [join(work, `example-${index}.mjs`)], {
