@@ -14,6 +14,9 @@ export function exitCodeOf(error: unknown): number {
 export function describe(error: unknown): string {
   // Its message names the URL, the status and the content type, and says what is likely wrong.
   if (error instanceof UnexpectedResponseError) return error.message;
+  // The server's 401 says to send a header; a user of the command gives it a token another way.
+  if (error instanceof ApiError && error.status === 401)
+    return `the server answered 401: ${error.message}; give the command its token with --token or ZEN_SESSIONS_TOKEN`;
   if (error instanceof ApiError) return `the server answered ${error.status}: ${error.message}`;
   if (error instanceof NetworkError) return error.message;
   return error instanceof Error ? error.message : String(error);

@@ -1128,6 +1128,25 @@ describe('zen-sessions log, tail, ls, end', () => {
       );
     });
 
+    it('says how to give the command its token when the server answers 401 (the server itself asks for a header)', async () => {
+      const guarded = await BuiltServer.start({ AUTH_TOKEN: 'cli-token-3', AUTH_READ_TOKEN: 'cli-read-3' });
+      try {
+        const hint = 'give the command its token with --token or ZEN_SESSIONS_TOKEN';
+        const read = await cli(['ls', '--server', guarded.url]);
+        expect({ code: read.code, stderr: read.stderr }).toEqual({
+          code: 1,
+          stderr: `zen-sessions: the server answered 401: this read needs a valid token and none was sent: send "Authorization: Bearer <token>"; ${hint}\n`,
+        });
+        const write = await cli(['run', '--server', guarded.url, '--token', 'cli-read-3', '--', 'sh', '-c', 'exit 4']);
+        expect(write.code).toBe(4);
+        expect(write.stderr).toMatch(
+          /^zen-sessions: warning: the server answered 401: .*; give the command its token with --token or ZEN_SESSIONS_TOKEN; nothing is sent/m,
+        );
+      } finally {
+        await guarded.stop();
+      }
+    });
+
     it('sends --token / ZEN_SESSIONS_TOKEN as a bearer token', async () => {
       const guarded = await BuiltServer.start({ AUTH_TOKEN: 'cli-token-1', AUTH_READ_TOKEN: 'cli-read-1' });
       try {
