@@ -1,4 +1,5 @@
 import { createServer, Server } from 'node:net';
+import { SessionsClient } from '@zen/client';
 import { BuiltServer, freePort } from '@zen/testing';
 
 /** The built server refusing to start: a clear message naming the setting, exit code 1, no stack. */
@@ -10,6 +11,29 @@ describe('start-up failures', () => {
     expect(output).toContain('LOG_CAPACITY must be an integer');
     expect(output).toContain('HOST must be an IP address or a host name (');
     expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('starts with a setting misspelt (ignored), saying so in a warning on the console and in its own log', async () => {
+    const server = await BuiltServer.start({ SESSION_TIMEOUT_S: '30', LOG_CAPACITY: '500' });
+    try {
+      const line = 'SESSION_TIMEOUT_S is not a setting (SESSIONS_TIMEOUT_S is): it is ignored';
+      // eslint-disable-next-line no-control-regex
+      const printed = server.output.replace(/\x1b\[[0-9;]*m/g, '');
+      expect(printed).toMatch(
+        /WARN \[Config\] SESSION_TIMEOUT_S is not a setting \(SESSIONS_TIMEOUT_S is\): it is ignored\n/,
+      );
+      const client = new SessionsClient({ server: server.url });
+      const { serverSessionId } = await client.sessions.list();
+      const { entries } = await client.logs.readAll(serverSessionId);
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ level: 'warn', message: line, data: { context: 'Config' } }),
+        ]),
+      );
+      expect(server.output).not.toMatch(/LOG_CAPACITY is not a setting/);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('stops when the port is taken with one line naming the port and PORT, and nothing else', async () => {

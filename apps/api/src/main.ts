@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from './config/app-config';
-import { ConfigError, loadConfig } from './config/load-config';
+import { ConfigError, loadConfig, misspelledSettings } from './config/load-config';
 import { listenFailure } from './config/listen-failure';
 import { createApp } from './create-app';
 import { ServerLogger } from './server-log/server-logger';
@@ -10,6 +10,7 @@ import { ServerLogger } from './server-log/server-logger';
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const app = await createApp(config);
+  for (const line of misspelledSettings(process.env)) Logger.warn(line, 'Config');
   try {
     await app.listen(config.port, config.host);
   } catch (error) {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, loadConfig, misspelledSettings } from './load-config';
 
 /** A directory holding a built dashboard's page, as DASHBOARD_DIR wants. */
 const BUILT_DASHBOARD = mkdtempSync(join(tmpdir(), 'zen-dashboard-'));
@@ -436,3 +436,83 @@ describe('loadConfig', () => {
     },
   );
 });
+
+describe('misspelledSettings', () => {
+  it('names a variable that looks like a setting misspelt, and the setting it looks like', () => {
+    expect(
+      misspelledSettings({
+        SESSION_TIMEOUT_S: '30',
+        LOG_CAPCAITY: '5',
+        log_store: 'redis',
+        REDIS_URI: 'redis://db:6379',
+        BASEPATH: '/zen',
+      }),
+    ).toEqual([
+      'SESSION_TIMEOUT_S is not a setting (SESSIONS_TIMEOUT_S is): it is ignored',
+      'LOG_CAPCAITY is not a setting (LOG_CAPACITY is): it is ignored',
+      'log_store is not a setting (LOG_STORE is): it is ignored',
+      'REDIS_URI is not a setting (REDIS_URL is): it is ignored',
+      'BASEPATH is not a setting (BASE_PATH is): it is ignored',
+    ]);
+  });
+
+  it('leaves the settings themselves and the rest of an environment alone', () => {
+    const settings = Object.fromEntries([...readmeSettings()].map((name) => [name, '1']));
+    const common = [
+      'HOME',
+      'HOSTNAME',
+      'PWD',
+      'PATH',
+      'USER',
+      'SHELL',
+      'LANG',
+      'TERM',
+      'NODE_ENV',
+      'NODE_OPTIONS',
+      'NODE_PATH',
+      'TMPDIR',
+      'INIT_CWD',
+      'JEST_WORKER_ID',
+      'NX_DAEMON',
+      'NX_NO_CLOUD',
+      'GLIBC_TUNABLES',
+      'LOGNAME',
+      'MAIL',
+      'OLDPWD',
+      'SHLVL',
+      'TZ',
+      'EDITOR',
+      'PAGER',
+      'DISPLAY',
+      'SSH_AUTH_SOCK',
+      'XDG_RUNTIME_DIR',
+      'INVOCATION_ID',
+      'JOURNAL_STREAM',
+      'SYSTEMD_EXEC_PID',
+      'MAINPID',
+      'LISTEN_FDS',
+      'LISTEN_PID',
+      'NOTIFY_SOCKET',
+      'HTTP_PROXY',
+      'HTTPS_PROXY',
+      'NO_PROXY',
+      'http_proxy',
+      'https_proxy',
+      'no_proxy',
+      'CI',
+      'DEBUG',
+      'FORCE_COLOR',
+      'NO_COLOR',
+    ];
+    expect(
+      misspelledSettings({ ...settings, ...Object.fromEntries(common.map((name) => [name, 'x'])), ...process.env }),
+    ).toEqual([]);
+  });
+});
+
+/** The variables of the README's configuration table. */
+function readmeSettings(): string[] {
+  const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Feeding sessions'));
+  return [...table.matchAll(/^\| `([A-Z_]+)` +\|/gm)].map((match) => match[1]);
+}

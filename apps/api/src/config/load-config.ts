@@ -45,6 +45,51 @@ const LIMIT_VARIABLES: Record<string, keyof Limits> = {
  * start-up names every bad variable at once.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
+  const { config, problems } = readSettings(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * A line for each variable of `env` that looks like a setting misspelt (`SESSION_TIMEOUT_S`,
+ * `log_capacity`): in another case, or within two letters of a setting of 8 characters or more
+ * (so `HOME`, `HOSTNAME` or `PWD` never read as `HOST` or `PORT`). The environment is shared
+ * with everything else, so no other name can be told apart from another program's; and a
+ * misspelt setting is ignored, its default in force, which the server says rather than stop.
+ */
+export function misspelledSettings(env: Env = process.env): string[] {
+  const settings = [...readSettings({}).names];
+  const lines: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (settings.includes(name) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) continue;
+    const upper = name.toUpperCase();
+    const meant = settings.find(
+      (setting) => setting === upper || (setting.length >= 8 && editDistance(setting, upper) <= 2),
+    );
+    if (meant) lines.push(`${name} is not a setting (${meant} is): it is ignored`);
+  }
+  return lines;
+}
+
+/** Levenshtein distance with adjacent transpositions (`LOG_CAPCAITY` is 1 from `LOG_CAPACITY`). */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/** Every setting read from `env`, the problems found, and the names of the settings. */
+function readSettings(env: Env): { config: AppConfig; problems: string[]; names: ReadonlySet<string> } {
   const problems: string[] = [];
   const reader = new EnvReader(env, problems);
   const defaults = new AppConfig();
@@ -103,14 +148,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisLargeReads: reader.int('REDIS_LARGE_READS', defaults.redisLargeReads, 1, 1000),
     redisLargeReadWaitMs: reader.int('REDIS_LARGE_READ_WAIT_MS', defaults.redisLargeReadWaitMs, 0, 600_000),
   });
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return { config, problems, names: reader.names };
 }
 
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 class EnvReader {
+  /** The settings read so far. */
+  readonly names = new Set<string>();
+
   constructor(
     private readonly env: Env,
     private readonly problems: string[],
@@ -320,6 +367,7 @@ class EnvReader {
 
   /** The variable's value, or undefined when unset or empty. */
   private raw(name: string): string | undefined {
+    this.names.add(name);
     const value = this.env[name]?.trim();
     return value === '' ? undefined : value;
   }
