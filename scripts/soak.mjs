@@ -5,7 +5,7 @@
 // flattens once every log is at capacity. Results: scripts/results/soak-latest.json.
 // With LOG_STORE=redis (and REDIS_URL), Redis's used_memory is sampled and checked too.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,10 +41,22 @@ const pickPort = async () => {
 };
 const port = await pickPort();
 const url = `http://127.0.0.1:${port}`;
+// The server's output goes to scripts/results/soak-server.log: if it stops before the end, the
+// soak says how (its exit code or signal) and the log says why.
+mkdirSync(join(REPO, 'scripts', 'results'), { recursive: true });
+const serverLog = openSync(join(REPO, 'scripts', 'results', 'soak-server.log'), 'w');
 const server = spawn('taskset', ['-c', '0', process.execPath, 'dist/apps/api/main.js'], {
   cwd: REPO,
   env: { ...process.env, PORT: String(port), LOG_CAPACITY: String(CAPACITY), MAX_SESSIONS: '5000' },
-  stdio: 'ignore',
+  stdio: ['ignore', serverLog, serverLog],
+});
+let stopping = false;
+server.on('exit', (code, signal) => {
+  if (stopping) return;
+  console.error(
+    `the server stopped during the soak (exit code ${code}, signal ${signal}); its output: scripts/results/soak-server.log`,
+  );
+  process.exit(1);
 });
 // However this script ends (a thrown error included), the server does not outlive it.
 process.on('exit', () => server.kill('SIGKILL'));
@@ -145,6 +157,7 @@ const sampler = async () => {
 
 await Promise.all([...Array.from({ length: 4 }, appender), ...Array.from({ length: 4 }, reader), sampler()]);
 dashboards.forEach((ws) => ws.close());
+stopping = true;
 server.kill('SIGTERM');
 await redis?.quit();
 
