@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { BuiltServer, eventually, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
+import { BuiltServer, eventually, JSON_HEADERS, oid, scrapeMetric, WsTestClient } from '@zen/testing';
 
 const create = (server: BuiltServer, id: string, appname: string) =>
   fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ appname }) });
@@ -17,16 +17,10 @@ async function appendLines(server: BuiltServer, id: string, line: string, perReq
 }
 
 /** Bytes of frames queued to WebSocket clients and not yet written out (its metric). */
-async function queuedBytes(server: BuiltServer): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^zen_ws_queued_bytes (\d+)$/m.exec(text)?.[1]);
-}
+const queuedBytes = (server: BuiltServer) => scrapeMetric(server.url, 'zen_ws_queued_bytes');
 
 /** The server's count of subscribe-log subscriptions (its metric). */
-async function subscriptions(server: BuiltServer): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^zen_ws_subscriptions (\d+)$/m.exec(text)?.[1]);
-}
+const subscriptions = (server: BuiltServer) => scrapeMetric(server.url, 'zen_ws_subscriptions');
 
 describe('slow and dead WebSocket consumers (real server)', () => {
   it('keeps server memory bounded while a paused client falls behind, and serves the others', async () => {

@@ -6,6 +6,7 @@ import {
   JSON_HEADERS,
   killRunningClis,
   RedisServer,
+  scrapeMetric,
   sessionIdIn,
   startCli as spawnCli,
 } from '@zen/testing';
@@ -343,14 +344,10 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   ])(
     'tail --follow: the replica serving it killed while Redis restarts (a host going down) %s',
     async (_, long) => {
-      const metric = async (replica: BuiltServer, pattern: RegExp) =>
-        Number(pattern.exec(await (await fetch(`${replica.url}/metrics`)).text())?.[1] ?? 0);
-      const wsClients = (replica: BuiltServer) => metric(replica, /^zen_ws_clients (\d+)$/m);
+      const metric = async (replica: BuiltServer, series: string) => (await scrapeMetric(replica.url, series)) ?? 0;
+      const wsClients = (replica: BuiltServer) => metric(replica, 'zen_ws_clients');
       const lookups503 = (replica: BuiltServer) =>
-        metric(
-          replica,
-          /^zen_http_request_duration_seconds_count\{method="GET",route="\/zen\/sessions\/:id",status="503"\} (\d+)$/m,
-        );
+        metric(replica, 'zen_http_request_duration_seconds_count{method="GET",route="/zen/sessions/:id",status="503"}');
       const id = await createSession(proxy, { appname: `cli-rep-host-down-${long ? 'long' : 'short'}` });
       const append = (lines: string[]) => appendLines(proxy, id, lines);
       await append(['h0']);

@@ -1,5 +1,5 @@
 import { LogEventData, Session, SessionList, SessionsDeltaData } from '@zen/contract';
-import { BuiltServer, eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
+import { BuiltServer, eventually, JSON_HEADERS, scrapeMetric, WsTestClient } from '@zen/testing';
 import { randomBytes } from 'node:crypto';
 import { ScaleOut, startScaleOut } from './nginx';
 
@@ -326,8 +326,4 @@ describe("API.md's live updates on two replicas behind nginx (built server, depl
 });
 
 /** `zen_ws_queued_bytes` of a replica's `/metrics`: what it holds queued for its WebSocket clients. */
-async function queuedBytes(replica: BuiltServer): Promise<number> {
-  const text = await (await fetch(`${replica.url}/metrics`)).text();
-  const line = text.split('\n').find((row) => row.startsWith('zen_ws_queued_bytes'));
-  return Number(line?.split(' ').at(-1));
-}
+const queuedBytes = async (replica: BuiltServer) => Number(await scrapeMetric(replica.url, 'zen_ws_queued_bytes'));

@@ -7,6 +7,7 @@ export * from './lib/eventually';
 export * from './lib/fault-proxy';
 export * from './lib/free-port';
 export * from './lib/json-headers';
+export * from './lib/metrics';
 export * from './lib/oids';
 export * from './lib/raw-http';
 export * from './lib/redis-server';

@@ -1,7 +1,7 @@
 import { formatSubscribeLogRefusal, ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
-import { eventually, JSON_HEADERS, WsTestClient } from '@zen/testing';
+import { eventually, JSON_HEADERS, scrapeMetric, WsTestClient } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { RunningApp, startApp } from '../testing/running-app';
@@ -26,10 +26,7 @@ function expectContractFrames(frames: ServerMessage[]): void {
 }
 
 /** The server's count of subscribe-log subscriptions (its metric). */
-async function subscriptions(server: RunningApp): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^zen_ws_subscriptions (\d+)$/m.exec(text)?.[1]);
-}
+const subscriptions = (server: RunningApp) => scrapeMetric(server.url, 'zen_ws_subscriptions');
 
 /** A client in delta mode, once the server has handled its subscribe (a bad frame's error comes back in order). */
 async function deltaClient(server: RunningApp): Promise<WsTestClient> {

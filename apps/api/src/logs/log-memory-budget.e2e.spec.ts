@@ -1,5 +1,5 @@
 import { LogCursorPage, Session } from '@zen/contract';
-import { JSON_HEADERS } from '@zen/testing';
+import { JSON_HEADERS, metricIn as metric } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
 
 const TEXT = { 'content-type': 'text/plain' };
@@ -13,13 +13,6 @@ describe('the memory budget over HTTP (LOG_MEMORY_BYTES)', () => {
   const get = async <T>(path: string) => (await (await fetch(`${server.url}${path}`)).json()) as T;
   const append = (id: string, from: number, count: number) =>
     fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: TEXT, body: lines(from, count) });
-  const metric = (text: string, series: string) =>
-    Number(
-      text
-        .split('\n')
-        .find((line) => line.startsWith(`${series} `))
-        ?.split(' ')[1],
-    );
 
   beforeAll(async () => {
     server = await startApp({

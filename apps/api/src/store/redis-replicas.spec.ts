@@ -2,7 +2,7 @@ import { ErrorResponse, Session, SessionList } from '@zen/contract';
 import { createClient } from 'redis';
 import WebSocket from 'ws';
 import { Stores } from '@zen/log-store';
-import { eventually, JSON_HEADERS, RedisServer, WsTestClient } from '@zen/testing';
+import { eventually, JSON_HEADERS, metricIn, RedisServer, WsTestClient } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
 import { errors, seqs } from '../testing/ws-events';
 import { STORES } from './stores.module';
@@ -335,13 +335,7 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
     const [a, b] = await replicas(2);
     const scrape = async (app: RunningApp) => {
       const text = await (await fetch(`${app.url}/metrics`)).text();
-      const value = (name: string) =>
-        Number(
-          text
-            .split('\n')
-            .find((line) => line.startsWith(`${name} `))
-            ?.split(' ')[1],
-        );
+      const value = (name: string) => Number(metricIn(text, name));
       return {
         active: value('zen_sessions{status="active"}'),
         info: value('zen_log_entries_appended_total{level="info"}'),

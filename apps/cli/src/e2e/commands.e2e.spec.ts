@@ -12,6 +12,7 @@ import {
   freePort,
   RedisServer,
   REPO,
+  scrapeMetric,
   sessionIdIn,
   TcpProxy,
   CLI,
@@ -402,9 +403,8 @@ describe('zen-sessions log, tail, ls, end', () => {
         await rest.sessions.end(id);
         // It has learnt of the end and stopped following (its WebSocket closed) while its reader
         // still takes nothing; then the reader takes the rest.
-        const wsClients = async () =>
-          /^zen_ws_clients (\d+)$/m.exec(await (await fetch(`${own.url}/metrics`)).text())?.[1];
-        await eventually(async () => (await wsClients()) === '0', 30_000, 'the follow stopped');
+        const wsClients = () => scrapeMetric(own.url, 'zen_ws_clients');
+        await eventually(async () => (await wsClients()) === 0, 30_000, 'the follow stopped');
         tail.child.stdout?.resume();
         const result = await tail.doneWithin(30_000);
         expect({ exited: result !== null, code: result?.code, stderr: result?.stderr }).toEqual({
