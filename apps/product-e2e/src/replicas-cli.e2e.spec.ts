@@ -65,6 +65,22 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
     ((await (await fetch(`${proxy}/sessions/${id}/log?cursor=0&limit=10000`)).json()) as { entries: LogEntry[] })
       .entries;
   const bothReady = () => replicasReady(replicas);
+  /**
+   * Once session `id` has 50 lines, SIGKILLs each replica in turn while its lines keep coming: each
+   * is restarted once 50 more have been logged through the other, and both are ready again before
+   * the next round.
+   */
+  const killEachReplicaWhileLogging = async (id: string) => {
+    await eventually(async () => (await session(id)).logCursor > 50, 30_000, 'lines logged');
+    for (let round = 0; round < 2; round++) {
+      const replica = replicas[round % 2];
+      await replica.stop('SIGKILL');
+      const at = (await session(id)).logCursor;
+      await eventually(async () => (await session(id)).logCursor > at + 50, 30_000, 'lines after the kill');
+      await replica.restart();
+      await bothReady();
+    }
+  };
 
   beforeAll(async () => {
     scaleOut = await startScaleOut({ LOG_CAPACITY: '100000' });
@@ -143,15 +159,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   it('run: a replica SIGKILLed while the command prints: every line once, in order, the exit code kept', async () => {
     const run = startCountingRun(proxy, dir, 'cli-rep-kill', { exitCode: 5, everyMs: 5 });
     const id = await run.sessionId();
-    await eventually(async () => (await session(id)).logCursor > 50, 30_000, 'lines logged');
-    for (let round = 0; round < 2; round++) {
-      const replica = replicas[round % 2];
-      await replica.stop('SIGKILL');
-      const at = (await session(id)).logCursor;
-      await eventually(async () => (await session(id)).logCursor > at + 50, 30_000, 'lines after the kill');
-      await replica.restart();
-      await bothReady();
-    }
+    await killEachReplicaWhileLogging(id);
     const { code, stderr, printed } = await run.finish();
     expect(code).toBe(5);
     // A request out as its replica died is nginx's 502 (it cannot repeat a POST): one warning at most.
@@ -231,15 +239,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
     let n = 0;
     const writing = setInterval(() => piped.child.stdin?.write(`piped ${n++}\n`), 5);
     try {
-      await eventually(async () => (await session(id)).logCursor > 50, 30_000, 'lines logged');
-      for (let round = 0; round < 2; round++) {
-        const replica = replicas[round % 2];
-        await replica.stop('SIGKILL');
-        const at = (await session(id)).logCursor;
-        await eventually(async () => (await session(id)).logCursor > at + 50, 30_000, 'lines after the kill');
-        await replica.restart();
-        await bothReady();
-      }
+      await killEachReplicaWhileLogging(id);
     } finally {
       clearInterval(writing);
     }
