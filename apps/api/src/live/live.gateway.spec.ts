@@ -5,6 +5,7 @@ import { eventually, JSON_HEADERS, scrapeMetric, WsTestClient } from '@zen/testi
 import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { RunningApp, startApp } from '../testing/running-app';
+import { appendLines } from '../testing/session-requests';
 import { LiveGateway } from './live.gateway';
 
 const ID = 'f5f5f5f5f5f5f5f5f5f5f5f5';
@@ -40,12 +41,7 @@ async function deltaClient(server: RunningApp): Promise<WsTestClient> {
 
 describe('LiveGateway (/sessions/ws)', () => {
   let server: RunningApp;
-  const append = (lines: string[]) =>
-    fetch(`${server.url}/sessions/${ID}/log`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: lines.join('\n'),
-    });
+  const append = (lines: string[]) => appendLines(server, ID, lines);
 
   beforeAll(async () => {
     server = await startApp({ SESSIONS_WS_INTERVAL_MS: '100', WS_LOG_CHUNK: '2', LOG_CAPACITY: '50' });

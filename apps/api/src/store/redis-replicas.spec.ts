@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { Stores } from '@zen/log-store';
 import { eventually, JSON_HEADERS, metricIn, RedisServer, WsTestClient } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
+import { appendLines, createSession } from '../testing/session-requests';
 import { errors, seqs } from '../testing/ws-events';
 import { STORES } from './stores.module';
 
@@ -17,14 +18,8 @@ jest.setTimeout(30_000);
 
 const ID = 'a0a0a0a0a0a0a0a0a0a0a0a0';
 
-const create = (app: RunningApp, id: string) =>
-  fetch(`${app.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"farm"}' });
-const append = (app: RunningApp, id: string, lines: string[]) =>
-  fetch(`${app.url}/sessions/${id}/log`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: lines.join('\n'),
-  });
+const create = (app: RunningApp, id: string) => createSession(app, id, 'farm');
+const append = appendLines;
 /** An hour's worth of a limit of one entry a second, appended at once (a batch gets in whole, then its debt is owed). */
 const spendAnHour = async (replica: RunningApp, id: string) => {
   const hour = Array.from({ length: 3600 }, (_, i) => `line ${i}`);
