@@ -1,5 +1,5 @@
 import { LogEventData, Session, SessionList, SessionsDeltaData } from '@zen/contract';
-import { BuiltServer, eventually, JSON_HEADERS, scrapeMetric, WsTestClient } from '@zen/testing';
+import { appendLines, BuiltServer, createSession, eventually, scrapeMetric, WsTestClient } from '@zen/testing';
 import { randomBytes } from 'node:crypto';
 import { ScaleOut, startScaleOut } from './nginx';
 
@@ -50,27 +50,11 @@ describe("API.md's live updates on two replicas behind nginx (built server, depl
 
   const base = (via: 0 | 1 | 'nginx') => (via === 'nginx' ? proxied : replicas[via].url);
   const create = async (via: 0 | 1 | 'nginx', id: string) =>
-    expect(
-      (
-        await fetch(`${base(via)}/sessions/${id}`, {
-          method: 'POST',
-          headers: JSON_HEADERS,
-          body: '{"appname":"live"}',
-        })
-      ).status,
-    ).toBe(201);
+    expect((await createSession(base(via), id, { appname: 'live' })).status).toBe(201);
   const end = async (via: 0 | 1 | 'nginx', id: string) =>
     expect((await fetch(`${base(via)}/sessions/${id}`, { method: 'DELETE' })).status).toBe(200);
   const append = async (via: 0 | 1 | 'nginx', id: string, lines: string[]) =>
-    expect(
-      (
-        await fetch(`${base(via)}/sessions/${id}/log`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/plain' },
-          body: lines.join('\n'),
-        })
-      ).status,
-    ).toBe(200);
+    expect((await appendLines(base(via), id, lines)).status).toBe(200);
   const listing = async (via: 0 | 1): Promise<SessionList> =>
     (await fetch(`${base(via)}/sessions/?status=all`)).json() as Promise<SessionList>;
   const session = async (id: string): Promise<Session> =>

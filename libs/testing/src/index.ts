@@ -14,6 +14,7 @@ export * from './lib/redis-server';
 export * from './lib/repo';
 export * from './lib/seeded-random';
 export * from './lib/session-line';
+export * from './lib/session-requests';
 export * from './lib/tcp-proxy';
 export * from './lib/tricky-text';
 export * from './lib/ws-client';

@@ -1,11 +1,10 @@
 import { formatSubscribeLogRefusal, ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
-import { eventually, JSON_HEADERS, scrapeMetric, WsTestClient } from '@zen/testing';
+import { appendLines, eventually, JSON_HEADERS, scrapeMetric, WsTestClient } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { RunningApp, startApp } from '../testing/running-app';
-import { appendLines } from '../testing/session-requests';
 import { LiveGateway } from './live.gateway';
 
 const ID = 'f5f5f5f5f5f5f5f5f5f5f5f5';
@@ -41,7 +40,7 @@ async function deltaClient(server: RunningApp): Promise<WsTestClient> {
 
 describe('LiveGateway (/sessions/ws)', () => {
   let server: RunningApp;
-  const append = (lines: string[]) => appendLines(server, ID, lines);
+  const append = (lines: string[]) => appendLines(server.url, ID, lines);
 
   beforeAll(async () => {
     server = await startApp({ SESSIONS_WS_INTERVAL_MS: '100', WS_LOG_CHUNK: '2', LOG_CAPACITY: '50' });

@@ -1,8 +1,7 @@
 import { formatSubscribeLogRefusal } from '@zen/contract';
-import { eventually, RedisServer, TcpProxy, WsTestClient } from '@zen/testing';
+import { appendLines, createSession, eventually, RedisServer, TcpProxy, WsTestClient } from '@zen/testing';
 import WebSocket from 'ws';
 import { RunningApp, startApp } from '../testing/running-app';
-import { appendLines, createSession } from '../testing/session-requests';
 import { errors, seqs } from '../testing/ws-events';
 import { LogFollowers } from './log-followers';
 
@@ -73,8 +72,8 @@ describe('subscribe-log while Redis cannot be reached (LOG_STORE=redis)', () => 
     return made;
   }
 
-  const create = (server: RunningApp, id: string) => createSession(server, id, 'outage');
-  const append = appendLines;
+  const create = (server: RunningApp, id: string) => createSession(server.url, id, { appname: 'outage' });
+  const append = (server: RunningApp, id: string, lines: string[]) => appendLines(server.url, id, lines);
 
   /** Appends once Redis answers again (the first requests after a restart may still meet the old connection). */
   async function appendAfterOutage(server: RunningApp, id: string, lines: string[]): Promise<void> {
@@ -241,8 +240,8 @@ describe('a subscription whose session Redis lost while it was away (LOG_STORE=r
   it('is refused as not found once Redis is back, so that it does not skip the log of a session created again under its id', async () => {
     app = await startApp({ LOG_STORE: 'redis', REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '500' });
     const server = app;
-    const create = () => createSession(server, ID, 'lost');
-    const append = (lines: string[]) => appendLines(server, ID, lines);
+    const create = () => createSession(server.url, ID, { appname: 'lost' });
+    const append = (lines: string[]) => appendLines(server.url, ID, lines);
     expect((await create()).status).toBe(201);
     expect((await append(['a', 'b', 'c'])).status).toBe(200);
     watcher = new WsTestClient(`${server.wsUrl}/sessions/ws`);
@@ -272,8 +271,8 @@ describe('a subscription whose session Redis lost while it was away (LOG_STORE=r
     app = await startApp({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
     other = await startApp({ ...env, REDIS_URL: redis.url });
     const [away, through] = [app, other];
-    const create = (server: RunningApp) => createSession(server, ID, 'again');
-    const append = (server: RunningApp, lines: string[]) => appendLines(server, ID, lines);
+    const create = (server: RunningApp) => createSession(server.url, ID, { appname: 'again' });
+    const append = (server: RunningApp, lines: string[]) => appendLines(server.url, ID, lines);
     expect((await create(away)).status).toBe(201);
     expect((await append(away, ['a', 'b', 'c'])).status).toBe(200);
     watcher = new WsTestClient(`${away.wsUrl}/sessions/ws`);

@@ -1,8 +1,7 @@
 import { ErrorResponse, Session } from '@zen/contract';
 import { createClient } from 'redis';
-import { eventually, freePort, JSON_HEADERS, RedisServer } from '@zen/testing';
+import { createSession, eventually, freePort, JSON_HEADERS, RedisServer } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
-import { createSession } from '../testing/session-requests';
 
 // Real redis-servers are reconfigured under a running app here: generous on a busy machine.
 jest.setTimeout(30_000);
@@ -17,7 +16,7 @@ jest.setTimeout(30_000);
 const ID = 'f0f0f0f0f0f0f0f0f0f0f0f0';
 const ID2 = 'f1f1f1f1f1f1f1f1f1f1f1f1';
 
-const create = (app: RunningApp, id: string) => createSession(app, id, 'farm');
+const create = (app: RunningApp, id: string) => createSession(app.url, id, { appname: 'farm' });
 const append = (app: RunningApp, id: string, messages: string[]) =>
   fetch(`${app.url}/sessions/${id}/log`, {
     method: 'POST',

@@ -2,9 +2,16 @@ import { ErrorResponse, Session, SessionList } from '@zen/contract';
 import { createClient } from 'redis';
 import WebSocket from 'ws';
 import { Stores } from '@zen/log-store';
-import { eventually, JSON_HEADERS, metricIn, RedisServer, WsTestClient } from '@zen/testing';
+import {
+  appendLines,
+  createSession,
+  eventually,
+  JSON_HEADERS,
+  metricIn,
+  RedisServer,
+  WsTestClient,
+} from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
-import { appendLines, createSession } from '../testing/session-requests';
 import { errors, seqs } from '../testing/ws-events';
 import { STORES } from './stores.module';
 
@@ -18,8 +25,8 @@ jest.setTimeout(30_000);
 
 const ID = 'a0a0a0a0a0a0a0a0a0a0a0a0';
 
-const create = (app: RunningApp, id: string) => createSession(app, id, 'farm');
-const append = appendLines;
+const create = (app: RunningApp, id: string) => createSession(app.url, id, { appname: 'farm' });
+const append = (app: RunningApp, id: string, lines: string[]) => appendLines(app.url, id, lines);
 /** An hour's worth of a limit of one entry a second, appended at once (a batch gets in whole, then its debt is owed). */
 const spendAnHour = async (replica: RunningApp, id: string) => {
   const hour = Array.from({ length: 3600 }, (_, i) => `line ${i}`);
