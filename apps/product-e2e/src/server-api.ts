@@ -1,4 +1,4 @@
-import { JSON_HEADERS } from '@zen/testing';
+import { appendLines, createSession, JSON_HEADERS } from '@zen/testing';
 
 /**
  * The REST calls a browser test sets its scene with, against the server at `base()` (read at
@@ -6,12 +6,10 @@ import { JSON_HEADERS } from '@zen/testing';
  */
 export function serverApi(base: () => string) {
   const api = (path: string, init?: RequestInit) => fetch(`${base()}/${path}`, init);
-  const create = (id: string, body: object) =>
-    api(`sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) });
+  const create = (id: string, body: object) => createSession(base(), id, body);
   const appendEntries = (id: string, entries: object[]) =>
     api(`sessions/${id}/log`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ entries }) });
-  const appendText = (id: string, lines: string[]) =>
-    api(`sessions/${id}/log`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+  const appendText = (id: string, lines: string[]) => appendLines(base(), id, lines);
   return {
     api,
     create,
