@@ -17,8 +17,16 @@ describe('the dashboard while its Redis store stops and starts again (built serv
 
   const { api, create, appendText } = serverApi(() => server.url);
 
-  /** Appends `line` to session `id` until the server takes it (a 503 while Redis is away is retried). */
-  async function appendUntilTaken(id: string, line: string, stop: () => boolean): Promise<boolean> {
+  /**
+   * Appends `line` to session `id` until the server takes it (a 503 while Redis is away is retried);
+   * whether it was taken, and whether it was refused first.
+   */
+  async function appendUntilTaken(
+    id: string,
+    line: string,
+    stop: () => boolean,
+  ): Promise<{ taken: boolean; refused: boolean }> {
+    let refused = false;
     while (!stop()) {
       try {
         const res = await api(`sessions/${id}/log`, {
@@ -26,13 +34,14 @@ describe('the dashboard while its Redis store stops and starts again (built serv
           headers: { 'content-type': 'text/plain' },
           body: line,
         });
-        if (res.ok) return true;
+        if (res.ok) return { taken: true, refused };
       } catch {
         // The server answers; a reset connection is retried as a refusal is.
       }
+      refused = true;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return false;
+    return { taken: false, refused };
   }
 
   /** Every message of session `id`'s log as the server holds it, oldest first. */
@@ -80,7 +89,7 @@ describe('the dashboard while its Redis store stops and starts again (built serv
 
   afterEach(() => context.close());
 
-  it('keeps the table, a followed log and a merged view through a Redis stop and start, every line once, saying so meanwhile', async () => {
+  it('keeps the table, a followed log and a merged view through a Redis stop and start, every line once (a line refused as Redis stopped, sent again, may be held twice), saying so meanwhile', async () => {
     const single = await context.newPage();
     const merged = await context.newPage();
     await single.goto(`${server.url}/dashboard/sessions/${IDS[0]}`);
@@ -91,10 +100,13 @@ describe('the dashboard while its Redis store stops and starts again (built serv
     // Each session's client appends a line every 50 ms, and one refused while Redis is away again until taken.
     let stopping = false;
     const taken: string[][] = IDS.map(() => []);
+    const refusedFirst: Set<string>[] = IDS.map(() => new Set());
     const appenders = IDS.map(async (id, i) => {
       for (let n = 0; !stopping; n++) {
         const line = `s${i} during ${n}`;
-        if (await appendUntilTaken(id, line, () => stopping)) taken[i].push(line);
+        const { taken: isTaken, refused } = await appendUntilTaken(id, line, () => stopping);
+        if (refused) refusedFirst[i].add(line);
+        if (isTaken) taken[i].push(line);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     });
@@ -124,8 +136,12 @@ describe('the dashboard while its Redis store stops and starts again (built serv
     await Promise.all(appenders);
 
     const heldLogs = await Promise.all(IDS.map(held));
+    // A line refused as Redis stopped may have been appended all the same (Redis ran the append and
+    // stopped before answering): sent again, it is held twice, side by side (at least once, README).
+    const once = (log: string[], i: number) =>
+      log.filter((line, n) => !(n > 0 && line === log[n - 1] && refusedFirst[i].has(line)));
     for (const [i, lines] of taken.entries())
-      expect(heldLogs[i]).toEqual([...Array.from({ length: 20 }, (_, n) => `s${i} before ${n}`), ...lines]);
+      expect(once(heldLogs[i], i)).toEqual([...Array.from({ length: 20 }, (_, n) => `s${i} before ${n}`), ...lines]);
     await single.getByTestId('log-count').getByText(`${heldLogs[0].length} / ${heldLogs[0].length} rows`).waitFor();
     const total = heldLogs.reduce((sum, log) => sum + log.length, 0);
     await merged.getByTestId('log-count').getByText(`${total} / ${total} rows`).waitFor();
