@@ -11,7 +11,7 @@ export const SCALE = QUICK
 /** The sessions feed: dashboards watching many sessions while 1 % of them change per second. */
 export const FEED = QUICK
   ? { sessions: 500, dashboards: 10, seconds: 2, warmupMs: 500, pairs: 1 }
-  : { sessions: 10_000, dashboards: 100, seconds: 8, warmupMs: 2000, pairs: 3 };
+  : { sessions: 10_000, dashboards: 100, seconds: 8, warmupMs: 2000, pairs: 5 };
 
 /** Which workloads to run: all, or those named in BENCH_ONLY (comma-separated), for spot measurements. */
 export const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
