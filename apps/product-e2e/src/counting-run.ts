@@ -1,12 +1,10 @@
-import { CliProcess, CliResult, eventually, sessionIdIn, startCli } from '@zen/testing';
+import { CliProcess, CliResult, startCli } from '@zen/testing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A `zen-sessions run` of a counting command (see `startCountingRun`). */
 export interface CountingRun {
   cli: CliProcess;
-  /** Its session's id, once `run` has printed it. */
-  sessionId(): Promise<string>;
   /** Tells the command to stop; once `run` has exited, its result and the lines the command printed. */
   finish(): Promise<CliResult & { printed: string[] }>;
 }
@@ -33,10 +31,6 @@ export function startCountingRun(
   });
   return {
     cli,
-    async sessionId() {
-      await eventually(() => sessionIdIn(cli.stderr) !== undefined, 30_000, 'the session id from run');
-      return sessionIdIn(cli.stderr) as string;
-    },
     async finish() {
       writeFileSync(stop, '');
       const result = await cli.done;

@@ -7,7 +7,7 @@ import {
   killRunningClis,
   RedisServer,
   scrapeMetric,
-  sessionIdIn,
+  sessionIdOf,
   startCli as spawnCli,
 } from '@zen/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,7 +110,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       script,
     ]);
     expect(run.code).toBe(7);
-    const id = sessionIdIn(run.stderr) as string;
+    const id = sessionIdOf(run.stderr);
     const log = await readAll(id);
     // Order is kept within a stream (README: two pipes).
     const stream = (name: string) =>
@@ -149,7 +149,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
     run.child.kill(signal);
     const { code } = await run.done;
     expect(code).toBe(128 + (signal === 'SIGINT' ? 2 : 15));
-    const id = sessionIdIn(run.stderr) as string;
+    const id = sessionIdOf(run.stderr);
     const ended = await session(id);
     expect(ended).toMatchObject({ status: 'ended', metadata: { exitCode: null, signal } });
     const log = await readAll(id);
@@ -158,7 +158,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
 
   it('run: a replica SIGKILLed while the command prints: every line once, in order, the exit code kept', async () => {
     const run = startCountingRun(proxy, dir, 'cli-rep-kill', { exitCode: 5, everyMs: 5 });
-    const id = await run.sessionId();
+    const id = await run.cli.sessionId();
     await killEachReplicaWhileLogging(id);
     const { code, stderr, printed } = await run.finish();
     expect(code).toBe(5);
@@ -171,7 +171,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
 
   it('run: Redis stopped for a few seconds mid-run: lines held and sent, the exit code kept', async () => {
     const run = startCountingRun(proxy, dir, 'cli-rep-redis', { exitCode: 4, everyMs: 10 });
-    const id = await run.sessionId();
+    const id = await run.cli.sessionId();
     await eventually(async () => (await session(id)).logCursor > 20, 30_000, 'lines logged');
     await redis.stop();
     const printedAt = run.cli.stdout.length;
@@ -302,7 +302,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       await redis.restart();
     }
     await bothReady();
-    const id = await run.sessionId();
+    const id = await run.cli.sessionId();
     await eventually(async () => (await fetch(`${proxy}/sessions/${id}`)).status === 200, 30_000, 'the session');
     const at = (await session(id)).logCursor;
     await eventually(async () => (await session(id)).logCursor > at + 20, 30_000, 'lines after Redis is back');
@@ -476,8 +476,7 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
       `
       const t = setInterval(() => { if (require('node:fs').existsSync(${JSON.stringify(stopFile)})) { clearInterval(t); console.log('bye'); } }, 100);`,
     ]);
-    await eventually(() => sessionIdIn(run.stderr) !== undefined, 30_000, 'the session id');
-    const id = sessionIdIn(run.stderr) as string;
+    const id = await run.sessionId();
     await new Promise((r) => setTimeout(r, 6_000));
     expect(await session(id)).toMatchObject({ status: 'active' });
     await replicas[0].stop('SIGKILL');

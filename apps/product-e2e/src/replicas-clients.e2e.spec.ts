@@ -44,7 +44,7 @@ describe('the clients through a rolling restart of two replicas behind nginx (bu
     // 1. A command printing a numbered line every few ms until told to stop, then its count, exit 3.
     dir = mkdtempSync(join(tmpdir(), 'zen-clients-rolling-'));
     const run = startCountingRun(proxy, dir, 'clients-rolling-run', { exitCode: 3, everyMs: 10 });
-    const runId = await run.sessionId();
+    const runId = await run.cli.sessionId();
     await eventually(async () => (await session(runId)).logCursor > 0, 30_000, 'the first line logged');
 
     // 2. A follower of that session from its first entry.

@@ -13,7 +13,7 @@ import {
   RedisServer,
   REPO,
   scrapeMetric,
-  sessionIdIn,
+  sessionIdOf,
   TcpProxy,
   CLI,
   cli,
@@ -1171,7 +1171,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         const ran = await cli(['run', '--', 'sh', '-c', 'echo from run'], { env });
         expect(ran.code).toBe(0);
         expect(ran.stderr).not.toMatch(/warning/);
-        const id = sessionIdIn(ran.stderr) as string;
+        const id = sessionIdOf(ran.stderr);
         expect(ran.stderr).toContain(`${based.url}/dashboard/sessions/${id}\n`);
         expect((await basedClient.logs.readAll(id)).entries.map((entry) => entry.message)).toEqual(['from run']);
 

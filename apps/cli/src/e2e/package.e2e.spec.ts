@@ -2,8 +2,8 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { BuiltServer, JSON_HEADERS, REPO, CLI } from '@zen/testing';
-import { sessionIdOf, tempDir } from './support';
+import { BuiltServer, JSON_HEADERS, REPO, CLI, sessionIdOf } from '@zen/testing';
+import { tempDir } from './support';
 
 const run = promisify(execFile);
 

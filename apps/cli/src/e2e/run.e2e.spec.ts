@@ -12,13 +12,14 @@ import {
   RedisServer,
   REPO,
   sessionIdIn,
+  sessionIdOf,
   TcpProxy,
   CLI,
   cli,
   CliProcess,
   startCli,
 } from '@zen/testing';
-import { sessionIdOf, signalPending, tempDir } from './support';
+import { signalPending, tempDir } from './support';
 
 const node = process.execPath;
 
@@ -223,8 +224,7 @@ describe('zen-sessions run', () => {
       },
     );
     started.child.stdin?.end();
-    await eventually(() => sessionIdIn(started.stderr) !== undefined);
-    const id = sessionIdOf(started.stderr);
+    const id = await started.sessionId();
     await eventually(async () => (await lines(id)).includes('info prompt> '), 20_000, 'the partial line');
     expect(started.child.exitCode).toBeNull();
     writeFileSync(gate, '');
@@ -246,8 +246,7 @@ describe('zen-sessions run', () => {
       { env: { ZEN_SESSIONS_URL: server.url } },
     );
     started.child.stdin?.end();
-    await eventually(() => sessionIdIn(started.stderr) !== undefined);
-    const id = sessionIdOf(started.stderr);
+    const id = await started.sessionId();
     try {
       await eventually(
         async () => (await lines(id)).some((line) => line.startsWith('info downloading')),
@@ -886,8 +885,7 @@ describe('zen-sessions run', () => {
     try {
       const started = startCli(['run', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: proxy.url } });
       started.child.stdin?.end();
-      await eventually(() => sessionIdIn(started.stderr) !== undefined);
-      const id = sessionIdOf(started.stderr);
+      const id = await started.sessionId();
       await eventually(async () => (await lines(id)).includes('info before'));
       proxy.refusing = true;
       proxy.cut();
@@ -914,8 +912,7 @@ describe('zen-sessions run', () => {
         env: { ZEN_SESSIONS_URL: restarting.url },
       });
       started.child.stdin?.end();
-      await eventually(() => sessionIdIn(started.stderr) !== undefined);
-      const id = sessionIdOf(started.stderr);
+      const id = await started.sessionId();
       const on = new SessionsClient({ server: restarting.url });
       await eventually(async () => (await lines(id, on)).includes('info before'));
       // An in-memory server loses the session; the command ends while it is away.
@@ -949,8 +946,7 @@ describe('zen-sessions run', () => {
       const limitedClient = new SessionsClient({ server: limited.url });
       const started = startCli(['run', '--quiet', '--', 'sh', '-c', script], { env: { ZEN_SESSIONS_URL: proxy.url } });
       started.child.stdin?.end();
-      await eventually(() => sessionIdIn(started.stderr) !== undefined);
-      const id = sessionIdOf(started.stderr);
+      const id = await started.sessionId();
       await eventually(async () => (await limitedClient.sessions.get(id)).logCursor === 500);
       writeFileSync(gate, '');
       const result = await started.done;
@@ -1155,8 +1151,7 @@ describe('zen-sessions run', () => {
         env: { ZEN_SESSIONS_URL: stuck.url },
       });
       started.child.stdin?.end();
-      await eventually(() => sessionIdIn(started.stderr) !== undefined);
-      const id = sessionIdOf(started.stderr);
+      const id = await started.sessionId();
       await eventually(async () => (await stuckClient.sessions.get(id)).logCursor > 0, 30_000, 'entries sent');
       stuck.signal('SIGSTOP');
       // The logger's request times out: one warning, and the queue (--buffer-lines) takes over.
@@ -1184,8 +1179,7 @@ describe('zen-sessions run', () => {
     try {
       const started = startCli(['run', '--', node, '-e', script], { env: { ZEN_SESSIONS_URL: stalled.url } });
       started.child.stdin?.end();
-      await eventually(() => sessionIdIn(started.stderr) !== undefined);
-      const id = sessionIdOf(started.stderr);
+      const id = await started.sessionId();
       await eventually(async () => (await stalledClient.sessions.get(id)).logCursor === 1, 30_000, 'before logged');
       // Stopped for twice the timeout (and more) while the wrapper keeps beating: the beats wait unread.
       stalled.signal('SIGSTOP');

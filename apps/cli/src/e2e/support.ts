@@ -1,4 +1,3 @@
-import { sessionIdIn } from '@zen/testing';
 import { resolve } from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
@@ -21,13 +20,6 @@ export function tempDir(prefix: string): string {
 afterAll(() => {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-/** The session id `run` printed on stderr. */
-export function sessionIdOf(stderr: string): string {
-  const id = sessionIdIn(stderr);
-  if (id === undefined) throw new Error(`no session id in:\n${stderr}`);
-  return id;
-}
 
 /**
  * Whether `signal` is pending for process `pid` (Linux's /proc: not yet delivered to it). Once

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { eventually } from './eventually';
 import { REPO } from './repo';
+import { sessionIdIn, sessionIdOf } from './session-line';
 
 /** The built `zen-sessions` command line (`nx build cli`). */
 export const CLI = resolve(REPO, 'dist/apps/cli/main.js');
@@ -71,6 +73,17 @@ export class CliProcess {
         done({ code, signal, stdout: this.stdout, stderr: this.stderr });
       }),
     );
+  }
+
+  /**
+   * The session id a `zen-sessions run` printed on stderr, once it has: waited for up to `ms`;
+   * throws, showing its stderr, when it exits without printing one.
+   */
+  async sessionId(ms = 30_000): Promise<string> {
+    let exited = false;
+    void this.done.then(() => (exited = true));
+    await eventually(() => exited || sessionIdIn(this.stderr) !== undefined, ms, 'the session id from run');
+    return sessionIdOf(this.stderr);
   }
 
   /**

@@ -5,3 +5,10 @@
 export function sessionIdIn(stderr: string): string | undefined {
   return /session ([0-9a-f]{24})/.exec(stderr)?.[1];
 }
+
+/** The session id in what `zen-sessions run` printed on stderr; throws, showing that stderr, without one. */
+export function sessionIdOf(stderr: string): string {
+  const id = sessionIdIn(stderr);
+  if (id === undefined) throw new Error(`no session id in:\n${stderr}`);
+  return id;
+}
