@@ -1,5 +1,6 @@
 import { LogEntry, Session } from '@zen/contract';
 import {
+  appendLines,
   BuiltServer,
   cli as runCli,
   eventually,
@@ -31,14 +32,9 @@ async function createSession(server: string, body: object): Promise<string> {
   return ((await res.json()) as Session).id;
 }
 
-/** Appends `lines` to session `id` through `server` as text, each ended by a line break. */
-async function appendLines(server: string, id: string, lines: string[]): Promise<void> {
-  const res = await fetch(`${server}/sessions/${id}/log`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: lines.join('\n') + '\n',
-  });
-  expect(res.status).toBe(200);
+/** Appends `lines` to session `id` through `server` as text (libs/testing's `appendLines`), answered 200. */
+async function appended(server: string, id: string, lines: string[]): Promise<void> {
+  expect((await appendLines(server, id, lines)).status).toBe(200);
 }
 
 /** The seqs a `tail --format ndjson` printed so far. */
@@ -254,7 +250,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
   it('run --id continues a session created through either replica; an ended one is exit 2 before the command', async () => {
     for (let i = 0; i < 2; i++) {
       const id = await createSession(replicas[i].url, { appname: 'cli-rep-continued', jobid: 'j' });
-      await appendLines(replicas[i].url, id, ['before']);
+      await appended(replicas[i].url, id, ['before']);
       const run = await cli(proxy, ['run', '--id', id, '--', process.execPath, '-e', 'console.log("after")']);
       expect(run.code).toBe(0);
       expect((await readAll(id)).map((entry) => [entry.seq, entry.message])).toEqual([
@@ -315,7 +311,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
 
   it('tail --follow: resumes after its replica is killed, ends when the session is ended through the other', async () => {
     const id = await createSession(proxy, { appname: 'cli-rep-follow' });
-    const append = (lines: string[]) => appendLines(proxy, id, lines);
+    const append = (lines: string[]) => appended(proxy, id, lines);
     await append(['a0', 'a1']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson', '--grep', 'A']);
     const seqs = () => printedSeqs(follow);
@@ -349,7 +345,7 @@ describe('zen-sessions against two replicas behind nginx (built server and CLI, 
       const lookups503 = (replica: BuiltServer) =>
         metric(replica, 'zen_http_request_duration_seconds_count{method="GET",route="/zen/sessions/:id",status="503"}');
       const id = await createSession(proxy, { appname: `cli-rep-host-down-${long ? 'long' : 'short'}` });
-      const append = (lines: string[]) => appendLines(proxy, id, lines);
+      const append = (lines: string[]) => appended(proxy, id, lines);
       await append(['h0']);
       const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson']);
       const seqs = () => printedSeqs(follow);
@@ -499,7 +495,7 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
 
   it('tail --follow: both replicas killed, entries evicted and the session ended meanwhile: one dropped line, exit 0', async () => {
     const id = await createSession(third.url, { appname: 'cli-rep-dropped' });
-    const append = (lines: string[]) => appendLines(third.url, id, lines);
+    const append = (lines: string[]) => appended(third.url, id, lines);
     await append(['e0', 'e1', 'e2']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all']);
     const messages = () =>
@@ -524,7 +520,7 @@ describe('zen-sessions against two replicas behind nginx: silence, eviction and 
 
   it('tail --follow through a Redis outage: what comes after is printed once', async () => {
     const id = await createSession(proxy, { appname: 'cli-rep-follow-redis' });
-    const append = (lines: string[]) => appendLines(proxy, id, lines);
+    const append = (lines: string[]) => appended(proxy, id, lines);
     await append(['r0']);
     const follow = startCli(proxy, ['tail', id, '--follow', '-n', 'all', '--format', 'ndjson']);
     const seqs = () => printedSeqs(follow);
