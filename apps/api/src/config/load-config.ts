@@ -26,7 +26,7 @@ const TIMER_MAX_MS = 2_147_483_647;
 const PING_MIN_MS = 100;
 
 /** Limit variables: environment name → field of `Limits`. */
-const LIMIT_VARIABLES: Record<string, keyof Limits> = {
+const LIMIT_VARIABLES = {
   MAX_BODY_BYTES: 'maxBodyBytes',
   MAX_APPNAME_CHARS: 'appnameMaxChars',
   MAX_MODE_CHARS: 'modeMaxChars',
@@ -38,7 +38,58 @@ const LIMIT_VARIABLES: Record<string, keyof Limits> = {
   MAX_DATA_BYTES: 'dataMaxBytes',
   MAX_BATCH_ENTRIES: 'batchMaxEntries',
   MAX_READ_LIMIT: 'readMaxLimit',
-};
+} as const satisfies Record<string, keyof Limits>;
+type LimitVariable = keyof typeof LIMIT_VARIABLES;
+
+/**
+ * Every environment variable the server reads, in the order it reads them: `readSettings` reads
+ * no other (its reader takes a `Setting`), and `misspelledSettings` knows them from here (no
+ * config built for it).
+ */
+export const SETTINGS = [
+  ...(Object.keys(LIMIT_VARIABLES) as LimitVariable[]),
+  'PORT',
+  'HOST',
+  'BASE_PATH',
+  'LOG_CAPACITY',
+  'LOG_MEMORY_BYTES',
+  'LOG_MEMORY_FLOOR_ENTRIES',
+  'SESSIONS_RETAIN_ENDED',
+  'SESSIONS_WS_INTERVAL_MS',
+  'SESSIONS_WS_DELTA_MS',
+  'SESSIONS_TIMEOUT_S',
+  'MAX_SESSIONS',
+  'MAX_CONNECTIONS',
+  'MAX_APPEND_ENTRIES_PER_S',
+  'MAX_CLIENT_APPEND_ENTRIES_PER_S',
+  'MAX_RATE_LIMIT_BUCKETS',
+  'MAX_HELD_SERVER_LOG_MESSAGES',
+  'MAX_CLIENT_UNSENT_RESPONSE_BYTES',
+  'MAX_UNSENT_RESPONSE_BYTES',
+  'MAX_INCOMING_BODY_BYTES',
+  'WS_MAX_PAYLOAD_BYTES',
+  'WS_MAX_BUFFERED_BYTES',
+  'WS_MAX_TOTAL_BUFFERED_BYTES',
+  'WS_MAX_MESSAGES_IN_FLIGHT',
+  'WS_LOG_CHUNK',
+  'WS_MAX_SUBSCRIPTIONS',
+  'WS_MAX_PROTOCOL_WARNINGS_PER_MIN',
+  'WS_PING_INTERVAL_MS',
+  'TRUST_PROXY',
+  'AUTH_TOKEN',
+  'AUTH_READ_TOKEN',
+  'ALLOWED_HOSTS',
+  'CORS_ORIGINS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'DASHBOARD_DIR',
+  'LOG_STORE',
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'REDIS_TIMEOUT_MS',
+  'REDIS_LARGE_READS',
+  'REDIS_LARGE_READ_WAIT_MS',
+] as const;
+type Setting = (typeof SETTINGS)[number];
 
 /**
  * Reads and validates every setting. Collects all problems before failing, so one
@@ -58,7 +109,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
  * misspelt setting is ignored, its default in force, which the server says rather than stop.
  */
 export function misspelledSettings(env: Env = process.env): string[] {
-  const settings = [...readSettings({}).names];
+  const settings: readonly string[] = SETTINGS;
   const lines: string[] = [];
   for (const name of Object.keys(env)) {
     if (settings.includes(name) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) continue;
@@ -88,13 +139,13 @@ function editDistance(a: string, b: string): number {
   return rows[a.length][b.length];
 }
 
-/** Every setting read from `env`, the problems found, and the names of the settings. */
-function readSettings(env: Env): { config: AppConfig; problems: string[]; names: ReadonlySet<string> } {
+/** Every setting read from `env`, and the problems found. */
+function readSettings(env: Env): { config: AppConfig; problems: string[] } {
   const problems: string[] = [];
   const reader = new EnvReader(env, problems);
   const defaults = new AppConfig();
   const limits = { ...DEFAULT_LIMITS } as Limits;
-  for (const [name, field] of Object.entries(LIMIT_VARIABLES)) {
+  for (const [name, field] of Object.entries(LIMIT_VARIABLES) as [LimitVariable, keyof Limits][]) {
     limits[field] = reader.int(name, DEFAULT_LIMITS[field], 1);
   }
   const config = new AppConfig({
@@ -148,22 +199,19 @@ function readSettings(env: Env): { config: AppConfig; problems: string[]; names:
     redisLargeReads: reader.int('REDIS_LARGE_READS', defaults.redisLargeReads, 1, 1000),
     redisLargeReadWaitMs: reader.int('REDIS_LARGE_READ_WAIT_MS', defaults.redisLargeReadWaitMs, 0, 600_000),
   });
-  return { config, problems, names: reader.names };
+  return { config, problems };
 }
 
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 class EnvReader {
-  /** The settings read so far. */
-  readonly names = new Set<string>();
-
   constructor(
     private readonly env: Env,
     private readonly problems: string[],
   ) {}
 
-  int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  int(name: Setting, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -177,7 +225,7 @@ class EnvReader {
   }
 
   /** 0 (off), or an integer from `min` to `max`. */
-  intOrOff(name: string, fallback: number, min: number, max: number): number {
+  intOrOff(name: Setting, fallback: number, min: number, max: number): number {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -185,7 +233,7 @@ class EnvReader {
     return this.fail(name, `0 (off) or an integer ${min}–${max}`, fallback, raw);
   }
 
-  choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  choice<T extends string>(name: Setting, choices: readonly T[], fallback: T): T {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     if (!(choices as readonly string[]).includes(raw))
@@ -198,7 +246,7 @@ class EnvReader {
    * password that decode (the Redis client throws at start-up on either, naming no
    * variable); shown in the problem without its password.
    */
-  redisUrl(name: string, fallback: string): string {
+  redisUrl(name: Setting, fallback: string): string {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     let url: URL | undefined;
@@ -231,7 +279,7 @@ class EnvReader {
   }
 
   /** Any text without braces (they would break the keys' cluster hash tags). */
-  keyPrefix(name: string, fallback: string): string {
+  keyPrefix(name: Setting, fallback: string): string {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (/[{}\s]/.test(value))
@@ -244,7 +292,7 @@ class EnvReader {
    * default one is missing under `nx serve api` before the dashboard is built, and
    * DashboardFiles serves a placeholder page then.
    */
-  dashboardDir(name: string, fallback: string): string {
+  dashboardDir(name: Setting, fallback: string): string {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     if (!isFile(join(raw, 'index.html'))) {
@@ -254,7 +302,7 @@ class EnvReader {
   }
 
   /** An IP address or a host name (RFC 1123 labels); whether it resolves is for listen() to say. */
-  host(name: string, fallback: string): string {
+  host(name: Setting, fallback: string): string {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
@@ -268,7 +316,7 @@ class EnvReader {
     return raw;
   }
 
-  basePath(name: string): string {
+  basePath(name: Setting): string {
     const raw = this.raw(name);
     if (raw === undefined) return '';
     const path = raw.replace(/\/+$/, '');
@@ -290,7 +338,7 @@ class EnvReader {
    * proxy-addr compiles (its names, addresses, CIDR subnets, IPv4 netmasks). Checked here:
    * Express would otherwise throw a bare "invalid IP address" at start-up, naming nothing.
    */
-  trustProxy(name: string): TrustProxy {
+  trustProxy(name: Setting): TrustProxy {
     const raw = this.raw(name);
     if (raw === undefined || raw === 'false') return false;
     if (raw === 'true') return true;
@@ -307,7 +355,7 @@ class EnvReader {
   }
 
   /** `*`, or host names as a `Host` header gives them, without a port: anything else would never match. */
-  hostNames(name: string): string[] {
+  hostNames(name: Setting): string[] {
     const names = this.list(name);
     const bad = names.filter((item) => item !== '*' && !HOST_NAME.test(item) && isIP(item) === 0);
     if (names.length === 0 && this.raw(name) !== undefined) bad.push(this.raw(name) as string);
@@ -323,7 +371,7 @@ class EnvReader {
   }
 
   /** `*`, or origins (`scheme://host[:port]`, as browsers send them): anything else would never match. */
-  origins(name: string): string[] {
+  origins(name: Setting): string[] {
     const origins = this.list(name);
     const bad = origins.filter((origin) => origin !== '*' && !isOrigin(origin));
     // Set to commas alone (a template's empty list): CORS wanted but none named, not CORS off.
@@ -340,7 +388,7 @@ class EnvReader {
    * beyond U+007E is sent as UTF-8 by curl but read as latin-1 by Node (never matching), and
    * one beyond U+00FF is refused by fetch outright. Named by code point, never echoed.
    */
-  token(name: string): string | null {
+  token(name: Setting): string | null {
     const raw = this.raw(name);
     // White space alone is not the empty value that leaves authentication off: a blank by mistake
     // (an env file's `AUTH_TOKEN=  `) must not open the server.
@@ -358,7 +406,7 @@ class EnvReader {
     return this.fail(name, `at least 8 visible ASCII characters, without spaces or control characters${held}`, null);
   }
 
-  list(name: string): string[] {
+  list(name: Setting): string[] {
     return (this.raw(name) ?? '')
       .split(',')
       .map((item) => item.trim())
@@ -366,14 +414,13 @@ class EnvReader {
   }
 
   /** The variable's value, or undefined when unset or empty. */
-  private raw(name: string): string | undefined {
-    this.names.add(name);
+  private raw(name: Setting): string | undefined {
     const value = this.env[name]?.trim();
     return value === '' ? undefined : value;
   }
 
   /** Records a problem; `raw` is shown unless it may be a secret. */
-  private fail<T>(name: string, expected: string, fallback: T, raw?: string): T {
+  private fail<T>(name: Setting, expected: string, fallback: T, raw?: string): T {
     const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw)})`;
     this.problems.push(`${name} must be ${expected}${got}`);
     return fallback;

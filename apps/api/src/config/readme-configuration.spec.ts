@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '@zen/testing';
-import { loadConfig } from './load-config';
+import { loadConfig, SETTINGS } from './load-config';
 
 /**
  * The README's configuration table against what `loadConfig` reads: the table is what an
@@ -58,6 +58,13 @@ function spellings(bound: number): string[] {
   if (bound % (1024 * 1024) === 0) ways.push(`${bound / (1024 * 1024)} MiB`);
   return ways;
 }
+
+describe('SETTINGS (the names misspelledSettings knows)', () => {
+  it('names every variable loadConfig reads, each once, and only those', () => {
+    expect([...SETTINGS].sort()).toEqual(variablesRead());
+    expect(new Set(SETTINGS).size).toBe(SETTINGS.length);
+  });
+});
 
 describe("the README's configuration table", () => {
   const rows = readmeRows();
