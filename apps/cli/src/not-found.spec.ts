@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { notFoundReason } from './not-found';
+import { notExecutableReason, notFoundReason } from './not-found';
 
 describe('notFoundReason (why a command was not found, ENOENT)', () => {
   let dir: string;
@@ -33,5 +33,32 @@ describe('notFoundReason (why a command was not found, ENOENT)', () => {
 
   it('says a file without a #! line lacks its loader', () => {
     expect(notFoundReason('binary', dir)).toBe('required file not found: the loader or interpreter it needs');
+  });
+});
+
+describe('notExecutableReason (why a command that is there cannot run, EACCES)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'zen-not-executable-'));
+    mkdirSync(join(dir, 'build'));
+    writeFileSync(join(dir, 'plain.sh'), 'echo hi\n', { mode: 0o644 });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says a directory is one, at the path given or on the PATH (the file found named)', () => {
+    expect(notExecutableReason(join(dir, 'build'))).toBe('it is a directory');
+    expect(notExecutableReason('build', `/no/such/dir:${dir}`)).toBe(`${join(dir, 'build')} is a directory`);
+  });
+
+  it('says a file has no execute permission', () => {
+    expect(notExecutableReason(join(dir, 'plain.sh'))).toBe('permission denied: it has no execute permission');
+    expect(notExecutableReason('plain.sh', dir)).toBe(
+      `permission denied: ${join(dir, 'plain.sh')} has no execute permission`,
+    );
+  });
+
+  it('says permission denied when it cannot tell more', () => {
+    expect(notExecutableReason(join(dir, 'missing'))).toBe('permission denied');
+    expect(notExecutableReason('missing', dir)).toBe('permission denied');
   });
 });

@@ -21,6 +21,39 @@ export function notFoundReason(command: string, path = process.env['PATH']): str
   return `its interpreter ${JSON.stringify(interpreter)}${crlf}, named by its #! line, was not found`;
 }
 
+/**
+ * Why a command the system would not start with EACCES cannot run, in the words a shell uses rather
+ * than an errno: the file is a directory (`run -- ./build` where `./build.sh` was meant), or has no
+ * execute permission (a script unpacked or checked out without its x bit). Else it is what execve
+ * says, permission denied (a file system mounted `noexec`, a directory on the way that cannot be
+ * searched). A command found on the `PATH` is named by the file found.
+ */
+export function notExecutableReason(command: string, path = process.env['PATH']): string {
+  const file = command.includes('/') ? command : firstOnPath(command, path);
+  const subject = file === null || file === command ? 'it' : file;
+  if (file !== null && isDirectory(file)) return `${subject} is a directory`;
+  if (file !== null && isFile(file) && !isExecutable(file))
+    return `permission denied: ${subject} has no execute permission`;
+  return 'permission denied';
+}
+
+/** The first file or directory on `path` named `command` (what execvp tried before it gave up with EACCES), or null. */
+function firstOnPath(command: string, path: string | undefined): string | null {
+  for (const dir of (path ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
+    const file = resolve(dir || '.', command);
+    if (isFile(file) || isDirectory(file)) return file;
+  }
+  return null;
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** The file `command` names, as execvp finds it: the path given when it has a slash, else the first executable on `path`. */
 function locate(command: string, path: string | undefined): string | null {
   if (command.includes('/')) return isFile(command) ? command : null;

@@ -7,7 +7,7 @@ import { describe, warn } from '../reporting';
 import { Echo, echoTo, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
-import { notFoundReason } from '../not-found';
+import { notExecutableReason, notFoundReason } from '../not-found';
 import { exitCodeOfSignal } from '../signal-exit';
 import { outputReaders, SpawnedCommand } from '../child-output';
 import { holder, StreamHolder } from '../stream-holder';
@@ -402,8 +402,13 @@ function outcomeOf(
 ): Promise<Outcome> {
   let failedToStart: number | null = null;
   spawned.child.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EACCES') {
+      const why = notExecutableReason(command);
+      failedToStart = cannotRun(126, why, `${why} (${error.message})`);
+      return;
+    }
     if (error.code !== 'ENOENT') {
-      failedToStart = cannotRun(error.code === 'EACCES' ? 126 : 127, error.message);
+      failedToStart = cannotRun(127, error.message);
       return;
     }
     const why = notFoundReason(command);

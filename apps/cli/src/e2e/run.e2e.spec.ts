@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { newSessionId, SessionsClient } from '@zen/client';
@@ -477,8 +477,40 @@ describe('zen-sessions run', () => {
     writeFileSync(script, 'echo never\n', { mode: 0o644 });
     const refused = await run(['--', script]);
     expect(refused.code).toBe(126);
-    expect(refused.stderr).toMatch(/cannot run .*not-executable\.sh: .*EACCES/);
+    expect(refused.stderr).toMatch(
+      /cannot run .*not-executable\.sh: permission denied: it has no execute permission\n/,
+    );
     expect(await client.sessions.get(sessionIdOf(refused.stderr))).toMatchObject({ metadata: { exitCode: 126 } });
+  });
+
+  it('says why a command that is there cannot run, as a shell does, not EACCES: a directory, a file without its x bit (126)', async () => {
+    // `./build` where `./build.sh` was meant, and a script unpacked without its x bit: `spawn … EACCES`
+    // alone sent the user looking at permissions for a directory.
+    const dir = tempDir('zen-run-eacces-');
+    mkdirSync(join(dir, 'build'));
+    writeFileSync(join(dir, 'build.sh'), 'echo never\n', { mode: 0o644 });
+    const cases: [string, Record<string, string>, string][] = [
+      [join(dir, 'build'), {}, 'it is a directory'],
+      [join(dir, 'build.sh'), {}, 'permission denied: it has no execute permission'],
+      [
+        'build.sh',
+        { PATH: `${dir}:${process.env['PATH']}` },
+        `permission denied: ${join(dir, 'build.sh')} has no execute permission`,
+      ],
+    ];
+    for (const [command, env, why] of cases) {
+      const result = await run(['--', command], env);
+      expect({
+        code: result.code,
+        lines: result.stderr.split('\n').filter((line) => line.includes('cannot run')),
+      }).toEqual({ code: 126, lines: [`zen-sessions: cannot run ${command}: ${why}`] });
+      const id = sessionIdOf(result.stderr);
+      expect(await client.sessions.get(id)).toMatchObject({
+        status: 'ended',
+        metadata: { exitCode: 126, signal: null },
+      });
+      expect(await lines(id)).toEqual([`error cannot run ${command}: ${why} (spawn ${command} EACCES)`]);
+    }
   });
 
   it('names the missing interpreter of a script that exists (a #! line with a Windows line ending), exit 127', async () => {
