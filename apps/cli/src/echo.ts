@@ -42,3 +42,21 @@ export function exitWhenEchoed(code: number): void {
   process.stdout.write('', done);
   process.stderr.write('', done);
 }
+
+/**
+ * Ends the process by `signal`, as the command ended, once what was written to stdout and stderr
+ * has been handed over: a shell that got the same Ctrl-C (bash running a script, a loop) stops only
+ * when its child died of `SIGINT`, and goes on to the next command when it exited, even with 130.
+ * Should the process outlive the signal (a handler left elsewhere), it exits with `code`.
+ */
+export function endBySignalWhenEchoed(signal: NodeJS.Signals, code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending > 0) return;
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+    setTimeout(() => process.exit(code), 1_000);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}

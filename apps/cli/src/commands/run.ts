@@ -4,7 +4,7 @@ import { createSessionLogger, newSessionId, type SessionLogger, type SessionLogg
 import type { LogLevel, SessionInput } from '@zen/contract';
 import { Connection, connection, HEARTBEAT_MS } from '../connection';
 import { describe, warn } from '../reporting';
-import { Echo, echoTo, exitWhenEchoed } from '../echo';
+import { Echo, echoTo, endBySignalWhenEchoed, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
 import { notExecutableReason, notFoundReason } from '../not-found';
@@ -144,7 +144,8 @@ async function endSession(sink: Sink, outcome: Outcome, options: RunOptions, war
   // A signal while the last entries are sent stops the wait, not the exit code. Kept until the
   // wrapper has exited (never removed: without a handler, a signal's default action would end it
   // with 128 + N, as the command's signal-forwarding handlers make way for this one).
-  const giveUp = () => process.exit(outcome.exitCode);
+  const giveUp = () =>
+    outcome.interrupted ? endBySignalWhenEchoed('SIGINT', outcome.exitCode) : process.exit(outcome.exitCode);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, giveUp);
   outcome.release();
   try {
@@ -152,9 +153,14 @@ async function endSession(sink: Sink, outcome: Outcome, options: RunOptions, war
   } catch (error) {
     if (error !== warnings.refusal) warnings.once(describe(error));
     // A request still waiting for a stuck server must not keep the wrapper up past --flush-timeout.
-    exitWhenEchoed(outcome.exitCode);
+    if (!outcome.interrupted) exitWhenEchoed(outcome.exitCode);
   }
-  return outcome.exitCode;
+  // A shell running the wrapper at a terminal got the Ctrl-C too: an exit with 130 would tell it
+  // the command handled the signal, and a script (`for …; do zen-sessions run -- make; done`)
+  // would go on to its next step, where it stops when the command is bare.
+  if (!outcome.interrupted) return outcome.exitCode;
+  endBySignalWhenEchoed('SIGINT', outcome.exitCode);
+  return new Promise<number>(() => undefined); // not exited with a code: the signal ends the process
 }
 
 /**
@@ -208,6 +214,11 @@ interface Outcome {
   code: number | null;
   signal: string | null;
   exitCode: number;
+  /**
+   * Ended by the Ctrl-C of its terminal (SIGINT to the whole foreground group, the wrapper's shell
+   * included): the wrapper then ends by SIGINT too, with its code only as a fallback.
+   */
+  interrupted?: boolean;
   /** Removes the handlers that passed signals on to the command; called once the run's own are in place. */
   release: () => void;
 }
@@ -241,7 +252,9 @@ function notStarted(command: string, early: EarlySignals, sink: Sink): Outcome {
   const why = `${signal} came before ${command || "''"} started: it was not run`;
   warn(why);
   sink.error(why);
-  return { code: null, signal, exitCode: exitCodeOfSignal(signal), release: () => early.stop() };
+  // A Ctrl-C at the terminal: it would have ended the command as it ended the wrapper's wait.
+  const interrupted = sentByTerminal(signal);
+  return { code: null, signal, exitCode: exitCodeOfSignal(signal), release: () => early.stop(), interrupted };
 }
 
 /** One output stream's reader: its chunks, echoed and split into entries. */
@@ -418,7 +431,8 @@ function outcomeOf(
     forwarding.closed();
     const release = () => forwarding.release();
     if (failedToStart !== null) return { code: failedToStart, signal: null, exitCode: failedToStart, release };
-    return { code, signal, exitCode: code ?? exitCodeOfSignal(signal), release };
+    const interrupted = signal === 'SIGINT' && forwarding.fromTerminal;
+    return { code, signal, exitCode: code ?? exitCodeOfSignal(signal), release, interrupted };
   });
 }
 
@@ -430,6 +444,8 @@ function outcomeOf(
  * it at once. The exit code stays the command's.
  */
 class SignalForwarding {
+  /** Whether a SIGINT came from the terminal (Ctrl-C) while the command ran. */
+  fromTerminal = false;
   private exited = false;
   private stopping: QuietStop | null = null;
   private closedDown = false;
@@ -440,7 +456,10 @@ class SignalForwarding {
       this.stopping = this.stopWhenQuiet();
       return;
     }
-    if (sentByTerminal(signal)) return; // the child got it from the terminal too
+    if (sentByTerminal(signal)) {
+      this.fromTerminal = true; // the child got it from the terminal too
+      return;
+    }
     this.child.kill(signal);
   };
 

@@ -429,6 +429,43 @@ describe('zen-sessions run', () => {
     expect(session).toMatchObject({ status: 'ended', metadata: { exitCode: null, signal } });
   });
 
+  // util-linux's `script` gives the shell a terminal of its own, whose Ctrl-C (a \x03 typed into
+  // it) signals its whole foreground process group: the shell, the wrapper and the command.
+  const scriptCommand = ['/usr/bin/script', '/bin/script'].find((file) => existsSync(file));
+  (scriptCommand ? it : it.skip)(
+    'ends by SIGINT when Ctrl-C at its terminal ended the command, so a shell script stops there as it does bare',
+    async () => {
+      // bash that got the Ctrl-C too stops only if its child died of SIGINT: an exit with 130 told
+      // it the command had handled it, and the loop went on to its next step.
+      const dir = tempDir('zen-run-ctrl-c-');
+      const loop = join(dir, 'steps.sh');
+      const wrapper = `'${node}' '${CLI}' run -- sh -c 'echo READY; sleep 60'`;
+      writeFileSync(loop, `for step in 1 2; do ${wrapper}; echo "after step $step: $?"; done; echo finished\n`);
+      const terminal = spawn(scriptCommand as string, ['-qfec', `bash ${loop}`, '/dev/null'], {
+        env: { ...process.env, ZEN_SESSIONS_URL: server.url },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      terminal.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      terminal.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise((resolve) => terminal.once('exit', resolve));
+      try {
+        await eventually(() => output.includes('READY') && sessionIdIn(output) !== undefined, 30_000, 'step 1 started');
+        terminal.stdin.write('\x03');
+        await eventually(() => terminal.exitCode !== null || output.includes('after step'), 30_000, 'bash ended');
+        expect(output).not.toMatch(/after step|finished/);
+        const id = sessionIdOf(output);
+        expect(await client.sessions.get(id)).toMatchObject({
+          status: 'ended',
+          metadata: { exitCode: null, signal: 'SIGINT' },
+        });
+        await exited;
+      } finally {
+        terminal.kill('SIGKILL');
+      }
+    },
+  );
+
   it('lets a command that handles the signal decide its exit code', async () => {
     const script = `process.on('SIGTERM', () => { console.log('cleaning up'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000);`;
     const started = startCli(['run', '--', node, '-e', script], { env: { ZEN_SESSIONS_URL: server.url } });
