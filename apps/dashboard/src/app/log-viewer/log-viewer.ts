@@ -88,6 +88,7 @@ export class LogViewer implements OnDestroy {
   private readonly notices = inject(Notices);
   private readonly dialog = inject(MatDialog);
   private readonly injector = inject(Injector);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
   readonly prefs = inject(ViewPrefs);
   private readonly scroller = viewChild.required<ElementRef<HTMLElement>>('scroller');
   private readonly filterInput = viewChild.required<ElementRef<HTMLInputElement>>('filterInput');
@@ -193,6 +194,7 @@ export class LogViewer implements OnDestroy {
     visible: () => this.visible(),
     selection: this.selected,
     scroll: this.scroll,
+    reveal: () => this.revealInPage(),
   });
   /** Paused, what changes the rows shown or their layout keeps the line read in its place. */
   private readonly reading = new ReadingPlace({
@@ -449,5 +451,18 @@ export class LogViewer implements OnDestroy {
     const element = this.scroller().nativeElement;
     this.scroll.measure(element);
     this.wrap.measure(element);
+  }
+
+  /**
+   * Below 900 px the panes stack and the page scrolls, the log last: a permalinked line (or the
+   * notice of why it is not shown) was scrolled to inside the log, below the fold. The page then
+   * scrolls the log on screen (whole when it fits). Where the log is on screen already, as in
+   * the side-by-side layout, nothing moves.
+   */
+  private revealInPage(): void {
+    const box = this.host.nativeElement.getBoundingClientRect();
+    const height = window.innerHeight;
+    if (box.top >= 0 && box.bottom <= height) return;
+    window.scrollBy({ top: box.height <= height ? box.bottom - height : box.top });
   }
 }

@@ -22,6 +22,8 @@ export interface LinkedLog {
   visible(): OrderedView<LogRow>;
   selection: RowSelection;
   scroll: FollowScroll;
+  /** Brings the log on screen where the page scrolls (narrow windows stack the panes): the line or its notice is seen. */
+  reveal(): void;
 }
 
 /**
@@ -195,6 +197,7 @@ export class PermalinkLine {
       () => {
         const index = this.log.visible().findIndex((row) => row.key === key);
         if (index !== -1) this.log.scroll.intoView(index);
+        this.log.reveal();
       },
       { injector: this.injector },
     );
@@ -203,7 +206,7 @@ export class PermalinkLine {
   /** The line is not in the log (or not yet written): said, and the view follows the log again. */
   private giveUp(notice: string): void {
     this.stopWaiting();
-    this.notice.set(notice);
+    this.say(notice);
     this.pending.set(null);
     this.log.scroll.following.set(true);
   }
@@ -211,14 +214,20 @@ export class PermalinkLine {
   private missed(notice: string): void {
     this.stopWaiting();
     this.pending.set(null);
+    this.say(notice);
+  }
+
+  /** A notice in place of the line, brought on screen as the line would have been. */
+  private say(notice: string): void {
     this.notice.set(notice);
+    afterNextRender(() => this.log.reveal(), { injector: this.injector });
   }
 
   /** A link whose `?line=` names no line (cut short, or typed by hand) says so. */
   private badLineNotice(text: string | null): void {
     if (text === null) return;
     const shown = text.length > QUOTED_LINE_CHARS ? `${text.slice(0, QUOTED_LINE_CHARS)}…` : text;
-    this.notice.set(`"${shown}" in the link is not a line number (lines count from 0).`);
+    this.say(`"${shown}" in the link is not a line number (lines count from 0).`);
   }
 }
 
