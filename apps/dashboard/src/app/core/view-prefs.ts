@@ -2,9 +2,15 @@ import { Injectable, signal, WritableSignal } from '@angular/core';
 
 const PREFIX = 'zen-sessions.';
 
+/** The sessions table's sort: a column (as its `matColumnDef`) and a direction ('' unsorted). */
+export interface TableSort {
+  column: string;
+  direction: 'asc' | 'desc' | '';
+}
+
 /**
  * The user's view preferences that outlive a reload (the split's height, wrapping,
- * relative times), kept in localStorage. A browser that refuses storage keeps them
+ * relative times, the sessions table's sort and page size), kept in localStorage. A browser that refuses storage keeps them
  * for the page's life only.
  */
 @Injectable({ providedIn: 'root' })
@@ -13,6 +19,8 @@ export class ViewPrefs {
   readonly tableHeight = this.stored<number | null>('tableHeight', null);
   readonly wrap = this.stored('wrap', false);
   readonly relativeTimes = this.stored('relativeTimes', false);
+  readonly tableSort = this.stored<TableSort>('tableSort', { column: 'created', direction: 'desc' });
+  readonly tablePageSize = this.stored('tablePageSize', 10);
 
   private stored<T>(key: string, fallback: T): WritableSignal<T> {
     const value = signal<T>(read(PREFIX + key, fallback));

@@ -26,6 +26,8 @@ describe('SessionsTable', () => {
   }
 
   beforeEach(async () => {
+    // The sort and page size chosen are kept in localStorage (ViewPrefs): each test starts from none.
+    localStorage.clear();
     await TestBed.configureTestingModule({ imports: [SessionsTable] }).compileComponents();
     fixture = TestBed.createComponent(SessionsTable);
   });

@@ -16,11 +16,12 @@ import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginator, MatPaginatorModule } from '@angular/material/paginator';
-import { MatSort, MatSortModule } from '@angular/material/sort';
+import { MatPaginator, MatPaginatorModule, PageEvent } from '@angular/material/paginator';
+import { MatSort, MatSortModule, Sort } from '@angular/material/sort';
 import { MatTableDataSource, MatTableModule } from '@angular/material/table';
 import { Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract';
 import { CopyText } from '../core/copy-text';
+import { ViewPrefs } from '../core/view-prefs';
 import { MAX_MERGED } from './merged-sources';
 import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } from './session-table-model';
 
@@ -47,6 +48,7 @@ import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } fro
 })
 export class SessionsTable implements AfterViewInit {
   private readonly clipboard = inject(CopyText);
+  private readonly prefs = inject(ViewPrefs);
   readonly sessions = input.required<readonly Session[]>();
   readonly serverSessionId = input<string | null>(null);
   readonly selectedId = input<string | null>(null);
@@ -75,6 +77,21 @@ export class SessionsTable implements AfterViewInit {
     'warnCount',
     'errorCount',
   ];
+  readonly pageSizes = [10, 25, 50, 100];
+  /** The sort and page size chosen last, kept across reloads (a stored value the table no longer has is dropped). */
+  readonly sortColumn = computed(() => {
+    const { column } = this.prefs.tableSort();
+    return this.columns.includes(column) && column !== 'inView' ? column : 'created';
+  });
+  readonly sortDirection = computed(() => {
+    const { column, direction } = this.prefs.tableSort();
+    if (column !== this.sortColumn()) return 'desc';
+    return direction === 'asc' || direction === 'desc' ? direction : '';
+  });
+  readonly pageSize = computed(() => {
+    const size = this.prefs.tablePageSize();
+    return this.pageSizes.includes(size) ? size : 10;
+  });
   readonly dataSource = new MatTableDataSource<Session>([]);
   readonly quickFilter = signal('');
   readonly now = signal(Date.now());
@@ -96,6 +113,14 @@ export class SessionsTable implements AfterViewInit {
   ngAfterViewInit(): void {
     this.dataSource.sort = this.sort();
     this.dataSource.paginator = this.paginator();
+  }
+
+  sorted(sort: Sort): void {
+    this.prefs.tableSort.set({ column: sort.active, direction: sort.direction });
+  }
+
+  paged(page: PageEvent): void {
+    if (page.pageSize !== this.prefs.tablePageSize()) this.prefs.tablePageSize.set(page.pageSize);
   }
 
   /** Rows are kept across pushes (each push brings new objects for the same sessions). */
