@@ -9,6 +9,7 @@ import { PrintedLog, printer, reportDropped } from './tail-output';
 import { checkReporter } from './tail-check-report';
 import { connectionReporter } from './tail-connection-report';
 import { LogPoller } from './tail-poller';
+import { firstLookup } from './tail-lookup';
 
 interface TailOptions extends GlobalOptions {
   follow?: boolean;
@@ -40,7 +41,8 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   const print = printer(options.format);
   print(entries);
   if (!options.follow) return 0;
-  const session = await client.sessions.get(id);
+  // A server away for a moment (a rolling restart, Redis restarting) is ridden out, as after a reconnect.
+  const session = await firstLookup(client, id);
   if (endedBefore(session, cursor)) return 0;
   // Its own handlers are in place (follow installs them at once) before these go: a signal never
   // meets none, whose default action would end it with 128 + N.
