@@ -1,8 +1,8 @@
 import { LookedUpSession, lookUpSession, SessionLookup, SessionsClient } from '@zen/client';
 import { warn } from '../reporting';
 
-/** How long a session check goes unanswered before its failures are told: as for a lost connection. */
-const CHECK_QUIET_MS = 10_000;
+/** How long a session check (and the first lookup of a follow) goes unanswered before its failures are told: as for a lost connection. */
+export const CHECK_QUIET_MS = 10_000;
 
 /**
  * The session lookup of a follow, and the lines its failures get. The live client tells each

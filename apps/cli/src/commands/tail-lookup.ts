@@ -1,18 +1,13 @@
 import { ApiError, Backoff, isRetryable, SessionsClient } from '@zen/client';
 import type { Session } from '@zen/contract';
 import { describe, warn } from '../reporting';
-
-/** How long the first lookup of a follow rides out a server that is away before one line says so: as a check's. */
-const LOOKUP_QUIET_MS = 10_000;
-
-/** The longest delay a timer takes: a longer `Retry-After` (a date far ahead) would fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { CHECK_QUIET_MS } from './tail-check-report';
 
 /**
  * `GET /sessions/{id}` before `tail -f` follows, asked again while the server is away (no answer:
  * refused, reset, timed out; a `5xx` such as nginx's `502` with every replica down or a `503` while
  * its store is away; a `429`, after its `Retry-After`), with the live client's backoff (250 ms
- * doubling to 5 s), as the checks after a reconnect are. Silent for LOOKUP_QUIET_MS, then one line
+ * doubling to 5 s), as the checks after a reconnect are. Silent for CHECK_QUIET_MS, then one line
  * says what it waits for; nothing more until it answers. An answer that the session is not there or
  * not allowed (`404`, `401`, `403`, `400`) is thrown, and ends the command with exit 1 as before.
  */
@@ -27,7 +22,7 @@ export async function firstLookup(client: SessionsClient, id: string): Promise<S
     warn(`cannot look up session ${id} to follow it (${describe(last)}); still trying`);
   };
   // A request that hangs until its timeout is no reason to stay silent past the quiet time.
-  const quiet = setTimeout(tell, LOOKUP_QUIET_MS);
+  const quiet = setTimeout(tell, CHECK_QUIET_MS);
   try {
     for (;;) {
       try {
@@ -35,9 +30,9 @@ export async function firstLookup(client: SessionsClient, id: string): Promise<S
       } catch (error) {
         if (!isRetryable(error)) throw error;
         last = error;
-        if (Date.now() - since >= LOOKUP_QUIET_MS) tell();
+        if (Date.now() - since >= CHECK_QUIET_MS) tell();
         const retryAfter = error instanceof ApiError ? (error.retryAfterMs ?? 0) : 0;
-        await new Promise((done) => setTimeout(done, Math.min(backoff.next(retryAfter), MAX_TIMER_MS)));
+        await new Promise((done) => setTimeout(done, backoff.next(retryAfter)));
       }
     }
   } finally {

@@ -1,3 +1,5 @@
+import { timerMs } from './logger/timers';
+
 export interface BackoffOptions {
   /** First delay, in ms. */
   initialMs?: number;
@@ -16,11 +18,14 @@ export class Backoff {
     this.maxMs = options.maxMs ?? 10_000;
   }
 
-  /** The delay before the next attempt; at least `floorMs` (a server's `Retry-After`). */
+  /**
+   * The delay before the next attempt; at least `floorMs` (a server's `Retry-After`), and at most
+   * what a timer can wait (a `Retry-After` a month ahead would otherwise fire at once).
+   */
   next(floorMs = 0): number {
     const ceiling = Math.min(this.maxMs, this.initialMs * 2 ** this.attempt);
     this.attempt = Math.min(this.attempt + 1, 30);
-    return Math.max(floorMs, ceiling / 2 + Math.random() * (ceiling / 2));
+    return timerMs(Math.max(floorMs, ceiling / 2 + Math.random() * (ceiling / 2)));
   }
 
   reset(): void {
