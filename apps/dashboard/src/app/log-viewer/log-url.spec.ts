@@ -4,7 +4,7 @@ import { provideLocationMocks, SpyLocation } from '@angular/common/testing';
 import { TestBed } from '@angular/core/testing';
 import { NavigationEnd, provideRouter, Router } from '@angular/router';
 import { filter, firstValueFrom } from 'rxjs';
-import { LogUrl } from './log-url';
+import { LogUrl, parseUrlTime, rangeOf, urlTime } from './log-url';
 
 @Component({ template: '' })
 class Blank {}
@@ -59,5 +59,38 @@ describe('LogUrl and the browser history', () => {
     await settled();
     expect(router.url).toBe(newest);
     expect(location.path()).toBe(newest);
+  });
+});
+
+describe('the time range of a link (?from=&to=)', () => {
+  const from = '2026-11-24T12:00:10.000Z';
+  const to = '2026-11-24T12:00:19.999Z';
+
+  it('reads the UTC times the view writes, and shorter ones typed by hand', () => {
+    expect(rangeOf(from, to)).toEqual({ range: { from: Date.parse(from), to: Date.parse(to) }, badRange: null });
+    expect(parseUrlTime('2026-11-24T12:00Z')).toBe(Date.parse('2026-11-24T12:00:00.000Z'));
+    expect(parseUrlTime('2026-11-24T12:00:10.5Z')).toBe(Date.parse('2026-11-24T12:00:10.500Z'));
+    // One instant is a range too: the entries of that millisecond.
+    expect(rangeOf(from, from).range).toEqual({ from: Date.parse(from), to: Date.parse(from) });
+  });
+
+  it('round-trips every time an entry may carry, years 0 to 9999 and past them', () => {
+    for (const ms of [0, -62135596800000, 253402300799999, 253402300800000, Date.parse(to)])
+      expect(parseUrlTime(urlTime(ms))).toBe(ms);
+  });
+
+  it('takes no time that is not one, no local or loose form, and no range reversed or half given', () => {
+    for (const text of ['yesterday', '1795564810000', '2026-11-24', '2026-11-24T12:00:10', '2026-11-24 12:00:10Z'])
+      expect(parseUrlTime(text)).toBeNull();
+    for (const text of ['2026-11-31T12:00:00Z', '2026-11-24T24:00:00Z', '2026-11-24T12:60:00Z', '2026-02-29T00:00Z'])
+      expect(parseUrlTime(text)).toBeNull();
+    expect(rangeOf(null, null)).toEqual({ range: null, badRange: null });
+    expect(rangeOf(to, from)).toEqual({
+      range: null,
+      badRange: `The link's time range ends (to="${from}") before it starts (from="${to}"): the log is shown whole.`,
+    });
+    expect(rangeOf(from, null).badRange).toContain('has no "to"');
+    expect(rangeOf(null, to).badRange).toContain('has no "from"');
+    expect(rangeOf('x'.repeat(100), to).badRange).toContain(`from="${'x'.repeat(40)}…" in the link is not a UTC time`);
   });
 });

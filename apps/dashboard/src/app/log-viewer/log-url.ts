@@ -12,6 +12,15 @@ import {
 import { LOG_LEVELS, LogLevel } from '@zen/contract';
 import { Subject } from 'rxjs';
 
+/** A time range of the log, in ms since the epoch, both ends included. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** The most of a bad `?from=` / `?to=` a notice quotes: a link cut or mangled may hold anything. */
+const QUOTED_TIME_CHARS = 40;
+
 /** The part of the log view that a shared link reproduces. */
 export interface LogUrlState {
   text: string;
@@ -23,11 +32,17 @@ export interface LogUrlState {
   line: number | null;
   /** `?line=` when it names no line (`abc`, `-1`): said, rather than ignored in silence. */
   badLine: string | null;
+  /** `?from=…&to=…`: the time range dragged on the histogram. */
+  range: TimeRange | null;
+  /** Why the link's `from` / `to` name no time range (one missing, no time, reversed): said, then ignored. */
+  badRange: string | null;
 }
 
 /**
  * Reads and writes the log view's state in the query string: `q` (filter text),
- * `re=1` (regex), `level`, `order=newest`, `category`, and `line` (a permalink).
+ * `re=1` (regex), `level`, `order=newest`, `category`, `from` and `to` (the histogram's time
+ * range, as UTC ISO times: a shared link says what it shows, where epoch ms would not), and
+ * `line` (a permalink).
  */
 @Injectable({ providedIn: 'root' })
 export class LogUrl {
@@ -71,10 +86,11 @@ export class LogUrl {
       category: params.get('category') || null,
       line: isLine ? line : null,
       badLine: lineText !== null && !isLine ? lineText : null,
+      ...rangeOf(params.get('from'), params.get('to')),
     };
   }
 
-  write(state: Omit<LogUrlState, 'line' | 'badLine'>): void {
+  write(state: Omit<LogUrlState, 'line' | 'badLine' | 'range' | 'badRange'> & { range?: TimeRange | null }): void {
     // A write now would cancel the back/forward navigation and overwrite the entry it opens; and
     // before the router has taken the entry, it would put the URL of the entry left there.
     if (this.popping !== null || this.browserAhead()) return;
@@ -86,6 +102,8 @@ export class LogUrl {
         level: state.level === 'debug' ? null : state.level,
         order: state.newestFirst ? 'newest' : null,
         category: state.category,
+        from: state.range ? urlTime(state.range.from) : null,
+        to: state.range ? urlTime(state.range.to) : null,
       },
       queryParamsHandling: 'merge',
       replaceUrl: true,
@@ -104,4 +122,40 @@ export class LogUrl {
   permalink(source: string, seq: number): string {
     return new URL(`sessions/${source}?line=${seq}`, document.baseURI).toString();
   }
+}
+
+/** A time as the URL holds it: UTC ISO, to the ms (`2026-11-24T12:00:05.000Z`). */
+export function urlTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A time of the URL in ms, or null when the text is none: a UTC ISO time (`Z`), seconds and
+ * milliseconds optional, whose fields name a real time (no 31 November, no hour 24). Looser
+ * forms `Date.parse` takes (local times, `Nov 24`) would name another time in another zone.
+ */
+export function parseUrlTime(text: string): number | null {
+  const match = /^([+-]\d{6}|\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?Z$/.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hours, minutes, seconds = '00', ms = ''] = match;
+  const canonical = `${year}-${month}-${day}T${hours}:${minutes}:${seconds}.${ms.padEnd(3, '0')}Z`;
+  const time = Date.parse(canonical);
+  return Number.isFinite(time) && urlTime(time) === canonical ? time : null;
+}
+
+/** The range `?from=` and `?to=` name, or why they name none (both absent: neither). */
+export function rangeOf(from: string | null, to: string | null): Pick<LogUrlState, 'range' | 'badRange'> {
+  if (from === null && to === null) return { range: null, badRange: null };
+  const quote = (text: string) =>
+    `"${text.length > QUOTED_TIME_CHARS ? `${text.slice(0, QUOTED_TIME_CHARS)}…` : text}"`;
+  const bad = (why: string) => ({ range: null, badRange: `${why}: the log is shown whole.` });
+  if (from === null || to === null)
+    return bad(`The link's time range has no ${from === null ? '"from"' : '"to"'} (it takes both)`);
+  const [start, end] = [parseUrlTime(from), parseUrlTime(to)];
+  if (start === null || end === null) {
+    const which = start === null ? `from=${quote(from)}` : `to=${quote(to)}`;
+    return bad(`${which} in the link is not a UTC time such as 2026-11-24T12:00:00.000Z`);
+  }
+  if (start > end) return bad(`The link's time range ends (to=${quote(to)}) before it starts (from=${quote(from)})`);
+  return { range: { from: start, to: end }, badRange: null };
 }

@@ -39,7 +39,7 @@ import { KeyAction, shortcutOf } from './log-keys';
 import { LogLine } from './log-line';
 import { LogFilterState, ShownSegment } from './log-rows';
 import { LogSources } from './log-sources';
-import { LogUrl, LogUrlState } from './log-url';
+import { LogUrl, LogUrlState, TimeRange } from './log-url';
 import { syncFiltersWithUrl } from './log-url-sync';
 import { OpenData } from './open-data';
 import { PermalinkLine } from './permalink-line';
@@ -50,7 +50,7 @@ import { RowSelection } from './row-selection';
 import { RowTimes } from './row-times';
 import { RowWindowing } from './row-window';
 import { ShownSegments } from './shown-segments';
-import { ShownSessions } from './shown-sessions';
+import { firstShown, ShownSessions } from './shown-sessions';
 import { WrapColumns } from './wrap-columns';
 
 /**
@@ -114,8 +114,15 @@ export class LogViewer implements OnDestroy {
     regex: this.initial.regex,
     category: this.initial.category,
     source: null,
-    range: null,
+    range: this.initial.range,
   });
+  /**
+   * The range a link names (`?from=&to=`, first open or back/forward), until the sessions it goes
+   * with open: new sessions clear the range, but not the one their own link names.
+   */
+  private linkRange: TimeRange | null = this.initial.range;
+  /** Why the link's `from` / `to` were ignored (as the line notice says why a `?line=` was). */
+  readonly rangeNotice = signal<string | null>(this.initial.badRange);
   readonly newestFirst = signal(this.initial.newestFirst);
   private readonly locale = inject(LOCALE_ID);
   readonly times = new RowTimes(() => this.sources()?.rows() ?? [], this.prefs.relativeTimes, this.locale);
@@ -161,7 +168,7 @@ export class LogViewer implements OnDestroy {
       awaitingLine: () => this.line.awaited(),
       rangeChosen: () => this.filter().range !== null,
     },
-    this.initial.line === null,
+    this.initial.line === null && this.initial.range === null,
   );
   readonly following = this.scroll.following;
   readonly newEntries = this.scroll.newEntries;
@@ -407,17 +414,35 @@ export class LogViewer implements OnDestroy {
     this.sources.set(sources);
     this.selection.set(null);
     this.data.closeAll();
-    this.filter.update((filter) => ({ ...filter, source: null, range: null }));
+    // A range the link names opens paused, as one dragged does; the backlog is not news.
+    const range = this.linkRange;
+    this.linkRange = null;
+    this.filter.update((filter) => ({ ...filter, source: null, range }));
     if (this.line.awaited()) this.line.place(sessions);
+    else if (range) this.pauseOnBacklog(sessions);
     else this.scroll.following.set(true);
     return sources;
   }
 
-  /** Back/forward: show the filters, order and line that history entry's URL names. */
+  /** Paused on opening `sessions`: what they hold now is their backlog, not news. */
+  private pauseOnBacklog(sessions: readonly Session[]): void {
+    this.scroll.following.set(false);
+    this.scroll.countNewFrom(sessions.reduce((count, shown) => count + shown.logCursor - firstShown(shown), 0));
+  }
+
+  /**
+   * Back/forward: show the filters, order, time range and line that history entry's URL names.
+   * The entry's sessions may come in with this render (their streams then take the range) or be
+   * the ones shown already.
+   */
   private showFromHistory(state: LogUrlState): void {
-    const { text, regex, level, category } = state;
-    this.filter.update((filter) => ({ ...filter, text, regex, level, category }));
+    const { text, regex, level, category, range } = state;
+    this.filter.update((filter) => ({ ...filter, text, regex, level, category, range }));
     this.newestFirst.set(state.newestFirst);
+    this.rangeNotice.set(state.badRange);
+    this.linkRange = range;
+    if (range) this.scroll.pause();
+    afterNextRender(() => (this.linkRange = null), { injector: this.injector });
     this.line.fromHistory(state.line, state.badLine);
   }
 

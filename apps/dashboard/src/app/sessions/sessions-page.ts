@@ -168,7 +168,8 @@ export class SessionsPage {
   show(ids: readonly string[], replaceUrl = false): void {
     if (ids.length === 0) return;
     void this.router.navigate(['sessions', ids.slice(0, MAX_MERGED).join(',')], {
-      queryParams: { line: null },
+      // The line and the time range are of the sessions left; the filters, level and order go on.
+      queryParams: { line: null, from: null, to: null },
       queryParamsHandling: 'merge',
       replaceUrl,
     });
