@@ -10,7 +10,7 @@ export interface TableSort {
 
 /**
  * The user's view preferences that outlive a reload (the split's height, wrapping,
- * relative times, the sessions table's sort and page size), kept in localStorage. A browser that refuses storage keeps them
+ * relative times, the sessions table's sort, page size and quick filter), kept in localStorage. A browser that refuses storage keeps them
  * for the page's life only.
  */
 @Injectable({ providedIn: 'root' })
@@ -21,6 +21,8 @@ export class ViewPrefs {
   readonly relativeTimes = this.stored('relativeTimes', false);
   readonly tableSort = this.stored<TableSort>('tableSort', { column: 'created', direction: 'desc' });
   readonly tablePageSize = this.stored('tablePageSize', 10);
+  /** The sessions table's quick filter (its text, '' for none). */
+  readonly tableFilter = this.stored('tableFilter', '');
 
   private stored<T>(key: string, fallback: T): WritableSignal<T> {
     const value = signal<T>(read(PREFIX + key, fallback));

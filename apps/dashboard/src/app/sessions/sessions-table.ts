@@ -93,7 +93,11 @@ export class SessionsTable implements AfterViewInit {
     return this.pageSizes.includes(size) ? size : 10;
   });
   readonly dataSource = new MatTableDataSource<Session>([]);
-  readonly quickFilter = signal('');
+  /** The quick filter, kept across reloads as the sort is (a stored value that is no text is dropped). */
+  readonly quickFilter = computed(() => {
+    const text = this.prefs.tableFilter();
+    return typeof text === 'string' ? text : '';
+  });
   readonly now = signal(Date.now());
   readonly shown = computed(() => byStatus(this.sessions(), this.status()));
 
@@ -117,6 +121,10 @@ export class SessionsTable implements AfterViewInit {
 
   sorted(sort: Sort): void {
     this.prefs.tableSort.set({ column: sort.active, direction: sort.direction });
+  }
+
+  setQuickFilter(text: string): void {
+    this.prefs.tableFilter.set(text);
   }
 
   paged(page: PageEvent): void {
