@@ -19,7 +19,7 @@ function wholeOnScreen(page: Page, selector: string) {
  * operator audit (stop 54): the line was selected and scrolled to inside the log, but the log
  * lay below the table and the detail panel (its line ~1,300 px down an 844 px window), so the
  * page showed the sessions table and nothing said a line was opened; a notice of an evicted or
- * unwritten line was as far down.
+ * unwritten line was as far down, and so was a link's notice of a bad time range.
  */
 describe('a permalink at phone width in Chromium (built server)', () => {
   let server: BuiltServer;
@@ -65,6 +65,24 @@ describe('a permalink at phone width in Chromium (built server)', () => {
       await page.goto(`${server.url}/dashboard/sessions/${AGENT}?line=999`);
       await page.getByTestId('line-notice').getByText('Line 999 has not been written').waitFor();
       await wholeOnScreen(page, '[data-testid="line-notice"]');
+    } finally {
+      await page.close();
+    }
+  });
+
+  // Found by review (stop 55): the notice of a link's bad time range (`?from=` / `?to=`) was said
+  // above the log at the same depth, but nothing scrolled the page to it: the page showed the
+  // sessions table, the whole log under it unfiltered and nothing saying why. Both of a link's
+  // notices are said one way now; a bad `?line=` is said as the view opens, as a bad range is.
+  it.each([
+    ['time range is ignored', 'from=yesterday&to=2026-11-24T12:00:19Z', 'range', 'from="yesterday" in the link'],
+    ['line is no line number', 'line=forty', 'line', '"forty" in the link is not a line number'],
+  ])("scrolls the page to the notice saying why a link's %s", async (_what, query, kind, said) => {
+    const page = await phone();
+    try {
+      await page.goto(`${server.url}/dashboard/sessions/${AGENT}?${query}`);
+      await page.getByTestId(`${kind}-notice`).getByText(said).waitFor();
+      await wholeOnScreen(page, `[data-testid="${kind}-notice"]`);
     } finally {
       await page.close();
     }

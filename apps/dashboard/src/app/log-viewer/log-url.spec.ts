@@ -4,7 +4,7 @@ import { provideLocationMocks, SpyLocation } from '@angular/common/testing';
 import { TestBed } from '@angular/core/testing';
 import { NavigationEnd, provideRouter, Router } from '@angular/router';
 import { filter, firstValueFrom } from 'rxjs';
-import { LogUrl, parseUrlTime, rangeOf, urlTime } from './log-url';
+import { lineOf, LogUrl, parseUrlTime, rangeOf, urlTime } from './log-url';
 
 @Component({ template: '' })
 class Blank {}
@@ -92,5 +92,21 @@ describe('the time range of a link (?from=&to=)', () => {
     expect(rangeOf(from, null).badRange).toContain('has no "to"');
     expect(rangeOf(null, to).badRange).toContain('has no "from"');
     expect(rangeOf('x'.repeat(100), to).badRange).toContain(`from="${'x'.repeat(40)}…" in the link is not a UTC time`);
+  });
+});
+
+describe('the line of a link (?line=)', () => {
+  it('reads a line number, and says why any other text is none, quoted as a bad time range is', () => {
+    expect(lineOf(null)).toEqual({ line: null, badLine: null });
+    expect(lineOf('0')).toEqual({ line: 0, badLine: null });
+    expect(lineOf('104')).toEqual({ line: 104, badLine: null });
+    for (const bad of ['abc', '-1', '1.5', '99999999999999999999', ''])
+      expect(lineOf(bad)).toEqual({
+        line: null,
+        badLine: `"${bad}" in the link is not a line number (lines count from 0).`,
+      });
+    expect(lineOf('7'.repeat(100)).badLine).toBe(
+      `"${'7'.repeat(40)}…" in the link is not a line number (lines count from 0).`,
+    );
   });
 });

@@ -18,8 +18,8 @@ export interface TimeRange {
   to: number;
 }
 
-/** The most of a bad `?from=` / `?to=` a notice quotes: a link cut or mangled may hold anything. */
-const QUOTED_TIME_CHARS = 40;
+/** The most of a link's bad `line`, `from` or `to` a notice quotes: a link cut or mangled may hold anything. */
+const QUOTED_CHARS = 40;
 
 /** The part of the log view that a shared link reproduces. */
 export interface LogUrlState {
@@ -30,7 +30,7 @@ export interface LogUrlState {
   category: string | null;
   /** `?line=<seq>`: the permalinked line. */
   line: number | null;
-  /** `?line=` when it names no line (`abc`, `-1`): said, rather than ignored in silence. */
+  /** Why `?line=` names no line (`abc`, `-1`): said, rather than ignored in silence. */
   badLine: string | null;
   /** `?from=…&to=…`: the time range dragged on the histogram. */
   range: TimeRange | null;
@@ -75,17 +75,13 @@ export class LogUrl {
   read(): LogUrlState {
     const params = this.router.routerState.snapshot.root.queryParamMap;
     const level = params.get('level') as LogLevel;
-    const lineText = params.get('line');
-    const line = Number(lineText);
-    const isLine = lineText !== null && /^\d+$/.test(lineText) && Number.isSafeInteger(line);
     return {
       text: params.get('q') ?? '',
       regex: params.get('re') === '1',
       level: LOG_LEVELS.includes(level) ? level : 'debug',
       newestFirst: params.get('order') === 'newest',
       category: params.get('category') || null,
-      line: isLine ? line : null,
-      badLine: lineText !== null && !isLine ? lineText : null,
+      ...lineOf(params.get('line')),
       ...rangeOf(params.get('from'), params.get('to')),
     };
   }
@@ -143,11 +139,17 @@ export function parseUrlTime(text: string): number | null {
   return Number.isFinite(time) && urlTime(time) === canonical ? time : null;
 }
 
+/** The line `?line=` names, or why it names none (absent: neither). */
+export function lineOf(text: string | null): Pick<LogUrlState, 'line' | 'badLine'> {
+  if (text === null) return { line: null, badLine: null };
+  const line = Number(text);
+  if (/^\d+$/.test(text) && Number.isSafeInteger(line)) return { line, badLine: null };
+  return { line: null, badLine: `${quote(text)} in the link is not a line number (lines count from 0).` };
+}
+
 /** The range `?from=` and `?to=` name, or why they name none (both absent: neither). */
 export function rangeOf(from: string | null, to: string | null): Pick<LogUrlState, 'range' | 'badRange'> {
   if (from === null && to === null) return { range: null, badRange: null };
-  const quote = (text: string) =>
-    `"${text.length > QUOTED_TIME_CHARS ? `${text.slice(0, QUOTED_TIME_CHARS)}…` : text}"`;
   const bad = (why: string) => ({ range: null, badRange: `${why}: the log is shown whole.` });
   if (from === null || to === null)
     return bad(`The link's time range has no ${from === null ? '"from"' : '"to"'} (it takes both)`);
@@ -158,4 +160,9 @@ export function rangeOf(from: string | null, to: string | null): Pick<LogUrlStat
   }
   if (start > end) return bad(`The link's time range ends (to=${quote(to)}) before it starts (from=${quote(from)})`);
   return { range: { from: start, to: end }, badRange: null };
+}
+
+/** A link's text as a notice quotes it: in quotes, cut short after QUOTED_CHARS characters. */
+function quote(text: string): string {
+  return `"${text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}…` : text}"`;
 }

@@ -33,6 +33,7 @@ import { FilteredRows } from './filtered-rows';
 import { FollowScroll } from './follow-scroll';
 import { JsonTree } from './json-tree';
 import { KeysHelp } from './keys-help';
+import { LinkNotice } from './link-notice';
 import { asNdjson, asText, copiedNote } from './log-copy';
 import { LogHistogram } from './log-histogram';
 import { KeyAction, shortcutOf } from './log-keys';
@@ -121,8 +122,8 @@ export class LogViewer implements OnDestroy {
    * with open: new sessions clear the range, but not the one their own link names.
    */
   private linkRange: TimeRange | null = this.initial.range;
-  /** Why the link's `from` / `to` were ignored (as the line notice says why a `?line=` was). */
-  readonly rangeNotice = signal<string | null>(this.initial.badRange);
+  /** Why the link's `from` / `to` were ignored (as the line's notice says why a `?line=` was). */
+  private readonly rangeNotice = new LinkNotice('range', () => this.revealInPage());
   readonly newestFirst = signal(this.initial.newestFirst);
   private readonly locale = inject(LOCALE_ID);
   readonly times = new RowTimes(() => this.sources()?.rows() ?? [], this.prefs.relativeTimes, this.locale);
@@ -211,7 +212,8 @@ export class LogViewer implements OnDestroy {
     focus: () => this.selected.range()?.focus,
     scroll: this.scroll,
   });
-  readonly lineNotice = this.line.notice;
+  /** What the view says of its link: the line's notice, then the range's. */
+  readonly linkNotices: readonly LinkNotice[] = [this.line.notice, this.rangeNotice];
   readonly highlightKey = this.line.highlightKey;
   private readonly shownSegments = new ShownSegments();
 
@@ -231,6 +233,7 @@ export class LogViewer implements OnDestroy {
 
   constructor() {
     this.line.open(this.initial.line, this.initial.badLine);
+    this.rangeNotice.say(this.initial.badRange);
     effect((onCleanup) => {
       this.shown.key();
       const sources = untracked(() => this.openSources(this.sessions()));
@@ -439,7 +442,7 @@ export class LogViewer implements OnDestroy {
     const { text, regex, level, category, range } = state;
     this.filter.update((filter) => ({ ...filter, text, regex, level, category, range }));
     this.newestFirst.set(state.newestFirst);
-    this.rangeNotice.set(state.badRange);
+    this.rangeNotice.say(state.badRange);
     this.linkRange = range;
     if (range) this.scroll.pause();
     afterNextRender(() => (this.linkRange = null), { injector: this.injector });
@@ -479,10 +482,10 @@ export class LogViewer implements OnDestroy {
   }
 
   /**
-   * Below 900 px the panes stack and the page scrolls, the log last: a permalinked line (or the
-   * notice of why it is not shown) was scrolled to inside the log, below the fold. The page then
-   * scrolls the log on screen (whole when it fits). Where the log is on screen already, as in
-   * the side-by-side layout, nothing moves.
+   * Below 900 px the panes stack and the page scrolls, the log last: a permalinked line was
+   * scrolled to inside the log, or a notice of the link's said above it, below the fold. The page
+   * then scrolls the log on screen (whole when it fits). Where the log is on screen already, as
+   * in the side-by-side layout, nothing moves.
    */
   private revealInPage(): void {
     const box = this.host.nativeElement.getBoundingClientRect();

@@ -2,6 +2,7 @@ import { afterNextRender, DestroyRef, inject, Injector, signal, untracked } from
 import { Session } from '@zen/contract';
 import { plural } from '../core/plural';
 import { FollowScroll } from './follow-scroll';
+import { LinkNotice } from './link-notice';
 import { firstShown } from './shown-sessions';
 import { LogRow } from './log-line';
 import { LogSources, MAX_ROWS } from './log-sources';
@@ -10,8 +11,6 @@ import { RowSelection } from './row-selection';
 
 /** How long a merged view's permalinked line, once arrived, waits for the other sessions' backlogs. */
 export const BACKLOG_WAIT_MS = 3000;
-/** The most of a bad `?line=` the notice quotes: a link cut or mangled may hold anything after it. */
-const QUOTED_LINE_CHARS = 40;
 
 /** What showing a permalinked line reads and moves in the rest of the log view. */
 export interface LinkedLog {
@@ -35,7 +34,8 @@ export class PermalinkLine {
   private readonly injector = inject(Injector);
   /** The permalinked line, until it is shown (or known to be gone); `source` is '' until its session is known. */
   private readonly pending = signal<{ source: string; seq: number } | null>(null);
-  readonly notice = signal<string | null>(null);
+  /** Why the line is not shown, brought on screen as the line would have been. */
+  readonly notice = new LinkNotice('line', () => this.log.reveal());
   readonly highlightKey = signal<string | null>(null);
   /**
    * In a merged view, each session's cursor when the line was placed: the line is scrolled to once
@@ -58,11 +58,11 @@ export class PermalinkLine {
     return !!this.pending();
   }
 
-  /** The line the view was opened on (its URL's `line` and what is wrong with it). */
+  /** The line the view was opened on (its URL's `line`, or why that names none). */
   open(line: number | null, badLine: string | null): void {
     this.stopWaiting();
     if (line !== null) this.pending.set({ source: '', seq: line });
-    this.badLineNotice(badLine);
+    this.notice.say(badLine);
   }
 
   /**
@@ -72,12 +72,11 @@ export class PermalinkLine {
    * the ones shown already (then the line is placed here, after the render).
    */
   fromHistory(line: number | null, badLine: string | null): void {
-    this.notice.set(null);
     this.highlightKey.set(null);
     this.stopWaiting();
     if (line === null) this.pending.set(null);
     else this.awaitAfterRender(line);
-    this.badLineNotice(badLine);
+    this.notice.say(badLine);
   }
 
   /** For a permalink: tell at once when the line was evicted or never written. */
@@ -94,7 +93,7 @@ export class PermalinkLine {
       return;
     }
     const firstHeld = session.logCursor - session.logCount;
-    this.notice.set(null);
+    this.notice.clear();
     if (pending.seq < firstHeld) {
       this.giveUp(`Line ${pending.seq} was evicted: ${heldLines(firstHeld, session.logCursor)}.`);
     } else if (pending.seq >= session.logCursor) {
@@ -206,7 +205,7 @@ export class PermalinkLine {
   /** The line is not in the log (or not yet written): said, and the view follows the log again. */
   private giveUp(notice: string): void {
     this.stopWaiting();
-    this.say(notice);
+    this.notice.say(notice);
     this.pending.set(null);
     this.log.scroll.following.set(true);
   }
@@ -214,20 +213,7 @@ export class PermalinkLine {
   private missed(notice: string): void {
     this.stopWaiting();
     this.pending.set(null);
-    this.say(notice);
-  }
-
-  /** A notice in place of the line, brought on screen as the line would have been. */
-  private say(notice: string): void {
-    this.notice.set(notice);
-    afterNextRender(() => this.log.reveal(), { injector: this.injector });
-  }
-
-  /** A link whose `?line=` names no line (cut short, or typed by hand) says so. */
-  private badLineNotice(text: string | null): void {
-    if (text === null) return;
-    const shown = text.length > QUOTED_LINE_CHARS ? `${text.slice(0, QUOTED_LINE_CHARS)}…` : text;
-    this.say(`"${shown}" in the link is not a line number (lines count from 0).`);
+    this.notice.say(notice);
   }
 }
 
