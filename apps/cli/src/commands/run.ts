@@ -7,7 +7,7 @@ import { describe, warn } from '../reporting';
 import { Echo, echoTo, endBySignalWhenEchoed, exitWhenEchoed } from '../echo';
 import { ByteMarkers } from '../levels';
 import { LineSplitter } from '../line-splitter';
-import { notExecutableReason, notFoundReason } from '../not-found';
+import { notExecutableReason, notFoundReason } from '../start-failure';
 import { exitCodeOfSignal } from '../signal-exit';
 import { outputReaders, SpawnedCommand } from '../child-output';
 import { holder, StreamHolder } from '../stream-holder';

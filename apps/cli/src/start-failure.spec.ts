@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { notExecutableReason, notFoundReason } from './not-found';
+import { notExecutableReason, notFoundReason } from './start-failure';
 
 describe('notFoundReason (why a command was not found, ENOENT)', () => {
   let dir: string;

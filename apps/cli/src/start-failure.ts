@@ -13,8 +13,9 @@ const SHEBANG_MAX_BYTES = 256;
  * file; this names the missing one, as bash's `bad interpreter` does.
  */
 export function notFoundReason(command: string, path = process.env['PATH']): string {
-  const file = command === '' ? null : locate(command, path);
-  if (file === null) return 'command not found';
+  // On the PATH, execvp passes by what it cannot execute (and an empty command names a directory).
+  const file = commandFile(command, path, (found) => fileKind(found) === 'file' && isExecutable(found));
+  if (file === null || fileKind(file) !== 'file') return 'command not found';
   const interpreter = shebangInterpreter(file);
   if (interpreter === null) return 'required file not found: the loader or interpreter it needs';
   const crlf = interpreter.endsWith('\r') ? ' (the \\r of a Windows line ending)' : '';
@@ -29,47 +30,37 @@ export function notFoundReason(command: string, path = process.env['PATH']): str
  * searched). A command found on the `PATH` is named by the file found.
  */
 export function notExecutableReason(command: string, path = process.env['PATH']): string {
-  const file = command.includes('/') ? command : firstOnPath(command, path);
-  const subject = file === null || file === command ? 'it' : file;
-  if (file !== null && isDirectory(file)) return `${subject} is a directory`;
-  if (file !== null && isFile(file) && !isExecutable(file))
-    return `permission denied: ${subject} has no execute permission`;
+  // On the PATH, the first file or directory of its name: what execvp tried before it gave up with EACCES.
+  const file = commandFile(command, path, (found) => fileKind(found) !== null);
+  if (file === null) return 'permission denied';
+  const subject = file === command ? 'it' : file;
+  const kind = fileKind(file);
+  if (kind === 'directory') return `${subject} is a directory`;
+  if (kind === 'file' && !isExecutable(file)) return `permission denied: ${subject} has no execute permission`;
   return 'permission denied';
 }
 
-/** The first file or directory on `path` named `command` (what execvp tried before it gave up with EACCES), or null. */
-function firstOnPath(command: string, path: string | undefined): string | null {
+/**
+ * The file `command` names, as execvp finds it: the path given when it has a slash, else the first
+ * on `path` that `accept` takes (an empty entry is the working directory; an unset PATH, its
+ * default), or null.
+ */
+function commandFile(command: string, path: string | undefined, accept: (file: string) => boolean): string | null {
+  if (command.includes('/')) return command;
   for (const dir of (path ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
     const file = resolve(dir || '.', command);
-    if (isFile(file) || isDirectory(file)) return file;
+    if (accept(file)) return file;
   }
   return null;
 }
 
-function isDirectory(file: string): boolean {
+/** What is at `file`: a file, a directory, or null (nothing, or something else: a FIFO, a device). */
+function fileKind(file: string): 'file' | 'directory' | null {
   try {
-    return statSync(file).isDirectory();
+    const stats = statSync(file);
+    return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : null;
   } catch {
-    return false;
-  }
-}
-
-/** The file `command` names, as execvp finds it: the path given when it has a slash, else the first executable on `path`. */
-function locate(command: string, path: string | undefined): string | null {
-  if (command.includes('/')) return isFile(command) ? command : null;
-  // An empty entry is the working directory, as for execvp; an unset PATH, its default.
-  for (const dir of (path ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
-    const file = resolve(dir || '.', command);
-    if (isFile(file) && isExecutable(file)) return file;
-  }
-  return null;
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
+    return null;
   }
 }
 
