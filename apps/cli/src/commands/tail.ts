@@ -6,10 +6,9 @@ import { describe, UsageError, warn } from '../reporting';
 import { exitWhenEchoed } from '../echo';
 import { endWhenStdoutCloses } from '../stdout';
 import { PrintedLog, printer, reportDropped } from './tail-output';
-import { checkReporter } from './tail-check-report';
 import { connectionReporter } from './tail-connection-report';
 import { LogPoller } from './tail-poller';
-import { firstLookup } from './tail-lookup';
+import { checkReporter, firstLookup } from './tail-lookup';
 
 interface TailOptions extends GlobalOptions {
   follow?: boolean;
