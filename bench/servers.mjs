@@ -48,6 +48,40 @@ export async function serverCpuWhileSubscribed(pid, spec) {
   return { ...(await counting), cpuSeconds: cpu, cpuPercentOfCore: (100 * cpu * 1000) / spec.durationMs };
 }
 
+/**
+ * Several subscribers processes at once, each watching its own server (`watched`: its pid and its
+ * subscribers' spec); from when the last of them prints `ready`, every server's CPU over the same
+ * `windowMs`. Each spec's durationMs should outlast the window by the time the others took to get
+ * ready: `aligned` says whether it did (its changes and counts then covered the whole window).
+ */
+export async function serversCpuInOneWindow(watched, windowMs) {
+  const readyAt = [];
+  let allReady;
+  const ready = new Promise((resolve) => (allReady = resolve));
+  const counting = Promise.all(
+    watched.map(({ spec }, i) =>
+      subscribers(spec, () => {
+        readyAt[i] = performance.now();
+        if (readyAt.filter((at) => at !== undefined).length === watched.length) allReady();
+      }),
+    ),
+  );
+  await Promise.race([
+    ready,
+    counting.then(() => Promise.reject(new Error('subscribers ended before all were ready'))),
+  ]);
+  const before = watched.map(({ pid }) => cpuSeconds(pid));
+  await sleep(windowMs);
+  const cpu = watched.map(({ pid }, i) => cpuSeconds(pid) - before[i]);
+  const readySpread = Math.max(...readyAt) - Math.min(...readyAt);
+  return (await counting).map((counts, i) => ({
+    ...counts,
+    cpuSeconds: cpu[i],
+    cpuPercentOfCore: (100 * cpu[i] * 1000) / windowMs,
+    aligned: readySpread + windowMs <= watched[i].spec.durationMs,
+  }));
+}
+
 export async function createSessions(server, count, offset = 0) {
   for (let i = 0; i < count; i += 50) {
     await Promise.all(
