@@ -38,14 +38,8 @@ export function subscribers(spec, onReady = undefined) {
  * `cpuSeconds`, `cpuPercentOfCore` of the server over that window.
  */
 export async function serverCpuWhileSubscribed(pid, spec) {
-  let ready;
-  const started = new Promise((resolve) => (ready = resolve));
-  const counting = subscribers(spec, ready);
-  await started;
-  const before = cpuSeconds(pid);
-  await sleep(spec.durationMs);
-  const cpu = cpuSeconds(pid) - before;
-  return { ...(await counting), cpuSeconds: cpu, cpuPercentOfCore: (100 * cpu * 1000) / spec.durationMs };
+  const [counted] = await serversCpuInOneWindow([{ pid, spec }], spec.durationMs);
+  return counted;
 }
 
 /**
