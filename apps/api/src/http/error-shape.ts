@@ -17,6 +17,7 @@ import {
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { presetHeaders, presetOf, sendJson } from '../common/response-body';
 import { RetryLaterException } from '../common/unsent-responses';
+import { clipped } from './quoted';
 import { API_HEADERS } from './security-headers';
 
 /**
@@ -102,7 +103,8 @@ function describeError(exception: unknown): ErrorResponse {
     const status = exception.getStatus();
     const answer = exception.getResponse();
     const message = typeof answer === 'string' ? answer : (answer as { message?: string | string[] }).message;
-    return errorBody(status, withoutToken(message ?? exception.message));
+    const told = withoutToken(message ?? exception.message);
+    return errorBody(status, status === 404 ? withTargetClipped(told) : told);
   }
   // Errors raised by Express itself (e.g. an undecodable path) carry a 4xx status.
   const status = (exception as { status?: unknown })?.status;
@@ -123,6 +125,35 @@ function withoutToken<T extends string | string[]>(message: T): T {
   return message.replace(/([?&]access(?:_|%5f)token=)[^&#\s]*/gi, '$1…') as T;
 }
 
+/** Nest's 404 for a path no route serves: `Cannot <method> <the request's whole target>`. */
+const NO_ROUTE = /^(Cannot [A-Z]+ )([\s\S]*)$/;
+
+/**
+ * Nest's 404 with its request target cut as a quoted value is: the target may be 16 KiB
+ * (a long query), and a client prints the message whole.
+ */
+function withTargetClipped<T extends string | string[]>(message: T): T {
+  if (typeof message !== 'string') return message;
+  const found = NO_ROUTE.exec(message);
+  if (!found) return message;
+  const target = clipped(found[2]);
+  return (target === found[2] ? message : `${found[1]}${target}…`) as T;
+}
+
+/** C0 controls, DEL and C1 controls (`\u009b` is a terminal's CSI, as ESC `[` is). */
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A message with its control characters written as `\uXXXX`: a message may quote what a
+ * client sent (V8's "Unexpected token" quotes the body, a charset may hold bytes 0x80–0x9f),
+ * and a client that prints it (a CLI in a terminal) must not be driven by an ESC or a CSI.
+ */
+function printable(message: string): string {
+  return message.replace(CONTROLS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function errorBody(statusCode: number, message: string | string[]): ErrorResponse {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  const told = typeof message === 'string' ? printable(message) : message.map(printable);
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: told };
 }

@@ -142,6 +142,27 @@ describe('session logs API (real HTTP server)', () => {
       expect(plain.status).toBe(200);
       expect((await held()).length).toBe(before + 1);
     });
+
+    it('names a malformed body or a charset without the control characters they quote, appending nothing', async () => {
+      const before = await held();
+      // V8's message quotes the body around the bad token: an ESC sequence and a bell here.
+      const res = await append('\u001b[31mRED\u0007', JSON_HEADERS, OWN);
+      expect(res.status).toBe(400);
+      const { message } = (await res.json()) as ErrorResponse;
+      expect(message).toContain('malformed JSON in request body');
+      expect(message).toContain('\\u001b[31mRED\\u0007');
+      // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+      expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+      // A charset's bytes 0x80-0x9f (obs-text; 0x9b is a C1 control, CSI) are written out, not sent raw.
+      const csi = await rawRequest(`${url}/sessions/${OWN}/log`, 'POST', {
+        'content-type': 'text/plain; charset="\x9b31m"',
+      });
+      expect([csi.status, (csi.json() as ErrorResponse).message]).toEqual([
+        415,
+        'charset \\u009b31m is not supported; use utf-8',
+      ]);
+      expect(await held()).toEqual(before);
+    });
   });
 
   describe('reading in cursor mode', () => {

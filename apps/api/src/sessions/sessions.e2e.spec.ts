@@ -438,6 +438,13 @@ describe('sessions API (real HTTP server)', () => {
       await expectError(await fetch(`${url}/nothing/here`), 404, 'Cannot GET');
     });
 
+    it("names at most 128 characters of an unknown route's target in its 404", async () => {
+      const res = await fetch(`${url}/nothing/here?q=${'x'.repeat(5000)}`);
+      expect(res.status).toBe(404);
+      const { message } = (await res.json()) as ErrorResponse;
+      expect(message).toBe(`Cannot GET /nothing/here?q=${'x'.repeat(128 - '/nothing/here?q='.length)}…`);
+    });
+
     it('answers 405 with Allow for a method a known path does not serve, and OPTIONS 204 with Allow', async () => {
       const patch = await fetch(`${url}/sessions/${A}`, { method: 'PATCH', headers: JSON_HEADERS, body: '{}' });
       expect(patch.headers.get('allow')).toBe('GET, HEAD, POST, PUT, DELETE, OPTIONS');
