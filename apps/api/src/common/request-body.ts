@@ -11,6 +11,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyBuffers, parseJsonBody } from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
+import { clipped, quoted } from '../http/quoted';
 import { sendContinue } from './expect-continue';
 import { RetryLaterException } from './unsent-responses';
 
@@ -77,7 +78,9 @@ function checkedBody(
   const mediaType = acceptedMediaType(req.headers['content-type'], accepted);
   const coding = req.headers['content-encoding'];
   if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
-    throw new UnsupportedMediaTypeException(`Content-Encoding ${coding} is not supported; send the body uncompressed`);
+    throw new UnsupportedMediaTypeException(
+      `Content-Encoding ${clipped(coding)} is not supported; send the body uncompressed`,
+    );
   }
   // A UTF-8 byte order mark says how the body is encoded; it is not part of the JSON or the first line.
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
@@ -243,7 +246,7 @@ function mediaTypeOf(header: string, accepted: readonly string[]): MediaType {
     parsed = parseContentType(header.replace(EMPTY_PARAMETERS, '').replace(PARAMETER_SEPARATOR, '; ').trim());
   } catch {
     throw new UnsupportedMediaTypeException(
-      `Content-Type ${JSON.stringify(header)} is not valid; expected ${accepted.join(' or ')}`,
+      `Content-Type ${quoted(header)} is not valid; expected ${accepted.join(' or ')}`,
     );
   }
   const mediaType = { type: parsed.type, charset: parsed.parameters['charset']?.toLowerCase() };
@@ -256,10 +259,12 @@ function acceptedMediaType(header: string | undefined, accepted: readonly string
   if (!header) throw new UnsupportedMediaTypeException(`Content-Type is missing; expected ${accepted.join(' or ')}`);
   const { type, charset } = mediaTypeOf(header, accepted);
   if (!accepted.includes(type)) {
-    throw new UnsupportedMediaTypeException(`Content-Type ${type} is not supported; expected ${accepted.join(' or ')}`);
+    throw new UnsupportedMediaTypeException(
+      `Content-Type ${clipped(type)} is not supported; expected ${accepted.join(' or ')}`,
+    );
   }
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new UnsupportedMediaTypeException(`charset ${charset} is not supported; use utf-8`);
+    throw new UnsupportedMediaTypeException(`charset ${clipped(charset)} is not supported; use utf-8`);
   }
   return type;
 }

@@ -163,6 +163,25 @@ describe('session logs API (real HTTP server)', () => {
       ]);
       expect(await held()).toEqual(before);
     });
+
+    it('answers 415 naming at most 128 characters of a Content-Type, charset or Content-Encoding, appending nothing', async () => {
+      const before = await held();
+      const long = 'x'.repeat(5000);
+      const cases: [Record<string, string>, string][] = [
+        [{ 'content-type': `text/${long}` }, 'Content-Type text/xxx'],
+        [{ 'content-type': `/${long}` }, 'Content-Type "/xxx'],
+        [{ 'content-type': `text/plain; charset=${long}` }, 'charset xxx'],
+        [{ ...TEXT, 'content-encoding': long }, 'Content-Encoding xxx'],
+      ];
+      for (const [headers, start] of cases) {
+        const res = await append('x', headers, OWN);
+        const { message } = (await res.json()) as ErrorResponse;
+        expect([res.status, message.slice(0, start.length)]).toEqual([415, start]);
+        expect(message.length).toBeLessThan(250);
+        expect(message).toMatch(/(expected text\/plain or application\/json|use utf-8|send the body uncompressed)$/);
+      }
+      expect(await held()).toEqual(before);
+    });
   });
 
   describe('reading in cursor mode', () => {
