@@ -27,7 +27,7 @@ export class SessionInputValidator {
     // The schema lets `null` through (it serves updates too): to create, a name must be given.
     if (creating && given['appname'] === null) throw new BadRequestException('appname must be a string');
     const input = given['appname'] === null ? withoutAppname(given) : given;
-    // The metadata limits with the figures ("metadata has 300 keys; at most 256 are allowed").
+    // The metadata limits with the figures ("metadata has 300 keys; at most 256 are allowed (MAX_METADATA_KEYS)").
     const metadata = input['metadata'];
     const problem = isPlainObject(metadata) ? metadataProblem(metadata, this.limits) : null;
     if (problem) throw new BadRequestException(problem);
@@ -41,28 +41,39 @@ export class SessionInputValidator {
   }
 }
 
+/** How much of a metadata key past its limit a message shows. */
+const KEY_SHOWN_CHARS = 32;
+
 /**
- * Metadata's limits with the figures ("metadata has 300 keys; at most 256 are allowed"), for
- * a body and for the result of a merge, which no schema sees. The schema states the key
- * limits too, for the OpenAPI document; this is checked first, for its messages.
+ * Metadata's limits with the figures and the setting that sets each ("metadata has 300 keys;
+ * at most 256 are allowed (MAX_METADATA_KEYS)"), for a body and, `merged`, for the result of a
+ * merge, which no schema sees. The schema states the key limits too, for the OpenAPI document;
+ * this is checked first, for its messages.
  */
-export function metadataProblem(metadata: object, limits: Limits): string | null {
+export function metadataProblem(metadata: object, limits: Limits, merged = false): string | null {
+  const where = merged ? ' after merging with the stored metadata' : '';
   const keys = Object.keys(metadata);
   if (keys.length > limits.metadataMaxKeys) {
-    return `metadata has ${keys.length} keys; at most ${limits.metadataMaxKeys} are allowed`;
+    return `metadata has ${keys.length} keys${where}; at most ${limits.metadataMaxKeys} are allowed (MAX_METADATA_KEYS)`;
   }
   const badKey = keys.find((key) => key.length < 1 || key.length > limits.metadataKeyMaxChars);
   if (badKey !== undefined) {
-    return `metadata keys must be 1–${limits.metadataKeyMaxChars} characters long (got ${badKey.length})`;
+    // Which key, among up to MAX_METADATA_KEYS: its start is enough to find it.
+    const shown =
+      badKey.length > KEY_SHOWN_CHARS ? `${JSON.stringify(badKey.slice(0, KEY_SHOWN_CHARS))}…` : JSON.stringify(badKey);
+    return (
+      `metadata keys must be 1–${limits.metadataKeyMaxChars} characters long (MAX_METADATA_KEY_CHARS)${where}; ` +
+      `got ${badKey.length}: ${shown}`
+    );
   }
   const json = jsonText(metadata);
-  if (json === null) return 'metadata is nested too deeply to serialise';
+  if (json === null) return `metadata is nested too deeply to serialise${where}`;
   // Rare: only a serialisation with a null can hide a number JSON.parse read as ±Infinity.
   const outOfRange = json.includes('null') ? outOfRangeNumberPath(metadata, 'metadata') : null;
-  if (outOfRange !== null) return `${outOfRange} ${OUT_OF_RANGE}`;
+  if (outOfRange !== null) return `${outOfRange} ${OUT_OF_RANGE}${where}`;
   const bytes = Buffer.byteLength(json);
   if (bytes > limits.metadataMaxBytes) {
-    return `metadata is ${bytes} bytes serialised; at most ${limits.metadataMaxBytes} are allowed`;
+    return `metadata is ${bytes} bytes serialised${where}; at most ${limits.metadataMaxBytes} are allowed (MAX_METADATA_BYTES)`;
   }
   return null;
 }

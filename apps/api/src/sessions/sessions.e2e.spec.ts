@@ -189,6 +189,34 @@ describe('sessions API (real HTTP server)', () => {
       await expectError(await post(id, { metadata: half('b') }), 400, 'after merging');
       expect(Object.keys((await get(id)).metadata)).toHaveLength(200);
     });
+
+    it('names the setting of each metadata limit, and the start of a key past its length, creating nothing', async () => {
+      const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+      const cases: [object, string][] = [
+        [many, 'metadata has 300 keys; at most 256 are allowed (MAX_METADATA_KEYS)'],
+        [
+          { short: 1, [`build.${'k'.repeat(200)}`]: 1 },
+          `metadata keys must be 1–128 characters long (MAX_METADATA_KEY_CHARS); got 206: "build.${'k'.repeat(26)}"…`,
+        ],
+        [{ '': 1 }, 'metadata keys must be 1–128 characters long (MAX_METADATA_KEY_CHARS); got 0: ""'],
+      ];
+      for (const [metadata, message] of cases) {
+        const res = await post(UNKNOWN, { appname: 'a', metadata });
+        expect([res.status, ((await res.json()) as ErrorResponse).message]).toEqual([400, message]);
+      }
+      expect((await fetch(`${url}/sessions/${UNKNOWN}`)).status).toBe(404);
+      const id = 'cccccccccccccccccccccc07';
+      await post(id, { appname: 'm', metadata: { a: 1, b: 2 } });
+      const before = await get(id);
+      const merged = await post(id, {
+        metadata: Object.fromEntries(Array.from({ length: 255 }, (_, i) => [`n${i}`, i])),
+      });
+      expect([merged.status, ((await merged.json()) as ErrorResponse).message]).toEqual([
+        400,
+        'metadata has 257 keys after merging with the stored metadata; at most 256 are allowed (MAX_METADATA_KEYS)',
+      ]);
+      expect(await get(id)).toEqual(before);
+    });
   });
 
   describe('errors of the body, in the contract order', () => {
@@ -509,6 +537,28 @@ describe('liveness (SESSIONS_TIMEOUT_S)', () => {
       );
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('metadata past MAX_METADATA_BYTES', () => {
+  // Its own server: the main suite's MAX_BODY_BYTES (4096) is below the default metadata limit,
+  // and a second app started during that suite would take over Nest's logger from its server.
+  it('names MAX_METADATA_BYTES when metadata is too large, creating nothing', async () => {
+    const small = await startApp({ MAX_METADATA_BYTES: '100' });
+    try {
+      const res = await fetch(`${small.url}/sessions/${UNKNOWN}`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ appname: 'a', metadata: { a: 'x'.repeat(100) } }),
+      });
+      expect([res.status, ((await res.json()) as ErrorResponse).message]).toEqual([
+        400,
+        'metadata is 108 bytes serialised; at most 100 are allowed (MAX_METADATA_BYTES)',
+      ]);
+      expect((await fetch(`${small.url}/sessions/${UNKNOWN}`)).status).toBe(404);
+    } finally {
+      await small.close();
     }
   });
 });

@@ -224,8 +224,8 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private checkMerged(merged: SessionMetadata): void {
-    const problem = metadataProblem(merged, this.config.limits);
-    if (problem) throw new BadRequestException(`${problem} after merging with the stored metadata`);
+    const problem = metadataProblem(merged, this.config.limits, true);
+    if (problem) throw new BadRequestException(problem);
   }
 
   private logEnded(record: SessionRecord, note = ''): void {
