@@ -74,6 +74,12 @@ describe('without a built dashboard (DASHBOARD_DIR unset, nothing built: the pla
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no such file: /main.js' });
   });
+
+  it('names at most 128 characters of a missing file in its 404', async () => {
+    const res = await fetch(`${server.url}/dashboard/${'z'.repeat(5000)}.js`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { message: string }).message).toBe(`no such file: /${'z'.repeat(127)}…`);
+  });
 });
 
 describe('with a built dashboard', () => {

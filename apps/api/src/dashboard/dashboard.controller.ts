@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ServesPages } from '../http/pages.decorator';
+import { clipped } from '../http/quoted';
 import { AppConfig } from '../config/app-config';
 import { cachingOf, REVALIDATE } from './dashboard-caching';
 import { DashboardFiles } from './dashboard-files';
@@ -85,10 +86,16 @@ function hasUpSegment(path: string): boolean {
 
 function notServed(path: string): NotFoundException {
   return new NotFoundException(
-    `no such file: ${path} (a path with a ".." segment or naming a dot file is never served)`,
+    `no such file: ${shownPath(path)} (a path with a ".." segment or naming a dot file is never served)`,
   );
 }
 
 function noSuchFile(path: string): NotFoundException {
-  return new NotFoundException(`no such file: ${path}`);
+  return new NotFoundException(`no such file: ${shownPath(path)}`);
+}
+
+/** The path a 404 names, cut as any value a client sent is (it may be 16 KiB). */
+function shownPath(path: string): string {
+  const shown = clipped(path);
+  return shown === path ? path : `${shown}…`;
 }
