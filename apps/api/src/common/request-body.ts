@@ -11,7 +11,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyBuffers, parseJsonBody } from '@zen/log-store';
 import { AppConfig } from '../config/app-config';
-import { clipped, quoted } from '../http/quoted';
+import { clipped, quoted } from './quoted';
 import { sendContinue } from './expect-continue';
 import { RetryLaterException } from './unsent-responses';
 
