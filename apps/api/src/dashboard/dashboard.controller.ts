@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ServesPages } from '../http/pages.decorator';
-import { clipped } from '../http/quoted';
+import { clipped } from '../common/quoted';
 import { AppConfig } from '../config/app-config';
 import { cachingOf, REVALIDATE } from './dashboard-caching';
 import { DashboardFiles } from './dashboard-files';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { quoted } from './quoted';
+import { quoted } from '../common/quoted';
 import type { RawError } from './raw-error';
 
 /**

@@ -3,7 +3,7 @@ import { Duplex } from 'node:stream';
 import { holdContinue } from '../common/expect-continue';
 import { JSON_CONTENT_TYPE, presetHeaders, sendBody, sendJson } from '../common/response-body';
 import { errorBody } from './error-shape';
-import { quoted } from './quoted';
+import { quoted } from '../common/quoted';
 import { RawError, sendRawError } from './raw-error';
 import { RouteTable } from './route-table';
 import { API_HEADERS } from './security-headers';

@@ -17,7 +17,7 @@ import {
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { presetHeaders, presetOf, sendJson } from '../common/response-body';
 import { RetryLaterException } from '../common/unsent-responses';
-import { clipped } from './quoted';
+import { clipped } from '../common/quoted';
 import { API_HEADERS } from './security-headers';
 
 /**

@@ -13,7 +13,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { AllowedHosts } from './allowed-hosts';
 import { answerClientErrors, answerMalformed, hostProblem } from './client-errors';
 import { ApiExceptionFilter, sendError } from './error-shape';
-import { clipped, quoted } from './quoted';
+import { clipped, quoted } from '../common/quoted';
 import { RawError, sendRawError } from './raw-error';
 import { nestRoutes, Route, RouteAccess, RouteMatch, RouteTable, SERVED_METHODS, targetPath } from './route-table';
 import { API_HEADERS, pageHeaders } from './security-headers';

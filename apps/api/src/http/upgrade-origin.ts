@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { quoted } from './quoted';
+import { quoted } from '../common/quoted';
 import type { RawError } from './raw-error';
 
 /**

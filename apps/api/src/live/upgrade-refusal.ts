@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { quoted } from '../http/quoted';
+import { quoted } from '../common/quoted';
 import { RawError } from '../http/raw-error';
 import { asksForWebSocket } from '../http/upgrade-header';
 
