@@ -256,7 +256,7 @@ describe('session logs API (real HTTP server)', () => {
       ['?cursor=-1', 'cursor must be a non-negative integer'],
       ['?cursor=1.5', 'cursor must be a non-negative integer'],
       ['?cursor=1&offset=0', 'cursor and offset cannot be combined'],
-      ['?limit=51', 'limit must be at most 50'],
+      ['?limit=51', 'limit must be at most 50 (MAX_READ_LIMIT)'],
       ['?level=fatal', 'level must be one of debug, info, warn, error'],
       ['?format=xml', 'format must be one of json, ndjson, text'],
       ['?q=', 'q must not be empty'],

@@ -358,7 +358,12 @@ describe('OpenAPI document', () => {
     ['/sessions/', '?status=', /status must not be empty/, /bad status.*empty/],
     ['/sessions/{id}', '', /invalid session id "xyz"/, /bad id/],
     ['/sessions/{id}/log', '?cursor=1&offset=1', /cursor and offset cannot be combined/, /cursor with offset/],
-    ['/sessions/{id}/log', '?limit=10001', /limit must be at most 10000/, /limit above MAX_READ_LIMIT/],
+    [
+      '/sessions/{id}/log',
+      '?limit=10001',
+      /limit must be at most 10000 \(MAX_READ_LIMIT\)/,
+      /limit above MAX_READ_LIMIT/,
+    ],
   ])(
     "describes GET %s%s's 400 by what causes it, as the server answers it",
     async (path, query, answered, described) => {

@@ -97,6 +97,7 @@ export const LogTextInputSchema = Type.String({ description: 'One info entry per
  * may be given once and never empty.
  */
 export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit' | 'offsetDefaultLimit'>) {
+  // Only `limit` has a maximum (MAX_READ_LIMIT); cursors and offsets are any safe integer.
   const count = (max?: number, options: object = {}) =>
     Type.Integer({
       ...options,
@@ -105,7 +106,7 @@ export function logQuerySchema(limits: Pick<Limits, 'readMaxLimit' | 'offsetDefa
       errorMessage: {
         type: 'must be a non-negative integer',
         minimum: 'must be a non-negative integer',
-        maximum: max === undefined ? 'must be a non-negative integer' : `must be at most ${max}`,
+        maximum: max === undefined ? 'must be a non-negative integer' : `must be at most ${max} (MAX_READ_LIMIT)`,
       },
     });
   return Type.Object({

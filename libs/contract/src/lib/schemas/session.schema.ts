@@ -47,26 +47,30 @@ export const SessionListQuerySchema = Type.Object({
  * ones. Beyond what a schema can say: metadata is at most `metadataMaxBytes` serialised.
  */
 export function sessionInputSchema(limits: Limits) {
-  const text = (min: number, max: number) =>
+  // A length refusal names the server's setting for it, as every other limit's refusal does.
+  const text = (min: number, max: number, setting: string) =>
     Type.String({
       minLength: min,
       maxLength: max,
       errorMessage: {
         type: 'must be a string',
-        minLength: min > 0 ? `must be ${min}–${max} characters long` : 'must be a string',
-        maxLength: min > 0 ? `must be ${min}–${max} characters long` : `must be at most ${max} characters long`,
+        minLength: min > 0 ? `must be ${min}–${max} characters long (${setting})` : 'must be a string',
+        maxLength:
+          min > 0
+            ? `must be ${min}–${max} characters long (${setting})`
+            : `must be at most ${max} characters long (${setting})`,
       },
     });
   return Type.Object(
     {
       // One schema serves create and update: `null` counts as absent on an update, and is a 400 to create.
       appname: Type.Optional(
-        Nullable(text(1, limits.appnameMaxChars), {
+        Nullable(text(1, limits.appnameMaxChars, 'MAX_APPNAME_CHARS'), {
           description: 'Required to create a session (a string); on an update, absent or null leaves it as it is',
         }),
       ),
-      mode: Type.Optional(Nullable(text(0, limits.modeMaxChars))),
-      jobid: Type.Optional(Nullable(text(0, limits.jobidMaxChars))),
+      mode: Type.Optional(Nullable(text(0, limits.modeMaxChars, 'MAX_MODE_CHARS'))),
+      jobid: Type.Optional(Nullable(text(0, limits.jobidMaxChars, 'MAX_JOBID_CHARS'))),
       metadata: Type.Optional(
         Nullable(
           Type.Unsafe<Record<string, unknown>>({
