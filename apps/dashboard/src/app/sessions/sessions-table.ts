@@ -23,7 +23,7 @@ import { Session, SESSION_LIST_STATUSES, SessionListStatus } from '@zen/contract
 import { CopyText } from '../core/copy-text';
 import { ViewPrefs } from '../core/view-prefs';
 import { MAX_MERGED } from './merged-sources';
-import { byStatus, duration, formatDuration, matchesQuickFilter, sortValue } from './session-table-model';
+import { byStatus, duration, formatDuration, QuickFilterVerdicts, SortedSessions } from './session-table-model';
 
 /**
  * The sessions table. Live pushes replace the data only: the sort, page, filter
@@ -105,8 +105,12 @@ export class SessionsTable implements AfterViewInit {
   private readonly paginator = viewChild.required(MatPaginator);
 
   constructor() {
-    this.dataSource.sortingDataAccessor = (session, column) => sortValue(session, column, this.now());
-    this.dataSource.filterPredicate = (session, filter) => matchesQuickFilter(session, filter);
+    // Each push re-filters and re-sorts the listing: only the sessions it changed are matched and
+    // sorted again (SortedSessions, QuickFilterVerdicts), not all of them.
+    const sorted = new SortedSessions();
+    this.dataSource.sortData = (data, sort) => sorted.sort(data, sort.active, sort.direction, this.now());
+    const verdicts = new QuickFilterVerdicts();
+    this.dataSource.filterPredicate = (session, filter) => verdicts.matches(session, filter);
     effect(() => {
       this.now.set(Date.now());
       this.dataSource.data = this.shown();
