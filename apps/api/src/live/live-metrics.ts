@@ -3,6 +3,7 @@ import { Gauge } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 import { LiveGateway } from './live.gateway';
 import { LogFollowers } from './log-followers';
+import { SessionsFeed } from './sessions-feed';
 import { WsQueue } from './ws-queue';
 
 /**
@@ -12,7 +13,13 @@ import { WsQueue } from './ws-queue';
  */
 @Injectable()
 export class LiveMetrics {
-  constructor(metrics: MetricsService, gateway: LiveGateway, followers: LogFollowers, queue: WsQueue) {
+  constructor(
+    metrics: MetricsService,
+    gateway: LiveGateway,
+    followers: LogFollowers,
+    feed: SessionsFeed,
+    queue: WsQueue,
+  ) {
     const registers = [metrics.registry];
     new Gauge({
       name: 'zen_ws_clients',
@@ -28,6 +35,19 @@ export class LiveMetrics {
       registers,
       collect() {
         this.set(followers.subscriptionCount());
+      },
+    });
+    // The feed's own count, where zen_ws_clients is the WebSocket server's: every connection is in
+    // one mode, so the two sums agree unless the feed kept a connection that went away.
+    new Gauge({
+      name: 'zen_ws_sessions_feed_clients',
+      help: 'WebSocket clients the sessions listing goes to, by mode (full: sessions events; delta: sessions-delta events)',
+      labelNames: ['mode'],
+      registers,
+      collect() {
+        const counts = feed.clientCounts();
+        this.set({ mode: 'full' }, counts.full);
+        this.set({ mode: 'delta' }, counts.delta);
       },
     });
     new Gauge({

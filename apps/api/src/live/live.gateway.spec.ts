@@ -1,7 +1,7 @@
 import { formatSubscribeLogRefusal, ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
-import { appendLines, eventually, JSON_HEADERS, scrapeMetric, WsTestClient } from '@zen/testing';
+import { appendLines, eventually, JSON_HEADERS, metricIn, scrapeMetric, WsTestClient } from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { RunningApp, startApp } from '../testing/running-app';
@@ -327,6 +327,105 @@ describe('LiveGateway when a followed session is forgotten', () => {
     expect(client.of('error')).toEqual([{ message: formatSubscribeLogRefusal({ id: ID, reason: 'not found' }) }]);
     client.ws.close();
   });
+});
+
+// Stop 56's churn audit: clients that come and go. What the server keeps for its WebSocket clients
+// is read from /metrics, as an operator would: zen_ws_clients is the WebSocket server's count, the
+// others the service's own bookkeeping (the sessions feed's clients by mode, the log follows, the
+// queued frames), which must come back with it however a client went.
+describe('LiveGateway after clients that come and go', () => {
+  let server: RunningApp;
+  const LOGS = ['f7f7f7f7f7f7f7f7f7f7f7f7', 'f8f8f8f8f8f8f8f8f8f8f8f8', 'f9f9f9f9f9f9f9f9f9f9f9f9'];
+  const FORGOTTEN = 'fafafafafafafafafafafafa';
+  // Pings every 200 ms (a client that reads nothing is closed within two); retention 0 (ending a
+  // session forgets it at once); capacity 2,000: a backlog of 2,000 entries of 500 bytes per log.
+  beforeAll(async () => {
+    server = await startApp({ WS_PING_INTERVAL_MS: '200', SESSIONS_RETAIN_ENDED: '0', LOG_CAPACITY: '2000' });
+    const line = 'z'.repeat(500);
+    for (const id of [...LOGS, FORGOTTEN]) {
+      await fetch(`${server.url}/sessions/${id}`, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"appname":"churn"}',
+      });
+    }
+    for (const id of LOGS)
+      await appendLines(
+        server.url,
+        id,
+        Array.from({ length: 2000 }, () => line),
+      );
+  });
+  afterAll(() => server.close());
+
+  /** What /metrics says the server keeps for WebSocket clients. */
+  async function kept(): Promise<Record<string, number | undefined>> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return {
+      clients: metricIn(text, 'zen_ws_clients'),
+      full: metricIn(text, 'zen_ws_sessions_feed_clients{mode="full"}'),
+      delta: metricIn(text, 'zen_ws_sessions_feed_clients{mode="delta"}'),
+      subscriptions: metricIn(text, 'zen_ws_subscriptions'),
+      queuedBytes: metricIn(text, 'zen_ws_queued_bytes'),
+    };
+  }
+
+  /** A client in `mode` following every log from its oldest entry, once its first `log` event came. */
+  async function following(mode: 'full' | 'delta'): Promise<WsTestClient> {
+    const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await client.opened();
+    client.send('subscribe-sessions', { mode });
+    for (const id of LOGS) client.send('subscribe-log', { id, cursor: 0 });
+    await client.until((frames) => frames.some((frame) => frame.event === 'log'), 20_000);
+    return client;
+  }
+
+  it('counts its clients by sessions feed mode, and keeps nothing of those that went, however they went', async () => {
+    const stays = await following('delta');
+    // Each is in the middle of 3 MB of backlogs when it goes.
+    const [closes, destroyed, closesAgain, reaped] = await Promise.all([
+      following('full'),
+      following('delta'),
+      following('full'),
+      following('delta'),
+    ]);
+    const forgotten = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await forgotten.opened();
+    forgotten.send('subscribe-log', { id: FORGOTTEN, cursor: 0 });
+    await eventually(async () => expect(await scrapeMetric(server.url, 'zen_ws_subscriptions')).toBe(16), 20_000);
+    expect(await kept()).toMatchObject({ clients: 6, full: 3, delta: 3 });
+
+    closes.ws.close();
+    // No close frame: the socket is gone.
+    destroyed.ws.terminate();
+    // Unsubscribed from a log that is being sent to it, then closed.
+    closesAgain.send('unsubscribe-log', { id: LOGS[0] });
+    closesAgain.ws.close();
+    // It reads nothing more and answers no ping: the server closes it.
+    reaped.pause();
+    // Forgotten while followed (retention 0): the follow ends with the refusal, then the client goes.
+    expect((await fetch(`${server.url}/sessions/${FORGOTTEN}`, { method: 'DELETE' })).status).toBe(200);
+    await forgotten.until((frames) => frames.some((frame) => frame.event === 'error'), 20_000);
+    expect(forgotten.of('error')).toEqual([
+      { message: formatSubscribeLogRefusal({ id: FORGOTTEN, reason: 'not found' }) },
+    ]);
+    forgotten.ws.terminate();
+
+    // Only the client that stays, its three follows, and nothing queued once it has read its backlogs.
+    await eventually(
+      async () => expect(await kept()).toEqual({ clients: 1, full: 0, delta: 1, subscriptions: 3, queuedBytes: 0 }),
+      30_000,
+      'only what the client that stays holds',
+    );
+    reaped.ws.terminate();
+    await stays.until(() => stays.of('log').filter((event) => event.cursor === 2000).length === 3, 20_000);
+    stays.ws.close();
+    await eventually(
+      async () => expect(await kept()).toEqual({ clients: 0, full: 0, delta: 0, subscriptions: 0, queuedBytes: 0 }),
+      20_000,
+      'nothing once it went too',
+    );
+  }, 60_000);
 });
 
 describe('LiveGateway between two ticks of a long SESSIONS_WS_INTERVAL_MS', () => {

@@ -123,6 +123,11 @@ export class SessionsFeed implements OnModuleDestroy {
     this.owed.delete(client);
   }
 
+  /** The connections this feed holds, by mode: every open one, in one mode (the `zen_ws_sessions_feed_clients` gauge). */
+  clientCounts(): Record<SessionsFeedMode, number> {
+    return { full: this.full.size, delta: this.delta.size };
+  }
+
   /** `subscribe-sessions`: either mode starts with a full listing sent at once. */
   subscribe(client: WebSocket, mode: SessionsFeedMode): void {
     this.inSync.delete(client);
