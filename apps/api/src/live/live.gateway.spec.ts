@@ -337,11 +337,12 @@ describe('LiveGateway after clients that come and go', () => {
   let server: RunningApp;
   const LOGS = ['f7f7f7f7f7f7f7f7f7f7f7f7', 'f8f8f8f8f8f8f8f8f8f8f8f8', 'f9f9f9f9f9f9f9f9f9f9f9f9'];
   const FORGOTTEN = 'fafafafafafafafafafafafa';
-  // Pings every second (a client that reads nothing is closed within two; a shorter period could
-  // close a reading client of a busy test process too); retention 0 (ending a session forgets it
-  // at once); capacity 2,000: a backlog of 2,000 entries of 500 bytes per log.
+  // Pings every 2 s (a client that reads nothing is closed within two periods; a shorter period
+  // could close a reading client of a busy test process, whose server shares its event loop);
+  // retention 0 (ending a session forgets it at once); capacity 2,000: a backlog of 2,000 entries
+  // of 500 bytes per log.
   beforeAll(async () => {
-    server = await startApp({ WS_PING_INTERVAL_MS: '1000', SESSIONS_RETAIN_ENDED: '0', LOG_CAPACITY: '2000' });
+    server = await startApp({ WS_PING_INTERVAL_MS: '2000', SESSIONS_RETAIN_ENDED: '0', LOG_CAPACITY: '2000' });
     const line = 'z'.repeat(500);
     for (const id of [...LOGS, FORGOTTEN]) {
       await fetch(`${server.url}/sessions/${id}`, {
