@@ -12,6 +12,7 @@ export * from './lib/encoded-reads';
 export * from './lib/immediate-appends';
 export * from './lib/token-buckets';
 export * from './lib/settled-within';
+export * from './lib/printable';
 export * from './lib/memory/create-memory-stores';
 export * from './lib/memory/memory-log-store';
 export * from './lib/memory/memory-session-registry';

@@ -5,6 +5,7 @@ import {
   LogNotFoundError,
   LogStoreError,
   MalformedJsonError,
+  printable,
   RateLimitedError,
   ServerSessionError,
   SessionEndedError,
@@ -140,19 +141,7 @@ function withTargetClipped<T extends string | string[]>(message: T): T {
   return (target === found[2] ? message : `${found[1]}${target}…`) as T;
 }
 
-/** C0 controls, DEL and C1 controls (`\u009b` is a terminal's CSI, as ESC `[` is). */
-// eslint-disable-next-line no-control-regex -- control characters are what this looks for
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/**
- * A message with its control characters written as `\uXXXX`: a message may quote what a
- * client sent (V8's "Unexpected token" quotes the body, a charset may hold bytes 0x80–0x9f),
- * and a client that prints it (a CLI in a terminal) must not be driven by an ESC or a CSI.
- */
-function printable(message: string): string {
-  return message.replace(CONTROLS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
+/** The contract's error shape; a message may quote what a client sent, so its control characters are escaped. */
 export function errorBody(statusCode: number, message: string | string[]): ErrorResponse {
   const told = typeof message === 'string' ? printable(message) : message.map(printable);
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: told };

@@ -36,6 +36,29 @@ describe('ServerLogger (real server)', () => {
     });
   });
 
+  // A session's name comes from a client: the lines that name it are printed on the server's
+  // console, which an ESC, a C1 CSI (U+009B) or a DEL in it must not drive.
+  it('names a session created and ended with the control characters of its appname and mode escaped', async () => {
+    const stdout = process.stdout.write as unknown as jest.Mock;
+    const id = 'c0c0c0c0c0c0c0c0c0c0c0c0';
+    const appname = 'Cook\u001b[2J\u009b31mEditor\u007f';
+    const created = await fetch(`${base}/sessions/${id}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ appname, mode: 'm\u009bode' }),
+    });
+    expect(created.status).toBe(201);
+    expect((await fetch(`${base}/sessions/${id}`, { method: 'DELETE' })).status).toBe(200);
+    const lines = (await serverLog()).entries.map((entry) => entry.message).filter((line) => line.includes(id));
+    expect(lines).toEqual([
+      `session ${id} created (appname "Cook\\u001b[2J\\u009b31mEditor\\u007f", mode "m\\u009bode")`,
+      `session ${id} ended (appname "Cook\\u001b[2J\\u009b31mEditor\\u007f")`,
+    ]);
+    const printed = stdout.mock.calls.map(([text]) => String(text)).filter((text) => text.includes(id));
+    expect(printed).toHaveLength(2);
+    for (const text of printed) expect(text).not.toMatch(/\u009b|\u007f/);
+  });
+
   it('maps Nest levels to log levels and keeps printing to the console', async () => {
     const stdout = process.stdout.write as unknown as jest.Mock;
     const logger = new Logger('Probe');

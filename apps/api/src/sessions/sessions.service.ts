@@ -13,6 +13,7 @@ import {
   EndOutcome,
   immediateRegistry,
   onLateEnds,
+  quotedForLog,
   requireSession,
   SessionExistsError,
   SessionFields,
@@ -220,7 +221,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
 
   private logCreated(record: SessionRecord, note = ''): void {
     const { id, appname, mode } = record;
-    this.logger.log(`session ${id} created (appname ${JSON.stringify(appname)}, mode ${JSON.stringify(mode)})${note}`);
+    this.logger.log(`session ${id} created (appname ${quotedForLog(appname)}, mode ${quotedForLog(mode)})${note}`);
   }
 
   private checkMerged(merged: SessionMetadata): void {

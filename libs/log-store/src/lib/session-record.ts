@@ -1,6 +1,7 @@
 import { EndReason, Session, SessionMetadata, SessionStatus } from '@zen/contract';
 import { SessionEndedError, ServerSessionError, StoreUnavailableError } from './errors';
 import { LogCounters, NO_LOG } from './log-store';
+import { quotedForLog } from './printable';
 
 /** Fields a client sets: absent ones are undefined; `jobid: null` clears it. */
 export interface SessionFields {
@@ -187,7 +188,7 @@ export function idleLongestFirst(a: SessionState, b: SessionState): number {
  */
 export function endedLine(record: SessionState): string {
   const how = record.endReason === 'expired' ? 'expired' : 'ended';
-  return `session ${record.id} ${how} (appname ${JSON.stringify(record.appname)})`;
+  return `session ${record.id} ${how} (appname ${quotedForLog(record.appname)})`;
 }
 
 /** The stored metadata with the given keys set, as a new null-prototype object. */
