@@ -182,6 +182,27 @@ describe('parseTime', () => {
     expect(() => parseTime('', '')).toThrow(InvalidEntryError);
   });
 
+  // The errors audit (stop 56): a time of the right shape was told it was not "a full ISO-8601 date-time".
+  it.each([
+    ['2026-13-01T00:00:00Z', 'time is not a real date-time: month 13 is not 01–12'],
+    ['2026-00-10T00:00:00Z', 'time is not a real date-time: month 00 is not 01–12'],
+    ['2026-02-29T00:00:00Z', 'time is not a real date-time: 2026-02 has no day 29'],
+    ['2026-04-31T00:00:00Z', 'time is not a real date-time: 2026-04 has no day 31'],
+    ['2026-11-24T24:00:00Z', 'time is not a real date-time: hour 24 is not 00–23'],
+    ['2026-11-24T12:60:00Z', 'time is not a real date-time: minute 60 is not 00–59'],
+    ['2026-11-24T12:00:00+24:00', 'time is not a real date-time: offset +24:00 is not within ±23:59'],
+    ['2026-11-24T12:00:00-01:60', 'time is not a real date-time: offset -01:60 is not within ±23:59'],
+  ])('names what is not real in %j', (value, message) => {
+    expect(() => parseTime(value, 'entries[2].')).toThrow(`entries[2].${message}`);
+  });
+
+  it('accepts the days a month has, leap years included', () => {
+    expect(parseTime('2024-02-29T00:00:00Z', '')).toBe(Date.UTC(2024, 1, 29));
+    expect(parseTime('2000-02-29T23:59:59+23:59', '')).toBe(
+      Date.UTC(2000, 1, 29, 23, 59, 59) - (23 * 60 + 59) * 60_000,
+    );
+  });
+
   it('rejects an empty string as the first time a process parses', () => {
     jest.isolateModules(() => {
       const fresh = jest.requireActual<typeof import('./entry-parsers')>('./entry-parsers');

@@ -189,7 +189,10 @@ export function parseTime(value: unknown, path: string): number {
 
 function parseNewTime(value: unknown, path: string): number {
   const match = typeof value === 'string' ? ENTRY_TIME_PATTERN.exec(value) : null;
-  const ms = match && validFields(match) ? Date.parse(value as string) : NaN;
+  // The shape is right: say which field is not a real one (Date.parse lets some through, e.g. 02-30).
+  const unreal = match && unrealField(match);
+  if (unreal) throw new InvalidEntryError(`${path}time is not a real date-time: ${unreal}`);
+  const ms = match ? Date.parse(value as string) : NaN;
   if (Number.isNaN(ms)) {
     throw new InvalidEntryError(
       `${path}time must be a full ISO-8601 date-time with Z or an offset, e.g. 2026-11-24T12:00:00.000Z`,
@@ -202,19 +205,18 @@ function parseNewTime(value: unknown, path: string): number {
   return ms;
 }
 
-function validFields(match: RegExpExecArray): boolean {
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const offsetOk = match[9] === undefined || (Number(match[10]) <= 23 && Number(match[11]) <= 59);
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59 &&
-    offsetOk
-  );
+/** The first field of a matched time that names no real date or time, as a message says it; null when all are real. */
+function unrealField(match: RegExpExecArray): string | null {
+  const [year, month, day, hour, minute] = match.slice(1, 6).map(Number);
+  if (month < 1 || month > 12) return `month ${match[2]} is not 01–12`;
+  if (day < 1 || day > daysInMonth(year, month)) return `${match[1]}-${match[2]} has no day ${match[3]}`;
+  if (hour > 23) return `hour ${match[4]} is not 00–23`;
+  if (minute > 59) return `minute ${match[5]} is not 00–59`;
+  // Seconds are 00–59 by the pattern (no leap second).
+  if (match[9] !== undefined && (Number(match[10]) > 23 || Number(match[11]) > 59)) {
+    return `offset ${match[9]}${match[10]}:${match[11]} is not within ±23:59`;
+  }
+  return null;
 }
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
