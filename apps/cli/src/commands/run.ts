@@ -144,8 +144,11 @@ async function endSession(sink: Sink, outcome: Outcome, options: RunOptions, war
   // A signal while the last entries are sent stops the wait, not the exit code. Kept until the
   // wrapper has exited (never removed: without a handler, a signal's default action would end it
   // with 128 + N, as the command's signal-forwarding handlers make way for this one).
-  const giveUp = () =>
-    outcome.interrupted ? endBySignalWhenEchoed('SIGINT', outcome.exitCode) : process.exit(outcome.exitCode);
+  // A terminal's Ctrl-C now, after a command that SIGINT ended, is the one that ended it, handled late.
+  const giveUp = (signal: NodeJS.Signals) =>
+    outcome.interrupted || (outcome.signal === 'SIGINT' && sentByTerminal(signal))
+      ? endBySignalWhenEchoed('SIGINT', outcome.exitCode)
+      : process.exit(outcome.exitCode);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, giveUp);
   outcome.release();
   try {
@@ -431,8 +434,16 @@ function outcomeOf(
     forwarding.closed();
     const release = () => forwarding.release();
     if (failedToStart !== null) return { code: failedToStart, signal: null, exitCode: failedToStart, release };
-    const interrupted = signal === 'SIGINT' && forwarding.fromTerminal;
-    return { code, signal, exitCode: code ?? exitCodeOfSignal(signal), release, interrupted };
+    // Asked when the run ends, not now: the wrapper's own Ctrl-C may be handled after its output closed.
+    return {
+      code,
+      signal,
+      exitCode: code ?? exitCodeOfSignal(signal),
+      release,
+      get interrupted() {
+        return signal === 'SIGINT' && forwarding.fromTerminal;
+      },
+    };
   });
 }
 
@@ -450,17 +461,17 @@ class SignalForwarding {
   private stopping: QuietStop | null = null;
   private closedDown = false;
   private readonly forward = (signal: NodeJS.Signals) => {
+    // The child got a terminal's Ctrl-C too. Noted whenever the wrapper handles its own copy: on a
+    // busy machine that may come after the command's exit, which the same Ctrl-C caused.
+    const fromTerminal = sentByTerminal(signal);
+    if (fromTerminal) this.fromTerminal = true;
     if (this.closedDown) return;
     if (this.stopping) return this.stopping.now(); // a second signal: at once
     if (this.exited) {
       this.stopping = this.stopWhenQuiet();
       return;
     }
-    if (sentByTerminal(signal)) {
-      this.fromTerminal = true; // the child got it from the terminal too
-      return;
-    }
-    this.child.kill(signal);
+    if (!fromTerminal) this.child.kill(signal);
   };
 
   constructor(
