@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ServesPages } from '../http/pages.decorator';
-import { clipped } from '../common/quoted';
+import { clippedMarked } from '../common/quoted';
 import { AppConfig } from '../config/app-config';
 import { cachingOf, REVALIDATE } from './dashboard-caching';
 import { DashboardFiles } from './dashboard-files';
@@ -84,18 +84,13 @@ function hasUpSegment(path: string): boolean {
   return /(?:^|\/)\.\.(?:\/|$)/.test(decoded);
 }
 
+// The paths these name are cut as any value a client sent is: a path may be 16 KiB.
 function notServed(path: string): NotFoundException {
   return new NotFoundException(
-    `no such file: ${shownPath(path)} (a path with a ".." segment or naming a dot file is never served)`,
+    `no such file: ${clippedMarked(path)} (a path with a ".." segment or naming a dot file is never served)`,
   );
 }
 
 function noSuchFile(path: string): NotFoundException {
-  return new NotFoundException(`no such file: ${shownPath(path)}`);
-}
-
-/** The path a 404 names, cut as any value a client sent is (it may be 16 KiB). */
-function shownPath(path: string): string {
-  const shown = clipped(path);
-  return shown === path ? path : `${shown}…`;
+  return new NotFoundException(`no such file: ${clippedMarked(path)}`);
 }

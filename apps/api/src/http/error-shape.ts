@@ -18,7 +18,7 @@ import {
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import { presetHeaders, presetOf, sendJson } from '../common/response-body';
 import { RetryLaterException } from '../common/unsent-responses';
-import { clipped } from '../common/quoted';
+import { clippedMarked } from '../common/quoted';
 import { API_HEADERS } from './security-headers';
 
 /**
@@ -137,8 +137,7 @@ function withTargetClipped<T extends string | string[]>(message: T): T {
   if (typeof message !== 'string') return message;
   const found = NO_ROUTE.exec(message);
   if (!found) return message;
-  const target = clipped(found[2]);
-  return (target === found[2] ? message : `${found[1]}${target}…`) as T;
+  return `${found[1]}${clippedMarked(found[2])}` as T;
 }
 
 /** The contract's error shape; a message may quote what a client sent, so its control characters are escaped. */

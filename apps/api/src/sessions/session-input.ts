@@ -3,6 +3,7 @@ import { Limits, SessionMetadata } from '@zen/contract';
 import { sessionInputSchema } from '@zen/contract/schemas';
 import { OUT_OF_RANGE, outOfRangeNumberPath, SessionFields } from '@zen/log-store';
 import { ContractValidator } from '../common/contract-validator';
+import { quotedMarked } from '../common/quoted';
 
 /**
  * Checks session bodies against the contract's schema with the configured limits (built
@@ -59,11 +60,9 @@ export function metadataProblem(metadata: object, limits: Limits, merged = false
   const badKey = keys.find((key) => key.length < 1 || key.length > limits.metadataKeyMaxChars);
   if (badKey !== undefined) {
     // Which key, among up to MAX_METADATA_KEYS: its start is enough to find it.
-    const shown =
-      badKey.length > KEY_SHOWN_CHARS ? `${JSON.stringify(badKey.slice(0, KEY_SHOWN_CHARS))}…` : JSON.stringify(badKey);
     return (
       `metadata keys must be 1–${limits.metadataKeyMaxChars} characters long (MAX_METADATA_KEY_CHARS)${where}; ` +
-      `got ${badKey.length}: ${shown}`
+      `got ${badKey.length}: ${quotedMarked(badKey, KEY_SHOWN_CHARS)}`
     );
   }
   const json = jsonText(metadata);
