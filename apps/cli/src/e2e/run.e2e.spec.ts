@@ -432,6 +432,18 @@ describe('zen-sessions run', () => {
   // util-linux's `script` gives the shell a terminal of its own, whose Ctrl-C (a \x03 typed into
   // it) signals its whole foreground process group: the shell, the wrapper and the command.
   const scriptCommand = ['/usr/bin/script', '/bin/script'].find((file) => existsSync(file));
+  /** `bash file` in a terminal of its own, against the test's server; what it prints is collected in `seen.output`. */
+  function inTerminal(file: string) {
+    const terminal = spawn(scriptCommand as string, ['-qfec', `bash ${file}`, '/dev/null'], {
+      env: { ...process.env, ZEN_SESSIONS_URL: server.url },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const seen = { output: '' };
+    const collect = (chunk: Buffer) => (seen.output += chunk.toString());
+    terminal.stdout.on('data', collect);
+    terminal.stderr.on('data', collect);
+    return { terminal, seen };
+  }
   (scriptCommand ? it : it.skip)(
     'ends by SIGINT when Ctrl-C at its terminal ended the command, so a shell script stops there as it does bare',
     async () => {
@@ -441,20 +453,18 @@ describe('zen-sessions run', () => {
       const loop = join(dir, 'steps.sh');
       const wrapper = `'${node}' '${CLI}' run -- sh -c 'echo READY; sleep 60'`;
       writeFileSync(loop, `for step in 1 2; do ${wrapper}; echo "after step $step: $?"; done; echo finished\n`);
-      const terminal = spawn(scriptCommand as string, ['-qfec', `bash ${loop}`, '/dev/null'], {
-        env: { ...process.env, ZEN_SESSIONS_URL: server.url },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let output = '';
-      terminal.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      terminal.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const { terminal, seen } = inTerminal(loop);
       const exited = new Promise((resolve) => terminal.once('exit', resolve));
       try {
-        await eventually(() => output.includes('READY') && sessionIdIn(output) !== undefined, 30_000, 'step 1 started');
+        await eventually(
+          () => seen.output.includes('READY') && sessionIdIn(seen.output) !== undefined,
+          30_000,
+          'step 1 started',
+        );
         terminal.stdin.write('\x03');
-        await eventually(() => terminal.exitCode !== null || output.includes('after step'), 30_000, 'bash ended');
-        expect(output).not.toMatch(/after step|finished/);
-        const id = sessionIdOf(output);
+        await eventually(() => terminal.exitCode !== null || seen.output.includes('after step'), 30_000, 'bash ended');
+        expect(seen.output).not.toMatch(/after step|finished/);
+        const id = sessionIdOf(seen.output);
         expect(await client.sessions.get(id)).toMatchObject({
           status: 'ended',
           metadata: { exitCode: null, signal: 'SIGINT' },
@@ -485,23 +495,21 @@ child.on('exit', (code, signal) => console.log('WRAPPER ENDED ' + code + ' ' + s
       const steps = join(dir, 'steps.sh');
       const command = `sh -c 'echo READY; sleep 20 & kill -INT $$'`;
       writeFileSync(steps, `'${node}' '${parent}' '${node}' '${CLI}' run -- ${command}\n`);
-      const terminal = spawn(scriptCommand as string, ['-qfec', `bash ${steps}`, '/dev/null'], {
-        env: { ...process.env, ZEN_SESSIONS_URL: server.url },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let output = '';
-      terminal.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      terminal.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const { terminal, seen } = inTerminal(steps);
       try {
-        await eventually(() => /WRAPPER \d+/.test(output) && output.includes('READY'), 30_000, 'the command ran');
-        const wrapper = Number(/WRAPPER (\d+)/.exec(output)?.[1]);
+        await eventually(
+          () => /WRAPPER \d+/.test(seen.output) && seen.output.includes('READY'),
+          30_000,
+          'the command ran',
+        );
+        const wrapper = Number(/WRAPPER (\d+)/.exec(seen.output)?.[1]);
         // The wrapper has reaped the command (the process it left belongs to init now).
         const children = `/proc/${wrapper}/task/${wrapper}/children`;
         await eventually(() => readFileSync(children, 'utf8').trim() === '', 30_000, 'the command exited');
         process.kill(wrapper, 'SIGINT');
-        await eventually(() => output.includes('WRAPPER ENDED'), 30_000, 'the wrapper ended');
-        expect(output).toContain('WRAPPER ENDED null SIGINT');
-        expect(await client.sessions.get(sessionIdOf(output))).toMatchObject({
+        await eventually(() => seen.output.includes('WRAPPER ENDED'), 30_000, 'the wrapper ended');
+        expect(seen.output).toContain('WRAPPER ENDED null SIGINT');
+        expect(await client.sessions.get(sessionIdOf(seen.output))).toMatchObject({
           status: 'ended',
           metadata: { exitCode: null, signal: 'SIGINT' },
         });
