@@ -48,6 +48,11 @@ interface Follow {
    * the follow is refused if there is none.
    */
   created: number | null;
+  /**
+   * Looked up again before anything more is sent: the store's feed was lost meanwhile
+   * (rereadAll). Kept on the follow, not per session, so it goes when the follow does.
+   */
+  recheck: boolean;
 }
 
 /** A frame shared by every follower that stood at the same cursor, encoded once. */
@@ -85,8 +90,6 @@ export class LogFollowers implements OnModuleDestroy {
   private flushScheduled = false;
   /** Per client, its unchecked follows (at most uncheckedLimit). */
   private readonly uncheckedByClient = new Map<WebSocket, number>();
-  /** Sessions whose follows are looked up again before anything more is sent (the feed was lost). */
-  private readonly suspect = new Set<string>();
   private readonly stopFeeds: Unsubscribe[];
 
   constructor(
@@ -117,8 +120,8 @@ export class LogFollowers implements OnModuleDestroy {
    * connection closed (wentBack).
    */
   private rereadAll(): void {
-    for (const sessionId of this.bySession.keys()) {
-      this.suspect.add(sessionId);
+    for (const [sessionId, followers] of this.bySession) {
+      for (const follow of followers) follow.recheck = true;
       this.schedule(sessionId);
     }
   }
@@ -164,7 +167,7 @@ export class LogFollowers implements OnModuleDestroy {
     this.unfollow(client, sessionId);
     // A lookup that finished after its client went away: disconnect() has already forgotten it.
     if (client.readyState !== WebSocket.OPEN) return;
-    const follow: Follow = { client, sessionId, cursor, created };
+    const follow: Follow = { client, sessionId, cursor, created, recheck: false };
     if (created === null) this.countUnchecked(client, 1);
     let followers = this.bySession.get(sessionId);
     if (!followers) this.bySession.set(sessionId, (followers = new Set()));
@@ -295,22 +298,24 @@ export class LogFollowers implements OnModuleDestroy {
    * store that still fails throws, and deliver retries on the next tick.
    */
   private async check(sessionId: string): Promise<void> {
-    const again = this.suspect.delete(sessionId);
     const followers = [...(this.bySession.get(sessionId) ?? [])];
-    const checked = again ? followers : followers.filter((follow) => follow.created === null);
+    const checked = followers.filter((follow) => follow.created === null || follow.recheck);
     if (checked.length === 0) return;
+    // Unmarked before the lookup: a feed lost again while it is out marks them for the next one.
+    const again = new Set(checked.filter((follow) => follow.recheck));
+    for (const follow of again) follow.recheck = false;
     let found;
     try {
       found = await this.registry.get(sessionId);
     } catch (error) {
-      if (again) this.suspect.add(sessionId);
+      for (const follow of again) follow.recheck = true;
       throw error;
     }
     for (const follow of checked) {
       if (!this.isCurrent(follow)) continue;
       if (!found || (follow.created !== null && follow.created !== found.created)) {
         this.refuse(follow);
-      } else if (again && follow.cursor > found.log.logCursor) {
+      } else if (again.has(follow) && follow.cursor > found.log.logCursor) {
         this.wentBack(follow, found.log.logCursor);
       } else if (follow.created === null) {
         follow.created = found.created;
