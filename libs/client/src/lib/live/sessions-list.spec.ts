@@ -63,6 +63,21 @@ describe('SessionsList', () => {
     ]);
   });
 
+  it('puts the sessions of each later delta before those of the one before, one removed and created again among them', () => {
+    list.follow((each) => lists.push(each), 'delta');
+    list.receiveList({ sessions: [session('b'), session('a')], serverSessionId: SERVER });
+    list.receiveDelta({ upserted: [session('d'), session('c')], removed: [] });
+    list.receiveDelta({ upserted: [session('a', 'again'), session('e')], removed: ['a'] });
+    list.receiveDelta({ upserted: [session('c', 'changed')], removed: ['b'] });
+    expect(lists.map(ids)).toEqual([
+      ['b', 'a'],
+      ['d', 'c', 'b', 'a'],
+      ['a', 'e', 'd', 'c', 'b'],
+      ['a', 'e', 'd', 'c'],
+    ]);
+    expect(lists[3].sessions.map((each) => each.appname)).toEqual(['again', 'e', 'd', 'changed']);
+  });
+
   it('gives a new listener the list it has at once, and every list after to each listener', () => {
     list.receiveList({ sessions: [session('a')], serverSessionId: SERVER });
     const first: SessionList[] = [];

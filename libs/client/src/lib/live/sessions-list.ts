@@ -11,8 +11,11 @@ export type SessionsListener = (list: SessionList) => void;
 export class SessionsList {
   private readonly listeners = new Set<SessionsListener>();
   private mode: SessionsFeedMode = 'full';
-  /** The list in the server's order (newest first); a Map keeps it. */
-  private sessions = new Map<string, Session>();
+  /**
+   * The list in the server's order reversed (oldest first): a Map keeps it, and a delta's new
+   * sessions, the newest, are added at its end instead of the whole Map being built again.
+   */
+  private readonly sessions = new Map<string, Session>();
   /** Null until the first full list: a delta has nothing to apply to before it. */
   private serverSessionId: string | null = null;
 
@@ -49,7 +52,7 @@ export class SessionsList {
 
   receiveList(list: SessionList): void {
     this.sessions.clear();
-    for (const session of list.sessions) this.sessions.set(session.id, session);
+    for (let i = list.sessions.length - 1; i >= 0; i--) this.sessions.set(list.sessions[i].id, list.sessions[i]);
     this.serverSessionId = list.serverSessionId;
     this.seen(list.sessions);
     this.emitList();
@@ -59,11 +62,11 @@ export class SessionsList {
     if (this.serverSessionId === null) return; // the baseline follows
     for (const id of delta.removed) this.sessions.delete(id);
     this.seen(delta.upserted);
-    // Changed sessions keep their place; new ones are the newest, so they go first.
+    // Changed sessions keep their place; new ones are the newest, so they go first (the Map's end),
+    // in the delta's order.
     const added = delta.upserted.filter((session) => !this.sessions.has(session.id));
     for (const session of delta.upserted) if (this.sessions.has(session.id)) this.sessions.set(session.id, session);
-    if (added.length > 0)
-      this.sessions = new Map([...added.map((session) => [session.id, session] as const), ...this.sessions]);
+    for (let i = added.length - 1; i >= 0; i--) this.sessions.set(added[i].id, added[i]);
     this.emitList();
     const back = new Set(delta.upserted.map((session) => session.id));
     const gone = delta.removed.filter((id) => !back.has(id));
@@ -77,6 +80,9 @@ export class SessionsList {
   }
 
   private currentList(): SessionList {
-    return { sessions: [...this.sessions.values()], serverSessionId: this.serverSessionId ?? '' };
+    const sessions = new Array<Session>(this.sessions.size);
+    let at = sessions.length;
+    for (const session of this.sessions.values()) sessions[--at] = session;
+    return { sessions, serverSessionId: this.serverSessionId ?? '' };
   }
 }
