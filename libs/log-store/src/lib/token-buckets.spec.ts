@@ -47,6 +47,26 @@ describe('TokenBuckets', () => {
     expect(buckets.wait('a')).toBe(1);
   });
 
+  it('gives back a refused request\'s tokens, no more than a full bucket, and keeps no bucket for a key it forgot', () => {
+    const buckets = new TokenBuckets(100, clock);
+    expect(buckets.take('a', 450)).toBe(0);
+    expect(buckets.take('a', 1)).toBe(4); // 350 in debt
+    buckets.refund('a', 400);
+    // 50 tokens back in the bucket: a second's worth is the most, as a refill is.
+    expect(buckets.take('a', 100)).toBe(0);
+    expect(buckets.take('a', 1)).toBe(1);
+    // A bucket in debt gets back what was given, no more.
+    buckets.refund('a', 60);
+    expect(buckets.take('a', 60)).toBe(0);
+    expect(buckets.take('a', 1)).toBe(1);
+    // A full bucket is no bucket: forgotten at once, as the sweep would.
+    buckets.refund('a', 1_000);
+    expect(buckets.size).toBe(0);
+    // A key forgotten meanwhile (an ended session) has nothing to get back.
+    buckets.refund('b', 10);
+    expect(buckets.size).toBe(0);
+  });
+
   it('forgets idle keys', () => {
     const buckets = new TokenBuckets(10, clock);
     for (let i = 0; i < 5000; i++) buckets.take(`k${i}`, 1);

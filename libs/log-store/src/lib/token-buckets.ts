@@ -2,8 +2,9 @@
  * Rate limits by key (a session, a client address): each key has a bucket that fills at
  * `ratePerSecond` up to one second's worth. A take passes while the bucket is not empty
  * and may overdraw it (a batch larger than a second's worth still gets in, then its key
- * waits for the debt to refill); a refused take changes nothing. Buckets that have filled
- * up again are forgotten, so idle keys cost nothing.
+ * waits for the debt to refill); a refused take changes nothing, and a take whose request was
+ * refused later is given back (`refund`). Buckets that have filled up again are forgotten, so
+ * idle keys cost nothing.
  *
  * At most `maxKeys` buckets are held: past it the longest-held is forgotten, debt and all. A
  * bucket in debt outlives every sweep until the debt is paid (one 500,000-entry append at 1 a
@@ -51,6 +52,24 @@ export class TokenBuckets {
     const bucket = this.buckets.get(key);
     const tokens = bucket ? this.refilled(bucket, this.clock()) : this.ratePerSecond;
     return tokens <= 0 ? this.secondsUntilAToken(tokens) : 0;
+  }
+
+  /**
+   * Gives `count` tokens back to `key`'s bucket, up to a full bucket as a refill is: for a request
+   * refused after its take (what it took changed nothing). A key with no bucket (full, or forgotten
+   * meanwhile) gets nothing, and a bucket that is full again is forgotten.
+   */
+  refund(key: string, count: number): void {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return;
+    const now = this.clock();
+    const tokens = this.refilled(bucket, now) + count;
+    if (tokens >= this.ratePerSecond) {
+      this.buckets.delete(key);
+      return;
+    }
+    bucket.tokens = tokens;
+    bucket.at = now;
   }
 
   /**
