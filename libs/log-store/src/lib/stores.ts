@@ -37,6 +37,11 @@ export interface SharedBuckets {
    * empty bucket (charging what already got in) and answers 0.
    */
   take(limit: string, key: string, ratePerSecond: number, count: number, force?: boolean): Promise<number>;
+  /**
+   * Gives `count` tokens back to `key`'s bucket of `limit`, up to a full bucket as a refill is: for
+   * a request refused after its take. A bucket gone meanwhile (refilled) gets nothing.
+   */
+  refund(limit: string, key: string, ratePerSecond: number, count: number): Promise<void>;
 }
 
 /** A log store and the session registry over it, built together by one factory and replaced together. */

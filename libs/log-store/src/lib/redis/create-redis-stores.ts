@@ -82,6 +82,12 @@ export async function createRedisStores(options: StoresOptions & RedisStoresOpti
             ),
           ),
         ),
+      // A forced take of minus the count: one atomic step, capped at a full bucket by the script.
+      refund: async (limit, key, ratePerSecond, count) => {
+        if (count <= 0) return;
+        const bucket = connection.keys.bucket(limit, key);
+        await connection.run(() => connection.client.take(bucket, String(ratePerSecond), String(-count), '1'));
+      },
     },
     name: connection.name,
     ready: async () => (await notReady()) === undefined,

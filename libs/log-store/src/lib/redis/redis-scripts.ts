@@ -401,8 +401,9 @@ return {1}
  * not empty and may overdraw it, a refused take changes nothing. Redis's clock times it, so
  * replicas on machines whose clocks differ share one bucket. The key lives only while the
  * bucket is below full (it expires as it refills): a full bucket is no key. KEYS: the bucket.
- * ARGV: the rate per second, the count (0: only look), '1' to take even from an empty bucket.
- * Reply: 0 granted, else whole seconds until the bucket holds a token again (at least 1).
+ * ARGV: the rate per second, the count (0: only look; below 0: give back, with '1', for a request
+ * refused after its take: up to a full bucket, as a refill is), '1' to take even from an empty
+ * bucket. Reply: 0 granted, else whole seconds until the bucket holds a token again (at least 1).
  */
 export const TAKE = luaScript(
   1,
@@ -417,7 +418,11 @@ if bucket[1] and bucket[2] then
 end
 if tokens <= 0 and not force then return math.max(1, math.ceil((1 - tokens) / rate)) end
 if count == 0 then return 0 end
-tokens = tokens - count
+tokens = math.min(rate, tokens - count)
+if tokens >= rate then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'at', string.format('%d', now))
 redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil((rate - tokens) / rate * 1000)))
 return 0

@@ -148,6 +148,30 @@ describe('Redis stores, several replicas on one Redis', () => {
     await raw.quit();
   });
 
+  it('gives a shared bucket back what a refused request took, up to a full bucket, and a full bucket is no key', async () => {
+    const a = await replica();
+    const shared = a.buckets;
+    if (!shared) throw new Error('the Redis stores hold no shared buckets');
+    const raw = await createClient({ url: suite.redis.url }).connect();
+    const key = new RedisKeys(prefix).bucket('client', ID);
+    expect(await shared.take('client', ID, 10, 45)).toBe(0); // 35 in debt: about 4 s
+    expect(await shared.take('client', ID, 10, 0)).toBeGreaterThanOrEqual(3);
+    await shared.refund('client', ID, 10, 40);
+    // 5 tokens back: the bucket passes a take again, then owes that take's debt.
+    expect(await shared.take('client', ID, 10, 30)).toBe(0);
+    expect(await shared.take('client', ID, 10, 0)).toBeGreaterThanOrEqual(1);
+    expect(await raw.pTTL(key)).toBeGreaterThan(0);
+    // More than was taken: a full bucket is the most, as a refill is, and a full bucket is no key.
+    await shared.refund('client', ID, 10, 1_000);
+    expect(await raw.exists(key)).toBe(0);
+    expect(await shared.take('client', ID, 10, 30)).toBe(0);
+    expect(await shared.take('client', ID, 10, 0)).toBeGreaterThanOrEqual(1);
+    // A bucket that had refilled (no key) gets nothing, and no key.
+    await shared.refund('client', ID2, 10, 5);
+    expect(await raw.exists(new RedisKeys(prefix).bucket('client', ID2))).toBe(0);
+    await raw.quit();
+  });
+
   it("tells every replica's listeners about appends and session changes made through any", async () => {
     const [a, b] = [await replica(), await replica()];
     const appended: [string, number][] = [];
