@@ -1,4 +1,6 @@
 import { MemoryLogStore, MemorySessionRegistry, RateLimitedError } from '@zen/log-store';
+import { createRedisStores } from '@zen/log-store/redis';
+import { RedisServer } from '@zen/testing';
 import { AppConfig } from '../config/app-config';
 import { AppendRateLimit } from './append-rate-limit';
 
@@ -37,5 +39,41 @@ describe('append rate limit: what it holds per session', () => {
     expect(() => limit.check('0'.repeat(24), '2001:db8::0', 1)).not.toThrow();
     expect(() => limit.check((49).toString(16).padStart(24, '0'), '2001:db8::ffff', 1)).toThrow(RateLimitedError);
     limit.onModuleDestroy();
+  });
+});
+
+describe('append rate limit: giving back with the buckets in Redis', () => {
+  it('returns at once while Redis is stalled, and the refund it then loses rejects nothing unhandled', async () => {
+    const redis = await RedisServer.start();
+    const stores = await createRedisStores({
+      capacity: 100,
+      retainEnded: 10,
+      maxActiveClients: 10,
+      commandTimeoutMs: 300,
+      url: redis.url,
+      keyPrefix: 'refund:',
+    });
+    const unhandled: unknown[] = [];
+    const keep = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', keep);
+    const config = new AppConfig({ maxAppendEntriesPerS: 10, maxClientAppendEntriesPerS: 10 });
+    const limit = new AppendRateLimit(config, stores.sessions, stores);
+    try {
+      await limit.check('ab12ab12ab12ab12ab12ab12', '127.0.0.1', 50);
+      redis.pause();
+      const started = performance.now();
+      // As when the store's answer was a 503 because Redis stopped answering.
+      expect(limit.refund('ab12ab12ab12ab12ab12ab12', '127.0.0.1', 50)).toBeUndefined();
+      expect(performance.now() - started).toBeLessThan(100);
+      // Past the command timeout: the refund has failed by now.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', keep);
+      redis.resume();
+      limit.onModuleDestroy();
+      await stores.close();
+      await redis.close();
+    }
   });
 });

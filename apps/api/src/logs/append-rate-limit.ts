@@ -79,6 +79,28 @@ export class AppendRateLimit implements OnModuleDestroy {
     this.perClient?.take(client, entries);
   }
 
+  /**
+   * Gives back what `check` took for an append refused after it (its session ended meanwhile, the
+   * store answered 503): a refused append changes nothing, the budgets included, and a client
+   * retrying it is not refused 429 for entries never appended. Up to a full bucket, as a refill is.
+   * Returns at once: the shared buckets' refund is sent without being waited for.
+   */
+  refund(sessionId: string, client: string, entries: number): void {
+    if (entries === 0) return;
+    if (!this.shared) {
+      this.perSession?.refund(sessionId, entries);
+      this.perClient?.refund(client, entries);
+      return;
+    }
+    const { maxClientAppendEntriesPerS: clientRate, maxAppendEntriesPerS: sessionRate } = this.config;
+    // Best effort, not awaited: when Redis is the reason for the refusal (away, stalled) the refund
+    // fails too, and the refused append must still be answered at once, with its own error. Lost,
+    // it costs the client no more than it did before: the bucket's key expires as it refills.
+    const lost = () => undefined;
+    if (clientRate > 0) this.shared.refund(CLIENT, client, clientRate, entries).catch(lost);
+    if (sessionRate > 0) this.shared.refund(SESSION, sessionId, sessionRate, entries).catch(lost);
+  }
+
   private async refuseWhenEmptyShared(shared: SharedBuckets, sessionId: string, client: string): Promise<void> {
     const { maxClientAppendEntriesPerS: clientRate, maxAppendEntriesPerS: sessionRate } = this.config;
     const [clientWait, sessionWait] = await Promise.all([

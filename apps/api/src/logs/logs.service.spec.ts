@@ -43,4 +43,31 @@ describe('LogsService.append with the memory store', () => {
     expect(() => logs.append(ID, batch, { address: '127.0.0.1', session })).toThrow(SessionEndedError);
     expect((await store.readCursor(ID, { cursor: 0, limit: 100 })).cursor).toBe(0);
   });
+
+  // Found in stop 57: the refused append had spent its entries from the client's budget, so the
+  // client's next append (a retry, say) was refused 429 although nothing had been appended. Over
+  // HTTP the memory store finds an ended session before the charge (writable() and append() run in
+  // one turn); a session ends between them only through a shared store, or as here.
+  it("gives back what a client's append refused after the rate limit was counted", async () => {
+    const ENDED = 'cd34cd34cd34cd34cd34cd34';
+    const store = new MemoryLogStore(100);
+    const registry = new MemorySessionRegistry(store, { retainEnded: 10, maxActiveClients: 10 });
+    const config = new AppConfig({ maxClientAppendEntriesPerS: 10 });
+    const logs = new LogsService(store, registry, new AppendRateLimit(config, registry));
+    await registry.create({ id: ID, fields: { appname: 'app' }, clientAddress: null });
+    await registry.create({ id: ENDED, fields: { appname: 'app' }, clientAddress: null });
+    const client = (id: string) => ({ address: '127.0.0.1', session: logs.writable(id) as SessionRecord });
+    const lines = (count: number) => {
+      const batch = emptyBatch();
+      for (let i = 0; i < count; i++) addEntry(batch, `line ${i}`, 1, Date.now());
+      return batch;
+    };
+    expect(logs.append(ID, lines(5), client(ID))).toBe(5); // half the client's second's worth
+    const toEnded = client(ENDED);
+    await registry.end(ENDED, 'deleted');
+
+    // Passes the limit (the bucket is not empty), is counted, then refused: 50 entries, 4.5 s of debt.
+    expect(() => logs.append(ENDED, lines(50), toEnded)).toThrow(SessionEndedError);
+    expect(logs.append(ID, lines(5), client(ID))).toBe(10);
+  });
 });

@@ -58,22 +58,41 @@ export class LogsService {
    * Appends the batch (possibly empty: still a sign of life) and returns the new logCursor,
    * at once when the store and registry can, else as a promise. A client's append passes
    * the append rate limits first, or fails with RateLimitedError having changed nothing;
-   * the server's own appends do not.
+   * refused after them, it gives back what they counted. The server's own appends are not counted.
    */
   append(id: string, batch: EntryBatch, client?: ClientAppend): number | Promise<number> {
+    if (!client) return this.appendCounted(id, batch, undefined);
+    const entries = batch.messages.length;
     // A shared store's buckets answer later: the append waits for them (this process's answer at once).
-    const checking = client ? this.rateLimit.check(id, client.address, batch.messages.length) : undefined;
-    if (checking) return checking.then(() => this.appendLater(id, batch));
+    const checking = this.rateLimit.check(id, client.address, entries);
+    const refund = (refused: unknown) => this.refunded(id, client, entries, refused);
+    if (checking) return checking.then(() => this.appendLater(id, batch).catch(refund));
+    try {
+      const appended = this.appendCounted(id, batch, client.session);
+      return typeof appended === 'number' ? appended : appended.catch(refund);
+    } catch (refused) {
+      return refund(refused);
+    }
+  }
+
+  /** An append past the rate limits (or not subject to them), at once when the store and registry can. */
+  private appendCounted(id: string, batch: EntryBatch, found: SessionRecord | undefined): number | Promise<number> {
     if (!this.immediate) return this.appendLater(id, batch);
     const { store, registry } = this.immediate;
     // The registry would refuse an ended session once the store had appended: refused first, so
     // that the refused append changes nothing. A client's session is the record its writable()
     // found, not looked up again: records are live, so it shows an end since (a turn or more).
-    const session = client ? client.session : registry.getNow(id);
+    const session = found ?? registry.getNow(id);
     if (session?.active === false) throw new SessionEndedError(id);
     const counters = store.appendNow(id, batch);
     registry.recordAppendNow(id, counters);
     return counters.logCursor;
+  }
+
+  /** A client's append refused after the rate limits counted it (ended meanwhile, a 503): given back. */
+  private refunded(id: string, client: ClientAppend, entries: number, refused: unknown): never {
+    this.rateLimit.refund(id, client.address, entries);
+    throw refused;
   }
 
   private async appendLater(id: string, batch: EntryBatch): Promise<number> {

@@ -326,6 +326,39 @@ describe('LOG_STORE=redis when Redis answers but refuses', () => {
     }
   });
 
+  // Found in stop 57: an append refused after the rate limits had counted it had spent its entries
+  // from the session's and the client's budgets, so a retry was refused 429 though nothing had been
+  // appended. The ACL makes the refusal come exactly after the charge: the buckets' keys stay
+  // allowed, the log's are refused (Redis refuses the whole script, before it runs).
+  it('an append the store refuses after the rate limits counted it: 503, and both budgets given back', async () => {
+    const prefix = `faults${++prefixes}:`;
+    const lines = (count: number) => Array.from({ length: count }, (_, i) => `line ${i}`);
+    await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all']);
+    try {
+      const a = await asFarm({
+        REDIS_KEY_PREFIX: prefix,
+        MAX_APPEND_ENTRIES_PER_S: '10',
+        MAX_CLIENT_APPEND_ENTRIES_PER_S: '10',
+      });
+      await eventually(async () => (await readiness(a)).status === 200);
+      expect((await create(a, ID)).status).toBe(201);
+      // Half of each second's worth; the replica now knows the session appendable (no read of its hash).
+      expect((await append(a, ID, lines(5))).status).toBe(200);
+      await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'resetkeys', `~${prefix}rate:*`]);
+      try {
+        // Passes both limits (neither bucket is empty) and is counted: 50 entries, 4.5 s of debt each.
+        await expect503(await append(a, ID, lines(50)), /NOPERM .*\(Redis's ACL for REDIS_URL's user\)/);
+      } finally {
+        await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'allkeys']);
+      }
+      // Either budget spent would answer 429 here for seconds.
+      expect((await append(a, ID, lines(5))).status).toBe(200);
+      expect(await session(a, ID)).toMatchObject({ logCursor: 10, logCount: 10 });
+    } finally {
+      await raw.sendCommand(['ACL', 'DELUSER', 'farm']);
+    }
+  });
+
   it('an ACL user without EVALSHA: not ready naming it and REDIS_URL, not only "no server session yet"', async () => {
     await raw.sendCommand(['ACL', 'SETUSER', 'farm', 'reset', 'on', '>farm-pass', '~*', '&*', '+@all', '-evalsha']);
     try {
