@@ -47,7 +47,7 @@ describe('TokenBuckets', () => {
     expect(buckets.wait('a')).toBe(1);
   });
 
-  it('gives back a refused request\'s tokens, no more than a full bucket, and keeps no bucket for a key it forgot', () => {
+  it("gives back a refused request's tokens, no more than a full bucket, and keeps no bucket for a key it forgot", () => {
     const buckets = new TokenBuckets(100, clock);
     expect(buckets.take('a', 450)).toBe(0);
     expect(buckets.take('a', 1)).toBe(4); // 350 in debt
