@@ -192,6 +192,38 @@ describe('sessions feed: delta mode', () => {
   });
 });
 
+describe('sessions feed: a subscribe-sessions sent right on connect', () => {
+  let server: RunningApp;
+  let api: Api;
+  beforeAll(async () => {
+    // No periodic listing within the test: every listing a client gets is its connect listing or its baseline.
+    server = await startApp({ SESSIONS_WS_INTERVAL_MS: '60000', SESSIONS_WS_DELTA_MS: '50' });
+    api = new Api(server);
+  });
+  afterAll(() => server.close());
+
+  it('gets the connect listing and then the baseline, as two sessions events, then deltas', async () => {
+    // API.md: a `sessions` event "at once on connect", and the subscribe "answers at once with one
+    // full `sessions` event". With Redis the connect listing was often still being read when the
+    // subscribe came, and one listing served both: a client awaiting the second waited for ever.
+    const beside = new WsTestClient(`${server.wsUrl}/sessions/ws`);
+    await beside.until((frames) => listings(frames).length >= 1);
+    const clients = Array.from({ length: 8 }, () => new WsTestClient(`${server.wsUrl}/sessions/ws`));
+    await Promise.all(clients.map((client) => client.opened()));
+    for (const client of clients) client.send('subscribe-sessions', { mode: 'delta' });
+    for (const client of clients) await client.until((frames) => listings(frames).length >= 2, 5_000);
+    // The second is the baseline: the next change comes as a delta onto it, and no listing follows.
+    const id = oid(0xc3);
+    await api.create(id);
+    for (const client of clients) {
+      await client.until((frames) => deltas(frames).some((delta) => delta.upserted.some((s) => s.id === id)));
+      expect(listings(client.frames)).toHaveLength(2);
+      client.close();
+    }
+    beside.close();
+  });
+});
+
 describe('sessions feed: windows', () => {
   it('coalesces the changes of one window into one event', async () => {
     const server = await startApp({ SESSIONS_WS_DELTA_MS: '2000' });

@@ -57,8 +57,12 @@ export class SessionsFeed implements OnModuleDestroy {
   private readonly delta = new Set<WebSocket>();
   /** Delta clients that have their baseline and get every delta. */
   private readonly inSync = new Set<WebSocket>();
-  /** Clients owed a `sessions` event now (either mode). */
-  private readonly owed = new Set<WebSocket>();
+  /**
+   * Clients owed `sessions` events now (either mode), and how many: 1, or 2 when a connection's
+   * first listing is still owed as its `subscribe-sessions` comes (API.md names both, and a client
+   * may wait for each; later subscribes before they go are answered by the same listing).
+   */
+  private readonly owed = new Map<WebSocket, 1 | 2>();
   /** Sessions changed since the last delta, in the order first seen: one entry per id. */
   private pending = new Map<string, PendingChange>();
   /** A session was created or ended since the last prompt listing for full clients. */
@@ -212,7 +216,7 @@ export class SessionsFeed implements OnModuleDestroy {
   private resynced(): void {
     this.feedLostNotice = null;
     this.toldOfOutage = new WeakSet();
-    for (const client of this.inSync) this.owed.add(client);
+    for (const client of this.inSync) this.owed.set(client, 1);
     this.inSync.clear();
     this.serveOwed();
     if (this.full.size > 0) {
@@ -238,7 +242,7 @@ export class SessionsFeed implements OnModuleDestroy {
    */
   private failed(error: unknown, clients: WebSocket[]): void {
     if (error instanceof StoreUnavailableError) {
-      for (const client of this.inSync) this.owed.add(client);
+      for (const client of this.inSync) this.owed.set(client, 1);
       this.inSync.clear();
       if (this.tellOfOutage(error.message, clients) === 0) return;
     }
@@ -299,7 +303,7 @@ export class SessionsFeed implements OnModuleDestroy {
       records = local ? ids.map((id) => local.getNow(id)) : await Promise.all(ids.map((id) => this.registry.get(id)));
     } catch (error) {
       // The changes are lost to these clients: each gets a fresh baseline once the store answers.
-      for (const client of this.inSync) this.owed.add(client);
+      for (const client of this.inSync) this.owed.set(client, 1);
       this.inSync.clear();
       throw error;
     }
@@ -309,7 +313,7 @@ export class SessionsFeed implements OnModuleDestroy {
     if (oldest && this.newestHeld && newestFirst(this.newestHeld, oldest) < 0) {
       // Created before a session the clients hold (replicas' clocks differ, or its report came
       // a window late): on top, where a delta would put it, is not where a listing has it.
-      for (const client of this.inSync) this.owed.add(client);
+      for (const client of this.inSync) this.owed.set(client, 1);
       this.inSync.clear();
       return;
     }
@@ -320,7 +324,7 @@ export class SessionsFeed implements OnModuleDestroy {
         this.queue.send(client, frame);
       } else {
         this.inSync.delete(client);
-        if (client.readyState === WebSocket.OPEN) this.owed.add(client);
+        if (client.readyState === WebSocket.OPEN) this.owed.set(client, 1);
       }
     }
   }
@@ -349,22 +353,28 @@ export class SessionsFeed implements OnModuleDestroy {
       // A client that is not reading gets no more listings until it drains.
       if (!this.writable(client)) continue;
       this.queue.send(client, frame);
-      this.owed.delete(client);
+      this.served(client);
     }
   }
 
   private owe(client: WebSocket): void {
-    this.owed.add(client);
+    this.owed.set(client, this.owed.has(client) ? 2 : 1);
     this.serveOwed();
+  }
+
+  /** One listing owed to `client` went out. */
+  private served(client: WebSocket): void {
+    if (this.owed.get(client) === 2) this.owed.set(client, 1);
+    else this.owed.delete(client);
   }
 
   /** Sends one listing to every owed client whose queue is under the bound; delta clients are then in sync. */
   private serveOwed(): void {
-    if (this.owedQueued || ![...this.owed].some((client) => this.writable(client))) return;
+    if (this.owedQueued || ![...this.owed.keys()].some((client) => this.writable(client))) return;
     this.owedQueued = true;
     this.run(async () => {
       this.owedQueued = false;
-      const ready = [...this.owed].filter((client) => this.writable(client));
+      const ready = [...this.owed.keys()].filter((client) => this.writable(client));
       // A client whose mode changes while the listing is built waits for the next one:
       // changes before its switch to delta were not being recorded for it.
       const wasDelta = new Map(ready.map((client) => [client, this.delta.has(client)]));
@@ -376,8 +386,17 @@ export class SessionsFeed implements OnModuleDestroy {
         return this.failed(error, ready);
       }
       for (const client of ready) {
-        if (!this.owed.has(client) || this.delta.has(client) !== wasDelta.get(client)) continue;
-        if (client.readyState !== WebSocket.OPEN) continue;
+        if (!this.owed.has(client) || client.readyState !== WebSocket.OPEN) continue;
+        if (this.delta.has(client) !== wasDelta.get(client)) {
+          // It may serve as the connection's first listing, not as the new mode's.
+          if (this.owed.get(client) === 2) {
+            this.queue.send(client, listing.frame);
+            this.served(client);
+          }
+          continue;
+        }
+        // Both owed (the connect listing and the subscribe's): the same listing answers each.
+        if (this.owed.get(client) === 2) this.queue.send(client, listing.frame);
         this.queue.send(client, listing.frame);
         this.owed.delete(client);
         // After the listing, not before: a listing read while only the feed is lost says nothing
