@@ -190,6 +190,9 @@ describe('parseTime', () => {
     ['2026-04-31T00:00:00Z', 'time is not a real date-time: 2026-04 has no day 31'],
     ['2026-11-24T24:00:00Z', 'time is not a real date-time: hour 24 is not 00–23'],
     ['2026-11-24T12:60:00Z', 'time is not a real date-time: minute 60 is not 00–59'],
+    // A leap second (or second 75) is of the right shape too: it was told it was not a full date-time.
+    ['2016-12-31T23:59:60Z', 'time is not a real date-time: second 60 is not 00–59 (no leap seconds)'],
+    ['2026-11-24T12:00:75.5+01:00', 'time is not a real date-time: second 75 is not 00–59 (no leap seconds)'],
     ['2026-11-24T12:00:00+24:00', 'time is not a real date-time: offset +24:00 is not within ±23:59'],
     ['2026-11-24T12:00:00-01:60', 'time is not a real date-time: offset -01:60 is not within ±23:59'],
   ])('names what is not real in %j', (value, message) => {

@@ -187,8 +187,14 @@ export function parseTime(value: unknown, path: string): number {
   return ms;
 }
 
+/**
+ * ENTRY_TIME_PATTERN's shape (the same groups) with any two digits of seconds, so that a leap
+ * second is told as its field (`unrealField`) rather than as a time of the wrong shape.
+ */
+const TIME_SHAPE = new RegExp(ENTRY_TIME_PATTERN.source.replace(':([0-5]\\d)', ':(\\d{2})'));
+
 function parseNewTime(value: unknown, path: string): number {
-  const match = typeof value === 'string' ? ENTRY_TIME_PATTERN.exec(value) : null;
+  const match = typeof value === 'string' ? TIME_SHAPE.exec(value) : null;
   // The shape is right: say which field is not a real one (Date.parse lets some through, e.g. 02-30).
   const unreal = match && unrealField(match);
   if (unreal) throw new InvalidEntryError(`${path}time is not a real date-time: ${unreal}`);
@@ -212,7 +218,8 @@ function unrealField(match: RegExpExecArray): string | null {
   if (day < 1 || day > daysInMonth(year, month)) return `${match[1]}-${match[2]} has no day ${match[3]}`;
   if (hour > 23) return `hour ${match[4]} is not 00–23`;
   if (minute > 59) return `minute ${match[5]} is not 00–59`;
-  // Seconds are 00–59 by the pattern (no leap second).
+  // Stored times are JavaScript milliseconds, which hold no leap second (ENTRY_TIME_PATTERN: 00–59).
+  if (Number(match[6]) > 59) return `second ${match[6]} is not 00–59 (no leap seconds)`;
   if (match[9] !== undefined && (Number(match[10]) > 23 || Number(match[11]) > 59)) {
     return `offset ${match[9]}${match[10]}:${match[11]} is not within ±23:59`;
   }
