@@ -25,16 +25,32 @@ export function reportDropped(count: number): void {
  */
 export class PrintedLog {
   private over = false;
+  private readonly start: number;
 
+  /**
+   * `seenAtStart`: how far the log was known to reach as the follow began, which is less than
+   * `cursor` for a `--cursor` past the log's end (its entries before it were never there to see).
+   */
   constructor(
     private cursor: number,
+    private readonly seenAtStart: number,
     private readonly print: (entries: LogEntry[]) => void,
     private readonly keep: (entry: LogEntry) => boolean,
-  ) {}
+  ) {
+    this.start = cursor;
+  }
 
   /** The next seq to print. */
   get next(): number {
     return this.cursor;
+  }
+
+  /**
+   * How far the log is known to have reached: the cursor, once entries or a gap moved it; before
+   * that, what the first reads showed. A log found shorter than this went back.
+   */
+  get seen(): number {
+    return this.cursor > this.start ? this.cursor : this.seenAtStart;
   }
 
   /** Entries, with the cursor after them: those from `next` on that the filters keep, once. */

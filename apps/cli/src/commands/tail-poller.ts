@@ -71,7 +71,7 @@ export class LogPoller {
     const now = await this.client.sessions.get(id);
     if (this.stopped) return;
     if (now.created !== created) return this.handlers.onRestarted(now.created);
-    if (now.logCursor < this.printed.next) return this.handlers.onRewound(now.logCursor, this.printed.next);
+    if (now.logCursor < this.printed.seen) return this.handlers.onRewound(now.logCursor, this.printed.seen);
     const page = await this.client.logs.readAll(id, { cursor: this.printed.next, ...this.filters });
     if (this.stopped) return;
     const from = this.printed.next;

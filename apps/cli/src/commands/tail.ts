@@ -32,7 +32,7 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   if (options.follow) for (const signal of STOP_SIGNALS) process.on(signal, stopEarly);
   const client = restClient(options);
   const filters: LogFilters = { level: options.level, q: options.grep };
-  const { entries, cursor } = await initialEntries(client, id, options, filters);
+  const { entries, cursor, seen } = await initialEntries(client, id, options, filters);
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return 0;
@@ -43,9 +43,11 @@ export async function tailCommand([id]: [string], options: TailOptions): Promise
   // A server away for a moment (a rolling restart, Redis restarting) is ridden out, as after a reconnect.
   const session = await firstLookup(client, id);
   if (endedBefore(session, cursor)) return 0;
+  // What the lookup shows of the log counts as seen too, up to the cursor.
+  const seenAtStart = Math.max(seen, Math.min(cursor, session.logCursor));
   // Its own handlers are in place (follow installs them at once) before these go: a signal never
   // meets none, whose default action would end it with 128 + N.
-  const following = follow(client, session, cursor, options, print);
+  const following = follow(client, session, cursor, seenAtStart, options, print);
   for (const signal of STOP_SIGNALS) process.off(signal, stopEarly);
   return following;
 }
@@ -61,21 +63,28 @@ function endedBefore(session: Session, cursor: number): boolean {
 /** What ends a follow, with exit 0. */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
-/** What to print first, and the cursor that follows on without a gap or a repeat. */
+/**
+ * What to print first, the cursor that follows on without a gap or a repeat, and how far the
+ * reads showed the log to reach (`seen`): the cursor, but for a `--cursor` the log has not
+ * reached (read back unchanged, it shows nothing).
+ */
 async function initialEntries(
   client: SessionsClient,
   id: string,
   options: TailOptions,
   filters: LogFilters,
-): Promise<{ entries: LogEntry[]; cursor: number }> {
+): Promise<{ entries: LogEntry[]; cursor: number; seen: number }> {
   if (options.cursor !== undefined) {
     const page = await client.logs.readAll(id, { cursor: options.cursor, ...filters });
     if (page.dropped > 0) reportDropped(page.dropped);
-    return page;
+    return { ...page, seen: page.cursor > options.cursor ? page.cursor : 0 };
   }
-  if (options.lines === Infinity) return client.logs.readAll(id, filters);
+  if (options.lines === Infinity) {
+    const read = await client.logs.readAll(id, filters);
+    return { ...read, seen: read.cursor };
+  }
   const { total, cursor } = await client.logs.page(id, { limit: 0, ...filters });
-  if (options.lines === 0 || total === 0) return { entries: [], cursor };
+  if (options.lines === 0 || total === 0) return { entries: [], cursor, seen: cursor };
   // The seq of the first entry to print, then one cursor read from there: no limit is sent,
   // so a server whose MAX_READ_LIMIT is below N serves it too, in three requests whatever N.
   const first = await client.logs.page(id, { offset: Math.max(0, total - options.lines), limit: 1, ...filters });
@@ -84,7 +93,7 @@ async function initialEntries(
   const read = await client.logs.readAll(id, { cursor: from, ...filters });
   // Entries appended meanwhile are in the read: the last N are printed, and its cursor
   // follows on from them without a gap or a repeat.
-  return { entries: read.entries.slice(-options.lines), cursor: read.cursor };
+  return { entries: read.entries.slice(-options.lines), cursor: read.cursor, seen: read.cursor };
 }
 
 /**
@@ -103,7 +112,7 @@ async function initialEntries(
  * and ending at the session's end as over the WebSocket. A session created again under the id
  * while it was away is another log (the live client's `sessionLookup` holds what comes after each
  * reconnect until it has checked the session's `created`): the same line and exit 1, with nothing
- * of the new log printed. So is a log that went back (its `logCursor` below what was printed: a
+ * of the new log printed. So is a log that went back (its `logCursor` below what was seen of it: a
  * store restored from an older snapshot, a failover to a replica that lagged), whose next entries
  * take seqs already printed.
  */
@@ -111,12 +120,13 @@ async function follow(
   client: SessionsClient,
   session: Session,
   cursor: number,
+  seen: number,
   options: TailOptions,
   print: (entries: LogEntry[]) => void,
 ): Promise<number> {
   const server = connection(options);
   const filters: LogFilters = { level: options.level, q: options.grep };
-  const printed = new PrintedLog(cursor, print, entryFilter(options.level, options.grep));
+  const printed = new PrintedLog(cursor, seen, print, entryFilter(options.level, options.grep));
   return new Promise<number>((resolve) => {
     const report = connectionReporter(shownUrl(liveUrl(server.server)));
     const check = checkReporter(client);
@@ -146,7 +156,9 @@ async function follow(
       if (!end.decided) poller.start();
     });
     // The log was read up to `from` over HTTP: a check finding it shorter (its store went back
-    // while the follow's first check was still asking) is told, not waited out in silence.
+    // while the follow's first check was still asking) is told, not waited out in silence. Not
+    // for a `--cursor` past what the log was seen to reach: as a cursor-mode read, it waits for
+    // the log to get there.
     const followLive = (from: number) =>
       live.followLog(
         session.id,
@@ -159,7 +171,7 @@ async function follow(
           onForgotten: () => end.finish(0),
           onRefused: (why) => refusal.refused(why),
         },
-        { cursorSeen: true },
+        { cursorSeen: from <= printed.seen },
       );
     const stop = () => end.finish(0, true);
     for (const signal of STOP_SIGNALS) process.on(signal, stop);

@@ -829,6 +829,44 @@ describe('zen-sessions log, tail, ls, end', () => {
       await tail.done;
     });
 
+    it.each([
+      ['over the WebSocket', false],
+      ['over HTTP, through a proxy that does not pass WebSockets', true],
+    ])(
+      'with --cursor past the log s end, waits for the log to reach it and prints from there (%s)',
+      async (_how, httpOnly) => {
+        const proxy = httpOnly ? await FaultProxy.start(server.url) : null;
+        const id = await newSession(2);
+        const tail = startCli(['tail', id, '-f', '--cursor', '5'], {
+          env: { ZEN_SESSIONS_URL: proxy?.url ?? server.url },
+        });
+        try {
+          let exited = false;
+          void tail.done.then(() => (exited = true));
+          // Its first read, its lookup and its follow (or its polls, once the WebSocket is given up
+          // for now) are done by then: they find the log short of the cursor, not a log that went back.
+          if (httpOnly) await eventually(() => tail.stderr.includes('cannot connect'), 30_000, 'the polls');
+          await new Promise((done) => setTimeout(done, 3_000));
+          expect({ exited, stderr: exited ? tail.stderr : '' }).toEqual({ exited: false, stderr: '' });
+          await client.logs.append(
+            id,
+            [2, 3, 4, 5, 6].map((seq) => ({ message: `entry ${seq}` })),
+          );
+          await eventually(() => tail.stdout.includes('entry 6\n'), 40_000, 'the entries from the cursor');
+          await client.sessions.end(id);
+          const result = await tail.doneWithin(60_000);
+          expect({ exited: result !== null, code: result?.code }).toEqual({ exited: true, code: 0 });
+          expect(result?.stdout).toMatch(/^\S+ INFO entry 5\n\S+ INFO entry 6\n$/);
+          if (!httpOnly) expect(result?.stderr).toBe('');
+          else
+            expect(result?.stderr).toMatch(/^zen-sessions: live updates cannot connect to ws:\/\/.*; still trying\n$/);
+        } finally {
+          tail.child.kill();
+          await proxy?.stop();
+        }
+      },
+    );
+
     it('ends quietly with exit 0 when its stdout is closed (| head -1), following or not', async () => {
       const id = await newSession();
       // More than a pipe holds (64 KiB), so the writes meet the closed pipe.
