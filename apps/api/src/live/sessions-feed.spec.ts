@@ -211,7 +211,7 @@ describe('sessions feed: a subscribe-sessions sent right on connect', () => {
     const clients = Array.from({ length: 8 }, () => new WsTestClient(`${server.wsUrl}/sessions/ws`));
     await Promise.all(clients.map((client) => client.opened()));
     for (const client of clients) client.send('subscribe-sessions', { mode: 'delta' });
-    for (const client of clients) await client.until((frames) => listings(frames).length >= 2, 5_000);
+    for (const client of clients) await client.until((frames) => listings(frames).length >= 2);
     // The second is the baseline: the next change comes as a delta onto it, and no listing follows.
     const id = oid(0xc3);
     await api.create(id);

@@ -833,7 +833,7 @@ describe('zen-sessions log, tail, ls, end', () => {
       ['over the WebSocket', false],
       ['over HTTP, through a proxy that does not pass WebSockets', true],
     ])(
-      'with --cursor past the log s end, waits for the log to reach it and prints from there (%s)',
+      "with --cursor past the log's end, waits for the log to reach it and prints from there (%s)",
       async (_how, httpOnly) => {
         const proxy = httpOnly ? await FaultProxy.start(server.url) : null;
         const id = await newSession(2);
