@@ -20,20 +20,24 @@ export class AppendRateLimit implements OnModuleDestroy {
   private readonly stopFollowing: Unsubscribe | undefined;
   /** The shared store's buckets, used instead of perSession and perClient when there are (and a limit is on). */
   private readonly shared: SharedBuckets | undefined;
+  /** The two limits in entries a second (0: off), as the shared buckets are asked for them. */
+  private readonly sessionRate: number;
+  private readonly clientRate: number;
 
   constructor(
-    private readonly config: AppConfig,
+    config: AppConfig,
     registry: SessionRegistry,
     @Optional() @Inject(STORES) stores?: Pick<Stores, 'buckets'>,
   ) {
+    this.sessionRate = config.maxAppendEntriesPerS;
+    this.clientRate = config.maxClientAppendEntriesPerS;
     // Both limits off: nothing to ask the shared store, and appends wait for nothing.
-    this.shared =
-      config.maxAppendEntriesPerS > 0 || config.maxClientAppendEntriesPerS > 0 ? stores?.buckets : undefined;
+    this.shared = this.sessionRate > 0 || this.clientRate > 0 ? stores?.buckets : undefined;
     const buckets = (rate: number) =>
       rate > 0 && !this.shared ? new TokenBuckets(rate, Date.now, config.maxRateLimitBuckets) : null;
-    const perSession = buckets(config.maxAppendEntriesPerS);
+    const perSession = buckets(this.sessionRate);
     this.perSession = perSession;
-    this.perClient = buckets(config.maxClientAppendEntriesPerS);
+    this.perClient = buckets(this.clientRate);
     this.stopFollowing = perSession
       ? registry.onChanged(({ kind, id }) => {
           if (kind === 'ended' || kind === 'removed') perSession.forget(id);
@@ -92,7 +96,7 @@ export class AppendRateLimit implements OnModuleDestroy {
       this.perClient?.refund(client, entries);
       return;
     }
-    const { maxClientAppendEntriesPerS: clientRate, maxAppendEntriesPerS: sessionRate } = this.config;
+    const { clientRate, sessionRate } = this;
     // Best effort, not awaited: when Redis is the reason for the refusal (away, stalled) the refund
     // fails too, and the refused append must still be answered at once, with its own error. Lost,
     // it costs the client no more than it did before: the bucket's key expires as it refills.
@@ -102,7 +106,7 @@ export class AppendRateLimit implements OnModuleDestroy {
   }
 
   private async refuseWhenEmptyShared(shared: SharedBuckets, sessionId: string, client: string): Promise<void> {
-    const { maxClientAppendEntriesPerS: clientRate, maxAppendEntriesPerS: sessionRate } = this.config;
+    const { clientRate, sessionRate } = this;
     const [clientWait, sessionWait] = await Promise.all([
       clientRate > 0 ? shared.take(CLIENT, client, clientRate, 0) : 0,
       sessionRate > 0 ? shared.take(SESSION, sessionId, sessionRate, 0) : 0,
@@ -112,7 +116,7 @@ export class AppendRateLimit implements OnModuleDestroy {
   }
 
   private async checkShared(shared: SharedBuckets, sessionId: string, client: string, entries: number): Promise<void> {
-    const { maxClientAppendEntriesPerS: clientRate, maxAppendEntriesPerS: sessionRate } = this.config;
+    const { clientRate, sessionRate } = this;
     // As in this process: the client's bucket is looked at first, charged once the session's passed.
     const clientWait = clientRate > 0 ? await shared.take(CLIENT, client, clientRate, 0) : 0;
     if (clientWait > 0) throw new RateLimitedError('MAX_CLIENT_APPEND_ENTRIES_PER_S', clientWait);

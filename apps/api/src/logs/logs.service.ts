@@ -61,22 +61,22 @@ export class LogsService {
    * refused after them, it gives back what they counted. The server's own appends are not counted.
    */
   append(id: string, batch: EntryBatch, client?: ClientAppend): number | Promise<number> {
-    if (!client) return this.appendCounted(id, batch, undefined);
+    if (!client) return this.appendNowOrLater(id, batch, undefined);
     const entries = batch.messages.length;
     // A shared store's buckets answer later: the append waits for them (this process's answer at once).
     const checking = this.rateLimit.check(id, client.address, entries);
     const refund = (refused: unknown) => this.refunded(id, client, entries, refused);
     if (checking) return checking.then(() => this.appendLater(id, batch).catch(refund));
     try {
-      const appended = this.appendCounted(id, batch, client.session);
+      const appended = this.appendNowOrLater(id, batch, client.session);
       return typeof appended === 'number' ? appended : appended.catch(refund);
     } catch (refused) {
       return refund(refused);
     }
   }
 
-  /** An append past the rate limits (or not subject to them), at once when the store and registry can. */
-  private appendCounted(id: string, batch: EntryBatch, found: SessionRecord | undefined): number | Promise<number> {
+  /** An append past the rate limits (or the server's own, not subject to them), at once when the store and registry can. */
+  private appendNowOrLater(id: string, batch: EntryBatch, found: SessionRecord | undefined): number | Promise<number> {
     if (!this.immediate) return this.appendLater(id, batch);
     const { store, registry } = this.immediate;
     // The registry would refuse an ended session once the store had appended: refused first, so
