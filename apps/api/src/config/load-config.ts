@@ -139,27 +139,71 @@ function editDistance(a: string, b: string): number {
   return rows[a.length][b.length];
 }
 
-/** Every setting read from `env`, and the problems found. */
+/**
+ * Every setting read from `env`, and the problems found. Read room by room, in the order of
+ * SETTINGS: the problems are listed in that order, one start-up naming every bad variable.
+ */
 function readSettings(env: Env): { config: AppConfig; problems: string[] } {
   const problems: string[] = [];
   const reader = new EnvReader(env, problems);
   const defaults = new AppConfig();
+  const limits = readLimits(reader);
+  const config = new AppConfig({
+    ...readListening(reader, defaults),
+    ...readMemoryStore(reader, defaults),
+    ...readSessions(reader, defaults),
+    ...readLoadBounds(reader, defaults),
+    limits,
+    ...readWebSocket(reader, defaults),
+    ...readAccess(reader),
+    shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0, TIMER_MAX_MS),
+    dashboardDir: reader.dashboardDir('DASHBOARD_DIR', defaults.dashboardDir),
+    ...readStore(reader, defaults),
+  });
+  return { config, problems };
+}
+
+/** The contract's limits on what a request may hold (`MAX_BODY_BYTES`, …, `MAX_READ_LIMIT`). */
+function readLimits(reader: EnvReader): Limits {
   const limits = { ...DEFAULT_LIMITS } as Limits;
   for (const [name, field] of Object.entries(LIMIT_VARIABLES) as [LimitVariable, keyof Limits][]) {
     limits[field] = reader.int(name, DEFAULT_LIMITS[field], 1);
   }
-  const config = new AppConfig({
+  return limits;
+}
+
+/** Where the server listens, and under which path. */
+function readListening(reader: EnvReader, defaults: AppConfig): Partial<AppConfig> {
+  return {
     port: reader.int('PORT', defaults.port, 0, 65535),
     host: reader.host('HOST', defaults.host),
     basePath: reader.basePath('BASE_PATH'),
+  };
+}
+
+/** What the memory store holds: each log's entries, all logs' bytes, the ended sessions kept. */
+function readMemoryStore(reader: EnvReader, defaults: AppConfig): Partial<AppConfig> {
+  return {
     logCapacity: reader.int('LOG_CAPACITY', defaults.logCapacity, 1, 10_000_000),
     logMemoryBytes: reader.int('LOG_MEMORY_BYTES', defaults.logMemoryBytes, 1024 * 1024),
     logMemoryFloorEntries: reader.int('LOG_MEMORY_FLOOR_ENTRIES', defaults.logMemoryFloorEntries, 0),
     retainEnded: reader.int('SESSIONS_RETAIN_ENDED', defaults.retainEnded, 0),
+  };
+}
+
+/** The sessions feed's pace, a silent session's expiry, and how many sessions may be active. */
+function readSessions(reader: EnvReader, defaults: AppConfig): Partial<AppConfig> {
+  return {
     wsIntervalMs: reader.int('SESSIONS_WS_INTERVAL_MS', defaults.wsIntervalMs, 10, TIMER_MAX_MS),
     wsDeltaMs: reader.int('SESSIONS_WS_DELTA_MS', defaults.wsDeltaMs, 10, 60_000),
     sessionTimeoutS: reader.int('SESSIONS_TIMEOUT_S', defaults.sessionTimeoutS, 0),
     maxSessions: reader.int('MAX_SESSIONS', defaults.maxSessions, 1),
+  };
+}
+
+/** What clients may take of the server: connections, append rates, held messages, buffered bytes. */
+function readLoadBounds(reader: EnvReader, defaults: AppConfig): Partial<AppConfig> {
+  return {
     maxConnections: reader.int('MAX_CONNECTIONS', defaults.maxConnections, 1),
     maxAppendEntriesPerS: reader.int('MAX_APPEND_ENTRIES_PER_S', defaults.maxAppendEntriesPerS, 0),
     maxClientAppendEntriesPerS: reader.int('MAX_CLIENT_APPEND_ENTRIES_PER_S', defaults.maxClientAppendEntriesPerS, 0),
@@ -172,7 +216,12 @@ function readSettings(env: Env): { config: AppConfig; problems: string[] } {
     ),
     maxUnsentResponseBytes: reader.int('MAX_UNSENT_RESPONSE_BYTES', defaults.maxUnsentResponseBytes, 1024),
     maxIncomingBodyBytes: reader.int('MAX_INCOMING_BODY_BYTES', defaults.maxIncomingBodyBytes, 1024),
-    limits,
+  };
+}
+
+/** The WebSocket's bounds: message size, buffers, messages in flight, chunks, subscriptions, pings. */
+function readWebSocket(reader: EnvReader, defaults: AppConfig): Partial<AppConfig> {
+  return {
     wsMaxPayloadBytes: reader.int('WS_MAX_PAYLOAD_BYTES', defaults.wsMaxPayloadBytes, 1024),
     wsMaxBufferedBytes: reader.int('WS_MAX_BUFFERED_BYTES', defaults.wsMaxBufferedBytes, 1024),
     wsMaxTotalBufferedBytes: reader.int('WS_MAX_TOTAL_BUFFERED_BYTES', defaults.wsMaxTotalBufferedBytes, 1024),
@@ -185,21 +234,30 @@ function readSettings(env: Env): { config: AppConfig; problems: string[] } {
       0,
     ),
     wsPingIntervalMs: reader.intOrOff('WS_PING_INTERVAL_MS', defaults.wsPingIntervalMs, PING_MIN_MS, TIMER_MAX_MS),
+  };
+}
+
+/** Who may call: the proxies trusted, the tokens, the host names and the browser origins taken. */
+function readAccess(reader: EnvReader): Partial<AppConfig> {
+  return {
     trustProxy: reader.trustProxy('TRUST_PROXY'),
     authToken: reader.token('AUTH_TOKEN'),
     authReadToken: reader.token('AUTH_READ_TOKEN'),
     allowedHosts: reader.hostNames('ALLOWED_HOSTS'),
     corsOrigins: reader.origins('CORS_ORIGINS'),
-    shutdownTimeoutMs: reader.int('SHUTDOWN_TIMEOUT_MS', defaults.shutdownTimeoutMs, 0, TIMER_MAX_MS),
-    dashboardDir: reader.dashboardDir('DASHBOARD_DIR', defaults.dashboardDir),
+  };
+}
+
+/** Which store holds sessions and logs, and how Redis is reached and waited for. */
+function readStore(reader: EnvReader, defaults: AppConfig): Partial<AppConfig> {
+  return {
     logStore: reader.choice('LOG_STORE', LOG_STORE_KINDS, defaults.logStore),
     redisUrl: reader.redisUrl('REDIS_URL', defaults.redisUrl),
     redisKeyPrefix: reader.keyPrefix('REDIS_KEY_PREFIX', defaults.redisKeyPrefix),
     redisTimeoutMs: reader.int('REDIS_TIMEOUT_MS', defaults.redisTimeoutMs, 1, 600_000),
     redisLargeReads: reader.int('REDIS_LARGE_READS', defaults.redisLargeReads, 1, 1000),
     redisLargeReadWaitMs: reader.int('REDIS_LARGE_READ_WAIT_MS', defaults.redisLargeReadWaitMs, 0, 600_000),
-  });
-  return { config, problems };
+  };
 }
 
 const HOST_NAME =
