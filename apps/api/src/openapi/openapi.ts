@@ -86,12 +86,29 @@ function securityRequirements(document: OpenAPIObject, tokens: AccessTokens): vo
  * is a 400 and never a 426. Its messages are the AsyncAPI document's (servedAsyncApiDocument).
  */
 function webSocketPath(document: OpenAPIObject, config: AppConfig, tokens: AccessTokens): void {
-  const error = (description: string) => ({
-    description,
-    content: { 'application/json': { schema: schemaRef('ErrorResponse') } },
-  });
-  const plain = {
-    ...error('A plain HTTP request: connect with a WebSocket client'),
+  // The WebSocket is a read, whatever the method of a request to its path (create-app's route).
+  const security = tokens.required('read') ? [{ bearer: [] }] : [];
+  const plain = plainRequestResponse();
+  document.paths[`${config.basePath}/sessions/ws`] = {
+    get: webSocketUpgrade(config, security, plain),
+    post: notAnUpgrade('post', security, plain),
+    put: notAnUpgrade('put', security, plain),
+    delete: notAnUpgrade('delete', security, plain),
+  } as OpenAPIObject['paths'][string];
+}
+
+type Security = { bearer: never[] }[];
+type PlainRequestResponse = ReturnType<typeof plainRequestResponse>;
+
+/** A response in the error shape. */
+function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: schemaRef('ErrorResponse') } } };
+}
+
+/** The `426` to a plain HTTP request, whatever its method. */
+function plainRequestResponse() {
+  return {
+    ...errorResponse('A plain HTTP request: connect with a WebSocket client'),
     headers: {
       Upgrade: {
         // Sent always (RFC 9110 §15.5.22), but hop-by-hop: a proxy (nginx, Prism) drops it.
@@ -101,42 +118,42 @@ function webSocketPath(document: OpenAPIObject, config: AppConfig, tokens: Acces
       },
     },
   };
-  // The WebSocket is a read, whatever the method of a request to its path (create-app's route).
-  const security = tokens.required('read') ? [{ bearer: [] }] : [];
-  // A plain request by any other method is the same 426 (not /sessions/{id}'s 400 for the id `ws`).
-  const otherMethod = (method: string) => ({
+}
+
+/** `GET /sessions/ws`: the upgrade that opens the WebSocket, and its refusals. */
+function webSocketUpgrade(config: AppConfig, security: Security, plain: PlainRequestResponse) {
+  return {
+    operationId: 'LiveGateway_connect',
+    summary: `Live updates over a WebSocket (messages: the AsyncAPI document at ${config.under(`/${ASYNCAPI_PATH}`)})`,
+    description: 'Opened with an HTTP/1.1 upgrade (Upgrade: websocket); without one the request is answered 426.',
+    tags: ['live'],
+    parameters: [],
+    responses: {
+      '101': { description: 'Switching Protocols: the WebSocket is open' },
+      '400': errorResponse(
+        'A malformed upgrade: an Upgrade other than websocket, a missing or bad Sec-WebSocket-Key or -Version',
+      ),
+      '401': errorResponse(ERROR_MEANINGS[401]),
+      '403': errorResponse(
+        "A browser page of another site (its Origin is not the server's host, nor in CORS_ORIGINS), " +
+          'or a host name this server does not answer to (ALLOWED_HOSTS)',
+      ),
+      '426': plain,
+    },
+    security,
+  };
+}
+
+/** A plain request by any other method is the same 426 (not /sessions/{id}'s 400 for the id `ws`). */
+function notAnUpgrade(method: string, security: Security, plain: PlainRequestResponse) {
+  return {
     operationId: `LiveGateway_${method}`,
     summary: 'Not served: the WebSocket of live updates is opened with a GET upgrade',
     tags: ['live'],
     parameters: [],
-    responses: { '401': error(ERROR_MEANINGS[401]), '426': plain },
+    responses: { '401': errorResponse(ERROR_MEANINGS[401]), '426': plain },
     security,
-  });
-  document.paths[`${config.basePath}/sessions/ws`] = {
-    get: {
-      operationId: 'LiveGateway_connect',
-      summary: `Live updates over a WebSocket (messages: the AsyncAPI document at ${config.under(`/${ASYNCAPI_PATH}`)})`,
-      description: 'Opened with an HTTP/1.1 upgrade (Upgrade: websocket); without one the request is answered 426.',
-      tags: ['live'],
-      parameters: [],
-      responses: {
-        '101': { description: 'Switching Protocols: the WebSocket is open' },
-        '400': error(
-          'A malformed upgrade: an Upgrade other than websocket, a missing or bad Sec-WebSocket-Key or -Version',
-        ),
-        '401': error(ERROR_MEANINGS[401]),
-        '403': error(
-          "A browser page of another site (its Origin is not the server's host, nor in CORS_ORIGINS), " +
-            'or a host name this server does not answer to (ALLOWED_HOSTS)',
-        ),
-        '426': plain,
-      },
-      security,
-    },
-    post: otherMethod('post'),
-    put: otherMethod('put'),
-    delete: otherMethod('delete'),
-  } as OpenAPIObject['paths'][string];
+  };
 }
 
 /** Request bodies declared with ApiInput: one schema per media type. */
