@@ -126,52 +126,70 @@ export class LogHistogram {
    */
   key(event: KeyboardEvent): void {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      return this.choose();
+    }
+    if (event.key === 'Escape') {
+      // Nothing of the chart's to clear: the page's Esc (selection, source filter) has it.
+      if (this.clearOne()) event.preventDefault();
+      return;
+    }
+    const to = this.keyTarget(event.key);
+    if (to === null) return;
+    event.preventDefault();
+    this.moveCursor(to, event.shiftKey);
+  }
+
+  /**
+   * The bar a movement key goes to, maybe off the chart (moveCursor keeps it on), or null for a
+   * key that moves nothing. With no bar focused yet, the arrows start from an end of the chart.
+   */
+  private keyTarget(key: string): number | null {
     const bins = this.bins();
     const cursor = this.cursor();
     const last = bins.length - 1;
-    let to: number | null = null;
-    switch (event.key) {
+    const page = Math.max(1, Math.round(bins.length / 10));
+    switch (key) {
       case 'ArrowLeft':
       case 'ArrowDown':
-        to = cursor === null ? last : cursor - 1;
-        break;
+        return cursor === null ? last : cursor - 1;
       case 'ArrowRight':
       case 'ArrowUp':
-        to = cursor === null ? 0 : cursor + 1;
-        break;
+        return cursor === null ? 0 : cursor + 1;
       case 'PageDown':
-        to = (cursor ?? last) - Math.max(1, Math.round(bins.length / 10));
-        break;
+        return (cursor ?? last) - page;
       case 'PageUp':
-        to = (cursor ?? 0) + Math.max(1, Math.round(bins.length / 10));
-        break;
+        return (cursor ?? 0) + page;
       case 'Home':
-        to = 0;
-        break;
+        return 0;
       case 'End':
-        to = last;
-        break;
-      case 'Enter':
-        event.preventDefault();
-        return this.choose();
-      case 'Escape': {
-        if (this.anchorTime() !== null) this.anchorTime.set(null);
-        else if (this.range()) this.rangeChange.emit(null);
-        // Nothing of the chart's to clear: the page's Esc (selection, source filter) has it.
-        else return;
-        event.preventDefault();
-        return;
-      }
+        return last;
       default:
-        return;
+        return null;
     }
-    event.preventDefault();
+  }
+
+  /**
+   * Focuses the bar at `to`, kept on the chart. With `extend` (Shift), a selection runs from the
+   * bar focused before (its anchor, set once); without, a selection is dropped.
+   */
+  private moveCursor(to: number, extend: boolean): void {
+    const bins = this.bins();
     if (bins.length === 0) return;
-    const index = Math.min(last, Math.max(0, to));
-    if (event.shiftKey) {
-      if (this.anchorTime() === null) this.anchorTime.set(bins[cursor ?? index].from);
+    const index = Math.min(bins.length - 1, Math.max(0, to));
+    if (extend) {
+      if (this.anchorTime() === null) this.anchorTime.set(bins[this.cursor() ?? index].from);
     } else this.anchorTime.set(null);
     this.cursorTime.set(bins[index].from);
+  }
+
+  /** `Esc`: clears one thing, a selection before a range; false when the chart has neither. */
+  private clearOne(): boolean {
+    if (this.anchorTime() !== null) this.anchorTime.set(null);
+    else if (this.range()) this.rangeChange.emit(null);
+    else return false;
+    return true;
   }
 
   /** `Enter`: filter to the selection, or jump to the focused bar (as a drag, or a click). */
