@@ -103,49 +103,81 @@ async function socketPairs(onStdout: OutputHandler, onStderr: OutputHandler): Pr
 async function fifoPairs(onStdout: OutputHandler, onStderr: OutputHandler): Promise<[StreamPair, StreamPair] | null> {
   if (process.platform === 'win32') return null;
   let dir: string | null = null;
-  /** Descriptors opened and not yet owned by a reader, which closes its own when destroyed. */
-  const opened: number[] = [];
-  const readers: Socket[] = [];
+  const held = new HeldFifoEnds();
   try {
     dir = mkdtempSync(join(tmpdir(), 'zen-sessions-'));
     const paths = [join(dir, 'stdout'), join(dir, 'stderr')];
-    await new Promise<void>((resolve, reject) =>
-      execFile('mkfifo', ['-m', '600', ...paths], { timeout: 5_000 }, (error) => (error ? reject(error) : resolve())),
+    await mkfifo(paths);
+    // Ours first, not waiting for a writer; then the command's, which a reader now lets open at once.
+    const ends = paths.map((path) => ({
+      read: held.open(path, constants.O_RDONLY | constants.O_NONBLOCK),
+      write: held.open(path, constants.O_WRONLY),
+    }));
+    const pairs = [onStdout, onStderr].map(
+      (onChunk, i): StreamPair => ({
+        ours: held.reader(ends[i].read, onChunk),
+        theirs: ends[i].write,
+        closeTheirs: closerOnce(ends[i].write),
+      }),
     );
-    const ends = paths.map((path) => {
-      // Ours first, not waiting for a writer; then the command's, which a reader now lets open at once.
-      const read = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      opened.push(read);
-      const write = openSync(path, constants.O_WRONLY);
-      opened.push(write);
-      return { read, write };
-    });
-    const pairs = [onStdout, onStderr].map((onChunk, i): StreamPair => {
-      const { read, write } = ends[i];
-      const ours = fifoReader(read, onChunk);
-      readers.push(ours);
-      opened.splice(opened.indexOf(read), 1);
-      let open = true;
-      const closeTheirs = () => {
-        if (open) closeSync(write);
-        open = false;
-      };
-      return { ours, theirs: write, closeTheirs };
-    });
     return pairs as [StreamPair, StreamPair];
   } catch {
+    held.close();
+    return null;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Makes the named pipes at `paths`, readable and writable by this user only. */
+function mkfifo(paths: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    execFile('mkfifo', ['-m', '600', ...paths], { timeout: 5_000 }, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Closes `fd` on the first call only. */
+function closerOnce(fd: number): () => void {
+  let open = true;
+  return () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+}
+
+/**
+ * The pipes' ends fifoPairs has opened so far: where a later step fails, all of them are closed,
+ * so that nothing made for a command that never runs keeps the process up.
+ */
+class HeldFifoEnds {
+  /** Descriptors opened and not yet owned by a reader, which closes its own when destroyed. */
+  private readonly opened: number[] = [];
+  private readonly readers: Socket[] = [];
+
+  open(path: string, flags: number): number {
+    const fd = openSync(path, flags);
+    this.opened.push(fd);
+    return fd;
+  }
+
+  /** A reader of `fd`, which owns it from now on. */
+  reader(fd: number, onChunk: OutputHandler): Socket {
+    const reader = fifoReader(fd, onChunk);
+    this.readers.push(reader);
+    this.opened.splice(this.opened.indexOf(fd), 1);
+    return reader;
+  }
+
+  close(): void {
     // A reader made before the failure reads already: destroyed, it closes its descriptor.
-    for (const reader of readers) reader.destroy();
-    for (const fd of opened) {
+    for (const reader of this.readers) reader.destroy();
+    for (const fd of this.opened) {
       try {
         closeSync(fd);
       } catch {
         // Closed already.
       }
     }
-    return null;
-  } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
