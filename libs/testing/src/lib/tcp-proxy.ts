@@ -19,14 +19,25 @@ export class TcpProxy {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    /** Where new connections are passed on (`retarget`). */
+    private target: number,
   ) {}
 
   static async start(targetPort: number): Promise<TcpProxy> {
     const holder: { proxy?: TcpProxy } = {};
-    const server = createServer((client) => holder.proxy?.accept(client, targetPort));
+    const server = createServer((client) => holder.proxy?.accept(client));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    holder.proxy = new TcpProxy(server, (server.address() as AddressInfo).port);
+    holder.proxy = new TcpProxy(server, (server.address() as AddressInfo).port, targetPort);
     return holder.proxy;
+  }
+
+  /**
+   * Passes new connections to `targetPort` from now on, open ones staying where they are until
+   * `cut()`: a server started again behind the same address, already up, so that the outage a
+   * client sees is the cut alone and not as long as a server's start on a busy machine.
+   */
+  retarget(targetPort: number): void {
+    this.target = targetPort;
   }
 
   get url(): string {
@@ -77,7 +88,8 @@ export class TcpProxy {
     return new Promise((done) => this.server.close(() => done()));
   }
 
-  private accept(client: Socket, targetPort: number): void {
+  private accept(client: Socket): void {
+    const targetPort = this.target;
     if (this.refusing) return void client.destroy();
     if (this.silent) return this.acceptSilently(client, targetPort, this.silent);
     this.pass(client, targetPort);
