@@ -337,12 +337,16 @@ describe('LiveGateway after clients that come and go', () => {
   let server: RunningApp;
   const LOGS = ['f7f7f7f7f7f7f7f7f7f7f7f7', 'f8f8f8f8f8f8f8f8f8f8f8f8', 'f9f9f9f9f9f9f9f9f9f9f9f9'];
   const FORGOTTEN = 'fafafafafafafafafafafafa';
-  // Pings every 2 s (a client that reads nothing is closed within two periods; a shorter period
-  // could close a reading client of a busy test process, whose server shares its event loop);
-  // retention 0 (ending a session forgets it at once); capacity 2,000: a backlog of 2,000 entries
+  // Pings every 5 s: a client that reads nothing is closed within two periods (10 s, inside the
+  // 30 s the test waits for it), and one that reads must answer within one, its pong coming after
+  // the whole 3 MB backlog queued ahead of the ping (WS_MAX_BUFFERED_BYTES, 4 MB, holds it all),
+  // read by a test process whose server and five other clients share its event loop. At 2 s, with
+  // the machine's load at 8 to 10, reading clients were closed before the test let them go (3 of
+  // 5 runs: zen_ws_subscriptions stuck at 7 or 13 of 16); the default period is 30 s.
+  // Retention 0 (ending a session forgets it at once); capacity 2,000: a backlog of 2,000 entries
   // of 500 bytes per log.
   beforeAll(async () => {
-    server = await startApp({ WS_PING_INTERVAL_MS: '2000', SESSIONS_RETAIN_ENDED: '0', LOG_CAPACITY: '2000' });
+    server = await startApp({ WS_PING_INTERVAL_MS: '5000', SESSIONS_RETAIN_ENDED: '0', LOG_CAPACITY: '2000' });
     const line = 'z'.repeat(500);
     for (const id of [...LOGS, FORGOTTEN]) {
       await fetch(`${server.url}/sessions/${id}`, {
