@@ -256,6 +256,16 @@ describe("API.md's live updates on two replicas behind nginx (built server, depl
       expect(replayed()).toEqual((await listing(0)).sessions);
     });
 
+    // The replicas' own sessions log each create and end: the last of those lines, and its feed
+    // message, can land after the listing above (a busy CI run saw a delta of a replica's server
+    // session in the quiet window below, updated before it began). Quiet begins once no frame has
+    // come for 2 s, some twenty delta windows.
+    for (let seen = -1; seen !== client.frames.length; ) {
+      seen = client.frames.length;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    expect(replayed()).toEqual((await listing(0)).sessions);
+
     // Quiet: no request changes anything and the replicas log nothing, through their heartbeats.
     const before = client.frames.length;
     await new Promise((resolve) => setTimeout(resolve, PAST_A_HEARTBEAT_MS));
