@@ -258,8 +258,8 @@ describe("API.md's live updates on two replicas behind nginx (built server, depl
 
     // The replicas' own sessions log each create and end: the last of those lines, and its feed
     // message, can land after the listing above (a busy CI run saw a delta of a replica's server
-    // session in the quiet window below, updated before it began). Quiet begins once no frame has
-    // come for 2 s, some twenty delta windows.
+    // session in the quiet window below). Quiet begins once no frame has come for 2 s, some twenty
+    // delta windows.
     for (let seen = -1; seen !== client.frames.length; ) {
       seen = client.frames.length;
       await new Promise((resolve) => setTimeout(resolve, 2_000));
