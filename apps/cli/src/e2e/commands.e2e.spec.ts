@@ -907,8 +907,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         await ownClient.logs.append(id, { message: 'before' });
         const tail = await followLive(ownClient, id, proxy.url, 'before', 'live');
         again = await BuiltServer.start();
-        proxy.retarget(again.port);
-        proxy.cut();
+        proxy.switchTo(again.port);
         await own.stop();
         const result = await tail.doneWithin(60_000);
         expect(result?.code).toBe(1);
@@ -967,8 +966,7 @@ describe('zen-sessions log, tail, ls, end', () => {
           id,
           Array.from({ length: 5 }, (_, i) => ({ message: `new ${i}` })),
         );
-        proxy.retarget(again.port);
-        proxy.cut();
+        proxy.switchTo(again.port);
         await own.stop();
         const result = await tail.doneWithin(20_000);
         expect(result?.code).toBe(1);
@@ -1001,8 +999,7 @@ describe('zen-sessions log, tail, ls, end', () => {
         // can take past the 10 s after which the follow rightly says live updates were lost).
         back = await BuiltServer.start({ ...store, REDIS_URL: lagging.url });
         await new SessionsClient({ server: back.url }).logs.append(id, { message: 'new 2' });
-        proxy.retarget(back.port);
-        proxy.cut();
+        proxy.switchTo(back.port);
         await own.stop();
         const result = await tail.doneWithin(30_000);
         expect(result?.code).toBe(1);

@@ -19,7 +19,7 @@ export class TcpProxy {
   private constructor(
     private readonly server: Server,
     readonly port: number,
-    /** Where new connections are passed on (`retarget`). */
+    /** Where new connections are passed on (`switchTo`). */
     private target: number,
   ) {}
 
@@ -32,12 +32,13 @@ export class TcpProxy {
   }
 
   /**
-   * Passes new connections to `targetPort` from now on, open ones staying where they are until
-   * `cut()`: a server started again behind the same address, already up, so that the outage a
-   * client sees is the cut alone and not as long as a server's start on a busy machine.
+   * Drops every open connection and passes new ones to `targetPort`: the client comes back to a
+   * server already up behind the same address, so that its outage is the cut alone and not as
+   * long as a server's start on a busy machine.
    */
-  retarget(targetPort: number): void {
+  switchTo(targetPort: number): void {
     this.target = targetPort;
+    this.cut();
   }
 
   get url(): string {
