@@ -119,6 +119,11 @@ export class RedisServer {
   }
 
   private launch(): Promise<void> {
+    return this.untilReady(this.spawn());
+  }
+
+  /** Starts redis-server on this port and directory (pinned if asked); `running` kills it if the tests exit first. */
+  private spawn(): ChildProcess {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir];
     args.push('--save', '', '--appendonly', 'yes', ...(this.options.args ?? []));
     const { cores } = this.options;
@@ -132,6 +137,14 @@ export class RedisServer {
       running.delete(child);
       if (this.child === child) this.child = null;
     });
+    return child;
+  }
+
+  /**
+   * Resolves once the server says it accepts connections, or fails with what it printed: it exited
+   * first, could not be started, or was not ready within readyTimeoutMs (then it is killed).
+   */
+  private untilReady(child: ChildProcess): Promise<void> {
     return new Promise((ready, fail) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
