@@ -488,7 +488,7 @@ export class SessionLogger {
 
   /**
    * Sends the batch at the front of the queue (led by the report of `dropped` entries, when not 0).
-   * Refused, it goes back in front, and the batch limits decide what comes next.
+   * Refused, it goes back in front, and the batch limits decide what comes next (`batchRefused`).
    */
   private async sendBatch(dropped: number): Promise<void> {
     const { count, body } = this.encoder.encode(this.queue, this.limits.entryCap, this.limits.maxBatchBytes);
@@ -499,40 +499,56 @@ export class SessionLogger {
     this.releaseDrainWaiters();
     try {
       await this.request(() => this.sender.logs.appendJson(this.id, body));
-      this.sentEntries += this.inFlight;
-      this.inFlight = 0;
-      this.stats_.sent += count;
-      this.limits.sent(count);
+      this.batchSent(count);
     } catch (error) {
       // Not in flight before it goes back in the queue (not in a `finally`): it would be counted
       // twice by `unsent()` meanwhile, and `onError` below may read it.
       this.inFlight = 0;
-      let run = entriesOf(body);
-      if (dropped > 0) {
-        // The report leads this batch. Put back, it would pass for a logged entry: the first a full
-        // queue drops (counted as one more), or, in a batch sent again after a `400`, one sent (and
-        // `flush()` would resolve an entry early). It goes back as its count, made again to lead the
-        // next batch with whatever is dropped meanwhile.
-        if (count === 1 && !isRetryable(error) && !this.limits.learnMessageLimit(error)) {
-          return this.reportRefused(error as Error);
-        }
-        this.stats_.dropped -= dropped;
-        this.queue.countDropped(dropped);
-        run = run.subarray(sizes.shift() as number);
-      }
-      this.queue.putBack(run, sizes);
-      const queued = this.queue.length;
-      const next = this.limits.refused(error, count, this.queue);
-      this.splitPieces += Math.max(0, this.queue.length - queued);
-      if (next === 'send again') return;
-      if (next === 'drop the first') {
-        this.queue.take(1);
-        this.stats_.rejected++;
-        this.options.onError?.(error as Error, { stopped: false, opened: true });
-        return;
-      }
-      throw error;
+      this.batchRefused(error, { count, body, sizes, dropped });
     }
+  }
+
+  /** The batch out (`count` entries, its report of dropped ones included) was taken by the server. */
+  private batchSent(count: number): void {
+    this.sentEntries += this.inFlight;
+    this.inFlight = 0;
+    this.stats_.sent += count;
+    this.limits.sent(count);
+  }
+
+  /**
+   * The server refused the batch: it goes back in front of the queue, and the batch limits decide
+   * what comes next: send it again (whole, or split), drop its first entry (told), or stop (thrown).
+   */
+  private batchRefused(
+    error: unknown,
+    { count, body, sizes, dropped }: { count: number; body: Uint8Array; sizes: number[]; dropped: number },
+  ): void {
+    let run = entriesOf(body);
+    if (dropped > 0) {
+      // The report leads this batch. Put back, it would pass for a logged entry: the first a full
+      // queue drops (counted as one more), or, in a batch sent again after a `400`, one sent (and
+      // `flush()` would resolve an entry early). It goes back as its count, made again to lead the
+      // next batch with whatever is dropped meanwhile.
+      if (count === 1 && !isRetryable(error) && !this.limits.learnMessageLimit(error)) {
+        return this.reportRefused(error as Error);
+      }
+      this.stats_.dropped -= dropped;
+      this.queue.countDropped(dropped);
+      run = run.subarray(sizes.shift() as number);
+    }
+    this.queue.putBack(run, sizes);
+    const queued = this.queue.length;
+    const next = this.limits.refused(error, count, this.queue);
+    this.splitPieces += Math.max(0, this.queue.length - queued);
+    if (next === 'send again') return;
+    if (next === 'drop the first') {
+      this.queue.take(1);
+      this.stats_.rejected++;
+      this.options.onError?.(error as Error, { stopped: false, opened: true });
+      return;
+    }
+    throw error;
   }
 
   /**
