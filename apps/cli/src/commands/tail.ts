@@ -148,31 +148,15 @@ async function follow(
       onMissing: lost,
       onProgress: (next) => followLive(next),
     });
-    const live = liveClient(server, check, (state, detail) => {
-      report.onConnection(state, detail);
-      // The WebSocket follows on from here: no poll for good (it reconnects by itself).
-      if (state === 'open') return poller.stop();
-      refusal.connectionLost();
-      if (!end.decided) poller.start();
-    });
+    const live = liveClient(server, check, connectionChanges(report, poller, refusal, end));
     // The log was read up to `from` over HTTP: a check finding it shorter (its store went back
     // while the follow's first check was still asking) is told, not waited out in silence. Not
     // for a `--cursor` past what the log was seen to reach: as a cursor-mode read, it waits for
     // the log to get there.
     const followLive = (from: number) =>
-      live.followLog(
-        session.id,
-        from,
-        {
-          onEntries: (entries, next) => printed.take(entries, next),
-          onDropped: (count, at) => printed.gap(count, at.seq),
-          ...endings,
-          // Forgotten as it ended: what the server sent of it came first, and was printed.
-          onForgotten: () => end.finish(0),
-          onRefused: (why) => refusal.refused(why),
-        },
-        { cursorSeen: from <= printed.seen },
-      );
+      live.followLog(session.id, from, liveLogHandlers(printed, endings, end, refusal), {
+        cursorSeen: from <= printed.seen,
+      });
     const stop = () => end.finish(0, true);
     for (const signal of STOP_SIGNALS) process.on(signal, stop);
     // The changes only (a baseline, then deltas), not a full list every second: the lists are
@@ -181,6 +165,42 @@ async function follow(
     live.followSessions((list) => refusal.listed(list.sessions.some((listed) => listed.id === session.id)), 'delta');
     followLive(cursor);
   });
+}
+
+/**
+ * What a follow does as its WebSocket opens and is lost: says so (`report`), and reads over HTTP
+ * while it is away (`poller`), so that a WebSocket that cannot connect is not met with silence.
+ */
+function connectionChanges(
+  report: ReturnType<typeof connectionReporter>,
+  poller: LogPoller,
+  refusal: RefusalWait,
+  end: FollowEnd,
+): (state: 'open' | 'lost', detail?: string) => void {
+  return (state, detail) => {
+    report.onConnection(state, detail);
+    // The WebSocket follows on from here: no poll for good (it reconnects by itself).
+    if (state === 'open') return poller.stop();
+    refusal.connectionLost();
+    if (!end.decided) poller.start();
+  };
+}
+
+/** What the WebSocket's log follow does with what it is told: prints, ends, or waits on a refusal. */
+function liveLogHandlers(
+  printed: PrintedLog,
+  endings: ReturnType<typeof followEndings>,
+  end: FollowEnd,
+  refusal: RefusalWait,
+): LogFollowHandlers {
+  return {
+    onEntries: (entries, next) => printed.take(entries, next),
+    onDropped: (count, at) => printed.gap(count, at.seq),
+    ...endings,
+    // Forgotten as it ended: what the server sent of it came first, and was printed.
+    onForgotten: () => end.finish(0),
+    onRefused: (why) => refusal.refused(why),
+  };
 }
 
 /**
