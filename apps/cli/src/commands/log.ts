@@ -24,15 +24,7 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
   // In place from here until the process has exited: see StopSignals.
   const signals = new StopSignals();
   let failure: Error | null = null;
-  const logger = createSessionLogger({
-    ...connection(options),
-    id,
-    appname: 'zen-sessions log',
-    attach: true,
-    heartbeatMs: HEARTBEAT_MS,
-    flushOnExit: false,
-    onError: (error) => (failure ??= error),
-  });
+  const logger = stdinLogger(id, options, (error) => (failure ??= error));
   const lines = new LineSplitter(
     (bytes, start, end) => logger.appendBytes(options.level, bytes, start, end),
     1_000,
@@ -40,6 +32,36 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
   );
   const { signalled, readError } = await readStdin(lines, logger, signals);
   lines.end();
+  await sendTheRest(logger, id, options, signals);
+  if (failure) throw failure;
+  // What was read before is sent; the failure is still one (as `cat < dir` says and exits 1).
+  if (readError) throw new Error(`cannot read stdin: ${readError.message}`);
+  return signalled ? exitCodeOfSignal(signalled) : 0;
+}
+
+/** The logger stdin's lines go to: attached to the session (neither created nor ended by it), heartbeating it. */
+function stdinLogger(id: string, options: LogOptions, onError: (error: Error) => void): SessionLogger {
+  return createSessionLogger({
+    ...connection(options),
+    id,
+    appname: 'zen-sessions log',
+    attach: true,
+    heartbeatMs: HEARTBEAT_MS,
+    flushOnExit: false,
+    onError,
+  });
+}
+
+/**
+ * Sends what is still held once stdin is read, waiting up to FLUSH_TIMEOUT_MS; not sent in time,
+ * it fails with why (`whyNotSent`). A signal meanwhile ends the wait.
+ */
+async function sendTheRest(
+  logger: SessionLogger,
+  id: string,
+  options: LogOptions,
+  signals: StopSignals,
+): Promise<void> {
   // A signal while the last entries are sent (a second one, or the first after stdin's end) ends the wait.
   signals.now((signal) => process.exit(exitCodeOfSignal(signal)));
   try {
@@ -53,10 +75,6 @@ export async function logCommand([id, words]: [string, string[]], options: LogOp
     // a signal now only ends the process sooner, with that code.
     signals.now(() => process.exit());
   }
-  if (failure) throw failure;
-  // What was read before is sent; the failure is still one (as `cat < dir` says and exits 1).
-  if (readError) throw new Error(`cannot read stdin: ${readError.message}`);
-  return signalled ? exitCodeOfSignal(signalled) : 0;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
