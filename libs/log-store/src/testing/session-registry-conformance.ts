@@ -460,6 +460,14 @@ export function describeSessionRegistryConformance(
         const expired = results.flat().map((record) => record.id);
         expect(expired).toHaveLength(20);
         expect(new Set(expired)).toEqual(ids);
+        // Ended, not only answered: each as expired, at the time of the sweep.
+        for (const id of ids) {
+          expect((await sessions.get(id))?.toSession()).toMatchObject({
+            status: 'ended',
+            endReason: 'expired',
+            ended: new Date(T0 + 10_000).toISOString(),
+          });
+        }
       });
 
       it('counts a heartbeat or an append as activity', async () => {
@@ -657,6 +665,16 @@ export function describeSessionRegistryConformance(
           const expired = results.flat().map((record) => record.id);
           expect(expired).toHaveLength(10);
           expect(new Set(expired)).toEqual(ids);
+          // Ended, not only answered, as either replica reads it.
+          for (const id of ids) {
+            for (const stores of [a, b]) {
+              expect((await stores.sessions.get(id))?.toSession()).toMatchObject({
+                status: 'ended',
+                endReason: 'expired',
+                ended: new Date(T0 + 10_000).toISOString(),
+              });
+            }
+          }
         });
 
         it('numbers creates through either replica in one order, which breaks ties of created in both listings', async () => {
