@@ -421,14 +421,29 @@ describe('session logger against the built server', () => {
     await log.flush();
     expect((await messages(log.id)).length).toBe(20);
 
-    const away = logger({
-      server: `http://127.0.0.1:${await freePort()}`,
-      highWaterEntries: 10,
-      onWarning: () => undefined,
-    });
-    for (let i = 0; i < 20; i++) away.info(`held ${i}`);
-    await eventually(() => !away.backlogged, 10_000, 'the outage to be noticed');
-    await away.drained();
+    // Away: a server that takes each connection and drops it 100 ms later, so that every try lasts.
+    const dropping = createServer((socket) => setTimeout(() => socket.destroy(), 100));
+    await new Promise<void>((listening) => dropping.listen(0, '127.0.0.1', listening));
+    try {
+      const away = logger({
+        server: `http://127.0.0.1:${(dropping.address() as { port: number }).port}`,
+        highWaterEntries: 10,
+        retryMaxMs: 200,
+        onWarning: () => undefined,
+      });
+      for (let i = 0; i < 20; i++) away.info(`held ${i}`);
+      await eventually(() => !away.backlogged, 10_000, 'the outage to be noticed');
+      await away.drained();
+      // Never: not during the tries that follow either, with more entries held meanwhile.
+      for (let i = 20; i < 40; i++) away.info(`held ${i}`);
+      const seen = new Set<boolean>();
+      const sampling = setInterval(() => seen.add(away.backlogged), 5);
+      await new Promise((done) => setTimeout(done, 1_500));
+      clearInterval(sampling);
+      expect([...seen]).toEqual([false]);
+    } finally {
+      await new Promise((closed) => dropping.close(closed));
+    }
   });
 
   it('counts a server that stops answering as unreachable: warns once, stops holding producers, keeps a bounded queue', async () => {
