@@ -83,11 +83,13 @@ describe('live client reconnects', () => {
     const { port } = server.address() as AddressInfo;
     // A tool passing its own option on: `webSocket: options.webSocket`, not set.
     const options: { webSocket?: typeof nodeWebSocketFactory } = {};
-    const live = createNodeLiveClient({ server: `http://127.0.0.1:${port}`, webSocket: options.webSocket });
+    let live: ReturnType<typeof createNodeLiveClient> | undefined;
     try {
-      await eventually(() => live.connected, 10_000, 'the connection');
+      // Made inside the try: a client that throws here must still let the server close (else Jest hangs).
+      live = createNodeLiveClient({ server: `http://127.0.0.1:${port}`, webSocket: options.webSocket });
+      await eventually(() => live?.connected === true, 10_000, 'the connection');
     } finally {
-      live.close();
+      live?.close();
       await new Promise((closed) => server.close(closed));
     }
   });
