@@ -38,6 +38,9 @@ describe('the dashboard in Chromium (built server, as `npm start` runs it)', () 
     const { serverSessionId } = (await (await api('sessions/')).json()) as SessionList;
     await page.goto(`${base}/`);
     await page.waitForURL(`**/dashboard/sessions/${serverSessionId}`);
+    // Selected in the table too, as a screen reader is told (aria-current), not by the URL alone.
+    await page.locator('tr[aria-current="true"]').waitFor();
+    expect(await page.locator('tr[aria-current="true"]').getAttribute('data-session-id')).toBe(serverSessionId);
     await page.getByTestId('log-rows').getByText('Nest application successfully started').waitFor();
     await page.getByTestId('connection').getByText('Live').waitFor();
     await screenshot(page, 'dashboard-server-session');

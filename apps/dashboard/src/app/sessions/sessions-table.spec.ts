@@ -88,4 +88,19 @@ describe('SessionsTable', () => {
     (fixture.nativeElement.querySelector('tr[data-session-id]') as HTMLElement).click();
     expect(selected).toEqual([ended.id]);
   });
+
+  // The shown session's row was marked by its tint alone: a screen reader could not tell which it was.
+  it('marks the row of the shown session as the current one (aria-current), and no other', async () => {
+    const [first, second] = many(2);
+    fixture.componentRef.setInput('selectedId', second.id);
+    await render([first, second]);
+    const current = () =>
+      [...fixture.nativeElement.querySelectorAll('tr[aria-current="true"]')].map(
+        (row: HTMLElement) => row.dataset['sessionId'],
+      );
+    expect(current()).toEqual([second.id]);
+    fixture.componentRef.setInput('selectedId', first.id);
+    fixture.detectChanges();
+    expect(current()).toEqual([first.id]);
+  });
 });
