@@ -291,6 +291,28 @@ describe('the log viewer, as a person uses it', () => {
     expect(document.querySelector('mat-dialog-container')?.textContent).toContain('Keyboard shortcuts');
   });
 
+  // Found by stop 59's accessibility audit: j/k, n/N and a click moved the selected row while the
+  // keyboard's focus stayed on the grid, which named no row: a screen reader said nothing as the selection moved.
+  it("points the grid's aria-activedescendant at the selected line as j/k and n move it", async () => {
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const grid = el(fixture).querySelector('[role="grid"]') as HTMLElement;
+    const active = () => {
+      const id = grid.getAttribute('aria-activedescendant');
+      return id === null ? null : Number((grid.querySelector(`[id="${id}"]`) as HTMLElement | null)?.dataset['seq']);
+    };
+    expect(active()).toBeNull();
+    await press(fixture, 'g');
+    await press(fixture, 'j', grid);
+    expect(selectedSeqs(fixture)).toEqual([0]);
+    expect(active()).toBe(0);
+    await press(fixture, 'j', grid);
+    expect(active()).toBe(1);
+    await press(fixture, 'n', grid);
+    expect(active()).toBe(2);
+    await press(fixture, 'Escape', grid);
+    expect(grid.hasAttribute('aria-activedescendant')).toBe(false);
+  });
+
   it('opens structured data inline as a tree that folds', async () => {
     const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
     const toggle = el(fixture).querySelector('[aria-label="Data of line 4"]') as HTMLButtonElement;

@@ -268,6 +268,17 @@ export class LogViewer implements OnDestroy {
   }
 
   /** Whether the row shown at `index` is the selection's focus: the one row whose buttons Tab reaches. */
+  /**
+   * The id of the selection's focus row while it is rendered, for the grid's
+   * `aria-activedescendant`: the keyboard's focus stays on the grid as j/k, n/N and clicks move
+   * the selection, and a screen reader says the row it names.
+   */
+  readonly activeRowId = computed(() => {
+    const focus = this.selected.range()?.focus;
+    const { start, rows } = this.window();
+    return focus !== undefined && focus >= start && focus < start + rows.length ? `log-row-${focus}` : null;
+  });
+
   isFocusRow(index: number): boolean {
     return this.selected.range()?.focus === index;
   }
