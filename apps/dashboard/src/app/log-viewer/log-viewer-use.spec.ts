@@ -186,6 +186,19 @@ describe('the log viewer, as a person uses it', () => {
     );
   });
 
+  // Found by stop 59's accessibility audit: the permalinked line was marked by its outline alone,
+  // which a screen reader does not tell; once the selection moved on, nothing said which line the link named.
+  it('marks the permalinked line aria-current, not by its outline alone, after the selection moves on', async () => {
+    const fixture = await open(`/sessions/${s.id}?line=3`, [s], { [s.id]: lines });
+    const current = () => rowsOf(fixture).filter((row) => row.getAttribute('aria-current') === 'true');
+    expect(current().map((row) => Number(row.dataset['seq']))).toEqual([3]);
+    await press(fixture, 'j');
+    expect(selectedSeqs(fixture)).toEqual([4]);
+    expect(current().map((row) => Number(row.dataset['seq']))).toEqual([3]);
+    await press(fixture, 'Escape');
+    expect(current()).toEqual([]);
+  });
+
   // Found by review: a log holding one line or none was said to hold "lines 104–104" or "105–104",
   // and a session of one line "has 1 lines".
   it('says in plain words that a log holds one line, none, or has one line only', async () => {
