@@ -267,7 +267,6 @@ export class LogViewer implements OnDestroy {
     return this.selected.has(index);
   }
 
-  /** Whether the row shown at `index` is the selection's focus: the one row whose buttons Tab reaches. */
   /**
    * The id of the selection's focus row while it is rendered, for the grid's
    * `aria-activedescendant`: the keyboard's focus stays on the grid as j/k, n/N and clicks move
@@ -279,6 +278,7 @@ export class LogViewer implements OnDestroy {
     return focus !== undefined && focus >= start && focus < start + rows.length ? `log-row-${focus}` : null;
   });
 
+  /** Whether the row shown at `index` is the selection's focus: the one row whose buttons Tab reaches. */
   isFocusRow(index: number): boolean {
     return this.selected.range()?.focus === index;
   }
