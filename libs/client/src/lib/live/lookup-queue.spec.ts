@@ -13,14 +13,19 @@ const flush = () => new Promise((done) => setImmediate(done));
 describe('LookupQueue', () => {
   it('asks at most `limit` at once, the others in order as places free', async () => {
     const queue = new LookupQueue(2, 60_000);
-    const lookups = [pendingLookup(), pendingLookup(), pendingLookup()];
+    const lookups = [pendingLookup(), pendingLookup(), pendingLookup(), pendingLookup()];
     const answers = lookups.map((lookup) => queue.run(lookup.task, new AbortController().signal));
     await flush();
-    expect(lookups.map((lookup) => lookup.asked)).toEqual([true, true, false]);
+    expect(lookups.map((lookup) => lookup.asked)).toEqual([true, true, false, false]);
+    // A place frees: the first of the two waiting is asked, the other still waits.
     lookups[1].settle('b');
     await expect(answers[1]).resolves.toBe('b');
     await flush();
-    expect(lookups[2].asked).toBe(true);
+    expect(lookups.map((lookup) => lookup.asked)).toEqual([true, true, true, false]);
+    lookups[0].settle('a');
+    await expect(answers[0]).resolves.toBe('a');
+    await flush();
+    expect(lookups[3].asked).toBe(true);
   });
 
   // Found by stop 45's audit: a lookup function of the user's that never settles, for a follow
