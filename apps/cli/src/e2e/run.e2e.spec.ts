@@ -1245,9 +1245,16 @@ child.on('exit', (code, signal) => console.log('WRAPPER ENDED ' + code + ' ' + s
     const stuck = await BuiltServer.start();
     stuck.signal('SIGSTOP');
     try {
-      const result = await cli(['run', '--flush-timeout', '1', '--', 'sh', '-c', 'echo hi; exit 3'], {
+      const startedAt = Date.now();
+      const started = startCli(['run', '--flush-timeout', '1', '--', 'sh', '-c', 'echo hi; exit 3'], {
         env: { ZEN_SESSIONS_URL: stuck.url },
       });
+      started.child.stdin?.end();
+      // Its output, passed through as it comes, shows when it started: once run had waited its
+      // 5 s for the session (README), not the 10 s a request is given, with time for a busy machine.
+      await eventually(() => started.stdout.includes('hi'), 30_000, 'the command s output');
+      expect(Date.now() - startedAt).toBeLessThan(8_500);
+      const result = await started.done;
       expect(result.code).toBe(3);
       expect(result.stdout).toBe('hi\n');
       expect(warnings(result.stderr)).toHaveLength(1);
