@@ -435,13 +435,17 @@ describe('session log limits and edge cases (real HTTP server)', () => {
     expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200));
     const page = await read<LogCursorPage>('?cursor=0&limit=1000', shared);
     expect(page.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i));
-    // Each request's ten lines are consecutive, in order.
+    // Each request's ten lines are consecutive, in order, and every request's come once: none
+    // repeated in the place of another's.
+    const requestsSeen: number[] = [];
     for (let at = 0; at < 200; at += 10) {
       const [request] = page.entries[at].message.split('.');
       expect(page.entries.slice(at, at + 10).map((entry) => entry.message)).toEqual(
         Array.from({ length: 10 }, (_, i) => `${request}.${i}`),
       );
+      requestsSeen.push(Number(request));
     }
+    expect(requestsSeen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, r) => r));
   });
 });
 
