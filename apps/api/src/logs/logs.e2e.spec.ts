@@ -205,13 +205,17 @@ describe('session logs API (real HTTP server)', () => {
       expect(page.cursor).toBe(7);
     });
 
-    it('filters by level and text without holding the cursor back', async () => {
+    it('filters by level and text, each alone and both at once, without holding the cursor back', async () => {
       const warn = await read<LogCursorPage>('?cursor=4&level=warn');
       expect(warn.entries.map((entry) => entry.message)).toEqual(['a']);
       expect(warn.cursor).toBe(12);
       const text = await read<LogCursorPage>('?cursor=0&q=K');
       expect(text.entries.map((entry) => entry.message)).toEqual(['k']);
       expect(text.cursor).toBe(12);
+      // Both: an entry passes only when it passes each ('a' is the only error, 'k' the only K).
+      const both = await read<LogCursorPage>('?cursor=0&level=info&q=K');
+      expect(both.entries.map((entry) => entry.message)).toEqual(['k']);
+      expect(await read<LogCursorPage>('?cursor=0&level=error&q=K')).toMatchObject({ entries: [], cursor: 12 });
     });
   });
 
