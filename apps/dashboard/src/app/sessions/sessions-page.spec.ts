@@ -114,6 +114,43 @@ describe('SessionsPage selection', () => {
     expect(seen.filter((box) => box.checked && box.disabled)).toEqual([]);
   });
 
+  // Stop 59 left this: the notice was a plain paragraph, inserted with its text as the listing came or
+  // the session went, which a screen reader does not read out. An alert is read as it is inserted.
+  it('says that a linked or shown session is not known, or a link names no session id, in an alert', async () => {
+    const alerts = (root: HTMLElement) =>
+      Array.from(root.querySelectorAll('[role="alert"]')).map((alert) =>
+        alert.textContent?.replace(/\s+/g, ' ').trim(),
+      );
+    const gone = session({ appname: 'Gone' });
+    const linked = await pageAt(`/sessions/${gone.id}`);
+    linked.harness.detectChanges();
+    expect(alerts(linked.harness.routeNativeElement as HTMLElement)).toEqual([
+      `Session ${gone.id} is not known to the server (it may have been forgotten after it ended).`,
+    ]);
+
+    // Shown, then forgotten by the server: the log goes, the alert comes.
+    TestBed.resetTestingModule();
+    const shown = await pageAt(`/sessions/${editor.id}`);
+    const root = shown.harness.routeNativeElement as HTMLElement;
+    expect(alerts(root)).toEqual([]);
+    FakeSocket.latest().push({
+      event: 'sessions',
+      data: { sessions: [...agents, server], serverSessionId: server.id },
+    });
+    await shown.harness.fixture.whenStable();
+    shown.harness.detectChanges();
+    expect(alerts(root)).toEqual([
+      `Session ${editor.id} is not known to the server (it may have been forgotten after it ended).`,
+    ]);
+
+    TestBed.resetTestingModule();
+    const malformed = await pageAt('/sessions/not-an-id');
+    malformed.harness.detectChanges();
+    expect(alerts(malformed.harness.routeNativeElement as HTMLElement)).toEqual([
+      '"not-an-id" is not a session id: an id is 24 hexadecimal digits.',
+    ]);
+  });
+
   it('says when the URL names no valid session id, instead of an empty pane', async () => {
     const { harness } = await pageAt('/sessions/not-an-id');
     expect((harness.routeNativeElement as HTMLElement).textContent).toContain('"not-an-id" is not a session id');
