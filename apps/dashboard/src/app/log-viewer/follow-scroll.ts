@@ -1,5 +1,6 @@
-import { afterNextRender, computed, inject, Injector, signal } from '@angular/core';
+import { afterNextRender, computed, DestroyRef, inject, Injector, signal } from '@angular/core';
 import { LINE_HEIGHT, Offsets } from './row-layout';
+import { ScrollIntent } from './scroll-intent';
 
 /** What following and scrolling read of the rest of the log view. */
 export interface ScrolledLog {
@@ -35,13 +36,22 @@ export class FollowScroll {
   readonly scrollTop = signal(0);
   readonly viewportHeight = signal(600);
   readonly viewportWidth = signal(800);
+  /** Set from the log's own scroll until the next frame: the scroll events meanwhile are its own. */
   private autoScrolling = false;
+  /**
+   * But not those the person causes meanwhile: following a busy log, nearly every frame is one
+   * of the log's own scrolls, and a wheel in it would be lost, the log still "Following".
+   */
+  private readonly person = new ScrollIntent();
 
   constructor(
     private readonly log: ScrolledLog,
     following: boolean,
   ) {
     this.following.set(following);
+    const stop = new AbortController();
+    inject(DestroyRef).onDestroy(() => stop.abort());
+    afterNextRender(() => this.person.watch(this.log.element(), stop.signal));
   }
 
   toggle(): void {
@@ -80,7 +90,7 @@ export class FollowScroll {
   onScroll(): void {
     const element = this.log.element();
     this.scrollTop.set(element.scrollTop);
-    if (this.autoScrolling || this.resized(element)) return;
+    if ((this.autoScrolling && !this.person.scrolling()) || this.resized(element)) return;
     const edge = this.log.newestFirst()
       ? element.scrollTop
       : element.scrollHeight - element.clientHeight - element.scrollTop;

@@ -9,6 +9,7 @@ import { FakeSocket, openLiveSocket, provideFakeSockets } from '../testing/fake-
 import { entry, session } from '../testing/sessions';
 import { LogViewer } from './log-viewer';
 import { BACKLOG_WAIT_MS } from './permalink-line';
+import { LINE_HEIGHT } from './row-layout';
 
 @Component({ template: '' })
 class Blank {}
@@ -701,5 +702,76 @@ describe('the merged log view', () => {
     expect(row.textContent).toContain('a second');
     expect(button(fixture, 'Follow')).toBeTruthy();
     expect(el(fixture).querySelector('[data-testid="new-entries"]')).toBeNull();
+  });
+});
+
+describe("a person's scroll while the log follows lines as they arrive", () => {
+  const s = session({ logCount: 100, logCursor: 100 });
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
+  beforeAll(() => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
+  });
+
+  afterEach(() => document.body.replaceChildren());
+
+  // Following a busy log, nearly every frame is one of the log's own scrolls to the newest edge,
+  // whose scroll events are not the person's: a wheel in such a frame was taken for the log's
+  // own, and the log stayed "Following" (a product test's wheel was, on a busy CI machine).
+  it("pauses on a scroll away from the newest edge after a wheel, touch, scrolling key or press on the scrollbar in the frame of the log's own scroll; with none, or two frames after one, it stays the log's", async () => {
+    const lines = Array.from({ length: 100 }, (_, seq) => at(seq, seq % 60, `line ${seq}`));
+    const fixture = await open(`/sessions/${s.id}`, [s], { [s.id]: lines });
+    const viewer = fixture.componentInstance;
+    // jsdom lays nothing out: the scroll offset is kept here, the height is the rows'.
+    const grid = el(fixture).querySelector('[data-testid="log-rows"]') as HTMLElement;
+    let top = 0;
+    Object.defineProperty(grid, 'scrollTop', { get: () => top, set: (value: number) => (top = value) });
+    Object.defineProperty(grid, 'scrollHeight', { get: () => viewer.contentHeight() });
+    const newest = () => viewer.contentHeight() - grid.clientHeight;
+    const scrollTo = (offset: number) => {
+      top = offset;
+      grid.dispatchEvent(new Event('scroll'));
+    };
+    let seq = lines.length;
+    // Lines arrive: the log renders them in the next frame and scrolls itself to the newest edge
+    // (its own scroll). What follows each call is in that frame.
+    const arrive = async () => {
+      const entries = Array.from({ length: 10 }, () => at(seq, seq % 60, `line ${seq++}`));
+      FakeSocket.latest().push({ event: 'log', data: { id: s.id, entries, cursor: seq, dropped: 0 } });
+      const height = viewer.contentHeight();
+      await frame();
+      fixture.detectChanges();
+      expect(viewer.contentHeight()).toBe(height + 10 * LINE_HEIGHT);
+      expect(top).toBe(newest());
+    };
+    await arrive();
+    scrollTo(newest() - 300);
+    expect(viewer.following()).toBe(true);
+
+    // The person's wheel, touch, scrolling key or press on the scrollbar (the grid itself) in
+    // that frame makes the scroll away theirs.
+    const intents: [string, () => Event][] = [
+      ['wheel', () => new WheelEvent('wheel', { deltaY: -300, bubbles: true })],
+      ['touchstart', () => new Event('touchstart', { bubbles: true })],
+      ['PageUp', () => new KeyboardEvent('keydown', { key: 'PageUp', bubbles: true })],
+      ['pointerdown on the scrollbar', () => new Event('pointerdown', { bubbles: true })],
+    ];
+    for (const [intent, event] of intents) {
+      await arrive();
+      grid.dispatchEvent(event());
+      scrollTo(newest() - 300);
+      expect({ intent, following: viewer.following() }).toEqual({ intent, following: false });
+      fixture.detectChanges();
+      expect(button(fixture, 'Follow')).toBeTruthy();
+      window.dispatchEvent(new Event('pointerup'));
+      // Two frames on, the intent is over: the log's own scroll's events are its own again.
+      await frame();
+      await frame();
+      viewer.resume();
+    }
+    await arrive();
+    scrollTo(newest() - 300);
+    expect(viewer.following()).toBe(true);
   });
 });
