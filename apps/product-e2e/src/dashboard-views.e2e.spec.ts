@@ -592,6 +592,46 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     expect(await page.getByTestId('follow').innerText()).toBe('Following');
   });
 
+  it('pauses following on one wheel while lines stream in, and counts what arrives', async () => {
+    // Following a busy log, nearly every frame is one of the log's own scrolls to the newest
+    // edge: a wheel in such a frame was taken for the log's own, and the log stayed "Following".
+    const id = 'f055f055f055f055f055f055';
+    await createLong(id, 200);
+    await page.goto(`${base}/dashboard/sessions/${id}`);
+    await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
+    // Four appenders at once: lines come in nearly every frame, each then a scroll of the log's own.
+    let streaming = true;
+    let sent = 0;
+    const stream = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (streaming)
+          await appendText(
+            id,
+            Array.from({ length: 10 }, () => `streamed ${sent++}`),
+          );
+      }),
+    );
+    try {
+      await rows()
+        .getByText(/^streamed \d+$/)
+        .first()
+        .waitFor();
+      expect(await page.getByTestId('follow').innerText()).toBe('Following');
+      await rows().hover();
+      await page.mouse.wheel(0, -1500);
+      await eventually(async () => expect(await page.getByTestId('follow').innerText()).toBe('Follow'));
+      expect(await page.getByTestId('follow').getAttribute('aria-pressed')).toBe('false');
+      await eventually(async () =>
+        expect(await page.getByTestId('new-entries').innerText()).toMatch(/^\d+ new entries ↓$/),
+      );
+    } finally {
+      streaming = false;
+      await stream;
+    }
+    // Read where the wheel left the log: no line that came after it was scrolled to.
+    expect(await fullyShown(`streamed ${sent - 1}`)).toBe(false);
+  });
+
   it('keeps the newest wrapped line at the bottom while following long Unreal lines with data and tabs, wide, at phone width and merged', async () => {
     const ids = ['a5a5a5a5a5a5a5a5a5a5a5a5', 'a6a6a6a6a6a6a6a6a6a6a6a6'];
     for (const [n, id] of ids.entries()) {
@@ -840,14 +880,8 @@ describe('the dashboard views operators use (built server, in Chromium)', () => 
     await page.getByTestId('log-count').getByText('200 / 200 rows').waitFor();
     // Paused in the middle of the merged log, reading a line of the first session's a third of the way down.
     await rows().hover();
-    // After the frame of the rows' last render: a scroll in it is taken for the follow's own scroll
-    // to the newest edge (a busy run's wheel was, and the log stayed "Following"). Wheeled again
-    // until it pauses, should a late render still take one.
-    await settle(page);
-    await eventually(async () => {
-      await page.mouse.wheel(0, -1500);
-      expect(await page.getByTestId('follow').innerText()).toBe('Follow');
-    });
+    await page.mouse.wheel(0, -1500);
+    await eventually(async () => expect(await page.getByTestId('follow').innerText()).toBe('Follow'));
     await settle(page);
     const read = await rows().evaluate((grid) => {
       const view = grid.getBoundingClientRect();
