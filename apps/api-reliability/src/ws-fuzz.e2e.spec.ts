@@ -125,25 +125,43 @@ describe('WebSocket fuzzing (real server)', () => {
   });
 
   it('survives a subscribe storm and ends with exactly the last subscription', async () => {
+    // A session of its own with four entries: the storm subscribes from 0, 1 and 2, the last
+    // subscription from 3, so that what it sends (seq 3 alone, then what is new) tells it apart.
+    const stormed = oid(0xc2);
+    await fetch(`${server.url}/sessions/${stormed}`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"appname":"storm"}',
+    });
+    const appendText = (body: string) =>
+      fetch(`${server.url}/sessions/${stormed}/log`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body,
+      });
+    expect((await appendText('a\nb\nc\nd')).status).toBe(200);
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
-    for (let i = 0; i < 2000; i++) client.send('subscribe-log', { id: i % 2 ? session : oid(0xdead), cursor: i % 3 });
-    client.send('unsubscribe-log', { id: session });
-    client.send('subscribe-log', { id: session, cursor: 2 });
+    for (let i = 0; i < 2000; i++) client.send('subscribe-log', { id: i % 2 ? stormed : oid(0xdead), cursor: i % 3 });
+    client.send('unsubscribe-log', { id: stormed });
+    client.send('subscribe-log', { id: stormed, cursor: 3 });
     await client.until(() => client.of('error').length === 1000, 10_000);
     const before = client.of('log').length;
-    await fetch(`${server.url}/sessions/${session}/log`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: 'after storm',
-    });
+    expect((await appendText('after storm')).status).toBe(200);
     await client.until(() =>
       client
         .of('log')
         .slice(before)
         .some((event) => event.entries.some((entry: { message: string }) => entry.message === 'after storm')),
     );
-    // One subscription: the new entry arrived once.
+    const delivered = client
+      .of('log')
+      .filter((event) => event.id === stormed)
+      .map((event) => event.entries.map((entry: { seq: number }) => entry.seq));
+    // The storm's backlogs (those not overtaken) came first, each ending at seq 3; from the last
+    // event that carried seq 3 on, only the last subscription's: from its cursor, the new entry once.
+    const last = delivered.slice(delivered.map((seqs) => seqs.includes(3)).lastIndexOf(true)).flat();
+    expect(last).toEqual([3, 4]);
     const copies = client
       .of('log')
       .flatMap((event) => event.entries)
