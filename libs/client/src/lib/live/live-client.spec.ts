@@ -456,9 +456,17 @@ describe('live client against the built server', () => {
     const guarded = await BuiltServer.start({ AUTH_TOKEN: 'write-token-1', AUTH_READ_TOKEN: 'read-token-1' });
     try {
       const lists: SessionList[] = [];
-      const socket = connect({ server: guarded.url, token: 'read-token-1' });
+      const lost: string[] = [];
+      const socket = connect({
+        server: guarded.url,
+        token: 'read-token-1',
+        onConnection: (state, detail) => state === 'lost' && lost.push(detail ?? ''),
+      });
       socket.followSessions((list) => lists.push(list));
-      await eventually(() => lists.length > 0);
+      // Without the token, the server refuses the upgrade (401): the connection is lost, saying so.
+      await eventually(() => lists.length > 0 || lost.length > 0, 20_000, 'a sessions list or a lost connection');
+      expect(lost).toEqual([]);
+      expect(lists.length).toBeGreaterThan(0);
     } finally {
       await guarded.stop();
     }
