@@ -315,6 +315,21 @@ describe('session logs API (real HTTP server)', () => {
     expect(page).toMatchObject({ cursor: 20, dropped: 12 });
   });
 
+  it('returns no entries for limit=0 from a cursor behind the held entries, moving it to the oldest held and counting the evicted as dropped', async () => {
+    const behind = '41d41d41d41d41d41d41d41d';
+    await fetch(`${url}/sessions/${behind}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"behind"}' });
+    const lines = Array.from({ length: 12 }, (_, i) => `line ${i}`).join('\n');
+    expect(await (await append(lines, TEXT, behind)).json()).toEqual({ appended: 12, cursor: 12 });
+    // Seq 4-11 held (LOG_CAPACITY 8).
+    expect(await read<LogCursorPage>('?cursor=1&limit=0', behind)).toEqual({ entries: [], cursor: 4, dropped: 3 });
+    const res = await fetch(`${url}/sessions/${behind}/log?cursor=0&limit=0&format=ndjson`);
+    expect([res.headers.get('x-log-cursor'), res.headers.get('x-log-dropped'), await res.text()]).toEqual([
+      '4',
+      '4',
+      '',
+    ]);
+  });
+
   it('answers an append that is not UTF-8 with 400, appending nothing', async () => {
     const res = await rawRequest(`${url}/sessions/${ID}/log`, 'POST', TEXT, Buffer.from([0x61, 0xc3, 0x28]));
     expect(res.status).toBe(400);

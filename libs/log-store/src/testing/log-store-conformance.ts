@@ -199,6 +199,12 @@ export function describeLogStoreConformance(
         expect(await logs.readCursor(id, { cursor: 2, limit: 0 })).toEqual({ entries: [], cursor: 2, dropped: 0 });
       });
 
+      it('returns nothing for limit 0 and moves a cursor behind the held entries to the oldest held, counting the evicted as dropped', async () => {
+        const { logs, id } = await logWith(4, 10);
+        expect(await logs.readCursor(id, { cursor: 2, limit: 0 })).toEqual({ entries: [], cursor: 6, dropped: 4 });
+        expect(await logs.readCursor(id, { cursor: 0, limit: 0 })).toEqual({ entries: [], cursor: 6, dropped: 6 });
+      });
+
       it('filters by level (this level or more severe) and by text (case-insensitive, taken literally)', async () => {
         const { logs, id } = await logWith(100);
         await logs.append(
