@@ -587,3 +587,40 @@ describe('session log appends on the memory store (real HTTP server)', () => {
     }
   });
 });
+
+describe('MAX_READ_LIMIT (real HTTP server)', () => {
+  const ID = '60f60f60f60f60f60f60f60a';
+  let server: RunningApp;
+  let url: string;
+  const { append, read } = logRoutes(() => url, ID);
+
+  beforeAll(async () => {
+    server = await startApp({ MAX_READ_LIMIT: '50', LOG_CAPACITY: '100' });
+    url = server.url;
+    await fetch(`${url}/sessions/${ID}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"read limit"}' });
+    const lines = Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n');
+    expect(await (await append(lines, TEXT)).json()).toEqual({ appended: 60, cursor: 60 });
+  });
+  afterAll(() => server.close());
+
+  it('takes a limit of exactly MAX_READ_LIMIT, in cursor and in offset mode, and answers that many entries', async () => {
+    const seqs = (entries: { seq: number }[]) => entries.map((entry) => entry.seq);
+    const fifty = Array.from({ length: 50 }, (_, i) => i);
+    const cursorPage = await fetch(`${url}/sessions/${ID}/log?cursor=0&limit=50`);
+    expect(cursorPage.status).toBe(200);
+    const cursorBody = (await cursorPage.json()) as LogCursorPage;
+    expect({ ...cursorBody, entries: seqs(cursorBody.entries) }).toEqual({ entries: fifty, cursor: 50, dropped: 0 });
+    const offsetPage = await fetch(`${url}/sessions/${ID}/log?offset=0&limit=50`);
+    expect(offsetPage.status).toBe(200);
+    const offsetBody = (await offsetPage.json()) as LogOffsetPage;
+    expect({ ...offsetBody, entries: seqs(offsetBody.entries) }).toEqual({
+      entries: fifty,
+      total: 60,
+      offset: 0,
+      limit: 50,
+      cursor: 60,
+    });
+    expect((await fetch(`${url}/sessions/${ID}/log?cursor=0&limit=51`)).status).toBe(400);
+    expect((await read<LogCursorPage>('?cursor=50&limit=50')).entries).toHaveLength(10);
+  });
+});
