@@ -7,7 +7,7 @@ import {
   TooManySessionsError,
 } from '../lib/errors';
 import { NewSession, SessionRecord, UPDATED_LEAD_MS } from '../lib/session-record';
-import { SessionChange } from '../lib/session-registry';
+import { SessionChange, SessionRegistry } from '../lib/session-registry';
 import { StoresFactory, StoresOptions } from '../lib/stores';
 import { infoBatch, T0 } from './batches';
 import { eventually } from '@zen/testing';
@@ -19,6 +19,22 @@ function metadata(entries: Record<string, unknown>): SessionMetadata {
 
 function client(appname: string, more: Partial<NewSession> = {}): NewSession {
   return { id: newSessionId(), fields: { appname }, clientAddress: '127.0.0.1', ...more };
+}
+
+/**
+ * Each of `ids` ended, as expired, at `at`, as every registry reads it: ended, not only
+ * answered by the sweep.
+ */
+async function expectExpiredAt(registries: SessionRegistry[], ids: Iterable<string>, at: number): Promise<void> {
+  for (const id of ids) {
+    for (const registry of registries) {
+      expect((await registry.get(id))?.toSession()).toMatchObject({
+        status: 'ended',
+        endReason: 'expired',
+        ended: new Date(at).toISOString(),
+      });
+    }
+  }
 }
 
 /**
@@ -461,14 +477,7 @@ export function describeSessionRegistryConformance(
         const expired = results.flat().map((record) => record.id);
         expect(expired).toHaveLength(20);
         expect(new Set(expired)).toEqual(ids);
-        // Ended, not only answered: each as expired, at the time of the sweep.
-        for (const id of ids) {
-          expect((await sessions.get(id))?.toSession()).toMatchObject({
-            status: 'ended',
-            endReason: 'expired',
-            ended: new Date(T0 + 10_000).toISOString(),
-          });
-        }
+        await expectExpiredAt([sessions], ids, T0 + 10_000);
       });
 
       it('counts a heartbeat or an append as activity', async () => {
@@ -668,16 +677,7 @@ export function describeSessionRegistryConformance(
           const expired = results.flat().map((record) => record.id);
           expect(expired).toHaveLength(10);
           expect(new Set(expired)).toEqual(ids);
-          // Ended, not only answered, as either replica reads it.
-          for (const id of ids) {
-            for (const stores of [a, b]) {
-              expect((await stores.sessions.get(id))?.toSession()).toMatchObject({
-                status: 'ended',
-                endReason: 'expired',
-                ended: new Date(T0 + 10_000).toISOString(),
-              });
-            }
-          }
+          await expectExpiredAt([a.sessions, b.sessions], ids, T0 + 10_000);
         });
 
         it('numbers creates through either replica in one order, which breaks ties of created in both listings', async () => {
