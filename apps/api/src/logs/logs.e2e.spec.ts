@@ -429,6 +429,8 @@ describe('session log limits and edge cases (real HTTP server)', () => {
   });
 
   it('returns no entries for limit=0, in cursor mode and in offset mode', async () => {
+    // An entry of its own, so that a cursor one behind the newest exists when run alone.
+    await append('held', TEXT);
     const now = await cursorNow();
     expect(await read<LogCursorPage>(`?cursor=${now - 1}&limit=0`)).toEqual({
       entries: [],
