@@ -775,3 +775,81 @@ describe("a person's scroll while the log follows lines as they arrive", () => {
     expect(viewer.following()).toBe(true);
   });
 });
+
+describe("the log viewer's link notices, as a screen reader hears them", () => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  /** The viewer's status regions on the page now, each with what it says. */
+  const regions = (fixture: ComponentFixture<LogViewer>) =>
+    new Map(
+      Array.from(el(fixture).querySelectorAll('[role="status"]')).map((region) => [region, region.textContent!.trim()]),
+    );
+
+  beforeAll(() => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
+  });
+
+  afterEach(() => document.body.replaceChildren());
+
+  // Found at stop 60: each notice was a role="status" paragraph inserted with its text, and a
+  // screen reader reads out what changes in a live region already on the page, not one that
+  // comes with its content; one said as the view opens came in its first render.
+  it.each([
+    [
+      'a line that is no number',
+      'line=abc',
+      session({ logCount: 5, logCursor: 5 }),
+      '"abc" in the link is not a line number',
+    ],
+    ['a line evicted', 'line=7', session({ logCount: 5, logCursor: 105 }), 'Line 7 was evicted'],
+    [
+      'a time range that is none',
+      'from=yesterday&to=2026-11-24T12:00:19Z',
+      session({ logCount: 5, logCursor: 5 }),
+      'the log is shown whole',
+    ],
+  ])(
+    'says the notice of %s, as the view opens, into a status region on the page a frame before it',
+    async (_what, query, shown, said) => {
+      TestBed.configureTestingModule({
+        imports: [LogViewer],
+        providers: [provideRouter([{ path: '**', component: Blank }]), provideFakeSockets()],
+      });
+      await TestBed.inject(Router).navigateByUrl(`/sessions/${shown.id}?${query}`);
+      openLiveSocket();
+      const fixture = TestBed.createComponent(LogViewer);
+      document.body.appendChild(fixture.nativeElement);
+      fixture.componentRef.setInput('sessions', [shown]);
+      fixture.detectChanges();
+      const first = regions(fixture);
+      // A frame is drawn with the region on the page, saying nothing yet.
+      await frame();
+      fixture.detectChanges();
+      const drawn = regions(fixture);
+      await settle(fixture);
+      const region = [...first.keys()].find((candidate) => candidate.textContent!.includes(said));
+      expect(region?.isConnected).toBe(true);
+      expect(region?.getAttribute('role')).toBe('status');
+      expect(first.get(region!)).toBe('');
+      expect(drawn.get(region!)).toBe('');
+    },
+  );
+
+  it('says a notice that comes later, as the rows pass the linked line, into the status region already there', async () => {
+    const listed = session({ logCount: 10, logCursor: 10 });
+    const fixture = await open(`/sessions/${listed.id}?line=8`, [listed], {});
+    const before = regions(fixture);
+    const kept = [5, 6, 7, 9].map((seq) => at(seq, seq, `line ${seq}`));
+    FakeSocket.latest().push({ event: 'log', data: { id: listed.id, entries: kept, cursor: 10, dropped: 4 } });
+    await settle(fixture);
+    await settle(fixture);
+    const region = [...before.keys()].find((candidate) => candidate.textContent!.includes('Line 8 is not shown'));
+    expect(region?.isConnected).toBe(true);
+    expect(before.get(region!)).toBe('');
+    // Dismissed, the region stays, empty, for the next notice.
+    (region!.querySelector('button') as HTMLButtonElement).click();
+    await settle(fixture);
+    expect(region!.isConnected).toBe(true);
+    expect(region!.textContent!.trim()).toBe('');
+  });
+});
