@@ -778,11 +778,13 @@ describe("a person's scroll while the log follows lines as they arrive", () => {
 
 describe("the log viewer's link notices, as a screen reader hears them", () => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  const said = (node: Element) => (node.textContent ?? '').trim();
   /** The viewer's status regions on the page now, each with what it says. */
   const regions = (fixture: ComponentFixture<LogViewer>) =>
-    new Map(
-      Array.from(el(fixture).querySelectorAll('[role="status"]')).map((region) => [region, region.textContent!.trim()]),
-    );
+    new Map(Array.from(el(fixture).querySelectorAll('[role="status"]')).map((region) => [region, said(region)]));
+  /** The one of `those` regions that says `text` now. */
+  const saying = (those: Map<Element, string>, text: string) =>
+    [...those.keys()].find((region) => said(region).includes(text)) ?? null;
 
   beforeAll(() => {
     Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
@@ -810,7 +812,7 @@ describe("the log viewer's link notices, as a screen reader hears them", () => {
     ],
   ])(
     'says the notice of %s, as the view opens, into a status region on the page a frame before it',
-    async (_what, query, shown, said) => {
+    async (_what, query, shown, notice) => {
       TestBed.configureTestingModule({
         imports: [LogViewer],
         providers: [provideRouter([{ path: '**', component: Blank }]), provideFakeSockets()],
@@ -827,11 +829,11 @@ describe("the log viewer's link notices, as a screen reader hears them", () => {
       fixture.detectChanges();
       const drawn = regions(fixture);
       await settle(fixture);
-      const region = [...first.keys()].find((candidate) => candidate.textContent!.includes(said));
+      const region = saying(first, notice);
       expect(region?.isConnected).toBe(true);
       expect(region?.getAttribute('role')).toBe('status');
-      expect(first.get(region!)).toBe('');
-      expect(drawn.get(region!)).toBe('');
+      expect(region && first.get(region)).toBe('');
+      expect(region && drawn.get(region)).toBe('');
     },
   );
 
@@ -843,13 +845,13 @@ describe("the log viewer's link notices, as a screen reader hears them", () => {
     FakeSocket.latest().push({ event: 'log', data: { id: listed.id, entries: kept, cursor: 10, dropped: 4 } });
     await settle(fixture);
     await settle(fixture);
-    const region = [...before.keys()].find((candidate) => candidate.textContent!.includes('Line 8 is not shown'));
+    const region = saying(before, 'Line 8 is not shown');
     expect(region?.isConnected).toBe(true);
-    expect(before.get(region!)).toBe('');
+    expect(region && before.get(region)).toBe('');
     // Dismissed, the region stays, empty, for the next notice.
-    (region!.querySelector('button') as HTMLButtonElement).click();
+    region?.querySelector('button')?.click();
     await settle(fixture);
-    expect(region!.isConnected).toBe(true);
-    expect(region!.textContent!.trim()).toBe('');
+    expect(region?.isConnected).toBe(true);
+    expect(region && said(region)).toBe('');
   });
 });
