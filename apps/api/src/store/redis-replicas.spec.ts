@@ -564,7 +564,9 @@ describe('replicas on one Redis (LOG_STORE=redis)', () => {
       const app = await startApp({
         LOG_STORE: 'redis',
         REDIS_URL: `redis://:wrong-password@127.0.0.1:${locked.port}`,
-        REDIS_TIMEOUT_MS: '300',
+        // Long enough that a busy machine's stall does not time out a reconnect (its error, not
+        // WRONGPASS, would then be the last): at 300 ms one did in a CI run with three suites at once.
+        REDIS_TIMEOUT_MS: '1500',
       });
       running.push(app);
       const refused = await create(app, ID);
