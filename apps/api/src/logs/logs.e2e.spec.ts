@@ -5,6 +5,8 @@ import { RunningApp, startApp } from '../testing/running-app';
 
 const ID = '10a10a10a10a10a10a10a10a';
 const ENDED = '20b20b20b20b20b20b20b20b';
+/** The log the reading and format tests read, filled in the suite's beforeAll: theirs alone. */
+const READ = '10a10a10a10a10a10a10a10b';
 const TEXT = { 'content-type': 'text/plain' };
 
 /** Appends to and reads from the log routes of the server at `url()`, `id` defaulting to `defaultId`. */
@@ -34,6 +36,16 @@ describe('session logs API (real HTTP server)', () => {
     await fetch(`${url}/sessions/${ENDED}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"gone"}' });
     await append('kept after the end', TEXT, ENDED);
     await fetch(`${url}/sessions/${ENDED}`, { method: 'DELETE' });
+    // 12 entries with capacity 8: seq 0–3 are evicted, and 'a' (seq 4) is the only warn or error held.
+    await fetch(`${url}/sessions/${READ}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"reads"}' });
+    const early = ['first', 'second', 'third'].map((message) => ({ message }));
+    const rest = [
+      { level: 'warn', message: 'Shader compile slow' },
+      { level: 'error', message: 'a' },
+      { message: 'b' },
+    ];
+    await append(JSON.stringify({ entries: [...early, ...rest] }), JSON_HEADERS, READ);
+    await append('g\nh\ni\nj\nk\nl', TEXT, READ);
   });
   afterAll(() => server.close());
 
@@ -52,28 +64,29 @@ describe('session logs API (real HTTP server)', () => {
     });
 
     it('takes one JSON entry or a batch, with levels, data and client times in UTC', async () => {
+      const before = (await read<LogOffsetPage>('?limit=0')).cursor;
       expect(
         await (await append('{"level":"warn","message":"Shader compile slow","data":{"ms":5120}}')).json(),
-      ).toEqual({ appended: 1, cursor: 4 });
+      ).toEqual({ appended: 1, cursor: before + 1 });
       const batch = {
         entries: [
           { message: 'a', level: 'error', time: '2026-11-24T13:00:01.5+01:00' },
           { message: 'b', level: null, data: null, time: null },
         ],
       };
-      expect(await (await append(JSON.stringify(batch))).json()).toEqual({ appended: 2, cursor: 6 });
-      const page = await read<LogCursorPage>('?cursor=3');
+      expect(await (await append(JSON.stringify(batch))).json()).toEqual({ appended: 2, cursor: before + 3 });
+      const page = await read<LogCursorPage>(`?cursor=${before}`);
       expect(page.entries).toEqual([
         {
-          seq: 3,
+          seq: before,
           time: expect.stringMatching(/Z$/),
           level: 'warn',
           message: 'Shader compile slow',
           data: { ms: 5120 },
         },
-        { seq: 4, time: '2026-11-24T12:00:01.500Z', level: 'error', message: 'a' },
+        { seq: before + 1, time: '2026-11-24T12:00:01.500Z', level: 'error', message: 'a' },
         {
-          seq: 5,
+          seq: before + 2,
           time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
           level: 'info',
           message: 'b',
@@ -82,12 +95,14 @@ describe('session logs API (real HTTP server)', () => {
     });
 
     it('appends nothing from a batch with one invalid entry', async () => {
+      const before = (await read<LogOffsetPage>('?limit=0')).cursor;
       await expectError(
         await append(JSON.stringify({ entries: [{ message: 'ok' }, { message: 'bad', level: 'fatal' }] })),
         400,
         'entries[1].level',
       );
-      expect((await read<LogCursorPage>('?cursor=6')).entries).toEqual([]);
+      expect(await read<LogOffsetPage>('?limit=0')).toMatchObject({ cursor: before });
+      expect((await read<LogCursorPage>(`?cursor=${before}`)).entries).toEqual([]);
     });
 
     it('answers 415 for other content types and charsets, 404/409/403 for the session state', async () => {
@@ -185,57 +200,52 @@ describe('session logs API (real HTTP server)', () => {
   });
 
   describe('reading in cursor mode', () => {
-    beforeAll(async () => {
-      // 6 entries so far; 6 more makes 12 with capacity 8: seq 0–3 are evicted.
-      await append('g\nh\ni\nj\nk\nl', TEXT);
-    });
-
     it('reports entries evicted before they could be read as dropped', async () => {
-      const page = await read<LogCursorPage>('?cursor=2');
+      const page = await read<LogCursorPage>('?cursor=2', READ);
       expect(page.dropped).toBe(2);
       expect(page.entries.map((entry) => entry.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
       expect(page.cursor).toBe(12);
-      expect(await read<LogCursorPage>('?cursor=12')).toEqual({ entries: [], cursor: 12, dropped: 0 });
-      expect(await read<LogCursorPage>('?cursor=99')).toEqual({ entries: [], cursor: 99, dropped: 0 });
+      expect(await read<LogCursorPage>('?cursor=12', READ)).toEqual({ entries: [], cursor: 12, dropped: 0 });
+      expect(await read<LogCursorPage>('?cursor=99', READ)).toEqual({ entries: [], cursor: 99, dropped: 0 });
     });
 
     it('limits the entries and points the cursor just past the last one returned', async () => {
-      const page = await read<LogCursorPage>('?cursor=4&limit=3');
+      const page = await read<LogCursorPage>('?cursor=4&limit=3', READ);
       expect(page.entries.map((entry) => entry.seq)).toEqual([4, 5, 6]);
       expect(page.cursor).toBe(7);
     });
 
     it('filters by level and text, each alone and both at once, without holding the cursor back', async () => {
-      const warn = await read<LogCursorPage>('?cursor=4&level=warn');
+      const warn = await read<LogCursorPage>('?cursor=4&level=warn', READ);
       expect(warn.entries.map((entry) => entry.message)).toEqual(['a']);
       expect(warn.cursor).toBe(12);
-      const text = await read<LogCursorPage>('?cursor=0&q=K');
+      const text = await read<LogCursorPage>('?cursor=0&q=K', READ);
       expect(text.entries.map((entry) => entry.message)).toEqual(['k']);
       expect(text.cursor).toBe(12);
       // Both: an entry passes only when it passes each ('a' is the only error, 'k' the only K).
-      const both = await read<LogCursorPage>('?cursor=0&level=info&q=K');
+      const both = await read<LogCursorPage>('?cursor=0&level=info&q=K', READ);
       expect(both.entries.map((entry) => entry.message)).toEqual(['k']);
-      expect(await read<LogCursorPage>('?cursor=0&level=error&q=K')).toMatchObject({ entries: [], cursor: 12 });
+      expect(await read<LogCursorPage>('?cursor=0&level=error&q=K', READ)).toMatchObject({ entries: [], cursor: 12 });
     });
   });
 
   describe('reading in offset mode', () => {
     it('pages over the held entries that pass the filters', async () => {
-      const page = await read<LogOffsetPage>('?offset=2&limit=3');
+      const page = await read<LogOffsetPage>('?offset=2&limit=3', READ);
       expect(page).toMatchObject({ total: 8, offset: 2, limit: 3, cursor: 12 });
       expect(page.entries.map((entry) => entry.seq)).toEqual([6, 7, 8]);
-      expect(await read<LogOffsetPage>('?limit=2')).toMatchObject({ offset: 0, limit: 2, total: 8 });
+      expect(await read<LogOffsetPage>('?limit=2', READ)).toMatchObject({ offset: 0, limit: 2, total: 8 });
       // The default limit is 100, lowered to MAX_READ_LIMIT (50 here) so that it never exceeds what a reader may ask for.
-      const defaults = await read<LogOffsetPage>('?offset=0');
+      const defaults = await read<LogOffsetPage>('?offset=0', READ);
       expect(defaults).toMatchObject({ offset: 0, limit: 50, total: 8 });
-      const filtered = await read<LogOffsetPage>('?offset=0&level=error');
+      const filtered = await read<LogOffsetPage>('?offset=0&level=error', READ);
       expect(filtered).toMatchObject({ total: 1, cursor: 12 });
     });
   });
 
   describe('formats', () => {
     it('writes NDJSON with the page figures in headers', async () => {
-      const res = await fetch(`${url}/sessions/${ID}/log?format=ndjson&cursor=10`);
+      const res = await fetch(`${url}/sessions/${READ}/log?format=ndjson&cursor=10`);
       expect(res.headers.get('content-type')).toContain('application/x-ndjson');
       expect(res.headers.get('x-log-cursor')).toBe('12');
       expect(res.headers.get('x-log-dropped')).toBe('0');
@@ -246,8 +256,8 @@ describe('session logs API (real HTTP server)', () => {
     });
 
     it('writes text lines as <time> <LEVEL> <message>, with newlines escaped', async () => {
-      await append(JSON.stringify({ message: 'two\nlines', level: 'warn' }));
-      const res = await fetch(`${url}/sessions/${ID}/log?format=text&cursor=12`);
+      await append(JSON.stringify({ message: 'two\nlines', level: 'warn' }), JSON_HEADERS, READ);
+      const res = await fetch(`${url}/sessions/${READ}/log?format=text&cursor=12`);
       expect(res.headers.get('content-type')).toContain('text/plain');
       expect(res.headers.get('x-log-cursor')).toBe('13');
       expect(await res.text()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN two\\nlines\n$/);
@@ -331,9 +341,11 @@ describe('session logs API (real HTTP server)', () => {
   });
 
   it('answers an append that is not UTF-8 with 400, appending nothing', async () => {
+    const before = (await read<LogOffsetPage>('?limit=0')).cursor;
     const res = await rawRequest(`${url}/sessions/${ID}/log`, 'POST', TEXT, Buffer.from([0x61, 0xc3, 0x28]));
     expect(res.status).toBe(400);
-    expect((await read<LogCursorPage>('?cursor=13')).entries).toEqual([]);
+    expect(await read<LogOffsetPage>('?limit=0')).toMatchObject({ cursor: before });
+    expect((await read<LogCursorPage>(`?cursor=${before}`)).entries).toEqual([]);
   });
 });
 
@@ -367,10 +379,11 @@ describe('session log limits and edge cases (real HTTP server)', () => {
   });
 
   it('refuses a JSON message or data over their limits, appending nothing of the batch', async () => {
+    const before = await cursorNow();
     const long = JSON.stringify({ entries: [{ message: 'ok' }, { message: 'a'.repeat(17) }] });
-    await expectRefused(await append(long), 400, 'entries[1].message is longer than 16 bytes', 2);
+    await expectRefused(await append(long), 400, 'entries[1].message is longer than 16 bytes', before);
     const data = JSON.stringify({ message: 'd', data: { k: 'x'.repeat(13) } }); // {"k":"…"} is 21 bytes
-    await expectRefused(await append(data), 400, 'data is larger than 20 bytes', 2);
+    await expectRefused(await append(data), 400, 'data is larger than 20 bytes', before);
     expect((await append(JSON.stringify({ message: 'd', data: { k: 'x'.repeat(12) } }))).status).toBe(200);
   });
 
@@ -528,6 +541,8 @@ describe('session log choices where the contract is silent (real HTTP server)', 
   });
 
   it('reads numbers with leading zeros as decimal, and refuses any other spelling', async () => {
+    // Entries of its own, so that seq 10 exists when run alone.
+    await append(Array.from({ length: 11 }, (_, i) => `n${i}`).join('\n'), TEXT);
     const { cursor } = await read<LogCursorPage>('?cursor=0');
     expect(cursor).toBeGreaterThan(10);
     expect((await read<LogCursorPage>('?cursor=010&limit=1')).entries.map((entry) => entry.seq)).toEqual([10]);
