@@ -22,6 +22,9 @@ describe('sessions API (real HTTP server)', () => {
     fetch(`${url}/sessions/${id}`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify(body) });
   const get = async (id: string) => (await fetch(`${url}/sessions/${id}`)).json() as Promise<Session>;
   const list = async (query = '') => (await fetch(`${url}/sessions/${query}`)).json() as Promise<SessionList>;
+  /** Creates a session of the test's own, an 'Agent' with the given fields, so that it runs alone too. */
+  const agent = async (id: string, fields: object = {}) =>
+    expect((await post(id, { appname: 'Agent', ...fields })).status).toBe(201);
   const expectError = async (res: Response, status: number, message: string | RegExp) => {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toContain('application/json');
@@ -75,9 +78,11 @@ describe('sessions API (real HTTP server)', () => {
     });
 
     it('updates an active session (200): fields replaced, metadata merged, updated moved', async () => {
-      const before = await get(B);
+      const id = 'aaaaaaaaaaaaaaaaaaaaaa03';
+      await agent(id, { mode: 'cook', jobid: 'j1', metadata: { a: 1, b: { c: [true] } } });
+      const before = await get(id);
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const res = await post(B, { mode: 'editor', metadata: { b: 2, d: 'x' } });
+      const res = await post(id, { mode: 'editor', metadata: { b: 2, d: 'x' } });
       expect(res.status).toBe(200);
       const after = (await res.json()) as Session;
       expect(after).toMatchObject({ appname: 'Agent', mode: 'editor', jobid: 'j1', metadata: { a: 1, b: 2, d: 'x' } });
@@ -86,26 +91,30 @@ describe('sessions API (real HTTP server)', () => {
     });
 
     it('treats an empty body (or {}) as a heartbeat, and null as absent (jobid: null clears it)', async () => {
-      const before = await get(B);
+      const id = 'aaaaaaaaaaaaaaaaaaaaaa04';
+      await agent(id, { mode: 'editor', jobid: 'j1', metadata: { a: 1, b: 2, d: 'x' } });
+      const before = await get(id);
       await new Promise((resolve) => setTimeout(resolve, 5));
-      expect((await post(B, undefined, {})).status).toBe(200);
-      expect((await post(B, {})).status).toBe(200);
-      const beat = await get(B);
+      expect((await post(id, undefined, {})).status).toBe(200);
+      expect((await post(id, {})).status).toBe(200);
+      const beat = await get(id);
       expect(Date.parse(beat.updated)).toBeGreaterThan(Date.parse(before.updated));
       expect({ ...beat, updated: before.updated }).toEqual(before);
-      const cleared = (await (await post(B, { mode: null, metadata: null, jobid: null })).json()) as Session;
+      const cleared = (await (await post(id, { mode: null, metadata: null, jobid: null })).json()) as Session;
       expect(cleared).toMatchObject({ mode: 'editor', jobid: null, metadata: { a: 1, b: 2, d: 'x' } });
     });
 
     it('treats appname: null on an update as absent (appname is required only to create)', async () => {
-      const before = await get(B);
+      const id = 'aaaaaaaaaaaaaaaaaaaaaa05';
+      await agent(id, { mode: 'editor' });
+      const before = await get(id);
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const beat = await post(B, { appname: null });
+      const beat = await post(id, { appname: null });
       expect(beat.status).toBe(200);
       const after = (await beat.json()) as Session;
       expect(Date.parse(after.updated)).toBeGreaterThan(Date.parse(before.updated));
       expect({ ...after, updated: before.updated }).toEqual(before);
-      const changed = await post(B, { appname: null, jobid: 'j1' });
+      const changed = await post(id, { appname: null, jobid: 'j1' });
       expect(changed.status).toBe(200);
       expect(await changed.json()).toMatchObject({ appname: 'Agent', jobid: 'j1' });
     });
@@ -356,31 +365,39 @@ describe('sessions API (real HTTP server)', () => {
 
   describe('PUT /sessions/{id}', () => {
     it('replaces metadata wholesale and answers 404 for an unknown id', async () => {
-      const res = await put(B, { metadata: { only: true }, jobid: 'j2' });
+      const id = 'aaaaaaaaaaaaaaaaaaaaaa06';
+      await agent(id, { mode: 'editor', jobid: 'j1', metadata: { a: 1, b: 2 } });
+      const res = await put(id, { metadata: { only: true }, jobid: 'j2' });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ metadata: { only: true }, jobid: 'j2', mode: 'editor' });
+      // toMatchObject takes { only: true } as a subset: the stored keys a and b must be gone.
+      expect((await get(id)).metadata).toEqual({ only: true });
       await expectError(await put(UNKNOWN, {}), 404, 'not found');
     });
 
     it('treats appname: null as absent, changing only the fields given', async () => {
-      const res = await put(B, { appname: null, mode: 'cook' });
+      const id = 'aaaaaaaaaaaaaaaaaaaaaa07';
+      await agent(id, { mode: 'editor', metadata: { only: true } });
+      const res = await put(id, { appname: null, mode: 'cook' });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ appname: 'Agent', mode: 'cook', metadata: { only: true } });
-      expect((await get(B)).appname).toBe('Agent');
+      expect((await get(id)).appname).toBe('Agent');
     });
   });
 
   describe('DELETE /sessions/{id} and retention', () => {
     it('ends a session (200), idempotently, keeping it readable', async () => {
-      const res = await fetch(`${url}/sessions/${A}`, { method: 'DELETE' });
+      const id = 'aaaaaaaaaaaaaaaaaaaaaa08';
+      await agent(id);
+      const res = await fetch(`${url}/sessions/${id}`, { method: 'DELETE' });
       expect(res.status).toBe(200);
       const ended = (await res.json()) as Session;
       expect(ended).toMatchObject({ status: 'ended', endReason: 'deleted' });
       expect(ended.ended).toMatch(ISO_MS);
-      const again = (await (await fetch(`${url}/sessions/${A}`, { method: 'DELETE' })).json()) as Session;
+      const again = (await (await fetch(`${url}/sessions/${id}`, { method: 'DELETE' })).json()) as Session;
       expect(again).toEqual(ended);
-      expect(await get(A)).toEqual(ended);
-      await expectError(await put(A, {}), 409, 'has ended');
+      expect(await get(id)).toEqual(ended);
+      await expectError(await put(id, {}), 409, 'has ended');
       await expectError(await fetch(`${url}/sessions/${UNKNOWN}`, { method: 'DELETE' }), 404, 'not found');
     });
 
