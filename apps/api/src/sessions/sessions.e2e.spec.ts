@@ -416,10 +416,19 @@ describe('sessions API (real HTTP server)', () => {
     });
 
     it('lists by status, newest created first, with the server session id', async () => {
+      // One session of each status of its own: run alone, the lists were the server's session and none.
+      const [kept, ended] = ['eeeeeeeeeeeeeeeeeeeeee20', 'eeeeeeeeeeeeeeeeeeeeee21'];
+      await agent(kept);
+      await agent(ended);
+      await fetch(`${url}/sessions/${ended}`, { method: 'DELETE' });
       const active = await list();
       expect(active.sessions.every((session) => session.status === 'active')).toBe(true);
-      expect(active.sessions.map((session) => session.id)).toContain(active.serverSessionId);
-      expect((await list('?status=ended')).sessions.every((session) => session.status === 'ended')).toBe(true);
+      expect(active.sessions.map((session) => session.id)).toEqual(
+        expect.arrayContaining([active.serverSessionId, kept]),
+      );
+      const endedList = (await list('?status=ended')).sessions;
+      expect(endedList.every((session) => session.status === 'ended')).toBe(true);
+      expect(endedList.map((session) => session.id)).toContain(ended);
       const all = await list('?status=all');
       const created = all.sessions.map((session) => Date.parse(session.created));
       expect(created).toEqual([...created].sort((x, y) => y - x));
