@@ -40,7 +40,12 @@ async function deltaClient(server: RunningApp): Promise<WsTestClient> {
 
 describe('LiveGateway (/sessions/ws)', () => {
   let server: RunningApp;
-  const append = (lines: string[]) => appendLines(server.url, ID, lines);
+  const append = (lines: string[], id = ID) => appendLines(server.url, id, lines);
+  /** A session of the test's own with `lines` in its log, so that it runs alone too. */
+  const ownLog = async (id: string, lines: string[]) => {
+    await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"own"}' });
+    await append(lines, id);
+  };
 
   beforeAll(async () => {
     server = await startApp({ SESSIONS_WS_INTERVAL_MS: '100', WS_LOG_CHUNK: '2', LOG_CAPACITY: '50' });
@@ -77,19 +82,22 @@ describe('LiveGateway (/sessions/ws)', () => {
   });
 
   it('replaces a subscription when subscribing again, and stops after unsubscribing', async () => {
+    // Seq 0–6, of its own: run alone, ID's log ends at seq 4 and a follow from 6 waited for nothing.
+    const id = 'f5f5f5f5f5f5f5f5f5f5f501';
+    await ownLog(id, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
-    client.send('subscribe-log', { id: ID, cursor: 6 });
+    client.send('subscribe-log', { id, cursor: 6 });
     await client.until(() => seqs(client).length === 1);
-    client.send('subscribe-log', { id: ID, cursor: 5 });
+    client.send('subscribe-log', { id, cursor: 5 });
     await client.until(() => seqs(client).length === 3);
     expect(seqs(client)).toEqual([6, 5, 6]);
-    client.send('unsubscribe-log', { id: ID });
+    client.send('unsubscribe-log', { id });
     client.send('unsubscribe-log', { id: 'aaaaaaaaaaaaaaaaaaaaaaaa' });
     // Make sure both were processed before appending: a bad frame's error comes back in order.
     client.ws.send('{');
     await client.until((frames) => frames.some((frame) => frame.event === 'error'));
-    await append(['h']);
+    await append(['h'], id);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seqs(client)).toEqual([6, 5, 6]);
     expect(client.frames.filter((frame) => frame.event === 'error')).toHaveLength(1);
@@ -107,11 +115,14 @@ describe('LiveGateway (/sessions/ws)', () => {
   });
 
   it('reports what was evicted before it could be sent as dropped', async () => {
+    // A log of its own: run alone, ID held 5 entries before these 60, not 8.
+    const id = 'f5f5f5f5f5f5f5f5f5f5f502';
+    await ownLog(id, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
     const lines = Array.from({ length: 60 }, (_, i) => `x${i}`);
-    await append(lines);
+    await append(lines, id);
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
-    client.send('subscribe-log', { id: ID, cursor: 0 });
+    client.send('subscribe-log', { id, cursor: 0 });
     await client.until(() => client.of('log').length > 0);
     // 68 appended, capacity 50: seq 0–17 are gone.
     expect(client.of('log')[0]).toMatchObject({ dropped: 18 });
