@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { BuiltServer, eventually, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
+import { appendLines, BuiltServer, createSession, eventually, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
 
 // Malformed frames, unknown events, wrong payload types, binary and oversize frames,
 // subscribe storms: the connection gets error events or a clean close, never the process.
@@ -128,18 +128,8 @@ describe('WebSocket fuzzing (real server)', () => {
     // A session of its own with four entries: the storm subscribes from 0, 1 and 2, the last
     // subscription from 3, so that what it sends (seq 3 alone, then what is new) tells it apart.
     const stormed = oid(0xc2);
-    await fetch(`${server.url}/sessions/${stormed}`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: '{"appname":"storm"}',
-    });
-    const appendText = (body: string) =>
-      fetch(`${server.url}/sessions/${stormed}/log`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-        body,
-      });
-    expect((await appendText('a\nb\nc\nd')).status).toBe(200);
+    await createSession(server.url, stormed, { appname: 'storm' });
+    expect((await appendLines(server.url, stormed, ['a', 'b', 'c', 'd'])).status).toBe(200);
     const client = new WsTestClient(`${server.wsUrl}/sessions/ws`);
     await client.opened();
     for (let i = 0; i < 2000; i++) client.send('subscribe-log', { id: i % 2 ? stormed : oid(0xdead), cursor: i % 3 });
@@ -147,7 +137,7 @@ describe('WebSocket fuzzing (real server)', () => {
     client.send('subscribe-log', { id: stormed, cursor: 3 });
     await client.until(() => client.of('error').length === 1000, 10_000);
     const before = client.of('log').length;
-    expect((await appendText('after storm')).status).toBe(200);
+    expect((await appendLines(server.url, stormed, ['after storm'])).status).toBe(200);
     await client.until(() =>
       client
         .of('log')

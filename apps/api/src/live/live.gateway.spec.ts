@@ -1,7 +1,15 @@
 import { formatSubscribeLogRefusal, ServerMessage, SessionList } from '@zen/contract';
 import { SERVER_EVENT_SCHEMAS } from '@zen/contract/schemas';
 import WebSocket, { Server } from 'ws';
-import { appendLines, eventually, JSON_HEADERS, metricIn, scrapeMetric, WsTestClient } from '@zen/testing';
+import {
+  appendLines,
+  createSession,
+  eventually,
+  JSON_HEADERS,
+  metricIn,
+  scrapeMetric,
+  WsTestClient,
+} from '@zen/testing';
 import { ContractValidator } from '../common/contract-validator';
 import { AppConfig } from '../config/app-config';
 import { RunningApp, startApp } from '../testing/running-app';
@@ -43,7 +51,7 @@ describe('LiveGateway (/sessions/ws)', () => {
   const append = (lines: string[], id = ID) => appendLines(server.url, id, lines);
   /** A session of the test's own with `lines` in its log, so that it runs alone too. */
   const ownLog = async (id: string, lines: string[]) => {
-    await fetch(`${server.url}/sessions/${id}`, { method: 'POST', headers: JSON_HEADERS, body: '{"appname":"own"}' });
+    await createSession(server.url, id, { appname: 'own' });
     await append(lines, id);
   };
 

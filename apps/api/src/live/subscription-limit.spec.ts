@@ -1,9 +1,7 @@
 import { formatSubscribeLogRefusal } from '@zen/contract';
-import { JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
+import { appendLines, JSON_HEADERS, oid, WsTestClient } from '@zen/testing';
 import { RunningApp, startApp } from '../testing/running-app';
 import { LogFollowers } from './log-followers';
-
-const TEXT = { 'content-type': 'text/plain' };
 
 describe('WS_MAX_SUBSCRIPTIONS (real server)', () => {
   let server: RunningApp;
@@ -28,8 +26,7 @@ describe('WS_MAX_SUBSCRIPTIONS (real server)', () => {
   /** Appends `line` to each session in turn, each acknowledged before the next is sent. */
   const appendEach = async (line: string, ids: string[]) => {
     for (const id of ids) {
-      const res = await fetch(`${server.url}/sessions/${id}/log`, { method: 'POST', headers: TEXT, body: line });
-      expect(res.status).toBe(200);
+      expect((await appendLines(server.url, id, [line])).status).toBe(200);
     }
   };
   /** The sessions whose `line` the client was sent, in the order their log events came. */
