@@ -67,6 +67,13 @@ const press = async (fixture: ComponentFixture<LogViewer>, key: string, target: 
   target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
   await settle(fixture);
 };
+/** jsdom lays nothing out: every element measures 800 × 600, as the log's viewport would. */
+const sizeEveryElement = () => {
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
+};
+/** Resolves in the next animation frame. */
+const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 const button = (fixture: ComponentFixture<LogViewer>, text: string) =>
   Array.from(el(fixture).querySelectorAll('button')).find((b) => b.textContent?.trim() === text) as HTMLButtonElement;
 
@@ -80,10 +87,7 @@ describe('the log viewer, as a person uses it', () => {
     { ...at(4, 5, 'LogCook: Error: second failure'), data: { ms: 5120, nested: { list: [1, 2] } } },
   ];
 
-  beforeAll(() => {
-    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
-    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
-  });
+  beforeAll(sizeEveryElement);
 
   afterEach(() => document.body.replaceChildren());
 
@@ -707,12 +711,8 @@ describe('the merged log view', () => {
 
 describe("a person's scroll while the log follows lines as they arrive", () => {
   const s = session({ logCount: 100, logCursor: 100 });
-  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
-  beforeAll(() => {
-    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
-    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
-  });
+  beforeAll(sizeEveryElement);
 
   afterEach(() => document.body.replaceChildren());
 
@@ -777,7 +777,6 @@ describe("a person's scroll while the log follows lines as they arrive", () => {
 });
 
 describe("the log viewer's link notices, as a screen reader hears them", () => {
-  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
   const said = (node: Element) => (node.textContent ?? '').trim();
   /** The viewer's status regions on the page now, each with what it says. */
   const regions = (fixture: ComponentFixture<LogViewer>) =>
@@ -786,10 +785,7 @@ describe("the log viewer's link notices, as a screen reader hears them", () => {
   const saying = (those: Map<Element, string>, text: string) =>
     [...those.keys()].find((region) => said(region).includes(text)) ?? null;
 
-  beforeAll(() => {
-    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
-    Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
-  });
+  beforeAll(sizeEveryElement);
 
   afterEach(() => document.body.replaceChildren());
 
